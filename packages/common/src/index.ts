@@ -1,0 +1,6 @@
+export * from './errno';
+export * from './errors';
+export * from './clock';
+export * from './log';
+export * from './conf';
+export * from './testing';

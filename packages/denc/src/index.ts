@@ -1,0 +1,12 @@
+export * from './errors';
+export * from './limits';
+export * from './features';
+export * from './reader';
+export * from './writer';
+export * from './registry';
+export * from './crc32c';
+export * from './types/time';
+export * from './types/uuid';
+export * from './types/names';
+export * from './types/addr';
+import './wire-types';

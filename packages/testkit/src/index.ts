@@ -1,0 +1,3 @@
+export * from './proc';
+export * from './realmon';
+export { sharedDir, repoRoot } from '@ts-ceph/common';
