@@ -7,6 +7,8 @@ import '@ts-ceph/crush';
 import '@ts-ceph/maps';
 import '@ts-ceph/cephx';
 import '@ts-ceph/messenger';
+import '@ts-ceph/messages';
+import '@ts-ceph/rados';
 import '@ts-ceph/objectstore';
 import '@ts-ceph/mon';
 import '@ts-ceph/osd';
