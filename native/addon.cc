@@ -1,0 +1,42 @@
+// Module entry: the Device class (io_uring or thread pool), CRC32C, AES-XTS, Argon2 and aligned
+// allocation. See packages/objectstore/src/native/ for the TypeScript side that validates arguments.
+#include <cstdlib>
+
+#include "device.h"
+
+namespace tsceph {
+
+// allocAligned(bytes, alignment) -> ArrayBuffer whose memory is aligned for O_DIRECT and freed when
+// the ArrayBuffer is collected.
+static Napi::Value AllocAligned(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  double bytes = info[0].As<Napi::Number>().DoubleValue();
+  uint32_t align = info[1].As<Napi::Number>().Uint32Value();
+  if (!(bytes > 0 && bytes <= 1073741824.0) || align < 512 || (align & (align - 1))) {
+    Napi::RangeError::New(env, "allocAligned: bad size or alignment").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  void* p = nullptr;
+  if (posix_memalign(&p, align, static_cast<size_t>(bytes)) != 0) {
+    Napi::Error::New(env, "allocAligned: out of memory").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  return Napi::ArrayBuffer::New(env, p, static_cast<size_t>(bytes), [](Napi::Env, void* d) { free(d); });
+}
+
+void InitAlloc(Napi::Env env, Napi::Object exports) { exports.Set("allocAligned", Napi::Function::New(env, AllocAligned)); }
+
+Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
+  Device::Init(env, exports);
+  InitCrc32c(env, exports);
+  InitXts(env, exports);
+  InitArgon2(env, exports);
+  InitAlloc(env, exports);
+  return exports;
+}
+
+}  // namespace tsceph
+
+static Napi::Object InitAll(Napi::Env env, Napi::Object exports) { return tsceph::InitModule(env, exports); }
+
+NODE_API_MODULE(ts_ceph_native, InitAll)

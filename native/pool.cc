@@ -1,0 +1,105 @@
+// The thread-pool fallback: each op runs pread/pwrite/fdatasync/fallocate on a libuv worker thread
+// and completes on the loop thread. Used when io_uring is unavailable or TS_CEPH_IO=pool.
+#include <fcntl.h>
+#include <linux/falloc.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "device.h"
+
+namespace tsceph {
+
+int32_t DoSyncOp(int fd, bool blockdev, int32_t op, uint8_t* buf, uint32_t len, uint64_t offset) {
+  (void)blockdev;
+  switch (op) {
+    case OP_READ:
+    case OP_WRITE: {
+      // Loop over short transfers the way the kernel may return them; a read that hits end of
+      // file returns what it got (the caller decides whether a short read is an error).
+      uint32_t done = 0;
+      while (done < len) {
+        ssize_t r = op == OP_READ ? pread(fd, buf + done, len - done, static_cast<off_t>(offset + done))
+                                  : pwrite(fd, buf + done, len - done, static_cast<off_t>(offset + done));
+        if (r < 0) {
+          if (errno == EINTR) continue;
+          return done ? static_cast<int32_t>(done) : -errno;
+        }
+        if (r == 0) break;
+        done += static_cast<uint32_t>(r);
+      }
+      return static_cast<int32_t>(done);
+    }
+    case OP_FSYNC:
+      return fsync(fd) == 0 ? 0 : -errno;
+    case OP_FDATASYNC:
+      return fdatasync(fd) == 0 ? 0 : -errno;
+    case OP_DISCARD:
+      return fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(offset), len) == 0 ? 0 : -errno;
+    default:
+      return -EINVAL;
+  }
+}
+
+struct PoolReq {
+  uv_work_t work;
+  class PoolBackend* backend;
+  int32_t op;
+  uint32_t slot;
+  uint8_t* buf;
+  uint32_t len;
+  uint64_t offset;
+  int32_t result;
+};
+
+class PoolBackend : public Backend {
+ public:
+  PoolBackend(Device* dev, uint32_t cap) : dev_(dev), cap_(cap) {}
+  ~PoolBackend() override = default;
+  const char* name() const override { return "pool"; }
+  uint32_t inflight() const override { return inflight_; }
+  uint32_t capacity() const override { return cap_; }
+
+  int Queue(int32_t op, uint32_t slot, uint8_t* buf, uint32_t len, uint64_t offset) override {
+    if (inflight_ >= cap_) return -EBUSY;
+    auto* req = new PoolReq{{}, this, op, slot, buf, len, offset, 0};
+    req->work.data = req;
+    int r = uv_queue_work(
+        dev_->loop(), &req->work,
+        [](uv_work_t* w) {
+          auto* q = static_cast<PoolReq*>(w->data);
+          q->result = DoSyncOp(q->backend->fd_for_worker(), false, q->op, q->buf, q->len, q->offset);
+        },
+        [](uv_work_t* w, int status) {
+          auto* q = static_cast<PoolReq*>(w->data);
+          PoolBackend* b = q->backend;
+          b->inflight_--;
+          b->dev_->Complete(q->slot, status == UV_ECANCELED ? -ECANCELED : q->result);
+          delete q;
+          // May finish a pending close, which deletes this backend: touch nothing after it.
+          b->dev_->DeliverCompletions();
+        });
+    if (r != 0) {
+      delete req;
+      return -EAGAIN;
+    }
+    inflight_++;
+    return 0;
+  }
+  int Flush() override { return 0; }
+  // Workers report through the loop, which must not be re-entered: the device finishes its close
+  // when the last after-work callback has run.
+  void Drain() override {}
+  int fd_for_worker() const { return dev_->fd(); }
+
+ private:
+  Device* dev_;
+  uint32_t cap_;
+  uint32_t inflight_ = 0;
+};
+
+Backend* MakePoolBackend(Device* dev, uint32_t capacity) { return new PoolBackend(dev, capacity); }
+
+}  // namespace tsceph

@@ -1,0 +1,76 @@
+import { assert } from '@ts-ceph/common';
+import { nativeAddon } from './binding';
+
+/** O_DIRECT needs buffer addresses, offsets and lengths aligned to the logical block size. */
+export const ioAlignBytes = 4096;
+/** One slab of aligned memory; the first slab of a pool is registered with the ring. */
+export const poolSlabBytes = 8 * 1024 * 1024;
+/** The largest buffer the pool keeps for reuse; larger ones are allocated and dropped. */
+export const poolBufferBytesMax = 4 * 1024 * 1024;
+
+const aligned = new WeakSet<ArrayBuffer>();
+
+/** A fresh aligned buffer (not pooled). */
+export function allocAligned(bytes: number): Uint8Array {
+  assert(Number.isInteger(bytes) && bytes > 0 && bytes % ioAlignBytes === 0, `allocAligned: ${bytes} is not a positive multiple of ${ioAlignBytes}`);
+  const ab = nativeAddon().allocAligned(bytes, ioAlignBytes);
+  aligned.add(ab);
+  return new Uint8Array(ab);
+}
+
+/** True when `buf` may be handed to an O_DIRECT read or write. */
+export function isAligned(buf: Uint8Array): boolean {
+  return aligned.has(buf.buffer as ArrayBuffer) && buf.byteOffset % ioAlignBytes === 0 && buf.byteLength % ioAlignBytes === 0;
+}
+
+/**
+ * A reusable pool of aligned I/O buffers in power-of-two size classes, carved from large slabs, so
+ * the hot path allocates nothing. get() / put() pair up; a buffer must not be used after put().
+ */
+export class BufferPool {
+  private readonly free = new Map<number, Uint8Array[]>();
+  private slab: Uint8Array | undefined;
+  private slabUsed = 0;
+  readonly firstSlab: ArrayBuffer;
+
+  constructor() {
+    this.slab = allocAligned(poolSlabBytes);
+    this.firstSlab = this.slab.buffer as ArrayBuffer;
+  }
+
+  static classOf(bytes: number): number {
+    let c = ioAlignBytes;
+    while (c < bytes) c *= 2;
+    return c;
+  }
+
+  /** An aligned buffer of exactly `bytes` (a multiple of ioAlignBytes). Its contents are stale. */
+  get(bytes: number): Uint8Array {
+    assert(Number.isInteger(bytes) && bytes > 0 && bytes % ioAlignBytes === 0, `BufferPool.get: bad size ${bytes}`);
+    const cls = BufferPool.classOf(bytes);
+    if (cls > poolBufferBytesMax) return allocAligned(bytes);
+    const list = this.free.get(cls);
+    const b = list?.pop() ?? this.carve(cls);
+    return b.byteLength === bytes ? b : b.subarray(0, bytes);
+  }
+
+  put(buf: Uint8Array): void {
+    const cls = BufferPool.classOf(buf.byteLength);
+    if (cls > poolBufferBytesMax) return;
+    // Recover the whole class-sized view the buffer was cut from.
+    const whole = new Uint8Array(buf.buffer, buf.byteOffset, cls);
+    let list = this.free.get(cls);
+    if (!list) this.free.set(cls, (list = []));
+    list.push(whole);
+  }
+
+  private carve(cls: number): Uint8Array {
+    if (!this.slab || this.slabUsed + cls > this.slab.byteLength) {
+      this.slab = allocAligned(Math.max(poolSlabBytes, cls));
+      this.slabUsed = 0;
+    }
+    const b = this.slab.subarray(this.slabUsed, this.slabUsed + cls);
+    this.slabUsed += cls;
+    return b;
+  }
+}
