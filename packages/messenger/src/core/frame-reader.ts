@@ -1,0 +1,183 @@
+import { cephError } from '@ts-ceph/common';
+import { crc32c } from '@ts-ceph/denc';
+import { ByteQueue } from './byte-queue';
+import { AESGCM_TAG_BYTES, RxCipher } from './crypto';
+import { msgrLimits } from './limits';
+import {
+  decodePreamble,
+  EPILOGUE_CRC_REV1_BYTES,
+  EPILOGUE_SECURE_REV1_BYTES,
+  FRAME_CRC_BYTES,
+  FRAME_LATE_STATUS_ABORTED,
+  FRAME_LATE_STATUS_ABORTED_MASK,
+  FRAME_LATE_STATUS_COMPLETE,
+  FRAME_PREAMBLE_INLINE_BYTES,
+  paddedLength,
+  Preamble,
+  PREAMBLE_BYTES,
+} from './preamble';
+import { Tag, tagName } from './tags';
+
+/** One received frame, its CRCs or GCM tags verified. */
+export interface RxFrame {
+  tag: number;
+  /** Logical segments (padding removed), 1..4 of them. */
+  segments: Buffer[];
+  aligns: number[];
+  /** The sender aborted the frame after its first segment (late_status ABORTED): drop it. */
+  aborted: boolean;
+  /** The bytes as they were on the wire (for the pre-auth transcript that AUTH_SIGNATURE signs). */
+  raw: Buffer[];
+}
+
+interface Pending {
+  preamble: Preamble;
+  raw: Buffer;
+  /** Secure mode: the decrypted inline part of segment 0. */
+  inline?: Buffer;
+  restBytes: number;
+}
+
+/**
+ * The receiving half of FrameAssembler, msgr2.1 only, as an incremental decoder: push() bytes as
+ * they arrive, next() returns a frame once all of it is buffered. Lengths from a preamble are checked
+ * against msgrLimits before any of the frame's body is waited for, so an oversized frame is refused
+ * on its first 32 (or 96) bytes. Errors are CephErrors (EBADMSG / EMSGSIZE / EPROTO); after one the
+ * connection must be closed (the stream position is lost).
+ *
+ * The protocol switches the reader to secure mode between two frames (setCipher), which is why
+ * next() never decodes past the frame it returns.
+ */
+export class FrameReader {
+  readonly queue = new ByteQueue();
+  private rx: RxCipher | undefined;
+  private pending: Pending | undefined;
+
+  setCipher(rx: RxCipher | undefined): void {
+    this.rx = rx;
+  }
+
+  get secure(): boolean {
+    return this.rx !== undefined;
+  }
+
+  push(b: Buffer): void {
+    this.queue.push(b);
+  }
+
+  preambleOnwireBytes(): number {
+    return this.rx ? PREAMBLE_BYTES + FRAME_PREAMBLE_INLINE_BYTES + AESGCM_TAG_BYTES : PREAMBLE_BYTES;
+  }
+
+  next(): RxFrame | undefined {
+    if (!this.pending) {
+      const n = this.preambleOnwireBytes();
+      if (this.queue.length < n) return undefined;
+      const raw = this.queue.take(n);
+      let inline: Buffer | undefined;
+      let plain = raw;
+      if (this.rx) {
+        plain = this.rx.open(raw, 'preamble');
+        inline = plain.subarray(PREAMBLE_BYTES);
+      }
+      const preamble = decodePreamble(plain.subarray(0, PREAMBLE_BYTES));
+      checkLimits(preamble);
+      this.pending = { preamble, raw, inline, restBytes: this.restBytes(preamble) };
+    }
+    const p = this.pending;
+    if (this.queue.length < p.restBytes) return undefined;
+    this.pending = undefined;
+    const rest = p.restBytes ? this.queue.take(p.restBytes) : Buffer.alloc(0);
+    const frame = this.rx ? this.disasmSecure(p, rest) : disasmCrc(p.preamble, rest);
+    frame.raw = p.restBytes ? [p.raw, rest] : [p.raw];
+    return frame;
+  }
+
+  /** get_segment_onwire_len + get_epilogue_onwire_len for everything after the preamble. */
+  private restBytes(p: Preamble): number {
+    const segs = p.segments;
+    let n = 0;
+    if (this.rx) {
+      const padded0 = paddedLength(segs[0]!.length);
+      if (padded0 > FRAME_PREAMBLE_INLINE_BYTES) n += padded0 - FRAME_PREAMBLE_INLINE_BYTES + AESGCM_TAG_BYTES;
+      for (let i = 1; i < segs.length; i++) n += paddedLength(segs[i]!.length);
+      if (segs.length > 1) n += EPILOGUE_SECURE_REV1_BYTES + AESGCM_TAG_BYTES;
+    } else {
+      if (segs[0]!.length > 0) n += segs[0]!.length + FRAME_CRC_BYTES;
+      for (let i = 1; i < segs.length; i++) n += segs[i]!.length;
+      if (segs.length > 1) n += EPILOGUE_CRC_REV1_BYTES;
+    }
+    return n;
+  }
+
+  private disasmSecure(p: Pending, rest: Buffer): RxFrame {
+    const rx = this.rx!;
+    const segs = p.preamble.segments;
+    const len0 = segs[0]!.length;
+    const padded0 = paddedLength(len0);
+    let off = 0;
+    let seg0: Buffer;
+    if (padded0 > FRAME_PREAMBLE_INLINE_BYTES) {
+      const n = padded0 - FRAME_PREAMBLE_INLINE_BYTES + AESGCM_TAG_BYTES;
+      const tail = rx.open(rest.subarray(0, n), 'first segment');
+      seg0 = Buffer.concat([p.inline!, tail]).subarray(0, len0);
+      off = n;
+    } else {
+      seg0 = p.inline!.subarray(0, len0);
+    }
+    const segments = [seg0];
+    let aborted = false;
+    if (segs.length > 1) {
+      const plain = rx.open(rest.subarray(off), 'segments');
+      let o = 0;
+      for (let i = 1; i < segs.length; i++) {
+        segments.push(plain.subarray(o, o + segs[i]!.length));
+        o += paddedLength(segs[i]!.length);
+      }
+      aborted = !lateStatusComplete(plain[o]!);
+    }
+    return { tag: p.preamble.tag, segments, aligns: segs.map((s) => s.align), aborted, raw: [] };
+  }
+}
+
+function disasmCrc(p: Preamble, rest: Buffer): RxFrame {
+  const segs = p.segments;
+  const segments: Buffer[] = [];
+  let off = 0;
+  const len0 = segs[0]!.length;
+  if (len0 > 0) {
+    const seg0 = rest.subarray(0, len0);
+    checkSegmentCrc(seg0, rest.readUInt32LE(len0), 0);
+    segments.push(seg0);
+    off = len0 + FRAME_CRC_BYTES;
+  } else segments.push(Buffer.alloc(0));
+  for (let i = 1; i < segs.length; i++) {
+    segments.push(rest.subarray(off, off + segs[i]!.length));
+    off += segs[i]!.length;
+  }
+  let aborted = false;
+  if (segs.length > 1) {
+    for (let i = 1; i < segs.length; i++) checkSegmentCrc(segments[i]!, rest.readUInt32LE(off + 1 + 4 * (i - 1)), i);
+    aborted = !lateStatusComplete(rest[off]!);
+  }
+  return { tag: p.tag, segments, aligns: segs.map((s) => s.align), aborted, raw: [] };
+}
+
+function checkSegmentCrc(seg: Buffer, expected: number, i: number): void {
+  const got = crc32c(0xffffffff, seg);
+  if (got !== expected) throw cephError('EBADMSG', `bad segment ${i} crc calculated=${got} expected=${expected}`);
+}
+
+/** check_epilogue_late_status: true when complete, false when aborted, else a bit error. */
+function lateStatusComplete(lateStatus: number): boolean {
+  const s = lateStatus & FRAME_LATE_STATUS_ABORTED_MASK;
+  if (s !== FRAME_LATE_STATUS_ABORTED && s !== FRAME_LATE_STATUS_COMPLETE) throw cephError('EBADMSG', `bad late_status 0x${lateStatus.toString(16)}`);
+  return s === FRAME_LATE_STATUS_COMPLETE;
+}
+
+function checkLimits(p: Preamble): void {
+  const total = p.segments.reduce((a, s) => a + s.length, 0);
+  const max = p.tag === Tag.MESSAGE ? msgrLimits.messageFrameBytesMax : msgrLimits.controlFrameBytesMax;
+  const name = p.tag === Tag.MESSAGE ? 'messageFrameBytesMax' : 'controlFrameBytesMax';
+  if (total > max) throw cephError('EMSGSIZE', `${tagName(p.tag)} frame of ${total} bytes over ${name} ${max}`);
+}

@@ -1,0 +1,53 @@
+import { EntityNameT } from '@ts-ceph/denc';
+import { CEPH_MSG_FOOTER_COMPLETE, CEPH_MSG_FOOTER_NOCRC, CEPH_MSG_PRIO_DEFAULT } from './tags';
+
+/**
+ * A Ceph message as the messenger carries it (src/msg/Message.h): the envelope fields of
+ * ceph_msg_header plus the three payload parts. The messenger never looks inside front/middle/data;
+ * payload codecs (packages/messages) turn them into typed values.
+ */
+export interface CephMessage {
+  type: number;
+  /** Encoding version of the payload and the oldest version that can decode it. */
+  version: number;
+  compatVersion: number;
+  priority: number;
+  /** Transaction id chosen by the sender (0 when unused). */
+  tid: bigint;
+  /** Sender's data offset hint (rados ops: the object offset), kept for the receiver. */
+  dataOff: number;
+  front: Buffer;
+  middle: Buffer;
+  data: Buffer;
+  /** Set by the messenger on send and receive. */
+  seq?: number;
+  /** ceph_msg_header2.flags (footer flags); defaults to COMPLETE|NOCRC as Ceph's msgr2 sends. */
+  flags?: number;
+  reserved?: number;
+  dataPrePaddingLen?: number;
+  /** On receive: who sent it (peer type + the global id it announced). */
+  src?: EntityNameT;
+}
+
+export const MSG_FLAGS_DEFAULT = CEPH_MSG_FOOTER_COMPLETE | CEPH_MSG_FOOTER_NOCRC;
+
+const empty = Buffer.alloc(0);
+
+/** A message with defaults for everything but the type and front payload. */
+export function makeMessage(m: Partial<CephMessage> & { type: number }): CephMessage {
+  return {
+    version: 1,
+    compatVersion: m.version ?? 1,
+    priority: CEPH_MSG_PRIO_DEFAULT,
+    tid: 0n,
+    dataOff: 0,
+    front: empty,
+    middle: empty,
+    data: empty,
+    ...m,
+  };
+}
+
+export function messageBytes(m: CephMessage): number {
+  return m.front.length + m.middle.length + m.data.length;
+}

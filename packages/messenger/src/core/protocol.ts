@@ -1,0 +1,439 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { AssertionError, CephError, cephError, Errno } from '@ts-ceph/common';
+import { EntityAddr, EntityAddrvec, EntityNameT, UTime, utimeFromMs } from '@ts-ceph/denc';
+import type { AuthConnectionMeta } from '../auth-provider';
+import { ConMode } from '../auth-provider';
+import { BANNER_PREFIX_BYTES, Banner, encodeBanner, parseBannerPayload, parseBannerPrefix } from './banner';
+import { ControlFrame, decodeControl, encodeControl, SHA256_DIGEST_BYTES } from './control';
+import { createSessionCiphers } from './crypto';
+import { FrameAssembler } from './frame-assembler';
+import { FrameReader, RxFrame } from './frame-reader';
+import { decodeHeader2, encodeHeader2 } from './header2';
+import { msgrLimits } from './limits';
+import { CephMessage, MSG_FLAGS_DEFAULT } from './message';
+import { Policy } from './policy';
+import { SEGMENT_ALIGN_DEFAULT, SEGMENT_ALIGN_PAGE } from './preamble';
+import { Session } from './session';
+import { OUR_PEER_REQUIRED_FEATURES, Tag, tagName } from './tags';
+
+/** ProtocolV2's states (src/msg/async/ProtocolV2.h), plus STANDBY for a faulted lossless server session. */
+export type ProtoState =
+  | 'NONE'
+  | 'BANNER_CONNECTING'
+  | 'HELLO_CONNECTING'
+  | 'AUTH_CONNECTING'
+  | 'AUTH_CONNECTING_SIGN'
+  | 'SESSION_CONNECTING'
+  | 'SESSION_RECONNECTING'
+  | 'BANNER_ACCEPTING'
+  | 'HELLO_ACCEPTING'
+  | 'AUTH_ACCEPTING'
+  | 'AUTH_ACCEPTING_MORE'
+  | 'AUTH_ACCEPTING_SIGN'
+  | 'SESSION_ACCEPTING'
+  | 'READY'
+  | 'STANDBY'
+  | 'CLOSED';
+
+/** What the protocol asks its driver to do, or tells it. */
+export type ProtocolOutput =
+  | { kind: 'write'; data: Buffer[]; bytes: number }
+  /** Handshake complete: messages flow. `reconnected`: an existing lossless session resumed. */
+  | { kind: 'ready'; reconnected: boolean }
+  | { kind: 'message'; msg: CephMessage }
+  | { kind: 'keepalive'; stamp: UTime }
+  | { kind: 'keepaliveAck'; stamp: UTime }
+  /** The peer reset our session (SESSION_RESET full, or a new client cookie): queued messages were dropped. */
+  | { kind: 'remoteReset'; dropped: number }
+  /** Accepting side: this connection took over `existing`'s session; the driver moves the old connection's identity here. */
+  | { kind: 'takeover'; existing: ProtocolV2 }
+  /** Accepting side: `existing` (a lossy connection from the same peer) is obsolete; the driver shuts it down. */
+  | { kind: 'evict'; existing: ProtocolV2 }
+  /**
+   * The connection is over (protocol error, auth failure, peer refused us, transport gone). `wait`: the
+   * peer told us to back off (WAIT). The session may live on (lossless): the driver decides.
+   */
+  | { kind: 'fault'; error: CephError; wait: boolean };
+
+/** The messenger-wide facts and services a connection's protocol needs. All synchronous, no I/O. */
+export interface ProtocolEnv {
+  /** Our entity type (EntityType.CLIENT, MON ...). */
+  myType: number;
+  /** Our addresses (a client learns its own from the first HELLO). */
+  myAddrs(): EntityAddrvec;
+  /** Client side: the peer told us how it sees us and we had no address yet. */
+  learnedAddr?(peerAddrForMe: EntityAddr): void;
+  /** messenger->get_myname().num(): our global id, -1 before we have one. */
+  myGid(): bigint;
+  /** messenger->get_global_seq(old): a messenger-wide counter, moved past `atLeast`. */
+  nextGlobalSeq(atLeast?: number): number;
+  /** A random non-zero u64 (session cookies). */
+  randomCookie(): bigint;
+  /** Accepting side: the policy for a peer of this type. */
+  policyFor?(peerType: number): Policy;
+  log?(level: number, text: string): void;
+}
+
+export const MSG_SEGMENT_ALIGNS = [SEGMENT_ALIGN_DEFAULT, SEGMENT_ALIGN_DEFAULT, SEGMENT_ALIGN_DEFAULT, SEGMENT_ALIGN_PAGE];
+
+/**
+ * The msgr2.1 protocol for one connection, sans I/O (STYLE §1): bytes and requests go in, writes and
+ * events come out (takeOutputs). The handshake halves live in ClientProtocol and ServerProtocol; this
+ * class owns the frame codec, the pre-auth transcript, AUTH_SIGNATURE, and the READY state: messages,
+ * acks and keepalives. Any error ends the connection with a 'fault' output; nothing throws out of
+ * the public methods.
+ */
+export abstract class ProtocolV2 {
+  state: ProtoState = 'NONE';
+  session: Session;
+  policy: Policy;
+  readonly meta: AuthConnectionMeta;
+  /** Set while another connection is taking over this one's session (Ceph's `replacing`). */
+  replacing = false;
+  peerType: number;
+  peerSupportedMsgr2 = 0n;
+
+  protected readonly reader = new FrameReader();
+  protected readonly assembler = new FrameAssembler();
+  private outputs: ProtocolOutput[] = [];
+  private bannerLen = -1;
+  private bannerDone = false;
+  /** Bytes of the transcript before AUTH_SIGNATURE (ProtocolV2::pre_auth). */
+  protected preAuth = { enabled: true, rx: [] as Buffer[], tx: [] as Buffer[], rxBytes: 0, txBytes: 0 };
+  /** Write budget: the driver reports how many bytes its transport still buffers. */
+  private txBacklogBytes = 0;
+  private txBacklogBytesMax = 8 << 20;
+  private keepalivePending: UTime | undefined;
+
+  constructor(
+    protected readonly env: ProtocolEnv,
+    policy: Policy,
+    peerType: number,
+    session?: Session,
+  ) {
+    this.policy = policy;
+    this.peerType = peerType;
+    this.session = session ?? new Session(policy.lossy);
+    this.meta = { peerType, selfType: env.myType, authMethod: 0, conMode: ConMode.UNKNOWN };
+  }
+
+  // ---- public driver interface ----------------------------------------------------------------
+
+  /** Begin the handshake (the banner goes out at once, as Ceph does). */
+  abstract start(nowMs: number): void;
+
+  /** Bytes from the transport. */
+  receive(data: Buffer, nowMs: number): void {
+    if (this.state === 'CLOSED' || this.state === 'STANDBY') return;
+    this.guard(() => {
+      this.reader.push(data);
+      while (this.state !== 'CLOSED' && this.state !== 'STANDBY') {
+        if (!this.bannerDone) {
+          if (!this.readBanner()) break;
+          continue;
+        }
+        const f = this.reader.next();
+        if (!f) break;
+        if (this.preAuth.enabled) this.recordPreAuth('rx', f.raw);
+        this.handleFrame(f, nowMs);
+      }
+      this.flush();
+    });
+  }
+
+  /** Queue a message; it goes out when the session is READY (or after a reconnect). */
+  send(msg: CephMessage): void {
+    if (this.state === 'CLOSED') throw cephError('ENOTCONN', 'connection closed');
+    this.session.enqueue(msg);
+    this.guard(() => this.flush());
+  }
+
+  /** Queue a KEEPALIVE2 stamped with `wallMs`. */
+  sendKeepalive(wallMs: number): void {
+    if (this.state === 'CLOSED') return;
+    this.keepalivePending = utimeFromMs(wallMs);
+    this.guard(() => this.flush());
+  }
+
+  /** The transport's write buffer changed (after writes, on 'drain'): send more if there is room. */
+  setTxBacklog(bytes: number, maxBytes?: number): void {
+    this.txBacklogBytes = bytes;
+    if (maxBytes !== undefined) this.txBacklogBytesMax = maxBytes;
+    if (this.state === 'READY') this.guard(() => this.flush());
+  }
+
+  /** The transport failed or closed under us. */
+  transportFailed(error: CephError): void {
+    this.fault(error);
+  }
+
+  /** mark_down: close for good, dropping queued messages. */
+  close(): void {
+    if (this.state === 'CLOSED') return;
+    this.state = 'CLOSED';
+    this.session.discardAll();
+  }
+
+  /** Retire this instance after another connection took over its session (the session lives on). */
+  detach(): void {
+    this.state = 'CLOSED';
+  }
+
+  takeOutputs(): ProtocolOutput[] {
+    const o = this.outputs;
+    this.outputs = [];
+    return o;
+  }
+
+  get peerAddrs(): EntityAddrvec | undefined {
+    return this.session.peerAddrs;
+  }
+
+  get peerName(): EntityNameT | undefined {
+    return this.session.peerName;
+  }
+
+  get secure(): boolean {
+    return this.assembler.secure;
+  }
+
+  // ---- for the role subclasses ------------------------------------------------------------------
+
+  protected abstract onBanner(peer: Banner): void;
+  protected abstract onControl(f: ControlFrame, nowMs: number): void;
+
+  protected emit(o: ProtocolOutput): void {
+    this.outputs.push(o);
+  }
+
+  protected log(level: number, text: string): void {
+    this.env.log?.(level, text);
+  }
+
+  protected writeRaw(data: Buffer[]): void {
+    if (this.preAuth.enabled) this.recordPreAuth('tx', data);
+    let bytes = 0;
+    for (const b of data) bytes += b.length;
+    this.txBacklogBytes += bytes;
+    this.emit({ kind: 'write', data, bytes });
+  }
+
+  protected writeControl(f: ControlFrame): void {
+    this.writeRaw(this.assembler.assemble(f.tag, [encodeControl(f)], [SEGMENT_ALIGN_DEFAULT]));
+  }
+
+  protected sendBanner(): void {
+    this.writeRaw([encodeBanner()]);
+  }
+
+  /** Fail the connection: logged reason out, state CLOSED (or STANDBY for a lossless server session). */
+  protected fault(error: CephError, wait = false): void {
+    if (this.state === 'CLOSED' || this.state === 'STANDBY') return;
+    this.log(1, `fault: ${error.message}`);
+    if (this.session.lossy) {
+      this.session.discardAll();
+      this.state = 'CLOSED';
+    } else {
+      this.session.requeueSent();
+      this.state = this.policy.server && this.state === 'READY' ? 'STANDBY' : 'CLOSED';
+    }
+    this.emit({ kind: 'fault', error, wait });
+  }
+
+  protected requireState(f: ControlFrame | { tag: number }, ...allowed: ProtoState[]): void {
+    if (!allowed.includes(this.state)) throw cephError('EPROTO', `${tagName(f.tag)} frame in state ${this.state}`);
+  }
+
+  /** The HMAC-SHA256 that AUTH_SIGNATURE carries: over everything one side received before it. */
+  protected signature(bufs: Buffer[]): Buffer {
+    const key = this.meta.sessionKey;
+    if (!key || key.length === 0) return Buffer.alloc(SHA256_DIGEST_BYTES);
+    const h = createHmac('sha256', key);
+    for (const b of bufs) h.update(b);
+    return h.digest();
+  }
+
+  /** Send our AUTH_SIGNATURE (over the received transcript) and stop recording it. */
+  protected sendSignature(): void {
+    const sig = this.signature(this.preAuth.rx);
+    this.preAuth.enabled = false;
+    this.preAuth.rx = [];
+    this.writeControl({ tag: Tag.AUTH_SIGNATURE, signature: sig });
+  }
+
+  /** Check the peer's AUTH_SIGNATURE against what we sent (handle_auth_signature). */
+  protected verifySignature(sig: Buffer): void {
+    const want = this.signature(this.preAuth.tx);
+    this.preAuth.tx = [];
+    if (sig.length !== want.length || !timingSafeEqual(sig, want)) {
+      throw cephError('EACCES', 'pre-auth signature mismatch: the peer did not see the bytes we sent');
+    }
+  }
+
+  /** Switch both directions to secure mode if the auth provider chose it (create_handler_pair). */
+  protected startCrypto(crossed: boolean): void {
+    if (this.meta.conMode !== ConMode.SECURE) return;
+    if (!this.meta.connectionSecret) throw cephError('EACCES', 'secure mode chosen but the auth provider gave no connection secret');
+    const c = createSessionCiphers(this.meta.connectionSecret, crossed);
+    this.reader.setCipher(c.rx);
+    this.assembler.setCipher(c.tx);
+  }
+
+  protected ready(reconnected: boolean): void {
+    this.state = 'READY';
+    this.log(1, `ready peer=${this.peerType}.${this.session.peerName?.num ?? '?'} in_seq=${this.session.inSeq} out_seq=${this.session.outSeq}`);
+    this.emit({ kind: 'ready', reconnected });
+  }
+
+  // ---- internals --------------------------------------------------------------------------------
+
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      this.fault(asCephError(e));
+    }
+  }
+
+  private recordPreAuth(dir: 'rx' | 'tx', bufs: Buffer[]): void {
+    for (const b of bufs) {
+      this.preAuth[dir].push(b);
+      if (dir === 'rx') this.preAuth.rxBytes += b.length;
+      else this.preAuth.txBytes += b.length;
+    }
+    if (this.preAuth.rxBytes > msgrLimits.preAuthBytesMax || this.preAuth.txBytes > msgrLimits.preAuthBytesMax) {
+      throw cephError('EMSGSIZE', `handshake transcript over preAuthBytesMax ${msgrLimits.preAuthBytesMax}`);
+    }
+  }
+
+  private readBanner(): boolean {
+    const q = this.reader.queue;
+    if (this.bannerLen < 0) {
+      if (q.length < BANNER_PREFIX_BYTES) return false;
+      this.bannerLen = parseBannerPrefix(q.peek(BANNER_PREFIX_BYTES));
+    }
+    if (q.length < BANNER_PREFIX_BYTES + this.bannerLen) return false;
+    const raw = q.take(BANNER_PREFIX_BYTES + this.bannerLen);
+    this.recordPreAuth('rx', [raw]);
+    this.bannerDone = true;
+    const peer = parseBannerPayload(raw.subarray(BANNER_PREFIX_BYTES));
+    this.log(1, `peer banner supported=${peer.supported.toString(16)} required=${peer.required.toString(16)}`);
+    // _handle_peer_banner_payload: each side must support what the other requires.
+    if ((peer.supported & OUR_PEER_REQUIRED_FEATURES) !== OUR_PEER_REQUIRED_FEATURES) {
+      throw cephError('EPROTO', `peer does not support msgr2.1 (supported=0x${peer.supported.toString(16)}); we require REVISION_1`);
+    }
+    const ours = 1n; // CEPH_MSGR2_SUPPORTED_FEATURES
+    if ((peer.required & ~ours) !== 0n) {
+      throw cephError('EPROTO', `peer requires msgr2 features 0x${peer.required.toString(16)} we do not support`);
+    }
+    this.peerSupportedMsgr2 = peer.supported;
+    this.onBanner(peer);
+    return true;
+  }
+
+  private handleFrame(f: RxFrame, nowMs: number): void {
+    if (f.aborted) {
+      this.log(5, `dropping aborted ${tagName(f.tag)} frame`);
+      return;
+    }
+    if (f.tag === Tag.MESSAGE) {
+      this.handleMessage(f);
+      return;
+    }
+    // handle_frame_payload decodes the last segment of a control frame.
+    const ctl = decodeControl(f.tag, f.segments[f.segments.length - 1]!);
+    switch (ctl.tag) {
+      case Tag.KEEPALIVE2:
+        this.requireState(ctl, 'READY');
+        this.writeControl({ tag: Tag.KEEPALIVE2_ACK, timestamp: ctl.timestamp });
+        this.emit({ kind: 'keepalive', stamp: ctl.timestamp });
+        return;
+      case Tag.KEEPALIVE2_ACK:
+        this.requireState(ctl, 'READY');
+        this.emit({ kind: 'keepaliveAck', stamp: ctl.timestamp });
+        return;
+      case Tag.ACK:
+        this.requireState(ctl, 'READY');
+        this.session.handleAck(ctl.seq);
+        return;
+      default:
+        this.onControl(ctl, nowMs);
+    }
+  }
+
+  private handleMessage(f: RxFrame): void {
+    this.requireState({ tag: Tag.MESSAGE }, 'READY');
+    const h = decodeHeader2(f.segments[0]!);
+    const empty = Buffer.alloc(0);
+    const msg: CephMessage = {
+      type: h.type,
+      version: h.version,
+      compatVersion: h.compatVersion,
+      priority: h.priority,
+      tid: h.tid,
+      dataOff: h.dataOff,
+      front: f.segments[1] ?? empty,
+      middle: f.segments[2] ?? empty,
+      data: f.segments[3] ?? empty,
+      seq: h.seq,
+      flags: h.flags,
+      reserved: h.reserved,
+      dataPrePaddingLen: h.dataPrePaddingLen,
+      src: this.session.peerName ? { ...this.session.peerName } : undefined,
+    };
+    const s = this.session;
+    // Old or duplicate (a replay after reconnect we already have): drop, as Ceph does.
+    if (h.seq <= s.inSeq) {
+      this.log(0, `got old message ${h.seq} <= ${s.inSeq}, discarding`);
+      return;
+    }
+    if (h.seq > s.inSeq + 1) this.log(0, `missed message? skipped from seq ${s.inSeq} to ${h.seq}`);
+    s.inSeq = h.seq;
+    if (!s.lossy) s.ackLeft++;
+    this.emit({ kind: 'message', msg });
+    s.handleAck(h.ackSeq);
+  }
+
+  /** Write queued messages (write_event): keepalive first, then messages, then a standalone ACK. */
+  protected flush(): void {
+    if (this.state !== 'READY') return;
+    if (this.keepalivePending) {
+      this.writeControl({ tag: Tag.KEEPALIVE2, timestamp: this.keepalivePending });
+      this.keepalivePending = undefined;
+    }
+    const s = this.session;
+    while (this.txBacklogBytes < this.txBacklogBytesMax) {
+      const m = s.dequeue();
+      if (!m) break;
+      s.stampOutgoing(m);
+      s.ackLeft = 0;
+      const header = encodeHeader2({
+        seq: m.seq!,
+        tid: m.tid,
+        type: m.type,
+        priority: m.priority,
+        version: m.version,
+        dataPrePaddingLen: 0,
+        dataOff: m.dataOff,
+        ackSeq: s.inSeq,
+        flags: m.flags ?? MSG_FLAGS_DEFAULT,
+        compatVersion: m.compatVersion || m.version,
+        reserved: m.reserved ?? 0,
+      });
+      this.writeRaw(this.assembler.assemble(Tag.MESSAGE, [header, m.front, m.middle, m.data], MSG_SEGMENT_ALIGNS));
+    }
+    if (s.ackLeft > 0 && !s.lossy) {
+      this.writeControl({ tag: Tag.ACK, seq: s.inSeq });
+      s.ackLeft = 0;
+    }
+  }
+}
+
+/** Turn anything thrown inside the protocol into a CephError with a reason (never crash the driver). */
+export function asCephError(e: unknown): CephError {
+  if (e instanceof CephError) return e;
+  // Our own bugs stop loudly (STYLE §12); everything else is the peer's bad input.
+  if (e instanceof AssertionError) throw e;
+  if (e instanceof Error) return new CephError('EPROTO', Errno.EPROTO, `${e.name}: ${e.message}`, { cause: e });
+  return new CephError('EPROTO', Errno.EPROTO, String(e));
+}
