@@ -1,3 +1,4 @@
+import './wire-types';
 export * from './core/crypto';
 export * from './core/auth-types';
 export * from './core/cephx-types';
@@ -16,3 +17,7 @@ export * from './core/caps/network';
 export * from './core/caps/moncap';
 export * from './core/caps/osdcap';
 export * from './core/caps/mgrcap';
+export * from './core/mon-server-provider';
+export * from './core/service-server-provider';
+export * from './core/client-provider';
+export * from './keyring-file';

@@ -96,6 +96,8 @@ export interface CephXAuthenticate {
   oldTicket: CephXTicketBlob;
   otherKeys: number;
   oldTicketMayBeOmitted: boolean;
+  /** The version it was decoded with (16.2.0 clients sent 2); we send 3. */
+  structV?: number;
 }
 
 export function decodeCephXAuthenticate(r: Reader, field = 'CephXAuthenticate'): CephXAuthenticate {
@@ -105,14 +107,15 @@ export function decodeCephXAuthenticate(r: Reader, field = 'CephXAuthenticate'):
     const key = r.u64('key');
     const oldTicket = decodeCephXTicketBlob(r, 'old_ticket');
     const otherKeys = v >= 2 ? r.u32('other_keys') : 0;
-    return { clientChallenge, key, oldTicket, otherKeys, oldTicketMayBeOmitted: v < 3 };
+    return { clientChallenge, key, oldTicket, otherKeys, oldTicketMayBeOmitted: v < 3, structV: v };
   });
 }
 
 export function encodeCephXAuthenticate(w: Writer, a: CephXAuthenticate): void {
-  w.u8(3).u64(a.clientChallenge).u64(a.key);
+  const v = a.structV ?? 3;
+  w.u8(v).u64(a.clientChallenge).u64(a.key);
   encodeCephXTicketBlob(w, a.oldTicket);
-  w.u32(a.otherKeys);
+  if (v >= 2) w.u32(a.otherKeys);
 }
 
 /** What the proof encrypts: both challenges, no version byte. */
