@@ -6,3 +6,5 @@ export * from './types';
 export * from './transaction';
 export * from './objectstore';
 export * from './memstore';
+export * from './luks/luks2';
+export { NativeStore, NativeStoreOptions, deviceBytesDefault } from './blockstore/store';

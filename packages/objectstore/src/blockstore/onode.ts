@@ -1,0 +1,67 @@
+import { CollT, collToString, GHObject, ghobjectSortKey } from '../types';
+import { blockBytes, cloneShard, newShard, OnodeRecord, Shard, shardBlocks } from './layout';
+
+/** An object's metadata in memory: its record and its extent-map shards (all loaded). */
+export interface Onode {
+  cid: CollT;
+  rec: OnodeRecord;
+  shards: Map<number, Shard>;
+  /** Shards changed by the transaction being prepared (copy-on-write within it). */
+  dirtyShards: Set<number>;
+  /** Settles when the last transaction that touched this object has committed. */
+  pending: Promise<void> | undefined;
+}
+
+export const cacheKey = (c: CollT, o: GHObject): string => `${collToString(c)}\n${ghobjectSortKey(o)}`;
+
+/** A copy for a transaction to change; shards are shared until written (cloneShard on write). */
+export function stageCopy(o: Onode): Onode {
+  return {
+    cid: o.cid,
+    rec: { ...o.rec, attrs: new Map(o.rec.attrs), shards: [...o.rec.shards] },
+    shards: new Map(o.shards),
+    dirtyShards: new Set(),
+    pending: o.pending,
+  };
+}
+
+export function newOnode(cid: CollT, oid: GHObject, nid: number): Onode {
+  return { cid, rec: { nid, oid, size: 0, attrs: new Map(), hasOmap: false, shards: [] }, shards: new Map(), dirtyShards: new Set(), pending: undefined };
+}
+
+export function getBlock(o: Onode, lb: number): { pblock: number; csum: number } {
+  const s = o.shards.get(Math.floor(lb / shardBlocks));
+  if (!s) return { pblock: 0, csum: 0 };
+  const i = lb % shardBlocks;
+  return { pblock: s.pblocks[i]!, csum: s.csums[i]! };
+}
+
+/** Map logical block lb to pblock (0 unmaps); returns the previous pblock. */
+export function setBlock(o: Onode, lb: number, pblock: number, csum: number): number {
+  const si = Math.floor(lb / shardBlocks);
+  let s = o.shards.get(si);
+  if (!s && pblock === 0) return 0;
+  if (!s) s = newShard();
+  else if (!o.dirtyShards.has(si)) s = cloneShard(s);
+  o.shards.set(si, s);
+  o.dirtyShards.add(si);
+  const i = lb % shardBlocks;
+  const prev = s.pblocks[i]!;
+  s.pblocks[i] = pblock;
+  s.csums[i] = pblock === 0 ? 0 : csum;
+  return prev;
+}
+
+/** Every mapped block as (logical block, pblock, csum), in logical order. */
+export function* mappedBlocks(o: Onode): Generator<{ lb: number; pblock: number; csum: number }> {
+  for (const si of [...o.shards.keys()].sort((a, b) => a - b)) {
+    const s = o.shards.get(si)!;
+    for (let i = 0; i < shardBlocks; i++) if (s.pblocks[i]! !== 0) yield { lb: si * shardBlocks + i, pblock: s.pblocks[i]!, csum: s.csums[i]! };
+  }
+}
+
+export function allocatedBytes(o: Onode): number {
+  let n = 0;
+  for (const _ of mappedBlocks(o)) n += blockBytes;
+  return n;
+}

@@ -1,0 +1,626 @@
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync, openSync, closeSync, ftruncateSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Level } from 'level';
+import { assert, CephError, cephError, logger } from '@ts-ceph/common';
+import { BlockDevice, IoBackend } from '../native/device';
+import { XtsCipher } from '../native/crypto';
+import { isLuks, luksFormat, luksOpen, LuksFormatOptions } from '../luks/luks2';
+import { FsckReport, ListResult, listObjectsMax, ObjectStat, ObjectStore, StoreStatfs } from '../objectstore';
+import { Transaction } from '../transaction';
+import { CollT, collToString, GHObject, ghobjectMax, ghobjectSortKey, ghobjectToString, parseColl } from '../types';
+import { BitmapAllocator, PExtent } from './allocator';
+import { BlockIO } from './io';
+import * as L from './layout';
+import { blockBytes, CollRecord } from './layout';
+import { cacheKey, getBlock, mappedBlocks, Onode, allocatedBytes } from './onode';
+import { Txc, TxcHost } from './txc';
+import { runFsck } from './fsck';
+import { Deferred } from './deferred';
+
+const log = logger('bluestore');
+
+export type KV = Level<Buffer, Buffer>;
+type BatchOp = { type: 'put'; key: Buffer; value: Buffer } | { type: 'del'; key: Buffer };
+
+export interface NativeStoreOptions {
+  /** The OSD data directory: holds `block` (or a symlink to the device) and `db/`. */
+  path: string;
+  /** mkfs: the device to use (symlinked as path/block); default: a file path/block. */
+  blockPath?: string;
+  /** mkfs: size of a new block file (bytes). */
+  deviceBytes?: number;
+  /** mkfs: put a LUKS2 header on the device and encrypt every sector. */
+  encrypt?: boolean;
+  /** The passphrase (key file contents) for an encrypted device. */
+  passphrase?: Buffer;
+  luks?: LuksFormatOptions;
+  backend?: IoBackend;
+  /** O_DIRECT on the device (default true). */
+  direct?: boolean;
+}
+
+/** Default size of a new block file. */
+export const deviceBytesDefault = 1024 * 1024 * 1024;
+/** Smallest device we format. */
+export const deviceBytesMin = 16 * 1024 * 1024;
+
+interface Pending {
+  txc: Txc;
+  ioDone: Promise<void>;
+  kv: BatchOp[];
+  deferred: { seq: number; pblock: number; plain: Buffer }[];
+  direct: boolean;
+  resolve: () => void;
+  reject: (e: Error) => void;
+}
+
+/**
+ * The native ObjectStore: object data on a raw block device (a file or /dev/loopN) with a crc32c
+ * per 4 KiB block, metadata and omap in LevelDB, a persisted bitmap allocator, small writes through
+ * a deferred-write WAL and large ones to free space then a metadata commit. A transaction's promise
+ * resolves only after its data and metadata are durable (data fdatasync'd or in the synced WAL;
+ * LevelDB written with sync). See docs/formats/objectstore.md.
+ */
+export class NativeStore implements ObjectStore, TxcHost {
+  readonly type = 'tsstore';
+  db!: KV;
+  io!: BlockIO;
+  allocator!: BitmapAllocator;
+  sb!: L.Superblock;
+  private colls = new Map<string, CollRecord>();
+  private cache = new Map<string, Onode | null>();
+  private nidMax = 0;
+  private stats: L.StatsRecord = { storedBytes: 0, objects: 0 };
+  private prepareChain: Promise<void> = Promise.resolve();
+  private commitQueue: Pending[] = [];
+  private committing = false;
+  private lastCommitted: Promise<void> = Promise.resolve();
+  private idleWaiters: (() => void)[] = [];
+  private failed: CephError | undefined;
+  private mounted = false;
+  deferred!: Deferred;
+  private xts: XtsCipher | undefined;
+
+  constructor(readonly opts: NativeStoreOptions) {}
+
+  get blockPath(): string {
+    return join(this.opts.path, 'block');
+  }
+
+  async mkfs(): Promise<void> {
+    const { path } = this.opts;
+    mkdirSync(path, { recursive: true, mode: 0o750 });
+    if (existsSync(join(path, 'db'))) throw cephError('EEXIST', `${path} already holds a store (db/ exists)`);
+    if (this.opts.blockPath) {
+      if (!existsSync(this.blockPath)) symlinkSync(this.opts.blockPath, this.blockPath);
+    } else if (!existsSync(this.blockPath)) {
+      const bytes = this.opts.deviceBytes ?? deviceBytesDefault;
+      if (bytes < deviceBytesMin) throw cephError('EINVAL', `device of ${bytes} bytes is smaller than deviceBytesMin (${deviceBytesMin})`);
+      const fd = openSync(this.blockPath, 'w', 0o600);
+      ftruncateSync(fd, bytes);
+      closeSync(fd);
+    }
+    let dataOffset = 0;
+    if (this.opts.encrypt) {
+      if (!this.opts.passphrase?.length) throw cephError('EINVAL', 'mkfs --encrypt needs a key (passphrase)');
+      const f = await luksFormat(this.blockPath, this.opts.passphrase, this.opts.luks);
+      dataOffset = f.segmentOffset;
+      this.xts = new XtsCipher(f.volumeKey, f.sectorBytes);
+    }
+    const dev = new BlockDevice(this.blockPath, { direct: this.opts.direct ?? true, backend: this.opts.backend });
+    try {
+      const deviceBytes = Math.floor((dev.size - dataOffset) / blockBytes) * blockBytes;
+      if (deviceBytes < deviceBytesMin) throw cephError('EINVAL', `device ${this.blockPath} too small (${dev.size} bytes)`);
+      const sb: L.Superblock = { fsid: randomUUID(), deviceBytes, blockBytes, encrypted: !!this.opts.encrypt };
+      const io = new BlockIO(dev, dataOffset, this.xts, this.blockPath);
+      await io.writeBlocks(L.encodeSuperblock(sb), 0);
+      await dev.fdatasync();
+      const alloc = new BitmapAllocator(deviceBytes / blockBytes);
+      alloc.reserve(0, 1);
+      const ops: BatchOp[] = [
+        { type: 'put', key: L.superKey(), value: L.encodeSuperRecord({ sb, nidMax: 0, deferredSeqMax: 0 }) },
+        { type: 'put', key: L.statsKey(), value: L.encodeStats({ storedBytes: 0, objects: 0 }) },
+      ];
+      for (let c = 0; c < alloc.chunkCount(); c++) alloc.takeDirtyChunks();
+      for (let c = 0; c < alloc.chunkCount(); c++) {
+        const off = (c * L.bitmapChunkBlocks) / 8;
+        ops.push({ type: 'put', key: L.bitmapKey(c), value: Buffer.from(alloc.committed.subarray(off, Math.min(off + L.bitmapChunkBlocks / 8, alloc.committed.length))) });
+      }
+      const db: KV = new Level<Buffer, Buffer>(join(path, 'db'), { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+      await db.open();
+      await db.batch(ops, { sync: true });
+      await db.close();
+      writeFileSync(join(path, 'type'), 'tsstore\n');
+      writeFileSync(join(path, 'fsid'), sb.fsid + '\n');
+    } finally {
+      await dev.close();
+      this.xts?.destroy();
+      this.xts = undefined;
+    }
+  }
+
+  async mount(): Promise<void> {
+    const { path } = this.opts;
+    if (!existsSync(join(path, 'db'))) throw cephError('ENOENT', `${path}: no store here (missing db/); run mkfs`);
+    this.db = new Level<Buffer, Buffer>(join(path, 'db'), { keyEncoding: 'buffer', valueEncoding: 'buffer', createIfMissing: false });
+    try {
+      await this.db.open();
+    } catch (e) {
+      throw cephError('EIO', `${path}: cannot open LevelDB: ${(e as Error).message}`, { cause: e });
+    }
+    try {
+      await this.mountDevice();
+    } catch (e) {
+      await this.db.close();
+      this.xts?.destroy();
+      this.xts = undefined;
+      throw e;
+    }
+    this.mounted = true;
+  }
+
+  private async mountDevice(): Promise<void> {
+    const superRec = await this.db.get(L.superKey());
+    if (!superRec) throw cephError('EIO', `${this.opts.path}: superblock record missing`);
+    const rec = L.decodeSuperRecord(superRec);
+    let dataOffset = 0;
+    if (await isLuks(this.blockPath)) {
+      if (!this.opts.passphrase?.length) throw cephError('EACCES', `${this.blockPath} is encrypted (LUKS2): a key is needed`);
+      const o = await luksOpen(this.blockPath, this.opts.passphrase);
+      dataOffset = o.segmentOffset;
+      this.xts = new XtsCipher(o.volumeKey, o.sectorBytes, o.ivTweak);
+    } else if (rec.sb.encrypted) {
+      throw cephError('EIO', `${this.blockPath}: the store is encrypted but the device has no LUKS2 header`);
+    }
+    const dev = new BlockDevice(this.blockPath, { direct: this.opts.direct ?? true, backend: this.opts.backend });
+    this.io = new BlockIO(dev, dataOffset, this.xts, this.blockPath);
+    try {
+      const block0 = await this.io.readRaw(0, 1);
+      this.sb = L.decodeSuperblock(block0);
+      if (this.sb.fsid !== rec.sb.fsid) throw cephError('EIO', `device fsid ${this.sb.fsid} does not match the database's ${rec.sb.fsid}`);
+      if (dataOffset + this.sb.deviceBytes > dev.size) throw cephError('EIO', `device shrank: ${dev.size} bytes < ${dataOffset + this.sb.deviceBytes}`);
+      this.nidMax = rec.nidMax;
+      this.allocator = new BitmapAllocator(this.sb.deviceBytes / blockBytes);
+      for await (const [k, v] of this.db.iterator({ gte: L.bitmapKey(0), lt: L.prefixEnd(Buffer.from(L.K.bitmap)) })) this.allocator.loadChunk(Number(k.readBigUInt64BE(1)), v);
+      this.allocator.finishLoad();
+      for await (const [, v] of this.db.iterator({ gte: Buffer.from(L.K.coll), lt: L.prefixEnd(Buffer.from(L.K.coll)) })) {
+        const c = L.decodeColl(v);
+        this.colls.set(collToString(c.cid), c);
+      }
+      const st = await this.db.get(L.statsKey());
+      if (st) this.stats = L.decodeStats(st);
+      this.deferred = new Deferred(this, rec.deferredSeqMax);
+      await this.deferred.replay();
+    } catch (e) {
+      await dev.close();
+      throw e;
+    }
+  }
+
+  async umount(): Promise<void> {
+    if (!this.mounted) return;
+    await this.prepareChain;
+    await this.waitIdle();
+    await this.deferred.flushAll().catch((e: Error) => log.error(`umount: deferred flush failed: ${e.message}`));
+    this.deferred.stop();
+    this.mounted = false;
+    await this.io.dev.close();
+    await this.db.close();
+    this.xts?.destroy();
+    this.xts = undefined;
+    this.cache.clear();
+  }
+
+  // ---- TxcHost -------------------------------------------------------------------------------
+
+  coll(name: string): CollRecord | undefined {
+    return this.colls.get(name);
+  }
+  nextNid(): number {
+    return ++this.nidMax;
+  }
+  async lookup(cid: CollT, oid: GHObject): Promise<Onode | undefined> {
+    const key = cacheKey(cid, oid);
+    const c = this.cache.get(key);
+    if (c !== undefined) return c ?? undefined;
+    const v = await this.db.get(L.onodeKey(cid, ghobjectSortKey(oid)));
+    let loaded: Onode | null = null;
+    if (v) {
+      const rec = L.decodeOnode(v);
+      const shards = new Map<number, L.Shard>();
+      for await (const [k, sv] of this.db.iterator({ gte: L.shardKeyPrefix(rec.nid), lt: L.prefixEnd(L.shardKeyPrefix(rec.nid)) })) shards.set(Number(k.readBigUInt64BE(9)), L.decodeShard(sv));
+      loaded = { cid, rec, shards, dirtyShards: new Set(), pending: undefined };
+    }
+    // A transaction may have installed a newer state while we read the database.
+    if (!this.cache.has(key)) this.cache.set(key, loaded);
+    return this.cache.get(key) ?? undefined;
+  }
+  drain(): Promise<void> {
+    return this.lastCommitted;
+  }
+  async dbOmap(nid: number): Promise<{ keys: Map<string, Buffer>; header: Buffer | undefined }> {
+    const keys = new Map<string, Buffer>();
+    const pfx = L.omapKeyPrefix(nid);
+    for await (const [k, v] of this.db.iterator({ gte: pfx, lt: L.prefixEnd(pfx) })) keys.set(k.subarray(pfx.length).toString('utf8'), v);
+    return { keys, header: await this.db.get(L.omapHeaderKey(nid)) };
+  }
+  async dbCollObjects(cid: CollT, max: number): Promise<string[]> {
+    const pfx = L.onodeKeyPrefix(cid);
+    const out: string[] = [];
+    for await (const k of this.db.keys({ gte: pfx, lt: L.prefixEnd(pfx), limit: max })) out.push(`${collToString(cid)}\n${k.subarray(pfx.length).toString('latin1')}`);
+    return out;
+  }
+
+  // ---- transactions ----------------------------------------------------------------------------
+
+  queueTransaction(t: Transaction): Promise<void> {
+    return this.queueTransactions([t]);
+  }
+
+  queueTransactions(ts: Transaction[]): Promise<void> {
+    if (!this.mounted) return Promise.reject(cephError('ESHUTDOWN', 'store is not mounted'));
+    if (this.failed) return Promise.reject(this.failed);
+    return new Promise<void>((resolve, reject) => {
+      this.prepareChain = this.prepareChain.then(() => this.prepare(ts, resolve, reject));
+    });
+  }
+
+  private async prepare(ts: Transaction[], resolve: () => void, reject: (e: Error) => void): Promise<void> {
+    if (this.failed) return reject(this.failed);
+    const txc = new Txc(this);
+    const nidBefore = this.nidMax;
+    try {
+      for (const t of ts) for (const op of t.ops) await txc.op(op);
+    } catch (e) {
+      this.allocator.release(txc.allocated);
+      this.nidMax = Math.max(this.nidMax, nidBefore);
+      return reject(e as Error);
+    }
+    this.install(txc, resolve, reject);
+  }
+
+  /** Make a prepared transaction visible, start its direct writes and queue it for the commit. */
+  private install(txc: Txc, resolve: () => void, reject: (e: Error) => void): void {
+    const kv: BatchOp[] = [];
+    for (const [name, c] of txc.colls) {
+      if (c) {
+        this.colls.set(name, c);
+        kv.push({ type: 'put', key: L.collKey(c.cid), value: L.encodeColl(c) });
+      } else {
+        this.colls.delete(name);
+        kv.push({ type: 'del', key: L.collKey(parseColl(name)) });
+      }
+    }
+    for (const [nid, shards] of txc.removedNids) for (const si of shards) kv.push({ type: 'del', key: L.shardKey(nid, si) });
+    const touched: Onode[] = [];
+    for (const [key, s] of txc.staged) {
+      const sortKey = key.slice(key.indexOf('\n') + 1);
+      if (!s.onode) {
+        this.cache.set(key, null);
+        kv.push({ type: 'del', key: L.onodeKey(s.cid, sortKey) });
+        continue;
+      }
+      const o = s.onode;
+      for (const si of o.dirtyShards) {
+        const sh = o.shards.get(si)!;
+        if (L.shardEmpty(sh)) {
+          o.shards.delete(si);
+          kv.push({ type: 'del', key: L.shardKey(o.rec.nid, si) });
+        } else kv.push({ type: 'put', key: L.shardKey(o.rec.nid, si), value: L.encodeShard(sh) });
+      }
+      o.dirtyShards = new Set();
+      o.rec.shards = [...o.shards.keys()].sort((a, b) => a - b);
+      kv.push({ type: 'put', key: L.onodeKey(s.cid, sortKey), value: L.encodeOnode(o.rec) });
+      this.cache.set(key, o);
+      touched.push(o);
+    }
+    for (const [nid, st] of txc.omap) {
+      for (const [k, v] of st.keys) kv.push(v ? { type: 'put', key: L.omapKey(nid, k), value: v } : { type: 'del', key: L.omapKey(nid, k) });
+      if (st.header !== undefined) kv.push(st.header ? { type: 'put', key: L.omapHeaderKey(nid), value: st.header } : { type: 'del', key: L.omapHeaderKey(nid) });
+    }
+    // Block writes: the overlay serves reads until the device has them.
+    const deferred: Pending['deferred'] = [];
+    const directBlocks: [number, Buffer][] = [];
+    for (const [p, w] of txc.writes) {
+      this.io.overlay.set(p, w.plain);
+      if (w.mode === 'deferred') deferred.push({ seq: this.deferred.nextSeq(), pblock: p, plain: w.plain });
+      else directBlocks.push([p, w.plain]);
+    }
+    for (const d of deferred) {
+      const sealed = this.io.seal(d.plain, d.pblock);
+      kv.push({ type: 'put', key: L.deferredKey(d.seq), value: L.encodeDeferred({ seq: d.seq, pblock: d.pblock, data: Buffer.from(sealed) }) });
+      this.io.pool.put(sealed);
+    }
+    const ioDone = this.writeDirect(directBlocks);
+    ioDone.catch(() => undefined);
+    this.stats.storedBytes += txc.storedDelta;
+    this.stats.objects += txc.objectsDelta;
+    const p: Pending = { txc, ioDone, kv, deferred, direct: directBlocks.length > 0, resolve, reject };
+    const done = new Promise<void>((res) => {
+      p.resolve = () => {
+        res();
+        resolve();
+      };
+      p.reject = (e) => {
+        res();
+        reject(e);
+      };
+    });
+    for (const o of touched) o.pending = done;
+    this.lastCommitted = done;
+    this.commitQueue.push(p);
+    if (!this.committing) void this.commitLoop();
+  }
+
+  /** Write newly allocated blocks, coalescing contiguous runs into one I/O each. */
+  private async writeDirect(blocks: [number, Buffer][]): Promise<void> {
+    if (!blocks.length) return;
+    blocks.sort((a, b) => a[0] - b[0]);
+    const runs: [number, Buffer[]][] = [];
+    for (const [p, plain] of blocks) {
+      const r = runs[runs.length - 1];
+      if (r && r[0] + r[1].length === p && r[1].length < 256) r[1].push(plain);
+      else runs.push([p, [plain]]);
+    }
+    await Promise.all(
+      runs.map(async ([start, plains]) => {
+        await this.io.writeBlocks(Buffer.concat(plains), start);
+        plains.forEach((pl, i) => {
+          if (this.io.overlay.get(start + i) === pl) this.io.overlay.delete(start + i);
+        });
+      }),
+    );
+  }
+
+  /**
+   * The commit loop (BlueStore's kv_sync_thread): takes every queued transaction, waits for their
+   * direct writes, makes those durable with one fdatasync, then writes all their metadata and WAL
+   * records in one synced LevelDB batch (group commit).
+   */
+  private async commitLoop(): Promise<void> {
+    this.committing = true;
+    try {
+      while (this.commitQueue.length) {
+        const batch = this.commitQueue.splice(0);
+        try {
+          await Promise.all(batch.map((p) => p.ioDone));
+          if (batch.some((p) => p.direct)) await this.io.dev.fdatasync();
+          const ops: BatchOp[] = [];
+          for (const p of batch) {
+            ops.push(...p.kv);
+            this.allocator.commitAllocated(p.txc.allocated);
+            this.allocator.commitFreed(p.txc.freed);
+          }
+          for (const [c, bytes] of this.allocator.takeDirtyChunks()) ops.push({ type: 'put', key: L.bitmapKey(c), value: bytes });
+          ops.push({ type: 'put', key: L.superKey(), value: L.encodeSuperRecord({ sb: this.sb, nidMax: this.nidMax, deferredSeqMax: this.deferred.seqMax }) });
+          ops.push({ type: 'put', key: L.statsKey(), value: L.encodeStats(this.stats) });
+          await this.db.batch(ops, { sync: true });
+        } catch (e) {
+          this.fail(e as Error, batch);
+          return;
+        }
+        for (const p of batch) {
+          this.deferred.held(p.txc.freed);
+          for (const d of p.deferred) this.deferred.apply(d.seq, d.pblock, d.plain);
+          p.resolve();
+        }
+      }
+    } finally {
+      this.committing = false;
+      if (!this.commitQueue.length) for (const w of this.idleWaiters.splice(0)) w();
+    }
+  }
+
+  /** A device or database failure: nothing more is acknowledged; a remount replays the WAL. */
+  fail(e: Error, batch: Pending[] = []): void {
+    const err = e instanceof CephError && e.code === 'EIO' ? e : cephError('EIO', `store failed: ${e.message}`, { cause: e });
+    if (!this.failed) log.error(`${this.opts.path}: ${err.message}; refusing further transactions`);
+    this.failed = err;
+    for (const p of [...batch, ...this.commitQueue.splice(0)]) p.reject(err);
+  }
+
+  private waitIdle(): Promise<void> {
+    if (!this.committing && !this.commitQueue.length) return Promise.resolve();
+    return new Promise((r) => this.idleWaiters.push(r));
+  }
+
+  // ---- reads -----------------------------------------------------------------------------------
+
+  private checkMounted(): void {
+    if (!this.mounted) throw cephError('ESHUTDOWN', 'store is not mounted');
+  }
+  /** Every transaction queued before this call has been prepared (its effects are visible). */
+  private async prepared(): Promise<void> {
+    this.checkMounted();
+    await this.prepareChain;
+  }
+  private requireColl(c: CollT): void {
+    this.checkMounted();
+    if (!this.colls.has(collToString(c))) throw cephError('ENOENT', `collection ${collToString(c)} does not exist`);
+  }
+  /** The object as of every transaction queued before this call (read-your-writes). */
+  private async onode(c: CollT, o: GHObject): Promise<Onode> {
+    await this.prepared();
+    this.requireColl(c);
+    let on = await this.lookup(c, o);
+    while (on?.pending) {
+      const p = on.pending;
+      await p;
+      const again = await this.lookup(c, o);
+      if (again === on || !again || again.pending === p) {
+        on = again;
+        break;
+      }
+      on = again;
+    }
+    if (!on) throw cephError('ENOENT', `object ${ghobjectToString(o)} does not exist in ${collToString(c)}`);
+    return on;
+  }
+
+  async listCollections(): Promise<CollT[]> {
+    await this.prepared();
+    return [...this.colls.keys()].sort().map((k) => this.colls.get(k)!.cid);
+  }
+  async collectionExists(c: CollT): Promise<boolean> {
+    await this.prepared();
+    return this.colls.has(collToString(c));
+  }
+  async collectionEmpty(c: CollT): Promise<boolean> {
+    return (await this.collectionList(c, { pool: -9223372036854775808, nspace: '', key: '', name: '', snap: 0n, hash: 0, generation: 0n, shard: -1 }, ghobjectMax(), 1)).objects.length === 0;
+  }
+  async collectionBits(c: CollT): Promise<number> {
+    await this.prepared();
+    this.requireColl(c);
+    return this.colls.get(collToString(c))!.bits;
+  }
+  async collectionList(c: CollT, start: GHObject, end: GHObject, max: number): Promise<ListResult> {
+    await this.prepared();
+    this.requireColl(c);
+    await this.drain();
+    const pfx = L.onodeKeyPrefix(c);
+    const lo = Buffer.concat([pfx, Buffer.from(ghobjectSortKey(start), 'latin1')]);
+    const hi = end.max ? L.prefixEnd(pfx) : Buffer.concat([pfx, Buffer.from(ghobjectSortKey(end), 'latin1')]);
+    const limit = Math.min(Math.max(max, 0), listObjectsMax);
+    const objects: GHObject[] = [];
+    let next = ghobjectMax();
+    for await (const [, v] of this.db.iterator({ gte: lo, lt: hi, limit: limit + 1 })) {
+      const oid = L.decodeOnode(v).oid;
+      if (objects.length === limit) {
+        next = oid;
+        break;
+      }
+      objects.push(oid);
+    }
+    return { objects, next };
+  }
+
+  async exists(c: CollT, o: GHObject): Promise<boolean> {
+    try {
+      await this.onode(c, o);
+      return true;
+    } catch (e) {
+      if (e instanceof CephError && e.code === 'ENOENT' && this.colls.has(collToString(c))) return false;
+      throw e;
+    }
+  }
+  async stat(c: CollT, o: GHObject): Promise<ObjectStat> {
+    const on = await this.onode(c, o);
+    return { size: on.rec.size, allocated: allocatedBytes(on) };
+  }
+  async read(c: CollT, o: GHObject, offset: number, length: number): Promise<Buffer> {
+    if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0) throw cephError('EINVAL', `read: bad range ${offset}~${length}`);
+    const on = await this.onode(c, o);
+    if (offset >= on.rec.size) return Buffer.alloc(0);
+    const end = length === 0 ? on.rec.size : Math.min(on.rec.size, offset + length);
+    const first = Math.floor(offset / blockBytes);
+    const last = Math.floor((end - 1) / blockBytes);
+    const buf = Buffer.alloc((last - first + 1) * blockBytes);
+    const blocks: { pblock: number; csum: number; at: number }[] = [];
+    for (let lb = first; lb <= last; lb++) blocks.push({ ...getBlock(on, lb), at: (lb - first) * blockBytes });
+    await this.io.readVerified(blocks, buf, `${ghobjectToString(o)} in ${collToString(c)}`);
+    return buf.subarray(offset - first * blockBytes, end - first * blockBytes);
+  }
+  async fiemap(c: CollT, o: GHObject, offset: number, length: number): Promise<Map<number, number>> {
+    const on = await this.onode(c, o);
+    const out = new Map<number, number>();
+    const end = Math.min(on.rec.size, offset + length);
+    let runStart = -1;
+    let runEnd = -1;
+    for (const b of mappedBlocks(on)) {
+      const s = Math.max(offset, b.lb * blockBytes);
+      const e = Math.min(end, (b.lb + 1) * blockBytes);
+      if (e <= s) continue;
+      if (s === runEnd) runEnd = e;
+      else {
+        if (runStart >= 0) out.set(runStart, runEnd - runStart);
+        runStart = s;
+        runEnd = e;
+      }
+    }
+    if (runStart >= 0) out.set(runStart, runEnd - runStart);
+    return out;
+  }
+  async getattr(c: CollT, o: GHObject, name: string): Promise<Buffer> {
+    const v = (await this.onode(c, o)).rec.attrs.get(name);
+    if (!v) throw cephError('ENODATA', `object ${ghobjectToString(o)} has no xattr '${name}'`);
+    return Buffer.from(v);
+  }
+  async getattrs(c: CollT, o: GHObject): Promise<Map<string, Buffer>> {
+    return new Map([...(await this.onode(c, o)).rec.attrs].map(([k, v]) => [k, Buffer.from(v)]));
+  }
+  async omapGetHeader(c: CollT, o: GHObject): Promise<Buffer> {
+    const on = await this.onode(c, o);
+    return (await this.db.get(L.omapHeaderKey(on.rec.nid))) ?? Buffer.alloc(0);
+  }
+  async omapGet(c: CollT, o: GHObject): Promise<{ header: Buffer; values: Map<string, Buffer> }> {
+    const on = await this.onode(c, o);
+    const r = await this.dbOmap(on.rec.nid);
+    return { header: r.header ?? Buffer.alloc(0), values: r.keys };
+  }
+  async omapGetKeys(c: CollT, o: GHObject): Promise<string[]> {
+    return [...(await this.omapGet(c, o)).values.keys()];
+  }
+  async omapGetValues(c: CollT, o: GHObject, keys: string[]): Promise<Map<string, Buffer>> {
+    const on = await this.onode(c, o);
+    const vals = await this.db.getMany(keys.map((k) => L.omapKey(on.rec.nid, k)));
+    const out = new Map<string, Buffer>();
+    keys.forEach((k, i) => {
+      const v = vals[i];
+      if (v) out.set(k, v);
+    });
+    return out;
+  }
+  async omapGetValsAfter(c: CollT, o: GHObject, after: string, max: number): Promise<{ values: Map<string, Buffer>; more: boolean }> {
+    const on = await this.onode(c, o);
+    const pfx = L.omapKeyPrefix(on.rec.nid);
+    const values = new Map<string, Buffer>();
+    let more = false;
+    for await (const [k, v] of this.db.iterator({ gt: L.omapKey(on.rec.nid, after), lt: L.prefixEnd(pfx), limit: max + 1 })) {
+      if (values.size === max) {
+        more = true;
+        break;
+      }
+      values.set(k.subarray(pfx.length).toString('utf8'), v);
+    }
+    return { values, more };
+  }
+
+  async statfs(): Promise<StoreStatfs> {
+    this.checkMounted();
+    const total = this.sb.deviceBytes;
+    return {
+      total,
+      available: this.allocator.free * blockBytes,
+      allocated: (this.allocator.blocks - this.allocator.free) * blockBytes,
+      stored: this.stats.storedBytes,
+      internalMetadata: blockBytes,
+      omapAllocated: 0,
+    };
+  }
+
+  async fsck(deep: boolean): Promise<FsckReport> {
+    this.checkMounted();
+    await this.prepareChain;
+    await this.waitIdle();
+    await this.deferred.flushAll();
+    return runFsck(this, deep);
+  }
+
+  /** Test hook: the device offset of an object's logical block (for corruption tests). */
+  async deviceOffsetOf(c: CollT, o: GHObject, offset: number): Promise<number> {
+    const on = await this.onode(c, o);
+    const { pblock } = getBlock(on, Math.floor(offset / blockBytes));
+    assert(pblock, 'deviceOffsetOf: hole');
+    return this.io.dataOffset + pblock * blockBytes + (offset % blockBytes);
+  }
+  releaseHeld(exts: PExtent[]): void {
+    this.allocator.release(exts);
+  }
+}
+
+/** Read the data directory's fsid file (used by the tool). */
+export function readFsid(path: string): string | undefined {
+  const f = join(path, 'fsid');
+  return existsSync(f) && statSync(f).isFile() ? readFileSync(f, 'utf8').trim() : undefined;
+}
