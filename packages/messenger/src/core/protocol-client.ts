@@ -17,6 +17,7 @@ import { CEPH_MSG_CONNECT_LOSSY, Tag } from './tags';
  * server's other answers.
  */
 export class ClientProtocol extends ProtocolV2 {
+  readonly role = 'connect' as const;
   private authRounds = 0;
   private authRetries = 0;
   private reconnectRounds = 0;

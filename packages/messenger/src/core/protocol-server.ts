@@ -25,6 +25,7 @@ export interface SessionDirectory {
  *   SESSION_RESET / SESSION_RETRY / SESSION_RETRY_GLOBAL / WAIT.
  */
 export class ServerProtocol extends ProtocolV2 {
+  readonly role = 'accept' as const;
   private authRounds = 0;
   private authRetries = 0;
 

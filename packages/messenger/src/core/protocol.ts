@@ -119,6 +119,8 @@ export abstract class ProtocolV2 {
 
   // ---- public driver interface ----------------------------------------------------------------
 
+  abstract readonly role: 'connect' | 'accept';
+
   /** Begin the handshake (the banner goes out at once, as Ceph does). */
   abstract start(nowMs: number): void;
 
@@ -143,7 +145,8 @@ export abstract class ProtocolV2 {
 
   /** Queue a message; it goes out when the session is READY (or after a reconnect). */
   send(msg: CephMessage): void {
-    if (this.state === 'CLOSED') throw cephError('ENOTCONN', 'connection closed');
+    // A closed lossless connection keeps queueing: the session is resumed by the next connection.
+    if (this.state === 'CLOSED' && this.session.lossy) throw cephError('ENOTCONN', 'connection closed');
     this.session.enqueue(msg);
     this.guard(() => this.flush());
   }
@@ -235,7 +238,9 @@ export abstract class ProtocolV2 {
       this.state = 'CLOSED';
     } else {
       this.session.requeueSent();
-      this.state = this.policy.server && this.state === 'READY' ? 'STANDBY' : 'CLOSED';
+      // An accepted lossless session waits for its peer to reconnect (Ceph's STANDBY); a connecting
+      // side's protocol instance is done and the driver starts a new one over the same session.
+      this.state = this.role === 'accept' && this.state === 'READY' ? 'STANDBY' : 'CLOSED';
     }
     this.emit({ kind: 'fault', error, wait });
   }

@@ -1,0 +1,238 @@
+import { randomBytes } from 'node:crypto';
+import { CephError, cephError, Clock, logger, realClock } from '@ts-ceph/common';
+import { AddrType, EntityAddr, EntityAddrvec, formatAddr, makeAddr, addrIp, entityTypeName } from '@ts-ceph/denc';
+import type { AuthClientProvider, AuthServerProvider } from './auth-provider';
+import { Connection } from './connection';
+import { CephMessage } from './core/message';
+import { Policies, Policy } from './core/policy';
+import { ProtocolEnv, ProtocolV2 } from './core/protocol';
+import { ServerProtocol, SessionDirectory } from './core/protocol-server';
+import { MessageRegistry, messageTypes } from './message-registry';
+import { TcpTransportFactory } from './tcp-transport';
+import { Listener, Transport, TransportFactory } from './transport';
+
+const log = logger('ms');
+
+/** What a daemon or client plugs into a messenger (Ceph's Dispatcher). */
+export interface Dispatcher {
+  /** A message arrived; `payload` is its decoded body if its type is registered. */
+  msDispatch(con: Connection, msg: CephMessage, payload: unknown): void;
+  /** An outgoing connection completed its handshake (`reconnected`: a lossless session resumed). */
+  msHandleConnect?(con: Connection, reconnected: boolean): void;
+  /** An incoming connection completed its handshake. */
+  msHandleAccept?(con: Connection): void;
+  /** A connection died (lossy fault, handshake or auth failure); `error` says why. */
+  msHandleReset?(con: Connection, error: CephError): void;
+  /** The peer reset our lossless session: what we had queued for it is gone. */
+  msHandleRemoteReset?(con: Connection): void;
+}
+
+export interface MessengerOptions {
+  /** Our entity type (EntityType.CLIENT, MON, OSD ...). */
+  entityType: number;
+  /** Nonce of our addresses (random by default, as librados clients use). */
+  nonce?: number;
+  authClient?: AuthClientProvider | ((peerType: number) => AuthClientProvider);
+  authServer?: AuthServerProvider;
+  clock?: Clock;
+  transports?: TransportFactory;
+  registry?: MessageRegistry;
+  /** Policy per peer entity type; `defaultPolicy` for the rest. */
+  policies?: Map<number, Policy>;
+  defaultPolicy?: Policy;
+  /** ms_connection_ready_timeout: a handshake (TCP connect included) must finish within this. */
+  connectTimeoutMs?: number;
+  /** ms_initial_backoff / ms_max_backoff for lossless reconnects. */
+  initialBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+type ResolvedOptions = Required<Pick<MessengerOptions, 'connectTimeoutMs' | 'initialBackoffMs' | 'maxBackoffMs'>>;
+
+/**
+ * A msgr2.1 messenger (AsyncMessenger): owns our addresses, the listener, the connections and the
+ * session directory, and delivers messages to dispatchers. Protocol logic lives in the sans-I/O
+ * cores; this is the I/O and bookkeeping around them.
+ */
+export class Messenger {
+  readonly clock: Clock;
+  readonly transports: TransportFactory;
+  readonly registry: MessageRegistry;
+  readonly opts: ResolvedOptions;
+  readonly entityType: number;
+  readonly nonce: number;
+  private myAddrs: EntityAddrvec = [];
+  private myGid = -1n;
+  private globalSeq = 0;
+  private readonly dispatchers: Dispatcher[] = [];
+  private readonly conns = new Set<Connection>();
+  /** Session directory: peer address → the connection that owns the session with it. */
+  private readonly byPeer = new Map<string, Connection>();
+  readonly owners = new WeakMap<ProtocolV2, Connection>();
+  private listener: Listener | undefined;
+  private stopped = false;
+  readonly env: ProtocolEnv;
+  readonly directory: SessionDirectory;
+
+  constructor(private readonly options: MessengerOptions) {
+    this.clock = options.clock ?? realClock;
+    this.transports = options.transports ?? new TcpTransportFactory();
+    this.registry = options.registry ?? messageTypes;
+    this.entityType = options.entityType;
+    this.nonce = options.nonce ?? randomBytes(4).readUInt32LE(0);
+    this.opts = { connectTimeoutMs: options.connectTimeoutMs ?? 10_000, initialBackoffMs: options.initialBackoffMs ?? 200, maxBackoffMs: options.maxBackoffMs ?? 15_000 };
+    this.env = {
+      myType: this.entityType,
+      myAddrs: () => this.myAddrs,
+      learnedAddr: (a) => this.learnedAddr(a),
+      myGid: () => this.myGid,
+      nextGlobalSeq: (atLeast = 0) => (this.globalSeq = Math.max(this.globalSeq, atLeast) + 1),
+      randomCookie: () => randomBytes(8).readBigUInt64LE(0) || 1n,
+      policyFor: (t) => this.policyFor(t),
+      log: (level, text) => log.dout(level, text),
+    };
+    this.directory = {
+      lookup: (addrs) => {
+        for (const a of addrs) {
+          const c = this.byPeer.get(addrKey(a));
+          if (c?.protocol) return c.protocol;
+        }
+        return undefined;
+      },
+      register: (p) => {
+        const c = this.owners.get(p);
+        if (c) this.remember(c, p.peerAddrs);
+        return true;
+      },
+    };
+  }
+
+  addDispatcher(d: Dispatcher): void {
+    this.dispatchers.push(d);
+  }
+
+  get addrs(): EntityAddrvec {
+    return this.myAddrs;
+  }
+
+  /** Our global id once auth gave us one (CLIENT_IDENT's gid). */
+  setMyGid(gid: bigint): void {
+    this.myGid = gid;
+  }
+
+  policyFor(peerType: number): Policy {
+    return this.options.policies?.get(peerType) ?? this.options.defaultPolicy ?? Policies.lossyClient();
+  }
+
+  authClientFor(peerType: number): AuthClientProvider {
+    const a = this.options.authClient;
+    if (!a) throw cephError('EINVAL', 'messenger has no auth client provider');
+    return typeof a === 'function' ? a(peerType) : a;
+  }
+
+  /** Listen on ip:port (port 0 picks a free port); our address becomes v2:ip:port/nonce. */
+  async bind(ip: string, port: number): Promise<EntityAddrvec> {
+    if (!this.options.authServer) throw cephError('EINVAL', 'messenger has no auth server provider');
+    this.listener = await this.transports.listen({ ip, port }, (t) => this.accept(t));
+    this.myAddrs = [makeAddr(AddrType.MSGR2, ip, this.listener.local.port, this.nonce)];
+    log.dout(1, `bound to ${formatAddr(this.myAddrs[0]!)}`);
+    return this.myAddrs;
+  }
+
+  /** connect_to: the existing connection to `addr`, or a new one. */
+  connectTo(addr: EntityAddr, peerType: number, policy?: Policy): Connection {
+    if (this.stopped) throw cephError('ESHUTDOWN', 'messenger is shut down');
+    for (const c of this.conns) {
+      if (c.targetAddr && addrKey(c.targetAddr) === addrKey(addr) && c.state !== 'closed' && c.peerType === peerType) return c;
+    }
+    const c = new Connection(this, peerType, policy ?? this.policyFor(peerType), addr);
+    this.conns.add(c);
+    c.startConnect();
+    return c;
+  }
+
+  /** Stop listening and close every connection. */
+  async shutdown(): Promise<void> {
+    this.stopped = true;
+    for (const c of [...this.conns]) c.markDown();
+    await this.listener?.close();
+    this.listener = undefined;
+  }
+
+  get connectionCount(): number {
+    return this.conns.size;
+  }
+
+  // ---- used by Connection ------------------------------------------------------------------------
+
+  forget(c: Connection): void {
+    this.conns.delete(c);
+    for (const [k, v] of this.byPeer) if (v === c) this.byPeer.delete(k);
+  }
+
+  registerReady(c: Connection): void {
+    this.conns.add(c);
+    const p = c.protocol;
+    if (!p) return;
+    if (c.isOutgoing || !p.session.lossy || p.policy.registerLossyClients) this.remember(c, p.peerAddrs);
+  }
+
+  deliverMessage(c: Connection, msg: CephMessage): void {
+    let payload: unknown;
+    try {
+      payload = this.registry.decode(msg, c.features);
+    } catch (e) {
+      // Ceph's decode_message failure: fault the connection with the reason.
+      const err = e instanceof CephError ? e : cephError('EINVAL', String(e));
+      c.protocol?.transportFailed(cephError('EBADMSG', `decode of ${this.registry.name(msg.type)} failed: ${err.message}`, { cause: e }));
+      c.pump();
+      return;
+    }
+    for (const d of this.dispatchers) d.msDispatch(c, msg, payload);
+  }
+
+  deliverConnect(c: Connection, reconnected: boolean): void {
+    for (const d of this.dispatchers) {
+      if (c.isOutgoing) d.msHandleConnect?.(c, reconnected);
+      else d.msHandleAccept?.(c);
+    }
+  }
+
+  deliverReset(c: Connection, error: CephError): void {
+    for (const d of this.dispatchers) d.msHandleReset?.(c, error);
+  }
+
+  deliverRemoteReset(c: Connection): void {
+    for (const d of this.dispatchers) d.msHandleRemoteReset?.(c);
+  }
+
+  // ---- internals -----------------------------------------------------------------------------------
+
+  private accept(t: Transport): void {
+    if (this.stopped) return t.destroy();
+    const remote = makeAddr(AddrType.MSGR2, t.remote.ip.replace(/^::ffff:/, ''), t.remote.port, 0);
+    const c = new Connection(this, -1, Policies.statelessServer(), undefined);
+    const proto = new ServerProtocol(this.env, this.options.authServer!, remote, this.directory);
+    this.conns.add(c);
+    c.armHandshakeTimer(proto);
+    c.attach(t, proto);
+  }
+
+  private remember(c: Connection, addrs: EntityAddrvec | undefined): void {
+    for (const a of addrs ?? []) this.byPeer.set(addrKey(a), c);
+    if (c.targetAddr) this.byPeer.set(addrKey(c.targetAddr), c);
+  }
+
+  private learnedAddr(peerAddrForMe: EntityAddr): void {
+    if (this.myAddrs.length && addrIp(this.myAddrs[0]!) !== '') return;
+    // AsyncMessenger::learned_addr: keep the peer's idea of our ip, with our nonce, no port.
+    const ip = addrIp(peerAddrForMe);
+    this.myAddrs = [makeAddr(AddrType.ANY, ip, 0, this.nonce)];
+    log.dout(1, `learned my addr ${formatAddr(this.myAddrs[0]!)} (${entityTypeName(this.entityType)})`);
+  }
+}
+
+/** Session directory key: the address without its type (ip:port/nonce). */
+function addrKey(a: EntityAddr): string {
+  return `${a.family}/${a.sa.subarray(0, 22).toString('hex')}/${a.nonce}`;
+}

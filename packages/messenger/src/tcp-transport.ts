@@ -1,0 +1,131 @@
+import { connect as netConnect, createServer, Server, Socket } from 'node:net';
+import { CephError, cephError, Errno, ErrnoName } from '@ts-ceph/common';
+import { Endpoint, Listener, Transport, TransportFactory, TransportHandlers } from './transport';
+
+/** Write high-water mark of a TCP transport: above it write() returns false (tcpHighWaterBytes). */
+export const tcpHighWaterBytes = 4 << 20;
+
+/** node:net errors as CephErrors with Ceph's errno (ECONNREFUSED, ECONNRESET, ETIMEDOUT ...). */
+export function netError(e: unknown, what: string): CephError {
+  const code = (e as { code?: string }).code ?? 'EIO';
+  const name: ErrnoName = code in Errno ? (code as ErrnoName) : 'EIO';
+  return cephError(name, `${what}: ${(e as Error).message ?? String(e)}`, { cause: e });
+}
+
+export class TcpTransport implements Transport {
+  private handlers: TransportHandlers | undefined;
+  private early: Buffer[] = [];
+  private closeReported = false;
+  private ended = false;
+  closed = false;
+  readonly highWaterBytes: number;
+
+  constructor(
+    private readonly sock: Socket,
+    highWaterBytes = tcpHighWaterBytes,
+  ) {
+    this.highWaterBytes = highWaterBytes;
+    sock.setNoDelay(true);
+    sock.on('data', (d: Buffer) => (this.handlers ? this.handlers.onData(d) : this.early.push(d)));
+    sock.on('drain', () => this.handlers?.onDrain());
+    sock.on('error', (e) => this.reportClose(netError(e, 'socket error')));
+    sock.on('end', () => {
+      this.ended = true;
+      sock.end();
+    });
+    sock.on('close', () => this.reportClose(this.closed || this.ended ? undefined : cephError('ECONNRESET', 'connection closed')));
+  }
+
+  setHandlers(h: TransportHandlers): void {
+    this.handlers = h;
+    const early = this.early;
+    this.early = [];
+    for (const d of early) h.onData(d);
+  }
+
+  write(data: Buffer[]): boolean {
+    if (this.closed || this.sock.destroyed) return false;
+    this.sock.cork();
+    for (const b of data) if (b.length) this.sock.write(b);
+    this.sock.uncork();
+    return this.sock.writableLength < this.highWaterBytes;
+  }
+
+  get bufferedBytes(): number {
+    return this.sock.writableLength;
+  }
+
+  get local(): Endpoint {
+    return { ip: this.sock.localAddress ?? '', port: this.sock.localPort ?? 0 };
+  }
+
+  get remote(): Endpoint {
+    return { ip: this.sock.remoteAddress ?? '', port: this.sock.remotePort ?? 0 };
+  }
+
+  pause(): void {
+    this.sock.pause();
+  }
+
+  resume(): void {
+    this.sock.resume();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.sock.end();
+    // A peer that never reads must not keep us half-open forever.
+    setTimeout(() => this.sock.destroy(), 5000).unref();
+  }
+
+  destroy(error?: CephError): void {
+    this.closed = true;
+    this.sock.destroy();
+    this.reportClose(error);
+  }
+
+  private reportClose(error?: CephError): void {
+    if (this.closeReported) return;
+    this.closeReported = true;
+    this.closed = true;
+    this.handlers?.onClose(error);
+  }
+}
+
+export class TcpTransportFactory implements TransportFactory {
+  constructor(private readonly highWaterBytes = tcpHighWaterBytes) {}
+
+  connect(remote: Endpoint, timeoutMs: number): Promise<Transport> {
+    return new Promise((resolve, reject) => {
+      const sock = netConnect({ host: remote.ip, port: remote.port });
+      const timer = setTimeout(() => {
+        sock.destroy();
+        reject(cephError('ETIMEDOUT', `connect to ${remote.ip}:${remote.port} timed out after ${timeoutMs} ms`));
+      }, timeoutMs);
+      sock.once('connect', () => {
+        clearTimeout(timer);
+        sock.removeAllListeners('error');
+        resolve(new TcpTransport(sock, this.highWaterBytes));
+      });
+      sock.once('error', (e) => {
+        clearTimeout(timer);
+        reject(netError(e, `connect to ${remote.ip}:${remote.port}`));
+      });
+    });
+  }
+
+  listen(local: Endpoint, onAccept: (t: Transport) => void): Promise<Listener> {
+    return new Promise((resolve, reject) => {
+      const server: Server = createServer((sock) => onAccept(new TcpTransport(sock, this.highWaterBytes)));
+      server.once('error', (e) => reject(netError(e, `listen on ${local.ip}:${local.port}`)));
+      server.listen(local.port, local.ip, () => {
+        const a = server.address() as { address: string; port: number };
+        resolve({
+          local: { ip: a.address, port: a.port },
+          close: () => new Promise<void>((res) => server.close(() => res())),
+        });
+      });
+    });
+  }
+}
