@@ -1,0 +1,113 @@
+// The crash-consistency harness shared by the crash test files: kill -9 a child at random points,
+// remount, and check the store equals the MemStore model after some prefix of the transactions that
+// includes every acknowledged one; fsck must be clean.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import type { Test } from 'tap';
+import { tempDir } from '@ts-ceph/testkit';
+import { MemStore, NativeStore, Transaction } from '../src';
+import { crashColl, makeTxn, snapshot } from './crash-gen';
+
+export interface CrashOptions {
+  kills: number;
+  seed: number;
+  depth: number;
+  backend: 'auto' | 'pool';
+  passphrase?: string;
+}
+
+interface Child {
+  /** Start applying from transaction `start`, kill -9 `killAfterMs` after the mount; the acked ids. */
+  go(start: number, killAfterMs: number): Promise<number[]>;
+}
+
+function spawnChild(path: string, o: CrashOptions): Child {
+  const args = [join(__dirname, 'crash-child.js'), path, String(o.seed), String(o.depth), o.backend, o.passphrase ?? ''];
+  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  let killAfter = 0;
+  let timer: NodeJS.Timeout | undefined;
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+    if (!timer && out.startsWith('ready\n')) timer = setTimeout(() => child.kill('SIGKILL'), killAfter);
+  });
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const closed = new Promise<number[]>((resolve, reject) => {
+    child.on('close', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      if (signal !== 'SIGKILL') return reject(new Error(`child exited ${code}: ${err}`));
+      if (!out.startsWith('ready\n')) return reject(new Error(`child never became ready: ${err}`));
+      resolve(out.split('\n').slice(1).filter((l) => /^\d+$/.test(l)).map(Number));
+    });
+  });
+  return {
+    go(start, killAfterMs) {
+      killAfter = killAfterMs;
+      const guard = setTimeout(() => child.kill('SIGKILL'), 30000);
+      child.stdin.write(`${start}\n`);
+      return closed.finally(() => clearTimeout(guard));
+    },
+  };
+}
+
+/** Run `lanes` independent crash loops at once (child start-up dominates; overlapping hides it). */
+export async function crashTest(t: Test, o: CrashOptions & { lanes: number }): Promise<void> {
+  const per = Math.ceil(o.kills / o.lanes);
+  await Promise.all(Array.from({ length: o.lanes }, (_, i) => crashLane(t, { ...o, seed: o.seed * 100 + i, kills: per })));
+}
+
+async function crashLane(t: Test, o: CrashOptions): Promise<void> {
+  const dir = tempDir('ts-crash-');
+  t.teardown(dir.cleanup);
+  const path = join(dir.path, 'osd');
+  const opts = { path, deviceBytes: 64 * 1024 * 1024, backend: o.backend, ...(o.passphrase ? { passphrase: Buffer.from(o.passphrase), encrypt: true, luks: { kdf: 'argon2id' as const, time: 1, memoryKiB: 8192, lanes: 2 } } : {}) };
+  const init = new NativeStore(opts);
+  await init.mkfs();
+  await init.mount();
+  await init.queueTransaction(new Transaction().createCollection(crashColl));
+  await init.umount();
+  const model = new MemStore();
+  await model.mkfs();
+  await model.mount();
+  await model.queueTransaction(new Transaction().createCollection(crashColl));
+  let applied = -1; // model holds transactions 0..applied
+  let acked = 0;
+  let rnd = o.seed;
+  const random = (): number => ((rnd = (Math.imul(rnd, 1103515245) + 12345) >>> 0) / 4294967296);
+  let child = spawnChild(path, o);
+  for (let k = 0; k < o.kills; k++) {
+    const ids = await child.go(applied + 1, 5 + Math.floor(random() * 120));
+    // The next child loads while this run is checked; it mounts only when told to go.
+    child = spawnChild(path, o);
+    for (let i = 0; i < ids.length; i++) if (ids[i] !== applied + 1 + i) t.fail(`acknowledgements out of order: ${ids.join(',')}`);
+    acked += ids.length;
+    const mustHave = applied + ids.length;
+    const store = new NativeStore(opts);
+    await store.mount();
+    const got = await snapshot(store);
+    // Every acknowledged transaction must be there; up to `depth` more may be (in flight at the kill).
+    while (applied < mustHave) await model.queueTransaction(makeTxn(o.seed, ++applied));
+    let ok = (await snapshot(model)) === got;
+    for (let extra = 0; !ok && extra < o.depth; extra++) {
+      await model.queueTransaction(makeTxn(o.seed, ++applied));
+      ok = (await snapshot(model)) === got;
+    }
+    if (!ok) {
+      t.fail(`kill ${k}: the store is not the state after any prefix from ${mustHave} to ${applied} (a lost or half-applied transaction)`);
+      await store.umount();
+      void child.go(-1, 0).catch(() => undefined);
+      return;
+    }
+    const f = await store.fsck(true);
+    if (f.errors) {
+      t.fail(`kill ${k}: fsck: ${f.problems.slice(0, 5).join('; ')}`);
+      await store.umount();
+      void child.go(-1, 0).catch(() => undefined);
+      return;
+    }
+    await store.umount();
+  }
+  await child.go(-1, 0).catch(() => undefined);
+  t.pass(`${o.kills} kill -9s, ${acked} acknowledged transactions (${applied + 1} applied), every one present, fsck clean`);
+}
