@@ -21,3 +21,4 @@ export * from './core/mon-server-provider';
 export * from './core/service-server-provider';
 export * from './core/client-provider';
 export * from './keyring-file';
+export * from './core/mon-peer-provider';

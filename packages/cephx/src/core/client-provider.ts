@@ -122,7 +122,7 @@ export class CephxClientProvider implements AuthClientProvider {
     throw cephError('EPROTO', 'AUTH_DONE without an auth request');
   }
 
-  handleAuthBadMethod(meta: AuthConnectionMeta, method: number, _result: number, allowedMethods: number[]): boolean {
+  handleAuthBadMethod(meta: AuthConnectionMeta, method: number, _result: number, allowedMethods: number[], _allowedModes: number[]): boolean {
     // We only speak cephx: retrying makes sense only if the server allows it after all.
     return method !== AuthMethod.CEPHX && allowedMethods.includes(AuthMethod.CEPHX) && this.opts.registry.isSupportedMethod(meta.peerType, AuthMethod.CEPHX);
   }
