@@ -1,0 +1,90 @@
+/**
+ * Monitor::handle_command: parse the cmdmap, find the command in the table we publish, check the
+ * session's mon caps against the command's module and r/w/x, write the audit line, and run the
+ * handler. Errors become replies with Ceph's errno and message; nothing thrown escapes.
+ */
+import { CephError, AssertionError, Errno, logger } from '@ts-ceph/common';
+import { cmdmapFromJson, commandArgStrings, cmdText, CmdMap } from './cmdmap';
+import { CommandHandler, CommandOutcome, CommandRequest, reply } from './types';
+import { MonCommandDesc, findCommand, formatCommandDescriptions, requiresPerm, servedCommands } from './table';
+import { MonSession } from '../session';
+
+const log = logger('mon');
+
+export interface AuditSink {
+  /** An audit channel entry; `info` for commands that write, debug for reads. */
+  audit(level: 'info' | 'debug', text: string, now: number): void;
+}
+
+export class CommandDispatcher {
+  private readonly handlers = new Map<string, CommandHandler>();
+  private served: MonCommandDesc[] = [];
+  private descriptions = '';
+
+  constructor(private readonly auditSink: AuditSink) {}
+
+  register(handlers: Record<string, CommandHandler>): void {
+    for (const [prefix, h] of Object.entries(handlers)) this.handlers.set(prefix, h);
+    this.served = servedCommands((p) => this.handlers.has(p));
+    this.descriptions = formatCommandDescriptions(this.served);
+  }
+
+  has(prefix: string): boolean {
+    return this.handlers.has(prefix);
+  }
+
+  get servedCommands(): readonly MonCommandDesc[] {
+    return this.served;
+  }
+
+  /** Handle one MMonCommand. `fsidOk` is false when the message names another cluster. */
+  dispatch(session: MonSession, cmd: string[], inbuf: Buffer, now: number, fsidOk = true): { outcome: CommandOutcome; desc?: MonCommandDesc; audit?: () => void } {
+    if (!fsidOk) return { outcome: reply(-Errno.EPERM, 'wrong fsid') };
+    if (cmd.length === 0) return { outcome: reply(-Errno.EINVAL, 'no command specified') };
+    let cmdmap: CmdMap;
+    try {
+      cmdmap = cmdmapFromJson(cmd);
+    } catch (e) {
+      return { outcome: reply(-Errno.EINVAL, (e as Error).message) };
+    }
+    const prefix = cmdmap.get('prefix');
+    if (typeof prefix !== 'string') return { outcome: reply(-Errno.EINVAL, 'command prefix not found') };
+    if (prefix === '') return { outcome: reply(-Errno.EINVAL, 'command prefix must not be empty') };
+    if (prefix === 'get_command_descriptions') return { outcome: { reply: { r: 0, rs: '', outbl: Buffer.from(this.descriptions) }, version: 0 } };
+    const desc = findCommand(this.served, prefix);
+    const handler = this.handlers.get(prefix);
+    if (!desc || !handler) return { outcome: reply(-Errno.EINVAL, 'command not known') };
+    const rw = requiresPerm(desc, 'w') || requiresPerm(desc, 'x');
+    const quiet = prefix === 'config set' || prefix === 'config-key set';
+    const from = `from='${session.describe()}' entity='${session.name}' `;
+    const allowed = session.isCapable(desc.module, requiresPerm(desc, 'r'), requiresPerm(desc, 'w'), requiresPerm(desc, 'x'), prefix, commandArgStrings(cmdmap));
+    if (!allowed) {
+      log.dout(1, `handle_command access denied for ${session.name}: ${cmdText(cmd)}`);
+      if (!quiet) this.auditSink.audit(rw ? 'info' : 'debug', `${from}cmd=${cmdText(cmd)}:  access denied`, now);
+      return { outcome: reply(-Errno.EACCES, 'access denied') };
+    }
+    this.auditSink.audit(rw ? 'info' : 'debug', quiet ? from : `${from}cmd=${cmdText(cmd)}: dispatch`, now);
+    const req: CommandRequest = {
+      prefix,
+      cmdmap,
+      cmd,
+      inbuf,
+      format: typeof cmdmap.get('format') === 'string' ? (cmdmap.get('format') as string) : 'plain',
+      entity: session.name,
+      source: session.inst,
+      sourceAddrs: session.addrs,
+      now,
+    };
+    let outcome: CommandOutcome;
+    try {
+      outcome = handler(req);
+    } catch (e) {
+      if (e instanceof AssertionError) throw e;
+      if (e instanceof CephError) outcome = reply(-e.errno, e.message);
+      else throw e;
+    }
+    // C_Command: writes that committed log "finished" with the command quoted.
+    const audit = rw && !quiet ? () => this.auditSink.audit('info', `${from}cmd='${cmdText(cmd)}': finished`, now) : undefined;
+    return { outcome, desc, audit };
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * The cluster/audit log (`ceph log`, `log last`, audit lines per command) and health (checks from
+ * sources, mutes, the plain and JSON forms of `ceph health [detail]`).
+ */
+import t from 'tap';
+import { Harness } from './lib/harness';
+import { addCheck, Health, HealthCheckMap } from '../src/core/health/health-check';
+import { JSONFormatter } from '../src/core/formatter';
+
+t.test('audit lines and ceph log', async (t) => {
+  const h = await Harness.create();
+  await h.cmd({ prefix: 'config set', who: 'osd', name: 'osd_max_backfills', value: '2' });
+  await h.cmd({ prefix: 'auth get-or-create', entity: 'client.app', caps: ['mon', 'allow r'] });
+  await h.cmd({ prefix: 'config get', who: 'osd.0' });
+  let r = await h.cmd({ prefix: 'log', logtext: ['hello', 'world'] });
+  t.equal(r.r, 0);
+  await h.pipeline.run(() => h.pipeline.propose([h.logm]));
+  r = await h.cmd({ prefix: 'log last', channel: 'audit', num: 100 });
+  const lines = r.out.trim().split('\n');
+  const from = "from='client.? 127.0.0.1:0/1234' entity='client.admin' ";
+  t.match(lines[0], new RegExp(`^\\d{4}-\\d\\d-\\d\\dT[\\d:.]+\\+0000 mon\\.a \\(mon\\.0\\) 0 : audit \\[INF\\] ${escape(from)}$`), 'config set: no command text');
+  t.ok(lines.some((l) => l.endsWith(`${from}cmd=[{"prefix":"auth get-or-create","entity":"client.app","caps":["mon","allow r"]}]: dispatch`)));
+  t.ok(lines.some((l) => l.endsWith(`${from}cmd='[{"prefix":"auth get-or-create","entity":"client.app","caps":["mon","allow r"]}]': finished`)));
+  t.notOk(lines.some((l) => l.includes('config get')), 'reads are debug and hidden at the default level');
+  r = await h.cmd({ prefix: 'log last', channel: 'audit', num: 100, level: 'debug' });
+  t.ok(r.out.includes('"prefix":"config get"'), 'debug level shows reads');
+  r = await h.cmd({ prefix: 'log last', num: 5 });
+  t.match(r.out, /client\.admin \(client\.\?\) 0 : cluster \[INF\] hello world\n$/);
+  r = await h.cmd({ prefix: 'log last', level: 'nope' });
+  t.same([r.r, r.rs], [-22, "Invalid severity 'nope'"]);
+  await h.restart();
+  r = await h.cmd({ prefix: 'log last', num: 1 });
+  t.match(r.out, /hello world/, 'the log survives a restart');
+  r = await h.cmd({ prefix: 'log last', num: 1, format: 'json' });
+  const j = JSON.parse(r.out) as { name: string; channel: string; priority: string; message: string }[];
+  t.match(j[0], { name: 'client.admin', channel: 'cluster', priority: '[INF]', message: 'hello world' });
+});
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+t.test('health: sources, plain and JSON forms, mutes', async (t) => {
+  const h = await Harness.create();
+  let checks: HealthCheckMap = new Map();
+  h.health.addSource(() => checks);
+  const now = h.clock.wallNow();
+  t.equal(h.health.plain(true, now), 'HEALTH_OK\n');
+  checks = new Map();
+  addCheck(checks, 'TOO_FEW_OSDS', Health.WARN, 'OSD count 0 < osd_pool_default_size 3', 3);
+  addCheck(checks, 'OSD_DOWN', Health.WARN, '1 osds down', 1, ['osd.1 (root=default,host=h1) is down']);
+  t.equal(h.health.plain(false, now), 'HEALTH_WARN 1 osds down; OSD count 0 < osd_pool_default_size 3\n');
+  t.equal(
+    h.health.plain(true, now),
+    'HEALTH_WARN 1 osds down; OSD count 0 < osd_pool_default_size 3\n[WRN] OSD_DOWN: 1 osds down\n    osd.1 (root=default,host=h1) is down\n[WRN] TOO_FEW_OSDS: OSD count 0 < osd_pool_default_size 3\n',
+  );
+  const f = new JSONFormatter(false);
+  h.health.dumpHealth(f, 'health', true, now);
+  t.equal(
+    f.toString(),
+    '{"status":"HEALTH_WARN","checks":{"OSD_DOWN":{"severity":"HEALTH_WARN","summary":{"message":"1 osds down","count":1},"detail":[{"message":"osd.1 (root=default,host=h1) is down"}],"muted":false},' +
+      '"TOO_FEW_OSDS":{"severity":"HEALTH_WARN","summary":{"message":"OSD count 0 < osd_pool_default_size 3","count":3},"detail":[],"muted":false}},"mutes":[]}',
+  );
+  let r = await h.cmd({ prefix: 'health mute', code: 'NOPE' });
+  t.same([r.r, r.rs], [-2, 'health alert NOPE is not currently raised']);
+  r = await h.cmd({ prefix: 'health mute', code: 'OSD_DOWN', ttl: '1h' });
+  t.equal(r.r, 0);
+  t.equal(h.health.plain(true, h.clock.wallNow()), 'HEALTH_WARN OSD count 0 < osd_pool_default_size 3; (muted: OSD_DOWN(60m))\n(MUTED ttl 60m) [WRN] OSD_DOWN: 1 osds down\n    osd.1 (root=default,host=h1) is down\n[WRN] TOO_FEW_OSDS: OSD count 0 < osd_pool_default_size 3\n');
+  await h.restart();
+  h.health.addSource(() => checks);
+  t.ok(h.health.mutes.has('OSD_DOWN'), 'mutes survive a restart');
+  checks.delete('OSD_DOWN');
+  t.ok(h.health.checkMutes(h.clock.wallNow()), 'a cleared alert drops its non-sticky mute');
+  await h.pipeline.run(() => h.pipeline.propose([h.health]));
+  t.equal(h.health.mutes.size, 0);
+});
