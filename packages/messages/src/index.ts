@@ -1,1 +1,18 @@
-export {};
+/**
+ * Ceph message payload codecs, one file per message (or small family). Importing this package
+ * registers every codec with the messenger's message-type registry (`messageTypes`). To add a
+ * message: write `src/<name>.ts` with `defineMessage({...})` and add one export line below.
+ */
+export * from './types';
+export * from './limits';
+export * from './codec';
+export * from './paxos';
+export * from './mon-map';
+export * from './mon-subscribe';
+export * from './config';
+export * from './mon-command';
+export * from './mon-get-version';
+export * from './auth';
+export * from './mgr-map';
+export * from './osd-map';
+export * from './ping';

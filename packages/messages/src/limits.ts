@@ -1,0 +1,15 @@
+/**
+ * Named limits of the message codecs (STYLE §11; docs/LIMITS.md, "messages"). The denc Reader already
+ * refuses counts that cannot fit the bytes left; these bound what a well-formed hostile message
+ * could still make a daemon hold.
+ */
+export const messagesLimits = {
+  /** Strings in MMonCommand/MMonCommandAck.cmd (a real client sends one JSON string). */
+  monCommandArgsMax: 256,
+  /** Entries in an MMonSubscribe (Ceph clients subscribe to a handful of maps). */
+  subscribeItemsMax: 64,
+  /** Options in one MConfig. */
+  configKeysMax: 65536,
+  /** Maps (full plus incremental) in one MOSDMap (osd_map_message_max defaults to 40). */
+  osdMapsPerMessageMax: 4096,
+};

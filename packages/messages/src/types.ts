@@ -1,0 +1,36 @@
+/**
+ * Message type numbers (src/include/ceph_fs.h CEPH_MSG_*, src/msg/Message.h MSG_*) for the messages
+ * this package knows; a codec file registers each with the messenger's registry.
+ */
+export const CEPH_MSG_SHUTDOWN = 1;
+export const CEPH_MSG_PING = 2;
+export const CEPH_MSG_MON_MAP = 4;
+export const CEPH_MSG_MON_GET_MAP = 5;
+export const CEPH_MSG_MON_GET_OSDMAP = 6;
+export const CEPH_MSG_MON_METADATA = 7;
+export const CEPH_MSG_STATFS = 13;
+export const CEPH_MSG_STATFS_REPLY = 14;
+export const CEPH_MSG_MON_SUBSCRIBE = 15;
+export const CEPH_MSG_MON_SUBSCRIBE_ACK = 16;
+export const CEPH_MSG_AUTH = 17;
+export const CEPH_MSG_AUTH_REPLY = 18;
+export const CEPH_MSG_MON_GET_VERSION = 19;
+export const CEPH_MSG_MON_GET_VERSION_REPLY = 20;
+export const CEPH_MSG_OSD_MAP = 41;
+export const CEPH_MSG_OSD_OP = 42;
+export const CEPH_MSG_OSD_OPREPLY = 43;
+export const CEPH_MSG_WATCH_NOTIFY = 44;
+export const CEPH_MSG_POOLOP_REPLY = 48;
+export const CEPH_MSG_POOLOP = 49;
+export const MSG_MON_COMMAND = 50;
+export const MSG_MON_COMMAND_ACK = 51;
+export const MSG_LOG = 52;
+export const MSG_LOGACK = 53;
+export const MSG_ROUTE = 47;
+export const MSG_FORWARD = 46;
+export const MSG_CONFIG = 62;
+export const MSG_GET_CONFIG = 63;
+export const MSG_MGR_MAP = 0x704;
+
+/** CEPH_SUBSCRIBE_ONETIME: send one update past `start`, then forget the subscription. */
+export const CEPH_SUBSCRIBE_ONETIME = 1;
