@@ -8,3 +8,4 @@ export * from './objectstore';
 export * from './memstore';
 export * from './luks/luks2';
 export { NativeStore, NativeStoreOptions, deviceBytesDefault } from './blockstore/store';
+export * from './hash';

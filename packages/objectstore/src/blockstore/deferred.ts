@@ -51,6 +51,7 @@ export class Deferred {
   }
 
   apply(seq: number, pblock: number, plain: Buffer): void {
+    if (this.store.opts.holdDeferred) return;
     this.applied.set(seq, false);
     const prev = this.chains.get(pblock) ?? Promise.resolve();
     const next = prev.then(async () => {

@@ -38,6 +38,8 @@ export interface NativeStoreOptions {
   backend?: IoBackend;
   /** O_DIRECT on the device (default true). */
   direct?: boolean;
+  /** Tests: keep committed deferred writes in the WAL only (never applied until a remount replays them). */
+  holdDeferred?: boolean;
 }
 
 /** Default size of a new block file. */
@@ -605,6 +607,16 @@ export class NativeStore implements ObjectStore, TxcHost {
     await this.waitIdle();
     await this.deferred.flushAll();
     return runFsck(this, deep);
+  }
+
+  /** Tests: stop as a crash would, without flushing the WAL or closing cleanly in order. */
+  async abandon(): Promise<void> {
+    this.deferred.stop();
+    this.mounted = false;
+    await this.prepareChain;
+    await this.waitIdle();
+    await this.io.dev.close();
+    await this.db.close();
   }
 
   /** Test hook: the device offset of an object's logical block (for corruption tests). */
