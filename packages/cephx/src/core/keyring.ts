@@ -1,7 +1,7 @@
 import { cephError } from '@ts-ceph/common';
 import { EntityName, Reader, formatEntityName, parseEntityName, decodeEntityName, DencError } from '@ts-ceph/denc';
 import { CryptoKey } from './crypto';
-import { AuthCapsInfo, EntityAuth, capsBlob, capsText, compareEntityNames, decodeEntityAuth } from './auth-types';
+import { AuthCapsInfo, EntityAuth, capsBlob, capsText, compareEntityNames, compareStrings, decodeEntityAuth } from './auth-types';
 import { KeyStore } from './protocol';
 
 /**
@@ -101,7 +101,7 @@ export class KeyRing implements KeyStore {
     for (const { name, auth } of this.entries()) {
       out += `[${formatEntityName(name)}]\n`;
       out += `\tkey = ${auth.key.toBase64()}\n`;
-      for (const svc of [...auth.caps.keys()].sort()) {
+      for (const svc of [...auth.caps.keys()].sort(compareStrings)) {
         const text = capsText({ allowAll: false, caps: auth.caps.get(svc)! });
         out += `\tcaps ${svc} = "${text.replace(/"/g, '\\"')}"\n`;
       }
