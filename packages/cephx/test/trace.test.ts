@@ -9,6 +9,7 @@
  * The tickets themselves are sealed with rotating keys the capture does not include.
  */
 import t from 'tap';
+import type { Test } from 'tap';
 import { Reader, EntityType, decodeEntityName } from '@ts-ceph/denc';
 import { AuthMethod, ConMode, AuthConnectionMeta } from '@ts-ceph/messenger';
 import {
@@ -89,7 +90,7 @@ function monSession(t: Tap, capture: string, n: number, wantServices: number) {
   return { handler: h, globalId: a.done.globalId, frames: a };
 }
 
-type Tap = typeof t;
+type Tap = Test;
 
 t.test('a-ceph-status: bootstrap mon session (auth ticket only)', async (t) => {
   monSession(t, 'a-ceph-status', 0, 0);
