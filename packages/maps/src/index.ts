@@ -34,4 +34,7 @@ export * from './osdmap/dump';
 export * from './osdmap/print';
 export * from './osdmap/clone';
 export * from './osdmap/apply';
+export * from './osdmap/build';
+export * from './osdmap/placement';
+export { strHashRjenkins, strHashLinux, cephStrHash, cephStableMod } from './placement/hash';
 import './wire-types';

@@ -13,7 +13,7 @@ import {
   CRUSH_RULE_SET_CHOOSELEAF_STABLE,
 } from '@ts-ceph/crush';
 import { setCrushReencoder } from './crush-encoding';
-import { OSDMap } from './types';
+import type { OSDMap } from './types';
 
 /**
  * The OSDMap's view of its CRUSH map through @ts-ceph/crush. The map keeps the encoded bytes; the
@@ -38,9 +38,12 @@ export function setCrush(m: OSDMap, cw: CrushWrapper): void {
   cache.set(m.crush, cw);
 }
 
+let emptyCrush: Buffer | undefined;
+
 /** The encoded bytes of an empty CrushWrapper (what OSDMap() starts with). */
 export function emptyCrushBytes(): Buffer {
-  return encodeCrushMap(CrushWrapper.create(), CEPH_FEATURES_ALL);
+  emptyCrush ??= encodeCrushMap(CrushWrapper.create(), CEPH_FEATURES_ALL);
+  return emptyCrush;
 }
 
 setCrushReencoder((crush, features) => encodeCrushMap(decodeCrushMap(crush), features));

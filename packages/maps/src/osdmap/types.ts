@@ -3,6 +3,7 @@ import { IntervalSet } from '../types/interval-set';
 import { PgMap } from '../types/pg-map';
 import { PgPoolT } from '../types/pool';
 import { CephRelease } from '../format/release';
+import { emptyCrushBytes } from './crush';
 
 /**
  * The OSDMap and its parts (src/osd/OSDMap.h, src/include/rados.h). The embedded CRUSH map is kept as
@@ -175,6 +176,7 @@ export interface OSDMap {
   crc: number | undefined;
 }
 
+/** OSDMap(): an empty map with an empty CRUSH map (what Ceph's constructor makes). */
 export function newOSDMap(): OSDMap {
   return {
     fsid: UUID_NIL,
@@ -183,7 +185,7 @@ export function newOSDMap(): OSDMap {
     modified: { ...UTIME_ZERO },
     pools: new Map(),
     poolName: new Map(),
-    poolMax: -1,
+    poolMax: 0,
     flags: 0,
     maxOsd: 0,
     osdState: [],
@@ -192,7 +194,7 @@ export function newOSDMap(): OSDMap {
     pgTemp: new PgMap(),
     primaryTemp: new PgMap(),
     osdPrimaryAffinity: undefined,
-    crush: Buffer.alloc(0),
+    crush: emptyCrushBytes(),
     erasureCodeProfiles: new Map(),
     pgUpmap: new PgMap(),
     pgUpmapItems: new PgMap(),

@@ -51,9 +51,7 @@ export const CacheMode = { NONE: 0, WRITEBACK: 1, FORWARD: 2, READONLY: 3, READF
 
 export const PgAutoscaleMode = { OFF: 0, WARN: 1, ON: 2, UNKNOWN: 255 } as const;
 
-/** CEPH_STR_HASH_* (src/include/ceph_hash.h): how object names hash to placement seeds. */
-export const CEPH_STR_HASH_LINUX = 1;
-export const CEPH_STR_HASH_RJENKINS = 2;
+export { CEPH_STR_HASH_LINUX, CEPH_STR_HASH_RJENKINS } from '../placement/hash';
 
 export interface PgPoolT {
   createTime: UTime;
