@@ -26,6 +26,7 @@ import {
   decodeCephXAuthorizeChallenge,
   decodeCephXAuthorizeReply,
   decodeCephXRequestHeader,
+  decodeCephXResponseHeader,
   decodeCephXServerChallenge,
   decodeDecrypt,
   decodeDecryptBl,
@@ -36,7 +37,10 @@ import {
   monAuthSession,
   entityCapsFromText,
 } from '../src/index';
-import { authFrames, pcapKeys } from './lib/msgr2-walk';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sharedDir } from '@ts-ceph/common';
+import { authFrames, pcapKeys, walk } from './lib/msgr2-walk';
 
 const keys = pcapKeys();
 const admin = CryptoKey.fromBase64(keys.get('client.admin')!);
@@ -175,4 +179,35 @@ t.test('our mon server provider accepts the real client (server challenge replay
   p.handleAuthRequest(meta2, false, AuthMethod.CEPHX, a.request.payload);
   const refused = p.handleAuthRequest(meta2, true, AuthMethod.CEPHX, tampered);
   t.match(refused, { kind: 'error', result: -13 }, 'tampered proof: EACCES');
+});
+
+t.test('daemon trace: an OSD fetches its rotating keys over MAuth (plaintext parts and sizes)', async (t) => {
+  // osd.0's key of that capture is not published, so check everything but the ciphertext
+  const dir = join(sharedDir(), 'ceph-traces', 'daemons', 'streams');
+  const ks = new KeyServer();
+  ks.addAuth({ type: EntityType.OSD, id: '0' }, { key: admin, caps: entityCapsFromText([['osd', 'allow *']]) });
+  ks.rotate(captureNow);
+  const ours = ks.getRotatingEncrypted({ type: EntityType.OSD, id: '0' })!;
+  for (const n of ['00', '01']) {
+    const msgs = (d: string) =>
+      walk(readFileSync(join(dir, `pcap-osd0-boot-mon.${n}.${d}.bin`)))
+        .frames.filter((f) => f.tag === 17)
+        .map((f) => ({ type: f.segments[0]!.readUInt16LE(16), front: f.segments[1]! }));
+    const auth = msgs('c2s').find((m) => m.type === 17)!;
+    // MAuth: paxos header (le64 version, le16 session_mon, le64 session_mon_tid), le32 protocol, bufferlist payload, le32 monmap_epoch
+    const r = new Reader(auth.front);
+    r.skip(18);
+    t.equal(r.u32(), AuthMethod.CEPHX);
+    const payload = r.blob();
+    t.same(decodeCephXRequestHeader(new Reader(payload)), { requestType: 0x400 }, 'GET_ROTATING_KEY is a bare 2-byte header');
+    const reply = msgs('s2c').find((m) => m.type === 18)!;
+    const rr = new Reader(reply.front);
+    t.equal(rr.u32(), AuthMethod.CEPHX, 'MAuthReply protocol');
+    t.equal(rr.i32(), 0, 'result');
+    t.ok(rr.u64() > 0n, 'global_id');
+    const bl = rr.blob();
+    const br = new Reader(bl);
+    t.same(decodeCephXResponseHeader(br), { requestType: 0x400, status: 0 });
+    t.equal(bl.length - 6, ours.length, `the encrypted RotatingSecrets (3 secrets) is ${ours.length} bytes, as ours`);
+  }
 });
