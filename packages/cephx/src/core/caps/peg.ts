@@ -97,8 +97,9 @@ export class CapParseError extends CephError {
     super(
       'CAP_PARSE',
       Errno.EINVAL,
+      // Ceph's wording: OSDCap always quotes the rest, MonCap/MgrCap say "end of" at the end
       detail ??
-        (position < input.length
+        (position < input.length || kind === 'osd'
           ? `${kind} capability parse failed, stopped at '${input.slice(position)}' of '${input}' (position ${position})`
           : `${kind} capability parse failed, stopped at end of '${input}'`),
     );
