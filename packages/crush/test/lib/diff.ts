@@ -1,0 +1,29 @@
+/**
+ * Differential helpers: run ts-crushtool in-process and crushtool as a subprocess with the same
+ * arguments, and compare what they print.
+ */
+import { CrushtoolResult, runCrushtool } from '../../src/tool/crushtool';
+import { crushtool, firstDiff } from './ref';
+
+/** Run ts-crushtool in-process, naming itself "crushtool" in messages so outputs compare. */
+export function ours(args: string[]): CrushtoolResult {
+  return runCrushtool(args, 'crushtool');
+}
+
+/** The assertions these helpers use (tap's Test, structurally). */
+export interface Asserts {
+  pass(m: string): unknown;
+  fail(m: string): unknown;
+  equal(a: unknown, b: unknown, m: string): unknown;
+}
+
+export function same(t: Asserts, args: string[], what: string): number {
+  const ref = crushtool(args);
+  const got = ours(args);
+  const d = firstDiff(ref.stdout, got.stdout);
+  if (d) t.fail(`${what}: ${d}`);
+  else t.pass(`${what} (${ref.stdout.split('\n').length - 1} lines)`);
+  t.equal(got.code, ref.code, `${what}: exit status`);
+  return ref.stdout.split('\n').filter((l) => l.startsWith('CRUSH ')).length;
+}
+

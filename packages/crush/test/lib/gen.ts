@@ -1,0 +1,84 @@
+/**
+ * Randomly built maps for the differential mapping tests (acceptance 1, second part). The real
+ * crushtool builds each map (`--build` with host/rack/row/root levels of random algorithms and
+ * sizes, random tunables), then changes item weights (--reweight-item), and adds indep and
+ * choose (not chooseleaf) rules; the test then runs both tools over x 0..1023 and num-rep 1..5 with
+ * random devices marked out or down-weighted through --weight. Everything derives from a seed that
+ * failure messages print.
+ */
+import { join } from 'node:path';
+import { crushtool, pick, prng, randInt } from './ref';
+import { Asserts, same } from './diff';
+
+const ALGS = ['uniform', 'list', 'tree', 'straw', 'straw2'];
+const LEVELS = ['host', 'rack', 'row', 'root'];
+
+export interface GeneratedMap {
+  seed: number;
+  path: string;
+  buildArgs: string[];
+  editArgs: string[];
+  testArgs: string[];
+}
+
+/** Build (with crushtool) the map of `seed` in `dir`; undefined if crushtool refused the combination. */
+export function generateMap(seed: number, dir: string): GeneratedMap | undefined {
+  const rnd = prng(seed);
+  const numOsds = randInt(rnd, 1, 64);
+  const levels = randInt(rnd, 1, 3);
+  const layerNames = LEVELS.slice(4 - levels);
+  const layers: string[] = [];
+  layerNames.forEach((name, i) => {
+    const last = i === layerNames.length - 1;
+    const size = last ? (rnd() < 0.85 ? 0 : randInt(rnd, 2, 4)) : randInt(rnd, 1, 6);
+    layers.push(name, pick(rnd, ALGS), String(size));
+  });
+  const tun: string[] = [];
+  const maybe = (p: number, args: string[]): void => {
+    if (rnd() < p) tun.push(...args);
+  };
+  maybe(0.3, ['--set-choose-local-tries', pick(rnd, ['0', '1', '2'])]);
+  maybe(0.3, ['--set-choose-local-fallback-tries', pick(rnd, ['0', '5'])]);
+  maybe(0.4, ['--set-choose-total-tries', pick(rnd, ['3', '19', '50', '100'])]);
+  maybe(0.3, ['--set-chooseleaf-descend-once', pick(rnd, ['0', '1'])]);
+  maybe(0.4, ['--set-chooseleaf-vary-r', pick(rnd, ['0', '1', '2', '3'])]);
+  maybe(0.4, ['--set-chooseleaf-stable', pick(rnd, ['0', '1'])]);
+  maybe(0.3, ['--set-straw-calc-version', pick(rnd, ['0', '1'])]);
+  const built = join(dir, `m${seed}`);
+  const buildArgs = ['--outfn', built, '--build', '--num_osds', String(numOsds), ...layers, ...tun];
+  if (crushtool(buildArgs).code !== 0) return undefined;
+
+  // Change weights, and add rules of the other step kinds: one crushtool run per change.
+  const root = layers[layers.length - 1] === '0' ? layers[layers.length - 3] : `${layers[layers.length - 3]}0`;
+  const edits: string[][] = [];
+  const reweights = randInt(rnd, 0, 3);
+  for (let i = 0; i < reweights; i++) {
+    edits.push(['--reweight-item', `osd.${randInt(rnd, 0, numOsds - 1)}`, pick(rnd, ['0', '0.5', '2.5', '0.125', '3'])]);
+  }
+  if (rnd() < 0.7) edits.push(['--create-simple-rule', 'ec', root, pick(rnd, ['osd', ...layerNames]), 'indep']);
+  if (rnd() < 0.5) edits.push(['--create-simple-rule', 'flat', root, 'osd', pick(rnd, ['firstn', 'indep'])]);
+  let path = built;
+  const editArgs: string[] = [];
+  for (const [i, e] of edits.entries()) {
+    const next = join(dir, `m${seed}.e${i}`);
+    if (crushtool(['-i', path, ...e, '-o', next]).code !== 0) return undefined;
+    editArgs.push(...e);
+    path = next;
+  }
+  const final = path;
+
+  const testArgs: string[] = [];
+  const outs = randInt(rnd, 0, Math.min(4, numOsds));
+  for (let i = 0; i < outs; i++) testArgs.push('--weight', String(randInt(rnd, 0, numOsds - 1)), pick(rnd, ['0', '0', '0.5', '0.75', '0.01']));
+  return { seed, path: final, buildArgs, editArgs, testArgs };
+}
+
+/** Compare both tools on the generated map for num-rep 1..5; returns the number of mappings. */
+export function compareGenerated(t: Asserts, g: GeneratedMap): number {
+  let n = 0;
+  for (let rep = 1; rep <= 5; rep++) {
+    const args = ['-i', g.path, '--test', '--show-mappings', '--num-rep', String(rep), ...g.testArgs];
+    n += same(t, args, `seed ${g.seed} num-rep ${rep} [build: ${g.buildArgs.slice(3).join(' ')}] [test: ${g.testArgs.join(' ')}]`);
+  }
+  return n;
+}
