@@ -1,1 +1,3 @@
-export {};
+export * from './args';
+export * from './context';
+export * from './output';

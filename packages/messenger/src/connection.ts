@@ -85,6 +85,7 @@ export class Connection {
       log.dout(10, `${this.describe()} closed: dropping message type ${msg.type}`);
       return;
     }
+    log.dout(20, () => `${this.describe()} --> type ${msg.type} tid ${msg.tid} ${msg.front.length}+${msg.middle.length}+${msg.data.length}`);
     this.protocol.send(msg);
     this.pump();
     if (this.state === 'standby' && !this.policy.server && this.isOutgoing) this.reconnectNow();
@@ -173,6 +174,20 @@ export class Connection {
   pump(outputs?: ProtocolOutput[]): void {
     const proto = this.protocol;
     if (!proto) return;
+    // A dispatcher reacting to an event (ready, message) may send, which calls pump again: the
+    // outer loop picks those outputs up after the current batch, so writes keep their order.
+    if (this.pumping && !outputs) return;
+    this.pumping = true;
+    try {
+      this.pumpLoop(proto, outputs);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private pumping = false;
+
+  private pumpLoop(proto: ProtocolV2, outputs?: ProtocolOutput[]): void {
     for (;;) {
       const batch = outputs ?? proto.takeOutputs();
       outputs = undefined;
@@ -225,6 +240,7 @@ export class Connection {
         m.deliverConnect(this, o.reconnected);
         return;
       case 'message':
+        log.dout(20, () => `${this.describe()} <== type ${o.msg.type} seq ${o.msg.seq} tid ${o.msg.tid} ${o.msg.front.length}+${o.msg.middle.length}+${o.msg.data.length}`);
         m.deliverMessage(this, o.msg);
         return;
       case 'keepalive':

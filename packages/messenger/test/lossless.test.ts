@@ -111,3 +111,24 @@ t.test('nothing listening: ECONNREFUSED reset, no hang', async (t) => {
   t.equal(errors[0]!.code, 'ECONNREFUSED');
   await client.shutdown();
 });
+
+t.test('a dispatcher sending from msHandleConnect keeps the order of messages queued before the handshake', async (t) => {
+  // Regression: the mon drops a message whose seq is lower than one it already saw ("got old
+  // message"), so a re-entrant write that overtook the queued ones lost them.
+  const net = new MemoryNetwork();
+  const server = new Messenger({ entityType: EntityType.MON, authServer: new AuthNoneServer(), transports: net });
+  const client = new Messenger({ entityType: EntityType.CLIENT, authClient: new AuthNoneClient({ type: EntityType.CLIENT, id: 'admin' }), transports: net });
+  const seen: [number, number][] = [];
+  server.addDispatcher({ msDispatch: (_c, m) => void seen.push([m.type, m.seq!]) });
+  client.addDispatcher({ msDispatch() {}, msHandleConnect: (c) => c.send(makeMessage({ type: 15 })) });
+  const [addr] = await server.bind('127.0.0.1', 0);
+  const con = client.connectTo(addr!, EntityType.MON);
+  con.send(makeMessage({ type: 5 }));
+  await waitFor(() => seen.length >= 2, 5000, 'both messages');
+  t.same(seen, [
+    [5, 1],
+    [15, 2],
+  ]);
+  await client.shutdown();
+  await server.shutdown();
+});

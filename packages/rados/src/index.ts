@@ -1,1 +1,4 @@
-export {};
+export * from './core/mon-sub';
+export * from './mon-host';
+export * from './mon-client';
+export * from './client-config';

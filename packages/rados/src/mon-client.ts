@@ -1,0 +1,536 @@
+import { hostname } from 'node:os';
+import { CephError, cephError, Clock, logger, realClock, TimerHandle, Errno, errnoName, strerror } from '@ts-ceph/common';
+import { EntityAddr, EntityName, EntityType, formatAddr, Reader, Uuid, UUID_NIL } from '@ts-ceph/denc';
+import { decodeMonMap, MonMap } from '@ts-ceph/maps';
+import { AuthClientProvider, CephMessage, Connection, Dispatcher, Messenger, messageTypes, Policies, TransportFactory } from '@ts-ceph/messenger';
+import {
+  MAuthCodec,
+  MAuthReply,
+  MConfig,
+  MMgrMap,
+  MMonCommandAck,
+  MMonCommandCodec,
+  MMonGetMapCodec,
+  MMonGetVersionCodec,
+  MMonGetVersionReply,
+  MMonMap,
+  MMonSubscribeCodec,
+  MOSDMap,
+  monCommand,
+  mAuth,
+  CEPH_MSG_AUTH_REPLY,
+  CEPH_MSG_MON_GET_VERSION_REPLY,
+  CEPH_MSG_MON_MAP,
+  CEPH_MSG_OSD_MAP,
+  MSG_CONFIG,
+  MSG_MGR_MAP,
+  MSG_MON_COMMAND_ACK,
+} from '@ts-ceph/messages';
+import { MonSub } from './core/mon-sub';
+import { InitialMon, msgr2Addr } from './mon-host';
+
+const log = logger('monc');
+
+/** What MonClient needs from cephx beyond the messenger seam (ticket renewal over MAuth). */
+export interface MonAuthClient extends AuthClientProvider {
+  readonly globalId: bigint;
+  needTickets?(): boolean;
+  buildRenewalRequest?(): Buffer;
+  handleMAuthReply?(result: number, globalId: bigint, payload: Buffer): 'again' | 'done';
+}
+
+export interface MonClientOptions {
+  name: EntityName;
+  /** The monitors to start from (mon_host); replaced by the monmap once we have it. */
+  initialMons: InitialMon[];
+  /** Builds the auth provider for one messenger (cephx or none); called per session. */
+  auth: () => MonAuthClient;
+  clock?: Clock;
+  transports?: TransportFactory;
+  /** mon_client_hunt_parallel: monitors tried at once. */
+  huntParallel?: number;
+  /** mon_client_hunt_interval: how long one round of hunting may take before the next (ms). */
+  huntIntervalMs?: number;
+  /** mon_client_ping_interval / mon_client_ping_timeout (ms). */
+  pingIntervalMs?: number;
+  pingTimeoutMs?: number;
+  /** ms_connection_ready_timeout for each mon connection (ms). */
+  connectTimeoutMs?: number;
+}
+
+export interface CommandResult {
+  /** 0 or a negative errno, as the mon answered. */
+  r: number;
+  /** The mon's status string. */
+  rs: string;
+  /** The output (JSON or text), from the ack's data segment. */
+  data: Buffer;
+}
+
+interface PendingCommand {
+  tid: bigint;
+  cmd: string[];
+  inbl: Buffer;
+  resolve(r: CommandResult): void;
+  reject(e: CephError): void;
+  timer?: TimerHandle;
+}
+
+type MapEvent = 'monmap' | 'config' | 'osdmap' | 'mgrmap';
+
+/**
+ * A monitor client (src/mon/MonClient.cc): hunts for a monitor over mon_host, authenticates through
+ * the messenger's auth seam, keeps the monmap, subscriptions, commands and version queries, sends
+ * keepalives and re-hunts when the session goes quiet. One MonClient is one session at a time;
+ * `bootstrap()` is get_monmap_and_config (a throw-away session that learns the monmap and config).
+ */
+export class MonClient implements Dispatcher {
+  readonly clock: Clock;
+  monmap: MonMap | undefined;
+  config = new Map<string, string>();
+  readonly sub = new MonSub();
+  private messenger: Messenger | undefined;
+  private auth: MonAuthClient | undefined;
+  private readonly pending = new Set<Connection>();
+  private active: Connection | undefined;
+  private waiting: CephMessage[] = [];
+  private readonly commands = new Map<bigint, PendingCommand>();
+  private readonly versionReqs = new Map<bigint, { resolve(v: MMonGetVersionReply): void; reject(e: CephError): void }>();
+  private lastTid = 0n;
+  private authWaiters: { resolve(): void; reject(e: CephError): void }[] = [];
+  private authErr: CephError | undefined;
+  private authenticated = false;
+  private huntTimer: TimerHandle | undefined;
+  private tickTimer: TimerHandle | undefined;
+  private lastKeepaliveMs = 0;
+  private tried = new Set<string>();
+  private readonly listeners = new Map<MapEvent, ((v: unknown) => void)[]>();
+  private stopped = false;
+  readonly opts: Required<Omit<MonClientOptions, 'clock' | 'transports'>> & Pick<MonClientOptions, 'transports'>;
+
+  constructor(opts: MonClientOptions) {
+    this.clock = opts.clock ?? realClock;
+    this.opts = {
+      huntParallel: 3,
+      huntIntervalMs: 3000,
+      pingIntervalMs: 10_000,
+      pingTimeoutMs: 30_000,
+      connectTimeoutMs: 10_000,
+      ...opts,
+    };
+  }
+
+  get fsid(): Uuid {
+    return this.monmap?.fsid ?? UUID_NIL;
+  }
+
+  get globalId(): bigint {
+    return this.auth?.globalId ?? 0n;
+  }
+
+  get isConnected(): boolean {
+    return this.active !== undefined && this.active.isConnected;
+  }
+
+  /** The monitor we are talking to. */
+  get activeAddr(): EntityAddr | undefined {
+    return this.active?.targetAddr;
+  }
+
+  /** The messenger connection of the current session (for its mode, features, peer). */
+  get activeConnection(): Connection | undefined {
+    return this.active;
+  }
+
+  on(ev: 'monmap', fn: (m: MonMap) => void): void;
+  on(ev: 'config', fn: (c: Map<string, string>) => void): void;
+  on(ev: 'osdmap', fn: (m: MOSDMap) => void): void;
+  on(ev: 'mgrmap', fn: (m: MMgrMap) => void): void;
+  on(ev: MapEvent, fn: (v: never) => void): void {
+    const l = this.listeners.get(ev) ?? [];
+    l.push(fn as (v: unknown) => void);
+    this.listeners.set(ev, l);
+  }
+
+  off(ev: MapEvent, fn: (v: never) => void): void {
+    this.listeners.set(
+      ev,
+      (this.listeners.get(ev) ?? []).filter((f) => f !== fn),
+    );
+  }
+
+  /**
+   * get_monmap_and_config: a temporary session that authenticates, receives the monmap and the
+   * config, and closes. Afterwards `monmap` and `config` are set.
+   */
+  async bootstrap(timeoutMs: number): Promise<void> {
+    let gotConfig = false;
+    let onConfig = () => {};
+    let onMonmap = () => {};
+    const done = new Promise<void>((resolve) => {
+      const check = () => gotConfig && (this.monmap?.epoch ?? 0) > 0 && resolve();
+      onConfig = () => {
+        gotConfig = true;
+        check();
+      };
+      onMonmap = check;
+    });
+    this.on('config', onConfig);
+    this.on('monmap', onMonmap);
+    try {
+      await this.authenticate(timeoutMs);
+      await this.withTimeout(done, timeoutMs, 'waiting for the monmap and config');
+    } finally {
+      this.off('config', onConfig);
+      this.off('monmap', onMonmap);
+      await this.closeSession();
+    }
+  }
+
+  /**
+   * Open a session and authenticate (MonClient::authenticate): resolves once a monitor accepted us
+   * and sent its monmap; rejects with the auth error (EACCES ...) as soon as every monitor tried
+   * refused us, or ETIMEDOUT after `timeoutMs`.
+   */
+  async authenticate(timeoutMs: number): Promise<void> {
+    if (this.stopped) throw cephError('ESHUTDOWN', 'MonClient is shut down');
+    if (this.authenticated && this.active) return;
+    this.sub.want('monmap', this.monmap?.epoch ? this.monmap.epoch + 1 : 0, 0);
+    this.sub.want('config', 0, 0);
+    this.authErr = undefined;
+    const p = new Promise<void>((resolve, reject) => this.authWaiters.push({ resolve, reject }));
+    if (!this.messenger) this.reopenSession();
+    await this.withTimeout(p, timeoutMs, 'authenticating with the monitors');
+  }
+
+  /** sub_want + renew: ask for map `what` from epoch `start` (0: the current one). */
+  subscribe(what: string, start: number, flags = 0): void {
+    if (this.sub.want(what, start, flags)) this.renewSubs();
+  }
+
+  /** Send a command to the monitors (MMonCommand) and wait for its MMonCommandAck. */
+  command(cmd: object | string[], inbl: Buffer = Buffer.alloc(0), timeoutMs = 0): Promise<CommandResult> {
+    if (this.stopped) return Promise.reject(cephError('ESHUTDOWN', 'MonClient is shut down'));
+    const tid = ++this.lastTid;
+    const c = Array.isArray(cmd) ? cmd.map(String) : [JSON.stringify(cmd)];
+    return new Promise<CommandResult>((resolve, reject) => {
+      const pc: PendingCommand = { tid, cmd: c, inbl, resolve, reject };
+      if (timeoutMs > 0) {
+        pc.timer = this.clock.setTimeout(() => {
+          this.commands.delete(tid);
+          reject(cephError('ETIMEDOUT', `mon command ${c.join(' ')} timed out after ${timeoutMs} ms`));
+        }, timeoutMs);
+      }
+      this.commands.set(tid, pc);
+      if (this.active?.isConnected) this.sendCommand(pc);
+    });
+  }
+
+  /** MMonGetVersion: the newest (and oldest) version of map `what`. */
+  getVersion(what: string): Promise<MMonGetVersionReply> {
+    const handle = ++this.lastTid;
+    return new Promise((resolve, reject) => {
+      this.versionReqs.set(handle, { resolve, reject });
+      this.sendMon(messageTypes.build(MMonGetVersionCodec, { handle, what }));
+    });
+  }
+
+  async shutdown(): Promise<void> {
+    this.stopped = true;
+    const err = cephError('ESHUTDOWN', 'MonClient shut down');
+    for (const c of this.commands.values()) {
+      c.timer?.cancel();
+      c.reject(err);
+    }
+    this.commands.clear();
+    this.failAuth(err);
+    await this.closeSession();
+  }
+
+  // ---- session management ------------------------------------------------------------------------
+
+  private async closeSession(): Promise<void> {
+    this.huntTimer?.cancel();
+    this.tickTimer?.cancel();
+    const m = this.messenger;
+    this.messenger = undefined;
+    this.active = undefined;
+    this.pending.clear();
+    this.authenticated = false;
+    this.sub.reload();
+    await m?.shutdown();
+  }
+
+  /** _reopen_session: drop the current session and hunt over the next batch of monitors. */
+  private reopenSession(): void {
+    if (this.stopped) return;
+    const old = this.messenger;
+    this.active = undefined;
+    this.pending.clear();
+    void old?.shutdown();
+    this.auth = this.opts.auth();
+    const m = new Messenger({
+      entityType: EntityType.CLIENT,
+      authClient: this.auth,
+      clock: this.clock,
+      transports: this.opts.transports,
+      defaultPolicy: Policies.lossyClient(),
+      connectTimeoutMs: this.opts.connectTimeoutMs,
+    });
+    m.addDispatcher(this);
+    this.messenger = m;
+    this.waiting = [];
+    for (const v of this.versionReqs.values()) v.reject(cephError('EAGAIN', 'mon session reset'));
+    this.versionReqs.clear();
+    for (const addr of this.nextBatch()) {
+      log.dout(10, `picked mon at ${formatAddr(addr)}`);
+      const con = m.connectTo(addr, EntityType.MON);
+      this.pending.add(con);
+      // MonConnection::start: a msgr2 session begins with mon_getmap, queued before the handshake.
+      con.send(messageTypes.build(MMonGetMapCodec, {}));
+    }
+    if (this.sub.reload()) this.renewSubs();
+    this.scheduleTick();
+  }
+
+  private candidates(): { key: string; addr: EntityAddr }[] {
+    const out: { key: string; addr: EntityAddr }[] = [];
+    if (this.monmap && this.monmap.monInfo.size) {
+      for (const [name, info] of this.monmap.monInfo) {
+        const a = msgr2Addr(info.publicAddrs);
+        if (a) out.push({ key: name, addr: a });
+      }
+    } else {
+      for (const m of this.opts.initialMons) {
+        const a = msgr2Addr(m.addrs);
+        if (a) out.push({ key: m.name, addr: a });
+      }
+    }
+    if (!out.length) throw cephError('EINVAL', 'no monitor with a msgr2 (v2:) address to contact');
+    return out;
+  }
+
+  /** _add_conns: up to huntParallel monitors not tried in this round, in random order. */
+  private nextBatch(): EntityAddr[] {
+    let c = this.candidates().filter((x) => !this.tried.has(x.key));
+    if (!c.length) {
+      this.tried.clear();
+      c = this.candidates();
+    }
+    for (let i = c.length - 1; i > 0; i--) {
+      const j = Math.floor(Math.random() * (i + 1));
+      [c[i], c[j]] = [c[j]!, c[i]!];
+    }
+    const pick = c.slice(0, Math.max(1, this.opts.huntParallel));
+    for (const x of pick) this.tried.add(x.key);
+    return pick.map((x) => x.addr);
+  }
+
+  private scheduleTick(): void {
+    this.tickTimer?.cancel();
+    const ms = this.active ? this.opts.pingIntervalMs : this.opts.huntIntervalMs;
+    this.tickTimer = this.clock.setTimeout(() => this.tick(), ms);
+  }
+
+  /** MonClient::tick: keep hunting, or keep the session alive and fresh. */
+  private tick(): void {
+    if (this.stopped || !this.messenger) return;
+    if (!this.active) {
+      log.dout(1, 'continuing hunt');
+      this.reopenSession();
+      return;
+    }
+    this.checkAuthTickets();
+    const now = this.clock.wallNow();
+    if (now - this.lastKeepaliveMs >= this.opts.pingIntervalMs) {
+      this.active.sendKeepalive();
+      this.lastKeepaliveMs = now;
+      const ack = this.active.lastKeepaliveAckMs;
+      if (ack && now - ack > this.opts.pingTimeoutMs) {
+        log.dout(1, `no keepalive ack for ${now - ack} ms, reconnecting`);
+        this.reopenSession();
+        return;
+      }
+    }
+    this.scheduleTick();
+  }
+
+  private finishHunting(con: Connection): void {
+    this.active = con;
+    for (const p of this.pending) if (p !== con) p.markDown();
+    this.pending.clear();
+    this.messenger?.setMyGid(this.auth?.globalId ?? -1n);
+    log.dout(1, `found mon at ${con.targetAddr ? formatAddr(con.targetAddr) : '?'}`);
+    const w = this.waiting;
+    this.waiting = [];
+    for (const m of w) con.send(m);
+    for (const c of this.commands.values()) this.sendCommand(c);
+    this.lastKeepaliveMs = this.clock.wallNow();
+    this.active.lastKeepaliveAckMs = this.lastKeepaliveMs;
+    this.scheduleTick();
+    if ((this.monmap?.epoch ?? 0) > 0) this.finishAuth();
+  }
+
+  private finishAuth(): void {
+    if (this.authenticated) return;
+    this.authenticated = true;
+    const w = this.authWaiters;
+    this.authWaiters = [];
+    for (const x of w) x.resolve();
+  }
+
+  private failAuth(e: CephError): void {
+    this.authErr = e;
+    const w = this.authWaiters;
+    this.authWaiters = [];
+    for (const x of w) x.reject(e);
+  }
+
+  private renewSubs(): void {
+    if (!this.sub.haveNew()) return;
+    if (!this.messenger) return this.reopenSession();
+    this.sendMon(messageTypes.build(MMonSubscribeCodec, { what: this.sub.newSubs(), hostname: hostname().split('.')[0] ?? '' }));
+    this.sub.renewed();
+  }
+
+  private sendMon(m: CephMessage): void {
+    if (this.active) this.active.send(m);
+    else this.waiting.push(m);
+  }
+
+  private sendCommand(c: PendingCommand): void {
+    const m = messageTypes.build(MMonCommandCodec, { ...monCommand(c.cmd, this.fsid), inbl: c.inbl }, { tid: c.tid });
+    this.active?.send(m);
+  }
+
+  private checkAuthTickets(): void {
+    const a = this.auth;
+    if (!this.active || !a?.needTickets?.() || !a.buildRenewalRequest) return;
+    log.dout(10, 'getting new tickets');
+    this.sendMon(messageTypes.build(MAuthCodec, mAuth(2, a.buildRenewalRequest(), this.monmap?.epoch ?? 0)));
+  }
+
+  private withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+    if (!(ms > 0)) return p;
+    return new Promise<T>((resolve, reject) => {
+      const t = this.clock.setTimeout(() => {
+        const e = cephError('ETIMEDOUT', `timed out after ${ms} ms ${what}${this.lastError ? ` (last error: ${this.lastError.message})` : ''}`);
+        this.failAuth(e);
+        reject(e);
+      }, ms);
+      p.then(
+        (v) => {
+          t.cancel();
+          resolve(v);
+        },
+        (e) => {
+          t.cancel();
+          reject(e);
+        },
+      );
+    });
+  }
+
+  private lastError: CephError | undefined;
+
+  private emit(ev: MapEvent, v: unknown): void {
+    for (const fn of this.listeners.get(ev) ?? []) fn(v);
+  }
+
+  // ---- Dispatcher ----------------------------------------------------------------------------------
+
+  msHandleConnect(con: Connection): void {
+    if (this.pending.has(con)) this.finishHunting(con);
+  }
+
+  msHandleReset(con: Connection, error: CephError): void {
+    this.lastError = error;
+    if (this.pending.delete(con)) {
+      log.dout(10, `mon connection failed: ${error.message}`);
+      // handle_auth_bad_method: when the last candidate refuses us, authentication fails now.
+      if (isAuthError(error) && this.pending.size === 0) {
+        this.failAuth(authFailure(error));
+        void this.closeSession();
+      }
+      return;
+    }
+    if (con === this.active) {
+      log.dout(1, `lost the mon session: ${error.message}`);
+      this.authenticated = false;
+      this.reopenSession();
+    }
+  }
+
+  msDispatch(con: Connection, msg: CephMessage, payload: unknown): void {
+    if (con !== this.active && !this.pending.has(con)) return;
+    switch (msg.type) {
+      case CEPH_MSG_MON_MAP:
+        return this.handleMonmap((payload as MMonMap).monmap);
+      case MSG_CONFIG:
+        this.config = (payload as MConfig).config;
+        this.sub.got('config', 0);
+        return this.emit('config', this.config);
+      case MSG_MGR_MAP: {
+        const mm = payload as MMgrMap;
+        this.sub.got('mgrmap', mm.epoch);
+        return this.emit('mgrmap', mm);
+      }
+      case CEPH_MSG_OSD_MAP: {
+        const om = payload as MOSDMap;
+        const last = Math.max(0, ...om.maps.keys(), ...om.incrementalMaps.keys());
+        if (last) this.sub.got('osdmap', last);
+        return this.emit('osdmap', om);
+      }
+      case MSG_MON_COMMAND_ACK:
+        return this.handleCommandAck(msg.tid, payload as MMonCommandAck);
+      case CEPH_MSG_MON_GET_VERSION_REPLY: {
+        const r = payload as MMonGetVersionReply;
+        const w = this.versionReqs.get(r.handle);
+        if (w) {
+          this.versionReqs.delete(r.handle);
+          w.resolve(r);
+        }
+        return;
+      }
+      case CEPH_MSG_AUTH_REPLY: {
+        const r = payload as MAuthReply;
+        try {
+          this.auth?.handleMAuthReply?.(r.result, r.globalId, r.resultBl);
+        } catch (e) {
+          log.dout(0, `ticket renewal failed: ${(e as Error).message}`);
+        }
+        return;
+      }
+      default:
+        log.dout(10, `ignoring ${messageTypes.name(msg.type)} from the mon`);
+    }
+  }
+
+  private handleMonmap(bl: Buffer): void {
+    const r = new Reader(bl);
+    const m = decodeMonMap(r);
+    this.monmap = m;
+    this.sub.got('monmap', m.epoch);
+    log.dout(10, `got monmap ${m.epoch} fsid ${m.fsid}`);
+    this.emit('monmap', m);
+    if (this.active && m.epoch > 0) this.finishAuth();
+  }
+
+  private handleCommandAck(tid: bigint, ack: MMonCommandAck): void {
+    let c = this.commands.get(tid);
+    // handle_mon_command_ack: tid 0 means the oldest outstanding command.
+    if (!c && tid === 0n) c = this.commands.values().next().value;
+    if (!c) return;
+    this.commands.delete(c.tid);
+    c.timer?.cancel();
+    c.resolve({ r: ack.r, rs: ack.rs, data: ack.data });
+  }
+}
+
+function isAuthError(e: CephError): boolean {
+  return e.errno === Errno.EACCES || e.errno === Errno.EPERM || e.errno === Errno.EOPNOTSUPP || e.errno === Errno.EKEYREJECTED;
+}
+
+function authFailure(e: CephError): CephError {
+  return new CephError(errnoName(e.errno), e.errno, `authentication failed: ${strerror(e.errno)} (${e.message})`, { cause: e });
+}
