@@ -64,3 +64,41 @@ export function splitMOSDMap(front: Buffer): { incrementals: Map<number, Buffer>
 export const MSG_MON_MAP = 4;
 export const MSG_OSD_MAP = 41;
 export const MSG_MGR_MAP = 0x704;
+
+/**
+ * Parse `ceph-kvstore-tool <db> dump <prefix>`: records "prefix\tkey" followed by a bufferlist
+ * hexdump ("%08x  xx xx ...  |ascii|" lines, "*" for runs of the previous line, a final line holding
+ * just the length).
+ */
+export function parseKvDump(text: string): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  const lines = text.split('\n');
+  let i = 0;
+  while (i < lines.length) {
+    const head = lines[i++]!;
+    const tab = head.indexOf('\t');
+    if (tab < 0) continue;
+    const key = head.slice(tab + 1);
+    const bytes: number[] = [];
+    let prev: number[] = [];
+    let repeat = false;
+    for (; i < lines.length && lines[i] !== ''; i++) {
+      const l = lines[i]!;
+      if (l === '*') {
+        repeat = true;
+        continue;
+      }
+      const off = parseInt(l.slice(0, 8), 16);
+      if (repeat) {
+        while (bytes.length < off) bytes.push(...prev);
+        repeat = false;
+      }
+      const hex = l.slice(10, 58).trim();
+      if (!hex) break; // the closing length line
+      prev = hex.split(/\s+/).map((h) => parseInt(h, 16));
+      bytes.push(...prev);
+    }
+    out.set(key, Buffer.from(bytes));
+  }
+  return out;
+}
