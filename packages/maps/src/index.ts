@@ -37,4 +37,5 @@ export * from './osdmap/apply';
 export * from './osdmap/build';
 export * from './osdmap/placement';
 export { strHashRjenkins, strHashLinux, cephStrHash, cephStableMod } from './placement/hash';
+export * from './osdmap/pending';
 import './wire-types';

@@ -8,7 +8,7 @@
 import t from 'tap';
 import { join } from 'node:path';
 import { CEPH_FEATURES_ALL, Reader } from '@ts-ceph/denc';
-import { applyIncremental, decodeIncremental, decodeOSDMap, encodeIncremental, encodeOSDMap, newOSDMap, newIncremental, OSDMap } from '../src';
+import { applyIncremental, decodeIncremental, decodeOSDMap, encodeIncremental, encodeOSDMap, encodePending, newOSDMap, newIncremental, newPendingIncremental, OSDMap, pendingOsdCreate } from '../src';
 import { MSG_OSD_MAP, splitMOSDMap, streamMessages, traces } from './lib/traces';
 
 const msgs = streamMessages(join(traces, 'daemons/streams/pcap-osd0-boot-mon.01.s2c.bin')).filter((m) => m.type === MSG_OSD_MAP);
@@ -62,4 +62,26 @@ t.test('apply_incremental refuses what Ceph refuses', async (t) => {
   badOsd.newWeight.set(3, 0x10000);
   t.throws(() => applyIncremental(m, badOsd), { code: 'EINVAL' }, 'an OSD beyond max_osd');
   t.equal(m.epoch, 5, 'the input map is untouched');
+});
+
+t.test('encodePending rebuilds the monitor\'s own incrementals', async (t) => {
+  // e2..e4 are `ceph osd new` (an OSD id, its uuid, in and NEW); e5, e6 carry new CRUSH maps.
+  let m = newOSDMap();
+  for (let e = 1; e <= 6; e++) {
+    const real = decodeIncremental(new Reader(incs.get(e)!));
+    if (e >= 2 && e <= 4) {
+      const inc = newPendingIncremental(m, real.modified);
+      const [[osd, uuid]] = [...real.newUuid.entries()];
+      pendingOsdCreate(inc, m, osd!, uuid!);
+      const out = encodePending(m, inc);
+      t.same(out.incremental, incs.get(e), `e${e}: osd.${osd} created: the incremental is the monitor's, byte for byte`);
+      t.equal(out.features, real.encodeFeatures, 'encoded with the map\'s encoding features');
+    }
+    if (e === 5 || e === 6) {
+      const inc = newPendingIncremental(m, real.modified);
+      inc.crush = real.crush;
+      t.same(encodePending(m, inc).incremental, incs.get(e), `e${e}: a new CRUSH map, byte for byte`);
+    }
+    m = applyIncremental(m, real);
+  }
 });
