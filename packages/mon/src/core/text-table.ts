@@ -33,6 +33,15 @@ export class TextTable {
     return this;
   }
 
+  /**
+   * Finish a row that has fewer cells than columns: Ceph's TextTable prints the missing cells as
+   * padding (they are empty strings in its row vector).
+   */
+  fillRow(v: string): this {
+    while (this.cur.length < this.cols.length) this.cell(v);
+    return this.endrow();
+  }
+
   /** table << TextTable::endrow */
   endrow(): this {
     this.rows.push(this.cur);

@@ -11,6 +11,21 @@ import { MonSession } from '../session';
 
 const log = logger('mon');
 
+/**
+ * Commands whose output a 16.2.15 mon ends with a newline even in compact JSON (and plain text for
+ * the ones listed with '*'), as observed on the real daemon; the rest end where the formatter ends.
+ */
+const NEWLINE_TERMINATED = new Set(['osd ls', 'osd dump', 'osd lspools', 'osd tree', 'mon dump', 'mon stat', 'quorum_status', 'config-key ls', 'config-key dump', 'osd crush class ls', 'osd getmaxosd*', 'mon stat*']);
+
+function withTrailingNewline(prefix: string, format: string, o: CommandOutcome): CommandOutcome {
+  const json = format === 'json' || format === 'json-pretty';
+  const key = json ? prefix : `${prefix}*`;
+  if (!NEWLINE_TERMINATED.has(key) || o.propose) return o;
+  const out = o.reply.outbl;
+  if (o.reply.r < 0 || (out.length && out[out.length - 1] === 0x0a)) return o;
+  return { ...o, reply: { ...o.reply, outbl: Buffer.concat([out, Buffer.from('\n')]) } };
+}
+
 export interface AuditSink {
   /** An audit channel entry; `info` for commands that write, debug for reads. */
   audit(level: 'info' | 'debug', text: string, now: number): void;
@@ -77,7 +92,7 @@ export class CommandDispatcher {
     };
     let outcome: CommandOutcome;
     try {
-      outcome = handler(req);
+      outcome = withTrailingNewline(prefix, req.format, handler(req));
     } catch (e) {
       if (e instanceof AssertionError) throw e;
       if (e instanceof CephError) outcome = reply(-e.errno, e.message);

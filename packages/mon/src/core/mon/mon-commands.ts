@@ -1,0 +1,176 @@
+/**
+ * Monitor-level commands (Monitor::handle_command, MonmapMonitor::preprocess_command,
+ * MgrMonitor::preprocess_command): fsid, mon dump/stat/getmap, quorum_status, mon_status, versions,
+ * features, mgr stat/dump/module ls/services/versions/metadata.
+ */
+import { cephError } from '@ts-ceph/common';
+import { Reader } from '@ts-ceph/denc';
+import { MonMap, decodeMonMap, dumpMonMap, printMonMap, dumpMgrMap } from '@ts-ceph/maps';
+import { CommandHandler, CommandRequest, formatterFor, formatterOrPretty, ok, reply } from '../commands/types';
+import { getInt } from '../commands/cmdmap';
+import { JSONFormatter } from '../formatter';
+import { addrvecText } from '../addr-text';
+import { CEPH_VERSION_STRING, ClusterView } from './cluster-view';
+
+function monmapAt(v: ClusterView, req: CommandRequest): { map: MonMap; bytes: Buffer } {
+  const e = getInt(req.cmdmap, 'epoch', v.monmap.lastCommitted);
+  const bytes = v.monmap.mapAt(e);
+  if (!bytes) throw cephError('ENOENT', `there is no map for epoch ${e}`);
+  return { map: decodeMonMap(new Reader(bytes)), bytes };
+}
+
+/** MonMap::print_summary as 16.2.15 prints it (with removed_ranks). */
+export function monmapSummary(m: MonMap): string {
+  const mons = [...m.monInfo.values()].map((i) => `${i.name}=${addrvecText(i.publicAddrs)}`).join(',');
+  return `e${m.epoch}: ${m.monInfo.size} mons at {${mons}} removed_ranks: {${m.removedRanks.join(',')}}`;
+}
+
+function dumpQuorumStatus(f: JSONFormatter, v: ClusterView, now: number): void {
+  f.openObject('quorum_status');
+  f.dumpInt('election_epoch', v.electionEpoch);
+  f.openArray('quorum');
+  f.dumpInt('mon', v.rank);
+  f.close();
+  f.openArray('quorum_names');
+  f.dumpString('mon', v.monName);
+  f.close();
+  f.dumpString('quorum_leader_name', v.monName);
+  f.dumpInt('quorum_age', Math.floor((now - v.quorumSince) / 1000));
+  f.openObject('features');
+  f.dumpStream('quorum_con', v.quorumFeatures.toString());
+  f.openArray('quorum_mon');
+  for (const n of ['kraken', 'luminous', 'mimic', 'osdmap-prune', 'nautilus', 'octopus', 'pacific', 'elector-pinging']) f.dumpString('feature', n);
+  f.close();
+  f.close();
+  f.openObject('monmap');
+  dumpMonMap(f, v.monmap.monmap);
+  f.close();
+  f.close();
+}
+
+function versionMap(f: JSONFormatter, name: string, counts: Record<string, number>): void {
+  f.openObject(name);
+  for (const [k, n] of Object.entries(counts)) f.dumpInt(k, n);
+  f.close();
+}
+
+export function monCommands(v: ClusterView): Record<string, CommandHandler> {
+  return {
+    fsid: (req) => {
+      const f = formatterFor(req);
+      if (f) {
+        f.openObject('fsid');
+        f.dumpString('fsid', v.monmap.monmap.fsid);
+        f.close();
+        return ok(f.toString());
+      }
+      return ok(v.monmap.monmap.fsid + '\n');
+    },
+    'mon dump': (req) => {
+      const { map } = monmapAt(v, req);
+      const f = formatterFor(req);
+      if (f) {
+        f.openObject('monmap');
+        dumpMonMap(f, map);
+        f.openArray('quorum');
+        f.dumpInt('mon', v.rank);
+        f.close();
+        f.close();
+        return reply(0, `dumped monmap epoch ${map.epoch}`, f.toString());
+      }
+      return reply(0, `dumped monmap epoch ${map.epoch}`, printMonMap(map));
+    },
+    'mon getmap': (req) => {
+      const { map, bytes } = monmapAt(v, req);
+      return reply(0, `got monmap epoch ${map.epoch}`, bytes);
+    },
+    'mon stat': (req) => {
+      const f = formatterFor(req);
+      const m = v.monmap.monmap;
+      if (f) {
+        // MonMap::dump_summary plus the leader and quorum, as 16.2.15 prints them.
+        f.openObject('monmap');
+        f.dumpUnsigned('epoch', m.epoch);
+        f.dumpString('min_mon_release_name', 'pacific');
+        f.dumpUnsigned('num_mons', m.monInfo.size);
+        f.dumpString('leader', v.monName);
+        f.openArray('quorum');
+        f.openObject('mon');
+        f.dumpInt('rank', v.rank);
+        f.dumpString('name', v.monName);
+        f.close();
+        f.close();
+        f.close();
+        return ok(f.toString());
+      }
+      return ok(`${monmapSummary(m)}, election epoch ${v.electionEpoch}, leader ${v.rank} ${v.monName}, quorum ${v.rank} ${v.monName}`);
+    },
+    quorum_status: (req) => {
+      const f = formatterFor(req) ?? new JSONFormatter(false);
+      dumpQuorumStatus(f, v, req.now);
+      return ok(f.toString());
+    },
+    versions: (req) => {
+      const f = formatterOrPretty(req);
+      const counts = { [CEPH_VERSION_STRING]: 1 };
+      f.openObject('version');
+      versionMap(f, 'mon', counts);
+      versionMap(f, 'mgr', {});
+      versionMap(f, 'osd', {});
+      versionMap(f, 'mds', {});
+      versionMap(f, 'overall', counts);
+      f.close();
+      return ok(f.toString());
+    },
+    'mon versions': (req) => {
+      const f = formatterOrPretty(req);
+      versionMap(f, 'version', { [CEPH_VERSION_STRING]: 1 });
+      return ok(f.toString());
+    },
+    'mgr stat': (req) => {
+      const m = v.mgr.mgrmap;
+      const f = formatterOrPretty(req);
+      f.openObject('stat');
+      f.dumpUnsigned('epoch', m.epoch);
+      f.dumpBool('available', m.available);
+      f.dumpString('active_name', m.activeName);
+      f.dumpUnsigned('num_standby', m.standbys.size);
+      f.close();
+      return ok(f.toString());
+    },
+    'mgr dump': (req) => {
+      const f = formatterOrPretty(req);
+      f.openObject('mgrmap');
+      dumpMgrMap(f, v.mgr.mgrmap);
+      f.close();
+      return ok(f.toString());
+    },
+    'mgr module ls': (req) => {
+      const m = v.mgr.mgrmap;
+      const f = formatterOrPretty(req);
+      f.openObject('modules');
+      f.openArray('always_on_modules');
+      for (const x of m.alwaysOnModules.get(16) ?? []) f.dumpString('module', x);
+      f.close();
+      f.openArray('enabled_modules');
+      for (const x of m.modules) f.dumpString('module', x);
+      f.close();
+      f.openArray('disabled_modules');
+      f.close();
+      f.close();
+      return ok(f.toString());
+    },
+    'mgr services': (req) => {
+      const f = formatterOrPretty(req);
+      f.openObject('services');
+      for (const [k, val] of v.mgr.mgrmap.services) f.dumpString(k, val);
+      f.close();
+      return ok(f.toString());
+    },
+    'mgr versions': (req) => {
+      const f = formatterOrPretty(req);
+      versionMap(f, 'version', {});
+      return ok(f.toString());
+    },
+  };
+}

@@ -1,0 +1,185 @@
+/**
+ * The OSDMap service (src/mon/OSDMonitor.cc, service "osdmap"). Committed state is the current
+ * OSDMap; the pending change is an OSDMap::Incremental for the next epoch. Each epoch stores its
+ * incremental (`osdmap/<e>`) and its full map (`osdmap/full_<e>`, `full_latest`), both encoded with
+ * the map's encoding features, so subscribers get exactly the bytes a real mon would send.
+ */
+import { Reader, UTime, Uuid, utimeFromMs, featureBit } from '@ts-ceph/denc';
+import { assert, cephError } from '@ts-ceph/common';
+import { CrushWrapper, decodeCrushMap, encodeCrushMap } from '@ts-ceph/crush';
+import {
+  OSDMap,
+  Incremental,
+  newIncremental,
+  applyIncremental,
+  encodeIncremental,
+  encodeOSDMap,
+  decodeOSDMap,
+  createInitialOSDMap,
+  getEncodingFeatures,
+  crushOf,
+  PgPoolT,
+  clonePgPool,
+  CreateInitialConf,
+  BuildSimpleConf,
+} from '@ts-ceph/maps';
+import { PaxosService } from '../paxos-service';
+import { StoreTransaction } from '../store-txn';
+import { StoreView } from '../store-view';
+
+export const osdLimits = {
+  /** Full maps and incrementals kept (Ceph: mon_min_osdmap_epochs 500). */
+  osdmapEpochsKeptMin: 500,
+};
+
+/** The options OSDMonitor reads, evaluated at use so `ceph config set mon ...` takes effect. */
+export interface OSDMonitorConf {
+  initial: () => Partial<CreateInitialConf>;
+  build: () => Partial<BuildSimpleConf>;
+  get: (name: string) => string;
+}
+
+export class OSDMonitor extends PaxosService {
+  osdmap!: OSDMap;
+  pending: Incremental = newIncremental(0);
+  /** Set when the pending incremental carries a new CRUSH map (decoded, editable). */
+  private pendingCrushMap: CrushWrapper | undefined;
+
+  constructor(
+    store: StoreView,
+    readonly conf: OSDMonitorConf,
+    private readonly fsid: () => Uuid,
+  ) {
+    super('osdmap', store);
+  }
+
+  /** create_initial: epoch 1 as a full map inside the first incremental. */
+  createInitial(now: number): void {
+    const m = createInitialOSDMap({ fsid: this.fsid(), now: utimeFromMs(now), conf: this.conf.initial(), buildConf: this.conf.build() });
+    this.pending = newIncremental(1);
+    this.pending.fsid = m.fsid;
+    this.pending.fullmap = encodeOSDMap(m, getEncodingFeatures(m) | featureBit('RESERVED'));
+    this.pending.fullCrc = m.crc ?? 0;
+  }
+
+  updateFromPaxos(): void {
+    const latest = this.store.getVersion(this.name, 'full_latest');
+    if (!latest) return;
+    if (this.osdmap && this.osdmap.epoch === latest) return;
+    const b = this.getVersionFull(latest);
+    if (!b) throw cephError('EIO', `osdmap full_${latest} missing from the store`);
+    this.osdmap = decodeOSDMap(new Reader(b));
+  }
+
+  createPending(): void {
+    this.pending = newIncremental((this.osdmap?.epoch ?? 0) + 1);
+    this.pending.fsid = this.osdmap?.fsid ?? this.fsid();
+    this.pendingCrushMap = undefined;
+  }
+
+  havePending(): boolean {
+    return true;
+  }
+
+  /** encode_pending: apply to a copy, store the full map and the incremental with the same features. */
+  encodePending(t: StoreTransaction, now: number): void {
+    const inc = this.pending;
+    assert(inc.epoch === this.lastCommitted + 1, `osdmap pending epoch ${inc.epoch} after ${this.lastCommitted}`);
+    inc.modified = utimeFromMs(now);
+    if (this.pendingCrushMap) inc.crush = encodeCrushMap(this.pendingCrushMap);
+    let next: OSDMap;
+    if (inc.fullmap.length) {
+      next = decodeOSDMap(new Reader(inc.fullmap));
+      next.epoch = inc.epoch;
+    } else {
+      next = applyIncremental(this.osdmap, inc);
+    }
+    const features = getEncodingFeatures(next) | featureBit('RESERVED');
+    const full = encodeOSDMap(next, features);
+    inc.fullCrc = next.crc ?? 0;
+    inc.haveCrc = true;
+    inc.encodeFeatures = features;
+    this.putVersionFull(t, inc.epoch, full);
+    this.putVersionLatestFull(t, inc.epoch);
+    this.putVersion(t, inc.epoch, encodeIncremental(inc, features));
+    this.putLastCommitted(t, inc.epoch);
+  }
+
+  override getTrimTo(): number {
+    const e = this.lastCommitted;
+    return e > osdLimits.osdmapEpochsKeptMin ? e - osdLimits.osdmapEpochsKeptMin : 0;
+  }
+
+  get epoch(): number {
+    return this.osdmap.epoch;
+  }
+
+  /** The stored incremental of epoch `e` (as sent in MOSDMap.incremental_maps). */
+  incrementalBytes(e: number): Buffer | undefined {
+    return this.getVersion(e);
+  }
+
+  /** The stored full map of epoch `e`. */
+  fullBytes(e: number): Buffer | undefined {
+    return this.getVersionFull(e);
+  }
+
+  // ---- pending-state helpers used by the command handlers ----------------------------------------
+
+  /** _get_pending_crush: an editable copy of the CRUSH map this epoch will carry. */
+  pendingCrush(): CrushWrapper {
+    if (!this.pendingCrushMap) {
+      const bytes = this.pending.crush.length ? this.pending.crush : this.osdmap.crush;
+      this.pendingCrushMap = bytes.length ? decodeCrushMap(bytes) : crushOf(this.osdmap);
+      if (this.pendingCrushMap === crushOf(this.osdmap)) this.pendingCrushMap = decodeCrushMap(encodeCrushMap(this.pendingCrushMap));
+    }
+    return this.pendingCrushMap;
+  }
+
+  /** Mark the pending CRUSH map as changed (it is encoded into the incremental at proposal). */
+  crushChanged(cw: CrushWrapper): void {
+    this.pendingCrushMap = cw;
+  }
+
+  hasPendingCrush(): boolean {
+    return this.pendingCrushMap !== undefined || this.pending.crush.length > 0;
+  }
+
+  /** Replace the pending CRUSH map with raw bytes (setcrushmap). */
+  setPendingCrushBytes(b: Buffer): void {
+    this.pendingCrushMap = decodeCrushMap(b);
+  }
+
+  /** The pool as the pending epoch will have it (copying it into new_pools on first change). */
+  pendingPool(id: number): PgPoolT {
+    let p = this.pending.newPools.get(id);
+    if (!p) {
+      const cur = this.osdmap.pools.get(id);
+      if (!cur) throw cephError('ENOENT', `unrecognized pool id ${id}`);
+      p = clonePgPool(cur);
+      this.pending.newPools.set(id, p);
+    }
+    p.lastChange = this.pending.epoch;
+    return p;
+  }
+
+  poolIsPendingDelete(id: number): boolean {
+    return this.pending.oldPools.includes(id);
+  }
+
+  /** Look a pool up by name in the committed map (-ENOENT if absent). */
+  lookupPool(name: string): number {
+    for (const [id, n] of this.osdmap.poolName) if (n === name) return id;
+    return -2;
+  }
+
+  /** Is a pool with this name being created in the pending epoch? */
+  poolIsPendingCreate(name: string): boolean {
+    for (const n of this.pending.newPoolNames.values()) if (n === name) return true;
+    return false;
+  }
+
+  stamp(now: number): UTime {
+    return utimeFromMs(now);
+  }
+}
