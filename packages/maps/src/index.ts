@@ -38,4 +38,5 @@ export * from './osdmap/build';
 export * from './osdmap/placement';
 export { strHashRjenkins, strHashLinux, cephStrHash, cephStableMod } from './placement/hash';
 export * from './osdmap/pending';
+export * from './osdmap/tree';
 import './wire-types';

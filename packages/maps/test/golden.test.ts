@@ -20,6 +20,7 @@ import {
   encodeOSDMap,
   printMonMap,
   printOSDMap,
+  printOsdTree,
 } from '../src';
 import { MSG_MGR_MAP, MSG_MON_MAP, MSG_OSD_MAP, splitMOSDMap, streamMessages, traces } from './lib/traces';
 
@@ -73,7 +74,9 @@ t.test('ceph-traces/daemons/maps: five epochs of a cluster losing and regaining 
     const stem = f.replace(/\.bin$/, '').replace(/^osdmap\./, '');
     const txt = readFileSync(join(dir, `osdmap.${stem}.txt`), 'utf8');
     // The file holds `osdmaptool --print` followed by a "# osdmaptool --tree=plain" section.
-    t.equal(printOSDMap(m), txt.split('\n# osdmaptool --tree')[0], `${f} print`);
+    const [print, tree] = txt.split('\n# osdmaptool --tree=plain\n');
+    t.equal(printOSDMap(m), print, `${f} print`);
+    t.equal(printOsdTree(m), tree, `${f} tree`);
     const json = readFileSync(join(dir, `osd-dump.${stem}.json`), 'utf8').replace(/^\n/, '');
     t.equal(dumpJson((f2) => dumpOSDMap(f2, m), true), json, `${f} dump`);
   }

@@ -35,6 +35,9 @@ import {
   objectLocator,
   printMonMap,
   printOSDMap,
+  printOsdTree,
+  dumpOsdTree,
+  JsonFormatter,
 } from '../src';
 import { osdmaptoolMain } from '../src/tool/osdmaptool';
 import { parseKvDump } from './lib/traces';
@@ -76,6 +79,10 @@ const commands: string[][] = [
   ['osd', 'crush', 'rule', 'create-replicated', 'fast', 'default', 'host', 'ssd'],
   ['osd', 'pool', 'create', 'fastpool', '10', '10', 'replicated', 'fast'],
   ['osd', 'set-full-ratio', '0.97'],
+  ['osd', 'crush', 'weight-set', 'create-compat'],
+  ['osd', 'crush', 'weight-set', 'reweight-compat', 'osd.0', '0.8'],
+  ['osd', 'crush', 'weight-set', 'create', 'rep', 'positional'],
+  ['osd', 'crush', 'weight-set', 'reweight', 'rep', 'osd.2', '0.5', '0.6', '0.7'],
 ];
 
 let mon: RealMon;
@@ -124,7 +131,15 @@ t.test('the full map: bytes, print, dumps', async (t) => {
     const ours = dumpJson((f) => dumpOSDMap(f, m), fmt === 'json-pretty');
     // The ceph CLI writes a newline before json-pretty output and after compact json.
     t.equal(ours.trim(), d.stdout.trim(), `ceph osd dump -f ${fmt}`);
+    const tr = await mon.ceph(['osd', 'tree', '-f', fmt]);
+    const f = new JsonFormatter(fmt === 'json-pretty');
+    f.openObject('tree');
+    dumpOsdTree(f, m);
+    f.close();
+    t.equal(f.toString().trim(), tr.stdout.trim(), `ceph osd tree -f ${fmt} (with compat and per-pool weight sets)`);
   }
+  const tree = await run('osdmaptool', [join(work.path, 'osdmap.bin'), '--tree=plain'], { timeoutMs: 30_000 });
+  t.equal(printOsdTree(m), tree.stdout, 'osdmaptool --tree=plain');
 });
 
 t.test('placement: ceph osd map and osdmaptool', async (t) => {

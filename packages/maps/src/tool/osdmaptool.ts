@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { CEPH_FEATURES_ALL, Reader, UTime, utimeFromMs } from '@ts-ceph/denc';
 import { adjustItemWeightf, decodeCrushMap, encodeCrushMap } from '@ts-ceph/crush';
-import { dumpJson } from '../format/formatter';
+import { JsonFormatter, dumpJson } from '../format/formatter';
+import { dumpOsdTree, printOsdTree } from '../osdmap/tree';
 import { applyIncremental } from '../osdmap/apply';
 import { buildSimple } from '../osdmap/build';
 import { decodeOSDMap, encodeOSDMap } from '../osdmap/codec';
@@ -17,7 +18,7 @@ import { MapCommands, testMapObject, testMapPg, testMapPgs } from './map-tests';
 /**
  * ts-osdmaptool: Ceph's osdmaptool (src/tools/osdmaptool.cc) for creating, printing and dumping
  * OSDMaps and for testing placement, with the same options, output and exit codes. Computing upmaps
- * (--upmap, --upmap-cleanup), --tree and --range-first/last are not implemented and say so.
+ * (--upmap, --upmap-cleanup), --range-first/last, --health and the like are not implemented and say so.
  */
 
 export interface ToolIO {
@@ -75,6 +76,8 @@ const USAGE = [
 interface Opts {
   print: boolean;
   dumpFormat: string | undefined;
+  tree: boolean;
+  treeFormat: string | undefined;
   createsimple: boolean;
   createpool: boolean;
   numOsd: number;
@@ -97,6 +100,8 @@ function parseArgs(argv: string[]): Opts {
   const o: Opts = {
     print: false,
     dumpFormat: undefined,
+    tree: false,
+    treeFormat: undefined,
     createsimple: false,
     createpool: false,
     numOsd: 0,
@@ -122,6 +127,9 @@ function parseArgs(argv: string[]): Opts {
     else if ((v = p.withArg('--dump')) !== undefined) {
       o.print = true;
       if (v !== '' && v !== 'plain') o.dumpFormat = v;
+    } else if ((v = p.withArg('--tree')) !== undefined) {
+      o.tree = true;
+      if (v !== '' && v !== 'plain') o.treeFormat = v;
     } else if ((v = p.withInt('--osd-pg-bits', '--pg_bits')) !== undefined) o.pgBits = v;
     else if ((v = p.withInt('--osd-pgp-bits', '--pgp_bits')) !== undefined) o.pgpBits = v;
     else if ((v = p.withInt('--createsimple')) !== undefined) {
@@ -145,7 +153,7 @@ function parseArgs(argv: string[]): Opts {
     else if ((v = p.withInt('--pool')) !== undefined) o.cmds.pool = v;
     else if (p.flag('--create-from-conf', '--health', '--clean-temps', '--test-random', '--test_crush', '--upmap-active', '--save')) o.unsupported.push('flag');
     else if (
-      (v = p.withArg('--tree', '--upmap', '--upmap-cleanup', '--upmap-max', '--upmap-deviation', '--upmap-pool', '--range_first', '--range_last', '--adjust-crush-weight')) !==
+      (v = p.withArg('--upmap', '--upmap-cleanup', '--upmap-max', '--upmap-deviation', '--upmap-pool', '--range_first', '--range_last', '--adjust-crush-weight')) !==
       undefined
     )
       o.unsupported.push('option');
@@ -175,7 +183,7 @@ export function osdmaptoolMain(argv: string[], io: ToolIO = processIO, me = 'ts-
     throw e;
   }
   if (o.unsupported.length) {
-    io.stderr(`${me}: --tree, --upmap*, --range-*, --health, --clean-temps, --create-from-conf, --adjust-crush-weight and --test-random are not supported\n`);
+    io.stderr(`${me}: --upmap*, --range-*, --health, --clean-temps, --create-from-conf, --adjust-crush-weight and --test-random are not supported\n`);
     return 1;
   }
   if (o.rest.length === 0) {
@@ -256,7 +264,7 @@ export function osdmaptoolMain(argv: string[], io: ToolIO = processIO, me = 'ts-
     const rc = testMapPgs(m, c, io);
     if (rc) return rc;
   }
-  if (!o.print && !modified && !o.exportCrush && !o.importCrush && !c.testMapPg && !c.testMapObject && !c.testMapPgs && !c.testMapPgsDump && !c.testMapPgsDumpAll) {
+  if (!o.print && !o.tree && !modified && !o.exportCrush && !o.importCrush && !c.testMapPg && !c.testMapObject && !c.testMapPgs && !c.testMapPgsDump && !c.testMapPgsDumpAll) {
     io.stderr(`${me}: no action specified?\n`);
     io.stdout(`${USAGE}\n`);
     return 1;
@@ -272,6 +280,16 @@ export function osdmaptoolMain(argv: string[], io: ToolIO = processIO, me = 'ts-
       }
       io.stdout(dumpJson((f) => dumpOSDMap(f, m!), fmt === 'json-pretty'));
     } else io.stdout(printOSDMap(m));
+  }
+  if (o.tree) {
+    if (o.treeFormat) {
+      const pretty = o.treeFormat === 'json-pretty';
+      const f = new JsonFormatter(pretty);
+      f.openObject('tree');
+      dumpOsdTree(f, m);
+      f.close();
+      io.stdout(`${f.toString()}\n`);
+    } else io.stdout(printOsdTree(m));
   }
   if (modified) {
     const bytes = encodeOSDMap(m, CEPH_FEATURES_ALL);
