@@ -43,16 +43,41 @@ export class TcpTransport implements Transport {
     for (const d of early) h.onData(d);
   }
 
+  /**
+   * Writes made in one turn of the event loop (a burst of sends) are coalesced into one corked
+   * batch, so the kernel sees one writev instead of one per frame.
+   */
   write(data: Buffer[]): boolean {
     if (this.closed || this.sock.destroyed) return false;
+    for (const b of data) {
+      if (!b.length) continue;
+      this.pending.push(b);
+      this.pendingBytes += b.length;
+    }
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      process.nextTick(() => this.flushPending());
+    }
+    return this.bufferedBytes < this.highWaterBytes;
+  }
+
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private flushScheduled = false;
+
+  private flushPending(): void {
+    this.flushScheduled = false;
+    const p = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    if (this.sock.destroyed || !p.length) return;
     this.sock.cork();
-    for (const b of data) if (b.length) this.sock.write(b);
+    for (const b of p) this.sock.write(b);
     this.sock.uncork();
-    return this.sock.writableLength < this.highWaterBytes;
   }
 
   get bufferedBytes(): number {
-    return this.sock.writableLength;
+    return this.sock.writableLength + this.pendingBytes;
   }
 
   get local(): Endpoint {
@@ -73,6 +98,7 @@ export class TcpTransport implements Transport {
 
   close(): void {
     if (this.closed) return;
+    this.flushPending();
     this.closed = true;
     this.sock.end();
     // A peer that never reads must not keep us half-open forever.

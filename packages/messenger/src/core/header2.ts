@@ -1,4 +1,4 @@
-import { Reader, Writer } from '@ts-ceph/denc';
+import { DencError } from '@ts-ceph/denc';
 
 /**
  * ceph_msg_header2 (src/include/msgr.h), the first segment of a MESSAGE frame, 41 bytes packed:
@@ -25,26 +25,42 @@ export interface MsgHeader2 {
   reserved: number;
 }
 
+// Hot path (every message): plain Buffer reads and writes rather than a denc Reader/Writer.
 export function encodeHeader2(h: MsgHeader2): Buffer {
-  const w = new Writer(undefined, CEPH_MSG_HEADER2_BYTES);
-  w.u64(h.seq).u64(h.tid).u16(h.type).u16(h.priority).u16(h.version).u32(h.dataPrePaddingLen).u16(h.dataOff);
-  w.u64(h.ackSeq).u8(h.flags).u16(h.compatVersion).u16(h.reserved);
-  return w.finish();
+  const b = Buffer.allocUnsafe(CEPH_MSG_HEADER2_BYTES);
+  b.writeBigUInt64LE(BigInt(h.seq), 0);
+  b.writeBigUInt64LE(BigInt.asUintN(64, h.tid), 8);
+  b.writeUInt16LE(h.type, 16);
+  b.writeUInt16LE(h.priority, 18);
+  b.writeUInt16LE(h.version, 20);
+  b.writeUInt32LE(h.dataPrePaddingLen, 22);
+  b.writeUInt16LE(h.dataOff, 26);
+  b.writeBigUInt64LE(BigInt(h.ackSeq), 28);
+  b[36] = h.flags;
+  b.writeUInt16LE(h.compatVersion, 37);
+  b.writeUInt16LE(h.reserved, 39);
+  return b;
 }
 
+/** Decode the 41-byte header; a shorter segment or a seq/ack_seq beyond 2^53 is a DencError. */
 export function decodeHeader2(b: Buffer): MsgHeader2 {
-  const r = new Reader(b);
-  return r.within('ceph_msg_header2', () => ({
-    seq: r.u64n('seq'),
-    tid: r.u64('tid'),
-    type: r.u16('type'),
-    priority: r.u16('priority'),
-    version: r.u16('version'),
-    dataPrePaddingLen: r.u32('data_pre_padding_len'),
-    dataOff: r.u16('data_off'),
-    ackSeq: r.u64n('ack_seq'),
-    flags: r.u8('flags'),
-    compatVersion: r.u16('compat_version'),
-    reserved: r.u16('reserved'),
-  }));
+  if (b.length < CEPH_MSG_HEADER2_BYTES) throw new DencError('DENC_SHORT', 'ceph_msg_header2', 0, `need ${CEPH_MSG_HEADER2_BYTES} bytes, ${b.length} left`);
+  const u53 = (off: number, field: string): number => {
+    const v = b.readBigUInt64LE(off);
+    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new DencError('DENC_LIMIT', `ceph_msg_header2.${field}`, off, `u64 ${v} exceeds 2^53`);
+    return Number(v);
+  };
+  return {
+    seq: u53(0, 'seq'),
+    tid: b.readBigUInt64LE(8),
+    type: b.readUInt16LE(16),
+    priority: b.readUInt16LE(18),
+    version: b.readUInt16LE(20),
+    dataPrePaddingLen: b.readUInt32LE(22),
+    dataOff: b.readUInt16LE(26),
+    ackSeq: u53(28, 'ack_seq'),
+    flags: b[36]!,
+    compatVersion: b.readUInt16LE(37),
+    reserved: b.readUInt16LE(39),
+  };
 }
