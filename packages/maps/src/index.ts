@@ -39,4 +39,5 @@ export * from './osdmap/placement';
 export { strHashRjenkins, strHashLinux, cephStrHash, cephStableMod } from './placement/hash';
 export * from './osdmap/pending';
 export * from './osdmap/tree';
+export * from './osdmap/blocklist';
 import './wire-types';

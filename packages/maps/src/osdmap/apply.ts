@@ -167,8 +167,9 @@ export function applyIncremental(prev: OSDMap, inc: Incremental): OSDMap {
   for (const [pg, items] of inc.newPgUpmapItems) m.pgUpmapItems.set(pg, items.map(([a, b]) => [a, b]));
   for (const pg of inc.oldPgUpmapItems) m.pgUpmapItems.delete(pg);
 
-  // unordered_map::insert keeps an existing entry's expiry.
-  m.blocklist = insertAddrs(m.blocklist, inc.newBlocklist, inc.oldBlocklist);
+  // unordered_map::insert (in the incremental's std::map order) keeps an existing entry's expiry.
+  for (const [a, t] of [...inc.newBlocklist].sort((x, y) => compareAddr(x[0], y[0]))) m.blocklist.insert(a, { ...t });
+  for (const a of inc.oldBlocklist) m.blocklist.delete(a);
   m.rangeBlocklist = insertAddrs(m.rangeBlocklist, inc.newRangeBlocklist, inc.oldRangeBlocklist);
 
   for (const [id, f] of inc.newCrushNodeFlags) f ? m.crushNodeFlags.set(id, f) : m.crushNodeFlags.delete(id);

@@ -30,7 +30,7 @@ export function cloneOSDMap(m: OSDMap): OSDMap {
     lastUpChange: { ...m.lastUpChange },
     lastInChange: { ...m.lastInChange },
     osdInfo: m.osdInfo.map((i) => ({ ...i })),
-    blocklist: addrTime(m.blocklist),
+    blocklist: m.blocklist.clone((t) => ({ ...t })),
     rangeBlocklist: addrTime(m.rangeBlocklist),
     osdUuid: [...m.osdUuid],
     osdXinfo: m.osdXinfo.map((x) => ({ ...x, downStamp: { ...x.downStamp }, lastPurgedSnapsScrub: { ...x.lastPurgedSnapsScrub } })),

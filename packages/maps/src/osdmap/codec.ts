@@ -40,6 +40,7 @@ import {
 } from './parts';
 import { LEGACY_REQUIRE_FLAGS, OSDMap, OsdMapFlag, newOSDMap } from './types';
 import { crushForFeatures } from './crush-encoding';
+import { AddrHashMap } from './blocklist';
 
 /**
  * The full OSDMap encoding (src/osd/OSDMap.cc OSDMap::encode / decode): a wrapper ENCODE_START(8,7)
@@ -112,7 +113,8 @@ function decodeOsdOnly(r: Reader, m: OSDMap): void {
   r.envelope('osd', 11, (_r, v) => {
     m.osdAddrs.hbBack = decodeAddrvecVector(r, 'hb_back_addrs');
     m.osdInfo = decodeOsdIndexed(r, 'osd_info', (rr) => decodeOsdInfoT(rr), 25);
-    m.blocklist = decodeAddrTimeMap(r, 'blocklist');
+    // Ceph decodes into a fresh unordered_map, inserting in wire order (see blocklist.ts).
+    m.blocklist = AddrHashMap.from(decodeAddrTimeMap(r, 'blocklist'));
     m.osdAddrs.cluster = decodeAddrvecVector(r, 'cluster_addrs');
     m.clusterSnapshotEpoch = r.u32('cluster_snapshot_epoch');
     m.clusterSnapshot = r.string('cluster_snapshot');
@@ -239,7 +241,7 @@ function encodeClient(w: Writer, m: OSDMap, v: number, features: bigint): void {
 function encodeOsdOnly(w: Writer, m: OSDMap, v: number): void {
   encodeAddrvecVector(w, m.osdAddrs.hbBack, v < 7);
   w.list(m.osdInfo, encodeOsdInfoT);
-  encodeAddrTimeMap(w, m.blocklist);
+  encodeAddrTimeMap(w, m.blocklist.sortedEntries());
   encodeAddrvecVector(w, m.osdAddrs.cluster, v < 7);
   w.u32(m.clusterSnapshotEpoch);
   w.string(m.clusterSnapshot);

@@ -163,7 +163,7 @@ export function dumpOSDMap(f: Formatter, m: OSDMap): void {
   }
   f.close();
   f.openObject('blocklist');
-  for (const [a, t] of m.blocklist) f.dumpStream(addrStr(a), utimeLocal(t));
+  for (const [a, t] of m.blocklist.entries()) f.dumpStream(addrStr(a), utimeLocal(t));
   f.close();
   f.openObject('range_blocklist');
   for (const [a, t] of m.rangeBlocklist) f.dumpStream(addrStr(a), utimeLocal(t));

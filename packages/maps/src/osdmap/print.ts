@@ -60,7 +60,7 @@ export function printOSDMap(m: OSDMap): string {
   for (const [pg, items] of m.pgUpmapItems) s += `pg_upmap_items ${formatPg(pg)} [${items.map(([a, b]) => `${a},${b}`).join(',')}]\n`;
   for (const [pg, osds] of m.pgTemp) s += `pg_temp ${formatPg(pg)} [${osds.join(',')}]\n`;
   for (const [pg, osd] of m.primaryTemp) s += `primary_temp ${formatPg(pg)} ${osd}\n`;
-  for (const [a, t] of m.blocklist) s += `blocklist ${addrStr(a)} expires ${utimeLocal(t)}\n`;
+  for (const [a, t] of m.blocklist.entries()) s += `blocklist ${addrStr(a)} expires ${utimeLocal(t)}\n`;
   for (const [a, t] of m.rangeBlocklist) s += `range blocklist ${addrStr(a)} expires ${utimeLocal(t)}\n`;
   return s;
 }

@@ -4,6 +4,7 @@ import { PgMap } from '../types/pg-map';
 import { PgPoolT } from '../types/pool';
 import { CephRelease } from '../format/release';
 import { emptyCrushBytes } from './crush';
+import { AddrHashMap } from './blocklist';
 
 /**
  * The OSDMap and its parts (src/osd/OSDMap.h, src/include/rados.h). The embedded CRUSH map is kept as
@@ -150,8 +151,8 @@ export interface OSDMap {
   lastUpChange: UTime;
   lastInChange: UTime;
   osdInfo: OsdInfoT[];
-  /** Blocklisted client addresses and when they expire, in entity_addr_t order. */
-  blocklist: [EntityAddr, UTime][];
+  /** Blocklisted client addresses and when they expire (iterated in Ceph's unordered_map order). */
+  blocklist: AddrHashMap<UTime>;
   /** Blocklisted address ranges (TYPE_CIDR, nonce = prefix length), 16.2.7+. */
   rangeBlocklist: [EntityAddr, UTime][];
   clusterSnapshotEpoch: number;
@@ -204,7 +205,7 @@ export function newOSDMap(): OSDMap {
     lastUpChange: { ...UTIME_ZERO },
     lastInChange: { ...UTIME_ZERO },
     osdInfo: [],
-    blocklist: [],
+    blocklist: new AddrHashMap<UTime>(),
     rangeBlocklist: [],
     clusterSnapshotEpoch: 0,
     clusterSnapshot: '',
