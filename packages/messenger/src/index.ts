@@ -1,3 +1,4 @@
+import './wire-types';
 export * from './auth-provider';
 export * from './core/limits';
 export * from './core/tags';
