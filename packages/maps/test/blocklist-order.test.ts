@@ -18,7 +18,7 @@ t.teardown(dir.cleanup);
 const addrs = ['127.0.0.1:0/1234', '10.0.0.1:6800/99', '192.168.1.5:0/7', '127.0.0.1:0/1', '[::1]:0/55', '10.0.0.2:0/3', '172.16.0.9:6801/12345', '127.0.0.3:0/4', '10.9.8.7:0/11', '10.9.8.7:0/12', '10.9.8.7:0/13', '10.9.8.7:0/14', '10.9.8.7:0/15', '10.9.8.7:0/16'];
 
 t.test('blocklist order: live monitor and fresh decode', async (t) => {
-  const mon = await startRealMon();
+  const mon = await startRealMon({ extraConf: 'paxos_propose_interval = 0.01\npaxos_min_wait = 0.001' });
   t.teardown(() => mon.stop());
   for (const a of addrs) t.equal((await mon.ceph(['osd', 'blocklist', 'add', a])).code, 0, `blocklist add ${a}`);
   const ls = await mon.ceph(['osd', 'blocklist', 'ls']);

@@ -25,7 +25,7 @@ export function printOsd(m: OSDMap, id: number): string {
   return `${s}\n`;
 }
 
-export function printPools(m: OSDMap): string {
+export function printPools(m: OSDMap, blankLine = true): string {
   let s = '';
   for (const [id, p] of [...m.pools.entries()].sort((a, b) => a[0] - b[0])) {
     s += `pool ${id} '${m.poolName.get(id) ?? '<unknown>'}' ${printPgPool(p)}\n`;
@@ -34,10 +34,16 @@ export function printPools(m: OSDMap): string {
     const q = m.removedSnapsQueue.get(id);
     if (q) s += `\tremoved_snaps_queue ${formatIntervalSet(q)}\n`;
   }
-  return `${s}\n`;
+  return blankLine ? `${s}\n` : s;
 }
 
-export function printOSDMap(m: OSDMap): string {
+/**
+ * OSDMap::print as osdmaptool writes it. A 16.2.15 monitor's plain `osd dump` reply is the same text
+ * without the three separating blank lines (after the header, the pools and the OSDs): pass
+ * `{ blankLines: false }` for that.
+ */
+export function printOSDMap(m: OSDMap, opts: { blankLines?: boolean } = {}): string {
+  const blank = opts.blankLines ?? true;
   let s = `epoch ${m.epoch}\nfsid ${m.fsid}\ncreated ${utimeLocal(m.created)}\nmodified ${utimeLocal(m.modified)}\n`;
   s += `flags ${osdMapFlagString(m.flags)}\n`;
   s += `crush_version ${m.crushVersion}\n`;
@@ -51,11 +57,11 @@ export function printOSDMap(m: OSDMap): string {
     s += `recovering_stretch_mode ${m.recoveringStretchMode}\nstretch_mode_bucket ${m.stretchModeBucket}\n`;
   }
   if (m.clusterSnapshot) s += `cluster_snapshot ${m.clusterSnapshot}\n`;
-  s += '\n';
-  s += printPools(m);
+  if (blank) s += '\n';
+  s += printPools(m, blank);
   s += `max_osd ${m.maxOsd}\n`;
   for (let i = 0; i < m.maxOsd; i++) s += printOsd(m, i);
-  s += '\n';
+  if (blank) s += '\n';
   for (const [pg, osds] of m.pgUpmap) s += `pg_upmap ${formatPg(pg)} [${osds.join(',')}]\n`;
   for (const [pg, items] of m.pgUpmapItems) s += `pg_upmap_items ${formatPg(pg)} [${items.map(([a, b]) => `${a},${b}`).join(',')}]\n`;
   for (const [pg, osds] of m.pgTemp) s += `pg_temp ${formatPg(pg)} [${osds.join(',')}]\n`;
