@@ -12,6 +12,7 @@ import { CephConf, isCephError, repoRoot } from '@ts-ceph/common';
 import { EntityType } from '@ts-ceph/denc';
 import { MOSDMap } from '@ts-ceph/messages';
 import { monClientFor, resolveClientConfig } from '@ts-ceph/rados';
+import { AuthRegistry, CephxClientProvider } from '@ts-ceph/cephx';
 import { freePort, run, startRealMon } from '@ts-ceph/testkit';
 
 const tsCeph = join(repoRoot(), 'packages', 'cli', 'dist', 'src', 'bin', 'ts-ceph.js');
@@ -49,6 +50,23 @@ for (const mode of ['crc', 'secure'] as const) {
       t.ok(v.version >= 1, `mon_get_version osdmap = ${v.version}`);
       const bad = await mc.command({ prefix: 'no such command' }, undefined, 10_000);
       t.equal(bad.r, -22, 'an unknown command comes back as r=-EINVAL');
+    });
+
+    t.test('cephx ticket renewal over MAuth on the established session', async (t) => {
+      const cfg = resolveClientConfig(CephConf.load(mon.conf), admin, { keyring: mon.adminKeyring });
+      let skewMs = 0;
+      const auth = () => new CephxClientProvider({ name: admin, secret: cfg.key!, registry: new AuthRegistry(EntityType.CLIENT, cfg.authSettings), now: () => Date.now() + skewMs });
+      const mc = monClientFor(cfg, { auth, pingIntervalMs: 200 });
+      t.teardown(() => mc.shutdown());
+      await mc.authenticate(10_000);
+      const reply = new Promise<{ result: number; outcome: string; error?: string }>((res) => mc.on('auth', res));
+      // 50 minutes on: the 1 h service tickets are past their renew-after point (3/4 of validity).
+      skewMs = 50 * 60_000;
+      const r = await reply;
+      t.equal(r.result, 0, 'the mon answered the MAuth with result 0');
+      t.equal(r.outcome, 'done', `our cephx client took the new tickets${r.error ? ` (${r.error})` : ''}`);
+      const st = await mc.command({ prefix: 'fsid' }, undefined, 10_000);
+      t.equal(st.r, 0, 'the session still works after the renewal');
     });
 
     t.test('ts-ceph status -f json agrees with the real ceph status', async (t) => {

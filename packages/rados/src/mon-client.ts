@@ -76,7 +76,7 @@ interface PendingCommand {
   timer?: TimerHandle;
 }
 
-type MapEvent = 'monmap' | 'config' | 'osdmap' | 'mgrmap';
+type MapEvent = 'monmap' | 'config' | 'osdmap' | 'mgrmap' | 'auth';
 
 /**
  * A monitor client (src/mon/MonClient.cc): hunts for a monitor over mon_host, authenticates through
@@ -146,6 +146,8 @@ export class MonClient implements Dispatcher {
   on(ev: 'config', fn: (c: Map<string, string>) => void): void;
   on(ev: 'osdmap', fn: (m: MOSDMap) => void): void;
   on(ev: 'mgrmap', fn: (m: MMgrMap) => void): void;
+  /** An MAuthReply on the established session (ticket renewal): the mon's result and ours. */
+  on(ev: 'auth', fn: (r: { result: number; outcome: 'again' | 'done' | 'error'; error?: string }) => void): void;
   on(ev: MapEvent, fn: (v: never) => void): void {
     const l = this.listeners.get(ev) ?? [];
     l.push(fn as (v: unknown) => void);
@@ -495,9 +497,13 @@ export class MonClient implements Dispatcher {
       case CEPH_MSG_AUTH_REPLY: {
         const r = payload as MAuthReply;
         try {
-          this.auth?.handleMAuthReply?.(r.result, r.globalId, r.resultBl);
+          const outcome = this.auth?.handleMAuthReply?.(r.result, r.globalId, r.resultBl) ?? 'done';
+          // MonClient::handle_auth: another round if the tickets are still not complete.
+          if (outcome === 'again') this.checkAuthTickets();
+          this.emit('auth', { result: r.result, outcome });
         } catch (e) {
           log.dout(0, `ticket renewal failed: ${(e as Error).message}`);
+          this.emit('auth', { result: r.result, outcome: 'error', error: (e as Error).message });
         }
         return;
       }
