@@ -18,6 +18,7 @@ export * from './types/pool-dump';
 export * from './types/stats';
 export * from './monmap/monmap';
 export * from './monmap/dump';
+export * from './monmap/initial';
 export * from './mgrmap/mgrmap';
 export * from './mgrmap/dump';
 export * from './osdmap/types';

@@ -5,11 +5,11 @@
  * byte by our MonMap construction.
  */
 import t from 'tap';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AddrType, Reader, encodeWith, parseAddrvec } from '@ts-ceph/denc';
 import { requireBinary, run, tempDir } from '@ts-ceph/testkit';
-import { MON_FEATURES_PERSISTENT, decodeMonMap, encodeMonMap, monMapAdd, newMonInfo, newMonMap, printMonMap } from '../src';
+import { MON_FEATURES_PERSISTENT, decodeMonMap, encodeMonMap, monMapAdd, monMapInitWithAddrs, newMonInfo, newMonMap, parseMonHost, printMonMap } from '../src';
 
 requireBinary('monmaptool');
 const dir = tempDir('ts-ceph-monmaptool-');
@@ -78,3 +78,25 @@ for (const [label, extra] of [
     );
   });
 }
+
+t.test('monmaptool --generate from mon_host (MonMap::build_initial for mkfs)', async (t) => {
+  const monHost = '127.0.0.1:6789, [v2:127.0.0.2:3300,v1:127.0.0.2:6789] 127.0.0.3,127.0.0.4:3300 [::1] v1:127.0.0.5 10.0.0.1:7000';
+  const conf = join(dir.path, 'gen.conf');
+  writeFileSync(conf, `[global]\nmon_host = ${monHost}\n`);
+  const file = join(dir.path, 'gen.map');
+  const r = await run('monmaptool', ['--create', '--generate', '--clobber', '--fsid', 'a6c7bebf-40b0-47a7-a6ea-2967e3d757b1', '-c', conf, file], { timeoutMs: 30_000 });
+  t.equal(r.code, 0);
+  const bytes = readFileSync(file);
+  const real = decodeMonMap(new Reader(bytes));
+  const m = newMonMap();
+  m.fsid = real.fsid;
+  m.created = real.created;
+  m.lastChanged = real.lastChanged;
+  monMapInitWithAddrs(m, parseMonHost(monHost), true);
+  t.same(
+    encodeWith((w) => encodeMonMap(w, m)),
+    bytes,
+    'the same seven monitors, names, address types and ranks, byte for byte',
+  );
+  t.throws(() => parseMonHost('mon1.example.com'), { code: 'EINVAL' }, 'host names need DNS');
+});
