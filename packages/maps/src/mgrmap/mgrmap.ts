@@ -248,3 +248,13 @@ function encodeStandbys(w: Writer, m: MgrMap): void {
 function encodeServices(w: Writer, m: MgrMap): void {
   w.pairs([...m.services].sort((a, b) => cmpStr(a[0], b[0])), (ww, k) => ww.string(k), (ww, x) => ww.string(x));
 }
+
+/**
+ * Set the active mgr's RADOS clients. Ceph keeps them in a std::multimap by name (equal names in
+ * insertion order) and encodes them in that order, so they are stored sorted the same way.
+ */
+export function mgrMapSetClients(m: MgrMap, clients: readonly (readonly [string, EntityAddrvec])[]): void {
+  const sorted = clients.map((c, i) => [c, i] as const).sort((a, b) => cmpStr(a[0][0], b[0][0]) || a[1] - b[1]);
+  m.clients = sorted.map(([c]) => c[1]);
+  m.clientNames = sorted.map(([c]) => c[0]);
+}
