@@ -37,7 +37,10 @@ export interface MessengerOptions {
   clock?: Clock;
   transports?: TransportFactory;
   registry?: MessageRegistry;
-  /** Policy per peer entity type; `defaultPolicy` for the rest. */
+  /**
+   * Policy per peer entity type; `defaultPolicy` for the rest. Without either, outgoing connections
+   * are lossy clients and accepted ones stateless servers.
+   */
   policies?: Map<number, Policy>;
   defaultPolicy?: Policy;
   /** ms_connection_ready_timeout: a handshake (TCP connect included) must finish within this. */
@@ -88,7 +91,8 @@ export class Messenger {
       myGid: () => this.myGid,
       nextGlobalSeq: (atLeast = 0) => (this.globalSeq = Math.max(this.globalSeq, atLeast) + 1),
       randomCookie: () => randomBytes(8).readBigUInt64LE(0) || 1n,
-      policyFor: (t) => this.policyFor(t),
+      // Accepted connections: a messenger with no policy for the peer type serves it statelessly.
+      policyFor: (t) => this.options.policies?.get(t) ?? this.options.defaultPolicy ?? Policies.statelessServer(),
       log: (level, text) => log.dout(level, text),
     };
     this.directory = {
