@@ -16,3 +16,6 @@ export * from './auth';
 export * from './mgr-map';
 export * from './osd-map';
 export * from './ping';
+export * from './pool-op';
+export * from './pool-stats';
+export * from './statfs';

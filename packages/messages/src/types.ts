@@ -30,6 +30,8 @@ export const MSG_ROUTE = 47;
 export const MSG_FORWARD = 46;
 export const MSG_CONFIG = 62;
 export const MSG_GET_CONFIG = 63;
+export const MSG_GETPOOLSTATS = 58;
+export const MSG_GETPOOLSTATSREPLY = 59;
 export const MSG_MGR_MAP = 0x704;
 
 /** CEPH_SUBSCRIBE_ONETIME: send one update past `start`, then forget the subscription. */
