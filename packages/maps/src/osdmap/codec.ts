@@ -41,6 +41,7 @@ import {
 import { LEGACY_REQUIRE_FLAGS, OSDMap, OsdMapFlag, newOSDMap } from './types';
 import { crushForFeatures } from './crush-encoding';
 import { AddrHashMap } from './blocklist';
+import { crushOf } from './crush';
 
 /**
  * The full OSDMap encoding (src/osd/OSDMap.cc OSDMap::encode / decode): a wrapper ENCODE_START(8,7)
@@ -92,6 +93,8 @@ function decodeClient(r: Reader, m: OSDMap): void {
       m.osdPrimaryAffinity = aff.length ? aff : undefined;
     }
     m.crush = Buffer.from(r.blob('crush', mapsLimits.crushBytesMax));
+    // Ceph decodes the CRUSH map with the OSDMap, so a bad one makes the whole map malformed.
+    r.within('crush', () => crushOf(m));
     if (v >= 3) m.erasureCodeProfiles = decodeProfiles(r, 'erasure_code_profiles');
     if (v >= 4) {
       m.pgUpmap = decodePgMap(r, 'pg_upmap', (rr) => decodeOsdVector(rr, 'osds'));
