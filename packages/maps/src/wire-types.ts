@@ -7,7 +7,9 @@ import * as st from './types/stats';
 import * as mon from './monmap/monmap';
 import * as mgr from './mgrmap/mgrmap';
 import { decodeOsdInfoT, decodeOsdXinfoT, encodeOsdInfoT, encodeOsdXinfoT, decodePgMap, encodePgMap, decodeOsdVector, encodeOsdVector } from './osdmap/parts';
-import { newOsdInfo, newOsdXinfo, newOSDMap } from './osdmap/types';
+import { OSDMap, newOsdInfo, newOsdXinfo, newOSDMap } from './osdmap/types';
+import { buildSimple } from './osdmap/build';
+import { applyIncremental } from './osdmap/apply';
 import { decodeOSDMap, encodeOSDMap } from './osdmap/codec';
 import { decodeIncremental, encodeIncremental } from './osdmap/incremental';
 import { newIncremental } from './osdmap/incremental-types';
@@ -299,6 +301,29 @@ registerType({
   samples: () => [new PgMap<number[]>(), new PgMap<number[]>([[{ pool: 1, seed: 2 }, [3, 4, 5]], [{ pool: 0, seed: 9 }, [1]]])],
 });
 
+/** A small cluster map with most optional parts set (range blocklist: osd section v11; stretch: v10). */
+function sampleOSDMap(): OSDMap {
+  const m = buildSimple({ now: { sec: 1_790_000_000, nsec: 5000 }, numOsd: 4, defaultPool: true, pgBits: 2 });
+  m.epoch = 1;
+  const inc = newIncremental(2);
+  inc.fsid = m.fsid;
+  inc.modified = { sec: 1_790_000_100, nsec: 0 };
+  inc.newRequireOsdRelease = 16;
+  for (let i = 0; i < 4; i++) {
+    inc.newState.set(i, 2);
+    inc.newWeight.set(i, 0x10000);
+    inc.newUpClient.set(i, [makeAddr(AddrType.MSGR2, '127.0.0.1', 6800 + i, 100 + i)]);
+  }
+  inc.newPgTemp.set({ pool: 1, seed: 2 }, [3, 1]);
+  inc.newPgUpmapItems.set({ pool: 1, seed: 3 }, [[0, 2]]);
+  inc.newBlocklist.push([makeAddr(AddrType.ANY, '10.0.0.1', 0, 7), { sec: 1_790_003_600, nsec: 0 }]);
+  inc.newRangeBlocklist.push([makeAddr(AddrType.CIDR, '10.1.0.0', 0, 16), { sec: 1_790_003_600, nsec: 0 }]);
+  inc.changeStretchMode = true;
+  inc.stretchModeEnabled = true;
+  inc.newStretchBucketCount = 2;
+  return applyIncremental(m, inc);
+}
+
 registerType({
   name: 'OSDMap',
   owner,
@@ -306,7 +331,7 @@ registerType({
   // Ceph's canonical OSDMap bytes are what the monitor encoded with all features.
   encode: (w: Writer, m) => void w.bytes(encodeOSDMap(m, w.features)),
   features: CEPH_FEATURES_ALL,
-  samples: () => [newOSDMap()],
+  samples: () => [newOSDMap(), sampleOSDMap()],
 });
 
 registerType({
@@ -320,7 +345,11 @@ registerType({
     inc.encodeFeatures = CEPH_FEATURES_ALL;
     inc.newWeight.set(0, 0x10000);
     inc.newPgTemp.set({ pool: 1, seed: 3 }, [2, 1]);
-    return [inc];
+    const v11 = newIncremental(3);
+    v11.encodeFeatures = CEPH_FEATURES_ALL;
+    v11.oldRangeBlocklist.push(makeAddr(AddrType.CIDR, '10.1.0.0', 0, 16));
+    v11.changeStretchMode = true;
+    return [inc, v11];
   },
 });
 

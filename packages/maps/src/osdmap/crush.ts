@@ -1,7 +1,8 @@
-import { CEPH_FEATURES_ALL, featureBit, featureMask } from '@ts-ceph/denc';
+import { CEPH_FEATURES_ALL, Reader, featureBit, featureMask } from '@ts-ceph/denc';
 import {
   CrushWrapper,
   decodeCrushMap,
+  decodeCrushWrapper,
   encodeCrushMap,
   hasIncompatChooseArgs,
   CRUSH_BUCKET_STRAW2,
@@ -26,7 +27,9 @@ const cache = new WeakMap<Buffer, CrushWrapper>();
 export function crushOf(m: OSDMap): CrushWrapper {
   let cw = cache.get(m.crush);
   if (!cw) {
-    cw = m.crush.length ? decodeCrushMap(m.crush) : CrushWrapper.create();
+    // Like OSDMap::decode, read the CRUSH map from the blob and ignore whatever a newer encoder
+    // appended after what this version understands.
+    cw = m.crush.length ? decodeCrushWrapper(new Reader(m.crush)) : CrushWrapper.create();
     cache.set(m.crush, cw);
   }
   return cw;
