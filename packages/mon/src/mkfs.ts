@@ -19,6 +19,8 @@ export interface MkfsArgs {
   conf: CephConf;
   monmapFile?: string;
   keyringFile?: string;
+  /** An in-memory mkfs keyring (bootstrap), instead of keyringFile. */
+  keyringWith?: KeyRing;
   clock: Clock;
 }
 
@@ -53,7 +55,7 @@ export async function mkfs(a: MkfsArgs): Promise<void> {
     if (!monmap.monInfo.has(a.id)) throw cephError('ENOENT', `mon.${a.id} is not in monmap ${a.monmapFile}`);
   } else monmap = buildInitialMonMap(a.conf, a.id);
   if (monmap.fsid === '00000000-0000-0000-0000-000000000000') monmap.fsid = newUuid();
-  const keyring = a.keyringFile ? loadKeyRing(a.keyringFile) : new KeyRing();
+  const keyring = a.keyringWith ?? (a.keyringFile ? loadKeyRing(a.keyringFile) : new KeyRing());
   const monName = { type: EntityType.MON, id: '' };
   if (!keyring.get(monName)) keyring.add(monName, { key: CryptoKey.generate(cryptoRandom, a.clock.wallNow()), caps: new Map([['mon', capsBlob('allow *')]]) });
   mkdirSync(a.monData, { recursive: true, mode: 0o750 });

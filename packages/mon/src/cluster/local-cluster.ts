@@ -1,0 +1,231 @@
+/**
+ * A single-host cluster in one directory (`ts-ceph bootstrap / start / down`): ceph.conf, keyrings
+ * (0600), the mon store, logs and pid files under `dir`. bootstrap refuses a directory that already
+ * holds a cluster and never overwrites keys or data; start restarts the daemons of an existing one;
+ * down stops them by pid (only processes whose command line names this directory).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, writeFileSync, closeSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { CephConf, Clock, cephError, realClock } from '@ts-ceph/common';
+import { EntityType, newUuid } from '@ts-ceph/denc';
+import { KeyRing, CryptoKey, cryptoRandom, capsBlob, writeKeyRing } from '@ts-ceph/cephx';
+import { mkfs } from '../mkfs';
+
+export const localClusterLimits = {
+  /** How long start/bootstrap wait for the mon to answer. */
+  monReadyTimeoutMs: 20_000,
+  /** How long down waits after SIGTERM before SIGKILL. */
+  stopGraceMs: 10_000,
+};
+
+export interface ClusterPaths {
+  dir: string;
+  conf: string;
+  adminKeyring: string;
+  runDir: string;
+  logDir: string;
+}
+
+export function clusterPaths(dir: string): ClusterPaths {
+  const d = resolve(dir);
+  return { dir: d, conf: join(d, 'ceph.conf'), adminKeyring: join(d, 'ceph.client.admin.keyring'), runDir: join(d, 'run'), logDir: join(d, 'log') };
+}
+
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.on('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => res(port));
+    });
+  });
+}
+
+export function confText(p: ClusterPaths, fsid: string, port: number): string {
+  return `# ts-ceph single-host cluster, written by ts-ceph bootstrap
+[global]
+fsid = ${fsid}
+mon_host = [v2:127.0.0.1:${port}]
+public_addr = 127.0.0.1
+auth_cluster_required = cephx
+auth_service_required = cephx
+auth_client_required = cephx
+auth_allow_insecure_global_id_reclaim = false
+keyring = ${p.adminKeyring}
+run_dir = ${p.runDir}
+# a development cluster: pools may be deleted with the usual --yes-i-really-really-mean-it
+mon_allow_pool_delete = true
+# the data disk is shared with the host; warn only when it is nearly full
+mon_data_avail_warn = 2
+mon_data_avail_crit = 1
+
+[mon]
+mon_data = ${p.dir}/mon.$id
+log_file = ${p.logDir}/$name.log
+pid_file = ${p.runDir}/$name.pid
+mon_cluster_log_file = default=${p.logDir}/ceph.$channel.log cluster=${p.logDir}/ceph.log
+`;
+}
+
+/** The ts-mon entry point next to this module. */
+export function tsMonPath(): string {
+  return join(__dirname, '..', 'bin', 'ts-mon.js');
+}
+
+/** A live process; an exited one waiting for its (re)parent to reap it (a zombie) counts as gone. */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    // /proc/<pid>/stat: "pid (comm) S ..."; comm may hold spaces or parentheses, so the state
+    // follows the last ')'.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return '';
+  }
+}
+
+/** pids of this cluster's daemons from their pid files, alive and really ours. */
+export function clusterPids(p: ClusterPaths): { name: string; pid: number }[] {
+  if (!existsSync(p.runDir)) return [];
+  const out: { name: string; pid: number }[] = [];
+  for (const f of readdirSync(p.runDir)) {
+    if (!f.endsWith('.pid')) continue;
+    const pid = Number(readFileSync(join(p.runDir, f), 'utf8').trim());
+    if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) continue;
+    if (!cmdline(pid).includes(p.conf)) continue;
+    out.push({ name: f.slice(0, -4), pid });
+  }
+  return out;
+}
+
+/** Start ts-mon for `id` in the background (detached, stdout/stderr to log/<name>.out). */
+export function spawnMon(p: ClusterPaths, id = 'a'): number {
+  mkdirSync(p.logDir, { recursive: true });
+  const out = openSync(join(p.logDir, `mon.${id}.out`), 'a');
+  const child = spawn(process.execPath, [tsMonPath(), '-i', id, '-c', p.conf], { detached: true, stdio: ['ignore', out, out] });
+  closeSync(out);
+  child.unref();
+  return child.pid ?? -1;
+}
+
+export interface BootstrapResult {
+  paths: ClusterPaths;
+  fsid: string;
+  port: number;
+  monPid: number;
+  notes: string[];
+}
+
+/** Write the conf and keyrings, mkfs the mon, start it. Refuses an existing cluster. */
+export async function bootstrapCluster(dir: string, opts: { osds?: number; clock?: Clock } = {}): Promise<BootstrapResult> {
+  const p = clusterPaths(dir);
+  const clock = opts.clock ?? realClock;
+  if (existsSync(p.conf) || existsSync(join(p.dir, 'mon.a')) || existsSync(p.adminKeyring)) {
+    throw cephError('EEXIST', `${p.dir} already holds a cluster (ceph.conf, keyring or mon store present); refusing to overwrite it. Use 'ts-ceph start --dir ${dir}' to restart it.`);
+  }
+  mkdirSync(p.dir, { recursive: true, mode: 0o750 });
+  mkdirSync(p.runDir, { recursive: true });
+  mkdirSync(p.logDir, { recursive: true });
+  const fsid = newUuid();
+  const port = await freeLoopbackPort();
+  const now = clock.wallNow();
+  const admin = new KeyRing();
+  admin.add({ type: EntityType.CLIENT, id: 'admin' }, {
+    key: CryptoKey.generate(cryptoRandom, now),
+    caps: new Map([
+      ['mds', capsBlob('allow *')],
+      ['mgr', capsBlob('allow *')],
+      ['mon', capsBlob('allow *')],
+      ['osd', capsBlob('allow *')],
+    ]),
+  });
+  writeKeyRing(p.adminKeyring, admin);
+  const mkfsKeyring = new KeyRing();
+  mkfsKeyring.import(admin);
+  mkfsKeyring.add({ type: EntityType.MON, id: '' }, { key: CryptoKey.generate(cryptoRandom, now), caps: new Map([['mon', capsBlob('allow *')]]) });
+  const bootstrapOsd = { type: EntityType.CLIENT, id: 'bootstrap-osd' };
+  mkfsKeyring.add(bootstrapOsd, { key: CryptoKey.generate(cryptoRandom, now), caps: new Map([['mon', capsBlob('allow profile bootstrap-osd')]]) });
+  const bo = new KeyRing();
+  bo.add(bootstrapOsd, mkfsKeyring.get(bootstrapOsd)!);
+  mkdirSync(join(p.dir, 'bootstrap-osd'), { recursive: true, mode: 0o750 });
+  writeKeyRing(join(p.dir, 'bootstrap-osd', 'ceph.keyring'), bo);
+  writeFileSync(p.conf, confText(p, fsid, port), { mode: 0o644 });
+  const conf = CephConf.parse(confText(p, fsid, port), p.conf);
+  await mkfs({ id: 'a', monData: join(p.dir, 'mon.a'), conf, clock, keyringWith: mkfsKeyring });
+  const monPid = spawnMon(p);
+  const notes: string[] = [];
+  if (opts.osds) notes.push(`--osds ${opts.osds}: ts-osd is not available yet; started the monitor alone`);
+  return { paths: p, fsid, port, monPid, notes };
+}
+
+/** Restart the daemons of an existing cluster (those not already running). */
+export function startCluster(dir: string): { paths: ClusterPaths; started: { name: string; pid: number }[]; running: string[] } {
+  const p = clusterPaths(dir);
+  if (!existsSync(p.conf)) throw cephError('ENOENT', `${p.dir} holds no cluster (no ceph.conf); run 'ts-ceph bootstrap --dir ${dir}' first`);
+  const running = clusterPids(p).map((x) => x.name);
+  const started: { name: string; pid: number }[] = [];
+  for (const e of readdirSync(p.dir)) {
+    const m = /^mon\.(.+)$/.exec(e);
+    if (!m || running.includes(e)) continue;
+    started.push({ name: e, pid: spawnMon(p, m[1]!) });
+  }
+  return { paths: p, started, running };
+}
+
+/**
+ * Wait until each spawned daemon has written its own pid to its pid file (a daemon does that once
+ * it is listening). A daemon that exits first fails the wait with the tail of its output.
+ */
+export async function waitForPidFiles(p: ClusterPaths, spawned: { name: string; pid: number }[], timeoutMs = localClusterLimits.monReadyTimeoutMs): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const pending = spawned.filter(({ name, pid }) => {
+      try {
+        return Number(readFileSync(join(p.runDir, `${name}.pid`), 'utf8').trim()) !== pid;
+      } catch {
+        return true;
+      }
+    });
+    if (!pending.length) return;
+    for (const { name, pid } of pending) {
+      if (isAlive(pid)) continue;
+      let tail = '';
+      try {
+        tail = readFileSync(join(p.logDir, `${name}.out`), 'utf8').trim().split('\n').slice(-5).join('\n');
+      } catch {
+        // no output file
+      }
+      throw cephError('EIO', `${name} exited during startup${tail ? `:\n${tail}` : ''} (see ${p.logDir})`);
+    }
+    if (Date.now() > deadline) throw cephError('ETIMEDOUT', `${pending.map((x) => x.name).join(', ')} did not start within ${timeoutMs} ms (see ${p.logDir})`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Stop this cluster's daemons: SIGTERM, then SIGKILL after the grace period. */
+export async function downCluster(dir: string): Promise<string[]> {
+  const p = clusterPaths(dir);
+  if (!existsSync(p.conf)) throw cephError('ENOENT', `${p.dir} holds no cluster (no ceph.conf)`);
+  const procs = clusterPids(p);
+  for (const { pid } of procs) process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + localClusterLimits.stopGraceMs;
+  while (procs.some((x) => isAlive(x.pid)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  for (const { pid } of procs) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  return procs.map((x) => x.name);
+}
