@@ -8,12 +8,18 @@ import { configureLog, parseDebugLevel } from '@ts-ceph/common';
 import { GlobalOptions, parseGlobalOptions } from '../args';
 import { CommandOutput, printError, processOutput } from '../output';
 import * as status from '../commands/status';
+import * as bootstrap from '../commands/bootstrap';
+import * as start from '../commands/start';
+import * as down from '../commands/down';
 
 type Command = { summary: string; run(o: GlobalOptions, out: CommandOutput): Promise<number> };
 
 /** The subcommand table: one line per subcommand. */
 export const commands: Record<string, Command> = {
   status: { summary: 'show cluster status', run: status.run },
+  bootstrap: { summary: 'create a new local cluster in --dir D [--osds N] and start it', run: bootstrap.run },
+  start: { summary: 'start the daemons of the cluster in --dir D', run: start.run },
+  down: { summary: 'stop the daemons of the cluster in --dir D', run: down.run },
 };
 
 /** Aliases as the ceph CLI has them. */
