@@ -1,7 +1,9 @@
 /**
  * Rule evaluation: crush_do_rule, crush_choose_firstn and crush_choose_indep of src/crush/mapper.c,
- * step for step. Differences from the C code are limited to inputs that would crash it (a reference
- * to a bucket that does not exist is treated as an unusable item instead of a NULL dereference).
+ * step for step. Differences from the C code are limited to inputs that would crash or hang it: a
+ * reference to a bucket that does not exist is an unusable item (C dereferences NULL), and a descent
+ * through more buckets than the map has (only possible if buckets contain each other; C loops
+ * forever) is abandoned like an unusable item. Neither can happen in a map Ceph can use.
  */
 import { hash32_2 } from './hash';
 import { bucketChoose, bucketPermChoose, CrushWork } from './choose';
@@ -111,6 +113,7 @@ function chooseFirstn(
       retryDescent = false;
       let inb = bucket;
       let flocal = 0;
+      let descents = 0;
       let retryBucket: boolean;
       do {
         let collide = false;
@@ -140,7 +143,7 @@ function chooseFirstn(
             itemtype = sub.type;
           }
           if (itemtype !== type) {
-            if (sub === null) {
+            if (sub === null || ++descents > map.buckets.length) {
               skipRep = true;
               break;
             }
@@ -228,6 +231,7 @@ function chooseIndep(
     for (let rep = outpos; rep < endpos; rep++) {
       if (out[outOff + rep] !== CRUSH_ITEM_UNDEF) continue;
       let inb = bucket;
+      let descents = 0;
       for (;;) {
         // The choice depends on the position even in nested calls, to spread data movement.
         let r = rep + parentR;
@@ -248,7 +252,7 @@ function chooseIndep(
           itemtype = sub === null ? -1 : sub.type;
         }
         if (itemtype !== type) {
-          if (sub === null) {
+          if (sub === null || ++descents > map.buckets.length) {
             out[outOff + rep] = CRUSH_ITEM_NONE;
             if (out2) out2[out2Off + rep] = CRUSH_ITEM_NONE;
             left--;

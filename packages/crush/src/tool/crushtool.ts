@@ -18,6 +18,7 @@ import { CEPH_PG_TYPE_REPLICATED, CRUSH_HASH_DEFAULT } from '../types';
 import { CrushWrapper } from '../wrapper';
 import { ArgList, fmtArgs, normaliseOption, strictInt, strictLong } from './args';
 import { Output, readInput, writeOutput } from './io';
+import { cppStrerror } from './strerror';
 
 
 const USAGE = `usage: crushtool ...
@@ -203,7 +204,7 @@ function parseArgs(argv: string[], io: Output): { o: Opts; layers: BuildLayer[] 
   if (+o.decompile + +o.compile + +o.build > 1) return (io.stderr('cannot specify more than one of compile, decompile, and build\n'), 1);
   const anyAction =
     o.compile || o.decompile || o.build || o.test || o.reweight || Object.keys(o.tunables).length > 0 || o.addItem >= 0 || o.addBucket ||
-    o.moveName || o.addRule || o.delRule || o.fullLocation >= 0 || o.rebuildClassRoots || o.compare || o.removeName || o.reweightName || o.subtreeClass.size;
+    o.moveName || o.addRule || o.delRule || o.fullLocation >= 0 || o.rebuildClassRoots || o.compare || o.removeName || o.reweightName;
   if (!anyAction) return (io.stderr('no action specified; -h for help\n'), 1);
   if (!o.build && a.args.length) return (io.stderr(`unrecognized arguments: ${fmtArgs(a.args)}\n`), 1);
   if (a.args.length % 3 !== 0) {
@@ -342,18 +343,18 @@ function modify(cw: CrushWrapper, o: Opts, me: string, io: Output): boolean | nu
     } else {
       r = adjustItemWeightf(cw, cw.getItemId(o.reweightName), o.reweightWeight);
     }
-    if (r < 0) return (io.stderr(`${me} error ${r}\n`), r & 0xff);
+    if (r < 0) return (io.stderr(`${me} ${cppStrerror(r)}\n`), r & 0xff);
     modified = true;
   }
   if (o.removeName) {
     io.stdout(`${me} removing item ${o.removeName}\n`);
     const r = cw.nameExists(o.removeName) ? removeItem(cw, cw.getItemId(o.removeName), false) : (io.stderr(` name ${o.removeName} dne\n`), -2);
-    if (r !== 0) return (io.stderr(`${me} error ${r}\n`), r & 0xff);
+    if (r !== 0) return (io.stderr(`${me} ${cppStrerror(r)}\n`), r & 0xff);
     modified = true;
   }
   if (o.addItem >= 0) {
     const r = o.updateItem ? updateItem(cw, o.addItem, o.addWeight, o.addName, o.loc) : insertItem(cw, o.addItem, o.addWeight, o.addName, o.loc);
-    if (r < 0) return (io.stderr(`${me} error ${r}\n`), r & 0xff);
+    if (r < 0) return (io.stderr(`${me} ${cppStrerror(r)}\n`), r & 0xff);
     modified = true;
   }
   if (o.addBucket) {
@@ -361,7 +362,7 @@ function modify(cw: CrushWrapper, o: Opts, me: string, io: Output): boolean | nu
     const type = cw.getTypeId(o.addType);
     if (type <= 0) return (io.stderr(`${me} bad bucket type: ${o.addType}\n`), -22 & 0xff);
     const { r: ar, id } = cw.addBucket(0, 0, CRUSH_HASH_DEFAULT, type, [], []);
-    if (ar < 0) return (io.stderr(`${me} unable to add bucket: error ${ar}\n`), ar & 0xff);
+    if (ar < 0) return (io.stderr(`${me} unable to add bucket: ${cppStrerror(ar)}\n`), ar & 0xff);
     if (cw.setItemName(id, o.addName) < 0) return (io.stderr(`${me} bad bucket name: ${o.addName}\n`), -22 & 0xff);
     if (o.loc.size && checkItemLoc(cw, id, o.loc) === undefined) {
       const r = moveBucket(cw, id, o.loc);

@@ -2,7 +2,7 @@
  * Test helpers: the real crushtool/osdmaptool as oracles, the data directory, and a seeded PRNG for
  * generated maps (a failing case prints its seed).
  */
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireBinary } from '@ts-ceph/testkit';
@@ -27,13 +27,10 @@ export interface ToolResult {
 /** Run a Ceph tool synchronously (they are quick); a missing binary fails the test. */
 export function tool(name: 'crushtool' | 'osdmaptool', args: string[], cwd?: string): ToolResult {
   requireBinary(name);
-  try {
-    const stdout = execFileSync(name, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28 });
-    return { code: 0, stdout, stderr: '' };
-  } catch (e) {
-    const err = e as { status?: number; stdout?: string; stderr?: string };
-    return { code: err.status ?? -1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
-  }
+  const r = spawnSync(name, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28 });
+  if (r.error) throw r.error;
+  // A crash (signal) is reported as -1: no status to compare with.
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
 export function crushtool(args: string[], cwd?: string): ToolResult {
