@@ -41,4 +41,5 @@ export { strHashRjenkins, strHashLinux, cephStrHash, cephStableMod } from './pla
 export * from './osdmap/pending';
 export * from './osdmap/tree';
 export * from './osdmap/blocklist';
+export * from './osdmap/clean';
 import './wire-types';

@@ -23,6 +23,9 @@ import {
   newPgPool,
   pendingCreatePool,
   pendingPool,
+  pgToRawUpmap,
+  pgToRawUp,
+  cleanTemps,
   pendingSetCrush,
   strHashLinux,
   strHashRjenkins,
@@ -154,4 +157,85 @@ t.test('temps, upmaps, affinity, a linux-hash pool and an erasure pool, placed b
   }
   t.same(decodeOSDMap(new Reader(out.full)).crc, m.crc, 'the written map carries its crc');
   void CEPH_FEATURES_ALL;
+});
+
+t.test('upmap cleanup agrees with osdmaptool --upmap-cleanup', async (t) => {
+  const base = decodeOSDMap(new Reader(readFileSync(f('edited'))));
+  const host = (o: number) => Math.floor(o / 3);
+  const inc = newPendingIncremental(base, { sec: 1_790_000_500, nsec: 0 });
+  // Valid, no-op, out-target, same-failure-domain and partially no-op pg_upmap_items; a redundant
+  // pg_upmap; upmaps for PGs beyond a shrunken pg_num; a valid explicit pg_upmap.
+  const raw = (seed: number) => pgToRawUpmap(base, { pool: 1, seed }).raw;
+  const other = (seed: number, sameHostAs?: number) => {
+    const r = raw(seed);
+    for (let o = 0; o < 9; o++) {
+      if (r.includes(o) || o === 5) continue;
+      // Default: another OSD of the first replica's host (a valid move under "chooseleaf host").
+      if (host(o) === host(sameHostAs ?? r[0]!)) return o;
+    }
+    return -1;
+  };
+  const items: [number, [number, number][]][] = [
+    [0, [[raw(0)[0]!, other(0)]]],
+    [2, [[99, 3]]],
+    [4, [[raw(4)[1]!, other(4, raw(4)[0])]]],
+    [6, [
+      [raw(6)[0]!, other(6)],
+      [77, 1],
+    ]],
+    [7, [[raw(7)[2]!, 5]]],
+  ];
+  for (const [seed, it] of items) inc.newPgUpmapItems.set({ pool: 1, seed }, it);
+  inc.newPgUpmap.set({ pool: 1, seed: 8 }, raw(8));
+  inc.newPgUpmap.set({ pool: 1, seed: 10 }, [raw(10)[0]!, raw(10)[1]!, other(10)]);
+  inc.newWeight.set(5, 0);
+  const shrink = pendingPool(inc, base, 1);
+  shrink.pgNumPending = shrink.pgNum - 4;
+  inc.newPgUpmapItems.set({ pool: 1, seed: shrink.pgNum - 1 }, [[raw(shrink.pgNum - 1)[0]!, other(shrink.pgNum - 1)]]);
+  const out = encodePending(base, inc);
+  writeFileSync(f('upmaps'), out.full);
+  const prev = process.cwd();
+  process.chdir(dir.path);
+  try {
+    for (const extra of [[], ['--print'], ['--mark-up-in', '--test-map-pgs-dump']]) {
+      const args = ['upmaps', '--upmap-cleanup', 'cleanup.txt', ...extra];
+      const r = await run('osdmaptool', args, { cwd: dir.path, timeoutMs: 30_000 });
+      const realCmds = readFileSync(f('cleanup.txt'), 'utf8');
+      t.equal(ours(args), r.stdout, `osdmaptool ${args.join(' ')}`);
+      t.equal(readFileSync(f('cleanup.txt'), 'utf8'), realCmds, 'the same cleanup commands');
+      t.match(realCmds, /rm-pg-upmap-items/, 'osdmaptool found upmaps to cancel');
+      t.match(realCmds, /rm-pg-upmap 1\.8\n/, 'and the redundant pg_upmap');
+      t.match(realCmds, /pg-upmap-items 1\.6 \d+ \d+\n/, 'and simplified a partly no-op pg_upmap_items');
+    }
+  } finally {
+    process.chdir(prev);
+  }
+});
+
+t.test('clean_temps drops moot pg_temp / primary_temp entries', async (t) => {
+  const base = decodeOSDMap(new Reader(readFileSync(f('edited'))));
+  const inc = newPendingIncremental(base, { sec: 1_790_000_600, nsec: 0 });
+  const rawUp = pgToRawUp(base, { pool: 1, seed: 11 }).up;
+  inc.newPgTemp.set({ pool: 1, seed: 11 }, rawUp); // redundant: equals raw up (new: dropped from the incremental)
+  inc.newPgTemp.set({ pool: 1, seed: 12 }, [0, 1, 2, 3]); // larger than the pool
+  inc.newPgTemp.set({ pool: 1, seed: 13 }, [7, 2, 1]); // useful
+  inc.newState.set(4, OsdState.UP); // osd.4 goes down: 1.3's pg_temp [4,8,0] keeps up OSDs
+  inc.newPrimaryTemp.set({ pool: 1, seed: 14 }, 4); // a primary that is going down
+  const next = encodePending(base, inc).map;
+  const clean = newPendingIncremental(base, { sec: 1_790_000_600, nsec: 0 });
+  for (const [k, v] of inc.newPgTemp) clean.newPgTemp.set(k, v);
+  for (const [k, v] of inc.newPrimaryTemp) clean.newPrimaryTemp.set(k, v);
+  cleanTemps(base, next, clean);
+  const key = (seed: number) => ({ pool: 1, seed });
+  t.notOk(clean.newPgTemp.has(key(11)), 'a new pg_temp equal to the raw up set is not added');
+  t.notOk(clean.newPgTemp.has(key(12)), 'an oversized new pg_temp is not added');
+  t.same(clean.newPgTemp.get(key(13)), [7, 2, 1], 'a useful one stays');
+  t.notOk(clean.newPgTemp.has(key(3)), '1.3 still has up OSDs');
+  t.equal(clean.newPrimaryTemp.get(key(14)), -1, 'a primary_temp to a down OSD is removed');
+  // An existing primary_temp is removed exactly when the map without temps would pick the same primary.
+  for (const seed of [5, 9]) {
+    const target = next.primaryTemp.get(key(seed))!;
+    const redundant = pgToRawUp(next, key(seed)).primary === target;
+    t.equal(clean.newPrimaryTemp.get(key(seed)), redundant ? -1 : undefined, `primary_temp 1.${seed} -> ${target}: ${redundant ? 'redundant' : 'needed'}`);
+  }
 });

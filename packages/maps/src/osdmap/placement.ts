@@ -193,6 +193,14 @@ export function pgToRawOsdsPublic(m: OSDMap, pg: PgT): { raw: number[]; primary:
   return { raw, primary: pickPrimary(raw) };
 }
 
+/** OSDMap::pg_to_raw_upmap: CRUSH's set (minus nonexistent OSDs) and that set with upmaps applied. */
+export function pgToRawUpmap(m: OSDMap, pg: PgT): { raw: number[]; upmapped: number[] } {
+  const pool = m.pools.get(pg.pool);
+  if (!pool) return { raw: [], upmapped: [] };
+  const { raw } = pgToRawOsds(m, pool, pg);
+  return { raw, upmapped: applyUpmap(m, pool, pg, raw) };
+}
+
 /** OSDMap::pg_to_raw_up: raw -> upmap -> up, with primary affinity. */
 export function pgToRawUp(m: OSDMap, pg: PgT): { up: number[]; primary: number } {
   const pool = m.pools.get(pg.pool);

@@ -11,7 +11,9 @@ import { dumpOSDMap } from '../osdmap/dump';
 import { newIncremental } from '../osdmap/incremental-types';
 import { printOSDMap } from '../osdmap/print';
 import { CEPH_OSD_IN, CEPH_OSD_OUT, OSDMap, OsdState, newOSDMap, setWeight } from '../osdmap/types';
-import { formatPg, parsePg } from '../types/pg';
+import { PgT, formatPg, parsePg } from '../types/pg';
+import { cleanPgUpmaps } from '../osdmap/clean';
+import { Incremental } from '../osdmap/incremental-types';
 import { ArgError, ArgParser } from './args';
 import { MapCommands, testMapObject, testMapPg, testMapPgs } from './map-tests';
 
@@ -91,6 +93,7 @@ interface Opts {
   markedUp: number;
   markedIn: number;
   clearTemp: boolean;
+  upmapCleanup: string | undefined;
   cmds: MapCommands;
   unsupported: string[];
   rest: string[];
@@ -115,6 +118,7 @@ function parseArgs(argv: string[]): Opts {
     markedUp: -1,
     markedIn: -1,
     clearTemp: false,
+    upmapCleanup: undefined,
     cmds: { testMapPg: '', testMapObject: '', testMapPgs: false, testMapPgsDump: false, testMapPgsDumpAll: false, pool: -1, pgNum: -1 },
     unsupported: [],
     rest: [],
@@ -141,6 +145,7 @@ function parseArgs(argv: string[]): Opts {
     else if ((v = p.withArg('--mark-up')) !== undefined) o.markedUp = Math.trunc(Number(v));
     else if ((v = p.withArg('--mark-in')) !== undefined) o.markedIn = Math.trunc(Number(v));
     else if (p.flag('--clear-temp')) o.clearTemp = true;
+    else if ((v = p.withArg('--upmap-cleanup')) !== undefined) o.upmapCleanup = v;
     else if (p.flag('--test-map-pgs')) o.cmds.testMapPgs = true;
     else if (p.flag('--test-map-pgs-dump')) o.cmds.testMapPgsDump = true;
     else if (p.flag('--test-map-pgs-dump-all')) o.cmds.testMapPgsDumpAll = true;
@@ -153,7 +158,7 @@ function parseArgs(argv: string[]): Opts {
     else if ((v = p.withInt('--pool')) !== undefined) o.cmds.pool = v;
     else if (p.flag('--create-from-conf', '--health', '--clean-temps', '--test-random', '--test_crush', '--upmap-active', '--save')) o.unsupported.push('flag');
     else if (
-      (v = p.withArg('--upmap', '--upmap-cleanup', '--upmap-max', '--upmap-deviation', '--upmap-pool', '--range_first', '--range_last', '--adjust-crush-weight')) !==
+      (v = p.withArg('--upmap', '--upmap-max', '--upmap-deviation', '--upmap-pool', '--range_first', '--range_last', '--adjust-crush-weight')) !==
       undefined
     )
       o.unsupported.push('option');
@@ -235,6 +240,7 @@ export function osdmaptoolMain(argv: string[], io: ToolIO = processIO, me = 'ts-
     m.pgTemp.clear();
     m.primaryTemp.clear();
   }
+  if (o.upmapCleanup !== undefined) m = upmapCleanup(m, o.upmapCleanup, io);
   if (o.importCrush) {
     const r = importCrush(m, o.importCrush, io, me);
     if (typeof r === 'number') return r;
@@ -264,7 +270,7 @@ export function osdmaptoolMain(argv: string[], io: ToolIO = processIO, me = 'ts-
     const rc = testMapPgs(m, c, io);
     if (rc) return rc;
   }
-  if (!o.print && !o.tree && !modified && !o.exportCrush && !o.importCrush && !c.testMapPg && !c.testMapObject && !c.testMapPgs && !c.testMapPgsDump && !c.testMapPgsDumpAll) {
+  if (!o.print && !o.tree && !modified && o.upmapCleanup === undefined && !o.exportCrush && !o.importCrush && !c.testMapPg && !c.testMapObject && !c.testMapPgs && !c.testMapPgsDump && !c.testMapPgsDumpAll) {
     io.stderr(`${me}: no action specified?\n`);
     io.stdout(`${USAGE}\n`);
     return 1;
@@ -361,4 +367,31 @@ function importCrush(m: OSDMap, file: string, io: ToolIO, me: string): OSDMap | 
   const next = applyIncremental(m, inc);
   io.stdout(`${me}: imported ${cbl.length} byte crush map from ${file}\n`);
   return next;
+}
+
+/** Ceph's print_inc_upmaps: the `ceph osd ...` commands that would make the incremental's upmap changes. */
+export function incUpmapCommands(inc: Incremental): string {
+  let s = '';
+  const sorted = (v: PgT[]) => [...v].sort((a, b) => a.pool - b.pool || a.seed - b.seed);
+  for (const pg of sorted(inc.oldPgUpmap)) s += `ceph osd rm-pg-upmap ${formatPg(pg)}\n`;
+  for (const [pg, osds] of inc.newPgUpmap) s += `ceph osd pg-upmap ${formatPg(pg)}${osds.map((o) => ` ${o}`).join('')}\n`;
+  for (const pg of sorted(inc.oldPgUpmapItems)) s += `ceph osd rm-pg-upmap-items ${formatPg(pg)}\n`;
+  for (const [pg, items] of inc.newPgUpmapItems) s += `ceph osd pg-upmap-items ${formatPg(pg)}${items.map(([a, b]) => ` ${a} ${b}`).join('')}\n`;
+  return s;
+}
+
+/** --upmap-cleanup <file|->: clean_pg_upmaps, the commands to the file, and the result applied in memory. */
+function upmapCleanup(m: OSDMap, file: string, io: ToolIO): OSDMap {
+  if (file !== '-') {
+    writeFileSync(file, '');
+    io.stdout(`writing upmap command output to: ${file}\n`);
+  }
+  io.stdout('checking for upmap cleanups\n');
+  const inc = newIncremental(m.epoch + 1);
+  inc.fsid = m.fsid;
+  if (!cleanPgUpmaps(m, inc)) return m;
+  const cmds = incUpmapCommands(inc);
+  if (file === '-') io.stdout(cmds);
+  else writeFileSync(file, cmds);
+  return applyIncremental(m, inc);
 }
