@@ -5,7 +5,7 @@
  * straw2's 64-bit signed division is done on values below 2^49 where a double quotient truncates
  * to the same integer.
  */
-import { crushHash32_3, crushHash32_4 } from './hash';
+import { crushHash32_3, crushHash32_4, hash32_3 } from './hash';
 import { straw2LnTable } from './ln';
 import {
   CRUSH_BUCKET_LIST,
@@ -15,6 +15,7 @@ import {
   CRUSH_BUCKET_UNIFORM,
   CrushBucket,
   CrushChooseArg,
+  CRUSH_HASH_RJENKINS1,
 } from './types';
 
 /**
@@ -179,13 +180,15 @@ function straw2Choose(bucket: CrushBucket, x: number, r: number, arg: CrushChoos
   }
   const ln = straw2LnTable();
   const size = bucket.items.length;
+  // Unknown hash types hash to 0 (hash.c); only rjenkins1 is real.
+  const rj = bucket.hash === CRUSH_HASH_RJENKINS1;
   let high = 0;
   let highDraw = 0;
   for (let i = 0; i < size; i++) {
     const wu = weights[i];
     let draw: number;
     if (wu) {
-      const u = crushHash32_3(bucket.hash, x, ids[i], r) & 0xffff;
+      const u = rj ? hash32_3(x, ids[i], r) & 0xffff : 0;
       draw = Math.trunc(ln[u] / (wu | 0));
     } else {
       draw = -Infinity;
