@@ -65,4 +65,6 @@ t.test('text forms', async (t) => {
   t.equal(parseAddr('999.1.1.1'), undefined);
   t.equal(parseAddr('v2:1.2.3.4:70000'), undefined);
   t.equal(addrIp(makeAddr(AddrType.ANY, 'fe80::1:2', 1)), 'fe80::1:2');
+  t.equal(formatAddr(makeAddr(AddrType.ANY, '10.0.0.1', 6800, 3)), '10.0.0.1:6800/3', 'TYPE_ANY prints no prefix');
+  t.equal(formatAddrvec([]), '', 'an empty addrvec prints nothing');
 });

@@ -222,18 +222,26 @@ export function encodeEntityInst(w: Writer, i: EntityInst): void {
   encodeEntityAddr(w, i.addr);
 }
 
-const typePrefix: Record<number, string> = { 0: '-', 1: 'v1:', 2: 'v2:', 3: 'any:', 4: 'cidr:' };
+const typePrefix: Record<number, string> = { 1: 'v1:', 2: 'v2:', 4: 'cidr:' };
 
-/** Ceph's text form, e.g. "v2:127.0.0.1:3300/0" (entity_addr_t operator<<). */
+/**
+ * Ceph's text form (operator<< in src/msg/msg_types.cc): "-" for TYPE_NONE, otherwise a type prefix
+ * ("v1:", "v2:"; none for TYPE_ANY), the sockaddr ("1.2.3.4:port", "[::1]:port", or
+ * "(unrecognized address family N)"), then "/nonce".
+ */
 export function formatAddr(a: EntityAddr): string {
   if (a.type === AddrType.NONE) return '-';
-  const p = typePrefix[a.type] ?? `${a.type}:`;
-  const ip = addrIp(a);
-  const host = a.family === AF_INET6 ? `[${ip}]` : ip || ':';
-  return `${p}${host}:${addrPort(a)}/${a.nonce}`;
+  const p = a.type === AddrType.ANY ? '' : (typePrefix[a.type] ?? `${a.type}:`);
+  let sock: string;
+  if (a.family === AF_INET) sock = `${addrIp(a)}:${addrPort(a)}`;
+  else if (a.family === AF_INET6) sock = `[${addrIp(a)}]:${addrPort(a)}`;
+  else sock = `(unrecognized address family ${a.family})`;
+  return `${p}${sock}/${a.nonce}`;
 }
 
+/** entity_addrvec_t's text form: empty, the single address, or "[a,b]". */
 export function formatAddrvec(v: EntityAddrvec): string {
+  if (v.length === 0) return '';
   return v.length === 1 ? formatAddr(v[0]!) : `[${v.map(formatAddr).join(',')}]`;
 }
 
