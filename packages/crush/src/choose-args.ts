@@ -204,3 +204,8 @@ export function propagateWeightSets(cw: CrushWrapper, bucketId: number): void {
     chooseArgsAdjustItemWeight(cw, cmap, bucketId, w, []);
   }
 }
+
+/** choose_args_adjust_item_weightf: weights as doubles, converted with (int)(w * (double)0x10000). */
+export function chooseArgsAdjustItemWeightf(cw: CrushWrapper, cmap: CrushChooseArgMap, id: number, weightf: readonly number[], ss?: string[]): number {
+  return chooseArgsAdjustItemWeight(cw, cmap, id, weightf.map((w) => Math.trunc(w * 0x10000) | 0), ss);
+}

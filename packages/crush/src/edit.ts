@@ -140,6 +140,12 @@ export function adjustSubtreeWeight(cw: CrushWrapper, id: number, weight: number
   return r < 0 ? r : changed;
 }
 
+/** adjust_subtree_weightf: the float-weight form of adjust_subtree_weight (1.0 = 0x10000). */
+export function adjustSubtreeWeightf(cw: CrushWrapper, id: number, weight: number, updateWeightSets = true): number {
+  const r = validateWeightf(weight);
+  return r < 0 ? r : adjustSubtreeWeight(cw, id, weightToFixed(weight), updateWeightSets);
+}
+
 /**
  * insert_item: add `item` (weight as a float, 1.0 = 0x10000) named `name` at `loc`, creating the
  * missing buckets from the most specific existing one down. Returns 0 or a negative errno.
