@@ -27,7 +27,9 @@ t.test('option parsing matches Ceph (values and error texts from a real mon)', a
   bad('osd_max_backfills', '-1', 'strict_sistrtoll: value should not be negative');
   bad('osd_max_backfills', 'abc', 'strict_si_cast: unit prefix not recognized');
   bad('fsid', '1', '');
-  t.equal(o.options.length, 1744, 'the whole 16.2.15 schema');
+  t.equal(o.listed.length, 1744, 'the whole 16.2.15 schema, as `config ls` lists it');
+  t.equal(o.options.length, 1744 + 64, 'and the debug_<subsys> levels `config set` accepts');
+  t.equal(o.find('debug_osd')?.default, '1/5');
 });
 
 t.test('config set/get/dump/log as the real mon prints them', async (t) => {

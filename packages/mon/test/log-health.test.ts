@@ -18,7 +18,8 @@ t.test('audit lines and ceph log', async (t) => {
   r = await h.cmd({ prefix: 'log last', channel: 'audit', num: 100 });
   const lines = r.out.trim().split('\n');
   const from = "from='client.? 127.0.0.1:0/1234' entity='client.admin' ";
-  t.match(lines[0], new RegExp(`^\\d{4}-\\d\\d-\\d\\dT[\\d:.]+\\+0000 mon\\.a \\(mon\\.0\\) 0 : audit \\[INF\\] ${escape(from)}$`), 'config set: no command text');
+  t.match(lines[0], new RegExp(`^\\d{4}-\\d\\d-\\d\\dT[\\d:.]+\\+0000 mon\\.a \\(mon\\.0\\) 0 : audit \\[INF\\] ${escape(from)}cmd=\\[\\{"prefix":"config set","who":"osd","name":"osd_max_backfills"\\}\\]: dispatch$`), 'config set: the command without its value');
+  t.ok(lines[1]?.endsWith(`${from}cmd='[{"prefix":"config set","who":"osd","name":"osd_max_backfills"}]': finished`), 'and finished when committed');
   t.ok(lines.some((l) => l.endsWith(`${from}cmd=[{"prefix":"auth get-or-create","entity":"client.app","caps":["mon","allow r"]}]: dispatch`)));
   t.ok(lines.some((l) => l.endsWith(`${from}cmd='[{"prefix":"auth get-or-create","entity":"client.app","caps":["mon","allow r"]}]': finished`)));
   t.notOk(lines.some((l) => l.includes('config get')), 'reads are debug and hidden at the default level');
@@ -34,6 +35,24 @@ t.test('audit lines and ceph log', async (t) => {
   r = await h.cmd({ prefix: 'log last', num: 1, format: 'json' });
   const j = JSON.parse(r.out) as { name: string; channel: string; priority: string; message: string }[];
   t.match(j[0], { name: 'client.admin', channel: 'cluster', priority: '[INF]', message: 'hello world' });
+});
+
+t.test('each commit hands the entries it made durable to the log files, once', async (t) => {
+  const h = await Harness.create();
+  const cluster = () => h.logm.newlyCommitted.filter((e) => e.channel === 'cluster').map((e) => e.msg);
+  const audit = () => h.logm.newlyCommitted.filter((e) => e.channel === 'audit').map((e) => e.msg);
+  await h.cmd({ prefix: 'log', logtext: ['one'] });
+  t.same(cluster(), ['one'], '`ceph log` commits its entry');
+  t.match(audit(), [/"prefix":"log".*: dispatch$/]);
+  await h.pipeline.run(() => h.pipeline.propose([h.logm]));
+  t.same(cluster(), [], 'the next commit does not repeat it');
+  t.match(audit(), [/: finished$/]);
+  await h.cmd({ prefix: 'log', logtext: ['two'] });
+  t.same(cluster(), ['two'], 'only the new entries');
+  await h.restart();
+  t.same(h.logm.newlyCommitted, [], 'nothing is written twice after a restart');
+  await h.cmd({ prefix: 'log', logtext: ['three'] });
+  t.same(cluster(), ['three']);
 });
 
 function escape(s: string): string {

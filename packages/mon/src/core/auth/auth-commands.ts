@@ -18,7 +18,8 @@ export function validCaps(type: string, caps: string): string | undefined {
     else if (type === 'mgr') MgrCap.parse(caps);
     else if (type !== 'mds') return `unknown cap type '${type}'`;
   } catch (e) {
-    return (e as Error).message;
+    // Ceph's parsers name where they stopped but not the offset (MonCap::parse, OSDCap::parse).
+    return (e as Error).message.replace(/ \(position \d+\)$/, '');
   }
   return undefined;
 }

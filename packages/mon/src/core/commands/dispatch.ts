@@ -15,7 +15,14 @@ const log = logger('mon');
  * Commands whose output a 16.2.15 mon ends with a newline even in compact JSON (and plain text for
  * the ones listed with '*'), as observed on the real daemon; the rest end where the formatter ends.
  */
-const NEWLINE_TERMINATED = new Set(['osd ls', 'osd dump', 'osd lspools', 'osd tree', 'mon dump', 'mon stat', 'quorum_status', 'config-key ls', 'config-key dump', 'osd crush class ls', 'osd getmaxosd*', 'mon stat*']);
+const NEWLINE_TERMINATED = new Set(['osd ls', 'osd dump', 'osd lspools', 'osd tree', 'mon dump', 'mon stat', 'quorum_status', 'config-key ls', 'config-key dump', 'osd crush class ls', 'osd getmaxosd*', 'mon stat*', 'quorum_status*']);
+
+/** The command as JSON without the value it sets (config set, config-key set). */
+function redactedCmdText(cmdmap: CmdMap): string {
+  const o: Record<string, unknown> = {};
+  for (const [k, v] of cmdmap) if (k !== 'val' && k !== 'value') o[k] = v;
+  return `[${JSON.stringify(o)}]`;
+}
 
 function withTrailingNewline(prefix: string, format: string, o: CommandOutcome): CommandOutcome {
   const json = format === 'json' || format === 'json-pretty';
@@ -78,7 +85,10 @@ export class CommandDispatcher {
       if (!quiet) this.auditSink.audit(rw ? 'info' : 'debug', `${from}cmd=${cmdText(cmd)}:  access denied`, now);
       return { outcome: reply(-Errno.EACCES, 'access denied') };
     }
-    this.auditSink.audit(rw ? 'info' : 'debug', quiet ? from : `${from}cmd=${cmdText(cmd)}: dispatch`, now);
+    // Ceph 16.2.15 logs only who for config set / config-key set, keeping the value (often a
+    // secret) out of the log; ts-mon also says what, without the value.
+    const text = quiet ? redactedCmdText(cmdmap) : cmdText(cmd);
+    this.auditSink.audit(rw ? 'info' : 'debug', `${from}cmd=${text}: dispatch`, now);
     const req: CommandRequest = {
       prefix,
       cmdmap,
@@ -99,7 +109,7 @@ export class CommandDispatcher {
       else throw e;
     }
     // C_Command: writes that committed log "finished" with the command quoted.
-    const audit = rw && !quiet ? () => this.auditSink.audit('info', `${from}cmd='${cmdText(cmd)}': finished`, now) : undefined;
+    const audit = rw ? () => this.auditSink.audit('info', `${from}cmd='${text}': finished`, now) : undefined;
     return { outcome, desc, audit };
   }
 }

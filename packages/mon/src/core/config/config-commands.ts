@@ -47,11 +47,11 @@ export function configCommands(cm: ConfigMonitor, hooks: ConfigHooks): Record<st
     const f = formatterFor(req);
     if (f) {
       f.openArray('options');
-      for (const o of cm.options.options) f.dumpString('option', o.name);
+      for (const o of cm.options.listed) f.dumpString('option', o.name);
       f.close();
       return ok(f.toString());
     }
-    return ok(cm.options.options.map((o) => o.name + '\n').join(''));
+    return ok(cm.options.listed.map((o) => o.name + '\n').join(''));
   };
 
   const dump: CommandHandler = (req) => {

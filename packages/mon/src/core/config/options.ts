@@ -30,9 +30,15 @@ export interface OptionSchema {
 
 export class OptionTable {
   private readonly byName = new Map<string, OptionSchema>();
+  /**
+   * The options `config ls` lists: Ceph's option table without the per-subsystem debug_<subsys>
+   * levels, which the config schema holds too (so `config set` accepts them) but `config ls` omits.
+   */
+  readonly listed: readonly OptionSchema[];
 
   constructor(readonly options: readonly OptionSchema[]) {
     for (const o of options) this.byName.set(o.name, o);
+    this.listed = options.filter((o) => !(o.name.startsWith('debug_') && o.desc === `Debug level for ${o.name.slice(6)}`));
   }
 
   find(name: string): OptionSchema | undefined {

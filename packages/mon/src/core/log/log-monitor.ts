@@ -18,6 +18,7 @@ export class LogMonitor extends PaxosService {
   private pendingLog: LogEntry[] = [];
   /** Entries committed by the last update, for the driver to append to the log files. */
   newlyCommitted: LogEntry[] = [];
+  private loaded = false;
 
   constructor(
     store: StoreView,
@@ -28,30 +29,39 @@ export class LogMonitor extends PaxosService {
 
   createInitial(): void {
     this.summary = emptyLogSummary();
+    // A new log has no entries from before a restart: everything it commits is new.
+    this.loaded = true;
     this.createPending();
   }
 
   updateFromPaxos(): void {
     const version = this.lastCommitted;
     this.newlyCommitted = [];
-    if (version === this.summary.version) return;
+    const from = this.summary.version;
+    if (version === from) return;
+    // Every version carries the full summary (encodePending), so the state is one read; the
+    // entries since `from` are read from the incrementals for the log files, except on the first
+    // load after a start, whose entries went to the files before the restart.
     const latestFull = this.store.getVersion(this.name, 'full_latest');
-    if (latestFull > this.summary.version) {
+    if (latestFull > from) {
       const b = this.getVersionFull(latestFull);
       if (b) this.summary = decodeLogSummary(new Reader(b));
     }
-    while (version > this.summary.version) {
-      const b = this.getVersion(this.summary.version + 1);
-      if (b) {
-        const r = new Reader(b);
-        r.u8('v');
-        while (r.remaining() > 0) {
-          const e = decodeLogEntry(r);
-          logSummaryAdd(this.summary, e);
-          this.newlyCommitted.push(e);
-        }
+    const first = this.loaded ? from + 1 : version + 1;
+    this.loaded = true;
+    for (let v = first; v <= version; v++) {
+      const b = this.getVersion(v);
+      if (!b) continue;
+      const r = new Reader(b);
+      r.u8('v');
+      while (r.remaining() > 0) {
+        const e = decodeLogEntry(r);
+        if (v > this.summary.version) logSummaryAdd(this.summary, e);
+        this.newlyCommitted.push(e);
       }
-      this.summary.version++;
+    }
+    if (version > this.summary.version) {
+      this.summary.version = version;
       logSummaryPrune(this.summary, this.conf.maxSummary());
     }
   }
