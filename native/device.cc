@@ -157,7 +157,8 @@ void Device::MaybeFinish() {
   }
 }
 
-// submit(op, slot, buf|null, bufOffset, len, offset) -> 0 | -errno
+// submit(op, slot, buf|null, bufOffset, len, offset, link) -> 0 | -errno. A linked op must be
+// followed at once by the submit of its partner (device.ts does both in one call of pump()).
 Napi::Value Device::Submit(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!backend_ || fd_ < 0 || closing_) return Napi::Number::New(env, -EBADF);
@@ -178,7 +179,10 @@ Napi::Value Device::Submit(const Napi::CallbackInfo& info) {
   } else if (op != OP_FSYNC && op != OP_FDATASYNC && op != OP_DISCARD) {
     return Napi::Number::New(env, -EINVAL);
   }
-  int r = backend_->Queue(op, slot, ptr, len, static_cast<uint64_t>(off));
+  bool link = info.Length() > 6 && info[6].ToBoolean();
+  if (link && link_open_) return Napi::Number::New(env, -EINVAL);
+  int r = backend_->Queue(op, slot, ptr, len, static_cast<uint64_t>(off), link);
+  if (r == 0) link_open_ = link;
   // While ops are in flight the wrapper must outlive them, whatever JS drops.
   if (r == 0 && !pinned_) {
     Ref();

@@ -44,6 +44,7 @@ class Device : public Napi::ObjectWrap<Device> {
   void MaybeFinish();
   bool closing_ = false;
   bool pinned_ = false;
+  bool link_open_ = false;  // the last op queued was the first of a linked pair
 
   int fd_ = -1;
   uint64_t size_ = 0;
@@ -70,8 +71,10 @@ class Backend {
  public:
   virtual ~Backend() = default;
   virtual const char* name() const = 0;
-  // Queue one op; returns 0, or -EBUSY when the ring (or in-flight cap) is full.
-  virtual int Queue(int32_t op, uint32_t slot, uint8_t* buf, uint32_t len, uint64_t offset) = 0;
+  // Queue one op; returns 0, or -EBUSY when the ring (or in-flight cap) is full. With `link` the op
+  // is the first of a linked pair: the next Queue call is the second, which starts only after this
+  // one succeeded (and fails with -ECANCELED otherwise); room for both is checked here.
+  virtual int Queue(int32_t op, uint32_t slot, uint8_t* buf, uint32_t len, uint64_t offset, bool link) = 0;
   // Hand queued ops to the kernel; returns how many were submitted or -errno.
   virtual int Flush() = 0;
   // Wait for every in-flight op to finish (used by close) if the backend can do so without the

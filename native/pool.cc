@@ -43,9 +43,7 @@ int32_t DoSyncOp(int fd, bool blockdev, int32_t op, uint8_t* buf, uint32_t len, 
   }
 }
 
-struct PoolReq {
-  uv_work_t work;
-  class PoolBackend* backend;
+struct PoolOp {
   int32_t op;
   uint32_t slot;
   uint8_t* buf;
@@ -53,6 +51,21 @@ struct PoolReq {
   uint64_t offset;
   int32_t result;
 };
+
+// One worker job: an op, or a linked pair run in order by the same worker (the second is
+// cancelled when the first fails or transfers less than asked, as io_uring does).
+struct PoolReq {
+  uv_work_t work;
+  class PoolBackend* backend;
+  PoolOp ops[2];
+  int count;
+};
+
+// io_uring breaks a link when an op fails or a read/write is short; so do we.
+static bool Succeeded(const PoolOp& o) {
+  if (o.result < 0) return false;
+  return (o.op != OP_READ && o.op != OP_WRITE) || static_cast<uint32_t>(o.result) == o.len;
+}
 
 class PoolBackend : public Backend {
  public:
@@ -62,21 +75,45 @@ class PoolBackend : public Backend {
   uint32_t inflight() const override { return inflight_; }
   uint32_t capacity() const override { return cap_; }
 
-  int Queue(int32_t op, uint32_t slot, uint8_t* buf, uint32_t len, uint64_t offset) override {
-    if (inflight_ >= cap_) return -EBUSY;
-    auto* req = new PoolReq{{}, this, op, slot, buf, len, offset, 0};
+  int Queue(int32_t op, uint32_t slot, uint8_t* buf, uint32_t len, uint64_t offset, bool link) override {
+    PoolOp o{op, slot, buf, len, offset, 0};
+    if (has_first_) {
+      // The second op of a linked pair: room was taken with the first.
+      has_first_ = false;
+      int r = Start(PoolReq{{}, this, {first_, o}, 2});
+      if (r != 0) inflight_ -= 2;
+      return r;
+    }
+    if (inflight_ + (link ? 2 : 1) > cap_) return -EBUSY;
+    if (link) {
+      first_ = o;
+      has_first_ = true;
+      inflight_ += 2;
+      return 0;
+    }
+    int r = Start(PoolReq{{}, this, {o, {}}, 1});
+    if (r == 0) inflight_++;
+    return r;
+  }
+
+  int Start(const PoolReq& proto) {
+    auto* req = new PoolReq(proto);
     req->work.data = req;
     int r = uv_queue_work(
         dev_->loop(), &req->work,
         [](uv_work_t* w) {
           auto* q = static_cast<PoolReq*>(w->data);
-          q->result = DoSyncOp(q->backend->fd_for_worker(), false, q->op, q->buf, q->len, q->offset);
+          int fd = q->backend->fd_for_worker();
+          for (int i = 0; i < q->count; i++) {
+            PoolOp& o = q->ops[i];
+            o.result = i == 0 || Succeeded(q->ops[0]) ? DoSyncOp(fd, false, o.op, o.buf, o.len, o.offset) : -ECANCELED;
+          }
         },
         [](uv_work_t* w, int status) {
           auto* q = static_cast<PoolReq*>(w->data);
           PoolBackend* b = q->backend;
-          b->inflight_--;
-          b->dev_->Complete(q->slot, status == UV_ECANCELED ? -ECANCELED : q->result);
+          b->inflight_ -= static_cast<uint32_t>(q->count);
+          for (int i = 0; i < q->count; i++) b->dev_->Complete(q->ops[i].slot, status == UV_ECANCELED ? -ECANCELED : q->ops[i].result);
           delete q;
           // May finish a pending close, which deletes this backend: touch nothing after it.
           b->dev_->DeliverCompletions();
@@ -85,7 +122,6 @@ class PoolBackend : public Backend {
       delete req;
       return -EAGAIN;
     }
-    inflight_++;
     return 0;
   }
   int Flush() override { return 0; }
@@ -98,6 +134,8 @@ class PoolBackend : public Backend {
   Device* dev_;
   uint32_t cap_;
   uint32_t inflight_ = 0;
+  PoolOp first_{};
+  bool has_first_ = false;
 };
 
 Backend* MakePoolBackend(Device* dev, uint32_t capacity) { return new PoolBackend(dev, capacity); }

@@ -88,14 +88,17 @@ class UringBackend : public Backend {
     return true;
   }
 
-  int Queue(int32_t op, uint32_t slot, uint8_t* buf, uint32_t len, uint64_t offset) override {
-    if (inflight_ + queued_ >= cap_) return -EBUSY;
-    io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
-    if (!sqe) {
-      Flush();
-      sqe = io_uring_get_sqe(&ring_);
-      if (!sqe) return -EBUSY;
+  int Queue(int32_t op, uint32_t slot, uint8_t* buf, uint32_t len, uint64_t offset, bool link) override {
+    // A linked pair's second op was accounted for with the first.
+    // Room for a pair is taken with its first op, and nothing is submitted between the two: a
+    // submission boundary would cut the link.
+    if (!linked_second_) {
+      if (inflight_ + queued_ + reserved_ + (link ? 2 : 1) > cap_) return -EBUSY;
+      if (io_uring_sq_space_left(&ring_) < (link ? 2u : 1u)) Flush();
+      if (io_uring_sq_space_left(&ring_) < (link ? 2u : 1u)) return -EBUSY;
     }
+    io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
+    if (!sqe) return -EBUSY;
     int fd = fixed_file_ ? 0 : dev_->fd();
     bool fixed_buf = reg_base_ && buf >= reg_base_ && buf + len <= reg_base_ + reg_len_;
     switch (op) {
@@ -121,8 +124,12 @@ class UringBackend : public Backend {
         return -EINVAL;
     }
     if (fixed_file_) sqe->flags |= IOSQE_FIXED_FILE;
+    if (link) sqe->flags |= IOSQE_IO_LINK;
     io_uring_sqe_set_data64(sqe, slot);
     queued_++;
+    if (linked_second_) reserved_--;
+    linked_second_ = link;
+    if (link) reserved_++;
     return 0;
   }
 
@@ -183,6 +190,8 @@ class UringBackend : public Backend {
   uint32_t cap_ = 0;
   uint32_t inflight_ = 0;
   uint32_t queued_ = 0;
+  uint32_t reserved_ = 0;       // room held for the second op of a linked pair
+  bool linked_second_ = false;  // the next Queue call is the second op of a linked pair
 };
 
 Backend* MakeUringBackend(Device* dev, uint32_t entries, std::string* err) {

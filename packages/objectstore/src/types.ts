@@ -126,28 +126,31 @@ export function ghobjectToString(o: GHObject): string {
  */
 export function ghobjectSortKey(o: GHObject): string {
   if (o.max) return '\xff\xff';
-  const parts: Buffer[] = [];
-  const fixed = Buffer.alloc(13);
-  fixed.writeUInt8(o.shard + 1, 0);
-  fixed.writeBigUInt64BE(BigInt(o.pool) + (1n << 63n), 1);
-  fixed.writeUInt32BE(reverseBits32(o.hash), 9);
-  parts.push(fixed, escapeString(o.nspace), escapeString(o.key || o.name), escapeString(o.name));
-  const tail = Buffer.alloc(16);
-  tail.writeBigUInt64BE(o.snap, 0);
-  tail.writeBigUInt64BE(o.generation, 8);
-  parts.push(tail);
-  return Buffer.concat(parts).toString('latin1');
+  // Built as a latin1 string directly (one string per call): it is computed for every object op.
+  const hi = Math.floor(o.pool / 0x100000000);
+  const lo = o.pool - hi * 0x100000000;
+  const h = reverseBits32(o.hash);
+  return (
+    String.fromCharCode(o.shard + 1) +
+    u32be((hi + 0x80000000) >>> 0) +
+    u32be(lo) +
+    u32be(h) +
+    escapeString(o.nspace) +
+    escapeString(o.key || o.name) +
+    escapeString(o.name) +
+    u64be(o.snap) +
+    u64be(o.generation)
+  );
 }
 
-function escapeString(s: string): Buffer {
-  const b = Buffer.from(s, 'utf8');
-  const out: number[] = [];
-  for (const c of b) {
-    if (c === 0) out.push(0, 1);
-    else out.push(c);
-  }
-  out.push(0, 0);
-  return Buffer.from(out);
+const u32be = (v: number): string => String.fromCharCode(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
+const u64be = (v: bigint): string => u32be(Number(v >> 32n)) + u32be(Number(v & 0xffffffffn));
+
+/** UTF-8 bytes as latin1 chars, 0x00 escaped as 00 01, terminated by 00 00. */
+function escapeString(s: string): string {
+  // Names are nearly always printable ASCII, whose UTF-8 bytes are the string itself.
+  if (/^[\x01-\x7f]*$/.test(s)) return s + '\x00\x00';
+  return Buffer.from(s, 'utf8').toString('latin1').replace(/\x00/g, '\x00\x01') + '\x00\x00';
 }
 
 /** coll_t: the meta collection, a PG's head collection, or its temp collection. */

@@ -1,10 +1,9 @@
-// Acceptance 3: a flipped bit in object data or in a deferred (WAL) record is detected (EIO, or the
-// record refused at replay with a log line), never returned as data; fsck reports it.
+// Acceptance 3: a flipped bit in object data or in a journal record is detected (EIO, or the record
+// refused at replay with a log line), never returned as data; fsck reports it.
 import t from 'tap';
 import { openSync, readSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Level } from 'level';
 import { tempDir } from '@ts-ceph/testkit';
 import { configureLog } from '@ts-ceph/common';
 import { collPG, ghobject, NativeStore, Transaction } from '../src';
@@ -59,33 +58,37 @@ t.test('a flipped bit in object data is EIO on read and an fsck error', async (t
   await s2.umount();
 });
 
-t.test('a WAL record replays after a crash; a damaged one is refused, never applied', async (t) => {
+t.test('a journal record replays after a crash; a damaged one is refused, never applied', async (t) => {
   for (const damage of [false, true]) {
     const { store, opts } = await fresh(t, { holdDeferred: true });
+    const before = randomBytes(8192);
     const data = randomBytes(3000);
-    await store.queueTransaction(new Transaction().write(C, ghobject({ name: 'w' }), 0, data));
+    await store.queueTransaction(new Transaction().write(C, ghobject({ name: 'w' }), 0, before));
+    const committed = store.journalRecords().length;
+    // A small overwrite of a committed block: its data travels in the journal record and is
+    // written in place only after the commit (never, with holdDeferred: only replay can apply it).
+    await store.queueTransaction(new Transaction().write(C, ghobject({ name: 'w' }), 100, data));
+    const recs = store.journalRecords();
+    t.equal(recs.length, committed + 1, 'the overwrite is one more journal record');
+    const rec = recs[recs.length - 1]!;
     await store.abandon();
-    const db = new Level<Buffer, Buffer>(join(opts.path, 'db'), { keyEncoding: 'buffer', valueEncoding: 'buffer' });
-    await db.open();
-    const recs = await db.iterator({ gte: Buffer.from('D'), lt: Buffer.from('E') }).all();
-    t.equal(recs.length, 1, 'the committed small write is in the WAL');
-    if (damage) {
-      const [k, v] = recs[0]!;
-      v[v.length - 100]! ^= 0x10;
-      await db.put(k, v, { sync: true });
-    }
-    await db.close();
+    if (damage) flipBit(join(opts.path, 'block'), rec.offset + rec.bytes - 100);
     lines.length = 0;
     const s2 = new NativeStore({ path: opts.path });
     await s2.mount();
+    const expect = Buffer.from(before);
+    data.copy(expect, 100);
     if (!damage) {
-      t.same(await s2.read(C, ghobject({ name: 'w' }), 0, 0), data, 'replayed');
+      t.same(await s2.read(C, ghobject({ name: 'w' }), 0, 0), expect, 'replayed');
       t.equal((await s2.fsck(true)).errors, 0);
     } else {
-      t.ok(lines.some((l) => /deferred record \d+ refused: .*crc32c mismatch/.test(l)), 'refusal logged');
-      await t.rejects(s2.read(C, ghobject({ name: 'w' }), 0, 0), { code: 'EIO' }, 'never the stale block as data');
+      t.ok(lines.some((l) => /journal record \d+ refused: crc32c mismatch/.test(l)), 'refusal logged');
+      // LevelDB may already hold the record's metadata (written unsynced after the commit): the
+      // block then fails its checksum. Either way the bytes read are never a mix.
+      const got = await s2.read(C, ghobject({ name: 'w' }), 0, 0).catch((e: { code?: string }) => e.code);
+      t.ok(got === 'EIO' || (Buffer.isBuffer(got) && got.equals(before)), 'EIO or the state before the record, never the stale block as new data');
       const f = await s2.fsck(true);
-      t.ok(f.errors >= 2, f.problems.join('; '));
+      t.ok(f.errors >= 1, f.problems.join('; '));
       t.ok(f.problems.some((p) => /refused/.test(p)));
     }
     await s2.umount();

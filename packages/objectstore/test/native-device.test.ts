@@ -1,6 +1,6 @@
 // The addon's block I/O on both backends (io_uring and the thread-pool fallback): round trips with
-// O_DIRECT, batched submission beyond the ring, close with I/O in flight, injected completion
-// errors, short reads, discard, and argument validation in TypeScript.
+// O_DIRECT, batched submission beyond the ring, linked write + fdatasync pairs, close with I/O in
+// flight, injected completion errors, short reads, discard, and argument validation in TypeScript.
 import t from 'tap';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync, truncateSync, statSync } from 'node:fs';
@@ -83,6 +83,27 @@ for (const backend of ['uring', 'pool'] as const) {
     t.equal(dev.info().backend, 'closed');
   });
 
+  t.test(`${backend}: linked write + fdatasync pairs`, async (t) => {
+    const path = scratch(t);
+    // A 4-entry ring: pairs must go in whole or wait, never split by a full ring.
+    const dev = new BlockDevice(path, { direct: true, backend, entries: 4 });
+    const pool = new BufferPool();
+    const data = randomBytes(64 * 4096);
+    const ops: Promise<void>[] = [];
+    for (let i = 0; i < 64; i++) {
+      const b = pool.get(4096);
+      b.set(data.subarray(i * 4096, (i + 1) * 4096));
+      ops.push(i % 3 ? dev.writeAndSync(b, i * 4096) : dev.write(b, i * 4096));
+    }
+    await Promise.all(ops);
+    t.ok(readFileSync(path).subarray(0, 64 * 4096).equals(data), 'every write landed');
+    await dev.close();
+    // The flush of a pair whose write fails is cancelled; the caller sees the write's error.
+    const ro = new BlockDevice(path, { backend, readonly: true });
+    await t.rejects(ro.writeAndSync(Buffer.alloc(4096), 0), { code: 'EBADF' });
+    await ro.close();
+  });
+
   t.test(`${backend}: injected completion errors and real errors`, async (t) => {
     const path = scratch(t);
     const dev = new BlockDevice(path, { backend, entries: 4 });
@@ -142,10 +163,36 @@ t.test('raw addon: ring full, bounds, and close draining the ring', async (t) =>
   t.equal(dev.submit(2, 99, buf, 4000, 4096, 0), -Errno.EFAULT, 'C++ refuses a range outside the buffer');
   t.equal(dev.submit(9, 99, buf, 0, 4096, 0), -Errno.EINVAL, 'unknown op');
   t.ok(dev.flush() >= 0);
+  t.ok(dev.flush() >= 0);
   t.equal(dev.close(), true, 'close waits for the ring and closes');
   t.equal(seen.length, queued, 'every in-flight op was delivered before close returned');
   t.ok(seen.every((r) => r === 4096));
   t.equal(dev.submit(2, 0, buf, 0, 4096, 0), -Errno.EBADF);
+});
+
+t.test('raw addon: a linked pair needs room for both', async (t) => {
+  const path = scratch(t);
+  const comp = new Int32Array(64);
+  const seen: [number, number][] = [];
+  const dev = new (nativeAddon().Device)(path, false, false, 'uring', 4, comp, (n) => {
+    for (let i = 0; i < n; i++) seen.push([comp[2 * i]!, comp[2 * i + 1]!]);
+  });
+  const cap = dev.info().capacity;
+  const buf = Buffer.alloc(4096, 7);
+  for (let i = 0; i < cap - 1; i++) t.equal(dev.submit(2, i, buf, 0, 4096, i * 4096), 0);
+  t.equal(dev.submit(2, 10, buf, 0, 4096, 0, true), -Errno.EBUSY, 'one free entry is not enough for a pair');
+  t.ok(dev.flush() >= 0);
+  t.equal(dev.close(), true);
+  const dev2 = new (nativeAddon().Device)(path, false, false, 'uring', 4, comp, (n) => {
+    for (let i = 0; i < n; i++) seen.push([comp[2 * i]!, comp[2 * i + 1]!]);
+  });
+  seen.length = 0;
+  t.equal(dev2.submit(2, 1, buf, 0, 4096, 0, true), 0, 'the write of a pair');
+  t.equal(dev2.submit(2, 2, buf, 0, 4096, 0, true), -Errno.EINVAL, 'a pair cannot start before the last one is whole');
+  t.equal(dev2.submit(4, 2, null, 0, 0, 0), 0, 'its fdatasync');
+  t.ok(dev2.flush() >= 0);
+  t.equal(dev2.close(), true);
+  t.same(seen.sort((a, b) => a[0] - b[0]), [[1, 4096], [2, 0]], 'both completed, in link order');
 });
 
 t.test('TS_CEPH_IO=pool forces the fallback', async (t) => {

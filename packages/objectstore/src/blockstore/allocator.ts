@@ -119,7 +119,15 @@ export class BitmapAllocator {
     BitmapAllocator.set(this.committed, b, v);
     this.dirtyChunks.add(Math.floor(b / bitmapChunkBlocks));
   }
-  /** Mark blocks in use at mkfs (the superblock). */
+  /** Journal replay: give blocks their committed state; a state the bitmap already has is kept. */
+  replayExtents(exts: PExtent[], allocated: boolean): void {
+    for (const e of exts) {
+      assert(e.start >= 1 && e.start + e.count <= this.blocks, `replayed extent ${e.start}~${e.count} outside the device`);
+      for (let b = e.start; b < e.start + e.count; b++) if (AllocatorBits.get(this.committed, b) !== allocated) this.markCommitted(b, allocated);
+    }
+  }
+
+  /** Mark blocks in use at mkfs (the superblock and the journal). */
   reserve(start: number, count: number): void {
     for (let b = start; b < start + count; b++) {
       BitmapAllocator.set(this.inUse, b, true);

@@ -22,7 +22,11 @@ export async function runFsck(store: NativeStore, deep: boolean): Promise<FsckRe
   const colls = new Set<string>();
   let objects = 0;
   let bytesChecked = 0;
-  if (store.deferred.refused) problems.push(`${store.deferred.refused} deferred (WAL) record(s) were refused at mount: checksum mismatch`);
+  if (store.journalRefused) problems.push(`${store.journalRefused} journal record(s) were refused at mount: checksum mismatch (torn or damaged)`);
+  const live = store.journalRecords();
+  if (live.length) problems.push(`${live.length} journal record(s) still pending after a checkpoint`);
+  // The superblock and the journal are allocated and belong to no object.
+  const reservedEnd = store.sb.journalStart + store.sb.journalBlocks;
   for await (const [, v] of db.iterator({ gte: Buffer.from(L.K.coll), lt: L.prefixEnd(Buffer.from(L.K.coll)) })) colls.add(collToString(L.decodeColl(v).cid));
   const toCheck: { pblock: number; csum: number; what: string }[] = [];
   for await (const [k, v] of db.iterator({ gte: Buffer.from(L.K.onode), lt: L.prefixEnd(Buffer.from(L.K.onode)) })) {
@@ -54,8 +58,8 @@ export async function runFsck(store: NativeStore, deep: boolean): Promise<FsckRe
         const lb = si * L.shardBlocks + i;
         const what = `${name} block ${lb}`;
         if (lb * L.blockBytes >= rec.size) problems.push(`${what}: mapped beyond the object size ${rec.size}`);
-        if (p < 1 || p >= blocks) {
-          problems.push(`${what}: device block ${p} outside the device`);
+        if (p < reservedEnd || p >= blocks) {
+          problems.push(`${what}: device block ${p} outside the data area`);
           continue;
         }
         if (owner.has(p)) problems.push(`${what}: device block ${p} also used by ${owner.get(p)}`);
@@ -65,7 +69,8 @@ export async function runFsck(store: NativeStore, deep: boolean): Promise<FsckRe
       }
     }
   }
-  for (let p = 1; p < blocks; p++) if (AllocatorBits.get(store.allocator.committed, p) && !owner.has(p)) problems.push(`device block ${p}: allocated but referenced by no object`);
+  for (let p = 0; p < reservedEnd; p++) if (!AllocatorBits.get(store.allocator.committed, p)) problems.push(`device block ${p} (superblock or journal) is free in the allocator`);
+  for (let p = reservedEnd; p < blocks; p++) if (AllocatorBits.get(store.allocator.committed, p) && !owner.has(p)) problems.push(`device block ${p}: allocated but referenced by no object`);
   for await (const k of db.keys({ gte: Buffer.from(L.K.shard), lt: L.prefixEnd(Buffer.from(L.K.shard)) })) {
     const nid = Number(k.readBigUInt64BE(1));
     if (!nids.has(nid)) problems.push(`extent shard of nid ${nid}: no such object`);
@@ -76,7 +81,6 @@ export async function runFsck(store: NativeStore, deep: boolean): Promise<FsckRe
     if (nid !== lastNid && !nids.has(nid)) problems.push(`omap of nid ${nid}: no such object`);
     lastNid = nid;
   }
-  for await (const k of db.keys({ gte: Buffer.from(L.K.deferred), lt: L.prefixEnd(Buffer.from(L.K.deferred)) })) problems.push(`deferred record ${k.readBigUInt64BE(1)} still pending after a flush`);
   if (deep) {
     toCheck.sort((a, b) => a.pblock - b.pblock);
     for (let i = 0; i < toCheck.length; i += fsckReadBlocks) {

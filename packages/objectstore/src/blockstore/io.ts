@@ -1,13 +1,22 @@
 import { cephError, logger } from '@ts-ceph/common';
 import { BlockDevice } from '../native/device';
-import { BufferPool } from '../native/buffers';
-import { crc32c, XtsCipher } from '../native/crypto';
+import { allocAligned, BufferPool } from '../native/buffers';
+import { crc32cBlocks, XtsCipher } from '../native/crypto';
 import { blockBytes } from './layout';
 
 const log = logger('bluestore');
 
 /** The largest single device read the store issues (contiguous blocks are coalesced up to this). */
 export const readBytesMax = 1024 * 1024;
+/** The largest single device write for newly allocated blocks. */
+export const writeBytesMax = 1024 * 1024;
+
+export interface BlockRef {
+  pblock: number;
+  csum: number;
+  /** Byte offset of the block in the caller's output buffer. */
+  at: number;
+}
 
 /**
  * Block-level I/O for the store: logical block numbers of the data segment to device offsets,
@@ -30,17 +39,30 @@ export class BlockIO {
     if (dev.backend === 'io_uring' && dev.direct) dev.registerBuffer(this.pool.firstSlab);
   }
 
-  /** Encrypt a copy of whole blocks for pblock (what goes to the device or into the WAL). */
-  seal(plain: Buffer, pblock: number): Uint8Array {
-    const buf = this.pool.get(plain.length);
-    buf.set(plain);
-    if (this.xts) this.xts.encrypt(buf, pblock * blockBytes);
-    return buf;
+  /** Encrypt, in place, `blocks` whole blocks of buf from byte `start`, destined for pblock. */
+  sealInPlace(buf: Uint8Array, start: number, blocks: number, pblock: number): void {
+    if (this.xts) this.xts.encrypt(buf, pblock * blockBytes, start, blocks * blockBytes);
+  }
+  unsealInPlace(buf: Uint8Array, start: number, blocks: number, pblock: number): void {
+    if (this.xts) this.xts.decrypt(buf, pblock * blockBytes, start, blocks * blockBytes);
   }
 
   /** Write whole blocks (plaintext) at pblock. */
   async writeBlocks(plain: Buffer, pblock: number): Promise<void> {
-    const buf = this.seal(plain, pblock);
+    return this.writePlains([plain], pblock);
+  }
+
+  /** Write consecutive blocks given as separate plaintext buffers (whole blocks each) at pblock. */
+  async writePlains(plains: Buffer[], pblock: number): Promise<void> {
+    let bytes = 0;
+    for (const p of plains) bytes += p.length;
+    const buf = this.pool.get(bytes);
+    let at = 0;
+    for (const p of plains) {
+      buf.set(p, at);
+      at += p.length;
+    }
+    this.sealInPlace(buf, 0, bytes / blockBytes, pblock);
     try {
       await this.dev.write(buf, this.dataOffset + pblock * blockBytes);
     } finally {
@@ -48,15 +70,16 @@ export class BlockIO {
     }
   }
 
-  /** Write already-sealed bytes (a WAL record's payload) at pblock. */
-  async writeSealed(sealed: Uint8Array, pblock: number): Promise<void> {
-    const buf = this.pool.get(sealed.byteLength);
-    buf.set(sealed);
-    try {
-      await this.dev.write(buf, this.dataOffset + pblock * blockBytes);
-    } finally {
-      this.pool.put(buf);
-    }
+  /** Write already-sealed bytes (from an aligned buffer) at pblock. */
+  writeSealed(sealed: Uint8Array, pblock: number): Promise<void> {
+    return this.dev.write(sealed, this.dataOffset + pblock * blockBytes);
+  }
+
+  /** The device's bytes of `count` blocks at pblock, not decrypted, in a fresh aligned buffer. */
+  async readSealed(pblock: number, count: number): Promise<Buffer> {
+    const u = allocAligned(count * blockBytes);
+    await this.dev.read(u, this.dataOffset + pblock * blockBytes);
+    return Buffer.from(u.buffer, u.byteOffset, u.byteLength);
   }
 
   /** Raw read of `count` blocks at pblock, decrypted, not verified. */
@@ -64,7 +87,7 @@ export class BlockIO {
     const buf = this.pool.get(count * blockBytes);
     try {
       await this.dev.read(buf, this.dataOffset + pblock * blockBytes);
-      if (this.xts) this.xts.decrypt(buf, pblock * blockBytes);
+      this.unsealInPlace(buf, 0, count, pblock);
       return Buffer.from(buf);
     } finally {
       this.pool.put(buf);
@@ -74,9 +97,10 @@ export class BlockIO {
   /**
    * Read blocks (pblock, expected csum) into `out` at block positions; holes (pblock 0) are zeros.
    * Every block from the device is checked against its crc32c: a mismatch is logged and is EIO.
+   * Contiguous blocks are one read; decryption and checksums take one native call per read.
    */
-  async readVerified(blocks: { pblock: number; csum: number; at: number }[], out: Buffer, what: string): Promise<void> {
-    const fromDevice: { pblock: number; csum: number; at: number }[] = [];
+  async readVerified(blocks: BlockRef[], out: Buffer, what: string): Promise<void> {
+    const fromDevice: BlockRef[] = [];
     for (const b of blocks) {
       if (b.pblock === 0) {
         out.fill(0, b.at, b.at + blockBytes);
@@ -86,28 +110,37 @@ export class BlockIO {
       if (o) o.copy(out, b.at);
       else fromDevice.push(b);
     }
+    if (!fromDevice.length) return;
+    if (fromDevice.length === 1) return this.readRun(fromDevice, out, what);
     fromDevice.sort((a, b) => a.pblock - b.pblock);
-    const runs: (typeof fromDevice)[] = [];
+    const runs: BlockRef[][] = [];
     for (const b of fromDevice) {
       const run = runs[runs.length - 1];
       const last = run?.[run.length - 1];
       if (run && last && last.pblock + 1 === b.pblock && run.length * blockBytes < readBytesMax) run.push(b);
       else runs.push([b]);
     }
-    await Promise.all(
-      runs.map(async (run) => {
-        const data = await this.readRaw(run[0]!.pblock, run.length);
-        for (let i = 0; i < run.length; i++) {
-          const b = run[i]!;
-          const block = data.subarray(i * blockBytes, (i + 1) * blockBytes);
-          const got = crc32c(0xffffffff, block);
-          if (got !== b.csum) {
-            log.error(`${this.describe}: checksum mismatch reading ${what} at device block ${b.pblock}: expected 0x${b.csum.toString(16)}, got 0x${got.toString(16)}`);
-            throw cephError('EIO', `${what}: checksum mismatch at device block ${b.pblock}`);
-          }
-          block.copy(out, b.at);
+    await Promise.all(runs.map((run) => this.readRun(run, out, what)));
+  }
+
+  private async readRun(run: BlockRef[], out: Buffer, what: string): Promise<void> {
+    const n = run.length;
+    const first = run[0]!.pblock;
+    const buf = this.pool.get(n * blockBytes);
+    try {
+      await this.dev.read(buf, this.dataOffset + first * blockBytes);
+      this.unsealInPlace(buf, 0, n, first);
+      const got = crc32cBlocks(buf, blockBytes);
+      for (let i = 0; i < n; i++) {
+        const b = run[i]!;
+        if (got[i] !== b.csum) {
+          log.error(`${this.describe}: checksum mismatch reading ${what} at device block ${b.pblock}: expected 0x${b.csum.toString(16)}, got 0x${got[i]!.toString(16)}`);
+          throw cephError('EIO', `${what}: checksum mismatch at device block ${b.pblock}`);
         }
-      }),
-    );
+        out.set(buf.subarray(i * blockBytes, (i + 1) * blockBytes), b.at);
+      }
+    } finally {
+      this.pool.put(buf);
+    }
   }
 }

@@ -1,5 +1,5 @@
-import { cephError } from '@ts-ceph/common';
-import { DencError, Reader, Writer } from '@ts-ceph/denc';
+import { assert, cephError } from '@ts-ceph/common';
+import { Reader, Writer } from '@ts-ceph/denc';
 import { crc32c } from '../native/crypto';
 import { CollT, collToString, GHObject, parseColl } from '../types';
 
@@ -19,7 +19,8 @@ export const deferredBytesMax = 64 * 1024;
 export const bitmapChunkBlocks = 32768;
 
 export const superblockMagic = 'ts-ceph objectstore\n';
-export const superblockVersion = 1;
+/** Version 2 added the on-device journal; version 1 stores (a LevelDB WAL) are refused. */
+export const superblockVersion = 2;
 
 export interface Superblock {
   fsid: string;
@@ -27,18 +28,36 @@ export interface Superblock {
   deviceBytes: number;
   blockBytes: number;
   encrypted: boolean;
+  /** The journal region: first logical block and length in blocks (journal.ts). */
+  journalStart: number;
+  journalBlocks: number;
+  /** Random at mkfs; every journal record carries it so records of another store never replay. */
+  journalId: number;
+}
+
+function writeSb(w: Writer, sb: Superblock): void {
+  w.string(sb.fsid).u64(sb.deviceBytes).u32(sb.blockBytes).bool(sb.encrypted);
+  w.u64(sb.journalStart).u64(sb.journalBlocks).u64(sb.journalId);
+}
+
+function readSb(r: Reader, v: number): Superblock {
+  if (v < 2) throw cephError('EINVAL', 'format 1 store (LevelDB WAL, no journal): not supported by this version; re-create it with mkfs');
+  return {
+    fsid: r.string('fsid'),
+    deviceBytes: r.u64n('device_bytes'),
+    blockBytes: r.u32('block_bytes'),
+    encrypted: r.bool('encrypted'),
+    journalStart: r.u64n('journal_start'),
+    journalBlocks: r.u64n('journal_blocks'),
+    journalId: r.u64n('journal_id'),
+  };
 }
 
 /** The superblock in device block 0: magic, envelope, crc32c of everything before it. */
 export function encodeSuperblock(sb: Superblock): Buffer {
   const w = new Writer();
   w.bytes(Buffer.from(superblockMagic, 'latin1'));
-  w.envelope(superblockVersion, 1, (w) => {
-    w.string(sb.fsid);
-    w.u64(sb.deviceBytes);
-    w.u32(sb.blockBytes);
-    w.bool(sb.encrypted);
-  });
+  w.envelope(superblockVersion, superblockVersion, (w) => writeSb(w, sb));
   const body = w.finish();
   const out = Buffer.alloc(blockBytes);
   body.copy(out);
@@ -49,7 +68,7 @@ export function encodeSuperblock(sb: Superblock): Buffer {
 export function decodeSuperblock(block: Buffer): Superblock {
   if (block.subarray(0, superblockMagic.length).toString('latin1') !== superblockMagic) throw cephError('EINVAL', 'device block 0 is not a ts-ceph objectstore superblock');
   const r = new Reader(block, superblockMagic.length);
-  const sb = r.envelope('superblock', superblockVersion, (r) => ({ fsid: r.string('fsid'), deviceBytes: r.u64n('device_bytes'), blockBytes: r.u32('block_bytes'), encrypted: r.bool('encrypted') }));
+  const sb = r.envelope('superblock', superblockVersion, (r, v) => readSb(r, v));
   const end = r.off;
   if (block.readUInt32LE(end) !== crc32c(0xffffffff, block.subarray(0, end))) throw cephError('EIO', 'superblock checksum mismatch');
   return sb;
@@ -63,29 +82,37 @@ export const K = {
   shard: 'X',
   omap: 'M',
   bitmap: 'B',
-  deferred: 'D',
 } as const;
 
 const u64be = (n: number): Buffer => {
-  const b = Buffer.alloc(8);
-  b.writeBigUInt64BE(BigInt(n));
+  const b = Buffer.allocUnsafe(8);
+  b.writeUInt32BE(Math.floor(n / 0x100000000), 0);
+  b.writeUInt32BE(n % 0x100000000, 4);
   return b;
 };
 
 export const superKey = (): Buffer => Buffer.from('S:super');
+export const checkpointKey = (): Buffer => Buffer.from('S:journal');
 export const statsKey = (): Buffer => Buffer.from('S:stats');
 export const collKey = (c: CollT): Buffer => Buffer.from(`C${collToString(c)}`, 'latin1');
 /** O + collection name + NUL + the ghobject sort key: LevelDB order is ghobject order. */
 export const onodeKeyPrefix = (c: CollT): Buffer => Buffer.from(`O${collToString(c)}\u0000`, 'latin1');
-export const onodeKey = (c: CollT, sortKey: string): Buffer => Buffer.concat([onodeKeyPrefix(c), Buffer.from(sortKey, 'latin1')]);
-export const shardKey = (nid: number, shard: number): Buffer => Buffer.concat([Buffer.from('X'), u64be(nid), u64be(shard)]);
+export const onodeKey = (c: CollT, sortKey: string): Buffer => Buffer.from(`O${collToString(c)}\u0000${sortKey}`, 'latin1');
+export function shardKey(nid: number, shard: number): Buffer {
+  const b = Buffer.allocUnsafe(17);
+  b[0] = 0x58; // 'X'
+  b.writeUInt32BE(Math.floor(nid / 0x100000000), 1);
+  b.writeUInt32BE(nid % 0x100000000, 5);
+  b.writeUInt32BE(Math.floor(shard / 0x100000000), 9);
+  b.writeUInt32BE(shard % 0x100000000, 13);
+  return b;
+}
 export const shardKeyPrefix = (nid: number): Buffer => Buffer.concat([Buffer.from('X'), u64be(nid)]);
 /** M + nid + '-' is the omap header; M + nid + '.' + key the values; '-' < '.' keeps the header first. */
 export const omapHeaderKey = (nid: number): Buffer => Buffer.concat([Buffer.from('M'), u64be(nid), Buffer.from('-')]);
 export const omapKeyPrefix = (nid: number): Buffer => Buffer.concat([Buffer.from('M'), u64be(nid), Buffer.from('.')]);
 export const omapKey = (nid: number, key: string): Buffer => Buffer.concat([omapKeyPrefix(nid), Buffer.from(key, 'utf8')]);
 export const bitmapKey = (chunk: number): Buffer => Buffer.concat([Buffer.from('B'), u64be(chunk)]);
-export const deferredKey = (seq: number): Buffer => Buffer.concat([Buffer.from('D'), u64be(seq)]);
 /** The smallest key greater than every key with this prefix. */
 export function prefixEnd(prefix: Buffer): Buffer {
   const b = Buffer.from(prefix);
@@ -100,26 +127,39 @@ export function prefixEnd(prefix: Buffer): Buffer {
 
 export interface SuperRecord {
   sb: Superblock;
+  /** The largest object id handed out by a checkpointed transaction (replay raises it further). */
   nidMax: number;
-  deferredSeqMax: number;
 }
 
 export function encodeSuperRecord(s: SuperRecord): Buffer {
   return new Writer()
-    .envelope(1, 1, (w) => {
-      w.string(s.sb.fsid).u64(s.sb.deviceBytes).u32(s.sb.blockBytes).bool(s.sb.encrypted);
-      w.u64(s.nidMax).u64(s.deferredSeqMax);
+    .envelope(superblockVersion, superblockVersion, (w) => {
+      writeSb(w, s.sb);
+      w.u64(s.nidMax);
     })
     .finish();
 }
 
 export function decodeSuperRecord(b: Buffer): SuperRecord {
-  return new Reader(b).envelope('super_record', 1, (r) => ({
-    sb: { fsid: r.string('fsid'), deviceBytes: r.u64n('device_bytes'), blockBytes: r.u32('block_bytes'), encrypted: r.bool('encrypted') },
-    nidMax: r.u64n('nid_max'),
-    deferredSeqMax: r.u64n('deferred_seq_max'),
-  }));
+  return new Reader(b).envelope('super_record', superblockVersion, (r, v) => ({ sb: readSb(r, v), nidMax: r.u64n('nid_max') }));
 }
+
+/**
+ * Where journal replay starts (`S:journal`): records before it are in LevelDB and on the device.
+ * `generation` is raised at every mount; records carry it, so a stale record left in the ring by an
+ * earlier mount can never be mistaken for the continuation of this one.
+ */
+export interface Checkpoint {
+  generation: number;
+  /** The sequence number of the first record to replay. */
+  seq: number;
+  /** Journal-relative block where that record starts (or, if it did not fit there, block 0). */
+  block: number;
+}
+
+export const encodeCheckpoint = (c: Checkpoint): Buffer => new Writer().envelope(1, 1, (w) => w.u64(c.generation).u64(c.seq).u64(c.block)).finish();
+export const decodeCheckpoint = (b: Buffer): Checkpoint =>
+  new Reader(b).envelope('checkpoint', 1, (r) => ({ generation: r.u64n('generation'), seq: r.u64n('seq'), block: r.u64n('block') }));
 
 export interface StatsRecord {
   storedBytes: number;
@@ -148,18 +188,53 @@ export interface OnodeRecord {
   shards: number[];
 }
 
+/** Hand-rolled (the same bytes as denc's Writer would produce): every write re-encodes the onode. */
 export function encodeOnode(o: OnodeRecord): Buffer {
-  const w = new Writer();
-  w.envelope(1, 1, (w) => {
-    w.u64(o.nid);
-    w.i64(BigInt(o.oid.pool)).string(o.oid.nspace).string(o.oid.key).string(o.oid.name).u64(o.oid.snap).u32(o.oid.hash).u64(o.oid.generation).i8(o.oid.shard);
-    w.u64(o.size);
-    w.u32(o.attrs.size);
-    for (const [k, v] of o.attrs) w.string(k).blob(v);
-    w.bool(o.hasOmap);
-    w.list(o.shards, (w, s) => w.u32(s));
-  });
-  return w.finish();
+  const oid = o.oid;
+  const nspace = Buffer.byteLength(oid.nspace);
+  const key = Buffer.byteLength(oid.key);
+  const name = Buffer.byteLength(oid.name);
+  let bytes = 6 + 8 + 8 + 12 + nspace + key + name + 8 + 4 + 8 + 1 + 8 + 4 + 1 + 4 + 4 * o.shards.length;
+  for (const [k, v] of o.attrs) bytes += 8 + Buffer.byteLength(k) + v.length;
+  const b = Buffer.allocUnsafe(bytes);
+  b[0] = 1;
+  b[1] = 1;
+  b.writeUInt32LE(bytes - 6, 2);
+  let at = putU64(b, o.nid, 6);
+  b.writeBigInt64LE(BigInt(oid.pool), at);
+  at = putString(b, oid.nspace, at + 8);
+  at = putString(b, oid.key, at);
+  at = putString(b, oid.name, at);
+  b.writeBigUInt64LE(oid.snap, at);
+  b.writeUInt32LE(oid.hash, at + 8);
+  b.writeBigUInt64LE(oid.generation, at + 12);
+  b.writeInt8(oid.shard, at + 20);
+  at = putU64(b, o.size, at + 21);
+  b.writeUInt32LE(o.attrs.size, at);
+  at += 4;
+  for (const [k, v] of o.attrs) {
+    at = putString(b, k, at);
+    b.writeUInt32LE(v.length, at);
+    at += 4 + v.copy(b, at + 4);
+  }
+  b[at++] = o.hasOmap ? 1 : 0;
+  b.writeUInt32LE(o.shards.length, at);
+  at += 4;
+  for (const si of o.shards) at = b.writeUInt32LE(si, at);
+  assert(at === bytes, 'encodeOnode: size mismatch');
+  return b;
+}
+
+function putU64(b: Buffer, v: number, at: number): number {
+  b.writeUInt32LE(v % 0x100000000, at);
+  b.writeUInt32LE(Math.floor(v / 0x100000000), at + 4);
+  return at + 8;
+}
+
+function putString(b: Buffer, s: string, at: number): number {
+  const n = b.write(s, at + 4, 'utf8');
+  b.writeUInt32LE(n, at);
+  return at + 4 + n;
 }
 
 export function decodeOnode(b: Buffer): OnodeRecord {
@@ -206,12 +281,23 @@ export function shardEmpty(s: Shard): boolean {
   return s.pblocks.every((p) => p === 0);
 }
 
+/** Encoded size of a shard record: envelope header (6) + shardBlocks x (u64 pblock + u32 csum). */
+export const shardRecordBytes = 6 + shardBlocks * 12;
+
+/** Hand-rolled (the same bytes as denc's Writer): a 4 KiB overwrite re-encodes one shard. */
 export function encodeShard(s: Shard): Buffer {
-  return new Writer()
-    .envelope(1, 1, (w) => {
-      for (let i = 0; i < shardBlocks; i++) w.u64(s.pblocks[i]!).u32(s.csums[i]!);
-    })
-    .finish();
+  const ab = new ArrayBuffer(shardRecordBytes);
+  const v = new DataView(ab);
+  v.setUint8(0, 1);
+  v.setUint8(1, 1);
+  v.setUint32(2, shardRecordBytes - 6, true);
+  for (let i = 0, at = 6; i < shardBlocks; i++, at += 12) {
+    const p = s.pblocks[i]!;
+    v.setUint32(at, p % 0x100000000, true);
+    v.setUint32(at + 4, Math.floor(p / 0x100000000), true);
+    v.setUint32(at + 8, s.csums[i]!, true);
+  }
+  return Buffer.from(ab);
 }
 
 export function decodeShard(b: Buffer): Shard {
@@ -223,39 +309,4 @@ export function decodeShard(b: Buffer): Shard {
     }
     return s;
   });
-}
-
-/**
- * A deferred-write (WAL) record: data to put in place at pblock after the commit, with the
- * plaintext checksums the onode expects, and a crc32c over the whole record so a damaged record is
- * refused at replay instead of being written over good data. With encryption the data is the
- * ciphertext for its destination sectors (the WAL never holds plaintext on disk).
- */
-export interface DeferredRecord {
-  seq: number;
-  pblock: number;
-  data: Buffer;
-}
-
-export function encodeDeferred(d: DeferredRecord): Buffer {
-  const body = new Writer().envelope(1, 1, (w) => w.u64(d.seq).u64(d.pblock).blob(d.data)).finish();
-  const out = Buffer.alloc(body.length + 4);
-  body.copy(out);
-  out.writeUInt32LE(crc32c(0xffffffff, body), body.length);
-  return out;
-}
-
-/** Decode and verify; a damaged record is an EIO CephError naming the key. */
-export function decodeDeferred(b: Buffer): DeferredRecord {
-  if (b.length < 8) throw cephError('EIO', 'deferred record too short');
-  const body = b.subarray(0, b.length - 4);
-  if (crc32c(0xffffffff, body) !== b.readUInt32LE(b.length - 4)) throw cephError('EIO', 'deferred record crc32c mismatch');
-  try {
-    const d = new Reader(body).envelope('deferred', 1, (r) => ({ seq: r.u64n('seq'), pblock: r.u64n('pblock'), data: Buffer.from(r.blob('data')) }));
-    if (d.data.length === 0 || d.data.length % blockBytes !== 0) throw cephError('EIO', 'deferred record data is not whole blocks');
-    return d;
-  } catch (e) {
-    if (e instanceof DencError) throw cephError('EIO', `deferred record malformed: ${e.message}`);
-    throw e;
-  }
 }

@@ -8,25 +8,31 @@ export interface Onode {
   shards: Map<number, Shard>;
   /** Shards changed by the transaction being prepared (copy-on-write within it). */
   dirtyShards: Set<number>;
+  /** False while `shards` is still the committed onode's map (a staged copy copies it on write). */
+  shardsOwned: boolean;
   /** Settles when the last transaction that touched this object has committed. */
   pending: Promise<void> | undefined;
 }
 
 export const cacheKey = (c: CollT, o: GHObject): string => `${collToString(c)}\n${ghobjectSortKey(o)}`;
 
-/** A copy for a transaction to change; shards are shared until written (cloneShard on write). */
+/**
+ * A copy for a transaction to change. The shard map and each shard are shared with the committed
+ * onode until written (setBlock copies the map, then each shard, on first write).
+ */
 export function stageCopy(o: Onode): Onode {
   return {
     cid: o.cid,
-    rec: { ...o.rec, attrs: new Map(o.rec.attrs), shards: [...o.rec.shards] },
-    shards: new Map(o.shards),
+    rec: { ...o.rec, attrs: new Map(o.rec.attrs), shards: o.rec.shards },
+    shards: o.shards,
     dirtyShards: new Set(),
+    shardsOwned: false,
     pending: o.pending,
   };
 }
 
 export function newOnode(cid: CollT, oid: GHObject, nid: number): Onode {
-  return { cid, rec: { nid, oid, size: 0, attrs: new Map(), hasOmap: false, shards: [] }, shards: new Map(), dirtyShards: new Set(), pending: undefined };
+  return { cid, rec: { nid, oid, size: 0, attrs: new Map(), hasOmap: false, shards: [] }, shards: new Map(), dirtyShards: new Set(), shardsOwned: true, pending: undefined };
 }
 
 export function getBlock(o: Onode, lb: number): { pblock: number; csum: number } {
@@ -41,6 +47,10 @@ export function setBlock(o: Onode, lb: number, pblock: number, csum: number): nu
   const si = Math.floor(lb / shardBlocks);
   let s = o.shards.get(si);
   if (!s && pblock === 0) return 0;
+  if (!o.shardsOwned) {
+    o.shards = new Map(o.shards);
+    o.shardsOwned = true;
+  }
   if (!s) s = newShard();
   else if (!o.dirtyShards.has(si)) s = cloneShard(s);
   o.shards.set(si, s);

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync, openSync, closeSync, ftruncateSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { Level } from 'level';
 import { assert, CephError, cephError, logger } from '@ts-ceph/common';
 import { BlockDevice, IoBackend } from '../native/device';
@@ -10,18 +10,19 @@ import { FsckReport, ListResult, listObjectsMax, ObjectStat, ObjectStore, StoreS
 import { Transaction } from '../transaction';
 import { CollT, collToString, GHObject, ghobjectMax, ghobjectSortKey, ghobjectToString, parseColl } from '../types';
 import { BitmapAllocator, PExtent } from './allocator';
-import { BlockIO } from './io';
+import { BlockIO, writeBytesMax } from './io';
 import * as L from './layout';
 import { blockBytes, CollRecord } from './layout';
 import { cacheKey, getBlock, mappedBlocks, Onode, allocatedBytes } from './onode';
 import { Txc, TxcHost } from './txc';
 import { runFsck } from './fsck';
-import { Deferred } from './deferred';
+import { CommitPipeline, TxnCommit } from './commit';
+import { BatchOp, JournalRing, journalBlocksFor, opBytes, recordBlocksMax } from './journal';
+import { replayJournal } from './replay';
 
 const log = logger('bluestore');
 
 export type KV = Level<Buffer, Buffer>;
-type BatchOp = { type: 'put'; key: Buffer; value: Buffer } | { type: 'del'; key: Buffer };
 
 export interface NativeStoreOptions {
   /** The OSD data directory: holds `block` (or a symlink to the device) and `db/`. */
@@ -38,7 +39,7 @@ export interface NativeStoreOptions {
   backend?: IoBackend;
   /** O_DIRECT on the device (default true). */
   direct?: boolean;
-  /** Tests: keep committed deferred writes in the WAL only (never applied until a remount replays them). */
+  /** Tests: keep committed deferred writes in the journal only (never written in place, never checkpointed). */
   holdDeferred?: boolean;
 }
 
@@ -47,22 +48,40 @@ export const deviceBytesDefault = 1024 * 1024 * 1024;
 /** Smallest device we format. */
 export const deviceBytesMin = 16 * 1024 * 1024;
 
-interface Pending {
-  txc: Txc;
-  ioDone: Promise<void>;
-  kv: BatchOp[];
-  deferred: { seq: number; pblock: number; plain: Buffer }[];
-  direct: boolean;
-  resolve: () => void;
-  reject: (e: Error) => void;
+/** Bytes per I/O when mkfs writes the journal region of a file-backed device. */
+const zeroChunkBytes = 1024 * 1024;
+
+async function zeroBlocks(io: BlockIO, start: number, count: number): Promise<void> {
+  const per = zeroChunkBytes / blockBytes;
+  const zeros = Buffer.alloc(zeroChunkBytes);
+  for (let b = 0; b < count; b += per) await io.writeBlocks(zeros.subarray(0, Math.min(per, count - b) * blockBytes), start + b);
 }
+
+/** A transaction's in-place overwrites as runs of contiguous blocks (one device write each). */
+function deferredRuns(txc: Txc): TxnCommit['deferred'] {
+  const blocks: [number, Buffer][] = [];
+  for (const [p, w] of txc.writes) if (w.mode === 'deferred') blocks.push([p, w.plain]);
+  blocks.sort((a, b) => a[0] - b[0]);
+  const runs: TxnCommit['deferred'] = [];
+  for (const [p, plain] of blocks) {
+    const r = runs[runs.length - 1];
+    if (r && r.pblock + r.plains.length === p) r.plains.push(plain);
+    else runs.push({ pblock: p, plains: [plain] });
+  }
+  return runs;
+}
+
+const noop = (): void => undefined;
+/** The fields recordBlocks() does not look at, for sizing a record before committing to it. */
+const emptyCommit: TxnCommit = { ops: [], opsBytes: 0, deferred: [], allocated: [], freed: [], ioDone: Promise.resolve(), ioSettled: true, nidMax: 0, storedBytes: 0, objects: 0, resolve: noop, reject: noop, applied: noop };
 
 /**
  * The native ObjectStore: object data on a raw block device (a file or /dev/loopN) with a crc32c
- * per 4 KiB block, metadata and omap in LevelDB, a persisted bitmap allocator, small writes through
- * a deferred-write WAL and large ones to free space then a metadata commit. A transaction's promise
- * resolves only after its data and metadata are durable (data fdatasync'd or in the synced WAL;
- * LevelDB written with sync). See docs/formats/objectstore.md.
+ * per 4 KiB block, metadata and omap in LevelDB, a persisted bitmap allocator, and an on-device
+ * journal: a transaction's promise resolves only when its journal record (its metadata and its
+ * small in-place overwrites) and its newly allocated data blocks are written and the device has
+ * been flushed. LevelDB is brought up to date after the acknowledgement and made durable by
+ * checkpoints (commit.ts); mount replays the journal. See docs/formats/objectstore.md.
  */
 export class NativeStore implements ObjectStore, TxcHost {
   readonly type = 'tsstore';
@@ -75,13 +94,12 @@ export class NativeStore implements ObjectStore, TxcHost {
   private nidMax = 0;
   private stats: L.StatsRecord = { storedBytes: 0, objects: 0 };
   private prepareChain: Promise<void> = Promise.resolve();
-  private commitQueue: Pending[] = [];
-  private committing = false;
-  private lastCommitted: Promise<void> = Promise.resolve();
-  private idleWaiters: (() => void)[] = [];
+  private lastApplied: Promise<void> = Promise.resolve();
   private failed: CephError | undefined;
   private mounted = false;
-  deferred!: Deferred;
+  pipeline!: CommitPipeline;
+  /** Journal records refused at mount (reported by fsck). */
+  journalRefused = 0;
   private xts: XtsCipher | undefined;
 
   constructor(readonly opts: NativeStoreOptions) {}
@@ -114,15 +132,20 @@ export class NativeStore implements ObjectStore, TxcHost {
     try {
       const deviceBytes = Math.floor((dev.size - dataOffset) / blockBytes) * blockBytes;
       if (deviceBytes < deviceBytesMin) throw cephError('EINVAL', `device ${this.blockPath} too small (${dev.size} bytes)`);
-      const sb: L.Superblock = { fsid: randomUUID(), deviceBytes, blockBytes, encrypted: !!this.opts.encrypt };
+      const journalBlocks = journalBlocksFor(deviceBytes);
+      const sb: L.Superblock = { fsid: randomUUID(), deviceBytes, blockBytes, encrypted: !!this.opts.encrypt, journalStart: 1, journalBlocks, journalId: randomInt(1, 2 ** 48) };
       const io = new BlockIO(dev, dataOffset, this.xts, this.blockPath);
       await io.writeBlocks(L.encodeSuperblock(sb), 0);
+      // A file-backed device gets its journal written once, so that journal writes overwrite
+      // allocated blocks and a flush needs no file-system metadata commit.
+      if (!dev.blockdev) await zeroBlocks(io, sb.journalStart, journalBlocks);
       await dev.fdatasync();
       const alloc = new BitmapAllocator(deviceBytes / blockBytes);
-      alloc.reserve(0, 1);
+      alloc.reserve(0, 1 + journalBlocks);
       const ops: BatchOp[] = [
-        { type: 'put', key: L.superKey(), value: L.encodeSuperRecord({ sb, nidMax: 0, deferredSeqMax: 0 }) },
+        { type: 'put', key: L.superKey(), value: L.encodeSuperRecord({ sb, nidMax: 0 }) },
         { type: 'put', key: L.statsKey(), value: L.encodeStats({ storedBytes: 0, objects: 0 }) },
+        { type: 'put', key: L.checkpointKey(), value: L.encodeCheckpoint({ generation: 0, seq: 1, block: 0 }) },
       ];
       for (let c = 0; c < alloc.chunkCount(); c++) alloc.takeDirtyChunks();
       for (let c = 0; c < alloc.chunkCount(); c++) {
@@ -180,20 +203,34 @@ export class NativeStore implements ObjectStore, TxcHost {
     try {
       const block0 = await this.io.readRaw(0, 1);
       this.sb = L.decodeSuperblock(block0);
-      if (this.sb.fsid !== rec.sb.fsid) throw cephError('EIO', `device fsid ${this.sb.fsid} does not match the database's ${rec.sb.fsid}`);
-      if (dataOffset + this.sb.deviceBytes > dev.size) throw cephError('EIO', `device shrank: ${dev.size} bytes < ${dataOffset + this.sb.deviceBytes}`);
-      this.nidMax = rec.nidMax;
-      this.allocator = new BitmapAllocator(this.sb.deviceBytes / blockBytes);
+      const s = this.sb;
+      if (s.fsid !== rec.sb.fsid) throw cephError('EIO', `device fsid ${s.fsid} does not match the database's ${rec.sb.fsid}`);
+      if (s.journalStart !== rec.sb.journalStart || s.journalBlocks !== rec.sb.journalBlocks || s.journalId !== rec.sb.journalId) throw cephError('EIO', 'the device superblock and the database disagree on the journal');
+      if (dataOffset + s.deviceBytes > dev.size) throw cephError('EIO', `device shrank: ${dev.size} bytes < ${dataOffset + s.deviceBytes}`);
+      this.allocator = new BitmapAllocator(s.deviceBytes / blockBytes);
       for await (const [k, v] of this.db.iterator({ gte: L.bitmapKey(0), lt: L.prefixEnd(Buffer.from(L.K.bitmap)) })) this.allocator.loadChunk(Number(k.readBigUInt64BE(1)), v);
+      const cpRec = await this.db.get(L.checkpointKey());
+      if (!cpRec) throw cephError('EIO', `${this.opts.path}: journal checkpoint record missing`);
+      const cp = L.decodeCheckpoint(cpRec);
+      const st = await this.db.get(L.statsKey());
+      if (st) this.stats = L.decodeStats(st);
+      this.nidMax = rec.nidMax;
+      const r = await replayJournal(this, cp);
+      this.journalRefused = r.refused;
+      if (r.last) {
+        this.nidMax = Math.max(this.nidMax, r.last.nidMax);
+        this.stats = r.last.stats;
+      }
+      if (r.records) await dev.fdatasync();
+      // The replayed state and a new generation are durable before any new record is written.
+      const ring = new JournalRing(s.journalBlocks, r.head, r.nextSeq);
+      this.pipeline = new CommitPipeline(this, ring, cp.generation + 1, { nidMax: this.nidMax, stats: this.stats });
+      await this.pipeline.checkpointNow();
       this.allocator.finishLoad();
       for await (const [, v] of this.db.iterator({ gte: Buffer.from(L.K.coll), lt: L.prefixEnd(Buffer.from(L.K.coll)) })) {
         const c = L.decodeColl(v);
         this.colls.set(collToString(c.cid), c);
       }
-      const st = await this.db.get(L.statsKey());
-      if (st) this.stats = L.decodeStats(st);
-      this.deferred = new Deferred(this, rec.deferredSeqMax);
-      await this.deferred.replay();
     } catch (e) {
       await dev.close();
       throw e;
@@ -203,9 +240,8 @@ export class NativeStore implements ObjectStore, TxcHost {
   async umount(): Promise<void> {
     if (!this.mounted) return;
     await this.prepareChain;
-    await this.waitIdle();
-    await this.deferred.flushAll().catch((e: Error) => log.error(`umount: deferred flush failed: ${e.message}`));
-    this.deferred.stop();
+    await this.pipeline.flush().catch((e: Error) => log.error(`umount: journal checkpoint failed: ${e.message}`));
+    this.pipeline.stop();
     this.mounted = false;
     await this.io.dev.close();
     await this.db.close();
@@ -222,24 +258,26 @@ export class NativeStore implements ObjectStore, TxcHost {
   nextNid(): number {
     return ++this.nidMax;
   }
-  async lookup(cid: CollT, oid: GHObject): Promise<Onode | undefined> {
-    const key = cacheKey(cid, oid);
+  async lookup(cid: CollT, oid: GHObject, key = cacheKey(cid, oid)): Promise<Onode | undefined> {
     const c = this.cache.get(key);
     if (c !== undefined) return c ?? undefined;
-    const v = await this.db.get(L.onodeKey(cid, ghobjectSortKey(oid)));
+    const v = await this.db.get(L.onodeKey(cid, key.slice(key.indexOf('\n') + 1)));
     let loaded: Onode | null = null;
     if (v) {
       const rec = L.decodeOnode(v);
       const shards = new Map<number, L.Shard>();
       for await (const [k, sv] of this.db.iterator({ gte: L.shardKeyPrefix(rec.nid), lt: L.prefixEnd(L.shardKeyPrefix(rec.nid)) })) shards.set(Number(k.readBigUInt64BE(9)), L.decodeShard(sv));
-      loaded = { cid, rec, shards, dirtyShards: new Set(), pending: undefined };
+      loaded = { cid, rec, shards, dirtyShards: new Set(), shardsOwned: true, pending: undefined };
     }
     // A transaction may have installed a newer state while we read the database.
     if (!this.cache.has(key)) this.cache.set(key, loaded);
     return this.cache.get(key) ?? undefined;
   }
   drain(): Promise<void> {
-    return this.lastCommitted;
+    return this.lastApplied;
+  }
+  get deferredTxnBytesMax(): number {
+    return (recordBlocksMax(this.sb.journalBlocks) * blockBytes) / 2;
   }
   async dbOmap(nid: number): Promise<{ keys: Map<string, Buffer>; header: Buffer | undefined }> {
     const keys = new Map<string, Buffer>();
@@ -284,75 +322,105 @@ export class NativeStore implements ObjectStore, TxcHost {
 
   /** Make a prepared transaction visible, start its direct writes and queue it for the commit. */
   private install(txc: Txc, resolve: () => void, reject: (e: Error) => void): void {
-    const kv: BatchOp[] = [];
-    for (const [name, c] of txc.colls) {
-      if (c) {
-        this.colls.set(name, c);
-        kv.push({ type: 'put', key: L.collKey(c.cid), value: L.encodeColl(c) });
-      } else {
-        this.colls.delete(name);
-        kv.push({ type: 'del', key: L.collKey(parseColl(name)) });
+    const kv = this.keyOps(txc);
+    let opsBytes = 0;
+    for (const op of kv) opsBytes += opBytes(op);
+    // A transaction whose record would not fit the journal commits without one: its in-place
+    // overwrites become writes to new blocks first (commit.ts, commitExclusive).
+    if (this.pipeline.recordBlocks([{ ...emptyCommit, ops: kv, opsBytes, allocated: txc.allocated, freed: txc.freed, deferred: deferredRuns(txc) }]) > this.pipeline.recordBlocksMax) {
+      txc.convertDeferred();
+      // Converting moved mappings: re-encode the shards and onodes it touched.
+      kv.length = 0;
+      opsBytes = 0;
+      for (const op of this.keyOps(txc)) {
+        kv.push(op);
+        opsBytes += opBytes(op);
       }
     }
+    this.publish(txc);
+    // Block writes: the overlay serves reads until the device has them.
+    const direct: [number, Buffer][] = [];
+    for (const [p, w] of txc.writes) {
+      this.io.overlay.set(p, w.plain);
+      if (w.mode === 'direct') direct.push([p, w.plain]);
+    }
+    const ioDone = this.writeDirect(direct);
+    this.stats.storedBytes += txc.storedDelta;
+    this.stats.objects += txc.objectsDelta;
+    let appliedRes: () => void = () => undefined;
+    const applied = new Promise<void>((r) => (appliedRes = r));
+    for (const s of txc.staged.values()) if (s.onode) s.onode.pending = applied;
+    this.lastApplied = applied;
+    const commit: TxnCommit = {
+      ops: kv,
+      opsBytes,
+      deferred: deferredRuns(txc),
+      allocated: txc.allocated,
+      freed: txc.freed,
+      ioDone,
+      ioSettled: direct.length === 0,
+      nidMax: this.nidMax,
+      storedBytes: this.stats.storedBytes,
+      objects: this.stats.objects,
+      resolve,
+      reject,
+      applied: appliedRes,
+    };
+    ioDone.then(
+      () => (commit.ioSettled = true),
+      () => undefined,
+    );
+    this.pipeline.push(commit);
+  }
+
+  /** The LevelDB writes of a prepared transaction (collections, onodes, shards, omap). */
+  private keyOps(txc: Txc): BatchOp[] {
+    const kv: BatchOp[] = [];
+    for (const [name, c] of txc.colls) {
+      if (c) kv.push({ type: 'put', key: L.collKey(c.cid), value: L.encodeColl(c) });
+      else kv.push({ type: 'del', key: L.collKey(parseColl(name)) });
+    }
     for (const [nid, shards] of txc.removedNids) for (const si of shards) kv.push({ type: 'del', key: L.shardKey(nid, si) });
-    const touched: Onode[] = [];
     for (const [key, s] of txc.staged) {
       const sortKey = key.slice(key.indexOf('\n') + 1);
       if (!s.onode) {
-        this.cache.set(key, null);
         kv.push({ type: 'del', key: L.onodeKey(s.cid, sortKey) });
         continue;
       }
       const o = s.onode;
       for (const si of o.dirtyShards) {
         const sh = o.shards.get(si)!;
-        if (L.shardEmpty(sh)) {
-          o.shards.delete(si);
-          kv.push({ type: 'del', key: L.shardKey(o.rec.nid, si) });
-        } else kv.push({ type: 'put', key: L.shardKey(o.rec.nid, si), value: L.encodeShard(sh) });
+        if (L.shardEmpty(sh)) kv.push({ type: 'del', key: L.shardKey(o.rec.nid, si) });
+        else kv.push({ type: 'put', key: L.shardKey(o.rec.nid, si), value: L.encodeShard(sh) });
       }
-      o.dirtyShards = new Set();
-      o.rec.shards = [...o.shards.keys()].sort((a, b) => a - b);
+      const shards: number[] = [];
+      for (const [si, sh] of o.shards) if (!o.dirtyShards.has(si) || !L.shardEmpty(sh)) shards.push(si);
+      o.rec.shards = shards.sort((a, b) => a - b);
       kv.push({ type: 'put', key: L.onodeKey(s.cid, sortKey), value: L.encodeOnode(o.rec) });
-      this.cache.set(key, o);
-      touched.push(o);
     }
     for (const [nid, st] of txc.omap) {
       for (const [k, v] of st.keys) kv.push(v ? { type: 'put', key: L.omapKey(nid, k), value: v } : { type: 'del', key: L.omapKey(nid, k) });
       if (st.header !== undefined) kv.push(st.header ? { type: 'put', key: L.omapHeaderKey(nid), value: st.header } : { type: 'del', key: L.omapHeaderKey(nid) });
     }
-    // Block writes: the overlay serves reads until the device has them.
-    const deferred: Pending['deferred'] = [];
-    const directBlocks: [number, Buffer][] = [];
-    for (const [p, w] of txc.writes) {
-      this.io.overlay.set(p, w.plain);
-      if (w.mode === 'deferred') deferred.push({ seq: this.deferred.nextSeq(), pblock: p, plain: w.plain });
-      else directBlocks.push([p, w.plain]);
+    return kv;
+  }
+
+  /** Install the transaction's collections and onodes in memory (reads see them from now on). */
+  private publish(txc: Txc): void {
+    for (const [name, c] of txc.colls) {
+      if (c) this.colls.set(name, c);
+      else this.colls.delete(name);
     }
-    for (const d of deferred) {
-      const sealed = this.io.seal(d.plain, d.pblock);
-      kv.push({ type: 'put', key: L.deferredKey(d.seq), value: L.encodeDeferred({ seq: d.seq, pblock: d.pblock, data: Buffer.from(sealed) }) });
-      this.io.pool.put(sealed);
+    for (const [key, s] of txc.staged) {
+      if (!s.onode) {
+        this.cache.set(key, null);
+        continue;
+      }
+      const o = s.onode;
+      for (const si of o.dirtyShards) if (L.shardEmpty(o.shards.get(si)!)) o.shards.delete(si);
+      o.dirtyShards = new Set();
+      this.cache.set(key, o);
     }
-    const ioDone = this.writeDirect(directBlocks);
-    ioDone.catch(() => undefined);
-    this.stats.storedBytes += txc.storedDelta;
-    this.stats.objects += txc.objectsDelta;
-    const p: Pending = { txc, ioDone, kv, deferred, direct: directBlocks.length > 0, resolve, reject };
-    const done = new Promise<void>((res) => {
-      p.resolve = () => {
-        res();
-        resolve();
-      };
-      p.reject = (e) => {
-        res();
-        reject(e);
-      };
-    });
-    for (const o of touched) o.pending = done;
-    this.lastCommitted = done;
-    this.commitQueue.push(p);
-    if (!this.committing) void this.commitLoop();
   }
 
   /** Write newly allocated blocks, coalescing contiguous runs into one I/O each. */
@@ -362,12 +430,12 @@ export class NativeStore implements ObjectStore, TxcHost {
     const runs: [number, Buffer[]][] = [];
     for (const [p, plain] of blocks) {
       const r = runs[runs.length - 1];
-      if (r && r[0] + r[1].length === p && r[1].length < 256) r[1].push(plain);
+      if (r && r[0] + r[1].length === p && r[1].length * blockBytes < writeBytesMax) r[1].push(plain);
       else runs.push([p, [plain]]);
     }
     await Promise.all(
       runs.map(async ([start, plains]) => {
-        await this.io.writeBlocks(Buffer.concat(plains), start);
+        await this.io.writePlains(plains, start);
         plains.forEach((pl, i) => {
           if (this.io.overlay.get(start + i) === pl) this.io.overlay.delete(start + i);
         });
@@ -375,56 +443,10 @@ export class NativeStore implements ObjectStore, TxcHost {
     );
   }
 
-  /**
-   * The commit loop (BlueStore's kv_sync_thread): takes every queued transaction, waits for their
-   * direct writes, makes those durable with one fdatasync, then writes all their metadata and WAL
-   * records in one synced LevelDB batch (group commit).
-   */
-  private async commitLoop(): Promise<void> {
-    this.committing = true;
-    try {
-      while (this.commitQueue.length) {
-        const batch = this.commitQueue.splice(0);
-        try {
-          await Promise.all(batch.map((p) => p.ioDone));
-          if (batch.some((p) => p.direct)) await this.io.dev.fdatasync();
-          const ops: BatchOp[] = [];
-          for (const p of batch) {
-            ops.push(...p.kv);
-            this.allocator.commitAllocated(p.txc.allocated);
-            this.allocator.commitFreed(p.txc.freed);
-          }
-          for (const [c, bytes] of this.allocator.takeDirtyChunks()) ops.push({ type: 'put', key: L.bitmapKey(c), value: bytes });
-          ops.push({ type: 'put', key: L.superKey(), value: L.encodeSuperRecord({ sb: this.sb, nidMax: this.nidMax, deferredSeqMax: this.deferred.seqMax }) });
-          ops.push({ type: 'put', key: L.statsKey(), value: L.encodeStats(this.stats) });
-          await this.db.batch(ops, { sync: true });
-        } catch (e) {
-          this.fail(e as Error, batch);
-          return;
-        }
-        for (const p of batch) {
-          this.deferred.held(p.txc.freed);
-          for (const d of p.deferred) this.deferred.apply(d.seq, d.pblock, d.plain);
-          p.resolve();
-        }
-      }
-    } finally {
-      this.committing = false;
-      if (!this.commitQueue.length) for (const w of this.idleWaiters.splice(0)) w();
-    }
-  }
-
-  /** A device or database failure: nothing more is acknowledged; a remount replays the WAL. */
-  fail(e: Error, batch: Pending[] = []): void {
-    const err = e instanceof CephError && e.code === 'EIO' ? e : cephError('EIO', `store failed: ${e.message}`, { cause: e });
-    if (!this.failed) log.error(`${this.opts.path}: ${err.message}; refusing further transactions`);
+  /** Called by the pipeline on a device or database failure: refuse further transactions. */
+  failWith(err: CephError, first: boolean): void {
+    if (first) log.error(`${this.opts.path}: ${err.message}; refusing further transactions`);
     this.failed = err;
-    for (const p of [...batch, ...this.commitQueue.splice(0)]) p.reject(err);
-  }
-
-  private waitIdle(): Promise<void> {
-    if (!this.committing && !this.commitQueue.length) return Promise.resolve();
-    return new Promise((r) => this.idleWaiters.push(r));
   }
 
   // ---- reads -----------------------------------------------------------------------------------
@@ -441,12 +463,16 @@ export class NativeStore implements ObjectStore, TxcHost {
     this.checkMounted();
     if (!this.colls.has(collToString(c))) throw cephError('ENOENT', `collection ${collToString(c)} does not exist`);
   }
-  /** The object as of every transaction queued before this call (read-your-writes). */
-  private async onode(c: CollT, o: GHObject): Promise<Onode> {
+  /**
+   * The object as of every transaction queued before this call (read-your-writes): the onode cache
+   * has it as soon as the transaction is prepared. With `inDb`, also wait until LevelDB has the
+   * object's keys (omap reads go there).
+   */
+  private async onode(c: CollT, o: GHObject, inDb = false): Promise<Onode> {
     await this.prepared();
     this.requireColl(c);
     let on = await this.lookup(c, o);
-    while (on?.pending) {
+    while (inDb && on?.pending) {
       const p = on.pending;
       await p;
       const again = await this.lookup(c, o);
@@ -552,11 +578,11 @@ export class NativeStore implements ObjectStore, TxcHost {
     return new Map([...(await this.onode(c, o)).rec.attrs].map(([k, v]) => [k, Buffer.from(v)]));
   }
   async omapGetHeader(c: CollT, o: GHObject): Promise<Buffer> {
-    const on = await this.onode(c, o);
+    const on = await this.onode(c, o, true);
     return (await this.db.get(L.omapHeaderKey(on.rec.nid))) ?? Buffer.alloc(0);
   }
   async omapGet(c: CollT, o: GHObject): Promise<{ header: Buffer; values: Map<string, Buffer> }> {
-    const on = await this.onode(c, o);
+    const on = await this.onode(c, o, true);
     const r = await this.dbOmap(on.rec.nid);
     return { header: r.header ?? Buffer.alloc(0), values: r.keys };
   }
@@ -564,7 +590,7 @@ export class NativeStore implements ObjectStore, TxcHost {
     return [...(await this.omapGet(c, o)).values.keys()];
   }
   async omapGetValues(c: CollT, o: GHObject, keys: string[]): Promise<Map<string, Buffer>> {
-    const on = await this.onode(c, o);
+    const on = await this.onode(c, o, true);
     const vals = await this.db.getMany(keys.map((k) => L.omapKey(on.rec.nid, k)));
     const out = new Map<string, Buffer>();
     keys.forEach((k, i) => {
@@ -574,7 +600,7 @@ export class NativeStore implements ObjectStore, TxcHost {
     return out;
   }
   async omapGetValsAfter(c: CollT, o: GHObject, after: string, max: number): Promise<{ values: Map<string, Buffer>; more: boolean }> {
-    const on = await this.onode(c, o);
+    const on = await this.onode(c, o, true);
     const pfx = L.omapKeyPrefix(on.rec.nid);
     const values = new Map<string, Buffer>();
     let more = false;
@@ -596,7 +622,7 @@ export class NativeStore implements ObjectStore, TxcHost {
       available: this.allocator.free * blockBytes,
       allocated: (this.allocator.blocks - this.allocator.free) * blockBytes,
       stored: this.stats.storedBytes,
-      internalMetadata: blockBytes,
+      internalMetadata: (1 + this.sb.journalBlocks) * blockBytes,
       omapAllocated: 0,
     };
   }
@@ -604,19 +630,24 @@ export class NativeStore implements ObjectStore, TxcHost {
   async fsck(deep: boolean): Promise<FsckReport> {
     this.checkMounted();
     await this.prepareChain;
-    await this.waitIdle();
-    await this.deferred.flushAll();
+    await this.pipeline.flush();
     return runFsck(this, deep);
   }
 
-  /** Tests: stop as a crash would, without flushing the WAL or closing cleanly in order. */
+  /** Tests: stop as a crash would: no checkpoint, in-place writes not yet started are dropped. */
   async abandon(): Promise<void> {
-    this.deferred.stop();
     this.mounted = false;
     await this.prepareChain;
-    await this.waitIdle();
+    await this.pipeline.whenIdle();
+    await this.lastApplied;
+    this.pipeline.stop();
     await this.io.dev.close();
     await this.db.close();
+  }
+
+  /** Test hook: device byte ranges of the journal records not yet checkpointed, oldest first. */
+  journalRecords(): { seq: number; offset: number; bytes: number }[] {
+    return this.pipeline.ring.liveRecords().map((r) => ({ seq: r.seq, offset: this.io.dataOffset + (this.sb.journalStart + r.block) * blockBytes, bytes: r.blocks * blockBytes }));
   }
 
   /** Test hook: the device offset of an object's logical block (for corruption tests). */

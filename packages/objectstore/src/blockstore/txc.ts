@@ -1,5 +1,5 @@
 import { cephError } from '@ts-ceph/common';
-import { crc32c } from '../native/crypto';
+import { crc32cBlocks } from '../native/crypto';
 import { cmpOmapKey } from '../objectstore';
 import { enoentTolerated, Op, OP } from '../transaction';
 import { CollT, collToString, GHObject, ghobjectSortKey, ghobjectToString } from '../types';
@@ -10,7 +10,8 @@ import { cacheKey, getBlock, mappedBlocks, newOnode, Onode, setBlock, stageCopy 
 
 /** What a transaction context needs from the store while it prepares. */
 export interface TxcHost {
-  lookup(cid: CollT, oid: GHObject): Promise<Onode | undefined>;
+  /** The committed (or installed) onode; `key` is cacheKey(cid, oid) when the caller has it. */
+  lookup(cid: CollT, oid: GHObject, key?: string): Promise<Onode | undefined>;
   coll(name: string): CollRecord | undefined;
   /** Resolves when every previously prepared transaction has committed. */
   drain(): Promise<void>;
@@ -21,6 +22,22 @@ export interface TxcHost {
   readonly allocator: BitmapAllocator;
   readonly io: BlockIO;
   nextNid(): number;
+  /** In-place overwrite bytes one transaction may carry in the journal; beyond it, copy-on-write. */
+  readonly deferredTxnBytesMax: number;
+}
+
+/**
+ * A block's new contents. 'direct': a block newly allocated by this transaction, written before
+ * the commit. 'deferred': an overwrite of a committed block, carried by the journal record and
+ * written in place after the commit (owner and lb say which mapping to move if it must become
+ * direct after all, see convertDeferred).
+ */
+export interface BlockWrite {
+  plain: Buffer;
+  mode: 'direct' | 'deferred';
+  csum: number;
+  owner?: Onode;
+  lb?: number;
 }
 
 interface StagedOnode {
@@ -53,11 +70,23 @@ export class Txc {
   readonly removedNids = new Map<number, number[]>();
   readonly allocated: PExtent[] = [];
   readonly freed: PExtent[] = [];
-  readonly writes = new Map<number, { plain: Buffer; mode: 'direct' | 'deferred' }>();
+  readonly writes = new Map<number, BlockWrite>();
+  private deferredBytes = 0;
   storedDelta = 0;
   objectsDelta = 0;
 
+  /** cacheKey per object of this transaction's ops (computed once, not per lookup). */
+  private readonly keys = new Map<GHObject, { cid: CollT; key: string }>();
+
   constructor(private readonly host: TxcHost) {}
+
+  private keyOf(cid: CollT, oid: GHObject): string {
+    const m = this.keys.get(oid);
+    if (m && m.cid === cid) return m.key;
+    const key = cacheKey(cid, oid);
+    this.keys.set(oid, { cid, key });
+    return key;
+  }
 
   private coll(cid: CollT): CollRecord | undefined {
     const name = collToString(cid);
@@ -73,10 +102,10 @@ export class Txc {
 
   private async get(cid: CollT, oid: GHObject): Promise<Onode | undefined> {
     this.requireColl(cid);
-    const key = cacheKey(cid, oid);
+    const key = this.keyOf(cid, oid);
     const s = this.staged.get(key);
     if (s) return s.onode ?? undefined;
-    const base = this.freshColls.has(collToString(cid)) ? undefined : await this.host.lookup(cid, oid);
+    const base = this.freshColls.has(collToString(cid)) ? undefined : await this.host.lookup(cid, oid, key);
     if (!base) return undefined;
     const copy = stageCopy(base);
     this.staged.set(key, { cid, onode: copy, orig: base });
@@ -86,7 +115,7 @@ export class Txc {
     const o = await this.get(cid, oid);
     if (o) return o;
     const n = newOnode(cid, oid, this.host.nextNid());
-    const key = cacheKey(cid, oid);
+    const key = this.keyOf(cid, oid);
     const prev = this.staged.get(key);
     this.staged.set(key, { cid, onode: n, orig: prev ? prev.orig : undefined, ...(prev?.moved ? { moved: true } : {}) });
     this.objectsDelta++;
@@ -253,13 +282,17 @@ export class Txc {
   }
 
   private freeBlock(pblock: number): void {
+    if (this.writes.get(pblock)?.mode === 'deferred') this.deferredBytes -= blockBytes;
     this.writes.delete(pblock);
     this.freed.push({ start: pblock, count: 1 });
   }
 
   /**
-   * Write `data` at `offset`: whole new block contents are built (merging the old contents of
-   * partially covered blocks); small writes go in place through the WAL, large ones to new space.
+   * Write `data` at `offset`. The new contents of every covered block are built in one buffer (one
+   * copy of the caller's bytes; partially covered blocks start from their old contents) and
+   * checksummed in one native call. Blocks not yet allocated get new blocks, written directly;
+   * overwrites of committed blocks up to deferredBytesMax go in place through the journal; larger
+   * ones (or beyond the transaction's journal budget) go to new blocks and free the old ones.
    */
   async write(o: Onode, offset: number, data: Buffer, extend: boolean): Promise<void> {
     if (data.length === 0) {
@@ -268,48 +301,63 @@ export class Txc {
     }
     const first = Math.floor(offset / blockBytes);
     const last = Math.floor((offset + data.length - 1) / blockBytes);
-    const blocks: { lb: number; plain: Buffer }[] = [];
-    for (let lb = first; lb <= last; lb++) {
-      const bs = lb * blockBytes;
-      const s = Math.max(offset, bs);
-      const e = Math.min(offset + data.length, bs + blockBytes);
-      let plain: Buffer;
-      if (s === bs && e === bs + blockBytes) plain = Buffer.from(data.subarray(s - offset, e - offset));
-      else {
-        plain = await this.readBlock(o, lb);
-        data.copy(plain, s - bs, s - offset, e - offset);
-      }
-      blocks.push({ lb, plain });
-    }
-    const direct = data.length > deferredBytesMax;
-    if (direct) {
-      const exts = this.host.allocator.allocate(blocks.length);
+    const n = last - first + 1;
+    const span = Buffer.allocUnsafe(n * blockBytes);
+    const head = offset - first * blockBytes;
+    if (head) (await this.readBlock(o, first)).copy(span, 0);
+    if ((offset + data.length) % blockBytes && (last !== first || !head)) (await this.readBlock(o, last)).copy(span, (n - 1) * blockBytes);
+    data.copy(span, head);
+    const csums = crc32cBlocks(span, blockBytes);
+    const plain = (i: number): Buffer => span.subarray(i * blockBytes, (i + 1) * blockBytes);
+    const cow = data.length > deferredBytesMax || this.deferredBytes + n * blockBytes > this.host.deferredTxnBytesMax;
+    if (cow) {
+      const exts = this.host.allocator.allocate(n);
       this.allocated.push(...exts);
       let i = 0;
       for (const ext of exts) {
         for (let p = ext.start; p < ext.start + ext.count; p++, i++) {
-          const b = blocks[i]!;
-          const prev = setBlock(o, b.lb, p, crcOf(b.plain));
+          const prev = setBlock(o, first + i, p, csums[i]!);
           if (prev) this.freeBlock(prev);
-          this.writes.set(p, { plain: b.plain, mode: 'direct' });
+          this.writes.set(p, { plain: plain(i), mode: 'direct', csum: csums[i]! });
         }
       }
     } else {
-      for (const b of blocks) {
-        const cur = getBlock(o, b.lb).pblock;
-        if (cur) {
-          setBlock(o, b.lb, cur, crcOf(b.plain));
-          const w = this.writes.get(cur);
-          this.writes.set(cur, { plain: b.plain, mode: w ? w.mode : 'deferred' });
-        } else {
+      for (let i = 0; i < n; i++) {
+        const lb = first + i;
+        const cur = getBlock(o, lb).pblock;
+        if (!cur) {
           const [ext] = this.host.allocator.allocate(1);
           this.allocated.push(ext!);
-          setBlock(o, b.lb, ext!.start, crcOf(b.plain));
-          this.writes.set(ext!.start, { plain: b.plain, mode: 'deferred' });
+          setBlock(o, lb, ext!.start, csums[i]!);
+          this.writes.set(ext!.start, { plain: plain(i), mode: 'direct', csum: csums[i]! });
+          continue;
+        }
+        setBlock(o, lb, cur, csums[i]!);
+        const w = this.writes.get(cur);
+        if (w?.mode === 'direct') this.writes.set(cur, { plain: plain(i), mode: 'direct', csum: csums[i]! });
+        else {
+          if (!w) this.deferredBytes += blockBytes;
+          this.writes.set(cur, { plain: plain(i), mode: 'deferred', csum: csums[i]!, owner: o, lb });
         }
       }
     }
     if (extend && offset + data.length > o.rec.size) this.setSize(o, offset + data.length);
+  }
+
+  /**
+   * Turn every in-place overwrite into a write to a new block (the old one is freed): for a
+   * transaction too large for a journal record, which commits without one (commit.ts).
+   */
+  convertDeferred(): void {
+    for (const [p, w] of [...this.writes]) {
+      if (w.mode !== 'deferred') continue;
+      const [ext] = this.host.allocator.allocate(1);
+      this.allocated.push(ext!);
+      setBlock(w.owner!, w.lb!, ext!.start, w.csum);
+      this.freeBlock(p);
+      this.writes.set(ext!.start, { plain: w.plain, mode: 'direct', csum: w.csum });
+    }
+    this.deferredBytes = 0;
   }
 
   private setSize(o: Onode, size: number): void {
@@ -379,7 +427,7 @@ export class Txc {
           const b = blocks[i]!;
           const plain = await this.readBlock(src, b.lb);
           setBlock(n, b.lb, p, b.csum);
-          this.writes.set(p, { plain, mode: 'direct' });
+          this.writes.set(p, { plain, mode: 'direct', csum: b.csum });
         }
       }
     }
@@ -405,4 +453,3 @@ export class Txc {
   }
 }
 
-export const crcOf = (b: Buffer): number => crc32c(0xffffffff, b);

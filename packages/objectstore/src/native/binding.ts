@@ -7,8 +7,11 @@ import { repoRoot } from '@ts-ceph/common';
  * as far as the C++ side re-checks bounds; callers go through device.ts / crypto.ts, which validate.
  */
 export interface NativeDevice {
-  /** Queue one op; 0, or a negative errno (-EBUSY: ring full, -EBADF: closed, -EFAULT: bad range). */
-  submit(op: number, slot: number, buf: Uint8Array | null, bufOffset: number, length: number, offset: number): number;
+  /**
+   * Queue one op; 0, or a negative errno (-EBUSY: ring full, -EBADF: closed, -EFAULT: bad range).
+   * With `link`, the next submit is its partner, started only after this op succeeded.
+   */
+  submit(op: number, slot: number, buf: Uint8Array | null, bufOffset: number, length: number, offset: number, link?: boolean): number;
   /** Hand queued ops to the kernel; the number submitted or a negative errno. */
   flush(): number;
   /** True when closed now; false when in-flight pool ops must finish first. */

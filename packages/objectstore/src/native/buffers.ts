@@ -54,6 +54,12 @@ export class BufferPool {
     return b.byteLength === bytes ? b : b.subarray(0, bytes);
   }
 
+  /** get() as a Buffer view (same memory; put() takes it back). */
+  getBuffer(bytes: number): Buffer {
+    const u = this.get(bytes);
+    return Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+  }
+
   put(buf: Uint8Array): void {
     const cls = BufferPool.classOf(buf.byteLength);
     if (cls > poolBufferBytesMax) return;

@@ -27,6 +27,8 @@ export interface BlockDeviceOptions {
 
 interface Pending {
   op: IoOpCode;
+  /** The first of a linked pair: the next waiting op starts only after this one succeeded. */
+  link?: boolean;
   length: number;
   offset: number;
   buf: Uint8Array | null;
@@ -120,6 +122,23 @@ export class BlockDevice {
     return this.enqueue(IoOp.FDATASYNC, null, 0, 0);
   }
 
+  /**
+   * Write, then fdatasync once the write has completed, submitted together as a linked pair
+   * (io_uring IOSQE_IO_LINK; the pool runs both on one worker): the flush needs no round trip
+   * through JS. If the write fails the flush is cancelled (ECANCELED) and the write's error wins.
+   */
+  async writeAndSync(buf: Uint8Array, offset: number): Promise<void> {
+    this.checkRange(buf, offset, 'write');
+    if (this.closing || !this.native) throw cephError('EBADF', `${this.path}: device is closed`);
+    let first: Error | undefined;
+    const w = new Promise<void>((resolve, reject) => this.waiting.push({ op: IoOp.WRITE, link: true, buf, length: buf.byteLength, offset, resolve, reject }));
+    const f = new Promise<void>((resolve, reject) => this.waiting.push({ op: IoOp.FDATASYNC, buf: null, length: 0, offset: 0, resolve, reject }));
+    this.pump();
+    await w.catch((e: Error) => (first = e));
+    await f.catch((e: Error) => (first ??= e));
+    if (first) throw first;
+  }
+
   fsync(): Promise<void> {
     return this.enqueue(IoOp.FSYNC, null, 0, 0);
   }
@@ -167,19 +186,32 @@ export class BlockDevice {
   private pump(): void {
     const native = this.native;
     if (!native) return;
-    while (this.waiting.length > 0 && this.freeSlots.length > 0) {
+    while (this.waiting.length > 0) {
       const p = this.waiting[0]!;
+      const second = p.link ? this.waiting[1] : undefined;
+      assert(!p.link || second, 'a linked op without its partner');
+      if (this.freeSlots.length < (second ? 2 : 1)) break;
       const slot = this.freeSlots[this.freeSlots.length - 1]!;
-      const r = native.submit(p.op, slot, p.buf, 0, p.length, p.offset);
+      const r = native.submit(p.op, slot, p.buf, 0, p.length, p.offset, !!second);
       if (r === -Errno.EBUSY) break;
       this.waiting.shift();
+      if (second) this.waiting.shift();
       if (r < 0) {
         p.reject(ioError(-r, `${this.path}: submit`));
+        second?.reject(cephError('ECANCELED', `${this.path}: linked op not submitted`));
         continue;
       }
       this.freeSlots.pop();
       this.slots[slot] = p;
       this.inflight++;
+      if (second) {
+        // The native side reserved room for the pair with its first op.
+        const slot2 = this.freeSlots.pop()!;
+        const r2 = native.submit(second.op, slot2, second.buf, 0, second.length, second.offset, false);
+        assert(r2 === 0, `second op of a linked pair refused: ${r2}`);
+        this.slots[slot2] = second;
+        this.inflight++;
+      }
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         queueMicrotask(() => {
