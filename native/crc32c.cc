@@ -25,7 +25,7 @@ static uint32_t Crc32cTable(uint32_t crc, const uint8_t* p, size_t n) {
   return crc;
 }
 
-__attribute__((target("sse4.2"))) static uint32_t Crc32cHw(uint32_t crc, const uint8_t* p, size_t n) {
+__attribute__((target("sse4.2"))) static uint32_t Crc32cHwSerial(uint32_t crc, const uint8_t* p, size_t n) {
   uint64_t c = crc;
   while (n && (reinterpret_cast<uintptr_t>(p) & 7)) {
     c = _mm_crc32_u8(static_cast<uint32_t>(c), *p++);
@@ -40,6 +40,50 @@ __attribute__((target("sse4.2"))) static uint32_t Crc32cHw(uint32_t crc, const u
   }
   while (n--) c = _mm_crc32_u8(static_cast<uint32_t>(c), *p++);
   return static_cast<uint32_t>(c);
+}
+
+// The crc32 instruction has a latency of three cycles and a throughput of one per cycle, so three
+// independent streams run about three times faster than one. A chunk of 3 * kLane bytes is split
+// into three lanes; lanes 2 and 3 start from a zero register, and since the raw CRC is linear,
+// crc(c, A || B) = shift(crc(c, A), |B|) ^ crc(0, B), where shift(c, n) advances the register over
+// n zero bytes. Shifting by kLane bytes is a linear map on 32 bits, tabulated per byte of c.
+static const size_t kLane = 1360;  // 3 lanes + 16 bytes = 4096: one checksum block in one chunk
+static uint32_t shift_table[4][256];
+
+static void BuildShiftTable() {
+  for (int k = 0; k < 4; k++) {
+    for (uint32_t b = 0; b < 256; b++) {
+      uint32_t c = b << (8 * k);
+      for (size_t i = 0; i < kLane; i++) c = table[c & 0xff] ^ (c >> 8);
+      shift_table[k][b] = c;
+    }
+  }
+}
+
+static inline uint32_t ShiftLane(uint32_t c) {
+  return shift_table[0][c & 0xff] ^ shift_table[1][(c >> 8) & 0xff] ^ shift_table[2][(c >> 16) & 0xff] ^ shift_table[3][c >> 24];
+}
+
+__attribute__((target("sse4.2"))) static uint32_t Crc32cHw(uint32_t crc, const uint8_t* p, size_t n) {
+  while (n >= 3 * kLane) {
+    uint64_t c0 = crc, c1 = 0, c2 = 0;
+    const uint8_t* a = p;
+    const uint8_t* b = p + kLane;
+    const uint8_t* d = p + 2 * kLane;
+    for (size_t i = 0; i < kLane; i += 8) {
+      uint64_t va, vb, vd;
+      memcpy(&va, a + i, 8);
+      memcpy(&vb, b + i, 8);
+      memcpy(&vd, d + i, 8);
+      c0 = _mm_crc32_u64(c0, va);
+      c1 = _mm_crc32_u64(c1, vb);
+      c2 = _mm_crc32_u64(c2, vd);
+    }
+    crc = ShiftLane(ShiftLane(static_cast<uint32_t>(c0)) ^ static_cast<uint32_t>(c1)) ^ static_cast<uint32_t>(c2);
+    p += 3 * kLane;
+    n -= 3 * kLane;
+  }
+  return Crc32cHwSerial(crc, p, n);
 }
 
 static bool have_hw = false;
@@ -98,6 +142,7 @@ static Napi::Value JsCrc32cBlocks(const Napi::CallbackInfo& info) {
 
 void InitCrc32c(Napi::Env env, Napi::Object exports) {
   BuildTable();
+  BuildShiftTable();
   __builtin_cpu_init();
   have_hw = __builtin_cpu_supports("sse4.2");
   exports.Set("crc32c", Napi::Function::New(env, JsCrc32c));

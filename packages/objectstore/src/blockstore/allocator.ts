@@ -7,6 +7,20 @@ export interface PExtent {
   count: number;
 }
 
+/** The same blocks as fewest extents (sorted, adjacent ones merged); input extents do not overlap. */
+export function coalesce(exts: PExtent[]): PExtent[] {
+  if (exts.length < 2) return exts;
+  const sorted = [...exts].sort((a, b) => a.start - b.start);
+  const out: PExtent[] = [{ ...sorted[0]! }];
+  for (let i = 1; i < sorted.length; i++) {
+    const e = sorted[i]!;
+    const last = out[out.length - 1]!;
+    if (last.start + last.count === e.start) last.count += e.count;
+    else out.push({ ...e });
+  }
+  return out;
+}
+
 /**
  * The bitmap allocator. Two bitmaps over the device's blocks (bit set = in use):
  *  - `committed` is exactly what the committed metadata references; it is persisted as chunks in
@@ -99,7 +113,8 @@ export class BitmapAllocator {
   release(exts: PExtent[]): void {
     for (const e of exts) {
       for (let b = e.start; b < e.start + e.count; b++) {
-        assert(AllocatorBits.get(this.inUse, b), `release of free block ${b}`);
+        // The message is built only on failure: this runs for every block.
+        if (!AllocatorBits.get(this.inUse, b)) assert(false, `release of free block ${b}`);
         BitmapAllocator.set(this.inUse, b, false);
       }
       this.freeBlocks += e.count;
@@ -108,31 +123,32 @@ export class BitmapAllocator {
 
   /** A committed transaction now references these blocks. */
   commitAllocated(exts: PExtent[]): void {
-    for (const e of exts) for (let b = e.start; b < e.start + e.count; b++) this.markCommitted(b, true);
+    for (const e of exts) this.markCommitted(e, true);
   }
   /** A committed transaction stopped referencing these blocks (they stay in use until released). */
   commitFreed(exts: PExtent[]): void {
-    for (const e of exts) for (let b = e.start; b < e.start + e.count; b++) this.markCommitted(b, false);
+    for (const e of exts) this.markCommitted(e, false);
   }
-  private markCommitted(b: number, v: boolean): void {
-    assert(AllocatorBits.get(this.committed, b) !== v, `committed bitmap: block ${b} already ${v ? 'allocated' : 'free'}`);
-    BitmapAllocator.set(this.committed, b, v);
-    this.dirtyChunks.add(Math.floor(b / bitmapChunkBlocks));
+  private markCommitted(e: PExtent, v: boolean): void {
+    const end = e.start + e.count;
+    for (let b = e.start; b < end; b++) {
+      if (AllocatorBits.get(this.committed, b) === v) assert(false, `committed bitmap: block ${b} already ${v ? 'allocated' : 'free'}`);
+      BitmapAllocator.set(this.committed, b, v);
+    }
+    for (let c = Math.floor(e.start / bitmapChunkBlocks); c <= Math.floor((end - 1) / bitmapChunkBlocks); c++) this.dirtyChunks.add(c);
   }
   /** Journal replay: give blocks their committed state; a state the bitmap already has is kept. */
   replayExtents(exts: PExtent[], allocated: boolean): void {
     for (const e of exts) {
       assert(e.start >= 1 && e.start + e.count <= this.blocks, `replayed extent ${e.start}~${e.count} outside the device`);
-      for (let b = e.start; b < e.start + e.count; b++) if (AllocatorBits.get(this.committed, b) !== allocated) this.markCommitted(b, allocated);
+      for (let b = e.start; b < e.start + e.count; b++) if (AllocatorBits.get(this.committed, b) !== allocated) this.markCommitted({ start: b, count: 1 }, allocated);
     }
   }
 
   /** Mark blocks in use at mkfs (the superblock and the journal). */
   reserve(start: number, count: number): void {
-    for (let b = start; b < start + count; b++) {
-      BitmapAllocator.set(this.inUse, b, true);
-      this.markCommitted(b, true);
-    }
+    for (let b = start; b < start + count; b++) BitmapAllocator.set(this.inUse, b, true);
+    this.markCommitted({ start, count }, true);
     this.freeBlocks -= count;
   }
 

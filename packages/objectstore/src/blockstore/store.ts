@@ -4,12 +4,13 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { Level } from 'level';
 import { assert, CephError, cephError, logger } from '@ts-ceph/common';
 import { BlockDevice, IoBackend } from '../native/device';
+import { isAligned } from '../native/buffers';
 import { XtsCipher } from '../native/crypto';
 import { isLuks, luksFormat, luksOpen, LuksFormatOptions } from '../luks/luks2';
 import { FsckReport, ListResult, listObjectsMax, ObjectStat, ObjectStore, StoreStatfs } from '../objectstore';
 import { Transaction } from '../transaction';
 import { CollT, collToString, GHObject, ghobjectMax, ghobjectSortKey, ghobjectToString, parseColl } from '../types';
-import { BitmapAllocator, PExtent } from './allocator';
+import { BitmapAllocator, coalesce, PExtent } from './allocator';
 import { BlockIO, writeBytesMax } from './io';
 import * as L from './layout';
 import { blockBytes, CollRecord } from './layout';
@@ -69,6 +70,17 @@ function deferredRuns(txc: Txc): TxnCommit['deferred'] {
     else runs.push({ pblock: p, plains: [plain] });
   }
   return runs;
+}
+
+/** The blocks as one view when they are consecutive slices of one aligned buffer. */
+function contiguousView(plains: Buffer[]): Buffer | undefined {
+  const first = plains[0]!;
+  for (let i = 1; i < plains.length; i++) {
+    const p = plains[i]!;
+    if (p.buffer !== first.buffer || p.byteOffset !== first.byteOffset + i * blockBytes) return undefined;
+  }
+  const view = Buffer.from(first.buffer, first.byteOffset, plains.length * blockBytes);
+  return isAligned(view) ? view : undefined;
 }
 
 const noop = (): void => undefined;
@@ -314,6 +326,7 @@ export class NativeStore implements ObjectStore, TxcHost {
       for (const t of ts) for (const op of t.ops) await txc.op(op);
     } catch (e) {
       this.allocator.release(txc.allocated);
+      for (const b of txc.spans) this.io.pool.put(b);
       this.nidMax = Math.max(this.nidMax, nidBefore);
       return reject(e as Error);
     }
@@ -338,6 +351,8 @@ export class NativeStore implements ObjectStore, TxcHost {
       }
     }
     this.publish(txc);
+    const allocated = coalesce(txc.allocated);
+    const freed = coalesce(txc.freed);
     // Block writes: the overlay serves reads until the device has them.
     const direct: [number, Buffer][] = [];
     for (const [p, w] of txc.writes) {
@@ -355,8 +370,8 @@ export class NativeStore implements ObjectStore, TxcHost {
       ops: kv,
       opsBytes,
       deferred: deferredRuns(txc),
-      allocated: txc.allocated,
-      freed: txc.freed,
+      allocated,
+      freed,
       ioDone,
       ioSettled: direct.length === 0,
       nidMax: this.nidMax,
@@ -367,7 +382,11 @@ export class NativeStore implements ObjectStore, TxcHost {
       applied: appliedRes,
     };
     ioDone.then(
-      () => (commit.ioSettled = true),
+      () => {
+        commit.ioSettled = true;
+        // The transaction's aligned data buffers are written and out of the overlay.
+        for (const b of txc.spans) this.io.pool.put(b);
+      },
       () => undefined,
     );
     this.pipeline.push(commit);
@@ -423,7 +442,11 @@ export class NativeStore implements ObjectStore, TxcHost {
     }
   }
 
-  /** Write newly allocated blocks, coalescing contiguous runs into one I/O each. */
+  /**
+   * Write newly allocated blocks, coalescing contiguous runs into one I/O each. A run whose blocks
+   * lie in order in one aligned buffer (a large write's data) is written from it as it is when
+   * nothing needs encrypting; otherwise it is copied (and sealed) into a pool buffer.
+   */
   private async writeDirect(blocks: [number, Buffer][]): Promise<void> {
     if (!blocks.length) return;
     blocks.sort((a, b) => a[0] - b[0]);
@@ -435,7 +458,9 @@ export class NativeStore implements ObjectStore, TxcHost {
     }
     await Promise.all(
       runs.map(async ([start, plains]) => {
-        await this.io.writePlains(plains, start);
+        const whole = this.io.xts ? undefined : contiguousView(plains);
+        if (whole) await this.io.writeSealed(whole, start);
+        else await this.io.writePlains(plains, start);
         plains.forEach((pl, i) => {
           if (this.io.overlay.get(start + i) === pl) this.io.overlay.delete(start + i);
         });

@@ -71,6 +71,8 @@ export class Txc {
   readonly allocated: PExtent[] = [];
   readonly freed: PExtent[] = [];
   readonly writes = new Map<number, BlockWrite>();
+  /** Aligned pool buffers holding this transaction's new-block data (returned once written). */
+  readonly spans: Buffer[] = [];
   private deferredBytes = 0;
   storedDelta = 0;
   objectsDelta = 0;
@@ -302,14 +304,16 @@ export class Txc {
     const first = Math.floor(offset / blockBytes);
     const last = Math.floor((offset + data.length - 1) / blockBytes);
     const n = last - first + 1;
-    const span = Buffer.allocUnsafe(n * blockBytes);
+    const cow = data.length > deferredBytesMax || this.deferredBytes + n * blockBytes > this.host.deferredTxnBytesMax;
+    // New blocks are written from an aligned buffer, which spares a copy when nothing is encrypted.
+    const span = cow ? this.host.io.pool.getBuffer(n * blockBytes) : Buffer.allocUnsafe(n * blockBytes);
+    if (cow) this.spans.push(span);
     const head = offset - first * blockBytes;
     if (head) (await this.readBlock(o, first)).copy(span, 0);
     if ((offset + data.length) % blockBytes && (last !== first || !head)) (await this.readBlock(o, last)).copy(span, (n - 1) * blockBytes);
     data.copy(span, head);
     const csums = crc32cBlocks(span, blockBytes);
     const plain = (i: number): Buffer => span.subarray(i * blockBytes, (i + 1) * blockBytes);
-    const cow = data.length > deferredBytesMax || this.deferredBytes + n * blockBytes > this.host.deferredTxnBytesMax;
     if (cow) {
       const exts = this.host.allocator.allocate(n);
       this.allocated.push(...exts);
