@@ -117,5 +117,7 @@ t.test('the real ceph CLI with a key we do not know: refused with EACCES, nothin
   t.equal(code, 13, `the CLI gave up with errno 13 (EACCES) after ${Date.now() - t0} ms: ${s.cli().trim().split('\n').pop()}`);
   t.equal(s.seen.length, 0, 'no message was dispatched');
   t.equal(s.accepted.length, 0, 'no session was accepted');
+  // The CLI's exit and its sockets' close reach us as separate events, in either order.
+  await waitFor(() => s.msgr.connectionCount === 0, 5000, 'the refused connections to close');
   t.equal(s.msgr.connectionCount, 0, 'the refused connections are gone');
 });

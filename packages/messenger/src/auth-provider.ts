@@ -44,6 +44,13 @@ export interface AuthConnectionMeta {
 
   /** Scratch space the provider keeps between rounds of one handshake (challenges, nonces). */
   providerState?: unknown;
+
+  /**
+   * Wall-clock milliseconds at which the frame being handled arrived, set by the protocol before it
+   * calls the provider (the protocol cores read no clock): a provider without a clock of its own
+   * checks ticket expiry against it.
+   */
+  nowMs?: number;
 }
 
 export interface AuthRequest {

@@ -1,8 +1,8 @@
-import { CephError, cephError, logger, TimerHandle } from '@ts-ceph/common';
+import { AssertionError, CephError, cephError, logger, TimerHandle } from '@ts-ceph/common';
 import { addrIp, addrPort, EntityAddr, EntityAddrvec, EntityNameT, formatAddr, utimeToMs } from '@ts-ceph/denc';
 import { CephMessage } from './core/message';
 import { Policy } from './core/policy';
-import { ProtocolOutput, ProtocolV2 } from './core/protocol';
+import { asCephError, ProtocolOutput, ProtocolV2 } from './core/protocol';
 import { ClientProtocol } from './core/protocol-client';
 import type { Messenger } from './messenger';
 import { Transport } from './transport';
@@ -27,6 +27,9 @@ export class Connection {
   lastError: CephError | undefined;
   private handshakeTimer: TimerHandle | undefined;
   private backoffTimer: TimerHandle | undefined;
+  private idleTimer: TimerHandle | undefined;
+  /** Monotonic ms of the last byte read or written (AsyncConnection::last_active). */
+  private lastActiveMs = 0;
   private backoffMs = 0;
   private closing = false;
   /** User data a dispatcher may hang on the connection (Ceph's priv, e.g. a MonSession). */
@@ -81,7 +84,10 @@ export class Connection {
 
   /** Queue a message (dropped with a log line if the connection is closed, as Ceph does). */
   send(msg: CephMessage): void {
-    if (this.state === 'closed' || !this.protocol) {
+    // A lossy protocol that just faulted (its 'fault' not yet pumped) counts as closed too: a
+    // dispatcher answering the message that ended the connection must not get ENOTCONN thrown at it.
+    const gone = this.protocol?.state === 'CLOSED' && this.protocol.session.lossy;
+    if (this.state === 'closed' || !this.protocol || gone) {
       log.dout(10, `${this.describe()} closed: dropping message type ${msg.type}`);
       return;
     }
@@ -113,11 +119,13 @@ export class Connection {
   /** Dial the target and run a client handshake on a fresh protocol over the existing session. */
   startConnect(): void {
     const target = this.targetAddr!;
+    this.touch();
     this.state = 'connecting';
     const m = this.messenger;
     const session = this.protocol?.session;
     if (session && session.serverCookie) session.connectSeq++;
     const proto = new ClientProtocol(m.env, m.authClientFor(this.dialType), target, this.dialType, this.dialPolicy, session);
+    proto.outQueueBytesMax = m.opts.outQueueBytesMax;
     this.protocol = proto;
     m.owners.set(proto, this);
     this.armHandshakeTimer(proto);
@@ -138,36 +146,102 @@ export class Connection {
     this.transport = t;
     this.protocol = proto;
     this.messenger.owners.set(proto, this);
+    proto.outQueueBytesMax = this.messenger.opts.outQueueBytesMax;
+    this.touch();
+    // Transport events run straight from the event loop: nothing may escape them (an uncaught
+    // exception ends the daemon), so each is guarded.
     t.setHandlers({
-      onData: (d) => {
-        if (this.protocol !== proto) return;
-        proto.receive(d, this.messenger.clock.wallNow());
-        this.pump();
-      },
-      onDrain: () => {
-        if (this.protocol !== proto) return;
-        proto.setTxBacklog(t.bufferedBytes, t.highWaterBytes);
-        this.pump();
-      },
-      onClose: (err) => {
-        if (this.protocol !== proto) return;
-        proto.transportFailed(err ?? cephError('ECONNRESET', 'peer closed the connection'));
-        this.pump();
-      },
+      onData: (d) =>
+        this.guarded('data', () => {
+          if (this.protocol !== proto) return;
+          this.touch();
+          proto.receive(d, this.messenger.clock.wallNow());
+          this.pump();
+        }),
+      onDrain: () =>
+        this.guarded('drain', () => {
+          if (this.protocol !== proto) return;
+          this.touch();
+          proto.setTxBacklog(t.bufferedBytes, t.highWaterBytes);
+          this.pump();
+        }),
+      onClose: (err) =>
+        this.guarded('close', () => {
+          if (this.protocol !== proto) return;
+          proto.transportFailed(err ?? cephError('ECONNRESET', 'peer closed the connection'));
+          this.pump();
+        }),
     });
     proto.setTxBacklog(t.bufferedBytes, t.highWaterBytes);
     if (proto.state === 'NONE') proto.start(this.messenger.clock.wallNow());
     this.pump();
   }
 
+  /** ms_connection_ready_timeout: the handshake (and the TCP connect) must be done in time. */
   armHandshakeTimer(proto: ProtocolV2): void {
     this.handshakeTimer?.cancel();
-    this.handshakeTimer = this.messenger.clock.setTimeout(() => {
-      if (this.protocol === proto && this.state === 'connecting') {
-        proto.transportFailed(cephError('ETIMEDOUT', `handshake not complete after ${this.messenger.opts.connectTimeoutMs} ms`));
-        this.pump();
+    this.handshakeTimer = this.messenger.clock.setTimeout(
+      () =>
+        this.guarded('handshake timer', () => {
+          if (this.protocol === proto && this.state === 'connecting') {
+            proto.transportFailed(cephError('ETIMEDOUT', `handshake not complete after ${this.messenger.opts.connectTimeoutMs} ms`));
+            this.pump();
+          }
+        }),
+      this.messenger.opts.connectTimeoutMs,
+    );
+  }
+
+  /**
+   * ms_connection_idle_timeout (AsyncConnection::tick): a READY connection with no byte read or
+   * written for this long faults with ETIMEDOUT, so peers that vanished without a FIN (or went
+   * quiet on purpose) do not hold a connection forever. One timer per connection, re-armed for the
+   * remaining time when there was activity.
+   */
+  private armIdleTimer(proto: ProtocolV2, delayMs: number): void {
+    const timeoutMs = this.messenger.opts.idleTimeoutMs;
+    this.idleTimer?.cancel();
+    if (!(timeoutMs > 0)) return;
+    this.idleTimer = this.messenger.clock.setTimeout(
+      () =>
+        this.guarded('idle timer', () => {
+          if (this.protocol !== proto || this.state !== 'ready') return;
+          const idleMs = this.messenger.clock.now() - this.lastActiveMs;
+          // As Ceph: a fault once idle for strictly more than the timeout.
+          if (idleMs <= timeoutMs) return this.armIdleTimer(proto, timeoutMs - idleMs + 1);
+          log.dout(1, `${this.describe()} idle (${idleMs} ms) for more than ${timeoutMs} ms, fault`);
+          proto.transportFailed(cephError('ETIMEDOUT', `idle (${idleMs} ms) for more than ${timeoutMs} ms`));
+          this.pump();
+        }),
+      delayMs,
+    );
+  }
+
+  private touch(): void {
+    this.lastActiveMs = this.messenger.clock.now();
+  }
+
+  /**
+   * Run an event-loop callback (socket event, timer) so that nothing escapes it: a CephError or any
+   * other exception fails this connection with the reason; only an AssertionError (our bug, STYLE
+   * §12) is let through.
+   */
+  private guarded(what: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      if (e instanceof AssertionError) throw e;
+      const err = asCephError(e);
+      log.dout(0, `${this.describe()} ${what}: ${err.message}`);
+      // Let the protocol fault as usual (requeue, state), then fail the connection directly: pumping
+      // again could run into the same exception.
+      const p = this.protocol;
+      if (p) {
+        p.transportFailed(err);
+        p.takeOutputs();
       }
-    }, this.messenger.opts.connectTimeoutMs);
+      this.failed(err, false);
+    }
   }
 
   /** Run the protocol's outputs: writes to the transport, events to the dispatchers. */
@@ -228,12 +302,14 @@ export class Connection {
     switch (o.kind) {
       case 'write':
         if (this.transport && !this.transport.closed) {
+          this.touch();
           this.transport.write(o.data);
           proto.setTxBacklog(this.transport.bufferedBytes);
         }
         return;
       case 'ready':
         this.handshakeTimer?.cancel();
+        this.armIdleTimer(proto, m.opts.idleTimeoutMs);
         this.state = 'ready';
         this.backoffMs = 0;
         m.registerReady(this);
@@ -270,11 +346,15 @@ export class Connection {
     if (this.state === 'closed') return;
     this.lastError = error;
     this.handshakeTimer?.cancel();
+    this.idleTimer?.cancel();
     this.teardownTransport();
     const proto = this.protocol;
     const lossy = !proto || proto.session.lossy;
     log.dout(1, `${this.describe()} fault: ${error.message}`);
-    if (this.closing || lossy) {
+    // An accepted connection that never became READY has no session worth keeping (Ceph's _fault:
+    // "is accepting, no messages"): it goes away instead of waiting in standby forever.
+    const deadAccept = !this.isOutgoing && proto?.state !== 'STANDBY';
+    if (this.closing || lossy || deadAccept) {
       this.state = 'closed';
       proto?.close();
       this.messenger.forget(this);
@@ -288,7 +368,7 @@ export class Connection {
     const o = this.messenger.opts;
     this.backoffMs = wait ? o.maxBackoffMs : this.backoffMs ? Math.min(this.backoffMs * 2, o.maxBackoffMs) : o.initialBackoffMs;
     this.state = 'backoff';
-    this.backoffTimer = this.messenger.clock.setTimeout(() => this.reconnectNow(), this.backoffMs);
+    this.backoffTimer = this.messenger.clock.setTimeout(() => this.guarded('reconnect', () => this.reconnectNow()), this.backoffMs);
   }
 
   private reconnectNow(): void {
@@ -306,5 +386,6 @@ export class Connection {
   private cancelTimers(): void {
     this.handshakeTimer?.cancel();
     this.backoffTimer?.cancel();
+    this.idleTimer?.cancel();
   }
 }

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { CephError, cephError, Clock, logger, realClock } from '@ts-ceph/common';
+import { AssertionError, CephError, cephError, Clock, logger, realClock } from '@ts-ceph/common';
 import { AddrType, EntityAddr, EntityAddrvec, formatAddr, makeAddr, addrIp, entityTypeName } from '@ts-ceph/denc';
 import type { AuthClientProvider, AuthServerProvider } from './auth-provider';
 import { Connection } from './connection';
 import { CephMessage } from './core/message';
 import { Policies, Policy } from './core/policy';
-import { ProtocolEnv, ProtocolV2 } from './core/protocol';
+import { msgrLimits, msgrTimeouts } from './core/limits';
+import { asCephError, ProtocolEnv, ProtocolV2 } from './core/protocol';
 import { ServerProtocol, SessionDirectory } from './core/protocol-server';
 import { MessageRegistry, messageTypes } from './message-registry';
 import { TcpTransportFactory } from './tcp-transport';
@@ -43,14 +44,28 @@ export interface MessengerOptions {
    */
   policies?: Map<number, Policy>;
   defaultPolicy?: Policy;
-  /** ms_connection_ready_timeout: a handshake (TCP connect included) must finish within this. */
+  /**
+   * ms_connection_ready_timeout: a handshake (TCP connect included) must finish within this; applies
+   * to accepted connections too (default msgrTimeouts.connectionReadyTimeoutMs, 10 s).
+   */
   connectTimeoutMs?: number;
   /** ms_initial_backoff / ms_max_backoff for lossless reconnects. */
   initialBackoffMs?: number;
   maxBackoffMs?: number;
+  /**
+   * ms_connection_idle_timeout: a READY connection with no traffic for this long faults (default
+   * msgrTimeouts.connectionIdleTimeoutMs, 900 s; 0 turns it off).
+   */
+  idleTimeoutMs?: number;
+  /** Accepted connections still in their handshake at once; more are closed (msgrLimits.handshakeConnectionsMax). */
+  handshakeConnectionsMax?: number;
+  /** Bytes held for one peer before it counts as not reading (msgrLimits.outQueueBytesMax). */
+  outQueueBytesMax?: number;
 }
 
-type ResolvedOptions = Required<Pick<MessengerOptions, 'connectTimeoutMs' | 'initialBackoffMs' | 'maxBackoffMs'>>;
+type ResolvedOptions = Required<
+  Pick<MessengerOptions, 'connectTimeoutMs' | 'initialBackoffMs' | 'maxBackoffMs' | 'idleTimeoutMs' | 'handshakeConnectionsMax' | 'outQueueBytesMax'>
+>;
 
 /**
  * A msgr2.1 messenger (AsyncMessenger): owns our addresses, the listener, the connections and the
@@ -69,6 +84,8 @@ export class Messenger {
   private globalSeq = 0;
   private readonly dispatchers: Dispatcher[] = [];
   private readonly conns = new Set<Connection>();
+  /** Accepted connections that have not finished their handshake (bounded by handshakeConnectionsMax). */
+  private readonly accepting = new Set<Connection>();
   /** Session directory: peer address → the connection that owns the session with it. */
   private readonly byPeer = new Map<string, Connection>();
   readonly owners = new WeakMap<ProtocolV2, Connection>();
@@ -83,7 +100,14 @@ export class Messenger {
     this.registry = options.registry ?? messageTypes;
     this.entityType = options.entityType;
     this.nonce = options.nonce ?? randomBytes(4).readUInt32LE(0);
-    this.opts = { connectTimeoutMs: options.connectTimeoutMs ?? 10_000, initialBackoffMs: options.initialBackoffMs ?? 200, maxBackoffMs: options.maxBackoffMs ?? 15_000 };
+    this.opts = {
+      connectTimeoutMs: options.connectTimeoutMs ?? msgrTimeouts.connectionReadyTimeoutMs,
+      initialBackoffMs: options.initialBackoffMs ?? 200,
+      maxBackoffMs: options.maxBackoffMs ?? 15_000,
+      idleTimeoutMs: options.idleTimeoutMs ?? msgrTimeouts.connectionIdleTimeoutMs,
+      handshakeConnectionsMax: options.handshakeConnectionsMax ?? msgrLimits.handshakeConnectionsMax,
+      outQueueBytesMax: options.outQueueBytesMax ?? msgrLimits.outQueueBytesMax,
+    };
     this.env = {
       myType: this.entityType,
       myAddrs: () => this.myAddrs,
@@ -167,15 +191,22 @@ export class Messenger {
     return this.conns.size;
   }
 
+  /** Accepted connections still in their handshake. */
+  get handshakingCount(): number {
+    return this.accepting.size;
+  }
+
   // ---- used by Connection ------------------------------------------------------------------------
 
   forget(c: Connection): void {
     this.conns.delete(c);
+    this.accepting.delete(c);
     for (const [k, v] of this.byPeer) if (v === c) this.byPeer.delete(k);
   }
 
   registerReady(c: Connection): void {
     this.conns.add(c);
+    this.accepting.delete(c);
     const p = c.protocol;
     if (!p) return;
     if (c.isOutgoing || !p.session.lossy || p.policy.registerLossyClients) this.remember(c, p.peerAddrs);
@@ -186,38 +217,68 @@ export class Messenger {
     try {
       payload = this.registry.decode(msg, c.features);
     } catch (e) {
+      if (e instanceof AssertionError) throw e;
       // Ceph's decode_message failure: fault the connection with the reason.
-      const err = e instanceof CephError ? e : cephError('EINVAL', String(e));
+      const err = asCephError(e);
       c.protocol?.transportFailed(cephError('EBADMSG', `decode of ${this.registry.name(msg.type)} failed: ${err.message}`, { cause: e }));
       c.pump();
       return;
     }
-    for (const d of this.dispatchers) d.msDispatch(c, msg, payload);
+    this.callDispatchers(c, `dispatch of ${this.registry.name(msg.type)}`, true, (d) => d.msDispatch(c, msg, payload));
   }
 
   deliverConnect(c: Connection, reconnected: boolean): void {
-    for (const d of this.dispatchers) {
+    this.callDispatchers(c, 'connect', true, (d) => {
       if (c.isOutgoing) d.msHandleConnect?.(c, reconnected);
       else d.msHandleAccept?.(c);
-    }
+    });
   }
 
   deliverReset(c: Connection, error: CephError): void {
-    for (const d of this.dispatchers) d.msHandleReset?.(c, error);
+    this.callDispatchers(c, 'reset', false, (d) => d.msHandleReset?.(c, error));
   }
 
   deliverRemoteReset(c: Connection): void {
-    for (const d of this.dispatchers) d.msHandleRemoteReset?.(c);
+    this.callDispatchers(c, 'remote reset', false, (d) => d.msHandleRemoteReset?.(c));
+  }
+
+  /**
+   * Call every dispatcher; one that throws is logged and (for a message or a connect) fails this
+   * connection with EIO, as a message that cannot be handled is the peer's problem, not the daemon's:
+   * nothing a peer sends may end the process. AssertionErrors (our bugs) still propagate.
+   */
+  private callDispatchers(c: Connection, what: string, faultOnError: boolean, fn: (d: Dispatcher) => void): void {
+    for (const d of this.dispatchers) {
+      try {
+        fn(d);
+      } catch (e) {
+        if (e instanceof AssertionError) throw e;
+        const err = asCephError(e);
+        log.dout(0, `${c.describe()} dispatcher failed on ${what}: ${err.message}`);
+        if (faultOnError) {
+          c.protocol?.transportFailed(cephError('EIO', `dispatcher failed on ${what}: ${err.message}`, { cause: e }));
+          c.pump();
+          return;
+        }
+      }
+    }
   }
 
   // ---- internals -----------------------------------------------------------------------------------
 
   private accept(t: Transport): void {
     if (this.stopped) return t.destroy();
+    if (this.accepting.size >= this.opts.handshakeConnectionsMax) {
+      // A flood of half-open connections: each costs up to preAuthBytesMax + handshakeFrameBytesMax
+      // until its handshake deadline, so beyond the cap new ones are closed on arrival.
+      log.dout(1, `refusing connection from ${t.remote.ip}:${t.remote.port}: ${this.accepting.size} connections in the handshake (handshakeConnectionsMax ${this.opts.handshakeConnectionsMax})`);
+      return t.destroy();
+    }
     const remote = makeAddr(AddrType.MSGR2, t.remote.ip.replace(/^::ffff:/, ''), t.remote.port, 0);
     const c = new Connection(this, -1, Policies.statelessServer(), undefined);
     const proto = new ServerProtocol(this.env, this.options.authServer!, remote, this.directory);
     this.conns.add(c);
+    this.accepting.add(c);
     c.armHandshakeTimer(proto);
     c.attach(t, proto);
   }

@@ -1,6 +1,8 @@
 import { connect as netConnect, createServer, Server, Socket } from 'node:net';
-import { CephError, cephError, Errno, ErrnoName } from '@ts-ceph/common';
+import { CephError, cephError, Errno, ErrnoName, logger } from '@ts-ceph/common';
 import { Endpoint, Listener, Transport, TransportFactory, TransportHandlers } from './transport';
+
+const log = logger('ms');
 
 /** Write high-water mark of a TCP transport: above it write() returns false (tcpHighWaterBytes). */
 export const tcpHighWaterBytes = 4 << 20;
@@ -144,8 +146,14 @@ export class TcpTransportFactory implements TransportFactory {
   listen(local: Endpoint, onAccept: (t: Transport) => void): Promise<Listener> {
     return new Promise((resolve, reject) => {
       const server: Server = createServer((sock) => onAccept(new TcpTransport(sock, this.highWaterBytes)));
-      server.once('error', (e) => reject(netError(e, `listen on ${local.ip}:${local.port}`)));
+      const onListenError = (e: Error) => reject(netError(e, `listen on ${local.ip}:${local.port}`));
+      server.once('error', onListenError);
       server.listen(local.port, local.ip, () => {
+        server.off('error', onListenError);
+        // Once listening, the server still emits 'error' when accept() fails (EMFILE/ENFILE when a
+        // flood of connections used up the descriptors). Unhandled, that would end the process; it
+        // is logged and the listener keeps accepting once descriptors are free again.
+        server.on('error', (e) => log.dout(0, `accept on ${local.ip}:${local.port} failed: ${(e as Error).message}`));
         const a = server.address() as { address: string; port: number };
         resolve({
           local: { ip: a.address, port: a.port },

@@ -52,6 +52,16 @@ export class FrameReader {
   readonly queue = new ByteQueue();
   private rx: RxCipher | undefined;
   private pending: Pending | undefined;
+  private admit: ((p: Preamble) => void) | undefined;
+
+  /**
+   * A check run on every preamble after the size limits and before any of the frame's body is
+   * waited for (the protocol refuses frames its state does not allow here, so a peer cannot make us
+   * buffer a frame we would only refuse once it is complete). It throws to refuse.
+   */
+  setAdmission(admit: ((p: Preamble) => void) | undefined): void {
+    this.admit = admit;
+  }
 
   setCipher(rx: RxCipher | undefined): void {
     this.rx = rx;
@@ -82,6 +92,7 @@ export class FrameReader {
       }
       const preamble = decodePreamble(plain.subarray(0, PREAMBLE_BYTES));
       checkLimits(preamble);
+      this.admit?.(preamble);
       this.pending = { preamble, raw, inline, restBytes: this.restBytes(preamble) };
     }
     const p = this.pending;
@@ -175,8 +186,13 @@ function lateStatusComplete(lateStatus: number): boolean {
   return s === FRAME_LATE_STATUS_COMPLETE;
 }
 
+/** The sum of a frame's segment lengths as its preamble announces them. */
+export function preambleBytes(p: Preamble): number {
+  return p.segments.reduce((a, s) => a + s.length, 0);
+}
+
 function checkLimits(p: Preamble): void {
-  const total = p.segments.reduce((a, s) => a + s.length, 0);
+  const total = preambleBytes(p);
   const max = p.tag === Tag.MESSAGE ? msgrLimits.messageFrameBytesMax : msgrLimits.controlFrameBytesMax;
   const name = p.tag === Tag.MESSAGE ? 'messageFrameBytesMax' : 'controlFrameBytesMax';
   if (total > max) throw cephError('EMSGSIZE', `${tagName(p.tag)} frame of ${total} bytes over ${name} ${max}`);

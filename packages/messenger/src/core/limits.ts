@@ -18,12 +18,46 @@ export const msgrLimits = {
   authRoundsMax: 8,
   /** Most AUTH_BAD_METHOD retries a client makes before giving up. */
   authRetriesMax: 4,
-  /** Largest pre-auth transcript (every byte before AUTH_SIGNATURE) we keep for the HMAC. */
-  preAuthBytesMax: 4 << 20,
+  /**
+   * Largest pre-auth transcript (every byte before AUTH_SIGNATURE) we keep for the HMAC, each
+   * direction. A real handshake is a few KiB (tickets with long caps: a few hundred KiB at most).
+   */
+  preAuthBytesMax: 1 << 20,
+  /**
+   * Largest frame (all segments) accepted before the session is READY, checked on the preamble. No
+   * handshake frame comes near it; without it a peer that has not authenticated could make us buffer
+   * a controlFrameBytesMax frame, and MESSAGE frames (refused before READY anyway) 128 MiB.
+   */
+  handshakeFrameBytesMax: 256 << 10,
   /** Most session-reconnect exchanges (RETRY / RETRY_GLOBAL) on one connection. */
   reconnectRoundsMax: 16,
   /** Most messages waiting in one session's outgoing queue plus its unacknowledged sent list. */
   outQueueMessagesMax: 65536,
+  /**
+   * Most bytes held for one peer: messages queued, sent but unacknowledged (lossless), and the
+   * transport's unsent write backlog. A peer that stops reading is disconnected once it is exceeded
+   * (a lossless session refuses further messages with EAGAIN instead of growing). Above one largest
+   * MESSAGE frame plus the TCP high-water mark, so a slow but live reader is never cut off mid-message.
+   */
+  outQueueBytesMax: 256 << 20,
+  /**
+   * Messenger: most accepted connections that have not finished their handshake at once; more are
+   * closed as they arrive (a flood of half-open connections costs at most this many times
+   * preAuthBytesMax + handshakeFrameBytesMax).
+   */
+  handshakeConnectionsMax: 512,
+};
+
+/**
+ * Ceph's messenger timeouts (src/common/options.cc), the defaults of the MessengerOptions that carry
+ * them. Ceph 16 arms ms_connection_ready_timeout only on the connecting side; we apply it to
+ * accepted connections too, so a peer that connects and stalls is closed.
+ */
+export const msgrTimeouts = {
+  /** ms_connection_ready_timeout: a handshake (TCP connect included) must finish within this. */
+  connectionReadyTimeoutMs: 10_000,
+  /** ms_connection_idle_timeout: a READY connection with no traffic either way for this long faults. */
+  connectionIdleTimeoutMs: 900_000,
 };
 
 export type MsgrLimits = typeof msgrLimits;

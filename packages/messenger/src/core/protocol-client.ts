@@ -21,6 +21,8 @@ export class ClientProtocol extends ProtocolV2 {
   private authRounds = 0;
   private authRetries = 0;
   private reconnectRounds = 0;
+  /** The connection modes our last AUTH_REQUEST offered: the server must pick one of them. */
+  private offeredModes: number[] = [];
 
   constructor(
     env: ProtocolEnv,
@@ -77,6 +79,11 @@ export class ClientProtocol extends ProtocolV2 {
       }
       case Tag.AUTH_DONE: {
         this.requireState(f, 'AUTH_CONNECTING');
+        // The server picks from our preferences; anything else is a peer (or a tamperer) trying to
+        // choose for us, e.g. crc where we asked for secure only.
+        if (!this.offeredModes.includes(f.conMode)) {
+          throw cephError('EACCES', `server chose connection mode ${f.conMode}, which we did not offer (${this.offeredModes.join(',')})`);
+        }
         this.auth.handleAuthDone(this.meta, f.globalId, f.conMode, f.payload);
         this.meta.conMode = f.conMode;
         this.startCrypto(false);
@@ -159,6 +166,7 @@ export class ClientProtocol extends ProtocolV2 {
   private sendAuthRequest(): void {
     const req = this.auth.getAuthRequest(this.meta);
     this.meta.authMethod = req.method;
+    this.offeredModes = [...req.preferredModes];
     this.writeControl({ tag: Tag.AUTH_REQUEST, method: req.method, preferredModes: req.preferredModes, payload: req.payload });
   }
 

@@ -1,5 +1,5 @@
 import { cephError } from '@ts-ceph/common';
-import { addrEquals, AddrType, EntityAddr, EntityAddrvec, formatAddr } from '@ts-ceph/denc';
+import { addrEquals, AddrType, EntityAddr, EntityAddrvec, EntityType, entityTypeName, formatAddr, formatEntityName } from '@ts-ceph/denc';
 import type { AuthServerProvider } from '../auth-provider';
 import { ControlFrame, MSGR2_REQUIRED_FEATURES } from './control';
 import { msgrLimits } from './limits';
@@ -104,6 +104,7 @@ export class ServerProtocol extends ProtocolV2 {
       r = { kind: 'error' as const, result: -(err.errno ?? 13), reason: err.message ?? String(e) };
     }
     if (r.kind === 'done') {
+      this.checkAuthenticatedType();
       this.state = 'AUTH_ACCEPTING_SIGN';
       this.meta.peerGlobalId = r.globalId;
       this.writeControl({ tag: Tag.AUTH_DONE, globalId: r.globalId, conMode: this.meta.conMode, payload: r.payload });
@@ -118,6 +119,34 @@ export class ServerProtocol extends ProtocolV2 {
       throw cephError('EBUSY', `auth provider busy: ${r.reason}`);
     } else {
       this.badMethod(r.result, r.reason);
+    }
+  }
+
+  /**
+   * HELLO's entity type picks the connection policy (a daemon type gets a lossless, registered
+   * session), so a peer announcing a daemon type must have authenticated as that type: a client
+   * claiming to be an OSD would otherwise get an OSD's session semantics. A daemon may still present
+   * itself as a client (`ceph --name osd.0 ...` does).
+   */
+  private checkAuthenticatedType(): void {
+    const name = this.meta.peerName;
+    if (!name || !DAEMON_TYPES.includes(this.peerType) || name.type === this.peerType) return;
+    throw cephError('EACCES', `peer announced itself as ${entityTypeName(this.peerType)} but authenticated as ${formatEntityName(name)}`);
+  }
+
+  /**
+   * Only the peer that owns a session may resume, take over or evict it: an authenticated entity
+   * claiming another one's addresses (CLIENT_IDENT / SESSION_RECONNECT carry them unchecked) would
+   * otherwise receive the messages queued for it. Ceph 16 does not check this.
+   */
+  private checkSamePeer(existing: ProtocolV2): void {
+    const mine = this.meta.peerName;
+    if (!mine) return;
+    const theirs = existing.role === 'accept' ? existing.meta.peerName : undefined;
+    const same = theirs ? theirs.type === mine.type && theirs.id === mine.id : existing.role !== 'connect' || existing.peerType < 0 || existing.peerType === mine.type;
+    if (!same) {
+      const who = theirs ? formatEntityName(theirs) : entityTypeName(existing.peerType);
+      throw cephError('EACCES', `${formatEntityName(mine)} claims the addresses of ${who}'s session`);
     }
   }
 
@@ -160,6 +189,7 @@ export class ServerProtocol extends ProtocolV2 {
   private handleExisting(existing: ProtocolV2, cookie: bigint): void {
     const ex = existing.session;
     if (existing.state === 'CLOSED') return this.sendServerIdent();
+    this.checkSamePeer(existing);
     if (existing.replacing) return this.writeControl({ tag: Tag.WAIT });
     if (ex.peerGlobalSeq > this.session.peerGlobalSeq) throw cephError('ECONNABORTED', 'stale connection: the peer has a newer one');
     if (existing.policy.lossy) {
@@ -191,6 +221,7 @@ export class ServerProtocol extends ProtocolV2 {
       this.log(0, 'no existing connection exists, resetting client');
       return this.writeControl({ tag: Tag.SESSION_RESET, full: true });
     }
+    this.checkSamePeer(existing);
     const ex = existing.session;
     if (existing.replacing) return this.writeControl({ tag: Tag.SESSION_RETRY_GLOBAL, globalSeq: ex.peerGlobalSeq });
     if (ex.clientCookie !== f.clientCookie) return this.writeControl({ tag: Tag.SESSION_RESET, full: existing.policy.resetcheck });
@@ -252,6 +283,8 @@ export class ServerProtocol extends ProtocolV2 {
     this.ready(true);
   }
 }
+
+const DAEMON_TYPES: readonly number[] = [EntityType.MON, EntityType.OSD, EntityType.MDS, EntityType.MGR];
 
 /** entity_addrvec_t::msgr2_addr() comparison for race resolution (memcmp order of the address bytes). */
 function compareAddr(a: EntityAddrvec | undefined, b: EntityAddrvec): number {

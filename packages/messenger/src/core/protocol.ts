@@ -7,12 +7,12 @@ import { BANNER_PREFIX_BYTES, Banner, encodeBanner, parseBannerPayload, parseBan
 import { ControlFrame, decodeControl, encodeControl, SHA256_DIGEST_BYTES } from './control';
 import { createSessionCiphers } from './crypto';
 import { FrameAssembler } from './frame-assembler';
-import { FrameReader, RxFrame } from './frame-reader';
+import { FrameReader, preambleBytes, RxFrame } from './frame-reader';
 import { decodeHeader2, encodeHeader2 } from './header2';
 import { msgrLimits } from './limits';
-import { CephMessage, MSG_FLAGS_DEFAULT } from './message';
+import { CephMessage, messageBytes, MSG_FLAGS_DEFAULT } from './message';
 import { Policy } from './policy';
-import { SEGMENT_ALIGN_DEFAULT, SEGMENT_ALIGN_PAGE } from './preamble';
+import { Preamble, SEGMENT_ALIGN_DEFAULT, SEGMENT_ALIGN_PAGE } from './preamble';
 import { Session } from './session';
 import { OUR_PEER_REQUIRED_FEATURES, Tag, tagName } from './tags';
 
@@ -104,6 +104,11 @@ export abstract class ProtocolV2 {
   private txBacklogBytes = 0;
   private txBacklogBytesMax = 8 << 20;
   private keepalivePending: UTime | undefined;
+  /**
+   * Most bytes held for the peer (queued + unacked payloads + the transport's write backlog) before
+   * it is declared not reading (msgrLimits.outQueueBytesMax; the driver may lower it).
+   */
+  outQueueBytesMax = msgrLimits.outQueueBytesMax;
 
   constructor(
     protected readonly env: ProtocolEnv,
@@ -115,6 +120,7 @@ export abstract class ProtocolV2 {
     this.peerType = peerType;
     this.session = session ?? new Session(policy.lossy);
     this.meta = { peerType, selfType: env.myType, authMethod: 0, conMode: ConMode.UNKNOWN };
+    this.reader.setAdmission((p) => this.admitFrame(p));
   }
 
   // ---- public driver interface ----------------------------------------------------------------
@@ -143,12 +149,28 @@ export abstract class ProtocolV2 {
     });
   }
 
-  /** Queue a message; it goes out when the session is READY (or after a reconnect). */
+  /**
+   * Queue a message; it goes out when the session is READY (or after a reconnect). A message that
+   * would take what we hold for the peer over outQueueBytesMax faults a READY connection (the peer is
+   * not reading): a lossy one drops it with the connection, a lossless one refuses it with EAGAIN.
+   */
   send(msg: CephMessage): void {
     // A closed lossless connection keeps queueing: the session is resumed by the next connection.
     if (this.state === 'CLOSED' && this.session.lossy) throw cephError('ENOTCONN', 'connection closed');
-    this.session.enqueue(msg);
+    const held = this.heldBytes() + messageBytes(msg);
+    if (held > this.outQueueBytesMax) {
+      const wasReady = this.state === 'READY';
+      if (wasReady) this.fault(this.notReading(held));
+      if (wasReady && this.session.lossy) return;
+      throw cephError('EAGAIN', `outgoing queue full: ${held} bytes for the peer over outQueueBytesMax ${this.outQueueBytesMax}`);
+    }
+    this.session.enqueue(msg, this.outQueueBytesMax);
     this.guard(() => this.flush());
+  }
+
+  /** What we hold for the peer: queued and unacknowledged payloads plus the unsent write backlog. */
+  heldBytes(): number {
+    return this.session.heldBytes + this.txBacklogBytes;
   }
 
   /** Queue a KEEPALIVE2 stamped with `wallMs`. */
@@ -233,6 +255,8 @@ export abstract class ProtocolV2 {
   protected fault(error: CephError, wait = false): void {
     if (this.state === 'CLOSED' || this.state === 'STANDBY') return;
     this.log(1, `fault: ${error.message}`);
+    // The transport goes with the connection; what it had buffered no longer counts as held.
+    this.txBacklogBytes = 0;
     if (this.session.lossy) {
       this.session.discardAll();
       this.state = 'CLOSED';
@@ -292,6 +316,24 @@ export abstract class ProtocolV2 {
 
   // ---- internals --------------------------------------------------------------------------------
 
+  private notReading(held: number): CephError {
+    return cephError('ECONNABORTED', `peer is not reading: ${held} bytes held for it, over outQueueBytesMax ${this.outQueueBytesMax}`);
+  }
+
+  /**
+   * The reader's admission check (on each preamble, before the body is buffered): until the session
+   * is READY only handshake-sized control frames are taken; a MESSAGE frame there is a protocol error
+   * we report on its first bytes instead of after buffering up to messageFrameBytesMax.
+   */
+  private admitFrame(p: Preamble): void {
+    if (this.state === 'READY') return;
+    if (p.tag === Tag.MESSAGE) throw cephError('EPROTO', `MESSAGE frame in state ${this.state} (before the handshake completed)`);
+    const total = preambleBytes(p);
+    if (total > msgrLimits.handshakeFrameBytesMax) {
+      throw cephError('EMSGSIZE', `${tagName(p.tag)} frame of ${total} bytes in state ${this.state} over handshakeFrameBytesMax ${msgrLimits.handshakeFrameBytesMax}`);
+    }
+  }
+
   private guard(fn: () => void): void {
     try {
       fn();
@@ -337,6 +379,7 @@ export abstract class ProtocolV2 {
   }
 
   private handleFrame(f: RxFrame, nowMs: number): void {
+    this.meta.nowMs = nowMs;
     if (f.aborted) {
       this.log(5, `dropping aborted ${tagName(f.tag)} frame`);
       return;
@@ -401,6 +444,8 @@ export abstract class ProtocolV2 {
 
   /** Write queued messages (write_event): keepalive first, then messages, then a standalone ACK. */
   protected flush(): void {
+    const held = this.heldBytes();
+    if (held > this.outQueueBytesMax) throw this.notReading(held);
     if (this.state !== 'READY') return;
     if (this.keepalivePending) {
       this.writeControl({ tag: Tag.KEEPALIVE2, timestamp: this.keepalivePending });

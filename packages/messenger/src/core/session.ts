@@ -1,6 +1,6 @@
 import { cephError } from '@ts-ceph/common';
 import type { EntityAddrvec, EntityNameT } from '@ts-ceph/denc';
-import { CephMessage } from './message';
+import { CephMessage, messageBytes } from './message';
 import { msgrLimits } from './limits';
 import { CEPH_MSG_PRIO_HIGHEST } from './tags';
 
@@ -34,6 +34,8 @@ export class Session {
   /** priority -> FIFO; we always send from the highest priority first (Ceph's out_queue). */
   private readonly outQueue = new Map<number, CephMessage[]>();
   private queued = 0;
+  private queuedPayloadBytes = 0;
+  private sentPayloadBytes = 0;
   /** Lossless only: sent, not yet acked, oldest first. */
   readonly sent: CephMessage[] = [];
 
@@ -45,18 +47,31 @@ export class Session {
     return this.queued;
   }
 
+  /** Payload bytes (front + middle + data) of the queued and the sent-but-unacked messages. */
+  get heldBytes(): number {
+    return this.queuedPayloadBytes + this.sentPayloadBytes;
+  }
+
   hasQueued(): boolean {
     return this.queued > 0;
   }
 
-  enqueue(m: CephMessage): void {
+  /** Queue `m`; a lossless session refuses it (EAGAIN) beyond `bytesMax` held bytes. */
+  enqueue(m: CephMessage, bytesMax: number = msgrLimits.outQueueBytesMax): void {
     if (this.queued + this.sent.length >= msgrLimits.outQueueMessagesMax) {
       throw cephError('EAGAIN', `outgoing queue full (outQueueMessagesMax ${msgrLimits.outQueueMessagesMax})`);
+    }
+    const bytes = messageBytes(m);
+    if (!this.lossy && this.heldBytes + bytes > bytesMax) {
+      // A lossless session outlives its connection: while the peer is away (or not reading) its
+      // queue must not grow without bound.
+      throw cephError('EAGAIN', `outgoing queue full: ${this.heldBytes} bytes held (outQueueBytesMax ${bytesMax})`);
     }
     const q = this.outQueue.get(m.priority);
     if (q) q.push(m);
     else this.outQueue.set(m.priority, [m]);
     this.queued++;
+    this.queuedPayloadBytes += bytes;
   }
 
   /** _get_next_outgoing: the oldest message of the highest priority. */
@@ -68,19 +83,23 @@ export class Session {
     const m = q.shift()!;
     if (q.length === 0) this.outQueue.delete(best);
     this.queued--;
+    this.queuedPayloadBytes -= messageBytes(m);
     return m;
   }
 
   /** Assign the next seq and remember the message until acked (lossless). */
   stampOutgoing(m: CephMessage): void {
     m.seq = ++this.outSeq;
-    if (!this.lossy) this.sent.push(m);
+    if (!this.lossy) {
+      this.sent.push(m);
+      this.sentPayloadBytes += messageBytes(m);
+    }
   }
 
   /** handle_message_ack: drop sent messages up to `seq`. */
   handleAck(seq: number): void {
     if (this.lossy) return;
-    while (this.sent.length && this.sent[0]!.seq! <= seq) this.sent.shift();
+    while (this.sent.length && this.sent[0]!.seq! <= seq) this.sentPayloadBytes -= messageBytes(this.sent.shift()!);
   }
 
   /** requeue_sent: after a fault, unacked messages go back to the front at the highest priority. */
@@ -89,6 +108,8 @@ export class Session {
     const rq = this.outQueue.get(CEPH_MSG_PRIO_HIGHEST) ?? [];
     this.outQueue.set(CEPH_MSG_PRIO_HIGHEST, [...this.sent, ...rq]);
     this.queued += this.sent.length;
+    this.queuedPayloadBytes += this.sentPayloadBytes;
+    this.sentPayloadBytes = 0;
     this.outSeq -= this.sent.length;
     this.sent.length = 0;
   }
@@ -103,7 +124,7 @@ export class Session {
     while (rq.length) {
       const s = rq[0]!.seq ?? 0;
       if (s === 0 || s > seq) break;
-      rq.shift();
+      this.queuedPayloadBytes -= messageBytes(rq.shift()!);
       this.queued--;
       this.outSeq++;
     }
@@ -117,6 +138,8 @@ export class Session {
     this.outQueue.clear();
     this.sent.length = 0;
     this.queued = 0;
+    this.queuedPayloadBytes = 0;
+    this.sentPayloadBytes = 0;
     return dropped;
   }
 
