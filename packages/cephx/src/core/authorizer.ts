@@ -1,4 +1,4 @@
-import { Reader, Writer, EntityName } from '@ts-ceph/denc';
+import { Reader, Writer, EntityName, utimeToMs } from '@ts-ceph/denc';
 import { CryptoKey, RandomSource, randomU64, u64Equals } from './crypto';
 import {
   CephXAuthorize,
@@ -103,6 +103,25 @@ export function decodeAuthorizerHead(r: Reader): AuthorizerHead {
   }));
 }
 
+/**
+ * How long after its `expires` a ticket is still accepted, for clock skew between the mon that issued
+ * it and the service checking it (mons warn at mon_clock_drift_allowed = 0.05 s already).
+ */
+export const ticketExpiryGraceMs = 60_000;
+
+/**
+ * Refuse a ticket past its expiry (plus ticketExpiryGraceMs). Ceph 16 does not look at `expires` on
+ * the service side and relies on the sealing secret rotating out, which can take up to two more
+ * ttls; a ticket that leaked with its session key stays usable that long. A zero `expires` (never
+ * set) is not checked.
+ */
+export function checkTicketNotExpired(ticket: { expires: { sec: number; nsec: number }; name: EntityName }, nowMs: number | undefined, what: string): void {
+  if (nowMs === undefined) return;
+  const expiresMs = utimeToMs(ticket.expires);
+  if (expiresMs === 0 || nowMs <= expiresMs + ticketExpiryGraceMs) return;
+  throw cephxCryptError(`${what} expired ${Math.round((nowMs - expiresMs) / 1000)} s ago`);
+}
+
 /** Per-connection challenge state a service keeps between the two authorizer rounds. */
 export interface AuthorizerChallengeState {
   serverChallenge?: bigint;
@@ -115,8 +134,9 @@ export type VerifyAuthorizerResult =
 /**
  * cephx_verify_authorizer: open the ticket with the service's secret, check the declared global_id,
  * decrypt CephXAuthorize with the ticket's session key, run the challenge round when `challenge` is
- * given, and build {nonce + 1, connection secret}^session_key. Every refusal throws a CephError with
- * EACCES (DencError for a malformed authorizer).
+ * given, and build {nonce + 1, connection secret}^session_key. With `nowMs` (wall clock) an expired
+ * ticket is refused too. Every refusal throws a CephError with EACCES (DencError for a malformed
+ * authorizer).
  */
 export function verifyAuthorizer(
   keys: KeyStore,
@@ -124,6 +144,7 @@ export function verifyAuthorizer(
   connectionSecretBytes: number,
   challenge: AuthorizerChallengeState | undefined,
   rng: RandomSource,
+  nowMs?: number,
 ): VerifyAuthorizerResult {
   const head = decodeAuthorizerHead(r);
   const secretName: EntityName = { type: head.serviceId, id: '' };
@@ -135,6 +156,7 @@ export function verifyAuthorizer(
   if (ticketInfo.ticket.globalId !== head.globalId) {
     throw cephxCryptError(`authorizer declares global_id ${head.globalId} but its ticket is for ${ticketInfo.ticket.globalId}`);
   }
+  checkTicketNotExpired(ticketInfo.ticket, nowMs, `ticket for service ${head.serviceId}`);
   const msg = decodeDecrypt(r, ticketInfo.sessionKey, (r) => decodeCephXAuthorize(r), 'CephXAuthorize');
   if (challenge) {
     if (!msg.haveChallenge || challenge.serverChallenge === undefined) {

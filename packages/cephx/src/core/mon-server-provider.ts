@@ -102,7 +102,7 @@ export class CephxMonServerProvider implements AuthServerProvider {
     const hadChallenge = s.challenge !== undefined;
     s.challenge ??= {};
     try {
-      const v = verifyAuthorizer(this.monKeys, new Reader(payload), connectionSecretLength(meta.conMode), s.challenge, this.rng);
+      const v = verifyAuthorizer(this.monKeys, new Reader(payload), connectionSecretLength(meta.conMode), s.challenge, this.rng, this.opts.now());
       if (v.kind === 'challenge') {
         if (!more && !hadChallenge) return { kind: 'more', payload: v.reply };
         s.challenge = undefined;

@@ -83,6 +83,8 @@ export class CephxServiceHandler {
   globalId = 0n;
   globalIdStatus: GlobalIdStatus = GlobalIdStatus.NONE;
   private serverChallenge = 0n;
+  /** Set once GET_AUTH_SESSION_KEY succeeded: the peer proved it holds the entity's key. */
+  private authenticated = false;
   private readonly allowInsecureReclaim: boolean;
   private readonly selfName: EntityName;
 
@@ -125,8 +127,10 @@ export class CephxServiceHandler {
         case CEPHX_GET_AUTH_SESSION_KEY:
           return this.getAuthSessionKey(r, w, connectionSecretBytes, nowMs);
         case CEPHX_GET_PRINCIPAL_SESSION_KEY:
+          this.requireAuthenticated(requestType);
           return this.getPrincipalSessionKey(r, w, nowMs);
         case CEPHX_GET_ROTATING_KEY: {
+          this.requireAuthenticated(requestType);
           encodeCephXResponseHeader(w, { requestType, status: 0 });
           const enc = this.keyServer.getRotatingEncrypted(this.entityName);
           if (!enc) refuse(Errno.EACCES, `no rotating secrets for ${formatEntityName(this.entityName)}`);
@@ -142,6 +146,15 @@ export class CephxServiceHandler {
       if (e instanceof CephError) return { status: -Errno.EACCES, reply: Buffer.alloc(0), reason: e.message };
       throw e;
     }
+  }
+
+  /**
+   * Service tickets and rotating secrets only for a session that has authenticated: Ceph answers
+   * them whenever they come, so a handshake could skip GET_AUTH_SESSION_KEY and ask for them in its
+   * first AUTH_REQUEST_MORE under a name it never proved.
+   */
+  private requireAuthenticated(requestType: number): void {
+    if (!this.authenticated) refuse(Errno.EACCES, `cephx request 0x${requestType.toString(16)} before ${formatEntityName(this.entityName)} authenticated`);
   }
 
   private getAuthSessionKey(r: Reader, w: Writer, connectionSecretBytes: number | undefined, nowMs: number): ServiceHandlerResult {
@@ -203,6 +216,7 @@ export class CephxServiceHandler {
       if (infos.length) buildServiceTicketReply(extra, sessionKey, infos);
       w.blob(extra.finish());
     }
+    this.authenticated = true;
     return { status: 1, reply: w.finish(), sessionKey, connectionSecret, caps };
   }
 
@@ -242,12 +256,19 @@ export class CephxServiceHandler {
     // The authorizer is for the AUTH service and needs no challenge: the mon session is established.
     let auth;
     try {
-      auth = verifyAuthorizer(this.keyServer, r, 0, undefined, this.rng);
+      auth = verifyAuthorizer(this.keyServer, r, 0, undefined, this.rng, nowMs);
     } catch (e) {
       if (e instanceof DencError) throw e;
       refuse(Errno.EACCES, `bad authorizer: ${(e as Error).message}`);
     }
     if (auth.kind !== 'ok') refuse(Errno.EACCES, 'unexpected authorizer challenge');
+    // The authorizer must be this session's own auth ticket (CephxClientHandler always builds it from
+    // the AUTH ticket): not another service's ticket, not another entity's.
+    const t = auth.ticketInfo.ticket;
+    if (auth.serviceId !== EntityType.AUTH) refuse(Errno.EACCES, `service tickets requested with a ticket for service ${auth.serviceId}, not auth`);
+    if (t.globalId !== this.globalId || t.name.type !== this.entityName.type || t.name.id !== this.entityName.id) {
+      refuse(Errno.EACCES, `service tickets requested with the ticket of ${formatEntityName(t.name)} (global_id ${t.globalId}) on the session of ${formatEntityName(this.entityName)} (global_id ${this.globalId})`);
+    }
     let keys: number;
     try {
       keys = decodeCephXServiceTicketRequest(r).keys;

@@ -65,6 +65,11 @@ export interface ServiceServerProviderOptions {
   rng?: RandomSource;
   /** Validate the peer's cap text for this service; throws to refuse. Defaults by keys.serviceId. */
   parseCaps?: (text: string) => unknown;
+  /**
+   * Wall-clock milliseconds, to refuse expired tickets. Without it the time the messenger stamped on
+   * the AUTH frame (meta.nowMs) is used.
+   */
+  now?: () => number;
 }
 
 function defaultCapParser(serviceId: number): (text: string) => unknown {
@@ -104,7 +109,8 @@ export class CephxServiceServerProvider implements AuthServerProvider {
     const hadChallenge = st.challenge !== undefined;
     st.challenge ??= {};
     try {
-      const v = verifyAuthorizer(this.opts.keys, new Reader(payload), connectionSecretLength(meta.conMode), st.challenge, this.rng);
+      const nowMs = this.opts.now?.() ?? meta.nowMs;
+      const v = verifyAuthorizer(this.opts.keys, new Reader(payload), connectionSecretLength(meta.conMode), st.challenge, this.rng, nowMs);
       if (v.kind === 'challenge') {
         if (!more && !hadChallenge) return { kind: 'more', payload: v.reply };
         st.challenge = undefined;

@@ -1,0 +1,117 @@
+/**
+ * Tickets and requests cephx must refuse although a 16.2 cluster would take them:
+ *  - a service ticket past its expiry (plus ticketExpiryGraceMs), while the secret that sealed it is
+ *    still in the service's rotating keyring;
+ *  - GET_PRINCIPAL_SESSION_KEY with an expired auth ticket, with another service's ticket, or with
+ *    another entity's auth ticket on this session;
+ *  - GET_PRINCIPAL_SESSION_KEY / GET_ROTATING_KEY in the handshake, before GET_AUTH_SESSION_KEY proved
+ *    the name;
+ *  - a captured AUTH_REQUEST + AUTH_REQUEST_MORE replayed on a new connection.
+ */
+import t from 'tap';
+import { EntityType, Writer } from '@ts-ceph/denc';
+import { AuthMethod, AuthServerResult } from '@ts-ceph/messenger';
+import {
+  AuthRegistry,
+  CEPHX_GET_PRINCIPAL_SESSION_KEY,
+  CephxServiceServerProvider,
+  encodeCephXRequestHeader,
+  encodeCephXServiceTicketRequest,
+  KeyRing,
+  monAuthSession,
+  RotatingKeyRing,
+  ticketExpiryGraceMs,
+} from '../src/index';
+import { admin, handshake, meta, monFixture, osd0, replay, T0 } from './lib/loopback';
+
+const HOUR = 3600_000;
+
+function world() {
+  const clock = { now: T0 };
+  const now = () => clock.now;
+  const f = monFixture({ now });
+  const keys = new RotatingKeyRing(EntityType.OSD, new KeyRing());
+  keys.setSecrets(f.ks.data.rotatingSecrets.get(EntityType.OSD)!);
+  const registry = new AuthRegistry(EntityType.OSD, { msServiceMode: 'crc secure', msClusterMode: 'crc secure' });
+  const osd = new CephxServiceServerProvider({ keys, registry, now });
+  const c = f.client(admin, f.adminKey);
+  const mon = handshake(c, f.provider, EntityType.CLIENT, EntityType.MON);
+  t.equal(mon.outcome, 'done');
+  return { clock, f, keys, registry, osd, c, monSide: monAuthSession(mon.server)!.handler! };
+}
+
+t.test('an expired service ticket is refused, though its sealing secret is still current', async (t) => {
+  const w = world();
+  t.equal(handshake(w.c, w.osd, EntityType.CLIENT, EntityType.OSD).outcome, 'done', 'fresh ticket accepted');
+  w.clock.now = T0 + HOUR + ticketExpiryGraceMs - 1000;
+  t.equal(handshake(w.c, w.osd, EntityType.CLIENT, EntityType.OSD).outcome, 'done', 'within the grace for clock skew: accepted');
+  w.clock.now = T0 + HOUR + ticketExpiryGraceMs + 1000;
+  const osdTicket = w.c.handler.tickets.get(EntityType.OSD)!.ticket;
+  t.ok(w.keys.getServiceSecret(EntityType.OSD, osdTicket.secretId), 'the OSD still holds the secret that sealed it');
+  const x = handshake(w.c, w.osd, EntityType.CLIENT, EntityType.OSD);
+  t.match(x, { outcome: 'error', error: { result: -13, reason: /ticket for service 4 expired 61 s ago/ } });
+});
+
+t.test('without a clock of its own the service checks expiry against the time the messenger stamped', async (t) => {
+  const w = world();
+  const osd = new CephxServiceServerProvider({ keys: w.keys, registry: w.registry });
+  const first = handshake(w.c, osd, EntityType.CLIENT, EntityType.OSD);
+  const sm = meta(EntityType.CLIENT, EntityType.OSD);
+  sm.conMode = 1;
+  sm.nowMs = T0 + 2 * HOUR;
+  const r = [osd.handleAuthRequest(sm, false, AuthMethod.CEPHX, first.sent[0]!)];
+  t.match(r, [{ kind: 'error', result: -13, reason: /expired/ }]);
+});
+
+t.test('GET_PRINCIPAL_SESSION_KEY with an expired auth ticket is refused', async (t) => {
+  const w = world();
+  w.clock.now = T0 + 2701_000; // the service tickets are due, the auth ticket is not
+  const renew = w.c.buildRenewalRequest();
+  t.equal(w.monSide.handleRequest(renew, undefined, w.clock.now).status, 0, 'accepted while the auth ticket is valid');
+  const res = w.monSide.handleRequest(renew, undefined, T0 + 259_200_000 + ticketExpiryGraceMs + 1000);
+  t.equal(res.status, -13);
+  t.match(res.reason, /ticket for service 32 expired/);
+});
+
+t.test('GET_PRINCIPAL_SESSION_KEY only with this session\'s own auth ticket', async (t) => {
+  const w = world();
+  // client.foo's renewal request, presented on client.admin's session
+  const foo = w.f.client({ type: EntityType.CLIENT, id: 'foo' }, w.f.fooKey);
+  t.equal(handshake(foo, w.f.provider, EntityType.CLIENT, EntityType.MON).outcome, 'done');
+  w.clock.now = T0 + 2701_000;
+  const res = w.monSide.handleRequest(foo.buildRenewalRequest(), undefined, w.clock.now);
+  t.equal(res.status, -13);
+  t.match(res.reason, /with the ticket of client\.foo .* on the session of client\.admin/);
+  // an authorizer built from the OSD ticket instead of the auth ticket
+  const wr = new Writer();
+  encodeCephXRequestHeader(wr, { requestType: CEPHX_GET_PRINCIPAL_SESSION_KEY });
+  wr.bytes(w.c.handler.buildAuthorizer(EntityType.OSD)!.bl);
+  encodeCephXServiceTicketRequest(wr, { keys: EntityType.OSD | EntityType.MGR });
+  const res2 = w.monSide.handleRequest(wr.finish(), undefined, w.clock.now);
+  t.equal(res2.status, -13);
+  t.match(res2.reason, /with a ticket for service 4, not auth/);
+});
+
+t.test('no service tickets or rotating secrets before the name is proven', async (t) => {
+  const w = world();
+  w.clock.now = T0 + 2701_000;
+  // A peer that sniffed nothing but holds client.admin's auth ticket and session key asks in its
+  // first AUTH_REQUEST_MORE, skipping the proof of the key.
+  const req = w.c.getAuthRequest(meta(EntityType.MON, EntityType.CLIENT)).payload;
+  const r: AuthServerResult[] = replay(w.f.provider, EntityType.CLIENT, EntityType.MON, AuthMethod.CEPHX, [req, w.c.buildRenewalRequest()]);
+  t.match(r, [{ kind: 'more' }, { kind: 'error', result: -13, reason: /request 0x200 before client\.admin authenticated/ }]);
+  // GET_ROTATING_KEY under a claimed daemon name
+  const osd = w.f.client(osd0, w.f.osdKey);
+  const oreq = osd.getAuthRequest(meta(EntityType.MON, EntityType.OSD)).payload;
+  const r2 = replay(w.f.provider, EntityType.OSD, EntityType.MON, AuthMethod.CEPHX, [oreq, osd.buildRotatingRequest()]);
+  t.match(r2, [{ kind: 'more' }, { kind: 'error', result: -13, reason: /request 0x400 before osd\.0 authenticated/ }]);
+});
+
+t.test('a captured AUTH_REQUEST + AUTH_REQUEST_MORE replayed on a new connection is refused', async (t) => {
+  const w = world();
+  const fresh = w.f.client(admin, w.f.adminKey);
+  const x = handshake(fresh, w.f.provider, EntityType.CLIENT, EntityType.MON);
+  t.equal(x.outcome, 'done');
+  const r = replay(w.f.provider, EntityType.CLIENT, EntityType.MON, AuthMethod.CEPHX, x.sent);
+  t.match(r, [{ kind: 'more' }, { kind: 'error', result: -13, reason: /wrong proof of the server challenge/ }], 'the new server challenge defeats the old proof');
+});
