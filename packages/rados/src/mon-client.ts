@@ -284,25 +284,34 @@ export class MonClient implements Dispatcher {
     this.waiting = [];
     for (const v of this.versionReqs.values()) v.reject(cephError('EAGAIN', 'mon session reset'));
     this.versionReqs.clear();
-    for (const addr of this.nextBatch()) {
-      log.dout(10, `picked mon at ${formatAddr(addr)}`);
-      const con = m.connectTo(addr, EntityType.MON);
-      this.pending.add(con);
-      // MonConnection::start: a msgr2 session begins with mon_getmap, queued before the handshake.
-      con.send(messageTypes.build(MMonGetMapCodec, {}));
+    try {
+      for (const addr of this.nextBatch()) {
+        log.dout(10, `picked mon at ${formatAddr(addr)}`);
+        const con = m.connectTo(addr, EntityType.MON);
+        this.pending.add(con);
+        // MonConnection::start: a msgr2 session begins with mon_getmap, queued before the handshake.
+        con.send(messageTypes.build(MMonGetMapCodec, {}));
+      }
+      if (this.sub.reload()) this.renewSubs();
+    } finally {
+      // Whatever happened, the next tick hunts again: a failed reopen must not end the hunting.
+      this.scheduleTick();
     }
-    if (this.sub.reload()) this.renewSubs();
-    this.scheduleTick();
   }
 
+  /**
+   * The monitors to hunt over: the monmap's, or mon_host's when the monmap names none we can reach
+   * over msgr2 (a monmap comes from a monitor: one listing only v1 addresses must not leave us with
+   * nothing to contact).
+   */
   private candidates(): { key: string; addr: EntityAddr }[] {
     const out: { key: string; addr: EntityAddr }[] = [];
-    if (this.monmap && this.monmap.monInfo.size) {
-      for (const [name, info] of this.monmap.monInfo) {
-        const a = msgr2Addr(info.publicAddrs);
-        if (a) out.push({ key: name, addr: a });
-      }
-    } else {
+    for (const [name, info] of this.monmap?.monInfo ?? []) {
+      const a = msgr2Addr(info.publicAddrs);
+      if (a) out.push({ key: name, addr: a });
+    }
+    if (!out.length) {
+      if (this.monmap?.monInfo.size) log.dout(1, `monmap e${this.monmap.epoch} has no msgr2 address; hunting over mon_host`);
       for (const m of this.opts.initialMons) {
         const a = msgr2Addr(m.addrs);
         if (a) out.push({ key: m.name, addr: a });
@@ -336,6 +345,19 @@ export class MonClient implements Dispatcher {
 
   /** MonClient::tick: keep hunting, or keep the session alive and fresh. */
   private tick(): void {
+    // A timer callback: nothing may escape it (an uncaught exception ends the process).
+    try {
+      this.tickOnce();
+    } catch (e) {
+      const err = e instanceof CephError ? e : cephError('EIO', (e as Error).message ?? String(e), { cause: e });
+      log.dout(0, `tick failed: ${err.message}`);
+      this.lastError = err;
+      this.failAuth(err);
+      if (!this.stopped) this.scheduleTick();
+    }
+  }
+
+  private tickOnce(): void {
     if (this.stopped || !this.messenger) return;
     if (!this.active) {
       log.dout(1, 'continuing hunt');
@@ -513,8 +535,14 @@ export class MonClient implements Dispatcher {
   }
 
   private handleMonmap(bl: Buffer): void {
-    const r = new Reader(bl);
-    const m = decodeMonMap(r);
+    let m: MonMap;
+    try {
+      m = decodeMonMap(new Reader(bl));
+    } catch (e) {
+      // A monmap we cannot read changes nothing: keep the one we have (and the session).
+      log.dout(0, `ignoring an undecodable monmap: ${(e as Error).message}`);
+      return;
+    }
     this.monmap = m;
     this.sub.got('monmap', m.epoch);
     log.dout(10, `got monmap ${m.epoch} fsid ${m.fsid}`);
