@@ -1,4 +1,4 @@
-import { closeSync, fchmodSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { cephError } from '@ts-ceph/common';
 import { KeyRing, keyringBytesMax } from './core/keyring';
@@ -23,9 +23,22 @@ export function loadKeyRing(path: string): KeyRing {
   return KeyRing.decode(data, path);
 }
 
+/**
+ * Write `keyring` to `path` (0600, atomically). The temporary file is created fresh, never opened
+ * through whatever already sits at its name: O_EXCL | O_NOFOLLOW, after removing a leftover (a
+ * crashed writer's, or a symlink planted to make us write the secrets somewhere readable).
+ */
 export function writeKeyRing(path: string, keyring: KeyRing): void {
   const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}`);
-  const fd = openSync(tmp, 'w', 0o600);
+  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+  let fd: number;
+  try {
+    fd = openSync(tmp, flags, 0o600);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    unlinkSync(tmp); // removes a symlink itself, not its target
+    fd = openSync(tmp, flags, 0o600);
+  }
   try {
     // the mode argument is filtered by the umask; make sure the secret is never readable by others
     fchmodSync(fd, 0o600);

@@ -85,11 +85,14 @@ export class CryptoKey {
     return new CryptoKey(CEPH_CRYPTO_AES, utimeFromMs(nowMs), rng.bytes(AES_KEY_BYTES));
   }
 
-  /** The base64 text form used in keyrings and `ceph auth` output: base64 of the encoded key. */
+  /**
+   * The base64 text form used in keyrings and `ceph auth` output: base64 of the encoded key. Errors
+   * do not quote the text: a mistyped key is still most of a secret.
+   */
   static fromBase64(text: string): CryptoKey {
     const t = text.trim();
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(t) || t.length % 4 !== 0 || t.length === 0) {
-      throw cephError('EINVAL', `'${text}' is not a base64-encoded key`);
+      throw cephError('EINVAL', `a key of ${t.length} characters that is not base64`);
     }
     const raw = Buffer.from(t, 'base64');
     try {
@@ -98,7 +101,7 @@ export class CryptoKey {
       r.expectEnd('CryptoKey');
       return k;
     } catch (e) {
-      throw cephError('EINVAL', `'${text}' does not decode as a CryptoKey: ${(e as Error).message}`, { cause: e });
+      throw cephError('EINVAL', `a base64 key of ${t.length} characters that does not decode as a CryptoKey: ${(e as Error).message}`, { cause: e });
     }
   }
 
@@ -110,6 +113,11 @@ export class CryptoKey {
 
   toString(): string {
     return this.toBase64();
+  }
+
+  /** console.log / util.inspect (and so every logged object holding a key) show no secret. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `CryptoKey(type ${this.type}, ${this.secret.length}-byte secret)`;
   }
 
   isEmpty(): boolean {
