@@ -2,8 +2,9 @@
  * Hostile peers against the sans-I/O protocol cores (no sockets, no clock): frames a peer may not
  * send before the handshake is done are refused on their preamble (nothing buffered), a server may
  * not choose a connection mode the client did not offer, a peer that stops reading is cut off at
- * outQueueBytesMax, and an authenticated peer can neither claim a daemon type it did not
- * authenticate as nor take over another entity's session by claiming its addresses.
+ * outQueueBytesMax, an authenticated peer can neither claim a daemon type it did not authenticate
+ * as nor take over another entity's session by claiming its addresses, and in secure mode a
+ * replayed or tampered frame ends the connection.
  */
 import t from 'tap';
 import { AddrType, EntityType, makeAddr } from '@ts-ceph/denc';
@@ -213,4 +214,34 @@ t.test('a peer announcing a daemon type must have authenticated as that type', a
   s.start(0);
   pump(y, s);
   t.equal(s.state, 'READY');
+});
+
+t.test('secure mode: a replayed or tampered frame closes the connection', async (t) => {
+  const key = Buffer.alloc(16, 3);
+  const secure = () => {
+    const p = makePair({ clientAuth: new SharedKeyClient(key, [ConMode.SECURE]), serverAuth: new SharedKeyServer(key) });
+    pump(p.c, p.s);
+    t.ok(p.c.secure && p.s.state === 'READY', 'secure and READY');
+    p.c.send(makeMessage({ type: 9, front: Buffer.from('transfer 100 to alice') }));
+    const frame = Buffer.concat(p.c.takeOutputs().flatMap((o) => (o.kind === 'write' ? o.data : [])));
+    return { ...p, frame };
+  };
+  const a = secure();
+  a.s.receive(a.frame, 0);
+  t.same(a.s.takeOutputs().map((o) => o.kind), ['message'], 'delivered once');
+  a.s.receive(a.frame, 0);
+  const [replayErr] = faults(a.s.takeOutputs());
+  t.equal(replayErr?.code, 'EBADMSG', 'the same bytes again: the nonce has moved on, the tag fails');
+  t.equal(a.s.state, 'CLOSED');
+
+  for (const at of [5, 40, a.frame.length - 20]) {
+    const x = secure();
+    const bad = Buffer.from(x.frame);
+    bad[at]! ^= 0x01;
+    x.s.receive(bad, 0);
+    const out = x.s.takeOutputs();
+    t.notOk(out.some((o) => o.kind === 'message'), `flipped bit at ${at}: nothing delivered`);
+    t.equal(faults(out)[0]?.code, 'EBADMSG', `flipped bit at ${at}: EBADMSG`);
+    t.equal(x.s.state, 'CLOSED');
+  }
 });
