@@ -175,6 +175,7 @@ export function normalize(s: string, m: { fsid: string; port: number }): string 
     .replace(/AQ[A-Za-z0-9+/]{36}==/g, 'KEY')
     .replace(/\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d\.\d+(\+\d{4}|Z)?/g, 'TIME')
     .replace(/\(age [^)]*\)/g, '(age X)')
+    .replace(/\(since [^)]*\)/g, '(since X)')
     .replace(/"quorum_age":\s*\d+/g, '"quorum_age":X');
 }
 

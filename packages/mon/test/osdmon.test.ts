@@ -74,14 +74,14 @@ t.test('pool delete needs mon_allow_pool_delete', async (t) => {
 t.test('osds: new, in/out/down, tree, rm, purge; flags', async (t) => {
   const f = await MonFixture.create();
   let r = await f.cmd({ prefix: 'osd new', uuid: '11111111-2222-3333-4444-555555555555' }, { inbuf: Buffer.from(JSON.stringify({ cephx_secret: 'AQCQ4gJrwcg4GxAANHuG86XFNu8dmUBjEeeSjg==' })) });
-  t.same([r.r, r.out], [0, '0']);
+  t.same([r.r, r.out], [0, '0\n']);
   r = await f.cmd({ prefix: 'osd new', uuid: '11111111-2222-3333-4444-555555555555' });
-  t.same([r.r, r.out], [0, '0'], 'idempotent');
+  t.same([r.r, r.out], [0, '0\n'], 'idempotent');
   r = await f.cmd({ prefix: 'auth get', entity: 'osd.0' });
   t.match(r.out, /caps mgr = "allow profile osd"\n\tcaps mon = "allow profile osd"\n\tcaps osd = "allow \*"/);
   r = await f.cmd({ prefix: 'osd crush add-bucket', name: 'h1', type: 'host', args: ['root=default'] });
   t.same([r.r, r.rs], [0, 'added bucket h1 type host to location {root=default}']);
-  r = await f.cmd({ prefix: 'osd crush create-or-move', id: 'osd.0', weight: 0.0078, args: ['host=h1', 'root=default'] });
+  r = await f.cmd({ prefix: 'osd crush create-or-move', id: 0, weight: 0.0078, args: ['host=h1', 'root=default'] });
   t.equal(r.r, 0);
   t.match(r.rs, /^create-or-move updating item name 'osd.0' weight 0.0078 at location \{host=h1,root=default\} to crush map$/);
   r = await f.cmd({ prefix: 'osd tree' });
@@ -104,9 +104,9 @@ t.test('osds: new, in/out/down, tree, rm, purge; flags', async (t) => {
   r = await f.cmd({ prefix: 'osd unset', key: 'noout' });
   t.same([r.r, r.rs], [0, 'noout is unset']);
   r = await f.cmd({ prefix: 'osd ls' });
-  t.equal(r.out, '0');
+  t.equal(r.out, '0\n');
   await f.restart();
-  r = await f.cmd({ prefix: 'osd purge', id: 'osd.0', yes_i_really_mean_it: true });
+  r = await f.cmd({ prefix: 'osd purge', id: 0, yes_i_really_mean_it: true });
   t.same([r.r, r.rs], [0, 'purged osd.0']);
   r = await f.cmd({ prefix: 'osd ls' });
   t.equal(r.out, '');

@@ -5,7 +5,7 @@
  */
 import { CephError, AssertionError, Errno, logger } from '@ts-ceph/common';
 import { cmdmapFromJson, commandArgStrings, cmdText, CmdMap } from './cmdmap';
-import { CommandHandler, CommandOutcome, CommandRequest, reply } from './types';
+import { CommandHandler, CommandOutcome, CommandReply, CommandRequest, reply } from './types';
 import { MonCommandDesc, findCommand, formatCommandDescriptions, requiresPerm, servedCommands } from './table';
 import { MonSession } from '../session';
 
@@ -15,7 +15,7 @@ const log = logger('mon');
  * Commands whose output a 16.2.15 mon ends with a newline even in compact JSON (and plain text for
  * the ones listed with '*'), as observed on the real daemon; the rest end where the formatter ends.
  */
-const NEWLINE_TERMINATED = new Set(['osd ls', 'osd dump', 'osd lspools', 'osd tree', 'mon dump', 'mon stat', 'quorum_status', 'config-key ls', 'config-key dump', 'osd crush class ls', 'osd getmaxosd*', 'mon stat*', 'quorum_status*']);
+const NEWLINE_TERMINATED = new Set(['osd ls', 'osd dump', 'osd lspools', 'osd tree', 'mon dump', 'mon stat', 'mon versions', 'quorum_status', 'config-key ls', 'config-key dump', 'osd ls*', 'osd getmaxosd*', 'mon stat*', 'quorum_status*', 'osd new*', 'osd create*', 'auth get-or-create-key*']);
 
 /** The command as JSON without the value it sets (config set, config-key set). */
 function redactedCmdText(cmdmap: CmdMap): string {
@@ -27,10 +27,16 @@ function redactedCmdText(cmdmap: CmdMap): string {
 function withTrailingNewline(prefix: string, format: string, o: CommandOutcome): CommandOutcome {
   const json = format === 'json' || format === 'json-pretty';
   const key = json ? prefix : `${prefix}*`;
-  if (!NEWLINE_TERMINATED.has(key) || o.propose) return o;
-  const out = o.reply.outbl;
-  if (o.reply.r < 0 || (out.length && out[out.length - 1] === 0x0a)) return o;
-  return { ...o, reply: { ...o.reply, outbl: Buffer.concat([out, Buffer.from('\n')]) } };
+  if (!NEWLINE_TERMINATED.has(key)) return o;
+  const terminate = (r: CommandReply): CommandReply => {
+    const out = r.outbl;
+    // An empty plain answer (`osd ls` with no OSDs) stays empty.
+    if (r.r < 0 || (out.length && out[out.length - 1] === 0x0a) || (!json && !out.length)) return r;
+    return { ...r, outbl: Buffer.concat([out, Buffer.from('\n')]) };
+  };
+  if (!o.propose) return { ...o, reply: terminate(o.reply) };
+  const reply = o.reply;
+  return { ...o, reply: typeof reply === 'function' ? () => terminate(reply()) : terminate(reply) };
 }
 
 export interface AuditSink {

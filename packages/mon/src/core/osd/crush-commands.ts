@@ -32,7 +32,7 @@ import {
 } from '@ts-ceph/crush';
 import { crushOf, exists } from '@ts-ceph/maps';
 import { CommandHandler, CommandRequest, fail, formatterFor, formatterOrPretty, ok, proposeThen, reply } from '../commands/types';
-import { getFloat, getStr, getStrVec, reqStr } from '../commands/cmdmap';
+import { getFloat, getInt, getStr, getStrVec, reqStr } from '../commands/cmdmap';
 import { formatDouble6 } from '../config/options';
 import { OSDMonitor } from './osd-monitor';
 import { parseOsdId } from './osd-commands';
@@ -82,9 +82,9 @@ export function crushCommands(osd: OSDMonitor): Record<string, CommandHandler> {
   };
 
   const setOrAdd: CommandHandler = (req) => {
-    const idStr = getStr(req.cmdmap, 'id');
-    if (idStr === undefined) return fail('EINVAL', 'no osd id given');
-    const id = parseOsdId(idStr);
+    // CephOsdName arrives as an int64 (the CLI turns osd.N into N), as cmd_getval reads it.
+    const id = getInt(req.cmdmap, 'id');
+    if (id === undefined) return fail('EINVAL', `unable to parse osd id value '${req.cmdmap.get('id') ?? ''}'`);
     const name = `osd.${id}`;
     if (!exists(osd.osdmap, id)) return fail('ENOENT', `${name} does not exist. Create it before updating the crush map`);
     const w = weightArg(req);
@@ -108,7 +108,8 @@ export function crushCommands(osd: OSDMonitor): Record<string, CommandHandler> {
   };
 
   const createOrMove: CommandHandler = (req) => {
-    const id = parseOsdId(reqStr(req.cmdmap, 'id'));
+    const id = getInt(req.cmdmap, 'id');
+    if (id === undefined) return fail('EINVAL', `unable to parse osd id value '${req.cmdmap.get('id') ?? ''}'`);
     const name = `osd.${id}`;
     if (!exists(osd.osdmap, id)) return fail('ENOENT', `${name} does not exist.  create it before updating the crush map`);
     const w = weightArg(req);

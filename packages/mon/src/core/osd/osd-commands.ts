@@ -3,7 +3,7 @@
  * prepare_command_impl): dump, ls, stat, tree, getmap, getcrushmap, setcrushmap, getmaxosd,
  * setmaxosd, set/unset, down/out/in/rm, reweight, new, create, purge, find, metadata, versions.
  */
-import { cephError } from '@ts-ceph/common';
+import { Errno, cephError } from '@ts-ceph/common';
 import { Reader, isUuid, UUID_NIL, EntityType, CEPH_FEATURES_ALL } from '@ts-ceph/denc';
 import { decodeCrushMap, encodeCrushMap } from '@ts-ceph/crush';
 import { CryptoKey, capsBlob } from '@ts-ceph/cephx';
@@ -30,7 +30,7 @@ import {
 import { JSONFormatter } from '../formatter';
 import type { PaxosService } from '../paxos-service';
 import { CommandHandler, CommandRequest, fail, formatterFor, ok, proposeThen, reply } from '../commands/types';
-import { getBool, getFloat, getInt, getStr, getStrVec, reqStr } from '../commands/cmdmap';
+import { getBool, getFloat, getInt, getStr, getStrVec, reqInt, reqStr } from '../commands/cmdmap';
 import { timespanStr } from '../timespan';
 import { OSDMonitor } from './osd-monitor';
 import { dumpOsdTree, printOsdTree, TreeFilter } from './osd-tree';
@@ -300,12 +300,13 @@ export function osdCommands(osd: OSDMonitor, auth: AuthMonitor): Record<string, 
     'osd purge': (req) => purge(req),
     'osd purge-actual': (req) => purge(req),
     'osd find': (req) => {
-      const id = parseOsdId(reqStr(req.cmdmap, 'id'));
+      const id = reqInt(req.cmdmap, 'id');
       if (id < 0 || !exists(osd.osdmap, id)) return fail('ENOENT', `osd.${id} does not exist`);
       const f = formatterFor(req) ?? new JSONFormatter(true);
       f.openObject('osd_location');
       f.dumpUnsigned('osd', id);
       f.dump('addrs', { addrvec: [] });
+      f.dumpString('osd_fsid', osd.osdmap.osdUuid[id] ?? UUID_NIL);
       f.openObject('crush_location');
       for (const [k, v] of crushOf(osd.osdmap).getFullLocationOrdered(id)) f.dumpString(k, v);
       f.close();
@@ -314,16 +315,19 @@ export function osdCommands(osd: OSDMonitor, auth: AuthMonitor): Record<string, 
     },
     'osd metadata': (req) => {
       const f = formatterFor(req) ?? new JSONFormatter(true);
-      const id = getStr(req.cmdmap, 'id');
-      if (id !== undefined) {
-        const n = parseOsdId(id);
+      const n = getInt(req.cmdmap, 'id');
+      if (n !== undefined) {
         if (!exists(osd.osdmap, n)) return fail('ENOENT', `osd.${n} does not exist`);
-        f.openObject('osd_metadata');
-        f.dumpInt('id', n);
-        f.close();
-        return ok(f.toString());
+        // dump_osd_metadata: an OSD that never booted has no metadata: ENOENT, no message.
+        return reply(-Errno.ENOENT, '');
       }
       f.openArray('osd_metadata');
+      for (let i = 0; i < osd.osdmap.maxOsd; i++) {
+        if (!exists(osd.osdmap, i)) continue;
+        f.openObject('osd');
+        f.dumpUnsigned('id', i);
+        f.close();
+      }
       f.close();
       return ok(f.toString());
     },

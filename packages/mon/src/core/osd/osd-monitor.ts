@@ -22,6 +22,7 @@ import {
   clonePgPool,
   CreateInitialConf,
   BuildSimpleConf,
+  OsdState,
 } from '@ts-ceph/maps';
 import { PaxosService } from '../paxos-service';
 import { StoreTransaction } from '../store-txn';
@@ -87,6 +88,19 @@ export class OSDMonitor extends PaxosService {
     assert(inc.epoch === this.lastCommitted + 1, `osdmap pending epoch ${inc.epoch} after ${this.lastCommitted}`);
     inc.modified = utimeFromMs(now);
     if (this.pendingCrushMap) inc.crush = encodeCrushMap(this.pendingCrushMap);
+    // OSDMonitor::encode_pending: a blank new_state would mean "toggle up"; drop it. Any up or
+    // in change stamps last_up_change / last_in_change (`osd stat`'s "since").
+    for (const [id, st] of inc.newState) {
+      if (st === 0) inc.newState.delete(id);
+      else if (st & OsdState.UP) inc.newLastUpChange = inc.modified;
+    }
+    if (inc.newUpClient.size) inc.newLastUpChange = inc.modified;
+    for (const [id, w] of inc.newWeight) {
+      if (id >= this.osdmap.maxOsd ? w !== 0 : !!w !== !!(this.osdmap.osdWeight[id] ?? 0)) {
+        inc.newLastInChange = inc.modified;
+        break;
+      }
+    }
     let next: OSDMap;
     if (inc.fullmap.length) {
       next = decodeOSDMap(new Reader(inc.fullmap));
