@@ -1,15 +1,15 @@
 /**
  * Secrets stay secret: a keyring is written 0600 into a fresh file even when something (a symlink
- * to a world-readable file) was planted at the temporary name, and keys do not show up in error
- * messages or inspected objects.
+ * to a world-readable file) was planted at the temporary name, keys do not show up in error
+ * messages or inspected objects, and a network-restricted "allow *" is not allow-all from elsewhere.
  */
 import t from 'tap';
 import { lstatSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { inspect } from 'node:util';
-import { EntityType } from '@ts-ceph/denc';
+import { AddrType, EntityType, makeAddr } from '@ts-ceph/denc';
 import { tempDir } from '@ts-ceph/testkit';
-import { CryptoKey, KeyRing, loadKeyRing, writeKeyRing, cryptoRandom } from '../src/index';
+import { CryptoKey, KeyRing, loadKeyRing, MgrCap, MonCap, OSDCap, writeKeyRing, cryptoRandom } from '../src/index';
 
 t.test('writeKeyRing does not follow a symlink planted at its temporary name', async (t) => {
   const { path: dir, cleanup } = tempDir('ts-ceph-keyring-');
@@ -49,4 +49,18 @@ t.test('keys are not echoed into errors or inspected objects', async (t) => {
   const bytes = [...key.secret.subarray(0, 6)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
   t.notOk(shown.includes(bytes) || shown.includes(text), shown);
   t.match(shown, /CryptoKey\(type 1, 16-byte secret\)/);
+});
+
+t.test('"allow * network <cidr>" is allow-all only from inside that network', async (t) => {
+  const inside = makeAddr(AddrType.MSGR2, '10.1.2.3', 40000, 1);
+  const outside = makeAddr(AddrType.MSGR2, '192.168.0.7', 40000, 1);
+  const caps = [MonCap.parse('allow * network 10.0.0.0/8'), OSDCap.parse('allow * network 10.0.0.0/8'), MgrCap.parse('allow * network 10.0.0.0/8')];
+  const allowAll = (c: (typeof caps)[number], a?: typeof inside) => (c instanceof OSDCap ? c.allowAll(a) : c.isAllowAll(a));
+  for (const c of caps) {
+    t.notOk(allowAll(c), `${c.constructor.name}: not without an address`);
+    t.notOk(allowAll(c, outside), `${c.constructor.name}: not from 192.168.0.7`);
+    t.ok(allowAll(c, inside), `${c.constructor.name}: from 10.1.2.3`);
+  }
+  t.ok(MonCap.parse('allow *').isAllowAll(outside) && OSDCap.parse('allow *').allowAll() && MgrCap.parse('allow *').isAllowAll(), 'unrestricted: from anywhere');
+  t.notOk(MonCap.parse('allow * network 10.0.0.0/8').isCapable({ service: 'osd', read: true, addr: outside }), 'isCapable agrees');
 });

@@ -199,8 +199,13 @@ export class MgrCap {
     return new MgrCap('allow *', [mgrGrant({ allow: MGR_CAP_ANY })]);
   }
 
-  isAllowAll(): boolean {
-    return this.grants.some(isAllowAll);
+  /**
+   * Does some grant allow everything? A grant restricted to a network counts only for an `addr`
+   * inside it (Ceph's is_allow_all ignores the restriction, so "allow * network 10.0.0.0/8" would
+   * pass such a shortcut from anywhere).
+   */
+  isAllowAll(addr?: EntityAddr): boolean {
+    return this.grants.some((g) => isAllowAll(g) && (!g.network || networkContains(g.network, addr)));
   }
 
   toString(): string {

@@ -225,8 +225,13 @@ export class MonCap {
     return new MonCap('', []);
   }
 
-  isAllowAll(): boolean {
-    return this.grants.some(monGrantIsAllowAll);
+  /**
+   * Does some grant allow everything? A grant restricted to a network counts only for an `addr`
+   * inside it (Ceph's is_allow_all ignores the restriction, so "allow * network 10.0.0.0/8" would
+   * pass such a shortcut from anywhere).
+   */
+  isAllowAll(addr?: EntityAddr): boolean {
+    return this.grants.some((g) => monGrantIsAllowAll(g) && (!g.network || networkContains(g.network, addr)));
   }
 
   /** operator<<(MonCap): the grants in canonical form, joined with ", ". */

@@ -342,8 +342,10 @@ function matchIsAll(m: OSDCapMatch): boolean {
   return !m.poolName && m.nspace === undefined && !m.tag.application && !m.objectPrefix;
 }
 
-function grantAllowAll(g: OSDCapGrant): boolean {
-  if (g.profile) return g.profileGrants.some(grantAllowAll);
+function grantAllowAll(g: OSDCapGrant, addr: EntityAddr | undefined): boolean {
+  // A network-restricted grant allows everything only from inside its network (Ceph ignores it here).
+  if (g.network && !networkContains(g.network, addr)) return false;
+  if (g.profile) return g.profileGrants.some((pg) => grantAllowAll(pg, addr));
   return matchIsAll(g.match) && g.spec.allow === OSD_CAP_ANY;
 }
 
@@ -415,8 +417,9 @@ export class OSDCap {
     return new OSDCap('allow *', [plainGrant(emptyMatch(), spec(OSD_CAP_ANY))]);
   }
 
-  allowAll(): boolean {
-    return this.grants.some(grantAllowAll);
+  /** Does some grant allow everything (from `addr`, for grants restricted to a network)? */
+  allowAll(addr?: EntityAddr): boolean {
+    return this.grants.some((g) => grantAllowAll(g, addr));
   }
 
   /** operator<<(OSDCap): "osdcap[grant(...),grant(...)]". */
