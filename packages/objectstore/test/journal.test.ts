@@ -157,3 +157,16 @@ t.test('transactions too large for a journal record', async (t) => {
   t.equal((await s2.fsck(true)).errors, 0, 'fsck clean');
   await s2.umount();
 });
+
+t.test('space freed by overwrites comes back in time (held until a checkpoint)', async (t) => {
+  // 12 MiB for data on this device; an 8 MiB object rewritten in 1 MiB pieces frees 1 MiB each
+  // time, reusable only after a checkpoint.
+  const { store } = await fresh(t, 16 * 1024 * 1024);
+  const o = ghobject({ name: 'rewritten' });
+  await store.queueTransaction(new Transaction().createCollection(C).write(C, o, 0, randomBytes(8 << 20)));
+  const last = randomBytes(1 << 20);
+  for (let i = 0; i < 64; i++) await store.queueTransaction(new Transaction().write(C, o, (i % 8) << 20, i === 63 ? last : randomBytes(1 << 20)));
+  t.same(await store.read(C, o, 7 << 20, 1 << 20), last);
+  t.equal((await store.fsck(false)).errors, 0);
+  await store.umount();
+});

@@ -9,8 +9,13 @@ const log = logger('bluestore');
 
 /** A checkpoint starts when live records hold this fraction of the ring, */
 export const checkpointRingFraction = 0.25;
-/** or this long after the first record that is not checkpointed (it also releases held frees). */
+/** or this long after the first record that is not checkpointed (it also releases held frees), */
 export const checkpointDelayMs = 500;
+/** or when blocks freed by committed batches, held until a checkpoint, pass this fraction of the device. */
+export const checkpointHeldFraction = 1 / 8;
+/** Committed LevelDB operations kept back (deduplicated by key) before they are written anyway. */
+export const applyOpsMax = 65536;
+export const applyBytesMax = 64 * 1024 * 1024;
 
 /** One prepared transaction, as install() hands it to the commit pipeline. */
 export interface TxnCommit {
@@ -31,15 +36,15 @@ export interface TxnCommit {
   /** Acknowledge (durable) or fail the transaction. */
   resolve: () => void;
   reject: (e: Error) => void;
-  /** LevelDB has the transaction's keys (omap reads and listings may look). */
-  applied: () => void;
+  /** Committed or failed (readers of LevelDB then call applyNow()). */
+  committed: () => void;
 }
 
 /** A committed batch until a checkpoint covers it. */
 interface Batch {
   seq: number;
   freed: PExtent[];
-  /** Settles when LevelDB has its keys and its in-place writes are on the device (unflushed). */
+  /** Settles when its in-place writes are on the device (unflushed). */
   done: Promise<void>;
 }
 
@@ -76,11 +81,15 @@ export class CommitPipeline {
   private committing = false;
   private readonly idleWaiters: (() => void)[] = [];
   private readonly open: Batch[] = [];
-  private applyQueue: { ops: BatchOp[]; txns: TxnCommit[]; done: () => void }[] = [];
-  private applying = false;
+  /** Committed LevelDB operations not yet written, by key (latin1): only the last one matters. */
+  private pendingOps = new Map<string, BatchOp>();
+  private pendingBytes = 0;
+  private applying: Promise<void> | undefined;
   private readonly chains = new Map<number, Promise<void>>();
   private checkpointing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** Blocks freed by committed batches and not yet reusable (released by a checkpoint). */
+  heldBlocks = 0;
   private committedNidMax: number;
   private committedStats: L.StatsRecord;
   private failed = false;
@@ -205,10 +214,11 @@ export class CommitPipeline {
     this.committedNidMax = last.nidMax;
     this.committedStats = { storedBytes: last.storedBytes, objects: last.objects };
     for (const t of batch) t.resolve();
-    const applied = new Promise<void>((res) => this.applyQueue.push({ ops, txns: batch, done: res }));
-    if (!this.applying) void this.applyLoop();
+    this.keepOps(ops);
+    for (const t of batch) t.committed();
     const inplace = this.writeInPlace(buf, metaBlocks, runs, plains);
-    this.open.push({ seq, freed: meta.freed, done: Promise.all([applied, inplace]).then(() => undefined) });
+    this.open.push({ seq, freed: meta.freed, done: inplace });
+    for (const e of meta.freed) this.heldBlocks += e.count;
     this.maybeCheckpoint();
   }
 
@@ -265,31 +275,34 @@ export class CommitPipeline {
     return all;
   }
 
-  /** LevelDB writes, one at a time so they land in commit order; each takes all that is queued. */
-  private async applyLoop(): Promise<void> {
-    this.applying = true;
-    try {
-      while (this.applyQueue.length) {
-        const items = this.applyQueue.splice(0);
-        const ops = items.length === 1 ? items[0]!.ops : items.flatMap((i) => i.ops);
-        try {
-          if (ops.length) await kvWrite(this.store.db, ops, false);
-        } catch (e) {
-          this.fail(e as Error);
-        }
-        for (const it of items) {
-          for (const t of it.txns) t.applied();
-          it.done();
-        }
-      }
-    } finally {
-      this.applying = false;
+  private keepOps(ops: BatchOp[]): void {
+    for (const op of ops) {
+      this.pendingOps.set(op.key.toString('latin1'), op);
+      this.pendingBytes += op.key.length + (op.type === 'put' ? op.value.length : 0);
     }
+    if (this.pendingOps.size >= applyOpsMax || this.pendingBytes >= applyBytesMax) void this.applyNow();
+  }
+
+  /**
+   * Write every committed operation kept back to LevelDB (one unsynced batch; LevelDB writes go one
+   * at a time so they land in commit order). Resolves when LevelDB has everything committed before
+   * the call.
+   */
+  async applyNow(): Promise<void> {
+    while (this.applying) await this.applying;
+    if (!this.pendingOps.size) return;
+    const ops = [...this.pendingOps.values()];
+    this.pendingOps = new Map();
+    this.pendingBytes = 0;
+    this.applying = kvWrite(this.store.db, ops, false)
+      .catch((e: Error) => this.fail(e))
+      .finally(() => (this.applying = undefined));
+    return this.applying;
   }
 
   private maybeCheckpoint(): void {
     if (this.store.opts.holdDeferred || this.failed) return;
-    if (this.ring.usedBlocks >= this.ring.blocks * checkpointRingFraction) void this.checkpoint();
+    if (this.ring.usedBlocks >= this.ring.blocks * checkpointRingFraction || this.heldBlocks >= this.store.allocator.blocks * checkpointHeldFraction) void this.checkpoint();
     else if (!this.timer && this.open.length) {
       this.timer = setTimeout(() => {
         this.timer = undefined;
@@ -317,6 +330,8 @@ export class CommitPipeline {
     const seq = upto[upto.length - 1]!.seq;
     try {
       await Promise.all(upto.map((b) => b.done));
+      await this.applyNow();
+      if (this.failed) return;
       await this.store.io.dev.fdatasync();
       await kvWrite(this.store.db, this.stateOps({ generation: this.generation, seq: seq + 1, block: this.ring.blockOf(seq + 1) }), true);
     } catch (e) {
@@ -325,7 +340,10 @@ export class CommitPipeline {
     }
     this.open.splice(0, upto.length);
     this.ring.release(seq);
-    for (const b of upto) this.store.releaseHeld(b.freed);
+    for (const b of upto) {
+      this.store.releaseHeld(b.freed);
+      for (const e of b.freed) this.heldBlocks -= e.count;
+    }
     if (this.open.length) this.maybeCheckpoint();
   }
 
@@ -357,13 +375,14 @@ export class CommitPipeline {
       this.committedNidMax = t.nidMax;
       this.committedStats = { storedBytes: t.storedBytes, objects: t.objects };
       const seq = this.ring.nextSeq;
+      await this.applyNow();
       await this.store.db.batch([...t.ops, ...this.stateOps({ generation: this.generation, seq, block: this.ring.blockOf(seq) })], { sync: true });
     } catch (e) {
       this.fail(e as Error, [t]);
       return;
     }
     t.resolve();
-    t.applied();
+    t.committed();
     this.store.releaseHeld(t.freed);
   }
 
@@ -377,13 +396,18 @@ export class CommitPipeline {
     this.store.failWith(err, first);
     for (const t of [...batch, ...this.queue.splice(0)]) {
       t.reject(err);
-      t.applied();
+      t.committed();
     }
   }
 
   /** Mount: make the replayed state and this mount's generation durable before any new record. */
   async checkpointNow(): Promise<void> {
     await this.store.db.batch(this.stateOps({ generation: this.generation, seq: this.ring.nextSeq, block: this.ring.head }), { sync: true });
+  }
+
+  /** An unclean stop (tests): let a LevelDB write in progress finish, drop what is kept back. */
+  async settle(): Promise<void> {
+    while (this.applying) await this.applying;
   }
 
   /** Umount and fsck: everything committed is checkpointed (the journal is empty afterwards). */

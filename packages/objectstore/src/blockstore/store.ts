@@ -49,6 +49,8 @@ export const deviceBytesDefault = 1024 * 1024 * 1024;
 /** Smallest device we format. */
 export const deviceBytesMin = 16 * 1024 * 1024;
 
+/** Blocks a transaction may need beyond its data (new extent-map neighbours, rounding). */
+const spaceSlackBlocks = 64;
 /** Bytes per I/O when mkfs writes the journal region of a file-backed device. */
 const zeroChunkBytes = 1024 * 1024;
 
@@ -85,7 +87,7 @@ function contiguousView(plains: Buffer[]): Buffer | undefined {
 
 const noop = (): void => undefined;
 /** The fields recordBlocks() does not look at, for sizing a record before committing to it. */
-const emptyCommit: TxnCommit = { ops: [], opsBytes: 0, deferred: [], allocated: [], freed: [], ioDone: Promise.resolve(), ioSettled: true, nidMax: 0, storedBytes: 0, objects: 0, resolve: noop, reject: noop, applied: noop };
+const emptyCommit: TxnCommit = { ops: [], opsBytes: 0, deferred: [], allocated: [], freed: [], ioDone: Promise.resolve(), ioSettled: true, nidMax: 0, storedBytes: 0, objects: 0, resolve: noop, reject: noop, committed: noop };
 
 /**
  * The native ObjectStore: object data on a raw block device (a file or /dev/loopN) with a crc32c
@@ -106,7 +108,7 @@ export class NativeStore implements ObjectStore, TxcHost {
   private nidMax = 0;
   private stats: L.StatsRecord = { storedBytes: 0, objects: 0 };
   private prepareChain: Promise<void> = Promise.resolve();
-  private lastApplied: Promise<void> = Promise.resolve();
+  private lastCommitted: Promise<void> = Promise.resolve();
   private failed: CephError | undefined;
   private mounted = false;
   pipeline!: CommitPipeline;
@@ -285,8 +287,10 @@ export class NativeStore implements ObjectStore, TxcHost {
     if (!this.cache.has(key)) this.cache.set(key, loaded);
     return this.cache.get(key) ?? undefined;
   }
-  drain(): Promise<void> {
-    return this.lastApplied;
+  /** Every transaction queued so far is committed and LevelDB has its keys. */
+  async drain(): Promise<void> {
+    await this.lastCommitted;
+    await this.pipeline.applyNow();
   }
   get deferredTxnBytesMax(): number {
     return (recordBlocksMax(this.sb.journalBlocks) * blockBytes) / 2;
@@ -320,6 +324,10 @@ export class NativeStore implements ObjectStore, TxcHost {
 
   private async prepare(ts: Transaction[], resolve: () => void, reject: (e: Error) => void): Promise<void> {
     if (this.failed) return reject(this.failed);
+    // Space freed by committed transactions comes back at the next checkpoint: when this one might
+    // not find enough without it, take the checkpoint first rather than fail with ENOSPC.
+    const need = Math.ceil(ts.reduce((n, t) => n + t.dataBytes, 0) / blockBytes) + spaceSlackBlocks;
+    if (this.allocator.free < need && this.pipeline.heldBlocks > 0) await this.pipeline.checkpoint().catch(() => undefined);
     const txc = new Txc(this);
     const nidBefore = this.nidMax;
     try {
@@ -362,10 +370,10 @@ export class NativeStore implements ObjectStore, TxcHost {
     const ioDone = this.writeDirect(direct);
     this.stats.storedBytes += txc.storedDelta;
     this.stats.objects += txc.objectsDelta;
-    let appliedRes: () => void = () => undefined;
-    const applied = new Promise<void>((r) => (appliedRes = r));
-    for (const s of txc.staged.values()) if (s.onode) s.onode.pending = applied;
-    this.lastApplied = applied;
+    let committedRes: () => void = () => undefined;
+    const committed = new Promise<void>((r) => (committedRes = r));
+    for (const s of txc.staged.values()) if (s.onode) s.onode.pending = committed;
+    this.lastCommitted = committed;
     const commit: TxnCommit = {
       ops: kv,
       opsBytes,
@@ -379,7 +387,7 @@ export class NativeStore implements ObjectStore, TxcHost {
       objects: this.stats.objects,
       resolve,
       reject,
-      applied: appliedRes,
+      committed: committedRes,
     };
     ioDone.then(
       () => {
@@ -508,6 +516,7 @@ export class NativeStore implements ObjectStore, TxcHost {
       on = again;
     }
     if (!on) throw cephError('ENOENT', `object ${ghobjectToString(o)} does not exist in ${collToString(c)}`);
+    if (inDb) await this.pipeline.applyNow();
     return on;
   }
 
@@ -664,7 +673,7 @@ export class NativeStore implements ObjectStore, TxcHost {
     this.mounted = false;
     await this.prepareChain;
     await this.pipeline.whenIdle();
-    await this.lastApplied;
+    await this.pipeline.settle();
     this.pipeline.stop();
     await this.io.dev.close();
     await this.db.close();
