@@ -115,3 +115,17 @@ t.test('a captured AUTH_REQUEST + AUTH_REQUEST_MORE replayed on a new connection
   const r = replay(w.f.provider, EntityType.CLIENT, EntityType.MON, AuthMethod.CEPHX, x.sent);
   t.match(r, [{ kind: 'more' }, { kind: 'error', result: -13, reason: /wrong proof of the server challenge/ }], 'the new server challenge defeats the old proof');
 });
+
+t.test('after AUTH_BAD_METHOD for "none", the client\'s cephx AUTH_REQUEST starts over', async (t) => {
+  const w = world();
+  const sm = meta(EntityType.CLIENT, EntityType.MON);
+  sm.conMode = 1;
+  const fresh = w.f.client(admin, w.f.adminKey);
+  const cm = meta(EntityType.MON, EntityType.CLIENT);
+  const req = fresh.getAuthRequest(cm).payload;
+  t.match(w.f.provider.handleAuthRequest(sm, false, AuthMethod.NONE, req), { kind: 'error', result: -95 }, 'none: EOPNOTSUPP');
+  const more = w.f.provider.handleAuthRequest(sm, false, AuthMethod.CEPHX, req);
+  t.equal(more.kind, 'more', 'cephx on the same connection: the server challenge');
+  const done = w.f.provider.handleAuthRequest(sm, true, AuthMethod.CEPHX, fresh.handleAuthReplyMore(cm, (more as { payload: Buffer }).payload));
+  t.equal(done.kind, 'done');
+});

@@ -83,7 +83,9 @@ export class CephxMonServerProvider implements AuthServerProvider {
     if (payload.length === 0) return refuse(Errno.EACCES, 'empty auth payload');
     let s = monAuthSession(meta);
     if (!more) {
-      if (s) return refuse(Errno.EACCES, 'auth request on an already authenticating connection');
+      // A new AUTH_REQUEST (the messenger allows one only after AUTH_BAD_METHOD, authRetriesMax times)
+      // starts over, as Monitor::handle_auth_request does: a client configured with
+      // auth_client_required = "none, cephx" retries with cephx after "none" was refused.
       s = { mode: payload[0]! };
       meta.providerState = s;
     } else if (!s) {
