@@ -266,21 +266,30 @@ export class Messenger {
 
   // ---- internals -----------------------------------------------------------------------------------
 
+  /** The listener's callback, straight from the event loop: a failure drops this connection only. */
   private accept(t: Transport): void {
-    if (this.stopped) return t.destroy();
-    if (this.accepting.size >= this.opts.handshakeConnectionsMax) {
-      // A flood of half-open connections: each costs up to preAuthBytesMax + handshakeFrameBytesMax
-      // until its handshake deadline, so beyond the cap new ones are closed on arrival.
-      log.dout(1, `refusing connection from ${t.remote.ip}:${t.remote.port}: ${this.accepting.size} connections in the handshake (handshakeConnectionsMax ${this.opts.handshakeConnectionsMax})`);
-      return t.destroy();
+    let c: Connection | undefined;
+    try {
+      if (this.stopped) return t.destroy();
+      if (this.accepting.size >= this.opts.handshakeConnectionsMax) {
+        // A flood of half-open connections: each costs up to preAuthBytesMax + handshakeFrameBytesMax
+        // until its handshake deadline, so beyond the cap new ones are closed on arrival.
+        log.dout(1, `refusing connection from ${t.remote.ip}:${t.remote.port}: ${this.accepting.size} connections in the handshake (handshakeConnectionsMax ${this.opts.handshakeConnectionsMax})`);
+        return t.destroy();
+      }
+      const remote = makeAddr(AddrType.MSGR2, t.remote.ip.replace(/^::ffff:/, ''), t.remote.port, 0);
+      c = new Connection(this, -1, Policies.statelessServer(), undefined);
+      const proto = new ServerProtocol(this.env, this.options.authServer!, remote, this.directory);
+      this.conns.add(c);
+      this.accepting.add(c);
+      c.armHandshakeTimer(proto);
+      c.attach(t, proto);
+    } catch (e) {
+      if (e instanceof AssertionError) throw e;
+      log.dout(0, `accepting from ${t.remote.ip}:${t.remote.port} failed: ${asCephError(e).message}`);
+      c?.markDown();
+      t.destroy();
     }
-    const remote = makeAddr(AddrType.MSGR2, t.remote.ip.replace(/^::ffff:/, ''), t.remote.port, 0);
-    const c = new Connection(this, -1, Policies.statelessServer(), undefined);
-    const proto = new ServerProtocol(this.env, this.options.authServer!, remote, this.directory);
-    this.conns.add(c);
-    this.accepting.add(c);
-    c.armHandshakeTimer(proto);
-    c.attach(t, proto);
   }
 
   private remember(c: Connection, addrs: EntityAddrvec | undefined): void {

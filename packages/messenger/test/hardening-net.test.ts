@@ -8,14 +8,15 @@
  *    keeps serving others;
  *  - a dispatcher that throws fails that connection, not the process;
  *  - an accepted lossless connection that fails its handshake is not kept in standby forever;
- *  - an accept error on the listening socket is logged, not fatal.
+ *  - an accept error on the listening socket is logged, not fatal, and a transport that fails while
+ *    being accepted is dropped without leaving a connection behind.
  */
 import t from 'tap';
 import { connect as netConnect, Server, Socket } from 'node:net';
 import { CephError, configureLog, SimClock, stderrSink } from '@ts-ceph/common';
 import { EntityType } from '@ts-ceph/denc';
 import { freePort, waitFor } from '@ts-ceph/testkit';
-import { AuthNoneClient, AuthNoneServer, Connection, Dispatcher, encodeBanner, encodePreamble, makeMessage, MemoryNetwork, Messenger, MessengerOptions, Policies, Tag } from '../src';
+import { AuthNoneClient, AuthNoneServer, Connection, Dispatcher, encodeBanner, encodePreamble, makeMessage, MemoryNetwork, Messenger, MessengerOptions, Policies, Tag, Transport, TransportFactory } from '../src';
 import { SharedKeyServer } from './lib/harness';
 
 const admin = { type: EntityType.CLIENT, id: 'admin' };
@@ -221,4 +222,37 @@ t.test('an accept error on the listening socket is logged, the listener keeps se
   const con = c.connectTo(s.addrs[0]!, EntityType.MON);
   await waitFor(() => con.isConnected, 5000, 'a client to connect afterwards');
   await c.shutdown();
+});
+
+t.test('a transport that fails while being accepted is dropped, not thrown into the listener', async (t) => {
+  let onAccept: ((tr: Transport) => void) | undefined;
+  const factory: TransportFactory = {
+    connect: () => Promise.reject(new Error('unused')),
+    listen: async (local, cb) => ((onAccept = cb), { local, close: async () => {} }),
+  };
+  const s = server({ transports: factory });
+  await s.bind('127.0.0.1', 3300);
+  let destroyed = false;
+  const broken = {
+    remote: { ip: '127.0.0.1', port: 5555 },
+    local: { ip: '127.0.0.1', port: 3300 },
+    bufferedBytes: 0,
+    highWaterBytes: 1 << 20,
+    closed: false,
+    setHandlers() {
+      throw new Error('socket already gone');
+    },
+    write: () => false,
+    pause() {},
+    resume() {},
+    close() {},
+    destroy() {
+      destroyed = true;
+    },
+  } as Transport;
+  t.doesNotThrow(() => onAccept!(broken));
+  t.ok(destroyed, 'the transport was destroyed');
+  t.ok(lines.some((l) => /accepting from 127\.0\.0\.1:5555 failed: Error: socket already gone/.test(l)));
+  t.equal(s.connectionCount, 0);
+  await s.shutdown();
 });
