@@ -1,7 +1,7 @@
 /**
- * Differential (OSD life cycle, CRUSH edits, auth import/export): the same `ceph` CLI commands
- * against a fresh real 16.2.15 ceph-mon and a fresh ts-mon, crc mode, no OSD daemons; exit code,
- * stdout and stderr equal once fsid, port, keys and stamps are normalized.
+ * Differential (OSD life cycle, CRUSH edits, blocklist, auth add/import/export): the same `ceph`
+ * CLI commands against a fresh real 16.2.15 ceph-mon and a fresh ts-mon, crc mode, no OSD daemons;
+ * exit code, stdout and stderr equal once fsid, port, keys and stamps are normalized.
  */
 import t from 'tap';
 import { writeFileSync } from 'node:fs';
@@ -52,6 +52,21 @@ t.test('ceph osd new/in/out/down/rm/purge, crush add/reweight/rm, auth add/impor
     ['osd', 'tree'],
     ['osd', 'crush', 'rm', 'h0'],
     ['osd', 'dump'],
+    ['osd', 'blocklist', 'add', '1.2.3.4:0/123'],
+    ['osd', 'blocklist', 'add', '1.2.3.5:6789/0', '10'],
+    ['osd', 'blocklist', 'add', '10.1.2.3:0/99', '2.5'],
+    ['osd', 'blocklist', 'ls'],
+    ['osd', 'blocklist', 'ls', '-f', 'json'],
+    ['osd', 'blocklist', 'rm', '1.2.3.4:0/123'],
+    ['osd', 'blocklist', 'rm', '1.2.3.4:0/123'],
+    ['osd', 'blocklist', 'range', 'add', '10.0.0.0/24'],
+    ['osd', 'blocklist', 'range', 'add', '10.0.0.0/40'],
+    ['osd', 'blocklist', 'range', 'add', '10.0.0.1:5/24'],
+    ['osd', 'blocklist', 'ls'],
+    ['osd', 'blocklist', 'ls', '-f', 'json'],
+    ['osd', 'dump'],
+    ['osd', 'blocklist', 'clear'],
+    ['osd', 'blocklist', 'ls'],
     ['auth', 'add', 'client.added', 'mon', 'allow r'],
     ['auth', 'add', 'client.added', 'mon', 'allow w'],
     ['auth', 'get-or-create-key', 'client.k', 'mon', 'allow r'],

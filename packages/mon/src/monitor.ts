@@ -31,6 +31,7 @@ import { OSDMonitor } from './core/osd/osd-monitor';
 import { osdCommands } from './core/osd/osd-commands';
 import { poolCommands } from './core/osd/pool-commands';
 import { crushCommands } from './core/osd/crush-commands';
+import { blocklistCommands, expireBlocklist } from './core/osd/blocklist-commands';
 import { osdMapHealth } from './core/osd/osd-health';
 import { PGStatService } from './core/mgrstat/pg-stats';
 import { pgCommands } from './core/mgrstat/pg-commands';
@@ -181,6 +182,7 @@ export class Monitor {
     d.register(osdCommands(this.osd, this.auth));
     d.register(poolCommands(this.osd));
     d.register(crushCommands(this.osd));
+    d.register(blocklistCommands(this.osd));
     d.register(statusCommands(this.view));
     d.register(monCommands(this.view));
     d.register(pgCommands(this.view));
@@ -322,7 +324,7 @@ export class Monitor {
 
   /**
    * The periodic work (Monitor::tick and each service's tick): rotate service secrets, extend the
-   * global_id window, expire mutes, commit queued log entries.
+   * global_id window, expire mutes and blocklist entries, commit queued log entries.
    */
   tick(): Promise<void> {
     return this.pipeline.run(async () => {
@@ -334,6 +336,7 @@ export class Monitor {
         if (!svcs.includes(this.auth)) svcs.push(this.auth);
       }
       if (this.health.checkMutes(now)) svcs.push(this.health);
+      if (expireBlocklist(this.osd, now)) svcs.push(this.osd);
       if (svcs.length) await this.pipeline.propose(svcs);
       if (this.logm.havePending()) await this.pipeline.propose([this.logm]);
     });

@@ -137,3 +137,27 @@ t.test('crush rules', async (t) => {
   r = await f.cmd({ prefix: 'osd getcrushmap' });
   t.same([r.r, r.rs], [0, String(f.mon.osd.osdmap.crushVersion)]);
 });
+
+t.test('blocklist entries expire at the tick, and survive a restart until then', async (t) => {
+  const f = await MonFixture.create();
+  let r = await f.cmd({ prefix: 'osd blocklist', blocklistop: 'add', addr: '1.2.3.4:0/1', expire: 5 });
+  t.match(r.rs, /^blocklisting 1\.2\.3\.4:0\/1 until \S+ \(5 sec\)$/);
+  r = await f.cmd({ prefix: 'osd blocklist', blocklistop: 'add', addr: '1.2.3.5:0/2' });
+  t.match(r.rs, /\(3600 sec\)$/, 'mon_osd_blocklist_default_expire');
+  const epoch = f.mon.osd.epoch;
+  await f.restart();
+  r = await f.cmd({ prefix: 'osd blocklist ls' });
+  t.equal(r.rs, 'listed 2 entries');
+  f.clock.advance(4000);
+  await f.mon.tick();
+  t.equal(f.mon.osd.epoch, epoch, 'nothing expired yet');
+  f.clock.advance(2000);
+  await f.mon.tick();
+  t.equal(f.mon.osd.epoch, epoch + 1, 'the expiry is a new epoch');
+  r = await f.cmd({ prefix: 'osd blocklist ls' });
+  t.same([r.out, r.rs], [`1.2.3.5:0/2 ${r.out.split(' ')[1]}`, 'listed 1 entries']);
+  r = await f.cmd({ prefix: 'osd blocklist', blocklistop: 'rm', addr: '1.2.3.4:0/1' });
+  t.same([r.r, r.rs], [0, "1.2.3.4:0/1 isn't blocklisted"]);
+  r = await f.cmd({ prefix: 'osd blocklist', blocklistop: 'add', addr: 'not-an-address' });
+  t.same([r.r, r.rs], [-22, 'unable to parse address not-an-address']);
+});

@@ -45,6 +45,8 @@ export class OSDMonitor extends PaxosService {
   pending: Incremental = newIncremental(0);
   /** Set when the pending incremental carries a new CRUSH map (decoded, editable). */
   private pendingCrushMap: CrushWrapper | undefined;
+  /** The map encodePending built, adopted once its epoch is committed. */
+  private applied: OSDMap | undefined;
 
   constructor(
     store: StoreView,
@@ -67,6 +69,13 @@ export class OSDMonitor extends PaxosService {
     const latest = this.store.getVersion(this.name, 'full_latest');
     if (!latest) return;
     if (this.osdmap && this.osdmap.epoch === latest) return;
+    // A running mon applies each committed incremental to the map it holds (so hash-ordered parts,
+    // the blocklist, keep a live daemon's order); a starting one decodes the latest full map.
+    if (this.applied?.epoch === latest) {
+      this.osdmap = this.applied;
+      this.applied = undefined;
+      return;
+    }
     const b = this.getVersionFull(latest);
     if (!b) throw cephError('EIO', `osdmap full_${latest} missing from the store`);
     this.osdmap = decodeOSDMap(new Reader(b));
@@ -110,6 +119,7 @@ export class OSDMonitor extends PaxosService {
     }
     const features = getEncodingFeatures(next) | featureBit('RESERVED');
     const full = encodeOSDMap(next, features);
+    this.applied = next;
     inc.fullCrc = next.crc ?? 0;
     inc.haveCrc = true;
     inc.encodeFeatures = features;
