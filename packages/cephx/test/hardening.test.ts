@@ -6,13 +6,21 @@
  *    another entity's auth ticket on this session;
  *  - GET_PRINCIPAL_SESSION_KEY / GET_ROTATING_KEY in the handshake, before GET_AUTH_SESSION_KEY proved
  *    the name;
- *  - a captured AUTH_REQUEST + AUTH_REQUEST_MORE replayed on a new connection.
+ *  - a captured AUTH_REQUEST + AUTH_REQUEST_MORE replayed on a new connection;
+ *  - at a monitor, an authorizer that is not a monitor's ticket sealed with the mon. key.
  */
 import t from 'tap';
-import { EntityType, Writer } from '@ts-ceph/denc';
-import { AuthMethod, AuthServerResult } from '@ts-ceph/messenger';
+import { EntityType, utimeFromMs, Writer } from '@ts-ceph/denc';
+import { AuthClientProvider, AuthMethod, AuthServerResult } from '@ts-ceph/messenger';
 import {
+  answerChallenge,
+  Authorizer,
   AuthRegistry,
+  buildAuthorizer,
+  buildServiceTicketBlob,
+  CryptoKey,
+  cryptoRandom,
+  SECRET_ID_NONE,
   CEPHX_GET_PRINCIPAL_SESSION_KEY,
   CephxServiceServerProvider,
   encodeCephXRequestHeader,
@@ -128,4 +136,32 @@ t.test('after AUTH_BAD_METHOD for "none", the client\'s cephx AUTH_REQUEST start
   t.equal(more.kind, 'more', 'cephx on the same connection: the server challenge');
   const done = w.f.provider.handleAuthRequest(sm, true, AuthMethod.CEPHX, fresh.handleAuthReplyMore(cm, (more as { payload: Buffer }).payload));
   t.equal(done.kind, 'done');
+});
+
+t.test('a monitor takes authorizers only from monitors, sealed with the mon. key', async (t) => {
+  const w = world();
+  // An entity whose id is empty ("osd.") has a key that looks like a service's shared key.
+  const osdDot = CryptoKey.generate(cryptoRandom, T0);
+  w.f.ks.addAuth({ type: EntityType.OSD, id: '' }, { key: osdDot, caps: new Map() });
+  const sessionKey = CryptoKey.generate(cryptoRandom, T0);
+  const forged = buildServiceTicketBlob({
+    serviceId: EntityType.OSD,
+    secretId: SECRET_ID_NONE,
+    ticket: { name: { type: EntityType.MON, id: '' }, globalId: 0n, created: utimeFromMs(T0), expires: utimeFromMs(T0 + HOUR), caps: { allowAll: true, caps: Buffer.alloc(0) }, flags: 0 },
+    sessionKey,
+    serviceSecret: osdDot,
+    validity: { sec: 3600, nsec: 0 },
+  });
+  const peer: AuthClientProvider = {
+    getAuthRequest: (m) => {
+      m.providerState = buildAuthorizer(0n, EntityType.OSD, forged, sessionKey, cryptoRandom);
+      return { method: AuthMethod.CEPHX, preferredModes: [1], payload: (m.providerState as Authorizer).bl };
+    },
+    handleAuthReplyMore: (m, p) => (m.providerState = answerChallenge(m.providerState as Authorizer, p)).bl,
+    handleAuthDone: () => {},
+    handleAuthBadMethod: () => false,
+  };
+  const x = handshake(peer, w.f.provider, EntityType.MON, EntityType.MON);
+  t.match(x, { outcome: 'error', error: { result: -13, reason: /authorizer for service 4 from mon\.: only monitors/ } });
+  t.notOk(x.server.peerCaps, 'no caps were granted');
 });

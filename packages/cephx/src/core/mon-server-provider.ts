@@ -111,6 +111,14 @@ export class CephxMonServerProvider implements AuthServerProvider {
         return refuse(Errno.EACCES, 'authorizer did not answer the challenge (replay?)');
       }
       const t = v.ticketInfo.ticket;
+      // Only monitors present authorizers to a monitor, with a ticket sealed with the shared "mon."
+      // key. The secret is looked up by the service id the peer declares, so without this check a
+      // ticket sealed with any "<type>." entity's key from the auth database would be taken, with
+      // whatever name and caps its holder wrote into it.
+      if (v.serviceId !== EntityType.MON || t.name.type !== EntityType.MON) {
+        s.challenge = undefined;
+        return refuse(Errno.EACCES, `authorizer for service ${v.serviceId} from ${formatEntityName(t.name)}: only monitors authenticate to a monitor with an authorizer`);
+      }
       meta.sessionKey = v.ticketInfo.sessionKey.secret;
       meta.connectionSecret = v.connectionSecret;
       meta.peerName = t.name;
