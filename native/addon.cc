@@ -21,7 +21,18 @@ static Napi::Value AllocAligned(const Napi::CallbackInfo& info) {
     Napi::Error::New(env, "allocAligned: out of memory").ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  return Napi::ArrayBuffer::New(env, p, static_cast<size_t>(bytes), [](Napi::Env, void* d) { free(d); });
+  // V8 does not see memory it did not allocate: report it, so that garbage collection keeps up
+  // with buffers handed to callers (a large read returns a view of its aligned buffer).
+  int64_t n = static_cast<int64_t>(bytes);
+  Napi::MemoryManagement::AdjustExternalMemory(env, n);
+  return Napi::ArrayBuffer::New(
+      env, p, static_cast<size_t>(bytes),
+      [](Napi::Env e, void* d, int64_t* len) {
+        free(d);
+        Napi::MemoryManagement::AdjustExternalMemory(e, -*len);
+        delete len;
+      },
+      new int64_t(n));
 }
 
 void InitAlloc(Napi::Env env, Napi::Object exports) { exports.Set("allocAligned", Napi::Function::New(env, AllocAligned)); }

@@ -86,6 +86,16 @@ t.test('aes-xts-plain64 with 4096-byte sectors matches node:crypto and an ECB-bu
     t.same(ours.subarray(s * 4096, (s + 1) * 4096), Buffer.concat([c.update(sector), c.final()]), `sector ${s} = node:crypto`);
     t.same(ours.subarray(s * 4096, (s + 1) * 4096), xtsRef(true, key, iv, sector), `sector ${s} = ECB-built XTS`);
   }
+  // Out of place: the same ciphertext into another buffer, the source left as it was.
+  const dst = Buffer.alloc(4096 * 4, 0xee);
+  x.encryptTo(data, 4096, dst, 4096, 4096 * 2, firstOffset + 4096);
+  t.same(dst.subarray(4096, 4096 * 3), ours.subarray(4096, 4096 * 3), 'encryptTo = in place');
+  t.ok(dst.subarray(0, 4096).every((b) => b === 0xee) && dst.subarray(4096 * 3).every((b) => b === 0xee), 'nothing written outside the range');
+  t.same(data, Buffer.from(data), 'source unchanged');
+  const raw = new (nativeAddon().XtsKey)(key);
+  t.throws(() => raw.crypt(true, dst, 0, 4096, 4096, 0, 8, Buffer.alloc(100), 0), /source range outside/, 'C++ checks the source range too');
+  raw.destroy();
+  t.throws(() => x.encryptTo(data, 4096 * 2, dst, 0, 4096 * 2, 0), /outside a buffer/);
   x.decrypt(ours, firstOffset);
   t.same(ours, data, 'round trip');
   x.destroy();

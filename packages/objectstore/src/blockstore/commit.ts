@@ -236,9 +236,8 @@ export class CommitPipeline {
     encodeMeta(buf, meta, metaBytes);
     let at = metaBlocks * blockBytes;
     meta.deferred.forEach((r, i) => {
-      const start = at;
-      for (const p of plains[i]!) at += p.copy(buf, at);
-      io.sealInPlace(buf, start, r.blocks, r.pblock);
+      plains[i]!.forEach((p, k) => io.sealTo(p, buf, at + k * blockBytes, r.pblock + k));
+      at += r.blocks * blockBytes;
     });
     const hdr = { journalId: this.store.sb.journalId, generation: this.generation, seq, blocks: metaBlocks + dataBlocks, metaBytes, dataBlocks, bodyCrc: 0 };
     hdr.bodyCrc = bodyCrcOf(buf, hdr);

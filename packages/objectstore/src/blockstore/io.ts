@@ -10,6 +10,19 @@ const log = logger('bluestore');
 export const readBytesMax = 1024 * 1024;
 /** The largest single device write for newly allocated blocks. */
 export const writeBytesMax = 1024 * 1024;
+/** Reads of at least this many bytes from one device run are returned without a copy. */
+export const readZeroCopyBytesMin = 64 * 1024;
+
+/** The buffers as one view when they are consecutive slices of one memory range. */
+export function consecutive(parts: Buffer[]): Buffer | undefined {
+  const first = parts[0]!;
+  let bytes = 0;
+  for (const p of parts) {
+    if (p.buffer !== first.buffer || p.byteOffset !== first.byteOffset + bytes) return undefined;
+    bytes += p.length;
+  }
+  return Buffer.from(first.buffer, first.byteOffset, bytes);
+}
 
 export interface BlockRef {
   pblock: number;
@@ -52,17 +65,26 @@ export class BlockIO {
     return this.writePlains([plain], pblock);
   }
 
+  /** Seal whole blocks of `src` for pblock into `dst` at dstStart: one pass, no separate copy. */
+  sealTo(src: Uint8Array, dst: Uint8Array, dstStart: number, pblock: number): void {
+    if (this.xts) this.xts.encryptTo(src, 0, dst, dstStart, src.byteLength, pblock * blockBytes);
+    else dst.set(src, dstStart);
+  }
+
   /** Write consecutive blocks given as separate plaintext buffers (whole blocks each) at pblock. */
   async writePlains(plains: Buffer[], pblock: number): Promise<void> {
     let bytes = 0;
     for (const p of plains) bytes += p.length;
     const buf = this.pool.get(bytes);
-    let at = 0;
-    for (const p of plains) {
-      buf.set(p, at);
-      at += p.length;
+    const whole = plains.length > 1 ? consecutive(plains) : plains[0];
+    if (whole) this.sealTo(whole, buf, 0, pblock);
+    else {
+      let at = 0;
+      for (const p of plains) {
+        this.sealTo(p, buf, at, pblock + at / blockBytes);
+        at += p.length;
+      }
     }
-    this.sealInPlace(buf, 0, bytes / blockBytes, pblock);
     try {
       await this.dev.write(buf, this.dataOffset + pblock * blockBytes);
     } finally {
@@ -91,6 +113,41 @@ export class BlockIO {
       return Buffer.from(buf);
     } finally {
       this.pool.put(buf);
+    }
+  }
+
+  /**
+   * The blocks (laid out at their `at` offsets, consecutive) as one buffer. A large read of one
+   * device run goes straight into a fresh aligned buffer, verified and decrypted in place, and is
+   * returned as it is; anything else is assembled by readVerified.
+   */
+  async readBlocks(blocks: BlockRef[], what: string): Promise<Buffer> {
+    const n = blocks.length;
+    const first = blocks[0]!.pblock;
+    let run = n * blockBytes >= readZeroCopyBytesMin && n * blockBytes <= readBytesMax && first !== 0;
+    for (let i = 0; run && i < n; i++) run = blocks[i]!.pblock === first + i && blocks[i]!.at === i * blockBytes && !this.overlay.has(first + i);
+    if (!run) {
+      const out = Buffer.allocUnsafe(n * blockBytes);
+      await this.readVerified(blocks, out, what);
+      return out;
+    }
+    const u = allocAligned(n * blockBytes);
+    await this.dev.read(u, this.dataOffset + first * blockBytes);
+    const buf = Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+    this.checkRun(buf, blocks, what);
+    return buf;
+  }
+
+  /** Decrypt a run read from the device in place and check every block's crc32c. */
+  private checkRun(buf: Buffer, run: BlockRef[], what: string): void {
+    this.unsealInPlace(buf, 0, run.length, run[0]!.pblock);
+    const got = crc32cBlocks(buf.subarray(0, run.length * blockBytes), blockBytes);
+    for (let i = 0; i < run.length; i++) {
+      const b = run[i]!;
+      if (got[i] !== b.csum) {
+        log.error(`${this.describe}: checksum mismatch reading ${what} at device block ${b.pblock}: expected 0x${b.csum.toString(16)}, got 0x${got[i]!.toString(16)}`);
+        throw cephError('EIO', `${what}: checksum mismatch at device block ${b.pblock}`);
+      }
     }
   }
 
@@ -129,16 +186,8 @@ export class BlockIO {
     const buf = this.pool.get(n * blockBytes);
     try {
       await this.dev.read(buf, this.dataOffset + first * blockBytes);
-      this.unsealInPlace(buf, 0, n, first);
-      const got = crc32cBlocks(buf, blockBytes);
-      for (let i = 0; i < n; i++) {
-        const b = run[i]!;
-        if (got[i] !== b.csum) {
-          log.error(`${this.describe}: checksum mismatch reading ${what} at device block ${b.pblock}: expected 0x${b.csum.toString(16)}, got 0x${got[i]!.toString(16)}`);
-          throw cephError('EIO', `${what}: checksum mismatch at device block ${b.pblock}`);
-        }
-        out.set(buf.subarray(i * blockBytes, (i + 1) * blockBytes), b.at);
-      }
+      this.checkRun(Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength), run, what);
+      for (let i = 0; i < n; i++) out.set(buf.subarray(i * blockBytes, (i + 1) * blockBytes), run[i]!.at);
     } finally {
       this.pool.put(buf);
     }

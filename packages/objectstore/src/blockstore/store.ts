@@ -11,7 +11,7 @@ import { FsckReport, ListResult, listObjectsMax, ObjectStat, ObjectStore, StoreS
 import { Transaction } from '../transaction';
 import { CollT, collToString, GHObject, ghobjectMax, ghobjectSortKey, ghobjectToString, parseColl } from '../types';
 import { BitmapAllocator, coalesce, PExtent } from './allocator';
-import { BlockIO, writeBytesMax } from './io';
+import { BlockIO, BlockRef, consecutive, writeBytesMax } from './io';
 import * as L from './layout';
 import { blockBytes, CollRecord } from './layout';
 import { cacheKey, getBlock, mappedBlocks, Onode, allocatedBytes } from './onode';
@@ -76,13 +76,8 @@ function deferredRuns(txc: Txc): TxnCommit['deferred'] {
 
 /** The blocks as one view when they are consecutive slices of one aligned buffer. */
 function contiguousView(plains: Buffer[]): Buffer | undefined {
-  const first = plains[0]!;
-  for (let i = 1; i < plains.length; i++) {
-    const p = plains[i]!;
-    if (p.buffer !== first.buffer || p.byteOffset !== first.byteOffset + i * blockBytes) return undefined;
-  }
-  const view = Buffer.from(first.buffer, first.byteOffset, plains.length * blockBytes);
-  return isAligned(view) ? view : undefined;
+  const view = consecutive(plains);
+  return view && isAligned(view) ? view : undefined;
 }
 
 const noop = (): void => undefined;
@@ -577,10 +572,12 @@ export class NativeStore implements ObjectStore, TxcHost {
     const end = length === 0 ? on.rec.size : Math.min(on.rec.size, offset + length);
     const first = Math.floor(offset / blockBytes);
     const last = Math.floor((end - 1) / blockBytes);
-    const buf = Buffer.alloc((last - first + 1) * blockBytes);
-    const blocks: { pblock: number; csum: number; at: number }[] = [];
-    for (let lb = first; lb <= last; lb++) blocks.push({ ...getBlock(on, lb), at: (lb - first) * blockBytes });
-    await this.io.readVerified(blocks, buf, `${ghobjectToString(o)} in ${collToString(c)}`);
+    const blocks: BlockRef[] = [];
+    for (let lb = first; lb <= last; lb++) {
+      const b = getBlock(on, lb);
+      blocks.push({ pblock: b.pblock, csum: b.csum, at: (lb - first) * blockBytes });
+    }
+    const buf = await this.io.readBlocks(blocks, `${ghobjectToString(o)} in ${collToString(c)}`);
     return buf.subarray(offset - first * blockBytes, end - first * blockBytes);
   }
   async fiemap(c: CollT, o: GHObject, offset: number, length: number): Promise<Map<number, number>> {

@@ -34,7 +34,8 @@ export interface NativeDeviceInfo {
 }
 
 export interface NativeXtsKey {
-  crypt(encrypt: boolean, buf: Uint8Array, offset: number, length: number, sectorBytes: number, firstIv: number, ivStep: number): void;
+  /** In place, or from `src` (at srcOffset) into `buf` (at offset). */
+  crypt(encrypt: boolean, buf: Uint8Array, offset: number, length: number, sectorBytes: number, firstIv: number, ivStep: number, src?: Uint8Array, srcOffset?: number): void;
   destroy(): void;
 }
 

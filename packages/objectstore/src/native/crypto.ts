@@ -54,6 +54,13 @@ export class XtsCipher {
     assert(start >= 0 && start + length <= buf.byteLength, 'xts: range outside the buffer');
     this.key.crypt(encrypt, buf, start, length, this.sectorBytes, offset / 512 + this.ivTweak, this.sectorBytes / 512);
   }
+  /** Encrypt `length` bytes of `src` from srcStart into `dst` at dstStart (sectors from segment byte `offset`). */
+  encryptTo(src: Uint8Array, srcStart: number, dst: Uint8Array, dstStart: number, length: number, offset: number): void {
+    assert(this.key, 'xts: key destroyed');
+    assert(offset % this.sectorBytes === 0 && length % this.sectorBytes === 0, 'xts: range not sector aligned');
+    assert(srcStart >= 0 && srcStart + length <= src.byteLength && dstStart >= 0 && dstStart + length <= dst.byteLength, 'xts: range outside a buffer');
+    this.key.crypt(true, dst, dstStart, length, this.sectorBytes, offset / 512 + this.ivTweak, this.sectorBytes / 512, src, srcStart);
+  }
   encrypt(buf: Uint8Array, offset: number, start?: number, length?: number): void {
     this.crypt(true, buf, offset, start, length);
   }
