@@ -165,3 +165,29 @@ t.test('a monitor takes authorizers only from monitors, sealed with the mon. key
   t.match(x, { outcome: 'error', error: { result: -13, reason: /authorizer for service 4 from mon\.: only monitors/ } });
   t.notOk(x.server.peerCaps, 'no caps were granted');
 });
+
+t.test('a service takes authorizers only for its own service type', async (t) => {
+  const w = world();
+  const clientDot = CryptoKey.generate(cryptoRandom, T0);
+  w.keys.keyring.add({ type: EntityType.CLIENT, id: '' }, { key: clientDot, caps: new Map() });
+  const sessionKey = CryptoKey.generate(cryptoRandom, T0);
+  const forged = buildServiceTicketBlob({
+    serviceId: EntityType.CLIENT,
+    secretId: SECRET_ID_NONE,
+    ticket: { name: admin, globalId: 1n, created: utimeFromMs(T0), expires: utimeFromMs(T0 + HOUR), caps: { allowAll: true, caps: Buffer.alloc(0) }, flags: 0 },
+    sessionKey,
+    serviceSecret: clientDot,
+    validity: { sec: 3600, nsec: 0 },
+  });
+  const peer: AuthClientProvider = {
+    getAuthRequest: (m) => {
+      m.providerState = buildAuthorizer(1n, EntityType.CLIENT, forged, sessionKey, cryptoRandom);
+      return { method: AuthMethod.CEPHX, preferredModes: [1], payload: (m.providerState as Authorizer).bl };
+    },
+    handleAuthReplyMore: (m, p) => (m.providerState = answerChallenge(m.providerState as Authorizer, p)).bl,
+    handleAuthDone: () => {},
+    handleAuthBadMethod: () => false,
+  };
+  const x = handshake(peer, w.osd, EntityType.CLIENT, EntityType.OSD);
+  t.match(x, { outcome: 'error', error: { result: -13, reason: /authorizer for service 8, we are service 4/ } });
+});

@@ -117,6 +117,12 @@ export class CephxServiceServerProvider implements AuthServerProvider {
         return refuse(Errno.EACCES, 'authorizer did not answer the challenge (replay?)');
       }
       const t = v.ticketInfo.ticket;
+      // The ticket must be for us: a service id of another type would have its secret looked up
+      // in our plain keyring (secret_id -1), where any "<type>." entry would do.
+      if (v.serviceId !== this.opts.keys.serviceId) {
+        st.challenge = undefined;
+        return refuse(Errno.EACCES, `authorizer for service ${v.serviceId}, we are service ${this.opts.keys.serviceId}`);
+      }
       const text = capsText(t.caps);
       if (!t.caps.allowAll && text !== '') this.parseCaps(text);
       meta.sessionKey = v.ticketInfo.sessionKey.secret;
