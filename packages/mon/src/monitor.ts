@@ -32,6 +32,7 @@ import { osdCommands } from './core/osd/osd-commands';
 import { poolCommands } from './core/osd/pool-commands';
 import { crushCommands } from './core/osd/crush-commands';
 import { blocklistCommands, expireBlocklist } from './core/osd/blocklist-commands';
+import { osdMiscCommands } from './core/osd/osd-misc-commands';
 import { osdMapHealth } from './core/osd/osd-health';
 import { PGStatService } from './core/mgrstat/pg-stats';
 import { pgCommands } from './core/mgrstat/pg-commands';
@@ -183,6 +184,7 @@ export class Monitor {
     d.register(poolCommands(this.osd));
     d.register(crushCommands(this.osd));
     d.register(blocklistCommands(this.osd));
+    d.register(osdMiscCommands(this.osd));
     d.register(statusCommands(this.view));
     d.register(monCommands(this.view));
     d.register(pgCommands(this.view));

@@ -15,7 +15,7 @@ const log = logger('mon');
  * Commands whose output a 16.2.15 mon ends with a newline even in compact JSON (and plain text for
  * the ones listed with '*'), as observed on the real daemon; the rest end where the formatter ends.
  */
-const NEWLINE_TERMINATED = new Set(['osd ls', 'osd dump', 'osd lspools', 'osd tree', 'mon dump', 'mon stat', 'mon versions', 'quorum_status', 'config-key ls', 'config-key dump', 'osd ls*', 'osd getmaxosd*', 'mon stat*', 'quorum_status*', 'osd new*', 'osd create*', 'auth get-or-create-key*']);
+const NEWLINE_TERMINATED = new Set(['osd ls', 'osd dump', 'osd lspools', 'osd tree', 'mon dump', 'mon stat', 'mon versions', 'quorum_status', 'config-key ls', 'config-key dump', 'osd ls*', 'osd getmaxosd*', 'mon stat*', 'quorum_status*', 'osd new*', 'osd create*', 'auth get-or-create-key*', 'osd map*', 'mon feature ls']);
 
 /** The command as JSON without the value it sets (config set, config-key set). */
 function redactedCmdText(cmdmap: CmdMap): string {

@@ -5,9 +5,9 @@
  */
 import { cephError } from '@ts-ceph/common';
 import { Reader } from '@ts-ceph/denc';
-import { MonMap, decodeMonMap, dumpMonMap, printMonMap, dumpMgrMap } from '@ts-ceph/maps';
+import { MonMap, decodeMonMap, dumpMonMap, printMonMap, dumpMgrMap, MON_FEATURES_PERSISTENT, monFeatureName } from '@ts-ceph/maps';
 import { CommandHandler, CommandRequest, formatterFor, formatterOrPretty, ok, reply } from '../commands/types';
-import { getInt } from '../commands/cmdmap';
+import { getInt, getStr } from '../commands/cmdmap';
 import { JSONFormatter } from '../formatter';
 import { addrvecText } from '../addr-text';
 import { CEPH_VERSION_STRING, ClusterView } from './cluster-view';
@@ -79,6 +79,44 @@ export function monCommands(v: ClusterView): Record<string, CommandHandler> {
         return reply(0, `dumped monmap epoch ${map.epoch}`, f.toString());
       }
       return reply(0, `dumped monmap epoch ${map.epoch}`, printMonMap(map));
+    },
+    'mon feature ls': (req) => {
+      const withValue = getStr(req.cmdmap, 'with_value') === '--with-value';
+      const m = v.monmap.monmap;
+      const supported = MON_FEATURES_PERSISTENT;
+      const required = m.persistentFeatures | m.optionalFeatures;
+      const bits = (x: bigint) => [...Array(64).keys()].map((i) => 1n << BigInt(i)).filter((b) => (x & b) !== 0n);
+      const f = formatterFor(req);
+      if (f) {
+        const dump = (name: string, x: bigint) => {
+          if (withValue) {
+            f.openObject(name);
+            for (const b of bits(x)) f.dumpUnsigned(monFeatureName(b), Number(b));
+            f.close();
+          } else {
+            f.openArray(name);
+            for (const b of bits(x)) f.dumpString('feature', monFeatureName(b));
+            f.close();
+          }
+        };
+        f.openObject('features');
+        f.openObject('all');
+        dump('supported', supported);
+        dump('persistent', MON_FEATURES_PERSISTENT);
+        f.close();
+        f.openObject('monmap');
+        dump('persistent', m.persistentFeatures);
+        dump('optional', m.optionalFeatures);
+        dump('required', required);
+        f.close();
+        f.close();
+        return ok(f.toString());
+      }
+      // mon_feature_t::print / print_with_value; 16.2.15 prints no blank line between sections.
+      const text = (x: bigint) => `[${bits(x).map((b) => (withValue ? `${monFeatureName(b)}(${b})` : monFeatureName(b))).join(',')}]`;
+      return ok(
+        `all features\n\tsupported: ${text(supported)}\n\tpersistent: ${text(MON_FEATURES_PERSISTENT)}\non current monmap (epoch ${m.epoch})\n\tpersistent: ${text(m.persistentFeatures)}\n\trequired: ${text(required)}\n`,
+      );
     },
     'mon getmap': (req) => {
       const { map, bytes } = monmapAt(v, req);

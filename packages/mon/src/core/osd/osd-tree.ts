@@ -31,8 +31,9 @@ class TreeWalker {
     private readonly shouldDumpLeaf: (id: number) => boolean,
     private readonly dumpEmptyBuckets: boolean,
     root?: string,
+    showShadow = false,
   ) {
-    this.roots = root !== undefined ? (cw.nameExists(root) ? [cw.getItemId(root)] : []) : cw.findNonshadowRoots();
+    this.roots = root !== undefined ? (cw.nameExists(root) ? [cw.getItemId(root)] : []) : showShadow ? cw.findRoots() : cw.findNonshadowRoots();
   }
 
   private shouldDump(id: number): boolean {
@@ -128,7 +129,24 @@ function padRow(t: TextTable): void {
 export function dumpOsdTree(f: JSONFormatter, m: OSDMap, filter = 0, bucket = ''): void {
   const cw = crushOf(m);
   const leaf = leafFilter(m, filter);
-  const item = (qi: Item) => {
+  const item = itemDumper(f, cw, m);
+  const w = new TreeWalker(cw, leaf, !filter, bucket || undefined);
+  f.openArray('nodes');
+  for (let qi = w.next(); qi; qi = w.next()) item(qi);
+  f.close();
+  if (!bucket) {
+    f.openArray('stray');
+    for (let i = 0; i < m.maxOsd; i++) if (exists(m, i) && !w.isTouched(i) && leaf(i)) item({ id: i, parent: 0, depth: 0, weight: 0, children: [] });
+    f.close();
+  }
+}
+
+/**
+ * CrushTreeDumper's item (and OSDMap's additions when `m` is given: exists, status, reweight,
+ * primary_affinity).
+ */
+function itemDumper(f: JSONFormatter, cw: CrushWrapper, m?: OSDMap): (qi: Item) => void {
+  return (qi: Item) => {
     f.openObject('item');
     f.dumpInt('id', qi.id);
     const c = getItemClass(cw, qi.id);
@@ -150,25 +168,43 @@ export function dumpOsdTree(f: JSONFormatter, m: OSDMap, filter = 0, bucket = ''
       f.openObject('pool_weights');
       f.close();
     }
-    if (qi.id >= 0) {
+    if (qi.id >= 0 && m) {
       f.dumpUnsigned('exists', exists(m, qi.id) ? 1 : 0);
       f.dumpString('status', osdStatus(m, qi.id));
       f.dumpFloat('reweight', weightf(m, qi.id));
       f.dumpFloat('primary_affinity', primaryAffinityf(m, qi.id));
-    } else {
+    } else if (qi.id < 0) {
       f.openArray('children');
       for (const c of qi.children) f.dumpInt('child', c);
       f.close();
     }
     f.close();
   };
-  const w = new TreeWalker(cw, leaf, !filter, bucket || undefined);
+}
+
+/** `ceph osd crush tree [--show-shadow]` (CrushWrapper::dump_tree), plain form. */
+export function printCrushTree(cw: CrushWrapper, showShadow: boolean): string {
+  const t = new TextTable();
+  t.defineColumn('ID', 'left', 'right').defineColumn('CLASS', 'left', 'right').defineColumn('WEIGHT', 'left', 'right').defineColumn('TYPE NAME', 'left', 'left');
+  const w = new TreeWalker(cw, () => true, true, undefined, showShadow);
+  for (let qi = w.next(); qi; qi = w.next()) {
+    t.cell(qi.id).cell(getItemClass(cw, qi.id) ?? '').cell(weightfText(qi.weight));
+    const indent = '    '.repeat(qi.depth);
+    t.cell(qi.id < 0 ? `${indent}${cw.getTypeName(cw.getBucket(qi.id)?.type ?? 0) ?? ''} ${cw.getItemName(qi.id) ?? ''}` : `${indent}${cw.getItemName(qi.id) ?? `osd.${qi.id}`}`);
+    padRow(t);
+  }
+  return t.toString();
+}
+
+/** The JSON form: nodes, then the devices no bucket holds ("stray"). */
+export function dumpCrushTree(f: JSONFormatter, cw: CrushWrapper, showShadow: boolean): void {
+  const item = itemDumper(f, cw);
+  const w = new TreeWalker(cw, () => true, true, undefined, showShadow);
   f.openArray('nodes');
   for (let qi = w.next(); qi; qi = w.next()) item(qi);
   f.close();
-  if (!bucket) {
-    f.openArray('stray');
-    for (let i = 0; i < m.maxOsd; i++) if (exists(m, i) && !w.isTouched(i) && leaf(i)) item({ id: i, parent: 0, depth: 0, weight: 0, children: [] });
-    f.close();
-  }
+  f.openArray('stray');
+  const maxId = cw.nameMap.size ? Math.max(...cw.nameMap.keys()) : -1;
+  for (let i = 0; i <= maxId; i++) if (cw.itemExists(i) && !w.isTouched(i)) item({ id: i, parent: 0, depth: 0, weight: 0, children: [] });
+  f.close();
 }
