@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { CephError, sharedDir } from '@ts-ceph/common';
 import { wireTypes, decodeType, WireType } from '@ts-ceph/denc';
 import { loadAllWireTypes } from '../lib/wire-types';
-import { Prng, seedFromEnv } from '../lib/prng';
+import { Prng, seedFromEnv, mutate } from '@ts-ceph/testkit';
 
 loadAllWireTypes();
 const corpus = join(sharedDir(), 'ceph-object-corpus');
@@ -26,40 +26,6 @@ function samples(type: string): Buffer[] {
     if (existsSync(dir)) for (const f of readdirSync(dir).sort()) out.push(readFileSync(join(dir, f)));
   }
   return out;
-}
-
-function mutate(rng: Prng, src: Buffer): Buffer {
-  const b = Buffer.from(src);
-  switch (rng.int(7)) {
-    case 0: // flip one to eight bits
-      for (let i = 1 + rng.int(8); i > 0 && b.length; i--) b[rng.int(b.length)]! ^= 1 << rng.int(8);
-      return b;
-    case 1: // overwrite a byte with an edge value
-      if (b.length) b[rng.int(b.length)] = rng.pick([0x00, 0x01, 0x7f, 0x80, 0xfe, 0xff]);
-      return b;
-    case 2: // truncate
-      return b.subarray(0, rng.int(b.length + 1));
-    case 3: // append junk
-      return Buffer.concat([b, Buffer.from(Array.from({ length: 1 + rng.int(16) }, () => rng.int(256)))]);
-    case 4: {
-      // blow up a 32-bit little-endian field (lengths and counts)
-      if (b.length >= 4) b.writeUInt32LE(rng.pick([0xffffffff, 0x7fffffff, 0x10000000, b.length + 1, 0]), rng.int(b.length - 3));
-      return b;
-    }
-    case 5: {
-      // duplicate a slice into another place
-      if (b.length < 2) return b;
-      const a = rng.int(b.length);
-      const n = 1 + rng.int(Math.min(32, b.length - a));
-      b.copy(b, rng.int(b.length - n + 1), a, a + n);
-      return b;
-    }
-    default: {
-      // delete a slice
-      const a = rng.int(b.length + 1);
-      return Buffer.concat([b.subarray(0, a), b.subarray(Math.min(b.length, a + 1 + rng.int(8)))]);
-    }
-  }
 }
 
 const rng = new Prng(seed);

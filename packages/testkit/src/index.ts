@@ -1,3 +1,4 @@
 export * from './proc';
 export * from './realmon';
+export * from './fuzz';
 export { sharedDir, repoRoot } from '@ts-ceph/common';
