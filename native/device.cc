@@ -157,8 +157,8 @@ void Device::MaybeFinish() {
   }
 }
 
-// submit(op, slot, buf|null, bufOffset, len, offset, link) -> 0 | -errno. A linked op must be
-// followed at once by the submit of its partner (device.ts does both in one call of pump()).
+// submit(op, slot, buf|null, bufOffset, len, offset, flags) -> 0 | -errno. An op with FLAG_LINK
+// must be followed at once by the submit of its partner (device.ts does both in one pump()).
 Napi::Value Device::Submit(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!backend_ || fd_ < 0 || closing_) return Napi::Number::New(env, -EBADF);
@@ -179,9 +179,11 @@ Napi::Value Device::Submit(const Napi::CallbackInfo& info) {
   } else if (op != OP_FSYNC && op != OP_FDATASYNC && op != OP_DISCARD) {
     return Napi::Number::New(env, -EINVAL);
   }
-  bool link = info.Length() > 6 && info[6].ToBoolean();
+  int32_t flags = info.Length() > 6 && info[6].IsNumber() ? info[6].As<Napi::Number>().Int32Value() : 0;
+  if (flags & ~(FLAG_LINK | FLAG_BACKGROUND)) return Napi::Number::New(env, -EINVAL);
+  bool link = flags & FLAG_LINK;
   if (link && link_open_) return Napi::Number::New(env, -EINVAL);
-  int r = backend_->Queue(op, slot, ptr, len, static_cast<uint64_t>(off), link);
+  int r = backend_->Queue(op, slot, ptr, len, static_cast<uint64_t>(off), flags);
   if (r == 0) link_open_ = link;
   // While ops are in flight the wrapper must outlive them, whatever JS drops.
   if (r == 0 && !pinned_) {

@@ -15,6 +15,10 @@ namespace tsceph {
 
 // Op codes shared with packages/objectstore/src/native/device.ts.
 enum IoOp : int32_t { OP_READ = 1, OP_WRITE = 2, OP_FSYNC = 3, OP_FDATASYNC = 4, OP_DISCARD = 5 };
+// Submit flags (device.ts SubmitFlag): LINK, the next op starts after this one succeeded;
+// BACKGROUND, nobody waits on it soon: issue it from an io_uring worker thread rather than inline
+// in the submitting call on the JS thread.
+enum SubmitFlag : int32_t { FLAG_LINK = 1, FLAG_BACKGROUND = 2 };
 
 class Backend;
 
@@ -74,7 +78,7 @@ class Backend {
   // Queue one op; returns 0, or -EBUSY when the ring (or in-flight cap) is full. With `link` the op
   // is the first of a linked pair: the next Queue call is the second, which starts only after this
   // one succeeded (and fails with -ECANCELED otherwise); room for both is checked here.
-  virtual int Queue(int32_t op, uint32_t slot, uint8_t* buf, uint32_t len, uint64_t offset, bool link) = 0;
+  virtual int Queue(int32_t op, uint32_t slot, uint8_t* buf, uint32_t len, uint64_t offset, int32_t flags) = 0;
   // Hand queued ops to the kernel; returns how many were submitted or -errno.
   virtual int Flush() = 0;
   // Wait for every in-flight op to finish (used by close) if the backend can do so without the

@@ -75,7 +75,9 @@ class PoolBackend : public Backend {
   uint32_t inflight() const override { return inflight_; }
   uint32_t capacity() const override { return cap_; }
 
-  int Queue(int32_t op, uint32_t slot, uint8_t* buf, uint32_t len, uint64_t offset, bool link) override {
+  // Every op already runs on a worker thread here, so FLAG_BACKGROUND changes nothing.
+  int Queue(int32_t op, uint32_t slot, uint8_t* buf, uint32_t len, uint64_t offset, int32_t flags) override {
+    bool link = flags & FLAG_LINK;
     PoolOp o{op, slot, buf, len, offset, 0};
     if (has_first_) {
       // The second op of a linked pair: room was taken with the first.

@@ -88,7 +88,8 @@ class UringBackend : public Backend {
     return true;
   }
 
-  int Queue(int32_t op, uint32_t slot, uint8_t* buf, uint32_t len, uint64_t offset, bool link) override {
+  int Queue(int32_t op, uint32_t slot, uint8_t* buf, uint32_t len, uint64_t offset, int32_t flags) override {
+    bool link = flags & FLAG_LINK;
     // A linked pair's second op was accounted for with the first.
     // Room for a pair is taken with its first op, and nothing is submitted between the two: a
     // submission boundary would cut the link.
@@ -125,6 +126,7 @@ class UringBackend : public Backend {
     }
     if (fixed_file_) sqe->flags |= IOSQE_FIXED_FILE;
     if (link) sqe->flags |= IOSQE_IO_LINK;
+    if (flags & FLAG_BACKGROUND) sqe->flags |= IOSQE_ASYNC;
     io_uring_sqe_set_data64(sqe, slot);
     queued_++;
     if (linked_second_) reserved_--;

@@ -83,7 +83,7 @@ for (const backend of ['uring', 'pool'] as const) {
     t.equal(dev.info().backend, 'closed');
   });
 
-  t.test(`${backend}: linked write + fdatasync pairs`, async (t) => {
+  t.test(`${backend}: linked write + fdatasync pairs, background writes`, async (t) => {
     const path = scratch(t);
     // A 4-entry ring: pairs must go in whole or wait, never split by a full ring.
     const dev = new BlockDevice(path, { direct: true, backend, entries: 4 });
@@ -93,7 +93,7 @@ for (const backend of ['uring', 'pool'] as const) {
     for (let i = 0; i < 64; i++) {
       const b = pool.get(4096);
       b.set(data.subarray(i * 4096, (i + 1) * 4096));
-      ops.push(i % 3 ? dev.writeAndSync(b, i * 4096) : dev.write(b, i * 4096));
+      ops.push(i % 3 === 1 ? dev.writeAndSync(b, i * 4096) : i % 3 ? dev.write(b, i * 4096) : dev.writeBackground(b, i * 4096));
     }
     await Promise.all(ops);
     t.ok(readFileSync(path).subarray(0, 64 * 4096).equals(data), 'every write landed');
@@ -162,6 +162,7 @@ t.test('raw addon: ring full, bounds, and close draining the ring', async (t) =>
   t.equal(busy, 10 - queued, 'then reports EBUSY (ring full)');
   t.equal(dev.submit(2, 99, buf, 4000, 4096, 0), -Errno.EFAULT, 'C++ refuses a range outside the buffer');
   t.equal(dev.submit(9, 99, buf, 0, 4096, 0), -Errno.EINVAL, 'unknown op');
+  t.equal(dev.submit(2, 99, buf, 0, 4096, 0, 8), -Errno.EINVAL, 'unknown submit flag');
   t.ok(dev.flush() >= 0);
   t.ok(dev.flush() >= 0);
   t.equal(dev.close(), true, 'close waits for the ring and closes');
@@ -180,15 +181,15 @@ t.test('raw addon: a linked pair needs room for both', async (t) => {
   const cap = dev.info().capacity;
   const buf = Buffer.alloc(4096, 7);
   for (let i = 0; i < cap - 1; i++) t.equal(dev.submit(2, i, buf, 0, 4096, i * 4096), 0);
-  t.equal(dev.submit(2, 10, buf, 0, 4096, 0, true), -Errno.EBUSY, 'one free entry is not enough for a pair');
+  t.equal(dev.submit(2, 10, buf, 0, 4096, 0, 1), -Errno.EBUSY, 'one free entry is not enough for a pair');
   t.ok(dev.flush() >= 0);
   t.equal(dev.close(), true);
   const dev2 = new (nativeAddon().Device)(path, false, false, 'uring', 4, comp, (n) => {
     for (let i = 0; i < n; i++) seen.push([comp[2 * i]!, comp[2 * i + 1]!]);
   });
   seen.length = 0;
-  t.equal(dev2.submit(2, 1, buf, 0, 4096, 0, true), 0, 'the write of a pair');
-  t.equal(dev2.submit(2, 2, buf, 0, 4096, 0, true), -Errno.EINVAL, 'a pair cannot start before the last one is whole');
+  t.equal(dev2.submit(2, 1, buf, 0, 4096, 0, 1), 0, 'the write of a pair');
+  t.equal(dev2.submit(2, 2, buf, 0, 4096, 0, 1), -Errno.EINVAL, 'a pair cannot start before the last one is whole');
   t.equal(dev2.submit(4, 2, null, 0, 0, 0), 0, 'its fdatasync');
   t.ok(dev2.flush() >= 0);
   t.equal(dev2.close(), true);

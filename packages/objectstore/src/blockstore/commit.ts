@@ -254,7 +254,8 @@ export class CommitPipeline {
       const data = buf.subarray(at, at + r.blocks * blockBytes);
       at += r.blocks * blockBytes;
       const prev = this.chains.get(r.pblock);
-      const write = () => io.dev.write(data, io.dataOffset + r.pblock * blockBytes);
+      // Nobody waits on these soon: a kernel worker issues them, not the JS thread.
+      const write = () => io.dev.writeBackground(data, io.dataOffset + r.pblock * blockBytes);
       const p = (prev ? prev.then(write) : write()).then(() => {
         plains[i]!.forEach((pl, k) => {
           if (io.overlay.get(r.pblock + k) === pl) io.overlay.delete(r.pblock + k);

@@ -1,6 +1,6 @@
 import { cephError, logger } from '@ts-ceph/common';
 import { BlockDevice } from '../native/device';
-import { allocAligned, BufferPool } from '../native/buffers';
+import { allocAligned, BufferPool, SpanArena } from '../native/buffers';
 import { crc32cBlocks, XtsCipher } from '../native/crypto';
 import { blockBytes } from './layout';
 
@@ -41,6 +41,8 @@ export class BlockIO {
   /** pblock -> plaintext, for blocks whose newest contents are not yet on the device. */
   readonly overlay = new Map<number, Buffer>();
   readonly pool = new BufferPool();
+  /** Block contents of small writes (not I/O buffers: those come from the pool). */
+  readonly arena = new SpanArena();
 
   constructor(
     readonly dev: BlockDevice,

@@ -278,7 +278,8 @@ export function cloneShard(s: Shard): Shard {
 }
 
 export function shardEmpty(s: Shard): boolean {
-  return s.pblocks.every((p) => p === 0);
+  for (let i = 0; i < shardBlocks; i++) if (s.pblocks[i] !== 0) return false;
+  return true;
 }
 
 /** Encoded size of a shard record: envelope header (6) + shardBlocks x (u64 pblock + u32 csum). */

@@ -10,6 +10,8 @@ export interface Onode {
   dirtyShards: Set<number>;
   /** False while `shards` is still the committed onode's map (a staged copy copies it on write). */
   shardsOwned: boolean;
+  /** False while `rec.attrs` is still the committed onode's map (mutableAttrs copies it). */
+  attrsOwned: boolean;
   /** Settles when the last transaction that touched this object has committed. */
   pending: Promise<void> | undefined;
 }
@@ -17,22 +19,32 @@ export interface Onode {
 export const cacheKey = (c: CollT, o: GHObject): string => `${collToString(c)}\n${ghobjectSortKey(o)}`;
 
 /**
- * A copy for a transaction to change. The shard map and each shard are shared with the committed
- * onode until written (setBlock copies the map, then each shard, on first write).
+ * A copy for a transaction to change. The xattr map, the shard map and each shard are shared with
+ * the committed onode until written (mutableAttrs and setBlock copy them on first write).
  */
 export function stageCopy(o: Onode): Onode {
-  return {
-    cid: o.cid,
-    rec: { ...o.rec, attrs: new Map(o.rec.attrs), shards: o.rec.shards },
-    shards: o.shards,
-    dirtyShards: new Set(),
-    shardsOwned: false,
-    pending: o.pending,
-  };
+  return { cid: o.cid, rec: { ...o.rec }, shards: o.shards, dirtyShards: new Set(), shardsOwned: false, attrsOwned: false, pending: o.pending };
+}
+
+export function mutableAttrs(o: Onode): Map<string, Buffer> {
+  if (!o.attrsOwned) {
+    o.rec.attrs = new Map(o.rec.attrs);
+    o.attrsOwned = true;
+  }
+  return o.rec.attrs;
+}
+
+/** Whether a staged onode's record differs from the committed one (else its key needs no write). */
+export function recordChanged(o: Onode, orig: Onode): boolean {
+  const a = o.rec;
+  const b = orig.rec;
+  if (a.nid !== b.nid || a.oid !== b.oid || a.size !== b.size || a.hasOmap !== b.hasOmap || a.attrs !== b.attrs || a.shards.length !== b.shards.length) return true;
+  for (let i = 0; i < a.shards.length; i++) if (a.shards[i] !== b.shards[i]) return true;
+  return false;
 }
 
 export function newOnode(cid: CollT, oid: GHObject, nid: number): Onode {
-  return { cid, rec: { nid, oid, size: 0, attrs: new Map(), hasOmap: false, shards: [] }, shards: new Map(), dirtyShards: new Set(), shardsOwned: true, pending: undefined };
+  return { cid, rec: { nid, oid, size: 0, attrs: new Map(), hasOmap: false, shards: [] }, shards: new Map(), dirtyShards: new Set(), shardsOwned: true, attrsOwned: true, pending: undefined };
 }
 
 export function getBlock(o: Onode, lb: number): { pblock: number; csum: number } {

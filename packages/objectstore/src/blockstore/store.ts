@@ -14,7 +14,7 @@ import { BitmapAllocator, coalesce, PExtent } from './allocator';
 import { BlockIO, BlockRef, consecutive, writeBytesMax } from './io';
 import * as L from './layout';
 import { blockBytes, CollRecord } from './layout';
-import { cacheKey, getBlock, mappedBlocks, Onode, allocatedBytes } from './onode';
+import { cacheKey, getBlock, mappedBlocks, Onode, allocatedBytes, recordChanged } from './onode';
 import { Txc, TxcHost } from './txc';
 import { runFsck } from './fsck';
 import { CommitPipeline, TxnCommit } from './commit';
@@ -276,7 +276,7 @@ export class NativeStore implements ObjectStore, TxcHost {
       const rec = L.decodeOnode(v);
       const shards = new Map<number, L.Shard>();
       for await (const [k, sv] of this.db.iterator({ gte: L.shardKeyPrefix(rec.nid), lt: L.prefixEnd(L.shardKeyPrefix(rec.nid)) })) shards.set(Number(k.readBigUInt64BE(9)), L.decodeShard(sv));
-      loaded = { cid, rec, shards, dirtyShards: new Set(), shardsOwned: true, pending: undefined };
+      loaded = { cid, rec, shards, dirtyShards: new Set(), shardsOwned: true, attrsOwned: true, pending: undefined };
     }
     // A transaction may have installed a newer state while we read the database.
     if (!this.cache.has(key)) this.cache.set(key, loaded);
@@ -415,10 +415,13 @@ export class NativeStore implements ObjectStore, TxcHost {
         if (L.shardEmpty(sh)) kv.push({ type: 'del', key: L.shardKey(o.rec.nid, si) });
         else kv.push({ type: 'put', key: L.shardKey(o.rec.nid, si), value: L.encodeShard(sh) });
       }
-      const shards: number[] = [];
-      for (const [si, sh] of o.shards) if (!o.dirtyShards.has(si) || !L.shardEmpty(sh)) shards.push(si);
-      o.rec.shards = shards.sort((a, b) => a - b);
-      kv.push({ type: 'put', key: L.onodeKey(s.cid, sortKey), value: L.encodeOnode(o.rec) });
+      if (o.shardsOwned) {
+        const shards: number[] = [];
+        for (const [si, sh] of o.shards) if (!o.dirtyShards.has(si) || !L.shardEmpty(sh)) shards.push(si);
+        o.rec.shards = shards.sort((a, b) => a - b);
+      }
+      // An overwrite that changed only checksums (or pblocks) in existing shards leaves the record.
+      if (!s.orig || recordChanged(o, s.orig)) kv.push({ type: 'put', key: L.onodeKey(s.cid, sortKey), value: L.encodeOnode(o.rec) });
     }
     for (const [nid, st] of txc.omap) {
       for (const [k, v] of st.keys) kv.push(v ? { type: 'put', key: L.omapKey(nid, k), value: v } : { type: 'del', key: L.omapKey(nid, k) });

@@ -6,7 +6,7 @@ import { CollT, collToString, GHObject, ghobjectSortKey, ghobjectToString } from
 import { BitmapAllocator, PExtent } from './allocator';
 import { BlockIO } from './io';
 import { blockBytes, CollRecord, deferredBytesMax } from './layout';
-import { cacheKey, getBlock, mappedBlocks, newOnode, Onode, setBlock, stageCopy } from './onode';
+import { cacheKey, getBlock, mappedBlocks, mutableAttrs, newOnode, Onode, setBlock, stageCopy } from './onode';
 
 /** What a transaction context needs from the store while it prepares. */
 export interface TxcHost {
@@ -177,13 +177,13 @@ export class Txc {
       case OP.REMOVE:
         return this.remove(op.cid, op.oid, o);
       case OP.SETATTRS:
-        for (const [k, v] of op.attrs) o.rec.attrs.set(k, Buffer.from(v));
+        for (const [k, v] of op.attrs) mutableAttrs(o).set(k, Buffer.from(v));
         return;
       case OP.RMATTR:
-        o.rec.attrs.delete(op.name);
+        if (o.rec.attrs.has(op.name)) mutableAttrs(o).delete(op.name);
         return;
       case OP.RMATTRS:
-        o.rec.attrs.clear();
+        if (o.rec.attrs.size) mutableAttrs(o).clear();
         return;
       case OP.CLONE:
         return this.clone(op.cid, o, op.noid);
@@ -306,7 +306,7 @@ export class Txc {
     const n = last - first + 1;
     const cow = data.length > deferredBytesMax || this.deferredBytes + n * blockBytes > this.host.deferredTxnBytesMax;
     // New blocks are written from an aligned buffer, which spares a copy when nothing is encrypted.
-    const span = cow ? this.host.io.pool.getBuffer(n * blockBytes) : Buffer.allocUnsafe(n * blockBytes);
+    const span = cow ? this.host.io.pool.getBuffer(n * blockBytes) : this.host.io.arena.take(n * blockBytes);
     if (cow) this.spans.push(span);
     const head = offset - first * blockBytes;
     if (head) (await this.readBlock(o, first)).copy(span, 0);

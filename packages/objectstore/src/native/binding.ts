@@ -9,9 +9,10 @@ import { repoRoot } from '@ts-ceph/common';
 export interface NativeDevice {
   /**
    * Queue one op; 0, or a negative errno (-EBUSY: ring full, -EBADF: closed, -EFAULT: bad range).
-   * With `link`, the next submit is its partner, started only after this op succeeded.
+   * `flags` (SubmitFlag): LINK, the next submit is its partner, started only after this op
+   * succeeded; BACKGROUND, issued from an io_uring worker instead of inline.
    */
-  submit(op: number, slot: number, buf: Uint8Array | null, bufOffset: number, length: number, offset: number, link?: boolean): number;
+  submit(op: number, slot: number, buf: Uint8Array | null, bufOffset: number, length: number, offset: number, flags?: number): number;
   /** Hand queued ops to the kernel; the number submitted or a negative errno. */
   flush(): number;
   /** True when closed now; false when in-flight pool ops must finish first. */

@@ -80,3 +80,27 @@ export class BufferPool {
     return b;
   }
 }
+
+/** Bytes of one arena slab; a span larger than a quarter of it is allocated on its own. */
+export const arenaSlabBytes = 256 * 1024;
+
+/**
+ * Short-lived buffers for small writes' block contents, cut from shared slabs (like Node's own
+ * pool for buffers under 4 KiB, which 4 KiB blocks just miss): one ArrayBuffer per slab instead of
+ * one per write. A slab is freed by the garbage collector once no span of it is referenced.
+ */
+export class SpanArena {
+  private slab = new ArrayBuffer(arenaSlabBytes);
+  private used = 0;
+
+  take(bytes: number): Buffer {
+    if (bytes > arenaSlabBytes / 4) return Buffer.allocUnsafe(bytes);
+    if (this.used + bytes > arenaSlabBytes) {
+      this.slab = new ArrayBuffer(arenaSlabBytes);
+      this.used = 0;
+    }
+    const b = Buffer.from(this.slab, this.used, bytes);
+    this.used += bytes;
+    return b;
+  }
+}

@@ -6,6 +6,8 @@ const log = logger('bdev');
 
 /** Op codes of native/device.h. */
 export const IoOp = { READ: 1, WRITE: 2, FSYNC: 3, FDATASYNC: 4, DISCARD: 5 } as const;
+/** Submit flags of native/device.h. */
+export const SubmitFlag = { LINK: 1, BACKGROUND: 2 } as const;
 type IoOpCode = (typeof IoOp)[keyof typeof IoOp];
 
 /** Default ring size (submission entries); the in-flight cap is at most this. */
@@ -29,6 +31,8 @@ interface Pending {
   op: IoOpCode;
   /** The first of a linked pair: the next waiting op starts only after this one succeeded. */
   link?: boolean;
+  /** Not waited on soon (io_uring: issued by a kernel worker, not inline on this thread). */
+  background?: boolean;
   length: number;
   offset: number;
   buf: Uint8Array | null;
@@ -118,6 +122,19 @@ export class BlockDevice {
     return this.enqueue(IoOp.WRITE, buf, buf.byteLength, offset);
   }
 
+  /**
+   * A write nobody waits on soon (the store's in-place writes after a commit): with io_uring it is
+   * issued by a kernel worker thread, so its submission cost is not paid on the JS thread.
+   */
+  writeBackground(buf: Uint8Array, offset: number): Promise<void> {
+    this.checkRange(buf, offset, 'write');
+    if (this.closing || !this.native) return Promise.reject(cephError('EBADF', `${this.path}: device is closed`));
+    return new Promise<void>((resolve, reject) => {
+      this.waiting.push({ op: IoOp.WRITE, background: true, buf, length: buf.byteLength, offset, resolve, reject });
+      this.pump();
+    });
+  }
+
   fdatasync(): Promise<void> {
     return this.enqueue(IoOp.FDATASYNC, null, 0, 0);
   }
@@ -192,7 +209,7 @@ export class BlockDevice {
       assert(!p.link || second, 'a linked op without its partner');
       if (this.freeSlots.length < (second ? 2 : 1)) break;
       const slot = this.freeSlots[this.freeSlots.length - 1]!;
-      const r = native.submit(p.op, slot, p.buf, 0, p.length, p.offset, !!second);
+      const r = native.submit(p.op, slot, p.buf, 0, p.length, p.offset, (second ? SubmitFlag.LINK : 0) | (p.background ? SubmitFlag.BACKGROUND : 0));
       if (r === -Errno.EBUSY) break;
       this.waiting.shift();
       if (second) this.waiting.shift();
@@ -207,7 +224,7 @@ export class BlockDevice {
       if (second) {
         // The native side reserved room for the pair with its first op.
         const slot2 = this.freeSlots.pop()!;
-        const r2 = native.submit(second.op, slot2, second.buf, 0, second.length, second.offset, false);
+        const r2 = native.submit(second.op, slot2, second.buf, 0, second.length, second.offset, 0);
         assert(r2 === 0, `second op of a linked pair refused: ${r2}`);
         this.slots[slot2] = second;
         this.inflight++;
