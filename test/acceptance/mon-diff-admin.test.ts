@@ -5,6 +5,7 @@
  * no pools and TOO_FEW_OSDS switched off, a monitor with no mgr and ts-mon see the same cluster.
  */
 import t from 'tap';
+import { waitFor } from '@ts-ceph/testkit';
 import { realAndOurs } from './mon-lib';
 
 const commands: string[][] = [
@@ -55,4 +56,12 @@ t.test('ceph mon/config/config-key/auth commands: real ceph-mon and ts-mon answe
   // TOO_FEW_OSDS is the mgr's check (PGMap): ts-mon raises it, a mgr-less real mon cannot.
   const { same } = await realAndOurs(t, 'mon_warn_on_too_few_osds = false');
   for (const args of commands) await same(args);
+});
+
+t.test('AUTH_INSECURE_GLOBAL_ID_RECLAIM_ALLOWED as a real mon raises it', async (t) => {
+  // The later line wins over startRealMon's `auth_allow_insecure_global_id_reclaim = false`.
+  const { real, same } = await realAndOurs(t, 'mon_warn_on_too_few_osds = false\nauth_allow_insecure_global_id_reclaim = true');
+  // A real mon evaluates its member checks on its tick (mon_tick_interval, 5 s).
+  await waitFor(async () => (await real.ceph(['health'])).stdout.startsWith('HEALTH_WARN'), 20_000, 'the real mon to raise the warning', 500);
+  for (const args of [['health', 'detail'], ['health', 'detail', '-f', 'json'], ['-s']]) await same(args);
 });

@@ -40,7 +40,8 @@ import { statusCommands } from './core/mon/status';
 import { monCommands } from './core/mon/mon-commands';
 import { ClusterView, MON_QUORUM_FEATURES } from './core/mon/cluster-view';
 import { loadOptionTable } from './config-schema';
-import { addrText } from './core/addr-text';
+import { addrText, addrvecText } from './core/addr-text';
+import { Health, HealthCheckMap, addCheck } from './core/health/health-check';
 import { crushOf } from '@ts-ceph/maps';
 
 const log = logger('mon');
@@ -159,10 +160,42 @@ export class Monitor {
             warnTooFewOsds: this.conf.bool('mon_warn_on_too_few_osds'),
             poolDefaultSize: this.conf.int('osd_pool_default_size'),
             stuckThresholdSec: this.conf.int('mon_pg_stuck_threshold'),
+            warnPoolNoApp: this.conf.bool('mon_warn_on_pool_no_app'),
           })
         : new Map(),
     );
+    this.health.addSource(() => this.insecureReclaimHealth());
     this.pipeline.onCommitted = (svcs) => this.committed(svcs);
+  }
+
+  /** The sessions the network side holds (set by MonServer), for checks about connected peers. */
+  sessions: () => Iterable<MonSession> = () => [];
+
+  /**
+   * HealthMonitor::check_member_health: AUTH_INSECURE_GLOBAL_ID_RECLAIM (connected clients that
+   * reclaimed a global_id insecurely) and AUTH_INSECURE_GLOBAL_ID_RECLAIM_ALLOWED. With one mon
+   * reporting, %plurals% and %isorare% read "" and "is".
+   */
+  private insecureReclaimHealth(): HealthCheckMap {
+    const checks: HealthCheckMap = new Map();
+    if (!this.conf.bool('auth_allow_insecure_global_id_reclaim')) return checks;
+    if (this.conf.bool('mon_warn_on_insecure_global_id_reclaim')) {
+      const max = this.conf.int('mon_health_max_detail');
+      const detail: string[] = [];
+      for (const s of this.sessions()) {
+        if (!s.insecureGlobalIdReclaim) continue;
+        detail.push(`${s.name} at ${addrvecText(s.addrs)} is using insecure global_id reclaim`);
+        if (detail.length >= max) {
+          detail.push('...');
+          break;
+        }
+      }
+      if (detail.length) addCheck(checks, 'AUTH_INSECURE_GLOBAL_ID_RECLAIM', Health.WARN, 'client is using insecure global_id reclaim', detail.length, detail);
+    }
+    if (this.conf.bool('mon_warn_on_insecure_global_id_reclaim_allowed')) {
+      addCheck(checks, 'AUTH_INSECURE_GLOBAL_ID_RECLAIM_ALLOWED', Health.WARN, 'mon is allowing insecure global_id reclaim', 1, [`mon.${this.opts.name} has auth_allow_insecure_global_id_reclaim set to true`]);
+    }
+    return checks;
   }
 
   private mkfsFsid = '';

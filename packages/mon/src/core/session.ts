@@ -17,6 +17,8 @@ export class MonSession {
   readonly subs = new Map<string, Subscription>();
   /** The last MConfig we sent, to avoid resending an unchanged config. */
   lastConfig: Map<string, string> | undefined;
+  /** The client reclaimed its global_id without proving it owned it (AUTH_INSECURE_GLOBAL_ID_RECLAIM). */
+  insecureGlobalIdReclaim = false;
 
   constructor(
     readonly id: number,

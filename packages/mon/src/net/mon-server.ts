@@ -7,7 +7,7 @@
 import { CephError, Errno, logger, parseBool } from '@ts-ceph/common';
 import { EntityType, EntityAddrvec, formatEntityName, addrIp } from '@ts-ceph/denc';
 import { Messenger, Connection, Dispatcher, CephMessage, messageTypes } from '@ts-ceph/messenger';
-import { CephxMonServerProvider, AuthRegistry, MonCap, monAuthSession } from '@ts-ceph/cephx';
+import { CephxMonServerProvider, AuthRegistry, GlobalIdStatus, MonCap, monAuthSession } from '@ts-ceph/cephx';
 import {
   CEPH_MSG_MON_GET_MAP,
   CEPH_MSG_MON_SUBSCRIBE,
@@ -68,6 +68,7 @@ export class MonServer implements Dispatcher {
     this.messenger = new Messenger({ entityType: EntityType.MON, nonce: 0, authServer: provider, clock: mon.opts.clock });
     this.messenger.addDispatcher(this);
     mon.onCommitted = (svcs) => this.publish(svcs);
+    mon.sessions = () => this.sessions.values();
   }
 
   async bind(ip: string, port: number): Promise<EntityAddrvec> {
@@ -95,6 +96,7 @@ export class MonServer implements Dispatcher {
     if (!caps && meta?.peerCaps) caps = meta.peerCaps.allowAll ? MonCap.allowAll() : safeCaps(meta.peerCaps.text);
     const peer = con.peerName ?? { type: con.peerType, num: -1 };
     const s = new MonSession(this.nextSessionId++, name, { type: peer.type, num: peer.type === EntityType.CLIENT ? -1 : peer.num }, con.peerAddrs ?? [], caps ?? MonCap.empty(), meta?.peerGlobalId ?? 0n, con.features);
+    s.insecureGlobalIdReclaim = auth?.handler?.globalIdStatus === GlobalIdStatus.RECLAIM_INSECURE;
     this.sessions.set(con, s);
     log.dout(10, `session ${s.id} ${formatEntityName(name)} opened`);
   }

@@ -100,7 +100,7 @@ export class PGStatService {
   }
 
   /** The PGMap health checks ts-mon can evaluate: TOO_FEW_OSDS and PG_AVAILABILITY (stuck inactive). */
-  health(m: OSDMap, now: number, conf: { warnTooFewOsds: boolean; poolDefaultSize: number; stuckThresholdSec: number }): HealthCheckMap {
+  health(m: OSDMap, now: number, conf: { warnTooFewOsds: boolean; poolDefaultSize: number; stuckThresholdSec: number; warnPoolNoApp?: boolean }): HealthCheckMap {
     const checks: HealthCheckMap = new Map();
     const num = osdCounts(m).num;
     if (conf.warnTooFewOsds && num < conf.poolDefaultSize) {
@@ -116,6 +116,20 @@ export class PGStatService {
       if (since >= cutoff && since !== 0) continue;
       const from = since || changed;
       detail.push(`pg ${pgid} is stuck inactive for ${stuckAge(now - from)}, current state ${r ? r.stateName : 'unknown'}, last acting []`);
+    }
+    if (conf.warnPoolNoApp ?? true) {
+      // POOL_APP_NOT_ENABLED: pools holding objects with no application (and not a cache tier).
+      const objects = new Map<number, number>();
+      for (const [, pool, r] of this.pgs(m)) objects.set(pool, (objects.get(pool) ?? 0) + (r?.numObjects ?? 0));
+      const noApp: string[] = [];
+      for (const [id, p] of m.pools) {
+        if ((objects.get(id) ?? 0) > 0 && p.applicationMetadata.size === 0 && p.tierOf < 0) noApp.push(`application not enabled on pool '${m.poolName.get(id) ?? ''}'`);
+      }
+      if (noApp.length) {
+        const n = noApp.length;
+        noApp.push("use 'ceph osd pool application enable <pool-name> <app-name>', where <app-name> is 'cephfs', 'rbd', 'rgw', or freeform for custom applications.");
+        addCheck(checks, 'POOL_APP_NOT_ENABLED', Health.WARN, `${n} pool(s) do not have an application enabled`, n, noApp);
+      }
     }
     if (detail.length) {
       addCheck(checks, 'PG_AVAILABILITY', Health.WARN, `Reduced data availability: ${detail.length} pg${detail.length > 1 ? 's' : ''} inactive`, detail.length, detail.slice(0, 50));
