@@ -159,3 +159,13 @@ t.test('ceph CLI against ts-mon, secure mode', async (t) => {
   const auditFile = readFileSync(join(m.dir, 'cluster.log'), 'utf8');
   t.match(auditFile, /: audit \[INF\] .*"osd pool delete".*': finished\n/, 'the audit lines are in the log file too');
 });
+
+t.test('auth none: the CLI and python3-rados get in without keys and with every cap', async (t) => {
+  const m = await startTsMon({ mode: 'crc', extraConf: 'auth_cluster_required = none\nauth_service_required = none\nauth_client_required = none' });
+  t.teardown(m.cleanup);
+  const env = { CEPH_KEYRING: '/nonexistent' };
+  let r = await m.ceph(['osd', 'pool', 'create', 'n', '8'], { env });
+  t.same([r.code, r.stderr], [0, "pool 'n' created\n"]);
+  r = await m.ceph(['-n', 'client.whoever', 'osd', 'pool', 'ls'], { env });
+  t.same([r.code, r.stdout], [0, 'n\n'], 'any name, no key');
+});

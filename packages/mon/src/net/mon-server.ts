@@ -31,6 +31,7 @@ import {
   PAXOS_HEAD_DEFAULT,
 } from '@ts-ceph/messages';
 import { MonSession } from '../core/session';
+import { MonAuthServer } from './auth-none';
 import { PaxosService } from '../core/paxos-service';
 import { Monitor } from '../monitor';
 import { Outgoing, dueUpdates, subscriptionLimits } from './subscriptions';
@@ -65,7 +66,8 @@ export class MonServer implements Dispatcher {
       allowInsecureGlobalIdReclaim: conf.bool('auth_allow_insecure_global_id_reclaim'),
       selfName: { type: EntityType.MON, id: mon.opts.name },
     });
-    this.messenger = new Messenger({ entityType: EntityType.MON, nonce: 0, authServer: provider, clock: mon.opts.clock });
+    const authServer = new MonAuthServer(provider, registry, () => mon.auth.assignGlobalId());
+    this.messenger = new Messenger({ entityType: EntityType.MON, nonce: 0, authServer, clock: mon.opts.clock });
     this.messenger.addDispatcher(this);
     mon.onCommitted = (svcs) => this.publish(svcs);
     mon.sessions = () => this.sessions.values();
