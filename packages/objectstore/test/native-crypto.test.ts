@@ -92,6 +92,12 @@ t.test('aes-xts-plain64 with 4096-byte sectors matches node:crypto and an ECB-bu
   t.same(dst.subarray(4096, 4096 * 3), ours.subarray(4096, 4096 * 3), 'encryptTo = in place');
   t.ok(dst.subarray(0, 4096).every((b) => b === 0xee) && dst.subarray(4096 * 3).every((b) => b === 0xee), 'nothing written outside the range');
   t.same(data, Buffer.from(data), 'source unchanged');
+  // On the thread pool: the same bytes, both directions.
+  const dst2 = Buffer.alloc(4096 * 4, 0xee);
+  await x.encryptToAsync(data, 4096, dst2, 4096, 4096 * 2, firstOffset + 4096);
+  t.same(dst2, dst, 'encryptToAsync = encryptTo');
+  await x.decryptAsync(dst2, firstOffset + 4096, 4096, 4096 * 2);
+  t.same(dst2.subarray(4096, 4096 * 3), data.subarray(4096, 4096 * 3), 'decryptAsync round trip');
   const raw = new (nativeAddon().XtsKey)(key);
   t.throws(() => raw.crypt(true, dst, 0, 4096, 4096, 0, 8, Buffer.alloc(100), 0), /source range outside/, 'C++ checks the source range too');
   raw.destroy();

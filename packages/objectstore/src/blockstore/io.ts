@@ -12,6 +12,8 @@ export const readBytesMax = 1024 * 1024;
 export const writeBytesMax = 1024 * 1024;
 /** Reads of at least this many bytes from one device run are returned without a copy. */
 export const readZeroCopyBytesMin = 64 * 1024;
+/** Ranges of at least this many bytes are encrypted or decrypted on the libuv thread pool. */
+export const cryptAsyncBytesMin = 64 * 1024;
 
 /** The buffers as one view when they are consecutive slices of one memory range. */
 export function consecutive(parts: Buffer[]): Buffer | undefined {
@@ -79,7 +81,8 @@ export class BlockIO {
     for (const p of plains) bytes += p.length;
     const buf = this.pool.get(bytes);
     const whole = plains.length > 1 ? consecutive(plains) : plains[0];
-    if (whole) this.sealTo(whole, buf, 0, pblock);
+    if (whole && this.xts && bytes >= cryptAsyncBytesMin) await this.xts.encryptToAsync(whole, 0, buf, 0, bytes, pblock * blockBytes);
+    else if (whole) this.sealTo(whole, buf, 0, pblock);
     else {
       let at = 0;
       for (const p of plains) {
@@ -136,13 +139,15 @@ export class BlockIO {
     const u = allocAligned(n * blockBytes);
     await this.dev.read(u, this.dataOffset + first * blockBytes);
     const buf = Buffer.from(u.buffer, u.byteOffset, u.byteLength);
-    this.checkRun(buf, blocks, what);
+    await this.checkRun(buf, blocks, what);
     return buf;
   }
 
   /** Decrypt a run read from the device in place and check every block's crc32c. */
-  private checkRun(buf: Buffer, run: BlockRef[], what: string): void {
-    this.unsealInPlace(buf, 0, run.length, run[0]!.pblock);
+  private async checkRun(buf: Buffer, run: BlockRef[], what: string): Promise<void> {
+    const bytes = run.length * blockBytes;
+    if (this.xts && bytes >= cryptAsyncBytesMin) await this.xts.decryptAsync(buf, run[0]!.pblock * blockBytes, 0, bytes);
+    else this.unsealInPlace(buf, 0, run.length, run[0]!.pblock);
     const got = crc32cBlocks(buf.subarray(0, run.length * blockBytes), blockBytes);
     for (let i = 0; i < run.length; i++) {
       const b = run[i]!;
@@ -188,7 +193,7 @@ export class BlockIO {
     const buf = this.pool.get(n * blockBytes);
     try {
       await this.dev.read(buf, this.dataOffset + first * blockBytes);
-      this.checkRun(Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength), run, what);
+      await this.checkRun(Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength), run, what);
       for (let i = 0; i < n; i++) out.set(buf.subarray(i * blockBytes, (i + 1) * blockBytes), run[i]!.at);
     } finally {
       this.pool.put(buf);

@@ -37,6 +37,8 @@ export interface NativeDeviceInfo {
 export interface NativeXtsKey {
   /** In place, or from `src` (at srcOffset) into `buf` (at offset). */
   crypt(encrypt: boolean, buf: Uint8Array, offset: number, length: number, sectorBytes: number, firstIv: number, ivStep: number, src?: Uint8Array, srcOffset?: number): void;
+  /** crypt() on the libuv thread pool; the range must not be touched until it settles. */
+  cryptAsync(encrypt: boolean, buf: Uint8Array, offset: number, length: number, sectorBytes: number, firstIv: number, ivStep: number, src?: Uint8Array, srcOffset?: number): Promise<void>;
   destroy(): void;
 }
 

@@ -61,6 +61,20 @@ export class XtsCipher {
     assert(srcStart >= 0 && srcStart + length <= src.byteLength && dstStart >= 0 && dstStart + length <= dst.byteLength, 'xts: range outside a buffer');
     this.key.crypt(true, dst, dstStart, length, this.sectorBytes, offset / 512 + this.ivTweak, this.sectorBytes / 512, src, srcStart);
   }
+  /** encryptTo on the libuv thread pool (for large ranges: the JS thread stays free). */
+  encryptToAsync(src: Uint8Array, srcStart: number, dst: Uint8Array, dstStart: number, length: number, offset: number): Promise<void> {
+    assert(this.key, 'xts: key destroyed');
+    assert(offset % this.sectorBytes === 0 && length % this.sectorBytes === 0, 'xts: range not sector aligned');
+    assert(srcStart >= 0 && srcStart + length <= src.byteLength && dstStart >= 0 && dstStart + length <= dst.byteLength, 'xts: range outside a buffer');
+    return this.key.cryptAsync(true, dst, dstStart, length, this.sectorBytes, offset / 512 + this.ivTweak, this.sectorBytes / 512, src, srcStart);
+  }
+  /** decrypt on the libuv thread pool. */
+  decryptAsync(buf: Uint8Array, offset: number, start = 0, length = buf.byteLength - start): Promise<void> {
+    assert(this.key, 'xts: key destroyed');
+    assert(offset % this.sectorBytes === 0 && length % this.sectorBytes === 0, 'xts: range not sector aligned');
+    assert(start >= 0 && start + length <= buf.byteLength, 'xts: range outside the buffer');
+    return this.key.cryptAsync(false, buf, start, length, this.sectorBytes, offset / 512 + this.ivTweak, this.sectorBytes / 512);
+  }
   encrypt(buf: Uint8Array, offset: number, start?: number, length?: number): void {
     this.crypt(true, buf, offset, start, length);
   }
