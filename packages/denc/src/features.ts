@@ -51,6 +51,8 @@ const featureDefs = {
   OSDHASHPSPOOL: [30, 1],
   MON_SINGLE_PAXOS: [31, 1],
   STRETCH_MODE: [32, 3],
+  /** Range blocklists (OSDMap v11); defined by the 16.2.x backport, advertised by 16.2.15 daemons. */
+  RANGE_BLOCKLIST: [34, 3],
   OSD_CACHEPOOL: [35, 1],
   CRUSH_V2: [36, 1],
   EXPORT_PEER: [37, 1],
@@ -96,9 +98,18 @@ export function hasFeature(features: bigint, name: FeatureName): boolean {
   return (features & m) === m;
 }
 
-/** CEPH_FEATURES_ALL for 16.2: every live feature except RESERVED. */
+/**
+ * Features defined but not in CEPH_FEATURES_ALL: OS_PERF_STAT_NS is only a marker for an encoding
+ * (objectstore_perf_stat_t), never advertised; RESERVED is a sentinel.
+ */
+const notAdvertised: ReadonlySet<FeatureName> = new Set(['OS_PERF_STAT_NS', 'RESERVED']);
+
+/**
+ * CEPH_FEATURES_ALL as a 16.2.15 daemon advertises it (0x3f01cfbdfffdffff, the value in the
+ * SERVER_IDENT/CLIENT_IDENT frames of ../shared/ceph-traces/streams).
+ */
 export const CEPH_FEATURES_ALL: bigint = (Object.keys(featureDefs) as FeatureName[])
-  .filter((n) => n !== 'RESERVED')
+  .filter((n) => !notAdvertised.has(n))
   .reduce((acc, n) => acc | featureMask(n), 0n);
 
 export const CEPH_FEATURES_SUPPORTED_DEFAULT = CEPH_FEATURES_ALL;
