@@ -181,7 +181,7 @@ export class CommitPipeline {
     const metaBytes = metaBytesOf(opsBytes, meta.allocated.length, meta.freed.length, runs.length);
     const metaBlocks = metaBlocksOf(metaBytes);
     const blocks = metaBlocks + runs.reduce((n, r) => n + r.blocks, 0);
-    let buf: Buffer | undefined;
+    let buf: Buffer;
     let seq = 0;
     try {
       let place = this.ring.reserve(blocks);
@@ -203,7 +203,8 @@ export class CommitPipeline {
         await io.dev.fdatasync();
       }
     } catch (e) {
-      if (buf) io.pool.put(buf);
+      // The record buffer is not returned to the pool: its write may still be in flight (another
+      // write of the batch failed first), and the store takes no more transactions anyway.
       this.fail(e as Error, batch);
       return;
     }

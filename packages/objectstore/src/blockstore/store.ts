@@ -267,6 +267,11 @@ export class NativeStore implements ObjectStore, TxcHost {
   nextNid(): number {
     return ++this.nidMax;
   }
+  /**
+   * The onode from the cache, else from LevelDB. Every object changed since mount stays in the
+   * cache (no eviction): LevelDB may lack its newest keys until the pipeline applies them, so a
+   * future eviction must apply an object's kept-back operations before dropping it.
+   */
   async lookup(cid: CollT, oid: GHObject, key = cacheKey(cid, oid)): Promise<Onode | undefined> {
     const c = this.cache.get(key);
     if (c !== undefined) return c ?? undefined;
