@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { startRealMon, run, requireBinary, tempDir } from '@ts-ceph/testkit';
 import { Writer, EntityType, AddrType, makeAddr, encodeEntityAddr, encodeEntityAddrvec, CEPH_FEATURES_ALL } from '@ts-ceph/denc';
-import { AuthConnectionMeta, AuthMethod, ConMode } from '@ts-ceph/messenger';
+import { AuthConnectionMeta, AuthMethod, ConMode, Tag } from '@ts-ceph/messenger';
 import { CryptoKey, AuthRegistry, CephxClientProvider, KeyRing, writeKeyRing, cryptoRandom, monAuthSession } from '../src/index';
-import { FrameSocket, Tag, BANNER, blob, u32s } from './lib/mini-msgr2';
+import { FrameSocket, BANNER, blob, u32s } from './lib/mini-msgr2';
 import { monFixture, admin } from './lib/loopback';
 
 requireBinary('ceph');

@@ -3,24 +3,13 @@
  * client: banner, single-segment control frames (preamble crc32c seed 0, segment crc32c seed
  * 0xffffffff, as ceph-ref/msgr2frames.py documents), and a socket wrapper that records every byte
  * in each direction (AUTH_SIGNATURE is an HMAC over them). The real frame codec is
- * packages/messenger's; this exists so cephx can be tested against real Ceph without it.
+ * packages/messenger's; this exists so cephx can be tested against real Ceph without it (the tag
+ * numbers are the messenger's Tag table).
  */
 import { Socket } from 'node:net';
 import { crc32c } from '@ts-ceph/denc';
 
 export const BANNER = Buffer.concat([Buffer.from('ceph v2\n', 'latin1'), Buffer.from([16, 0]), Buffer.from('0100000000000000' + '0000000000000000', 'hex')]);
-
-export const Tag = {
-  HELLO: 1,
-  AUTH_REQUEST: 2,
-  AUTH_BAD_METHOD: 3,
-  AUTH_REPLY_MORE: 4,
-  AUTH_REQUEST_MORE: 5,
-  AUTH_DONE: 6,
-  AUTH_SIGNATURE: 7,
-  CLIENT_IDENT: 8,
-  SERVER_IDENT: 9,
-} as const;
 
 export function encodeFrame(tag: number, segment: Buffer): Buffer {
   const pre = Buffer.alloc(32);
