@@ -21,7 +21,7 @@ function keyTree(v: unknown, depth: number): unknown {
 
 t.test('ceph CLI against ts-mon, secure mode', async (t) => {
   const m = await startTsMon();
-  t.teardown(m.cleanup);
+  t.teardown(m.stop);
 
   // The session really is secure: the client's own messenger log says so.
   const dbg = await m.ceph(['--debug-ms', '1', 'fsid']);
@@ -162,7 +162,7 @@ t.test('ceph CLI against ts-mon, secure mode', async (t) => {
 
 t.test('auth none: the CLI and python3-rados get in without keys and with every cap', async (t) => {
   const m = await startTsMon({ mode: 'crc', extraConf: 'auth_cluster_required = none\nauth_service_required = none\nauth_client_required = none' });
-  t.teardown(m.cleanup);
+  t.teardown(m.stop);
   const env = { CEPH_KEYRING: '/nonexistent' };
   let r = await m.ceph(['osd', 'pool', 'create', 'n', '8'], { env });
   t.same([r.code, r.stderr], [0, "pool 'n' created\n"]);

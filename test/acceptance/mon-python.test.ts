@@ -64,7 +64,7 @@ async function runScript(dir: string, conf: string, keyring: string): Promise<Re
 t.test('python3-rados against ts-mon, and against a real ceph-mon', async (t) => {
   requireBinary('/usr/bin/python3');
   const [m, real] = await Promise.all([startTsMon(), startRealMon({ mode: 'secure' })]);
-  t.teardown(() => Promise.all([m.cleanup(), real.stop()]));
+  t.teardown(() => Promise.all([m.stop(), real.stop()]));
   const [out, realOut] = await Promise.all([runScript(m.dir, m.conf, m.adminKeyring), runScript(real.dir, real.conf, real.adminKeyring)]);
   t.same({ ...out, fsid: 'F', status: [(out.status as unknown[])[0], 'F'] }, { ...realOut, fsid: 'F', status: [(realOut.status as unknown[])[0], 'F'] }, 'the real mon reports the same');
   t.equal(out.fsid, m.fsid, 'get_fsid');

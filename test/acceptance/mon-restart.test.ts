@@ -27,7 +27,7 @@ async function snapshot(t: Test, m: TsMon): Promise<Snapshot> {
 
 t.test('state survives restart and kill -9', async (t) => {
   const m = await startTsMon();
-  t.teardown(m.cleanup);
+  t.teardown(m.stop);
   const must = async (args: string[]) => {
     const r = await m.ceph(args);
     t.equal(r.code, 0, `ceph ${args.join(' ')}: ${r.stderr.trim()}`);
@@ -44,7 +44,7 @@ t.test('state survives restart and kill -9', async (t) => {
   const before = await snapshot(t, m);
   t.match(before.pools, /pool 1 'p' replicated size 2 min_size 1 .* application rbd/);
 
-  await m.stop();
+  await m.halt();
   await m.restart();
   t.same(await snapshot(t, m), before, 'a clean restart keeps everything');
   let r = await m.ceph(['-n', 'client.app', '-k', appKeyring, 'osd', 'pool', 'ls']);

@@ -1,14 +1,15 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { freePort, requireBinary, run, tempDir, waitFor } from './proc';
+import { RunResult, freePort, requireBinary, run, tempDir, waitFor } from './proc';
 
 /**
  * A real Ceph 16.2.15 monitor from Debian's binaries, alone on a free loopback port, for tests that
  * check our client against the real server. Built like ../shared/ceph-ref/cluster.sh builds its mon
  * (ceph-authtool keys, monmaptool, ceph-mon --mkfs), but started in the foreground (-f) as our child so
- * it dies with the test.
+ * it dies with the test. With `monCommand` the same set-up runs another monitor that takes ceph-mon's
+ * arguments (ts-mon), so one command can be sent to both and the answers compared.
  */
 export interface RealMon {
   dir: string;
@@ -22,42 +23,50 @@ export interface RealMon {
   addr: string;
   mode: 'crc' | 'secure';
   /** Run the real `ceph` CLI against this mon. */
-  ceph(args: string[], opts?: { timeoutMs?: number; input?: string }): ReturnType<typeof run>;
+  ceph(args: string[], opts?: { timeoutMs?: number; input?: string; env?: Record<string, string> }): Promise<RunResult>;
+  /** Stop the monitor (SIGTERM, SIGKILL after a grace period) and remove its directory. */
   stop(): Promise<void>;
+  /** SIGTERM and wait for the exit, keeping the directory for restart(). */
+  halt(): Promise<void>;
+  /** SIGKILL: no chance to flush anything; the directory stays. */
+  kill9(): Promise<void>;
+  /** Start the monitor again on the same store and wait until it answers. */
+  restart(): Promise<void>;
+  /** What the monitor wrote to stderr so far. */
+  output(): string;
 }
 
 export interface RealMonOptions {
   mode?: 'crc' | 'secure';
   /** Extra [global] lines. */
   extraConf?: string;
+  /**
+   * The monitor to run instead of Debian's ceph-mon, as a command and its leading arguments (e.g.
+   * node and ts-mon.js); it is given ceph-mon's arguments (-c, -i, --mkfs, --monmap, --keyring, -f).
+   */
+  monCommand?: string[];
+  /** More arguments for the running monitor (ts-mon's -d: its log on stderr). */
+  runArgs?: string[];
+  /**
+   * Leave the ms_*_mode lines out of ceph.conf when `mode` is secure, the monitor's default, so that
+   * the default is what runs.
+   */
+  omitDefaultMode?: boolean;
+  /** Set pid_file in [mon] (run/mon.a.pid). */
+  pidFile?: boolean;
 }
 
-export async function startRealMon(opts: RealMonOptions = {}): Promise<RealMon> {
-  for (const b of ['ceph-mon', 'ceph-authtool', 'monmaptool', 'ceph']) requireBinary(b);
-  const mode = opts.mode ?? 'crc';
-  const { path: dir, cleanup } = tempDir('ts-ceph-realmon-');
-  const port = await freePort();
-  const fsid = randomUUID();
-  const addr = `v2:127.0.0.1:${port}`;
-  mkdirSync(join(dir, 'mon.a'));
-  mkdirSync(join(dir, 'run'));
-  const conf = join(dir, 'ceph.conf');
-  const adminKeyring = join(dir, 'ceph.client.admin.keyring');
-  writeFileSync(
-    conf,
-    `[global]
+const MODE_OPTIONS = ['ms_cluster_mode', 'ms_service_mode', 'ms_client_mode', 'ms_mon_cluster_mode', 'ms_mon_service_mode', 'ms_mon_client_mode'];
+
+function confText(dir: string, fsid: string, addr: string, adminKeyring: string, mode: string, opts: RealMonOptions): string {
+  const modes = opts.omitDefaultMode && mode === 'secure' ? '' : MODE_OPTIONS.map((o) => `${o} = ${mode}\n`).join('');
+  return `[global]
 fsid = ${fsid}
 mon_host = [${addr}]
 public_addr = 127.0.0.1
 ms_bind_msgr1 = false
 ms_bind_msgr2 = true
-ms_cluster_mode = ${mode}
-ms_service_mode = ${mode}
-ms_client_mode = ${mode}
-ms_mon_cluster_mode = ${mode}
-ms_mon_service_mode = ${mode}
-ms_mon_client_mode = ${mode}
-auth_cluster_required = cephx
+${modes}auth_cluster_required = cephx
 auth_service_required = cephx
 auth_client_required = cephx
 auth_allow_insecure_global_id_reclaim = false
@@ -76,8 +85,28 @@ keyring = ${dir}/mon.$id/keyring
 log_file = ${dir}/$name.log
 admin_socket = ${dir}/run/$name.asok
 mon_cluster_log_file = ${dir}/cluster.log
-`,
-  );
+${opts.pidFile ? `pid_file = ${dir}/run/$name.pid\n` : ''}`;
+}
+
+/** Resolves when `c` has exited. */
+function exited(c: ChildProcess): Promise<void> {
+  return c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise<void>((res) => c.once('exit', () => res()));
+}
+
+export async function startRealMon(opts: RealMonOptions = {}): Promise<RealMon> {
+  const [monBin, ...monArgs] = opts.monCommand ?? ['ceph-mon'];
+  for (const b of [monBin!, 'ceph-authtool', 'monmaptool', 'ceph']) requireBinary(b);
+  const label = basename(opts.monCommand?.at(-1) ?? 'ceph-mon').replace(/\.js$/, '');
+  const mode = opts.mode ?? 'crc';
+  const { path: dir, cleanup: rmDir } = tempDir(`ts-ceph-${opts.monCommand ? label : 'realmon'}-`);
+  const port = await freePort();
+  const fsid = randomUUID();
+  const addr = `v2:127.0.0.1:${port}`;
+  // The monitor's --mkfs creates mon_data itself (ceph-mon 0755, ts-mon 0750).
+  mkdirSync(join(dir, 'run'));
+  const conf = join(dir, 'ceph.conf');
+  const adminKeyring = join(dir, 'ceph.client.admin.keyring');
+  writeFileSync(conf, confText(dir, fsid, addr, adminKeyring, mode, opts));
   const kr = join(dir, 'mkfs.keyring');
   const at = async (args: string[]) => {
     const r = await run('ceph-authtool', args);
@@ -90,8 +119,8 @@ mon_cluster_log_file = ${dir}/cluster.log
   const monmap = join(dir, 'monmap');
   let r = await run('monmaptool', ['--create', '--fsid', fsid, '--addv', 'a', `[${addr}]`, monmap]);
   if (r.code !== 0) throw new Error(`monmaptool: ${r.stderr}`);
-  r = await run('ceph-mon', ['-c', conf, '--mkfs', '-i', 'a', '--monmap', monmap, '--keyring', kr], { timeoutMs: 30_000 });
-  if (r.code !== 0) throw new Error(`ceph-mon --mkfs: ${r.stdout}${r.stderr}`);
+  r = await run(monBin!, [...monArgs, '-c', conf, '--mkfs', '-i', 'a', '--monmap', monmap, '--keyring', kr], { timeoutMs: 30_000 });
+  if (r.code !== 0) throw new Error(`${label} --mkfs: ${r.stdout}${r.stderr}`);
   const keyOf = (file: string, name: string) => {
     const text = readFileSync(file, 'utf8');
     const sect = text.split(/^\[/m).find((s) => s.startsWith(`${name}]`)) ?? '';
@@ -101,42 +130,54 @@ mon_cluster_log_file = ${dir}/cluster.log
   };
   const adminKey = keyOf(adminKeyring, 'client.admin');
   const monKey = keyOf(kr, 'mon.');
-  const child: ChildProcess = spawn('ceph-mon', ['-f', '-c', conf, '-i', 'a'], { stdio: ['ignore', 'ignore', 'pipe'] });
+
+  let child: ChildProcess | undefined;
   let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const env = { ...process.env, CEPH_CONF: conf, CEPH_KEYRING: adminKeyring };
-  const ceph = (args: string[], o: { timeoutMs?: number; input?: string } = {}) =>
-    run('ceph', ['--connect-timeout', '10', ...args], { env, timeoutMs: o.timeoutMs ?? 30_000, input: o.input });
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      await new Promise<void>((res) => {
-        const t = setTimeout(() => {
-          child.kill('SIGKILL');
-          res();
-        }, 5000);
-        child.once('exit', () => {
-          clearTimeout(t);
-          res();
-        });
-      });
+  const ceph = (args: string[], o: { timeoutMs?: number; input?: string; env?: Record<string, string> } = {}) =>
+    run('ceph', ['--connect-timeout', '10', ...args], { env: { ...env, ...o.env }, timeoutMs: o.timeoutMs ?? 30_000, input: o.input });
+  const halt = async () => {
+    const c = child;
+    if (!c) return;
+    child = undefined;
+    if (c.exitCode === null && c.signalCode === null) {
+      c.kill('SIGTERM');
+      const t = setTimeout(() => c.kill('SIGKILL'), 10_000);
+      await exited(c);
+      clearTimeout(t);
     }
-    cleanup();
   };
-  try {
+  const kill9 = async () => {
+    const c = child;
+    if (!c) return;
+    child = undefined;
+    c.kill('SIGKILL');
+    await exited(c);
+  };
+  const stop = async () => {
+    await halt();
+    rmDir();
+  };
+  const start = async () => {
+    const c = spawn(monBin!, [...monArgs, '-f', ...(opts.runArgs ?? []), '-c', conf, '-i', 'a'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child = c;
+    c.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     await waitFor(
       async () => {
-        if (child.exitCode !== null) throw new Error(`ceph-mon exited ${child.exitCode}: ${stderr}`);
+        if (c.exitCode !== null) throw new Error(`${label} exited ${c.exitCode}: ${stderr.slice(-2000)}`);
         const s = await ceph(['fsid'], { timeoutMs: 10_000 });
         return s.code === 0 && s.stdout.trim() === fsid;
       },
       30_000,
-      'the real ceph-mon to answer',
-      200,
+      `${label} to answer`,
+      100,
     );
+  };
+  try {
+    await start();
   } catch (e) {
     await stop();
     throw e;
   }
-  return { dir, conf, adminKeyring, adminKey, monKey, fsid, port, addr, mode, ceph, stop };
+  return { dir, conf, adminKeyring, adminKey, monKey, fsid, port, addr, mode, ceph, stop, halt, kill9, restart: start, output: () => stderr };
 }
