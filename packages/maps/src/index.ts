@@ -4,6 +4,7 @@
  */
 export * from './limits';
 export * from './format/formatter';
+export * from './format/text-table';
 export * from './format/number';
 export * from './format/text';
 export * from './format/addr';

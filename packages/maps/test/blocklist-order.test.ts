@@ -7,9 +7,9 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AddrType, Reader, parseAddr } from '@ts-ceph/denc';
+import { AddrType, Reader, formatAddr, parseAddr } from '@ts-ceph/denc';
 import { requireBinary, run, startRealMon, tempDir } from '@ts-ceph/testkit';
-import { AddrHashMap, addrStr, decodeOSDMap, printOSDMap } from '../src';
+import { AddrHashMap, decodeOSDMap, printOSDMap } from '../src';
 
 requireBinary('osdmaptool');
 const dir = tempDir('ts-ceph-maps-blocklist-');
@@ -30,7 +30,7 @@ t.test('blocklist order: live monitor and fresh decode', async (t) => {
   const h = new AddrHashMap<number>();
   for (const a of addrs) h.insert(parseAddr(a, AddrType.ANY)!, 0);
   t.same(
-    h.entries().map(([a]) => addrStr(a)),
+    h.entries().map(([a]) => formatAddr(a)),
     live,
     'ceph osd blocklist ls order (14 entries: the table grew from 13 to 29 buckets)',
   );
@@ -50,7 +50,7 @@ t.test('blocklist order: live monitor and fresh decode', async (t) => {
       .map((l) => l.split(' ')[0]!),
   );
   t.same(
-    h.entries().map(([a]) => addrStr(a)),
+    h.entries().map(([a]) => formatAddr(a)),
     live,
     'after two removals and a re-add',
   );
@@ -70,7 +70,7 @@ t.test('blocklist order: live monitor and fresh decode', async (t) => {
   t.not(
     m.blocklist
       .entries()
-      .map(([a]) => addrStr(a))
+      .map(([a]) => formatAddr(a))
       .join(),
     live.join(),
     '(which differs from the live order)',

@@ -4,7 +4,7 @@
  * in net/; this class is driven by method calls and reports map changes through `onCommitted`.
  */
 import { CephConf, Clock, cephError, logger, searchOrder, normalizeOptionName } from '@ts-ceph/common';
-import { EntityType, utimeFromMs, formatUTime, EntityAddrvec, CEPH_FEATURES_ALL, makeAddr, AddrType } from '@ts-ceph/denc';
+import { EntityType, utimeFromMs, formatUTime, EntityAddrvec, CEPH_FEATURES_ALL, makeAddr, AddrType, formatAddr, formatAddrvec } from '@ts-ceph/denc';
 import { KeyRing, MonCap } from '@ts-ceph/cephx';
 import { MonMap } from '@ts-ceph/maps';
 import { MonitorDBStore } from './store/mon-store';
@@ -40,7 +40,6 @@ import { statusCommands } from './core/mon/status';
 import { monCommands } from './core/mon/mon-commands';
 import { ClusterView, MON_QUORUM_FEATURES } from './core/mon/cluster-view';
 import { loadOptionTable } from './config-schema';
-import { addrText, addrvecText } from './core/addr-text';
 import { Health, HealthCheckMap, addCheck } from './core/health/health-check';
 import { crushOf } from '@ts-ceph/maps';
 
@@ -184,7 +183,7 @@ export class Monitor {
       const detail: string[] = [];
       for (const s of this.sessions()) {
         if (!s.insecureGlobalIdReclaim) continue;
-        detail.push(`${s.name} at ${addrvecText(s.addrs)} is using insecure global_id reclaim`);
+        detail.push(`${s.name} at ${formatAddrvec(s.addrs)} is using insecure global_id reclaim`);
         if (detail.length >= max) {
           detail.push('...');
           break;
@@ -206,7 +205,7 @@ export class Monitor {
     d.register(
       configCommands(this.config, {
         fsid: () => this.monmap.monmap.fsid,
-        monHost: () => [...this.monmap.monmap.monInfo.values()].map((i) => `[${i.publicAddrs.map(addrText).join(',')}]`).join(' '),
+        monHost: () => [...this.monmap.monmap.monInfo.values()].map((i) => `[${i.publicAddrs.map(formatAddr).join(',')}]`).join(' '),
         entityContext: (name) => this.entityContext(name),
       }),
     );

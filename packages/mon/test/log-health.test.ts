@@ -5,7 +5,7 @@
 import t from 'tap';
 import { Harness } from './lib/harness';
 import { addCheck, Health, HealthCheckMap } from '../src/core/health/health-check';
-import { JSONFormatter } from '../src/core/formatter';
+import { JsonFormatter } from '@ts-ceph/maps';
 
 t.test('audit lines and ceph log', async (t) => {
   const h = await Harness.create();
@@ -73,7 +73,7 @@ t.test('health: sources, plain and JSON forms, mutes', async (t) => {
     h.health.plain(true, now),
     'HEALTH_WARN 1 osds down; OSD count 0 < osd_pool_default_size 3\n[WRN] OSD_DOWN: 1 osds down\n    osd.1 (root=default,host=h1) is down\n[WRN] TOO_FEW_OSDS: OSD count 0 < osd_pool_default_size 3\n',
   );
-  const f = new JSONFormatter(false);
+  const f = new JsonFormatter(false);
   h.health.dumpHealth(f, 'health', true, now);
   t.equal(
     f.toString(),

@@ -222,21 +222,26 @@ export function encodeEntityInst(w: Writer, i: EntityInst): void {
   encodeEntityAddr(w, i.addr);
 }
 
-const typePrefix: Record<number, string> = { 1: 'v1:', 2: 'v2:', 4: 'cidr:' };
+/** entity_addr_t::get_type_name: "none", "v1", "v2", "any", "cidr", and "???" for any other type. */
+export function addrTypeName(t: number): string {
+  return ['none', 'v1', 'v2', 'any', 'cidr'][t] ?? '???';
+}
+
+/** operator<<(ostream&, const sockaddr*): "1.2.3.4:port", "[::1]:port" or "(unrecognized address family N)". */
+export function formatSockaddr(a: EntityAddr): string {
+  if (a.family === AF_INET) return `${addrIp(a)}:${addrPort(a)}`;
+  if (a.family === AF_INET6) return `[${addrIp(a)}]:${addrPort(a)}`;
+  return `(unrecognized address family ${a.family})`;
+}
 
 /**
- * Ceph's text form (operator<< in src/msg/msg_types.cc): "-" for TYPE_NONE, otherwise a type prefix
- * ("v1:", "v2:"; none for TYPE_ANY), the sockaddr ("1.2.3.4:port", "[::1]:port", or
- * "(unrecognized address family N)"), then "/nonce".
+ * Ceph's text form (operator<< in src/msg/msg_types.cc): "-" for TYPE_NONE, otherwise the type name
+ * and a colon ("v1:", "v2:"; nothing for TYPE_ANY), the sockaddr, then "/nonce".
  */
 export function formatAddr(a: EntityAddr): string {
   if (a.type === AddrType.NONE) return '-';
-  const p = a.type === AddrType.ANY ? '' : (typePrefix[a.type] ?? `${a.type}:`);
-  let sock: string;
-  if (a.family === AF_INET) sock = `${addrIp(a)}:${addrPort(a)}`;
-  else if (a.family === AF_INET6) sock = `[${addrIp(a)}]:${addrPort(a)}`;
-  else sock = `(unrecognized address family ${a.family})`;
-  return `${p}${sock}/${a.nonce}`;
+  const prefix = a.type === AddrType.ANY ? '' : `${addrTypeName(a.type)}:`;
+  return `${prefix}${formatSockaddr(a)}/${a.nonce}`;
 }
 
 /** entity_addrvec_t's text form: empty, the single address, or "[a,b]". */

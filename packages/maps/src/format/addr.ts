@@ -1,36 +1,11 @@
-import { AddrType, EntityAddr, EntityAddrvec, addrIp, addrPort, AF_INET, AF_INET6, blankAddr } from '@ts-ceph/denc';
+import { AddrType, EntityAddr, EntityAddrvec, addrTypeName, blankAddr, formatSockaddr } from '@ts-ceph/denc';
 import { Formatter } from './formatter';
 
 /**
- * How Ceph prints and orders addresses (src/msg/msg_types.{h,cc}): operator<< for sockaddr,
- * entity_addr_t and entity_addrvec_t, entity_addr_t::dump, get_legacy_str, and operator< (memcmp of
- * the in-memory struct: le32 type, le32 nonce, sockaddr with a host-order family).
+ * How Ceph dumps and orders addresses (src/msg/msg_types.{h,cc}): entity_addr_t::dump,
+ * get_legacy_str, and operator< (memcmp of the in-memory struct: le32 type, le32 nonce, sockaddr with
+ * a host-order family). operator<< is denc's formatAddr / formatAddrvec.
  */
-
-export function addrTypeName(t: number): string {
-  return ['none', 'v1', 'v2', 'any', 'cidr'][t] ?? '???';
-}
-
-/** operator<<(ostream&, const sockaddr*). */
-export function sockaddrStr(a: EntityAddr): string {
-  if (a.family === AF_INET) return `${addrIp(a)}:${addrPort(a)}`;
-  if (a.family === AF_INET6) return `[${addrIp(a)}]:${addrPort(a)}`;
-  return `(unrecognized address family ${a.family})`;
-}
-
-/** operator<<(ostream&, const entity_addr_t&): "-" for none, no prefix for TYPE_ANY. */
-export function addrStr(a: EntityAddr): string {
-  if (a.type === AddrType.NONE) return '-';
-  const prefix = a.type === AddrType.ANY ? '' : `${addrTypeName(a.type)}:`;
-  return `${prefix}${sockaddrStr(a)}/${a.nonce}`;
-}
-
-/** operator<<(ostream&, const entity_addrvec_t&): nothing when empty, the address alone, or "[a,b]". */
-export function addrvecStr(v: EntityAddrvec): string {
-  if (v.length === 0) return '';
-  if (v.length === 1) return addrStr(v[0]!);
-  return `[${v.map(addrStr).join(',')}]`;
-}
 
 /** entity_addrvec_t::legacy_or_front_addr. */
 export function legacyOrFrontAddr(v: EntityAddrvec): EntityAddr {
@@ -39,7 +14,7 @@ export function legacyOrFrontAddr(v: EntityAddrvec): EntityAddr {
 
 /** entity_addr_t::get_legacy_str: "ip:port/nonce" without a type prefix. */
 export function legacyStr(a: EntityAddr): string {
-  return `${sockaddrStr(a)}/${a.nonce}`;
+  return `${formatSockaddr(a)}/${a.nonce}`;
 }
 
 export function addrvecLegacyStr(v: EntityAddrvec): string {
@@ -49,7 +24,7 @@ export function addrvecLegacyStr(v: EntityAddrvec): string {
 /** entity_addr_t::dump. */
 export function dumpAddr(f: Formatter, a: EntityAddr): void {
   f.dumpString('type', addrTypeName(a.type));
-  f.dumpStream('addr', sockaddrStr(a));
+  f.dumpStream('addr', formatSockaddr(a));
   f.dumpUnsigned('nonce', a.nonce);
 }
 

@@ -78,17 +78,51 @@ export class JsonFormatter implements Formatter {
   dumpStream(name: string, s: string): void {
     this.dumpString(name, s);
   }
+  /** dump_int takes an int64_t: a fractional number is truncated as the C++ conversion does. */
   dumpInt(name: string, v: number | bigint): void {
-    this.raw(name, String(v));
+    this.raw(name, typeof v === 'bigint' ? String(v) : String(Math.trunc(v)));
   }
   dumpUnsigned(name: string, v: number | bigint): void {
-    this.raw(name, String(v));
+    this.dumpInt(name, v);
   }
   dumpFloat(name: string, v: number): void {
     this.raw(name, formatG(v, 17));
   }
   dumpBool(name: string, v: boolean): void {
     this.raw(name, v ? 'true' : 'false');
+  }
+  dumpNull(name: string): void {
+    this.raw(name, 'null');
+  }
+
+  /**
+   * Dump a plain value the way a hand-written dump() would: objects and Maps become object sections
+   * (undefined members left out), arrays array sections, integers dump_int, other numbers dump_float,
+   * bigints dump_int, strings, booleans, and null or undefined as null.
+   */
+  dump(name: string, v: unknown): void {
+    if (v === null || v === undefined) return this.dumpNull(name);
+    switch (typeof v) {
+      case 'string':
+        return this.dumpString(name, v);
+      case 'number':
+        return Number.isInteger(v) ? this.dumpInt(name, v) : this.dumpFloat(name, v);
+      case 'bigint':
+        return this.dumpInt(name, v);
+      case 'boolean':
+        return this.dumpBool(name, v);
+    }
+    if (Array.isArray(v)) {
+      this.openArray(name);
+      for (const x of v) this.dump('', x);
+    } else if (v instanceof Map) {
+      this.openObject(name);
+      for (const [k, x] of v) this.dump(String(k), x);
+    } else {
+      this.openObject(name);
+      for (const [k, x] of Object.entries(v as Record<string, unknown>)) if (x !== undefined) this.dump(k, x);
+    }
+    this.close();
   }
 
   /** Everything written so far (a pretty dump ends with the newline the root close_section wrote). */

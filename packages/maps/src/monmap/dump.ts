@@ -1,5 +1,6 @@
+import { formatAddrvec } from '@ts-ceph/denc';
 import { Formatter } from '../format/formatter';
-import { addrvecLegacyStr, addrvecStr, dumpAddrvecObject } from '../format/addr';
+import { addrvecLegacyStr, dumpAddrvecObject } from '../format/addr';
 import { releaseName } from '../format/release';
 import { printMap, utimeGm, utimeLocal } from '../format/text';
 import { MonMap, monFeatureName } from './monmap';
@@ -58,7 +59,7 @@ export function printMonMap(m: MonMap): string {
   if (m.disallowedLeaders.length) out += `disallowed_leaders ${m.disallowedLeaders.join(',')}\n`;
   m.ranks.forEach((name, rank) => {
     const info = m.monInfo.get(name);
-    out += `${rank}: ${addrvecStr(info?.publicAddrs ?? [])} mon.${name}`;
+    out += `${rank}: ${formatAddrvec(info?.publicAddrs ?? [])} mon.${name}`;
     if (info && info.crushLoc.length) out += `; crush_location ${printMap(info.crushLoc)}`;
     out += '\n';
   });
@@ -67,5 +68,5 @@ export function printMonMap(m: MonMap): string {
 
 /** MonMap::print_summary: "e1: 1 mons at {a=v2:127.0.0.1:3300/0}". */
 export function printMonMapSummary(m: MonMap): string {
-  return `e${m.epoch}: ${m.monInfo.size} mons at {${[...m.monInfo.values()].map((i) => `${i.name}=${addrvecStr(i.publicAddrs)}`).join(',')}}`;
+  return `e${m.epoch}: ${m.monInfo.size} mons at {${[...m.monInfo.values()].map((i) => `${i.name}=${formatAddrvec(i.publicAddrs)}`).join(',')}}`;
 }

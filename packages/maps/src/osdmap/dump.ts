@@ -1,5 +1,6 @@
+import { formatAddr } from '@ts-ceph/denc';
 import { Formatter } from '../format/formatter';
-import { addrStr, addrvecLegacyStr, dumpAddrvecObject } from '../format/addr';
+import { addrvecLegacyStr, dumpAddrvecObject } from '../format/addr';
 import { releaseName } from '../format/release';
 import { sortedByName, utimeLocal } from '../format/text';
 import { formatPg } from '../types/pg';
@@ -163,10 +164,10 @@ export function dumpOSDMap(f: Formatter, m: OSDMap): void {
   }
   f.close();
   f.openObject('blocklist');
-  for (const [a, t] of m.blocklist.entries()) f.dumpStream(addrStr(a), utimeLocal(t));
+  for (const [a, t] of m.blocklist.entries()) f.dumpStream(formatAddr(a), utimeLocal(t));
   f.close();
   f.openObject('range_blocklist');
-  for (const [a, t] of m.rangeBlocklist) f.dumpStream(addrStr(a), utimeLocal(t));
+  for (const [a, t] of m.rangeBlocklist) f.dumpStream(formatAddr(a), utimeLocal(t));
   f.close();
   f.openObject('erasure_code_profiles');
   for (const [name, prof] of sortedByName(m.erasureCodeProfiles)) {

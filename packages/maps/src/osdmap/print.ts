@@ -1,5 +1,4 @@
-import { UUID_NIL } from '@ts-ceph/denc';
-import { addrStr, addrvecStr } from '../format/addr';
+import { UUID_NIL, formatAddr, formatAddrvec } from '@ts-ceph/denc';
 import { formatG } from '../format/number';
 import { CephRelease, releaseGt, releaseName } from '../format/release';
 import { utimeLocal } from '../format/text';
@@ -19,7 +18,7 @@ export function printOsd(m: OSDMap, id: number): string {
   const i = m.osdInfo[id]!;
   s += ` up_from ${i.upFrom} up_thru ${i.upThru} down_at ${i.downAt} last_clean_interval [${i.lastCleanBegin},${i.lastCleanEnd})`;
   if (i.lostAt) s += ` lost_at ${i.lostAt}`;
-  s += ` ${addrvecStr(m.osdAddrs.client[id] ?? [])} ${addrvecStr(m.osdAddrs.cluster[id] ?? [])}`;
+  s += ` ${formatAddrvec(m.osdAddrs.client[id] ?? [])} ${formatAddrvec(m.osdAddrs.cluster[id] ?? [])}`;
   s += ` ${osdStateSet(m.osdState[id]!).join(',')}`;
   if (m.osdUuid[id] !== UUID_NIL) s += ` ${m.osdUuid[id]}`;
   return `${s}\n`;
@@ -66,8 +65,8 @@ export function printOSDMap(m: OSDMap, opts: { blankLines?: boolean } = {}): str
   for (const [pg, items] of m.pgUpmapItems) s += `pg_upmap_items ${formatPg(pg)} [${items.map(([a, b]) => `${a},${b}`).join(',')}]\n`;
   for (const [pg, osds] of m.pgTemp) s += `pg_temp ${formatPg(pg)} [${osds.join(',')}]\n`;
   for (const [pg, osd] of m.primaryTemp) s += `primary_temp ${formatPg(pg)} ${osd}\n`;
-  for (const [a, t] of m.blocklist.entries()) s += `blocklist ${addrStr(a)} expires ${utimeLocal(t)}\n`;
-  for (const [a, t] of m.rangeBlocklist) s += `range blocklist ${addrStr(a)} expires ${utimeLocal(t)}\n`;
+  for (const [a, t] of m.blocklist.entries()) s += `blocklist ${formatAddr(a)} expires ${utimeLocal(t)}\n`;
+  for (const [a, t] of m.rangeBlocklist) s += `range blocklist ${formatAddr(a)} expires ${utimeLocal(t)}\n`;
   return s;
 }
 

@@ -2,8 +2,7 @@
  * A client or daemon session as the monitor core sees it (Ceph's MonSession): who authenticated,
  * with which mon caps, from where, and what it subscribed to.
  */
-import { EntityAddrvec, EntityName, EntityNameT, entityTypeName, formatEntityName } from '@ts-ceph/denc';
-import { addrvecText } from './addr-text';
+import { EntityAddrvec, EntityName, EntityNameT, entityTypeName, formatAddrvec, formatEntityName } from '@ts-ceph/denc';
 import { MonCap } from '@ts-ceph/cephx';
 
 export interface Subscription {
@@ -39,7 +38,7 @@ export class MonSession {
   /** "client.? 127.0.0.1:0/1234" as audit lines print the source (entity_name_t and addrs). */
   describe(): string {
     const t = entityTypeName(this.inst.type);
-    return `${this.inst.num < 0 ? `${t}.?` : `${t}.${this.inst.num}`} ${addrvecText(this.addrs)}`;
+    return `${this.inst.num < 0 ? `${t}.?` : `${t}.${this.inst.num}`} ${formatAddrvec(this.addrs)}`;
   }
 
   isCapable(service: string, r: boolean, w: boolean, x: boolean, command = '', args: ReadonlyMap<string, string> = new Map()): boolean {

@@ -2,11 +2,11 @@
  * timespan_str / utimespan_str (src/common/ceph_time.cc): the coarse ages Ceph prints ("12s", "4m",
  * "2h", "3d", "2w", "5M", "1y"); under two seconds a float with ostream's default precision.
  */
-import { formatDouble6 } from './config/options';
+import { formatG } from '@ts-ceph/maps';
 
 export function timespanStr(ms: number): string {
   const nsec = Math.max(0, Math.round(ms * 1e6));
-  if (nsec < 2_000_000_000) return `${formatDouble6(Math.fround(nsec / 1e9))}s`;
+  if (nsec < 2_000_000_000) return `${formatG(Math.fround(nsec / 1e9))}s`;
   const sec = Math.floor(nsec / 1e9);
   if (sec < 120) return `${sec}s`;
   const min = Math.floor(sec / 60);

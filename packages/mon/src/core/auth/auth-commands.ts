@@ -7,8 +7,8 @@ import { cephError } from '@ts-ceph/common';
 import { KeyRing, EntityAuth, MonCap, OSDCap, MgrCap, capsBlob, capsText } from '@ts-ceph/cephx';
 import { CommandHandler, CommandRequest, fail, formatterFor, ok, proposeThen, reply } from '../commands/types';
 import { getStr, getStrVec } from '../commands/cmdmap';
-import { JSONFormatter } from '../formatter';
 import { AuthMonitor } from './auth-monitor';
+import { JsonFormatter } from '@ts-ceph/maps';
 
 /** valid_caps: mon caps always parse-checked; osd/mgr too (mon_auth_validate_all_caps); mds accepted. */
 export function validCaps(type: string, caps: string): string | undefined {
@@ -40,7 +40,7 @@ function capsMap(caps: string[]): Map<string, Buffer> {
 }
 
 /** KeyRing::encode_formatted: [{"entity":..,"key":..,"caps":{svc: text}}] */
-export function keyringJSON(f: JSONFormatter, label: string, entries: { name: EntityName; auth: EntityAuth }[]): void {
+export function keyringJSON(f: JsonFormatter, label: string, entries: { name: EntityName; auth: EntityAuth }[]): void {
   f.openArray(label);
   for (const { name, auth } of entries) {
     f.openObject('auth_entities');

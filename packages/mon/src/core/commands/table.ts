@@ -3,8 +3,8 @@
  * (src/common/cmdparse.cc dump_cmd_to_json / dump_cmddesc_to_json). The stock `ceph` CLI validates
  * its argv against the table we publish, so each served entry must be identical to the real mon's.
  */
-import { JSONFormatter } from '../formatter';
 import { monCommandTable } from './table-data';
+import { JsonFormatter } from '@ts-ceph/maps';
 
 /** MonCommand::FLAG_* */
 export const CmdFlag = { NONE: 0, NOFORWARD: 1, OBSOLETE: 2, DEPRECATED: 4, MGR: 8, POLL: 16, HIDDEN: 32, TELL: 64 } as const;
@@ -68,7 +68,7 @@ export function servedCommands(handled: (prefix: string) => boolean): MonCommand
 
 /** get_command_descriptions: {"cmd000":{"sig":[...],"help":..,"module":..,"perm":..,"flags":N},...} */
 export function formatCommandDescriptions(cmds: MonCommandDesc[]): string {
-  const f = new JSONFormatter(false);
+  const f = new JsonFormatter(false);
   f.openObject('command_descriptions');
   cmds.forEach((c, i) => {
     f.openObject(`cmd${String(i).padStart(3, '0')}`);

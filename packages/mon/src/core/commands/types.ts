@@ -6,7 +6,7 @@
 import { CephError, Errno, ErrnoName } from '@ts-ceph/common';
 import type { EntityAddrvec, EntityNameT } from '@ts-ceph/denc';
 import { CmdMap } from './cmdmap';
-import { JSONFormatter, createFormatter } from '../formatter';
+import { JsonFormatter } from '@ts-ceph/maps';
 import type { PaxosService } from '../paxos-service';
 
 export interface CommandRequest {
@@ -60,14 +60,19 @@ export function proposeThen(services: PaxosService[], r: number, rs: string, out
   return { propose: services, reply: { r, rs, outbl: typeof out === 'string' ? Buffer.from(out) : out } };
 }
 
-/** The formatter the client asked for, or undefined for plain text. */
-export function formatterFor(req: CommandRequest): JSONFormatter | undefined {
-  return createFormatter(req.format);
+/**
+ * The formatter the client asked for (Formatter::create for the formats a mon command accepts), or
+ * undefined for plain text.
+ */
+export function formatterFor(req: CommandRequest): JsonFormatter | undefined {
+  if (req.format === 'json') return new JsonFormatter(false);
+  if (req.format === 'json-pretty') return new JsonFormatter(true);
+  return undefined;
 }
 
 /** The formatter asked for, defaulting to json-pretty for commands that have no plain form. */
-export function formatterOrPretty(req: CommandRequest): JSONFormatter {
-  return createFormatter(req.format) ?? new JSONFormatter(true);
+export function formatterOrPretty(req: CommandRequest): JsonFormatter {
+  return formatterFor(req) ?? new JsonFormatter(true);
 }
 
 /** A thrown CephError as a command reply. */

@@ -4,13 +4,12 @@
  */
 import { parseEntityName } from '@ts-ceph/denc';
 import { CephConf } from '@ts-ceph/common';
+import { JsonFormatter, formatG, TextTable } from '@ts-ceph/maps';
 import { CommandHandler, CommandRequest, fail, formatterFor, ok, proposeThen, reply } from '../commands/types';
 import { getBool, getInt, getStr, reqStr } from '../commands/cmdmap';
-import { TextTable } from '../text-table';
 import { ConfigMonitor, printChangeset } from './config-monitor';
 import { EntityContext, indentWho, maskToStr, parseMask, MaskedOption, OptionMask } from './config-map';
-import { OptionSchema, defaultText, hasFlag, parseOptionValue, formatDouble6 } from './options';
-import { JSONFormatter } from '../formatter';
+import { OptionSchema, defaultText, hasFlag, parseOptionValue } from './options';
 
 export interface ConfigHooks {
   fsid(): string;
@@ -20,7 +19,7 @@ export interface ConfigHooks {
   monHost(): string;
 }
 
-function dumpMask(f: JSONFormatter, m: OptionMask): void {
+function dumpMask(f: JsonFormatter, m: OptionMask): void {
   if (m.locationType) {
     f.dumpString('location_type', m.locationType);
     f.dumpString('location_value', m.locationValue);
@@ -268,7 +267,7 @@ function formatUtime(t: { sec: number; nsec: number }): string {
   return `${d}.${String(Math.floor(t.nsec / 1000)).padStart(6, '0')}+0000`;
 }
 
-function dumpMaskedOption(f: JSONFormatter, o: MaskedOption, schema: OptionSchema | undefined): void {
+function dumpMaskedOption(f: JsonFormatter, o: MaskedOption, schema: OptionSchema | undefined): void {
   f.dumpString('name', o.name);
   f.dumpString('value', o.rawValue);
   f.dumpString('level', schema?.level ?? 'unknown');
@@ -279,7 +278,7 @@ function dumpMaskedOption(f: JSONFormatter, o: MaskedOption, schema: OptionSchem
 
 /** Option::print: the plain `config help` text. */
 export function printOption(o: OptionSchema): string {
-  const s = (v: string | number | boolean) => (typeof v === 'number' && o.type === 'float' ? formatDouble6(v) : String(v));
+  const s = (v: string | number | boolean) => (typeof v === 'number' && o.type === 'float' ? formatG(v) : String(v));
   let out = `${o.name} - ${o.desc}\n  (${o.type}, ${o.level})\n`;
   if (o.daemon_default !== '') out += `  Default (non-daemon): ${s(o.default)}\n  Default (daemon): ${s(o.daemon_default)}\n`;
   else out += `  Default: ${s(o.default)}\n`;

@@ -5,7 +5,7 @@
  */
 import { cephError } from '@ts-ceph/common';
 import { AddrType, isUuid, parseAddr, parseAddrvec, formatAddr, formatAddrvec } from '@ts-ceph/denc';
-import { formatDouble } from '../formatter';
+import { formatG } from '@ts-ceph/maps';
 
 export type OptionType = 'str' | 'int' | 'uint' | 'float' | 'bool' | 'size' | 'secs' | 'millisecs' | 'uuid' | 'addr' | 'addrvec';
 
@@ -62,23 +62,8 @@ export function defaultText(o: OptionSchema, isClient: boolean): string {
 
 function valueText(o: OptionSchema, v: string | number | boolean): string {
   if (typeof v === 'boolean') return v ? 'true' : 'false';
-  if (typeof v === 'number') return o.type === 'float' ? formatDouble6(v) : String(v);
+  if (typeof v === 'number') return o.type === 'float' ? formatG(v) : String(v);
   return v;
-}
-
-/** C++ `ostream << double` at the default precision 6 (`%g`), as stringify() prints option values. */
-export function formatDouble6(d: number): string {
-  if (!Number.isFinite(d)) return formatDouble(d);
-  if (d === 0) return '0';
-  const x = Number(d.toExponential(5).split('e')[1]);
-  if (x < -4 || x >= 6) {
-    let [m, e] = d.toExponential(5).split('e') as [string, string];
-    if (m.includes('.')) m = m.replace(/0+$/, '').replace(/\.$/, '');
-    return `${m}e${e.startsWith('-') ? '-' : '+'}${e.replace(/^[+-]/, '').padStart(2, '0')}`;
-  }
-  let s = d.toFixed(Math.max(0, 5 - x));
-  if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '');
-  return s;
 }
 
 class ParseError extends Error {}
@@ -215,7 +200,7 @@ function normalize(o: OptionSchema, v: string): string {
     }
     case 'float': {
       const d = strictStrtod(v);
-      const text = formatDouble6(d);
+      const text = formatG(d);
       checkRange(o, d, text);
       return text;
     }

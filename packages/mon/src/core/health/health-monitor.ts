@@ -9,10 +9,10 @@ import { StoreTransaction } from '../store-txn';
 import { StoreView } from '../store-view';
 import { CommandHandler, fail, proposeThen } from '../commands/types';
 import { getBool, getStr } from '../commands/cmdmap';
-import { JSONFormatter } from '../formatter';
 import { timespanStr } from '../timespan';
 import { parseTimespanSeconds } from './ttl';
 import { Health, HealthCheckMap, HealthMute, decodeHealthMute, encodeHealthMute, healthCheckJSON, healthName, mergeChecks, shortHealth } from './health-check';
+import { JsonFormatter } from '@ts-ceph/maps';
 
 /** A source of health checks (a service, or the driver for MON_DISK_LOW), evaluated at `now`. */
 export type HealthSource = (now: number) => HealthCheckMap;
@@ -94,7 +94,7 @@ export class HealthMonitor extends PaxosService {
   }
 
   /** get_health_status with a formatter: the "health" section. */
-  dumpHealth(f: JSONFormatter, name: string, wantDetail: boolean, now: number): number {
+  dumpHealth(f: JsonFormatter, name: string, wantDetail: boolean, now: number): number {
     const all = this.allChecks(now);
     const r = this.status(now);
     f.openObject(name);

@@ -2,11 +2,10 @@
  * The mgr's cluster-statistics commands, answered by the monitor itself (src/mon/PGMap.cc
  * process_pg_map_command, src/mgr/DaemonServer.cc): pg stat, pg dump, pg ls, osd pool stats, osd df.
  */
-import { exists, isUp, crushOf, weightf } from '@ts-ceph/maps';
+import { exists, isUp, crushOf, weightf, TextTable } from '@ts-ceph/maps';
 import { CommandHandler, fail, formatterFor, ok, reply } from '../commands/types';
 import { getStr } from '../commands/cmdmap';
 import { byteU } from '../units';
-import { TextTable } from '../text-table';
 import { getItemClass } from '@ts-ceph/crush';
 import { ClusterView } from '../mon/cluster-view';
 

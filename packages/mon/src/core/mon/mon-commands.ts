@@ -4,12 +4,10 @@
  * features, mgr stat/dump/module ls/services/versions/metadata.
  */
 import { cephError } from '@ts-ceph/common';
-import { Reader } from '@ts-ceph/denc';
-import { MonMap, decodeMonMap, dumpMonMap, printMonMap, dumpMgrMap, MON_FEATURES_PERSISTENT, monFeatureName } from '@ts-ceph/maps';
+import { Reader, formatAddrvec } from '@ts-ceph/denc';
+import { MonMap, decodeMonMap, dumpMonMap, printMonMap, dumpMgrMap, MON_FEATURES_PERSISTENT, monFeatureName, JsonFormatter } from '@ts-ceph/maps';
 import { CommandHandler, CommandRequest, formatterFor, formatterOrPretty, ok, reply } from '../commands/types';
 import { getInt, getStr } from '../commands/cmdmap';
-import { JSONFormatter } from '../formatter';
-import { addrvecText } from '../addr-text';
 import { CEPH_VERSION_STRING, ClusterView } from './cluster-view';
 
 function monmapAt(v: ClusterView, req: CommandRequest): { map: MonMap; bytes: Buffer } {
@@ -21,11 +19,11 @@ function monmapAt(v: ClusterView, req: CommandRequest): { map: MonMap; bytes: Bu
 
 /** MonMap::print_summary as 16.2.15 prints it (with removed_ranks). */
 export function monmapSummary(m: MonMap): string {
-  const mons = [...m.monInfo.values()].map((i) => `${i.name}=${addrvecText(i.publicAddrs)}`).join(',');
+  const mons = [...m.monInfo.values()].map((i) => `${i.name}=${formatAddrvec(i.publicAddrs)}`).join(',');
   return `e${m.epoch}: ${m.monInfo.size} mons at {${mons}} removed_ranks: {${m.removedRanks.join(',')}}`;
 }
 
-function dumpQuorumStatus(f: JSONFormatter, v: ClusterView, now: number): void {
+function dumpQuorumStatus(f: JsonFormatter, v: ClusterView, now: number): void {
   f.openObject('quorum_status');
   f.dumpInt('election_epoch', v.electionEpoch);
   f.openArray('quorum');
@@ -48,7 +46,7 @@ function dumpQuorumStatus(f: JSONFormatter, v: ClusterView, now: number): void {
   f.close();
 }
 
-function versionMap(f: JSONFormatter, name: string, counts: Record<string, number>): void {
+function versionMap(f: JsonFormatter, name: string, counts: Record<string, number>): void {
   f.openObject(name);
   for (const [k, n] of Object.entries(counts)) f.dumpInt(k, n);
   f.close();
@@ -144,7 +142,7 @@ export function monCommands(v: ClusterView): Record<string, CommandHandler> {
       return ok(`${monmapSummary(m)}, election epoch ${v.electionEpoch}, leader ${v.rank} ${v.monName}, quorum ${v.rank} ${v.monName}`);
     },
     quorum_status: (req) => {
-      const f = formatterFor(req) ?? new JSONFormatter(false);
+      const f = formatterFor(req) ?? new JsonFormatter(false);
       dumpQuorumStatus(f, v, req.now);
       return ok(f.toString());
     },

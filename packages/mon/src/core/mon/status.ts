@@ -6,13 +6,11 @@
 
 import { CommandHandler, formatterFor, ok } from '../commands/types';
 import { getStr } from '../commands/cmdmap';
-import { JSONFormatter } from '../formatter';
-import { TextTable } from '../text-table';
 import { timespanStr } from '../timespan';
 import { byteU, percentify, siU } from '../units';
 import { osdSummaryJSON, osdSummaryText } from '../osd/osd-commands';
 import { ClusterView } from './cluster-view';
-import { osdCounts } from '@ts-ceph/maps';
+import { osdCounts, JsonFormatter, TextTable } from '@ts-ceph/maps';
 
 function pgSummaryText(v: ClusterView): string {
   const s = v.pgstats.summary(v.osd.osdmap);
@@ -40,7 +38,7 @@ function pgSummaryText(v: ClusterView): string {
   return out;
 }
 
-function dumpPgSummary(f: JSONFormatter, v: ClusterView): void {
+function dumpPgSummary(f: JsonFormatter, v: ClusterView): void {
   const s = v.pgstats.summary(v.osd.osdmap);
   f.openArray('pgs_by_state');
   for (const [name, count] of s.byState) {
@@ -85,7 +83,7 @@ export function statusText(v: ClusterView, now: number): string {
   return sections.join(' \n') + ' \n';
 }
 
-export function dumpStatus(f: JSONFormatter, v: ClusterView, now: number): void {
+export function dumpStatus(f: JsonFormatter, v: ClusterView, now: number): void {
   const mm = v.monmap.monmap;
   f.openObject('status');
   f.dumpString('fsid', mm.fsid);
@@ -162,7 +160,7 @@ function dfText(v: ClusterView, detail: boolean): string {
   return `--- RAW STORAGE ---\n${raw.toString()} \n--- POOLS ---\n${pools.toString()}`;
 }
 
-function dfJSON(f: JSONFormatter, v: ClusterView, detail: boolean): void {
+function dfJSON(f: JsonFormatter, v: ClusterView, detail: boolean): void {
   const s = v.pgstats.summary(v.osd.osdmap);
   f.openObject('stats');
   f.openObject('stats');

@@ -4,13 +4,10 @@
  * incremental's new_blocklist / old_blocklist (new_range_blocklist for CIDR ranges) and expire at
  * the mon's tick (OSDMonitor::tick). librbd blocklists a dead lock owner this way.
  */
-import { AddrType, AF_INET6, EntityAddr, addrPort, UTime, formatUTime, parseAddr, utimeFromMs } from '@ts-ceph/denc';
-import { compareAddr } from '@ts-ceph/maps';
-import { JSONFormatter } from '../formatter';
+import { AddrType, AF_INET6, EntityAddr, addrPort, UTime, formatAddr, formatUTime, parseAddr, utimeFromMs } from '@ts-ceph/denc';
+import { compareAddr, JsonFormatter, formatG } from '@ts-ceph/maps';
 import { CommandHandler, CommandRequest, fail, formatterFor, proposeThen, reply } from '../commands/types';
 import { getFloat, getStr } from '../commands/cmdmap';
-import { formatDouble6 } from '../config/options';
-import { addrText } from '../addr-text';
 import { OSDMonitor } from './osd-monitor';
 
 const same = (a: EntityAddr, b: EntityAddr) => compareAddr(a, b) === 0;
@@ -18,7 +15,7 @@ const utimeMs = (t: UTime) => t.sec * 1000 + t.nsec / 1e6;
 
 /** entity_addr_t::get_legacy_str: the address without a type prefix. */
 function legacyText(a: EntityAddr): string {
-  return addrText({ ...a, type: AddrType.ANY });
+  return formatAddr({ ...a, type: AddrType.ANY });
 }
 
 export function blocklistCommands(osd: OSDMonitor): Record<string, CommandHandler> {
@@ -33,7 +30,7 @@ export function blocklistCommands(osd: OSDMonitor): Record<string, CommandHandle
     if (range) {
       // maybe_cidr: an address with a prefix length in the nonce and no port.
       const bits = parsed.nonce;
-      if (!/\/\d+$/.test(addrStr) || addrPort(parsed) !== 0) return fail('EINVAL', `You specified a range command, but ${addrText(parsed)} does not parse as a CIDR range`);
+      if (!/\/\d+$/.test(addrStr) || addrPort(parsed) !== 0) return fail('EINVAL', `You specified a range command, but ${formatAddr(parsed)} does not parse as a CIDR range`);
       if (bits > (parsed.family === AF_INET6 ? 128 : 32)) return fail('EINVAL', 'Too many bits in range for that protocol!');
       addr = { ...parsed, type: AddrType.CIDR };
     } else {
@@ -54,21 +51,21 @@ export function blocklistCommands(osd: OSDMonitor): Record<string, CommandHandle
       // cancel a pending un-blocklisting of the same address
       const j = dels.findIndex((a) => same(a, addr));
       if (j >= 0) dels.splice(j, 1);
-      return proposeThen([osd], 0, `blocklisting ${addrText(addr)} until ${formatUTime(expires)} (${formatDouble6(d)} sec)`);
+      return proposeThen([osd], 0, `blocklisting ${formatAddr(addr)} until ${formatUTime(expires)} (${formatG(d)} sec)`);
     }
     if (listed() || adds.some(([a]) => same(a, addr))) {
       if (listed()) dels.push(addr);
       else adds.splice(adds.findIndex(([a]) => same(a, addr)), 1);
-      return proposeThen([osd], 0, `un-blocklisting ${addrText(addr)}`);
+      return proposeThen([osd], 0, `un-blocklisting ${formatAddr(addr)}`);
     }
-    return reply(0, `${addrText(addr)} isn't blocklisted`);
+    return reply(0, `${formatAddr(addr)} isn't blocklisted`);
   };
 
   const ls: CommandHandler = (req: CommandRequest) => {
     const f = formatterFor(req);
     const m = osd.osdmap;
     let text = '';
-    const dumpList = (name: string, key: string, entries: Iterable<[EntityAddr, UTime]>, fmt: JSONFormatter | undefined) => {
+    const dumpList = (name: string, key: string, entries: Iterable<[EntityAddr, UTime]>, fmt: JsonFormatter | undefined) => {
       fmt?.openArray(name);
       for (const [a, until] of entries) {
         if (fmt) {
@@ -76,7 +73,7 @@ export function blocklistCommands(osd: OSDMonitor): Record<string, CommandHandle
           fmt.dumpString(key, legacyText(a));
           fmt.dumpString('until', formatUTime(until));
           fmt.close();
-        } else text += `${addrText(a)} ${formatUTime(until)}\n`;
+        } else text += `${formatAddr(a)} ${formatUTime(until)}\n`;
       }
       fmt?.close();
     };

@@ -30,10 +30,9 @@ import {
   TUNABLES_PROFILES,
   CEPH_PG_TYPE_REPLICATED,
 } from '@ts-ceph/crush';
-import { crushOf, exists } from '@ts-ceph/maps';
+import { crushOf, exists, formatG } from '@ts-ceph/maps';
 import { CommandHandler, CommandRequest, fail, formatterFor, formatterOrPretty, ok, proposeThen, reply } from '../commands/types';
 import { getFloat, getInt, getStr, getStrVec, reqStr } from '../commands/cmdmap';
-import { formatDouble6 } from '../config/options';
 import { OSDMonitor } from './osd-monitor';
 import { parseOsdId } from './osd-commands';
 import { dumpCrush, dumpRule, dumpTunables, ruleIds } from './crush-dump';
@@ -89,7 +88,7 @@ export function crushCommands(osd: OSDMonitor): Record<string, CommandHandler> {
     if (!exists(osd.osdmap, id)) return fail('ENOENT', `${name} does not exist. Create it before updating the crush map`);
     const w = weightArg(req);
     const loc = locArgs(req);
-    if (req.prefix === 'osd crush set' && !stable().itemExists(id)) return fail('ENOENT', `unable to set item id ${id} name '${name}' weight ${formatDouble6(w)} at location ${locText(loc)}: does not exist`);
+    if (req.prefix === 'osd crush set' && !stable().itemExists(id)) return fail('ENOENT', `unable to set item id ${id} name '${name}' weight ${formatG(w)} at location ${locText(loc)}: does not exist`);
     const cw = osd.pendingCrush();
     let action: string;
     let err: number;
@@ -102,7 +101,7 @@ export function crushCommands(osd: OSDMonitor): Record<string, CommandHandler> {
       if (err === 0) err = 1;
     }
     if (err < 0) return reply(err, '');
-    const text = `${action} item id ${id} name '${name}' weight ${formatDouble6(w)} at location ${locText(loc)}`;
+    const text = `${action} item id ${id} name '${name}' weight ${formatG(w)} at location ${locText(loc)}`;
     if (err === 0 && !osd.hasPendingCrush()) return reply(0, `${text}: no change`);
     return commit(cw, `${text} to crush map`);
   };
@@ -116,9 +115,9 @@ export function crushCommands(osd: OSDMonitor): Record<string, CommandHandler> {
     const loc = locArgs(req);
     const cw = osd.pendingCrush();
     const err = createOrMoveItem(cw, id, w, name, loc, osd.conf.get('osd_crush_update_weight_set') === 'true');
-    if (err === 0) return reply(0, `create-or-move updated item name '${name}' weight ${formatDouble6(w)} at location ${locText(loc)} to crush map`);
+    if (err === 0) return reply(0, `create-or-move updated item name '${name}' weight ${formatG(w)} at location ${locText(loc)} to crush map`);
     if (err < 0) return reply(err, '');
-    return commit(cw, `create-or-move updating item name '${name}' weight ${formatDouble6(w)} at location ${locText(loc)} to crush map`);
+    return commit(cw, `create-or-move updating item name '${name}' weight ${formatG(w)} at location ${locText(loc)} to crush map`);
   };
 
   const move: CommandHandler = (req) => {
@@ -179,7 +178,7 @@ export function crushCommands(osd: OSDMonitor): Record<string, CommandHandler> {
     const w = weightArg(req);
     const err = adjustItemWeightf(cw, id, w, osd.conf.get('osd_crush_update_weight_set') === 'true');
     if (err < 0) return reply(err, '');
-    return commit(cw, `reweighted item id ${id} name '${name}' to ${formatDouble6(w)} in crush map`);
+    return commit(cw, `reweighted item id ${id} name '${name}' to ${formatG(w)} in crush map`);
   };
 
   const ruleCreate: CommandHandler = (req) => {

@@ -18,11 +18,11 @@ import {
   CRUSH_RULE_SET_CHOOSE_TRIES,
   CRUSH_RULE_SET_CHOOSELEAF_TRIES,
 } from '@ts-ceph/crush';
-import { JSONFormatter } from '../formatter';
+import { JsonFormatter } from '@ts-ceph/maps';
 
 const ALG_NAMES: Record<number, string> = { 1: 'uniform', 2: 'list', 3: 'tree', 4: 'straw', 5: 'straw2' };
 
-export function dumpRule(f: JSONFormatter, cw: CrushWrapper, ruleno: number): void {
+export function dumpRule(f: JsonFormatter, cw: CrushWrapper, ruleno: number): void {
   const r = cw.rules[ruleno]!;
   f.openObject('rule');
   f.dumpInt('rule_id', ruleno);
@@ -87,7 +87,7 @@ export function ruleIds(cw: CrushWrapper): number[] {
   return cw.rules.map((r, i) => (r ? i : -1)).filter((i) => i >= 0);
 }
 
-export function dumpTunables(f: JSONFormatter, cw: CrushWrapper): void {
+export function dumpTunables(f: JsonFormatter, cw: CrushWrapper): void {
   const t = cw.tunables;
   f.dumpInt('choose_local_tries', t.chooseLocalTries);
   f.dumpInt('choose_local_fallback_tries', t.chooseLocalFallbackTries);
@@ -112,7 +112,7 @@ export function dumpTunables(f: JSONFormatter, cw: CrushWrapper): void {
   f.dumpInt('has_v5_rules', 0);
 }
 
-export function dumpCrush(f: JSONFormatter, cw: CrushWrapper): void {
+export function dumpCrush(f: JsonFormatter, cw: CrushWrapper): void {
   f.openArray('devices');
   for (let i = 0; i < cw.maxDevices; i++) {
     f.openObject('device');

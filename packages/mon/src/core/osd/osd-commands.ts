@@ -26,14 +26,16 @@ import {
   crushOf,
   osdCounts,
   releaseName,
+  JsonFormatter,
+  dumpOsdTree,
+  printOsdTree,
+  TreeFilter,
 } from '@ts-ceph/maps';
-import { JSONFormatter } from '../formatter';
 import type { PaxosService } from '../paxos-service';
 import { CommandHandler, CommandRequest, fail, formatterFor, ok, proposeThen, reply } from '../commands/types';
 import { getBool, getFloat, getInt, getStr, getStrVec, reqInt, reqStr } from '../commands/cmdmap';
 import { timespanStr } from '../timespan';
 import { OSDMonitor } from './osd-monitor';
-import { dumpOsdTree, printOsdTree, TreeFilter } from './osd-tree';
 import type { AuthMonitor } from '../auth/auth-monitor';
 import { removeOsdFromCrush, setOsdDeviceClass } from './crush-edit';
 
@@ -302,7 +304,7 @@ export function osdCommands(osd: OSDMonitor, auth: AuthMonitor): Record<string, 
     'osd find': (req) => {
       const id = reqInt(req.cmdmap, 'id');
       if (id < 0 || !exists(osd.osdmap, id)) return fail('ENOENT', `osd.${id} does not exist`);
-      const f = formatterFor(req) ?? new JSONFormatter(true);
+      const f = formatterFor(req) ?? new JsonFormatter(true);
       f.openObject('osd_location');
       f.dumpUnsigned('osd', id);
       f.dump('addrs', { addrvec: [] });
@@ -314,7 +316,7 @@ export function osdCommands(osd: OSDMonitor, auth: AuthMonitor): Record<string, 
       return ok(f.toString());
     },
     'osd metadata': (req) => {
-      const f = formatterFor(req) ?? new JSONFormatter(true);
+      const f = formatterFor(req) ?? new JsonFormatter(true);
       const n = getInt(req.cmdmap, 'id');
       if (n !== undefined) {
         if (!exists(osd.osdmap, n)) return fail('ENOENT', `osd.${n} does not exist`);
@@ -332,7 +334,7 @@ export function osdCommands(osd: OSDMonitor, auth: AuthMonitor): Record<string, 
       return ok(f.toString());
     },
     'osd versions': (req) => {
-      const f = formatterFor(req) ?? new JSONFormatter(true);
+      const f = formatterFor(req) ?? new JsonFormatter(true);
       f.openObject('version');
       f.close();
       return ok(f.toString());

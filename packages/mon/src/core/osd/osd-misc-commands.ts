@@ -19,12 +19,13 @@ import {
   releaseName,
   RELEASE_UNSET,
   CEPH_OSD_MAX_PRIMARY_AFFINITY,
+  formatG,
+  dumpCrushTree,
+  printCrushTree,
 } from '@ts-ceph/maps';
 import { CommandHandler, fail, formatterFor, ok, proposeThen, reply } from '../commands/types';
 import { getFloat, getInt, getStr } from '../commands/cmdmap';
-import { formatDouble6 } from '../config/options';
 import { OSDMonitor } from './osd-monitor';
-import { dumpCrushTree, printCrushTree } from './osd-tree';
 
 /** pg_t's text form: pool.seed in hex. */
 const pgText = (p: { pool: number; seed: number }) => `${p.pool}.${(p.seed >>> 0).toString(16)}`;
@@ -46,7 +47,7 @@ export function osdMiscCommands(osd: OSDMonitor): Record<string, CommandHandler>
     if (req.prefix === 'osd set-full-ratio') osd.pending.newFullRatio = n;
     else if (req.prefix === 'osd set-backfillfull-ratio') osd.pending.newBackfillfullRatio = n;
     else osd.pending.newNearfullRatio = n;
-    return proposeThen([osd], 0, `${req.prefix} ${formatDouble6(n)}`);
+    return proposeThen([osd], 0, `${req.prefix} ${formatG(n)}`);
   };
 
   const poolFor = (poolstr: string) => {
@@ -173,7 +174,7 @@ export function osdMiscCommands(osd: OSDMonitor): Record<string, CommandHandler>
       if (!exists(osd.osdmap, id)) return fail('ENOENT', `osd.${id} does not exist`);
       osd.pending.newPrimaryAffinity.set(id, ww);
       // Ceph streams std::ios::hex and std::ios::dec as the integers 8 and 2 around the value.
-      return proposeThen([osd], 0, `set osd.${id} primary-affinity to ${formatDouble6(w)} (8${ww}2)`);
+      return proposeThen([osd], 0, `set osd.${id} primary-affinity to ${formatG(w)} (8${ww}2)`);
     },
     'osd crush tree': (req) => {
       const shadow = getStr(req.cmdmap, 'shadow') === '--show-shadow';
@@ -181,7 +182,7 @@ export function osdMiscCommands(osd: OSDMonitor): Record<string, CommandHandler>
       const f = formatterFor(req);
       if (!f) return ok(printCrushTree(cw, shadow));
       f.openObject('crush_tree');
-      dumpCrushTree(f, cw, shadow);
+      dumpCrushTree(f, cw, shadow, osd.osdmap.poolName);
       f.close();
       return ok(f.toString());
     },

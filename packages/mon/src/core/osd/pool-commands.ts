@@ -3,10 +3,9 @@
  * prepare_command_pool_set, _command_pool_application), with Ceph's messages.
  */
 import { cephError } from '@ts-ceph/common';
-import { PoolFlag, PoolType, printPools, dumpPgPool, PgPoolT } from '@ts-ceph/maps';
+import { PoolFlag, PoolType, printPools, dumpPgPool, PgPoolT, JsonFormatter } from '@ts-ceph/maps';
 import { CommandHandler, CommandRequest, fail, formatterFor, ok, proposeThen, reply } from '../commands/types';
 import { getBool, getFloat, getInt, getStr, reqStr } from '../commands/cmdmap';
-import { JSONFormatter } from '../formatter';
 import { OSDMonitor } from './osd-monitor';
 import { prepareNewPool } from './pool-create';
 import { poolGet } from './pool-get';
@@ -140,7 +139,7 @@ export function poolCommands(osd: OSDMonitor): Record<string, CommandHandler> {
   };
 
   const applicationGet: CommandHandler = (req) => {
-    const f = formatterFor(req) ?? new JSONFormatter(true);
+    const f = formatterFor(req) ?? new JsonFormatter(true);
     const poolName = getStr(req.cmdmap, 'pool', '');
     const app = getStr(req.cmdmap, 'app', '');
     const key = getStr(req.cmdmap, 'key', '');

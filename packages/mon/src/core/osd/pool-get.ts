@@ -2,10 +2,9 @@
  * `ceph osd pool get <pool> <var|all>` (OSDMonitor::preprocess_command, osd_pool_get_choices): the
  * variables in Ceph's enum order, tier-only and erasure-only ones hidden, pool options only if set.
  */
-import { PoolFlag, PoolType, PgPoolT, PgAutoscaleMode, crushOf, poolOptByName, hitSetTypeName } from '@ts-ceph/maps';
+import { PoolFlag, PoolType, PgPoolT, PgAutoscaleMode, crushOf, poolOptByName, hitSetTypeName, formatG } from '@ts-ceph/maps';
 import { CommandOutcome, CommandRequest, fail, formatterFor, ok } from '../commands/types';
 import { reqStr } from '../commands/cmdmap';
-import { formatDouble6 } from '../config/options';
 import { OSDMonitor } from './osd-monitor';
 
 type Getter = (p: PgPoolT, osd: OSDMonitor) => { json: [string, unknown, 'int' | 'str' | 'bool' | 'float'][]; text: string };
@@ -93,7 +92,7 @@ function ratio(name: string, get: (p: PgPoolT) => number): Getter {
       [`${name}_micro`, get(p), 'int'],
       [name, Math.fround(get(p) / 1e6), 'float'],
     ],
-    text: `${name}: ${formatDouble6(Math.fround(get(p) / 1e6))}`,
+    text: `${name}: ${formatG(Math.fround(get(p) / 1e6))}`,
   });
 }
 
@@ -103,7 +102,7 @@ function optGetter(name: string): Getter | undefined {
   return (p) => {
     const v = p.opts.get(d.key);
     if (!v) return { json: [], text: '' };
-    const text = v.type === 2 ? formatDouble6(v.v) : String(v.v);
+    const text = v.type === 2 ? formatG(v.v) : String(v.v);
     return { json: [[name, v.v, v.type === 0 ? 'str' : v.type === 1 ? 'int' : 'float']], text: `${name}: ${text}` };
   };
 }
