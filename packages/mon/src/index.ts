@@ -6,6 +6,7 @@ export * from './core/store-txn';
 export * from './core/store-view';
 export * from './core/paxos';
 export * from './core/paxos-service';
+export * from './core/map-service';
 export * from './core/timespan';
 export * from './core/session';
 export * from './core/commands/cmdmap';

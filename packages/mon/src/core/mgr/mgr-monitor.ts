@@ -3,11 +3,8 @@
  * serves the mgr's cluster-wide commands itself, so the map normally has no active mgr; mkfs sets the
  * initial modules (mgr_initial_modules) and the always-on module table of 16.2.
  */
-import { Reader, Writer, CEPH_FEATURES_ALL } from '@ts-ceph/denc';
-import { cephError } from '@ts-ceph/common';
 import { MgrMap, newMgrMap, decodeMgrMap, encodeMgrMap } from '@ts-ceph/maps';
-import { PaxosService } from '../paxos-service';
-import { StoreTransaction } from '../store-txn';
+import { FullMapService } from '../map-service';
 import { StoreView } from '../store-view';
 
 /** MgrMonitor's always_on_modules as a 16.2.15 mon reports them (`ceph mgr dump`), by release. */
@@ -17,15 +14,18 @@ export const ALWAYS_ON_MODULES: [number, string[]][] = [
   [16, ['balancer', 'crash', 'devicehealth', 'orchestrator', 'pg_autoscaler', 'progress', 'rbd_support', 'status', 'telemetry', 'volumes']],
 ];
 
-export class MgrMonitor extends PaxosService {
+export class MgrMonitor extends FullMapService<MgrMap> {
   mgrmap: MgrMap = newMgrMap();
-  private pendingMap: MgrMap | undefined;
 
   constructor(
     store: StoreView,
     private readonly initialModules: () => string,
   ) {
-    super('mgr', store);
+    super('mgr', store, 'mgrmap', { decode: (r) => decodeMgrMap(r), encode: encodeMgrMap });
+  }
+
+  protected setCommitted(m: MgrMap): void {
+    this.mgrmap = m;
   }
 
   createInitial(): void {
@@ -36,34 +36,13 @@ export class MgrMonitor extends PaxosService {
     this.pendingMap = m;
   }
 
-  updateFromPaxos(): void {
-    const v = this.lastCommitted;
-    if (!v) return;
-    const b = this.getVersion(v);
-    if (!b) throw cephError('EIO', `mgrmap epoch ${v} missing from the store`);
-    this.mgrmap = decodeMgrMap(new Reader(b));
-  }
-
-  createPending(): void {
-    this.pendingMap = undefined;
-  }
-
-  havePending(): boolean {
-    return this.pendingMap !== undefined;
-  }
-
-  encodePending(t: StoreTransaction): void {
-    const m = this.pendingMap!;
-    const w = new Writer(CEPH_FEATURES_ALL);
-    encodeMgrMap(w, m);
-    this.putVersion(t, m.epoch, w.finish());
-    this.putLastCommitted(t, m.epoch);
+  /** With nothing committed yet the map stays the empty one. */
+  override updateFromPaxos(): void {
+    if (this.lastCommitted) super.updateFromPaxos();
   }
 
   /** Encoded for a peer with `features` (MMgrMap). */
   encodedFor(features: bigint): Buffer {
-    const w = new Writer(features);
-    encodeMgrMap(w, this.mgrmap);
-    return w.finish();
+    return this.encodeMap(this.mgrmap, features);
   }
 }

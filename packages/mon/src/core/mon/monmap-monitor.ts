@@ -3,19 +3,20 @@
  * epoch's full MonMap. mkfs takes the given (or generated) map, sets epoch 1, the persistent features
  * of this release and min_mon_release pacific.
  */
-import { Reader, Writer, CEPH_FEATURES_ALL, utimeFromMs } from '@ts-ceph/denc';
-import { cephError } from '@ts-ceph/common';
+import { utimeFromMs } from '@ts-ceph/denc';
 import { MonMap, decodeMonMap, encodeMonMap, MON_FEATURES_PERSISTENT, CephRelease } from '@ts-ceph/maps';
-import { PaxosService } from '../paxos-service';
-import { StoreTransaction } from '../store-txn';
+import { FullMapService } from '../map-service';
 import { StoreView } from '../store-view';
 
-export class MonmapMonitor extends PaxosService {
+export class MonmapMonitor extends FullMapService<MonMap> {
   monmap!: MonMap;
-  private pendingMap: MonMap | undefined;
 
   constructor(store: StoreView) {
-    super('monmap', store);
+    super('monmap', store, 'monmap', { decode: (r) => decodeMonMap(r), encode: encodeMonMap });
+  }
+
+  protected setCommitted(m: MonMap): void {
+    this.monmap = m;
   }
 
   /** create_initial from the mkfs monmap. */
@@ -33,27 +34,6 @@ export class MonmapMonitor extends PaxosService {
     // Needs the mkfs monmap; the monitor calls createInitialFrom.
   }
 
-  updateFromPaxos(): void {
-    const v = this.lastCommitted;
-    const b = this.getVersion(v);
-    if (!b) throw cephError('EIO', `monmap epoch ${v} missing from the store`);
-    this.monmap = decodeMonMap(new Reader(b));
-  }
-
-  createPending(): void {
-    this.pendingMap = undefined;
-  }
-
-  havePending(): boolean {
-    return this.pendingMap !== undefined;
-  }
-
-  encodePending(t: StoreTransaction): void {
-    const m = this.pendingMap!;
-    this.putVersion(t, m.epoch, encodeMonMapBytes(m));
-    this.putLastCommitted(t, m.epoch);
-  }
-
   /** The stored encoding of the current map (what MMonMap carries). */
   currentBytes(): Buffer {
     return this.getVersion(this.lastCommitted)!;
@@ -62,10 +42,4 @@ export class MonmapMonitor extends PaxosService {
   mapAt(epoch: number): Buffer | undefined {
     return this.getVersion(epoch);
   }
-}
-
-export function encodeMonMapBytes(m: MonMap, features: bigint = CEPH_FEATURES_ALL): Buffer {
-  const w = new Writer(features);
-  encodeMonMap(w, m);
-  return w.finish();
 }
