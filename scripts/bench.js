@@ -7,7 +7,7 @@ const { spawnSync } = require('node:child_process');
 const { join } = require('node:path');
 const dir = join(__dirname, '..', 'bench', 'dist', 'src');
 const [name, ...args] = process.argv.slice(2);
-const names = existsSync(dir) ? readdirSync(dir).filter((d) => existsSync(join(dir, d)) && readdirSync(join(dir, d)).some((f) => f.endsWith('-bench.js'))) : [];
+const names = existsSync(dir) ? readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).filter((d) => readdirSync(join(dir, d)).some((f) => f.endsWith('-bench.js'))) : [];
 if (!name || !names.includes(name)) {
   console.error(`usage: npm run bench -- <${names.join('|') || 'name'}> [args]   (run npm run build first)`);
   process.exit(2);
