@@ -9,6 +9,7 @@
         "native/pool.cc",
         "native/crc32c.cc",
         "native/xts.cc",
+        "native/gcm.cc",
         "native/argon2.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

@@ -1,5 +1,6 @@
 // Module entry: the Device class (io_uring or thread pool), CRC32C, AES-XTS, Argon2 and aligned
-// allocation. See packages/objectstore/src/native/ for the TypeScript side that validates arguments.
+// allocation (TypeScript side: packages/objectstore/src/native/), and AES-128-GCM for msgr2.1 secure
+// mode (TypeScript side: packages/messenger/src/native-gcm.ts and src/core/gcm.ts).
 #include <cstdlib>
 
 #include "device.h"
@@ -41,6 +42,7 @@ Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   Device::Init(env, exports);
   InitCrc32c(env, exports);
   InitXts(env, exports);
+  InitGcm(env, exports);
   InitArgon2(env, exports);
   InitAlloc(env, exports);
   return exports;

@@ -99,6 +99,7 @@ int32_t DoSyncOp(int fd, bool blockdev, int32_t op, uint8_t* buf, uint32_t len, 
 
 void InitCrc32c(Napi::Env env, Napi::Object exports);
 void InitXts(Napi::Env env, Napi::Object exports);
+void InitGcm(Napi::Env env, Napi::Object exports);
 void InitArgon2(Napi::Env env, Napi::Object exports);
 void InitAlloc(Napi::Env env, Napi::Object exports);
 

@@ -15,7 +15,7 @@ import { sharedDir } from '@ts-ceph/common';
 import { AddrType, EntityType, makeAddr, Reader, Writer, formatEntityName } from '@ts-ceph/denc';
 import { decodeMonMap, encodeMonMap, newMonInfo } from '@ts-ceph/maps';
 import { AuthRegistry, CephxMonServerProvider, CryptoKey, entityCapsFromText, KeyRing, KeyServer, monAuthSession } from '@ts-ceph/cephx';
-import { CephMessage, Connection, Messenger, messageTypes, Policies } from '@ts-ceph/messenger';
+import { CephMessage, Connection, Messenger, messageTypes, nativeGcmBinding, Policies } from '@ts-ceph/messenger';
 import { CEPH_MSG_MON_GET_MAP, CEPH_MSG_MON_SUBSCRIBE, MConfigCodec, MMonMapCodec, MMonSubscribe } from '@ts-ceph/messages';
 import { freePort, requireBinary, tempDir, waitFor } from '@ts-ceph/testkit';
 import { randomBytes } from 'node:crypto';
@@ -26,7 +26,7 @@ interface Seen {
   payload: unknown;
 }
 
-async function serveOnce(t: Test, mode: 'crc' | 'secure', cliKey?: string) {
+async function serveOnce(t: Test, mode: 'crc' | 'secure', cliKey?: string, gcm: 'native' | 'node' = 'native') {
   requireBinary('ceph');
   const dir = tempDir('ts-ceph-realcli-');
   t.teardown(dir.cleanup);
@@ -44,7 +44,7 @@ async function serveOnce(t: Test, mode: 'crc' | 'secure', cliKey?: string) {
   let gid = 4200n;
   const registry = new AuthRegistry(EntityType.MON, { msMonClientMode: mode, msMonServiceMode: mode, msMonClusterMode: mode, msClientMode: mode, msServiceMode: mode, msClusterMode: mode });
   const provider = new CephxMonServerProvider({ keyServer: ks, monKeyring, registry, allocateGlobalId: () => gid++, now: () => Date.now() });
-  const msgr = new Messenger({ entityType: EntityType.MON, nonce: 0, authServer: provider, defaultPolicy: Policies.statelessServer() });
+  const msgr = new Messenger({ entityType: EntityType.MON, nonce: 0, authServer: provider, defaultPolicy: Policies.statelessServer(), gcm });
   t.teardown(() => msgr.shutdown());
   await msgr.bind('127.0.0.1', port);
 
@@ -84,13 +84,21 @@ async function serveOnce(t: Test, mode: 'crc' | 'secure', cliKey?: string) {
   return { accepted, seen, cli: () => cliErr, exited, fsid, msgr };
 }
 
-for (const mode of ['crc', 'secure'] as const) {
-  t.test(`the real ceph CLI against our accepting side, ${mode} mode`, async (t) => {
-    const s = await serveOnce(t, mode);
+// Secure mode twice: with the native AES-GCM (the default) and with the node:crypto fallback.
+const variants = [
+  ['crc', 'native'],
+  ['secure', 'native'],
+  ['secure', 'node'],
+] as const;
+for (const [mode, gcm] of variants) {
+  t.test(`the real ceph CLI against our accepting side, ${mode} mode${mode === 'secure' ? ` (${gcm} AES-GCM)` : ''}`, async (t) => {
+    const s = await serveOnce(t, mode, undefined, gcm);
     const first = await waitFor(() => s.seen[0], 20_000, `the CLI's first message (CLI stderr: ${s.cli()})`);
     const con = first.con;
     t.ok(s.accepted.includes(con), 'the handshake completed (msHandleAccept)');
     t.equal(con.protocol?.secure, mode === 'secure', `the session is ${mode}`);
+    const wantImpl = gcm === 'native' && !nativeGcmBinding() ? 'node' : gcm;
+    t.equal(con.protocol?.secureImpl, mode === 'secure' ? wantImpl : undefined, `frames sealed by ${mode === 'secure' ? wantImpl : 'nobody'}`);
     const meta = con.protocol!.meta;
     t.equal(meta.peerName && formatEntityName(meta.peerName), 'client.admin', 'cephx authenticated client.admin');
     t.ok(monAuthSession(meta)?.monCaps, 'with its mon caps');

@@ -13,6 +13,7 @@ import { EntityType } from '@ts-ceph/denc';
 import { MOSDMap } from '@ts-ceph/messages';
 import { monClientFor, resolveClientConfig } from '@ts-ceph/rados';
 import { AuthRegistry, CephxClientProvider } from '@ts-ceph/cephx';
+import { nativeGcmBinding } from '@ts-ceph/messenger';
 import { freePort, run, startRealMon } from '@ts-ceph/testkit';
 
 const tsCeph = join(repoRoot(), 'packages', 'cli', 'dist', 'src', 'bin', 'ts-ceph.js');
@@ -35,6 +36,7 @@ for (const mode of ['crc', 'secure'] as const) {
       await mc.authenticate(10_000);
       const con = mc.activeConnection!;
       t.equal(con.protocol?.secure, mode === 'secure', `session is ${mode}`);
+      t.equal(con.protocol?.secureImpl, mode === 'secure' ? (nativeGcmBinding() ? 'native' : 'node') : undefined, 'secure mode uses the native AES-GCM when it is built');
       t.ok(mc.globalId > 0n, `cephx gave us global_id ${mc.globalId}`);
       const osdmap = new Promise<MOSDMap>((res) => mc.on('osdmap', res));
       mc.subscribe('osdmap', 0, 1);

@@ -9,6 +9,7 @@ import { msgrLimits, msgrTimeouts } from './core/limits';
 import { asCephError, ProtocolEnv, ProtocolV2 } from './core/protocol';
 import { ServerProtocol, SessionDirectory } from './core/protocol-server';
 import { MessageRegistry, messageTypes } from './message-registry';
+import { GcmImpl, nativeGcmBinding } from './native-gcm';
 import { TcpTransportFactory } from './tcp-transport';
 import { Listener, Transport, TransportFactory } from './transport';
 
@@ -61,6 +62,11 @@ export interface MessengerOptions {
   handshakeConnectionsMax?: number;
   /** Bytes held for one peer before it counts as not reading (msgrLimits.outQueueBytesMax). */
   outQueueBytesMax?: number;
+  /**
+   * AES-128-GCM for secure mode: 'native' (the addon's long-lived contexts, native/gcm.cc) when it is
+   * built, else node:crypto; 'node' forces node:crypto. Same bytes on the wire either way.
+   */
+  gcm?: GcmImpl;
 }
 
 type ResolvedOptions = Required<
@@ -118,6 +124,7 @@ export class Messenger {
       // Accepted connections: a messenger with no policy for the peer type serves it statelessly.
       policyFor: (t) => this.options.policies?.get(t) ?? this.options.defaultPolicy ?? Policies.statelessServer(),
       log: (level, text) => log.dout(level, text),
+      gcm: options.gcm === 'node' ? undefined : nativeGcmBinding(),
     };
     this.directory = {
       lookup: (addrs) => {

@@ -16,6 +16,7 @@ import {
   FrameAssembler,
   FrameReader,
   msgrLimits,
+  nativeGcmBinding,
   parseBannerPayload,
   parseBannerPrefix,
   PREAMBLE_BYTES,
@@ -123,14 +124,15 @@ t.test('crc-mode frame reader', async (t) => {
   );
 });
 
-t.test('secure-mode frame reader', async (t) => {
+t.test('secure-mode frame reader (native AES-GCM when built)', async (t) => {
   const secret = Buffer.alloc(40, 0x42);
-  const tx = createSessionCiphers(secret, false).tx;
+  const gcm = nativeGcmBinding();
+  const tx = createSessionCiphers(secret, false, gcm).tx;
   const secureAsm = new FrameAssembler();
   secureAsm.setCipher(tx);
   // Pre-encrypt a corpus with consecutive nonces; each input is checked by a fresh receiver.
   const corpus = frames.slice(0, 400).map((f) => Buffer.concat(secureAsm.assemble(f.tag, f.segments, f.aligns)));
-  const fresh = createSessionCiphers(secret, true);
+  const fresh = createSessionCiphers(secret, true, gcm);
   t.ok(fresh.rx.open(corpus[0]!.subarray(0, 96), 'preamble'), 'unmutated first frame decrypts');
   run(
     t,
@@ -138,7 +140,7 @@ t.test('secure-mode frame reader', async (t) => {
     (rng) => mutate(rng, rng.pick(corpus)),
     (b) => {
       const r = new FrameReader();
-      r.setCipher(createSessionCiphers(secret, true).rx);
+      r.setCipher(createSessionCiphers(secret, true, gcm).rx);
       r.push(b);
       return drainFrames(r);
     },

@@ -216,32 +216,34 @@ t.test('a peer announcing a daemon type must have authenticated as that type', a
   t.equal(s.state, 'READY');
 });
 
-t.test('secure mode: a replayed or tampered frame closes the connection', async (t) => {
-  const key = Buffer.alloc(16, 3);
-  const secure = () => {
-    const p = makePair({ clientAuth: new SharedKeyClient(key, [ConMode.SECURE]), serverAuth: new SharedKeyServer(key) });
-    pump(p.c, p.s);
-    t.ok(p.c.secure && p.s.state === 'READY', 'secure and READY');
-    p.c.send(makeMessage({ type: 9, front: Buffer.from('transfer 100 to alice') }));
-    const frame = Buffer.concat(p.c.takeOutputs().flatMap((o) => (o.kind === 'write' ? o.data : [])));
-    return { ...p, frame };
-  };
-  const a = secure();
-  a.s.receive(a.frame, 0);
-  t.same(a.s.takeOutputs().map((o) => o.kind), ['message'], 'delivered once');
-  a.s.receive(a.frame, 0);
-  const [replayErr] = faults(a.s.takeOutputs());
-  t.equal(replayErr?.code, 'EBADMSG', 'the same bytes again: the nonce has moved on, the tag fails');
-  t.equal(a.s.state, 'CLOSED');
+for (const gcm of ['native', 'node'] as const) {
+  t.test(`secure mode (${gcm} AES-GCM): a replayed or tampered frame closes the connection`, async (t) => {
+    const key = Buffer.alloc(16, 3);
+    const secure = () => {
+      const p = makePair({ clientAuth: new SharedKeyClient(key, [ConMode.SECURE]), serverAuth: new SharedKeyServer(key), gcm });
+      pump(p.c, p.s);
+      t.ok(p.c.secure && p.s.state === 'READY', 'secure and READY');
+      p.c.send(makeMessage({ type: 9, front: Buffer.from('transfer 100 to alice') }));
+      const frame = Buffer.concat(p.c.takeOutputs().flatMap((o) => (o.kind === 'write' ? o.data : [])));
+      return { ...p, frame };
+    };
+    const a = secure();
+    a.s.receive(a.frame, 0);
+    t.same(a.s.takeOutputs().map((o) => o.kind), ['message'], 'delivered once');
+    a.s.receive(a.frame, 0);
+    const [replayErr] = faults(a.s.takeOutputs());
+    t.equal(replayErr?.code, 'EBADMSG', 'the same bytes again: the nonce has moved on, the tag fails');
+    t.equal(a.s.state, 'CLOSED');
 
-  for (const at of [5, 40, a.frame.length - 20]) {
-    const x = secure();
-    const bad = Buffer.from(x.frame);
-    bad[at]! ^= 0x01;
-    x.s.receive(bad, 0);
-    const out = x.s.takeOutputs();
-    t.notOk(out.some((o) => o.kind === 'message'), `flipped bit at ${at}: nothing delivered`);
-    t.equal(faults(out)[0]?.code, 'EBADMSG', `flipped bit at ${at}: EBADMSG`);
-    t.equal(x.s.state, 'CLOSED');
-  }
-});
+    for (const at of [5, 40, a.frame.length - 20]) {
+      const x = secure();
+      const bad = Buffer.from(x.frame);
+      bad[at]! ^= 0x01;
+      x.s.receive(bad, 0);
+      const out = x.s.takeOutputs();
+      t.notOk(out.some((o) => o.kind === 'message'), `flipped bit at ${at}: nothing delivered`);
+      t.equal(faults(out)[0]?.code, 'EBADMSG', `flipped bit at ${at}: EBADMSG`);
+      t.equal(x.s.state, 'CLOSED');
+    }
+  });
+}

@@ -38,6 +38,29 @@ export class ByteQueue {
     return out;
   }
 
+  /**
+   * The next `n` bytes as views of the chunks they sit in, without consuming or copying them (a
+   * decoder that reads them piecewise, such as the secure-mode decryption, needs no contiguous copy).
+   */
+  views(n: number, piecesMax = Infinity): Buffer[] {
+    if (n > this.total) throw new RangeError(`ByteQueue.views(${n}) with ${this.total} buffered`);
+    // Bytes that arrived in more than piecesMax chunks (a peer dribbling tiny TCP segments) are
+    // copied into one buffer instead.
+    let chunks = 0;
+    for (let i = this.first, left = n + this.head; left > 0 && chunks <= piecesMax; i++, chunks++) left -= this.chunks[i]!.length;
+    if (chunks > piecesMax) return [this.peek(n)];
+    const out: Buffer[] = [];
+    let skip = this.head;
+    for (let i = this.first, left = n; left > 0; i++) {
+      const c = this.chunks[i]!;
+      const take = Math.min(c.length - skip, left);
+      out.push(skip === 0 && take === c.length ? c : c.subarray(skip, skip + take));
+      left -= take;
+      skip = 0;
+    }
+    return out;
+  }
+
   /** Consume and return the next `n` bytes. */
   take(n: number): Buffer {
     const out = this.peek(n);

@@ -1,6 +1,7 @@
 import { assert } from '@ts-ceph/common';
 import { crc32c } from '@ts-ceph/denc';
-import { TxCipher } from './crypto';
+import { AESGCM_TAG_BYTES, TxCipher } from './crypto';
+import { GcmPiece } from './gcm';
 import {
   encodePreamble,
   EPILOGUE_CRC_REV1_BYTES,
@@ -9,6 +10,7 @@ import {
   FRAME_PREAMBLE_INLINE_BYTES,
   MAX_NUM_SEGMENTS,
   paddedLength,
+  PREAMBLE_BYTES,
   SegmentDesc,
 } from './preamble';
 
@@ -22,7 +24,7 @@ import {
  *              | GCM(padded seg1..3 + epilogue) (if >1 segment); every segment is zero padded to 16.
  *
  * The result is a list of buffers for a gathering write; in crc mode the payload segments are not
- * copied.
+ * copied, in secure mode the frame is one buffer of ciphertext.
  */
 export class FrameAssembler {
   private tx: TxCipher | undefined;
@@ -36,6 +38,11 @@ export class FrameAssembler {
     return this.tx !== undefined;
   }
 
+  /** Which AES-GCM seals our frames: the native addon or node:crypto (undefined in crc mode). */
+  get cipherImpl(): 'native' | 'node' | undefined {
+    return this.tx ? (this.tx.isNative ? 'native' : 'node') : undefined;
+  }
+
   assemble(tag: number, segments: readonly Buffer[], aligns: readonly number[]): Buffer[] {
     assert(segments.length >= 1 && segments.length <= MAX_NUM_SEGMENTS, `frame with ${segments.length} segments`);
     // calc_num_segments: drop trailing empty segments, keep at least one.
@@ -47,28 +54,46 @@ export class FrameAssembler {
     return this.tx ? this.secureRev1(preamble, segments.slice(0, n)) : crcRev1(preamble, segments.slice(0, n));
   }
 
+  /**
+   * One native call per frame: the preamble, segment 0 and segments 1..3 are read where they are
+   * (padding is a zero run, not a padded copy) and the frame's 2 or 3 GCM operations written into
+   * one buffer, ready for the socket.
+   */
   private secureRev1(preamble: Buffer, segs: readonly Buffer[]): Buffer[] {
     const tx = this.tx!;
-    const seg0 = padTo(segs[0]!, paddedLength(segs[0]!.length));
-    let inline: Buffer;
-    let rest: Buffer | undefined;
-    if (seg0.length > FRAME_PREAMBLE_INLINE_BYTES) {
-      inline = seg0.subarray(0, FRAME_PREAMBLE_INLINE_BYTES);
-      rest = seg0.subarray(FRAME_PREAMBLE_INLINE_BYTES);
-    } else {
-      inline = padTo(seg0, FRAME_PREAMBLE_INLINE_BYTES);
+    const len0 = segs[0]!.length;
+    const padded0 = paddedLength(len0);
+    const pieces: GcmPiece[] = [preamble, segs[0]!];
+    const ops = [PREAMBLE_BYTES + FRAME_PREAMBLE_INLINE_BYTES];
+    if (padded0 > FRAME_PREAMBLE_INLINE_BYTES) {
+      pieces.push(padded0 - len0);
+      ops.push(padded0 - FRAME_PREAMBLE_INLINE_BYTES);
+    } else pieces.push(FRAME_PREAMBLE_INLINE_BYTES - len0);
+    if (segs.length > 1) {
+      let rest = EPILOGUE_SECURE_REV1_BYTES;
+      for (let i = 1; i < segs.length; i++) {
+        const n = segs[i]!.length;
+        const padded = paddedLength(n);
+        pieces.push(segs[i]!, padded - n);
+        rest += padded;
+      }
+      pieces.push(this.epilogue);
+      ops.push(rest);
     }
-    const out = tx.seal([preamble, inline]);
-    if (rest) out.push(...tx.seal([rest]));
-    if (segs.length === 1) return out;
-    const epilogue = Buffer.alloc(EPILOGUE_SECURE_REV1_BYTES);
-    epilogue[0] = FRAME_LATE_STATUS_COMPLETE;
-    const parts: Buffer[] = [];
-    for (let i = 1; i < segs.length; i++) parts.push(padTo(segs[i]!, paddedLength(segs[i]!.length)));
-    parts.push(epilogue);
-    out.push(...tx.seal(parts));
-    return out;
+    let total = ops.length * AESGCM_TAG_BYTES;
+    for (const n of ops) total += n;
+    const out = Buffer.allocUnsafe(total);
+    const wrote = tx.sealInto(out, 0, ops, pieces);
+    assert(wrote === total, `sealed ${wrote} of ${total} frame bytes`);
+    return [out];
   }
+
+  /** epilogue_secure_rev1_block_t: late_status COMPLETE and 15 bytes of padding; read, never written. */
+  private readonly epilogue: Buffer = (() => {
+    const e = Buffer.alloc(EPILOGUE_SECURE_REV1_BYTES);
+    e[0] = FRAME_LATE_STATUS_COMPLETE;
+    return e;
+  })();
 }
 
 function crcRev1(preamble: Buffer, segs: readonly Buffer[]): Buffer[] {
@@ -88,12 +113,5 @@ function crcRev1(preamble: Buffer, segs: readonly Buffer[]): Buffer[] {
   }
   // Segments a shorter frame does not have keep crc 0, as Ceph's memset epilogue does.
   out.push(epilogue);
-  return out;
-}
-
-function padTo(b: Buffer, len: number): Buffer {
-  if (b.length >= len) return b;
-  const out = Buffer.alloc(len);
-  b.copy(out, 0);
   return out;
 }

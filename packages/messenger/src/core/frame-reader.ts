@@ -2,6 +2,7 @@ import { cephError } from '@ts-ceph/common';
 import { crc32c } from '@ts-ceph/denc';
 import { ByteQueue } from './byte-queue';
 import { AESGCM_TAG_BYTES, RxCipher } from './crypto';
+import { gcmLimits } from './gcm';
 import { msgrLimits } from './limits';
 import {
   decodePreamble,
@@ -32,7 +33,8 @@ export interface RxFrame {
 
 interface Pending {
   preamble: Preamble;
-  raw: Buffer;
+  /** The preamble's wire bytes (secure mode: views of the received chunks, not a copy). */
+  raw: Buffer[];
   /** Secure mode: the decrypted inline part of segment 0. */
   inline?: Buffer;
   restBytes: number;
@@ -83,12 +85,19 @@ export class FrameReader {
     if (!this.pending) {
       const n = this.preambleOnwireBytes();
       if (this.queue.length < n) return undefined;
-      const raw = this.queue.take(n);
+      let raw: Buffer[];
       let inline: Buffer | undefined;
-      let plain = raw;
+      let plain: Buffer;
       if (this.rx) {
-        plain = this.rx.open(raw, 'preamble');
+        // Decrypted from where the bytes sit (a preamble may straddle two socket reads).
+        raw = this.queue.views(n, gcmLimits.gcmPiecesMax);
+        this.queue.skip(n);
+        plain = Buffer.allocUnsafe(PREAMBLE_BYTES + FRAME_PREAMBLE_INLINE_BYTES);
+        this.rx.openInto(plain, 0, [PREAMBLE_BYTES + FRAME_PREAMBLE_INLINE_BYTES], raw, ['preamble']);
         inline = plain.subarray(PREAMBLE_BYTES);
+      } else {
+        plain = this.queue.take(n);
+        raw = [plain];
       }
       const preamble = decodePreamble(plain.subarray(0, PREAMBLE_BYTES));
       checkLimits(preamble);
@@ -98,9 +107,20 @@ export class FrameReader {
     const p = this.pending;
     if (this.queue.length < p.restBytes) return undefined;
     this.pending = undefined;
-    const rest = p.restBytes ? this.queue.take(p.restBytes) : Buffer.alloc(0);
-    const frame = this.rx ? this.disasmSecure(p, rest) : disasmCrc(p.preamble, rest);
-    frame.raw = p.restBytes ? [p.raw, rest] : [p.raw];
+    let frame: RxFrame;
+    let rest: Buffer[] = [];
+    if (this.rx) {
+      // The rest of a secure frame is decrypted straight out of the received chunks: a large
+      // message spread over many socket reads is not first copied into one buffer.
+      if (p.restBytes) rest = this.queue.views(p.restBytes, gcmLimits.gcmPiecesMax);
+      this.queue.skip(p.restBytes);
+      frame = this.disasmSecure(p, rest);
+    } else {
+      const b = p.restBytes ? this.queue.take(p.restBytes) : Buffer.alloc(0);
+      if (p.restBytes) rest = [b];
+      frame = disasmCrc(p.preamble, b);
+    }
+    frame.raw = rest.length ? [...p.raw, ...rest] : p.raw;
     return frame;
   }
 
@@ -121,33 +141,48 @@ export class FrameReader {
     return n;
   }
 
-  private disasmSecure(p: Pending, rest: Buffer): RxFrame {
+  /**
+   * Segments of a secure frame: its remaining GCM operations (the rest of segment 0 if it did not
+   * fit inline, then segments 1..3 with the epilogue) opened in one call into one buffer. When
+   * segment 0 continues past the inline bytes, those 48 bytes are put in front of its decrypted
+   * tail so the segment is contiguous.
+   */
+  private disasmSecure(p: Pending, rest: Buffer[]): RxFrame {
     const rx = this.rx!;
     const segs = p.preamble.segments;
     const len0 = segs[0]!.length;
     const padded0 = paddedLength(len0);
-    let off = 0;
-    let seg0: Buffer;
-    if (padded0 > FRAME_PREAMBLE_INLINE_BYTES) {
-      const n = padded0 - FRAME_PREAMBLE_INLINE_BYTES + AESGCM_TAG_BYTES;
-      const tail = rx.open(rest.subarray(0, n), 'first segment');
-      seg0 = Buffer.concat([p.inline!, tail]).subarray(0, len0);
-      off = n;
-    } else {
-      seg0 = p.inline!.subarray(0, len0);
+    const ops: number[] = [];
+    const what: string[] = [];
+    const keep = padded0 > FRAME_PREAMBLE_INLINE_BYTES ? FRAME_PREAMBLE_INLINE_BYTES : 0;
+    if (keep) {
+      ops.push(padded0 - FRAME_PREAMBLE_INLINE_BYTES);
+      what.push('first segment');
     }
-    const segments = [seg0];
+    if (segs.length > 1) {
+      let n = EPILOGUE_SECURE_REV1_BYTES;
+      for (let i = 1; i < segs.length; i++) n += paddedLength(segs[i]!.length);
+      ops.push(n);
+      what.push('segments');
+    }
+    const aligns = segs.map((s) => s.align);
+    if (ops.length === 0) return { tag: p.preamble.tag, segments: [p.inline!.subarray(0, len0)], aligns, aborted: false, raw: [] };
+    let plainBytes = keep;
+    for (const n of ops) plainBytes += n;
+    const plain = Buffer.allocUnsafe(plainBytes);
+    if (keep) p.inline!.copy(plain, 0);
+    rx.openInto(plain, keep, ops, rest, what);
+    const segments = [keep ? plain.subarray(0, len0) : p.inline!.subarray(0, len0)];
     let aborted = false;
     if (segs.length > 1) {
-      const plain = rx.open(rest.subarray(off), 'segments');
-      let o = 0;
+      let o = keep ? padded0 : 0;
       for (let i = 1; i < segs.length; i++) {
         segments.push(plain.subarray(o, o + segs[i]!.length));
         o += paddedLength(segs[i]!.length);
       }
       aborted = !lateStatusComplete(plain[o]!);
     }
-    return { tag: p.preamble.tag, segments, aligns: segs.map((s) => s.align), aborted, raw: [] };
+    return { tag: p.preamble.tag, segments, aligns, aborted, raw: [] };
   }
 }
 

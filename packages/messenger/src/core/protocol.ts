@@ -7,6 +7,7 @@ import { BANNER_PREFIX_BYTES, Banner, encodeBanner, parseBannerPayload, parseBan
 import { ControlFrame, decodeControl, encodeControl, SHA256_DIGEST_BYTES } from './control';
 import { createSessionCiphers } from './crypto';
 import { FrameAssembler } from './frame-assembler';
+import type { GcmBinding } from './gcm';
 import { FrameReader, preambleBytes, RxFrame } from './frame-reader';
 import { decodeHeader2, encodeHeader2 } from './header2';
 import { msgrLimits } from './limits';
@@ -72,6 +73,8 @@ export interface ProtocolEnv {
   /** Accepting side: the policy for a peer of this type. */
   policyFor?(peerType: number): Policy;
   log?(level: number, text: string): void;
+  /** The native AES-GCM for secure mode (src/native-gcm.ts); node:crypto when absent. */
+  gcm?: GcmBinding;
 }
 
 export const MSG_SEGMENT_ALIGNS = [SEGMENT_ALIGN_DEFAULT, SEGMENT_ALIGN_DEFAULT, SEGMENT_ALIGN_DEFAULT, SEGMENT_ALIGN_PAGE];
@@ -222,6 +225,11 @@ export abstract class ProtocolV2 {
     return this.assembler.secure;
   }
 
+  /** Which AES-GCM secure mode uses on this connection: 'native' or 'node' (undefined in crc mode). */
+  get secureImpl(): 'native' | 'node' | undefined {
+    return this.assembler.cipherImpl;
+  }
+
   // ---- for the role subclasses ------------------------------------------------------------------
 
   protected abstract onBanner(peer: Banner): void;
@@ -303,7 +311,7 @@ export abstract class ProtocolV2 {
   protected startCrypto(crossed: boolean): void {
     if (this.meta.conMode !== ConMode.SECURE) return;
     if (!this.meta.connectionSecret) throw cephError('EACCES', 'secure mode chosen but the auth provider gave no connection secret');
-    const c = createSessionCiphers(this.meta.connectionSecret, crossed);
+    const c = createSessionCiphers(this.meta.connectionSecret, crossed, this.env.gcm);
     this.reader.setCipher(c.rx);
     this.assembler.setCipher(c.tx);
   }

@@ -12,6 +12,7 @@ import {
   ConMode,
   Policies,
   Policy,
+  nativeGcmBinding,
   ProtocolEnv,
   ProtocolOutput,
   ProtocolV2,
@@ -89,7 +90,8 @@ export class SharedKeyServer implements AuthServerProvider {
 export const SERVER_ADDR = makeAddr(AddrType.MSGR2, '127.0.0.1', 3300, 0);
 export const CLIENT_SOCK = makeAddr(AddrType.MSGR2, '127.0.0.1', 51000, 0);
 
-export function env(type: number, addrs: ReturnType<typeof makeAddr>[], policy?: (t: number) => Policy): ProtocolEnv & { addrs: typeof addrs } {
+/** A protocol environment; secure mode uses the native AES-GCM when it is built, unless `gcm` is 'node'. */
+export function env(type: number, addrs: ReturnType<typeof makeAddr>[], policy?: (t: number) => Policy, gcm: 'native' | 'node' = 'native'): ProtocolEnv & { addrs: typeof addrs } {
   let gseq = 0;
   const e = {
     addrs,
@@ -103,6 +105,7 @@ export function env(type: number, addrs: ReturnType<typeof makeAddr>[], policy?:
     nextGlobalSeq: (atLeast = 0) => (gseq = Math.max(gseq, atLeast) + 1),
     randomCookie: () => randomBytes(8).readBigUInt64LE(0) || 1n,
     policyFor: policy ?? (() => Policies.statelessServer()),
+    gcm: gcm === 'native' ? nativeGcmBinding() : undefined,
   };
   return e;
 }
@@ -146,9 +149,10 @@ export function makePair(opts: {
   clientPolicy?: Policy;
   serverPolicy?: (t: number) => Policy;
   directory?: SessionDirectory;
+  gcm?: 'native' | 'node';
 }): { c: ClientProtocol; s: ServerProtocol } {
-  const c = new ClientProtocol(env(EntityType.CLIENT, []), opts.clientAuth, SERVER_ADDR, EntityType.MON, opts.clientPolicy ?? Policies.lossyClient());
-  const s = new ServerProtocol(env(EntityType.MON, [SERVER_ADDR], opts.serverPolicy), opts.serverAuth, CLIENT_SOCK, opts.directory);
+  const c = new ClientProtocol(env(EntityType.CLIENT, [], undefined, opts.gcm), opts.clientAuth, SERVER_ADDR, EntityType.MON, opts.clientPolicy ?? Policies.lossyClient());
+  const s = new ServerProtocol(env(EntityType.MON, [SERVER_ADDR], opts.serverPolicy, opts.gcm), opts.serverAuth, CLIENT_SOCK, opts.directory);
   c.start(0);
   s.start(0);
   return { c, s };

@@ -1,0 +1,284 @@
+// AES-128-GCM for msgr2.1 secure mode (packages/messenger/src/core/gcm.ts validates every argument;
+// this side re-checks bounds and stays small). One GcmContext is one direction of one connection:
+// the key schedule is set up once, and each GCM operation only sets its 12-byte nonce. The cost of
+// creating and keying an OpenSSL context per operation (what createCipheriv does) was most of the
+// CPU a secure-mode frame took.
+//
+// Nonces (12 bytes per operation) and operation lengths may come in longer scratch arrays.
+// A call processes all the GCM operations of one frame, in order, over a stream of input pieces:
+//   seal: op k encrypts the next opBytes[k] bytes of the stream with nonce k and writes ciphertext
+//         then its 16-byte tag; a piece may also be a number n, meaning n zero bytes (padding).
+//   open: op k decrypts the next opBytes[k] bytes, then reads the 16-byte tag that follows in the
+//         stream and verifies it (OpenSSL's EVP_DecryptFinal_ex compares tags in constant time).
+// Output goes to a caller-provided buffer, contiguous; ops do not have to line up with pieces. An
+// optional 7th argument is additional authenticated data for every operation (msgr2 has none; the
+// GCM specification's vectors do).
+// OpenSSL's EVP from the OpenSSL that Node ships (its symbols are exported by the node binary).
+#include <openssl/evp.h>
+
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "device.h"
+
+namespace tsceph {
+
+static const size_t kKeyBytes = 16;
+static const size_t kNonceBytes = 12;
+static const size_t kTagBytes = 16;
+// Upper bounds shared with gcm.ts (gcmOpsMax, gcmPiecesMax): a frame has at most 3 operations.
+static const uint32_t kOpsMax = 8;
+static const uint32_t kPiecesMax = 4096;
+static const uint8_t kZeros[64] = {0};
+// EVP_CipherUpdate takes an int length.
+static const size_t kUpdateBytesMax = 1u << 30;
+
+struct Piece {
+  const uint8_t* p;  // nullptr: `n` zero bytes
+  size_t n;
+};
+
+// A cursor over the input pieces: Next hands out up to `want` contiguous bytes.
+class Stream {
+ public:
+  explicit Stream(const std::vector<Piece>& pieces) : pieces_(pieces) {}
+  size_t Next(size_t want, const uint8_t** p) {
+    while (i_ < pieces_.size() && off_ == pieces_[i_].n) i_++, off_ = 0;
+    if (i_ == pieces_.size() || want == 0) return 0;
+    const Piece& pc = pieces_[i_];
+    size_t take = pc.n - off_;
+    if (take > want) take = want;
+    if (pc.p) {
+      *p = pc.p + off_;
+    } else {
+      if (take > sizeof(kZeros)) take = sizeof(kZeros);
+      *p = kZeros;
+    }
+    off_ += take;
+    return take;
+  }
+
+ private:
+  const std::vector<Piece>& pieces_;
+  size_t i_ = 0, off_ = 0;
+};
+
+static bool Bytes(const Napi::Value& v, uint8_t** p, size_t* n) {
+  if (!v.IsTypedArray()) return false;
+  Napi::TypedArray ta = v.As<Napi::TypedArray>();
+  if (ta.TypedArrayType() != napi_uint8_array) return false;
+  *p = static_cast<uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+  *n = ta.ByteLength();
+  return true;
+}
+
+static bool Overlap(const uint8_t* a, size_t an, const uint8_t* b, size_t bn) { return an && bn && a < b + bn && b < a + an; }
+
+class GcmContext : public Napi::ObjectWrap<GcmContext> {
+ public:
+  static void Init(Napi::Env env, Napi::Object exports) {
+    exports.Set("GcmContext", DefineClass(env, "GcmContext",
+                                          {InstanceMethod("seal", &GcmContext::Seal), InstanceMethod("open", &GcmContext::Open),
+                                           InstanceMethod("destroy", &GcmContext::Destroy)}));
+  }
+  // new GcmContext(key: Uint8Array(16), encrypt: boolean)
+  explicit GcmContext(const Napi::CallbackInfo& info) : Napi::ObjectWrap<GcmContext>(info) {
+    Napi::Env env = info.Env();
+    uint8_t* key;
+    size_t n;
+    if (info.Length() < 2 || !Bytes(info[0], &key, &n) || !info[1].IsBoolean()) {
+      Napi::TypeError::New(env, "GcmContext: bad arguments").ThrowAsJavaScriptException();
+      return;
+    }
+    if (n != kKeyBytes) {
+      Napi::RangeError::New(env, "GcmContext: key must be 16 bytes").ThrowAsJavaScriptException();
+      return;
+    }
+    encrypt_ = info[1].As<Napi::Boolean>();
+    ctx_ = EVP_CIPHER_CTX_new();
+    // The nonce length is GCM's default, 12 bytes; each operation sets only the nonce.
+    if (!ctx_ || EVP_CipherInit_ex(ctx_, EVP_aes_128_gcm(), nullptr, key, nullptr, encrypt_ ? 1 : 0) != 1) {
+      Free();
+      Napi::Error::New(env, "GcmContext: OpenSSL refused the key").ThrowAsJavaScriptException();
+    }
+  }
+  ~GcmContext() override { Free(); }
+
+ private:
+  void Free() {
+    if (ctx_) EVP_CIPHER_CTX_free(ctx_);  // clears the key schedule
+    ctx_ = nullptr;
+  }
+  Napi::Value Destroy(const Napi::CallbackInfo& info) {
+    Free();
+    return info.Env().Undefined();
+  }
+
+  // The arguments both calls share: (out, outOffset, nonces, opBytes, ops, pieces). False (with an
+  // exception pending) when they do not add up; nothing has been written then.
+  struct Args {
+    uint8_t* out;
+    size_t out_room;
+    const uint8_t* nonces;
+    const uint32_t* op_bytes;
+    uint32_t ops;
+    std::vector<Piece> pieces;
+    size_t stream_bytes;
+    uint8_t* aad = nullptr;
+    size_t aad_n = 0;
+  };
+  bool Parse(const Napi::CallbackInfo& info, bool seal, Args* a) {
+    Napi::Env env = info.Env();
+    const char* what = seal ? "GcmContext.seal" : "GcmContext.open";
+    uint8_t* out;
+    size_t out_n;
+    uint8_t* nonces;
+    size_t nonces_n;
+    if (!ctx_ || encrypt_ != seal || info.Length() < 6 || !Bytes(info[0], &out, &out_n) || !info[1].IsNumber() ||
+        !Bytes(info[2], &nonces, &nonces_n) || !info[3].IsTypedArray() ||
+        info[3].As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array || !info[4].IsNumber() || !info[5].IsArray()) {
+      Napi::TypeError::New(env, std::string(what) + ": bad arguments, destroyed context or wrong direction").ThrowAsJavaScriptException();
+      return false;
+    }
+    if (info.Length() > 6 && !info[6].IsUndefined() && (!Bytes(info[6], &a->aad, &a->aad_n) || a->aad_n > kUpdateBytesMax)) {
+      Napi::TypeError::New(env, std::string(what) + ": additional data must be a Uint8Array").ThrowAsJavaScriptException();
+      return false;
+    }
+    Napi::Uint32Array op_bytes = info[3].As<Napi::Uint32Array>();
+    double out_off = info[1].As<Napi::Number>().DoubleValue();
+    a->ops = info[4].As<Napi::Number>().Uint32Value();
+    Napi::Array arr = info[5].As<Napi::Array>();
+    uint32_t count = arr.Length();
+    if (a->ops < 1 || a->ops > kOpsMax || op_bytes.ElementLength() < a->ops || nonces_n < a->ops * kNonceBytes || count > kPiecesMax ||
+        !(out_off >= 0 && out_off <= static_cast<double>(out_n))) {
+      Napi::RangeError::New(env, std::string(what) + ": operation count, nonces or output offset invalid").ThrowAsJavaScriptException();
+      return false;
+    }
+    a->out = out + static_cast<size_t>(out_off);
+    a->out_room = out_n - static_cast<size_t>(out_off);
+    a->nonces = nonces;
+    a->op_bytes = op_bytes.Data();
+    size_t plain = 0;
+    for (uint32_t k = 0; k < a->ops; k++) plain += a->op_bytes[k];
+    a->pieces.clear();
+    a->pieces.reserve(count);
+    a->stream_bytes = 0;
+    for (uint32_t i = 0; i < count; i++) {
+      Napi::Value v = arr.Get(i);
+      Piece pc;
+      uint8_t* p;
+      if (seal && v.IsNumber()) {
+        double z = v.As<Napi::Number>().DoubleValue();
+        if (!(z >= 0 && z <= 4294967295.0)) {
+          Napi::RangeError::New(env, std::string(what) + ": bad zero-run length").ThrowAsJavaScriptException();
+          return false;
+        }
+        pc.p = nullptr;
+        pc.n = static_cast<size_t>(z);
+      } else if (Bytes(v, &p, &pc.n)) {
+        pc.p = p;
+        if (Overlap(pc.p, pc.n, a->out, a->out_room)) {
+          Napi::RangeError::New(env, std::string(what) + ": an input piece overlaps the output").ThrowAsJavaScriptException();
+          return false;
+        }
+      } else {
+        Napi::TypeError::New(env, std::string(what) + ": a piece is not a Uint8Array").ThrowAsJavaScriptException();
+        return false;
+      }
+      a->stream_bytes += pc.n;
+      a->pieces.push_back(pc);
+    }
+    // seal: the stream is the plaintext, the output adds a tag per operation; open: the stream is
+    // ciphertext and tags, the output is the plaintext.
+    size_t tags = a->ops * kTagBytes;
+    size_t want_stream = seal ? plain : plain + tags;
+    size_t want_out = seal ? plain + tags : plain;
+    if (a->stream_bytes != want_stream || want_out > a->out_room) {
+      Napi::RangeError::New(env, std::string(what) + ": pieces do not match the operations, or the output is too small").ThrowAsJavaScriptException();
+      return false;
+    }
+    return true;
+  }
+
+  // Set operation k's nonce and feed the additional data, if any.
+  bool Start(const Args& a, uint32_t k) {
+    int outl = 0;
+    return EVP_CipherInit_ex(ctx_, nullptr, nullptr, nullptr, a.nonces + k * kNonceBytes, -1) == 1 &&
+           (a.aad_n == 0 || EVP_CipherUpdate(ctx_, nullptr, &outl, a.aad, static_cast<int>(a.aad_n)) == 1);
+  }
+
+  // Run `n` bytes of the stream through the cipher into out (GCM is a stream mode: out == in size).
+  bool Update(Stream* s, size_t n, uint8_t* out) {
+    while (n > 0) {
+      const uint8_t* p = nullptr;
+      size_t take = s->Next(n < kUpdateBytesMax ? n : kUpdateBytesMax, &p);
+      int outl = 0;
+      if (take == 0 || EVP_CipherUpdate(ctx_, out, &outl, p, static_cast<int>(take)) != 1 || outl != static_cast<int>(take)) return false;
+      out += take;
+      n -= take;
+    }
+    return true;
+  }
+
+  // seal(out, outOffset, nonces, opBytes: Uint32Array, ops, pieces: (Uint8Array | number)[][, aad]) -> bytes written
+  Napi::Value Seal(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    Args a;
+    if (!Parse(info, true, &a)) return env.Undefined();
+    Stream s(a.pieces);
+    uint8_t* w = a.out;
+    for (uint32_t k = 0; k < a.ops; k++) {
+      int outl = 0;
+      if (!Start(a, k) || !Update(&s, a.op_bytes[k], w) ||
+          EVP_CipherFinal_ex(ctx_, w + a.op_bytes[k], &outl) != 1 || outl != 0 ||
+          EVP_CIPHER_CTX_ctrl(ctx_, EVP_CTRL_AEAD_GET_TAG, kTagBytes, w + a.op_bytes[k]) != 1) {
+        memset(a.out, 0, static_cast<size_t>(w - a.out) + a.op_bytes[k]);
+        Napi::Error::New(env, "GcmContext.seal: OpenSSL failure").ThrowAsJavaScriptException();
+        return env.Undefined();
+      }
+      w += a.op_bytes[k] + kTagBytes;
+    }
+    return Napi::Number::New(env, static_cast<double>(w - a.out));
+  }
+
+  // open(out, outOffset, nonces, opBytes: Uint32Array, ops, pieces: Uint8Array[][, aad]) -> -1 when every
+  // tag verified, else the index of the first operation whose tag did not (the output is zeroed:
+  // unauthenticated plaintext never reaches the caller).
+  Napi::Value Open(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    Args a;
+    if (!Parse(info, false, &a)) return env.Undefined();
+    Stream s(a.pieces);
+    uint8_t* w = a.out;
+    for (uint32_t k = 0; k < a.ops; k++) {
+      bool ok = Start(a, k) && Update(&s, a.op_bytes[k], w);
+      // The tag follows the ciphertext in the stream (it may span pieces).
+      uint8_t tag[kTagBytes];
+      size_t got = 0;
+      while (ok && got < kTagBytes) {
+        const uint8_t* p = nullptr;
+        size_t take = s.Next(kTagBytes - got, &p);
+        if (take == 0) ok = false;
+        else memcpy(tag + got, p, take);
+        got += take;
+      }
+      int outl = 0;
+      ok = ok && EVP_CIPHER_CTX_ctrl(ctx_, EVP_CTRL_AEAD_SET_TAG, kTagBytes, tag) == 1 && EVP_CipherFinal_ex(ctx_, w + a.op_bytes[k], &outl) == 1 &&
+           outl == 0;
+      if (!ok) {
+        memset(a.out, 0, static_cast<size_t>(w - a.out) + a.op_bytes[k]);
+        return Napi::Number::New(env, k);
+      }
+      w += a.op_bytes[k];
+    }
+    return Napi::Number::New(env, -1);
+  }
+
+  EVP_CIPHER_CTX* ctx_ = nullptr;
+  bool encrypt_ = true;
+};
+
+void InitGcm(Napi::Env env, Napi::Object exports) { GcmContext::Init(env, exports); }
+
+}  // namespace tsceph

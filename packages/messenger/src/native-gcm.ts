@@ -1,0 +1,46 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { logger, repoRoot } from '@ts-ceph/common';
+import type { GcmBinding, NativeGcmContext } from './core/gcm';
+
+const log = logger('ms');
+
+/** Which AES-GCM secure mode uses: TS_CEPH_GCM=node forces node:crypto (tests of the fallback). */
+export type GcmImpl = 'native' | 'node';
+
+let probed: { binding: GcmBinding | undefined; why: string } | undefined;
+
+/**
+ * The native AES-128-GCM (native/gcm.cc) as a GcmBinding for the protocol cores, or undefined when
+ * the addon is not built (or TS_CEPH_GCM=node): secure mode then uses node:crypto, with the same
+ * bytes on the wire and more CPU per frame. Probed once per process; the reason for a fallback is
+ * logged once.
+ */
+export function nativeGcmBinding(): GcmBinding | undefined {
+  if (!probed) {
+    probed = probe();
+    if (!probed.binding) log.info(`secure mode uses node:crypto AES-GCM: ${probed.why}`);
+  }
+  return probed.binding;
+}
+
+/** Why the native binding is not used ('' when it is). */
+export function nativeGcmFallbackReason(): string {
+  nativeGcmBinding();
+  return probed!.why;
+}
+
+function probe(): { binding: GcmBinding | undefined; why: string } {
+  if (process.env.TS_CEPH_GCM === 'node') return { binding: undefined, why: 'TS_CEPH_GCM=node' };
+  const path = join(repoRoot(), 'build', 'Release', 'ts_ceph_native.node');
+  if (!existsSync(path)) return { binding: undefined, why: `native addon not built (${path})` };
+  try {
+    // The addon is a CommonJS native module; require is the only way to load it.
+    const addon = require(path) as { GcmContext?: new (key: Uint8Array, encrypt: boolean) => NativeGcmContext };
+    const Ctor = addon.GcmContext;
+    if (!Ctor) return { binding: undefined, why: 'native addon has no GcmContext (rebuild it: npm run build:native)' };
+    return { binding: (key, encrypt) => new Ctor(key, encrypt), why: '' };
+  } catch (e) {
+    return { binding: undefined, why: `native addon failed to load: ${(e as Error).message}` };
+  }
+}
