@@ -33,15 +33,23 @@ export function clusterPaths(dir: string): ClusterPaths {
   return { dir: d, conf: join(d, 'ceph.conf'), adminKeyring: join(d, 'ceph.client.admin.keyring'), runDir: join(d, 'run'), logDir: join(d, 'log') };
 }
 
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((res, rej) => {
+/** Ceph's msgr2 monitor port (IANA-assigned, what every client tries by default). */
+export const monDefaultPort = 3300;
+
+function loopbackPortFree(port: number): Promise<number | undefined> {
+  return new Promise((res) => {
     const s = createServer();
-    s.on('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => res(port));
+    s.on('error', () => res(undefined));
+    s.listen(port, '127.0.0.1', () => {
+      const got = (s.address() as { port: number }).port;
+      s.close(() => res(got));
     });
   });
+}
+
+/** 3300 when it is free, as an operator expects; otherwise any free port (a second cluster on this host). */
+async function pickMonPort(): Promise<number> {
+  return (await loopbackPortFree(monDefaultPort)) ?? (await loopbackPortFree(0))!;
 }
 
 export function confText(p: ClusterPaths, fsid: string, port: number): string {
@@ -143,7 +151,7 @@ export async function bootstrapCluster(dir: string, opts: { osds?: number; clock
   mkdirSync(p.runDir, { recursive: true });
   mkdirSync(p.logDir, { recursive: true });
   const fsid = newUuid();
-  const port = await freeLoopbackPort();
+  const port = await pickMonPort();
   const now = clock.wallNow();
   const admin = new KeyRing();
   admin.add({ type: EntityType.CLIENT, id: 'admin' }, {
