@@ -19,6 +19,8 @@ export interface CrashOptions {
 interface Child {
   /** Start applying from transaction `start`, kill -9 `killAfterMs` after the mount; the acked ids. */
   go(start: number, killAfterMs: number): Promise<number[]>;
+  /** Kill it now (a pre-spawned child left over when a check fails). */
+  kill(): void;
 }
 
 function spawnChild(path: string, o: CrashOptions): Child {
@@ -48,18 +50,32 @@ function spawnChild(path: string, o: CrashOptions): Child {
       child.stdin.write(`${start}\n`);
       return closed.finally(() => clearTimeout(guard));
     },
+    kill() {
+      child.kill('SIGKILL');
+      closed.catch(() => undefined);
+    },
   };
 }
 
 /** Run `lanes` independent crash loops at once (child start-up dominates; overlapping hides it). */
 export async function crashTest(t: Test, o: CrashOptions & { lanes: number }): Promise<void> {
   const per = Math.ceil(o.kills / o.lanes);
-  await Promise.all(Array.from({ length: o.lanes }, (_, i) => crashLane(t, { ...o, seed: o.seed * 100 + i, kills: per })));
+  // The first lane to fail stops the others (a failed test should end, not run out its timer).
+  const halt = { now: false };
+  await Promise.all(
+    Array.from({ length: o.lanes }, (_, i) =>
+      crashLane(t, { ...o, seed: o.seed * 100 + i, kills: per }, halt).catch((e: Error) => {
+        halt.now = true;
+        t.fail(`lane ${i}: ${e.message}`);
+      }),
+    ),
+  );
 }
 
-async function crashLane(t: Test, o: CrashOptions): Promise<void> {
+async function crashLane(t: Test, o: CrashOptions, halt: { now: boolean }): Promise<void> {
   const dir = tempDir('ts-crash-');
-  t.teardown(dir.cleanup);
+  if (process.env.CRASH_KEEP) t.comment(`store kept at ${dir.path}`);
+  else t.teardown(dir.cleanup);
   const path = join(dir.path, 'osd');
   const opts = { path, deviceBytes: 64 * 1024 * 1024, backend: o.backend, ...(o.passphrase ? { passphrase: Buffer.from(o.passphrase), encrypt: true, luks: { kdf: 'argon2id' as const, time: 1, memoryKiB: 8192, lanes: 2 } } : {}) };
   const init = new NativeStore(opts);
@@ -76,38 +92,42 @@ async function crashLane(t: Test, o: CrashOptions): Promise<void> {
   let rnd = o.seed;
   const random = (): number => ((rnd = (Math.imul(rnd, 1103515245) + 12345) >>> 0) / 4294967296);
   let child = spawnChild(path, o);
-  for (let k = 0; k < o.kills; k++) {
-    const ids = await child.go(applied + 1, 5 + Math.floor(random() * 120));
-    // The next child loads while this run is checked; it mounts only when told to go.
-    child = spawnChild(path, o);
-    for (let i = 0; i < ids.length; i++) if (ids[i] !== applied + 1 + i) t.fail(`acknowledgements out of order: ${ids.join(',')}`);
-    acked += ids.length;
-    const mustHave = applied + ids.length;
-    const store = new NativeStore(opts);
-    await store.mount();
-    const got = await snapshot(store);
-    // Every acknowledged transaction must be there; up to `depth` more may be (in flight at the kill).
-    while (applied < mustHave) await model.queueTransaction(makeTxn(o.seed, ++applied));
-    let ok = (await snapshot(model)) === got;
-    for (let extra = 0; !ok && extra < o.depth; extra++) {
-      await model.queueTransaction(makeTxn(o.seed, ++applied));
-      ok = (await snapshot(model)) === got;
-    }
-    if (!ok) {
-      t.fail(`kill ${k}: the store is not the state after any prefix from ${mustHave} to ${applied} (a lost or half-applied transaction)`);
+  try {
+    for (let k = 0; k < o.kills; k++) {
+      if (halt.now) return;
+      const ids = await child.go(applied + 1, 5 + Math.floor(random() * 120));
+      // The next child loads while this run is checked; it mounts only when told to go.
+      child = spawnChild(path, o);
+      for (let i = 0; i < ids.length; i++) if (ids[i] !== applied + 1 + i) t.fail(`acknowledgements out of order: ${ids.join(',')}`);
+      acked += ids.length;
+      const mustHave = applied + ids.length;
+      const store = new NativeStore(opts);
+      await store.mount();
+      const got = await snapshot(store);
+      // Every acknowledged transaction must be there; up to `depth` more may be (in flight at the kill).
+      while (applied < mustHave) await model.queueTransaction(makeTxn(o.seed, ++applied));
+      let ok = (await snapshot(model)) === got;
+      for (let extra = 0; !ok && extra < o.depth; extra++) {
+        await model.queueTransaction(makeTxn(o.seed, ++applied));
+        ok = (await snapshot(model)) === got;
+      }
+      if (!ok) {
+        halt.now = true;
+        t.fail(`kill ${k}: the store is not the state after any prefix from ${mustHave} to ${applied} (a lost or half-applied transaction)`);
+        await store.umount();
+        return;
+      }
+      const f = await store.fsck(true);
+      if (f.errors) {
+        halt.now = true;
+        t.fail(`kill ${k}: fsck: ${f.problems.slice(0, 5).join('; ')}`);
+        await store.umount();
+        return;
+      }
       await store.umount();
-      void child.go(-1, 0).catch(() => undefined);
-      return;
     }
-    const f = await store.fsck(true);
-    if (f.errors) {
-      t.fail(`kill ${k}: fsck: ${f.problems.slice(0, 5).join('; ')}`);
-      await store.umount();
-      void child.go(-1, 0).catch(() => undefined);
-      return;
-    }
-    await store.umount();
+  } finally {
+    child.kill();
   }
-  await child.go(-1, 0).catch(() => undefined);
   t.pass(`${o.kills} kill -9s, ${acked} acknowledged transactions (${applied + 1} applied), every one present, fsck clean`);
 }

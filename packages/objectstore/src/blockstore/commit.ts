@@ -85,6 +85,7 @@ export class CommitPipeline {
   private pendingOps = new Map<string, BatchOp>();
   private pendingBytes = 0;
   private applying: Promise<void> | undefined;
+  /** pblock -> the last in-place write of that block (each waits for the one before it). */
   private readonly chains = new Map<number, Promise<void>>();
   private checkpointing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -197,11 +198,10 @@ export class CommitPipeline {
       const jblock = this.store.sb.journalStart + place.block;
       io.sealInPlace(buf, 0, metaBlocks, jblock);
       const at = io.dataOffset + jblock * blockBytes;
-      if (batch.every((t) => t.ioSettled)) await Promise.all([io.dev.writeAndSync(buf, at), ...batch.map((t) => t.ioDone)]);
-      else {
-        await Promise.all([io.dev.write(buf, at), ...batch.map((t) => t.ioDone)]);
-        await io.dev.fdatasync();
-      }
+      // The record goes out only once the batch's new-block writes are done: a record on the
+      // device whose data is not would be replayed after a crash as a half-applied transaction.
+      if (!batch.every((t) => t.ioSettled)) await Promise.all(batch.map((t) => t.ioDone));
+      await io.dev.writeAndSync(buf, at);
     } catch (e) {
       // The record buffer is not returned to the pool: its write may still be in flight (another
       // write of the batch failed first), and the store takes no more transactions anyway.
@@ -254,18 +254,25 @@ export class CommitPipeline {
     const writes = runs.map((r, i) => {
       const data = buf.subarray(at, at + r.blocks * blockBytes);
       at += r.blocks * blockBytes;
-      const prev = this.chains.get(r.pblock);
+      // Two writes to one block must land in commit order, and runs of different batches may
+      // overlap without starting at the same block: wait for the last write of every block.
+      const prevs = new Set<Promise<void>>();
+      for (let k = 0; k < r.blocks; k++) {
+        const c = this.chains.get(r.pblock + k);
+        if (c) prevs.add(c);
+      }
       // Nobody waits on these soon: a kernel worker issues them, not the JS thread.
       const write = () => io.dev.writeBackground(data, io.dataOffset + r.pblock * blockBytes);
-      const p = (prev ? prev.then(write) : write()).then(() => {
+      const start = prevs.size === 0 ? write() : prevs.size === 1 ? [...prevs][0]!.then(write) : Promise.all(prevs).then(write);
+      const p = start.then(() => {
         plains[i]!.forEach((pl, k) => {
           if (io.overlay.get(r.pblock + k) === pl) io.overlay.delete(r.pblock + k);
         });
       });
-      this.chains.set(r.pblock, p);
+      for (let k = 0; k < r.blocks; k++) this.chains.set(r.pblock + k, p);
       void p.then(
         () => {
-          if (this.chains.get(r.pblock) === p) this.chains.delete(r.pblock);
+          for (let k = 0; k < r.blocks; k++) if (this.chains.get(r.pblock + k) === p) this.chains.delete(r.pblock + k);
         },
         () => undefined,
       );
@@ -415,7 +422,7 @@ export class CommitPipeline {
   async flush(): Promise<void> {
     await this.whenIdle();
     await this.checkpoint();
-    await Promise.allSettled([...this.chains.values()]);
+    await Promise.allSettled(new Set(this.chains.values()));
   }
 
   stop(): void {
