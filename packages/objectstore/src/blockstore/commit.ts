@@ -26,9 +26,10 @@ export interface TxnCommit {
   deferred: { pblock: number; plains: Buffer[] }[];
   allocated: PExtent[];
   freed: PExtent[];
-  /** Settles when the transaction's newly allocated blocks are written; then ioSettled is true. */
+  /** Settles when the transaction's newly allocated blocks are written. */
   ioDone: Promise<void>;
-  ioSettled: boolean;
+  /** The transaction writes newly allocated blocks (they are flushed before its record). */
+  hasDirect: boolean;
   /** Store state after this transaction (what a replay ending with it restores). */
   nidMax: number;
   storedBytes: number;
@@ -198,9 +199,13 @@ export class CommitPipeline {
       const jblock = this.store.sb.journalStart + place.block;
       io.sealInPlace(buf, 0, metaBlocks, jblock);
       const at = io.dataOffset + jblock * blockBytes;
-      // The record goes out only once the batch's new-block writes are done: a record on the
-      // device whose data is not would be replayed after a crash as a half-applied transaction.
-      if (!batch.every((t) => t.ioSettled)) await Promise.all(batch.map((t) => t.ioDone));
+      // The record goes out only once the batch's new-block writes are done and flushed: a record
+      // on the device whose data is not (a kill -9 between the writes, or a device cache writing
+      // the record first before a power loss) would be replayed as a half-applied transaction.
+      if (batch.some((t) => t.hasDirect)) {
+        await Promise.all(batch.map((t) => t.ioDone));
+        await io.dev.fdatasync();
+      }
       await io.dev.writeAndSync(buf, at);
     } catch (e) {
       // The record buffer is not returned to the pool: its write may still be in flight (another

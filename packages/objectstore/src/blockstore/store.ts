@@ -82,7 +82,7 @@ function contiguousView(plains: Buffer[]): Buffer | undefined {
 
 const noop = (): void => undefined;
 /** The fields recordBlocks() does not look at, for sizing a record before committing to it. */
-const emptyCommit: TxnCommit = { ops: [], opsBytes: 0, deferred: [], allocated: [], freed: [], ioDone: Promise.resolve(), ioSettled: true, nidMax: 0, storedBytes: 0, objects: 0, resolve: noop, reject: noop, committed: noop };
+const emptyCommit: TxnCommit = { ops: [], opsBytes: 0, deferred: [], allocated: [], freed: [], ioDone: Promise.resolve(), hasDirect: false, nidMax: 0, storedBytes: 0, objects: 0, resolve: noop, reject: noop, committed: noop };
 
 /**
  * The native ObjectStore: object data on a raw block device (a file or /dev/loopN) with a crc32c
@@ -381,7 +381,7 @@ export class NativeStore implements ObjectStore, TxcHost {
       allocated,
       freed,
       ioDone,
-      ioSettled: direct.length === 0,
+      hasDirect: direct.length > 0,
       nidMax: this.nidMax,
       storedBytes: this.stats.storedBytes,
       objects: this.stats.objects,
@@ -391,7 +391,6 @@ export class NativeStore implements ObjectStore, TxcHost {
     };
     ioDone.then(
       () => {
-        commit.ioSettled = true;
         // The transaction's aligned data buffers are written and out of the overlay.
         for (const b of txc.spans) this.io.pool.put(b);
       },
