@@ -39,10 +39,32 @@ struct Piece {
   size_t n;
 };
 
+// Pieces of one call: a frame has up to 10, kept on the stack; more (a received frame spread over
+// many socket reads) go to the heap.
+class Pieces {
+ public:
+  void Add(Piece pc) {
+    if (n_ < kInline) inline_[n_] = pc;
+    else {
+      if (n_ == kInline) heap_.assign(inline_, inline_ + kInline);
+      heap_.push_back(pc);
+    }
+    n_++;
+  }
+  size_t size() const { return n_; }
+  const Piece& operator[](size_t i) const { return n_ <= kInline ? inline_[i] : heap_[i]; }
+
+ private:
+  static const size_t kInline = 16;
+  Piece inline_[kInline];
+  std::vector<Piece> heap_;
+  size_t n_ = 0;
+};
+
 // A cursor over the input pieces: Next hands out up to `want` contiguous bytes.
 class Stream {
  public:
-  explicit Stream(const std::vector<Piece>& pieces) : pieces_(pieces) {}
+  explicit Stream(const Pieces& pieces) : pieces_(pieces) {}
   size_t Next(size_t want, const uint8_t** p) {
     while (i_ < pieces_.size() && off_ == pieces_[i_].n) i_++, off_ = 0;
     if (i_ == pieces_.size() || want == 0) return 0;
@@ -60,18 +82,30 @@ class Stream {
   }
 
  private:
-  const std::vector<Piece>& pieces_;
+  const Pieces& pieces_;
   size_t i_ = 0, off_ = 0;
 };
 
-static bool Bytes(const Napi::Value& v, uint8_t** p, size_t* n) {
-  if (!v.IsTypedArray()) return false;
-  Napi::TypedArray ta = v.As<Napi::TypedArray>();
-  if (ta.TypedArrayType() != napi_uint8_array) return false;
-  *p = static_cast<uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
-  *n = ta.ByteLength();
+// A typed array of the given type: its data (offset applied) and element count. Raw Node-API, one
+// call: node-addon-api's accessors query the array once per property, and a frame has several
+// pieces per call, many calls per second.
+static bool Typed(napi_env env, napi_value v, napi_typedarray_type want, void** p, size_t* n) {
+  napi_typedarray_type type;
+  napi_value ab;
+  size_t off;
+  if (napi_get_typedarray_info(env, v, &type, n, p, &ab, &off) != napi_ok || type != want) return false;
+  if (*n == 0) *p = nullptr;
   return true;
 }
+
+static bool Bytes(napi_env env, napi_value v, uint8_t** p, size_t* n) {
+  void* d;
+  if (!Typed(env, v, napi_uint8_array, &d, n)) return false;
+  *p = static_cast<uint8_t*>(d);
+  return true;
+}
+
+static bool Number(napi_env env, napi_value v, double* d) { return napi_get_value_double(env, v, d) == napi_ok; }
 
 static bool Overlap(const uint8_t* a, size_t an, const uint8_t* b, size_t bn) { return an && bn && a < b + bn && b < a + an; }
 
@@ -87,7 +121,7 @@ class GcmContext : public Napi::ObjectWrap<GcmContext> {
     Napi::Env env = info.Env();
     uint8_t* key;
     size_t n;
-    if (info.Length() < 2 || !Bytes(info[0], &key, &n) || !info[1].IsBoolean()) {
+    if (info.Length() < 2 || !Bytes(env, info[0], &key, &n) || !info[1].IsBoolean()) {
       Napi::TypeError::New(env, "GcmContext: bad arguments").ThrowAsJavaScriptException();
       return;
     }
@@ -115,89 +149,73 @@ class GcmContext : public Napi::ObjectWrap<GcmContext> {
     return info.Env().Undefined();
   }
 
-  // The arguments both calls share: (out, outOffset, nonces, opBytes, ops, pieces). False (with an
-  // exception pending) when they do not add up; nothing has been written then.
+  // The arguments both calls share: (out, outOffset, nonces, opBytes, ops, pieces[, aad]). False
+  // (with an exception pending) when they do not add up; nothing has been written then.
   struct Args {
     uint8_t* out;
     size_t out_room;
-    const uint8_t* nonces;
+    uint8_t* nonces;
     const uint32_t* op_bytes;
     uint32_t ops;
-    std::vector<Piece> pieces;
-    size_t stream_bytes;
+    Pieces pieces;
     uint8_t* aad = nullptr;
     size_t aad_n = 0;
   };
+  bool Fail(napi_env env, bool range, const char* what, const char* why) {
+    std::string m = std::string(what) + ": " + why;
+    if (range) Napi::RangeError::New(env, m).ThrowAsJavaScriptException();
+    else Napi::TypeError::New(env, m).ThrowAsJavaScriptException();
+    return false;
+  }
   bool Parse(const Napi::CallbackInfo& info, bool seal, Args* a) {
-    Napi::Env env = info.Env();
+    napi_env env = info.Env();
     const char* what = seal ? "GcmContext.seal" : "GcmContext.open";
-    uint8_t* out;
-    size_t out_n;
-    uint8_t* nonces;
-    size_t nonces_n;
-    if (!ctx_ || encrypt_ != seal || info.Length() < 6 || !Bytes(info[0], &out, &out_n) || !info[1].IsNumber() ||
-        !Bytes(info[2], &nonces, &nonces_n) || !info[3].IsTypedArray() ||
-        info[3].As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array || !info[4].IsNumber() || !info[5].IsArray()) {
-      Napi::TypeError::New(env, std::string(what) + ": bad arguments, destroyed context or wrong direction").ThrowAsJavaScriptException();
-      return false;
-    }
-    if (info.Length() > 6 && !info[6].IsUndefined() && (!Bytes(info[6], &a->aad, &a->aad_n) || a->aad_n > kUpdateBytesMax)) {
-      Napi::TypeError::New(env, std::string(what) + ": additional data must be a Uint8Array").ThrowAsJavaScriptException();
-      return false;
-    }
-    Napi::Uint32Array op_bytes = info[3].As<Napi::Uint32Array>();
-    double out_off = info[1].As<Napi::Number>().DoubleValue();
-    a->ops = info[4].As<Napi::Number>().Uint32Value();
-    Napi::Array arr = info[5].As<Napi::Array>();
-    uint32_t count = arr.Length();
-    if (a->ops < 1 || a->ops > kOpsMax || op_bytes.ElementLength() < a->ops || nonces_n < a->ops * kNonceBytes || count > kPiecesMax ||
-        !(out_off >= 0 && out_off <= static_cast<double>(out_n))) {
-      Napi::RangeError::New(env, std::string(what) + ": operation count, nonces or output offset invalid").ThrowAsJavaScriptException();
-      return false;
-    }
-    a->out = out + static_cast<size_t>(out_off);
+    size_t out_n, nonces_n, op_n;
+    double out_off, ops;
+    void* op_bytes;
+    uint32_t count;
+    bool is_array = false;
+    if (!ctx_ || encrypt_ != seal) return Fail(env, false, what, "destroyed context or wrong direction");
+    if (info.Length() < 6 || !Bytes(env, info[0], &a->out, &out_n) || !Number(env, info[1], &out_off) || !Bytes(env, info[2], &a->nonces, &nonces_n) ||
+        !Typed(env, info[3], napi_uint32_array, &op_bytes, &op_n) || !Number(env, info[4], &ops) || napi_is_array(env, info[5], &is_array) != napi_ok ||
+        !is_array || napi_get_array_length(env, info[5], &count) != napi_ok)
+      return Fail(env, false, what, "bad arguments");
+    if (info.Length() > 6 && !info[6].IsUndefined() && (!Bytes(env, info[6], &a->aad, &a->aad_n) || a->aad_n > kUpdateBytesMax))
+      return Fail(env, false, what, "additional data must be a Uint8Array");
+    if (!(ops >= 1 && ops <= kOpsMax) || op_n < ops || nonces_n < ops * kNonceBytes || count > kPiecesMax || !(out_off >= 0 && out_off <= static_cast<double>(out_n)))
+      return Fail(env, true, what, "operation count, nonces or output offset invalid");
+    a->ops = static_cast<uint32_t>(ops);
+    a->out += static_cast<size_t>(out_off);
     a->out_room = out_n - static_cast<size_t>(out_off);
-    a->nonces = nonces;
-    a->op_bytes = op_bytes.Data();
+    a->op_bytes = static_cast<const uint32_t*>(op_bytes);
     size_t plain = 0;
     for (uint32_t k = 0; k < a->ops; k++) plain += a->op_bytes[k];
-    a->pieces.clear();
-    a->pieces.reserve(count);
-    a->stream_bytes = 0;
+    size_t stream_bytes = 0;
     for (uint32_t i = 0; i < count; i++) {
-      Napi::Value v = arr.Get(i);
+      napi_value v;
       Piece pc;
       uint8_t* p;
-      if (seal && v.IsNumber()) {
-        double z = v.As<Napi::Number>().DoubleValue();
-        if (!(z >= 0 && z <= 4294967295.0)) {
-          Napi::RangeError::New(env, std::string(what) + ": bad zero-run length").ThrowAsJavaScriptException();
-          return false;
-        }
+      double z;
+      if (napi_get_element(env, info[5], i, &v) != napi_ok) return Fail(env, false, what, "cannot read a piece");
+      if (Bytes(env, v, &p, &pc.n)) {
+        pc.p = p;
+        if (Overlap(pc.p, pc.n, a->out, a->out_room)) return Fail(env, true, what, "an input piece overlaps the output");
+      } else if (seal && Number(env, v, &z)) {
+        if (!(z >= 0 && z <= 4294967295.0)) return Fail(env, true, what, "bad zero-run length");
         pc.p = nullptr;
         pc.n = static_cast<size_t>(z);
-      } else if (Bytes(v, &p, &pc.n)) {
-        pc.p = p;
-        if (Overlap(pc.p, pc.n, a->out, a->out_room)) {
-          Napi::RangeError::New(env, std::string(what) + ": an input piece overlaps the output").ThrowAsJavaScriptException();
-          return false;
-        }
       } else {
-        Napi::TypeError::New(env, std::string(what) + ": a piece is not a Uint8Array").ThrowAsJavaScriptException();
-        return false;
+        return Fail(env, false, what, "a piece is not a Uint8Array");
       }
-      a->stream_bytes += pc.n;
-      a->pieces.push_back(pc);
+      stream_bytes += pc.n;
+      a->pieces.Add(pc);
     }
     // seal: the stream is the plaintext, the output adds a tag per operation; open: the stream is
     // ciphertext and tags, the output is the plaintext.
     size_t tags = a->ops * kTagBytes;
     size_t want_stream = seal ? plain : plain + tags;
     size_t want_out = seal ? plain + tags : plain;
-    if (a->stream_bytes != want_stream || want_out > a->out_room) {
-      Napi::RangeError::New(env, std::string(what) + ": pieces do not match the operations, or the output is too small").ThrowAsJavaScriptException();
-      return false;
-    }
+    if (stream_bytes != want_stream || want_out > a->out_room) return Fail(env, true, what, "pieces do not match the operations, or the output is too small");
     return true;
   }
 

@@ -3,8 +3,11 @@
 // process; CPU per message on each side. The reference is raw TCP between the same two processes
 // moving the same payloads with a 4-byte length framing and the same one-ack-per-message flow, so
 // the ratio is what msgr2 framing, CRCs or AES-GCM, and the message layer cost.
-// Writes the "messenger" section of bench/RESULTS.md.
-// Usage: node bench/dist/src/messenger/msgr-bench.js [seconds per workload, default 3]
+// Runs are interleaved (every workload once, then again), each figure is the median run and the note
+// gives the range of all runs: the machine is shared. Writes the "messenger" section of
+// bench/RESULTS.md unless --only is given.
+// Usage: node bench/dist/src/messenger/msgr-bench.js [seconds per workload, default 3] [runs, default 3]
+//        [--only=<text>: just the workloads whose name contains it, e.g. --only="secure mode"]
 import { ChildProcess, spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -15,7 +18,10 @@ import { AuthRegistry, CephxClientProvider, CryptoKey } from '@ts-ceph/cephx';
 import { Connection, makeMessage, Messenger, Policies } from '@ts-ceph/messenger';
 import { BenchRow, ratio, stamp, table, writeSection } from '../lib/results';
 
-const seconds = Number(process.argv[2] ?? 3);
+const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const seconds = Number(args[0] ?? 3);
+const runs = Number(args[1] ?? 3);
 const sizes = [
   { name: '4 KiB', bytes: 4096, window: 64 },
   { name: '4 MiB', bytes: 4 << 20, window: 4 },
@@ -60,6 +66,8 @@ interface Result {
   msgs: number;
   ms: number;
   clientCpuMs: number;
+  /** The sender's system (kernel) share of clientCpuMs. */
+  clientSysMs: number;
   peerCpuMs: number;
 }
 
@@ -80,7 +88,7 @@ async function runMsgr(con: Connection, acks: { n: number; wake?: () => void }, 
   while (acks.n - base < sent) await new Promise<void>((r) => (acks.wake = r));
   const ms = performance.now() - t0;
   const c = cpuUsage(c0);
-  return { msgs: sent, ms, clientCpuMs: (c.user + c.system) / 1000, peerCpuMs: (await peer.cpu()) - p0 };
+  return { msgs: sent, ms, clientCpuMs: (c.user + c.system) / 1000, clientSysMs: c.system / 1000, peerCpuMs: (await peer.cpu()) - p0 };
 }
 
 async function runRaw(port: number, payload: Buffer, window: number, peer: Peer): Promise<Result> {
@@ -117,50 +125,100 @@ async function runRaw(port: number, payload: Buffer, window: number, peer: Peer)
   const ms = performance.now() - t0;
   const c = cpuUsage(c0);
   s.destroy();
-  return { msgs: sent, ms, clientCpuMs: (c.user + c.system) / 1000, peerCpuMs: (await peer.cpu()) - p0 };
+  return { msgs: sent, ms, clientCpuMs: (c.user + c.system) / 1000, clientSysMs: c.system / 1000, peerCpuMs: (await peer.cpu()) - p0 };
 }
 
-function fmt(r: Result, bytes: number): { rate: number; text: string } {
+interface Figures {
+  rate: number;
+  mbs: number;
+  sender: number;
+  senderSys: number;
+  receiver: number;
+}
+
+function figures(r: Result, bytes: number): Figures {
   const rate = (r.msgs * 1000) / r.ms;
-  const mbs = (rate * bytes) / 1e6;
-  const cpu = (x: number) => ((x * 1000) / r.msgs).toFixed(bytes > 65536 ? 0 : 1);
-  return { rate, text: `${rate.toFixed(0)} msg/s, ${mbs.toFixed(0)} MB/s; CPU/msg ${cpu(r.clientCpuMs)} µs sender, ${cpu(r.peerCpuMs)} µs receiver` };
+  return { rate, mbs: (rate * bytes) / 1e6, sender: (r.clientCpuMs * 1000) / r.msgs, senderSys: (r.clientSysMs * 1000) / r.msgs, receiver: (r.peerCpuMs * 1000) / r.msgs };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+/** The median of each figure over the runs, as the table shows it. */
+function text(fs: Figures[], bytes: number): string {
+  const d = bytes > 65536 ? 0 : 1;
+  return `${median(fs.map((f) => f.rate)).toFixed(0)} msg/s, ${median(fs.map((f) => f.mbs)).toFixed(0)} MB/s; CPU/msg ${median(fs.map((f) => f.sender)).toFixed(d)} µs sender, ${median(fs.map((f) => f.receiver)).toFixed(d)} µs receiver`;
+}
+
+function range(xs: number[], digits = 0): string {
+  return `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
+}
+
+interface Workload {
+  name: string;
+  mode: 'crc' | 'secure';
+  size: (typeof sizes)[number];
+  ours: Figures[];
+  ref: Figures[];
+}
+
+/** One run of every selected workload of one mode against a fresh peer process. */
+async function runMode(mode: 'crc' | 'secure', key: CryptoKey, work: Workload[]): Promise<void> {
+  const peer = await startPeer(mode, key.toBase64());
+  try {
+    const auth = new CephxClientProvider({
+      name: { type: EntityType.CLIENT, id: 'admin' },
+      secret: key,
+      registry: new AuthRegistry(EntityType.CLIENT, { msMonClientMode: mode }),
+      now: () => Date.now(),
+    });
+    const msgr = new Messenger({ entityType: EntityType.CLIENT, authClient: auth, defaultPolicy: Policies.lossyClient() });
+    const acks: { n: number; wake?: () => void } = { n: 0 };
+    msgr.addDispatcher({ msDispatch: () => (acks.n++, acks.wake?.()) });
+    const con = msgr.connectTo(makeAddr(AddrType.MSGR2, '127.0.0.1', peer.port, 0), EntityType.MON);
+    for (const w of work) {
+      const payload = Buffer.alloc(w.size.bytes, 0xab);
+      const ours = figures(await runMsgr(con, acks, payload, w.size.window, peer), w.size.bytes);
+      const ref = figures(await runRaw(peer.rawPort, payload, w.size.window, peer), w.size.bytes);
+      w.ours.push(ours);
+      w.ref.push(ref);
+      const d = w.size.bytes > 65536 ? 0 : 1;
+      console.log(`${w.name}: ${ours.rate.toFixed(0)} msg/s, CPU/msg ${ours.sender.toFixed(d)} µs sender (${ours.senderSys.toFixed(d)} system), ${ours.receiver.toFixed(d)} µs receiver; raw TCP ${ref.rate.toFixed(0)} msg/s`);
+    }
+    if (con.protocol?.secure !== (mode === 'secure')) throw new Error(`connection mode is not ${mode}`);
+    if (mode === 'secure') console.log(`secure mode AES-GCM: ${con.protocol?.secureImpl}`);
+    await msgr.shutdown();
+  } finally {
+    peer.child.stdin!.end();
+  }
 }
 
 async function main(): Promise<void> {
   const key = CryptoKey.generate({ bytes: (n) => randomBytes(n) }, Date.now());
-  const rows: BenchRow[] = [];
+  const all: Workload[] = [];
   for (const mode of ['crc', 'secure'] as const) {
-    const peer = await startPeer(mode, key.toBase64());
-    try {
-      const auth = new CephxClientProvider({
-        name: { type: EntityType.CLIENT, id: 'admin' },
-        secret: key,
-        registry: new AuthRegistry(EntityType.CLIENT, { msMonClientMode: mode }),
-        now: () => Date.now(),
-      });
-      const msgr = new Messenger({ entityType: EntityType.CLIENT, authClient: auth, defaultPolicy: Policies.lossyClient() });
-      const acks: { n: number; wake?: () => void } = { n: 0 };
-      msgr.addDispatcher({ msDispatch: () => (acks.n++, acks.wake?.()) });
-      const con = msgr.connectTo(makeAddr(AddrType.MSGR2, '127.0.0.1', peer.port, 0), EntityType.MON);
-      for (const sz of sizes) {
-        const payload = Buffer.alloc(sz.bytes, 0xab);
-        const ours = await runMsgr(con, acks, payload, sz.window, peer);
-        const ref = await runRaw(peer.rawPort, payload, sz.window, peer);
-        const o = fmt(ours, sz.bytes);
-        const r = fmt(ref, sz.bytes);
-        rows.push({ workload: `${sz.name} messages, ${mode} mode, ${sz.window} in flight`, ours: o.text, reference: r.text, ratio: ratio(o.rate, r.rate) });
-        console.log(rows[rows.length - 1]);
-      }
-      if (con.protocol?.secure !== (mode === 'secure')) throw new Error(`connection mode is not ${mode}`);
-      await msgr.shutdown();
-    } finally {
-      peer.child.stdin!.end();
-    }
+    for (const size of sizes) all.push({ name: `${size.name} messages, ${mode} mode, ${size.window} in flight`, mode, size, ours: [], ref: [] });
   }
+  const work = all.filter((w) => !only || w.name.includes(only));
+  for (let r = 0; r < runs; r++) {
+    for (const mode of ['crc', 'secure'] as const) {
+      const mine = work.filter((w) => w.mode === mode);
+      if (mine.length) await runMode(mode, key, mine);
+    }
+    console.log(`run ${r + 1}/${runs} done`);
+  }
+  const rows: BenchRow[] = work.map((w) => {
+    const d = w.size.bytes > 65536 ? 0 : 1;
+    const note = `runs ${range(w.ours.map((f) => f.rate))} msg/s, CPU/msg ${range(w.ours.map((f) => f.sender), d)} µs sender, ${range(w.ours.map((f) => f.receiver), d)} µs receiver; raw TCP ${range(w.ref.map((f) => f.rate))} msg/s`;
+    return { workload: w.name, ours: text(w.ours, w.size.bytes), reference: text(w.ref, w.size.bytes), ratio: ratio(median(w.ours.map((f) => f.rate)), median(w.ref.map((f) => f.rate))), note };
+  });
+  for (const r of rows) console.log(`${r.workload}: ${r.ours} | raw TCP ${r.reference} | ${r.ratio} | ${r.note}`);
+  if (only) return;
   writeSection(
     'messenger',
-    `${stamp()}\n\nmsgr2.1 over loopback between two node processes (ours: \`@ts-ceph/messenger\` client → server, cephx-authenticated, one empty ack message per message, the payload in the data segment; reference: raw TCP between the same processes, 4-byte length framing, 4-byte ack per message), ${seconds} s per workload. CPU/msg is user+system time of each process divided by the messages moved.\n\n${table(rows, 'raw TCP (same flow)')}`,
+    `${stamp()}\n\nmsgr2.1 over loopback between two node processes (ours: \`@ts-ceph/messenger\` client → server, cephx-authenticated, one empty ack message per message, the payload in the data segment; reference: raw TCP between the same processes, 4-byte length framing, 4-byte ack per message), ${seconds} s per workload. CPU/msg is user+system time of each process divided by the messages moved. ${runs} runs, interleaved (every workload, then again) on a 2-core machine shared with other work: each figure is the median run, the note gives the range of all runs.\n\n${table(rows, 'raw TCP (same flow)')}`,
   );
 }
 

@@ -303,7 +303,8 @@ export class Connection {
       case 'write':
         if (this.transport && !this.transport.closed) {
           this.touch();
-          this.transport.write(o.data);
+          const data = o.data;
+          this.transport.write(data, () => this.guarded('write done', () => proto.writeDone(data)));
           proto.setTxBacklog(this.transport.bufferedBytes);
         }
         return;

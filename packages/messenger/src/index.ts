@@ -7,6 +7,7 @@ export * from './core/preamble';
 export * from './core/gcm';
 export * from './core/crypto';
 export * from './core/byte-queue';
+export * from './core/slab';
 export * from './core/frame-assembler';
 export * from './core/frame-reader';
 export * from './core/control';

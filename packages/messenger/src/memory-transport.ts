@@ -29,11 +29,13 @@ export class MemoryTransport implements Transport {
     for (const d of e) h.onData(d);
   }
 
-  write(data: Buffer[]): boolean {
+  write(data: Buffer[], done?: () => void): boolean {
     if (this.closed) return false;
+    // The bytes are copied here, so the caller's buffers are free at once (reported a turn later).
     const bytes = Buffer.concat(data);
     this.inflight += bytes.length;
     queueMicrotask(() => {
+      done?.();
       this.inflight -= bytes.length;
       this.peer?.deliver(bytes);
       if (this.inflight < this.highWaterBytes) this.handlers?.onDrain();

@@ -49,12 +49,20 @@ export class TcpTransport implements Transport {
    * Writes made in one turn of the event loop (a burst of sends) are coalesced into one corked
    * batch, so the kernel sees one writev instead of one per frame.
    */
-  write(data: Buffer[]): boolean {
+  write(data: Buffer[], done?: () => void): boolean {
     if (this.closed || this.sock.destroyed) return false;
+    let last = -1;
     for (const b of data) {
       if (!b.length) continue;
       this.pending.push(b);
       this.pendingBytes += b.length;
+      last = this.pending.length - 1;
+    }
+    // The socket calls back after the write of a write() call's last buffer completed (or failed
+    // once the socket was destroyed): libuv no longer holds any of them then.
+    if (done) {
+      if (last < 0) queueMicrotask(done);
+      else this.pendingDone.set(last, done);
     }
     if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -64,17 +72,25 @@ export class TcpTransport implements Transport {
   }
 
   private pending: Buffer[] = [];
+  /** Index in `pending` of a write() call's last buffer -> its done callback. */
+  private pendingDone = new Map<number, () => void>();
   private pendingBytes = 0;
   private flushScheduled = false;
 
   private flushPending(): void {
     this.flushScheduled = false;
     const p = this.pending;
+    const done = this.pendingDone;
     this.pending = [];
+    this.pendingDone = new Map();
     this.pendingBytes = 0;
     if (this.sock.destroyed || !p.length) return;
     this.sock.cork();
-    for (const b of p) this.sock.write(b);
+    for (let i = 0; i < p.length; i++) {
+      const d = done.get(i);
+      if (d) this.sock.write(p[i]!, () => d());
+      else this.sock.write(p[i]!);
+    }
     this.sock.uncork();
   }
 

@@ -9,6 +9,9 @@ import { CephError } from '@ts-ceph/common';
  *  - onData delivers bytes in order; onClose fires exactly once, with an error unless the close was
  *    ours or a clean end from the peer.
  *  - close() flushes queued writes then ends; destroy() drops them at once. Neither throws.
+ *  - write()'s `done`, if given, is called at most once, never from inside write(), and only when
+ *    the transport holds no reference to those buffers any more (a transport destroyed with the
+ *    write still queued may never call it). The caller may then reuse the buffers.
  */
 export interface TransportHandlers {
   onData(data: Buffer): void;
@@ -23,8 +26,11 @@ export interface Endpoint {
 
 export interface Transport {
   setHandlers(h: TransportHandlers): void;
-  /** Queue buffers for sending, in order. False: over the high-water mark, wait for onDrain. */
-  write(data: Buffer[]): boolean;
+  /**
+   * Queue buffers for sending, in order. False: over the high-water mark, wait for onDrain. `done`:
+   * the transport is finished with the buffers (see the contract above).
+   */
+  write(data: Buffer[], done?: () => void): boolean;
   /** Bytes accepted by write() but not yet handed to the network. */
   readonly bufferedBytes: number;
   readonly highWaterBytes: number;

@@ -10,7 +10,7 @@
 import t from 'tap';
 import { createCipheriv } from 'node:crypto';
 import { crc32c } from '@ts-ceph/denc';
-import { ByteQueue, createSessionCiphers, FrameAssembler, FrameReader, GcmBinding, gcmLimits, MsgAuthError, nativeGcmBinding, Tag, TxCipher } from '../src';
+import { ByteQueue, createSessionCiphers, FrameAssembler, FrameReader, GcmBinding, gcmLimits, MsgAuthError, nativeGcmBinding, Tag, TxCipher, TxBufferPool } from '../src';
 
 const secret = Buffer.from('000102030405060708090a0b0c0d0e0f' + 'a0a1a2a3' + 'fdffffffffffffff' + 'b0b1b2b3' + '1000000000000000', 'hex');
 const key = secret.subarray(0, 16);
@@ -53,6 +53,43 @@ t.test('ByteQueue.views: the next bytes as views of their chunks, or one copy pa
   t.equal(c.length, 1, 'over piecesMax: one buffer');
   t.ok(c[0]!.equals(bytes.subarray(3, 28)), 'with the same bytes');
   t.equal(q.views(7, 1).length, 1, 'within one chunk: one view');
+});
+
+t.test('TxBufferPool: a buffer is reused only after its exact view was released, once', async (t) => {
+  const pool = new TxBufferPool();
+  const a = pool.take(100_000);
+  t.equal(a.length, 100_000);
+  const b = pool.take(100_000);
+  t.not(a.buffer, b.buffer, 'two views in flight: two buffers');
+  pool.release(Buffer.from(a));
+  pool.release(a.subarray(0, 10));
+  t.not(pool.take(100_000).buffer, a.buffer, 'a copy or another view of it does not release it');
+  pool.release(a);
+  const c = pool.take(90_000);
+  t.equal(c.buffer, a.buffer, 'released: reused (at most a quarter larger than needed)');
+  pool.release(a);
+  t.not(pool.take(100_000).buffer, a.buffer, 'a second release of the old view is ignored while the buffer is out again');
+  pool.release(c);
+  t.not(pool.take(20_000).buffer, a.buffer, 'not reused for a frame much smaller than the buffer');
+  t.equal(pool.take(100_000).buffer, a.buffer, 'but for one of about its size');
+});
+
+t.test('the assembler reuses a large secure frame buffer only after release(), and the frames stay right', async (t) => {
+  const asm = new FrameAssembler();
+  asm.setCipher(createSessionCiphers(secret, false, nativeGcmBinding()).tx);
+  const r = new FrameReader();
+  r.setCipher(createSessionCiphers(secret, true, nativeGcmBinding()).rx);
+  const data = (i: number) => Buffer.alloc(200_000, i);
+  const f1 = asm.assemble(Tag.MESSAGE, [Buffer.alloc(41), Buffer.alloc(0), Buffer.alloc(0), data(1)], [8, 8, 8, 4096]);
+  const f2 = asm.assemble(Tag.MESSAGE, [Buffer.alloc(41), Buffer.alloc(0), Buffer.alloc(0), data(2)], [8, 8, 8, 4096]);
+  t.not(f1[0]!.buffer, f2[0]!.buffer, 'unreleased: a new buffer');
+  r.push(Buffer.concat([...f1, ...f2]));
+  asm.release(f1);
+  const f3 = asm.assemble(Tag.MESSAGE, [Buffer.alloc(41), Buffer.alloc(0), Buffer.alloc(0), data(3)], [8, 8, 8, 4096]);
+  t.equal(f3[0]!.buffer, f1[0]!.buffer, 'released: reused');
+  r.push(Buffer.concat(f3));
+  const got = [r.next(), r.next(), r.next()].map((f) => f?.segments[3]);
+  t.ok(got.every((d, i) => d?.equals(data(i + 1))), 'three frames decrypt to their data');
 });
 
 const impls: [string, GcmBinding | undefined][] = [['node:crypto', undefined]];

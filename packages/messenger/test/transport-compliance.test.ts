@@ -2,7 +2,7 @@
  * The Transport contract (src/transport.ts), one suite run against every implementation (STYLE §4):
  * TCP on loopback and the in-memory network. Ordered delivery, backpressure (write() false over the
  * high-water mark, then onDrain), close() flushing what was written, destroy(), exactly one onClose,
- * a refused connect.
+ * a refused connect, write() completion callbacks.
  */
 import t from 'tap';
 import { CephError } from '@ts-ceph/common';
@@ -81,6 +81,25 @@ for (const [name, make] of impls) {
     t.same([e.closes.a.length, e.closes.b.length], [1, 1], 'onClose exactly once on each end');
     t.equal(e.closes.b[0], undefined, 'a clean close carries no error');
     t.notOk(e.a.write([Buffer.from('x')]), 'writes after close are refused');
+    await e.stop();
+  });
+
+  t.test(`${name}: a write's done callback comes once, after write() returned and the bytes left`, async (t) => {
+    const e = await pair(make());
+    const calls: string[] = [];
+    let inside = true;
+    const big = Buffer.alloc(1 << 20, 5);
+    e.a.write([Buffer.from('a'), big], () => calls.push(inside ? 'inside write()' : 'first'));
+    e.a.write([Buffer.alloc(0)], () => calls.push('empty'));
+    e.a.write([Buffer.from('c')]);
+    e.a.write([Buffer.from('d')], () => calls.push('third'));
+    inside = false;
+    await waitFor(() => calls.length === 3, 5000, 'three done callbacks');
+    await waitFor(() => e.rx.reduce((n, b) => n + b.length, 0) === 3 + (1 << 20), 5000, 'all bytes delivered');
+    t.same([...calls].sort(), ['empty', 'first', 'third'], 'each once, none from inside write()');
+    await new Promise((r) => setTimeout(r, 20));
+    t.equal(calls.length, 3, 'no repeats');
+    e.a.destroy();
     await e.stop();
   });
 

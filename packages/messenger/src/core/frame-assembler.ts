@@ -1,7 +1,8 @@
-import { assert } from '@ts-ceph/common';
+import { AssertionError } from '@ts-ceph/common';
 import { crc32c } from '@ts-ceph/denc';
 import { AESGCM_TAG_BYTES, TxCipher } from './crypto';
 import { GcmPiece } from './gcm';
+import { Slab, slabLimits, TxBufferPool } from './slab';
 import {
   encodePreamble,
   EPILOGUE_CRC_REV1_BYTES,
@@ -28,6 +29,8 @@ import {
  */
 export class FrameAssembler {
   private tx: TxCipher | undefined;
+  private readonly slab = new Slab();
+  private readonly pool = new TxBufferPool();
 
   /** Switch to secure mode (after AUTH_DONE), or back to crc (a new connection). */
   setCipher(tx: TxCipher | undefined): void {
@@ -38,13 +41,26 @@ export class FrameAssembler {
     return this.tx !== undefined;
   }
 
+  /**
+   * The transport is done with buffers assemble() returned (their write completed): large secure
+   * frames' buffers are reused. Buffers not from the pool are ignored.
+   */
+  release(bufs: readonly Buffer[]): void {
+    for (const b of bufs) this.pool.release(b);
+  }
+
+  /** How many large-frame buffers were handed out, and how many of them were reused. */
+  get txPoolStats(): { taken: number; reused: number } {
+    return { ...this.pool.stats };
+  }
+
   /** Which AES-GCM seals our frames: the native addon or node:crypto (undefined in crc mode). */
   get cipherImpl(): 'native' | 'node' | undefined {
     return this.tx ? (this.tx.isNative ? 'native' : 'node') : undefined;
   }
 
   assemble(tag: number, segments: readonly Buffer[], aligns: readonly number[]): Buffer[] {
-    assert(segments.length >= 1 && segments.length <= MAX_NUM_SEGMENTS, `frame with ${segments.length} segments`);
+    if (segments.length < 1 || segments.length > MAX_NUM_SEGMENTS) throw new AssertionError(`frame with ${segments.length} segments`);
     // calc_num_segments: drop trailing empty segments, keep at least one.
     let n = segments.length;
     while (n > 1 && segments[n - 1]!.length === 0) n--;
@@ -57,16 +73,19 @@ export class FrameAssembler {
   /**
    * One native call per frame: the preamble, segment 0 and segments 1..3 are read where they are
    * (padding is a zero run, not a padded copy) and the frame's 2 or 3 GCM operations written into
-   * one buffer, ready for the socket.
+   * one buffer (carved from this connection's slab when small, else from its pool of reusable
+   * buffers, see release()), ready for the socket. Empty
+   * segments and empty padding are left out of the pieces: each piece costs a little in the call.
    */
   private secureRev1(preamble: Buffer, segs: readonly Buffer[]): Buffer[] {
     const tx = this.tx!;
     const len0 = segs[0]!.length;
     const padded0 = paddedLength(len0);
-    const pieces: GcmPiece[] = [preamble, segs[0]!];
+    const pieces: GcmPiece[] = [preamble];
+    if (len0) pieces.push(segs[0]!);
     const ops = [PREAMBLE_BYTES + FRAME_PREAMBLE_INLINE_BYTES];
     if (padded0 > FRAME_PREAMBLE_INLINE_BYTES) {
-      pieces.push(padded0 - len0);
+      if (padded0 > len0) pieces.push(padded0 - len0);
       ops.push(padded0 - FRAME_PREAMBLE_INLINE_BYTES);
     } else pieces.push(FRAME_PREAMBLE_INLINE_BYTES - len0);
     if (segs.length > 1) {
@@ -74,7 +93,8 @@ export class FrameAssembler {
       for (let i = 1; i < segs.length; i++) {
         const n = segs[i]!.length;
         const padded = paddedLength(n);
-        pieces.push(segs[i]!, padded - n);
+        if (n) pieces.push(segs[i]!);
+        if (padded > n) pieces.push(padded - n);
         rest += padded;
       }
       pieces.push(this.epilogue);
@@ -82,9 +102,9 @@ export class FrameAssembler {
     }
     let total = ops.length * AESGCM_TAG_BYTES;
     for (const n of ops) total += n;
-    const out = Buffer.allocUnsafe(total);
+    const out = total > slabLimits.slabCarveBytesMax ? this.pool.take(total) : this.slab.take(total);
     const wrote = tx.sealInto(out, 0, ops, pieces);
-    assert(wrote === total, `sealed ${wrote} of ${total} frame bytes`);
+    if (wrote !== total) throw new AssertionError(`sealed ${wrote} of ${total} frame bytes`);
     return [out];
   }
 

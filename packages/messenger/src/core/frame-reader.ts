@@ -3,6 +3,7 @@ import { crc32c } from '@ts-ceph/denc';
 import { ByteQueue } from './byte-queue';
 import { AESGCM_TAG_BYTES, RxCipher } from './crypto';
 import { gcmLimits } from './gcm';
+import { Slab } from './slab';
 import { msgrLimits } from './limits';
 import {
   decodePreamble,
@@ -55,6 +56,8 @@ export class FrameReader {
   private rx: RxCipher | undefined;
   private pending: Pending | undefined;
   private admit: ((p: Preamble) => void) | undefined;
+  /** Secure mode: plaintext buffers (the segments handed out are views of them). */
+  private readonly slab = new Slab();
 
   /**
    * A check run on every preamble after the size limits and before any of the frame's body is
@@ -92,7 +95,7 @@ export class FrameReader {
         // Decrypted from where the bytes sit (a preamble may straddle two socket reads).
         raw = this.queue.views(n, gcmLimits.gcmPiecesMax);
         this.queue.skip(n);
-        plain = Buffer.allocUnsafe(PREAMBLE_BYTES + FRAME_PREAMBLE_INLINE_BYTES);
+        plain = this.slab.take(PREAMBLE_BYTES + FRAME_PREAMBLE_INLINE_BYTES);
         this.rx.openInto(plain, 0, [PREAMBLE_BYTES + FRAME_PREAMBLE_INLINE_BYTES], raw, ['preamble']);
         inline = plain.subarray(PREAMBLE_BYTES);
       } else {
@@ -169,7 +172,7 @@ export class FrameReader {
     if (ops.length === 0) return { tag: p.preamble.tag, segments: [p.inline!.subarray(0, len0)], aligns, aborted: false, raw: [] };
     let plainBytes = keep;
     for (const n of ops) plainBytes += n;
-    const plain = Buffer.allocUnsafe(plainBytes);
+    const plain = this.slab.take(plainBytes);
     if (keep) p.inline!.copy(plain, 0);
     rx.openInto(plain, keep, ops, rest, what);
     const segments = [keep ? plain.subarray(0, len0) : p.inline!.subarray(0, len0)];

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto';
-import { assert, cephError } from '@ts-ceph/common';
+import { assert, AssertionError, cephError } from '@ts-ceph/common';
 
 /**
  * AES-128-GCM, one direction of one connection, several GCM operations per call (msgr2.1 secure
@@ -81,7 +81,7 @@ export class AesGcm {
       assert(Number.isInteger(n) && n >= 0, 'aes-128-gcm: bad zero run');
       stream += n;
     }
-    assert(stream === plain, `aes-128-gcm: ${stream} bytes of pieces for ${plain} bytes of operations`);
+    if (stream !== plain) throw new AssertionError(`aes-128-gcm: ${stream} bytes of pieces for ${plain} bytes of operations`);
     assert(outOffset + plain + ops * GCM_TAG_BYTES <= out.byteLength, 'aes-128-gcm: output too small');
     if (this.native) return aad ? this.native.seal(out, outOffset, nonces, opBytes, ops, pieces, aad) : this.native.seal(out, outOffset, nonces, opBytes, ops, pieces);
     return sealNode(this.key, out, outOffset, nonces, opBytes, ops, pieces, aad);
@@ -97,7 +97,7 @@ export class AesGcm {
     const plain = this.check(out, outOffset, nonces, opBytes, ops, pieces.length);
     let stream = 0;
     for (const p of pieces) stream += p.byteLength;
-    assert(stream === plain + ops * GCM_TAG_BYTES, `aes-128-gcm: ${stream} bytes of pieces for ${plain} bytes of operations and their tags`);
+    if (stream !== plain + ops * GCM_TAG_BYTES) throw new AssertionError(`aes-128-gcm: ${stream} bytes of pieces for ${plain} bytes of operations and their tags`);
     assert(outOffset + plain <= out.byteLength, 'aes-128-gcm: output too small');
     if (this.native) return aad ? this.native.open(out, outOffset, nonces, opBytes, ops, pieces, aad) : this.native.open(out, outOffset, nonces, opBytes, ops, pieces);
     return openNode(this.key, out, outOffset, nonces, opBytes, ops, pieces, aad);
@@ -111,12 +111,15 @@ export class AesGcm {
     this.destroyed = true;
   }
 
-  /** The checks both directions share; returns the plaintext bytes of all operations. */
+  /**
+   * The checks both directions share; returns the plaintext bytes of all operations. (Messages
+   * are built only on failure: this runs for every frame.)
+   */
   private check(out: Uint8Array, outOffset: number, nonces: Uint8Array, opBytes: Uint32Array, ops: number, pieces: number): number {
     assert(!this.destroyed, 'aes-128-gcm: context destroyed');
-    assert(Number.isInteger(ops) && ops >= 1 && ops <= gcmLimits.gcmOpsMax && opBytes.length >= ops, `aes-128-gcm: ${ops} operations`);
-    assert(nonces.byteLength >= ops * GCM_NONCE_BYTES, `aes-128-gcm: ${nonces.byteLength} bytes of nonces for ${ops} operations`);
-    assert(pieces <= gcmLimits.gcmPiecesMax, `aes-128-gcm: ${pieces} pieces over gcmPiecesMax`);
+    if (!(Number.isInteger(ops) && ops >= 1 && ops <= gcmLimits.gcmOpsMax && opBytes.length >= ops)) throw new AssertionError(`aes-128-gcm: ${ops} operations`);
+    if (nonces.byteLength < ops * GCM_NONCE_BYTES) throw new AssertionError(`aes-128-gcm: ${nonces.byteLength} bytes of nonces for ${ops} operations`);
+    if (pieces > gcmLimits.gcmPiecesMax) throw new AssertionError(`aes-128-gcm: ${pieces} pieces over gcmPiecesMax`);
     assert(Number.isInteger(outOffset) && outOffset >= 0 && outOffset <= out.byteLength, 'aes-128-gcm: output offset outside the buffer');
     let plain = 0;
     for (let k = 0; k < ops; k++) plain += opBytes[k]!;

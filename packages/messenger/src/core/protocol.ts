@@ -190,6 +190,14 @@ export abstract class ProtocolV2 {
     if (this.state === 'READY') this.guard(() => this.flush());
   }
 
+  /**
+   * The transport no longer references the buffers of a 'write' output (its write completed):
+   * they may be reused for later frames. Optional for a driver; never throws.
+   */
+  writeDone(data: readonly Buffer[]): void {
+    this.assembler.release(data);
+  }
+
   /** The transport failed or closed under us. */
   transportFailed(error: CephError): void {
     this.fault(error);
