@@ -19,3 +19,5 @@ export * from './ping';
 export * from './pool-op';
 export * from './pool-stats';
 export * from './statfs';
+export * from './osd-boot';
+export * from './osd-mon';

@@ -12,4 +12,10 @@ export const messagesLimits = {
   configKeysMax: 65536,
   /** Maps (full plus incremental) in one MOSDMap (osd_map_message_max defaults to 40). */
   osdMapsPerMessageMax: 4096,
+  /** Entries in an MOSDBoot metadata map (a real OSD sends about 50). */
+  osdBootMetadataMax: 1024,
+  /** PGs in an MOSDBeacon or MOSDPGTemp (an OSD is primary of at most a few thousand). */
+  osdPgsPerMessageMax: 65536,
+  /** OSDs in one pg_temp entry (a pool size is at most a few dozen). */
+  pgTempOsdsMax: 256,
 };

@@ -36,3 +36,13 @@ export const MSG_MGR_MAP = 0x704;
 
 /** CEPH_SUBSCRIBE_ONETIME: send one update past `start`, then forget the subscription. */
 export const CEPH_SUBSCRIBE_ONETIME = 1;
+
+/** OSD → mon messages (src/msg/Message.h MSG_OSD_*). */
+export const MSG_OSD_BOOT = 71;
+export const MSG_OSD_FAILURE = 72;
+export const MSG_OSD_ALIVE = 73;
+export const MSG_OSD_MARK_ME_DOWN = 74;
+export const MSG_OSD_PGTEMP = 78;
+export const MSG_OSD_BEACON = 79;
+export const MSG_OSD_PG_CREATED = 116;
+export const MSG_OSD_MARK_ME_DEAD = 123;
