@@ -18,6 +18,9 @@ export interface OSDSuperblockHead {
   currentEpoch: number;
   oldestMap: number;
   newestMap: number;
+  /** Epochs of the last clean interval: mounted at, clean through (epoch_t). */
+  mounted: number;
+  cleanThru: number;
   /** The OSD's own uuid (the one given to `ceph osd new` / `--osd-uuid`). */
   osdFsid: Uuid;
   /** The encoded superblock as sent: u8 struct_v, u8 compat, le32 len, body. */
@@ -45,10 +48,10 @@ export function decodeOSDSuperblockHead(r: Reader): OSDSuperblockHead {
     const newestMap = rr.u32('newest_map');
     rr.f64('weight');
     for (const f of ['compat', 'ro_compat', 'incompat']) skipFeatureSet(rr, f);
-    rr.u32('clean_thru');
-    rr.u32('mounted');
+    const cleanThru = rr.u32('clean_thru');
+    const mounted = rr.u32('mounted');
     const osdFsid = decodeUuid(rr, 'osd_fsid');
-    return { clusterFsid, whoami, currentEpoch, oldestMap, newestMap, osdFsid };
+    return { clusterFsid, whoami, currentEpoch, oldestMap, newestMap, mounted, cleanThru, osdFsid };
   });
   return { ...head, raw: Buffer.from(r.buf.subarray(start, r.off)) };
 }

@@ -34,6 +34,7 @@ import { crushCommands } from './core/osd/crush-commands';
 import { blocklistCommands, expireBlocklist } from './core/osd/blocklist-commands';
 import { osdMiscCommands } from './core/osd/osd-misc-commands';
 import { osdMapHealth } from './core/osd/osd-health';
+import { OSDDaemonConf, OSDReportTracker, tickOsdReports } from './core/osd/osd-daemon';
 import { PGStatService } from './core/mgrstat/pg-stats';
 import { pgCommands } from './core/mgrstat/pg-commands';
 import { statusCommands } from './core/mon/status';
@@ -83,6 +84,9 @@ export class Monitor {
   readonly mgr: MgrMonitor;
   readonly osd: OSDMonitor;
   readonly pgstats = new PGStatService();
+  /** Failure reports and beacons from OSD daemons (in memory, as in Ceph). */
+  readonly osdReports = new OSDReportTracker();
+  readonly osdDaemonConf: OSDDaemonConf;
   readonly dispatcher: CommandDispatcher;
   readonly runner: CommandRunner;
   readonly services: PaxosService[];
@@ -133,6 +137,17 @@ export class Monitor {
       },
       () => this.monmap.monmap?.fsid ?? this.mkfsFsid,
     );
+    this.osdDaemonConf = {
+      minDownReporters: () => this.conf.int('mon_osd_min_down_reporters'),
+      reporterSubtreeLevel: () => this.conf.str('mon_osd_reporter_subtree_level'),
+      heartbeatGraceSec: () => this.conf.int('osd_heartbeat_grace'),
+      minUpRatio: () => this.conf.float('mon_osd_min_up_ratio'),
+      autoMarkIn: () => this.conf.bool('mon_osd_auto_mark_in'),
+      autoMarkNewIn: () => this.conf.bool('mon_osd_auto_mark_new_in'),
+      autoMarkAutoOutIn: () => this.conf.bool('mon_osd_auto_mark_auto_out_in'),
+      laggyWeight: () => this.conf.float('mon_osd_laggy_weight'),
+      reportTimeoutSec: () => this.conf.int('mon_osd_report_timeout'),
+    };
     this.services = [this.monmap, this.osd, this.logm, this.auth, this.mgr, this.health, this.config, this.kv];
     this.quorumSince = opts.clock.wallNow();
     this.view = {
@@ -371,6 +386,9 @@ export class Monitor {
       }
       if (this.health.checkMutes(now)) svcs.push(this.health);
       if (expireBlocklist(this.osd, now)) svcs.push(this.osd);
+      const osdLines = tickOsdReports(this.osd, this.osdDaemonConf, this.osdReports, now);
+      for (const [prio, text] of osdLines) this.clog('cluster', prio, text, now);
+      if (osdLines.length && !svcs.includes(this.osd)) svcs.push(this.osd);
       if (svcs.length) await this.pipeline.propose(svcs);
       if (this.logm.havePending()) await this.pipeline.propose([this.logm]);
     });

@@ -24,6 +24,7 @@ import { MonSession } from '../core/session';
 import { handlePoolOp, PoolOp } from '../core/osd/pool-op';
 import { MLog, MLogAckCodec } from '../messages/log';
 import type { MonServer } from './mon-server';
+import { monOsdHandlers } from './mon-osd';
 
 const log = logger('mon');
 
@@ -114,4 +115,5 @@ export const monExtraHandlers: Record<number, ExtraHandler> = {
   [MSG_GETPOOLSTATS]: onGetPoolStats,
   [CEPH_MSG_STATFS]: (server, con, s, msg) => onStatfs(server, con, s, msg),
   [MSG_LOG]: onLog,
+  ...monOsdHandlers,
 };

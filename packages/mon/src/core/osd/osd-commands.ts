@@ -318,16 +318,26 @@ export function osdCommands(osd: OSDMonitor, auth: AuthMonitor): Record<string, 
     'osd metadata': (req) => {
       const f = formatterFor(req) ?? new JsonFormatter(true);
       const n = getInt(req.cmdmap, 'id');
+      // dump_osd_metadata: "id" then the boot metadata, every value a string.
+      const dumpOne = (i: number, md: Map<string, string>) => {
+        f.dumpUnsigned('id', i);
+        for (const [k, v] of md) f.dumpString(k, v);
+      };
       if (n !== undefined) {
         if (!exists(osd.osdmap, n)) return fail('ENOENT', `osd.${n} does not exist`);
-        // dump_osd_metadata: an OSD that never booted has no metadata: ENOENT, no message.
-        return reply(-Errno.ENOENT, '');
+        // An OSD that never booted has no metadata: ENOENT, no message.
+        const md = osd.osdMetadata(n);
+        if (!md) return reply(-Errno.ENOENT, '');
+        f.openObject('osd_metadata');
+        dumpOne(n, md);
+        f.close();
+        return ok(f.toString());
       }
       f.openArray('osd_metadata');
       for (let i = 0; i < osd.osdmap.maxOsd; i++) {
         if (!exists(osd.osdmap, i)) continue;
         f.openObject('osd');
-        f.dumpUnsigned('id', i);
+        dumpOne(i, osd.osdMetadata(i) ?? new Map());
         f.close();
       }
       f.close();

@@ -4,7 +4,7 @@
  * incremental (`osdmap/<e>`) and its full map (`osdmap/full_<e>`, `full_latest`), both encoded with
  * the map's encoding features, so subscribers get exactly the bytes a real mon would send.
  */
-import { Reader, UTime, Uuid, utimeFromMs, featureBit } from '@ts-ceph/denc';
+import { Reader, UTime, Uuid, utimeFromMs, featureBit, Writer } from '@ts-ceph/denc';
 import { assert, cephError } from '@ts-ceph/common';
 import { CrushWrapper, decodeCrushMap, encodeCrushMap } from '@ts-ceph/crush';
 import {
@@ -28,6 +28,9 @@ import { PaxosService } from '../paxos-service';
 import { StoreTransaction } from '../store-txn';
 import { StoreView } from '../store-view';
 
+/** Where OSD boot metadata lives in the store (Ceph's OSD_METADATA_PREFIX). */
+export const OSD_METADATA_PREFIX = 'osd_metadata';
+
 export const osdLimits = {
   /** Full maps and incrementals kept (Ceph: mon_min_osdmap_epochs 500). */
   osdmapEpochsKeptMin: 500,
@@ -47,6 +50,8 @@ export class OSDMonitor extends PaxosService {
   private pendingCrushMap: CrushWrapper | undefined;
   /** The map encodePending built, adopted once its epoch is committed. */
   private applied: OSDMap | undefined;
+  /** MOSDBoot metadata to store with the pending epoch (pending_metadata), by OSD id. */
+  readonly pendingMetadata = new Map<number, Map<string, string>>();
 
   constructor(
     store: StoreView,
@@ -85,6 +90,7 @@ export class OSDMonitor extends PaxosService {
     this.pending = newIncremental((this.osdmap?.epoch ?? 0) + 1);
     this.pending.fsid = this.osdmap?.fsid ?? this.fsid();
     this.pendingCrushMap = undefined;
+    this.pendingMetadata.clear();
   }
 
   havePending(): boolean {
@@ -127,6 +133,22 @@ export class OSDMonitor extends PaxosService {
     this.putVersionLatestFull(t, inc.epoch);
     this.putVersion(t, inc.epoch, encodeIncremental(inc, features));
     this.putLastCommitted(t, inc.epoch);
+    // OSD metadata (`osd metadata`): prefix osd_metadata, key the id, value map<string,string>.
+    for (const [id, md] of this.pendingMetadata) {
+      const w = new Writer();
+      const keys = [...md.keys()].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+      w.u32(keys.length);
+      for (const k of keys) w.string(k).string(md.get(k)!);
+      t.put(OSD_METADATA_PREFIX, id, w.finish());
+    }
+  }
+
+  /** The metadata an OSD sent at its last boot (in key order), or undefined if it never booted. */
+  osdMetadata(id: number): Map<string, string> | undefined {
+    const b = this.store.get(OSD_METADATA_PREFIX, id);
+    if (!b) return undefined;
+    const r = new Reader(b);
+    return r.map('metadata', (rr) => rr.string('key'), (rr) => rr.string('value'), 8);
   }
 
   override getTrimTo(): number {
