@@ -3,7 +3,8 @@
  * with a cephx secret, the OSD's keyring, `ceph-osd --mkfs` (BlueStore on a 1 GiB file), then
  * `ceph-osd -f`. It must come up and in with its own addresses; SIGTERM makes it mark itself down
  * (MOSDMarkMeDown, acked, so it exits at once); a second instance killed with -9 and a third start
- * (whose boot finds the old instance still up) leave ts-mon running and the OSD up again.
+ * (whose boot finds the old instance still up) leave ts-mon running and the OSD up again. With two
+ * OSDs, a kill -9 of one is reported by the other (osd_failure, immediate) and marked down.
  * Fails, never skips, when the binaries are missing or the OSD does not come up.
  */
 import t, { Test } from 'tap';
@@ -11,7 +12,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { requireBinary, run, waitFor } from '@ts-ceph/testkit';
+import { requireBinary, run, RunResult, waitFor } from '@ts-ceph/testkit';
 import { json, startTsMon, TsMon } from './mon-lib';
 
 interface OsdDump {
@@ -19,15 +20,16 @@ interface OsdDump {
   osds: { osd: number; uuid: string; up: number; in: number; up_from: number; down_at: number; public_addrs: { addrvec: { type: string; addr: string; nonce: number }[] }; cluster_addrs: { addrvec: { type: string; addr: string }[] } }[];
 }
 
-/** cluster.sh's [osd] section: BlueStore on a 1 GiB file, few threads, small caches. */
-function osdSection(dir: string): string {
+/** cluster.sh's [osd] section: BlueStore on a 1 GiB file, few threads, small caches; osd.N in base/osd.N. */
+function osdSection(base: string): string {
+  const dir = join(base, 'osd.$id');
   return `
 [osd]
 osd_data = ${dir}
-keyring = ${join(dir, 'keyring')}
-log_file = ${join(dir, 'osd.log')}
-admin_socket = ${join(dir, 'osd.asok')}
-pid_file = ${join(dir, 'osd.pid')}
+keyring = ${dir}/keyring
+log_file = ${dir}/osd.log
+admin_socket = ${dir}/osd.asok
+pid_file = ${dir}/osd.pid
 osd_objectstore = bluestore
 bluestore_block_create = true
 bluestore_block_size = ${1 << 30}
@@ -42,13 +44,41 @@ debug_ms = 1
 `;
 }
 
+/** ts-mon with the [osd] section; children killed and the mon stopped at teardown. */
+async function cluster(t: Test): Promise<{ m: TsMon; children: ChildProcess[] }> {
+  for (const b of ['ceph', 'ceph-osd', 'ceph-authtool']) requireBinary(b);
+  const m = await startTsMon();
+  const children: ChildProcess[] = [];
+  t.teardown(async () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    await m.stop();
+  });
+  appendFileSync(m.conf, osdSection(m.dir));
+  return { m, children };
+}
+
+/** `ceph osd new <uuid> -i -` with a fresh cephx secret, the keyring, then `ceph-osd --mkfs`. */
+async function createOsd(t: Test, m: TsMon, id: number): Promise<string> {
+  const dir = join(m.dir, `osd.${id}`);
+  const uuid = randomUUID();
+  const key = (await run('ceph-authtool', ['--gen-print-key'])).stdout.trim();
+  const r = await m.ceph(['osd', 'new', uuid, '-i', '-'], { input: JSON.stringify({ cephx_secret: key }) });
+  t.same([r.code, r.stdout.trim()], [0, String(id)], `osd new: ${r.stderr}`);
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'keyring'), `[osd.${id}]\n\tkey = ${key}\n`, { mode: 0o600 });
+  const mk = await run('ceph-osd', ['-c', m.conf, '-i', String(id), '--mkfs', '--osd-uuid', uuid, '--no-mon-config'], { timeoutMs: 60_000 });
+  t.equal(mk.code, 0, `ceph-osd -i ${id} --mkfs: ${mk.stderr}`);
+  return uuid;
+}
+
 async function dump(m: TsMon): Promise<OsdDump> {
   return json<OsdDump>(await m.ceph(['osd', 'dump', '-f', 'json']));
 }
 
 /** Start `ceph-osd -f` and wait until the map shows it up with a new up_from. */
-async function startOsd(t: Test, m: TsMon, dir: string, afterEpoch: number): Promise<ChildProcess> {
-  const child = spawn('ceph-osd', ['-c', m.conf, '-i', '0', '-f'], { stdio: ['ignore', 'pipe', 'pipe'] });
+async function startOsd(t: Test, m: TsMon, id: number, afterEpoch: number): Promise<ChildProcess> {
+  const dir = join(m.dir, `osd.${id}`);
+  const child = spawn('ceph-osd', ['-c', m.conf, '-i', String(id), '-f'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -59,18 +89,18 @@ async function startOsd(t: Test, m: TsMon, dir: string, afterEpoch: number): Pro
       exited,
       waitFor(
         async () => {
-          const o = (await dump(m)).osds.find((x) => x.osd === 0);
+          const o = (await dump(m)).osds.find((x) => x.osd === id);
           return o && o.up === 1 && o.up_from > afterEpoch;
         },
         30_000,
-        'osd.0 up',
+        `osd.${id} up`,
         250,
       ),
     ]);
   } catch (e) {
     child.kill('SIGKILL');
     const log = existsSync(join(dir, 'osd.log')) ? readFileSync(join(dir, 'osd.log'), 'utf8').split('\n').slice(-30).join('\n') : '';
-    t.fail(`osd.0 never came up: ${(e as Error).message}\n${out}\n${log}`);
+    t.fail(`osd.${id} never came up: ${(e as Error).message}\n${out}\n${log}`);
     throw e;
   }
   return child;
@@ -89,27 +119,14 @@ function exitOf(child: ChildProcess, timeoutMs: number): Promise<{ code: number 
 }
 
 t.test('a real ceph-osd boots against ts-mon, goes down on SIGTERM, survives kill -9', async (t) => {
-  for (const b of ['ceph', 'ceph-osd', 'ceph-authtool']) requireBinary(b);
-  const m = await startTsMon();
-  const children: ChildProcess[] = [];
-  t.teardown(async () => {
-    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-    await m.stop();
-  });
+  const { m, children } = await cluster(t);
   const dir = join(m.dir, 'osd.0');
-  const uuid = randomUUID();
-  const key = (await run('ceph-authtool', ['--gen-print-key'])).stdout.trim();
-  let r = await m.ceph(['osd', 'new', uuid, '-i', '-'], { input: JSON.stringify({ cephx_secret: key }) });
-  t.same([r.code, r.stdout.trim()], [0, '0'], `osd new: ${r.stderr}`);
-  mkdirSync(dir);
-  appendFileSync(m.conf, osdSection(dir));
-  writeFileSync(join(dir, 'keyring'), `[osd.0]\n\tkey = ${key}\n`, { mode: 0o600 });
-  r = await run('ceph-osd', ['-c', m.conf, '-i', '0', '--mkfs', '--osd-uuid', uuid, '--no-mon-config'], { timeoutMs: 60_000 });
-  t.equal(r.code, 0, `ceph-osd --mkfs: ${r.stderr}`);
+  const uuid = await createOsd(t, m, 0);
+  let r: RunResult;
 
   // First boot.
   const e0 = (await dump(m)).epoch;
-  let osd = await startOsd(t, m, dir, 0);
+  let osd = await startOsd(t, m, 0, 0);
   children.push(osd);
   let d = await dump(m);
   const o = d.osds.find((x) => x.osd === 0)!;
@@ -141,7 +158,7 @@ t.test('a real ceph-osd boots against ts-mon, goes down on SIGTERM, survives kil
 
   // Second run, killed with -9: ts-mon must not mind; a third start replaces the stale instance.
   const downAt = d.epoch;
-  osd = await startOsd(t, m, dir, downAt);
+  osd = await startOsd(t, m, 0, downAt);
   children.push(osd);
   osd.kill('SIGKILL');
   await exitOf(osd, 10_000);
@@ -149,7 +166,7 @@ t.test('a real ceph-osd boots against ts-mon, goes down on SIGTERM, survives kil
   t.equal(r.code, 0, 'ts-mon answers after the kill -9');
   const stale = json<OsdDump>(r);
   t.equal(stale.osds[0]!.up, 1, 'nobody reported it yet: still up (until mon_osd_report_timeout)');
-  osd = await startOsd(t, m, dir, stale.osds[0]!.up_from);
+  osd = await startOsd(t, m, 0, stale.osds[0]!.up_from);
   children.push(osd);
   d = await dump(m);
   t.equal(d.osds[0]!.public_addrs.addrvec[0]!.nonce, osd.pid, 'the new instance is the one in the map');
@@ -158,4 +175,40 @@ t.test('a real ceph-osd boots against ts-mon, goes down on SIGTERM, survives kil
   await exitOf(osd, 20_000);
   t.equal((await dump(m)).osds[0]!.up, 0);
   t.notMatch(m.output(), /from osd\.\d+ failed:|handling .* from osd\.\d+:/, 'no OSD message handler failed in ts-mon');
+});
+
+t.test('two real OSDs: a kill -9 is reported by the peer (MOSDFailure) and marked down', async (t) => {
+  const { m, children } = await cluster(t);
+  await Promise.all([createOsd(t, m, 0), createOsd(t, m, 1)]);
+  const a = await startOsd(t, m, 0, 0);
+  children.push(a);
+  const b = await startOsd(t, m, 1, 0);
+  children.push(b);
+  const before = await dump(m);
+  t.same(before.osds.map((o) => [o.up, o.in]), [[1, 1], [1, 1]], 'both up and in');
+  const t0 = Date.now();
+  // Kill only once osd.0 heartbeats osd.1 (a ping_reply came back): then the refused reconnect is
+  // an immediate failure, not a 20 s grace with too few reporters.
+  const log0 = join(m.dir, 'osd.0', 'osd.log');
+  await waitFor(() => /<== osd\.1 .*osd_ping\(ping_reply/.test(readFileSync(log0, 'utf8')), 30_000, 'osd.0 heartbeating osd.1', 250);
+  b.kill('SIGKILL');
+  await exitOf(b, 10_000);
+  // osd.0's heartbeat to osd.1 is refused: osd_failure(failed immediate) → force_failure.
+  const after = await waitFor(
+    async () => {
+      const d = await dump(m);
+      return d.osds[1]!.up === 0 && d;
+    },
+    30_000,
+    'osd.1 marked down',
+    250,
+  );
+  t.same([after.osds[0]!.up, after.osds[1]!.in], [1, 1], 'osd.0 stays up, osd.1 stays in');
+  t.comment(`osd.1 down ${Date.now() - t0} ms after osd.1 came up`);
+  const r = await m.ceph(['log', 'last', '20', 'info', 'cluster']);
+  t.match(r.stdout, /osd\.1 failed \(root=default,host=[^)]+\) \(connection refused reported by osd\.0\)/, 'failure in the cluster log, worded as Ceph does');
+  const log = readFileSync(log0, 'utf8');
+  t.match(log, /--> v2:127\.0\.0\.1:\d+\/0 -- osd_failure\(failed immediate osd\.1/, 'osd.0 sent osd_failure');
+  a.kill('SIGTERM');
+  await exitOf(a, 20_000);
 });
