@@ -147,6 +147,8 @@ export class Monitor {
       autoMarkAutoOutIn: () => this.conf.bool('mon_osd_auto_mark_auto_out_in'),
       laggyWeight: () => this.conf.float('mon_osd_laggy_weight'),
       reportTimeoutSec: () => this.conf.int('mon_osd_report_timeout'),
+      downOutIntervalSec: () => this.conf.int('mon_osd_down_out_interval'),
+      minInRatio: () => this.conf.float('mon_osd_min_in_ratio'),
     };
     this.services = [this.monmap, this.osd, this.logm, this.auth, this.mgr, this.health, this.config, this.kv];
     this.quorumSince = opts.clock.wallNow();

@@ -5,10 +5,12 @@
  * the acceptance test against a real ceph-osd.
  */
 import t from 'tap';
-import { AddrType, CEPH_FEATURES_ALL, EntityAddrvec, makeAddr, UUID_NIL } from '@ts-ceph/denc';
+import { AddrType, CEPH_FEATURES_ALL, EntityAddrvec, EntityType, makeAddr, UUID_NIL } from '@ts-ceph/denc';
+import { MonCap } from '@ts-ceph/cephx';
 import { CEPH_OSD_IN, exists, isIn, isUp, OsdState, pgToUpActingOsds } from '@ts-ceph/maps';
 import { BootRequest, Decision, handleAlive, handleBeacon, handleBoot, handleFailure, handleMarkMeDead, handleMarkMeDown, handlePgTemp, tickOsdReports } from '../src/core/osd/osd-daemon';
 import { MonFixture } from './lib/mon-fixture';
+import { MonSession } from '../src/core/session';
 
 const uuid = (i: number) => `00000000-0000-0000-0000-00000000000${i + 1}`;
 const addrs = (port: number, nonce: number): EntityAddrvec => [makeAddr(AddrType.MSGR2, '127.0.0.1', port, nonce), makeAddr(AddrType.LEGACY, '127.0.0.1', port + 1, nonce)];
@@ -235,4 +237,43 @@ t.test('pg_temp from the acting primary; beacons; no beacon for the report timeo
   t.ok(clusterLog(f).some((l) => /^osd\.1 marked down after no beacon for 75\.0+ seconds$/.test(l)));
   t.ok(exists(f.mon.osd.osdmap, 1));
   t.equal(tickOsdReports(f.mon.osd, c, f.mon.osdReports, f.clock.wallNow()).length, 0, 'nothing more to do');
+});
+
+t.test('down for mon_osd_down_out_interval: marked out (AUTOOUT, weight kept); a boot marks it back in', async (t) => {
+  const f = await cluster(4, 'mon_osd_down_out_interval = 120\n');
+  const c = f.mon.osdDaemonConf;
+  const b = [0, 1, 2, 3].map((i) => boot(f, i, 30 + i));
+  for (const x of b) await apply(f, () => handleBoot(f.mon.osd, c, { ...x, version: f.mon.osd.epoch }, f.clock.wallNow()));
+  await apply(f, () => handleMarkMeDown(f.mon.osd, c, { fromOsd: true, fsid: f.mon.fsid, target: 3, targetAddrs: b[3]!.addrs, epoch: f.mon.osd.epoch, downAndDead: false }));
+  await f.mon.tick();
+  f.clock.advance(119_000);
+  await f.mon.tick();
+  t.ok(isIn(f.mon.osd.osdmap, 3), 'not yet');
+  f.clock.advance(2_000);
+  await f.mon.tick();
+  const m = f.mon.osd.osdmap;
+  t.notOk(isIn(m, 3), 'out after the interval');
+  t.ok(m.osdState[3]! & OsdState.AUTOOUT, 'AUTOOUT');
+  t.equal(m.osdXinfo[3]!.oldWeight, CEPH_OSD_IN, 'the weight to restore');
+  t.ok(clusterLog(f).includes('Marking osd.3 out (has been down for 121 seconds)'));
+  // can_mark_out looks at the map before the change: 3 of 4 in (0.75) lets osd.2 go out too, then
+  // 2 of 4 (0.5 < mon_osd_min_in_ratio 0.75) keeps osd.1 in.
+  for (const id of [2, 1]) {
+    await apply(f, () => handleMarkMeDown(f.mon.osd, c, { fromOsd: true, fsid: f.mon.fsid, target: id, targetAddrs: b[id]!.addrs, epoch: f.mon.osd.epoch, downAndDead: false }));
+    await f.mon.tick();
+    f.clock.advance(200_000);
+    await f.mon.tick();
+  }
+  t.notOk(isIn(f.mon.osd.osdmap, 2), 'osd.2 out');
+  t.ok(isIn(f.mon.osd.osdmap, 1), 'min in ratio keeps osd.1 in');
+  await apply(f, () => handleBoot(f.mon.osd, c, { ...boot(f, 3, 99), bootEpoch: 5 }, f.clock.wallNow()));
+  t.ok(isUp(f.mon.osd.osdmap, 3) && isIn(f.mon.osd.osdmap, 3), 'mon_osd_auto_mark_auto_out_in: back in on boot');
+  t.equal(f.mon.osd.osdmap.osdState[3]! & OsdState.AUTOOUT, 0);
+});
+
+t.test("caps: 'allow profile osd' may send OSD messages, 'allow r' may not", async (t) => {
+  const s = (caps: string) => new MonSession(1, { type: EntityType.OSD, id: '0' }, { type: EntityType.OSD, num: 0 }, addrs(1, 1), MonCap.parse(caps), 1n, CEPH_FEATURES_ALL);
+  t.ok(s('allow profile osd').isCapable('osd', false, false, true));
+  t.notOk(s('allow r').isCapable('osd', false, false, true));
+  t.notOk(s('profile bootstrap-osd').isCapable('osd', false, false, true));
 });

@@ -6,7 +6,7 @@
  * (send_latest's start), cluster log lines. No I/O and no clock: `now` comes from the caller.
  */
 import { EntityAddrvec, formatAddrvec, hasFeature, UTime, utimeToMs, Uuid, UUID_NIL } from '@ts-ceph/denc';
-import { CEPH_OSD_IN, crushOf, exists, isDestroyed, isDown, isUp, laggyProbability, laggyProbabilityToRaw, newOsdXinfo, OsdMapFlag, OsdState, OsdXinfoT, pgToUpActingOsds, PgT } from '@ts-ceph/maps';
+import { CEPH_OSD_IN, CEPH_OSD_OUT, crushOf, exists, isDestroyed, isDown, isUp, laggyProbability, laggyProbabilityToRaw, newOsdXinfo, OsdMapFlag, OsdState, OsdXinfoT, pgToUpActingOsds, PgT } from '@ts-ceph/maps';
 import type { OSDMonitor } from './osd-monitor';
 
 /** The options these handlers read (evaluated at use). */
@@ -20,6 +20,8 @@ export interface OSDDaemonConf {
   autoMarkAutoOutIn: () => boolean;
   laggyWeight: () => number;
   reportTimeoutSec: () => number;
+  downOutIntervalSec: () => number;
+  minInRatio: () => number;
 }
 
 export interface Decision {
@@ -240,6 +242,8 @@ export class OSDReportTracker {
   readonly failures = new Map<number, Map<number, number>>();
   /** osd → last beacon (ms) and the interval it promised. */
   readonly lastReport = new Map<number, { atMs: number; intervalSec: number }>();
+  /** down_pending_out: down and in OSDs → when this mon first saw them down (ms). */
+  readonly downPendingOut = new Map<number, number>();
 }
 
 export interface FailureRequest {
@@ -320,9 +324,9 @@ export function checkFailure(osd: OSDMonitor, conf: OSDDaemonConf, tracker: OSDR
 }
 
 /**
- * The tick's share (check_failures, handle_osd_timeouts): re-check pending failure reports, forget
- * those of OSDs already down, and mark down up OSDs whose last beacon is older than
- * mon_osd_report_timeout. Returns log lines; pending state changed when any line is returned.
+ * The tick's share (check_failures, handle_osd_timeouts, the down → out pass): re-check pending
+ * failure reports, forget those of OSDs already down, mark down up OSDs whose last beacon is older
+ * than mon_osd_report_timeout, and mark out OSDs down for mon_osd_down_out_interval. Returns log lines; pending state changed when any line is returned.
  */
 export function tickOsdReports(osd: OSDMonitor, conf: OSDDaemonConf, tracker: OSDReportTracker, now: number): [number, string][] {
   const m = osd.osdmap;
@@ -345,6 +349,49 @@ export function tickOsdReports(osd: OSDMonitor, conf: OSDDaemonConf, tracker: OS
       pendingMarkDown(osd, i);
       out.push([1, `osd.${i} marked down after no beacon for ${((now - last.atMs) / 1000).toFixed(6)} seconds`]);
     }
+  }
+  out.push(...markDownOut(osd, conf, tracker, now));
+  return out;
+}
+
+/** can_mark_out: not noout, and enough OSDs would stay in. */
+function canMarkOut(osd: OSDMonitor, conf: OSDDaemonConf, id: number): boolean {
+  const m = osd.osdmap;
+  if ((m.flags & OsdMapFlag.NOOUT) !== 0 || ((m.osdState[id] ?? 0) & OsdState.NOOUT) !== 0) return false;
+  let num = 0;
+  let inn = 0;
+  for (let i = 0; i < m.maxOsd; i++) {
+    if (!exists(m, i)) continue;
+    num++;
+    if (m.osdWeight[i]) inn++;
+  }
+  if (num === 0) return false;
+  for (const [i, w] of osd.pending.newWeight) if (w === CEPH_OSD_OUT && exists(m, i) && m.osdWeight[i]) inn--;
+  return inn / num >= conf.minInRatio();
+}
+
+/**
+ * OSDMonitor::tick's down → out: an OSD down (and in) for mon_osd_down_out_interval is marked out
+ * with AUTOOUT and its weight remembered (a later boot marks it back in). The clock starts when this
+ * mon first sees it down, as Ceph's down_pending_out.
+ */
+function markDownOut(osd: OSDMonitor, conf: OSDDaemonConf, tracker: OSDReportTracker, now: number): [number, string][] {
+  const m = osd.osdmap;
+  const out: [number, string][] = [];
+  for (let i = 0; i < m.maxOsd; i++) {
+    if (!exists(m, i) || !m.osdWeight[i] || isUp(m, i)) tracker.downPendingOut.delete(i);
+    else if (!tracker.downPendingOut.has(i)) tracker.downPendingOut.set(i, now);
+  }
+  const interval = conf.downOutIntervalSec();
+  if (interval <= 0) return out;
+  for (const [i, since] of tracker.downPendingOut) {
+    const downSec = Math.floor((now - since) / 1000);
+    if (downSec < interval || !canMarkOut(osd, conf, i)) continue;
+    osd.pending.newWeight.set(i, CEPH_OSD_OUT);
+    osd.pending.newState.set(i, ((osd.pending.newState.get(i) ?? 0) | OsdState.AUTOOUT) >>> 0);
+    pendingXinfo(osd, i).oldWeight = m.osdWeight[i]!;
+    tracker.downPendingOut.delete(i);
+    out.push([1, `Marking osd.${i} out (has been down for ${downSec} seconds)`]);
   }
   return out;
 }
