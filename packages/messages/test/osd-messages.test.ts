@@ -9,6 +9,7 @@ import t, { Test } from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sharedDir } from '@ts-ceph/common';
+import { mutate, Prng, seedFromEnv } from '@ts-ceph/testkit';
 import { CephMessage, decodeHeader2, MessageCodec, StreamDecoder, Tag } from '@ts-ceph/messenger';
 import {
   MOSDAlive,
@@ -148,4 +149,32 @@ t.test('osd_pgtemp: hand-built front, entries in pg_t order, [] clears', async (
   // A hostile count is refused before any allocation.
   const huge = Buffer.concat([paxos(22), hex('16000000 ffffff7f')]);
   t.throws(() => MOSDPGTempCodec.decode(msg(c, huge), 0n));
+});
+
+t.test('mutated fronts decode or fail with a typed error (fuzz)', async (t) => {
+  const seed = seedFromEnv();
+  t.comment(`seed ${seed} (TS_CEPH_SEED=${seed} to replay)`);
+  const rng = new Prng(seed);
+  const fronts: [MessageCodec<unknown>, Buffer][] = messages()
+    .filter((m) => [MOSDBootCodec, MOSDBeaconCodec, MOSDAliveCodec, MOSDPGCreatedCodec].some((c) => c.type === m.type))
+    .map((m) => [[MOSDBootCodec, MOSDBeaconCodec, MOSDAliveCodec, MOSDPGCreatedCodec].find((c) => c.type === m.type) as MessageCodec<unknown>, m.front]);
+  fronts.push([MOSDFailureCodec as MessageCodec<unknown>, Buffer.concat([paxos(27), FSID, hex('01000000'), ADDRVEC, hex('1b000000 03 15000000')])]);
+  fronts.push([MOSDMarkMeDownCodec as MessageCodec<unknown>, Buffer.concat([paxos(43), FSID, hex('02000000'), ADDRVEC, hex('2b000000 01 00')])]);
+  let bad = 0;
+  let n = 0;
+  for (const [c, front] of fronts) {
+    for (let i = 0; i < 300; i++) {
+      n++;
+      try {
+        c.decode(msg(c, mutate(rng, front)), 0n);
+      } catch (e) {
+        const name = (e as Error).name;
+        if (name !== 'DencError' && name !== 'CephError') {
+          bad++;
+          if (bad < 5) t.fail(`${c.name}: ${name}: ${(e as Error).message}`);
+        }
+      }
+    }
+  }
+  t.equal(bad, 0, `${n} mutations, only typed errors`);
 });
