@@ -21,3 +21,4 @@ export * from './pool-stats';
 export * from './statfs';
 export * from './osd-boot';
 export * from './osd-mon';
+export * from './osd-pg-create';

@@ -46,3 +46,4 @@ export const MSG_OSD_PGTEMP = 78;
 export const MSG_OSD_BEACON = 79;
 export const MSG_OSD_PG_CREATED = 116;
 export const MSG_OSD_MARK_ME_DEAD = 123;
+export const MSG_OSD_PG_CREATE2 = 120;

@@ -9,6 +9,7 @@ import t, { Test } from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sharedDir } from '@ts-ceph/common';
+import { formatPg } from '@ts-ceph/maps';
 import { mutate, Prng, seedFromEnv } from '@ts-ceph/testkit';
 import { CephMessage, decodeHeader2, MessageCodec, StreamDecoder, Tag } from '@ts-ceph/messenger';
 import {
@@ -25,6 +26,8 @@ import {
   MOSDMarkMeDeadCodec,
   MOSDMarkMeDown,
   MOSDMarkMeDownCodec,
+  MOSDPGCreate2,
+  MOSDPGCreate2Codec,
   MOSDPGCreated,
   MOSDPGCreatedCodec,
   MOSDPGTemp,
@@ -177,4 +180,23 @@ t.test('mutated fronts decode or fail with a typed error (fuzz)', async (t) => {
     }
   }
   t.equal(bad, 0, `${n} mutations, only typed errors`);
+});
+
+t.test('pg_create2 (mon → OSD) from the capture', async (t) => {
+  const d = new StreamDecoder();
+  d.push(readFileSync(stream.replace('c2s', 's2c')));
+  const fronts: CephMessage[] = [];
+  for (const it of d.drain()) {
+    if (it.kind !== 'frame' || it.frame.tag !== Tag.MESSAGE) continue;
+    const h = decodeHeader2(it.frame.segments[0]!);
+    if (h.type === MOSDPGCreate2Codec.type) fronts.push(msg(MOSDPGCreate2Codec as MessageCodec<unknown>, it.frame.segments[1]!, h.version));
+  }
+  t.ok(fronts.length > 0, `${fronts.length} pg_create2`);
+  for (const f of fronts) {
+    const p = MOSDPGCreate2Codec.decode(f, 0n) as MOSDPGCreate2;
+    t.ok(p.pgs.length > 0 && p.pgs.every(([, v]) => v.created > 0 && v.created <= p.epoch), MOSDPGCreate2Codec.describe!(p));
+    t.same(p.pgExtra.map(([s]) => formatPg(s.pgid)), p.pgs.map(([s]) => formatPg(s.pgid)), 'pg_extra for the same PGs');
+    t.ok(MOSDPGCreate2Codec.encode(p, 0n).front.equals(f.front), 're-encodes byte-identically');
+  }
+  splits(t, MOSDPGCreate2Codec as MessageCodec<unknown>, fronts[0]!.front);
 });
