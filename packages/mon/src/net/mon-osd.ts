@@ -129,7 +129,7 @@ function onBeacon(server: MonServer, con: Connection, s: MonSession, _msg: CephM
   const from = osdId(s);
   if (from < 0 || !osdCapable(s, 'osd_beacon')) return;
   const mon = server.mon;
-  run(server, con, s, 'osd_beacon', () => handleBeacon(mon.osd, mon.osdReports, from, m.lastPurgedSnapsScrub, m.osdBeaconReportIntervalSec, mon.opts.clock.wallNow()));
+  run(server, con, s, 'osd_beacon', () => handleBeacon(mon.osd, mon.osdReports, from, s.addrs, m.paxos.version, m.lastPurgedSnapsScrub, m.osdBeaconReportIntervalSec, mon.opts.clock.wallNow()));
 }
 
 function onFailure(server: MonServer, con: Connection, s: MonSession, _msg: CephMessage, payload: unknown): void {

@@ -222,12 +222,16 @@ export function handlePgTemp(osd: OSDMonitor, from: number, addrs: EntityAddrvec
   return { propose: true, sendFrom: mapEpoch, clog: [] };
 }
 
-/** prepare_beacon: note the report; a newer last_purged_snaps_scrub goes into the map. */
-export function handleBeacon(osd: OSDMonitor, tracker: OSDReportTracker, from: number, lastPurgedSnapsScrub: UTime, intervalSec: number, now: number): Decision {
+/**
+ * preprocess_beacon + prepare_beacon: note the report of an up OSD (an OSD the map has down gets
+ * the newer maps instead); a newer last_purged_snaps_scrub goes into the map.
+ */
+export function handleBeacon(osd: OSDMonitor, tracker: OSDReportTracker, from: number, addrs: EntityAddrvec, have: number, lastPurgedSnapsScrub: UTime, intervalSec: number, now: number): Decision {
+  const m = osd.osdmap;
+  if (!isUp(m, from)) return { propose: false, sendFrom: have + 1, clog: [] };
+  if (!sameAddrs(m.osdAddrs.client[from]!, addrs)) return IGNORE;
   tracker.lastReport.set(from, { atMs: now, intervalSec });
-  const cur = osd.osdmap.osdXinfo[from];
-  if (!exists(osd.osdmap, from) || !cur) return IGNORE;
-  if (utimeToMs(cur.lastPurgedSnapsScrub) < utimeToMs(lastPurgedSnapsScrub)) {
+  if (utimeToMs(m.osdXinfo[from]!.lastPurgedSnapsScrub) < utimeToMs(lastPurgedSnapsScrub)) {
     pendingXinfo(osd, from).lastPurgedSnapsScrub = { ...lastPurgedSnapsScrub };
     return { propose: true, clog: [] };
   }
@@ -345,7 +349,8 @@ export function tickOsdReports(osd: OSDMonitor, conf: OSDDaemonConf, tracker: OS
       tracker.lastReport.set(i, { atMs: now, intervalSec: 0 });
       continue;
     }
-    if (now - last.atMs > timeoutMs && !pendingDown(osd, i) && canMarkDown(osd, conf, i)) {
+    // handle_osd_timeouts: max(mon_osd_report_timeout, 2 beacon intervals), so one missed beacon is fine.
+    if (now - last.atMs > Math.max(timeoutMs, 2 * last.intervalSec * 1000) && !pendingDown(osd, i) && canMarkDown(osd, conf, i)) {
       pendingMarkDown(osd, i);
       out.push([1, `osd.${i} marked down after no beacon for ${((now - last.atMs) / 1000).toFixed(6)} seconds`]);
     }
