@@ -4,7 +4,8 @@
  * `ceph-osd -f`. It must come up and in with its own addresses; SIGTERM makes it mark itself down
  * (MOSDMarkMeDown, acked, so it exits at once); a second instance killed with -9 and a third start
  * (whose boot finds the old instance still up) leave ts-mon running and the OSD up again. With two
- * OSDs, a kill -9 of one is reported by the other (osd_failure, immediate) and marked down.
+ * OSDs, a pool's PGs are created on their primaries (pg_create2 → osd_pg_created), and a kill -9
+ * of one OSD is reported by the other (osd_failure, immediate) and marked down.
  * Fails, never skips, when the binaries are missing or the OSD does not come up.
  */
 import t, { Test } from 'tap';
@@ -62,7 +63,7 @@ async function createOsd(t: Test, m: TsMon, id: number): Promise<string> {
   const dir = join(m.dir, `osd.${id}`);
   const uuid = randomUUID();
   const key = (await run('ceph-authtool', ['--gen-print-key'])).stdout.trim();
-  const r = await m.ceph(['osd', 'new', uuid, '-i', '-'], { input: JSON.stringify({ cephx_secret: key }) });
+  const r = await m.ceph(['osd', 'new', uuid, String(id), '-i', '-'], { input: JSON.stringify({ cephx_secret: key }) });
   t.same([r.code, r.stdout.trim()], [0, String(id)], `osd new: ${r.stderr}`);
   mkdirSync(dir);
   writeFileSync(join(dir, 'keyring'), `[osd.${id}]\n\tkey = ${key}\n`, { mode: 0o600 });
@@ -177,7 +178,7 @@ t.test('a real ceph-osd boots against ts-mon, goes down on SIGTERM, survives kil
   t.notMatch(m.output(), /from osd\.\d+ failed:|handling .* from osd\.\d+:/, 'no OSD message handler failed in ts-mon');
 });
 
-t.test('two real OSDs: a kill -9 is reported by the peer (MOSDFailure) and marked down', async (t) => {
+t.test('two real OSDs: PGs created (pg_create2), a kill -9 is reported by the peer (MOSDFailure) and marked down', async (t) => {
   const { m, children } = await cluster(t);
   await Promise.all([createOsd(t, m, 0), createOsd(t, m, 1)]);
   const a = await startOsd(t, m, 0, 0);
@@ -186,11 +187,24 @@ t.test('two real OSDs: a kill -9 is reported by the peer (MOSDFailure) and marke
   children.push(b);
   const before = await dump(m);
   t.same(before.osds.map((o) => [o.up, o.in]), [[1, 1], [1, 1]], 'both up and in');
-  const t0 = Date.now();
+
+  // A pool's PGs: MOSDPGCreate2 to each acting primary, MOSDPGCreated back, CREATING cleared.
+  for (const args of [
+    ['config', 'set', 'mon', 'mon_allow_pool_size_one', 'true'],
+    ['osd', 'pool', 'create', 'p', '8'],
+    ['osd', 'pool', 'set', 'p', 'size', '1', '--yes-i-really-mean-it'],
+  ]) {
+    const r = await m.ceph(args);
+    t.equal(r.code, 0, `ceph ${args.join(' ')}: ${r.stderr.trim()}`);
+  }
+  await waitFor(async () => !(await m.ceph(['osd', 'pool', 'ls', 'detail'])).stdout.includes('creating'), 30_000, "pool p's PGs created", 250);
+  const created = ['osd.0', 'osd.1'].map((o) => (readFileSync(join(m.dir, o, 'osd.log'), 'utf8').match(/--> v2:\S+ -- osd_pg_created\(1\.[0-7]\)/g) ?? []).length);
+  t.equal(created[0]! + created[1]!, 8, `the OSDs created the 8 PGs (${created.join(' + ')}) and the pool is no longer creating`);
   // Kill only once osd.0 heartbeats osd.1 (a ping_reply came back): then the refused reconnect is
   // an immediate failure, not a 20 s grace with too few reporters.
   const log0 = join(m.dir, 'osd.0', 'osd.log');
   await waitFor(() => /<== osd\.1 .*osd_ping\(ping_reply/.test(readFileSync(log0, 'utf8')), 30_000, 'osd.0 heartbeating osd.1', 250);
+  const t0 = Date.now();
   b.kill('SIGKILL');
   await exitOf(b, 10_000);
   // osd.0's heartbeat to osd.1 is refused: osd_failure(failed immediate) → force_failure.
@@ -204,7 +218,7 @@ t.test('two real OSDs: a kill -9 is reported by the peer (MOSDFailure) and marke
     250,
   );
   t.same([after.osds[0]!.up, after.osds[1]!.in], [1, 1], 'osd.0 stays up, osd.1 stays in');
-  t.comment(`osd.1 down ${Date.now() - t0} ms after osd.1 came up`);
+  t.comment(`osd.1 marked down ${Date.now() - t0} ms after its kill -9`);
   const r = await m.ceph(['log', 'last', '20', 'info', 'cluster']);
   t.match(r.stdout, /osd\.1 failed \(root=default,host=[^)]+\) \(connection refused reported by osd\.0\)/, 'failure in the cluster log, worded as Ceph does');
   const log = readFileSync(log0, 'utf8');

@@ -5,9 +5,15 @@
  * the acceptance test against a real ceph-osd.
  */
 import t from 'tap';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sharedDir } from '@ts-ceph/common';
+import { StreamDecoder, Tag, decodeHeader2 } from '@ts-ceph/messenger';
+import { MOSDPGCreate2Codec } from '@ts-ceph/messages';
 import { AddrType, CEPH_FEATURES_ALL, EntityAddrvec, EntityType, makeAddr, UUID_NIL } from '@ts-ceph/denc';
 import { MonCap } from '@ts-ceph/cephx';
-import { CEPH_OSD_IN, exists, isIn, isUp, OsdState, pgToUpActingOsds } from '@ts-ceph/maps';
+import { CEPH_OSD_IN, exists, isIn, isUp, OsdState, pgToUpActingOsds, PoolFlag } from '@ts-ceph/maps';
+import { EMPTY_PAST_INTERVALS, newPgHistory } from '../src/core/osd/pg-creates';
 import { BootRequest, Decision, handleAlive, handleBeacon, handleBoot, handleFailure, handleMarkMeDead, handleMarkMeDown, handlePgTemp, tickOsdReports } from '../src/core/osd/osd-daemon';
 import { MonFixture } from './lib/mon-fixture';
 import { MonSession } from '../src/core/session';
@@ -283,4 +289,50 @@ t.test("caps: 'allow profile osd' may send OSD messages, 'allow r' may not", asy
   t.ok(s('allow profile osd').isCapable('osd', false, false, true));
   t.notOk(s('allow r').isCapable('osd', false, false, true));
   t.notOk(s('profile bootstrap-osd').isCapable('osd', false, false, true));
+});
+
+t.test('creating PGs: pg_create2 contents per primary, MOSDPGCreated clears CREATING', async (t) => {
+  const f = await cluster(2, 'osd_pool_default_size = 1\nmon_allow_pool_size_one = true\n');
+  const c = f.mon.osdDaemonConf;
+  const b = [0, 1].map((i) => boot(f, i, 40 + i));
+  for (const x of b) await apply(f, () => handleBoot(f.mon.osd, c, { ...x, version: f.mon.osd.epoch }, f.clock.wallNow()));
+  t.equal((await f.cmd({ prefix: 'osd pool create', pool: 'p', pg_num: 8 })).r, 0);
+  const pool = f.mon.osd.lookupPool('p');
+  const createdIn = f.mon.osd.epoch;
+  const pc = f.mon.pgCreates;
+  t.equal(pc.createdEpoch(f.mon.osd, pool), createdIn, 'the creation epoch is stored');
+  const lists = [0, 1].map((i) => pc.createsFor(f.mon.osd, i));
+  t.equal(lists[0]!.length + lists[1]!.length, 8, 'every PG goes to exactly one primary');
+  for (const [i, l] of lists.entries()) for (const x of l) t.equal(pgToUpActingOsds(f.mon.osd.osdmap, x.spg.pgid).actingPrimary, i);
+  t.ok(lists.flat().every((x) => x.created === createdIn && x.spg.shard === -1));
+  let proposals = 0;
+  for (const x of lists.flat()) {
+    await apply(f, () => {
+      const d = { propose: pc.noteCreated(f.mon.osd, x.spg.pgid), clog: [] };
+      if (d.propose) proposals++;
+      return d;
+    });
+  }
+  t.equal(proposals, 1, 'one proposal, when the last PG is reported');
+  t.equal(f.mon.osd.osdmap.pools.get(pool)!.flags & PoolFlag.CREATING, 0, 'CREATING cleared');
+  t.same([pc.createsFor(f.mon.osd, 0), pc.createsFor(f.mon.osd, 1)], [[], []], 'nothing left to create');
+});
+
+t.test('pg_history_t and PastIntervals of a new PG are what a real 16.2.15 mon sends', async (t) => {
+  const d = new StreamDecoder();
+  d.push(readFileSync(join(sharedDir(), 'ceph-traces', 'daemons', 'streams', 'pcap-osd0-boot-mon.01.s2c.bin')));
+  let n = 0;
+  for (const it of d.drain()) {
+    if (it.kind !== 'frame' || it.frame.tag !== Tag.MESSAGE) continue;
+    const h = decodeHeader2(it.frame.segments[0]!);
+    if (h.type !== MOSDPGCreate2Codec.type) continue;
+    const e = Buffer.alloc(0);
+    const p = MOSDPGCreate2Codec.decode({ ...h, front: it.frame.segments[1]!, middle: e, data: e }, 0n);
+    for (const [i, [, v]] of p.pgs.entries()) {
+      const x = p.pgExtra[i]![1];
+      t.ok(newPgHistory(v.created, v.stamp).equals(x.history) && EMPTY_PAST_INTERVALS.equals(x.pastIntervals), `pg ${i} of e${p.epoch}`);
+      n++;
+    }
+  }
+  t.ok(n >= 8);
 });

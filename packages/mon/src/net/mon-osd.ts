@@ -17,6 +17,8 @@ import {
   MOSDMarkMeDown,
   MOSDMarkMeDownCodec,
   MOSDPGCreated,
+  MOSDPGCreate2,
+  MOSDPGCreate2Codec,
   MOSDPGTemp,
   MSG_OSD_ALIVE,
   MSG_OSD_BEACON,
@@ -32,6 +34,7 @@ import { formatPg } from '@ts-ceph/maps';
 import { MonSession } from '../core/session';
 import { Decision, handleAlive, handleBeacon, handleBoot, handleFailure, handleMarkMeDead, handleMarkMeDown, handlePgTemp } from '../core/osd/osd-daemon';
 import { osdmapUpdate } from './subscriptions';
+import { EMPTY_PAST_INTERVALS, newPgHistory } from '../core/osd/pg-creates';
 import type { MonServer } from './mon-server';
 import type { ExtraHandler } from './mon-extra';
 
@@ -183,11 +186,30 @@ function onMarkMeDead(server: MonServer, con: Connection, s: MonSession, _msg: C
   run(server, con, s, 'MOSDMarkMeDead', () => handleMarkMeDead(mon.osd, osdId(s) >= 0, m.targetOsd, m.epoch));
 }
 
-function onPgCreated(_server: MonServer, _con: Connection, s: MonSession, _msg: CephMessage, payload: unknown): void {
+function onPgCreated(server: MonServer, con: Connection, s: MonSession, _msg: CephMessage, payload: unknown): void {
   const m = payload as MOSDPGCreated;
-  if (!osdCapable(s, 'osd_pg_created')) return;
-  // ts-mon does not track creating PGs (no pg_create2 yet), so there is nothing to retire.
+  if (osdId(s) < 0 || !osdCapable(s, 'osd_pg_created')) return;
+  const mon = server.mon;
   log.dout(10, `osd_pg_created ${formatPg(m.pgid)} from ${s.name}`);
+  run(server, con, s, 'osd_pg_created', () => ({ propose: mon.pgCreates.noteCreated(mon.osd, m.pgid), clog: [] }));
+}
+
+/**
+ * send_pg_creates: the creating PGs this OSD is the acting primary of, to an OSD subscribed to
+ * osd_pg_creates; called on the subscription and after every osdmap commit until they exist.
+ */
+export function sendPgCreates(server: MonServer, con: Connection, s: MonSession): void {
+  const id = osdId(s);
+  if (id < 0 || !s.subs.has('osd_pg_creates')) return;
+  const mon = server.mon;
+  const list = mon.pgCreates.createsFor(mon.osd, id);
+  if (!list.length) return;
+  const p: MOSDPGCreate2 = {
+    epoch: mon.osd.epoch,
+    pgs: list.map((x) => [x.spg, { created: x.created, stamp: x.stamp }]),
+    pgExtra: list.map((x) => [x.spg, { history: newPgHistory(x.created, x.stamp), pastIntervals: EMPTY_PAST_INTERVALS }]),
+  };
+  con.send(messageTypes.build(MOSDPGCreate2Codec, p, { features: s.features }));
 }
 
 export const monOsdHandlers: Record<number, ExtraHandler> = {

@@ -36,6 +36,7 @@ import { PaxosService } from '../core/paxos-service';
 import { Monitor } from '../monitor';
 import { Outgoing, dueUpdates, subscriptionLimits } from './subscriptions';
 import { monExtraHandlers } from './mon-extra';
+import { sendPgCreates } from './mon-osd';
 
 const log = logger('mon');
 
@@ -173,6 +174,7 @@ export class MonServer implements Dispatcher {
       s.subs.set(what, { start: item.start, onetime: (item.flags & CEPH_SUBSCRIBE_ONETIME) !== 0 });
     }
     for (const o of dueUpdates(this.mon, s, new Set(m.what.keys()))) this.send(con, s, o);
+    if (m.what.has('osd_pg_creates')) sendPgCreates(this, con, s);
   }
 
   private handleCommand(con: Connection, s: MonSession, msg: CephMessage, m: MMonCommand): void {
@@ -247,6 +249,7 @@ export class MonServer implements Dispatcher {
     for (const [con, s] of this.sessions) {
       if (!s.subs.size) continue;
       for (const o of dueUpdates(this.mon, s, which)) this.send(con, s, o);
+      if (which.has('osdmap')) sendPgCreates(this, con, s);
     }
   }
 

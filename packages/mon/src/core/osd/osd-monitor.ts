@@ -23,7 +23,9 @@ import {
   CreateInitialConf,
   BuildSimpleConf,
   OsdState,
+  PoolFlag,
 } from '@ts-ceph/maps';
+import { OSD_PG_CREATING_PREFIX } from './pg-creates';
 import { PaxosService } from '../paxos-service';
 import { StoreTransaction } from '../store-txn';
 import { StoreView } from '../store-view';
@@ -133,6 +135,11 @@ export class OSDMonitor extends PaxosService {
     this.putVersionLatestFull(t, inc.epoch);
     this.putVersion(t, inc.epoch, encodeIncremental(inc, features));
     this.putLastCommitted(t, inc.epoch);
+    // The epoch each new pool is created in, for its PGs' MOSDPGCreate2 (creating_pgs_t).
+    for (const [id, p] of inc.newPools) {
+      if (this.osdmap?.pools.has(id) || !(p.flags & PoolFlag.CREATING)) continue;
+      t.put(OSD_PG_CREATING_PREFIX, id, new Writer().u32(inc.epoch).finish());
+    }
     // OSD metadata (`osd metadata`): prefix osd_metadata, key the id, value map<string,string>.
     for (const [id, md] of this.pendingMetadata) {
       const w = new Writer();
@@ -141,6 +148,11 @@ export class OSDMonitor extends PaxosService {
       for (const k of keys) w.string(k).string(md.get(k)!);
       t.put(OSD_METADATA_PREFIX, id, w.finish());
     }
+  }
+
+  /** A raw store value of this service's side tables (osd_metadata, osd_pg_creating). */
+  storeGet(prefix: string, key: string | number): Buffer | undefined {
+    return this.store.get(prefix, key);
   }
 
   /** The metadata an OSD sent at its last boot (in key order), or undefined if it never booted. */
