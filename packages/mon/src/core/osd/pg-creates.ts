@@ -3,7 +3,9 @@
  * of a pool flagged CREATING is "creating" until its primary reports MOSDPGCreated; the mon sends
  * each up primary an MOSDPGCreate2 for its creating PGs (on its osd_pg_creates subscription and
  * again with every new osdmap); once all PGs of a pool are created the CREATING flag is cleared in
- * a proposal. Which PGs were reported is kept in memory: after a restart they are asked for again.
+ * a proposal. Which PGs were reported is kept in memory: after a restart they are asked for again,
+ * but an OSD reports a PG created only when it activates, so a pool whose creation a restart
+ * interrupted can stay CREATING (Ceph persists creating_pgs_t; a gap).
  */
 import { UTime, Writer } from '@ts-ceph/denc';
 import { clonePgPool, isUp, pgToUpActingOsds, PgT, PoolFlag, SpgT } from '@ts-ceph/maps';
