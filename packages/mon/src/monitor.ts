@@ -35,7 +35,6 @@ import { blocklistCommands, expireBlocklist } from './core/osd/blocklist-command
 import { osdMiscCommands } from './core/osd/osd-misc-commands';
 import { osdMapHealth } from './core/osd/osd-health';
 import { OSDDaemonConf, OSDReportTracker, tickOsdReports } from './core/osd/osd-daemon';
-import { PgCreateTracker } from './core/osd/pg-creates';
 import { PGStatService } from './core/mgrstat/pg-stats';
 import { pgCommands } from './core/mgrstat/pg-commands';
 import { statusCommands } from './core/mon/status';
@@ -87,8 +86,6 @@ export class Monitor {
   readonly pgstats = new PGStatService();
   /** Failure reports and beacons from OSD daemons (in memory, as in Ceph). */
   readonly osdReports = new OSDReportTracker();
-  /** PGs of creating pools their primaries reported created (in memory, resent after a restart). */
-  readonly pgCreates = new PgCreateTracker();
   readonly osdDaemonConf: OSDDaemonConf;
   readonly dispatcher: CommandDispatcher;
   readonly runner: CommandRunner;

@@ -299,23 +299,31 @@ t.test('creating PGs: pg_create2 contents per primary, MOSDPGCreated clears CREA
   t.equal((await f.cmd({ prefix: 'osd pool create', pool: 'p', pg_num: 8 })).r, 0);
   const pool = f.mon.osd.lookupPool('p');
   const createdIn = f.mon.osd.epoch;
-  const pc = f.mon.pgCreates;
+  const pc = f.mon.osd.pgCreates;
   t.equal(pc.createdEpoch(f.mon.osd, pool), createdIn, 'the creation epoch is stored');
   const lists = [0, 1].map((i) => pc.createsFor(f.mon.osd, i));
   t.equal(lists[0]!.length + lists[1]!.length, 8, 'every PG goes to exactly one primary');
   for (const [i, l] of lists.entries()) for (const x of l) t.equal(pgToUpActingOsds(f.mon.osd.osdmap, x.spg.pgid).actingPrimary, i);
   t.ok(lists.flat().every((x) => x.created === createdIn && x.spg.shard === -1));
+  // Three reported, stored with the next osdmap proposal, still known after a restart.
+  const all = lists.flat();
+  for (const x of all.slice(0, 3)) await apply(f, () => ({ propose: pc.noteCreated(f.mon.osd, x.spg.pgid), clog: [] }));
+  t.equal((await f.cmd({ prefix: 'osd set', key: 'noscrub' })).r, 0);
+  await f.restart();
+  const pc2 = f.mon.osd.pgCreates;
+  t.equal(pc2.createsFor(f.mon.osd, 0).length + pc2.createsFor(f.mon.osd, 1).length, 5, 'after a restart only the 5 not reported are asked for');
   let proposals = 0;
-  for (const x of lists.flat()) {
+  for (const x of all.slice(3)) {
     await apply(f, () => {
-      const d = { propose: pc.noteCreated(f.mon.osd, x.spg.pgid), clog: [] };
+      const d = { propose: pc2.noteCreated(f.mon.osd, x.spg.pgid), clog: [] };
       if (d.propose) proposals++;
       return d;
     });
   }
   t.equal(proposals, 1, 'one proposal, when the last PG is reported');
   t.equal(f.mon.osd.osdmap.pools.get(pool)!.flags & PoolFlag.CREATING, 0, 'CREATING cleared');
-  t.same([pc.createsFor(f.mon.osd, 0), pc.createsFor(f.mon.osd, 1)], [[], []], 'nothing left to create');
+  t.same([pc2.createsFor(f.mon.osd, 0), pc2.createsFor(f.mon.osd, 1)], [[], []], 'nothing left to create');
+  t.notOk(f.mon.osd.storeGet('osd_pg_creating', `${pool}_created`), 'the created set is erased with the pool done');
 });
 
 t.test('pg_history_t and PastIntervals of a new PG are what a real 16.2.15 mon sends', async (t) => {

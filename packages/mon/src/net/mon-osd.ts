@@ -30,9 +30,9 @@ import {
   MSG_OSD_PG_CREATED,
   PAXOS_HEAD_DEFAULT,
 } from '@ts-ceph/messages';
-import { formatPg } from '@ts-ceph/maps';
+import { formatPg, isUp } from '@ts-ceph/maps';
 import { MonSession } from '../core/session';
-import { Decision, handleAlive, handleBeacon, handleBoot, handleFailure, handleMarkMeDead, handleMarkMeDown, handlePgTemp } from '../core/osd/osd-daemon';
+import { Decision, sameAddrs, handleAlive, handleBeacon, handleBoot, handleFailure, handleMarkMeDead, handleMarkMeDown, handlePgTemp } from '../core/osd/osd-daemon';
 import { osdmapUpdate } from './subscriptions';
 import { EMPTY_PAST_INTERVALS, newPgHistory } from '../core/osd/pg-creates';
 import type { MonServer } from './mon-server';
@@ -191,7 +191,11 @@ function onPgCreated(server: MonServer, con: Connection, s: MonSession, _msg: Ce
   if (osdId(s) < 0 || !osdCapable(s, 'osd_pg_created')) return;
   const mon = server.mon;
   log.dout(10, `osd_pg_created ${formatPg(m.pgid)} from ${s.name}`);
-  run(server, con, s, 'osd_pg_created', () => ({ propose: mon.pgCreates.noteCreated(mon.osd, m.pgid), clog: [] }));
+  const from = osdId(s);
+  // prepare_pg_created: only from the OSD instance the map has up.
+  run(server, con, s, 'osd_pg_created', () =>
+    isUp(mon.osd.osdmap, from) && sameAddrs(mon.osd.osdmap.osdAddrs.client[from]!, s.addrs) ? { propose: mon.osd.pgCreates.noteCreated(mon.osd, m.pgid), clog: [] } : { propose: false, clog: [] },
+  );
 }
 
 /**
@@ -202,7 +206,7 @@ export function sendPgCreates(server: MonServer, con: Connection, s: MonSession)
   const id = osdId(s);
   if (id < 0 || !s.subs.has('osd_pg_creates')) return;
   const mon = server.mon;
-  const list = mon.pgCreates.createsFor(mon.osd, id);
+  const list = mon.osd.pgCreates.createsFor(mon.osd, id);
   if (!list.length) return;
   const p: MOSDPGCreate2 = {
     epoch: mon.osd.epoch,

@@ -25,7 +25,7 @@ import {
   OsdState,
   PoolFlag,
 } from '@ts-ceph/maps';
-import { OSD_PG_CREATING_PREFIX } from './pg-creates';
+import { OSD_PG_CREATING_PREFIX, PgCreateTracker } from './pg-creates';
 import { PaxosService } from '../paxos-service';
 import { StoreTransaction } from '../store-txn';
 import { StoreView } from '../store-view';
@@ -52,6 +52,8 @@ export class OSDMonitor extends PaxosService {
   private pendingCrushMap: CrushWrapper | undefined;
   /** The map encodePending built, adopted once its epoch is committed. */
   private applied: OSDMap | undefined;
+  /** PGs of creating pools reported created (MOSDPGCreated). */
+  readonly pgCreates = new PgCreateTracker();
   /** MOSDBoot metadata to store with the pending epoch (pending_metadata), by OSD id. */
   readonly pendingMetadata = new Map<number, Map<string, string>>();
 
@@ -140,6 +142,11 @@ export class OSDMonitor extends PaxosService {
       if (this.osdmap?.pools.has(id) || !(p.flags & PoolFlag.CREATING)) continue;
       t.put(OSD_PG_CREATING_PREFIX, id, new Writer().u32(inc.epoch).finish());
     }
+    for (const id of inc.oldPools) {
+      t.erase(OSD_PG_CREATING_PREFIX, id);
+      t.erase(OSD_PG_CREATING_PREFIX, `${id}_created`);
+    }
+    this.pgCreates.encode(t);
     // OSD metadata (`osd metadata`): prefix osd_metadata, key the id, value map<string,string>.
     for (const [id, md] of this.pendingMetadata) {
       const w = new Writer();

@@ -3,13 +3,15 @@
  * of a pool flagged CREATING is "creating" until its primary reports MOSDPGCreated; the mon sends
  * each up primary an MOSDPGCreate2 for its creating PGs (on its osd_pg_creates subscription and
  * again with every new osdmap); once all PGs of a pool are created the CREATING flag is cleared in
- * a proposal. Which PGs were reported is kept in memory: after a restart they are asked for again,
- * but an OSD reports a PG created only when it activates, so a pool whose creation a restart
- * interrupted can stay CREATING (Ceph persists creating_pgs_t; a gap).
+ * a proposal. The PGs reported so far are stored with the next osdmap proposal (one comes soon:
+ * primaries ask for up_thru before activating); reports since the last one are lost to a restart,
+ * and as an OSD reports a PG only when it activates, such a pool can stay CREATING (a gap: Ceph
+ * proposes for every report).
  */
 import { UTime, Writer } from '@ts-ceph/denc';
 import { clonePgPool, isUp, pgToUpActingOsds, PgT, PoolFlag, SpgT } from '@ts-ceph/maps';
 import type { OSDMonitor } from './osd-monitor';
+import type { StoreTransaction } from '../store-txn';
 
 /** The store prefix of the epoch each pool was created in (creating_pgs_t's created epoch). */
 export const OSD_PG_CREATING_PREFIX = 'osd_pg_creating';
@@ -45,8 +47,40 @@ export function newPgHistory(created: number, stamp: UTime): Buffer {
 export const EMPTY_PAST_INTERVALS = Buffer.from('0101170000000201011000000000000000000000000000000000000000', 'hex');
 
 export class PgCreateTracker {
-  /** pool → seeds whose primary said MOSDPGCreated. */
+  /** pool → seeds whose primary said MOSDPGCreated (loaded from the store on first use). */
   readonly created = new Map<number, Set<number>>();
+  /** Pools whose created set changed since the last osdmap proposal wrote it. */
+  private readonly dirty = new Set<number>();
+
+  private createdOf(osd: OSDMonitor, pool: number): Set<number> {
+    let done = this.created.get(pool);
+    if (!done) {
+      done = new Set();
+      const b = osd.storeGet(OSD_PG_CREATING_PREFIX, `${pool}_created`);
+      if (b) for (let off = 4; off + 4 <= b.length && off < 4 + 4 * b.readUInt32LE(0); off += 4) done.add(b.readUInt32LE(off));
+      this.created.set(pool, done);
+    }
+    return done;
+  }
+
+  /**
+   * Written with every osdmap proposal (OSDMonitor.encodePending): each changed pool's created
+   * seeds (le32 count, le32 seeds) under `<pool>_created`, erased once the pool is done.
+   */
+  encode(t: StoreTransaction): void {
+    for (const pool of this.dirty) {
+      const done = this.created.get(pool);
+      if (!done) {
+        t.erase(OSD_PG_CREATING_PREFIX, `${pool}_created`);
+        continue;
+      }
+      const w = new Writer();
+      w.u32(done.size);
+      for (const seed of [...done].sort((a, b) => a - b)) w.u32(seed);
+      t.put(OSD_PG_CREATING_PREFIX, `${pool}_created`, w.finish());
+    }
+    this.dirty.clear();
+  }
 
   /** The epoch pool `id` was created in (stored at creation; its last_change for older pools). */
   createdEpoch(osd: OSDMonitor, id: number): number {
@@ -62,7 +96,7 @@ export class PgCreateTracker {
     if (!isUp(m, osdId)) return out;
     for (const [id, pool] of m.pools) {
       if (!(pool.flags & PoolFlag.CREATING)) continue;
-      const done = this.created.get(id);
+      const done = this.createdOf(osd, id);
       const created = this.createdEpoch(osd, id);
       for (let seed = 0; seed < pool.pgNum && out.length < pgCreatesLimits.pgsPerMessageMax; seed++) {
         if (done?.has(seed)) continue;
@@ -75,15 +109,16 @@ export class PgCreateTracker {
   }
 
   /**
-   * prepare_pg_created: note the PG; when a pool has all its PGs, clear CREATING in the pending
-   * incremental. Returns whether there is something to propose.
+   * prepare_pg_created: note the PG (stored with the next osdmap proposal); when a pool has all its
+   * PGs, clear CREATING in the pending incremental. Returns whether there is something to propose.
    */
   noteCreated(osd: OSDMonitor, pgid: PgT): boolean {
     const pool = osd.osdmap.pools.get(pgid.pool);
     if (!pool || !(pool.flags & PoolFlag.CREATING) || pgid.seed >= pool.pgNum) return false;
-    let done = this.created.get(pgid.pool);
-    if (!done) this.created.set(pgid.pool, (done = new Set()));
+    const done = this.createdOf(osd, pgid.pool);
+    if (done.has(pgid.seed)) return false;
     done.add(pgid.seed);
+    this.dirty.add(pgid.pool);
     if (done.size < pool.pgNum) return false;
     this.created.delete(pgid.pool);
     const p = osd.pending.newPools.get(pgid.pool) ?? clonePgPool(pool);
