@@ -19,3 +19,6 @@ export * from './ping';
 export * from './pool-op';
 export * from './pool-stats';
 export * from './statfs';
+export * from './osd-op-codes';
+export * from './osd-op-struct';
+export * from './osd-op';
