@@ -22,3 +22,4 @@ export * from './statfs';
 export * from './osd-op-codes';
 export * from './osd-op-struct';
 export * from './osd-op';
+export * from './osd-op-wire-types';
