@@ -23,3 +23,4 @@ export * from './osd-op-codes';
 export * from './osd-op-struct';
 export * from './osd-op';
 export * from './osd-op-wire-types';
+export * from './osd-op-data';

@@ -335,13 +335,14 @@ export function formatOSDOp(o: OSDOp, dir: 'in' | 'out'): string {
     }
   } else if (cephOsdOpTypeAttr(o.op)) {
     const x = opXattr(o);
-    if (x.nameLen && o.data.length) s += ` ${o.data.toString('latin1', 0, Math.min(x.nameLen, o.data.length))}`;
+    // Ceph prints the name from the op's indata, which a reply no longer has.
+    if (x.nameLen && o.data.length && dir === 'in') s += ` ${o.data.toString('latin1', 0, Math.min(x.nameLen, o.data.length))}`;
     if (x.valueLen) s += ` (${x.valueLen})`;
     if (o.op === CephOsdOp.CMPXATTR) s += ` op ${x.cmpOp} mode ${x.cmpMode}`;
   } else if (cephOsdOpTypeExec(o.op)) {
     const cl = o.args[0]!;
     const ml = o.args[1]!;
-    if (cl && o.data.length) s += ` ${o.data.toString('latin1', 0, Math.min(cl, o.data.length))}.${o.data.toString('latin1', Math.min(cl, o.data.length), Math.min(cl + ml, o.data.length))}`;
+    if (cl && o.data.length && dir === 'in') s += ` ${o.data.toString('latin1', 0, Math.min(cl, o.data.length))}.${o.data.toString('latin1', Math.min(cl, o.data.length), Math.min(cl + ml, o.data.length))}`;
   } else if (cephOsdOpTypePg(o.op)) {
     if (o.op === CephOsdOp.PGLS || o.op === CephOsdOp.PGLS_FILTER || o.op === CephOsdOp.PGNLS || o.op === CephOsdOp.PGNLS_FILTER) s += ` start_epoch ${opPgls(o).startEpoch}`;
   }

@@ -1,3 +1,4 @@
+import { strerror } from '@ts-ceph/common';
 import { decodeUTime, encodeUTime, formatEntityNameT, Reader, UTime, Writer } from '@ts-ceph/denc';
 import {
   decodeObjectLocatorT,
@@ -318,7 +319,7 @@ export function formatMOSDOpReply(p: MOSDOpReply, tid: bigint = 0n): string {
   const ack = f & CephOsdFlag.ONDISK ? 'ondisk' : f & CephOsdFlag.ONNVRAM ? 'onnvram' : 'ack';
   const ops = p.ops.map((o) => formatOSDOp(o, 'out')).join(',');
   const redirect = p.redirect ? ` redirect: { object ${p.redirect.object}, locator{${formatLocatorBrief(p.redirect.locator)}} }` : '';
-  return `osd_op_reply(${tid} ${p.oid} [${ops}] v${formatEversion(p.replayVersion)} uv${p.userVersion} ${ack} = ${p.result}${redirect})`;
+  return `osd_op_reply(${tid} ${p.oid} [${ops}] v${formatEversion(p.replayVersion)} uv${p.userVersion} ${ack} = ${p.result}${p.result < 0 ? ` ((${-p.result}) ${strerror(p.result)})` : ''}${redirect})`;
 }
 
 function formatLocatorBrief(l: ObjectLocatorT): string {

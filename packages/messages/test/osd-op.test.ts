@@ -33,6 +33,16 @@ import {
   osdOpExtent,
   osdOpWatch,
   osdOpXattr,
+  osdOp,
+  omapSetValsArgs,
+  omapGetValsArgs,
+  omapGetValsReply,
+  encodeOmapGetValsReply,
+  omapKeySetArgs,
+  omapRmKeyRangeArgs,
+  statReply,
+  encodeStatReply,
+  notifyAckArgs,
 } from '../src';
 import { messagesOfStream, streamFiles, tracesDir } from './stream-messages';
 
@@ -217,4 +227,29 @@ t.test('builders and accessors agree', async (t) => {
   nd.writeUInt32LE(2, 8);
   const n = opNotify({ op: CephOsdOp.NOTIFY, flags: 0, args: Buffer.alloc(28), data: nd, rval: 0 });
   t.same([n.protVer, n.timeout, n.payload?.length], [1, 30, 2]);
+});
+
+t.test('op data: omap, xattr, stat layouts (sizes as e-rados-omap-xattr / h-python-rados logged them)', async (t) => {
+  // omap-set-vals in=14b: map{ "k" -> "v" } = le32 1, le32 1 "k", le32 1 "v".
+  const setVals = Buffer.from([1, 0, 0, 0, 1, 0, 0, 0, 0x6b, 1, 0, 0, 0, 0x76]);
+  t.equal(setVals.length, 14);
+  t.same([...omapSetValsArgs(osdOp(CephOsdOp.OMAPSETVALS, { data: setVals })).entries()].map(([k, v]) => [k, v.toString()]), [['k', 'v']]);
+  // omap-get-vals in=16b: start_after "", max_return 512, filter_prefix "".
+  const getVals = Buffer.from([0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+  t.same(omapGetValsArgs(osdOp(CephOsdOp.OMAPGETVALS, { data: getVals })), { startAfter: '', maxReturn: 512n, filterPrefix: '' });
+  // omap-get-vals out=15b: the same one-entry map, then u8 more = 0.
+  const out = omapGetValsReply(osdOp(CephOsdOp.OMAPGETVALS, { data: Buffer.concat([setVals, Buffer.from([0])]) }));
+  t.same([[...out.vals.keys()], out.more], [['k'], false]);
+  t.ok(encodeOmapGetValsReply(out.vals, false).equals(Buffer.concat([setVals, Buffer.from([0])])), 'reply encoder gives the same 15 bytes');
+  t.same(omapKeySetArgs(osdOp(CephOsdOp.OMAPRMKEYS, { data: Buffer.from([2, 0, 0, 0, 1, 0, 0, 0, 0x61, 1, 0, 0, 0, 0x62]) })), ['a', 'b']);
+  t.same(omapRmKeyRangeArgs(osdOp(CephOsdOp.OMAPRMKEYRANGE, { data: Buffer.from([1, 0, 0, 0, 0x61, 1, 0, 0, 0, 0x7a]) })), { begin: 'a', end: 'z' });
+  // setxattr attr1 (4) in=9b: name then value in the data.
+  const sx = opXattr(osdOpXattr(CephOsdOp.SETXATTR, 'attr1', Buffer.from('abcd')));
+  t.same([sx.nameLen, sx.valueLen, sx.name, sx.value?.toString()], [5, 4, 'attr1', 'abcd']);
+  // stat out=16b: le64 size, utime mtime.
+  const st = Buffer.from([0xe8, 3, 0, 0, 0, 0, 0, 0, 0x10, 0, 0, 0, 0x20, 0, 0, 0]);
+  t.same(statReply(osdOp(CephOsdOp.STAT, { data: st })), { size: 1000n, mtime: { sec: 16, nsec: 32 } });
+  t.ok(encodeStatReply(1000n, { sec: 16, nsec: 32 }).equals(st));
+  t.same(notifyAckArgs(osdOp(CephOsdOp.NOTIFY_ACK, { data: Buffer.from([1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]) })), { notifyId: 1n, cookie: 2n, reply: Buffer.alloc(0) }, 'notify-ack in=20b');
+  t.throws(() => omapSetValsArgs(osdOp(CephOsdOp.OMAPSETVALS, { data: setVals.subarray(0, 10) })), DencError, 'a short map is a DencError');
 });
