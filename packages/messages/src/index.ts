@@ -24,3 +24,4 @@ export * from './osd-op-struct';
 export * from './osd-op';
 export * from './osd-op-wire-types';
 export * from './osd-op-data';
+export * from './osd-op-listing';

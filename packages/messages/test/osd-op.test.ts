@@ -10,8 +10,8 @@ import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CephMessage, messageTypes } from '@ts-ceph/messenger';
-import { DencError, EntityType } from '@ts-ceph/denc';
-import { CEPH_NOSNAP } from '@ts-ceph/maps';
+import { DencError, EntityType, Writer } from '@ts-ceph/denc';
+import { CEPH_NOSNAP, encodeHobjectT } from '@ts-ceph/maps';
 import {
   CEPH_MSG_OSD_OP,
   CEPH_MSG_OSD_OPREPLY,
@@ -43,6 +43,11 @@ import {
   statReply,
   encodeStatReply,
   notifyAckArgs,
+  pgnlsCursor,
+  pgnlsReply,
+  encodePgNlsResponseT,
+  encodeObjListWatchResponseT,
+  listWatchersReply,
 } from '../src';
 import { messagesOfStream, streamFiles, tracesDir } from './stream-messages';
 
@@ -252,4 +257,24 @@ t.test('op data: omap, xattr, stat layouts (sizes as e-rados-omap-xattr / h-pyth
   t.ok(encodeStatReply(1000n, { sec: 16, nsec: 32 }).equals(st));
   t.same(notifyAckArgs(osdOp(CephOsdOp.NOTIFY_ACK, { data: Buffer.from([1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]) })), { notifyId: 1n, cookie: 2n, reply: Buffer.alloc(0) }, 'notify-ack in=20b');
   t.throws(() => omapSetValsArgs(osdOp(CephOsdOp.OMAPSETVALS, { data: setVals.subarray(0, 10) })), DencError, 'a short map is a DencError');
+});
+
+t.test('listing ops: sizes as d-rados-object and f-rbd-image logged them', async (t) => {
+  const cursor = { oid: '', key: '', snap: CEPH_NOSNAP, hash: 0x10, max: false, nspace: '', pool: 3 };
+  const w = new Writer();
+  encodeHobjectT(w, cursor);
+  const inData = w.finish();
+  t.equal(inData.length, 39, 'pgnls in=39b is the hobject_t cursor');
+  t.same(pgnlsCursor(osdOp(CephOsdOp.PGNLS, { data: inData })), cursor);
+  const empty = new Writer();
+  encodePgNlsResponseT(empty, { handle: { ...cursor, hash: 0x18 }, entries: [] });
+  t.equal(empty.length, 49, 'an empty pgnls reply is out=49b');
+  const one = new Writer();
+  encodePgNlsResponseT(one, { handle: cursor, entries: [{ nspace: '', oid: 'obj1', locator: '' }] });
+  const oneBytes = one.finish();
+  t.equal(oneBytes.length, 65, 'a reply listing obj1 is out=65b');
+  t.same(pgnlsReply(osdOp(CephOsdOp.PGNLS, { data: oneBytes })).entries, [{ nspace: '', oid: 'obj1', locator: '' }]);
+  const lw = new Writer();
+  encodeObjListWatchResponseT(lw, []);
+  t.same(listWatchersReply(osdOp(CephOsdOp.LIST_WATCHERS, { data: lw.finish() })), [], 'no watchers');
 });
