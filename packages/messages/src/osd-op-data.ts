@@ -69,6 +69,14 @@ export function encodeStatReply(size: bigint, mtime: UTime): Buffer {
   return new Writer().u64(size).u32(mtime.sec).u32(mtime.nsec).finish();
 }
 
+/** sparse-read out: map<le64 offset, le64 length> of the extents that hold data, then bufferlist of their bytes. */
+export function sparseReadReply(o: OSDOp): { extents: [bigint, bigint][]; data: Buffer } {
+  return within(o, 'sparse-read', (r) => ({ extents: r.list('extents', (rr) => [rr.u64('offset'), rr.u64('length')] as [bigint, bigint], 16), data: Buffer.from(r.blob('data')) }));
+}
+export function encodeSparseReadReply(extents: readonly (readonly [bigint, bigint])[], data: Buffer): Buffer {
+  return new Writer().list(extents, (w, [off, len]) => w.u64(off).u64(len)).blob(data).finish();
+}
+
 /** omap-get-vals out: map<string, bufferlist>, u8 more (truncated). */
 export function omapGetValsReply(o: OSDOp): { vals: Map<string, Buffer>; more: boolean } {
   return within(o, 'omap-get-vals', (r) => ({ vals: readStrBlMap(r, 'vals'), more: r.remaining() ? r.bool('more') : false }));

@@ -48,6 +48,8 @@ import {
   encodePgNlsResponseT,
   encodeObjListWatchResponseT,
   listWatchersReply,
+  sparseReadReply,
+  encodeSparseReadReply,
 } from '../src';
 import { messagesOfStream, streamFiles, tracesDir } from './stream-messages';
 
@@ -277,4 +279,12 @@ t.test('listing ops: sizes as d-rados-object and f-rbd-image logged them', async
   const lw = new Writer();
   encodeObjListWatchResponseT(lw, []);
   t.same(listWatchersReply(osdOp(CephOsdOp.LIST_WATCHERS, { data: lw.finish() })), [], 'no watchers');
+});
+
+t.test('sparse-read reply: extent map then the bytes', async (t) => {
+  const bytes = Buffer.from([1, 0, 0, 0, 0, 16, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0x78, 0x79, 0x7a]);
+  const r = sparseReadReply(osdOp(CephOsdOp.SPARSE_READ, { data: bytes }));
+  t.same(r.extents, [[4096n, 3n]]);
+  t.equal(r.data.toString(), 'xyz');
+  t.ok(encodeSparseReadReply(r.extents, r.data).equals(bytes));
 });
