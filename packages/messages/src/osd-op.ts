@@ -70,6 +70,19 @@ function exactString(r: Reader, field: string): string {
   return s;
 }
 
+/**
+ * object_locator_t, refused unless it re-encodes to the bytes read: names that are not UTF-8, or a
+ * pre-v6 encoding no 16.2 client sends, would otherwise come back different.
+ */
+function exactLocator(r: Reader, field: string): ObjectLocatorT {
+  const start = r.off;
+  const l = decodeObjectLocatorT(r, field);
+  const w = new Writer();
+  encodeObjectLocatorT(w, l);
+  if (!w.finish().equals(r.buf.subarray(start, r.off))) r.fail('DENC_MALFORMED', 'object_locator_t does not re-encode identically (a non-UTF-8 key or namespace, or an encoding older than v6)', field);
+  return l;
+}
+
 function decodeRawOps(r: Reader, n: number): RawOSDOp[] {
   if (n > osdOpLimits.opsPerMessageMax) r.fail('DENC_LIMIT', `${n} ops over opsPerMessageMax ${osdOpLimits.opsPerMessageMax}`, 'num_ops');
   r.need(n * CEPH_OSD_OP_BYTES, 'ops');
@@ -126,7 +139,7 @@ function decodeMOSDOp(m: CephMessage): MOSDOp {
     const trace = decodeBlkinTraceInfo(r);
     const clientInc = r.u32('client_inc');
     const mtime = decodeUTime(r, 'mtime');
-    const oloc = decodeObjectLocatorT(r, 'oloc');
+    const oloc = exactLocator(r, 'oloc');
     const oid = exactString(r, 'oid');
     raws = decodeRawOps(r, r.u16('num_ops'));
     const snapid = r.u64('snapid');
@@ -216,7 +229,7 @@ export interface RequestRedirectT {
 
 export function decodeRequestRedirectT(r: Reader, field = 'request_redirect_t'): RequestRedirectT {
   return r.envelope(field, 1, () => {
-    const locator = decodeObjectLocatorT(r, 'redirect_locator');
+    const locator = exactLocator(r, 'redirect_locator');
     const object = exactString(r, 'redirect_object');
     const n = r.u32('legacy_osd_instructions_len');
     return { locator, object, legacyInstructions: Buffer.from(r.bytes(n, 'legacy_osd_instructions')) };
