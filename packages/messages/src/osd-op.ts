@@ -338,3 +338,44 @@ export function formatMOSDOpReply(p: MOSDOpReply, tid: bigint = 0n): string {
 function formatLocatorBrief(l: ObjectLocatorT): string {
   return `@${l.pool}${l.nspace ? `;${l.nspace}` : ''}${l.key ? `:${l.key}` : ''}`;
 }
+
+/**
+ * The reply an OSD starts from for `req` (MOSDOpReply's constructor from an MOSDOp): same oid, the
+ * raw pg, the request's ops with their indata dropped (outdata and rval to be filled in), the
+ * request's flags with ACK/ONDISK/ONNVRAM replaced by `ackFlag`, its retry attempt; versions zero.
+ * A 16.2 OSD acks with ACK|ONDISK (the captured replies carry both), which is the default.
+ */
+export function mOSDOpReplyFor(req: MOSDOp, result: number, osdmapEpoch: number, ackFlag: number = CephOsdFlag.ACK | CephOsdFlag.ONDISK): MOSDOpReply {
+  const keep = ~(CephOsdFlag.ONDISK | CephOsdFlag.ONNVRAM | CephOsdFlag.ACK);
+  const zero = { epoch: 0, version: 0n };
+  return {
+    oid: req.oid,
+    pgid: req.pgid.pgid,
+    flags: BigInt(((req.flags & keep) | ackFlag) >>> 0),
+    result,
+    badReplayVersion: zero,
+    osdmapEpoch,
+    ops: req.ops.map((o) => ({ ...o, data: Buffer.alloc(0), rval: 0 })),
+    retryAttempt: req.retryAttempt,
+    replayVersion: zero,
+    userVersion: 0n,
+    redirect: undefined,
+    trace: BLKIN_TRACE_NONE,
+  };
+}
+
+/**
+ * MOSDOpReply::set_reply_versions: replay_version = v, user_version = uv, and the legacy
+ * bad_replay_version = v with its version replaced by uv when uv is set (old clients read that one).
+ */
+export function setReplyVersions(p: MOSDOpReply, v: EversionT, uv: bigint): void {
+  p.replayVersion = v;
+  p.userVersion = uv;
+  p.badReplayVersion = uv ? { epoch: v.epoch, version: uv } : v;
+}
+
+/** MOSDOpReply::set_enoent_reply_versions (also used for reads): user_version and bad_replay_version only. */
+export function setEnoentReplyVersions(p: MOSDOpReply, v: EversionT, uv: bigint): void {
+  p.userVersion = uv;
+  p.badReplayVersion = v;
+}
