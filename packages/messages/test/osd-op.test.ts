@@ -217,7 +217,12 @@ t.test('a request built byte by byte', async (t) => {
     }
   }
   t.equal(refused, m.front.length, `every one of ${m.front.length} front truncations refused with a DencError`);
-  t.throws(() => MOSDOpCodec.decode({ ...m, data: m.data.subarray(0, 18) }, 0n), DencError, 'short data segment refused');
+  for (let cut = 0; cut < m.data.length; cut++) {
+    t.throws(() => MOSDOpCodec.decode({ ...m, data: m.data.subarray(0, cut) }, 0n), DencError, `data segment cut at ${cut} of ${m.data.length} refused`);
+  }
+  const extra = MOSDOpCodec.decode({ ...m, data: Buffer.concat([m.data, Buffer.from('zz')]) }, 0n);
+  t.equal(extra.dataTail?.toString(), 'zz', 'bytes past the last payload are kept as the tail');
+  t.ok(MOSDOpCodec.encode(extra, 0n).data!.equals(Buffer.concat([m.data, Buffer.from('zz')])), 'and re-encoded');
   t.throws(() => MOSDOpCodec.decode({ ...m, version: 7 }, 0n), DencError, 'v7 refused with a typed error');
 });
 
