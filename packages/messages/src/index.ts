@@ -25,3 +25,4 @@ export * from './osd-op';
 export * from './osd-op-wire-types';
 export * from './osd-op-data';
 export * from './osd-op-listing';
+export * from './watch-notify';

@@ -21,6 +21,9 @@ import {
   MOSDOpCodec,
   MOSDOpReply,
   MOSDOpReplyCodec,
+  MWatchNotifyCodec,
+  CEPH_MSG_WATCH_NOTIFY,
+  encodeNotifyCompleteData,
   osdOp,
   osdOpCall,
   osdOpExtent,
@@ -85,6 +88,14 @@ const captured = streamFiles().flatMap((f) => messagesOfStream(f));
 const bases: [MessageCodec<unknown>, CephMessage[]][] = [
   [MOSDOpCodec as MessageCodec<unknown>, [...captured.filter((m) => m.type === CEPH_MSG_OSD_OP), asMessage(CEPH_MSG_OSD_OP, 8, 3, MOSDOpCodec.encode(built, 0n))]],
   [MOSDOpReplyCodec as MessageCodec<unknown>, [...captured.filter((m) => m.type === CEPH_MSG_OSD_OPREPLY), asMessage(CEPH_MSG_OSD_OPREPLY, 8, 2, MOSDOpReplyCodec.encode(reply, 0n))]],
+  [
+    MWatchNotifyCodec as MessageCodec<unknown>,
+    [
+      asMessage(CEPH_MSG_WATCH_NOTIFY, 3, 1, MWatchNotifyCodec.encode({ msgVer: 1, opcode: 1, cookie: 77n, ver: 0n, notifyId: 5n, payload: Buffer.from('hello'), returnCode: 0, notifierGid: 4100n, data: Buffer.alloc(0) }, 0n)),
+      asMessage(CEPH_MSG_WATCH_NOTIFY, 3, 1, MWatchNotifyCodec.encode({ msgVer: 1, opcode: 2, cookie: 78n, ver: 0n, notifyId: 5n, payload: Buffer.alloc(0), returnCode: -110, notifierGid: 4100n, data: encodeNotifyCompleteData({ acks: [{ gid: 1n, cookie: 2n, reply: Buffer.from('r') }], missed: [] }) }, 0n)),
+      asMessage(CEPH_MSG_WATCH_NOTIFY, 3, 1, MWatchNotifyCodec.encode({ msgVer: 1, opcode: 3, cookie: 79n, ver: 0n, notifyId: 0n, payload: Buffer.alloc(0), returnCode: 0, notifierGid: 0n, data: Buffer.alloc(0) }, 0n)),
+    ],
+  ],
 ];
 
 const rng = new Prng(seed);
