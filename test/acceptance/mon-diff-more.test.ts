@@ -44,6 +44,11 @@ const commands: string[][] = [
   ['osd', 'crush', 'move', 'h0', 'root=default'],
   ['osd', 'crush', 'add', 'osd.0', '0.5', 'host=h0'],
   ['osd', 'crush', 'set-device-class', 'ssd', 'osd.0'],
+  // Nothing to change: "no change" replies, and no new epoch for set/add (set-device-class commits).
+  ['osd', 'crush', 'set-device-class', 'ssd', 'osd.0'],
+  ['osd', 'crush', 'add', 'osd.0', '0.5', 'host=h0'],
+  ['osd', 'crush', 'set', 'osd.0', '0.5', 'host=h0'],
+  ['osd', 'dump'],
   ['osd', 'crush', 'tree'],
   ['osd', 'crush', 'tree', '-f', 'json'],
   ['osd', 'crush', 'tree', '--show-shadow'],

@@ -226,7 +226,9 @@ export function crushCommands(osd: OSDMonitor): Record<string, CommandHandler> {
       if (!cw.itemExists(id)) cw.setItemName(id, name);
       const ss: string[] = [];
       const r = updateDeviceClass(cw, id, cls, name, ss);
-      if (r < 0) return reply(r, rs + ss.join(''));
+      // Ceph's update_device_class writes into the reply's own stream ("... already set to ...").
+      rs += ss.join('');
+      if (r < 0) return reply(r, rs);
       if (r === 0 && !osd.hasPendingCrush()) {
         if (!all) rs += `set-device-class item id ${id} name '${name}' device_class '${cls}': no change. `;
       } else updated.push(id);

@@ -191,14 +191,14 @@ export class OSDMonitor extends PaxosService {
 
   // ---- pending-state helpers used by the command handlers ----------------------------------------
 
-  /** _get_pending_crush: an editable copy of the CRUSH map this epoch will carry. */
+  /**
+   * _get_pending_crush: an editable copy of the CRUSH map this epoch will carry. Editing it changes
+   * nothing until crushChanged() adopts it, so a command that finds nothing to do leaves no pending
+   * CRUSH change behind (and hasPendingCrush() still says whether another command made one).
+   */
   pendingCrush(): CrushWrapper {
-    if (!this.pendingCrushMap) {
-      const bytes = this.pending.crush.length ? this.pending.crush : this.osdmap.crush;
-      this.pendingCrushMap = bytes.length ? decodeCrushMap(bytes) : crushOf(this.osdmap);
-      if (this.pendingCrushMap === crushOf(this.osdmap)) this.pendingCrushMap = decodeCrushMap(encodeCrushMap(this.pendingCrushMap));
-    }
-    return this.pendingCrushMap;
+    const bytes = this.pendingCrushMap ? encodeCrushMap(this.pendingCrushMap) : this.pending.crush.length ? this.pending.crush : this.osdmap.crush;
+    return bytes.length ? decodeCrushMap(bytes) : decodeCrushMap(encodeCrushMap(crushOf(this.osdmap)));
   }
 
   /** Mark the pending CRUSH map as changed (it is encoded into the incremental at proposal). */
