@@ -150,6 +150,14 @@ export class Messenger {
     return this.myAddrs;
   }
 
+  /**
+   * Speak for addresses bound by another messenger (a daemon's MonClient announces the daemon's
+   * public addrs in CLIENT_IDENT, as Ceph's OSD does by sharing one messenger).
+   */
+  setAddrs(addrs: EntityAddrvec): void {
+    this.myAddrs = addrs;
+  }
+
   /** Our global id once auth gave us one (CLIENT_IDENT's gid). */
   setMyGid(gid: bigint): void {
     this.myGid = gid;

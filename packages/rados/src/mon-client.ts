@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { CephError, cephError, Clock, logger, realClock, TimerHandle, Errno, errnoName, strerror } from '@ts-ceph/common';
-import { EntityAddr, EntityName, EntityType, formatAddr, Reader, Uuid, UUID_NIL } from '@ts-ceph/denc';
+import { EntityAddr, EntityAddrvec, EntityName, EntityType, formatAddr, Reader, Uuid, UUID_NIL } from '@ts-ceph/denc';
 import { decodeMonMap, MonMap } from '@ts-ceph/maps';
 import { AuthClientProvider, CephMessage, Connection, Dispatcher, Messenger, messageTypes, Policies, TransportFactory } from '@ts-ceph/messenger';
 import {
@@ -37,6 +37,9 @@ export interface MonAuthClient extends AuthClientProvider {
   needTickets?(): boolean;
   buildRenewalRequest?(): Buffer;
   handleMAuthReply?(result: number, globalId: bigint, payload: Buffer): 'again' | 'done';
+  /** Daemons: the MAuth payload asking for our service's rotating secrets, and what came back. */
+  buildRotatingRequest?(): Buffer;
+  readonly rotatingSecrets?: unknown;
 }
 
 export interface MonClientOptions {
@@ -56,6 +59,8 @@ export interface MonClientOptions {
   pingTimeoutMs?: number;
   /** ms_connection_ready_timeout for each mon connection (ms). */
   connectTimeoutMs?: number;
+  /** Daemons: the public addrs to announce to the monitor (the OSD's bound messenger's). */
+  myAddrs?: () => EntityAddrvec;
 }
 
 export interface CommandResult {
@@ -76,7 +81,7 @@ interface PendingCommand {
   timer?: TimerHandle;
 }
 
-type MapEvent = 'monmap' | 'config' | 'osdmap' | 'mgrmap' | 'auth';
+type MapEvent = 'monmap' | 'config' | 'osdmap' | 'mgrmap' | 'auth' | 'message';
 
 /**
  * A monitor client (src/mon/MonClient.cc): hunts for a monitor over mon_host, authenticates through
@@ -106,7 +111,7 @@ export class MonClient implements Dispatcher {
   private tried = new Set<string>();
   private readonly listeners = new Map<MapEvent, ((v: unknown) => void)[]>();
   private stopped = false;
-  readonly opts: Required<Omit<MonClientOptions, 'clock' | 'transports'>> & Pick<MonClientOptions, 'transports'>;
+  readonly opts: Required<Omit<MonClientOptions, 'clock' | 'transports' | 'myAddrs'>> & Pick<MonClientOptions, 'transports' | 'myAddrs'>;
 
   constructor(opts: MonClientOptions) {
     this.clock = opts.clock ?? realClock;
@@ -148,6 +153,8 @@ export class MonClient implements Dispatcher {
   on(ev: 'mgrmap', fn: (m: MMgrMap) => void): void;
   /** An MAuthReply on the established session (ticket renewal): the mon's result and ours. */
   on(ev: 'auth', fn: (r: { result: number; outcome: 'again' | 'done' | 'error'; error?: string }) => void): void;
+  /** Any other message from the monitor (daemons: pg_create2, acks of their reports). */
+  on(ev: 'message', fn: (m: { msg: CephMessage; payload: unknown }) => void): void;
   on(ev: MapEvent, fn: (v: never) => void): void {
     const l = this.listeners.get(ev) ?? [];
     l.push(fn as (v: unknown) => void);
@@ -208,6 +215,23 @@ export class MonClient implements Dispatcher {
   /** sub_want + renew: ask for map `what` from epoch `start` (0: the current one). */
   subscribe(what: string, start: number, flags = 0): void {
     if (this.sub.want(what, start, flags)) this.renewSubs();
+  }
+
+  /** Send a message to the monitor of the session (queued until there is one). */
+  send(m: CephMessage): void {
+    this.sendMon(m);
+  }
+
+  /** MonClient::_check_auth_rotating: ask for our service's rotating secrets (daemons). */
+  requestRotatingKeys(): void {
+    const a = this.auth;
+    if (!a?.buildRotatingRequest) throw cephError('EOPNOTSUPP', 'the auth method has no rotating keys');
+    this.sendMon(messageTypes.build(MAuthCodec, mAuth(2, a.buildRotatingRequest(), this.monmap?.epoch ?? 0)));
+  }
+
+  /** The auth provider of the current session (its tickets, rotating secrets). */
+  get authClient(): MonAuthClient | undefined {
+    return this.auth;
   }
 
   /** Send a command to the monitors (MMonCommand) and wait for its MMonCommandAck. */
@@ -272,7 +296,8 @@ export class MonClient implements Dispatcher {
     void old?.shutdown();
     this.auth = this.opts.auth();
     const m = new Messenger({
-      entityType: EntityType.CLIENT,
+      // Our own entity type (a daemon's MonClient says OSD in HELLO, as Ceph's messenger does).
+      entityType: this.opts.name.type,
       authClient: this.auth,
       clock: this.clock,
       transports: this.opts.transports,
@@ -280,6 +305,10 @@ export class MonClient implements Dispatcher {
       connectTimeoutMs: this.opts.connectTimeoutMs,
     });
     m.addDispatcher(this);
+    // A daemon's entity_name_t is its type and id (osd.3 is OSD 3), not its global id.
+    if (this.opts.name.type !== EntityType.CLIENT && /^\d+$/.test(this.opts.name.id)) m.setMyGid(BigInt(this.opts.name.id));
+    const mine = this.opts.myAddrs?.();
+    if (mine?.length) m.setAddrs(mine);
     this.messenger = m;
     this.waiting = [];
     for (const v of this.versionReqs.values()) v.reject(cephError('EAGAIN', 'mon session reset'));
@@ -383,7 +412,7 @@ export class MonClient implements Dispatcher {
     this.active = con;
     for (const p of this.pending) if (p !== con) p.markDown();
     this.pending.clear();
-    this.messenger?.setMyGid(this.auth?.globalId ?? -1n);
+    if (this.opts.name.type === EntityType.CLIENT) this.messenger?.setMyGid(this.auth?.globalId ?? -1n);
     log.dout(1, `found mon at ${con.targetAddr ? formatAddr(con.targetAddr) : '?'}`);
     const w = this.waiting;
     this.waiting = [];
@@ -530,6 +559,7 @@ export class MonClient implements Dispatcher {
         return;
       }
       default:
+        if (this.listeners.get('message')?.length) return this.emit('message', { msg, payload });
         log.dout(10, `ignoring ${messageTypes.name(msg.type)} from the mon`);
     }
   }

@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+/**
+ * ts-osd: the OSD daemon, with ceph-osd's command line.
+ *   ts-osd --mkfs -i <id> --osd-uuid <uuid> [-c ceph.conf] [--osd-data <dir>]
+ *   ts-osd -i <id> [-c ceph.conf] [--osd-data <dir>] [-f|-d]
+ * osd_data, keyring and log_file come from ceph.conf ($id and $name expanded) unless given. It always
+ * runs in the foreground; -d also logs to stderr.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { CephConf, cephError, configureLog, fileSink, isCephError, parseDebugLevel, parseSize, stderrSink } from '@ts-ceph/common';
+import { mkfsOsd, OsdDaemon } from '../osd-daemon';
+
+interface Args {
+  mkfs: boolean;
+  id?: number;
+  conf: string;
+  osdData?: string;
+  osdUuid?: string;
+  stderr: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { mkfs: false, conf: process.env.CEPH_CONF ?? '/etc/ceph/ceph.conf', stderr: false };
+  for (let i = 0; i < argv.length; i++) {
+    const x = argv[i]!;
+    const next = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw cephError('EINVAL', `${x} needs a value`);
+      return v;
+    };
+    if (x === '--mkfs') a.mkfs = true;
+    else if (x === '-i' || x === '--id') {
+      const v = next();
+      if (!/^\d+$/.test(v)) throw cephError('EINVAL', `osd id '${v}' is not a number`);
+      a.id = Number(v);
+    } else if (x === '-c' || x === '--conf') a.conf = next();
+    else if (x === '--osd-data' || x === '--osd_data') a.osdData = next();
+    else if (x === '--osd-uuid' || x === '--osd_uuid') a.osdUuid = next();
+    else if (x === '-d') a.stderr = true;
+    else if (x === '-f' || x === '--foreground' || x === '--no-mon-config') continue;
+    else throw cephError('EINVAL', `unknown argument '${x}'`);
+  }
+  if (a.id === undefined) throw cephError('EINVAL', 'must specify -i <id>');
+  return a;
+}
+
+function expand(s: string, id: number): string {
+  return s.replace(/\$id/g, String(id)).replace(/\$name/g, `osd.${id}`).replace(/\$cluster/g, 'ceph').replace(/\$type/g, 'osd');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const a = parseArgs(argv);
+  const id = a.id!;
+  const entity = `osd.${id}`;
+  const conf = existsSync(a.conf) ? CephConf.load(a.conf) : new CephConf();
+  const levels: Record<string, number> = {};
+  for (const s of ['osd', 'ms', 'auth', 'monc']) {
+    const v = conf.get(`debug_${s}`, entity);
+    if (v) levels[s] = parseDebugLevel(v);
+  }
+  const logFile = conf.get('log_file', entity);
+  if (!a.stderr && logFile) {
+    const f = expand(logFile, id);
+    mkdirSync(dirname(f), { recursive: true });
+    configureLog({ sink: fileSink(f), levels, defaultLevel: 1, prefix: `${entity} ` });
+  } else configureLog({ sink: stderrSink, levels, defaultLevel: 1, prefix: `${entity} ` });
+  const osdData = a.osdData ?? expand(conf.get('osd_data', entity) ?? `/var/lib/ceph/osd/ceph-${id}`, id);
+  if (a.mkfs) {
+    if (!a.osdUuid) throw cephError('EINVAL', '--mkfs needs --osd-uuid');
+    const size = conf.get('ts_osd_device_bytes', entity);
+    await mkfsOsd({ id, osdData, osdUuid: a.osdUuid, deviceBytes: size ? parseSize(size, 'ts_osd_device_bytes') : undefined });
+    process.stdout.write(`ts-osd: created object store ${osdData} for ${entity} fsid ${a.osdUuid}\n`);
+    return 0;
+  }
+  const d = await OsdDaemon.start({ id, conf, osdData });
+  await new Promise<void>((resolve) => {
+    const stop = (): void => void d.stop().then(resolve, resolve);
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e) => {
+    const msg = isCephError(e) ? `${e.code}: ${e.message}` : ((e as Error)?.stack ?? String(e));
+    process.stderr.write(`ts-osd: ${msg}\n`);
+    process.exit(isCephError(e) ? e.errno : 1);
+  },
+);

@@ -1,0 +1,359 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { CephConf, CephError, cephError, Clock, logger, realClock, TimerHandle } from '@ts-ceph/common';
+import { CEPH_FEATURES_ALL, EntityType, EntityAddrvec, Reader, Uuid, formatAddr, utimeFromMs } from '@ts-ceph/denc';
+import { AuthRegistry, CephxServiceServerProvider, loadKeyRing, OSDCap, RotatingKeyRing, RotatingSecrets } from '@ts-ceph/cephx';
+import { CephMessage, Connection, Dispatcher, Messenger, messageTypes, Policies } from '@ts-ceph/messenger';
+import {
+  CEPH_MSG_OSD_OP,
+  MOSDBootCodec,
+  MOSDMap,
+  MOSDOp,
+  MOSDOpReplyCodec,
+  MOSDPGCreate2,
+  MOSDPGCreatedCodec,
+  MSG_OSD_PG_CREATE2,
+  PAXOS_HEAD_DEFAULT,
+  decodeOSDSuperblockHead,
+} from '@ts-ceph/messages';
+import { OSDMap, applyIncremental, decodeIncremental, decodeOSDMap, OsdState, pgToUpActingOsds, pgKey, PgT } from '@ts-ceph/maps';
+import { collPG, NativeStore, ObjectStore, Transaction } from '@ts-ceph/objectstore';
+import { MonClient, monClientFor, resolveClientConfig } from '@ts-ceph/rados';
+import { executeOp, OpSession, PgState } from './core/op-engine';
+import { encodeOSDSuperblock } from './core/superblock';
+
+const log = logger('osd');
+
+export interface OsdDaemonOptions {
+  id: number;
+  conf: CephConf;
+  /** osd_data: holds the store (block, db/), whoami and fsid. */
+  osdData: string;
+  clock?: Clock;
+  /** Address to bind the public messenger to (default: public_addr, else 127.0.0.1). */
+  bindIp?: string;
+}
+
+/** Named limits of the daemon (docs/LIMITS.md). */
+export const osdDaemonLimits = {
+  /** Client ops waiting for a newer osdmap at once; more get -EAGAIN. */
+  opsWaitingForMapMax: 4096,
+  /** How long to wait for the rotating keys after authenticating (ms). */
+  rotatingKeysTimeoutMs: 30_000,
+  /** How often to check the rotating keys and send a beacon (ms). */
+  tickMs: 5_000,
+};
+
+/** ceph-osd --mkfs's files: whoami and fsid (the OSD uuid), then the native store. */
+export async function mkfsOsd(opts: { id: number; osdData: string; osdUuid: Uuid; deviceBytes?: number }): Promise<void> {
+  mkdirSync(opts.osdData, { recursive: true });
+  const store = new NativeStore({ path: opts.osdData, deviceBytes: opts.deviceBytes });
+  await store.mkfs();
+  writeFileSync(join(opts.osdData, 'whoami'), `${opts.id}\n`);
+  writeFileSync(join(opts.osdData, 'fsid'), `${opts.osdUuid}\n`);
+}
+
+/** pg_pool_t::calc_bits_of(pg_num - 1): the collection's hash bits. */
+function pgBits(pgNum: number): number {
+  let n = Math.max(0, pgNum - 1);
+  let b = 0;
+  while (n) {
+    b++;
+    n >>>= 1;
+  }
+  return b;
+}
+
+/**
+ * ts-osd: authenticates to the monitors as osd.N, fetches its service's rotating keys, boots with
+ * its public addrs, creates the PGs the monitor asks for and serves client ops on the PGs it is
+ * primary of (pools of size 1). The op semantics live in core/op-engine.ts.
+ */
+export class OsdDaemon implements Dispatcher {
+  readonly clock: Clock;
+  readonly store: ObjectStore;
+  readonly keys: RotatingKeyRing;
+  readonly msgr: Messenger;
+  readonly monc: MonClient;
+  osdmap: OSDMap | undefined;
+  private readonly pgs = new Map<string, PgState>();
+  /** Per-PG chain so ops on one PG run in arrival order. */
+  private readonly pgQueues = new Map<string, Promise<void>>();
+  private waitingForMap: { con: Connection; msg: CephMessage; req: MOSDOp }[] = [];
+  private booted = false;
+  private tick: TimerHandle | undefined;
+  private stopped = false;
+  readonly osdUuid: Uuid;
+
+  private constructor(readonly opts: OsdDaemonOptions, store: ObjectStore, keys: RotatingKeyRing, msgr: Messenger, monc: MonClient, osdUuid: Uuid) {
+    this.clock = opts.clock ?? realClock;
+    this.store = store;
+    this.keys = keys;
+    this.msgr = msgr;
+    this.monc = monc;
+    this.osdUuid = osdUuid;
+  }
+
+  static async start(opts: OsdDaemonOptions): Promise<OsdDaemon> {
+    const entity = `osd.${opts.id}`;
+    const name = { type: EntityType.OSD, id: String(opts.id) };
+    const cfg = resolveClientConfig(opts.conf, name);
+    if (!cfg.keyringPath || !cfg.key) throw cephError('ENOENT', `no keyring with a key for ${entity}`);
+    const keyring = loadKeyRing(cfg.keyringPath);
+    const fsidFile = join(opts.osdData, 'fsid');
+    if (!existsSync(fsidFile)) throw cephError('ENOENT', `${opts.osdData} has no fsid: run ts-osd --mkfs first`);
+    const osdUuid = readFileSync(fsidFile, 'utf8').trim() as Uuid;
+    const store = new NativeStore({ path: opts.osdData });
+    await store.mount();
+    const keys = new RotatingKeyRing(EntityType.OSD, keyring);
+    const registry = new AuthRegistry(EntityType.OSD, cfg.authSettings);
+    const msgr = new Messenger({
+      entityType: EntityType.OSD,
+      authServer: new CephxServiceServerProvider({ keys, registry }),
+      defaultPolicy: Policies.statelessServer(),
+    });
+    const ip = opts.bindIp ?? opts.conf.get('public_addr', entity)?.replace(/:.*$/, '') ?? '127.0.0.1';
+    const addrs = await msgr.bind(ip, 0);
+    const monc = monClientFor(cfg, { myAddrs: () => addrs });
+    const d = new OsdDaemon(opts, store, keys, msgr, monc, osdUuid);
+    msgr.addDispatcher(d);
+    await d.loadPgs();
+    await d.run();
+    return d;
+  }
+
+  get addrs(): EntityAddrvec {
+    return this.msgr.addrs;
+  }
+
+  get epoch(): number {
+    return this.osdmap?.epoch ?? 0;
+  }
+
+  /** The PG collections already in the store (a restart serves them again). */
+  private async loadPgs(): Promise<void> {
+    for (const c of await this.store.listCollections()) {
+      if (c.type !== 'pg') continue;
+      const pg: PgState = { pool: c.pool, seed: c.seed, coll: c, lastUpdate: { epoch: 0, version: 0n }, lastUserVersion: 0n };
+      this.pgs.set(pgKey({ pool: c.pool, seed: c.seed }), pg);
+    }
+  }
+
+  private async run(): Promise<void> {
+    this.monc.on('osdmap', (m: MOSDMap) => this.handleOsdMap(m));
+    this.monc.on('message', ({ msg, payload }) => this.handleMonMessage(msg, payload));
+    await this.monc.authenticate(30_000);
+    await this.fetchRotatingKeys();
+    this.monc.subscribe('osdmap', 0);
+    this.scheduleTick();
+    log.dout(0, `osd.${this.opts.id} ${this.osdUuid} listening on ${this.addrs.map(formatAddr).join(',')}`);
+  }
+
+  private fetchRotatingKeys(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const check = (): boolean => {
+        const s = this.monc.authClient?.rotatingSecrets as RotatingSecrets | undefined;
+        if (!s || s.secrets.size === 0) return false;
+        this.keys.setSecrets(s);
+        return true;
+      };
+      const timer = this.clock.setTimeout(() => reject(cephError('ETIMEDOUT', 'no rotating keys from the monitor')), osdDaemonLimits.rotatingKeysTimeoutMs);
+      const onAuth = (): void => {
+        if (check()) {
+          timer.cancel();
+          this.monc.off('auth', onAuth);
+          resolve();
+        }
+      };
+      this.monc.on('auth', onAuth);
+      this.monc.requestRotatingKeys();
+    });
+  }
+
+  private scheduleTick(): void {
+    if (this.stopped) return;
+    this.tick = this.clock.setTimeout(() => {
+      this.onTick();
+      this.scheduleTick();
+    }, osdDaemonLimits.tickMs);
+  }
+
+  private onTick(): void {
+    const s = this.monc.authClient?.rotatingSecrets as RotatingSecrets | undefined;
+    if (s && s !== this.keys.secrets) this.keys.setSecrets(s);
+    if (this.keys.needNewSecrets(this.clock.wallNow() - 30_000)) {
+      try {
+        this.monc.requestRotatingKeys();
+      } catch (e) {
+        log.dout(0, `rotating keys: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  // ---- osdmap ---------------------------------------------------------------------------------------
+
+  private handleOsdMap(m: MOSDMap): void {
+    try {
+      let map = this.osdmap;
+      const fulls = [...m.maps.keys()].sort((a, b) => a - b);
+      const last = fulls[fulls.length - 1];
+      if (last !== undefined && last > (map?.epoch ?? 0)) map = decodeOSDMap(new Reader(m.maps.get(last)!));
+      for (const e of [...m.incrementalMaps.keys()].sort((a, b) => a - b)) {
+        if (!map || e !== map.epoch + 1) continue;
+        map = applyIncremental(map, decodeIncremental(new Reader(m.incrementalMaps.get(e)!)));
+      }
+      if (!map || map === this.osdmap) return;
+      this.osdmap = map;
+      log.dout(10, `osdmap e${map.epoch}`);
+    } catch (e) {
+      log.dout(0, `bad osdmap: ${(e as Error).message}`);
+      return;
+    }
+    this.afterMap();
+  }
+
+  private afterMap(): void {
+    const map = this.osdmap!;
+    const me = this.opts.id;
+    const up = me < map.maxOsd && (map.osdState[me]! & OsdState.UP) !== 0;
+    if (!this.booted) this.sendBoot();
+    else if (!up || !sameAddrs(map.osdAddrs.client[me] ?? [], this.addrs)) {
+      // Marked down (or another instance's addrs): boot again.
+      if (!up) this.sendBoot();
+    }
+    const waiting = this.waitingForMap;
+    this.waitingForMap = [];
+    for (const w of waiting) this.dispatchOp(w.con, w.msg, w.req);
+  }
+
+  private sendBoot(): void {
+    const map = this.osdmap!;
+    this.booted = true;
+    const raw = encodeOSDSuperblock({
+      clusterFsid: map.fsid,
+      whoami: this.opts.id,
+      currentEpoch: map.epoch,
+      oldestMap: map.epoch,
+      newestMap: map.epoch,
+      mounted: 0,
+      cleanThru: 0,
+      osdFsid: this.osdUuid,
+    });
+    const sb = decodeOSDSuperblockHead(new Reader(raw));
+    const metadata = new Map<string, string>([
+      ['hostname', hostname()],
+      ['ceph_version', 'ceph version 16.2.15 (ts-osd) pacific (stable)'],
+      ['osd_objectstore', 'tsstore'],
+      ['front_addr', this.addrs.map(formatAddr).join(',')],
+    ]);
+    const hb = this.addrs;
+    log.dout(1, `booting at e${map.epoch}`);
+    this.monc.send(
+      messageTypes.build(MOSDBootCodec, {
+        paxos: { ...PAXOS_HEAD_DEFAULT, version: map.epoch },
+        sb,
+        hbBackAddrs: hb,
+        clusterAddrs: this.addrs,
+        bootEpoch: 0,
+        hbFrontAddrs: hb,
+        metadata,
+        osdFeatures: CEPH_FEATURES_ALL,
+      }),
+    );
+  }
+
+  // ---- PG creation ---------------------------------------------------------------------------------
+
+  private handleMonMessage(msg: CephMessage, payload: unknown): void {
+    if (msg.type !== MSG_OSD_PG_CREATE2) return;
+    void this.handlePgCreate(payload as MOSDPGCreate2).catch((e) => log.dout(0, `pg_create2 failed: ${(e as Error).message}`));
+  }
+
+  private async handlePgCreate(m: MOSDPGCreate2): Promise<void> {
+    for (const [spg] of m.pgs) {
+      await this.ensurePg(spg.pgid);
+      this.monc.send(messageTypes.build(MOSDPGCreatedCodec, { paxos: PAXOS_HEAD_DEFAULT, pgid: spg.pgid }));
+    }
+  }
+
+  /** The PG's collection, created (with the pool's hash bits) if it does not exist yet. */
+  private async ensurePg(pgid: PgT): Promise<PgState> {
+    const key = pgKey(pgid);
+    let pg = this.pgs.get(key);
+    if (pg) return pg;
+    const coll = collPG(pgid.pool, pgid.seed);
+    const pool = this.osdmap?.pools.get(pgid.pool);
+    pg = { pool: pgid.pool, seed: pgid.seed, coll, lastUpdate: { epoch: 0, version: 0n }, lastUserVersion: 0n };
+    this.pgs.set(key, pg);
+    if (!(await this.store.collectionExists(coll))) {
+      await this.store.queueTransaction(new Transaction().createCollection(coll, pgBits(pool?.pgNum ?? 1)));
+      log.dout(10, `created pg ${key}`);
+    }
+    return pg;
+  }
+
+  // ---- client ops ----------------------------------------------------------------------------------
+
+  msDispatch(con: Connection, msg: CephMessage, payload: unknown): void {
+    if (msg.type !== CEPH_MSG_OSD_OP) return;
+    this.dispatchOp(con, msg, payload as MOSDOp);
+  }
+
+  msHandleReset(_con: Connection, _error: CephError): void {}
+
+  private dispatchOp(con: Connection, msg: CephMessage, req: MOSDOp): void {
+    if (!this.osdmap || req.osdmapEpoch > this.osdmap.epoch) {
+      // OSD::handle_op waits for the client's map (require_same_or_newer_map).
+      if (this.waitingForMap.length < osdDaemonLimits.opsWaitingForMapMax) this.waitingForMap.push({ con, msg, req });
+      this.monc.subscribe('osdmap', this.epoch + 1);
+      return;
+    }
+    const key = pgKey(req.pgid.pgid);
+    const prev = this.pgQueues.get(key) ?? Promise.resolve();
+    const next = prev.then(() => this.runOp(con, msg, req)).catch((e) => log.dout(0, `op failed: ${(e as Error).stack}`));
+    this.pgQueues.set(key, next);
+  }
+
+  private async runOp(con: Connection, msg: CephMessage, req: MOSDOp): Promise<void> {
+    const map = this.osdmap!;
+    const pgid = req.pgid.pgid;
+    const pool = map.pools.get(pgid.pool);
+    let pg = this.pgs.get(pgKey(pgid));
+    if (!pg && pool && pgid.seed < pool.pgNum && pgToUpActingOsds(map, pgid).actingPrimary === this.opts.id) pg = await this.ensurePg(pgid);
+    const meta = con.protocol?.meta;
+    const session: OpSession = { allowAll: meta?.peerCaps?.allowAll ?? false, cap: parseCap(meta?.peerCaps?.text) };
+    const name = map.poolName.get(pgid.pool);
+    const reply = await executeOp(this.store, req, session, {
+      pg,
+      pool: pool && name !== undefined ? { name } : undefined,
+      epoch: map.epoch,
+      now: utimeFromMs(this.clock.wallNow()),
+    });
+    con.send(messageTypes.build(MOSDOpReplyCodec, reply, { tid: msg.tid, features: con.features }));
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.tick?.cancel();
+    await this.monc.shutdown();
+    await this.msgr.shutdown();
+    await Promise.allSettled([...this.pgQueues.values()]);
+    await this.store.umount();
+  }
+}
+
+function parseCap(text: string | undefined): OSDCap | undefined {
+  if (!text) return undefined;
+  try {
+    return OSDCap.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function sameAddrs(a: EntityAddrvec, b: EntityAddrvec): boolean {
+  return a.length === b.length && a.every((x, i) => formatAddr(x) === formatAddr(b[i]!));
+}
+
