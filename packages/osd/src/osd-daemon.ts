@@ -17,7 +17,7 @@ import {
   PAXOS_HEAD_DEFAULT,
   decodeOSDSuperblockHead,
 } from '@ts-ceph/messages';
-import { OSDMap, applyIncremental, decodeIncremental, decodeOSDMap, OsdState, pgToUpActingOsds, pgKey, PgT } from '@ts-ceph/maps';
+import { OSDMap, applyIncremental, decodeIncremental, decodeOSDMap, OsdState, pgToUpActingOsds, pgKey, PgT, formatPg } from '@ts-ceph/maps';
 import { collPG, NativeStore, ObjectStore, Transaction } from '@ts-ceph/objectstore';
 import { MonClient, monClientFor, resolveClientConfig } from '@ts-ceph/rados';
 import { executeOp, OpSession, PgState } from './core/op-engine';
@@ -145,9 +145,28 @@ export class OsdDaemon implements Dispatcher {
     this.monc.on('message', ({ msg, payload }) => this.handleMonMessage(msg, payload));
     await this.monc.authenticate(30_000);
     await this.fetchRotatingKeys();
+    await this.updateCrushLocation();
     this.monc.subscribe('osdmap', 0);
+    // OSD::_send_boot's sub_want("osd_pg_creates"): the monitor sends pg_create2 on this subscription.
+    this.monc.subscribe('osd_pg_creates', 0);
     this.scheduleTick();
     log.dout(0, `osd.${this.opts.id} ${this.osdUuid} listening on ${this.addrs.map(formatAddr).join(',')}`);
+  }
+
+  /**
+   * OSD::update_crush_device_class + update_crush_location (osd_crush_update_on_start): the OSD puts
+   * itself under host=<hostname> root=default with its capacity in TiB as weight, or its PGs map to
+   * nobody.
+   */
+  private async updateCrushLocation(): Promise<void> {
+    const id = this.opts.id;
+    const total = (await this.store.statfs()).total;
+    const weight = Math.max(0.00001, total / 2 ** 40).toFixed(4);
+    const cls = await this.monc.command({ prefix: 'osd crush set-device-class', class: 'hdd', ids: [String(id)] }, Buffer.alloc(0), 30_000);
+    if (cls.r < 0) log.dout(0, `set-device-class: ${cls.rs}`);
+    const r = await this.monc.command({ prefix: 'osd crush create-or-move', id, weight: Number(weight), args: [`host=${hostname().split('.')[0]}`, 'root=default'] }, Buffer.alloc(0), 30_000);
+    if (r.r < 0) throw cephError('EINVAL', `osd crush create-or-move: ${r.rs}`);
+    log.dout(1, `crush location: ${r.rs}`);
   }
 
   private fetchRotatingKeys(): Promise<void> {
@@ -288,7 +307,7 @@ export class OsdDaemon implements Dispatcher {
     this.pgs.set(key, pg);
     if (!(await this.store.collectionExists(coll))) {
       await this.store.queueTransaction(new Transaction().createCollection(coll, pgBits(pool?.pgNum ?? 1)));
-      log.dout(10, `created pg ${key}`);
+      log.dout(1, `created pg ${formatPg(pgid)}`);
     }
     return pg;
   }
