@@ -7,7 +7,11 @@ import t from 'tap';
 import { OSDCap } from '@ts-ceph/cephx';
 import { CephOsdFlag, CephOsdOp, MOSDOp, osdOp, osdOpExtent, osdOpRead, osdOpWrite, osdOpWriteFull, statReply, BLKIN_TRACE_NONE } from '@ts-ceph/messages';
 import { CEPH_NOSNAP, MemStore, Transaction, collPG } from '@ts-ceph/objectstore';
+import { Reader } from '@ts-ceph/denc';
+import { decodeOSDSuperblockHead } from '@ts-ceph/messages';
 import { executeOp, OpSession, PgState } from '../src/core/op-engine';
+import { encodeOSDSuperblock } from '../src/core/superblock';
+import { decodeObjectInfo, encodeObjectInfo } from '../src/core/object-info';
 
 function req(oid: string, ops: MOSDOp['ops'], over: Partial<MOSDOp> = {}): MOSDOp {
   return {
@@ -90,4 +94,25 @@ t.test('caps, misdirected, unsupported', async (t) => {
   t.equal(r.result, -95, 'unknown op code');
   r = await executeOp(store, req('o', [osdOpExtent(CephOsdOp.WRITE, 0, 5, Buffer.from('ab'))]), all, tgt);
   t.equal(r.result, -22, 'write length mismatch');
+});
+
+t.test('the MOSDBoot superblock decodes as the mon reads it', (t) => {
+  const sb = { clusterFsid: '11111111-2222-3333-4444-555555555555', whoami: 3, currentEpoch: 7, oldestMap: 1, newestMap: 7, mounted: 5, cleanThru: 6, osdFsid: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee' };
+  const raw = encodeOSDSuperblock(sb as never);
+  const r = new Reader(raw);
+  const h = decodeOSDSuperblockHead(r);
+  t.same({ ...h, raw: undefined }, { ...sb, raw: undefined });
+  t.equal(r.off, raw.length, 'whole encoding consumed');
+  t.same([raw[0], raw[1]], [9, 5], 'struct_v 9, compat 5');
+  t.end();
+});
+
+t.test('object info round trip', (t) => {
+  const oi = { epoch: 12, version: 34n, userVersion: 56n, mtime: { sec: 1700000000, nsec: 123 } };
+  const b = encodeObjectInfo(oi);
+  t.equal(b.length, 29);
+  t.same(b.subarray(0, 5), Buffer.from([1, 12, 0, 0, 0]), 'u8 v1, u32 epoch');
+  t.same(decodeObjectInfo(b), oi);
+  t.throws(() => decodeObjectInfo(Buffer.from([2, ...b.subarray(1)])), 'v2 refused');
+  t.end();
 });
