@@ -2,7 +2,7 @@
  * ts-osd serves the real `rados` CLI (16.2.15): ts-mon, `ceph osd new` with a cephx secret and the
  * OSD's keyring (as for a real ceph-osd), `ts-osd --mkfs` then `ts-osd -f`; it must come up with its
  * own addrs and create the PGs of a size-1 pool (pg_create2 → osd_pg_created). Then rados put, get
- * (same bytes), stat, ls, rm, get after rm (ENOENT), and a client with only `osd 'allow r pool=p'`
+ * (same bytes), stat, ls (pgnls over the 8 PGs), rm, get after rm (ENOENT), and a client with only `osd 'allow r pool=p'`
  * refused a put (EPERM). Fails, never skips, when a binary is missing or anything does not work.
  */
 import t from 'tap';
@@ -94,6 +94,13 @@ t.test('the real rados CLI against ts-osd on a size-1 pool', async (t) => {
   r = await rados(['stat', 'obj']);
   t.equal(r.code, 0, `rados stat: ${r.stderr}`);
   t.match(r.stdout, new RegExp(`^p/obj mtime \\S+, size ${data.length}\\n$`), `stat: ${r.stdout}`);
+  for (const n of ['a1', 'a2', 'a3']) {
+    r = await rados(['put', n, src]);
+    t.equal(r.code, 0, `put ${n}`);
+  }
+  r = await run('rados', ['-c', m.conf, '-p', 'p', 'ls', ...(process.env.OSD_RADOS_DEBUG ? ['--debug-objecter', '20', '--debug-ms', '1', '--log-to-stderr', 'true'] : [])], { timeoutMs: 30_000 });
+  if (process.env.OSD_RADOS_DEBUG) writeFileSync('/tmp/rados-ls.log', r.stderr);
+  t.same([r.code, r.stdout.split('\n').filter(Boolean).sort()], [0, ['a1', 'a2', 'a3', 'obj']], `rados ls: ${r.stderr}`);
   r = await rados(['rm', 'obj']);
   t.same([r.code, r.stderr], [0, ''], 'rados rm');
   r = await rados(['get', 'obj', dst]);

@@ -345,7 +345,7 @@ export class OsdDaemon implements Dispatcher {
     const name = map.poolName.get(pgid.pool);
     const reply = await executeOp(this.store, req, session, {
       pg,
-      pool: pool && name !== undefined ? { name } : undefined,
+      pool: pool && name !== undefined ? { name, pgNum: pool.pgNum } : undefined,
       epoch: map.epoch,
       now: utimeFromMs(this.clock.wallNow()),
     });

@@ -5,13 +5,15 @@
  */
 import t from 'tap';
 import { OSDCap } from '@ts-ceph/cephx';
-import { CephOsdFlag, CephOsdOp, MOSDOp, osdOp, osdOpExtent, osdOpRead, osdOpWrite, osdOpWriteFull, statReply, BLKIN_TRACE_NONE } from '@ts-ceph/messages';
+import { pgnlsReply, CephOsdFlag, CephOsdOp, MOSDOp, osdOp, osdOpExtent, osdOpRead, osdOpWrite, osdOpWriteFull, statReply, BLKIN_TRACE_NONE } from '@ts-ceph/messages';
 import { CEPH_NOSNAP, MemStore, Transaction, collPG } from '@ts-ceph/objectstore';
-import { Reader } from '@ts-ceph/denc';
+import { Reader, Writer } from '@ts-ceph/denc';
+import { encodeHobjectT } from '@ts-ceph/maps';
 import { decodeOSDSuperblockHead } from '@ts-ceph/messages';
 import { executeOp, OpSession, PgState } from '../src/core/op-engine';
 import { encodeOSDSuperblock } from '../src/core/superblock';
 import { decodeObjectInfo, encodeObjectInfo } from '../src/core/object-info';
+import { pgHobjEnd } from '../src/core/pg-list';
 
 function req(oid: string, ops: MOSDOp['ops'], over: Partial<MOSDOp> = {}): MOSDOp {
   return {
@@ -88,8 +90,10 @@ t.test('caps, misdirected, unsupported', async (t) => {
   t.equal(r.result, -6, 'ENXIO for a PG we do not serve');
   r = await executeOp(store, req('o', [osdOpRead(0, 0)]), rw, { ...tgt, pg: undefined });
   t.equal(r.result, -6, 'ENXIO without the PG');
-  r = await executeOp(store, req('o', [osdOp(CephOsdOp.PGNLS)]), rw, tgt);
-  t.equal(r.result, -95, 'EOPNOTSUPP');
+  r = await executeOp(store, req('o', [osdOp(CephOsdOp.PGLS)]), rw, tgt);
+  t.equal(r.result, -95, 'EOPNOTSUPP for the old pgls');
+  r = await executeOp(store, req('', [osdOp(CephOsdOp.PGNLS)]), rw, tgt);
+  t.equal(r.result, -22, 'pgnls without a cursor: EINVAL');
   r = await executeOp(store, req('o', [osdOp(0x1fff)]), all, tgt);
   t.equal(r.result, -95, 'unknown op code');
   r = await executeOp(store, req('o', [osdOpExtent(CephOsdOp.WRITE, 0, 5, Buffer.from('ab'))]), all, tgt);
@@ -114,5 +118,40 @@ t.test('object info round trip', (t) => {
   t.same(b.subarray(0, 5), Buffer.from([1, 12, 0, 0, 0]), 'u8 v1, u32 epoch');
   t.same(decodeObjectInfo(b), oi);
   t.throws(() => decodeObjectInfo(Buffer.from([2, ...b.subarray(1)])), 'v2 refused');
+  t.end();
+});
+
+t.test('pgnls lists the PG, then answers 1 with the next PG start', async (t) => {
+  const { store, pg } = await setup();
+  const tgt = { pg, pool: { name: 'p', pgNum: 8 }, epoch: 9, now };
+  for (const [n, h] of [['a', 0x1234abcb], ['b', 0x2234abcb], ['c', 0x3234abcb]] as const) {
+    const r = await executeOp(store, req(n, [osdOpWriteFull(Buffer.from(n))], { hash: h }), all, tgt);
+    t.equal(r.result, 0);
+  }
+  const w = new Writer();
+  encodeHobjectT(w, { oid: '', key: '', snap: CEPH_NOSNAP, hash: 0x3, max: false, nspace: '', pool: 1 });
+  const args = Buffer.alloc(28);
+  args.writeBigUInt64LE(2n, 0);
+  let r = await executeOp(store, req('', [osdOp(CephOsdOp.PGNLS, { args, data: w.finish() })], { flags: CephOsdFlag.READ }), all, tgt);
+  t.equal(r.result, 0, 'more to come');
+  let resp = pgnlsReply(r.ops[0]!);
+  const first = resp.entries.map((e) => e.oid);
+  t.same(first, ['b', 'a'], 'two entries, in the bitwise (reversed hash) order');
+  const w2 = new Writer();
+  encodeHobjectT(w2, resp.handle);
+  r = await executeOp(store, req('', [osdOp(CephOsdOp.PGNLS, { args, data: w2.finish() })], { flags: CephOsdFlag.READ }), all, tgt);
+  resp = pgnlsReply(r.ops[0]!);
+  t.same([r.result, resp.entries.map((e) => e.oid)], [1, ['c']], 'end of the PG');
+  t.same([resp.handle.hash, resp.handle.pool, resp.handle.max], [0x7, 1, false], 'handle: where pg 1.3 of 8 ends (pg 1.7 starts, bitwise order)');
+  t.same([r.replayVersion, r.userVersion], [{ epoch: 9, version: 3n }, 3n], 'the PG versions');
+});
+
+t.test('pg_t::get_hobj_end', (t) => {
+  t.same(pgHobjEnd(1, 0, 8).hash, 0x4, '1.0 of 8 ends where 1.4 starts');
+  t.same(pgHobjEnd(1, 3, 8).hash, 0x7, '1.3 → 1.7');
+  t.ok(pgHobjEnd(1, 7, 8).max, '1.7 is last in bitwise order: max');
+  t.ok(pgHobjEnd(1, 0, 1).max, 'one PG: max');
+  t.same(pgHobjEnd(1, 2, 6).hash, 0x1, '1.2 of 6 has not split (no 1.6): split bits 2, ends where 1.1 starts');
+  t.same(pgHobjEnd(1, 1, 6).hash, 0x5, '1.1 of 6 has split into 1.5: split bits 3, ends where 1.5 starts');
   t.end();
 });

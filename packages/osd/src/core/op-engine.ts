@@ -17,6 +17,7 @@ import {
   CEPH_OSD_OP_MODE_WR,
 } from '@ts-ceph/messages';
 import { CEPH_NOSNAP, CollT, GHObject, ObjectStore, Transaction, ghobject } from '@ts-ceph/objectstore';
+import { pgnls } from './pg-list';
 import { OI_ATTR, ObjectInfo, decodeObjectInfo, encodeObjectInfo } from './object-info';
 
 /** Named limits of the op engine (docs/LIMITS.md). */
@@ -41,6 +42,8 @@ export interface PgState {
 /** What the op engine needs to know about a pool from the OSDMap. */
 export interface PoolInfo {
   name: string;
+  /** pg_num (for where a PG's listing ends); 1 when unknown. */
+  pgNum?: number;
 }
 
 /** The client session an op arrived on: its cephx caps for the OSD service. */
@@ -131,6 +134,7 @@ export async function executeOp(store: ObjectStore, req: MOSDOp, session: OpSess
   }
   if (!hasCaps(req, session, pool.name)) return replyOpError(req, errno(Errno.EPERM), epoch);
   if (req.snapid !== CEPH_NOSNAP) return replyOpError(req, errno(Errno.EOPNOTSUPP), epoch);
+  if (req.ops.some((o) => o.op === CephOsdOp.PGNLS)) return pgOp(store, req, pg, pool, epoch);
   const mayWrite = req.ops.some((o) => isWrite(o.op));
   const oid = opObject(req);
   const before = await loadObject(store, pg.coll, oid);
@@ -171,6 +175,25 @@ export async function executeOp(store: ObjectStore, req: MOSDOp, session: OpSess
   pg.lastUserVersion = uv;
   for (const o of reply.ops) o.data = Buffer.alloc(0);
   setReplyVersions(reply, at, uv);
+  return reply;
+}
+
+/**
+ * PrimaryLogPG::do_pg_op: a vector of PG ops (pgnls only here; others -EOPNOTSUPP). The reply
+ * carries the PG's last_update / last_user_version, and pgnls's rval (1 at the end of the PG) as
+ * its result.
+ */
+async function pgOp(store: ObjectStore, req: MOSDOp, pg: PgState, pool: PoolInfo, epoch: number): Promise<MOSDOpReply> {
+  const reply = mOSDOpReplyFor(req, 0, epoch);
+  let result = 0;
+  for (let i = 0; i < req.ops.length && result >= 0; i++) {
+    const op = req.ops[i]!;
+    const out = reply.ops[i]!;
+    result = op.op === CephOsdOp.PGNLS ? await pgnls(store, pg, pool.pgNum ?? 1, req.oloc.nspace, op, out) : errno(Errno.EOPNOTSUPP);
+    out.rval = result;
+  }
+  reply.result = result;
+  setReplyVersions(reply, pg.lastUpdate, pg.lastUserVersion);
   return reply;
 }
 
