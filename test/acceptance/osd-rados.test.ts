@@ -121,4 +121,14 @@ t.test('the real rados CLI against ts-osd on a size-1 pool', async (t) => {
   r = await rados(['get', 'obj2', dst], ['-n', 'client.ro', '--keyring', roKeyring]);
   t.equal(r.code, 0, `read-only client may read: ${r.stderr}`);
   t.ok(readFileSync(dst).equals(data), 'same bytes for the read-only client');
+
+  // SIGTERM: the OSD asks to be marked down (MOSDMarkMeDown with request_ack) and exits once the
+  // mon acks. With a single OSD the mon keeps it up (mon_osd_min_up_ratio, as Ceph's can_mark_down)
+  // but still acks, so the exit comes well before markDownTimeoutMs (5 s).
+  const exited = new Promise<number | null>((resolve) => osd.on('exit', (code) => resolve(code)));
+  const t0 = Date.now();
+  osd.kill('SIGTERM');
+  t.equal(await exited, 0, 'ts-osd exits 0 on SIGTERM');
+  t.ok(Date.now() - t0 < 4000, `exited after ${Date.now() - t0} ms`);
+  t.match(readFileSync(join(dir, 'osd.log'), 'utf8'), /mark_me_down acked by the monitor/, 'the mon acked MOSDMarkMeDown');
 });

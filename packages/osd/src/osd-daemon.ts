@@ -14,6 +14,8 @@ import {
   MOSDPGCreate2,
   MOSDPGCreatedCodec,
   MSG_OSD_PG_CREATE2,
+  MSG_OSD_MARK_ME_DOWN,
+  MOSDMarkMeDownCodec,
   PAXOS_HEAD_DEFAULT,
   decodeOSDSuperblockHead,
 } from '@ts-ceph/messages';
@@ -43,6 +45,8 @@ export const osdDaemonLimits = {
   rotatingKeysTimeoutMs: 30_000,
   /** How often to check the rotating keys and send a beacon (ms). */
   tickMs: 5_000,
+  /** How long a stopping OSD waits for the monitor to ack its MOSDMarkMeDown (ms). */
+  markDownTimeoutMs: 5_000,
 };
 
 /** ceph-osd --mkfs's files: whoami and fsid (the OSD uuid), then the native store. */
@@ -285,6 +289,7 @@ export class OsdDaemon implements Dispatcher {
   // ---- PG creation ---------------------------------------------------------------------------------
 
   private handleMonMessage(msg: CephMessage, payload: unknown): void {
+    if (msg.type === MSG_OSD_MARK_ME_DOWN) return this.markDownAcked?.();
     if (msg.type !== MSG_OSD_PG_CREATE2) return;
     void this.handlePgCreate(payload as MOSDPGCreate2).catch((e) => log.dout(0, `pg_create2 failed: ${(e as Error).message}`));
   }
@@ -352,10 +357,41 @@ export class OsdDaemon implements Dispatcher {
     con.send(messageTypes.build(MOSDOpReplyCodec, reply, { tid: msg.tid, features: con.features }));
   }
 
+  /**
+   * OSD::shutdown's prepare_to_stop: MOSDMarkMeDown with request_ack, and wait (at most
+   * `markDownTimeoutMs`) for the monitor's ack so `ceph osd tree` shows us down at once.
+   */
+  private async markMeDown(): Promise<void> {
+    const map = this.osdmap;
+    if (!map || !this.monc.isConnected || !(this.opts.id < map.maxOsd && map.osdState[this.opts.id]! & OsdState.UP)) return;
+    await new Promise<void>((resolve) => {
+      const timer = this.clock.setTimeout(resolve, osdDaemonLimits.markDownTimeoutMs);
+      this.markDownAcked = () => {
+        log.dout(1, 'mark_me_down acked by the monitor');
+        timer.cancel();
+        resolve();
+      };
+      this.monc.send(
+        messageTypes.build(MOSDMarkMeDownCodec, {
+          paxos: { ...PAXOS_HEAD_DEFAULT, version: map.epoch },
+          fsid: map.fsid,
+          targetOsd: this.opts.id,
+          targetAddrs: this.addrs,
+          epoch: map.epoch,
+          requestAck: true,
+          downAndDead: false,
+        }),
+      );
+    });
+  }
+
+  private markDownAcked: (() => void) | undefined;
+
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     this.tick?.cancel();
+    await this.markMeDown().catch(() => undefined);
     await this.monc.shutdown();
     await this.msgr.shutdown();
     await Promise.allSettled([...this.pgQueues.values()]);
