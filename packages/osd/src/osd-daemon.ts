@@ -16,6 +16,7 @@ import {
   MSG_OSD_PG_CREATE2,
   MSG_OSD_MARK_ME_DOWN,
   MOSDMarkMeDownCodec,
+  MOSDBeaconCodec,
   PAXOS_HEAD_DEFAULT,
   decodeOSDSuperblockHead,
 } from '@ts-ceph/messages';
@@ -45,6 +46,8 @@ export const osdDaemonLimits = {
   rotatingKeysTimeoutMs: 30_000,
   /** How often to check the rotating keys and send a beacon (ms). */
   tickMs: 5_000,
+  /** osd_beacon_report_interval: how often a beacon goes to the monitor (ms). */
+  beaconIntervalMs: 300_000,
   /** How long a stopping OSD waits for the monitor to ack its MOSDMarkMeDown (ms). */
   markDownTimeoutMs: 5_000,
 };
@@ -202,7 +205,34 @@ export class OsdDaemon implements Dispatcher {
     }, osdDaemonLimits.tickMs);
   }
 
+  /**
+   * OSD::send_beacon: without beacons the monitor marks us down after mon_osd_report_timeout. We
+   * report our PGs (all "clean": size-1 pools have nothing to recover) and the current epoch as
+   * min_last_epoch_clean.
+   */
+  private maybeSendBeacon(): void {
+    const map = this.osdmap;
+    const now = this.clock.now();
+    if (!map || !this.monc.isConnected || now - this.lastBeaconMs < osdDaemonLimits.beaconIntervalMs) return;
+    const me = this.opts.id;
+    if (!(me < map.maxOsd && map.osdState[me]! & OsdState.UP)) return;
+    this.lastBeaconMs = now;
+    const pgs = [...this.pgs.values()].map((p) => ({ pool: p.pool, seed: p.seed }));
+    this.monc.send(
+      messageTypes.build(MOSDBeaconCodec, {
+        paxos: { ...PAXOS_HEAD_DEFAULT, version: map.epoch },
+        pgs,
+        minLastEpochClean: map.epoch,
+        lastPurgedSnapsScrub: { sec: 0, nsec: 0 },
+        osdBeaconReportIntervalSec: Math.round(osdDaemonLimits.beaconIntervalMs / 1000),
+      }),
+    );
+  }
+
+  private lastBeaconMs = -Infinity;
+
   private onTick(): void {
+    this.maybeSendBeacon();
     const s = this.monc.authClient?.rotatingSecrets as RotatingSecrets | undefined;
     if (s && s !== this.keys.secrets) this.keys.setSecrets(s);
     if (this.keys.needNewSecrets(this.clock.wallNow() - 30_000)) {
@@ -245,6 +275,7 @@ export class OsdDaemon implements Dispatcher {
       // Marked down (or another instance's addrs): boot again.
       if (!up) this.sendBoot();
     }
+    this.maybeSendBeacon();
     const waiting = this.waitingForMap;
     this.waitingForMap = [];
     for (const w of waiting) this.dispatchOp(w.con, w.msg, w.req);
