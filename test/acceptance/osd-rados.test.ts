@@ -94,6 +94,15 @@ t.test('the real rados CLI against ts-osd on a size-1 pool', async (t) => {
   r = await rados(['stat', 'obj']);
   t.equal(r.code, 0, `rados stat: ${r.stderr}`);
   t.match(r.stdout, new RegExp(`^p/obj mtime \\S+, size ${data.length}\\n$`), `stat: ${r.stdout}`);
+  // Larger than rados' 4 MiB op size: writefull then writes at 4 MiB and 8 MiB, reads in chunks.
+  const big = randomBytes(9 * 1024 * 1024 + 17);
+  writeFileSync(join(m.dir, 'big.bin'), big);
+  r = await rados(['put', 'big', join(m.dir, 'big.bin')]);
+  t.equal(r.code, 0, `put of 9 MiB: ${r.stderr}`);
+  r = await rados(['get', 'big', dst]);
+  t.ok(r.code === 0 && readFileSync(dst).equals(big), 'the 9 MiB object reads back identical');
+  r = await rados(['rm', 'big']);
+  t.equal(r.code, 0, 'rm big');
   for (const n of ['a1', 'a2', 'a3']) {
     r = await rados(['put', n, src]);
     t.equal(r.code, 0, `put ${n}`);
