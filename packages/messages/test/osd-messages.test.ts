@@ -6,12 +6,10 @@
  * Every front also decodes split at every byte boundary only as DencError/CephError.
  */
 import t, { Test } from 'tap';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sharedDir } from '@ts-ceph/common';
 import { formatPg } from '@ts-ceph/maps';
 import { mutate, Prng, seedFromEnv } from '@ts-ceph/testkit';
-import { CephMessage, decodeHeader2, MessageCodec, StreamDecoder, Tag } from '@ts-ceph/messenger';
+import { CephMessage, MessageCodec } from '@ts-ceph/messenger';
 import {
   MOSDAlive,
   MOSDAliveCodec,
@@ -33,22 +31,11 @@ import {
   MOSDPGTemp,
   MOSDPGTempCodec,
 } from '../src';
+import { messagesOfStream, tracesDir } from './stream-messages';
 
-const stream = join(sharedDir(), 'ceph-traces', 'daemons', 'streams', 'pcap-osd0-boot-mon.01.c2s.bin');
+const stream = join(tracesDir, 'daemons', 'streams', 'pcap-osd0-boot-mon.01.c2s.bin');
 
-function messages(): CephMessage[] {
-  const d = new StreamDecoder();
-  d.push(readFileSync(stream));
-  const out: CephMessage[] = [];
-  for (const it of d.drain()) {
-    if (it.kind !== 'frame' || it.frame.tag !== Tag.MESSAGE) continue;
-    const s = it.frame.segments;
-    const h = decodeHeader2(s[0]!);
-    const e = Buffer.alloc(0);
-    out.push({ type: h.type, version: h.version, compatVersion: h.compatVersion, priority: h.priority, tid: h.tid, dataOff: h.dataOff, seq: h.seq, front: s[1] ?? e, middle: e, data: e });
-  }
-  return out;
-}
+const messages = (): CephMessage[] => messagesOfStream(stream);
 
 function msg(c: MessageCodec<unknown>, front: Buffer, version = c.version): CephMessage {
   return { type: c.type, version, compatVersion: c.compatVersion, priority: 127, tid: 0n, dataOff: 0, seq: 1, front, middle: Buffer.alloc(0), data: Buffer.alloc(0) };
@@ -183,14 +170,7 @@ t.test('mutated fronts decode or fail with a typed error (fuzz)', async (t) => {
 });
 
 t.test('pg_create2 (mon → OSD) from the capture', async (t) => {
-  const d = new StreamDecoder();
-  d.push(readFileSync(stream.replace('c2s', 's2c')));
-  const fronts: CephMessage[] = [];
-  for (const it of d.drain()) {
-    if (it.kind !== 'frame' || it.frame.tag !== Tag.MESSAGE) continue;
-    const h = decodeHeader2(it.frame.segments[0]!);
-    if (h.type === MOSDPGCreate2Codec.type) fronts.push(msg(MOSDPGCreate2Codec as MessageCodec<unknown>, it.frame.segments[1]!, h.version));
-  }
+  const fronts = messagesOfStream(stream.replace('c2s', 's2c')).filter((m) => m.type === MOSDPGCreate2Codec.type);
   t.ok(fronts.length > 0, `${fronts.length} pg_create2`);
   for (const f of fronts) {
     const p = MOSDPGCreate2Codec.decode(f, 0n) as MOSDPGCreate2;

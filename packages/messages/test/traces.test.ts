@@ -5,34 +5,14 @@
  * of field values against what the traces' README and debug logs say.
  */
 import t from 'tap';
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sharedDir } from '@ts-ceph/common';
-import { CephMessage, decodeHeader2, messageTypes, StreamDecoder, Tag } from '@ts-ceph/messenger';
+import { messageTypes } from '@ts-ceph/messenger';
 import { MMonCommand, MMonCommandAck, MMonSubscribe, MOSDMap, MSG_MON_COMMAND, MSG_MON_COMMAND_ACK, CEPH_MSG_MON_SUBSCRIBE, CEPH_MSG_OSD_MAP } from '../src';
+import { messagesOfStream, streamFiles, tracesDir } from './stream-messages';
 
-function messagesOf(file: string): CephMessage[] {
-  const d = new StreamDecoder();
-  d.push(readFileSync(file));
-  const out: CephMessage[] = [];
-  for (const it of d.drain()) {
-    if (it.kind !== 'frame' || it.frame.tag !== Tag.MESSAGE) continue;
-    const s = it.frame.segments;
-    const h = decodeHeader2(s[0]!);
-    const e = Buffer.alloc(0);
-    out.push({ type: h.type, version: h.version, compatVersion: h.compatVersion, priority: h.priority, tid: h.tid, dataOff: h.dataOff, seq: h.seq, front: s[1] ?? e, middle: s[2] ?? e, data: s[3] ?? e });
-  }
-  return out;
-}
-
-const root = join(sharedDir(), 'ceph-traces');
-const files = [join(root, 'streams'), join(root, 'daemons', 'streams')].flatMap((d) =>
-  readdirSync(d)
-    .filter((f) => f.endsWith('.bin'))
-    .sort()
-    .map((f) => join(d, f)),
-);
-const all = files.flatMap((f) => messagesOf(f).map((m) => ({ f, m })));
+const root = tracesDir;
+const files = streamFiles();
+const all = files.flatMap((f) => messagesOfStream(f).map((m) => ({ f, m })));
 const counts = new Map<string, number>();
 
 t.test('every registered message type in the traces round-trips', async (t) => {
@@ -60,7 +40,7 @@ t.test('every registered message type in the traces round-trips', async (t) => {
 });
 
 t.test('field values match what the real client logged', async (t) => {
-  const status = messagesOf(join(root, 'streams', 'pcap-a-ceph-status.01.c2s.bin'));
+  const status = messagesOfStream(join(root, 'streams', 'pcap-a-ceph-status.01.c2s.bin'));
   const subs = status.filter((m) => m.type === CEPH_MSG_MON_SUBSCRIBE).map((m) => messageTypes.decode(m) as MMonSubscribe);
   t.same(
     subs.map((s) => [...s.what.entries()].map(([k, v]) => `${k}=${v.start}${v.flags ? '' : '+'}`).join(',')),
@@ -70,7 +50,7 @@ t.test('field values match what the real client logged', async (t) => {
   const cmds = status.filter((m) => m.type === MSG_MON_COMMAND).map((m) => messageTypes.decode(m) as MMonCommand);
   t.same(cmds.map((c) => JSON.parse(c.cmd[0]!).prefix), ['get_command_descriptions', 'status']);
   t.equal(cmds[0]!.fsid, 'a6c7bebf-40b0-47a7-a6ea-2967e3d757b1', 'fsid of the capture cluster (pcap-keys.txt)');
-  const acks = messagesOf(join(root, 'streams', 'pcap-a-ceph-status.01.s2c.bin'))
+  const acks = messagesOfStream(join(root, 'streams', 'pcap-a-ceph-status.01.s2c.bin'))
     .filter((m) => m.type === MSG_MON_COMMAND_ACK)
     .map((m) => messageTypes.decode(m) as MMonCommandAck);
   t.equal(acks.length, 2);
@@ -78,7 +58,7 @@ t.test('field values match what the real client logged', async (t) => {
   t.equal(acks[1]!.r, 0);
   t.match(acks[1]!.data.toString('utf8'), /id:\s+a6c7bebf-40b0-47a7-a6ea-2967e3d757b1/, 'status text in the ack data segment');
   t.ok(JSON.parse(acks[0]!.data.toString('utf8')).cmd000, 'get_command_descriptions JSON in the data segment');
-  const osdmap = messagesOf(join(root, 'streams', 'pcap-a-ceph-status.01.s2c.bin')).find((m) => m.type === CEPH_MSG_OSD_MAP)!;
+  const osdmap = messagesOfStream(join(root, 'streams', 'pcap-a-ceph-status.01.s2c.bin')).find((m) => m.type === CEPH_MSG_OSD_MAP)!;
   const om = messageTypes.decode(osdmap) as MOSDMap;
   t.equal(om.maps.size, 1, 'a full map for osdmap=0');
   t.ok(om.newestMap > 0 && om.maps.has(om.newestMap), `full map epoch ${om.newestMap}`);

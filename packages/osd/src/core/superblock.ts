@@ -1,4 +1,5 @@
-import { Uuid, Writer, encodeUuid } from '@ts-ceph/denc';
+import { Writer, encodeUuid } from '@ts-ceph/denc';
+import type { OSDSuperblockHead } from '@ts-ceph/messages';
 
 /**
  * OSDSuperblock::encode (src/osd/osd_types.cc), v9 compat 5, as the OSD sends it in MOSDBoot:
@@ -8,16 +9,8 @@ import { Uuid, Writer, encodeUuid } from '@ts-ceph/denc';
  * purged_snaps_last, utime last_purged_snaps_scrub. ts-osd keeps no superblock on disk yet: the
  * fields come from the daemon's state.
  */
-export interface SuperblockFields {
-  clusterFsid: Uuid;
-  whoami: number;
-  currentEpoch: number;
-  oldestMap: number;
-  newestMap: number;
-  mounted: number;
-  cleanThru: number;
-  osdFsid: Uuid;
-}
+/** The superblock fields MOSDBoot's decoder reads back (everything but the raw bytes). */
+export type SuperblockFields = Omit<OSDSuperblockHead, 'raw'>;
 
 export function encodeOSDSuperblock(sb: SuperblockFields): Buffer {
   const w = new Writer();
