@@ -4,3 +4,4 @@ export * from './clock';
 export * from './log';
 export * from './conf';
 export * from './testing';
+export * from './daemon';

@@ -5,7 +5,7 @@
  *   ts-mon -i <id> [-c ceph.conf] [--mon-data <dir>] [-f|-d]
  * It always runs in the foreground (`ts-ceph start` detaches it); -d also logs to stderr.
  */
-import { CephConf, cephError, configureLog, fileSink, stderrSink, isCephError, parseDebugLevel, realClock } from '@ts-ceph/common';
+import { CephConf, cephError, configureLog, fileSink, stderrSink, parseDebugLevel, realClock, runDaemonMain, stopOnSignal } from '@ts-ceph/common';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { mkfs } from '../mkfs';
@@ -68,20 +68,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const d = await MonDaemon.start({ id, conf, monData: a.monData });
-  await new Promise<void>((resolve) => {
-    const stop = () => void d.stop().then(resolve, resolve);
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
-  });
+  await stopOnSignal(() => d.stop());
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (e) => {
-    const msg = isCephError(e) ? `${e.code}: ${e.message}` : ((e as Error)?.stack ?? String(e));
-    process.stderr.write(`ts-mon: ${msg}\n`);
-    process.exit(isCephError(e) ? e.errno : 1);
-  },
-);
-
+runDaemonMain('ts-mon', main);

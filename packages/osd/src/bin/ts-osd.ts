@@ -8,7 +8,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { CephConf, cephError, configureLog, fileSink, isCephError, parseDebugLevel, parseSize, stderrSink } from '@ts-ceph/common';
+import { CephConf, cephError, configureLog, fileSink, parseDebugLevel, parseSize, runDaemonMain, stderrSink, stopOnSignal } from '@ts-ceph/common';
 import { mkfsOsd, OsdDaemon } from '../osd-daemon';
 
 interface Args {
@@ -74,19 +74,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const d = await OsdDaemon.start({ id, conf, osdData });
-  await new Promise<void>((resolve) => {
-    const stop = (): void => void d.stop().then(resolve, resolve);
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
-  });
+  await stopOnSignal(() => d.stop());
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (e) => {
-    const msg = isCephError(e) ? `${e.code}: ${e.message}` : ((e as Error)?.stack ?? String(e));
-    process.stderr.write(`ts-osd: ${msg}\n`);
-    process.exit(isCephError(e) ? e.errno : 1);
-  },
-);
+runDaemonMain('ts-osd', main);
