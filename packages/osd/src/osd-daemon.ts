@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { CephConf, CephError, cephError, Clock, logger, realClock, TimerHandle } from '@ts-ceph/common';
-import { CEPH_FEATURES_ALL, EntityType, EntityAddrvec, Reader, Uuid, formatAddr, utimeFromMs } from '@ts-ceph/denc';
+import { CEPH_FEATURES_ALL, EntityType, EntityAddrvec, Reader, Uuid, blankAddr, formatAddr, utimeFromMs } from '@ts-ceph/denc';
 import { AuthRegistry, CephxServiceServerProvider, loadKeyRing, OSDCap, RotatingKeyRing, RotatingSecrets } from '@ts-ceph/cephx';
 import { CephMessage, Connection, Dispatcher, Messenger, messageTypes, Policies } from '@ts-ceph/messenger';
 import {
@@ -20,10 +20,14 @@ import {
   PAXOS_HEAD_DEFAULT,
   decodeOSDSuperblockHead,
 } from '@ts-ceph/messages';
-import { OSDMap, applyIncremental, decodeIncremental, decodeOSDMap, OsdState, pgToUpActingOsds, pgKey, PgT, formatPg } from '@ts-ceph/maps';
-import { collPG, NativeStore, ObjectStore, Transaction } from '@ts-ceph/objectstore';
+import { OSDMap, applyIncremental, decodeIncremental, decodeOSDMap, OsdState, pgToUpActingOsds, pgKey, PgT, formatPg, PoolFlag } from '@ts-ceph/maps';
+import { collPG, NativeStore, ObjectStore, Transaction, ghobjectSortKey } from '@ts-ceph/objectstore';
 import { MonClient, monClientFor, resolveClientConfig } from '@ts-ceph/rados';
-import { executeOp, OpSession, PgState } from './core/op-engine';
+import { executeOp, opObject, OpSession, replyOpError } from './core/op-engine';
+import { OpPool } from './core/op-context';
+import { PG, evKeyName } from './core/pg';
+import { Errno } from '@ts-ceph/common';
+import { MOSDOpReply } from '@ts-ceph/messages';
 import { encodeOSDSuperblock } from './core/superblock';
 
 const log = logger('osd');
@@ -84,9 +88,13 @@ export class OsdDaemon implements Dispatcher {
   readonly msgr: Messenger;
   readonly monc: MonClient;
   osdmap: OSDMap | undefined;
-  private readonly pgs = new Map<string, PgState>();
-  /** Per-PG chain so ops on one PG run in arrival order. */
+  private readonly pgs = new Map<string, PG>();
+  /** Per-PG chain so ops on one PG execute in arrival order (their commits may overlap). */
   private readonly pgQueues = new Map<string, Promise<void>>();
+  /** Writes queued but not yet durable, by object: a later op on the object waits for it. */
+  private readonly objectCommits = new Map<string, Promise<void>>();
+  /** Writes queued but not yet durable, by PG and log version: a resent op waits for its original. */
+  private readonly versionCommits = new Map<string, Promise<void>>();
   private waitingForMap: { con: Connection; msg: CephMessage; req: MOSDOp }[] = [];
   private booted = false;
   private tick: TimerHandle | undefined;
@@ -138,12 +146,21 @@ export class OsdDaemon implements Dispatcher {
     return this.osdmap?.epoch ?? 0;
   }
 
-  /** The PG collections already in the store (a restart serves them again). */
+  /** The PG collections already in the store, with their info and log (a restart serves them again). */
   private async loadPgs(): Promise<void> {
     for (const c of await this.store.listCollections()) {
       if (c.type !== 'pg') continue;
-      const pg: PgState = { pool: c.pool, seed: c.seed, coll: c, lastUpdate: { epoch: 0, version: 0n }, lastUserVersion: 0n };
-      this.pgs.set(pgKey({ pool: c.pool, seed: c.seed }), pg);
+      const pgid = { pool: c.pool, seed: c.seed };
+      let pg = await PG.load(this.store, c, pgid);
+      if (!pg) {
+        // A collection from before PG logs existed: start its log now.
+        pg = PG.fresh(c, pgid, 0);
+        const t = new Transaction();
+        pg.initTransaction(t);
+        await this.store.queueTransaction(t);
+      }
+      log.dout(10, `loaded pg ${formatPg(pgid)} last_update ${evKeyName(pg.info.lastUpdate)} (${pg.entries.length} log entries)`);
+      this.pgs.set(pgKey(pgid), pg);
     }
   }
 
@@ -217,7 +234,7 @@ export class OsdDaemon implements Dispatcher {
     const me = this.opts.id;
     if (!(me < map.maxOsd && map.osdState[me]! & OsdState.UP)) return;
     this.lastBeaconMs = now;
-    const pgs = [...this.pgs.values()].map((p) => ({ pool: p.pool, seed: p.seed }));
+    const pgs = [...this.pgs.values()].map((p) => ({ pool: p.pgid.pool, seed: p.pgid.seed }));
     this.monc.send(
       messageTypes.build(MOSDBeaconCodec, {
         paxos: { ...PAXOS_HEAD_DEFAULT, version: map.epoch },
@@ -332,19 +349,20 @@ export class OsdDaemon implements Dispatcher {
     }
   }
 
-  /** The PG's collection, created (with the pool's hash bits) if it does not exist yet. */
-  private async ensurePg(pgid: PgT): Promise<PgState> {
+  /** The PG's collection and meta object, created (with the pool's hash bits) if it does not exist yet. */
+  private async ensurePg(pgid: PgT): Promise<PG> {
     const key = pgKey(pgid);
     let pg = this.pgs.get(key);
     if (pg) return pg;
     const coll = collPG(pgid.pool, pgid.seed);
     const pool = this.osdmap?.pools.get(pgid.pool);
-    pg = { pool: pgid.pool, seed: pgid.seed, coll, lastUpdate: { epoch: 0, version: 0n }, lastUserVersion: 0n };
+    pg = PG.fresh(coll, pgid, this.epoch);
     this.pgs.set(key, pg);
-    if (!(await this.store.collectionExists(coll))) {
-      await this.store.queueTransaction(new Transaction().createCollection(coll, pgBits(pool?.pgNum ?? 1)));
-      log.dout(1, `created pg ${formatPg(pgid)}`);
-    }
+    const t = new Transaction();
+    if (!(await this.store.collectionExists(coll))) t.createCollection(coll, pgBits(pool?.pgNum ?? 1));
+    pg.initTransaction(t);
+    await this.store.queueTransaction(t);
+    log.dout(1, `created pg ${formatPg(pgid)}`);
     return pg;
   }
 
@@ -370,22 +388,62 @@ export class OsdDaemon implements Dispatcher {
     this.pgQueues.set(key, next);
   }
 
+  /**
+   * Execute one op in its PG's order: wait for an earlier uncommitted write to the same object (a
+   * read must not see data that a crash could still take back), execute, queue the transaction, and
+   * send the reply once it is durable. The chain moves on without waiting for the commit.
+   */
   private async runOp(con: Connection, msg: CephMessage, req: MOSDOp): Promise<void> {
     const map = this.osdmap!;
     const pgid = req.pgid.pgid;
     const pool = map.pools.get(pgid.pool);
     let pg = this.pgs.get(pgKey(pgid));
     if (!pg && pool && pgid.seed < pool.pgNum && pgToUpActingOsds(map, pgid).actingPrimary === this.opts.id) pg = await this.ensurePg(pgid);
+    const objKey = pg ? `${pgKey(pgid)}/${ghobjectSortKey(opObject(req))}` : '';
+    const pending = this.objectCommits.get(objKey);
+    if (pending) await pending;
     const meta = con.protocol?.meta;
     const session: OpSession = { allowAll: meta?.peerCaps?.allowAll ?? false, cap: parseCap(meta?.peerCaps?.text) };
     const name = map.poolName.get(pgid.pool);
-    const reply = await executeOp(this.store, req, session, {
-      pg,
-      pool: pool && name !== undefined ? { name, pgNum: pool.pgNum } : undefined,
-      epoch: map.epoch,
-      now: utimeFromMs(this.clock.wallNow()),
+    const opPool: OpPool | undefined =
+      pool && name !== undefined
+        ? { id: pgid.pool, name, pgNum: pool.pgNum, erasure: pool.type === 3, full: (pool.flags & PoolFlag.FULL) !== 0, fullQuota: (pool.flags & PoolFlag.FULL_QUOTA) !== 0 }
+        : undefined;
+    const send = (reply: MOSDOpReply): void => con.send(messageTypes.build(MOSDOpReplyCodec, reply, { tid: msg.tid, features: con.features }));
+    let out;
+    try {
+      out = await executeOp(this.store, pg, req, {
+        epoch: map.epoch,
+        now: utimeFromMs(this.clock.wallNow()),
+        pool: opPool,
+        session,
+        origin: { name: req.reqid.name, addr: con.peerAddrs?.[0] ?? blankAddr() },
+        log: (level, m) => log.dout(level, m),
+      });
+    } catch (e) {
+      log.dout(0, `op ${req.oid} failed: ${(e as Error).stack}`);
+      return send(replyOpError(req, -Errno.EIO, map.epoch));
+    }
+    if (out.dupOf && pg) {
+      const waiting = this.versionCommits.get(`${pgKey(pgid)}@${evKeyName(out.dupOf)}`);
+      if (waiting) await waiting;
+      return send(out.reply);
+    }
+    if (!out.t) return send(out.reply);
+    const vKey = `${pgKey(pgid)}@${evKeyName(out.entry!.version)}`;
+    const commit = this.store.queueTransaction(out.t).then(
+      () => send(out.reply),
+      (e: Error) => {
+        log.dout(0, `transaction for ${req.oid} failed: ${e.stack}`);
+        send(replyOpError(req, -Errno.EIO, map.epoch));
+      },
+    );
+    const done = commit.finally(() => {
+      if (this.objectCommits.get(objKey) === done) this.objectCommits.delete(objKey);
+      this.versionCommits.delete(vKey);
     });
-    con.send(messageTypes.build(MOSDOpReplyCodec, reply, { tid: msg.tid, features: con.features }));
+    this.objectCommits.set(objKey, done);
+    this.versionCommits.set(vKey, done);
   }
 
   /**
@@ -426,6 +484,7 @@ export class OsdDaemon implements Dispatcher {
     await this.monc.shutdown();
     await this.msgr.shutdown();
     await Promise.allSettled([...this.pgQueues.values()]);
+    await Promise.allSettled([...this.objectCommits.values()]);
     await this.store.umount();
   }
 }

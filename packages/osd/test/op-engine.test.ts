@@ -6,97 +6,64 @@
 import t from 'tap';
 import { OSDCap } from '@ts-ceph/cephx';
 import { pgnlsReply, CephOsdFlag, CephOsdOp, MOSDOp, osdOp, osdOpExtent, osdOpRead, osdOpWrite, osdOpWriteFull, statReply, BLKIN_TRACE_NONE } from '@ts-ceph/messages';
-import { CEPH_NOSNAP, MemStore, Transaction, collPG } from '@ts-ceph/objectstore';
+import { CEPH_NOSNAP } from '@ts-ceph/objectstore';
 import { Reader, Writer } from '@ts-ceph/denc';
 import { encodeHobjectT } from '@ts-ceph/maps';
 import { decodeOSDSuperblockHead } from '@ts-ceph/messages';
-import { executeOp, OpSession, PgState } from '../src/core/op-engine';
+import { OpSession } from '../src/core/op-engine';
+import { harness, req, allowAll as all, testNow as now } from './lib/harness';
 import { encodeOSDSuperblock } from '../src/core/superblock';
-import { decodeObjectInfo, encodeObjectInfo } from '../src/core/object-info';
+import { decodeObjectInfo, encodeObjectInfo, newObjectInfo } from '../src/core/object-info';
 import { pgHobjEnd } from '../src/core/pg-list';
 
-function req(oid: string, ops: MOSDOp['ops'], over: Partial<MOSDOp> = {}): MOSDOp {
-  return {
-    pgid: { pgid: { pool: 1, seed: 3 }, shard: -1 },
-    hash: 0x1234abcb,
-    osdmapEpoch: 9,
-    flags: CephOsdFlag.WRITE | CephOsdFlag.ONDISK,
-    reqid: { name: { type: 0, num: 0n }, tid: 0n, inc: 0 },
-    trace: BLKIN_TRACE_NONE,
-    clientInc: 0,
-    mtime: { sec: 1700000000, nsec: 5 },
-    oloc: { pool: 1, key: '', nspace: '', hash: -1n },
-    oid,
-    ops,
-    snapid: CEPH_NOSNAP,
-    snapSeq: 0n,
-    snaps: [],
-    retryAttempt: 0,
-    features: 0n,
-    ...over,
-  } as MOSDOp;
-}
-
-async function setup(): Promise<{ store: MemStore; pg: PgState }> {
-  const store = new MemStore();
-  await store.mkfs();
-  await store.mount();
-  const coll = collPG(1, 3);
-  await store.queueTransaction(new Transaction().createCollection(coll, 3));
-  return { store, pg: { pool: 1, seed: 3, coll, lastUpdate: { epoch: 0, version: 0n }, lastUserVersion: 0n } };
-}
-
-const all: OpSession = { allowAll: true, cap: undefined };
-const now = { sec: 1700000100, nsec: 7 };
-
 t.test('writefull, write, read, stat, delete', async (t) => {
-  const { store, pg } = await setup();
-  const tgt = { pg, pool: { name: 'p' }, epoch: 9, now };
-  let r = await executeOp(store, req('obj', [osdOpWriteFull(Buffer.from('hello world'))]), all, tgt);
+  const h = await harness();
+  const { store, pg } = h;
+  let r = await h.run(req('obj', [osdOpWriteFull(Buffer.from('hello world'))]), all);
   t.equal(r.result, 0);
   t.equal(Number(r.flags) & (CephOsdFlag.ACK | CephOsdFlag.ONDISK), CephOsdFlag.ACK | CephOsdFlag.ONDISK, 'ack|ondisk');
   t.same([r.replayVersion, r.userVersion, r.badReplayVersion], [{ epoch: 9, version: 1n }, 1n, { epoch: 9, version: 1n }]);
   t.equal(r.ops[0]!.data.length, 0, 'no out data for writes');
-  r = await executeOp(store, req('obj', [osdOpWrite(6, Buffer.from('WORLD!'))]), all, tgt);
+  r = await h.run(req('obj', [osdOpWrite(6, Buffer.from('WORLD!'))]), all);
   t.same([r.result, r.replayVersion, r.userVersion], [0, { epoch: 9, version: 2n }, 2n]);
-  r = await executeOp(store, req('obj', [osdOpRead(0, 0)], { flags: CephOsdFlag.READ }), all, tgt);
+  r = await h.run(req('obj', [osdOpRead(0, 0)], { flags: CephOsdFlag.READ }), all);
   t.same([r.result, r.ops[0]!.data.toString(), r.replayVersion, r.userVersion], [0, 'hello WORLD!', { epoch: 0, version: 0n }, 2n]);
-  r = await executeOp(store, req('obj', [osdOpRead(100, 10)], { flags: CephOsdFlag.READ }), all, tgt);
+  r = await h.run(req('obj', [osdOpRead(100, 10)], { flags: CephOsdFlag.READ }), all);
   t.same([r.result, r.ops[0]!.data.length], [0, 0], 'read past the end is empty');
-  r = await executeOp(store, req('obj', [osdOp(CephOsdOp.STAT)], { flags: CephOsdFlag.READ }), all, tgt);
-  t.same(statReply(r.ops[0]!), { size: 12n, mtime: now });
-  r = await executeOp(store, req('obj', [osdOp(CephOsdOp.DELETE)]), all, tgt);
+  r = await h.run(req('obj', [osdOp(CephOsdOp.STAT)], { flags: CephOsdFlag.READ }), all);
+  t.same(statReply(r.ops[0]!), { size: 12n, mtime: { sec: 1700000000, nsec: 5 } }, 'the client mtime');
+  r = await h.run(req('obj', [osdOp(CephOsdOp.DELETE)]), all);
   t.same([r.result, r.replayVersion.version], [0, 3n]);
-  r = await executeOp(store, req('obj', [osdOpRead(0, 0)], { flags: CephOsdFlag.READ }), all, tgt);
+  r = await h.run(req('obj', [osdOpRead(0, 0)], { flags: CephOsdFlag.READ }), all);
   t.equal(r.result, -2, 'ENOENT after delete');
-  r = await executeOp(store, req('obj', [osdOp(CephOsdOp.DELETE)]), all, tgt);
+  r = await h.run(req('obj', [osdOp(CephOsdOp.DELETE)]), all);
   t.same([r.result, r.userVersion, r.badReplayVersion], [-2, 3n, { epoch: 9, version: 3n }], 'delete of a missing object: ENOENT with the PG floor');
 });
 
 t.test('caps, misdirected, unsupported', async (t) => {
-  const { store, pg } = await setup();
-  const tgt = { pg, pool: { name: 'p' }, epoch: 9, now };
+  const h = await harness();
+  const { store, pg } = h;
   const ro: OpSession = { allowAll: false, cap: OSDCap.parse('allow r pool=p') };
-  let r = await executeOp(store, req('o', [osdOpWriteFull(Buffer.from('x'))]), ro, tgt);
+  let r = await h.run(req('o', [osdOpWriteFull(Buffer.from('x'))]), ro);
   t.equal(r.result, -1, 'EPERM without w');
   t.equal(await store.exists(pg.coll, { pool: 1, nspace: '', key: '', name: 'o', snap: CEPH_NOSNAP, hash: 0x1234abcb, generation: 0xffffffffffffffffn, shard: -1 }), false);
   const other: OpSession = { allowAll: false, cap: OSDCap.parse('allow rw pool=q') };
-  r = await executeOp(store, req('o', [osdOpRead(0, 0)]), other, tgt);
+  r = await h.run(req('o', [osdOpRead(0, 0)]), other);
   t.equal(r.result, -1, 'EPERM for another pool');
   const rw: OpSession = { allowAll: false, cap: OSDCap.parse('allow rw pool=p') };
-  r = await executeOp(store, req('o', [osdOpWriteFull(Buffer.from('x'))]), rw, tgt);
+  r = await h.run(req('o', [osdOpWriteFull(Buffer.from('x'))]), rw);
   t.equal(r.result, 0, 'rw may write');
-  r = await executeOp(store, req('o', [osdOpRead(0, 0)], { pgid: { pgid: { pool: 1, seed: 4 }, shard: -1 } }), rw, tgt);
+  r = await h.run(req('o', [osdOpRead(0, 0)], { pgid: { pgid: { pool: 1, seed: 4 }, shard: -1 } }), rw);
   t.equal(r.result, -6, 'ENXIO for a PG we do not serve');
-  r = await executeOp(store, req('o', [osdOpRead(0, 0)]), rw, { ...tgt, pg: undefined });
+  r = await h.run(req('o', [osdOpRead(0, 0)]), rw, { pg: undefined });
   t.equal(r.result, -6, 'ENXIO without the PG');
-  r = await executeOp(store, req('o', [osdOp(CephOsdOp.PGLS)]), rw, tgt);
+  r = await h.run(req('o', [osdOp(CephOsdOp.PGLS)]), rw);
   t.equal(r.result, -95, 'EOPNOTSUPP for the old pgls');
-  r = await executeOp(store, req('', [osdOp(CephOsdOp.PGNLS)]), rw, tgt);
+  r = await h.run(req('', [osdOp(CephOsdOp.PGNLS)]), rw);
   t.equal(r.result, -22, 'pgnls without a cursor: EINVAL');
-  r = await executeOp(store, req('o', [osdOp(0x1fff)]), all, tgt);
+  r = await h.run(req('o', [osdOp(0x1fff)]), all);
   t.equal(r.result, -95, 'unknown op code');
-  r = await executeOp(store, req('o', [osdOpExtent(CephOsdOp.WRITE, 0, 5, Buffer.from('ab'))]), all, tgt);
+  r = await h.run(req('o', [osdOpExtent(CephOsdOp.WRITE, 0, 5, Buffer.from('ab'))]), all);
   t.equal(r.result, -22, 'write length mismatch');
 });
 
@@ -112,34 +79,38 @@ t.test('the MOSDBoot superblock decodes as the mon reads it', (t) => {
 });
 
 t.test('object info round trip', (t) => {
-  const oi = { epoch: 12, version: 34n, userVersion: 56n, mtime: { sec: 1700000000, nsec: 123 } };
+  const oi = newObjectInfo();
+  oi.version = { epoch: 12, version: 34n };
+  oi.userVersion = 56n;
+  oi.size = 4096;
+  oi.mtime = { sec: 1700000000, nsec: 123 };
   const b = encodeObjectInfo(oi);
-  t.equal(b.length, 29);
-  t.same(b.subarray(0, 5), Buffer.from([1, 12, 0, 0, 0]), 'u8 v1, u32 epoch');
+  t.same(b.subarray(0, 5), Buffer.from([2, 12, 0, 0, 0]), 'u8 v2, u32 epoch');
   t.same(decodeObjectInfo(b), oi);
-  t.throws(() => decodeObjectInfo(Buffer.from([2, ...b.subarray(1)])), 'v2 refused');
+  t.throws(() => decodeObjectInfo(Buffer.from([1, ...b.subarray(1)])), 'v1 refused');
+  for (let i = 0; i < b.length; i++) t.throws(() => decodeObjectInfo(b.subarray(0, i)), `cut at ${i}`);
   t.end();
 });
 
 t.test('pgnls lists the PG, then answers 1 with the next PG start', async (t) => {
-  const { store, pg } = await setup();
-  const tgt = { pg, pool: { name: 'p', pgNum: 8 }, epoch: 9, now };
-  for (const [n, h] of [['a', 0x1234abcb], ['b', 0x2234abcb], ['c', 0x3234abcb]] as const) {
-    const r = await executeOp(store, req(n, [osdOpWriteFull(Buffer.from(n))], { hash: h }), all, tgt);
+  const h = await harness();
+  const { store, pg } = h;
+  for (const [n, hash] of [['a', 0x1234abcb], ['b', 0x2234abcb], ['c', 0x3234abcb]] as const) {
+    const r = await h.run(req(n, [osdOpWriteFull(Buffer.from(n))], { hash }), all);
     t.equal(r.result, 0);
   }
   const w = new Writer();
   encodeHobjectT(w, { oid: '', key: '', snap: CEPH_NOSNAP, hash: 0x3, max: false, nspace: '', pool: 1 });
   const args = Buffer.alloc(28);
   args.writeBigUInt64LE(2n, 0);
-  let r = await executeOp(store, req('', [osdOp(CephOsdOp.PGNLS, { args, data: w.finish() })], { flags: CephOsdFlag.READ }), all, tgt);
+  let r = await h.run(req('', [osdOp(CephOsdOp.PGNLS, { args, data: w.finish() })], { flags: CephOsdFlag.READ }), all);
   t.equal(r.result, 0, 'more to come');
   let resp = pgnlsReply(r.ops[0]!);
   const first = resp.entries.map((e) => e.oid);
   t.same(first, ['b', 'a'], 'two entries, in the bitwise (reversed hash) order');
   const w2 = new Writer();
   encodeHobjectT(w2, resp.handle);
-  r = await executeOp(store, req('', [osdOp(CephOsdOp.PGNLS, { args, data: w2.finish() })], { flags: CephOsdFlag.READ }), all, tgt);
+  r = await h.run(req('', [osdOp(CephOsdOp.PGNLS, { args, data: w2.finish() })], { flags: CephOsdFlag.READ }), all);
   resp = pgnlsReply(r.ops[0]!);
   t.same([r.result, resp.entries.map((e) => e.oid)], [1, ['c']], 'end of the PG');
   t.same([resp.handle.hash, resp.handle.pool, resp.handle.max], [0x7, 1, false], 'handle: where pg 1.3 of 8 ends (pg 1.7 starts, bitwise order)');

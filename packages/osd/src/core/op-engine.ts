@@ -1,50 +1,33 @@
-import { Errno } from '@ts-ceph/common';
-import { UTime } from '@ts-ceph/denc';
+import { CephError, Errno } from '@ts-ceph/common';
+import { DencError, UTime } from '@ts-ceph/denc';
 import { OSDCap } from '@ts-ceph/cephx';
 import { EversionT } from '@ts-ceph/maps';
 import {
+  CephOsdFlag,
   CephOsdOp,
   CephOsdOpFlag,
   MOSDOp,
   MOSDOpReply,
-  OSDOp,
-  encodeStatReply,
   mOSDOpReplyFor,
-  opExtent,
   setEnoentReplyVersions,
   setReplyVersions,
   CEPH_OSD_OP_MODE_RD,
   CEPH_OSD_OP_MODE_WR,
+  CEPH_OSD_OP_TYPE,
+  CEPH_OSD_OP_TYPE_PG,
 } from '@ts-ceph/messages';
-import { CEPH_NOSNAP, CollT, GHObject, ObjectStore, Transaction, ghobject } from '@ts-ceph/objectstore';
+import { CEPH_NOSNAP, GHObject, Transaction, ghobject } from '@ts-ceph/objectstore';
 import { pgnls } from './pg-list';
-import { OI_ATTR, ObjectInfo, decodeObjectInfo, encodeObjectInfo } from './object-info';
+import { OI_ATTR, ObjectInfo, decodeObjectInfo, encodeObjectInfo, newObjectInfo } from './object-info';
+import { ObjectState, OpContext, OpOrigin, OpPool, StoreReader } from './op-context';
+import { opHandlers } from './ops';
+import { PG, PgLogDup, PgLogEntry, PgLogOp } from './pg';
 
 /** Named limits of the op engine (docs/LIMITS.md). */
 export const osdOpEngineLimits = {
-  /** Bytes one read op returns at most (osd_max_object_size-like bound on a single reply). */
-  readBytesMax: 64 * 1024 * 1024,
-  /** Largest object offset + length a write may reach (Ceph's osd_max_object_size default, 128 MiB). */
-  objectBytesMax: 128 * 1024 * 1024,
+  /** osd_max_write_op_reply_len: bytes per op a RETURNVEC write returns (and the log keeps). */
+  writeOpReplyBytesMax: 32,
 };
-
-/** One placement group this OSD is primary of: its collection and PG-log version counters. */
-export interface PgState {
-  pool: number;
-  seed: number;
-  coll: CollT;
-  /** info.last_update: eversion of the last write the PG applied. */
-  lastUpdate: EversionT;
-  /** info.last_user_version. */
-  lastUserVersion: bigint;
-}
-
-/** What the op engine needs to know about a pool from the OSDMap. */
-export interface PoolInfo {
-  name: string;
-  /** pg_num (for where a PG's listing ends); 1 when unknown. */
-  pgNum?: number;
-}
 
 /** The client session an op arrived on: its cephx caps for the OSD service. */
 export interface OpSession {
@@ -52,30 +35,36 @@ export interface OpSession {
   cap: OSDCap | undefined;
 }
 
-/** Where an op is executed: the PG (undefined when we are not its primary), the map epoch, the time. */
-export interface OpTarget {
-  pg: PgState | undefined;
-  pool: PoolInfo | undefined;
+/** Where and when an op runs: the map epoch, the time, the pool, the client. */
+export interface OpEnv {
   epoch: number;
   now: UTime;
+  pool: OpPool | undefined;
+  session: OpSession;
+  origin: OpOrigin;
+  /** Log lines (the driver's logger). */
+  log?: (level: number, msg: string) => void;
+}
+
+/**
+ * The outcome of one MOSDOp: the reply, and for a write op the transaction (data, object info,
+ * PG log entry and info together) whose commit must come before the reply is sent. `dupOf` names
+ * the logged version of a resent write: the driver replies once that version is durable.
+ */
+export interface OpOutcome {
+  reply: MOSDOpReply;
+  t?: Transaction;
+  entry?: PgLogEntry;
+  dupOf?: EversionT;
 }
 
 const isRead = (op: number): boolean => (op & CEPH_OSD_OP_MODE_RD) !== 0;
 const isWrite = (op: number): boolean => (op & CEPH_OSD_OP_MODE_WR) !== 0;
+const isPgOp = (op: number): boolean => (op & CEPH_OSD_OP_TYPE) === CEPH_OSD_OP_TYPE_PG;
+const errno = (e: number): number => -e;
 
-/** The ops this slice executes; anything else gets -EOPNOTSUPP, as Ceph's do_osd_ops default case. */
-const supportedOps = new Set<number>([
-  CephOsdOp.READ,
-  CephOsdOp.SYNC_READ,
-  CephOsdOp.STAT,
-  CephOsdOp.WRITE,
-  CephOsdOp.WRITEFULL,
-  CephOsdOp.APPEND,
-  CephOsdOp.DELETE,
-  CephOsdOp.CREATE,
-  CephOsdOp.TRUNCATE,
-  CephOsdOp.ZERO,
-]);
+/** Ops that write but are not user-visible modifications (do_osd_ops: no user_version bump). */
+const notUserModify = new Set<number>([CephOsdOp.WATCH, CephOsdOp.COPY_FROM, CephOsdOp.COPY_FROM2, CephOsdOp.CACHE_PIN, CephOsdOp.CACHE_UNPIN, CephOsdOp.SET_REDIRECT, CephOsdOp.TIER_PROMOTE, CephOsdOp.UNDIRTY]);
 
 /** The ghobject_t of a client object: the head (CEPH_NOSNAP) in the op's pool, with the client's hash. */
 export function opObject(req: MOSDOp): GHObject {
@@ -89,187 +78,211 @@ export function replyOpError(req: MOSDOp, err: number, epoch: number, v: Eversio
   return r;
 }
 
-/** PrimaryLogPG::op_has_sufficient_caps. */
+/** PrimaryLogPG::op_has_sufficient_caps (class caps are checked per method by the CALL op). */
 function hasCaps(req: MOSDOp, s: OpSession, poolName: string): boolean {
   if (s.allowAll) return true;
   if (!s.cap) return false;
-  const read = req.ops.some((o) => isRead(o.op));
+  const read = req.ops.some((o) => isRead(o.op) && o.op !== CephOsdOp.CALL);
   const write = req.ops.some((o) => isWrite(o.op));
+  if (!read && !write) return s.cap.isCapable({ pool: poolName, nspace: req.oloc.nspace, object: req.oloc.key || req.oid, read: false, write: false });
   return s.cap.isCapable({ pool: poolName, nspace: req.oloc.nspace, object: req.oloc.key || req.oid, read, write });
 }
 
-/** The state one op vector works on: the object as it is, then as the ops leave it. */
-interface ObjState {
-  exists: boolean;
-  size: number;
-  oi: ObjectInfo | undefined;
-}
-
-async function loadObject(store: ObjectStore, c: CollT, o: GHObject): Promise<ObjState> {
-  if (!(await store.exists(c, o))) return { exists: false, size: 0, oi: undefined };
-  const st = await store.stat(c, o);
-  let oi: ObjectInfo | undefined;
+/** The object as the store has it (ObjectContext): existence and its object info. */
+export async function loadObjectState(store: StoreReader, pg: PG, o: GHObject): Promise<ObjectState> {
+  if (!(await store.exists(pg.coll, o))) return { exists: false, oi: newObjectInfo() };
+  let oi: ObjectInfo;
   try {
-    oi = decodeObjectInfo(await store.getattr(c, o, OI_ATTR));
+    oi = decodeObjectInfo(await store.getattr(pg.coll, o, OI_ATTR));
   } catch {
-    oi = undefined;
+    // An object written before object infos existed: its size is the store's.
+    oi = newObjectInfo();
+    oi.size = (await store.stat(pg.coll, o)).size;
   }
-  return { exists: true, size: st.size, oi };
+  return { exists: true, oi };
 }
 
-function errno(e: number): number {
-  return -e;
+/** An exception from a handler becomes the op's errno, never silence (bad input: EINVAL). */
+function errnoOf(e: unknown, env: OpEnv): number {
+  if (e instanceof CephError) return e.errno > 0 ? -e.errno : e.errno || errno(Errno.EIO);
+  if (e instanceof DencError) return errno(Errno.EINVAL);
+  env.log?.(0, `op handler failed: ${(e as Error).stack ?? String(e)}`);
+  return errno(Errno.EIO);
 }
 
 /**
- * Execute one client MOSDOp against the store (PrimaryLogPG::do_op → do_osd_ops → execute_ctx, for
- * a pool of size 1: the primary's commit is the whole commit). Never throws for bad input: misdirected
- * ops get -ENXIO, missing caps -EPERM, unknown op codes -EOPNOTSUPP, each as Ceph replies them.
- * Writes are applied in one Transaction, only if every op succeeded (or was FAILOK).
+ * Execute one client MOSDOp on a PG this OSD is primary of (PrimaryLogPG::do_op → execute_ctx →
+ * do_osd_ops → finish_ctx). Pure with respect to I/O other than reads through `store`: writes come
+ * back as a Transaction holding the data, the object info and the PG log entry. Never throws for bad
+ * input: misdirected ops get -ENXIO, missing caps -EPERM, unknown op codes -EOPNOTSUPP.
  */
-export async function executeOp(store: ObjectStore, req: MOSDOp, session: OpSession, target: OpTarget): Promise<MOSDOpReply> {
-  const { pg, pool, epoch } = target;
-  if (!pg || !pool || req.pgid.pgid.pool !== pg.pool || req.pgid.pgid.seed !== pg.seed || req.oloc.pool !== pg.pool) {
-    return replyOpError(req, errno(Errno.ENXIO), epoch);
+export async function executeOp(store: StoreReader, pg: PG | undefined, req: MOSDOp, env: OpEnv): Promise<OpOutcome> {
+  const { pool, epoch } = env;
+  if (!pg || !pool || req.pgid.pgid.pool !== pg.pgid.pool || req.pgid.pgid.seed !== pg.pgid.seed || req.oloc.pool !== pg.pgid.pool) {
+    return { reply: replyOpError(req, errno(Errno.ENXIO), epoch) };
   }
-  if (!hasCaps(req, session, pool.name)) return replyOpError(req, errno(Errno.EPERM), epoch);
-  if (req.snapid !== CEPH_NOSNAP) return replyOpError(req, errno(Errno.EOPNOTSUPP), epoch);
-  if (req.ops.some((o) => o.op === CephOsdOp.PGNLS)) return pgOp(store, req, pg, pool, epoch);
-  const mayWrite = req.ops.some((o) => isWrite(o.op));
-  const oid = opObject(req);
-  const before = await loadObject(store, pg.coll, oid);
-  if (!before.exists && !mayWrite) return replyOpError(req, errno(Errno.ENOENT), epoch);
+  if (!hasCaps(req, env.session, pool.name)) return { reply: replyOpError(req, errno(Errno.EPERM), epoch) };
+  if (pool.erasure) {
+    env.log?.(1, `refusing I/O on erasure-coded pool ${pool.name}: the EC data path is not implemented (docs/LIMITS.md)`);
+    return { reply: replyOpError(req, errno(Errno.EOPNOTSUPP), epoch) };
+  }
+  if (req.ops.length === 0) return { reply: replyOpError(req, errno(Errno.EINVAL), epoch) };
+  if (req.ops.some((o) => isPgOp(o.op))) return { reply: await pgOp(store, req, pg, pool, epoch) };
+  if (req.snapid !== CEPH_NOSNAP) return { reply: replyOpError(req, errno(Errno.EOPNOTSUPP), epoch) };
 
-  const reply = mOSDOpReplyFor(req, 0, epoch);
-  const t = new Transaction();
-  const obj: ObjState = { ...before };
-  let result = 0;
-  let modified = false;
+  const mayWrite = req.ops.some((o) => isWrite(o.op));
+  if (mayWrite) {
+    const dup = pg.findRequest(req.reqid);
+    if (dup) return { reply: dupReply(req, dup, epoch), dupOf: dup.version };
+  }
+  const oid = opObject(req);
+  const before = await loadObjectState(store, pg, oid);
+  if (!before.exists && !mayWrite) {
+    const r = mOSDOpReplyFor(req, errno(Errno.ENOENT), epoch);
+    setEnoentReplyVersions(r, pg.info.lastUpdate, pg.info.lastUserVersion);
+    return { reply: r };
+  }
+  const atVersion = pg.nextVersion(epoch);
+  const ctx = new OpContext(store, pg.coll, oid, req, before, { now: env.now, epoch, pool, origin: env.origin, atVersion, reqid: req.reqid });
+  const result = await runOps(ctx, env);
+  return finish(ctx, pg, result, env, mayWrite);
+}
+
+/** do_osd_ops' loop: each op in turn; the first failure without FAILOK ends the vector. */
+async function runOps(ctx: OpContext, env: OpEnv): Promise<number> {
+  const { req } = ctx;
+  const outs = ctx.req.ops.map((o) => ({ ...o, data: Buffer.alloc(0), rval: 0 }));
+  (ctx as { outs?: typeof outs }).outs = outs;
   for (let i = 0; i < req.ops.length; i++) {
     const op = req.ops[i]!;
-    const out = reply.ops[i]!;
+    const out = outs[i]!;
+    if (isWrite(op.op) && !notUserModify.has(op.op)) ctx.userModify = true;
+    const h = opHandlers.get(op.op);
     let r: number;
-    if (!supportedOps.has(op.op)) r = errno(Errno.EOPNOTSUPP);
-    else r = await doOne(store, pg.coll, oid, op, out, obj, t, target);
-    if (r >= 0 && isWrite(op.op) && op.op !== CephOsdOp.DELETE) modified = true;
-    if (r >= 0 && op.op === CephOsdOp.DELETE) modified = true;
+    try {
+      r = h ? await h(ctx, op, out) : errno(Errno.EOPNOTSUPP);
+    } catch (e) {
+      r = errnoOf(e, env);
+    }
     out.rval = r;
-    if (r < 0 && !(op.flags & CephOsdOpFlag.FAILOK)) {
-      result = r;
-      break;
+    if (r < 0) {
+      out.data = Buffer.alloc(0);
+      if (!(op.flags & CephOsdOpFlag.FAILOK)) return r;
     }
   }
-  reply.result = result;
-  if (result < 0 || !modified) {
-    // complete_read_ctx: reads (and failed writes) report the object's version, ENOENT a floor.
-    for (const o of reply.ops) if (result < 0) o.data = Buffer.alloc(0);
-    if (result >= 0) setReplyVersions(reply, { epoch: 0, version: 0n }, before.oi?.userVersion ?? 0n);
-    else if (result === errno(Errno.ENOENT)) setEnoentReplyVersions(reply, pg.lastUpdate, pg.lastUserVersion);
-    return reply;
+  return 0;
+}
+
+function outsOf(ctx: OpContext): MOSDOpReply['ops'] {
+  return (ctx as { outs?: MOSDOpReply['ops'] }).outs!;
+}
+
+/** execute_ctx's tail and finish_ctx: the reply, and for writes the log entry, object info and transaction. */
+function finish(ctx: OpContext, pg: PG, result: number, env: OpEnv, mayWrite: boolean): OpOutcome {
+  const { req } = ctx;
+  const reply = mOSDOpReplyFor(req, result, env.epoch);
+  const outs = outsOf(ctx);
+  const returnVec = (req.flags & CephOsdFlag.RETURNVEC) !== 0;
+  const wrote = result >= 0 && mayWrite && ctx.t.length > 0;
+
+  // The full pool: writes that add data are refused (FULL_TRY) or dropped (librados pauses them).
+  if (wrote && env.pool?.full && ctx.bytesAdded > 0 && !(req.flags & CephOsdFlag.FULL_FORCE)) {
+    return { reply: replyOpError(req, errno(env.pool.fullQuota ? Errno.EDQUOT : Errno.ENOSPC), env.epoch) };
   }
-  const at: EversionT = { epoch, version: pg.lastUpdate.version + 1n };
-  const uv = (pg.lastUserVersion > (before.oi?.userVersion ?? 0n) ? pg.lastUserVersion : before.oi?.userVersion ?? 0n) + 1n;
-  if (obj.exists) t.setattr(pg.coll, oid, OI_ATTR, encodeObjectInfo({ epoch: at.epoch, version: at.version, userVersion: uv, mtime: target.now }));
-  await store.queueTransaction(t);
-  pg.lastUpdate = at;
-  pg.lastUserVersion = uv;
-  for (const o of reply.ops) o.data = Buffer.alloc(0);
+  if (!mayWrite) {
+    // complete_read_ctx: data and rvals, the object's user version.
+    reply.ops = outs;
+    if (result < 0) for (const o of reply.ops) o.data = Buffer.alloc(0);
+    if (result === errno(Errno.ENOENT)) setEnoentReplyVersions(reply, pg.info.lastUpdate, pg.info.lastUserVersion);
+    else setReplyVersions(reply, { epoch: 0, version: 0n }, ctx.before.oi.userVersion);
+    return { reply };
+  }
+
+  const at = ctx.env.atVersion;
+  if (!wrote) {
+    // update_log_only / record_write_error: an ERROR entry so a resent op gets the same answer.
+    reply.ops = outs.map((o) => ({ ...o, data: Buffer.alloc(0) }));
+    const t = new Transaction();
+    const entry: PgLogEntry = { op: PgLogOp.ERROR, soid: ctx.oid, version: at, priorVersion: { epoch: 0, version: 0n }, reqid: req.reqid, mtime: { sec: 0, nsec: 0 }, returnCode: result, userVersion: 0n, opReturns: [] };
+    // set_enoent_reply_versions comes before record_write_error appends the entry.
+    if (result === errno(Errno.ENOENT)) setEnoentReplyVersions(reply, pg.info.lastUpdate, pg.info.lastUserVersion);
+    pg.append(entry, t, env.epoch);
+    return { reply, t, entry };
+  }
+
+  let replyResult = 0;
+  if (returnVec) {
+    for (const o of outs) {
+      if (o.data.length > osdOpEngineLimits.writeOpReplyBytesMax) {
+        replyResult = errno(Errno.EOVERFLOW);
+        o.rval = replyResult;
+        o.data = Buffer.alloc(0);
+      }
+    }
+    reply.ops = outs;
+  } else reply.ops = outs.map((o) => ({ ...o, data: Buffer.alloc(0) }));
+  reply.result = replyResult;
+
+  const oi = ctx.obs.oi;
+  let uv = ctx.before.oi.userVersion;
+  if (ctx.userModify) {
+    uv = (pg.info.lastUserVersion > oi.userVersion ? pg.info.lastUserVersion : oi.userVersion) + 1n;
+    if (at.version > uv) uv = at.version;
+    oi.userVersion = uv;
+  }
+  if (ctx.obs.exists) {
+    oi.priorVersion = ctx.before.oi.version;
+    oi.version = at;
+    oi.lastReqid = req.reqid;
+    if (req.mtime.sec !== 0 || req.mtime.nsec !== 0) {
+      oi.mtime = req.mtime;
+      oi.localMtime = env.now;
+    }
+    ctx.t.setattr(ctx.coll, ctx.oid, OI_ATTR, encodeObjectInfo(oi));
+  }
+  const entry: PgLogEntry = {
+    op: ctx.obs.exists ? PgLogOp.MODIFY : PgLogOp.DELETE,
+    soid: ctx.oid,
+    version: at,
+    priorVersion: ctx.before.oi.version,
+    reqid: req.reqid,
+    mtime: req.mtime,
+    returnCode: returnVec ? replyResult : 0,
+    userVersion: uv,
+    opReturns: returnVec ? outs.map((o) => ({ rval: o.rval, data: o.data })) : [],
+  };
+  pg.append(entry, ctx.t, env.epoch);
   setReplyVersions(reply, at, uv);
-  return reply;
+  return { reply, t: ctx.t, entry };
+}
+
+/** reply_op_error for a resent write: the recorded result and versions (and op returns). */
+function dupReply(req: MOSDOp, d: PgLogEntry | PgLogDup, epoch: number): MOSDOpReply {
+  const r = mOSDOpReplyFor(req, d.returnCode, epoch);
+  setReplyVersions(r, d.version, d.userVersion);
+  if ('opReturns' in d && d.opReturns.length === r.ops.length) {
+    d.opReturns.forEach((x, i) => {
+      r.ops[i]!.rval = x.rval;
+      r.ops[i]!.data = x.data;
+    });
+  }
+  return r;
 }
 
 /**
- * PrimaryLogPG::do_pg_op: a vector of PG ops (pgnls only here; others -EOPNOTSUPP). The reply
- * carries the PG's last_update / last_user_version, and pgnls's rval (1 at the end of the PG) as
- * its result.
+ * PrimaryLogPG::do_pg_op: a vector of PG ops (pgnls; others -EOPNOTSUPP). The reply carries the
+ * PG's last_update / last_user_version, and pgnls's rval (1 at the end of the PG) as its result.
  */
-async function pgOp(store: ObjectStore, req: MOSDOp, pg: PgState, pool: PoolInfo, epoch: number): Promise<MOSDOpReply> {
+async function pgOp(store: StoreReader, req: MOSDOp, pg: PG, pool: OpPool, epoch: number): Promise<MOSDOpReply> {
   const reply = mOSDOpReplyFor(req, 0, epoch);
   let result = 0;
   for (let i = 0; i < req.ops.length && result >= 0; i++) {
     const op = req.ops[i]!;
     const out = reply.ops[i]!;
-    result = op.op === CephOsdOp.PGNLS ? await pgnls(store, pg, pool.pgNum ?? 1, req.oloc.nspace, op, out) : errno(Errno.EOPNOTSUPP);
+    result = op.op === CephOsdOp.PGNLS ? await pgnls(store, pg, pool.pgNum, req.oloc.nspace, op, out) : errno(Errno.EOPNOTSUPP);
     out.rval = result;
   }
   reply.result = result;
-  setReplyVersions(reply, pg.lastUpdate, pg.lastUserVersion);
+  setReplyVersions(reply, pg.info.lastUpdate, pg.info.lastUserVersion);
   return reply;
-}
-
-/** One op of the vector (do_osd_ops' switch); returns its rval. Writes go into `t`, reads into `out.data`. */
-async function doOne(store: ObjectStore, c: CollT, o: GHObject, op: OSDOp, out: OSDOp, obj: ObjState, t: Transaction, target: OpTarget): Promise<number> {
-  const ensure = (): void => {
-    if (!obj.exists) {
-      t.touch(c, o);
-      obj.exists = true;
-      obj.size = 0;
-    }
-  };
-  switch (op.op) {
-    case CephOsdOp.READ:
-    case CephOsdOp.SYNC_READ: {
-      if (!obj.exists) return errno(Errno.ENOENT);
-      const { offset, length } = opExtent(op);
-      const off = Number(offset);
-      let len = length === 0n ? obj.size : Number(length);
-      if (len > osdOpEngineLimits.readBytesMax) return errno(Errno.EINVAL);
-      if (off >= obj.size) len = 0;
-      else len = Math.min(len, obj.size - off);
-      out.data = len > 0 ? Buffer.from(await store.read(c, o, off, len)) : Buffer.alloc(0);
-      return 0;
-    }
-    case CephOsdOp.STAT: {
-      if (!obj.exists) return errno(Errno.ENOENT);
-      out.data = encodeStatReply(BigInt(obj.size), obj.oi?.mtime ?? { sec: 0, nsec: 0 });
-      return 0;
-    }
-    case CephOsdOp.CREATE: {
-      if (obj.exists && op.flags & CephOsdOpFlag.EXCL) return errno(Errno.EEXIST);
-      ensure();
-      return 0;
-    }
-    case CephOsdOp.DELETE: {
-      if (!obj.exists) return errno(Errno.ENOENT);
-      t.remove(c, o);
-      obj.exists = false;
-      obj.size = 0;
-      return 0;
-    }
-    case CephOsdOp.WRITE:
-    case CephOsdOp.WRITEFULL:
-    case CephOsdOp.APPEND: {
-      const { offset, length } = opExtent(op);
-      if (op.op !== CephOsdOp.WRITEFULL && op.op !== CephOsdOp.APPEND && Number(length) !== op.data.length) return errno(Errno.EINVAL);
-      const off = op.op === CephOsdOp.WRITEFULL ? 0 : op.op === CephOsdOp.APPEND ? obj.size : Number(offset);
-      if (off + op.data.length > osdOpEngineLimits.objectBytesMax) return errno(Errno.EFBIG);
-      ensure();
-      if (op.op === CephOsdOp.WRITEFULL) {
-        t.truncate(c, o, 0);
-        obj.size = 0;
-      }
-      if (op.data.length > 0) t.write(c, o, off, op.data);
-      obj.size = Math.max(obj.size, off + op.data.length);
-      return 0;
-    }
-    case CephOsdOp.TRUNCATE: {
-      const { offset } = opExtent(op);
-      if (Number(offset) > osdOpEngineLimits.objectBytesMax) return errno(Errno.EFBIG);
-      ensure();
-      t.truncate(c, o, Number(offset));
-      obj.size = Number(offset);
-      return 0;
-    }
-    case CephOsdOp.ZERO: {
-      if (!obj.exists) return 0;
-      const { offset, length } = opExtent(op);
-      const off = Number(offset);
-      const end = Math.min(obj.size, off + Number(length));
-      if (end > off) t.zero(c, o, off, end - off);
-      return 0;
-    }
-    default:
-      void target;
-      return errno(Errno.EOPNOTSUPP);
-  }
 }

@@ -2,8 +2,9 @@ import { Errno } from '@ts-ceph/common';
 import { Reader, Writer } from '@ts-ceph/denc';
 import { HobjectT, decodeHobjectT, hobjectMax } from '@ts-ceph/maps';
 import { OSDOp, encodePgNlsResponseT, ListObjectEntry, opPgls } from '@ts-ceph/messages';
-import { CEPH_NOSNAP, GHObject, NO_GEN, NO_SHARD, ObjectStore, ghobjectMax, ghobjectMin, reverseBits32 } from '@ts-ceph/objectstore';
-import type { PgState } from './op-engine';
+import { CEPH_NOSNAP, GHObject, NO_GEN, NO_SHARD, ghobjectMax, ghobjectMin, reverseBits32 } from '@ts-ceph/objectstore';
+import type { StoreReader } from './op-context';
+import type { PG } from './pg';
 
 /** Entries one pgnls reply lists at most (Ceph's osd_max_pgls default 1024). */
 export const pgListLimits = { entriesMax: 1024 };
@@ -55,7 +56,7 @@ function toHobject(g: GHObject): HobjectT {
  * indata, an hobject_t), in `nspace` (or all of them), at most `count`. Returns the rval: 1 when
  * the PG is exhausted (the handle is then the next PG's start), 0 when there is more, or -errno.
  */
-export async function pgnls(store: ObjectStore, pg: PgState, pgNum: number, nspace: string, op: OSDOp, out: OSDOp): Promise<number> {
+export async function pgnls(store: StoreReader, pg: PG, pgNum: number, nspace: string, op: OSDOp, out: OSDOp): Promise<number> {
   let cursor: HobjectT;
   let count: number;
   try {
@@ -72,7 +73,8 @@ export async function pgnls(store: ObjectStore, pg: PgState, pgNum: number, nspa
   for (;;) {
     const r = await store.collectionList(pg.coll, pos, ghobjectMax(), max - entries.length);
     for (const o of r.objects) {
-      if (o.snap !== CEPH_NOSNAP) continue;
+      // The PG's meta object (hobject_t::is_pgmeta: an empty name) is not a client object.
+      if (o.snap !== CEPH_NOSNAP || o.name === '') continue;
       if (nspace !== ALL_NSPACES && o.nspace !== nspace) continue;
       entries.push({ nspace: o.nspace, oid: o.name, locator: o.key });
     }
@@ -82,7 +84,7 @@ export async function pgnls(store: ObjectStore, pg: PgState, pgNum: number, nspa
   }
   const done = !!next.max;
   const w = new Writer();
-  encodePgNlsResponseT(w, { handle: done ? pgHobjEnd(pg.pool, pg.seed, pgNum) : toHobject(next), entries });
+  encodePgNlsResponseT(w, { handle: done ? pgHobjEnd(pg.pgid.pool, pg.pgid.seed, pgNum) : toHobject(next), entries });
   out.data = w.finish();
   return done ? 1 : 0;
 }

@@ -1,0 +1,92 @@
+import { UTime } from '@ts-ceph/denc';
+import { EversionT, OsdReqidT } from '@ts-ceph/maps';
+import { MOSDOp, MOSDOpReply } from '@ts-ceph/messages';
+import { CollT, GHObject, ObjectStore, Transaction } from '@ts-ceph/objectstore';
+import { ObjectInfo, newObjectInfo } from './object-info';
+
+/**
+ * What an op reads from the store: the ObjectStore's read side. The op engine never writes through
+ * it: writes go into the op's Transaction, which the PG's driver queues. As in Ceph, reads inside a
+ * write op see the object as it was before the op (the store does not see the pending transaction);
+ * the op tracks only the object's existence, size and info as the ops leave them (`obs`).
+ */
+export type StoreReader = Pick<
+  ObjectStore,
+  'exists' | 'stat' | 'read' | 'fiemap' | 'getattr' | 'getattrs' | 'omapGetHeader' | 'omapGetKeys' | 'omapGetValues' | 'omapGetValsAfter' | 'collectionList'
+>;
+
+/** ObjectState (src/osd/osd_types.h): the object info and whether the object exists. */
+export interface ObjectState {
+  exists: boolean;
+  oi: ObjectInfo;
+}
+
+/** What the op engine needs to know about the pool (from the OSDMap). */
+export interface OpPool {
+  id: number;
+  name: string;
+  pgNum: number;
+  /** pg_pool_t::is_erasure(): EC pools refuse I/O until the EC data path exists (docs/LIMITS.md). */
+  erasure: boolean;
+  /** pg_pool_t::FLAG_FULL / FLAG_FULL_QUOTA: writes that add data are refused. */
+  full: boolean;
+  fullQuota: boolean;
+}
+
+/** The client's request origin, as cls_get_request_origin reports it and watchers are keyed. */
+export interface OpOrigin {
+  /** entity_name_t: type (CEPH_ENTITY_TYPE_CLIENT = 8) and num. */
+  name: import('@ts-ceph/denc').EntityNameT;
+  /** The client's address (entity_addr_t) as the messenger saw it, for watch_info_t / list-watchers. */
+  addr: import('@ts-ceph/denc').EntityAddr;
+}
+
+/**
+ * OpContext (src/osd/PrimaryLogPG.h): one client op vector's execution against one object. The
+ * handlers in ops/ read through `store`, write into `t` and update `obs`; `PG.execute` turns the
+ * finished context into a log entry, the object info attr and the reply.
+ */
+export class OpContext {
+  readonly t = new Transaction();
+  /** The object as the ops leave it. */
+  readonly obs: ObjectState;
+  /** ctx->user_modify: a user-visible modification (bumps user_version). */
+  userModify = false;
+  /** ctx->num_read / num_write (a cls method's reads and writes are checked against its flags). */
+  numRead = 0;
+  numWrite = 0;
+  /** Bytes the op adds (delta_stats.num_bytes > 0): refused on a full pool. */
+  bytesAdded = 0;
+  /** Side effects to carry out once the op commits (watch registration, notifies). */
+  readonly effects: (() => void)[] = [];
+
+  constructor(
+    readonly store: StoreReader,
+    readonly coll: CollT,
+    readonly oid: GHObject,
+    readonly req: MOSDOp,
+    readonly before: ObjectState,
+    readonly env: { now: UTime; epoch: number; pool: OpPool; origin: OpOrigin; atVersion: EversionT; reqid: OsdReqidT },
+  ) {
+    this.obs = { exists: before.exists, oi: { ...before.oi, watchers: new Map(before.oi.watchers) } };
+  }
+
+  get oi(): ObjectInfo {
+    return this.obs.oi;
+  }
+
+  /** PrimaryLogPG::maybe_create_new_object: the first write to a missing object creates it. */
+  maybeCreate(): void {
+    if (this.obs.exists) return;
+    this.t.touch(this.coll, this.oid);
+    this.obs.exists = true;
+    const fresh = newObjectInfo();
+    fresh.userVersion = this.obs.oi.userVersion;
+    this.obs.oi = fresh;
+  }
+}
+
+/** A handler's result: the op's rval (negative errno on failure). Out data goes into `out.data`. */
+export type OpHandler = (ctx: OpContext, op: import('@ts-ceph/messages').OSDOp, out: import('@ts-ceph/messages').OSDOp) => Promise<number>;
+
+export type { MOSDOpReply };

@@ -1,0 +1,47 @@
+import { Errno } from '@ts-ceph/common';
+import { Writer } from '@ts-ceph/denc';
+import { CephOsdOp, encodeObjListWatchResponseT, opAssertVer } from '@ts-ceph/messages';
+import { OpHandler } from '../op-context';
+import { dataOps } from './data';
+import { xattrOps } from './xattr';
+import { omapOps } from './omap';
+
+export { osdDataOpLimits } from './data';
+export { osdXattrLimits } from './xattr';
+export { osdOmapLimits } from './omap';
+
+const err = (e: number): number => -e;
+
+const assertVer: OpHandler = async (ctx, op) => {
+  ctx.numRead++;
+  const ver = opAssertVer(op);
+  if (ver === 0n) return err(Errno.EINVAL);
+  if (ver < ctx.oi.userVersion) return err(Errno.ERANGE);
+  if (ver > ctx.oi.userVersion) return err(Errno.EOVERFLOW);
+  return 0;
+};
+
+const listWatchers: OpHandler = async (ctx, _op, out) => {
+  ctx.numRead++;
+  const entries = [...ctx.oi.watchers.values()]
+    .sort((a, b) => (a.cookie !== b.cookie ? (a.cookie < b.cookie ? -1 : 1) : a.entity.num - b.entity.num))
+    .map((w) => ({ name: w.entity, cookie: w.cookie, timeoutSeconds: w.timeoutSeconds, addr: w.addr }));
+  const w = new Writer();
+  encodeObjListWatchResponseT(w, entries);
+  out.data = w.finish();
+  return 0;
+};
+
+/** Every op code the engine executes, by CEPH_OSD_OP_*; anything else is -EOPNOTSUPP (do_osd_ops' default). */
+export const opHandlers = new Map<number, OpHandler>([
+  ...dataOps,
+  ...xattrOps,
+  ...omapOps,
+  [CephOsdOp.ASSERT_VER, assertVer],
+  [CephOsdOp.LIST_WATCHERS, listWatchers],
+]);
+
+/** Register more handlers (the cls CALL op, watch/notify, snapshots live in their own modules). */
+export function addOpHandlers(m: Map<number, OpHandler>): void {
+  for (const [k, v] of m) opHandlers.set(k, v);
+}

@@ -1,0 +1,271 @@
+import { assert } from '@ts-ceph/common';
+import { Reader, UTime, Writer } from '@ts-ceph/denc';
+import { EversionT, OsdReqidT, PgT } from '@ts-ceph/maps';
+import { CEPH_NOSNAP, CollT, GHObject, Transaction, ghobject } from '@ts-ceph/objectstore';
+import { StoreReader } from './op-context';
+
+/** pg_log_entry_t's op types (src/osd/osd_types.h). */
+export const PgLogOp = { MODIFY: 1, CLONE: 2, DELETE: 3, LOST_REVERT: 5, LOST_DELETE: 6, LOST_MARK: 7, PROMOTE: 8, CLEAN: 9, ERROR: 10 } as const;
+
+/** One op's rval and returned data, kept for a resent write op (pg_log_op_return_item_t). */
+export interface OpReturn {
+  rval: number;
+  data: Buffer;
+}
+
+/** pg_log_entry_t: the fields the PG uses (docs/formats/osd-pg.md). */
+export interface PgLogEntry {
+  op: number;
+  soid: GHObject;
+  version: EversionT;
+  priorVersion: EversionT;
+  reqid: OsdReqidT;
+  mtime: UTime;
+  returnCode: number;
+  userVersion: bigint;
+  opReturns: OpReturn[];
+}
+
+/** pg_info_t: the fields the PG keeps today (the rest come with peering). */
+export interface PgInfo {
+  pgid: PgT;
+  lastUpdate: EversionT;
+  lastComplete: EversionT;
+  lastUserVersion: bigint;
+  logTail: EversionT;
+  /** Epoch the PG was created in (history.epoch_created) and last persisted at (`_epoch`). */
+  epochCreated: number;
+}
+
+/** What the PG log remembers of a trimmed write: enough to answer a resent op (pg_log_dup_t). */
+export interface PgLogDup {
+  reqid: OsdReqidT;
+  version: EversionT;
+  userVersion: bigint;
+  returnCode: number;
+}
+
+/** Named limits of the PG log (docs/LIMITS.md). */
+export const pgLogLimits = {
+  /** osd_min_pg_log_entries: entries kept after a trim. */
+  entriesMin: 250,
+  /** osd_pg_log_trim_min: trim only when this many entries are over the minimum. */
+  trimMin: 100,
+  /** osd_pg_log_dups_tracked: trimmed reqids remembered for dup detection. */
+  dupsTracked: 3000,
+  /** Entries (plus dups) a PG loads at mount at most; more is corruption. */
+  loadEntriesMax: 1_000_000,
+};
+
+export function evCmp(a: EversionT, b: EversionT): number {
+  return a.epoch !== b.epoch ? (a.epoch < b.epoch ? -1 : 1) : a.version === b.version ? 0 : a.version < b.version ? -1 : 1;
+}
+
+/** eversion_t::get_key_name: the PG log's omap key, 10-digit epoch '.' 20-digit version. */
+export function evKeyName(e: EversionT): string {
+  return `${String(e.epoch).padStart(10, '0')}.${String(e.version).padStart(20, '0')}`;
+}
+
+export function reqidKey(r: OsdReqidT): string {
+  return `${r.name.type}.${r.name.num}:${r.inc}:${r.tid}`;
+}
+
+/** spg_t::make_pgmeta_oid: the PG's own object (empty name, hash = seed), holding info and log in its omap. */
+export function pgmetaOid(pgid: PgT): GHObject {
+  return ghobject({ pool: pgid.pool, name: '', hash: pgid.seed, snap: CEPH_NOSNAP });
+}
+
+export const INFO_KEY = '_info';
+export const EPOCH_KEY = '_epoch';
+const DUP_PREFIX = 'dup_';
+
+const infoV = 1;
+function encodeInfo(i: PgInfo): Buffer {
+  const w = new Writer();
+  const ev = (e: EversionT): void => void w.u32(e.epoch).u64(e.version);
+  w.u8(infoV);
+  ev(i.lastUpdate);
+  ev(i.lastComplete);
+  w.u64(i.lastUserVersion);
+  ev(i.logTail);
+  w.u32(i.epochCreated);
+  return w.finish();
+}
+function decodeInfo(pgid: PgT, b: Uint8Array): PgInfo {
+  const r = new Reader(b);
+  if (r.u8('struct_v') !== infoV) r.fail('DENC_INCOMPAT', 'pg info version', 'pg_info');
+  const ev = (f: string): EversionT => ({ epoch: r.u32(`${f}.epoch`), version: r.u64(`${f}.version`) });
+  return { pgid, lastUpdate: ev('last_update'), lastComplete: ev('last_complete'), lastUserVersion: r.u64('last_user_version'), logTail: ev('log_tail'), epochCreated: r.u32('epoch_created') };
+}
+
+const entryV = 1;
+function writeReqid(w: Writer, q: OsdReqidT): void {
+  w.u8(q.name.type).u64(q.name.num).u64(q.tid).i32(q.inc);
+}
+function readReqid(r: Reader): OsdReqidT {
+  return { name: { type: r.u8('reqid.type'), num: r.u64n('reqid.num') }, tid: r.u64('reqid.tid'), inc: r.i32('reqid.inc') };
+}
+export function encodeLogEntry(e: PgLogEntry): Buffer {
+  const w = new Writer();
+  w.u8(entryV).u8(e.op);
+  w.string(e.soid.nspace).string(e.soid.key).string(e.soid.name).u32(e.soid.hash).u64(e.soid.snap);
+  w.u32(e.version.epoch).u64(e.version.version).u32(e.priorVersion.epoch).u64(e.priorVersion.version);
+  writeReqid(w, e.reqid);
+  w.u32(e.mtime.sec).u32(e.mtime.nsec).i32(e.returnCode).u64(e.userVersion);
+  w.u32(e.opReturns.length);
+  for (const o of e.opReturns) w.i32(o.rval).blob(o.data);
+  return w.finish();
+}
+export function decodeLogEntry(pool: number, b: Uint8Array): PgLogEntry {
+  const r = new Reader(b);
+  if (r.u8('struct_v') !== entryV) r.fail('DENC_INCOMPAT', 'pg log entry version', 'pg_log_entry');
+  const op = r.u8('op');
+  const soid = ghobject({ pool, nspace: r.string('nspace'), key: r.string('key'), name: r.string('name'), hash: r.u32('hash'), snap: r.u64('snap') });
+  const version = { epoch: r.u32('version.epoch'), version: r.u64('version.version') };
+  const priorVersion = { epoch: r.u32('prior.epoch'), version: r.u64('prior.version') };
+  const reqid = readReqid(r);
+  const mtime = { sec: r.u32('mtime.sec'), nsec: r.u32('mtime.nsec') };
+  const returnCode = r.i32('return_code');
+  const userVersion = r.u64('user_version');
+  const n = r.count('op_returns', 8);
+  const opReturns: OpReturn[] = [];
+  for (let i = 0; i < n; i++) opReturns.push({ rval: r.i32('rval'), data: Buffer.from(r.blob('data')) });
+  return { op, soid, version, priorVersion, reqid, mtime, returnCode, userVersion, opReturns };
+}
+function encodeDup(d: PgLogDup): Buffer {
+  const w = new Writer();
+  w.u8(entryV);
+  writeReqid(w, d.reqid);
+  w.u32(d.version.epoch).u64(d.version.version).u64(d.userVersion).i32(d.returnCode);
+  return w.finish();
+}
+function decodeDup(b: Uint8Array): PgLogDup {
+  const r = new Reader(b);
+  if (r.u8('struct_v') !== entryV) r.fail('DENC_INCOMPAT', 'pg log dup version', 'pg_log_dup');
+  const reqid = readReqid(r);
+  return { reqid, version: { epoch: r.u32('epoch'), version: r.u64('version') }, userVersion: r.u64('user_version'), returnCode: r.i32('return_code') };
+}
+
+/**
+ * A placement group's info and log (PG + PGLog, src/osd/PG.h, PGLog.h) as a sans-I/O object: the
+ * op engine asks it for the next version, appends entries (which also puts the entry, the info and
+ * any trim into the op's own transaction, so data and log are durable together) and asks it for
+ * resent requests. The log is ordered by version; versions only grow, across restarts too.
+ */
+export class PG {
+  readonly entries: PgLogEntry[] = [];
+  private readonly byReqid = new Map<string, PgLogEntry | PgLogDup>();
+  private readonly dups: PgLogDup[] = [];
+  readonly meta: GHObject;
+
+  constructor(
+    readonly coll: CollT,
+    public info: PgInfo,
+  ) {
+    this.meta = pgmetaOid(info.pgid);
+  }
+
+  get pgid(): PgT {
+    return this.info.pgid;
+  }
+
+  static fresh(coll: CollT, pgid: PgT, epoch: number): PG {
+    const z = { epoch: 0, version: 0n };
+    return new PG(coll, { pgid, lastUpdate: z, lastComplete: z, lastUserVersion: 0n, logTail: z, epochCreated: epoch });
+  }
+
+  /** The transaction ops that create the PG's meta object with its first info. */
+  initTransaction(t: Transaction): void {
+    t.touch(this.coll, this.meta);
+    t.omapSetKeys(this.coll, this.meta, new Map([[INFO_KEY, encodeInfo(this.info)], [EPOCH_KEY, u32(this.info.epochCreated)]]));
+  }
+
+  /** Read the info, log and dups of a PG from its meta object (PG::read_state + PGLog::read_log). */
+  static async load(store: StoreReader, coll: CollT, pgid: PgT): Promise<PG | undefined> {
+    const meta = pgmetaOid(pgid);
+    if (!(await store.exists(coll, meta))) return undefined;
+    const head = await store.omapGetValues(coll, meta, [INFO_KEY]);
+    const raw = head.get(INFO_KEY);
+    if (!raw) return undefined;
+    const pg = new PG(coll, decodeInfo(pgid, raw));
+    let after = '';
+    let n = 0;
+    for (;;) {
+      const page = await store.omapGetValsAfter(coll, meta, after, 1024);
+      for (const [k, v] of page.values) {
+        after = k;
+        if (++n > pgLogLimits.loadEntriesMax) throw new Error(`pg ${pgid.pool}.${pgid.seed.toString(16)}: more than loadEntriesMax log entries`);
+        if (k.startsWith(DUP_PREFIX)) {
+          const d = decodeDup(v);
+          pg.dups.push(d);
+          pg.byReqid.set(reqidKey(d.reqid), d);
+        } else if (/^\d{10}\.\d{20}$/.test(k)) {
+          const e = decodeLogEntry(pgid.pool, v);
+          pg.entries.push(e);
+          pg.byReqid.set(reqidKey(e.reqid), e);
+        }
+      }
+      if (!page.more || page.values.size === 0) break;
+    }
+    return pg;
+  }
+
+  /** PG::get_next_version: the eversion the next write gets at `epoch`. */
+  nextVersion(epoch: number): EversionT {
+    return { epoch: Math.max(epoch, this.info.lastUpdate.epoch), version: this.info.lastUpdate.version + 1n };
+  }
+
+  /** A resent request's recorded outcome (PGLog::get_request / dups), or undefined. */
+  findRequest(reqid: OsdReqidT): PgLogEntry | PgLogDup | undefined {
+    if (reqid.tid === 0n) return undefined;
+    return this.byReqid.get(reqidKey(reqid));
+  }
+
+  /**
+   * Append `e` to the log and put the entry, the new info and any trim into `t` (the op's own
+   * transaction). A MODIFY/DELETE/ERROR advances last_update; user-visible writes last_user_version.
+   */
+  append(e: PgLogEntry, t: Transaction, epoch: number): void {
+    assert(evCmp(e.version, this.info.lastUpdate) > 0, `log entry ${evKeyName(e.version)} not after last_update ${evKeyName(this.info.lastUpdate)}`);
+    this.entries.push(e);
+    this.byReqid.set(reqidKey(e.reqid), e);
+    this.info.lastUpdate = e.version;
+    this.info.lastComplete = e.version;
+    if (e.userVersion > this.info.lastUserVersion) this.info.lastUserVersion = e.userVersion;
+    const keys = new Map<string, Buffer>([[evKeyName(e.version), encodeLogEntry(e)]]);
+    this.trim(t, keys);
+    keys.set(INFO_KEY, encodeInfo(this.info));
+    keys.set(EPOCH_KEY, u32(epoch));
+    t.omapSetKeys(this.coll, this.meta, keys);
+  }
+
+  /** PGLog::trim: keep entriesMin entries, turn the trimmed ones into dups (bounded by dupsTracked). */
+  private trim(t: Transaction, keys: Map<string, Buffer>): void {
+    if (this.entries.length <= pgLogLimits.entriesMin + pgLogLimits.trimMin) return;
+    const cut = this.entries.splice(0, this.entries.length - pgLogLimits.entriesMin);
+    const rm: string[] = [];
+    for (const e of cut) {
+      rm.push(evKeyName(e.version));
+      if (e.reqid.tid === 0n) continue;
+      const d: PgLogDup = { reqid: e.reqid, version: e.version, userVersion: e.userVersion, returnCode: e.returnCode };
+      this.dups.push(d);
+      this.byReqid.set(reqidKey(e.reqid), d);
+      keys.set(DUP_PREFIX + evKeyName(e.version), encodeDup(d));
+    }
+    while (this.dups.length > pgLogLimits.dupsTracked) {
+      const d = this.dups.shift()!;
+      if (this.byReqid.get(reqidKey(d.reqid)) === d) this.byReqid.delete(reqidKey(d.reqid));
+      rm.push(DUP_PREFIX + evKeyName(d.version));
+    }
+    this.info.logTail = cut[cut.length - 1]!.version;
+    const live = rm.filter((k) => !keys.has(k));
+    if (live.length) t.omapRmKeys(this.coll, this.meta, live);
+    for (const k of rm) keys.delete(k);
+  }
+}
+
+function u32(v: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(v >>> 0);
+  return b;
+}
