@@ -34,7 +34,7 @@ import { crushCommands } from './core/osd/crush-commands';
 import { blocklistCommands, expireBlocklist } from './core/osd/blocklist-commands';
 import { osdMiscCommands } from './core/osd/osd-misc-commands';
 import { osdMapHealth } from './core/osd/osd-health';
-import { OSDDaemonConf, OSDReportTracker, tickOsdReports } from './core/osd/osd-daemon';
+import { OSDLivenessConf, OSDReportTracker, tickOsdReports } from './core/osd/osd-liveness';
 import { PGStatService } from './core/mgrstat/pg-stats';
 import { pgCommands } from './core/mgrstat/pg-commands';
 import { statusCommands } from './core/mon/status';
@@ -86,7 +86,7 @@ export class Monitor {
   readonly pgstats = new PGStatService();
   /** Failure reports and beacons from OSD daemons (in memory, as in Ceph). */
   readonly osdReports = new OSDReportTracker();
-  readonly osdDaemonConf: OSDDaemonConf;
+  readonly osdLivenessConf: OSDLivenessConf;
   readonly dispatcher: CommandDispatcher;
   readonly runner: CommandRunner;
   readonly services: PaxosService[];
@@ -137,7 +137,7 @@ export class Monitor {
       },
       () => this.monmap.monmap?.fsid ?? this.mkfsFsid,
     );
-    this.osdDaemonConf = {
+    this.osdLivenessConf = {
       minDownReporters: () => this.conf.int('mon_osd_min_down_reporters'),
       reporterSubtreeLevel: () => this.conf.str('mon_osd_reporter_subtree_level'),
       heartbeatGraceSec: () => this.conf.int('osd_heartbeat_grace'),
@@ -388,7 +388,7 @@ export class Monitor {
       }
       if (this.health.checkMutes(now)) svcs.push(this.health);
       if (expireBlocklist(this.osd, now)) svcs.push(this.osd);
-      const osdLines = tickOsdReports(this.osd, this.osdDaemonConf, this.osdReports, now);
+      const osdLines = tickOsdReports(this.osd, this.osdLivenessConf, this.osdReports, now);
       for (const [prio, text] of osdLines) this.clog('cluster', prio, text, now);
       if (osdLines.length && !svcs.includes(this.osd)) svcs.push(this.osd);
       if (svcs.length) await this.pipeline.propose(svcs);

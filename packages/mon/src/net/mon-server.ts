@@ -34,9 +34,9 @@ import { MonSession } from '../core/session';
 import { MonAuthServer } from './auth-none';
 import { PaxosService } from '../core/paxos-service';
 import { Monitor } from '../monitor';
-import { Outgoing, dueUpdates, subscriptionLimits } from './subscriptions';
-import { monExtraHandlers } from './mon-extra';
-import { sendPgCreates } from './mon-osd';
+import { Outgoing, dueUpdates, osdmapUpdate, subscriptionLimits } from './subscriptions';
+import { MonHandlerContext, monHandlers } from './handlers';
+import { sendPgCreates } from './osd-messages';
 
 const log = logger('mon');
 
@@ -44,6 +44,8 @@ export class MonServer implements Dispatcher {
   readonly messenger: Messenger;
   private readonly sessions = new Map<Connection, MonSession>();
   private nextSessionId = 1;
+  /** What the message handlers of ./handlers may use: named parts of the monitor, not the server. */
+  private readonly handlerContext: MonHandlerContext;
 
   constructor(readonly mon: Monitor) {
     const conf = mon.conf;
@@ -72,6 +74,24 @@ export class MonServer implements Dispatcher {
     this.messenger.addDispatcher(this);
     mon.onCommitted = (svcs) => this.publish(svcs);
     mon.sessions = () => this.sessions.values();
+    this.handlerContext = {
+      get fsid() {
+        return mon.fsid;
+      },
+      osd: mon.osd,
+      logm: mon.logm,
+      pipeline: mon.pipeline,
+      pgstats: mon.pgstats,
+      osdLivenessConf: mon.osdLivenessConf,
+      osdReports: mon.osdReports,
+      getCaps: (entity, service) => mon.auth.keyServer.getCaps(entity, service),
+      clog: (channel, prio, text, now) => mon.clog(channel, prio, text, now),
+      now: () => mon.opts.clock.wallNow(),
+      sendOsdmaps: (con, s, first) => {
+        const u = osdmapUpdate(mon, first);
+        if (u) this.send(con, s, u);
+      },
+    };
   }
 
   async bind(ip: string, port: number): Promise<EntityAddrvec> {
@@ -139,8 +159,8 @@ export class MonServer implements Dispatcher {
       case CEPH_MSG_MON_GET_OSDMAP:
         return this.handleGetOSDMap(con, payload as MMonGetOSDMap);
     }
-    const extra = monExtraHandlers[msg.type];
-    if (extra) return extra(this, con, s, msg, payload);
+    const handler = monHandlers[msg.type];
+    if (handler) return handler(this.handlerContext, con, s, msg, payload);
     log.dout(5, `ignoring message ${messageTypes.name(msg.type)} from ${s.name}`);
   }
 
@@ -174,7 +194,7 @@ export class MonServer implements Dispatcher {
       s.subs.set(what, { start: item.start, onetime: (item.flags & CEPH_SUBSCRIBE_ONETIME) !== 0 });
     }
     for (const o of dueUpdates(this.mon, s, new Set(m.what.keys()))) this.send(con, s, o);
-    if (m.what.has('osd_pg_creates')) sendPgCreates(this, con, s);
+    if (m.what.has('osd_pg_creates')) sendPgCreates(this.mon.osd, con, s);
   }
 
   private handleCommand(con: Connection, s: MonSession, msg: CephMessage, m: MMonCommand): void {
@@ -249,7 +269,7 @@ export class MonServer implements Dispatcher {
     for (const [con, s] of this.sessions) {
       if (!s.subs.size) continue;
       for (const o of dueUpdates(this.mon, s, which)) this.send(con, s, o);
-      if (which.has('osdmap')) sendPgCreates(this, con, s);
+      if (which.has('osdmap')) sendPgCreates(this.mon.osd, con, s);
     }
   }
 

@@ -93,7 +93,7 @@ async function main(argv: string[]): Promise<number> {
   const path = opts.get('--data-path');
   const op = opts.get('--op') ?? pos.shift();
   if (!path || !op) throw new UsageError('--data-path and --op are required');
-  configureLog({ levels: { bluestore: 0, bdev: 0 } });
+  configureLog({ levels: { nativestore: 0, bdev: 0 } });
   const keyFile = opts.get('--key-file');
   const passphrase = keyFile ? readKey(keyFile) : undefined;
   const io = opts.get('--io');

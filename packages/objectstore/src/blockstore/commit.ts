@@ -5,7 +5,7 @@ import * as L from './layout';
 import { blockBytes } from './layout';
 import type { KV, NativeStore } from './store';
 
-const log = logger('bluestore');
+const log = logger('nativestore');
 
 /** A checkpoint starts when live records hold this fraction of the ring, */
 export const checkpointRingFraction = 0.25;

@@ -4,7 +4,7 @@ import { allocAligned, BufferPool, SpanArena } from '../native/buffers';
 import { crc32cBlocks, XtsCipher } from '../native/crypto';
 import { blockBytes } from './layout';
 
-const log = logger('bluestore');
+const log = logger('nativestore');
 
 /** The largest single device read the store issues (contiguous blocks are coalesced up to this). */
 export const readBytesMax = 1024 * 1024;

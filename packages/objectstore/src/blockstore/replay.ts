@@ -4,7 +4,7 @@ import * as L from './layout';
 import { blockBytes } from './layout';
 import type { NativeStore } from './store';
 
-const log = logger('bluestore');
+const log = logger('nativestore');
 
 /** In-place writes issued at once while replaying. */
 export const replayWritesInflightMax = 64;

@@ -1,5 +1,6 @@
 /**
- * What the monitor does with the messages OSD daemons send it (src/mon/OSDMonitor.cc
+ * The mon's view of OSD daemons (not the OSD daemon itself, which is packages/osd): what the
+ * monitor does with the messages OSD daemons send it (src/mon/OSDMonitor.cc
  * preprocess_/prepare_ boot, alive, beacon, failure, mark_me_down, mark_me_dead, pgtemp). Each
  * function runs inside the proposal pipeline's critical section, reads the committed map, edits the
  * pending incremental and says what to do next: propose or not, which map epochs to send the OSD
@@ -10,7 +11,7 @@ import { CEPH_OSD_IN, CEPH_OSD_OUT, crushOf, exists, isDestroyed, isDown, isUp, 
 import type { OSDMonitor } from './osd-monitor';
 
 /** The options these handlers read (evaluated at use). */
-export interface OSDDaemonConf {
+export interface OSDLivenessConf {
   minDownReporters: () => number;
   reporterSubtreeLevel: () => string;
   heartbeatGraceSec: () => number;
@@ -51,7 +52,7 @@ function isNoin(osd: OSDMonitor, id: number): boolean {
 }
 
 /** OSDMonitor::can_mark_down: not nodown, and enough OSDs would stay up. */
-export function canMarkDown(osd: OSDMonitor, conf: OSDDaemonConf, id: number): boolean {
+export function canMarkDown(osd: OSDMonitor, conf: OSDLivenessConf, id: number): boolean {
   const m = osd.osdmap;
   if ((m.flags & OsdMapFlag.NODOWN) !== 0 || ((m.osdState[id] ?? 0) & OsdState.NODOWN) !== 0) return false;
   let num = 0;
@@ -115,7 +116,7 @@ export interface BootRequest {
 }
 
 /** preprocess_boot + prepare_boot. */
-export function handleBoot(osd: OSDMonitor, conf: OSDDaemonConf, b: BootRequest, now: number): Decision {
+export function handleBoot(osd: OSDMonitor, conf: OSDLivenessConf, b: BootRequest, now: number): Decision {
   const m = osd.osdmap;
   const from = b.from;
   if (b.clusterFsid !== b.fsid) return IGNORE;
@@ -272,7 +273,7 @@ function locationString(osd: OSDMonitor, id: number): string {
 }
 
 /** preprocess_failure + prepare_failure. */
-export function handleFailure(osd: OSDMonitor, conf: OSDDaemonConf, tracker: OSDReportTracker, f: FailureRequest, now: number): Decision {
+export function handleFailure(osd: OSDMonitor, conf: OSDLivenessConf, tracker: OSDReportTracker, f: FailureRequest, now: number): Decision {
   const m = osd.osdmap;
   const stale = { propose: false, sendFrom: f.epoch + 1, clog: [] };
   if (!exists(m, f.reporter) || !sameAddrs(m.osdAddrs.client[f.reporter]!, f.reporterAddrs) || (isDown(m, f.reporter) && f.failed)) return stale;
@@ -303,7 +304,7 @@ export function handleFailure(osd: OSDMonitor, conf: OSDDaemonConf, tracker: OSD
 }
 
 /** check_failure: enough reporters from distinct subtrees, failed for longer than the grace. */
-export function checkFailure(osd: OSDMonitor, conf: OSDDaemonConf, tracker: OSDReportTracker, target: number, now: number): [number, string][] {
+export function checkFailure(osd: OSDMonitor, conf: OSDLivenessConf, tracker: OSDReportTracker, target: number, now: number): [number, string][] {
   if (pendingDown(osd, target)) return [];
   const fi = tracker.failures.get(target);
   if (!fi || fi.size === 0) return [];
@@ -332,7 +333,7 @@ export function checkFailure(osd: OSDMonitor, conf: OSDDaemonConf, tracker: OSDR
  * failure reports, forget those of OSDs already down, mark down up OSDs whose last beacon is older
  * than mon_osd_report_timeout, and mark out OSDs down for mon_osd_down_out_interval. Returns log lines; pending state changed when any line is returned.
  */
-export function tickOsdReports(osd: OSDMonitor, conf: OSDDaemonConf, tracker: OSDReportTracker, now: number): [number, string][] {
+export function tickOsdReports(osd: OSDMonitor, conf: OSDLivenessConf, tracker: OSDReportTracker, now: number): [number, string][] {
   const m = osd.osdmap;
   const out: [number, string][] = [];
   for (const target of [...tracker.failures.keys()]) {
@@ -360,7 +361,7 @@ export function tickOsdReports(osd: OSDMonitor, conf: OSDDaemonConf, tracker: OS
 }
 
 /** can_mark_out: not noout, and enough OSDs would stay in. */
-function canMarkOut(osd: OSDMonitor, conf: OSDDaemonConf, id: number): boolean {
+function canMarkOut(osd: OSDMonitor, conf: OSDLivenessConf, id: number): boolean {
   const m = osd.osdmap;
   if ((m.flags & OsdMapFlag.NOOUT) !== 0 || ((m.osdState[id] ?? 0) & OsdState.NOOUT) !== 0) return false;
   let num = 0;
@@ -380,7 +381,7 @@ function canMarkOut(osd: OSDMonitor, conf: OSDDaemonConf, id: number): boolean {
  * with AUTOOUT and its weight remembered (a later boot marks it back in). The clock starts when this
  * mon first sees it down, as Ceph's down_pending_out.
  */
-function markDownOut(osd: OSDMonitor, conf: OSDDaemonConf, tracker: OSDReportTracker, now: number): [number, string][] {
+function markDownOut(osd: OSDMonitor, conf: OSDLivenessConf, tracker: OSDReportTracker, now: number): [number, string][] {
   const m = osd.osdmap;
   const out: [number, string][] = [];
   for (let i = 0; i < m.maxOsd; i++) {
@@ -413,7 +414,7 @@ export interface MarkMeDownRequest {
 }
 
 /** preprocess_mark_me_down + prepare_mark_me_down. The caller acks (if asked) in every case. */
-export function handleMarkMeDown(osd: OSDMonitor, conf: OSDDaemonConf, r: MarkMeDownRequest): Decision {
+export function handleMarkMeDown(osd: OSDMonitor, conf: OSDLivenessConf, r: MarkMeDownRequest): Decision {
   const m = osd.osdmap;
   if (!r.fromOsd) return IGNORE;
   if (!exists(m, r.target) || isDown(m, r.target) || !sameAddrs(m.osdAddrs.client[r.target]!, r.targetAddrs)) return { propose: false, sendFrom: r.epoch + 1, clog: [] };

@@ -2,7 +2,7 @@
  * The OSD daemon messages on the network side: caps (MON_CAP_X on "osd", which `allow profile osd`
  * grants), the sender's identity from the session, one critical section per message in the proposal
  * pipeline (the decision and its commit), then the replies Ceph sends: the new osdmaps
- * (send_latest), the MOSDMarkMeDown ack. Decisions live in core/osd/osd-daemon.ts.
+ * (send_latest), the MOSDMarkMeDown ack. Decisions live in core/osd/osd-liveness.ts.
  */
 import { logger } from '@ts-ceph/common';
 import { EntityType } from '@ts-ceph/denc';
@@ -32,13 +32,30 @@ import {
 } from '@ts-ceph/messages';
 import { formatPg, isUp } from '@ts-ceph/maps';
 import { MonSession } from '../core/session';
-import { Decision, sameAddrs, handleAlive, handleBeacon, handleBoot, handleFailure, handleMarkMeDead, handleMarkMeDown, handlePgTemp } from '../core/osd/osd-daemon';
-import { osdmapUpdate } from './subscriptions';
+import { Decision, OSDLivenessConf, OSDReportTracker, sameAddrs, handleAlive, handleBeacon, handleBoot, handleFailure, handleMarkMeDead, handleMarkMeDown, handlePgTemp } from '../core/osd/osd-liveness';
 import { EMPTY_PAST_INTERVALS, newPgHistory } from '../core/osd/pg-creates';
-import type { MonServer } from './mon-server';
-import type { ExtraHandler } from './mon-extra';
+import type { OSDMonitor } from '../core/osd/osd-monitor';
+import type { LogMonitor } from '../core/log/log-monitor';
+import type { ProposalPipeline } from '../pipeline';
+import type { MonHandler } from './handler';
 
 const log = logger('mon');
+
+/** What the OSD message handlers use of the monitor and the server. */
+export interface OsdMessageContext {
+  readonly fsid: string;
+  readonly osd: OSDMonitor;
+  readonly logm: LogMonitor;
+  readonly pipeline: ProposalPipeline;
+  readonly osdLivenessConf: OSDLivenessConf;
+  readonly osdReports: OSDReportTracker;
+  /** Add a cluster log line to the pending LogMonitor change. */
+  clog(channel: string, prio: number, text: string, now: number): void;
+  /** Wall clock in ms. */
+  now(): number;
+  /** Send the session the osdmaps from epoch `first` on (0: the latest full map), as send_latest. */
+  sendOsdmaps(con: Connection, s: MonSession, first: number): void;
+}
 
 /** Retries of a boot that first had to mark the OSD's previous instance down. */
 const bootRetriesMax = 3;
@@ -59,41 +76,36 @@ function osdCapable(s: MonSession, what: string): boolean {
  * Decide and commit inside the pipeline; send the maps the decision asks for; then `after` (acks).
  * A decision that asks for a retry is re-run after its commit (bounded).
  */
-function run(server: MonServer, con: Connection, s: MonSession, what: string, decide: () => Decision, after?: (committed: boolean) => void): void {
-  const mon = server.mon;
-  void mon.pipeline
+function run(ctx: OsdMessageContext, con: Connection, s: MonSession, what: string, decide: () => Decision, after?: (committed: boolean) => void): void {
+  void ctx.pipeline
     .run(async () => {
       let d = decide();
       for (let i = 0; d.retry && i < bootRetriesMax; i++) {
-        if (d.propose) await mon.pipeline.propose([mon.osd]);
+        if (d.propose) await ctx.pipeline.propose([ctx.osd]);
         d = decide();
       }
-      const now = mon.opts.clock.wallNow();
-      for (const [prio, text] of d.clog) mon.clog('cluster', prio, text, now);
-      if (d.propose) await mon.pipeline.propose([mon.osd, mon.logm]);
-      if (d.sendFrom !== undefined) {
-        const u = osdmapUpdate(mon, d.sendFrom);
-        if (u) server.send(con, s, u);
-      }
+      const now = ctx.now();
+      for (const [prio, text] of d.clog) ctx.clog('cluster', prio, text, now);
+      if (d.propose) await ctx.pipeline.propose([ctx.osd, ctx.logm]);
+      if (d.sendFrom !== undefined) ctx.sendOsdmaps(con, s, d.sendFrom);
       after?.(d.propose);
     })
     .catch((e: unknown) => log.error(`${what} from ${s.name} failed: ${(e as Error).stack ?? e}`));
 }
 
-function onBoot(server: MonServer, con: Connection, s: MonSession, _msg: CephMessage, payload: unknown): void {
+function onBoot(ctx: OsdMessageContext, con: Connection, s: MonSession, _msg: CephMessage, payload: unknown): void {
   const m = payload as MOSDBoot;
   const from = osdId(s);
   if (from < 0 || !osdCapable(s, 'osd_boot')) return;
-  const mon = server.mon;
   log.dout(7, `preprocess_boot from osd.${from} sb osd_fsid ${m.sb.osdFsid} e${m.sb.currentEpoch} boot_epoch ${m.bootEpoch}`);
-  run(server, con, s, 'osd_boot', () =>
+  run(ctx, con, s, 'osd_boot', () =>
     handleBoot(
-      mon.osd,
-      mon.osdDaemonConf,
+      ctx.osd,
+      ctx.osdLivenessConf,
       {
         from,
         addrs: s.addrs,
-        fsid: mon.fsid,
+        fsid: ctx.fsid,
         clusterFsid: m.sb.clusterFsid,
         osdFsid: m.sb.osdFsid,
         version: m.paxos.version,
@@ -108,43 +120,41 @@ function onBoot(server: MonServer, con: Connection, s: MonSession, _msg: CephMes
         osdFeatures: m.osdFeatures,
         metadata: m.metadata,
       },
-      mon.opts.clock.wallNow(),
+      ctx.now(),
     ),
   );
 }
 
-function onAlive(server: MonServer, con: Connection, s: MonSession, _msg: CephMessage, payload: unknown): void {
+function onAlive(ctx: OsdMessageContext, con: Connection, s: MonSession, _msg: CephMessage, payload: unknown): void {
   const m = payload as MOSDAlive;
   const from = osdId(s);
   if (from < 0 || !osdCapable(s, 'osd_alive')) return;
-  run(server, con, s, 'osd_alive', () => handleAlive(server.mon.osd, from, s.addrs, m.paxos.version, m.want));
+  run(ctx, con, s, 'osd_alive', () => handleAlive(ctx.osd, from, s.addrs, m.paxos.version, m.want));
 }
 
-function onPgTemp(server: MonServer, con: Connection, s: MonSession, _msg: CephMessage, payload: unknown): void {
+function onPgTemp(ctx: OsdMessageContext, con: Connection, s: MonSession, _msg: CephMessage, payload: unknown): void {
   const m = payload as MOSDPGTemp;
   const from = osdId(s);
   if (from < 0 || !osdCapable(s, 'osd_pgtemp')) return;
-  run(server, con, s, 'osd_pgtemp', () => handlePgTemp(server.mon.osd, from, s.addrs, m.mapEpoch, m.pgTemp, m.forced));
+  run(ctx, con, s, 'osd_pgtemp', () => handlePgTemp(ctx.osd, from, s.addrs, m.mapEpoch, m.pgTemp, m.forced));
 }
 
-function onBeacon(server: MonServer, con: Connection, s: MonSession, _msg: CephMessage, payload: unknown): void {
+function onBeacon(ctx: OsdMessageContext, con: Connection, s: MonSession, _msg: CephMessage, payload: unknown): void {
   const m = payload as MOSDBeacon;
   const from = osdId(s);
   if (from < 0 || !osdCapable(s, 'osd_beacon')) return;
-  const mon = server.mon;
-  run(server, con, s, 'osd_beacon', () => handleBeacon(mon.osd, mon.osdReports, from, s.addrs, m.paxos.version, m.lastPurgedSnapsScrub, m.osdBeaconReportIntervalSec, mon.opts.clock.wallNow()));
+  run(ctx, con, s, 'osd_beacon', () => handleBeacon(ctx.osd, ctx.osdReports, from, s.addrs, m.paxos.version, m.lastPurgedSnapsScrub, m.osdBeaconReportIntervalSec, ctx.now()));
 }
 
-function onFailure(server: MonServer, con: Connection, s: MonSession, _msg: CephMessage, payload: unknown): void {
+function onFailure(ctx: OsdMessageContext, con: Connection, s: MonSession, _msg: CephMessage, payload: unknown): void {
   const m = payload as MOSDFailure;
-  const mon = server.mon;
   const from = osdId(s);
-  if (from < 0 || !osdCapable(s, 'osd_failure') || m.fsid !== mon.fsid) return;
-  run(server, con, s, 'osd_failure', () =>
+  if (from < 0 || !osdCapable(s, 'osd_failure') || m.fsid !== ctx.fsid) return;
+  run(ctx, con, s, 'osd_failure', () =>
     handleFailure(
-      mon.osd,
-      mon.osdDaemonConf,
-      mon.osdReports,
+      ctx.osd,
+      ctx.osdLivenessConf,
+      ctx.osdReports,
       {
         reporter: from,
         reporterAddrs: s.addrs,
@@ -156,14 +166,13 @@ function onFailure(server: MonServer, con: Connection, s: MonSession, _msg: Ceph
         immediate: (m.flags & MOSDFailureFlag.IMMEDIATE) !== 0,
         failedForSec: m.failedForSec,
       },
-      mon.opts.clock.wallNow(),
+      ctx.now(),
     ),
   );
 }
 
-function onMarkMeDown(server: MonServer, con: Connection, s: MonSession, msg: CephMessage, payload: unknown): void {
+function onMarkMeDown(ctx: OsdMessageContext, con: Connection, s: MonSession, msg: CephMessage, payload: unknown): void {
   const m = payload as MOSDMarkMeDown;
-  const mon = server.mon;
   // C_AckMarkedDown: the same message back, request_ack false; sent on every path once handled.
   const ack = () => {
     if (!m.requestAck) return;
@@ -175,26 +184,24 @@ function onMarkMeDown(server: MonServer, con: Connection, s: MonSession, msg: Ce
       ),
     );
   };
-  if (!s.isCapable('osd', false, false, true) || m.fsid !== mon.fsid) return ack();
-  run(server, con, s, 'MOSDMarkMeDown', () => handleMarkMeDown(mon.osd, mon.osdDaemonConf, { fromOsd: osdId(s) >= 0, fsid: m.fsid, target: m.targetOsd, targetAddrs: m.targetAddrs, epoch: m.epoch, downAndDead: m.downAndDead }), ack);
+  if (!s.isCapable('osd', false, false, true) || m.fsid !== ctx.fsid) return ack();
+  run(ctx, con, s, 'MOSDMarkMeDown', () => handleMarkMeDown(ctx.osd, ctx.osdLivenessConf, { fromOsd: osdId(s) >= 0, fsid: m.fsid, target: m.targetOsd, targetAddrs: m.targetAddrs, epoch: m.epoch, downAndDead: m.downAndDead }), ack);
 }
 
-function onMarkMeDead(server: MonServer, con: Connection, s: MonSession, _msg: CephMessage, payload: unknown): void {
+function onMarkMeDead(ctx: OsdMessageContext, con: Connection, s: MonSession, _msg: CephMessage, payload: unknown): void {
   const m = payload as MOSDMarkMeDead;
-  const mon = server.mon;
-  if (!osdCapable(s, 'MOSDMarkMeDead') || m.fsid !== mon.fsid) return;
-  run(server, con, s, 'MOSDMarkMeDead', () => handleMarkMeDead(mon.osd, osdId(s) >= 0, m.targetOsd, m.epoch));
+  if (!osdCapable(s, 'MOSDMarkMeDead') || m.fsid !== ctx.fsid) return;
+  run(ctx, con, s, 'MOSDMarkMeDead', () => handleMarkMeDead(ctx.osd, osdId(s) >= 0, m.targetOsd, m.epoch));
 }
 
-function onPgCreated(server: MonServer, con: Connection, s: MonSession, _msg: CephMessage, payload: unknown): void {
+function onPgCreated(ctx: OsdMessageContext, con: Connection, s: MonSession, _msg: CephMessage, payload: unknown): void {
   const m = payload as MOSDPGCreated;
   if (osdId(s) < 0 || !osdCapable(s, 'osd_pg_created')) return;
-  const mon = server.mon;
   log.dout(10, `osd_pg_created ${formatPg(m.pgid)} from ${s.name}`);
   const from = osdId(s);
   // prepare_pg_created: only from the OSD instance the map has up.
-  run(server, con, s, 'osd_pg_created', () =>
-    isUp(mon.osd.osdmap, from) && sameAddrs(mon.osd.osdmap.osdAddrs.client[from]!, s.addrs) ? { propose: mon.osd.pgCreates.noteCreated(mon.osd, m.pgid), clog: [] } : { propose: false, clog: [] },
+  run(ctx, con, s, 'osd_pg_created', () =>
+    isUp(ctx.osd.osdmap, from) && sameAddrs(ctx.osd.osdmap.osdAddrs.client[from]!, s.addrs) ? { propose: ctx.osd.pgCreates.noteCreated(ctx.osd, m.pgid), clog: [] } : { propose: false, clog: [] },
   );
 }
 
@@ -202,21 +209,20 @@ function onPgCreated(server: MonServer, con: Connection, s: MonSession, _msg: Ce
  * send_pg_creates: the creating PGs this OSD is the acting primary of, to an OSD subscribed to
  * osd_pg_creates; called on the subscription and after every osdmap commit until they exist.
  */
-export function sendPgCreates(server: MonServer, con: Connection, s: MonSession): void {
+export function sendPgCreates(osd: OSDMonitor, con: Connection, s: MonSession): void {
   const id = osdId(s);
   if (id < 0 || !s.subs.has('osd_pg_creates')) return;
-  const mon = server.mon;
-  const list = mon.osd.pgCreates.createsFor(mon.osd, id);
+  const list = osd.pgCreates.createsFor(osd, id);
   if (!list.length) return;
   const p: MOSDPGCreate2 = {
-    epoch: mon.osd.epoch,
+    epoch: osd.epoch,
     pgs: list.map((x) => [x.spg, { created: x.created, stamp: x.stamp }]),
     pgExtra: list.map((x) => [x.spg, { history: newPgHistory(x.created, x.stamp), pastIntervals: EMPTY_PAST_INTERVALS }]),
   };
   con.send(messageTypes.build(MOSDPGCreate2Codec, p, { features: s.features }));
 }
 
-export const monOsdHandlers: Record<number, ExtraHandler> = {
+export const osdMessageHandlers: Record<number, MonHandler<OsdMessageContext>> = {
   [MSG_OSD_BOOT]: onBoot,
   [MSG_OSD_ALIVE]: onAlive,
   [MSG_OSD_PGTEMP]: onPgTemp,

@@ -14,7 +14,7 @@ import { AddrType, CEPH_FEATURES_ALL, EntityAddrvec, EntityType, makeAddr, UUID_
 import { MonCap } from '@ts-ceph/cephx';
 import { CEPH_OSD_IN, exists, isIn, isUp, OsdState, pgToUpActingOsds, PoolFlag } from '@ts-ceph/maps';
 import { EMPTY_PAST_INTERVALS, newPgHistory } from '../src/core/osd/pg-creates';
-import { BootRequest, Decision, handleAlive, handleBeacon, handleBoot, handleFailure, handleMarkMeDead, handleMarkMeDown, handlePgTemp, tickOsdReports } from '../src/core/osd/osd-daemon';
+import { BootRequest, Decision, handleAlive, handleBeacon, handleBoot, handleFailure, handleMarkMeDead, handleMarkMeDown, handlePgTemp, tickOsdReports } from '../src/core/osd/osd-liveness';
 import { MonFixture } from './lib/mon-fixture';
 import { MonSession } from '../src/core/session';
 
@@ -75,7 +75,7 @@ const clusterLog = (f: MonFixture) => [...f.mon.logm.summary.tailByChannel.get('
 
 t.test('boot marks the OSD up and in with its addrs, uuid, features and metadata', async (t) => {
   const f = await cluster(1);
-  const c = f.mon.osdDaemonConf;
+  const c = f.mon.osdLivenessConf;
   const e0 = f.mon.osd.epoch;
   t.ok(f.mon.osd.osdmap.osdState[0]! & OsdState.NEW, 'osd new leaves it NEW');
   const b = boot(f, 0, 1234);
@@ -125,7 +125,7 @@ t.test('boot marks the OSD up and in with its addrs, uuid, features and metadata
 
 t.test('noup keeps an OSD down; alive raises up_thru', async (t) => {
   const f = await cluster(1);
-  const c = f.mon.osdDaemonConf;
+  const c = f.mon.osdLivenessConf;
   await f.cmd({ prefix: 'osd set', key: 'noup' });
   let d = await apply(f, () => handleBoot(f.mon.osd, c, boot(f, 0, 1), f.clock.wallNow()));
   t.same([d.propose, isUp(f.mon.osd.osdmap, 0)], [false, false], 'noup');
@@ -144,7 +144,7 @@ t.test('noup keeps an OSD down; alive raises up_thru', async (t) => {
 
 t.test('failure reports: immediate, min reporters from distinct hosts after the grace, cancel', async (t) => {
   const f = await cluster(3, 'mon_osd_min_down_reporters = 2\n');
-  const c = f.mon.osdDaemonConf;
+  const c = f.mon.osdLivenessConf;
   const tr = f.mon.osdReports;
   const b = [0, 1, 2].map((i) => boot(f, i, 100 + i));
   for (const x of b) await apply(f, () => handleBoot(f.mon.osd, c, { ...x, version: f.mon.osd.epoch }, f.clock.wallNow()));
@@ -182,7 +182,7 @@ t.test('failure reports: immediate, min reporters from distinct hosts after the 
 
 t.test('mark me down (and dead), mark me dead, min up ratio', async (t) => {
   const f = await cluster(2);
-  const c = f.mon.osdDaemonConf;
+  const c = f.mon.osdLivenessConf;
   const b = [0, 1].map((i) => boot(f, i, 10 + i));
   for (const x of b) await apply(f, () => handleBoot(f.mon.osd, c, { ...x, version: f.mon.osd.epoch }, f.clock.wallNow()));
   const e = f.mon.osd.epoch;
@@ -200,14 +200,14 @@ t.test('mark me down (and dead), mark me dead, min up ratio', async (t) => {
   d = await apply(f, () => handleMarkMeDead(f.mon.osd, true, 1, e));
   t.same([d.propose, d.sendFrom], [false, e + 1], 'mark me dead from an up OSD is ignored');
   // 1 of 2 up = 0.5; marking it down would leave 0 < mon_osd_min_up_ratio 0.3.
-  f.mon.osdDaemonConf.minUpRatio = () => 0.6;
+  f.mon.osdLivenessConf.minUpRatio = () => 0.6;
   d = await apply(f, () => handleMarkMeDown(f.mon.osd, c, { fromOsd: true, fsid: f.mon.fsid, target: 1, targetAddrs: b[1]!.addrs, epoch: e, downAndDead: false }));
   t.same([d.propose, isUp(f.mon.osd.osdmap, 1)], [false, true], 'can_mark_down: not below the min up ratio');
 });
 
 t.test('pg_temp from the acting primary; beacons; no beacon for the report timeout', async (t) => {
   const f = await cluster(2, 'mon_osd_report_timeout = 60\nosd_pool_default_size = 2\n');
-  const c = f.mon.osdDaemonConf;
+  const c = f.mon.osdLivenessConf;
   const b = [0, 1].map((i) => boot(f, i, 20 + i));
   for (const x of b) await apply(f, () => handleBoot(f.mon.osd, c, { ...x, version: f.mon.osd.epoch }, f.clock.wallNow()));
   t.equal((await f.cmd({ prefix: 'osd pool create', pool: 'p', pg_num: 8 })).r, 0);
@@ -254,7 +254,7 @@ t.test('pg_temp from the acting primary; beacons; no beacon for the report timeo
 
 t.test('down for mon_osd_down_out_interval: marked out (AUTOOUT, weight kept); a boot marks it back in', async (t) => {
   const f = await cluster(4, 'mon_osd_down_out_interval = 120\n');
-  const c = f.mon.osdDaemonConf;
+  const c = f.mon.osdLivenessConf;
   const b = [0, 1, 2, 3].map((i) => boot(f, i, 30 + i));
   for (const x of b) await apply(f, () => handleBoot(f.mon.osd, c, { ...x, version: f.mon.osd.epoch }, f.clock.wallNow()));
   await apply(f, () => handleMarkMeDown(f.mon.osd, c, { fromOsd: true, fsid: f.mon.fsid, target: 3, targetAddrs: b[3]!.addrs, epoch: f.mon.osd.epoch, downAndDead: false }));
@@ -293,7 +293,7 @@ t.test("caps: 'allow profile osd' may send OSD messages, 'allow r' may not", asy
 
 t.test('creating PGs: pg_create2 contents per primary, MOSDPGCreated clears CREATING', async (t) => {
   const f = await cluster(2, 'osd_pool_default_size = 1\nmon_allow_pool_size_one = true\n');
-  const c = f.mon.osdDaemonConf;
+  const c = f.mon.osdLivenessConf;
   const b = [0, 1].map((i) => boot(f, i, 40 + i));
   for (const x of b) await apply(f, () => handleBoot(f.mon.osd, c, { ...x, version: f.mon.osd.epoch }, f.clock.wallNow()));
   t.equal((await f.cmd({ prefix: 'osd pool create', pool: 'p', pg_num: 8 })).r, 0);
