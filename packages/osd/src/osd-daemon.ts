@@ -419,6 +419,7 @@ export class OsdDaemon implements Dispatcher {
         session,
         origin: { name: req.reqid.name, addr: con.peerAddrs?.[0] ?? blankAddr() },
         log: (level, m) => log.dout(level, m),
+        client: con,
       });
     } catch (e) {
       log.dout(0, `op ${req.oid} failed: ${(e as Error).stack}`);
@@ -429,10 +430,25 @@ export class OsdDaemon implements Dispatcher {
       if (waiting) await waiting;
       return send(out.reply);
     }
-    if (!out.t) return send(out.reply);
+    const runEffects = (): void => {
+      for (const f of out.effects ?? []) {
+        try {
+          f();
+        } catch (e) {
+          log.dout(0, `op effect failed: ${(e as Error).stack}`);
+        }
+      }
+    };
+    if (!out.t) {
+      send(out.reply);
+      return runEffects();
+    }
     const vKey = `${pgKey(pgid)}@${evKeyName(out.entry!.version)}`;
     const commit = this.store.queueTransaction(out.t).then(
-      () => send(out.reply),
+      () => {
+        send(out.reply);
+        runEffects();
+      },
       (e: Error) => {
         log.dout(0, `transaction for ${req.oid} failed: ${e.stack}`);
         send(replyOpError(req, -Errno.EIO, map.epoch));

@@ -44,6 +44,11 @@ export interface OpEnv {
   origin: OpOrigin;
   /** Log lines (the driver's logger). */
   log?: (level: number, msg: string) => void;
+  /**
+   * The client's session as the driver knows it (its connection), opaque to the core: watch and
+   * notify effects hand it back to the driver so events reach the right client.
+   */
+  client?: unknown;
 }
 
 /**
@@ -56,6 +61,11 @@ export interface OpOutcome {
   t?: Transaction;
   entry?: PgLogEntry;
   dupOf?: EversionT;
+  /**
+   * do_osd_op_effects: what to do once the op is done (after the commit for a write, at once for a
+   * read): watch connects and disconnects, notifies. The driver runs them in order.
+   */
+  effects?: (() => void)[];
 }
 
 const isRead = (op: number): boolean => (op & CEPH_OSD_OP_MODE_RD) !== 0;
@@ -143,7 +153,7 @@ export async function executeOp(store: StoreReader, pg: PG | undefined, req: MOS
     return { reply: r };
   }
   const atVersion = pg.nextVersion(epoch);
-  const ctx = new OpContext(store, pg.coll, oid, req, before, { now: env.now, epoch, pool, origin: env.origin, atVersion, reqid: req.reqid });
+  const ctx = new OpContext(store, pg.coll, oid, req, before, { now: env.now, epoch, pool, origin: env.origin, atVersion, reqid: req.reqid, client: env.client, pg });
   const result = await runOps(ctx, env);
   return finish(ctx, pg, result, env, mayWrite);
 }
@@ -195,7 +205,7 @@ function finish(ctx: OpContext, pg: PG, result: number, env: OpEnv, mayWrite: bo
     if (result < 0) for (const o of reply.ops) o.data = Buffer.alloc(0);
     if (result === errno(Errno.ENOENT)) setEnoentReplyVersions(reply, pg.info.lastUpdate, pg.info.lastUserVersion);
     else setReplyVersions(reply, { epoch: 0, version: 0n }, ctx.before.oi.userVersion);
-    return { reply };
+    return { reply, effects: result >= 0 ? ctx.effects : [] };
   }
 
   const at = ctx.env.atVersion;
@@ -253,7 +263,7 @@ function finish(ctx: OpContext, pg: PG, result: number, env: OpEnv, mayWrite: bo
   };
   pg.append(entry, ctx.t, env.epoch);
   setReplyVersions(reply, at, uv);
-  return { reply, t: ctx.t, entry };
+  return { reply, t: ctx.t, entry, effects: ctx.effects };
 }
 
 /** reply_op_error for a resent write: the recorded result and versions (and op returns). */
