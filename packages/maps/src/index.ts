@@ -43,4 +43,5 @@ export * from './osdmap/pending';
 export * from './osdmap/tree';
 export * from './osdmap/blocklist';
 export * from './osdmap/clean';
+export * from './osd-types/object-info';
 import './wire-types';
