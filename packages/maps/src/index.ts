@@ -44,4 +44,5 @@ export * from './osdmap/tree';
 export * from './osdmap/blocklist';
 export * from './osdmap/clean';
 export * from './osd-types/object-info';
+export * from './osd-types/pg-log';
 import './wire-types';

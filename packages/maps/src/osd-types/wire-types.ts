@@ -1,6 +1,7 @@
 import { registerType, EntityType, makeAddr, AddrType } from '@ts-ceph/denc';
 import { HobjectT, CEPH_NOSNAP } from '../types/hobject';
 import * as oi from './object-info';
+import * as pl from './pg-log';
 
 /** The OSD's PG and object types (src/osd/osd_types.h), registered under their corpus names. */
 const owner = 'maps';
@@ -68,5 +69,76 @@ registerType({
     tiered.flags |= oi.FLAG_MANIFEST | oi.FLAG_DIRTY;
     tiered.manifest = chunkedManifest();
     return [oi.newObjectInfo(hobj()), sampleObjectInfo(), clone, tiered];
+  },
+});
+
+registerType({
+  name: 'pg_log_op_return_item_t',
+  owner,
+  decode: (r) => pl.decodePgLogOpReturnItemT(r),
+  encode: pl.encodePgLogOpReturnItemT,
+  samples: () => [{ rval: 0, bl: Buffer.alloc(0) }, { rval: -2, bl: Buffer.from('out') }],
+});
+
+registerType({
+  name: 'ObjectModDesc',
+  owner,
+  decode: (r) => pl.decodeObjectModDesc(r),
+  encode: pl.encodeObjectModDesc,
+  samples: () => [pl.unrollbackableModDesc(), { maxRequiredVersion: 2, canLocalRollback: true, rollbackInfoCompleted: true, bl: Buffer.from([1, 2, 3]) }],
+});
+
+registerType({
+  name: 'ObjectCleanRegions',
+  owner,
+  decode: (r) => pl.decodeObjectCleanRegions(r),
+  encode: pl.encodeObjectCleanRegions,
+  samples: () => [pl.newObjectCleanRegions(), pl.fullyDirtyCleanRegions(), { cleanOffsets: [[0n, 4096n], [8192n, pl.OFFSET_MAX - 8192n]], cleanOmap: false, newObject: false }],
+});
+
+const client = (num: number, tid: bigint) => ({ name: { type: EntityType.CLIENT, num }, tid, inc: 0 });
+
+function sampleEntries(): pl.PgLogEntryT[] {
+  const modify = pl.newPgLogEntry(pl.PgLogOp.MODIFY, hobj(), { epoch: 5, version: 7n }, { epoch: 5, version: 6n }, 7n, client(4100, 3n), { sec: 1_700_000_000, nsec: 1 });
+  modify.modDesc = pl.unrollbackableModDesc();
+  modify.opReturns = [{ rval: 0, bl: Buffer.from('x') }];
+  const error = pl.newPgLogEntry(pl.PgLogOp.ERROR, hobj(), { epoch: 5, version: 8n }, { epoch: 5, version: 7n }, 7n, client(4100, 4n), { sec: 1_700_000_000, nsec: 2 }, -2);
+  const clone = pl.newPgLogEntry(pl.PgLogOp.CLONE, hobj({ snap: 3n }), { epoch: 6, version: 9n }, { epoch: 5, version: 7n }, 7n, client(4100, 5n), { sec: 1_700_000_000, nsec: 3 });
+  clone.snaps = pl.encodeLogSnaps([3n, 2n]);
+  clone.extraReqids = [[client(4200, 1n), 6n]];
+  clone.extraReqidReturnCodes = [[0, -17]];
+  const revert = pl.newPgLogEntry(pl.PgLogOp.LOST_REVERT, hobj(), { epoch: 7, version: 10n }, { epoch: 6, version: 9n }, 10n, client(4100, 6n), { sec: 1_700_000_000, nsec: 4 });
+  revert.revertingTo = { epoch: 5, version: 7n };
+  return [modify, error, clone, revert];
+}
+
+registerType({
+  name: 'pg_log_entry_t',
+  owner,
+  decode: (r) => pl.decodePgLogEntryT(r),
+  encode: pl.encodePgLogEntryT,
+  samples: sampleEntries,
+});
+
+registerType({
+  name: 'pg_log_dup_t',
+  owner,
+  decode: (r) => pl.decodePgLogDupT(r),
+  encode: pl.encodePgLogDupT,
+  samples: () => sampleEntries().map(pl.pgLogDupOf),
+});
+
+registerType({
+  name: 'pg_log_t',
+  owner,
+  decode: (r) => pl.decodePgLogT(r),
+  encode: pl.encodePgLogT,
+  samples: () => {
+    const l = pl.newPgLog();
+    l.log = sampleEntries();
+    l.head = { epoch: 7, version: 10n };
+    l.tail = { epoch: 5, version: 6n };
+    l.dups = [pl.pgLogDupOf(l.log[0]!)];
+    return [pl.newPgLog(), l];
   },
 });
