@@ -45,4 +45,7 @@ export * from './osdmap/blocklist';
 export * from './osdmap/clean';
 export * from './osd-types/object-info';
 export * from './osd-types/pg-log';
+export * from './osd-types/pg-stat';
+export * from './osd-types/pg-history';
+export * from './osd-types/pg-info';
 import './wire-types';

@@ -2,6 +2,9 @@ import { registerType, EntityType, makeAddr, AddrType } from '@ts-ceph/denc';
 import { HobjectT, CEPH_NOSNAP } from '../types/hobject';
 import * as oi from './object-info';
 import * as pl from './pg-log';
+import * as ps from './pg-stat';
+import * as ph from './pg-history';
+import * as pi from './pg-info';
 
 /** The OSD's PG and object types (src/osd/osd_types.h), registered under their corpus names. */
 const owner = 'maps';
@@ -141,4 +144,102 @@ registerType({
     l.dups = [pl.pgLogDupOf(l.log[0]!)];
     return [pl.newPgLog(), l];
   },
+});
+
+function samplePgStat(): ps.PgStatT {
+  const s = ps.newPgStat();
+  s.version = { epoch: 9, version: 42n };
+  s.reportedSeq = 77n;
+  s.reportedEpoch = 9;
+  s.state = (1n << 33n) | 2n;
+  s.up = s.acting = [0, 1];
+  s.upPrimary = s.actingPrimary = 0;
+  s.lastFresh = { sec: 1_700_000_000, nsec: 7 };
+  s.stats.sum.num_objects = 3;
+  s.stats.sum.num_bytes = 12288;
+  s.logSize = 42;
+  s.purgedSnaps = [[2, 3]];
+  s.blockedBy = [4];
+  s.availNoMissing = [{ osd: 0, shard: -1 }];
+  s.objectLocationCounts = [[[{ osd: 0, shard: -1 }, { osd: 1, shard: -1 }], 3]];
+  s.manifestStatsInvalid = true;
+  return s;
+}
+
+registerType({
+  name: 'pg_stat_t',
+  owner,
+  decode: (r) => ps.decodePgStatT(r),
+  encode: ps.encodePgStatT,
+  samples: () => [ps.newPgStat(), samplePgStat()],
+});
+
+registerType({
+  name: 'pg_history_t',
+  owner,
+  decode: (r) => ph.decodePgHistoryT(r),
+  encode: ph.encodePgHistoryT,
+  samples: () => [ph.newPgHistory(), { ...ph.pgHistoryCreated(5, { sec: 1_700_000_000, nsec: 0 }), lastEpochStarted: 6, priorReadableUntilUb: { sec: 1, nsec: 500 } }],
+});
+
+const shards = (...osds: number[]) => osds.map((osd) => ({ osd, shard: -1 }));
+
+registerType({
+  name: 'compact_interval_t',
+  owner,
+  decode: (r) => ph.decodeCompactIntervalT(r),
+  encode: ph.encodeCompactIntervalT,
+  samples: () => [{ first: 0, last: 0, acting: [] }, { first: 5, last: 9, acting: shards(0, 2) }],
+});
+
+registerType({
+  name: 'PastIntervals',
+  owner,
+  decode: (r) => ph.decodePastIntervals(r),
+  encode: ph.encodePastIntervals,
+  samples: () => [{ compact: undefined }, { compact: { first: 5, last: 12, allParticipants: shards(0, 1, 2), intervals: [{ first: 5, last: 9, acting: shards(0, 1) }] } }],
+});
+
+registerType({
+  name: 'pg_hit_set_info_t',
+  owner,
+  decode: (r) => ph.decodePgHitSetInfoT(r),
+  encode: ph.encodePgHitSetInfoT,
+  samples: () => [ph.newPgHitSetInfo(), { begin: { sec: 1, nsec: 2 }, end: { sec: 3, nsec: 4 }, version: { epoch: 5, version: 6n }, usingGmt: false }],
+});
+
+registerType({
+  name: 'pg_hit_set_history_t',
+  owner,
+  decode: (r) => ph.decodePgHitSetHistoryT(r),
+  encode: ph.encodePgHitSetHistoryT,
+  samples: () => [{ currentLastUpdate: { epoch: 0, version: 0n }, history: [] }, { currentLastUpdate: { epoch: 3, version: 4n }, history: [ph.newPgHitSetInfo()] }],
+});
+
+function samplePgInfo(): pi.PgInfoT {
+  const i = pi.newPgInfo({ pgid: { pool: 2, seed: 5 }, shard: -1 });
+  i.lastUpdate = i.lastComplete = { epoch: 9, version: 42n };
+  i.logTail = { epoch: 5, version: 1n };
+  i.lastUserVersion = 40n;
+  i.lastEpochStarted = i.lastIntervalStarted = 8;
+  i.stats = samplePgStat();
+  i.history = ph.pgHistoryCreated(5, { sec: 1_700_000_000, nsec: 0 });
+  i.purgedSnaps = [[1, 1]];
+  return i;
+}
+
+registerType({
+  name: 'pg_info_t',
+  owner,
+  decode: (r) => pi.decodePgInfoT(r),
+  encode: pi.encodePgInfoT,
+  samples: () => [pi.newPgInfo({ pgid: { pool: 1, seed: 0 }, shard: -1 }), samplePgInfo(), { ...samplePgInfo(), pgid: { pgid: { pool: 3, seed: 1 }, shard: 2 }, lastBackfill: hobj() }],
+});
+
+registerType({
+  name: 'pg_fast_info_t',
+  owner,
+  decode: (r) => pi.decodePgFastInfoT(r),
+  encode: pi.encodePgFastInfoT,
+  samples: () => [pi.pgFastInfoOf(pi.newPgInfo({ pgid: { pool: 1, seed: 0 }, shard: -1 })), pi.pgFastInfoOf(samplePgInfo())],
 });
