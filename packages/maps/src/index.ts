@@ -48,4 +48,5 @@ export * from './osd-types/pg-log';
 export * from './osd-types/pg-stat';
 export * from './osd-types/pg-history';
 export * from './osd-types/pg-info';
+export * from './osd-types/snap-set';
 import './wire-types';

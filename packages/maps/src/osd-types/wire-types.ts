@@ -5,6 +5,7 @@ import * as pl from './pg-log';
 import * as ps from './pg-stat';
 import * as ph from './pg-history';
 import * as pi from './pg-info';
+import * as ss from './snap-set';
 
 /** The OSD's PG and object types (src/osd/osd_types.h), registered under their corpus names. */
 const owner = 'maps';
@@ -242,4 +243,43 @@ registerType({
   decode: (r) => pi.decodePgFastInfoT(r),
   encode: pi.encodePgFastInfoT,
   samples: () => [pi.pgFastInfoOf(pi.newPgInfo({ pgid: { pool: 1, seed: 0 }, shard: -1 })), pi.pgFastInfoOf(samplePgInfo())],
+});
+
+function sampleSnapSet(): ss.SnapSetT {
+  const s = ss.newSnapSet();
+  s.seq = 6n;
+  s.clones = [2n, 5n];
+  s.cloneOverlap = [[2n, [[0, 4096]]], [5n, []]];
+  s.cloneSize = [[2n, 8192], [5n, 4096]];
+  s.cloneSnaps = [[2n, [2n, 1n]], [5n, [5n, 4n, 3n]]];
+  return s;
+}
+
+registerType({
+  name: 'SnapSet',
+  owner,
+  decode: (r) => ss.decodeSnapSetT(r),
+  encode: ss.encodeSnapSetT,
+  samples: () => [ss.newSnapSet(), sampleSnapSet(), { ...sampleSnapSet(), snaps: [5n, 4n, 2n] }],
+});
+
+const clones = (): ss.CloneInfoT[] => [
+  { cloneid: 2n, snaps: [1n, 2n], overlap: [[0, 4096]], size: 8192 },
+  { cloneid: CEPH_NOSNAP, snaps: [], overlap: [], size: 4096 },
+];
+
+registerType({
+  name: 'clone_info',
+  owner,
+  decode: (r) => ss.decodeCloneInfo(r),
+  encode: ss.encodeCloneInfo,
+  samples: clones,
+});
+
+registerType({
+  name: 'obj_list_snap_response_t',
+  owner,
+  decode: (r) => ss.decodeObjListSnapResponseT(r),
+  encode: ss.encodeObjListSnapResponseT,
+  samples: () => [{ clones: [], seq: 0n }, { clones: clones(), seq: 6n }],
 });
