@@ -17,4 +17,10 @@ export const mapsLimits = {
   crushBytesMax: 64 << 20,
   /** Most pg_num a pool may have for placement loops (Ceph's mon_max_pool_pg_num is 64k). */
   pgsPerPoolMax: 1 << 22,
+  /** Most watchers decoded from one object_info_t (Ceph has no limit; each costs a session). */
+  watchersPerObjectMax: 1 << 16,
+  /** Most entries in one decoded pg_log_t (Ceph's osd_max_pg_log_entries defaults to 10000). */
+  pgLogEntriesMax: 1 << 20,
+  /** Most clones in one SnapSet. */
+  clonesPerSnapSetMax: 1 << 20,
 };

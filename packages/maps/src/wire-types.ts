@@ -368,3 +368,4 @@ registerType({
   encode: encodeCreatingPgs,
   samples: () => [newCreatingPgs()],
 });
+import './osd-types/wire-types';

@@ -86,8 +86,9 @@ export interface HobjectT {
   pool: number;
 }
 
+/** hobject_t::get_max(): a default hobject_t (pool INT64_MIN) with max set, as Ceph encodes it. */
 export function hobjectMax(): HobjectT {
-  return { oid: '', key: '', snap: 0n, hash: 0, max: true, nspace: '', pool: -1 };
+  return { oid: '', key: '', snap: 0n, hash: 0, max: true, nspace: '', pool: POOL_MIN };
 }
 
 function decodeHobjectFields(r: Reader, v: number): HobjectT {
