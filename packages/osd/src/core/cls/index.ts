@@ -18,3 +18,4 @@ export * from './context';
 export * from './registry';
 export * from './call';
 export * from './hello';
+export * from './lock-types';
