@@ -407,7 +407,7 @@ export class OsdDaemon implements Dispatcher {
     const name = map.poolName.get(pgid.pool);
     const opPool: OpPool | undefined =
       pool && name !== undefined
-        ? { id: pgid.pool, name, pgNum: pool.pgNum, erasure: pool.type === 3, full: (pool.flags & PoolFlag.FULL) !== 0, fullQuota: (pool.flags & PoolFlag.FULL_QUOTA) !== 0 }
+        ? { id: pgid.pool, name, pgNum: pool.pgNum, erasure: pool.type === 3, full: (pool.flags & PoolFlag.FULL) !== 0, fullQuota: (pool.flags & PoolFlag.FULL_QUOTA) !== 0, app: pool.applicationMetadata }
         : undefined;
     const send = (reply: MOSDOpReply): void => con.send(messageTypes.build(MOSDOpReplyCodec, reply, { tid: msg.tid, features: con.features }));
     let out;

@@ -31,6 +31,8 @@ export interface OpPool {
   /** pg_pool_t::FLAG_FULL / FLAG_FULL_QUOTA: writes that add data are refused. */
   full: boolean;
   fullQuota: boolean;
+  /** The pool's application metadata (caps may match on it: `profile rbd`, `tag`). */
+  app?: ReadonlyMap<string, ReadonlyMap<string, string>>;
 }
 
 /** The client's request origin, as cls_get_request_origin reports it and watchers are keyed. */

@@ -1,6 +1,6 @@
 import { CephError, Errno } from '@ts-ceph/common';
 import { DencError, UTime } from '@ts-ceph/denc';
-import { OSDCap } from '@ts-ceph/cephx';
+import { OSDCap, OSDClassInfo } from '@ts-ceph/cephx';
 import { EversionT } from '@ts-ceph/maps';
 import {
   CephOsdFlag,
@@ -9,6 +9,7 @@ import {
   MOSDOp,
   MOSDOpReply,
   mOSDOpReplyFor,
+  opCall,
   setEnoentReplyVersions,
   setReplyVersions,
   CEPH_OSD_OP_MODE_RD,
@@ -21,6 +22,7 @@ import { pgnls } from './pg-list';
 import { OI_ATTR, ObjectInfo, decodeObjectInfo, encodeObjectInfo, newObjectInfo } from './object-info';
 import { ObjectState, OpContext, OpOrigin, OpPool, StoreReader } from './op-context';
 import { opHandlers } from './ops';
+import { clsRegistry } from './ops/call';
 import { PG, PgLogDup, PgLogEntry, PgLogOp } from './pg';
 
 /** Named limits of the op engine (docs/LIMITS.md). */
@@ -88,14 +90,29 @@ export function replyOpError(req: MOSDOp, err: number, epoch: number, v: Eversio
   return r;
 }
 
-/** PrimaryLogPG::op_has_sufficient_caps (class caps are checked per method by the CALL op). */
-function hasCaps(req: MOSDOp, s: OpSession, poolName: string): boolean {
+/** PrimaryLogPG::op_has_sufficient_caps, with the class methods the op calls (OpInfo::ClassInfo). */
+function hasCaps(req: MOSDOp, s: OpSession, pool: OpPool, classes: OSDClassInfo[]): boolean {
   if (s.allowAll) return true;
   if (!s.cap) return false;
-  const read = req.ops.some((o) => isRead(o.op) && o.op !== CephOsdOp.CALL);
-  const write = req.ops.some((o) => isWrite(o.op));
-  if (!read && !write) return s.cap.isCapable({ pool: poolName, nspace: req.oloc.nspace, object: req.oloc.key || req.oid, read: false, write: false });
-  return s.cap.isCapable({ pool: poolName, nspace: req.oloc.nspace, object: req.oloc.key || req.oid, read, write });
+  const read = req.ops.some((o) => isRead(o.op));
+  const write = req.ops.some((o) => isWrite(o.op)) || classes.some((c) => c.write);
+  return s.cap.isCapable({ pool: pool.name, app: pool.app, nspace: req.oloc.nspace, object: req.oloc.key || req.oid, read, write, classes });
+}
+
+/** OpInfo::set_from_op for CALL ops: each call's class info; EOPNOTSUPP (or EINVAL) for a bad one. */
+function resolveCalls(req: MOSDOp): OSDClassInfo[] | number {
+  const out: OSDClassInfo[] = [];
+  for (const o of req.ops) {
+    if (o.op !== CephOsdOp.CALL) continue;
+    const c = opCall(o);
+    if (c.className === undefined || c.method === undefined) return errno(Errno.EINVAL);
+    try {
+      out.push(clsRegistry.classInfo(c.className, c.method));
+    } catch (e) {
+      return e instanceof CephError ? -e.errno : errno(Errno.EOPNOTSUPP);
+    }
+  }
+  return out;
 }
 
 /** The object as the store has it (ObjectContext): existence and its object info. */
@@ -131,7 +148,9 @@ export async function executeOp(store: StoreReader, pg: PG | undefined, req: MOS
   if (!pg || !pool || req.pgid.pgid.pool !== pg.pgid.pool || req.pgid.pgid.seed !== pg.pgid.seed || req.oloc.pool !== pg.pgid.pool) {
     return { reply: replyOpError(req, errno(Errno.ENXIO), epoch) };
   }
-  if (!hasCaps(req, env.session, pool.name)) return { reply: replyOpError(req, errno(Errno.EPERM), epoch) };
+  const classes = resolveCalls(req);
+  if (typeof classes === 'number') return { reply: replyOpError(req, classes, epoch) };
+  if (!hasCaps(req, env.session, pool, classes)) return { reply: replyOpError(req, errno(Errno.EPERM), epoch) };
   if (pool.erasure) {
     env.log?.(1, `refusing I/O on erasure-coded pool ${pool.name}: the EC data path is not implemented (docs/LIMITS.md)`);
     return { reply: replyOpError(req, errno(Errno.EOPNOTSUPP), epoch) };
@@ -140,7 +159,7 @@ export async function executeOp(store: StoreReader, pg: PG | undefined, req: MOS
   if (req.ops.some((o) => isPgOp(o.op))) return { reply: await pgOp(store, req, pg, pool, epoch) };
   if (req.snapid !== CEPH_NOSNAP) return { reply: replyOpError(req, errno(Errno.EOPNOTSUPP), epoch) };
 
-  const mayWrite = req.ops.some((o) => isWrite(o.op));
+  const mayWrite = req.ops.some((o) => isWrite(o.op)) || classes.some((c) => c.write);
   if (mayWrite) {
     const dup = pg.findRequest(req.reqid);
     if (dup) return { reply: dupReply(req, dup, epoch), dupOf: dup.version };

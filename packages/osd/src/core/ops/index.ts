@@ -5,6 +5,7 @@ import { OpHandler } from '../op-context';
 import { dataOps } from './data';
 import { xattrOps } from './xattr';
 import { omapOps } from './omap';
+import { makeCallHandler } from './call';
 
 export { osdDataOpLimits } from './data';
 export { osdXattrLimits } from './xattr';
@@ -40,6 +41,7 @@ export const opHandlers = new Map<number, OpHandler>([
   [CephOsdOp.ASSERT_VER, assertVer],
   [CephOsdOp.LIST_WATCHERS, listWatchers],
 ]);
+opHandlers.set(CephOsdOp.CALL, makeCallHandler(opHandlers));
 
 /** Register more handlers (the cls CALL op, watch/notify, snapshots live in their own modules). */
 export function addOpHandlers(m: Map<number, OpHandler>): void {

@@ -1,0 +1,162 @@
+import { CephError, Errno, ErrnoName } from '@ts-ceph/common';
+import { CEPH_FEATURES_ALL } from '@ts-ceph/denc';
+import { CephOsdOp, OSDOp, osdOp, osdOpExtent, osdOpWrite, osdOpWriteFull, opCall } from '@ts-ceph/messages';
+import { ClsContext, ClsRegistry, builtinClsRegistry, execClsMethod, parseClsCall, CLS_METHOD_WR } from '../cls';
+import { OpContext, OpHandler } from '../op-context';
+import { userXattrs } from './xattr';
+import { osdOmapLimits } from './omap';
+
+/** The classes every ts-osd serves (osd_class_default_list). */
+export const clsRegistry: ClsRegistry = builtinClsRegistry();
+
+/** A negative rval from a sub-op as the CephError a class method sees (and may catch). */
+function throwIf(r: number, what: string): void {
+  if (r >= 0) return;
+  const name = (Object.keys(Errno) as ErrnoName[]).find((k) => Errno[k] === -r) ?? 'EIO';
+  throw new CephError(name, -r, `${what}: ${name}`);
+}
+
+/**
+ * ClsContext over an OpContext, as src/osd/objclass.cc runs each cls_cxx_* call as a sub-op of the
+ * CALL (do_osd_ops): reads see the object before the op, writes go into the op's transaction.
+ */
+export function clsContextFor(ctx: OpContext, handlers: ReadonlyMap<number, OpHandler>, canWrite: boolean): ClsContext {
+  const sub = async (op: OSDOp, what: string): Promise<OSDOp> => {
+    const out: OSDOp = { ...op, data: Buffer.alloc(0), rval: 0 };
+    const h = handlers.get(op.op)!;
+    throwIf(await h(ctx, op, out), what);
+    return out;
+  };
+  const mustExistBefore = (): void => {
+    if (!ctx.before.exists) throw new CephError('ENOENT', Errno.ENOENT, 'no such object');
+  };
+  const omapWrite = (): void => {
+    ctx.numWrite++;
+    ctx.maybeCreate();
+  };
+  return {
+    origin: ctx.env.origin,
+    now: ctx.env.now,
+    canWrite,
+    clientFeatures: ctx.req.features || CEPH_FEATURES_ALL,
+    async stat() {
+      if (!ctx.obs.exists) throw new CephError('ENOENT', Errno.ENOENT, 'no such object');
+      return { size: ctx.oi.size, mtime: ctx.oi.mtime };
+    },
+    async read(offset, length) {
+      mustExistBefore();
+      return (await sub(osdOpExtent(CephOsdOp.READ, offset, length), 'read')).data;
+    },
+    async create(exclusive) {
+      await sub(osdOp(CephOsdOp.CREATE, { flags: exclusive ? 1 : 0 }), 'create');
+    },
+    async write(offset, data) {
+      await sub(osdOpWrite(offset, data), 'write');
+    },
+    async writeFull(data) {
+      await sub(osdOpWriteFull(data), 'writefull');
+    },
+    async truncate(size) {
+      await sub(osdOpExtent(CephOsdOp.TRUNCATE, size, 0), 'truncate');
+    },
+    async remove() {
+      await sub(osdOp(CephOsdOp.DELETE), 'remove');
+    },
+    async getxattr(name) {
+      mustExistBefore();
+      try {
+        return Buffer.from(await ctx.store.getattr(ctx.coll, ctx.oid, `_${name}`));
+      } catch (e) {
+        if (e instanceof CephError) throw e;
+        throw e;
+      }
+    },
+    async getxattrs() {
+      mustExistBefore();
+      return userXattrs(ctx);
+    },
+    async setxattr(name, value) {
+      ctx.numWrite++;
+      ctx.maybeCreate();
+      ctx.t.setattr(ctx.coll, ctx.oid, `_${name}`, value);
+    },
+    async mapGetHeader() {
+      mustExistBefore();
+      return Buffer.from(await ctx.store.omapGetHeader(ctx.coll, ctx.oid));
+    },
+    async mapGetVal(key) {
+      mustExistBefore();
+      const v = (await ctx.store.omapGetValues(ctx.coll, ctx.oid, [key])).get(key);
+      if (v === undefined) throw new CephError('ENOENT', Errno.ENOENT, `no omap key ${key}`);
+      return Buffer.from(v);
+    },
+    async mapGetKeys(startAfter, max) {
+      mustExistBefore();
+      const r = await ctx.store.omapGetValsAfter(ctx.coll, ctx.oid, startAfter, Math.min(max, osdOmapLimits.entriesPerRequestMax));
+      return { keys: [...r.values.keys()], more: r.more };
+    },
+    async mapGetVals(startAfter, prefix, max) {
+      mustExistBefore();
+      const lim = Math.min(max, osdOmapLimits.entriesPerRequestMax);
+      const vals = new Map<string, Buffer>();
+      let pos = prefix > startAfter ? prefix : startAfter;
+      if (prefix > startAfter) {
+        const v = (await ctx.store.omapGetValues(ctx.coll, ctx.oid, [prefix])).get(prefix);
+        if (v !== undefined) vals.set(prefix, Buffer.from(v));
+      }
+      for (;;) {
+        const page = await ctx.store.omapGetValsAfter(ctx.coll, ctx.oid, pos, osdOmapLimits.storePageKeys);
+        for (const [k, v] of page.values) {
+          if (!k.startsWith(prefix)) return { vals, more: false };
+          if (vals.size >= lim) return { vals, more: true };
+          vals.set(k, Buffer.from(v));
+          pos = k;
+        }
+        if (!page.more || page.values.size === 0) return { vals, more: false };
+      }
+    },
+    async mapSetVal(key, value) {
+      omapWrite();
+      ctx.t.omapSetKeys(ctx.coll, ctx.oid, new Map([[key, value]]));
+    },
+    async mapSetVals(kv) {
+      omapWrite();
+      ctx.t.omapSetKeys(ctx.coll, ctx.oid, kv);
+    },
+    async mapRemoveKey(key) {
+      omapWrite();
+      ctx.t.omapRmKeys(ctx.coll, ctx.oid, [key]);
+    },
+    async mapRemoveRange(first, last) {
+      omapWrite();
+      ctx.t.omapRmKeyRange(ctx.coll, ctx.oid, first, last);
+    },
+    async mapClear() {
+      omapWrite();
+      ctx.t.omapClear(ctx.coll, ctx.oid);
+    },
+    async mapWriteHeader(header) {
+      omapWrite();
+      ctx.t.omapSetHeader(ctx.coll, ctx.oid, header);
+    },
+    currentVersion: () => ctx.env.pg.info.lastUserVersion,
+    log: () => undefined,
+  };
+}
+
+/** CEPH_OSD_OP_CALL: run a class method (the class and method were resolved and cap-checked before). */
+export function makeCallHandler(handlers: ReadonlyMap<number, OpHandler>): OpHandler {
+  return async (ctx, op, out) => {
+    const c = opCall(op);
+    const call = parseClsCall(op.data, op.args[0]!, op.args[1]!, c.indataLen);
+    const m = clsRegistry.lookupMethod(call.className, call.methodName);
+    if (m.flags & CLS_METHOD_WR) ctx.userModify = true;
+    const r = await execClsMethod(m, clsContextFor(ctx, handlers, (m.flags & CLS_METHOD_WR) !== 0), call.input);
+    out.data = r.outdata;
+    // Ceph records the output length in the reply op's extent.length (bytes 8..15 of the union).
+    const a = Buffer.from(out.args);
+    a.writeBigUInt64LE(BigInt(r.outdata.length), 8);
+    out.args = a;
+    return r.rval;
+  };
+}
