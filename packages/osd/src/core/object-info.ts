@@ -1,5 +1,6 @@
-import { Reader, Writer, UTime, EntityAddr, EntityNameT, decodeEntityAddr, encodeEntityAddr } from '@ts-ceph/denc';
-import { EversionT, OsdReqidT } from '@ts-ceph/maps';
+import { Reader, Writer, UTime, EntityAddr, EntityNameT } from '@ts-ceph/denc';
+import { EversionT, OsdReqidT, decodeObjectInfoT, encodeObjectInfoT, newObjectInfo as newObjectInfoT } from '@ts-ceph/maps';
+import type { GHObject } from '@ts-ceph/objectstore';
 
 /**
  * watch_info_t (src/osd/osd_types.h) plus the watcher's entity: one registered watch on an object.
@@ -20,8 +21,8 @@ export function watchKey(cookie: bigint, entity: EntityNameT): string {
 }
 
 /**
- * What ts-osd keeps about each object in its `_` xattr, field for field the parts of Ceph's
- * object_info_t that the op engine uses (docs/formats/osd-object.md). The size is authoritative here
+ * What ts-osd keeps about each object in its `_` xattr: the parts of Ceph's object_info_t that the
+ * op engine uses (docs/formats/osd-object.md). The size is authoritative here
  * as in Ceph (the store's size always agrees: both change in one transaction).
  */
 export interface ObjectInfo {
@@ -80,64 +81,55 @@ export function newObjectInfo(): ObjectInfo {
   };
 }
 
-const objectInfoStructV = 2;
-/** Watchers on one object we decode at most (docs/LIMITS.md). */
-export const objectInfoLimits = { watchersMax: 65536 };
+/** Watchers on one object we decode at most (docs/LIMITS.md: mapsLimits.watchersPerObjectMax). */
 
-function ev(w: Writer, e: EversionT): void {
-  w.u32(e.epoch).u64(e.version);
-}
-function rev(r: Reader, f: string): EversionT {
-  return { epoch: r.u32(`${f}.epoch`), version: r.u64(`${f}.version`) };
-}
-
-/** Our v2 layout (docs/formats/osd-object.md): u8 struct_v then the fields in ObjectInfo order. */
-export function encodeObjectInfo(oi: ObjectInfo): Buffer {
+/**
+ * The `_` xattr holds Ceph's object_info_t (ENCODE_START(17, 8), src/osd/osd_types.cc), encoded with
+ * all features, so a ceph-osd reads a ts-osd object's info and the reverse.
+ */
+export function encodeObjectInfo(oi: ObjectInfo, soid: GHObject): Buffer {
+  const c = newObjectInfoT({ oid: soid.name, key: soid.key, snap: soid.snap, hash: soid.hash, max: false, nspace: soid.nspace, pool: soid.pool });
+  c.version = oi.version;
+  c.priorVersion = oi.priorVersion;
+  c.userVersion = oi.userVersion;
+  c.lastReqid = oi.lastReqid;
+  c.size = oi.size;
+  c.mtime = oi.mtime;
+  c.localMtime = oi.localMtime;
+  c.flags = oi.flags;
+  c.truncateSeq = BigInt(oi.truncateSeq);
+  c.truncateSize = oi.truncateSize;
+  c.dataDigest = oi.dataDigest;
+  c.omapDigest = oi.omapDigest;
+  c.expectedObjectSize = oi.expectedObjectSize;
+  c.expectedWriteSize = oi.expectedWriteSize;
+  c.allocHintFlags = oi.allocHintFlags;
+  c.watchers = [...oi.watchers.values()].map((x) => ({ cookie: x.cookie, entity: x.entity, info: { cookie: x.cookie, timeoutSeconds: x.timeoutSeconds, addr: x.addr } }));
   const w = new Writer();
-  w.u8(objectInfoStructV);
-  ev(w, oi.version);
-  ev(w, oi.priorVersion);
-  w.u64(oi.userVersion);
-  w.u8(oi.lastReqid.name.type).u64(oi.lastReqid.name.num).u64(oi.lastReqid.tid).i32(oi.lastReqid.inc);
-  w.u64(oi.size).u32(oi.mtime.sec).u32(oi.mtime.nsec).u32(oi.localMtime.sec).u32(oi.localMtime.nsec);
-  w.u32(oi.flags).u32(oi.truncateSeq).u64(oi.truncateSize).u32(oi.dataDigest).u32(oi.omapDigest);
-  w.u64(oi.expectedObjectSize).u64(oi.expectedWriteSize).u32(oi.allocHintFlags);
-  w.u32(oi.watchers.size);
-  for (const x of oi.watchers.values()) {
-    w.u64(x.cookie).u32(x.timeoutSeconds).u8(x.entity.type).u64(x.entity.num);
-    encodeEntityAddr(w, x.addr);
-  }
+  encodeObjectInfoT(w, c);
   return w.finish();
 }
 
 export function decodeObjectInfo(b: Uint8Array): ObjectInfo {
   const r = new Reader(b);
-  const v = r.u8('struct_v');
-  if (v !== objectInfoStructV) r.fail('DENC_INCOMPAT', `object info v${v}, only v${objectInfoStructV}`, 'object_info');
+  const c = decodeObjectInfoT(r);
+  r.expectEnd('object_info_t');
   const oi = newObjectInfo();
-  oi.version = rev(r, 'version');
-  oi.priorVersion = rev(r, 'prior_version');
-  oi.userVersion = r.u64('user_version');
-  oi.lastReqid = { name: { type: r.u8('reqid.type'), num: r.u64n('reqid.num') }, tid: r.u64('reqid.tid'), inc: r.i32('reqid.inc') };
-  oi.size = r.u64n('size');
-  oi.mtime = { sec: r.u32('mtime.sec'), nsec: r.u32('mtime.nsec') };
-  oi.localMtime = { sec: r.u32('local_mtime.sec'), nsec: r.u32('local_mtime.nsec') };
-  oi.flags = r.u32('flags');
-  oi.truncateSeq = r.u32('truncate_seq');
-  oi.truncateSize = r.u64('truncate_size');
-  oi.dataDigest = r.u32('data_digest');
-  oi.omapDigest = r.u32('omap_digest');
-  oi.expectedObjectSize = r.u64('expected_object_size');
-  oi.expectedWriteSize = r.u64('expected_write_size');
-  oi.allocHintFlags = r.u32('alloc_hint_flags');
-  const n = r.u32('watchers');
-  if (n > objectInfoLimits.watchersMax) r.fail('DENC_LIMIT', `${n} watchers over watchersMax`, 'watchers');
-  for (let i = 0; i < n; i++) {
-    const cookie = r.u64('cookie');
-    const timeoutSeconds = r.u32('timeout');
-    const entity = { type: r.u8('entity.type'), num: r.u64n('entity.num') };
-    const addr = decodeEntityAddr(r);
-    oi.watchers.set(watchKey(cookie, entity), { cookie, timeoutSeconds, entity, addr });
-  }
+  oi.version = c.version;
+  oi.priorVersion = c.priorVersion;
+  oi.userVersion = c.userVersion;
+  oi.lastReqid = c.lastReqid;
+  oi.size = c.size;
+  oi.mtime = c.mtime;
+  oi.localMtime = c.localMtime;
+  oi.flags = c.flags;
+  oi.truncateSeq = Number(c.truncateSeq);
+  oi.truncateSize = c.truncateSize;
+  oi.dataDigest = c.dataDigest;
+  oi.omapDigest = c.omapDigest;
+  oi.expectedObjectSize = c.expectedObjectSize;
+  oi.expectedWriteSize = c.expectedWriteSize;
+  oi.allocHintFlags = c.allocHintFlags;
+  for (const x of c.watchers) oi.watchers.set(watchKey(x.cookie, x.entity), { cookie: x.cookie, timeoutSeconds: x.info.timeoutSeconds, addr: x.info.addr, entity: x.entity });
   return oi;
 }

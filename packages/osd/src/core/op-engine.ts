@@ -267,7 +267,7 @@ function finish(ctx: OpContext, pg: PG, result: number, env: OpEnv, mayWrite: bo
       oi.mtime = req.mtime;
       oi.localMtime = env.now;
     }
-    ctx.t.setattr(ctx.coll, ctx.oid, OI_ATTR, encodeObjectInfo(oi));
+    ctx.t.setattr(ctx.coll, ctx.oid, OI_ATTR, encodeObjectInfo(oi, ctx.oid));
   }
   const entry: PgLogEntry = {
     op: ctx.obs.exists ? PgLogOp.MODIFY : PgLogOp.DELETE,

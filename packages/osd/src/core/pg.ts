@@ -1,6 +1,20 @@
 import { assert } from '@ts-ceph/common';
-import { Reader, UTime, Writer } from '@ts-ceph/denc';
-import { EversionT, OsdReqidT, PgT } from '@ts-ceph/maps';
+import { Reader, UTime, Writer, crc32c } from '@ts-ceph/denc';
+import {
+  EversionT,
+  HobjectT,
+  OsdReqidT,
+  PgT,
+  decodePgInfoT,
+  decodePgLogDupT,
+  decodePgLogEntryT,
+  encodePgInfoT,
+  encodePgLogDupT,
+  encodePgLogEntryT,
+  newPgInfo,
+  newPgLogEntry,
+  unrollbackableModDesc,
+} from '@ts-ceph/maps';
 import { CEPH_NOSNAP, CollT, GHObject, Transaction, ghobject } from '@ts-ceph/objectstore';
 import { StoreReader } from './op-context';
 
@@ -13,7 +27,7 @@ export interface OpReturn {
   data: Buffer;
 }
 
-/** pg_log_entry_t: the fields the PG uses (docs/formats/osd-pg.md). */
+/** pg_log_entry_t: the fields the PG uses (stored as Ceph's pg_log_entry_t; docs/formats/osd-pg.md). */
 export interface PgLogEntry {
   op: number;
   soid: GHObject;
@@ -79,71 +93,69 @@ export const INFO_KEY = '_info';
 export const EPOCH_KEY = '_epoch';
 const DUP_PREFIX = 'dup_';
 
-const infoV = 1;
+/**
+ * The PG's info and log are kept in Ceph's encodings (pg_info_t under `_info`, pg_log_entry_t with
+ * its crc under each eversion key, pg_log_dup_t under `dup_<key>`: PG::prepare_info_keymap,
+ * PGLog::write_log_and_missing), so a ceph-osd could read a ts-osd's PG metadata.
+ */
 function encodeInfo(i: PgInfo): Buffer {
+  const ci = newPgInfo({ pgid: i.pgid, shard: -1 });
+  ci.lastUpdate = i.lastUpdate;
+  ci.lastComplete = i.lastComplete;
+  ci.logTail = i.logTail;
+  ci.lastUserVersion = i.lastUserVersion;
+  ci.history.epochCreated = i.epochCreated;
+  ci.history.epochPoolCreated = i.epochCreated;
   const w = new Writer();
-  const ev = (e: EversionT): void => void w.u32(e.epoch).u64(e.version);
-  w.u8(infoV);
-  ev(i.lastUpdate);
-  ev(i.lastComplete);
-  w.u64(i.lastUserVersion);
-  ev(i.logTail);
-  w.u32(i.epochCreated);
+  encodePgInfoT(w, ci);
   return w.finish();
 }
 function decodeInfo(pgid: PgT, b: Uint8Array): PgInfo {
-  const r = new Reader(b);
-  if (r.u8('struct_v') !== infoV) r.fail('DENC_INCOMPAT', 'pg info version', 'pg_info');
-  const ev = (f: string): EversionT => ({ epoch: r.u32(`${f}.epoch`), version: r.u64(`${f}.version`) });
-  return { pgid, lastUpdate: ev('last_update'), lastComplete: ev('last_complete'), lastUserVersion: r.u64('last_user_version'), logTail: ev('log_tail'), epochCreated: r.u32('epoch_created') };
+  const ci = decodePgInfoT(new Reader(b));
+  return { pgid, lastUpdate: ci.lastUpdate, lastComplete: ci.lastComplete, lastUserVersion: ci.lastUserVersion, logTail: ci.logTail, epochCreated: ci.history.epochCreated };
 }
 
-const entryV = 1;
-function writeReqid(w: Writer, q: OsdReqidT): void {
-  w.u8(q.name.type).u64(q.name.num).u64(q.tid).i32(q.inc);
-}
-function readReqid(r: Reader): OsdReqidT {
-  return { name: { type: r.u8('reqid.type'), num: r.u64n('reqid.num') }, tid: r.u64('reqid.tid'), inc: r.i32('reqid.inc') };
-}
+const toHobject = (o: GHObject): HobjectT => ({ oid: o.name, key: o.key, snap: o.snap, hash: o.hash, max: false, nspace: o.nspace, pool: o.pool });
+
+/** pg_log_entry_t::encode_with_checksum: bufferlist(entry) then its crc32c (seed 0). */
 export function encodeLogEntry(e: PgLogEntry): Buffer {
+  const ce = newPgLogEntry(e.op, toHobject(e.soid), e.version, e.priorVersion, e.userVersion, e.reqid, e.mtime, e.returnCode);
+  ce.modDesc = unrollbackableModDesc();
+  ce.opReturns = e.opReturns.map((o) => ({ rval: o.rval, bl: o.data }));
+  const inner = new Writer();
+  encodePgLogEntryT(inner, ce);
+  const body = inner.finish();
   const w = new Writer();
-  w.u8(entryV).u8(e.op);
-  w.string(e.soid.nspace).string(e.soid.key).string(e.soid.name).u32(e.soid.hash).u64(e.soid.snap);
-  w.u32(e.version.epoch).u64(e.version.version).u32(e.priorVersion.epoch).u64(e.priorVersion.version);
-  writeReqid(w, e.reqid);
-  w.u32(e.mtime.sec).u32(e.mtime.nsec).i32(e.returnCode).u64(e.userVersion);
-  w.u32(e.opReturns.length);
-  for (const o of e.opReturns) w.i32(o.rval).blob(o.data);
+  w.blob(body).u32(crc32c(0, body));
   return w.finish();
 }
-export function decodeLogEntry(pool: number, b: Uint8Array): PgLogEntry {
+export function decodeLogEntry(b: Uint8Array): PgLogEntry {
   const r = new Reader(b);
-  if (r.u8('struct_v') !== entryV) r.fail('DENC_INCOMPAT', 'pg log entry version', 'pg_log_entry');
-  const op = r.u8('op');
-  const soid = ghobject({ pool, nspace: r.string('nspace'), key: r.string('key'), name: r.string('name'), hash: r.u32('hash'), snap: r.u64('snap') });
-  const version = { epoch: r.u32('version.epoch'), version: r.u64('version.version') };
-  const priorVersion = { epoch: r.u32('prior.epoch'), version: r.u64('prior.version') };
-  const reqid = readReqid(r);
-  const mtime = { sec: r.u32('mtime.sec'), nsec: r.u32('mtime.nsec') };
-  const returnCode = r.i32('return_code');
-  const userVersion = r.u64('user_version');
-  const n = r.count('op_returns', 8);
-  const opReturns: OpReturn[] = [];
-  for (let i = 0; i < n; i++) opReturns.push({ rval: r.i32('rval'), data: Buffer.from(r.blob('data')) });
-  return { op, soid, version, priorVersion, reqid, mtime, returnCode, userVersion, opReturns };
+  const body = r.blob('pg_log_entry_t');
+  const crc = r.u32('crc');
+  if (crc32c(0, body) !== crc) r.fail('DENC_MALFORMED', 'pg log entry crc mismatch', 'pg_log_entry_t');
+  const ce = decodePgLogEntryT(new Reader(body));
+  const h = ce.soid;
+  return {
+    op: ce.op,
+    soid: ghobject({ pool: h.pool, nspace: h.nspace, key: h.key, name: h.oid, hash: h.hash, snap: h.snap }),
+    version: ce.version,
+    priorVersion: ce.priorVersion,
+    reqid: ce.reqid,
+    mtime: ce.mtime,
+    returnCode: ce.returnCode,
+    userVersion: ce.userVersion,
+    opReturns: ce.opReturns.map((o) => ({ rval: o.rval, data: o.bl })),
+  };
 }
 function encodeDup(d: PgLogDup): Buffer {
   const w = new Writer();
-  w.u8(entryV);
-  writeReqid(w, d.reqid);
-  w.u32(d.version.epoch).u64(d.version.version).u64(d.userVersion).i32(d.returnCode);
+  encodePgLogDupT(w, { reqid: d.reqid, version: d.version, userVersion: d.userVersion, returnCode: d.returnCode, opReturns: [] });
   return w.finish();
 }
 function decodeDup(b: Uint8Array): PgLogDup {
-  const r = new Reader(b);
-  if (r.u8('struct_v') !== entryV) r.fail('DENC_INCOMPAT', 'pg log dup version', 'pg_log_dup');
-  const reqid = readReqid(r);
-  return { reqid, version: { epoch: r.u32('epoch'), version: r.u64('version') }, userVersion: r.u64('user_version'), returnCode: r.i32('return_code') };
+  const d = decodePgLogDupT(new Reader(b));
+  return { reqid: d.reqid, version: d.version, userVersion: d.userVersion, returnCode: d.returnCode };
 }
 
 /**
@@ -200,7 +212,7 @@ export class PG {
           pg.dups.push(d);
           pg.byReqid.set(reqidKey(d.reqid), d);
         } else if (/^\d{10}\.\d{20}$/.test(k)) {
-          const e = decodeLogEntry(pgid.pool, v);
+          const e = decodeLogEntry(v);
           pg.entries.push(e);
           pg.byReqid.set(reqidKey(e.reqid), e);
         }
