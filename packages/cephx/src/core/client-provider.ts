@@ -1,6 +1,6 @@
 import { Writer, EntityName, EntityType, encodeEntityName, entityTypeName } from '@ts-ceph/denc';
-import { CephError, Errno, cephError } from '@ts-ceph/common';
-import { AuthClientProvider, AuthConnectionMeta, AuthMethod, AuthRequest } from '@ts-ceph/messenger';
+import { CephError, Errno, cephError } from '@ts-ceph/common/core';
+import { AuthClientProvider, AuthConnectionMeta, AuthMethod, AuthRequest } from '@ts-ceph/messenger/core';
 import { CryptoKey, RandomSource, cryptoRandom } from './crypto';
 import { AuthRegistry } from './auth-registry';
 import { AUTH_MODE_MON, Authorizer, answerChallenge, verifyAuthorizerReply } from './authorizer';

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { cephError } from '@ts-ceph/common';
+import { cephError } from '@ts-ceph/common/core';
 import { Reader, Writer, DencError, UTime, UTIME_ZERO, decodeUTime, encodeUTime, utimeFromMs } from '@ts-ceph/denc';
 
 /**

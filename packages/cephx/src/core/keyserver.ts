@@ -1,5 +1,5 @@
 import { Writer, EntityName, EntityType, entityTypeName, formatEntityName, utimeFromMs, utimeToMs } from '@ts-ceph/denc';
-import { cephError } from '@ts-ceph/common';
+import { cephError } from '@ts-ceph/common/core';
 import { CryptoKey, RandomSource, cryptoRandom } from './crypto';
 import { AuthCapsInfo, AuthTicket, EntityAuth, ExpiringCryptoKey, RotatingSecrets, encodeRotatingSecrets } from './auth-types';
 import { KeyStore, SessionAuthInfo, initTicketTimestamps, utimeFromSeconds } from './protocol';

@@ -1,6 +1,6 @@
 import { EntityType, entityTypeName } from '@ts-ceph/denc';
-import { cephError } from '@ts-ceph/common';
-import { AuthClientProvider, AuthConnectionMeta, AuthMethod, AuthRequest } from '@ts-ceph/messenger';
+import { cephError } from '@ts-ceph/common/core';
+import { AuthClientProvider, AuthConnectionMeta, AuthMethod, AuthRequest } from '@ts-ceph/messenger/core';
 import { CryptoKey, RandomSource, cryptoRandom } from './crypto';
 import { AuthRegistry } from './auth-registry';
 import { Authorizer, answerChallenge, buildAuthorizer, verifyAuthorizerReply } from './authorizer';

@@ -1,6 +1,6 @@
 import { Reader, EntityName, EntityType, decodeEntityName, formatEntityName } from '@ts-ceph/denc';
-import { Errno, errnoName } from '@ts-ceph/common';
-import { AuthConnectionMeta, AuthMethod, AuthServerProvider, AuthServerResult } from '@ts-ceph/messenger';
+import { Errno, errnoName } from '@ts-ceph/common/core';
+import { AuthConnectionMeta, AuthMethod, AuthServerProvider, AuthServerResult } from '@ts-ceph/messenger/core';
 import { RandomSource, cryptoRandom } from './crypto';
 import { AuthRegistry, connectionSecretLength } from './auth-registry';
 import { AUTH_MODE_AUTHORIZER, AUTH_MODE_AUTHORIZER_MAX, AUTH_MODE_MON, AUTH_MODE_MON_MAX, AuthorizerChallengeState, verifyAuthorizer } from './authorizer';

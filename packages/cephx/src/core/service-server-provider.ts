@@ -1,6 +1,6 @@
 import { Reader, EntityName, EntityType } from '@ts-ceph/denc';
-import { Errno } from '@ts-ceph/common';
-import { AuthConnectionMeta, AuthMethod, AuthServerProvider, AuthServerResult } from '@ts-ceph/messenger';
+import { Errno } from '@ts-ceph/common/core';
+import { AuthConnectionMeta, AuthMethod, AuthServerProvider, AuthServerResult } from '@ts-ceph/messenger/core';
 import { CryptoKey, RandomSource, cryptoRandom } from './crypto';
 import { RotatingSecrets, capsText } from './auth-types';
 import { AuthRegistry, connectionSecretLength } from './auth-registry';

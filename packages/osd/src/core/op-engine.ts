@@ -1,6 +1,6 @@
-import { Errno } from '@ts-ceph/common';
+import { Errno } from '@ts-ceph/common/core';
 import { UTime } from '@ts-ceph/denc';
-import { OSDCap } from '@ts-ceph/cephx';
+import { OSDCap } from '@ts-ceph/cephx/core';
 import { EversionT } from '@ts-ceph/maps';
 import {
   CephOsdOp,
@@ -16,7 +16,7 @@ import {
   CEPH_OSD_OP_MODE_RD,
   CEPH_OSD_OP_MODE_WR,
 } from '@ts-ceph/messages';
-import { CEPH_NOSNAP, CollT, GHObject, ObjectStore, Transaction, ghobject } from '@ts-ceph/objectstore';
+import { CEPH_NOSNAP, CollT, GHObject, ObjectStore, Transaction, ghobject } from '@ts-ceph/objectstore/interface';
 import { pgnls } from './pg-list';
 import { OI_ATTR, ObjectInfo, decodeObjectInfo, encodeObjectInfo } from './object-info';
 

@@ -5,7 +5,7 @@
  * its keyring file and reaches the KeyServer as an extra secret, as in Ceph.
  */
 import { Reader, Writer, EntityName, EntityType, formatEntityName } from '@ts-ceph/denc';
-import { cephError } from '@ts-ceph/common';
+import { cephError } from '@ts-ceph/common/core';
 import {
   KeyServer,
   KeyRing,
@@ -18,7 +18,7 @@ import {
   AUTH_INC_ADD,
   AUTH_INC_DEL,
   capsBlob,
-} from '@ts-ceph/cephx';
+} from '@ts-ceph/cephx/core';
 import { PaxosService } from '../paxos-service';
 import { StoreTransaction } from '../store-txn';
 import { StoreView } from '../store-view';
