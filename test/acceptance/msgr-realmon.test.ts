@@ -12,7 +12,7 @@ import { loadCephConf, isCephError, repoRoot } from '@ts-ceph/common';
 import { EntityType } from '@ts-ceph/denc';
 import { MOSDMap } from '@ts-ceph/messages';
 import { monClientFor, resolveClientConfig } from '@ts-ceph/rados';
-import { AuthRegistry, CephxClientProvider } from '@ts-ceph/cephx';
+import { AuthRegistry, CephxClientProvider, cryptoRandom } from '@ts-ceph/cephx';
 import { nativeGcmBinding } from '@ts-ceph/messenger';
 import { freePort, run, startRealMon } from '@ts-ceph/testkit';
 
@@ -57,7 +57,7 @@ for (const mode of ['crc', 'secure'] as const) {
     t.test('cephx ticket renewal over MAuth on the established session', async (t) => {
       const cfg = resolveClientConfig(loadCephConf(mon.conf), admin, { keyring: mon.adminKeyring });
       let skewMs = 0;
-      const auth = () => new CephxClientProvider({ name: admin, secret: cfg.key!, registry: new AuthRegistry(EntityType.CLIENT, cfg.authSettings), now: () => Date.now() + skewMs });
+      const auth = () => new CephxClientProvider({ rng: cryptoRandom, name: admin, secret: cfg.key!, registry: new AuthRegistry(EntityType.CLIENT, cfg.authSettings), now: () => Date.now() + skewMs });
       const mc = monClientFor(cfg, { auth, pingIntervalMs: 200 });
       t.teardown(() => mc.shutdown());
       await mc.authenticate(10_000);

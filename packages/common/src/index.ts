@@ -4,5 +4,6 @@ export * from './clock';
 export * from './log';
 export * from './conf';
 export * from './files';
+export * from './uuid';
 export * from './testing';
 export * from './daemon';

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { CephConf, CephError, cephError, Clock, logger, realClock, TimerHandle } from '@ts-ceph/common';
 import { CEPH_FEATURES_ALL, EntityType, EntityAddrvec, Reader, Uuid, formatAddr, utimeFromMs } from '@ts-ceph/denc';
-import { AuthRegistry, CephxServiceServerProvider, loadKeyRing, OSDCap, RotatingKeyRing, RotatingSecrets } from '@ts-ceph/cephx';
+import { AuthRegistry, CephxServiceServerProvider, loadKeyRing, OSDCap, RotatingKeyRing, RotatingSecrets, cryptoRandom } from '@ts-ceph/cephx';
 import { CephMessage, Connection, Dispatcher, Messenger, messageTypes, Policies } from '@ts-ceph/messenger';
 import {
   CEPH_MSG_OSD_OP,
@@ -117,7 +117,7 @@ export class OsdDaemon implements Dispatcher {
     const registry = new AuthRegistry(EntityType.OSD, cfg.authSettings);
     const msgr = new Messenger({
       entityType: EntityType.OSD,
-      authServer: new CephxServiceServerProvider({ keys, registry }),
+      authServer: new CephxServiceServerProvider({ rng: cryptoRandom, keys, registry }),
       defaultPolicy: Policies.statelessServer(),
     });
     const ip = opts.bindIp ?? opts.conf.get('public_addr', entity)?.replace(/:.*$/, '') ?? '127.0.0.1';
