@@ -109,6 +109,7 @@ function coreImportProblems(root, files, isCoreRel, allowed = []) {
     const path = chain.slice(0, -1).map((f) => relPath(root, f)).join(' -> ');
     problems.push(`${rel}: protocol core reaches I/O module '${chain[chain.length - 1]}' through ${path}; import a narrow entry (e.g. @ts-ceph/<pkg>/core) instead of the package root`);
   }
+  for (const rel of allowed) if (!existsSync(join(root, rel))) stale.push(`${rel}: no longer exists`);
   return { problems, stale };
 }
 

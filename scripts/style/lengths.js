@@ -109,13 +109,19 @@ function matchBrace(code, line, col) {
   return undefined;
 }
 
+/**
+ * Test data tables (a `test/data/` folder: vectors ported or generated from Ceph's own tests) are
+ * rows, not code: they are held to the hard cap only, not to the 500-line ratchet.
+ */
+const isTestData = (rel) => /(^|\/)test\/data\//.test(rel);
+
 /** The measured lengths over the ratchet limits: { files: {rel: n}, functions: {'rel#name': n} }. */
 function measure(sources) {
   const files = {};
   const functions = {};
   for (const { rel, text } of sources) {
     const n = lineCount(text);
-    if (n > fileLinesRatchet) files[rel] = n;
+    if (n > fileLinesRatchet && !isTestData(rel)) files[rel] = n;
     const seen = new Map();
     for (const f of functionsOf(text)) {
       const k = seen.get(f.name) ?? 0;
