@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { sharedDir } from '@ts-ceph/common';
 import { AddrType, EntityType, makeAddr, Reader, Writer, formatEntityName } from '@ts-ceph/denc';
 import { decodeMonMap, encodeMonMap, newMonInfo } from '@ts-ceph/maps';
-import { AuthRegistry, CephxMonServerProvider, CryptoKey, entityCapsFromText, KeyRing, KeyServer, monAuthSession } from '@ts-ceph/cephx';
+import { AuthRegistry, CephxMonServerProvider, CryptoKey, entityCapsFromText, KeyRing, KeyServer, monAuthSession, cryptoRandom } from '@ts-ceph/cephx';
 import { CephMessage, Connection, Messenger, messageTypes, nativeGcmBinding, Policies } from '@ts-ceph/messenger';
 import { CEPH_MSG_MON_GET_MAP, CEPH_MSG_MON_SUBSCRIBE, MConfigCodec, MMonMapCodec, MMonSubscribe } from '@ts-ceph/messages';
 import { freePort, requireBinary, tempDir, waitFor } from '@ts-ceph/testkit';
@@ -35,7 +35,7 @@ async function serveOnce(t: Test, mode: 'crc' | 'secure', cliKey?: string, gcm: 
   const port = await freePort();
   const admin = { type: EntityType.CLIENT, id: 'admin' };
   const adminKey = CryptoKey.generate({ bytes: (n) => randomBytes(n) }, now);
-  const ks = new KeyServer();
+  const ks = new KeyServer({ rng: cryptoRandom });
   ks.addAuth(admin, { key: adminKey, caps: entityCapsFromText([['mon', 'allow *'], ['osd', 'allow *'], ['mgr', 'allow *']]) });
   const monKeyring = new KeyRing();
   monKeyring.add({ type: EntityType.MON, id: '' }, { key: CryptoKey.generate(ks.rng, now), caps: entityCapsFromText([['mon', 'allow *']]) });
@@ -43,7 +43,7 @@ async function serveOnce(t: Test, mode: 'crc' | 'secure', cliKey?: string, gcm: 
   ks.rotate(now);
   let gid = 4200n;
   const registry = new AuthRegistry(EntityType.MON, { msMonClientMode: mode, msMonServiceMode: mode, msMonClusterMode: mode, msClientMode: mode, msServiceMode: mode, msClusterMode: mode });
-  const provider = new CephxMonServerProvider({ keyServer: ks, monKeyring, registry, allocateGlobalId: () => gid++, now: () => Date.now() });
+  const provider = new CephxMonServerProvider({ rng: cryptoRandom, keyServer: ks, monKeyring, registry, allocateGlobalId: () => gid++, now: () => Date.now() });
   const msgr = new Messenger({ entityType: EntityType.MON, nonce: 0, authServer: provider, defaultPolicy: Policies.statelessServer(), gcm });
   t.teardown(() => msgr.shutdown());
   await msgr.bind('127.0.0.1', port);

@@ -8,11 +8,11 @@
 import t from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CephConf, isCephError, repoRoot } from '@ts-ceph/common';
+import { loadCephConf, isCephError, repoRoot } from '@ts-ceph/common';
 import { EntityType } from '@ts-ceph/denc';
 import { MOSDMap } from '@ts-ceph/messages';
 import { monClientFor, resolveClientConfig } from '@ts-ceph/rados';
-import { AuthRegistry, CephxClientProvider } from '@ts-ceph/cephx';
+import { AuthRegistry, CephxClientProvider, cryptoRandom } from '@ts-ceph/cephx';
 import { nativeGcmBinding } from '@ts-ceph/messenger';
 import { freePort, run, startRealMon } from '@ts-ceph/testkit';
 
@@ -26,7 +26,7 @@ for (const mode of ['crc', 'secure'] as const) {
     t.teardown(() => mon.stop());
 
     t.test('MonClient: cephx, monmap, subscriptions, status, get_version', async (t) => {
-      const cfg = resolveClientConfig(CephConf.load(mon.conf), admin, { keyring: mon.adminKeyring });
+      const cfg = resolveClientConfig(loadCephConf(mon.conf), admin, { keyring: mon.adminKeyring });
       const mc = monClientFor(cfg);
       t.teardown(() => mc.shutdown());
       await mc.bootstrap(10_000);
@@ -55,9 +55,9 @@ for (const mode of ['crc', 'secure'] as const) {
     });
 
     t.test('cephx ticket renewal over MAuth on the established session', async (t) => {
-      const cfg = resolveClientConfig(CephConf.load(mon.conf), admin, { keyring: mon.adminKeyring });
+      const cfg = resolveClientConfig(loadCephConf(mon.conf), admin, { keyring: mon.adminKeyring });
       let skewMs = 0;
-      const auth = () => new CephxClientProvider({ name: admin, secret: cfg.key!, registry: new AuthRegistry(EntityType.CLIENT, cfg.authSettings), now: () => Date.now() + skewMs });
+      const auth = () => new CephxClientProvider({ rng: cryptoRandom, name: admin, secret: cfg.key!, registry: new AuthRegistry(EntityType.CLIENT, cfg.authSettings), now: () => Date.now() + skewMs });
       const mc = monClientFor(cfg, { auth, pingIntervalMs: 200 });
       t.teardown(() => mc.shutdown());
       await mc.authenticate(10_000);
@@ -98,7 +98,7 @@ for (const mode of ['crc', 'secure'] as const) {
       t.equal(r.code, 13, 'exit code 13 (EACCES)');
       t.match(r.stderr, /^Error EACCES: /, r.stderr.trim());
       t.ok(ms < 5000, `failed in ${ms} ms`);
-      const cfg = resolveClientConfig(CephConf.load(mon.conf), admin, { keyring: kr });
+      const cfg = resolveClientConfig(loadCephConf(mon.conf), admin, { keyring: kr });
       const mc = monClientFor(cfg);
       const t1 = Date.now();
       const e = await mc.authenticate(30_000).then(

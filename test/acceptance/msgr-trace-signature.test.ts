@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sharedDir } from '@ts-ceph/common';
 import { AddrType, EntityType, makeAddr } from '@ts-ceph/denc';
-import { AuthRegistry, CephxClientProvider, CryptoKey } from '@ts-ceph/cephx';
+import { AuthRegistry, CephxClientProvider, CryptoKey, cryptoRandom } from '@ts-ceph/cephx';
 import { ClientProtocol, decodeControl, Policies, ProtocolEnv, StreamDecoder, Tag } from '@ts-ceph/messenger';
 
 const streams = join(sharedDir(), 'ceph-traces', 'streams');
@@ -52,6 +52,7 @@ for (const n of ['00', '01']) {
       randomCookie: () => 1n,
     };
     const auth = new CephxClientProvider({
+      rng: cryptoRandom,
       name: { type: EntityType.CLIENT, id: 'admin' },
       secret: CryptoKey.fromBase64(adminKey),
       // The bootstrap session (00) asked for the auth ticket only ("want 32" in the handshake log).

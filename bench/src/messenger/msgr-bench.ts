@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { cpuUsage } from 'node:process';
 import { randomBytes } from 'node:crypto';
 import { AddrType, EntityType, makeAddr } from '@ts-ceph/denc';
-import { AuthRegistry, CephxClientProvider, CryptoKey } from '@ts-ceph/cephx';
+import { AuthRegistry, CephxClientProvider, CryptoKey, cryptoRandom } from '@ts-ceph/cephx';
 import { Connection, makeMessage, Messenger, Policies } from '@ts-ceph/messenger';
 import { BenchRow, ratio, stamp, table, writeSection } from '../lib/results';
 
@@ -169,6 +169,7 @@ async function runMode(mode: 'crc' | 'secure', key: CryptoKey, work: Workload[])
   const peer = await startPeer(mode, key.toBase64());
   try {
     const auth = new CephxClientProvider({
+      rng: cryptoRandom,
       name: { type: EntityType.CLIENT, id: 'admin' },
       secret: key,
       registry: new AuthRegistry(EntityType.CLIENT, { msMonClientMode: mode }),

@@ -21,4 +21,5 @@ export * from './core/mon-server-provider';
 export * from './core/service-server-provider';
 export * from './core/client-provider';
 export * from './keyring-file';
+export * from './random';
 export * from './core/mon-peer-provider';

@@ -41,7 +41,7 @@ function world() {
   const keys = new RotatingKeyRing(EntityType.OSD, new KeyRing());
   keys.setSecrets(f.ks.data.rotatingSecrets.get(EntityType.OSD)!);
   const registry = new AuthRegistry(EntityType.OSD, { msServiceMode: 'crc secure', msClusterMode: 'crc secure' });
-  const osd = new CephxServiceServerProvider({ keys, registry, now });
+  const osd = new CephxServiceServerProvider({ rng: cryptoRandom, keys, registry, now });
   const c = f.client(admin, f.adminKey);
   const mon = handshake(c, f.provider, EntityType.CLIENT, EntityType.MON);
   t.equal(mon.outcome, 'done');
@@ -62,7 +62,7 @@ t.test('an expired service ticket is refused, though its sealing secret is still
 
 t.test('without a clock of its own the service checks expiry against the time the messenger stamped', async (t) => {
   const w = world();
-  const osd = new CephxServiceServerProvider({ keys: w.keys, registry: w.registry });
+  const osd = new CephxServiceServerProvider({ rng: cryptoRandom, keys: w.keys, registry: w.registry });
   const first = handshake(w.c, osd, EntityType.CLIENT, EntityType.OSD);
   const sm = meta(EntityType.CLIENT, EntityType.OSD);
   sm.conMode = 1;

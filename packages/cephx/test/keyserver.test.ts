@@ -33,7 +33,7 @@ const real = decodeKeyServerData(new Reader(readFileSync(join(corpusDir, readdir
 t.test('rotation matches a real monitor (corpus KeyServerData)', async (t) => {
   // the sample's secrets were all created at mkfs time T; that cluster ran auth_mon_ticket_ttl 12 h
   const T = real.rotatingSecrets.get(EntityType.MON)!.secrets.get(1n)!.key.created.sec * 1000;
-  const ks = new KeyServer({ config: { authMonTicketTtl: 43200, authServiceTicketTtl: 3600 } });
+  const ks = new KeyServer({ rng: cryptoRandom, config: { authMonTicketTtl: 43200, authServiceTicketTtl: 3600 } });
   t.ok(ks.rotate(T), 'secrets added');
   t.equal(ks.data.rotatingVer, real.rotatingVer, 'rotating_ver 1 after the first rotation');
   t.same([...ks.data.rotatingSecrets.keys()].sort((a, b) => a - b), [...real.rotatingSecrets.keys()].sort((a, b) => a - b), 'services auth, mon, osd, mds, mgr');
@@ -52,7 +52,7 @@ t.test('rotation matches a real monitor (corpus KeyServerData)', async (t) => {
 
 t.test('rotation over time and the sealing secret', async (t) => {
   const T = 1_700_000_000_000;
-  const ks = new KeyServer();
+  const ks = new KeyServer({ rng: cryptoRandom });
   ks.rotate(T);
   const cur = ks.getActiveServiceSecret(EntityType.OSD, T)!;
   t.equal(cur.secretId, 2n, 'tickets are sealed with the "current" (second) secret');
@@ -68,7 +68,7 @@ t.test('rotation over time and the sealing secret', async (t) => {
   t.equal(ks.data.rotatingVer, 2n);
   t.equal(ks.getActiveServiceSecret(EntityType.OSD, T + 7200_000)!.secretId, 3n);
   // the ttl is capped so no ticket outlives the newest secret
-  const ks2 = new KeyServer({ config: { authServiceTicketTtl: 3600 } });
+  const ks2 = new KeyServer({ rng: cryptoRandom, config: { authServiceTicketTtl: 3600 } });
   ks2.rotate(T);
   ks2.config.authServiceTicketTtl = 100000;
   t.equal(ks2.getActiveServiceSecret(EntityType.OSD, T)!.ttl, 3 * 3600, 'capped by the newest expiration');
@@ -80,7 +80,7 @@ t.test('rotation over time and the sealing secret', async (t) => {
   t.same(ROTATING_SERVICES, [EntityType.AUTH, EntityType.MON, EntityType.OSD, EntityType.MDS, EntityType.MGR]);
   const upd = ks.updatedRotating(T + 7200_000, 1n)!;
   t.equal(upd.rotatingVer, 2n);
-  const other = new KeyServer();
+  const other = new KeyServer({ rng: cryptoRandom });
   other.decodeRotating(upd.rotatingBl);
   t.ok(other.getServiceSecret(EntityType.OSD, 4n)!.equals(ks.getServiceSecret(EntityType.OSD, 4n)!), 'a peon applies the leader\'s rotating set');
   t.equal(ks.updatedRotating(T + 7200_000, 2n), undefined, 'nothing newer');
@@ -90,7 +90,7 @@ t.test('entities, incrementals and service tickets', async (t) => {
   const T = 1_700_000_000_000;
   const mon = new KeyRing();
   mon.add({ type: EntityType.MON, id: '' }, { key: CryptoKey.generate(cryptoRandom, T), caps: entityCapsFromText([['mon', 'allow *']]) });
-  const ks = new KeyServer({ extraSecrets: mon });
+  const ks = new KeyServer({ rng: cryptoRandom, extraSecrets: mon });
   const foo = { type: EntityType.CLIENT, id: 'foo' };
   const fooAuth = { key: CryptoKey.generate(cryptoRandom, T), caps: entityCapsFromText([['mon', 'allow r'], ['osd', 'allow rw pool=p1']]) };
   const add = { op: AUTH_INC_ADD, name: foo, auth: fooAuth } as const;
@@ -117,7 +117,7 @@ t.test('entities, incrementals and service tickets', async (t) => {
   t.equal(utimeToMs(opened.ticket.expires) - utimeToMs(opened.ticket.created), 3600_000);
   t.ok(opened.sessionKey.equals(info.sessionKey));
   t.throws(() => ks.buildSessionAuthInfo(EntityType.OSD, { ...parent, name: { type: EntityType.CLIENT, id: 'ghost' } }, T), { code: 'EINVAL' });
-  t.throws(() => new KeyServer().buildSessionAuthInfo(EntityType.OSD, parent, T), { code: 'EACCES' }, 'no rotating secret yet');
+  t.throws(() => new KeyServer({ rng: cryptoRandom }).buildSessionAuthInfo(EntityType.OSD, parent, T), { code: 'EACCES' }, 'no rotating secret yet');
   // GET_ROTATING_KEY only for entities with a rotating type
   t.equal(ks.getRotatingEncrypted(foo), undefined);
   ks.applyIncremental({ op: AUTH_INC_DEL, name: foo, auth: fooAuth });

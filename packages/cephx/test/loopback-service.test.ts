@@ -18,6 +18,7 @@ import {
   decodeCephXResponseHeader,
   CEPHX_GET_ROTATING_KEY,
   CEPHX_GET_PRINCIPAL_SESSION_KEY,
+  cryptoRandom,
 } from '../src/index';
 import { handshake, replay, monFixture, admin, osd0, T0 } from './lib/loopback';
 
@@ -37,7 +38,7 @@ function world() {
   };
   const keys = new RotatingKeyRing(EntityType.OSD, new KeyRing());
   fetchRotating();
-  const osd = new CephxServiceServerProvider({ keys, registry: new AuthRegistry(EntityType.OSD, { msServiceMode: 'crc secure', msClusterMode: 'crc secure' }) });
+  const osd = new CephxServiceServerProvider({ rng: cryptoRandom, keys, registry: new AuthRegistry(EntityType.OSD, { msServiceMode: 'crc secure', msClusterMode: 'crc secure' }) });
   const adminClient = f.client(admin, f.adminKey);
   const adminMon = handshake(adminClient, f.provider, EntityType.CLIENT, EntityType.MON);
   return { f, clock, osd, keys, osdClient, osdMon, fetchRotating, adminClient, adminMon };
@@ -75,7 +76,7 @@ t.test('client -> OSD: authorizer, challenge, reply', async (t) => {
   t.same(y.server.peerCaps, { allowAll: false, text: 'allow rw pool=p1' });
 
   // secure mode between client and OSD: both ends derive the same 64-byte secret
-  const secureOsd = new CephxServiceServerProvider({ keys: w.keys, registry: new AuthRegistry(EntityType.OSD, { msServiceMode: 'secure' }) });
+  const secureOsd = new CephxServiceServerProvider({ rng: cryptoRandom, keys: w.keys, registry: new AuthRegistry(EntityType.OSD, { msServiceMode: 'secure' }) });
   const secureClient = w.f.client(admin, w.f.adminKey, undefined, { msClientMode: 'secure crc' });
   handshake(secureClient, w.f.provider, EntityType.CLIENT, EntityType.MON);
   const z = handshake(secureClient, secureOsd, EntityType.CLIENT, EntityType.OSD);
@@ -164,7 +165,7 @@ t.test('tickets sealed with rotated-out secrets are refused', async (t) => {
 
 t.test('monitors authenticate to each other with the mon key', async (t) => {
   const w = world();
-  const peer = new CephxMonPeerClientProvider({ keyServer: w.f.ks, monSecret: w.f.monSecret, registry: new AuthRegistry(EntityType.MON), now: () => w.clock.now });
+  const peer = new CephxMonPeerClientProvider({ rng: cryptoRandom, keyServer: w.f.ks, monSecret: w.f.monSecret, registry: new AuthRegistry(EntityType.MON), now: () => w.clock.now });
   const x = handshake(peer, w.f.provider, EntityType.MON, EntityType.MON);
   t.equal(x.outcome, 'done', x.error?.reason ?? 'done');
   t.same(x.server.peerName, { type: EntityType.MON, id: '' });
@@ -172,11 +173,11 @@ t.test('monitors authenticate to each other with the mon key', async (t) => {
   t.equal(x.server.conMode, 1, 'the mon allows crc only here (ms_mon_cluster_mode = crc)');
   t.ok(x.client.connectionSecret!.equals(x.server.connectionSecret!));
   // a mon with another mon key is refused
-  const impostor = new CephxMonPeerClientProvider({ keyServer: w.f.ks, monSecret: w.f.adminKey, registry: new AuthRegistry(EntityType.MON), now: () => w.clock.now });
+  const impostor = new CephxMonPeerClientProvider({ rng: cryptoRandom, keyServer: w.f.ks, monSecret: w.f.adminKey, registry: new AuthRegistry(EntityType.MON), now: () => w.clock.now });
   t.match(handshake(impostor, w.f.provider, EntityType.MON, EntityType.MON), { outcome: 'error', error: { result: -13 } });
   // and the mon can reach the mgr with the MGR rotating secret
   const mgrKeys = new RotatingKeyRing(EntityType.MGR, new KeyRing());
   mgrKeys.setSecrets(w.f.ks.data.rotatingSecrets.get(EntityType.MGR)!);
-  const mgr = new CephxServiceServerProvider({ keys: mgrKeys, registry: new AuthRegistry(EntityType.MGR) });
+  const mgr = new CephxServiceServerProvider({ rng: cryptoRandom, keys: mgrKeys, registry: new AuthRegistry(EntityType.MGR) });
   t.equal(handshake(peer, mgr, EntityType.MON, EntityType.MGR).outcome, 'done');
 });

@@ -50,7 +50,7 @@ t.test('our client against a real ceph-mon', async (t) => {
     await fs.readBanner();
     fs.sendFrame(Tag.HELLO, hello(EntityType.CLIENT, mon.port));
     t.equal((await fs.readFrame()).tag, Tag.HELLO);
-    const p = reuse ?? new CephxClientProvider({ name: admin, secret, registry, now: Date.now });
+    const p = reuse ?? new CephxClientProvider({ rng: cryptoRandom, name: admin, secret, registry, now: Date.now });
     const meta: AuthConnectionMeta = { peerType: EntityType.MON, selfType: EntityType.CLIENT, authMethod: 0, conMode: 0 };
     const req = p.getAuthRequest(meta);
     fs.sendFrame(Tag.AUTH_REQUEST, Buffer.concat([u32s([req.method]).subarray(4), u32s(req.preferredModes), blob(req.payload)]));
@@ -93,7 +93,7 @@ t.test('our client against a real ceph-mon', async (t) => {
   t.equal(again.provider!.globalId, gid, 'the real mon let us keep our global_id (old ticket presented)');
   // an impostor with the right key but without the ticket cannot take that global_id
   // (auth_allow_insecure_global_id_reclaim = false on this mon)
-  const impostor = new CephxClientProvider({ name: admin, secret: CryptoKey.fromBase64(mon.adminKey), registry, now: Date.now });
+  const impostor = new CephxClientProvider({ rng: cryptoRandom, name: admin, secret: CryptoKey.fromBase64(mon.adminKey), registry, now: Date.now });
   impostor.handler.globalId = gid;
   t.equal((await attempt(CryptoKey.fromBase64(mon.adminKey), impostor)).refused, -13, 'reclaim without a ticket: EACCES from the real mon');
   const wrong = await attempt(CryptoKey.generate(cryptoRandom, Date.now()));

@@ -36,6 +36,7 @@ import {
   GlobalIdStatus,
   monAuthSession,
   entityCapsFromText,
+  cryptoRandom,
 } from '../src/index';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -184,7 +185,7 @@ t.test('our mon server provider accepts the real client (server challenge replay
 t.test('daemon trace: an OSD fetches its rotating keys over MAuth (plaintext parts and sizes)', async (t) => {
   // osd.0's key of that capture is not published, so check everything but the ciphertext
   const dir = join(sharedDir(), 'ceph-traces', 'daemons', 'streams');
-  const ks = new KeyServer();
+  const ks = new KeyServer({ rng: cryptoRandom });
   ks.addAuth({ type: EntityType.OSD, id: '0' }, { key: admin, caps: entityCapsFromText([['osd', 'allow *']]) });
   ks.rotate(captureNow);
   const ours = ks.getRotatingEncrypted({ type: EntityType.OSD, id: '0' })!;

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { CephConf, cephError } from '@ts-ceph/common';
+import { loadCephConf, cephError } from '@ts-ceph/common';
 import { EntityName, EntityType, parseEntityName } from '@ts-ceph/denc';
 import { MonClient, monClientFor, resolveClientConfig } from '@ts-ceph/rados';
 import { GlobalOptions } from './args';
@@ -32,7 +32,7 @@ export function entityName(o: GlobalOptions, env: NodeJS.ProcessEnv = process.en
 
 /** Everything a subcommand that talks to the monitors needs, from the options and the environment. */
 export function monClientFromOptions(o: GlobalOptions, env: NodeJS.ProcessEnv = process.env): { mon: MonClient; timeoutMs: number } {
-  const conf = CephConf.load(findConf(o, env));
+  const conf = loadCephConf(findConf(o, env));
   const name = entityName(o, env);
   const cfg = resolveClientConfig(conf, name, { cluster: o.cluster, keyring: o.keyring ?? env.CEPH_KEYRING, monHost: o.monHost });
   const timeoutMs = o.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { cephError } from './errors';
 
@@ -53,16 +52,6 @@ export class CephConf {
       section.set(key, value);
     }
     return conf;
-  }
-
-  static load(path: string): CephConf {
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (e) {
-      throw cephError('ENOENT', `cannot read conf file ${path}: ${(e as Error).message}`, { cause: e });
-    }
-    return CephConf.parse(text, path);
   }
 
   set(section: string, key: string, value: string): void {

@@ -3,5 +3,7 @@ export * from './errors';
 export * from './clock';
 export * from './log';
 export * from './conf';
+export * from './files';
+export * from './uuid';
 export * from './testing';
 export * from './daemon';

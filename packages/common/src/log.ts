@@ -1,5 +1,3 @@
-import { appendFileSync } from 'node:fs';
-
 /**
  * Ceph-style logging: each subsystem ("ms", "mon", "auth", "osd" ...) has a level 0..30, set from the
  * `debug_<subsys>` options; a line is written when its level is at or below the subsystem's level.
@@ -11,10 +9,6 @@ export interface LogSink {
 }
 
 export const stderrSink: LogSink = { write: (line) => void process.stderr.write(line + '\n') };
-
-export function fileSink(path: string): LogSink {
-  return { write: (line) => appendFileSync(path, line + '\n', { mode: 0o640 }) };
-}
 
 const state = {
   sink: stderrSink as LogSink,

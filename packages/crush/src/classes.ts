@@ -6,7 +6,7 @@
  * across rebuilds through the previous class_bucket table, exactly as Ceph does, because those ids
  * appear in compiled rules.
  */
-import { Errno } from '@ts-ceph/common';
+import { Errno } from '@ts-ceph/common/core';
 import { bucketAddItem, bucketItemWeight, makeBucket } from './builder';
 import { updateChooseArgs } from './choose-args';
 import { crushLimits } from './limits';

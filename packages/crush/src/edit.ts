@@ -5,7 +5,7 @@
  * Ceph's: 0 or 1 (changed) on success, a negative errno on failure. Locations map type names to
  * bucket names (e.g. {host: 'node1', root: 'default'}).
  */
-import { Errno } from '@ts-ceph/common';
+import { Errno } from '@ts-ceph/common/core';
 import { reweightBucket } from './builder';
 import { propagateWeightSets, reweightBucketChooseArgs, updateChooseArgs } from './choose-args';
 import { classExists, getClassId, rebuildRootsWithClasses, splitIdClass } from './classes';

@@ -4,7 +4,7 @@
  * detected by end of input, and the tunables5 / luminous parts depend on the peer's features exactly
  * as in Ceph. Decoding finishes like Ceph's: choose_args are sanitised and max_devices recomputed.
  */
-import { cephError } from '@ts-ceph/common';
+import { cephError } from '@ts-ceph/common/core';
 import { featureBit, hasFeature, Reader, Writer } from '@ts-ceph/denc';
 import { updateChooseArgs } from './choose-args';
 import { crushLimits } from './limits';

@@ -3,7 +3,7 @@
  * (OSDMap::build_simple_crush_map[_from_conf], what `osdmaptool --createsimple N` and the first
  * monitor make) and the layered test maps of `crushtool --build`.
  */
-import { Errno } from '@ts-ceph/common';
+import { Errno } from '@ts-ceph/common/core';
 import { addSimpleRuleAt, insertItem } from './edit';
 import { bucketAlgByName, CEPH_PG_TYPE_REPLICATED, CRUSH_HASH_DEFAULT } from './types';
 import { CrushWrapper } from './wrapper';

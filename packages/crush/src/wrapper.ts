@@ -7,7 +7,7 @@
  * Maps keyed by id are JS Maps in insertion order; everything that Ceph iterates as a std::map
  * (encoding, decompiling, name lookups) sorts by key first, so insertion order never shows.
  */
-import { Errno } from '@ts-ceph/common';
+import { Errno } from '@ts-ceph/common/core';
 import { addBucketChooseArgs, bucketAddItemChooseArgs, bucketRemoveItemChooseArgs, bucketAdjustItemWeightChooseArgs } from './choose-args';
 import { bucketAddItem, bucketAdjustItemWeight, bucketItemWeight, bucketRemoveItem, makeBucket } from './builder';
 import { CrushWork } from './choose';

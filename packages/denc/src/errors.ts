@@ -1,4 +1,4 @@
-import { CephError, Errno } from '@ts-ceph/common';
+import { CephError, Errno } from '@ts-ceph/common/core';
 
 /**
  * Every decode failure is a DencError: bad input, never our bug. `field` is the dotted path of what was

@@ -1,4 +1,4 @@
-import { assert } from '@ts-ceph/common';
+import { assert } from '@ts-ceph/common/core';
 import { CEPH_FEATURES_ALL } from './features';
 
 /**

@@ -1,5 +1,5 @@
 import { Reader, Writer, CEPH_FEATURES_ALL } from '@ts-ceph/denc';
-import { CephMessage, MessageBody, MessageCodec, messageTypes } from '@ts-ceph/messenger';
+import { CephMessage, MessageBody, MessageCodec, messageTypes } from '@ts-ceph/messenger/core';
 
 /**
  * Helpers for writing a message codec in one small file: `defineMessage` registers the codec with

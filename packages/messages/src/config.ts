@@ -1,6 +1,6 @@
-import { cephError } from '@ts-ceph/common';
+import { cephError } from '@ts-ceph/common/core';
 import { decodeEntityName, encodeEntityName, EntityName } from '@ts-ceph/denc';
-import { CEPH_MSG_PRIO_HIGH } from '@ts-ceph/messenger';
+import { CEPH_MSG_PRIO_HIGH } from '@ts-ceph/messenger/core';
 import { defineMessage, readFront, writeFront } from './codec';
 import { messagesLimits } from './limits';
 import { byteOrder } from './mon-subscribe';

@@ -1,5 +1,5 @@
 import { Reader } from '@ts-ceph/denc';
-import { CEPH_MSG_PRIO_HIGH } from '@ts-ceph/messenger';
+import { CEPH_MSG_PRIO_HIGH } from '@ts-ceph/messenger/core';
 import { defineMessage } from './codec';
 import { MSG_MGR_MAP } from './types';
 

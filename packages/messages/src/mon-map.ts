@@ -1,4 +1,4 @@
-import { CEPH_MSG_PRIO_HIGH } from '@ts-ceph/messenger';
+import { CEPH_MSG_PRIO_HIGH } from '@ts-ceph/messenger/core';
 import { defineMessage, readFront, writeFront } from './codec';
 import { CEPH_MSG_MON_GET_MAP, CEPH_MSG_MON_MAP } from './types';
 

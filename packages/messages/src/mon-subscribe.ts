@@ -1,4 +1,4 @@
-import { cephError } from '@ts-ceph/common';
+import { cephError } from '@ts-ceph/common/core';
 import { decodeUuid, encodeUuid, Uuid } from '@ts-ceph/denc';
 import { defineMessage, readFront, writeFront } from './codec';
 import { messagesLimits } from './limits';

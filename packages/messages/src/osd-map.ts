@@ -1,6 +1,6 @@
-import { cephError } from '@ts-ceph/common';
+import { cephError } from '@ts-ceph/common/core';
 import { decodeUuid, encodeUuid, Reader, Uuid, Writer } from '@ts-ceph/denc';
-import { CEPH_MSG_PRIO_HIGH } from '@ts-ceph/messenger';
+import { CEPH_MSG_PRIO_HIGH } from '@ts-ceph/messenger/core';
 import { defineMessage, readFront, writeFront } from './codec';
 import { messagesLimits } from './limits';
 import { decodePaxos, encodePaxos, PaxosHead, PAXOS_HEAD_DEFAULT } from './paxos';

@@ -1,4 +1,4 @@
-import { cephError } from '@ts-ceph/common';
+import { cephError } from '@ts-ceph/common/core';
 import { decodeEntityAddrvec, decodeUTime, decodeUuid, EntityAddrvec, encodeEntityAddrvec, encodeUTime, encodeUuid, Reader, UTime, UTIME_ZERO, Uuid } from '@ts-ceph/denc';
 import { comparePg, decodePgT, encodePgT, formatPg, PgT } from '@ts-ceph/maps';
 import { defineMessage, readFront, writeFront } from './codec';

@@ -1,4 +1,4 @@
-import { strerror } from '@ts-ceph/common';
+import { strerror } from '@ts-ceph/common/core';
 import { decodeUTime, encodeUTime, formatEntityNameT, Reader, UTime, Writer } from '@ts-ceph/denc';
 import {
   decodeObjectLocatorT,
@@ -17,7 +17,7 @@ import {
   PgT,
   SpgT,
 } from '@ts-ceph/maps';
-import { CEPH_MSG_PRIO_DEFAULT, CephMessage } from '@ts-ceph/messenger';
+import { CEPH_MSG_PRIO_DEFAULT, CephMessage } from '@ts-ceph/messenger/core';
 import { defineMessage, readFront, writeFront } from './codec';
 import { cephOsdFlagString, CephOsdFlag } from './osd-op-codes';
 import { CEPH_OSD_OP_BYTES, decodeRawOSDOp, encodeRawOSDOp, formatOSDOp, formatSnapId, mergeOpData, OSDOp, RawOSDOp, splitOpData } from './osd-op-struct';

@@ -1,7 +1,7 @@
-import { cephError } from '@ts-ceph/common';
+import { cephError } from '@ts-ceph/common/core';
 import { decodeUTime, encodeUTime, Reader, UTime } from '@ts-ceph/denc';
 import { comparePg, decodeSpgT, encodeSpgT, formatPg, SpgT } from '@ts-ceph/maps';
-import { CEPH_MSG_PRIO_HIGH } from '@ts-ceph/messenger';
+import { CEPH_MSG_PRIO_HIGH } from '@ts-ceph/messenger/core';
 import { defineMessage, readFront, writeFront } from './codec';
 import { messagesLimits } from './limits';
 import { MSG_OSD_PG_CREATE2 } from './types';

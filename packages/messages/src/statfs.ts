@@ -1,5 +1,5 @@
 import { decodeUuid, encodeUuid, Uuid } from '@ts-ceph/denc';
-import { CEPH_MSG_PRIO_HIGH } from '@ts-ceph/messenger';
+import { CEPH_MSG_PRIO_HIGH } from '@ts-ceph/messenger/core';
 import { defineMessage, readFront, writeFront } from './codec';
 import { decodePaxos, encodePaxos, PaxosHead } from './paxos';
 import { CEPH_MSG_STATFS, CEPH_MSG_STATFS_REPLY } from './types';

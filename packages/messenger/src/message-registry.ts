@@ -1,4 +1,4 @@
-import { cephError } from '@ts-ceph/common';
+import { cephError } from '@ts-ceph/common/core';
 import { CEPH_FEATURES_ALL } from '@ts-ceph/denc';
 import { CephMessage } from './core/message';
 import { CEPH_MSG_PRIO_DEFAULT } from './core/tags';

@@ -5,8 +5,8 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CephConf, Clock, cephError } from '@ts-ceph/common';
-import { EntityType, Reader, newUuid, isUuid, AddrType, parseAddr, addrIp, addrPort, makeAddr } from '@ts-ceph/denc';
+import { CephConf, Clock, cephError, newUuid } from '@ts-ceph/common';
+import { EntityType, Reader, isUuid, AddrType, parseAddr, addrIp, addrPort, makeAddr } from '@ts-ceph/denc';
 import { KeyRing, CryptoKey, cryptoRandom, capsBlob, loadKeyRing, writeKeyRing } from '@ts-ceph/cephx';
 import { MonMap, newMonMap, decodeMonMap, monMapAdd, newMonInfo } from '@ts-ceph/maps';
 import { parseMonHost } from '@ts-ceph/rados';

@@ -5,7 +5,7 @@
  */
 import { CephConf, Clock, cephError, logger, searchOrder, normalizeOptionName } from '@ts-ceph/common';
 import { EntityType, utimeFromMs, formatUTime, EntityAddrvec, CEPH_FEATURES_ALL, makeAddr, AddrType, formatAddr, formatAddrvec } from '@ts-ceph/denc';
-import { KeyRing, MonCap } from '@ts-ceph/cephx';
+import { KeyRing, MonCap, cryptoRandom } from '@ts-ceph/cephx';
 import { MonMap } from '@ts-ceph/maps';
 import { MonitorDBStore } from './store/mon-store';
 import { KVBackend } from './store/kv';
@@ -115,7 +115,7 @@ export class Monitor {
     this.auth = new AuthMonitor(store, opts.monKeyring, {
       globalIdPrealloc: () => this.conf.int('mon_globalid_prealloc'),
       authTtls: () => ({ mon: this.conf.float('auth_mon_ticket_ttl'), service: this.conf.float('auth_service_ticket_ttl') }),
-    });
+    }, cryptoRandom);
     this.monmap = new MonmapMonitor(store);
     this.mgr = new MgrMonitor(store, () => this.conf.str('mgr_initial_modules'));
     this.osd = new OSDMonitor(

@@ -1,4 +1,4 @@
-import { assert, CephError, cephError } from '@ts-ceph/common';
+import { assert, CephError, cephError } from '@ts-ceph/common/core';
 import { cmpOmapKey, FsckReport, ListResult, listObjectsMax, ObjectStat, ObjectStore, StoreStatfs } from './objectstore';
 import { enoentTolerated, Op, OP, Transaction } from './transaction';
 import { CollT, collToString, GHObject, ghobjectMax, ghobjectSortKey, ghobjectToString } from './types';

@@ -1,4 +1,4 @@
-import { cephError } from '@ts-ceph/common';
+import { cephError } from '@ts-ceph/common/core';
 import { CollT, GHObject, validateColl, validateGHObject } from './types';
 
 /**

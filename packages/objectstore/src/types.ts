@@ -1,4 +1,4 @@
-import { cephError } from '@ts-ceph/common';
+import { cephError } from '@ts-ceph/common/core';
 
 /**
  * The store's names for collections and objects, as plain data the OSD can convert to and from its

@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { CephConf, CephError, cephError, Clock, logger, realClock, TimerHandle } from '@ts-ceph/common';
 import { CEPH_FEATURES_ALL, EntityType, EntityAddrvec, Reader, Uuid, blankAddr, formatAddr, utimeFromMs } from '@ts-ceph/denc';
-import { AuthRegistry, CephxServiceServerProvider, loadKeyRing, OSDCap, RotatingKeyRing, RotatingSecrets } from '@ts-ceph/cephx';
+import { AuthRegistry, CephxServiceServerProvider, loadKeyRing, OSDCap, RotatingKeyRing, RotatingSecrets, cryptoRandom } from '@ts-ceph/cephx';
 import { CephMessage, Connection, Dispatcher, Messenger, messageTypes, Policies } from '@ts-ceph/messenger';
 import {
   CEPH_MSG_OSD_OP,
@@ -29,6 +29,9 @@ import { PG, evKeyName } from './core/pg';
 import { Errno } from '@ts-ceph/common';
 import { MOSDOpReply } from '@ts-ceph/messages';
 import { encodeOSDSuperblock } from './core/superblock';
+import { mkfsOsd, parseCap, pgBits, sameAddrs } from './osd-util';
+
+export { mkfsOsd };
 
 const log = logger('osd');
 
@@ -55,26 +58,6 @@ export const osdDaemonLimits = {
   /** How long a stopping OSD waits for the monitor to ack its MOSDMarkMeDown (ms). */
   markDownTimeoutMs: 5_000,
 };
-
-/** ceph-osd --mkfs's files: whoami and fsid (the OSD uuid), then the native store. */
-export async function mkfsOsd(opts: { id: number; osdData: string; osdUuid: Uuid; deviceBytes?: number }): Promise<void> {
-  mkdirSync(opts.osdData, { recursive: true });
-  const store = new NativeStore({ path: opts.osdData, deviceBytes: opts.deviceBytes });
-  await store.mkfs();
-  writeFileSync(join(opts.osdData, 'whoami'), `${opts.id}\n`);
-  writeFileSync(join(opts.osdData, 'fsid'), `${opts.osdUuid}\n`);
-}
-
-/** pg_pool_t::calc_bits_of(pg_num - 1): the collection's hash bits. */
-function pgBits(pgNum: number): number {
-  let n = Math.max(0, pgNum - 1);
-  let b = 0;
-  while (n) {
-    b++;
-    n >>>= 1;
-  }
-  return b;
-}
 
 /**
  * ts-osd: authenticates to the monitors as osd.N, fetches its service's rotating keys, boots with
@@ -125,7 +108,7 @@ export class OsdDaemon implements Dispatcher {
     const registry = new AuthRegistry(EntityType.OSD, cfg.authSettings);
     const msgr = new Messenger({
       entityType: EntityType.OSD,
-      authServer: new CephxServiceServerProvider({ keys, registry }),
+      authServer: new CephxServiceServerProvider({ rng: cryptoRandom, keys, registry }),
       defaultPolicy: Policies.statelessServer(),
     });
     const ip = opts.bindIp ?? opts.conf.get('public_addr', entity)?.replace(/:.*$/, '') ?? '127.0.0.1';
@@ -503,18 +486,5 @@ export class OsdDaemon implements Dispatcher {
     await Promise.allSettled([...this.objectCommits.values()]);
     await this.store.umount();
   }
-}
-
-function parseCap(text: string | undefined): OSDCap | undefined {
-  if (!text) return undefined;
-  try {
-    return OSDCap.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function sameAddrs(a: EntityAddrvec, b: EntityAddrvec): boolean {
-  return a.length === b.length && a.every((x, i) => formatAddr(x) === formatAddr(b[i]!));
 }
 

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { CephConf, cephError, parseIntStrict } from '@ts-ceph/common';
 import { EntityName, EntityType, formatEntityName } from '@ts-ceph/denc';
 import { AuthNoneClient, AuthMethod } from '@ts-ceph/messenger';
-import { AuthRegistry, AuthSettings, CephxClientProvider, CryptoKey, loadKeyRing } from '@ts-ceph/cephx';
+import { AuthRegistry, AuthSettings, CephxClientProvider, CryptoKey, loadKeyRing, cryptoRandom } from '@ts-ceph/cephx';
 import { MonAuthClient, MonClient, MonClientOptions } from './mon-client';
 import { InitialMon, parseMonHost } from './mon-host';
 
@@ -74,7 +74,7 @@ export function monClientFor(cfg: ClientConfig, extra: Partial<MonClientOptions>
   const methods = registry.supported(EntityType.MON).methods;
   const auth = (): MonAuthClient => {
     if (methods.includes(AuthMethod.CEPHX) && cfg.key) {
-      return new CephxClientProvider({ name: cfg.name, secret: cfg.key, registry, now: () => Date.now() });
+      return new CephxClientProvider({ rng: cryptoRandom, name: cfg.name, secret: cfg.key, registry, now: () => Date.now() });
     }
     if (methods.includes(AuthMethod.NONE)) return new AuthNoneClient(cfg.name);
     if (methods.includes(AuthMethod.CEPHX)) {

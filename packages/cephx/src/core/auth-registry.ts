@@ -1,6 +1,6 @@
 import { EntityType } from '@ts-ceph/denc';
-import { cephError } from '@ts-ceph/common';
-import { AuthMethod, ConMode } from '@ts-ceph/messenger';
+import { cephError } from '@ts-ceph/common/core';
+import { AuthMethod, ConMode } from '@ts-ceph/messenger/core';
 
 /**
  * AuthRegistry (src/auth/AuthRegistry.cc): which auth methods and connection modes we accept, by our

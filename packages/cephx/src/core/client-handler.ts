@@ -1,5 +1,5 @@
 import { Reader, Writer, EntityName, EntityType, entityTypeName, utimeToMs } from '@ts-ceph/denc';
-import { CephError, Errno, cephError } from '@ts-ceph/common';
+import { CephError, Errno, cephError } from '@ts-ceph/common/core';
 import { CryptoKey, RandomSource, randomU64 } from './crypto';
 import { RotatingSecrets, decodeRotatingSecrets } from './auth-types';
 import {

@@ -1,7 +1,7 @@
 import { Writer, EntityName, EntityType, encodeEntityName, entityTypeName } from '@ts-ceph/denc';
-import { CephError, Errno, cephError } from '@ts-ceph/common';
-import { AuthClientProvider, AuthConnectionMeta, AuthMethod, AuthRequest } from '@ts-ceph/messenger';
-import { CryptoKey, RandomSource, cryptoRandom } from './crypto';
+import { CephError, Errno, cephError } from '@ts-ceph/common/core';
+import { AuthClientProvider, AuthConnectionMeta, AuthMethod, AuthRequest } from '@ts-ceph/messenger/core';
+import { CryptoKey, RandomSource } from './crypto';
 import { AuthRegistry } from './auth-registry';
 import { AUTH_MODE_MON, Authorizer, answerChallenge, verifyAuthorizerReply } from './authorizer';
 import { CephxClientHandler } from './client-handler';
@@ -30,7 +30,8 @@ export interface ClientProviderOptions {
   registry: AuthRegistry;
   /** Wall-clock milliseconds since the epoch. */
   now: () => number;
-  rng?: RandomSource;
+  /** Where nonces, challenges and session keys come from: `cryptoRandom` in a daemon, a seeded stream in a simulation. */
+  rng: RandomSource;
 }
 
 interface MonConnState {
@@ -49,7 +50,7 @@ export class CephxClientProvider implements AuthClientProvider {
   private readonly rng: RandomSource;
 
   constructor(private readonly opts: ClientProviderOptions) {
-    this.rng = opts.rng ?? cryptoRandom;
+    this.rng = opts.rng;
     const want = opts.want ?? EntityType.MON | EntityType.OSD | EntityType.MGR;
     this.handler = new CephxClientHandler({ name: opts.name, secret: opts.secret, want, rng: this.rng });
   }

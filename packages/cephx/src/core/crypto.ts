@@ -1,5 +1,5 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { cephError } from '@ts-ceph/common';
+import { createCipheriv, createDecipheriv, createHmac, timingSafeEqual } from 'node:crypto';
+import { cephError } from '@ts-ceph/common/core';
 import { Reader, Writer, DencError, UTime, UTIME_ZERO, decodeUTime, encodeUTime, utimeFromMs } from '@ts-ceph/denc';
 
 /**
@@ -22,14 +22,13 @@ const AES_BLOCK_BYTES = 16;
 export const cryptoKeySecretBytesMax = 0xffff;
 
 /**
- * Where random bytes come from. The protocol cores take one so a deterministic simulation can feed a
- * seeded stream; production uses `cryptoRandom` (the kernel CSPRNG via node:crypto).
+ * Where random bytes come from. The protocol cores take one (they read no entropy themselves) so a
+ * deterministic simulation can feed a seeded stream; daemons pass `cryptoRandom` (src/random.ts,
+ * the kernel CSPRNG via node:crypto).
  */
 export interface RandomSource {
   bytes(n: number): Buffer;
 }
-
-export const cryptoRandom: RandomSource = { bytes: (n) => randomBytes(n) };
 
 /** A non-zero random u64 when `nonZero` (Ceph's server challenge is drawn from [1, 2^64-1]). */
 export function randomU64(rng: RandomSource, nonZero = false): bigint {

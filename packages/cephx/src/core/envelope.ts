@@ -1,4 +1,4 @@
-import { CephError, Errno } from '@ts-ceph/common';
+import { CephError, Errno } from '@ts-ceph/common/core';
 import { Reader, Writer } from '@ts-ceph/denc';
 import { CryptoKey } from './crypto';
 import { AUTH_ENC_MAGIC } from './cephx-types';

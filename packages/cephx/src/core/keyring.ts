@@ -1,4 +1,4 @@
-import { cephError } from '@ts-ceph/common';
+import { cephError } from '@ts-ceph/common/core';
 import { EntityName, Reader, formatEntityName, parseEntityName, decodeEntityName, DencError } from '@ts-ceph/denc';
 import { CryptoKey } from './crypto';
 import { AuthCapsInfo, EntityAuth, capsBlob, capsText, compareEntityNames, compareStrings, decodeEntityAuth } from './auth-types';

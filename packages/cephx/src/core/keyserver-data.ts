@@ -1,5 +1,5 @@
 import { Reader, Writer, EntityName, decodeEntityName, encodeEntityName, formatEntityName } from '@ts-ceph/denc';
-import { cephError } from '@ts-ceph/common';
+import { cephError } from '@ts-ceph/common/core';
 import {
   EntityAuth,
   RotatingSecrets,

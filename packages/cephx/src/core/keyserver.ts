@@ -1,6 +1,6 @@
 import { Writer, EntityName, EntityType, entityTypeName, formatEntityName, utimeFromMs, utimeToMs } from '@ts-ceph/denc';
-import { cephError } from '@ts-ceph/common';
-import { CryptoKey, RandomSource, cryptoRandom } from './crypto';
+import { cephError } from '@ts-ceph/common/core';
+import { CryptoKey, RandomSource } from './crypto';
 import { AuthCapsInfo, AuthTicket, EntityAuth, ExpiringCryptoKey, RotatingSecrets, encodeRotatingSecrets } from './auth-types';
 import { KeyStore, SessionAuthInfo, initTicketTimestamps, utimeFromSeconds } from './protocol';
 import { KeyRing } from './keyring';
@@ -70,10 +70,10 @@ export class KeyServer implements KeyStore {
   readonly config: KeyServerConfig;
   readonly rng: RandomSource;
 
-  constructor(opts: { extraSecrets?: KeyRing; config?: Partial<KeyServerConfig>; rng?: RandomSource } = {}) {
+  constructor(opts: { extraSecrets?: KeyRing; config?: Partial<KeyServerConfig>; rng: RandomSource }) {
     this.extraSecrets = opts.extraSecrets ?? new KeyRing();
     this.config = { ...DEFAULT_KEYSERVER_CONFIG, ...opts.config };
-    this.rng = opts.rng ?? cryptoRandom;
+    this.rng = opts.rng;
   }
 
   generateSecret(nowMs: number): CryptoKey {

@@ -1,7 +1,7 @@
 import { EntityType, entityTypeName } from '@ts-ceph/denc';
-import { cephError } from '@ts-ceph/common';
-import { AuthClientProvider, AuthConnectionMeta, AuthMethod, AuthRequest } from '@ts-ceph/messenger';
-import { CryptoKey, RandomSource, cryptoRandom } from './crypto';
+import { cephError } from '@ts-ceph/common/core';
+import { AuthClientProvider, AuthConnectionMeta, AuthMethod, AuthRequest } from '@ts-ceph/messenger/core';
+import { CryptoKey, RandomSource } from './crypto';
 import { AuthRegistry } from './auth-registry';
 import { Authorizer, answerChallenge, buildAuthorizer, verifyAuthorizerReply } from './authorizer';
 import { KeyServer } from './keyserver';
@@ -36,7 +36,8 @@ export interface MonPeerProviderOptions {
   monSecret: CryptoKey;
   registry: AuthRegistry;
   now: () => number;
-  rng?: RandomSource;
+  /** Where nonces, challenges and session keys come from: `cryptoRandom` in a daemon, a seeded stream in a simulation. */
+  rng: RandomSource;
 }
 
 /** The AuthClientProvider a monitor uses for its connections to other mons and to the mgr. */
@@ -44,7 +45,7 @@ export class CephxMonPeerClientProvider implements AuthClientProvider {
   private readonly rng: RandomSource;
 
   constructor(private readonly opts: MonPeerProviderOptions) {
-    this.rng = opts.rng ?? cryptoRandom;
+    this.rng = opts.rng;
   }
 
   getAuthRequest(meta: AuthConnectionMeta): AuthRequest {

@@ -1,7 +1,7 @@
 import { Reader, EntityName, EntityType, decodeEntityName, formatEntityName } from '@ts-ceph/denc';
-import { Errno, errnoName } from '@ts-ceph/common';
-import { AuthConnectionMeta, AuthMethod, AuthServerProvider, AuthServerResult } from '@ts-ceph/messenger';
-import { RandomSource, cryptoRandom } from './crypto';
+import { Errno, errnoName } from '@ts-ceph/common/core';
+import { AuthConnectionMeta, AuthMethod, AuthServerProvider, AuthServerResult } from '@ts-ceph/messenger/core';
+import { RandomSource } from './crypto';
 import { AuthRegistry, connectionSecretLength } from './auth-registry';
 import { AUTH_MODE_AUTHORIZER, AUTH_MODE_AUTHORIZER_MAX, AUTH_MODE_MON, AUTH_MODE_MON_MAX, AuthorizerChallengeState, verifyAuthorizer } from './authorizer';
 import { CephxServiceHandler, GlobalIdStatus, ServiceHandlerOptions } from './service-handler';
@@ -32,7 +32,8 @@ export interface MonServerProviderOptions extends ServiceHandlerOptions {
   allocateGlobalId: () => bigint | undefined;
   /** Wall-clock milliseconds since the epoch (tickets carry absolute times). */
   now: () => number;
-  rng?: RandomSource;
+  /** Where nonces, challenges and session keys come from: `cryptoRandom` in a daemon, a seeded stream in a simulation. */
+  rng: RandomSource;
   /** False until the mon has formed its first quorum (Ceph answers EBUSY before that). */
   ready?: () => boolean;
 }
@@ -63,7 +64,7 @@ export class CephxMonServerProvider implements AuthServerProvider {
   private readonly monKeys: KeyStore;
 
   constructor(private readonly opts: MonServerProviderOptions) {
-    this.rng = opts.rng ?? cryptoRandom;
+    this.rng = opts.rng;
     // Mon-to-mon tickets are sealed with the "mon." key from our keyring or the auth database.
     this.monKeys = {
       getSecret: (n: EntityName) => opts.monKeyring.getSecret(n) ?? opts.keyServer.getSecret(n),

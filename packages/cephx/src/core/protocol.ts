@@ -1,5 +1,5 @@
 import { Reader, Writer, EntityName, UTime, utimeFromMs } from '@ts-ceph/denc';
-import { cephError } from '@ts-ceph/common';
+import { cephError } from '@ts-ceph/common/core';
 import { CryptoKey } from './crypto';
 import { AuthTicket } from './auth-types';
 import {

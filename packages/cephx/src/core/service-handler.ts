@@ -1,5 +1,5 @@
 import { Reader, Writer, EntityName, EntityType, formatEntityName, DencError } from '@ts-ceph/denc';
-import { CephError, Errno } from '@ts-ceph/common';
+import { CephError, Errno } from '@ts-ceph/common/core';
 import { CryptoKey, RandomSource, randomU64, u64Equals } from './crypto';
 import { AuthCapsInfo, capsText } from './auth-types';
 import {

@@ -1,7 +1,7 @@
 import { Reader, EntityName, EntityType } from '@ts-ceph/denc';
-import { Errno } from '@ts-ceph/common';
-import { AuthConnectionMeta, AuthMethod, AuthServerProvider, AuthServerResult } from '@ts-ceph/messenger';
-import { CryptoKey, RandomSource, cryptoRandom } from './crypto';
+import { Errno } from '@ts-ceph/common/core';
+import { AuthConnectionMeta, AuthMethod, AuthServerProvider, AuthServerResult } from '@ts-ceph/messenger/core';
+import { CryptoKey, RandomSource } from './crypto';
 import { RotatingSecrets, capsText } from './auth-types';
 import { AuthRegistry, connectionSecretLength } from './auth-registry';
 import { AUTH_MODE_AUTHORIZER, AUTH_MODE_AUTHORIZER_MAX, AuthorizerChallengeState, verifyAuthorizer } from './authorizer';
@@ -62,7 +62,8 @@ interface ServiceAuthState {
 export interface ServiceServerProviderOptions {
   keys: RotatingKeyRing;
   registry: AuthRegistry;
-  rng?: RandomSource;
+  /** Where nonces, challenges and session keys come from: `cryptoRandom` in a daemon, a seeded stream in a simulation. */
+  rng: RandomSource;
   /** Validate the peer's cap text for this service; throws to refuse. Defaults by keys.serviceId. */
   parseCaps?: (text: string) => unknown;
   /**
@@ -84,7 +85,7 @@ export class CephxServiceServerProvider implements AuthServerProvider {
   private readonly parseCaps: (text: string) => unknown;
 
   constructor(private readonly opts: ServiceServerProviderOptions) {
-    this.rng = opts.rng ?? cryptoRandom;
+    this.rng = opts.rng;
     this.parseCaps = opts.parseCaps ?? defaultCapParser(opts.keys.serviceId);
   }
 

@@ -6,7 +6,7 @@
  */
 import { EntityType, EntityName } from '@ts-ceph/denc';
 import { AuthClientProvider, AuthConnectionMeta, AuthServerProvider, AuthServerResult } from '@ts-ceph/messenger';
-import { CryptoKey, KeyRing, KeyServer, AuthRegistry, AuthSettings, CephxMonServerProvider, CephxClientProvider, entityCapsFromText } from '../../src/index';
+import { CryptoKey, KeyRing, KeyServer, AuthRegistry, AuthSettings, CephxMonServerProvider, CephxClientProvider, entityCapsFromText, cryptoRandom } from '../../src/index';
 
 export interface Exchange {
   client: AuthConnectionMeta;
@@ -66,7 +66,7 @@ export const osd0: EntityName = { type: EntityType.OSD, id: '0' };
 /** A mon's auth state with a few entities, and its provider. */
 export function monFixture(opts: { now: () => number; secure?: boolean; allowInsecureGlobalIdReclaim?: boolean } = { now: () => T0 }) {
   const keys = new Map<string, CryptoKey>();
-  const ks = new KeyServer();
+  const ks = new KeyServer({ rng: cryptoRandom });
   const add = (name: EntityName, caps: [string, string][]) => {
     const key = CryptoKey.generate(ks.rng, T0);
     keys.set(`${name.type}.${name.id}`, key);
@@ -99,6 +99,7 @@ export function monFixture(opts: { now: () => number; secure?: boolean; allowIns
   const monRegistry = new AuthRegistry(EntityType.MON, { msMonClientMode: mode, msMonServiceMode: mode, msMonClusterMode: mode });
   const allocator = { fail: false };
   const provider = new CephxMonServerProvider({
+    rng: cryptoRandom,
     keyServer: ks,
     monKeyring,
     registry: monRegistry,
@@ -108,6 +109,7 @@ export function monFixture(opts: { now: () => number; secure?: boolean; allowIns
   });
   const client = (name: EntityName, secret: CryptoKey, want?: number, settings: Partial<AuthSettings> = {}) =>
     new CephxClientProvider({
+      rng: cryptoRandom,
       name,
       secret,
       want,

@@ -4,7 +4,7 @@
  * through the same float arithmetic, shadow trees built at the first rule, buckets reordered when
  * one is used before it is defined) and the same error messages.
  */
-import { Errno } from '@ts-ceph/common';
+import { Errno } from '@ts-ceph/common/core';
 import { strtof, strtolInt, formatG } from '../cfmt';
 import { getClassId, getOrCreateClassId, populateClasses, setItemClass } from '../classes';
 import { additionIsUnsafe } from '../builder';

@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { Reader } from '../reader';
 import { Writer } from '../writer';
 
 /**
  * uuid_d (src/include/uuid.h): the 16 raw bytes of a boost::uuids::uuid, no length prefix.
- * We keep the canonical lowercase text form ("8-4-4-4-12").
+ * We keep the canonical lowercase text form ("8-4-4-4-12"). A fresh random uuid is `newUuid()` from
+ * @ts-ceph/common: this package is pure and reads no entropy.
  */
 export type Uuid = string;
 
@@ -31,8 +31,4 @@ export function decodeUuid(r: Reader, field = 'uuid'): Uuid {
 
 export function encodeUuid(w: Writer, u: Uuid): void {
   w.bytes(uuidToBytes(u));
-}
-
-export function newUuid(): Uuid {
-  return randomUUID();
 }

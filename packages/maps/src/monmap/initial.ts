@@ -1,5 +1,5 @@
 import { AddrType, EntityAddr, EntityAddrvec, parseAddrvec, withPort, addrPort } from '@ts-ceph/denc';
-import { cephError } from '@ts-ceph/common';
+import { cephError } from '@ts-ceph/common/core';
 import { sameAddr } from '../format/addr';
 import { MonMap, monMapAdd, newMonInfo } from './monmap';
 

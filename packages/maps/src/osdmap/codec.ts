@@ -9,7 +9,7 @@ import {
   featureBit,
   hasFeature,
 } from '@ts-ceph/denc';
-import { cephError } from '@ts-ceph/common';
+import { cephError } from '@ts-ceph/common/core';
 import { mapsLimits } from '../limits';
 import { CephRelease, releaseFromName, releaseGe } from '../format/release';
 import { decodePgPoolT, encodePgPoolT } from '../types/pool';

@@ -1,5 +1,5 @@
 import { Reader, Writer, crc32c, decodeUTime, decodeUuid, encodeUTime, encodeUuid, featureBit, hasFeature } from '@ts-ceph/denc';
-import { cephError } from '@ts-ceph/common';
+import { cephError } from '@ts-ceph/common/core';
 import { mapsLimits } from '../limits';
 import { CephRelease, releaseFromName } from '../format/release';
 import { decodePgPoolT, encodePgPoolT } from '../types/pool';

@@ -1,7 +1,7 @@
 import { EntityAddrvec, UTime, Uuid } from '@ts-ceph/denc';
 import { CrushWrapper, encodeCrushMap } from '@ts-ceph/crush';
 import { CEPH_FEATURES_ALL } from '@ts-ceph/denc';
-import { cephError } from '@ts-ceph/common';
+import { cephError } from '@ts-ceph/common/core';
 import { PgT } from '../types/pg';
 import { PgPoolT, clonePgPool } from '../types/pool';
 import { applyIncremental } from './apply';

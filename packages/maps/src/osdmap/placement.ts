@@ -1,4 +1,4 @@
-import { cephError } from '@ts-ceph/common';
+import { cephError } from '@ts-ceph/common/core';
 import { crushHash32_2, CRUSH_HASH_RJENKINS1 } from '@ts-ceph/crush';
 import { ObjectLocatorT } from '../types/hobject';
 import { CRUSH_ITEM_NONE, PgT } from '../types/pg';

@@ -1,4 +1,4 @@
-import { cephError } from '@ts-ceph/common';
+import { cephError } from '@ts-ceph/common/core';
 import { CEPH_BANNER_V1, CEPH_BANNER_V2_PREFIX, CEPH_MSGR2_REQUIRED_FEATURES, CEPH_MSGR2_SUPPORTED_FEATURES } from './tags';
 import { msgrLimits } from './limits';
 

@@ -1,4 +1,4 @@
-import { cephError } from '@ts-ceph/common';
+import { cephError } from '@ts-ceph/common/core';
 import {
   decodeEntityAddr,
   decodeEntityAddrvec,

@@ -1,4 +1,4 @@
-import { CephError, cephError } from '@ts-ceph/common';
+import { CephError, cephError } from '@ts-ceph/common/core';
 import { AesGcm, GCM_KEY_BYTES, GCM_NONCE_BYTES, GCM_TAG_BYTES, GcmBinding, gcmLimits, GcmPiece } from './gcm';
 
 /**

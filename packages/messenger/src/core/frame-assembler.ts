@@ -1,4 +1,4 @@
-import { AssertionError } from '@ts-ceph/common';
+import { AssertionError } from '@ts-ceph/common/core';
 import { crc32c } from '@ts-ceph/denc';
 import { AESGCM_TAG_BYTES, TxCipher } from './crypto';
 import { GcmPiece } from './gcm';

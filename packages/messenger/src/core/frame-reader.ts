@@ -1,4 +1,4 @@
-import { cephError } from '@ts-ceph/common';
+import { cephError } from '@ts-ceph/common/core';
 import { crc32c } from '@ts-ceph/denc';
 import { ByteQueue } from './byte-queue';
 import { AESGCM_TAG_BYTES, RxCipher } from './crypto';

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto';
-import { assert, AssertionError, cephError } from '@ts-ceph/common';
+import { assert, AssertionError, cephError } from '@ts-ceph/common/core';
 
 /**
  * AES-128-GCM, one direction of one connection, several GCM operations per call (msgr2.1 secure

@@ -1,4 +1,4 @@
-import { CephError, cephError, Errno, strerror, errnoName } from '@ts-ceph/common';
+import { CephError, cephError, Errno, strerror, errnoName } from '@ts-ceph/common/core';
 import { AddrType, addrEquals, addrIp, EntityAddr, makeAddr } from '@ts-ceph/denc';
 import type { AuthClientProvider } from '../auth-provider';
 import { ControlFrame, MSGR2_REQUIRED_FEATURES } from './control';

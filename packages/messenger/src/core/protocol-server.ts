@@ -1,4 +1,4 @@
-import { cephError } from '@ts-ceph/common';
+import { cephError } from '@ts-ceph/common/core';
 import { addrEquals, AddrType, EntityAddr, EntityAddrvec, EntityType, entityTypeName, formatAddr, formatEntityName } from '@ts-ceph/denc';
 import type { AuthServerProvider } from '../auth-provider';
 import { ControlFrame, MSGR2_REQUIRED_FEATURES } from './control';

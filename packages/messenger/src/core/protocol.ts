@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { AssertionError, CephError, cephError, Errno } from '@ts-ceph/common';
+import { AssertionError, CephError, cephError, Errno } from '@ts-ceph/common/core';
 import { EntityAddr, EntityAddrvec, EntityNameT, UTime, utimeFromMs } from '@ts-ceph/denc';
 import type { AuthConnectionMeta } from '../auth-provider';
 import { ConMode } from '../auth-provider';

@@ -1,4 +1,4 @@
-import { cephError } from '@ts-ceph/common';
+import { cephError } from '@ts-ceph/common/core';
 import type { EntityAddrvec, EntityNameT } from '@ts-ceph/denc';
 import { CephMessage, messageBytes } from './message';
 import { msgrLimits } from './limits';

@@ -5,7 +5,7 @@
  *   ts-mon -i <id> [-c ceph.conf] [--mon-data <dir>] [-f|-d]
  * It always runs in the foreground (`ts-ceph start` detaches it); -d also logs to stderr.
  */
-import { CephConf, cephError, configureLog, fileSink, stderrSink, parseDebugLevel, realClock, runDaemonMain, stopOnSignal } from '@ts-ceph/common';
+import { CephConf, loadCephConf, cephError, configureLog, fileSink, stderrSink, parseDebugLevel, realClock, runDaemonMain, stopOnSignal } from '@ts-ceph/common';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { mkfs } from '../mkfs';
@@ -48,7 +48,7 @@ function parseArgs(argv: string[]): Args {
 async function main(argv: string[]): Promise<number> {
   const a = parseArgs(argv);
   const id = a.id!;
-  const conf = existsSync(a.conf) ? CephConf.load(a.conf) : new CephConf();
+  const conf = existsSync(a.conf) ? loadCephConf(a.conf) : new CephConf();
   const entity = `mon.${id}`;
   const levels: Record<string, number> = {};
   for (const s of ['mon', 'ms', 'auth', 'paxos']) {

@@ -8,8 +8,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, writeFileSync, closeSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { CephConf, Clock, cephError, realClock } from '@ts-ceph/common';
-import { EntityType, newUuid } from '@ts-ceph/denc';
+import { CephConf, Clock, cephError, newUuid, realClock } from '@ts-ceph/common';
+import { EntityType } from '@ts-ceph/denc';
 import { KeyRing, CryptoKey, cryptoRandom, capsBlob, writeKeyRing } from '@ts-ceph/cephx';
 import { mkfs } from '../mkfs';
 

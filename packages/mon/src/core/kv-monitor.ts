@@ -4,7 +4,7 @@
  * optional<bufferlist>>) is kept under `kv/<v>`; the keys themselves live in `mon_config_key`.
  * The config database (ConfigMonitor) stores its `config/...` keys here too, as Ceph does.
  */
-import { cephError } from '@ts-ceph/common';
+import { cephError } from '@ts-ceph/common/core';
 import { Writer } from '@ts-ceph/denc';
 import { PaxosService } from './paxos-service';
 import { StoreTransaction } from './store-txn';

@@ -4,7 +4,7 @@
  * replaces the committed one when it commits.
  */
 import { Reader, Writer, CEPH_FEATURES_ALL } from '@ts-ceph/denc';
-import { cephError } from '@ts-ceph/common';
+import { cephError } from '@ts-ceph/common/core';
 import { PaxosService } from './paxos-service';
 import { StoreTransaction } from './store-txn';
 import { StoreView } from './store-view';

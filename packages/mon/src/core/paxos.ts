@@ -5,7 +5,7 @@
  * `paxos/last_committed` moves in the same atomic batch. On a single monitor "accepted by a majority"
  * is "durable in our own store", which the driver does by applying `commitTxn` with sync writes.
  */
-import { assert } from '@ts-ceph/common';
+import { assert } from '@ts-ceph/common/core';
 import { StoreTransaction, storeTxnToBuffer } from './store-txn';
 import { StoreView } from './store-view';
 

@@ -3,7 +3,7 @@
  * with which mon caps, from where, and what it subscribed to.
  */
 import { EntityAddrvec, EntityName, EntityNameT, entityTypeName, formatAddrvec, formatEntityName } from '@ts-ceph/denc';
-import { MonCap } from '@ts-ceph/cephx';
+import { MonCap } from '@ts-ceph/cephx/core';
 
 export interface Subscription {
   /** The first version the peer wants (0: the latest full map). */

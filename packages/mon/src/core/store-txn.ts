@@ -4,7 +4,7 @@
  * the single-mon commit path writes it straight to the store, a Paxos quorum would ship the same
  * encoded bytes as the proposed value (Ceph stores them under `paxos/<version>`).
  */
-import { assert } from '@ts-ceph/common';
+import { assert } from '@ts-ceph/common/core';
 import { Reader, Writer } from '@ts-ceph/denc';
 
 export const StoreOp = { PUT: 1, ERASE: 2, COMPACT: 3, ERASE_RANGE: 4 } as const;

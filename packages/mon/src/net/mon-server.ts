@@ -7,7 +7,7 @@
 import { CephError, Errno, logger, parseBool } from '@ts-ceph/common';
 import { EntityType, EntityAddrvec, formatEntityName, addrIp } from '@ts-ceph/denc';
 import { Messenger, Connection, Dispatcher, CephMessage, messageTypes } from '@ts-ceph/messenger';
-import { CephxMonServerProvider, AuthRegistry, GlobalIdStatus, MonCap, monAuthSession } from '@ts-ceph/cephx';
+import { CephxMonServerProvider, AuthRegistry, GlobalIdStatus, MonCap, monAuthSession, cryptoRandom } from '@ts-ceph/cephx';
 import {
   CEPH_MSG_MON_GET_MAP,
   CEPH_MSG_MON_SUBSCRIBE,
@@ -61,6 +61,7 @@ export class MonServer implements Dispatcher {
       msClientMode: conf.str('ms_client_mode'),
     });
     const provider = new CephxMonServerProvider({
+      rng: cryptoRandom,
       keyServer: mon.auth.keyServer,
       monKeyring: mon.opts.monKeyring,
       registry,

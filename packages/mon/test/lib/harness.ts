@@ -4,7 +4,7 @@
  */
 import { SimClock } from '@ts-ceph/common';
 import { EntityType, makeAddr, AddrType, utimeFromMs } from '@ts-ceph/denc';
-import { KeyRing, MonCap, CryptoKey, capsBlob } from '@ts-ceph/cephx';
+import { KeyRing, MonCap, CryptoKey, capsBlob, cryptoRandom } from '@ts-ceph/cephx';
 import { MemoryKV } from '../../src/store/kv';
 import { MonitorDBStore } from '../../src/store/mon-store';
 import { ProposalPipeline } from '../../src/pipeline';
@@ -54,7 +54,7 @@ export class Harness {
     this.health = new HealthMonitor(this.store);
     const monKeyring = new KeyRing();
     monKeyring.add({ type: EntityType.MON, id: '' }, { key: CryptoKey.generate({ bytes: (n) => Buffer.alloc(n, 1) }, 0), caps: new Map([['mon', capsBlob('allow *')]]) });
-    this.auth = new AuthMonitor(this.store, monKeyring, { globalIdPrealloc: () => 10000, authTtls: () => ({ mon: 259200, service: 3600 }) });
+    this.auth = new AuthMonitor(this.store, monKeyring, { globalIdPrealloc: () => 10000, authTtls: () => ({ mon: 259200, service: 3600 }) }, cryptoRandom);
     this.services = [this.kv, this.config, this.logm, this.health, this.auth];
     const dispatcher = new CommandDispatcher({
       audit: (level, text, now) =>

@@ -8,7 +8,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { CephConf, cephError, configureLog, fileSink, parseDebugLevel, parseSize, runDaemonMain, stderrSink, stopOnSignal } from '@ts-ceph/common';
+import { CephConf, loadCephConf, cephError, configureLog, fileSink, parseDebugLevel, parseSize, runDaemonMain, stderrSink, stopOnSignal } from '@ts-ceph/common';
 import { mkfsOsd, OsdDaemon } from '../osd-daemon';
 
 interface Args {
@@ -53,7 +53,7 @@ async function main(argv: string[]): Promise<number> {
   const a = parseArgs(argv);
   const id = a.id!;
   const entity = `osd.${id}`;
-  const conf = existsSync(a.conf) ? CephConf.load(a.conf) : new CephConf();
+  const conf = existsSync(a.conf) ? loadCephConf(a.conf) : new CephConf();
   const levels: Record<string, number> = {};
   for (const s of ['osd', 'ms', 'auth', 'monc']) {
     const v = conf.get(`debug_${s}`, entity);

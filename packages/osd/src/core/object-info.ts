@@ -1,6 +1,6 @@
 import { Reader, Writer, UTime, EntityAddr, EntityNameT } from '@ts-ceph/denc';
 import { EversionT, OsdReqidT, decodeObjectInfoT, encodeObjectInfoT, newObjectInfo as newObjectInfoT } from '@ts-ceph/maps';
-import type { GHObject } from '@ts-ceph/objectstore';
+import type { GHObject } from '@ts-ceph/objectstore/interface';
 
 /**
  * watch_info_t (src/osd/osd_types.h) plus the watcher's entity: one registered watch on an object.

@@ -1,7 +1,7 @@
 import { UTime } from '@ts-ceph/denc';
 import { EversionT, OsdReqidT } from '@ts-ceph/maps';
 import { MOSDOp, MOSDOpReply } from '@ts-ceph/messages';
-import { CollT, GHObject, ObjectStore, Transaction } from '@ts-ceph/objectstore';
+import { CollT, GHObject, ObjectStore, Transaction } from '@ts-ceph/objectstore/interface';
 import { ObjectInfo, newObjectInfo } from './object-info';
 
 /**

@@ -1,6 +1,6 @@
-import { CephError, Errno } from '@ts-ceph/common';
+import { CephError, Errno } from '@ts-ceph/common/core';
 import { DencError, UTime } from '@ts-ceph/denc';
-import { OSDCap, OSDClassInfo } from '@ts-ceph/cephx';
+import { OSDCap, OSDClassInfo } from '@ts-ceph/cephx/core';
 import { EversionT } from '@ts-ceph/maps';
 import {
   CephOsdFlag,
@@ -17,7 +17,7 @@ import {
   CEPH_OSD_OP_TYPE,
   CEPH_OSD_OP_TYPE_PG,
 } from '@ts-ceph/messages';
-import { CEPH_NOSNAP, GHObject, Transaction, ghobject } from '@ts-ceph/objectstore';
+import { CEPH_NOSNAP, GHObject, Transaction, ghobject } from '@ts-ceph/objectstore/interface';
 import { pgnls } from './pg-list';
 import { OI_ATTR, ObjectInfo, decodeObjectInfo, encodeObjectInfo, newObjectInfo } from './object-info';
 import { ObjectState, OpContext, OpOrigin, OpPool, StoreReader } from './op-context';

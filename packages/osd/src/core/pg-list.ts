@@ -1,8 +1,8 @@
-import { Errno } from '@ts-ceph/common';
+import { Errno } from '@ts-ceph/common/core';
 import { Reader, Writer } from '@ts-ceph/denc';
 import { HobjectT, decodeHobjectT, hobjectMax } from '@ts-ceph/maps';
 import { OSDOp, encodePgNlsResponseT, ListObjectEntry, opPgls } from '@ts-ceph/messages';
-import { CEPH_NOSNAP, GHObject, NO_GEN, NO_SHARD, ghobjectMax, ghobjectMin, reverseBits32 } from '@ts-ceph/objectstore';
+import { CEPH_NOSNAP, GHObject, NO_GEN, NO_SHARD, ghobjectMax, ghobjectMin, reverseBits32 } from '@ts-ceph/objectstore/interface';
 import type { StoreReader } from './op-context';
 import type { PG } from './pg';
 

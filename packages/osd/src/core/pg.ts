@@ -1,4 +1,4 @@
-import { assert } from '@ts-ceph/common';
+import { assert } from '@ts-ceph/common/core';
 import { Reader, UTime, Writer, crc32c } from '@ts-ceph/denc';
 import {
   EversionT,
@@ -15,7 +15,7 @@ import {
   newPgLogEntry,
   unrollbackableModDesc,
 } from '@ts-ceph/maps';
-import { CEPH_NOSNAP, CollT, GHObject, Transaction, ghobject } from '@ts-ceph/objectstore';
+import { CEPH_NOSNAP, CollT, GHObject, Transaction, ghobject } from '@ts-ceph/objectstore/interface';
 import { StoreReader } from './op-context';
 
 /** pg_log_entry_t's op types (src/osd/osd_types.h). */

@@ -1,4 +1,4 @@
-import { CephError, Errno } from '@ts-ceph/common';
+import { CephError, Errno } from '@ts-ceph/common/core';
 
 /**
  * A small backtracking parser for the cap grammars. Ceph writes MonCap, OSDCap and MgrCap as Boost

@@ -3,8 +3,8 @@
  * keyring text and JSON forms of KeyRing / KeyServer::encode_secrets / CryptoKey::encode_formatted.
  */
 import { EntityName, formatEntityName, parseEntityName } from '@ts-ceph/denc';
-import { cephError } from '@ts-ceph/common';
-import { KeyRing, EntityAuth, MonCap, OSDCap, MgrCap, capsBlob, capsText } from '@ts-ceph/cephx';
+import { cephError } from '@ts-ceph/common/core';
+import { KeyRing, EntityAuth, MonCap, OSDCap, MgrCap, capsBlob, capsText } from '@ts-ceph/cephx/core';
 import { CommandHandler, CommandRequest, fail, formatterFor, ok, proposeThen, reply } from '../commands/types';
 import { getStr, getStrVec } from '../commands/cmdmap';
 import { AuthMonitor } from './auth-monitor';

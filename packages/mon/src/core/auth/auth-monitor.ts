@@ -5,7 +5,7 @@
  * its keyring file and reaches the KeyServer as an extra secret, as in Ceph.
  */
 import { Reader, Writer, EntityName, EntityType, formatEntityName } from '@ts-ceph/denc';
-import { cephError } from '@ts-ceph/common';
+import { cephError } from '@ts-ceph/common/core';
 import {
   KeyServer,
   KeyRing,
@@ -17,8 +17,10 @@ import {
   encodeKeyServerIncremental,
   AUTH_INC_ADD,
   AUTH_INC_DEL,
+  RandomSource,
+  applyKeyServerIncremental,
   capsBlob,
-} from '@ts-ceph/cephx';
+} from '@ts-ceph/cephx/core';
 import { PaxosService } from '../paxos-service';
 import { StoreTransaction } from '../store-txn';
 import { StoreView } from '../store-view';
@@ -43,9 +45,11 @@ export class AuthMonitor extends PaxosService {
     store: StoreView,
     monKeyring: KeyRing,
     private readonly conf: { globalIdPrealloc: () => number; authTtls: () => { mon: number; service: number } },
+    /** Where new secrets come from: the monitor passes the kernel CSPRNG, a simulation a seeded stream. */
+    rng: RandomSource,
   ) {
     super('auth', store);
-    this.keyServer = new KeyServer({ extraSecrets: monKeyring, config: { authMonTicketTtl: conf.authTtls().mon, authServiceTicketTtl: conf.authTtls().service } });
+    this.keyServer = new KeyServer({ extraSecrets: monKeyring, config: { authMonTicketTtl: conf.authTtls().mon, authServiceTicketTtl: conf.authTtls().service }, rng });
   }
 
   /** mkfs: rotating keys, the mkfs keyring plus bootstrap keys, the first max_global_id. */
@@ -207,7 +211,5 @@ function structuredCloneData(d: KeyServer['data']): KeyServer['data'] {
 }
 
 function applyTo(d: KeyServer['data'], inc: KeyServerIncremental): void {
-  const ks = new KeyServer();
-  ks.data = d;
-  ks.applyIncremental(inc);
+  applyKeyServerIncremental(d, inc);
 }

@@ -3,7 +3,7 @@
  * typed getters commands use. A missing or mistyped field is EINVAL "bad or missing field '<name>'",
  * as Ceph's bad_cmd_get.
  */
-import { cephError } from '@ts-ceph/common';
+import { cephError } from '@ts-ceph/common/core';
 
 export type CmdValue = string | number | boolean | string[] | number[];
 export type CmdMap = Map<string, CmdValue>;

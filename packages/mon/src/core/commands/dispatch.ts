@@ -3,7 +3,7 @@
  * session's mon caps against the command's module and r/w/x, write the audit line, and run the
  * handler. Errors become replies with Ceph's errno and message; nothing thrown escapes.
  */
-import { CephError, AssertionError, Errno, logger } from '@ts-ceph/common';
+import { CephError, AssertionError, Errno, logger } from '@ts-ceph/common/core';
 import { cmdmapFromJson, commandArgStrings, cmdText, CmdMap } from './cmdmap';
 import { CommandHandler, CommandOutcome, CommandReply, CommandRequest, reply } from './types';
 import { MonCommandDesc, findCommand, formatCommandDescriptions, requiresPerm, servedCommands } from './table';

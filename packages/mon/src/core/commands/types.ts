@@ -3,7 +3,7 @@
  * committed state; a write edits one or more services' pending state and asks the driver to propose
  * them, and its reply is sent only once the proposal is durable (Ceph's wait_for_finished_proposal).
  */
-import { CephError, Errno, ErrnoName } from '@ts-ceph/common';
+import { CephError, Errno, ErrnoName } from '@ts-ceph/common/core';
 import type { EntityAddrvec, EntityNameT } from '@ts-ceph/denc';
 import { CmdMap } from './cmdmap';
 import { JsonFormatter } from '@ts-ceph/maps';

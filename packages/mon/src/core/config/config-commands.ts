@@ -3,7 +3,7 @@
  * TextTable columns WHO MASK LEVEL OPTION VALUE RO, JSON sections as the real mon dumps them.
  */
 import { parseEntityName } from '@ts-ceph/denc';
-import { CephConf } from '@ts-ceph/common';
+import { CephConf } from '@ts-ceph/common/core';
 import { JsonFormatter, formatG, TextTable } from '@ts-ceph/maps';
 import { CommandHandler, CommandRequest, fail, formatterFor, ok, proposeThen, reply } from '../commands/types';
 import { getBool, getInt, getStr, reqStr } from '../commands/cmdmap';

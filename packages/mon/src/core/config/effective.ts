@@ -3,7 +3,7 @@
  * ceph.conf beat the config database (CONF_MON), which beats the compiled-in default. Values are
  * normalised with Option::parse_value, so "1M" for a size reads back as 1048576.
  */
-import { assert } from '@ts-ceph/common';
+import { assert } from '@ts-ceph/common/core';
 import { OptionTable, defaultText, parseOptionValue } from './options';
 
 export class EffectiveConfig {

@@ -3,7 +3,7 @@
  * `config help <name> -f json` (data/config-options.jsonl), and Option::parse_value: the typed parse,
  * normalisation and min/max/enum checks `ceph config set` applies, with Ceph's error texts.
  */
-import { cephError } from '@ts-ceph/common';
+import { cephError } from '@ts-ceph/common/core';
 import { AddrType, isUuid, parseAddr, parseAddrvec, formatAddr, formatAddrvec } from '@ts-ceph/denc';
 import { formatG } from '@ts-ceph/maps';
 

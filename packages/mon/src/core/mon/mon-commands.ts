@@ -3,7 +3,7 @@
  * MgrMonitor::preprocess_command): fsid, mon dump/stat/getmap, quorum_status, mon_status, versions,
  * features, mgr stat/dump/module ls/services/versions/metadata.
  */
-import { cephError } from '@ts-ceph/common';
+import { cephError } from '@ts-ceph/common/core';
 import { Reader, formatAddrvec } from '@ts-ceph/denc';
 import { MonMap, decodeMonMap, dumpMonMap, printMonMap, dumpMgrMap, MON_FEATURES_PERSISTENT, monFeatureName, JsonFormatter } from '@ts-ceph/maps';
 import { CommandHandler, CommandRequest, formatterFor, formatterOrPretty, ok, reply } from '../commands/types';

@@ -2,7 +2,7 @@
  * `ceph osd crush ...` (OSDMonitor::prepare_command_impl / preprocess_command): bucket and item
  * edits through @ts-ceph/crush on the pending CRUSH map, rules, classes, dumps; Ceph's messages.
  */
-import { Errno, cephError, strerror } from '@ts-ceph/common';
+import { Errno, cephError, strerror } from '@ts-ceph/common/core';
 import {
   CrushWrapper,
   CRUSH_HASH_DEFAULT,

@@ -5,7 +5,7 @@
  * the map's encoding features, so subscribers get exactly the bytes a real mon would send.
  */
 import { Reader, UTime, Uuid, utimeFromMs, featureBit, Writer } from '@ts-ceph/denc';
-import { assert, cephError } from '@ts-ceph/common';
+import { assert, cephError } from '@ts-ceph/common/core';
 import { CrushWrapper, decodeCrushMap, encodeCrushMap } from '@ts-ceph/crush';
 import {
   OSDMap,

@@ -2,7 +2,7 @@
  * `ceph osd pool ...` and `osd lspools` (OSDMonitor::preprocess_command / prepare_command_impl,
  * prepare_command_pool_set, _command_pool_application), with Ceph's messages.
  */
-import { cephError } from '@ts-ceph/common';
+import { cephError } from '@ts-ceph/common/core';
 import { PoolFlag, PoolType, printPools, dumpPgPool, PgPoolT, JsonFormatter } from '@ts-ceph/maps';
 import { CommandHandler, CommandRequest, fail, formatterFor, ok, proposeThen, reply } from '../commands/types';
 import { getBool, getFloat, getInt, getStr, reqStr } from '../commands/cmdmap';

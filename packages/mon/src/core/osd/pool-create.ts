@@ -2,7 +2,7 @@
  * Pool creation (OSDMonitor::prepare_new_pool, prepare_pool_size, prepare_pool_crush_rule,
  * check_pg_num): validate, then add the new pg_pool_t and its name to the pending incremental.
  */
-import { CephError, cephError } from '@ts-ceph/common';
+import { CephError, cephError } from '@ts-ceph/common/core';
 import { CEPH_PG_TYPE_REPLICATED } from '@ts-ceph/crush';
 import { PgPoolT, PoolType, PoolFlag, PgAutoscaleMode, newPgPool, crushOf, CEPH_STR_HASH_RJENKINS, poolOptByName, osdCounts } from '@ts-ceph/maps';
 import { OSDMonitor } from './osd-monitor';

@@ -4,7 +4,7 @@
  * Returns the reply code, and for CREATE_UNMANAGED_SNAP the new snapid; `propose` says whether the
  * pending incremental changed.
  */
-import { Errno } from '@ts-ceph/common';
+import { Errno } from '@ts-ceph/common/core';
 import { PoolFlag, PgPoolT, intervalSetContains, intervalSetInsert, PoolType } from '@ts-ceph/maps';
 import { OSDMonitor } from './osd-monitor';
 import { prepareNewPool } from './pool-create';

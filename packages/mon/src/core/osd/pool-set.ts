@@ -3,7 +3,7 @@
  * replicated pool uses, with Ceph's parsing and messages. Returns the reply text, or undefined for
  * a no-op (nothing to propose).
  */
-import { cephError } from '@ts-ceph/common';
+import { cephError } from '@ts-ceph/common/core';
 import { PoolFlag, PoolType, PgAutoscaleMode, crushOf, poolOptByName, CacheMode, PoolOptsT } from '@ts-ceph/maps';
 import { CommandRequest } from '../commands/types';
 import { getBool, reqStr } from '../commands/cmdmap';

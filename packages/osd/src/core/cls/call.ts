@@ -1,4 +1,4 @@
-import { CephError, Errno, cephError } from '@ts-ceph/common';
+import { CephError, Errno, cephError } from '@ts-ceph/common/core';
 import { ClsContext } from './context';
 import { CLS_METHOD_RD, CLS_METHOD_WR, ClsMethodRef, ClsReturn } from './registry';
 

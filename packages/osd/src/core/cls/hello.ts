@@ -1,4 +1,4 @@
-import { Errno, cephError, isCephError } from '@ts-ceph/common';
+import { Errno, cephError, isCephError } from '@ts-ceph/common/core';
 import { formatAddr, formatEntityNameT } from '@ts-ceph/denc';
 import { ClsContext } from './context';
 import { CLS_METHOD_PROMOTE, CLS_METHOD_RD, CLS_METHOD_WR, ClsMethod } from './registry';

@@ -1,4 +1,4 @@
-import { CephError, cephError, isCephError } from '@ts-ceph/common';
+import { CephError, cephError, isCephError } from '@ts-ceph/common/core';
 import { AddrType, Reader, UTime, Writer, compareUTime } from '@ts-ceph/denc';
 import { ClsContext } from './context';
 import { CLS_METHOD_PROMOTE, CLS_METHOD_RD, CLS_METHOD_WR, ClsMethod } from './registry';

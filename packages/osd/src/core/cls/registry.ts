@@ -1,5 +1,5 @@
-import { cephError } from '@ts-ceph/common';
-import { OSDClassInfo } from '@ts-ceph/cephx';
+import { cephError } from '@ts-ceph/common/core';
+import { OSDClassInfo } from '@ts-ceph/cephx/core';
 import { ClsContext } from './context';
 
 /**

@@ -1,4 +1,4 @@
-import { CephError, Errno, ErrnoName } from '@ts-ceph/common';
+import { CephError, Errno, ErrnoName } from '@ts-ceph/common/core';
 import { CEPH_FEATURES_ALL } from '@ts-ceph/denc';
 import { CephOsdOp, OSDOp, osdOp, osdOpExtent, osdOpWrite, osdOpWriteFull, opCall } from '@ts-ceph/messages';
 import { ClsContext, ClsRegistry, builtinClsRegistry, execClsMethod, parseClsCall, CLS_METHOD_WR } from '../cls';
@@ -29,10 +29,6 @@ export function clsContextFor(ctx: OpContext, handlers: ReadonlyMap<number, OpHa
   };
   const mustExistBefore = (): void => {
     if (!ctx.before.exists) throw new CephError('ENOENT', Errno.ENOENT, 'no such object');
-  };
-  const omapWrite = (): void => {
-    ctx.numWrite++;
-    ctx.maybeCreate();
   };
   return {
     origin: ctx.env.origin,
@@ -80,67 +76,81 @@ export function clsContextFor(ctx: OpContext, handlers: ReadonlyMap<number, OpHa
       ctx.maybeCreate();
       ctx.t.setattr(ctx.coll, ctx.oid, `_${name}`, value);
     },
-    async mapGetHeader() {
-      mustExistBefore();
-      return Buffer.from(await ctx.store.omapGetHeader(ctx.coll, ctx.oid));
-    },
-    async mapGetVal(key) {
-      mustExistBefore();
-      const v = (await ctx.store.omapGetValues(ctx.coll, ctx.oid, [key])).get(key);
-      if (v === undefined) throw new CephError('ENOENT', Errno.ENOENT, `no omap key ${key}`);
-      return Buffer.from(v);
-    },
-    async mapGetKeys(startAfter, max) {
-      mustExistBefore();
-      const r = await ctx.store.omapGetValsAfter(ctx.coll, ctx.oid, startAfter, Math.min(max, osdOmapLimits.entriesPerRequestMax));
-      return { keys: [...r.values.keys()], more: r.more };
-    },
-    async mapGetVals(startAfter, prefix, max) {
-      mustExistBefore();
-      const lim = Math.min(max, osdOmapLimits.entriesPerRequestMax);
-      const vals = new Map<string, Buffer>();
-      let pos = prefix > startAfter ? prefix : startAfter;
-      if (prefix > startAfter) {
-        const v = (await ctx.store.omapGetValues(ctx.coll, ctx.oid, [prefix])).get(prefix);
-        if (v !== undefined) vals.set(prefix, Buffer.from(v));
-      }
-      for (;;) {
-        const page = await ctx.store.omapGetValsAfter(ctx.coll, ctx.oid, pos, osdOmapLimits.storePageKeys);
-        for (const [k, v] of page.values) {
-          if (!k.startsWith(prefix)) return { vals, more: false };
-          if (vals.size >= lim) return { vals, more: true };
-          vals.set(k, Buffer.from(v));
-          pos = k;
-        }
-        if (!page.more || page.values.size === 0) return { vals, more: false };
-      }
-    },
-    async mapSetVal(key, value) {
-      omapWrite();
-      ctx.t.omapSetKeys(ctx.coll, ctx.oid, new Map([[key, value]]));
-    },
-    async mapSetVals(kv) {
-      omapWrite();
-      ctx.t.omapSetKeys(ctx.coll, ctx.oid, kv);
-    },
-    async mapRemoveKey(key) {
-      omapWrite();
-      ctx.t.omapRmKeys(ctx.coll, ctx.oid, [key]);
-    },
-    async mapRemoveRange(first, last) {
-      omapWrite();
-      ctx.t.omapRmKeyRange(ctx.coll, ctx.oid, first, last);
-    },
-    async mapClear() {
-      omapWrite();
-      ctx.t.omapClear(ctx.coll, ctx.oid);
-    },
-    async mapWriteHeader(header) {
-      omapWrite();
-      ctx.t.omapSetHeader(ctx.coll, ctx.oid, header);
-    },
+    ...clsOmapContext(ctx),
     currentVersion: () => ctx.env.pg.info.lastUserVersion,
     log: () => undefined,
+  };
+}
+
+/** The omap half of the ClsContext: reads of the omap before the op, writes into the op's transaction. */
+function clsOmapContext(ctx: OpContext): Pick<ClsContext, 'mapGetHeader' | 'mapGetVal' | 'mapGetKeys' | 'mapGetVals' | 'mapSetVal' | 'mapSetVals' | 'mapRemoveKey' | 'mapRemoveRange' | 'mapClear' | 'mapWriteHeader'> {
+  const mustExistBefore = (): void => {
+    if (!ctx.before.exists) throw new CephError('ENOENT', Errno.ENOENT, 'no such object');
+  };
+  const omapWrite = (): void => {
+    ctx.numWrite++;
+    ctx.maybeCreate();
+  };
+  return {
+  async mapGetHeader() {
+    mustExistBefore();
+    return Buffer.from(await ctx.store.omapGetHeader(ctx.coll, ctx.oid));
+  },
+  async mapGetVal(key) {
+    mustExistBefore();
+    const v = (await ctx.store.omapGetValues(ctx.coll, ctx.oid, [key])).get(key);
+    if (v === undefined) throw new CephError('ENOENT', Errno.ENOENT, `no omap key ${key}`);
+    return Buffer.from(v);
+  },
+  async mapGetKeys(startAfter, max) {
+    mustExistBefore();
+    const r = await ctx.store.omapGetValsAfter(ctx.coll, ctx.oid, startAfter, Math.min(max, osdOmapLimits.entriesPerRequestMax));
+    return { keys: [...r.values.keys()], more: r.more };
+  },
+  async mapGetVals(startAfter, prefix, max) {
+    mustExistBefore();
+    const lim = Math.min(max, osdOmapLimits.entriesPerRequestMax);
+    const vals = new Map<string, Buffer>();
+    let pos = prefix > startAfter ? prefix : startAfter;
+    if (prefix > startAfter) {
+      const v = (await ctx.store.omapGetValues(ctx.coll, ctx.oid, [prefix])).get(prefix);
+      if (v !== undefined) vals.set(prefix, Buffer.from(v));
+    }
+    for (;;) {
+      const page = await ctx.store.omapGetValsAfter(ctx.coll, ctx.oid, pos, osdOmapLimits.storePageKeys);
+      for (const [k, v] of page.values) {
+        if (!k.startsWith(prefix)) return { vals, more: false };
+        if (vals.size >= lim) return { vals, more: true };
+        vals.set(k, Buffer.from(v));
+        pos = k;
+      }
+      if (!page.more || page.values.size === 0) return { vals, more: false };
+    }
+  },
+  async mapSetVal(key, value) {
+    omapWrite();
+    ctx.t.omapSetKeys(ctx.coll, ctx.oid, new Map([[key, value]]));
+  },
+  async mapSetVals(kv) {
+    omapWrite();
+    ctx.t.omapSetKeys(ctx.coll, ctx.oid, kv);
+  },
+  async mapRemoveKey(key) {
+    omapWrite();
+    ctx.t.omapRmKeys(ctx.coll, ctx.oid, [key]);
+  },
+  async mapRemoveRange(first, last) {
+    omapWrite();
+    ctx.t.omapRmKeyRange(ctx.coll, ctx.oid, first, last);
+  },
+  async mapClear() {
+    omapWrite();
+    ctx.t.omapClear(ctx.coll, ctx.oid);
+  },
+  async mapWriteHeader(header) {
+    omapWrite();
+    ctx.t.omapSetHeader(ctx.coll, ctx.oid, header);
+  },
   };
 }
 

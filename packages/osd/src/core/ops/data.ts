@@ -1,4 +1,4 @@
-import { Errno } from '@ts-ceph/common';
+import { Errno } from '@ts-ceph/common/core';
 import { crc32c, Writer } from '@ts-ceph/denc';
 import { CephOsdChecksumType, CephOsdOp, CephOsdOpFlag, OSDOp, encodeSparseReadReply, encodeStatReply, opAllocHint, opChecksum, opExtent } from '@ts-ceph/messages';
 import { OpContext, OpHandler } from '../op-context';

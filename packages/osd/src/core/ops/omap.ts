@@ -1,4 +1,4 @@
-import { Errno } from '@ts-ceph/common';
+import { Errno } from '@ts-ceph/common/core';
 import { Writer } from '@ts-ceph/denc';
 import {
   CephOsdCmpxattrOp,

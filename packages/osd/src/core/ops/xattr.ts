@@ -1,4 +1,4 @@
-import { Errno, CephError, cephError } from '@ts-ceph/common';
+import { Errno, CephError, cephError } from '@ts-ceph/common/core';
 import { CephOsdCmpxattrMode, CephOsdCmpxattrOp, CephOsdOp, encodeStrBufferMap, opXattr } from '@ts-ceph/messages';
 import { OpContext, OpHandler } from '../op-context';
 import { OI_FLAG } from '../object-info';
