@@ -17,8 +17,12 @@ import { OI_FLAG } from '../object-info';
 
 /** Named limits of the omap ops (docs/LIMITS.md). */
 export const osdOmapLimits = {
-  /** osd_max_omap_entries_per_request: a larger max_return is cut to this. */
-  entriesPerRequestMax: 131072,
+  /**
+   * osd_max_omap_entries_per_request (1024 in 16.2): a larger max_return is cut to this and the reply
+   * says more; a client that wants everything pages on (the rados CLI does, python's get_omap_vals
+   * returns one page), so a larger cap would return what a real OSD never does.
+   */
+  entriesPerRequestMax: 1024,
   /** osd_max_omap_bytes_per_request (Ceph: 1 GiB; ours bounds one reply). */
   bytesPerRequestMax: 64 * 1024 * 1024,
   /** Keys fetched from the store per step while paging. */

@@ -1,0 +1,149 @@
+/**
+ * ts-mon plus one ts-osd for the OSD acceptance tests, booted the way a real ceph-osd is: `ceph osd
+ * new` with a cephx secret from ceph-authtool, the OSD's keyring file, `ts-osd --mkfs`, `ts-osd -f`,
+ * then a size-1 pool whose PGs the OSD has created. Every step that fails throws (the test fails,
+ * never skips); the real `rados` CLI and /usr/bin/python3 (python3-rados) run against the result.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '@ts-ceph/common';
+import { requireBinary, run, RunResult, waitFor } from '@ts-ceph/testkit';
+import { json, startTsMon, TsMon } from './mon-lib';
+
+export const tsOsdBin = join(repoRoot(), 'packages', 'osd', 'dist', 'src', 'bin', 'ts-osd.js');
+
+export interface OsdDump {
+  epoch: number;
+  osds: { osd: number; uuid: string; up: number; in: number; public_addrs: { addrvec: { type: string; addr: string }[] } }[];
+}
+
+export interface TsOsdClusterOptions {
+  /** The size-1 pool to create ('p'). */
+  pool?: string;
+  pgNum?: number;
+  /** ts_osd_device_bytes for mkfs (256 MiB). */
+  deviceBytes?: number;
+  /** debug_osd in the [osd] section (10). */
+  debugOsd?: number;
+}
+
+export interface RadosOptions {
+  /** Arguments before `-p POOL` (e.g. -n client.x --keyring K). */
+  extra?: string[];
+  input?: string | Buffer;
+  /** Leave out `-p POOL` (for commands that name their pools themselves). */
+  noPool?: boolean;
+  timeoutMs?: number;
+}
+
+export interface TsOsdCluster {
+  mon: TsMon;
+  /** osd.0's data directory (osd_data). */
+  dir: string;
+  uuid: string;
+  pool: string;
+  /** The running ts-osd process. */
+  osd: ChildProcess;
+  /** The last `lines` lines of ts-osd's log file (40). */
+  osdLog(lines?: number): string;
+  /** The real rados CLI on the pool; OSD_RADOS_DEBUG=1 adds objecter and messenger logs on stderr. */
+  rados(args: string[], opts?: RadosOptions): Promise<RunResult>;
+  /** /usr/bin/python3 on `script` with argv [conf, pool, ...args] and the admin keyring. */
+  python(script: string, args?: string[]): Promise<RunResult>;
+  /** SIGKILL ts-osd if still running and stop the mon (removing its directory). */
+  stop(): Promise<void>;
+}
+
+export async function startTsOsdCluster(opts: TsOsdClusterOptions = {}): Promise<TsOsdCluster> {
+  for (const b of ['ceph', 'rados', 'ceph-authtool']) requireBinary(b);
+  const pool = opts.pool ?? 'p';
+  const mon = await startTsMon();
+  const dir = join(mon.dir, 'osd.0');
+  let osd: ChildProcess | undefined;
+  const stop = async (): Promise<void> => {
+    if (osd && osd.exitCode === null && osd.signalCode === null) osd.kill('SIGKILL');
+    await mon.stop();
+  };
+  const osdLog = (lines = 40): string => {
+    try {
+      return readFileSync(join(dir, 'osd.log'), 'utf8').split('\n').slice(-lines).join('\n');
+    } catch {
+      return '';
+    }
+  };
+  try {
+    const osdData = join(mon.dir, 'osd.$id');
+    appendFileSync(mon.conf, `\n[osd]\nosd_data = ${osdData}\nkeyring = ${osdData}/keyring\nlog_file = ${osdData}/osd.log\nts_osd_device_bytes = ${opts.deviceBytes ?? 256 << 20}\ndebug_osd = ${opts.debugOsd ?? 10}\n`);
+    const uuid = randomUUID();
+    const key = (await run('ceph-authtool', ['--gen-print-key'])).stdout.trim();
+    const r = await mon.ceph(['osd', 'new', uuid, '0', '-i', '-'], { input: JSON.stringify({ cephx_secret: key }) });
+    if (r.code !== 0 || r.stdout.trim() !== '0') throw new Error(`osd new: rc ${r.code} ${r.stdout}${r.stderr}`);
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'keyring'), `[osd.0]\n\tkey = ${key}\n`, { mode: 0o600 });
+    const mk = await run(process.execPath, [tsOsdBin, '-c', mon.conf, '-i', '0', '--mkfs', '--osd-uuid', uuid]);
+    if (mk.code !== 0) throw new Error(`ts-osd --mkfs: rc ${mk.code} ${mk.stdout}${mk.stderr}`);
+    osd = await startOsd(mon, dir);
+    await createPool(mon, pool, opts.pgNum ?? 8, () => readFileSync(join(dir, 'osd.log'), 'utf8'));
+    const started = osd;
+    return {
+      mon,
+      dir,
+      uuid,
+      pool,
+      osd: started,
+      osdLog,
+      rados: (args, o = {}) => run('rados', ['-c', mon.conf, '--rados-osd-op-timeout', '20', ...debugArgs(), ...(o.extra ?? []), ...(o.noPool ? [] : ['-p', pool]), ...args], { timeoutMs: o.timeoutMs ?? 30_000, input: o.input }),
+      python: (script, args = []) => {
+        const f = join(mon.dir, `script-${randomUUID()}.py`);
+        writeFileSync(f, script);
+        return run('/usr/bin/python3', [f, mon.conf, pool, ...args], { env: { ...process.env, CEPH_KEYRING: mon.adminKeyring }, timeoutMs: 90_000 });
+      },
+      stop,
+    };
+  } catch (e) {
+    const msg = `${(e as Error).message}\n${osdLog()}`;
+    await stop();
+    throw new Error(msg);
+  }
+}
+
+function debugArgs(): string[] {
+  return process.env.OSD_RADOS_DEBUG ? ['--debug-objecter', '20', '--debug-ms', '1', '--log-to-stderr', 'true'] : [];
+}
+
+/** Start `ts-osd -f` and wait until the osdmap shows osd.0 up. */
+async function startOsd(mon: TsMon, dir: string): Promise<ChildProcess> {
+  const osd = spawn(process.execPath, [tsOsdBin, '-c', mon.conf, '-i', '0', '-f'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  osd.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  osd.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  try {
+    await waitFor(
+      async () => {
+        if (osd.exitCode !== null) throw new Error(`ts-osd exited ${osd.exitCode}: ${out}`);
+        const o = json<OsdDump>(await mon.ceph(['osd', 'dump', '-f', 'json'])).osds.find((x) => x.osd === 0);
+        return o?.up === 1;
+      },
+      30_000,
+      'osd.0 up',
+      250,
+    );
+  } catch (e) {
+    osd.kill('SIGKILL');
+    throw new Error(`ts-osd never came up in ${dir}: ${(e as Error).message}\n${out}`);
+  }
+  return osd;
+}
+
+/** A size-1 replicated pool, waiting until ts-osd logged the creation of its last PG. */
+async function createPool(mon: TsMon, pool: string, pgNum: number, log: () => string): Promise<void> {
+  let r = await mon.ceph(['osd', 'pool', 'create', pool, String(pgNum)]);
+  if (r.code !== 0) throw new Error(`pool create: ${r.stderr}`);
+  r = await mon.ceph(['osd', 'pool', 'set', pool, 'size', '1', '--yes-i-really-mean-it']);
+  if (r.code !== 0) throw new Error(`pool set size 1: ${r.stderr}`);
+  const poolId = json<{ pools: { pool: number; pool_name: string }[] }>(await mon.ceph(['osd', 'dump', '-f', 'json'])).pools.find((p) => p.pool_name === pool)!.pool;
+  const last = new RegExp(`created pg ${poolId}\\.${(pgNum - 1).toString(16)}\\b`);
+  await waitFor(() => last.test(log()), 30_000, `PGs of ${pool} created`, 250);
+}
