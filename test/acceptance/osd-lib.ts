@@ -114,7 +114,7 @@ function debugArgs(): string[] {
 }
 
 /** Start `ts-osd -f` and wait until the osdmap shows osd.0 up. */
-async function startOsd(mon: TsMon, dir: string): Promise<ChildProcess> {
+export async function startOsd(mon: TsMon, dir: string): Promise<ChildProcess> {
   const osd = spawn(process.execPath, [tsOsdBin, '-c', mon.conf, '-i', '0', '-f'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   osd.stdout!.on('data', (d: Buffer) => (out += d.toString()));
