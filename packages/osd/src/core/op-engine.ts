@@ -6,6 +6,8 @@ import {
   CephOsdFlag,
   CephOsdOp,
   CephOsdOpFlag,
+  CephOsdWatchOp,
+  opWatch,
   MOSDOp,
   MOSDOpReply,
   mOSDOpReplyFor,
@@ -51,6 +53,8 @@ export interface OpEnv {
    * notify effects hand it back to the driver so events reach the right client.
    */
   client?: unknown;
+  /** The OSD's live watches and notifies (core/watch.ts); without it watch/notify ops are -EOPNOTSUPP. */
+  watches?: import('./watch').WatchRegistry;
 }
 
 /**
@@ -72,6 +76,8 @@ export interface OpOutcome {
 
 const isRead = (op: number): boolean => (op & CEPH_OSD_OP_MODE_RD) !== 0;
 const isWrite = (op: number): boolean => (op & CEPH_OSD_OP_MODE_WR) !== 0;
+/** OpInfo::set_from_op: a watch PING is not a write (no log entry; it is never resent). */
+const isWriteOp = (o: { op: number; args: Buffer }): boolean => isWrite(o.op) && !(o.op === CephOsdOp.WATCH && opWatch(o as Parameters<typeof opWatch>[0]).op === CephOsdWatchOp.PING);
 const isPgOp = (op: number): boolean => (op & CEPH_OSD_OP_TYPE) === CEPH_OSD_OP_TYPE_PG;
 const errno = (e: number): number => -e;
 
@@ -159,7 +165,7 @@ export async function executeOp(store: StoreReader, pg: PG | undefined, req: MOS
   if (req.ops.some((o) => isPgOp(o.op))) return { reply: await pgOp(store, req, pg, pool, epoch) };
   if (req.snapid !== CEPH_NOSNAP) return { reply: replyOpError(req, errno(Errno.EOPNOTSUPP), epoch) };
 
-  const mayWrite = req.ops.some((o) => isWrite(o.op)) || classes.some((c) => c.write);
+  const mayWrite = req.ops.some(isWriteOp) || classes.some((c) => c.write);
   if (mayWrite) {
     const dup = pg.findRequest(req.reqid);
     if (dup) return { reply: dupReply(req, dup, epoch), dupOf: dup.version };
@@ -172,7 +178,7 @@ export async function executeOp(store: StoreReader, pg: PG | undefined, req: MOS
     return { reply: r };
   }
   const atVersion = pg.nextVersion(epoch);
-  const ctx = new OpContext(store, pg.coll, oid, req, before, { now: env.now, epoch, pool, origin: env.origin, atVersion, reqid: req.reqid, client: env.client, pg });
+  const ctx = new OpContext(store, pg.coll, oid, req, before, { now: env.now, epoch, pool, origin: env.origin, atVersion, reqid: req.reqid, client: env.client, pg, watches: env.watches });
   const result = await runOps(ctx, env);
   return finish(ctx, pg, result, env, mayWrite);
 }
@@ -218,7 +224,8 @@ function finish(ctx: OpContext, pg: PG, result: number, env: OpEnv, mayWrite: bo
   if (wrote && env.pool?.full && ctx.bytesAdded > 0 && !(req.flags & CephOsdFlag.FULL_FORCE)) {
     return { reply: replyOpError(req, errno(env.pool.fullQuota ? Errno.EDQUOT : Errno.ENOSPC), env.epoch) };
   }
-  if (!mayWrite) {
+  // A write op that changed nothing (a watch reconnect) completes as a read: no log entry.
+  if (!mayWrite || (result >= 0 && ctx.t.length === 0)) {
     // complete_read_ctx: data and rvals, the object's user version.
     reply.ops = outs;
     if (result < 0) for (const o of reply.ops) o.data = Buffer.alloc(0);
