@@ -32,6 +32,8 @@ import { encodeOSDSuperblock } from './core/superblock';
 import { mkfsOsd, parseCap, pgBits, sameAddrs } from './osd-util';
 
 export { mkfsOsd };
+import { WatchDriver, watchConfigFrom } from './watch-driver';
+import { GHObject } from '@ts-ceph/objectstore';
 
 const log = logger('osd');
 
@@ -83,6 +85,8 @@ export class OsdDaemon implements Dispatcher {
   private tick: TimerHandle | undefined;
   private stopped = false;
   readonly osdUuid: Uuid;
+  /** Watch/notify (watch-driver.ts). */
+  readonly watches: WatchDriver;
 
   private constructor(readonly opts: OsdDaemonOptions, store: ObjectStore, keys: RotatingKeyRing, msgr: Messenger, monc: MonClient, osdUuid: Uuid) {
     this.clock = opts.clock ?? realClock;
@@ -91,6 +95,8 @@ export class OsdDaemon implements Dispatcher {
     this.msgr = msgr;
     this.monc = monc;
     this.osdUuid = osdUuid;
+    const host = { clock: this.clock, store, epoch: () => this.epoch, queueInternal: this.queueInternal.bind(this) };
+    this.watches = new WatchDriver(host, watchConfigFrom(opts.conf, `osd.${opts.id}`));
   }
 
   static async start(opts: OsdDaemonOptions): Promise<OsdDaemon> {
@@ -356,7 +362,22 @@ export class OsdDaemon implements Dispatcher {
     this.dispatchOp(con, msg, payload as MOSDOp);
   }
 
-  msHandleReset(_con: Connection, _error: CephError): void {}
+  msHandleReset(con: Connection, _error: CephError): void {
+    this.watches.handleReset(con);
+  }
+
+  /** Run `fn` in the PG's op order once earlier writes to `oid` are durable (watch timeouts). */
+  private queueInternal(pgid: PgT, oid: GHObject, fn: (pg: PG | undefined) => Promise<void>): void {
+    const key = pgKey(pgid);
+    const prev = this.pgQueues.get(key) ?? Promise.resolve();
+    const next = prev
+      .then(async () => {
+        await this.objectCommits.get(`${key}/${ghobjectSortKey(oid)}`);
+        await fn(this.pgs.get(key));
+      })
+      .catch((e) => log.dout(0, `internal op failed: ${(e as Error).stack}`));
+    this.pgQueues.set(key, next);
+  }
 
   private dispatchOp(con: Connection, msg: CephMessage, req: MOSDOp): void {
     if (!this.osdmap || req.osdmapEpoch > this.osdmap.epoch) {
@@ -403,6 +424,7 @@ export class OsdDaemon implements Dispatcher {
         origin: { name: req.reqid.name, addr: con.peerAddrs?.[0] ?? blankAddr() },
         log: (level, m) => log.dout(level, m),
         client: con,
+        watches: this.watches.registry,
       });
     } catch (e) {
       log.dout(0, `op ${req.oid} failed: ${(e as Error).stack}`);
@@ -479,6 +501,7 @@ export class OsdDaemon implements Dispatcher {
     if (this.stopped) return;
     this.stopped = true;
     this.tick?.cancel();
+    this.watches.stop();
     await this.markMeDown().catch(() => undefined);
     await this.monc.shutdown();
     await this.msgr.shutdown();

@@ -2,8 +2,10 @@ import { Errno } from '@ts-ceph/common';
 import { EntityNameT, UTime, Writer } from '@ts-ceph/denc';
 import { PgT, pgKey } from '@ts-ceph/maps';
 import { CephWatchEvent, MWatchNotify, encodeNotifyCompleteData } from '@ts-ceph/messages';
-import { GHObject, ghobjectSortKey } from '@ts-ceph/objectstore';
-import { WatchInfo, watchKey } from './object-info';
+import { GHObject, Transaction, ghobjectSortKey } from '@ts-ceph/objectstore';
+import { OI_ATTR, WatchInfo, encodeObjectInfo, watchKey } from './object-info';
+import { ObjectState } from './op-context';
+import { PG, PgLogEntry, PgLogOp } from './pg';
 
 /**
  * Watch/notify state of one OSD (src/osd/Watch.{h,cc}): the live watches of each object (which
@@ -335,4 +337,33 @@ export function watchNotifyMsg(opcode: number, cookie: bigint, ver: bigint, noti
 /** The notify op's out data: the le64 notify id the client matches NOTIFY_COMPLETE against. */
 export function encodeNotifyId(id: bigint): Buffer {
   return new Writer().u64(id).finish();
+}
+
+/**
+ * PrimaryLogPG::handle_watch_timeout's write: the watcher leaves the object info, in a MODIFY log
+ * entry with no reqid and no user version. Undefined when there is nothing to write (the object
+ * is gone, or the watcher is no longer in its info); the driver then only drops the live watch.
+ */
+export function watchTimeoutWrite(pg: PG, state: ObjectState, oid: GHObject, cookie: bigint, entity: EntityNameT, epoch: number, now: UTime): { t: Transaction; entry: PgLogEntry } | undefined {
+  if (!state.exists || !state.oi.watchers.has(watchKey(cookie, entity))) return undefined;
+  const oi = { ...state.oi, watchers: new Map(state.oi.watchers) };
+  oi.watchers.delete(watchKey(cookie, entity));
+  const at = pg.nextVersion(epoch);
+  const entry: PgLogEntry = {
+    op: PgLogOp.MODIFY,
+    soid: oid,
+    version: at,
+    priorVersion: state.oi.version,
+    reqid: { name: { type: 0, num: 0 }, tid: 0n, inc: 0 },
+    mtime: now,
+    returnCode: 0,
+    userVersion: 0n,
+    opReturns: [],
+  };
+  oi.priorVersion = state.oi.version;
+  oi.version = at;
+  const t = new Transaction();
+  t.setattr(pg.coll, oid, OI_ATTR, encodeObjectInfo(oi));
+  pg.append(entry, t, epoch);
+  return { t, entry };
 }
