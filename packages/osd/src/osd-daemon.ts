@@ -398,6 +398,9 @@ export class OsdDaemon implements Dispatcher {
    * send the reply once it is durable. The chain moves on without waiting for the commit.
    */
   private async runOp(con: Connection, msg: CephMessage, req: MOSDOp): Promise<void> {
+    // MOSDOp::get_reqid: librados leaves the reqid empty; it is the sender's name and the header tid
+    // (watchers are keyed by it, notifies carry it as the notifier id, resent writes are found by it).
+    if (req.reqid.tid === 0n && req.reqid.name.type === 0 && req.reqid.name.num === 0 && con.peerName) req.reqid = { name: con.peerName, tid: msg.tid, inc: req.clientInc };
     const map = this.osdmap!;
     const pgid = req.pgid.pgid;
     const pool = map.pools.get(pgid.pool);
