@@ -10,6 +10,7 @@ import {
   opWatch,
   MOSDOp,
   MOSDOpReply,
+  OSDOp,
   mOSDOpReplyFor,
   opCall,
   setEnoentReplyVersions,
@@ -77,7 +78,7 @@ export interface OpOutcome {
 const isRead = (op: number): boolean => (op & CEPH_OSD_OP_MODE_RD) !== 0;
 const isWrite = (op: number): boolean => (op & CEPH_OSD_OP_MODE_WR) !== 0;
 /** OpInfo::set_from_op: a watch PING is not a write (no log entry; it is never resent). */
-const isWriteOp = (o: { op: number; args: Buffer }): boolean => isWrite(o.op) && !(o.op === CephOsdOp.WATCH && opWatch(o as Parameters<typeof opWatch>[0]).op === CephOsdWatchOp.PING);
+const isWriteOp = (o: OSDOp): boolean => isWrite(o.op) && !(o.op === CephOsdOp.WATCH && opWatch(o).op === CephOsdWatchOp.PING);
 const isPgOp = (op: number): boolean => (op & CEPH_OSD_OP_TYPE) === CEPH_OSD_OP_TYPE_PG;
 const errno = (e: number): number => -e;
 
