@@ -23,7 +23,7 @@ import {
 import { OSDMap, applyIncremental, decodeIncremental, decodeOSDMap, OsdState, pgToUpActingOsds, pgKey, PgT, formatPg, PoolFlag } from '@ts-ceph/maps';
 import { collPG, NativeStore, ObjectStore, Transaction, ghobjectSortKey } from '@ts-ceph/objectstore';
 import { MonClient, monClientFor, resolveClientConfig } from '@ts-ceph/rados';
-import { executeOp, opObject, OpSession, replyOpError } from './core/op-engine';
+import { executeOp, opObject, opReqid, OpSession, replyOpError } from './core/op-engine';
 import { OpPool } from './core/op-context';
 import { PG, evKeyName } from './core/pg';
 import { Errno } from '@ts-ceph/common';
@@ -31,9 +31,9 @@ import { MOSDOpReply } from '@ts-ceph/messages';
 import { encodeOSDSuperblock } from './core/superblock';
 import { mkfsOsd, parseCap, pgBits, sameAddrs } from './osd-util';
 
-export { mkfsOsd };
 import { WatchDriver, watchConfigFrom } from './watch-driver';
-import { GHObject } from '@ts-ceph/objectstore';
+
+export { mkfsOsd };
 
 const log = logger('osd');
 
@@ -85,7 +85,6 @@ export class OsdDaemon implements Dispatcher {
   private tick: TimerHandle | undefined;
   private stopped = false;
   readonly osdUuid: Uuid;
-  /** Watch/notify (watch-driver.ts). */
   readonly watches: WatchDriver;
 
   private constructor(readonly opts: OsdDaemonOptions, store: ObjectStore, keys: RotatingKeyRing, msgr: Messenger, monc: MonClient, osdUuid: Uuid) {
@@ -95,8 +94,7 @@ export class OsdDaemon implements Dispatcher {
     this.msgr = msgr;
     this.monc = monc;
     this.osdUuid = osdUuid;
-    const host = { clock: this.clock, store, epoch: () => this.epoch, queueInternal: this.queueInternal.bind(this) };
-    this.watches = new WatchDriver(host, watchConfigFrom(opts.conf, `osd.${opts.id}`));
+    this.watches = new WatchDriver({ clock: this.clock, store, epoch: () => this.epoch, pgs: this.pgs, pgQueues: this.pgQueues, objectCommits: this.objectCommits }, watchConfigFrom(opts.conf, `osd.${opts.id}`));
   }
 
   static async start(opts: OsdDaemonOptions): Promise<OsdDaemon> {
@@ -366,19 +364,6 @@ export class OsdDaemon implements Dispatcher {
     this.watches.handleReset(con);
   }
 
-  /** Run `fn` in the PG's op order once earlier writes to `oid` are durable (watch timeouts). */
-  private queueInternal(pgid: PgT, oid: GHObject, fn: (pg: PG | undefined) => Promise<void>): void {
-    const key = pgKey(pgid);
-    const prev = this.pgQueues.get(key) ?? Promise.resolve();
-    const next = prev
-      .then(async () => {
-        await this.objectCommits.get(`${key}/${ghobjectSortKey(oid)}`);
-        await fn(this.pgs.get(key));
-      })
-      .catch((e) => log.dout(0, `internal op failed: ${(e as Error).stack}`));
-    this.pgQueues.set(key, next);
-  }
-
   private dispatchOp(con: Connection, msg: CephMessage, req: MOSDOp): void {
     if (!this.osdmap || req.osdmapEpoch > this.osdmap.epoch) {
       // OSD::handle_op waits for the client's map (require_same_or_newer_map).
@@ -398,9 +383,7 @@ export class OsdDaemon implements Dispatcher {
    * send the reply once it is durable. The chain moves on without waiting for the commit.
    */
   private async runOp(con: Connection, msg: CephMessage, req: MOSDOp): Promise<void> {
-    // MOSDOp::get_reqid: librados leaves the reqid empty; it is the sender's name and the header tid
-    // (watchers are keyed by it, notifies carry it as the notifier id, resent writes are found by it).
-    if (req.reqid.tid === 0n && req.reqid.name.type === 0 && req.reqid.name.num === 0 && con.peerName) req.reqid = { name: con.peerName, tid: msg.tid, inc: req.clientInc };
+    req.reqid = opReqid(req, con.peerName, msg.tid);
     const map = this.osdmap!;
     const pgid = req.pgid.pgid;
     const pool = map.pools.get(pgid.pool);

@@ -1,9 +1,9 @@
 import { CephConf, Clock, TimerHandle, logger } from '@ts-ceph/common';
 import { utimeFromMs } from '@ts-ceph/denc';
-import { PgT } from '@ts-ceph/maps';
+import { PgT, pgKey } from '@ts-ceph/maps';
 import { Connection, messageTypes } from '@ts-ceph/messenger';
 import { MWatchNotifyCodec, formatMWatchNotify } from '@ts-ceph/messages';
-import { GHObject, Transaction } from '@ts-ceph/objectstore';
+import { GHObject, Transaction, ghobjectSortKey } from '@ts-ceph/objectstore';
 import { loadObjectState } from './core/op-engine';
 import { StoreReader } from './core/op-context';
 import { PG } from './core/pg';
@@ -16,8 +16,10 @@ export interface WatchDriverHost {
   clock: Clock;
   store: StoreReader & { queueTransaction(t: Transaction): Promise<void> };
   epoch(): number;
-  /** Run `fn` in the PG's op order, once earlier writes to `oid` are durable (an internal op). */
-  queueInternal(pgid: PgT, oid: GHObject, fn: (pg: PG | undefined) => Promise<void>): void;
+  /** The daemon's PGs, its per-PG op chains and its not-yet-durable writes by object (`pg/sortkey`). */
+  pgs: ReadonlyMap<string, PG>;
+  pgQueues: Map<string, Promise<void>>;
+  objectCommits: ReadonlyMap<string, Promise<void>>;
 }
 
 /** osd_client_watch_timeout and osd_default_notify_timeout from the conf (unset: Ceph's defaults). */
@@ -83,7 +85,7 @@ export class WatchDriver {
   private expire(a: Extract<WatchAction, { kind: 'expire' }>): void {
     const { pgid, oid, cookie, entity } = a;
     log.dout(10, `watch ${cookie} of ${entity.type}.${entity.num} on ${oid.name} timed out`);
-    this.host.queueInternal(pgid, oid, async (pg) => {
+    this.queueInternal(pgid, oid, async (pg) => {
       // A reconnect that ran before this op keeps the watch.
       if (!this.registry.isExpiring(pgid, oid, cookie, entity)) return;
       if (pg) {
@@ -93,6 +95,17 @@ export class WatchDriver {
       }
       this.apply(this.registry.watchExpired(pgid, oid, cookie, entity));
     });
+  }
+
+  /** Run `fn` in the PG's op order, once earlier writes to `oid` are durable (an internal op). */
+  private queueInternal(pgid: PgT, oid: GHObject, fn: (pg: PG | undefined) => Promise<void>): void {
+    const key = pgKey(pgid);
+    const run = async (): Promise<void> => {
+      await this.host.objectCommits.get(`${key}/${ghobjectSortKey(oid)}`);
+      await fn(this.host.pgs.get(key));
+    };
+    const prev = this.host.pgQueues.get(key) ?? Promise.resolve();
+    this.host.pgQueues.set(key, prev.then(run).catch((e) => log.dout(0, `internal op failed: ${(e as Error).stack}`)));
   }
 
   /** One timer, at the registry's earliest deadline. */

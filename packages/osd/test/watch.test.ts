@@ -1,6 +1,6 @@
 /**
  * Watch/notify on the MemStore harness with a simulated clock, through the op engine and the real
- * WatchDriver (a fake host runs internal ops at once): the watch op's errnos (ENOENT, ENOTCONN,
+ * WatchDriver (its internal writes run in the test's PG queue): the watch op's errnos (ENOENT, ENOTCONN,
  * ETIMEDOUT), watchers persisted in the object info, notify with acks and reply payloads, a notify
  * timing out with the missed watcher listed, and a watch timing out (DISCONNECT, watcher removed by
  * a PG write). Messages go through the real MWatchNotify codec; NOTIFY_COMPLETE data is checked
@@ -24,6 +24,7 @@ import {
   osdOpWatch,
   osdOpWriteFull,
 } from '@ts-ceph/messages';
+import { pgKey } from '@ts-ceph/maps';
 import { executeOp } from '../src/core/op-engine';
 import { OI_ATTR, decodeObjectInfo } from '../src/core/object-info';
 import { WatchDriver } from '../src/watch-driver';
@@ -72,8 +73,8 @@ async function setup(): Promise<{
 }> {
   const h = await harness();
   const clock = new SimClock(1_700_000_100_000);
-  const internal: Promise<void>[] = [];
-  const drv = new WatchDriver({ clock, store: h.store, epoch: () => 9, queueInternal: (_pgid, _oid, fn) => void internal.push(fn(h.pg)) }, { clientWatchTimeoutSeconds: 30 });
+  const pgQueues = new Map<string, Promise<void>>();
+  const drv = new WatchDriver({ clock, store: h.store, epoch: () => 9, pgs: new Map([[pgKey(h.pg.pgid), h.pg]]), pgQueues, objectCommits: new Map() }, { clientWatchTimeoutSeconds: 30 });
   let tid = 1000n;
   const run = async (oid: string, ops: MOSDOpReply['ops'], con: FakeCon, num: number): Promise<MOSDOpReply> => {
     const write = ops.some((o) => o.op & 0x2000);
@@ -92,7 +93,7 @@ async function setup(): Promise<{
     return out.reply;
   };
   const settle = async (): Promise<void> => {
-    while (internal.length) await internal.shift();
+    for (const q of pgQueues.values()) await q;
   };
   const watchersInStore = async (oid: string): Promise<string[]> => {
     const o = { pool: 1, nspace: '', key: '', name: oid, snap: 0xfffffffffffffffen, hash: 0x1234abcb, generation: 0xffffffffffffffffn, shard: -1 };

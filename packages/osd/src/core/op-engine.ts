@@ -1,7 +1,7 @@
 import { CephError, Errno } from '@ts-ceph/common/core';
-import { DencError, UTime } from '@ts-ceph/denc';
+import { DencError, EntityNameT, UTime } from '@ts-ceph/denc';
 import { OSDCap, OSDClassInfo } from '@ts-ceph/cephx/core';
-import { EversionT } from '@ts-ceph/maps';
+import { EversionT, OsdReqidT } from '@ts-ceph/maps';
 import {
   CephOsdFlag,
   CephOsdOp,
@@ -88,6 +88,15 @@ const notUserModify = new Set<number>([CephOsdOp.WATCH, CephOsdOp.COPY_FROM, Cep
 /** The ghobject_t of a client object: the head (CEPH_NOSNAP) in the op's pool, with the client's hash. */
 export function opObject(req: MOSDOp): GHObject {
   return ghobject({ pool: req.oloc.pool, nspace: req.oloc.nspace, key: req.oloc.key, name: req.oid, hash: req.hash >>> 0, snap: CEPH_NOSNAP });
+}
+
+/**
+ * MOSDOp::get_reqid: librados leaves the reqid empty, and it is then the sender's entity name with
+ * the header tid (watchers are keyed by it, notifies carry it as the notifier id, resends match it).
+ */
+export function opReqid(req: MOSDOp, sender: EntityNameT | undefined, tid: bigint): OsdReqidT {
+  const r = req.reqid;
+  return r.tid === 0n && r.name.type === 0 && r.name.num === 0 && sender ? { name: sender, tid, inc: req.clientInc } : r;
 }
 
 /** OSDService::reply_op_error: the request's ops without data, versions v and uv. */

@@ -1,8 +1,8 @@
-import { Errno } from '@ts-ceph/common';
+import { Errno } from '@ts-ceph/common/core';
 import { EntityNameT, UTime, Writer } from '@ts-ceph/denc';
 import { PgT, pgKey } from '@ts-ceph/maps';
 import { CephWatchEvent, MWatchNotify, encodeNotifyCompleteData } from '@ts-ceph/messages';
-import { GHObject, Transaction, ghobjectSortKey } from '@ts-ceph/objectstore';
+import { GHObject, Transaction, ghobjectSortKey } from '@ts-ceph/objectstore/interface';
 import { OI_ATTR, WatchInfo, encodeObjectInfo, watchKey } from './object-info';
 import { ObjectState } from './op-context';
 import { PG, PgLogEntry, PgLogOp } from './pg';
@@ -363,7 +363,7 @@ export function watchTimeoutWrite(pg: PG, state: ObjectState, oid: GHObject, coo
   oi.priorVersion = state.oi.version;
   oi.version = at;
   const t = new Transaction();
-  t.setattr(pg.coll, oid, OI_ATTR, encodeObjectInfo(oi));
+  t.setattr(pg.coll, oid, OI_ATTR, encodeObjectInfo(oi, oid));
   pg.append(entry, t, epoch);
   return { t, entry };
 }

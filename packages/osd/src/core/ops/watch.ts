@@ -1,4 +1,4 @@
-import { Errno } from '@ts-ceph/common';
+import { Errno } from '@ts-ceph/common/core';
 import { DencError } from '@ts-ceph/denc';
 import { CephOsdOp, CephOsdWatchOp, notifyAckArgs, opNotify, opWatch } from '@ts-ceph/messages';
 import { OpContext, OpHandler } from '../op-context';
