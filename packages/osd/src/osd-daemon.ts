@@ -23,13 +23,15 @@ import {
 import { OSDMap, applyIncremental, decodeIncremental, decodeOSDMap, OsdState, pgToUpActingOsds, pgKey, PgT, formatPg, PoolFlag } from '@ts-ceph/maps';
 import { collPG, NativeStore, ObjectStore, Transaction, ghobjectSortKey } from '@ts-ceph/objectstore';
 import { MonClient, monClientFor, resolveClientConfig } from '@ts-ceph/rados';
-import { executeOp, opObject, OpSession, replyOpError } from './core/op-engine';
+import { executeOp, opObject, opReqid, OpSession, replyOpError } from './core/op-engine';
 import { OpPool } from './core/op-context';
 import { PG, evKeyName } from './core/pg';
 import { Errno } from '@ts-ceph/common';
 import { MOSDOpReply } from '@ts-ceph/messages';
 import { encodeOSDSuperblock } from './core/superblock';
 import { mkfsOsd, parseCap, pgBits, sameAddrs } from './osd-util';
+
+import { WatchDriver, watchConfigFrom } from './watch-driver';
 
 export { mkfsOsd };
 
@@ -83,6 +85,7 @@ export class OsdDaemon implements Dispatcher {
   private tick: TimerHandle | undefined;
   private stopped = false;
   readonly osdUuid: Uuid;
+  readonly watches: WatchDriver;
 
   private constructor(readonly opts: OsdDaemonOptions, store: ObjectStore, keys: RotatingKeyRing, msgr: Messenger, monc: MonClient, osdUuid: Uuid) {
     this.clock = opts.clock ?? realClock;
@@ -91,6 +94,7 @@ export class OsdDaemon implements Dispatcher {
     this.msgr = msgr;
     this.monc = monc;
     this.osdUuid = osdUuid;
+    this.watches = new WatchDriver({ clock: this.clock, store, epoch: () => this.epoch, pgs: this.pgs, pgQueues: this.pgQueues, objectCommits: this.objectCommits }, watchConfigFrom(opts.conf, `osd.${opts.id}`));
   }
 
   static async start(opts: OsdDaemonOptions): Promise<OsdDaemon> {
@@ -356,7 +360,9 @@ export class OsdDaemon implements Dispatcher {
     this.dispatchOp(con, msg, payload as MOSDOp);
   }
 
-  msHandleReset(_con: Connection, _error: CephError): void {}
+  msHandleReset(con: Connection, _error: CephError): void {
+    this.watches.handleReset(con);
+  }
 
   private dispatchOp(con: Connection, msg: CephMessage, req: MOSDOp): void {
     if (!this.osdmap || req.osdmapEpoch > this.osdmap.epoch) {
@@ -377,6 +383,7 @@ export class OsdDaemon implements Dispatcher {
    * send the reply once it is durable. The chain moves on without waiting for the commit.
    */
   private async runOp(con: Connection, msg: CephMessage, req: MOSDOp): Promise<void> {
+    req.reqid = opReqid(req, con.peerName, msg.tid);
     const map = this.osdmap!;
     const pgid = req.pgid.pgid;
     const pool = map.pools.get(pgid.pool);
@@ -403,6 +410,7 @@ export class OsdDaemon implements Dispatcher {
         origin: { name: req.reqid.name, addr: con.peerAddrs?.[0] ?? blankAddr() },
         log: (level, m) => log.dout(level, m),
         client: con,
+        watches: this.watches.registry,
       });
     } catch (e) {
       log.dout(0, `op ${req.oid} failed: ${(e as Error).stack}`);
@@ -479,6 +487,7 @@ export class OsdDaemon implements Dispatcher {
     if (this.stopped) return;
     this.stopped = true;
     this.tick?.cancel();
+    this.watches.stop();
     await this.markMeDown().catch(() => undefined);
     await this.monc.shutdown();
     await this.msgr.shutdown();

@@ -68,7 +68,7 @@ export class OpContext {
     readonly oid: GHObject,
     readonly req: MOSDOp,
     readonly before: ObjectState,
-    readonly env: { now: UTime; epoch: number; pool: OpPool; origin: OpOrigin; atVersion: EversionT; reqid: OsdReqidT; client?: unknown; pg: import('./pg').PG },
+    readonly env: { now: UTime; epoch: number; pool: OpPool; origin: OpOrigin; atVersion: EversionT; reqid: OsdReqidT; client?: unknown; pg: import('./pg').PG; watches?: import('./watch').WatchRegistry },
   ) {
     this.obs = { exists: before.exists, oi: { ...before.oi, watchers: new Map(before.oi.watchers) } };
   }

@@ -1,13 +1,16 @@
 import { CephError, Errno } from '@ts-ceph/common/core';
-import { DencError, UTime } from '@ts-ceph/denc';
+import { DencError, EntityNameT, UTime } from '@ts-ceph/denc';
 import { OSDCap, OSDClassInfo } from '@ts-ceph/cephx/core';
-import { EversionT } from '@ts-ceph/maps';
+import { EversionT, OsdReqidT } from '@ts-ceph/maps';
 import {
   CephOsdFlag,
   CephOsdOp,
   CephOsdOpFlag,
+  CephOsdWatchOp,
+  opWatch,
   MOSDOp,
   MOSDOpReply,
+  OSDOp,
   mOSDOpReplyFor,
   opCall,
   setEnoentReplyVersions,
@@ -51,6 +54,8 @@ export interface OpEnv {
    * notify effects hand it back to the driver so events reach the right client.
    */
   client?: unknown;
+  /** The OSD's live watches and notifies (core/watch.ts); without it watch/notify ops are -EOPNOTSUPP. */
+  watches?: import('./watch').WatchRegistry;
 }
 
 /**
@@ -72,6 +77,8 @@ export interface OpOutcome {
 
 const isRead = (op: number): boolean => (op & CEPH_OSD_OP_MODE_RD) !== 0;
 const isWrite = (op: number): boolean => (op & CEPH_OSD_OP_MODE_WR) !== 0;
+/** OpInfo::set_from_op: a watch PING is not a write (no log entry; it is never resent). */
+const isWriteOp = (o: OSDOp): boolean => isWrite(o.op) && !(o.op === CephOsdOp.WATCH && opWatch(o).op === CephOsdWatchOp.PING);
 const isPgOp = (op: number): boolean => (op & CEPH_OSD_OP_TYPE) === CEPH_OSD_OP_TYPE_PG;
 const errno = (e: number): number => -e;
 
@@ -81,6 +88,15 @@ const notUserModify = new Set<number>([CephOsdOp.WATCH, CephOsdOp.COPY_FROM, Cep
 /** The ghobject_t of a client object: the head (CEPH_NOSNAP) in the op's pool, with the client's hash. */
 export function opObject(req: MOSDOp): GHObject {
   return ghobject({ pool: req.oloc.pool, nspace: req.oloc.nspace, key: req.oloc.key, name: req.oid, hash: req.hash >>> 0, snap: CEPH_NOSNAP });
+}
+
+/**
+ * MOSDOp::get_reqid: librados leaves the reqid empty, and it is then the sender's entity name with
+ * the header tid (watchers are keyed by it, notifies carry it as the notifier id, resends match it).
+ */
+export function opReqid(req: MOSDOp, sender: EntityNameT | undefined, tid: bigint): OsdReqidT {
+  const r = req.reqid;
+  return r.tid === 0n && r.name.type === 0 && r.name.num === 0 && sender ? { name: sender, tid, inc: req.clientInc } : r;
 }
 
 /** OSDService::reply_op_error: the request's ops without data, versions v and uv. */
@@ -159,7 +175,7 @@ export async function executeOp(store: StoreReader, pg: PG | undefined, req: MOS
   if (req.ops.some((o) => isPgOp(o.op))) return { reply: await pgOp(store, req, pg, pool, epoch) };
   if (req.snapid !== CEPH_NOSNAP) return { reply: replyOpError(req, errno(Errno.EOPNOTSUPP), epoch) };
 
-  const mayWrite = req.ops.some((o) => isWrite(o.op)) || classes.some((c) => c.write);
+  const mayWrite = req.ops.some(isWriteOp) || classes.some((c) => c.write);
   if (mayWrite) {
     const dup = pg.findRequest(req.reqid);
     if (dup) return { reply: dupReply(req, dup, epoch), dupOf: dup.version };
@@ -172,7 +188,7 @@ export async function executeOp(store: StoreReader, pg: PG | undefined, req: MOS
     return { reply: r };
   }
   const atVersion = pg.nextVersion(epoch);
-  const ctx = new OpContext(store, pg.coll, oid, req, before, { now: env.now, epoch, pool, origin: env.origin, atVersion, reqid: req.reqid, client: env.client, pg });
+  const ctx = new OpContext(store, pg.coll, oid, req, before, { now: env.now, epoch, pool, origin: env.origin, atVersion, reqid: req.reqid, client: env.client, pg, watches: env.watches });
   const result = await runOps(ctx, env);
   return finish(ctx, pg, result, env, mayWrite);
 }
@@ -218,7 +234,8 @@ function finish(ctx: OpContext, pg: PG, result: number, env: OpEnv, mayWrite: bo
   if (wrote && env.pool?.full && ctx.bytesAdded > 0 && !(req.flags & CephOsdFlag.FULL_FORCE)) {
     return { reply: replyOpError(req, errno(env.pool.fullQuota ? Errno.EDQUOT : Errno.ENOSPC), env.epoch) };
   }
-  if (!mayWrite) {
+  // A write op that changed nothing (a watch reconnect) completes as a read: no log entry.
+  if (!mayWrite || (result >= 0 && ctx.t.length === 0)) {
     // complete_read_ctx: data and rvals, the object's user version.
     reply.ops = outs;
     if (result < 0) for (const o of reply.ops) o.data = Buffer.alloc(0);

@@ -6,6 +6,7 @@ import { dataOps } from './data';
 import { xattrOps } from './xattr';
 import { omapOps } from './omap';
 import { makeCallHandler } from './call';
+import { watchOps, withWatchDisconnects } from './watch';
 
 export { osdDataOpLimits } from './data';
 export { osdXattrLimits } from './xattr';
@@ -38,10 +39,14 @@ export const opHandlers = new Map<number, OpHandler>([
   ...dataOps,
   ...xattrOps,
   ...omapOps,
+  ...watchOps,
   [CephOsdOp.ASSERT_VER, assertVer],
   [CephOsdOp.LIST_WATCHERS, listWatchers],
 ]);
 opHandlers.set(CephOsdOp.CALL, makeCallHandler(opHandlers));
+
+// _delete_oid also disconnects the object's watchers (ops/watch.ts).
+opHandlers.set(CephOsdOp.DELETE, withWatchDisconnects(opHandlers.get(CephOsdOp.DELETE)!));
 
 /** Register more handlers (the cls CALL op, watch/notify, snapshots live in their own modules). */
 export function addOpHandlers(m: Map<number, OpHandler>): void {
