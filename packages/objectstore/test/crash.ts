@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { Test } from 'tap';
-import { tempDir } from '@ts-ceph/testkit';
+import { Prng, tempDir } from '@ts-ceph/testkit';
 import { MemStore, NativeStore, Transaction } from '../src';
 import { crashColl, makeTxn, snapshot } from './crash-gen';
 
@@ -104,13 +104,13 @@ async function crashLane(t: Test, o: CrashOptions, halt: { now: boolean }): Prom
   await model.queueTransaction(new Transaction().createCollection(crashColl));
   let applied = -1; // model holds transactions 0..applied
   let acked = 0;
-  let rnd = o.seed;
-  const random = (): number => ((rnd = (Math.imul(rnd, 1103515245) + 12345) >>> 0) / 4294967296);
+  // The kill moments come from the lane's seed too, so CRASH_SEED replays a lane's kills.
+  const rng = new Prng(o.seed);
   let child = spawnChild(path, o);
   try {
     for (let k = 0; k < o.kills; k++) {
       if (halt.now) return;
-      const ids = await child.go(applied + 1, 5 + Math.floor(random() * 120));
+      const ids = await child.go(applied + 1, rng.intIn(5, 124));
       // The next child loads while this run is checked; it mounts only when told to go.
       child = spawnChild(path, o);
       for (let i = 0; i < ids.length; i++) if (ids[i] !== applied + 1 + i) t.fail(`acknowledgements out of order: ${ids.join(',')}`);

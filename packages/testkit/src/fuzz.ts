@@ -103,6 +103,8 @@ export interface FuzzOptions<T> {
   caseMsMax?: number;
   /** The input as shown in a failure message (default: its first 100 bytes in hex). */
   show?(input: T): string;
+  /** What is fuzzed, when the test reports several runs. */
+  name?: string;
 }
 
 export interface FuzzResult {
@@ -152,7 +154,8 @@ export function fuzzDecode<T>(o: FuzzOptions<T>): FuzzResult {
 /** fuzzDecode reported to a tap test: one pass with the counts, or one fail naming the case and seed. */
 export function fuzzDecodeTest<T>(t: FuzzReport, o: FuzzOptions<T>): FuzzResult {
   const r = fuzzDecode(o);
-  if (r.failure) t.fail(r.failure);
-  else t.pass(`${o.cases} mutations (seed ${r.seed}): ${r.refused} refused with a typed error, ${r.accepted} decoded`);
+  const what = o.name ? `${o.name}: ` : '';
+  if (r.failure) t.fail(`${what}${r.failure}`);
+  else t.pass(`${what}${o.cases} mutations (seed ${r.seed}): ${r.refused} refused with a typed error, ${r.accepted} decoded`);
   return r;
 }
