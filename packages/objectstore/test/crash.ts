@@ -144,5 +144,5 @@ async function crashLane(t: Test, o: CrashOptions, halt: { now: boolean }): Prom
   } finally {
     child.kill();
   }
-  t.pass(`${o.kills} kill -9s, ${acked} acknowledged transactions (${applied + 1} applied), every one present, fsck clean`);
+  t.pass(`${deviceBackend[o.backend]}: ${o.kills} kill -9s, ${acked} acknowledged transactions (${applied + 1} applied), every one present, fsck clean`);
 }
