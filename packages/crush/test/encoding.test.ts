@@ -2,7 +2,8 @@
  * The CrushWrapper encoding in detail: a map built by hand against bytes written out by hand in this
  * test (not by the encoder), the feature-dependent parts (tunables5, luminous tails, choose_args folded
  * into straw2 weights for old peers), the 64-bit-key name maps of old encoders, and robustness: every
- * truncation and thousands of mutations of real maps fail only with a DencError.
+ * truncation of real maps fails with a DencError except the cuts the format allows (listed below), and
+ * thousands of mutations fail only with a DencError.
  */
 import t from 'tap';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -19,7 +20,8 @@ import {
   decodeCrushMap,
   encodeCrushMap,
 } from '../src/index';
-import { data, prng } from './lib/ref';
+import { Prng } from '@ts-ceph/testkit';
+import { data } from './lib/ref';
 
 /** A two-device, one-bucket, one-rule map built through the API. */
 function tinyMap(): CrushWrapper {
@@ -139,37 +141,86 @@ t.test('malformed input is a DencError naming the problem', async (t) => {
   t.throws(() => decodeCrushMap(Buffer.concat([good, Buffer.from([1])])), { name: 'DencError', message: /stray/ });
 });
 
-const samples = [
-  readFileSync(data('test-map-big-1.crushmap')),
-  readFileSync(data('crush-classes/a')),
-  ...readdirSync(join(sharedDir(), 'ceph-object-corpus', '16.2.0', 'objects', 'CrushWrapper'))
-    .slice(0, 4)
-    .map((f) => readFileSync(join(sharedDir(), 'ceph-object-corpus', '16.2.0', 'objects', 'CrushWrapper', f))),
+const corpusDir = join(sharedDir(), 'ceph-object-corpus', '16.2.0', 'objects', 'CrushWrapper');
+/**
+ * Real maps, each with the length at which its rule_name_map ends (read off the layout by hand): the
+ * mandatory part of CrushWrapper::decode. The big map is a pre-luminous one with the tunables up to
+ * chooseleaf_vary_r; the others carry every tail, with an empty choose_args.
+ */
+const samples: { name: string; bytes: Buffer; mandatoryBytes: number }[] = [
+  { name: 'test-map-big-1.crushmap', bytes: readFileSync(data('test-map-big-1.crushmap')), mandatoryBytes: 8919 },
+  { name: 'crush-classes/a', bytes: readFileSync(data('crush-classes/a')), mandatoryBytes: 2319 },
+  ...([
+    ['565fd328c2c01ee253144888b16f112e', 313],
+    ['800869cae5cc1a2f955e72d4ae4c45a9', 451],
+    ['834d7a8393bb4a8d59fa09557e1364b3', 480],
+    ['8ddd92224d88abeac45f6cb4e931030d', 641],
+  ] as const).map(([f, mandatoryBytes]) => ({ name: f, bytes: readFileSync(join(corpusDir, f)), mandatoryBytes })),
 ];
 
-t.test('every truncation fails with a DencError', async (t) => {
-  let n = 0;
+/**
+ * CrushWrapper::decode reads each group of the tail only `if (!blp.end())`, so a map cut exactly
+ * before one of these groups is a whole older map: choose_local_tries, choose_local_fallback_tries and
+ * choose_total_tries (3 u32), chooseleaf_descend_once (u32), chooseleaf_vary_r (u8),
+ * straw_calc_version (u8), allowed_bucket_algs (u32), chooseleaf_stable (u8), then the three class
+ * maps, then choose_args.
+ */
+const tunableGroupBytes = [12, 4, 1, 1, 4, 1];
+/** An empty choose_args map: its u32 count of 0. */
+const emptyChooseArgsBytes = 4;
+
+/** The prefix lengths of `s` that the format lets decode: the cuts at a tail group's start. */
+function allowedCuts(s: { bytes: Buffer; mandatoryBytes: number }): number[] {
+  const cuts = [s.mandatoryBytes];
+  for (const n of tunableGroupBytes) cuts.push(cuts[cuts.length - 1]! + n);
+  // After chooseleaf_stable come the class maps and choose_args (luminous); the cut between them.
+  if (cuts[cuts.length - 1]! < s.bytes.length) cuts.push(s.bytes.length - emptyChooseArgsBytes);
+  return cuts.filter((n) => n < s.bytes.length);
+}
+
+t.test('every truncation fails with a DencError, except at the start of an optional tail group', async (t) => {
   for (const s of samples) {
-    for (let len = 0; len < s.length; len++) {
+    const allowed = allowedCuts(s);
+    if (allowed.includes(s.bytes.length - emptyChooseArgsBytes)) t.equal(s.bytes.readUInt32LE(s.bytes.length - 4), 0, `${s.name}: choose_args is empty`);
+    const decoded: number[] = [];
+    let refused = 0;
+    for (let len = 0; len < s.bytes.length; len++) {
+      const prefix = s.bytes.subarray(0, len);
+      let cw: CrushWrapper;
       try {
-        decodeCrushMap(s.subarray(0, len));
+        cw = decodeCrushMap(prefix);
       } catch (e) {
-        if (!(e instanceof DencError)) t.fail(`prefix ${len}/${s.length}: ${String(e)}`);
+        if (e instanceof DencError) refused++;
+        else t.fail(`${s.name}: prefix ${len}/${s.bytes.length} threw ${String(e)}`);
+        continue;
       }
-      n++;
+      decoded.push(len);
+      // What was read is what the prefix says: the encoder writes the same bytes first, then the
+      // legacy values of the groups the prefix lacks.
+      if (!encodeCrushMap(cw).subarray(0, len).equals(prefix)) t.fail(`${s.name}: prefix ${len} decodes to a map that does not re-encode to it`);
     }
+    t.same(decoded, allowed, `${s.name}: only the cuts before an optional group decode`);
+    t.equal(refused, s.bytes.length - allowed.length, `${s.name}: the other ${refused} truncations fail with a DencError`);
   }
-  t.pass(`${n} prefixes`);
+});
+
+t.test('a map cut before the tunables decodes with the legacy tunables', async (t) => {
+  const s = samples[1]!;
+  const legacy = decodeCrushMap(s.bytes.subarray(0, s.mandatoryBytes)).tunables;
+  t.same(
+    [legacy.chooseLocalTries, legacy.chooseLocalFallbackTries, legacy.chooseTotalTries, legacy.chooseleafDescendOnce, legacy.chooseleafVaryR, legacy.chooseleafStable],
+    [2, 5, 19, 0, 0, 0],
+  );
 });
 
 t.test('mutated maps decode or fail with a DencError, and decoded ones map without throwing', async (t) => {
-  const rnd = prng(7);
+  const rng = new Prng(7);
   let decoded = 0;
   let rejected = 0;
   for (let i = 0; i < 3000; i++) {
-    const s = Buffer.from(samples[i % samples.length]);
-    const flips = 1 + Math.floor(rnd() * 4);
-    for (let k = 0; k < flips; k++) s[Math.floor(rnd() * s.length)] = Math.floor(rnd() * 256);
+    const s = Buffer.from(samples[i % samples.length]!.bytes);
+    const flips = 1 + Math.floor(rng.next() * 4);
+    for (let k = 0; k < flips; k++) s[Math.floor(rng.next() * s.length)] = Math.floor(rng.next() * 256);
     let cw: CrushWrapper;
     try {
       cw = decodeCrushMap(s);

@@ -20,9 +20,12 @@ function firstLine(): Promise<string> {
 async function main(): Promise<void> {
   const [path, seedS, depthS, backend, pass] = process.argv.slice(2);
   const startS = await firstLine();
-  const store = new NativeStore({ path: path!, backend: backend === 'pool' ? 'pool' : 'auto', ...(pass ? { passphrase: Buffer.from(pass) } : {}) });
+  const store = new NativeStore({ path: path!, backend: backend === 'pool' ? 'pool' : 'uring', ...(pass ? { passphrase: Buffer.from(pass) } : {}) });
   await store.mount();
-  writeSync(1, 'ready\n');
+  // The parent checks the backend the device really opened with (TS_CEPH_IO=pool overrides 'uring').
+  writeSync(1, `ready ${store.io.dev.backend}\n`);
+  // A child on the wrong backend has nothing to test: the parent fails the lane on the line above.
+  if (store.io.dev.backend !== (backend === 'pool' ? 'pool' : 'io_uring')) process.exit(1);
   const seed = Number(seedS);
   const depth = Number(depthS);
   let next = Number(startS);

@@ -1,25 +1,16 @@
 // Deterministic random transactions for the crash tests: transaction i of a seed is always the same
 // list of ops, valid in any store state, so the parent can rebuild the expected state in a MemStore.
+import { Prng } from '@ts-ceph/testkit';
 import { collPG, GHObject, ghobject, ObjectStore, Transaction } from '../src';
 
 export const crashColl = collPG(7, 0x3);
 export const crashObjects = 10;
 export const objName = (n: number): GHObject => ghobject({ pool: 7, name: `obj${n}`, hash: (n * 0x9e3779b1) >>> 0 });
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function bytes(rnd: () => number, n: number): Buffer {
+/** n bytes from one seed drawn from `rng` (an LCG fills the up to 300 KB writes cheaply). */
+function bytes(rng: Prng, n: number): Buffer {
   const b = Buffer.alloc(n);
-  let v = (rnd() * 0xffffffff) >>> 0;
+  let v = (rng.next() * 0xffffffff) >>> 0;
   for (let i = 0; i < n; i++) {
     v = (Math.imul(v, 1103515245) + 12345) >>> 0;
     b[i] = v >>> 24;
@@ -28,27 +19,27 @@ function bytes(rnd: () => number, n: number): Buffer {
 }
 
 export function makeTxn(seed: number, i: number): Transaction {
-  const rnd = prng(seed * 1000003 + i);
+  const rng = new Prng(seed * 1000003 + i);
   const t = new Transaction();
-  const groups = 1 + Math.floor(rnd() * 3);
+  const groups = 1 + Math.floor(rng.next() * 3);
   for (let g = 0; g < groups; g++) {
-    const o = objName(Math.floor(rnd() * crashObjects));
-    const r = rnd();
+    const o = objName(Math.floor(rng.next() * crashObjects));
+    const r = rng.next();
     if (r < 0.06) {
       t.remove(crashColl, o);
       continue;
     }
-    const kind = rnd();
-    if (kind < 0.55) t.write(crashColl, o, Math.floor(rnd() * 65536), bytes(rnd, 1 + Math.floor(rnd() * 8000)));
-    else if (kind < 0.85) t.write(crashColl, o, Math.floor(rnd() * 32) * 4096, bytes(rnd, 4096));
-    else t.write(crashColl, o, Math.floor(rnd() * 128) * 4096, bytes(rnd, 100000 + Math.floor(rnd() * 200000)));
+    const kind = rng.next();
+    if (kind < 0.55) t.write(crashColl, o, Math.floor(rng.next() * 65536), bytes(rng, 1 + Math.floor(rng.next() * 8000)));
+    else if (kind < 0.85) t.write(crashColl, o, Math.floor(rng.next() * 32) * 4096, bytes(rng, 4096));
+    else t.write(crashColl, o, Math.floor(rng.next() * 128) * 4096, bytes(rng, 100000 + Math.floor(rng.next() * 200000)));
     t.setattr(crashColl, o, 'v', Buffer.from(String(i)));
-    t.omapSetKeys(crashColl, o, new Map([[`k${Math.floor(rnd() * 20)}`, Buffer.from(String(i))]]));
-    if (r < 0.1) t.clone(crashColl, o, objName(Math.floor(rnd() * crashObjects)));
-    else if (r < 0.13) t.truncate(crashColl, o, Math.floor(rnd() * 70000));
+    t.omapSetKeys(crashColl, o, new Map([[`k${Math.floor(rng.next() * 20)}`, Buffer.from(String(i))]]));
+    if (r < 0.1) t.clone(crashColl, o, objName(Math.floor(rng.next() * crashObjects)));
+    else if (r < 0.13) t.truncate(crashColl, o, Math.floor(rng.next() * 70000));
     else if (r < 0.16) t.omapRmKeyRange(crashColl, o, 'k1', 'k5');
     else if (r < 0.2) t.omapSetHeader(crashColl, o, Buffer.from(`h${i}`));
-    else if (r < 0.23) t.zero(crashColl, o, Math.floor(rnd() * 50000), Math.floor(rnd() * 20000));
+    else if (r < 0.23) t.zero(crashColl, o, Math.floor(rng.next() * 50000), Math.floor(rng.next() * 20000));
   }
   return t;
 }

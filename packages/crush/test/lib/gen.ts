@@ -7,7 +7,8 @@
  * failure messages print.
  */
 import { join } from 'node:path';
-import { crushtool, pick, prng, randInt } from './ref';
+import { Prng } from '@ts-ceph/testkit';
+import { crushtool } from './ref';
 import { Asserts, same } from './diff';
 
 const ALGS = ['uniform', 'list', 'tree', 'straw', 'straw2'];
@@ -23,27 +24,27 @@ export interface GeneratedMap {
 
 /** Build (with crushtool) the map of `seed` in `dir`; undefined if crushtool refused the combination. */
 export function generateMap(seed: number, dir: string): GeneratedMap | undefined {
-  const rnd = prng(seed);
-  const numOsds = randInt(rnd, 1, 64);
-  const levels = randInt(rnd, 1, 3);
+  const rng = new Prng(seed);
+  const numOsds = rng.intIn(1, 64);
+  const levels = rng.intIn(1, 3);
   const layerNames = LEVELS.slice(4 - levels);
   const layers: string[] = [];
   layerNames.forEach((name, i) => {
     const last = i === layerNames.length - 1;
-    const size = last ? (rnd() < 0.85 ? 0 : randInt(rnd, 2, 4)) : randInt(rnd, 1, 6);
-    layers.push(name, pick(rnd, ALGS), String(size));
+    const size = last ? (rng.next() < 0.85 ? 0 : rng.intIn(2, 4)) : rng.intIn(1, 6);
+    layers.push(name, rng.pick(ALGS), String(size));
   });
   const tun: string[] = [];
   const maybe = (p: number, args: string[]): void => {
-    if (rnd() < p) tun.push(...args);
+    if (rng.next() < p) tun.push(...args);
   };
-  maybe(0.3, ['--set-choose-local-tries', pick(rnd, ['0', '1', '2'])]);
-  maybe(0.3, ['--set-choose-local-fallback-tries', pick(rnd, ['0', '5'])]);
-  maybe(0.4, ['--set-choose-total-tries', pick(rnd, ['3', '19', '50', '100'])]);
-  maybe(0.3, ['--set-chooseleaf-descend-once', pick(rnd, ['0', '1'])]);
-  maybe(0.4, ['--set-chooseleaf-vary-r', pick(rnd, ['0', '1', '2', '3'])]);
-  maybe(0.4, ['--set-chooseleaf-stable', pick(rnd, ['0', '1'])]);
-  maybe(0.3, ['--set-straw-calc-version', pick(rnd, ['0', '1'])]);
+  maybe(0.3, ['--set-choose-local-tries', rng.pick(['0', '1', '2'])]);
+  maybe(0.3, ['--set-choose-local-fallback-tries', rng.pick(['0', '5'])]);
+  maybe(0.4, ['--set-choose-total-tries', rng.pick(['3', '19', '50', '100'])]);
+  maybe(0.3, ['--set-chooseleaf-descend-once', rng.pick(['0', '1'])]);
+  maybe(0.4, ['--set-chooseleaf-vary-r', rng.pick(['0', '1', '2', '3'])]);
+  maybe(0.4, ['--set-chooseleaf-stable', rng.pick(['0', '1'])]);
+  maybe(0.3, ['--set-straw-calc-version', rng.pick(['0', '1'])]);
   const built = join(dir, `m${seed}`);
   const buildArgs = ['--outfn', built, '--build', '--num_osds', String(numOsds), ...layers, ...tun];
   if (crushtool(buildArgs).code !== 0) return undefined;
@@ -51,12 +52,12 @@ export function generateMap(seed: number, dir: string): GeneratedMap | undefined
   // Change weights, and add rules of the other step kinds: one crushtool run per change.
   const root = layers[layers.length - 1] === '0' ? layers[layers.length - 3] : `${layers[layers.length - 3]}0`;
   const edits: string[][] = [];
-  const reweights = randInt(rnd, 0, 3);
+  const reweights = rng.intIn(0, 3);
   for (let i = 0; i < reweights; i++) {
-    edits.push(['--reweight-item', `osd.${randInt(rnd, 0, numOsds - 1)}`, pick(rnd, ['0', '0.5', '2.5', '0.125', '3'])]);
+    edits.push(['--reweight-item', `osd.${rng.intIn(0, numOsds - 1)}`, rng.pick(['0', '0.5', '2.5', '0.125', '3'])]);
   }
-  if (rnd() < 0.7) edits.push(['--create-simple-rule', 'ec', root, pick(rnd, ['osd', ...layerNames]), 'indep']);
-  if (rnd() < 0.5) edits.push(['--create-simple-rule', 'flat', root, 'osd', pick(rnd, ['firstn', 'indep'])]);
+  if (rng.next() < 0.7) edits.push(['--create-simple-rule', 'ec', root, rng.pick(['osd', ...layerNames]), 'indep']);
+  if (rng.next() < 0.5) edits.push(['--create-simple-rule', 'flat', root, 'osd', rng.pick(['firstn', 'indep'])]);
   let path = built;
   const editArgs: string[] = [];
   for (const [i, e] of edits.entries()) {
@@ -68,8 +69,8 @@ export function generateMap(seed: number, dir: string): GeneratedMap | undefined
   const final = path;
 
   const testArgs: string[] = [];
-  const outs = randInt(rnd, 0, Math.min(4, numOsds));
-  for (let i = 0; i < outs; i++) testArgs.push('--weight', String(randInt(rnd, 0, numOsds - 1)), pick(rnd, ['0', '0', '0.5', '0.75', '0.01']));
+  const outs = rng.intIn(0, Math.min(4, numOsds));
+  for (let i = 0; i < outs; i++) testArgs.push('--weight', String(rng.intIn(0, numOsds - 1)), rng.pick(['0', '0', '0.5', '0.75', '0.01']));
   return { seed, path: final, buildArgs, editArgs, testArgs };
 }
 

@@ -1,6 +1,6 @@
 /**
- * Test helpers: the real crushtool/osdmaptool as oracles, the data directory, and a seeded PRNG for
- * generated maps (a failing case prints its seed).
+ * Test helpers: the real crushtool/osdmaptool as oracles and the data directory. Generated maps draw
+ * from testkit's seeded Prng (a failing case prints its seed).
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -35,26 +35,6 @@ export function tool(name: 'crushtool' | 'osdmaptool', args: string[], cwd?: str
 
 export function crushtool(args: string[], cwd?: string): ToolResult {
   return tool('crushtool', args, cwd);
-}
-
-/** mulberry32: a small deterministic PRNG for generated test cases. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export function pick<T>(rnd: () => number, xs: readonly T[]): T {
-  return xs[Math.floor(rnd() * xs.length)];
-}
-
-export function randInt(rnd: () => number, lo: number, hi: number): number {
-  return lo + Math.floor(rnd() * (hi - lo + 1));
 }
 
 /** The first differing line of two texts, for compact failure messages. */
