@@ -34,7 +34,7 @@ import { crushOf, exists, formatG } from '@ts-ceph/maps';
 import { CommandHandler, CommandRequest, fail, formatterFor, formatterOrPretty, ok, proposeThen, reply } from '../commands/types';
 import { getFloat, getInt, getStr, getStrVec, reqStr } from '../commands/cmdmap';
 import { OSDMonitor } from './osd-monitor';
-import { parseOsdId } from './osd-commands';
+import { parseOsdId } from './osd-pending';
 import { dumpCrush, dumpRule, dumpTunables, ruleIds } from './crush-dump';
 
 /** operator<<(std::map<string,string>): "{host=a,root=default}". */
