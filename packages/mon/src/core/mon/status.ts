@@ -8,7 +8,7 @@ import { CommandHandler, formatterFor, ok } from '../commands/types';
 import { getStr } from '../commands/cmdmap';
 import { timespanStr } from '../timespan';
 import { byteU, percentify, siU } from '../units';
-import { osdSummaryJSON, osdSummaryText } from '../osd/osd-commands';
+import { osdSummaryJSON, osdSummaryText } from '../osd/osd-query-commands';
 import { ClusterView } from './cluster-view';
 import { osdCounts, JsonFormatter, TextTable } from '@ts-ceph/maps';
 

@@ -2,7 +2,8 @@
  * CRUSH edits the OSD commands share (do_osd_create's device class, do_osd_crush_remove), applied to
  * the pending CRUSH map.
  */
-import { removeItem, updateDeviceClass } from '@ts-ceph/crush';
+import { CrushWrapper, removeItem, updateDeviceClass } from '@ts-ceph/crush';
+import { CommandOutcome, proposeThen } from '../commands/types';
 import { OSDMonitor } from './osd-monitor';
 
 /** Name osd.<id> in CRUSH (if new) and set its device class; failures are not fatal (replays). */
@@ -25,4 +26,10 @@ export function removeOsdFromCrush(osd: OSDMonitor, id: number): boolean {
   if (r < 0) return false;
   osd.crushChanged(cw);
   return true;
+}
+
+/** Make the edited pending CRUSH map part of the proposal, and reply once it is committed. */
+export function commitCrush(osd: OSDMonitor, cw: CrushWrapper, rs: string, out = ''): CommandOutcome {
+  osd.crushChanged(cw);
+  return proposeThen([osd], 0, rs, out);
 }

@@ -1,0 +1,138 @@
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync, openSync, closeSync, ftruncateSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomInt, randomUUID } from 'node:crypto';
+import { Level } from 'level';
+import { cephError } from '@ts-ceph/common';
+import { BlockDevice, IoBackend } from '../native/device';
+import { XtsCipher } from '../native/crypto';
+import { luksFormat, LuksFormatOptions } from '../luks/luks2';
+import { BitmapAllocator } from './allocator';
+import { BlockIO } from './io';
+import * as L from './layout';
+import { blockBytes } from './layout';
+import { BatchOp, journalBlocksFor } from './journal';
+
+export type KV = Level<Buffer, Buffer>;
+
+export interface NativeStoreOptions {
+  /** The OSD data directory: holds `block` (or a symlink to the device) and `db/`. */
+  path: string;
+  /** mkfs: the device to use (symlinked as path/block); default: a file path/block. */
+  blockPath?: string;
+  /** mkfs: size of a new block file (bytes). */
+  deviceBytes?: number;
+  /** mkfs: put a LUKS2 header on the device and encrypt every sector. */
+  encrypt?: boolean;
+  /** The passphrase (key file contents) for an encrypted device. */
+  passphrase?: Buffer;
+  luks?: LuksFormatOptions;
+  backend?: IoBackend;
+  /** O_DIRECT on the device (default true). */
+  direct?: boolean;
+  /** Tests: keep committed deferred writes in the journal only (never written in place, never checkpointed). */
+  holdDeferred?: boolean;
+}
+
+/** Default size of a new block file. */
+export const deviceBytesDefault = 1024 * 1024 * 1024;
+/** Smallest device we format. */
+export const deviceBytesMin = 16 * 1024 * 1024;
+
+/** Bytes per I/O when mkfs writes the journal region of a file-backed device. */
+const zeroChunkBytes = 1024 * 1024;
+
+/** The device of the store in `path`: the file, or the symlink to the block device. */
+export function blockPathOf(opts: NativeStoreOptions): string {
+  return join(opts.path, 'block');
+}
+
+/** A new LevelDB handle on the store's db/ (not yet opened). */
+export function storeDb(path: string, createIfMissing = true): KV {
+  return new Level<Buffer, Buffer>(join(path, 'db'), { keyEncoding: 'buffer', valueEncoding: 'buffer', createIfMissing });
+}
+
+async function zeroBlocks(io: BlockIO, start: number, count: number): Promise<void> {
+  const per = zeroChunkBytes / blockBytes;
+  const zeros = Buffer.alloc(zeroChunkBytes);
+  for (let b = 0; b < count; b += per) await io.writeBlocks(zeros.subarray(0, Math.min(per, count - b) * blockBytes), start + b);
+}
+
+/** Create the data directory and its block file (or the symlink to the given device). */
+function prepareDevice(opts: NativeStoreOptions): void {
+  const { path } = opts;
+  const blockPath = blockPathOf(opts);
+  mkdirSync(path, { recursive: true, mode: 0o750 });
+  if (existsSync(join(path, 'db'))) throw cephError('EEXIST', `${path} already holds a store (db/ exists)`);
+  if (opts.blockPath) {
+    if (!existsSync(blockPath)) symlinkSync(opts.blockPath, blockPath);
+  } else if (!existsSync(blockPath)) {
+    const bytes = opts.deviceBytes ?? deviceBytesDefault;
+    if (bytes < deviceBytesMin) throw cephError('EINVAL', `device of ${bytes} bytes is smaller than deviceBytesMin (${deviceBytesMin})`);
+    const fd = openSync(blockPath, 'w', 0o600);
+    ftruncateSync(fd, bytes);
+    closeSync(fd);
+  }
+}
+
+/** The first LevelDB keys of a new store: superblock record, stats, checkpoint, allocator bitmap. */
+function initialKeys(sb: L.Superblock, alloc: BitmapAllocator): BatchOp[] {
+  const ops: BatchOp[] = [
+    { type: 'put', key: L.superKey(), value: L.encodeSuperRecord({ sb, nidMax: 0 }) },
+    { type: 'put', key: L.statsKey(), value: L.encodeStats({ storedBytes: 0, objects: 0 }) },
+    { type: 'put', key: L.checkpointKey(), value: L.encodeCheckpoint({ generation: 0, seq: 1, block: 0 }) },
+  ];
+  for (let c = 0; c < alloc.chunkCount(); c++) alloc.takeDirtyChunks();
+  for (let c = 0; c < alloc.chunkCount(); c++) {
+    const off = (c * L.bitmapChunkBlocks) / 8;
+    ops.push({ type: 'put', key: L.bitmapKey(c), value: Buffer.from(alloc.committed.subarray(off, Math.min(off + L.bitmapChunkBlocks / 8, alloc.committed.length))) });
+  }
+  return ops;
+}
+
+/**
+ * Format a new store: the device (optionally under a LUKS2 header), its superblock and journal
+ * region, and the LevelDB keys that describe an empty store.
+ */
+export async function mkfsStore(opts: NativeStoreOptions): Promise<void> {
+  const { path } = opts;
+  const blockPath = blockPathOf(opts);
+  prepareDevice(opts);
+  let dataOffset = 0;
+  let xts: XtsCipher | undefined;
+  if (opts.encrypt) {
+    if (!opts.passphrase?.length) throw cephError('EINVAL', 'mkfs --encrypt needs a key (passphrase)');
+    const f = await luksFormat(blockPath, opts.passphrase, opts.luks);
+    dataOffset = f.segmentOffset;
+    xts = new XtsCipher(f.volumeKey, f.sectorBytes);
+  }
+  const dev = new BlockDevice(blockPath, { direct: opts.direct ?? true, backend: opts.backend });
+  try {
+    const deviceBytes = Math.floor((dev.size - dataOffset) / blockBytes) * blockBytes;
+    if (deviceBytes < deviceBytesMin) throw cephError('EINVAL', `device ${blockPath} too small (${dev.size} bytes)`);
+    const journalBlocks = journalBlocksFor(deviceBytes);
+    const sb: L.Superblock = { fsid: randomUUID(), deviceBytes, blockBytes, encrypted: !!opts.encrypt, journalStart: 1, journalBlocks, journalId: randomInt(1, 2 ** 48) };
+    const io = new BlockIO(dev, dataOffset, xts, blockPath);
+    await io.writeBlocks(L.encodeSuperblock(sb), 0);
+    // A file-backed device gets its journal written once, so that journal writes overwrite
+    // allocated blocks and a flush needs no file-system metadata commit.
+    if (!dev.blockdev) await zeroBlocks(io, sb.journalStart, journalBlocks);
+    await dev.fdatasync();
+    const alloc = new BitmapAllocator(deviceBytes / blockBytes);
+    alloc.reserve(0, 1 + journalBlocks);
+    const db = storeDb(path);
+    await db.open();
+    await db.batch(initialKeys(sb, alloc), { sync: true });
+    await db.close();
+    writeFileSync(join(path, 'type'), 'tsstore\n');
+    writeFileSync(join(path, 'fsid'), sb.fsid + '\n');
+  } finally {
+    await dev.close();
+    xts?.destroy();
+  }
+}
+
+/** Read the data directory's fsid file (used by the tool). */
+export function readFsid(path: string): string | undefined {
+  const f = join(path, 'fsid');
+  return existsSync(f) && statSync(f).isFile() ? readFileSync(f, 'utf8').trim() : undefined;
+}

@@ -1,0 +1,87 @@
+import { cephError } from '@ts-ceph/common';
+import { BlockDevice } from '../native/device';
+import { XtsCipher } from '../native/crypto';
+import { isLuks, luksOpen } from '../luks/luks2';
+import { collToString } from '../types';
+import { BitmapAllocator } from './allocator';
+import { BlockIO } from './io';
+import * as L from './layout';
+import { blockBytes, CollRecord } from './layout';
+import { blockPathOf, KV, NativeStoreOptions } from './mkfs';
+
+/** What mount reads before replaying the journal: the device and the state as of the last checkpoint. */
+export interface OpenedDevice {
+  io: BlockIO;
+  sb: L.Superblock;
+  allocator: BitmapAllocator;
+  xts: XtsCipher | undefined;
+  checkpoint: L.Checkpoint;
+  nidMax: number;
+  stats: L.StatsRecord;
+}
+
+/** The cipher of an encrypted device (and where its data starts), checked against the database's superblock. */
+async function openCipher(opts: NativeStoreOptions, rec: L.SuperRecord): Promise<{ dataOffset: number; xts?: XtsCipher }> {
+  const blockPath = blockPathOf(opts);
+  if (await isLuks(blockPath)) {
+    if (!opts.passphrase?.length) throw cephError('EACCES', `${blockPath} is encrypted (LUKS2): a key is needed`);
+    const o = await luksOpen(blockPath, opts.passphrase);
+    return { dataOffset: o.segmentOffset, xts: new XtsCipher(o.volumeKey, o.sectorBytes, o.ivTweak) };
+  }
+  if (rec.sb.encrypted) throw cephError('EIO', `${blockPath}: the store is encrypted but the device has no LUKS2 header`);
+  return { dataOffset: 0 };
+}
+
+/** The device's superblock, which must agree with the database's copy and fit the device. */
+async function readSuperblock(io: BlockIO, rec: L.SuperRecord): Promise<L.Superblock> {
+  const s = L.decodeSuperblock(await io.readRaw(0, 1));
+  if (s.fsid !== rec.sb.fsid) throw cephError('EIO', `device fsid ${s.fsid} does not match the database's ${rec.sb.fsid}`);
+  if (s.journalStart !== rec.sb.journalStart || s.journalBlocks !== rec.sb.journalBlocks || s.journalId !== rec.sb.journalId) throw cephError('EIO', 'the device superblock and the database disagree on the journal');
+  if (io.dataOffset + s.deviceBytes > io.dev.size) throw cephError('EIO', `device shrank: ${io.dev.size} bytes < ${io.dataOffset + s.deviceBytes}`);
+  return s;
+}
+
+/** Read the superblock record, open the device (and its cipher), load the allocator bitmap, checkpoint and stats. */
+async function loadState(io: BlockIO, db: KV, opts: NativeStoreOptions, rec: L.SuperRecord): Promise<Omit<OpenedDevice, 'io' | 'xts'>> {
+  const sb = await readSuperblock(io, rec);
+  const allocator = new BitmapAllocator(sb.deviceBytes / blockBytes);
+  for await (const [k, v] of db.iterator({ gte: L.bitmapKey(0), lt: L.prefixEnd(Buffer.from(L.K.bitmap)) })) allocator.loadChunk(Number(k.readBigUInt64BE(1)), v);
+  const cpRec = await db.get(L.checkpointKey());
+  if (!cpRec) throw cephError('EIO', `${opts.path}: journal checkpoint record missing`);
+  const checkpoint = L.decodeCheckpoint(cpRec);
+  const st = await db.get(L.statsKey());
+  const stats = st ? L.decodeStats(st) : { storedBytes: 0, objects: 0 };
+  return { sb, allocator, checkpoint, nidMax: rec.nidMax, stats };
+}
+
+/**
+ * Mount, first half: open the device (and LUKS2 cipher) the database describes and load the state
+ * as of the last checkpoint. On failure nothing stays open.
+ */
+export async function openDevice(opts: NativeStoreOptions, db: KV): Promise<OpenedDevice> {
+  const superRec = await db.get(L.superKey());
+  if (!superRec) throw cephError('EIO', `${opts.path}: superblock record missing`);
+  const rec = L.decodeSuperRecord(superRec);
+  const { dataOffset, xts } = await openCipher(opts, rec);
+  let dev: BlockDevice | undefined;
+  try {
+    const blockPath = blockPathOf(opts);
+    dev = new BlockDevice(blockPath, { direct: opts.direct ?? true, backend: opts.backend });
+    const io = new BlockIO(dev, dataOffset, xts, blockPath);
+    return { io, xts, ...(await loadState(io, db, opts, rec)) };
+  } catch (e) {
+    await dev?.close();
+    xts?.destroy();
+    throw e;
+  }
+}
+
+/** Every collection's record, by name. */
+export async function loadCollections(db: KV): Promise<Map<string, CollRecord>> {
+  const colls = new Map<string, CollRecord>();
+  for await (const [, v] of db.iterator({ gte: Buffer.from(L.K.coll), lt: L.prefixEnd(Buffer.from(L.K.coll)) })) {
+    const c = L.decodeColl(v);
+    colls.set(collToString(c.cid), c);
+  }
+  return colls;
+}
