@@ -33,6 +33,7 @@ import { poolCommands } from './core/osd/pool-commands';
 import { crushCommands } from './core/osd/crush-commands';
 import { blocklistCommands, expireBlocklist } from './core/osd/blocklist-commands';
 import { osdMiscCommands } from './core/osd/osd-misc-commands';
+import { ecProfileCommands } from './core/osd/ec-profile-commands';
 import { osdMapHealth } from './core/osd/osd-health';
 import { OSDLivenessConf, OSDReportTracker, tickOsdReports } from './core/osd/osd-liveness';
 import { PGStatService } from './core/mgrstat/pg-stats';
@@ -234,6 +235,7 @@ export class Monitor {
     d.register(crushCommands(this.osd));
     d.register(blocklistCommands(this.osd));
     d.register(osdMiscCommands(this.osd));
+    d.register(ecProfileCommands(this.osd));
     d.register(statusCommands(this.view));
     d.register(monCommands(this.view));
     d.register(pgCommands(this.view));

@@ -40,6 +40,11 @@ export type CommandOutcome =
       propose: PaxosService[];
       /** The reply, computed after the commit when it depends on the committed state. */
       reply: CommandReply | (() => CommandReply);
+      /**
+       * Run the command again once the proposal is committed, instead of replying (Ceph's
+       * C_RetryMessage: the command needs state, such as a CRUSH rule, that this proposal creates).
+       */
+      retry?: boolean;
     };
 
 export type CommandHandler = (req: CommandRequest) => CommandOutcome;
@@ -58,6 +63,11 @@ export function fail(name: ErrnoName, rs: string): CommandOutcome {
 
 export function proposeThen(services: PaxosService[], r: number, rs: string, out: string | Buffer = ''): CommandOutcome {
   return { propose: services, reply: { r, rs, outbl: typeof out === 'string' ? Buffer.from(out) : out } };
+}
+
+/** Commit `services`' pending changes, then run the command again (wait_for_finished_proposal + C_RetryMessage). */
+export function retryAfter(services: PaxosService[]): CommandOutcome {
+  return { propose: services, reply: { r: 0, rs: '', outbl: Buffer.alloc(0) }, retry: true };
 }
 
 /**

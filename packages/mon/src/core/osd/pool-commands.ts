@@ -2,14 +2,16 @@
  * `ceph osd pool ...` and `osd lspools` (OSDMonitor::preprocess_command / prepare_command_impl,
  * prepare_command_pool_set, _command_pool_application), with Ceph's messages.
  */
-import { cephError } from '@ts-ceph/common/core';
-import { PoolFlag, PoolType, printPools, dumpPgPool, PgPoolT, JsonFormatter } from '@ts-ceph/maps';
-import { CommandHandler, CommandRequest, fail, formatterFor, ok, proposeThen, reply } from '../commands/types';
+import { Errno, cephError } from '@ts-ceph/common/core';
+import { PoolFlag, PoolType, printPools, dumpPgPool, PgPoolT, JsonFormatter, crushOf } from '@ts-ceph/maps';
+import { CommandHandler, CommandRequest, fail, formatterFor, ok, proposeThen, reply, retryAfter } from '../commands/types';
 import { getBool, getFloat, getInt, getStr, reqStr } from '../commands/cmdmap';
 import { OSDMonitor } from './osd-monitor';
 import { prepareNewPool } from './pool-create';
 import { poolGet } from './pool-get';
 import { poolSet } from './pool-set';
+import { pendDefaultProfile } from './ec-profile-commands';
+import { errnoOf } from './ec-plugins';
 
 /** Limits on pool application metadata (MAX_POOL_APPLICATIONS etc. in OSDMonitor.cc). */
 export const poolAppLimits = { poolApplicationsMax: 4, poolApplicationKeysMax: 64, poolApplicationLengthMax: 128 };
@@ -59,8 +61,7 @@ export function poolCommands(osd: OSDMonitor): Record<string, CommandHandler> {
     const typeStr = getStr(m, 'pool_type') || osd.conf.get('osd_pool_default_type');
     const existing = lookup(name);
     if (existing >= 0) {
-      const p = osd.osdmap.pools.get(existing)!;
-      const tname = p.type === PoolType.REPLICATED ? 'replicated' : 'erasure';
+      const tname = osd.osdmap.pools.get(existing)!.type === PoolType.REPLICATED ? 'replicated' : 'erasure';
       if (typeStr !== tname) return fail('EINVAL', `pool '${name}' cannot change to type ${typeStr}`);
       return reply(0, `pool '${name}' already exists`);
     }
@@ -68,19 +69,20 @@ export function poolCommands(osd: OSDMonitor): Record<string, CommandHandler> {
     if (typeStr === 'replicated') type = PoolType.REPLICATED;
     else if (typeStr === 'erasure') type = PoolType.ERASURE;
     else return fail('EINVAL', `unknown pool type '${typeStr}'`);
-    // The CLI's positional form puts the rule in erasure_code_profile and expected_num_objects in
-    // rule for replicated pools (see the NOTE in OSDMonitor.cc).
-    let ruleName = getStr(m, 'rule', '');
-    const ecProfile = getStr(m, 'erasure_code_profile', '');
-    let expected = getInt(m, 'expected_num_objects', 0);
-    if (type === PoolType.REPLICATED && ecProfile !== '') {
-      if (ruleName !== '') {
-        if (!/^[+-]?\d+$/.test(ruleName)) return fail('EINVAL', `error parsing integer value '${ruleName}': Expected option value to be integer, got '${ruleName}'`);
-        expected = Number(ruleName);
-      }
-      ruleName = ecProfile;
+    const rr = createRule(osd, m, name, type);
+    if ('out' in rr) return rr.out;
+    if (rr.expected < 0) return fail('EINVAL', "'expected_num_objects' must be non-negative");
+    try {
+      createPool(m, name, pgNum, rr.ruleName, type, type === PoolType.ERASURE ? rr.ecProfile : '', rr.expected, req.now);
+    } catch (e) {
+      // prepare_new_pool's EAGAIN: a rule or profile it needs is pending; commit it and run again.
+      if (errnoOf(e) === Errno.EAGAIN) return retryAfter([osd]);
+      throw e;
     }
-    if (expected < 0) return fail('EINVAL', "'expected_num_objects' must be non-negative");
+    return proposeThen([osd], 0, `pool '${name}' created`);
+  };
+
+  const createPool = (m: CommandRequest['cmdmap'], name: string, pgNum: number, ruleName: string, type: number, ecProfile: string, expected: number, now: number) => {
     prepareNewPool(osd, {
       name,
       pgNum,
@@ -90,14 +92,14 @@ export function poolCommands(osd: OSDMonitor): Record<string, CommandHandler> {
       size: getInt(m, 'size', 0),
       ruleName,
       type,
+      erasureCodeProfile: ecProfile,
       expectedNumObjects: expected,
       autoscaleMode: getStr(m, 'autoscale_mode', ''),
       bulk: getBool(m, 'bulk'),
       targetSizeBytes: getInt(m, 'target_size_bytes', 0),
       targetSizeRatio: getFloat(m, 'target_size_ratio') ?? 0,
-      now: req.now,
+      now,
     });
-    return proposeThen([osd], 0, `pool '${name}' created`);
   };
 
   const del: CommandHandler = (req) => {
@@ -344,3 +346,37 @@ export function bytesUnit(n: number): string {
   return `${v} ${units[i]}`;
 }
 
+/**
+ * The rule and profile of `osd pool create`: the CLI's positional form puts the rule in
+ * erasure_code_profile and expected_num_objects in rule for replicated pools (see the NOTE in
+ * OSDMonitor.cc); an erasure pool names its rule after itself (or "erasure-code" for the default
+ * profile), made by prepare_new_pool. A result to return at once, or what to create with.
+ */
+function createRule(osd: OSDMonitor, m: CommandRequest['cmdmap'], name: string, type: number): { out: ReturnType<CommandHandler> } | { ruleName: string; ecProfile: string; expected: number } {
+  let ruleName = getStr(m, 'rule', '');
+  let ecProfile = getStr(m, 'erasure_code_profile', '');
+  let expected = getInt(m, 'expected_num_objects', 0);
+  let implicitRule = false;
+  if (type === PoolType.ERASURE) {
+    ecProfile ||= 'default';
+    if (ecProfile === 'default' && !osd.osdmap.erasureCodeProfiles.has('default')) {
+      if (!osd.pending.newErasureCodeProfiles.has('default')) pendDefaultProfile(osd);
+      return { out: retryAfter([osd]) };
+    }
+    // The rule is named after the pool (or "erasure-code" for the default profile) and made here.
+    if (!ruleName) [implicitRule, ruleName] = [true, ecProfile === 'default' ? 'erasure-code' : name];
+  } else if (ecProfile !== '') {
+    if (ruleName !== '') {
+      if (!/^[+-]?\d+$/.test(ruleName)) return { out: fail('EINVAL', `error parsing integer value '${ruleName}': Expected option value to be integer, got '${ruleName}'`) };
+      expected = Number(ruleName);
+    }
+    ruleName = ecProfile;
+  }
+  if (type === PoolType.ERASURE && !implicitRule) {
+    if (crushOf(osd.osdmap).getRuleId(ruleName) < 0) {
+      if (osd.hasPendingCrush() && osd.pendingCrush().getRuleId(ruleName) >= 0) return { out: retryAfter([osd]) };
+      return { out: fail('ENOENT', `specified rule ${ruleName} doesn't exist`) };
+    }
+  }
+  return { ruleName, ecProfile, expected };
+}

@@ -2,10 +2,11 @@
  * Pool creation (OSDMonitor::prepare_new_pool, prepare_pool_size, prepare_pool_crush_rule,
  * check_pg_num): validate, then add the new pg_pool_t and its name to the pending incremental.
  */
-import { CephError, cephError } from '@ts-ceph/common/core';
+import { CephError, Errno, cephError, strerror } from '@ts-ceph/common/core';
 import { CEPH_PG_TYPE_REPLICATED } from '@ts-ceph/crush';
 import { PgPoolT, PoolType, PoolFlag, PgAutoscaleMode, newPgPool, crushOf, CEPH_STR_HASH_RJENKINS, poolOptByName, osdCounts } from '@ts-ceph/maps';
 import { OSDMonitor } from './osd-monitor';
+import { crushRuleCreateErasure, erasurePoolShape } from './ec-profile-commands';
 
 export interface NewPoolRequest {
   name: string;
@@ -16,6 +17,8 @@ export interface NewPoolRequest {
   size: number;
   ruleName: string;
   type: number;
+  /** The erasure pool's profile name ("" for replicated pools). */
+  erasureCodeProfile?: string;
   expectedNumObjects: number;
   autoscaleMode: string;
   bulk: boolean;
@@ -72,7 +75,8 @@ export function checkCrushRule(osd: OSDMonitor, ruleset: number, type: number, s
     if (size > r.maxSize) throw cephError('EINVAL', 'pool size is bigger than the crush rule max size');
     return;
   }
-  throw cephError('EINVAL', '');
+  // check_crush_rule says nothing; the reply's status is then cpp_strerror(-EINVAL).
+  throw cephError('EINVAL', `(22) ${strerror(Errno.EINVAL)}`);
 }
 
 /** prepare_new_pool: returns the new pool id (or the pending one of the same name). */
@@ -84,10 +88,18 @@ export function prepareNewPool(osd: OSDMonitor, q: NewPoolRequest): number {
   const maxPg = Number(osd.conf.get('mon_max_pool_pg_num'));
   if (pgNum > maxPg) throw rangeError(`'pg_num' must be greater than 0 and less than or equal to ${maxPg} (you may adjust 'mon max pool pg num' for higher values)`);
   if (pgpNum > pgNum) throw rangeError(`'pgp_num' must be greater than 0 and lower or equal than 'pg_num', which in this case is ${pgNum}`);
-  if (q.type !== PoolType.REPLICATED) throw cephError('EOPNOTSUPP', 'erasure-coded pools are not supported by ts-mon');
-  const rule = poolCrushRule(osd, q.ruleName);
-  const size = q.size || Number(osd.conf.get('osd_pool_default_size'));
-  const minSize = defaultMinSize(osd, size);
+  const erasure = q.type === PoolType.ERASURE;
+  const profile = q.erasureCodeProfile ?? '';
+  let rule: number;
+  if (erasure) {
+    // prepare_pool_crush_rule: a rule made now must be committed before the pool (EAGAIN: retry).
+    const r = crushRuleCreateErasure(osd, q.ruleName, profile);
+    if (r.state !== 'exists') throw cephError('EAGAIN', '');
+    rule = r.ruleset;
+  } else rule = poolCrushRule(osd, q.ruleName);
+  const shape = erasure ? erasurePoolShape(osd, profile) : undefined;
+  const size = shape ? shape.size : q.size || Number(osd.conf.get('osd_pool_default_size'));
+  const minSize = shape ? shape.minSize : defaultMinSize(osd, size);
   checkPgNum(osd, -1, pgNum, size);
   checkCrushRule(osd, rule, q.type, size);
   for (const [id, n] of osd.pending.newPoolNames) if (n === q.name && !osd.osdmap.poolName.has(id)) return id;
@@ -97,7 +109,7 @@ export function prepareNewPool(osd: OSDMonitor, q: NewPoolRequest): number {
   const p: PgPoolT = newPgPool();
   p.createTime = osd.stamp(q.now);
   p.type = q.type;
-  p.fastRead = false;
+  p.fastRead = erasure && osd.conf.get('osd_pool_default_ec_fast_read') === 'true';
   p.flags = Number(osd.conf.get('osd_pool_default_flags'));
   if (osd.conf.get('osd_pool_default_flag_hashpspool') === 'true') p.flags |= PoolFlag.HASHPSPOOL;
   if (osd.conf.get('osd_pool_default_flag_nodelete') === 'true') p.flags |= PoolFlag.NODELETE;
@@ -126,8 +138,8 @@ export function prepareNewPool(osd: OSDMonitor, q: NewPoolRequest): number {
   if (m !== PgAutoscaleMode.UNKNOWN) p.pgAutoscaleMode = m;
   p.lastChange = osd.pending.epoch;
   p.auid = 0n;
-  p.erasureCodeProfile = '';
-  p.stripeWidth = 0;
+  p.erasureCodeProfile = erasure ? profile : '';
+  p.stripeWidth = shape?.stripeWidth ?? 0;
   if (q.targetSizeBytes) setIntOpt(p, 'target_size_bytes', q.targetSizeBytes);
   if (q.targetSizeRatio > 0) p.opts.set(poolOptByName('target_size_ratio')!.key, { type: 2, v: q.targetSizeRatio });
   p.cacheTargetDirtyRatioMicro = Math.trunc(Number(osd.conf.get('osd_pool_default_cache_target_dirty_ratio')) * 1e6);

@@ -28,6 +28,7 @@ const CHOICES: [string, '' | 't' | 'e' | 'opt', Getter?][] = [
     },
   ],
   ['hashpspool', '', flagVar('hashpspool', PoolFlag.HASHPSPOOL)],
+  ['allow_ec_overwrites', 'e', flagVar('allow_ec_overwrites', PoolFlag.EC_OVERWRITES)],
   ['nodelete', '', flagVar('nodelete', PoolFlag.NODELETE)],
   ['nopgchange', '', flagVar('nopgchange', PoolFlag.NOPGCHANGE)],
   ['nosizechange', '', flagVar('nosizechange', PoolFlag.NOSIZECHANGE)],

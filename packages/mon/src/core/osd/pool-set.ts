@@ -4,10 +4,11 @@
  * a no-op (nothing to propose).
  */
 import { cephError } from '@ts-ceph/common/core';
-import { PoolFlag, PoolType, PgAutoscaleMode, crushOf, poolOptByName, CacheMode, PoolOptsT } from '@ts-ceph/maps';
+import { PoolFlag, PoolType, PgAutoscaleMode, crushOf, poolOptByName, CacheMode, PoolOptsT, PgPoolT, clonePgPool } from '@ts-ceph/maps';
 import { CommandRequest } from '../commands/types';
 import { getBool, reqStr } from '../commands/cmdmap';
 import { OSDMonitor } from './osd-monitor';
+import { erasureDataChunks } from './ec-profile-commands';
 import { autoscaleModeByName, checkCrushRule, checkPgNum, defaultMinSize } from './pool-create';
 
 const FLAG_VARS: Record<string, number> = {
@@ -43,14 +44,36 @@ export function poolSet(osd: OSDMonitor, req: CommandRequest): string | undefine
   const poolStr = reqStr(m, 'pool');
   const id = osd.lookupPool(poolStr);
   if (id < 0) throw cephError('ENOENT', `unrecognized pool '${poolStr}'`);
+  const base = osd.pending.newPools.get(id) ?? osd.osdmap.pools.get(id)!;
+  if (base.tierOf < 0 && TIER_ONLY.has(reqStr(m, 'var'))) throw cephError('EACCES', '');
+  // Ceph edits a copy and stores it in the pending map only on success; a refused value must not
+  // leave the pool (with a new last_change) in new_pools for the next proposal to carry.
+  const before = osd.pending.newPools.get(id);
+  const saved = before && clonePgPool(before);
+  const p = osd.pendingPool(id);
+  const restore = () => {
+    if (saved) osd.pending.newPools.set(id, saved);
+    else osd.pending.newPools.delete(id);
+  };
+  let rs: string | undefined;
+  try {
+    rs = setVar(osd, req, id, p);
+  } catch (e) {
+    restore();
+    throw e;
+  }
+  if (rs === undefined) restore();
+  return rs;
+}
+
+/** One variable on the pool copy `p`; the reply text, or undefined when nothing changes. */
+function setVar(osd: OSDMonitor, req: CommandRequest, id: number, p: PgPoolT): string | undefined {
+  const m = req.cmdmap;
   const v = reqStr(m, 'var');
   const val = reqStr(m, 'val');
-  const base = osd.pending.newPools.get(id) ?? osd.osdmap.pools.get(id)!;
   const { n, err: interr } = strtoll(val);
   const { f, err: floaterr } = strtod(val);
   const intErr = () => cephError('EINVAL', `error parsing integer value '${val}': ${interr}`);
-  if (base.tierOf < 0 && TIER_ONLY.has(v)) throw cephError('EACCES', '');
-  const p = osd.pendingPool(id);
   const force = getBool(m, 'yes_i_really_mean_it');
   const maxPg = Number(osd.conf.get('mon_max_pool_pg_num'));
   if (v === 'size') {
@@ -69,7 +92,8 @@ export function poolSet(osd: OSDMonitor, req: CommandRequest): string | undefine
   } else if (v === 'min_size') {
     if (p.flags & PoolFlag.NOSIZECHANGE) throw cephError('EPERM', 'pool min size change is disabled; you must unset nosizechange flag for the pool first');
     if (interr) throw intErr();
-    if (n < 1 || n > p.size) throw cephError('EINVAL', `pool min_size must be between 1 and size, which is set to ${p.size}`);
+    const low = p.type === PoolType.ERASURE ? erasureDataChunks(osd, p.erasureCodeProfile) : 1;
+    if (n < low || n > p.size) throw cephError('EINVAL', `pool min_size must be between ${low} and size, which is set to ${p.size}`);
     p.minSize = n;
   } else if (v === 'pg_num') {
     if (p.flags & PoolFlag.NOPGCHANGE) throw cephError('EPERM', 'pool pg_num change is disabled; you must unset nopgchange flag for the pool first');
@@ -110,7 +134,16 @@ export function poolSet(osd: OSDMonitor, req: CommandRequest): string | undefine
     else throw cephError('EINVAL', "expecting value 'true', 'false', '0', or '1'");
   } else if (v === 'fast_read') {
     if (p.type === PoolType.REPLICATED) throw cephError('EINVAL', 'fast read is not supported in replication pool');
-    throw cephError('EOPNOTSUPP', 'erasure-coded pools are not supported by ts-mon');
+    if (val === 'true' || (!interr && n === 1)) p.fastRead = true;
+    else if (val === 'false' || (!interr && n === 0)) p.fastRead = false;
+    else throw cephError('EINVAL', "expecting value 'true', 'false', '0', or '1'");
+  } else if (v === 'allow_ec_overwrites') {
+    // Ceph also requires every OSD of the pool to be BlueStore (for scrub); ts-osd's store has
+    // the same checksummed overwrite support, so ts-mon does not check.
+    if (p.type !== PoolType.ERASURE) throw cephError('EINVAL', 'ec overwrites can only be enabled for an erasure coded pool');
+    if (val === 'true' || (!interr && n === 1)) p.flags = (p.flags | PoolFlag.EC_OVERWRITES) >>> 0;
+    else if (val === 'false' || (!interr && n === 0)) throw cephError('EINVAL', 'ec overwrites cannot be disabled once enabled');
+    else throw cephError('EINVAL', "expecting value 'true', 'false', '0', or '1'");
   } else if (poolOptByName(v)) {
     setPoolOpt(p.opts, v, val, n, interr, f, floaterr, p.pgNumTarget);
   } else {
