@@ -29,7 +29,8 @@ import { PG, evKeyName } from './core/pg';
 import { Errno } from '@ts-ceph/common';
 import { MOSDOpReply } from '@ts-ceph/messages';
 import { encodeOSDSuperblock } from './core/superblock';
-import { mkfsOsd, parseCap, pgBits, sameAddrs } from './osd-util';
+import { mkfsOsd, parseCap, pgBits } from './osd-util';
+import { OsdDecision, OsdService, applyMapMessage, osdServiceLimits } from './core/osd-service';
 
 import { WatchDriver, watchConfigFrom } from './watch-driver';
 
@@ -55,8 +56,6 @@ export const osdDaemonLimits = {
   rotatingKeysTimeoutMs: 30_000,
   /** How often to check the rotating keys and send a beacon (ms). */
   tickMs: 5_000,
-  /** osd_beacon_report_interval: how often a beacon goes to the monitor (ms). */
-  beaconIntervalMs: 300_000,
   /** How long a stopping OSD waits for the monitor to ack its MOSDMarkMeDown (ms). */
   markDownTimeoutMs: 5_000,
 };
@@ -81,7 +80,7 @@ export class OsdDaemon implements Dispatcher {
   /** Writes queued but not yet durable, by PG and log version: a resent op waits for its original. */
   private readonly versionCommits = new Map<string, Promise<void>>();
   private waitingForMap: { con: Connection; msg: CephMessage; req: MOSDOp }[] = [];
-  private booted = false;
+  private readonly service: OsdService;
   private tick: TimerHandle | undefined;
   private stopped = false;
   readonly osdUuid: Uuid;
@@ -94,6 +93,7 @@ export class OsdDaemon implements Dispatcher {
     this.msgr = msgr;
     this.monc = monc;
     this.osdUuid = osdUuid;
+    this.service = new OsdService(opts.id);
     this.watches = new WatchDriver({ clock: this.clock, store, epoch: () => this.epoch, pgs: this.pgs, pgQueues: this.pgQueues, objectCommits: this.objectCommits }, watchConfigFrom(opts.conf, `osd.${opts.id}`));
   }
 
@@ -209,34 +209,44 @@ export class OsdDaemon implements Dispatcher {
     }, osdDaemonLimits.tickMs);
   }
 
+  /** Carry out the service core's decisions (boot, beacon, subscribe, waiting ops). */
+  private act(decisions: OsdDecision[]): void {
+    for (const d of decisions) {
+      if (d.kind === 'boot') this.sendBoot();
+      else if (d.kind === 'subscribe') this.monc.subscribe('osdmap', d.from);
+      else if (d.kind === 'beacon') this.sendBeacon(d.epoch, d.pgs);
+      else {
+        const waiting = this.waitingForMap;
+        this.waitingForMap = [];
+        for (const w of waiting) this.dispatchOp(w.con, w.msg, w.req);
+      }
+    }
+  }
+
+  private pgList(): PgT[] {
+    return [...this.pgs.values()].map((p) => p.pgid);
+  }
+
   /**
    * OSD::send_beacon: without beacons the monitor marks us down after mon_osd_report_timeout. We
    * report our PGs (all "clean": size-1 pools have nothing to recover) and the current epoch as
    * min_last_epoch_clean.
    */
-  private maybeSendBeacon(): void {
-    const map = this.osdmap;
-    const now = this.clock.now();
-    if (!map || !this.monc.isConnected || now - this.lastBeaconMs < osdDaemonLimits.beaconIntervalMs) return;
-    const me = this.opts.id;
-    if (!(me < map.maxOsd && map.osdState[me]! & OsdState.UP)) return;
-    this.lastBeaconMs = now;
-    const pgs = [...this.pgs.values()].map((p) => ({ pool: p.pgid.pool, seed: p.pgid.seed }));
+  private sendBeacon(epoch: number, pgs: PgT[]): void {
     this.monc.send(
       messageTypes.build(MOSDBeaconCodec, {
-        paxos: { ...PAXOS_HEAD_DEFAULT, version: map.epoch },
+        paxos: { ...PAXOS_HEAD_DEFAULT, version: epoch },
         pgs,
-        minLastEpochClean: map.epoch,
+        minLastEpochClean: epoch,
         lastPurgedSnapsScrub: { sec: 0, nsec: 0 },
-        osdBeaconReportIntervalSec: Math.round(osdDaemonLimits.beaconIntervalMs / 1000),
+        osdBeaconReportIntervalSec: Math.round(osdServiceLimits.beaconIntervalMs / 1000),
       }),
     );
   }
 
-  private lastBeaconMs = -Infinity;
 
   private onTick(): void {
-    this.maybeSendBeacon();
+    this.act(this.service.onTick(this.osdmap, this.clock.now(), this.monc.isConnected, this.pgList()));
     const s = this.monc.authClient?.rotatingSecrets as RotatingSecrets | undefined;
     if (s && s !== this.keys.secrets) this.keys.setSecrets(s);
     if (this.keys.needNewSecrets(this.clock.wallNow() - 30_000)) {
@@ -251,43 +261,21 @@ export class OsdDaemon implements Dispatcher {
   // ---- osdmap ---------------------------------------------------------------------------------------
 
   private handleOsdMap(m: MOSDMap): void {
+    let r: ReturnType<typeof applyMapMessage>;
     try {
-      let map = this.osdmap;
-      const fulls = [...m.maps.keys()].sort((a, b) => a - b);
-      const last = fulls[fulls.length - 1];
-      if (last !== undefined && last > (map?.epoch ?? 0)) map = decodeOSDMap(new Reader(m.maps.get(last)!));
-      for (const e of [...m.incrementalMaps.keys()].sort((a, b) => a - b)) {
-        if (!map || e !== map.epoch + 1) continue;
-        map = applyIncremental(map, decodeIncremental(new Reader(m.incrementalMaps.get(e)!)));
-      }
-      if (!map || map === this.osdmap) return;
-      this.osdmap = map;
-      log.dout(10, `osdmap e${map.epoch}`);
+      r = applyMapMessage(this.osdmap, m);
     } catch (e) {
       log.dout(0, `bad osdmap: ${(e as Error).message}`);
       return;
     }
-    this.afterMap();
-  }
-
-  private afterMap(): void {
-    const map = this.osdmap!;
-    const me = this.opts.id;
-    const up = me < map.maxOsd && (map.osdState[me]! & OsdState.UP) !== 0;
-    if (!this.booted) this.sendBoot();
-    else if (!up || !sameAddrs(map.osdAddrs.client[me] ?? [], this.addrs)) {
-      // Marked down (or another instance's addrs): boot again.
-      if (!up) this.sendBoot();
-    }
-    this.maybeSendBeacon();
-    const waiting = this.waitingForMap;
-    this.waitingForMap = [];
-    for (const w of waiting) this.dispatchOp(w.con, w.msg, w.req);
+    if (!r.map || (r.map === this.osdmap && r.missingFrom === undefined)) return;
+    this.osdmap = r.map;
+    log.dout(10, `osdmap e${r.map.epoch}`);
+    this.act(this.service.onMap(r.map, this.clock.now(), this.monc.isConnected, this.pgList(), r.missingFrom));
   }
 
   private sendBoot(): void {
     const map = this.osdmap!;
-    this.booted = true;
     const raw = encodeOSDSuperblock({
       clusterFsid: map.fsid,
       whoami: this.opts.id,
@@ -365,7 +353,7 @@ export class OsdDaemon implements Dispatcher {
   }
 
   private dispatchOp(con: Connection, msg: CephMessage, req: MOSDOp): void {
-    if (!this.osdmap || req.osdmapEpoch > this.osdmap.epoch) {
+    if (this.service.admitOp(this.osdmap, req.osdmapEpoch) === 'wait') {
       // OSD::handle_op waits for the client's map (require_same_or_newer_map).
       if (this.waitingForMap.length < osdDaemonLimits.opsWaitingForMapMax) this.waitingForMap.push({ con, msg, req });
       this.monc.subscribe('osdmap', this.epoch + 1);
