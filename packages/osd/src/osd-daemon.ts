@@ -27,7 +27,7 @@ import { executeOp, opObject, opReqid, OpSession, replyOpError } from './core/op
 import { OpPool } from './core/op-context';
 import { PG, evKeyName } from './core/pg';
 import { Errno } from '@ts-ceph/common';
-import { MOSDOpReply } from '@ts-ceph/messages';
+import { MOSDOpReply, CEPH_OSD_OP_MODE_WR } from '@ts-ceph/messages';
 import { encodeOSDSuperblock } from './core/superblock';
 import { mkfsOsd, parseCap, pgBits } from './osd-util';
 import { OsdDecision, OsdService, applyMapMessage, osdServiceLimits } from './core/osd-service';
@@ -378,8 +378,10 @@ export class OsdDaemon implements Dispatcher {
     let pg = this.pgs.get(pgKey(pgid));
     if (!pg && pool && pgid.seed < pool.pgNum && pgToUpActingOsds(map, pgid).actingPrimary === this.opts.id) pg = await this.ensurePg(pgid);
     const objKey = pg ? `${pgKey(pgid)}/${ghobjectSortKey(opObject(req))}` : '';
+    // ObjectContext's rwstate: writes to an object pipeline (the store orders them and later ops
+    // see queued ones), a read waits until the object's queued writes are durable.
     const pending = this.objectCommits.get(objKey);
-    if (pending) await pending;
+    if (pending && !req.ops.some((o) => (o.op & CEPH_OSD_OP_MODE_WR) !== 0)) await pending;
     const meta = con.protocol?.meta;
     const session: OpSession = { allowAll: meta?.peerCaps?.allowAll ?? false, cap: parseCap(meta?.peerCaps?.text) };
     const name = map.poolName.get(pgid.pool);
