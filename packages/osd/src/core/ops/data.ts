@@ -83,6 +83,24 @@ const sparseRead: OpHandler = async (ctx, op, out) => {
   return 0;
 };
 
+/**
+ * mapext (`rados mapext`): the object's allocated extents in [offset, offset+length) as the store's
+ * fiemap reports them, encoded as map<u64 offset, u64 length>. rados asks with length (u64)-1, so
+ * the range is first cut at the object's size, as BlueStore's fiemap cuts it.
+ */
+const mapext: OpHandler = async (ctx, op, out) => {
+  ctx.numRead++;
+  const ex = opExtent(op);
+  const off = Number(ex.offset);
+  const len = Math.max(0, Math.min(Number(ex.length), ctx.oi.size - off));
+  const m = ctx.before.exists && len > 0 ? await ctx.store.fiemap(ctx.coll, ctx.oid, off, len) : new Map<number, number>();
+  if (m.size > osdDataOpLimits.sparseExtentsMax) return err(Errno.E2BIG);
+  const w = new Writer().u32(m.size);
+  for (const [o, l] of [...m.entries()].sort((a, b) => a[0] - b[0])) w.u64(o).u64(l);
+  out.data = w.finish();
+  return 0;
+};
+
 const stat: OpHandler = async (ctx, _op, out) => {
   if (!ctx.obs.exists || ctx.oi.flags & OI_FLAG.WHITEOUT) return err(Errno.ENOENT);
   out.data = encodeStatReply(BigInt(ctx.oi.size), ctx.oi.mtime);
@@ -293,6 +311,7 @@ export const dataOps = new Map<number, OpHandler>([
   [CephOsdOp.READ, read],
   [CephOsdOp.SYNC_READ, read],
   [CephOsdOp.SPARSE_READ, sparseRead],
+  [CephOsdOp.MAPEXT, mapext],
   [CephOsdOp.STAT, stat],
   [CephOsdOp.CMPEXT, cmpext],
   [CephOsdOp.CHECKSUM, checksum],
