@@ -278,6 +278,9 @@ const create: OpHandler = async (ctx, op) => {
     // A legacy category string: it must decode, and is otherwise ignored.
     if (op.data.length < 4 || op.data.readUInt32LE(0) + 4 > op.data.length) return err(Errno.EINVAL);
   }
+  // Ceph's t->nop(soid): creating an existing object is still a write (new version, the client's
+  // mtime), which is how `rados touch OBJ TIMESTAMP` (create + mtime) sets an object's mtime.
+  if (ctx.obs.exists) ctx.t.nop();
   ctx.maybeCreate();
   return 0;
 };

@@ -1,0 +1,40 @@
+/**
+ * What the stock 16.2.15 clients revealed (test/acceptance/osd-ops.test.ts): mapext as `rados
+ * mapext` sends it (offset 0, length (u64)-1) gives the object's extents as map<u64,u64>, cut at
+ * the object's size, and ENOENT for a missing object (a real OSD printed "0\t8" for an 8-byte
+ * object where ts-osd answered EOPNOTSUPP); a create of an existing object is a write.
+ */
+import t from 'tap';
+import { CephOsdFlag, CephOsdOp, osdOp, osdOpExtent, osdOpWriteFull, statReply } from '@ts-ceph/messages';
+import { harness, req } from './lib/harness';
+
+t.test('mapext reports the written extent', async (t) => {
+  const h = await harness();
+  let r = await h.run(req('m', [osdOpWriteFull(Buffer.from('helhello'))]));
+  t.equal(r.result, 0);
+  r = await h.run(req('m', [osdOpExtent(CephOsdOp.MAPEXT, 0n, 0xffffffffffffffffn)], { flags: CephOsdFlag.READ }));
+  // u32 1 entry, u64 offset 0, u64 length 8.
+  const want = Buffer.from('01000000' + '0000000000000000' + '0800000000000000', 'hex');
+  t.same([r.result, r.ops[0]!.data.toString('hex')], [0, want.toString('hex')], 'one extent [0, 8)');
+  r = await h.run(req('m', [osdOpExtent(CephOsdOp.MAPEXT, 3n, 2n)], { flags: CephOsdFlag.READ }));
+  t.same([r.result, r.ops[0]!.data.toString('hex')], [0, '01000000' + '0300000000000000' + '0200000000000000'], 'a sub-range');
+  r = await h.run(req('m', [osdOpExtent(CephOsdOp.MAPEXT, 100n, 10n)], { flags: CephOsdFlag.READ }));
+  t.same([r.result, r.ops[0]!.data.toString('hex')], [0, '00000000'], 'past the end: no extents');
+  r = await h.run(req('nope', [osdOpExtent(CephOsdOp.MAPEXT, 0n, 0xffffffffffffffffn)], { flags: CephOsdFlag.READ }));
+  t.equal(r.result, -2, 'ENOENT for a missing object');
+});
+
+/**
+ * `rados touch OBJ 1700000000` sends create(non-exclusive) with the op's mtime set to the timestamp:
+ * on an existing object a real 16.2.15 OSD makes that a write (stat then prints the timestamp and
+ * the version moves on), where ts-osd answered it as a no-op read and kept the old mtime.
+ */
+t.test('create of an existing object is a write: new version and the client mtime', async (t) => {
+  const h = await harness();
+  let r = await h.run(req('c', [osdOpWriteFull(Buffer.from('x'))], { mtime: { sec: 1700000000, nsec: 0 } }));
+  t.same([r.result, r.userVersion], [0, 1n]);
+  r = await h.run(req('c', [osdOp(CephOsdOp.CREATE)], { mtime: { sec: 1600000000, nsec: 0 } }));
+  t.same([r.result, r.userVersion, r.replayVersion], [0, 2n, { epoch: 9, version: 2n }], 'a new version');
+  r = await h.run(req('c', [osdOp(CephOsdOp.STAT)], { flags: CephOsdFlag.READ }));
+  t.same(statReply(r.ops[0]!), { size: 1n, mtime: { sec: 1600000000, nsec: 0 } }, 'the mtime of the create');
+});
