@@ -2,10 +2,11 @@
  * What the stock 16.2.15 clients revealed (test/acceptance/osd-ops.test.ts): mapext as `rados
  * mapext` sends it (offset 0, length (u64)-1) gives the object's extents as map<u64,u64>, cut at
  * the object's size, and ENOENT for a missing object (a real OSD printed "0\t8" for an 8-byte
- * object where ts-osd answered EOPNOTSUPP); a create of an existing object is a write.
+ * object where ts-osd answered EOPNOTSUPP); a create of an existing object is a write; a holding
+ * cmpxattr gives 1; a write vector that changes nothing takes no version.
  */
 import t from 'tap';
-import { CephOsdFlag, CephOsdOp, osdOp, osdOpExtent, osdOpWriteFull, statReply } from '@ts-ceph/messages';
+import { CephOsdCmpxattrMode, CephOsdCmpxattrOp, CephOsdFlag, CephOsdOp, osdOp, osdOpExtent, osdOpWriteFull, osdOpXattr, statReply } from '@ts-ceph/messages';
 import { harness, req } from './lib/harness';
 
 t.test('mapext reports the written extent', async (t) => {
@@ -37,4 +38,30 @@ t.test('create of an existing object is a write: new version and the client mtim
   t.same([r.result, r.userVersion, r.replayVersion], [0, 2n, { epoch: 9, version: 2n }], 'a new version');
   r = await h.run(req('c', [osdOp(CephOsdOp.STAT)], { flags: CephOsdFlag.READ }));
   t.same(statReply(r.ops[0]!), { size: 1n, mtime: { sec: 1600000000, nsec: 0 } }, 'the mtime of the create');
+});
+
+/**
+ * librados' rados_read_op_cmpxattr (ctypes against librados.so.2): a real 16.2.15 OSD returned 1 for
+ * a comparison that holds, as do_xattr_cmp_str's result stays the op vector's; ts-osd returned 0.
+ * And a write vector that changes nothing (only an assertion, or truncate of a missing object) is
+ * answered as a read: no PG log entry, no version used up.
+ */
+t.test('cmpxattr gives 1 when it holds; a write that changes nothing takes no version', async (t) => {
+  const h = await harness();
+  const cmp = (value: string, op: number) => osdOpXattr(CephOsdOp.CMPXATTR, 'a', Buffer.from(value), { op, mode: CephOsdCmpxattrMode.STRING });
+  let r = await h.run(req('x', [osdOpWriteFull(Buffer.from('d')), osdOpXattr(CephOsdOp.SETXATTR, 'a', Buffer.from('5'))]));
+  t.same([r.result, r.replayVersion.version], [0, 1n]);
+  r = await h.run(req('x', [cmp('5', CephOsdCmpxattrOp.EQ)], { flags: CephOsdFlag.READ }));
+  t.same([r.result, r.ops[0]!.rval], [1, 1], 'EQ holds: 1');
+  r = await h.run(req('x', [cmp('6', CephOsdCmpxattrOp.GT)], { flags: CephOsdFlag.READ }));
+  t.equal(r.result, 1, 'GT: the given value is greater');
+  r = await h.run(req('x', [cmp('4', CephOsdCmpxattrOp.GT)], { flags: CephOsdFlag.READ }));
+  t.equal(r.result, -125, 'ECANCELED when it does not hold');
+  r = await h.run(req('x', [cmp('5', CephOsdCmpxattrOp.EQ), osdOpWriteFull(Buffer.from('e'))]));
+  t.same([r.result, r.replayVersion.version], [0, 2n], 'a write after a holding cmpxattr: 0, a new version');
+  r = await h.run(req('gone', [osdOpExtent(CephOsdOp.TRUNCATE, 3n, 0n)]));
+  t.same([r.result, r.replayVersion.version], [0, 0n], 'truncate of a missing object: a no-op answered as a read');
+  t.equal(h.pg.info.lastUpdate.version, 2n, 'no PG log entry for it');
+  r = await h.run(req('x', [osdOpWriteFull(Buffer.from('f'))]));
+  t.equal(r.replayVersion.version, 3n, 'the next write takes the next version');
 });
