@@ -6,7 +6,7 @@
  * (1200 objects listed, 1500 omap keys read 1024 at a time). The expected answers were printed by the
  * same script against a real 16.2.15 OSD (../shared/ceph-ref, one BlueStore OSD, size-1 pool); object
  * versions are compared relative to each other since they depend on the PG's history. The 16.2.15
- * binding has no cmpxattr and no assert_exists, so those are not reachable from python.
+ * binding has no cmpxattr and no assert_exists: a second script reaches them through ctypes.
  */
 import t from 'tap';
 import { startTsOsdCluster } from './osd-lib';
@@ -273,6 +273,86 @@ const expected: Record<string, unknown> = {
   bigxattr: 65536,
 };
 
+/**
+ * cmpxattr and assert_exists are in librados' C API but not in the 16.2.15 python binding, so this
+ * script calls librados.so.2 through ctypes: every comparison mode (string mode, as the C API sends
+ * it), a mismatch leaving the object unchanged, a missing attribute compared as empty, a bad
+ * operator (EINVAL), and assert_exists in read and write vectors.
+ */
+const cScript = String.raw`
+import ctypes, json, sys, rados
+# cmpxattr and assert_exists are in librados' C API but not in the 16.2.15 python binding.
+L = ctypes.CDLL('librados.so.2')
+L.rados_create_write_op.restype = ctypes.c_void_p
+L.rados_create_read_op.restype = ctypes.c_void_p
+for f in ('rados_write_op_cmpxattr', 'rados_read_op_cmpxattr'):
+    getattr(L, f).argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_uint8, ctypes.c_char_p, ctypes.c_size_t]
+for f in ('rados_write_op_assert_exists', 'rados_read_op_assert_exists', 'rados_release_write_op', 'rados_release_read_op'):
+    getattr(L, f).argtypes = [ctypes.c_void_p]
+L.rados_write_op_write_full.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t]
+L.rados_write_op_operate.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_char_p, ctypes.c_void_p, ctypes.c_int]
+L.rados_read_op_operate.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
+cl = ctypes.c_void_p()
+io = ctypes.c_void_p()
+assert L.rados_create(ctypes.byref(cl), None) == 0
+assert L.rados_conf_read_file(cl, sys.argv[1].encode()) == 0
+L.rados_conf_parse_env(cl, None)
+assert L.rados_connect(cl) == 0
+assert L.rados_ioctx_create(cl, sys.argv[2].encode(), ctypes.byref(io)) == 0
+c = rados.Rados(conffile=sys.argv[1]); c.connect(timeout=20)
+pio = c.open_ioctx(sys.argv[2])
+
+def wop(oid, cmps=(), exists=False, data=None):
+    op = L.rados_create_write_op()
+    if exists: L.rados_write_op_assert_exists(op)
+    for name, cop, val in cmps: L.rados_write_op_cmpxattr(op, name.encode(), cop, val, len(val))
+    if data is not None: L.rados_write_op_write_full(op, data, len(data))
+    r = L.rados_write_op_operate(op, io, oid.encode(), None, 0)
+    L.rados_release_write_op(op)
+    return r
+def rop(oid, cmps=(), exists=False):
+    op = L.rados_create_read_op()
+    if exists: L.rados_read_op_assert_exists(op)
+    for name, cop, val in cmps: L.rados_read_op_cmpxattr(op, name.encode(), cop, val, len(val))
+    r = L.rados_read_op_operate(op, io, oid.encode(), 0)
+    L.rados_release_read_op(op)
+    return r
+def read(oid):
+    try:
+        return pio.read(oid).decode()
+    except rados.ObjectNotFound:
+        return 'ENOENT'
+out = {}
+pio.write_full('cx', b'orig')
+pio.set_xattr('cx', 'a', b'5')
+pio.set_xattr('cx', 'n', b'10')
+EQ, NE, GT, GTE, LT, LTE = 1, 2, 3, 4, 5, 6
+out['eq'] = [wop('cx', [('a', EQ, b'5')], data=b'eq'), read('cx')]
+out['eq_bad'] = [wop('cx', [('a', EQ, b'6')], data=b'bad'), read('cx')]
+out['modes'] = {name: [rop('cx', [('a', cop, v)]) for v in (b'4', b'5', b'6')] for name, cop in (('ne', NE), ('gt', GT), ('gte', GTE), ('lt', LT), ('lte', LTE))}
+out['string_order'] = [rop('cx', [('n', GT, b'9')]), rop('cx', [('n', LT, b'9')])]
+out['missing_attr'] = [rop('cx', [('zz', EQ, b'')]), rop('cx', [('zz', EQ, b'x')]), rop('cx', [('zz', NE, b'x')])]
+out['bad_op'] = rop('cx', [('a', 9, b'5')])
+out['two_cmps_second_fails'] = [wop('cx', [('a', EQ, b'5'), ('n', EQ, b'11')], data=b'bad'), read('cx')]
+out['missing_obj'] = [rop('nox', [('a', EQ, b'5')]), wop('nox', [('a', EQ, b'5')], data=b'x'), read('nox')]
+out['assert_exists'] = [rop('cx', exists=True), rop('nox', exists=True), wop('nox', exists=True, data=b'x'), read('nox'), wop('cx', exists=True, data=b'ae'), read('cx')]
+pio.remove_object('cx')
+print(json.dumps(out))
+`;
+
+/** What cScript printed against the real 16.2.15 OSD. */
+const cExpected: Record<string, unknown> = {
+  eq: [0, "eq"],
+  eq_bad: [-125, "eq"],
+  modes: {"ne": [1, -125, 1], "gt": [-125, -125, 1], "gte": [-125, 1, 1], "lt": [1, -125, -125], "lte": [1, 1, -125]},
+  string_order: [1, -125],
+  missing_attr: [1, -125, 1],
+  bad_op: -22,
+  two_cmps_second_fails: [-125, "eq"],
+  missing_obj: [-2, -2, "ENOENT"],
+  assert_exists: [0, -2, -2, "ENOENT", 0, "ae"],
+};
+
 t.test('python3-rados against ts-osd answers as a real 16.2.15 OSD', async (t) => {
   const c = await startTsOsdCluster({ deviceBytes: 1024 ** 3 });
   t.teardown(() => c.stop());
@@ -283,5 +363,9 @@ t.test('python3-rados against ts-osd answers as a real 16.2.15 OSD', async (t) =
   for (const [k, v] of Object.entries(expected)) t.same(got[k], v, k);
   // ts-osd reports no PG statistics to the monitor yet, so only the shape of MStatfsReply is compared.
   t.same((got.cluster_stats as unknown[])[0], ['kb', 'kb_avail', 'kb_used', 'num_objects'], 'get_cluster_stats keys');
-  t.same((await c.rados(['ls', '--all'])).stdout, '', 'the script left the pool empty');
+  const rc = await c.python(cScript);
+  t.equal(rc.code, 0, `the ctypes script ran: ${rc.stderr}`);
+  const gotC = JSON.parse(rc.stdout) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(cExpected)) t.same(gotC[k], v, `librados C: ${k}`);
+  t.same((await c.rados(['ls', '--all'])).stdout, '', 'the scripts left the pool empty');
 });
