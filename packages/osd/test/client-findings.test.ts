@@ -3,11 +3,12 @@
  * mapext` sends it (offset 0, length (u64)-1) gives the object's extents as map<u64,u64>, cut at
  * the object's size, and ENOENT for a missing object (a real OSD printed "0\t8" for an 8-byte
  * object where ts-osd answered EOPNOTSUPP); a create of an existing object is a write; a holding
- * cmpxattr gives 1; a write vector that changes nothing takes no version.
+ * cmpxattr gives 1; a write vector that changes nothing takes no version; checksum offers xxhash32/64.
  */
 import t from 'tap';
-import { CephOsdCmpxattrMode, CephOsdCmpxattrOp, CephOsdFlag, CephOsdOp, osdOp, osdOpExtent, osdOpWriteFull, osdOpXattr, statReply } from '@ts-ceph/messages';
+import { CephOsdChecksumType, CephOsdCmpxattrMode, CephOsdCmpxattrOp, CephOsdFlag, CephOsdOp, osdOp, osdOpExtent, osdOpWriteFull, osdOpXattr, statReply } from '@ts-ceph/messages';
 import { harness, req } from './lib/harness';
+import { xxhash32, xxhash64 } from '../src/core/xxhash';
 
 t.test('mapext reports the written extent', async (t) => {
   const h = await harness();
@@ -64,4 +65,33 @@ t.test('cmpxattr gives 1 when it holds; a write that changes nothing takes no ve
   t.equal(h.pg.info.lastUpdate.version, 2n, 'no PG log entry for it');
   r = await h.run(req('x', [osdOpWriteFull(Buffer.from('f'))]));
   t.equal(r.replayVersion.version, 3n, 'the next write takes the next version');
+});
+
+/**
+ * rados_read_op_checksum with LIBRADOS_CHECKSUM_TYPE_XXHASH32/64 (ctypes against librados.so.2):
+ * ts-osd answered EOPNOTSUPP. The expected values are what a real 16.2.15 OSD returned for the
+ * object bytes(range(256)) * 40, and xxHash's published vectors for "" and "abc".
+ */
+t.test('checksum with xxhash32 and xxhash64', async (t) => {
+  t.same([xxhash32(Buffer.alloc(0), 0), xxhash32(Buffer.from('abc'), 0)], [0x02cc5d05, 0x32d153ff], 'XXH32 vectors');
+  t.same([xxhash64(Buffer.alloc(0), 0n), xxhash64(Buffer.from('abc'), 0n)], [0xef46db3751d8e999n, 0x44bc2cf5ad770999n], 'XXH64 vectors');
+  const h = await harness();
+  const data = Buffer.alloc(10240);
+  for (let i = 0; i < data.length; i++) data[i] = i & 0xff;
+  let r = await h.run(req('ck', [osdOpWriteFull(data)]));
+  t.equal(r.result, 0);
+  // checksum args: le64 offset, le64 length, le32 chunk_size, u8 type; in data: the init value.
+  const ck = (type: number, length: number, chunk: number, init: Buffer) => {
+    const args = Buffer.alloc(21);
+    args.writeBigUInt64LE(BigInt(length), 8);
+    args.writeUInt32LE(chunk, 16);
+    args[20] = type;
+    return osdOp(CephOsdOp.CHECKSUM, { args, data: init });
+  };
+  r = await h.run(req('ck', [ck(CephOsdChecksumType.XXHASH32, 10240, 0, Buffer.alloc(4))], { flags: CephOsdFlag.READ }));
+  t.same([r.result, r.ops[0]!.data.toString('hex')], [0, '01000000' + 'fa61c590'], 'xxhash32 of the whole object, as the real OSD');
+  r = await h.run(req('ck', [ck(CephOsdChecksumType.XXHASH64, 4096, 1024, Buffer.alloc(8))], { flags: CephOsdFlag.READ }));
+  t.same([r.result, r.ops[0]!.data.toString('hex')], [0, '04000000' + '57dfe48ff114396f'.repeat(4)], 'xxhash64 of four 1 KiB chunks, as the real OSD');
+  r = await h.run(req('ck', [ck(CephOsdChecksumType.XXHASH64, 4096, 1024, Buffer.alloc(4))], { flags: CephOsdFlag.READ }));
+  t.equal(r.result, -22, 'a 4-byte init value for xxhash64: EINVAL');
 });

@@ -2,6 +2,7 @@ import { Errno } from '@ts-ceph/common';
 import { crc32c, Writer } from '@ts-ceph/denc';
 import { CephOsdChecksumType, CephOsdOp, CephOsdOpFlag, OSDOp, encodeSparseReadReply, encodeStatReply, opAllocHint, opChecksum, opExtent } from '@ts-ceph/messages';
 import { OpContext, OpHandler } from '../op-context';
+import { xxhash32, xxhash64 } from '../xxhash';
 import { OI_FLAG } from '../object-info';
 
 /** Named limits of the data ops (docs/LIMITS.md). */
@@ -116,16 +117,23 @@ const cmpext: OpHandler = async (ctx, op) => {
   return 0;
 };
 
-/** do_checksum + finish_checksum: u32 count then one value per chunk (crc32c; xxhash not offered). */
+/** The init value's bytes and one chunk's checksum, per Checksummer type (common/Checksummer.h). */
+const checksummers: Record<number, { initBytes: number; valueBytes: number; sum(w: Writer, init: Buffer, chunk: Buffer): void }> = {
+  [CephOsdChecksumType.XXHASH32]: { initBytes: 4, valueBytes: 4, sum: (w, init, c) => w.u32(xxhash32(c, init.readUInt32LE(0))) },
+  [CephOsdChecksumType.XXHASH64]: { initBytes: 8, valueBytes: 8, sum: (w, init, c) => w.u64(xxhash64(c, init.readBigUInt64LE(0))) },
+  [CephOsdChecksumType.CRC32C]: { initBytes: 4, valueBytes: 4, sum: (w, init, c) => w.u32(crc32c(init.readUInt32LE(0), c)) },
+};
+
+/** do_checksum + finish_checksum: u32 count then one value per chunk (xxhash32, xxhash64, crc32c). */
 const checksum: OpHandler = async (ctx, op, out) => {
   ctx.numRead++;
   const c = opChecksum(op);
-  let off = Number(c.offset);
+  const off = Number(c.offset);
   let len = Number(c.length);
   if (c.chunkSize > 0 && (len === 0 || len % c.chunkSize !== 0)) return err(Errno.EINVAL);
-  if (c.type !== CephOsdChecksumType.CRC32C) return c.type <= CephOsdChecksumType.XXHASH64 ? err(Errno.EOPNOTSUPP) : err(Errno.EINVAL);
-  if (op.data.length < 4) return err(Errno.EINVAL);
-  const init = op.data.readUInt32LE(0);
+  const summer = checksummers[c.type];
+  if (!summer || op.data.length < summer.initBytes) return err(Errno.EINVAL);
+  const init = op.data.subarray(0, summer.initBytes);
   const size = ctx.oi.size;
   if (off === 0 && len === 0) len = size;
   else if (off >= size) len = 0;
@@ -139,7 +147,7 @@ const checksum: OpHandler = async (ctx, op, out) => {
   const count = chunk > 0 ? Math.floor(bytes.length / chunk) : 0;
   const w = new Writer();
   w.u32(count);
-  for (let i = 0; i < count; i++, off += chunk) w.u32(crc32c(init, bytes.subarray(i * chunk, (i + 1) * chunk)));
+  for (let i = 0; i < count; i++) summer.sum(w, init, bytes.subarray(i * chunk, (i + 1) * chunk));
   out.data = w.finish();
   return 0;
 };
