@@ -274,14 +274,15 @@ const expected: Record<string, unknown> = {
 };
 
 /**
- * cmpxattr and assert_exists are in librados' C API but not in the 16.2.15 python binding, so this
- * script calls librados.so.2 through ctypes: every comparison mode (string mode, as the C API sends
- * it), a mismatch leaving the object unchanged, a missing attribute compared as empty, a bad
- * operator (EINVAL), and assert_exists in read and write vectors.
+ * cmpxattr, assert_exists and checksum are in librados' C API but not in the 16.2.15 python binding,
+ * so this script calls librados.so.2 through ctypes: every comparison mode (string mode, as the C
+ * API sends it), a mismatch leaving the object unchanged, a missing attribute compared as empty, a
+ * bad operator (EINVAL), assert_exists in read and write vectors, and checksum (crc32c, xxhash32,
+ * xxhash64, in chunks, past the end, with a bad chunk size or init value).
  */
 const cScript = String.raw`
 import ctypes, json, sys, rados
-# cmpxattr and assert_exists are in librados' C API but not in the 16.2.15 python binding.
+# cmpxattr, assert_exists and checksum are in librados' C API but not in the 16.2.15 python binding.
 L = ctypes.CDLL('librados.so.2')
 L.rados_create_write_op.restype = ctypes.c_void_p
 L.rados_create_read_op.restype = ctypes.c_void_p
@@ -289,6 +290,7 @@ for f in ('rados_write_op_cmpxattr', 'rados_read_op_cmpxattr'):
     getattr(L, f).argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_uint8, ctypes.c_char_p, ctypes.c_size_t]
 for f in ('rados_write_op_assert_exists', 'rados_read_op_assert_exists', 'rados_release_write_op', 'rados_release_read_op'):
     getattr(L, f).argtypes = [ctypes.c_void_p]
+L.rados_read_op_checksum.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint64, ctypes.c_size_t, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_int)]
 L.rados_write_op_write_full.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t]
 L.rados_write_op_operate.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_char_p, ctypes.c_void_p, ctypes.c_int]
 L.rados_read_op_operate.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
@@ -337,6 +339,27 @@ out['two_cmps_second_fails'] = [wop('cx', [('a', EQ, b'5'), ('n', EQ, b'11')], d
 out['missing_obj'] = [rop('nox', [('a', EQ, b'5')]), wop('nox', [('a', EQ, b'5')], data=b'x'), read('nox')]
 out['assert_exists'] = [rop('cx', exists=True), rop('nox', exists=True), wop('nox', exists=True, data=b'x'), read('nox'), wop('cx', exists=True, data=b'ae'), read('cx')]
 pio.remove_object('cx')
+
+# Checksums of 10 KiB: crc32c, xxhash32, xxhash64, chunked, past the end, bad chunk size or init value.
+pio.write_full('ck', bytes(range(256)) * 40)
+def ck(typ, init, off, length, chunk, outlen=36):
+    op = L.rados_create_read_op()
+    buf = ctypes.create_string_buffer(outlen)
+    rv = ctypes.c_int(-999)
+    L.rados_read_op_checksum(op, typ, init, len(init), off, length, chunk, buf, outlen, ctypes.byref(rv))
+    r = L.rados_read_op_operate(op, io, b'ck', 0)
+    L.rados_release_read_op(op)
+    return [r, rv.value, buf.raw[:outlen].hex()]
+out['crc'] = ck(2, b'\xff\xff\xff\xff', 0, 10240, 0)
+out['crc_chunks'] = ck(2, b'\x00\x00\x00\x00', 0, 8192, 4096)
+out['crc_off'] = ck(2, b'\xff\xff\xff\xff', 100, 1000, 0)
+out['xx32'] = ck(0, b'\x00\x00\x00\x00', 0, 10240, 0)
+out['xx64'] = ck(1, b'\x00' * 8, 0, 4096, 1024)
+out['past_end'] = ck(2, b'\xff\xff\xff\xff', 10000, 1000, 0)
+out['bad_chunk'] = ck(2, b'\xff\xff\xff\xff', 0, 1000, 300)
+out['len0'] = ck(2, b'\xff\xff\xff\xff', 0, 0, 0)
+out['bad_init'] = ck(2, b'\xff', 0, 100, 0)
+pio.remove_object('ck')
 print(json.dumps(out))
 `;
 
@@ -351,6 +374,15 @@ const cExpected: Record<string, unknown> = {
   two_cmps_second_fails: [-125, "eq"],
   missing_obj: [-2, -2, "ENOENT"],
   assert_exists: [0, -2, -2, "ENOENT", 0, "ae"],
+  crc: [0, 0, "0100000028937b4200000000000000000000000000000000000000000000000000000000"],
+  crc_chunks: [0, 0, "02000000bbbf8804bbbf8804000000000000000000000000000000000000000000000000"],
+  crc_off: [0, 0, "01000000ed5d4c7400000000000000000000000000000000000000000000000000000000"],
+  xx32: [0, 0, "01000000fa61c59000000000000000000000000000000000000000000000000000000000"],
+  xx64: [0, 0, "0400000057dfe48ff114396f57dfe48ff114396f57dfe48ff114396f57dfe48ff114396f"],
+  past_end: [0, 0, "0100000027abedb300000000000000000000000000000000000000000000000000000000"],
+  bad_chunk: [-22, -22, "000000000000000000000000000000000000000000000000000000000000000000000000"],
+  len0: [0, 0, "0100000028937b4200000000000000000000000000000000000000000000000000000000"],
+  bad_init: [-22, -22, "000000000000000000000000000000000000000000000000000000000000000000000000"],
 };
 
 t.test('python3-rados against ts-osd answers as a real 16.2.15 OSD', async (t) => {
