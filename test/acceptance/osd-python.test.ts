@@ -9,6 +9,7 @@
  * binding has no cmpxattr and no assert_exists: a second script reaches them through ctypes.
  */
 import t from 'tap';
+import { requireBinary } from '@ts-ceph/testkit';
 import { startTsOsdCluster } from './osd-lib';
 
 const script = String.raw`
@@ -455,6 +456,7 @@ const compoundExpected: Record<string, unknown> = {
 };
 
 t.test('python3-rados against ts-osd answers as a real 16.2.15 OSD', async (t) => {
+  requireBinary('/usr/bin/python3');
   const c = await startTsOsdCluster({ deviceBytes: 1024 ** 3 });
   t.teardown(() => c.stop());
   const r = await c.python(script);
