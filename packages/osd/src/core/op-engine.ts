@@ -193,11 +193,16 @@ export async function executeOp(store: StoreReader, pg: PG | undefined, req: MOS
   return finish(ctx, pg, result, env, mayWrite);
 }
 
-/** do_osd_ops' loop: each op in turn; the first failure without FAILOK ends the vector. */
+/**
+ * do_osd_ops' loop: each op in turn; the first failure without FAILOK ends the vector. The result is
+ * the last op's, which may be positive (a matching cmpxattr gives 1, and a read-only vector returns it
+ * to the client as rados_read_op_operate's value); FAILOK turns a failure into 0.
+ */
 async function runOps(ctx: OpContext, env: OpEnv): Promise<number> {
   const { req } = ctx;
   const outs = ctx.req.ops.map((o) => ({ ...o, data: Buffer.alloc(0), rval: 0 }));
   (ctx as { outs?: typeof outs }).outs = outs;
+  let result = 0;
   for (let i = 0; i < req.ops.length; i++) {
     const op = req.ops[i]!;
     const out = outs[i]!;
@@ -210,12 +215,14 @@ async function runOps(ctx: OpContext, env: OpEnv): Promise<number> {
       r = errnoOf(e, env);
     }
     out.rval = r;
+    result = r;
     if (r < 0) {
       out.data = Buffer.alloc(0);
       if (!(op.flags & CephOsdOpFlag.FAILOK)) return r;
+      result = 0;
     }
   }
-  return 0;
+  return result;
 }
 
 function outsOf(ctx: OpContext): MOSDOpReply['ops'] {
@@ -234,8 +241,9 @@ function finish(ctx: OpContext, pg: PG, result: number, env: OpEnv, mayWrite: bo
   if (wrote && env.pool?.full && ctx.bytesAdded > 0 && !(req.flags & CephOsdFlag.FULL_FORCE)) {
     return { reply: replyOpError(req, errno(env.pool.fullQuota ? Errno.EDQUOT : Errno.ENOSPC), env.epoch) };
   }
-  // A write op that changed nothing (a watch reconnect) completes as a read: no log entry.
-  if (!mayWrite || (result >= 0 && ctx.t.length === 0)) {
+  // A write vector that changed nothing (truncate of a missing object, only assertions, a watch reconnect) is answered
+  // as a read, as execute_ctx does when op_t is empty: no log entry, no new version.
+  if (!mayWrite || (result >= 0 && !wrote)) {
     // complete_read_ctx: data and rvals, the object's user version.
     reply.ops = outs;
     if (result < 0) for (const o of reply.ops) o.data = Buffer.alloc(0);
@@ -245,7 +253,7 @@ function finish(ctx: OpContext, pg: PG, result: number, env: OpEnv, mayWrite: bo
   }
 
   const at = ctx.env.atVersion;
-  if (!wrote) {
+  if (result < 0) {
     // update_log_only / record_write_error: an ERROR entry so a resent op gets the same answer.
     reply.ops = outs.map((o) => ({ ...o, data: Buffer.alloc(0) }));
     const t = new Transaction();

@@ -2,6 +2,7 @@ import { Errno } from '@ts-ceph/common/core';
 import { crc32c, Writer } from '@ts-ceph/denc';
 import { CephOsdChecksumType, CephOsdOp, CephOsdOpFlag, OSDOp, encodeSparseReadReply, encodeStatReply, opAllocHint, opChecksum, opExtent } from '@ts-ceph/messages';
 import { OpContext, OpHandler } from '../op-context';
+import { xxhash32, xxhash64 } from '../xxhash';
 import { OI_FLAG } from '../object-info';
 
 /** Named limits of the data ops (docs/LIMITS.md). */
@@ -83,6 +84,24 @@ const sparseRead: OpHandler = async (ctx, op, out) => {
   return 0;
 };
 
+/**
+ * mapext (`rados mapext`): the object's allocated extents in [offset, offset+length) as the store's
+ * fiemap reports them, encoded as map<u64 offset, u64 length>. rados asks with length (u64)-1, so
+ * the range is first cut at the object's size, as BlueStore's fiemap cuts it.
+ */
+const mapext: OpHandler = async (ctx, op, out) => {
+  ctx.numRead++;
+  const ex = opExtent(op);
+  const off = Number(ex.offset);
+  const len = Math.max(0, Math.min(Number(ex.length), ctx.oi.size - off));
+  const m = ctx.before.exists && len > 0 ? await ctx.store.fiemap(ctx.coll, ctx.oid, off, len) : new Map<number, number>();
+  if (m.size > osdDataOpLimits.sparseExtentsMax) return err(Errno.E2BIG);
+  const w = new Writer().u32(m.size);
+  for (const [o, l] of [...m.entries()].sort((a, b) => a[0] - b[0])) w.u64(o).u64(l);
+  out.data = w.finish();
+  return 0;
+};
+
 const stat: OpHandler = async (ctx, _op, out) => {
   if (!ctx.obs.exists || ctx.oi.flags & OI_FLAG.WHITEOUT) return err(Errno.ENOENT);
   out.data = encodeStatReply(BigInt(ctx.oi.size), ctx.oi.mtime);
@@ -98,16 +117,23 @@ const cmpext: OpHandler = async (ctx, op) => {
   return 0;
 };
 
-/** do_checksum + finish_checksum: u32 count then one value per chunk (crc32c; xxhash not offered). */
+/** The init value's bytes and one chunk's checksum, per Checksummer type (common/Checksummer.h). */
+const checksummers: Record<number, { initBytes: number; valueBytes: number; sum(w: Writer, init: Buffer, chunk: Buffer): void }> = {
+  [CephOsdChecksumType.XXHASH32]: { initBytes: 4, valueBytes: 4, sum: (w, init, c) => w.u32(xxhash32(c, init.readUInt32LE(0))) },
+  [CephOsdChecksumType.XXHASH64]: { initBytes: 8, valueBytes: 8, sum: (w, init, c) => w.u64(xxhash64(c, init.readBigUInt64LE(0))) },
+  [CephOsdChecksumType.CRC32C]: { initBytes: 4, valueBytes: 4, sum: (w, init, c) => w.u32(crc32c(init.readUInt32LE(0), c)) },
+};
+
+/** do_checksum + finish_checksum: u32 count then one value per chunk (xxhash32, xxhash64, crc32c). */
 const checksum: OpHandler = async (ctx, op, out) => {
   ctx.numRead++;
   const c = opChecksum(op);
-  let off = Number(c.offset);
+  const off = Number(c.offset);
   let len = Number(c.length);
   if (c.chunkSize > 0 && (len === 0 || len % c.chunkSize !== 0)) return err(Errno.EINVAL);
-  if (c.type !== CephOsdChecksumType.CRC32C) return c.type <= CephOsdChecksumType.XXHASH64 ? err(Errno.EOPNOTSUPP) : err(Errno.EINVAL);
-  if (op.data.length < 4) return err(Errno.EINVAL);
-  const init = op.data.readUInt32LE(0);
+  const summer = checksummers[c.type];
+  if (!summer || op.data.length < summer.initBytes) return err(Errno.EINVAL);
+  const init = op.data.subarray(0, summer.initBytes);
   const size = ctx.oi.size;
   if (off === 0 && len === 0) len = size;
   else if (off >= size) len = 0;
@@ -121,7 +147,7 @@ const checksum: OpHandler = async (ctx, op, out) => {
   const count = chunk > 0 ? Math.floor(bytes.length / chunk) : 0;
   const w = new Writer();
   w.u32(count);
-  for (let i = 0; i < count; i++, off += chunk) w.u32(crc32c(init, bytes.subarray(i * chunk, (i + 1) * chunk)));
+  for (let i = 0; i < count; i++) summer.sum(w, init, bytes.subarray(i * chunk, (i + 1) * chunk));
   out.data = w.finish();
   return 0;
 };
@@ -260,6 +286,9 @@ const create: OpHandler = async (ctx, op) => {
     // A legacy category string: it must decode, and is otherwise ignored.
     if (op.data.length < 4 || op.data.readUInt32LE(0) + 4 > op.data.length) return err(Errno.EINVAL);
   }
+  // Ceph's t->nop(soid): creating an existing object is still a write (new version, the client's
+  // mtime), which is how `rados touch OBJ TIMESTAMP` (create + mtime) sets an object's mtime.
+  if (ctx.obs.exists) ctx.t.nop();
   ctx.maybeCreate();
   return 0;
 };
@@ -293,6 +322,7 @@ export const dataOps = new Map<number, OpHandler>([
   [CephOsdOp.READ, read],
   [CephOsdOp.SYNC_READ, read],
   [CephOsdOp.SPARSE_READ, sparseRead],
+  [CephOsdOp.MAPEXT, mapext],
   [CephOsdOp.STAT, stat],
   [CephOsdOp.CMPEXT, cmpext],
   [CephOsdOp.CHECKSUM, checksum],

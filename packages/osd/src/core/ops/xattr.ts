@@ -104,8 +104,9 @@ const cmpxattr: OpHandler = async (ctx, op) => {
     const theirs = strtoull(stored);
     r = compare(x.cmpOp, mine === theirs ? 0 : mine > theirs ? 1 : -1);
   } else return err(Errno.EINVAL);
+  // do_xattr_cmp_*: 1 when the comparison holds, which stays the op's result (see runOps).
   if (r === 0) return err(Errno.ECANCELED);
-  return r < 0 ? r : 0;
+  return r;
 };
 
 const setxattr: OpHandler = async (ctx, op) => {
