@@ -26,7 +26,7 @@ import { OI_FLAG } from './object-info';
 import { findSnapObject, headAttrs, loadSnapSet, makeWriteable, opSnapContext } from './snaps';
 import { snapContextValid } from './snap-context';
 import { pgnls } from './pg-list';
-import { OI_ATTR, encodeObjectInfo, loadObjectStateIn } from './object-info';
+import { loadObjectStateIn } from './object-info';
 import { ObjectState, OpContext, OpOrigin, OpPool, StoreReader } from './op-context';
 import { opHandlers } from './ops';
 import { clsRegistry } from './ops/call';

@@ -1,12 +1,11 @@
 import { UTime } from '@ts-ceph/denc';
 import { IntervalSet, SnapSetT } from '@ts-ceph/maps';
 import { GHObject, Transaction } from '@ts-ceph/objectstore/interface';
-import { OI_ATTR, OI_FLAG, encodeObjectInfo, loadObjectStateIn } from './object-info';
+import { OI_ATTR, OI_FLAG, SS_ATTR, encodeObjectInfo, loadObjectStateIn } from './object-info';
 import type { StoreReader } from './op-context';
 import { PG, PgLogEntry, PgLogOp } from './pg';
 import { inSnapSet, pairDelete, pairGet, pairSet, rangesIntersect, rangesUnion } from './snap-context';
 import { cloneOf, encodeSnapSet, loadSnapSet } from './snaps';
-import { SS_ATTR } from './object-info';
 
 /**
  * The snap trimmer's core (PrimaryLogPG::trim_object, SnapTrimmer): which snaps a PG still has to
