@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { CephConf, CephError, cephError, Clock, logger, realClock, TimerHandle } from '@ts-ceph/common';
+import { CephConf, CephError, cephError, Clock, Errno, logger, realClock, TimerHandle } from '@ts-ceph/common';
 import { CEPH_FEATURES_ALL, EntityType, EntityAddrvec, Reader, Uuid, blankAddr, formatAddr, utimeFromMs } from '@ts-ceph/denc';
 import { AuthRegistry, CephxServiceServerProvider, loadKeyRing, OSDCap, RotatingKeyRing, RotatingSecrets, cryptoRandom } from '@ts-ceph/cephx';
 import { CephMessage, Connection, Dispatcher, Messenger, messageTypes, Policies } from '@ts-ceph/messenger';
@@ -10,6 +10,7 @@ import {
   MOSDBootCodec,
   MOSDMap,
   MOSDOp,
+  MOSDOpReply,
   MOSDOpReplyCodec,
   MOSDPGCreate2,
   MOSDPGCreatedCodec,
@@ -20,20 +21,19 @@ import {
   PAXOS_HEAD_DEFAULT,
   decodeOSDSuperblockHead,
 } from '@ts-ceph/messages';
-import { OSDMap, applyIncremental, decodeIncremental, decodeOSDMap, OsdState, pgToUpActingOsds, pgKey, PgT, formatPg, PoolFlag } from '@ts-ceph/maps';
+import { OSDMap, OsdState, pgToUpActingOsds, pgKey, PgT, formatPg, PoolFlag } from '@ts-ceph/maps';
 import { collPG, NativeStore, ObjectStore, Transaction, ghobjectSortKey } from '@ts-ceph/objectstore';
 import { MonClient, monClientFor, resolveClientConfig } from '@ts-ceph/rados';
+import type { OpPool } from './core/op-context';
 import { executeOp, opObject, opReqid, OpSession, replyOpError } from './core/op-engine';
-import { OpPool } from './core/op-context';
 import { PG, evKeyName } from './core/pg';
-import { Errno } from '@ts-ceph/common';
-import { MOSDOpReply, CEPH_OSD_OP_MODE_WR } from '@ts-ceph/messages';
+import { CEPH_OSD_OP_MODE_WR } from '@ts-ceph/messages';
 import { encodeOSDSuperblock } from './core/superblock';
 import { mkfsOsd, parseCap, pgBits } from './osd-util';
 import { OsdDecision, OsdService, applyMapMessage, osdServiceLimits } from './core/osd-service';
 
 import { WatchDriver, watchConfigFrom } from './watch-driver';
-
+import { SnapTrimmer, poolSnapFacts } from './snap-trimmer';
 export { mkfsOsd };
 
 const log = logger('osd');
@@ -85,6 +85,7 @@ export class OsdDaemon implements Dispatcher {
   private stopped = false;
   readonly osdUuid: Uuid;
   readonly watches: WatchDriver;
+  private readonly snapTrimmer: SnapTrimmer;
 
   private constructor(readonly opts: OsdDaemonOptions, store: ObjectStore, keys: RotatingKeyRing, msgr: Messenger, monc: MonClient, osdUuid: Uuid) {
     this.clock = opts.clock ?? realClock;
@@ -95,6 +96,7 @@ export class OsdDaemon implements Dispatcher {
     this.osdUuid = osdUuid;
     this.service = new OsdService(opts.id);
     this.watches = new WatchDriver({ clock: this.clock, store, epoch: () => this.epoch, pgs: this.pgs, pgQueues: this.pgQueues, objectCommits: this.objectCommits }, watchConfigFrom(opts.conf, `osd.${opts.id}`));
+    this.snapTrimmer = new SnapTrimmer({ store, clock: this.clock, epoch: () => this.epoch, pgs: this.pgs, pgQueues: this.pgQueues, objectCommits: this.objectCommits });
   }
 
   static async start(opts: OsdDaemonOptions): Promise<OsdDaemon> {
@@ -272,6 +274,7 @@ export class OsdDaemon implements Dispatcher {
     this.osdmap = r.map;
     log.dout(10, `osdmap e${r.map.epoch}`);
     this.act(this.service.onMap(r.map, this.clock.now(), this.monc.isConnected, this.pgList(), r.missingFrom));
+    this.snapTrimmer.kick(r.map);
   }
 
   private sendBoot(): void {
@@ -387,7 +390,7 @@ export class OsdDaemon implements Dispatcher {
     const name = map.poolName.get(pgid.pool);
     const opPool: OpPool | undefined =
       pool && name !== undefined
-        ? { id: pgid.pool, name, pgNum: pool.pgNum, erasure: pool.type === 3, full: (pool.flags & PoolFlag.FULL) !== 0, fullQuota: (pool.flags & PoolFlag.FULL_QUOTA) !== 0, app: pool.applicationMetadata }
+        ? { id: pgid.pool, name, pgNum: pool.pgNum, erasure: pool.type === 3, full: (pool.flags & PoolFlag.FULL) !== 0, fullQuota: (pool.flags & PoolFlag.FULL_QUOTA) !== 0, app: pool.applicationMetadata, snaps: poolSnapFacts(map, pgid.pool) }
         : undefined;
     const send = (reply: MOSDOpReply): void => con.send(messageTypes.build(MOSDOpReplyCodec, reply, { tid: msg.tid, features: con.features }));
     let out;

@@ -1,6 +1,7 @@
 import { Reader, Writer, UTime, EntityAddr, EntityNameT } from '@ts-ceph/denc';
 import { EversionT, OsdReqidT, decodeObjectInfoT, encodeObjectInfoT, newObjectInfo as newObjectInfoT } from '@ts-ceph/maps';
-import type { GHObject } from '@ts-ceph/objectstore/interface';
+import type { CollT, GHObject } from '@ts-ceph/objectstore/interface';
+import type { ObjectState, StoreReader } from './op-context';
 
 /**
  * watch_info_t (src/osd/osd_types.h) plus the watcher's entity: one registered watch on an object.
@@ -132,4 +133,18 @@ export function decodeObjectInfo(b: Uint8Array): ObjectInfo {
   oi.allocHintFlags = c.allocHintFlags;
   for (const x of c.watchers) oi.watchers.set(watchKey(x.cookie, x.entity), { cookie: x.cookie, timeoutSeconds: x.info.timeoutSeconds, addr: x.info.addr, entity: x.entity });
   return oi;
+}
+
+/** The object as the store has it (ObjectContext): existence and its object info. */
+export async function loadObjectStateIn(store: StoreReader, coll: CollT, o: GHObject): Promise<ObjectState> {
+  if (!(await store.exists(coll, o))) return { exists: false, oi: newObjectInfo() };
+  let oi: ObjectInfo;
+  try {
+    oi = decodeObjectInfo(await store.getattr(coll, o, OI_ATTR));
+  } catch {
+    // An object written before object infos existed: its size is the store's.
+    oi = newObjectInfo();
+    oi.size = (await store.stat(coll, o)).size;
+  }
+  return { exists: true, oi };
 }

@@ -2,7 +2,9 @@ import { UTime } from '@ts-ceph/denc';
 import { EversionT, OsdReqidT } from '@ts-ceph/maps';
 import { MOSDOp, MOSDOpReply } from '@ts-ceph/messages';
 import { CollT, GHObject, ObjectStore, Transaction } from '@ts-ceph/objectstore/interface';
-import { ObjectInfo, newObjectInfo } from './object-info';
+import { ByteRanges, IntervalSet, SnapSetT, newSnapSet } from '@ts-ceph/maps';
+import { OI_FLAG, ObjectInfo, newObjectInfo } from './object-info';
+import { SnapContext, rangesUnion } from './snap-context';
 
 /**
  * What an op reads from the store: the ObjectStore's read side. The op engine never writes through
@@ -33,6 +35,18 @@ export interface OpPool {
   fullQuota: boolean;
   /** The pool's application metadata (caps may match on it: `profile rbd`, `tag`). */
   app?: ReadonlyMap<string, ReadonlyMap<string, string>>;
+  /** The pool's snapshot facts; absent: no snapshots (core/snaps.ts). */
+  snaps?: PoolSnaps;
+}
+
+/** What the op engine needs to know of a pool's snapshots (pg_pool_t and the OSDMap). */
+export interface PoolSnaps {
+  /** pg_pool_t::is_pool_snaps_mode (FLAG_POOL_SNAPS): writes use the pool's SnapContext. */
+  poolSnapsMode: boolean;
+  /** pg_pool_t::get_snap_context: snap_seq and the pool snaps, newest first. */
+  snapc: SnapContext;
+  /** OSDMap::removed_snaps_queue for the pool: removed, not yet purged. */
+  removed: IntervalSet;
 }
 
 /** The client's request origin, as cls_get_request_origin reports it and watchers are keyed. */
@@ -61,6 +75,14 @@ export class OpContext {
   bytesAdded = 0;
   /** Side effects to carry out once the op commits (watch registration, notifies). */
   readonly effects: (() => void)[] = [];
+  /** ctx->snapc: the SnapContext a write runs under (core/snaps.ts). */
+  snapc: SnapContext = { seq: 0n, snaps: [] };
+  /** ctx->new_snapset: the head's SnapSet as the op leaves it (loaded for writes and list-snaps). */
+  snapset: SnapSetT = newSnapSet();
+  /** ctx->modified_ranges: head bytes the op changes (the newest clone stops sharing them). */
+  modified: ByteRanges = [];
+  /** ctx->modify: a write that logs even with an empty transaction (rollback to the head). */
+  modify = false;
 
   constructor(
     readonly store: StoreReader,
@@ -73,13 +95,22 @@ export class OpContext {
     this.obs = { exists: before.exists, oi: { ...before.oi, watchers: new Map(before.oi.watchers) } };
   }
 
+  /** Record head bytes [off, off+len) as changed by this op (ctx->modified_ranges.union_of). */
+  markModified(off: number, len: number): void {
+    if (len > 0) this.modified = rangesUnion(this.modified, [[off, len]]);
+  }
+
   get oi(): ObjectInfo {
     return this.obs.oi;
   }
 
   /** PrimaryLogPG::maybe_create_new_object: the first write to a missing object creates it. */
   maybeCreate(): void {
-    if (this.obs.exists) return;
+    if (this.obs.exists) {
+      // A whiteout (a head deleted while clones still need its SnapSet) comes back to life.
+      this.obs.oi.flags &= ~OI_FLAG.WHITEOUT;
+      return;
+    }
     this.t.touch(this.coll, this.oid);
     this.obs.exists = true;
     const fresh = newObjectInfo();

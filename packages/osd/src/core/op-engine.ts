@@ -20,9 +20,13 @@ import {
   CEPH_OSD_OP_TYPE,
   CEPH_OSD_OP_TYPE_PG,
 } from '@ts-ceph/messages';
-import { CEPH_NOSNAP, GHObject, Transaction, ghobject } from '@ts-ceph/objectstore/interface';
+import { CEPH_NOSNAP, CEPH_SNAPDIR, GHObject, Transaction, ghobject } from '@ts-ceph/objectstore/interface';
+import { newSnapSet } from '@ts-ceph/maps';
+import { OI_FLAG } from './object-info';
+import { findSnapObject, headAttrs, loadSnapSet, makeWriteable, opSnapContext } from './snaps';
+import { snapContextValid } from './snap-context';
 import { pgnls } from './pg-list';
-import { OI_ATTR, ObjectInfo, decodeObjectInfo, encodeObjectInfo, newObjectInfo } from './object-info';
+import { loadObjectStateIn } from './object-info';
 import { ObjectState, OpContext, OpOrigin, OpPool, StoreReader } from './op-context';
 import { opHandlers } from './ops';
 import { clsRegistry } from './ops/call';
@@ -132,17 +136,8 @@ function resolveCalls(req: MOSDOp): OSDClassInfo[] | number {
 }
 
 /** The object as the store has it (ObjectContext): existence and its object info. */
-export async function loadObjectState(store: StoreReader, pg: PG, o: GHObject): Promise<ObjectState> {
-  if (!(await store.exists(pg.coll, o))) return { exists: false, oi: newObjectInfo() };
-  let oi: ObjectInfo;
-  try {
-    oi = decodeObjectInfo(await store.getattr(pg.coll, o, OI_ATTR));
-  } catch {
-    // An object written before object infos existed: its size is the store's.
-    oi = newObjectInfo();
-    oi.size = (await store.stat(pg.coll, o)).size;
-  }
-  return { exists: true, oi };
+export function loadObjectState(store: StoreReader, pg: PG, o: GHObject): Promise<ObjectState> {
+  return loadObjectStateIn(store, pg.coll, o);
 }
 
 /** An exception from a handler becomes the op's errno, never silence (bad input: EINVAL). */
@@ -173,24 +168,49 @@ export async function executeOp(store: StoreReader, pg: PG | undefined, req: MOS
   }
   if (req.ops.length === 0) return { reply: replyOpError(req, errno(Errno.EINVAL), epoch) };
   if (req.ops.some((o) => isPgOp(o.op))) return { reply: await pgOp(store, req, pg, pool, epoch) };
-  if (req.snapid !== CEPH_NOSNAP) return { reply: replyOpError(req, errno(Errno.EOPNOTSUPP), epoch) };
 
   const mayWrite = req.ops.some(isWriteOp) || classes.some((c) => c.write);
+  const bad = snapOpCheck(req, mayWrite);
+  if (bad) return { reply: replyOpError(req, bad, epoch) };
   if (mayWrite) {
     const dup = pg.findRequest(req.reqid);
     if (dup) return { reply: dupReply(req, dup, epoch), dupOf: dup.version };
   }
-  const oid = opObject(req);
-  const before = await loadObjectState(store, pg, oid);
-  if (!before.exists && !mayWrite) {
+  const target = await opTarget(store, pg, req, pool);
+  if (typeof target === 'number') return { reply: replyOpError(req, target, epoch) };
+  const { oid, before } = target;
+  if (!mayWrite && (!before.exists || (req.snapid !== CEPH_SNAPDIR && before.oi.flags & OI_FLAG.WHITEOUT))) {
     const r = mOSDOpReplyFor(req, errno(Errno.ENOENT), epoch);
     setEnoentReplyVersions(r, pg.info.lastUpdate, pg.info.lastUserVersion);
     return { reply: r };
   }
   const atVersion = pg.nextVersion(epoch);
   const ctx = new OpContext(store, pg.coll, oid, req, before, { now: env.now, epoch, pool, origin: env.origin, atVersion, reqid: req.reqid, client: env.client, pg, watches: env.watches });
+  if (mayWrite || req.snapid === CEPH_SNAPDIR) ctx.snapset = before.exists ? await loadSnapSet(store, pg.coll, oid) : newSnapSet();
+  if (mayWrite) {
+    ctx.snapc = opSnapContext(req, pool, pg.info.purgedSnaps);
+    // ORDERSNAP: the client asks to fail rather than write with a SnapContext older than the object's.
+    if (req.flags & CephOsdFlag.ORDERSNAP && ctx.snapc.seq < ctx.snapset.seq) return { reply: replyOpError(req, errno(Errno.EOLDSNAPC), epoch) };
+    if (!snapContextValid(ctx.snapc)) return { reply: replyOpError(req, errno(Errno.EINVAL), epoch) };
+  }
   const result = await runOps(ctx, env);
   return finish(ctx, pg, result, env, mayWrite);
+}
+
+/** do_op's snap checks: no writes to a snap; LIST_SNAPS only on CEPH_SNAPDIR and nothing else there. */
+function snapOpCheck(req: MOSDOp, mayWrite: boolean): number {
+  if (mayWrite && req.snapid !== CEPH_NOSNAP) return errno(Errno.EINVAL);
+  for (const o of req.ops) if ((o.op === CephOsdOp.LIST_SNAPS) !== (req.snapid === CEPH_SNAPDIR)) return errno(Errno.EINVAL);
+  return 0;
+}
+
+/** find_object_context: the head (also for CEPH_SNAPDIR), or the object serving a read at a snap. */
+async function opTarget(store: StoreReader, pg: PG, req: MOSDOp, pool: OpPool): Promise<{ oid: GHObject; before: ObjectState } | number> {
+  const head = opObject(req);
+  const load = (o: GHObject) => loadObjectState(store, pg, o);
+  if (req.snapid === CEPH_NOSNAP || req.snapid === CEPH_SNAPDIR) return { oid: head, before: await load(head) };
+  const t = await findSnapObject(store, pg.coll, head, req.snapid, pool.snaps?.removed, load);
+  return typeof t === 'number' ? t : { oid: t.oid, before: t.state };
 }
 
 /**
@@ -235,7 +255,7 @@ function finish(ctx: OpContext, pg: PG, result: number, env: OpEnv, mayWrite: bo
   const reply = mOSDOpReplyFor(req, result, env.epoch);
   const outs = outsOf(ctx);
   const returnVec = (req.flags & CephOsdFlag.RETURNVEC) !== 0;
-  const wrote = result >= 0 && mayWrite && ctx.t.length > 0;
+  const wrote = result >= 0 && mayWrite && (ctx.t.length > 0 || ctx.modify);
 
   // The full pool: writes that add data are refused (FULL_TRY) or dropped (librados pauses them).
   if (wrote && env.pool?.full && ctx.bytesAdded > 0 && !(req.flags & CephOsdFlag.FULL_FORCE)) {
@@ -252,7 +272,7 @@ function finish(ctx: OpContext, pg: PG, result: number, env: OpEnv, mayWrite: bo
     return { reply, effects: result >= 0 ? ctx.effects : [] };
   }
 
-  const at = ctx.env.atVersion;
+  let at = ctx.env.atVersion;
   if (result < 0) {
     // update_log_only / record_write_error: an ERROR entry so a resent op gets the same answer.
     reply.ops = outs.map((o) => ({ ...o, data: Buffer.alloc(0) }));
@@ -277,6 +297,10 @@ function finish(ctx: OpContext, pg: PG, result: number, env: OpEnv, mayWrite: bo
   } else reply.ops = outs.map((o) => ({ ...o, data: Buffer.alloc(0) }));
   reply.result = replyResult;
 
+  // make_writeable: the clone (if this is the first write after a snap) comes before the op's own ops.
+  const clone = makeWriteable(ctx, at);
+  const t = clone ? clone.t.append(ctx.t) : ctx.t;
+  if (clone) at = { epoch: at.epoch, version: at.version + 1n };
   const oi = ctx.obs.oi;
   let uv = ctx.before.oi.userVersion;
   if (ctx.userModify) {
@@ -292,7 +316,7 @@ function finish(ctx: OpContext, pg: PG, result: number, env: OpEnv, mayWrite: bo
       oi.mtime = req.mtime;
       oi.localMtime = env.now;
     }
-    ctx.t.setattr(ctx.coll, ctx.oid, OI_ATTR, encodeObjectInfo(oi, ctx.oid));
+    t.setattrs(ctx.coll, ctx.oid, headAttrs(oi, ctx.oid, ctx.snapset));
   }
   const entry: PgLogEntry = {
     op: ctx.obs.exists ? PgLogOp.MODIFY : PgLogOp.DELETE,
@@ -305,9 +329,10 @@ function finish(ctx: OpContext, pg: PG, result: number, env: OpEnv, mayWrite: bo
     userVersion: uv,
     opReturns: returnVec ? outs.map((o) => ({ rval: o.rval, data: o.data })) : [],
   };
-  pg.append(entry, ctx.t, env.epoch);
+  if (clone) pg.append(clone.entry, t, env.epoch);
+  pg.append(entry, t, env.epoch);
   setReplyVersions(reply, at, uv);
-  return { reply, t: ctx.t, entry, effects: ctx.effects };
+  return { reply, t, entry, effects: ctx.effects };
 }
 
 /** reply_op_error for a resent write: the recorded result and versions (and op returns). */

@@ -3,6 +3,9 @@ import { Reader, UTime, Writer, crc32c } from '@ts-ceph/denc';
 import {
   EversionT,
   HobjectT,
+  IntervalSet,
+  decodeLogSnaps,
+  encodeLogSnaps,
   OsdReqidT,
   PgT,
   decodePgInfoT,
@@ -38,6 +41,8 @@ export interface PgLogEntry {
   returnCode: number;
   userVersion: bigint;
   opReturns: OpReturn[];
+  /** A CLONE entry's snaps (the clone serves them), newest first. */
+  snaps?: bigint[];
 }
 
 /** pg_info_t: the fields the PG keeps today (the rest come with peering). */
@@ -49,6 +54,8 @@ export interface PgInfo {
   logTail: EversionT;
   /** Epoch the PG was created in (history.epoch_created) and last persisted at (`_epoch`). */
   epochCreated: number;
+  /** pg_info_t::purged_snaps: removed snaps this PG has trimmed (interval_set of snap ids). */
+  purgedSnaps?: IntervalSet;
 }
 
 /** What the PG log remembers of a trimmed write: enough to answer a resent op (pg_log_dup_t). */
@@ -106,13 +113,14 @@ function encodeInfo(i: PgInfo): Buffer {
   ci.lastUserVersion = i.lastUserVersion;
   ci.history.epochCreated = i.epochCreated;
   ci.history.epochPoolCreated = i.epochCreated;
+  ci.purgedSnaps = i.purgedSnaps ?? [];
   const w = new Writer();
   encodePgInfoT(w, ci);
   return w.finish();
 }
 function decodeInfo(pgid: PgT, b: Uint8Array): PgInfo {
   const ci = decodePgInfoT(new Reader(b));
-  return { pgid, lastUpdate: ci.lastUpdate, lastComplete: ci.lastComplete, lastUserVersion: ci.lastUserVersion, logTail: ci.logTail, epochCreated: ci.history.epochCreated };
+  return { pgid, lastUpdate: ci.lastUpdate, lastComplete: ci.lastComplete, lastUserVersion: ci.lastUserVersion, logTail: ci.logTail, epochCreated: ci.history.epochCreated, purgedSnaps: ci.purgedSnaps };
 }
 
 const toHobject = (o: GHObject): HobjectT => ({ oid: o.name, key: o.key, snap: o.snap, hash: o.hash, max: false, nspace: o.nspace, pool: o.pool });
@@ -122,6 +130,7 @@ export function encodeLogEntry(e: PgLogEntry): Buffer {
   const ce = newPgLogEntry(e.op, toHobject(e.soid), e.version, e.priorVersion, e.userVersion, e.reqid, e.mtime, e.returnCode);
   ce.modDesc = unrollbackableModDesc();
   ce.opReturns = e.opReturns.map((o) => ({ rval: o.rval, bl: o.data }));
+  if (e.snaps) ce.snaps = encodeLogSnaps(e.snaps);
   const inner = new Writer();
   encodePgLogEntryT(inner, ce);
   const body = inner.finish();
@@ -146,6 +155,7 @@ export function decodeLogEntry(b: Uint8Array): PgLogEntry {
     returnCode: ce.returnCode,
     userVersion: ce.userVersion,
     opReturns: ce.opReturns.map((o) => ({ rval: o.rval, data: o.bl })),
+    ...(ce.snaps.length ? { snaps: decodeLogSnaps(ce.snaps) } : {}),
   };
 }
 function encodeDup(d: PgLogDup): Buffer {
@@ -249,6 +259,12 @@ export class PG {
     keys.set(INFO_KEY, encodeInfo(this.info));
     keys.set(EPOCH_KEY, u32(epoch));
     t.omapSetKeys(this.coll, this.meta, keys);
+  }
+
+  /** Record snaps as purged (trimmed) in the PG's info, persisted with `t` (pg_info_t::purged_snaps). */
+  setPurgedSnaps(s: IntervalSet, t: Transaction): void {
+    this.info.purgedSnaps = s;
+    t.omapSetKeys(this.coll, this.meta, new Map([[INFO_KEY, encodeInfo(this.info)]]));
   }
 
   /** PGLog::trim: keep entriesMin entries, turn the trimmed ones into dups (bounded by dupsTracked). */

@@ -170,6 +170,7 @@ async function doWrite(ctx: OpContext, offset: number, data: Buffer, ex: { trunc
   if (ex.truncateSeq > oi.truncateSeq) {
     if (ctx.obs.exists) {
       ctx.t.truncate(ctx.coll, ctx.oid, Number(ex.truncateSize));
+      if (oi.size > Number(ex.truncateSize)) ctx.markModified(Number(ex.truncateSize), oi.size - Number(ex.truncateSize));
       oi.size = Math.min(oi.size, Number(ex.truncateSize));
     }
     oi.truncateSeq = ex.truncateSeq;
@@ -186,6 +187,7 @@ async function doWrite(ctx: OpContext, offset: number, data: Buffer, ex: { trunc
     return 0;
   }
   ctx.t.write(ctx.coll, ctx.oid, offset, bytes);
+  ctx.markModified(offset, bytes.length);
   grow(ctx, offset + bytes.length);
   return 0;
 }
@@ -203,6 +205,8 @@ const writefull: OpHandler = async (ctx, op) => {
   const r = checkOffsetAndLength(0, op.data.length);
   if (r < 0) return r;
   ctx.maybeCreate();
+  // write_update_size_and_usage with write_full: the whole old object is modified.
+  ctx.markModified(0, ctx.oi.size);
   if (op.data.length < ctx.oi.size) {
     ctx.t.truncate(ctx.coll, ctx.oid, op.data.length);
     ctx.oi.size = op.data.length;
@@ -242,6 +246,7 @@ async function truncateTo(ctx: OpContext, offset: number, ex: { truncateSeq: num
     ctx.oi.truncateSize = ex.truncateSize;
   }
   ctx.t.truncate(ctx.coll, ctx.oid, offset);
+  if (ctx.oi.size > offset) ctx.markModified(offset, ctx.oi.size - offset);
   if (offset > ctx.oi.size) ctx.bytesAdded += offset - ctx.oi.size;
   ctx.oi.size = offset;
   ctx.oi.flags &= ~OI_FLAG.DATA_DIGEST;
@@ -274,6 +279,7 @@ const zero: OpHandler = async (ctx, op) => {
   if (len === 0) return err(Errno.EINVAL);
   if (ctx.obs.exists && !(ctx.oi.flags & OI_FLAG.WHITEOUT)) {
     ctx.t.zero(ctx.coll, ctx.oid, off, len);
+    ctx.markModified(off, len);
     ctx.oi.flags &= ~OI_FLAG.DATA_DIGEST;
   }
   return 0;
@@ -293,15 +299,29 @@ const create: OpHandler = async (ctx, op) => {
   return 0;
 };
 
+/**
+ * _delete_oid: a head that has clones, or will get one from this op's SnapContext, stays as a
+ * whiteout (an empty object flagged WHITEOUT that keeps the SnapSet); otherwise it goes.
+ */
 const remove: OpHandler = async (ctx) => {
   ctx.numWrite++;
-  if (!ctx.obs.exists || ctx.oi.flags & OI_FLAG.WHITEOUT) return err(Errno.ENOENT);
+  const { snapset, snapc } = ctx;
+  const whiteout = snapset.clones.length > 0 || (snapc.snaps.length > 0 && snapc.snaps[0]! > snapset.seq);
+  if (!ctx.obs.exists || (ctx.oi.flags & OI_FLAG.WHITEOUT && whiteout)) return err(Errno.ENOENT);
   if (ctx.before.exists || ctx.t.length > 0) ctx.t.remove(ctx.coll, ctx.oid);
-  ctx.obs.exists = false;
+  ctx.markModified(0, ctx.oi.size);
   ctx.bytesAdded -= ctx.oi.size;
   ctx.oi.size = 0;
-  ctx.oi.flags = 0;
   ctx.oi.watchers.clear();
+  if (whiteout) {
+    ctx.oi.flags = OI_FLAG.WHITEOUT;
+    ctx.oi.dataDigest = 0xffffffff;
+    ctx.oi.omapDigest = 0xffffffff;
+    ctx.t.touch(ctx.coll, ctx.oid);
+    return 0;
+  }
+  ctx.obs.exists = false;
+  ctx.oi.flags = 0;
   return 0;
 };
 

@@ -7,6 +7,7 @@ import { xattrOps } from './xattr';
 import { omapOps } from './omap';
 import { makeCallHandler } from './call';
 import { watchOps, withWatchDisconnects } from './watch';
+import { makeRollbackHandler, snapOps } from './snap';
 
 export { osdDataOpLimits } from './data';
 export { osdXattrLimits } from './xattr';
@@ -40,6 +41,7 @@ export const opHandlers = new Map<number, OpHandler>([
   ...xattrOps,
   ...omapOps,
   ...watchOps,
+  ...snapOps,
   [CephOsdOp.ASSERT_VER, assertVer],
   [CephOsdOp.LIST_WATCHERS, listWatchers],
 ]);
@@ -47,6 +49,8 @@ opHandlers.set(CephOsdOp.CALL, makeCallHandler(opHandlers));
 
 // _delete_oid also disconnects the object's watchers (ops/watch.ts).
 opHandlers.set(CephOsdOp.DELETE, withWatchDisconnects(opHandlers.get(CephOsdOp.DELETE)!));
+// _rollback_to deletes the head through _delete_oid when the object did not exist at the snap.
+opHandlers.set(CephOsdOp.ROLLBACK, makeRollbackHandler(opHandlers.get(CephOsdOp.DELETE)!));
 
 /** Register more handlers (the cls CALL op, watch/notify, snapshots live in their own modules). */
 export function addOpHandlers(m: Map<number, OpHandler>): void {
