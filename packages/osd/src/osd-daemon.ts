@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { CephConf, CephError, cephError, Clock, logger, realClock, TimerHandle } from '@ts-ceph/common';
+import { CephConf, CephError, cephError, Clock, Errno, logger, realClock, TimerHandle } from '@ts-ceph/common';
 import { CEPH_FEATURES_ALL, EntityType, EntityAddrvec, Reader, Uuid, blankAddr, formatAddr, utimeFromMs } from '@ts-ceph/denc';
 import { AuthRegistry, CephxServiceServerProvider, loadKeyRing, OSDCap, RotatingKeyRing, RotatingSecrets, cryptoRandom } from '@ts-ceph/cephx';
 import { CephMessage, Connection, Dispatcher, Messenger, messageTypes, Policies } from '@ts-ceph/messenger';
@@ -26,12 +26,12 @@ import { MonClient, monClientFor, resolveClientConfig } from '@ts-ceph/rados';
 import { executeOp, opObject, opReqid, OpSession, replyOpError } from './core/op-engine';
 import { OpPool } from './core/op-context';
 import { PG, evKeyName } from './core/pg';
-import { Errno } from '@ts-ceph/common';
 import { MOSDOpReply } from '@ts-ceph/messages';
 import { encodeOSDSuperblock } from './core/superblock';
 import { mkfsOsd, parseCap, pgBits, sameAddrs } from './osd-util';
 
 import { WatchDriver, watchConfigFrom } from './watch-driver';
+import { copySourceLocator } from './copy-driver';
 
 export { mkfsOsd };
 
@@ -411,6 +411,7 @@ export class OsdDaemon implements Dispatcher {
         log: (level, m) => log.dout(level, m),
         client: con,
         watches: this.watches.registry,
+        copySource: copySourceLocator(map, this.opts.id, this.pgs, (level, m) => log.dout(level, m)),
       });
     } catch (e) {
       log.dout(0, `op ${req.oid} failed: ${(e as Error).stack}`);

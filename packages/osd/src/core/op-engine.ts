@@ -56,6 +56,8 @@ export interface OpEnv {
   client?: unknown;
   /** The OSD's live watches and notifies (core/watch.ts); without it watch/notify ops are -EOPNOTSUPP. */
   watches?: import('./watch').WatchRegistry;
+  /** Finds a copy-from source object on this OSD (ops/copy.ts); without it copy-from is -EOPNOTSUPP. */
+  copySource?: import('./ops/copy').CopySourceLocator;
 }
 
 /**
@@ -188,7 +190,7 @@ export async function executeOp(store: StoreReader, pg: PG | undefined, req: MOS
     return { reply: r };
   }
   const atVersion = pg.nextVersion(epoch);
-  const ctx = new OpContext(store, pg.coll, oid, req, before, { now: env.now, epoch, pool, origin: env.origin, atVersion, reqid: req.reqid, client: env.client, pg, watches: env.watches });
+  const ctx = new OpContext(store, pg.coll, oid, req, before, { now: env.now, epoch, pool, origin: env.origin, atVersion, reqid: req.reqid, client: env.client, pg, watches: env.watches, copySource: env.copySource });
   const result = await runOps(ctx, env);
   return finish(ctx, pg, result, env, mayWrite);
 }
@@ -270,7 +272,7 @@ function finish(ctx: OpContext, pg: PG, result: number, env: OpEnv, mayWrite: bo
   reply.result = replyResult;
 
   const oi = ctx.obs.oi;
-  let uv = ctx.before.oi.userVersion;
+  let uv = ctx.userAtVersion ?? ctx.before.oi.userVersion;
   if (ctx.userModify) {
     uv = (pg.info.lastUserVersion > oi.userVersion ? pg.info.lastUserVersion : oi.userVersion) + 1n;
     if (at.version > uv) uv = at.version;
@@ -280,7 +282,7 @@ function finish(ctx: OpContext, pg: PG, result: number, env: OpEnv, mayWrite: bo
     oi.priorVersion = ctx.before.oi.version;
     oi.version = at;
     oi.lastReqid = req.reqid;
-    if (req.mtime.sec !== 0 || req.mtime.nsec !== 0) {
+    if (!ctx.keepMtime && (req.mtime.sec !== 0 || req.mtime.nsec !== 0)) {
       oi.mtime = req.mtime;
       oi.localMtime = env.now;
     }
@@ -292,7 +294,7 @@ function finish(ctx: OpContext, pg: PG, result: number, env: OpEnv, mayWrite: bo
     version: at,
     priorVersion: ctx.before.oi.version,
     reqid: req.reqid,
-    mtime: req.mtime,
+    mtime: ctx.keepMtime ? { sec: 0, nsec: 0 } : req.mtime,
     returnCode: returnVec ? replyResult : 0,
     userVersion: uv,
     opReturns: returnVec ? outs.map((o) => ({ rval: o.rval, data: o.data })) : [],

@@ -7,10 +7,12 @@ import { xattrOps } from './xattr';
 import { omapOps } from './omap';
 import { makeCallHandler } from './call';
 import { watchOps, withWatchDisconnects } from './watch';
+import { copyOps } from './copy';
 
 export { osdDataOpLimits } from './data';
 export { osdXattrLimits } from './xattr';
 export { osdOmapLimits } from './omap';
+export { osdCopyLimits } from './copy';
 
 const err = (e: number): number => -e;
 
@@ -40,6 +42,7 @@ export const opHandlers = new Map<number, OpHandler>([
   ...xattrOps,
   ...omapOps,
   ...watchOps,
+  ...copyOps,
   [CephOsdOp.ASSERT_VER, assertVer],
   [CephOsdOp.LIST_WATCHERS, listWatchers],
 ]);
