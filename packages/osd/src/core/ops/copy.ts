@@ -107,12 +107,15 @@ async function copyLoop(store: StoreReader, src: CopySource, srcVersion: bigint)
       if (r < 0) return r;
     } else want = st.oi.userVersion;
     const d = await copyGetChunk(store, src.coll, src.oid, st.oi, cursor, osdCopyLimits.chunkBytes);
-    res ??= { userVersion: want, first: d, data: [], attrs: d.attrs, omapHeader: d.omapHeader, omap: new Map(), dataDigest: 0xffffffff, omapDigest: 0xffffffff };
+    res ??= { userVersion: want, first: d, data: [], attrs: d.attrs, omapHeader: Buffer.alloc(0), omap: new Map(), dataDigest: 0xffffffff, omapDigest: 0xffffffff };
     if (d.data.length) {
       res.data.push(d.data);
       res.dataDigest = crc32c(res.dataDigest, d.data);
     }
-    if (d.omapHeader.length) res.omapDigest = crc32c(res.omapDigest, d.omapHeader);
+    if (d.omapHeader.length) {
+      res.omapHeader = d.omapHeader;
+      res.omapDigest = crc32c(res.omapDigest, d.omapHeader);
+    }
     if (d.omapData.length) {
       res.omapDigest = crc32c(res.omapDigest, d.omapData.subarray(4));
       addOmap(d.omapData, res.omap);
