@@ -21,7 +21,7 @@ import {
   CEPH_OSD_OP_TYPE_PG,
 } from '@ts-ceph/messages';
 import { CEPH_NOSNAP, GHObject, Transaction, ghobject } from '@ts-ceph/objectstore/interface';
-import { pgnls } from './pg-list';
+import { pgList, pgListOps } from './pg-list';
 import { OI_ATTR, ObjectInfo, decodeObjectInfo, encodeObjectInfo, newObjectInfo } from './object-info';
 import { ObjectState, OpContext, OpOrigin, OpPool, StoreReader } from './op-context';
 import { opHandlers } from './ops';
@@ -318,7 +318,7 @@ function dupReply(req: MOSDOp, d: PgLogEntry | PgLogDup, epoch: number): MOSDOpR
 }
 
 /**
- * PrimaryLogPG::do_pg_op: a vector of PG ops (pgnls; others -EOPNOTSUPP). The reply carries the
+ * PrimaryLogPG::do_pg_op: a vector of PG ops (pgnls, pgls and their filters; others -EOPNOTSUPP). The reply carries the
  * PG's last_update / last_user_version, and pgnls's rval (1 at the end of the PG) as its result.
  */
 async function pgOp(store: StoreReader, req: MOSDOp, pg: PG, pool: OpPool, epoch: number): Promise<MOSDOpReply> {
@@ -327,7 +327,7 @@ async function pgOp(store: StoreReader, req: MOSDOp, pg: PG, pool: OpPool, epoch
   for (let i = 0; i < req.ops.length && result >= 0; i++) {
     const op = req.ops[i]!;
     const out = reply.ops[i]!;
-    result = op.op === CephOsdOp.PGNLS ? await pgnls(store, pg, pool.pgNum, req.oloc.nspace, op, out) : errno(Errno.EOPNOTSUPP);
+    result = pgListOps.has(op.op) ? await pgList(store, pg, pool.pgNum, req.oloc.nspace, req.snapid, op, out) : errno(Errno.EOPNOTSUPP);
     out.rval = result;
   }
   reply.result = result;
