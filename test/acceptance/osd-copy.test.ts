@@ -113,7 +113,7 @@ t.test('rados cppool copies every object byte-exact', async (t) => {
   t.equal(cp.code, 0, `cppool: ${cp.stderr}\n${cp.code ? c.osdLog() : ''}`);
   t.match(cp.stdout, /successfully copied pool p\n$/, 'cppool reports success');
   t.equal(cp.stdout.split('\n').filter((l) => l.includes(' => ')).length, all.length, 'one line per object');
-  t.match(cp.stdout, /p:obj5\(@LOC\) => q:obj5\n/, 'the locator is shown on the source side only');
+  t.match(cp.stdout, /p:ns1\/obj5\(@LOC\) => q:ns1\/obj5\n/, 'the locator is shown on the source side only');
   t.match(cp.stdout, /p:ns1\/obj1 => q:ns1\/obj1\n/, 'namespaced names');
 
   const ls = async (pool: string): Promise<string[]> => (await c.rados(['--all', 'ls'], { extra: ['-p', pool], noPool: true })).stdout.split('\n').filter(Boolean).sort();
