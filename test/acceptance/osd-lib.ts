@@ -138,7 +138,7 @@ export async function startOsd(mon: TsMon, dir: string): Promise<ChildProcess> {
 }
 
 /** A size-1 replicated pool, waiting until ts-osd logged the creation of its last PG. */
-async function createPool(mon: TsMon, pool: string, pgNum: number, log: () => string): Promise<void> {
+export async function createPool(mon: TsMon, pool: string, pgNum: number, log: () => string): Promise<void> {
   let r = await mon.ceph(['osd', 'pool', 'create', pool, String(pgNum)]);
   if (r.code !== 0) throw new Error(`pool create: ${r.stderr}`);
   r = await mon.ceph(['osd', 'pool', 'set', pool, 'size', '1', '--yes-i-really-mean-it']);

@@ -29,3 +29,4 @@ export * from './osd-op-wire-types';
 export * from './osd-op-data';
 export * from './osd-op-listing';
 export * from './watch-notify';
+export * from './osd-op-copy';

@@ -34,6 +34,8 @@ import { OsdDecision, OsdService, applyMapMessage, osdServiceLimits } from './co
 
 import { WatchDriver, watchConfigFrom } from './watch-driver';
 import { SnapTrimmer, poolSnapFacts } from './snap-trimmer';
+import { copySourceLocator } from './copy-driver';
+
 export { mkfsOsd };
 
 const log = logger('osd');
@@ -404,6 +406,7 @@ export class OsdDaemon implements Dispatcher {
         log: (level, m) => log.dout(level, m),
         client: con,
         watches: this.watches.registry,
+        copySource: copySourceLocator(map, this.opts.id, this.pgs, (level, m) => log.dout(level, m)),
       });
     } catch (e) {
       log.dout(0, `op ${req.oid} failed: ${(e as Error).stack}`);

@@ -58,7 +58,7 @@ t.test('caps, misdirected, unsupported', async (t) => {
   r = await h.run(req('o', [osdOpRead(0, 0)]), rw, { pg: undefined });
   t.equal(r.result, -6, 'ENXIO without the PG');
   r = await h.run(req('o', [osdOp(CephOsdOp.PGLS)]), rw);
-  t.equal(r.result, -95, 'EOPNOTSUPP for the old pgls');
+  t.equal(r.result, -22, 'the old pgls without a cursor: EINVAL (as pgnls)');
   r = await h.run(req('', [osdOp(CephOsdOp.PGNLS)]), rw);
   t.equal(r.result, -22, 'pgnls without a cursor: EINVAL');
   r = await h.run(req('o', [osdOp(0x1fff)]), all);

@@ -73,6 +73,10 @@ export class OpContext {
   numWrite = 0;
   /** Bytes the op adds (delta_stats.num_bytes > 0): refused on a full pool. */
   bytesAdded = 0;
+  /** ctx->user_at_version set by copy-from: the source's user_version becomes the reply's and the object's. */
+  userAtVersion?: bigint;
+  /** copy-from zeroes ctx->mtime: the object keeps the source's mtime instead of the client's. */
+  keepMtime = false;
   /** Side effects to carry out once the op commits (watch registration, notifies). */
   readonly effects: (() => void)[] = [];
   /** ctx->snapc: the SnapContext a write runs under (core/snaps.ts). */
@@ -90,7 +94,7 @@ export class OpContext {
     readonly oid: GHObject,
     readonly req: MOSDOp,
     readonly before: ObjectState,
-    readonly env: { now: UTime; epoch: number; pool: OpPool; origin: OpOrigin; atVersion: EversionT; reqid: OsdReqidT; client?: unknown; pg: import('./pg').PG; watches?: import('./watch').WatchRegistry },
+    readonly env: { now: UTime; epoch: number; pool: OpPool; origin: OpOrigin; atVersion: EversionT; reqid: OsdReqidT; client?: unknown; pg: import('./pg').PG; watches?: import('./watch').WatchRegistry; copySource?: import('./ops/copy').CopySourceLocator },
   ) {
     this.obs = { exists: before.exists, oi: { ...before.oi, watchers: new Map(before.oi.watchers) } };
   }

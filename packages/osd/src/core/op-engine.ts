@@ -25,7 +25,7 @@ import { newSnapSet } from '@ts-ceph/maps';
 import { OI_FLAG } from './object-info';
 import { findSnapObject, headAttrs, loadSnapSet, makeWriteable, opSnapContext } from './snaps';
 import { snapContextValid } from './snap-context';
-import { pgnls } from './pg-list';
+import { pgList, pgListOps } from './pg-list';
 import { loadObjectStateIn } from './object-info';
 import { ObjectState, OpContext, OpOrigin, OpPool, StoreReader } from './op-context';
 import { opHandlers } from './ops';
@@ -60,6 +60,8 @@ export interface OpEnv {
   client?: unknown;
   /** The OSD's live watches and notifies (core/watch.ts); without it watch/notify ops are -EOPNOTSUPP. */
   watches?: import('./watch').WatchRegistry;
+  /** Finds a copy-from source object on this OSD (ops/copy.ts); without it copy-from is -EOPNOTSUPP. */
+  copySource?: import('./ops/copy').CopySourceLocator;
 }
 
 /**
@@ -185,7 +187,7 @@ export async function executeOp(store: StoreReader, pg: PG | undefined, req: MOS
     return { reply: r };
   }
   const atVersion = pg.nextVersion(epoch);
-  const ctx = new OpContext(store, pg.coll, oid, req, before, { now: env.now, epoch, pool, origin: env.origin, atVersion, reqid: req.reqid, client: env.client, pg, watches: env.watches });
+  const ctx = new OpContext(store, pg.coll, oid, req, before, { now: env.now, epoch, pool, origin: env.origin, atVersion, reqid: req.reqid, client: env.client, pg, watches: env.watches, copySource: env.copySource });
   if (mayWrite || req.snapid === CEPH_SNAPDIR) ctx.snapset = before.exists ? await loadSnapSet(store, pg.coll, oid) : newSnapSet();
   if (mayWrite) {
     ctx.snapc = opSnapContext(req, pool, pg.info.purgedSnaps);
@@ -302,7 +304,7 @@ function finish(ctx: OpContext, pg: PG, result: number, env: OpEnv, mayWrite: bo
   const t = clone ? clone.t.append(ctx.t) : ctx.t;
   if (clone) at = { epoch: at.epoch, version: at.version + 1n };
   const oi = ctx.obs.oi;
-  let uv = ctx.before.oi.userVersion;
+  let uv = ctx.userAtVersion ?? ctx.before.oi.userVersion;
   if (ctx.userModify) {
     uv = (pg.info.lastUserVersion > oi.userVersion ? pg.info.lastUserVersion : oi.userVersion) + 1n;
     if (at.version > uv) uv = at.version;
@@ -312,7 +314,7 @@ function finish(ctx: OpContext, pg: PG, result: number, env: OpEnv, mayWrite: bo
     oi.priorVersion = ctx.before.oi.version;
     oi.version = at;
     oi.lastReqid = req.reqid;
-    if (req.mtime.sec !== 0 || req.mtime.nsec !== 0) {
+    if (!ctx.keepMtime && (req.mtime.sec !== 0 || req.mtime.nsec !== 0)) {
       oi.mtime = req.mtime;
       oi.localMtime = env.now;
     }
@@ -324,7 +326,7 @@ function finish(ctx: OpContext, pg: PG, result: number, env: OpEnv, mayWrite: bo
     version: at,
     priorVersion: ctx.before.oi.version,
     reqid: req.reqid,
-    mtime: req.mtime,
+    mtime: ctx.keepMtime ? { sec: 0, nsec: 0 } : req.mtime,
     returnCode: returnVec ? replyResult : 0,
     userVersion: uv,
     opReturns: returnVec ? outs.map((o) => ({ rval: o.rval, data: o.data })) : [],
@@ -349,7 +351,7 @@ function dupReply(req: MOSDOp, d: PgLogEntry | PgLogDup, epoch: number): MOSDOpR
 }
 
 /**
- * PrimaryLogPG::do_pg_op: a vector of PG ops (pgnls; others -EOPNOTSUPP). The reply carries the
+ * PrimaryLogPG::do_pg_op: a vector of PG ops (pgnls, pgls and their filters; others -EOPNOTSUPP). The reply carries the
  * PG's last_update / last_user_version, and pgnls's rval (1 at the end of the PG) as its result.
  */
 async function pgOp(store: StoreReader, req: MOSDOp, pg: PG, pool: OpPool, epoch: number): Promise<MOSDOpReply> {
@@ -358,7 +360,7 @@ async function pgOp(store: StoreReader, req: MOSDOp, pg: PG, pool: OpPool, epoch
   for (let i = 0; i < req.ops.length && result >= 0; i++) {
     const op = req.ops[i]!;
     const out = reply.ops[i]!;
-    result = op.op === CephOsdOp.PGNLS ? await pgnls(store, pg, pool.pgNum, req.oloc.nspace, op, out) : errno(Errno.EOPNOTSUPP);
+    result = pgListOps.has(op.op) ? await pgList(store, pg, pool.pgNum, req.oloc.nspace, req.snapid, op, out) : errno(Errno.EOPNOTSUPP);
     out.rval = result;
   }
   reply.result = result;

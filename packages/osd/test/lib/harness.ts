@@ -9,6 +9,7 @@ import { makeAddr } from '@ts-ceph/denc';
 import { executeOp, OpSession } from '../../src/core/op-engine';
 import { OpPool } from '../../src/core/op-context';
 import { PG } from '../../src/core/pg';
+import type { CopySourceLocator } from '../../src/core/ops/copy';
 
 export const allowAll: OpSession = { allowAll: true, cap: undefined };
 export const testNow = { sec: 1700000100, nsec: 7 };
@@ -39,6 +40,8 @@ export interface Harness {
   store: MemStore;
   pg: PG;
   pool: OpPool;
+  /** The copy-from source resolver the driver would give (unset: copy-from is EOPNOTSUPP). */
+  copySource?: CopySourceLocator;
   run(m: MOSDOp, session?: OpSession, over?: { pg?: PG | undefined; epoch?: number }): Promise<MOSDOpReply>;
 }
 
@@ -67,6 +70,7 @@ export async function harness(pgNum = 8): Promise<Harness> {
         pool: h.pool,
         session,
         origin: { name: m.reqid.name, addr: makeAddr(2, '127.0.0.1', 40000, 77) },
+        copySource: h.copySource,
       });
       if (out.t) await store.queueTransaction(out.t);
       return out.reply;

@@ -8,10 +8,12 @@ import { omapOps } from './omap';
 import { makeCallHandler } from './call';
 import { watchOps, withWatchDisconnects } from './watch';
 import { makeRollbackHandler, snapOps } from './snap';
+import { copyOps } from './copy';
 
 export { osdDataOpLimits } from './data';
 export { osdXattrLimits } from './xattr';
 export { osdOmapLimits } from './omap';
+export { osdCopyLimits } from './copy';
 
 const err = (e: number): number => -e;
 
@@ -42,6 +44,7 @@ export const opHandlers = new Map<number, OpHandler>([
   ...omapOps,
   ...watchOps,
   ...snapOps,
+  ...copyOps,
   [CephOsdOp.ASSERT_VER, assertVer],
   [CephOsdOp.LIST_WATCHERS, listWatchers],
 ]);
