@@ -1,15 +1,18 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { CephConf, CephError, cephError, Clock, logger, realClock, TimerHandle } from '@ts-ceph/common';
+import { CephConf, CephError, cephError, Clock, Errno, logger, realClock, TimerHandle } from '@ts-ceph/common';
 import { CEPH_FEATURES_ALL, EntityType, EntityAddrvec, Reader, Uuid, blankAddr, formatAddr, utimeFromMs } from '@ts-ceph/denc';
 import { AuthRegistry, CephxServiceServerProvider, loadKeyRing, OSDCap, RotatingKeyRing, RotatingSecrets, cryptoRandom } from '@ts-ceph/cephx';
 import { CephMessage, Connection, Dispatcher, Messenger, messageTypes, Policies } from '@ts-ceph/messenger';
 import {
   CEPH_MSG_OSD_OP,
+  MCommand,
+  MSG_COMMAND,
   MOSDBootCodec,
   MOSDMap,
   MOSDOp,
+  MOSDOpReply,
   MOSDOpReplyCodec,
   MOSDPGCreate2,
   MOSDPGCreatedCodec,
@@ -26,12 +29,12 @@ import { MonClient, monClientFor, resolveClientConfig } from '@ts-ceph/rados';
 import { executeOp, opObject, opReqid, OpSession, replyOpError } from './core/op-engine';
 import { OpPool } from './core/op-context';
 import { PG, evKeyName } from './core/pg';
-import { Errno } from '@ts-ceph/common';
-import { MOSDOpReply } from '@ts-ceph/messages';
 import { encodeOSDSuperblock } from './core/superblock';
-import { mkfsOsd, parseCap, pgBits, sameAddrs } from './osd-util';
-
+import { fetchRotatingKeys, mkfsOsd, parseCap, pgBits, sameAddrs } from './osd-util';
 import { WatchDriver, watchConfigFrom } from './watch-driver';
+import { OsdCommands } from './osd-commands';
+import { MapSharer } from './map-share';
+import { TellStatus } from './core/tell/tell';
 
 export { mkfsOsd };
 
@@ -86,6 +89,9 @@ export class OsdDaemon implements Dispatcher {
   private stopped = false;
   readonly osdUuid: Uuid;
   readonly watches: WatchDriver;
+  readonly commands: OsdCommands;
+  /** The maps clients with an older epoch get from us (OSDService::maybe_share_map). */
+  readonly maps = new MapSharer();
 
   private constructor(readonly opts: OsdDaemonOptions, store: ObjectStore, keys: RotatingKeyRing, msgr: Messenger, monc: MonClient, osdUuid: Uuid) {
     this.clock = opts.clock ?? realClock;
@@ -95,6 +101,9 @@ export class OsdDaemon implements Dispatcher {
     this.monc = monc;
     this.osdUuid = osdUuid;
     this.watches = new WatchDriver({ clock: this.clock, store, epoch: () => this.epoch, pgs: this.pgs, pgQueues: this.pgQueues, objectCommits: this.objectCommits }, watchConfigFrom(opts.conf, `osd.${opts.id}`));
+    const status = (): TellStatus => ({ clusterFsid: this.osdmap?.fsid ?? '', osdFsid: osdUuid, whoami: opts.id, state: this.stopped ? 'stopping' : this.booted ? 'active' : 'preboot', oldestMap: Math.min(this.epoch, this.maps.history.oldestShareable), newestMap: this.epoch, numPgs: this.pgs.size });
+    const mappedPools = (): number[] => [...new Set([...this.pgs.values()].map((p) => p.pgid.pool))].sort((a, b) => a - b);
+    this.commands = new OsdCommands({ id: opts.id, conf: opts.conf, clock: this.clock, store, status, mappedPools, upFrom: () => this.osdmap?.osdInfo[opts.id]?.upFrom ?? this.epoch });
   }
 
   static async start(opts: OsdDaemonOptions): Promise<OsdDaemon> {
@@ -155,7 +164,7 @@ export class OsdDaemon implements Dispatcher {
     this.monc.on('osdmap', (m: MOSDMap) => this.handleOsdMap(m));
     this.monc.on('message', ({ msg, payload }) => this.handleMonMessage(msg, payload));
     await this.monc.authenticate(30_000);
-    await this.fetchRotatingKeys();
+    await fetchRotatingKeys(this.monc, this.keys, this.clock, osdDaemonLimits.rotatingKeysTimeoutMs);
     await this.updateCrushLocation();
     this.monc.subscribe('osdmap', 0);
     // OSD::_send_boot's sub_want("osd_pg_creates"): the monitor sends pg_create2 on this subscription.
@@ -178,27 +187,6 @@ export class OsdDaemon implements Dispatcher {
     const r = await this.monc.command({ prefix: 'osd crush create-or-move', id, weight: Number(weight), args: [`host=${hostname().split('.')[0]}`, 'root=default'] }, Buffer.alloc(0), 30_000);
     if (r.r < 0) throw cephError('EINVAL', `osd crush create-or-move: ${r.rs}`);
     log.dout(1, `crush location: ${r.rs}`);
-  }
-
-  private fetchRotatingKeys(): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const check = (): boolean => {
-        const s = this.monc.authClient?.rotatingSecrets as RotatingSecrets | undefined;
-        if (!s || s.secrets.size === 0) return false;
-        this.keys.setSecrets(s);
-        return true;
-      };
-      const timer = this.clock.setTimeout(() => reject(cephError('ETIMEDOUT', 'no rotating keys from the monitor')), osdDaemonLimits.rotatingKeysTimeoutMs);
-      const onAuth = (): void => {
-        if (check()) {
-          timer.cancel();
-          this.monc.off('auth', onAuth);
-          resolve();
-        }
-      };
-      this.monc.on('auth', onAuth);
-      this.monc.requestRotatingKeys();
-    });
   }
 
   private scheduleTick(): void {
@@ -259,6 +247,7 @@ export class OsdDaemon implements Dispatcher {
       for (const e of [...m.incrementalMaps.keys()].sort((a, b) => a - b)) {
         if (!map || e !== map.epoch + 1) continue;
         map = applyIncremental(map, decodeIncremental(new Reader(m.incrementalMaps.get(e)!)));
+        this.maps.history.addIncremental(e, m.incrementalMaps.get(e)!);
       }
       if (!map || map === this.osdmap) return;
       this.osdmap = map;
@@ -356,6 +345,7 @@ export class OsdDaemon implements Dispatcher {
   // ---- client ops ----------------------------------------------------------------------------------
 
   msDispatch(con: Connection, msg: CephMessage, payload: unknown): void {
+    if (msg.type === MSG_COMMAND) return this.commands.handle(con, msg, payload as MCommand);
     if (msg.type !== CEPH_MSG_OSD_OP) return;
     this.dispatchOp(con, msg, payload as MOSDOp);
   }
@@ -373,7 +363,11 @@ export class OsdDaemon implements Dispatcher {
     }
     const key = pgKey(req.pgid.pgid);
     const prev = this.pgQueues.get(key) ?? Promise.resolve();
-    const next = prev.then(() => this.runOp(con, msg, req)).catch((e) => log.dout(0, `op failed: ${(e as Error).stack}`));
+    const track = this.commands.opStarted(con, msg, req);
+    const next = prev
+      .then(() => this.runOp(con, msg, req, track))
+      .catch((e) => log.dout(0, `op failed: ${(e as Error).stack}`))
+      .finally(() => this.commands.tracker.done(track));
     this.pgQueues.set(key, next);
   }
 
@@ -382,9 +376,13 @@ export class OsdDaemon implements Dispatcher {
    * read must not see data that a crash could still take back), execute, queue the transaction, and
    * send the reply once it is durable. The chain moves on without waiting for the commit.
    */
-  private async runOp(con: Connection, msg: CephMessage, req: MOSDOp): Promise<void> {
+  private async runOp(con: Connection, msg: CephMessage, req: MOSDOp, track: number): Promise<void> {
     req.reqid = opReqid(req, con.peerName, msg.tid);
     const map = this.osdmap!;
+    const startedMs = this.clock.now();
+    this.commands.mark(track, 'started');
+    // OSD::dequeue_op: a client whose map is older than ours gets the newer epochs first.
+    this.maps.maybeShare(con, req.osdmapEpoch, map);
     const pgid = req.pgid.pgid;
     const pool = map.pools.get(pgid.pool);
     let pg = this.pgs.get(pgKey(pgid));
@@ -399,7 +397,10 @@ export class OsdDaemon implements Dispatcher {
       pool && name !== undefined
         ? { id: pgid.pool, name, pgNum: pool.pgNum, erasure: pool.type === 3, full: (pool.flags & PoolFlag.FULL) !== 0, fullQuota: (pool.flags & PoolFlag.FULL_QUOTA) !== 0, app: pool.applicationMetadata }
         : undefined;
-    const send = (reply: MOSDOpReply): void => con.send(messageTypes.build(MOSDOpReplyCodec, reply, { tid: msg.tid, features: con.features }));
+    const send = (reply: MOSDOpReply): void => {
+      con.send(messageTypes.build(MOSDOpReplyCodec, reply, { tid: msg.tid, features: con.features }));
+      this.commands.opDone(track, startedMs, req, reply);
+    };
     let out;
     try {
       out = await executeOp(this.store, pg, req, {
