@@ -10,6 +10,7 @@ import { OpTracker } from './core/tell/op-tracker';
 import { OptionRow, OsdConfig } from './core/tell/osd-config';
 import { OsdPerfCounters } from './core/tell/perf';
 import { TellReply, TellStatus, runTell } from './core/tell/tell';
+import { parseCap } from './osd-util';
 
 const log = logger('osd');
 
@@ -79,7 +80,10 @@ export class OsdCommands {
       log.dout(r.r < 0 ? 1 : 10, `command ${m.cmd.join(' ')} = ${r.r} ${r.rs}`);
       con.send(messageTypes.build(MCommandReplyCodec, r, { tid: msg.tid, features: con.features }));
     };
-    if (!con.protocol?.meta?.peerCaps?.allowAll) return send({ r: -Errno.EACCES, rs: '', outbl: Buffer.alloc(0) });
+    // OSD::handle_command: the session's OSDCap must allow everything (from the peer's address).
+    const caps = con.protocol?.meta?.peerCaps;
+    const allowed = caps?.allowAll === true || parseCap(caps?.text)?.allowAll(con.peerAddrs?.[0]) === true;
+    if (!allowed) return send({ r: -Errno.EACCES, rs: '', outbl: Buffer.alloc(0) });
     const out = runTell(m.cmd, {
       status: () => this.host.status(),
       config: this.config,
