@@ -10,6 +10,14 @@ import { OpTracker } from './core/tell/op-tracker';
 import { OptionRow, OsdConfig } from './core/tell/osd-config';
 import { OsdPerfCounters } from './core/tell/perf';
 import { TellReply, TellStatus, runTell } from './core/tell/tell';
+
+export type { TellStatus };
+
+/** A client op in the tracker: its id and when it arrived (monotonic ms). */
+export interface OpToken {
+  id: number;
+  startedMs: number;
+}
 import { parseCap } from './osd-util';
 
 const log = logger('osd');
@@ -139,30 +147,35 @@ export class OsdCommands {
   }
 
   /** A client op arrived and is queued for its PG: track it; returns the tracker id. */
-  opStarted(con: Connection, msg: CephMessage, req: MOSDOp): number {
+  opStarted(con: Connection, msg: CephMessage, req: MOSDOp): OpToken {
     const client = con.peerName ? formatEntityNameT(con.peerName) : 'unknown';
     const addr = con.peerAddrs?.[0];
     const id = this.tracker.start({ description: formatMOSDOp(req), client, clientAddr: addr ? formatAddr(addr) : '', tid: msg.tid }, this.host.clock.wallNow());
     this.perf.set('op_wip', this.tracker.size);
-    this.mark(id, 'queued_for_pg');
-    return id;
+    this.tracker.mark(id, 'queued_for_pg', this.host.clock.wallNow());
+    return { id, startedMs: this.host.clock.now() };
   }
 
-  mark(id: number, event: string): void {
-    this.tracker.mark(id, event, this.host.clock.wallNow());
+  mark(op: OpToken, event: string): void {
+    this.tracker.mark(op.id, event, this.host.clock.wallNow());
+  }
+
+  /** The op ended without a reply (dropped, or its handler failed). */
+  opDropped(op: OpToken): void {
+    this.tracker.done(op.id);
+    this.perf.set('op_wip', this.tracker.size);
   }
 
   /** The op's reply went out: untrack it and count it as r, w or rw by its CEPH_OSD_FLAG_READ/WRITE. */
-  opDone(id: number, startedMs: number, req: MOSDOp, reply: MOSDOpReply): void {
-    this.tracker.done(id);
-    this.perf.set('op_wip', this.tracker.size);
+  opDone(op: OpToken, req: MOSDOp, reply: MOSDOpReply): void {
+    this.opDropped(op);
     const bytes = (ops: readonly { data: Buffer }[]): number => ops.reduce((n, o) => n + o.data.length, 0);
     this.perf.opDone({
       read: (req.flags & CephOsdFlag.READ) !== 0,
       write: (req.flags & CephOsdFlag.WRITE) !== 0,
       inBytes: bytes(req.ops),
       outBytes: bytes(reply.ops),
-      latencySec: (this.host.clock.now() - startedMs) / 1000,
+      latencySec: (this.host.clock.now() - op.startedMs) / 1000,
     });
   }
 }

@@ -32,9 +32,8 @@ import { PG, evKeyName } from './core/pg';
 import { encodeOSDSuperblock } from './core/superblock';
 import { fetchRotatingKeys, mkfsOsd, parseCap, pgBits, sameAddrs } from './osd-util';
 import { WatchDriver, watchConfigFrom } from './watch-driver';
-import { OsdCommands } from './osd-commands';
+import { OpToken, OsdCommands, TellStatus } from './osd-commands';
 import { MapSharer } from './map-share';
-import { TellStatus } from './core/tell/tell';
 
 export { mkfsOsd };
 
@@ -367,7 +366,7 @@ export class OsdDaemon implements Dispatcher {
     const next = prev
       .then(() => this.runOp(con, msg, req, track))
       .catch((e) => log.dout(0, `op failed: ${(e as Error).stack}`))
-      .finally(() => this.commands.tracker.done(track));
+      .finally(() => this.commands.opDropped(track));
     this.pgQueues.set(key, next);
   }
 
@@ -376,17 +375,18 @@ export class OsdDaemon implements Dispatcher {
    * read must not see data that a crash could still take back), execute, queue the transaction, and
    * send the reply once it is durable. The chain moves on without waiting for the commit.
    */
-  private async runOp(con: Connection, msg: CephMessage, req: MOSDOp, track: number): Promise<void> {
+  private async runOp(con: Connection, msg: CephMessage, req: MOSDOp, track: OpToken): Promise<void> {
     req.reqid = opReqid(req, con.peerName, msg.tid);
     const map = this.osdmap!;
-    const startedMs = this.clock.now();
     this.commands.mark(track, 'started');
-    // OSD::dequeue_op: a client whose map is older than ours gets the newer epochs first.
     this.maps.maybeShare(con, req.osdmapEpoch, map);
     const pgid = req.pgid.pgid;
     const pool = map.pools.get(pgid.pool);
     let pg = this.pgs.get(pgKey(pgid));
-    if (!pg && pool && pgid.seed < pool.pgNum && pgToUpActingOsds(map, pgid).actingPrimary === this.opts.id) pg = await this.ensurePg(pgid);
+    const ours = pool !== undefined && pgid.seed < pool.pgNum && pgToUpActingOsds(map, pgid).actingPrimary === this.opts.id;
+    // OSD::dequeue_op shared our newer map above; ShardedOpWQ::_process drops an op for a PG that should not exist here (the client resends).
+    if (!pg && !ours) return log.dout(7, `no pg ${formatPg(pgid)}, shouldn't exist e${map.epoch}, dropping ${req.oid} sent at e${req.osdmapEpoch}`);
+    if (!pg) pg = await this.ensurePg(pgid);
     const objKey = pg ? `${pgKey(pgid)}/${ghobjectSortKey(opObject(req))}` : '';
     const pending = this.objectCommits.get(objKey);
     if (pending) await pending;
@@ -399,7 +399,7 @@ export class OsdDaemon implements Dispatcher {
         : undefined;
     const send = (reply: MOSDOpReply): void => {
       con.send(messageTypes.build(MOSDOpReplyCodec, reply, { tid: msg.tid, features: con.features }));
-      this.commands.opDone(track, startedMs, req, reply);
+      this.commands.opDone(track, req, reply);
     };
     let out;
     try {
