@@ -11,6 +11,7 @@ export * from './mon-map';
 export * from './mon-subscribe';
 export * from './config';
 export * from './mon-command';
+export * from './command';
 export * from './mon-get-version';
 export * from './auth';
 export * from './mgr-map';

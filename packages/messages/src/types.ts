@@ -33,6 +33,9 @@ export const MSG_GET_CONFIG = 63;
 export const MSG_GETPOOLSTATS = 58;
 export const MSG_GETPOOLSTATSREPLY = 59;
 export const MSG_MGR_MAP = 0x704;
+/** `ceph tell` / librados osd_command to a daemon, and its reply (src/msg/Message.h). */
+export const MSG_COMMAND = 97;
+export const MSG_COMMAND_REPLY = 98;
 
 /** CEPH_SUBSCRIBE_ONETIME: send one update past `start`, then forget the subscription. */
 export const CEPH_SUBSCRIBE_ONETIME = 1;

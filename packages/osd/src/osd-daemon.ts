@@ -7,6 +7,8 @@ import { AuthRegistry, CephxServiceServerProvider, loadKeyRing, OSDCap, Rotating
 import { CephMessage, Connection, Dispatcher, Messenger, messageTypes, Policies } from '@ts-ceph/messenger';
 import {
   CEPH_MSG_OSD_OP,
+  MCommand,
+  MSG_COMMAND,
   MOSDBootCodec,
   MOSDMap,
   MOSDOp,
@@ -29,12 +31,13 @@ import { executeOp, opObject, opReqid, OpSession, replyOpError } from './core/op
 import { PG, evKeyName } from './core/pg';
 import { CEPH_OSD_OP_MODE_WR } from '@ts-ceph/messages';
 import { encodeOSDSuperblock } from './core/superblock';
-import { mkfsOsd, parseCap, pgBits } from './osd-util';
+import { fetchRotatingKeys, mkfsOsd, parseCap, pgBits } from './osd-util';
 import { OsdDecision, OsdService, applyMapMessage, osdServiceLimits } from './core/osd-service';
-
 import { WatchDriver, watchConfigFrom } from './watch-driver';
 import { SnapTrimmer, poolSnapFacts } from './snap-trimmer';
 import { copySourceLocator } from './copy-driver';
+import { OpToken, OsdCommands, TellStatus } from './osd-commands';
+import { MapSharer } from './map-share';
 
 export { mkfsOsd };
 
@@ -88,6 +91,9 @@ export class OsdDaemon implements Dispatcher {
   readonly osdUuid: Uuid;
   readonly watches: WatchDriver;
   private readonly snapTrimmer: SnapTrimmer;
+  readonly commands: OsdCommands;
+  /** The maps clients with an older epoch get from us (OSDService::maybe_share_map). */
+  readonly maps = new MapSharer();
 
   private constructor(readonly opts: OsdDaemonOptions, store: ObjectStore, keys: RotatingKeyRing, msgr: Messenger, monc: MonClient, osdUuid: Uuid) {
     this.clock = opts.clock ?? realClock;
@@ -99,6 +105,9 @@ export class OsdDaemon implements Dispatcher {
     this.service = new OsdService(opts.id);
     this.watches = new WatchDriver({ clock: this.clock, store, epoch: () => this.epoch, pgs: this.pgs, pgQueues: this.pgQueues, objectCommits: this.objectCommits }, watchConfigFrom(opts.conf, `osd.${opts.id}`));
     this.snapTrimmer = new SnapTrimmer({ store, clock: this.clock, epoch: () => this.epoch, pgs: this.pgs, pgQueues: this.pgQueues, objectCommits: this.objectCommits });
+    const status = (): TellStatus => ({ clusterFsid: this.osdmap?.fsid ?? '', osdFsid: osdUuid, whoami: opts.id, state: this.stopped ? 'stopping' : this.service.isBooted ? 'active' : 'preboot', oldestMap: Math.min(this.epoch, this.maps.history.oldestShareable), newestMap: this.epoch, numPgs: this.pgs.size });
+    const mappedPools = (): number[] => [...new Set([...this.pgs.values()].map((p) => p.pgid.pool))].sort((a, b) => a - b);
+    this.commands = new OsdCommands({ id: opts.id, conf: opts.conf, clock: this.clock, store, status, mappedPools, upFrom: () => this.osdmap?.osdInfo[opts.id]?.upFrom ?? this.epoch });
   }
 
   static async start(opts: OsdDaemonOptions): Promise<OsdDaemon> {
@@ -159,7 +168,7 @@ export class OsdDaemon implements Dispatcher {
     this.monc.on('osdmap', (m: MOSDMap) => this.handleOsdMap(m));
     this.monc.on('message', ({ msg, payload }) => this.handleMonMessage(msg, payload));
     await this.monc.authenticate(30_000);
-    await this.fetchRotatingKeys();
+    await fetchRotatingKeys(this.monc, this.keys, this.clock, osdDaemonLimits.rotatingKeysTimeoutMs);
     await this.updateCrushLocation();
     this.monc.subscribe('osdmap', 0);
     // OSD::_send_boot's sub_want("osd_pg_creates"): the monitor sends pg_create2 on this subscription.
@@ -182,27 +191,6 @@ export class OsdDaemon implements Dispatcher {
     const r = await this.monc.command({ prefix: 'osd crush create-or-move', id, weight: Number(weight), args: [`host=${hostname().split('.')[0]}`, 'root=default'] }, Buffer.alloc(0), 30_000);
     if (r.r < 0) throw cephError('EINVAL', `osd crush create-or-move: ${r.rs}`);
     log.dout(1, `crush location: ${r.rs}`);
-  }
-
-  private fetchRotatingKeys(): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const check = (): boolean => {
-        const s = this.monc.authClient?.rotatingSecrets as RotatingSecrets | undefined;
-        if (!s || s.secrets.size === 0) return false;
-        this.keys.setSecrets(s);
-        return true;
-      };
-      const timer = this.clock.setTimeout(() => reject(cephError('ETIMEDOUT', 'no rotating keys from the monitor')), osdDaemonLimits.rotatingKeysTimeoutMs);
-      const onAuth = (): void => {
-        if (check()) {
-          timer.cancel();
-          this.monc.off('auth', onAuth);
-          resolve();
-        }
-      };
-      this.monc.on('auth', onAuth);
-      this.monc.requestRotatingKeys();
-    });
   }
 
   private scheduleTick(): void {
@@ -268,6 +256,8 @@ export class OsdDaemon implements Dispatcher {
     let r: ReturnType<typeof applyMapMessage>;
     try {
       r = applyMapMessage(this.osdmap, m);
+      const from = this.osdmap?.epoch ?? 0;
+      for (const [e, bytes] of m.incrementalMaps) if (r.map && e > from && e <= r.map.epoch) this.maps.history.addIncremental(e, bytes);
     } catch (e) {
       log.dout(0, `bad osdmap: ${(e as Error).message}`);
       return;
@@ -349,6 +339,7 @@ export class OsdDaemon implements Dispatcher {
   // ---- client ops ----------------------------------------------------------------------------------
 
   msDispatch(con: Connection, msg: CephMessage, payload: unknown): void {
+    if (msg.type === MSG_COMMAND) return this.commands.handle(con, msg, payload as MCommand);
     if (msg.type !== CEPH_MSG_OSD_OP) return;
     this.dispatchOp(con, msg, payload as MOSDOp);
   }
@@ -366,7 +357,11 @@ export class OsdDaemon implements Dispatcher {
     }
     const key = pgKey(req.pgid.pgid);
     const prev = this.pgQueues.get(key) ?? Promise.resolve();
-    const next = prev.then(() => this.runOp(con, msg, req)).catch((e) => log.dout(0, `op failed: ${(e as Error).stack}`));
+    const track = this.commands.opStarted(con, msg, req);
+    const next = prev
+      .then(() => this.runOp(con, msg, req, track))
+      .catch((e) => log.dout(0, `op failed: ${(e as Error).stack}`))
+      .finally(() => this.commands.opDropped(track));
     this.pgQueues.set(key, next);
   }
 
@@ -375,13 +370,18 @@ export class OsdDaemon implements Dispatcher {
    * read must not see data that a crash could still take back), execute, queue the transaction, and
    * send the reply once it is durable. The chain moves on without waiting for the commit.
    */
-  private async runOp(con: Connection, msg: CephMessage, req: MOSDOp): Promise<void> {
+  private async runOp(con: Connection, msg: CephMessage, req: MOSDOp, track: OpToken): Promise<void> {
     req.reqid = opReqid(req, con.peerName, msg.tid);
     const map = this.osdmap!;
+    this.commands.mark(track, 'started');
+    this.maps.maybeShare(con, req.osdmapEpoch, map);
     const pgid = req.pgid.pgid;
     const pool = map.pools.get(pgid.pool);
     let pg = this.pgs.get(pgKey(pgid));
-    if (!pg && pool && pgid.seed < pool.pgNum && pgToUpActingOsds(map, pgid).actingPrimary === this.opts.id) pg = await this.ensurePg(pgid);
+    const ours = pool !== undefined && pgid.seed < pool.pgNum && pgToUpActingOsds(map, pgid).actingPrimary === this.opts.id;
+    // OSD::dequeue_op shared our newer map above; ShardedOpWQ::_process drops an op for a PG that should not exist here (the client resends).
+    if (!pg && !ours) return log.dout(7, `no pg ${formatPg(pgid)}, shouldn't exist e${map.epoch}, dropping ${req.oid} sent at e${req.osdmapEpoch}`);
+    if (!pg) pg = await this.ensurePg(pgid);
     const objKey = pg ? `${pgKey(pgid)}/${ghobjectSortKey(opObject(req))}` : '';
     // ObjectContext's rwstate: writes to an object pipeline (the store orders them and later ops
     // see queued ones), a read waits until the object's queued writes are durable.
@@ -394,7 +394,10 @@ export class OsdDaemon implements Dispatcher {
       pool && name !== undefined
         ? { id: pgid.pool, name, pgNum: pool.pgNum, erasure: pool.type === 3, full: (pool.flags & PoolFlag.FULL) !== 0, fullQuota: (pool.flags & PoolFlag.FULL_QUOTA) !== 0, app: pool.applicationMetadata, snaps: poolSnapFacts(map, pgid.pool) }
         : undefined;
-    const send = (reply: MOSDOpReply): void => con.send(messageTypes.build(MOSDOpReplyCodec, reply, { tid: msg.tid, features: con.features }));
+    const send = (reply: MOSDOpReply): void => {
+      con.send(messageTypes.build(MOSDOpReplyCodec, reply, { tid: msg.tid, features: con.features }));
+      this.commands.opDone(track, req, reply);
+    };
     let out;
     try {
       out = await executeOp(this.store, pg, req, {

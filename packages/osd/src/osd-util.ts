@@ -1,7 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EntityAddrvec, Uuid, formatAddr } from '@ts-ceph/denc';
-import { OSDCap } from '@ts-ceph/cephx';
+import { Clock, cephError } from '@ts-ceph/common';
+import { OSDCap, RotatingKeyRing, RotatingSecrets } from '@ts-ceph/cephx';
+import { MonClient } from '@ts-ceph/rados';
 import { NativeStore } from '@ts-ceph/objectstore';
 
 /** ceph-osd --mkfs's files: whoami and fsid (the OSD uuid), then the native store. */
@@ -37,3 +39,25 @@ export function sameAddrs(a: EntityAddrvec, b: EntityAddrvec): boolean {
   return a.length === b.length && a.every((x, i) => formatAddr(x) === formatAddr(b[i]!));
 }
 
+
+/** Wait (at most `timeoutMs`) for the OSD service's rotating keys from the monitor, to verify clients' authorizers. */
+export function fetchRotatingKeys(monc: MonClient, keys: RotatingKeyRing, clock: Clock, timeoutMs: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const check = (): boolean => {
+      const s = monc.authClient?.rotatingSecrets as RotatingSecrets | undefined;
+      if (!s || s.secrets.size === 0) return false;
+      keys.setSecrets(s);
+      return true;
+    };
+    const timer = clock.setTimeout(() => reject(cephError('ETIMEDOUT', 'no rotating keys from the monitor')), timeoutMs);
+    const onAuth = (): void => {
+      if (check()) {
+        timer.cancel();
+        monc.off('auth', onAuth);
+        resolve();
+      }
+    };
+    monc.on('auth', onAuth);
+    monc.requestRotatingKeys();
+  });
+}

@@ -51,6 +51,10 @@ export class OsdService {
   private booted = false;
   private lastBeaconMs = -Infinity;
 
+  get isBooted(): boolean {
+    return this.booted;
+  }
+
   constructor(
     readonly id: number,
     private readonly beaconIntervalMs = osdServiceLimits.beaconIntervalMs,

@@ -1,0 +1,118 @@
+/**
+ * The OSD's runtime configuration as `ceph tell osd.N config get/set/unset/show` sees it
+ * (md_config_t through ceph_context.cc's CephContextHook): a value set at runtime wins over
+ * ceph.conf, which wins over the option's (daemon) default. Pure: the option schema (the rows of
+ * `config help -f json` a real 16.2.15 mon reports) and the conf values come in.
+ */
+import { cephError } from '@ts-ceph/common/core';
+
+/** The fields of one option's schema this file reads. */
+export interface OptionRow {
+  name: string;
+  type: string;
+  default: string | number | boolean;
+  daemon_default: string | number | boolean;
+}
+
+export interface SetOutcome {
+  /** The "success" text: `name = 'value' ` for a changed option, empty for a debug level. */
+  success: string;
+}
+
+function text(v: string | number | boolean): string {
+  return typeof v === 'boolean' ? (v ? 'true' : 'false') : String(v);
+}
+
+const sizeMult: Record<string, bigint> = { '': 1n, k: 1n << 10n, m: 1n << 20n, g: 1n << 30n, t: 1n << 40n, p: 1n << 50n, e: 1n << 60n };
+
+/**
+ * Option::parse_value for the types an OSD option has: the normalised text, or undefined when
+ * Ceph refuses the value (EINVAL). Debug levels "N" become "N/N" as md_config_t stores them.
+ */
+export function parseOptionValue(o: OptionRow, raw: string): string | undefined {
+  const s = raw.trim();
+  switch (o.type) {
+    case 'int':
+    case 'secs':
+    case 'millisecs':
+      return /^[+-]?\d+$/.test(s) ? String(BigInt(s)) : undefined;
+    case 'uint':
+      return /^\+?\d+$/.test(s) ? String(BigInt(s)) : undefined;
+    case 'size': {
+      // strict_iecstrtoll: digits and an optional K/M/G/T/P/E suffix (optionally "i" and "B").
+      const m = /^(\d+)\s*([kKmMgGtTpPeE]?)(i?B)?$/.exec(s);
+      return m ? String(BigInt(m[1]!) * sizeMult[m[2]!.toLowerCase()]!) : undefined;
+    }
+    case 'float':
+      return s !== '' && Number.isFinite(Number(s)) ? String(Number(s)) : undefined;
+    case 'bool': {
+      const l = s.toLowerCase();
+      if (['true', 'yes', 'on', '1'].includes(l)) return 'true';
+      if (['false', 'no', 'off', '0'].includes(l)) return 'false';
+      return undefined;
+    }
+    case 'uuid':
+      return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s) ? s.toLowerCase() : undefined;
+    default:
+      if (o.name.startsWith('debug_')) {
+        const m = /^(\d+)(?:\/(\d+))?$/.exec(s);
+        return m ? `${m[1]}/${m[2] ?? m[1]}` : undefined;
+      }
+      return raw;
+  }
+}
+
+export class OsdConfig {
+  private readonly schema = new Map<string, OptionRow>();
+  private readonly runtime = new Map<string, string>();
+
+  /** `conf(name)`: the value ceph.conf gives this daemon, if any. */
+  constructor(
+    options: readonly OptionRow[],
+    private readonly conf: (name: string) => string | undefined,
+  ) {
+    for (const o of options) this.schema.set(o.name, o);
+  }
+
+  has(name: string): boolean {
+    return this.schema.has(name);
+  }
+
+  /** The current value's text, or ENOENT for an option Ceph does not have. */
+  get(name: string): string {
+    const o = this.schema.get(name);
+    if (!o) throw cephError('ENOENT', `error getting '${name}': (2) No such file or directory`);
+    const set = this.runtime.get(name);
+    if (set !== undefined) return set;
+    const c = this.conf(name);
+    if (c !== undefined) return parseOptionValue(o, c) ?? c;
+    return text(o.daemon_default !== '' ? o.daemon_default : o.default);
+  }
+
+  /** A numeric option's current value (the named limits the OSD reads at the time of use). */
+  num(name: string): number {
+    return Number(this.get(name));
+  }
+
+  set(name: string, raw: string): SetOutcome {
+    const o = this.schema.get(name);
+    if (!o) throw cephError('ENOENT', `error setting '${name}' to '${raw}': (2) No such file or directory`);
+    const v = parseOptionValue(o, raw);
+    if (v === undefined) throw cephError('EINVAL', `error setting '${name}' to '${raw}': (22) Invalid argument`);
+    const changed = this.get(name) !== v;
+    this.runtime.set(name, v);
+    // md_config_t::_apply_changes reports each changed option; debug levels go to the log
+    // subsystems directly and are not reported.
+    return { success: changed && !name.startsWith('debug_') ? `${name} = '${v}' ` : '' };
+  }
+
+  unset(name: string): void {
+    if (!this.schema.has(name)) throw cephError('EINVAL', `error unsetting '${name}': (22) Invalid argument`);
+    this.runtime.delete(name);
+  }
+
+  /** config show: every option with its current value, in schema order. */
+  show(): [string, string][] {
+    return [...this.schema.keys()].map((n) => [n, this.get(n)]);
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * The OSD's perf counters for `ceph tell osd.N perf dump` (src/osd/osd_perf_counters.cc), the
+ * subset ts-osd keeps, in Ceph's order and shape: plain counters and gauges as integers, latencies
+ * as {"avgcount", "sum", "avgtime"} in seconds. Only the "osd" logger exists.
+ */
+import { Formatter } from '@ts-ceph/maps';
+
+interface Latency {
+  avgcount: number;
+  sumSec: number;
+}
+
+const counterNames = ['op_wip', 'op', 'op_in_bytes', 'op_out_bytes', 'op_latency', 'op_r', 'op_r_out_bytes', 'op_r_latency', 'op_w', 'op_w_in_bytes', 'op_w_latency', 'op_rw', 'op_rw_in_bytes', 'op_rw_out_bytes', 'op_rw_latency', 'numpg', 'numpg_primary', 'map_messages', 'stat_bytes', 'stat_bytes_used', 'stat_bytes_avail'] as const;
+
+export type OsdCounter = (typeof counterNames)[number];
+
+export interface OpSample {
+  read: boolean;
+  write: boolean;
+  inBytes: number;
+  outBytes: number;
+  latencySec: number;
+}
+
+export class OsdPerfCounters {
+  private readonly ints = new Map<string, number>();
+  private readonly lats = new Map<string, Latency>();
+
+  constructor() {
+    for (const n of counterNames) {
+      if (n.endsWith('_latency')) this.lats.set(n, { avgcount: 0, sumSec: 0 });
+      else this.ints.set(n, 0);
+    }
+  }
+
+  inc(name: OsdCounter, by = 1): void {
+    this.ints.set(name, (this.ints.get(name) ?? 0) + by);
+  }
+
+  set(name: OsdCounter, v: number): void {
+    this.ints.set(name, v);
+  }
+
+  value(name: OsdCounter): number {
+    return this.ints.get(name) ?? this.lats.get(name)?.avgcount ?? 0;
+  }
+
+  private tinc(name: OsdCounter, sec: number): void {
+    const l = this.lats.get(name)!;
+    l.avgcount++;
+    l.sumSec += sec;
+  }
+
+  /** One answered client op (PrimaryLogPG::log_op_stats): op_*, then the r, w or rw family. */
+  opDone(s: OpSample): void {
+    this.inc('op');
+    this.inc('op_in_bytes', s.inBytes);
+    this.inc('op_out_bytes', s.outBytes);
+    this.tinc('op_latency', s.latencySec);
+    if (s.read && s.write) {
+      this.inc('op_rw');
+      this.inc('op_rw_in_bytes', s.inBytes);
+      this.inc('op_rw_out_bytes', s.outBytes);
+      this.tinc('op_rw_latency', s.latencySec);
+    } else if (s.write) {
+      this.inc('op_w');
+      this.inc('op_w_in_bytes', s.inBytes);
+      this.tinc('op_w_latency', s.latencySec);
+    } else {
+      this.inc('op_r');
+      this.inc('op_r_out_bytes', s.outBytes);
+      this.tinc('op_r_latency', s.latencySec);
+    }
+  }
+
+  /** perf dump [logger] [counter]: {"osd": {...}}, filtered as PerfCountersCollection::dump does. */
+  dump(f: Formatter, logger?: string, counter?: string): void {
+    f.openObject('perfcounter_collection');
+    if (logger === undefined || logger === 'osd') {
+      f.openObject('osd');
+      for (const n of counterNames) {
+        if (counter !== undefined && counter !== n) continue;
+        const l = this.lats.get(n);
+        if (!l) {
+          f.dumpUnsigned(n, this.ints.get(n) ?? 0);
+          continue;
+        }
+        f.openObject(n);
+        f.dumpUnsigned('avgcount', l.avgcount);
+        f.dumpFloat('sum', l.sumSec);
+        f.dumpFloat('avgtime', l.avgcount ? l.sumSec / l.avgcount : 0);
+        f.close();
+      }
+      f.close();
+    }
+    f.close();
+  }
+}
