@@ -2,18 +2,23 @@ import { GlobalOptions } from '../args';
 import { CommandOutput } from '../output';
 import { bootstrapCluster } from '@ts-ceph/mon';
 import { clusterArgs, waitForMon } from './cluster-wait';
+import { createOsds, osdConfText, waitForOsdsUp } from './cluster-osd';
+import { clusterPaths, waitForPidFiles } from '@ts-ceph/mon';
 
 /**
  * `ts-ceph bootstrap --dir D [--osds N]`: a new single-host cluster in D (conf, keyrings 0600, a
- * monitor started in the background); prints the `export CEPH_CONF=...` line. Refuses a directory
+ * monitor and N ts-osds (default 1) on file-backed devices, started in the background); prints the `export CEPH_CONF=...` line. Refuses a directory
  * that already holds a cluster.
  */
 export async function run(o: GlobalOptions, out: CommandOutput): Promise<number> {
-  const { dir, osds } = clusterArgs(o.rest);
-  const r = await bootstrapCluster(dir, { osds });
+  const { dir, osds } = clusterArgs(o.rest, 1);
+  const r = await bootstrapCluster(dir, { osds, confExtra: osdConfText(clusterPaths(dir)) });
   await waitForMon(r.paths, [{ name: 'mon.a', pid: r.monPid }], o);
   for (const n of r.notes) out.stderr(`${n}\n`);
-  out.stderr(`cluster ${r.fsid} is up: mon.a on v2:127.0.0.1:${r.port}, logs in ${r.paths.logDir}\n`);
+  const spawned = await createOsds(r.paths, osds, o);
+  await waitForPidFiles(r.paths, spawned, 60_000);
+  await waitForOsdsUp(r.paths, spawned.map((s) => Number(s.name.slice(4))), o);
+  out.stderr(`cluster ${r.fsid} is up: mon.a on v2:127.0.0.1:${r.port}${spawned.length ? `, ${spawned.map((s) => s.name).join(', ')} up` : ''}, logs in ${r.paths.logDir}\n`);
   out.stdout(`export CEPH_CONF=${r.paths.conf}\n`);
   return 0;
 }

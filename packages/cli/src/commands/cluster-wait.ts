@@ -29,9 +29,9 @@ export async function waitForMon(p: ClusterPaths, spawned: { name: string; pid: 
 }
 
 /** The --dir / --osds options of the cluster subcommands. */
-export function clusterArgs(rest: string[]): { dir: string; osds: number } {
+export function clusterArgs(rest: string[], osdsDefault = 0): { dir: string; osds: number } {
   let dir = '';
-  let osds = 0;
+  let osds = osdsDefault;
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i]!;
     if (a === '--dir') dir = rest[++i] ?? '';

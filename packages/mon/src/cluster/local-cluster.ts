@@ -47,12 +47,17 @@ function loopbackPortFree(port: number): Promise<number | undefined> {
   });
 }
 
-/** 3300 when it is free, as an operator expects; otherwise any free port (a second cluster on this host). */
+/**
+ * 3300 when it is free, as an operator expects; otherwise any free port (a second cluster on this
+ * host). TS_CEPH_MON_PORT picks the port (0: any free one), for tests that bootstrap side by side.
+ */
 async function pickMonPort(): Promise<number> {
+  const want = process.env.TS_CEPH_MON_PORT;
+  if (want !== undefined && /^\d+$/.test(want)) return (await loopbackPortFree(Number(want))) ?? (await loopbackPortFree(0))!;
   return (await loopbackPortFree(monDefaultPort)) ?? (await loopbackPortFree(0))!;
 }
 
-export function confText(p: ClusterPaths, fsid: string, port: number): string {
+export function confText(p: ClusterPaths, fsid: string, port: number, extra = ''): string {
   return `# ts-ceph single-host cluster, written by ts-ceph bootstrap
 [global]
 fsid = ${fsid}
@@ -69,13 +74,16 @@ mon_allow_pool_delete = true
 # the data disk is shared with the host; warn only when it is nearly full
 mon_data_avail_warn = 2
 mon_data_avail_crit = 1
+# ts-osd keeps one copy of each object until replication lands (docs/LIMITS.md): pools are size 1
+osd_pool_default_size = 1
+osd_pool_default_min_size = 1
 
 [mon]
 mon_data = ${p.dir}/mon.$id
 log_file = ${p.logDir}/$name.log
 pid_file = ${p.runDir}/$name.pid
 mon_cluster_log_file = default=${p.logDir}/ceph.$channel.log cluster=${p.logDir}/ceph.log
-`;
+${extra}`;
 }
 
 /** The ts-mon entry point next to this module. */
@@ -141,7 +149,7 @@ export interface BootstrapResult {
 }
 
 /** Write the conf and keyrings, mkfs the mon, start it. Refuses an existing cluster. */
-export async function bootstrapCluster(dir: string, opts: { osds?: number; clock?: Clock } = {}): Promise<BootstrapResult> {
+export async function bootstrapCluster(dir: string, opts: { osds?: number; clock?: Clock; confExtra?: string } = {}): Promise<BootstrapResult> {
   const p = clusterPaths(dir);
   const clock = opts.clock ?? realClock;
   if (existsSync(p.conf) || existsSync(join(p.dir, 'mon.a')) || existsSync(p.adminKeyring)) {
@@ -173,12 +181,11 @@ export async function bootstrapCluster(dir: string, opts: { osds?: number; clock
   bo.add(bootstrapOsd, mkfsKeyring.get(bootstrapOsd)!);
   mkdirSync(join(p.dir, 'bootstrap-osd'), { recursive: true, mode: 0o750 });
   writeKeyRing(join(p.dir, 'bootstrap-osd', 'ceph.keyring'), bo);
-  writeFileSync(p.conf, confText(p, fsid, port), { mode: 0o644 });
-  const conf = CephConf.parse(confText(p, fsid, port), p.conf);
+  writeFileSync(p.conf, confText(p, fsid, port, opts.confExtra), { mode: 0o644 });
+  const conf = CephConf.parse(confText(p, fsid, port, opts.confExtra), p.conf);
   await mkfs({ id: 'a', monData: join(p.dir, 'mon.a'), conf, clock, keyringWith: mkfsKeyring });
   const monPid = spawnMon(p);
   const notes: string[] = [];
-  if (opts.osds) notes.push(`--osds ${opts.osds}: ts-osd is not available yet; started the monitor alone`);
   return { paths: p, fsid, port, monPid, notes };
 }
 

@@ -6,7 +6,7 @@
  * osd_data, keyring and log_file come from ceph.conf ($id and $name expanded) unless given. It always
  * runs in the foreground; -d also logs to stderr.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { CephConf, loadCephConf, cephError, configureLog, fileSink, parseDebugLevel, parseSize, runDaemonMain, stderrSink, stopOnSignal } from '@ts-ceph/common';
 import { mkfsOsd, OsdDaemon } from '../osd-daemon';
@@ -74,7 +74,17 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const d = await OsdDaemon.start({ id, conf, osdData });
-  await stopOnSignal(() => d.stop());
+  // pid_file, written once the daemon is up (as ceph-osd), removed when it stops.
+  const pidFile = conf.get('pid_file', entity);
+  const pidPath = pidFile ? expand(pidFile, id) : undefined;
+  if (pidPath) {
+    mkdirSync(dirname(pidPath), { recursive: true });
+    writeFileSync(pidPath, `${process.pid}\n`);
+  }
+  await stopOnSignal(async () => {
+    await d.stop();
+    if (pidPath) rmSync(pidPath, { force: true });
+  });
   return 0;
 }
 

@@ -1,0 +1,116 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cephError, newUuid, realClock } from '@ts-ceph/common';
+import { EntityType } from '@ts-ceph/denc';
+import { CryptoKey, KeyRing, cryptoRandom, writeKeyRing } from '@ts-ceph/cephx';
+import { ClusterPaths } from '@ts-ceph/mon';
+import { GlobalOptions } from '../args';
+import { monClientFromOptions } from '../context';
+
+/**
+ * The OSDs of a single-host cluster (`ts-ceph bootstrap --osds N`, `start`, `down`): each is created
+ * as an operator creates a ceph-osd (`osd new` with a fresh cephx secret, its keyring 0600, `ts-osd
+ * --mkfs` on a file-backed device under <dir>/osd.N), then started in the background with its log
+ * and pid file under the cluster directory.
+ */
+export const clusterOsdLimits = {
+  /** The file-backed device of each bootstrapped OSD (ts_osd_device_bytes). */
+  deviceBytesDefault: 4 * 1024 ** 3,
+  /** How long bootstrap waits for `ts-osd --mkfs`. */
+  mkfsTimeoutMs: 120_000,
+};
+
+/** The [osd] section bootstrap writes: where each OSD keeps its store, keyring, log and pid. */
+export function osdConfText(p: ClusterPaths): string {
+  return `
+[osd]
+osd_data = ${p.dir}/osd.$id
+keyring = ${p.dir}/osd.$id/keyring
+log_file = ${p.logDir}/$name.log
+pid_file = ${p.runDir}/$name.pid
+ts_osd_device_bytes = ${clusterOsdLimits.deviceBytesDefault}
+`;
+}
+
+export function tsOsdPath(): string {
+  return require.resolve('@ts-ceph/osd/dist/src/bin/ts-osd.js');
+}
+
+/** Start ts-osd `id` in the background (detached, stdout/stderr to log/osd.N.out). */
+export function spawnOsd(p: ClusterPaths, id: number): number {
+  mkdirSync(p.logDir, { recursive: true });
+  const out = openSync(join(p.logDir, `osd.${id}.out`), 'a');
+  const child = spawn(process.execPath, [tsOsdPath(), '-i', String(id), '-c', p.conf, '-f'], { detached: true, stdio: ['ignore', out, out] });
+  closeSync(out);
+  child.unref();
+  return child.pid ?? -1;
+}
+
+/** The ids of the OSDs this cluster directory holds (osd.N folders with a store). */
+export function clusterOsdIds(p: ClusterPaths): number[] {
+  return readdirSync(p.dir)
+    .map((e) => /^osd\.(\d+)$/.exec(e))
+    .filter((m): m is RegExpExecArray => m !== null && existsSync(join(p.dir, m[0], 'fsid')))
+    .map((m) => Number(m[1]))
+    .sort((a, b) => a - b);
+}
+
+/** Create `count` OSDs through the running monitor and start them; returns what was spawned. */
+export async function createOsds(p: ClusterPaths, count: number, o: GlobalOptions): Promise<{ name: string; pid: number }[]> {
+  const spawned: { name: string; pid: number }[] = [];
+  const { mon } = monClientFromOptions({ ...o, conf: p.conf, connectTimeoutMs: 5000 }, { ...process.env, CEPH_KEYRING: undefined });
+  try {
+    await mon.bootstrap(5000);
+    await mon.authenticate(5000);
+    for (let i = 0; i < count; i++) {
+      const uuid = newUuid();
+      const key = CryptoKey.generate(cryptoRandom, realClock.wallNow());
+      const r = await mon.command({ prefix: 'osd new', uuid }, Buffer.from(JSON.stringify({ cephx_secret: key.toBase64() })), 10_000);
+      const id = Number(r.data.toString().trim());
+      if (r.r !== 0 || !Number.isInteger(id)) throw cephError('EIO', `osd new: ${r.rs || r.r}`);
+      const dir = join(p.dir, `osd.${id}`);
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      const kr = new KeyRing();
+      kr.add({ type: EntityType.OSD, id: String(id) }, { key, caps: new Map() });
+      writeKeyRing(join(dir, 'keyring'), kr);
+      const mk = spawnSync(process.execPath, [tsOsdPath(), '-c', p.conf, '-i', String(id), '--mkfs', '--osd-uuid', uuid], { encoding: 'utf8', timeout: clusterOsdLimits.mkfsTimeoutMs });
+      if (mk.status !== 0) throw cephError('EIO', `ts-osd --mkfs for osd.${id} failed: ${mk.stderr || mk.stdout}`);
+      spawned.push({ name: `osd.${id}`, pid: spawnOsd(p, id) });
+    }
+  } finally {
+    await mon.shutdown();
+  }
+  return spawned;
+}
+
+/** Wait until the monitor shows every OSD up (ts-osd booted). */
+export async function waitForOsdsUp(p: ClusterPaths, ids: number[], o: GlobalOptions, timeoutMs = 60_000): Promise<void> {
+  if (!ids.length) return;
+  const deadline = realClock.now() + timeoutMs;
+  const { mon } = monClientFromOptions({ ...o, conf: p.conf, connectTimeoutMs: 5000 }, { ...process.env, CEPH_KEYRING: undefined });
+  try {
+    await mon.bootstrap(5000);
+    await mon.authenticate(5000);
+    for (;;) {
+      const r = await mon.command({ prefix: 'osd dump', format: 'json' }, undefined, 5000);
+      const up = new Set((JSON.parse(r.data.toString() || '{"osds":[]}') as { osds: { osd: number; up: number }[] }).osds.filter((x) => x.up === 1).map((x) => x.osd));
+      if (ids.every((i) => up.has(i))) return;
+      if (realClock.now() > deadline) throw cephError('ETIMEDOUT', `osd ${ids.filter((i) => !up.has(i)).join(', ')} not up after ${timeoutMs} ms (see ${p.logDir})`);
+      await new Promise((res) => setTimeout(res, 250));
+    }
+  } finally {
+    await mon.shutdown();
+  }
+}
+
+/** Is a pid file's daemon this cluster's and alive (start restarts only the others)? */
+export function osdRunning(p: ClusterPaths, id: number): boolean {
+  try {
+    const pid = Number(readFileSync(join(p.runDir, `osd.${id}.pid`), 'utf8').trim());
+    process.kill(pid, 0);
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(p.conf);
+  } catch {
+    return false;
+  }
+}
