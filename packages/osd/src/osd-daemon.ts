@@ -30,8 +30,8 @@ import { Errno } from '@ts-ceph/common';
 import { MOSDOpReply } from '@ts-ceph/messages';
 import { encodeOSDSuperblock } from './core/superblock';
 import { mkfsOsd, parseCap, pgBits, sameAddrs } from './osd-util';
-
 import { WatchDriver, watchConfigFrom } from './watch-driver';
+import { FullDriver, storeErrno } from './full-driver';
 
 export { mkfsOsd };
 
@@ -86,6 +86,7 @@ export class OsdDaemon implements Dispatcher {
   private stopped = false;
   readonly osdUuid: Uuid;
   readonly watches: WatchDriver;
+  readonly full: FullDriver;
 
   private constructor(readonly opts: OsdDaemonOptions, store: ObjectStore, keys: RotatingKeyRing, msgr: Messenger, monc: MonClient, osdUuid: Uuid) {
     this.clock = opts.clock ?? realClock;
@@ -95,6 +96,7 @@ export class OsdDaemon implements Dispatcher {
     this.monc = monc;
     this.osdUuid = osdUuid;
     this.watches = new WatchDriver({ clock: this.clock, store, epoch: () => this.epoch, pgs: this.pgs, pgQueues: this.pgQueues, objectCommits: this.objectCommits }, watchConfigFrom(opts.conf, `osd.${opts.id}`));
+    this.full = new FullDriver({ id: opts.id, store, monc, clock: this.clock, osdmap: () => this.osdmap, failsafeRatio: Number(opts.conf.get('osd_failsafe_full_ratio', `osd.${opts.id}`) ?? 0.97) });
   }
 
   static async start(opts: OsdDaemonOptions): Promise<OsdDaemon> {
@@ -237,6 +239,7 @@ export class OsdDaemon implements Dispatcher {
 
   private onTick(): void {
     this.maybeSendBeacon();
+    void this.full.check();
     const s = this.monc.authClient?.rotatingSecrets as RotatingSecrets | undefined;
     if (s && s !== this.keys.secrets) this.keys.setSecrets(s);
     if (this.keys.needNewSecrets(this.clock.wallNow() - 30_000)) {
@@ -280,6 +283,7 @@ export class OsdDaemon implements Dispatcher {
       if (!up) this.sendBoot();
     }
     this.maybeSendBeacon();
+    this.full.maybeReport();
     const waiting = this.waitingForMap;
     this.waitingForMap = [];
     for (const w of waiting) this.dispatchOp(w.con, w.msg, w.req);
@@ -400,6 +404,7 @@ export class OsdDaemon implements Dispatcher {
         ? { id: pgid.pool, name, pgNum: pool.pgNum, erasure: pool.type === 3, full: (pool.flags & PoolFlag.FULL) !== 0, fullQuota: (pool.flags & PoolFlag.FULL_QUOTA) !== 0, app: pool.applicationMetadata }
         : undefined;
     const send = (reply: MOSDOpReply): void => con.send(messageTypes.build(MOSDOpReplyCodec, reply, { tid: msg.tid, features: con.features }));
+    const prevInfo = pg && { ...pg.info };
     let out;
     try {
       out = await executeOp(this.store, pg, req, {
@@ -411,6 +416,7 @@ export class OsdDaemon implements Dispatcher {
         log: (level, m) => log.dout(level, m),
         client: con,
         watches: this.watches.registry,
+        failsafeFull: this.full.failsafe,
       });
     } catch (e) {
       log.dout(0, `op ${req.oid} failed: ${(e as Error).stack}`);
@@ -423,26 +429,18 @@ export class OsdDaemon implements Dispatcher {
     }
     const runEffects = (): void => {
       for (const f of out.effects ?? []) {
-        try {
-          f();
-        } catch (e) {
-          log.dout(0, `op effect failed: ${(e as Error).stack}`);
-        }
+        try { f(); } catch (e) { log.dout(0, `op effect failed: ${(e as Error).stack}`); } // prettier-ignore
       }
     };
-    if (!out.t) {
-      send(out.reply);
-      return runEffects();
-    }
+    if (!out.t) return (send(out.reply), runEffects());
     const vKey = `${pgKey(pgid)}@${evKeyName(out.entry!.version)}`;
     const commit = this.store.queueTransaction(out.t).then(
-      () => {
-        send(out.reply);
-        runEffects();
-      },
+      () => (send(out.reply), runEffects(), this.full.noteCommit()),
       (e: Error) => {
+        // The store refused it (ENOSPC) or failed: the PG's log must not keep what was not stored.
         log.dout(0, `transaction for ${req.oid} failed: ${e.stack}`);
-        send(replyOpError(req, -Errno.EIO, map.epoch));
+        if (pg && prevInfo) pg.forget(out.entry!, prevInfo);
+        send(replyOpError(req, storeErrno(e), map.epoch));
       },
     );
     const done = commit.finally(() => {
@@ -488,6 +486,7 @@ export class OsdDaemon implements Dispatcher {
     this.stopped = true;
     this.tick?.cancel();
     this.watches.stop();
+    this.full.stop();
     await this.markMeDown().catch(() => undefined);
     await this.monc.shutdown();
     await this.msgr.shutdown();

@@ -56,6 +56,8 @@ export interface OpEnv {
   client?: unknown;
   /** The OSD's live watches and notifies (core/watch.ts); without it watch/notify ops are -EOPNOTSUPP. */
   watches?: import('./watch').WatchRegistry;
+  /** The OSD is past osd_failsafe_full_ratio (core/full-state.ts): refuse writes that add data. */
+  failsafeFull?: boolean;
 }
 
 /**
@@ -233,6 +235,13 @@ function finish(ctx: OpContext, pg: PG, result: number, env: OpEnv, mayWrite: bo
   // The full pool: writes that add data are refused (FULL_TRY) or dropped (librados pauses them).
   if (wrote && env.pool?.full && ctx.bytesAdded > 0 && !(req.flags & CephOsdFlag.FULL_FORCE)) {
     return { reply: replyOpError(req, errno(env.pool.fullQuota ? Errno.EDQUOT : Errno.ENOSPC), env.epoch) };
+  }
+  // At the failsafe ratio the OSD refuses every write that could take space; deletes (and writes
+  // that only shrink an object) go through so an operator can make room. Ceph drops these ops
+  // unanswered (do_op's check_failsafe_full); we answer ENOSPC so no client waits forever.
+  if (wrote && env.failsafeFull && ctx.obs.exists && ctx.bytesAdded >= 0) {
+    env.log?.(10, `failsafe full: refusing ${req.oid} with ENOSPC`);
+    return { reply: replyOpError(req, errno(Errno.ENOSPC), env.epoch) };
   }
   // A write op that changed nothing (a watch reconnect) completes as a read: no log entry.
   if (!mayWrite || (result >= 0 && ctx.t.length === 0)) {
