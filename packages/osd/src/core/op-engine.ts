@@ -236,10 +236,10 @@ function finish(ctx: OpContext, pg: PG, result: number, env: OpEnv, mayWrite: bo
   if (wrote && env.pool?.full && ctx.bytesAdded > 0 && !(req.flags & CephOsdFlag.FULL_FORCE)) {
     return { reply: replyOpError(req, errno(env.pool.fullQuota ? Errno.EDQUOT : Errno.ENOSPC), env.epoch) };
   }
-  // At the failsafe ratio the OSD refuses every write that could take space; deletes (and writes
-  // that only shrink an object) go through so an operator can make room. Ceph drops these ops
-  // unanswered (do_op's check_failsafe_full); we answer ENOSPC so no client waits forever.
-  if (wrote && env.failsafeFull && ctx.obs.exists && ctx.bytesAdded >= 0) {
+  // At the failsafe ratio the OSD refuses every write but a delete, which goes through so an
+  // operator can make room. Ceph drops these ops unanswered (do_op's check_failsafe_full); we
+  // answer ENOSPC so no client waits forever.
+  if (wrote && env.failsafeFull && ctx.obs.exists) {
     env.log?.(10, `failsafe full: refusing ${req.oid} with ENOSPC`);
     return { reply: replyOpError(req, errno(Errno.ENOSPC), env.epoch) };
   }
