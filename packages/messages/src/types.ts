@@ -45,6 +45,7 @@ export const MSG_OSD_BOOT = 71;
 export const MSG_OSD_FAILURE = 72;
 export const MSG_OSD_ALIVE = 73;
 export const MSG_OSD_MARK_ME_DOWN = 74;
+export const MSG_OSD_FULL = 75;
 export const MSG_OSD_PGTEMP = 78;
 export const MSG_OSD_BEACON = 79;
 export const MSG_OSD_PG_CREATED = 116;

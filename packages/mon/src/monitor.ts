@@ -170,7 +170,7 @@ export class Monitor {
     this.dispatcher = new CommandDispatcher({ audit: (level, text, now) => this.clog('audit', level === 'info' ? 1 : 0, text, now) });
     this.runner = new CommandRunner(this.pipeline, this.dispatcher, () => this.monmap.monmap.fsid);
     this.registerCommands();
-    this.health.addSource((now) => this.osd.osdmap ? osdMapHealth(this.osd.osdmap, this.conf.bool('mon_warn_on_pool_no_redundancy')) : new Map());
+    this.health.addSource((now) => this.osd.osdmap ? osdMapHealth(this.osd.osdmap, this.conf.bool('mon_warn_on_pool_no_redundancy'), this.conf.float('osd_failsafe_full_ratio')) : new Map());
     this.health.addSource((now) =>
       this.osd.osdmap
         ? this.pgstats.health(this.osd.osdmap, now, {

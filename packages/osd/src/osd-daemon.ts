@@ -38,6 +38,7 @@ import { SnapTrimmer, poolSnapFacts } from './snap-trimmer';
 import { copySourceLocator } from './copy-driver';
 import { OpToken, OsdCommands, TellStatus } from './osd-commands';
 import { MapSharer } from './map-share';
+import { FullDriver, storeErrno } from './full-driver';
 
 export { mkfsOsd };
 
@@ -94,6 +95,7 @@ export class OsdDaemon implements Dispatcher {
   readonly commands: OsdCommands;
   /** The maps clients with an older epoch get from us (OSDService::maybe_share_map). */
   readonly maps = new MapSharer();
+  readonly full: FullDriver;
 
   private constructor(readonly opts: OsdDaemonOptions, store: ObjectStore, keys: RotatingKeyRing, msgr: Messenger, monc: MonClient, osdUuid: Uuid) {
     this.clock = opts.clock ?? realClock;
@@ -108,6 +110,7 @@ export class OsdDaemon implements Dispatcher {
     const status = (): TellStatus => ({ clusterFsid: this.osdmap?.fsid ?? '', osdFsid: osdUuid, whoami: opts.id, state: this.stopped ? 'stopping' : this.service.isBooted ? 'active' : 'preboot', oldestMap: Math.min(this.epoch, this.maps.history.oldestShareable), newestMap: this.epoch, numPgs: this.pgs.size });
     const mappedPools = (): number[] => [...new Set([...this.pgs.values()].map((p) => p.pgid.pool))].sort((a, b) => a - b);
     this.commands = new OsdCommands({ id: opts.id, conf: opts.conf, clock: this.clock, store, status, mappedPools, upFrom: () => this.osdmap?.osdInfo[opts.id]?.upFrom ?? this.epoch });
+    this.full = new FullDriver({ id: opts.id, store, monc, clock: this.clock, osdmap: () => this.osdmap, failsafeRatio: Number(opts.conf.get('osd_failsafe_full_ratio', `osd.${opts.id}`) ?? 0.97) });
   }
 
   static async start(opts: OsdDaemonOptions): Promise<OsdDaemon> {
@@ -239,6 +242,7 @@ export class OsdDaemon implements Dispatcher {
 
   private onTick(): void {
     this.act(this.service.onTick(this.osdmap, this.clock.now(), this.monc.isConnected, this.pgList()));
+    void this.full.check();
     const s = this.monc.authClient?.rotatingSecrets as RotatingSecrets | undefined;
     if (s && s !== this.keys.secrets) this.keys.setSecrets(s);
     if (this.keys.needNewSecrets(this.clock.wallNow() - 30_000)) {
@@ -267,6 +271,7 @@ export class OsdDaemon implements Dispatcher {
     log.dout(10, `osdmap e${r.map.epoch}`);
     this.act(this.service.onMap(r.map, this.clock.now(), this.monc.isConnected, this.pgList(), r.missingFrom));
     this.snapTrimmer.kick(r.map);
+    this.full.maybeReport();
   }
 
   private sendBoot(): void {
@@ -398,6 +403,7 @@ export class OsdDaemon implements Dispatcher {
       con.send(messageTypes.build(MOSDOpReplyCodec, reply, { tid: msg.tid, features: con.features }));
       this.commands.opDone(track, req, reply);
     };
+    const prevInfo = pg && { ...pg.info };
     let out;
     try {
       out = await executeOp(this.store, pg, req, {
@@ -410,6 +416,7 @@ export class OsdDaemon implements Dispatcher {
         client: con,
         watches: this.watches.registry,
         copySource: copySourceLocator(map, this.opts.id, this.pgs, (level, m) => log.dout(level, m)),
+        failsafeFull: this.full.failsafe,
       });
     } catch (e) {
       log.dout(0, `op ${req.oid} failed: ${(e as Error).stack}`);
@@ -422,26 +429,18 @@ export class OsdDaemon implements Dispatcher {
     }
     const runEffects = (): void => {
       for (const f of out.effects ?? []) {
-        try {
-          f();
-        } catch (e) {
-          log.dout(0, `op effect failed: ${(e as Error).stack}`);
-        }
+        try { f(); } catch (e) { log.dout(0, `op effect failed: ${(e as Error).stack}`); } // prettier-ignore
       }
     };
-    if (!out.t) {
-      send(out.reply);
-      return runEffects();
-    }
+    if (!out.t) return (send(out.reply), runEffects());
     const vKey = `${pgKey(pgid)}@${evKeyName(out.entry!.version)}`;
     const commit = this.store.queueTransaction(out.t).then(
-      () => {
-        send(out.reply);
-        runEffects();
-      },
+      () => (send(out.reply), runEffects(), this.full.noteCommit()),
       (e: Error) => {
+        // The store refused it (ENOSPC) or failed: the PG's log must not keep what was not stored.
         log.dout(0, `transaction for ${req.oid} failed: ${e.stack}`);
-        send(replyOpError(req, -Errno.EIO, map.epoch));
+        if (pg && prevInfo) pg.forget(out.entry!, prevInfo);
+        send(replyOpError(req, storeErrno(e), map.epoch));
       },
     );
     const done = commit.finally(() => {
@@ -487,6 +486,7 @@ export class OsdDaemon implements Dispatcher {
     this.stopped = true;
     this.tick?.cancel();
     this.watches.stop();
+    this.full.stop();
     await this.markMeDown().catch(() => undefined);
     await this.monc.shutdown();
     await this.msgr.shutdown();

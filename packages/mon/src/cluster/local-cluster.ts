@@ -49,7 +49,7 @@ function loopbackPortFree(port: number): Promise<number | undefined> {
 
 /**
  * 3300 when it is free, as an operator expects; otherwise any free port (a second cluster on this
- * host). TS_CEPH_MON_PORT picks the port (0: any free one), for tests that bootstrap side by side.
+ * host). TS_CEPH_MON_PORT picks the port (0 for a free one), for tests that bootstrap side by side.
  */
 async function pickMonPort(): Promise<number> {
   const want = process.env.TS_CEPH_MON_PORT;

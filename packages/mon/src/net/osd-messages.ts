@@ -13,6 +13,8 @@ import {
   MOSDBoot,
   MOSDFailure,
   MOSDFailureFlag,
+  MOSDFull,
+  MSG_OSD_FULL,
   MOSDMarkMeDead,
   MOSDMarkMeDown,
   MOSDMarkMeDownCodec,
@@ -34,6 +36,7 @@ import { formatPg, isUp } from '@ts-ceph/maps';
 import { MonSession } from '../core/session';
 import { Decision, OSDLivenessConf, OSDReportTracker, sameAddrs, handleAlive, handleBeacon, handleBoot, handleFailure, handleMarkMeDead, handleMarkMeDown, handlePgTemp } from '../core/osd/osd-liveness';
 import { EMPTY_PAST_INTERVALS, newPgHistory } from '../core/osd/pg-creates';
+import { handleFull } from '../core/osd/osd-full';
 import type { OSDMonitor } from '../core/osd/osd-monitor';
 import type { LogMonitor } from '../core/log/log-monitor';
 import type { ProposalPipeline } from '../pipeline';
@@ -171,6 +174,13 @@ function onFailure(ctx: OsdMessageContext, con: Connection, s: MonSession, _msg:
   );
 }
 
+function onFull(ctx: OsdMessageContext, con: Connection, s: MonSession, _msg: CephMessage, payload: unknown): void {
+  const m = payload as MOSDFull;
+  const from = osdId(s);
+  if (from < 0 || !osdCapable(s, 'MOSDFull')) return;
+  run(ctx, con, s, 'osd_full', () => handleFull(ctx.osd, from, s.addrs, m.paxos.version, m.state));
+}
+
 function onMarkMeDown(ctx: OsdMessageContext, con: Connection, s: MonSession, msg: CephMessage, payload: unknown): void {
   const m = payload as MOSDMarkMeDown;
   // C_AckMarkedDown: the same message back, request_ack false; sent on every path once handled.
@@ -228,6 +238,7 @@ export const osdMessageHandlers: Record<number, MonHandler<OsdMessageContext>> =
   [MSG_OSD_PGTEMP]: onPgTemp,
   [MSG_OSD_BEACON]: onBeacon,
   [MSG_OSD_FAILURE]: onFailure,
+  [MSG_OSD_FULL]: onFull,
   [MSG_OSD_MARK_ME_DOWN]: onMarkMeDown,
   [MSG_OSD_MARK_ME_DEAD]: onMarkMeDead,
   [MSG_OSD_PG_CREATED]: onPgCreated,

@@ -62,6 +62,8 @@ export interface OpEnv {
   watches?: import('./watch').WatchRegistry;
   /** Finds a copy-from source object on this OSD (ops/copy.ts); without it copy-from is -EOPNOTSUPP. */
   copySource?: import('./ops/copy').CopySourceLocator;
+  /** The OSD is past osd_failsafe_full_ratio (core/full-state.ts): refuse writes that add data. */
+  failsafeFull?: boolean;
 }
 
 /**
@@ -262,6 +264,13 @@ function finish(ctx: OpContext, pg: PG, result: number, env: OpEnv, mayWrite: bo
   // The full pool: writes that add data are refused (FULL_TRY) or dropped (librados pauses them).
   if (wrote && env.pool?.full && ctx.bytesAdded > 0 && !(req.flags & CephOsdFlag.FULL_FORCE)) {
     return { reply: replyOpError(req, errno(env.pool.fullQuota ? Errno.EDQUOT : Errno.ENOSPC), env.epoch) };
+  }
+  // At the failsafe ratio the OSD refuses every write but a delete, which goes through so an
+  // operator can make room. Ceph drops these ops unanswered (do_op's check_failsafe_full); we
+  // answer ENOSPC so no client waits forever.
+  if (wrote && env.failsafeFull && ctx.obs.exists) {
+    env.log?.(10, `failsafe full: refusing ${req.oid} with ENOSPC`);
+    return { reply: replyOpError(req, errno(Errno.ENOSPC), env.epoch) };
   }
   // A write vector that changed nothing (truncate of a missing object, only assertions, a watch reconnect) is answered
   // as a read, as execute_ctx does when op_t is empty: no log entry, no new version.

@@ -267,6 +267,20 @@ export class PG {
     t.omapSetKeys(this.coll, this.meta, new Map([[INFO_KEY, encodeInfo(this.info)]]));
   }
 
+  /**
+   * A write whose transaction the store refused (ENOSPC): take its entry out of the in-memory log
+   * so a resent op executes again instead of being answered as a dup. When nothing was appended
+   * since, the info goes back to `prev` (what the store still holds); otherwise the later entry's
+   * info, queued after it, supersedes both. Entries a refused append trimmed stay dups in memory
+   * (the store still has them as entries; a restart reads them back as such).
+   */
+  forget(e: PgLogEntry, prev: PgInfo): void {
+    const i = this.entries.lastIndexOf(e);
+    if (i >= 0) this.entries.splice(i, 1);
+    if (this.byReqid.get(reqidKey(e.reqid)) === e) this.byReqid.delete(reqidKey(e.reqid));
+    if (evCmp(this.info.lastUpdate, e.version) === 0) Object.assign(this.info, prev);
+  }
+
   /** PGLog::trim: keep entriesMin entries, turn the trimmed ones into dups (bounded by dupsTracked). */
   private trim(t: Transaction, keys: Map<string, Buffer>): void {
     if (this.entries.length <= pgLogLimits.entriesMin + pgLogLimits.trimMin) return;

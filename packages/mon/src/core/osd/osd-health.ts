@@ -1,9 +1,11 @@
 /**
- * OSDMap::check_health (src/osd/OSDMap.cc): OSD_DOWN, OSD_ORPHAN, OSDMAP_FLAGS, POOL_NO_REDUNDANCY.
+ * OSDMap::check_health (src/osd/OSDMap.cc): OSD_DOWN, OSD_ORPHAN, OSDMAP_FLAGS, POOL_NO_REDUNDANCY, and
+ * the fullness checks of osd-full.ts.
  * Subtree-down aggregation (OSD_HOST_DOWN ...) is not reproduced: each down OSD is listed.
  */
 import { OSDMap, OsdMapFlag, OsdState, crushOf, exists, isOut, isUp, osdMapFlagString } from '@ts-ceph/maps';
 import { Health, HealthCheckMap, addCheck } from '../health/health-check';
+import { fullnessHealth } from './osd-full';
 
 const WARN_FLAGS =
   OsdMapFlag.PAUSERD | OsdMapFlag.PAUSEWR | OsdMapFlag.PAUSEREC | OsdMapFlag.NOUP | OsdMapFlag.NODOWN | OsdMapFlag.NOIN | OsdMapFlag.NOOUT |
@@ -19,7 +21,7 @@ function locationString(m: OSDMap, id: number): string {
     .join(',');
 }
 
-export function osdMapHealth(m: OSDMap, warnNoRedundancy: boolean): HealthCheckMap {
+export function osdMapHealth(m: OSDMap, warnNoRedundancy: boolean, failsafeFullRatio = 0.97): HealthCheckMap {
   const checks: HealthCheckMap = new Map();
   const cw = crushOf(m);
   const down: number[] = [];
@@ -38,6 +40,7 @@ export function osdMapHealth(m: OSDMap, warnNoRedundancy: boolean): HealthCheckM
   if (orphans.length) {
     addCheck(checks, 'OSD_ORPHAN', Health.WARN, `${orphans.length} osds exist in the crush map but not in the osdmap`, orphans.length, orphans.map((i) => `osd.${i} exists in crush map but not in osdmap`));
   }
+  fullnessHealth(m, failsafeFullRatio, checks);
   if (m.flags & WARN_FLAGS) {
     const s = osdMapFlagString(m.flags & WARN_FLAGS);
     addCheck(checks, 'OSDMAP_FLAGS', Health.WARN, `${s} flag(s) set`, s.length);

@@ -26,6 +26,7 @@ import {
   PoolFlag,
 } from '@ts-ceph/maps';
 import { OSD_PG_CREATING_PREFIX, PgCreateTracker } from './pg-creates';
+import { updatePoolFullFlags } from './osd-full';
 import { PaxosService } from '../paxos-service';
 import { StoreTransaction } from '../store-txn';
 import { StoreView } from '../store-view';
@@ -120,6 +121,8 @@ export class OSDMonitor extends PaxosService {
         break;
       }
     }
+    // The pools full OSDs serve get their FULL/BACKFILLFULL/NEARFULL flags (osd-full.ts).
+    if (!inc.fullmap.length && this.osdmap) updatePoolFullFlags(this.osdmap, inc);
     let next: OSDMap;
     if (inc.fullmap.length) {
       next = decodeOSDMap(new Reader(inc.fullmap));
