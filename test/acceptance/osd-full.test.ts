@@ -53,9 +53,12 @@ t.test('a full ts-osd: health warnings, paused or refused writes, deletes free s
   t.ok(dump.osds[0]!.state.includes('full'), `osd.0 state ${dump.osds[0]!.state}`);
   t.match(dump.pools.find((p) => p.pool_name === c.pool)!.flags_names, /\bfull\b/);
 
-  // Deletes go through on the full pool (librados sends them FULL_FORCE) and give the space back.
+  // librados pauses every write to a full pool, deletes too, unless the caller forces them: the
+  // operator's `rados rm --force-full` (CEPH_OSD_FLAG_FULL_FORCE) goes through and gives space back.
+  const paused = await c.rados(['rm', 'fill0'], { extra: ['--rados-osd-op-timeout', '5'] });
+  t.match(paused.stderr, /Connection timed out/, `a plain rm on the full pool waits (paused by librados), as on Ceph: ${paused.stderr}`);
   for (let i = 0; i < 20; i++) {
-    const r = await c.rados(['rm', `fill${i}`]);
+    const r = await c.rados(['rm', `fill${i}`, '--force-full']);
     if (r.code !== 0) {
       t.fail(`rm fill${i}: ${r.stderr}\n${c.osdLog(20)}`);
       return;
