@@ -1,5 +1,5 @@
-import { Reader, Writer, UTime, EntityAddr, EntityNameT } from '@ts-ceph/denc';
-import { EversionT, OsdReqidT, decodeObjectInfoT, encodeObjectInfoT, newObjectInfo as newObjectInfoT } from '@ts-ceph/maps';
+import { Reader, Writer, EntityAddr, EntityNameT } from '@ts-ceph/denc';
+import { ObjectInfoT, decodeObjectInfoT, encodeObjectInfoT, newObjectInfo as newObjectInfoT } from '@ts-ceph/maps';
 import type { CollT, GHObject } from '@ts-ceph/objectstore/interface';
 import type { ObjectState, StoreReader } from './op-context';
 
@@ -22,33 +22,16 @@ export function watchKey(cookie: bigint, entity: EntityNameT): string {
 }
 
 /**
- * What ts-osd keeps about each object in its `_` xattr: the parts of Ceph's object_info_t that the
- * op engine uses (docs/formats/osd-object.md). The size is authoritative here
- * as in Ceph (the store's size always agrees: both change in one transaction).
+ * What ts-osd keeps about each object in its `_` xattr: Ceph's object_info_t (ObjectInfoT, from
+ * @ts-ceph/maps) less what the op engine derives from elsewhere (soid: the object's own name; the
+ * manifest and legacy snaps: never used on our pools), with the truncate sequence as a number and the
+ * watchers keyed by watchKey() (docs/formats/osd-object.md). The size is authoritative here as in
+ * Ceph (the store's size always agrees: both change in one transaction).
  */
-export interface ObjectInfo {
-  /** eversion_t of the last modification, and of the one before. */
-  version: EversionT;
-  priorVersion: EversionT;
-  /** u64, what clients see as the object's version (MOSDOpReply user_version). */
-  userVersion: bigint;
-  lastReqid: OsdReqidT;
-  /** Bytes. */
-  size: number;
-  mtime: UTime;
-  localMtime: UTime;
-  /** object_info_t::FLAG_* (OI_FLAG below). */
-  flags: number;
+export type ObjectInfo = Omit<ObjectInfoT, 'soid' | 'watchers' | 'manifest' | 'legacySnaps' | 'truncateSeq'> & {
   truncateSeq: number;
-  truncateSize: bigint;
-  /** crc32c of the whole object / omap when the DATA_DIGEST / OMAP_DIGEST flags say so. */
-  dataDigest: number;
-  omapDigest: number;
-  expectedObjectSize: bigint;
-  expectedWriteSize: bigint;
-  allocHintFlags: number;
   watchers: Map<string, WatchInfo>;
-}
+};
 
 /** object_info_t::FLAG_*. */
 export const OI_FLAG = { LOST: 1 << 0, WHITEOUT: 1 << 1, DIRTY: 1 << 2, OMAP: 1 << 3, DATA_DIGEST: 1 << 4, OMAP_DIGEST: 1 << 5 } as const;
@@ -58,28 +41,18 @@ export const OI_ATTR = '_';
 /** Ceph's SS_ATTR: the head's SnapSet. */
 export const SS_ATTR = 'snapset';
 
-const zeroEv = (): EversionT => ({ epoch: 0, version: 0n });
 
 /** object_info_t's constructor defaults: digests unset (-1), no flags. */
 export function newObjectInfo(): ObjectInfo {
-  return {
-    version: zeroEv(),
-    priorVersion: zeroEv(),
-    userVersion: 0n,
-    lastReqid: { name: { type: 0, num: 0 }, tid: 0n, inc: 0 },
-    size: 0,
-    mtime: { sec: 0, nsec: 0 },
-    localMtime: { sec: 0, nsec: 0 },
-    flags: 0,
-    truncateSeq: 0,
-    truncateSize: 0n,
-    dataDigest: 0xffffffff,
-    omapDigest: 0xffffffff,
-    expectedObjectSize: 0n,
-    expectedWriteSize: 0n,
-    allocHintFlags: 0,
-    watchers: new Map(),
-  };
+  return fromObjectInfoT(newObjectInfoT({ oid: '', key: '', snap: 0n, hash: 0, max: false, nspace: '', pool: 0 }));
+}
+
+/** The op engine's view of a decoded object_info_t. */
+function fromObjectInfoT(c: ObjectInfoT): ObjectInfo {
+  const { soid: _soid, watchers, manifest: _manifest, legacySnaps: _legacy, truncateSeq, ...same } = c;
+  const oi: ObjectInfo = { ...same, truncateSeq: Number(truncateSeq), watchers: new Map() };
+  for (const x of watchers) oi.watchers.set(watchKey(x.cookie, x.entity), { cookie: x.cookie, timeoutSeconds: x.info.timeoutSeconds, addr: x.info.addr, entity: x.entity });
+  return oi;
 }
 
 /** Watchers on one object we decode at most (docs/LIMITS.md: mapsLimits.watchersPerObjectMax). */
@@ -90,22 +63,10 @@ export function newObjectInfo(): ObjectInfo {
  */
 export function encodeObjectInfo(oi: ObjectInfo, soid: GHObject): Buffer {
   const c = newObjectInfoT({ oid: soid.name, key: soid.key, snap: soid.snap, hash: soid.hash, max: false, nspace: soid.nspace, pool: soid.pool });
-  c.version = oi.version;
-  c.priorVersion = oi.priorVersion;
-  c.userVersion = oi.userVersion;
-  c.lastReqid = oi.lastReqid;
-  c.size = oi.size;
-  c.mtime = oi.mtime;
-  c.localMtime = oi.localMtime;
-  c.flags = oi.flags;
-  c.truncateSeq = BigInt(oi.truncateSeq);
-  c.truncateSize = oi.truncateSize;
-  c.dataDigest = oi.dataDigest;
-  c.omapDigest = oi.omapDigest;
-  c.expectedObjectSize = oi.expectedObjectSize;
-  c.expectedWriteSize = oi.expectedWriteSize;
-  c.allocHintFlags = oi.allocHintFlags;
-  c.watchers = [...oi.watchers.values()].map((x) => ({ cookie: x.cookie, entity: x.entity, info: { cookie: x.cookie, timeoutSeconds: x.timeoutSeconds, addr: x.addr } }));
+  const { watchers, truncateSeq, ...same } = oi;
+  Object.assign(c, same);
+  c.truncateSeq = BigInt(truncateSeq);
+  c.watchers = [...watchers.values()].map((x) => ({ cookie: x.cookie, entity: x.entity, info: { cookie: x.cookie, timeoutSeconds: x.timeoutSeconds, addr: x.addr } }));
   const w = new Writer();
   encodeObjectInfoT(w, c);
   return w.finish();
@@ -115,24 +76,7 @@ export function decodeObjectInfo(b: Uint8Array): ObjectInfo {
   const r = new Reader(b);
   const c = decodeObjectInfoT(r);
   r.expectEnd('object_info_t');
-  const oi = newObjectInfo();
-  oi.version = c.version;
-  oi.priorVersion = c.priorVersion;
-  oi.userVersion = c.userVersion;
-  oi.lastReqid = c.lastReqid;
-  oi.size = c.size;
-  oi.mtime = c.mtime;
-  oi.localMtime = c.localMtime;
-  oi.flags = c.flags;
-  oi.truncateSeq = Number(c.truncateSeq);
-  oi.truncateSize = c.truncateSize;
-  oi.dataDigest = c.dataDigest;
-  oi.omapDigest = c.omapDigest;
-  oi.expectedObjectSize = c.expectedObjectSize;
-  oi.expectedWriteSize = c.expectedWriteSize;
-  oi.allocHintFlags = c.allocHintFlags;
-  for (const x of c.watchers) oi.watchers.set(watchKey(x.cookie, x.entity), { cookie: x.cookie, timeoutSeconds: x.info.timeoutSeconds, addr: x.info.addr, entity: x.entity });
-  return oi;
+  return fromObjectInfoT(c);
 }
 
 /** The object as the store has it (ObjectContext): existence and its object info. */
