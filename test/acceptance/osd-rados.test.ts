@@ -44,6 +44,17 @@ t.test('the real rados CLI against ts-osd on a size-1 pool', async (t) => {
   t.ok(r.code === 0 && readFileSync(dst).equals(big), 'the 9 MiB object reads back identical');
   r = await rados(['rm', 'big']);
   t.equal(r.code, 0, 'rm big');
+  // The size range of the issue: 1 byte to 64 MiB, byte-exact (rados splits the large one into 4 MiB ops).
+  for (const size of [1, 4095, 64 * 1024 * 1024]) {
+    const blob = randomBytes(size);
+    writeFileSync(join(m.dir, 'sized.bin'), blob);
+    r = await rados(['put', `sized${size}`, join(m.dir, 'sized.bin')]);
+    t.equal(r.code, 0, `put ${size} B: ${r.stderr}`);
+    r = await rados(['get', `sized${size}`, dst]);
+    t.ok(r.code === 0 && readFileSync(dst).equals(blob), `${size} B read back byte-exact`);
+    r = await rados(['rm', `sized${size}`]);
+    t.equal(r.code, 0, `rm ${size} B`);
+  }
   for (const n of ['a1', 'a2', 'a3']) {
     r = await rados(['put', n, src]);
     t.equal(r.code, 0, `put ${n}`);
