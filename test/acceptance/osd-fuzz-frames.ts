@@ -46,7 +46,7 @@ export interface FuzzFrame {
 }
 
 const allOpCodes = Object.values(CephOsdOp);
-const edgeU64 = [0n, 1n, 4095n, 4096n, 2n ** 31n, 2n ** 32n - 1n, 2n ** 32n, 2n ** 53n, 2n ** 53n + 1n, 2n ** 63n - 1n, 2n ** 63n, 2n ** 64n - 4096n, 2n ** 64n - 1n];
+const edgeU64 = [0n, 1n, 4095n, 4096n, 2n ** 26n, 2n ** 27n, 2n ** 27n + 1n, 2n ** 30n, 2n ** 31n, 2n ** 32n - 1n, 2n ** 32n, 2n ** 53n, 2n ** 53n + 1n, 2n ** 63n - 1n, 2n ** 63n, 2n ** 64n - 4096n, 2n ** 64n - 1n];
 const edgeU32 = [0, 1, 0x7fffffff, 0x80000000, 0xffffffff, 0x10000000, 65536];
 
 export function randomBytes(rng: Prng, n: number): Buffer {
@@ -120,14 +120,15 @@ export function hostileOp(rng: Prng, t: FuzzTarget): OSDOp {
       return osdOpExtent(rng.pick([CephOsdOp.READ, CephOsdOp.SPARSE_READ, CephOsdOp.CMPEXT, CephOsdOp.ZERO, CephOsdOp.TRUNCATE, CephOsdOp.MAPEXT]), big(), big());
     case 1: {
       const d = payload();
-      return osdOpExtent(rng.pick([CephOsdOp.WRITE, CephOsdOp.APPEND, CephOsdOp.WRITEFULL]), big(), rng.int(2) ? d.length : big(), d);
+      const trunc = rng.int(3) === 0 ? { size: big(), seq: rng.pick(edgeU32) } : undefined;
+      return osdOpExtent(rng.pick([CephOsdOp.WRITE, CephOsdOp.APPEND, CephOsdOp.WRITEFULL]), rng.int(2) ? big() : BigInt(rng.int(1 << 20)), rng.int(2) ? d.length : big(), d, 0, trunc);
     }
     case 2: {
       // writesame: length, data_length; the data is the pattern.
-      const d = payload();
+      const d = randomBytes(rng, rng.pick([0, 1, 2, 3, 512, rng.int(2048)]));
       const args = Buffer.alloc(CEPH_OSD_OP_UNION_BYTES);
-      args.writeBigUInt64LE(big(), 0);
-      args.writeBigUInt64LE(big(), 8);
+      args.writeBigUInt64LE(rng.int(2) ? big() : BigInt(rng.int(1 << 20)), 0);
+      args.writeBigUInt64LE(rng.int(2) ? big() : BigInt(d.length) << BigInt(rng.int(27)), 8);
       args.writeBigUInt64LE(BigInt(rng.int(2) ? d.length : rng.int(2 ** 32)), 16);
       return osdOp(CephOsdOp.WRITESAME, { args, data: d });
     }
