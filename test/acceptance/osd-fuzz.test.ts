@@ -78,7 +78,7 @@ function judge(o: RawOutcome, expect: 'reply' | 'close' | 'any'): string | undef
 }
 
 t.test('fuzzed MOSDOps never crash ts-osd', async (t) => {
-  const c = await startTsOsdCluster({ debugOsd: 5 });
+  const c = await startTsOsdCluster({ debugOsd: 5, deviceBytes: 1 << 30 });
   t.teardown(() => c.stop());
   const captured = capturedOps();
   t.ok(captured.length >= 2, `${captured.length} captured MOSDOps to mutate`);
