@@ -110,7 +110,9 @@ t.test('fuzzed MOSDOps never crash ts-osd', async (t) => {
   t.equal(c.osd.exitCode, null, 'ts-osd is still running');
   t.ok(counts.reply > frames / 20 && counts.errno > frames / 20, 'the frames reached the op engine (successes and errnos)');
   const log = readFileSync(join(c.dir, 'osd.log'), 'utf8');
-  const untyped = log.split('\n').filter((l) => / osd \d+ (op failed|op handler failed|op .+ failed: |transaction for .+ failed|op effect failed)| dispatcher failed|nhandled/.test(l));
+  const lines = log.split('\n');
+  // Each match with the stack lines that follow it.
+  const untyped = lines.flatMap((l, i) => (/ osd \d+ (op failed|op handler failed|op .+ failed: |transaction for .+ failed|op effect failed)| dispatcher failed|nhandled/.test(l) ? [lines.slice(i, i + 6).join('\n')] : []));
   t.same(untyped.slice(0, 5), [], `no op ended in an untyped exception (TS_CEPH_SEED=${seed} to replay)`);
 
   const blob = randomBytes(3 << 20);
