@@ -39,7 +39,7 @@ export interface FuzzTarget {
   place: Placer;
 }
 
-/** A frame to send, and what the OSD must do with it. */
+/** A frame to send, and what kind of fuzzing made it (for failure messages). */
 export interface FuzzFrame {
   what: string;
   msg: Omit<CephMessage, 'tid'>;
