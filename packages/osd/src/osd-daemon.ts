@@ -13,7 +13,6 @@ import {
   MOSDMap,
   MOSDOp,
   MOSDOpReply,
-  MOSDOpReplyCodec,
   MOSDPGCreate2,
   MOSDPGCreatedCodec,
   MSG_OSD_PG_CREATE2,
@@ -39,6 +38,7 @@ import { copySourceLocator } from './copy-driver';
 import { OpToken, OsdCommands, TellStatus } from './osd-commands';
 import { MapSharer } from './map-share';
 import { FullDriver, storeErrno } from './full-driver';
+import { answerFailedOp, sendOpReply } from './op-reply';
 
 export { mkfsOsd };
 
@@ -365,7 +365,8 @@ export class OsdDaemon implements Dispatcher {
     const track = this.commands.opStarted(con, msg, req);
     const next = prev
       .then(() => this.runOp(con, msg, req, track))
-      .catch((e) => log.dout(0, `op failed: ${(e as Error).stack}`))
+      // An exception before the reply went out still answers the client (-EIO), and the PG's chain goes on.
+      .catch((e) => answerFailedOp(con, msg, req, this.epoch, e, (l, m) => log.dout(l, m)))
       .finally(() => this.commands.opDropped(track));
     this.pgQueues.set(key, next);
   }
@@ -400,8 +401,8 @@ export class OsdDaemon implements Dispatcher {
         ? { id: pgid.pool, name, pgNum: pool.pgNum, erasure: pool.type === 3, full: (pool.flags & PoolFlag.FULL) !== 0, fullQuota: (pool.flags & PoolFlag.FULL_QUOTA) !== 0, app: pool.applicationMetadata, snaps: poolSnapFacts(map, pgid.pool) }
         : undefined;
     const send = (reply: MOSDOpReply): void => {
-      con.send(messageTypes.build(MOSDOpReplyCodec, reply, { tid: msg.tid, features: con.features }));
-      this.commands.opDone(track, req, reply);
+      const sent = sendOpReply(con, msg, req, reply, map.epoch, (l, m) => log.dout(l, m));
+      if (sent) this.commands.opDone(track, req, sent);
     };
     const prevInfo = pg && { ...pg.info };
     let out;

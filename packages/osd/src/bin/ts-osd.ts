@@ -8,8 +8,9 @@
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { CephConf, loadCephConf, cephError, configureLog, fileSink, parseDebugLevel, parseSize, runDaemonMain, stderrSink, stopOnSignal } from '@ts-ceph/common';
+import { CephConf, loadCephConf, cephError, configureLog, logger, fileSink, parseDebugLevel, parseSize, runDaemonMain, stderrSink, stopOnSignal } from '@ts-ceph/common';
 import { mkfsOsd, OsdDaemon } from '../osd-daemon';
+import { installProcessGuards } from '../op-reply';
 
 interface Args {
   mkfs: boolean;
@@ -73,6 +74,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`ts-osd: created object store ${osdData} for ${entity} fsid ${a.osdUuid}\n`);
     return 0;
   }
+  const osdLog = logger('osd');
+  installProcessGuards((level, m) => osdLog.dout(level, m));
   const d = await OsdDaemon.start({ id, conf, osdData });
   // pid_file, written once the daemon is up (as ceph-osd), removed when it stops.
   const pidFile = conf.get('pid_file', entity);

@@ -104,7 +104,8 @@ export function opObject(req: MOSDOp): GHObject {
  */
 export function opReqid(req: MOSDOp, sender: EntityNameT | undefined, tid: bigint): OsdReqidT {
   const r = req.reqid;
-  return r.tid === 0n && r.name.type === 0 && r.name.num === 0 && sender ? { name: sender, tid, inc: req.clientInc } : r;
+  // client_inc is a u32 on the wire and osd_reqid_t's inc an s32: MOSDOp::get_reqid casts it.
+  return r.tid === 0n && r.name.type === 0 && r.name.num === 0 && sender ? { name: sender, tid, inc: req.clientInc | 0 } : r;
 }
 
 /** OSDService::reply_op_error: the request's ops without data, versions v and uv. */

@@ -249,12 +249,14 @@ export class PG {
    */
   append(e: PgLogEntry, t: Transaction, epoch: number): void {
     assert(evCmp(e.version, this.info.lastUpdate) > 0, `log entry ${evKeyName(e.version)} not after last_update ${evKeyName(this.info.lastUpdate)}`);
+    // Encode before changing anything: an entry that cannot be encoded must not stay in the log in
+    // memory (a resend would be answered as a duplicate of a write that never reached the disk).
+    const keys = new Map<string, Buffer>([[evKeyName(e.version), encodeLogEntry(e)]]);
     this.entries.push(e);
     this.byReqid.set(reqidKey(e.reqid), e);
     this.info.lastUpdate = e.version;
     this.info.lastComplete = e.version;
     if (e.userVersion > this.info.lastUserVersion) this.info.lastUserVersion = e.userVersion;
-    const keys = new Map<string, Buffer>([[evKeyName(e.version), encodeLogEntry(e)]]);
     this.trim(t, keys);
     keys.set(INFO_KEY, encodeInfo(this.info));
     keys.set(EPOCH_KEY, u32(epoch));

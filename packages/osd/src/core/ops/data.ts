@@ -231,8 +231,9 @@ const writesame: OpHandler = async (ctx, op) => {
   if (dataLength === 0n || length % dataLength !== 0n) return err(Errno.EINVAL);
   if (Number(dataLength) !== op.data.length) return err(Errno.EINVAL);
   if (checkOffsetAndLength(Number(offset), Number(length)) < 0) return err(Errno.EFBIG);
-  const times = Number(length / dataLength);
-  return doWrite(ctx, Number(offset), Buffer.concat(new Array<Buffer>(times).fill(op.data)), { truncateSeq: ctx.oi.truncateSeq, truncateSize: ctx.oi.truncateSize });
+  // One allocation filled with the pattern: a list of `length / dataLength` references to concatenate
+  // would take a minute and gigabytes for a 1-byte pattern repeated to 64 MiB, stalling the OSD.
+  return doWrite(ctx, Number(offset), Buffer.alloc(Number(length), op.data), { truncateSeq: ctx.oi.truncateSeq, truncateSize: ctx.oi.truncateSize });
 };
 
 async function truncateTo(ctx: OpContext, offset: number, ex: { truncateSeq: number; truncateSize: bigint }): Promise<number> {
