@@ -10,7 +10,7 @@
  *  - at a monitor, an authorizer that is not a monitor's ticket sealed with the mon. key.
  */
 import t from 'tap';
-import { EntityType, utimeFromMs, Writer } from '@ts-ceph/denc';
+import { EntityName, EntityType, utimeFromMs, Writer } from '@ts-ceph/denc';
 import { AuthClientProvider, AuthMethod, AuthServerResult } from '@ts-ceph/messenger';
 import {
   answerChallenge,
@@ -138,29 +138,38 @@ t.test('after AUTH_BAD_METHOD for "none", the client\'s cephx AUTH_REQUEST start
   t.equal(done.kind, 'done');
 });
 
-t.test('a monitor takes authorizers only from monitors, sealed with the mon. key', async (t) => {
-  const w = world();
-  // An entity whose id is empty ("osd.") has a key that looks like a service's shared key.
-  const osdDot = CryptoKey.generate(cryptoRandom, T0);
-  w.f.ks.addAuth({ type: EntityType.OSD, id: '' }, { key: osdDot, caps: new Map() });
+/**
+ * A peer that presents an authorizer with a ticket it sealed itself: for `service`, naming `name`
+ * (global id `globalId`), with every cap, under `serviceSecret` (a key it should not be able to use
+ * as a service's shared key). It answers the server's challenge as a real client would.
+ */
+function forgedAuthorizerPeer(service: number, name: EntityName, globalId: bigint, serviceSecret: CryptoKey): AuthClientProvider {
   const sessionKey = CryptoKey.generate(cryptoRandom, T0);
   const forged = buildServiceTicketBlob({
-    serviceId: EntityType.OSD,
+    serviceId: service,
     secretId: SECRET_ID_NONE,
-    ticket: { name: { type: EntityType.MON, id: '' }, globalId: 0n, created: utimeFromMs(T0), expires: utimeFromMs(T0 + HOUR), caps: { allowAll: true, caps: Buffer.alloc(0) }, flags: 0 },
+    ticket: { name, globalId, created: utimeFromMs(T0), expires: utimeFromMs(T0 + HOUR), caps: { allowAll: true, caps: Buffer.alloc(0) }, flags: 0 },
     sessionKey,
-    serviceSecret: osdDot,
+    serviceSecret,
     validity: { sec: 3600, nsec: 0 },
   });
-  const peer: AuthClientProvider = {
+  return {
     getAuthRequest: (m) => {
-      m.providerState = buildAuthorizer(0n, EntityType.OSD, forged, sessionKey, cryptoRandom);
+      m.providerState = buildAuthorizer(globalId, service, forged, sessionKey, cryptoRandom);
       return { method: AuthMethod.CEPHX, preferredModes: [1], payload: (m.providerState as Authorizer).bl };
     },
     handleAuthReplyMore: (m, p) => (m.providerState = answerChallenge(m.providerState as Authorizer, p)).bl,
     handleAuthDone: () => {},
     handleAuthBadMethod: () => false,
   };
+}
+
+t.test('a monitor takes authorizers only from monitors, sealed with the mon. key', async (t) => {
+  const w = world();
+  // An entity whose id is empty ("osd.") has a key that looks like a service's shared key.
+  const osdDot = CryptoKey.generate(cryptoRandom, T0);
+  w.f.ks.addAuth({ type: EntityType.OSD, id: '' }, { key: osdDot, caps: new Map() });
+  const peer = forgedAuthorizerPeer(EntityType.OSD, { type: EntityType.MON, id: '' }, 0n, osdDot);
   const x = handshake(peer, w.f.provider, EntityType.MON, EntityType.MON);
   t.match(x, { outcome: 'error', error: { result: -13, reason: /authorizer for service 4 from mon\.: only monitors/ } });
   t.notOk(x.server.peerCaps, 'no caps were granted');
@@ -170,24 +179,7 @@ t.test('a service takes authorizers only for its own service type', async (t) =>
   const w = world();
   const clientDot = CryptoKey.generate(cryptoRandom, T0);
   w.keys.keyring.add({ type: EntityType.CLIENT, id: '' }, { key: clientDot, caps: new Map() });
-  const sessionKey = CryptoKey.generate(cryptoRandom, T0);
-  const forged = buildServiceTicketBlob({
-    serviceId: EntityType.CLIENT,
-    secretId: SECRET_ID_NONE,
-    ticket: { name: admin, globalId: 1n, created: utimeFromMs(T0), expires: utimeFromMs(T0 + HOUR), caps: { allowAll: true, caps: Buffer.alloc(0) }, flags: 0 },
-    sessionKey,
-    serviceSecret: clientDot,
-    validity: { sec: 3600, nsec: 0 },
-  });
-  const peer: AuthClientProvider = {
-    getAuthRequest: (m) => {
-      m.providerState = buildAuthorizer(1n, EntityType.CLIENT, forged, sessionKey, cryptoRandom);
-      return { method: AuthMethod.CEPHX, preferredModes: [1], payload: (m.providerState as Authorizer).bl };
-    },
-    handleAuthReplyMore: (m, p) => (m.providerState = answerChallenge(m.providerState as Authorizer, p)).bl,
-    handleAuthDone: () => {},
-    handleAuthBadMethod: () => false,
-  };
+  const peer = forgedAuthorizerPeer(EntityType.CLIENT, admin, 1n, clientDot);
   const x = handshake(peer, w.osd, EntityType.CLIENT, EntityType.OSD);
   t.match(x, { outcome: 'error', error: { result: -13, reason: /authorizer for service 8, we are service 4/ } });
 });

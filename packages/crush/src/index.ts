@@ -10,6 +10,7 @@ export { CrushWork } from './choose';
 export { doRule, crushFindRule, CrushMapView, WeightVector, DoRuleOptions } from './mapper';
 export * from './builder';
 export * from './tunables';
+export * from './rule-steps';
 export * from './wrapper';
 export * from './choose-args';
 export * from './classes';

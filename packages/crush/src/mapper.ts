@@ -16,18 +16,13 @@ import {
   CRUSH_RULE_CHOOSELEAF_FIRSTN,
   CRUSH_RULE_CHOOSELEAF_INDEP,
   CRUSH_RULE_EMIT,
-  CRUSH_RULE_SET_CHOOSE_LOCAL_FALLBACK_TRIES,
-  CRUSH_RULE_SET_CHOOSE_LOCAL_TRIES,
-  CRUSH_RULE_SET_CHOOSE_TRIES,
-  CRUSH_RULE_SET_CHOOSELEAF_STABLE,
-  CRUSH_RULE_SET_CHOOSELEAF_TRIES,
-  CRUSH_RULE_SET_CHOOSELEAF_VARY_R,
   CRUSH_RULE_TAKE,
   CrushBucket,
   CrushChooseArgMap,
   CrushRule,
   CrushTunables,
 } from './types';
+import { RuleChooseSettings, ruleSetStepByOp } from './rule-steps';
 
 /** What the mapper needs of a map: Ceph's struct crush_map. */
 export interface CrushMapView {
@@ -325,13 +320,15 @@ export function doRule(
   let o = vec[1];
   const c = vec[2];
   let wsize = 0;
-  // The original choose_total_tries counted retries, not tries: add one.
-  let chooseTries = t.chooseTotalTries + 1;
-  let chooseLeafTries = 0;
-  let localRetries = t.chooseLocalTries;
-  let localFallbackRetries = t.chooseLocalFallbackTries;
-  let varyR = t.chooseleafVaryR;
-  let stable = t.chooseleafStable;
+  const k: RuleChooseSettings = {
+    // The original choose_total_tries counted retries, not tries: add one.
+    chooseTries: t.chooseTotalTries + 1,
+    chooseLeafTries: 0,
+    localRetries: t.chooseLocalTries,
+    localFallbackRetries: t.chooseLocalFallbackTries,
+    varyR: t.chooseleafVaryR,
+    stable: t.chooseleafStable,
+  };
 
   for (const step of rule.steps) {
     const a1 = step.arg1;
@@ -344,24 +341,6 @@ export function doRule(
         }
         break;
       }
-      case CRUSH_RULE_SET_CHOOSE_TRIES:
-        if (a1 > 0) chooseTries = a1;
-        break;
-      case CRUSH_RULE_SET_CHOOSELEAF_TRIES:
-        if (a1 > 0) chooseLeafTries = a1;
-        break;
-      case CRUSH_RULE_SET_CHOOSE_LOCAL_TRIES:
-        if (a1 >= 0) localRetries = a1;
-        break;
-      case CRUSH_RULE_SET_CHOOSE_LOCAL_FALLBACK_TRIES:
-        if (a1 >= 0) localFallbackRetries = a1;
-        break;
-      case CRUSH_RULE_SET_CHOOSELEAF_VARY_R:
-        if (a1 >= 0) varyR = a1;
-        break;
-      case CRUSH_RULE_SET_CHOOSELEAF_STABLE:
-        if (a1 >= 0) stable = a1;
-        break;
       case CRUSH_RULE_CHOOSELEAF_FIRSTN:
       case CRUSH_RULE_CHOOSE_FIRSTN:
       case CRUSH_RULE_CHOOSELEAF_INDEP:
@@ -381,13 +360,14 @@ export function doRule(
           const b = map.buckets[bno];
           if (b === null) continue;
           if (firstn) {
-            const recurseTries = chooseLeafTries ? chooseLeafTries : t.chooseleafDescendOnce ? 1 : chooseTries;
+            const recurseTries = k.chooseLeafTries ? k.chooseLeafTries : t.chooseleafDescendOnce ? 1 : k.chooseTries;
+            const { localRetries, localFallbackRetries, varyR, stable } = k;
             const leaf: FirstnOpts = { tries: recurseTries, recurseTries: 0, localRetries, localFallbackRetries, recurseToLeaf: false, varyR, stable, leaf: null };
-            const fo: FirstnOpts = { tries: chooseTries, recurseTries, localRetries, localFallbackRetries, recurseToLeaf, varyR, stable, leaf };
+            const fo: FirstnOpts = { tries: k.chooseTries, recurseTries, localRetries, localFallbackRetries, recurseToLeaf, varyR, stable, leaf };
             osize += chooseFirstn(ctx, b, numrep, step.arg2, o, osize, 0, resultMax - osize, fo, c, osize, 0);
           } else {
             const outSize = Math.min(numrep, resultMax - osize);
-            chooseIndep(ctx, b, outSize, numrep, step.arg2, o, osize, 0, chooseTries, chooseLeafTries ? chooseLeafTries : 1, recurseToLeaf, c, osize, 0);
+            chooseIndep(ctx, b, outSize, numrep, step.arg2, o, osize, 0, k.chooseTries, k.chooseLeafTries ? k.chooseLeafTries : 1, recurseToLeaf, c, osize, 0);
             osize += outSize;
           }
         }
@@ -403,8 +383,11 @@ export function doRule(
         for (let i = 0; i < wsize && result.length < resultMax; i++) result.push(w[i]);
         wsize = 0;
         break;
-      default:
+      default: {
+        const set = ruleSetStepByOp(step.op);
+        if (set && a1 >= set.argMin) k[set.setting] = a1;
         break;
+      }
     }
   }
   return result;

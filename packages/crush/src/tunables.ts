@@ -11,53 +11,29 @@ export const TUNABLES_PROFILES: readonly TunablesProfile[] = ['legacy', 'argonau
 
 type Core = Omit<CrushTunables, 'strawCalcVersion'>;
 
-const PROFILES: Record<'argonaut' | 'bobtail' | 'firefly' | 'hammer' | 'jewel', Core> = {
-  argonaut: {
-    chooseLocalTries: 2,
-    chooseLocalFallbackTries: 5,
-    chooseTotalTries: 19,
-    chooseleafDescendOnce: 0,
-    chooseleafVaryR: 0,
-    chooseleafStable: 0,
-    allowedBucketAlgs: CRUSH_LEGACY_ALLOWED_BUCKET_ALGS,
-  },
-  bobtail: {
-    chooseLocalTries: 0,
-    chooseLocalFallbackTries: 0,
-    chooseTotalTries: 50,
-    chooseleafDescendOnce: 1,
-    chooseleafVaryR: 0,
-    chooseleafStable: 0,
-    allowedBucketAlgs: CRUSH_LEGACY_ALLOWED_BUCKET_ALGS,
-  },
-  firefly: {
-    chooseLocalTries: 0,
-    chooseLocalFallbackTries: 0,
-    chooseTotalTries: 50,
-    chooseleafDescendOnce: 1,
-    chooseleafVaryR: 1,
-    chooseleafStable: 0,
-    allowedBucketAlgs: CRUSH_LEGACY_ALLOWED_BUCKET_ALGS,
-  },
-  hammer: {
-    chooseLocalTries: 0,
-    chooseLocalFallbackTries: 0,
-    chooseTotalTries: 50,
-    chooseleafDescendOnce: 1,
-    chooseleafVaryR: 1,
-    chooseleafStable: 0,
-    allowedBucketAlgs: CRUSH_OPTIMAL_ALLOWED_BUCKET_ALGS,
-  },
-  jewel: {
-    chooseLocalTries: 0,
-    chooseLocalFallbackTries: 0,
-    chooseTotalTries: 50,
-    chooseleafDescendOnce: 1,
-    chooseleafVaryR: 1,
-    chooseleafStable: 1,
-    allowedBucketAlgs: CRUSH_OPTIMAL_ALLOWED_BUCKET_ALGS,
-  },
+/**
+ * Each release's profile is the one before it plus what that release changed, as the tunables
+ * documentation lists them (doc/rados/operations/crush-map.rst).
+ */
+const argonaut: Core = {
+  chooseLocalTries: 2,
+  chooseLocalFallbackTries: 5,
+  chooseTotalTries: 19,
+  chooseleafDescendOnce: 0,
+  chooseleafVaryR: 0,
+  chooseleafStable: 0,
+  allowedBucketAlgs: CRUSH_LEGACY_ALLOWED_BUCKET_ALGS,
 };
+const bobtail: Core = { ...argonaut, chooseLocalTries: 0, chooseLocalFallbackTries: 0, chooseTotalTries: 50, chooseleafDescendOnce: 1 };
+const firefly: Core = { ...bobtail, chooseleafVaryR: 1 };
+const hammer: Core = { ...firefly, allowedBucketAlgs: CRUSH_OPTIMAL_ALLOWED_BUCKET_ALGS };
+const jewel: Core = { ...hammer, chooseleafStable: 1 };
+const PROFILES: Record<'argonaut' | 'bobtail' | 'firefly' | 'hammer' | 'jewel', Core> = { argonaut, bobtail, firefly, hammer, jewel };
+
+/** set_tunables_optimal (what CrushWrapper::create starts a new map with): jewel, straw_calc_version 1. */
+export function optimalTunables(): CrushTunables {
+  return { ...jewel, strawCalcVersion: 1 };
+}
 
 /** Apply a named profile to `t` in place. */
 export function setTunablesProfile(t: CrushTunables, profile: TunablesProfile): void {
@@ -68,8 +44,7 @@ export function setTunablesProfile(t: CrushTunables, profile: TunablesProfile): 
       return;
     case 'optimal':
     case 'default':
-      Object.assign(t, PROFILES.jewel);
-      t.strawCalcVersion = 1;
+      Object.assign(t, optimalTunables());
       return;
     default:
       Object.assign(t, PROFILES[profile]);

@@ -12,7 +12,7 @@ import { addBucketChooseArgs, bucketAddItemChooseArgs, bucketRemoveItemChooseArg
 import { bucketAddItem, bucketAdjustItemWeight, bucketItemWeight, bucketRemoveItem, makeBucket } from './builder';
 import { CrushWork } from './choose';
 import { crushFindRule, doRule, DoRuleOptions, WeightVector } from './mapper';
-import { setTunablesProfile, TunablesProfile } from './tunables';
+import { optimalTunables, setTunablesProfile, TunablesProfile } from './tunables';
 import {
   CRUSH_BUCKET_LIST,
   CRUSH_BUCKET_STRAW,
@@ -61,16 +61,7 @@ export class CrushWrapper {
   rules: (CrushRule | null)[] = [];
   /** One past the highest device id (crush_finalize recomputes it). */
   maxDevices = 0;
-  tunables: CrushTunables = {
-    chooseLocalTries: 0,
-    chooseLocalFallbackTries: 0,
-    chooseTotalTries: 50,
-    chooseleafDescendOnce: 1,
-    chooseleafVaryR: 1,
-    chooseleafStable: 1,
-    strawCalcVersion: 1,
-    allowedBucketAlgs: 54,
-  };
+  tunables: CrushTunables = optimalTunables();
   /** type id -> type name */
   typeMap = new Map<number, string>();
   /** item (device or bucket) id -> name; shadow buckets are named "<bucket>~<class>". */

@@ -53,6 +53,27 @@ export function registerType<T>(t: WireType<T>): WireType<T> {
   return wireTypes.add(t);
 }
 
+/** What a registration may add to the name, codec and samples. */
+export type WireTypeExtras<T> = Pick<WireType<T>, 'toJSON' | 'features' | 'roundTrip' | 'reason'>;
+
+/**
+ * One package's registrations, one line each as in Ceph's dencoder table (TYPE(name) in
+ * common_types.h): the returned function registers a type under `owner`. Decoders are called with the
+ * reader alone, so a decoder's optional field-name argument keeps its default; the type is the
+ * decoder's (the samples are checked against it, not inferred from).
+ */
+export function wireTypeTable(owner: string) {
+  return function wireType<T>(
+    name: string,
+    decode: (r: Reader) => T,
+    encode: (w: Writer, v: T) => void,
+    samples: () => NoInfer<T>[],
+    extras: WireTypeExtras<NoInfer<T>> = {},
+  ): WireType<T> {
+    return registerType<T>({ name, owner, decode: (r) => decode(r), encode, samples, ...extras });
+  };
+}
+
 /** Encode `v` as type `t` with `features` (default: all) and return the bytes. */
 export function encodeType<T>(t: WireType<T>, v: T, features: bigint = t.features ?? CEPH_FEATURES_ALL): Buffer {
   const w = new Writer(features);

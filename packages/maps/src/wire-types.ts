@@ -1,4 +1,4 @@
-import { registerType, CEPH_FEATURES_ALL, EntityType, makeAddr, AddrType, Writer } from '@ts-ceph/denc';
+import { wireTypeTable, CEPH_FEATURES_ALL, EntityType, makeAddr, AddrType, Writer } from '@ts-ceph/denc';
 import * as pg from './types/pg';
 import * as ho from './types/hobject';
 import * as pp from './types/pool-parts';
@@ -17,120 +17,60 @@ import { PgMap } from './types/pg-map';
 import { decodeCreatingPgs, encodeCreatingPgs, decodePgCreateInfo, encodePgCreateInfo, newCreatingPgs } from './osdmap/creating-pgs';
 
 /** The map and placement types this package encodes, registered under their corpus names. */
-const owner = 'maps';
+const wireType = wireTypeTable('maps');
 
-registerType({
-  name: 'pg_t',
-  owner,
-  decode: (r) => pg.decodePgT(r),
-  encode: pg.encodePgT,
-  samples: () => [
-    { pool: 0, seed: 0 },
-    { pool: 2, seed: 1 },
-    { pool: 4, seed: 131223 },
-  ],
-});
+wireType('pg_t', pg.decodePgT, pg.encodePgT, () => [
+  { pool: 0, seed: 0 },
+  { pool: 2, seed: 1 },
+  { pool: 4, seed: 131223 },
+]);
 
-registerType({
-  name: 'spg_t',
-  owner,
-  decode: (r) => pg.decodeSpgT(r),
-  encode: pg.encodeSpgT,
-  samples: () => [
-    { pgid: { pool: 1, seed: 2 }, shard: pg.NO_SHARD },
-    { pgid: { pool: 3, seed: 0xffff }, shard: 2 },
-  ],
-});
+wireType('spg_t', pg.decodeSpgT, pg.encodeSpgT, () => [
+  { pgid: { pool: 1, seed: 2 }, shard: pg.NO_SHARD },
+  { pgid: { pool: 3, seed: 0xffff }, shard: 2 },
+]);
 
-registerType({
-  name: 'pg_shard_t',
-  owner,
-  decode: (r) => pg.decodePgShardT(r),
-  encode: pg.encodePgShardT,
-  samples: () => [
-    { osd: -1, shard: pg.NO_SHARD },
-    { osd: 7, shard: 3 },
-  ],
-});
+wireType('pg_shard_t', pg.decodePgShardT, pg.encodePgShardT, () => [
+  { osd: -1, shard: pg.NO_SHARD },
+  { osd: 7, shard: 3 },
+]);
 
-registerType({
-  name: 'eversion_t',
-  owner,
-  decode: (r) => pg.decodeEversionT(r),
-  encode: pg.encodeEversionT,
-  samples: () => [
-    { epoch: 0, version: 0n },
-    { epoch: 0xffffffff, version: 0xffffffffffffffffn },
-    { epoch: 12, version: 345n },
-  ],
-});
+wireType('eversion_t', pg.decodeEversionT, pg.encodeEversionT, () => [
+  { epoch: 0, version: 0n },
+  { epoch: 0xffffffff, version: 0xffffffffffffffffn },
+  { epoch: 12, version: 345n },
+]);
 
-registerType({
-  name: 'osd_reqid_t',
-  owner,
-  decode: (r) => pg.decodeOsdReqidT(r),
-  encode: pg.encodeOsdReqidT,
-  samples: () => [
-    { name: { type: 0, num: 0 }, tid: 0n, inc: 0 },
-    { name: { type: EntityType.CLIENT, num: 123 }, tid: 45678n, inc: 1 },
-  ],
-});
+wireType('osd_reqid_t', pg.decodeOsdReqidT, pg.encodeOsdReqidT, () => [
+  { name: { type: 0, num: 0 }, tid: 0n, inc: 0 },
+  { name: { type: EntityType.CLIENT, num: 123 }, tid: 45678n, inc: 1 },
+]);
 
-registerType({
-  name: 'object_locator_t',
-  owner,
-  decode: (r) => ho.decodeObjectLocatorT(r),
-  encode: ho.encodeObjectLocatorT,
-  samples: () => [ho.objectLocator(-1), ho.objectLocator(123), ho.objectLocator(123, '', '', 876), ho.objectLocator(1, 'n2'), ho.objectLocator(12, 'n1', 'key2')],
-});
+wireType('object_locator_t', ho.decodeObjectLocatorT, ho.encodeObjectLocatorT, () => [ho.objectLocator(-1), ho.objectLocator(123), ho.objectLocator(123, '', '', 876), ho.objectLocator(1, 'n2'), ho.objectLocator(12, 'n1', 'key2')]);
 
 const hobj = (over: Partial<ho.HobjectT> = {}): ho.HobjectT => ({ oid: 'foo', key: '', snap: ho.CEPH_NOSNAP, hash: 0x12345678, max: false, nspace: '', pool: 3, ...over });
 
-registerType({
-  name: 'hobject_t',
-  owner,
-  decode: (r) => ho.decodeHobjectT(r),
-  encode: ho.encodeHobjectT,
-  samples: () => [hobj(), hobj({ key: 'k', nspace: 'ns', snap: 5n }), ho.hobjectMax(), hobj({ oid: '', snap: 0n, hash: 0, pool: ho.POOL_MIN })],
-});
+wireType('hobject_t', ho.decodeHobjectT, ho.encodeHobjectT, () => [hobj(), hobj({ key: 'k', nspace: 'ns', snap: 5n }), ho.hobjectMax(), hobj({ oid: '', snap: 0n, hash: 0, pool: ho.POOL_MIN })]);
 
-registerType({
-  name: 'ghobject_t',
-  owner,
-  decode: (r) => ho.decodeGhobjectT(r),
-  encode: ho.encodeGhobjectT,
-  samples: () => [
-    { hobj: hobj(), generation: ho.NO_GEN, shard: pg.NO_SHARD, max: false },
-    { hobj: hobj({ nspace: 'x' }), generation: 7n, shard: 1, max: false },
-  ],
-});
+wireType('ghobject_t', ho.decodeGhobjectT, ho.encodeGhobjectT, () => [
+  { hobj: hobj(), generation: ho.NO_GEN, shard: pg.NO_SHARD, max: false },
+  { hobj: hobj({ nspace: 'x' }), generation: 7n, shard: 1, max: false },
+]);
 
-registerType({
-  name: 'pool_snap_info_t',
-  owner,
-  decode: (r) => pp.decodePoolSnapInfoT(r),
-  encode: pp.encodePoolSnapInfoT,
-  samples: () => [
-    { snapid: 0, stamp: { sec: 0, nsec: 0 }, name: '' },
-    { snapid: 1, stamp: { sec: 1, nsec: 2 }, name: 'foo' },
-  ],
-});
+wireType('pool_snap_info_t', pp.decodePoolSnapInfoT, pp.encodePoolSnapInfoT, () => [
+  { snapid: 0, stamp: { sec: 0, nsec: 0 }, name: '' },
+  { snapid: 1, stamp: { sec: 1, nsec: 2 }, name: 'foo' },
+]);
 
-registerType({
-  name: 'pool_opts_t',
-  owner,
-  decode: (r) => pp.decodePoolOptsT(r),
-  encode: pp.encodePoolOptsT,
-  samples: () => [
-    new Map(),
-    new Map<number, pp.PoolOptValue>([
-      [0, { type: 2, v: 86400.5 }],
-      [6, { type: 0, v: 'aggressive' }],
-      [15, { type: 1, v: 8 }],
-      [23, { type: 1, v: 1 << 20 }],
-    ]),
-  ],
-});
+wireType('pool_opts_t', pp.decodePoolOptsT, pp.encodePoolOptsT, () => [
+  new Map(),
+  new Map<number, pp.PoolOptValue>([
+    [0, { type: 2, v: 86400.5 }],
+    [6, { type: 0, v: 'aggressive' }],
+    [15, { type: 1, v: 8 }],
+    [23, { type: 1, v: 1 << 20 }],
+  ]),
+]);
 
 function samplePool(): pool.PgPoolT {
   const p = pool.newPgPool();
@@ -149,92 +89,38 @@ function samplePool(): pool.PgPoolT {
   return p;
 }
 
-registerType({
-  name: 'pg_pool_t',
-  owner,
-  decode: (r) => pool.decodePgPoolT(r),
-  encode: pool.encodePgPoolT,
-  samples: () => {
-    const stretch = samplePool();
-    stretch.peeringCrushBucketCount = 2;
-    stretch.peeringCrushBucketBarrier = 8;
-    return [pool.newPgPool(), samplePool(), stretch];
-  },
+wireType('pg_pool_t', pool.decodePgPoolT, pool.encodePgPoolT, () => {
+  const stretch = samplePool();
+  stretch.peeringCrushBucketCount = 2;
+  stretch.peeringCrushBucketBarrier = 8;
+  return [pool.newPgPool(), samplePool(), stretch];
 });
 
-registerType({
-  name: 'osd_info_t',
-  owner,
-  decode: (r) => decodeOsdInfoT(r),
-  encode: encodeOsdInfoT,
-  samples: () => [newOsdInfo(), { lastCleanBegin: 1, lastCleanEnd: 2, upFrom: 30, upThru: 40, downAt: 5, lostAt: 6 }],
-});
+wireType('osd_info_t', decodeOsdInfoT, encodeOsdInfoT, () => [newOsdInfo(), { lastCleanBegin: 1, lastCleanEnd: 2, upFrom: 30, upThru: 40, downAt: 5, lostAt: 6 }]);
 
-registerType({
-  name: 'osd_xinfo_t',
-  owner,
-  decode: (r) => decodeOsdXinfoT(r),
-  encode: encodeOsdXinfoT,
-  samples: () => [newOsdXinfo(), { ...newOsdXinfo(), downStamp: { sec: 2, nsec: 3 }, laggyProbabilityRaw: 528280977, laggyInterval: 123456, oldWeight: 0x7fff }],
-});
+wireType('osd_xinfo_t', decodeOsdXinfoT, encodeOsdXinfoT, () => [newOsdXinfo(), { ...newOsdXinfo(), downStamp: { sec: 2, nsec: 3 }, laggyProbabilityRaw: 528280977, laggyInterval: 123456, oldWeight: 0x7fff }]);
 
-registerType({
-  name: 'object_stat_sum_t',
-  owner,
-  decode: (r) => st.decodeObjectStatSumT(r),
-  encode: st.encodeObjectStatSumT,
-  samples: () => [st.newObjectStatSum(), { ...st.newObjectStatSum(), num_bytes: 1, num_objects: 3, num_flush_mode_low: 1, num_objects_repaired: 300 }],
-});
+wireType('object_stat_sum_t', st.decodeObjectStatSumT, st.encodeObjectStatSumT, () => [st.newObjectStatSum(), { ...st.newObjectStatSum(), num_bytes: 1, num_objects: 3, num_flush_mode_low: 1, num_objects_repaired: 300 }]);
 
-registerType({
-  name: 'object_stat_collection_t',
-  owner,
-  decode: (r) => st.decodeObjectStatCollectionT(r),
-  encode: st.encodeObjectStatCollectionT,
-  samples: () => [{ sum: st.newObjectStatSum() }],
-});
+wireType('object_stat_collection_t', st.decodeObjectStatCollectionT, st.encodeObjectStatCollectionT, () => [{ sum: st.newObjectStatSum() }]);
 
-registerType({
-  name: 'pool_stat_t',
-  owner,
-  decode: (r) => st.decodePoolStatT(r),
-  encode: st.encodePoolStatT,
-  samples: () => [{ stats: { sum: st.newObjectStatSum() }, storeStats: st.newStoreStatfs(), logSize: 10, ondiskLogSize: 11, up: 3, acting: 3, numStoreStats: 3 }],
-});
+wireType('pool_stat_t', st.decodePoolStatT, st.encodePoolStatT, () => [{ stats: { sum: st.newObjectStatSum() }, storeStats: st.newStoreStatfs(), logSize: 10, ondiskLogSize: 11, up: 3, acting: 3, numStoreStats: 3 }]);
 
-registerType({
-  name: 'mon_feature_t',
-  owner,
-  decode: (r) => mon.decodeMonFeatureT(r),
-  encode: mon.encodeMonFeatureT,
-  samples: () => [0n, mon.MON_FEATURES_PERSISTENT],
-});
+wireType('mon_feature_t', mon.decodeMonFeatureT, mon.encodeMonFeatureT, () => [0n, mon.MON_FEATURES_PERSISTENT]);
 
 const monAddr = (port: number) => [makeAddr(AddrType.MSGR2, '127.0.0.1', port), makeAddr(AddrType.LEGACY, '127.0.0.1', port + 3489)];
 
-registerType({
-  name: 'mon_info_t',
-  owner,
-  decode: (r) => mon.decodeMonInfoT(r),
-  encode: mon.encodeMonInfoT,
-  samples: () => [mon.newMonInfo('a', monAddr(3300)), { ...mon.newMonInfo('b', [], 1, 2), crushLoc: [['datacenter', 'dc1']] as [string, string][] }],
-});
+wireType('mon_info_t', mon.decodeMonInfoT, mon.encodeMonInfoT, () => [mon.newMonInfo('a', monAddr(3300)), { ...mon.newMonInfo('b', [], 1, 2), crushLoc: [['datacenter', 'dc1']] as [string, string][] }]);
 
-registerType({
-  name: 'MonMap',
-  owner,
-  decode: (r) => mon.decodeMonMap(r),
-  encode: mon.encodeMonMap,
-  samples: () => {
-    const m = mon.newMonMap();
-    m.epoch = 2;
-    m.fsid = 'a6c7bebf-40b0-47a7-a6ea-2967e3d757b1';
-    m.persistentFeatures = mon.MON_FEATURES_PERSISTENT;
-    m.minMonRelease = 16;
-    mon.monMapAdd(m, mon.newMonInfo('a', monAddr(3300)));
-    mon.monMapAdd(m, mon.newMonInfo('b', monAddr(3301)));
-    return [mon.newMonMap(), m];
-  },
+wireType('MonMap', mon.decodeMonMap, mon.encodeMonMap, () => {
+  const m = mon.newMonMap();
+  m.epoch = 2;
+  m.fsid = 'a6c7bebf-40b0-47a7-a6ea-2967e3d757b1';
+  m.persistentFeatures = mon.MON_FEATURES_PERSISTENT;
+  m.minMonRelease = 16;
+  mon.monMapAdd(m, mon.newMonInfo('a', monAddr(3300)));
+  mon.monMapAdd(m, mon.newMonInfo('b', monAddr(3301)));
+  return [mon.newMonMap(), m];
 });
 
 function sampleModule(name: string): mgr.ModuleInfo {
@@ -247,59 +133,29 @@ function sampleModule(name: string): mgr.ModuleInfo {
   return m;
 }
 
-registerType({
-  name: 'MgrMap::ModuleOption',
-  owner,
-  decode: (r) => mgr.decodeModuleOption(r),
-  encode: mgr.encodeModuleOption,
-  samples: () => [mgr.newModuleOption('x'), sampleModule('m').moduleOptions.get('interval')!],
+wireType('MgrMap::ModuleOption', mgr.decodeModuleOption, mgr.encodeModuleOption, () => [mgr.newModuleOption('x'), sampleModule('m').moduleOptions.get('interval')!]);
+
+wireType('MgrMap::ModuleInfo', mgr.decodeModuleInfo, mgr.encodeModuleInfo, () => [mgr.newModuleInfo('iostat'), sampleModule('alerts')]);
+
+wireType('MgrMap::StandbyInfo', mgr.decodeStandbyInfo, mgr.encodeStandbyInfo, () => [{ gid: 4100n, name: 'y', availableModules: [sampleModule('alerts')], mgrFeatures: 4540138314316775423n }]);
+
+wireType('MgrMap', mgr.decodeMgrMap, mgr.encodeMgrMap, () => {
+  const m = mgr.newMgrMap();
+  m.epoch = 4;
+  m.activeGid = 4100n;
+  m.activeName = 'x';
+  m.activeAddrs = [makeAddr(AddrType.MSGR2, '127.0.0.1', 6812, 14767)];
+  m.available = true;
+  m.modules = ['iostat'];
+  m.availableModules = [sampleModule('alerts')];
+  m.alwaysOnModules.set(16, ['balancer', 'crash']);
+  m.clients = [[makeAddr(AddrType.MSGR2, '127.0.0.1', 0, 7)]];
+  m.clientNames = ['rbd_support'];
+  m.standbys.set(4200n, { gid: 4200n, name: 'y', availableModules: [], mgrFeatures: 0n });
+  return [mgr.newMgrMap(), m];
 });
 
-registerType({
-  name: 'MgrMap::ModuleInfo',
-  owner,
-  decode: (r) => mgr.decodeModuleInfo(r),
-  encode: mgr.encodeModuleInfo,
-  samples: () => [mgr.newModuleInfo('iostat'), sampleModule('alerts')],
-});
-
-registerType({
-  name: 'MgrMap::StandbyInfo',
-  owner,
-  decode: (r) => mgr.decodeStandbyInfo(r),
-  encode: mgr.encodeStandbyInfo,
-  samples: () => [{ gid: 4100n, name: 'y', availableModules: [sampleModule('alerts')], mgrFeatures: 4540138314316775423n }],
-});
-
-registerType({
-  name: 'MgrMap',
-  owner,
-  decode: (r) => mgr.decodeMgrMap(r),
-  encode: mgr.encodeMgrMap,
-  samples: () => {
-    const m = mgr.newMgrMap();
-    m.epoch = 4;
-    m.activeGid = 4100n;
-    m.activeName = 'x';
-    m.activeAddrs = [makeAddr(AddrType.MSGR2, '127.0.0.1', 6812, 14767)];
-    m.available = true;
-    m.modules = ['iostat'];
-    m.availableModules = [sampleModule('alerts')];
-    m.alwaysOnModules.set(16, ['balancer', 'crash']);
-    m.clients = [[makeAddr(AddrType.MSGR2, '127.0.0.1', 0, 7)]];
-    m.clientNames = ['rbd_support'];
-    m.standbys.set(4200n, { gid: 4200n, name: 'y', availableModules: [], mgrFeatures: 0n });
-    return [mgr.newMgrMap(), m];
-  },
-});
-
-registerType({
-  name: 'PGTempMap',
-  owner,
-  decode: (r) => decodePgMap(r, 'PGTempMap', (rr) => decodeOsdVector(rr, 'osds')),
-  encode: (w, m) => encodePgMap(w, m, encodeOsdVector),
-  samples: () => [new PgMap<number[]>(), new PgMap<number[]>([[{ pool: 1, seed: 2 }, [3, 4, 5]], [{ pool: 0, seed: 9 }, [1]]])],
-});
+wireType('PGTempMap', (r) => decodePgMap(r, 'PGTempMap', (rr) => decodeOsdVector(rr, 'osds')), (w, m) => encodePgMap(w, m, encodeOsdVector), () => [new PgMap<number[]>(), new PgMap<number[]>([[{ pool: 1, seed: 2 }, [3, 4, 5]], [{ pool: 0, seed: 9 }, [1]]])]);
 
 /** A small cluster map with most optional parts set (range blocklist: osd section v11; stretch: v10). */
 function sampleOSDMap(): OSDMap {
@@ -324,48 +180,23 @@ function sampleOSDMap(): OSDMap {
   return applyIncremental(m, inc);
 }
 
-registerType({
-  name: 'OSDMap',
-  owner,
-  decode: (r) => decodeOSDMap(r),
-  // Ceph's canonical OSDMap bytes are what the monitor encoded with all features.
-  encode: (w: Writer, m) => void w.bytes(encodeOSDMap(m, w.features)),
-  features: CEPH_FEATURES_ALL,
-  samples: () => [newOSDMap(), sampleOSDMap()],
+// Ceph's canonical OSDMap bytes are what the monitor encoded with all features.
+wireType('OSDMap', decodeOSDMap, (w, m) => void w.bytes(encodeOSDMap(m, w.features)), () => [newOSDMap(), sampleOSDMap()], { features: CEPH_FEATURES_ALL });
+
+// An incremental records the features it was encoded with; its canonical re-encoding uses them.
+wireType('OSDMap::Incremental', decodeIncremental, (w, inc) => void w.bytes(encodeIncremental(inc, inc.encodeFeatures || w.features)), () => {
+  const inc = newIncremental(2);
+  inc.encodeFeatures = CEPH_FEATURES_ALL;
+  inc.newWeight.set(0, 0x10000);
+  inc.newPgTemp.set({ pool: 1, seed: 3 }, [2, 1]);
+  const v11 = newIncremental(3);
+  v11.encodeFeatures = CEPH_FEATURES_ALL;
+  v11.oldRangeBlocklist.push(makeAddr(AddrType.CIDR, '10.1.0.0', 0, 16));
+  v11.changeStretchMode = true;
+  return [inc, v11];
 });
 
-registerType({
-  name: 'OSDMap::Incremental',
-  owner,
-  decode: (r) => decodeIncremental(r),
-  // An incremental records the features it was encoded with; its canonical re-encoding uses them.
-  encode: (w: Writer, inc) => void w.bytes(encodeIncremental(inc, inc.encodeFeatures || w.features)),
-  samples: () => {
-    const inc = newIncremental(2);
-    inc.encodeFeatures = CEPH_FEATURES_ALL;
-    inc.newWeight.set(0, 0x10000);
-    inc.newPgTemp.set({ pool: 1, seed: 3 }, [2, 1]);
-    const v11 = newIncremental(3);
-    v11.encodeFeatures = CEPH_FEATURES_ALL;
-    v11.oldRangeBlocklist.push(makeAddr(AddrType.CIDR, '10.1.0.0', 0, 16));
-    v11.changeStretchMode = true;
-    return [inc, v11];
-  },
-});
+wireType('creating_pgs_t::pg_create_info', decodePgCreateInfo, encodePgCreateInfo, () => [{ createEpoch: 5, createStamp: { sec: 1700000000, nsec: 0 }, up: [1, 2], upPrimary: 1, acting: [1, 2], actingPrimary: 1, history: undefined, pastIntervals: undefined }]);
 
-registerType({
-  name: 'creating_pgs_t::pg_create_info',
-  owner,
-  decode: (r) => decodePgCreateInfo(r),
-  encode: encodePgCreateInfo,
-  samples: () => [{ createEpoch: 5, createStamp: { sec: 1700000000, nsec: 0 }, up: [1, 2], upPrimary: 1, acting: [1, 2], actingPrimary: 1, history: undefined, pastIntervals: undefined }],
-});
-
-registerType({
-  name: 'creating_pgs_t',
-  owner,
-  decode: (r) => decodeCreatingPgs(r),
-  encode: encodeCreatingPgs,
-  samples: () => [newCreatingPgs()],
-});
+wireType('creating_pgs_t', decodeCreatingPgs, encodeCreatingPgs, () => [newCreatingPgs()]);
 import './osd-types/wire-types';

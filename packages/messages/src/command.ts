@@ -4,12 +4,20 @@ import { defineMessage, readFront, writeFront } from './codec';
 import { messagesLimits } from './limits';
 import { MSG_COMMAND, MSG_COMMAND_REPLY } from './types';
 
-function decodeCmd(r: Reader): string[] {
+/**
+ * The cmd vector<string> that MCommand, MMonCommand and MMonCommandAck carry, bounded by
+ * monCommandArgsMax.
+ */
+export function decodeCmd(r: Reader): string[] {
   const n = r.count('cmd', 4);
   if (n > messagesLimits.monCommandArgsMax) throw cephError('EINVAL', `command with ${n} strings over monCommandArgsMax ${messagesLimits.monCommandArgsMax}`);
   const out: string[] = [];
   for (let i = 0; i < n; i++) out.push(r.string(`cmd[${i}]`));
   return out;
+}
+
+export function encodeCmd(w: Writer, cmd: readonly string[]): void {
+  w.list(cmd, (ww, s) => ww.string(s));
 }
 
 /**
@@ -32,7 +40,7 @@ export const MCommandCodec = defineMessage<MCommand>({
   encode: (p) => ({
     ...writeFront((w: Writer) => {
       encodeUuid(w, p.fsid);
-      w.list(p.cmd, (ww, s) => ww.string(s));
+      encodeCmd(w, p.cmd);
     }),
     data: p.inbl,
   }),

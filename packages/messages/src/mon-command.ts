@@ -1,22 +1,9 @@
-import { cephError } from '@ts-ceph/common/core';
-import { decodeUuid, encodeUuid, Reader, Uuid, Writer } from '@ts-ceph/denc';
+import { decodeUuid, encodeUuid, Uuid } from '@ts-ceph/denc';
 import { CEPH_MSG_PRIO_HIGH } from '@ts-ceph/messenger/core';
 import { defineMessage, readFront, writeFront } from './codec';
-import { messagesLimits } from './limits';
+import { decodeCmd, encodeCmd } from './command';
 import { decodePaxos, encodePaxos, PaxosHead, PAXOS_HEAD_DEFAULT } from './paxos';
 import { MSG_MON_COMMAND, MSG_MON_COMMAND_ACK } from './types';
-
-function decodeCmd(r: Reader): string[] {
-  const n = r.count('cmd', 4);
-  if (n > messagesLimits.monCommandArgsMax) throw cephError('EINVAL', `command with ${n} strings over monCommandArgsMax ${messagesLimits.monCommandArgsMax}`);
-  const out: string[] = [];
-  for (let i = 0; i < n; i++) out.push(r.string(`cmd[${i}]`));
-  return out;
-}
-
-function encodeCmd(w: Writer, cmd: readonly string[]): void {
-  w.list(cmd, (ww, s) => ww.string(s));
-}
 
 /**
  * MMonCommand (src/messages/MMonCommand.h): PaxosServiceMessage head, fsid, cmd (a vector of

@@ -1,5 +1,5 @@
 import { cephError } from '@ts-ceph/common/core';
-import { decodeEntityAddrvec, decodeUTime, decodeUuid, EntityAddrvec, encodeEntityAddrvec, encodeUTime, encodeUuid, Reader, UTime, UTIME_ZERO, Uuid } from '@ts-ceph/denc';
+import { decodeEntityAddrvec, decodeUTime, decodeUuid, EntityAddrvec, encodeEntityAddrvec, encodeUTime, encodeUuid, Reader, UTime, UTIME_ZERO, Uuid, Writer } from '@ts-ceph/denc';
 import { comparePg, decodePgT, encodePgT, formatPg, PgT } from '@ts-ceph/maps';
 import { defineMessage, readFront, writeFront } from './codec';
 import { messagesLimits } from './limits';
@@ -74,6 +74,31 @@ export const MOSDBeaconCodec = defineMessage<MOSDBeacon>({
   describe: (p) => `osd_beacon(pgs [${p.pgs.map(formatPg).join(',')}] lec ${p.minLastEpochClean} v${p.paxos.version})`,
 });
 
+/**
+ * The head MOSDFailure and MOSDMarkMeDown share: the paxos head, the fsid, and the OSD the message
+ * speaks of with its addresses.
+ */
+export interface OsdTargetHead {
+  paxos: PaxosHead;
+  fsid: Uuid;
+  targetOsd: number;
+  targetAddrs: EntityAddrvec;
+}
+
+function decodeOsdTargetHead(r: Reader): OsdTargetHead {
+  const paxos = decodePaxos(r);
+  const fsid = decodeUuid(r, 'fsid');
+  const targetOsd = r.i32('target_osd');
+  return { paxos, fsid, targetOsd, targetAddrs: decodeEntityAddrvec(r, 'target_addrs') };
+}
+
+function encodeOsdTargetHead(w: Writer, p: OsdTargetHead): void {
+  encodePaxos(w, p.paxos);
+  encodeUuid(w, p.fsid);
+  w.i32(p.targetOsd);
+  encodeEntityAddrvec(w, p.targetAddrs);
+}
+
 /** MOSDFailure flags. */
 export const MOSDFailureFlag = {
   /** On its own: "the target is still alive" (cancels an earlier report). */
@@ -87,11 +112,7 @@ export const MOSDFailureFlag = {
  * MOSDFailure (MOSDFailure.h), v4 compat 4: head, fsid, le32 target_osd, target_addrs, le32 epoch
  * (of the reporter's map), u8 flags, le32 failed_for (seconds the target has been unresponsive).
  */
-export interface MOSDFailure {
-  paxos: PaxosHead;
-  fsid: Uuid;
-  targetOsd: number;
-  targetAddrs: EntityAddrvec;
+export interface MOSDFailure extends OsdTargetHead {
   epoch: number;
   flags: number;
   failedForSec: number;
@@ -105,18 +126,12 @@ export const MOSDFailureCodec = defineMessage<MOSDFailure>({
   decode: (m) =>
     readFront(m, 'MOSDFailure', (r) => {
       if (m.version < 4) throw cephError('EINVAL', `MOSDFailure v${m.version} (pre-octopus) is not supported`);
-      const paxos = decodePaxos(r);
-      const fsid = decodeUuid(r, 'fsid');
-      const targetOsd = r.i32('target_osd');
-      const targetAddrs = decodeEntityAddrvec(r, 'target_addrs');
-      return { paxos, fsid, targetOsd, targetAddrs, epoch: r.u32('epoch'), flags: r.u8('flags'), failedForSec: r.i32('failed_for') };
+      const head = decodeOsdTargetHead(r);
+      return { ...head, epoch: r.u32('epoch'), flags: r.u8('flags'), failedForSec: r.i32('failed_for') };
     }),
   encode: (p) =>
     writeFront((w) => {
-      encodePaxos(w, p.paxos);
-      encodeUuid(w, p.fsid);
-      w.i32(p.targetOsd);
-      encodeEntityAddrvec(w, p.targetAddrs);
+      encodeOsdTargetHead(w, p);
       w.u32(p.epoch).u8(p.flags).i32(p.failedForSec);
     }),
   describe: (p) => `osd_failure(${p.flags & MOSDFailureFlag.FAILED ? 'failed ' : ''}${p.flags & MOSDFailureFlag.IMMEDIATE ? 'immediate ' : 'timeout '}osd.${p.targetOsd} for ${p.failedForSec}sec e${p.epoch} v${p.paxos.version})`,
@@ -127,11 +142,7 @@ export const MOSDFailureCodec = defineMessage<MOSDFailure>({
  * target_addrs, le32 epoch, bool request_ack, bool down_and_dead (v4+). The mon answers with the
  * same message (request_ack false) once the down state is committed.
  */
-export interface MOSDMarkMeDown {
-  paxos: PaxosHead;
-  fsid: Uuid;
-  targetOsd: number;
-  targetAddrs: EntityAddrvec;
+export interface MOSDMarkMeDown extends OsdTargetHead {
   epoch: number;
   requestAck: boolean;
   downAndDead: boolean;
@@ -145,21 +156,15 @@ export const MOSDMarkMeDownCodec = defineMessage<MOSDMarkMeDown>({
   decode: (m) =>
     readFront(m, 'MOSDMarkMeDown', (r) => {
       if (m.version < 3) throw cephError('EINVAL', `MOSDMarkMeDown v${m.version} (pre-octopus) is not supported`);
-      const paxos = decodePaxos(r);
-      const fsid = decodeUuid(r, 'fsid');
-      const targetOsd = r.i32('target_osd');
-      const targetAddrs = decodeEntityAddrvec(r, 'target_addrs');
+      const head = decodeOsdTargetHead(r);
       const epoch = r.u32('epoch');
       const requestAck = r.bool('request_ack');
       const downAndDead = m.version >= 4 ? r.bool('down_and_dead') : false;
-      return { paxos, fsid, targetOsd, targetAddrs, epoch, requestAck, downAndDead };
+      return { ...head, epoch, requestAck, downAndDead };
     }),
   encode: (p) =>
     writeFront((w) => {
-      encodePaxos(w, p.paxos);
-      encodeUuid(w, p.fsid);
-      w.i32(p.targetOsd);
-      encodeEntityAddrvec(w, p.targetAddrs);
+      encodeOsdTargetHead(w, p);
       w.u32(p.epoch).bool(p.requestAck).bool(p.downAndDead);
     }),
   describe: (p) => `MOSDMarkMeDown(request_ack=${p.requestAck}, down_and_dead=${p.downAndDead}, osd.${p.targetOsd}, fsid=${p.fsid})`,

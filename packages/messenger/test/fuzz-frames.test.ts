@@ -24,14 +24,10 @@ import {
   Tag,
 } from '../src';
 import { makeAddr, AddrType, crc32c } from '@ts-ceph/denc';
-import { fixCrcs, mutate, Prng, seedFromEnv } from './lib/fuzz';
+import { fixCrcs, fuzzRun, mutate, Prng } from './lib/fuzz';
 import { traceStreams } from './lib/traces';
 
-const N = Number(process.env.TS_CEPH_FUZZ_N ?? 100_000);
-const seed = seedFromEnv();
-// Generous: the machine is shared, and a GC pause or preemption must not fail the run; a real hang never returns.
-const decodeMsMax = 2000;
-t.comment(`fuzz seed ${seed} (TS_CEPH_SEED=${seed} to replay), ${N} inputs per decoder`);
+const { n: N, seed, inputMsMax: decodeMsMax } = fuzzRun(t, 'inputs per decoder');
 
 // The corpus: every real frame up to 16 KiB, plus control frames the traces lack.
 const frames: { tag: number; raw: Buffer; segments: Buffer[]; aligns: number[] }[] = [];

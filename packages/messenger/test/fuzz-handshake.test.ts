@@ -30,13 +30,9 @@ import {
   Tag,
 } from '../src';
 import { CLIENT_SOCK, env, makePair, pump, SERVER_ADDR, SharedKeyClient, SharedKeyServer } from './lib/harness';
-import { fixCrcs, mutate, Prng, seedFromEnv } from './lib/fuzz';
+import { fixCrcs, fuzzRun, mutate, Prng } from './lib/fuzz';
 
-const N = Number(process.env.TS_CEPH_FUZZ_N ?? 100_000);
-const seed = seedFromEnv();
-// Generous: the machine is shared, and a GC pause or preemption must not fail the run; a real hang never returns.
-const feedMsMax = 2000;
-t.comment(`fuzz seed ${seed} (TS_CEPH_SEED=${seed} to replay), ${N} sequences per side`);
+const { n: N, seed, inputMsMax: feedMsMax } = fuzzRun(t, 'sequences per side');
 const admin = { type: EntityType.CLIENT, id: 'admin' };
 
 /** Split a direction's bytes into [banner, frame, frame ...]. */

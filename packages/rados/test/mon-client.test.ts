@@ -84,7 +84,11 @@ t.test('hunting: dead monitors are skipped, the live one is found', async (t) =>
   await fm.get('c')!.stop();
 });
 
-t.test('failover: the session moves to another monitor and pending commands are resent', async (t) => {
+/**
+ * Monitors a and b, and a client that learned both from the first one's monmap and is in session
+ * with one of them (`cur`, on port `first`): the start of the failover tests.
+ */
+async function sessionWithOneOfTwo() {
   const net = new MemoryNetwork();
   const fm = await startMons(net, ['a', 'b']);
   const mc = client(net, [3300], { huntParallel: 1 });
@@ -92,6 +96,11 @@ t.test('failover: the session moves to another monitor and pending commands are 
   await mc.authenticate(5000);
   const first = mc.activeAddr!.sa.readUInt16BE(0);
   const cur = [...fm.values()].find((f) => f.port === first)!;
+  return { fm, mc, first, cur };
+}
+
+t.test('failover: the session moves to another monitor and pending commands are resent', async (t) => {
+  const { fm, mc, cur } = await sessionWithOneOfTwo();
   cur.muteCommands = true;
   const pending = mc.command({ prefix: 'fsid' });
   await waitFor(() => cur.commands.length === 1, 2000, 'the command reached the first monitor');
@@ -105,15 +114,9 @@ t.test('failover: the session moves to another monitor and pending commands are 
 });
 
 t.test('keepalive timeout: a monitor that stops reading is abandoned', async (t) => {
-  const net = new MemoryNetwork();
-  const fm = await startMons(net, ['a', 'b']);
-  const mc = client(net, [3300], { huntParallel: 1 });
-  await mc.bootstrap(5000);
-  await mc.authenticate(5000);
-  const first = mc.activeAddr!.sa.readUInt16BE(0);
-  const f = [...fm.values()].find((x) => x.port === first)!;
+  const { fm, mc, first, cur } = await sessionWithOneOfTwo();
   // The server side of the session stops reading: no more KEEPALIVE2_ACKs.
-  f.cons[f.cons.length - 1]!.transport!.pause();
+  cur.cons[cur.cons.length - 1]!.transport!.pause();
   await waitFor(() => mc.isConnected && mc.activeAddr!.sa.readUInt16BE(0) !== first, 5000, 'a new session on the other monitor');
   t.pass(`moved from port ${first} to ${mc.activeAddr!.sa.readUInt16BE(0)}`);
   await mc.shutdown();

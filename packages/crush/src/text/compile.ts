@@ -22,17 +22,12 @@ import {
   CRUSH_RULE_CHOOSELEAF_FIRSTN,
   CRUSH_RULE_CHOOSELEAF_INDEP,
   CRUSH_RULE_EMIT,
-  CRUSH_RULE_SET_CHOOSE_LOCAL_FALLBACK_TRIES,
-  CRUSH_RULE_SET_CHOOSE_LOCAL_TRIES,
-  CRUSH_RULE_SET_CHOOSE_TRIES,
-  CRUSH_RULE_SET_CHOOSELEAF_STABLE,
-  CRUSH_RULE_SET_CHOOSELEAF_TRIES,
-  CRUSH_RULE_SET_CHOOSELEAF_VARY_R,
   CRUSH_RULE_TAKE,
   CrushChooseArgMap,
   CrushRuleStep,
   emptyChooseArg,
 } from '../types';
+import { ruleSetStepByText } from '../rule-steps';
 import { CrushWrapper } from '../wrapper';
 import { BucketNode, ChooseArgsNode, DeviceNode, normaliseCrushText, parseCrushText, RuleNode, TopNode, TunableNode, TypeNode } from './parse';
 
@@ -254,17 +249,9 @@ class Compiler {
         case 'emit':
           steps.push({ op: CRUSH_RULE_EMIT, arg1: 0, arg2: 0 });
           break;
-        default: {
-          const ops = {
-            set_choose_tries: CRUSH_RULE_SET_CHOOSE_TRIES,
-            set_choose_local_tries: CRUSH_RULE_SET_CHOOSE_LOCAL_TRIES,
-            set_choose_local_fallback_tries: CRUSH_RULE_SET_CHOOSE_LOCAL_FALLBACK_TRIES,
-            set_chooseleaf_tries: CRUSH_RULE_SET_CHOOSELEAF_TRIES,
-            set_chooseleaf_vary_r: CRUSH_RULE_SET_CHOOSELEAF_VARY_R,
-            set_chooseleaf_stable: CRUSH_RULE_SET_CHOOSELEAF_STABLE,
-          };
-          steps.push({ op: ops[s.op], arg1: strtolInt(s.value), arg2: 0 });
-        }
+        default:
+          // The parser only lets through the set_* keywords the table holds.
+          steps.push({ op: ruleSetStepByText(s.op)!.op, arg1: strtolInt(s.value), arg2: 0 });
       }
     }
     const r = cw.addRule(cw.makeRule(ruleno, type, strtolInt(n.minSize), strtolInt(n.maxSize), steps), ruleno);

@@ -20,17 +20,12 @@ import {
   CRUSH_RULE_CHOOSELEAF_INDEP,
   CRUSH_RULE_EMIT,
   CRUSH_RULE_NOOP,
-  CRUSH_RULE_SET_CHOOSE_LOCAL_FALLBACK_TRIES,
-  CRUSH_RULE_SET_CHOOSE_LOCAL_TRIES,
-  CRUSH_RULE_SET_CHOOSE_TRIES,
-  CRUSH_RULE_SET_CHOOSELEAF_STABLE,
-  CRUSH_RULE_SET_CHOOSELEAF_TRIES,
-  CRUSH_RULE_SET_CHOOSELEAF_VARY_R,
   CRUSH_RULE_TAKE,
   CrushChooseArgMap,
   CrushRule,
   hashName,
 } from '../types';
+import { ruleSetStepByOp } from '../rule-steps';
 import { bucketItemWeight } from '../builder';
 import { CrushWrapper, isValidCrushName, sortedEntries } from '../wrapper';
 
@@ -140,24 +135,6 @@ class Decompiler {
         case CRUSH_RULE_EMIT:
           o.push('\tstep emit\n');
           break;
-        case CRUSH_RULE_SET_CHOOSE_TRIES:
-          o.push(`\tstep set_choose_tries ${s.arg1}\n`);
-          break;
-        case CRUSH_RULE_SET_CHOOSE_LOCAL_TRIES:
-          o.push(`\tstep set_choose_local_tries ${s.arg1}\n`);
-          break;
-        case CRUSH_RULE_SET_CHOOSE_LOCAL_FALLBACK_TRIES:
-          o.push(`\tstep set_choose_local_fallback_tries ${s.arg1}\n`);
-          break;
-        case CRUSH_RULE_SET_CHOOSELEAF_TRIES:
-          o.push(`\tstep set_chooseleaf_tries ${s.arg1}\n`);
-          break;
-        case CRUSH_RULE_SET_CHOOSELEAF_VARY_R:
-          o.push(`\tstep set_chooseleaf_vary_r ${s.arg1}\n`);
-          break;
-        case CRUSH_RULE_SET_CHOOSELEAF_STABLE:
-          o.push(`\tstep set_chooseleaf_stable ${s.arg1}\n`);
-          break;
         case CRUSH_RULE_CHOOSE_FIRSTN:
           o.push(`\tstep choose firstn ${s.arg1} type ${typeName(cw, s.arg2)}\n`);
           break;
@@ -170,8 +147,11 @@ class Decompiler {
         case CRUSH_RULE_CHOOSELEAF_INDEP:
           o.push(`\tstep chooseleaf indep ${s.arg1} type ${typeName(cw, s.arg2)}\n`);
           break;
-        default:
+        default: {
+          const set = ruleSetStepByOp(s.op);
+          if (set) o.push(`\tstep ${set.text} ${s.arg1}\n`);
           break;
+        }
       }
     }
     o.push('}\n');

@@ -7,9 +7,12 @@
  * failure messages print.
  */
 import { join } from 'node:path';
-import { Prng } from '@ts-ceph/testkit';
+import type tapRoot from 'tap';
+import { Prng, tempDir } from '@ts-ceph/testkit';
 import { crushtool } from './ref';
 import { Asserts, same } from './diff';
+
+type Tap = typeof tapRoot;
 
 const ALGS = ['uniform', 'list', 'tree', 'straw', 'straw2'];
 const LEVELS = ['host', 'rack', 'row', 'root'];
@@ -82,4 +85,27 @@ export function compareGenerated(t: Asserts, g: GeneratedMap): number {
     n += same(t, args, `seed ${g.seed} num-rep ${rep} [build: ${g.buildArgs.slice(3).join(' ')}] [test: ${g.testArgs.join(' ')}]`);
   }
   return n;
+}
+
+/**
+ * The whole differential test for seeds `first`..`last` (the seeds are split over test files so
+ * that each file stays within the runner's timeout): build each map, compare every mapping, and
+ * require that at least two thirds of the seeds gave a map crushtool accepts.
+ */
+export function testGeneratedSeeds(tap: Tap, first: number, last: number): void {
+  let mappings = 0;
+  let maps = 0;
+  const seeds = last - first + 1;
+  tap.test('generated maps map exactly as crushtool maps them', async (t) => {
+    const tmp = tempDir('crush-gen-');
+    t.teardown(tmp.cleanup);
+    for (let seed = first; seed <= last; seed++) {
+      const g = generateMap(seed, tmp.path);
+      if (!g) continue;
+      maps++;
+      mappings += compareGenerated(t, g);
+    }
+    t.ok(maps >= Math.ceil((seeds * 2) / 3), `${maps} of ${seeds} seeds produced a map crushtool accepts`);
+  });
+  tap.teardown(() => console.log(`# ${maps} generated maps, ${mappings} mappings compared with crushtool`));
 }

@@ -1,4 +1,4 @@
-import { registerType, EntityType, makeAddr, AddrType } from '@ts-ceph/denc';
+import { wireTypeTable, EntityType, makeAddr, AddrType } from '@ts-ceph/denc';
 import { HobjectT, CEPH_NOSNAP } from '../types/hobject';
 import * as oi from './object-info';
 import * as pl from './pg-log';
@@ -8,41 +8,23 @@ import * as pi from './pg-info';
 import * as ss from './snap-set';
 
 /** The OSD's PG and object types (src/osd/osd_types.h), registered under their corpus names. */
-const owner = 'maps';
+const wireType = wireTypeTable('maps');
 
 const hobj = (over: Partial<HobjectT> = {}): HobjectT => ({ oid: 'obj', key: '', snap: CEPH_NOSNAP, hash: 0x9e2b5c3d, max: false, nspace: '', pool: 2, ...over });
 const watchAddr = makeAddr(AddrType.ANY, '10.0.0.2', 0, 4242);
 
-registerType({
-  name: 'watch_info_t',
-  owner,
-  decode: (r) => oi.decodeWatchInfoT(r),
-  encode: oi.encodeWatchInfoT,
-  samples: () => [
-    { cookie: 0n, timeoutSeconds: 0, addr: makeAddr(AddrType.NONE, '0.0.0.0', 0) },
-    { cookie: 123n, timeoutSeconds: 30, addr: watchAddr },
-  ],
-});
+wireType('watch_info_t', oi.decodeWatchInfoT, oi.encodeWatchInfoT, () => [
+  { cookie: 0n, timeoutSeconds: 0, addr: makeAddr(AddrType.NONE, '0.0.0.0', 0) },
+  { cookie: 123n, timeoutSeconds: 30, addr: watchAddr },
+]);
 
-registerType({
-  name: 'chunk_info_t',
-  owner,
-  decode: (r) => oi.decodeChunkInfoT(r),
-  encode: oi.encodeChunkInfoT,
-  samples: () => [{ offset: 0, length: 0, oid: hobj(), flags: 0 }, { offset: 4096, length: 8192, oid: hobj({ oid: 'chunk', pool: 5 }), flags: oi.CHUNK_FLAG_HAS_REFERENCE }],
-});
+wireType('chunk_info_t', oi.decodeChunkInfoT, oi.encodeChunkInfoT, () => [{ offset: 0, length: 0, oid: hobj(), flags: 0 }, { offset: 4096, length: 8192, oid: hobj({ oid: 'chunk', pool: 5 }), flags: oi.CHUNK_FLAG_HAS_REFERENCE }]);
 
 function chunkedManifest(): oi.ObjectManifestT {
   return { type: oi.MANIFEST_TYPE_CHUNKED, redirectTarget: undefined, chunkMap: [[0n, { offset: 0, length: 4096, oid: hobj({ oid: 'c0' }), flags: oi.CHUNK_FLAG_DIRTY }]] };
 }
 
-registerType({
-  name: 'object_manifest_t',
-  owner,
-  decode: (r) => oi.decodeObjectManifestT(r),
-  encode: oi.encodeObjectManifestT,
-  samples: () => [oi.newObjectManifest(), { type: oi.MANIFEST_TYPE_REDIRECT, redirectTarget: hobj({ pool: 9 }), chunkMap: [] }, chunkedManifest()],
-});
+wireType('object_manifest_t', oi.decodeObjectManifestT, oi.encodeObjectManifestT, () => [oi.newObjectManifest(), { type: oi.MANIFEST_TYPE_REDIRECT, redirectTarget: hobj({ pool: 9 }), chunkMap: [] }, chunkedManifest()]);
 
 function sampleObjectInfo(): oi.ObjectInfoT {
   const o = oi.newObjectInfo(hobj({ nspace: 'ns', key: 'k' }));
@@ -62,43 +44,19 @@ function sampleObjectInfo(): oi.ObjectInfoT {
   return o;
 }
 
-registerType({
-  name: 'object_info_t',
-  owner,
-  decode: (r) => oi.decodeObjectInfoT(r),
-  encode: oi.encodeObjectInfoT,
-  samples: () => {
-    const clone = oi.newObjectInfo(hobj({ snap: 4n }));
-    const tiered = sampleObjectInfo();
-    tiered.flags |= oi.FLAG_MANIFEST | oi.FLAG_DIRTY;
-    tiered.manifest = chunkedManifest();
-    return [oi.newObjectInfo(hobj()), sampleObjectInfo(), clone, tiered];
-  },
+wireType('object_info_t', oi.decodeObjectInfoT, oi.encodeObjectInfoT, () => {
+  const clone = oi.newObjectInfo(hobj({ snap: 4n }));
+  const tiered = sampleObjectInfo();
+  tiered.flags |= oi.FLAG_MANIFEST | oi.FLAG_DIRTY;
+  tiered.manifest = chunkedManifest();
+  return [oi.newObjectInfo(hobj()), sampleObjectInfo(), clone, tiered];
 });
 
-registerType({
-  name: 'pg_log_op_return_item_t',
-  owner,
-  decode: (r) => pl.decodePgLogOpReturnItemT(r),
-  encode: pl.encodePgLogOpReturnItemT,
-  samples: () => [{ rval: 0, bl: Buffer.alloc(0) }, { rval: -2, bl: Buffer.from('out') }],
-});
+wireType('pg_log_op_return_item_t', pl.decodePgLogOpReturnItemT, pl.encodePgLogOpReturnItemT, () => [{ rval: 0, bl: Buffer.alloc(0) }, { rval: -2, bl: Buffer.from('out') }]);
 
-registerType({
-  name: 'ObjectModDesc',
-  owner,
-  decode: (r) => pl.decodeObjectModDesc(r),
-  encode: pl.encodeObjectModDesc,
-  samples: () => [pl.unrollbackableModDesc(), { maxRequiredVersion: 2, canLocalRollback: true, rollbackInfoCompleted: true, bl: Buffer.from([1, 2, 3]) }],
-});
+wireType('ObjectModDesc', pl.decodeObjectModDesc, pl.encodeObjectModDesc, () => [pl.unrollbackableModDesc(), { maxRequiredVersion: 2, canLocalRollback: true, rollbackInfoCompleted: true, bl: Buffer.from([1, 2, 3]) }]);
 
-registerType({
-  name: 'ObjectCleanRegions',
-  owner,
-  decode: (r) => pl.decodeObjectCleanRegions(r),
-  encode: pl.encodeObjectCleanRegions,
-  samples: () => [pl.newObjectCleanRegions(), pl.fullyDirtyCleanRegions(), { cleanOffsets: [[0n, 4096n], [8192n, pl.OFFSET_MAX - 8192n]], cleanOmap: false, newObject: false }],
-});
+wireType<pl.ObjectCleanRegionsT>('ObjectCleanRegions', pl.decodeObjectCleanRegions, pl.encodeObjectCleanRegions, () => [pl.newObjectCleanRegions(), pl.fullyDirtyCleanRegions(), { cleanOffsets: [[0n, 4096n], [8192n, pl.OFFSET_MAX - 8192n]], cleanOmap: false, newObject: false }]);
 
 const client = (num: number, tid: bigint) => ({ name: { type: EntityType.CLIENT, num }, tid, inc: 0 });
 
@@ -116,35 +74,17 @@ function sampleEntries(): pl.PgLogEntryT[] {
   return [modify, error, clone, revert];
 }
 
-registerType({
-  name: 'pg_log_entry_t',
-  owner,
-  decode: (r) => pl.decodePgLogEntryT(r),
-  encode: pl.encodePgLogEntryT,
-  samples: sampleEntries,
-});
+wireType('pg_log_entry_t', pl.decodePgLogEntryT, pl.encodePgLogEntryT, sampleEntries);
 
-registerType({
-  name: 'pg_log_dup_t',
-  owner,
-  decode: (r) => pl.decodePgLogDupT(r),
-  encode: pl.encodePgLogDupT,
-  samples: () => sampleEntries().map(pl.pgLogDupOf),
-});
+wireType('pg_log_dup_t', pl.decodePgLogDupT, pl.encodePgLogDupT, () => sampleEntries().map(pl.pgLogDupOf));
 
-registerType({
-  name: 'pg_log_t',
-  owner,
-  decode: (r) => pl.decodePgLogT(r),
-  encode: pl.encodePgLogT,
-  samples: () => {
-    const l = pl.newPgLog();
-    l.log = sampleEntries();
-    l.head = { epoch: 7, version: 10n };
-    l.tail = { epoch: 5, version: 6n };
-    l.dups = [pl.pgLogDupOf(l.log[0]!)];
-    return [pl.newPgLog(), l];
-  },
+wireType('pg_log_t', pl.decodePgLogT, pl.encodePgLogT, () => {
+  const l = pl.newPgLog();
+  l.log = sampleEntries();
+  l.head = { epoch: 7, version: 10n };
+  l.tail = { epoch: 5, version: 6n };
+  l.dups = [pl.pgLogDupOf(l.log[0]!)];
+  return [pl.newPgLog(), l];
 });
 
 function samplePgStat(): ps.PgStatT {
@@ -167,55 +107,19 @@ function samplePgStat(): ps.PgStatT {
   return s;
 }
 
-registerType({
-  name: 'pg_stat_t',
-  owner,
-  decode: (r) => ps.decodePgStatT(r),
-  encode: ps.encodePgStatT,
-  samples: () => [ps.newPgStat(), samplePgStat()],
-});
+wireType('pg_stat_t', ps.decodePgStatT, ps.encodePgStatT, () => [ps.newPgStat(), samplePgStat()]);
 
-registerType({
-  name: 'pg_history_t',
-  owner,
-  decode: (r) => ph.decodePgHistoryT(r),
-  encode: ph.encodePgHistoryT,
-  samples: () => [ph.newPgHistory(), { ...ph.pgHistoryCreated(5, { sec: 1_700_000_000, nsec: 0 }), lastEpochStarted: 6, priorReadableUntilUb: { sec: 1, nsec: 500 } }],
-});
+wireType('pg_history_t', ph.decodePgHistoryT, ph.encodePgHistoryT, () => [ph.newPgHistory(), { ...ph.pgHistoryCreated(5, { sec: 1_700_000_000, nsec: 0 }), lastEpochStarted: 6, priorReadableUntilUb: { sec: 1, nsec: 500 } }]);
 
 const shards = (...osds: number[]) => osds.map((osd) => ({ osd, shard: -1 }));
 
-registerType({
-  name: 'compact_interval_t',
-  owner,
-  decode: (r) => ph.decodeCompactIntervalT(r),
-  encode: ph.encodeCompactIntervalT,
-  samples: () => [{ first: 0, last: 0, acting: [] }, { first: 5, last: 9, acting: shards(0, 2) }],
-});
+wireType('compact_interval_t', ph.decodeCompactIntervalT, ph.encodeCompactIntervalT, () => [{ first: 0, last: 0, acting: [] }, { first: 5, last: 9, acting: shards(0, 2) }]);
 
-registerType({
-  name: 'PastIntervals',
-  owner,
-  decode: (r) => ph.decodePastIntervals(r),
-  encode: ph.encodePastIntervals,
-  samples: () => [{ compact: undefined }, { compact: { first: 5, last: 12, allParticipants: shards(0, 1, 2), intervals: [{ first: 5, last: 9, acting: shards(0, 1) }] } }],
-});
+wireType('PastIntervals', ph.decodePastIntervals, ph.encodePastIntervals, () => [{ compact: undefined }, { compact: { first: 5, last: 12, allParticipants: shards(0, 1, 2), intervals: [{ first: 5, last: 9, acting: shards(0, 1) }] } }]);
 
-registerType({
-  name: 'pg_hit_set_info_t',
-  owner,
-  decode: (r) => ph.decodePgHitSetInfoT(r),
-  encode: ph.encodePgHitSetInfoT,
-  samples: () => [ph.newPgHitSetInfo(), { begin: { sec: 1, nsec: 2 }, end: { sec: 3, nsec: 4 }, version: { epoch: 5, version: 6n }, usingGmt: false }],
-});
+wireType('pg_hit_set_info_t', ph.decodePgHitSetInfoT, ph.encodePgHitSetInfoT, () => [ph.newPgHitSetInfo(), { begin: { sec: 1, nsec: 2 }, end: { sec: 3, nsec: 4 }, version: { epoch: 5, version: 6n }, usingGmt: false }]);
 
-registerType({
-  name: 'pg_hit_set_history_t',
-  owner,
-  decode: (r) => ph.decodePgHitSetHistoryT(r),
-  encode: ph.encodePgHitSetHistoryT,
-  samples: () => [{ currentLastUpdate: { epoch: 0, version: 0n }, history: [] }, { currentLastUpdate: { epoch: 3, version: 4n }, history: [ph.newPgHitSetInfo()] }],
-});
+wireType('pg_hit_set_history_t', ph.decodePgHitSetHistoryT, ph.encodePgHitSetHistoryT, () => [{ currentLastUpdate: { epoch: 0, version: 0n }, history: [] }, { currentLastUpdate: { epoch: 3, version: 4n }, history: [ph.newPgHitSetInfo()] }]);
 
 function samplePgInfo(): pi.PgInfoT {
   const i = pi.newPgInfo({ pgid: { pool: 2, seed: 5 }, shard: -1 });
@@ -229,21 +133,9 @@ function samplePgInfo(): pi.PgInfoT {
   return i;
 }
 
-registerType({
-  name: 'pg_info_t',
-  owner,
-  decode: (r) => pi.decodePgInfoT(r),
-  encode: pi.encodePgInfoT,
-  samples: () => [pi.newPgInfo({ pgid: { pool: 1, seed: 0 }, shard: -1 }), samplePgInfo(), { ...samplePgInfo(), pgid: { pgid: { pool: 3, seed: 1 }, shard: 2 }, lastBackfill: hobj() }],
-});
+wireType('pg_info_t', pi.decodePgInfoT, pi.encodePgInfoT, () => [pi.newPgInfo({ pgid: { pool: 1, seed: 0 }, shard: -1 }), samplePgInfo(), { ...samplePgInfo(), pgid: { pgid: { pool: 3, seed: 1 }, shard: 2 }, lastBackfill: hobj() }]);
 
-registerType({
-  name: 'pg_fast_info_t',
-  owner,
-  decode: (r) => pi.decodePgFastInfoT(r),
-  encode: pi.encodePgFastInfoT,
-  samples: () => [pi.pgFastInfoOf(pi.newPgInfo({ pgid: { pool: 1, seed: 0 }, shard: -1 })), pi.pgFastInfoOf(samplePgInfo())],
-});
+wireType('pg_fast_info_t', pi.decodePgFastInfoT, pi.encodePgFastInfoT, () => [pi.pgFastInfoOf(pi.newPgInfo({ pgid: { pool: 1, seed: 0 }, shard: -1 })), pi.pgFastInfoOf(samplePgInfo())]);
 
 function sampleSnapSet(): ss.SnapSetT {
   const s = ss.newSnapSet();
@@ -255,31 +147,13 @@ function sampleSnapSet(): ss.SnapSetT {
   return s;
 }
 
-registerType({
-  name: 'SnapSet',
-  owner,
-  decode: (r) => ss.decodeSnapSetT(r),
-  encode: ss.encodeSnapSetT,
-  samples: () => [ss.newSnapSet(), sampleSnapSet(), { ...sampleSnapSet(), snaps: [5n, 4n, 2n] }],
-});
+wireType('SnapSet', ss.decodeSnapSetT, ss.encodeSnapSetT, () => [ss.newSnapSet(), sampleSnapSet(), { ...sampleSnapSet(), snaps: [5n, 4n, 2n] }]);
 
 const clones = (): ss.CloneInfoT[] => [
   { cloneid: 2n, snaps: [1n, 2n], overlap: [[0, 4096]], size: 8192 },
   { cloneid: CEPH_NOSNAP, snaps: [], overlap: [], size: 4096 },
 ];
 
-registerType({
-  name: 'clone_info',
-  owner,
-  decode: (r) => ss.decodeCloneInfo(r),
-  encode: ss.encodeCloneInfo,
-  samples: clones,
-});
+wireType('clone_info', ss.decodeCloneInfo, ss.encodeCloneInfo, clones);
 
-registerType({
-  name: 'obj_list_snap_response_t',
-  owner,
-  decode: (r) => ss.decodeObjListSnapResponseT(r),
-  encode: ss.encodeObjListSnapResponseT,
-  samples: () => [{ clones: [], seq: 0n }, { clones: clones(), seq: 6n }],
-});
+wireType('obj_list_snap_response_t', ss.decodeObjListSnapResponseT, ss.encodeObjListSnapResponseT, () => [{ clones: [], seq: 0n }, { clones: clones(), seq: 6n }]);

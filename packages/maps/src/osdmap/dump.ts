@@ -3,7 +3,7 @@ import { Formatter } from '../format/formatter';
 import { addrvecLegacyStr, dumpAddrvecObject } from '../format/addr';
 import { releaseName } from '../format/release';
 import { sortedByName, utimeLocal } from '../format/text';
-import { formatPg } from '../types/pg';
+import { formatPg, PgT } from '../types/pg';
 import { dumpPgPool } from '../types/pool-dump';
 import { IntervalSet } from '../types/interval-set';
 import { crushOf } from './crush';
@@ -122,16 +122,7 @@ export function dumpOSDMap(f: Formatter, m: OSDMap): void {
     f.close();
   }
   f.close();
-  f.openArray('pg_upmap');
-  for (const [pg, osds] of m.pgUpmap) {
-    f.openObject('mapping');
-    f.dumpStream('pgid', formatPg(pg));
-    f.openArray('osds');
-    for (const o of osds) f.dumpInt('osd', o);
-    f.close();
-    f.close();
-  }
-  f.close();
+  dumpPgOsdLists(f, 'pg_upmap', 'mapping', m.pgUpmap);
   f.openArray('pg_upmap_items');
   for (const [pg, items] of m.pgUpmapItems) {
     f.openObject('mapping');
@@ -147,16 +138,7 @@ export function dumpOSDMap(f: Formatter, m: OSDMap): void {
     f.close();
   }
   f.close();
-  f.openArray('pg_temp');
-  for (const [pg, osds] of m.pgTemp) {
-    f.openObject('osds');
-    f.dumpStream('pgid', formatPg(pg));
-    f.openArray('osds');
-    for (const o of osds) f.dumpInt('osd', o);
-    f.close();
-    f.close();
-  }
-  f.close();
+  dumpPgOsdLists(f, 'pg_temp', 'osds', m.pgTemp);
   f.openArray('primary_temp');
   for (const [pg, osd] of m.primaryTemp) {
     f.dumpStream('pgid', formatPg(pg));
@@ -188,5 +170,19 @@ export function dumpOSDMap(f: Formatter, m: OSDMap): void {
   f.dumpUnsigned('degraded_stretch_mode', m.degradedStretchMode);
   f.dumpUnsigned('recovering_stretch_mode', m.recoveringStretchMode);
   f.dumpInt('stretch_mode_bucket', m.stretchModeBucket);
+  f.close();
+}
+
+/** pg_upmap and pg_temp: a section of {pgid, osds: [...]} entries, each entry named `entry`. */
+function dumpPgOsdLists(f: Formatter, section: string, entry: string, lists: Iterable<[PgT, readonly number[]]>): void {
+  f.openArray(section);
+  for (const [pg, osds] of lists) {
+    f.openObject(entry);
+    f.dumpStream('pgid', formatPg(pg));
+    f.openArray('osds');
+    for (const o of osds) f.dumpInt('osd', o);
+    f.close();
+    f.close();
+  }
   f.close();
 }

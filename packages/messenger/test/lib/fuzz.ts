@@ -1,7 +1,26 @@
 import { crc32c } from '@ts-ceph/denc';
+import { seedFromEnv } from '@ts-ceph/testkit';
 
 // The PRNG and the byte mutations are shared with every other fuzz test.
 export { Prng, seedFromEnv, mutate } from '@ts-ceph/testkit';
+
+/** A fuzz test's run: how many inputs, from which seed, and how long one input may take. */
+export interface FuzzRun {
+  /** TS_CEPH_FUZZ_N, default 10^5. */
+  n: number;
+  /** TS_CEPH_SEED replays a run. */
+  seed: number;
+  /** Generous: the machine is shared, and a GC pause or preemption must not fail the run; a real hang never returns. */
+  inputMsMax: number;
+}
+
+/** Read the run's settings and print the seed (so a failure can be replayed); `per` says what n counts. */
+export function fuzzRun(t: { comment(text: string): void }, per: string): FuzzRun {
+  const n = Number(process.env.TS_CEPH_FUZZ_N ?? 100_000);
+  const seed = seedFromEnv();
+  t.comment(`fuzz seed ${seed} (TS_CEPH_SEED=${seed} to replay), ${n} ${per}`);
+  return { n, seed, inputMsMax: 2000 };
+}
 
 /**
  * Recompute the CRCs of a crc-mode msgr2.1 frame after its body was mutated, so the mutation reaches

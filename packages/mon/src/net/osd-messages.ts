@@ -96,10 +96,19 @@ function run(ctx: OsdMessageContext, con: Connection, s: MonSession, what: strin
     .catch((e: unknown) => log.error(`${what} from ${s.name} failed: ${(e as Error).stack ?? e}`));
 }
 
-function onBoot(ctx: OsdMessageContext, con: Connection, s: MonSession, _msg: CephMessage, payload: unknown): void {
-  const m = payload as MOSDBoot;
-  const from = osdId(s);
-  if (from < 0 || !osdCapable(s, 'osd_boot')) return;
+/**
+ * A handler for a message only an OSD sends: the session must be osd.N with the osd caps (refusals
+ * are logged under `cap`, the name Ceph logs); `handle` gets N and the decoded message.
+ */
+function fromOsd<M>(cap: string, handle: (ctx: OsdMessageContext, con: Connection, s: MonSession, from: number, m: M) => void): MonHandler<OsdMessageContext> {
+  return (ctx, con, s, _msg, payload) => {
+    const from = osdId(s);
+    if (from < 0 || !osdCapable(s, cap)) return;
+    handle(ctx, con, s, from, payload as M);
+  };
+}
+
+const onBoot = fromOsd<MOSDBoot>('osd_boot', (ctx, con, s, from, m) => {
   log.dout(7, `preprocess_boot from osd.${from} sb osd_fsid ${m.sb.osdFsid} e${m.sb.currentEpoch} boot_epoch ${m.bootEpoch}`);
   run(ctx, con, s, 'osd_boot', () =>
     handleBoot(
@@ -126,33 +135,22 @@ function onBoot(ctx: OsdMessageContext, con: Connection, s: MonSession, _msg: Ce
       ctx.now(),
     ),
   );
-}
+});
 
-function onAlive(ctx: OsdMessageContext, con: Connection, s: MonSession, _msg: CephMessage, payload: unknown): void {
-  const m = payload as MOSDAlive;
-  const from = osdId(s);
-  if (from < 0 || !osdCapable(s, 'osd_alive')) return;
+const onAlive = fromOsd<MOSDAlive>('osd_alive', (ctx, con, s, from, m) => {
   run(ctx, con, s, 'osd_alive', () => handleAlive(ctx.osd, from, s.addrs, m.paxos.version, m.want));
-}
+});
 
-function onPgTemp(ctx: OsdMessageContext, con: Connection, s: MonSession, _msg: CephMessage, payload: unknown): void {
-  const m = payload as MOSDPGTemp;
-  const from = osdId(s);
-  if (from < 0 || !osdCapable(s, 'osd_pgtemp')) return;
+const onPgTemp = fromOsd<MOSDPGTemp>('osd_pgtemp', (ctx, con, s, from, m) => {
   run(ctx, con, s, 'osd_pgtemp', () => handlePgTemp(ctx.osd, from, s.addrs, m.mapEpoch, m.pgTemp, m.forced));
-}
+});
 
-function onBeacon(ctx: OsdMessageContext, con: Connection, s: MonSession, _msg: CephMessage, payload: unknown): void {
-  const m = payload as MOSDBeacon;
-  const from = osdId(s);
-  if (from < 0 || !osdCapable(s, 'osd_beacon')) return;
+const onBeacon = fromOsd<MOSDBeacon>('osd_beacon', (ctx, con, s, from, m) => {
   run(ctx, con, s, 'osd_beacon', () => handleBeacon(ctx.osd, ctx.osdReports, from, s.addrs, m.paxos.version, m.lastPurgedSnapsScrub, m.osdBeaconReportIntervalSec, ctx.now()));
-}
+});
 
-function onFailure(ctx: OsdMessageContext, con: Connection, s: MonSession, _msg: CephMessage, payload: unknown): void {
-  const m = payload as MOSDFailure;
-  const from = osdId(s);
-  if (from < 0 || !osdCapable(s, 'osd_failure') || m.fsid !== ctx.fsid) return;
+const onFailure = fromOsd<MOSDFailure>('osd_failure', (ctx, con, s, from, m) => {
+  if (m.fsid !== ctx.fsid) return;
   run(ctx, con, s, 'osd_failure', () =>
     handleFailure(
       ctx.osd,
@@ -172,14 +170,11 @@ function onFailure(ctx: OsdMessageContext, con: Connection, s: MonSession, _msg:
       ctx.now(),
     ),
   );
-}
+});
 
-function onFull(ctx: OsdMessageContext, con: Connection, s: MonSession, _msg: CephMessage, payload: unknown): void {
-  const m = payload as MOSDFull;
-  const from = osdId(s);
-  if (from < 0 || !osdCapable(s, 'MOSDFull')) return;
+const onFull = fromOsd<MOSDFull>('MOSDFull', (ctx, con, s, from, m) => {
   run(ctx, con, s, 'osd_full', () => handleFull(ctx.osd, from, s.addrs, m.paxos.version, m.state));
-}
+});
 
 function onMarkMeDown(ctx: OsdMessageContext, con: Connection, s: MonSession, msg: CephMessage, payload: unknown): void {
   const m = payload as MOSDMarkMeDown;
@@ -204,16 +199,13 @@ function onMarkMeDead(ctx: OsdMessageContext, con: Connection, s: MonSession, _m
   run(ctx, con, s, 'MOSDMarkMeDead', () => handleMarkMeDead(ctx.osd, osdId(s) >= 0, m.targetOsd, m.epoch));
 }
 
-function onPgCreated(ctx: OsdMessageContext, con: Connection, s: MonSession, _msg: CephMessage, payload: unknown): void {
-  const m = payload as MOSDPGCreated;
-  if (osdId(s) < 0 || !osdCapable(s, 'osd_pg_created')) return;
+const onPgCreated = fromOsd<MOSDPGCreated>('osd_pg_created', (ctx, con, s, from, m) => {
   log.dout(10, `osd_pg_created ${formatPg(m.pgid)} from ${s.name}`);
-  const from = osdId(s);
   // prepare_pg_created: only from the OSD instance the map has up.
   run(ctx, con, s, 'osd_pg_created', () =>
     isUp(ctx.osd.osdmap, from) && sameAddrs(ctx.osd.osdmap.osdAddrs.client[from]!, s.addrs) ? { propose: ctx.osd.pgCreates.noteCreated(ctx.osd, m.pgid), clog: [] } : { propose: false, clog: [] },
   );
-}
+});
 
 /**
  * send_pg_creates: the creating PGs this OSD is the acting primary of, to an OSD subscribed to

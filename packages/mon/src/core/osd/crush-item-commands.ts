@@ -77,15 +77,32 @@ export function renameBucketCmd(osd: OSDMonitor, req: CommandRequest): CommandOu
   return commitCrush(osd, cw, ss.join('') || `renamed bucket ${src} into ${dst}`);
 }
 
-/** `osd crush set|add osd.N <weight> <loc>...`: set requires the item in the committed map. */
-export function setOrAdd(osd: OSDMonitor, req: CommandRequest): CommandOutcome {
+/** The arguments set, add and create-or-move share: an existing OSD, its weight and its location. */
+interface OsdItemArgs {
+  id: number;
+  name: string;
+  w: number;
+  loc: Map<string, string>;
+}
+
+/**
+ * Read `id`, `weight` and `args` for an OSD item command. The OSD must exist in the map; Ceph's two
+ * commands word that failure differently (`missing` is the text after the name).
+ */
+function osdItemArgs(osd: OSDMonitor, req: CommandRequest, missing: string): OsdItemArgs | CommandOutcome {
   // CephOsdName arrives as an int64 (the CLI turns osd.N into N), as cmd_getval reads it.
   const id = getInt(req.cmdmap, 'id');
   if (id === undefined) return fail('EINVAL', `unable to parse osd id value '${req.cmdmap.get('id') ?? ''}'`);
   const name = `osd.${id}`;
-  if (!exists(osd.osdmap, id)) return fail('ENOENT', `${name} does not exist. Create it before updating the crush map`);
-  const w = weightArg(req);
-  const loc = locArgs(req);
+  if (!exists(osd.osdmap, id)) return fail('ENOENT', `${name} ${missing}`);
+  return { id, name, w: weightArg(req), loc: locArgs(req) };
+}
+
+/** `osd crush set|add osd.N <weight> <loc>...`: set requires the item in the committed map. */
+export function setOrAdd(osd: OSDMonitor, req: CommandRequest): CommandOutcome {
+  const a = osdItemArgs(osd, req, 'does not exist. Create it before updating the crush map');
+  if (!('id' in a)) return a;
+  const { id, name, w, loc } = a;
   if (req.prefix === 'osd crush set' && !stable(osd).itemExists(id)) return fail('ENOENT', `unable to set item id ${id} name '${name}' weight ${formatG(w)} at location ${locText(loc)}: does not exist`);
   const cw = osd.pendingCrush();
   let action: string;
@@ -106,12 +123,9 @@ export function setOrAdd(osd: OSDMonitor, req: CommandRequest): CommandOutcome {
 
 /** `osd crush create-or-move osd.N <weight> <loc>...` (what an OSD runs at start). */
 export function createOrMove(osd: OSDMonitor, req: CommandRequest): CommandOutcome {
-  const id = getInt(req.cmdmap, 'id');
-  if (id === undefined) return fail('EINVAL', `unable to parse osd id value '${req.cmdmap.get('id') ?? ''}'`);
-  const name = `osd.${id}`;
-  if (!exists(osd.osdmap, id)) return fail('ENOENT', `${name} does not exist.  create it before updating the crush map`);
-  const w = weightArg(req);
-  const loc = locArgs(req);
+  const a = osdItemArgs(osd, req, 'does not exist.  create it before updating the crush map');
+  if (!('id' in a)) return a;
+  const { id, name, w, loc } = a;
   const cw = osd.pendingCrush();
   const err = createOrMoveItem(cw, id, w, name, loc, osd.conf.get('osd_crush_update_weight_set') === 'true');
   if (err === 0) return reply(0, `create-or-move updated item name '${name}' weight ${formatG(w)} at location ${locText(loc)} to crush map`);

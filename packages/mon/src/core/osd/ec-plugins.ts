@@ -221,14 +221,23 @@ function jerasure(p: EcProfile, ss: Ss): ErasureCode {
   return { plugin: 'jerasure', k, m, chunkCount: k + m, chunkSize, ...ruleParams(p) };
 }
 
-/** ErasureCodePluginIsa::factory + ErasureCodeIsaDefault::parse. */
-function isa(p: EcProfile, ss: Ss): ErasureCode {
-  if (!p.has('technique')) p.set('technique', 'reed_sol_van');
+/**
+ * The technique of isa and shec: the plugin's default when the profile has none (the profile gains
+ * it); one the plugin does not know is ENOENT, listing the choices in the plugin's own words.
+ */
+function pluginTechnique(p: EcProfile, ss: Ss, fallback: string, allowed: readonly string[], choices: string): string {
+  if (!p.has('technique')) p.set('technique', fallback);
   const t = p.get('technique')!;
-  if (t !== 'reed_sol_van' && t !== 'cauchy') {
-    ss.line(`technique=${t} is not a valid coding technique.  Choose one of the following: reed_sol_van,cauchy`);
+  if (!allowed.includes(t)) {
+    ss.line(`technique=${t} is not a valid coding technique.  Choose one of the following: ${choices}`);
     throw ss.fail('ENOENT');
   }
+  return t;
+}
+
+/** ErasureCodePluginIsa::factory + ErasureCodeIsaDefault::parse. */
+function isa(p: EcProfile, ss: Ss): ErasureCode {
+  const t = pluginTechnique(p, ss, 'reed_sol_van', ['reed_sol_van', 'cauchy'], 'reed_sol_van,cauchy');
   const k0 = toInt(p, 'k', '7', ss);
   const m0 = toInt(p, 'm', '3', ss);
   let [k, m] = [k0.v, m0.v];
@@ -262,12 +271,7 @@ function isa(p: EcProfile, ss: Ss): ErasureCode {
  * the rule parameters.
  */
 function shec(p: EcProfile, ss: Ss): ErasureCode {
-  if (!p.has('technique')) p.set('technique', 'multiple');
-  const t = p.get('technique')!;
-  if (t !== 'single' && t !== 'multiple') {
-    ss.line(`technique=${t} is not a valid coding technique.  Choose one of the following: single, multiple `);
-    throw ss.fail('ENOENT');
-  }
+  pluginTechnique(p, ss, 'multiple', ['single', 'multiple'], 'single, multiple ');
   const has = ['k', 'm', 'c'].filter((x) => p.has(x)).length;
   let [k, m, c] = [4, 3, 2];
   if (has === 3) {
