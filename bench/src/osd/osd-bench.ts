@@ -9,7 +9,7 @@
 //        node bench/dist/src/osd/osd-bench.js --profile [--write] [--seconds S]
 //   --profile runs ts-osd under `node --cpu-prof` for the 4 KiB write QD16 run only and prints (with
 //   --write: also writes bench/osd-profile.md) the top functions by self and inclusive time.
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '@ts-ceph/common';
@@ -82,7 +82,12 @@ async function profile(seconds: number, write: boolean): Promise<void> {
   if (!file) throw new Error(`no .cpuprofile in ${dir}`);
   const md = `${stamp()}\n\n\`rados bench ${seconds} write -b 4096 -t 16\` against ts-osd under \`node --cpu-prof\`: ${s.iops.toFixed(0)} IOPS, server CPU ${s.cpuUs.toFixed(0)} µs/op (profiling slows it down). Profile: ${join(dir, file)}\n\n${profileMarkdown(summarise(join(dir, file)))}\n`;
   console.log(md);
-  if (write) writeFileSync(join(repoRoot(), 'bench', 'osd-profile.md'), `# ts-osd profile (npm run bench -- osd --profile --write)\n\n${md}`);
+  if (!write) return;
+  // A hand-kept "## Before ..." part (an older profile for comparison) survives the rewrite.
+  const file2 = join(repoRoot(), 'bench', 'osd-profile.md');
+  const old = existsSync(file2) ? readFileSync(file2, 'utf8') : '';
+  const kept = old.indexOf('\n## Before');
+  writeFileSync(file2, `# ts-osd profile (npm run bench -- osd --profile --write)\n\n${md}${kept >= 0 ? old.slice(kept) : ''}`);
 }
 
 async function main(): Promise<void> {
