@@ -36,6 +36,8 @@ interface Sample {
   latencyMs: number;
   /** Server CPU (all daemons, all threads) per op, microseconds. */
   cpuUs: number;
+  /** The same per daemon, in the order of BenchCluster.pids() (mon, [mgr,] OSD). */
+  daemonUs: number[];
 }
 
 /** rados bench's summary: "Average IOPS:", "Average Latency(s):", "Total writes made:" / "Total reads made:". */
@@ -49,13 +51,15 @@ function parseBench(out: string): { iops: number; latencyS: number; ops: number 
 }
 
 async function runOne(c: BenchCluster, w: Workload, seconds: number): Promise<Sample> {
-  const cpu = (): number => c.pids().reduce((s, p) => s + procCpuUs(p), 0);
+  const cpu = (): number[] => c.pids().map(procCpuUs);
   const cpu0 = cpu();
   const r = await c.rados(w.args(seconds), (seconds + 120) * 1000);
-  const cpuUs = cpu() - cpu0;
+  const daemonUs = cpu().map((v, i) => v - cpu0[i]!);
+  const cpuUs = daemonUs.reduce((a, b) => a + b, 0);
   if (r.code !== 0) throw new Error(`${c.name}: rados ${w.args(seconds).join(' ')}: rc ${r.code}\n${r.stdout.slice(-1500)}${r.stderr.slice(-1500)}`);
   const b = parseBench(r.stdout);
-  return { iops: b.iops, latencyMs: b.latencyS * 1000, cpuUs: cpuUs / Math.max(1, b.ops) };
+  const ops = Math.max(1, b.ops);
+  return { iops: b.iops, latencyMs: b.latencyS * 1000, cpuUs: cpuUs / ops, daemonUs: daemonUs.map((v) => v / ops) };
 }
 
 const range = (v: number[], d = 0): string => (v.length > 1 ? `${Math.min(...v).toFixed(d)}–${Math.max(...v).toFixed(d)}` : v[0]!.toFixed(d));
@@ -121,7 +125,7 @@ async function main(): Promise<void> {
     const b = bestOf(r.ceph);
     const mib = w.bytes >= 1 << 20;
     const fmt = (s: Sample): string => `${s.iops.toFixed(0)} op/s${mib ? ` (${((s.iops * w.bytes) / 2 ** 20).toFixed(0)} MiB/s)` : ''}, ${s.latencyMs.toFixed(2)} ms, ${s.cpuUs.toFixed(0)} µs CPU/op`;
-    const note = `IOPS ts ${range(r.ts.map((s) => s.iops))}, Ceph ${range(r.ceph.map((s) => s.iops))}; CPU/op ts ${range(r.ts.map((s) => s.cpuUs))} µs, Ceph ${range(r.ceph.map((s) => s.cpuUs))} µs; CPU/op ratio ${(a.cpuUs / b.cpuUs).toFixed(2)}`;
+    const note = `IOPS ts ${range(r.ts.map((s) => s.iops))}, Ceph ${range(r.ceph.map((s) => s.iops))}; CPU/op ts ${range(r.ts.map((s) => s.cpuUs))} µs, Ceph ${range(r.ceph.map((s) => s.cpuUs))} µs; CPU/op ratio ${(a.cpuUs / b.cpuUs).toFixed(2)}; best round's CPU/op by daemon: ts-mon ${a.daemonUs[0]!.toFixed(0)} + ts-osd ${a.daemonUs[1]!.toFixed(0)} µs, Ceph mon ${b.daemonUs[0]!.toFixed(0)} + mgr ${b.daemonUs[1]!.toFixed(0)} + osd ${b.daemonUs[2]!.toFixed(0)} µs`;
     console.log(`${w.name}: ts ${fmt(a)}; Ceph ${fmt(b)}`);
     return { workload: w.name, ours: fmt(a), reference: fmt(b), ratio: (a.iops / b.iops).toFixed(2), note };
   });
