@@ -8,7 +8,8 @@
 // Usage: node bench/dist/src/osd/osd-bench.js [--write] [--rounds N] [--seconds S]
 //        node bench/dist/src/osd/osd-bench.js --profile [--write] [--seconds S]
 //   --profile runs ts-osd under `node --cpu-prof` for the 4 KiB write QD16 run only and prints (with
-//   --write: also writes bench/osd-profile.md) the top functions by self and inclusive time.
+//   --write: also writes bench/osd-profile.md) the top functions by self and inclusive time;
+//   --only 3,4 profiles other workloads instead (indexes into `workloads`; printed, never written).
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,26 +66,28 @@ async function runOne(c: BenchCluster, w: Workload, seconds: number): Promise<Sa
 const range = (v: number[], d = 0): string => (v.length > 1 ? `${Math.min(...v).toFixed(d)}–${Math.max(...v).toFixed(d)}` : v[0]!.toFixed(d));
 const bestOf = (v: Sample[]): Sample => v.reduce((a, b) => (b.iops > a.iops ? b : a));
 
-function args(): { write: boolean; profile: boolean; rounds: number; seconds: number } {
+function args(): { write: boolean; profile: boolean; rounds: number; seconds: number; only: number[] } {
   const a = process.argv.slice(2);
   const val = (flag: string, d: number): number => (a.includes(flag) ? Number(a[a.indexOf(flag) + 1]) : d);
-  return { write: a.includes('--write'), profile: a.includes('--profile'), rounds: val('--rounds', 3), seconds: val('--seconds', 10) };
+  return { write: a.includes('--write'), profile: a.includes('--profile'), rounds: val('--rounds', 3), seconds: val('--seconds', 10), only: a.includes('--only') ? a[a.indexOf('--only') + 1]!.split(',').map(Number) : [1] };
 }
 
 const deviceBytes = 8 * 2 ** 30; // as the reference's 8 GiB BlueStore block file
 
-async function profile(seconds: number, write: boolean): Promise<void> {
+async function profile(seconds: number, write: boolean, only: number[]): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'ts-bench-osd-prof-'));
   const ts = await startTsCluster({ deviceBytes, nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir] });
-  let s: Sample;
+  let s: Sample | undefined;
   try {
-    s = await runOne(ts, workloads[1]!, seconds);
+    // The profile covers every workload run; the figures quoted are the last one's.
+    for (const i of only) s = await runOne(ts, workloads[i]!, seconds);
   } finally {
     await ts.stop();
   }
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   if (!file) throw new Error(`no .cpuprofile in ${dir}`);
-  const md = `${stamp()}\n\n\`rados bench ${seconds} write -b 4096 -t 16\` against ts-osd under \`node --cpu-prof\`: ${s.iops.toFixed(0)} IOPS, server CPU ${s.cpuUs.toFixed(0)} µs/op (profiling slows it down). Profile: ${join(dir, file)}\n\n${profileMarkdown(summarise(join(dir, file)))}\n`;
+  const runs = only.map((i) => `\`rados ${workloads[i]!.args(seconds).join(' ')}\``).join(', then ');
+  const md = `${stamp()}\n\n${runs} against ts-osd under \`node --cpu-prof\`: ${s!.iops.toFixed(0)} IOPS, server CPU ${s!.cpuUs.toFixed(0)} µs/op (profiling slows it down). Profile: ${join(dir, file)}\n\n${profileMarkdown(summarise(join(dir, file)))}\n`;
   console.log(md);
   if (!write) return;
   // A hand-kept "## Before ..." part (an older profile for comparison) survives the rewrite.
@@ -96,7 +99,7 @@ async function profile(seconds: number, write: boolean): Promise<void> {
 
 async function main(): Promise<void> {
   const o = args();
-  if (o.profile) return profile(o.seconds, o.write);
+  if (o.profile) return profile(o.seconds, o.write && o.only.join() === '1', o.only);
   const ts = await startTsCluster({ deviceBytes });
   let ceph: BenchCluster | undefined;
   const res = new Map<string, { ts: Sample[]; ceph: Sample[] }>(workloads.map((w) => [w.name, { ts: [], ceph: [] }]));
