@@ -5,7 +5,7 @@
 // Each cluster knows its server pids, so the bench can read their CPU time from /proc.
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '@ts-ceph/common';
 import { freePort, RealMon, requireBinary, run, RunResult, sharedDir, startRealMon, waitFor } from '@ts-ceph/testkit';
@@ -153,7 +153,10 @@ export async function startCephRef(): Promise<BenchCluster> {
   delete env.CEPH_KEYRING;
   delete env.CEPH_CONF;
   const down = async (): Promise<void> => {
-    await run(script, ['down'], { env, timeoutMs: 60_000 });
+    await run(script, ['down'], { env, timeoutMs: 120_000 });
+    // cluster.sh down (set -o pipefail) exits before its `rm -rf` when its pgrep for stray daemons
+    // finds none, which is the usual case: the directory is ours, its daemons are gone, remove it.
+    rmSync(dir, { recursive: true, force: true });
   };
   const up = await run(script, ['up', '1'], { env, timeoutMs: 300_000 });
   if (up.code !== 0) {
