@@ -60,7 +60,10 @@ export interface ObjectStore {
 
   exists(c: CollT, o: GHObject): Promise<boolean>;
   stat(c: CollT, o: GHObject): Promise<ObjectStat>;
-  /** Read [offset, offset+length); length 0 reads to the end. Short at end of object. */
+  /**
+   * Read [offset, offset+length); length 0 reads to the end. Short at end of object. The buffer is
+   * the caller's (never shared with the store or another read), so it may be sent or kept as it is.
+   */
   read(c: CollT, o: GHObject, offset: number, length: number): Promise<Buffer>;
   /** Allocated extents of [offset, offset+length) as (offset, length) pairs (ObjectStore::fiemap). */
   fiemap(c: CollT, o: GHObject, offset: number, length: number): Promise<Map<number, number>>;

@@ -6,7 +6,7 @@ import { CephMessage, Connection, messageTypes } from '@ts-ceph/messenger';
 import { CephOsdFlag, MCommand, MCommandReplyCodec, MOSDOp, MOSDOpReply, formatMOSDOp } from '@ts-ceph/messages';
 import { ObjectStore, Transaction, collMeta, ghobject } from '@ts-ceph/objectstore';
 import { BenchPlan, benchWrites } from './core/tell/bench';
-import { OpTracker } from './core/tell/op-tracker';
+import { OpTracker, TrackedOpInfo } from './core/tell/op-tracker';
 import { OptionRow, OsdConfig } from './core/tell/osd-config';
 import { OsdPerfCounters } from './core/tell/perf';
 import { TellReply, TellStatus, runTell } from './core/tell/tell';
@@ -148,11 +148,14 @@ export class OsdCommands {
 
   /** A client op arrived and is queued for its PG: track it; returns the tracker id. */
   opStarted(con: Connection, msg: CephMessage, req: MOSDOp): OpToken {
-    const client = con.peerName ? formatEntityNameT(con.peerName) : 'unknown';
-    const addr = con.peerAddrs?.[0];
-    const id = this.tracker.start({ description: formatMOSDOp(req), client, clientAddr: addr ? formatAddr(addr) : '', tid: msg.tid }, this.host.clock.wallNow());
+    const describe = (): TrackedOpInfo => {
+      const addr = con.peerAddrs?.[0];
+      return { description: formatMOSDOp(req), client: con.peerName ? formatEntityNameT(con.peerName) : 'unknown', clientAddr: addr ? formatAddr(addr) : '', tid: msg.tid };
+    };
+    const now = this.host.clock.wallNow();
+    const id = this.tracker.start(describe, now);
     this.perf.set('op_wip', this.tracker.size);
-    this.tracker.mark(id, 'queued_for_pg', this.host.clock.wallNow());
+    this.tracker.mark(id, 'queued_for_pg', now);
     return { id, startedMs: this.host.clock.now() };
   }
 

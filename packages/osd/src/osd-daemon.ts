@@ -30,7 +30,7 @@ import { executeOp, opObject, opReqid, OpSession, replyOpError } from './core/op
 import { PG, evKeyName } from './core/pg';
 import { CEPH_OSD_OP_MODE_WR } from '@ts-ceph/messages';
 import { encodeOSDSuperblock } from './core/superblock';
-import { fetchRotatingKeys, mkfsOsd, parseCap, pgBits } from './osd-util';
+import { fetchRotatingKeys, mkfsOsd, pgBits, SessionCaps } from './osd-util';
 import { OsdDecision, OsdService, applyMapMessage, osdServiceLimits } from './core/osd-service';
 import { WatchDriver, watchConfigFrom } from './watch-driver';
 import { SnapTrimmer, poolSnapFacts } from './snap-trimmer';
@@ -81,6 +81,7 @@ export class OsdDaemon implements Dispatcher {
   private readonly pgs = new Map<string, PG>();
   /** Per-PG chain so ops on one PG execute in arrival order (their commits may overlap). */
   private readonly pgQueues = new Map<string, Promise<void>>();
+  private readonly sessionCaps = new SessionCaps();
   /** Writes queued but not yet durable, by object: a later op on the object waits for it. */
   private readonly objectCommits = new Map<string, Promise<void>>();
   /** Writes queued but not yet durable, by PG and log version: a resent op waits for its original. */
@@ -384,9 +385,10 @@ export class OsdDaemon implements Dispatcher {
     const pgid = req.pgid.pgid;
     const pool = map.pools.get(pgid.pool);
     let pg = this.pgs.get(pgKey(pgid));
-    const ours = pool !== undefined && pgid.seed < pool.pgNum && pgToUpActingOsds(map, pgid).actingPrimary === this.opts.id;
+    // CRUSH only for a PG we do not have yet (the common op finds its PG).
+    const ours = (): boolean => pool !== undefined && pgid.seed < pool.pgNum && pgToUpActingOsds(map, pgid).actingPrimary === this.opts.id;
     // OSD::dequeue_op shared our newer map above; ShardedOpWQ::_process drops an op for a PG that should not exist here (the client resends).
-    if (!pg && !ours) return log.dout(7, `no pg ${formatPg(pgid)}, shouldn't exist e${map.epoch}, dropping ${req.oid} sent at e${req.osdmapEpoch}`);
+    if (!pg && !ours()) return log.dout(7, `no pg ${formatPg(pgid)}, shouldn't exist e${map.epoch}, dropping ${req.oid} sent at e${req.osdmapEpoch}`);
     if (!pg) pg = await this.ensurePg(pgid);
     const objKey = pg ? `${pgKey(pgid)}/${ghobjectSortKey(opObject(req))}` : '';
     // ObjectContext's rwstate: writes to an object pipeline (the store orders them and later ops
@@ -394,7 +396,7 @@ export class OsdDaemon implements Dispatcher {
     const pending = this.objectCommits.get(objKey);
     if (pending && !req.ops.some((o) => (o.op & CEPH_OSD_OP_MODE_WR) !== 0)) await pending;
     const meta = con.protocol?.meta;
-    const session: OpSession = { allowAll: meta?.peerCaps?.allowAll ?? false, cap: parseCap(meta?.peerCaps?.text) };
+    const session: OpSession = { allowAll: meta?.peerCaps?.allowAll ?? false, cap: this.sessionCaps.get(con, meta?.peerCaps?.text) };
     const name = map.poolName.get(pgid.pool);
     const opPool: OpPool | undefined =
       pool && name !== undefined

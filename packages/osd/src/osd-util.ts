@@ -35,6 +35,18 @@ export function parseCap(text: string | undefined): OSDCap | undefined {
   }
 }
 
+/** Each session's OSDCap, parsed once rather than per op; a re-authentication with new caps text parses again. */
+export class SessionCaps {
+  private readonly bySession = new WeakMap<object, { text: string | undefined; cap: OSDCap | undefined }>();
+  get(session: object, text: string | undefined): OSDCap | undefined {
+    const c = this.bySession.get(session);
+    if (c && c.text === text) return c.cap;
+    const cap = parseCap(text);
+    this.bySession.set(session, { text, cap });
+    return cap;
+  }
+}
+
 export function sameAddrs(a: EntityAddrvec, b: EntityAddrvec): boolean {
   return a.length === b.length && a.every((x, i) => formatAddr(x) === formatAddr(b[i]!));
 }

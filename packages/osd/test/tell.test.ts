@@ -140,6 +140,20 @@ t.test('the op tracker dumps ops in flight in OpTracker shape', async (t) => {
   t.same(JSON.parse(tell({ prefix: 'ops' }, h).out), { ops: [], num_ops: 0 });
 });
 
+t.test('an op description given as a function is built only when a dump shows the op', async (t) => {
+  const tr = new OpTracker();
+  let built = 0;
+  const info = () => (built++, { description: 'osd_op(client.4100.0:8 1.0 ...)', client: 'client.4100', clientAddr: '127.0.0.1:0/1', tid: 8n });
+  tr.done(tr.start(info, 1_000));
+  tr.start(info, 1_000);
+  t.equal(built, 0, 'not built while nobody looks');
+  const h = { ...host(), tracker: tr, nowMs: () => 1_500 };
+  const d = JSON.parse(tell({ prefix: 'dump_ops_in_flight' }, h).out) as { ops: Record<string, unknown>[] };
+  t.match(d.ops[0], { description: 'osd_op(client.4100.0:8 1.0 ...)', type_data: { client_info: { client: 'client.4100', tid: 8 } } });
+  tell({ prefix: 'dump_ops_in_flight' }, h);
+  t.equal(built, 1, 'built once, for the op still in flight');
+});
+
 t.test('map sharing: incrementals when we have them, else the full map', async (t) => {
   const h = new MapHistory();
   t.same(h.plan(5, 5), { kind: 'none' });

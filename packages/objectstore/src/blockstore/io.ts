@@ -15,6 +15,12 @@ export const readZeroCopyBytesMin = 64 * 1024;
 /** Ranges of at least this many bytes are encrypted or decrypted on the libuv thread pool. */
 export const cryptAsyncBytesMin = 64 * 1024;
 
+/** A Buffer over fresh aligned memory (an O_DIRECT read may target any block-aligned slice of it). */
+function alignedBuffer(bytes: number): Buffer {
+  const u = allocAligned(bytes);
+  return Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+}
+
 /** The buffers as one view when they are consecutive slices of one memory range. */
 export function consecutive(parts: Buffer[]): Buffer | undefined {
   const first = parts[0]!;
@@ -132,8 +138,11 @@ export class BlockIO {
     let run = n * blockBytes >= readZeroCopyBytesMin && n * blockBytes <= readBytesMax && first !== 0;
     for (let i = 0; run && i < n; i++) run = blocks[i]!.pblock === first + i && blocks[i]!.at === i * blockBytes && !this.overlay.has(first + i);
     if (!run) {
-      const out = Buffer.allocUnsafe(n * blockBytes);
-      await this.readVerified(blocks, out, what);
+      // A large read (a 4 MiB object is four device runs of readBytesMax) goes into aligned memory,
+      // so each run is read in place instead of through a pool buffer and a copy.
+      const direct = n * blockBytes >= readZeroCopyBytesMin;
+      const out = direct ? alignedBuffer(n * blockBytes) : Buffer.allocUnsafe(n * blockBytes);
+      await this.readVerified(blocks, out, what, direct);
       return out;
     }
     const u = allocAligned(n * blockBytes);
@@ -163,7 +172,7 @@ export class BlockIO {
    * Every block from the device is checked against its crc32c: a mismatch is logged and is EIO.
    * Contiguous blocks are one read; decryption and checksums take one native call per read.
    */
-  async readVerified(blocks: BlockRef[], out: Buffer, what: string): Promise<void> {
+  async readVerified(blocks: BlockRef[], out: Buffer, what: string, outAligned = false): Promise<void> {
     const fromDevice: BlockRef[] = [];
     for (const b of blocks) {
       if (b.pblock === 0) {
@@ -175,7 +184,7 @@ export class BlockIO {
       else fromDevice.push(b);
     }
     if (!fromDevice.length) return;
-    if (fromDevice.length === 1) return this.readRun(fromDevice, out, what);
+    if (fromDevice.length === 1) return this.readRun(fromDevice, out, what, outAligned);
     fromDevice.sort((a, b) => a.pblock - b.pblock);
     const runs: BlockRef[][] = [];
     for (const b of fromDevice) {
@@ -184,12 +193,19 @@ export class BlockIO {
       if (run && last && last.pblock + 1 === b.pblock && run.length * blockBytes < readBytesMax) run.push(b);
       else runs.push([b]);
     }
-    await Promise.all(runs.map((run) => this.readRun(run, out, what)));
+    await Promise.all(runs.map((run) => this.readRun(run, out, what, outAligned)));
   }
 
-  private async readRun(run: BlockRef[], out: Buffer, what: string): Promise<void> {
+  /** One device run into `out`: in place when `out` is aligned memory and the run is consecutive there too. */
+  private async readRun(run: BlockRef[], out: Buffer, what: string, outAligned = false): Promise<void> {
     const n = run.length;
     const first = run[0]!.pblock;
+    const at = run[0]!.at;
+    if (outAligned && run.every((b, i) => b.at === at + i * blockBytes)) {
+      const view = out.subarray(at, at + n * blockBytes);
+      await this.dev.read(view, this.dataOffset + first * blockBytes);
+      return this.checkRun(view, run, what);
+    }
     const buf = this.pool.get(n * blockBytes);
     try {
       await this.dev.read(buf, this.dataOffset + first * blockBytes);

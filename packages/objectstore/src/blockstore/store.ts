@@ -272,13 +272,11 @@ export class NativeStore implements ObjectStore, TxcHost {
   }
 
   async exists(c: CollT, o: GHObject): Promise<boolean> {
-    try {
-      await this.onode(c, o);
-      return true;
-    } catch (e) {
-      if (e instanceof CephError && e.code === 'ENOENT' && this.colls.has(collToString(c))) return false;
-      throw e;
-    }
+    // The lookup itself, not onode(): a missing object is the common answer (every new object an
+    // OSD writes is asked about first), and an ENOENT error built and caught per op costs a stack trace.
+    await this.prepared();
+    this.requireColl(c);
+    return (await this.lookup(c, o)) !== undefined;
   }
   async stat(c: CollT, o: GHObject): Promise<ObjectStat> {
     const on = await this.onode(c, o);

@@ -8,14 +8,18 @@ import {
   encodeLogSnaps,
   OsdReqidT,
   PgT,
+  decodePgFastInfoT,
   decodePgInfoT,
   decodePgLogDupT,
+  encodePgFastInfoT,
   decodePgLogEntryT,
   encodePgInfoT,
   encodePgLogDupT,
   encodePgLogEntryT,
   newPgInfo,
   newPgLogEntry,
+  PgFastInfoT,
+  pgFastInfoOf,
   unrollbackableModDesc,
 } from '@ts-ceph/maps';
 import { CEPH_NOSNAP, CollT, GHObject, Transaction, ghobject } from '@ts-ceph/objectstore/interface';
@@ -98,6 +102,7 @@ export function pgmetaOid(pgid: PgT): GHObject {
 
 export const INFO_KEY = '_info';
 export const EPOCH_KEY = '_epoch';
+export const FASTINFO_KEY = '_fastinfo';
 const DUP_PREFIX = 'dup_';
 
 /**
@@ -118,9 +123,33 @@ function encodeInfo(i: PgInfo): Buffer {
   encodePgInfoT(w, ci);
   return w.finish();
 }
-function decodeInfo(pgid: PgT, b: Uint8Array): PgInfo {
+function decodeInfo(pgid: PgT, b: Uint8Array, fast?: Uint8Array): PgInfo {
   const ci = decodePgInfoT(new Reader(b));
-  return { pgid, lastUpdate: ci.lastUpdate, lastComplete: ci.lastComplete, lastUserVersion: ci.lastUserVersion, logTail: ci.logTail, epochCreated: ci.history.epochCreated, purgedSnaps: ci.purgedSnaps };
+  const i: PgInfo = { pgid, lastUpdate: ci.lastUpdate, lastComplete: ci.lastComplete, lastUserVersion: ci.lastUserVersion, logTail: ci.logTail, epochCreated: ci.history.epochCreated, purgedSnaps: ci.purgedSnaps };
+  if (fast) {
+    // pg_fast_info_t::try_apply_to: only a fast info newer than the full one counts.
+    const f = decodePgFastInfoT(new Reader(fast));
+    if (evCmp(f.lastUpdate, i.lastUpdate) > 0) {
+      i.lastUpdate = f.lastUpdate;
+      i.lastComplete = f.lastComplete;
+      i.lastUserVersion = f.lastUserVersion;
+    }
+  }
+  return i;
+}
+
+/**
+ * pg_fast_info_t for the common write, which moves only last_update, last_complete and
+ * last_user_version: PG::prepare_info_keymap stores it under `_fastinfo` instead of re-encoding the
+ * whole pg_info_t. The stats fields keep their initial values, as in our full info.
+ */
+function encodeFastInfo(template: PgFastInfoT, i: PgInfo): Buffer {
+  template.lastUpdate = i.lastUpdate;
+  template.lastComplete = i.lastComplete;
+  template.lastUserVersion = i.lastUserVersion;
+  const w = new Writer();
+  encodePgFastInfoT(w, template);
+  return w.finish();
 }
 
 const toHobject = (o: GHObject): HobjectT => ({ oid: o.name, key: o.key, snap: o.snap, hash: o.hash, max: false, nspace: o.nspace, pool: o.pool });
@@ -179,6 +208,9 @@ export class PG {
   private readonly byReqid = new Map<string, PgLogEntry | PgLogDup>();
   private readonly dups: PgLogDup[] = [];
   readonly meta: GHObject;
+  private readonly fastTemplate = pgFastInfoOf(newPgInfo({ pgid: { pool: 0, seed: 0 }, shard: -1 }));
+  /** The `_epoch` value last put in a transaction (PG::dirty_epoch: written only when it changes). */
+  private epochWritten = -1;
 
   constructor(
     readonly coll: CollT,
@@ -206,10 +238,10 @@ export class PG {
   static async load(store: StoreReader, coll: CollT, pgid: PgT): Promise<PG | undefined> {
     const meta = pgmetaOid(pgid);
     if (!(await store.exists(coll, meta))) return undefined;
-    const head = await store.omapGetValues(coll, meta, [INFO_KEY]);
+    const head = await store.omapGetValues(coll, meta, [INFO_KEY, FASTINFO_KEY]);
     const raw = head.get(INFO_KEY);
     if (!raw) return undefined;
-    const pg = new PG(coll, decodeInfo(pgid, raw));
+    const pg = new PG(coll, decodeInfo(pgid, raw, head.get(FASTINFO_KEY)));
     let after = '';
     let n = 0;
     for (;;) {
@@ -257,9 +289,13 @@ export class PG {
     this.info.lastUpdate = e.version;
     this.info.lastComplete = e.version;
     if (e.userVersion > this.info.lastUserVersion) this.info.lastUserVersion = e.userVersion;
-    this.trim(t, keys);
-    keys.set(INFO_KEY, encodeInfo(this.info));
-    keys.set(EPOCH_KEY, u32(epoch));
+    // A trim moves log_tail, which only the full pg_info_t carries (PG::dirty_big_info).
+    if (this.trim(t, keys)) keys.set(INFO_KEY, encodeInfo(this.info));
+    else keys.set(FASTINFO_KEY, encodeFastInfo(this.fastTemplate, this.info));
+    if (epoch !== this.epochWritten) {
+      keys.set(EPOCH_KEY, u32(epoch));
+      this.epochWritten = epoch;
+    }
     t.omapSetKeys(this.coll, this.meta, keys);
   }
 
@@ -283,9 +319,12 @@ export class PG {
     if (evCmp(this.info.lastUpdate, e.version) === 0) Object.assign(this.info, prev);
   }
 
-  /** PGLog::trim: keep entriesMin entries, turn the trimmed ones into dups (bounded by dupsTracked). */
-  private trim(t: Transaction, keys: Map<string, Buffer>): void {
-    if (this.entries.length <= pgLogLimits.entriesMin + pgLogLimits.trimMin) return;
+  /**
+   * PGLog::trim: keep entriesMin entries, turn the trimmed ones into dups (bounded by dupsTracked).
+   * True when it trimmed (log_tail moved).
+   */
+  private trim(t: Transaction, keys: Map<string, Buffer>): boolean {
+    if (this.entries.length <= pgLogLimits.entriesMin + pgLogLimits.trimMin) return false;
     const cut = this.entries.splice(0, this.entries.length - pgLogLimits.entriesMin);
     const rm: string[] = [];
     for (const e of cut) {
@@ -305,6 +344,7 @@ export class PG {
     const live = rm.filter((k) => !keys.has(k));
     if (live.length) t.omapRmKeys(this.coll, this.meta, live);
     for (const k of rm) keys.delete(k);
+    return true;
   }
 }
 

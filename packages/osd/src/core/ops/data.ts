@@ -36,7 +36,8 @@ function setExtentLength(out: OSDOp, len: number): void {
 /** Read [off, off+len) of the object as it was before the op; nothing when it did not exist. */
 async function readBefore(ctx: OpContext, off: number, len: number): Promise<Buffer> {
   if (len === 0 || !ctx.before.exists) return Buffer.alloc(0);
-  return Buffer.from(await ctx.store.read(ctx.coll, ctx.oid, off, len));
+  // The store's buffer is ours (ObjectStore.read): no copy, which for a 4 MiB read is most of its cost.
+  return ctx.store.read(ctx.coll, ctx.oid, off, len);
 }
 
 /** do_read's size rules: truncate_seq/size from the op, length 0 = to the end, trimmed at the size. */

@@ -23,7 +23,9 @@ export interface TrackedOpInfo {
   tid: bigint;
 }
 
-interface TrackedOp extends TrackedOpInfo {
+interface TrackedOp {
+  /** The op's description, or how to make it: built only when a dump asks (TrackedOp::get_desc). */
+  info: TrackedOpInfo | (() => TrackedOpInfo);
   id: number;
   initiatedMs: number;
   flagPoint: string;
@@ -37,6 +39,11 @@ export function formatOpTime(ms: number): string {
   return `${d.toISOString().slice(0, 19)}.${us}+0000`;
 }
 
+function infoOf(o: TrackedOp): TrackedOpInfo {
+  if (typeof o.info === 'function') o.info = o.info();
+  return o.info;
+}
+
 export class OpTracker {
   private readonly ops = new Map<number, TrackedOp>();
   private nextId = 1;
@@ -45,11 +52,14 @@ export class OpTracker {
     return this.ops.size;
   }
 
-  /** A new op ("initiated"); returns its id, 0 when untracked. */
-  start(info: TrackedOpInfo, nowMs: number): number {
+  /**
+   * A new op ("initiated"); returns its id, 0 when untracked. `info` may be a function, called only
+   * if a dump shows the op: most ops finish unseen, and formatting each one costs more than the op.
+   */
+  start(info: TrackedOpInfo | (() => TrackedOpInfo), nowMs: number): number {
     if (this.ops.size >= opTrackerLimits.opsTrackedMax) return 0;
     const id = this.nextId++;
-    this.ops.set(id, { ...info, id, initiatedMs: nowMs, flagPoint: 'delayed', events: [{ event: 'initiated', ms: nowMs }] });
+    this.ops.set(id, { info, id, initiatedMs: nowMs, flagPoint: 'delayed', events: [{ event: 'initiated', ms: nowMs }] });
     return id;
   }
 
@@ -68,7 +78,7 @@ export class OpTracker {
   /** OpTracker::dump_ops_in_flight: {"ops": [...], "num_ops": N} (blocked: complaint_time and num_blocked_ops). */
   dump(f: Formatter, nowMs: number, blockedOnly: boolean, filters: readonly string[] = []): void {
     const ops = [...this.ops.values()].filter(
-      (o) => (!blockedOnly || nowMs - o.initiatedMs > opTrackerLimits.complaintTimeSec * 1000) && (filters.length === 0 || filters.some((s) => o.description.includes(s))),
+      (o) => (!blockedOnly || nowMs - o.initiatedMs > opTrackerLimits.complaintTimeSec * 1000) && (filters.length === 0 || filters.some((s) => infoOf(o).description.includes(s))),
     );
     f.openObject('ops_in_flight');
     f.openArray('ops');
@@ -82,17 +92,18 @@ export class OpTracker {
   }
 
   private dumpOp(f: Formatter, o: TrackedOp, nowMs: number): void {
+    const info = infoOf(o);
     f.openObject('op');
-    f.dumpString('description', o.description);
+    f.dumpString('description', info.description);
     f.dumpString('initiated_at', formatOpTime(o.initiatedMs));
     f.dumpFloat('age', (nowMs - o.initiatedMs) / 1000);
     f.dumpFloat('duration', (nowMs - o.initiatedMs) / 1000);
     f.openObject('type_data');
     f.dumpString('flag_point', o.flagPoint);
     f.openObject('client_info');
-    f.dumpString('client', o.client);
-    f.dumpString('client_addr', o.clientAddr);
-    f.dumpUnsigned('tid', o.tid);
+    f.dumpString('client', info.client);
+    f.dumpString('client_addr', info.clientAddr);
+    f.dumpUnsigned('tid', info.tid);
     f.close();
     f.openArray('events');
     let prev = o.initiatedMs;
