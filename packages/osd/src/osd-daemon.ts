@@ -6,21 +6,7 @@ import { CEPH_FEATURES_ALL, EntityType, EntityAddrvec, Reader, Uuid, blankAddr, 
 import { AuthRegistry, CephxServiceServerProvider, loadKeyRing, OSDCap, RotatingKeyRing, RotatingSecrets, cryptoRandom } from '@ts-ceph/cephx';
 import { CephMessage, Connection, Dispatcher, Messenger, messageTypes, Policies } from '@ts-ceph/messenger';
 import {
-  CEPH_MSG_OSD_OP,
-  MCommand,
-  MSG_COMMAND,
-  MOSDBootCodec,
-  MOSDMap,
-  MOSDOp,
-  MOSDOpReply,
-  MOSDPGCreate2,
-  MOSDPGCreatedCodec,
-  MSG_OSD_PG_CREATE2,
-  MSG_OSD_MARK_ME_DOWN,
-  MOSDMarkMeDownCodec,
-  MOSDBeaconCodec,
-  PAXOS_HEAD_DEFAULT,
-  decodeOSDSuperblockHead,
+  CEPH_MSG_OSD_OP, MCommand, MSG_COMMAND, MOSDBootCodec, MOSDMap, MOSDOp, MOSDOpReply, MOSDPGCreate2, MOSDPGCreatedCodec, MSG_OSD_PG_CREATE2, MSG_OSD_MARK_ME_DOWN, MOSDMarkMeDownCodec, MOSDBeaconCodec, PAXOS_HEAD_DEFAULT, decodeOSDSuperblockHead, CEPH_OSD_OP_MODE_WR,
 } from '@ts-ceph/messages';
 import { OSDMap, OsdState, pgToUpActingOsds, pgKey, PgT, formatPg, PoolFlag } from '@ts-ceph/maps';
 import { collPG, NativeStore, ObjectStore, Transaction, ghobjectSortKey } from '@ts-ceph/objectstore';
@@ -28,7 +14,6 @@ import { MonClient, monClientFor, resolveClientConfig } from '@ts-ceph/rados';
 import type { OpPool } from './core/op-context';
 import { executeOp, opObject, opReqid, OpSession, replyOpError } from './core/op-engine';
 import { PG, evKeyName } from './core/pg';
-import { CEPH_OSD_OP_MODE_WR } from '@ts-ceph/messages';
 import { encodeOSDSuperblock } from './core/superblock';
 import { fetchRotatingKeys, mkfsOsd, pgBits, SessionCaps } from './osd-util';
 import { OsdDecision, OsdService, applyMapMessage, osdServiceLimits } from './core/osd-service';

@@ -39,6 +39,12 @@ async function userAttrs(store: StoreReader, coll: CollT, o: GHObject): Promise<
   return out;
 }
 
+/** The digests an object_info_t flags and object_copy_data_t carries (do_copy_get / finish_copyfrom). */
+export const digestFlags = [
+  [OI_FLAG.DATA_DIGEST, ObjectCopyDataFlag.DATA_DIGEST, 'dataDigest'],
+  [OI_FLAG.OMAP_DIGEST, ObjectCopyDataFlag.OMAP_DIGEST, 'omapDigest'],
+] as const;
+
 /**
  * Fill one chunk: attrs first (not counted against outMax, as in Ceph), then data from the cursor's
  * offset, then the omap header (with the first omap chunk) and keys after the cursor's key until the
@@ -49,13 +55,10 @@ export async function copyGetChunk(store: StoreReader, coll: CollT, o: GHObject,
   const cursor = { ...from };
   d.size = BigInt(oi.size);
   d.mtime = oi.mtime;
-  if (oi.flags & OI_FLAG.DATA_DIGEST) {
-    d.flags |= ObjectCopyDataFlag.DATA_DIGEST;
-    d.dataDigest = oi.dataDigest;
-  }
-  if (oi.flags & OI_FLAG.OMAP_DIGEST) {
-    d.flags |= ObjectCopyDataFlag.OMAP_DIGEST;
-    d.omapDigest = oi.omapDigest;
+  for (const [oiFlag, copyFlag, field] of digestFlags) {
+    if (!(oi.flags & oiFlag)) continue;
+    d.flags |= copyFlag;
+    d[field] = oi[field];
   }
   d.truncateSeq = BigInt(oi.truncateSeq);
   d.truncateSize = oi.truncateSize;

@@ -82,6 +82,14 @@ export const pgLogLimits = {
   loadEntriesMax: 1_000_000,
 };
 
+/**
+ * A log entry the OSD makes on its own (a clone, a watch timeout, a snap trim): no client request,
+ * so an empty reqid (never matched as a resend) and no op returns.
+ */
+export function internalLogEntry(op: number, soid: GHObject, version: EversionT, priorVersion: EversionT, mtime: UTime, userVersion: bigint, snaps?: bigint[]): PgLogEntry {
+  return { op, soid, version, priorVersion, reqid: { name: { type: 0, num: 0 }, tid: 0n, inc: 0 }, mtime, returnCode: 0, userVersion, opReturns: [], ...(snaps ? { snaps } : {}) };
+}
+
 export function evCmp(a: EversionT, b: EversionT): number {
   return a.epoch !== b.epoch ? (a.epoch < b.epoch ? -1 : 1) : a.version === b.version ? 0 : a.version < b.version ? -1 : 1;
 }

@@ -3,7 +3,7 @@ import { IntervalSet, SnapSetT } from '@ts-ceph/maps';
 import { GHObject, Transaction } from '@ts-ceph/objectstore/interface';
 import { OI_ATTR, OI_FLAG, SS_ATTR, encodeObjectInfo, loadObjectStateIn } from './object-info';
 import type { StoreReader } from './op-context';
-import { PG, PgLogEntry, PgLogOp } from './pg';
+import { PG, PgLogEntry, PgLogOp, internalLogEntry } from './pg';
 import { inSnapSet, pairDelete, pairGet, pairSet, rangesIntersect, rangesUnion } from './snap-context';
 import { cloneOf, encodeSnapSet, loadSnapSet } from './snaps';
 
@@ -32,11 +32,6 @@ export function planTrim(ss: SnapSetT, trim: IntervalSet): bigint[] {
   return ss.clones.filter((c) => (pairGet(ss.cloneSnaps, c) ?? []).some((s) => inSnapSet(trim, s)));
 }
 
-const noReqid = { name: { type: 0, num: 0 }, tid: 0n, inc: 0 };
-
-function logEntry(op: number, soid: GHObject, version: PgLogEntry['version'], prior: PgLogEntry['version'], now: UTime): PgLogEntry {
-  return { op, soid, version, priorVersion: prior, reqid: noReqid, mtime: now, returnCode: 0, userVersion: 0n, opReturns: [] };
-}
 
 /**
  * trim_object: drop the removed snaps from clone `cloneSnap` of `head`. A clone left with no snap
@@ -67,22 +62,22 @@ export async function trimClone(store: StoreReader, pg: PG, head: GHObject, clon
     ss.clones.splice(idx, 1);
     for (const m of [ss.cloneOverlap, ss.cloneSize] as [bigint, unknown][][]) pairDelete(m, cloneSnap);
     pairDelete(ss.cloneSnaps, cloneSnap);
-    entries.push(logEntry(PgLogOp.DELETE, coid, at, clone.oi.version, env.now));
+    entries.push(internalLogEntry(PgLogOp.DELETE, coid, at, clone.oi.version, env.now, 0n));
     t.remove(pg.coll, coid);
   } else {
     pairSet(ss.cloneSnaps, cloneSnap, keep);
     const oi = { ...clone.oi, priorVersion: clone.oi.version, version: at };
     t.setattr(pg.coll, coid, OI_ATTR, encodeObjectInfo(oi, coid));
-    entries.push(logEntry(PgLogOp.MODIFY, coid, at, clone.oi.version, env.now));
+    entries.push(internalLogEntry(PgLogOp.MODIFY, coid, at, clone.oi.version, env.now, 0n));
   }
   at = { epoch: at.epoch, version: at.version + 1n };
   if (ss.clones.length === 0 && headState.oi.flags & OI_FLAG.WHITEOUT) {
-    entries.push(logEntry(PgLogOp.DELETE, head, at, headState.oi.version, env.now));
+    entries.push(internalLogEntry(PgLogOp.DELETE, head, at, headState.oi.version, env.now, 0n));
     t.remove(pg.coll, head);
   } else {
     ss.snaps = [];
     const oi = { ...headState.oi, priorVersion: headState.oi.version, version: at };
-    entries.push(logEntry(PgLogOp.MODIFY, head, at, headState.oi.version, env.now));
+    entries.push(internalLogEntry(PgLogOp.MODIFY, head, at, headState.oi.version, env.now, 0n));
     t.setattrs(pg.coll, head, new Map([[SS_ATTR, encodeSnapSet(ss)], [OI_ATTR, encodeObjectInfo(oi, head)]]));
   }
   for (const e of entries) pg.append(e, t, env.epoch);

@@ -5,7 +5,7 @@ import { CephOsdFlag, MOSDOp } from '@ts-ceph/messages';
 import { CEPH_NOSNAP, CollT, GHObject, Transaction } from '@ts-ceph/objectstore/interface';
 import { OI_ATTR, OI_FLAG, SS_ATTR, ObjectInfo, encodeObjectInfo, newObjectInfo } from './object-info';
 import type { ObjectState, OpContext, OpPool, StoreReader } from './op-context';
-import { PgLogEntry, PgLogOp } from './pg';
+import { PgLogEntry, PgLogOp, internalLogEntry } from './pg';
 import { SnapContext, inSnapSet, pairGet, pairSet, rangesSubtract, rangesIntersect } from './snap-context';
 
 /**
@@ -125,18 +125,7 @@ export function makeWriteable(ctx: OpContext, at: EversionT): CloneStep | undefi
     pairSet(ss.cloneSize, coid.snap, before.oi.size);
     pairSet(ss.cloneSnaps, coid.snap, snaps);
     pairSet(ss.cloneOverlap, coid.snap, before.oi.size ? [[0, before.oi.size]] : []);
-    const entry: PgLogEntry = {
-      op: PgLogOp.CLONE,
-      soid: coid,
-      version: at,
-      priorVersion: before.oi.version,
-      reqid: { name: { type: 0, num: 0 }, tid: 0n, inc: 0 },
-      mtime: ctx.obs.oi.mtime,
-      returnCode: 0,
-      userVersion: before.oi.userVersion,
-      opReturns: [],
-      snaps,
-    };
+    const entry = internalLogEntry(PgLogOp.CLONE, coid, at, before.oi.version, ctx.obs.oi.mtime, before.oi.userVersion, snaps);
     step = { t, entry };
   }
   const newest = ss.cloneOverlap[ss.cloneOverlap.length - 1];

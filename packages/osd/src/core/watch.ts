@@ -5,7 +5,7 @@ import { CephWatchEvent, MWatchNotify, encodeNotifyCompleteData } from '@ts-ceph
 import { GHObject, Transaction, ghobjectSortKey } from '@ts-ceph/objectstore/interface';
 import { OI_ATTR, WatchInfo, encodeObjectInfo, watchKey } from './object-info';
 import { ObjectState } from './op-context';
-import { PG, PgLogEntry, PgLogOp } from './pg';
+import { PG, PgLogEntry, PgLogOp, internalLogEntry } from './pg';
 
 /**
  * Watch/notify state of one OSD (src/osd/Watch.{h,cc}): the live watches of each object (which
@@ -349,17 +349,7 @@ export function watchTimeoutWrite(pg: PG, state: ObjectState, oid: GHObject, coo
   const oi = { ...state.oi, watchers: new Map(state.oi.watchers) };
   oi.watchers.delete(watchKey(cookie, entity));
   const at = pg.nextVersion(epoch);
-  const entry: PgLogEntry = {
-    op: PgLogOp.MODIFY,
-    soid: oid,
-    version: at,
-    priorVersion: state.oi.version,
-    reqid: { name: { type: 0, num: 0 }, tid: 0n, inc: 0 },
-    mtime: now,
-    returnCode: 0,
-    userVersion: 0n,
-    opReturns: [],
-  };
+  const entry = internalLogEntry(PgLogOp.MODIFY, oid, at, state.oi.version, now, 0n);
   oi.priorVersion = state.oi.version;
   oi.version = at;
   const t = new Transaction();

@@ -14,7 +14,7 @@ import {
   opCopyFrom,
 } from '@ts-ceph/messages';
 import { CEPH_NOSNAP, CollT, GHObject } from '@ts-ceph/objectstore/interface';
-import { copyGetChunk, readObjectState } from '../copy-get';
+import { copyGetChunk, digestFlags, readObjectState } from '../copy-get';
 import { OI_FLAG } from '../object-info';
 import { OpContext, OpHandler, StoreReader } from '../op-context';
 
@@ -184,13 +184,10 @@ function finishCopyFrom(ctx: OpContext, res: CopyResults, truncate: CopyFromSour
   if (hasOmap) oi.flags |= OI_FLAG.OMAP;
   oi.dataDigest = 0xffffffff;
   oi.omapDigest = 0xffffffff;
-  if (f.flags & ObjectCopyDataFlag.DATA_DIGEST) {
-    oi.flags |= OI_FLAG.DATA_DIGEST;
-    oi.dataDigest = res.dataDigest;
-  }
-  if (f.flags & ObjectCopyDataFlag.OMAP_DIGEST) {
-    oi.flags |= OI_FLAG.OMAP_DIGEST;
-    oi.omapDigest = res.omapDigest;
+  for (const [oiFlag, copyFlag, field] of digestFlags) {
+    if (!(f.flags & copyFlag)) continue;
+    oi.flags |= oiFlag;
+    oi[field] = res[field];
   }
   oi.truncateSeq = truncate ? truncate.seq : Number(f.truncateSeq);
   oi.truncateSize = truncate ? truncate.size : f.truncateSize;
