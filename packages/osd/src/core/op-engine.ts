@@ -198,8 +198,7 @@ export async function executeOp(store: StoreReader, pg: PG | undefined, req: MOS
     if (req.flags & CephOsdFlag.ORDERSNAP && ctx.snapc.seq < ctx.snapset.seq) return { reply: replyOpError(req, errno(Errno.EOLDSNAPC), epoch) };
     if (!snapContextValid(ctx.snapc)) return { reply: replyOpError(req, errno(Errno.EINVAL), epoch) };
   }
-  const result = await runOps(ctx, env);
-  return finish(ctx, pg, result, env, mayWrite);
+  return finish(ctx, pg, await runOps(ctx, env), env, mayWrite);
 }
 
 /** do_op's snap checks: no writes to a snap; LIST_SNAPS only on CEPH_SNAPDIR and nothing else there. */
@@ -223,10 +222,9 @@ async function opTarget(store: StoreReader, pg: PG, req: MOSDOp, pool: OpPool): 
  * the last op's, which may be positive (a matching cmpxattr gives 1, and a read-only vector returns it
  * to the client as rados_read_op_operate's value); FAILOK turns a failure into 0.
  */
-async function runOps(ctx: OpContext, env: OpEnv): Promise<number> {
+async function runOps(ctx: OpContext, env: OpEnv): Promise<{ result: number; outs: MOSDOpReply['ops'] }> {
   const { req } = ctx;
   const outs = ctx.req.ops.map((o) => ({ ...o, data: Buffer.alloc(0), rval: 0 }));
-  (ctx as { outs?: typeof outs }).outs = outs;
   let result = 0;
   for (let i = 0; i < req.ops.length; i++) {
     const op = req.ops[i]!;
@@ -243,22 +241,18 @@ async function runOps(ctx: OpContext, env: OpEnv): Promise<number> {
     result = r;
     if (r < 0) {
       out.data = Buffer.alloc(0);
-      if (!(op.flags & CephOsdOpFlag.FAILOK)) return r;
+      if (!(op.flags & CephOsdOpFlag.FAILOK)) return { result: r, outs };
       result = 0;
     }
   }
-  return result;
-}
-
-function outsOf(ctx: OpContext): MOSDOpReply['ops'] {
-  return (ctx as { outs?: MOSDOpReply['ops'] }).outs!;
+  return { result, outs };
 }
 
 /** execute_ctx's tail and finish_ctx: the reply, and for writes the log entry, object info and transaction. */
-function finish(ctx: OpContext, pg: PG, result: number, env: OpEnv, mayWrite: boolean): OpOutcome {
+function finish(ctx: OpContext, pg: PG, ran: { result: number; outs: MOSDOpReply['ops'] }, env: OpEnv, mayWrite: boolean): OpOutcome {
   const { req } = ctx;
+  const { result, outs } = ran;
   const reply = mOSDOpReplyFor(req, result, env.epoch);
-  const outs = outsOf(ctx);
   const returnVec = (req.flags & CephOsdFlag.RETURNVEC) !== 0;
   const wrote = result >= 0 && mayWrite && (ctx.t.length > 0 || ctx.modify);
 

@@ -4,10 +4,15 @@ import { CephOsdOp, OSDOp, osdOp, osdOpExtent, osdOpWrite, osdOpWriteFull, opCal
 import { ClsContext, ClsRegistry, builtinClsRegistry, execClsMethod, parseClsCall, CLS_METHOD_WR } from '../cls';
 import { OpContext, OpHandler } from '../op-context';
 import { userXattrs } from './xattr';
-import { osdOmapLimits } from './omap';
+import { clampMax, walkOmap } from './omap';
 
 /** The classes every ts-osd serves (osd_class_default_list). */
 export const clsRegistry: ClsRegistry = builtinClsRegistry();
+
+/** cls reads see the object before the op: ENOENT when it did not exist then. */
+function existedBefore(ctx: OpContext): void {
+  if (!ctx.before.exists) throw new CephError('ENOENT', Errno.ENOENT, 'no such object');
+}
 
 /** A negative rval from a sub-op as the CephError a class method sees (and may catch). */
 function throwIf(r: number, what: string): void {
@@ -27,9 +32,7 @@ export function clsContextFor(ctx: OpContext, handlers: ReadonlyMap<number, OpHa
     throwIf(await h(ctx, op, out), what);
     return out;
   };
-  const mustExistBefore = (): void => {
-    if (!ctx.before.exists) throw new CephError('ENOENT', Errno.ENOENT, 'no such object');
-  };
+  const mustExistBefore = (): void => existedBefore(ctx);
   return {
     origin: ctx.env.origin,
     now: ctx.env.now,
@@ -60,12 +63,7 @@ export function clsContextFor(ctx: OpContext, handlers: ReadonlyMap<number, OpHa
     },
     async getxattr(name) {
       mustExistBefore();
-      try {
-        return Buffer.from(await ctx.store.getattr(ctx.coll, ctx.oid, `_${name}`));
-      } catch (e) {
-        if (e instanceof CephError) throw e;
-        throw e;
-      }
+      return Buffer.from(await ctx.store.getattr(ctx.coll, ctx.oid, `_${name}`));
     },
     async getxattrs() {
       mustExistBefore();
@@ -84,9 +82,7 @@ export function clsContextFor(ctx: OpContext, handlers: ReadonlyMap<number, OpHa
 
 /** The omap half of the ClsContext: reads of the omap before the op, writes into the op's transaction. */
 function clsOmapContext(ctx: OpContext): Pick<ClsContext, 'mapGetHeader' | 'mapGetVal' | 'mapGetKeys' | 'mapGetVals' | 'mapSetVal' | 'mapSetVals' | 'mapRemoveKey' | 'mapRemoveRange' | 'mapClear' | 'mapWriteHeader'> {
-  const mustExistBefore = (): void => {
-    if (!ctx.before.exists) throw new CephError('ENOENT', Errno.ENOENT, 'no such object');
-  };
+  const mustExistBefore = (): void => existedBefore(ctx);
   const omapWrite = (): void => {
     ctx.numWrite++;
     ctx.maybeCreate();
@@ -102,30 +98,16 @@ function clsOmapContext(ctx: OpContext): Pick<ClsContext, 'mapGetHeader' | 'mapG
     if (v === undefined) throw new CephError('ENOENT', Errno.ENOENT, `no omap key ${key}`);
     return Buffer.from(v);
   },
+  // cls_cxx_map_get_keys/vals run omap-get-keys/vals as sub-ops: the same walk and limits.
   async mapGetKeys(startAfter, max) {
     mustExistBefore();
-    const r = await ctx.store.omapGetValsAfter(ctx.coll, ctx.oid, startAfter, Math.min(max, osdOmapLimits.entriesPerRequestMax));
-    return { keys: [...r.values.keys()], more: r.more };
+    const r = await walkOmap(ctx, startAfter, '', clampMax(BigInt(max)), false);
+    return { keys: [...r.vals.keys()], more: r.truncated };
   },
   async mapGetVals(startAfter, prefix, max) {
     mustExistBefore();
-    const lim = Math.min(max, osdOmapLimits.entriesPerRequestMax);
-    const vals = new Map<string, Buffer>();
-    let pos = prefix > startAfter ? prefix : startAfter;
-    if (prefix > startAfter) {
-      const v = (await ctx.store.omapGetValues(ctx.coll, ctx.oid, [prefix])).get(prefix);
-      if (v !== undefined) vals.set(prefix, Buffer.from(v));
-    }
-    for (;;) {
-      const page = await ctx.store.omapGetValsAfter(ctx.coll, ctx.oid, pos, osdOmapLimits.storePageKeys);
-      for (const [k, v] of page.values) {
-        if (!k.startsWith(prefix)) return { vals, more: false };
-        if (vals.size >= lim) return { vals, more: true };
-        vals.set(k, Buffer.from(v));
-        pos = k;
-      }
-      if (!page.more || page.values.size === 0) return { vals, more: false };
-    }
+    const r = await walkOmap(ctx, startAfter, prefix, clampMax(BigInt(max)), true);
+    return { vals: r.vals, more: r.truncated };
   },
   async mapSetVal(key, value) {
     omapWrite();

@@ -39,7 +39,7 @@ function missing(ctx: OpContext): boolean {
  * Walk the omap (as it was before the op) from strictly after `after`, keys starting with `prefix`,
  * until `max` entries or the byte bound: the shared loop of omap-get-keys and omap-get-vals.
  */
-async function walk(ctx: OpContext, after: string, prefix: string, max: number, withValues: boolean): Promise<{ vals: Map<string, Buffer>; truncated: boolean }> {
+export async function walkOmap(ctx: OpContext, after: string, prefix: string, max: number, withValues: boolean): Promise<{ vals: Map<string, Buffer>; truncated: boolean }> {
   const vals = new Map<string, Buffer>();
   if (!ctx.before.exists) return { vals, truncated: false };
   let bytes = 0;
@@ -68,12 +68,12 @@ async function walk(ctx: OpContext, after: string, prefix: string, max: number, 
   }
 }
 
-const clampMax = (m: bigint): number => Number(m > BigInt(osdOmapLimits.entriesPerRequestMax) ? BigInt(osdOmapLimits.entriesPerRequestMax) : m);
+export const clampMax = (m: bigint): number => Number(m > BigInt(osdOmapLimits.entriesPerRequestMax) ? BigInt(osdOmapLimits.entriesPerRequestMax) : m);
 
 const getKeys: OpHandler = async (ctx, op, out) => {
   ctx.numRead++;
   const a = omapGetKeysArgs(op);
-  const { vals, truncated } = await walk(ctx, a.startAfter, '', clampMax(a.maxReturn), false);
+  const { vals, truncated } = await walkOmap(ctx, a.startAfter, '', clampMax(a.maxReturn), false);
   const w = new Writer();
   w.u32(vals.size);
   for (const k of vals.keys()) w.string(k);
@@ -85,7 +85,7 @@ const getKeys: OpHandler = async (ctx, op, out) => {
 const getVals: OpHandler = async (ctx, op, out) => {
   ctx.numRead++;
   const a = omapGetValsArgs(op);
-  const { vals, truncated } = await walk(ctx, a.startAfter, a.filterPrefix, clampMax(a.maxReturn), true);
+  const { vals, truncated } = await walkOmap(ctx, a.startAfter, a.filterPrefix, clampMax(a.maxReturn), true);
   out.data = encodeOmapGetValsReply(vals, truncated);
   return 0;
 };
