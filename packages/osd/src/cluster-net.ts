@@ -61,20 +61,25 @@ export function inNetwork(ip: string, cidr: string): boolean {
   return (a & mask) === (b & mask);
 }
 
+/** The host's IPv4 addresses, loopback included. */
+function localIpv4s(): string[] {
+  return Object.values(networkInterfaces())
+    .flat()
+    .filter((i) => i !== undefined && i.family === 'IPv4')
+    .map((i) => i!.address);
+}
+
 /**
  * Where the cluster messenger binds (pick_addresses in src/common/pick_address.cc): cluster_addr
  * when set, else a local address inside cluster_network (the first of a comma list that matches),
  * else the public address (one host: 127.0.0.1 with a port of its own).
  */
-export function clusterBindIp(conf: CephConf, entity: string, publicIp: string): string {
+export function clusterBindIp(conf: CephConf, entity: string, publicIp: string, localIps: () => string[] = localIpv4s): string {
   const addr = conf.get('cluster_addr', entity)?.replace(/^v\d:/, '').replace(/:.*$/, '');
   if (addr) return addr;
   const nets = conf.get('cluster_network', entity);
   if (!nets) return publicIp;
-  const local = Object.values(networkInterfaces())
-    .flat()
-    .filter((i) => i !== undefined && i.family === 'IPv4')
-    .map((i) => i!.address);
+  const local = localIps();
   for (const cidr of nets.split(/[,\s]+/).filter(Boolean)) {
     const hit = local.find((ip) => inNetwork(ip, cidr));
     if (hit) return hit;
