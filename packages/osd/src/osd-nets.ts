@@ -24,6 +24,7 @@ export interface OsdNetsHost {
   /** The PGs this OSD holds. */
   pgs(): PgT[];
   sendMon(m: CephMessage): void;
+  /** Subscribe to osdmaps from `epoch` on (a peer has a newer map, or says we died). */
   wantNewerMap(epoch: number): void;
 }
 
@@ -47,7 +48,7 @@ export class OsdNets {
       if (!this.host) throw new Error('OsdNets used before attach');
       return this.host;
     };
-    this.peers = new ClusterPeerLink(parts.cluster, { id: opts.id, osdmap: () => this.host?.osdmap(), peerEpoch: (e) => host().wantNewerMap(e) });
+    this.peers = new ClusterPeerLink(parts.cluster, { id: opts.id, osdmap: () => this.host?.osdmap(), peerEpoch: () => host().wantNewerMap((this.host?.osdmap()?.epoch ?? 0) + 1) });
     this.heartbeat = new HeartbeatDriver(
       {
         id: opts.id,

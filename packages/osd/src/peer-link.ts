@@ -24,7 +24,7 @@ export interface PeerLink {
 export interface ClusterPeerLinkHost {
   id: number;
   osdmap(): OSDMap | undefined;
-  /** A peer's message carried a newer epoch than ours: fetch maps from it on. */
+  /** A peer's message carried a newer epoch than ours: fetch the maps we miss. */
   peerEpoch?(epoch: number): void;
 }
 
