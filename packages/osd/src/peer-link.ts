@@ -33,11 +33,12 @@ const addrKey = (a: EntityAddr): string => formatAddr(a);
 /**
  * PeerLink over the cluster messenger (Ceph's ms_cluster, here with a lossy-peer policy): one
  * outgoing connection per peer, to the peer's first cluster addr in our map; a map that moves the
- * peer (a restart, a new bind) makes the next send reconnect. Who sent a message is the OSD named
+ * peer (a restart, a new bind) or shows a new incarnation of it (up_from) makes the next send
+ * reconnect. Who sent a message is the OSD named
  * by cephx on an accepted connection, or the OSD we dialled on one of ours; anything else is dropped.
  */
 export class ClusterPeerLink implements PeerLink, Dispatcher {
-  private readonly out = new Map<number, { addr: string; con: Connection }>();
+  private readonly out = new Map<number, { addr: string; upFrom: number; con: Connection }>();
   private readonly dialled = new WeakMap<Connection, number>();
   private readonly handlers: ((fromOsd: number, payload: Buffer) => void)[] = [];
 
@@ -52,13 +53,15 @@ export class ClusterPeerLink implements PeerLink, Dispatcher {
     const map = this.host.osdmap();
     const addr = map && isUp(map, osd) ? map.osdAddrs.cluster[osd]?.[0] : undefined;
     if (!map || !addr) return log.dout(5, `peer link: osd.${osd} is not up in e${map?.epoch ?? 0}, dropping ${payload.length} bytes`);
+    const upFrom = map.osdInfo[osd]!.upFrom;
     let cur = this.out.get(osd);
-    if (cur && (cur.addr !== addrKey(addr) || cur.con.state === 'closed')) {
+    // A new address or a new incarnation (up_from) in the map: a fresh session, never the old one's.
+    if (cur && (cur.addr !== addrKey(addr) || cur.upFrom !== upFrom || cur.con.state === 'closed')) {
       cur.con.markDown();
       cur = undefined;
     }
     if (!cur) {
-      cur = { addr: addrKey(addr), con: this.msgr.connectTo(addr, EntityType.OSD, peerPolicy()) };
+      cur = { addr: addrKey(addr), upFrom, con: this.msgr.connectTo(addr, EntityType.OSD, peerPolicy()) };
       this.dialled.set(cur.con, osd);
       this.out.set(osd, cur);
     }
