@@ -6,6 +6,7 @@
  *   327.681365967s send_stamp 127.419036865s delta_ub -200.262359619s) v5 [2033+0+0]
  */
 import t, { Test } from 'tap';
+import { fuzzDecodeTest, mutate } from '@ts-ceph/testkit';
 import { CephMessage, MessageCodec } from '@ts-ceph/messenger';
 import { MOSDPing, MOSDPingCodec, MOSDPingOp, MTsOsdPeer, MTsOsdPeerCodec, messagesLimits, spanFromNs, spanToNs } from '../src';
 
@@ -79,4 +80,15 @@ t.test('ts_osd_peer: le32 epoch in the front, the payload in the data segment', 
   const d = MTsOsdPeerCodec.decode(msg(c, hex('34120000'), 1, payload), 0n) as MTsOsdPeer;
   t.same([d.epoch, d.payload.toString()], [0x1234, 'peering message']);
   t.throws(() => MTsOsdPeerCodec.decode(msg(c, hex('3412')), 0n), { name: 'DencError' }, 'a short front is refused');
+});
+
+t.test('osd_ping: mutated fronts decode or fail with a typed error', async (t) => {
+  const c = MOSDPingCodec as MessageCodec<unknown>;
+  fuzzDecodeTest(t, {
+    bases: [replyFront as Buffer],
+    cases: 2000,
+    mutate: (rng, front: Buffer): Buffer => mutate(rng, front),
+    decode: (front) => void c.decode(msg(c, front), 0n),
+    show: (front) => `osd_ping front ${front.toString('hex').slice(0, 200)}`,
+  });
 });
