@@ -282,6 +282,9 @@ export class OsdDaemon implements Dispatcher {
       ['ceph_version', 'ceph version 16.2.15 (ts-osd) pacific (stable)'],
       ['osd_objectstore', 'tsstore'],
       ['front_addr', this.addrs.map(formatAddr).join(',')],
+      ['back_addr', this.nets.clusterAddrs.map(formatAddr).join(',')],
+      ['hb_back_addr', this.nets.heartbeat.backAddrs.map(formatAddr).join(',')],
+      ['hb_front_addr', this.nets.heartbeat.frontAddrs.map(formatAddr).join(',')],
     ]);
     log.dout(1, `booting at e${map.epoch}`);
     this.monc.send(
