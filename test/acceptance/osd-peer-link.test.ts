@@ -41,6 +41,13 @@ t.test('two ts-osd exchange PeerLink payloads over their cluster messengers', as
   t.same(map.osdAddrs.hbBack[1]!.map(formatAddr), d1.nets.heartbeat.backAddrs.map(formatAddr), 'hb_back addrs in the map');
   t.same(map.osdAddrs.hbFront[1]!.map(formatAddr), d1.nets.heartbeat.frontAddrs.map(formatAddr), 'hb_front addrs in the map');
 
+  const meta = JSON.parse((await c.ceph(['osd', 'metadata', '1', '-f', 'json'])).stdout) as Record<string, string>;
+  t.same(
+    [meta.back_addr, meta.hb_back_addr, meta.hb_front_addr],
+    [d1.nets.clusterAddrs, d1.nets.heartbeat.backAddrs, d1.nets.heartbeat.frontAddrs].map((v) => v.map(formatAddr).join(',')),
+    'and in its metadata (ceph osd metadata), as ceph-osd reports them',
+  );
+
   const got: { at: number; from: number; payload: Buffer }[] = [];
   d0.nets.link.onMessage((from, payload) => got.push({ at: 0, from, payload }));
   d1.nets.link.onMessage((from, payload) => got.push({ at: 1, from, payload }));
