@@ -32,6 +32,8 @@ export interface HeartbeatHost {
   /** The OSDs we share PGs with (the up and acting sets of our PGs). */
   pgPeers(): Iterable<number>;
   sendMon(m: CephMessage): void;
+  /** Is the mon session up (a new one gets the pending reports again)? */
+  monConnected(): boolean;
   /** Ask the monitor for maps after ours (a peer says we died). */
   wantNewerMap(): void;
 }
@@ -56,6 +58,7 @@ export class HeartbeatDriver implements Dispatcher {
   private readonly wasReady = new WeakSet<Connection>();
   private timer: TimerHandle | undefined;
   private stopped = false;
+  private monWasConnected = false;
 
   constructor(
     private readonly host: HeartbeatHost,
@@ -85,16 +88,15 @@ export class HeartbeatDriver implements Dispatcher {
     if (!this.timer && !this.stopped) this.schedule();
   }
 
-  /** The mon session was replaced: send the reports still pending again. */
-  onMonReconnect(): void {
-    this.apply(this.core.pendingFailures(this.now()));
-  }
-
   private schedule(): void {
     if (this.stopped) return;
     const waitMs = 500 + (Math.floor(Math.random() * 10) / 10) * this.core.conf.intervalMs;
     this.timer = this.host.clock.setTimeout(() => {
       this.timer = undefined;
+      // OSD::requeue_failures: a new mon session may not have our reports; send them again.
+      const connected = this.host.monConnected();
+      if (connected && !this.monWasConnected) this.apply(this.core.pendingFailures(this.now()));
+      this.monWasConnected = connected;
       this.apply(this.core.tick(this.now()));
       this.schedule();
     }, waitMs);

@@ -24,6 +24,7 @@ export interface OsdNetsHost {
   /** The PGs this OSD holds. */
   pgs(): PgT[];
   sendMon(m: CephMessage): void;
+  monConnected(): boolean;
   /** Subscribe to osdmaps from `epoch` on (a peer has a newer map, or says we died). */
   wantNewerMap(epoch: number): void;
 }
@@ -56,6 +57,7 @@ export class OsdNets {
         osdmap: () => this.host?.osdmap(),
         pgPeers: () => this.pgPeers(),
         sendMon: (m) => host().sendMon(m),
+        monConnected: () => this.host?.monConnected() ?? false,
         wantNewerMap: () => host().wantNewerMap((this.host?.osdmap()?.epoch ?? 0) + 1),
       },
       parts.back,
