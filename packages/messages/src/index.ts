@@ -22,6 +22,7 @@ export * from './pool-stats';
 export * from './statfs';
 export * from './osd-boot';
 export * from './osd-mon';
+export * from './osd-ping';
 export * from './osd-full';
 export * from './osd-pg-create';
 export * from './osd-op-codes';

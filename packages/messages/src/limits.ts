@@ -18,4 +18,8 @@ export const messagesLimits = {
   osdPgsPerMessageMax: 65536,
   /** OSDs in one pg_temp entry (a pool size is at most a few dozen). */
   pgTempOsdsMax: 256,
+  /** MOSDPing padding (Ceph pads to osd_heartbeat_min_size, 2000 by default; jumbo frames need under 9000). */
+  osdPingPadBytesMax: 65536,
+  /** Bytes of one ts_osd_peer payload (a replicated write of an object up to osd_max_object_size plus its log entry). */
+  tsOsdPeerPayloadBytesMax: 160 * 1024 * 1024,
 };

@@ -41,6 +41,8 @@ export const MSG_COMMAND_REPLY = 98;
 export const CEPH_SUBSCRIBE_ONETIME = 1;
 
 /** OSD → mon messages (src/msg/Message.h MSG_OSD_*). */
+/** OSD ↔ OSD heartbeat on the hb_back/hb_front messengers (MOSDPing). */
+export const MSG_OSD_PING = 70;
 export const MSG_OSD_BOOT = 71;
 export const MSG_OSD_FAILURE = 72;
 export const MSG_OSD_ALIVE = 73;
@@ -51,3 +53,10 @@ export const MSG_OSD_BEACON = 79;
 export const MSG_OSD_PG_CREATED = 116;
 export const MSG_OSD_MARK_ME_DEAD = 123;
 export const MSG_OSD_PG_CREATE2 = 120;
+
+/**
+ * ts-osd's own OSD-to-OSD envelope (peering and replication, docs/formats/osd-messages.md): a type
+ * number far above Ceph's (its MSG_* stop below 0x1000, MSG_MGR_* are 0x700s), so a real daemon that
+ * meets it drops it as unknown rather than misreading it.
+ */
+export const MSG_TS_OSD_PEER = 0x7e01;

@@ -35,7 +35,7 @@ import { blocklistCommands, expireBlocklist } from './core/osd/blocklist-command
 import { osdMiscCommands } from './core/osd/osd-misc-commands';
 import { ecProfileCommands } from './core/osd/ec-profile-commands';
 import { osdMapHealth } from './core/osd/osd-health';
-import { OSDLivenessConf, OSDReportTracker, tickOsdReports } from './core/osd/osd-liveness';
+import { OSDLivenessConf, OSDReportTracker, processFailures, tickOsdReports } from './core/osd/osd-liveness';
 import { PGStatService } from './core/mgrstat/pg-stats';
 import { pgCommands } from './core/mgrstat/pg-commands';
 import { statusCommands } from './core/mon/status';
@@ -356,6 +356,7 @@ export class Monitor {
     const now = this.opts.clock.wallNow();
     if (svcs.includes(this.osd)) {
       this.pgstats.notePools(this.osd.osdmap, now);
+      processFailures(this.osd, this.osdReports);
       this.clog('cluster', 0, `osdmap e${this.osd.epoch}: ${this.osdSummary()}`, now);
     }
     this.onCommitted(svcs);

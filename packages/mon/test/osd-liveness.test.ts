@@ -180,6 +180,28 @@ t.test('failure reports: immediate, min reporters from distinct hosts after the 
   t.same([d.propose, d.sendFrom], [false, e + 1], 'a report about an OSD already down gets the newer maps');
 });
 
+t.test('process_failures: reports about an OSD the committed map has down are forgotten, so its re-boot sticks', async (t) => {
+  const f = await cluster(3, 'mon_osd_min_down_reporters = 2\n');
+  const c = f.mon.osdLivenessConf;
+  const tr = f.mon.osdReports;
+  const b = [0, 1, 2].map((i) => boot(f, i, 100 + i));
+  for (const x of b) await apply(f, () => handleBoot(f.mon.osd, c, { ...x, version: f.mon.osd.epoch }, f.clock.wallNow()));
+  const e = f.mon.osd.epoch;
+  for (const reporter of [0, 1]) {
+    await apply(f, () =>
+      handleFailure(f.mon.osd, c, tr, { reporter, reporterAddrs: b[reporter]!.addrs, fsid: f.mon.fsid, target: 2, targetAddrs: b[2]!.addrs, epoch: e, failed: true, immediate: false, failedForSec: 25 }, f.clock.wallNow()),
+    );
+  }
+  t.notOk(isUp(f.mon.osd.osdmap, 2), 'two reporters past the grace: down');
+  t.notOk(tr.failures.has(2), 'the reports went with the commit, not at the next tick');
+  // The OSD was only hung: it boots again before the monitor's next tick.
+  await apply(f, () => handleBoot(f.mon.osd, c, { ...boot(f, 2, 102), version: f.mon.osd.epoch }, f.clock.wallNow()));
+  t.ok(isUp(f.mon.osd.osdmap, 2), 'up again');
+  f.clock.advance(1000);
+  await f.mon.tick();
+  t.ok(isUp(f.mon.osd.osdmap, 2), 'the tick does not mark it down again on the old reports');
+});
+
 t.test('mark me down (and dead), mark me dead, min up ratio', async (t) => {
   const f = await cluster(2);
   const c = f.mon.osdLivenessConf;

@@ -24,6 +24,7 @@ import { OpToken, OsdCommands, TellStatus } from './osd-commands';
 import { MapSharer } from './map-share';
 import { FullDriver, storeErrno } from './full-driver';
 import { answerFailedOp, sendOpReply } from './op-reply';
+import { OsdNets } from './osd-nets';
 
 export { mkfsOsd };
 
@@ -83,7 +84,7 @@ export class OsdDaemon implements Dispatcher {
   readonly maps = new MapSharer();
   readonly full: FullDriver;
 
-  private constructor(readonly opts: OsdDaemonOptions, store: ObjectStore, keys: RotatingKeyRing, msgr: Messenger, monc: MonClient, osdUuid: Uuid) {
+  private constructor(readonly opts: OsdDaemonOptions, store: ObjectStore, keys: RotatingKeyRing, msgr: Messenger, monc: MonClient, osdUuid: Uuid, readonly nets: OsdNets) {
     this.clock = opts.clock ?? realClock;
     this.store = store;
     this.keys = keys;
@@ -96,6 +97,7 @@ export class OsdDaemon implements Dispatcher {
     const status = (): TellStatus => ({ clusterFsid: this.osdmap?.fsid ?? '', osdFsid: osdUuid, whoami: opts.id, state: this.stopped ? 'stopping' : this.service.isBooted ? 'active' : 'preboot', oldestMap: Math.min(this.epoch, this.maps.history.oldestShareable), newestMap: this.epoch, numPgs: this.pgs.size });
     const mappedPools = (): number[] => [...new Set([...this.pgs.values()].map((p) => p.pgid.pool))].sort((a, b) => a - b);
     this.commands = new OsdCommands({ id: opts.id, conf: opts.conf, clock: this.clock, store, status, mappedPools, upFrom: () => this.osdmap?.osdInfo[opts.id]?.upFrom ?? this.epoch });
+    nets.attach({ osdmap: () => this.osdmap, pgs: () => this.pgList(), sendMon: (m) => this.monc.send(m), monConnected: () => this.monc.isConnected, wantNewerMap: (e) => this.monc.subscribe('osdmap', e) });
     this.full = new FullDriver({ id: opts.id, store, monc, clock: this.clock, osdmap: () => this.osdmap, failsafeRatio: Number(opts.conf.get('osd_failsafe_full_ratio', `osd.${opts.id}`) ?? 0.97) });
   }
 
@@ -120,7 +122,8 @@ export class OsdDaemon implements Dispatcher {
     const ip = opts.bindIp ?? opts.conf.get('public_addr', entity)?.replace(/:.*$/, '') ?? '127.0.0.1';
     const addrs = await msgr.bind(ip, 0);
     const monc = monClientFor(cfg, { myAddrs: () => addrs });
-    const d = new OsdDaemon(opts, store, keys, msgr, monc, osdUuid);
+    const nets = await OsdNets.bind({ id: opts.id, conf: opts.conf, clock: opts.clock ?? realClock, keys, registry, publicIp: ip, authClient: () => monc.authClient });
+    const d = new OsdDaemon(opts, store, keys, msgr, monc, osdUuid, nets);
     msgr.addDispatcher(d);
     await d.loadPgs();
     await d.run();
@@ -257,6 +260,7 @@ export class OsdDaemon implements Dispatcher {
     log.dout(10, `osdmap e${r.map.epoch}`);
     this.act(this.service.onMap(r.map, this.clock.now(), this.monc.isConnected, this.pgList(), r.missingFrom));
     this.snapTrimmer.kick(r.map);
+    this.nets.onMap(r.map);
     this.full.maybeReport();
   }
 
@@ -278,17 +282,19 @@ export class OsdDaemon implements Dispatcher {
       ['ceph_version', 'ceph version 16.2.15 (ts-osd) pacific (stable)'],
       ['osd_objectstore', 'tsstore'],
       ['front_addr', this.addrs.map(formatAddr).join(',')],
+      ['back_addr', this.nets.clusterAddrs.map(formatAddr).join(',')],
+      ['hb_back_addr', this.nets.heartbeat.backAddrs.map(formatAddr).join(',')],
+      ['hb_front_addr', this.nets.heartbeat.frontAddrs.map(formatAddr).join(',')],
     ]);
-    const hb = this.addrs;
     log.dout(1, `booting at e${map.epoch}`);
     this.monc.send(
       messageTypes.build(MOSDBootCodec, {
         paxos: { ...PAXOS_HEAD_DEFAULT, version: map.epoch },
         sb,
-        hbBackAddrs: hb,
-        clusterAddrs: this.addrs,
+        hbBackAddrs: this.nets.heartbeat.backAddrs,
+        clusterAddrs: this.nets.clusterAddrs,
         bootEpoch: 0,
-        hbFrontAddrs: hb,
+        hbFrontAddrs: this.nets.heartbeat.frontAddrs,
         metadata,
         osdFeatures: CEPH_FEATURES_ALL,
       }),
@@ -477,7 +483,7 @@ export class OsdDaemon implements Dispatcher {
     this.full.stop();
     await this.markMeDown().catch(() => undefined);
     await this.monc.shutdown();
-    await this.msgr.shutdown();
+    await Promise.all([this.msgr.shutdown(), this.nets.shutdown()]);
     await Promise.allSettled([...this.pgQueues.values()]);
     await Promise.allSettled([...this.objectCommits.values()]);
     await this.store.umount();

@@ -75,8 +75,16 @@ mon_allow_pool_delete = true
 mon_data_avail_warn = 2
 mon_data_avail_crit = 1
 # ts-osd keeps one copy of each object until replication lands (docs/LIMITS.md): pools are size 1
+# TODO(issue 12): size 3 / min_size 2 once replication is integrated
 osd_pool_default_size = 1
 osd_pool_default_min_size = 1
+# one host, as MicroCeph: CRUSH's default rule picks leaves of type osd, and OSD failure reports
+# count per OSD (with the default "host" every reporter here would count as one)
+osd_crush_chooseleaf_type = 0
+mon_osd_reporter_subtree_level = osd
+# failure detection (docs/LIMITS.md, "heartbeats"): a hung OSD is marked down within about 8 s
+osd_heartbeat_interval = 1
+osd_heartbeat_grace = 6
 
 [mon]
 mon_data = ${p.dir}/mon.$id

@@ -329,6 +329,14 @@ export function checkFailure(osd: OSDMonitor, conf: OSDLivenessConf, tracker: OS
 }
 
 /**
+ * process_failures, after every osdmap commit: forget the reports about OSDs the new map has down.
+ * Without it, reports outlive the markdown and mark the OSD down again right after it re-boots.
+ */
+export function processFailures(osd: OSDMonitor, tracker: OSDReportTracker): void {
+  for (const target of [...tracker.failures.keys()]) if (!isUp(osd.osdmap, target)) tracker.failures.delete(target);
+}
+
+/**
  * The tick's share (check_failures, handle_osd_timeouts, the down → out pass): re-check pending
  * failure reports, forget those of OSDs already down, mark down up OSDs whose last beacon is older
  * than mon_osd_report_timeout, and mark out OSDs down for mon_osd_down_out_interval. Returns log lines; pending state changed when any line is returned.
