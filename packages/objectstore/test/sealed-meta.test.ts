@@ -160,3 +160,38 @@ t.test('SealedKV: ordered ranges, tiny index budget, writes during a build, move
   const other = new SealedKV(db, deriveMetaKeys(Buffer.alloc(64, 8), 'fsid'));
   t.equal(await other.get(k('a')), undefined, 'another key finds nothing under its tags');
 });
+
+t.test('a damaged sealed record: reads fail with EIO, fsck reports it; a wrong check value refuses the mount', async (t) => {
+  const f = await fresh(true);
+  t.teardown(f.cleanup);
+  await fill(f.store);
+  const fsid = f.store.sb.fsid;
+  await f.store.umount();
+  const keys = deriveMetaKeys((await luksOpen(join(f.path, 'block'), pass)).volumeKey, fsid);
+  const db = new Level<Buffer, Buffer>(join(f.path, 'db'), { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+  await db.open();
+  const omapKey = Buffer.concat([Buffer.from('M'), Buffer.from([0, 0, 0, 0, 0, 0, 0, 1]), Buffer.from('.'), Buffer.from(S.omapKey)]);
+  const phys = new SealedKV(db, keys).physKey(omapKey);
+  const v = Buffer.from((await db.get(phys))!);
+  v[v.length - 20]! ^= 1;
+  await db.put(phys, v);
+  const sealed = (await db.get(Buffer.from('S:sealed')))!;
+  await db.close();
+
+  let s = new NativeStore(f.opts);
+  await s.mount();
+  await t.rejects(s.omapGet(C, obj(S.name)), { code: 'EIO' });
+  const r = await s.fsck(false);
+  t.equal(r.errors, 1);
+  t.match(r.problems[0], /^metadata: sealed metadata record [0-9a-f]+: authentication failed/);
+  await s.umount();
+
+  const db2 = new Level<Buffer, Buffer>(join(f.path, 'db'), { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+  await db2.open();
+  const bad = Buffer.from(sealed);
+  bad[bad.length - 1]! ^= 1;
+  await db2.put(Buffer.from('S:sealed'), bad);
+  await db2.close();
+  s = new NativeStore(f.opts);
+  await t.rejects(s.mount(), { code: 'EIO', message: /sealed metadata does not match/ });
+});

@@ -1,3 +1,4 @@
+import { CephError } from '@ts-ceph/common';
 import { FsckReport } from '../objectstore';
 import { collToString, ghobjectSortKey, ghobjectToString } from '../types';
 import { AllocatorBits } from './allocator';
@@ -15,6 +16,18 @@ export const fsckReadBlocks = 256;
  */
 export async function runFsck(store: NativeStore, deep: boolean): Promise<FsckReport> {
   const problems: string[] = [];
+  try {
+    return await checkStore(store, deep, problems);
+  } catch (e) {
+    // A sealed record that fails authentication (damaged, or moved under another key) ends the
+    // scan it was found in: reported, not thrown, so the tool prints every problem found so far.
+    if (!(e instanceof CephError) || e.code !== 'EIO') throw e;
+    problems.push(`metadata: ${e.message}`);
+    return { errors: problems.length, problems, objects: 0, bytesChecked: 0 };
+  }
+}
+
+async function checkStore(store: NativeStore, deep: boolean, problems: string[]): Promise<FsckReport> {
   const db = store.db;
   const blocks = store.allocator.blocks;
   const owner = new Map<number, string>();
