@@ -161,7 +161,7 @@ t.test('SealedKV: ordered ranges, tiny index budget, writes during a build, move
   t.equal(await other.get(k('a')), undefined, 'another key finds nothing under its tags');
 });
 
-t.test('a damaged sealed record: reads fail with EIO, fsck reports it; a wrong check value refuses the mount', async (t) => {
+t.test('a damaged sealed record: reads fail with EIO, fsck reports it; a wrong or missing check record refuses the mount', async (t) => {
   const f = await fresh(true);
   t.teardown(f.cleanup);
   await fill(f.store);
@@ -194,4 +194,12 @@ t.test('a damaged sealed record: reads fail with EIO, fsck reports it; a wrong c
   await db2.close();
   s = new NativeStore(f.opts);
   await t.rejects(s.mount(), { code: 'EIO', message: /sealed metadata does not match/ });
+
+  // Without the record an encrypted store is refused, never mounted to write in the clear.
+  const db3 = new Level<Buffer, Buffer>(join(f.path, 'db'), { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+  await db3.open();
+  await db3.del(Buffer.from('S:sealed'));
+  await db3.close();
+  s = new NativeStore(f.opts);
+  await t.rejects(s.mount(), { code: 'EIO', message: /without sealed metadata/ });
 });

@@ -55,7 +55,7 @@ export function levelRange(group: Buffer, r: KVRange): { gt?: Buffer; gte?: Buff
   return r.gt ? { gt: r.gt, lt, limit } : { gte: r.gte ?? group, lt, limit };
 }
 
-/** Metadata in the clear: an unencrypted store (and an encrypted one made before sealed metadata). */
+/** Metadata in the clear: an unencrypted store. */
 export class PlainKV implements MetaKV {
   readonly sealed = false;
   constructor(private readonly level: KV) {}

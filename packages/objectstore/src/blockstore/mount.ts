@@ -1,4 +1,4 @@
-import { cephError, logger } from '@ts-ceph/common';
+import { cephError } from '@ts-ceph/common';
 import { BlockDevice } from '../native/device';
 import { XtsCipher } from '../native/crypto';
 import { isLuks, luksOpen } from '../luks/luks2';
@@ -10,8 +10,6 @@ import { blockBytes, CollRecord } from './layout';
 import { blockPathOf, NativeStoreOptions } from './mkfs';
 import { KV, MetaKV, PlainKV } from './meta-kv';
 import { deriveMetaKeys, SealedKV, sealedRecordMatches } from './sealed-kv';
-
-const log = logger('bluestore');
 
 /** What mount reads before replaying the journal: the device and the state as of the last checkpoint. */
 export interface OpenedDevice {
@@ -48,16 +46,18 @@ async function readSuperblock(io: BlockIO, rec: L.SuperRecord): Promise<L.Superb
 }
 
 /**
- * The metadata of a store: sealed with keys from the volume key when the database says so
- * (`S:sealed`); an encrypted store made before sealed metadata keeps its records in the clear.
+ * The metadata of a store: in the clear on an unencrypted device, sealed with keys from the volume
+ * key on an encrypted one. An encrypted store without `S:sealed` is refused rather than mounted in
+ * the clear: whoever can delete that record must not be able to make the OSD write names, xattrs
+ * and omap in the clear from then on (and stores made before sealed metadata are re-created).
  */
 async function openMeta(level: KV, opts: NativeStoreOptions, rec: L.SuperRecord, volumeKey: Buffer | undefined): Promise<MetaKV> {
   const sealed = await level.get(L.sealedKey());
-  if (!sealed) {
-    if (volumeKey) log.warn(`${opts.path}: encrypted store with metadata in the clear (made before sealed metadata); re-create it to encrypt object names, xattrs and omap`);
+  if (!volumeKey) {
+    if (sealed) throw cephError('EIO', `${opts.path}: the metadata is sealed but the device is not encrypted`);
     return new PlainKV(level);
   }
-  if (!volumeKey) throw cephError('EIO', `${opts.path}: the metadata is sealed but the device is not encrypted`);
+  if (!sealed) throw cephError('EIO', `${opts.path}: encrypted store without sealed metadata (made before it, or its S:sealed record was removed); re-create it`);
   const keys = deriveMetaKeys(volumeKey, rec.sb.fsid);
   if (!sealedRecordMatches(keys, L.decodeSealedRecord(sealed))) throw cephError('EIO', `${opts.path}: sealed metadata does not match the device's volume key`);
   return new SealedKV(level, keys);

@@ -75,8 +75,9 @@ export class SealedKV implements MetaKV {
     this.index = new GroupIndexCache(indexBytesMax);
   }
 
-  private tag(data: Buffer): Buffer {
-    return createHmac('sha256', this.keys.mac).update(data).digest().subarray(0, metaTagBytes);
+  /** tag(domain + data): the one-letter domain keeps group tags and key tags apart. */
+  private tag(domain: 'g' | 'k', data: Buffer): Buffer {
+    return createHmac('sha256', this.keys.mac).update(domain).update(data).digest().subarray(0, metaTagBytes);
   }
 
   /** Type letter + tag of the group: the prefix every sealed key of the group starts with. */
@@ -84,7 +85,7 @@ export class SealedKV implements MetaKV {
     const id = group.toString('latin1');
     let p = this.tags.get(id);
     if (!p) {
-      p = Buffer.concat([group.subarray(0, 1), this.tag(Buffer.concat([Buffer.from('g'), group]))]);
+      p = Buffer.concat([group.subarray(0, 1), this.tag('g', group)]);
       if (this.tags.size >= metaGroupTagsMax) this.tags.clear();
       this.tags.set(id, p);
     }
@@ -97,7 +98,7 @@ export class SealedKV implements MetaKV {
     const prefix = this.groupPrefix(key.subarray(0, L.groupBytesOf(key)));
     const out = Buffer.allocUnsafe(1 + 2 * metaTagBytes);
     prefix.copy(out);
-    this.tag(Buffer.concat([Buffer.from('k'), key])).copy(out, prefix.length);
+    this.tag('k', key).copy(out, prefix.length);
     return out;
   }
 
