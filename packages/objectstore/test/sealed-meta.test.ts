@@ -152,6 +152,15 @@ t.test('SealedKV: ordered ranges, tiny index budget, writes during a build, move
     await during;
     await kv.write([{ type: 'del', key: k('ab') }, { type: 'put', key: k('aa'), value: Buffer.from('v-aa') }], false);
   }
+  // Two indexed groups over a budget that holds one: the least recently used one is dropped.
+  const small = new SealedKV(db, keys, 600);
+  const group2 = Buffer.from('M\0\0\0\0\0\0\0\x0a.', 'latin1');
+  await small.write(names.map((n) => ({ type: 'put' as const, key: Buffer.concat([group2, Buffer.from(n)]), value: Buffer.from('x') })), false);
+  for await (const _ of small.range(group, { limit: 1 }));
+  t.ok(small.indexedBytes > 0 && small.indexedBytes <= 600, `one group indexed (${small.indexedBytes} bytes)`);
+  const first = small.indexedBytes;
+  for await (const _ of small.range(group2, { limit: 1 }));
+  t.equal(small.indexedBytes, first, 'the second replaced the first within the budget');
   const kv = new SealedKV(db, keys);
   const pa = kv.physKey(k('a'));
   const pb = kv.physKey(k('b'));
