@@ -27,6 +27,11 @@ export interface TsOsdClusterOptions {
   deviceBytes?: number;
   /** debug_osd in the [osd] section (10). */
   debugOsd?: number;
+  /**
+   * An encrypted store: a key file (0600, beside the mon's directory, not in osd_data) named by
+   * ts_osd_dmcrypt_key_file; the log then goes beside it too, since at higher debug levels its lines name objects.
+   */
+  encrypt?: boolean;
 }
 
 export interface RadosOptions {
@@ -48,6 +53,8 @@ export interface TsOsdCluster {
   osd: ChildProcess;
   /** The last `lines` lines of ts-osd's log file (40). */
   osdLog(lines?: number): string;
+  /** ts_osd_dmcrypt_key_file, when the store is encrypted. */
+  keyFile?: string;
   /** The real rados CLI on the pool; OSD_RADOS_DEBUG=1 adds objecter and messenger logs on stderr. */
   rados(args: string[], opts?: RadosOptions): Promise<RunResult>;
   /** /usr/bin/python3 on `script` with argv [conf, pool, ...args] and the admin keyring. */
@@ -61,6 +68,8 @@ export async function startTsOsdCluster(opts: TsOsdClusterOptions = {}): Promise
   const pool = opts.pool ?? 'p';
   const mon = await startTsMon();
   const dir = join(mon.dir, 'osd.0');
+  const logPath = opts.encrypt ? join(mon.dir, 'osd.0.log') : join(dir, 'osd.log');
+  const keyFile = opts.encrypt ? join(mon.dir, 'osd.0.key') : undefined;
   let osd: ChildProcess | undefined;
   const stop = async (): Promise<void> => {
     if (osd && osd.exitCode === null && osd.signalCode === null) osd.kill('SIGKILL');
@@ -68,14 +77,19 @@ export async function startTsOsdCluster(opts: TsOsdClusterOptions = {}): Promise
   };
   const osdLog = (lines = 40): string => {
     try {
-      return readFileSync(join(dir, 'osd.log'), 'utf8').split('\n').slice(-lines).join('\n');
+      return readFileSync(logPath, 'utf8').split('\n').slice(-lines).join('\n');
     } catch {
       return '';
     }
   };
   try {
     const osdData = join(mon.dir, 'osd.$id');
-    appendFileSync(mon.conf, `\n[osd]\nosd_data = ${osdData}\nkeyring = ${osdData}/keyring\nlog_file = ${osdData}/osd.log\nts_osd_device_bytes = ${opts.deviceBytes ?? 256 << 20}\ndebug_osd = ${opts.debugOsd ?? 10}\n`);
+    const logFile = opts.encrypt ? join(mon.dir, 'osd.$id.log') : `${osdData}/osd.log`;
+    appendFileSync(mon.conf, `\n[osd]\nosd_data = ${osdData}\nkeyring = ${osdData}/keyring\nlog_file = ${logFile}\nts_osd_device_bytes = ${opts.deviceBytes ?? 256 << 20}\ndebug_osd = ${opts.debugOsd ?? 10}\n`);
+    if (keyFile) {
+      writeFileSync(keyFile, randomUUID(), { mode: 0o600 });
+      appendFileSync(mon.conf, `ts_osd_dmcrypt_key_file = ${keyFile}\n`);
+    }
     const uuid = randomUUID();
     const key = (await run('ceph-authtool', ['--gen-print-key'])).stdout.trim();
     const r = await mon.ceph(['osd', 'new', uuid, '0', '-i', '-'], { input: JSON.stringify({ cephx_secret: key }) });
@@ -85,7 +99,7 @@ export async function startTsOsdCluster(opts: TsOsdClusterOptions = {}): Promise
     const mk = await run(process.execPath, [tsOsdBin, '-c', mon.conf, '-i', '0', '--mkfs', '--osd-uuid', uuid]);
     if (mk.code !== 0) throw new Error(`ts-osd --mkfs: rc ${mk.code} ${mk.stdout}${mk.stderr}`);
     osd = await startOsd(mon, dir);
-    await createPool(mon, pool, opts.pgNum ?? 8, () => readFileSync(join(dir, 'osd.log'), 'utf8'));
+    await createPool(mon, pool, opts.pgNum ?? 8, () => readFileSync(logPath, 'utf8'));
     const started = osd;
     return {
       mon,
@@ -94,6 +108,7 @@ export async function startTsOsdCluster(opts: TsOsdClusterOptions = {}): Promise
       pool,
       osd: started,
       osdLog,
+      keyFile,
       rados: (args, o = {}) => run('rados', ['-c', mon.conf, '--rados-osd-op-timeout', '20', ...debugArgs(), ...(o.extra ?? []), ...(o.noPool ? [] : ['-p', pool]), ...args], { timeoutMs: o.timeoutMs ?? 30_000, input: o.input }),
       python: (script, args = []) => {
         const f = join(mon.dir, `script-${randomUUID()}.py`);

@@ -9,3 +9,4 @@ export * from './memstore';
 export * from './luks/luks2';
 export { NativeStore, NativeStoreOptions, deviceBytesDefault } from './blockstore/store';
 export * from './hash';
+export * from './luks/key-file';

@@ -38,6 +38,8 @@ export interface OsdDaemonOptions {
   clock?: Clock;
   /** Address to bind the public messenger to (default: public_addr, else 127.0.0.1). */
   bindIp?: string;
+  /** The key of an encrypted store (ts_osd_dmcrypt_key_file). */
+  storePassphrase?: Buffer;
 }
 
 /** Named limits of the daemon (docs/LIMITS.md). */
@@ -110,7 +112,7 @@ export class OsdDaemon implements Dispatcher {
     const fsidFile = join(opts.osdData, 'fsid');
     if (!existsSync(fsidFile)) throw cephError('ENOENT', `${opts.osdData} has no fsid: run ts-osd --mkfs first`);
     const osdUuid = readFileSync(fsidFile, 'utf8').trim() as Uuid;
-    const store = new NativeStore({ path: opts.osdData });
+    const store = new NativeStore({ path: opts.osdData, passphrase: opts.storePassphrase });
     await store.mount();
     const keys = new RotatingKeyRing(EntityType.OSD, keyring);
     const registry = new AuthRegistry(EntityType.OSD, cfg.authSettings);

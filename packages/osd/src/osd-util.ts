@@ -6,10 +6,13 @@ import { OSDCap, RotatingKeyRing, RotatingSecrets } from '@ts-ceph/cephx';
 import { MonClient } from '@ts-ceph/rados';
 import { NativeStore } from '@ts-ceph/objectstore';
 
-/** ceph-osd --mkfs's files: whoami and fsid (the OSD uuid), then the native store. */
-export async function mkfsOsd(opts: { id: number; osdData: string; osdUuid: Uuid; deviceBytes?: number }): Promise<void> {
+/**
+ * ceph-osd --mkfs's files: whoami and fsid (the OSD uuid), then the native store; with a
+ * passphrase the store is encrypted (LUKS2 device, sealed metadata).
+ */
+export async function mkfsOsd(opts: { id: number; osdData: string; osdUuid: Uuid; deviceBytes?: number; passphrase?: Buffer }): Promise<void> {
   mkdirSync(opts.osdData, { recursive: true });
-  const store = new NativeStore({ path: opts.osdData, deviceBytes: opts.deviceBytes });
+  const store = new NativeStore({ path: opts.osdData, deviceBytes: opts.deviceBytes, ...(opts.passphrase ? { encrypt: true, passphrase: opts.passphrase } : {}) });
   await store.mkfs();
   writeFileSync(join(opts.osdData, 'whoami'), `${opts.id}\n`);
   writeFileSync(join(opts.osdData, 'fsid'), `${opts.osdUuid}\n`);

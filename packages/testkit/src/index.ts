@@ -1,4 +1,5 @@
 export * from './proc';
+export * from './grep';
 export * from './realmon';
 export * from './fuzz';
 export { sharedDir, repoRoot } from '@ts-ceph/common';

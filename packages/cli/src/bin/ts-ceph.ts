@@ -17,7 +17,7 @@ type Command = { summary: string; run(o: GlobalOptions, out: CommandOutput): Pro
 /** The subcommand table: one line per subcommand. */
 export const commands: Record<string, Command> = {
   status: { summary: 'show cluster status', run: status.run },
-  bootstrap: { summary: 'create a new local cluster in --dir D [--osds N] and start it', run: bootstrap.run },
+  bootstrap: { summary: 'create a new local cluster in --dir D [--osds N] [--encrypt] and start it', run: bootstrap.run },
   start: { summary: 'start the daemons of the cluster in --dir D', run: start.run },
   down: { summary: 'stop the daemons of the cluster in --dir D', run: down.run },
 };

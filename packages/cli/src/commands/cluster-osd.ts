@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { closeSync, constants, existsSync, fchmodSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { cephError, newUuid, realClock } from '@ts-ceph/common';
 import { EntityType } from '@ts-ceph/denc';
 import { CryptoKey, KeyRing, cryptoRandom, writeKeyRing } from '@ts-ceph/cephx';
@@ -21,8 +22,8 @@ export const clusterOsdLimits = {
   mkfsTimeoutMs: 120_000,
 };
 
-/** The [osd] section bootstrap writes: where each OSD keeps its store, keyring, log and pid. */
-export function osdConfText(p: ClusterPaths): string {
+/** The [osd] section bootstrap writes: where each OSD keeps its store, keyring, log, pid (and store key). */
+export function osdConfText(p: ClusterPaths, encrypt = false): string {
   return `
 [osd]
 osd_data = ${p.dir}/osd.$id
@@ -30,7 +31,25 @@ keyring = ${p.dir}/osd.$id/keyring
 log_file = ${p.logDir}/$name.log
 pid_file = ${p.runDir}/$name.pid
 ts_osd_device_bytes = ${clusterOsdLimits.deviceBytesDefault}
-`;
+${encrypt ? `ts_osd_dmcrypt_key_file = ${dmcryptKeyPath(p, '$id')}\n` : ''}`;
+}
+
+/** Where bootstrap --encrypt keeps an OSD's store key: outside its data directory, in a 0700 folder. */
+export function dmcryptKeyPath(p: ClusterPaths, id: number | '$id'): string {
+  return join(p.dir, 'keys', `osd.${id}.key`);
+}
+
+/** A new random store key, 0600, created fresh (never written through a planted file or link). */
+function writeDmcryptKey(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  try {
+    fchmodSync(fd, 0o600);
+    writeSync(fd, randomBytes(32).toString('base64'));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export function tsOsdPath(): string {
@@ -57,7 +76,7 @@ export function clusterOsdIds(p: ClusterPaths): number[] {
 }
 
 /** Create `count` OSDs through the running monitor and start them; returns what was spawned. */
-export async function createOsds(p: ClusterPaths, count: number, o: GlobalOptions): Promise<{ name: string; pid: number }[]> {
+export async function createOsds(p: ClusterPaths, count: number, o: GlobalOptions, encrypt = false): Promise<{ name: string; pid: number }[]> {
   const spawned: { name: string; pid: number }[] = [];
   const { mon } = monClientFromOptions({ ...o, conf: p.conf, connectTimeoutMs: 5000 }, { ...process.env, CEPH_KEYRING: undefined });
   try {
@@ -74,6 +93,7 @@ export async function createOsds(p: ClusterPaths, count: number, o: GlobalOption
       const kr = new KeyRing();
       kr.add({ type: EntityType.OSD, id: String(id) }, { key, caps: new Map() });
       writeKeyRing(join(dir, 'keyring'), kr);
+      if (encrypt) writeDmcryptKey(dmcryptKeyPath(p, id));
       const mk = spawnSync(process.execPath, [tsOsdPath(), '-c', p.conf, '-i', String(id), '--mkfs', '--osd-uuid', uuid], { encoding: 'utf8', timeout: clusterOsdLimits.mkfsTimeoutMs });
       if (mk.status !== 0) throw cephError('EIO', `ts-osd --mkfs for osd.${id} failed: ${mk.stderr || mk.stdout}`);
       spawned.push({ name: `osd.${id}`, pid: spawnOsd(p, id) });

@@ -28,19 +28,21 @@ export async function waitForMon(p: ClusterPaths, spawned: { name: string; pid: 
   throw last instanceof Error ? last : new Error('the monitor did not answer');
 }
 
-/** The --dir / --osds options of the cluster subcommands. */
-export function clusterArgs(rest: string[], osdsDefault = 0): { dir: string; osds: number } {
+/** The --dir / --osds options of the cluster subcommands (and bootstrap's --encrypt, when allowed). */
+export function clusterArgs(rest: string[], osdsDefault = 0, allowEncrypt = false): { dir: string; osds: number; encrypt: boolean } {
   let dir = '';
   let osds = osdsDefault;
+  let encrypt = false;
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i]!;
     if (a === '--dir') dir = rest[++i] ?? '';
     else if (a.startsWith('--dir=')) dir = a.slice(6);
     else if (a === '--osds') osds = Number(rest[++i]);
     else if (a.startsWith('--osds=')) osds = Number(a.slice(7));
+    else if (a === '--encrypt' && allowEncrypt) encrypt = true;
     else throw new Error(`unknown argument '${a}'`);
   }
   if (!dir) throw new Error('--dir <directory> is required');
   if (!Number.isInteger(osds) || osds < 0) throw new Error('--osds needs a non-negative integer');
-  return { dir, osds };
+  return { dir, osds, encrypt };
 }

@@ -5,6 +5,7 @@
 import { readFileSync, statSync, writeSync } from 'node:fs';
 import { CephError, configureLog, parseSize } from '@ts-ceph/common';
 import { NativeStore } from '../blockstore/store';
+import { readKeyFile } from '../luks/key-file';
 import { cephStrHashRjenkins } from '../hash';
 import { Transaction } from '../transaction';
 import { CEPH_NOSNAP, collMeta, CollT, GHObject, ghobject, ghobjectMax, ghobjectMin, parseColl } from '../types';
@@ -40,13 +41,6 @@ function parseArgs(argv: string[]): { opts: Map<string, string>; flags: Set<stri
   return { opts, flags, pos };
 }
 
-function readKey(path: string): Buffer {
-  const st = statSync(path);
-  if (st.mode & 0o004) throw new CephError('EPERM', 1, `key file ${path} is world-readable; chmod o-r it`);
-  const key = readFileSync(path);
-  if (!key.length) throw new CephError('EINVAL', 22, `key file ${path} is empty`);
-  return key;
-}
 
 /** The object: ceph-objectstore-tool's JSON form ["pgid",{...}] or {...}, or --oid and friends. */
 function parseObject(opts: Map<string, string>, pos: string[], pool: number): GHObject {
@@ -95,7 +89,7 @@ async function main(argv: string[]): Promise<number> {
   if (!path || !op) throw new UsageError('--data-path and --op are required');
   configureLog({ levels: { nativestore: 0, bdev: 0 } });
   const keyFile = opts.get('--key-file');
-  const passphrase = keyFile ? readKey(keyFile) : undefined;
+  const passphrase = keyFile ? readKeyFile(keyFile) : undefined;
   const io = opts.get('--io');
   const store = new NativeStore({
     path,

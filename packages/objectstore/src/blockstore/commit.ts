@@ -3,7 +3,7 @@ import { PExtent } from './allocator';
 import { BatchOp, bodyCrcOf, DeferredRun, encodeHeader, encodeMeta, JournalRing, metaBlocksOf, metaBytesOf, recordBlocksMax, RecordMeta } from './journal';
 import * as L from './layout';
 import { blockBytes } from './layout';
-import type { KV, NativeStore } from './store';
+import type { NativeStore } from './store';
 
 const log = logger('nativestore');
 
@@ -47,22 +47,6 @@ interface Batch {
   freed: PExtent[];
   /** Settles when its in-place writes are on the device (unflushed). */
   done: Promise<void>;
-}
-
-interface RawBatch {
-  _batch(ops: BatchOp[], options: { sync: boolean }): Promise<void>;
-}
-
-/**
- * A LevelDB write on the commit path. abstract-level's public batch() clones and re-validates
- * every operation (about 10 us each, measured); our keys and values are Buffers already, so we
- * call classic-level's implementation of the documented private `_batch(operations, options)`,
- * which takes {type, key, value} objects, directly. Only while the database is open: otherwise the
- * public method raises the proper error.
- */
-export function kvWrite(db: KV, ops: BatchOp[], sync: boolean): Promise<void> {
-  if (db.status !== 'open' || typeof (db as unknown as Partial<RawBatch>)._batch !== 'function') return db.batch(ops, { sync });
-  return (db as unknown as RawBatch)._batch(ops, { sync });
 }
 
 const deferredBlocks = (t: TxnCommit): number => t.deferred.reduce((n, r) => n + r.plains.length, 0);
@@ -307,7 +291,7 @@ export class CommitPipeline {
     const ops = [...this.pendingOps.values()];
     this.pendingOps = new Map();
     this.pendingBytes = 0;
-    this.applying = kvWrite(this.store.db, ops, false)
+    this.applying = this.store.db.write(ops, false)
       .catch((e: Error) => this.fail(e))
       .finally(() => (this.applying = undefined));
     return this.applying;
@@ -346,7 +330,7 @@ export class CommitPipeline {
       await this.applyNow();
       if (this.failed) return;
       await this.store.io.dev.fdatasync();
-      await kvWrite(this.store.db, this.stateOps({ generation: this.generation, seq: seq + 1, block: this.ring.blockOf(seq + 1) }), true);
+      await this.store.db.write(this.stateOps({ generation: this.generation, seq: seq + 1, block: this.ring.blockOf(seq + 1) }), true);
     } catch (e) {
       this.fail(e as Error);
       return;
@@ -389,7 +373,7 @@ export class CommitPipeline {
       this.committedStats = { storedBytes: t.storedBytes, objects: t.objects };
       const seq = this.ring.nextSeq;
       await this.applyNow();
-      await this.store.db.batch([...t.ops, ...this.stateOps({ generation: this.generation, seq, block: this.ring.blockOf(seq) })], { sync: true });
+      await this.store.db.write([...t.ops, ...this.stateOps({ generation: this.generation, seq, block: this.ring.blockOf(seq) })], true);
     } catch (e) {
       this.fail(e as Error, [t]);
       return;
@@ -415,7 +399,7 @@ export class CommitPipeline {
 
   /** Mount: make the replayed state and this mount's generation durable before any new record. */
   async checkpointNow(): Promise<void> {
-    await this.store.db.batch(this.stateOps({ generation: this.generation, seq: this.ring.nextSeq, block: this.ring.head }), { sync: true });
+    await this.store.db.write(this.stateOps({ generation: this.generation, seq: this.ring.nextSeq, block: this.ring.head }), true);
   }
 
   /** An unclean stop (tests): let a LevelDB write in progress finish, drop what is kept back. */

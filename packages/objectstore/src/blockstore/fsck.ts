@@ -1,3 +1,4 @@
+import { CephError } from '@ts-ceph/common';
 import { FsckReport } from '../objectstore';
 import { collToString, ghobjectSortKey, ghobjectToString } from '../types';
 import { AllocatorBits } from './allocator';
@@ -15,6 +16,18 @@ export const fsckReadBlocks = 256;
  */
 export async function runFsck(store: NativeStore, deep: boolean): Promise<FsckReport> {
   const problems: string[] = [];
+  try {
+    return await checkStore(store, deep, problems);
+  } catch (e) {
+    // A sealed record that fails authentication (damaged, or moved under another key) ends the
+    // scan it was found in: reported, not thrown, so the tool prints every problem found so far.
+    if (!(e instanceof CephError) || e.code !== 'EIO') throw e;
+    problems.push(`metadata: ${e.message}`);
+    return { errors: problems.length, problems, objects: 0, bytesChecked: 0 };
+  }
+}
+
+async function checkStore(store: NativeStore, deep: boolean, problems: string[]): Promise<FsckReport> {
   const db = store.db;
   const blocks = store.allocator.blocks;
   const owner = new Map<number, string>();
@@ -27,9 +40,9 @@ export async function runFsck(store: NativeStore, deep: boolean): Promise<FsckRe
   if (live.length) problems.push(`${live.length} journal record(s) still pending after a checkpoint`);
   // The superblock and the journal are allocated and belong to no object.
   const reservedEnd = store.sb.journalStart + store.sb.journalBlocks;
-  for await (const [, v] of db.iterator({ gte: Buffer.from(L.K.coll), lt: L.prefixEnd(Buffer.from(L.K.coll)) })) colls.add(collToString(L.decodeColl(v).cid));
+  for await (const [, v] of db.range(Buffer.from(L.K.coll))) colls.add(collToString(L.decodeColl(v).cid));
   const toCheck: { pblock: number; csum: number; what: string }[] = [];
-  for await (const [k, v] of db.iterator({ gte: Buffer.from(L.K.onode), lt: L.prefixEnd(Buffer.from(L.K.onode)) })) {
+  for await (const [k, v] of db.scanType(L.K.onode)) {
     objects++;
     let rec: L.OnodeRecord;
     try {
@@ -71,15 +84,18 @@ export async function runFsck(store: NativeStore, deep: boolean): Promise<FsckRe
   }
   for (let p = 0; p < reservedEnd; p++) if (!AllocatorBits.get(store.allocator.committed, p)) problems.push(`device block ${p} (superblock or journal) is free in the allocator`);
   for (let p = reservedEnd; p < blocks; p++) if (AllocatorBits.get(store.allocator.committed, p) && !owner.has(p)) problems.push(`device block ${p}: allocated but referenced by no object`);
-  for await (const k of db.keys({ gte: Buffer.from(L.K.shard), lt: L.prefixEnd(Buffer.from(L.K.shard)) })) {
+  for await (const [k] of db.scanType(L.K.shard)) {
     const nid = Number(k.readBigUInt64BE(1));
     if (!nids.has(nid)) problems.push(`extent shard of nid ${nid}: no such object`);
   }
-  let lastNid = -1;
-  for await (const k of db.keys({ gte: Buffer.from(L.K.omap), lt: L.prefixEnd(Buffer.from(L.K.omap)) })) {
+  // A sealed store scans in MAC order, not by nid: each orphan nid is reported once.
+  const orphans = new Set<number>();
+  for await (const [k] of db.scanType(L.K.omap)) {
     const nid = Number(k.readBigUInt64BE(1));
-    if (nid !== lastNid && !nids.has(nid)) problems.push(`omap of nid ${nid}: no such object`);
-    lastNid = nid;
+    if (!nids.has(nid) && !orphans.has(nid)) {
+      orphans.add(nid);
+      problems.push(`omap of nid ${nid}: no such object`);
+    }
   }
   if (deep) {
     toCheck.sort((a, b) => a.pblock - b.pblock);

@@ -113,6 +113,34 @@ export const omapHeaderKey = (nid: number): Buffer => Buffer.concat([Buffer.from
 export const omapKeyPrefix = (nid: number): Buffer => Buffer.concat([Buffer.from('M'), u64be(nid), Buffer.from('.')]);
 export const omapKey = (nid: number, key: string): Buffer => Buffer.concat([omapKeyPrefix(nid), Buffer.from(key, 'utf8')]);
 export const bitmapKey = (chunk: number): Buffer => Buffer.concat([Buffer.from('B'), u64be(chunk)]);
+/** Present in an encrypted store whose other records are sealed (sealed-kv.ts). */
+export const sealedKey = (): Buffer => Buffer.from('S:sealed');
+
+/**
+ * Bytes of a key's group: the part shared by keys listed together (a collection's onodes, an
+ * object's omap values or shards, every collection, every bitmap chunk). An encrypted store keeps
+ * the group's tag in the clear in front of each sealed key so that a group can be read alone; the
+ * rest of the key (the object's sort key, the omap key) only as a MAC.
+ */
+export function groupBytesOf(key: Buffer): number {
+  switch (key[0]) {
+    case 0x4f: {
+      // 'O' + collection name + NUL: a collection name never holds a NUL.
+      const nul = key.indexOf(0, 1);
+      assert(nul > 0, 'groupBytesOf: onode key without a collection terminator');
+      return nul + 1;
+    }
+    case 0x4d: // 'M' + nid + '-' (header) or '.' (values)
+      return Math.min(key.length, 10);
+    case 0x58: // 'X' + nid
+      return Math.min(key.length, 9);
+    case 0x43: // 'C'
+    case 0x42: // 'B'
+      return 1;
+    default:
+      return key.length;
+  }
+}
 /** The smallest key greater than every key with this prefix. */
 export function prefixEnd(prefix: Buffer): Buffer {
   const b = Buffer.from(prefix);
@@ -160,6 +188,19 @@ export interface Checkpoint {
 export const encodeCheckpoint = (c: Checkpoint): Buffer => new Writer().envelope(1, 1, (w) => w.u64(c.generation).u64(c.seq).u64(c.block)).finish();
 export const decodeCheckpoint = (b: Buffer): Checkpoint =>
   new Reader(b).envelope('checkpoint', 1, (r) => ({ generation: r.u64n('generation'), seq: r.u64n('seq'), block: r.u64n('block') }));
+
+/**
+ * `S:sealed`: the scheme of sealed metadata (1: HMAC-SHA256 key tags, AES-256-GCM values, keys
+ * from HKDF-SHA256 of the LUKS2 volume key) and a check value derived from the same key, which
+ * tells a wrong derivation from damaged records at mount.
+ */
+export interface SealedRecord {
+  scheme: number;
+  check: Buffer;
+}
+
+export const encodeSealedRecord = (s: SealedRecord): Buffer => new Writer().envelope(1, 1, (w) => w.u8(s.scheme).blob(s.check)).finish();
+export const decodeSealedRecord = (b: Buffer): SealedRecord => new Reader(b).envelope('sealed', 1, (r) => ({ scheme: r.u8('scheme'), check: Buffer.from(r.blob('check')) }));
 
 export interface StatsRecord {
   storedBytes: number;

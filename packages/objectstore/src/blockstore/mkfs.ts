@@ -5,14 +5,16 @@ import { Level } from 'level';
 import { cephError } from '@ts-ceph/common';
 import { BlockDevice, IoBackend } from '../native/device';
 import { XtsCipher } from '../native/crypto';
-import { luksFormat, LuksFormatOptions } from '../luks/luks2';
+import { luksFormat, LuksFormatOptions, LuksVolume } from '../luks/luks2';
 import { BitmapAllocator } from './allocator';
 import { BlockIO } from './io';
 import * as L from './layout';
 import { blockBytes } from './layout';
 import { BatchOp, journalBlocksFor } from './journal';
+import { KV, MetaKV, PlainKV } from './meta-kv';
+import { deriveMetaKeys, SealedKV, sealedRecordFor } from './sealed-kv';
 
-export type KV = Level<Buffer, Buffer>;
+export type { KV };
 
 export interface NativeStoreOptions {
   /** The OSD data directory: holds `block` (or a symlink to the device) and `db/`. */
@@ -99,9 +101,10 @@ export async function mkfsStore(opts: NativeStoreOptions): Promise<void> {
   prepareDevice(opts);
   let dataOffset = 0;
   let xts: XtsCipher | undefined;
+  let f: LuksVolume | undefined;
   if (opts.encrypt) {
     if (!opts.passphrase?.length) throw cephError('EINVAL', 'mkfs --encrypt needs a key (passphrase)');
-    const f = await luksFormat(blockPath, opts.passphrase, opts.luks);
+    f = await luksFormat(blockPath, opts.passphrase, opts.luks);
     dataOffset = f.segmentOffset;
     xts = new XtsCipher(f.volumeKey, f.sectorBytes);
   }
@@ -121,8 +124,16 @@ export async function mkfsStore(opts: NativeStoreOptions): Promise<void> {
     alloc.reserve(0, 1 + journalBlocks);
     const db = storeDb(path);
     await db.open();
-    await db.batch(initialKeys(sb, alloc), { sync: true });
-    await db.close();
+    try {
+      // An encrypted store seals its metadata from the first record on: nothing is ever written in the clear.
+      const keys = f ? deriveMetaKeys(f.volumeKey, sb.fsid) : undefined;
+      const meta: MetaKV = keys ? new SealedKV(db, keys) : new PlainKV(db);
+      const ops = initialKeys(sb, alloc);
+      if (keys) ops.push({ type: 'put', key: L.sealedKey(), value: L.encodeSealedRecord(sealedRecordFor(keys)) });
+      await meta.write(ops, true);
+    } finally {
+      await db.close();
+    }
     writeFileSync(join(path, 'type'), 'tsstore\n');
     writeFileSync(join(path, 'fsid'), sb.fsid + '\n');
   } finally {

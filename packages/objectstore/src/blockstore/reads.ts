@@ -5,46 +5,46 @@ import { BlockIO, BlockRef } from './io';
 import * as L from './layout';
 import { blockBytes } from './layout';
 import { getBlock, mappedBlocks, Onode } from './onode';
-import type { KV } from './mkfs';
+import type { MetaKV } from './meta-kv';
 
 // The store's reads, given the object's onode (the store finds it and waits for earlier
 // transactions): data through the block I/O layer, metadata and omap from LevelDB.
 
 /** An onode from LevelDB with its extent-map shards, or null when the key is absent. */
-export async function loadOnode(db: KV, cid: CollT, sortKey: string): Promise<Onode | null> {
+export async function loadOnode(db: MetaKV, cid: CollT, sortKey: string): Promise<Onode | null> {
   const v = await db.get(L.onodeKey(cid, sortKey));
   if (!v) return null;
   const rec = L.decodeOnode(v);
   const shards = new Map<number, L.Shard>();
-  for await (const [k, sv] of db.iterator({ gte: L.shardKeyPrefix(rec.nid), lt: L.prefixEnd(L.shardKeyPrefix(rec.nid)) })) shards.set(Number(k.readBigUInt64BE(9)), L.decodeShard(sv));
+  for await (const [k, sv] of db.range(L.shardKeyPrefix(rec.nid))) shards.set(Number(k.readBigUInt64BE(9)), L.decodeShard(sv));
   return { cid, rec, shards, dirtyShards: new Set(), shardsOwned: true, attrsOwned: true, pending: undefined };
 }
 
 /** The omap of nid in LevelDB: keys in byte order, and the header. */
-export async function dbOmap(db: KV, nid: number): Promise<{ keys: Map<string, Buffer>; header: Buffer | undefined }> {
+export async function dbOmap(db: MetaKV, nid: number): Promise<{ keys: Map<string, Buffer>; header: Buffer | undefined }> {
   const keys = new Map<string, Buffer>();
   const pfx = L.omapKeyPrefix(nid);
-  for await (const [k, v] of db.iterator({ gte: pfx, lt: L.prefixEnd(pfx) })) keys.set(k.subarray(pfx.length).toString('utf8'), v);
+  for await (const [k, v] of db.range(pfx)) keys.set(k.subarray(pfx.length).toString('utf8'), v);
   return { keys, header: await db.get(L.omapHeaderKey(nid)) };
 }
 
 /** The first `max` objects of a collection in LevelDB, as cache keys. */
-export async function dbCollObjects(db: KV, cid: CollT, max: number): Promise<string[]> {
+export async function dbCollObjects(db: MetaKV, cid: CollT, max: number): Promise<string[]> {
   const pfx = L.onodeKeyPrefix(cid);
   const out: string[] = [];
-  for await (const k of db.keys({ gte: pfx, lt: L.prefixEnd(pfx), limit: max })) out.push(`${collToString(cid)}\n${k.subarray(pfx.length).toString('latin1')}`);
+  for await (const [k] of db.range(pfx, { limit: max })) out.push(`${collToString(cid)}\n${k.subarray(pfx.length).toString('latin1')}`);
   return out;
 }
 
 /** Objects of a collection in [start, end), at most `max` (capped at listObjectsMax), with the cursor to continue. */
-export async function listObjects(db: KV, c: CollT, start: GHObject, end: GHObject, max: number): Promise<ListResult> {
+export async function listObjects(db: MetaKV, c: CollT, start: GHObject, end: GHObject, max: number): Promise<ListResult> {
   const pfx = L.onodeKeyPrefix(c);
   const lo = Buffer.concat([pfx, Buffer.from(ghobjectSortKey(start), 'latin1')]);
-  const hi = end.max ? L.prefixEnd(pfx) : Buffer.concat([pfx, Buffer.from(ghobjectSortKey(end), 'latin1')]);
+  const hi = end.max ? undefined : Buffer.concat([pfx, Buffer.from(ghobjectSortKey(end), 'latin1')]);
   const limit = Math.min(Math.max(max, 0), listObjectsMax);
   const objects: GHObject[] = [];
   let next = ghobjectMax();
-  for await (const [, v] of db.iterator({ gte: lo, lt: hi, limit: limit + 1 })) {
+  for await (const [, v] of db.range(pfx, { gte: lo, lt: hi, limit: limit + 1 })) {
     const oid = L.decodeOnode(v).oid;
     if (objects.length === limit) {
       next = oid;
@@ -99,7 +99,7 @@ export function getAttr(on: Onode, o: GHObject, name: string): Buffer {
 }
 
 /** The values of the given omap keys that exist. */
-export async function omapValues(db: KV, nid: number, keys: string[]): Promise<Map<string, Buffer>> {
+export async function omapValues(db: MetaKV, nid: number, keys: string[]): Promise<Map<string, Buffer>> {
   const vals = await db.getMany(keys.map((k) => L.omapKey(nid, k)));
   const out = new Map<string, Buffer>();
   keys.forEach((k, i) => {
@@ -110,11 +110,11 @@ export async function omapValues(db: KV, nid: number, keys: string[]): Promise<M
 }
 
 /** Up to `max` omap entries after key `after`, and whether more follow. */
-export async function omapValsAfter(db: KV, nid: number, after: string, max: number): Promise<{ values: Map<string, Buffer>; more: boolean }> {
+export async function omapValsAfter(db: MetaKV, nid: number, after: string, max: number): Promise<{ values: Map<string, Buffer>; more: boolean }> {
   const pfx = L.omapKeyPrefix(nid);
   const values = new Map<string, Buffer>();
   let more = false;
-  for await (const [k, v] of db.iterator({ gt: L.omapKey(nid, after), lt: L.prefixEnd(pfx), limit: max + 1 })) {
+  for await (const [k, v] of db.range(pfx, { gt: L.omapKey(nid, after), limit: max + 1 })) {
     if (values.size === max) {
       more = true;
       break;

@@ -62,7 +62,7 @@ export async function replayJournal(store: NativeStore, cp: L.Checkpoint): Promi
       log.error(`${store.opts.path}: journal record ${hdr.seq} refused: crc32c mismatch or malformed (torn by a crash, or damaged); replay stops here`);
       break;
     }
-    if (meta.ops.length) await store.db.batch(meta.ops, { sync: false });
+    if (meta.ops.length) await store.db.write(meta.ops, false);
     store.allocator.replayExtents(meta.allocated, true);
     store.allocator.replayExtents(meta.freed, false);
     let at = metaBlocks * blockBytes;

@@ -16,6 +16,7 @@ import { CommitPipeline } from './commit';
 import { JournalRing, recordBlocksMax } from './journal';
 import { replayJournal } from './replay';
 import { blockPathOf, KV, mkfsStore, NativeStoreOptions, storeDb } from './mkfs';
+import { MetaKV } from './meta-kv';
 import { loadCollections, openDevice } from './mount';
 import * as R from './reads';
 import { installTxc } from './submit';
@@ -40,7 +41,9 @@ const spaceSlackBlocks = 64;
  */
 export class NativeStore implements ObjectStore, TxcHost {
   readonly type = 'tsstore';
-  db!: KV;
+  /** The metadata records (sealed on an encrypted store); `level` is the LevelDB handle under them. */
+  db!: MetaKV;
+  private level!: KV;
   io!: BlockIO;
   allocator!: BitmapAllocator;
   sb!: L.Superblock;
@@ -70,16 +73,16 @@ export class NativeStore implements ObjectStore, TxcHost {
   async mount(): Promise<void> {
     const { path } = this.opts;
     if (!existsSync(join(path, 'db'))) throw cephError('ENOENT', `${path}: no store here (missing db/); run mkfs`);
-    this.db = storeDb(path, false);
+    this.level = storeDb(path, false);
     try {
-      await this.db.open();
+      await this.level.open();
     } catch (e) {
       throw cephError('EIO', `${path}: cannot open LevelDB: ${(e as Error).message}`, { cause: e });
     }
     try {
       await this.mountDevice();
     } catch (e) {
-      await this.db.close();
+      await this.level.close();
       this.xts?.destroy();
       this.xts = undefined;
       throw e;
@@ -89,7 +92,8 @@ export class NativeStore implements ObjectStore, TxcHost {
 
   /** Open the device, replay the journal, and start the commit pipeline at a new generation. */
   private async mountDevice(): Promise<void> {
-    const d = await openDevice(this.opts, this.db);
+    const d = await openDevice(this.opts, this.level);
+    this.db = d.meta;
     this.io = d.io;
     this.sb = d.sb;
     this.allocator = d.allocator;
@@ -123,7 +127,7 @@ export class NativeStore implements ObjectStore, TxcHost {
     this.pipeline.stop();
     this.mounted = false;
     await this.io.dev.close();
-    await this.db.close();
+    await this.level.close();
     this.xts?.destroy();
     this.xts = undefined;
     this.cache.clear();
@@ -344,7 +348,7 @@ export class NativeStore implements ObjectStore, TxcHost {
     await this.pipeline.settle();
     this.pipeline.stop();
     await this.io.dev.close();
-    await this.db.close();
+    await this.level.close();
   }
 
   /** Test hook: device byte ranges of the journal records not yet checkpointed, oldest first. */

@@ -4,11 +4,13 @@
  *   ts-osd --mkfs -i <id> --osd-uuid <uuid> [-c ceph.conf] [--osd-data <dir>]
  *   ts-osd -i <id> [-c ceph.conf] [--osd-data <dir>] [-f|-d]
  * osd_data, keyring and log_file come from ceph.conf ($id and $name expanded) unless given. It always
- * runs in the foreground; -d also logs to stderr.
+ * runs in the foreground; -d also logs to stderr. With ts_osd_dmcrypt_key_file, --mkfs makes an
+ * encrypted store (LUKS2 device, sealed metadata) with that key and a start opens it with it.
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { CephConf, loadCephConf, cephError, configureLog, logger, fileSink, parseDebugLevel, parseSize, runDaemonMain, stderrSink, stopOnSignal } from '@ts-ceph/common';
+import { readKeyFile } from '@ts-ceph/objectstore';
 import { mkfsOsd, OsdDaemon } from '../osd-daemon';
 import { installProcessGuards } from '../op-reply';
 
@@ -67,16 +69,19 @@ async function main(argv: string[]): Promise<number> {
     configureLog({ sink: fileSink(f), levels, defaultLevel: 1, prefix: `${entity} ` });
   } else configureLog({ sink: stderrSink, levels, defaultLevel: 1, prefix: `${entity} ` });
   const osdData = a.osdData ?? expand(conf.get('osd_data', entity) ?? `/var/lib/ceph/osd/ceph-${id}`, id);
+  // ts_osd_dmcrypt_key_file: --mkfs makes an encrypted store with this key; a start opens it.
+  const keyFile = conf.get('ts_osd_dmcrypt_key_file', entity);
+  const passphrase = keyFile ? readKeyFile(expand(keyFile, id)) : undefined;
   if (a.mkfs) {
     if (!a.osdUuid) throw cephError('EINVAL', '--mkfs needs --osd-uuid');
     const size = conf.get('ts_osd_device_bytes', entity);
-    await mkfsOsd({ id, osdData, osdUuid: a.osdUuid, deviceBytes: size ? parseSize(size, 'ts_osd_device_bytes') : undefined });
+    await mkfsOsd({ id, osdData, osdUuid: a.osdUuid, deviceBytes: size ? parseSize(size, 'ts_osd_device_bytes') : undefined, passphrase });
     process.stdout.write(`ts-osd: created object store ${osdData} for ${entity} fsid ${a.osdUuid}\n`);
     return 0;
   }
   const osdLog = logger('osd');
   installProcessGuards((level, m) => osdLog.dout(level, m));
-  const d = await OsdDaemon.start({ id, conf, osdData });
+  const d = await OsdDaemon.start({ id, conf, osdData, storePassphrase: passphrase });
   // pid_file, written once the daemon is up (as ceph-osd), removed when it stops.
   const pidFile = conf.get('pid_file', entity);
   const pidPath = pidFile ? expand(pidFile, id) : undefined;
