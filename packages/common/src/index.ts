@@ -2,6 +2,7 @@ export * from './errno';
 export * from './errors';
 export * from './clock';
 export * from './log';
+export * from './event-summary';
 export * from './conf';
 export * from './files';
 export * from './uuid';

@@ -118,6 +118,9 @@ export class ServerProtocol extends ProtocolV2 {
       // -EBUSY: kick the client; it will come back.
       throw cephError('EBUSY', `auth provider busy: ${r.reason}`);
     } else {
+      // A refused credential (not a method or mode mismatch, which a well-behaved client meets while
+      // negotiating): reported for the operator's counts before the peer may retry.
+      if (r.result !== -95) this.emit({ kind: 'authFailed', entity: this.meta.peerName, result: r.result, reason: r.reason });
       this.badMethod(r.result, r.reason);
     }
   }
@@ -152,7 +155,7 @@ export class ServerProtocol extends ProtocolV2 {
 
   /** _auth_bad_method: tell the client what we accept; it may retry with another method. */
   private badMethod(result: number, reason: string): void {
-    this.log(1, `auth bad method ${this.meta.authMethod}: ${reason}`);
+    this.handshakeLog(1, `auth bad method ${this.meta.authMethod}: ${reason}`);
     if (++this.authRetries > msgrLimits.authRetriesMax) throw cephError('EACCES', `refused ${msgrLimits.authRetriesMax} auth attempts: ${reason}`);
     const { methods, modes } = this.auth.supportedMethods(this.peerType);
     this.state = 'AUTH_ACCEPTING';

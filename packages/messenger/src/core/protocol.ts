@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { AssertionError, CephError, cephError, Errno } from '@ts-ceph/common/core';
-import { EntityAddr, EntityAddrvec, EntityNameT, UTime, utimeFromMs } from '@ts-ceph/denc';
+import { EntityAddr, EntityAddrvec, EntityName, EntityNameT, UTime, utimeFromMs } from '@ts-ceph/denc';
 import type { AuthConnectionMeta } from '../auth-provider';
 import { ConMode } from '../auth-provider';
 import { BANNER_PREFIX_BYTES, Banner, encodeBanner, parseBannerPayload, parseBannerPrefix } from './banner';
@@ -54,7 +54,13 @@ export type ProtocolOutput =
    * The connection is over (protocol error, auth failure, peer refused us, transport gone). `wait`: the
    * peer told us to back off (WAIT). The session may live on (lossless): the driver decides.
    */
-  | { kind: 'fault'; error: CephError; wait: boolean };
+  | { kind: 'fault'; error: CephError; wait: boolean }
+  /**
+   * Accepting side: the auth provider refused the peer's credentials (bad key, bad ticket). `entity`
+   * is who the peer claimed to be when the provider got that far. The handshake goes on (the peer
+   * may retry, authRetriesMax times); the driver counts these for the operator.
+   */
+  | { kind: 'authFailed'; entity: EntityName | undefined; result: number; reason: string };
 
 /** The messenger-wide facts and services a connection's protocol needs. All synchronous, no I/O. */
 export interface ProtocolEnv {
@@ -251,6 +257,14 @@ export abstract class ProtocolV2 {
     this.env.log?.(level, text);
   }
 
+  /**
+   * Log a handshake event: an accepted connection that is not READY yet may be one of thousands a
+   * flood opens, so its lines go to a verbose level (the driver logs a per-address summary instead).
+   */
+  protected handshakeLog(level: number, text: string): void {
+    this.log(this.role === 'accept' && this.state !== 'READY' ? Math.max(level, 5) : level, text);
+  }
+
   protected writeRaw(data: Buffer[]): void {
     if (this.preAuth.enabled) this.recordPreAuth('tx', data);
     let bytes = 0;
@@ -270,7 +284,7 @@ export abstract class ProtocolV2 {
   /** Fail the connection: logged reason out, state CLOSED (or STANDBY for a lossless server session). */
   protected fault(error: CephError, wait = false): void {
     if (this.state === 'CLOSED' || this.state === 'STANDBY') return;
-    this.log(1, `fault: ${error.message}`);
+    this.handshakeLog(1, `fault: ${error.message}`);
     // The transport goes with the connection; what it had buffered no longer counts as held.
     this.txBacklogBytes = 0;
     if (this.session.lossy) {
@@ -380,7 +394,7 @@ export abstract class ProtocolV2 {
     this.recordPreAuth('rx', [raw]);
     this.bannerDone = true;
     const peer = parseBannerPayload(raw.subarray(BANNER_PREFIX_BYTES));
-    this.log(1, `peer banner supported=${peer.supported.toString(16)} required=${peer.required.toString(16)}`);
+    this.handshakeLog(1, `peer banner supported=${peer.supported.toString(16)} required=${peer.required.toString(16)}`);
     // _handle_peer_banner_payload: each side must support what the other requires.
     if ((peer.supported & OUR_PEER_REQUIRED_FEATURES) !== OUR_PEER_REQUIRED_FEATURES) {
       throw cephError('EPROTO', `peer does not support msgr2.1 (supported=0x${peer.supported.toString(16)}); we require REVISION_1`);
