@@ -155,7 +155,7 @@ export class ServerProtocol extends ProtocolV2 {
 
   /** _auth_bad_method: tell the client what we accept; it may retry with another method. */
   private badMethod(result: number, reason: string): void {
-    this.handshakeLog(1, `auth bad method ${this.meta.authMethod}: ${reason}`);
+    this.log(1, `auth bad method ${this.meta.authMethod}: ${reason}`);
     if (++this.authRetries > msgrLimits.authRetriesMax) throw cephError('EACCES', `refused ${msgrLimits.authRetriesMax} auth attempts: ${reason}`);
     const { methods, modes } = this.auth.supportedMethods(this.peerType);
     this.state = 'AUTH_ACCEPTING';
