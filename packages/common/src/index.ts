@@ -8,3 +8,4 @@ export * from './files';
 export * from './uuid';
 export * from './testing';
 export * from './daemon';
+export * from './secure-files';

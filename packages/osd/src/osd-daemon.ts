@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { CephConf, CephError, cephError, Clock, Errno, logger, realClock, TimerHandle } from '@ts-ceph/common';
+import { CephConf, CephError, cephError, Clock, describeLoosePermissions, Errno, findLoosePermissions, logger, realClock, TimerHandle } from '@ts-ceph/common';
 import { CEPH_FEATURES_ALL, EntityType, EntityAddrvec, Reader, Uuid, blankAddr, formatAddr, utimeFromMs } from '@ts-ceph/denc';
 import { AuthRegistry, CephxServiceServerProvider, loadKeyRing, OSDCap, RotatingKeyRing, RotatingSecrets, cryptoRandom } from '@ts-ceph/cephx';
 import { CephMessage, Connection, Dispatcher, Messenger, messageTypes, Policies } from '@ts-ceph/messenger';
@@ -104,6 +104,8 @@ export class OsdDaemon implements Dispatcher {
     const name = { type: EntityType.OSD, id: String(opts.id) };
     const cfg = resolveClientConfig(opts.conf, name);
     if (!cfg.keyringPath || !cfg.key) throw cephError('ENOENT', `no keyring with a key for ${entity}`);
+    // The keyring and the object store are owner-only (ts-osd's umask 077); report one opened up.
+    for (const line of describeLoosePermissions(entity, findLoosePermissions([opts.osdData, cfg.keyringPath]))) log.warn(line);
     const keyring = loadKeyRing(cfg.keyringPath);
     const fsidFile = join(opts.osdData, 'fsid');
     if (!existsSync(fsidFile)) throw cephError('ENOENT', `${opts.osdData} has no fsid: run ts-osd --mkfs first`);
