@@ -105,6 +105,17 @@ export class Connection {
     this.pump();
   }
 
+  /**
+   * Take the transport away (handlers and all) and mark the connection down: the messenger parks
+   * the socket of an evicted handshake instead of closing it (see ParkingLot).
+   */
+  detachTransport(): Transport | undefined {
+    const t = this.transport;
+    this.transport = undefined;
+    this.markDown();
+    return t;
+  }
+
   /** mark_down: close now, drop what is queued, no reset callback. */
   markDown(): void {
     if (this.state === 'closed') return;

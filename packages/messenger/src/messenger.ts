@@ -11,6 +11,7 @@ import { asCephError, ProtocolEnv, ProtoState, ProtocolV2 } from './core/protoco
 import { ServerProtocol, SessionDirectory } from './core/protocol-server';
 import { MessageRegistry, messageTypes } from './message-registry';
 import { GcmImpl, nativeGcmBinding } from './native-gcm';
+import { ParkingLot } from './parking';
 import { TcpTransportFactory } from './tcp-transport';
 import { Listener, Transport, TransportFactory } from './transport';
 
@@ -117,6 +118,8 @@ export class Messenger {
   /** Accepted connections that have not finished their handshake, and which of them to evict. */
   private readonly admission: HandshakeAdmission<Connection>;
   private helloTimer: TimerHandle | undefined;
+  /** Evicted handshakes, held open and unread for a while rather than closed (see ParkingLot). */
+  private readonly parking: ParkingLot;
   /** One log line per interval for refused, evicted and failed handshakes and auth failures. */
   readonly summary: EventSummary;
   /** Session directory: peer address → the connection that owns the session with it. */
@@ -144,6 +147,7 @@ export class Messenger {
       outQueueBytesMax: options.outQueueBytesMax ?? msgrLimits.outQueueBytesMax,
     };
     this.admission = new HandshakeAdmission(this.opts);
+    this.parking = new ParkingLot(this.clock, msgrLimits.parkedConnectionsMax, msgrTimeouts.parkedHoldMs);
     this.summary = new EventSummary({
       clock: this.clock,
       intervalMs: msgrTimeouts.summaryIntervalMs,
@@ -236,6 +240,7 @@ export class Messenger {
     this.stopped = true;
     this.helloTimer?.cancel();
     for (const c of [...this.conns]) c.markDown();
+    this.parking.clear();
     this.summary.flush();
     await this.listener?.close();
     this.listener = undefined;
@@ -335,7 +340,7 @@ export class Messenger {
       const decision = this.admission.admit(c, ip, this.clock.now());
       for (const e of decision.evict) {
         this.summary.note(`evicted handshakes (${e.limit} limit)`, e.addr);
-        e.key.markDown();
+        this.park(e.key);
       }
       if (!decision.admitted) {
         this.summary.note('refused connections (every handshake slot authenticated)', ip);
@@ -375,6 +380,16 @@ export class Messenger {
     this.summary.note(`failed handshakes (${error.code})`, ip);
   }
 
+  private park(c: Connection): void {
+    const t = c.detachTransport();
+    if (t) this.parking.park(t);
+  }
+
+  /** Parked sockets of evicted handshakes (held open, unread, until msgrTimeouts.parkedHoldMs). */
+  get parkedCount(): number {
+    return this.parking.size;
+  }
+
   /** One timer for the HELLO deadlines of every accepted connection, at the earliest of them. */
   private armHelloTimer(): void {
     if (this.helloTimer || this.stopped) return;
@@ -384,7 +399,7 @@ export class Messenger {
       this.helloTimer = undefined;
       for (const c of this.admission.expired(this.clock.now())) {
         this.summary.note('handshakes without a HELLO in time', c.peerIp());
-        c.markDown();
+        this.park(c);
       }
       this.armHelloTimer();
     }, Math.max(0, at - this.clock.now()));

@@ -59,6 +59,12 @@ export const msgrLimits = {
    * table behind it grow.
    */
   summaryKeysMax: 16,
+  /**
+   * Messenger: evicted or HELLO-less handshakes whose sockets are held open and unread (ParkingLot)
+   * instead of being closed, which a flood answers by reconnecting at once; beyond it the oldest
+   * parked socket is closed. A socket each: well under the daemons' file limit.
+   */
+  parkedConnectionsMax: 4096,
 };
 
 /**
@@ -77,6 +83,8 @@ export const msgrTimeouts = {
    * connection held open without a word costs a slot for seconds, not for the full 10 s.
    */
   helloTimeoutMs: 2_000,
+  /** How long an evicted handshake's socket stays parked (open, unread) before it is closed. */
+  parkedHoldMs: 10_000,
   /** Interval of the messenger's summary lines of refused, evicted and failed handshakes and auth failures. */
   summaryIntervalMs: 10_000,
 };
