@@ -4,7 +4,7 @@
  * the table of pairs stays bounded under spoofed names.
  */
 import t from 'tap';
-import { AuthFailureTracker, authFailureLimits } from '../src/core/health/auth-failures';
+import { AuthFailureTracker, authFailureLimits, parseAuthFailureReport } from '../src/core/health/auth-failures';
 
 const limits = { ...authFailureLimits, burstCount: 5, windowMs: 60_000, pairsMax: 4 };
 
@@ -49,5 +49,21 @@ t.test('spoofed names: the table keeps pairsMax pairs, dropping the least recent
   const c = a.health(200).get('AUTH_FAILURES')!;
   t.equal(c.count, 1);
   t.match(c.detail[0], /^client\.admin from 127\.0\.0\.2: 105 failed/, 'the active burst survives the churn');
+  t.end();
+});
+
+t.test("an OSD's report: parsed into counts that cross the burst once", (t) => {
+  const msg = 'auth failures seen by osd.0 (last 10 s): refused credentials 15 (client.admin from 127.0.0.2 x12, unknown entity from 127.0.0.3 x3, 4 more)';
+  const got = parseAuthFailureReport(msg);
+  t.same(got, [
+    { entity: 'client.admin', addr: '127.0.0.2', count: 12 },
+    { entity: 'unknown entity', addr: '127.0.0.3', count: 3 },
+  ]);
+  t.equal(parseAuthFailureReport('osd.0 booted'), undefined, 'any other text is not a report');
+  const a = new AuthFailureTracker(limits);
+  t.equal(a.note('unknown entity', '127.0.0.3', 0, 3), undefined);
+  t.equal(a.note('unknown entity', '127.0.0.3', 10, 4), 7, 'crossing burstCount with a count reports once');
+  t.equal(a.note('unknown entity', '127.0.0.3', 20, 4), undefined);
+  t.match(a.health(30).get('AUTH_FAILURES')?.detail, ['unknown entity from 127.0.0.3: 11 failed authentication attempts in the last 60 s']);
   t.end();
 });

@@ -11,6 +11,7 @@ import {
 import { OSDMap, OsdState, pgToUpActingOsds, pgKey, PgT, formatPg, PoolFlag } from '@ts-ceph/maps';
 import { collPG, NativeStore, ObjectStore, Transaction, ghobjectSortKey } from '@ts-ceph/objectstore';
 import { MonClient, monClientFor, resolveClientConfig } from '@ts-ceph/rados';
+import { AuthFailureReport } from './auth-failure-report';
 import type { OpPool } from './core/op-context';
 import { executeOp, opObject, opReqid, OpSession, replyOpError } from './core/op-engine';
 import { PG, evKeyName } from './core/pg';
@@ -124,6 +125,7 @@ export class OsdDaemon implements Dispatcher {
     const monc = monClientFor(cfg, { myAddrs: () => addrs });
     const d = new OsdDaemon(opts, store, keys, msgr, monc, osdUuid);
     msgr.addDispatcher(d);
+    msgr.addDispatcher(new AuthFailureReport({ id: opts.id, clock: d.clock, fsid: () => monc.fsid, addrs: () => msgr.addrs, sendMon: (m) => monc.send(m) }));
     await d.loadPgs();
     await d.run();
     return d;

@@ -92,6 +92,7 @@ export class MonServer implements Dispatcher {
       osdReports: mon.osdReports,
       getCaps: (entity, service) => mon.auth.keyServer.getCaps(entity, service),
       clog: (channel, prio, text, now) => mon.clog(channel, prio, text, now),
+      noteAuthFailures: (entity, addr, count) => this.noteAuthFailures(entity, addr, count, 'reported by an OSD'),
       now: () => mon.opts.clock.wallNow(),
       sendOsdmaps: (con, s, first) => {
         const u = osdmapUpdate(mon, first);
@@ -132,10 +133,13 @@ export class MonServer implements Dispatcher {
 
   /** A burst of refused credentials goes to the cluster log once ([SEC]) and raises AUTH_FAILURES. */
   msHandleAuthFailure(f: AuthFailure): void {
-    const entity = f.entity ? formatEntityName(f.entity) : 'unknown entity';
+    this.noteAuthFailures(f.entity ? formatEntityName(f.entity) : 'unknown entity', f.addr, 1, `last: ${f.reason}`);
+  }
+
+  private noteAuthFailures(entity: string, addr: string, count: number, why: string): void {
     const now = this.mon.opts.clock.wallNow();
-    const burst = this.authFailures.note(entity, f.addr, now);
-    if (burst !== undefined) this.mon.clog('cluster', Clog.SEC, `${burst} failed authentication attempts for ${entity} from ${f.addr} (last: ${f.reason})`, now);
+    const burst = this.authFailures.note(entity, addr, now, count);
+    if (burst !== undefined) this.mon.clog('cluster', Clog.SEC, `${burst} failed authentication attempts for ${entity} from ${addr} (${why})`, now);
   }
 
   msHandleReset(con: Connection, error: CephError): void {

@@ -36,10 +36,11 @@ export class AuthFailureTracker {
   constructor(private readonly limits = authFailureLimits) {}
 
   /**
-   * One refused credential. Returns the pair's count when this failure makes it a burst (exactly at
-   * burstCount, so the caller writes one cluster-log line per burst), else undefined.
+   * `n` refused credentials (one, or a daemon's count for an interval). Returns the pair's count
+   * when this makes it a burst (crossing burstCount, so the caller writes one cluster-log line per
+   * burst), else undefined.
    */
-  note(entity: string, addr: string, nowMs: number): number | undefined {
+  note(entity: string, addr: string, nowMs: number, n = 1): number | undefined {
     const key = `${entity} ${addr}`;
     let p = this.pairs.get(key);
     if (p && nowMs - p.lastMs > this.limits.windowMs) {
@@ -53,9 +54,10 @@ export class AuthFailureTracker {
     // Re-inserted on every failure: the Map's order is then least recently failing first.
     this.pairs.delete(key);
     this.pairs.set(key, p);
-    p.count++;
+    const before = p.count;
+    p.count += n;
     p.lastMs = nowMs;
-    return p.count === this.limits.burstCount ? p.count : undefined;
+    return before < this.limits.burstCount && p.count >= this.limits.burstCount ? p.count : undefined;
   }
 
   /** AUTH_FAILURES with one detail line per pair in a burst, or no check. */
@@ -81,4 +83,20 @@ export class AuthFailureTracker {
     const first = this.pairs.keys().next();
     if (!first.done) this.pairs.delete(first.value);
   }
+}
+
+/**
+ * The counts in an OSD's report (packages/osd/src/auth-failure-report.ts, a [SEC] cluster-log
+ * entry): "auth failures seen by osd.0 (last 10 s): refused credentials 15 (client.admin from
+ * 127.0.0.2 x12, unknown entity from 127.0.0.3 x3)". Undefined for any other text.
+ */
+export function parseAuthFailureReport(msg: string): { entity: string; addr: string; count: number }[] | undefined {
+  const m = /^auth failures seen by \S+ \(last \d+ s\): refused credentials \d+ \((.*)\)$/.exec(msg);
+  if (!m) return undefined;
+  const out: { entity: string; addr: string; count: number }[] = [];
+  for (const item of m[1]!.split(', ')) {
+    const x = /^(.+) from (\S+) x(\d+)$/.exec(item);
+    if (x) out.push({ entity: x[1]!, addr: x[2]!, count: Number(x[3]) });
+  }
+  return out;
 }
