@@ -54,6 +54,11 @@ export class AuthFailureReport implements Dispatcher {
   private report(line: string): void {
     // The messenger's own "ms summary" line already has these counts in the daemon log.
     log.dout(10, line);
+    this.clog(Clog.SEC, line);
+  }
+
+  /** One entry in the cluster log (the OSD's other security notices use it too: loose permissions). */
+  clog(prio: number, msg: string): void {
     const id = String(this.deps.id);
     const entry = {
       name: { type: EntityType.OSD, id },
@@ -61,8 +66,8 @@ export class AuthFailureReport implements Dispatcher {
       addrs: this.deps.addrs(),
       stamp: utimeFromMs(this.deps.clock.wallNow()),
       seq: this.seq++,
-      prio: Clog.SEC,
-      msg: line,
+      prio,
+      msg,
       channel: 'cluster',
     };
     this.deps.sendMon(messageTypes.build(MLogCodec, { paxos: PAXOS_HEAD_DEFAULT, fsid: this.deps.fsid(), entries: [entry] }));

@@ -6,7 +6,7 @@ import { CEPH_FEATURES_ALL, EntityType, EntityAddrvec, Reader, Uuid, blankAddr, 
 import { AuthRegistry, CephxServiceServerProvider, loadKeyRing, OSDCap, RotatingKeyRing, RotatingSecrets, cryptoRandom } from '@ts-ceph/cephx';
 import { CephMessage, Connection, Dispatcher, Messenger, messageTypes, Policies } from '@ts-ceph/messenger';
 import {
-  CEPH_MSG_OSD_OP, MCommand, MSG_COMMAND, MOSDBootCodec, MOSDMap, MOSDOp, MOSDOpReply, MOSDPGCreate2, MOSDPGCreatedCodec, MSG_OSD_PG_CREATE2, MSG_OSD_MARK_ME_DOWN, MOSDMarkMeDownCodec, MOSDBeaconCodec, PAXOS_HEAD_DEFAULT, decodeOSDSuperblockHead, CEPH_OSD_OP_MODE_WR,
+  CEPH_MSG_OSD_OP, Clog, MCommand, MSG_COMMAND, MOSDBootCodec, MOSDMap, MOSDOp, MOSDOpReply, MOSDPGCreate2, MOSDPGCreatedCodec, MSG_OSD_PG_CREATE2, MSG_OSD_MARK_ME_DOWN, MOSDMarkMeDownCodec, MOSDBeaconCodec, PAXOS_HEAD_DEFAULT, decodeOSDSuperblockHead, CEPH_OSD_OP_MODE_WR,
 } from '@ts-ceph/messages';
 import { OSDMap, OsdState, pgToUpActingOsds, pgKey, PgT, formatPg, PoolFlag } from '@ts-ceph/maps';
 import { collPG, NativeStore, ObjectStore, Transaction, ghobjectSortKey } from '@ts-ceph/objectstore';
@@ -106,7 +106,8 @@ export class OsdDaemon implements Dispatcher {
     const cfg = resolveClientConfig(opts.conf, name);
     if (!cfg.keyringPath || !cfg.key) throw cephError('ENOENT', `no keyring with a key for ${entity}`);
     // The keyring and the object store are owner-only (ts-osd's umask 077); report one opened up.
-    for (const line of describeLoosePermissions(entity, findLoosePermissions([opts.osdData, cfg.keyringPath]))) log.warn(line);
+    const loose = describeLoosePermissions(entity, findLoosePermissions([opts.osdData, cfg.keyringPath]));
+    for (const line of loose) log.warn(line);
     const keyring = loadKeyRing(cfg.keyringPath);
     const fsidFile = join(opts.osdData, 'fsid');
     if (!existsSync(fsidFile)) throw cephError('ENOENT', `${opts.osdData} has no fsid: run ts-osd --mkfs first`);
@@ -125,9 +126,12 @@ export class OsdDaemon implements Dispatcher {
     const monc = monClientFor(cfg, { myAddrs: () => addrs });
     const d = new OsdDaemon(opts, store, keys, msgr, monc, osdUuid);
     msgr.addDispatcher(d);
-    msgr.addDispatcher(new AuthFailureReport({ id: opts.id, clock: d.clock, fsid: () => monc.fsid, addrs: () => msgr.addrs, sendMon: (m) => monc.send(m) }));
+    const report = new AuthFailureReport({ id: opts.id, clock: d.clock, fsid: () => monc.fsid, addrs: () => msgr.addrs, sendMon: (m) => monc.send(m) });
+    msgr.addDispatcher(report);
     await d.loadPgs();
     await d.run();
+    // Authenticated now: the loose-permission warnings go to the cluster log too.
+    for (const line of loose) report.clog(Clog.WARN, line);
     return d;
   }
 
