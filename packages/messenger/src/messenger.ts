@@ -1,17 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { AssertionError, CephError, cephError, Clock, EventSummary, logger, realClock, TimerHandle } from '@ts-ceph/common';
+import { AssertionError, CephError, cephError, Clock, EventSummary, logger, realClock } from '@ts-ceph/common';
 import { AddrType, EntityAddr, EntityAddrvec, EntityName, formatAddr, formatEntityName, makeAddr, addrIp, entityTypeName } from '@ts-ceph/denc';
 import type { AuthClientProvider, AuthServerProvider } from './auth-provider';
 import { Connection } from './connection';
 import { CephMessage } from './core/message';
 import { Policies, Policy } from './core/policy';
-import { HandshakeAdmission, HandshakeStage } from './core/admission';
 import { msgrLimits, msgrTimeouts } from './core/limits';
 import { asCephError, ProtocolEnv, ProtoState, ProtocolV2 } from './core/protocol';
 import { ServerProtocol, SessionDirectory } from './core/protocol-server';
 import { MessageRegistry, messageTypes } from './message-registry';
 import { GcmImpl, nativeGcmBinding } from './native-gcm';
-import { ParkingLot } from './parking';
+import { HandshakeGate } from './handshake-gate';
 import { TcpTransportFactory } from './tcp-transport';
 import { Listener, Transport, TransportFactory } from './transport';
 
@@ -116,10 +115,7 @@ export class Messenger {
   private readonly dispatchers: Dispatcher[] = [];
   private readonly conns = new Set<Connection>();
   /** Accepted connections that have not finished their handshake, and which of them to evict. */
-  private readonly admission: HandshakeAdmission<Connection>;
-  private helloTimer: TimerHandle | undefined;
-  /** Evicted handshakes, held open and unread for a while rather than closed (see ParkingLot). */
-  private readonly parking: ParkingLot;
+  private readonly gate: HandshakeGate;
   /** One log line per interval for refused, evicted and failed handshakes and auth failures. */
   readonly summary: EventSummary;
   /** Session directory: peer address → the connection that owns the session with it. */
@@ -146,8 +142,6 @@ export class Messenger {
       helloTimeoutMs: options.helloTimeoutMs ?? msgrTimeouts.helloTimeoutMs,
       outQueueBytesMax: options.outQueueBytesMax ?? msgrLimits.outQueueBytesMax,
     };
-    this.admission = new HandshakeAdmission(this.opts);
-    this.parking = new ParkingLot(this.clock, msgrLimits.parkedConnectionsMax, msgrTimeouts.parkedHoldMs);
     this.summary = new EventSummary({
       clock: this.clock,
       intervalMs: msgrTimeouts.summaryIntervalMs,
@@ -155,6 +149,7 @@ export class Messenger {
       title: 'ms summary',
       write: (line) => log.dout(0, line),
     });
+    this.gate = new HandshakeGate(this.clock, this.opts, this.summary);
     this.env = {
       myType: this.entityType,
       myAddrs: () => this.myAddrs,
@@ -238,9 +233,8 @@ export class Messenger {
   /** Stop listening and close every connection. */
   async shutdown(): Promise<void> {
     this.stopped = true;
-    this.helloTimer?.cancel();
+    this.gate.shutdown();
     for (const c of [...this.conns]) c.markDown();
-    this.parking.clear();
     this.summary.flush();
     await this.listener?.close();
     this.listener = undefined;
@@ -252,20 +246,20 @@ export class Messenger {
 
   /** Accepted connections still in their handshake. */
   get handshakingCount(): number {
-    return this.admission.size;
+    return this.gate.size;
   }
 
   // ---- used by Connection ------------------------------------------------------------------------
 
   forget(c: Connection): void {
     this.conns.delete(c);
-    this.admission.finished(c);
+    this.gate.finished(c);
     for (const [k, v] of this.byPeer) if (v === c) this.byPeer.delete(k);
   }
 
   registerReady(c: Connection): void {
     this.conns.add(c);
-    this.admission.finished(c);
+    this.gate.finished(c);
     const p = c.protocol;
     if (!p) return;
     if (c.isOutgoing || !p.session.lossy || p.policy.registerLossyClients) this.remember(c, p.peerAddrs);
@@ -337,20 +331,11 @@ export class Messenger {
       if (this.stopped) return t.destroy();
       const ip = t.remote.ip.replace(/^::ffff:/, '');
       c = new Connection(this, -1, Policies.statelessServer(), undefined);
-      const decision = this.admission.admit(c, ip, this.clock.now());
-      for (const e of decision.evict) {
-        this.summary.note(`evicted handshakes (${e.limit} limit)`, e.addr);
-        this.park(e.key);
-      }
-      if (!decision.admitted) {
-        this.summary.note('refused connections (every handshake slot authenticated)', ip);
-        return t.destroy();
-      }
+      if (!this.gate.admit(c, ip)) return t.destroy();
       const proto = new ServerProtocol(this.env, this.options.authServer!, makeAddr(AddrType.MSGR2, ip, t.remote.port, 0), this.directory);
       this.conns.add(c);
       c.armHandshakeTimer(proto);
       c.attach(t, proto);
-      this.armHelloTimer();
     } catch (e) {
       if (e instanceof AssertionError) throw e;
       log.dout(0, `accepting from ${t.remote.ip}:${t.remote.port} failed: ${asCephError(e).message}`);
@@ -361,9 +346,7 @@ export class Messenger {
 
   /** Connection: an accepted connection's protocol moved on (after each batch of bytes). */
   handshakeProgress(c: Connection, state: ProtoState): void {
-    const stage: HandshakeStage | undefined =
-      state === 'AUTH_ACCEPTING' || state === 'AUTH_ACCEPTING_MORE' ? 'hello' : state === 'AUTH_ACCEPTING_SIGN' || state === 'SESSION_ACCEPTING' ? 'authenticated' : undefined;
-    if (stage) this.admission.progressed(c, stage);
+    this.gate.progressed(c, state);
   }
 
   /** Connection: the auth provider refused a peer's credentials. */
@@ -380,29 +363,9 @@ export class Messenger {
     this.summary.note(`failed handshakes (${error.code})`, ip);
   }
 
-  private park(c: Connection): void {
-    const t = c.detachTransport();
-    if (t) this.parking.park(t);
-  }
-
   /** Parked sockets of evicted handshakes (held open, unread, until msgrTimeouts.parkedHoldMs). */
   get parkedCount(): number {
-    return this.parking.size;
-  }
-
-  /** One timer for the HELLO deadlines of every accepted connection, at the earliest of them. */
-  private armHelloTimer(): void {
-    if (this.helloTimer || this.stopped) return;
-    const at = this.admission.nextDeadlineMs();
-    if (at === undefined) return;
-    this.helloTimer = this.clock.setTimeout(() => {
-      this.helloTimer = undefined;
-      for (const c of this.admission.expired(this.clock.now())) {
-        this.summary.note('handshakes without a HELLO in time', c.peerIp());
-        this.park(c);
-      }
-      this.armHelloTimer();
-    }, Math.max(0, at - this.clock.now()));
+    return this.gate.parkedCount;
   }
 
   private remember(c: Connection, addrs: EntityAddrvec | undefined): void {
