@@ -62,9 +62,10 @@ export const msgrLimits = {
   /**
    * Messenger: evicted or HELLO-less handshakes whose sockets are held open and unread (ParkingLot)
    * instead of being closed, which a flood answers by reconnecting at once; beyond it the oldest
-   * parked socket is closed. A socket each: well under the daemons' file limit.
+   * parked socket is closed. Each holds a file descriptor: run the daemons with a file limit well
+   * above this plus handshakeConnectionsMax (Ceph's systemd units set LimitNOFILE=1048576).
    */
-  parkedConnectionsMax: 4096,
+  parkedConnectionsMax: 1024,
 };
 
 /**
