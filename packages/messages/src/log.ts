@@ -7,6 +7,7 @@
 import { Reader, Writer, EntityName, EntityNameT, EntityAddrvec, UTime, decodeEntityName, encodeEntityName, decodeEntityNameT, encodeEntityNameT, decodeEntityAddrvec, encodeEntityAddrvec, decodeEntityInst, encodeEntityInst, decodeUTime, encodeUTime, hasFeature, legacyAddrOf, decodeUuid, encodeUuid, Uuid } from '@ts-ceph/denc';
 import { defineMessage, readFront, writeFront } from './codec';
 import { decodePaxos, encodePaxos, PaxosHead } from './paxos';
+import { CEPH_MSG_PRIO_HIGH } from '@ts-ceph/messenger/core';
 import { MSG_LOG, MSG_LOGACK } from './types';
 
 /** clog_type (src/common/ostream_temp.h). */
@@ -111,6 +112,8 @@ export const MLogAckCodec = defineMessage<MLogAck>({
   name: 'log_ack',
   version: 1,
   compatVersion: 1,
+  // As the monitor sends it (the captured osd.0 boot stream, pcap-osd0-boot-mon.01.s2c.bin).
+  priority: CEPH_MSG_PRIO_HIGH,
   decode: (m) =>
     readFront(m, 'MLogAck', (r) => ({ fsid: decodeUuid(r, 'fsid'), last: r.u64('last'), channel: r.remaining() > 0 ? r.string('channel') : '' })),
   encode: (p) => writeFront((w) => (encodeUuid(w, p.fsid), w.u64(p.last).string(p.channel))),
