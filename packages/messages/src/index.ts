@@ -33,3 +33,4 @@ export * from './osd-op-data';
 export * from './osd-op-listing';
 export * from './watch-notify';
 export * from './osd-op-copy';
+export * from './log';

@@ -32,6 +32,8 @@ export class Connection {
   private lastActiveMs = 0;
   private backoffMs = 0;
   private closing = false;
+  /** The peer's IP address of the last transport (kept for the summary log after it is torn down). */
+  private remoteIp = '?';
   /** User data a dispatcher may hang on the connection (Ceph's priv, e.g. a MonSession). */
   priv: unknown;
 
@@ -103,6 +105,17 @@ export class Connection {
     this.pump();
   }
 
+  /**
+   * Take the transport away (handlers and all) and mark the connection down: the messenger parks
+   * the socket of an evicted handshake instead of closing it (see ParkingLot).
+   */
+  detachTransport(): Transport | undefined {
+    const t = this.transport;
+    this.transport = undefined;
+    this.markDown();
+    return t;
+  }
+
   /** mark_down: close now, drop what is queued, no reset callback. */
   markDown(): void {
     if (this.state === 'closed') return;
@@ -144,6 +157,7 @@ export class Connection {
 
   attach(t: Transport, proto: ProtocolV2): void {
     this.transport = t;
+    this.remoteIp = t.remote.ip.replace(/^::ffff:/, '');
     this.protocol = proto;
     this.messenger.owners.set(proto, this);
     proto.outQueueBytesMax = this.messenger.opts.outQueueBytesMax;
@@ -157,6 +171,7 @@ export class Connection {
           this.touch();
           proto.receive(d, this.messenger.clock.wallNow());
           this.pump();
+          if (!this.isOutgoing && this.state === 'connecting') this.messenger.handshakeProgress(this, proto.state);
         }),
       onDrain: () =>
         this.guarded('drain', () => {
@@ -339,6 +354,9 @@ export class Connection {
         return;
       case 'takeover':
         return;
+      case 'authFailed':
+        m.noteAuthFailure(this, o.entity, o.result, o.reason);
+        return;
     }
   }
 
@@ -351,10 +369,13 @@ export class Connection {
     this.teardownTransport();
     const proto = this.protocol;
     const lossy = !proto || proto.session.lossy;
-    log.dout(1, `${this.describe()} fault: ${error.message}`);
     // An accepted connection that never became READY has no session worth keeping (Ceph's _fault:
-    // "is accepting, no messages"): it goes away instead of waiting in standby forever.
+    // "is accepting, no messages"): it goes away instead of waiting in standby forever. Such
+    // failures are what a flood produces, so they are counted in the summary line, not logged each.
     const deadAccept = !this.isOutgoing && proto?.state !== 'STANDBY';
+    const handshakeOnly = deadAccept && this.state === 'connecting';
+    log.dout(handshakeOnly ? 5 : 1, `${this.describe()} fault: ${error.message}`);
+    if (handshakeOnly) this.messenger.noteHandshakeFailure(this.peerIp(), error);
     if (this.closing || lossy || deadAccept) {
       this.state = 'closed';
       proto?.close();
@@ -370,6 +391,11 @@ export class Connection {
     this.backoffMs = wait ? o.maxBackoffMs : this.backoffMs ? Math.min(this.backoffMs * 2, o.maxBackoffMs) : o.initialBackoffMs;
     this.state = 'backoff';
     this.backoffTimer = this.messenger.clock.setTimeout(() => this.guarded('reconnect', () => this.reconnectNow()), this.backoffMs);
+  }
+
+  /** The peer's IP address as the socket sees it ('?' once the transport is gone). */
+  peerIp(): string {
+    return this.remoteIp;
   }
 
   private reconnectNow(): void {

@@ -19,6 +19,7 @@ export * from './core/protocol';
 export * from './core/protocol-client';
 export * from './core/protocol-server';
 export * from './core/stream-decoder';
+export * from './core/admission';
 export * from './auth-none';
 export * from './transport';
 export * from './tcp-transport';

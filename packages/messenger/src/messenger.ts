@@ -1,15 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { AssertionError, CephError, cephError, Clock, logger, realClock } from '@ts-ceph/common';
-import { AddrType, EntityAddr, EntityAddrvec, formatAddr, makeAddr, addrIp, entityTypeName } from '@ts-ceph/denc';
+import { AssertionError, CephError, cephError, Clock, EventSummary, logger, realClock } from '@ts-ceph/common';
+import { AddrType, EntityAddr, EntityAddrvec, EntityName, formatAddr, formatEntityName, makeAddr, addrIp, entityTypeName } from '@ts-ceph/denc';
 import type { AuthClientProvider, AuthServerProvider } from './auth-provider';
 import { Connection } from './connection';
 import { CephMessage } from './core/message';
 import { Policies, Policy } from './core/policy';
 import { msgrLimits, msgrTimeouts } from './core/limits';
-import { asCephError, ProtocolEnv, ProtocolV2 } from './core/protocol';
+import { asCephError, ProtocolEnv, ProtoState, ProtocolV2 } from './core/protocol';
 import { ServerProtocol, SessionDirectory } from './core/protocol-server';
 import { MessageRegistry, messageTypes } from './message-registry';
 import { GcmImpl, nativeGcmBinding } from './native-gcm';
+import { HandshakeGate } from './handshake-gate';
 import { TcpTransportFactory } from './tcp-transport';
 import { Listener, Transport, TransportFactory } from './transport';
 
@@ -27,6 +28,19 @@ export interface Dispatcher {
   msHandleReset?(con: Connection, error: CephError): void;
   /** The peer reset our lossless session: what we had queued for it is gone. */
   msHandleRemoteReset?(con: Connection): void;
+  /** Accepting side: a peer's credentials were refused (bad key, bad ticket); see AuthFailure. */
+  msHandleAuthFailure?(failure: AuthFailure): void;
+}
+
+/** One refused credential on an accepted connection, for the daemon's counts and health checks. */
+export interface AuthFailure {
+  /** Who the peer claimed to be, when the auth provider got that far (a bad ticket hides it). */
+  entity: EntityName | undefined;
+  /** The peer's source IP address. */
+  addr: string;
+  /** Negative errno the provider refused with (-EACCES ...). */
+  result: number;
+  reason: string;
 }
 
 export interface MessengerOptions {
@@ -58,8 +72,15 @@ export interface MessengerOptions {
    * msgrTimeouts.connectionIdleTimeoutMs, 900 s; 0 turns it off).
    */
   idleTimeoutMs?: number;
-  /** Accepted connections still in their handshake at once; more are closed (msgrLimits.handshakeConnectionsMax). */
+  /**
+   * Accepted connections still in their handshake at once (msgrLimits.handshakeConnectionsMax); a
+   * newcomer over it evicts the oldest unauthenticated one (core/admission.ts).
+   */
   handshakeConnectionsMax?: number;
+  /** The same from one source IP address (msgrLimits.handshakesPerAddrMax). */
+  handshakesPerAddrMax?: number;
+  /** Accept to a valid banner and HELLO (msgrTimeouts.helloTimeoutMs). */
+  helloTimeoutMs?: number;
   /** Bytes held for one peer before it counts as not reading (msgrLimits.outQueueBytesMax). */
   outQueueBytesMax?: number;
   /**
@@ -70,7 +91,10 @@ export interface MessengerOptions {
 }
 
 type ResolvedOptions = Required<
-  Pick<MessengerOptions, 'connectTimeoutMs' | 'initialBackoffMs' | 'maxBackoffMs' | 'idleTimeoutMs' | 'handshakeConnectionsMax' | 'outQueueBytesMax'>
+  Pick<
+    MessengerOptions,
+    'connectTimeoutMs' | 'initialBackoffMs' | 'maxBackoffMs' | 'idleTimeoutMs' | 'handshakeConnectionsMax' | 'handshakesPerAddrMax' | 'helloTimeoutMs' | 'outQueueBytesMax'
+  >
 >;
 
 /**
@@ -90,8 +114,10 @@ export class Messenger {
   private globalSeq = 0;
   private readonly dispatchers: Dispatcher[] = [];
   private readonly conns = new Set<Connection>();
-  /** Accepted connections that have not finished their handshake (bounded by handshakeConnectionsMax). */
-  private readonly accepting = new Set<Connection>();
+  /** Accepted connections that have not finished their handshake, and which of them to evict. */
+  private readonly gate: HandshakeGate;
+  /** One log line per interval for refused, evicted and failed handshakes and auth failures. */
+  readonly summary: EventSummary;
   /** Session directory: peer address → the connection that owns the session with it. */
   private readonly byPeer = new Map<string, Connection>();
   readonly owners = new WeakMap<ProtocolV2, Connection>();
@@ -112,8 +138,18 @@ export class Messenger {
       maxBackoffMs: options.maxBackoffMs ?? 15_000,
       idleTimeoutMs: options.idleTimeoutMs ?? msgrTimeouts.connectionIdleTimeoutMs,
       handshakeConnectionsMax: options.handshakeConnectionsMax ?? msgrLimits.handshakeConnectionsMax,
+      handshakesPerAddrMax: options.handshakesPerAddrMax ?? msgrLimits.handshakesPerAddrMax,
+      helloTimeoutMs: options.helloTimeoutMs ?? msgrTimeouts.helloTimeoutMs,
       outQueueBytesMax: options.outQueueBytesMax ?? msgrLimits.outQueueBytesMax,
     };
+    this.summary = new EventSummary({
+      clock: this.clock,
+      intervalMs: msgrTimeouts.summaryIntervalMs,
+      keysMax: msgrLimits.summaryKeysMax,
+      title: 'ms summary',
+      write: (line) => log.dout(0, line),
+    });
+    this.gate = new HandshakeGate(this.clock, this.opts, this.summary);
     this.env = {
       myType: this.entityType,
       myAddrs: () => this.myAddrs,
@@ -197,7 +233,9 @@ export class Messenger {
   /** Stop listening and close every connection. */
   async shutdown(): Promise<void> {
     this.stopped = true;
+    this.gate.shutdown();
     for (const c of [...this.conns]) c.markDown();
+    this.summary.flush();
     await this.listener?.close();
     this.listener = undefined;
   }
@@ -208,20 +246,20 @@ export class Messenger {
 
   /** Accepted connections still in their handshake. */
   get handshakingCount(): number {
-    return this.accepting.size;
+    return this.gate.size;
   }
 
   // ---- used by Connection ------------------------------------------------------------------------
 
   forget(c: Connection): void {
     this.conns.delete(c);
-    this.accepting.delete(c);
+    this.gate.finished(c);
     for (const [k, v] of this.byPeer) if (v === c) this.byPeer.delete(k);
   }
 
   registerReady(c: Connection): void {
     this.conns.add(c);
-    this.accepting.delete(c);
+    this.gate.finished(c);
     const p = c.protocol;
     if (!p) return;
     if (c.isOutgoing || !p.session.lossy || p.policy.registerLossyClients) this.remember(c, p.peerAddrs);
@@ -281,22 +319,21 @@ export class Messenger {
 
   // ---- internals -----------------------------------------------------------------------------------
 
-  /** The listener's callback, straight from the event loop: a failure drops this connection only. */
+  /**
+   * The listener's callback, straight from the event loop: a failure drops this connection only.
+   * Admission (core/admission.ts) may evict older unauthenticated handshakes to make room; each
+   * eviction, refusal and failure is counted in the summary line, never logged one by one, since a
+   * flood of them is exactly what a hostile peer sends.
+   */
   private accept(t: Transport): void {
     let c: Connection | undefined;
     try {
       if (this.stopped) return t.destroy();
-      if (this.accepting.size >= this.opts.handshakeConnectionsMax) {
-        // A flood of half-open connections: each costs up to preAuthBytesMax + handshakeFrameBytesMax
-        // until its handshake deadline, so beyond the cap new ones are closed on arrival.
-        log.dout(1, `refusing connection from ${t.remote.ip}:${t.remote.port}: ${this.accepting.size} connections in the handshake (handshakeConnectionsMax ${this.opts.handshakeConnectionsMax})`);
-        return t.destroy();
-      }
-      const remote = makeAddr(AddrType.MSGR2, t.remote.ip.replace(/^::ffff:/, ''), t.remote.port, 0);
+      const ip = t.remote.ip.replace(/^::ffff:/, '');
       c = new Connection(this, -1, Policies.statelessServer(), undefined);
-      const proto = new ServerProtocol(this.env, this.options.authServer!, remote, this.directory);
+      if (!this.gate.admit(c, ip)) return t.destroy();
+      const proto = new ServerProtocol(this.env, this.options.authServer!, makeAddr(AddrType.MSGR2, ip, t.remote.port, 0), this.directory);
       this.conns.add(c);
-      this.accepting.add(c);
       c.armHandshakeTimer(proto);
       c.attach(t, proto);
     } catch (e) {
@@ -305,6 +342,30 @@ export class Messenger {
       c?.markDown();
       t.destroy();
     }
+  }
+
+  /** Connection: an accepted connection's protocol moved on (after each batch of bytes). */
+  handshakeProgress(c: Connection, state: ProtoState): void {
+    this.gate.progressed(c, state);
+  }
+
+  /** Connection: the auth provider refused a peer's credentials. */
+  noteAuthFailure(c: Connection, entity: EntityName | undefined, result: number, reason: string): void {
+    const addr = c.peerIp();
+    this.summary.note('auth failures', `${entity ? formatEntityName(entity) : 'unknown entity'} from ${addr}`);
+    log.dout(10, `auth failure from ${addr}: ${reason}`);
+    const failure: AuthFailure = { entity, addr, result, reason };
+    this.callDispatchers(c, 'auth failure', false, (d) => d.msHandleAuthFailure?.(failure));
+  }
+
+  /** Connection: an accepted connection failed before READY (timeout, protocol error, peer gone). */
+  noteHandshakeFailure(ip: string, error: CephError): void {
+    this.summary.note(`failed handshakes (${error.code})`, ip);
+  }
+
+  /** Parked sockets of evicted handshakes (held open, unread, until msgrTimeouts.parkedHoldMs). */
+  get parkedCount(): number {
+    return this.gate.parkedCount;
   }
 
   private remember(c: Connection, addrs: EntityAddrvec | undefined): void {

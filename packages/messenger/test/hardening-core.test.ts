@@ -247,3 +247,12 @@ for (const gcm of ['native', 'node'] as const) {
     }
   });
 }
+
+t.test('a refused credential is reported (authFailed) with the claimed entity, and the handshake goes on', (t) => {
+  const { c, s } = makePair({ clientAuth: new SharedKeyClient(Buffer.alloc(16, 1)), serverAuth: new SharedKeyServer(Buffer.alloc(16, 2)) });
+  const { s: out } = pump(c, s);
+  const failed = out.filter((o) => o.kind === 'authFailed');
+  t.equal(failed.length, 1, 'the SharedKeyClient gives up after one AUTH_BAD_METHOD');
+  t.match(failed[0], { kind: 'authFailed', result: -13, reason: 'bad proof' });
+  t.end();
+});

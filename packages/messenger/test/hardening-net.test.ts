@@ -1,9 +1,12 @@
 /**
  * Hostile peers against a whole Messenger (the driver: sockets, timers, dispatch). Time is driven
  * through a SimClock wherever the behaviour is a timeout:
- *  - a raw socket that connects and sends nothing is closed at the handshake deadline;
+ *  - a raw socket that connects and sends nothing is closed at the HELLO deadline (2 s), one that
+ *    sent its HELLO at the handshake deadline (10 s);
  *  - a READY connection with no traffic is closed after ms_connection_idle_timeout, not before;
- *  - a flood of half-open connections is capped at handshakeConnectionsMax, the rest closed on arrival;
+ *  - a flood of half-open connections is capped at handshakeConnectionsMax by evicting the oldest,
+ *    and a flood from one address (127.0.0.2) never displaces a client from another (127.0.0.1),
+ *    with one summary line per interval instead of a line per connection;
  *  - a client that never reads is disconnected once outQueueBytesMax is held for it, and the server
  *    keeps serving others;
  *  - a dispatcher that throws fails that connection, not the process;
@@ -16,7 +19,8 @@ import { connect as netConnect, Server, Socket } from 'node:net';
 import { CephError, configureLog, SimClock, stderrSink } from '@ts-ceph/common';
 import { EntityType } from '@ts-ceph/denc';
 import { freePort, waitFor } from '@ts-ceph/testkit';
-import { AuthNoneClient, AuthNoneServer, Connection, Dispatcher, encodeBanner, encodePreamble, makeMessage, MemoryNetwork, Messenger, MessengerOptions, Policies, Tag, Transport, TransportFactory } from '../src';
+import { AddrType, makeAddr } from '@ts-ceph/denc';
+import { AuthNoneClient, AuthNoneServer, Connection, Dispatcher, encodeBanner, encodeControl, encodePreamble, FrameAssembler, makeMessage, MemoryNetwork, Messenger, MessengerOptions, Policies, Tag, Transport, TransportFactory } from '../src';
 import { SharedKeyServer } from './lib/harness';
 
 const admin = { type: EntityType.CLIENT, id: 'admin' };
@@ -34,9 +38,9 @@ function client(opts: Partial<MessengerOptions> = {}): Messenger {
   return new Messenger({ entityType: EntityType.CLIENT, authClient: new AuthNoneClient(admin), defaultPolicy: Policies.lossyClient(), ...opts });
 }
 
-function rawSocket(port: number): Promise<{ sock: Socket; closed: Promise<void>; isClosed: () => boolean }> {
+function rawSocket(port: number, localAddress?: string): Promise<{ sock: Socket; closed: Promise<void>; isClosed: () => boolean }> {
   return new Promise((resolve, reject) => {
-    const sock = netConnect(port, '127.0.0.1');
+    const sock = netConnect({ port, host: '127.0.0.1', localAddress });
     let done = false;
     const closed = new Promise<void>((r) => sock.on('close', () => ((done = true), r())));
     sock.on('error', () => {});
@@ -62,22 +66,44 @@ function recorder(replyBytes = 0): Dispatcher & { resets: CephError[]; got: numb
   return d;
 }
 
-t.test('a raw socket that sends nothing is closed at the handshake deadline (ms_connection_ready_timeout)', async (t) => {
+/** Our banner and a HELLO frame from a client, as a raw socket would send them. */
+function bannerAndHello(): Buffer {
+  const hello = encodeControl({ tag: Tag.HELLO, entityType: EntityType.CLIENT, peerAddr: makeAddr(AddrType.MSGR2, '127.0.0.1', 3300, 0) });
+  return Buffer.concat([encodeBanner(), ...new FrameAssembler().assemble(Tag.HELLO, [hello], [8])]);
+}
+
+t.test('a raw socket that sends nothing is closed at the HELLO deadline; one that sent HELLO at the handshake deadline', async (t) => {
   const clock = new SimClock();
   const s = server({ clock });
   const port = await freePort();
   await s.bind('127.0.0.1', port);
   t.teardown(() => s.shutdown());
-  const raw = await rawSocket(port);
-  await waitFor(() => s.handshakingCount === 1, 5000, 'the server to accept');
-  clock.advance(9_999);
+  const mute = await rawSocket(port);
+  const hello = await rawSocket(port);
+  hello.sock.write(bannerAndHello());
+  await waitFor(() => s.handshakingCount === 2, 5000, 'the server to accept');
   await tick();
-  t.notOk(raw.isClosed(), 'still open just before the deadline');
+  clock.advance(1_999);
+  await tick();
+  t.equal(s.parkedCount, 0, 'still in its handshake just before the HELLO deadline');
   clock.advance(1);
-  await raw.closed;
+  t.equal(s.parkedCount, 1, 'out of the handshake at the HELLO deadline: parked, not closed (a flood would reconnect)');
+  t.equal(s.handshakingCount, 1, 'the one that sent HELLO is kept');
+  clock.advance(7_999);
+  await tick();
+  t.notOk(hello.isClosed() || mute.isClosed(), 'both open just before the handshake deadline');
+  clock.advance(1);
+  await hello.closed;
   t.equal(s.handshakingCount, 0);
-  t.equal(s.connectionCount, 0, 'nothing left of it');
-  t.ok(lines.some((l) => /fault: handshake not complete after 10000 ms/.test(l)), 'the reason is logged');
+  clock.advance(2_000);
+  await mute.closed;
+  t.equal(s.parkedCount, 0, 'the parked socket is closed after parkedHoldMs');
+  t.equal(s.connectionCount, 0, 'nothing left of them');
+  t.notOk(lines.some((l) => /fault: handshake not complete/.test(l)), 'no line per connection at debug_ms 1');
+  clock.advance(10_000);
+  const summary = lines.find((l) => /ms summary/.test(l));
+  t.match(summary, /handshakes without a HELLO in time 1 \(127\.0\.0\.1 x1\)/, 'counted in the summary');
+  t.match(summary, /failed handshakes \(ETIMEDOUT\) 1 \(127\.0\.0\.1 x1\)/);
 });
 
 t.test('an idle READY connection is closed after ms_connection_idle_timeout, an active one is not', async (t) => {
@@ -110,29 +136,72 @@ t.test('an idle READY connection is closed after ms_connection_idle_timeout, an 
   await s.shutdown();
 });
 
-t.test('a flood of half-open connections: at most handshakeConnectionsMax are kept, each bounded', async (t) => {
+t.test('a flood of half-open connections: at most handshakeConnectionsMax are kept, the oldest evicted', async (t) => {
   const clock = new SimClock();
   const s = server({ clock, handshakeConnectionsMax: 8 });
   const port = await freePort();
   await s.bind('127.0.0.1', port);
   t.teardown(() => s.shutdown());
+  lines.length = 0;
   // Each sends a banner and half of a 200 KiB HELLO (within handshakeFrameBytesMax), then stalls.
   const stall = Buffer.concat([encodeBanner(), encodePreamble({ tag: Tag.HELLO, segments: [{ length: 200 << 10, align: 8 }] }), Buffer.alloc(100 << 10, 0x5a)]);
-  const raws = await Promise.all(Array.from({ length: 40 }, () => rawSocket(port)));
-  for (const r of raws) r.sock.write(stall);
-  await waitFor(() => raws.filter((r) => r.isClosed()).length >= 32, 10_000, '32 connections refused');
+  const raws: Awaited<ReturnType<typeof rawSocket>>[] = [];
+  for (let i = 0; i < 40; i++) {
+    const r = await rawSocket(port);
+    r.sock.write(stall);
+    raws.push(r);
+  }
+  await waitFor(() => s.parkedCount >= 32, 10_000, '32 connections evicted');
   await tick();
   t.equal(s.handshakingCount, 8, 'eight kept in their handshake');
-  t.equal(raws.filter((r) => r.isClosed()).length, 32, 'the rest closed on arrival');
-  t.ok(lines.some((l) => /refusing connection from 127\.0\.0\.1:\d+: 8 connections in the handshake \(handshakeConnectionsMax 8\)/.test(l)), 'and logged');
-  clock.advance(10_000);
-  await Promise.all(raws.map((r) => r.closed));
-  t.equal(s.handshakingCount, 0, 'the stalled ones hit the handshake deadline');
-  // The server is usable again.
+  t.equal(raws.filter((r) => r.isClosed()).length, 0, 'the evicted ones are parked (held open, unread), not closed');
+  t.notOk(lines.some((l) => / ms \d+ .*(fault|refusing)/.test(l)), 'no line per connection');
+  // The server is usable while the flood holds every slot: a prompt client evicts the oldest.
   const c = client();
   const con = c.connectTo(s.addrs[0]!, EntityType.MON);
   await waitFor(() => con.isConnected, 5000, 'a real client to connect');
   await c.shutdown();
+  t.equal(s.parkedCount, 33, 'the prompt client evicted the oldest handshake');
+  clock.advance(10_000);
+  t.equal(s.handshakingCount, 0, 'the stalled ones hit the HELLO deadline');
+  clock.advance(10_000);
+  await Promise.all(raws.map((r) => r.closed));
+  t.equal(s.parkedCount, 0, 'and every parked socket was closed after parkedHoldMs');
+  t.match(lines.find((l) => /ms summary/.test(l)), /evicted handshakes \(global limit\) 33 \(127\.0\.0\.1 x33\)/, 'one summary line with the count');
+});
+
+t.test('a flood from one address displaces only itself (handshakesPerAddrMax)', async (t) => {
+  const s = server({ handshakesPerAddrMax: 16 });
+  const port = await freePort();
+  await s.bind('127.0.0.1', port);
+  t.teardown(() => s.shutdown());
+  // The attacker (127.0.0.2) holds 100 connections open and reopens each as it closes (parking
+  // means it has nothing to reopen within this test).
+  let stop = false;
+  let opened = 0;
+  const attack = async (): Promise<void> => {
+    while (!stop) {
+      const r = await rawSocket(port, '127.0.0.2').catch(() => undefined);
+      if (!r) continue;
+      opened++;
+      await r.closed;
+    }
+  };
+  const attackers = Array.from({ length: 100 }, () => attack());
+  await waitFor(() => opened >= 100 && s.parkedCount >= 84, 20_000, 'the flood to fill its slots');
+  t.ok(s.handshakingCount <= 16, `at most 16 handshakes held (${s.handshakingCount})`);
+  for (let i = 0; i < 5; i++) {
+    const c = client();
+    const con = c.connectTo(s.addrs[0]!, EntityType.MON);
+    await waitFor(() => con.isConnected, 2000, `legitimate client ${i} to connect during the flood`);
+    await c.shutdown();
+  }
+  stop = true;
+  await s.shutdown();
+  await Promise.all(attackers);
+  const summary = lines.filter((l) => /ms summary/.test(l)).pop();
+  t.match(summary, /evicted handshakes \(per-address limit\) \d+ \(127\.0\.0\.2 x\d+\)/, 'the evictions are summarized at shutdown');
+  t.notMatch(summary, /127\.0\.0\.1 x/, 'the legitimate address was never evicted');
 });
 
 t.test('a client that never reads is disconnected; the server keeps serving others', async (t) => {

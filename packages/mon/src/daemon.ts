@@ -5,14 +5,14 @@
  */
 import { appendFileSync, mkdirSync, statfsSync, unlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { CephConf, Clock, cephError, logger, realClock } from '@ts-ceph/common';
+import { CephConf, Clock, cephError, describeLoosePermissions, findLoosePermissions, logger, realClock } from '@ts-ceph/common';
 import { AddrType, addrIp, addrPort } from '@ts-ceph/denc';
 import { loadKeyRing } from '@ts-ceph/cephx';
 import { LevelKV } from './store/level-kv';
 import { Monitor } from './monitor';
 import { MonServer } from './net/mon-server';
 import { MonPaths, monPaths } from './mon-paths';
-import { formatLogEntry } from './core/log/log-entry';
+import { Clog, formatLogEntry } from './core/log/log-entry';
 import { Health, HealthCheckMap, addCheck } from './core/health/health-check';
 import { EffectiveConfig } from './core/config/effective';
 import { loadOptionTable } from './config-schema';
@@ -36,12 +36,19 @@ export class MonDaemon {
     const paths = monPaths(o.conf, eff, o.id, o.monData);
     const storePath = join(paths.data, 'store.db');
     if (!existsSync(storePath)) throw cephError('ENOENT', `no mon store at ${paths.data} (run ts-mon --mkfs -i ${o.id} first)`);
-    const monKeyring = loadKeyRing(existsSync(join(paths.data, 'keyring')) ? join(paths.data, 'keyring') : paths.keyring);
+    const keyringPath = existsSync(join(paths.data, 'keyring')) ? join(paths.data, 'keyring') : paths.keyring;
+    // The store holds every entity's secret in the clear: report it if it was opened up (issue 14).
+    const loose = describeLoosePermissions(`mon.${o.id}`, findLoosePermissions([paths.data, keyringPath]));
+    const monKeyring = loadKeyRing(keyringPath);
     const kv = await LevelKV.open(storePath, { createIfMissing: false });
     const mon = await Monitor.open({ name: o.id, kv, conf: o.conf, monKeyring, clock });
     const server = new MonServer(mon);
     const d = new MonDaemon(mon, server, paths);
     mon.health.addSource(() => d.diskHealth());
+    for (const line of loose) {
+      log.warn(line);
+      mon.clog('cluster', Clog.WARN, line);
+    }
     const me = mon.monmap.monmap.monInfo.get(o.id);
     if (!me) throw cephError('ENOENT', `mon.${o.id} is not in the monmap`);
     const a = me.publicAddrs.find((x) => x.type === AddrType.MSGR2);

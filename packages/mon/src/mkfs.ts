@@ -58,7 +58,8 @@ export async function mkfs(a: MkfsArgs): Promise<void> {
   const keyring = a.keyringWith ?? (a.keyringFile ? loadKeyRing(a.keyringFile) : new KeyRing());
   const monName = { type: EntityType.MON, id: '' };
   if (!keyring.get(monName)) keyring.add(monName, { key: CryptoKey.generate(cryptoRandom, a.clock.wallNow()), caps: new Map([['mon', capsBlob('allow *')]]) });
-  mkdirSync(a.monData, { recursive: true, mode: 0o750 });
+  // Owner-only: the store holds every entity's secret (the daemons' umask 077 covers the files).
+  mkdirSync(a.monData, { recursive: true, mode: 0o700 });
   const monKeyring = new KeyRing();
   monKeyring.add(monName, keyring.get(monName)!);
   writeKeyRing(join(a.monData, 'keyring'), monKeyring);

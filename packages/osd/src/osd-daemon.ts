@@ -1,20 +1,20 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { CephConf, CephError, cephError, Clock, Errno, logger, realClock, TimerHandle } from '@ts-ceph/common';
-import { CEPH_FEATURES_ALL, EntityType, EntityAddrvec, Reader, Uuid, blankAddr, formatAddr, utimeFromMs } from '@ts-ceph/denc';
+import { CephConf, CephError, cephError, Clock, describeLoosePermissions, Errno, findLoosePermissions, logger, realClock, TimerHandle } from '@ts-ceph/common';
+import { EntityType, EntityAddrvec, Uuid, blankAddr, formatAddr, utimeFromMs } from '@ts-ceph/denc';
 import { AuthRegistry, CephxServiceServerProvider, loadKeyRing, OSDCap, RotatingKeyRing, RotatingSecrets, cryptoRandom } from '@ts-ceph/cephx';
 import { CephMessage, Connection, Dispatcher, Messenger, messageTypes, Policies } from '@ts-ceph/messenger';
 import {
-  CEPH_MSG_OSD_OP, MCommand, MSG_COMMAND, MOSDBootCodec, MOSDMap, MOSDOp, MOSDOpReply, MOSDPGCreate2, MOSDPGCreatedCodec, MSG_OSD_PG_CREATE2, MSG_OSD_MARK_ME_DOWN, MOSDMarkMeDownCodec, MOSDBeaconCodec, PAXOS_HEAD_DEFAULT, decodeOSDSuperblockHead, CEPH_OSD_OP_MODE_WR,
+  CEPH_MSG_OSD_OP, Clog, MCommand, MSG_COMMAND, MOSDMap, MOSDOp, MOSDOpReply, MOSDPGCreate2, MOSDPGCreatedCodec, MSG_OSD_PG_CREATE2, MSG_OSD_MARK_ME_DOWN, MOSDMarkMeDownCodec, MOSDBeaconCodec, PAXOS_HEAD_DEFAULT, CEPH_OSD_OP_MODE_WR,
 } from '@ts-ceph/messages';
 import { OSDMap, OsdState, pgToUpActingOsds, pgKey, PgT, formatPg, PoolFlag } from '@ts-ceph/maps';
 import { collPG, NativeStore, ObjectStore, Transaction, ghobjectSortKey } from '@ts-ceph/objectstore';
 import { MonClient, monClientFor, resolveClientConfig } from '@ts-ceph/rados';
+import { AuthFailureReport } from './auth-failure-report';
 import type { OpPool } from './core/op-context';
 import { executeOp, opObject, opReqid, OpSession, replyOpError } from './core/op-engine';
 import { PG, evKeyName } from './core/pg';
-import { encodeOSDSuperblock } from './core/superblock';
 import { fetchRotatingKeys, mkfsOsd, pgBits, SessionCaps } from './osd-util';
 import { OsdDecision, OsdService, applyMapMessage, osdServiceLimits } from './core/osd-service';
 import { WatchDriver, watchConfigFrom } from './watch-driver';
@@ -24,6 +24,7 @@ import { OpToken, OsdCommands, TellStatus } from './osd-commands';
 import { MapSharer } from './map-share';
 import { FullDriver, storeErrno } from './full-driver';
 import { answerFailedOp, sendOpReply } from './op-reply';
+import { buildBootMessage } from './osd-boot';
 import { OsdNets } from './osd-nets';
 
 export { mkfsOsd };
@@ -108,6 +109,9 @@ export class OsdDaemon implements Dispatcher {
     const name = { type: EntityType.OSD, id: String(opts.id) };
     const cfg = resolveClientConfig(opts.conf, name);
     if (!cfg.keyringPath || !cfg.key) throw cephError('ENOENT', `no keyring with a key for ${entity}`);
+    // The keyring and the object store are owner-only (ts-osd's umask 077); report one opened up.
+    const loose = describeLoosePermissions(entity, findLoosePermissions([opts.osdData, cfg.keyringPath]));
+    for (const line of loose) log.warn(line);
     const keyring = loadKeyRing(cfg.keyringPath);
     const fsidFile = join(opts.osdData, 'fsid');
     if (!existsSync(fsidFile)) throw cephError('ENOENT', `${opts.osdData} has no fsid: run ts-osd --mkfs first`);
@@ -127,8 +131,12 @@ export class OsdDaemon implements Dispatcher {
     const nets = await OsdNets.bind({ id: opts.id, conf: opts.conf, clock: opts.clock ?? realClock, keys, registry, publicIp: ip, authClient: () => monc.authClient });
     const d = new OsdDaemon(opts, store, keys, msgr, monc, osdUuid, nets);
     msgr.addDispatcher(d);
+    const report = new AuthFailureReport({ id: opts.id, clock: d.clock, fsid: () => monc.fsid, addrs: () => msgr.addrs, sendMon: (m) => monc.send(m) });
+    msgr.addDispatcher(report);
     await d.loadPgs();
     await d.run();
+    // Authenticated now: the loose-permission warnings go to the cluster log too.
+    for (const line of loose) report.clog(Clog.WARN, line);
     return d;
   }
 
@@ -267,40 +275,8 @@ export class OsdDaemon implements Dispatcher {
   }
 
   private sendBoot(): void {
-    const map = this.osdmap!;
-    const raw = encodeOSDSuperblock({
-      clusterFsid: map.fsid,
-      whoami: this.opts.id,
-      currentEpoch: map.epoch,
-      oldestMap: map.epoch,
-      newestMap: map.epoch,
-      mounted: 0,
-      cleanThru: 0,
-      osdFsid: this.osdUuid,
-    });
-    const sb = decodeOSDSuperblockHead(new Reader(raw));
-    const metadata = new Map<string, string>([
-      ['hostname', hostname()],
-      ['ceph_version', 'ceph version 16.2.15 (ts-osd) pacific (stable)'],
-      ['osd_objectstore', 'tsstore'],
-      ['front_addr', this.addrs.map(formatAddr).join(',')],
-      ['back_addr', this.nets.clusterAddrs.map(formatAddr).join(',')],
-      ['hb_back_addr', this.nets.heartbeat.backAddrs.map(formatAddr).join(',')],
-      ['hb_front_addr', this.nets.heartbeat.frontAddrs.map(formatAddr).join(',')],
-    ]);
-    log.dout(1, `booting at e${map.epoch}`);
-    this.monc.send(
-      messageTypes.build(MOSDBootCodec, {
-        paxos: { ...PAXOS_HEAD_DEFAULT, version: map.epoch },
-        sb,
-        hbBackAddrs: this.nets.heartbeat.backAddrs,
-        clusterAddrs: this.nets.clusterAddrs,
-        bootEpoch: 0,
-        hbFrontAddrs: this.nets.heartbeat.frontAddrs,
-        metadata,
-        osdFeatures: CEPH_FEATURES_ALL,
-      }),
-    );
+    log.dout(1, `booting at e${this.osdmap!.epoch}`);
+    this.monc.send(buildBootMessage({ map: this.osdmap!, whoami: this.opts.id, osdUuid: this.osdUuid, publicAddrs: this.addrs, nets: this.nets }));
   }
 
   // ---- PG creation ---------------------------------------------------------------------------------

@@ -102,7 +102,7 @@ export async function startRealMon(opts: RealMonOptions = {}): Promise<RealMon> 
   const port = await freePort();
   const fsid = randomUUID();
   const addr = `v2:127.0.0.1:${port}`;
-  // The monitor's --mkfs creates mon_data itself (ceph-mon 0755, ts-mon 0750).
+  // The monitor's --mkfs creates mon_data itself (ceph-mon 0755, ts-mon 0700).
   mkdirSync(join(dir, 'run'));
   const conf = join(dir, 'ceph.conf');
   const adminKeyring = join(dir, 'ceph.client.admin.keyring');

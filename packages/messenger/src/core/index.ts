@@ -25,3 +25,4 @@ export * from './protocol-client';
 export * from './protocol-server';
 export * from './stream-decoder';
 export * from '../message-registry';
+export * from './admission';

@@ -46,6 +46,26 @@ export const msgrLimits = {
    * preAuthBytesMax + handshakeFrameBytesMax).
    */
   handshakeConnectionsMax: 512,
+  /**
+   * Messenger: most accepted connections from one source IP address in their handshake at once; a
+   * newcomer over it evicts that address's oldest unauthenticated handshake (core/admission.ts), so a
+   * flood from one address displaces only itself. Above what one host's daemons and clients open to
+   * one daemon at once (a restarted mon sees every OSD and client of the host reconnect).
+   */
+  handshakesPerAddrMax: 64,
+  /**
+   * Rate-limited logs (common's EventSummary): most distinct source addresses named in one summary
+   * line; the rest are counted together, so a spoofed-address flood cannot make the line or the
+   * table behind it grow.
+   */
+  summaryKeysMax: 16,
+  /**
+   * Messenger: evicted or HELLO-less handshakes whose sockets are held open and unread (ParkingLot)
+   * instead of being closed, which a flood answers by reconnecting at once; beyond it the oldest
+   * parked socket is closed. Each holds a file descriptor: run the daemons with a file limit well
+   * above this plus handshakeConnectionsMax (Ceph's systemd units set LimitNOFILE=1048576).
+   */
+  parkedConnectionsMax: 1024,
 };
 
 /**
@@ -58,6 +78,16 @@ export const msgrTimeouts = {
   connectionReadyTimeoutMs: 10_000,
   /** ms_connection_idle_timeout: a READY connection with no traffic either way for this long faults. */
   connectionIdleTimeoutMs: 900_000,
+  /**
+   * An accepted connection must send a valid banner and HELLO within this (a real client sends both
+   * at once, right after connecting); the full handshake deadline applies after it. Short, so a
+   * connection held open without a word costs a slot for seconds, not for the full 10 s.
+   */
+  helloTimeoutMs: 2_000,
+  /** How long an evicted handshake's socket stays parked (open, unread) before it is closed. */
+  parkedHoldMs: 10_000,
+  /** Interval of the messenger's summary lines of refused, evicted and failed handshakes and auth failures. */
+  summaryIntervalMs: 10_000,
 };
 
 export type MsgrLimits = typeof msgrLimits;

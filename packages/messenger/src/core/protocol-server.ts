@@ -118,6 +118,9 @@ export class ServerProtocol extends ProtocolV2 {
       // -EBUSY: kick the client; it will come back.
       throw cephError('EBUSY', `auth provider busy: ${r.reason}`);
     } else {
+      // A refused credential (not a method or mode mismatch, which a well-behaved client meets while
+      // negotiating): reported for the operator's counts before the peer may retry.
+      if (r.result !== -95) this.emit({ kind: 'authFailed', entity: this.meta.peerName, result: r.result, reason: r.reason });
       this.badMethod(r.result, r.reason);
     }
   }

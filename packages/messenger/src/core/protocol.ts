@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { AssertionError, CephError, cephError, Errno } from '@ts-ceph/common/core';
-import { EntityAddr, EntityAddrvec, EntityNameT, UTime, utimeFromMs } from '@ts-ceph/denc';
+import { EntityAddr, EntityAddrvec, EntityName, EntityNameT, UTime, utimeFromMs } from '@ts-ceph/denc';
 import type { AuthConnectionMeta } from '../auth-provider';
 import { ConMode } from '../auth-provider';
 import { BANNER_PREFIX_BYTES, Banner, encodeBanner, parseBannerPayload, parseBannerPrefix } from './banner';
@@ -17,65 +17,9 @@ import { Preamble, SEGMENT_ALIGN_DEFAULT, SEGMENT_ALIGN_PAGE } from './preamble'
 import { Session } from './session';
 import { OUR_PEER_REQUIRED_FEATURES, Tag, tagName } from './tags';
 
-/** ProtocolV2's states (src/msg/async/ProtocolV2.h), plus STANDBY for a faulted lossless server session. */
-export type ProtoState =
-  | 'NONE'
-  | 'BANNER_CONNECTING'
-  | 'HELLO_CONNECTING'
-  | 'AUTH_CONNECTING'
-  | 'AUTH_CONNECTING_SIGN'
-  | 'SESSION_CONNECTING'
-  | 'SESSION_RECONNECTING'
-  | 'BANNER_ACCEPTING'
-  | 'HELLO_ACCEPTING'
-  | 'AUTH_ACCEPTING'
-  | 'AUTH_ACCEPTING_MORE'
-  | 'AUTH_ACCEPTING_SIGN'
-  | 'SESSION_ACCEPTING'
-  | 'READY'
-  | 'STANDBY'
-  | 'CLOSED';
+import type { ProtoState, ProtocolOutput, ProtocolEnv } from './protocol-types';
 
-/** What the protocol asks its driver to do, or tells it. */
-export type ProtocolOutput =
-  | { kind: 'write'; data: Buffer[]; bytes: number }
-  /** Handshake complete: messages flow. `reconnected`: an existing lossless session resumed. */
-  | { kind: 'ready'; reconnected: boolean }
-  | { kind: 'message'; msg: CephMessage }
-  | { kind: 'keepalive'; stamp: UTime }
-  | { kind: 'keepaliveAck'; stamp: UTime }
-  /** The peer reset our session (SESSION_RESET full, or a new client cookie): queued messages were dropped. */
-  | { kind: 'remoteReset'; dropped: number }
-  /** Accepting side: this connection took over `existing`'s session; the driver moves the old connection's identity here. */
-  | { kind: 'takeover'; existing: ProtocolV2 }
-  /** Accepting side: `existing` (a lossy connection from the same peer) is obsolete; the driver shuts it down. */
-  | { kind: 'evict'; existing: ProtocolV2 }
-  /**
-   * The connection is over (protocol error, auth failure, peer refused us, transport gone). `wait`: the
-   * peer told us to back off (WAIT). The session may live on (lossless): the driver decides.
-   */
-  | { kind: 'fault'; error: CephError; wait: boolean };
-
-/** The messenger-wide facts and services a connection's protocol needs. All synchronous, no I/O. */
-export interface ProtocolEnv {
-  /** Our entity type (EntityType.CLIENT, MON ...). */
-  myType: number;
-  /** Our addresses (a client learns its own from the first HELLO). */
-  myAddrs(): EntityAddrvec;
-  /** Client side: the peer told us how it sees us and we had no address yet. */
-  learnedAddr?(peerAddrForMe: EntityAddr): void;
-  /** messenger->get_myname().num(): our global id, -1 before we have one. */
-  myGid(): bigint;
-  /** messenger->get_global_seq(old): a messenger-wide counter, moved past `atLeast`. */
-  nextGlobalSeq(atLeast?: number): number;
-  /** A random non-zero u64 (session cookies). */
-  randomCookie(): bigint;
-  /** Accepting side: the policy for a peer of this type. */
-  policyFor?(peerType: number): Policy;
-  log?(level: number, text: string): void;
-  /** The native AES-GCM for secure mode (src/native-gcm.ts); node:crypto when absent. */
-  gcm?: GcmBinding;
-}
+export type { ProtoState, ProtocolOutput, ProtocolEnv };
 
 export const MSG_SEGMENT_ALIGNS = [SEGMENT_ALIGN_DEFAULT, SEGMENT_ALIGN_DEFAULT, SEGMENT_ALIGN_DEFAULT, SEGMENT_ALIGN_PAGE];
 
@@ -247,8 +191,12 @@ export abstract class ProtocolV2 {
     this.outputs.push(o);
   }
 
+  /**
+   * An accepted connection that is not READY yet may be one of thousands a flood opens, so its lines
+   * go to debug level 5 at least (the driver logs a summary line with counts per address instead).
+   */
   protected log(level: number, text: string): void {
-    this.env.log?.(level, text);
+    this.env.log?.(this.role === 'accept' && this.state !== 'READY' ? Math.max(level, 5) : level, text);
   }
 
   protected writeRaw(data: Buffer[]): void {

@@ -5,7 +5,7 @@
  *   ts-mon -i <id> [-c ceph.conf] [--mon-data <dir>] [-f|-d]
  * It always runs in the foreground (`ts-ceph start` detaches it); -d also logs to stderr.
  */
-import { CephConf, loadCephConf, cephError, configureLog, fileSink, stderrSink, parseDebugLevel, realClock, runDaemonMain, stopOnSignal } from '@ts-ceph/common';
+import { CephConf, loadCephConf, cephError, configureLog, fileSink, stderrSink, parseDebugLevel, realClock, runDaemonMain, setDaemonUmask, stopOnSignal } from '@ts-ceph/common';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { mkfs } from '../mkfs';
@@ -46,6 +46,8 @@ function parseArgs(argv: string[]): Args {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // Before any file is created: the store, keyrings, logs and admin socket are owner-only.
+  setDaemonUmask();
   const a = parseArgs(argv);
   const id = a.id!;
   const conf = existsSync(a.conf) ? loadCephConf(a.conf) : new CephConf();

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, writeFileSync, closeSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { CephConf, Clock, cephError, newUuid, realClock } from '@ts-ceph/common';
+import { CephConf, Clock, cephError, daemonUmask, newUuid, realClock } from '@ts-ceph/common';
 import { EntityType } from '@ts-ceph/denc';
 import { KeyRing, CryptoKey, cryptoRandom, capsBlob, writeKeyRing } from '@ts-ceph/cephx';
 import { mkfs } from '../mkfs';
@@ -158,14 +158,26 @@ export interface BootstrapResult {
 
 /** Write the conf and keyrings, mkfs the mon, start it. Refuses an existing cluster. */
 export async function bootstrapCluster(dir: string, opts: { osds?: number; clock?: Clock; confExtra?: string } = {}): Promise<BootstrapResult> {
+  // The mon's mkfs runs in this process and LevelDB creates the store's files with the process
+  // umask: owner-only for the duration (the daemons set the same umask for themselves).
+  const umask = process.umask(daemonUmask);
+  try {
+    return await bootstrapUnderUmask(dir, opts);
+  } finally {
+    process.umask(umask);
+  }
+}
+
+async function bootstrapUnderUmask(dir: string, opts: { osds?: number; clock?: Clock; confExtra?: string }): Promise<BootstrapResult> {
   const p = clusterPaths(dir);
   const clock = opts.clock ?? realClock;
   if (existsSync(p.conf) || existsSync(join(p.dir, 'mon.a')) || existsSync(p.adminKeyring)) {
     throw cephError('EEXIST', `${p.dir} already holds a cluster (ceph.conf, keyring or mon store present); refusing to overwrite it. Use 'ts-ceph start --dir ${dir}' to restart it.`);
   }
-  mkdirSync(p.dir, { recursive: true, mode: 0o750 });
-  mkdirSync(p.runDir, { recursive: true });
-  mkdirSync(p.logDir, { recursive: true });
+  // Owner-only throughout: keyrings, the mon store, OSD data and admin sockets live under it.
+  mkdirSync(p.dir, { recursive: true, mode: 0o700 });
+  mkdirSync(p.runDir, { recursive: true, mode: 0o700 });
+  mkdirSync(p.logDir, { recursive: true, mode: 0o700 });
   const fsid = newUuid();
   const port = await pickMonPort();
   const now = clock.wallNow();
@@ -187,9 +199,9 @@ export async function bootstrapCluster(dir: string, opts: { osds?: number; clock
   mkfsKeyring.add(bootstrapOsd, { key: CryptoKey.generate(cryptoRandom, now), caps: new Map([['mon', capsBlob('allow profile bootstrap-osd')]]) });
   const bo = new KeyRing();
   bo.add(bootstrapOsd, mkfsKeyring.get(bootstrapOsd)!);
-  mkdirSync(join(p.dir, 'bootstrap-osd'), { recursive: true, mode: 0o750 });
+  mkdirSync(join(p.dir, 'bootstrap-osd'), { recursive: true, mode: 0o700 });
   writeKeyRing(join(p.dir, 'bootstrap-osd', 'ceph.keyring'), bo);
-  writeFileSync(p.conf, confText(p, fsid, port, opts.confExtra), { mode: 0o644 });
+  writeFileSync(p.conf, confText(p, fsid, port, opts.confExtra), { mode: 0o600 });
   const conf = CephConf.parse(confText(p, fsid, port, opts.confExtra), p.conf);
   await mkfs({ id: 'a', monData: join(p.dir, 'mon.a'), conf, clock, keyringWith: mkfsKeyring });
   const monPid = spawnMon(p);

@@ -6,7 +6,7 @@
  */
 import { CephError, Errno, logger, parseBool } from '@ts-ceph/common';
 import { EntityType, EntityAddrvec, formatEntityName, addrIp } from '@ts-ceph/denc';
-import { Messenger, Connection, Dispatcher, CephMessage, messageTypes } from '@ts-ceph/messenger';
+import { Messenger, Connection, Dispatcher, CephMessage, messageTypes, AuthFailure } from '@ts-ceph/messenger';
 import { CephxMonServerProvider, AuthRegistry, GlobalIdStatus, MonCap, monAuthSession, cryptoRandom } from '@ts-ceph/cephx';
 import {
   CEPH_MSG_MON_GET_MAP,
@@ -37,6 +37,8 @@ import { Monitor } from '../monitor';
 import { Outgoing, dueUpdates, osdmapUpdate, subscriptionLimits } from './subscriptions';
 import { MonHandlerContext, monHandlers } from './handlers';
 import { sendPgCreates } from './osd-messages';
+import { AuthFailureTracker } from '../core/health/auth-failures';
+import { Clog } from '../core/log/log-entry';
 
 const log = logger('mon');
 
@@ -46,6 +48,8 @@ export class MonServer implements Dispatcher {
   private nextSessionId = 1;
   /** What the message handlers of ./handlers may use: named parts of the monitor, not the server. */
   private readonly handlerContext: MonHandlerContext;
+  /** Refused credentials per entity and address, behind the AUTH_FAILURES health warning. */
+  readonly authFailures = new AuthFailureTracker();
 
   constructor(readonly mon: Monitor) {
     const conf = mon.conf;
@@ -73,6 +77,7 @@ export class MonServer implements Dispatcher {
     const authServer = new MonAuthServer(provider, registry, () => mon.auth.assignGlobalId());
     this.messenger = new Messenger({ entityType: EntityType.MON, nonce: 0, authServer, clock: mon.opts.clock });
     this.messenger.addDispatcher(this);
+    mon.health.addSource((now) => this.authFailures.health(now));
     mon.onCommitted = (svcs) => this.publish(svcs);
     mon.sessions = () => this.sessions.values();
     this.handlerContext = {
@@ -87,6 +92,7 @@ export class MonServer implements Dispatcher {
       osdReports: mon.osdReports,
       getCaps: (entity, service) => mon.auth.keyServer.getCaps(entity, service),
       clog: (channel, prio, text, now) => mon.clog(channel, prio, text, now),
+      noteAuthFailures: (entity, addr, count) => this.noteAuthFailures(entity, addr, count, 'reported by an OSD'),
       now: () => mon.opts.clock.wallNow(),
       sendOsdmaps: (con, s, first) => {
         const u = osdmapUpdate(mon, first);
@@ -123,6 +129,17 @@ export class MonServer implements Dispatcher {
     s.insecureGlobalIdReclaim = auth?.handler?.globalIdStatus === GlobalIdStatus.RECLAIM_INSECURE;
     this.sessions.set(con, s);
     log.dout(10, `session ${s.id} ${formatEntityName(name)} opened`);
+  }
+
+  /** A burst of refused credentials goes to the cluster log once ([SEC]) and raises AUTH_FAILURES. */
+  msHandleAuthFailure(f: AuthFailure): void {
+    this.noteAuthFailures(f.entity ? formatEntityName(f.entity) : 'unknown entity', f.addr, 1, `last: ${f.reason}`);
+  }
+
+  private noteAuthFailures(entity: string, addr: string, count: number, why: string): void {
+    const now = this.mon.opts.clock.wallNow();
+    const burst = this.authFailures.note(entity, addr, now, count);
+    if (burst !== undefined) this.mon.clog('cluster', Clog.SEC, `${burst} failed authentication attempts for ${entity} from ${addr} (${why})`, now);
   }
 
   msHandleReset(con: Connection, error: CephError): void {

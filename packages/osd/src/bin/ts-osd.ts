@@ -9,7 +9,7 @@
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { CephConf, loadCephConf, cephError, configureLog, logger, fileSink, parseDebugLevel, parseSize, runDaemonMain, stderrSink, stopOnSignal } from '@ts-ceph/common';
+import { CephConf, loadCephConf, cephError, configureLog, logger, fileSink, parseDebugLevel, parseSize, runDaemonMain, setDaemonUmask, stderrSink, stopOnSignal } from '@ts-ceph/common';
 import { readKeyFile } from '@ts-ceph/objectstore';
 import { mkfsOsd, OsdDaemon } from '../osd-daemon';
 import { installProcessGuards } from '../op-reply';
@@ -53,6 +53,8 @@ function expand(s: string, id: number): string {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // Before any file is created: OSD data, keyring, logs and admin socket are owner-only.
+  setDaemonUmask();
   const a = parseArgs(argv);
   const id = a.id!;
   const entity = `osd.${id}`;

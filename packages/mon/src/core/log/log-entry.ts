@@ -2,64 +2,10 @@
  * LogEntry and LogSummary (src/common/LogEntry.{h,cc}): cluster/audit log records as daemons send them
  * in MLog and as LogMonitor stores them (`logm/<v>`: u8 1 + entries; `logm/full_<v>`: the summary).
  */
-import { Reader, Writer, EntityName, EntityNameT, EntityAddrvec, UTime, decodeEntityName, encodeEntityName, decodeEntityNameT, encodeEntityNameT, decodeEntityAddrvec, encodeEntityAddrvec, decodeEntityInst, encodeEntityInst, decodeUTime, encodeUTime, formatEntityName, formatEntityNameT, formatUTime, hasFeature, legacyAddrOf } from '@ts-ceph/denc';
+import { Reader, Writer, formatEntityName, formatEntityNameT, formatUTime, hasFeature } from '@ts-ceph/denc';
+import { Clog, LogEntry, decodeLogEntry, encodeLogEntry } from '@ts-ceph/messages';
 
-/** clog_type (src/common/ostream_temp.h). */
-export const Clog = { DEBUG: 0, INFO: 1, SEC: 2, WARN: 3, ERROR: 4, UNKNOWN: -1 } as const;
-
-export interface LogEntry {
-  name: EntityName;
-  rank: EntityNameT;
-  addrs: EntityAddrvec;
-  stamp: UTime;
-  seq: bigint;
-  prio: number;
-  msg: string;
-  channel: string;
-}
-
-export function encodeLogEntry(w: Writer, e: LogEntry): void {
-  if (!hasFeature(w.features, 'SERVER_NAUTILUS')) {
-    w.envelope(4, 2, () => {
-      encodeEntityInst(w, { name: e.rank, addr: legacyAddrOf(e.addrs) });
-      encodeUTime(w, e.stamp);
-      w.u64(e.seq).u16(e.prio & 0xffff).string(e.msg).string(e.channel);
-      encodeEntityName(w, e.name);
-    });
-    return;
-  }
-  w.envelope(5, 5, () => {
-    encodeEntityName(w, e.name);
-    encodeEntityNameT(w, e.rank);
-    encodeEntityAddrvec(w, e.addrs);
-    encodeUTime(w, e.stamp);
-    w.u64(e.seq).u16(e.prio & 0xffff).string(e.msg).string(e.channel);
-  });
-}
-
-export function decodeLogEntry(r: Reader): LogEntry {
-  return r.envelopeLegacy('LogEntry', 5, 2, 2, (r, v) => {
-    if (v < 5) {
-      const who = decodeEntityInst(r, 'who');
-      const stamp = decodeUTime(r, 'stamp');
-      const seq = r.u64('seq');
-      const prio = r.i16('prio');
-      const msg = r.string('msg');
-      const channel = v >= 3 ? r.string('channel') : 'cluster';
-      const name = v >= 4 ? decodeEntityName(r, 'name') : { type: 0, id: '' };
-      return { name, rank: who.name, addrs: [who.addr], stamp, seq, prio, msg, channel };
-    }
-    const name = decodeEntityName(r, 'name');
-    const rank = decodeEntityNameT(r, 'rank');
-    const addrs = decodeEntityAddrvec(r, 'addrs');
-    const stamp = decodeUTime(r, 'stamp');
-    const seq = r.u64('seq');
-    const prio = r.i16('prio');
-    const msg = r.string('msg');
-    const channel = r.string('channel');
-    return { name, rank, addrs, stamp, seq, prio, msg, channel };
-  });
-}
+export { Clog, LogEntry, encodeLogEntry, decodeLogEntry } from '@ts-ceph/messages';
 
 const prioText: Record<number, string> = { 0: '[DBG]', 1: '[INF]', 2: '[SEC]', 3: '[WRN]', 4: '[ERR]' };
 
