@@ -17,6 +17,7 @@ import { Health, HealthCheckMap, addCheck } from './core/health/health-check';
 import { EffectiveConfig } from './core/config/effective';
 import { loadOptionTable } from './config-schema';
 import { confValuesFor } from './monitor';
+import { MgrRoleHost } from './mgr-host';
 
 const log = logger('mon');
 
@@ -28,6 +29,8 @@ export class MonDaemon {
     readonly mon: Monitor,
     readonly server: MonServer,
     readonly paths: MonPaths,
+    /** The mgr role's modules this process hosts (prometheus, the crash agent). */
+    readonly mgrHost: MgrRoleHost,
   ) {}
 
   static async start(o: { id: string; conf: CephConf; monData?: string; clock?: Clock }): Promise<MonDaemon> {
@@ -40,7 +43,7 @@ export class MonDaemon {
     const kv = await LevelKV.open(storePath, { createIfMissing: false });
     const mon = await Monitor.open({ name: o.id, kv, conf: o.conf, monKeyring, clock });
     const server = new MonServer(mon);
-    const d = new MonDaemon(mon, server, paths);
+    const d = new MonDaemon(mon, server, paths, MgrRoleHost.fromConf(mon, o.conf, `mon.${o.id}`));
     mon.health.addSource(() => d.diskHealth());
     const me = mon.monmap.monmap.monInfo.get(o.id);
     if (!me) throw cephError('ENOENT', `mon.${o.id} is not in the monmap`);
@@ -51,6 +54,7 @@ export class MonDaemon {
     mon.onCommitted = (svcs) => {
       writeLog(svcs);
       if (svcs.includes(mon.logm)) d.appendClusterLog();
+      d.mgrHost.onCommitted(svcs);
     };
     if (paths.pidFile) {
       mkdirSync(dirname(paths.pidFile), { recursive: true });
@@ -58,8 +62,10 @@ export class MonDaemon {
     }
     d.timer = setInterval(() => {
       mon.tick().catch((e: unknown) => log.error(`tick failed: ${(e as Error).message}`));
+      d.mgrHost.tick(clock.wallNow());
     }, 1000);
     await mon.tick();
+    await d.mgrHost.start(o.conf, `mon.${o.id}`);
     log.info(`mon.${o.id} started, fsid ${mon.fsid}, election epoch ${mon.electionEpoch}`);
     return d;
   }
@@ -97,6 +103,7 @@ export class MonDaemon {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       if (this.timer) clearInterval(this.timer);
+      await this.mgrHost.stop();
       await this.server.shutdown();
       await this.mon.close();
       if (this.paths.pidFile) {

@@ -44,6 +44,14 @@ import { ClusterView, MON_QUORUM_FEATURES } from './core/mon/cluster-view';
 import { loadOptionTable } from './config-schema';
 import { Health, HealthCheckMap, addCheck } from './core/health/health-check';
 import { crushOf } from '@ts-ceph/maps';
+import { CRASH_DEFAULTS } from '@ts-ceph/mgr/crash';
+import { crashCommands, crashHealth } from './core/mgr/crash-commands';
+import { findModuleOption } from './core/mgr/module-options';
+
+/** A module option of type secs as the config database stores it ("1209600"), or undefined. */
+function parseSecs(v: string | undefined): number | undefined {
+  return v !== undefined && /^\d+(\.\d+)?$/.test(v) ? Number(v) : undefined;
+}
 
 const log = logger('mon');
 
@@ -182,6 +190,7 @@ export class Monitor {
         : new Map(),
     );
     this.health.addSource(() => this.insecureReclaimHealth());
+    this.health.addSource((now) => crashHealth(this.kv, now, parseSecs(this.mgrModuleOption('mgr/crash/warn_recent_interval')) ?? CRASH_DEFAULTS.warnRecentIntervalSec));
     this.pipeline.onCommitted = (svcs) => this.committed(svcs);
   }
 
@@ -225,6 +234,7 @@ export class Monitor {
         fsid: () => this.monmap.monmap.fsid,
         monHost: () => [...this.monmap.monmap.monInfo.values()].map((i) => `[${i.publicAddrs.map(formatAddr).join(',')}]`).join(' '),
         entityContext: (name) => this.entityContext(name),
+        moduleOption: findModuleOption,
       }),
     );
     d.register(this.logm.commands());
@@ -239,6 +249,14 @@ export class Monitor {
     d.register(statusCommands(this.view));
     d.register(monCommands(this.view));
     d.register(pgCommands(this.view));
+    d.register(this.mgr.commands());
+    d.register(crashCommands(this.kv));
+  }
+
+  /** The config the hosted mgr modules read (`ceph config set mgr mgr/<module>/<option> ...`). */
+  mgrModuleOption(name: string): string | undefined {
+    if (!this.config.version) return undefined;
+    return this.config.entityConfig(this.entityContext(`mgr.${this.opts.name}`)).get(name);
   }
 
   /** CRUSH location and class of an OSD entity, for config masks and MConfig. */

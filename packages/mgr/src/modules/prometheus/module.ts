@@ -58,7 +58,14 @@ export class PrometheusModule {
     }
     if (this.bound && this.bound.addr === addr && this.bound.port === port) return;
     await this.stop();
-    await this.http.listen(addr, port);
+    try {
+      await this.http.listen(addr, port);
+    } catch (e) {
+      // "::" on a host without IPv6: every IPv4 address instead, which is what "::" means there.
+      const code = (e as NodeJS.ErrnoException).code;
+      if (addr !== '::' || (code !== 'EAFNOSUPPORT' && code !== 'EADDRNOTAVAIL')) throw e;
+      await this.http.listen('0.0.0.0', port);
+    }
     this.bound = { addr, port };
     log.info(`prometheus: serving /metrics on ${addr.includes(':') ? `[${addr}]` : addr}:${this.http.port}`);
   }
