@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DEBS=(ceph-common ceph-mon ceph-osd ceph-mgr python3-rados python3-rbd fio rbd-fuse cryptsetup-bin
+      prometheus ceph-prometheus-alerts ceph-grafana-dashboards
       liburing-dev libargon2-dev uuid-runtime iproute2 xxd)
 
 missing=()

@@ -193,7 +193,11 @@ export class OsdDaemon implements Dispatcher {
   /** Carry out the service core's decisions (boot, beacon, subscribe, waiting ops). */
   private act(decisions: OsdDecision[]): void {
     for (const d of decisions) {
-      if (d.kind === 'boot') this.sendBoot();
+      // A stopping OSD (state STOPPING) never boots again: the map marking it down on its own
+      // MOSDMarkMeDown can arrive before the ack.
+      if (d.kind === 'boot') {
+        if (!this.stopped) this.sendBoot();
+      }
       else if (d.kind === 'subscribe') this.monc.subscribe('osdmap', d.from);
       else if (d.kind === 'beacon') this.sendBeacon(d.epoch, d.pgs);
       else {
@@ -277,6 +281,9 @@ export class OsdDaemon implements Dispatcher {
       ['hostname', hostname()],
       ['ceph_version', 'ceph version 16.2.15 (ts-osd) pacific (stable)'],
       ['osd_objectstore', 'tsstore'],
+      // The store's block device, as BlueStore reports bluestore_bdev_dev_node (the mgr's
+      // ceph_disk_occupation joins on it).
+      ['tsstore_bdev_dev_node', join(this.opts.osdData, 'block')],
       ['front_addr', this.addrs.map(formatAddr).join(',')],
     ]);
     const hb = this.addrs;
