@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Everything ts-ceph needs on a fresh Debian bookworm machine (root or passwordless sudo):
 # the Debian packages (the real Ceph 16.2.15 clients and daemons the tests drive, liburing and
-# libargon2 for the native addon, cryptsetup to check our LUKS2 headers), the npm dependencies,
+# libargon2 for the native addon, cryptsetup to check our LUKS2 headers, Prometheus with Ceph's
+# alert rules and Grafana dashboards for the monitoring acceptance test), the npm dependencies,
 # and the build (native addon + TypeScript). Idempotent: steps already done are skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -45,7 +45,7 @@ import { loadOptionTable } from './config-schema';
 import { Health, HealthCheckMap, addCheck } from './core/health/health-check';
 import { crushOf } from '@ts-ceph/maps';
 import { CRASH_DEFAULTS } from '@ts-ceph/mgr/crash';
-import { crashCommands, crashHealth } from './core/mgr/crash-commands';
+import { CrashService } from './core/mgr/crash-commands';
 import { findModuleOption } from './core/mgr/module-options';
 
 /** A module option of type secs as the config database stores it ("1209600"), or undefined. */
@@ -91,6 +91,8 @@ export class Monitor {
   readonly auth: AuthMonitor;
   readonly monmap: MonmapMonitor;
   readonly mgr: MgrMonitor;
+  /** The crash module's reports (`ceph crash ...`, RECENT_CRASH). */
+  readonly crash: CrashService;
   readonly osd: OSDMonitor;
   readonly pgstats = new PGStatService();
   /** Failure reports and beacons from OSD daemons (in memory, as in Ceph). */
@@ -127,6 +129,7 @@ export class Monitor {
     }, cryptoRandom);
     this.monmap = new MonmapMonitor(store);
     this.mgr = new MgrMonitor(store, () => this.conf.str('mgr_initial_modules'));
+    this.crash = new CrashService(this.kv);
     this.osd = new OSDMonitor(
       store,
       {
@@ -190,7 +193,7 @@ export class Monitor {
         : new Map(),
     );
     this.health.addSource(() => this.insecureReclaimHealth());
-    this.health.addSource((now) => crashHealth(this.kv, now, parseSecs(this.mgrModuleOption('mgr/crash/warn_recent_interval')) ?? CRASH_DEFAULTS.warnRecentIntervalSec));
+    this.health.addSource((now) => this.crash.health(now, parseSecs(this.mgrModuleOption('mgr/crash/warn_recent_interval')) ?? CRASH_DEFAULTS.warnRecentIntervalSec));
     this.pipeline.onCommitted = (svcs) => this.committed(svcs);
   }
 
@@ -250,7 +253,7 @@ export class Monitor {
     d.register(monCommands(this.view));
     d.register(pgCommands(this.view));
     d.register(this.mgr.commands());
-    d.register(crashCommands(this.kv));
+    d.register(this.crash.commands());
   }
 
   /** The config the hosted mgr modules read (`ceph config set mgr mgr/<module>/<option> ...`). */
