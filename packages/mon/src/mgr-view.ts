@@ -137,6 +137,8 @@ export class MonMgrView implements MgrClusterView {
     return {
       // This process hosts the mgr role: until the MgrMap names an active mgr, it is us.
       activeName: m.activeName || this.mon.opts.name,
+      activeHost: hostname(),
+      activeVersion: CEPH_VERSION_STRING,
       standbys: [...m.standbys.values()].map((s) => s.name),
       modules: m.modules,
       alwaysOn: m.alwaysOnModules.get(16) ?? [],

@@ -95,6 +95,9 @@ export interface ViewPoolStats {
 
 export interface ViewMgr {
   activeName: string;
+  /** The active mgr's host and ceph_version (the service list's entry). */
+  activeHost: string;
+  activeVersion: string;
   standbys: string[];
   /** Modules enabled in the MgrMap. */
   modules: string[];

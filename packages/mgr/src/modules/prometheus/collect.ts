@@ -49,11 +49,15 @@ function staticFamilies(): Families {
   f.def('gauge', 'mgr_module_can_run', 'MGR module runnable state i.e. can it run (0=no, 1=yes)', ['name']);
   f.def('untyped', 'osd_metadata', 'OSD Metadata', N.OSD_METADATA);
   f.def('untyped', 'disk_occupation', 'Associate Ceph daemon with disk used', N.DISK_OCCUPATION);
-  f.def('untyped', 'disk_occupation_human', 'Associate Ceph daemon with disk used for displaying to humans, not for joining tables (vector matching)', N.DISK_OCCUPATION);
+  // Metric.group_by rebuilds this family from disk_occupation: its help and type, and only the
+  // grouping labels (device, instance) and the joined one (ceph_daemon).
+  f.def('untyped', 'disk_occupation_human', 'Associate Ceph daemon with disk used', ['ceph_daemon', 'device', 'instance']);
   f.def('untyped', 'pool_metadata', 'POOL Metadata', N.POOL_METADATA);
   f.def('gauge', 'pg_total', 'PG Total Count per Pool', ['pool_id']);
   f.def('gauge', 'health_detail', 'healthcheck status by type (0=inactive, 1=active)', N.HEALTHCHECK_DETAIL);
-  f.def('counter', 'pool_objects_repaired', 'Number of objects repaired in a pool', ['pool_id']);
+  // get_pool_repaired_objects replaces the static family (label pool_id, never set) by one labelled
+  // `poolid` with " Count" in its help: the samples Ceph exports are those.
+  f.def('counter', 'pool_objects_repaired', 'Number of objects repaired in a pool Count', ['poolid']);
   f.def('gauge', 'daemon_health_metrics', 'Health metrics for Ceph daemons', ['type', 'ceph_daemon']);
   for (const flag of N.OSD_FLAGS) f.def('untyped', `osd_flag_${flag}`, `OSD Flag ${flag}`);
   for (const s of N.OSD_STATUS) f.def('untyped', `osd_${s}`, `OSD status ${s}`, ['ceph_daemon']);
@@ -147,7 +151,9 @@ function quorum(view: MgrClusterView, f: Families): void {
 function mgrStatus(view: MgrClusterView, f: Families): void {
   const m = view.mgr();
   for (const name of [...m.standbys, m.activeName].filter(Boolean)) {
-    f.m('mgr_metadata').put(1, [`mgr.${name}`, '', '']);
+    const host = name === m.activeName ? m.activeHost : '';
+    const version = name === m.activeName ? m.activeVersion : '';
+    f.m('mgr_metadata').put(1, [`mgr.${name}`, host, version]);
     f.m('mgr_status').put(name === m.activeName ? 1 : 0, [`mgr.${name}`]);
   }
   for (const [name, canRun] of m.available) {
@@ -194,12 +200,12 @@ function osdMetadataAndStatus(view: MgrClusterView, f: Families): void {
     }
   }
   // disk_occupation_human: grouped by (device, instance), the daemons joined with ", ".
-  const groups = new Map<string, [string, string, string, string, string, string, string]>();
+  const groups = new Map<string, [string, string, string]>();
   for (const r of occupation) {
     const key = `${r[1]}\0${r[4]}`;
     const g = groups.get(key);
     if (g) g[0] = `${g[0]}, ${r[0]}`;
-    else groups.set(key, [r[0], r[1], '', '', r[4], '', '']);
+    else groups.set(key, [r[0], r[1], r[4]]);
   }
   for (const g of groups.values()) f.m('disk_occupation_human').put(1, g);
   for (const p of view.pools()) {
