@@ -49,6 +49,9 @@ export class MonDaemon {
     if (!me) throw cephError('ENOENT', `mon.${o.id} is not in the monmap`);
     const a = me.publicAddrs.find((x) => x.type === AddrType.MSGR2);
     if (!a) throw cephError('EINVAL', `mon.${o.id} has no msgr2 address in the monmap (ts-mon speaks msgr2 only)`);
+    // The hosted mgr modules first: crash reports left by the last run are posted before any
+    // client can ask for them.
+    await d.mgrHost.start(o.conf, `mon.${o.id}`);
     await server.bind(addrIp(a), addrPort(a));
     const writeLog = mon.onCommitted;
     mon.onCommitted = (svcs) => {
@@ -65,7 +68,6 @@ export class MonDaemon {
       d.mgrHost.tick(clock.wallNow());
     }, 1000);
     await mon.tick();
-    await d.mgrHost.start(o.conf, `mon.${o.id}`);
     log.info(`mon.${o.id} started, fsid ${mon.fsid}, election epoch ${mon.electionEpoch}`);
     return d;
   }

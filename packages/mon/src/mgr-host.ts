@@ -27,14 +27,18 @@ export class MgrRoleHost {
 
   constructor(
     private readonly mon: Monitor,
-    readonly crashDir: string,
+    /** The directory the crash agent watches; undefined: no agent (run the stock ceph-crash). */
+    readonly crashDir: string | undefined,
   ) {
     this.prometheus = new PrometheusModule(new MonMgrView(mon));
   }
 
-  /** crash_dir and the process-metrics endpoint from ceph.conf ([mon.<id>] < [mon] < [global]). */
+  /**
+   * The crash agent runs only when ceph.conf names crash_dir (ts-ceph bootstrap does): the default
+   * /var/lib/ceph/crash belongs to whatever else runs on the host, as Ceph deploys its agent apart.
+   */
   static fromConf(mon: Monitor, conf: CephConf, entity: string): MgrRoleHost {
-    return new MgrRoleHost(mon, conf.get('crash_dir', entity) ?? DEFAULT_CRASH_DIR);
+    return new MgrRoleHost(mon, conf.get('crash_dir', entity));
   }
 
   async start(conf: CephConf, entity: string): Promise<void> {
@@ -45,6 +49,7 @@ export class MgrRoleHost {
       log.info(`process metrics on port ${this.ownMetrics.port}`);
     }
     await this.reconcile();
+    this.lastCrashScan = this.mon.opts.clock.wallNow();
     await this.postLocalCrashes();
   }
 
@@ -71,6 +76,7 @@ export class MgrRoleHost {
 
   /** Post every report under crash_dir not yet posted, as `ceph crash post -i meta` would. */
   async postLocalCrashes(): Promise<number> {
+    if (!this.crashDir) return 0;
     let posted = 0;
     for (const [id, meta] of unpostedCrashReports(this.crashDir)) {
       const r = await this.mon.command(this.mon.adminSession(), [JSON.stringify({ prefix: 'crash post' })], meta);

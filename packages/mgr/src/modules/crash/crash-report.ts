@@ -1,8 +1,9 @@
 /**
  * The daemon side of crash reporting (src/global/signal_handler.cc generate_crash_dump, and the
  * ceph-crash agent): a daemon dying of an uncaught exception writes `<crash_dir>/<crash_id>/meta`
- * (JSON with Ceph's field names) synchronously before it exits; at its next start it posts every
- * report not yet posted (`crash post`) and moves the directory to `<crash_dir>/posted/`.
+ * (JSON with Ceph's field names) and then an empty `done`, synchronously before it exits; an agent
+ * (ts-mon, or the stock ceph-crash, which reads the same layout) posts every finished report
+ * (`crash post`) and moves its directory to `<crash_dir>/posted/`.
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import { hostname, release, version, machine, type } from 'node:os';
@@ -41,7 +42,8 @@ export function jsBacktrace(e: unknown): string[] {
   for (const line of stack.split('\n').slice(1)) {
     const m = /^\s*at (?:(.+?) \((.*)\)|(.*))$/.exec(line);
     if (!m) continue;
-    out.push(m[1] !== undefined ? `(${m[1]}) [${m[2]}]` : `(<anonymous>) [${m[3]}]`);
+    // V8's " [as alias]" names the property a function was called through; the function is the same.
+    out.push(m[1] !== undefined ? `(${m[1].replace(/ \[as [^\]]*\]$/, '')}) [${m[2]}]` : `(<anonymous>) [${m[3]}]`);
   }
   return out;
 }
@@ -72,25 +74,31 @@ export function crashMeta(entity: string, processName: string, e: unknown, now: 
   return meta;
 }
 
-/** Write `<dir>/<crash_id>/meta` synchronously (the process is about to die); returns the id. */
+/**
+ * Write `<dir>/<crash_id>/meta`, then `done` (the agent skips a report without it: still being
+ * written), synchronously (the process is about to die); `posted/` is created for the agent.
+ * Returns the id.
+ */
 export function writeCrashReport(dir: string, meta: Record<string, unknown>): string {
   const id = String(meta.crash_id);
   const d = join(dir, id);
+  mkdirSync(join(dir, 'posted'), { recursive: true, mode: 0o700 });
   mkdirSync(d, { recursive: true, mode: 0o700 });
   writeFileSync(join(d, 'meta'), JSON.stringify(meta, null, 4), { mode: 0o600 });
+  writeFileSync(join(d, 'done'), '', { mode: 0o600 });
   return id;
 }
 
-/** The reports under `dir` not yet posted: [crash id, meta bytes], oldest id first. */
+/** The finished reports under `dir` not yet posted: [crash id, meta bytes], oldest id first. */
 export function unpostedCrashReports(dir: string): [string, Buffer][] {
   if (!existsSync(dir)) return [];
   const out: [string, Buffer][] = [];
   for (const name of readdirSync(dir).sort()) {
-    if (name === 'posted') continue;
+    if (name === 'posted' || !existsSync(join(dir, name, 'done'))) continue;
     try {
       out.push([name, readFileSync(join(dir, name, 'meta'))]);
     } catch {
-      // A directory without a readable meta is a crash still being written, or not ours.
+      // An unreadable meta is not ours to post.
     }
   }
   return out;
