@@ -8,6 +8,13 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import { AddressInfo } from 'node:net';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 
+export const metricsHttpLimits = {
+  /** A scraper must send its request headers within this (node's headersTimeout). */
+  headersTimeoutMs: 10_000,
+  /** A whole request, headers and body, within this (node's requestTimeout). */
+  requestTimeoutMs: 30_000,
+};
+
 let processRegistry: Registry | undefined;
 
 /** The process-wide registry of default metrics, created on first use (collectors register once). */
@@ -48,8 +55,8 @@ export class MetricsHttpServer {
 
   async listen(host: string, port: number): Promise<void> {
     const s = createServer((req, res) => void this.handle(req, res));
-    s.headersTimeout = 10_000;
-    s.requestTimeout = 30_000;
+    s.headersTimeout = metricsHttpLimits.headersTimeoutMs;
+    s.requestTimeout = metricsHttpLimits.requestTimeoutMs;
     await new Promise<void>((resolve, reject) => {
       s.once('error', reject);
       s.listen(port, host, () => {
