@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Everything ts-ceph needs on a fresh Debian bookworm machine (root or passwordless sudo):
 # the Debian packages (the real Ceph 16.2.15 clients and daemons the tests drive, liburing and
-# libargon2 for the native addon, cryptsetup to check our LUKS2 headers), the npm dependencies,
+# libargon2 for the native addon, cryptsetup to check our LUKS2 headers, Prometheus with Ceph's
+# alert rules and Grafana dashboards for the monitoring acceptance test), the npm dependencies,
 # and the build (native addon + TypeScript). Idempotent: steps already done are skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DEBS=(ceph-common ceph-mon ceph-osd ceph-mgr python3-rados python3-rbd fio rbd-fuse cryptsetup-bin
+      prometheus ceph-prometheus-alerts ceph-grafana-dashboards
       liburing-dev libargon2-dev uuid-runtime iproute2 xxd)
 
 missing=()

@@ -17,6 +17,7 @@ import { Health, HealthCheckMap, addCheck } from './core/health/health-check';
 import { EffectiveConfig } from './core/config/effective';
 import { loadOptionTable } from './config-schema';
 import { confValuesFor } from './monitor';
+import { MgrRoleHost } from './mgr-host';
 
 const log = logger('mon');
 
@@ -28,6 +29,8 @@ export class MonDaemon {
     readonly mon: Monitor,
     readonly server: MonServer,
     readonly paths: MonPaths,
+    /** The mgr role's modules this process hosts (prometheus, the crash agent). */
+    readonly mgrHost: MgrRoleHost,
   ) {}
 
   static async start(o: { id: string; conf: CephConf; monData?: string; clock?: Clock }): Promise<MonDaemon> {
@@ -43,7 +46,7 @@ export class MonDaemon {
     const kv = await LevelKV.open(storePath, { createIfMissing: false });
     const mon = await Monitor.open({ name: o.id, kv, conf: o.conf, monKeyring, clock });
     const server = new MonServer(mon);
-    const d = new MonDaemon(mon, server, paths);
+    const d = new MonDaemon(mon, server, paths, MgrRoleHost.fromConf(mon, o.conf, `mon.${o.id}`));
     mon.health.addSource(() => d.diskHealth());
     for (const line of loose) {
       log.warn(line);
@@ -53,11 +56,15 @@ export class MonDaemon {
     if (!me) throw cephError('ENOENT', `mon.${o.id} is not in the monmap`);
     const a = me.publicAddrs.find((x) => x.type === AddrType.MSGR2);
     if (!a) throw cephError('EINVAL', `mon.${o.id} has no msgr2 address in the monmap (ts-mon speaks msgr2 only)`);
+    // The hosted mgr modules first: crash reports left by the last run are posted before any
+    // client can ask for them.
+    await d.mgrHost.start(o.conf, `mon.${o.id}`);
     await server.bind(addrIp(a), addrPort(a));
     const writeLog = mon.onCommitted;
     mon.onCommitted = (svcs) => {
       writeLog(svcs);
       if (svcs.includes(mon.logm)) d.appendClusterLog();
+      d.mgrHost.onCommitted(svcs);
     };
     if (paths.pidFile) {
       mkdirSync(dirname(paths.pidFile), { recursive: true });
@@ -65,6 +72,7 @@ export class MonDaemon {
     }
     d.timer = setInterval(() => {
       mon.tick().catch((e: unknown) => log.error(`tick failed: ${(e as Error).message}`));
+      d.mgrHost.tick(clock.wallNow());
     }, 1000);
     await mon.tick();
     log.info(`mon.${o.id} started, fsid ${mon.fsid}, election epoch ${mon.electionEpoch}`);
@@ -104,6 +112,7 @@ export class MonDaemon {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       if (this.timer) clearInterval(this.timer);
+      await this.mgrHost.stop();
       await this.server.shutdown();
       await this.mon.close();
       if (this.paths.pidFile) {

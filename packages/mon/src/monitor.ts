@@ -44,6 +44,14 @@ import { ClusterView, MON_QUORUM_FEATURES } from './core/mon/cluster-view';
 import { loadOptionTable } from './config-schema';
 import { Health, HealthCheckMap, addCheck } from './core/health/health-check';
 import { crushOf } from '@ts-ceph/maps';
+import { CRASH_DEFAULTS } from '@ts-ceph/mgr/crash';
+import { CrashService } from './core/mgr/crash-commands';
+import { findModuleOption } from './core/mgr/module-options';
+
+/** A module option of type secs as the config database stores it ("1209600"), or undefined. */
+function parseSecs(v: string | undefined): number | undefined {
+  return v !== undefined && /^\d+(\.\d+)?$/.test(v) ? Number(v) : undefined;
+}
 
 const log = logger('mon');
 
@@ -83,6 +91,8 @@ export class Monitor {
   readonly auth: AuthMonitor;
   readonly monmap: MonmapMonitor;
   readonly mgr: MgrMonitor;
+  /** The crash module's reports (`ceph crash ...`, RECENT_CRASH). */
+  readonly crash: CrashService;
   readonly osd: OSDMonitor;
   readonly pgstats = new PGStatService();
   /** Failure reports and beacons from OSD daemons (in memory, as in Ceph). */
@@ -119,6 +129,7 @@ export class Monitor {
     }, cryptoRandom);
     this.monmap = new MonmapMonitor(store);
     this.mgr = new MgrMonitor(store, () => this.conf.str('mgr_initial_modules'));
+    this.crash = new CrashService(this.kv);
     this.osd = new OSDMonitor(
       store,
       {
@@ -182,6 +193,7 @@ export class Monitor {
         : new Map(),
     );
     this.health.addSource(() => this.insecureReclaimHealth());
+    this.health.addSource((now) => this.crash.health(now, parseSecs(this.mgrModuleOption('mgr/crash/warn_recent_interval')) ?? CRASH_DEFAULTS.warnRecentIntervalSec));
     this.pipeline.onCommitted = (svcs) => this.committed(svcs);
   }
 
@@ -225,6 +237,7 @@ export class Monitor {
         fsid: () => this.monmap.monmap.fsid,
         monHost: () => [...this.monmap.monmap.monInfo.values()].map((i) => `[${i.publicAddrs.map(formatAddr).join(',')}]`).join(' '),
         entityContext: (name) => this.entityContext(name),
+        moduleOption: findModuleOption,
       }),
     );
     d.register(this.logm.commands());
@@ -239,6 +252,14 @@ export class Monitor {
     d.register(statusCommands(this.view));
     d.register(monCommands(this.view));
     d.register(pgCommands(this.view));
+    d.register(this.mgr.commands());
+    d.register(this.crash.commands());
+  }
+
+  /** The config the hosted mgr modules read (`ceph config set mgr mgr/<module>/<option> ...`). */
+  mgrModuleOption(name: string): string | undefined {
+    if (!this.config.version) return undefined;
+    return this.config.entityConfig(this.entityContext(`mgr.${this.opts.name}`)).get(name);
   }
 
   /** CRUSH location and class of an OSD entity, for config masks and MConfig. */

@@ -3,6 +3,7 @@
  * public, cluster and heartbeat addrs, and the metadata `ceph osd metadata` shows.
  */
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { CEPH_FEATURES_ALL, EntityAddrvec, Reader, Uuid, formatAddr } from '@ts-ceph/denc';
 import { CephMessage, messageTypes } from '@ts-ceph/messenger';
 import { MOSDBootCodec, PAXOS_HEAD_DEFAULT, decodeOSDSuperblockHead } from '@ts-ceph/messages';
@@ -15,6 +16,8 @@ export interface BootFacts {
   whoami: number;
   osdUuid: Uuid;
   publicAddrs: EntityAddrvec;
+  /** osd_data: the store's block device is `block` in it. */
+  osdData: string;
   nets: Pick<OsdNets, 'clusterAddrs' | 'heartbeat'>;
 }
 
@@ -35,6 +38,9 @@ export function buildBootMessage(f: BootFacts): CephMessage {
     ['hostname', hostname()],
     ['ceph_version', 'ceph version 16.2.15 (ts-osd) pacific (stable)'],
     ['osd_objectstore', 'tsstore'],
+    // The store's block device, as BlueStore reports bluestore_bdev_dev_node (the mgr's
+    // ceph_disk_occupation joins on it).
+    ['tsstore_bdev_dev_node', join(f.osdData, 'block')],
     ['front_addr', f.publicAddrs.map(formatAddr).join(',')],
     ['back_addr', nets.clusterAddrs.map(formatAddr).join(',')],
     ['hb_back_addr', nets.heartbeat.backAddrs.map(formatAddr).join(',')],

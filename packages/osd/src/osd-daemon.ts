@@ -206,7 +206,11 @@ export class OsdDaemon implements Dispatcher {
   /** Carry out the service core's decisions (boot, beacon, subscribe, waiting ops). */
   private act(decisions: OsdDecision[]): void {
     for (const d of decisions) {
-      if (d.kind === 'boot') this.sendBoot();
+      // A stopping OSD (state STOPPING) never boots again: the map marking it down on its own
+      // MOSDMarkMeDown can arrive before the ack.
+      if (d.kind === 'boot') {
+        if (!this.stopped) this.sendBoot();
+      }
       else if (d.kind === 'subscribe') this.monc.subscribe('osdmap', d.from);
       else if (d.kind === 'beacon') this.sendBeacon(d.epoch, d.pgs);
       else {
@@ -276,7 +280,7 @@ export class OsdDaemon implements Dispatcher {
 
   private sendBoot(): void {
     log.dout(1, `booting at e${this.osdmap!.epoch}`);
-    this.monc.send(buildBootMessage({ map: this.osdmap!, whoami: this.opts.id, osdUuid: this.osdUuid, publicAddrs: this.addrs, nets: this.nets }));
+    this.monc.send(buildBootMessage({ map: this.osdmap!, whoami: this.opts.id, osdUuid: this.osdUuid, publicAddrs: this.addrs, nets: this.nets, osdData: this.opts.osdData }));
   }
 
   // ---- PG creation ---------------------------------------------------------------------------------

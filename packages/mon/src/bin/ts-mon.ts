@@ -11,6 +11,8 @@ import { dirname } from 'node:path';
 import { mkfs } from '../mkfs';
 import { MonDaemon } from '../daemon';
 import { expandMeta } from '../mon-paths';
+import { installCrashHandler } from '@ts-ceph/mgr';
+import { DEFAULT_CRASH_DIR } from '../mgr-host';
 
 interface Args {
   mkfs: boolean;
@@ -69,6 +71,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`ts-mon: created monfs at ${monData} for mon.${id}\n`);
     return 0;
   }
+  // An uncaught exception leaves a crash report in crash_dir (Ceph's layout), posted at the next start.
+  installCrashHandler(conf.get('crash_dir', entity) ?? DEFAULT_CRASH_DIR, entity, 'ts-mon');
   const d = await MonDaemon.start({ id, conf, monData: a.monData });
   await stopOnSignal(() => d.stop());
   return 0;

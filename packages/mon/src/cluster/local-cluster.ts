@@ -69,6 +69,8 @@ auth_client_required = cephx
 auth_allow_insecure_global_id_reclaim = false
 keyring = ${p.adminKeyring}
 run_dir = ${p.runDir}
+# crash reports of every daemon (Ceph's layout: <crash_dir>/<id>/meta); ts-mon posts them
+crash_dir = ${p.dir}/crash
 # a development cluster: pools may be deleted with the usual --yes-i-really-really-mean-it
 mon_allow_pool_delete = true
 # the data disk is shared with the host; warn only when it is nearly full

@@ -13,6 +13,7 @@ import { CephConf, loadCephConf, cephError, configureLog, logger, fileSink, pars
 import { readKeyFile } from '@ts-ceph/objectstore';
 import { mkfsOsd, OsdDaemon } from '../osd-daemon';
 import { installProcessGuards } from '../op-reply';
+import { installCrashHandler, processMetricsServer } from '@ts-ceph/mgr';
 
 interface Args {
   mkfs: boolean;
@@ -83,7 +84,14 @@ async function main(argv: string[]): Promise<number> {
   }
   const osdLog = logger('osd');
   installProcessGuards((level, m) => osdLog.dout(level, m));
+  // An uncaught exception leaves a crash report in crash_dir (Ceph's layout); the host's crash
+  // agent (ts-mon, or the stock ceph-crash) posts it.
+  installCrashHandler(conf.get('crash_dir', entity) ?? '/var/lib/ceph/crash', entity, 'ts-osd');
   const d = await OsdDaemon.start({ id, conf, osdData, storePassphrase: passphrase });
+  // This process's own metrics (process_*, nodejs_*) when ts_metrics_port is set; off by default.
+  const metricsPort = Number(conf.get('ts_metrics_port', entity) ?? 0);
+  const metrics = metricsPort > 0 ? processMetricsServer() : undefined;
+  await metrics?.listen(conf.get('ts_metrics_addr', entity) ?? '127.0.0.1', metricsPort);
   // pid_file, written once the daemon is up (as ceph-osd), removed when it stops.
   const pidFile = conf.get('pid_file', entity);
   const pidPath = pidFile ? expand(pidFile, id) : undefined;
@@ -92,6 +100,7 @@ async function main(argv: string[]): Promise<number> {
     writeFileSync(pidPath, `${process.pid}\n`);
   }
   await stopOnSignal(async () => {
+    await metrics?.close();
     await d.stop();
     if (pidPath) rmSync(pidPath, { force: true });
   });

@@ -4,6 +4,7 @@
  * its argv against the table we publish, so each served entry must be identical to the real mon's.
  */
 import { monCommandTable } from './table-data';
+import { moduleCommandTable } from './table-modules';
 import { JsonFormatter } from '@ts-ceph/maps';
 
 /** MonCommand::FLAG_* */
@@ -50,7 +51,7 @@ export function descArgs(cmdstring: string): ArgDesc[] {
     .map(parseArgDesc);
 }
 
-export const allMonCommands: MonCommandDesc[] = monCommandTable.map(([cmdstring, helpstring, module, perm, flags]) => ({
+export const allMonCommands: MonCommandDesc[] = [...monCommandTable, ...moduleCommandTable].map(([cmdstring, helpstring, module, perm, flags]) => ({
   cmdstring,
   helpstring,
   module,

@@ -17,6 +17,8 @@ export interface ConfigHooks {
   entityContext(name: string): EntityContext;
   /** mon_host / fsid lines for generate-minimal-conf. */
   monHost(): string;
+  /** The mgr modules' options ("mgr/prometheus/server_port"), which `config set` also accepts. */
+  moduleOption?(name: string): OptionSchema | undefined;
 }
 
 function dumpMask(f: JsonFormatter, m: OptionMask): void {
@@ -28,7 +30,7 @@ function dumpMask(f: JsonFormatter, m: OptionMask): void {
 }
 
 export function configCommands(cm: ConfigMonitor, hooks: ConfigHooks): Record<string, CommandHandler> {
-  const opt = (name: string) => cm.options.find(name);
+  const opt = (name: string) => cm.options.find(name) ?? hooks.moduleOption?.(name);
   const roMark = (o: OptionSchema | undefined) => (o && o.can_update_at_runtime ? '' : '*');
 
   const help: CommandHandler = (req) => {

@@ -68,6 +68,20 @@ export class PGStatService {
     }
   }
 
+  /** Per pool: PGs by state name, objects and bytes (pg_summary's by_pool and the pool stat sums). */
+  byPool(m: OSDMap): Map<number, { states: Map<string, number>; numObjects: number; numBytes: number }> {
+    const out = new Map<number, { states: Map<string, number>; numObjects: number; numBytes: number }>();
+    for (const id of m.pools.keys()) out.set(id, { states: new Map(), numObjects: 0, numBytes: 0 });
+    for (const [, pool, r] of this.pgs(m)) {
+      const p = out.get(pool)!;
+      const name = r ? r.stateName : 'unknown';
+      p.states.set(name, (p.states.get(name) ?? 0) + 1);
+      p.numObjects += r?.numObjects ?? 0;
+      p.numBytes += r?.numBytes ?? 0;
+    }
+    return out;
+  }
+
   summary(m: OSDMap): PgSummary {
     const byState = new Map<string, number>();
     let numPg = 0;

@@ -1,0 +1,160 @@
+/**
+ * The monitor as the mgr modules see the cluster (@ts-ceph/mgr's MgrClusterView): health, the
+ * monmap and quorum, OSDs with their boot metadata and statfs, pools with their PG states and
+ * usage, the MgrMap, from the maps and PGStatService the monitor keeps. Until OSDs report to a mgr,
+ * rates, latencies and perf counters are zero or empty; the mgr's PGMap replaces those sources.
+ */
+import { getItemClass } from '@ts-ceph/crush';
+import { addrvecLegacyStr, crushOf, exists, isIn, isUp, osdMapFlagSet, weightf, POOL_OPTS } from '@ts-ceph/maps';
+import type { MgrClusterView, ViewHealth, ViewMon, ViewOsd, ViewPool, ViewDf, ViewMgr, ViewPerfCounter } from '@ts-ceph/mgr';
+import type { Monitor } from './monitor';
+import { healthName } from './core/health/health-check';
+import { CEPH_VERSION_STRING } from './core/mon/cluster-view';
+import { HOSTED_MGR_MODULES } from './core/mgr/mgr-monitor';
+import { hostname } from 'node:os';
+
+const COMPRESSION_MODE_KEY = POOL_OPTS.find((o) => o.name === 'compression_mode')?.key ?? -1;
+
+export class MonMgrView implements MgrClusterView {
+  constructor(private readonly mon: Monitor) {}
+
+  private now(): number {
+    return this.mon.opts.clock.wallNow();
+  }
+
+  fsid(): string {
+    return this.mon.fsid;
+  }
+
+  health(): ViewHealth {
+    const now = this.now();
+    const checks = new Map<string, { severity: string; summary: string; count: number; detail: string[] }>();
+    for (const [code, c] of this.mon.health.allChecks(now)) checks.set(code, { severity: healthName(c.severity), summary: c.summary, count: c.count, detail: c.detail });
+    return { status: healthName(this.mon.health.status(now)), checks };
+  }
+
+  mons(): ViewMon[] {
+    const mm = this.mon.monmap.monmap;
+    return mm.ranks.map((name, rank) => ({
+      name,
+      rank,
+      publicAddr: addrvecLegacyStr(mm.monInfo.get(name)?.publicAddrs ?? []),
+      // One monitor: the quorum is this mon alone.
+      inQuorum: name === this.mon.opts.name,
+      hostname: name === this.mon.opts.name ? hostname() : '',
+      cephVersion: name === this.mon.opts.name ? CEPH_VERSION_STRING : '',
+    }));
+  }
+
+  osds(): ViewOsd[] {
+    const m = this.mon.osd.osdmap;
+    const cw = crushOf(m);
+    const out: ViewOsd[] = [];
+    for (let i = 0; i < m.maxOsd; i++) {
+      if (!exists(m, i)) continue;
+      const pub = m.osdAddrs.client[i] ?? [];
+      const cl = m.osdAddrs.cluster[i] ?? [];
+      const st = this.mon.pgstats.osdStatfs.get(i);
+      out.push({
+        id: i,
+        up: isUp(m, i),
+        in: isIn(m, i),
+        weight: weightf(m, i),
+        publicAddr: pub.length ? addrvecLegacyStr(pub) : '-',
+        clusterAddr: cl.length ? addrvecLegacyStr(cl) : '-',
+        deviceClass: cw.nameMap.has(i) ? (getItemClass(cw, i) ?? '') : undefined,
+        metadata: this.mon.osd.osdMetadata(i),
+        statBytes: st?.total ?? 0,
+        statBytesUsed: st?.used ?? 0,
+        numPg: 0,
+        applyLatencyMs: 0,
+        commitLatencyMs: 0,
+      });
+    }
+    return out;
+  }
+
+  osdFlags(): string[] {
+    return osdMapFlagSet(this.mon.osd.osdmap.flags);
+  }
+
+  pools(): ViewPool[] {
+    const m = this.mon.osd.osdmap;
+    const byPool = this.mon.pgstats.byPool(m);
+    const sum = this.mon.pgstats.summary(m);
+    const out: ViewPool[] = [];
+    for (const [id, p] of m.pools) {
+      const b = byPool.get(id);
+      const profile = p.type === 3 ? m.erasureCodeProfiles.get(p.erasureCodeProfile) : undefined;
+      const mode = p.opts.get(COMPRESSION_MODE_KEY);
+      const stored = b?.numBytes ?? 0;
+      const used = stored * Math.max(1, p.size);
+      const maxAvail = Math.floor(sum.bytesAvail / Math.max(1, p.size));
+      out.push({
+        id,
+        name: m.poolName.get(id) ?? '',
+        type: p.type,
+        size: p.size,
+        ecKM: profile && profile.has('k') && profile.has('m') ? `${profile.get('k')}+${profile.get('m')}` : undefined,
+        compressionMode: mode && mode.type === 0 ? mode.v : 'none',
+        pgNum: p.pgNum,
+        stats: {
+          maxAvail,
+          availRaw: sum.bytesAvail,
+          stored,
+          storedRaw: used,
+          objects: b?.numObjects ?? 0,
+          dirty: 0,
+          quotaBytes: Number(p.quotaMaxBytes),
+          quotaObjects: Number(p.quotaMaxObjects),
+          rd: 0,
+          rdBytes: 0,
+          wr: 0,
+          wrBytes: 0,
+          compressBytesUsed: 0,
+          compressUnderBytes: 0,
+          bytesUsed: used,
+          // PGMap::dump_object_stat_sum: used / (used + avail), a fraction.
+          percentUsed: used + sum.bytesAvail > 0 ? Math.fround(used / (used + sum.bytesAvail)) : 0,
+          objectsRepaired: 0,
+        },
+        pgStates: b?.states ?? new Map(),
+        recoveryRate: new Map(),
+      });
+    }
+    return out;
+  }
+
+  df(): ViewDf {
+    const s = this.mon.pgstats.summary(this.mon.osd.osdmap);
+    return { totalBytes: s.bytesTotal, totalUsedBytes: s.bytesUsed, totalUsedRawBytes: s.bytesUsed };
+  }
+
+  mgr(): ViewMgr {
+    const m = this.mon.mgr.mgrmap;
+    const available = new Map(m.availableModules.map((x) => [x.name, x.canRun]));
+    for (const x of HOSTED_MGR_MODULES) if (!available.has(x)) available.set(x, true);
+    return {
+      // This process hosts the mgr role: until the MgrMap names an active mgr, it is us.
+      activeName: m.activeName || this.mon.opts.name,
+      activeHost: hostname(),
+      activeVersion: CEPH_VERSION_STRING,
+      standbys: [...m.standbys.values()].map((s) => s.name),
+      modules: m.modules,
+      alwaysOn: m.alwaysOnModules.get(16) ?? [],
+      available,
+    };
+  }
+
+  numObjects(): { degraded: number; misplaced: number; unfound: number } {
+    return { degraded: 0, misplaced: 0, unfound: 0 };
+  }
+
+  perfCounters(): Map<string, Map<string, ViewPerfCounter>> {
+    return new Map();
+  }
+
+  daemonHealthMetrics(): Map<string, { type: string; value: number }[]> {
+    return new Map();
+  }
+}
