@@ -31,4 +31,5 @@ export * from './osd-op-wire-types';
 export * from './osd-op-data';
 export * from './osd-op-listing';
 export * from './watch-notify';
+export * from './osd-backoff';
 export * from './osd-op-copy';
