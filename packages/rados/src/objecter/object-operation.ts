@@ -82,7 +82,7 @@ export class ObjectOperation {
     return this.add(osdOp(CephOsdOp.STAT));
   }
 
-  /** assert_version: EOVERFLOW if the object's user version is newer, ERANGE if older. */
+  /** assert_version: ERANGE if `ver` is older than the object's user version, EOVERFLOW if newer. */
   assertVersion(ver: bigint): this {
     const args = Buffer.alloc(28);
     args.writeBigUInt64LE(ver, 8);
