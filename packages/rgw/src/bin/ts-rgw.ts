@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+/**
+ * ts-rgw: the S3 gateway, started as radosgw is: `ts-rgw -c CONF -n client.rgw.NAME [-f|-d]
+ * [--rgw-frontends "beast port=P"]`. rgw_frontends, ts_rgw_pool_prefix (ts-rgw), the keyring and
+ * log_file come from the conf's section for our name; it runs in the foreground, -d logs to stderr.
+ */
+import { existsSync } from 'node:fs';
+import { CephConf, configureLog, fileSink, loadCephConf, logger, runDaemonMain, stderrSink, stopOnSignal } from '@ts-ceph/common';
+import { Rados } from '@ts-ceph/rados';
+import { parseFrontends } from '../frontend';
+import { RgwServer } from '../server';
+import { RgwStore } from '../store';
+import { parseCommonArgs } from './args';
+
+async function main(argv: string[]): Promise<number> {
+  const a = parseCommonArgs(argv, 'client.rgw.gateway');
+  const conf = existsSync(a.conf) ? loadCephConf(a.conf) : new CephConf();
+  const get = (k: string): string | undefined => a.options.get(k) ?? conf.get(k, a.name);
+  const logFile = get('log_file');
+  configureLog({ sink: !a.flags.has('-d') && logFile ? fileSink(logFile.replace(/\$name/g, a.name)) : stderrSink, defaultLevel: 1, prefix: `${a.name} ` });
+  const fe = parseFrontends(get('rgw_frontends') ?? 'beast port=7480');
+  const rados = await Rados.connect({ conf, name: a.name, keyring: get('keyring'), timeoutMs: 30_000 });
+  const store = await RgwStore.open(rados, get('ts_rgw_pool_prefix') ?? 'ts-rgw');
+  const server = new RgwServer(store);
+  const port = await server.listen(fe.port, fe.host);
+  logger('rgw').dout(0, `ts-rgw ${a.name} serving S3 on ${fe.host}:${port}`);
+  process.stdout.write(`ts-rgw: listening on ${fe.host}:${port}\n`);
+  await stopOnSignal(async () => {
+    await server.close();
+    await rados.shutdown();
+  });
+  return 0;
+}
+
+runDaemonMain('ts-rgw', main);
