@@ -4,29 +4,47 @@
  * (striped over two RADOS objects), GET (whole and a range), HEAD, ListObjectsV2 with prefix and
  * delimiter, DELETE, NoSuchKey, and a wrong secret refused with SignatureDoesNotMatch. The RADOS
  * layout is checked with the stock `rados` CLI: the bucket index is an omap, the data its stripes.
+ * The same run goes against the real Ceph reference cluster, where ts-rgw creates its pools.
  */
-import t from 'tap';
+import t, { Test } from 'tap';
 import { ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '@ts-ceph/common';
-import { freePort, requireBinary, run, waitFor } from '@ts-ceph/testkit';
+import { freePort, requireBinary, run, RunResult, waitFor } from '@ts-ceph/testkit';
 import { createPool, startTsOsdCluster } from './osd-lib';
+import { startCephRef } from './rados-objecter-lib';
 
 const rgwBin = join(repoRoot(), 'packages', 'rgw', 'dist', 'src', 'bin', 'ts-rgw.js');
 const adminBin = join(repoRoot(), 'packages', 'rgw', 'dist', 'src', 'bin', 'ts-rgw-admin.js');
 
+interface RgwCluster {
+  conf: string;
+  keyring: string;
+  dir: string;
+  /** The stock rados CLI on any pool (args include -p). */
+  rados(args: string[]): Promise<RunResult>;
+}
+
 t.test('aws s3 against ts-rgw on ts-osd', async (t) => {
-  const aws = requireBinary('aws');
   const c = await startTsOsdCluster({ pool: 'p' });
-  let rgw: ChildProcess | undefined;
-  t.teardown(async () => {
-    rgw?.kill('SIGKILL');
-    await c.stop();
-  });
+  t.teardown(() => c.stop());
   for (const p of ['ts-rgw.meta', 'ts-rgw.index', 'ts-rgw.data']) await createPool(c.mon, p, 8, () => c.osdLog(1_000_000));
-  const common = ['-c', c.mon.conf, '-n', 'client.admin', '--keyring', c.mon.adminKeyring];
+  await s3Suite(t, { conf: c.mon.conf, keyring: c.mon.adminKeyring, dir: c.mon.dir, rados: (args) => c.rados(args, { extra: ['-k', c.mon.adminKeyring], noPool: true }) });
+});
+
+t.test('aws s3 against ts-rgw on the real Ceph 16.2.15 reference cluster (pools made by ts-rgw)', async (t) => {
+  const c = await startCephRef();
+  t.teardown(() => c.down());
+  await s3Suite(t, { conf: c.conf, keyring: c.keyring, dir: c.dir, rados: (args) => run('rados', ['-c', c.conf, '-k', c.keyring, ...args], { timeoutMs: 60_000 }) });
+});
+
+async function s3Suite(t: Test, c: RgwCluster): Promise<void> {
+  const aws = requireBinary('aws');
+  let rgw: ChildProcess | undefined;
+  t.teardown(() => void rgw?.kill('SIGKILL'));
+  const common = ['-c', c.conf, '-n', 'client.admin', '--keyring', c.keyring];
   const mk = await run(process.execPath, [adminBin, ...common, 'user', 'create', '--uid', 'tester', '--display-name', 'Test User', '--access-key', 'TESTAK', '--secret-key', 'testsecret'], { timeoutMs: 60_000 });
   t.equal(mk.code, 0, `ts-rgw-admin user create: ${mk.stderr}`);
   t.match(JSON.parse(mk.stdout), { user_id: 'tester', display_name: 'Test User', keys: [{ user: 'tester', access_key: 'TESTAK', secret_key: 'testsecret' }] }, 'radosgw-admin JSON');
@@ -55,7 +73,7 @@ t.test('aws s3 against ts-rgw on ts-osd', async (t) => {
 
   const body = Buffer.alloc(6 << 20);
   for (let i = 0; i < body.length; i++) body[i] = (i * 31 + (i >> 10)) & 0xff;
-  const file = join(c.mon.dir, 'obj.bin');
+  const file = join(c.dir, 'obj.bin');
   writeFileSync(file, body);
   await ok(['s3', 'cp', file, 's3://bkt/dir/a.bin']);
   await ok(['s3', 'cp', file, 's3://bkt/dir/sub/b.bin']);
@@ -64,7 +82,7 @@ t.test('aws s3 against ts-rgw on ts-osd', async (t) => {
   t.ok(back.stdoutBuf.equals(body), 'aws s3 cp reads the 6 MiB object back byte for byte');
   const head = JSON.parse(await ok(['s3api', 'head-object', '--bucket', 'bkt', '--key', 'dir/a.bin'])) as { ContentLength: number; ETag: string };
   t.same([head.ContentLength, head.ETag], [body.length, `"${createHash('md5').update(body).digest('hex')}"`], 'HEAD: length and md5 ETag');
-  const rangeFile = join(c.mon.dir, 'range.bin');
+  const rangeFile = join(c.dir, 'range.bin');
   await ok(['s3api', 'get-object', '--bucket', 'bkt', '--key', 'dir/a.bin', '--range', 'bytes=4194300-4194309', rangeFile]);
   const r = await run('cat', [rangeFile]);
   t.ok(r.stdoutBuf.equals(body.subarray(4194300, 4194310)), 'a range across the stripe boundary');
@@ -73,21 +91,21 @@ t.test('aws s3 against ts-rgw on ts-osd', async (t) => {
   const paged = JSON.parse(await ok(['s3api', 'list-objects-v2', '--bucket', 'bkt', '--page-size', '1'])) as { Contents: { Key: string }[] };
   t.same(paged.Contents.map((x) => x.Key), ['dir/a.bin', 'dir/sub/b.bin', 'top.bin'], 'ListObjectsV2 paged one key at a time (continuation tokens)');
 
-  const idx = await c.rados(['-p', 'ts-rgw.index', 'ls'], { extra: ['-k', c.mon.adminKeyring], noPool: true });
+  const idx = await c.rados(['-p', 'ts-rgw.index', 'ls']);
   const indexObj = idx.stdout.trim().split('\n').find((l) => l.startsWith('index.bkt.'));
   t.ok(indexObj, 'the bucket index object is in the index pool');
-  const keys = await c.rados(['-p', 'ts-rgw.index', 'listomapkeys', indexObj!], { extra: ['-k', c.mon.adminKeyring], noPool: true });
+  const keys = await c.rados(['-p', 'ts-rgw.index', 'listomapkeys', indexObj!]);
   t.same(keys.stdout.split('\n').filter(Boolean), ['dir/a.bin', 'dir/sub/b.bin', 'top.bin'], 'rados listomapkeys shows the index entries');
-  const data = await c.rados(['-p', 'ts-rgw.data', 'ls'], { extra: ['-k', c.mon.adminKeyring], noPool: true });
+  const data = await c.rados(['-p', 'ts-rgw.data', 'ls']);
   t.equal(data.stdout.split('\n').filter(Boolean).length, 6, 'three objects in two 4 MiB stripes each');
 
   t.match((await s3(['s3', 'rb', 's3://bkt'])).stderr, /BucketNotEmpty/, 'a bucket with objects is not removed');
-  t.match((await s3(['s3api', 'get-object', '--bucket', 'bkt', '--key', 'nope', join(c.mon.dir, 'x')])).stderr, /NoSuchKey/, 'NoSuchKey');
+  t.match((await s3(['s3api', 'get-object', '--bucket', 'bkt', '--key', 'nope', join(c.dir, 'x')])).stderr, /NoSuchKey/, 'NoSuchKey');
   t.match((await s3(['s3', 'ls'], { ...env, AWS_SECRET_ACCESS_KEY: 'wrong' })).stderr, /SignatureDoesNotMatch/, 'a wrong secret is refused');
   t.match((await s3(['s3', 'ls'], { ...env, AWS_ACCESS_KEY_ID: 'NOSUCH' })).stderr, /InvalidAccessKeyId/, 'an unknown access key is refused');
   await ok(['s3', 'rm', '--recursive', 's3://bkt/']);
-  const dataAfter = await c.rados(['-p', 'ts-rgw.data', 'ls'], { extra: ['-k', c.mon.adminKeyring], noPool: true });
+  const dataAfter = await c.rados(['-p', 'ts-rgw.data', 'ls']);
   t.equal(dataAfter.stdout.trim(), '', 'deleting the objects removed their stripes');
   await ok(['s3', 'rb', 's3://bkt']);
   t.notMatch(await ok(['s3', 'ls']), /bkt/, 'the bucket is gone');
-});
+}

@@ -2,6 +2,7 @@ import { Reader } from '@ts-ceph/denc';
 import { decodeHobjectT, decodeSpgT, encodeHobjectT, encodeSpgT, HobjectT, SpgT } from '@ts-ceph/maps';
 import { CEPH_MSG_PRIO_HIGH } from '@ts-ceph/messenger/core';
 import { defineMessage, readFront, writeFront } from './codec';
+import { formatHobject } from './osd-op';
 import { CEPH_MSG_OSD_BACKOFF } from './types';
 
 /** CEPH_OSD_BACKOFF_OP_* (src/include/rados.h): what an MOSDBackoff asks of the client. */
@@ -50,5 +51,12 @@ export const MOSDBackoffCodec = defineMessage<MOSDBackoff>({
       encodeHobjectT(w, p.begin);
       encodeHobjectT(w, p.end);
     }),
-  describe: (p) => `osd_backoff(${p.pgid.pgid.pool}.${p.pgid.pgid.seed.toString(16)} ${cephOsdBackoffOpName(p.op)} id ${p.id} e${p.mapEpoch})`,
+  describe: (p) => formatMOSDBackoff(p),
 });
+
+/** MOSDBackoff::print: "osd_backoff(3.7 block id 42 [3:2c480000:::a:head,3:1e6a0000:::b:head) e29)". */
+export function formatMOSDBackoff(p: MOSDBackoff): string {
+  const h = (o: HobjectT): string => (o.max ? 'MAX' : formatHobject(o.pool, o.hash, o.nspace, o.key, o.oid, o.snap));
+  const shard = p.pgid.shard >= 0 ? `s${p.pgid.shard}` : '';
+  return `osd_backoff(${p.pgid.pgid.pool}.${p.pgid.pgid.seed.toString(16)}${shard} ${cephOsdBackoffOpName(p.op)} id ${p.id} [${h(p.begin)},${h(p.end)}) e${p.mapEpoch})`;
+}
