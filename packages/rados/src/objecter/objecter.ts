@@ -96,6 +96,7 @@ export class Objecter implements Dispatcher {
   private mapWaiters: { epoch: number; resolve(): void }[] = [];
   private lastTid = 0n;
   private stopped = false;
+  private keepAlive: NodeJS.Timeout | undefined;
   events: ObjecterEvents = {};
   readonly opTimeoutMs: number;
 
@@ -150,6 +151,7 @@ export class Objecter implements Dispatcher {
       const timeoutMs = opts.timeoutMs ?? this.opTimeoutMs;
       if (timeoutMs > 0) op.timer = this.clock.setTimeout(() => this.finish(op, cephError('ETIMEDOUT', `op tid ${tid} on ${target.oid || 'pg'} timed out after ${timeoutMs} ms`)), timeoutMs);
       this.ops.set(tid, op);
+      this.holdProcess();
       this.retarget(op, false);
     });
   }
@@ -272,10 +274,23 @@ export class Objecter implements Dispatcher {
     }, delay);
   }
 
+  /**
+   * Keep the process alive while ops wait: our clock's timers do not (so an idle client can exit),
+   * and an op waiting out an OSD restart may have no socket open at all.
+   */
+  private holdProcess(): void {
+    if (this.ops.size && !this.keepAlive) this.keepAlive = setInterval(() => {}, 1 << 30);
+    else if (!this.ops.size && this.keepAlive) {
+      clearInterval(this.keepAlive);
+      this.keepAlive = undefined;
+    }
+  }
+
   private finish(op: Op, result: MOSDOpReply | CephError): void {
     if (this.ops.get(op.tid) !== op) return;
     this.ops.delete(op.tid);
     op.timer?.cancel();
+    this.holdProcess();
     if (result instanceof CephError) op.reject(result);
     else op.resolve(result);
   }
