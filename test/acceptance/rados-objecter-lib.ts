@@ -162,6 +162,9 @@ export async function poolChecks(t: Test, rados: Rados): Promise<void> {
   t.ok(id > 0, `pool created through the mon (id ${id})`);
   t.ok(rados.poolList().includes('objecter-made'), 'pool listed');
   t.throws(() => rados.ioctx('no-such-pool'), { code: 'ENOENT' }, 'ioctx of a missing pool');
+  const st = await rados.poolStat('objecter-made');
+  t.equal(typeof st.stats.sum.num_objects, 'number', `pool stats from the mon (num_objects ${st.stats.sum.num_objects})`);
+  await rejectsErrno(t, rados.poolStat('no-such-pool'), 'ENOENT', 'stats of a missing pool');
 }
 
 /** ../shared/ceph-ref/cluster.sh up 1 (size-1 pools) in its own directory and port. */

@@ -1,6 +1,8 @@
 import { CephConf, cephError, Errno, loadCephConf } from '@ts-ceph/common';
 import { EntityName, EntityType } from '@ts-ceph/denc';
-import { lookupPoolName } from '@ts-ceph/maps';
+import { lookupPoolName, PoolStatT } from '@ts-ceph/maps';
+import { CephMessage, messageTypes } from '@ts-ceph/messenger';
+import { MGetPoolStatsCodec, MGetPoolStatsReply, MSG_GETPOOLSTATSREPLY, PAXOS_HEAD_DEFAULT } from '@ts-ceph/messages';
 import { monClientFor, parseTimeoutSeconds, resolveClientConfig } from './client-config';
 import { IoCtx } from './ioctx';
 import { MonClient } from './mon-client';
@@ -108,6 +110,34 @@ export class Rados {
     await this.monCommand({ prefix: 'osd pool rm', pool: name, pool2: name, yes_i_really_really_mean_it: true });
     await this.waitForLatestMap();
   }
+
+  /**
+   * pool_stat_t of `pool` from the monitor (MGetPoolStats, as `rados df` asks): ENOENT for a pool
+   * the answer does not cover, ETIMEDOUT without an answer in `timeoutMs`.
+   */
+  async poolStat(pool: string, timeoutMs = 30_000): Promise<PoolStatT> {
+    this.poolLookup(pool);
+    const tid = ++this.statTid;
+    const reply = await new Promise<MGetPoolStatsReply>((resolve, reject) => {
+      const onMessage = (m: { msg: CephMessage; payload: unknown }): void => {
+        if (m.msg.type !== MSG_GETPOOLSTATSREPLY || m.msg.tid !== tid) return;
+        this.monc.off('message', onMessage as (v: never) => void);
+        timer.cancel();
+        resolve(m.payload as MGetPoolStatsReply);
+      };
+      const timer = this.objecter.clock.setTimeout(() => {
+        this.monc.off('message', onMessage as (v: never) => void);
+        reject(cephError('ETIMEDOUT', `no pool stats within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.monc.on('message', onMessage);
+      this.monc.send(messageTypes.build(MGetPoolStatsCodec, { paxos: PAXOS_HEAD_DEFAULT, fsid: this.monc.fsid, pools: [pool] }, { tid }));
+    });
+    const st = reply.poolStats.find(([name]) => name === pool);
+    if (!st) throw cephError('ENOENT', `no stats for pool ${pool}`);
+    return st[1];
+  }
+
+  private statTid = 0n;
 
   async shutdown(): Promise<void> {
     this.linger.shutdown();
