@@ -3,14 +3,33 @@
  * encoded OSDMaps) and stand-in OSDs whose answers each test scripts: replies matched by tid and
  * retry attempt (duplicates and stale attempts dropped), EAGAIN resent, MOSDBackoff holding an op
  * until the unblock, op timeouts, an op moved to another OSD by a new map (_scan_requests), and ops
- * resent after the OSD resets the session.
+ * resent after the OSD resets the session; linger ops (watch re-registration, notify delivery and
+ * acks, notify completion).
  */
 import t, { Test } from 'tap';
 import { AddrType, CEPH_FEATURES_ALL, EntityType, makeAddr } from '@ts-ceph/denc';
 import { buildSimple, CEPH_OSD_IN, encodeOSDMap, hobjectMax, OSDMap, OsdState, setWeight } from '@ts-ceph/maps';
 import { AuthNoneClient, AuthNoneServer, CephMessage, Connection, MemoryNetwork, Messenger, messageTypes, Policies } from '@ts-ceph/messenger';
-import { CEPH_MSG_OSD_BACKOFF, CEPH_MSG_OSD_OP, CephOsdBackoffOp, MOSDBackoff, MOSDBackoffCodec, MOSDOp, mOSDOpReplyFor, MOSDOpReplyCodec, osdOpRead } from '@ts-ceph/messages';
-import { MonClient, Objecter, OpTarget } from '../src';
+import {
+  CEPH_MSG_OSD_BACKOFF,
+  CEPH_MSG_OSD_OP,
+  CephOsdBackoffOp,
+  CephOsdOp,
+  CephOsdWatchOp,
+  CephWatchEvent,
+  encodeNotifyCompleteData,
+  MOSDBackoff,
+  MOSDBackoffCodec,
+  MOSDOp,
+  mOSDOpReplyFor,
+  MOSDOpReplyCodec,
+  MWatchNotifyCodec,
+  notifyAckArgs,
+  opNotify,
+  opWatch,
+  osdOpRead,
+} from '@ts-ceph/messages';
+import { LingerOps, MonClient, Objecter, OpTarget } from '../src';
 import { FakeMon, FSID, monmapFor } from './lib/fake-mon';
 
 type Handler = (req: MOSDOp, msg: CephMessage, con: Connection, osd: FakeOsd) => void;
@@ -180,3 +199,35 @@ async function waitUntil(f: () => boolean): Promise<void> {
   for (let i = 0; i < 250 && !f(); i++) await tick();
   if (!f()) throw new Error('condition not reached');
 }
+
+t.test('linger: a watch is re-registered after a reset, notifies are delivered and acked, a notify completes', async (t) => {
+  const { osd, objecter, target } = await setup(t);
+  const linger = new LingerOps(objecter, 60_000);
+  t.teardown(() => linger.shutdown());
+  let watchCon: Connection | undefined;
+  osd.handler = (req, msg, con, o) => {
+    if (req.ops[0]!.op === CephOsdOp.WATCH) watchCon = con;
+    if (req.ops[0]!.op !== CephOsdOp.NOTIFY) return o.reply(con, msg.tid, req, 0);
+    o.reply(con, msg.tid, req, 0);
+    const complete = encodeNotifyCompleteData({ acks: [{ gid: 4100n, cookie: 77n, reply: Buffer.from('pong') }], missed: [] });
+    con.send(messageTypes.build(MWatchNotifyCodec, { msgVer: 1, opcode: CephWatchEvent.NOTIFY_COMPLETE, cookie: opNotify(req.ops[0]!).cookie, ver: 0n, notifyId: 5n, payload: Buffer.alloc(0), returnCode: 0, notifierGid: 0n, data: complete }));
+  };
+  const got: string[] = [];
+  const cookie = await linger.watch(target, { onNotify: (ev) => (got.push(ev.payload.toString()), Buffer.from('ack-reply')) });
+  const w0 = opWatch(osd.seen[0]!.ops[0]!);
+  t.same([w0.op, w0.cookie, w0.gen, w0.timeout], [CephOsdWatchOp.WATCH, cookie, 0, 30], 'WATCH with our cookie');
+  watchCon!.markDown();
+  await waitUntil(() => osd.seen.some((x) => x.ops[0]!.op === CephOsdOp.WATCH && opWatch(x.ops[0]!).op === CephOsdWatchOp.RECONNECT));
+  const re = osd.seen.map((x) => x.ops[0]!).find((o) => o.op === CephOsdOp.WATCH && opWatch(o).op === CephOsdWatchOp.RECONNECT)!;
+  t.same([opWatch(re).cookie, opWatch(re).gen], [cookie, 1], 'RECONNECT with the next generation after the session reset');
+  await waitUntil(() => watchCon?.isConnected === true);
+  watchCon!.send(messageTypes.build(MWatchNotifyCodec, { msgVer: 1, opcode: CephWatchEvent.NOTIFY, cookie, ver: 0n, notifyId: 123n, payload: Buffer.from('ping'), returnCode: 0, notifierGid: 4100n, data: Buffer.alloc(0) }));
+  await waitUntil(() => osd.seen.some((x) => x.ops[0]!.op === CephOsdOp.NOTIFY_ACK));
+  t.same(got, ['ping'], 'the callback saw the notify');
+  const ack = notifyAckArgs(osd.seen.find((x) => x.ops[0]!.op === CephOsdOp.NOTIFY_ACK)!.ops[0]!);
+  t.same([ack.notifyId, ack.cookie, ack.reply.toString()], [123n, cookie, 'ack-reply'], 'acked with the notify id, our cookie and the reply');
+  const res = await linger.notify(target, Buffer.from('hello'), 5);
+  t.same([res.returnCode, res.acks.map((a) => a.reply.toString())], [0, ['pong']], 'a notify resolves with the NOTIFY_COMPLETE acks');
+  await linger.unwatch(cookie);
+  t.equal(linger.watchCount, 0, 'unwatched');
+});
