@@ -39,7 +39,7 @@ async function suite(t: Test, c: Target, ceph: (args: string[]) => Promise<RunRe
   await t.test('compound ops and cls', (t) => compoundChecks(t, c, io));
   await t.test('listing', (t) => listChecks(t, c, rados, c.pool));
   await t.test('watch and notify', (t) => watchChecks(t, c, rados, other, c.pool));
-  await t.test('pools', (t) => poolChecks(t, rados));
+  await t.test('pools', (t) => poolChecks(t, rados, c.pool));
   await t.test('pause, timeout and resend', (t) => pauseChecks(t, rados, c.pool, ceph));
 }
 
