@@ -4,7 +4,8 @@
  * (striped over two RADOS objects), GET (whole and a range), HEAD, ListObjectsV2 with prefix and
  * delimiter, DELETE, NoSuchKey, and a wrong secret refused with SignatureDoesNotMatch. The RADOS
  * layout is checked with the stock `rados` CLI: the bucket index is an omap, the data its stripes.
- * The same run goes against the real Ceph reference cluster, where ts-rgw creates its pools.
+ * The same run goes against the real Ceph reference cluster, where ts-rgw creates its pools; both
+ * also over HTTPS (beast's ssl_port) with a self-signed certificate given to the client.
  */
 import t, { Test } from 'tap';
 import { ChildProcess, spawn } from 'node:child_process';
@@ -52,11 +53,17 @@ async function s3Suite(t: Test, c: RgwCluster): Promise<void> {
   t.equal(again.code, 17, 'creating the user twice: EEXIST');
 
   const port = await freePort();
-  rgw = spawn(process.execPath, [rgwBin, ...common, '-d', '--rgw-frontends', `beast port=${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const tlsPort = await freePort();
+  const cert = join(c.dir, 'rgw.pem');
+  const key = join(c.dir, 'rgw.key');
+  const gen = await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1']);
+  t.equal(gen.code, 0, `a self-signed certificate: ${gen.stderr.slice(-300)}`);
+  const fe = `beast port=${port} ssl_port=${tlsPort} ssl_certificate=${cert} ssl_private_key=${key}`;
+  rgw = spawn(process.execPath, [rgwBin, ...common, '-d', '--rgw-frontends', fe], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   rgw.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   rgw.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  await waitFor(() => out.includes('listening on'), 60_000, 'ts-rgw listening', 100);
+  await waitFor(() => out.includes('listening with TLS on'), 60_000, 'ts-rgw listening', 100);
 
   const env = { ...process.env, AWS_ACCESS_KEY_ID: 'TESTAK', AWS_SECRET_ACCESS_KEY: 'testsecret', AWS_DEFAULT_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_REQUEST_CHECKSUM_CALCULATION: 'when_required', AWS_RESPONSE_CHECKSUM_VALIDATION: 'when_required' };
   const s3 = (args: string[], e: NodeJS.ProcessEnv = env) => run(aws, ['--endpoint-url', `http://127.0.0.1:${port}`, ...args], { env: e, timeoutMs: 60_000 });
@@ -108,4 +115,11 @@ async function s3Suite(t: Test, c: RgwCluster): Promise<void> {
   t.equal(dataAfter.stdout.trim(), '', 'deleting the objects removed their stripes');
   await ok(['s3', 'rb', 's3://bkt']);
   t.notMatch(await ok(['s3', 'ls']), /bkt/, 'the bucket is gone');
+
+  // HTTPS with the self-signed certificate given to the client; refused without it.
+  const tls = (args: string[]) => run(aws, ['--endpoint-url', `https://127.0.0.1:${tlsPort}`, '--ca-bundle', cert, ...args], { env, timeoutMs: 60_000 });
+  t.equal((await tls(['s3', 'mb', 's3://secure'])).code, 0, 'aws s3 mb over HTTPS');
+  t.equal((await run(aws, ['--endpoint-url', `https://127.0.0.1:${tlsPort}`, 's3', 'ls'], { env, timeoutMs: 60_000 })).code === 0, false, 'an untrusted certificate is refused by the client');
+  t.equal((await tls(['s3', 'cp', file, 's3://secure/f'])).code, 0, 'PUT over HTTPS');
+  t.ok((await tls(['s3', 'cp', 's3://secure/f', '-'])).stdoutBuf.equals(body), 'GET over HTTPS, byte for byte');
 }

@@ -1,4 +1,5 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { logger } from '@ts-ceph/common';
@@ -79,15 +80,17 @@ export function parseRange(h: string, size: number): [number, number] | undefine
  * written, errors are S3 XML documents, and every response carries x-amz-request-id.
  */
 export class RgwServer {
-  private server: Server | undefined;
+  private readonly servers: Server[] = [];
 
   constructor(private readonly store: RgwStore) {}
 
-  async listen(port: number, host = '0.0.0.0'): Promise<number> {
-    const s = createServer((req, res) => void this.handle(req, res));
+  /** Serve HTTP on `port` (0: any), or HTTPS (TLS 1.2 or newer) with a PEM certificate and key. */
+  async listen(port: number, host = '0.0.0.0', tls?: { cert: Buffer; key: Buffer }): Promise<number> {
+    const handler = (req: IncomingMessage, res: ServerResponse): void => void this.handle(req, res);
+    const s: Server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' }, handler) : createServer(handler);
     s.requestTimeout = rgwHttpLimits.requestTimeoutMs;
     s.headersTimeout = rgwHttpLimits.headersTimeoutMs;
-    this.server = s;
+    this.servers.push(s);
     await new Promise<void>((resolve, reject) => {
       s.once('error', reject);
       s.listen(port, host, () => resolve());
@@ -96,10 +99,12 @@ export class RgwServer {
   }
 
   async close(): Promise<void> {
-    const s = this.server;
-    if (!s) return;
-    s.closeAllConnections();
-    await new Promise<void>((resolve) => s.close(() => resolve()));
+    await Promise.all(
+      this.servers.map((s) => {
+        s.closeAllConnections();
+        return new Promise<void>((resolve) => s.close(() => resolve()));
+      }),
+    );
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

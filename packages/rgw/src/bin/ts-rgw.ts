@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 /**
  * ts-rgw: the S3 gateway, started as radosgw is: `ts-rgw -c CONF -n client.rgw.NAME [-f|-d]
- * [--rgw-frontends "beast port=P"]`. rgw_frontends, ts_rgw_pool_prefix (ts-rgw), the keyring and
+ * [--rgw-frontends "beast port=P ssl_port=Q ssl_certificate=F"]`. rgw_frontends, ts_rgw_pool_prefix (ts-rgw), the keyring and
  * log_file come from the conf's section for our name; it runs in the foreground, -d logs to stderr.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { CephConf, configureLog, fileSink, loadCephConf, logger, runDaemonMain, stderrSink, stopOnSignal } from '@ts-ceph/common';
 import { Rados } from '@ts-ceph/rados';
 import { parseFrontends } from '../frontend';
@@ -22,9 +22,18 @@ async function main(argv: string[]): Promise<number> {
   const rados = await Rados.connect({ conf, name: a.name, keyring: get('keyring'), timeoutMs: 30_000 });
   const store = await RgwStore.open(rados, get('ts_rgw_pool_prefix') ?? 'ts-rgw');
   const server = new RgwServer(store);
-  const port = await server.listen(fe.port, fe.host);
-  logger('rgw').dout(0, `ts-rgw ${a.name} serving S3 on ${fe.host}:${port}`);
-  process.stdout.write(`ts-rgw: listening on ${fe.host}:${port}\n`);
+  const log = logger('rgw');
+  if (fe.http) {
+    const port = await server.listen(fe.http.port, fe.http.host);
+    log.dout(0, `ts-rgw ${a.name} serving S3 on http://${fe.http.host}:${port}`);
+    process.stdout.write(`ts-rgw: listening on ${fe.http.host}:${port}\n`);
+  }
+  if (fe.https) {
+    const tls = { cert: readFileSync(fe.https.certificate), key: readFileSync(fe.https.privateKey) };
+    const port = await server.listen(fe.https.port, fe.https.host, tls);
+    log.dout(0, `ts-rgw ${a.name} serving S3 on https://${fe.https.host}:${port}`);
+    process.stdout.write(`ts-rgw: listening with TLS on ${fe.https.host}:${port}\n`);
+  }
   await stopOnSignal(async () => {
     await server.close();
     await rados.shutdown();
