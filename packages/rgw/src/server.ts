@@ -84,7 +84,7 @@ export class RgwServer {
 
   constructor(private readonly store: RgwStore) {}
 
-  /** Serve HTTP on `port` (0: any), or HTTPS (TLS 1.2 or newer) with a PEM certificate and key. */
+  /** Serve HTTP on `port` (0: the kernel picks one), or HTTPS (TLS 1.2 or newer) with a PEM certificate and key. */
   async listen(port: number, host = '0.0.0.0', tls?: { cert: Buffer; key: Buffer }): Promise<number> {
     const handler = (req: IncomingMessage, res: ServerResponse): void => void this.handle(req, res);
     const s: Server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' }, handler) : createServer(handler);
