@@ -116,6 +116,19 @@ async function s3Suite(t: Test, c: RgwCluster): Promise<void> {
   await ok(['s3', 'rb', 's3://bkt']);
   t.notMatch(await ok(['s3', 'ls']), /bkt/, 'the bucket is gone');
 
+  // Bad input answered with S3 error documents, the gateway still serving afterwards.
+  const raw = async (init: RequestInit & { path?: string } = {}) => {
+    const r = await fetch(`http://127.0.0.1:${port}${init.path ?? '/'}`, init);
+    return { status: r.status, id: r.headers.get('x-amz-request-id'), body: await r.text() };
+  };
+  const anon = await raw();
+  t.match(anon, { status: 403, body: /<Code>AccessDenied<\/Code>.*<RequestId>[0-9a-f]{24}<\/RequestId>/ }, 'an anonymous request: AccessDenied');
+  t.match(anon.id, /^[0-9a-f]{24}$/, 'with x-amz-request-id');
+  t.match(await raw({ headers: { authorization: 'AWS4-HMAC-SHA256 garbage' } }), { status: 400, body: /AuthorizationHeaderMalformed/ }, 'a malformed Authorization header');
+  t.match(await raw({ headers: { authorization: 'AWS TESTAK:c2lnbmF0dXJl' } }), { status: 400, body: /AuthorizationHeaderMalformed/ }, 'SigV2 is not accepted yet');
+  t.match(await raw({ headers: { 'x-big': 'a'.repeat(64 << 10) } }), { status: 431 }, 'oversized headers: 431');
+  await ok(['s3', 'ls']);
+
   // HTTPS with the self-signed certificate given to the client; refused without it.
   const tls = (args: string[]) => run(aws, ['--endpoint-url', `https://127.0.0.1:${tlsPort}`, '--ca-bundle', cert, ...args], { env, timeoutMs: 60_000 });
   t.equal((await tls(['s3', 'mb', 's3://secure'])).code, 0, 'aws s3 mb over HTTPS');
