@@ -4,12 +4,10 @@
  * writes the same objects, and both must agree; errors must carry Ceph's errno.
  */
 import { Test } from 'tap';
-import { existsSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { Errno, isCephError } from '@ts-ceph/common';
 import { CephOsdCmpxattrOp } from '@ts-ceph/messages';
 import { ALL_NSPACES, IoCtx, Rados, ReadOp, WriteOp } from '@ts-ceph/rados';
-import { freePort, run, RunResult, sharedDir } from '@ts-ceph/testkit';
+import { run, RunResult, startCephRefCluster } from '@ts-ceph/testkit';
 
 export interface Target {
   conf: string;
@@ -170,32 +168,17 @@ export async function poolChecks(t: Test, rados: Rados, pool: string): Promise<v
 
 /** ../shared/ceph-ref/cluster.sh up 1 (size-1 pools) in its own directory and port. */
 export async function startCephRef(): Promise<Target & { dir: string; down(): Promise<void>; ceph(args: string[]): Promise<RunResult> }> {
-  const script = join(sharedDir(), 'ceph-ref', 'cluster.sh');
-  if (!existsSync(script)) throw new Error(`${script} not found`);
-  const dir = `/tmp/ts-objecter-ceph-ref-${process.pid}`;
-  const env: NodeJS.ProcessEnv = { ...process.env, CEPH_REF_DIR: dir, CEPH_REF_MON_PORT: String(await freePort()), CEPH_REF_PG: '16', CEPH_REF_SIZE: '1', CEPH_REF_OSD_GB: '2' };
-  delete env.CEPH_KEYRING;
-  delete env.CEPH_CONF;
-  const down = async (): Promise<void> => {
-    await run(script, ['down'], { env, timeoutMs: 120_000 });
-    rmSync(dir, { recursive: true, force: true });
-  };
-  const up = await run(script, ['up', '1'], { env, timeoutMs: 300_000 });
-  if (up.code !== 0) {
-    await down();
-    throw new Error(`cluster.sh up 1: rc ${up.code}\n${up.stderr.slice(-3000)}`);
-  }
-  const conf = join(dir, 'ceph.conf');
-  const keyring = join(dir, 'ceph.client.admin.keyring');
+  const ref = await startCephRefCluster({ dir: `/tmp/ts-objecter-ceph-ref-${process.pid}`, pgNum: 16, size: 1, osdGb: 2 });
+  const { conf, keyring } = ref;
   const cenv = { ...process.env, CEPH_KEYRING: keyring };
   return {
-    dir,
+    dir: ref.dir,
     conf,
     keyring,
     pool: 'bench',
     missingClassErrno: 'EPERM',
     cli: (args, input) => run('rados', ['-c', conf, '-p', 'bench', ...args], { env: cenv, input, timeoutMs: 60_000 }),
     ceph: (args) => run('ceph', ['-c', conf, ...args], { env: cenv, timeoutMs: 60_000 }),
-    down,
+    down: () => ref.down(),
   };
 }

@@ -2,3 +2,4 @@ export * from './proc';
 export * from './realmon';
 export * from './fuzz';
 export { sharedDir, repoRoot } from '@ts-ceph/common';
+export * from './ceph-ref';
