@@ -106,6 +106,9 @@ async function s3Suite(t: Test, c: RgwCluster): Promise<void> {
   const data = await c.rados(['-p', 'ts-rgw.data', 'ls']);
   t.equal(data.stdout.split('\n').filter(Boolean).length, 6, 'three objects in two 4 MiB stripes each');
 
+  await gcChecks(t, c, common, indexObj!);
+  t.ok((await s3(['s3', 'cp', 's3://bkt/top.bin', '-'])).stdoutBuf.equals(body), 'the objects still read back');
+
   t.match((await s3(['s3', 'rb', 's3://bkt'])).stderr, /BucketNotEmpty/, 'a bucket with objects is not removed');
   t.match((await s3(['s3api', 'get-object', '--bucket', 'bkt', '--key', 'nope', join(c.dir, 'x')])).stderr, /NoSuchKey/, 'NoSuchKey');
   t.match((await s3(['s3', 'ls'], { ...env, AWS_SECRET_ACCESS_KEY: 'wrong' })).stderr, /SignatureDoesNotMatch/, 'a wrong secret is refused');
@@ -116,7 +119,18 @@ async function s3Suite(t: Test, c: RgwCluster): Promise<void> {
   await ok(['s3', 'rb', 's3://bkt']);
   t.notMatch(await ok(['s3', 'ls']), /bkt/, 'the bucket is gone');
 
-  // Bad input answered with S3 error documents, the gateway still serving afterwards.
+  await badInputChecks(t, port, ok);
+
+  // HTTPS with the self-signed certificate given to the client; refused without it.
+  const tls = (args: string[]) => run(aws, ['--endpoint-url', `https://127.0.0.1:${tlsPort}`, '--ca-bundle', cert, ...args], { env, timeoutMs: 60_000 });
+  t.equal((await tls(['s3', 'mb', 's3://secure'])).code, 0, 'aws s3 mb over HTTPS');
+  t.equal((await run(aws, ['--endpoint-url', `https://127.0.0.1:${tlsPort}`, 's3', 'ls'], { env, timeoutMs: 60_000 })).code === 0, false, 'an untrusted certificate is refused by the client');
+  t.equal((await tls(['s3', 'cp', file, 's3://secure/f'])).code, 0, 'PUT over HTTPS');
+  t.ok((await tls(['s3', 'cp', 's3://secure/f', '-'])).stdoutBuf.equals(body), 'GET over HTTPS, byte for byte');
+}
+
+/** Bad input answered with S3 error documents, the gateway still serving afterwards. */
+async function badInputChecks(t: Test, port: number, ok: (args: string[]) => Promise<string>): Promise<void> {
   const raw = async (init: RequestInit & { path?: string } = {}) => {
     const r = await fetch(`http://127.0.0.1:${port}${init.path ?? '/'}`, init);
     return { status: r.status, id: r.headers.get('x-amz-request-id'), body: await r.text() };
@@ -128,11 +142,21 @@ async function s3Suite(t: Test, c: RgwCluster): Promise<void> {
   t.match(await raw({ headers: { authorization: 'AWS TESTAK:c2lnbmF0dXJl' } }), { status: 400, body: /AuthorizationHeaderMalformed/ }, 'SigV2 is not accepted yet');
   t.match(await raw({ headers: { 'x-big': 'a'.repeat(64 << 10) } }), { status: 431 }, 'oversized headers: 431');
   await ok(['s3', 'ls']);
+}
 
-  // HTTPS with the self-signed certificate given to the client; refused without it.
-  const tls = (args: string[]) => run(aws, ['--endpoint-url', `https://127.0.0.1:${tlsPort}`, '--ca-bundle', cert, ...args], { env, timeoutMs: 60_000 });
-  t.equal((await tls(['s3', 'mb', 's3://secure'])).code, 0, 'aws s3 mb over HTTPS');
-  t.equal((await run(aws, ['--endpoint-url', `https://127.0.0.1:${tlsPort}`, 's3', 'ls'], { env, timeoutMs: 60_000 })).code === 0, false, 'an untrusted certificate is refused by the client');
-  t.equal((await tls(['s3', 'cp', file, 's3://secure/f'])).code, 0, 'PUT over HTTPS');
-  t.ok((await tls(['s3', 'cp', 's3://secure/f', '-'])).stdoutBuf.equals(body), 'GET over HTTPS, byte for byte');
+/**
+ * A gateway that died mid-upload: its stripe and pending record are there, no index entry names
+ * them. `ts-rgw-admin gc process --include-all` removes them and leaves the live objects alone.
+ */
+async function gcChecks(t: Test, c: RgwCluster, common: string[], indexObj: string): Promise<void> {
+  const bucketId = indexObj.slice('index.'.length);
+  const ghostFile = join(c.dir, 'ghost');
+  writeFileSync(ghostFile, 'ghost');
+  await c.rados(['-p', 'ts-rgw.data', 'put', `${bucketId}_ghost.0`, ghostFile]);
+  await c.rados(['-p', 'ts-rgw.index', 'setomapval', `pending.${bucketId}`, `${bucketId}_ghost`, JSON.stringify({ key: 'ghost', data: `${bucketId}_ghost`, size: 5, startedMs: 0 })]);
+  const gc = await run(process.execPath, [adminBin, ...common, 'gc', 'process', '--include-all'], { timeoutMs: 60_000 });
+  t.equal(gc.code, 0, `ts-rgw-admin gc process: ${gc.stderr}`);
+  const afterGc = (await c.rados(['-p', 'ts-rgw.data', 'ls'])).stdout.split('\n').filter(Boolean);
+  t.same([afterGc.length, afterGc.some((o) => o.includes('_ghost'))], [6, false], 'the dead upload stripe is collected, the live ones stay');
+  t.equal((await c.rados(['-p', 'ts-rgw.index', 'listomapkeys', `pending.${bucketId}`])).stdout, '', 'and its pending record');
 }

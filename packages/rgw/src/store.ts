@@ -45,6 +45,14 @@ export interface IndexEntry {
   data: string;
 }
 
+/** A pending record: the data set `data` (of `size` bytes) of `key`, recorded at `startedMs`. */
+interface PendingData {
+  key: string;
+  data: string;
+  size: number;
+  startedMs: number;
+}
+
 const json = (v: unknown): Buffer => Buffer.from(JSON.stringify(v));
 
 function isErrno(e: unknown, ...names: (keyof typeof Errno)[]): e is CephError {
@@ -165,6 +173,9 @@ export class RgwStore {
     }
     await this.meta.remove(`bucket.${name}`);
     await this.meta.omapRmKeys(`buckets.${uid}`, [name]);
+    // The pending record object goes with the bucket when nothing is in flight (else the collector keeps it).
+    const pending = await this.index.omapGetKeys(`pending.${b.id}`, { max: 1 }).catch(() => undefined);
+    if (pending && !pending.keys.length) await this.index.remove(`pending.${b.id}`).catch(() => undefined);
   }
 
   // ---- objects ---------------------------------------------------------------------------------------
@@ -180,18 +191,68 @@ export class RgwStore {
       meta,
       data: `${b.id}_${randomBytes(12).toString('hex')}`,
     };
+    const old = await this.entry(b, key);
+    // Intents first: if we die from here on, the collector finds whichever of the two data sets
+    // the index does not name and removes it.
+    const intents = [entry, ...(old ? [old] : [])];
+    await this.recordPending(b, key, intents);
     const n = stripes(body.length);
     await Promise.all(Array.from({ length: n }, (_, i) => this.data.writeFull(`${entry.data}.${i}`, body.subarray(i * rgwStoreLimits.stripeBytes, (i + 1) * rgwStoreLimits.stripeBytes))));
-    const old = await this.entry(b, key);
     try {
       await this.index.operate(`index.${b.id}`, new WriteOp().assertExists().omapSet(new Map([[key, json(entry)]])));
     } catch (e) {
       await this.removeData(entry);
+      await this.clearPending(b, [entry]);
       if (isErrno(e, 'ENOENT')) throw new S3Error('NoSuchBucket', `the bucket ${b.name} was deleted`);
       throw e;
     }
     if (old) await this.removeData(old);
+    await this.clearPending(b, intents);
     return entry;
+  }
+
+  /** pending.<bucket id>: data sets an upload or a delete is about to create or drop. */
+  private async recordPending(b: BucketInfo, key: string, sets: IndexEntry[]): Promise<void> {
+    const now = Date.now();
+    const vals = new Map(sets.map((e) => [e.data, json({ key, data: e.data, size: e.size, startedMs: now } satisfies PendingData)]));
+    await this.index.omapSet(`pending.${b.id}`, vals);
+  }
+
+  private async clearPending(b: BucketInfo, sets: IndexEntry[]): Promise<void> {
+    await this.index.omapRmKeys(`pending.${b.id}`, sets.map((e) => e.data)).catch((e: unknown) => {
+      // Gone with its bucket: nothing left to clear.
+      if (!isErrno(e, 'ENOENT')) throw e;
+    });
+  }
+
+  /**
+   * The garbage collector: data sets recorded as pending for longer than `graceMs` (their upload
+   * or delete died half-way) are removed unless the bucket index names them; the records go too.
+   * Returns how many data sets it removed.
+   */
+  async collectGarbage(graceMs: number): Promise<number> {
+    let removed = 0;
+    const now = Date.now();
+    for await (const o of this.index.listObjects()) {
+      if (!o.oid.startsWith('pending.')) continue;
+      const bucketId = o.oid.slice('pending.'.length);
+      const { vals } = await this.index.omapGetVals(o.oid);
+      for (const v of vals.values()) {
+        const p = JSON.parse(v.toString()) as PendingData;
+        if (now - p.startedMs < graceMs) continue;
+        const live = await this.index.omapGetValsByKeys(`index.${bucketId}`, [p.key]).catch((e: unknown) => {
+          if (isErrno(e, 'ENOENT')) return new Map<string, Buffer>();
+          throw e;
+        });
+        const named = live.get(p.key);
+        if (!named || (JSON.parse(named.toString()) as IndexEntry).data !== p.data) {
+          await this.removeData(p);
+          removed++;
+        }
+        await this.index.omapRmKeys(o.oid, [p.data]);
+      }
+    }
+    return removed;
   }
 
   /** The index entry of `key`, or undefined. */
@@ -227,11 +288,13 @@ export class RgwStore {
   async deleteObject(b: BucketInfo, key: string): Promise<void> {
     const e = await this.entry(b, key);
     if (!e) return;
+    await this.recordPending(b, key, [e]);
     await this.index.operate(`index.${b.id}`, new WriteOp().assertExists().omapRmKeys([key]));
     await this.removeData(e);
+    await this.clearPending(b, [e]);
   }
 
-  private async removeData(e: IndexEntry): Promise<void> {
+  private async removeData(e: Pick<IndexEntry, 'data' | 'size'>): Promise<void> {
     await Promise.all(
       Array.from({ length: stripes(e.size) }, (_, i) =>
         this.data.remove(`${e.data}.${i}`).catch((err: unknown) => {

@@ -34,7 +34,21 @@ async function main(argv: string[]): Promise<number> {
     log.dout(0, `ts-rgw ${a.name} serving S3 on https://${fe.https.host}:${port}`);
     process.stdout.write(`ts-rgw: listening with TLS on ${fe.https.host}:${port}\n`);
   }
+  // The garbage collector (rgw_gc_processor_period, rgw_gc_obj_min_wait in seconds, Ceph's names and defaults).
+  const period = Number(get('rgw_gc_processor_period') ?? 3600) * 1000;
+  const grace = Number(get('rgw_gc_obj_min_wait') ?? 7200) * 1000;
+  const gc = async (): Promise<void> => {
+    try {
+      const n = await store.collectGarbage(grace);
+      if (n) log.dout(1, `gc removed ${n} unreferenced data sets`);
+    } catch (e) {
+      log.dout(0, `gc failed: ${(e as Error).message}`);
+    }
+  };
+  void gc();
+  const gcTimer = setInterval(() => void gc(), Math.max(1000, period));
   await stopOnSignal(async () => {
+    clearInterval(gcTimer);
     await server.close();
     await rados.shutdown();
   });
