@@ -8,7 +8,6 @@ import { CEPH_FEATURES_ALL, Writer } from '@ts-ceph/denc';
 import { CEPH_NOSNAP, encodeObjectLocatorT, objectLocator } from '@ts-ceph/maps';
 import { CephMessage } from '@ts-ceph/messenger';
 import {
-  BLKIN_TRACE_NONE,
   CEPH_MSG_OSD_OP,
   CEPH_OSD_OP_MODE_WR,
   CEPH_OSD_OP_UNION_BYTES,
@@ -29,9 +28,11 @@ import {
   osdOpXattr,
 } from '@ts-ceph/messages';
 import { mutate, Prng } from '@ts-ceph/testkit';
+import { buildMOSDOp } from '@ts-ceph/rados';
+import { Placement } from './osd-raw-client';
 
 /** Where an op on an object goes (RawOsdClient.place). */
-export type Placer = (oid: string, nspace?: string, key?: string) => { pgid: { pool: number; seed: number }; hash: number; oloc: ReturnType<typeof objectLocator> };
+export type Placer = (oid: string, nspace?: string, key?: string) => Placement;
 
 export interface FuzzTarget {
   pool: number;
@@ -197,26 +198,22 @@ export function hostileOp(rng: Prng, t: FuzzTarget): OSDOp {
 
 /** A well-formed MOSDOp (the way librados fills one) on `oid` in the fuzz target's pool. */
 export function buildReq(t: FuzzTarget, oid: string, ops: OSDOp[], o: { nspace?: string; key?: string; flags?: number; snapid?: bigint; snapSeq?: bigint; snaps?: bigint[] } = {}): MOSDOp {
-  const p = t.place(oid, o.nspace ?? '', o.key ?? '');
+  const nspace = o.nspace ?? '';
+  const key = o.key ?? '';
+  const p = t.place(oid, nspace, key);
   const write = ops.some((x) => (x.op & CEPH_OSD_OP_MODE_WR) !== 0);
-  return {
-    pgid: { pgid: p.pgid, shard: -1 },
-    hash: p.hash,
-    osdmapEpoch: t.epoch,
-    flags: o.flags ?? (write ? CephOsdFlag.WRITE | CephOsdFlag.ONDISK : CephOsdFlag.READ) | CephOsdFlag.KNOWN_REDIR,
-    reqid: { name: { type: 0, num: 0 }, tid: 0n, inc: 0 },
-    trace: BLKIN_TRACE_NONE,
-    clientInc: 0,
-    mtime: { sec: Math.floor(Date.now() / 1000), nsec: 0 },
-    oloc: p.oloc,
-    oid,
+  return buildMOSDOp({
+    target: { pool: t.pool, oid, nspace, key, locHash: -1, flags: 0 },
+    state: p.state,
     ops,
-    snapid: o.snapid ?? CEPH_NOSNAP,
-    snapSeq: o.snapSeq ?? 0n,
-    snaps: o.snaps ?? [],
-    retryAttempt: 0,
+    flags: o.flags ?? (write ? CephOsdFlag.WRITE | CephOsdFlag.ONDISK : CephOsdFlag.READ) | CephOsdFlag.KNOWN_REDIR,
+    attempt: 0,
+    epoch: t.epoch,
+    mtime: { sec: Math.floor(Date.now() / 1000), nsec: 0 },
     features: CEPH_FEATURES_ALL,
-  };
+    snapid: o.snapid,
+    snapc: { seq: o.snapSeq ?? 0n, snaps: o.snaps ?? [] },
+  });
 }
 
 export function toMessage(req: MOSDOp): Omit<CephMessage, 'tid'> {

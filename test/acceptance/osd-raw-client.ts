@@ -6,10 +6,17 @@
  */
 import { CephError, loadCephConf } from '@ts-ceph/common';
 import { EntityType, Reader } from '@ts-ceph/denc';
-import { decodeOSDMap, mapObject, ObjectLocatorT, objectLocator, OSDMap } from '@ts-ceph/maps';
+import { decodeOSDMap, ObjectLocatorT, objectLocator, OSDMap } from '@ts-ceph/maps';
 import { CephMessage, Connection, Dispatcher, Messenger } from '@ts-ceph/messenger';
 import { CEPH_MSG_OSD_OPREPLY, MOSDMap, MOSDOpReply } from '@ts-ceph/messages';
-import { MonClient, monClientFor, resolveClientConfig } from '@ts-ceph/rados';
+import { calcTarget, MonClient, monClientFor, resolveClientConfig, TargetState } from '@ts-ceph/rados';
+
+export interface Placement {
+  pgid: { pool: number; seed: number };
+  hash: number;
+  oloc: ObjectLocatorT;
+  state: TargetState;
+}
 
 export type RawOutcome = { kind: 'reply'; reply: MOSDOpReply } | { kind: 'closed'; why: string } | { kind: 'timeout' };
 
@@ -56,11 +63,12 @@ export class RawOsdClient implements Dispatcher {
     throw new Error(`no pool ${name} in the osdmap`);
   }
 
-  /** Where librados would send an op on `oid`: the pg, the raw hash and the locator. */
-  place(pool: number, oid: string, nspace = '', key = ''): { pgid: { pool: number; seed: number }; hash: number; oloc: ObjectLocatorT } {
+  /** Where librados would send an op on `oid` (the Objecter's targeting): the pg, the raw hash, the locator and the target state. */
+  place(pool: number, oid: string, nspace = '', key = ''): Placement {
     const oloc = objectLocator(pool, nspace, key);
-    const p = mapObject(this.osdmap, oid, oloc);
-    return { pgid: p.pgid, hash: p.rawPg.seed, oloc };
+    const state = calcTarget(this.osdmap, { pool, oid, nspace, key, locHash: -1, flags: 0 }, undefined).state;
+    if (!state) throw new Error(`no pool ${pool} in the osdmap`);
+    return { pgid: state.actualPgid.pgid, hash: state.rawPg.seed, oloc, state };
   }
 
   private session(): Connection {

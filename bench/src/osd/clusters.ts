@@ -5,10 +5,10 @@
 // Each cluster knows its server pids, so the bench can read their CPU time from /proc.
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '@ts-ceph/common';
-import { freePort, RealMon, requireBinary, run, RunResult, sharedDir, startRealMon, waitFor } from '@ts-ceph/testkit';
+import { RealMon, requireBinary, run, RunResult, startCephRefCluster, startRealMon, waitFor } from '@ts-ceph/testkit';
 
 export interface BenchCluster {
   name: string;
@@ -146,27 +146,9 @@ async function createPool(mon: RealMon, pool: string, log: () => string): Promis
 
 /** ../shared/ceph-ref/cluster.sh up 1 in its own directory and mon port; stop() runs `down`. */
 export async function startCephRef(): Promise<BenchCluster> {
-  const script = join(sharedDir(), 'ceph-ref', 'cluster.sh');
-  if (!existsSync(script)) throw new Error(`${script} not found`);
-  const dir = `/tmp/ts-bench-ceph-ref-${process.pid}`;
-  const env: NodeJS.ProcessEnv = { ...process.env, CEPH_REF_DIR: dir, CEPH_REF_MON_PORT: String(await freePort()), CEPH_REF_PG: String(pgNum), CEPH_REF_SIZE: '1' };
-  delete env.CEPH_KEYRING;
-  delete env.CEPH_CONF;
-  const down = async (): Promise<void> => {
-    await run(script, ['down'], { env, timeoutMs: 120_000 });
-    // cluster.sh down (set -o pipefail) exits before its `rm -rf` when its pgrep for stray daemons
-    // finds none, which is the usual case: the directory is ours, its daemons are gone, remove it.
-    rmSync(dir, { recursive: true, force: true });
-  };
-  const up = await run(script, ['up', '1'], { env, timeoutMs: 300_000 });
-  if (up.code !== 0) {
-    await down();
-    throw new Error(`cluster.sh up 1: rc ${up.code}\n${up.stderr.slice(-3000)}`);
-  }
-  const pidOf = (name: string): number => Number(readFileSync(join(dir, 'run', `${name}.pid`), 'utf8').trim());
-  const pids = ['mon.a', 'mgr.x', 'osd.0'].map(pidOf);
-  const conf = join(dir, 'ceph.conf');
-  const keyring = join(dir, 'ceph.client.admin.keyring');
+  const ref = await startCephRefCluster({ dir: `/tmp/ts-bench-ceph-ref-${process.pid}`, pgNum, size: 1 });
+  const pids = ['mon.a', 'mgr.x', 'osd.0'].map((n) => ref.pid(n));
+  const { conf, keyring } = ref;
   return {
     name: 'Ceph 16.2.15',
     conf,
@@ -175,6 +157,6 @@ export async function startCephRef(): Promise<BenchCluster> {
     pids: () => pids,
     osdRssBytes: () => procRssBytes(pids[2]!),
     rados: radosRunner(conf, keyring, 'bench'),
-    stop: down,
+    stop: () => ref.down(),
   };
 }

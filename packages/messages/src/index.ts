@@ -32,5 +32,6 @@ export * from './osd-op-wire-types';
 export * from './osd-op-data';
 export * from './osd-op-listing';
 export * from './watch-notify';
+export * from './osd-backoff';
 export * from './osd-op-copy';
 export * from './log';

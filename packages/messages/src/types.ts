@@ -20,6 +20,7 @@ export const CEPH_MSG_OSD_MAP = 41;
 export const CEPH_MSG_OSD_OP = 42;
 export const CEPH_MSG_OSD_OPREPLY = 43;
 export const CEPH_MSG_WATCH_NOTIFY = 44;
+export const CEPH_MSG_OSD_BACKOFF = 61;
 export const CEPH_MSG_POOLOP_REPLY = 48;
 export const CEPH_MSG_POOLOP = 49;
 export const MSG_MON_COMMAND = 50;

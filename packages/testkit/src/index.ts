@@ -3,3 +3,4 @@ export * from './grep';
 export * from './realmon';
 export * from './fuzz';
 export { sharedDir, repoRoot } from '@ts-ceph/common';
+export * from './ceph-ref';

@@ -27,6 +27,8 @@ export const FSID = '5a4d3c2b-1a09-4f8e-9d7c-6b5a4f3e2d1c';
 export class FakeMon {
   readonly msgr: Messenger;
   muteCommands = false;
+  /** The osdmap to serve (epoch and encoded full map); a placeholder "full map 7" when unset. */
+  osdmap: { epoch: number; bl: Buffer } | undefined;
   commands: MMonCommand[] = [];
   cons: Connection[] = [];
   addr: EntityAddr;
@@ -61,9 +63,7 @@ export class FakeMon {
       const s = payload as MMonSubscribe;
       if (s.what.has('config')) send(messageTypes.build(MConfigCodec, { config: new Map([['mon_name', this.name]]) }));
       if (s.what.has('monmap')) send(messageTypes.build(MMonMapCodec, { monmap: this.monmap() }));
-      if (s.what.has('osdmap')) {
-        send(messageTypes.build(MOSDMapCodec, { fsid: FSID, incrementalMaps: new Map(), maps: new Map([[7, Buffer.from('full map 7')]]), oldestMap: 1, newestMap: 7, gapRemovedSnaps: [] }));
-      }
+      if (s.what.has('osdmap')) send(this.osdmapMessage());
     }
     if (msg.type === MSG_MON_COMMAND) {
       const c = payload as MMonCommand;
@@ -74,8 +74,19 @@ export class FakeMon {
     }
     if (msg.type === CEPH_MSG_MON_GET_VERSION) {
       const v = payload as MMonGetVersion;
-      send(messageTypes.build(MMonGetVersionReplyCodec, { handle: v.handle, version: 7, oldestVersion: 1 }));
+      send(messageTypes.build(MMonGetVersionReplyCodec, { handle: v.handle, version: this.osdmap?.epoch ?? 7, oldestVersion: 1 }));
     }
+  }
+
+  private osdmapMessage(): CephMessage {
+    const m = this.osdmap ?? { epoch: 7, bl: Buffer.from('full map 7') };
+    return messageTypes.build(MOSDMapCodec, { fsid: FSID, incrementalMaps: new Map(), maps: new Map([[m.epoch, m.bl]]), oldestMap: 1, newestMap: m.epoch, gapRemovedSnaps: [] });
+  }
+
+  /** Serve a new osdmap and send it to every session (as a continuous subscription would). */
+  publishOsdmap(epoch: number, bl: Buffer): void {
+    this.osdmap = { epoch, bl };
+    for (const c of this.cons) if (c.isConnected) c.send(this.osdmapMessage());
   }
 }
 

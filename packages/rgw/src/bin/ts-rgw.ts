@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+/**
+ * ts-rgw: the S3 gateway, started as radosgw is: `ts-rgw -c CONF -n client.rgw.NAME [-f|-d]
+ * [--rgw-frontends "beast port=P ssl_port=Q ssl_certificate=F"]`. rgw_frontends, ts_rgw_pool_prefix (ts-rgw), the keyring and
+ * log_file come from the conf's section for our name; it runs in the foreground, -d logs to stderr.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { CephConf, configureLog, fileSink, loadCephConf, logger, runDaemonMain, stderrSink, stopOnSignal } from '@ts-ceph/common';
+import { Rados } from '@ts-ceph/rados';
+import { parseFrontends } from '../frontend';
+import { RgwServer } from '../server';
+import { RgwStore } from '../store';
+import { parseCommonArgs } from './args';
+
+async function main(argv: string[]): Promise<number> {
+  const a = parseCommonArgs(argv, 'client.rgw.gateway');
+  const conf = existsSync(a.conf) ? loadCephConf(a.conf) : new CephConf();
+  const get = (k: string): string | undefined => a.options.get(k) ?? conf.get(k, a.name);
+  const logFile = get('log_file');
+  configureLog({ sink: !a.flags.has('-d') && logFile ? fileSink(logFile.replace(/\$name/g, a.name)) : stderrSink, defaultLevel: 1, prefix: `${a.name} ` });
+  const fe = parseFrontends(get('rgw_frontends') ?? 'beast port=7480');
+  const rados = await Rados.connect({ conf, name: a.name, keyring: get('keyring'), timeoutMs: 30_000 });
+  const store = await RgwStore.open(rados, get('ts_rgw_pool_prefix') ?? 'ts-rgw');
+  const server = new RgwServer(store);
+  const log = logger('rgw');
+  if (fe.http) {
+    const port = await server.listen(fe.http.port, fe.http.host);
+    log.dout(0, `ts-rgw ${a.name} serving S3 on http://${fe.http.host}:${port}`);
+    process.stdout.write(`ts-rgw: listening on ${fe.http.host}:${port}\n`);
+  }
+  if (fe.https) {
+    const tls = { cert: readFileSync(fe.https.certificate), key: readFileSync(fe.https.privateKey) };
+    const port = await server.listen(fe.https.port, fe.https.host, tls);
+    log.dout(0, `ts-rgw ${a.name} serving S3 on https://${fe.https.host}:${port}`);
+    process.stdout.write(`ts-rgw: listening with TLS on ${fe.https.host}:${port}\n`);
+  }
+  // The garbage collector (rgw_gc_processor_period, rgw_gc_obj_min_wait in seconds, Ceph's names and defaults).
+  const period = Number(get('rgw_gc_processor_period') ?? 3600) * 1000;
+  const grace = Number(get('rgw_gc_obj_min_wait') ?? 7200) * 1000;
+  const gc = async (): Promise<void> => {
+    try {
+      const n = await store.collectGarbage(grace);
+      if (n) log.dout(1, `gc removed ${n} unreferenced data sets`);
+    } catch (e) {
+      log.dout(0, `gc failed: ${(e as Error).message}`);
+    }
+  };
+  void gc();
+  const gcTimer = setInterval(() => void gc(), Math.max(1000, period));
+  await stopOnSignal(async () => {
+    clearInterval(gcTimer);
+    await server.close();
+    await rados.shutdown();
+  });
+  return 0;
+}
+
+runDaemonMain('ts-rgw', main);

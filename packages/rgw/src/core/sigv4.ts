@@ -1,0 +1,159 @@
+/**
+ * AWS Signature Version 4 for S3 requests signed in the Authorization header (the AWS "Signing AWS
+ * API requests" specification; radosgw's src/rgw/rgw_auth_s3.cc): the canonical request, the string
+ * to sign, the signing key chain and a constant-time comparison. Pure: the request and the time
+ * are inputs; HMAC/SHA-256 come from node:crypto, which reads no clock and does no I/O.
+ */
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+
+/** Named limits of SigV4 parsing (docs/LIMITS.md, "rgw"). */
+export const sigv4Limits = {
+  /** Distance between the request's x-amz-date and our clock (S3's RequestTimeTooSkewed, 15 min). */
+  clockSkewMsMax: 15 * 60 * 1000,
+  /** Headers one signature may cover. */
+  signedHeadersMax: 64,
+};
+
+export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
+
+/** What the signature check needs of an HTTP request. */
+export interface SignedRequest {
+  method: string;
+  /** The path as sent (percent-encoded), without the query. */
+  rawPath: string;
+  /** The query string as sent, without '?'. */
+  rawQuery: string;
+  /** Header values by lower-case name (repeated headers joined with ','). */
+  headers: Record<string, string | undefined>;
+}
+
+export interface ParsedAuth {
+  accessKey: string;
+  date: string;
+  region: string;
+  service: string;
+  signedHeaders: string[];
+  signature: string;
+}
+
+/** Errors named as S3 names them; the server maps each to its status code. */
+export type S3AuthError = 'AccessDenied' | 'SignatureDoesNotMatch' | 'InvalidAccessKeyId' | 'RequestTimeTooSkewed' | 'AuthorizationHeaderMalformed' | 'XAmzContentSHA256Mismatch';
+
+export class S3AuthFailure extends Error {
+  constructor(
+    readonly s3Code: S3AuthError,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Parse "AWS4-HMAC-SHA256 Credential=AK/20240101/us-east-1/s3/aws4_request, SignedHeaders=a;b, Signature=hex". */
+export function parseAuthorization(h: string): ParsedAuth {
+  const m = /^AWS4-HMAC-SHA256\s+(.*)$/.exec(h.trim());
+  if (!m) throw new S3AuthFailure('AuthorizationHeaderMalformed', 'only AWS4-HMAC-SHA256 is supported');
+  const parts = new Map<string, string>();
+  for (const p of m[1]!.split(',')) {
+    const eq = p.indexOf('=');
+    if (eq > 0) parts.set(p.slice(0, eq).trim(), p.slice(eq + 1).trim());
+  }
+  const cred = (parts.get('Credential') ?? '').split('/');
+  const signedHeaders = (parts.get('SignedHeaders') ?? '').split(';').filter(Boolean);
+  const signature = parts.get('Signature') ?? '';
+  if (cred.length !== 5 || cred[4] !== 'aws4_request' || !signedHeaders.length || !/^[0-9a-f]{64}$/.test(signature)) {
+    throw new S3AuthFailure('AuthorizationHeaderMalformed', 'the Authorization header is malformed');
+  }
+  if (signedHeaders.length > sigv4Limits.signedHeadersMax) throw new S3AuthFailure('AuthorizationHeaderMalformed', `over signedHeadersMax ${sigv4Limits.signedHeadersMax} signed headers`);
+  return { accessKey: cred[0]!, date: cred[1]!, region: cred[2]!, service: cred[3]!, signedHeaders, signature };
+}
+
+/** URI-encode as SigV4 asks: everything but A-Z a-z 0-9 - _ . ~ (and '/' in paths). */
+export function awsUriEncode(s: string, keepSlash: boolean): string {
+  let out = '';
+  for (const b of Buffer.from(s, 'utf8')) {
+    const c = String.fromCharCode(b);
+    if (/[A-Za-z0-9\-_.~]/.test(c) || (keepSlash && c === '/')) out += c;
+    else out += `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
+function decode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    throw new S3AuthFailure('AuthorizationHeaderMalformed', 'a malformed percent-encoding');
+  }
+}
+
+function canonicalQuery(raw: string): string {
+  if (!raw) return '';
+  const pairs = raw
+    .split('&')
+    .filter(Boolean)
+    .map((p) => {
+      const eq = p.indexOf('=');
+      const k = eq < 0 ? p : p.slice(0, eq);
+      const v = eq < 0 ? '' : p.slice(eq + 1);
+      return [awsUriEncode(decode(k), false), awsUriEncode(decode(v), false)] as const;
+    });
+  pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+  return pairs.map(([k, v]) => `${k}=${v}`).join('&');
+}
+
+/**
+ * The canonical request. S3 signs the path as the client sent it (botocore leaves '+', '~' and
+ * already-escaped bytes alone); `reencode` instead escapes the decoded path by SigV4's rules, for
+ * clients that send characters they did not escape.
+ */
+export function canonicalRequest(req: SignedRequest, signedHeaders: string[], payloadHash: string, reencode = false): string {
+  const path = (reencode ? awsUriEncode(decode(req.rawPath), true) : req.rawPath) || '/';
+  const headers = signedHeaders.map((h) => `${h}:${(req.headers[h] ?? '').trim().replace(/\s+/g, ' ')}\n`).join('');
+  return [req.method, path, canonicalQuery(req.rawQuery), headers, signedHeaders.join(';'), payloadHash].join('\n');
+}
+
+const sha256hex = (s: string | Buffer): string => createHash('sha256').update(s).digest('hex');
+const hmac = (key: Buffer | string, s: string): Buffer => createHmac('sha256', key).update(s).digest();
+
+export function signingKey(secret: string, date: string, region: string, service: string): Buffer {
+  return hmac(hmac(hmac(hmac(`AWS4${secret}`, date), region), service), 'aws4_request');
+}
+
+/** "20240101T000000Z" → ms since the epoch (NaN if malformed). */
+export function parseAmzDate(s: string): number {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(s);
+  return m ? Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!) : NaN;
+}
+
+/**
+ * Check a header-signed request against the access key's secret at time `nowMs`; returns the
+ * payload hash the body must match (or UNSIGNED_PAYLOAD). Throws S3AuthFailure.
+ */
+export function verifySigV4(req: SignedRequest, auth: ParsedAuth, secret: string, nowMs: number): string {
+  const amzDate = req.headers['x-amz-date'] ?? '';
+  const t = parseAmzDate(amzDate);
+  if (Number.isNaN(t) || amzDate.slice(0, 8) !== auth.date) throw new S3AuthFailure('AccessDenied', 'x-amz-date is missing or does not match the credential scope');
+  if (Math.abs(nowMs - t) > sigv4Limits.clockSkewMsMax) throw new S3AuthFailure('RequestTimeTooSkewed', 'the difference between the request time and the server time is too large');
+  if (!auth.signedHeaders.includes('host')) throw new S3AuthFailure('AccessDenied', 'the host header must be signed');
+  const payloadHash = req.headers['x-amz-content-sha256'] ?? '';
+  if (payloadHash !== UNSIGNED_PAYLOAD && !/^[0-9a-f]{64}$/.test(payloadHash)) {
+    throw new S3AuthFailure('AccessDenied', payloadHash.startsWith('STREAMING-') ? 'streaming (aws-chunked) payloads are not supported yet' : 'x-amz-content-sha256 is missing or malformed');
+  }
+  const scope = `${auth.date}/${auth.region}/${auth.service}/aws4_request`;
+  const key = signingKey(secret, auth.date, auth.region, auth.service);
+  const got = Buffer.from(auth.signature);
+  const matches = (reencode: boolean): boolean => {
+    const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256hex(canonicalRequest(req, auth.signedHeaders, payloadHash, reencode))].join('\n');
+    const want = Buffer.from(createHmac('sha256', key).update(toSign).digest('hex'));
+    return got.length === want.length && timingSafeEqual(got, want);
+  };
+  if (!matches(false) && !matches(true)) throw new S3AuthFailure('SignatureDoesNotMatch', 'the request signature we calculated does not match the signature you provided');
+  return payloadHash;
+}
+
+/** The body check for a signed payload hash. */
+export function checkPayload(expected: string, body: Buffer): void {
+  if (expected === UNSIGNED_PAYLOAD) return;
+  if (sha256hex(body) !== expected) throw new S3AuthFailure('XAmzContentSHA256Mismatch', 'the provided x-amz-content-sha256 does not match what was computed');
+}
+

@@ -1,0 +1,339 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { CephError, Errno, isCephError } from '@ts-ceph/common';
+import { IoCtx, Rados, ReadOp, WriteOp } from '@ts-ceph/rados';
+import { S3Error } from './core/errors';
+
+/** Named limits of the RADOS layout (docs/LIMITS.md, "rgw"; docs/formats/rgw.md). */
+export const rgwStoreLimits = {
+  /** Bytes of one data stripe object (radosgw's rgw_obj_stripe_size is 4 MiB too). */
+  stripeBytes: 4 << 20,
+  /** Bytes of one object PUT in a single request (S3's limit is 5 GiB; multipart is not there yet). */
+  objectBytesMax: 1 << 30,
+  /** Bytes of an object key (S3's limit). */
+  keyBytesMax: 1024,
+  /** Tries of an index update that lost a race (assert_version) before giving up. */
+  raceRetriesMax: 8,
+};
+
+/** The pools of the layout, after a configurable prefix. */
+export function rgwPools(prefix: string): { meta: string; index: string; data: string } {
+  return { meta: `${prefix}.meta`, index: `${prefix}.index`, data: `${prefix}.data` };
+}
+
+export interface UserInfo {
+  uid: string;
+  displayName: string;
+  keys: { accessKey: string; secretKey: string }[];
+  createdMs: number;
+}
+
+export interface BucketInfo {
+  name: string;
+  id: string;
+  owner: string;
+  createdMs: number;
+}
+
+/** One bucket index entry (the omap value under the object's key). */
+export interface IndexEntry {
+  size: number;
+  etag: string;
+  mtimeMs: number;
+  contentType: string;
+  meta: Record<string, string>;
+  /** Data objects are `${data}.${n}` for n < ceil(size / stripeBytes) (one, empty, for size 0). */
+  data: string;
+}
+
+/** A pending record: the data set `data` (of `size` bytes) of `key`, recorded at `startedMs`. */
+interface PendingData {
+  key: string;
+  data: string;
+  size: number;
+  startedMs: number;
+}
+
+const json = (v: unknown): Buffer => Buffer.from(JSON.stringify(v));
+
+function isErrno(e: unknown, ...names: (keyof typeof Errno)[]): e is CephError {
+  return names.some((n) => isCephError(e, n));
+}
+
+function stripes(size: number): number {
+  return Math.max(1, Math.ceil(size / rgwStoreLimits.stripeBytes));
+}
+
+/**
+ * ts-rgw's objects in RADOS (docs/formats/rgw.md), with standard ops only, so the same layout runs
+ * on a real Ceph cluster: users, keys and buckets in the meta pool (exclusive creates make names
+ * unique), a bucket index per bucket as omap entries in the index pool, object data striped in the
+ * data pool under a fresh name per upload, published by one index update once every stripe is
+ * written: a gateway killed mid-upload leaves only unreferenced stripes, never a half object.
+ */
+export class RgwStore {
+  private constructor(
+    private readonly meta: IoCtx,
+    private readonly index: IoCtx,
+    private readonly data: IoCtx,
+  ) {}
+
+  /** Open the layout's pools, creating missing ones with the monitor's defaults. */
+  static async open(rados: Rados, prefix: string): Promise<RgwStore> {
+    const p = rgwPools(prefix);
+    for (const name of Object.values(p)) if (!rados.poolList().includes(name)) await rados.poolCreate(name, 8);
+    return new RgwStore(rados.ioctx(p.meta), rados.ioctx(p.index), rados.ioctx(p.data));
+  }
+
+  // ---- users -----------------------------------------------------------------------------------------
+
+  async createUser(uid: string, displayName: string, key?: { accessKey: string; secretKey: string }): Promise<UserInfo> {
+    const k = key ?? { accessKey: randomBytes(10).toString('hex').toUpperCase(), secretKey: randomBytes(30).toString('base64') };
+    const info: UserInfo = { uid, displayName, keys: [k], createdMs: Date.now() };
+    await this.meta.operate(`user.${uid}`, new WriteOp().create(true).writeFull(json(info)));
+    await this.meta.operate(`key.${k.accessKey}`, new WriteOp().create(true).writeFull(Buffer.from(uid)));
+    return info;
+  }
+
+  async userInfo(uid: string): Promise<UserInfo | undefined> {
+    try {
+      return JSON.parse((await this.meta.read(`user.${uid}`)).toString()) as UserInfo;
+    } catch (e) {
+      if (isErrno(e, 'ENOENT')) return undefined;
+      throw e;
+    }
+  }
+
+  /** The user and secret of an access key, or undefined. */
+  async userByAccessKey(accessKey: string): Promise<{ user: UserInfo; secret: string } | undefined> {
+    let uid: string;
+    try {
+      uid = (await this.meta.read(`key.${accessKey}`)).toString();
+    } catch (e) {
+      if (isErrno(e, 'ENOENT')) return undefined;
+      throw e;
+    }
+    const user = await this.userInfo(uid);
+    const k = user?.keys.find((x) => x.accessKey === accessKey);
+    return user && k ? { user, secret: k.secretKey } : undefined;
+  }
+
+  // ---- buckets ---------------------------------------------------------------------------------------
+
+  async bucket(name: string): Promise<BucketInfo> {
+    try {
+      return JSON.parse((await this.meta.read(`bucket.${name}`)).toString()) as BucketInfo;
+    } catch (e) {
+      if (isErrno(e, 'ENOENT')) throw new S3Error('NoSuchBucket', `the bucket ${name} does not exist`);
+      throw e;
+    }
+  }
+
+  async listBuckets(uid: string): Promise<{ name: string; createdMs: number }[]> {
+    try {
+      const { vals } = await this.meta.omapGetVals(`buckets.${uid}`);
+      return [...vals].map(([name, v]) => ({ name, createdMs: Number(v.toString()) }));
+    } catch (e) {
+      if (isErrno(e, 'ENOENT')) return [];
+      throw e;
+    }
+  }
+
+  /** Create: the bucket's meta object exclusively (its name is taken once), then its index object. */
+  async createBucket(uid: string, name: string): Promise<void> {
+    const info: BucketInfo = { name, id: `${name}.${randomBytes(8).toString('hex')}`, owner: uid, createdMs: Date.now() };
+    try {
+      await this.meta.operate(`bucket.${name}`, new WriteOp().create(true).writeFull(json(info)));
+    } catch (e) {
+      if (!isErrno(e, 'EEXIST')) throw e;
+      const have = await this.bucket(name);
+      if (have.owner === uid) throw new S3Error('BucketAlreadyOwnedByYou', `you already own ${name}`);
+      throw new S3Error('BucketAlreadyExists', `the bucket name ${name} is not available`);
+    }
+    await this.index.operate(`index.${info.id}`, new WriteOp().create(true));
+    await this.meta.omapSet(`buckets.${uid}`, new Map([[name, Buffer.from(String(info.createdMs))]]));
+  }
+
+  /**
+   * Delete an empty bucket. The index is read with its version and removed only at that version
+   * (assert_version), so an object published in between makes the removal fail and the check
+   * run again; a PUT asserts the index exists, so none lands in a removed index.
+   */
+  async deleteBucket(uid: string, name: string): Promise<void> {
+    const b = await this.bucket(name);
+    if (b.owner !== uid) throw new S3Error('AccessDenied', `${name} belongs to another user`);
+    for (let i = 0; ; i++) {
+      const r = await this.index.operateRead(`index.${b.id}`, new ReadOp().omapGetKeys('', 1));
+      if ((r.results[0]!.value as { keys: string[] }).keys.length) throw new S3Error('BucketNotEmpty', `the bucket ${name} is not empty`);
+      try {
+        await this.index.operate(`index.${b.id}`, new WriteOp().assertVersion(r.version).remove());
+        break;
+      } catch (e) {
+        if (!isErrno(e, 'ERANGE', 'EOVERFLOW') || i >= rgwStoreLimits.raceRetriesMax) throw e;
+      }
+    }
+    await this.meta.remove(`bucket.${name}`);
+    await this.meta.omapRmKeys(`buckets.${uid}`, [name]);
+    // The pending record object goes with the bucket when nothing is in flight (else the collector keeps it).
+    const pending = await this.index.omapGetKeys(`pending.${b.id}`, { max: 1 }).catch(() => undefined);
+    if (pending && !pending.keys.length) await this.index.remove(`pending.${b.id}`).catch(() => undefined);
+  }
+
+  // ---- objects ---------------------------------------------------------------------------------------
+
+  async putObject(b: BucketInfo, key: string, body: Buffer, contentType: string, meta: Record<string, string>): Promise<IndexEntry> {
+    if (Buffer.byteLength(key) > rgwStoreLimits.keyBytesMax) throw new S3Error('KeyTooLongError', `keys are at most ${rgwStoreLimits.keyBytesMax} bytes`);
+    if (body.length > rgwStoreLimits.objectBytesMax) throw new S3Error('EntityTooLarge', `objects are at most ${rgwStoreLimits.objectBytesMax} bytes in one PUT`);
+    const entry: IndexEntry = {
+      size: body.length,
+      etag: createHash('md5').update(body).digest('hex'),
+      mtimeMs: Date.now(),
+      contentType,
+      meta,
+      data: `${b.id}_${randomBytes(12).toString('hex')}`,
+    };
+    const old = await this.entry(b, key);
+    // Intents first: if we die from here on, the collector finds whichever of the two data sets
+    // the index does not name and removes it.
+    const intents = [entry, ...(old ? [old] : [])];
+    await this.recordPending(b, key, intents);
+    const n = stripes(body.length);
+    await Promise.all(Array.from({ length: n }, (_, i) => this.data.writeFull(`${entry.data}.${i}`, body.subarray(i * rgwStoreLimits.stripeBytes, (i + 1) * rgwStoreLimits.stripeBytes))));
+    try {
+      await this.index.operate(`index.${b.id}`, new WriteOp().assertExists().omapSet(new Map([[key, json(entry)]])));
+    } catch (e) {
+      await this.removeData(entry);
+      await this.clearPending(b, [entry]);
+      if (isErrno(e, 'ENOENT')) throw new S3Error('NoSuchBucket', `the bucket ${b.name} was deleted`);
+      throw e;
+    }
+    if (old) await this.removeData(old);
+    await this.clearPending(b, intents);
+    return entry;
+  }
+
+  /** pending.<bucket id>: data sets an upload or a delete is about to create or drop. */
+  private async recordPending(b: BucketInfo, key: string, sets: IndexEntry[]): Promise<void> {
+    const now = Date.now();
+    const vals = new Map(sets.map((e) => [e.data, json({ key, data: e.data, size: e.size, startedMs: now } satisfies PendingData)]));
+    await this.index.omapSet(`pending.${b.id}`, vals);
+  }
+
+  private async clearPending(b: BucketInfo, sets: IndexEntry[]): Promise<void> {
+    await this.index.omapRmKeys(`pending.${b.id}`, sets.map((e) => e.data)).catch((e: unknown) => {
+      // Gone with its bucket: nothing left to clear.
+      if (!isErrno(e, 'ENOENT')) throw e;
+    });
+  }
+
+  /**
+   * The garbage collector: data sets recorded as pending for longer than `graceMs` (their upload
+   * or delete died half-way) are removed unless the bucket index names them; the records go too.
+   * Returns how many data sets it removed.
+   */
+  async collectGarbage(graceMs: number): Promise<number> {
+    let removed = 0;
+    const now = Date.now();
+    for await (const o of this.index.listObjects()) {
+      if (!o.oid.startsWith('pending.')) continue;
+      const bucketId = o.oid.slice('pending.'.length);
+      const { vals } = await this.index.omapGetVals(o.oid);
+      for (const v of vals.values()) {
+        const p = JSON.parse(v.toString()) as PendingData;
+        if (now - p.startedMs < graceMs) continue;
+        const live = await this.index.omapGetValsByKeys(`index.${bucketId}`, [p.key]).catch((e: unknown) => {
+          if (isErrno(e, 'ENOENT')) return new Map<string, Buffer>();
+          throw e;
+        });
+        const named = live.get(p.key);
+        if (!named || (JSON.parse(named.toString()) as IndexEntry).data !== p.data) {
+          await this.removeData(p);
+          removed++;
+        }
+        await this.index.omapRmKeys(o.oid, [p.data]);
+      }
+    }
+    return removed;
+  }
+
+  /** The index entry of `key`, or undefined. */
+  async entry(b: BucketInfo, key: string): Promise<IndexEntry | undefined> {
+    try {
+      const v = (await this.index.omapGetValsByKeys(`index.${b.id}`, [key])).get(key);
+      return v ? (JSON.parse(v.toString()) as IndexEntry) : undefined;
+    } catch (e) {
+      if (isErrno(e, 'ENOENT')) throw new S3Error('NoSuchBucket', `the bucket ${b.name} does not exist`);
+      throw e;
+    }
+  }
+
+  async headObject(b: BucketInfo, key: string): Promise<IndexEntry> {
+    const e = await this.entry(b, key);
+    if (!e) throw new S3Error('NoSuchKey', 'the specified key does not exist');
+    return e;
+  }
+
+  /** Bytes [start, end] of the object (inclusive, already clamped by the caller). */
+  async readObject(e: IndexEntry, start: number, end: number): Promise<Buffer> {
+    const parts: Promise<Buffer>[] = [];
+    const sb = rgwStoreLimits.stripeBytes;
+    for (let i = Math.floor(start / sb); i * sb <= end && end >= start; i++) {
+      const from = Math.max(start, i * sb) - i * sb;
+      const to = Math.min(end, (i + 1) * sb - 1) - i * sb;
+      parts.push(this.data.read(`${e.data}.${i}`, to - from + 1, from));
+    }
+    return Buffer.concat(await Promise.all(parts));
+  }
+
+  /** S3 DELETE: no error when the key is absent. */
+  async deleteObject(b: BucketInfo, key: string): Promise<void> {
+    const e = await this.entry(b, key);
+    if (!e) return;
+    await this.recordPending(b, key, [e]);
+    await this.index.operate(`index.${b.id}`, new WriteOp().assertExists().omapRmKeys([key]));
+    await this.removeData(e);
+    await this.clearPending(b, [e]);
+  }
+
+  private async removeData(e: Pick<IndexEntry, 'data' | 'size'>): Promise<void> {
+    await Promise.all(
+      Array.from({ length: stripes(e.size) }, (_, i) =>
+        this.data.remove(`${e.data}.${i}`).catch((err: unknown) => {
+          if (!isErrno(err, 'ENOENT')) throw err;
+        }),
+      ),
+    );
+  }
+
+  /**
+   * A listing page: keys after `after` starting with `prefix`; with a delimiter, keys holding it
+   * past the prefix fold into common prefixes (each counted once toward maxKeys).
+   */
+  async list(b: BucketInfo, o: { prefix: string; delimiter: string; after: string; maxKeys: number }): Promise<{ entries: [string, IndexEntry][]; commonPrefixes: string[]; truncated: boolean; last: string }> {
+    const entries: [string, IndexEntry][] = [];
+    const commonPrefixes: string[] = [];
+    let after = o.after;
+    let last = '';
+    // A page that ended on a common prefix resumes after it: skip the rest of its keys.
+    let skip = o.delimiter && o.after.endsWith(o.delimiter) ? o.after : '';
+    for (;;) {
+      const page = await this.index.omapGetVals(`index.${b.id}`, { startAfter: after, prefix: o.prefix, max: 1000 });
+      for (const [k, v] of page.vals) {
+        after = k;
+        if (skip && k.startsWith(skip)) continue;
+        const cut = o.delimiter ? k.indexOf(o.delimiter, o.prefix.length) : -1;
+        if (cut >= 0) {
+          const cp = k.slice(0, cut + o.delimiter.length);
+          if (entries.length + commonPrefixes.length >= o.maxKeys) return { entries, commonPrefixes, truncated: true, last };
+          commonPrefixes.push(cp);
+          skip = cp;
+          last = cp;
+          continue;
+        }
+        if (entries.length + commonPrefixes.length >= o.maxKeys) return { entries, commonPrefixes, truncated: true, last };
+        entries.push([k, JSON.parse(v.toString()) as IndexEntry]);
+        last = k;
+      }
+      if (!page.more) return { entries, commonPrefixes, truncated: false, last };
+    }
+  }
+}
