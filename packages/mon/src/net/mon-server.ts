@@ -37,6 +37,7 @@ import { Monitor } from '../monitor';
 import { Outgoing, dueUpdates, osdmapUpdate, subscriptionLimits } from './subscriptions';
 import { MonHandlerContext, monHandlers } from './handlers';
 import { sendPgCreates } from './osd-messages';
+import { MLogCodec } from '../messages/log';
 
 const log = logger('mon');
 
@@ -88,6 +89,8 @@ export class MonServer implements Dispatcher {
       getCaps: (entity, service) => mon.auth.keyServer.getCaps(entity, service),
       clog: (channel, prio, text, now) => mon.clog(channel, prio, text, now),
       now: () => mon.opts.clock.wallNow(),
+      view: mon.view,
+      peerFeatures: () => [...this.sessions.values()].map((x) => ({ type: x.inst.type, features: x.features })),
       sendOsdmaps: (con, s, first) => {
         const u = osdmapUpdate(mon, first);
         if (u) this.send(con, s, u);
@@ -178,6 +181,9 @@ export class MonServer implements Dispatcher {
       case 'config':
         con.send(messageTypes.build(MConfigCodec, { config: o.config }, { features: f }));
         return;
+      case 'log':
+        con.send(messageTypes.build(MLogCodec, { paxos: { ...PAXOS_HEAD_DEFAULT, version: o.version }, fsid: this.mon.fsid, entries: o.entries }, { features: f }));
+        return;
       case 'osdmap':
         con.send(
           messageTypes.build(
@@ -266,6 +272,7 @@ export class MonServer implements Dispatcher {
     if (svcs.includes(this.mon.osd)) which.add('osdmap');
     if (svcs.includes(this.mon.mgr)) which.add('mgrmap');
     if (svcs.includes(this.mon.kv) || svcs.includes(this.mon.config)) which.add('config');
+    if (svcs.includes(this.mon.logm)) which.add('log');
     if (!which.size) return;
     for (const [con, s] of this.sessions) {
       if (!s.subs.size) continue;
