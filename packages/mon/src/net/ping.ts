@@ -1,7 +1,7 @@
 /**
  * MPing at the mon (Monitor::handle_ping): librados' ping_monitor (`ceph ping mon.X`) sends an empty
  * MPing and waits for one back whose payload is the encoded "pong" JSON, the health report and
- * mon_status. No caps are checked, as in Ceph: any authenticated peer may ping.
+ * mon_status. No caps are checked, as in Ceph: every authenticated peer may ping.
  */
 import { Writer } from '@ts-ceph/denc';
 import { messageTypes } from '@ts-ceph/messenger';
