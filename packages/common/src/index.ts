@@ -7,3 +7,4 @@ export * from './files';
 export * from './uuid';
 export * from './testing';
 export * from './daemon';
+export * from './admin-socket';

@@ -124,6 +124,7 @@ export class OsdDaemon implements Dispatcher {
     msgr.addDispatcher(d);
     await d.loadPgs();
     await d.run();
+    await d.commands.openAdminSocket();
     return d;
   }
 
@@ -475,6 +476,7 @@ export class OsdDaemon implements Dispatcher {
     this.tick?.cancel();
     this.watches.stop();
     this.full.stop();
+    await this.commands.closeAdminSocket();
     await this.markMeDown().catch(() => undefined);
     await this.monc.shutdown();
     await this.msgr.shutdown();

@@ -45,6 +45,9 @@ export class MonServer implements Dispatcher {
   readonly messenger: Messenger;
   private readonly sessions = new Map<Connection, MonSession>();
   private nextSessionId = 1;
+  /** Sessions opened and closed since start (the mon perf counters session_add / session_rm). */
+  sessionsOpened = 0;
+  sessionsClosed = 0;
   /** What the message handlers of ./handlers may use: named parts of the monitor, not the server. */
   private readonly handlerContext: MonHandlerContext;
 
@@ -125,12 +128,16 @@ export class MonServer implements Dispatcher {
     const s = new MonSession(this.nextSessionId++, name, { type: peer.type, num: peer.type === EntityType.CLIENT ? -1 : peer.num }, con.peerAddrs ?? [], caps ?? MonCap.empty(), meta?.peerGlobalId ?? 0n, con.features);
     s.insecureGlobalIdReclaim = auth?.handler?.globalIdStatus === GlobalIdStatus.RECLAIM_INSECURE;
     this.sessions.set(con, s);
+    this.sessionsOpened++;
     log.dout(10, `session ${s.id} ${formatEntityName(name)} opened`);
   }
 
   msHandleReset(con: Connection, error: CephError): void {
     const s = this.sessions.get(con);
-    if (s) log.dout(10, `session ${s.id} ${s.name} closed: ${error.message}`);
+    if (s) {
+      log.dout(10, `session ${s.id} ${s.name} closed: ${error.message}`);
+      this.sessionsClosed++;
+    }
     this.sessions.delete(con);
   }
 
