@@ -2,7 +2,7 @@
  * The monitor's admin socket: @ts-ceph/common's AdminSocket at the conf's admin_socket path, serving
  * core/mon/asok.ts over what the running monitor knows (its sessions, config, maps and counters).
  */
-import { AdminSocket, CephConf, adminSocketPath, configureLog, logger, parseDebugLevel } from '@ts-ceph/common';
+import { AdminSocket, CephConf, adminSocketPath, configureLog, expandMeta, logger, parseDebugLevel } from '@ts-ceph/common';
 import { osdCounts } from '@ts-ceph/maps';
 import { AsokHost, AsokSession, runMonAsok } from '../core/mon/asok';
 import { MonPerfValues } from '../core/mon/mon-perf';
@@ -53,7 +53,9 @@ function perfValues(mon: Monitor, server: MonServer): MonPerfValues {
 }
 
 export function monAsokHost(mon: Monitor, server: MonServer): AsokHost {
+  const entity = `mon.${mon.opts.name}`;
   return {
+    expand: (v) => expandMeta(v.replace(/\$\{?run_dir\}?/g, mon.conf.text('run_dir')), entity, 'ceph'),
     view: mon.view,
     conf: mon.conf,
     options: mon.conf.table,

@@ -52,6 +52,8 @@ export interface AsokHost {
   /** Options set through the socket, with the ceph.conf value each replaced (undefined: none). */
   overrides: Map<string, string | undefined>;
   now(): number;
+  /** A value with its metavariables ($name, $cluster, $run_dir ...) expanded, as md_config_t shows it. */
+  expand(v: string): string;
   /** A debug level changed at runtime (the driver applies it to its loggers). */
   onConfigSet?(name: string, value: string): void;
 }
@@ -209,7 +211,7 @@ function configCommand(prefix: string, m: CmdMap, f: JsonFormatter, host: AsokHo
     case 'config get':
       if (!o) throw cephError('ENOENT', `error getting '${name}': (2) No such file or directory`);
       f.openObject('config_get');
-      f.dumpString(name, host.conf.text(name));
+      f.dumpString(name, host.expand(host.conf.text(name)));
       return f.close();
     case 'config set': {
       const raw = (m.val as string[]).join(' ');
@@ -220,12 +222,16 @@ function configCommand(prefix: string, m: CmdMap, f: JsonFormatter, host: AsokHo
       } catch {
         throw cephError('EINVAL', `error setting '${name}' to '${raw}': (22) Invalid argument`);
       }
+      // md_config_t keeps a debug level "N" as "N/N" (log level / gather level).
+      if (name.startsWith('debug_') && /^\d+$/.test(v)) v = `${v}/${v}`;
       const changed = host.conf.text(name) !== v;
       if (!host.overrides.has(name)) host.overrides.set(name, host.conf.fileValues.get(name));
       host.conf.set(name, v);
       host.onConfigSet?.(name, v);
       f.openObject('config_set');
       // md_config_t reports each changed option; debug levels go to the log subsystems unreported.
+      // A real mon adds "(not observed, change may require restart)" for the options no part of it
+      // watches; ts-mon reads every option when it uses it, so each change takes effect.
       f.dumpString('success', changed && !name.startsWith('debug_') ? `${name} = '${v}' ` : '');
       return f.close();
     }
@@ -243,7 +249,7 @@ function configCommand(prefix: string, m: CmdMap, f: JsonFormatter, host: AsokHo
     }
     case 'config show':
       f.openObject('config');
-      for (const opt of host.options.options) f.dumpString(opt.name, host.conf.text(opt.name));
+      for (const opt of host.options.options) f.dumpString(opt.name, host.expand(host.conf.text(opt.name)));
       return f.close();
     default:
       throw cephError('EINVAL', `unknown command prefix ${prefix}`);
