@@ -70,6 +70,8 @@ t.test('ceph daemon osd.0 and --admin-daemon against ts-osd', async (t) => {
   t.equal(put.code, 0, put.stderr);
   const perf = json<{ osd: Record<string, number> }>(await c.mon.ceph(['daemon', 'osd.0', 'perf', 'dump']));
   t.ok(perf.osd.op_w >= 1, `op_w counts the write (${perf.osd.op_w})`);
+  const schema = json<{ osd: Record<string, { metric_type: string }> }>(await c.mon.ceph(['daemon', 'osd.0', 'perf', 'schema']));
+  t.equal(schema.osd.op_w?.metric_type, 'counter');
   const status = json<{ whoami: number; state: string; osd_fsid: string }>(await c.mon.ceph(['daemon', 'osd.0', 'status']));
   t.match(status, { whoami: 0, state: 'active', osd_fsid: c.uuid });
   const path = join(c.mon.dir, 'run', 'ceph-osd.0.asok');
