@@ -7,7 +7,9 @@ import t from 'tap';
 import { Harness } from './lib/harness';
 import { addCheck, Health, HealthCheckMap } from '../src/core/health/health-check';
 import { JsonFormatter } from '@ts-ceph/maps';
-import { logSubLevel } from '../src/net/subscriptions';
+import { dueUpdates, logSubLevel } from '../src/net/subscriptions';
+import type { Monitor } from '../src/monitor';
+import { MonCap } from '@ts-ceph/cephx';
 
 t.test('audit lines and ceph log', async (t) => {
   const h = await Harness.create();
@@ -113,4 +115,22 @@ t.test('log-<level> subscribers: entries at or above the level, from their next 
   t.ok(all.some((m) => m.includes('"prefix":"config get"')), 'debug: the read command audit line');
   t.notOk(msgs(1, v1).some((m) => m.includes('"prefix":"config get"')), 'info: not the debug line');
   t.same(msgs(3, v1), [], 'warn: nothing at info');
+});
+
+t.test('a new log subscription is answered at once, then from the next version on', async (t) => {
+  const h = await Harness.create();
+  await h.cmd({ prefix: 'log', logtext: ['before'] });
+  // dueUpdates reads only the log service and the clock of the monitor for log-<level> entries.
+  const mon = { logm: h.logm, opts: { clock: h.clock } } as unknown as Monitor;
+  const s = h.session('client.admin', MonCap.allowAll());
+  s.subs.set('log-info', { start: 0, onetime: false });
+  const first = dueUpdates(mon, s, new Set(['log-info']));
+  t.equal(first.length, 1, 'the subscribe itself is answered');
+  t.match(first[0], { kind: 'log', version: h.logm.lastCommitted });
+  t.equal(s.subs.get('log-info')?.start, h.logm.lastCommitted + 1);
+  t.same(dueUpdates(mon, s, new Set(['log'])), [], 'nothing new, nothing sent');
+  await h.cmd({ prefix: 'log', logtext: ['after'] });
+  const next = dueUpdates(mon, s, new Set(['log']));
+  t.ok(next.length === 1 && next[0]!.kind === 'log' && next[0]!.entries.some((e) => e.msg === 'after'), 'a commit brings the new entries');
+  t.notOk(next[0]!.kind === 'log' && next[0]!.entries.some((e) => e.msg === 'before'), 'not the old ones again');
 });

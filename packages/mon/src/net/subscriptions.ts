@@ -50,13 +50,13 @@ export function logSubLevel(what: string): number {
 
 /**
  * Everything the session's subscriptions are due, advancing them (check_sub). `only` names the
- * maps that changed; "log" stands for every log-<level> subscription.
+ * maps that changed (or were just subscribed to); "log" stands for every log-<level> subscription.
  */
 export function dueUpdates(mon: Monitor, s: MonSession, only?: Set<string>): Outgoing[] {
   const out: Outgoing[] = [];
   for (const [what, sub] of [...s.subs.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
     const level = logSubLevel(what);
-    if (only && !only.has(level >= 0 ? 'log' : what)) continue;
+    if (only && !only.has(what) && !(level >= 0 && only.has('log'))) continue;
     let sent = false;
     if (level >= 0) {
       const due = mon.logm.subscriberEntries(level, sub.start, mon.opts.clock.wallNow());
