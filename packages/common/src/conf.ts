@@ -99,7 +99,8 @@ export function searchOrder(entity: string): string[] {
   return dot < 0 ? [type, 'global'] : [entity, type, 'global'];
 }
 
-function expandMeta(v: string, entity: string, cluster: string): string {
+/** Ceph's metavariables in a value: $cluster, $type, $id, $name, $host, $pid. */
+export function expandMeta(v: string, entity: string, cluster: string): string {
   if (!v.includes('$')) return v;
   const dot = entity.indexOf('.');
   const type = dot < 0 ? entity : entity.slice(0, dot);

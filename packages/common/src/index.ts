@@ -9,3 +9,4 @@ export * from './uuid';
 export * from './testing';
 export * from './daemon';
 export * from './secure-files';
+export * from './admin-socket';

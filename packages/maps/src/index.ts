@@ -28,6 +28,7 @@ export * from './osdmap/codec';
 export * from './osdmap/crush-encoding';
 export * from './osdmap/incremental-types';
 export * from './osdmap/incremental';
+export * from './osdmap/tier-propagation';
 export * from './osdmap/creating-pgs';
 export * from './osdmap/crush';
 export * from './osdmap/features';

@@ -5,12 +5,13 @@
  */
 import { appendFileSync, mkdirSync, statfsSync, unlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { CephConf, Clock, cephError, describeLoosePermissions, findLoosePermissions, logger, realClock } from '@ts-ceph/common';
+import { AdminSocket, CephConf, Clock, cephError, describeLoosePermissions, findLoosePermissions, logger, realClock } from '@ts-ceph/common';
 import { AddrType, addrIp, addrPort } from '@ts-ceph/denc';
 import { loadKeyRing } from '@ts-ceph/cephx';
 import { LevelKV } from './store/level-kv';
 import { Monitor } from './monitor';
 import { MonServer } from './net/mon-server';
+import { openMonAdminSocket } from './net/admin-socket';
 import { MonPaths, monPaths } from './mon-paths';
 import { Clog, formatLogEntry } from './core/log/log-entry';
 import { Health, HealthCheckMap, addCheck } from './core/health/health-check';
@@ -24,6 +25,7 @@ const log = logger('mon');
 export class MonDaemon {
   private timer: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
+  private asok: AdminSocket | undefined;
 
   private constructor(
     readonly mon: Monitor,
@@ -70,6 +72,7 @@ export class MonDaemon {
       mkdirSync(dirname(paths.pidFile), { recursive: true });
       writeFileSync(paths.pidFile, `${process.pid}\n`);
     }
+    d.asok = await openMonAdminSocket(o.conf, mon, server);
     d.timer = setInterval(() => {
       mon.tick().catch((e: unknown) => log.error(`tick failed: ${(e as Error).message}`));
       d.mgrHost.tick(clock.wallNow());
@@ -113,6 +116,7 @@ export class MonDaemon {
     this.stopping ??= (async () => {
       if (this.timer) clearInterval(this.timer);
       await this.mgrHost.stop();
+      await this.asok?.close();
       await this.server.shutdown();
       await this.mon.close();
       if (this.paths.pidFile) {

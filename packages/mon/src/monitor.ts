@@ -41,6 +41,8 @@ import { pgCommands } from './core/mgrstat/pg-commands';
 import { statusCommands } from './core/mon/status';
 import { monCommands } from './core/mon/mon-commands';
 import { ClusterView, MON_QUORUM_FEATURES } from './core/mon/cluster-view';
+import { tierCommands } from './core/osd/tier-commands';
+import { quotaCommands } from './core/osd/quota-commands';
 import { loadOptionTable } from './config-schema';
 import { Health, HealthCheckMap, addCheck } from './core/health/health-check';
 import { crushOf } from '@ts-ceph/maps';
@@ -245,6 +247,14 @@ export class Monitor {
     d.register(authCommands(this.auth));
     d.register(osdCommands(this.osd, this.auth));
     d.register(poolCommands(this.osd));
+    d.register(quotaCommands(this.osd, (id) => this.pgstats.poolSum(this.osd.osdmap, id)));
+    d.register(
+      tierCommands({
+        osd: this.osd,
+        poolObjects: (id) => this.pgstats.poolSum(this.osd.osdmap, id).numObjects,
+        allowTierWithSnaps: () => this.conf.bool('mon_debug_unsafe_allow_tier_with_nonempty_snaps'),
+      }),
+    );
     d.register(crushCommands(this.osd));
     d.register(blocklistCommands(this.osd));
     d.register(osdMiscCommands(this.osd));

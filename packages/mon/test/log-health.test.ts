@@ -1,11 +1,15 @@
 /**
  * The cluster/audit log (`ceph log`, `log last`, audit lines per command) and health (checks from
- * sources, mutes, the plain and JSON forms of `ceph health [detail]`).
+ * sources, mutes, the plain and JSON forms of `ceph health [detail]`), and what log-<level>
+ * subscribers are sent.
  */
 import t from 'tap';
 import { Harness } from './lib/harness';
 import { addCheck, Health, HealthCheckMap } from '../src/core/health/health-check';
 import { JsonFormatter } from '@ts-ceph/maps';
+import { dueUpdates, logSubLevel } from '../src/net/subscriptions';
+import type { Monitor } from '../src/monitor';
+import { MonCap } from '@ts-ceph/cephx';
 
 t.test('audit lines and ceph log', async (t) => {
   const h = await Harness.create();
@@ -92,4 +96,41 @@ t.test('health: sources, plain and JSON forms, mutes', async (t) => {
   t.ok(h.health.checkMutes(h.clock.wallNow()), 'a cleared alert drops its non-sticky mute');
   await h.pipeline.run(() => h.pipeline.propose([h.health]));
   t.equal(h.health.mutes.size, 0);
+});
+
+t.test('log-<level> subscribers: entries at or above the level, from their next version', async (t) => {
+  t.same(['log-debug', 'log-info', 'log-sec', 'log-warn', 'log-error', 'log-', 'osdmap', 'log-bogus'].map(logSubLevel), [0, 1, 2, 3, 4, -1, -1, -1]);
+  const h = await Harness.create();
+  await h.cmd({ prefix: 'log', logtext: ['first'] });
+  const v1 = h.logm.lastCommitted;
+  await h.cmd({ prefix: 'config get', who: 'osd.0' });
+  await h.cmd({ prefix: 'log', logtext: ['second'] });
+  const last = h.logm.lastCommitted;
+  const msgs = (level: number, next: number) => h.logm.subscriberEntries(level, next, 0)?.entries.map((e) => e.msg) ?? [];
+  t.same(h.logm.subscriberEntries(1, last + 1, 0), undefined, 'a subscriber past the last version has everything');
+  t.same(msgs(1, 0).filter((m) => !m.startsWith('from=')), ['second'], 'start 0: the last committed version only');
+  t.same(h.logm.subscriberEntries(1, 0, 0)?.version, last);
+  const all = msgs(0, v1);
+  t.ok(all.includes('first') && all.includes('second'), 'from a version on: every entry since');
+  t.ok(all.some((m) => m.includes('"prefix":"config get"')), 'debug: the read command audit line');
+  t.notOk(msgs(1, v1).some((m) => m.includes('"prefix":"config get"')), 'info: not the debug line');
+  t.same(msgs(3, v1), [], 'warn: nothing at info');
+});
+
+t.test('a new log subscription is answered at once, then from the next version on', async (t) => {
+  const h = await Harness.create();
+  await h.cmd({ prefix: 'log', logtext: ['before'] });
+  // dueUpdates reads only the log service and the clock of the monitor for log-<level> entries.
+  const mon = { logm: h.logm, opts: { clock: h.clock } } as unknown as Monitor;
+  const s = h.session('client.admin', MonCap.allowAll());
+  s.subs.set('log-info', { start: 0, onetime: false });
+  const first = dueUpdates(mon, s, new Set(['log-info']));
+  t.equal(first.length, 1, 'the subscribe itself is answered');
+  t.match(first[0], { kind: 'log', version: h.logm.lastCommitted });
+  t.equal(s.subs.get('log-info')?.start, h.logm.lastCommitted + 1);
+  t.same(dueUpdates(mon, s, new Set(['log'])), [], 'nothing new, nothing sent');
+  await h.cmd({ prefix: 'log', logtext: ['after'] });
+  const next = dueUpdates(mon, s, new Set(['log']));
+  t.ok(next.length === 1 && next[0]!.kind === 'log' && next[0]!.entries.some((e) => e.msg === 'after'), 'a commit brings the new entries');
+  t.notOk(next[0]!.kind === 'log' && next[0]!.entries.some((e) => e.msg === 'before'), 'not the old ones again');
 });

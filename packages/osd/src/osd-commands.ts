@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CephConf, Clock, Errno, configureLog, logger, parseDebugLevel, repoRoot } from '@ts-ceph/common';
+import { AdminSocket, CephConf, Clock, Errno, adminSocketPath, configureLog, logger, parseDebugLevel, repoRoot } from '@ts-ceph/common';
 import { formatAddr, formatEntityNameT } from '@ts-ceph/denc';
 import { CephMessage, Connection, messageTypes } from '@ts-ceph/messenger';
 import { CephOsdFlag, MCommand, MCommandReplyCodec, MOSDOp, MOSDOpReply, formatMOSDOp } from '@ts-ceph/messages';
@@ -77,6 +77,7 @@ export class OsdCommands {
   readonly perf = new OsdPerfCounters();
   readonly config: OsdConfig;
   private statSeq = 0n;
+  private asok: AdminSocket | undefined;
 
   constructor(private readonly host: OsdCommandsHost) {
     const entity = `osd.${host.id}`;
@@ -92,7 +93,15 @@ export class OsdCommands {
     const caps = con.protocol?.meta?.peerCaps;
     const allowed = caps?.allowAll === true || parseCap(caps?.text)?.allowAll(con.peerAddrs?.[0]) === true;
     if (!allowed) return send({ r: -Errno.EACCES, rs: '', outbl: Buffer.alloc(0) });
-    const out = runTell(m.cmd, {
+    void this.execute(m.cmd).then(send);
+  }
+
+  /**
+   * One command, from a tell (MCommand) or from the admin socket: both run the same table, as
+   * Ceph's AdminSocket serves both. Never rejects; a failed bench is EIO.
+   */
+  async execute(cmd: readonly string[]): Promise<TellReply> {
+    const out = runTell(cmd, {
       status: () => this.host.status(),
       config: this.config,
       tracker: this.tracker,
@@ -104,11 +113,32 @@ export class OsdCommands {
         if (name.startsWith('debug_')) configureLog({ levels: { [name.slice(6)]: parseDebugLevel(value) } });
       },
     });
-    if ('reply' in out) return send(out.reply);
-    void this.bench(out.bench).then(
-      (sec) => send(out.finish(sec)),
-      (e: Error) => send({ r: -Errno.EIO, rs: `bench failed: ${e.message}`, outbl: Buffer.alloc(0) }),
+    if ('reply' in out) return out.reply;
+    return this.bench(out.bench).then(
+      (sec) => out.finish(sec),
+      (e: Error) => ({ r: -Errno.EIO, rs: `bench failed: ${e.message}`, outbl: Buffer.alloc(0) }),
     );
+  }
+
+  /** Serve the admin socket at the conf's admin_socket path (`ceph daemon osd.N ...`). */
+  async openAdminSocket(): Promise<void> {
+    const entity = `osd.${this.host.id}`;
+    const path = adminSocketPath(this.host.conf, entity);
+    if (!path) return;
+    try {
+      this.asok = await AdminSocket.listen(path, (req) => this.execute([req]), {
+        mode: this.host.conf.get('admin_socket_mode', entity),
+        onError: (e) => log.dout(1, `admin socket: ${e.message}`),
+      });
+    } catch (e) {
+      // As Ceph: a daemon without its admin socket still runs (AdminSocketConfigObs logs the failure).
+      log.error(`admin socket ${path}: ${(e as Error).message}`);
+    }
+  }
+
+  async closeAdminSocket(): Promise<void> {
+    await this.asok?.close();
+    this.asok = undefined;
   }
 
   /**

@@ -137,6 +137,7 @@ export class OsdDaemon implements Dispatcher {
     await d.run();
     // Authenticated now: the loose-permission warnings go to the cluster log too.
     for (const line of loose) report.clog(Clog.WARN, line);
+    await d.commands.openAdminSocket();
     return d;
   }
 
@@ -463,6 +464,7 @@ export class OsdDaemon implements Dispatcher {
     this.tick?.cancel();
     this.watches.stop();
     this.full.stop();
+    await this.commands.closeAdminSocket();
     await this.markMeDown().catch(() => undefined);
     await this.monc.shutdown();
     await Promise.all([this.msgr.shutdown(), this.nets.shutdown()]);

@@ -52,7 +52,7 @@ const tell = (cmd: object | string, h = host()) => reply(runTell([typeof cmd ===
 t.test('every served descriptor is the real OSD entry of the same prefix', async (t) => {
   const real = Object.values(JSON.parse(readFileSync(fixture, 'utf8')) as Record<string, { sig: unknown[]; help: string }>);
   const ours = Object.values(JSON.parse(tell({ prefix: 'get_command_descriptions' }).out) as Record<string, { sig: unknown[]; help: string }>);
-  t.equal(ours.length, 16);
+  t.equal(ours.length, 17);
   for (const d of ours) {
     const words = d.sig.filter((w) => typeof w === 'string').join(' ');
     const match = real.find((r) => JSON.stringify(r) === JSON.stringify(d));
@@ -76,6 +76,11 @@ t.test('the dispatcher answers as AdminSocket::execute_command', async (t) => {
   t.equal(tell({ prefix: 'get_mapped_pools' }).out, '[\n    1,\n    4\n]\n');
   const perf = JSON.parse(tell({ prefix: 'perf dump', logger: 'osd', counter: 'op_w' }).out) as object;
   t.same(perf, { osd: { op_w: 0 } });
+  const schema = JSON.parse(tell({ prefix: 'perf schema' }).out) as { osd: Record<string, unknown> };
+  // The entries as osd_perf_counters.cc declares them (type bits U64|COUNTER, TIME|LONGRUNAVG).
+  t.same(schema.osd.op, { type: 10, metric_type: 'counter', value_type: 'integer', description: 'Client operations', nick: 'ops', priority: 10, units: 'none' });
+  t.same(schema.osd.op_r_latency, { type: 5, metric_type: 'gauge', value_type: 'real-integer-pair', description: 'Latency of read operation (including queue time)', nick: '', priority: 5, units: 'none' });
+  t.same(Object.keys(schema.osd), Object.keys((JSON.parse(tell({ prefix: 'perf dump' }).out) as { osd: object }).osd), 'a schema entry per counter');
 });
 
 t.test('config get/set/unset with Ceph texts', async (t) => {

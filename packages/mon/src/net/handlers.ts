@@ -7,12 +7,14 @@ import { ClusterLogContext, clusterLogHandlers } from './cluster-log';
 import { OsdMessageContext, osdMessageHandlers } from './osd-messages';
 import { PoolOpContext, poolOpHandlers } from './pool-ops';
 import { StatfsContext, statfsHandlers } from './statfs';
+import { PingContext, pingHandlers } from './ping';
 
-export type MonHandlerContext = PoolOpContext & StatfsContext & ClusterLogContext & OsdMessageContext;
+export type MonHandlerContext = PoolOpContext & StatfsContext & ClusterLogContext & OsdMessageContext & PingContext;
 
 export const monHandlers: Record<number, MonHandler<MonHandlerContext>> = {
   ...poolOpHandlers,
   ...statfsHandlers,
   ...clusterLogHandlers,
   ...osdMessageHandlers,
+  ...pingHandlers,
 };

@@ -39,6 +39,7 @@ import { MonHandlerContext, monHandlers } from './handlers';
 import { sendPgCreates } from './osd-messages';
 import { AuthFailureTracker } from '../core/health/auth-failures';
 import { Clog } from '../core/log/log-entry';
+import { MLogCodec } from '../messages/log';
 
 const log = logger('mon');
 
@@ -46,6 +47,9 @@ export class MonServer implements Dispatcher {
   readonly messenger: Messenger;
   private readonly sessions = new Map<Connection, MonSession>();
   private nextSessionId = 1;
+  /** Sessions opened and closed since start (the mon perf counters session_add / session_rm). */
+  sessionsOpened = 0;
+  sessionsClosed = 0;
   /** What the message handlers of ./handlers may use: named parts of the monitor, not the server. */
   private readonly handlerContext: MonHandlerContext;
   /** Refused credentials per entity and address, behind the AUTH_FAILURES health warning. */
@@ -94,6 +98,8 @@ export class MonServer implements Dispatcher {
       clog: (channel, prio, text, now) => mon.clog(channel, prio, text, now),
       noteAuthFailures: (entity, addr, count) => this.noteAuthFailures(entity, addr, count, 'reported by an OSD'),
       now: () => mon.opts.clock.wallNow(),
+      view: mon.view,
+      peerFeatures: () => [...this.sessions.values()].map((x) => ({ type: x.inst.type, features: x.features })),
       sendOsdmaps: (con, s, first) => {
         const u = osdmapUpdate(mon, first);
         if (u) this.send(con, s, u);
@@ -128,6 +134,7 @@ export class MonServer implements Dispatcher {
     const s = new MonSession(this.nextSessionId++, name, { type: peer.type, num: peer.type === EntityType.CLIENT ? -1 : peer.num }, con.peerAddrs ?? [], caps ?? MonCap.empty(), meta?.peerGlobalId ?? 0n, con.features);
     s.insecureGlobalIdReclaim = auth?.handler?.globalIdStatus === GlobalIdStatus.RECLAIM_INSECURE;
     this.sessions.set(con, s);
+    this.sessionsOpened++;
     log.dout(10, `session ${s.id} ${formatEntityName(name)} opened`);
   }
 
@@ -144,7 +151,10 @@ export class MonServer implements Dispatcher {
 
   msHandleReset(con: Connection, error: CephError): void {
     const s = this.sessions.get(con);
-    if (s) log.dout(10, `session ${s.id} ${s.name} closed: ${error.message}`);
+    if (s) {
+      log.dout(10, `session ${s.id} ${s.name} closed: ${error.message}`);
+      this.sessionsClosed++;
+    }
     this.sessions.delete(con);
   }
 
@@ -194,6 +204,9 @@ export class MonServer implements Dispatcher {
         return;
       case 'config':
         con.send(messageTypes.build(MConfigCodec, { config: o.config }, { features: f }));
+        return;
+      case 'log':
+        con.send(messageTypes.build(MLogCodec, { paxos: { ...PAXOS_HEAD_DEFAULT, version: o.version }, fsid: this.mon.fsid, entries: o.entries }, { features: f }));
         return;
       case 'osdmap':
         con.send(
@@ -283,6 +296,7 @@ export class MonServer implements Dispatcher {
     if (svcs.includes(this.mon.osd)) which.add('osdmap');
     if (svcs.includes(this.mon.mgr)) which.add('mgrmap');
     if (svcs.includes(this.mon.kv) || svcs.includes(this.mon.config)) which.add('config');
+    if (svcs.includes(this.mon.logm)) which.add('log');
     if (!which.size) return;
     for (const [con, s] of this.sessions) {
       if (!s.subs.size) continue;

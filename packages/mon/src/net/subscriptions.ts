@@ -1,8 +1,11 @@
 /**
  * What a subscriber gets (Monitor::handle_subscribe and each service's check_sub): the monmap and
  * mgrmap when the subscription's next epoch is due, osdmap incrementals from the requested epoch
- * (or the latest full map for start 0), and the entity's config (MConfig) when it changed.
+ * (or the latest full map for start 0), the entity's config (MConfig) when it changed, and the
+ * cluster log at or above a level for `log-<level>` (LogMonitor::check_sub: `ceph -w`,
+ * librados monitor_log).
  */
+import { Clog, LogEntry, levelFromString } from '../core/log/log-entry';
 import { MonSession } from '../core/session';
 import { Monitor } from '../monitor';
 
@@ -15,6 +18,7 @@ export type Outgoing =
   | { kind: 'monmap'; monmap: Buffer }
   | { kind: 'mgrmap'; map: Buffer; epoch: number }
   | { kind: 'config'; config: Map<string, string> }
+  | { kind: 'log'; entries: LogEntry[]; version: number }
   | { kind: 'osdmap'; incrementals: Map<number, Buffer>; fulls: Map<number, Buffer>; oldest: number; newest: number };
 
 /** Maps for an osdmap subscriber that has `first - 1` (send_incremental / send_latest). */
@@ -39,12 +43,30 @@ export function osdmapUpdate(mon: Monitor, first: number): Outgoing | undefined 
   return { kind: 'osdmap', incrementals: incs, fulls, oldest, newest };
 }
 
-/** Everything the session's subscriptions are due, advancing them (check_sub). */
+/** LogMonitor::sub_name_to_id: the level of a "log-<level>" subscription, else CLOG_UNKNOWN. */
+export function logSubLevel(what: string): number {
+  return what.startsWith('log-') && what.length > 4 ? levelFromString(what.slice(4)) : Clog.UNKNOWN;
+}
+
+/**
+ * Everything the session's subscriptions are due, advancing them (check_sub). `only` names the
+ * maps that changed (or were just subscribed to); "log" stands for every log-<level> subscription.
+ */
 export function dueUpdates(mon: Monitor, s: MonSession, only?: Set<string>): Outgoing[] {
   const out: Outgoing[] = [];
   for (const [what, sub] of [...s.subs.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
-    if (only && !only.has(what)) continue;
+    const level = logSubLevel(what);
+    if (only && !only.has(what) && !(level >= 0 && only.has('log'))) continue;
     let sent = false;
+    if (level >= 0) {
+      const due = mon.logm.subscriberEntries(level, sub.start, mon.opts.clock.wallNow());
+      if (!due) continue;
+      if (due.entries.length) out.push({ kind: 'log', ...due });
+      // LogMonitor::check_sub ends a one-time subscription even when nothing was sent.
+      if (sub.onetime) s.subs.delete(what);
+      else sub.start = mon.logm.summary.version + 1;
+      continue;
+    }
     if (what === 'monmap') {
       const e = mon.monmap.monmap.epoch;
       if (sub.start <= e) {

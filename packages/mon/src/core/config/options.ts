@@ -66,7 +66,7 @@ function valueText(o: OptionSchema, v: string | number | boolean): string {
   return v;
 }
 
-class ParseError extends Error {}
+export class ParseError extends Error {}
 
 /** strict_strtoll: the whole string must be a base-10 integer. */
 function strictStrtoll(s: string): bigint {
@@ -77,7 +77,7 @@ function strictStrtoll(s: string): bigint {
 }
 
 /** strict_si_cast: an optional K/M/G/T/P/E suffix multiplies by powers of 1000 (B is ignored). */
-function strictSiCast(s: string, unsigned: boolean): bigint {
+export function strictSiCast(s: string, unsigned: boolean): bigint {
   if (s === '') throw new ParseError('strict_sistrtoll: value not specified');
   let n = s;
   let m = 0;
@@ -98,7 +98,7 @@ function strictSiCast(s: string, unsigned: boolean): bigint {
 }
 
 /** strict_iec_cast: K/Ki = 2^10 ... E/Ei = 2^60; B alone means bytes. */
-function strictIecCast(s: string): bigint {
+export function strictIecCast(s: string): bigint {
   if (s === '') throw new ParseError('strict_iecstrtoll: value not specified');
   const u = s.search(/[^0-9+-]/);
   let n = s;

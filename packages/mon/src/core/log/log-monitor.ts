@@ -104,6 +104,37 @@ export class LogMonitor extends PaxosService {
     this.pendingLog.push(e);
   }
 
+  /**
+   * A log-<level> subscriber's due entries (check_sub / _create_sub_incremental): from version
+   * `next` (0: only the last committed version) through the summary's, those at `level` or above,
+   * with a "skipped" warning first when `next` was already trimmed. Undefined when the subscriber
+   * already has everything; otherwise `version` is the last version read.
+   */
+  subscriberEntries(level: number, next: number, now: number): { entries: LogEntry[]; version: number } | undefined {
+    const last = this.summary.version;
+    if (next > last) return undefined;
+    let sv = next === 0 ? this.lastCommitted : next;
+    const entries: LogEntry[] = [];
+    const first = this.firstCommitted;
+    if (sv < first) {
+      entries.push({ name: { type: 0, id: '' }, rank: { type: 0, num: 0 }, addrs: [], stamp: utimeFromMs(now), seq: 0n, prio: Clog.WARN, channel: 'cluster', msg: `skipped log messages from ${sv} to ${first}` });
+      sv = first;
+    }
+    let version = 0;
+    for (; sv && sv <= last; sv++) {
+      const b = this.getVersion(sv);
+      version = sv;
+      if (!b) continue;
+      const r = new Reader(b);
+      r.u8('v');
+      while (r.remaining() > 0) {
+        const e = decodeLogEntry(r);
+        if (e.prio >= level) entries.push(e);
+      }
+    }
+    return { entries, version };
+  }
+
   commands(): Record<string, CommandHandler> {
     return {
       'log last': (req) => {

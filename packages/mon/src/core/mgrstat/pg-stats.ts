@@ -82,6 +82,17 @@ export class PGStatService {
     return out;
   }
 
+  /** The objects and bytes the reports count in one pool (pool_stat_t's sum), 0 for unreported PGs. */
+  poolSum(m: OSDMap, pool: number): { numObjects: number; numBytes: number } {
+    const sum = { numObjects: 0, numBytes: 0 };
+    for (const [, p, r] of this.pgs(m)) {
+      if (p !== pool) continue;
+      sum.numObjects += r?.numObjects ?? 0;
+      sum.numBytes += r?.numBytes ?? 0;
+    }
+    return sum;
+  }
+
   summary(m: OSDMap): PgSummary {
     const byState = new Map<string, number>();
     let numPg = 0;

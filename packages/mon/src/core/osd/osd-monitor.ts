@@ -24,6 +24,7 @@ import {
   BuildSimpleConf,
   OsdState,
   PoolFlag,
+  propagateBasePropertiesToTiers,
 } from '@ts-ceph/maps';
 import { OSD_PG_CREATING_PREFIX, PgCreateTracker } from './pg-creates';
 import { updatePoolFullFlags } from './osd-full';
@@ -121,6 +122,8 @@ export class OSDMonitor extends PaxosService {
         break;
       }
     }
+    // A cache tier follows its base pool's snapshots and application metadata.
+    if (!inc.fullmap.length && this.osdmap) propagateBasePropertiesToTiers(inc, this.osdmap);
     // The pools full OSDs serve get their FULL/BACKFILLFULL/NEARFULL flags (osd-full.ts).
     if (!inc.fullmap.length && this.osdmap) updatePoolFullFlags(this.osdmap, inc);
     let next: OSDMap;

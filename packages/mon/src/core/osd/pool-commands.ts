@@ -180,41 +180,6 @@ export function poolCommands(osd: OSDMonitor): Record<string, CommandHandler> {
     return ok(`${v}\n`);
   };
 
-  const setQuota: CommandHandler = (req) => {
-    const name = reqStr(req.cmdmap, 'pool');
-    const id = lookup(name);
-    if (id < 0) return fail('ENOENT', `unrecognized pool '${name}'`);
-    const field = reqStr(req.cmdmap, 'field');
-    if (field !== 'max_objects' && field !== 'max_bytes') return fail('EINVAL', `unrecognized field '${field}'`);
-    const val = reqStr(req.cmdmap, 'val');
-    const n = field === 'max_bytes' ? parseIec(val) : parseSi(val);
-    if (n === undefined) return fail('EINVAL', `error parsing value '${val}'`);
-    const p = osd.pendingPool(id);
-    if (field === 'max_objects') p.quotaMaxObjects = BigInt(n);
-    else p.quotaMaxBytes = BigInt(n);
-    return proposeThen([osd], 0, `set-quota ${field} = ${n} for pool ${name}`);
-  };
-
-  const getQuota: CommandHandler = (req) => {
-    const name = reqStr(req.cmdmap, 'pool');
-    const id = lookup(name);
-    if (id < 0) return fail('ENOENT', `unrecognized pool '${name}'`);
-    const p = osd.osdmap.pools.get(id)!;
-    const f = formatterFor(req);
-    if (f) {
-      f.openObject('pool_quotas');
-      f.dumpString('pool_name', name);
-      f.dumpUnsigned('pool_id', id);
-      f.dumpUnsigned('quota_max_objects', p.quotaMaxObjects);
-      f.dumpUnsigned('quota_max_bytes', p.quotaMaxBytes);
-      f.close();
-      return ok(f.toString());
-    }
-    const obj = p.quotaMaxObjects === 0n ? 'N/A' : `${p.quotaMaxObjects} objects`;
-    const bytes = p.quotaMaxBytes === 0n ? 'N/A' : bytesUnit(Number(p.quotaMaxBytes));
-    return ok(`quotas for pool '${name}':\n  max objects: ${obj}\n  max bytes  : ${bytes}\n`);
-  };
-
   return {
     'osd lspools': lspools,
     'osd pool ls': ls,
@@ -232,8 +197,6 @@ export function poolCommands(osd: OSDMonitor): Record<string, CommandHandler> {
     'osd pool application set': application,
     'osd pool application rm': application,
     'osd pool application get': applicationGet,
-    'osd pool set-quota': setQuota,
-    'osd pool get-quota': getQuota,
   };
 }
 
@@ -318,32 +281,6 @@ function sortedApps(m: Map<string, Map<string, string>>, app: string, kv: Map<st
   const out = new Map(m);
   out.set(app, kv);
   return new Map([...out.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
-}
-
-/** strict_si_cast: K/M/G/T/P/E are powers of 1000. */
-function parseSi(v: string): number | undefined {
-  const m = /^(\d+)([KMGTPE]?)$/.exec(v.trim());
-  if (!m) return undefined;
-  return Number(m[1]) * 1000 ** (m[2] ? 'KMGTPE'.indexOf(m[2]) + 1 : 0);
-}
-
-function parseIec(v: string): number | undefined {
-  const m = /^(\d+)([KMGTPE]i?)?B?$/.exec(v.trim());
-  if (!m) return undefined;
-  const exp = m[2] ? 'KMGTPE'.indexOf(m[2][0]!) + 1 : 0;
-  return Number(m[1]) * 2 ** (10 * exp);
-}
-
-/** byte_u_t printing ("10 GiB"), as get-quota shows max bytes. */
-export function bytesUnit(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
-  let i = 0;
-  let v = n;
-  while (v >= 1024 && i < units.length - 1 && v % 1024 === 0) {
-    v /= 1024;
-    i++;
-  }
-  return `${v} ${units[i]}`;
 }
 
 /**

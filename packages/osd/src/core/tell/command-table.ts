@@ -27,6 +27,7 @@ export const tellCommandTable: readonly TellCommandDesc[] = [
   ['help', 'list available commands'],
   ['ops name=filterstr,n=N,req=false,type=CephString', 'show the ops currently in flight'],
   ['perf dump name=logger,req=false,type=CephString name=counter,req=false,type=CephString', 'dump perfcounters value'],
+  ['perf schema', 'dump perfcounters schema'],
   ['status', 'high-level status of OSD'],
   ['version', 'get ceph version'],
 ].map(([cmdstring, help]) => ({ cmdstring: cmdstring!, help: help! }));

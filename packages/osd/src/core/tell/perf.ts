@@ -1,7 +1,8 @@
 /**
  * The OSD's perf counters for `ceph tell osd.N perf dump` (src/osd/osd_perf_counters.cc), the
  * subset ts-osd keeps, in Ceph's order and shape: plain counters and gauges as integers, latencies
- * as {"avgcount", "sum", "avgtime"} in seconds. Only the "osd" logger exists.
+ * as {"avgcount", "sum", "avgtime"} in seconds, and their schema (`perf schema`). Only the "osd"
+ * logger exists.
  */
 import { Formatter } from '@ts-ceph/maps';
 
@@ -13,6 +14,38 @@ interface Latency {
 const counterNames = ['op_wip', 'op', 'op_in_bytes', 'op_out_bytes', 'op_latency', 'op_r', 'op_r_out_bytes', 'op_r_latency', 'op_w', 'op_w_in_bytes', 'op_w_latency', 'op_rw', 'op_rw_in_bytes', 'op_rw_out_bytes', 'op_rw_latency', 'numpg', 'numpg_primary', 'map_messages', 'stat_bytes', 'stat_bytes_used', 'stat_bytes_avail'] as const;
 
 export type OsdCounter = (typeof counterNames)[number];
+
+/** PERFCOUNTER_* type bits (src/common/perf_counters.h). */
+const U64 = 2;
+const COUNTER = 10;
+const TIME_AVG = 5;
+/** PerfCountersBuilder's priorities; the OSD's default is PRIO_USEFUL. */
+const [CRITICAL, INTERESTING, USEFUL] = [10, 8, 5];
+
+/** Each counter's [type, description, nick, priority, unit] as osd_perf_counters.cc declares it. */
+const counterSchema: Record<OsdCounter, [number, string, string, number, 'none' | 'bytes']> = {
+  op_wip: [U64, 'Replication operations currently being processed (primary)', '', USEFUL, 'none'],
+  op: [COUNTER, 'Client operations', 'ops', CRITICAL, 'none'],
+  op_in_bytes: [COUNTER, 'Client operations total write size', 'wr', INTERESTING, 'bytes'],
+  op_out_bytes: [COUNTER, 'Client operations total read size', 'rd', INTERESTING, 'bytes'],
+  op_latency: [TIME_AVG, 'Latency of client operations (including queue time)', 'l', 9, 'none'],
+  op_r: [COUNTER, 'Client read operations', '', USEFUL, 'none'],
+  op_r_out_bytes: [COUNTER, 'Client data read', '', USEFUL, 'bytes'],
+  op_r_latency: [TIME_AVG, 'Latency of read operation (including queue time)', '', USEFUL, 'none'],
+  op_w: [COUNTER, 'Client write operations', '', USEFUL, 'none'],
+  op_w_in_bytes: [COUNTER, 'Client data written', '', USEFUL, 'none'],
+  op_w_latency: [TIME_AVG, 'Latency of write operation (including queue time)', '', USEFUL, 'none'],
+  op_rw: [COUNTER, 'Client read-modify-write operations', '', USEFUL, 'none'],
+  op_rw_in_bytes: [COUNTER, 'Client read-modify-write operations write in', '', USEFUL, 'bytes'],
+  op_rw_out_bytes: [COUNTER, 'Client read-modify-write operations read out ', '', USEFUL, 'bytes'],
+  op_rw_latency: [TIME_AVG, 'Latency of read-modify-write operation (including queue time)', '', USEFUL, 'none'],
+  numpg: [U64, 'Placement groups', 'pgs', USEFUL, 'none'],
+  numpg_primary: [U64, 'Placement groups for which this osd is primary', '', USEFUL, 'none'],
+  map_messages: [COUNTER, 'OSD map messages', '', USEFUL, 'none'],
+  stat_bytes: [U64, 'OSD size', 'size', USEFUL, 'bytes'],
+  stat_bytes_used: [U64, 'Used space', 'used', USEFUL, 'bytes'],
+  stat_bytes_avail: [U64, 'Available space', '', USEFUL, 'bytes'],
+};
 
 export interface OpSample {
   read: boolean;
@@ -93,6 +126,26 @@ export class OsdPerfCounters {
       }
       f.close();
     }
+    f.close();
+  }
+
+  /** perf schema (PerfCounters::dump_formatted with schema): each counter's type and meta data. */
+  dumpSchema(f: Formatter): void {
+    f.openObject('perf_schema');
+    f.openObject('osd');
+    for (const n of counterNames) {
+      const [type, description, nick, priority, units] = counterSchema[n];
+      f.openObject(n);
+      f.dumpInt('type', type);
+      f.dumpString('metric_type', type & 8 ? 'counter' : 'gauge');
+      f.dumpString('value_type', type === TIME_AVG ? 'real-integer-pair' : 'integer');
+      f.dumpString('description', description);
+      f.dumpString('nick', nick);
+      f.dumpInt('priority', priority);
+      f.dumpString('units', units);
+      f.close();
+    }
+    f.close();
     f.close();
   }
 }

@@ -146,6 +146,9 @@ function command(prefix: string, m: CmdMap, f: JsonFormatter, host: TellHost): s
     case 'perf dump':
       host.perf.dump(f, m.logger as string | undefined, m.counter as string | undefined);
       return '';
+    case 'perf schema':
+      host.perf.dumpSchema(f);
+      return '';
     case 'flush_pg_stats':
       f.dumpUnsigned('stat_seq', host.flushPgStats());
       return '';
