@@ -1,6 +1,6 @@
 /**
  * Object classes through the real clients: python3-rados `execute` on the hello class (say_hello,
- * record_hello and its EEXIST, bad_reader/bad_writer's EIO, an unknown method's EOPNOTSUPP), its
+ * record_hello and its EEXIST, bad_reader/bad_writer's EIO, an unknown method's EOPNOTSUPP, an unknown class's EPERM), its
  * lock_exclusive / lock_shared / unlock (EBUSY for a second exclusive locker), and the `rados lock`
  * CLI (get, list, info, break) on the lock class.
  */
@@ -51,7 +51,7 @@ t.test('object classes with python3-rados and the rados lock CLI', async (t) => 
   t.equal(o.bad_reader, -5, 'bad_reader: EIO');
   t.equal(o.bad_writer, -5, 'bad_writer: EIO');
   t.equal(o.no_method, -95, 'unknown method: EOPNOTSUPP');
-  t.equal(o.no_class, -95, 'unknown class: EOPNOTSUPP');
+  t.equal(o.no_class, -1, 'a class not in osd_class_load_list: EPERM (as a 16.2.15 OSD)');
   t.equal(o.second_excl, -16, 'a second exclusive locker: EBUSY');
   t.equal(o.unlock_again, -2, 'unlock of a lock not held: ENOENT');
   t.equal(o.shared_other_tag, -16, 'a shared lock with another tag: EBUSY');

@@ -46,7 +46,7 @@ async function suite(t: Test, c: Target, ceph: (args: string[]) => Promise<RunRe
 t.test('ts-osd', async (t) => {
   const c = await startTsOsdCluster();
   t.teardown(() => c.stop());
-  const target: Target = { conf: c.mon.conf, keyring: c.mon.adminKeyring, pool: c.pool, missingClassErrno: 'EOPNOTSUPP', cli: (args, input) => c.rados(args, { input, extra: ['-k', c.mon.adminKeyring] }) };
+  const target: Target = { conf: c.mon.conf, keyring: c.mon.adminKeyring, pool: c.pool, cli: (args, input) => c.rados(args, { input, extra: ['-k', c.mon.adminKeyring] }) };
   await suite(t, target, (args) => c.mon.ceph(args));
 });
 

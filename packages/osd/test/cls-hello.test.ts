@@ -78,10 +78,11 @@ t.test('BadMethods: bad_reader and bad_writer fail with EIO and change nothing',
   t.equal(pool.objects.get('myobject')!.data.toString(), 'keep');
 });
 
-t.test('unknown class or method: EOPNOTSUPP', async (t) => {
+t.test('a class not in osd_class_load_list: EPERM; a listed class we lack or an unknown method: EOPNOTSUPP', async (t) => {
   const pool = new MemPool(builtinClsRegistry());
   pool.writeFull('o', b(''));
-  t.equal((await pool.call(client(1), 'o', 'nosuchclass', 'say_hello')).rval, -Errno.EOPNOTSUPP);
+  t.equal((await pool.call(client(1), 'o', 'nosuchclass', 'say_hello')).rval, -Errno.EPERM);
+  t.equal((await pool.call(client(1), 'o', 'fifo', 'say_hello')).rval, -Errno.EOPNOTSUPP);
   t.equal((await pool.call(client(1), 'o', 'hello', 'nosuchmethod')).rval, -Errno.EOPNOTSUPP);
   t.throws(() => builtinClsRegistry().registerClass('hello', {}), /registered twice/);
 });

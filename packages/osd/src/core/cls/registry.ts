@@ -48,12 +48,13 @@ export interface ClsMethodRef {
 
 /**
  * The classes this OSD serves (Ceph's ClassHandler, without dlopen: classes are TypeScript modules
- * listed in cls/index.ts). Both an unknown class and an unknown method answer EOPNOTSUPP, as
- * OpInfo::set_from_op does for ClassHandler's ENOENT (src/osd/osd_op_util.cc).
+ * listed in cls/index.ts). A class not in osd_class_load_list answers EPERM (ClassHandler::_get_class
+ * refuses to load it); a listed class this OSD does not have, and an unknown method, answer
+ * EOPNOTSUPP, as OpInfo::set_from_op does for ClassHandler's ENOENT (src/osd/osd_op_util.cc).
  *
  * How the op engine uses it (PrimaryLogPG::do_osd_ops CEPH_OSD_OP_CALL, OSD caps):
- * - Before running an MOSDOp, resolve every CALL (`lookupMethod`): an unknown class or method fails
- *   the whole op with EOPNOTSUPP. A method with RD makes the op need class-read, with WR class-write;
+ * - Before running an MOSDOp, resolve every CALL (`lookupMethod`): a class or method it cannot open
+ *   fails the whole op (EPERM or EOPNOTSUPP, above). A method with RD makes the op need class-read, with WR class-write;
  *   pass `classInfo()` of each call to OSDCap.isCapable (with read: true, since CALL is a read-mode op
  *   code and always needs `r`), which answers EPERM when it says no.
  * - A method with WR makes the op a write (may_write): the object may be created, the op is ordered
@@ -67,10 +68,16 @@ export interface ClsMethodRef {
 export class ClsRegistry {
   private readonly classes = new Map<string, Map<string, ClsMethod>>();
   private readonly allowList: Set<string>;
+  private readonly loadList: Set<string>;
 
-  /** `defaultList` is osd_class_default_list (space-separated class names, '*' for every class). */
-  constructor(defaultList: string = OSD_CLASS_DEFAULT_LIST) {
-    this.allowList = new Set(defaultList.split(/[\s,;]+/).filter(Boolean));
+  /**
+   * `defaultList` is osd_class_default_list, `loadList` osd_class_load_list (space-separated class
+   * names, '*' for every class; 16.2's defaults are the same list).
+   */
+  constructor(defaultList: string = OSD_CLASS_DEFAULT_LIST, loadList: string = OSD_CLASS_DEFAULT_LIST) {
+    const names = (l: string) => new Set(l.split(/[\s,;]+/).filter(Boolean));
+    this.allowList = names(defaultList);
+    this.loadList = names(loadList);
   }
 
   /** cls_register + cls_register_cxx_method for each method. A class is registered once. */
@@ -83,9 +90,13 @@ export class ClsRegistry {
     return [...this.classes.keys()].sort();
   }
 
-  /** ClassHandler::open_class + get_method: EOPNOTSUPP for an unknown class or method. */
+  /**
+   * ClassHandler::open_class + get_method: EPERM for a class not in osd_class_load_list, EOPNOTSUPP
+   * for a listed class we do not have or an unknown method.
+   */
   lookupMethod(className: string, methodName: string): ClsMethodRef {
     const cls = this.classes.get(className);
+    if (!cls && !this.loadList.has('*') && !this.loadList.has(className)) throw cephError('EPERM', `object class ${JSON.stringify(className)} is not in osd_class_load_list`);
     if (!cls) throw cephError('EOPNOTSUPP', `no object class ${JSON.stringify(className)}`);
     const m = cls.get(methodName);
     if (!m) throw cephError('EOPNOTSUPP', `object class ${className} has no method ${JSON.stringify(methodName)}`);
