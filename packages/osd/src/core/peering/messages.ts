@@ -30,8 +30,8 @@ export interface PeerGetLog extends Base { type: 'get_log' }
 export interface PeerLog extends Base { type: 'log'; info: Buffer; entries: Buffer[] }
 /** MOSDPGLog at activation: the authoritative log a replica merges, then it activates. */
 export interface PeerActivate extends Base { type: 'activate'; info: Buffer; entries: Buffer[] }
-/** The replica activated: its missing set (object, needed version; version [0,0] = must not exist). */
-export interface PeerActivated extends Base { type: 'activated'; missing: [oid: Buffer, need: Ev][] }
+/** The replica activated: its missing set (object, needed version, whether it must not exist). */
+export interface PeerActivated extends Base { type: 'activated'; missing: [oid: Buffer, need: Ev, gone: boolean][] }
 /** MOSDRepOp: one write's log entries and transaction; `prev` is the log head it follows. */
 export interface PeerRepOp extends Base { type: 'repop'; tid: number; prev: Ev; entries: Buffer[]; txn: Buffer }
 /** MOSDRepOpReply: the replica made the write durable. */
@@ -51,6 +51,9 @@ export interface PeerPush extends Base {
 export interface PeerPushReply extends Base { type: 'push_reply'; oid: Buffer; version: Ev }
 /** MOSDPGPull: the primary asks a peer to push it an object. */
 export interface PeerPull extends Base { type: 'pull'; oid: Buffer; need: Ev }
+
+/** A message without the PG and interval fields the sending core fills in. */
+export type PeerBody = PeerMessage extends infer M ? (M extends PeerMessage ? Omit<M, 'pgid' | 'interval'> : never) : never;
 
 export type PeerMessage = PeerQuery | PeerNotify | PeerGetLog | PeerLog | PeerActivate | PeerActivated | PeerRepOp | PeerRepOpReply | PeerPush | PeerPushReply | PeerPull;
 
@@ -90,7 +93,7 @@ const schema: Record<PeerMessage['type'], Record<string, Check>> = {
   get_log: {},
   log: { info: isBuf, entries: listOf(L.entriesMax, isBuf) },
   activate: { info: isBuf, entries: listOf(L.entriesMax, isBuf) },
-  activated: { missing: listOf(L.missingMax, pair(isBuf, isEv)) },
+  activated: { missing: listOf(L.missingMax, (v) => Array.isArray(v) && v.length === 3 && isBuf(v[0]) && isEv(v[1]) && isBool(v[2])) },
   repop: { tid: isSafe, prev: isEv, entries: listOf(L.entriesMax, isBuf), txn: isBuf },
   repop_reply: { tid: isSafe, version: isEv },
   push: { oid: isBuf, version: isEv, exists: isBool, data: isBuf, attrs: listOf(L.pairsMax, pair(isStr, isBuf)), omapHeader: isBuf, omap: listOf(L.pairsMax, pair(isStr, isBuf)) },

@@ -50,10 +50,12 @@ function putFields(w: Writer, op: Op): void {
   }
 }
 
-export function encodeTransaction(t: Transaction): Buffer {
+/** Encode `t`'s ops but those `skip` names (the primary's own PG-log ops: each replica logs itself). */
+export function encodeTransaction(t: Transaction, skip?: (op: Op) => boolean): Buffer {
   const w = new Writer();
-  w.u32(t.ops.length);
-  for (const op of t.ops) {
+  const ops = skip ? t.ops.filter((o) => !skip(o)) : t.ops;
+  w.u32(ops.length);
+  for (const op of ops) {
     w.u32(op.op);
     if ('cid' in op) putColl(w, op.cid);
     if (op.op === OP.MKCOLL || op.op === OP.COLL_SET_BITS) w.u32(op.bits);
@@ -112,4 +114,17 @@ export function decodeTransaction(b: Uint8Array): Transaction {
   for (let i = 0; i < n; i++) getOp(r, t);
   r.expectEnd('transaction');
   return t;
+}
+
+/** A ghobject_t on its own (peer messages name objects this way). */
+export function encodeOid(o: GHObject): Buffer {
+  const w = new Writer();
+  putOid(w, o);
+  return w.finish();
+}
+export function decodeOid(b: Uint8Array): GHObject {
+  const r = new Reader(b);
+  const o = getOid(r);
+  r.expectEnd('ghobject_t');
+  return o;
 }

@@ -1,0 +1,321 @@
+import { EversionT } from '@ts-ceph/maps';
+import { Transaction } from '@ts-ceph/objectstore/interface';
+import { StoreReader } from '../op-context';
+import { PG, PgInfo, decodeInfo, decodeLogEntry, encodeInfo, encodeLogEntry } from '../pg';
+import { PeerInfo, MissingSet, expectedObjects, findBestInfo, missingAgainst, oidKey } from './log-merge';
+import { RepState, newRepState } from './rep-state';
+import { decodeOid, encodeOid } from './txn-codec';
+import { Ev, PeerBody, PeerMessage, PgId } from './messages';
+import { PastInterval, PgMapping, PriorSet, buildPrior, closeInterval, isNewInterval } from './past-intervals';
+import { PG_STATE } from './pg-state';
+import { ClientOp, PeeringConf, PeeringOutput } from './types';
+
+/** Where a PG copy is in PeeringState's machine (the states we model, Ceph's names). */
+export type Phase = 'reset' | 'get_info' | 'get_log' | 'activating' | 'active' | 'down' | 'incomplete' | 'replica_activating' | 'replica_active' | 'stray';
+
+export const evOf = (e: EversionT): Ev => [e.epoch, Number(e.version)];
+export const evFrom = (e: Ev): EversionT => ({ epoch: e[0], version: BigInt(e[1]) });
+
+/**
+ * One PG on one OSD as a sans-I/O peering and replication core (src/osd/PeeringState.cc with
+ * PrimaryLogPG's replication and recovery, cut down): inputs are maps, peer messages, client ops,
+ * commit notices and ticks; outputs (`take()`) are messages to send, transactions to queue and
+ * client replies. It reads the object store (through StoreReader) but never writes it, reads no
+ * clock and draws no randomness, so the simulation runs the same code the daemon does.
+ *
+ * The replication half (client ops, RepOps) is in rep-ops.ts, recovery in recovery.ts; both work
+ * on this object's state.
+ */
+export class PeeringPG {
+  readonly out: PeeringOutput[] = [];
+  mapping: PgMapping | undefined;
+  intervalStart = 0;
+  past: PastInterval[] = [];
+  phase: Phase = 'reset';
+  prior: PriorSet = { probe: [], down: [], pgDown: false };
+  infos = new Map<number, PgInfo>();
+  authOsd = -1;
+  /** Replicas that acknowledged activation, with their missing sets (peer_missing). */
+  peerMissing = new Map<number, MissingSet>();
+  ownMissing: MissingSet = new Map();
+  localActivated = false;
+  /** Continuations of queued transactions, by token. */
+  private readonly commits = new Map<number, () => Promise<void> | void>();
+  private token = 0;
+  /** Ops waiting for the PG to go active (waiting_for_active). */
+  waitingForActive: ClientOp[] = [];
+  /** Mutable per-interval replication and recovery state (rep-ops.ts, recovery.ts). */
+  rep = newRepState();
+
+  constructor(
+    readonly whoami: number,
+    readonly pg: PG,
+    readonly store: StoreReader,
+    readonly conf: PeeringConf,
+  ) {}
+
+  get pgid(): PgId {
+    return [this.pg.pgid.pool, this.pg.pgid.seed];
+  }
+  get isPrimary(): boolean {
+    return this.mapping?.primary === this.whoami;
+  }
+  /** The other OSDs of the acting set. */
+  get replicas(): number[] {
+    return (this.mapping?.acting ?? []).filter((o) => o !== this.whoami && o >= 0);
+  }
+
+  take(): PeeringOutput[] {
+    return this.out.splice(0);
+  }
+  send(to: number, m: PeerBody): void {
+    this.out.push({ kind: 'send', to, msg: { ...m, pgid: this.pgid, interval: this.intervalStart } as PeerMessage });
+  }
+  queue(t: Transaction, then: () => Promise<void> | void): void {
+    const token = ++this.token;
+    this.commits.set(token, then);
+    this.out.push({ kind: 'txn', t, token });
+  }
+  /** The driver: the transaction queued with `token` is durable. */
+  async committed(token: number): Promise<void> {
+    const f = this.commits.get(token);
+    this.commits.delete(token);
+    if (f) await f();
+  }
+
+  /** PeeringState's state bits, for pg_state_string and the mgr's PG stats. */
+  state(): bigint {
+    const m = this.mapping;
+    if (!m) return 0n;
+    let s = 0n;
+    const p = this.phase;
+    if (p === 'get_info' || p === 'get_log' || p === 'reset') s |= PG_STATE.PEERING;
+    if (p === 'down') s |= PG_STATE.DOWN | PG_STATE.PEERING;
+    if (p === 'incomplete') s |= PG_STATE.INCOMPLETE;
+    if (p === 'activating') s |= PG_STATE.ACTIVATING;
+    if (p === 'active') s |= this.rep.peeredOnly ? PG_STATE.PEERED : PG_STATE.ACTIVE;
+    if (m.acting.length < m.size) s |= PG_STATE.UNDERSIZED;
+    if (m.acting.length !== m.up.length || m.acting.some((o, i) => o !== m.up[i])) s |= PG_STATE.REMAPPED;
+    if (p !== 'active') return s;
+    const degraded = m.acting.length < m.size || this.ownMissing.size > 0 || [...this.peerMissing.values()].some((x) => x.size > 0);
+    if (degraded) s |= PG_STATE.DEGRADED;
+    if (this.rep.recovering.size > 0) s |= PG_STATE.RECOVERING;
+    else if (this.ownMissing.size + [...this.peerMissing.values()].reduce((n, x) => n + x.size, 0) > 0) s |= this.rep.unfound.size ? PG_STATE.RECOVERY_UNFOUND : PG_STATE.RECOVERY_WAIT;
+    if (!degraded && !this.rep.peeredOnly) s |= PG_STATE.CLEAN;
+    return s;
+  }
+
+  /**
+   * Replay the OSDMaps from the PG's creation to now (at start, after a restart): past intervals
+   * come from the maps, pruned by the persisted last_epoch_started; then peer in the current one.
+   */
+  async init(maps: readonly PgMapping[]): Promise<void> {
+    for (const m of maps) this.observe(m);
+    await this.startInterval();
+  }
+
+  /** A new OSDMap (PeeringState::advance_map): a new interval resets the PG and peers again. */
+  async advanceMap(m: PgMapping): Promise<void> {
+    const changed = this.observe(m);
+    if (changed) await this.startInterval();
+  }
+
+  /** Track intervals without acting on them; true when `m` starts a new interval. */
+  private observe(m: PgMapping): boolean {
+    const prev = this.mapping;
+    this.mapping = m;
+    if (prev && !isNewInterval(prev, m)) return false;
+    if (prev) this.past.push(closeInterval(prev, this.intervalStart, m.epoch - 1));
+    this.intervalStart = m.epoch;
+    const les = this.pg.info.history?.lastEpochStarted ?? 0;
+    this.past = this.past.filter((i) => i.last >= les);
+    return true;
+  }
+
+  /** PeeringState::start_peering_interval + Reset/Started: drop the old interval's work. */
+  private async startInterval(): Promise<void> {
+    const m = this.mapping!;
+    this.commits.clear();
+    this.waitingForActive = [];
+    this.rep = newRepState();
+    this.infos = new Map([[this.whoami, this.pg.info]]);
+    this.peerMissing = new Map();
+    this.ownMissing = new Map();
+    this.localActivated = false;
+    this.authOsd = -1;
+    if (m.primary === this.whoami) return this.getInfo();
+    this.phase = m.acting.includes(this.whoami) ? 'replica_activating' : 'stray';
+  }
+
+  /** GetInfo: the prior set; query every member we can reach (or go down). */
+  private async getInfo(): Promise<void> {
+    const les = this.pg.info.history?.lastEpochStarted ?? 0;
+    this.prior = buildPrior(this.past, les, this.mapping!, this.whoami, this.conf.bug?.skipPastIntervals ?? 0);
+    if (this.prior.pgDown) {
+      this.phase = 'down';
+      return;
+    }
+    this.phase = 'get_info';
+    for (const o of this.prior.probe) this.send(o, { type: 'query' });
+    await this.maybeGotInfos();
+  }
+
+  private async maybeGotInfos(): Promise<void> {
+    if (this.phase !== 'get_info' || this.prior.probe.some((o) => !this.infos.has(o))) return;
+    const all: PeerInfo[] = [...this.infos].map(([osd, info]) => ({ osd, info }));
+    const best = findBestInfo(all, this.whoami);
+    if (!best) {
+      this.phase = 'incomplete';
+      return;
+    }
+    if (best.osd === this.whoami) return this.activatePrimary(undefined);
+    this.authOsd = best.osd;
+    this.phase = 'get_log';
+    this.send(best.osd, { type: 'get_log' });
+  }
+
+  /**
+   * Follow the authoritative log (`auth`, or our own when undefined): adopt it, find what our
+   * store lacks against it, persist info and log. Shared by the primary (GetLog) and replicas
+   * (activation), as PGLog::merge_log runs on both.
+   */
+  async mergeAuthoritative(auth: { info: PgInfo; entries: ReturnType<typeof decodeLogEntry>[] } | undefined, t: Transaction): Promise<MissingSet> {
+    const pg = this.pg;
+    const entries = auth ? auth.entries : [...pg.entries];
+    const info = auth ? auth.info : pg.info;
+    const expected = expectedObjects(entries, info.logTail, pg.entries);
+    if (auth) pg.replaceLog(entries, auth.info, t);
+    this.mergeHistory(info);
+    return missingAgainst(this.store, pg.coll, expected);
+  }
+
+  /** pg_history_t::merge: the newest of each peering epoch either copy knows. */
+  mergeHistory(other: PgInfo): void {
+    const h = (this.pg.info.history ??= { lastEpochStarted: 0, lastEpochClean: 0, sameIntervalSince: 0 });
+    const o = other.history;
+    if (!o) return;
+    h.lastEpochStarted = Math.max(h.lastEpochStarted, o.lastEpochStarted);
+    h.lastEpochClean = Math.max(h.lastEpochClean, o.lastEpochClean);
+  }
+
+  /** Activate as primary: merge, persist, send every replica the authoritative log. */
+  private async activatePrimary(auth: { info: PgInfo; entries: ReturnType<typeof decodeLogEntry>[] } | undefined): Promise<void> {
+    const t = new Transaction();
+    this.ownMissing = await this.mergeAuthoritative(auth, t);
+    this.pg.info.history!.sameIntervalSince = this.intervalStart;
+    this.pg.saveInfo(t);
+    this.phase = 'activating';
+    const interval = this.intervalStart;
+    this.queue(t, async () => {
+      if (interval !== this.intervalStart) return;
+      this.localActivated = true;
+      await this.maybeAllActivated();
+    });
+    this.sendActivate(this.replicas);
+  }
+
+  sendActivate(to: number[]): void {
+    const info = encodeInfo(this.pg.info);
+    const entries = this.pg.entries.map(encodeLogEntry);
+    for (const o of to) this.send(o, { type: 'activate', info, entries });
+  }
+
+  /**
+   * all_activated_and_committed: every replica and our own store hold the authoritative log. With
+   * min_size copies the PG goes active and records last_epoch_started (so a later peering knows
+   * this interval's copies hold every write it may ack); below min_size it is only peered.
+   */
+  private async maybeAllActivated(): Promise<void> {
+    if (this.phase !== 'activating' || !this.localActivated || this.replicas.some((o) => !this.peerMissing.has(o))) return;
+    const m = this.mapping!;
+    this.phase = 'active';
+    this.rep.peeredOnly = m.acting.length < m.minSize;
+    if (!this.rep.peeredOnly) {
+      this.pg.info.lastEpochStarted = this.intervalStart;
+      this.pg.info.history!.lastEpochStarted = Math.max(this.pg.info.history!.lastEpochStarted, this.intervalStart);
+      const t = new Transaction();
+      this.pg.saveInfo(t);
+      this.queue(t, () => undefined);
+    }
+    await this.hooks.onActive(this);
+  }
+
+  /** Set by rep-ops.ts / recovery.ts: what runs when the PG goes active and on messages they own. */
+  hooks: PeeringHooks = { onActive: async () => undefined, onMessage: async () => false, onTick: async () => undefined };
+
+  /** A peer message for this PG (PeeringState::handle_event and the replication messages). */
+  async handle(from: number, msg: PeerMessage): Promise<void> {
+    if (msg.interval !== this.intervalStart || !this.mapping) return;
+    switch (msg.type) {
+      case 'query':
+        return this.send(from, { type: 'notify', info: encodeInfo(this.pg.info) });
+      case 'get_log':
+        return this.send(from, { type: 'log', info: encodeInfo(this.pg.info), entries: this.pg.entries.map(encodeLogEntry) });
+      case 'notify':
+        if (this.phase !== 'get_info' || !this.prior.probe.includes(from)) return;
+        this.infos.set(from, decodeInfo(this.pg.pgid, msg.info));
+        return this.maybeGotInfos();
+      case 'log':
+        if (this.phase !== 'get_log' || from !== this.authOsd) return;
+        this.phase = 'activating';
+        return this.activatePrimary({ info: decodeInfo(this.pg.pgid, msg.info), entries: msg.entries.map(decodeLogEntry) });
+      case 'activate':
+        return this.activateReplica(from, msg.info, msg.entries);
+      case 'activated':
+        if (this.phase !== 'activating' || this.peerMissing.has(from) || !this.replicas.includes(from)) return;
+        this.peerMissing.set(from, decodeMissing(msg.missing));
+        return this.maybeAllActivated();
+      default:
+        await this.hooks.onMessage(this, from, msg);
+    }
+  }
+
+  /** A replica activates: merge the primary's log, persist, report what it lacks. */
+  private async activateReplica(from: number, infoB: Buffer, entriesB: Buffer[]): Promise<void> {
+    if (from !== this.mapping!.primary || !this.mapping!.acting.includes(this.whoami)) return;
+    if (this.phase === 'replica_active') return this.send(from, { type: 'activated', missing: encodeMissing(this.ownMissing) });
+    if (this.phase !== 'replica_activating' || this.rep.activatingReplica) return;
+    this.rep.activatingReplica = true;
+    const info = decodeInfo(this.pg.pgid, infoB);
+    const t = new Transaction();
+    this.ownMissing = await this.mergeAuthoritative({ info, entries: entriesB.map(decodeLogEntry) }, t);
+    const m = this.mapping!;
+    this.pg.info.history!.sameIntervalSince = this.intervalStart;
+    if (m.acting.length >= m.minSize) this.pg.info.lastEpochStarted = this.intervalStart;
+    this.pg.saveInfo(t);
+    const interval = this.intervalStart;
+    this.queue(t, () => {
+      if (interval !== this.intervalStart) return;
+      this.phase = 'replica_active';
+      this.rep.durable = this.pg.info.lastUpdate;
+      this.send(from, { type: 'activated', missing: encodeMissing(this.ownMissing) });
+    });
+  }
+
+  /** A tick of the driver's timer: resend what peering still waits for (messages may be lost). */
+  async tick(): Promise<void> {
+    if (!this.mapping) return;
+    if (this.phase === 'get_info') for (const o of this.prior.probe) if (!this.infos.has(o)) this.send(o, { type: 'query' });
+    if (this.phase === 'get_log') this.send(this.authOsd, { type: 'get_log' });
+    if (this.phase === 'activating') this.sendActivate(this.replicas.filter((o) => !this.peerMissing.has(o)));
+    await this.hooks.onTick(this);
+  }
+}
+
+export interface PeeringHooks {
+  onActive(p: PeeringPG): Promise<void>;
+  onMessage(p: PeeringPG, from: number, msg: PeerMessage): Promise<boolean>;
+  onTick(p: PeeringPG): Promise<void>;
+}
+
+export function encodeMissing(m: MissingSet): [Buffer, Ev, boolean][] {
+  return [...m.values()].map((x) => [encodeOid(x.oid), evOf(x.need), x.gone]);
+}
+export function decodeMissing(l: [Buffer, Ev, boolean][]): MissingSet {
+  const out: MissingSet = new Map();
+  for (const [b, need, gone] of l) {
+    const oid = decodeOid(b);
+    out.set(oidKey(oid), { oid, need: evFrom(need), gone });
+  }
+  return out;
+}

@@ -1,0 +1,33 @@
+import { MOSDOp, MOSDOpReply } from '@ts-ceph/messages';
+import { Transaction } from '@ts-ceph/objectstore/interface';
+import { OpEnv } from '../op-engine';
+import { PeerMessage } from './messages';
+
+/** A client op handed to the PG core; `env` is the op engine's environment but for the epoch. */
+export interface ClientOp {
+  req: MOSDOp;
+  env: Omit<OpEnv, 'epoch'>;
+}
+
+/** What the core asks its driver to do, in order. */
+export type PeeringOutput =
+  | { kind: 'send'; to: number; msg: PeerMessage }
+  /** Queue `t`; call `committed(token)` once it is durable. */
+  | { kind: 'txn'; t: Transaction; token: number }
+  | { kind: 'reply'; op: ClientOp; reply: MOSDOpReply };
+
+/** The named config inputs of peering and recovery (Ceph's option names). */
+export interface PeeringConf {
+  /** osd_recovery_max_active: objects a primary recovers at once per PG. */
+  osdRecoveryMaxActive: number;
+  /** osd_max_backfills: backfills a PG runs at once (one target at a time per PG here). */
+  osdMaxBackfills: number;
+  /**
+   * Planted bugs for the simulation's mutation test only (test/sim): `ackBeforeReplica` answers a
+   * write once the primary's own copy is durable; `skipPastIntervals` leaves the newest N
+   * intervals out of the prior set. Both break the guarantees the simulation checks.
+   */
+  bug?: { ackBeforeReplica?: boolean; skipPastIntervals?: number };
+}
+
+export const defaultPeeringConf: PeeringConf = { osdRecoveryMaxActive: 3, osdMaxBackfills: 1 };
