@@ -38,7 +38,20 @@ const HEALED_DEADLINE_MS = 30_000;
  * answered after the heal, replicas identical, and the client history linearizable per object.
  */
 export async function runSeed(o: SimOptions): Promise<SimResult> {
+  const saved = { ...peering.pgLogLimits };
+  try {
+    return await run(o);
+  } finally {
+    Object.assign(peering.pgLogLimits, saved);
+  }
+}
+
+async function run(o: SimOptions): Promise<SimResult> {
   const rng = new Prng(o.seed);
+  // Short PG logs in half the seeds, so an OSD that was down a while no longer overlaps the
+  // authoritative log and is backfilled instead of recovered from the log.
+  const shortLogs = rng.next() < 0.5;
+  if (shortLogs) Object.assign(peering.pgLogLimits, { entriesMin: 4, trimMin: 2 });
   const s = new Sched();
   const net = new SimNet(s, new Prng(rng.int(2 ** 32)));
   const numOsd = rng.pick([3, 4]);
@@ -47,7 +60,7 @@ export async function runSeed(o: SimOptions): Promise<SimResult> {
   const mon = new SimMon(numOsd, size, minSize, 4);
   const conf: peering.PeeringConf = { osdRecoveryMaxActive: rng.pick([1, 3]), osdMaxBackfills: 1, ...(o.bug ? { bug: o.bug } : {}) };
   net.faults = { dropRate: rng.pick([0, 0.02, 0.1]), dupRate: rng.pick([0, 0.05]), delayMin: 1, delayMax: rng.pick([3, 10, 30]) };
-  const config = `osds=${numOsd} size=${size} min_size=${minSize} drop=${net.faults.dropRate} dup=${net.faults.dupRate} delay<=${net.faults.delayMax} recovery_max_active=${conf.osdRecoveryMaxActive}`;
+  const config = `osds=${numOsd} size=${size} min_size=${minSize}${shortLogs ? ' short_logs' : ''} drop=${net.faults.dropRate} dup=${net.faults.dupRate} delay<=${net.faults.delayMax} recovery_max_active=${conf.osdRecoveryMaxActive}`;
   s.log(`seed ${o.seed}: ${config}`);
   const osds = Array.from({ length: numOsd }, (_, i) => new SimOsd(i, s, net, mon, new Prng(rng.int(2 ** 32)), conf));
   for (const d of osds) await d.mkfs();

@@ -82,9 +82,9 @@ t.test('ghobject_t alone round-trips', async (t) => {
 const samples: PeerMessage[] = [
   { type: 'query', pgid: [1, 3], interval: 7 },
   { type: 'notify', pgid: [1, 3], interval: 7, info: Buffer.from([1, 2, 3]) },
-  { type: 'get_log', pgid: [1, 3], interval: 7 },
-  { type: 'log', pgid: [1, 3], interval: 7, info: Buffer.from([1]), entries: [Buffer.from([2]), Buffer.from([3])] },
-  { type: 'activate', pgid: [1, 3], interval: 7, info: Buffer.from([1]), entries: [] },
+  { type: 'get_log', pgid: [1, 3], interval: 7, full: true },
+  { type: 'log', pgid: [1, 3], interval: 7, info: Buffer.from([1]), entries: [Buffer.from([2]), Buffer.from([3])], objects: [[encodeOid(o), [7, 12]]] },
+  { type: 'activate', pgid: [1, 3], interval: 7, info: Buffer.from([1]), entries: [], objects: [] },
   { type: 'activated', pgid: [1, 3], interval: 7, missing: [[encodeOid(o), [7, 12], false]] },
   { type: 'repop', pgid: [1, 3], interval: 7, tid: 9, prev: [7, 11], entries: [Buffer.from([4])], txn: encodeTransaction(everyOp()) },
   { type: 'repop_reply', pgid: [1, 3], interval: 7, tid: 9, version: [7, 12] },

@@ -22,7 +22,7 @@ import {
   pgFastInfoOf,
   unrollbackableModDesc,
 } from '@ts-ceph/maps';
-import { CEPH_NOSNAP, CollT, GHObject, Transaction, ghobject } from '@ts-ceph/objectstore/interface';
+import { CEPH_NOSNAP, CollT, GHObject, POOL_MIN, Transaction, ghobject } from '@ts-ceph/objectstore/interface';
 import { StoreReader } from './op-context';
 
 /** pg_log_entry_t's op types (src/osd/osd_types.h). */
@@ -64,6 +64,11 @@ export interface PgInfo {
   lastEpochStarted?: number;
   /** pg_history_t's peering fields (core/peering): absent on a size-1 OSD that never peered. */
   history?: PgPeerHistory;
+  /**
+   * A backfill of this copy is under way (pg_info_t::last_backfill below the maximum object, kept as
+   * the minimum object): the copy must not be chosen as authoritative (pg_info_t::is_incomplete).
+   */
+  incomplete?: boolean;
 }
 
 /** The pg_history_t fields peering reads and moves (src/osd/osd_types.h). */
@@ -135,6 +140,7 @@ const DUP_PREFIX = 'dup_';
 export function encodeInfo(i: PgInfo): Buffer {
   const ci = newPgInfo({ pgid: i.pgid, shard: -1 });
   ci.lastEpochStarted = i.lastEpochStarted ?? 0;
+  if (i.incomplete) ci.lastBackfill = { oid: '', key: '', snap: 0n, hash: 0, max: false, nspace: '', pool: POOL_MIN };
   if (i.history) {
     ci.history.lastEpochStarted = i.history.lastEpochStarted;
     ci.history.lastEpochClean = i.history.lastEpochClean;
@@ -155,6 +161,7 @@ export function decodeInfo(pgid: PgT, b: Uint8Array, fast?: Uint8Array): PgInfo 
   const ci = decodePgInfoT(new Reader(b));
   const h = ci.history;
   const i: PgInfo = { pgid, lastUpdate: ci.lastUpdate, lastComplete: ci.lastComplete, lastUserVersion: ci.lastUserVersion, logTail: ci.logTail, epochCreated: h.epochCreated, purgedSnaps: ci.purgedSnaps };
+  if (!ci.lastBackfill.max) i.incomplete = true;
   if (ci.lastEpochStarted || h.lastEpochStarted || h.sameIntervalSince) {
     i.lastEpochStarted = ci.lastEpochStarted;
     i.history = { lastEpochStarted: h.lastEpochStarted, lastEpochClean: h.lastEpochClean, sameIntervalSince: h.sameIntervalSince };

@@ -8,4 +8,4 @@ export * from './types';
 export * from './peering-pg';
 export * from './replicated-pg';
 export { repOpLimits } from './rep-ops';
-export { PG } from '../pg';
+export { PG, pgLogLimits } from '../pg';

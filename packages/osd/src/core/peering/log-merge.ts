@@ -1,5 +1,5 @@
 import { EversionT } from '@ts-ceph/maps';
-import { CollT, GHObject, ghobjectToString } from '@ts-ceph/objectstore/interface';
+import { CollT, GHObject, ghobjectMax, ghobjectMin, ghobjectToString } from '@ts-ceph/objectstore/interface';
 import { loadObjectStateIn } from '../object-info';
 import { StoreReader } from '../op-context';
 import { PgInfo, PgLogEntry, PgLogOp, evCmp, evKeyName } from '../pg';
@@ -29,12 +29,13 @@ const historyLes = (i: PgInfo): number => i.history?.lastEpochStarted ?? 0;
  * PeeringState::find_best_info: only OSDs that took part in the newest activation anyone knows of
  * (last_epoch_started at least the largest reported, history's included) may hold the
  * authoritative log; among them the newest last_update wins, then the longer log (older tail), then
- * the current primary. None qualifies: the PG is incomplete.
+ * the current primary; a copy still being backfilled never. None qualifies: the PG is incomplete.
  */
 export function findBestInfo(infos: readonly PeerInfo[], primary: number): PeerInfo | undefined {
   let maxLes = 0;
-  for (const p of infos) maxLes = Math.max(maxLes, historyLes(p.info), les(p.info));
-  const ok = infos.filter((p) => les(p.info) >= maxLes);
+  for (const p of infos) maxLes = Math.max(maxLes, historyLes(p.info), p.info.incomplete ? 0 : les(p.info));
+  // A copy in the middle of a backfill (is_incomplete) never holds the authoritative log.
+  const ok = infos.filter((p) => !p.info.incomplete && les(p.info) >= maxLes);
   let best: PeerInfo | undefined;
   for (const p of ok) {
     if (!best) {
@@ -88,5 +89,39 @@ export async function missingAgainst(store: StoreReader, coll: CollT, expected: 
     const ok = want.gone ? !s.exists : s.exists && evCmp(s.oi.version, want.need) === 0;
     if (!ok) out.set(k, want);
   }
+  return out;
+}
+
+/** Objects of a PG copy with their versions (what a backfill compares), by oidKey. */
+export type ObjectVersions = Map<string, { oid: GHObject; version: EversionT }>;
+
+/** Every object of the PG in `store` (but the PG meta object) with its object_info_t version. */
+export async function listObjects(store: StoreReader, coll: CollT): Promise<ObjectVersions> {
+  const out: ObjectVersions = new Map();
+  let from = ghobjectMin();
+  for (;;) {
+    const page = await store.collectionList(coll, from, ghobjectMax(), listPage);
+    for (const o of page.objects) {
+      if (o.name === '') continue;
+      const s = await loadObjectStateIn(store, coll, o);
+      out.set(oidKey(o), { oid: o, version: s.oi.version });
+    }
+    if (page.next.max || page.objects.length === 0) break;
+    from = page.next;
+  }
+  return out;
+}
+const listPage = 1024;
+
+/**
+ * Backfill's target state (PrimaryLogPG::recover_backfill, all at once instead of in hash-ordered
+ * chunks): every authoritative object at its version, every other object of ours gone. The log's
+ * own expectations (`fromLog`) win, as they know objects the authoritative copy itself still lacks.
+ */
+export function backfillExpected(auth: ObjectVersions, own: ObjectVersions, fromLog: MissingSet): MissingSet {
+  const out: MissingSet = new Map();
+  for (const [k, v] of auth) out.set(k, { oid: v.oid, need: v.version, gone: false });
+  for (const [k, v] of own) if (!auth.has(k)) out.set(k, { oid: v.oid, need: ZERO, gone: true });
+  for (const [k, v] of fromLog) out.set(k, v);
   return out;
 }

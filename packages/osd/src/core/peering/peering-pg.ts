@@ -1,17 +1,28 @@
 import { EversionT } from '@ts-ceph/maps';
 import { Transaction } from '@ts-ceph/objectstore/interface';
 import { StoreReader } from '../op-context';
-import { PG, PgInfo, decodeInfo, decodeLogEntry, encodeInfo, encodeLogEntry } from '../pg';
-import { PeerInfo, MissingSet, expectedObjects, findBestInfo, missingAgainst, oidKey } from './log-merge';
+import { PG, PgInfo, PgLogEntry, decodeInfo, decodeLogEntry, encodeInfo, encodeLogEntry } from '../pg';
+import { PeerInfo, MissingSet, backfillExpected, expectedObjects, findBestInfo, listObjects, logsOverlap, missingAgainst, oidKey, ObjectVersions } from './log-merge';
 import { RepState, newRepState } from './rep-state';
 import { decodeOid, encodeOid } from './txn-codec';
-import { Ev, PeerBody, PeerMessage, PgId } from './messages';
+import { Ev, Listing, PeerActivate, PeerBody, PeerMessage, PgId } from './messages';
 import { PastInterval, PgMapping, PriorSet, buildPrior, closeInterval, isNewInterval } from './past-intervals';
 import { PG_STATE } from './pg-state';
 import { ClientOp, PeeringConf, PeeringOutput } from './types';
 
 /** Where a PG copy is in PeeringState's machine (the states we model, Ceph's names). */
 export type Phase = 'reset' | 'get_info' | 'get_log' | 'activating' | 'active' | 'down' | 'incomplete' | 'replica_activating' | 'replica_active' | 'stray';
+
+/** The authoritative log to follow, with the object listing when our copy is backfilled. */
+interface AuthLog {
+  info: PgInfo;
+  entries: PgLogEntry[];
+  listing?: Listing;
+}
+const listingFrom = (l: Listing): ObjectVersions => new Map(l.map(([b, v]) => {
+  const oid = decodeOid(b);
+  return [oidKey(oid), { oid, version: evFrom(v) }];
+}));
 
 export const evOf = (e: EversionT): Ev => [e.epoch, Number(e.version)];
 export const evFrom = (e: Ev): EversionT => ({ epoch: e[0], version: BigInt(e[1]) });
@@ -99,7 +110,8 @@ export class PeeringPG {
     if (p !== 'active') return s;
     const degraded = m.acting.length < m.size || this.ownMissing.size > 0 || [...this.peerMissing.values()].some((x) => x.size > 0);
     if (degraded) s |= PG_STATE.DEGRADED;
-    if (this.rep.recovering.size > 0) s |= PG_STATE.RECOVERING;
+    const backfill = this.pg.info.incomplete || [...this.rep.backfillTargets].some((o) => (this.peerMissing.get(o)?.size ?? 0) > 0);
+    if (this.rep.recovering.size > 0) s |= backfill ? PG_STATE.BACKFILLING : PG_STATE.RECOVERING;
     else if (this.ownMissing.size + [...this.peerMissing.values()].reduce((n, x) => n + x.size, 0) > 0) s |= this.rep.unfound.size ? PG_STATE.RECOVERY_UNFOUND : PG_STATE.RECOVERY_WAIT;
     if (!degraded && !this.rep.peeredOnly) s |= PG_STATE.CLEAN;
     return s;
@@ -171,7 +183,9 @@ export class PeeringPG {
     if (best.osd === this.whoami) return this.activatePrimary(undefined);
     this.authOsd = best.osd;
     this.phase = 'get_log';
-    this.send(best.osd, { type: 'get_log' });
+    // Our log does not reach the authoritative tail: we are backfilled, so ask for its listing.
+    this.rep.fullLog = !logsOverlap(this.pg.info, best.info);
+    this.send(best.osd, { type: 'get_log', full: this.rep.fullLog });
   }
 
   /**
@@ -179,14 +193,37 @@ export class PeeringPG {
    * store lacks against it, persist info and log. Shared by the primary (GetLog) and replicas
    * (activation), as PGLog::merge_log runs on both.
    */
-  async mergeAuthoritative(auth: { info: PgInfo; entries: ReturnType<typeof decodeLogEntry>[] } | undefined, t: Transaction): Promise<MissingSet> {
+  async mergeAuthoritative(auth: AuthLog | undefined, t: Transaction): Promise<MissingSet> {
     const pg = this.pg;
     const entries = auth ? auth.entries : [...pg.entries];
     const info = auth ? auth.info : pg.info;
-    const expected = expectedObjects(entries, info.logTail, pg.entries);
+    let expected = expectedObjects(entries, info.logTail, pg.entries);
+    if (auth?.listing) expected = backfillExpected(listingFrom(auth.listing), await listObjects(this.store, pg.coll), expected);
     if (auth) pg.replaceLog(entries, auth.info, t);
     this.mergeHistory(info);
-    return missingAgainst(this.store, pg.coll, expected);
+    const missing = await missingAgainst(this.store, pg.coll, expected);
+    // A backfilled copy is incomplete until it holds every object (never authoritative meanwhile).
+    pg.info.incomplete = auth?.listing !== undefined && missing.size > 0;
+    return missing;
+  }
+
+  /** Our objects as the authoritative copy has them: our listing with what we still lack. */
+  async ownListing(): Promise<Listing> {
+    const l = await listObjects(this.store, this.pg.coll);
+    for (const [k, m] of this.ownMissing) {
+      if (m.gone) l.delete(k);
+      else l.set(k, { oid: m.oid, version: m.need });
+    }
+    return [...l.values()].map((v) => [encodeOid(v.oid), evOf(v.version)]);
+  }
+
+  /** The copy got its last missing object: a finished backfill makes it complete again. */
+  maybeComplete(): void {
+    if (this.ownMissing.size || !this.pg.info.incomplete) return;
+    this.pg.info.incomplete = false;
+    const t = new Transaction();
+    this.pg.saveInfo(t);
+    this.queue(t, () => undefined);
   }
 
   /** pg_history_t::merge: the newest of each peering epoch either copy knows. */
@@ -199,9 +236,12 @@ export class PeeringPG {
   }
 
   /** Activate as primary: merge, persist, send every replica the authoritative log. */
-  private async activatePrimary(auth: { info: PgInfo; entries: ReturnType<typeof decodeLogEntry>[] } | undefined): Promise<void> {
+  private async activatePrimary(auth: AuthLog | undefined): Promise<void> {
     const t = new Transaction();
     this.ownMissing = await this.mergeAuthoritative(auth, t);
+    // Replicas whose log does not reach the authoritative tail are backfilled from our listing.
+    this.rep.backfillTargets = new Set(this.replicas.filter((o) => !logsOverlap(this.infos.get(o) ?? this.pg.info, this.pg.info)));
+    if (this.rep.backfillTargets.size) this.rep.listing = await this.ownListing();
     this.pg.info.history!.sameIntervalSince = this.intervalStart;
     this.pg.saveInfo(t);
     this.phase = 'activating';
@@ -217,7 +257,7 @@ export class PeeringPG {
   sendActivate(to: number[]): void {
     const info = encodeInfo(this.pg.info);
     const entries = this.pg.entries.map(encodeLogEntry);
-    for (const o of to) this.send(o, { type: 'activate', info, entries });
+    for (const o of to) this.send(o, { type: 'activate', info, entries, objects: this.rep.backfillTargets.has(o) ? this.rep.listing : [] });
   }
 
   /**
@@ -250,7 +290,7 @@ export class PeeringPG {
       case 'query':
         return this.send(from, { type: 'notify', info: encodeInfo(this.pg.info) });
       case 'get_log':
-        return this.send(from, { type: 'log', info: encodeInfo(this.pg.info), entries: this.pg.entries.map(encodeLogEntry) });
+        return this.send(from, { type: 'log', info: encodeInfo(this.pg.info), entries: this.pg.entries.map(encodeLogEntry), objects: msg.full ? await this.ownListing() : [] });
       case 'notify':
         if (this.phase !== 'get_info' || !this.prior.probe.includes(from)) return;
         this.infos.set(from, decodeInfo(this.pg.pgid, msg.info));
@@ -258,9 +298,9 @@ export class PeeringPG {
       case 'log':
         if (this.phase !== 'get_log' || from !== this.authOsd) return;
         this.phase = 'activating';
-        return this.activatePrimary({ info: decodeInfo(this.pg.pgid, msg.info), entries: msg.entries.map(decodeLogEntry) });
+        return this.activatePrimary({ info: decodeInfo(this.pg.pgid, msg.info), entries: msg.entries.map(decodeLogEntry), listing: this.rep.fullLog ? msg.objects : undefined });
       case 'activate':
-        return this.activateReplica(from, msg.info, msg.entries);
+        return this.activateReplica(from, msg);
       case 'activated':
         if (this.phase !== 'activating' || this.peerMissing.has(from) || !this.replicas.includes(from)) return;
         this.peerMissing.set(from, decodeMissing(msg.missing));
@@ -271,14 +311,15 @@ export class PeeringPG {
   }
 
   /** A replica activates: merge the primary's log, persist, report what it lacks. */
-  private async activateReplica(from: number, infoB: Buffer, entriesB: Buffer[]): Promise<void> {
+  private async activateReplica(from: number, msg: PeerActivate): Promise<void> {
     if (from !== this.mapping!.primary || !this.mapping!.acting.includes(this.whoami)) return;
     if (this.phase === 'replica_active') return this.send(from, { type: 'activated', missing: encodeMissing(this.ownMissing) });
     if (this.phase !== 'replica_activating' || this.rep.activatingReplica) return;
     this.rep.activatingReplica = true;
-    const info = decodeInfo(this.pg.pgid, infoB);
+    const info = decodeInfo(this.pg.pgid, msg.info);
     const t = new Transaction();
-    this.ownMissing = await this.mergeAuthoritative({ info, entries: entriesB.map(decodeLogEntry) }, t);
+    const listing = logsOverlap(this.pg.info, info) ? undefined : msg.objects;
+    this.ownMissing = await this.mergeAuthoritative({ info, entries: msg.entries.map(decodeLogEntry), listing }, t);
     const m = this.mapping!;
     this.pg.info.history!.sameIntervalSince = this.intervalStart;
     if (m.acting.length >= m.minSize) this.pg.info.lastEpochStarted = this.intervalStart;
@@ -296,7 +337,7 @@ export class PeeringPG {
   async tick(): Promise<void> {
     if (!this.mapping) return;
     if (this.phase === 'get_info') for (const o of this.prior.probe) if (!this.infos.has(o)) this.send(o, { type: 'query' });
-    if (this.phase === 'get_log') this.send(this.authOsd, { type: 'get_log' });
+    if (this.phase === 'get_log') this.send(this.authOsd, { type: 'get_log', full: this.rep.fullLog });
     if (this.phase === 'activating') this.sendActivate(this.replicas.filter((o) => !this.peerMissing.has(o)));
     await this.hooks.onTick(this);
   }

@@ -105,6 +105,7 @@ export function handlePush(p: PeeringPG, from: number, m: PeerPush): void {
   if (evFrom(m.version).version !== want.need.version || evFrom(m.version).epoch !== want.need.epoch) return;
   p.queue(pushTransaction(p.pg.coll, oid, m), async () => {
     p.ownMissing.delete(key);
+    p.maybeComplete();
     if (!primary) return p.send(from, { type: 'push_reply', oid: m.oid, version: m.version });
     const op = p.rep.recovering.get(key);
     if (!op) return;

@@ -1,7 +1,7 @@
 import { EversionT } from '@ts-ceph/maps';
 import { MOSDOpReply } from '@ts-ceph/messages';
 import { MissingItem } from './log-merge';
-import { PeerBody, PeerRepOp } from './messages';
+import { Listing, PeerBody, PeerRepOp } from './messages';
 import { ClientOp } from './types';
 
 /** A write in flight on the primary (PrimaryLogPG's RepGather): done when every copy is durable. */
@@ -46,6 +46,11 @@ export interface RepState {
   repBuffer: Map<string, { from: number; msg: PeerRepOp }>;
   /** Replica: acknowledgements owed once `durable` reaches their version. */
   acksOwed: { to: number; tid: number; version: EversionT }[];
+  /** Primary: our log does not overlap the authoritative one (we asked for its listing). */
+  fullLog: boolean;
+  /** Primary: replicas backfilled from `listing` in this interval. */
+  backfillTargets: Set<number>;
+  listing: Listing;
 }
 
 export function newRepState(): RepState {
@@ -61,5 +66,8 @@ export function newRepState(): RepState {
     unfound: new Set(),
     repBuffer: new Map(),
     acksOwed: [],
+    fullLog: false,
+    backfillTargets: new Set(),
+    listing: [],
   };
 }
