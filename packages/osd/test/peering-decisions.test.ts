@@ -76,6 +76,7 @@ t.test('find_best_info: newest last_update among those at the newest last_epoch_
   t.equal(findBestInfo([{ osd: 0, info: info([5, 30], 9, { incomplete: true }) }, { osd: 1, info: info([5, 18], 9) }], 0)?.osd, 1, 'a copy being backfilled is never authoritative');
   t.ok(logsOverlap(info([5, 18], 9), info([5, 30], 9, { logTail: { epoch: 5, version: 18n } })));
   t.notOk(logsOverlap(info([5, 17], 9), info([5, 30], 9, { logTail: { epoch: 5, version: 18n } })));
+  t.notOk(logsOverlap(info([5, 18], 9, { incomplete: true }), info([5, 30], 9, { logTail: { epoch: 5, version: 18n } })), 'a backfill cut short starts over');
 });
 
 const e = (op: number, name: string, v: number, prior: number, epoch = 5): PgLogEntry => ({ ...internalLogEntry(op, ghobject({ pool: 1, name }), { epoch, version: BigInt(v) }, { epoch: prior ? 5 : 0, version: BigInt(prior) }, { sec: 0, nsec: 0 }, 0n), op });

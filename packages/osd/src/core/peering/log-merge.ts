@@ -48,9 +48,13 @@ export function findBestInfo(infos: readonly PeerInfo[], primary: number): PeerI
   return best;
 }
 
-/** Logs overlap when ours reaches the other's tail: log-based recovery works, else backfill. */
+/**
+ * Log-based recovery can bring `own` up to `auth` when our log reaches its tail and our copy is
+ * complete; otherwise the copy is backfilled (a backfill cut short must start over: the objects
+ * it had not reached yet appear in no log).
+ */
 export function logsOverlap(own: PgInfo, auth: PgInfo): boolean {
-  return evCmp(own.lastUpdate, auth.logTail) >= 0;
+  return !own.incomplete && evCmp(own.lastUpdate, auth.logTail) >= 0;
 }
 
 /**

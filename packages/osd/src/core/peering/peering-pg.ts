@@ -8,7 +8,7 @@ import { decodeOid, encodeOid } from './txn-codec';
 import { Ev, Listing, PeerActivate, PeerBody, PeerMessage, PgId } from './messages';
 import { PastInterval, PgMapping, PriorSet, buildPrior, closeInterval, isNewInterval } from './past-intervals';
 import { PG_STATE } from './pg-state';
-import { ClientOp, PeeringConf, PeeringOutput } from './types';
+import { ClientOp, PeeringConf, PeeringOutput, peeringLimits } from './types';
 
 /** Where a PG copy is in PeeringState's machine (the states we model, Ceph's names). */
 export type Phase = 'reset' | 'get_info' | 'get_log' | 'activating' | 'active' | 'down' | 'incomplete' | 'replica_activating' | 'replica_active' | 'stray';
@@ -51,8 +51,15 @@ export class PeeringPG {
   ownMissing: MissingSet = new Map();
   localActivated = false;
   /** Continuations of queued transactions, by token. */
-  private readonly commits = new Map<number, () => Promise<void> | void>();
+  private readonly commits = new Map<number, { interval: number; then: () => Promise<void> | void }>();
   private token = 0;
+  /**
+   * Transactions of earlier intervals not yet durable. Until they are, this copy neither peers nor
+   * answers peers (PeeringState's flush on a new interval): an info or log it sent could name
+   * writes a crash would still take back.
+   */
+  private flushing = 0;
+  private deferred: (() => Promise<void>)[] = [];
   /** Ops waiting for the PG to go active (waiting_for_active). */
   waitingForActive: ClientOp[] = [];
   /** Mutable per-interval replication and recovery state (rep-ops.ts, recovery.ts). */
@@ -84,14 +91,18 @@ export class PeeringPG {
   }
   queue(t: Transaction, then: () => Promise<void> | void): void {
     const token = ++this.token;
-    this.commits.set(token, then);
+    this.commits.set(token, { interval: this.intervalStart, then });
     this.out.push({ kind: 'txn', t, token });
   }
   /** The driver: the transaction queued with `token` is durable. */
   async committed(token: number): Promise<void> {
-    const f = this.commits.get(token);
+    const c = this.commits.get(token);
     this.commits.delete(token);
-    if (f) await f();
+    if (!c) return;
+    // An earlier interval's continuation would act on state that interval no longer owns.
+    if (c.interval === this.intervalStart) return c.then();
+    if (--this.flushing > 0) return;
+    for (const f of this.deferred.splice(0)) await f();
   }
 
   /** PeeringState's state bits, for pg_state_string and the mgr's PG stats. */
@@ -147,7 +158,8 @@ export class PeeringPG {
   /** PeeringState::start_peering_interval + Reset/Started: drop the old interval's work. */
   private async startInterval(): Promise<void> {
     const m = this.mapping!;
-    this.commits.clear();
+    this.flushing = this.commits.size;
+    this.deferred = [];
     this.waitingForActive = [];
     this.rep = newRepState();
     this.infos = new Map([[this.whoami, this.pg.info]]);
@@ -155,8 +167,10 @@ export class PeeringPG {
     this.ownMissing = new Map();
     this.localActivated = false;
     this.authOsd = -1;
-    if (m.primary === this.whoami) return this.getInfo();
-    this.phase = m.acting.includes(this.whoami) ? 'replica_activating' : 'stray';
+    this.phase = m.primary === this.whoami ? 'reset' : m.acting.includes(this.whoami) ? 'replica_activating' : 'stray';
+    if (m.primary !== this.whoami) return;
+    if (this.flushing) this.deferred.push(() => this.getInfo());
+    else await this.getInfo();
   }
 
   /** GetInfo: the prior set; query every member we can reach (or go down). */
@@ -286,6 +300,8 @@ export class PeeringPG {
   /** A peer message for this PG (PeeringState::handle_event and the replication messages). */
   async handle(from: number, msg: PeerMessage): Promise<void> {
     if (msg.interval !== this.intervalStart || !this.mapping) return;
+    // Held until the flush ends (bounded: a dropped one is resent by its sender's tick).
+    if (this.flushing) return void (this.deferred.length < peeringLimits.deferredMax && this.deferred.push(() => this.handle(from, msg)));
     switch (msg.type) {
       case 'query':
         return this.send(from, { type: 'notify', info: encodeInfo(this.pg.info) });

@@ -31,3 +31,9 @@ export interface PeeringConf {
 }
 
 export const defaultPeeringConf: PeeringConf = { osdRecoveryMaxActive: 3, osdMaxBackfills: 1 };
+
+/** Named limits of peering (docs/LIMITS.md). */
+export const peeringLimits = {
+  /** Peer messages held while an earlier interval's transactions are flushed; more are dropped (resent). */
+  deferredMax: 1024,
+};
