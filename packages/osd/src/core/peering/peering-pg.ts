@@ -105,26 +105,31 @@ export class PeeringPG {
     for (const f of this.deferred.splice(0)) await f();
   }
 
-  /** PeeringState's state bits, for pg_state_string and the mgr's PG stats. */
+  /**
+   * PeeringState's state bits, for pg_state_string and the mgr's PG stats: Down and Incomplete
+   * replace peering (as their state constructors clear PG_STATE_PEERING); undersized is set from
+   * activation on; degraded means some object copy is missing (update_calc_stats'
+   * num_objects_degraded: acting short of size while the PG has written anything, or a missing set).
+   */
   state(): bigint {
     const m = this.mapping;
     if (!m) return 0n;
-    let s = 0n;
     const p = this.phase;
-    if (p === 'get_info' || p === 'get_log' || p === 'reset') s |= PG_STATE.PEERING;
-    if (p === 'down') s |= PG_STATE.DOWN | PG_STATE.PEERING;
-    if (p === 'incomplete') s |= PG_STATE.INCOMPLETE;
-    if (p === 'activating') s |= PG_STATE.ACTIVATING;
-    if (p === 'active') s |= this.rep.peeredOnly ? PG_STATE.PEERED : PG_STATE.ACTIVE;
-    if (m.acting.length < m.size) s |= PG_STATE.UNDERSIZED;
+    let s = 0n;
     if (m.acting.length !== m.up.length || m.acting.some((o, i) => o !== m.up[i])) s |= PG_STATE.REMAPPED;
-    if (p !== 'active') return s;
-    const degraded = m.acting.length < m.size || this.ownMissing.size > 0 || [...this.peerMissing.values()].some((x) => x.size > 0);
+    if (p === 'down') return s | PG_STATE.DOWN;
+    if (p === 'incomplete') return s | PG_STATE.INCOMPLETE;
+    if (p !== 'activating' && p !== 'active' && p !== 'replica_active') return s | PG_STATE.PEERING;
+    if (m.acting.length < m.size) s |= PG_STATE.UNDERSIZED;
+    if (p === 'activating') return s | PG_STATE.ACTIVATING;
+    s |= this.rep.peeredOnly ? PG_STATE.PEERED : PG_STATE.ACTIVE;
+    const missing = this.ownMissing.size + [...this.peerMissing.values()].reduce((n, x) => n + x.size, 0);
+    const degraded = missing > 0 || (m.acting.length < m.size && this.pg.info.lastUpdate.version > 0n);
     if (degraded) s |= PG_STATE.DEGRADED;
     const backfill = this.pg.info.incomplete || [...this.rep.backfillTargets].some((o) => (this.peerMissing.get(o)?.size ?? 0) > 0);
     if (this.rep.recovering.size > 0) s |= backfill ? PG_STATE.BACKFILLING : PG_STATE.RECOVERING;
-    else if (this.ownMissing.size + [...this.peerMissing.values()].reduce((n, x) => n + x.size, 0) > 0) s |= this.rep.unfound.size ? PG_STATE.RECOVERY_UNFOUND : PG_STATE.RECOVERY_WAIT;
-    if (!degraded && !this.rep.peeredOnly) s |= PG_STATE.CLEAN;
+    else if (missing > 0) s |= this.rep.unfound.size ? PG_STATE.RECOVERY_UNFOUND : PG_STATE.RECOVERY_WAIT;
+    if (missing === 0 && m.acting.length >= m.size && !this.rep.peeredOnly) s |= PG_STATE.CLEAN;
     return s;
   }
 
