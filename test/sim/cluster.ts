@@ -194,5 +194,9 @@ async function dumpColl(d: SimOsd, seed: number): Promise<string> {
 
 /** A failing run's report: the seed (to replay), what broke, and the trace's last lines. */
 export function report(r: SimResult, lines = 80): string {
-  return [`seed ${r.seed} FAILED (${r.config}); replay: npm run sim -- --seed ${r.seed}`, ...r.errors.slice(0, 5).map((e) => `  ${e}`), '  trace (last lines):', ...r.trace.slice(-lines).map((l) => `    ${l}`)].join('\n');
+  // A history violation names its object: show that object's ops among the faults and maps.
+  const obj = /^(obj\d+):/.exec(r.errors[0] ?? '')?.[1];
+  const keep = obj ? r.trace.filter((l) => l.includes(` ${obj}`) || /(map e|crash|restart|partition|heal)/.test(l)) : r.trace;
+  const head = `seed ${r.seed} FAILED (${r.config}); replay: npm run sim -- --seed ${r.seed} --trace`;
+  return [head, ...r.errors.slice(0, 5).map((e) => `  ${e}`), `  trace${obj ? ` of ${obj}, faults and maps` : ''} (last lines):`, ...keep.slice(-lines).map((l) => `    ${l}`)].join('\n');
 }
