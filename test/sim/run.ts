@@ -1,6 +1,7 @@
 /**
  * `npm run sim -- --seeds N [--from S] [--bug ack-before-replica|skip-past-interval]` runs N seeds;
- * `npm run sim -- --seed S [--trace]` replays one and prints its whole trace.
+ * `npm run sim -- --seed S [--trace]` replays one and prints its whole trace. `--ops N` (client ops
+ * per client, 30) and `--fault-ms MS` (how long faults go on, 2500) make runs longer.
  */
 import { SimOptions, report, runSeed } from './cluster';
 
@@ -18,9 +19,12 @@ async function main(): Promise<void> {
     return i >= 0 ? args[i + 1] : undefined;
   };
   const bug = bugOption(val('--bug'));
+  const opsPerClient = val('--ops') !== undefined ? Number(val('--ops')) : undefined;
+  const faultMs = val('--fault-ms') !== undefined ? Number(val('--fault-ms')) : undefined;
+  const opts = { bug, ...(opsPerClient ? { opsPerClient } : {}), ...(faultMs ? { faultMs } : {}) };
   const one = val('--seed');
   if (one !== undefined) {
-    const r = await runSeed({ seed: Number(one), bug });
+    const r = await runSeed({ seed: Number(one), ...opts });
     if (args.includes('--trace')) console.log(r.trace.join('\n'));
     console.log(r.errors.length ? report(r) : `seed ${r.seed} ok (${r.config}; ${r.ops} ops, ${r.endedAt} ms simulated)`);
     process.exitCode = r.errors.length ? 1 : 0;
@@ -31,7 +35,7 @@ async function main(): Promise<void> {
   const t0 = process.hrtime.bigint();
   let failed = 0;
   for (let seed = from; seed < from + n; seed++) {
-    const r = await runSeed({ seed, bug });
+    const r = await runSeed({ seed, ...opts });
     if (r.errors.length) {
       failed++;
       console.log(report(r, 40));

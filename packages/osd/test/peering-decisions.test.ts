@@ -1,9 +1,9 @@
 import t from 'tap';
-import { ghobject } from '@ts-ceph/objectstore';
+import { Transaction, collPG, ghobject } from '@ts-ceph/objectstore';
 import { PG_STATE, pgStateString } from '../src/core/peering/pg-state';
 import { PgMapping, buildPrior, closeInterval, isNewInterval } from '../src/core/peering/past-intervals';
 import { expectedObjects, findBestInfo, logsOverlap } from '../src/core/peering/log-merge';
-import { PgInfo, PgLogEntry, PgLogOp, internalLogEntry } from '../src/core/pg';
+import { PG, PgInfo, PgLogEntry, PgLogOp, decodeDup, encodeDup, internalLogEntry } from '../src/core/pg';
 
 t.test('pg_state_string: the strings `ceph -s` and `ceph pg dump` print', async (t) => {
   const S = PG_STATE;
@@ -90,4 +90,17 @@ t.test('merge_log: the authoritative entries decide; divergent objects go back t
     ['b', "5'2", false],
     ['c', "0'0", true],
   ]);
+});
+
+t.test("merge_log takes the authoritative copy's dups: a trimmed request is still a resend", async (t) => {
+  const pg = PG.fresh(collPG(1, 0), { pool: 1, seed: 0 }, 1);
+  const d = { reqid: { name: { type: 8, num: 7 }, tid: 5n, inc: 0 }, version: { epoch: 3, version: 9n }, userVersion: 9n, returnCode: 0 };
+  t.equal(pg.findRequest(d.reqid), undefined);
+  const tx = new Transaction();
+  pg.mergeDups([decodeDup(encodeDup(d))], tx);
+  t.same(pg.findRequest(d.reqid), d);
+  t.same(tx.ops.map((o) => (o.op === 32 ? [...o.kv.keys()] : o.op)), [['dup_0000000003.00000000000000000009']]);
+  const again = new Transaction();
+  pg.mergeDups([d], again);
+  t.equal(again.length, 0, 'a dup we have is not written twice');
 });

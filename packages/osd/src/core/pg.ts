@@ -227,12 +227,12 @@ export function decodeLogEntry(b: Uint8Array): PgLogEntry {
     ...(ce.snaps.length ? { snaps: decodeLogSnaps(ce.snaps) } : {}),
   };
 }
-function encodeDup(d: PgLogDup): Buffer {
+export function encodeDup(d: PgLogDup): Buffer {
   const w = new Writer();
   encodePgLogDupT(w, { reqid: d.reqid, version: d.version, userVersion: d.userVersion, returnCode: d.returnCode, opReturns: [] });
   return w.finish();
 }
-function decodeDup(b: Uint8Array): PgLogDup {
+export function decodeDup(b: Uint8Array): PgLogDup {
   const d = decodePgLogDupT(new Reader(b));
   return { reqid: d.reqid, version: d.version, userVersion: d.userVersion, returnCode: d.returnCode };
 }
@@ -246,7 +246,8 @@ function decodeDup(b: Uint8Array): PgLogDup {
 export class PG {
   readonly entries: PgLogEntry[] = [];
   private readonly byReqid = new Map<string, PgLogEntry | PgLogDup>();
-  private readonly dups: PgLogDup[] = [];
+  /** Trimmed requests still answered as resends, oldest first (pg_log_t::dups). */
+  readonly dups: PgLogDup[] = [];
   readonly meta: GHObject;
   private readonly fastTemplate = pgFastInfoOf(newPgInfo({ pgid: { pool: 0, seed: 0 }, shard: -1 }));
   /** The `_epoch` value last put in a transaction (PG::dirty_epoch: written only when it changes). */
@@ -374,6 +375,30 @@ export class PG {
     this.info.lastUserVersion = from.lastUserVersion;
     keys.set(INFO_KEY, encodeInfo(this.info));
     t.omapSetKeys(this.coll, this.meta, keys);
+  }
+
+  /**
+   * Take the authoritative copy's dups we do not have (PGLog::merge_log merges pg_log_t::dups):
+   * a request trimmed there must still be answered as a resend here, never run twice.
+   */
+  mergeDups(dups: readonly PgLogDup[], t: Transaction): void {
+    const keys = new Map<string, Buffer>();
+    for (const d of dups) {
+      if (this.byReqid.has(reqidKey(d.reqid))) continue;
+      this.dups.push(d);
+      this.byReqid.set(reqidKey(d.reqid), d);
+      keys.set(DUP_PREFIX + evKeyName(d.version), encodeDup(d));
+    }
+    if (!keys.size) return;
+    this.dups.sort((a, b) => evCmp(a.version, b.version));
+    const rm: string[] = [];
+    while (this.dups.length > pgLogLimits.dupsTracked) {
+      const d = this.dups.shift()!;
+      if (this.byReqid.get(reqidKey(d.reqid)) === d) this.byReqid.delete(reqidKey(d.reqid));
+      if (!keys.delete(DUP_PREFIX + evKeyName(d.version))) rm.push(DUP_PREFIX + evKeyName(d.version));
+    }
+    if (rm.length) t.omapRmKeys(this.coll, this.meta, rm);
+    if (keys.size) t.omapSetKeys(this.coll, this.meta, keys);
   }
 
   /**

@@ -32,12 +32,12 @@ export interface PeerGetLog extends Base { type: 'get_log'; full: boolean }
 /** An object listing for backfill: each object and its version (object_info_t::version). */
 export type Listing = [oid: Buffer, version: Ev][];
 /** MOSDPGLog: a log (from the authoritative peer to the primary), with its listing when asked. */
-export interface PeerLog extends Base { type: 'log'; info: Buffer; entries: Buffer[]; objects: Listing }
+export interface PeerLog extends Base { type: 'log'; info: Buffer; entries: Buffer[]; dups: Buffer[]; objects: Listing }
 /**
  * MOSDPGLog at activation: the authoritative log a replica merges, then it activates. For a
  * replica whose log does not overlap it, `objects` lists the authoritative objects (backfill).
  */
-export interface PeerActivate extends Base { type: 'activate'; info: Buffer; entries: Buffer[]; objects: Listing }
+export interface PeerActivate extends Base { type: 'activate'; info: Buffer; entries: Buffer[]; dups: Buffer[]; objects: Listing }
 /** The replica activated: its missing set (object, needed version, whether it must not exist). */
 export interface PeerActivated extends Base { type: 'activated'; missing: [oid: Buffer, need: Ev, gone: boolean][] }
 /** MOSDRepOp: one write's log entries and transaction; `prev` is the log head it follows. */
@@ -71,6 +71,8 @@ export const peerMessageLimits = {
   messageBytesMax: 160 * 1024 * 1024,
   /** Log entries in one log/activate message (a PG log holds osd_max_pg_log_entries at most). */
   entriesMax: 10_000,
+  /** pg_log_dup_t entries in one log or activate payload (osd_pg_log_dups_tracked is 3000). */
+  dupsMax: 10_000,
   /** Missing objects one activated message lists, and objects one backfill listing carries. */
   missingMax: 100_000,
   /** xattrs or omap pairs in one push. */
@@ -99,8 +101,8 @@ const schema: Record<PeerMessage['type'], Record<string, Check>> = {
   query: {},
   notify: { info: isBuf },
   get_log: { full: isBool },
-  log: { info: isBuf, entries: listOf(L.entriesMax, isBuf), objects: listOf(L.missingMax, pair(isBuf, isEv)) },
-  activate: { info: isBuf, entries: listOf(L.entriesMax, isBuf), objects: listOf(L.missingMax, pair(isBuf, isEv)) },
+  log: { info: isBuf, entries: listOf(L.entriesMax, isBuf), dups: listOf(L.dupsMax, isBuf), objects: listOf(L.missingMax, pair(isBuf, isEv)) },
+  activate: { info: isBuf, entries: listOf(L.entriesMax, isBuf), dups: listOf(L.dupsMax, isBuf), objects: listOf(L.missingMax, pair(isBuf, isEv)) },
   activated: { missing: listOf(L.missingMax, (v) => Array.isArray(v) && v.length === 3 && isBuf(v[0]) && isEv(v[1]) && isBool(v[2])) },
   repop: { tid: isSafe, prev: isEv, entries: listOf(L.entriesMax, isBuf), txn: isBuf },
   repop_reply: { tid: isSafe, version: isEv },

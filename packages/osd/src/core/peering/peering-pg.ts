@@ -1,7 +1,7 @@
 import { EversionT } from '@ts-ceph/maps';
 import { Transaction } from '@ts-ceph/objectstore/interface';
 import { StoreReader } from '../op-context';
-import { PG, PgInfo, PgLogEntry, decodeInfo, decodeLogEntry, encodeInfo, encodeLogEntry } from '../pg';
+import { PG, PgInfo, PgLogDup, PgLogEntry, decodeDup, decodeInfo, decodeLogEntry, encodeDup, encodeInfo, encodeLogEntry } from '../pg';
 import { PeerInfo, MissingSet, backfillExpected, expectedObjects, findBestInfo, listObjects, logsOverlap, missingAgainst, oidKey, ObjectVersions } from './log-merge';
 import { RepState, newRepState } from './rep-state';
 import { decodeOid, encodeOid } from './txn-codec';
@@ -17,6 +17,7 @@ export type Phase = 'reset' | 'get_info' | 'get_log' | 'activating' | 'active' |
 interface AuthLog {
   info: PgInfo;
   entries: PgLogEntry[];
+  dups: PgLogDup[];
   listing?: Listing;
 }
 const listingFrom = (l: Listing): ObjectVersions => new Map(l.map(([b, v]) => {
@@ -218,7 +219,10 @@ export class PeeringPG {
     const info = auth ? auth.info : pg.info;
     let expected = expectedObjects(entries, info.logTail, pg.entries);
     if (auth?.listing) expected = backfillExpected(listingFrom(auth.listing), await listObjects(this.store, pg.coll), expected);
-    if (auth) pg.replaceLog(entries, auth.info, t);
+    if (auth) {
+      pg.replaceLog(entries, auth.info, t);
+      pg.mergeDups(auth.dups, t);
+    }
     this.mergeHistory(info);
     const missing = await missingAgainst(this.store, pg.coll, expected);
     // A backfilled copy is incomplete until it holds every object (never authoritative meanwhile).
@@ -276,7 +280,8 @@ export class PeeringPG {
   sendActivate(to: number[]): void {
     const info = encodeInfo(this.pg.info);
     const entries = this.pg.entries.map(encodeLogEntry);
-    for (const o of to) this.send(o, { type: 'activate', info, entries, objects: this.rep.backfillTargets.has(o) ? this.rep.listing : [] });
+    const dups = this.pg.dups.map(encodeDup);
+    for (const o of to) this.send(o, { type: 'activate', info, entries, dups, objects: this.rep.backfillTargets.has(o) ? this.rep.listing : [] });
   }
 
   /**
@@ -311,7 +316,7 @@ export class PeeringPG {
       case 'query':
         return this.send(from, { type: 'notify', info: encodeInfo(this.pg.info) });
       case 'get_log':
-        return this.send(from, { type: 'log', info: encodeInfo(this.pg.info), entries: this.pg.entries.map(encodeLogEntry), objects: msg.full ? await this.ownListing() : [] });
+        return this.send(from, { type: 'log', info: encodeInfo(this.pg.info), entries: this.pg.entries.map(encodeLogEntry), dups: this.pg.dups.map(encodeDup), objects: msg.full ? await this.ownListing() : [] });
       case 'notify':
         if (this.phase !== 'get_info' || !this.prior.probe.includes(from)) return;
         this.infos.set(from, decodeInfo(this.pg.pgid, msg.info));
@@ -319,7 +324,7 @@ export class PeeringPG {
       case 'log':
         if (this.phase !== 'get_log' || from !== this.authOsd) return;
         this.phase = 'activating';
-        return this.activatePrimary({ info: decodeInfo(this.pg.pgid, msg.info), entries: msg.entries.map(decodeLogEntry), listing: this.rep.fullLog ? msg.objects : undefined });
+        return this.activatePrimary({ info: decodeInfo(this.pg.pgid, msg.info), entries: msg.entries.map(decodeLogEntry), dups: msg.dups.map(decodeDup), listing: this.rep.fullLog ? msg.objects : undefined });
       case 'activate':
         return this.activateReplica(from, msg);
       case 'activated':
@@ -340,7 +345,7 @@ export class PeeringPG {
     const info = decodeInfo(this.pg.pgid, msg.info);
     const t = new Transaction();
     const listing = logsOverlap(this.pg.info, info) ? undefined : msg.objects;
-    this.ownMissing = await this.mergeAuthoritative({ info, entries: msg.entries.map(decodeLogEntry), listing }, t);
+    this.ownMissing = await this.mergeAuthoritative({ info, entries: msg.entries.map(decodeLogEntry), dups: msg.dups.map(decodeDup), listing }, t);
     const m = this.mapping!;
     this.pg.info.history!.sameIntervalSince = this.intervalStart;
     if (m.acting.length >= m.minSize) this.pg.info.lastEpochStarted = this.intervalStart;
