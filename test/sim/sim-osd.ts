@@ -59,7 +59,7 @@ export class SimOsd {
       const pg = (await peering.PG.load(this.store.live, collPG(POOL, seed), { pool: POOL, seed }))!;
       const core = new peering.ReplicatedPG(this.id, pg, this.store.live, this.conf);
       this.pgs.set(seed, core);
-      await core.init(this.mon.mappings.slice(1).map((row) => row[seed]!));
+      await core.init(this.mon.mappings.slice(peering.PeeringPG.resumeEpoch(pg)).map((row) => row[seed]!));
       this.drain(core);
     }
     this.scheduleTick(life);

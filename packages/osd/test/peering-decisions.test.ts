@@ -1,6 +1,9 @@
 import t from 'tap';
 import { Transaction, collPG, ghobject } from '@ts-ceph/objectstore';
 import { PG_STATE, pgStateString } from '../src/core/peering/pg-state';
+import { decodeBigInfo, encodeBigInfo } from '../src/core/peering/big-info';
+import { Reader } from '@ts-ceph/denc';
+import { decodePastIntervals } from '@ts-ceph/maps';
 import { PgMapping, buildPrior, closeInterval, isNewInterval } from '../src/core/peering/past-intervals';
 import { expectedObjects, findBestInfo, logsOverlap } from '../src/core/peering/log-merge';
 import { PG, PgInfo, PgLogEntry, PgLogOp, decodeDup, encodeDup, internalLogEntry } from '../src/core/pg';
@@ -103,4 +106,22 @@ t.test("merge_log takes the authoritative copy's dups: a trimmed request is stil
   const again = new Transaction();
   pg.mergeDups([d], again);
   t.equal(again.length, 0, 'a dup we have is not written twice');
+});
+
+t.test('_biginfo: PastIntervals (compact: the read-write intervals) then purged_snaps, as Ceph keeps them', async (t) => {
+  const past = [
+    { first: 5, last: 9, acting: [1, 0], primary: 1, maybeWentRw: true },
+    { first: 10, last: 12, acting: [2], primary: 2, maybeWentRw: false },
+    { first: 13, last: 14, acting: [2, 1], primary: 2, maybeWentRw: true },
+  ];
+  const b = encodeBigInfo(past, []);
+  const pi = decodePastIntervals(new Reader(b));
+  t.same(pi.compact?.allParticipants.map((s) => s.osd), [0, 1, 2]);
+  t.same([pi.compact?.first, pi.compact?.last], [5, 14]);
+  t.same(decodeBigInfo(b), [
+    { first: 5, last: 9, acting: [0, 1], primary: -1, maybeWentRw: true },
+    { first: 13, last: 14, acting: [1, 2], primary: -1, maybeWentRw: true },
+  ]);
+  // No interval: PastIntervals type 0, then an empty interval_set.
+  t.same(encodeBigInfo([], []), Buffer.from([1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0]));
 });

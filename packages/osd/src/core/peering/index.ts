@@ -7,5 +7,6 @@ export * from './log-merge';
 export * from './types';
 export * from './peering-pg';
 export * from './replicated-pg';
+export * from './big-info';
 export { repOpLimits } from './rep-ops';
 export { PG, pgLogLimits } from '../pg';

@@ -3,6 +3,7 @@ import { Transaction } from '@ts-ceph/objectstore/interface';
 import { StoreReader } from '../op-context';
 import { PG, PgInfo, PgLogDup, PgLogEntry, decodeDup, decodeInfo, decodeLogEntry, encodeDup, encodeInfo, encodeLogEntry } from '../pg';
 import { PeerInfo, MissingSet, backfillExpected, expectedObjects, findBestInfo, listObjects, logsOverlap, missingAgainst, oidKey, ObjectVersions } from './log-merge';
+import { BIGINFO_KEY, encodeBigInfo, loadPastIntervals } from './big-info';
 import { RepState, newRepState } from './rep-state';
 import { decodeOid, encodeOid } from './txn-codec';
 import { Ev, Listing, PeerActivate, PeerBody, PeerMessage, PgId } from './messages';
@@ -139,14 +140,29 @@ export class PeeringPG {
    * come from the maps, pruned by the persisted last_epoch_started; then peer in the current one.
    */
   async init(maps: readonly PgMapping[]): Promise<void> {
+    this.past = await loadPastIntervals(this.store, this.pg);
     for (const m of maps) this.observe(m);
     await this.startInterval();
   }
 
+  /**
+   * The first epoch whose mapping `init` needs: the persisted interval's start (its earlier
+   * intervals are in `_biginfo`), or the PG's creation.
+   */
+  static resumeEpoch(pg: PG): number {
+    return pg.info.history?.sameIntervalSince || pg.info.epochCreated;
+  }
+
   /** A new OSDMap (PeeringState::advance_map): a new interval resets the PG and peers again. */
   async advanceMap(m: PgMapping): Promise<void> {
-    const changed = this.observe(m);
-    if (changed) await this.startInterval();
+    if (!this.observe(m)) return;
+    await this.startInterval();
+    // start_peering_interval dirties the big info: persist the intervals and the new start.
+    const t = new Transaction();
+    (this.pg.info.history ??= { lastEpochStarted: 0, lastEpochClean: 0, sameIntervalSince: 0 }).sameIntervalSince = this.intervalStart;
+    this.pg.saveInfo(t);
+    t.omapSetKeys(this.pg.coll, this.pg.meta, new Map([[BIGINFO_KEY, encodeBigInfo(this.past, this.pg.info.purgedSnaps ?? [])]]));
+    this.queue(t, () => undefined);
   }
 
   /** Track intervals without acting on them; true when `m` starts a new interval. */
@@ -164,7 +180,7 @@ export class PeeringPG {
   /** PeeringState::start_peering_interval + Reset/Started: drop the old interval's work. */
   private async startInterval(): Promise<void> {
     const m = this.mapping!;
-    this.flushing = this.commits.size;
+    this.flushing = [...this.commits.values()].filter((c) => c.interval !== this.intervalStart).length;
     this.deferred = [];
     this.waitingForActive = [];
     this.rep = newRepState();
