@@ -29,15 +29,34 @@ export async function startRecovery(p: PeeringPG): Promise<void> {
 
 /** A client op waits on `key`: start its recovery now (recover_missing). */
 export async function recoverFirst(p: PeeringPG, key: string): Promise<void> {
-  if (!p.rep.recovering.has(key)) await recoverObject(p, key);
+  if (!p.rep.recovering.has(key)) await recoverObject(p, key, true);
 }
 
-async function recoverObject(p: PeeringPG, key: string): Promise<void> {
+/**
+ * Backfill targets being pushed to now. osd_max_backfills bounds them (Ceph reserves backfill
+ * slots per OSD; here per PG): other targets wait, unless a client op needs the object (`urgent`).
+ */
+function backfilling(p: PeeringPG): Set<number> {
+  const out = new Set<number>();
+  for (const op of p.rep.recovering.values()) for (const o of op.pushTo) if (p.rep.backfillTargets.has(o)) out.add(o);
+  return out;
+}
+
+async function recoverObject(p: PeeringPG, key: string, urgent = false): Promise<void> {
   const r = p.rep;
   let item = p.ownMissing.get(key);
   const pushTo = new Set(p.replicas.filter((o) => p.peerMissing.get(o)?.has(key)));
   for (const o of pushTo) item ??= p.peerMissing.get(o)!.get(key);
   if (!item) return;
+  if (!urgent) {
+    const busy = backfilling(p);
+    for (const o of [...pushTo]) {
+      if (!r.backfillTargets.has(o) || busy.has(o)) continue;
+      if (busy.size < p.conf.osdMaxBackfills) busy.add(o);
+      else pushTo.delete(o);
+    }
+    if (pushTo.size === 0 && !p.ownMissing.has(key)) return;
+  }
   const op: RecoveryOp = { key, item, pullFrom: undefined, pushTo };
   if (p.ownMissing.has(key)) {
     // missing_loc: an activated replica whose copy is complete for this object.

@@ -20,7 +20,7 @@ export type PeeringOutput =
 export interface PeeringConf {
   /** osd_recovery_max_active: objects a primary recovers at once per PG. */
   osdRecoveryMaxActive: number;
-  /** osd_max_backfills: backfills a PG runs at once (one target at a time per PG here). */
+  /** osd_max_backfills: backfill targets a PG pushes to at once (recovery.ts). */
   osdMaxBackfills: number;
   /**
    * Planted bugs for the simulation's mutation test only (test/sim): `ackBeforeReplica` answers a
