@@ -78,6 +78,13 @@ async function run(o: SimOptions): Promise<SimResult> {
     for (const d of osds) await d.advanceMap(mon.epoch);
     for (const c of clients) c.send();
   };
+  for (const d of osds) {
+    d.wantUpThru = async (osd, epoch) => {
+      if (!mon.alive(osd, epoch)) return;
+      s.log(`map e${mon.epoch}: up_thru osd.${osd}`);
+      for (const x of osds) await x.advanceMap(mon.epoch);
+    };
+  }
   const crash = async (d: SimOsd): Promise<void> => {
     s.log(`crash osd.${d.id} (${d.store.pendingCount} unsynced transactions lost)`);
     await d.crash();

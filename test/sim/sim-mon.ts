@@ -19,6 +19,8 @@ export class SimMon {
     size: number,
     minSize: number,
     pgNum: number,
+    /** Publish up_thru in the mappings (the primaries then wait for it, as Ceph's WaitUpThru). */
+    readonly upThru = true,
   ) {
     this.map = buildSimple({ numOsd, now: { sec: 0, nsec: 0 }, defaultPool: true, pgBits: 0, pgpBits: 0, conf: { osdCrushChooseleafType: 0 } });
     for (let i = 0; i < numOsd; i++) {
@@ -52,14 +54,25 @@ export class SimMon {
     return this.map.epoch;
   }
 
+  /** OSDMonitor::prepare_alive: a new epoch recording `osd`'s up_thru, unless it already reaches `want`. */
+  alive(osd: number, want: number): boolean {
+    const i = this.map.osdInfo[osd]!;
+    if (!this.isUp(osd) || i.upThru >= want) return false;
+    this.map.epoch++;
+    i.upThru = this.map.epoch;
+    this.record();
+    return true;
+  }
+
   private record(): void {
     const pool = this.map.pools.get(POOL)!;
     const upOsds = new Set<number>();
     for (let i = 0; i < this.numOsd; i++) if (this.isUp(i)) upOsds.add(i);
+    const upThru = new Map(this.map.osdInfo.map((i, osd) => [osd, i.upThru]));
     const row: peering.PgMapping[] = [];
     for (let seed = 0; seed < this.pgNum; seed++) {
       const ua = pgToUpActingOsds(this.map, { pool: POOL, seed });
-      row.push({ epoch: this.map.epoch, up: ua.up, upPrimary: ua.upPrimary, acting: ua.acting, primary: ua.actingPrimary, size: pool.size, minSize: pool.minSize, upOsds });
+      row.push({ epoch: this.map.epoch, up: ua.up, upPrimary: ua.upPrimary, acting: ua.acting, primary: ua.actingPrimary, size: pool.size, minSize: pool.minSize, upOsds, ...(this.upThru ? { upThru } : {}) });
     }
     this.mappings[this.map.epoch] = row;
   }

@@ -23,6 +23,8 @@ export class SimOsd {
   private life = 0;
   private pgs = new Map<number, peering.ReplicatedPG>();
   private lastCommitAt = 0;
+  /** MOSDAlive to the mon (the cluster sets it). */
+  wantUpThru: (osd: number, epoch: number) => Promise<void> | void = () => undefined;
   /** The longest a transaction waits to be durable (seeded per OSD). */
   private readonly fsyncMaxMs: number;
 
@@ -105,6 +107,7 @@ export class SimOsd {
     const life = this.life;
     for (const o of core.take()) {
       if (o.kind === 'send') this.net.send(this.id, o.to, peering.encodePeerMessage(o.msg));
+      else if (o.kind === 'up_thru') this.s.at(this.rng.intIn(1, 5), () => (this.life === life ? this.wantUpThru(this.id, o.epoch) : undefined));
       else if (o.kind === 'reply') {
         const deliver = o.op.env.client as (r: MOSDOpReply) => void;
         this.s.at(this.rng.intIn(1, 3), () => deliver(o.reply));

@@ -55,6 +55,11 @@ class Cluster {
     const osds = Array.from({ length: mon.numOsd }, (_, i) => new SimOsd(i, s, net, mon, new Prng(100 + i), conf));
     for (const d of osds) await d.mkfs();
     for (const d of osds) await d.boot();
+    for (const d of osds) {
+      d.wantUpThru = async (osd, epoch) => {
+        if (mon.alive(osd, epoch)) for (const x of osds) await x.advanceMap(mon.epoch);
+      };
+    }
     const c = new Cluster(s, mon, osds);
     await s.run(s.now + 200);
     return c;

@@ -12,7 +12,7 @@ import { PG_STATE } from './pg-state';
 import { ClientOp, PeeringConf, PeeringOutput, peeringLimits } from './types';
 
 /** Where a PG copy is in PeeringState's machine (the states we model, Ceph's names). */
-export type Phase = 'reset' | 'get_info' | 'get_log' | 'activating' | 'active' | 'down' | 'incomplete' | 'replica_activating' | 'replica_active' | 'stray';
+export type Phase = 'reset' | 'get_info' | 'get_log' | 'wait_up_thru' | 'activating' | 'active' | 'down' | 'incomplete' | 'replica_activating' | 'replica_active' | 'stray';
 
 /** The authoritative log to follow, with the object listing when our copy is backfilled. */
 interface AuthLog {
@@ -155,7 +155,10 @@ export class PeeringPG {
 
   /** A new OSDMap (PeeringState::advance_map): a new interval resets the PG and peers again. */
   async advanceMap(m: PgMapping): Promise<void> {
-    if (!this.observe(m)) return;
+    if (!this.observe(m)) {
+      if (this.phase === 'wait_up_thru') await this.needUpThru(this.waitingAuth);
+      return;
+    }
     await this.startInterval();
     // start_peering_interval dirties the big info: persist the intervals and the new start.
     const t = new Transaction();
@@ -216,7 +219,7 @@ export class PeeringPG {
       this.phase = 'incomplete';
       return;
     }
-    if (best.osd === this.whoami) return this.activatePrimary(undefined);
+    if (best.osd === this.whoami) return this.needUpThru(undefined);
     this.authOsd = best.osd;
     this.phase = 'get_log';
     // Our log does not reach the authoritative tail: we are backfilled, so ask for its listing.
@@ -275,6 +278,20 @@ export class PeeringPG {
   }
 
   /** Activate as primary: merge, persist, send every replica the authoritative log. */
+  /**
+   * WaitUpThru: before the PG may go read-write, the map must record our up_thru at or after the
+   * interval's start (MOSDAlive), so a later peering knows this interval may have acked writes.
+   * A map that carries no up_thru (the daemon before the mon takes MOSDAlive) skips the wait.
+   */
+  private async needUpThru(auth: AuthLog | undefined): Promise<void> {
+    const m = this.mapping!;
+    if (!m.upThru || (m.upThru.get(this.whoami) ?? 0) >= this.intervalStart) return this.activatePrimary(auth);
+    this.phase = 'wait_up_thru';
+    this.waitingAuth = auth;
+    this.out.push({ kind: 'up_thru', epoch: this.intervalStart });
+  }
+  private waitingAuth: AuthLog | undefined;
+
   private async activatePrimary(auth: AuthLog | undefined): Promise<void> {
     const t = new Transaction();
     this.ownMissing = await this.mergeAuthoritative(auth, t);
@@ -340,7 +357,7 @@ export class PeeringPG {
       case 'log':
         if (this.phase !== 'get_log' || from !== this.authOsd) return;
         this.phase = 'activating';
-        return this.activatePrimary({ info: decodeInfo(this.pg.pgid, msg.info), entries: msg.entries.map(decodeLogEntry), dups: msg.dups.map(decodeDup), listing: this.rep.fullLog ? msg.objects : undefined });
+        return this.needUpThru({ info: decodeInfo(this.pg.pgid, msg.info), entries: msg.entries.map(decodeLogEntry), dups: msg.dups.map(decodeDup), listing: this.rep.fullLog ? msg.objects : undefined });
       case 'activate':
         return this.activateReplica(from, msg);
       case 'activated':
@@ -380,6 +397,7 @@ export class PeeringPG {
     if (!this.mapping) return;
     if (this.phase === 'get_info') for (const o of this.prior.probe) if (!this.infos.has(o)) this.send(o, { type: 'query' });
     if (this.phase === 'get_log') this.send(this.authOsd, { type: 'get_log', full: this.rep.fullLog });
+    if (this.phase === 'wait_up_thru') this.out.push({ kind: 'up_thru', epoch: this.intervalStart });
     if (this.phase === 'activating') this.sendActivate(this.replicas.filter((o) => !this.peerMissing.has(o)));
     await this.hooks.onTick(this);
   }

@@ -14,7 +14,9 @@ export type PeeringOutput =
   | { kind: 'send'; to: number; msg: PeerMessage }
   /** Queue `t`; call `committed(token)` once it is durable. */
   | { kind: 'txn'; t: Transaction; token: number }
-  | { kind: 'reply'; op: ClientOp; reply: MOSDOpReply };
+  | { kind: 'reply'; op: ClientOp; reply: MOSDOpReply }
+  /** MOSDAlive: ask the monitor to record our up_thru at `epoch` or later. */
+  | { kind: 'up_thru'; epoch: number };
 
 /** The named config inputs of peering and recovery (Ceph's option names). */
 export interface PeeringConf {
