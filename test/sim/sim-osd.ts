@@ -105,6 +105,7 @@ export class SimOsd {
 
   private drain(core: peering.ReplicatedPG): void {
     const life = this.life;
+    this.tracePhase(core);
     for (const o of core.take()) {
       if (o.kind === 'send') this.net.send(this.id, o.to, peering.encodePeerMessage(o.msg));
       else if (o.kind === 'up_thru') this.s.at(this.rng.intIn(1, 5), () => (this.life === life ? this.wantUpThru(this.id, o.epoch) : undefined));
@@ -123,6 +124,17 @@ export class SimOsd {
         });
       }
     }
+  }
+
+  /** Each PG's peering steps go into the trace (phase, log head, last_epoch_started). */
+  private readonly phases = new Map<number, string>();
+  private tracePhase(core: peering.ReplicatedPG): void {
+    const i = core.pg.info;
+    const now = `${core.phase} lu ${i.lastUpdate.epoch}'${i.lastUpdate.version} les ${i.lastEpochStarted ?? 0}/${i.history?.lastEpochStarted ?? 0}${i.incomplete ? ' incomplete' : ''} missing ${core.ownMissing.size}`;
+    const seed = core.pg.pgid.seed;
+    if (this.phases.get(seed) === now) return;
+    this.phases.set(seed, now);
+    this.s.log(`osd.${this.id} pg 1.${seed} i${core.intervalStart} ${now}`);
   }
 
   private scheduleTick(life: number): void {

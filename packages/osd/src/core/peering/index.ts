@@ -8,5 +8,6 @@ export * from './types';
 export * from './peering-pg';
 export * from './replicated-pg';
 export * from './big-info';
+export * from './missing-store';
 export { repOpLimits } from './rep-ops';
 export { PG, pgLogLimits } from '../pg';

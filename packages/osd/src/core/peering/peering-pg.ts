@@ -4,6 +4,7 @@ import { StoreReader } from '../op-context';
 import { PG, PgInfo, PgLogDup, PgLogEntry, decodeDup, decodeInfo, decodeLogEntry, encodeDup, encodeInfo, encodeLogEntry } from '../pg';
 import { PeerInfo, MissingSet, backfillExpected, expectedObjects, findBestInfo, listObjects, logsOverlap, missingAgainst, oidKey, ObjectVersions } from './log-merge';
 import { BIGINFO_KEY, encodeBigInfo, loadPastIntervals } from './big-info';
+import { loadMissing, writeMissing } from './missing-store';
 import { RepState, newRepState } from './rep-state';
 import { decodeOid, encodeOid } from './txn-codec';
 import { Ev, Listing, PeerActivate, PeerBody, PeerMessage, PgId } from './messages';
@@ -243,7 +244,10 @@ export class PeeringPG {
       pg.mergeDups(auth.dups, t);
     }
     this.mergeHistory(info);
+    // What this copy already lacked stays lacking, though the entries that said so may be trimmed.
+    for (const [k, v] of await loadMissing(this.store, pg)) if (!expected.has(k)) expected.set(k, v);
     const missing = await missingAgainst(this.store, pg.coll, expected);
+    writeMissing(t, pg, missing);
     // A backfilled copy is incomplete until it holds every object (never authoritative meanwhile).
     pg.info.incomplete = auth?.listing !== undefined && missing.size > 0;
     return missing;

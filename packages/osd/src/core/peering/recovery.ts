@@ -4,6 +4,7 @@ import { MissingItem, oidKey } from './log-merge';
 import { PeerPull, PeerPush } from './messages';
 import { PeeringPG, evFrom, evOf } from './peering-pg';
 import { release } from './rep-ops';
+import { clearMissing } from './missing-store';
 import { RecoveryOp } from './rep-state';
 import { decodeOid, encodeOid } from './txn-codec';
 
@@ -122,7 +123,9 @@ export function handlePush(p: PeeringPG, from: number, m: PeerPush): void {
   if (primary && p.rep.recovering.get(key)?.pullFrom !== from) return;
   const want = p.ownMissing.get(key)!;
   if (evFrom(m.version).version !== want.need.version || evFrom(m.version).epoch !== want.need.epoch) return;
-  p.queue(pushTransaction(p.pg.coll, oid, m), async () => {
+  const t = pushTransaction(p.pg.coll, oid, m);
+  clearMissing(t, p.pg, key);
+  p.queue(t, async () => {
     p.ownMissing.delete(key);
     p.maybeComplete();
     if (!primary) return p.send(from, { type: 'push_reply', oid: m.oid, version: m.version });
