@@ -2,6 +2,7 @@ import t from 'tap';
 import { Transaction, collPG, ghobject } from '@ts-ceph/objectstore';
 import { PG_STATE, pgStateString } from '../src/core/peering/pg-state';
 import { decodeBigInfo, encodeBigInfo } from '../src/core/peering/big-info';
+import { decodeMissingItem, encodeMissingItem } from '../src/core/peering/missing-store';
 import { Reader } from '@ts-ceph/denc';
 import { decodePastIntervals } from '@ts-ceph/maps';
 import { PgMapping, buildPrior, closeInterval, isNewInterval } from '../src/core/peering/past-intervals';
@@ -124,4 +125,13 @@ t.test('_biginfo: PastIntervals (compact: the read-write intervals) then purged_
   ]);
   // No interval: PastIntervals type 0, then an empty interval_set.
   t.same(encodeBigInfo([], []), Buffer.from([1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0]));
+});
+
+t.test('missing/<object>: the persisted missing item round-trips; a cut one is refused', async (t) => {
+  const m = { oid: ghobject({ pool: 1, name: 'obj4', hash: 7 }), need: { epoch: 22, version: 21n }, gone: false };
+  const b = encodeMissingItem(m);
+  t.same(decodeMissingItem(b), m);
+  t.same(decodeMissingItem(encodeMissingItem({ ...m, gone: true })).gone, true);
+  t.same(b.subarray(b.length - 13), Buffer.from([22, 0, 0, 0, 21, 0, 0, 0, 0, 0, 0, 0, 0]), 'epoch, version, gone at the end');
+  for (let i = 0; i < b.length; i++) t.throws(() => decodeMissingItem(b.subarray(0, i)), `prefix of ${i} bytes`);
 });
