@@ -112,6 +112,8 @@ export class SimOsd {
       else if (o.kind === 'reply') {
         const deliver = o.op.env.client as (r: MOSDOpReply) => void;
         this.s.at(this.rng.intIn(1, 3), () => deliver(o.reply));
+      } else if (o.kind === 'effects') {
+        for (const f of o.run) f();
       } else {
         this.store.queue(o.t).catch((e: Error) => this.s.fail(`osd.${this.id}: transaction failed: ${e.message}`));
         // Commits complete in order, each after a seeded fsync delay.

@@ -44,12 +44,13 @@ export async function dispatch(p: PeeringPG, op: ClientOp): Promise<void> {
   const prev = p.pg.info.lastUpdate;
   const out = await executeOp(p.store, p.pg, op.req, { ...op.env, epoch: p.mapping!.epoch });
   if (out.t && out.entry) return startRepGather(p, op, key, prev, out);
-  reply(p, op, out.reply);
+  reply(p, op, out.reply, out.effects);
   await release(p, key);
 }
 
-function reply(p: PeeringPG, op: ClientOp, rep: MOSDOpReply): void {
+function reply(p: PeeringPG, op: ClientOp, rep: MOSDOpReply, effects: (() => void)[] | undefined): void {
   p.out.push({ kind: 'reply', op, reply: rep });
+  if (effects?.length) p.out.push({ kind: 'effects', run: effects });
 }
 
 /** An op on `key` finished: run the ops that waited for it, in order. */
@@ -81,6 +82,7 @@ function startRepGather(p: PeeringPG, op: ClientOp, key: string, prev: EversionT
     waiting: new Set(p.replicas),
     local: false,
     replied: false,
+    effects: out.effects ?? [],
   };
   r.inflight.set(tid, g);
   p.queue(out.t!, async () => {
@@ -95,7 +97,7 @@ async function maybeFinish(p: PeeringPG, g: RepGather): Promise<void> {
   const all = g.local && g.waiting.size === 0;
   if (!g.replied && (all || (g.local && p.conf.bug?.ackBeforeReplica))) {
     g.replied = true;
-    reply(p, g.op, g.reply);
+    reply(p, g.op, g.reply, g.effects);
   }
   if (!all || !p.rep.inflight.delete(g.tid)) return;
   await release(p, g.key);

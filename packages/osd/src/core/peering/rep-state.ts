@@ -17,6 +17,7 @@ export interface RepGather {
   waiting: Set<number>;
   local: boolean;
   replied: boolean;
+  effects: (() => void)[];
 }
 
 /** One object being recovered (a pull into the primary, then pushes to the replicas lacking it). */

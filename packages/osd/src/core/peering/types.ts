@@ -15,6 +15,8 @@ export type PeeringOutput =
   /** Queue `t`; call `committed(token)` once it is durable. */
   | { kind: 'txn'; t: Transaction; token: number }
   | { kind: 'reply'; op: ClientOp; reply: MOSDOpReply }
+  /** do_osd_op_effects once the op is done (watch connects, notifies): the driver runs them in order. */
+  | { kind: 'effects'; run: (() => void)[] }
   /** MOSDAlive: ask the monitor to record our up_thru at `epoch` or later. */
   | { kind: 'up_thru'; epoch: number };
 
