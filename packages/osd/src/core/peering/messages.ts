@@ -1,5 +1,6 @@
 import { Packr } from 'msgpackr';
 import { cephError } from '@ts-ceph/common/core';
+import type { EversionT } from '@ts-ceph/maps';
 
 /**
  * The OSD-to-OSD peering and replication messages (docs/formats/osd-messages.md, "Peering and
@@ -14,6 +15,8 @@ import { cephError } from '@ts-ceph/common/core';
  * old_peering_msg), and the sender's tick resends what is still needed.
  */
 export type Ev = [epoch: number, version: number];
+export const evOf = (e: EversionT): Ev => [e.epoch, Number(e.version)];
+export const evFrom = (e: Ev): EversionT => ({ epoch: e[0], version: BigInt(e[1]) });
 export type PgId = [pool: number, seed: number];
 
 interface Base {

@@ -3,6 +3,7 @@ import { Transaction } from '@ts-ceph/objectstore/interface';
 import { StoreReader } from '../op-context';
 import { PG } from '../pg';
 import { MissingItem, MissingSet, oidKey } from './log-merge';
+import { Ev, evFrom, evOf } from './messages';
 import { decodeOid, encodeOid } from './txn-codec';
 
 /**
@@ -58,4 +59,17 @@ export function writeMissing(t: Transaction, pg: PG, m: MissingSet): void {
 /** The object is recovered: drop its key with the transaction that writes it. */
 export function clearMissing(t: Transaction, pg: PG, key: string): void {
   t.omapRmKeys(pg.coll, pg.meta, [MISSING_PREFIX + key]);
+}
+
+/** The missing set as the `activated` message carries it. */
+export function encodeMissing(m: MissingSet): [Buffer, Ev, boolean][] {
+  return [...m.values()].map((x) => [encodeOid(x.oid), evOf(x.need), x.gone]);
+}
+export function decodeMissing(l: [Buffer, Ev, boolean][]): MissingSet {
+  const out: MissingSet = new Map();
+  for (const [b, need, gone] of l) {
+    const oid = decodeOid(b);
+    out.set(oidKey(oid), { oid, need: evFrom(need), gone });
+  }
+  return out;
 }

@@ -4,12 +4,12 @@ import { StoreReader } from '../op-context';
 import { PG, PgInfo, PgLogDup, PgLogEntry, decodeDup, decodeInfo, decodeLogEntry, encodeDup, encodeInfo, encodeLogEntry } from '../pg';
 import { PeerInfo, MissingSet, backfillExpected, expectedObjects, findBestInfo, listObjects, logsOverlap, missingAgainst, oidKey, ObjectVersions } from './log-merge';
 import { BIGINFO_KEY, encodeBigInfo, loadPastIntervals } from './big-info';
-import { loadMissing, writeMissing } from './missing-store';
+import { decodeMissing, encodeMissing, loadMissing, writeMissing } from './missing-store';
 import { RepState, newRepState } from './rep-state';
 import { decodeOid, encodeOid } from './txn-codec';
-import { Ev, Listing, PeerActivate, PeerBody, PeerMessage, PgId } from './messages';
+import { Listing, PeerActivate, PeerBody, PeerMessage, PgId, evFrom, evOf } from './messages';
 import { PastInterval, PgMapping, PriorSet, buildPrior, closeInterval, isNewInterval } from './past-intervals';
-import { PG_STATE } from './pg-state';
+import { peeringStateBits } from './pg-state';
 import { ClientOp, PeeringConf, PeeringOutput, peeringLimits } from './types';
 
 /** Where a PG copy is in PeeringState's machine (the states we model, Ceph's names). */
@@ -26,9 +26,6 @@ const listingFrom = (l: Listing): ObjectVersions => new Map(l.map(([b, v]) => {
   const oid = decodeOid(b);
   return [oidKey(oid), { oid, version: evFrom(v) }];
 }));
-
-export const evOf = (e: EversionT): Ev => [e.epoch, Number(e.version)];
-export const evFrom = (e: Ev): EversionT => ({ epoch: e[0], version: BigInt(e[1]) });
 
 /**
  * One PG on one OSD as a sans-I/O peering and replication core (src/osd/PeeringState.cc with
@@ -108,32 +105,9 @@ export class PeeringPG {
     for (const f of this.deferred.splice(0)) await f();
   }
 
-  /**
-   * PeeringState's state bits, for pg_state_string and the mgr's PG stats: Down and Incomplete
-   * replace peering (as their state constructors clear PG_STATE_PEERING); undersized is set from
-   * activation on; degraded means some object copy is missing (update_calc_stats'
-   * num_objects_degraded: acting short of size while the PG has written anything, or a missing set).
-   */
+  /** PeeringState's state bits (pg-state.ts), for pg_state_string and the mgr's PG stats. */
   state(): bigint {
-    const m = this.mapping;
-    if (!m) return 0n;
-    const p = this.phase;
-    let s = 0n;
-    if (m.acting.length !== m.up.length || m.acting.some((o, i) => o !== m.up[i])) s |= PG_STATE.REMAPPED;
-    if (p === 'down') return s | PG_STATE.DOWN;
-    if (p === 'incomplete') return s | PG_STATE.INCOMPLETE;
-    if (p !== 'activating' && p !== 'active' && p !== 'replica_active') return s | PG_STATE.PEERING;
-    if (m.acting.length < m.size) s |= PG_STATE.UNDERSIZED;
-    if (p === 'activating') return s | PG_STATE.ACTIVATING;
-    s |= this.rep.peeredOnly ? PG_STATE.PEERED : PG_STATE.ACTIVE;
-    const missing = this.ownMissing.size + [...this.peerMissing.values()].reduce((n, x) => n + x.size, 0);
-    const degraded = missing > 0 || (m.acting.length < m.size && this.pg.info.lastUpdate.version > 0n);
-    if (degraded) s |= PG_STATE.DEGRADED;
-    const backfill = this.pg.info.incomplete || [...this.rep.backfillTargets].some((o) => (this.peerMissing.get(o)?.size ?? 0) > 0);
-    if (this.rep.recovering.size > 0) s |= backfill ? PG_STATE.BACKFILLING : PG_STATE.RECOVERING;
-    else if (missing > 0) s |= this.rep.unfound.size ? PG_STATE.RECOVERY_UNFOUND : PG_STATE.RECOVERY_WAIT;
-    if (missing === 0 && m.acting.length >= m.size && !this.rep.peeredOnly) s |= PG_STATE.CLEAN;
-    return s;
+    return peeringStateBits(this);
   }
 
   /**
@@ -411,16 +385,4 @@ export interface PeeringHooks {
   onActive(p: PeeringPG): Promise<void>;
   onMessage(p: PeeringPG, from: number, msg: PeerMessage): Promise<boolean>;
   onTick(p: PeeringPG): Promise<void>;
-}
-
-export function encodeMissing(m: MissingSet): [Buffer, Ev, boolean][] {
-  return [...m.values()].map((x) => [encodeOid(x.oid), evOf(x.need), x.gone]);
-}
-export function decodeMissing(l: [Buffer, Ev, boolean][]): MissingSet {
-  const out: MissingSet = new Map();
-  for (const [b, need, gone] of l) {
-    const oid = decodeOid(b);
-    out.set(oidKey(oid), { oid, need: evFrom(need), gone });
-  }
-  return out;
 }

@@ -1,3 +1,5 @@
+import type { PeeringPG } from './peering-pg';
+
 /**
  * PG states as Ceph names them (PG_STATE_* in src/osd/osd_types.h): a bit set the peering core
  * keeps per PG and the mgr work reports. Bits above 31 are bigints' territory in C++; we keep the
@@ -80,4 +82,32 @@ const order: [bigint, string][] = [
 export function pgStateString(state: bigint): string {
   const names = order.filter(([bit]) => (state & bit) !== 0n).map(([, n]) => n);
   return names.length ? names.join('+') : 'unknown';
+}
+
+/**
+ * PeeringState's state bits, for pg_state_string and the mgr's PG stats: Down and Incomplete
+ * replace peering (as their state constructors clear PG_STATE_PEERING); undersized is set from
+ * activation on; degraded means some object copy is missing (update_calc_stats'
+ * num_objects_degraded: acting short of size while the PG has written anything, or a missing set).
+ */
+export function peeringStateBits(pg: PeeringPG): bigint {
+  const m = pg.mapping;
+  if (!m) return 0n;
+  const p = pg.phase;
+  let s = 0n;
+  if (m.acting.length !== m.up.length || m.acting.some((o, i) => o !== m.up[i])) s |= PG_STATE.REMAPPED;
+  if (p === 'down') return s | PG_STATE.DOWN;
+  if (p === 'incomplete') return s | PG_STATE.INCOMPLETE;
+  if (p !== 'activating' && p !== 'active' && p !== 'replica_active') return s | PG_STATE.PEERING;
+  if (m.acting.length < m.size) s |= PG_STATE.UNDERSIZED;
+  if (p === 'activating') return s | PG_STATE.ACTIVATING;
+  s |= pg.rep.peeredOnly ? PG_STATE.PEERED : PG_STATE.ACTIVE;
+  const missing = pg.ownMissing.size + [...pg.peerMissing.values()].reduce((n, x) => n + x.size, 0);
+  const degraded = missing > 0 || (m.acting.length < m.size && pg.pg.info.lastUpdate.version > 0n);
+  if (degraded) s |= PG_STATE.DEGRADED;
+  const backfill = pg.pg.info.incomplete || [...pg.rep.backfillTargets].some((o) => (pg.peerMissing.get(o)?.size ?? 0) > 0);
+  if (pg.rep.recovering.size > 0) s |= backfill ? PG_STATE.BACKFILLING : PG_STATE.RECOVERING;
+  else if (missing > 0) s |= pg.rep.unfound.size ? PG_STATE.RECOVERY_UNFOUND : PG_STATE.RECOVERY_WAIT;
+  if (missing === 0 && m.acting.length >= m.size && !pg.rep.peeredOnly) s |= PG_STATE.CLEAN;
+  return s;
 }
