@@ -73,6 +73,40 @@ async function run(o: SimOptions): Promise<SimResult> {
     s.at(5, () => c.start());
   }
 
+  const faults = scheduleFaults({ s, rng, net, mon, osds, clients }, o.faultMs ?? 2500);
+  watchPrimaries(s, osds, mon.pgNum);
+
+  // Run until the clients are done and every PG is clean, then read everything once more.
+  const quiet = (): boolean => faults.healed() && clients.every((c) => c.finished) && allClean(osds, mon);
+  await s.run(HEALED_DEADLINE_MS, quiet);
+  if (!s.errors.length && !quiet()) s.fail(`not active+clean with every op answered ${HEALED_DEADLINE_MS} ms after the start: ${pgStates(osds, mon)}`);
+  if (!s.errors.length) {
+    for (const c of clients) c.finalReads();
+    await s.run(s.now + 5000, () => clients.every((c) => c.idle));
+    if (!clients.every((c) => c.idle)) s.fail('final reads did not complete');
+  }
+  if (!s.errors.length) for (const e of hist.check()) s.fail(e);
+  if (!s.errors.length) for (const e of await replicasIdentical(osds, mon)) s.fail(e);
+  return { seed: o.seed, errors: s.errors, trace: s.trace, config, ops: hist.ops.length, endedAt: s.now };
+}
+
+/** The simulated world a fault schedule acts on. */
+interface World {
+  s: Sched;
+  rng: Prng;
+  net: SimNet;
+  mon: SimMon;
+  osds: SimOsd[];
+  clients: SimClient[];
+}
+
+/**
+ * The seeded faults until `faultMs`: crashes (the mon marks the OSD down, it restarts and is
+ * marked up again), partitions between two OSDs; then the heal. MOSDAlive is answered throughout.
+ */
+function scheduleFaults(w: World, faultMs: number): { healed(): boolean } {
+  const { s, rng, net, mon, osds, clients } = w;
+  const numOsd = osds.length;
   const publish = async (): Promise<void> => {
     s.log(`map e${mon.epoch}: up ${[...Array(numOsd).keys()].filter((i) => mon.isUp(i)).join(',')}`);
     for (const d of osds) await d.advanceMap(mon.epoch);
@@ -106,8 +140,6 @@ async function run(o: SimOptions): Promise<SimResult> {
       await publish();
     });
   };
-
-  const faultMs = o.faultMs ?? 2500;
   let healed = false;
   const injectFault = async (): Promise<void> => {
     if (healed) return;
@@ -130,20 +162,7 @@ async function run(o: SimOptions): Promise<SimResult> {
     net.faults = { dropRate: 0, dupRate: 0, delayMin: 1, delayMax: 3 };
     net.healAll();
   });
-  watchPrimaries(s, osds, mon.pgNum);
-
-  // Run until the clients are done and every PG is clean, then read everything once more.
-  const quiet = (): boolean => healed && clients.every((c) => c.finished) && allClean(osds, mon);
-  await s.run(HEALED_DEADLINE_MS, quiet);
-  if (!s.errors.length && !quiet()) s.fail(`not active+clean with every op answered ${HEALED_DEADLINE_MS} ms after the start: ${pgStates(osds, mon)}`);
-  if (!s.errors.length) {
-    for (const c of clients) c.finalReads();
-    await s.run(s.now + 5000, () => clients.every((c) => c.idle));
-    if (!clients.every((c) => c.idle)) s.fail('final reads did not complete');
-  }
-  if (!s.errors.length) for (const e of hist.check()) s.fail(e);
-  if (!s.errors.length) for (const e of await replicasIdentical(osds, mon)) s.fail(e);
-  return { seed: o.seed, errors: s.errors, trace: s.trace, config, ops: hist.ops.length, endedAt: s.now };
+  return { healed: () => healed };
 }
 
 function primaryCore(osds: SimOsd[], mon: SimMon, seed: number): peering.ReplicatedPG | undefined {
