@@ -3,3 +3,4 @@
  */
 import './wire-types';
 export * from './core/cls/index';
+export * as peering from './core/peering/index';

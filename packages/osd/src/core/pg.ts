@@ -22,7 +22,7 @@ import {
   pgFastInfoOf,
   unrollbackableModDesc,
 } from '@ts-ceph/maps';
-import { CEPH_NOSNAP, CollT, GHObject, Transaction, ghobject } from '@ts-ceph/objectstore/interface';
+import { CEPH_NOSNAP, CollT, GHObject, POOL_MIN, Transaction, ghobject } from '@ts-ceph/objectstore/interface';
 import { StoreReader } from './op-context';
 
 /** pg_log_entry_t's op types (src/osd/osd_types.h). */
@@ -60,6 +60,25 @@ export interface PgInfo {
   epochCreated: number;
   /** pg_info_t::purged_snaps: removed snaps this PG has trimmed (interval_set of snap ids). */
   purgedSnaps?: IntervalSet;
+  /** pg_info_t::last_epoch_started: the last epoch this PG went active on this OSD (peering). */
+  lastEpochStarted?: number;
+  /** pg_history_t's peering fields (core/peering): absent on a size-1 OSD that never peered. */
+  history?: PgPeerHistory;
+  /**
+   * A backfill of this copy is under way (pg_info_t::last_backfill below the maximum object, kept as
+   * the minimum object): the copy must not be chosen as authoritative (pg_info_t::is_incomplete).
+   */
+  incomplete?: boolean;
+}
+
+/** The pg_history_t fields peering reads and moves (src/osd/osd_types.h). */
+export interface PgPeerHistory {
+  /** Lower bound on the last epoch the PG went active anywhere. */
+  lastEpochStarted: number;
+  /** The last epoch the PG was clean (every object on every acting OSD). */
+  lastEpochClean: number;
+  /** The first epoch of the current interval. */
+  sameIntervalSince: number;
 }
 
 /** What the PG log remembers of a trimmed write: enough to answer a resent op (pg_log_dup_t). */
@@ -118,8 +137,15 @@ const DUP_PREFIX = 'dup_';
  * its crc under each eversion key, pg_log_dup_t under `dup_<key>`: PG::prepare_info_keymap,
  * PGLog::write_log_and_missing), so a ceph-osd could read a ts-osd's PG metadata.
  */
-function encodeInfo(i: PgInfo): Buffer {
+export function encodeInfo(i: PgInfo): Buffer {
   const ci = newPgInfo({ pgid: i.pgid, shard: -1 });
+  ci.lastEpochStarted = i.lastEpochStarted ?? 0;
+  if (i.incomplete) ci.lastBackfill = { oid: '', key: '', snap: 0n, hash: 0, max: false, nspace: '', pool: POOL_MIN };
+  if (i.history) {
+    ci.history.lastEpochStarted = i.history.lastEpochStarted;
+    ci.history.lastEpochClean = i.history.lastEpochClean;
+    ci.history.sameIntervalSince = i.history.sameIntervalSince;
+  }
   ci.lastUpdate = i.lastUpdate;
   ci.lastComplete = i.lastComplete;
   ci.logTail = i.logTail;
@@ -131,9 +157,15 @@ function encodeInfo(i: PgInfo): Buffer {
   encodePgInfoT(w, ci);
   return w.finish();
 }
-function decodeInfo(pgid: PgT, b: Uint8Array, fast?: Uint8Array): PgInfo {
+export function decodeInfo(pgid: PgT, b: Uint8Array, fast?: Uint8Array): PgInfo {
   const ci = decodePgInfoT(new Reader(b));
-  const i: PgInfo = { pgid, lastUpdate: ci.lastUpdate, lastComplete: ci.lastComplete, lastUserVersion: ci.lastUserVersion, logTail: ci.logTail, epochCreated: ci.history.epochCreated, purgedSnaps: ci.purgedSnaps };
+  const h = ci.history;
+  const i: PgInfo = { pgid, lastUpdate: ci.lastUpdate, lastComplete: ci.lastComplete, lastUserVersion: ci.lastUserVersion, logTail: ci.logTail, epochCreated: h.epochCreated, purgedSnaps: ci.purgedSnaps };
+  if (!ci.lastBackfill.max) i.incomplete = true;
+  if (ci.lastEpochStarted || h.lastEpochStarted || h.sameIntervalSince) {
+    i.lastEpochStarted = ci.lastEpochStarted;
+    i.history = { lastEpochStarted: h.lastEpochStarted, lastEpochClean: h.lastEpochClean, sameIntervalSince: h.sameIntervalSince };
+  }
   if (fast) {
     // pg_fast_info_t::try_apply_to: only a fast info newer than the full one counts.
     const f = decodePgFastInfoT(new Reader(fast));
@@ -195,12 +227,12 @@ export function decodeLogEntry(b: Uint8Array): PgLogEntry {
     ...(ce.snaps.length ? { snaps: decodeLogSnaps(ce.snaps) } : {}),
   };
 }
-function encodeDup(d: PgLogDup): Buffer {
+export function encodeDup(d: PgLogDup): Buffer {
   const w = new Writer();
   encodePgLogDupT(w, { reqid: d.reqid, version: d.version, userVersion: d.userVersion, returnCode: d.returnCode, opReturns: [] });
   return w.finish();
 }
-function decodeDup(b: Uint8Array): PgLogDup {
+export function decodeDup(b: Uint8Array): PgLogDup {
   const d = decodePgLogDupT(new Reader(b));
   return { reqid: d.reqid, version: d.version, userVersion: d.userVersion, returnCode: d.returnCode };
 }
@@ -214,7 +246,8 @@ function decodeDup(b: Uint8Array): PgLogDup {
 export class PG {
   readonly entries: PgLogEntry[] = [];
   private readonly byReqid = new Map<string, PgLogEntry | PgLogDup>();
-  private readonly dups: PgLogDup[] = [];
+  /** Trimmed requests still answered as resends, oldest first (pg_log_t::dups). */
+  readonly dups: PgLogDup[] = [];
   readonly meta: GHObject;
   private readonly fastTemplate = pgFastInfoOf(newPgInfo({ pgid: { pool: 0, seed: 0 }, shard: -1 }));
   /** The `_epoch` value last put in a transaction (PG::dirty_epoch: written only when it changes). */
@@ -311,6 +344,61 @@ export class PG {
   setPurgedSnaps(s: IntervalSet, t: Transaction): void {
     this.info.purgedSnaps = s;
     t.omapSetKeys(this.coll, this.meta, new Map([[INFO_KEY, encodeInfo(this.info)]]));
+  }
+
+  /** Persist the whole pg_info_t with `t` (peering moved a history field or last_epoch_started). */
+  saveInfo(t: Transaction): void {
+    t.omapSetKeys(this.coll, this.meta, new Map([[INFO_KEY, encodeInfo(this.info)]]));
+  }
+
+  /**
+   * Peering adopted another OSD's (the authoritative) log: replace every entry, in memory and in
+   * `t`, and take its last_update, log_tail and last_user_version (PGLog::merge_log's outcome once
+   * divergent entries are set aside by the caller). Dups stay: they answer resends either way.
+   */
+  replaceLog(entries: PgLogEntry[], from: Pick<PgInfo, 'lastUpdate' | 'logTail' | 'lastUserVersion'>, t: Transaction): void {
+    for (const e of this.entries) if (this.byReqid.get(reqidKey(e.reqid)) === e) this.byReqid.delete(reqidKey(e.reqid));
+    this.entries.length = 0;
+    // Every eversion key starts with a digit; '_info', '_epoch' and 'dup_' keys sort outside [0, :).
+    t.omapRmKeyRange(this.coll, this.meta, '0', ':');
+    // A _fastinfo newer than the adopted head would win at the next load (decodeInfo): drop it.
+    t.omapRmKeys(this.coll, this.meta, [FASTINFO_KEY]);
+    const keys = new Map<string, Buffer>();
+    for (const e of entries) {
+      keys.set(evKeyName(e.version), encodeLogEntry(e));
+      this.entries.push(e);
+      this.byReqid.set(reqidKey(e.reqid), e);
+    }
+    this.info.lastUpdate = from.lastUpdate;
+    this.info.lastComplete = from.lastUpdate;
+    this.info.logTail = from.logTail;
+    this.info.lastUserVersion = from.lastUserVersion;
+    keys.set(INFO_KEY, encodeInfo(this.info));
+    t.omapSetKeys(this.coll, this.meta, keys);
+  }
+
+  /**
+   * Take the authoritative copy's dups we do not have (PGLog::merge_log merges pg_log_t::dups):
+   * a request trimmed there must still be answered as a resend here, never run twice.
+   */
+  mergeDups(dups: readonly PgLogDup[], t: Transaction): void {
+    const keys = new Map<string, Buffer>();
+    for (const d of dups) {
+      if (this.byReqid.has(reqidKey(d.reqid))) continue;
+      this.dups.push(d);
+      this.byReqid.set(reqidKey(d.reqid), d);
+      keys.set(DUP_PREFIX + evKeyName(d.version), encodeDup(d));
+    }
+    if (!keys.size) return;
+    this.dups.sort((a, b) => evCmp(a.version, b.version));
+    const rm: string[] = [];
+    while (this.dups.length > pgLogLimits.dupsTracked) {
+      const d = this.dups.shift()!;
+      if (this.byReqid.get(reqidKey(d.reqid)) === d) this.byReqid.delete(reqidKey(d.reqid));
+      if (!keys.delete(DUP_PREFIX + evKeyName(d.version))) rm.push(DUP_PREFIX + evKeyName(d.version));
+    }
+    if (rm.length) t.omapRmKeys(this.coll, this.meta, rm);
+    if (keys.size) t.omapSetKeys(this.coll, this.meta, keys);
   }
 
   /**

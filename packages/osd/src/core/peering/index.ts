@@ -1,0 +1,13 @@
+/** The replicated PG core: peering, replication and recovery without I/O (README: core/peering). */
+export * from './messages';
+export * from './txn-codec';
+export * from './pg-state';
+export * from './past-intervals';
+export * from './log-merge';
+export * from './types';
+export * from './peering-pg';
+export * from './replicated-pg';
+export * from './big-info';
+export * from './missing-store';
+export { repOpLimits } from './rep-ops';
+export { PG, pgLogLimits } from '../pg';

@@ -1,0 +1,135 @@
+import { Packr } from 'msgpackr';
+import { cephError } from '@ts-ceph/common/core';
+import type { EversionT } from '@ts-ceph/maps';
+
+/**
+ * The OSD-to-OSD peering and replication messages (docs/formats/osd-messages.md, "Peering and
+ * replication payloads"). Plain objects, packed with msgpack into the blob of one MSG_TS_OSD_PEER
+ * message (the transport, packages/osd/src/peer-link.ts). Ceph's own types inside travel in Ceph's
+ * encodings: pg_info_t (`info`), pg_log_entry_t with its crc (`entries`), ghobject_t (`oid`), the
+ * objectstore transaction (`txn`, core/peering/txn-codec.ts). Each is named after the Ceph message
+ * that plays its part (MOSDPGQuery, MOSDPGNotify, MOSDPGLog, MOSDRepOp, MOSDPGPush ...).
+ *
+ * Every message names its PG (`pgid`: pool, seed) and the interval it belongs to (`interval`: the
+ * sender's same_interval_since); a receiver in another interval drops it (PeeringState's
+ * old_peering_msg), and the sender's tick resends what is still needed.
+ */
+export type Ev = [epoch: number, version: number];
+export const evOf = (e: EversionT): Ev => [e.epoch, Number(e.version)];
+export const evFrom = (e: Ev): EversionT => ({ epoch: e[0], version: BigInt(e[1]) });
+export type PgId = [pool: number, seed: number];
+
+interface Base {
+  pgid: PgId;
+  interval: number;
+}
+/** MOSDPGQuery: the primary asks for a peer's pg_info_t. */
+export interface PeerQuery extends Base { type: 'query' }
+/** MOSDPGNotify: a peer's pg_info_t (with its history and last_epoch_started). */
+export interface PeerNotify extends Base { type: 'notify'; info: Buffer }
+/**
+ * MOSDPGQuery(LOG): the primary asks the authoritative peer for its whole log; `full` (the logs do
+ * not overlap: the primary is backfilled) asks for its object listing too.
+ */
+export interface PeerGetLog extends Base { type: 'get_log'; full: boolean }
+/** An object listing for backfill: each object and its version (object_info_t::version). */
+export type Listing = [oid: Buffer, version: Ev][];
+/** MOSDPGLog: a log (from the authoritative peer to the primary), with its listing when asked. */
+export interface PeerLog extends Base { type: 'log'; info: Buffer; entries: Buffer[]; dups: Buffer[]; objects: Listing }
+/**
+ * MOSDPGLog at activation: the authoritative log a replica merges, then it activates. For a
+ * replica whose log does not overlap it, `objects` lists the authoritative objects (backfill).
+ */
+export interface PeerActivate extends Base { type: 'activate'; info: Buffer; entries: Buffer[]; dups: Buffer[]; objects: Listing }
+/** The replica activated: its missing set (object, needed version, whether it must not exist). */
+export interface PeerActivated extends Base { type: 'activated'; missing: [oid: Buffer, need: Ev, gone: boolean][] }
+/** MOSDRepOp: one write's log entries and transaction; `prev` is the log head it follows. */
+export interface PeerRepOp extends Base { type: 'repop'; tid: number; prev: Ev; entries: Buffer[]; txn: Buffer }
+/** MOSDRepOpReply: the replica made the write durable. */
+export interface PeerRepOpReply extends Base { type: 'repop_reply'; tid: number; version: Ev }
+/** MOSDPGPush: an object's whole state at `version` (exists false: it must not exist). */
+export interface PeerPush extends Base {
+  type: 'push';
+  oid: Buffer;
+  version: Ev;
+  exists: boolean;
+  data: Buffer;
+  attrs: [string, Buffer][];
+  omapHeader: Buffer;
+  omap: [string, Buffer][];
+}
+/** MOSDPGPushReply: the pushed object is durable. */
+export interface PeerPushReply extends Base { type: 'push_reply'; oid: Buffer; version: Ev }
+/** MOSDPGPull: the primary asks a peer to push it an object. */
+export interface PeerPull extends Base { type: 'pull'; oid: Buffer; need: Ev }
+
+/** A message without the PG and interval fields the sending core fills in. */
+export type PeerBody = PeerMessage extends infer M ? (M extends PeerMessage ? Omit<M, 'pgid' | 'interval'> : never) : never;
+
+export type PeerMessage = PeerQuery | PeerNotify | PeerGetLog | PeerLog | PeerActivate | PeerActivated | PeerRepOp | PeerRepOpReply | PeerPush | PeerPushReply | PeerPull;
+
+/** Named limits of a peer message (docs/LIMITS.md). */
+export const peerMessageLimits = {
+  /** A whole packed message: a push carries one object (osd_max_object_size is 128 MiB). */
+  messageBytesMax: 160 * 1024 * 1024,
+  /** Log entries in one log/activate message (a PG log holds osd_max_pg_log_entries at most). */
+  entriesMax: 10_000,
+  /** pg_log_dup_t entries in one log or activate payload (osd_pg_log_dups_tracked is 3000). */
+  dupsMax: 10_000,
+  /** Missing objects one activated message lists, and objects one backfill listing carries. */
+  missingMax: 100_000,
+  /** xattrs or omap pairs in one push. */
+  pairsMax: 1_000_000,
+};
+
+const packr = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: false });
+
+export function encodePeerMessage(m: PeerMessage): Buffer {
+  return packr.pack(m);
+}
+
+type Check = (v: unknown) => boolean;
+const isU32: Check = (v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0xffffffff;
+const isSafe: Check = (v) => Number.isSafeInteger(v) && (v as number) >= 0;
+const isBuf: Check = (v) => Buffer.isBuffer(v);
+const isBool: Check = (v) => typeof v === 'boolean';
+const isEv: Check = (v) => Array.isArray(v) && v.length === 2 && isU32(v[0]) && isSafe(v[1]);
+const listOf = (max: number, item: Check): Check => (v) => Array.isArray(v) && v.length <= max && v.every(item);
+const pair = (a: Check, b: Check): Check => (v) => Array.isArray(v) && v.length === 2 && a(v[0]) && b(v[1]);
+const isStr: Check = (v) => typeof v === 'string' && v.length <= 8192;
+
+const L = peerMessageLimits;
+/** Each type's fields beyond pgid/interval, with their checks. */
+const schema: Record<PeerMessage['type'], Record<string, Check>> = {
+  query: {},
+  notify: { info: isBuf },
+  get_log: { full: isBool },
+  log: { info: isBuf, entries: listOf(L.entriesMax, isBuf), dups: listOf(L.dupsMax, isBuf), objects: listOf(L.missingMax, pair(isBuf, isEv)) },
+  activate: { info: isBuf, entries: listOf(L.entriesMax, isBuf), dups: listOf(L.dupsMax, isBuf), objects: listOf(L.missingMax, pair(isBuf, isEv)) },
+  activated: { missing: listOf(L.missingMax, (v) => Array.isArray(v) && v.length === 3 && isBuf(v[0]) && isEv(v[1]) && isBool(v[2])) },
+  repop: { tid: isSafe, prev: isEv, entries: listOf(L.entriesMax, isBuf), txn: isBuf },
+  repop_reply: { tid: isSafe, version: isEv },
+  push: { oid: isBuf, version: isEv, exists: isBool, data: isBuf, attrs: listOf(L.pairsMax, pair(isStr, isBuf)), omapHeader: isBuf, omap: listOf(L.pairsMax, pair(isStr, isBuf)) },
+  push_reply: { oid: isBuf, version: isEv },
+  pull: { oid: isBuf, need: isEv },
+};
+
+/** Decode and check a peer message; a malformed one is EINVAL naming the rule it broke. */
+export function decodePeerMessage(b: Uint8Array): PeerMessage {
+  if (b.byteLength > L.messageBytesMax) throw cephError('EINVAL', `peer message of ${b.byteLength} bytes is over messageBytesMax`);
+  let v: unknown;
+  try {
+    v = packr.unpack(b);
+  } catch (e) {
+    throw cephError('EINVAL', `peer message is not msgpack: ${(e as Error).message}`);
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw cephError('EINVAL', 'peer message is not a map');
+  const m = v as Record<string, unknown>;
+  const fields = typeof m.type === 'string' && Object.hasOwn(schema, m.type) ? schema[m.type as PeerMessage['type']] : undefined;
+  if (!fields) throw cephError('EINVAL', `peer message type ${String(m.type)} unknown`);
+  if (!pair(isSafe, isU32)(m.pgid) || !isU32(m.interval)) throw cephError('EINVAL', `peer ${m.type}: bad pgid or interval`);
+  for (const [k, check] of Object.entries(fields)) if (!check(m[k])) throw cephError('EINVAL', `peer ${m.type}: field ${k} missing or out of range`);
+  const extra = Object.keys(m).filter((k) => k !== 'type' && k !== 'pgid' && k !== 'interval' && !(k in fields));
+  if (extra.length) throw cephError('EINVAL', `peer ${m.type}: unknown field ${extra[0]}`);
+  return m as unknown as PeerMessage;
+}

@@ -1,0 +1,74 @@
+import { EversionT } from '@ts-ceph/maps';
+import { MOSDOpReply } from '@ts-ceph/messages';
+import { MissingItem } from './log-merge';
+import { Listing, PeerBody, PeerRepOp } from './messages';
+import { ClientOp } from './types';
+
+/** A write in flight on the primary (PrimaryLogPG's RepGather): done when every copy is durable. */
+export interface RepGather {
+  tid: number;
+  op: ClientOp;
+  reply: MOSDOpReply;
+  key: string;
+  /** The op's newest log entry and the log head it followed. */
+  version: EversionT;
+  msg: PeerBody & { type: 'repop' };
+  /** Replicas that have not answered yet. */
+  waiting: Set<number>;
+  local: boolean;
+  replied: boolean;
+  effects: (() => void)[];
+}
+
+/** One object being recovered (a pull into the primary, then pushes to the replicas lacking it). */
+export interface RecoveryOp {
+  key: string;
+  item: MissingItem;
+  pullFrom: number | undefined;
+  pushTo: Set<number>;
+}
+
+/** Per-interval replication and recovery state; a new interval starts from a fresh one. */
+export interface RepState {
+  /** Active with fewer than min_size copies: Ceph's `peered` (recovers, serves no I/O). */
+  peeredOnly: boolean;
+  activatingReplica: boolean;
+  /** Replica: the newest log version durable here (what RepOpReplies may claim). */
+  durable: EversionT;
+  tid: number;
+  inflight: Map<number, RepGather>;
+  /** Objects with an op executing or in flight: later ops on them wait (per-object order). */
+  busy: Set<string>;
+  objWaiting: Map<string, ClientOp[]>;
+  recovering: Map<string, RecoveryOp>;
+  /** Objects no reachable copy has (recovery_unfound). */
+  unfound: Set<string>;
+  /** Replica: RepOps that arrived before their predecessor, by the log head they follow. */
+  repBuffer: Map<string, { from: number; msg: PeerRepOp }>;
+  /** Replica: acknowledgements owed once `durable` reaches their version. */
+  acksOwed: { to: number; tid: number; version: EversionT }[];
+  /** Primary: our log does not overlap the authoritative one (we asked for its listing). */
+  fullLog: boolean;
+  /** Primary: replicas backfilled from `listing` in this interval. */
+  backfillTargets: Set<number>;
+  listing: Listing;
+}
+
+export function newRepState(): RepState {
+  return {
+    peeredOnly: false,
+    activatingReplica: false,
+    durable: { epoch: 0, version: 0n },
+    tid: 0,
+    inflight: new Map(),
+    busy: new Set(),
+    objWaiting: new Map(),
+    recovering: new Map(),
+    unfound: new Set(),
+    repBuffer: new Map(),
+    acksOwed: [],
+    fullLog: false,
+    backfillTargets: new Set(),
+    listing: [],
+  };
+}

@@ -1,0 +1,43 @@
+import { MOSDOp, MOSDOpReply } from '@ts-ceph/messages';
+import { Transaction } from '@ts-ceph/objectstore/interface';
+import { OpEnv } from '../op-engine';
+import { PeerMessage } from './messages';
+
+/** A client op handed to the PG core; `env` is the op engine's environment but for the epoch. */
+export interface ClientOp {
+  req: MOSDOp;
+  env: Omit<OpEnv, 'epoch'>;
+}
+
+/** What the core asks its driver to do, in order. */
+export type PeeringOutput =
+  | { kind: 'send'; to: number; msg: PeerMessage }
+  /** Queue `t`; call `committed(token)` once it is durable. */
+  | { kind: 'txn'; t: Transaction; token: number }
+  | { kind: 'reply'; op: ClientOp; reply: MOSDOpReply }
+  /** do_osd_op_effects once the op is done (watch connects, notifies): the driver runs them in order. */
+  | { kind: 'effects'; run: (() => void)[] }
+  /** MOSDAlive: ask the monitor to record our up_thru at `epoch` or later. */
+  | { kind: 'up_thru'; epoch: number };
+
+/** The named config inputs of peering and recovery (Ceph's option names). */
+export interface PeeringConf {
+  /** osd_recovery_max_active: objects a primary recovers at once per PG. */
+  osdRecoveryMaxActive: number;
+  /** osd_max_backfills: backfill targets a PG pushes to at once (recovery.ts). */
+  osdMaxBackfills: number;
+  /**
+   * Planted bugs for the simulation's mutation test only (test/sim): `ackBeforeReplica` answers a
+   * write once the primary's own copy is durable; `skipPastIntervals` leaves the newest N
+   * intervals out of the prior set. Both break the guarantees the simulation checks.
+   */
+  bug?: { ackBeforeReplica?: boolean; skipPastIntervals?: number };
+}
+
+export const defaultPeeringConf: PeeringConf = { osdRecoveryMaxActive: 3, osdMaxBackfills: 1 };
+
+/** Named limits of peering (docs/LIMITS.md). */
+export const peeringLimits = {
+  /** Peer messages held while an earlier interval's transactions are flushed; more are dropped (resent). */
+  deferredMax: 1024,
+};
