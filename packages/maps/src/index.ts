@@ -46,6 +46,7 @@ export * from './osdmap/clean';
 export * from './osd-types/object-info';
 export * from './osd-types/pg-log';
 export * from './osd-types/pg-stat';
+export * from './osd-types/osd-stat';
 export * from './osd-types/pg-history';
 export * from './osd-types/pg-info';
 export * from './osd-types/snap-set';

@@ -18,4 +18,8 @@ export const messagesLimits = {
   osdPgsPerMessageMax: 65536,
   /** OSDs in one pg_temp entry (a pool size is at most a few dozen). */
   pgTempOsdsMax: 256,
+  /** Keys in an MMgrOpen/MMgrReport metadata or status map (an OSD sends about 50). */
+  mgrStatusKeysMax: 4096,
+  /** Perf counter schemas declared in one MMgrReport (an OSD declares a few hundred). */
+  perfCountersPerReportMax: 65536,
 };
