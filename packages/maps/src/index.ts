@@ -51,3 +51,4 @@ export * from './osd-types/pg-history';
 export * from './osd-types/pg-info';
 export * from './osd-types/snap-set';
 import './wire-types';
+export * from './format/units';

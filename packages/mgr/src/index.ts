@@ -3,4 +3,12 @@
  * to (MMgrOpen, MMgrReport, MPGStats), the PG map built from those reports and its digest for the
  * monitor, the service map, and the modules (prometheus, crash). See README.md.
  */
-export {};
+import './wire-types';
+
+export * from './core/pg-state';
+export * from './core/pg-map';
+export * from './core/pg-dump';
+export * from './core/service-map';
+export * from './core/active-mgr';
+export * from './core/command';
+export * from './available-modules';
