@@ -12,3 +12,7 @@ export * from './core/service-map';
 export * from './core/active-mgr';
 export * from './core/command';
 export * from './available-modules';
+export * from './core/daemon-server';
+export * from './core/pg-commands';
+export * from './core/osd-df';
+export * from './mgr-server';
