@@ -54,8 +54,12 @@ export class MgrServer implements Dispatcher {
   readonly core: DaemonServerCore;
   private readonly sessions = new Map<Connection, MgrSession>();
 
-  constructor(readonly host: MgrHost) {
-    this.core = new DaemonServerCore(() => host.osdmap(), host.conf);
+  /** `core`: the state to serve (the mon passes its own, so its `ceph -s` reads the same PG map). */
+  constructor(
+    readonly host: MgrHost,
+    core?: DaemonServerCore,
+  ) {
+    this.core = core ?? new DaemonServerCore(() => host.osdmap(), host.conf);
     const registry = new AuthRegistry(EntityType.MGR, host.authSettings);
     const keys = new HostRotatingKeys((id) => host.mgrServiceSecret(id));
     this.messenger = new Messenger({

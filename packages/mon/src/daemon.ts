@@ -11,6 +11,8 @@ import { loadKeyRing } from '@ts-ceph/cephx';
 import { LevelKV } from './store/level-kv';
 import { Monitor } from './monitor';
 import { MonServer } from './net/mon-server';
+import { startMgrRole, mgrRoleEnabled } from './mgr-role';
+import type { MgrServer } from '@ts-ceph/mgr';
 import { MonPaths, monPaths } from './mon-paths';
 import { formatLogEntry } from './core/log/log-entry';
 import { Health, HealthCheckMap, addCheck } from './core/health/health-check';
@@ -22,6 +24,8 @@ const log = logger('mon');
 
 export class MonDaemon {
   private timer: NodeJS.Timeout | undefined;
+  /** The mgr role (src/mgr-role.ts); undefined when ts_mon_mgr = false. */
+  mgrServer: MgrServer | undefined;
   private stopping: Promise<void> | undefined;
 
   private constructor(
@@ -47,6 +51,7 @@ export class MonDaemon {
     const a = me.publicAddrs.find((x) => x.type === AddrType.MSGR2);
     if (!a) throw cephError('EINVAL', `mon.${o.id} has no msgr2 address in the monmap (ts-mon speaks msgr2 only)`);
     await server.bind(addrIp(a), addrPort(a));
+    d.mgrServer = await startMgrRole(mon, addrIp(a), clock, mgrRoleEnabled(o.conf, o.id));
     const writeLog = mon.onCommitted;
     mon.onCommitted = (svcs) => {
       writeLog(svcs);
@@ -97,6 +102,7 @@ export class MonDaemon {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       if (this.timer) clearInterval(this.timer);
+      await this.mgrServer?.shutdown();
       await this.server.shutdown();
       await this.mon.close();
       if (this.paths.pidFile) {

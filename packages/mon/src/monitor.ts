@@ -36,8 +36,9 @@ import { osdMiscCommands } from './core/osd/osd-misc-commands';
 import { ecProfileCommands } from './core/osd/ec-profile-commands';
 import { osdMapHealth } from './core/osd/osd-health';
 import { OSDLivenessConf, OSDReportTracker, tickOsdReports } from './core/osd/osd-liveness';
-import { PGStatService } from './core/mgrstat/pg-stats';
-import { pgCommands } from './core/mgrstat/pg-commands';
+import { DaemonServerCore, MGR_READ_COMMANDS } from '@ts-ceph/mgr';
+import type { CommandRequest } from './core/commands/types';
+import { pgHealth } from './core/mgrstat/pg-stats';
 import { statusCommands } from './core/mon/status';
 import { monCommands } from './core/mon/mon-commands';
 import { ClusterView, MON_QUORUM_FEATURES } from './core/mon/cluster-view';
@@ -84,7 +85,8 @@ export class Monitor {
   readonly monmap: MonmapMonitor;
   readonly mgr: MgrMonitor;
   readonly osd: OSDMonitor;
-  readonly pgstats = new PGStatService();
+  /** The mgr role's state (PG map, service map, daemon reports); MgrServer carries its messages. */
+  readonly mgrCore: DaemonServerCore;
   /** Failure reports and beacons from OSD daemons (in memory, as in Ceph). */
   readonly osdReports = new OSDReportTracker();
   readonly osdLivenessConf: OSDLivenessConf;
@@ -151,6 +153,7 @@ export class Monitor {
       downOutIntervalSec: () => this.conf.int('mon_osd_down_out_interval'),
       minInRatio: () => this.conf.float('mon_osd_min_in_ratio'),
     };
+    this.mgrCore = new DaemonServerCore(() => this.osd.osdmap, { statsPeriod: this.conf.int('mgr_stats_period'), statsThreshold: this.conf.int('mgr_stats_threshold') });
     this.services = [this.monmap, this.osd, this.logm, this.auth, this.mgr, this.health, this.config, this.kv];
     this.quorumSince = opts.clock.wallNow();
     this.view = {
@@ -162,7 +165,7 @@ export class Monitor {
       osd: this.osd,
       mgr: this.mgr,
       health: this.health,
-      pgstats: this.pgstats,
+      pgstats: this.mgrCore.pgmap,
       conf: this.conf,
       serviceMapModified: '',
       quorumFeatures: MON_QUORUM_FEATURES,
@@ -173,7 +176,7 @@ export class Monitor {
     this.health.addSource((now) => this.osd.osdmap ? osdMapHealth(this.osd.osdmap, this.conf.bool('mon_warn_on_pool_no_redundancy'), this.conf.float('osd_failsafe_full_ratio')) : new Map());
     this.health.addSource((now) =>
       this.osd.osdmap
-        ? this.pgstats.health(this.osd.osdmap, now, {
+        ? pgHealth(this.mgrCore.pgmap, this.osd.osdmap, now, {
             warnTooFewOsds: this.conf.bool('mon_warn_on_too_few_osds'),
             poolDefaultSize: this.conf.int('osd_pool_default_size'),
             stuckThresholdSec: this.conf.int('mon_pg_stuck_threshold'),
@@ -238,7 +241,11 @@ export class Monitor {
     d.register(ecProfileCommands(this.osd));
     d.register(statusCommands(this.view));
     d.register(monCommands(this.view));
-    d.register(pgCommands(this.view));
+    // The mgr's commands: answered here too, for clients that send them to the mon, and when no
+    // mgr is active (the CLI sends them to the active mgr as long as the MgrMap names one).
+    d.register(Object.fromEntries(MGR_READ_COMMANDS.map((p) => [p, (req: CommandRequest) => ({ reply: this.mgrCore.execute(req) })])));
+    d.viaMgr = (p) => this.mgrCore.handles(p);
+    d.mgrActive = () => this.mgr.mgrmap.available && this.mgr.mgrmap.activeName !== '';
   }
 
   /** CRUSH location and class of an OSD entity, for config masks and MConfig. */
@@ -304,7 +311,7 @@ export class Monitor {
     mon.view.electionEpoch = mon.electionEpoch;
     await store.apply(new StoreTransaction().putVersion('monitor', 'election_epoch', mon.electionEpoch));
     mon.view.serviceMapModified = store.get('monitor', 'mkfs_stamp')?.toString() ?? '';
-    mon.pgstats.notePools(mon.osd.osdmap, opts.clock.wallNow());
+    mon.mgrCore.pgmap.notePools(mon.osd.osdmap, opts.clock.wallNow());
     mon.clogSeq = mon.lastOwnLogSeq() + 1n;
     const now = opts.clock.wallNow();
     mon.clog('cluster', 1, `mon.${opts.name} is new leader, mons ${opts.name} in quorum (ranks 0)`, now);
@@ -355,7 +362,7 @@ export class Monitor {
   private committed(svcs: PaxosService[]): void {
     const now = this.opts.clock.wallNow();
     if (svcs.includes(this.osd)) {
-      this.pgstats.notePools(this.osd.osdmap, now);
+      this.mgrCore.pgmap.notePools(this.osd.osdmap, now);
       this.clog('cluster', 0, `osdmap e${this.osd.epoch}: ${this.osdSummary()}`, now);
     }
     this.onCommitted(svcs);

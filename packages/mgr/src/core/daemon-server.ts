@@ -11,7 +11,7 @@ import type { MMgrOpen, MMgrReport, MPGStats, PerfCounterType } from '@ts-ceph/m
 import { unpackPerfValues } from '@ts-ceph/messages';
 import { PGMap } from './pg-map';
 import { ServiceMapState, dumpServiceMap, serviceSummary } from './service-map';
-import { MgrCommandHandler, MgrCommandReply, MgrView, fail, formatterFor, ok, parseCmd } from './command';
+import { MgrCommandHandler, MgrCommandReply, MgrCommandRequest, MgrView, fail, formatterFor, ok, parseCmd } from './command';
 import { pgCommands } from './pg-commands';
 import { osdDfCommand } from './osd-df';
 
@@ -149,6 +149,12 @@ export class DaemonServerCore {
     const args = new Map([...parsed.cmdmap].filter(([k]) => k !== 'prefix' && k !== 'format').map(([k, v]) => [k, String(v)]));
     if (!s.peer.caps.isCapable({ command: parsed.prefix, args, read: true, addr: s.peer.addr })) return fail('EACCES', 'access denied');
     return h({ prefix: parsed.prefix, cmdmap: parsed.cmdmap, format: parsed.format, now: nowMs });
+  }
+
+  /** Run a served command without a cap check (the mon, which checked its own caps, answering for us). */
+  execute(req: MgrCommandRequest): MgrCommandReply {
+    const h = this.handlers[req.prefix];
+    return h ? h(req) : fail('EINVAL', `unrecognized command '${req.prefix}'`);
   }
 
   private serviceDump(_format: string, f: JsonFormatter | undefined): MgrCommandReply {

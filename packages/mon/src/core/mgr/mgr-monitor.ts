@@ -1,9 +1,11 @@
 /**
- * The mgr map service (src/mon/MgrMonitor.cc, service "mgr"): `mgr/<e>` holds each MgrMap. ts-mon
- * serves the mgr's cluster-wide commands itself, so the map normally has no active mgr; mkfs sets the
- * initial modules (mgr_initial_modules) and the always-on module table of 16.2.
+ * The mgr map service (src/mon/MgrMonitor.cc, service "mgr"): `mgr/<e>` holds each MgrMap. The
+ * daemon's mgr role (src/mgr-role.ts) names itself the active mgr at start; mkfs sets the initial
+ * modules (mgr_initial_modules) and the always-on module table of 16.2.
  */
 import { MgrMap, newMgrMap, decodeMgrMap, encodeMgrMap } from '@ts-ceph/maps';
+import { UTime } from '@ts-ceph/denc';
+import { ActiveMgr, withActiveMgr, withoutActiveMgr } from '@ts-ceph/mgr';
 import { FullMapService } from '../map-service';
 import { StoreView } from '../store-view';
 
@@ -39,6 +41,21 @@ export class MgrMonitor extends FullMapService<MgrMap> {
   /** With nothing committed yet the map stays the empty one. */
   override updateFromPaxos(): void {
     if (this.lastCommitted) super.updateFromPaxos();
+  }
+
+  /**
+   * A mgr became active (MgrMonitor::prepare_beacon for a new active gid): the next map names it,
+   * its addrs and modules, and says it is available.
+   */
+  activate(a: ActiveMgr): void {
+    this.pendingMap = withActiveMgr(this.pendingMap ?? this.mgrmap, a);
+  }
+
+  /** The active mgr is gone (MgrMonitor::drop_active); a no-op when none is named. */
+  dropActive(since: UTime): void {
+    const m = this.pendingMap ?? this.mgrmap;
+    if (m.activeGid === 0n && !m.activeName) return;
+    this.pendingMap = withoutActiveMgr(m, since);
   }
 
   /** Encoded for a peer with `features` (MMgrMap). */

@@ -133,6 +133,20 @@ export function dumpStatus(f: JsonFormatter, v: ClusterView, now: number): void 
   f.close();
 }
 
+/**
+ * One pool's usage as PGMapDigest::dump_pool_stats_full derives it: stored bytes and objects from
+ * the PGs' sums, raw use from the stored bytes times the replica count, and the share of raw use
+ * over raw use plus what is still available.
+ */
+function poolUsage(v: ClusterView, pool: number): { stored: number; omap: number; objects: number; used: number; percentUsed: number } {
+  const m = v.osd.osdmap;
+  const sum = v.pgstats.poolSum(m, pool).sum;
+  const stored = sum.num_bytes ?? 0;
+  const used = stored * (m.pools.get(pool)?.size ?? 1);
+  const avail = v.pgstats.summary(m).bytesAvail;
+  return { stored, omap: sum.num_omap_bytes ?? 0, objects: sum.num_objects ?? 0, used, percentUsed: used + avail ? used / (used + avail) : 0 };
+}
+
 /** dump_cluster_stats + dump_pool_stats_full (the `ceph df` body). */
 function dfText(v: ClusterView, detail: boolean): string {
   const s = v.pgstats.summary(v.osd.osdmap);
@@ -149,11 +163,12 @@ function dfText(v: ClusterView, detail: boolean): string {
   for (const h of cols) pools.defineColumn(h, 'right', 'right');
   for (const [id, p] of v.osd.osdmap.pools) {
     const avail = s.bytesAvail / Math.max(1, p.size);
-    const row: (string | number)[] = [v.osd.osdmap.poolName.get(id) ?? '', id, p.pgNum, byteU(0)];
-    if (detail) row.push(byteU(0), byteU(0));
-    row.push(siU(0), byteU(0));
-    if (detail) row.push(byteU(0), byteU(0));
-    row.push(percentify(0), byteU(Math.floor(avail)));
+    const u = poolUsage(v, id);
+    const row: (string | number)[] = [v.osd.osdmap.poolName.get(id) ?? '', id, p.pgNum, byteU(u.stored)];
+    if (detail) row.push(byteU(u.stored - u.omap), byteU(u.omap));
+    row.push(siU(u.objects), byteU(u.used));
+    if (detail) row.push(byteU(u.used), byteU(0));
+    row.push(percentify(u.percentUsed * 100), byteU(Math.floor(avail)));
     if (detail) row.push(p.quotaMaxObjects ? siU(Number(p.quotaMaxObjects)) : 'N/A', p.quotaMaxBytes ? byteU(Number(p.quotaMaxBytes)) : 'N/A', siU(0), byteU(0), byteU(0));
     pools.row(...row);
   }
@@ -170,9 +185,9 @@ function dfJSON(f: JsonFormatter, v: ClusterView, detail: boolean): void {
   f.dumpInt('total_used_raw_bytes', s.bytesUsed);
   f.dumpFloat('total_used_raw_ratio', s.bytesTotal ? Math.fround(s.bytesUsed / s.bytesTotal) : 0);
   const n = osdCounts(v.osd.osdmap).num;
-  f.dumpUnsigned('num_osds', v.pgstats.osdStatfs.size ? n : 0);
-  f.dumpUnsigned('num_per_pool_osds', v.pgstats.osdStatfs.size ? n : 0);
-  f.dumpUnsigned('num_per_pool_omap_osds', v.pgstats.osdStatfs.size ? n : 0);
+  f.dumpUnsigned('num_osds', v.pgstats.osdStat.size ? n : 0);
+  f.dumpUnsigned('num_per_pool_osds', v.pgstats.osdStat.size ? n : 0);
+  f.dumpUnsigned('num_per_pool_omap_osds', v.pgstats.osdStat.size ? n : 0);
   f.close();
   f.openObject('stats_by_class');
   f.close();
@@ -181,20 +196,21 @@ function dfJSON(f: JsonFormatter, v: ClusterView, detail: boolean): void {
     f.openObject('pool');
     f.dumpString('name', v.osd.osdmap.poolName.get(id) ?? '');
     f.dumpInt('id', id);
+    const u = poolUsage(v, id);
     f.openObject('stats');
-    f.dumpInt('stored', 0);
+    f.dumpInt('stored', u.stored);
     if (detail) {
-      f.dumpInt('stored_data', 0);
-      f.dumpInt('stored_omap', 0);
+      f.dumpInt('stored_data', u.stored - u.omap);
+      f.dumpInt('stored_omap', u.omap);
     }
-    f.dumpInt('objects', 0);
-    f.dumpInt('kb_used', 0);
-    f.dumpInt('bytes_used', 0);
+    f.dumpInt('objects', u.objects);
+    f.dumpInt('kb_used', Math.ceil(u.used / 1024));
+    f.dumpInt('bytes_used', u.used);
     if (detail) {
-      f.dumpInt('data_bytes_used', 0);
+      f.dumpInt('data_bytes_used', u.used);
       f.dumpInt('omap_bytes_used', 0);
     }
-    f.dumpFloat('percent_used', 0);
+    f.dumpFloat('percent_used', Math.fround(u.percentUsed));
     f.dumpUnsigned('max_avail', Math.floor(s.bytesAvail / Math.max(1, p.size)));
     if (detail) {
       f.dumpInt('quota_objects', p.quotaMaxObjects);
