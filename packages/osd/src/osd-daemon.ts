@@ -24,6 +24,7 @@ import { OpToken, OsdCommands, TellStatus } from './osd-commands';
 import { MapSharer } from './map-share';
 import { FullDriver, storeErrno } from './full-driver';
 import { answerFailedOp, sendOpReply } from './op-reply';
+import { MgrClient } from './mgr-client';
 
 export { mkfsOsd };
 
@@ -82,6 +83,7 @@ export class OsdDaemon implements Dispatcher {
   /** The maps clients with an older epoch get from us (OSDService::maybe_share_map). */
   readonly maps = new MapSharer();
   readonly full: FullDriver;
+  readonly mgrc: MgrClient;
 
   private constructor(readonly opts: OsdDaemonOptions, store: ObjectStore, keys: RotatingKeyRing, msgr: Messenger, monc: MonClient, osdUuid: Uuid) {
     this.clock = opts.clock ?? realClock;
@@ -96,6 +98,7 @@ export class OsdDaemon implements Dispatcher {
     const status = (): TellStatus => ({ clusterFsid: this.osdmap?.fsid ?? '', osdFsid: osdUuid, whoami: opts.id, state: this.stopped ? 'stopping' : this.service.isBooted ? 'active' : 'preboot', oldestMap: Math.min(this.epoch, this.maps.history.oldestShareable), newestMap: this.epoch, numPgs: this.pgs.size });
     const mappedPools = (): number[] => [...new Set([...this.pgs.values()].map((p) => p.pgid.pool))].sort((a, b) => a - b);
     this.commands = new OsdCommands({ id: opts.id, conf: opts.conf, clock: this.clock, store, status, mappedPools, upFrom: () => this.osdmap?.osdInfo[opts.id]?.upFrom ?? this.epoch });
+    this.mgrc = new MgrClient({ id: opts.id, store, pgs: this.pgs, monc, clock: this.clock, osdmap: () => this.osdmap, fsid: () => (this.osdmap?.fsid ?? '') as Uuid, upFrom: () => this.osdmap?.osdInfo[opts.id]?.upFrom ?? 0, perf: this.commands.perf });
     this.full = new FullDriver({ id: opts.id, store, monc, clock: this.clock, osdmap: () => this.osdmap, failsafeRatio: Number(opts.conf.get('osd_failsafe_full_ratio', `osd.${opts.id}`) ?? 0.97) });
   }
 
@@ -162,6 +165,7 @@ export class OsdDaemon implements Dispatcher {
     this.monc.subscribe('osdmap', 0);
     // OSD::_send_boot's sub_want("osd_pg_creates"): the monitor sends pg_create2 on this subscription.
     this.monc.subscribe('osd_pg_creates', 0);
+    this.mgrc.start();
     this.scheduleTick();
     log.dout(0, `osd.${this.opts.id} ${this.osdUuid} listening on ${this.addrs.map(formatAddr).join(',')}`);
   }
@@ -476,6 +480,7 @@ export class OsdDaemon implements Dispatcher {
     this.watches.stop();
     this.full.stop();
     await this.markMeDown().catch(() => undefined);
+    await this.mgrc.stop();
     await this.monc.shutdown();
     await this.msgr.shutdown();
     await Promise.allSettled([...this.pgQueues.values()]);

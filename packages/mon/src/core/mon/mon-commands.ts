@@ -5,7 +5,7 @@
  */
 import { cephError } from '@ts-ceph/common/core';
 import { Reader, formatAddrvec } from '@ts-ceph/denc';
-import { MonMap, decodeMonMap, dumpMonMap, printMonMap, dumpMgrMap, MON_FEATURES_PERSISTENT, monFeatureName, JsonFormatter } from '@ts-ceph/maps';
+import { MonMap, decodeMonMap, dumpMonMap, printMonMap, dumpMgrMap, dumpModuleInfo, MON_FEATURES_PERSISTENT, monFeatureName, JsonFormatter } from '@ts-ceph/maps';
 import { CommandHandler, CommandRequest, formatterFor, formatterOrPretty, ok, reply } from '../commands/types';
 import { getInt, getStr } from '../commands/cmdmap';
 import { CEPH_VERSION_STRING, ClusterView } from './cluster-view';
@@ -185,13 +185,17 @@ export function monCommands(v: ClusterView): Record<string, CommandHandler> {
       const m = v.mgr.mgrmap;
       const f = formatterOrPretty(req);
       f.openObject('modules');
+      const alwaysOn = new Set(m.alwaysOnModules.get(16) ?? []);
       f.openArray('always_on_modules');
-      for (const x of m.alwaysOnModules.get(16) ?? []) f.dumpString('module', x);
+      for (const x of alwaysOn) f.dumpString('module', x);
       f.close();
+      // Enabled modules by name only (their errors show as health checks); disabled ones in full,
+      // as a hint whether enabling them would work.
       f.openArray('enabled_modules');
-      for (const x of m.modules) f.dumpString('module', x);
+      for (const x of m.modules) if (!alwaysOn.has(x)) f.dumpString('module', x);
       f.close();
       f.openArray('disabled_modules');
+      for (const mi of m.availableModules) if (!m.modules.includes(mi.name) && !alwaysOn.has(mi.name)) dumpModuleInfo(f, mi);
       f.close();
       f.close();
       return ok(f.toString());
