@@ -166,6 +166,7 @@ export class Monitor {
       mgr: this.mgr,
       health: this.health,
       pgstats: this.mgrCore.pgmap,
+      services: this.mgrCore.services,
       conf: this.conf,
       serviceMapModified: '',
       quorumFeatures: MON_QUORUM_FEATURES,

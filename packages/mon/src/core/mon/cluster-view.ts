@@ -6,7 +6,7 @@ import type { MonmapMonitor } from './monmap-monitor';
 import type { OSDMonitor } from '../osd/osd-monitor';
 import type { MgrMonitor } from '../mgr/mgr-monitor';
 import type { HealthMonitor } from '../health/health-monitor';
-import type { PGMap } from '@ts-ceph/mgr';
+import type { PGMap, ServiceMapState } from '@ts-ceph/mgr';
 import type { EffectiveConfig } from '../config/effective';
 
 /** The version string we report (`ceph versions`); the stock tools parse it. */
@@ -26,6 +26,8 @@ export interface ClusterView {
   mgr: MgrMonitor;
   health: HealthMonitor;
   pgstats: PGMap;
+  /** The mgr's service map (services: in `ceph -s`). */
+  services: ServiceMapState;
   conf: EffectiveConfig;
   /** When the service map was created (mkfs), for `status -f json`. */
   serviceMapModified: string;

@@ -11,6 +11,10 @@ import { byteU, percentify, siU } from '../units';
 import { osdSummaryJSON, osdSummaryText } from '../osd/osd-query-commands';
 import { ClusterView } from './cluster-view';
 import { osdCounts, JsonFormatter, TextTable } from '@ts-ceph/maps';
+import { dumpServiceMap, serviceSummary } from '@ts-ceph/mgr';
+
+/** ServiceMap::is_normal_ceph_entity: services `ceph -s` does not list again. */
+const NORMAL_ENTITIES = new Set(['osd', 'mon', 'client', 'mds', 'mgr']);
 
 function pgSummaryText(v: ClusterView): string {
   const s = v.pgstats.summary(v.osd.osdmap);
@@ -74,10 +78,15 @@ export function statusText(v: ClusterView, now: number): string {
   // 16.2.15 ends every section with one newline and separates sections with " \n".
   const sections: string[] = [];
   sections.push(`  cluster:\n    id:     ${mm.fsid}\n    health: ${v.health.plain(false, now, '\n            ', '\n            ').replace(/\n$/, '')}\n`);
+  // Labels are padded to the longest service name (Monitor::get_cluster_status's maxlen).
+  const others = [...v.services.map.services].filter(([name]) => !NORMAL_ENTITIES.has(name)).sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  const width = Math.max(3, ...others.map(([name]) => name.length));
+  const line = (label: string, text: string) => `    ${label}: ${' '.repeat(width - label.length)}${text}\n`;
   let services = '  services:\n';
-  services += `    mon: ${mm.monInfo.size} daemons, quorum ${v.monName} (age ${timespanStr(now - v.quorumSince)})\n`;
-  services += `    mgr: ${mgrSummary(v, now)}\n`;
-  services += `    osd: ${osdSummaryText(v.osd.osdmap, now, false)}\n`;
+  services += line('mon', `${mm.monInfo.size} daemons, quorum ${v.monName} (age ${timespanStr(now - v.quorumSince)})`);
+  services += line('mgr', mgrSummary(v, now));
+  services += line('osd', osdSummaryText(v.osd.osdmap, now, false));
+  for (const [name, s] of others) services += line(name, serviceSummary(s));
   sections.push(services);
   sections.push(`  data:\n${pgSummaryText(v).replace(/\n?$/, '\n')}`);
   return sections.join(' \n') + ' \n';
@@ -123,10 +132,13 @@ export function dumpStatus(f: JsonFormatter, v: ClusterView, now: number): void 
   f.close();
   f.close();
   f.openObject('servicemap');
-  f.dumpUnsigned('epoch', 1);
-  f.dumpString('modified', v.serviceMapModified);
-  f.openObject('services');
-  f.close();
+  if (v.services.map.epoch) dumpServiceMap(f, v.services.map);
+  else {
+    f.dumpUnsigned('epoch', 1);
+    f.dumpString('modified', v.serviceMapModified);
+    f.openObject('services');
+    f.close();
+  }
   f.close();
   f.openObject('progress_events');
   f.close();
