@@ -3,7 +3,7 @@
  * src/mgr/DaemonServer.cc): pg stat, pg dump, pg ls*, osd pool stats, osd perf. `osd df` is in
  * ./osd-df.ts. They answer from the PGMap the OSDs' MPGStats built.
  */
-import { TextTable, byteU, formatEversion, formatPg, utimeLocal } from '@ts-ceph/maps';
+import { JsonFormatter, TextTable, byteU, formatEversion, formatPg, utimeLocal } from '@ts-ceph/maps';
 import { MgrCommandHandler, MgrCommandRequest, MgrView, fail, formatterFor, getInt, getStr, getStrs, ok, reply } from './command';
 import { dumpPgMap, dumpPgStat, dumpPgStats, dumpPoolStats, dumpOsdStats } from './pg-dump';
 import { pgStateBit, pgStateString } from './pg-state';
@@ -12,7 +12,7 @@ import type { PgEntry } from './pg-map';
 function pgStat(v: MgrView, req: MgrCommandRequest) {
   const s = v.pgmap.summary(v.osdmap());
   const byName = [...s.byState].sort((a, b) => (a[0] < b[0] ? -1 : 1));
-  const f = formatterFor(req);
+  const f = pgReadyFormatter(req);
   if (f) {
     f.openObject('pg_summary');
     f.openArray('num_pg_by_state');
@@ -30,10 +30,23 @@ function pgStat(v: MgrView, req: MgrCommandRequest) {
     f.dumpInt('total_used_bytes', s.bytesUsed);
     f.dumpInt('total_used_raw_bytes', s.bytesUsed);
     f.close();
+    f.close();
     return ok(f.toString());
   }
   const states = byName.map(([name, n]) => `${n} ${name}`).join(', ');
   return ok(`${s.numPg} pgs: ${states}; ${byteU(s.dataBytes)} data, ${byteU(s.bytesUsed)} used, ${byteU(s.bytesAvail)} / ${byteU(s.bytesTotal)} avail\n`);
+}
+
+/**
+ * The commands DaemonServer hands to process_pg_map_command answer inside an object that starts
+ * with "pg_ready" (whether every OSD has reported since the mgr started; ours starts ready).
+ */
+function pgReadyFormatter(req: MgrCommandRequest): JsonFormatter | undefined {
+  const f = formatterFor(req);
+  if (!f) return undefined;
+  f.openObject('pg_info');
+  f.dumpBool('pg_ready', true);
+  return f;
 }
 
 const osdList = (v: readonly number[], primary: number) => `[${v.join(',')}]p${primary}`;
@@ -41,10 +54,8 @@ const osdList = (v: readonly number[], primary: number) => `[${v.join(',')}]p${p
 function pgDump(v: MgrView, req: MgrCommandRequest) {
   const m = v.osdmap();
   const what = getStrs(req.cmdmap, 'dumpcontents');
-  const f = formatterFor(req);
+  const f = pgReadyFormatter(req);
   if (f) {
-    f.openObject('');
-    f.dumpBool('pg_ready', true);
     if (!what.length || what.includes('all')) dumpPgMap(f, v.pgmap, m, req.now);
     else {
       if (what.includes('pgs') || what.includes('pgs_brief')) dumpPgStats(f, v.pgmap, m, what.includes('pgs_brief'));
@@ -96,10 +107,8 @@ const PG_LS_NOTE = '\n* NOTE: Omap statistics are gathered during deep scrub and
 function pgLs(v: MgrView, req: MgrCommandRequest, prefix: string) {
   const pgs = selectPgs(v, req, prefix);
   if (typeof pgs === 'string') return fail('EINVAL', pgs);
-  const f = formatterFor(req);
+  const f = pgReadyFormatter(req);
   if (f) {
-    f.openObject('');
-    f.dumpUnsigned('pg_ready', 1);
     f.openArray('pg_stats');
     for (const { pgid, stat } of pgs) {
       if (!stat) continue;
@@ -155,7 +164,7 @@ function poolStats(v: MgrView, req: MgrCommandRequest) {
 function osdPerf(v: MgrView, req: MgrCommandRequest) {
   const osds = [...v.pgmap.osdStat].sort((a, b) => b[0] - a[0]);
   const ms = (ns: bigint) => Number(ns / 1_000_000n);
-  const f = formatterFor(req);
+  const f = pgReadyFormatter(req);
   if (f) {
     f.openObject('osdstats');
     f.openArray('osd_perf_infos');
@@ -170,6 +179,7 @@ function osdPerf(v: MgrView, req: MgrCommandRequest) {
       f.close();
       f.close();
     }
+    f.close();
     f.close();
     f.close();
     return ok(f.toString());
