@@ -5,14 +5,6 @@
  */
 import './wire-types';
 
-export * from './core/pg-state';
-export * from './core/pg-map';
-export * from './core/pg-dump';
-export * from './core/service-map';
-export * from './core/active-mgr';
-export * from './core/command';
+export * from './core/index';
 export * from './available-modules';
-export * from './core/daemon-server';
-export * from './core/pg-commands';
-export * from './core/osd-df';
 export * from './mgr-server';

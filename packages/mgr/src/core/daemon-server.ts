@@ -4,7 +4,7 @@
  * returns what the driver must send; time comes in as arguments.
  */
 import { EntityType, EntityAddr, UTime, blankAddr } from '@ts-ceph/denc';
-import { MgrCap } from '@ts-ceph/cephx';
+import { MgrCap } from '@ts-ceph/cephx/core';
 import { JsonFormatter, OSDMap } from '@ts-ceph/maps';
 import { CephError, Errno } from '@ts-ceph/common/core';
 import type { MMgrOpen, MMgrReport, MPGStats, PerfCounterType } from '@ts-ceph/messages';

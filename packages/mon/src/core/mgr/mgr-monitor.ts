@@ -5,7 +5,7 @@
  */
 import { MgrMap, newMgrMap, decodeMgrMap, encodeMgrMap } from '@ts-ceph/maps';
 import { UTime } from '@ts-ceph/denc';
-import { ActiveMgr, withActiveMgr, withoutActiveMgr } from '@ts-ceph/mgr';
+import { ActiveMgr, withActiveMgr, withoutActiveMgr } from '@ts-ceph/mgr/core';
 import { FullMapService } from '../map-service';
 import { StoreView } from '../store-view';
 

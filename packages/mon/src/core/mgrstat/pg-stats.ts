@@ -4,7 +4,7 @@
  * (stuck inactive) and POOL_APP_NOT_ENABLED. The PG map itself is @ts-ceph/mgr's.
  */
 import { OSDMap, osdCounts } from '@ts-ceph/maps';
-import { PGMap, PgState, pgStateString } from '@ts-ceph/mgr';
+import { PGMap, PgState, pgStateString } from '@ts-ceph/mgr/core';
 import { Health, HealthCheckMap, addCheck } from '../health/health-check';
 
 export interface PgHealthConf {

@@ -6,7 +6,7 @@ import type { MonmapMonitor } from './monmap-monitor';
 import type { OSDMonitor } from '../osd/osd-monitor';
 import type { MgrMonitor } from '../mgr/mgr-monitor';
 import type { HealthMonitor } from '../health/health-monitor';
-import type { PGMap, ServiceMapState } from '@ts-ceph/mgr';
+import type { PGMap, ServiceMapState } from '@ts-ceph/mgr/core';
 import type { EffectiveConfig } from '../config/effective';
 
 /** The version string we report (`ceph versions`); the stock tools parse it. */

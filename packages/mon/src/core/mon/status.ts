@@ -11,7 +11,7 @@ import { byteU, percentify, siU } from '../units';
 import { osdSummaryJSON, osdSummaryText } from '../osd/osd-query-commands';
 import { ClusterView } from './cluster-view';
 import { osdCounts, JsonFormatter, TextTable } from '@ts-ceph/maps';
-import { dumpServiceMap, serviceSummary } from '@ts-ceph/mgr';
+import { dumpServiceMap, serviceSummary } from '@ts-ceph/mgr/core';
 
 /** ServiceMap::is_normal_ceph_entity: services `ceph -s` does not list again. */
 const NORMAL_ENTITIES = new Set(['osd', 'mon', 'client', 'mds', 'mgr']);
