@@ -73,6 +73,8 @@ export class MgrServer implements Dispatcher {
 
   async bind(ip: string, port = 0): Promise<EntityAddrvec> {
     const addrs = await this.messenger.bind(ip, port);
+    const now = this.host.clock.wallNow();
+    this.core.start(utimeFromMs(now), now);
     log.info(`mgr.${this.host.name} listening on ${ip}:${addrs[0] ? addrPort(addrs[0]) : port}`);
     return addrs;
   }

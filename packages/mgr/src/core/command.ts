@@ -30,6 +30,8 @@ export interface MgrView {
   osdmap(): OSDMap;
   readonly pgmap: PGMap;
   readonly services: ServiceMapState;
+  /** Whether the PG map is complete enough to trust (DaemonServer::pgmap_ready). */
+  pgReady(nowMs: number): boolean;
 }
 
 export type MgrCommandHandler = (req: MgrCommandRequest) => MgrCommandReply;

@@ -5,7 +5,7 @@
  */
 import { EntityType, EntityAddr, UTime, blankAddr } from '@ts-ceph/denc';
 import { MgrCap } from '@ts-ceph/cephx/core';
-import { JsonFormatter, OSDMap } from '@ts-ceph/maps';
+import { JsonFormatter, OSDMap, isUp } from '@ts-ceph/maps';
 import { CephError, Errno } from '@ts-ceph/common/core';
 import type { MMgrOpen, MMgrReport, MPGStats, PerfCounterType } from '@ts-ceph/messages';
 import { unpackPerfValues } from '@ts-ceph/messages';
@@ -65,13 +65,38 @@ export class DaemonServerCore {
   readonly services = new ServiceMapState();
   readonly daemons = new Map<string, DaemonStateEntry>();
   private readonly handlers: Record<string, MgrCommandHandler>;
+  /** DaemonServer::pgmap_ready: every up OSD has reported, or four stats periods have passed. */
+  private pgmapReady = false;
+  private startedAt = 0;
+  private readonly reportedOsds = new Set<number>();
 
   constructor(
     readonly osdmap: () => OSDMap,
     readonly conf: MgrConfig,
   ) {
-    const view: MgrView = { osdmap, pgmap: this.pgmap, services: this.services };
+    const view: MgrView = { osdmap, pgmap: this.pgmap, services: this.services, pgReady: (now) => this.pgReady(now) };
     this.handlers = { ...pgCommands(view), 'osd df': osdDfCommand(view), 'service dump': (req) => this.serviceDump(req.format, formatterFor(req)), 'service status': (req) => this.serviceStatus(formatterFor(req)) };
+  }
+
+  /** The mgr starts serving: the service map's first epoch, and the clock for pg_ready. */
+  start(now: UTime, nowMs: number): void {
+    this.startedAt = nowMs;
+    this.services.map = { epoch: 1, modified: now, services: new Map() };
+  }
+
+  /** DaemonServer::maybe_ready / send_report: ready once all up OSDs reported, or after 4 periods. */
+  pgReady(nowMs: number): boolean {
+    if (!this.pgmapReady && nowMs - this.startedAt > this.conf.statsPeriod * 4 * 1000) this.pgmapReady = true;
+    return this.pgmapReady;
+  }
+
+  private maybeReady(osd: number): void {
+    if (this.pgmapReady) return;
+    this.reportedOsds.add(osd);
+    const m = this.osdmap();
+    for (let i = 0; i < m.maxOsd; i++) if (isUp(m, i) && !this.reportedOsds.has(i)) return;
+    this.pgmapReady = true;
+    this.reportedOsds.clear();
   }
 
   /** Prefixes with a handler (the mon publishes these with FLAG_MGR so the CLI sends them here). */
@@ -125,6 +150,7 @@ export class DaemonServerCore {
     if (s.peer.type !== EntityType.OSD) return;
     const osd = Number(s.peer.id);
     this.pgmap.ingest(osd, { osdStat: m.osdStat, pgStat: m.pgStat, poolStat: m.poolStat }, this.osdmap(), nowMs);
+    this.maybeReady(osd);
   }
 
   /** A closed session: a service daemon leaves the service map (its registration ends with it). */

@@ -4,7 +4,7 @@
  * ./osd-df.ts. They answer from the PGMap the OSDs' MPGStats built.
  */
 import { JsonFormatter, TextTable, byteU, formatEversion, formatPg, utimeLocal } from '@ts-ceph/maps';
-import { MgrCommandHandler, MgrCommandRequest, MgrView, fail, formatterFor, getInt, getStr, getStrs, ok, reply } from './command';
+import { MgrCommandHandler, MgrCommandReply, MgrCommandRequest, MgrView, fail, formatterFor, getInt, getStr, getStrs, ok, reply } from './command';
 import { dumpPgMap, dumpPgStat, dumpPgStats, dumpPoolStats, dumpOsdStats } from './pg-dump';
 import { pgStateBit, pgStateString } from './pg-state';
 import type { PgEntry } from './pg-map';
@@ -12,7 +12,7 @@ import type { PgEntry } from './pg-map';
 function pgStat(v: MgrView, req: MgrCommandRequest) {
   const s = v.pgmap.summary(v.osdmap());
   const byName = [...s.byState].sort((a, b) => (a[0] < b[0] ? -1 : 1));
-  const f = pgReadyFormatter(req);
+  const f = pgReadyFormatter(v, req);
   if (f) {
     f.openObject('pg_summary');
     f.openArray('num_pg_by_state');
@@ -31,22 +31,37 @@ function pgStat(v: MgrView, req: MgrCommandRequest) {
     f.dumpInt('total_used_raw_bytes', s.bytesUsed);
     f.close();
     f.close();
-    return ok(f.toString());
+    return pgReply(v, req, f, '', '', true);
   }
   const states = byName.map(([name, n]) => `${n} ${name}`).join(', ');
-  return ok(`${s.numPg} pgs: ${states}; ${byteU(s.dataBytes)} data, ${byteU(s.bytesUsed)} used, ${byteU(s.bytesAvail)} / ${byteU(s.bytesTotal)} avail\n`);
+  return pgReply(v, req, undefined, `${s.numPg} pgs: ${states}; ${byteU(s.dataBytes)} data, ${byteU(s.bytesUsed)} used, ${byteU(s.bytesAvail)} / ${byteU(s.bytesTotal)} avail\n`);
 }
 
 /**
  * The commands DaemonServer hands to process_pg_map_command answer inside an object that starts
- * with "pg_ready" (whether every OSD has reported since the mgr started; ours starts ready).
+ * with "pg_ready" (every OSD reported since the mgr started), and while it is false their status
+ * starts with a warning.
  */
-function pgReadyFormatter(req: MgrCommandRequest): JsonFormatter | undefined {
+function pgReadyFormatter(v: MgrView, req: MgrCommandRequest): JsonFormatter | undefined {
   const f = formatterFor(req);
   if (!f) return undefined;
   f.openObject('pg_info');
-  f.dumpBool('pg_ready', true);
+  f.dumpBool('pg_ready', v.pgReady(req.now));
   return f;
+}
+
+const NOT_READY = 'Warning: due to ceph-mgr restart, some PG states may not be up to date\n';
+
+/**
+ * The reply of such a command. process_pg_map_command flushes its formatter before DaemonServer
+ * closes the outer object; a flush into a stringstream (pg stat, osd perf) leaves a line break
+ * before that last brace, one into the reply buffer (pg dump, pg ls) does not.
+ */
+function pgReply(v: MgrView, req: MgrCommandRequest, f: JsonFormatter | undefined, out: string, rs = '', viaStream = false): MgrCommandReply {
+  const warn = v.pgReady(req.now) ? '' : NOT_READY;
+  if (!f) return reply(0, warn + rs, out);
+  const s = f.toString();
+  return reply(0, warn + rs, viaStream ? `${s.slice(0, -1)}\n}` : s);
 }
 
 const osdList = (v: readonly number[], primary: number) => `[${v.join(',')}]p${primary}`;
@@ -54,7 +69,7 @@ const osdList = (v: readonly number[], primary: number) => `[${v.join(',')}]p${p
 function pgDump(v: MgrView, req: MgrCommandRequest) {
   const m = v.osdmap();
   const what = getStrs(req.cmdmap, 'dumpcontents');
-  const f = pgReadyFormatter(req);
+  const f = pgReadyFormatter(v, req);
   if (f) {
     if (!what.length || what.includes('all')) dumpPgMap(f, v.pgmap, m, req.now);
     else {
@@ -63,7 +78,7 @@ function pgDump(v: MgrView, req: MgrCommandRequest) {
       if (what.includes('osds')) dumpOsdStats(f, v.pgmap);
     }
     f.close();
-    return reply(0, 'dumped all', f.toString());
+    return pgReply(v, req, f, '', `dumped ${what.length ? what.join(',') : 'all'}`);
   }
   const t = new TextTable();
   for (const h of ['PG_STAT', 'STATE', 'UP', 'UP_PRIMARY', 'ACTING', 'ACTING_PRIMARY']) t.defineColumn(h, 'left', 'left');
@@ -71,7 +86,7 @@ function pgDump(v: MgrView, req: MgrCommandRequest) {
     if (stat) t.row(formatPg(pgid), pgStateString(stat.state), osdList(stat.up, stat.upPrimary), stat.upPrimary, osdList(stat.acting, stat.actingPrimary), stat.actingPrimary);
     else t.row(formatPg(pgid), 'unknown', '[]p-1', -1, '[]p-1', -1);
   }
-  return reply(0, `dumped ${what.length ? what.join(',') : 'all'}`, t.toString());
+  return pgReply(v, req, undefined, t.toString(), `dumped ${what.length ? what.join(',') : 'all'}`);
 }
 
 /** The PGs `pg ls*` selects: by pool, by OSD (up/acting, or primary), by state names. */
@@ -107,19 +122,23 @@ const PG_LS_NOTE = '\n* NOTE: Omap statistics are gathered during deep scrub and
 function pgLs(v: MgrView, req: MgrCommandRequest, prefix: string) {
   const pgs = selectPgs(v, req, prefix);
   if (typeof pgs === 'string') return fail('EINVAL', pgs);
-  const f = pgReadyFormatter(req);
+  // get_filtered_pg_stats walks the reported PGs; with none, nothing is dumped.
+  const reported = pgs.filter((p) => p.stat !== undefined);
+  const f = pgReadyFormatter(v, req);
   if (f) {
-    f.openArray('pg_stats');
-    for (const { pgid, stat } of pgs) {
-      if (!stat) continue;
-      f.openObject('pg_stat');
-      dumpPgStat(f, pgid, stat);
+    if (reported.length) {
+      f.openArray('pg_stats');
+      for (const { pgid, stat } of reported) {
+        f.openObject('pg_stat');
+        dumpPgStat(f, pgid, stat!);
+        f.close();
+      }
       f.close();
     }
     f.close();
-    f.close();
-    return ok(f.toString());
+    return pgReply(v, req, f, '');
   }
+  if (!reported.length) return pgReply(v, req, undefined, '');
   const t = new TextTable();
   for (const h of ['PG', 'OBJECTS', 'DEGRADED', 'MISPLACED', 'UNFOUND', 'BYTES', 'OMAP_BYTES*', 'OMAP_KEYS*', 'LOG', 'STATE', 'SINCE', 'VERSION', 'REPORTED', 'UP', 'ACTING', 'SCRUB_STAMP', 'DEEP_SCRUB_STAMP']) t.defineColumn(h, 'left', 'left');
   for (const { pgid, stat: s } of pgs) {
@@ -128,7 +147,7 @@ function pgLs(v: MgrView, req: MgrCommandRequest, prefix: string) {
     const since = Math.max(0, Math.floor((req.now - (s.lastChange.sec * 1000 + s.lastChange.nsec / 1e6)) / 1000));
     t.row(formatPg(pgid), n('num_objects'), n('num_objects_degraded'), n('num_objects_misplaced'), n('num_objects_unfound'), n('num_bytes'), n('num_omap_bytes'), n('num_omap_keys'), s.logSize, pgStateString(s.state), `${since}s`, formatEversion(s.version), `${s.reportedEpoch}:${s.reportedSeq}`, osdList(s.up, s.upPrimary), osdList(s.acting, s.actingPrimary), utimeLocal(s.lastScrubStamp), utimeLocal(s.lastDeepScrubStamp));
   }
-  return ok(t.toString() + PG_LS_NOTE);
+  return pgReply(v, req, undefined, t.toString() + PG_LS_NOTE);
 }
 
 function poolStats(v: MgrView, req: MgrCommandRequest) {
@@ -164,7 +183,7 @@ function poolStats(v: MgrView, req: MgrCommandRequest) {
 function osdPerf(v: MgrView, req: MgrCommandRequest) {
   const osds = [...v.pgmap.osdStat].sort((a, b) => b[0] - a[0]);
   const ms = (ns: bigint) => Number(ns / 1_000_000n);
-  const f = pgReadyFormatter(req);
+  const f = pgReadyFormatter(v, req);
   if (f) {
     f.openObject('osdstats');
     f.openArray('osd_perf_infos');
@@ -182,12 +201,12 @@ function osdPerf(v: MgrView, req: MgrCommandRequest) {
     f.close();
     f.close();
     f.close();
-    return ok(f.toString());
+    return pgReply(v, req, f, '', '', true);
   }
   const t = new TextTable();
   for (const h of ['osd', 'commit_latency(ms)', 'apply_latency(ms)']) t.defineColumn(h, 'left', 'right');
   for (const [id, s] of osds) t.row(id, ms(s.osPerfStat.commitLatencyNs), ms(s.osPerfStat.applyLatencyNs));
-  return ok(t.toString());
+  return pgReply(v, req, undefined, t.toString());
 }
 
 export function pgCommands(v: MgrView): Record<string, MgrCommandHandler> {

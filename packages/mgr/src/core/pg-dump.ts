@@ -3,7 +3,7 @@
  * PGMap::dump_basic in src/osd/osd_types.cc and src/mon/PGMap.cc): `ceph pg dump -f json` and
  * friends, with Ceph's keys in Ceph's order.
  */
-import { Formatter, OSDMap, PgT, PgStatT, OsdStatT, StoreStatfsT, STATFS_FIELDS, dumpObjectStatSum, formatEversion, formatPg, utimeLocal, ObjectStatSumT, newStoreStatfs, statfsUsedRaw } from '@ts-ceph/maps';
+import { Formatter, OSDMap, PgT, PgStatT, OsdStatT, newOsdStat, StoreStatfsT, STATFS_FIELDS, dumpObjectStatSum, formatEversion, formatPg, utimeLocal, ObjectStatSumT, newStoreStatfs, statfsUsedRaw } from '@ts-ceph/maps';
 import { UTime, utimeFromMs } from '@ts-ceph/denc';
 import { PGMap, addStatSum } from './pg-map';
 import { pgStateString } from './pg-state';
@@ -186,9 +186,10 @@ export function dumpPgMap(f: Formatter, pm: PGMap, m: OSDMap, now: number): void
   dumpPoolStat(f, sum, newStoreStatfs(), logSize, ondisk, up, 0);
   f.close();
   const os = pm.osdSum(m);
-  const osdSum: OsdStatT = { ...[...pm.osdStat.values()][0]!, statfs: os.statfs, hbPeers: [], upFrom: 0, seq: 0n, numOsds: os.numOsds, numPerPoolOsds: os.numOsds, numPerPoolOmapOsds: os.numOsds, numPgs: [...pm.osdStat.values()].reduce((a, s) => a + s.numPgs, 0) };
+  // osd_sum: the OSDs' stats added up (osd_stat_t::add), up_from and seq left zero.
+  const osdSum: OsdStatT = { ...newOsdStat(), statfs: os.statfs, numOsds: os.numOsds, numPerPoolOsds: os.numOsds, numPerPoolOmapOsds: os.numOsds, numPgs: [...pm.osdStat.values()].reduce((a, s) => a + s.numPgs, 0) };
   f.openObject('osd_stats_sum');
-  if (pm.osdStat.size) dumpOsdStat(f, osdSum);
+  dumpOsdStat(f, osdSum);
   f.close();
   f.openObject('pg_stats_delta');
   dumpPoolStat(f, pm.poolSum(m, -1).sum, newStoreStatfs(), 0, 0, 0, 0);
