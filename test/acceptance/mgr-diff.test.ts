@@ -110,4 +110,6 @@ t.test("the mgr's commands, sent to the mgr by the CLI", async (t) => {
   await same(t, ['pg', 'dump', '-f', 'json'], dropKey('stamp'));
   await same(t, ['pg', 'dump', 'pgs_brief', '-f', 'json']);
   await same(t, ['service', 'dump', '-f', 'json'], dropKey('modified'));
+  // A mon command (OSDMonitor), not the mgr's.
+  await same(t, ['pg', 'map', '9.0']);
 });

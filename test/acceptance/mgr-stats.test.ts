@@ -75,6 +75,10 @@ t.test('after rados bench every view counts the objects written', async (t) => {
   const plain = await c.mon.ceph(['pg', 'stat']);
   t.match(plain.stdout, /^24 pgs: 24 active\+clean; \d+(\.\d+)? [KMG]iB data, \d+(\.\d+)? [KMG]iB used, \d+(\.\d+)? [KMG]iB \/ 2 GiB avail\n$/);
 
+  const pgMap = json<{ pgid: string; up: number[]; acting: number[] }>(await c.mon.ceph(['pg', 'map', '1.3', '-f', 'json']));
+  t.same([pgMap.pgid, pgMap.up.length, pgMap.acting], ['1.3', 1, pgMap.up], 'pg map: one OSD up and acting');
+  t.equal(dump.pg_map.pg_stats.find((p) => p.pgid === '1.3')?.acting_primary, pgMap.up[0], 'and that OSD reports the PG');
+
   const osdDf = json<{ nodes: { id: number; pgs: number; kb: number; kb_used: number }[] }>(await c.mon.ceph(['osd', 'df', '-f', 'json']));
   t.same(osdDf.nodes.map((n) => n.id), [0, 1]);
   t.equal(osdDf.nodes.reduce((a, n) => a + n.pgs, 0), 24, 'osd df PGs');

@@ -39,6 +39,7 @@ import { OSDLivenessConf, OSDReportTracker, tickOsdReports } from './core/osd/os
 import { DaemonServerCore, MGR_READ_COMMANDS } from '@ts-ceph/mgr';
 import type { CommandRequest } from './core/commands/types';
 import { pgHealth } from './core/mgrstat/pg-stats';
+import { pgMapCommand } from './core/osd/pg-map-command';
 import { statusCommands } from './core/mon/status';
 import { monCommands } from './core/mon/mon-commands';
 import { ClusterView, MON_QUORUM_FEATURES } from './core/mon/cluster-view';
@@ -241,6 +242,7 @@ export class Monitor {
     d.register(osdMiscCommands(this.osd));
     d.register(ecProfileCommands(this.osd));
     d.register(statusCommands(this.view));
+    d.register(pgMapCommand(this.osd));
     d.register(monCommands(this.view));
     // The mgr's commands: answered here too, for clients that send them to the mon, and when no
     // mgr is active (the CLI sends them to the active mgr as long as the MgrMap names one).
