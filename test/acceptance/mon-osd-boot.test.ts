@@ -203,7 +203,11 @@ t.test('two real OSDs: PGs created (pg_create2), a kill -9 is reported by the pe
   t.equal(created[0]! + created[1]!, 8, `the OSDs created the 8 PGs (${created.join(' + ')}) and the pool is no longer creating`);
   // The PG states come from the real OSDs' MPGStats to ts-mon's mgr role (issue 11, acceptance 2).
   const clean = /pgs: {5}8 active\+clean\n/;
-  await waitFor(async () => clean.test((await m.ceph(['-s'])).stdout), 30_000, 'ceph -s: 8 active+clean', 500);
+  let status = '';
+  await waitFor(async () => clean.test((status = (await m.ceph(['-s'])).stdout)), 60_000, 'ceph -s: 8 active+clean', 500).catch(async (e: Error) => {
+    const osdLog = readFileSync(join(m.dir, 'osd.1', 'osd.log'), 'utf8').split('\n').filter((l) => /osd_alive|up_thru|osd_map\(|pg_stats|mgr/.test(l)).slice(-25).join('\n');
+    throw new Error(`${e.message}\n${status}\n${(await m.ceph(['pg', 'dump', 'pgs_brief'])).stdout}\n${(await m.ceph(['osd', 'dump'])).stdout}\n${osdLog}`);
+  });
   const pgDump = json<{ pg_map: { pg_stats: { state: string; acting_primary: number }[]; osd_stats: { osd: number; kb: number }[] } }>(await m.ceph(['pg', 'dump', '-f', 'json']));
   t.same([...new Set(pgDump.pg_map.pg_stats.map((p) => p.acting_primary))].sort(), [0, 1], 'both real OSDs report their PGs to the mgr');
   t.same(pgDump.pg_map.osd_stats.map((o) => [o.osd, o.kb]), [[0, 1 << 20], [1, 1 << 20]], 'and their osd_stat_t (1 GiB BlueStore each)');
