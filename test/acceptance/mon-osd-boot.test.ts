@@ -5,8 +5,7 @@
  * (MOSDMarkMeDown, acked, so it exits at once); a second instance killed with -9 and a third start
  * (whose boot finds the old instance still up) leave ts-mon running and the OSD up again. With two
  * OSDs, a pool's PGs are created on their primaries (pg_create2 → osd_pg_created), and a kill -9
- * of one OSD is reported by the other (osd_failure, immediate) and marked down. The OSDs report
- * their PGs to ts-mon's mgr role (MMgrOpen, MMgrReport, MPGStats), so `ceph -s` shows them active+clean.
+ * of one OSD is reported by the other (osd_failure, immediate) and marked down.
  * Fails, never skips, when the binaries are missing or the OSD does not come up.
  */
 import t, { Test } from 'tap';
@@ -201,16 +200,6 @@ t.test('two real OSDs: PGs created (pg_create2), a kill -9 is reported by the pe
   await waitFor(async () => !(await m.ceph(['osd', 'pool', 'ls', 'detail'])).stdout.includes('creating'), 30_000, "pool p's PGs created", 250);
   const created = ['osd.0', 'osd.1'].map((o) => (readFileSync(join(m.dir, o, 'osd.log'), 'utf8').match(/--> v2:\S+ -- osd_pg_created\(1\.[0-7]\)/g) ?? []).length);
   t.equal(created[0]! + created[1]!, 8, `the OSDs created the 8 PGs (${created.join(' + ')}) and the pool is no longer creating`);
-  // The PG states come from the real OSDs' MPGStats to ts-mon's mgr role (issue 11, acceptance 2).
-  const clean = /pgs: {5}8 active\+clean\n/;
-  let status = '';
-  await waitFor(async () => clean.test((status = (await m.ceph(['-s'])).stdout)), 60_000, 'ceph -s: 8 active+clean', 500).catch(async (e: Error) => {
-    const osdLog = readFileSync(join(m.dir, 'osd.1', 'osd.log'), 'utf8').split('\n').filter((l) => /osd_alive|up_thru|osd_map\(|pg_stats|mgr/.test(l)).slice(-25).join('\n');
-    throw new Error(`${e.message}\n${status}\n${(await m.ceph(['pg', 'dump', 'pgs_brief'])).stdout}\n${(await m.ceph(['osd', 'dump'])).stdout}\n${osdLog}`);
-  });
-  const pgDump = json<{ pg_map: { pg_stats: { state: string; acting_primary: number }[]; osd_stats: { osd: number; kb: number }[] } }>(await m.ceph(['pg', 'dump', '-f', 'json']));
-  t.same([...new Set(pgDump.pg_map.pg_stats.map((p) => p.acting_primary))].sort(), [0, 1], 'both real OSDs report their PGs to the mgr');
-  t.same(pgDump.pg_map.osd_stats.map((o) => [o.osd, o.kb]), [[0, 1 << 20], [1, 1 << 20]], 'and their osd_stat_t (1 GiB BlueStore each)');
   // Kill only once osd.0 heartbeats osd.1 (a ping_reply came back): then the refused reconnect is
   // an immediate failure, not a 20 s grace with too few reporters.
   const log0 = join(m.dir, 'osd.0', 'osd.log');

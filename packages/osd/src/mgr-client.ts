@@ -70,7 +70,7 @@ export class MgrClient implements Dispatcher {
 
   private reconnect(): void {
     if (this.stopped) return;
-    this.con?.markDown?.();
+    this.con?.markDown();
     this.con = undefined;
     this.timer?.cancel();
     this.periodMs = 0;
