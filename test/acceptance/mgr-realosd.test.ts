@@ -19,7 +19,7 @@ t.setTimeout(240_000);
 /** cluster.sh's [osd] section: BlueStore on a 1 GiB file, few threads, small caches. */
 function osdSection(base: string): string {
   const dir = join(base, 'osd.$id');
-  return `\nosd_pool_default_size = 1\nosd_pool_default_min_size = 1\nmon_allow_pool_size_one = true\n
+  return `
 [osd]
 osd_data = ${dir}
 keyring = ${dir}/keyring
@@ -62,7 +62,7 @@ async function realOsd(m: TsMon, id: number): Promise<ChildProcess> {
 
 t.test('real ceph-osd PGs active+clean through the mgr role', async (t) => {
   for (const b of ['ceph', 'rados', 'ceph-osd', 'ceph-authtool']) requireBinary(b);
-  const m = await startTsMon({ extraConf: 'mgr_stats_period = 1' });
+  const m = await startTsMon({ extraConf: 'mgr_stats_period = 1\nosd_pool_default_size = 1\nosd_pool_default_min_size = 1\nmon_allow_pool_size_one = true' });
   const osds: ChildProcess[] = [];
   t.teardown(async () => {
     for (const o of osds) if (o.exitCode === null && o.signalCode === null) o.kill('SIGKILL');
