@@ -42,7 +42,7 @@ t.test('ceph CLI against ts-mon, secure mode', async (t) => {
         ' ',
         '  services:',
         '    mon: 1 daemons, quorum a \\(age [\\d.]+s\\)',
-        '    mgr: no daemons active',
+        '    mgr: a\\(active, since [\\d.]+s\\)',
         '    osd: 0 osds: 0 up, 0 in',
         ' ',
         '  data:',

@@ -65,7 +65,9 @@ export function normalized(r: RunResult, m: { fsid: string; port: number }): { c
  * same `ceph` command to both and expects equal normalized results.
  */
 export async function realAndOurs(t: Test, extraConf = ''): Promise<{ real: RealMon; ours: TsMon; same(args: string[]): Promise<void> }> {
-  const [real, ours] = await Promise.all([startRealMon({ mode: 'crc', extraConf }), startTsMon({ mode: 'crc', extraConf })]);
+  // The real mon runs without a mgr, so ours leaves its mgr role off (test/acceptance/mgr-diff.test.ts
+  // compares the mgr against a real ceph-mgr).
+  const [real, ours] = await Promise.all([startRealMon({ mode: 'crc', extraConf }), startTsMon({ mode: 'crc', extraConf: `${extraConf}\nts_mon_mgr = false` })]);
   t.teardown(() => Promise.all([real.stop(), ours.stop()]));
   const same = async (args: string[]) => {
     const [a, b] = await Promise.all([real.ceph(args), ours.ceph(args)]);

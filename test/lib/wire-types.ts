@@ -10,6 +10,7 @@ import '@ts-ceph/messenger';
 import '@ts-ceph/messages';
 import '@ts-ceph/rados';
 import '@ts-ceph/objectstore';
+import '@ts-ceph/mgr';
 import '@ts-ceph/mon';
 import '@ts-ceph/osd';
 

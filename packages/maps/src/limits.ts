@@ -23,4 +23,6 @@ export const mapsLimits = {
   pgLogEntriesMax: 1 << 20,
   /** Most clones in one SnapSet. */
   clonesPerSnapSetMax: 1 << 20,
+  /** Most heartbeat peers (and ping time entries) in one osd_stat_t. */
+  hbPeersPerOsdMax: 1 << 16,
 };

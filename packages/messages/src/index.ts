@@ -15,6 +15,7 @@ export * from './command';
 export * from './mon-get-version';
 export * from './auth';
 export * from './mgr-map';
+export * from './mgr';
 export * from './osd-map';
 export * from './ping';
 export * from './pool-op';

@@ -22,4 +22,8 @@ export const messagesLimits = {
   osdPingPadBytesMax: 65536,
   /** Bytes of one ts_osd_peer payload (a replicated write of an object up to osd_max_object_size plus its log entry). */
   tsOsdPeerPayloadBytesMax: 160 * 1024 * 1024,
+  /** Keys in an MMgrOpen/MMgrReport metadata or status map (an OSD sends about 50). */
+  mgrStatusKeysMax: 4096,
+  /** Perf counter schemas declared in one MMgrReport (an OSD declares a few hundred). */
+  perfCountersPerReportMax: 65536,
 };

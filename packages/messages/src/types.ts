@@ -34,6 +34,14 @@ export const MSG_GET_CONFIG = 63;
 export const MSG_GETPOOLSTATS = 58;
 export const MSG_GETPOOLSTATSREPLY = 59;
 export const MSG_MGR_MAP = 0x704;
+/** Daemon and client sessions with the active mgr (src/msg/Message.h). */
+export const MSG_MGR_OPEN = 0x700;
+export const MSG_MGR_CONFIGURE = 0x701;
+export const MSG_MGR_REPORT = 0x702;
+export const MSG_MGR_COMMAND = 0x709;
+export const MSG_MGR_COMMAND_REPLY = 0x70a;
+/** An OSD's PG statistics for the mgr (MPGStats). */
+export const MSG_PGSTATS = 87;
 /** `ceph tell` / librados osd_command to a daemon, and its reply (src/msg/Message.h). */
 export const MSG_COMMAND = 97;
 export const MSG_COMMAND_REPLY = 98;

@@ -3,6 +3,11 @@
  * to (MMgrOpen, MMgrReport, MPGStats), the PG map built from those reports and its digest for the
  * monitor, the service map, and the modules (prometheus, crash). See README.md.
  */
+import './wire-types';
+
+export * from './core/index';
+export * from './available-modules';
+export * from './mgr-server';
 export * from './modules/cluster-view';
 export * from './modules/py-format';
 export * from './modules/prometheus/metric';

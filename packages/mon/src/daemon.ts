@@ -12,6 +12,8 @@ import { LevelKV } from './store/level-kv';
 import { Monitor } from './monitor';
 import { MonServer } from './net/mon-server';
 import { openMonAdminSocket } from './net/admin-socket';
+import { startMgrRole, mgrRoleEnabled } from './mgr-role';
+import type { MgrServer } from '@ts-ceph/mgr';
 import { MonPaths, monPaths } from './mon-paths';
 import { Clog, formatLogEntry } from './core/log/log-entry';
 import { Health, HealthCheckMap, addCheck } from './core/health/health-check';
@@ -24,6 +26,8 @@ const log = logger('mon');
 
 export class MonDaemon {
   private timer: NodeJS.Timeout | undefined;
+  /** The mgr role (src/mgr-role.ts); undefined when ts_mon_mgr = false. */
+  mgrServer: MgrServer | undefined;
   private stopping: Promise<void> | undefined;
   private asok: AdminSocket | undefined;
 
@@ -62,6 +66,7 @@ export class MonDaemon {
     // client can ask for them.
     await d.mgrHost.start(o.conf, `mon.${o.id}`);
     await server.bind(addrIp(a), addrPort(a));
+    d.mgrServer = await startMgrRole(mon, addrIp(a), clock, mgrRoleEnabled(o.conf, o.id));
     const writeLog = mon.onCommitted;
     mon.onCommitted = (svcs) => {
       writeLog(svcs);
@@ -117,6 +122,7 @@ export class MonDaemon {
       if (this.timer) clearInterval(this.timer);
       await this.mgrHost.stop();
       await this.asok?.close();
+      await this.mgrServer?.shutdown();
       await this.server.shutdown();
       await this.mon.close();
       if (this.paths.pidFile) {

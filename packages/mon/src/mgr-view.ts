@@ -1,11 +1,12 @@
 /**
  * The monitor as the mgr modules see the cluster (@ts-ceph/mgr's MgrClusterView): health, the
  * monmap and quorum, OSDs with their boot metadata and statfs, pools with their PG states and
- * usage, the MgrMap, from the maps and PGStatService the monitor keeps. Until OSDs report to a mgr,
- * rates, latencies and perf counters are zero or empty; the mgr's PGMap replaces those sources.
+ * usage, the MgrMap, from the maps the monitor keeps and the mgr role's PGMap (OSD reports). Rates,
+ * latencies and perf counters are still zero or empty (the PGMap keeps no deltas yet).
  */
 import { getItemClass } from '@ts-ceph/crush';
-import { addrvecLegacyStr, crushOf, exists, isIn, isUp, osdMapFlagSet, weightf, POOL_OPTS } from '@ts-ceph/maps';
+import { addrvecLegacyStr, crushOf, exists, isIn, isUp, osdMapFlagSet, weightf, POOL_OPTS, OSDMap, statfsUsedRaw } from '@ts-ceph/maps';
+import { PGMap, pgStateString } from '@ts-ceph/mgr/core';
 import type { MgrClusterView, ViewHealth, ViewMon, ViewOsd, ViewPool, ViewDf, ViewMgr, ViewPerfCounter } from '@ts-ceph/mgr';
 import type { Monitor } from './monitor';
 import { healthName } from './core/health/health-check';
@@ -49,12 +50,13 @@ export class MonMgrView implements MgrClusterView {
   osds(): ViewOsd[] {
     const m = this.mon.osd.osdmap;
     const cw = crushOf(m);
+    const pgsPerOsd = this.mon.mgrCore.pgmap.pgsPerOsd(m);
     const out: ViewOsd[] = [];
     for (let i = 0; i < m.maxOsd; i++) {
       if (!exists(m, i)) continue;
       const pub = m.osdAddrs.client[i] ?? [];
       const cl = m.osdAddrs.cluster[i] ?? [];
-      const st = this.mon.pgstats.osdStatfs.get(i);
+      const st = this.mon.mgrCore.pgmap.osdStat.get(i)?.statfs;
       out.push({
         id: i,
         up: isUp(m, i),
@@ -65,8 +67,8 @@ export class MonMgrView implements MgrClusterView {
         deviceClass: cw.nameMap.has(i) ? (getItemClass(cw, i) ?? '') : undefined,
         metadata: this.mon.osd.osdMetadata(i),
         statBytes: st?.total ?? 0,
-        statBytesUsed: st?.used ?? 0,
-        numPg: 0,
+        statBytesUsed: st ? statfsUsedRaw(st) : 0,
+        numPg: pgsPerOsd.get(i) ?? 0,
         applyLatencyMs: 0,
         commitLatencyMs: 0,
       });
@@ -80,8 +82,8 @@ export class MonMgrView implements MgrClusterView {
 
   pools(): ViewPool[] {
     const m = this.mon.osd.osdmap;
-    const byPool = this.mon.pgstats.byPool(m);
-    const sum = this.mon.pgstats.summary(m);
+    const byPool = poolStates(this.mon.mgrCore.pgmap, m);
+    const sum = this.mon.mgrCore.pgmap.summary(m);
     const out: ViewPool[] = [];
     for (const [id, p] of m.pools) {
       const b = byPool.get(id);
@@ -126,7 +128,7 @@ export class MonMgrView implements MgrClusterView {
   }
 
   df(): ViewDf {
-    const s = this.mon.pgstats.summary(this.mon.osd.osdmap);
+    const s = this.mon.mgrCore.pgmap.summary(this.mon.osd.osdmap);
     return { totalBytes: s.bytesTotal, totalUsedBytes: s.bytesUsed, totalUsedRawBytes: s.bytesUsed };
   }
 
@@ -157,4 +159,19 @@ export class MonMgrView implements MgrClusterView {
   daemonHealthMetrics(): Map<string, { type: string; value: number }[]> {
     return new Map();
   }
+}
+
+/** Per pool: PGs by state name, objects and bytes (pg_summary's by_pool and the pool stat sums). */
+function poolStates(pm: PGMap, m: OSDMap): Map<number, { states: Map<string, number>; numObjects: number; numBytes: number }> {
+  const out = new Map<number, { states: Map<string, number>; numObjects: number; numBytes: number }>();
+  for (const id of m.pools.keys()) out.set(id, { states: new Map(), numObjects: 0, numBytes: 0 });
+  for (const { pgid, stat } of pm.pgs(m)) {
+    const p = out.get(pgid.pool);
+    if (!p) continue;
+    const name = stat ? pgStateString(stat.state) : 'unknown';
+    p.states.set(name, (p.states.get(name) ?? 0) + 1);
+    p.numObjects += stat?.stats.sum.num_objects ?? 0;
+    p.numBytes += stat?.stats.sum.num_bytes ?? 0;
+  }
+  return out;
 }

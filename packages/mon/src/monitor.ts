@@ -36,8 +36,10 @@ import { osdMiscCommands } from './core/osd/osd-misc-commands';
 import { ecProfileCommands } from './core/osd/ec-profile-commands';
 import { osdMapHealth } from './core/osd/osd-health';
 import { OSDLivenessConf, OSDReportTracker, processFailures, tickOsdReports } from './core/osd/osd-liveness';
-import { PGStatService } from './core/mgrstat/pg-stats';
-import { pgCommands } from './core/mgrstat/pg-commands';
+import { DaemonServerCore, MGR_READ_COMMANDS } from '@ts-ceph/mgr';
+import type { CommandRequest } from './core/commands/types';
+import { pgHealth } from './core/mgrstat/pg-stats';
+import { pgMapCommand } from './core/osd/pg-map-command';
 import { statusCommands } from './core/mon/status';
 import { monCommands } from './core/mon/mon-commands';
 import { ClusterView, MON_QUORUM_FEATURES } from './core/mon/cluster-view';
@@ -96,7 +98,8 @@ export class Monitor {
   /** The crash module's reports (`ceph crash ...`, RECENT_CRASH). */
   readonly crash: CrashService;
   readonly osd: OSDMonitor;
-  readonly pgstats = new PGStatService();
+  /** The mgr role's state (PG map, service map, daemon reports); MgrServer carries its messages. */
+  readonly mgrCore: DaemonServerCore;
   /** Failure reports and beacons from OSD daemons (in memory, as in Ceph). */
   readonly osdReports = new OSDReportTracker();
   readonly osdLivenessConf: OSDLivenessConf;
@@ -164,6 +167,7 @@ export class Monitor {
       downOutIntervalSec: () => this.conf.int('mon_osd_down_out_interval'),
       minInRatio: () => this.conf.float('mon_osd_min_in_ratio'),
     };
+    this.mgrCore = new DaemonServerCore(() => this.osd.osdmap, { statsPeriod: this.conf.int('mgr_stats_period'), statsThreshold: this.conf.int('mgr_stats_threshold') });
     this.services = [this.monmap, this.osd, this.logm, this.auth, this.mgr, this.health, this.config, this.kv];
     this.quorumSince = opts.clock.wallNow();
     this.view = {
@@ -175,7 +179,8 @@ export class Monitor {
       osd: this.osd,
       mgr: this.mgr,
       health: this.health,
-      pgstats: this.pgstats,
+      pgstats: this.mgrCore.pgmap,
+      services: this.mgrCore.services,
       conf: this.conf,
       serviceMapModified: '',
       quorumFeatures: MON_QUORUM_FEATURES,
@@ -186,7 +191,7 @@ export class Monitor {
     this.health.addSource((now) => this.osd.osdmap ? osdMapHealth(this.osd.osdmap, this.conf.bool('mon_warn_on_pool_no_redundancy'), this.conf.float('osd_failsafe_full_ratio')) : new Map());
     this.health.addSource((now) =>
       this.osd.osdmap
-        ? this.pgstats.health(this.osd.osdmap, now, {
+        ? pgHealth(this.mgrCore.pgmap, this.osd.osdmap, now, {
             warnTooFewOsds: this.conf.bool('mon_warn_on_too_few_osds'),
             poolDefaultSize: this.conf.int('osd_pool_default_size'),
             stuckThresholdSec: this.conf.int('mon_pg_stuck_threshold'),
@@ -247,11 +252,15 @@ export class Monitor {
     d.register(authCommands(this.auth));
     d.register(osdCommands(this.osd, this.auth));
     d.register(poolCommands(this.osd));
-    d.register(quotaCommands(this.osd, (id) => this.pgstats.poolSum(this.osd.osdmap, id)));
+    const poolCounts = (id: number) => {
+      const sum = this.mgrCore.pgmap.poolSum(this.osd.osdmap, id).sum;
+      return { numObjects: sum.num_objects ?? 0, numBytes: sum.num_bytes ?? 0 };
+    };
+    d.register(quotaCommands(this.osd, poolCounts));
     d.register(
       tierCommands({
         osd: this.osd,
-        poolObjects: (id) => this.pgstats.poolSum(this.osd.osdmap, id).numObjects,
+        poolObjects: (id) => poolCounts(id).numObjects,
         allowTierWithSnaps: () => this.conf.bool('mon_debug_unsafe_allow_tier_with_nonempty_snaps'),
       }),
     );
@@ -260,10 +269,15 @@ export class Monitor {
     d.register(osdMiscCommands(this.osd));
     d.register(ecProfileCommands(this.osd));
     d.register(statusCommands(this.view));
+    d.register(pgMapCommand(this.osd));
     d.register(monCommands(this.view));
-    d.register(pgCommands(this.view));
     d.register(this.mgr.commands());
     d.register(this.crash.commands());
+    // The mgr's commands: answered here too, for clients that send them to the mon, and when no
+    // mgr is active (the CLI sends them to the active mgr as long as the MgrMap names one).
+    d.register(Object.fromEntries(MGR_READ_COMMANDS.map((p) => [p, (req: CommandRequest) => ({ reply: this.mgrCore.execute(req) })])));
+    d.viaMgr = (p) => this.mgrCore.handles(p);
+    d.mgrActive = () => this.mgr.mgrmap.available && this.mgr.mgrmap.activeName !== '';
   }
 
   /** The config the hosted mgr modules read (`ceph config set mgr mgr/<module>/<option> ...`). */
@@ -335,7 +349,7 @@ export class Monitor {
     mon.view.electionEpoch = mon.electionEpoch;
     await store.apply(new StoreTransaction().putVersion('monitor', 'election_epoch', mon.electionEpoch));
     mon.view.serviceMapModified = store.get('monitor', 'mkfs_stamp')?.toString() ?? '';
-    mon.pgstats.notePools(mon.osd.osdmap, opts.clock.wallNow());
+    mon.mgrCore.pgmap.notePools(mon.osd.osdmap, opts.clock.wallNow());
     mon.clogSeq = mon.lastOwnLogSeq() + 1n;
     const now = opts.clock.wallNow();
     mon.clog('cluster', 1, `mon.${opts.name} is new leader, mons ${opts.name} in quorum (ranks 0)`, now);
@@ -386,7 +400,7 @@ export class Monitor {
   private committed(svcs: PaxosService[]): void {
     const now = this.opts.clock.wallNow();
     if (svcs.includes(this.osd)) {
-      this.pgstats.notePools(this.osd.osdmap, now);
+      this.mgrCore.pgmap.notePools(this.osd.osdmap, now);
       processFailures(this.osd, this.osdReports);
       this.clog('cluster', 0, `osdmap e${this.osd.epoch}: ${this.osdSummary()}`, now);
     }

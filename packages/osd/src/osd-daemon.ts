@@ -26,6 +26,7 @@ import { FullDriver, storeErrno } from './full-driver';
 import { answerFailedOp, sendOpReply } from './op-reply';
 import { buildBootMessage } from './osd-boot';
 import { OsdNets } from './osd-nets';
+import { MgrClient } from './mgr-client';
 
 export { mkfsOsd };
 
@@ -86,6 +87,7 @@ export class OsdDaemon implements Dispatcher {
   /** The maps clients with an older epoch get from us (OSDService::maybe_share_map). */
   readonly maps = new MapSharer();
   readonly full: FullDriver;
+  readonly mgrc: MgrClient;
 
   private constructor(readonly opts: OsdDaemonOptions, store: ObjectStore, keys: RotatingKeyRing, msgr: Messenger, monc: MonClient, osdUuid: Uuid, readonly nets: OsdNets) {
     this.clock = opts.clock ?? realClock;
@@ -101,6 +103,7 @@ export class OsdDaemon implements Dispatcher {
     const mappedPools = (): number[] => [...new Set([...this.pgs.values()].map((p) => p.pgid.pool))].sort((a, b) => a - b);
     this.commands = new OsdCommands({ id: opts.id, conf: opts.conf, clock: this.clock, store, status, mappedPools, upFrom: () => this.osdmap?.osdInfo[opts.id]?.upFrom ?? this.epoch });
     nets.attach({ osdmap: () => this.osdmap, pgs: () => this.pgList(), sendMon: (m) => this.monc.send(m), monConnected: () => this.monc.isConnected, wantNewerMap: (e) => this.monc.subscribe('osdmap', e) });
+    this.mgrc = new MgrClient({ id: opts.id, store, pgs: this.pgs, monc, clock: this.clock, osdmap: () => this.osdmap, fsid: () => (this.osdmap?.fsid ?? '') as Uuid, upFrom: () => this.osdmap?.osdInfo[opts.id]?.upFrom ?? 0, perf: this.commands.perf });
     this.full = new FullDriver({ id: opts.id, store, monc, clock: this.clock, osdmap: () => this.osdmap, failsafeRatio: Number(opts.conf.get('osd_failsafe_full_ratio', `osd.${opts.id}`) ?? 0.97) });
   }
 
@@ -176,6 +179,7 @@ export class OsdDaemon implements Dispatcher {
     this.monc.subscribe('osdmap', 0);
     // OSD::_send_boot's sub_want("osd_pg_creates"): the monitor sends pg_create2 on this subscription.
     this.monc.subscribe('osd_pg_creates', 0);
+    this.mgrc.start();
     this.scheduleTick();
     log.dout(0, `osd.${this.opts.id} ${this.osdUuid} listening on ${this.addrs.map(formatAddr).join(',')}`);
   }
@@ -466,6 +470,7 @@ export class OsdDaemon implements Dispatcher {
     this.full.stop();
     await this.commands.closeAdminSocket();
     await this.markMeDown().catch(() => undefined);
+    await this.mgrc.stop();
     await this.monc.shutdown();
     await Promise.all([this.msgr.shutdown(), this.nets.shutdown()]);
     await Promise.allSettled([...this.pgQueues.values()]);

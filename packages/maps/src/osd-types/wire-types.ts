@@ -3,6 +3,7 @@ import { HobjectT, CEPH_NOSNAP } from '../types/hobject';
 import * as oi from './object-info';
 import * as pl from './pg-log';
 import * as ps from './pg-stat';
+import * as os from './osd-stat';
 import * as ph from './pg-history';
 import * as pi from './pg-info';
 import * as ss from './snap-set';
@@ -108,6 +109,25 @@ function samplePgStat(): ps.PgStatT {
 }
 
 wireType('pg_stat_t', ps.decodePgStatT, ps.encodePgStatT, () => [ps.newPgStat(), samplePgStat()]);
+
+function sampleOsdStat(): os.OsdStatT {
+  const s = os.newOsdStat();
+  s.statfs = { ...s.statfs, total: 4 << 30, available: 3 << 30, allocated: 1 << 20, data_stored: 1 << 20, omap_allocated: 8192, internal_metadata: 4096 };
+  s.hbPeers = [1, 2];
+  s.opQueueAgeHist = [3, 0, 1];
+  s.osPerfStat = { commitLatencyNs: 1_500_000n, applyLatencyNs: 1_500_000n };
+  s.osAlerts = [[0, [['BLUESTORE_SPURIOUS_READ_ERRORS', '1 read error']]]];
+  s.upFrom = 7;
+  s.seq = (7n << 32n) + 3n;
+  s.numPgs = 16;
+  s.numOsds = 1;
+  s.hbPingtime = [[1, { lastUpdate: 1_700_000_000, backPingtime: [100, 110, 120], backMin: [90, 90, 90], backMax: [130, 140, 150], backLast: 101, frontPingtime: [0, 0, 0], frontMin: [0, 0, 0], frontMax: [0, 0, 0], frontLast: 0 }]];
+  return s;
+}
+
+wireType('osd_stat_t', os.decodeOsdStatT, os.encodeOsdStatT, () => [os.newOsdStat(), sampleOsdStat()]);
+wireType('objectstore_perf_stat_t', os.decodeObjectstorePerfStatT, os.encodeObjectstorePerfStatT, () => [{ commitLatencyNs: 0n, applyLatencyNs: 0n }, { commitLatencyNs: 2_000_000n, applyLatencyNs: 3_000_000n }]);
+wireType('pow2_hist_t', os.decodePow2HistT, os.encodePow2HistT, () => [[], [1, 0, 5]]);
 
 wireType('pg_history_t', ph.decodePgHistoryT, ph.encodePgHistoryT, () => [ph.newPgHistory(), { ...ph.pgHistoryCreated(5, { sec: 1_700_000_000, nsec: 0 }), lastEpochStarted: 6, priorReadableUntilUb: { sec: 1, nsec: 500 } }]);
 

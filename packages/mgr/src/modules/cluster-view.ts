@@ -2,8 +2,7 @@
  * The read-only view of the cluster the mgr modules (prometheus, crash) read: what Ceph's
  * MgrModule.get('health' | 'mon_status' | 'osd_map' | 'df' | 'pg_summary' | 'mgr_map' ...) and
  * get_all_perf_counters() return, already reduced to the fields the modules use. The monitor
- * implements it today from its own maps and PGStatService; the mgr's PGMap can implement it
- * unchanged. Every method is a snapshot at call time: nothing here is live or mutable.
+ * implements it from its own maps and the mgr role's PGMap. Every method is a snapshot at call time: nothing here is live or mutable.
  */
 
 /** One health check as `ceph health -f json` lists it under "checks". */

@@ -14,7 +14,7 @@ const log = logger('mon');
 function perfValues(mon: Monitor, server: MonServer): MonPerfValues {
   const m = mon.osd.osdmap;
   const counts = osdCounts(m);
-  const s = mon.pgstats.summary(m);
+  const s = mon.mgrCore.pgmap.summary(m);
   const pgsIn = (name: string) => s.byState.filter(([st]) => st === name).reduce((n, [, c]) => n + c, 0);
   return {
     cluster: {

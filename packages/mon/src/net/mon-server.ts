@@ -91,7 +91,7 @@ export class MonServer implements Dispatcher {
       osd: mon.osd,
       logm: mon.logm,
       pipeline: mon.pipeline,
-      pgstats: mon.pgstats,
+      pgstats: mon.mgrCore.pgmap,
       osdLivenessConf: mon.osdLivenessConf,
       osdReports: mon.osdReports,
       getCaps: (entity, service) => mon.auth.keyServer.getCaps(entity, service),

@@ -6,24 +6,31 @@ import { messageTypes } from '@ts-ceph/messenger';
 import { CEPH_MSG_STATFS, MSG_GETPOOLSTATS, MGetPoolStats, MGetPoolStatsReplyCodec, MStatfsReplyCodec, PAXOS_HEAD_DEFAULT } from '@ts-ceph/messages';
 import { PoolStatT, newObjectStatSum, newStoreStatfs } from '@ts-ceph/maps';
 import type { OSDMonitor } from '../core/osd/osd-monitor';
-import type { PGStatService } from '../core/mgrstat/pg-stats';
+import type { PGMap } from '@ts-ceph/mgr';
 import type { MonHandler } from './handler';
 
 /** What the statistics handlers use of the monitor. */
 export interface StatfsContext {
   readonly fsid: string;
   readonly osd: Pick<OSDMonitor, 'epoch' | 'osdmap' | 'lookupPool'>;
-  readonly pgstats: Pick<PGStatService, 'summary'>;
+  readonly pgstats: Pick<PGMap, 'summary' | 'poolSum'>;
 }
 
-function emptyPoolStat(): PoolStatT {
-  return { stats: { sum: newObjectStatSum() }, storeStats: newStoreStatfs(), logSize: 0, ondiskLogSize: 0, up: 0, acting: 0, numStoreStats: 0 };
+/** pool_stat_t from the mgr's PG map (PGMapDigest::pg_pool_sum). */
+function poolStat(ctx: StatfsContext, pool: number): PoolStatT {
+  const m = ctx.osd.osdmap;
+  const p = ctx.pgstats.poolSum(m, pool);
+  const copies = p.numPg * (m.pools.get(pool)?.size ?? 1);
+  return { stats: { sum: { ...newObjectStatSum(), ...p.sum } }, storeStats: { ...newStoreStatfs(), ...p.statfs }, logSize: p.logSize, ondiskLogSize: p.ondiskLogSize, up: copies, acting: copies, numStoreStats: p.statfs.total || p.statfs.allocated ? 1 : 0 };
 }
 
 const onGetPoolStats: MonHandler<StatfsContext> = (ctx, con, s, msg, payload) => {
   const m = payload as MGetPoolStats;
   const stats: [string, PoolStatT][] = [];
-  for (const name of m.pools) if (ctx.osd.lookupPool(name) >= 0) stats.push([name, emptyPoolStat()]);
+  for (const name of m.pools) {
+    const id = ctx.osd.lookupPool(name);
+    if (id >= 0) stats.push([name, poolStat(ctx, id)]);
+  }
   con.send(messageTypes.build(MGetPoolStatsReplyCodec, { paxos: PAXOS_HEAD_DEFAULT, fsid: ctx.fsid, poolStats: stats, perPool: true }, { tid: msg.tid, features: s.features }));
 };
 

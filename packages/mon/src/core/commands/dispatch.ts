@@ -48,6 +48,12 @@ export class CommandDispatcher {
   private readonly handlers = new Map<string, CommandHandler>();
   private served: MonCommandDesc[] = [];
   private descriptions = '';
+  /** get_command_descriptions while an active mgr serves the mgr commands. */
+  private descriptionsViaMgr = '';
+  /** Is a mgr active that serves this prefix (set by the monitor from the MgrMap)? */
+  viaMgr: (prefix: string) => boolean = () => false;
+  /** Does any mgr serve commands right now? */
+  mgrActive: () => boolean = () => false;
 
   constructor(private readonly auditSink: AuditSink) {}
 
@@ -55,6 +61,14 @@ export class CommandDispatcher {
     for (const [prefix, h] of Object.entries(handlers)) this.handlers.set(prefix, h);
     this.served = servedCommands((p) => this.handlers.has(p));
     this.descriptions = formatCommandDescriptions(this.served);
+    this.descriptionsViaMgr = '';
+  }
+
+  /** The table the CLI validates against: mgr commands flagged FLAG_MGR while a mgr serves them. */
+  private commandDescriptions(): string {
+    if (!this.mgrActive()) return this.descriptions;
+    this.descriptionsViaMgr ||= formatCommandDescriptions(servedCommands((p) => this.handlers.has(p), (p) => this.viaMgr(p)));
+    return this.descriptionsViaMgr;
   }
 
   has(prefix: string): boolean {
@@ -78,7 +92,7 @@ export class CommandDispatcher {
     const prefix = cmdmap.get('prefix');
     if (typeof prefix !== 'string') return { outcome: reply(-Errno.EINVAL, 'command prefix not found') };
     if (prefix === '') return { outcome: reply(-Errno.EINVAL, 'command prefix must not be empty') };
-    if (prefix === 'get_command_descriptions') return { outcome: { reply: { r: 0, rs: '', outbl: Buffer.from(this.descriptions) }, version: 0 } };
+    if (prefix === 'get_command_descriptions') return { outcome: { reply: { r: 0, rs: '', outbl: Buffer.from(this.commandDescriptions()) }, version: 0 } };
     const desc = findCommand(this.served, prefix);
     const handler = this.handlers.get(prefix);
     if (!desc || !handler) return { outcome: reply(-Errno.EINVAL, 'command not known') };

@@ -60,11 +60,14 @@ export const allMonCommands: MonCommandDesc[] = [...monCommandTable, ...moduleCo
 }));
 
 /**
- * The commands we serve: those we have a handler for. Mgr commands we answer ourselves lose
- * FLAG_MGR, so the CLI sends them to us instead of to a mgr.
+ * The commands we serve: those we have a handler for. A mgr command keeps FLAG_MGR only when
+ * `viaMgr` says an active mgr serves it (the CLI then sends it there); otherwise it loses the flag
+ * so the CLI sends it to us.
  */
-export function servedCommands(handled: (prefix: string) => boolean): MonCommandDesc[] {
-  return allMonCommands.filter((c) => handled(descPrefix(c.cmdstring))).map((c) => ({ ...c, flags: c.flags & ~CmdFlag.MGR }));
+export function servedCommands(handled: (prefix: string) => boolean, viaMgr: (prefix: string) => boolean = () => false): MonCommandDesc[] {
+  return allMonCommands
+    .filter((c) => handled(descPrefix(c.cmdstring)))
+    .map((c) => ({ ...c, flags: viaMgr(descPrefix(c.cmdstring)) ? c.flags : c.flags & ~CmdFlag.MGR }));
 }
 
 /** get_command_descriptions: {"cmd000":{"sig":[...],"help":..,"module":..,"perm":..,"flags":N},...} */

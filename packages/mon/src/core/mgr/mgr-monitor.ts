@@ -1,10 +1,12 @@
 /**
- * The mgr map service (src/mon/MgrMonitor.cc, service "mgr"): `mgr/<e>` holds each MgrMap. ts-mon
- * serves the mgr's cluster-wide commands itself, so the map normally has no active mgr; mkfs sets the
- * initial modules (mgr_initial_modules) and the always-on module table of 16.2.
+ * The mgr map service (src/mon/MgrMonitor.cc, service "mgr"): `mgr/<e>` holds each MgrMap. The
+ * daemon's mgr role (src/mgr-role.ts) names itself the active mgr at start; mkfs sets the initial
+ * modules (mgr_initial_modules) and the always-on module table of 16.2.
  */
 import { Reader } from '@ts-ceph/denc';
 import { MgrMap, newMgrMap, decodeMgrMap, encodeMgrMap } from '@ts-ceph/maps';
+import { UTime } from '@ts-ceph/denc';
+import { ActiveMgr, withActiveMgr, withoutActiveMgr } from '@ts-ceph/mgr/core';
 import { FullMapService } from '../map-service';
 import { StoreView } from '../store-view';
 import { CommandHandler, fail, proposeThen, reply } from '../commands/types';
@@ -95,6 +97,27 @@ export class MgrMonitor extends FullMapService<MgrMap> {
   /** Whether `module` is enabled in the committed map (listed, or always on for our release). */
   moduleEnabled(module: string): boolean {
     return this.mgrmap.modules.includes(module) || (this.mgrmap.alwaysOnModules.get(RELEASE) ?? []).includes(module);
+  }
+
+  /**
+   * A mgr became active (MgrMonitor::prepare_beacon for a new active gid): the next map names it,
+   * its addrs and modules, and says it is available.
+   */
+  activate(a: ActiveMgr): void {
+    this.pendingMap = this.keepPendingEpoch(withActiveMgr(this.pendingMap ?? this.mgrmap, a));
+  }
+
+  /** The active mgr is gone (MgrMonitor::drop_active); a no-op when none is named. */
+  dropActive(since: UTime): void {
+    const m = this.pendingMap ?? this.mgrmap;
+    if (m.activeGid === 0n && !m.activeName) return;
+    this.pendingMap = this.keepPendingEpoch(withoutActiveMgr(m, since));
+  }
+
+  /** A change to an already pending map stays in that map's epoch (one epoch per proposal). */
+  private keepPendingEpoch(next: MgrMap): MgrMap {
+    if (this.pendingMap) next.epoch = this.pendingMap.epoch;
+    return next;
   }
 
   /** Encoded for a peer with `features` (MMgrMap). */

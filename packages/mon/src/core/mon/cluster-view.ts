@@ -6,7 +6,7 @@ import type { MonmapMonitor } from './monmap-monitor';
 import type { OSDMonitor } from '../osd/osd-monitor';
 import type { MgrMonitor } from '../mgr/mgr-monitor';
 import type { HealthMonitor } from '../health/health-monitor';
-import type { PGStatService } from '../mgrstat/pg-stats';
+import type { PGMap, ServiceMapState } from '@ts-ceph/mgr/core';
 import type { EffectiveConfig } from '../config/effective';
 
 /** The version string we report (`ceph versions`); the stock tools parse it. */
@@ -25,7 +25,9 @@ export interface ClusterView {
   osd: OSDMonitor;
   mgr: MgrMonitor;
   health: HealthMonitor;
-  pgstats: PGStatService;
+  pgstats: PGMap;
+  /** The mgr's service map (services: in `ceph -s`). */
+  services: ServiceMapState;
   conf: EffectiveConfig;
   /** When the service map was created (mkfs), for `status -f json`. */
   serviceMapModified: string;

@@ -5,8 +5,8 @@
  */
 import { cephError } from '@ts-ceph/common/core';
 import { Reader, formatAddrvec } from '@ts-ceph/denc';
-import { MonMap, decodeMonMap, dumpMonMap, printMonMap, dumpMgrMap, MON_FEATURES_PERSISTENT, monFeatureName, JsonFormatter } from '@ts-ceph/maps';
-import { CommandHandler, CommandRequest, formatterFor, formatterOrPretty, ok, reply } from '../commands/types';
+import { MonMap, decodeMonMap, dumpMonMap, printMonMap, dumpMgrMap, dumpModuleInfo, MON_FEATURES_PERSISTENT, monFeatureName, JsonFormatter } from '@ts-ceph/maps';
+import { CommandHandler, CommandOutcome, CommandRequest, formatterFor, formatterOrPretty, ok, reply } from '../commands/types';
 import { getInt, getStr } from '../commands/cmdmap';
 import { CEPH_VERSION_STRING, ClusterView } from './cluster-view';
 
@@ -50,6 +50,27 @@ function versionMap(f: JsonFormatter, name: string, counts: Record<string, numbe
   f.openObject(name);
   for (const [k, n] of Object.entries(counts)) f.dumpInt(k, n);
   f.close();
+}
+
+/** MgrMonitor's `mgr module ls`: always-on, enabled, and disabled modules (the last in full). */
+function mgrModuleLs(v: ClusterView, req: CommandRequest): CommandOutcome {
+  const m = v.mgr.mgrmap;
+  const f = formatterOrPretty(req);
+  f.openObject('modules');
+  const alwaysOn = new Set(m.alwaysOnModules.get(16) ?? []);
+  f.openArray('always_on_modules');
+  for (const x of alwaysOn) f.dumpString('module', x);
+  f.close();
+  // Enabled modules by name only (their errors show as health checks); disabled ones in full,
+  // as a hint whether enabling them would work.
+  f.openArray('enabled_modules');
+  for (const x of m.modules) if (!alwaysOn.has(x)) f.dumpString('module', x);
+  f.close();
+  f.openArray('disabled_modules');
+  for (const mi of m.availableModules) if (!m.modules.includes(mi.name) && !alwaysOn.has(mi.name)) dumpModuleInfo(f, mi);
+  f.close();
+  f.close();
+  return ok(f.toString());
 }
 
 export function monCommands(v: ClusterView): Record<string, CommandHandler> {
@@ -181,21 +202,7 @@ export function monCommands(v: ClusterView): Record<string, CommandHandler> {
       f.close();
       return ok(f.toString());
     },
-    'mgr module ls': (req) => {
-      const m = v.mgr.mgrmap;
-      const f = formatterOrPretty(req);
-      f.openObject('modules');
-      f.openArray('always_on_modules');
-      for (const x of m.alwaysOnModules.get(16) ?? []) f.dumpString('module', x);
-      f.close();
-      f.openArray('enabled_modules');
-      for (const x of m.modules) f.dumpString('module', x);
-      f.close();
-      f.openArray('disabled_modules');
-      f.close();
-      f.close();
-      return ok(f.toString());
-    },
+    'mgr module ls': (req) => mgrModuleLs(v, req),
     'mgr services': (req) => {
       const f = formatterOrPretty(req);
       f.openObject('services');

@@ -11,6 +11,10 @@ import { byteU, percentify, siU } from '../units';
 import { osdSummaryJSON, osdSummaryText } from '../osd/osd-query-commands';
 import { ClusterView } from './cluster-view';
 import { osdCounts, JsonFormatter, TextTable } from '@ts-ceph/maps';
+import { dumpServiceMap, serviceSummary } from '@ts-ceph/mgr/core';
+
+/** ServiceMap::is_normal_ceph_entity: services `ceph -s` does not list again. */
+const NORMAL_ENTITIES = new Set(['osd', 'mon', 'client', 'mds', 'mgr']);
 
 function pgSummaryText(v: ClusterView): string {
   const s = v.pgstats.summary(v.osd.osdmap);
@@ -74,10 +78,15 @@ export function statusText(v: ClusterView, now: number): string {
   // 16.2.15 ends every section with one newline and separates sections with " \n".
   const sections: string[] = [];
   sections.push(`  cluster:\n    id:     ${mm.fsid}\n    health: ${v.health.plain(false, now, '\n            ', '\n            ').replace(/\n$/, '')}\n`);
+  // Labels are padded to the longest service name (Monitor::get_cluster_status's maxlen).
+  const others = [...v.services.map.services].filter(([name]) => !NORMAL_ENTITIES.has(name)).sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  const width = Math.max(3, ...others.map(([name]) => name.length));
+  const line = (label: string, text: string) => `    ${label}: ${' '.repeat(width - label.length)}${text}\n`;
   let services = '  services:\n';
-  services += `    mon: ${mm.monInfo.size} daemons, quorum ${v.monName} (age ${timespanStr(now - v.quorumSince)})\n`;
-  services += `    mgr: ${mgrSummary(v, now)}\n`;
-  services += `    osd: ${osdSummaryText(v.osd.osdmap, now, false)}\n`;
+  services += line('mon', `${mm.monInfo.size} daemons, quorum ${v.monName} (age ${timespanStr(now - v.quorumSince)})`);
+  services += line('mgr', mgrSummary(v, now));
+  services += line('osd', osdSummaryText(v.osd.osdmap, now, false));
+  for (const [name, s] of others) services += line(name, serviceSummary(s));
   sections.push(services);
   sections.push(`  data:\n${pgSummaryText(v).replace(/\n?$/, '\n')}`);
   return sections.join(' \n') + ' \n';
@@ -123,14 +132,31 @@ export function dumpStatus(f: JsonFormatter, v: ClusterView, now: number): void 
   f.close();
   f.close();
   f.openObject('servicemap');
-  f.dumpUnsigned('epoch', 1);
-  f.dumpString('modified', v.serviceMapModified);
-  f.openObject('services');
-  f.close();
+  if (v.services.map.epoch) dumpServiceMap(f, v.services.map);
+  else {
+    f.dumpUnsigned('epoch', 1);
+    f.dumpString('modified', v.serviceMapModified);
+    f.openObject('services');
+    f.close();
+  }
   f.close();
   f.openObject('progress_events');
   f.close();
   f.close();
+}
+
+/**
+ * One pool's usage as PGMapDigest::dump_pool_stats_full derives it: stored bytes and objects from
+ * the PGs' sums, raw use from the stored bytes times the replica count, and the share of raw use
+ * over raw use plus what is still available.
+ */
+function poolUsage(v: ClusterView, pool: number): { stored: number; omap: number; objects: number; used: number; percentUsed: number } {
+  const m = v.osd.osdmap;
+  const sum = v.pgstats.poolSum(m, pool).sum;
+  const stored = sum.num_bytes ?? 0;
+  const used = stored * (m.pools.get(pool)?.size ?? 1);
+  const avail = v.pgstats.summary(m).bytesAvail;
+  return { stored, omap: sum.num_omap_bytes ?? 0, objects: sum.num_objects ?? 0, used, percentUsed: used + avail ? used / (used + avail) : 0 };
 }
 
 /** dump_cluster_stats + dump_pool_stats_full (the `ceph df` body). */
@@ -149,11 +175,12 @@ function dfText(v: ClusterView, detail: boolean): string {
   for (const h of cols) pools.defineColumn(h, 'right', 'right');
   for (const [id, p] of v.osd.osdmap.pools) {
     const avail = s.bytesAvail / Math.max(1, p.size);
-    const row: (string | number)[] = [v.osd.osdmap.poolName.get(id) ?? '', id, p.pgNum, byteU(0)];
-    if (detail) row.push(byteU(0), byteU(0));
-    row.push(siU(0), byteU(0));
-    if (detail) row.push(byteU(0), byteU(0));
-    row.push(percentify(0), byteU(Math.floor(avail)));
+    const u = poolUsage(v, id);
+    const row: (string | number)[] = [v.osd.osdmap.poolName.get(id) ?? '', id, p.pgNum, byteU(u.stored)];
+    if (detail) row.push(byteU(u.stored - u.omap), byteU(u.omap));
+    row.push(siU(u.objects), byteU(u.used));
+    if (detail) row.push(byteU(u.used), byteU(0));
+    row.push(percentify(u.percentUsed * 100), byteU(Math.floor(avail)));
     if (detail) row.push(p.quotaMaxObjects ? siU(Number(p.quotaMaxObjects)) : 'N/A', p.quotaMaxBytes ? byteU(Number(p.quotaMaxBytes)) : 'N/A', siU(0), byteU(0), byteU(0));
     pools.row(...row);
   }
@@ -170,9 +197,9 @@ function dfJSON(f: JsonFormatter, v: ClusterView, detail: boolean): void {
   f.dumpInt('total_used_raw_bytes', s.bytesUsed);
   f.dumpFloat('total_used_raw_ratio', s.bytesTotal ? Math.fround(s.bytesUsed / s.bytesTotal) : 0);
   const n = osdCounts(v.osd.osdmap).num;
-  f.dumpUnsigned('num_osds', v.pgstats.osdStatfs.size ? n : 0);
-  f.dumpUnsigned('num_per_pool_osds', v.pgstats.osdStatfs.size ? n : 0);
-  f.dumpUnsigned('num_per_pool_omap_osds', v.pgstats.osdStatfs.size ? n : 0);
+  f.dumpUnsigned('num_osds', v.pgstats.osdStat.size ? n : 0);
+  f.dumpUnsigned('num_per_pool_osds', v.pgstats.osdStat.size ? n : 0);
+  f.dumpUnsigned('num_per_pool_omap_osds', v.pgstats.osdStat.size ? n : 0);
   f.close();
   f.openObject('stats_by_class');
   f.close();
@@ -181,20 +208,21 @@ function dfJSON(f: JsonFormatter, v: ClusterView, detail: boolean): void {
     f.openObject('pool');
     f.dumpString('name', v.osd.osdmap.poolName.get(id) ?? '');
     f.dumpInt('id', id);
+    const u = poolUsage(v, id);
     f.openObject('stats');
-    f.dumpInt('stored', 0);
+    f.dumpInt('stored', u.stored);
     if (detail) {
-      f.dumpInt('stored_data', 0);
-      f.dumpInt('stored_omap', 0);
+      f.dumpInt('stored_data', u.stored - u.omap);
+      f.dumpInt('stored_omap', u.omap);
     }
-    f.dumpInt('objects', 0);
-    f.dumpInt('kb_used', 0);
-    f.dumpInt('bytes_used', 0);
+    f.dumpInt('objects', u.objects);
+    f.dumpInt('kb_used', Math.ceil(u.used / 1024));
+    f.dumpInt('bytes_used', u.used);
     if (detail) {
-      f.dumpInt('data_bytes_used', 0);
+      f.dumpInt('data_bytes_used', u.used);
       f.dumpInt('omap_bytes_used', 0);
     }
-    f.dumpFloat('percent_used', 0);
+    f.dumpFloat('percent_used', Math.fround(u.percentUsed));
     f.dumpUnsigned('max_avail', Math.floor(s.bytesAvail / Math.max(1, p.size)));
     if (detail) {
       f.dumpInt('quota_objects', p.quotaMaxObjects);

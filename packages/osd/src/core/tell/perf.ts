@@ -106,6 +106,20 @@ export class OsdPerfCounters {
     }
   }
 
+  /**
+   * The counters as MgrClient reports them (MMgrReport): path "osd.<name>", PERFCOUNTER_* type bits
+   * (U64 2, COUNTER 8, TIME 1, LONGRUNAVG 4) and unit (BYTES 1), and the values: a latency sends its
+   * sum in nanoseconds, its avgcount and avgcount2.
+   */
+  mgrCounters(): { path: string; type: number; unit: number; values: bigint[] }[] {
+    return counterNames.map((n) => {
+      const l = this.lats.get(n);
+      if (l) return { path: `osd.${n}`, type: 1 | 4, unit: 0, values: [BigInt(Math.round(l.sumSec * 1e9)), BigInt(l.avgcount), BigInt(l.avgcount)] };
+      const gauge = n === 'op_wip' || n.startsWith('numpg') || n.startsWith('stat_bytes');
+      return { path: `osd.${n}`, type: gauge ? 2 : 2 | 8, unit: n.endsWith('bytes') || n.startsWith('stat_bytes') ? 1 : 0, values: [BigInt(Math.max(0, Math.round(this.ints.get(n) ?? 0)))] };
+    });
+  }
+
   /** perf dump [logger] [counter]: {"osd": {...}}, filtered as PerfCountersCollection::dump does. */
   dump(f: Formatter, logger?: string, counter?: string): void {
     f.openObject('perfcounter_collection');

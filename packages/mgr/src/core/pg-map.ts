@@ -1,0 +1,179 @@
+/**
+ * The mgr's PGMap (src/mon/PGMap.cc, src/mgr/ClusterState.cc ingest_pgstats): the last pg_stat_t
+ * each primary reported for each PG, each OSD's osd_stat_t and per-pool store usage, from MPGStats.
+ * Every PG of every pool in the OSDMap is listed; one no OSD has reported on is "unknown", as a
+ * fresh mgr shows it. Pure state: time comes in as arguments.
+ */
+import { OSDMap, PgT, PgStatT, OsdStatT, StoreStatfsT, ObjectStatSumT, newObjectStatSum, newStoreStatfs, statfsUsedRaw, pgKey } from '@ts-ceph/maps';
+import { PgState, pgStateString } from './pg-state';
+
+/** What an MPGStats carries, as the PGMap takes it. */
+export interface PgStatsReport {
+  osdStat: OsdStatT;
+  pgStat: [PgT, PgStatT][];
+  poolStat: [number, StoreStatfsT][];
+}
+
+export interface PgEntry {
+  pgid: PgT;
+  /** The last report, or undefined while no OSD has reported the PG. */
+  stat: PgStatT | undefined;
+}
+
+/** The cluster-wide numbers `ceph -s`, `ceph df` and `pg stat` print (PGMapDigest). */
+export interface PgSummary {
+  numPg: number;
+  numPools: number;
+  /** State names by count, descending (equal counts in reverse name order, as Ceph's multimap walk). */
+  byState: [string, number][];
+  numUnknown: number;
+  numActive: number;
+  numObjects: number;
+  dataBytes: number;
+  bytesUsed: number;
+  bytesAvail: number;
+  bytesTotal: number;
+}
+
+export interface PoolSum {
+  numPg: number;
+  sum: ObjectStatSumT;
+  logSize: number;
+  ondiskLogSize: number;
+  /** store_statfs_t summed over the OSDs that reported the pool (per-pool omap/data usage). */
+  statfs: StoreStatfsT;
+}
+
+/** Add every counter of `b` into `a` (object_stat_sum_t::add). */
+export function addStatSum(a: ObjectStatSumT, b: ObjectStatSumT): void {
+  for (const k of Object.keys(b)) a[k] = (a[k] ?? 0) + (b[k] ?? 0);
+}
+
+function addStatfs(a: StoreStatfsT, b: StoreStatfsT): void {
+  for (const k of Object.keys(a) as (keyof StoreStatfsT)[]) a[k] += b[k];
+}
+
+export class PGMap {
+  /** pgid "1.1f" -> the last accepted report. */
+  private readonly pgStat = new Map<string, PgStatT>();
+  readonly osdStat = new Map<number, OsdStatT>();
+  /** "pool:osd" -> that OSD's store usage for the pool. */
+  private readonly poolStatfs = new Map<string, StoreStatfsT>();
+  /** When we first saw each pool (ms): its unknown PGs count as stuck from then. */
+  private readonly poolSeen = new Map<number, number>();
+  /** Bumped with every ingested report (PGMap::version). */
+  version = 0;
+  /** Wall-clock ms of the last ingested report. */
+  stamp = 0;
+
+  /** Register new pools and forget removed ones and PGs beyond a pool's pg_num (PGMapUpdater). */
+  notePools(m: OSDMap, now: number): void {
+    for (const id of m.pools.keys()) if (!this.poolSeen.has(id)) this.poolSeen.set(id, now);
+    for (const id of [...this.poolSeen.keys()]) if (!m.pools.has(id)) this.poolSeen.delete(id);
+    for (const k of [...this.pgStat.keys()]) {
+      const [pool, seed] = k.split('.') as [string, string];
+      const p = m.pools.get(Number(pool));
+      if (!p || parseInt(seed, 16) >= p.pgNum) this.pgStat.delete(k);
+    }
+    for (const k of [...this.poolStatfs.keys()]) if (!m.pools.has(Number(k.split(':')[0]))) this.poolStatfs.delete(k);
+  }
+
+  poolFirstSeen(pool: number): number | undefined {
+    return this.poolSeen.get(pool);
+  }
+
+  /**
+   * ClusterState::ingest_pgstats: take the OSD's statistics; a PG of a pool we do not know is
+   * dropped, and a report older (by epoch, then sequence) than the one we hold is ignored.
+   */
+  ingest(osd: number, r: PgStatsReport, m: OSDMap, now: number): void {
+    this.osdStat.set(osd, r.osdStat);
+    for (const [pgid, st] of r.pgStat) {
+      const p = m.pools.get(pgid.pool);
+      if (!p || pgid.seed >= p.pgNum) continue;
+      const key = pgKey(pgid);
+      const old = this.pgStat.get(key);
+      if (old && (old.reportedEpoch > st.reportedEpoch || (old.reportedEpoch === st.reportedEpoch && old.reportedSeq > st.reportedSeq))) continue;
+      this.pgStat.set(key, st);
+    }
+    for (const [pool, s] of r.poolStat) if (m.pools.has(pool)) this.poolStatfs.set(`${pool}:${osd}`, s);
+    this.version++;
+    this.stamp = now;
+  }
+
+  /** An OSD that is gone from the map (or down, when a newer primary will report) loses its usage. */
+  forgetOsd(osd: number): void {
+    this.osdStat.delete(osd);
+    for (const k of [...this.poolStatfs.keys()]) if (k.endsWith(`:${osd}`)) this.poolStatfs.delete(k);
+  }
+
+  get(pgid: PgT): PgStatT | undefined {
+    return this.pgStat.get(pgKey(pgid));
+  }
+
+  /** Every PG of every pool, in pool then seed order. */
+  *pgs(m: OSDMap): Generator<PgEntry> {
+    for (const id of [...m.pools.keys()].sort((a, b) => a - b)) {
+      const p = m.pools.get(id)!;
+      for (let s = 0; s < p.pgNum; s++) {
+        const pgid = { pool: id, seed: s };
+        yield { pgid, stat: this.pgStat.get(pgKey(pgid)) };
+      }
+    }
+  }
+
+  /** The OSDs' summed store usage (osd_sum.statfs), only over OSDs that exist in the map. */
+  osdSum(m: OSDMap): { statfs: StoreStatfsT; numOsds: number } {
+    const statfs = newStoreStatfs();
+    let numOsds = 0;
+    for (const [osd, s] of this.osdStat) {
+      if (osd >= m.maxOsd) continue;
+      addStatfs(statfs, s.statfs);
+      numOsds++;
+    }
+    return { statfs, numOsds };
+  }
+
+  summary(m: OSDMap): PgSummary {
+    const byState = new Map<string, number>();
+    const s: PgSummary = { numPg: 0, numPools: m.pools.size, byState: [], numUnknown: 0, numActive: 0, numObjects: 0, dataBytes: 0, bytesUsed: 0, bytesAvail: 0, bytesTotal: 0 };
+    for (const { stat } of this.pgs(m)) {
+      s.numPg++;
+      const name = stat ? pgStateString(stat.state) : 'unknown';
+      byState.set(name, (byState.get(name) ?? 0) + 1);
+      if (!stat || stat.state === 0n) s.numUnknown++;
+      if (stat && stat.state & PgState.ACTIVE) s.numActive++;
+      s.numObjects += stat?.stats.sum.num_objects ?? 0;
+      s.dataBytes += stat?.stats.sum.num_bytes ?? 0;
+    }
+    const osd = this.osdSum(m).statfs;
+    s.bytesTotal = osd.total;
+    s.bytesAvail = osd.available;
+    s.bytesUsed = statfsUsedRaw(osd);
+    s.byState = [...byState.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? 1 : a[0] > b[0] ? -1 : 0));
+    return s;
+  }
+
+  /** pool_stat_t per pool: the PGs' sums (PGMap::pg_pool_sum). */
+  poolSum(m: OSDMap, pool: number): PoolSum {
+    const p = m.pools.get(pool);
+    const out: PoolSum = { numPg: p?.pgNum ?? 0, sum: newObjectStatSum(), logSize: 0, ondiskLogSize: 0, statfs: newStoreStatfs() };
+    if (!p) return out;
+    for (let seed = 0; seed < p.pgNum; seed++) {
+      const st = this.pgStat.get(pgKey({ pool, seed }));
+      if (!st) continue;
+      addStatSum(out.sum, st.stats.sum);
+      out.logSize += st.logSize;
+      out.ondiskLogSize += st.ondiskLogSize;
+    }
+    for (const [k, s] of this.poolStatfs) if (k.startsWith(`${pool}:`)) addStatfs(out.statfs, s);
+    return out;
+  }
+
+  /** PGs each OSD is in the acting set of (the PGS column of `osd df`), from the reports. */
+  pgsPerOsd(m: OSDMap): Map<number, number> {
+    const n = new Map<number, number>();
+    for (const { stat } of this.pgs(m)) for (const o of stat?.acting ?? []) n.set(o, (n.get(o) ?? 0) + 1);
+    return n;
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * What ts-osd tells the mgr about its PGs and itself (OSD::collect_pg_stats + OSDService's
+ * osd_stat_t, sent as MPGStats): a pg_stat_t for each PG it is primary of (pools of size 1, so an
+ * existing PG is active+clean), object and byte counts from the PG's collection (recounted only
+ * when the PG's last_update moved), and the store's statfs as osd_stat_t and per-pool usage.
+ */
+import { CEPH_NOSNAP, ghobjectMax, ghobjectMin } from '@ts-ceph/objectstore/interface';
+import { ObjectStore } from '@ts-ceph/objectstore';
+import { UTime, Uuid } from '@ts-ceph/denc';
+import { OSDMap, PgT, PgStatT, OsdStatT, StoreStatfsT, newPgStat, newOsdStat, newStoreStatfs, newObjectStatSum, pgKey, pgToUpActingOsds, ObjectStatSumT } from '@ts-ceph/maps';
+import type { MPGStats } from '@ts-ceph/messages';
+import { PAXOS_HEAD_DEFAULT } from '@ts-ceph/messages';
+import { PG, evKeyName } from './core/pg';
+
+/** PG_STATE_ACTIVE | PG_STATE_CLEAN (src/osd/osd_types.h). */
+const ACTIVE_CLEAN = (1n << 1n) | (1n << 2n);
+
+export const pgStatsLimits = {
+  /** Objects listed per collection_list call while counting a PG. */
+  listPageMax: 1024,
+};
+
+interface Counted {
+  /** The PG's last_update the count is for. */
+  at: string;
+  sum: ObjectStatSumT;
+  allocated: number;
+}
+
+export interface PgStatsSource {
+  id: number;
+  store: ObjectStore;
+  pgs: ReadonlyMap<string, PG>;
+}
+
+export class PgStatsReporter {
+  private readonly counted = new Map<string, Counted>();
+  /** When each PG was first reported active (its last_change and last_became_active). */
+  private readonly activeSince = new Map<string, UTime>();
+  private reports = 0n;
+
+  constructor(private readonly src: PgStatsSource) {}
+
+  /** Object, clone and byte counts of one PG, from its collection. */
+  private async count(pg: PG): Promise<Counted> {
+    const key = pgKey(pg.pgid);
+    const at = evKeyName(pg.info.lastUpdate);
+    const old = this.counted.get(key);
+    if (old && old.at === at) return old;
+    const sum = newObjectStatSum();
+    let allocated = 0;
+    let start = ghobjectMin();
+    for (;;) {
+      const page = await this.src.store.collectionList(pg.coll, start, ghobjectMax(), pgStatsLimits.listPageMax);
+      for (const o of page.objects) {
+        if (o.name === '') continue;
+        const st = await this.src.store.stat(pg.coll, o);
+        sum.num_objects = (sum.num_objects ?? 0) + 1;
+        if (o.snap !== CEPH_NOSNAP) sum.num_object_clones = (sum.num_object_clones ?? 0) + 1;
+        sum.num_bytes = (sum.num_bytes ?? 0) + st.size;
+        allocated += st.allocated;
+      }
+      if (page.next.max || page.objects.length === 0) break;
+      start = page.next;
+    }
+    sum.num_object_copies = sum.num_objects ?? 0;
+    const c = { at, sum, allocated };
+    this.counted.set(key, c);
+    return c;
+  }
+
+  private pgStat(pgid: PgT, pg: PG, c: Counted, m: OSDMap, now: UTime): PgStatT {
+    const key = pgKey(pgid);
+    const since = this.activeSince.get(key) ?? now;
+    this.activeSince.set(key, since);
+    const map = pgToUpActingOsds(m, pgid);
+    const s = newPgStat();
+    s.version = pg.info.lastUpdate;
+    s.reportedSeq = this.reports;
+    s.reportedEpoch = m.epoch;
+    s.state = ACTIVE_CLEAN;
+    for (const k of ['lastFresh', 'lastActive', 'lastPeered', 'lastClean', 'lastUnstale', 'lastUndegraded', 'lastFullsized'] as const) s[k] = now;
+    s.lastChange = since;
+    s.lastBecameActive = since;
+    s.lastBecamePeered = since;
+    s.logStart = pg.info.logTail;
+    s.ondiskLogStart = pg.info.logTail;
+    s.created = pg.info.epochCreated;
+    s.lastEpochClean = m.epoch;
+    s.lastScrubStamp = since;
+    s.lastDeepScrubStamp = since;
+    s.lastCleanScrubStamp = since;
+    s.stats = { sum: { ...c.sum } };
+    s.logSize = pg.entries.length;
+    s.ondiskLogSize = pg.entries.length;
+    s.up = map.up;
+    s.acting = map.acting;
+    s.upPrimary = map.upPrimary;
+    s.actingPrimary = map.actingPrimary;
+    s.mappingEpoch = m.epoch;
+    return s;
+  }
+
+  /** One MPGStats: the PGs we are acting primary of in `m`, our statfs, per-pool usage. */
+  async build(fsid: Uuid, m: OSDMap, upFrom: number, now: UTime): Promise<MPGStats> {
+    this.reports++;
+    const pgStat: [PgT, PgStatT][] = [];
+    const pools = new Map<number, StoreStatfsT>();
+    for (const pg of this.src.pgs.values()) {
+      const pool = m.pools.get(pg.pgid.pool);
+      if (!pool || pg.pgid.seed >= pool.pgNum || pgToUpActingOsds(m, pg.pgid).actingPrimary !== this.src.id) continue;
+      const c = await this.count(pg);
+      pgStat.push([pg.pgid, this.pgStat(pg.pgid, pg, c, m, now)]);
+      let ps = pools.get(pg.pgid.pool);
+      if (!ps) pools.set(pg.pgid.pool, (ps = newStoreStatfs()));
+      ps.data_stored += c.sum.num_bytes ?? 0;
+      ps.allocated += c.allocated;
+    }
+    pgStat.sort((a, b) => a[0].pool - b[0].pool || a[0].seed - b[0].seed);
+    return { paxos: PAXOS_HEAD_DEFAULT, fsid, osdStat: await this.osdStat(upFrom), pgStat, epoch: m.epoch, poolStat: [...pools].sort((a, b) => a[0] - b[0]) };
+  }
+
+  private async osdStat(upFrom: number): Promise<OsdStatT> {
+    const fs = await this.src.store.statfs();
+    const s = newOsdStat();
+    s.statfs = { ...newStoreStatfs(), total: fs.total, available: fs.available, allocated: fs.allocated, data_stored: fs.stored, omap_allocated: fs.omapAllocated, internal_metadata: fs.internalMetadata };
+    s.upFrom = upFrom;
+    s.seq = (BigInt(upFrom) << 32n) + this.reports;
+    s.numPgs = this.src.pgs.size;
+    s.numOsds = 1;
+    s.numPerPoolOsds = 1;
+    s.numPerPoolOmapOsds = 1;
+    return s;
+  }
+}
