@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { cephError } from '@ts-ceph/common/core';
 import { Reader } from '@ts-ceph/denc';
 import { ClsContext } from '../context';
@@ -98,6 +98,17 @@ async function snapshotRename(ctx: ClsContext, input: Buffer): Promise<void> {
   await writeSnap(ctx, snap);
 }
 
+/**
+ * The uuid-shaped name a trashed snapshot takes. Ceph draws a random uuid; the core takes no
+ * randomness, so we derive one from the op (time, client, snap id), which is as unique within an image.
+ */
+function trashName(ctx: ClsContext, snapId: bigint): string {
+  const h = createHash('sha256')
+    .update(`${ctx.now.sec}.${ctx.now.nsec}/${ctx.origin.name.type}.${ctx.origin.name.num}/${snapId}`)
+    .digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
 /** snapshot_trash_add: the snapshot moves to the trash namespace under a random uuid name. */
 async function snapshotTrashAdd(ctx: ClsContext, input: Buffer): Promise<void> {
   const snapId = decodeInput(input, readSnapId);
@@ -106,7 +117,7 @@ async function snapshotTrashAdd(ctx: ClsContext, input: Buffer): Promise<void> {
   if (snap.namespace.type === T.SNAPSHOT_NAMESPACE_TYPE.TRASH) throw cephError('EEXIST', 'cls_rbd: already in the trash');
   await setOpFeatures(ctx, T.RBD_OPERATION_FEATURE.SNAP_TRASH, T.RBD_OPERATION_FEATURE.SNAP_TRASH);
   snap.namespace = T.trashSnapshotNamespace(snap.namespace.type, snap.name);
-  snap.name = randomUUID();
+  snap.name = trashName(ctx, snap.id);
   await writeSnap(ctx, snap);
 }
 
