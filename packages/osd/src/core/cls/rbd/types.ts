@@ -247,7 +247,7 @@ export function encodeTrashImageSpec(w: Writer, t: TrashImageSpec): void {
   });
 }
 
-/** cls::rbd::GroupSpec { group_id, i64 pool_id }: image_group_get's answer (pool -1: in no group). */
+/** cls::rbd::GroupSpec ENCODE_START(1, 1) { i64 pool_id, group_id }: image_group_get's answer (pool -1: in no group). */
 export function encodeGroupSpec(w: Writer, groupId: string, poolId: bigint): void {
-  w.envelope(1, 1, (ww) => ww.string(groupId).i64(poolId));
+  w.envelope(1, 1, (ww) => ww.i64(poolId).string(groupId));
 }
