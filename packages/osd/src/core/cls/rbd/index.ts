@@ -1,4 +1,5 @@
 import { ClsMethod } from '../registry';
+import { childrenMethods } from './children';
 import { directoryMethods } from './directory';
 import { headerMethods } from './header';
 import { miscMethods } from './misc';
@@ -9,6 +10,7 @@ import { snapshotMethods } from './snapshots';
 export const rbdMethods: Readonly<Record<string, ClsMethod>> = {
   ...headerMethods,
   ...snapshotMethods,
+  ...childrenMethods,
   ...directoryMethods,
   ...objectMapMethods,
   ...miscMethods,

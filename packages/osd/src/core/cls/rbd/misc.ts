@@ -7,7 +7,6 @@ import { decodeInput, out, readString } from './util';
  * cls_rbd methods librbd calls on every open or removal whose features ts-ceph does not offer yet:
  * mirroring (`rbd_mirroring` object) and groups. They answer as Ceph does on a pool where mirroring
  * and groups were never configured: mirror lookups find no key (ENOENT), an image is in no group.
- * copyup is the clone data path: it writes the parent's data only when the child object is missing.
  */
 
 const RD = CLS_METHOD_RD;
@@ -28,11 +27,6 @@ async function imageGroupGet(ctx: ClsContext): Promise<Buffer> {
   return ref ?? out((w) => encodeGroupSpec(w, '', -1n));
 }
 
-async function copyup(ctx: ClsContext, input: Buffer): Promise<void> {
-  const exists = await ctx.stat().then(() => true, () => false);
-  if (!exists) await ctx.write(0, input);
-}
-
 export const miscMethods: Readonly<Record<string, ClsMethod>> = {
   mirror_uuid_get: { flags: RD, fn: async (ctx) => ctx.mapGetVal('mirror_uuid') },
   mirror_mode_get: { flags: RD, fn: async (ctx) => ctx.mapGetVal('mirror_mode') },
@@ -40,5 +34,4 @@ export const miscMethods: Readonly<Record<string, ClsMethod>> = {
   mirror_image_get_image_id: mirrorLookup('global_'),
   mirror_image_remove: { flags: RDWR, fn: async (ctx, input) => void (await ctx.mapGetVal('image_' + decodeInput(input, readString))) },
   image_group_get: { flags: RD, fn: imageGroupGet },
-  copyup: { flags: RDWR, fn: copyup },
 };
