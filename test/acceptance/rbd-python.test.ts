@@ -1,0 +1,107 @@
+/**
+ * python3-rbd (librbd 16.2.15) against ts-mon + one ts-osd: create, open, write/read, resize,
+ * snapshots (create, list, protect, rollback), clone, list_children, flatten, trash move/list/
+ * restore/remove, image metadata, advisory locks (list_lockers, a second exclusive locker refused), and
+ * aio_write/aio_read with completions.
+ */
+import t from 'tap';
+import { startTsOsdCluster } from './osd-lib';
+
+const script = `
+import json, os, sys, threading, rados, rbd
+c = rados.Rados(conffile=sys.argv[1]); c.connect()
+io = c.open_ioctx(sys.argv[2])
+out = {}
+r = rbd.RBD()
+r.create(io, 'img', 16 << 20)
+data = os.urandom(1 << 20)
+with rbd.Image(io, 'img') as im:
+    im.write(data, 4 << 20)
+    out['read'] = im.read(4 << 20, 1 << 20) == data
+    out['hole'] = im.read(0, 4096) == bytes(4096)
+    im.resize(32 << 20)
+    out['size'] = im.size()
+    im.create_snap('s1')
+    im.write(bytes(1 << 20), 4 << 20)
+    out['snaps'] = [s['name'] for s in im.list_snaps()]
+    im.rollback_to_snap('s1')
+    out['rolled_back'] = im.read(4 << 20, 1 << 20) == data
+    im.protect_snap('s1')
+    out['protected'] = im.is_protected_snap('s1')
+    im.metadata_set('k', 'v')
+    out['meta'] = [im.metadata_get('k'), list(im.metadata_list())]
+    im.metadata_remove('k')
+    out['meta_after'] = list(im.metadata_list())
+    done = threading.Event()
+    res = {}
+    def wrote(comp):
+        res['w'] = comp.get_return_value()
+    blob = os.urandom(65536)
+    comp = im.aio_write(blob, 1 << 20, wrote)
+    comp.wait_for_complete_and_cb()
+    def read(comp, buf):
+        res['r'] = buf
+        done.set()
+    comp = im.aio_read(1 << 20, 65536, read)
+    comp.wait_for_complete_and_cb()
+    done.wait(30)
+    out['aio'] = [res.get('w'), res.get('r') == blob]
+r.clone(io, 'img', 's1', io, 'child', features=rbd.RBD_FEATURE_LAYERING)
+with rbd.Image(io, 'img', snapshot='s1') as snap:
+    out['children'] = [list(x) for x in snap.list_children()]
+with rbd.Image(io, 'child') as ch:
+    out['child_read'] = ch.read(4 << 20, 1 << 20) == data
+    ch.flatten()
+    out['flat_parent'] = None
+    try:
+        ch.parent_info()
+    except rbd.ImageNotFound:
+        out['flat_parent'] = 'none'
+with rbd.Image(io, 'img', snapshot='s1') as snap:
+    out['children_after'] = list(snap.list_children())
+with rbd.Image(io, 'img') as im:
+    im.unprotect_snap('s1')
+    im.remove_snap('s1')
+    im.lock_exclusive('cookie1')
+    out['lockers'] = [l[1] for l in im.list_lockers()['lockers']]
+    im.unlock('cookie1')
+r.trash_move(io, 'child')
+tl = list(r.trash_list(io))
+out['trash'] = [t['name'] for t in tl]
+r.trash_restore(io, tl[0]['id'], 'child2')
+out['after_restore'] = sorted(r.list(io))
+r.trash_move(io, 'child2')
+r.trash_remove(io, tl[0]['id'])
+out['trash_after'] = list(r.trash_list(io))
+r.remove(io, 'img')
+out['final'] = r.list(io)
+print(json.dumps(out))
+`;
+
+t.test('python3-rbd workflows on ts-osd', async (t) => {
+  const c = await startTsOsdCluster({ pool: 'rbd', deviceBytes: 512 << 20 });
+  t.teardown(() => c.stop());
+  const init = await c.mon.ceph(['osd', 'pool', 'application', 'enable', 'rbd', 'rbd']);
+  t.equal(init.code, 0, `application enable: ${init.stderr}`);
+  const r = await c.python(script);
+  t.equal(r.code, 0, `python: ${r.stderr.slice(-3000)}\n${c.osdLog(20)}`);
+  const o = JSON.parse(r.stdout || '{}') as Record<string, unknown>;
+  t.equal(o.read, true, 'read back what was written');
+  t.equal(o.hole, true, 'an unwritten extent reads as zeros');
+  t.equal(o.size, 32 << 20, 'resize');
+  t.same(o.snaps, ['s1'], 'list_snaps');
+  t.equal(o.rolled_back, true, 'rollback_to_snap');
+  t.equal(o.protected, true, 'protect_snap');
+  t.same(o.meta, ['v', [['k', 'v']]], 'metadata_set/get/list');
+  t.same(o.meta_after, [], 'metadata_remove');
+  t.same(o.aio, [0, true], 'aio_write then aio_read with completions');
+  t.same(o.children, [['rbd', 'child']], 'list_children');
+  t.equal(o.child_read, true, 'the clone reads through to its parent');
+  t.equal(o.flat_parent, 'none', 'no parent after flatten');
+  t.same(o.children_after, [], 'no children after flatten');
+  t.same(o.lockers, ['cookie1'], 'list_lockers');
+  t.same(o.trash, ['child'], 'trash_list');
+  t.same(o.after_restore, ['child2', 'img'], 'trash_restore under a new name');
+  t.same(o.trash_after, [], 'trash_remove');
+  t.same(o.final, ['child2'], 'remove');
+});
