@@ -62,6 +62,8 @@ with rbd.Image(io, 'img', snapshot='s1') as snap:
 with rbd.Image(io, 'img') as im:
     im.unprotect_snap('s1')
     im.remove_snap('s1')
+# A fresh handle: one that wrote holds the exclusive-lock feature's own lock on the header.
+with rbd.Image(io, 'img') as im:
     im.lock_exclusive('cookie1')
     out['lockers'] = [l[1] for l in im.list_lockers()['lockers']]
     im.unlock('cookie1')

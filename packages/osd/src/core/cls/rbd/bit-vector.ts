@@ -24,7 +24,8 @@ export const OBJECT_EXISTS_CLEAN = 3;
 export const objectMapObjectCountMax = 256_000_000;
 
 export class BitVector2 {
-  constructor(public size: number, public data: Buffer) {}
+  /** `crcs`: whether the encoding carries the footer CRCs (BitVector::set_crc_enabled; decode sets it from the footer). */
+  constructor(public size: number, public data: Buffer, public crcs = true) {}
 
   static empty(): BitVector2 {
     return new BitVector2(0, Buffer.alloc(0));
@@ -48,7 +49,7 @@ export class BitVector2 {
     this.size = size;
   }
 
-  encode(w: Writer, crcs = true): void {
+  encode(w: Writer, crcs = this.crcs): void {
     const header = new Writer().envelope(1, 1, (ww) => ww.u64(this.size)).finish();
     w.u32(header.length).bytes(header).bytes(this.data);
     if (!crcs) {
@@ -78,6 +79,6 @@ export class BitVector2 {
         }
       }
     }
-    return new BitVector2(size, data);
+    return new BitVector2(size, data, footerLen > 0);
   }
 }

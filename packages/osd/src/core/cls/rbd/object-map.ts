@@ -29,9 +29,10 @@ async function readMap(ctx: ClsContext): Promise<BitVector2> {
   }
 }
 
+/** The stored map always carries CRCs (object_map_save turns them on whatever the client sent). */
 async function writeMap(ctx: ClsContext, map: BitVector2): Promise<void> {
   const w = new Writer();
-  map.encode(w);
+  map.encode(w, true);
   await ctx.writeFull(w.finish());
 }
 

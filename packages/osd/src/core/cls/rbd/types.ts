@@ -175,6 +175,19 @@ export function encodeSnapshotInfo(w: Writer, s: ClsRbdSnap): void {
   });
 }
 
+/** SnapshotInfo as decoded (the fields cls_rbd_snap does not carry take their defaults). */
+export function decodeSnapshotInfo(r: Reader): ClsRbdSnap {
+  return r.envelope('SnapshotInfo', 1, (rr) => {
+    const id = rr.u64('id');
+    const namespace = decodeSnapshotNamespace(rr);
+    const name = rr.string('name');
+    const imageSize = rr.u64('image_size');
+    const timestamp = decodeUTime(rr, 'timestamp');
+    const childCount = rr.u32('child_count');
+    return { id, namespace, name, imageSize, timestamp, childCount, protectionStatus: 0, parent: emptyParent(), flags: 0n };
+  });
+}
+
 /** cls::rbd::ParentImageSpec, parent_get's answer. */
 export interface ParentImageSpec {
   poolId: bigint;
@@ -244,6 +257,13 @@ export function encodeTrashImageSpec(w: Writer, t: TrashImageSpec): void {
     encodeUTime(ww, t.deletionTime);
     encodeUTime(ww, t.defermentEndTime);
     ww.u8(t.state);
+  });
+}
+
+export function decodeGroupSpec(r: Reader): { groupId: string; poolId: bigint } {
+  return r.envelope('GroupSpec', 1, (rr) => {
+    const poolId = rr.i64('pool_id');
+    return { poolId, groupId: rr.string('group_id') };
   });
 }
 
