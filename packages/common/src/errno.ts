@@ -88,6 +88,7 @@ const strerrorText: Partial<Record<ErrnoName, string>> = {
   ENOENT: 'No such file or directory',
   EIO: 'Input/output error',
   E2BIG: 'Argument list too long',
+  ENOEXEC: 'Exec format error',
   EAGAIN: 'Resource temporarily unavailable',
   ENOMEM: 'Cannot allocate memory',
   EACCES: 'Permission denied',
