@@ -104,6 +104,19 @@ t.test('rbd CLI snapshots, diffs, clones, trash, features and bench on ts-osd', 
   await ok(['snap', 'unprotect', 's8@one']);
   await ok(['snap', 'rm', '--no-progress', 's8@one']);
 
+  // Clone v2 (no protection needed): removing the parent snapshot moves it to the snapshot trash
+  // until the last child detaches, then librbd removes it.
+  await ok(['snap', 'create', '--no-progress', 's8@v2']);
+  await ok(['clone', '--rbd-default-clone-format', '2', 's8@v2', 'cl2']);
+  t.match(await ok(['children', 's8@v2']), /rbd\/cl2/, 'clone v2 child listed');
+  t.match(await ok(['info', 's8']), /op_features: clone-parent/, 'the parent has the clone-parent op feature');
+  await ok(['snap', 'rm', '--no-progress', 's8@v2']);
+  t.match(await ok(['snap', 'ls', '--all', 's8']), /trash \(v2\)/, 'the snapshot waits in the trash namespace');
+  t.ok((await exportOf('cl2')).equals(await exportOf('s8')), 'the v2 clone reads its parent');
+  await ok(['flatten', '--no-progress', 'cl2']);
+  t.equal((await ok(['snap', 'ls', '--all', 's8'])).trim(), '', 'the trashed snapshot goes with its last child');
+  await ok(['rm', '--no-progress', 'cl2']);
+
   // export-diff between two snapshots, imported on a copy of the first.
   await ok(['snap', 'create', '--no-progress', 's8@a']);
   await ok(['import', '--no-progress', f, 'copy']);

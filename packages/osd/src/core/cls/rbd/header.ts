@@ -5,7 +5,7 @@ import { CLS_METHOD_RD, CLS_METHOD_WR, ClsMethod } from '../registry';
 import * as T from './types';
 import {
   checkExists, decodeInput, listSnaps, out, readKey, readKeyOr, readSnap, readString, readU64, readU8, requireFeature,
-  isValidId, removeKey, snapKey, writeKey,
+  isValidId, removeKey, setOpFeatures, snapKey, writeKey,
 } from './util';
 
 /**
@@ -258,6 +258,13 @@ async function setId(ctx: ClsContext, input: Buffer): Promise<void> {
 
 const u64Out = (v: bigint) => out((w) => w.u64(v));
 
+/** op_features_set(op_features, mask): EINVAL for an unknown operation feature. */
+async function opFeaturesSet(ctx: ClsContext, input: Buffer): Promise<void> {
+  const a = decodeInput(input, (r) => ({ opFeatures: r.u64('op_features'), mask: r.u64('mask') }));
+  if (a.mask & ~T.RBD_OPERATION_FEATURES_ALL) throw cephError('EINVAL', 'cls_rbd: unknown operation features');
+  await setOpFeatures(ctx, a.opFeatures, a.mask);
+}
+
 export const headerMethods: Readonly<Record<string, ClsMethod>> = {
   create: { flags: RDWR, fn: create },
   get_features: { flags: RD, fn: getFeatures },
@@ -270,6 +277,7 @@ export const headerMethods: Readonly<Record<string, ClsMethod>> = {
   get_flags: { flags: RD, fn: getFlags },
   set_flags: { flags: RDWR, fn: setFlags },
   op_features_get: { flags: RD, fn: async (ctx) => u64Out(await readKeyOr(ctx, 'op_features', readU64, 0n)) },
+  op_features_set: { flags: RDWR, fn: opFeaturesSet },
   get_all_features: { flags: RD, fn: async () => out((w) => w.u64(T.RBD_FEATURES_ALL)) },
   get_create_timestamp: getTimestamp('create_timestamp'),
   get_access_timestamp: getTimestamp('access_timestamp'),

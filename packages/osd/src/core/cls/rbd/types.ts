@@ -38,6 +38,7 @@ export const RBD_FEATURES_INTERNAL = RBD_FEATURE.OPERATIONS | RBD_FEATURE.MIGRAT
 
 /** RBD_OPERATION_FEATURE_*: the op_features key, set while the image has clones, groups or trashed snapshots. */
 export const RBD_OPERATION_FEATURE = { CLONE_PARENT: 1n, CLONE_CHILD: 2n, GROUP: 4n, SNAP_TRASH: 8n } as const;
+export const RBD_OPERATION_FEATURES_ALL = 0xfn;
 
 /** RBD_PROTECTION_STATUS_* (a u8): unprotected, unprotecting, protected; LAST is the first invalid value. */
 export const RBD_PROTECTION_STATUS = { UNPROTECTED: 0, UNPROTECTING: 1, PROTECTED: 2, LAST: 3 } as const;
