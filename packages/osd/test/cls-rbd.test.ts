@@ -167,3 +167,38 @@ t.test('metadata and ids', async (t) => {
   r = await call(pool, 'hdr', 'image_group_get');
   t.same(r.outdata, Buffer.from('01010c000000' + 'ffffffffffffffff' + '00000000', 'hex'), 'in no group');
 });
+
+t.test('clone v2: child_attach/detach on the parent, parent_attach/detach on the child', async (t) => {
+  const pool = new MemPool(builtinClsRegistry());
+  await header(pool);
+  t.equal(await rv(pool, 'hdr', 'snapshot_add', bytes((w) => w.string('s').u64(3n))), 0);
+  const spec = bytes((w) => w.u8(2).u8(1).u32(20).i64(2n).string('c1').string('ns'));
+  const attach = (m: string) => rv(pool, 'hdr', m, Buffer.concat([bytes((w) => w.u64(3n)), spec]));
+  t.equal(await attach('child_attach'), 0);
+  t.equal(await attach('child_attach'), -Errno.EEXIST, 'attached twice');
+  let r = await call(pool, 'hdr', 'children_list', bytes((w) => w.u64(3n)));
+  t.same(r.outdata, Buffer.concat([bytes((w) => w.u32(1)), spec]), 'children_list');
+  r = await call(pool, 'hdr', 'snapshot_get', bytes((w) => w.u64(3n)));
+  t.equal(T.decodeSnapshotInfo(new Reader(r.outdata)).childCount, 1, 'child_count');
+  t.equal(await rv(pool, 'hdr', 'snapshot_remove', bytes((w) => w.u64(3n))), -Errno.EBUSY, 'a snapshot with children stays');
+  r = await call(pool, 'hdr', 'op_features_get');
+  t.same(r.outdata, bytes((w) => w.u64(T.RBD_OPERATION_FEATURE.CLONE_PARENT)), 'clone-parent');
+  t.same(pool.objects.get('hdr')!.omap.get('features'), bytes((w) => w.u64(61n | T.RBD_FEATURE.OPERATIONS)), 'the operations feature follows');
+  t.equal(await attach('child_detach'), 0);
+  t.equal(await attach('child_detach'), -Errno.ENOENT, 'detached twice');
+  r = await call(pool, 'hdr', 'op_features_get');
+  t.same(r.outdata, bytes((w) => w.u64(0n)), 'no op features left');
+  t.equal(await rv(pool, 'hdr', 'op_features_set', bytes((w) => w.u64(16n).u64(16n))), -Errno.EINVAL, 'an unknown op feature');
+
+  // The child side: parent_attach clamps the overlap to the image size; parent_detach drops it.
+  await pool.call(me, 'kid', 'rbd', 'create', bytes((w) => w.u64(1n << 20n).u8(22).u64(1n).string('rbd_data.kid')));
+  const pspec = bytes((w) => w.u8(1).u8(1).u32(30).i64(2n).string('').string('parent').u64(3n));
+  t.equal(await rv(pool, 'kid', 'parent_attach', Buffer.concat([pspec, bytes((w) => w.u64(8n << 20n).u8(0))])), 0);
+  t.equal(await rv(pool, 'kid', 'parent_attach', Buffer.concat([pspec, bytes((w) => w.u64(8n << 20n).u8(0))])), -Errno.EEXIST, 'attached twice');
+  r = await call(pool, 'kid', 'parent_get');
+  t.same(r.outdata, pspec, 'parent_get');
+  r = await call(pool, 'kid', 'parent_overlap_get', bytes((w) => w.u64(NOSNAP)));
+  t.same(r.outdata, bytes((w) => w.u8(1).u64(1n << 20n)), 'overlap clamped to the 1 MiB image');
+  t.equal(await rv(pool, 'kid', 'parent_detach'), 0);
+  t.equal(await rv(pool, 'kid', 'parent_detach'), -Errno.ENOENT, 'no parent left');
+});
