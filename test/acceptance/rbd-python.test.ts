@@ -2,7 +2,9 @@
  * python3-rbd (librbd 16.2.15) against ts-mon + one ts-osd: create, open, write/read, resize,
  * snapshots (create, list, protect, rollback), clone, list_children, flatten, trash move/list/
  * restore/remove, image metadata, advisory locks (list_lockers, a second exclusive locker refused), and
- * aio_write/aio_read with completions.
+ * aio_write/aio_read with completions. Then two clients on one image: the second writer asks the
+ * first for the exclusive lock (request-lock over watch/notify) and gets it, and a snapshot the first
+ * takes is seen by the second.
  */
 import t from 'tap';
 import { startTsOsdCluster } from './osd-lib';
@@ -80,6 +82,25 @@ out['final'] = r.list(io)
 print(json.dumps(out))
 `;
 
+const twoClients = `
+import json, sys, rados, rbd
+c1 = rados.Rados(conffile=sys.argv[1]); c1.connect()
+c2 = rados.Rados(conffile=sys.argv[1]); c2.connect()
+io1 = c1.open_ioctx(sys.argv[2]); io2 = c2.open_ioctx(sys.argv[2])
+out = {}
+rbd.RBD().create(io1, 'two', 8 << 20)
+a = rbd.Image(io1, 'two'); b = rbd.Image(io2, 'two')
+a.write(b'A' * 4096, 0)
+out['a_owner'] = a.is_exclusive_lock_owner()
+b.write(b'B' * 4096, 4096)
+out['owners'] = [a.is_exclusive_lock_owner(), b.is_exclusive_lock_owner()]
+out['data'] = a.read(0, 8192) == b'A' * 4096 + b'B' * 4096
+a.create_snap('from_a')
+out['b_snaps'] = [s['name'] for s in b.list_snaps()]
+a.close(); b.close()
+print(json.dumps(out))
+`;
+
 t.test('python3-rbd workflows on ts-osd', async (t) => {
   const c = await startTsOsdCluster({ pool: 'rbd', deviceBytes: 512 << 20 });
   t.teardown(() => c.stop());
@@ -106,4 +127,12 @@ t.test('python3-rbd workflows on ts-osd', async (t) => {
   t.same(o.after_restore, ['child2', 'img'], 'trash_restore under a new name');
   t.same(o.trash_after, [], 'trash_remove');
   t.same(o.final, [], 'remove: the pool is empty (child2 went through the trash)');
+
+  const r2 = await c.python(twoClients);
+  t.equal(r2.code, 0, `python (two clients): ${r2.stderr.slice(-3000)}\n${c.osdLog(20)}`);
+  const o2 = JSON.parse(r2.stdout || '{}') as Record<string, unknown>;
+  t.equal(o2.a_owner, true, 'the first writer owns the exclusive lock');
+  t.same(o2.owners, [false, true], 'the second writer asked for it and got it');
+  t.equal(o2.data, true, 'both writes landed');
+  t.same(o2.b_snaps, ['from_a'], "the first client's snapshot is seen by the second");
 });
