@@ -4,7 +4,8 @@
  * restore/remove, image metadata, advisory locks (list_lockers, a second exclusive locker refused), and
  * aio_write/aio_read with completions. Then two clients on one image: the second writer asks the
  * first for the exclusive lock (request-lock over watch/notify) and gets it, and a snapshot the first
- * takes is seen by the second.
+ * takes is seen by the second. Last, a LUKS2-formatted image (encryption_format/encryption_load)
+ * reads back what was written through the encryption layer.
  */
 import t from 'tap';
 import { startTsOsdCluster } from './osd-lib';
@@ -98,6 +99,16 @@ out['data'] = a.read(0, 8192) == b'A' * 4096 + b'B' * 4096
 a.create_snap('from_a')
 out['b_snaps'] = [s['name'] for s in b.list_snaps()]
 a.close(); b.close()
+rbd.RBD().create(io1, 'enc', 64 << 20)
+with rbd.Image(io1, 'enc') as im:
+    im.encryption_format(rbd.RBD_ENCRYPTION_FORMAT_LUKS2, 'secretpass')
+blob = b'luks2 ' * 10000
+with rbd.Image(io1, 'enc') as im:
+    im.encryption_load(rbd.RBD_ENCRYPTION_FORMAT_LUKS2, 'secretpass')
+    im.write(blob, 1 << 20)
+with rbd.Image(io1, 'enc') as im:
+    im.encryption_load(rbd.RBD_ENCRYPTION_FORMAT_LUKS2, 'secretpass')
+    out['luks2'] = im.read(1 << 20, len(blob)) == blob
 print(json.dumps(out))
 `;
 
@@ -135,4 +146,5 @@ t.test('python3-rbd workflows on ts-osd', async (t) => {
   t.same(o2.owners, [false, true], 'the second writer asked for it and got it');
   t.equal(o2.data, true, 'both writes landed');
   t.same(o2.b_snaps, ['from_a'], "the first client's snapshot is seen by the second");
+  t.equal(o2.luks2, true, 'a LUKS2 image reads back through its encryption layer');
 });
