@@ -1,5 +1,4 @@
-import { cephError, isCephError } from '@ts-ceph/common/core';
-import { CephError } from '@ts-ceph/common/core';
+import { CephError, cephError, isCephError } from '@ts-ceph/common/core';
 import { Reader, Writer } from '@ts-ceph/denc';
 import { ClsContext } from '../context';
 import { CLS_METHOD_RD, CLS_METHOD_WR, ClsMethod } from '../registry';

@@ -6,7 +6,7 @@ import { CLS_METHOD_RD, CLS_METHOD_WR, ClsMethod } from '../registry';
 import * as T from './types';
 import {
   checkExists, decodeInput, listSnaps, out, readKey, readKeyOr, readSnap, readU64, removeKey, requireFeature, setOpFeatures,
-  snapChildrenKey, writeKey, writeSnap,
+  snapChildrenKey, snapKey, writeKey, writeSnap,
 } from './util';
 
 /**
@@ -69,7 +69,7 @@ async function snapshotRemove(ctx: ClsContext, input: Buffer): Promise<void> {
   const snap = await readSnap(ctx, snapId);
   if (snap.protectionStatus !== T.RBD_PROTECTION_STATUS.UNPROTECTED) throw cephError('EBUSY', 'cls_rbd: snapshot is protected');
   if (snap.childCount > 0) throw cephError('EBUSY', 'cls_rbd: snapshot has children');
-  await ctx.mapRemoveKey(`snapshot_${snapId.toString(16).padStart(16, '0')}`);
+  await ctx.mapRemoveKey(snapKey(snapId));
   let hasChildSnaps = false;
   let hasTrashSnaps = false;
   for (const s of await listSnaps(ctx)) {
