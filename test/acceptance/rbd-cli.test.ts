@@ -17,6 +17,11 @@ export function rbdCli(c: TsOsdCluster): (args: string[], input?: Buffer) => Pro
   return (args, input) => run('rbd', ['-c', c.mon.conf, '--rados-osd-op-timeout', '20', '-p', c.pool, ...args], { timeoutMs: 180_000, input });
 }
 
+async function readBack(ok: (args: string[]) => Promise<string>, spec: string, file: string): Promise<Buffer> {
+  await ok(['export', '--no-progress', spec, file]);
+  return readFileSync(file);
+}
+
 t.test('rbd CLI image lifecycle on ts-osd', async (t) => {
   requireBinary('rbd');
   const c = await startTsOsdCluster({ pool: 'rbd', deviceBytes: 1024 << 20 });
@@ -61,6 +66,20 @@ t.test('rbd CLI image lifecycle on ts-osd', async (t) => {
   t.ok(readFileSync(`${f}.out`).equals(src), 'export gives back the 64 MiB imported');
   const du = JSON.parse(await ok(['du', 'imp', '--format', 'json'])) as { images: { used_size: number }[] };
   t.equal(du.images[0].used_size, 64 << 20, 'du: 64 MiB used');
+
+  // The smaller commands: status, snap rename and limit, copy and deep cp, namespaces, mirroring.
+  t.match(await ok(['status', 'imp']), /Watchers: none/, 'status');
+  await ok(['snap', 'create', '--no-progress', 'imp@a']);
+  await ok(['snap', 'rename', 'imp@a', 'imp@b']);
+  await ok(['snap', 'limit', 'set', '--limit', '5', 'imp']);
+  await ok(['snap', 'limit', 'clear', 'imp']);
+  await ok(['copy', '--no-progress', 'imp', 'impcopy']);
+  await ok(['deep', 'cp', '--no-progress', 'imp', 'impdeep']);
+  const deep = JSON.parse(await ok(['snap', 'ls', 'impdeep', '--format', 'json'])) as { name: string }[];
+  t.same(deep.map((x) => x.name), ['b'], 'deep cp keeps the snapshots');
+  t.ok((await readBack(ok, 'impcopy', `${f}.copy`)).equals(src), 'copy is byte-exact');
+  t.equal((await ok(['namespace', 'ls'])).trim(), '', 'no namespaces');
+  t.match(await ok(['mirror', 'pool', 'info']), /Mode: disabled/, 'mirroring disabled');
 });
 
 t.test('rbd CLI snapshots, diffs, clones, trash, features and bench on ts-osd', async (t) => {
