@@ -1,5 +1,6 @@
 import { AddrType, EntityType, WireType, makeAddr, registerType } from '@ts-ceph/denc';
 import * as L from './core/cls/lock-types';
+import './core/cls/rbd/wire-types';
 
 /**
  * The OSD's wire types under their corpus directory names (test/unit/corpus.test.ts round-trips them

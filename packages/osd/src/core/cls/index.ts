@@ -1,5 +1,6 @@
 import { helloMethods } from './hello';
 import { lockMethods } from './lock';
+import { rbdMethods } from './rbd';
 import { ClsMethod, ClsRegistry, OSD_CLASS_DEFAULT_LIST } from './registry';
 
 /**
@@ -9,6 +10,7 @@ import { ClsMethod, ClsRegistry, OSD_CLASS_DEFAULT_LIST } from './registry';
 export const builtinClasses: ReadonlyArray<readonly [string, Readonly<Record<string, ClsMethod>>]> = [
   ['hello', helloMethods],
   ['lock', lockMethods],
+  ['rbd', rbdMethods],
 ];
 
 /** A registry with every built-in class; `defaultList` is osd_class_default_list. */
@@ -24,3 +26,4 @@ export * from './call';
 export * from './hello';
 export * from './lock-types';
 export * from './lock';
+export { rbdMethods } from './rbd';
