@@ -27,6 +27,9 @@ interface Workload {
 }
 
 const imageBytes = 256 << 20;
+/** The profile's image: small, so that its fill weighs little beside the 4 KiB writes in the profile. */
+const profileImageBytes = 32 << 20;
+const settleMs = 5000;
 const workloads: Workload[] = [
   { name: '4 KiB random write, QD1', args: ['--rw=randwrite', '--bs=4k', '--iodepth=1'] },
   { name: '4 KiB random write, QD32', args: ['--rw=randwrite', '--bs=4k', '--iodepth=32'] },
@@ -64,15 +67,18 @@ async function fio(c: BenchCluster, args: string[], timeoutMs: number): Promise<
 }
 
 /** The image (default features) and one pass of 4 MiB writes over it, so reads find data. */
-async function prepare(c: BenchCluster): Promise<void> {
-  const mk = await run('rbd', ['-c', c.conf, '-p', c.pool, 'create', '--size', `${imageBytes >> 20}M`, 'bench'], { env: fioEnv(c), timeoutMs: 120_000 });
+async function prepare(c: BenchCluster, bytes = imageBytes): Promise<void> {
+  const mk = await run('rbd', ['-c', c.conf, '-p', c.pool, 'create', '--size', `${bytes >> 20}M`, 'bench'], { env: fioEnv(c), timeoutMs: 120_000 });
   if (mk.code !== 0) throw new Error(`${c.name}: rbd create: ${mk.stderr}`);
-  await fio(c, ['--rw=write', '--bs=4m', '--iodepth=8', `--size=${imageBytes}`], 300_000);
+  await fio(c, ['--rw=write', '--bs=4m', '--iodepth=8', `--size=${bytes}`], 300_000);
+  // Let both stores finish what the fill left behind (flushes, compaction) before the first
+  // measured run, so its CPU per I/O is the workload's own.
+  await new Promise((res) => setTimeout(res, settleMs));
 }
 
-async function runOne(c: BenchCluster, w: Workload, seconds: number): Promise<Sample> {
+async function runOne(c: BenchCluster, w: Workload, seconds: number, bytes = imageBytes): Promise<Sample> {
   const cpu0 = c.pids().map(procCpuUs);
-  const j = await fio(c, [...w.args, `--size=${imageBytes}`, '--time_based', `--runtime=${seconds}`, '--ramp_time=1'], (seconds + 120) * 1000);
+  const j = await fio(c, [...w.args, `--size=${bytes}`, '--time_based', `--runtime=${seconds}`, '--ramp_time=1'], (seconds + 120) * 1000);
   const cpuUs = c.pids().map(procCpuUs).reduce((a, v, i) => a + v - cpu0[i]!, 0);
   const side = j.write.total_ios > 0 ? j.write : j.read;
   // The CPU window includes the ramp second, whose I/Os fio does not count: a small overstatement,
@@ -115,8 +121,8 @@ async function profile(seconds: number, write: boolean): Promise<void> {
   const ts = await startTsCluster({ deviceBytes, nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir] });
   let s: Sample;
   try {
-    await prepare(ts);
-    s = await runOne(ts, workloads[1]!, seconds);
+    await prepare(ts, profileImageBytes);
+    s = await runOne(ts, workloads[1]!, seconds, profileImageBytes);
   } finally {
     await ts.stop();
   }
@@ -126,7 +132,7 @@ async function profile(seconds: number, write: boolean): Promise<void> {
 
 ${stamp()}
 
-fio --ioengine=rbd --rw=randwrite --bs=4k --iodepth=32 for ${seconds} s (after a 4 MiB fill of the ${mib(imageBytes)} image, which the profile also covers) against ts-osd under \`node --cpu-prof\`: ${s.iops.toFixed(0)} IOPS, server CPU ${s.cpuUs.toFixed(0)} µs/IO (profiling slows it down). Profile: ${join(dir, file)}
+fio --ioengine=rbd --rw=randwrite --bs=4k --iodepth=32 for ${seconds} s on a ${mib(profileImageBytes)} image (after a fill with 4 MiB writes, which the profile also covers) against ts-osd under \`node --cpu-prof\`: ${s.iops.toFixed(0)} IOPS, server CPU ${s.cpuUs.toFixed(0)} µs/IO (profiling slows it down). Profile: ${join(dir, file)}
 
 ${profileMarkdown(summarise(join(dir, file)))}
 `;
@@ -166,7 +172,7 @@ async function main(): Promise<void> {
   console.log(`OSD RSS after the runs: ${rss}`);
   const body = `${stamp()}
 
-fio's rbd engine (Debian's fio, librbd 16.2.15) on a ${mib(imageBytes)} image with the default features (61: layering, exclusive-lock, object-map, fast-diff, deep-flatten), first filled with 4 MiB writes, against ts-mon + one ts-osd (native store on an ${deviceBytes / 2 ** 30} GiB file) and against the real reference cluster (\`../shared/ceph-ref/cluster.sh up 1 MODE\`: ceph-mon + ceph-mgr + one BlueStore OSD on an 8 GiB file), each with a size-1 pool of ${pgNum} PGs, one cluster after the other in the same run, in ${o.modes.join(' and then in ')} mode (every ms_*_mode option of the cluster's conf, clients included). Each workload is \`fio --time_based --runtime=${o.seconds} --ramp_time=1\`, one run each, on a 2-core machine shared with other work: read the figures as rough. Latency is fio's mean completion latency. Server CPU per I/O is user+system time of the server daemons from /proc/<pid>/stat (ts-ceph: ts-mon + ts-osd; Ceph: mon + mgr + osd) over the run, divided by fio's I/Os. The ratio is ts-ceph / Ceph in IOPS (above 1: faster). OSD RSS after the runs: ${rss}.
+fio's rbd engine (Debian's fio, librbd 16.2.15) on a ${mib(imageBytes)} image with the default features (61: layering, exclusive-lock, object-map, fast-diff, deep-flatten), first filled with 4 MiB writes (then ${settleMs / 1000} s idle), against ts-mon + one ts-osd (native store on an ${deviceBytes / 2 ** 30} GiB file) and against the real reference cluster (\`../shared/ceph-ref/cluster.sh up 1 MODE\`: ceph-mon + ceph-mgr + one BlueStore OSD on an 8 GiB file), each with a size-1 pool of ${pgNum} PGs, one cluster after the other in the same run, in ${o.modes.join(' and then in ')} mode (every ms_*_mode option of the cluster's conf, clients included). Each workload is \`fio --time_based --runtime=${o.seconds} --ramp_time=1\`, one run each, on a 2-core machine shared with other work: read the figures as rough. Latency is fio's mean completion latency. Server CPU per I/O is user+system time of the server daemons from /proc/<pid>/stat (ts-ceph: ts-mon + ts-osd; Ceph: mon + mgr + osd) over the run, divided by fio's I/Os. The ratio is ts-ceph / Ceph in IOPS (above 1: faster). OSD RSS after the runs: ${rss}.
 
 Issue 13's targets (ratio against Ceph with 3 OSDs and size 3, which this single-OSD comparison does not run yet): 4 KiB random write QD1 ≥ 3, QD32 ≥ 4, 1 MiB write ≥ 1.5, secure mode costs < 15 %.
 
