@@ -10,7 +10,7 @@
 //        node bench/dist/src/rbd/rbd-bench.js --profile [--write] [--seconds S]
 //   --profile runs ts-osd under `node --cpu-prof` for the 4 KiB random write QD32 run (crc) and prints
 //   (with --write: writes bench/rbd-profile.md) the top functions by self and inclusive time.
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '@ts-ceph/common';
@@ -137,7 +137,12 @@ fio --ioengine=rbd --rw=randwrite --bs=4k --iodepth=32 for ${seconds} s on a ${m
 ${profileMarkdown(summarise(join(dir, file)))}
 `;
   console.log(md);
-  if (write) writeFileSync(join(repoRoot(), 'bench', 'rbd-profile.md'), md);
+  if (!write) return;
+  // The hand-kept "## Findings" part (what the profile shows, read by a person) survives the rewrite.
+  const out = join(repoRoot(), 'bench', 'rbd-profile.md');
+  const old = existsSync(out) ? readFileSync(out, 'utf8') : '';
+  const kept = old.indexOf('\n## Findings');
+  writeFileSync(out, md + (kept >= 0 ? old.slice(kept) : ''));
 }
 
 function rows(ts: Map<Mode, ClusterRun>, ceph: Map<Mode, ClusterRun>, modes: Mode[]): BenchRow[] {
