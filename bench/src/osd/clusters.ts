@@ -1,5 +1,5 @@
-// The two clusters bench/osd compares, each with one OSD and a size-1 pool in crc mode: ts-mon + one
-// ts-osd, booted as test/acceptance/osd-lib.ts boots them (osd new with a cephx key, --mkfs, -f,
+// The two clusters bench/osd and bench/rbd compare, each with one OSD and a size-1 pool, in crc (or
+// secure) mode: ts-mon + one ts-osd, booted as test/acceptance/osd-lib.ts boots them (osd new with a cephx key, --mkfs, -f,
 // a pool whose PGs the OSD created), and the real 16.2.15 reference cluster from
 // ../shared/ceph-ref/cluster.sh (mon + mgr + one BlueStore OSD) in its own directory and port.
 // Each cluster knows its server pids, so the bench can read their CPU time from /proc.
@@ -65,12 +65,14 @@ export interface TsClusterOptions {
   /** Node flags for ts-osd (e.g. --cpu-prof). */
   nodeArgs?: string[];
   deviceBytes: number;
+  /** Every ms_*_mode option of the cluster's conf (crc). */
+  mode?: 'crc' | 'secure';
 }
 
 /** ts-mon + one ts-osd + pool `bench` (size 1). stop() ends ts-osd with SIGTERM (a --cpu-prof profile is written on exit). */
 export async function startTsCluster(o: TsClusterOptions): Promise<BenchCluster> {
   for (const b of ['ceph', 'rados', 'ceph-authtool']) requireBinary(b);
-  const mon = await startRealMon({ mode: 'crc', monCommand: [process.execPath, tsMonBin], pidFile: true });
+  const mon = await startRealMon({ mode: o.mode ?? 'crc', monCommand: [process.execPath, tsMonBin], pidFile: true });
   const dir = join(mon.dir, 'osd.0');
   let osd: ChildProcess | undefined;
   const stop = async (): Promise<void> => {
@@ -145,8 +147,8 @@ async function createPool(mon: RealMon, pool: string, log: () => string): Promis
 }
 
 /** ../shared/ceph-ref/cluster.sh up 1 in its own directory and mon port; stop() runs `down`. */
-export async function startCephRef(): Promise<BenchCluster> {
-  const ref = await startCephRefCluster({ dir: `/tmp/ts-bench-ceph-ref-${process.pid}`, pgNum, size: 1 });
+export async function startCephRef(mode: 'crc' | 'secure' = 'crc'): Promise<BenchCluster> {
+  const ref = await startCephRefCluster({ dir: `/tmp/ts-bench-ceph-ref-${process.pid}`, pgNum, size: 1, mode });
   const pids = ['mon.a', 'mgr.x', 'osd.0'].map((n) => ref.pid(n));
   const { conf, keyring } = ref;
   return {

@@ -14,6 +14,8 @@ export interface CephRefOptions {
   size?: number;
   /** CEPH_REF_OSD_GB: the sparse block file of each OSD. */
   osdGb?: number;
+  /** cluster.sh's MODE: every ms_*_mode option crc (the default) or secure. */
+  mode?: 'crc' | 'secure';
 }
 
 export interface CephRef {
@@ -46,7 +48,7 @@ export async function startCephRefCluster(o: CephRefOptions): Promise<CephRef> {
     // finds none, which is the usual case: the directory is ours, its daemons are gone, remove it.
     rmSync(o.dir, { recursive: true, force: true });
   };
-  const up = await run(script, ['up', String(o.osds ?? 1)], { env, timeoutMs: 300_000 });
+  const up = await run(script, ['up', String(o.osds ?? 1), o.mode ?? 'crc'], { env, timeoutMs: 300_000 });
   if (up.code !== 0) {
     await down();
     throw new Error(`cluster.sh up ${o.osds ?? 1}: rc ${up.code}\n${up.stderr.slice(-3000)}`);

@@ -5,6 +5,7 @@ import { headerMethods } from './header';
 import { miscMethods } from './misc';
 import { objectMapMethods } from './object-map';
 import { snapshotMethods } from './snapshots';
+import { sparsifyMethods } from './sparsify';
 
 /** The `rbd` object class (src/cls/rbd/cls_rbd.cc), by area. */
 export const rbdMethods: Readonly<Record<string, ClsMethod>> = {
@@ -14,6 +15,7 @@ export const rbdMethods: Readonly<Record<string, ClsMethod>> = {
   ...directoryMethods,
   ...objectMapMethods,
   ...miscMethods,
+  ...sparsifyMethods,
 };
 
 export * from './types';
