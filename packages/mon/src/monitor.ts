@@ -196,7 +196,17 @@ export class Monitor {
             poolDefaultSize: this.conf.int('osd_pool_default_size'),
             stuckThresholdSec: this.conf.int('mon_pg_stuck_threshold'),
             warnPoolNoApp: this.conf.bool('mon_warn_on_pool_no_app'),
-          })
+            maxDetail: this.conf.int('mon_health_max_detail'),
+            warnNotScrubbedRatio: this.conf.float('mon_warn_pg_not_scrubbed_ratio'),
+            warnNotDeepScrubbedRatio: this.conf.float('mon_warn_pg_not_deep_scrubbed_ratio'),
+            osdScrubMaxIntervalSec: this.conf.float('osd_scrub_max_interval'),
+            osdDeepScrubIntervalSec: this.conf.float('osd_deep_scrub_interval'),
+            reporterSubtreeLevel: this.conf.str('mon_osd_reporter_subtree_level'),
+            warnSlowPingTimeMs: this.conf.float('mon_warn_on_slow_ping_time'),
+            warnSlowPingRatio: this.conf.float('mon_warn_on_slow_ping_ratio'),
+            heartbeatGraceSec: this.conf.int('osd_heartbeat_grace'),
+            warnNumRepaired: this.conf.int('mon_osd_warn_num_repaired'),
+          }, this.mgrCore.slowOps())
         : new Map(),
     );
     this.health.addSource(() => this.insecureReclaimHealth());
