@@ -214,6 +214,9 @@ export class Monitor {
     this.pipeline.onCommitted = (svcs) => this.committed(svcs);
   }
 
+  /** When the PG map's deltas were last taken (ms). */
+  private lastDeltaMs = 0;
+
   /** The sessions the network side holds (set by MonServer), for checks about connected peers. */
   sessions: () => Iterable<MonSession> = () => [];
 
@@ -438,6 +441,11 @@ export class Monitor {
   tick(): Promise<void> {
     return this.pipeline.run(async () => {
       const now = this.opts.clock.wallNow();
+      // The mgr's tick (DaemonServer::tick, every mgr_tick_period): the PG map's rate windows.
+      if (this.osd.osdmap && now - this.lastDeltaMs >= this.conf.float('mgr_tick_period') * 1000) {
+        this.lastDeltaMs = now;
+        this.mgrCore.pgmap.updateDeltas(this.osd.osdmap, now, { smoothIntervals: this.conf.int('mon_stat_smooth_intervals'), resetIntervalSec: this.conf.float('mon_delta_reset_interval') });
+      }
       const svcs: PaxosService[] = [];
       if (this.auth.checkRotate(now)) svcs.push(this.auth);
       if (this.auth.shouldIncreaseMaxGlobalId()) {
