@@ -5,7 +5,7 @@
  * their durations are summed, and a rate is the summed difference over the summed duration. Pure:
  * the sums and the time come in.
  */
-import { ObjectStatSumT, newObjectStatSum } from '@ts-ceph/maps';
+import { JsonFormatter, ObjectStatSumT, byteU, newObjectStatSum, siU } from '@ts-ceph/maps';
 
 export interface DeltaConf {
   /** mon_stat_smooth_intervals: how many tick deltas a rate averages over. */
@@ -75,4 +75,22 @@ export class StatDelta {
     if (wr) out.writeBytesSec = per(pos('num_wr_kb') * 1024);
     return out;
   }
+}
+
+/** PGMapDigest::client_io_rate_summary in plain text, '' without client I/O in the window. */
+export function clientIoText(r: ClientIoRate | undefined): string {
+  if (!r) return '';
+  let out = '';
+  if (r.readBytesSec !== undefined) out += `${byteU(r.readBytesSec)}/s rd, `;
+  if (r.writeBytesSec !== undefined) out += `${byteU(r.writeBytesSec)}/s wr, `;
+  return `${out}${siU(r.readOpPerSec)} op/s rd, ${siU(r.writeOpPerSec)} op/s wr`;
+}
+
+/** client_io_rate_summary's JSON fields. */
+export function dumpClientIo(f: JsonFormatter, r: ClientIoRate | undefined): void {
+  if (!r) return;
+  if (r.readBytesSec !== undefined) f.dumpInt('read_bytes_sec', r.readBytesSec);
+  if (r.writeBytesSec !== undefined) f.dumpInt('write_bytes_sec', r.writeBytesSec);
+  f.dumpInt('read_op_per_sec', r.readOpPerSec);
+  f.dumpInt('write_op_per_sec', r.writeOpPerSec);
 }

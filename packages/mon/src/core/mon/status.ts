@@ -11,7 +11,7 @@ import { byteU, percentify, siU } from '../units';
 import { osdSummaryJSON, osdSummaryText } from '../osd/osd-query-commands';
 import { ClusterView } from './cluster-view';
 import { osdCounts, JsonFormatter, TextTable } from '@ts-ceph/maps';
-import { ClientIoRate, dumpServiceMap, serviceSummary } from '@ts-ceph/mgr/core';
+import { clientIoText, dumpClientIo, dumpServiceMap, serviceSummary } from '@ts-ceph/mgr/core';
 
 /** ServiceMap::is_normal_ceph_entity: services `ceph -s` does not list again. */
 const NORMAL_ENTITIES = new Set(['osd', 'mon', 'client', 'mds', 'mgr']);
@@ -63,24 +63,6 @@ function dumpPgSummary(f: JsonFormatter, v: ClusterView): void {
   const inactive = s.numPg - s.numActive - s.numUnknown;
   if (inactive > 0) f.dumpFloat('inactive_pgs_ratio', Math.fround(inactive / s.numPg));
   dumpClientIo(f, v.pgstats.sumDelta.clientIo());
-}
-
-/** PGMapDigest::client_io_rate_summary in plain text, '' without client I/O in the window. */
-export function clientIoText(r: ClientIoRate | undefined): string {
-  if (!r) return '';
-  let out = '';
-  if (r.readBytesSec !== undefined) out += `${byteU(r.readBytesSec)}/s rd, `;
-  if (r.writeBytesSec !== undefined) out += `${byteU(r.writeBytesSec)}/s wr, `;
-  return `${out}${siU(r.readOpPerSec)} op/s rd, ${siU(r.writeOpPerSec)} op/s wr`;
-}
-
-/** client_io_rate_summary's JSON fields. */
-export function dumpClientIo(f: JsonFormatter, r: ClientIoRate | undefined): void {
-  if (!r) return;
-  if (r.readBytesSec !== undefined) f.dumpInt('read_bytes_sec', r.readBytesSec);
-  if (r.writeBytesSec !== undefined) f.dumpInt('write_bytes_sec', r.writeBytesSec);
-  f.dumpInt('read_op_per_sec', r.readOpPerSec);
-  f.dumpInt('write_op_per_sec', r.writeOpPerSec);
 }
 
 /** MgrMap::print_summary. */
