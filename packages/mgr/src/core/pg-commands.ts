@@ -7,7 +7,7 @@ import { JsonFormatter, TextTable, byteU, formatEversion, formatPg, utimeLocal }
 import { MgrCommandHandler, MgrCommandReply, MgrCommandRequest, MgrView, fail, formatterFor, getInt, getStr, getStrs, ok, reply } from './command';
 import { dumpPgMap, dumpPgStat, dumpPgStats, dumpPoolStats, dumpOsdStats } from './pg-dump';
 import { pgStateBit, pgStateString } from './pg-state';
-import { clientIoText, dumpClientIo } from './pg-delta';
+import { clientIoText, dumpClientIo, dumpOnelineIo, onelineIoText } from './pg-delta';
 import type { PgEntry } from './pg-map';
 
 function pgStat(v: MgrView, req: MgrCommandRequest) {
@@ -30,12 +30,13 @@ function pgStat(v: MgrView, req: MgrCommandRequest) {
     f.dumpInt('total_avail_bytes', s.bytesAvail);
     f.dumpInt('total_used_bytes', s.bytesUsed);
     f.dumpInt('total_used_raw_bytes', s.bytesUsed);
+    dumpOnelineIo(f, v.pgmap.sumDelta.clientIo());
     f.close();
     f.close();
     return pgReply(v, req, f, '', '', true);
   }
   const states = byName.map(([name, n]) => `${n} ${name}`).join(', ');
-  return pgReply(v, req, undefined, `${s.numPg} pgs: ${states}; ${byteU(s.dataBytes)} data, ${byteU(s.bytesUsed)} used, ${byteU(s.bytesAvail)} / ${byteU(s.bytesTotal)} avail\n`);
+  return pgReply(v, req, undefined, `${s.numPg} pgs: ${states}; ${byteU(s.dataBytes)} data, ${byteU(s.bytesUsed)} used, ${byteU(s.bytesAvail)} / ${byteU(s.bytesTotal)} avail${onelineIoText(v.pgmap.sumDelta.clientIo())}\n`);
 }
 
 /**

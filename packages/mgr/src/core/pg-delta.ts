@@ -21,6 +21,8 @@ export interface ClientIoRate {
   writeBytesSec?: number;
   readOpPerSec: number;
   writeOpPerSec: number;
+  /** Reads and writes together over the window (print_oneline_summary's io_sec). */
+  opPerSec: number;
 }
 
 function sub(a: ObjectStatSumT, b: ObjectStatSumT): ObjectStatSumT {
@@ -70,7 +72,7 @@ export class StatDelta {
     const wr = pos('num_wr');
     if ((!rd && !wr) || this.deltaSec <= 0) return undefined;
     const per = (n: number): number => Math.trunc(n / this.deltaSec);
-    const out: ClientIoRate = { readOpPerSec: per(rd), writeOpPerSec: per(wr) };
+    const out: ClientIoRate = { readOpPerSec: per(rd), writeOpPerSec: per(wr), opPerSec: per(rd + wr) };
     if (rd) out.readBytesSec = per(pos('num_rd_kb') * 1024);
     if (wr) out.writeBytesSec = per(pos('num_wr_kb') * 1024);
     return out;
@@ -93,4 +95,21 @@ export function dumpClientIo(f: JsonFormatter, r: ClientIoRate | undefined): voi
   if (r.writeBytesSec !== undefined) f.dumpInt('write_bytes_sec', r.writeBytesSec);
   f.dumpInt('read_op_per_sec', r.readOpPerSec);
   f.dumpInt('write_op_per_sec', r.writeOpPerSec);
+}
+
+/** print_oneline_summary's rate part (`pg stat`): "; 4 KiB/s rd, 2 op/s", '' when idle. */
+export function onelineIoText(r: ClientIoRate | undefined): string {
+  if (!r) return '';
+  let out = '; ';
+  if (r.readBytesSec !== undefined) out += `${byteU(r.readBytesSec)}/s rd, `;
+  if (r.writeBytesSec !== undefined) out += `${byteU(r.writeBytesSec)}/s wr, `;
+  return `${out}${siU(r.opPerSec)} op/s`;
+}
+
+/** print_oneline_summary's JSON rates. */
+export function dumpOnelineIo(f: JsonFormatter, r: ClientIoRate | undefined): void {
+  if (!r) return;
+  if (r.readBytesSec !== undefined) f.dumpUnsigned('read_bytes_sec', r.readBytesSec);
+  if (r.writeBytesSec !== undefined) f.dumpUnsigned('write_bytes_sec', r.writeBytesSec);
+  f.dumpUnsigned('io_sec', r.opPerSec);
 }
