@@ -33,10 +33,7 @@ const NOT_APPLICABLE: [RegExp, string][] = [
   [/^ceph_bluefs_|^ceph_bluestore_/, 'BlueStore perf counters: ts-osd runs its own object store'],
 ];
 
-/**
- * OSD perf counters and daemon health metrics: exported as soon as OSDs send them in MMgrReport
- * (issue 11 item 2, the mgr's DaemonServer); until then the view has none to export.
- */
+/** OSD perf counters and daemon health metrics arrive with the OSD's MMgrReport (every mgr_stats_period). */
 const FROM_OSD_REPORTS = /^ceph_osd_(op_|recovery_ops|numpg|stat_bytes)|^ceph_daemon_health_metrics$/;
 
 /** Every ceph_* name the rules and dashboards mention. */
@@ -96,16 +93,26 @@ t.test('module enable serves /metrics on the configured port', async (t) => {
 });
 
 t.test('every metric the alert rules and dashboards use that applies to us is exported', async (t) => {
-  const names = sampleNames((await get(`http://127.0.0.1:${port}/metrics`)).body);
+  // The OSD's perf counters come with its next MMgrReport after the mgr's MMgrConfigure.
+  const page = await waitFor(async () => {
+    const body = (await get(`http://127.0.0.1:${port}/metrics`)).body;
+    return /\nceph_osd_op_w\{ceph_daemon="osd\.0"\} \d/.test(body) ? body : undefined;
+  }, 20_000, 'OSD perf counters on /metrics');
+  const names = sampleNames(page);
+  t.match(page, '# TYPE ceph_osd_op_r_latency_sum counter\n');
+  t.match(page, /\nceph_daemon_health_metrics\{type="SLOW_OPS",ceph_daemon="osd\.0"\} 0(\.0)?\n/);
   const missing: string[] = [];
   let checked = 0;
+  let fromOsd = 0;
   for (const n of referencedNames()) {
-    if (NOT_APPLICABLE.some(([re]) => re.test(n)) || FROM_OSD_REPORTS.test(n)) continue;
+    if (NOT_APPLICABLE.some(([re]) => re.test(n))) continue;
+    if (FROM_OSD_REPORTS.test(n)) fromOsd++;
     checked++;
     if (!names.has(n)) missing.push(n);
   }
   t.same(missing, [], `${checked} names checked`);
   t.ok(checked > 30, `the rules and dashboards name ${checked} applicable metrics`);
+  t.ok(fromOsd >= 10, `${fromOsd} of them come from the OSD's perf counters and health metrics`);
 });
 
 t.test('promtool accepts the rules', async (t) => {

@@ -78,6 +78,10 @@ t.test('DaemonServer: open, report, pg stats, service daemons, commands', async 
   core.handleReport(osd, { daemonName: '0', declareTypes: types, packed: packPerfValues([[7n], [3000n, 3n, 3n], [2n]]), undeclareTypes: [], serviceName: '', daemonStatus: undefined, daemonHealthMetrics: [], configBl: Buffer.alloc(0), taskStatus: undefined }, now, 0);
   const perf = core.daemons.get('osd.0')!.perf.values;
   t.same([perf.get('osd.op'), perf.get('osd.op_latency'), perf.get('osd.op_w')], [[7n], [3000n, 3n, 3n], [2n]]);
+  t.same(core.slowOps(), [], 'no health metrics reported yet');
+  // SLOW_OPS packs n1 (slow ops) in the low 32 bits and n2 (oldest blocked seconds) in the high ones.
+  core.handleReport(osd, { daemonName: '0', declareTypes: [], packed: packPerfValues([[8n], [3000n, 3n, 3n], [2n]]), undeclareTypes: [], serviceName: '', daemonStatus: undefined, daemonHealthMetrics: [{ type: 0, value: (31n << 32n) | 4n }, { type: 1, value: 9n }], configBl: Buffer.alloc(0), taskStatus: undefined }, now, 0);
+  t.same(core.slowOps(), [['osd.0', 4, 31]]);
 
   const pool = [...m.pools.keys()][0]!;
   core.handlePgStats(osd, { paxos: { version: 0, deprecatedSessionMon: -1, deprecatedSessionMonTid: 0n }, fsid: m.fsid, osdStat: newOsdStat(), pgStat: [[{ pool, seed: 0 }, stat(AC, 2, 20)]], epoch: 5, poolStat: [] }, 1);

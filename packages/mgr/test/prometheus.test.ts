@@ -80,8 +80,16 @@ const FIXTURE = {
   pg_dump: { pool_stats: [{ poolid: 1, stat_sum: { num_objects_repaired: 2 } }, { poolid: 2, stat_sum: { num_objects_repaired: 0 } }] },
   perf_counters: {
     'osd.0': { 'osd.op_r': { type: 10, description: 'Client read operations', value: 42, count: 0 }, 'osd.op_r_latency': { type: 5, description: 'Latency of read operation (including queue time)', value: 3_000_000_000, count: 12 }, 'osd.numpg': { type: 2, description: 'Placement groups', value: 8, count: 0 }, 'osd.op_r_lat_hist': { type: 0x12, description: 'histogram', value: 0, count: 0 } },
+    'osd.1': {
+      'osd.op_w': { type: 10, description: 'Client write operations', value: 17, count: 0 },
+      'osd.op_w_latency': { type: 5, description: 'Latency of write operation (including queue time)', value: 250_000_000, count: 17 },
+      'osd.op_w_in_bytes': { type: 10, description: 'Client data written', value: 69632, count: 0 },
+      'osd.recovery_ops': { type: 10, description: 'Started recovery operations', value: 3, count: 0 },
+      'osd.stat_bytes': { type: 2, description: 'OSD size', value: 4294967296, count: 0 },
+      'osd.stat_bytes_used': { type: 2, description: 'Used space', value: 1048576, count: 0 },
+    },
   },
-  daemon_health_metrics: { 'osd.0': [{ type: 'SLOW_OPS', value: 0 }, { type: 'PENDING_CREATING_PGS', value: 1 }] },
+  daemon_health_metrics: { 'osd.0': [{ type: 'SLOW_OPS', value: 0 }, { type: 'PENDING_CREATING_PGS', value: 1 }], 'osd.1': [{ type: 'SLOW_OPS', value: 3 }, { type: 'PENDING_CREATING_PGS', value: 0 }] },
 };
 
 /** The same cluster as our view. */

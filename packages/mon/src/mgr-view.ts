@@ -14,6 +14,12 @@ import { CEPH_VERSION_STRING } from './core/mon/cluster-view';
 import { HOSTED_MGR_MODULES } from './core/mgr/mgr-monitor';
 import { hostname } from 'node:os';
 
+/** PerfCountersBuilder::PRIO_USEFUL: the lowest priority get_all_perf_counters returns by default. */
+const PRIO_USEFUL = 5;
+const PERFCOUNTER_HISTOGRAM = 0x10;
+/** daemon_metric names (src/mgr/DaemonHealthMetric.h) by their u8 value. */
+const DAEMON_METRIC_NAMES: readonly string[] = ['SLOW_OPS', 'PENDING_CREATING_PGS'];
+
 const COMPRESSION_MODE_KEY = POOL_OPTS.find((o) => o.name === 'compression_mode')?.key ?? -1;
 
 export class MonMgrView implements MgrClusterView {
@@ -57,6 +63,7 @@ export class MonMgrView implements MgrClusterView {
       const pub = m.osdAddrs.client[i] ?? [];
       const cl = m.osdAddrs.cluster[i] ?? [];
       const st = this.mon.mgrCore.pgmap.osdStat.get(i)?.statfs;
+      const perf = this.mon.mgrCore.pgmap.osdStat.get(i)?.osPerfStat;
       out.push({
         id: i,
         up: isUp(m, i),
@@ -69,8 +76,9 @@ export class MonMgrView implements MgrClusterView {
         statBytes: st?.total ?? 0,
         statBytesUsed: st ? statfsUsedRaw(st) : 0,
         numPg: pgsPerOsd.get(i) ?? 0,
-        applyLatencyMs: 0,
-        commitLatencyMs: 0,
+        // objectstore_perf_stat_t dumps its nanoseconds as whole milliseconds.
+        applyLatencyMs: Number((perf?.applyLatencyNs ?? 0n) / 1_000_000n),
+        commitLatencyMs: Number((perf?.commitLatencyNs ?? 0n) / 1_000_000n),
       });
     }
     return out;
@@ -152,12 +160,32 @@ export class MonMgrView implements MgrClusterView {
     return { degraded: 0, misplaced: 0, unfound: 0 };
   }
 
+  /**
+   * get_all_perf_counters(prio_limit=PRIO_USEFUL): each reporting daemon's counters at priority 5
+   * or more, histograms left out; a long-running average gives its sum and avgcount.
+   */
   perfCounters(): Map<string, Map<string, ViewPerfCounter>> {
-    return new Map();
+    const out = new Map<string, Map<string, ViewPerfCounter>>();
+    for (const d of [...this.mon.mgrCore.daemons.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) {
+      const counters = new Map<string, ViewPerfCounter>();
+      for (const [path, t] of [...d.perf.types].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+        const v = d.perf.values.get(path);
+        if (!v || t.priority < PRIO_USEFUL || t.type & PERFCOUNTER_HISTOGRAM) continue;
+        counters.set(path, { type: t.type, description: t.description, value: Number(v[0] ?? 0n), count: Number(v[1] ?? 0n) });
+      }
+      if (counters.size) out.set(d.key, counters);
+    }
+    return out;
   }
 
+  /** get_daemon_health_metrics: each daemon's metrics by daemon_metric name, n1 as the value. */
   daemonHealthMetrics(): Map<string, { type: string; value: number }[]> {
-    return new Map();
+    const out = new Map<string, { type: string; value: number }[]>();
+    for (const d of this.mon.mgrCore.daemons.values()) {
+      const ms = d.healthMetrics.filter((h) => DAEMON_METRIC_NAMES[h.type] !== undefined).map((h) => ({ type: DAEMON_METRIC_NAMES[h.type]!, value: Number(h.value & 0xffffffffn) }));
+      if (ms.length) out.set(d.key, ms);
+    }
+    return out;
   }
 }
 

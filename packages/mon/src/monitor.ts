@@ -196,13 +196,26 @@ export class Monitor {
             poolDefaultSize: this.conf.int('osd_pool_default_size'),
             stuckThresholdSec: this.conf.int('mon_pg_stuck_threshold'),
             warnPoolNoApp: this.conf.bool('mon_warn_on_pool_no_app'),
-          })
+            maxDetail: this.conf.int('mon_health_max_detail'),
+            warnNotScrubbedRatio: this.conf.float('mon_warn_pg_not_scrubbed_ratio'),
+            warnNotDeepScrubbedRatio: this.conf.float('mon_warn_pg_not_deep_scrubbed_ratio'),
+            osdScrubMaxIntervalSec: this.conf.float('osd_scrub_max_interval'),
+            osdDeepScrubIntervalSec: this.conf.float('osd_deep_scrub_interval'),
+            reporterSubtreeLevel: this.conf.str('mon_osd_reporter_subtree_level'),
+            warnSlowPingTimeMs: this.conf.float('mon_warn_on_slow_ping_time'),
+            warnSlowPingRatio: this.conf.float('mon_warn_on_slow_ping_ratio'),
+            heartbeatGraceSec: this.conf.int('osd_heartbeat_grace'),
+            warnNumRepaired: this.conf.int('mon_osd_warn_num_repaired'),
+          }, this.mgrCore.slowOps())
         : new Map(),
     );
     this.health.addSource(() => this.insecureReclaimHealth());
     this.health.addSource((now) => this.crash.health(now, parseSecs(this.mgrModuleOption('mgr/crash/warn_recent_interval')) ?? CRASH_DEFAULTS.warnRecentIntervalSec));
     this.pipeline.onCommitted = (svcs) => this.committed(svcs);
   }
+
+  /** When the PG map's deltas were last taken (ms). */
+  private lastDeltaMs = 0;
 
   /** The sessions the network side holds (set by MonServer), for checks about connected peers. */
   sessions: () => Iterable<MonSession> = () => [];
@@ -428,6 +441,11 @@ export class Monitor {
   tick(): Promise<void> {
     return this.pipeline.run(async () => {
       const now = this.opts.clock.wallNow();
+      // The mgr's tick (DaemonServer::tick, every mgr_tick_period): the PG map's rate windows.
+      if (this.osd.osdmap && now - this.lastDeltaMs >= this.conf.float('mgr_tick_period') * 1000) {
+        this.lastDeltaMs = now;
+        this.mgrCore.pgmap.updateDeltas(this.osd.osdmap, now, { smoothIntervals: this.conf.int('mon_stat_smooth_intervals'), resetIntervalSec: this.conf.float('mon_delta_reset_interval') });
+      }
       const svcs: PaxosService[] = [];
       if (this.auth.checkRotate(now)) svcs.push(this.auth);
       if (this.auth.shouldIncreaseMaxGlobalId()) {

@@ -13,7 +13,7 @@ const CONF: PgHealthConf = { stuckThresholdSec: 60, maxDetail: 50, warnNotScrubb
 const POOLS = new Map<number, PgHealthPool>([[1, { name: 'rbd', minSize: 2, scrubMaxIntervalSec: 0, deepScrubIntervalSec: 0 }]]);
 
 function pg(seed: number, state: string, extra: Partial<PgHealthStat> = {}): PgHealthStat {
-  return { pool: 1, seed, state, acting: [0, 1], lastActive: NOW, lastPeered: NOW, lastFullsized: NOW, lastUnstale: NOW, lastScrubStamp: NOW, lastDeepScrubStamp: NOW, numObjectsUnfound: 0, ...extra };
+  return { pool: 1, seed, state, acting: [0, 1], lastChange: 0, lastActive: NOW, lastPeered: NOW, lastFullsized: NOW, lastUnstale: NOW, lastScrubStamp: NOW, lastDeepScrubStamp: NOW, numObjectsUnfound: 0, ...extra };
 }
 
 t.test('state checks: immediate, stuck and inverted', async (t) => {

@@ -15,6 +15,16 @@ import { PgStatsReporter, PgStatsSource } from './pg-stats-report';
 
 const log = logger('mgrc');
 
+/**
+ * OSD::get_health_metrics sends SLOW_OPS (n1 slow ops, n2 oldest blocked seconds) and
+ * PENDING_CREATING_PGS in every report, zeros included. ts-osd neither tracks ops past the
+ * complaint time nor creates PGs on the mon's behalf yet, so both stay zero.
+ */
+const OSD_HEALTH_METRICS = [
+  { type: 0, value: 0n },
+  { type: 1, value: 0n },
+];
+
 export const mgrClientLimits = {
   /** mgr_connect_retry_interval: wait before reopening a lost mgr session (ms). */
   connectRetryMs: 1_000,
@@ -123,9 +133,9 @@ export class MgrClient implements Dispatcher {
     const m = this.d.osdmap();
     if (!con) return;
     const counters = this.d.perf.mgrCounters().sort((a, b) => (a.path < b.path ? -1 : 1));
-    const declare: PerfCounterType[] = counters.filter((c) => !this.declared.has(c.path)).map((c) => ({ path: c.path, description: '', nick: '', type: c.type, priority: 5, unit: c.unit }));
+    const declare: PerfCounterType[] = counters.filter((c) => !this.declared.has(c.path)).map((c) => ({ path: c.path, description: c.description, nick: c.nick, type: c.type, priority: c.priority, unit: c.unit }));
     for (const t of declare) this.declared.add(t.path);
-    const report = { daemonName: String(this.d.id), declareTypes: declare, packed: packPerfValues(counters.map((c) => c.values)), undeclareTypes: [], serviceName: '', daemonStatus: undefined, daemonHealthMetrics: [], configBl: Buffer.alloc(0), taskStatus: undefined };
+    const report = { daemonName: String(this.d.id), declareTypes: declare, packed: packPerfValues(counters.map((c) => c.values)), undeclareTypes: [], serviceName: '', daemonStatus: undefined, daemonHealthMetrics: OSD_HEALTH_METRICS, configBl: Buffer.alloc(0), taskStatus: undefined };
     con.send(messageTypes.build(MMgrReportCodec, report));
     if (!m) return;
     const stats = await this.d.store.statfs();

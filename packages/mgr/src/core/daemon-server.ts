@@ -7,7 +7,7 @@ import { EntityType, EntityAddr, UTime, blankAddr } from '@ts-ceph/denc';
 import { MgrCap } from '@ts-ceph/cephx/core';
 import { JsonFormatter, OSDMap, isUp } from '@ts-ceph/maps';
 import { CephError, Errno } from '@ts-ceph/common/core';
-import type { MMgrOpen, MMgrReport, MPGStats, PerfCounterType } from '@ts-ceph/messages';
+import type { DaemonHealthMetric, MMgrOpen, MMgrReport, MPGStats, PerfCounterType } from '@ts-ceph/messages';
 import { unpackPerfValues } from '@ts-ceph/messages';
 import { PGMap } from './pg-map';
 import { ServiceMapState, dumpServiceMap, serviceSummary } from './service-map';
@@ -31,6 +31,9 @@ export interface DaemonPerf {
   values: Map<string, bigint[]>;
 }
 
+/** daemon_metric::SLOW_OPS (src/mgr/DaemonHealthMetric.h). */
+export const DAEMON_METRIC_SLOW_OPS = 0;
+
 export interface DaemonStateEntry {
   /** "osd.0", or "<service>.<name>" for a service daemon. */
   key: string;
@@ -40,6 +43,8 @@ export interface DaemonStateEntry {
   metadata: [string, string][];
   status: [string, string][];
   perf: DaemonPerf;
+  /** The last MMgrReport's daemon_health_metrics (SLOW_OPS: n1 ops, n2 oldest blocked seconds). */
+  healthMetrics: DaemonHealthMetric[];
   lastReport: number;
 }
 
@@ -111,7 +116,7 @@ export class DaemonServerCore {
   handleOpen(s: MgrSession, m: MMgrOpen, now: UTime, nowMs: number): { statsPeriod: number; statsThreshold: number } {
     const service = m.serviceName || typeName(s.peer.type);
     const key = `${service}.${m.daemonName}`;
-    const d: DaemonStateEntry = this.daemons.get(key) ?? { key, service, name: m.daemonName, serviceDaemon: m.serviceDaemon, metadata: [], status: [], perf: { types: new Map(), values: new Map() }, lastReport: nowMs };
+    const d: DaemonStateEntry = this.daemons.get(key) ?? { key, service, name: m.daemonName, serviceDaemon: m.serviceDaemon, metadata: [], status: [], perf: { types: new Map(), values: new Map() }, healthMetrics: [], lastReport: nowMs };
     d.serviceDaemon = m.serviceDaemon;
     if (m.serviceDaemon) {
       d.metadata = m.daemonMetadata;
@@ -141,8 +146,21 @@ export class DaemonServerCore {
       if (values[i]) perf.values.set(p, values[i]!);
     });
     d.lastReport = nowMs;
+    d.healthMetrics = m.daemonHealthMetrics;
     if (m.daemonStatus) d.status = m.daemonStatus;
     if (d.serviceDaemon) this.services.updateStatus(d.service, d.name, m.taskStatus, now);
+  }
+
+  /**
+   * Each reporting daemon's SLOW_OPS metric as (name, slow ops, oldest blocked seconds), the input
+   * of the SLOW_OPS check (DaemonHealthMetricCollector): n1 is the low 32 bits, n2 the high.
+   */
+  slowOps(): [string, number, number][] {
+    const out: [string, number, number][] = [];
+    for (const d of [...this.daemons.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) {
+      for (const h of d.healthMetrics) if (h.type === DAEMON_METRIC_SLOW_OPS) out.push([d.key, Number(h.value & 0xffffffffn), Number(h.value >> 32n)]);
+    }
+    return out;
   }
 
   /** DaemonServer::handle_pg_stats: an OSD's MPGStats into the PG map. */

@@ -4,6 +4,7 @@
  */
 export * from './pg-state';
 export * from './pg-map';
+export * from './pg-delta';
 export * from './pg-dump';
 export * from './service-map';
 export * from './active-mgr';

@@ -7,6 +7,7 @@ import { JsonFormatter, TextTable, byteU, formatEversion, formatPg, utimeLocal }
 import { MgrCommandHandler, MgrCommandReply, MgrCommandRequest, MgrView, fail, formatterFor, getInt, getStr, getStrs, ok, reply } from './command';
 import { dumpPgMap, dumpPgStat, dumpPgStats, dumpPoolStats, dumpOsdStats } from './pg-dump';
 import { pgStateBit, pgStateString } from './pg-state';
+import { clientIoText, dumpClientIo, dumpOnelineIo, onelineIoText } from './pg-delta';
 import type { PgEntry } from './pg-map';
 
 function pgStat(v: MgrView, req: MgrCommandRequest) {
@@ -29,12 +30,13 @@ function pgStat(v: MgrView, req: MgrCommandRequest) {
     f.dumpInt('total_avail_bytes', s.bytesAvail);
     f.dumpInt('total_used_bytes', s.bytesUsed);
     f.dumpInt('total_used_raw_bytes', s.bytesUsed);
+    dumpOnelineIo(f, v.pgmap.sumDelta.clientIo());
     f.close();
     f.close();
     return pgReply(v, req, f, '', '', true);
   }
   const states = byName.map(([name, n]) => `${n} ${name}`).join(', ');
-  return pgReply(v, req, undefined, `${s.numPg} pgs: ${states}; ${byteU(s.dataBytes)} data, ${byteU(s.bytesUsed)} used, ${byteU(s.bytesAvail)} / ${byteU(s.bytesTotal)} avail\n`);
+  return pgReply(v, req, undefined, `${s.numPg} pgs: ${states}; ${byteU(s.dataBytes)} data, ${byteU(s.bytesUsed)} used, ${byteU(s.bytesAvail)} / ${byteU(s.bytesTotal)} avail${onelineIoText(v.pgmap.sumDelta.clientIo())}\n`);
 }
 
 /**
@@ -168,6 +170,7 @@ function poolStats(v: MgrView, req: MgrCommandRequest) {
       f.dumpInt('pool_id', id);
       for (const s of ['recovery', 'recovery_rate', 'client_io_rate']) {
         f.openObject(s);
+        if (s === 'client_io_rate') dumpClientIo(f, v.pgmap.poolDeltas.get(id)?.clientIo());
         f.close();
       }
       f.close();
@@ -176,7 +179,12 @@ function poolStats(v: MgrView, req: MgrCommandRequest) {
     return ok(f.toString());
   }
   if (!m.pools.size) return reply(0, 'there are no pools!');
-  return ok(ids.map((id) => `pool ${m.poolName.get(id)} id ${id}\n  nothing is going on\n\n`).join(''));
+  // dump_pool_stats_and_io_rate: the pool's lines, or "nothing is going on" without any.
+  const text = (id: number): string => {
+    const io = clientIoText(v.pgmap.poolDeltas.get(id)?.clientIo());
+    return `pool ${m.poolName.get(id)} id ${id}\n${io ? `  client io ${io}\n` : '  nothing is going on\n'}\n`;
+  };
+  return ok(ids.map(text).join(''));
 }
 
 /** PGMap::dump_osd_perf_stats / print_osd_perf_stats: commit and apply latency per OSD. */

@@ -6,6 +6,7 @@
  */
 import { OSDMap, PgT, PgStatT, OsdStatT, StoreStatfsT, ObjectStatSumT, newObjectStatSum, newStoreStatfs, statfsUsedRaw, pgKey } from '@ts-ceph/maps';
 import { PgState, pgStateString } from './pg-state';
+import { DeltaConf, StatDelta } from './pg-delta';
 
 /** What an MPGStats carries, as the PGMap takes it. */
 export interface PgStatsReport {
@@ -65,6 +66,9 @@ export class PGMap {
   version = 0;
   /** Wall-clock ms of the last ingested report. */
   stamp = 0;
+  /** The cluster's smoothed stat delta (pg_sum_delta, stamp_delta) and each pool's (per_pool_sum_delta). */
+  readonly sumDelta = new StatDelta();
+  readonly poolDeltas = new Map<number, StatDelta>();
 
   /** Register new pools and forget removed ones and PGs beyond a pool's pg_num (PGMapUpdater). */
   notePools(m: OSDMap, now: number): void {
@@ -168,6 +172,23 @@ export class PGMap {
     }
     for (const [k, s] of this.poolStatfs) if (k.startsWith(`${pool}:`)) addStatfs(out.statfs, s);
     return out;
+  }
+
+  /**
+   * ClusterState::update_delta_stats at a mgr tick: the cluster's and each pool's sums into their
+   * smoothed deltas (PGMap::update_global_delta, update_pool_deltas); removed pools are dropped.
+   */
+  updateDeltas(m: OSDMap, nowMs: number, conf: DeltaConf): void {
+    const total = newObjectStatSum();
+    for (const id of m.pools.keys()) {
+      const sum = this.poolSum(m, id).sum;
+      addStatSum(total, sum);
+      let d = this.poolDeltas.get(id);
+      if (!d) this.poolDeltas.set(id, (d = new StatDelta()));
+      d.update(nowMs, sum, conf);
+    }
+    for (const id of [...this.poolDeltas.keys()]) if (!m.pools.has(id)) this.poolDeltas.delete(id);
+    this.sumDelta.update(nowMs, total, conf);
   }
 
   /** PGs each OSD is in the acting set of (the PGS column of `osd df`), from the reports. */

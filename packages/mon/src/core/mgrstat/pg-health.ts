@@ -16,6 +16,8 @@ export interface PgHealthStat {
   /** pg_state_string: "active+undersized+degraded". */
   state: string;
   acting: number[];
+  /** last_change: a PG never active (stamp 0) is "still moving" while this is recent. */
+  lastChange: number;
   lastActive: number;
   lastPeered: number;
   lastFullsized: number;
@@ -106,7 +108,8 @@ export function pgStateHealth(
       let since = 0;
       if (r.since) {
         since = r.since(p);
-        if (since >= cutoff) return;
+        // A zero stamp is stuck only once the PG has stopped changing (PGMap.cc: "still moving").
+        if (since === 0 ? p.lastChange >= cutoff : since >= cutoff) return;
       }
       let causes = detected.get(r.c);
       if (!causes) detected.set(r.c, (causes = { states: new Map(), messages: new Map() }));
@@ -184,4 +187,74 @@ export function slowOpsHealth(metrics: [string, number, number][], checks: Healt
         ? `daemons [${daemons.slice(0, 10).join(',')}]... have slow ops.`
         : `daemons [${daemons.join(',')}] have slow ops.`;
   addCheck(checks, 'SLOW_OPS', Health.WARN, `${n} slow ops, oldest one blocked for ${oldest} sec, ${who}`, 1);
+}
+
+/** What the network checks read of one OSD's osd_stat_t. */
+export interface OsdPingStat {
+  osd: number;
+  numShardsRepaired: number;
+  /** Peer OSD -> ping times in microseconds (1, 5, 15 minute averages) and the u32 update stamp (s). */
+  hbPingtime: [number, { lastUpdate: number; backPingtime: number[]; frontPingtime: number[] }][];
+}
+
+export interface SlowPingConf {
+  /** mon_warn_on_slow_ping_time (ms); 0 means osd_heartbeat_grace * mon_warn_on_slow_ping_ratio. */
+  warnSlowPingTimeMs: number;
+  warnSlowPingRatio: number;
+  heartbeatGraceSec: number;
+  /** mon_osd_warn_num_repaired */
+  warnNumRepaired: number;
+}
+
+/** How an OSD is named in the details: its CRUSH parentage (not root nor the reporter level) and whether it is down. */
+export type OsdDescribe = (osd: number) => { parentage: string[]; down: boolean };
+
+/** Slow-ping details list at most this many links per check, then point at dump_osd_network (as Ceph). */
+const slowPingDetailMax = 10;
+
+/** fixed_u_to_string(us, 3): microseconds as milliseconds with three decimals. */
+function fixedMs(us: number): string {
+  const t = String(us).padStart(4, '0');
+  return `${t.slice(0, -3)}.${t.slice(-3)}`;
+}
+
+interface PingItem {
+  pingtime: number;
+  from: number;
+  to: number;
+  improving: boolean;
+}
+
+/** OSD_TOO_MANY_REPAIRS and OSD_SLOW_PING_TIME_BACK/FRONT (PGMap::get_health_checks, SLOW_PING_TIME). */
+export function osdNetworkHealth(osds: OsdPingStat[], conf: SlowPingConf, describe: OsdDescribe, nowSec: number, checks: HealthCheckMap): void {
+  const warnUs = conf.warnSlowPingTimeMs ? conf.warnSlowPingTimeMs * 1000 : conf.heartbeatGraceSec * 1e6 * conf.warnSlowPingRatio;
+  if (warnUs <= 0) return;
+  const back: PingItem[] = [];
+  const front: PingItem[] = [];
+  const repaired: string[] = [];
+  for (const o of [...osds].sort((a, b) => a.osd - b.osd)) {
+    for (const [to, i] of o.hbPingtime) {
+      // Ping times not refreshed for a long while come from a stale report.
+      if (nowSec - i.lastUpdate > conf.heartbeatGraceSec * 60) continue;
+      const b = Math.max(...i.backPingtime);
+      if (b > warnUs) back.push({ pingtime: b, from: o.osd, to, improving: i.backPingtime[0]! < i.backPingtime[1]! && i.backPingtime[1]! < i.backPingtime[2]! });
+      const f = Math.max(...i.frontPingtime);
+      // Ceph compares the 5-minute front time with the 15-minute *back* time here; kept for identical output.
+      if (f > warnUs) front.push({ pingtime: f, from: o.osd, to, improving: i.frontPingtime[0]! < i.frontPingtime[1]! && i.frontPingtime[1]! < i.backPingtime[2]! });
+    }
+    if (o.numShardsRepaired > conf.warnNumRepaired) repaired.push(`osd.${o.osd} had ${o.numShardsRepaired} reads repaired`);
+  }
+  if (repaired.length) addCheck(checks, 'OSD_TOO_MANY_REPAIRS', Health.WARN, `Too many repaired reads on ${repaired.length} OSDs`, repaired.length, repaired);
+  const name = (osd: number): string => {
+    const d = describe(osd);
+    return `osd.${osd} [${d.parentage.join(',')}]${d.down ? ' (down)' : ''}`;
+  };
+  for (const [code, side, items] of [['OSD_SLOW_PING_TIME_BACK', 'back', back], ['OSD_SLOW_PING_TIME_FRONT', 'front', front]] as const) {
+    if (!items.length) continue;
+    // Longest first; equal times by descending (from, to), the reverse walk of Ceph's std::set.
+    items.sort((a, b) => b.pingtime - a.pingtime || b.from - a.from || b.to - a.to);
+    const detail = items.slice(0, slowPingDetailMax).map((s) => `Slow OSD heartbeats on ${side} from ${name(s.from)} to ${name(s.to)} ${fixedMs(s.pingtime)} msec${s.improving ? ' possibly improving' : ''}`);
+    if (items.length > slowPingDetailMax) detail.push('Truncated long network list.  Use ceph daemon mgr.# dump_osd_network for more information');
+    addCheck(checks, code, Health.WARN, `Slow OSD heartbeats on ${side} (longest ${fixedMs(items[0]!.pingtime)}ms)`, items.length, detail);
+  }
 }

@@ -11,7 +11,7 @@ import { byteU, percentify, siU } from '../units';
 import { osdSummaryJSON, osdSummaryText } from '../osd/osd-query-commands';
 import { ClusterView } from './cluster-view';
 import { osdCounts, JsonFormatter, TextTable } from '@ts-ceph/maps';
-import { dumpServiceMap, serviceSummary } from '@ts-ceph/mgr/core';
+import { clientIoText, dumpClientIo, dumpServiceMap, serviceSummary } from '@ts-ceph/mgr/core';
 
 /** ServiceMap::is_normal_ceph_entity: services `ceph -s` does not list again. */
 const NORMAL_ENTITIES = new Set(['osd', 'mon', 'client', 'mds', 'mgr']);
@@ -62,6 +62,7 @@ function dumpPgSummary(f: JsonFormatter, v: ClusterView): void {
   if (s.numUnknown > 0) f.dumpFloat('unknown_pgs_ratio', Math.fround(s.numUnknown / s.numPg));
   const inactive = s.numPg - s.numActive - s.numUnknown;
   if (inactive > 0) f.dumpFloat('inactive_pgs_ratio', Math.fround(inactive / s.numPg));
+  dumpClientIo(f, v.pgstats.sumDelta.clientIo());
 }
 
 /** MgrMap::print_summary. */
@@ -89,6 +90,8 @@ export function statusText(v: ClusterView, now: number): string {
   for (const [name, s] of others) services += line(name, serviceSummary(s));
   sections.push(services);
   sections.push(`  data:\n${pgSummaryText(v).replace(/\n?$/, '\n')}`);
+  const io = clientIoText(v.pgstats.sumDelta.clientIo());
+  if (io) sections.push(`  io:\n    client:   ${io}\n`);
   return sections.join(' \n') + ' \n';
 }
 

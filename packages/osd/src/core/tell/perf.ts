@@ -11,7 +11,7 @@ interface Latency {
   sumSec: number;
 }
 
-const counterNames = ['op_wip', 'op', 'op_in_bytes', 'op_out_bytes', 'op_latency', 'op_r', 'op_r_out_bytes', 'op_r_latency', 'op_w', 'op_w_in_bytes', 'op_w_latency', 'op_rw', 'op_rw_in_bytes', 'op_rw_out_bytes', 'op_rw_latency', 'numpg', 'numpg_primary', 'map_messages', 'stat_bytes', 'stat_bytes_used', 'stat_bytes_avail'] as const;
+const counterNames = ['op_wip', 'op', 'op_in_bytes', 'op_out_bytes', 'op_latency', 'op_r', 'op_r_out_bytes', 'op_r_latency', 'op_w', 'op_w_in_bytes', 'op_w_latency', 'op_rw', 'op_rw_in_bytes', 'op_rw_out_bytes', 'op_rw_latency', 'recovery_ops', 'numpg', 'numpg_primary', 'map_messages', 'stat_bytes', 'stat_bytes_used', 'stat_bytes_avail'] as const;
 
 export type OsdCounter = (typeof counterNames)[number];
 
@@ -39,6 +39,8 @@ const counterSchema: Record<OsdCounter, [number, string, string, number, 'none' 
   op_rw_in_bytes: [COUNTER, 'Client read-modify-write operations write in', '', USEFUL, 'bytes'],
   op_rw_out_bytes: [COUNTER, 'Client read-modify-write operations read out ', '', USEFUL, 'bytes'],
   op_rw_latency: [TIME_AVG, 'Latency of read-modify-write operation (including queue time)', '', USEFUL, 'none'],
+  // Counted once recovery runs in ts-osd; declared now so the mgr exports it as Ceph's OSD does.
+  recovery_ops: [COUNTER, 'Started recovery operations', 'rop', INTERESTING, 'none'],
   numpg: [U64, 'Placement groups', 'pgs', USEFUL, 'none'],
   numpg_primary: [U64, 'Placement groups for which this osd is primary', '', USEFUL, 'none'],
   map_messages: [COUNTER, 'OSD map messages', '', USEFUL, 'none'],
@@ -109,14 +111,16 @@ export class OsdPerfCounters {
   /**
    * The counters as MgrClient reports them (MMgrReport): path "osd.<name>", PERFCOUNTER_* type bits
    * (U64 2, COUNTER 8, TIME 1, LONGRUNAVG 4) and unit (BYTES 1), and the values: a latency sends its
-   * sum in nanoseconds, its avgcount and avgcount2.
+   * sum in nanoseconds, its avgcount and avgcount2. The description and nick are the declared ones
+   * (the mgr's prometheus module prints the description as the metric's HELP).
    */
-  mgrCounters(): { path: string; type: number; unit: number; values: bigint[] }[] {
+  mgrCounters(): { path: string; type: number; unit: number; description: string; nick: string; priority: number; values: bigint[] }[] {
     return counterNames.map((n) => {
       const l = this.lats.get(n);
-      if (l) return { path: `osd.${n}`, type: 1 | 4, unit: 0, values: [BigInt(Math.round(l.sumSec * 1e9)), BigInt(l.avgcount), BigInt(l.avgcount)] };
+      const [, description, nick, priority] = counterSchema[n];
+      if (l) return { path: `osd.${n}`, type: 1 | 4, unit: 0, description, nick, priority, values: [BigInt(Math.round(l.sumSec * 1e9)), BigInt(l.avgcount), BigInt(l.avgcount)] };
       const gauge = n === 'op_wip' || n.startsWith('numpg') || n.startsWith('stat_bytes');
-      return { path: `osd.${n}`, type: gauge ? 2 : 2 | 8, unit: n.endsWith('bytes') || n.startsWith('stat_bytes') ? 1 : 0, values: [BigInt(Math.max(0, Math.round(this.ints.get(n) ?? 0)))] };
+      return { path: `osd.${n}`, type: gauge ? 2 : 2 | 8, description, nick, priority, unit: n.endsWith('bytes') || n.startsWith('stat_bytes') ? 1 : 0, values: [BigInt(Math.max(0, Math.round(this.ints.get(n) ?? 0)))] };
     });
   }
 
