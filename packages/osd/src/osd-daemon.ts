@@ -69,6 +69,8 @@ export class OsdDaemon implements Dispatcher {
   readonly monc: MonClient;
   osdmap: OSDMap | undefined;
   private readonly pgs = new Map<string, PG>();
+  /** The PGs without replicas (pg-driver.ts): the only ones the snap trimmer and watch expiry write. */
+  private readonly soloPgs = new Map<string, PG>();
   /** Per-PG chain so ops on one PG execute in arrival order (their commits may overlap). */
   private readonly pgQueues = new Map<string, Promise<void>>();
   private readonly sessionCaps = new SessionCaps();
@@ -96,13 +98,13 @@ export class OsdDaemon implements Dispatcher {
     this.monc = monc;
     this.osdUuid = osdUuid;
     this.service = new OsdService(opts.id);
-    this.watches = new WatchDriver({ clock: this.clock, store, epoch: () => this.epoch, pgs: this.pgs, pgQueues: this.pgQueues, objectCommits: this.objectCommits }, watchConfigFrom(opts.conf, `osd.${opts.id}`));
-    this.snapTrimmer = new SnapTrimmer({ store, clock: this.clock, epoch: () => this.epoch, pgs: this.pgs, pgQueues: this.pgQueues, objectCommits: this.objectCommits });
+    this.watches = new WatchDriver({ clock: this.clock, store, epoch: () => this.epoch, pgs: this.soloPgs, pgQueues: this.pgQueues, objectCommits: this.objectCommits }, watchConfigFrom(opts.conf, `osd.${opts.id}`));
+    this.snapTrimmer = new SnapTrimmer({ store, clock: this.clock, epoch: () => this.epoch, pgs: this.soloPgs, pgQueues: this.pgQueues, objectCommits: this.objectCommits });
     const status = (): TellStatus => ({ clusterFsid: this.osdmap?.fsid ?? '', osdFsid: osdUuid, whoami: opts.id, state: this.stopped ? 'stopping' : this.service.isBooted ? 'active' : 'preboot', oldestMap: Math.min(this.epoch, this.maps.history.oldestShareable), newestMap: this.epoch, numPgs: this.pgs.size });
     const mappedPools = (): number[] => [...new Set([...this.pgs.values()].map((p) => p.pgid.pool))].sort((a, b) => a - b);
     this.commands = new OsdCommands({ id: opts.id, conf: opts.conf, clock: this.clock, store, status, mappedPools, upFrom: () => this.osdmap?.osdInfo[opts.id]?.upFrom ?? this.epoch });
     nets.attach({ osdmap: () => this.osdmap, pgs: () => this.pgList(), sendMon: (m) => this.monc.send(m), monConnected: () => this.monc.isConnected, wantNewerMap: (e) => this.monc.subscribe('osdmap', e) });
-    this.pgDriver = new PgDriver({ id: opts.id, clock: this.clock, store, osdmap: () => this.osdmap, peers: nets.peers, sendMon: (m) => this.monc.send(m), conf: peeringConfFrom(opts.conf, `osd.${opts.id}`), pgs: this.pgs, pgQueues: this.pgQueues, noteCommit: () => this.full.noteCommit() });
+    this.pgDriver = new PgDriver({ id: opts.id, clock: this.clock, store, osdmap: () => this.osdmap, peers: nets.peers, sendMon: (m) => this.monc.send(m), conf: peeringConfFrom(opts.conf, `osd.${opts.id}`), pgs: this.pgs, soloPgs: this.soloPgs, pgQueues: this.pgQueues, noteCommit: () => this.full.noteCommit() });
     this.full = new FullDriver({ id: opts.id, store, monc, clock: this.clock, osdmap: () => this.osdmap, failsafeRatio: Number(opts.conf.get('osd_failsafe_full_ratio', `osd.${opts.id}`) ?? 0.97) });
   }
 

@@ -39,6 +39,11 @@ export interface PgDriverHost {
   pgs: Map<string, PG>;
   /** The daemon's per-PG chains: every call into a PG's core runs in its chain, one at a time. */
   pgQueues: Map<string, Promise<void>>;
+  /**
+   * The PGs whose acting set is this OSD alone: the snap trimmer and watch expiry write to the
+   * store beside the core, which only a PG without replicas can take (docs/LIMITS.md).
+   */
+  soloPgs: Map<string, PG>;
   /** A queued transaction is durable (the full driver counts it). */
   noteCommit(): void;
 }
@@ -167,6 +172,8 @@ export class PgDriver {
     if (!m || (core.mapping && core.mapping.epoch >= m.epoch)) return;
     if (core.mapping) await core.advanceMap(m);
     else await core.init([m]);
+    if (m.primary === this.host.id && m.acting.length === 1) this.host.soloPgs.set(key, core.pg);
+    else this.host.soloPgs.delete(key);
     this.drain(key, core);
   }
 
