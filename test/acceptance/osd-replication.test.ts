@@ -152,6 +152,6 @@ t.test('3 ts-osd, pool size 3: replicated writes survive kill -9 of one OSD and 
   const ackedC = (crashed?.stdout ?? '').split('\n').filter(Boolean);
   r = await c.tsCeph(['start', '--dir', c.dir]);
   t.equal(r.code, 0, `ts-ceph start after kill -9 of all: ${r.stderr}`);
-  read = await python(c, reader, ['read2'], [...all, ...ackedC].join('\n'));
-  t.match(read.stdout, / bad 0\n$/, `after kill -9 of all three, every acked write reads back (${all.size + ackedC.length}): ${read.stdout.slice(-500)}${read.stderr.slice(-1000)}`);
+  read = await python(c, reader, ['read2'], [...ackedA, ...ackedB, ...ackedC].join('\n'));
+  t.match(read.stdout, / bad 0\n$/, `after kill -9 of all three, every acked write reads back (${ackedA.length + ackedB.length + ackedC.length}): ${read.stdout.slice(-500)}${read.stderr.slice(-1000)}`);
 });

@@ -170,8 +170,14 @@ export class PgDriver {
     if (!core) return;
     const m = mappingOf(map, core.pg.pgid);
     if (!m || (core.mapping && core.mapping.epoch >= m.epoch)) return;
+    const interval = core.intervalStart;
+    const held = core.mapping && core.isPrimary ? heldOps(core) : [];
     if (core.mapping) await core.advanceMap(m);
     else await core.init([m]);
+    // PrimaryLogPG::on_change requeues the client ops of a primary's unfinished writes and of its
+    // waiting lists: still primary in the new interval, they run again once it is active (a write
+    // already in the log is answered from it); otherwise the client resends to the new primary.
+    if (held.length && core.intervalStart !== interval && core.isPrimary) for (const op of held) await core.handleOp(op);
     if (m.primary === this.host.id && m.acting.length === 1) this.host.soloPgs.set(key, core.pg);
     else this.host.soloPgs.delete(key);
     this.drain(key, core);
@@ -201,8 +207,15 @@ export class PgDriver {
 
   /** Carry out the core's outputs, in order. */
   private drain(key: string, core: ReplicatedPG): void {
+    const phase = `${core.phase} i${core.intervalStart} missing ${core.ownMissing.size}`;
+    if (this.phases.get(key) !== phase) {
+      this.phases.set(key, phase);
+      log.dout(10, `pg ${key} ${phase} (${pgStateString(core.state())})`);
+    }
     for (const o of core.take()) this.carryOut(key, core, o);
   }
+  /** Each PG's last logged phase: a change goes to the log (debug_osd 10). */
+  private readonly phases = new Map<string, string>();
 
   private carryOut(key: string, core: ReplicatedPG, o: PeeringOutput): void {
     switch (o.kind) {
@@ -249,6 +262,12 @@ export class PgDriver {
     log.dout(10, `want up_thru ${epoch}`);
     this.host.sendMon(messageTypes.build(MOSDAliveCodec, { paxos: { ...PAXOS_HEAD_DEFAULT, version: map?.epoch ?? 0 }, want: epoch }));
   }
+}
+
+/** The client ops a primary's core holds unanswered (in flight, waiting for an object, for active). */
+function heldOps(core: ReplicatedPG): ClientOp[] {
+  const inflight = [...core.rep.inflight.values()].filter((g) => !g.replied).map((g) => g.op);
+  return [...inflight, ...[...core.rep.objWaiting.values()].flat(), ...core.waitingForActive];
 }
 
 /** The PG's placement in `map` as the peering core reads it. */
