@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # README's "start" command: set up (Debian packages, npm ci, build), then bring up a single-host
-# cluster under ./data (or $TS_CEPH_DATA), or restart the one already there.
+# cluster of three OSDs under ./data (or $TS_CEPH_DATA), or restart the one already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -11,4 +11,4 @@ if [ ! -f "$CLI" ]; then
   exit 0
 fi
 if [ -f "$DATA/ceph.conf" ]; then exec node "$CLI" start --dir "$DATA"; fi
-exec node "$CLI" bootstrap --dir "$DATA"
+exec node "$CLI" bootstrap --dir "$DATA" --osds 3

@@ -1,32 +1,33 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { CephConf, CephError, cephError, Clock, describeLoosePermissions, Errno, findLoosePermissions, logger, realClock, TimerHandle } from '@ts-ceph/common';
+import { CephConf, CephError, cephError, Clock, describeLoosePermissions, findLoosePermissions, logger, realClock, TimerHandle } from '@ts-ceph/common';
 import { EntityType, EntityAddrvec, Uuid, blankAddr, formatAddr, utimeFromMs } from '@ts-ceph/denc';
 import { AuthRegistry, CephxServiceServerProvider, loadKeyRing, OSDCap, RotatingKeyRing, RotatingSecrets, cryptoRandom } from '@ts-ceph/cephx';
 import { CephMessage, Connection, Dispatcher, Messenger, messageTypes, Policies } from '@ts-ceph/messenger';
 import {
-  CEPH_MSG_OSD_OP, Clog, MCommand, MSG_COMMAND, MOSDMap, MOSDOp, MOSDOpReply, MOSDPGCreate2, MOSDPGCreatedCodec, MSG_OSD_PG_CREATE2, MSG_OSD_MARK_ME_DOWN, MOSDMarkMeDownCodec, MOSDBeaconCodec, PAXOS_HEAD_DEFAULT, CEPH_OSD_OP_MODE_WR,
+  CEPH_MSG_OSD_OP, Clog, MCommand, MSG_COMMAND, MOSDMap, MOSDOp, MOSDPGCreate2, MOSDPGCreatedCodec, MSG_OSD_PG_CREATE2, MSG_OSD_MARK_ME_DOWN, MOSDMarkMeDownCodec, MOSDBeaconCodec, PAXOS_HEAD_DEFAULT,
 } from '@ts-ceph/messages';
-import { OSDMap, OsdState, pgToUpActingOsds, pgKey, PgT, formatPg, PoolFlag } from '@ts-ceph/maps';
-import { collPG, NativeStore, ObjectStore, Transaction, ghobjectSortKey } from '@ts-ceph/objectstore';
+import { OSDMap, OsdState, pgKey, PgT, PoolFlag } from '@ts-ceph/maps';
+import { NativeStore, ObjectStore } from '@ts-ceph/objectstore';
 import { MonClient, monClientFor, resolveClientConfig } from '@ts-ceph/rados';
 import { AuthFailureReport } from './auth-failure-report';
 import type { OpPool } from './core/op-context';
-import { executeOp, opObject, opReqid, OpSession, replyOpError } from './core/op-engine';
-import { PG, evKeyName } from './core/pg';
-import { fetchRotatingKeys, mkfsOsd, pgBits, SessionCaps } from './osd-util';
+import { opReqid, OpSession } from './core/op-engine';
+import { PG } from './core/pg';
+import { fetchRotatingKeys, mkfsOsd, SessionCaps } from './osd-util';
 import { OsdDecision, OsdService, applyMapMessage, osdServiceLimits } from './core/osd-service';
 import { WatchDriver, watchConfigFrom } from './watch-driver';
 import { SnapTrimmer, poolSnapFacts } from './snap-trimmer';
 import { copySourceLocator } from './copy-driver';
 import { OpToken, OsdCommands, TellStatus } from './osd-commands';
 import { MapSharer } from './map-share';
-import { FullDriver, storeErrno } from './full-driver';
-import { answerFailedOp, sendOpReply } from './op-reply';
+import { FullDriver } from './full-driver';
+import { answerFailedOp } from './op-reply';
 import { buildBootMessage } from './osd-boot';
 import { OsdNets } from './osd-nets';
 import { MgrClient } from './mgr-client';
+import { PgDriver, peeringConfFrom } from './pg-driver';
 
 export { mkfsOsd };
 
@@ -58,8 +59,8 @@ export const osdDaemonLimits = {
 
 /**
  * ts-osd: authenticates to the monitors as osd.N, fetches its service's rotating keys, boots with
- * its public addrs, creates the PGs the monitor asks for and serves client ops on the PGs it is
- * primary of (pools of size 1). The op semantics live in core/op-engine.ts.
+ * its public addrs, and carries every PG it is in the up or acting set of through its replicated
+ * core (pg-driver.ts: peering, RepOps, recovery). The op semantics live in core/op-engine.ts.
  */
 export class OsdDaemon implements Dispatcher {
   readonly clock: Clock;
@@ -69,13 +70,13 @@ export class OsdDaemon implements Dispatcher {
   readonly monc: MonClient;
   osdmap: OSDMap | undefined;
   private readonly pgs = new Map<string, PG>();
+  /** The PGs without replicas (pg-driver.ts): the only ones the snap trimmer and watch expiry write. */
+  private readonly soloPgs = new Map<string, PG>();
   /** Per-PG chain so ops on one PG execute in arrival order (their commits may overlap). */
   private readonly pgQueues = new Map<string, Promise<void>>();
   private readonly sessionCaps = new SessionCaps();
   /** Writes queued but not yet durable, by object: a later op on the object waits for it. */
   private readonly objectCommits = new Map<string, Promise<void>>();
-  /** Writes queued but not yet durable, by PG and log version: a resent op waits for its original. */
-  private readonly versionCommits = new Map<string, Promise<void>>();
   private waitingForMap: { con: Connection; msg: CephMessage; req: MOSDOp }[] = [];
   private readonly service: OsdService;
   private tick: TimerHandle | undefined;
@@ -88,6 +89,8 @@ export class OsdDaemon implements Dispatcher {
   readonly maps = new MapSharer();
   readonly full: FullDriver;
   readonly mgrc: MgrClient;
+  /** Every PG's replicated core (peering, RepOps, recovery) and what carries out its decisions. */
+  readonly pgDriver: PgDriver;
 
   private constructor(readonly opts: OsdDaemonOptions, store: ObjectStore, keys: RotatingKeyRing, msgr: Messenger, monc: MonClient, osdUuid: Uuid, readonly nets: OsdNets) {
     this.clock = opts.clock ?? realClock;
@@ -97,13 +100,14 @@ export class OsdDaemon implements Dispatcher {
     this.monc = monc;
     this.osdUuid = osdUuid;
     this.service = new OsdService(opts.id);
-    this.watches = new WatchDriver({ clock: this.clock, store, epoch: () => this.epoch, pgs: this.pgs, pgQueues: this.pgQueues, objectCommits: this.objectCommits }, watchConfigFrom(opts.conf, `osd.${opts.id}`));
-    this.snapTrimmer = new SnapTrimmer({ store, clock: this.clock, epoch: () => this.epoch, pgs: this.pgs, pgQueues: this.pgQueues, objectCommits: this.objectCommits });
+    this.watches = new WatchDriver({ clock: this.clock, store, epoch: () => this.epoch, pgs: this.soloPgs, pgQueues: this.pgQueues, objectCommits: this.objectCommits }, watchConfigFrom(opts.conf, `osd.${opts.id}`));
+    this.snapTrimmer = new SnapTrimmer({ store, clock: this.clock, epoch: () => this.epoch, pgs: this.soloPgs, pgQueues: this.pgQueues, objectCommits: this.objectCommits });
     const status = (): TellStatus => ({ clusterFsid: this.osdmap?.fsid ?? '', osdFsid: osdUuid, whoami: opts.id, state: this.stopped ? 'stopping' : this.service.isBooted ? 'active' : 'preboot', oldestMap: Math.min(this.epoch, this.maps.history.oldestShareable), newestMap: this.epoch, numPgs: this.pgs.size });
     const mappedPools = (): number[] => [...new Set([...this.pgs.values()].map((p) => p.pgid.pool))].sort((a, b) => a - b);
     this.commands = new OsdCommands({ id: opts.id, conf: opts.conf, clock: this.clock, store, status, mappedPools, upFrom: () => this.osdmap?.osdInfo[opts.id]?.upFrom ?? this.epoch });
     nets.attach({ osdmap: () => this.osdmap, pgs: () => this.pgList(), sendMon: (m) => this.monc.send(m), monConnected: () => this.monc.isConnected, wantNewerMap: (e) => this.monc.subscribe('osdmap', e) });
-    this.mgrc = new MgrClient({ id: opts.id, store, pgs: this.pgs, monc, clock: this.clock, osdmap: () => this.osdmap, fsid: () => (this.osdmap?.fsid ?? '') as Uuid, upFrom: () => this.osdmap?.osdInfo[opts.id]?.upFrom ?? 0, perf: this.commands.perf });
+    this.mgrc = new MgrClient({ id: opts.id, store, pgs: this.pgs, monc, clock: this.clock, osdmap: () => this.osdmap, fsid: () => (this.osdmap?.fsid ?? '') as Uuid, upFrom: () => this.osdmap?.osdInfo[opts.id]?.upFrom ?? 0, perf: this.commands.perf, pgState: (key) => this.pgDriver.pgStateBits(key) });
+    this.pgDriver = new PgDriver({ id: opts.id, clock: this.clock, store, osdmap: () => this.osdmap, peers: nets.peers, sendMon: (m) => this.monc.send(m), conf: peeringConfFrom(opts.conf, `osd.${opts.id}`), pgs: this.pgs, soloPgs: this.soloPgs, pgQueues: this.pgQueues, noteCommit: () => this.full.noteCommit() });
     this.full = new FullDriver({ id: opts.id, store, monc, clock: this.clock, osdmap: () => this.osdmap, failsafeRatio: Number(opts.conf.get('osd_failsafe_full_ratio', `osd.${opts.id}`) ?? 0.97) });
   }
 
@@ -136,7 +140,7 @@ export class OsdDaemon implements Dispatcher {
     msgr.addDispatcher(d);
     const report = new AuthFailureReport({ id: opts.id, clock: d.clock, fsid: () => monc.fsid, addrs: () => msgr.addrs, sendMon: (m) => monc.send(m) });
     msgr.addDispatcher(report);
-    await d.loadPgs();
+    await d.pgDriver.load();
     await d.run();
     // Authenticated now: the loose-permission warnings go to the cluster log too.
     for (const line of loose) report.clog(Clog.WARN, line);
@@ -152,24 +156,6 @@ export class OsdDaemon implements Dispatcher {
     return this.osdmap?.epoch ?? 0;
   }
 
-  /** The PG collections already in the store, with their info and log (a restart serves them again). */
-  private async loadPgs(): Promise<void> {
-    for (const c of await this.store.listCollections()) {
-      if (c.type !== 'pg') continue;
-      const pgid = { pool: c.pool, seed: c.seed };
-      let pg = await PG.load(this.store, c, pgid);
-      if (!pg) {
-        // A collection from before PG logs existed: start its log now.
-        pg = PG.fresh(c, pgid, 0);
-        const t = new Transaction();
-        pg.initTransaction(t);
-        await this.store.queueTransaction(t);
-      }
-      log.dout(10, `loaded pg ${formatPg(pgid)} last_update ${evKeyName(pg.info.lastUpdate)} (${pg.entries.length} log entries)`);
-      this.pgs.set(pgKey(pgid), pg);
-    }
-  }
-
   private async run(): Promise<void> {
     this.monc.on('osdmap', (m: MOSDMap) => this.handleOsdMap(m));
     this.monc.on('message', ({ msg, payload }) => this.handleMonMessage(msg, payload));
@@ -181,6 +167,7 @@ export class OsdDaemon implements Dispatcher {
     this.monc.subscribe('osd_pg_creates', 0);
     this.mgrc.start();
     this.scheduleTick();
+    this.pgDriver.startTicks();
     log.dout(0, `osd.${this.opts.id} ${this.osdUuid} listening on ${this.addrs.map(formatAddr).join(',')}`);
   }
 
@@ -278,6 +265,7 @@ export class OsdDaemon implements Dispatcher {
     this.osdmap = r.map;
     log.dout(10, `osdmap e${r.map.epoch}`);
     this.act(this.service.onMap(r.map, this.clock.now(), this.monc.isConnected, this.pgList(), r.missingFrom));
+    this.pgDriver.onMap(r.map);
     this.snapTrimmer.kick(r.map);
     this.nets.onMap(r.map);
     this.full.maybeReport();
@@ -298,26 +286,10 @@ export class OsdDaemon implements Dispatcher {
 
   private async handlePgCreate(m: MOSDPGCreate2): Promise<void> {
     for (const [spg] of m.pgs) {
-      await this.ensurePg(spg.pgid);
+      const key = pgKey(spg.pgid);
+      await new Promise<void>((resolve) => this.pgDriver.enqueue(key, () => this.pgDriver.ensure(spg.pgid, this.epoch).then(() => undefined).finally(resolve)));
       this.monc.send(messageTypes.build(MOSDPGCreatedCodec, { paxos: PAXOS_HEAD_DEFAULT, pgid: spg.pgid }));
     }
-  }
-
-  /** The PG's collection and meta object, created (with the pool's hash bits) if it does not exist yet. */
-  private async ensurePg(pgid: PgT): Promise<PG> {
-    const key = pgKey(pgid);
-    let pg = this.pgs.get(key);
-    if (pg) return pg;
-    const coll = collPG(pgid.pool, pgid.seed);
-    const pool = this.osdmap?.pools.get(pgid.pool);
-    pg = PG.fresh(coll, pgid, this.epoch);
-    this.pgs.set(key, pg);
-    const t = new Transaction();
-    if (!(await this.store.collectionExists(coll))) t.createCollection(coll, pgBits(pool?.pgNum ?? 1));
-    pg.initTransaction(t);
-    await this.store.queueTransaction(t);
-    log.dout(1, `created pg ${formatPg(pgid)}`);
-    return pg;
   }
 
   // ---- client ops ----------------------------------------------------------------------------------
@@ -351,9 +323,9 @@ export class OsdDaemon implements Dispatcher {
   }
 
   /**
-   * Execute one op in its PG's order: wait for an earlier uncommitted write to the same object (a
-   * read must not see data that a crash could still take back), execute, queue the transaction, and
-   * send the reply once it is durable. The chain moves on without waiting for the commit.
+   * One op in its PG's order: build its environment and hand it to the PG's core (pg-driver.ts),
+   * which answers once every copy in the acting set has it durable, or drops it when we are not
+   * the PG's primary (the client resends with the map that names the right one).
    */
   private async runOp(con: Connection, msg: CephMessage, req: MOSDOp, track: OpToken): Promise<void> {
     req.reqid = opReqid(req, con.peerName, msg.tid);
@@ -362,17 +334,6 @@ export class OsdDaemon implements Dispatcher {
     this.maps.maybeShare(con, req.osdmapEpoch, map);
     const pgid = req.pgid.pgid;
     const pool = map.pools.get(pgid.pool);
-    let pg = this.pgs.get(pgKey(pgid));
-    // CRUSH only for a PG we do not have yet (the common op finds its PG).
-    const ours = (): boolean => pool !== undefined && pgid.seed < pool.pgNum && pgToUpActingOsds(map, pgid).actingPrimary === this.opts.id;
-    // OSD::dequeue_op shared our newer map above; ShardedOpWQ::_process drops an op for a PG that should not exist here (the client resends).
-    if (!pg && !ours()) return log.dout(7, `no pg ${formatPg(pgid)}, shouldn't exist e${map.epoch}, dropping ${req.oid} sent at e${req.osdmapEpoch}`);
-    if (!pg) pg = await this.ensurePg(pgid);
-    const objKey = pg ? `${pgKey(pgid)}/${ghobjectSortKey(opObject(req))}` : '';
-    // ObjectContext's rwstate: writes to an object pipeline (the store orders them and later ops
-    // see queued ones), a read waits until the object's queued writes are durable.
-    const pending = this.objectCommits.get(objKey);
-    if (pending && !req.ops.some((o) => (o.op & CEPH_OSD_OP_MODE_WR) !== 0)) await pending;
     const meta = con.protocol?.meta;
     const session: OpSession = { allowAll: meta?.peerCaps?.allowAll ?? false, cap: this.sessionCaps.get(con, meta?.peerCaps?.text) };
     const name = map.poolName.get(pgid.pool);
@@ -380,56 +341,18 @@ export class OsdDaemon implements Dispatcher {
       pool && name !== undefined
         ? { id: pgid.pool, name, pgNum: pool.pgNum, erasure: pool.type === 3, full: (pool.flags & PoolFlag.FULL) !== 0, fullQuota: (pool.flags & PoolFlag.FULL_QUOTA) !== 0, app: pool.applicationMetadata, snaps: poolSnapFacts(map, pgid.pool) }
         : undefined;
-    const send = (reply: MOSDOpReply): void => {
-      const sent = sendOpReply(con, msg, req, reply, map.epoch, (l, m) => log.dout(l, m));
-      if (sent) this.commands.opDone(track, req, sent);
+    const env = {
+      now: utimeFromMs(this.clock.wallNow()),
+      pool: opPool,
+      session,
+      origin: { name: req.reqid.name, addr: con.peerAddrs?.[0] ?? blankAddr() },
+      log: (level: number, m: string) => log.dout(level, m),
+      client: con,
+      watches: this.watches.registry,
+      copySource: copySourceLocator(map, this.opts.id, this.pgs, (level, m) => log.dout(level, m)),
+      failsafeFull: this.full.failsafe,
     };
-    const prevInfo = pg && { ...pg.info };
-    let out;
-    try {
-      out = await executeOp(this.store, pg, req, {
-        epoch: map.epoch,
-        now: utimeFromMs(this.clock.wallNow()),
-        pool: opPool,
-        session,
-        origin: { name: req.reqid.name, addr: con.peerAddrs?.[0] ?? blankAddr() },
-        log: (level, m) => log.dout(level, m),
-        client: con,
-        watches: this.watches.registry,
-        copySource: copySourceLocator(map, this.opts.id, this.pgs, (level, m) => log.dout(level, m)),
-        failsafeFull: this.full.failsafe,
-      });
-    } catch (e) {
-      log.dout(0, `op ${req.oid} failed: ${(e as Error).stack}`);
-      return send(replyOpError(req, -Errno.EIO, map.epoch));
-    }
-    if (out.dupOf && pg) {
-      const waiting = this.versionCommits.get(`${pgKey(pgid)}@${evKeyName(out.dupOf)}`);
-      if (waiting) await waiting;
-      return send(out.reply);
-    }
-    const runEffects = (): void => {
-      for (const f of out.effects ?? []) {
-        try { f(); } catch (e) { log.dout(0, `op effect failed: ${(e as Error).stack}`); } // prettier-ignore
-      }
-    };
-    if (!out.t) return (send(out.reply), runEffects());
-    const vKey = `${pgKey(pgid)}@${evKeyName(out.entry!.version)}`;
-    const commit = this.store.queueTransaction(out.t).then(
-      () => (send(out.reply), runEffects(), this.full.noteCommit()),
-      (e: Error) => {
-        // The store refused it (ENOSPC) or failed: the PG's log must not keep what was not stored.
-        log.dout(0, `transaction for ${req.oid} failed: ${e.stack}`);
-        if (pg && prevInfo) pg.forget(out.entry!, prevInfo);
-        send(replyOpError(req, storeErrno(e), map.epoch));
-      },
-    );
-    const done = commit.finally(() => {
-      if (this.objectCommits.get(objKey) === done) this.objectCommits.delete(objKey);
-      this.versionCommits.delete(vKey);
-    });
-    this.objectCommits.set(objKey, done);
-    this.versionCommits.set(vKey, done);
+    await this.pgDriver.op(pgKey(pgid), { req, env }, { con, msg, req, done: (sent) => sent && this.commands.opDone(track, req, sent) });
   }
 
   /**
@@ -466,6 +389,7 @@ export class OsdDaemon implements Dispatcher {
     if (this.stopped) return;
     this.stopped = true;
     this.tick?.cancel();
+    this.pgDriver.stop();
     this.watches.stop();
     this.full.stop();
     await this.commands.closeAdminSocket();

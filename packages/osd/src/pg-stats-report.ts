@@ -13,7 +13,12 @@ import { PAXOS_HEAD_DEFAULT } from '@ts-ceph/messages';
 import { PG, evKeyName } from './core/pg';
 
 /** PG_STATE_ACTIVE | PG_STATE_CLEAN (src/osd/osd_types.h). */
-const ACTIVE_CLEAN = (1n << 1n) | (1n << 2n);
+const ACTIVE = 1n << 1n;
+const ACTIVE_CLEAN = ACTIVE | (1n << 2n);
+/** PG_STATE_DEGRADED, PG_STATE_UNDERSIZED, PG_STATE_PEERED (src/osd/osd_types.h). */
+const DEGRADED = 1n << 10n;
+const UNDERSIZED = 1n << 23n;
+const PEERED = 1n << 25n;
 
 export const pgStatsLimits = {
   /** Objects listed per collection_list call while counting a PG. */
@@ -31,6 +36,8 @@ export interface PgStatsSource {
   id: number;
   store: ObjectStore;
   pgs: ReadonlyMap<string, PG>;
+  /** The PG's state bits as its replicated core has them (pg_stat_t::state); undefined: not known. */
+  pgState?: (key: string) => bigint | undefined;
 }
 
 export class PgStatsReporter {
@@ -78,8 +85,15 @@ export class PgStatsReporter {
     s.version = pg.info.lastUpdate;
     s.reportedSeq = this.reports;
     s.reportedEpoch = m.epoch;
-    s.state = ACTIVE_CLEAN;
-    for (const k of ['lastFresh', 'lastActive', 'lastPeered', 'lastClean', 'lastUnstale', 'lastUndegraded', 'lastFullsized'] as const) s[k] = now;
+    s.state = this.src.pgState?.(key) ?? ACTIVE_CLEAN;
+    // The last_* stamps say when the PG was last seen in that condition: now, when it is in it.
+    s.lastFresh = now;
+    s.lastUnstale = now;
+    if (s.state & ACTIVE) s.lastActive = now;
+    if (s.state & (ACTIVE | PEERED)) s.lastPeered = now;
+    if ((s.state & ACTIVE_CLEAN) === ACTIVE_CLEAN) s.lastClean = now;
+    if (!(s.state & DEGRADED)) s.lastUndegraded = now;
+    if (!(s.state & UNDERSIZED)) s.lastFullsized = now;
     s.lastChange = since;
     s.lastBecameActive = since;
     s.lastBecamePeered = since;

@@ -57,7 +57,18 @@ async function pickMonPort(): Promise<number> {
   return (await loopbackPortFree(monDefaultPort)) ?? (await loopbackPortFree(0))!;
 }
 
-export function confText(p: ClusterPaths, fsid: string, port: number, extra = ''): string {
+/**
+ * The pool size bootstrap writes for `osds` OSDs: Ceph's 3 / 2 with three or more, otherwise one
+ * copy per OSD (a pool of size 3 on one OSD would stay undersized forever), with Ceph's default
+ * min_size rule (size - size / 2).
+ */
+export function poolDefaultsFor(osds: number): { size: number; minSize: number } {
+  const size = Math.min(3, Math.max(1, osds));
+  return { size, minSize: size - Math.floor(size / 2) };
+}
+
+export function confText(p: ClusterPaths, fsid: string, port: number, extra = '', osds = 1): string {
+  const pool = poolDefaultsFor(osds);
   return `# ts-ceph single-host cluster, written by ts-ceph bootstrap
 [global]
 fsid = ${fsid}
@@ -76,10 +87,9 @@ mon_allow_pool_delete = true
 # the data disk is shared with the host; warn only when it is nearly full
 mon_data_avail_warn = 2
 mon_data_avail_crit = 1
-# ts-osd keeps one copy of each object until replication lands (docs/LIMITS.md): pools are size 1
-# TODO(issue 12): size 3 / min_size 2 once replication is integrated
-osd_pool_default_size = 1
-osd_pool_default_min_size = 1
+# replicated pools: 3 copies with three or more OSDs, else one per OSD (poolDefaultsFor)
+osd_pool_default_size = ${pool.size}
+osd_pool_default_min_size = ${pool.minSize}
 # one host, as MicroCeph: CRUSH's default rule picks leaves of type osd, and OSD failure reports
 # count per OSD (with the default "host" every reporter here would count as one)
 osd_crush_chooseleaf_type = 0
@@ -203,8 +213,9 @@ async function bootstrapUnderUmask(dir: string, opts: { osds?: number; clock?: C
   bo.add(bootstrapOsd, mkfsKeyring.get(bootstrapOsd)!);
   mkdirSync(join(p.dir, 'bootstrap-osd'), { recursive: true, mode: 0o700 });
   writeKeyRing(join(p.dir, 'bootstrap-osd', 'ceph.keyring'), bo);
-  writeFileSync(p.conf, confText(p, fsid, port, opts.confExtra), { mode: 0o600 });
-  const conf = CephConf.parse(confText(p, fsid, port, opts.confExtra), p.conf);
+  const text = confText(p, fsid, port, opts.confExtra, opts.osds ?? 1);
+  writeFileSync(p.conf, text, { mode: 0o600 });
+  const conf = CephConf.parse(text, p.conf);
   await mkfs({ id: 'a', monData: join(p.dir, 'mon.a'), conf, clock, keyringWith: mkfsKeyring });
   const monPid = spawnMon(p);
   const notes: string[] = [];

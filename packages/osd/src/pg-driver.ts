@@ -1,0 +1,291 @@
+import { CephConf, Clock, logger, TimerHandle } from '@ts-ceph/common';
+import { CephMessage, Connection, messageTypes } from '@ts-ceph/messenger';
+import { MOSDAliveCodec, MOSDOp, PAXOS_HEAD_DEFAULT } from '@ts-ceph/messages';
+import { OSDMap, OsdState, PgT, formatPg, pgKey, pgToUpActingOsds } from '@ts-ceph/maps';
+import { ObjectStore, Transaction, collPG } from '@ts-ceph/objectstore';
+import { PG, evKeyName } from './core/pg';
+import { ClientOp, PeeringConf, defaultPeeringConf, PeeringOutput, PgMapping, ReplicatedPG, decodePeerMessage, encodePeerMessage, pgStateString } from './core/peering';
+import { sendOpReply } from './op-reply';
+import { PeerLink } from './peer-link';
+import { pgBits } from './osd-util';
+
+const log = logger('osd');
+
+/** Named limits of the PG driver (docs/LIMITS.md). */
+export const pgDriverLimits = {
+  /** How often each PG's core gets a tick (resends of what peering and RepOps still wait for), ms. */
+  peeringTickMs: 1_000,
+};
+
+/** osd_recovery_max_active and osd_max_backfills from the conf (Ceph's defaults otherwise). */
+export function peeringConfFrom(conf: CephConf, who: string): PeeringConf {
+  const num = (k: string, d: number): number => {
+    const v = Number(conf.get(k, who));
+    return Number.isFinite(v) && v > 0 ? v : d;
+  };
+  return { osdRecoveryMaxActive: num('osd_recovery_max_active', defaultPeeringConf.osdRecoveryMaxActive), osdMaxBackfills: num('osd_max_backfills', defaultPeeringConf.osdMaxBackfills) };
+}
+
+/** What the driver needs of the daemon. */
+export interface PgDriverHost {
+  id: number;
+  clock: Clock;
+  store: ObjectStore;
+  osdmap(): OSDMap | undefined;
+  peers: PeerLink;
+  sendMon(m: CephMessage): void;
+  conf: PeeringConf;
+  /** The daemon's PGs (the watch driver, snap trimmer and tell commands read them). */
+  pgs: Map<string, PG>;
+  /** The daemon's per-PG chains: every call into a PG's core runs in its chain, one at a time. */
+  pgQueues: Map<string, Promise<void>>;
+  /**
+   * The PGs whose acting set is this OSD alone: the snap trimmer and watch expiry write to the
+   * store beside the core, which only a PG without replicas can take (docs/LIMITS.md).
+   */
+  soloPgs: Map<string, PG>;
+  /** A queued transaction is durable (the full driver counts it). */
+  noteCommit(): void;
+}
+
+/** Where a client op's reply goes, and how the op tracker learns of it. */
+export interface OpReplyTarget {
+  con: Connection;
+  msg: CephMessage;
+  req: MOSDOp;
+  done(sent: ReturnType<typeof sendOpReply>): void;
+}
+
+/**
+ * Carries every PG through its ReplicatedPG core (core/peering), the daemon's part of what
+ * test/sim/sim-osd.ts does in miniature: PGs are created and loaded as cores, each new OSDMap,
+ * each client op on a primary, each peer payload from PeerLink, each commit notice and a timer's
+ * ticks go in (one at a time per PG, in the PG's chain), and `take()`'s outputs go out: peer
+ * messages through PeerLink, transactions to the store, replies to clients, MOSDAlive to the mon,
+ * op effects run in order.
+ */
+export class PgDriver {
+  readonly cores = new Map<string, ReplicatedPG>();
+  private readonly targets = new WeakMap<ClientOp, OpReplyTarget>();
+  private timer: TimerHandle | undefined;
+  private stopped = false;
+  /** The up_thru we last asked for (one MOSDAlive per wanted epoch and tick, not per PG). */
+  private upThruAsked = 0;
+
+  constructor(private readonly host: PgDriverHost) {
+    host.peers.onMessage((from, b) => this.onPeerPayload(from, b));
+  }
+
+  /** The PG collections in the store become cores; they peer once the first map arrives. */
+  async load(): Promise<void> {
+    for (const c of await this.host.store.listCollections()) {
+      if (c.type !== 'pg') continue;
+      const pgid = { pool: c.pool, seed: c.seed };
+      let pg = await PG.load(this.host.store, c, pgid);
+      if (!pg) {
+        // A collection from before PG logs existed: start its log now.
+        pg = PG.fresh(c, pgid, 0);
+        const t = new Transaction();
+        pg.initTransaction(t);
+        await this.host.store.queueTransaction(t);
+      }
+      log.dout(10, `loaded pg ${formatPg(pgid)} last_update ${evKeyName(pg.info.lastUpdate)} (${pg.entries.length} log entries)`);
+      this.adopt(pg);
+    }
+  }
+
+  /** One PG's state bits (pg_stat_t::state) for the MgrClient's PG stats; undefined: no such PG. */
+  pgStateBits(key: string): bigint | undefined {
+    return this.cores.get(key)?.state();
+  }
+
+  /** Each PG's state as pg_state_string names it (for the MgrClient's PG stats). */
+  pgStates(): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const [key, core] of this.cores) out.set(key, pgStateString(core.state()));
+    return out;
+  }
+
+  startTicks(): void {
+    if (this.stopped) return;
+    this.timer = this.host.clock.setTimeout(() => {
+      this.upThruAsked = 0;
+      for (const [key, core] of this.cores) this.enqueue(key, () => core.tick());
+      this.startTicks();
+    }, pgDriverLimits.peeringTickMs);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.timer?.cancel();
+  }
+
+  /**
+   * A new OSDMap: create the PGs this OSD is in the up or acting set of (as a replica too), then
+   * advance every core (a core not yet initialised starts its peering with this map).
+   */
+  onMap(map: OSDMap): void {
+    for (const [poolId, pool] of map.pools) {
+      for (let seed = 0; seed < pool.pgNum; seed++) {
+        const pgid = { pool: poolId, seed };
+        if (this.cores.has(pgKey(pgid))) continue;
+        const ua = pgToUpActingOsds(map, pgid);
+        if (ua.up.includes(this.host.id) || ua.acting.includes(this.host.id)) this.enqueue(pgKey(pgid), () => this.ensure(pgid, map.epoch).then(() => undefined));
+      }
+    }
+    for (const key of this.cores.keys()) this.enqueue(key, () => this.advance(key, map));
+  }
+
+  /** A PG the monitor asks us to create (MOSDPGCreate2), or one a map names us in. */
+  async ensure(pgid: PgT, epoch: number): Promise<PG> {
+    const have = this.cores.get(pgKey(pgid));
+    if (have) return have.pg;
+    const coll = collPG(pgid.pool, pgid.seed);
+    const map = this.host.osdmap();
+    const pg = PG.fresh(coll, pgid, epoch);
+    const t = new Transaction();
+    if (!(await this.host.store.collectionExists(coll))) t.createCollection(coll, pgBits(map?.pools.get(pgid.pool)?.pgNum ?? 1));
+    pg.initTransaction(t);
+    this.adopt(pg);
+    await this.host.store.queueTransaction(t);
+    log.dout(1, `created pg ${formatPg(pgid)}`);
+    if (map) await this.advance(pgKey(pgid), map);
+    return pg;
+  }
+
+  /** A client MOSDOp for a PG we hold, run in the PG's chain by the daemon. */
+  async op(key: string, op: ClientOp, target: OpReplyTarget): Promise<void> {
+    const core = this.cores.get(key);
+    if (!core) return log.dout(7, `no pg ${key}, dropping ${op.req.oid}`);
+    this.targets.set(op, target);
+    await core.handleOp(op);
+    this.drain(key, core);
+  }
+
+  private adopt(pg: PG): ReplicatedPG {
+    const key = pgKey(pg.pgid);
+    const core = new ReplicatedPG(this.host.id, pg, this.host.store, this.host.conf);
+    this.cores.set(key, core);
+    this.host.pgs.set(key, pg);
+    return core;
+  }
+
+  private async advance(key: string, map: OSDMap): Promise<void> {
+    const core = this.cores.get(key);
+    if (!core) return;
+    const m = mappingOf(map, core.pg.pgid);
+    if (!m || (core.mapping && core.mapping.epoch >= m.epoch)) return;
+    const interval = core.intervalStart;
+    const held = core.mapping && core.isPrimary ? heldOps(core) : [];
+    if (core.mapping) await core.advanceMap(m);
+    else await core.init([m]);
+    // PrimaryLogPG::on_change requeues the client ops of a primary's unfinished writes and of its
+    // waiting lists: still primary in the new interval, they run again once it is active (a write
+    // already in the log is answered from it); otherwise the client resends to the new primary.
+    if (held.length && core.intervalStart !== interval && core.isPrimary) for (const op of held) await core.handleOp(op);
+    if (m.primary === this.host.id && m.acting.length === 1) this.host.soloPgs.set(key, core.pg);
+    else this.host.soloPgs.delete(key);
+    this.drain(key, core);
+  }
+
+  private onPeerPayload(from: number, b: Buffer): void {
+    let msg;
+    try {
+      msg = decodePeerMessage(b);
+    } catch (e) {
+      return log.dout(1, `bad peer payload from osd.${from}: ${(e as Error).message}`);
+    }
+    const key = pgKey({ pool: msg.pgid[0], seed: msg.pgid[1] });
+    const core = this.cores.get(key);
+    if (!core) return log.dout(10, `peer message ${msg.type} from osd.${from} for pg ${key} we do not hold`);
+    this.enqueue(key, async () => {
+      await core.handle(from, msg);
+      this.drain(key, core);
+    });
+  }
+
+  /** Run `f` in the PG's chain; a failure is logged and the chain goes on. */
+  enqueue(key: string, f: () => Promise<void>): void {
+    const prev = this.host.pgQueues.get(key) ?? Promise.resolve();
+    this.host.pgQueues.set(key, prev.then(f).catch((e) => log.dout(0, `pg ${key}: ${(e as Error).stack}`)));
+  }
+
+  /** Carry out the core's outputs, in order. */
+  private drain(key: string, core: ReplicatedPG): void {
+    const phase = `${core.phase} i${core.intervalStart} missing ${core.ownMissing.size}`;
+    if (this.phases.get(key) !== phase) {
+      this.phases.set(key, phase);
+      log.dout(10, `pg ${key} ${phase} (${pgStateString(core.state())})`);
+    }
+    for (const o of core.take()) this.carryOut(key, core, o);
+  }
+  /** Each PG's last logged phase: a change goes to the log (debug_osd 10). */
+  private readonly phases = new Map<string, string>();
+
+  private carryOut(key: string, core: ReplicatedPG, o: PeeringOutput): void {
+    switch (o.kind) {
+      case 'send':
+        return this.host.peers.send(o.to, encodePeerMessage(o.msg));
+      case 'txn': {
+        const token = o.token;
+        this.host.store.queueTransaction(o.t).then(
+          () => {
+            this.host.noteCommit();
+            this.enqueue(key, async () => {
+              await core.committed(token);
+              this.drain(key, core);
+            });
+          },
+          // The store failed a transaction the core counts on: the copy cannot go on consistently.
+          (e: Error) => log.error(`pg ${key}: transaction failed: ${e.stack}`),
+        );
+        return;
+      }
+      case 'reply': {
+        const target = this.targets.get(o.op);
+        if (!target) return;
+        this.targets.delete(o.op);
+        const map = this.host.osdmap();
+        target.done(sendOpReply(target.con, target.msg, target.req, o.reply, map?.epoch ?? 0, (l, m) => log.dout(l, m)));
+        return;
+      }
+      case 'effects':
+        for (const f of o.run) {
+          try { f(); } catch (e) { log.dout(0, `op effect failed: ${(e as Error).stack}`); } // prettier-ignore
+        }
+        return;
+      case 'up_thru':
+        return this.askUpThru(o.epoch);
+    }
+  }
+
+  /** MOSDAlive: ask the monitor to record our up_thru (OSD::queue_want_up_thru). */
+  private askUpThru(epoch: number): void {
+    if (epoch <= this.upThruAsked) return;
+    this.upThruAsked = epoch;
+    const map = this.host.osdmap();
+    log.dout(10, `want up_thru ${epoch}`);
+    this.host.sendMon(messageTypes.build(MOSDAliveCodec, { paxos: { ...PAXOS_HEAD_DEFAULT, version: map?.epoch ?? 0 }, want: epoch }));
+  }
+}
+
+/** The client ops a primary's core holds unanswered (in flight, waiting for an object, for active). */
+function heldOps(core: ReplicatedPG): ClientOp[] {
+  const inflight = [...core.rep.inflight.values()].filter((g) => !g.replied).map((g) => g.op);
+  return [...inflight, ...[...core.rep.objWaiting.values()].flat(), ...core.waitingForActive];
+}
+
+/** The PG's placement in `map` as the peering core reads it. */
+export function mappingOf(map: OSDMap, pgid: PgT): PgMapping | undefined {
+  const pool = map.pools.get(pgid.pool);
+  if (!pool) return undefined;
+  const ua = pgToUpActingOsds(map, pgid);
+  const upOsds = new Set<number>();
+  const upThru = new Map<number, number>();
+  for (let o = 0; o < map.maxOsd; o++) {
+    if (map.osdState[o]! & OsdState.UP) upOsds.add(o);
+    const info = map.osdInfo[o];
+    if (info) upThru.set(o, info.upThru);
+  }
+  return { epoch: map.epoch, up: ua.up.filter((o) => o >= 0), upPrimary: ua.upPrimary, acting: ua.acting.filter((o) => o >= 0), primary: ua.actingPrimary, size: pool.size, minSize: pool.minSize, upOsds, upThru };
+}
