@@ -144,6 +144,7 @@ export class SimOsd {
       if (this.life !== life) return;
       for (const core of this.pgs.values()) {
         await core.tick();
+        await core.scrubTick(this.s.now / 1000);
         this.drain(core);
       }
       this.scheduleTick(life);
