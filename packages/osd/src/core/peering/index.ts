@@ -13,3 +13,4 @@ export { repOpLimits } from './rep-ops';
 export { PG, pgLogLimits } from '../pg';
 export * from './scrub-map';
 export { ScrubState, newScrubState, scrubStateBits } from './scrub';
+export * from './scrub-ls';

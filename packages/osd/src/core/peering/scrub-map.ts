@@ -53,11 +53,17 @@ export interface ShardInfo {
   omapDigest?: number;
   /** This shard's object_info_t was the one chosen as authoritative. */
   selectedOi: boolean;
+  /** The shard's xattrs (list-inconsistent-obj shows them); empty for a missing shard. */
+  attrs: [string, Buffer][];
 }
 
 /** librados::inconsistent_obj_t: what `rados list-inconsistent-obj` shows for one object. */
 export interface InconsistentObj {
   key: string;
+  /** The object, when the scrubber knows it (scrub.ts sets it), for the SCRUBLS answer. */
+  oid?: GHObject;
+  /** The authoritative object_info_t's version (inconsistent_obj_t::version), 0 without one. */
+  version: bigint;
   errors: number;
   unionShardErrors: number;
   /** The authoritative shard, or -1 when no shard qualifies (the object cannot be repaired). */
@@ -178,10 +184,12 @@ export function compareScrubMaps(maps: Map<number, ScrubMap>, order: readonly nu
       errors |= oe;
       union |= se;
       if (se || oe) bad.push(osd);
-      return { osd, primary: osd === order[0], errors: se, size: o?.size, dataDigest: o?.dataDigest, omapDigest: o?.omapDigest, selectedOi: osd === authOsd };
+      return { osd, primary: osd === order[0], errors: se, size: o?.size, dataDigest: o?.dataDigest, omapDigest: o?.omapDigest, selectedOi: osd === authOsd, attrs: o ? [...o.attrs] : [] };
     });
     if (!bad.length) continue;
-    out.inconsistent.push({ key, errors, unionShardErrors: union, authOsd, shards: infos });
+    const oi = auth ? readOi(auth) : undefined;
+    const version = oi && 'oi' in oi ? oi.oi.version.version : 0n;
+    out.inconsistent.push({ key, version, errors, unionShardErrors: union, authOsd, shards: infos });
     if (authOsd >= 0) out.repairs.push({ key, from: authOsd, to: bad.filter((o) => o !== authOsd) });
   }
   return out;

@@ -135,7 +135,7 @@ async function maybeCompare(p: PeeringPG, s: ScrubState, now: number): Promise<v
   if (p.replicas.some((o) => !c.maps.has(o))) return;
   const order = [p.whoami, ...p.replicas];
   const r = compareScrubMaps(c.maps, order, a.deep, p.conf.bug?.scrubSkipDataDigest);
-  for (const i of r.inconsistent) s.inconsistent.set(i.key, i);
+  for (const i of r.inconsistent) s.inconsistent.set(i.key, { ...i, oid: c.oids.find((o) => oidKey(o) === i.key) });
   a.errors += r.inconsistent.length;
   if (a.repair) {
     for (const fix of r.repairs) {
