@@ -1,3 +1,4 @@
+import { EversionT } from '@ts-ceph/maps';
 import { GHObject, Transaction } from '@ts-ceph/objectstore/interface';
 import { OI_ATTR, decodeObjectInfo } from '../object-info';
 import { listObjects, oidKey } from './log-merge';
@@ -19,11 +20,14 @@ import { decodeOid, encodeOid } from './txn-codec';
  */
 export interface ScrubState {
   pending: { deep: boolean; repair: boolean } | undefined;
-  active: { deep: boolean; repair: boolean; interval: number; chunks: GHObject[][]; chunk?: Chunk; errors: number; fixed: number } | undefined;
+  active: { deep: boolean; repair: boolean; interval: number; chunks: GHObject[][]; chunk?: Chunk; errors: number; fixed: number; from: EversionT } | undefined;
   tid: number;
   /** pg_stat_t's last_scrub_stamp / last_deep_scrub_stamp, seconds of the driver's clock. */
   lastScrubStamp: number;
   lastDeepScrubStamp: number;
+  /** pg_stat_t's last_scrub / last_deep_scrub: the PG's last_update when that scrub began. */
+  lastScrub: EversionT;
+  lastDeepScrub: EversionT;
   /** num_scrub_errors (shallow + deep) of the last scrub, minus what repair fixed. */
   numScrubErrors: number;
   /** The last scrub's inconsistent objects, by object key (what list-inconsistent-obj reads). */
@@ -38,7 +42,8 @@ interface Chunk {
 }
 
 export function newScrubState(): ScrubState {
-  return { pending: undefined, active: undefined, tid: 0, lastScrubStamp: 0, lastDeepScrubStamp: 0, numScrubErrors: 0, inconsistent: new Map() };
+  const zero = (): EversionT => ({ epoch: 0, version: 0n });
+  return { pending: undefined, active: undefined, tid: 0, lastScrubStamp: 0, lastDeepScrubStamp: 0, lastScrub: zero(), lastDeepScrub: zero(), numScrubErrors: 0, inconsistent: new Map() };
 }
 
 /** The scrub bits of pg_state_t. */
@@ -67,7 +72,7 @@ export async function scrubTick(p: PeeringPG, s: ScrubState, now: number): Promi
     const objs = [...(await listObjects(p.store, p.pg.coll)).values()].map((v) => v.oid);
     const chunks: GHObject[][] = [];
     for (let i = 0; i < objs.length; i += p.conf.osdScrubChunkMax) chunks.push(objs.slice(i, i + p.conf.osdScrubChunkMax));
-    s.active = { ...want, interval: p.intervalStart, chunks, errors: 0, fixed: 0 };
+    s.active = { ...want, interval: p.intervalStart, chunks, errors: 0, fixed: 0, from: { ...p.pg.info.lastUpdate } };
     s.inconsistent.clear();
   }
   await stepChunk(p, s, now);
@@ -161,7 +166,8 @@ async function maybeChunkDone(p: PeeringPG, s: ScrubState, now: number): Promise
 function finish(p: PeeringPG, s: ScrubState, now: number): void {
   const a = s.active!;
   s.lastScrubStamp = now;
-  if (a.deep) s.lastDeepScrubStamp = now;
+  s.lastScrub = a.from;
+  if (a.deep) (s.lastDeepScrubStamp = now), (s.lastDeepScrub = a.from);
   s.numScrubErrors = a.errors - a.fixed;
   s.active = undefined;
 }
