@@ -3,7 +3,8 @@ import { Writer } from '@ts-ceph/denc';
 import { ghobject } from '@ts-ceph/objectstore';
 import { OBJ_ERR, SHARD_ERR, InconsistentObj } from '../src/core/peering/scrub-map';
 import { encodeScrubLsArg, scrubLs } from '../src/core/peering/scrub-ls';
-import { newScrubState } from '../src/core/peering/scrub';
+import { newScrubState, scrubStateBits } from '../src/core/peering/scrub';
+import { PG_STATE, pgStateString } from '../src/core/peering/pg-state';
 
 const le32 = (n: number): number[] => [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, (n >>> 24) & 0xff];
 const le64 = (n: number): number[] => [...le32(n), 0, 0, 0, 0];
@@ -57,4 +58,15 @@ t.test('SCRUBLS: EAGAIN for another interval, ENOENT before a scrub, EINVAL for 
   t.equal(count(scrubLs(s, 42, arg({ max: 1n })).out), 1);
   t.equal(count(scrubLs(s, 42, arg({ name: 'foo' })).out), 1, 'after foo (its head, snap CEPH_NOSNAP, as librados passes the last object back) comes goo');
   t.equal(count(scrubLs(s, 42, arg({ getSnapsets: 1 })).out), 0, 'no snapset inconsistencies are kept');
+});
+
+t.test('scrub state bits: what `ceph pg ls` prints while a repair runs and after errors', async (t) => {
+  const s = newScrubState();
+  const clean = PG_STATE.ACTIVE | PG_STATE.CLEAN;
+  t.equal(pgStateString(clean | scrubStateBits(s)), 'active+clean');
+  s.active = { deep: true, repair: true, interval: 1, chunks: [], errors: 0, fixed: 0, from: { epoch: 0, version: 0n } };
+  t.equal(pgStateString(clean | scrubStateBits(s)), 'active+clean+scrubbing+deep+repair');
+  s.active = undefined;
+  s.numScrubErrors = 1;
+  t.equal(pgStateString(clean | scrubStateBits(s)), 'active+clean+inconsistent');
 });
