@@ -37,8 +37,8 @@ interface Chunk {
   tid: number;
   oids: GHObject[];
   maps: Map<number, ScrubMap>;
-  /** Objects being repaired, with the shards still to confirm. */
-  repairing: Map<string, Set<number>>;
+  /** Objects being repaired: the authoritative shard and the shards still to confirm. */
+  repairing: Map<string, { oid: GHObject; from: number; to: Set<number> }>;
 }
 
 export function newScrubState(): ScrubState {
@@ -82,8 +82,10 @@ async function stepChunk(p: PeeringPG, s: ScrubState, now: number): Promise<void
   const a = s.active!;
   const c = a.chunk;
   if (c) {
-    // Resend what the chunk still waits for: lost requests are asked again.
+    // Resend what the chunk still waits for: lost requests and repairs are asked again (a
+    // repeated repair push is harmless: the chunk's objects take no writes meanwhile).
     for (const o of p.replicas) if (!c.maps.has(o)) p.send(o, { type: 'scrub_req', tid: c.tid, deep: a.deep, oids: c.oids.map(encodeOid) });
+    for (const r of c.repairing.values()) await startRepair(p, s, r.oid, r.from, [...r.to], now);
     return;
   }
   const next = a.chunks[0];
@@ -145,13 +147,17 @@ async function maybeCompare(p: PeeringPG, s: ScrubState, now: number): Promise<v
   if (a.repair) {
     for (const fix of r.repairs) {
       if (!fix.to.length) continue;
-      c.repairing.set(fix.key, new Set(fix.to));
       const oid = c.oids.find((o) => oidKey(o) === fix.key)!;
-      if (fix.from === p.whoami) await pushRepair(p, oid, fix.to, (k) => handleRepairReply(p, s, p.whoami, k, now));
-      else p.send(fix.from, { type: 'repair_pull', oid: encodeOid(oid), to: fix.to });
+      c.repairing.set(fix.key, { oid, from: fix.from, to: new Set(fix.to) });
+      await startRepair(p, s, oid, fix.from, fix.to, now);
     }
   }
   await maybeChunkDone(p, s, now);
+}
+
+async function startRepair(p: PeeringPG, s: ScrubState, oid: GHObject, from: number, to: number[], now: number): Promise<void> {
+  if (from === p.whoami) await pushRepair(p, oid, to, (k) => handleRepairReply(p, s, p.whoami, k, now));
+  else p.send(from, { type: 'repair_pull', oid: encodeOid(oid), to });
 }
 
 async function maybeChunkDone(p: PeeringPG, s: ScrubState, now: number): Promise<void> {
@@ -217,8 +223,8 @@ export function handleRepairPush(p: PeeringPG, m: PeerRepairPush, onSelf: (key: 
 export async function handleRepairReply(p: PeeringPG, s: ScrubState, from: number, key: string, now: number): Promise<void> {
   const c = s.active?.chunk;
   const left = c?.repairing.get(key);
-  if (!c || !left || !left.delete(from)) return;
-  if (left.size) return;
+  if (!c || !left || !left.to.delete(from)) return;
+  if (left.to.size) return;
   c.repairing.delete(key);
   s.active!.fixed++;
   s.inconsistent.delete(key);
