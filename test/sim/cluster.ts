@@ -5,6 +5,7 @@ import { History } from './checker';
 import { Sched, SimNet } from './sched';
 import { SimClient } from './sim-client';
 import { SimMon } from './sim-mon';
+import { flipAndRepair } from './scrub-phase';
 import { CLIENT_BASE, SimOsd } from './sim-osd';
 
 /** Options of one simulated run; the seed chooses everything else. */
@@ -58,7 +59,7 @@ async function run(o: SimOptions): Promise<SimResult> {
   const size = rng.pick([2, 3]);
   const minSize = rng.pick([1, 2]);
   const mon = new SimMon(numOsd, size, minSize, 4);
-  const conf: peering.PeeringConf = { osdRecoveryMaxActive: rng.pick([1, 3]), osdMaxBackfills: 1, ...(o.bug ? { bug: o.bug } : {}) };
+  const conf: peering.PeeringConf = { ...peering.defaultPeeringConf, osdRecoveryMaxActive: rng.pick([1, 3]), osdMaxBackfills: 1, ...simScrubConf(rng), ...(o.bug ? { bug: o.bug } : {}) };
   net.faults = { dropRate: rng.pick([0, 0.02, 0.1]), dupRate: rng.pick([0, 0.05]), delayMin: 1, delayMax: rng.pick([3, 10, 30]) };
   const config = `osds=${numOsd} size=${size} min_size=${minSize}${shortLogs ? ' short_logs' : ''} drop=${net.faults.dropRate} dup=${net.faults.dupRate} delay<=${net.faults.delayMax} recovery_max_active=${conf.osdRecoveryMaxActive}`;
   s.log(`seed ${o.seed}: ${config}`);
@@ -86,8 +87,14 @@ async function run(o: SimOptions): Promise<SimResult> {
     if (!clients.every((c) => c.idle)) s.fail('final reads did not complete');
   }
   if (!s.errors.length) for (const e of hist.check()) s.fail(e);
+  if (!s.errors.length) await flipAndRepair(s, rng, osds, mon);
   if (!s.errors.length) for (const e of await replicasIdentical(osds, mon)) s.fail(e);
   return { seed: o.seed, errors: s.errors, trace: s.trace, config, ops: hist.ops.length, endedAt: s.now };
+}
+
+/** Scrubs often in simulated time (the driver's clock is in seconds): every 0.3 s, deep every 0.6 s. */
+function simScrubConf(rng: Prng): Partial<peering.PeeringConf> {
+  return { osdScrubChunkMax: rng.pick([2, 25]), osdScrubMinInterval: 0.3, osdDeepScrubInterval: 0.6 };
 }
 
 /** The simulated world a fault schedule acts on. */

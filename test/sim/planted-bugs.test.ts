@@ -8,7 +8,7 @@ import { bugOption } from './run';
 
 const seeds = Number(process.env.TS_CEPH_SIM_SEEDS ?? 200);
 
-for (const name of ['ack-before-replica', 'skip-past-interval']) {
+for (const name of ['ack-before-replica', 'skip-past-interval', 'scrub-skip-data-digest']) {
   t.test(`planted bug ${name} is caught within ${seeds} seeds`, async (t) => {
     const bug: SimOptions['bug'] = bugOption(name);
     let caught: number | undefined;

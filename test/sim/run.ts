@@ -1,5 +1,5 @@
 /**
- * `npm run sim -- --seeds N [--from S] [--bug ack-before-replica|skip-past-interval]` runs N seeds;
+ * `npm run sim -- --seeds N [--from S] [--bug ack-before-replica|skip-past-interval|scrub-skip-data-digest]` runs N seeds;
  * `npm run sim -- --seed S [--trace]` replays one and prints its whole trace. `--ops N` (client ops
  * per client, 30) and `--fault-ms MS` (how long faults go on, 2500) make runs longer.
  */
@@ -9,6 +9,7 @@ export function bugOption(name: string | undefined): SimOptions['bug'] {
   if (!name) return undefined;
   if (name === 'ack-before-replica') return { ackBeforeReplica: true };
   if (name === 'skip-past-interval') return { skipPastIntervals: 1 };
+  if (name === 'scrub-skip-data-digest') return { scrubSkipDataDigest: true };
   throw new Error(`unknown --bug ${name}`);
 }
 

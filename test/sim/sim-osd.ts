@@ -106,6 +106,7 @@ export class SimOsd {
   private drain(core: peering.ReplicatedPG): void {
     const life = this.life;
     this.tracePhase(core);
+    this.traceScrub(core);
     for (const o of core.take()) {
       if (o.kind === 'send') this.net.send(this.id, o.to, peering.encodePeerMessage(o.msg));
       else if (o.kind === 'up_thru') this.s.at(this.rng.intIn(1, 5), () => (this.life === life ? this.wantUpThru(this.id, o.epoch) : undefined));
@@ -139,11 +140,23 @@ export class SimOsd {
     this.s.log(`osd.${this.id} pg 1.${seed} i${core.intervalStart} ${now}`);
   }
 
+  /** Each finished scrub goes into the trace, with what it found. */
+  private readonly scrubbed = new Map<number, number>();
+  private traceScrub(core: peering.ReplicatedPG): void {
+    const sc = core.scrub;
+    const seed = core.pg.pgid.seed;
+    if ((this.scrubbed.get(seed) ?? 0) === sc.lastScrubStamp) return;
+    this.scrubbed.set(seed, sc.lastScrubStamp);
+    const deep = sc.lastDeepScrubStamp === sc.lastScrubStamp ? 'deep-' : '';
+    this.s.log(`osd.${this.id} pg 1.${seed} ${deep}scrubbed: ${sc.inconsistent.size} inconsistent, ${sc.numScrubErrors} errors`);
+  }
+
   private scheduleTick(life: number): void {
     this.s.at(TICK_MS, async () => {
       if (this.life !== life) return;
       for (const core of this.pgs.values()) {
         await core.tick();
+        await core.scrubTick(this.s.now / 1000);
         this.drain(core);
       }
       this.scheduleTick(life);

@@ -51,5 +51,6 @@ export * from './osd-types/osd-stat';
 export * from './osd-types/pg-history';
 export * from './osd-types/pg-info';
 export * from './osd-types/snap-set';
+export * from './osd-types/scrub-map';
 import './wire-types';
 export * from './format/units';

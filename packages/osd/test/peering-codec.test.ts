@@ -91,6 +91,11 @@ const samples: PeerMessage[] = [
   { type: 'pull', pgid: [1, 3], interval: 7, oid: encodeOid(o), need: [7, 12] },
   { type: 'push', pgid: [1, 3], interval: 7, oid: encodeOid(o), version: [7, 12], exists: true, data: Buffer.from('d'), attrs: [['_', Buffer.from([1])]], omapHeader: Buffer.alloc(0), omap: [['k', Buffer.from('v')]] },
   { type: 'push_reply', pgid: [1, 3], interval: 7, oid: encodeOid(o), version: [7, 12] },
+  { type: 'scrub_req', pgid: [1, 3], interval: 7, tid: 4, deep: true, oids: [encodeOid(o)] },
+  { type: 'scrub_map', pgid: [1, 3], interval: 7, tid: 4, objects: [[encodeOid(o), 3, [['_', Buffer.from([1])]], 0xffffffff, -1, false], [encodeOid(o), -1, [], -1, -1, true]] },
+  { type: 'repair_pull', pgid: [1, 3], interval: 7, oid: encodeOid(o), to: [0, 2] },
+  { type: 'repair_push', pgid: [1, 3], interval: 7, oid: encodeOid(o), version: [7, 12], exists: true, data: Buffer.from('d'), attrs: [], omapHeader: Buffer.alloc(0), omap: [] },
+  { type: 'repair_reply', pgid: [1, 3], interval: 7, oid: encodeOid(o) },
 ];
 
 t.test('peer messages: every type round-trips', async (t) => {
@@ -113,6 +118,8 @@ t.test('peer messages: malformed payloads are EINVAL naming the rule', async (t)
   bad({ type: 'query', pgid: [1], interval: 7 }, /bad pgid/, 'short pgid');
   bad({ type: 'query', pgid: [1, 3], interval: -1 }, /bad pgid or interval/, 'negative interval');
   bad({ type: 'repop_reply', pgid: [1, 3], interval: 7, tid: 1, version: [1, -2] }, /field version/, 'negative version');
+  bad({ type: 'scrub_map', pgid: [1, 3], interval: 7, tid: 1, objects: [[Buffer.alloc(1), 1, [], -2, -1, false]] }, /field objects/, 'a digest below -1');
+  bad({ type: 'repair_pull', pgid: [1, 3], interval: 7, oid: Buffer.alloc(1), to: Array(17).fill(1) }, /field to/, 'over repairTargetsMax');
   bad([1, 2], /not a map/, 'an array');
   t.throws(() => decodePeerMessage(Buffer.from([0x81])), /not msgpack/, 'a map cut short');
   const whole = encodePeerMessage(samples[6]!);

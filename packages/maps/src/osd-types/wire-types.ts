@@ -7,6 +7,7 @@ import * as os from './osd-stat';
 import * as ph from './pg-history';
 import * as pi from './pg-info';
 import * as ss from './snap-set';
+import * as sm from './scrub-map';
 
 /** The OSD's PG and object types (src/osd/osd_types.h), registered under their corpus names. */
 const wireType = wireTypeTable('maps');
@@ -177,3 +178,16 @@ const clones = (): ss.CloneInfoT[] => [
 wireType('clone_info', ss.decodeCloneInfo, ss.encodeCloneInfo, clones);
 
 wireType('obj_list_snap_response_t', ss.decodeObjListSnapResponseT, ss.encodeObjListSnapResponseT, () => [{ clones: [], seq: 0n }, { clones: clones(), seq: 6n }]);
+
+function sampleScrubObject(): sm.ScrubMapObjectT {
+  return { ...sm.newScrubMapObject(), attrs: [['_', Buffer.from([1, 2, 3])], ['snapset', Buffer.alloc(0)]], size: 4096n, digest: 0x1cf96d7c, digestPresent: true, omapDigest: 0xffffffff, omapDigestPresent: true, objectOmapKeys: 2n, objectOmapBytes: 40n };
+}
+
+wireType('ScrubMap::object', sm.decodeScrubMapObjectT, sm.encodeScrubMapObjectT, () => [sm.newScrubMapObject(), sampleScrubObject(), { ...sm.newScrubMapObject(), readError: true, statError: true }]);
+
+const scrubObjects = (): sm.ScrubMapT['objects'] => [[hobj(), sampleScrubObject()], [hobj({ oid: 'b', hash: 3 }), sm.newScrubMapObject()]];
+
+wireType('ScrubMap', sm.decodeScrubMapT, sm.encodeScrubMapT, () => [
+  { objects: [], validThrough: { epoch: 0, version: 0n }, incrSince: { epoch: 0, version: 0n } },
+  { objects: scrubObjects(), validThrough: { epoch: 9, version: 41n }, incrSince: { epoch: 0, version: 0n } },
+]);

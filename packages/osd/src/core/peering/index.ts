@@ -11,3 +11,6 @@ export * from './big-info';
 export * from './missing-store';
 export { repOpLimits } from './rep-ops';
 export { PG, pgLogLimits } from '../pg';
+export * from './scrub-map';
+export { ScrubState, newScrubState, scrubStateBits } from './scrub';
+export * from './scrub-ls';

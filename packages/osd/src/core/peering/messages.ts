@@ -63,10 +63,27 @@ export interface PeerPushReply extends Base { type: 'push_reply'; oid: Buffer; v
 /** MOSDPGPull: the primary asks a peer to push it an object. */
 export interface PeerPull extends Base { type: 'pull'; oid: Buffer; need: Ev }
 
+/**
+ * A ScrubMap entry on the wire: the object, then its size, xattrs, data and omap crc32c (-1: not
+ * computed, a shallow scrub) and whether reading it failed; size -1 says the shard lacks it.
+ */
+export type ScrubEntry = [oid: Buffer, size: number, attrs: [string, Buffer][], dataDigest: number, omapDigest: number, readError: boolean];
+/** MOSDRepScrub: the primary asks for this replica's ScrubMap of a chunk (writes to it are blocked). */
+export interface PeerScrubReq extends Base { type: 'scrub_req'; tid: number; deep: boolean; oids: Buffer[] }
+/** MOSDRepScrubMap: the replica's ScrubMap of the chunk. */
+export interface PeerScrubMap extends Base { type: 'scrub_map'; tid: number; objects: ScrubEntry[] }
+/** Repair: the primary asks the authoritative shard to push its copy to the `to` shards. */
+export interface PeerRepairPull extends Base { type: 'repair_pull'; oid: Buffer; to: number[] }
+/** Repair: an object's authoritative state (as MOSDPGPush), written whatever the copy holds. */
+export interface PeerRepairPush extends Omit<PeerPush, 'type'> { type: 'repair_push' }
+/** Repair: the pushed copy is durable (to the primary). */
+export interface PeerRepairReply extends Base { type: 'repair_reply'; oid: Buffer }
+
 /** A message without the PG and interval fields the sending core fills in. */
 export type PeerBody = PeerMessage extends infer M ? (M extends PeerMessage ? Omit<M, 'pgid' | 'interval'> : never) : never;
 
-export type PeerMessage = PeerQuery | PeerNotify | PeerGetLog | PeerLog | PeerActivate | PeerActivated | PeerRepOp | PeerRepOpReply | PeerPush | PeerPushReply | PeerPull;
+export type PeerMessage = PeerQuery | PeerNotify | PeerGetLog | PeerLog | PeerActivate | PeerActivated | PeerRepOp | PeerRepOpReply | PeerPush | PeerPushReply | PeerPull
+  | PeerScrubReq | PeerScrubMap | PeerRepairPull | PeerRepairPush | PeerRepairReply;
 
 /** Named limits of a peer message (docs/LIMITS.md). */
 export const peerMessageLimits = {
@@ -80,6 +97,10 @@ export const peerMessageLimits = {
   missingMax: 100_000,
   /** xattrs or omap pairs in one push. */
   pairsMax: 1_000_000,
+  /** Objects in one scrub request or ScrubMap (osd_scrub_chunk_max is 25; ours may be raised). */
+  scrubObjectsMax: 10_000,
+  /** Shards one repair pushes to (a pool's size is at most 10 here). */
+  repairTargetsMax: 16,
 };
 
 const packr = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: false });
@@ -96,9 +117,16 @@ const isBool: Check = (v) => typeof v === 'boolean';
 const isEv: Check = (v) => Array.isArray(v) && v.length === 2 && isU32(v[0]) && isSafe(v[1]);
 const listOf = (max: number, item: Check): Check => (v) => Array.isArray(v) && v.length <= max && v.every(item);
 const pair = (a: Check, b: Check): Check => (v) => Array.isArray(v) && v.length === 2 && a(v[0]) && b(v[1]);
+const isI33: Check = (v) => v === -1 || isU32(v);
 const isStr: Check = (v) => typeof v === 'string' && v.length <= 8192;
 
 const L = peerMessageLimits;
+function isScrubEntry(v: unknown): boolean {
+  if (!Array.isArray(v) || v.length !== 6) return false;
+  const [oid, size, attrs, dd, od, re] = v as unknown[];
+  return isBuf(oid) && (size === -1 || isSafe(size)) && listOf(L.pairsMax, pair(isStr, isBuf))(attrs) && isI33(dd) && isI33(od) && isBool(re);
+}
+
 /** Each type's fields beyond pgid/interval, with their checks. */
 const schema: Record<PeerMessage['type'], Record<string, Check>> = {
   query: {},
@@ -112,6 +140,11 @@ const schema: Record<PeerMessage['type'], Record<string, Check>> = {
   push: { oid: isBuf, version: isEv, exists: isBool, data: isBuf, attrs: listOf(L.pairsMax, pair(isStr, isBuf)), omapHeader: isBuf, omap: listOf(L.pairsMax, pair(isStr, isBuf)) },
   push_reply: { oid: isBuf, version: isEv },
   pull: { oid: isBuf, need: isEv },
+  scrub_req: { tid: isSafe, deep: isBool, oids: listOf(L.scrubObjectsMax, isBuf) },
+  scrub_map: { tid: isSafe, objects: listOf(L.scrubObjectsMax, isScrubEntry) },
+  repair_pull: { oid: isBuf, to: listOf(L.repairTargetsMax, isU32) },
+  repair_push: { oid: isBuf, version: isEv, exists: isBool, data: isBuf, attrs: listOf(L.pairsMax, pair(isStr, isBuf)), omapHeader: isBuf, omap: listOf(L.pairsMax, pair(isStr, isBuf)) },
+  repair_reply: { oid: isBuf },
 };
 
 /** Decode and check a peer message; a malformed one is EINVAL naming the rule it broke. */

@@ -5,6 +5,9 @@ import { PeeringPG } from './peering-pg';
 import { handlePull, handlePush, handlePushReply, recoveryTick, startRecovery } from './recovery';
 import { applyRepOp, dispatch, handleOp, handleRepOpReply, resendRepOps } from './rep-ops';
 import { ClientOp, PeeringConf } from './types';
+import { ScrubState, handleRepairPush, handleRepairReply, handleScrubMap, handleScrubReq, newScrubState, pushRepair, scrubStateBits, scrubTick } from './scrub';
+import { oidKey } from './log-merge';
+import { decodeOid } from './txn-codec';
 
 /**
  * A replicated PG on one OSD: peering (peering-pg.ts) with the replicated write path (rep-ops.ts)
@@ -12,6 +15,11 @@ import { ClientOp, PeeringConf } from './types';
  * ops, commits and ticks, awaiting each in turn, and carries out `take()`'s outputs.
  */
 export class ReplicatedPG extends PeeringPG {
+  /** Scrub and repair on the primary (scrub.ts). */
+  readonly scrub: ScrubState = newScrubState();
+  /** The driver's clock at the last scrubTick, seconds: stamps a scrub that ends on a message. */
+  scrubNow = 0;
+
   constructor(whoami: number, pg: PG, store: StoreReader, conf: PeeringConf) {
     super(whoami, pg, store, conf);
     this.hooks = {
@@ -19,13 +27,51 @@ export class ReplicatedPG extends PeeringPG {
         if (!p.rep.peeredOnly) for (const op of p.waitingForActive.splice(0)) await dispatch(p, op);
         await startRecovery(p);
       },
-      onMessage: (p, from, msg) => onReplicationMessage(p, from, msg),
+      onMessage: async (p, from, msg) => (await onReplicationMessage(p, from, msg)) || this.onScrubMessage(from, msg),
       onTick: async (p) => {
         if (p.phase !== 'active') return;
         resendRepOps(p);
         await recoveryTick(p);
       },
     };
+  }
+
+  /** `ceph pg scrub|deep-scrub|repair`: scrub at the next scrubTick once active+clean. */
+  requestScrub(o: { deep: boolean; repair: boolean }): void {
+    this.scrub.pending = { deep: o.deep || o.repair, repair: o.repair };
+  }
+
+  /** The driver's scrub timer, with its clock (seconds): scheduled scrubs and chunk resends. */
+  async scrubTick(now: number): Promise<void> {
+    this.scrubNow = now;
+    await scrubTick(this, this.scrub, now);
+  }
+
+  override state(): bigint {
+    return super.state() | scrubStateBits(this.scrub);
+  }
+
+  private async onScrubMessage(from: number, msg: PeerMessage): Promise<boolean> {
+    const done = (key: string): Promise<void> => handleRepairReply(this, this.scrub, this.whoami, key, this.scrubNow);
+    switch (msg.type) {
+      case 'scrub_req':
+        await handleScrubReq(this, from, msg);
+        return true;
+      case 'scrub_map':
+        await handleScrubMap(this, this.scrub, from, msg, this.scrubNow);
+        return true;
+      case 'repair_pull':
+        await pushRepair(this, decodeOid(msg.oid), msg.to, done);
+        return true;
+      case 'repair_push':
+        handleRepairPush(this, msg, done);
+        return true;
+      case 'repair_reply':
+        await handleRepairReply(this, this.scrub, from, oidKey(decodeOid(msg.oid)), this.scrubNow);
+        return true;
+      default:
+        return false;
+    }
   }
 
   /** A client MOSDOp on this PG. */

@@ -26,15 +26,28 @@ export interface PeeringConf {
   osdRecoveryMaxActive: number;
   /** osd_max_backfills: backfill targets a PG pushes to at once (recovery.ts). */
   osdMaxBackfills: number;
+  /** osd_scrub_chunk_max: objects one scrub chunk compares (writes to them wait meanwhile). */
+  osdScrubChunkMax: number;
+  /** osd_scrub_min_interval, seconds: a PG is scrubbed once its last scrub is this old. */
+  osdScrubMinInterval: number;
+  /** osd_deep_scrub_interval, seconds: a scheduled scrub is deep once the last deep one is this old. */
+  osdDeepScrubInterval: number;
   /**
    * Planted bugs for the simulation's mutation test only (test/sim): `ackBeforeReplica` answers a
    * write once the primary's own copy is durable; `skipPastIntervals` leaves the newest N
-   * intervals out of the prior set. Both break the guarantees the simulation checks.
+   * intervals out of the prior set; `scrubSkipDataDigest` compares no data digests in deep scrub.
+   * Each breaks a guarantee the simulation checks.
    */
-  bug?: { ackBeforeReplica?: boolean; skipPastIntervals?: number };
+  bug?: { ackBeforeReplica?: boolean; skipPastIntervals?: number; scrubSkipDataDigest?: boolean };
 }
 
-export const defaultPeeringConf: PeeringConf = { osdRecoveryMaxActive: 3, osdMaxBackfills: 1 };
+export const defaultPeeringConf: PeeringConf = {
+  osdRecoveryMaxActive: 3,
+  osdMaxBackfills: 1,
+  osdScrubChunkMax: 25,
+  osdScrubMinInterval: 86400,
+  osdDeepScrubInterval: 604800,
+};
 
 /** Named limits of peering (docs/LIMITS.md). */
 export const peeringLimits = {

@@ -1,0 +1,232 @@
+import { EversionT } from '@ts-ceph/maps';
+import { GHObject, Transaction } from '@ts-ceph/objectstore/interface';
+import { OI_ATTR, decodeObjectInfo } from '../object-info';
+import { listObjects, oidKey } from './log-merge';
+import { PeerRepairPush, PeerScrubMap, PeerScrubReq, ScrubEntry } from './messages';
+import { evOf } from './messages';
+import { PeeringPG } from './peering-pg';
+import { PG_STATE } from './pg-state';
+import { release } from './rep-ops';
+import { InconsistentObj, ScrubMap, ScrubObject, compareScrubMaps, scrubObject } from './scrub-map';
+import { decodeOid, encodeOid } from './txn-codec';
+
+/**
+ * Scrub on the primary (PgScrubber, simplified): on request or when osd_scrub_min_interval /
+ * osd_deep_scrub_interval say so, an active+clean PG compares its acting set's copies chunk by
+ * chunk (osd_scrub_chunk_max objects; client writes to the chunk wait, as Ceph blocks them), the
+ * chunk's objects taken from the primary's listing. Inconsistent objects are kept (for SCRUBLS),
+ * counted in num_scrub_errors, and with repair the authoritative copy is pushed to the bad shards.
+ * A new interval abandons the scrub (the request stays pending).
+ */
+export interface ScrubState {
+  pending: { deep: boolean; repair: boolean } | undefined;
+  active: { deep: boolean; repair: boolean; interval: number; chunks: GHObject[][]; chunk?: Chunk; errors: number; fixed: number; from: EversionT } | undefined;
+  tid: number;
+  /** pg_stat_t's last_scrub_stamp / last_deep_scrub_stamp, seconds of the driver's clock. */
+  lastScrubStamp: number;
+  lastDeepScrubStamp: number;
+  /** pg_stat_t's last_scrub / last_deep_scrub: the PG's last_update when that scrub began. */
+  lastScrub: EversionT;
+  lastDeepScrub: EversionT;
+  /** num_scrub_errors (shallow + deep) of the last scrub, minus what repair fixed. */
+  numScrubErrors: number;
+  /** The last scrub's inconsistent objects, by object key (what list-inconsistent-obj reads). */
+  inconsistent: Map<string, InconsistentObj>;
+}
+interface Chunk {
+  tid: number;
+  oids: GHObject[];
+  maps: Map<number, ScrubMap>;
+  /** Objects being repaired: the authoritative shard and the shards still to confirm. */
+  repairing: Map<string, { oid: GHObject; from: number; to: Set<number> }>;
+}
+
+export function newScrubState(): ScrubState {
+  const zero = (): EversionT => ({ epoch: 0, version: 0n });
+  return { pending: undefined, active: undefined, tid: 0, lastScrubStamp: 0, lastDeepScrubStamp: 0, lastScrub: zero(), lastDeepScrub: zero(), numScrubErrors: 0, inconsistent: new Map() };
+}
+
+/** The scrub bits of pg_state_t. */
+export function scrubStateBits(s: ScrubState): bigint {
+  let b = 0n;
+  if (s.active) b |= PG_STATE.SCRUBBING | (s.active.deep ? PG_STATE.DEEP_SCRUB : 0n) | (s.active.repair ? PG_STATE.REPAIR : 0n);
+  if (s.numScrubErrors > 0) b |= PG_STATE.INCONSISTENT;
+  return b;
+}
+
+const isClean = (p: PeeringPG): boolean => p.isPrimary && p.phase === 'active' && (p.state() & PG_STATE.CLEAN) !== 0n;
+
+/** The driver's scrub timer: start a requested or due scrub, move the running one on. */
+export async function scrubTick(p: PeeringPG, s: ScrubState, now: number): Promise<void> {
+  if (s.active && s.active.interval !== p.intervalStart) {
+    s.pending ??= { deep: s.active.deep, repair: s.active.repair };
+    s.active = undefined;
+  }
+  if (!s.active) {
+    if (!isClean(p)) return;
+    const due = now - s.lastScrubStamp >= p.conf.osdScrubMinInterval;
+    const deepDue = now - s.lastDeepScrubStamp >= p.conf.osdDeepScrubInterval;
+    const want = s.pending ?? (due || deepDue ? { deep: deepDue, repair: false } : undefined);
+    if (!want) return;
+    s.pending = undefined;
+    const objs = [...(await listObjects(p.store, p.pg.coll)).values()].map((v) => v.oid);
+    const chunks: GHObject[][] = [];
+    for (let i = 0; i < objs.length; i += p.conf.osdScrubChunkMax) chunks.push(objs.slice(i, i + p.conf.osdScrubChunkMax));
+    s.active = { ...want, interval: p.intervalStart, chunks, errors: 0, fixed: 0, from: { ...p.pg.info.lastUpdate } };
+    s.inconsistent.clear();
+  }
+  await stepChunk(p, s, now);
+}
+
+async function stepChunk(p: PeeringPG, s: ScrubState, now: number): Promise<void> {
+  const a = s.active!;
+  const c = a.chunk;
+  if (c) {
+    // Resend what the chunk still waits for: lost requests and repairs are asked again (a
+    // repeated repair push is harmless: the chunk's objects take no writes meanwhile).
+    for (const o of p.replicas) if (!c.maps.has(o)) p.send(o, { type: 'scrub_req', tid: c.tid, deep: a.deep, oids: c.oids.map(encodeOid) });
+    for (const r of c.repairing.values()) await startRepair(p, s, r.oid, r.from, [...r.to], now);
+    return;
+  }
+  const next = a.chunks[0];
+  if (!next) return finish(p, s, now);
+  const keys = next.map(oidKey);
+  if (keys.some((k) => p.rep.busy.has(k))) return; // A write is in flight there: try at the next tick.
+  for (const k of keys) p.rep.busy.add(k);
+  a.chunks.shift();
+  const chunk: Chunk = { tid: ++s.tid, oids: next, maps: new Map(), repairing: new Map() };
+  a.chunk = chunk;
+  chunk.maps.set(p.whoami, await buildMap(p, next, a.deep));
+  for (const o of p.replicas) p.send(o, { type: 'scrub_req', tid: chunk.tid, deep: a.deep, oids: next.map(encodeOid) });
+  await maybeCompare(p, s, now);
+}
+
+async function buildMap(p: PeeringPG, oids: GHObject[], deep: boolean): Promise<ScrubMap> {
+  const m: ScrubMap = new Map();
+  for (const o of oids) {
+    const e = await scrubObject(p.store, p.pg.coll, o, deep);
+    if (e) m.set(oidKey(o), e);
+  }
+  return m;
+}
+
+/** MOSDRepScrub at a replica: answer with our ScrubMap of the chunk. */
+export async function handleScrubReq(p: PeeringPG, from: number, m: PeerScrubReq): Promise<void> {
+  const objects: ScrubEntry[] = [];
+  for (const b of m.oids) {
+    const e = await scrubObject(p.store, p.pg.coll, decodeOid(b), m.deep);
+    objects.push(e ? [b, e.size, [...e.attrs], e.dataDigest ?? -1, e.omapDigest ?? -1, e.readError ?? false] : [b, -1, [], -1, -1, false]);
+  }
+  p.send(from, { type: 'scrub_map', tid: m.tid, objects });
+}
+
+/** MOSDRepScrubMap at the primary. */
+export async function handleScrubMap(p: PeeringPG, s: ScrubState, from: number, m: PeerScrubMap, now: number): Promise<void> {
+  const c = s.active?.chunk;
+  if (!c || c.tid !== m.tid || c.maps.has(from) || !p.replicas.includes(from)) return;
+  const map: ScrubMap = new Map();
+  for (const [oid, size, attrs, dd, od, re] of m.objects) {
+    if (size < 0) continue;
+    const o: ScrubObject = { size, attrs: new Map(attrs), readError: re };
+    if (dd >= 0) o.dataDigest = dd;
+    if (od >= 0) o.omapDigest = od;
+    map.set(oidKey(decodeOid(oid)), o);
+  }
+  c.maps.set(from, map);
+  await maybeCompare(p, s, now);
+}
+
+async function maybeCompare(p: PeeringPG, s: ScrubState, now: number): Promise<void> {
+  const a = s.active!;
+  const c = a.chunk!;
+  if (p.replicas.some((o) => !c.maps.has(o))) return;
+  const order = [p.whoami, ...p.replicas];
+  const r = compareScrubMaps(c.maps, order, a.deep, p.conf.bug?.scrubSkipDataDigest);
+  for (const i of r.inconsistent) s.inconsistent.set(i.key, { ...i, oid: c.oids.find((o) => oidKey(o) === i.key) });
+  a.errors += r.inconsistent.length;
+  if (a.repair) {
+    for (const fix of r.repairs) {
+      if (!fix.to.length) continue;
+      const oid = c.oids.find((o) => oidKey(o) === fix.key)!;
+      c.repairing.set(fix.key, { oid, from: fix.from, to: new Set(fix.to) });
+      await startRepair(p, s, oid, fix.from, fix.to, now);
+    }
+  }
+  await maybeChunkDone(p, s, now);
+}
+
+async function startRepair(p: PeeringPG, s: ScrubState, oid: GHObject, from: number, to: number[], now: number): Promise<void> {
+  if (from === p.whoami) await pushRepair(p, oid, to, (k) => handleRepairReply(p, s, p.whoami, k, now));
+  else p.send(from, { type: 'repair_pull', oid: encodeOid(oid), to });
+}
+
+async function maybeChunkDone(p: PeeringPG, s: ScrubState, now: number): Promise<void> {
+  const a = s.active!;
+  const c = a.chunk!;
+  if (c.repairing.size) return;
+  a.chunk = undefined;
+  for (const o of c.oids) await release(p, oidKey(o));
+  await stepChunk(p, s, now);
+}
+
+function finish(p: PeeringPG, s: ScrubState, now: number): void {
+  const a = s.active!;
+  s.lastScrubStamp = now;
+  s.lastScrub = a.from;
+  if (a.deep) (s.lastDeepScrubStamp = now), (s.lastDeepScrub = a.from);
+  s.numScrubErrors = a.errors - a.fixed;
+  s.active = undefined;
+}
+
+/** Read our copy and push it to the repair targets (ourself included: applied at once). */
+export async function pushRepair(p: PeeringPG, oid: GHObject, to: number[], onSelf: (key: string) => Promise<void>): Promise<void> {
+  const b = encodeOid(oid);
+  const store = p.store;
+  const coll = p.pg.coll;
+  const attrs = [...(await store.getattrs(coll, oid))];
+  const oi = decodeObjectInfo(new Map(attrs).get(OI_ATTR)!);
+  const omap: [string, Buffer][] = [];
+  for (let after = ''; ; ) {
+    const page = await store.omapGetValsAfter(coll, oid, after, 1024);
+    for (const [k, v] of page.values) omap.push([k, v]), (after = k);
+    if (!page.more || page.values.size === 0) break;
+  }
+  const m = { type: 'repair_push' as const, oid: b, version: evOf(oi.version), exists: true, data: await store.read(coll, oid, 0, 0), attrs, omapHeader: await store.omapGetHeader(coll, oid), omap };
+  for (const o of to) {
+    if (o === p.whoami) handleRepairPush(p, { ...m, pgid: p.pgid, interval: p.intervalStart }, onSelf);
+    else p.send(o, m);
+  }
+}
+
+/**
+ * A repair push: the copy becomes the pushed one unless the object has moved past the pushed
+ * version since (a late duplicate must not undo a newer write), then the primary hears of it.
+ */
+export function handleRepairPush(p: PeeringPG, m: PeerRepairPush, onSelf: (key: string) => Promise<void>): void {
+  const oid = decodeOid(m.oid);
+  const key = oidKey(oid);
+  const newer = p.pg.entries.some((e) => oidKey(e.soid) === key && (e.version.epoch > m.version[0] || (e.version.epoch === m.version[0] && Number(e.version.version) > m.version[1])));
+  const primary = p.mapping?.primary ?? -1;
+  if (newer) return;
+  const t = new Transaction().remove(p.pg.coll, oid).touch(p.pg.coll, oid);
+  if (m.data.length) t.write(p.pg.coll, oid, 0, m.data);
+  if (m.attrs.length) t.setattrs(p.pg.coll, oid, new Map(m.attrs));
+  if (m.omapHeader.length) t.omapSetHeader(p.pg.coll, oid, m.omapHeader);
+  if (m.omap.length) t.omapSetKeys(p.pg.coll, oid, new Map(m.omap));
+  p.queue(t, async () => {
+    if (primary === p.whoami) return onSelf(key);
+    p.send(primary, { type: 'repair_reply', oid: m.oid });
+  });
+}
+
+/** A repair target's confirmation at the primary: the chunk moves on once all are in. */
+export async function handleRepairReply(p: PeeringPG, s: ScrubState, from: number, key: string, now: number): Promise<void> {
+  const c = s.active?.chunk;
+  const left = c?.repairing.get(key);
+  if (!c || !left || !left.to.delete(from)) return;
+  if (left.to.size) return;
+  c.repairing.delete(key);
+  s.active!.fixed++;
+  s.inconsistent.delete(key);
+  await maybeChunkDone(p, s, now);
+}
