@@ -17,13 +17,20 @@ export const pgDriverLimits = {
   peeringTickMs: 1_000,
 };
 
-/** osd_recovery_max_active and osd_max_backfills from the conf (Ceph's defaults otherwise). */
+/** osd_recovery_max_active, osd_max_backfills and the scrub settings from the conf (Ceph's defaults otherwise). */
 export function peeringConfFrom(conf: CephConf, who: string): PeeringConf {
   const num = (k: string, d: number): number => {
     const v = Number(conf.get(k, who));
     return Number.isFinite(v) && v > 0 ? v : d;
   };
-  return { osdRecoveryMaxActive: num('osd_recovery_max_active', defaultPeeringConf.osdRecoveryMaxActive), osdMaxBackfills: num('osd_max_backfills', defaultPeeringConf.osdMaxBackfills) };
+  const d = defaultPeeringConf;
+  return {
+    osdRecoveryMaxActive: num('osd_recovery_max_active', d.osdRecoveryMaxActive),
+    osdMaxBackfills: num('osd_max_backfills', d.osdMaxBackfills),
+    osdScrubChunkMax: num('osd_scrub_chunk_max', d.osdScrubChunkMax),
+    osdScrubMinInterval: num('osd_scrub_min_interval', d.osdScrubMinInterval),
+    osdDeepScrubInterval: num('osd_deep_scrub_interval', d.osdDeepScrubInterval),
+  };
 }
 
 /** What the driver needs of the daemon. */
