@@ -7,6 +7,12 @@ import { checkBucketName, S3Error } from './core/errors';
 import { checkPayload, parseAuthorization, S3AuthFailure, verifySigV4 } from './core/sigv4';
 import { errorDocument, listAllMyBuckets, listBucket, Owner, S3_XMLNS } from './core/xml';
 import { BucketInfo, IndexEntry, RgwStore, rgwStoreLimits, UserInfo } from './store';
+import { RgwMultipart } from './multipart';
+import { parseRange } from './range';
+import { Ctx, decodePath } from './handlers/context';
+import { isMultipartRequest, listUploads, multipartObjectOp } from './handlers/objects-multipart';
+
+export { parseRange };
 
 const log = logger('rgw');
 
@@ -19,25 +25,6 @@ export const rgwHttpLimits = {
   /** Keys per ListObjects page (S3's max-keys ceiling). */
   listKeysMax: 1000,
 };
-
-interface Ctx {
-  req: IncomingMessage;
-  res: ServerResponse;
-  id: string;
-  method: string;
-  rawPath: string;
-  query: URLSearchParams;
-  user: UserInfo;
-  body: Buffer;
-}
-
-function decodePath(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    throw new S3Error('InvalidArgument', 'a malformed percent-encoding in the path');
-  }
-}
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
   const len = req.headers['content-length'];
@@ -57,23 +44,6 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-/** "bytes=a-b", "bytes=a-", "bytes=-n" → inclusive [start, end] within size, or InvalidRange. */
-export function parseRange(h: string, size: number): [number, number] | undefined {
-  const m = /^bytes=(\d*)-(\d*)$/.exec(h.trim());
-  if (!m || (m[1] === '' && m[2] === '')) return undefined;
-  let start: number;
-  let end: number;
-  if (m[1] === '') {
-    start = Math.max(0, size - Number(m[2]));
-    end = size - 1;
-  } else {
-    start = Number(m[1]);
-    end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
-  }
-  if (start >= size || start > end) throw new S3Error('InvalidRange', 'the requested range is not satisfiable');
-  return [start, end];
-}
-
 /**
  * The S3 front end (radosgw's beast frontend and src/rgw/rgw_rest_s3.cc, path-style requests):
  * every request is checked with SigV4 against the user's key before anything else is read or
@@ -82,7 +52,11 @@ export function parseRange(h: string, size: number): [number, number] | undefine
 export class RgwServer {
   private readonly servers: Server[] = [];
 
-  constructor(private readonly store: RgwStore) {}
+  private readonly multipart: RgwMultipart;
+
+  constructor(private readonly store: RgwStore) {
+    this.multipart = new RgwMultipart(store);
+  }
 
   /** Serve HTTP on `port` (0: the kernel picks one), or HTTPS (TLS 1.2 or newer) with a PEM certificate and key. */
   async listen(port: number, host = '0.0.0.0', tls?: { cert: Buffer; key: Buffer }): Promise<number> {
@@ -117,7 +91,7 @@ export class RgwServer {
     try {
       const body = await readBody(req);
       const user = await this.authenticate(req, rawPath, rawQuery, body);
-      const ctx: Ctx = { req, res, id, method: req.method ?? 'GET', rawPath, query: new URLSearchParams(rawQuery), user, body };
+      const ctx: Ctx = { req, res, id, method: req.method ?? 'GET', rawPath, query: new URLSearchParams(rawQuery), user, body, store: this.store, multipart: this.multipart };
       await this.route(ctx);
     } catch (e) {
       this.fail(res, req.method === 'HEAD', rawPath, id, e);
@@ -165,6 +139,7 @@ export class RgwServer {
       return this.xml(c, 200, listAllMyBuckets(owner, await this.store.listBuckets(c.user.uid)));
     }
     if (!key) return this.bucketOp(c, bucket);
+    if (isMultipartRequest(c)) return multipartObjectOp(c, await this.store.bucket(bucket), key);
     return this.objectOp(c, await this.store.bucket(bucket), key);
   }
 
@@ -188,6 +163,7 @@ export class RgwServer {
           await this.store.bucket(name);
           return this.xml(c, 200, `<?xml version="1.0" encoding="UTF-8"?><LocationConstraint xmlns="${S3_XMLNS}"></LocationConstraint>`);
         }
+        if (c.query.has('uploads')) return listUploads(c, await this.store.bucket(name));
         return this.listObjects(c, await this.store.bucket(name));
       default:
         throw new S3Error('MethodNotAllowed', `${c.method} is not allowed on a bucket`);
@@ -232,7 +208,6 @@ export class RgwServer {
     switch (c.method) {
       case 'PUT': {
         if (c.req.headers['x-amz-copy-source']) throw new S3Error('NotImplemented', 'copy is not supported yet');
-        if (c.query.has('uploadId') || c.query.has('partNumber')) throw new S3Error('NotImplemented', 'multipart upload is not supported yet');
         const meta: Record<string, string> = {};
         for (const [k, v] of Object.entries(c.req.headers)) if (k.startsWith('x-amz-meta-') && typeof v === 'string') meta[k] = v;
         const ct = c.req.headers['content-type'] ?? 'binary/octet-stream';
