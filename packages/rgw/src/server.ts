@@ -6,11 +6,13 @@ import { logger } from '@ts-ceph/common';
 import { checkBucketName, S3Error } from './core/errors';
 import { checkPayload, parseAuthorization, S3AuthFailure, verifySigV4 } from './core/sigv4';
 import { errorDocument, listAllMyBuckets, listBucket, Owner, S3_XMLNS } from './core/xml';
-import { BucketInfo, IndexEntry, RgwStore, rgwStoreLimits, UserInfo } from './store';
+import { BucketInfo, RgwStore, rgwStoreLimits, UserInfo } from './store';
 import { RgwMultipart } from './multipart';
 import { parseRange } from './range';
 import { Ctx, decodePath } from './handlers/context';
 import { isMultipartRequest, listUploads, multipartObjectOp } from './handlers/objects-multipart';
+import { objectOp } from './handlers/objects-write';
+import { deleteObjects } from './handlers/objects-delete-multi';
 
 export { parseRange };
 
@@ -140,7 +142,7 @@ export class RgwServer {
     }
     if (!key) return this.bucketOp(c, bucket);
     if (isMultipartRequest(c)) return multipartObjectOp(c, await this.store.bucket(bucket), key);
-    return this.objectOp(c, await this.store.bucket(bucket), key);
+    return objectOp(c, await this.store.bucket(bucket), key);
   }
 
   private async bucketOp(c: Ctx, name: string): Promise<void> {
@@ -165,6 +167,9 @@ export class RgwServer {
         }
         if (c.query.has('uploads')) return listUploads(c, await this.store.bucket(name));
         return this.listObjects(c, await this.store.bucket(name));
+      case 'POST':
+        if (c.query.has('delete')) return deleteObjects(c, await this.store.bucket(name));
+        throw new S3Error('MethodNotAllowed', `${c.method} is not allowed on a bucket`);
       default:
         throw new S3Error('MethodNotAllowed', `${c.method} is not allowed on a bucket`);
     }
@@ -202,51 +207,6 @@ export class RgwServer {
       { id: c.user.uid, displayName: c.user.displayName },
     );
     return this.xml(c, 200, doc);
-  }
-
-  private async objectOp(c: Ctx, b: BucketInfo, key: string): Promise<void> {
-    switch (c.method) {
-      case 'PUT': {
-        if (c.req.headers['x-amz-copy-source']) throw new S3Error('NotImplemented', 'copy is not supported yet');
-        const meta: Record<string, string> = {};
-        for (const [k, v] of Object.entries(c.req.headers)) if (k.startsWith('x-amz-meta-') && typeof v === 'string') meta[k] = v;
-        const ct = c.req.headers['content-type'] ?? 'binary/octet-stream';
-        const e = await this.store.putObject(b, key, c.body, ct, meta);
-        c.res.writeHead(200, { etag: `"${e.etag}"`, 'content-length': 0 });
-        return void c.res.end();
-      }
-      case 'GET':
-      case 'HEAD':
-        return this.getObject(c, b, key);
-      case 'DELETE':
-        await this.store.deleteObject(b, key);
-        c.res.writeHead(204);
-        return void c.res.end();
-      default:
-        throw new S3Error('MethodNotAllowed', `${c.method} is not allowed on an object`);
-    }
-  }
-
-  private async getObject(c: Ctx, b: BucketInfo, key: string): Promise<void> {
-    const e: IndexEntry = await this.store.headObject(b, key);
-    const headers: Record<string, string | number> = {
-      etag: `"${e.etag}"`,
-      'last-modified': new Date(e.mtimeMs).toUTCString(),
-      'content-type': e.contentType,
-      'accept-ranges': 'bytes',
-      ...e.meta,
-    };
-    const range = c.req.headers.range ? parseRange(c.req.headers.range, e.size) : undefined;
-    const [start, end] = range ?? [0, e.size - 1];
-    headers['content-length'] = e.size === 0 ? 0 : end - start + 1;
-    if (range) headers['content-range'] = `bytes ${start}-${end}/${e.size}`;
-    if (c.method === 'HEAD') {
-      c.res.writeHead(200, headers);
-      return void c.res.end();
-    }
-    const data = e.size === 0 ? Buffer.alloc(0) : await this.store.readObject(e, start, end);
-    c.res.writeHead(range ? 206 : 200, headers);
-    c.res.end(data);
   }
 
   private xml(c: Ctx, status: number, doc: string): void {

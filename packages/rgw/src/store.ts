@@ -45,7 +45,14 @@ export interface IndexEntry {
   data: string;
   /** A completed multipart upload: its parts' data sets in order (then `data` names no stripes). */
   parts?: DataSet[];
+  /** Content-Disposition, Cache-Control, Expires, Content-Encoding, Content-Language as sent (lower-case names). */
+  headers?: Record<string, string>;
+  /** The object's tag set (PutObjectTagging, x-amz-tagging), in the order given. */
+  tags?: [string, string][];
 }
+
+/** What a PUT or copy sets besides the data (the ETag defaults to the data's md5). */
+export type ObjectAttrs = Pick<IndexEntry, 'contentType' | 'meta' | 'headers' | 'tags'> & { etag?: string };
 
 /** One striped data set: `${data}.${n}` for n < ceil(size / stripeBytes). */
 export interface DataSet {
@@ -195,15 +202,17 @@ export class RgwStore {
 
   // ---- objects ---------------------------------------------------------------------------------------
 
-  async putObject(b: BucketInfo, key: string, body: Buffer, contentType: string, meta: Record<string, string>): Promise<IndexEntry> {
+  async putObject(b: BucketInfo, key: string, body: Buffer, attrs: ObjectAttrs): Promise<IndexEntry> {
     if (Buffer.byteLength(key) > rgwStoreLimits.keyBytesMax) throw new S3Error('KeyTooLongError', `keys are at most ${rgwStoreLimits.keyBytesMax} bytes`);
     if (body.length > rgwStoreLimits.objectBytesMax) throw new S3Error('EntityTooLarge', `objects are at most ${rgwStoreLimits.objectBytesMax} bytes in one PUT`);
     const entry: IndexEntry = {
       size: body.length,
-      etag: createHash('md5').update(body).digest('hex'),
+      etag: attrs.etag ?? createHash('md5').update(body).digest('hex'),
       mtimeMs: Date.now(),
-      contentType,
-      meta,
+      contentType: attrs.contentType,
+      meta: attrs.meta,
+      headers: attrs.headers,
+      tags: attrs.tags,
       data: `${b.id}_${randomBytes(12).toString('hex')}`,
     };
     const old = await this.entry(b, key);
@@ -301,6 +310,31 @@ export class RgwStore {
     } catch (e) {
       if (isErrno(e, 'ENOENT')) throw new S3Error('NoSuchBucket', `the bucket ${b.name} does not exist`);
       throw e;
+    }
+  }
+
+  /**
+   * Change the index entry of `key` in place (its tags): the index is read with its version and
+   * written only at that version (assert_version), so an overwrite in between is never undone.
+   */
+  async updateEntry(b: BucketInfo, key: string, change: (e: IndexEntry) => IndexEntry): Promise<IndexEntry> {
+    for (let i = 0; ; i++) {
+      let r;
+      try {
+        r = await this.index.operateRead(`index.${b.id}`, new ReadOp().omapGetValsByKeys([key]));
+      } catch (e) {
+        if (isErrno(e, 'ENOENT')) throw new S3Error('NoSuchBucket', `the bucket ${b.name} does not exist`);
+        throw e;
+      }
+      const v = (r.results[0]!.value as Map<string, Buffer>).get(key);
+      if (!v) throw new S3Error('NoSuchKey', 'the specified key does not exist');
+      const next = change(JSON.parse(v.toString()) as IndexEntry);
+      try {
+        await this.index.operate(`index.${b.id}`, new WriteOp().assertVersion(r.version).omapSet(new Map([[key, json(next)]])));
+        return next;
+      } catch (e) {
+        if (!isErrno(e, 'ERANGE', 'EOVERFLOW') || i >= rgwStoreLimits.raceRetriesMax) throw e;
+      }
     }
   }
 

@@ -17,6 +17,7 @@ export const s3ErrorStatus = {
   InvalidPart: 400,
   InvalidPartOrder: 400,
   InvalidRequest: 400,
+  InvalidTag: 400,
   InvalidBucketName: 400,
   InvalidRange: 416,
   KeyTooLongError: 400,
