@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { logger } from '@ts-ceph/common';
 import { checkBucketName, S3Error } from './core/errors';
 import { checkPayload, parseAuthorization, S3AuthFailure, verifySigV4 } from './core/sigv4';
+import { isPresigned, parseQueryAuth, verifyPresigned } from './core/sigv4-query';
 import { errorDocument, listAllMyBuckets, listBucket, Owner, S3_XMLNS } from './core/xml';
 import { BucketInfo, RgwStore, rgwStoreLimits, UserInfo } from './store';
 import { RgwMultipart } from './multipart';
@@ -24,6 +25,8 @@ export const rgwHttpLimits = {
   requestTimeoutMs: 120_000,
   /** Headers must arrive within this. */
   headersTimeoutMs: 20_000,
+  /** How often the two timeouts above are checked (Node's default, 30 s, lets a slow client hold a socket for 50 s). */
+  timeoutCheckMs: 1000,
   /** Keys per ListObjects page (S3's max-keys ceiling). */
   listKeysMax: 1000,
 };
@@ -63,7 +66,8 @@ export class RgwServer {
   /** Serve HTTP on `port` (0: the kernel picks one), or HTTPS (TLS 1.2 or newer) with a PEM certificate and key. */
   async listen(port: number, host = '0.0.0.0', tls?: { cert: Buffer; key: Buffer }): Promise<number> {
     const handler = (req: IncomingMessage, res: ServerResponse): void => void this.handle(req, res);
-    const s: Server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' }, handler) : createServer(handler);
+    const opts = { connectionsCheckingInterval: rgwHttpLimits.timeoutCheckMs };
+    const s: Server = tls ? createHttpsServer({ ...opts, cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' }, handler) : createServer(opts, handler);
     s.requestTimeout = rgwHttpLimits.requestTimeoutMs;
     s.headersTimeout = rgwHttpLimits.headersTimeoutMs;
     this.servers.push(s);
@@ -102,15 +106,18 @@ export class RgwServer {
 
   private async authenticate(req: IncomingMessage, rawPath: string, rawQuery: string, body: Buffer): Promise<UserInfo> {
     const h = req.headers.authorization;
-    if (!h) throw new S3Error('AccessDenied', 'anonymous requests are not allowed');
+    const presigned = !h && isPresigned(rawQuery);
+    if (!h && !presigned) throw new S3Error('AccessDenied', 'anonymous requests are not allowed');
     if (req.headers['content-encoding']?.includes('aws-chunked')) throw new S3Error('NotImplemented', 'aws-chunked payloads are not supported yet');
     try {
-      const auth = parseAuthorization(h);
+      const query = presigned ? parseQueryAuth(rawQuery) : undefined;
+      const auth = query ?? parseAuthorization(h!);
       const found = await this.store.userByAccessKey(auth.accessKey);
       if (!found) throw new S3Error('InvalidAccessKeyId', 'the access key id you provided does not exist in our records');
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
-      const hash = verifySigV4({ method: req.method ?? 'GET', rawPath, rawQuery, headers }, auth, found.secret, Date.now());
+      const signed = { method: req.method ?? 'GET', rawPath, rawQuery, headers };
+      const hash = query ? verifyPresigned(signed, query, found.secret, Date.now()) : verifySigV4(signed, auth, found.secret, Date.now());
       checkPayload(hash, body);
       return found.user;
     } catch (e) {
