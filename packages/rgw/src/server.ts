@@ -5,8 +5,17 @@ import { randomBytes } from 'node:crypto';
 import { logger } from '@ts-ceph/common';
 import { checkBucketName, S3Error } from './core/errors';
 import { checkPayload, parseAuthorization, S3AuthFailure, verifySigV4 } from './core/sigv4';
+import { isPresigned, parseQueryAuth, verifyPresigned } from './core/sigv4-query';
 import { errorDocument, listAllMyBuckets, listBucket, Owner, S3_XMLNS } from './core/xml';
-import { BucketInfo, IndexEntry, RgwStore, rgwStoreLimits, UserInfo } from './store';
+import { BucketInfo, RgwStore, rgwStoreLimits, UserInfo } from './store';
+import { RgwMultipart } from './multipart';
+import { parseRange } from './range';
+import { Ctx, decodePath } from './handlers/context';
+import { isMultipartRequest, listUploads, multipartObjectOp } from './handlers/objects-multipart';
+import { objectOp } from './handlers/objects-write';
+import { deleteObjects } from './handlers/objects-delete-multi';
+
+export { parseRange };
 
 const log = logger('rgw');
 
@@ -16,28 +25,11 @@ export const rgwHttpLimits = {
   requestTimeoutMs: 120_000,
   /** Headers must arrive within this. */
   headersTimeoutMs: 20_000,
+  /** How often the two timeouts above are checked (Node's default, 30 s, lets a slow client hold a socket for 50 s). */
+  timeoutCheckMs: 1000,
   /** Keys per ListObjects page (S3's max-keys ceiling). */
   listKeysMax: 1000,
 };
-
-interface Ctx {
-  req: IncomingMessage;
-  res: ServerResponse;
-  id: string;
-  method: string;
-  rawPath: string;
-  query: URLSearchParams;
-  user: UserInfo;
-  body: Buffer;
-}
-
-function decodePath(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    throw new S3Error('InvalidArgument', 'a malformed percent-encoding in the path');
-  }
-}
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
   const len = req.headers['content-length'];
@@ -57,23 +49,6 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-/** "bytes=a-b", "bytes=a-", "bytes=-n" → inclusive [start, end] within size, or InvalidRange. */
-export function parseRange(h: string, size: number): [number, number] | undefined {
-  const m = /^bytes=(\d*)-(\d*)$/.exec(h.trim());
-  if (!m || (m[1] === '' && m[2] === '')) return undefined;
-  let start: number;
-  let end: number;
-  if (m[1] === '') {
-    start = Math.max(0, size - Number(m[2]));
-    end = size - 1;
-  } else {
-    start = Number(m[1]);
-    end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
-  }
-  if (start >= size || start > end) throw new S3Error('InvalidRange', 'the requested range is not satisfiable');
-  return [start, end];
-}
-
 /**
  * The S3 front end (radosgw's beast frontend and src/rgw/rgw_rest_s3.cc, path-style requests):
  * every request is checked with SigV4 against the user's key before anything else is read or
@@ -82,12 +57,17 @@ export function parseRange(h: string, size: number): [number, number] | undefine
 export class RgwServer {
   private readonly servers: Server[] = [];
 
-  constructor(private readonly store: RgwStore) {}
+  private readonly multipart: RgwMultipart;
+
+  constructor(private readonly store: RgwStore) {
+    this.multipart = new RgwMultipart(store);
+  }
 
   /** Serve HTTP on `port` (0: the kernel picks one), or HTTPS (TLS 1.2 or newer) with a PEM certificate and key. */
   async listen(port: number, host = '0.0.0.0', tls?: { cert: Buffer; key: Buffer }): Promise<number> {
     const handler = (req: IncomingMessage, res: ServerResponse): void => void this.handle(req, res);
-    const s: Server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' }, handler) : createServer(handler);
+    const opts = { connectionsCheckingInterval: rgwHttpLimits.timeoutCheckMs };
+    const s: Server = tls ? createHttpsServer({ ...opts, cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' }, handler) : createServer(opts, handler);
     s.requestTimeout = rgwHttpLimits.requestTimeoutMs;
     s.headersTimeout = rgwHttpLimits.headersTimeoutMs;
     this.servers.push(s);
@@ -117,7 +97,7 @@ export class RgwServer {
     try {
       const body = await readBody(req);
       const user = await this.authenticate(req, rawPath, rawQuery, body);
-      const ctx: Ctx = { req, res, id, method: req.method ?? 'GET', rawPath, query: new URLSearchParams(rawQuery), user, body };
+      const ctx: Ctx = { req, res, id, method: req.method ?? 'GET', rawPath, query: new URLSearchParams(rawQuery), user, body, store: this.store, multipart: this.multipart };
       await this.route(ctx);
     } catch (e) {
       this.fail(res, req.method === 'HEAD', rawPath, id, e);
@@ -126,15 +106,18 @@ export class RgwServer {
 
   private async authenticate(req: IncomingMessage, rawPath: string, rawQuery: string, body: Buffer): Promise<UserInfo> {
     const h = req.headers.authorization;
-    if (!h) throw new S3Error('AccessDenied', 'anonymous requests are not allowed');
+    const presigned = !h && isPresigned(rawQuery);
+    if (!h && !presigned) throw new S3Error('AccessDenied', 'anonymous requests are not allowed');
     if (req.headers['content-encoding']?.includes('aws-chunked')) throw new S3Error('NotImplemented', 'aws-chunked payloads are not supported yet');
     try {
-      const auth = parseAuthorization(h);
+      const query = presigned ? parseQueryAuth(rawQuery) : undefined;
+      const auth = query ?? parseAuthorization(h!);
       const found = await this.store.userByAccessKey(auth.accessKey);
       if (!found) throw new S3Error('InvalidAccessKeyId', 'the access key id you provided does not exist in our records');
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
-      const hash = verifySigV4({ method: req.method ?? 'GET', rawPath, rawQuery, headers }, auth, found.secret, Date.now());
+      const signed = { method: req.method ?? 'GET', rawPath, rawQuery, headers };
+      const hash = query ? verifyPresigned(signed, query, found.secret, Date.now()) : verifySigV4(signed, auth, found.secret, Date.now());
       checkPayload(hash, body);
       return found.user;
     } catch (e) {
@@ -165,7 +148,8 @@ export class RgwServer {
       return this.xml(c, 200, listAllMyBuckets(owner, await this.store.listBuckets(c.user.uid)));
     }
     if (!key) return this.bucketOp(c, bucket);
-    return this.objectOp(c, await this.store.bucket(bucket), key);
+    if (isMultipartRequest(c)) return multipartObjectOp(c, await this.store.bucket(bucket), key);
+    return objectOp(c, await this.store.bucket(bucket), key);
   }
 
   private async bucketOp(c: Ctx, name: string): Promise<void> {
@@ -188,7 +172,11 @@ export class RgwServer {
           await this.store.bucket(name);
           return this.xml(c, 200, `<?xml version="1.0" encoding="UTF-8"?><LocationConstraint xmlns="${S3_XMLNS}"></LocationConstraint>`);
         }
+        if (c.query.has('uploads')) return listUploads(c, await this.store.bucket(name));
         return this.listObjects(c, await this.store.bucket(name));
+      case 'POST':
+        if (c.query.has('delete')) return deleteObjects(c, await this.store.bucket(name));
+        throw new S3Error('MethodNotAllowed', `${c.method} is not allowed on a bucket`);
       default:
         throw new S3Error('MethodNotAllowed', `${c.method} is not allowed on a bucket`);
     }
@@ -226,52 +214,6 @@ export class RgwServer {
       { id: c.user.uid, displayName: c.user.displayName },
     );
     return this.xml(c, 200, doc);
-  }
-
-  private async objectOp(c: Ctx, b: BucketInfo, key: string): Promise<void> {
-    switch (c.method) {
-      case 'PUT': {
-        if (c.req.headers['x-amz-copy-source']) throw new S3Error('NotImplemented', 'copy is not supported yet');
-        if (c.query.has('uploadId') || c.query.has('partNumber')) throw new S3Error('NotImplemented', 'multipart upload is not supported yet');
-        const meta: Record<string, string> = {};
-        for (const [k, v] of Object.entries(c.req.headers)) if (k.startsWith('x-amz-meta-') && typeof v === 'string') meta[k] = v;
-        const ct = c.req.headers['content-type'] ?? 'binary/octet-stream';
-        const e = await this.store.putObject(b, key, c.body, ct, meta);
-        c.res.writeHead(200, { etag: `"${e.etag}"`, 'content-length': 0 });
-        return void c.res.end();
-      }
-      case 'GET':
-      case 'HEAD':
-        return this.getObject(c, b, key);
-      case 'DELETE':
-        await this.store.deleteObject(b, key);
-        c.res.writeHead(204);
-        return void c.res.end();
-      default:
-        throw new S3Error('MethodNotAllowed', `${c.method} is not allowed on an object`);
-    }
-  }
-
-  private async getObject(c: Ctx, b: BucketInfo, key: string): Promise<void> {
-    const e: IndexEntry = await this.store.headObject(b, key);
-    const headers: Record<string, string | number> = {
-      etag: `"${e.etag}"`,
-      'last-modified': new Date(e.mtimeMs).toUTCString(),
-      'content-type': e.contentType,
-      'accept-ranges': 'bytes',
-      ...e.meta,
-    };
-    const range = c.req.headers.range ? parseRange(c.req.headers.range, e.size) : undefined;
-    const [start, end] = range ?? [0, e.size - 1];
-    headers['content-length'] = e.size === 0 ? 0 : end - start + 1;
-    if (range) headers['content-range'] = `bytes ${start}-${end}/${e.size}`;
-    if (c.method === 'HEAD') {
-      c.res.writeHead(200, headers);
-      return void c.res.end();
-    }
-    const data = e.size === 0 ? Buffer.alloc(0) : await this.store.readObject(e, start, end);
-    c.res.writeHead(range ? 206 : 200, headers);
-    c.res.end(data);
   }
 
   private xml(c: Ctx, status: number, doc: string): void {

@@ -43,19 +43,39 @@ export interface IndexEntry {
   meta: Record<string, string>;
   /** Data objects are `${data}.${n}` for n < ceil(size / stripeBytes) (one, empty, for size 0). */
   data: string;
+  /** A completed multipart upload: its parts' data sets in order (then `data` names no stripes). */
+  parts?: DataSet[];
+  /** Content-Disposition, Cache-Control, Expires, Content-Encoding, Content-Language as sent (lower-case names). */
+  headers?: Record<string, string>;
+  /** The object's tag set (PutObjectTagging, x-amz-tagging), in the order given. */
+  tags?: [string, string][];
 }
 
-/** A pending record: the data set `data` (of `size` bytes) of `key`, recorded at `startedMs`. */
-interface PendingData {
+/** What a PUT or copy sets besides the data (the ETag defaults to the data's md5). */
+export type ObjectAttrs = Pick<IndexEntry, 'contentType' | 'meta' | 'headers' | 'tags'> & { etag?: string };
+
+/** One striped data set: `${data}.${n}` for n < ceil(size / stripeBytes). */
+export interface DataSet {
+  data: string;
+  size: number;
+}
+
+/**
+ * A pending record: the data set `data` (of `size` bytes, or made of `parts`) of `key`, recorded
+ * at `startedMs`; `upload` names the multipart upload object whose part it is.
+ */
+export interface PendingData {
   key: string;
   data: string;
   size: number;
   startedMs: number;
+  parts?: DataSet[];
+  upload?: string;
 }
 
-const json = (v: unknown): Buffer => Buffer.from(JSON.stringify(v));
+export const json = (v: unknown): Buffer => Buffer.from(JSON.stringify(v));
 
-function isErrno(e: unknown, ...names: (keyof typeof Errno)[]): e is CephError {
+export function isErrno(e: unknown, ...names: (keyof typeof Errno)[]): e is CephError {
   return names.some((n) => isCephError(e, n));
 }
 
@@ -73,8 +93,10 @@ function stripes(size: number): number {
 export class RgwStore {
   private constructor(
     private readonly meta: IoCtx,
-    private readonly index: IoCtx,
-    private readonly data: IoCtx,
+    /** The index pool (also holds multipart upload objects: multipart.ts). */
+    readonly index: IoCtx,
+    /** The data pool. */
+    readonly data: IoCtx,
   ) {}
 
   /** Open the layout's pools, creating missing ones with the monitor's defaults. */
@@ -180,15 +202,17 @@ export class RgwStore {
 
   // ---- objects ---------------------------------------------------------------------------------------
 
-  async putObject(b: BucketInfo, key: string, body: Buffer, contentType: string, meta: Record<string, string>): Promise<IndexEntry> {
+  async putObject(b: BucketInfo, key: string, body: Buffer, attrs: ObjectAttrs): Promise<IndexEntry> {
     if (Buffer.byteLength(key) > rgwStoreLimits.keyBytesMax) throw new S3Error('KeyTooLongError', `keys are at most ${rgwStoreLimits.keyBytesMax} bytes`);
     if (body.length > rgwStoreLimits.objectBytesMax) throw new S3Error('EntityTooLarge', `objects are at most ${rgwStoreLimits.objectBytesMax} bytes in one PUT`);
     const entry: IndexEntry = {
       size: body.length,
-      etag: createHash('md5').update(body).digest('hex'),
+      etag: attrs.etag ?? createHash('md5').update(body).digest('hex'),
       mtimeMs: Date.now(),
-      contentType,
-      meta,
+      contentType: attrs.contentType,
+      meta: attrs.meta,
+      headers: attrs.headers,
+      tags: attrs.tags,
       data: `${b.id}_${randomBytes(12).toString('hex')}`,
     };
     const old = await this.entry(b, key);
@@ -196,8 +220,7 @@ export class RgwStore {
     // the index does not name and removes it.
     const intents = [entry, ...(old ? [old] : [])];
     await this.recordPending(b, key, intents);
-    const n = stripes(body.length);
-    await Promise.all(Array.from({ length: n }, (_, i) => this.data.writeFull(`${entry.data}.${i}`, body.subarray(i * rgwStoreLimits.stripeBytes, (i + 1) * rgwStoreLimits.stripeBytes))));
+    await this.writeData(entry.data, body);
     try {
       await this.index.operate(`index.${b.id}`, new WriteOp().assertExists().omapSet(new Map([[key, json(entry)]])));
     } catch (e) {
@@ -211,14 +234,20 @@ export class RgwStore {
     return entry;
   }
 
+  /** Write `body` as the stripes of the data set `data`. */
+  async writeData(data: string, body: Buffer): Promise<void> {
+    const sb = rgwStoreLimits.stripeBytes;
+    await Promise.all(Array.from({ length: stripes(body.length) }, (_, i) => this.data.writeFull(`${data}.${i}`, body.subarray(i * sb, (i + 1) * sb))));
+  }
+
   /** pending.<bucket id>: data sets an upload or a delete is about to create or drop. */
-  private async recordPending(b: BucketInfo, key: string, sets: IndexEntry[]): Promise<void> {
+  async recordPending(b: BucketInfo, key: string, sets: (DataSet & { parts?: DataSet[] })[], upload?: string): Promise<void> {
     const now = Date.now();
-    const vals = new Map(sets.map((e) => [e.data, json({ key, data: e.data, size: e.size, startedMs: now } satisfies PendingData)]));
+    const vals = new Map(sets.map((e) => [e.data, json({ key, data: e.data, size: e.size, startedMs: now, parts: e.parts, upload } satisfies PendingData)]));
     await this.index.omapSet(`pending.${b.id}`, vals);
   }
 
-  private async clearPending(b: BucketInfo, sets: IndexEntry[]): Promise<void> {
+  async clearPending(b: BucketInfo, sets: DataSet[]): Promise<void> {
     await this.index.omapRmKeys(`pending.${b.id}`, sets.map((e) => e.data)).catch((e: unknown) => {
       // Gone with its bucket: nothing left to clear.
       if (!isErrno(e, 'ENOENT')) throw e;
@@ -240,12 +269,7 @@ export class RgwStore {
       for (const v of vals.values()) {
         const p = JSON.parse(v.toString()) as PendingData;
         if (now - p.startedMs < graceMs) continue;
-        const live = await this.index.omapGetValsByKeys(`index.${bucketId}`, [p.key]).catch((e: unknown) => {
-          if (isErrno(e, 'ENOENT')) return new Map<string, Buffer>();
-          throw e;
-        });
-        const named = live.get(p.key);
-        if (!named || (JSON.parse(named.toString()) as IndexEntry).data !== p.data) {
+        if (!(await this.isLive(bucketId, p))) {
           await this.removeData(p);
           removed++;
         }
@@ -253,6 +277,29 @@ export class RgwStore {
       }
     }
     return removed;
+  }
+
+  /** Whether the index entry of the record's key, or its multipart upload's part list, names its data set. */
+  private async isLive(bucketId: string, p: PendingData): Promise<boolean> {
+    const missing = (e: unknown): Map<string, Buffer> => {
+      if (isErrno(e, 'ENOENT')) return new Map<string, Buffer>();
+      throw e;
+    };
+    const named = (await this.index.omapGetValsByKeys(`index.${bucketId}`, [p.key]).catch(missing)).get(p.key);
+    if (named) {
+      const e = JSON.parse(named.toString()) as IndexEntry;
+      if (e.data === p.data || e.parts?.some((x) => x.data === p.data)) return true;
+    }
+    if (!p.upload) return false;
+    let after = '';
+    for (;;) {
+      const page = await this.index.omapGetVals(p.upload, { startAfter: after }).catch((e: unknown) => ({ vals: missing(e), more: false }));
+      for (const [k, v] of page.vals) {
+        after = k;
+        if ((JSON.parse(v.toString()) as DataSet).data === p.data) return true;
+      }
+      if (!page.more) return false;
+    }
   }
 
   /** The index entry of `key`, or undefined. */
@@ -266,6 +313,31 @@ export class RgwStore {
     }
   }
 
+  /**
+   * Change the index entry of `key` in place (its tags): the index is read with its version and
+   * written only at that version (assert_version), so an overwrite in between is never undone.
+   */
+  async updateEntry(b: BucketInfo, key: string, change: (e: IndexEntry) => IndexEntry): Promise<IndexEntry> {
+    for (let i = 0; ; i++) {
+      let r;
+      try {
+        r = await this.index.operateRead(`index.${b.id}`, new ReadOp().omapGetValsByKeys([key]));
+      } catch (e) {
+        if (isErrno(e, 'ENOENT')) throw new S3Error('NoSuchBucket', `the bucket ${b.name} does not exist`);
+        throw e;
+      }
+      const v = (r.results[0]!.value as Map<string, Buffer>).get(key);
+      if (!v) throw new S3Error('NoSuchKey', 'the specified key does not exist');
+      const next = change(JSON.parse(v.toString()) as IndexEntry);
+      try {
+        await this.index.operate(`index.${b.id}`, new WriteOp().assertVersion(r.version).omapSet(new Map([[key, json(next)]])));
+        return next;
+      } catch (e) {
+        if (!isErrno(e, 'ERANGE', 'EOVERFLOW') || i >= rgwStoreLimits.raceRetriesMax) throw e;
+      }
+    }
+  }
+
   async headObject(b: BucketInfo, key: string): Promise<IndexEntry> {
     const e = await this.entry(b, key);
     if (!e) throw new S3Error('NoSuchKey', 'the specified key does not exist');
@@ -274,6 +346,19 @@ export class RgwStore {
 
   /** Bytes [start, end] of the object (inclusive, already clamped by the caller). */
   async readObject(e: IndexEntry, start: number, end: number): Promise<Buffer> {
+    if (!e.parts) return this.readDataSet(e, start, end);
+    const reads: Promise<Buffer>[] = [];
+    let off = 0;
+    for (const p of e.parts) {
+      const from = Math.max(start, off);
+      const to = Math.min(end, off + p.size - 1);
+      if (from <= to) reads.push(this.readDataSet(p, from - off, to - off));
+      off += p.size;
+    }
+    return Buffer.concat(await Promise.all(reads));
+  }
+
+  private async readDataSet(e: DataSet, start: number, end: number): Promise<Buffer> {
     const parts: Promise<Buffer>[] = [];
     const sb = rgwStoreLimits.stripeBytes;
     for (let i = Math.floor(start / sb); i * sb <= end && end >= start; i++) {
@@ -294,7 +379,12 @@ export class RgwStore {
     await this.clearPending(b, [e]);
   }
 
-  private async removeData(e: Pick<IndexEntry, 'data' | 'size'>): Promise<void> {
+  /** Remove a data set's stripes (every part's, for a multipart object); absent ones are fine. */
+  async removeData(e: DataSet & { parts?: DataSet[] }): Promise<void> {
+    if (e.parts) {
+      for (const p of e.parts) await this.removeData(p);
+      return;
+    }
     await Promise.all(
       Array.from({ length: stripes(e.size) }, (_, i) =>
         this.data.remove(`${e.data}.${i}`).catch((err: unknown) => {

@@ -37,7 +37,7 @@ export interface ParsedAuth {
 }
 
 /** Errors named as S3 names them; the server maps each to its status code. */
-export type S3AuthError = 'AccessDenied' | 'SignatureDoesNotMatch' | 'InvalidAccessKeyId' | 'RequestTimeTooSkewed' | 'AuthorizationHeaderMalformed' | 'XAmzContentSHA256Mismatch';
+export type S3AuthError = 'AccessDenied' | 'AuthorizationQueryParametersError' | 'SignatureDoesNotMatch' | 'InvalidAccessKeyId' | 'RequestTimeTooSkewed' | 'AuthorizationHeaderMalformed' | 'XAmzContentSHA256Mismatch';
 
 export class S3AuthFailure extends Error {
   constructor(
@@ -139,6 +139,15 @@ export function verifySigV4(req: SignedRequest, auth: ParsedAuth, secret: string
   if (payloadHash !== UNSIGNED_PAYLOAD && !/^[0-9a-f]{64}$/.test(payloadHash)) {
     throw new S3AuthFailure('AccessDenied', payloadHash.startsWith('STREAMING-') ? 'streaming (aws-chunked) payloads are not supported yet' : 'x-amz-content-sha256 is missing or malformed');
   }
+  checkSignature(req, auth, secret, amzDate, payloadHash);
+  return payloadHash;
+}
+
+/**
+ * Compare the request's signature with ours (the canonical request over `payloadHash`, signed at
+ * `amzDate`); throws SignatureDoesNotMatch. Shared by header and query (presigned) auth.
+ */
+export function checkSignature(req: SignedRequest, auth: ParsedAuth, secret: string, amzDate: string, payloadHash: string): void {
   const scope = `${auth.date}/${auth.region}/${auth.service}/aws4_request`;
   const key = signingKey(secret, auth.date, auth.region, auth.service);
   const got = Buffer.from(auth.signature);
@@ -148,7 +157,6 @@ export function verifySigV4(req: SignedRequest, auth: ParsedAuth, secret: string
     return got.length === want.length && timingSafeEqual(got, want);
   };
   if (!matches(false) && !matches(true)) throw new S3AuthFailure('SignatureDoesNotMatch', 'the request signature we calculated does not match the signature you provided');
-  return payloadHash;
 }
 
 /** The body check for a signed payload hash. */

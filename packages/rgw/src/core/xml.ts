@@ -25,13 +25,13 @@ export function xmlEscape(s: string): string {
   });
 }
 
-type Node = [string, string | number | boolean | Node[]];
+export type Node = [string, string | number | boolean | Node[]];
 
 function render(nodes: Node[]): string {
   return nodes.map(([name, v]) => `<${name}>${Array.isArray(v) ? render(v) : xmlEscape(String(v))}</${name}>`).join('');
 }
 
-function doc(root: string, body: Node[]): string {
+export function doc(root: string, body: Node[]): string {
   return `<?xml version="1.0" encoding="UTF-8"?><${root} xmlns="${S3_XMLNS}">${render(body)}</${root}>`;
 }
 

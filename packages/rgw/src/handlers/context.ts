@@ -1,0 +1,47 @@
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { S3Error } from '../core/errors';
+import { RgwMultipart } from '../multipart';
+import { RgwStore, UserInfo } from '../store';
+
+/** One authenticated request, as the handlers see it. */
+export interface Ctx {
+  req: IncomingMessage;
+  res: ServerResponse;
+  id: string;
+  method: string;
+  rawPath: string;
+  query: URLSearchParams;
+  user: UserInfo;
+  body: Buffer;
+  store: RgwStore;
+  multipart: RgwMultipart;
+}
+
+export function sendXml(c: Ctx, status: number, doc: string, headers: Record<string, string | number> = {}): void {
+  c.res.writeHead(status, { ...headers, 'content-type': 'application/xml', 'content-length': Buffer.byteLength(doc) });
+  c.res.end(doc);
+}
+
+export function decodePath(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    throw new S3Error('InvalidArgument', 'a malformed percent-encoding in the path');
+  }
+}
+
+/** x-amz-meta-* headers as sent (names lower-case). */
+export function userMeta(c: Ctx): Record<string, string> {
+  const meta: Record<string, string> = {};
+  for (const [k, v] of Object.entries(c.req.headers)) if (k.startsWith('x-amz-meta-') && typeof v === 'string') meta[k] = v;
+  return meta;
+}
+
+/** A non-negative integer query parameter, `dflt` when absent, capped at `max`. */
+export function intParam(c: Ctx, name: string, dflt: number, max = Number.MAX_SAFE_INTEGER): number {
+  const v = c.query.get(name);
+  if (v === null) return dflt;
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n)) throw new S3Error('InvalidArgument', `${name} must be a non-negative integer`);
+  return Math.min(n, max);
+}

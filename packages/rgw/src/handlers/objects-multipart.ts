@@ -1,0 +1,96 @@
+/**
+ * Multipart uploads (the S3 API reference; radosgw's RGWInitMultipart, RGWPutObj with a part
+ * number, RGWCompleteMultipart, RGWAbortMultipart, RGWListMultipart, RGWListBucketMultiparts in
+ * rgw_op.cc): the HTTP side; the RADOS side is multipart.ts.
+ */
+import { S3Error } from '../core/errors';
+import { completeResult, copyPartResult, initiateResult, listPartsResult, listUploadsResult } from '../core/xml-multipart';
+import { childrenNamed, childText, parseXml } from '../core/xml-parse';
+import { checkPartNumber, rgwMultipartLimits } from '../multipart';
+import { BucketInfo } from '../store';
+import { parseRange } from '../range';
+import { Ctx, intParam, sendXml, userMeta } from './context';
+import { copySource } from './copy-source';
+
+/** Whether this object request is a multipart one (then `multipartObjectOp` answers it). */
+export function isMultipartRequest(c: Ctx): boolean {
+  return c.query.has('uploads') || c.query.has('uploadId');
+}
+
+export async function multipartObjectOp(c: Ctx, b: BucketInfo, key: string): Promise<void> {
+  if (c.method === 'POST' && c.query.has('uploads')) {
+    const ct = c.req.headers['content-type'] ?? 'binary/octet-stream';
+    const u = await c.multipart.initiate(b, c.user.uid, key, ct, userMeta(c));
+    return sendXml(c, 200, initiateResult(b.name, key, u.uploadId));
+  }
+  const u = await c.multipart.upload(b, key, c.query.get('uploadId') ?? '');
+  switch (c.method) {
+    case 'PUT':
+      return uploadPart(c, b, u);
+    case 'POST':
+      return complete(c, b, u);
+    case 'GET':
+      return listParts(c, b, u);
+    case 'DELETE':
+      await c.multipart.abort(b, u);
+      c.res.writeHead(204);
+      return void c.res.end();
+    default:
+      throw new S3Error('MethodNotAllowed', `${c.method} is not allowed on a multipart upload`);
+  }
+}
+
+type Upload = Awaited<ReturnType<Ctx['multipart']['upload']>>;
+
+async function uploadPart(c: Ctx, b: BucketInfo, u: Upload): Promise<void> {
+  const n = Number(c.query.get('partNumber'));
+  checkPartNumber(n);
+  if (!c.req.headers['x-amz-copy-source']) {
+    const rec = await c.multipart.uploadPart(b, u, n, c.body);
+    c.res.writeHead(200, { etag: `"${rec.etag}"`, 'content-length': 0 });
+    return void c.res.end();
+  }
+  // UploadPartCopy: the part's bytes come from an object (optionally a range of it).
+  const src = await copySource(c);
+  const e = await c.store.headObject(await c.store.bucket(src.bucket), src.key);
+  const rh = c.req.headers['x-amz-copy-source-range'];
+  const range = typeof rh === 'string' ? parseRange(rh, e.size) : undefined;
+  if (typeof rh === 'string' && !range) throw new S3Error('InvalidArgument', 'the x-amz-copy-source-range value must be of the form bytes=first-last');
+  const [start, end] = range ?? [0, e.size - 1];
+  const data = e.size === 0 ? Buffer.alloc(0) : await c.store.readObject(e, start, end);
+  const rec = await c.multipart.uploadPart(b, u, n, data);
+  sendXml(c, 200, copyPartResult(rec.etag, rec.mtimeMs));
+}
+
+async function complete(c: Ctx, b: BucketInfo, u: Upload): Promise<void> {
+  const root = parseXml(c.body);
+  if (root.name !== 'CompleteMultipartUpload') throw new S3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema');
+  const listed = childrenNamed(root, 'Part').map((p) => {
+    const partNumber = Number(childText(p, 'PartNumber'));
+    const etag = childText(p, 'ETag');
+    if (!Number.isInteger(partNumber) || etag === undefined) throw new S3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema');
+    return { partNumber, etag };
+  });
+  const e = await c.multipart.complete(b, u, listed);
+  const host = c.req.headers.host ?? 'localhost';
+  sendXml(c, 200, completeResult(`http://${host}/${b.name}/${encodeURIComponent(u.key)}`, b.name, u.key, e.etag));
+}
+
+async function listParts(c: Ctx, b: BucketInfo, u: Upload): Promise<void> {
+  const max = intParam(c, 'max-parts', rgwMultipartLimits.listEntriesMax, rgwMultipartLimits.listEntriesMax);
+  const marker = intParam(c, 'part-number-marker', 0);
+  const all = (await c.multipart.parts(u)).filter((p) => p.partNumber > marker);
+  const owner = { id: c.user.uid, displayName: c.user.displayName };
+  const doc = listPartsResult({ bucket: b.name, key: u.key, uploadId: u.uploadId, owner, marker, maxParts: max, truncated: all.length > max, parts: all.slice(0, max) });
+  sendXml(c, 200, doc);
+}
+
+/** GET /bucket?uploads: ListMultipartUploads. */
+export async function listUploads(c: Ctx, b: BucketInfo): Promise<void> {
+  const max = intParam(c, 'max-uploads', rgwMultipartLimits.listEntriesMax, rgwMultipartLimits.listEntriesMax);
+  const o = { prefix: c.query.get('prefix') ?? '', delimiter: c.query.get('delimiter') ?? '', keyMarker: c.query.get('key-marker') ?? '', uploadIdMarker: c.query.get('upload-id-marker') ?? '', max };
+  const r = await c.multipart.list(b, o);
+  const owner = { id: c.user.uid, displayName: c.user.displayName };
+  const uploads = r.uploads.map((x) => ({ key: x.key, uploadId: x.uploadId, owner, initiatedMs: x.initiatedMs }));
+  sendXml(c, 200, listUploadsResult({ bucket: b.name, ...o, maxUploads: max, truncated: r.truncated, uploads, commonPrefixes: r.commonPrefixes }));
+}
