@@ -334,7 +334,10 @@ const setAllocHint: OpHandler = async (ctx, op) => {
   ctx.oi.expectedObjectSize = h.expectedObjectSize;
   ctx.oi.expectedWriteSize = h.expectedWriteSize;
   ctx.oi.allocHintFlags = h.flags;
-  ctx.t.setAllocHint(ctx.coll, ctx.oid, Number(h.expectedObjectSize), Number(h.expectedWriteSize), h.flags);
+  // Only hints: the store (and the replicas' copy of the transaction) take them as safe integers,
+  // so a client's u64 beyond 2^53 is capped; object_info_t keeps the exact values.
+  const cap = (v: bigint): number => (v > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(v));
+  ctx.t.setAllocHint(ctx.coll, ctx.oid, cap(h.expectedObjectSize), cap(h.expectedWriteSize), h.flags);
   return 0;
 };
 
