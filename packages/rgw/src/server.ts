@@ -6,7 +6,9 @@ import { logger } from '@ts-ceph/common';
 import { checkBucketName, S3Error } from './core/errors';
 import { checkPayload, parseAuthorization, S3AuthFailure, verifySigV4 } from './core/sigv4';
 import { errorDocument, listAllMyBuckets, listBucket, Owner, S3_XMLNS } from './core/xml';
+import { bucketVersioningOp } from './handlers/bucket-versioning';
 import { BucketInfo, IndexEntry, RgwStore, rgwStoreLimits, UserInfo } from './store';
+import { findVersion } from './store-versions';
 
 const log = logger('rgw');
 
@@ -169,6 +171,7 @@ export class RgwServer {
   }
 
   private async bucketOp(c: Ctx, name: string): Promise<void> {
+    if (await bucketVersioningOp(c, c.method, this.store, name)) return;
     switch (c.method) {
       case 'PUT':
         checkBucketName(name);
@@ -237,24 +240,33 @@ export class RgwServer {
         for (const [k, v] of Object.entries(c.req.headers)) if (k.startsWith('x-amz-meta-') && typeof v === 'string') meta[k] = v;
         const ct = c.req.headers['content-type'] ?? 'binary/octet-stream';
         const e = await this.store.putObject(b, key, c.body, ct, meta);
-        c.res.writeHead(200, { etag: `"${e.etag}"`, 'content-length': 0 });
+        c.res.writeHead(200, { etag: `"${e.etag}"`, 'content-length': 0, ...(b.versioning ? { 'x-amz-version-id': e.versionId } : {}) });
         return void c.res.end();
       }
       case 'GET':
       case 'HEAD':
         return this.getObject(c, b, key);
-      case 'DELETE':
-        await this.store.deleteObject(b, key);
-        c.res.writeHead(204);
+      case 'DELETE': {
+        const r = await this.store.deleteObject(b, key, c.query.get('versionId') ?? undefined);
+        c.res.writeHead(204, { ...(r.versionId ? { 'x-amz-version-id': r.versionId } : {}), ...(r.deleteMarker ? { 'x-amz-delete-marker': 'true' } : {}) });
         return void c.res.end();
+      }
       default:
         throw new S3Error('MethodNotAllowed', `${c.method} is not allowed on an object`);
     }
   }
 
   private async getObject(c: Ctx, b: BucketInfo, key: string): Promise<void> {
-    const e: IndexEntry = await this.store.headObject(b, key);
+    const vid = c.query.get('versionId');
+    const e: IndexEntry = vid !== null ? await findVersion(this.store.index, b, key, vid) : await this.store.headObject(b, key);
+    if (e.deleteMarker) {
+      // S3: a delete marker asked for by version id is "405 Method Not Allowed".
+      c.res.setHeader('x-amz-delete-marker', 'true');
+      c.res.setHeader('x-amz-version-id', vid ?? '');
+      throw new S3Error('MethodNotAllowed', 'the specified method is not allowed against this resource');
+    }
     const headers: Record<string, string | number> = {
+      ...(b.versioning && e.versionId ? { 'x-amz-version-id': e.versionId } : {}),
       etag: `"${e.etag}"`,
       'last-modified': new Date(e.mtimeMs).toUTCString(),
       'content-type': e.contentType,

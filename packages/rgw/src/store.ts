@@ -2,6 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { CephError, Errno, isCephError } from '@ts-ceph/common';
 import { IoCtx, Rados, ReadOp, WriteOp } from '@ts-ceph/rados';
 import { S3Error } from './core/errors';
+import { checkObjectKey, VersioningState, versionNs } from './core/versions';
+import { IndexPlan, planDelete, planPut, VersionStamper } from './store-versions';
 
 /** Named limits of the RADOS layout (docs/LIMITS.md, "rgw"; docs/formats/rgw.md). */
 export const rgwStoreLimits = {
@@ -32,6 +34,8 @@ export interface BucketInfo {
   id: string;
   owner: string;
   createdMs: number;
+  /** PutBucketVersioning's state; absent until first configured. */
+  versioning?: VersioningState;
 }
 
 /** One bucket index entry (the omap value under the object's key). */
@@ -43,6 +47,14 @@ export interface IndexEntry {
   meta: Record<string, string>;
   /** Data objects are `${data}.${n}` for n < ceil(size / stripeBytes) (one, empty, for size 0). */
   data: string;
+  /** The object key (version entries need it; docs/formats/rgw.md, "Versions"). */
+  key?: string;
+  /** S3's version id, "null" for the null version; absent in entries written before versioning. */
+  versionId?: string;
+  /** The omap key of this version's entry. */
+  vkey?: string;
+  /** A delete marker: no data (size 0, data ''). */
+  deleteMarker?: boolean;
 }
 
 /** A pending record: the data set `data` (of `size` bytes) of `key`, recorded at `startedMs`. */
@@ -51,6 +63,8 @@ interface PendingData {
   data: string;
   size: number;
   startedMs: number;
+  /** The version entry that names `data` once published (absent: the key's current entry). */
+  vkey?: string;
 }
 
 const json = (v: unknown): Buffer => Buffer.from(JSON.stringify(v));
@@ -71,9 +85,11 @@ function stripes(size: number): number {
  * written: a gateway killed mid-upload leaves only unreferenced stripes, never a half object.
  */
 export class RgwStore {
+  private readonly stamper = new VersionStamper();
+
   private constructor(
-    private readonly meta: IoCtx,
-    private readonly index: IoCtx,
+    readonly meta: IoCtx,
+    readonly index: IoCtx,
     private readonly data: IoCtx,
   ) {}
 
@@ -181,6 +197,7 @@ export class RgwStore {
   // ---- objects ---------------------------------------------------------------------------------------
 
   async putObject(b: BucketInfo, key: string, body: Buffer, contentType: string, meta: Record<string, string>): Promise<IndexEntry> {
+    checkObjectKey(key);
     if (Buffer.byteLength(key) > rgwStoreLimits.keyBytesMax) throw new S3Error('KeyTooLongError', `keys are at most ${rgwStoreLimits.keyBytesMax} bytes`);
     if (body.length > rgwStoreLimits.objectBytesMax) throw new S3Error('EntityTooLarge', `objects are at most ${rgwStoreLimits.objectBytesMax} bytes in one PUT`);
     const entry: IndexEntry = {
@@ -192,29 +209,38 @@ export class RgwStore {
       data: `${b.id}_${randomBytes(12).toString('hex')}`,
     };
     const old = await this.entry(b, key);
-    // Intents first: if we die from here on, the collector finds whichever of the two data sets
-    // the index does not name and removes it.
-    const intents = [entry, ...(old ? [old] : [])];
+    const plan = await planPut(this.index, b, key, entry, old, this.stamper.next(entry.mtimeMs));
+    // Intents first: if we die from here on, the collector finds whichever of the data sets the
+    // index does not name and removes it.
+    const intents = [entry, ...plan.drop];
     await this.recordPending(b, key, intents);
     const n = stripes(body.length);
     await Promise.all(Array.from({ length: n }, (_, i) => this.data.writeFull(`${entry.data}.${i}`, body.subarray(i * rgwStoreLimits.stripeBytes, (i + 1) * rgwStoreLimits.stripeBytes))));
     try {
-      await this.index.operate(`index.${b.id}`, new WriteOp().assertExists().omapSet(new Map([[key, json(entry)]])));
+      await this.applyPlan(b, plan);
     } catch (e) {
       await this.removeData(entry);
       await this.clearPending(b, [entry]);
       if (isErrno(e, 'ENOENT')) throw new S3Error('NoSuchBucket', `the bucket ${b.name} was deleted`);
       throw e;
     }
-    if (old) await this.removeData(old);
+    for (const d of plan.drop) await this.removeData(d);
     await this.clearPending(b, intents);
     return entry;
+  }
+
+  /** One write op on the index: the bucket must still exist, then removals, then new entries. */
+  private async applyPlan(b: BucketInfo, plan: IndexPlan): Promise<void> {
+    const op = new WriteOp().assertExists();
+    if (plan.rm.length) op.omapRmKeys(plan.rm);
+    if (plan.set.size) op.omapSet(new Map([...plan.set].map(([k, v]) => [k, json(v)])));
+    await this.index.operate(`index.${b.id}`, op);
   }
 
   /** pending.<bucket id>: data sets an upload or a delete is about to create or drop. */
   private async recordPending(b: BucketInfo, key: string, sets: IndexEntry[]): Promise<void> {
     const now = Date.now();
-    const vals = new Map(sets.map((e) => [e.data, json({ key, data: e.data, size: e.size, startedMs: now } satisfies PendingData)]));
+    const vals = new Map(sets.map((e) => [e.data, json({ key, data: e.data, size: e.size, startedMs: now, vkey: e.vkey } satisfies PendingData)]));
     await this.index.omapSet(`pending.${b.id}`, vals);
   }
 
@@ -240,12 +266,13 @@ export class RgwStore {
       for (const v of vals.values()) {
         const p = JSON.parse(v.toString()) as PendingData;
         if (now - p.startedMs < graceMs) continue;
-        const live = await this.index.omapGetValsByKeys(`index.${bucketId}`, [p.key]).catch((e: unknown) => {
+        const named = p.vkey ?? p.key;
+        const live = await this.index.omapGetValsByKeys(`index.${bucketId}`, [named]).catch((e: unknown) => {
           if (isErrno(e, 'ENOENT')) return new Map<string, Buffer>();
           throw e;
         });
-        const named = live.get(p.key);
-        if (!named || (JSON.parse(named.toString()) as IndexEntry).data !== p.data) {
+        const entry = live.get(named);
+        if (!entry || (JSON.parse(entry.toString()) as IndexEntry).data !== p.data) {
           await this.removeData(p);
           removed++;
         }
@@ -284,14 +311,34 @@ export class RgwStore {
     return Buffer.concat(await Promise.all(parts));
   }
 
-  /** S3 DELETE: no error when the key is absent. */
-  async deleteObject(b: BucketInfo, key: string): Promise<void> {
-    const e = await this.entry(b, key);
-    if (!e) return;
-    await this.recordPending(b, key, [e]);
-    await this.index.operate(`index.${b.id}`, new WriteOp().assertExists().omapRmKeys([key]));
-    await this.removeData(e);
-    await this.clearPending(b, [e]);
+  /** S3 DELETE (no error when the key or version is absent); a delete marker in a versioned bucket. */
+  async deleteObject(b: BucketInfo, key: string, versionId?: string): Promise<{ versionId?: string; deleteMarker?: boolean }> {
+    const cur = await this.entry(b, key);
+    const now = Date.now();
+    const plan = await planDelete(this.index, b, key, cur, versionId, this.stamper.next(now), now);
+    if (!plan.rm.length && !plan.set.size) return { versionId: plan.versionId, deleteMarker: plan.deleteMarker };
+    await this.recordPending(b, key, plan.drop);
+    await this.applyPlan(b, plan);
+    for (const d of plan.drop) await this.removeData(d);
+    await this.clearPending(b, plan.drop);
+    return { versionId: plan.versionId, deleteMarker: plan.deleteMarker };
+  }
+
+  /** PutBucketVersioning: rewrite the bucket's record at the version read (a racing update retries). */
+  async setVersioning(uid: string, name: string, state: VersioningState): Promise<void> {
+    for (let i = 0; ; i++) {
+      const r = await this.meta.operateRead(`bucket.${name}`, new ReadOp().read(0, 0)).catch((e: unknown) => {
+        throw isErrno(e, 'ENOENT') ? new S3Error('NoSuchBucket', `the bucket ${name} does not exist`) : e;
+      });
+      const b = JSON.parse((r.results[0]!.value as Buffer).toString()) as BucketInfo;
+      if (b.owner !== uid) throw new S3Error('AccessDenied', `${name} belongs to another user`);
+      try {
+        await this.meta.operate(`bucket.${name}`, new WriteOp().assertVersion(r.version).writeFull(json({ ...b, versioning: state })));
+        return;
+      } catch (e) {
+        if (!isErrno(e, 'ERANGE', 'EOVERFLOW') || i >= rgwStoreLimits.raceRetriesMax) throw e;
+      }
+    }
   }
 
   private async removeData(e: Pick<IndexEntry, 'data' | 'size'>): Promise<void> {
@@ -319,6 +366,8 @@ export class RgwStore {
       const page = await this.index.omapGetVals(`index.${b.id}`, { startAfter: after, prefix: o.prefix, max: 1000 });
       for (const [k, v] of page.vals) {
         after = k;
+        // The version namespace sorts after every key: the listing ends there.
+        if (k.startsWith(versionNs)) return { entries, commonPrefixes, truncated: false, last };
         if (skip && k.startsWith(skip)) continue;
         const cut = o.delimiter ? k.indexOf(o.delimiter, o.prefix.length) : -1;
         if (cut >= 0) {
