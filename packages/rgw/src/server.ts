@@ -6,6 +6,9 @@ import { logger } from '@ts-ceph/common';
 import { checkBucketName, S3Error } from './core/errors';
 import { checkPayload, parseAuthorization, S3AuthFailure, verifySigV4 } from './core/sigv4';
 import { errorDocument, listAllMyBuckets, listBucket, Owner, S3_XMLNS } from './core/xml';
+import { authorize, objectAcl, requestedAcl } from './handlers/bucket-access';
+import { bucketConfigOp, objectAclOp } from './handlers/bucket-config';
+import { corsOnRequest, corsPreflight } from './handlers/bucket-cors';
 import { bucketVersioningOp } from './handlers/bucket-versioning';
 import { BucketInfo, IndexEntry, RgwStore, rgwStoreLimits, UserInfo } from './store';
 import { findVersion } from './store-versions';
@@ -29,8 +32,15 @@ interface Ctx {
   method: string;
   rawPath: string;
   query: URLSearchParams;
-  user: UserInfo;
+  /** Undefined: an anonymous request (allowed only where a policy or an ACL lets everyone in). */
+  user: UserInfo | undefined;
+  sourceIp: string | undefined;
   body: Buffer;
+}
+
+function needUser(c: Ctx): UserInfo {
+  if (!c.user) throw new S3Error('AccessDenied', 'anonymous requests are not allowed here');
+  return c.user;
 }
 
 function decodePath(s: string): string {
@@ -118,17 +128,19 @@ export class RgwServer {
     const rawQuery = q < 0 ? '' : url.slice(q + 1);
     try {
       const body = await readBody(req);
+      if (req.method === 'OPTIONS') return await corsPreflight(req, res, this.store, rawPath);
       const user = await this.authenticate(req, rawPath, rawQuery, body);
-      const ctx: Ctx = { req, res, id, method: req.method ?? 'GET', rawPath, query: new URLSearchParams(rawQuery), user, body };
+      await corsOnRequest(req, res, this.store, rawPath);
+      const ctx: Ctx = { req, res, id, method: req.method ?? 'GET', rawPath, query: new URLSearchParams(rawQuery), user, sourceIp: req.socket.remoteAddress, body };
       await this.route(ctx);
     } catch (e) {
       this.fail(res, req.method === 'HEAD', rawPath, id, e);
     }
   }
 
-  private async authenticate(req: IncomingMessage, rawPath: string, rawQuery: string, body: Buffer): Promise<UserInfo> {
+  private async authenticate(req: IncomingMessage, rawPath: string, rawQuery: string, body: Buffer): Promise<UserInfo | undefined> {
     const h = req.headers.authorization;
-    if (!h) throw new S3Error('AccessDenied', 'anonymous requests are not allowed');
+    if (!h) return undefined;
     if (req.headers['content-encoding']?.includes('aws-chunked')) throw new S3Error('NotImplemented', 'aws-chunked payloads are not supported yet');
     try {
       const auth = parseAuthorization(h);
@@ -163,8 +175,9 @@ export class RgwServer {
     const key = decodePath(segs.slice(2).join('/'));
     if (!bucket) {
       if (c.method !== 'GET') throw new S3Error('MethodNotAllowed', 'the method is not allowed here');
-      const owner: Owner = { id: c.user.uid, displayName: c.user.displayName };
-      return this.xml(c, 200, listAllMyBuckets(owner, await this.store.listBuckets(c.user.uid)));
+      const u = needUser(c);
+      const owner: Owner = { id: u.uid, displayName: u.displayName };
+      return this.xml(c, 200, listAllMyBuckets(owner, await this.store.listBuckets(u.uid)));
     }
     if (!key) return this.bucketOp(c, bucket);
     return this.objectOp(c, await this.store.bucket(bucket), key);
@@ -172,26 +185,32 @@ export class RgwServer {
 
   private async bucketOp(c: Ctx, name: string): Promise<void> {
     if (await bucketVersioningOp(c, c.method, this.store, name)) return;
+    if (await bucketConfigOp(c, this.store, name)) return;
+    if (c.method === 'PUT') {
+      const u = needUser(c);
+      checkBucketName(name);
+      await this.store.createBucket(u.uid, name, requestedAcl(c.req.headers, { id: u.uid, displayName: u.displayName }));
+      c.res.writeHead(200, { location: `/${name}`, 'content-length': 0 });
+      return void c.res.end();
+    }
+    const b = await this.store.bucket(name);
     switch (c.method) {
-      case 'PUT':
-        checkBucketName(name);
-        await this.store.createBucket(c.user.uid, name);
-        c.res.writeHead(200, { location: `/${name}`, 'content-length': 0 });
-        return void c.res.end();
       case 'DELETE':
-        await this.store.deleteBucket(c.user.uid, name);
+        authorize(c, b, 's3:DeleteBucket', { ownerOnly: true });
+        await this.store.deleteBucket(b.owner, name);
         c.res.writeHead(204);
         return void c.res.end();
       case 'HEAD':
-        await this.store.bucket(name);
+        authorize(c, b, 's3:ListBucket', { perm: 'READ' });
         c.res.writeHead(200, { 'content-length': 0 });
         return void c.res.end();
       case 'GET':
         if (c.query.has('location')) {
-          await this.store.bucket(name);
+          authorize(c, b, 's3:GetBucketLocation', { ownerOnly: true });
           return this.xml(c, 200, `<?xml version="1.0" encoding="UTF-8"?><LocationConstraint xmlns="${S3_XMLNS}"></LocationConstraint>`);
         }
-        return this.listObjects(c, await this.store.bucket(name));
+        authorize(c, b, 's3:ListBucket', { perm: 'READ' });
+        return this.listObjects(c, b);
       default:
         throw new S3Error('MethodNotAllowed', `${c.method} is not allowed on a bucket`);
     }
@@ -226,12 +245,13 @@ export class RgwServer {
         nextContinuationToken: next !== undefined ? Buffer.from(next).toString('base64') : undefined,
         startAfter,
       },
-      { id: c.user.uid, displayName: c.user.displayName },
+      { id: b.owner, displayName: b.owner },
     );
     return this.xml(c, 200, doc);
   }
 
   private async objectOp(c: Ctx, b: BucketInfo, key: string): Promise<void> {
+    if (await objectAclOp(c, this.store, b, key)) return;
     switch (c.method) {
       case 'PUT': {
         if (c.req.headers['x-amz-copy-source']) throw new S3Error('NotImplemented', 'copy is not supported yet');
@@ -239,7 +259,11 @@ export class RgwServer {
         const meta: Record<string, string> = {};
         for (const [k, v] of Object.entries(c.req.headers)) if (k.startsWith('x-amz-meta-') && typeof v === 'string') meta[k] = v;
         const ct = c.req.headers['content-type'] ?? 'binary/octet-stream';
-        const e = await this.store.putObject(b, key, c.body, ct, meta);
+        authorize(c, b, 's3:PutObject', { key, perm: 'WRITE' });
+        // The uploader owns the object; anonymous writers (public-read-write) leave it to the bucket owner.
+        const owner = c.user ? { id: c.user.uid, displayName: c.user.displayName } : { id: b.owner, displayName: b.owner };
+        const acl = requestedAcl(c.req.headers, owner, b.owner) ?? { owner, grants: [{ grantee: { type: 'CanonicalUser' as const, id: owner.id, displayName: owner.displayName }, permission: 'FULL_CONTROL' as const }] };
+        const e = await this.store.putObject(b, key, c.body, ct, meta, acl);
         c.res.writeHead(200, { etag: `"${e.etag}"`, 'content-length': 0, ...(b.versioning ? { 'x-amz-version-id': e.versionId } : {}) });
         return void c.res.end();
       }
@@ -247,6 +271,7 @@ export class RgwServer {
       case 'HEAD':
         return this.getObject(c, b, key);
       case 'DELETE': {
+        authorize(c, b, c.query.has('versionId') ? 's3:DeleteObjectVersion' : 's3:DeleteObject', { key, perm: 'WRITE' });
         const r = await this.store.deleteObject(b, key, c.query.get('versionId') ?? undefined);
         c.res.writeHead(204, { ...(r.versionId ? { 'x-amz-version-id': r.versionId } : {}), ...(r.deleteMarker ? { 'x-amz-delete-marker': 'true' } : {}) });
         return void c.res.end();
@@ -259,6 +284,7 @@ export class RgwServer {
   private async getObject(c: Ctx, b: BucketInfo, key: string): Promise<void> {
     const vid = c.query.get('versionId');
     const e: IndexEntry = vid !== null ? await findVersion(this.store.index, b, key, vid) : await this.store.headObject(b, key);
+    authorize(c, b, vid !== null ? 's3:GetObjectVersion' : 's3:GetObject', { key, perm: 'READ', acl: objectAcl(b, e) });
     if (e.deleteMarker) {
       // S3: a delete marker asked for by version id is "405 Method Not Allowed".
       c.res.setHeader('x-amz-delete-marker', 'true');

@@ -2,6 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { CephError, Errno, isCephError } from '@ts-ceph/common';
 import { IoCtx, Rados, ReadOp, WriteOp } from '@ts-ceph/rados';
 import { S3Error } from './core/errors';
+import { Acl } from './core/acl';
+import { CorsRule } from './core/cors';
 import { checkObjectKey, VersioningState, versionNs } from './core/versions';
 import { IndexPlan, planDelete, planPut, VersionStamper } from './store-versions';
 
@@ -36,6 +38,12 @@ export interface BucketInfo {
   createdMs: number;
   /** PutBucketVersioning's state; absent until first configured. */
   versioning?: VersioningState;
+  /** The bucket ACL; absent: private to the owner. */
+  acl?: Acl;
+  /** PutBucketPolicy's document, as sent. */
+  policy?: string;
+  /** PutBucketCors's rules. */
+  cors?: CorsRule[];
 }
 
 /** One bucket index entry (the omap value under the object's key). */
@@ -55,6 +63,8 @@ export interface IndexEntry {
   vkey?: string;
   /** A delete marker: no data (size 0, data ''). */
   deleteMarker?: boolean;
+  /** The object ACL (its owner is the uploader); absent in entries from before ACLs: the bucket owner's. */
+  acl?: Acl;
 }
 
 /** A pending record: the data set `data` (of `size` bytes) of `key`, recorded at `startedMs`. */
@@ -155,8 +165,8 @@ export class RgwStore {
   }
 
   /** Create: the bucket's meta object exclusively (its name is taken once), then its index object. */
-  async createBucket(uid: string, name: string): Promise<void> {
-    const info: BucketInfo = { name, id: `${name}.${randomBytes(8).toString('hex')}`, owner: uid, createdMs: Date.now() };
+  async createBucket(uid: string, name: string, acl?: Acl): Promise<void> {
+    const info: BucketInfo = { name, id: `${name}.${randomBytes(8).toString('hex')}`, owner: uid, createdMs: Date.now(), acl };
     try {
       await this.meta.operate(`bucket.${name}`, new WriteOp().create(true).writeFull(json(info)));
     } catch (e) {
@@ -196,7 +206,7 @@ export class RgwStore {
 
   // ---- objects ---------------------------------------------------------------------------------------
 
-  async putObject(b: BucketInfo, key: string, body: Buffer, contentType: string, meta: Record<string, string>): Promise<IndexEntry> {
+  async putObject(b: BucketInfo, key: string, body: Buffer, contentType: string, meta: Record<string, string>, acl?: Acl): Promise<IndexEntry> {
     checkObjectKey(key);
     if (Buffer.byteLength(key) > rgwStoreLimits.keyBytesMax) throw new S3Error('KeyTooLongError', `keys are at most ${rgwStoreLimits.keyBytesMax} bytes`);
     if (body.length > rgwStoreLimits.objectBytesMax) throw new S3Error('EntityTooLarge', `objects are at most ${rgwStoreLimits.objectBytesMax} bytes in one PUT`);
@@ -207,6 +217,7 @@ export class RgwStore {
       contentType,
       meta,
       data: `${b.id}_${randomBytes(12).toString('hex')}`,
+      acl,
     };
     const old = await this.entry(b, key);
     const plan = await planPut(this.index, b, key, entry, old, this.stamper.next(entry.mtimeMs));
@@ -230,7 +241,7 @@ export class RgwStore {
   }
 
   /** One write op on the index: the bucket must still exist, then removals, then new entries. */
-  private async applyPlan(b: BucketInfo, plan: IndexPlan): Promise<void> {
+  async applyPlan(b: BucketInfo, plan: IndexPlan): Promise<void> {
     const op = new WriteOp().assertExists();
     if (plan.rm.length) op.omapRmKeys(plan.rm);
     if (plan.set.size) op.omapSet(new Map([...plan.set].map(([k, v]) => [k, json(v)])));
@@ -324,16 +335,15 @@ export class RgwStore {
     return { versionId: plan.versionId, deleteMarker: plan.deleteMarker };
   }
 
-  /** PutBucketVersioning: rewrite the bucket's record at the version read (a racing update retries). */
-  async setVersioning(uid: string, name: string, state: VersioningState): Promise<void> {
+  /** Rewrite the bucket's record (versioning, ACL, policy, CORS) at the version read; a racing update retries. */
+  async updateBucket(name: string, change: (b: BucketInfo) => BucketInfo): Promise<void> {
     for (let i = 0; ; i++) {
       const r = await this.meta.operateRead(`bucket.${name}`, new ReadOp().read(0, 0)).catch((e: unknown) => {
         throw isErrno(e, 'ENOENT') ? new S3Error('NoSuchBucket', `the bucket ${name} does not exist`) : e;
       });
       const b = JSON.parse((r.results[0]!.value as Buffer).toString()) as BucketInfo;
-      if (b.owner !== uid) throw new S3Error('AccessDenied', `${name} belongs to another user`);
       try {
-        await this.meta.operate(`bucket.${name}`, new WriteOp().assertVersion(r.version).writeFull(json({ ...b, versioning: state })));
+        await this.meta.operate(`bucket.${name}`, new WriteOp().assertVersion(r.version).writeFull(json(change(b))));
         return;
       } catch (e) {
         if (!isErrno(e, 'ERANGE', 'EOVERFLOW') || i >= rgwStoreLimits.raceRetriesMax) throw e;

@@ -4,6 +4,7 @@
  * document by the server.
  */
 export const s3ErrorStatus = {
+  AccessForbidden: 403,
   AccessDenied: 403,
   AuthorizationHeaderMalformed: 400,
   BucketAlreadyExists: 409,
@@ -16,8 +17,14 @@ export const s3ErrorStatus = {
   InvalidArgument: 400,
   InvalidBucketName: 400,
   InvalidRange: 416,
+  InvalidRequest: 400,
   KeyTooLongError: 400,
+  MalformedACLError: 400,
+  MalformedPolicy: 400,
   MalformedXML: 400,
+  NoSuchBucketPolicy: 404,
+  NoSuchCORSConfiguration: 404,
+  PolicyTooLarge: 400,
   MethodNotAllowed: 405,
   MissingContentLength: 411,
   NoSuchBucket: 404,

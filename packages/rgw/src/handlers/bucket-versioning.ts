@@ -6,14 +6,13 @@
 import { ServerResponse } from 'node:http';
 import { S3Error } from '../core/errors';
 import { listVersionsResult, parseVersioningConfiguration, versioningConfiguration } from '../core/versions';
-import { RgwStore, UserInfo } from '../store';
+import { RgwStore } from '../store';
 import { listVersions } from '../store-versions';
+import { AccessRequest, authorize } from './bucket-access';
 
 /** What a bucket handler needs of the request. */
-export interface BucketRequest {
+export interface BucketRequest extends AccessRequest {
   res: ServerResponse;
-  query: URLSearchParams;
-  user: UserInfo;
   body: Buffer;
 }
 
@@ -28,7 +27,9 @@ function sendXml(res: ServerResponse, doc: string): void {
 /** Answer a versioning request on bucket `name`; false when the request is not one. */
 export async function bucketVersioningOp(c: BucketRequest, method: string, store: RgwStore, name: string): Promise<boolean> {
   if (method === 'PUT' && c.query.has('versioning')) {
-    await store.setVersioning(c.user.uid, name, parseVersioningConfiguration(c.body.toString()));
+    authorize(c, await store.bucket(name), 's3:PutBucketVersioning', { ownerOnly: true });
+    const state = parseVersioningConfiguration(c.body.toString());
+    await store.updateBucket(name, (b) => ({ ...b, versioning: state }));
     c.res.writeHead(200, { 'content-length': 0 });
     c.res.end();
     return true;
@@ -36,13 +37,13 @@ export async function bucketVersioningOp(c: BucketRequest, method: string, store
   if (method !== 'GET') return false;
   if (c.query.has('versioning')) {
     const b = await store.bucket(name);
-    if (b.owner !== c.user.uid) throw new S3Error('AccessDenied', `${name} belongs to another user`);
+    authorize(c, b, 's3:GetBucketVersioning', { ownerOnly: true });
     sendXml(c.res, versioningConfiguration(b.versioning));
     return true;
   }
   if (!c.query.has('versions')) return false;
   const b = await store.bucket(name);
-  if (b.owner !== c.user.uid) throw new S3Error('AccessDenied', `${name} belongs to another user`);
+  authorize(c, b, 's3:ListBucketVersions', { perm: 'READ' });
   const q = c.query;
   const maxKeys = Math.min(versionsPageMax, q.has('max-keys') ? Number(q.get('max-keys')) : versionsPageMax);
   if (!Number.isInteger(maxKeys) || maxKeys < 0) throw new S3Error('InvalidArgument', 'max-keys must be a non-negative integer');
@@ -50,6 +51,6 @@ export async function bucketVersioningOp(c: BucketRequest, method: string, store
   const versionIdMarker = q.get('version-id-marker') ?? '';
   if (versionIdMarker && !keyMarker) throw new S3Error('InvalidArgument', 'a version-id marker cannot be specified without a key marker');
   const r = await listVersions(store.index, b, { prefix: q.get('prefix') ?? '', delimiter: q.get('delimiter') ?? '', keyMarker, versionIdMarker, maxKeys });
-  sendXml(c.res, listVersionsResult({ ...r, bucket: b.name, owner: { id: c.user.uid, displayName: c.user.displayName } }));
+  sendXml(c.res, listVersionsResult({ ...r, bucket: b.name, owner: { id: b.owner, displayName: b.owner } }));
   return true;
 }
