@@ -11,6 +11,7 @@ import { bucketConfigOp, objectAclOp } from './handlers/bucket-config';
 import { corsOnRequest, corsPreflight } from './handlers/bucket-cors';
 import { bucketVersioningOp } from './handlers/bucket-versioning';
 import { BucketInfo, IndexEntry, RgwStore, rgwStoreLimits, UserInfo } from './store';
+import { checkQuota } from './quota';
 import { findVersion } from './store-versions';
 
 const log = logger('rgw');
@@ -150,6 +151,7 @@ export class RgwServer {
       for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
       const hash = verifySigV4({ method: req.method ?? 'GET', rawPath, rawQuery, headers }, auth, found.secret, Date.now());
       checkPayload(hash, body);
+      if (found.user.suspended) throw new S3Error('UserSuspended', 'the user is suspended');
       return found.user;
     } catch (e) {
       if (e instanceof S3AuthFailure) throw new S3Error(e.s3Code, e.message);
@@ -260,6 +262,7 @@ export class RgwServer {
         for (const [k, v] of Object.entries(c.req.headers)) if (k.startsWith('x-amz-meta-') && typeof v === 'string') meta[k] = v;
         const ct = c.req.headers['content-type'] ?? 'binary/octet-stream';
         authorize(c, b, 's3:PutObject', { key, perm: 'WRITE' });
+        await checkQuota(this.store, b, c.body.length);
         // The uploader owns the object; anonymous writers (public-read-write) leave it to the bucket owner.
         const owner = c.user ? { id: c.user.uid, displayName: c.user.displayName } : { id: b.owner, displayName: b.owner };
         const acl = requestedAcl(c.req.headers, owner, b.owner) ?? { owner, grants: [{ grantee: { type: 'CanonicalUser' as const, id: owner.id, displayName: owner.displayName }, permission: 'FULL_CONTROL' as const }] };

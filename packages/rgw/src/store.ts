@@ -3,6 +3,7 @@ import { CephError, Errno, isCephError } from '@ts-ceph/common';
 import { IoCtx, Rados, ReadOp, WriteOp } from '@ts-ceph/rados';
 import { S3Error } from './core/errors';
 import { Acl } from './core/acl';
+import type { QuotaInfo } from './quota';
 import { CorsRule } from './core/cors';
 import { checkObjectKey, VersioningState, versionNs } from './core/versions';
 import { IndexPlan, planDelete, planPut, VersionStamper } from './store-versions';
@@ -29,6 +30,12 @@ export interface UserInfo {
   displayName: string;
   keys: { accessKey: string; secretKey: string }[];
   createdMs: number;
+  email?: string;
+  suspended?: boolean;
+  maxBuckets?: number;
+  /** radosgw-admin quota set --quota-scope=user / =bucket (the default for the user's buckets). */
+  userQuota?: QuotaInfo;
+  bucketQuota?: QuotaInfo;
 }
 
 export interface BucketInfo {
@@ -44,6 +51,8 @@ export interface BucketInfo {
   policy?: string;
   /** PutBucketCors's rules. */
   cors?: CorsRule[];
+  /** radosgw-admin quota set --bucket. */
+  quota?: QuotaInfo;
 }
 
 /** One bucket index entry (the omap value under the object's key). */

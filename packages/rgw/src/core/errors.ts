@@ -31,9 +31,11 @@ export const s3ErrorStatus = {
   NoSuchKey: 404,
   NoSuchVersion: 404,
   NotImplemented: 501,
+  QuotaExceeded: 403,
   RequestTimeTooSkewed: 403,
   ServiceUnavailable: 503,
   SignatureDoesNotMatch: 403,
+  UserSuspended: 403,
   XAmzContentSHA256Mismatch: 400,
 } as const;
 
