@@ -41,7 +41,10 @@ export async function bucketConfigOp(c: ConfigRequest, store: RgwStore, name: st
     return send(c.res, 200), true;
   }
   authorize(c, b, sub === 'policy' ? `s3:${verb}BucketPolicy` : `s3:${verb === 'Delete' ? 'Put' : verb}BucketCORS`, { ownerOnly: true });
-  if (sub === 'policy') return policyOp(c, store, b), true;
+  if (sub === 'policy') {
+    await policyOp(c, store, b);
+    return true;
+  }
   if (c.method === 'GET') {
     if (!b.cors) throw new S3Error('NoSuchCORSConfiguration', 'the CORS configuration does not exist');
     return send(c.res, 200, corsDocument(b.cors)), true;
