@@ -286,7 +286,11 @@ export class RgwServer {
 
   private async getObject(c: Ctx, b: BucketInfo, key: string): Promise<void> {
     const vid = c.query.get('versionId');
-    const e: IndexEntry = vid !== null ? await findVersion(this.store.index, b, key, vid) : await this.store.headObject(b, key);
+    const e: IndexEntry = await (vid !== null ? findVersion(this.store.index, b, key, vid) : this.store.headObject(b, key)).catch((err: unknown) => {
+      // S3 tells a missing key apart only to those who may list the bucket; others get AccessDenied.
+      if (err instanceof S3Error && (err.code === 'NoSuchKey' || err.code === 'NoSuchVersion')) authorize(c, b, 's3:ListBucket', { perm: 'READ' });
+      throw err;
+    });
     authorize(c, b, vid !== null ? 's3:GetObjectVersion' : 's3:GetObject', { key, perm: 'READ', acl: objectAcl(b, e) });
     if (e.deleteMarker) {
       // S3: a delete marker asked for by version id is "405 Method Not Allowed".
