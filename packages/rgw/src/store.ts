@@ -7,6 +7,7 @@ import type { QuotaInfo } from './quota';
 import { CorsRule } from './core/cors';
 import { checkObjectKey, VersioningState, versionNs } from './core/versions';
 import { IndexPlan, planDelete, planPut, VersionStamper } from './store-versions';
+import { collectGarbage } from './store-gc';
 
 /** Named limits of the RADOS layout (docs/LIMITS.md, "rgw"; docs/formats/rgw.md). */
 export const rgwStoreLimits = {
@@ -310,55 +311,11 @@ export class RgwStore {
     });
   }
 
-  /**
-   * The garbage collector: data sets recorded as pending for longer than `graceMs` (their upload
-   * or delete died half-way) are removed unless the bucket index names them; the records go too.
-   * Returns how many data sets it removed.
-   */
+  /** The garbage collector (store-gc.ts); returns how many data sets it removed. */
   async collectGarbage(graceMs: number): Promise<number> {
-    let removed = 0;
-    const now = Date.now();
-    for await (const o of this.index.listObjects()) {
-      if (!o.oid.startsWith('pending.')) continue;
-      const bucketId = o.oid.slice('pending.'.length);
-      const { vals } = await this.index.omapGetVals(o.oid);
-      for (const v of vals.values()) {
-        const p = JSON.parse(v.toString()) as PendingData;
-        if (now - p.startedMs < graceMs) continue;
-        if (!(await this.isLive(bucketId, p))) {
-          await this.removeData(p);
-          removed++;
-        }
-        await this.index.omapRmKeys(o.oid, [p.data]);
-      }
-    }
-    return removed;
+    return collectGarbage(this, graceMs);
   }
 
-  /** Whether the index entry of the record's key, or its multipart upload's part list, names its data set. */
-  private async isLive(bucketId: string, p: PendingData): Promise<boolean> {
-    const missing = (e: unknown): Map<string, Buffer> => {
-      if (isErrno(e, 'ENOENT')) return new Map<string, Buffer>();
-      throw e;
-    };
-    // A version's data set is named by its version entry; otherwise by the key's current entry.
-    const at = p.vkey ?? p.key;
-    const named = (await this.index.omapGetValsByKeys(`index.${bucketId}`, [at]).catch(missing)).get(at);
-    if (named) {
-      const e = JSON.parse(named.toString()) as IndexEntry;
-      if (e.data === p.data || e.parts?.some((x) => x.data === p.data)) return true;
-    }
-    if (!p.upload) return false;
-    let after = '';
-    for (;;) {
-      const page = await this.index.omapGetVals(p.upload, { startAfter: after }).catch((e: unknown) => ({ vals: missing(e), more: false }));
-      for (const [k, v] of page.vals) {
-        after = k;
-        if ((JSON.parse(v.toString()) as DataSet).data === p.data) return true;
-      }
-      if (!page.more) return false;
-    }
-  }
 
   /** The index entry of `key`, or undefined. */
   async entry(b: BucketInfo, key: string): Promise<IndexEntry | undefined> {

@@ -7,7 +7,7 @@ import t from 'tap';
 import { execFileSync } from 'node:child_process';
 import { aclAllows, allUsersUri, cannedAcl, parseAclDocument } from '../src/core/acl';
 import { matchCorsRule, parseCorsConfiguration } from '../src/core/cors';
-import { evaluatePolicy, ipInCidr, parsePolicy, PolicyRequest } from '../src/core/policy';
+import { evaluatePolicy, globMatch, ipInCidr, parsePolicy, PolicyRequest } from '../src/core/policy';
 import { afterVersionsOf, parseVersioningConfiguration, versionKey } from '../src/core/versions';
 import { parseXml } from '../src/core/xml-parse';
 
@@ -82,4 +82,25 @@ t.test('request XML: entities, comments, malformed input', async (t) => {
   const e = parseXml('<?xml version="1.0"?><!-- c --><A x="1"><B>a &amp; b &#x41;</B><C/></A>');
   t.same([e.name, e.attrs, e.children.map((c) => [c.name, c.text])], ['A', { x: '1' }, [['B', 'a & b A'], ['C', '']]]);
   for (const bad of ['<A><B></A>', '<A>', '<!DOCTYPE x [<!ENTITY y "z">]><A/>', '<A/><B/>', 'text']) t.equal(code(() => parseXml(bad)), 'MalformedXML', bad);
+});
+
+t.test('policy wildcards: * and ? without regexes, no catastrophic backtracking', async (t) => {
+  const cases: [string, string, boolean][] = [
+    ['s3:*', 's3:GetObject', true],
+    ['s3:Get*', 's3:PutObject', false],
+    ['arn:aws:s3:::b/home/*/x?', 'arn:aws:s3:::b/home/dave/xy', true],
+    ['arn:aws:s3:::b/home/*/x?', 'arn:aws:s3:::b/home/dave/x', false],
+    ['a*b*c', 'aXbYbZc', true],
+    ['a*b*c', 'aXbYbZ', false],
+    ['*', '', true],
+    ['', '', true],
+    ['?', '', false],
+    ['a.b', 'aXb', false],
+    ['(x)+', '(x)+', true],
+  ];
+  t.same(cases.map(([p, s]) => globMatch(p, s)), cases.map((c) => c[2]), 'regex metacharacters are literal');
+  // A pattern that makes a naive backtracking regex exponential: here a few thousand steps.
+  const started = process.hrtime.bigint();
+  t.equal(globMatch(`${'a*'.repeat(40)}b`, 'a'.repeat(1024)), false);
+  t.ok(process.hrtime.bigint() - started < 2_000_000_000n, 'a pathological pattern is answered quickly');
 });

@@ -43,10 +43,34 @@ export interface Policy {
 const invalid = (why: string): S3Error => new S3Error('MalformedPolicy', `the policy is not valid: ${why}`);
 const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
-/** `*` matches any run of characters, `?` one (IAM's wildcard matching). */
+/**
+ * `*` matches any run of characters, `?` one (IAM's wildcard matching). No regex is built from
+ * the pattern (a policy is user input): the two-pointer walk below keeps only the last `*` seen and
+ * resumes after it, so its time is at most |pattern| x |s| steps (both bounded: policyBytesMax and
+ * the key length) and never exponential.
+ */
 export function globMatch(pattern: string, s: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[\\s\\S]*').replace(/\?/g, '[\\s\\S]')}$`);
-  return re.test(s);
+  let p = 0;
+  let i = 0;
+  let star = -1;
+  let resume = 0;
+  while (i < s.length) {
+    if (p < pattern.length && (pattern[p] === '?' || pattern[p] === s[i])) {
+      p++;
+      i++;
+    } else if (p < pattern.length && pattern[p] === '*') {
+      star = p++;
+      resume = i;
+    } else if (star >= 0) {
+      // The last `*` takes one more character and the rest of the pattern tries again.
+      p = star + 1;
+      i = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (pattern[p] === '*') p++;
+  return p === pattern.length;
 }
 
 const conditionOps = ['StringEquals', 'StringNotEquals', 'StringLike', 'StringNotLike', 'IpAddress', 'NotIpAddress'];
