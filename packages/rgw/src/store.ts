@@ -13,7 +13,7 @@ import { collectGarbage } from './store-gc';
 export const rgwStoreLimits = {
   /** Bytes of one data stripe object (radosgw's rgw_obj_stripe_size is 4 MiB too). */
   stripeBytes: 4 << 20,
-  /** Bytes of one object PUT in a single request (S3's limit is 5 GiB; multipart is not there yet). */
+  /** Bytes of one object PUT in a single request (S3's limit is 5 GiB; larger objects go through multipart uploads). */
   objectBytesMax: 1 << 30,
   /** Bytes of an object key (S3's limit). */
   keyBytesMax: 1024,
