@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { WriteOp } from '@ts-ceph/rados';
+import { Acl } from './core/acl';
 import { S3Error } from './core/errors';
+import { checkObjectKey } from './core/versions';
 import { BucketInfo, DataSet, IndexEntry, isErrno, json, RgwStore, rgwStoreLimits } from './store';
 
 /** Named limits of multipart uploads (docs/LIMITS.md, "rgw"; S3's documented quotas). */
@@ -22,6 +24,8 @@ export interface UploadInfo {
   initiatedMs: number;
   contentType: string;
   meta: Record<string, string>;
+  /** The completed object's ACL, asked for at CreateMultipartUpload (x-amz-acl, x-amz-grant-*). */
+  acl?: Acl;
 }
 
 /** One part record: the omap value under the zero-padded part number. */
@@ -48,9 +52,10 @@ const listingKey = (key: string, uploadId: string): string => `${key} ${uploadId
 export class RgwMultipart {
   constructor(private readonly store: RgwStore) {}
 
-  async initiate(b: BucketInfo, owner: string, key: string, contentType: string, meta: Record<string, string>): Promise<UploadInfo> {
+  async initiate(b: BucketInfo, owner: string, key: string, contentType: string, meta: Record<string, string>, acl?: Acl): Promise<UploadInfo> {
+    checkObjectKey(key);
     if (Buffer.byteLength(key) > rgwStoreLimits.keyBytesMax) throw new S3Error('KeyTooLongError', `keys are at most ${rgwStoreLimits.keyBytesMax} bytes`);
-    const info: UploadInfo = { bucketId: b.id, key, uploadId: `2~${randomBytes(16).toString('hex')}`, owner, initiatedMs: Date.now(), contentType, meta };
+    const info: UploadInfo = { bucketId: b.id, key, uploadId: `2~${randomBytes(16).toString('hex')}`, owner, initiatedMs: Date.now(), contentType, meta, acl };
     await this.store.index.operate(uploadOid(info.uploadId), new WriteOp().create(true).writeFull(json(info)));
     await this.store.index.omapSet(`uploads.${b.id}`, new Map([[listingKey(key, info.uploadId), json(info)]]));
     return info;
@@ -136,23 +141,25 @@ export class RgwMultipart {
       meta: u.meta,
       data: `${b.id}_${u.uploadId.slice(2, 26)}`,
       parts: chosen.map((p) => ({ data: p.data, size: p.size })),
+      acl: u.acl,
     };
     const used = new Set(chosen.map((p) => p.data));
     const unused = [...have.values()].filter((p) => !used.has(p.data));
-    const old = await this.store.entry(b, u.key);
+    const plan = await this.store.planPublish(b, u.key, entry);
+    const dropped = [...unused, ...plan.drop];
     const oid = uploadOid(u.uploadId);
-    // Intents first: the previous object and the parts left out are dropped after the publish.
-    await this.store.recordPending(b, u.key, [...unused, ...(old ? [old] : [])], oid);
+    // Intents first: the versions the plan replaces and the parts left out are dropped after the
+    // publish, which goes through the same versioned index plan as a PUT.
+    await this.store.recordPending(b, u.key, dropped, oid);
     try {
-      await this.store.index.operate(`index.${b.id}`, new WriteOp().assertExists().omapSet(new Map([[u.key, json(entry)]])));
+      await this.store.applyPlan(b, plan);
     } catch (e) {
       if (isErrno(e, 'ENOENT')) throw new S3Error('NoSuchBucket', `the bucket ${b.name} was deleted`);
       throw e;
     }
     await this.dropUpload(b, u);
-    for (const p of unused) await this.store.removeData(p);
-    if (old) await this.store.removeData(old);
-    await this.store.clearPending(b, [...unused, ...(old ? [old] : [])]);
+    for (const p of dropped) await this.store.removeData(p);
+    await this.store.clearPending(b, dropped);
     return entry;
   }
 

@@ -10,12 +10,16 @@ import { errorDocument, listAllMyBuckets, listBucket, Owner, S3_XMLNS } from './
 import { BucketInfo, RgwStore, rgwStoreLimits, UserInfo } from './store';
 import { RgwMultipart } from './multipart';
 import { parseRange } from './range';
-import { Ctx, decodePath } from './handlers/context';
+import { Ctx, decodePath, needUser } from './handlers/context';
 import { isMultipartRequest, listUploads, multipartObjectOp } from './handlers/objects-multipart';
 import { objectOp } from './handlers/objects-write';
 import { deleteObjects } from './handlers/objects-delete-multi';
 
 export { parseRange };
+import { authorize, requestedAcl } from './handlers/bucket-access';
+import { bucketConfigOp } from './handlers/bucket-config';
+import { corsOnRequest, corsPreflight } from './handlers/bucket-cors';
+import { bucketVersioningOp } from './handlers/bucket-versioning';
 
 const log = logger('rgw');
 
@@ -96,18 +100,21 @@ export class RgwServer {
     const rawQuery = q < 0 ? '' : url.slice(q + 1);
     try {
       const body = await readBody(req);
+      if (req.method === 'OPTIONS') return await corsPreflight(req, res, this.store, rawPath);
       const user = await this.authenticate(req, rawPath, rawQuery, body);
-      const ctx: Ctx = { req, res, id, method: req.method ?? 'GET', rawPath, query: new URLSearchParams(rawQuery), user, body, store: this.store, multipart: this.multipart };
+      await corsOnRequest(req, res, this.store, rawPath);
+      const ctx: Ctx = { req, res, id, method: req.method ?? 'GET', rawPath, query: new URLSearchParams(rawQuery), user, sourceIp: req.socket.remoteAddress, body, store: this.store, multipart: this.multipart };
       await this.route(ctx);
     } catch (e) {
       this.fail(res, req.method === 'HEAD', rawPath, id, e);
     }
   }
 
-  private async authenticate(req: IncomingMessage, rawPath: string, rawQuery: string, body: Buffer): Promise<UserInfo> {
+  private async authenticate(req: IncomingMessage, rawPath: string, rawQuery: string, body: Buffer): Promise<UserInfo | undefined> {
     const h = req.headers.authorization;
     const presigned = !h && isPresigned(rawQuery);
-    if (!h && !presigned) throw new S3Error('AccessDenied', 'anonymous requests are not allowed');
+    // Neither signed nor presigned: anonymous, allowed only where a policy or an ACL lets everyone in.
+    if (!h && !presigned) return undefined;
     if (req.headers['content-encoding']?.includes('aws-chunked')) throw new S3Error('NotImplemented', 'aws-chunked payloads are not supported yet');
     try {
       const query = presigned ? parseQueryAuth(rawQuery) : undefined;
@@ -119,6 +126,7 @@ export class RgwServer {
       const signed = { method: req.method ?? 'GET', rawPath, rawQuery, headers };
       const hash = query ? verifyPresigned(signed, query, found.secret, Date.now()) : verifySigV4(signed, auth, found.secret, Date.now());
       checkPayload(hash, body);
+      if (found.user.suspended) throw new S3Error('UserSuspended', 'the user is suspended');
       return found.user;
     } catch (e) {
       if (e instanceof S3AuthFailure) throw new S3Error(e.s3Code, e.message);
@@ -144,8 +152,9 @@ export class RgwServer {
     const key = decodePath(segs.slice(2).join('/'));
     if (!bucket) {
       if (c.method !== 'GET') throw new S3Error('MethodNotAllowed', 'the method is not allowed here');
-      const owner: Owner = { id: c.user.uid, displayName: c.user.displayName };
-      return this.xml(c, 200, listAllMyBuckets(owner, await this.store.listBuckets(c.user.uid)));
+      const u = needUser(c);
+      const owner: Owner = { id: u.uid, displayName: u.displayName };
+      return this.xml(c, 200, listAllMyBuckets(owner, await this.store.listBuckets(u.uid)));
     }
     if (!key) return this.bucketOp(c, bucket);
     if (isMultipartRequest(c)) return multipartObjectOp(c, await this.store.bucket(bucket), key);
@@ -153,29 +162,40 @@ export class RgwServer {
   }
 
   private async bucketOp(c: Ctx, name: string): Promise<void> {
+    if (await bucketVersioningOp(c, c.method, this.store, name)) return;
+    if (await bucketConfigOp(c, this.store, name)) return;
+    if (c.method === 'PUT') {
+      const u = needUser(c);
+      checkBucketName(name);
+      await this.store.createBucket(u.uid, name, requestedAcl(c.req.headers, { id: u.uid, displayName: u.displayName }));
+      c.res.writeHead(200, { location: `/${name}`, 'content-length': 0 });
+      return void c.res.end();
+    }
+    const b = await this.store.bucket(name);
     switch (c.method) {
-      case 'PUT':
-        checkBucketName(name);
-        await this.store.createBucket(c.user.uid, name);
-        c.res.writeHead(200, { location: `/${name}`, 'content-length': 0 });
-        return void c.res.end();
       case 'DELETE':
-        await this.store.deleteBucket(c.user.uid, name);
+        authorize(c, b, 's3:DeleteBucket', { ownerOnly: true });
+        await this.store.deleteBucket(b.owner, name);
         c.res.writeHead(204);
         return void c.res.end();
       case 'HEAD':
-        await this.store.bucket(name);
+        authorize(c, b, 's3:ListBucket', { perm: 'READ' });
         c.res.writeHead(200, { 'content-length': 0 });
         return void c.res.end();
       case 'GET':
         if (c.query.has('location')) {
-          await this.store.bucket(name);
+          authorize(c, b, 's3:GetBucketLocation', { ownerOnly: true });
           return this.xml(c, 200, `<?xml version="1.0" encoding="UTF-8"?><LocationConstraint xmlns="${S3_XMLNS}"></LocationConstraint>`);
         }
-        if (c.query.has('uploads')) return listUploads(c, await this.store.bucket(name));
-        return this.listObjects(c, await this.store.bucket(name));
+        if (c.query.has('uploads')) {
+          authorize(c, b, 's3:ListBucketMultipartUploads', { perm: 'READ' });
+          return listUploads(c, b);
+        }
+        authorize(c, b, 's3:ListBucket', { perm: 'READ' });
+        return this.listObjects(c, b);
       case 'POST':
-        if (c.query.has('delete')) return deleteObjects(c, await this.store.bucket(name));
+        // DeleteObjects checks every key as its own DELETE would.
+        if (c.query.has('delete')) return deleteObjects(c, b);
         throw new S3Error('MethodNotAllowed', `${c.method} is not allowed on a bucket`);
       default:
         throw new S3Error('MethodNotAllowed', `${c.method} is not allowed on a bucket`);
@@ -211,7 +231,7 @@ export class RgwServer {
         nextContinuationToken: next !== undefined ? Buffer.from(next).toString('base64') : undefined,
         startAfter,
       },
-      { id: c.user.uid, displayName: c.user.displayName },
+      { id: b.owner, displayName: b.owner },
     );
     return this.xml(c, 200, doc);
   }

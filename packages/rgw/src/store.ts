@@ -2,12 +2,18 @@ import { createHash, randomBytes } from 'node:crypto';
 import { CephError, Errno, isCephError } from '@ts-ceph/common';
 import { IoCtx, Rados, ReadOp, WriteOp } from '@ts-ceph/rados';
 import { S3Error } from './core/errors';
+import { Acl } from './core/acl';
+import type { QuotaInfo } from './quota';
+import { CorsRule } from './core/cors';
+import { checkObjectKey, VersioningState, versionNs } from './core/versions';
+import { IndexPlan, planDelete, planPut, VersionStamper } from './store-versions';
+import { collectGarbage } from './store-gc';
 
 /** Named limits of the RADOS layout (docs/LIMITS.md, "rgw"; docs/formats/rgw.md). */
 export const rgwStoreLimits = {
   /** Bytes of one data stripe object (radosgw's rgw_obj_stripe_size is 4 MiB too). */
   stripeBytes: 4 << 20,
-  /** Bytes of one object PUT in a single request (S3's limit is 5 GiB; multipart is not there yet). */
+  /** Bytes of one object PUT in a single request (S3's limit is 5 GiB; larger objects go through multipart uploads). */
   objectBytesMax: 1 << 30,
   /** Bytes of an object key (S3's limit). */
   keyBytesMax: 1024,
@@ -25,6 +31,12 @@ export interface UserInfo {
   displayName: string;
   keys: { accessKey: string; secretKey: string }[];
   createdMs: number;
+  email?: string;
+  suspended?: boolean;
+  maxBuckets?: number;
+  /** radosgw-admin quota set --quota-scope=user / =bucket (the default for the user's buckets). */
+  userQuota?: QuotaInfo;
+  bucketQuota?: QuotaInfo;
 }
 
 export interface BucketInfo {
@@ -32,6 +44,16 @@ export interface BucketInfo {
   id: string;
   owner: string;
   createdMs: number;
+  /** PutBucketVersioning's state; absent until first configured. */
+  versioning?: VersioningState;
+  /** The bucket ACL; absent: private to the owner. */
+  acl?: Acl;
+  /** PutBucketPolicy's document, as sent. */
+  policy?: string;
+  /** PutBucketCors's rules. */
+  cors?: CorsRule[];
+  /** radosgw-admin quota set --bucket. */
+  quota?: QuotaInfo;
 }
 
 /** One bucket index entry (the omap value under the object's key). */
@@ -49,10 +71,20 @@ export interface IndexEntry {
   headers?: Record<string, string>;
   /** The object's tag set (PutObjectTagging, x-amz-tagging), in the order given. */
   tags?: [string, string][];
+  /** The object key (version entries need it; docs/formats/rgw.md, "Versions"). */
+  key?: string;
+  /** S3's version id, "null" for the null version; absent in entries written before versioning. */
+  versionId?: string;
+  /** The omap key of this version's entry. */
+  vkey?: string;
+  /** A delete marker: no data (size 0, data ''). */
+  deleteMarker?: boolean;
+  /** The object ACL (its owner is the uploader); absent in entries from before ACLs: the bucket owner's. */
+  acl?: Acl;
 }
 
 /** What a PUT or copy sets besides the data (the ETag defaults to the data's md5). */
-export type ObjectAttrs = Pick<IndexEntry, 'contentType' | 'meta' | 'headers' | 'tags'> & { etag?: string };
+export type ObjectAttrs = Pick<IndexEntry, 'contentType' | 'meta' | 'headers' | 'tags' | 'acl'> & { etag?: string };
 
 /** One striped data set: `${data}.${n}` for n < ceil(size / stripeBytes). */
 export interface DataSet {
@@ -71,6 +103,8 @@ export interface PendingData {
   startedMs: number;
   parts?: DataSet[];
   upload?: string;
+  /** The version entry that names `data` once published (absent: the key's current entry). */
+  vkey?: string;
 }
 
 export const json = (v: unknown): Buffer => Buffer.from(JSON.stringify(v));
@@ -91,8 +125,11 @@ function stripes(size: number): number {
  * written: a gateway killed mid-upload leaves only unreferenced stripes, never a half object.
  */
 export class RgwStore {
+  private readonly stamper = new VersionStamper();
+
   private constructor(
-    private readonly meta: IoCtx,
+    /** The meta pool (users, keys, buckets; admin.ts reads it too). */
+    readonly meta: IoCtx,
     /** The index pool (also holds multipart upload objects: multipart.ts). */
     readonly index: IoCtx,
     /** The data pool. */
@@ -161,8 +198,8 @@ export class RgwStore {
   }
 
   /** Create: the bucket's meta object exclusively (its name is taken once), then its index object. */
-  async createBucket(uid: string, name: string): Promise<void> {
-    const info: BucketInfo = { name, id: `${name}.${randomBytes(8).toString('hex')}`, owner: uid, createdMs: Date.now() };
+  async createBucket(uid: string, name: string, acl?: Acl): Promise<void> {
+    const info: BucketInfo = { name, id: `${name}.${randomBytes(8).toString('hex')}`, owner: uid, createdMs: Date.now(), acl };
     try {
       await this.meta.operate(`bucket.${name}`, new WriteOp().create(true).writeFull(json(info)));
     } catch (e) {
@@ -203,6 +240,7 @@ export class RgwStore {
   // ---- objects ---------------------------------------------------------------------------------------
 
   async putObject(b: BucketInfo, key: string, body: Buffer, attrs: ObjectAttrs): Promise<IndexEntry> {
+    checkObjectKey(key);
     if (Buffer.byteLength(key) > rgwStoreLimits.keyBytesMax) throw new S3Error('KeyTooLongError', `keys are at most ${rgwStoreLimits.keyBytesMax} bytes`);
     if (body.length > rgwStoreLimits.objectBytesMax) throw new S3Error('EntityTooLarge', `objects are at most ${rgwStoreLimits.objectBytesMax} bytes in one PUT`);
     const entry: IndexEntry = {
@@ -214,24 +252,35 @@ export class RgwStore {
       headers: attrs.headers,
       tags: attrs.tags,
       data: `${b.id}_${randomBytes(12).toString('hex')}`,
+      acl: attrs.acl,
     };
     const old = await this.entry(b, key);
-    // Intents first: if we die from here on, the collector finds whichever of the two data sets
-    // the index does not name and removes it.
-    const intents = [entry, ...(old ? [old] : [])];
+    const plan = await planPut(this.index, b, key, entry, old, this.stamper.next(entry.mtimeMs));
+    // Intents first: if we die from here on, the collector finds whichever of the data sets the
+    // index does not name and removes it.
+    const intents = [entry, ...plan.drop];
     await this.recordPending(b, key, intents);
     await this.writeData(entry.data, body);
     try {
-      await this.index.operate(`index.${b.id}`, new WriteOp().assertExists().omapSet(new Map([[key, json(entry)]])));
+      await this.applyPlan(b, plan);
     } catch (e) {
       await this.removeData(entry);
       await this.clearPending(b, [entry]);
       if (isErrno(e, 'ENOENT')) throw new S3Error('NoSuchBucket', `the bucket ${b.name} was deleted`);
       throw e;
     }
-    if (old) await this.removeData(old);
+    for (const d of plan.drop) await this.removeData(d);
     await this.clearPending(b, intents);
     return entry;
+  }
+
+  /**
+   * How publishing `entry` under `key` changes the index for the bucket's versioning state (sets
+   * entry.versionId and vkey); multipart completion applies it like a PUT does.
+   */
+  async planPublish(b: BucketInfo, key: string, entry: IndexEntry): Promise<IndexPlan> {
+    checkObjectKey(key);
+    return planPut(this.index, b, key, entry, await this.entry(b, key), this.stamper.next(entry.mtimeMs));
   }
 
   /** Write `body` as the stripes of the data set `data`. */
@@ -240,10 +289,18 @@ export class RgwStore {
     await Promise.all(Array.from({ length: stripes(body.length) }, (_, i) => this.data.writeFull(`${data}.${i}`, body.subarray(i * sb, (i + 1) * sb))));
   }
 
+  /** One write op on the index: the bucket must still exist, then removals, then new entries. */
+  async applyPlan(b: BucketInfo, plan: IndexPlan): Promise<void> {
+    const op = new WriteOp().assertExists();
+    if (plan.rm.length) op.omapRmKeys(plan.rm);
+    if (plan.set.size) op.omapSet(new Map([...plan.set].map(([k, v]) => [k, json(v)])));
+    await this.index.operate(`index.${b.id}`, op);
+  }
+
   /** pending.<bucket id>: data sets an upload or a delete is about to create or drop. */
-  async recordPending(b: BucketInfo, key: string, sets: (DataSet & { parts?: DataSet[] })[], upload?: string): Promise<void> {
+  async recordPending(b: BucketInfo, key: string, sets: (DataSet & { parts?: DataSet[]; vkey?: string })[], upload?: string): Promise<void> {
     const now = Date.now();
-    const vals = new Map(sets.map((e) => [e.data, json({ key, data: e.data, size: e.size, startedMs: now, parts: e.parts, upload } satisfies PendingData)]));
+    const vals = new Map(sets.map((e) => [e.data, json({ key, data: e.data, size: e.size, startedMs: now, parts: e.parts, upload, vkey: e.vkey } satisfies PendingData)]));
     await this.index.omapSet(`pending.${b.id}`, vals);
   }
 
@@ -254,53 +311,11 @@ export class RgwStore {
     });
   }
 
-  /**
-   * The garbage collector: data sets recorded as pending for longer than `graceMs` (their upload
-   * or delete died half-way) are removed unless the bucket index names them; the records go too.
-   * Returns how many data sets it removed.
-   */
+  /** The garbage collector (store-gc.ts); returns how many data sets it removed. */
   async collectGarbage(graceMs: number): Promise<number> {
-    let removed = 0;
-    const now = Date.now();
-    for await (const o of this.index.listObjects()) {
-      if (!o.oid.startsWith('pending.')) continue;
-      const bucketId = o.oid.slice('pending.'.length);
-      const { vals } = await this.index.omapGetVals(o.oid);
-      for (const v of vals.values()) {
-        const p = JSON.parse(v.toString()) as PendingData;
-        if (now - p.startedMs < graceMs) continue;
-        if (!(await this.isLive(bucketId, p))) {
-          await this.removeData(p);
-          removed++;
-        }
-        await this.index.omapRmKeys(o.oid, [p.data]);
-      }
-    }
-    return removed;
+    return collectGarbage(this, graceMs);
   }
 
-  /** Whether the index entry of the record's key, or its multipart upload's part list, names its data set. */
-  private async isLive(bucketId: string, p: PendingData): Promise<boolean> {
-    const missing = (e: unknown): Map<string, Buffer> => {
-      if (isErrno(e, 'ENOENT')) return new Map<string, Buffer>();
-      throw e;
-    };
-    const named = (await this.index.omapGetValsByKeys(`index.${bucketId}`, [p.key]).catch(missing)).get(p.key);
-    if (named) {
-      const e = JSON.parse(named.toString()) as IndexEntry;
-      if (e.data === p.data || e.parts?.some((x) => x.data === p.data)) return true;
-    }
-    if (!p.upload) return false;
-    let after = '';
-    for (;;) {
-      const page = await this.index.omapGetVals(p.upload, { startAfter: after }).catch((e: unknown) => ({ vals: missing(e), more: false }));
-      for (const [k, v] of page.vals) {
-        after = k;
-        if ((JSON.parse(v.toString()) as DataSet).data === p.data) return true;
-      }
-      if (!page.more) return false;
-    }
-  }
 
   /** The index entry of `key`, or undefined. */
   async entry(b: BucketInfo, key: string): Promise<IndexEntry | undefined> {
@@ -330,7 +345,10 @@ export class RgwStore {
       if (!v) throw new S3Error('NoSuchKey', 'the specified key does not exist');
       const next = change(JSON.parse(v.toString()) as IndexEntry);
       try {
-        await this.index.operate(`index.${b.id}`, new WriteOp().assertVersion(r.version).omapSet(new Map([[key, json(next)]])));
+        // The current entry and its version entry hold the same JSON: both change together.
+        const vals = new Map([[key, json(next)]]);
+        if (next.vkey) vals.set(next.vkey, json(next));
+        await this.index.operate(`index.${b.id}`, new WriteOp().assertVersion(r.version).omapSet(vals));
         return next;
       } catch (e) {
         if (!isErrno(e, 'ERANGE', 'EOVERFLOW') || i >= rgwStoreLimits.raceRetriesMax) throw e;
@@ -369,14 +387,33 @@ export class RgwStore {
     return Buffer.concat(await Promise.all(parts));
   }
 
-  /** S3 DELETE: no error when the key is absent. */
-  async deleteObject(b: BucketInfo, key: string): Promise<void> {
-    const e = await this.entry(b, key);
-    if (!e) return;
-    await this.recordPending(b, key, [e]);
-    await this.index.operate(`index.${b.id}`, new WriteOp().assertExists().omapRmKeys([key]));
-    await this.removeData(e);
-    await this.clearPending(b, [e]);
+  /** S3 DELETE (no error when the key or version is absent); a delete marker in a versioned bucket. */
+  async deleteObject(b: BucketInfo, key: string, versionId?: string): Promise<{ versionId?: string; deleteMarker?: boolean }> {
+    const cur = await this.entry(b, key);
+    const now = Date.now();
+    const plan = await planDelete(this.index, b, key, cur, versionId, this.stamper.next(now), now);
+    if (!plan.rm.length && !plan.set.size) return { versionId: plan.versionId, deleteMarker: plan.deleteMarker };
+    await this.recordPending(b, key, plan.drop);
+    await this.applyPlan(b, plan);
+    for (const d of plan.drop) await this.removeData(d);
+    await this.clearPending(b, plan.drop);
+    return { versionId: plan.versionId, deleteMarker: plan.deleteMarker };
+  }
+
+  /** Rewrite the bucket's record (versioning, ACL, policy, CORS) at the version read; a racing update retries. */
+  async updateBucket(name: string, change: (b: BucketInfo) => BucketInfo): Promise<void> {
+    for (let i = 0; ; i++) {
+      const r = await this.meta.operateRead(`bucket.${name}`, new ReadOp().read(0, 0)).catch((e: unknown) => {
+        throw isErrno(e, 'ENOENT') ? new S3Error('NoSuchBucket', `the bucket ${name} does not exist`) : e;
+      });
+      const b = JSON.parse((r.results[0]!.value as Buffer).toString()) as BucketInfo;
+      try {
+        await this.meta.operate(`bucket.${name}`, new WriteOp().assertVersion(r.version).writeFull(json(change(b))));
+        return;
+      } catch (e) {
+        if (!isErrno(e, 'ERANGE', 'EOVERFLOW') || i >= rgwStoreLimits.raceRetriesMax) throw e;
+      }
+    }
   }
 
   /** Remove a data set's stripes (every part's, for a multipart object); absent ones are fine. */
@@ -409,6 +446,8 @@ export class RgwStore {
       const page = await this.index.omapGetVals(`index.${b.id}`, { startAfter: after, prefix: o.prefix, max: 1000 });
       for (const [k, v] of page.vals) {
         after = k;
+        // The version namespace sorts after every key: the listing ends there.
+        if (k.startsWith(versionNs)) return { entries, commonPrefixes, truncated: false, last };
         if (skip && k.startsWith(skip)) continue;
         const cut = o.delimiter ? k.indexOf(o.delimiter, o.prefix.length) : -1;
         if (cut >= 0) {

@@ -27,6 +27,11 @@ t.test('the request XML reader', async (t) => {
     t.ok(malformed(bad), `MalformedXML: ${JSON.stringify(bad.slice(0, 40))}`);
   }
   t.ok(malformed(`<a>${'x'.repeat((1 << 20) + 1)}</a>`), 'a document over docBytesMax');
+  t.ok(malformed(`<a>${'<b/>'.repeat(10_001)}</a>`), 'more elements than elementsMax');
+  const acl = parseXml('<AccessControlPolicy><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser"><ID> u1 </ID></Grantee></AccessControlPolicy>');
+  t.same([acl.children[0]!.attrs['xsi:type'], childText(acl.children[0]!, 'ID')], ['CanonicalUser', 'u1'], 'attributes kept with their prefix; childText trims');
+  t.equal(parseXml('<s3:Delete xmlns:s3="x"><s3:Quiet>true</s3:Quiet></s3:Delete>').name, 'Delete', 'a namespace prefix is dropped from element names');
+  for (const bad of ['<a b=1/>', '<a b="1"c="2"/>', '<a "x"/>']) t.ok(malformed(bad), `MalformedXML: ${bad}`);
 });
 
 t.test('tag sets', async (t) => {

@@ -11,6 +11,7 @@ import * as status from '../commands/status';
 import * as bootstrap from '../commands/bootstrap';
 import * as start from '../commands/start';
 import * as down from '../commands/down';
+import * as enable from '../commands/enable';
 
 type Command = { summary: string; run(o: GlobalOptions, out: CommandOutput): Promise<number> };
 
@@ -20,6 +21,7 @@ export const commands: Record<string, Command> = {
   bootstrap: { summary: 'create a new local cluster in --dir D [--osds N] [--encrypt] and start it', run: bootstrap.run },
   start: { summary: 'start the daemons of the cluster in --dir D', run: start.run },
   down: { summary: 'stop the daemons of the cluster in --dir D', run: down.run },
+  enable: { summary: 'enable rgw --dir D [--port P]: start a ts-rgw and print an admin key pair', run: enable.run },
 };
 
 /** Aliases as the ceph CLI has them. */

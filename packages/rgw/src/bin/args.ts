@@ -10,7 +10,7 @@ export interface CommonArgs {
   flags: Set<string>;
 }
 
-const booleans = new Set(['-f', '-d', '--foreground', '--include-all']);
+const booleans = new Set(['-f', '-d', '--foreground', '--include-all', '--purge-objects', '--purge-data', '--gen-access-key', '--gen-secret']);
 
 export function parseCommonArgs(argv: string[], defaultName: string): CommonArgs {
   const a: CommonArgs = { conf: process.env.CEPH_CONF ?? '/etc/ceph/ceph.conf', name: defaultName, options: new Map(), positional: [], flags: new Set() };

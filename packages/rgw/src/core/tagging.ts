@@ -5,7 +5,7 @@
  */
 import { S3Error } from './errors';
 import { doc, Node } from './xml';
-import { childrenNamed, childText, XmlElement } from './xml-parse';
+import { childrenNamed, rawChildText, XmlElement } from './xml-parse';
 
 /** Named limits of tag sets (docs/LIMITS.md, "rgw"; S3's and radosgw's). */
 export const tagLimits = {
@@ -42,9 +42,9 @@ export function tagsFromXml(root: XmlElement): TagSet {
   if (!set) throw new S3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema');
   return checkTags(
     childrenNamed(set, 'Tag').map((t): [string, string] => {
-      const k = childText(t, 'Key');
+      const k = rawChildText(t, 'Key');
       if (k === undefined) throw new S3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema (a Tag without Key)');
-      return [k, childText(t, 'Value') ?? ''];
+      return [k, rawChildText(t, 'Value') ?? ''];
     }),
   );
 }

@@ -3,7 +3,7 @@ import { S3Error } from '../core/errors';
 import { RgwMultipart } from '../multipart';
 import { RgwStore, UserInfo } from '../store';
 
-/** One authenticated request, as the handlers see it. */
+/** One request, as the handlers see it (bucket-access.ts decides what it may do). */
 export interface Ctx {
   req: IncomingMessage;
   res: ServerResponse;
@@ -11,10 +11,24 @@ export interface Ctx {
   method: string;
   rawPath: string;
   query: URLSearchParams;
-  user: UserInfo;
+  /** Undefined: an anonymous request (allowed only where a policy or an ACL lets everyone in). */
+  user: UserInfo | undefined;
+  /** The client's address (aws:SourceIp). */
+  sourceIp: string | undefined;
   body: Buffer;
   store: RgwStore;
   multipart: RgwMultipart;
+}
+
+/** The signed-in user; an anonymous request is refused here. */
+export function needUser(c: Pick<Ctx, 'user'>): UserInfo {
+  if (!c.user) throw new S3Error('AccessDenied', 'anonymous requests are not allowed here');
+  return c.user;
+}
+
+/** The owner of what this request creates: the uploader, or the bucket owner for anonymous writers. */
+export function requestOwner(c: Pick<Ctx, 'user'>, bucketOwner: string): { id: string; displayName: string } {
+  return c.user ? { id: c.user.uid, displayName: c.user.displayName } : { id: bucketOwner, displayName: bucketOwner };
 }
 
 export function sendXml(c: Ctx, status: number, doc: string, headers: Record<string, string | number> = {}): void {

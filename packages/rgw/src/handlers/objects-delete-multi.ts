@@ -5,8 +5,9 @@
  */
 import { S3Error } from '../core/errors';
 import { doc, Node } from '../core/xml';
-import { childrenNamed, childText, parseXml } from '../core/xml-parse';
+import { childrenNamed, childText, parseXml, rawChildText } from '../core/xml-parse';
 import { BucketInfo } from '../store';
+import { authorize } from './bucket-access';
 import { Ctx, sendXml } from './context';
 
 /** Named limits of DeleteObjects (docs/LIMITS.md, "rgw"). */
@@ -24,15 +25,19 @@ export async function deleteObjects(c: Ctx, b: BucketInfo): Promise<void> {
     throw new S3Error('MalformedXML', `The XML you provided was not well-formed or did not validate against our published schema (1 to ${deleteObjectsLimits.keysMax} objects)`);
   }
   const keys = objects.map((o) => {
-    const k = childText(o, 'Key');
+    const k = rawChildText(o, 'Key');
     if (k === undefined) throw new S3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema (an Object without Key)');
-    return k;
+    return { key: k, versionId: childText(o, 'VersionId') };
   });
   const out: Node[] = [];
-  for (const key of keys) {
+  for (const { key, versionId } of keys) {
     try {
-      await c.store.deleteObject(b, key);
-      if (!quiet) out.push(['Deleted', [['Key', key]]]);
+      // Each key is checked as its own DELETE would be; a refusal is that key's Error.
+      authorize(c, b, versionId !== undefined ? 's3:DeleteObjectVersion' : 's3:DeleteObject', { key, perm: 'WRITE' });
+      const r = await c.store.deleteObject(b, key, versionId);
+      const version: Node[] = versionId !== undefined ? [['VersionId', versionId]] : [];
+      const marker: Node[] = r.deleteMarker ? [['DeleteMarker', 'true'], ['DeleteMarkerVersionId', r.versionId ?? 'null']] : [];
+      if (!quiet) out.push(['Deleted', [['Key', key], ...version, ...marker]]);
     } catch (e) {
       const err = e instanceof S3Error ? e : new S3Error('InternalError', 'we encountered an internal error, please try again');
       out.push(['Error', [['Key', key], ['Code', err.code], ['Message', err.message]]]);

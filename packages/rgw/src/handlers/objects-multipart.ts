@@ -9,8 +9,11 @@ import { childrenNamed, childText, parseXml } from '../core/xml-parse';
 import { checkPartNumber, rgwMultipartLimits } from '../multipart';
 import { BucketInfo } from '../store';
 import { parseRange } from '../range';
-import { Ctx, intParam, sendXml, userMeta } from './context';
+import { checkQuota } from '../quota';
+import { authorize } from './bucket-access';
+import { Ctx, intParam, requestOwner, sendXml, userMeta } from './context';
 import { copySource } from './copy-source';
+import { newObjectAcl, versionHeader } from './objects-write';
 
 /** Whether this object request is a multipart one (then `multipartObjectOp` answers it). */
 export function isMultipartRequest(c: Ctx): boolean {
@@ -18,9 +21,12 @@ export function isMultipartRequest(c: Ctx): boolean {
 }
 
 export async function multipartObjectOp(c: Ctx, b: BucketInfo, key: string): Promise<void> {
+  // Every multipart step writes the object, except abort and listing the parts (S3's actions).
+  const action = c.method === 'DELETE' ? 's3:AbortMultipartUpload' : c.method === 'GET' ? 's3:ListMultipartUploadParts' : 's3:PutObject';
+  authorize(c, b, action, { key, perm: c.method === 'GET' ? 'READ' : 'WRITE' });
   if (c.method === 'POST' && c.query.has('uploads')) {
     const ct = c.req.headers['content-type'] ?? 'binary/octet-stream';
-    const u = await c.multipart.initiate(b, c.user.uid, key, ct, userMeta(c));
+    const u = await c.multipart.initiate(b, requestOwner(c, b.owner).id, key, ct, userMeta(c), newObjectAcl(c, b));
     return sendXml(c, 200, initiateResult(b.name, key, u.uploadId));
   }
   const u = await c.multipart.upload(b, key, c.query.get('uploadId') ?? '');
@@ -46,13 +52,13 @@ async function uploadPart(c: Ctx, b: BucketInfo, u: Upload): Promise<void> {
   const n = Number(c.query.get('partNumber'));
   checkPartNumber(n);
   if (!c.req.headers['x-amz-copy-source']) {
+    await checkQuota(c.store, b, c.body.length);
     const rec = await c.multipart.uploadPart(b, u, n, c.body);
     c.res.writeHead(200, { etag: `"${rec.etag}"`, 'content-length': 0 });
     return void c.res.end();
   }
   // UploadPartCopy: the part's bytes come from an object (optionally a range of it).
-  const src = await copySource(c);
-  const e = await c.store.headObject(await c.store.bucket(src.bucket), src.key);
+  const e = (await copySource(c)).entry;
   const rh = c.req.headers['x-amz-copy-source-range'];
   const range = typeof rh === 'string' ? parseRange(rh, e.size) : undefined;
   if (typeof rh === 'string' && !range) throw new S3Error('InvalidArgument', 'the x-amz-copy-source-range value must be of the form bytes=first-last');
@@ -73,14 +79,14 @@ async function complete(c: Ctx, b: BucketInfo, u: Upload): Promise<void> {
   });
   const e = await c.multipart.complete(b, u, listed);
   const host = c.req.headers.host ?? 'localhost';
-  sendXml(c, 200, completeResult(`http://${host}/${b.name}/${encodeURIComponent(u.key)}`, b.name, u.key, e.etag));
+  sendXml(c, 200, completeResult(`http://${host}/${b.name}/${encodeURIComponent(u.key)}`, b.name, u.key, e.etag), versionHeader(b, e.versionId));
 }
 
 async function listParts(c: Ctx, b: BucketInfo, u: Upload): Promise<void> {
   const max = intParam(c, 'max-parts', rgwMultipartLimits.listEntriesMax, rgwMultipartLimits.listEntriesMax);
   const marker = intParam(c, 'part-number-marker', 0);
   const all = (await c.multipart.parts(u)).filter((p) => p.partNumber > marker);
-  const owner = { id: c.user.uid, displayName: c.user.displayName };
+  const owner = requestOwner(c, b.owner);
   const doc = listPartsResult({ bucket: b.name, key: u.key, uploadId: u.uploadId, owner, marker, maxParts: max, truncated: all.length > max, parts: all.slice(0, max) });
   sendXml(c, 200, doc);
 }
@@ -90,7 +96,7 @@ export async function listUploads(c: Ctx, b: BucketInfo): Promise<void> {
   const max = intParam(c, 'max-uploads', rgwMultipartLimits.listEntriesMax, rgwMultipartLimits.listEntriesMax);
   const o = { prefix: c.query.get('prefix') ?? '', delimiter: c.query.get('delimiter') ?? '', keyMarker: c.query.get('key-marker') ?? '', uploadIdMarker: c.query.get('upload-id-marker') ?? '', max };
   const r = await c.multipart.list(b, o);
-  const owner = { id: c.user.uid, displayName: c.user.displayName };
+  const owner = requestOwner(c, b.owner);
   const uploads = r.uploads.map((x) => ({ key: x.key, uploadId: x.uploadId, owner, initiatedMs: x.initiatedMs }));
   sendXml(c, 200, listUploadsResult({ bucket: b.name, ...o, maxUploads: max, truncated: r.truncated, uploads, commonPrefixes: r.commonPrefixes }));
 }

@@ -8,7 +8,10 @@ import { taggingDocument, tagsFromHeader, tagsFromXml } from '../core/tagging';
 import { doc, isoTime } from '../core/xml';
 import { parseXml } from '../core/xml-parse';
 import { BucketInfo, IndexEntry, ObjectAttrs } from '../store';
-import { Ctx, sendXml, userMeta } from './context';
+import { checkQuota } from '../quota';
+import { authorize, objectAcl, requestedAcl } from './bucket-access';
+import { objectAclOp } from './bucket-config';
+import { Ctx, requestOwner, sendXml, userMeta } from './context';
 import { copySource } from './copy-source';
 import { getObject } from './objects-read';
 
@@ -30,22 +33,42 @@ function requestAttrs(c: Ctx): ObjectAttrs {
   return { contentType: c.req.headers['content-type'] ?? 'binary/octet-stream', meta: userMeta(c), headers: contentHeaders(c), tags: typeof t === 'string' ? tagsFromHeader(t) : undefined };
 }
 
+/**
+ * The ACL of an object this request creates (PUT, copy, multipart): x-amz-acl or x-amz-grant-*,
+ * else private to its owner, the uploader (anonymous writers leave it to the bucket owner).
+ */
+export function newObjectAcl(c: Ctx, b: BucketInfo): NonNullable<ObjectAttrs['acl']> {
+  const owner = requestOwner(c, b.owner);
+  return requestedAcl(c.req.headers, owner, b.owner) ?? { owner, grants: [{ grantee: { type: 'CanonicalUser', id: owner.id, displayName: owner.displayName }, permission: 'FULL_CONTROL' }] };
+}
+
+/** x-amz-version-id for an answer about `versionId`, in a bucket that has versioning configured. */
+export function versionHeader(b: BucketInfo, versionId: string | undefined): Record<string, string> {
+  return b.versioning && versionId ? { 'x-amz-version-id': versionId } : {};
+}
+
 export async function objectOp(c: Ctx, b: BucketInfo, key: string): Promise<void> {
+  if (await objectAclOp(c, c.store, b, key)) return;
   if (c.query.has('tagging')) return tagging(c, b, key);
   switch (c.method) {
     case 'PUT': {
+      authorize(c, b, 's3:PutObject', { key, perm: 'WRITE' });
       if (c.req.headers['x-amz-copy-source']) return copyObject(c, b, key);
-      const e = await c.store.putObject(b, key, c.body, requestAttrs(c));
-      c.res.writeHead(200, { etag: `"${e.etag}"`, 'content-length': 0 });
+      await checkQuota(c.store, b, c.body.length);
+      const e = await c.store.putObject(b, key, c.body, { ...requestAttrs(c), acl: newObjectAcl(c, b) });
+      c.res.writeHead(200, { etag: `"${e.etag}"`, 'content-length': 0, ...versionHeader(b, e.versionId) });
       return void c.res.end();
     }
     case 'GET':
     case 'HEAD':
       return getObject(c, b, key);
-    case 'DELETE':
-      await c.store.deleteObject(b, key);
-      c.res.writeHead(204);
+    case 'DELETE': {
+      const vid = c.query.get('versionId') ?? undefined;
+      authorize(c, b, vid !== undefined ? 's3:DeleteObjectVersion' : 's3:DeleteObject', { key, perm: 'WRITE' });
+      const r = await c.store.deleteObject(b, key, vid);
+      c.res.writeHead(204, { ...(r.versionId ? { 'x-amz-version-id': r.versionId } : {}), ...(r.deleteMarker ? { 'x-amz-delete-marker': 'true' } : {}) });
       return void c.res.end();
+    }
     default:
       throw new S3Error('MethodNotAllowed', `${c.method} is not allowed on an object`);
   }
@@ -65,8 +88,8 @@ function checkCopyConditions(c: Ctx, e: IndexEntry): void {
 
 async function copyObject(c: Ctx, b: BucketInfo, key: string): Promise<void> {
   const src = await copySource(c);
-  const sb = await c.store.bucket(src.bucket);
-  const e = await c.store.headObject(sb, src.key);
+  const sb = src.bucket;
+  const e = src.entry;
   checkCopyConditions(c, e);
   const directive = String(c.req.headers['x-amz-metadata-directive'] ?? 'COPY');
   const tagDirective = String(c.req.headers['x-amz-tagging-directive'] ?? 'COPY');
@@ -77,8 +100,12 @@ async function copyObject(c: Ctx, b: BucketInfo, key: string): Promise<void> {
   const req = requestAttrs(c);
   const attrs: ObjectAttrs = directive === 'REPLACE' ? { ...req, tags: e.tags } : { contentType: e.contentType, meta: e.meta, headers: e.headers, tags: e.tags, etag: e.etag };
   if (tagDirective === 'REPLACE') attrs.tags = req.tags;
+  // The copy is a new object of the requester's: its ACL comes from this request, never the source.
+  attrs.acl = newObjectAcl(c, b);
+  await checkQuota(c.store, b, e.size);
   const data = e.size === 0 ? Buffer.alloc(0) : await c.store.readObject(e, 0, e.size - 1);
   const out = await c.store.putObject(b, key, data, attrs);
+  const sourceVersion: Record<string, string> = sb.versioning && e.versionId ? { 'x-amz-copy-source-version-id': e.versionId } : {};
   sendXml(
     c,
     200,
@@ -86,13 +113,17 @@ async function copyObject(c: Ctx, b: BucketInfo, key: string): Promise<void> {
       ['LastModified', isoTime(out.mtimeMs)],
       ['ETag', `"${out.etag}"`],
     ]),
+    { ...versionHeader(b, out.versionId), ...sourceVersion },
   );
 }
 
 async function tagging(c: Ctx, b: BucketInfo, key: string): Promise<void> {
+  const e = await c.store.headObject(b, key);
+  // Tags are the object's: reading them needs read access to it, changing them write access to it.
+  authorize(c, b, c.method === 'GET' ? 's3:GetObjectTagging' : c.method === 'PUT' ? 's3:PutObjectTagging' : 's3:DeleteObjectTagging', { key, perm: c.method === 'GET' ? 'READ' : 'WRITE', acl: c.method === 'GET' ? objectAcl(b, e) : undefined });
   switch (c.method) {
     case 'GET':
-      return sendXml(c, 200, taggingDocument((await c.store.headObject(b, key)).tags ?? []));
+      return sendXml(c, 200, taggingDocument(e.tags ?? []));
     case 'PUT': {
       const tags = tagsFromXml(parseXml(c.body));
       await c.store.updateEntry(b, key, (e) => ({ ...e, tags }));
