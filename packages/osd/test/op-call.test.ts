@@ -1,7 +1,7 @@
 /**
  * CEPH_OSD_OP_CALL through the op engine: the hello class as test_cls_hello.cc expects it (say_hello
  * reads, record_hello writes and bumps the version, EEXIST the second time, bad_reader/bad_writer
- * EIO), unknown classes and methods EOPNOTSUPP for the whole op, class caps (EPERM), and lock's
+ * EIO), a class not in osd_class_load_list EPERM and an unknown method EOPNOTSUPP for the whole op, class caps (EPERM), and lock's
  * exclusive lock seen by a second client as EBUSY.
  */
 import t from 'tap';
@@ -34,7 +34,7 @@ t.test('hello through the op engine', async (t) => {
   r = await h.run(req('hi', [osdOpCall('hello', 'nosuch')], RD));
   t.equal(r.result, -95, 'unknown method: EOPNOTSUPP');
   r = await h.run(req('hi', [osdOpCall('nosuchclass', 'x')], RD));
-  t.equal(r.result, -95, 'unknown class: EOPNOTSUPP');
+  t.equal(r.result, -1, 'a class not in osd_class_load_list: EPERM, as a 16.2.15 OSD');
   r = await h.run(req('hi', [osdOpCall('hello', 'record_hello', Buffer.from('a'))]), { allowAll: false, cap: OSDCap.parse('allow r') });
   t.equal(r.result, -1, 'class-write without caps: EPERM');
   r = await h.run(req('hi', [osdOpCall('hello', 'say_hello')], RD), { allowAll: false, cap: OSDCap.parse('allow r class-read') });
