@@ -1,6 +1,6 @@
 /**
  * cls_hello as src/test/cls_hello/test_cls_hello.cc drives it (SayHello, RecordHello, WriteReturnData,
- * Loud, BadMethods), plus the registry rules of a CALL: unknown class or method EOPNOTSUPP, the EIO of
+ * Loud, BadMethods), plus the registry rules of a CALL: a class not in osd_class_load_list EPERM, a listed class we lack or an unknown method EOPNOTSUPP, the EIO of
  * a method that reads without RD or writes without WR, the class caps of OSDCap.
  */
 import t from 'tap';

@@ -2,7 +2,7 @@
  * An in-memory ClsContext for the class tests: objects as maps, with the op engine's semantics that
  * the context documents (reads see the object before the op, stat sees the op's own view, writes go
  * to a copy that is kept only when the call succeeds), and `callMethod`, which runs a CALL as the op
- * engine will: EOPNOTSUPP for an unknown class or method, ENOENT for a non-WR method on a missing
+ * engine will: EPERM for a class not in osd_class_load_list, EOPNOTSUPP for a listed class we lack or an unknown method, ENOENT for a non-WR method on a missing
  * object, execClsMethod, then commit on success of a WR method.
  */
 import { CephError, Errno, cephError } from '@ts-ceph/common';
