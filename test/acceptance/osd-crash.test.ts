@@ -88,7 +88,7 @@ t.test('kill -9 ts-osd during acked writes: every acked write reads back, versio
     'the restarted ts-osd up at its new address',
     250,
   );
-  const code = await Promise.race([exited, new Promise<number>((r) => setTimeout(() => r(-99), 150_000))]);
+  const code = await Promise.race([exited, new Promise<number>((r) => setTimeout(() => r(-99), 150_000).unref())]);
   t.equal(code, 0, `the writer finished after the restart: ${err.slice(-2000)}\n${c.osdLog()}`);
   t.equal(acks.length, writes, 'every write was acked');
 
