@@ -10,25 +10,12 @@ import t, { Test } from 'tap';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sharedDir } from '@ts-ceph/common';
-import { CephMessage, MessageCodec } from '@ts-ceph/messenger';
+import { MessageCodec } from '@ts-ceph/messenger';
 import { MMgrCommand, MMgrCommandCodec, MMgrCommandReplyCodec, MMgrConfigureCodec, MMgrOpen, MMgrOpenCodec, MMgrReport, MMgrReportCodec, MPGStats, MPGStatsCodec, unpackPerfValues, PerfCounterTypeBits } from '../src';
+import { checkTruncations, codecMessage } from './frames';
 
-function msg(c: MessageCodec<unknown>, front: Buffer, version = c.version, data = Buffer.alloc(0)): CephMessage {
-  return { type: c.type, version, compatVersion: c.compatVersion, priority: 127, tid: 7n, dataOff: 0, seq: 1, front, middle: Buffer.alloc(0), data };
-}
-
-function splits(t: Test, c: MessageCodec<unknown>, front: Buffer): void {
-  let bad = 0;
-  for (let cut = 0; cut < front.length; cut++) {
-    try {
-      c.decode(msg(c, front.subarray(0, cut)), 0n);
-    } catch (e) {
-      const n = (e as Error).name;
-      if (n !== 'DencError' && n !== 'CephError') bad++;
-    }
-  }
-  t.equal(bad, 0, `${c.name}: every truncation of ${front.length} bytes refused with a typed error`);
-}
+const msg = codecMessage;
+const splits = (t: Test, c: MessageCodec<unknown>, front: Buffer) => checkTruncations(t, c, front, { prefixMayDecode: true });
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const str = (s: string) => Buffer.concat([Buffer.from([s.length, 0, 0, 0]), Buffer.from(s)]);

@@ -7,8 +7,9 @@
  */
 import t, { Test } from 'tap';
 import { fuzzDecodeTest, mutate } from '@ts-ceph/testkit';
-import { CephMessage, MessageCodec } from '@ts-ceph/messenger';
+import { MessageCodec } from '@ts-ceph/messenger';
 import { MOSDPing, MOSDPingCodec, MOSDPingOp, MTsOsdPeer, MTsOsdPeerCodec, messagesLimits, spanFromNs, spanToNs } from '../src';
+import { checkTruncations, codecMessage } from './frames';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const le32 = (n: number) => {
@@ -18,23 +19,8 @@ const le32 = (n: number) => {
 };
 const FSID = hex('3ec9b697905f4b08a7adb9c925da7c87');
 
-function msg(c: MessageCodec<unknown>, front: Buffer, version = c.version, data = Buffer.alloc(0)): CephMessage {
-  return { type: c.type, version, compatVersion: c.compatVersion, priority: 127, tid: 0n, dataOff: 0, seq: 1, front, middle: Buffer.alloc(0), data };
-}
-
-function splits(t: Test, c: MessageCodec<unknown>, front: Buffer): void {
-  let bad = 0;
-  for (let cut = 0; cut < front.length; cut++) {
-    try {
-      c.decode(msg(c, front.subarray(0, cut)), 0n);
-      bad++;
-    } catch (e) {
-      const n = (e as Error).name;
-      if (n !== 'DencError' && n !== 'CephError') bad++;
-    }
-  }
-  t.equal(bad, 0, 'every truncation fails with a typed error');
-}
+const msg = codecMessage;
+const splits = (t: Test, c: MessageCodec<unknown>, front: Buffer) => checkTruncations(t, c, front, { prefixMayDecode: false, label: 'every truncation fails with a typed error' });
 
 // The captured reply's fields, laid out as MOSDPing::encode_payload writes them.
 const head = Buffer.concat([FSID, le32(59), hex('05'), le32(1795347951), le32(321779000)]);
