@@ -6,7 +6,8 @@ import { Test } from 'tap';
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot } from '@ts-ceph/common';
-import { freePort, requireBinary, run, RunResult, waitFor } from '@ts-ceph/testkit';
+import { freePort, run, RunResult, waitFor } from '@ts-ceph/testkit';
+import { aws } from '../lib/aws-shell';
 
 export const rgwBin = join(repoRoot(), 'packages', 'rgw', 'dist', 'src', 'bin', 'ts-rgw.js');
 export const rgwAdminBin = join(repoRoot(), 'packages', 'rgw', 'dist', 'src', 'bin', 'ts-rgw-admin.js');
@@ -31,7 +32,6 @@ export interface RgwClient {
 
 /** Make user `tester` (TESTAK/testsecret), start ts-rgw and wait until it serves. */
 export async function startRgw(t: Test, c: RgwTarget): Promise<RgwClient> {
-  const aws = requireBinary('aws');
   let rgw: ChildProcess | undefined;
   t.teardown(() => void rgw?.kill('SIGKILL'));
   const common = ['-c', c.conf, '-n', 'client.admin', '--keyring', c.keyring];
@@ -45,7 +45,7 @@ export async function startRgw(t: Test, c: RgwTarget): Promise<RgwClient> {
   rgw.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   await waitFor(() => out.includes('listening on'), 60_000, 'ts-rgw listening', 100);
   const env = { ...process.env, AWS_ACCESS_KEY_ID: 'TESTAK', AWS_SECRET_ACCESS_KEY: 'testsecret', AWS_DEFAULT_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_REQUEST_CHECKSUM_CALCULATION: 'when_required', AWS_RESPONSE_CHECKSUM_VALIDATION: 'when_required' };
-  const s3 = (args: string[], e: NodeJS.ProcessEnv = env) => run(aws, ['--endpoint-url', `http://127.0.0.1:${port}`, ...args], { env: e, timeoutMs: 60_000 });
+  const s3 = (args: string[], e: NodeJS.ProcessEnv = env) => aws(['--endpoint-url', `http://127.0.0.1:${port}`, ...args], { env: e, timeoutMs: 60_000 });
   const ok = async (args: string[]) => {
     const r = await s3(args);
     t.equal(r.code, 0, `aws ${args.join(' ')}: ${r.stderr.slice(-500)}`);

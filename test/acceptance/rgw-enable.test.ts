@@ -6,13 +6,13 @@
 import t from 'tap';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, requireBinary, run, tempDir } from '@ts-ceph/testkit';
+import { freePort, run, tempDir } from '@ts-ceph/testkit';
 import { tsCephBin } from './mon-lib';
+import { awsBin } from '../lib/aws-shell';
 
 const tsCeph = (args: string[]) => run(process.execPath, [tsCephBin, ...args], { timeoutMs: 180_000, env: { ...process.env, TS_CEPH_MON_PORT: '0' } });
 
 t.test('ts-ceph enable rgw', async (t) => {
-  const aws = requireBinary('aws');
   const { path: base, cleanup } = tempDir('ts-ceph-rgw-');
   const dir = join(base, 'cluster');
   t.teardown(async () => {
@@ -28,7 +28,7 @@ t.test('ts-ceph enable rgw', async (t) => {
   t.ok(m, `the endpoint and a key pair: ${r.stdout}`);
   t.equal(m?.[1], `http://127.0.0.1:${port}`);
   const env = { ...process.env, AWS_ACCESS_KEY_ID: m?.[2], AWS_SECRET_ACCESS_KEY: m?.[3], AWS_DEFAULT_REGION: 'us-east-1', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_EC2_METADATA_DISABLED: 'true', AWS_REQUEST_CHECKSUM_CALCULATION: 'when_required', AWS_RESPONSE_CHECKSUM_VALIDATION: 'when_required' };
-  const s3 = (args: string[]) => run(aws, ['--endpoint-url', `http://127.0.0.1:${port}`, ...args], { env, timeoutMs: 60_000 });
+  const s3 = (args: string[]) => run(awsBin, ['--endpoint-url', `http://127.0.0.1:${port}`, ...args], { env, timeoutMs: 60_000 });
   t.equal((await s3(['s3', 'mb', 's3://first'])).code, 0, 'aws s3 mb with the printed key');
   writeFileSync(join(base, 'f'), 'data');
   t.equal((await s3(['s3', 'cp', join(base, 'f'), 's3://first/f'])).code, 0, 'aws s3 cp');

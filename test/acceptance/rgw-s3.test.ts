@@ -13,9 +13,10 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '@ts-ceph/common';
-import { freePort, requireBinary, run, RunResult, waitFor } from '@ts-ceph/testkit';
+import { freePort, run, RunResult, waitFor } from '@ts-ceph/testkit';
 import { createPool, startTsOsdCluster } from './osd-lib';
 import { startCephRef } from './rados-objecter-lib';
+import { aws, awsBin } from '../lib/aws-shell';
 
 const rgwBin = join(repoRoot(), 'packages', 'rgw', 'dist', 'src', 'bin', 'ts-rgw.js');
 const adminBin = join(repoRoot(), 'packages', 'rgw', 'dist', 'src', 'bin', 'ts-rgw-admin.js');
@@ -42,7 +43,6 @@ t.test('aws s3 against ts-rgw on the real Ceph 16.2.15 reference cluster (pools 
 });
 
 async function s3Suite(t: Test, c: RgwCluster): Promise<void> {
-  const aws = requireBinary('aws');
   let rgw: ChildProcess | undefined;
   t.teardown(() => void rgw?.kill('SIGKILL'));
   const common = ['-c', c.conf, '-n', 'client.admin', '--keyring', c.keyring];
@@ -66,7 +66,7 @@ async function s3Suite(t: Test, c: RgwCluster): Promise<void> {
   await waitFor(() => out.includes('listening with TLS on'), 60_000, 'ts-rgw listening', 100);
 
   const env = { ...process.env, AWS_ACCESS_KEY_ID: 'TESTAK', AWS_SECRET_ACCESS_KEY: 'testsecret', AWS_DEFAULT_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_REQUEST_CHECKSUM_CALCULATION: 'when_required', AWS_RESPONSE_CHECKSUM_VALIDATION: 'when_required' };
-  const s3 = (args: string[], e: NodeJS.ProcessEnv = env) => run(aws, ['--endpoint-url', `http://127.0.0.1:${port}`, ...args], { env: e, timeoutMs: 60_000 });
+  const s3 = (args: string[], e: NodeJS.ProcessEnv = env) => aws(['--endpoint-url', `http://127.0.0.1:${port}`, ...args], { env: e, timeoutMs: 60_000 });
   const ok = async (args: string[]) => {
     const r = await s3(args);
     t.equal(r.code, 0, `aws ${args.join(' ')}: ${r.stderr.slice(-500)}`);
@@ -124,9 +124,9 @@ async function s3Suite(t: Test, c: RgwCluster): Promise<void> {
   await badInputChecks(t, port, ok);
 
   // HTTPS with the self-signed certificate given to the client; refused without it.
-  const tls = (args: string[]) => run(aws, ['--endpoint-url', `https://127.0.0.1:${tlsPort}`, '--ca-bundle', cert, ...args], { env, timeoutMs: 60_000 });
+  const tls = (args: string[]) => aws(['--endpoint-url', `https://127.0.0.1:${tlsPort}`, '--ca-bundle', cert, ...args], { env, timeoutMs: 60_000 });
   t.equal((await tls(['s3', 'mb', 's3://secure'])).code, 0, 'aws s3 mb over HTTPS');
-  t.equal((await run(aws, ['--endpoint-url', `https://127.0.0.1:${tlsPort}`, 's3', 'ls'], { env, timeoutMs: 60_000 })).code === 0, false, 'an untrusted certificate is refused by the client');
+  t.equal((await run(awsBin, ['--endpoint-url', `https://127.0.0.1:${tlsPort}`, 's3', 'ls'], { env, timeoutMs: 60_000 })).code === 0, false, 'an untrusted certificate is refused by the client');
   t.equal((await tls(['s3', 'cp', file, 's3://secure/f'])).code, 0, 'PUT over HTTPS');
   t.ok((await tls(['s3', 'cp', 's3://secure/f', '-'])).stdoutBuf.equals(body), 'GET over HTTPS, byte for byte');
 }
