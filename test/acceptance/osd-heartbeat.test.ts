@@ -5,8 +5,9 @@
  *    FLAG_IMMEDIATE and the monitor marks it down in at most 0.5 s;
  *  - SIGSTOP of another: no ping replies for osd_heartbeat_grace (6 s in bootstrap's conf), two
  *    reporters, down in at most 10 s; after SIGCONT it sees itself down in the map and boots again;
- *  - a saturating load (rados bench writes plus two CPU burners on this 2-core machine) for 60 s
- *    marks no OSD down.
+ *  - a saturating load (rados bench writes plus two CPU burners on this 2-core machine) for 30 s
+ *    (five graces; TS_CEPH_HB_LOAD_SECONDS for a longer soak, 60 s in the issue's record) marks no
+ *    OSD down.
  */
 import t from 'tap';
 import { ChildProcess, spawn } from 'node:child_process';
@@ -15,7 +16,7 @@ import { isUp } from '@ts-ceph/maps';
 import { requireBinary, run } from '@ts-ceph/testkit';
 import { bootstrapTsCluster, watchOsdMap } from './osd-cluster-lib';
 
-const loadSeconds = 60;
+const loadSeconds = Number(process.env.TS_CEPH_HB_LOAD_SECONDS ?? 30);
 
 t.test('3 ts-osd: a killed OSD is down in 0.5 s, a hung one in 10 s, none under load', async (t) => {
   for (const b of ['ceph', 'rados']) requireBinary(b);

@@ -1,6 +1,7 @@
 /**
  * Shared set-up of the ts-rgw acceptance tests: a user made with ts-rgw-admin, ts-rgw started on
- * a free port against a cluster's conf, and the stock AWS CLI pointed at it.
+ * a free port against a cluster's conf (ts-osd or the real reference cluster), and the stock AWS
+ * CLI pointed at it.
  */
 import { Test } from 'tap';
 import { ChildProcess, spawn } from 'node:child_process';
@@ -17,18 +18,29 @@ export interface RgwHandle {
   env: NodeJS.ProcessEnv;
   /** The admin's -c/-n/--keyring arguments, for ts-rgw-admin. */
   common: string[];
-  /** Run `aws --endpoint-url http://127.0.0.1:PORT ...`. */
+  /** Run `aws --endpoint-url http://127.0.0.1:PORT ...`, whatever its exit code. */
   s3(args: string[], env?: NodeJS.ProcessEnv): Promise<RunResult>;
   /** The same, asserting exit code 0; returns stdout. */
   ok(args: string[]): Promise<string>;
+  /** ts-rgw-admin with the admin's arguments. */
+  admin(args: string[]): Promise<RunResult>;
 }
 
-/** Make user `tester` (TESTAK / testsecret) and start ts-rgw; it is killed at the test's end. */
-export async function startRgw(t: Test, c: { conf: string; keyring: string }): Promise<RgwHandle> {
+/** Who the tests act as: `tester` (TESTAK / testsecret) unless a suite shares a cluster with another. */
+export interface RgwUser {
+  uid: string;
+  accessKey: string;
+}
+
+export const defaultRgwUser: RgwUser = { uid: 'tester', accessKey: 'TESTAK' };
+
+/** Make the user and start ts-rgw; it is killed at the test's end. */
+export async function startRgw(t: Test, c: { conf: string; keyring: string }, user: RgwUser = defaultRgwUser): Promise<RgwHandle> {
   let rgw: ChildProcess | undefined;
   t.teardown(() => void rgw?.kill('SIGKILL'));
   const common = ['-c', c.conf, '-n', 'client.admin', '--keyring', c.keyring];
-  const mk = await run(process.execPath, [rgwAdminBin, ...common, 'user', 'create', '--uid', 'tester', '--display-name', 'Test User', '--access-key', 'TESTAK', '--secret-key', 'testsecret'], { timeoutMs: 60_000 });
+  const admin = (args: string[]) => run(process.execPath, [rgwAdminBin, ...common, ...args], { timeoutMs: 60_000 });
+  const mk = await admin(['user', 'create', '--uid', user.uid, '--display-name', 'Test User', '--access-key', user.accessKey, '--secret-key', 'testsecret']);
   t.equal(mk.code, 0, `ts-rgw-admin user create: ${mk.stderr}`);
   const port = await freePort();
   rgw = spawn(process.execPath, [rgwBin, ...common, '-d', '--rgw-frontends', `beast port=${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -36,12 +48,12 @@ export async function startRgw(t: Test, c: { conf: string; keyring: string }): P
   rgw.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   rgw.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   await waitFor(() => out.includes('listening on'), 60_000, 'ts-rgw listening', 100);
-  const env = { ...process.env, AWS_ACCESS_KEY_ID: 'TESTAK', AWS_SECRET_ACCESS_KEY: 'testsecret', AWS_DEFAULT_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_REQUEST_CHECKSUM_CALCULATION: 'when_required', AWS_RESPONSE_CHECKSUM_VALIDATION: 'when_required' };
+  const env = { ...process.env, AWS_ACCESS_KEY_ID: user.accessKey, AWS_SECRET_ACCESS_KEY: 'testsecret', AWS_DEFAULT_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_REQUEST_CHECKSUM_CALCULATION: 'when_required', AWS_RESPONSE_CHECKSUM_VALIDATION: 'when_required' };
   const s3 = (args: string[], e: NodeJS.ProcessEnv = env) => aws(['--endpoint-url', `http://127.0.0.1:${port}`, ...args], { env: e, timeoutMs: 300_000 });
   const ok = async (args: string[]) => {
     const r = await s3(args);
     t.equal(r.code, 0, `aws ${args.join(' ')}: ${r.stderr.slice(-500)}`);
     return r.stdout;
   };
-  return { port, env, common, s3, ok };
+  return { port, env, common, s3, ok, admin };
 }
