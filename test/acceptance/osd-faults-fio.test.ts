@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { realClock } from '@ts-ceph/common';
 import { requireBinary, run, RunResult } from '@ts-ceph/testkit';
 import { bootstrapTsCluster, watchOsdMap } from './osd-cluster-lib';
-import { compareReplicas, degradedOrUndersized, pollPgStat, stateTimeline, waitAllClean } from './osd-faults-lib';
+import { compareReplicas, degradedOrUndersized, pollPgStat, recoveryOps, stateTimeline, waitAllClean, waitDegraded } from './osd-faults-lib';
 
 const pool = 'fio';
 const pgs = 8;
@@ -75,7 +75,7 @@ t.test('fio rados verify through kill -9 and SIGSTOP of an OSD; replicas identic
   process.kill(c.pid(1), 'SIGKILL');
   const killedAt = realClock.now();
   await watch.waitUp(1, false, 0, 10_000);
-  await sleep(3_000);
+  await waitDegraded(poller, killedAt, 20_000);
   r = await c.tsCeph(['start', '--dir', c.dir]);
   t.equal(r.code, 0, `ts-ceph start restarts osd.1: ${r.stderr}`);
   await watch.waitUp(1, true, 0, 30_000);
@@ -123,6 +123,9 @@ t.test('fio rados verify through kill -9 and SIGSTOP of an OSD; replicas identic
   const span = (xs: typeof samples) => (xs.length ? ((xs[xs.length - 1]!.atMs - xs[0]!.atMs) / 1000).toFixed(1) : '0');
   t.comment(`degraded/undersized seen for ${span(bad1)} s (kill -9) and ${span(bad2)} s (SIGSTOP)`);
   for (const line of stateTimeline(samples, t0)) t.comment(line);
+
+  const recovered = await recoveryOps(c, 3);
+  t.ok(recovered > 0, `the OSDs recovered objects (recovery_ops ${recovered})`);
 
   // Offline: stop every daemon, then read the three stores.
   r = await c.tsCeph(['down', '--dir', c.dir]);

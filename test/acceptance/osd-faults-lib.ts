@@ -68,6 +68,15 @@ export function pollPgStat(c: BootstrappedCluster): PgStatPoller {
   };
 }
 
+/** Wait until the poller has seen a degraded or undersized PG since `sinceMs` (the fault). */
+export async function waitDegraded(poller: PgStatPoller, sinceMs: number, timeoutMs: number): Promise<void> {
+  const deadline = realClock.now() + timeoutMs;
+  while (!poller.samples.some((s) => s.atMs >= sinceMs && degradedOrUndersized(s))) {
+    if (realClock.now() > deadline) throw new Error(`no degraded or undersized PG seen within ${timeoutMs} ms: ${JSON.stringify([...(poller.last()?.states ?? [])])}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** Wait until `ceph pg stat` shows every PG active+clean; resolves with the ms it took. */
 export async function waitAllClean(c: BootstrappedCluster, pgs: number, timeoutMs: number): Promise<number> {
   const start = realClock.now();
@@ -79,6 +88,20 @@ export async function waitAllClean(c: BootstrappedCluster, pgs: number, timeoutM
     }
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+/**
+ * The recovery ops (one per object pulled or pushed) each running OSD started since it last
+ * started: `ceph tell osd.N perf dump`'s osd.recovery_ops (Ceph's l_osd_rop), summed.
+ */
+export async function recoveryOps(c: BootstrappedCluster, osds: number): Promise<number> {
+  let sum = 0;
+  for (let o = 0; o < osds; o++) {
+    const r = await c.ceph(['tell', `osd.${o}`, 'perf', 'dump']);
+    if (r.code !== 0) throw new Error(`tell osd.${o} perf dump: ${r.stderr}`);
+    sum += (JSON.parse(r.stdout) as { osd: { recovery_ops: number } }).osd.recovery_ops;
+  }
+  return sum;
 }
 
 /** A short, readable form of the samples: each distinct state set with the ms it was first seen. */
