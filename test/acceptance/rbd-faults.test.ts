@@ -6,6 +6,8 @@
  *    librbd re-establish the watch on the new primary and carry on with the lock it holds;
  *  - fio writes 4 KiB random blocks and reads back each batch as it goes (verify_backlog), then a
  *    verify-only pass reads every block after the fault healed: no client error, no verify error;
+ *  - after the fault, `rbd status` shows fio's one watch again and `rbd lock ls` the same client
+ *    holding the exclusive lock;
  *  - the PGs go degraded during the fault and every PG ends active+clean unattended.
  */
 import t from 'tap';
@@ -87,7 +89,13 @@ t.test('fio rbd verify through kill -9 of the header primary; the cluster ends a
   const cleanAt = realClock.now();
   t.comment(`kill -9 osd.${victim} (the header's primary) at +${since(killedAt)} s, restarted at +${since(restartedAt)} s; active+clean at +${since(cleanAt)} s (${(cleanMs / 1000).toFixed(1)} s later)`);
 
-  await sleep(3_000);
+  // librbd re-established its watch on the new primary and still holds the exclusive lock.
+  r = await rbd(['status', `${pool}/${image}`]);
+  const watchers = r.stdout.split('\n').filter((l) => l.includes('watcher='));
+  t.equal(watchers.length, 1, `fio's one watch is on the header again: ${r.stdout}`);
+  r = await rbd(['lock', 'ls', `${pool}/${image}`, '--format', 'json']);
+  const lockers = JSON.parse(r.stdout || '[]') as { locker: string; address: string }[];
+  t.same(lockers.map((l) => l.address), [watchers[0]?.match(/watcher=(\S+)/)?.[1]], `the watcher still holds the exclusive lock: ${r.stdout}`);
   writeFileSync(trigger, '');
   const w = await fio;
   const wj = fioJob(w);
