@@ -66,8 +66,10 @@ t.test('fio rados verify through kill -9 and SIGSTOP of an OSD; replicas identic
   const common = ['--ioengine=rados', `--conf=${c.conf}`, `--pool=${pool}`, '--clientname=admin', '--name=faults', '--bs=4k', '--size=4m', '--nrfiles=8', '--verify=crc32c', '--verify_fatal=1', '--output-format=json', '--eta=never'];
   const t0 = realClock.now();
   poller = pollPgStat(c);
+  // fio stops when the trigger file appears and then saves its verify state under --aux-path,
+  // which keeps that file in the cluster's temp dir rather than the working directory.
   const trigger = join(c.dir, 'fio-stop');
-  const fio = run('fio', [`--trigger-file=${trigger}`, ...common, '--rw=randwrite', '--iodepth=8', '--time_based', `--runtime=${writeSecondsMax}`, '--verify_backlog=128'], { env, timeoutMs: (writeSecondsMax + 60) * 1000 });
+  const fio = run('fio', [`--trigger-file=${trigger}`, `--aux-path=${c.dir}`, ...common, '--rw=randwrite', '--iodepth=8', '--time_based', `--runtime=${writeSecondsMax}`, '--verify_backlog=128'], { env, timeoutMs: (writeSecondsMax + 60) * 1000 });
   const since = (ms: number) => ((ms - t0) / 1000).toFixed(1);
 
   // Fault 1: kill -9 osd.1, see the PGs degrade, restart it, see them clean again.

@@ -70,10 +70,12 @@ t.test('fio rbd verify through kill -9 of the header primary; the cluster ends a
   // (fio's random map), so the verify-only pass finds a header in every block; fio reads back
   // each 128 blocks it wrote.
   const common = ['--ioengine=rbd', '--clientname=admin', `--pool=${pool}`, `--rbdname=${image}`, '--name=faults', '--bs=4k', '--size=4m', '--verify=crc32c', '--verify_fatal=1', '--output-format=json', '--eta=never'];
+  // fio stops when the trigger file appears and then saves its verify state under --aux-path,
+  // which keeps that file in the cluster's temp dir rather than the working directory.
   const trigger = join(c.dir, 'fio-stop');
   const t0 = realClock.now();
   poller = pollPgStat(c);
-  const fio = run('fio', [`--trigger-file=${trigger}`, ...common, '--rw=randwrite', '--iodepth=16', '--time_based', `--runtime=${writeSecondsMax}`, '--verify_backlog=128'], { env, timeoutMs: (writeSecondsMax + 60) * 1000 });
+  const fio = run('fio', [`--trigger-file=${trigger}`, `--aux-path=${c.dir}`, ...common, '--rw=randwrite', '--iodepth=16', '--time_based', `--runtime=${writeSecondsMax}`, '--verify_backlog=128'], { env, timeoutMs: (writeSecondsMax + 60) * 1000 });
   const since = (ms: number) => ((ms - t0) / 1000).toFixed(1);
 
   await sleep(5_000);
