@@ -53,6 +53,8 @@ export interface PgDriverHost {
   soloPgs: Map<string, PG>;
   /** A queued transaction is durable (the full driver counts it). */
   noteCommit(): void;
+  /** Recovery ops the cores started (the `recovery_ops` perf counter). */
+  noteRecoveryOps?(n: number): void;
 }
 
 /** Where a client op's reply goes, and how the op tracker learns of it. */
@@ -225,6 +227,11 @@ export class PgDriver {
       log.dout(10, `pg ${key} ${phase} (${pgStateString(core.state())})`);
     }
     for (const o of core.take()) this.carryOut(key, core, o);
+    const started = core.rep.recoveryOpsStarted;
+    if (started) {
+      core.rep.recoveryOpsStarted = 0;
+      this.host.noteRecoveryOps?.(started);
+    }
   }
   /** Each PG's last logged phase: a change goes to the log (debug_osd 10). */
   private readonly phases = new Map<string, string>();

@@ -70,10 +70,12 @@ async function recoverObject(p: PeeringPG, key: string, urgent = false): Promise
     r.unfound.delete(key);
     op.pullFrom = src;
     r.recovering.set(key, op);
+    r.recoveryOpsStarted++;
     p.send(src, { type: 'pull', oid: encodeOid(item.oid), need: evOf(item.need) });
     return;
   }
   r.recovering.set(key, op);
+  r.recoveryOpsStarted++;
   await pushAll(p, op);
 }
 

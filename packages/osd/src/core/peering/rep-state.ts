@@ -52,6 +52,11 @@ export interface RepState {
   /** Primary: replicas backfilled from `listing` in this interval. */
   backfillTargets: Set<number>;
   listing: Listing;
+  /**
+   * Primary: recovery ops started (pulls and pushes of one object each) since the driver last
+   * took the count for the `recovery_ops` perf counter (l_osd_rop).
+   */
+  recoveryOpsStarted: number;
 }
 
 export function newRepState(): RepState {
@@ -70,5 +75,6 @@ export function newRepState(): RepState {
     fullLog: false,
     backfillTargets: new Set(),
     listing: [],
+    recoveryOpsStarted: 0,
   };
 }
