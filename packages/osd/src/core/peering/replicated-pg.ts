@@ -5,7 +5,7 @@ import { PeeringPG } from './peering-pg';
 import { handlePull, handlePush, handlePushReply, recoveryTick, startRecovery } from './recovery';
 import { applyRepOp, dispatch, handleOp, handleRepOpReply, resendRepOps } from './rep-ops';
 import { ClientOp, PeeringConf } from './types';
-import { ScrubState, handleRepairPush, handleRepairReply, handleScrubMap, handleScrubReq, newScrubState, pushRepair, scrubStateBits, scrubTick } from './scrub';
+import { ScrubState, handleRepairPush, handleRepairReply, handleScrubMap, handleScrubReq, newScrubState, pushRepair, restoreScrubState, scrubStateBits, scrubTick } from './scrub';
 import { oidKey } from './log-merge';
 import { decodeOid } from './txn-codec';
 
@@ -22,6 +22,7 @@ export class ReplicatedPG extends PeeringPG {
 
   constructor(whoami: number, pg: PG, store: StoreReader, conf: PeeringConf) {
     super(whoami, pg, store, conf);
+    if (pg.info.scrub) restoreScrubState(this.scrub, pg.info.scrub);
     this.hooks = {
       onActive: async (p) => {
         if (!p.rep.peeredOnly) for (const op of p.waitingForActive.splice(0)) await dispatch(p, op);
