@@ -7,6 +7,7 @@ import { applyRepOp, dispatch, handleOp, handleRepOpReply, resendRepOps } from '
 import { ClientOp, PeeringConf } from './types';
 import { ScrubState, handleRepairPush, handleRepairReply, handleScrubMap, handleScrubReq, newScrubState, pushRepair, restoreScrubState, scrubStateBits, scrubTick } from './scrub';
 import { oidKey } from './log-merge';
+import { scrubLs } from './scrub-ls';
 import { decodeOid } from './txn-codec';
 
 /**
@@ -77,6 +78,7 @@ export class ReplicatedPG extends PeeringPG {
 
   /** A client MOSDOp on this PG. */
   handleOp(op: ClientOp): Promise<void> {
+    op.env.scrubLs ??= (arg) => scrubLs(this.scrub, this.intervalStart, arg);
     return handleOp(this, op);
   }
 }
