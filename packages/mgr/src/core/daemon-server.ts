@@ -217,13 +217,18 @@ export class DaemonServerCore {
   private scrubCommand(s: MgrSession, parsed: ReturnType<typeof parseCmd>, nowMs: number): MgrCommandReply {
     const args = new Map([...parsed.cmdmap].filter(([k]) => k !== 'prefix' && k !== 'format').map(([k, v]) => [k, String(v)]));
     if (!s.peer.caps.isCapable({ command: parsed.prefix, args, read: true, write: true, addr: s.peer.addr })) return fail('EACCES', 'access denied');
-    const o = scrubCommand(this.osdmap(), { prefix: parsed.prefix, cmdmap: parsed.cmdmap, format: parsed.format, now: nowMs }, (osd) => (this.osdSessions.get(osd)?.size ?? 0) > 0);
+    return this.runScrubCommand({ prefix: parsed.prefix, cmdmap: parsed.cmdmap, format: parsed.format, now: nowMs });
+  }
+
+  private runScrubCommand(req: MgrCommandRequest): MgrCommandReply {
+    const o = scrubCommand(this.osdmap(), req, (osd) => (this.osdSessions.get(osd)?.size ?? 0) > 0);
     this.osdSends.push(...o.sends);
     return o.reply;
   }
 
   /** Run a served command without a cap check (the mon, which checked its own caps, answering for us). */
   execute(req: MgrCommandRequest): MgrCommandReply {
+    if ((MGR_SCRUB_COMMANDS as readonly string[]).includes(req.prefix)) return this.runScrubCommand(req);
     const h = this.handlers[req.prefix];
     return h ? h(req) : fail('EINVAL', `unrecognized command '${req.prefix}'`);
   }
