@@ -76,13 +76,17 @@ export class ScrubDriver {
     const now = this.host.clock.wallNow() / 1000;
     const flags = this.host.osdmap()?.flags ?? 0;
     for (const [key, core] of this.host.pgDriver.cores) {
-      if (!core.isPrimary) continue;
+      // A PG no longer ours to scrub still gets a tick while its scrub runs: the tick abandons it
+      // (a new interval) and its osd_max_scrubs slot is released.
+      if (!core.isPrimary && !core.scrub.active) continue;
       this.host.pgDriver.withCore(key, async (c) => {
         const s = c.scrub;
         if (!s.lastScrubStamp && !s.lastDeepScrubStamp) s.lastScrubStamp = s.lastDeepScrubStamp = now;
         if (!s.active) {
-          if (!s.pending && flags & OsdMapFlag.NOSCRUB) return;
-          if (!s.pending && flags & OsdMapFlag.NODEEP_SCRUB && now - s.lastDeepScrubStamp >= c.conf.osdDeepScrubInterval) return;
+          // Only a PG with a scrub to start takes a slot (and only then is its core called).
+          const deepDue = now - s.lastDeepScrubStamp >= c.conf.osdDeepScrubInterval;
+          const due = now - s.lastScrubStamp >= c.conf.osdScrubMinInterval || deepDue;
+          if (!s.pending && (!due || flags & OsdMapFlag.NOSCRUB || (deepDue && flags & OsdMapFlag.NODEEP_SCRUB))) return;
           if (!this.scrubbing.has(key)) {
             if (this.scrubbing.size >= this.host.maxScrubs) return;
             this.scrubbing.add(key);
