@@ -26,6 +26,7 @@ export * from './osd-mon';
 export * from './osd-ping';
 export * from './osd-full';
 export * from './osd-pg-create';
+export * from './osd-scrub';
 export * from './osd-op-codes';
 export * from './osd-op-struct';
 export * from './osd-op';

@@ -62,6 +62,8 @@ export const MSG_OSD_BEACON = 79;
 export const MSG_OSD_PG_CREATED = 116;
 export const MSG_OSD_MARK_ME_DEAD = 123;
 export const MSG_OSD_PG_CREATE2 = 120;
+/** mgr → OSD: scrub, deep-scrub or repair these PGs (MOSDScrub2). */
+export const MSG_OSD_SCRUB2 = 121;
 
 /**
  * ts-osd's own OSD-to-OSD envelope (peering and replication, docs/formats/osd-messages.md): a type

@@ -11,7 +11,7 @@ import { Messenger, Connection, Dispatcher, CephMessage, messageTypes, Policies 
 import { AuthRegistry, AuthSettings, CephxServiceServerProvider, CryptoKey, KeyRing, MgrCap, RotatingKeyRing, cryptoRandom } from '@ts-ceph/cephx';
 import { OSDMap } from '@ts-ceph/maps';
 import {
-  MSG_MGR_OPEN, MSG_MGR_REPORT, MSG_MGR_COMMAND, MSG_PGSTATS, MMgrOpen, MMgrReport, MMgrCommand, MPGStats, MMgrConfigureCodec, MMgrCommandReplyCodec,
+  MSG_MGR_OPEN, MSG_MGR_REPORT, MSG_MGR_COMMAND, MSG_PGSTATS, MMgrOpen, MMgrReport, MMgrCommand, MPGStats, MMgrConfigureCodec, MMgrCommandReplyCodec, MOSDScrub2Codec,
 } from '@ts-ceph/messages';
 import { DaemonServerCore, MgrConfig, MgrSession } from './core/daemon-server';
 
@@ -103,6 +103,13 @@ export class MgrServer implements Dispatcher {
     this.core.handleClose(s, utimeFromMs(this.host.clock.wallNow()));
   }
 
+  /** The scrub commands' MOSDScrub2, on every session of each named OSD (as DaemonServer does). */
+  private sendToOsds(): void {
+    for (const { osd, msg } of this.core.takeOsdSends()) {
+      for (const [con, s] of this.sessions) if (s.peer.type === EntityType.OSD && s.peer.id === String(osd)) con.send(messageTypes.build(MOSDScrub2Codec, msg));
+    }
+  }
+
   msDispatch(con: Connection, msg: CephMessage, payload: unknown): void {
     const s = this.sessions.get(con);
     if (!s) return;
@@ -122,6 +129,7 @@ export class MgrServer implements Dispatcher {
         case MSG_MGR_COMMAND: {
           const r = this.core.handleCommand(s, (payload as MMgrCommand).cmd, nowMs);
           con.send(messageTypes.build(MMgrCommandReplyCodec, r, { tid: msg.tid }));
+          this.sendToOsds();
           return;
         }
       }

@@ -36,7 +36,7 @@ import { osdMiscCommands } from './core/osd/osd-misc-commands';
 import { ecProfileCommands } from './core/osd/ec-profile-commands';
 import { osdMapHealth } from './core/osd/osd-health';
 import { OSDLivenessConf, OSDReportTracker, processFailures, tickOsdReports } from './core/osd/osd-liveness';
-import { DaemonServerCore, MGR_READ_COMMANDS } from '@ts-ceph/mgr';
+import { DaemonServerCore, MGR_READ_COMMANDS, MGR_SCRUB_COMMANDS } from '@ts-ceph/mgr';
 import type { CommandRequest } from './core/commands/types';
 import { pgHealth } from './core/mgrstat/pg-stats';
 import { pgMapCommand } from './core/osd/pg-map-command';
@@ -288,7 +288,7 @@ export class Monitor {
     d.register(this.crash.commands());
     // The mgr's commands: answered here too, for clients that send them to the mon, and when no
     // mgr is active (the CLI sends them to the active mgr as long as the MgrMap names one).
-    d.register(Object.fromEntries(MGR_READ_COMMANDS.map((p) => [p, (req: CommandRequest) => ({ reply: this.mgrCore.execute(req) })])));
+    d.register(Object.fromEntries([...MGR_READ_COMMANDS, ...MGR_SCRUB_COMMANDS].map((p) => [p, (req: CommandRequest) => ({ reply: this.mgrCore.execute(req) })])));
     d.viaMgr = (p) => this.mgrCore.handles(p);
     d.mgrActive = () => this.mgr.mgrmap.available && this.mgr.mgrmap.activeName !== '';
   }

@@ -7,7 +7,7 @@
 import { Clock, TimerHandle, logger } from '@ts-ceph/common';
 import { AddrType, EntityType, EntityAddr, Reader, Uuid, formatAddr, utimeFromMs } from '@ts-ceph/denc';
 import { CephMessage, Connection, Dispatcher, Messenger, Policies, messageTypes } from '@ts-ceph/messenger';
-import { MMgrMap, MMgrConfigure, MSG_MGR_CONFIGURE, MMgrOpenCodec, MMgrReportCodec, MPGStatsCodec, PerfCounterType, packPerfValues } from '@ts-ceph/messages';
+import { MMgrMap, MMgrConfigure, MSG_MGR_CONFIGURE, MSG_OSD_SCRUB2, MOSDScrub2, MMgrOpenCodec, MMgrReportCodec, MPGStatsCodec, PerfCounterType, packPerfValues } from '@ts-ceph/messages';
 import { OSDMap, decodeMgrMap } from '@ts-ceph/maps';
 import { MonClient } from '@ts-ceph/rados';
 import { OsdPerfCounters } from './core/tell/perf';
@@ -38,6 +38,8 @@ export interface MgrClientDeps extends PgStatsSource {
   /** The epoch we came up in (osd_stat_t.up_from). */
   upFrom(): number;
   perf: OsdPerfCounters;
+  /** MOSDScrub2: the mgr asks for scrubs (`ceph pg scrub`, `ceph osd scrub`) on our session. */
+  onScrub?(m: MOSDScrub2): void;
 }
 
 export class MgrClient implements Dispatcher {
@@ -101,6 +103,7 @@ export class MgrClient implements Dispatcher {
   }
 
   msDispatch(con: Connection, msg: CephMessage, payload: unknown): void {
+    if (con === this.con && msg.type === MSG_OSD_SCRUB2) return this.d.onScrub?.(payload as MOSDScrub2);
     if (con !== this.con || msg.type !== MSG_MGR_CONFIGURE) return;
     const c = payload as MMgrConfigure;
     log.dout(4, `mgr configure: period ${c.statsPeriod}s threshold ${c.statsThreshold}`);

@@ -28,6 +28,7 @@ import { buildBootMessage } from './osd-boot';
 import { OsdNets } from './osd-nets';
 import { MgrClient } from './mgr-client';
 import { PgDriver, peeringConfFrom } from './pg-driver';
+import { ScrubDriver, maxScrubsFrom } from './scrub-driver';
 
 export { mkfsOsd };
 
@@ -91,6 +92,9 @@ export class OsdDaemon implements Dispatcher {
   readonly mgrc: MgrClient;
   /** Every PG's replicated core (peering, RepOps, recovery) and what carries out its decisions. */
   readonly pgDriver: PgDriver;
+  /** Scheduled and requested scrubs of the PGs we are primary of; its cluster log is set at start. */
+  readonly scrubs: ScrubDriver;
+  private clogTo: ((prio: number, msg: string) => void) | undefined;
 
   private constructor(readonly opts: OsdDaemonOptions, store: ObjectStore, keys: RotatingKeyRing, msgr: Messenger, monc: MonClient, osdUuid: Uuid, readonly nets: OsdNets) {
     this.clock = opts.clock ?? realClock;
@@ -106,8 +110,9 @@ export class OsdDaemon implements Dispatcher {
     const mappedPools = (): number[] => [...new Set([...this.pgs.values()].map((p) => p.pgid.pool))].sort((a, b) => a - b);
     this.commands = new OsdCommands({ id: opts.id, conf: opts.conf, clock: this.clock, store, status, mappedPools, upFrom: () => this.osdmap?.osdInfo[opts.id]?.upFrom ?? this.epoch });
     nets.attach({ osdmap: () => this.osdmap, pgs: () => this.pgList(), sendMon: (m) => this.monc.send(m), monConnected: () => this.monc.isConnected, wantNewerMap: (e) => this.monc.subscribe('osdmap', e) });
-    this.mgrc = new MgrClient({ id: opts.id, store, pgs: this.pgs, monc, clock: this.clock, osdmap: () => this.osdmap, fsid: () => (this.osdmap?.fsid ?? '') as Uuid, upFrom: () => this.osdmap?.osdInfo[opts.id]?.upFrom ?? 0, perf: this.commands.perf, pgState: (key) => this.pgDriver.pgStateBits(key) });
+    this.mgrc = new MgrClient({ id: opts.id, store, pgs: this.pgs, monc, clock: this.clock, osdmap: () => this.osdmap, fsid: () => (this.osdmap?.fsid ?? '') as Uuid, upFrom: () => this.osdmap?.osdInfo[opts.id]?.upFrom ?? 0, perf: this.commands.perf, pgState: (key) => this.pgDriver.pgStateBits(key), scrubState: (key) => this.pgDriver.cores.get(key)?.scrub, onScrub: (m) => this.scrubs.handleScrub2(m) });
     this.pgDriver = new PgDriver({ id: opts.id, clock: this.clock, store, osdmap: () => this.osdmap, peers: nets.peers, sendMon: (m) => this.monc.send(m), conf: peeringConfFrom(opts.conf, `osd.${opts.id}`), pgs: this.pgs, soloPgs: this.soloPgs, pgQueues: this.pgQueues, noteCommit: () => this.full.noteCommit(), noteRecoveryOps: (n) => this.commands.perf.inc('recovery_ops', n) });
+    this.scrubs = new ScrubDriver({ clock: this.clock, pgDriver: this.pgDriver, osdmap: () => this.osdmap, clog: (p, m) => this.clogTo?.(p, m), maxScrubs: maxScrubsFrom(opts.conf, `osd.${opts.id}`) });
     this.full = new FullDriver({ id: opts.id, store, monc, clock: this.clock, osdmap: () => this.osdmap, failsafeRatio: Number(opts.conf.get('osd_failsafe_full_ratio', `osd.${opts.id}`) ?? 0.97) });
   }
 
@@ -140,6 +145,7 @@ export class OsdDaemon implements Dispatcher {
     msgr.addDispatcher(d);
     const report = new AuthFailureReport({ id: opts.id, clock: d.clock, fsid: () => monc.fsid, addrs: () => msgr.addrs, sendMon: (m) => monc.send(m) });
     msgr.addDispatcher(report);
+    d.clogTo = (p, m) => report.clog(p, m);
     await d.pgDriver.load();
     await d.run();
     // Authenticated now: the loose-permission warnings go to the cluster log too.
@@ -168,6 +174,7 @@ export class OsdDaemon implements Dispatcher {
     this.mgrc.start();
     this.scheduleTick();
     this.pgDriver.startTicks();
+    this.scrubs.start();
     log.dout(0, `osd.${this.opts.id} ${this.osdUuid} listening on ${this.addrs.map(formatAddr).join(',')}`);
   }
 
@@ -390,6 +397,7 @@ export class OsdDaemon implements Dispatcher {
     this.stopped = true;
     this.tick?.cancel();
     this.pgDriver.stop();
+    this.scrubs.stop();
     this.watches.stop();
     this.full.stop();
     await this.commands.closeAdminSocket();

@@ -30,6 +30,7 @@ export function peeringConfFrom(conf: CephConf, who: string): PeeringConf {
     osdScrubChunkMax: num('osd_scrub_chunk_max', d.osdScrubChunkMax),
     osdScrubMinInterval: num('osd_scrub_min_interval', d.osdScrubMinInterval),
     osdDeepScrubInterval: num('osd_deep_scrub_interval', d.osdDeepScrubInterval),
+    osdScrubSleep: num('osd_scrub_sleep', 0),
   };
 }
 
@@ -80,6 +81,8 @@ export class PgDriver {
   private stopped = false;
   /** The up_thru we last asked for (one MOSDAlive per wanted epoch and tick, not per PG). */
   private upThruAsked = 0;
+  /** Called after each call into a core once its outputs are out (the scrub driver reads its log). */
+  afterDrain: ((key: string, core: ReplicatedPG) => void) | undefined;
 
   constructor(private readonly host: PgDriverHost) {
     host.peers.onMessage((from, b) => this.onPeerPayload(from, b));
@@ -213,6 +216,16 @@ export class PgDriver {
     });
   }
 
+  /** Run `f` on the PG's core in its chain, then carry out what the core decided. */
+  withCore(key: string, f: (core: ReplicatedPG) => Promise<void>): void {
+    const core = this.cores.get(key);
+    if (!core) return;
+    this.enqueue(key, async () => {
+      await f(core);
+      this.drain(key, core);
+    });
+  }
+
   /** Run `f` in the PG's chain; a failure is logged and the chain goes on. */
   enqueue(key: string, f: () => Promise<void>): void {
     const prev = this.host.pgQueues.get(key) ?? Promise.resolve();
@@ -232,6 +245,7 @@ export class PgDriver {
       core.rep.recoveryOpsStarted = 0;
       this.host.noteRecoveryOps?.(started);
     }
+    this.afterDrain?.(key, core);
   }
   /** Each PG's last logged phase: a change goes to the log (debug_osd 10). */
   private readonly phases = new Map<string, string>();

@@ -11,6 +11,7 @@ import { OSDMap, PgT, PgStatT, OsdStatT, StoreStatfsT, newPgStat, newOsdStat, ne
 import type { MPGStats } from '@ts-ceph/messages';
 import { PAXOS_HEAD_DEFAULT } from '@ts-ceph/messages';
 import { PG, evKeyName } from './core/pg';
+import type { ScrubState } from './core/peering';
 
 /** PG_STATE_ACTIVE | PG_STATE_CLEAN (src/osd/osd_types.h). */
 const ACTIVE = 1n << 1n;
@@ -38,6 +39,8 @@ export interface PgStatsSource {
   pgs: ReadonlyMap<string, PG>;
   /** The PG's state bits as its replicated core has them (pg_stat_t::state); undefined: not known. */
   pgState?: (key: string) => bigint | undefined;
+  /** The PG's scrubber (core/peering/scrub.ts): its stamps and error counts; undefined: none yet. */
+  scrubState?: (key: string) => ScrubState | undefined;
 }
 
 export class PgStatsReporter {
@@ -105,6 +108,8 @@ export class PgStatsReporter {
     s.lastDeepScrubStamp = since;
     s.lastCleanScrubStamp = since;
     s.stats = { sum: { ...c.sum } };
+    const sc = this.src.scrubState?.(key);
+    if (sc) scrubStats(s, sc);
     s.logSize = pg.entries.length;
     s.ondiskLogSize = pg.entries.length;
     s.up = map.up;
@@ -146,4 +151,23 @@ export class PgStatsReporter {
     s.numPerPoolOmapOsds = 1;
     return s;
   }
+}
+
+const utimeOf = (sec: number): UTime => ({ sec: Math.floor(sec), nsec: Math.floor((sec % 1) * 1e9) });
+
+/**
+ * The scrubber's part of pg_stat_t: last_scrub / last_deep_scrub (the PG's last_update when they
+ * began), their stamps and last_clean_scrub_stamp (left at the PG's first report until it is
+ * scrubbed), and num_scrub_errors split into shallow and deep (what OSD_SCRUB_ERRORS sums).
+ */
+function scrubStats(s: PgStatT, sc: ScrubState): void {
+  s.lastScrub = { ...sc.lastScrub };
+  s.lastDeepScrub = { ...sc.lastDeepScrub };
+  if (sc.lastScrubStamp) s.lastScrubStamp = utimeOf(sc.lastScrubStamp);
+  if (sc.lastDeepScrubStamp) s.lastDeepScrubStamp = utimeOf(sc.lastDeepScrubStamp);
+  if (sc.lastCleanScrubStamp) s.lastCleanScrubStamp = utimeOf(sc.lastCleanScrubStamp);
+  const sum = s.stats.sum;
+  sum.num_scrub_errors = sc.numScrubErrors;
+  sum.num_deep_scrub_errors = sc.numDeepScrubErrors;
+  sum.num_shallow_scrub_errors = sc.numScrubErrors - sc.numDeepScrubErrors;
 }

@@ -64,7 +64,7 @@ t.test('scrub state bits: what `ceph pg ls` prints while a repair runs and after
   const s = newScrubState();
   const clean = PG_STATE.ACTIVE | PG_STATE.CLEAN;
   t.equal(pgStateString(clean | scrubStateBits(s)), 'active+clean');
-  s.active = { deep: true, repair: true, interval: 1, chunks: [], errors: 0, fixed: 0, from: { epoch: 0, version: 0n } };
+  s.active = { deep: true, repair: true, interval: 1, chunks: [], errors: 0, fixed: 0, from: { epoch: 0, version: 0n }, deepErrors: 0 };
   t.equal(pgStateString(clean | scrubStateBits(s)), 'active+clean+scrubbing+deep+repair');
   s.active = undefined;
   s.numScrubErrors = 1;

@@ -14,6 +14,7 @@ import { ServiceMapState, dumpServiceMap, serviceSummary } from './service-map';
 import { MgrCommandHandler, MgrCommandReply, MgrCommandRequest, MgrView, fail, formatterFor, ok, parseCmd } from './command';
 import { pgCommands } from './pg-commands';
 import { osdDfCommand } from './osd-df';
+import { MGR_SCRUB_COMMANDS, ScrubCommandOutcome, scrubCommand } from './scrub-commands';
 
 /** Who is on the other end of a connection, from its authentication. */
 export interface MgrSessionPeer {
@@ -74,6 +75,10 @@ export class DaemonServerCore {
   private pgmapReady = false;
   private startedAt = 0;
   private readonly reportedOsds = new Set<number>();
+  /** Each OSD's open sessions (DaemonServer::osd_cons): where MOSDScrub2 can go. */
+  private readonly osdSessions = new Map<number, Set<MgrSession>>();
+  /** What the scrub commands ask the driver to send (takeOsdSends drains it). */
+  private osdSends: ScrubCommandOutcome['sends'] = [];
 
   constructor(
     readonly osdmap: () => OSDMap,
@@ -106,7 +111,12 @@ export class DaemonServerCore {
 
   /** Prefixes with a handler (the mon publishes these with FLAG_MGR so the CLI sends them here). */
   handles(prefix: string): boolean {
-    return prefix in this.handlers;
+    return prefix in this.handlers || (MGR_SCRUB_COMMANDS as readonly string[]).includes(prefix);
+  }
+
+  /** The MOSDScrub2 messages the last commands want sent, each to one OSD's sessions. */
+  takeOsdSends(): ScrubCommandOutcome['sends'] {
+    return this.osdSends.splice(0);
   }
 
   /**
@@ -127,6 +137,11 @@ export class DaemonServerCore {
     d.perf = { types: new Map(), values: new Map() };
     this.daemons.set(key, d);
     s.daemon = d;
+    if (s.peer.type === EntityType.OSD) {
+      const osd = Number(s.peer.id);
+      const set = this.osdSessions.get(osd) ?? new Set();
+      this.osdSessions.set(osd, set.add(s));
+    }
     return { statsPeriod: this.conf.statsPeriod, statsThreshold: this.conf.statsThreshold };
   }
 
@@ -173,6 +188,8 @@ export class DaemonServerCore {
 
   /** A closed session: a service daemon leaves the service map (its registration ends with it). */
   handleClose(s: MgrSession, now: UTime): void {
+    const set = s.peer.type === EntityType.OSD ? this.osdSessions.get(Number(s.peer.id)) : undefined;
+    if (set?.delete(s) && !set.size) this.osdSessions.delete(Number(s.peer.id));
     const d = s.daemon;
     if (d?.serviceDaemon) {
       this.services.remove(d.service, d.name, now);
@@ -188,6 +205,7 @@ export class DaemonServerCore {
     } catch (e) {
       return { r: -(e instanceof CephError ? e.errno : Errno.EINVAL), rs: (e as Error).message, outbl: Buffer.alloc(0) };
     }
+    if ((MGR_SCRUB_COMMANDS as readonly string[]).includes(parsed.prefix)) return this.scrubCommand(s, parsed, nowMs);
     const h = this.handlers[parsed.prefix];
     if (!h) return fail('EINVAL', `unrecognized command '${parsed.prefix}'`);
     const args = new Map([...parsed.cmdmap].filter(([k]) => k !== 'prefix' && k !== 'format').map(([k, v]) => [k, String(v)]));
@@ -195,8 +213,22 @@ export class DaemonServerCore {
     return h({ prefix: parsed.prefix, cmdmap: parsed.cmdmap, format: parsed.format, now: nowMs });
   }
 
+  /** The scrub commands ("rw" in MgrCommands.h): the reply now, MOSDScrub2 to the OSDs' sessions. */
+  private scrubCommand(s: MgrSession, parsed: ReturnType<typeof parseCmd>, nowMs: number): MgrCommandReply {
+    const args = new Map([...parsed.cmdmap].filter(([k]) => k !== 'prefix' && k !== 'format').map(([k, v]) => [k, String(v)]));
+    if (!s.peer.caps.isCapable({ command: parsed.prefix, args, read: true, write: true, addr: s.peer.addr })) return fail('EACCES', 'access denied');
+    return this.runScrubCommand({ prefix: parsed.prefix, cmdmap: parsed.cmdmap, format: parsed.format, now: nowMs });
+  }
+
+  private runScrubCommand(req: MgrCommandRequest): MgrCommandReply {
+    const o = scrubCommand(this.osdmap(), req, (osd) => (this.osdSessions.get(osd)?.size ?? 0) > 0);
+    this.osdSends.push(...o.sends);
+    return o.reply;
+  }
+
   /** Run a served command without a cap check (the mon, which checked its own caps, answering for us). */
   execute(req: MgrCommandRequest): MgrCommandReply {
+    if ((MGR_SCRUB_COMMANDS as readonly string[]).includes(req.prefix)) return this.runScrubCommand(req);
     const h = this.handlers[req.prefix];
     return h ? h(req) : fail('EINVAL', `unrecognized command '${req.prefix}'`);
   }

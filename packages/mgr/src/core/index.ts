@@ -12,3 +12,4 @@ export * from './command';
 export * from './daemon-server';
 export * from './pg-commands';
 export * from './osd-df';
+export * from './scrub-commands';

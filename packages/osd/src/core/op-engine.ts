@@ -64,6 +64,8 @@ export interface OpEnv {
   copySource?: import('./ops/copy').CopySourceLocator;
   /** The OSD is past osd_failsafe_full_ratio (core/full-state.ts): refuse writes that add data. */
   failsafeFull?: boolean;
+  /** CEPH_OSD_OP_SCRUBLS over the PG's last scrub (core/peering/scrub-ls.ts); without it -EOPNOTSUPP. */
+  scrubLs?: (arg: Uint8Array) => { result: number; out: Buffer };
 }
 
 /**
@@ -172,7 +174,7 @@ export async function executeOp(store: StoreReader, pg: PG | undefined, req: MOS
     return { reply: replyOpError(req, errno(Errno.EOPNOTSUPP), epoch) };
   }
   if (req.ops.length === 0) return { reply: replyOpError(req, errno(Errno.EINVAL), epoch) };
-  if (req.ops.some((o) => isPgOp(o.op))) return { reply: await pgOp(store, req, pg, pool, epoch) };
+  if (req.ops.some((o) => isPgOp(o.op))) return { reply: await pgOp(store, req, pg, pool, epoch, env.scrubLs) };
 
   const mayWrite = req.ops.some(isWriteOp) || classes.some((c) => c.write);
   const bad = snapOpCheck(req, mayWrite);
@@ -355,16 +357,20 @@ function dupReply(req: MOSDOp, d: PgLogEntry | PgLogDup, epoch: number): MOSDOpR
 }
 
 /**
- * PrimaryLogPG::do_pg_op: a vector of PG ops (pgnls, pgls and their filters; others -EOPNOTSUPP). The reply carries the
+ * PrimaryLogPG::do_pg_op: a vector of PG ops (pgnls, pgls and their filters, scrubls; others -EOPNOTSUPP). The reply carries the
  * PG's last_update / last_user_version, and pgnls's rval (1 at the end of the PG) as its result.
  */
-async function pgOp(store: StoreReader, req: MOSDOp, pg: PG, pool: OpPool, epoch: number): Promise<MOSDOpReply> {
+async function pgOp(store: StoreReader, req: MOSDOp, pg: PG, pool: OpPool, epoch: number, scrubLs: OpEnv['scrubLs']): Promise<MOSDOpReply> {
   const reply = mOSDOpReplyFor(req, 0, epoch);
   let result = 0;
   for (let i = 0; i < req.ops.length && result >= 0; i++) {
     const op = req.ops[i]!;
     const out = reply.ops[i]!;
-    result = pgListOps.has(op.op) ? await pgList(store, pg, pool.pgNum, req.oloc.nspace, req.snapid, op, out) : errno(Errno.EOPNOTSUPP);
+    if (op.op === CephOsdOp.SCRUBLS && scrubLs) {
+      const a = scrubLs(op.data);
+      out.data = a.out;
+      result = a.result;
+    } else result = pgListOps.has(op.op) ? await pgList(store, pg, pool.pgNum, req.oloc.nspace, req.snapid, op, out) : errno(Errno.EOPNOTSUPP);
     out.rval = result;
   }
   reply.result = result;

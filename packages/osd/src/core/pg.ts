@@ -69,6 +69,25 @@ export interface PgInfo {
    * the minimum object): the copy must not be chosen as authoritative (pg_info_t::is_incomplete).
    */
   incomplete?: boolean;
+  /** The last scrub's outcome (core/peering/scrub.ts): absent before the PG's first scrub. */
+  scrub?: PgScrubHistory;
+}
+
+/**
+ * pg_history_t's scrub fields and pg_stat_t's scrub error counts, kept in the PG's pg_info_t so the
+ * stamps and an inconsistent PG's errors survive a restart (Ceph keeps both in pg_info_t).
+ */
+export interface PgScrubHistory {
+  /** The PG's last_update when the last scrub / deep scrub began. */
+  lastScrub: EversionT;
+  lastDeepScrub: EversionT;
+  lastScrubStamp: UTime;
+  lastDeepScrubStamp: UTime;
+  /** The last scrub that found no error. */
+  lastCleanScrubStamp: UTime;
+  /** num_scrub_errors = num_shallow_scrub_errors + num_deep_scrub_errors. */
+  shallowErrors: number;
+  deepErrors: number;
 }
 
 /** The pg_history_t fields peering reads and moves (src/osd/osd_types.h). */
@@ -153,6 +172,7 @@ export function encodeInfo(i: PgInfo): Buffer {
   ci.history.epochCreated = i.epochCreated;
   ci.history.epochPoolCreated = i.epochCreated;
   ci.purgedSnaps = i.purgedSnaps ?? [];
+  if (i.scrub) setScrubHistory(ci, i.scrub);
   const w = new Writer();
   encodePgInfoT(w, ci);
   return w.finish();
@@ -166,6 +186,10 @@ export function decodeInfo(pgid: PgT, b: Uint8Array, fast?: Uint8Array): PgInfo 
     i.lastEpochStarted = ci.lastEpochStarted;
     i.history = { lastEpochStarted: h.lastEpochStarted, lastEpochClean: h.lastEpochClean, sameIntervalSince: h.sameIntervalSince };
   }
+  if (h.lastScrubStamp.sec || h.lastDeepScrubStamp.sec) {
+    const sum = ci.stats.stats.sum;
+    i.scrub = { lastScrub: h.lastScrub, lastDeepScrub: h.lastDeepScrub, lastScrubStamp: h.lastScrubStamp, lastDeepScrubStamp: h.lastDeepScrubStamp, lastCleanScrubStamp: h.lastCleanScrubStamp, shallowErrors: sum.num_shallow_scrub_errors ?? 0, deepErrors: sum.num_deep_scrub_errors ?? 0 };
+  }
   if (fast) {
     // pg_fast_info_t::try_apply_to: only a fast info newer than the full one counts.
     const f = decodePgFastInfoT(new Reader(fast));
@@ -176,6 +200,21 @@ export function decodeInfo(pgid: PgT, b: Uint8Array, fast?: Uint8Array): PgInfo 
     }
   }
   return i;
+}
+
+/** The scrub fields into pg_history_t and (as Ceph also keeps them) pg_stat_t. */
+function setScrubHistory(ci: ReturnType<typeof newPgInfo>, x: PgScrubHistory): void {
+  for (const o of [ci.history, ci.stats]) {
+    o.lastScrub = x.lastScrub;
+    o.lastDeepScrub = x.lastDeepScrub;
+    o.lastScrubStamp = x.lastScrubStamp;
+    o.lastDeepScrubStamp = x.lastDeepScrubStamp;
+    o.lastCleanScrubStamp = x.lastCleanScrubStamp;
+  }
+  const sum = ci.stats.stats.sum;
+  sum.num_shallow_scrub_errors = x.shallowErrors;
+  sum.num_deep_scrub_errors = x.deepErrors;
+  sum.num_scrub_errors = x.shallowErrors + x.deepErrors;
 }
 
 /**

@@ -12,5 +12,6 @@ export * from './missing-store';
 export { repOpLimits } from './rep-ops';
 export { PG, pgLogLimits } from '../pg';
 export * from './scrub-map';
-export { ScrubState, newScrubState, scrubStateBits } from './scrub';
+export { ScrubState, newScrubState, scrubLimits, scrubStateBits } from './scrub';
+export * from './scrub-log';
 export * from './scrub-ls';

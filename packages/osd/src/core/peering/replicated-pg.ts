@@ -5,8 +5,9 @@ import { PeeringPG } from './peering-pg';
 import { handlePull, handlePush, handlePushReply, recoveryTick, startRecovery } from './recovery';
 import { applyRepOp, dispatch, handleOp, handleRepOpReply, resendRepOps } from './rep-ops';
 import { ClientOp, PeeringConf } from './types';
-import { ScrubState, handleRepairPush, handleRepairReply, handleScrubMap, handleScrubReq, newScrubState, pushRepair, scrubStateBits, scrubTick } from './scrub';
+import { ScrubState, handleRepairPush, handleRepairReply, handleScrubMap, handleScrubReq, newScrubState, pushRepair, restoreScrubState, scrubStateBits, scrubTick } from './scrub';
 import { oidKey } from './log-merge';
+import { scrubLs } from './scrub-ls';
 import { decodeOid } from './txn-codec';
 
 /**
@@ -22,6 +23,7 @@ export class ReplicatedPG extends PeeringPG {
 
   constructor(whoami: number, pg: PG, store: StoreReader, conf: PeeringConf) {
     super(whoami, pg, store, conf);
+    if (pg.info.scrub) restoreScrubState(this.scrub, pg.info.scrub);
     this.hooks = {
       onActive: async (p) => {
         if (!p.rep.peeredOnly) for (const op of p.waitingForActive.splice(0)) await dispatch(p, op);
@@ -76,6 +78,7 @@ export class ReplicatedPG extends PeeringPG {
 
   /** A client MOSDOp on this PG. */
   handleOp(op: ClientOp): Promise<void> {
+    op.env.scrubLs ??= (arg) => scrubLs(this.scrub, this.intervalStart, arg);
     return handleOp(this, op);
   }
 }

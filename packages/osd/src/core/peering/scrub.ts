@@ -1,4 +1,4 @@
-import { EversionT } from '@ts-ceph/maps';
+import { EversionT, formatPg } from '@ts-ceph/maps';
 import { GHObject, Transaction } from '@ts-ceph/objectstore/interface';
 import { OI_ATTR, decodeObjectInfo } from '../object-info';
 import { listObjects, oidKey } from './log-merge';
@@ -9,6 +9,8 @@ import { PG_STATE } from './pg-state';
 import { release } from './rep-ops';
 import { InconsistentObj, ScrubMap, ScrubObject, compareScrubMaps, scrubObject } from './scrub-map';
 import { decodeOid, encodeOid } from './txn-codec';
+import { ScrubClogLine, finishLine, inconsistentLines } from './scrub-log';
+import { OBJ_ERR, SHARD_ERR } from './scrub-map';
 
 /**
  * Scrub on the primary (PgScrubber, simplified): on request or when osd_scrub_min_interval /
@@ -16,11 +18,13 @@ import { decodeOid, encodeOid } from './txn-codec';
  * chunk (osd_scrub_chunk_max objects; client writes to the chunk wait, as Ceph blocks them), the
  * chunk's objects taken from the primary's listing. Inconsistent objects are kept (for SCRUBLS),
  * counted in num_scrub_errors, and with repair the authoritative copy is pushed to the bad shards.
- * A new interval abandons the scrub (the request stays pending).
+ * A new interval abandons the scrub (the request stays pending). osd_scrub_sleep (seconds) spaces the
+ * chunks; the outcome goes into the PG's pg_info_t (stamps and error counts survive a restart) and
+ * its cluster-log lines into `clog` for the driver.
  */
 export interface ScrubState {
   pending: { deep: boolean; repair: boolean } | undefined;
-  active: { deep: boolean; repair: boolean; interval: number; chunks: GHObject[][]; chunk?: Chunk; errors: number; fixed: number; from: EversionT } | undefined;
+  active: { deep: boolean; repair: boolean; interval: number; chunks: GHObject[][]; chunk?: Chunk; errors: number; fixed: number; from: EversionT; deepErrors: number; sleepUntil?: number } | undefined;
   tid: number;
   /** pg_stat_t's last_scrub_stamp / last_deep_scrub_stamp, seconds of the driver's clock. */
   lastScrubStamp: number;
@@ -32,7 +36,31 @@ export interface ScrubState {
   numScrubErrors: number;
   /** The last scrub's inconsistent objects, by object key (what list-inconsistent-obj reads). */
   inconsistent: Map<string, InconsistentObj>;
+  /** num_deep_scrub_errors (digest and read errors); the rest of numScrubErrors are shallow. */
+  numDeepScrubErrors: number;
+  /** pg_history_t's last_clean_scrub_stamp: the last scrub that found nothing. */
+  lastCleanScrubStamp: number;
+  /** Cluster-log lines not yet taken by the driver (at most scrubLimits.clogLinesMax). */
+  clog: ScrubClogLine[];
 }
+
+/** Named limits of the scrubber (docs/LIMITS.md). */
+export const scrubLimits = {
+  /** Cluster-log lines kept for the driver; older ones are dropped (a driver that never takes them). */
+  clogLinesMax: 1000,
+};
+
+function clog(s: ScrubState, error: boolean, msg: string): void {
+  s.clog.push({ error, msg });
+  if (s.clog.length > scrubLimits.clogLinesMax) s.clog.shift();
+}
+
+/** pg_scrubber's mode: "repair", "deep-scrub" or "scrub". */
+const modeOf = (a: { deep: boolean; repair: boolean }): string => (a.repair ? 'repair' : a.deep ? 'deep-scrub' : 'scrub');
+
+/** Digest and read errors are deep-scrub errors (shard_info_t::has_deep_errors). */
+const DEEP_SHARD = SHARD_ERR.SHARD_READ_ERR | SHARD_ERR.DATA_DIGEST_MISMATCH_INFO | SHARD_ERR.OMAP_DIGEST_MISMATCH_INFO;
+const DEEP_OBJ = OBJ_ERR.DATA_DIGEST_MISMATCH | OBJ_ERR.OMAP_DIGEST_MISMATCH;
 interface Chunk {
   tid: number;
   oids: GHObject[];
@@ -43,7 +71,7 @@ interface Chunk {
 
 export function newScrubState(): ScrubState {
   const zero = (): EversionT => ({ epoch: 0, version: 0n });
-  return { pending: undefined, active: undefined, tid: 0, lastScrubStamp: 0, lastDeepScrubStamp: 0, lastScrub: zero(), lastDeepScrub: zero(), numScrubErrors: 0, inconsistent: new Map() };
+  return { pending: undefined, active: undefined, tid: 0, lastScrubStamp: 0, lastDeepScrubStamp: 0, lastScrub: zero(), lastDeepScrub: zero(), numScrubErrors: 0, inconsistent: new Map(), numDeepScrubErrors: 0, lastCleanScrubStamp: 0, clog: [] };
 }
 
 /** The scrub bits of pg_state_t. */
@@ -72,8 +100,9 @@ export async function scrubTick(p: PeeringPG, s: ScrubState, now: number): Promi
     const objs = [...(await listObjects(p.store, p.pg.coll)).values()].map((v) => v.oid);
     const chunks: GHObject[][] = [];
     for (let i = 0; i < objs.length; i += p.conf.osdScrubChunkMax) chunks.push(objs.slice(i, i + p.conf.osdScrubChunkMax));
-    s.active = { ...want, interval: p.intervalStart, chunks, errors: 0, fixed: 0, from: { ...p.pg.info.lastUpdate } };
+    s.active = { ...want, interval: p.intervalStart, chunks, errors: 0, fixed: 0, from: { ...p.pg.info.lastUpdate }, deepErrors: 0 };
     s.inconsistent.clear();
+    clog(s, false, `${formatPg(p.pg.pgid)} ${modeOf(want)} starts`);
   }
   await stepChunk(p, s, now);
 }
@@ -88,6 +117,7 @@ async function stepChunk(p: PeeringPG, s: ScrubState, now: number): Promise<void
     for (const r of c.repairing.values()) await startRepair(p, s, r.oid, r.from, [...r.to], now);
     return;
   }
+  if (a.sleepUntil !== undefined && now < a.sleepUntil) return; // osd_scrub_sleep between chunks.
   const next = a.chunks[0];
   if (!next) return finish(p, s, now);
   const keys = next.map(oidKey);
@@ -142,7 +172,12 @@ async function maybeCompare(p: PeeringPG, s: ScrubState, now: number): Promise<v
   if (p.replicas.some((o) => !c.maps.has(o))) return;
   const order = [p.whoami, ...p.replicas];
   const r = compareScrubMaps(c.maps, order, a.deep, p.conf.bug?.scrubSkipDataDigest);
-  for (const i of r.inconsistent) s.inconsistent.set(i.key, { ...i, oid: c.oids.find((o) => oidKey(o) === i.key) });
+  for (const i of r.inconsistent) {
+    const oid = c.oids.find((o) => oidKey(o) === i.key);
+    s.inconsistent.set(i.key, { ...i, oid });
+    if (oid) for (const line of inconsistentLines(formatPg(p.pg.pgid), i, oid, a.deep)) clog(s, true, line);
+    if (i.unionShardErrors & DEEP_SHARD || i.errors & DEEP_OBJ) a.deepErrors++;
+  }
   a.errors += r.inconsistent.length;
   if (a.repair) {
     for (const fix of r.repairs) {
@@ -166,16 +201,57 @@ async function maybeChunkDone(p: PeeringPG, s: ScrubState, now: number): Promise
   if (c.repairing.size) return;
   a.chunk = undefined;
   for (const o of c.oids) await release(p, oidKey(o));
+  if (p.conf.osdScrubSleep) a.sleepUntil = now + p.conf.osdScrubSleep;
   await stepChunk(p, s, now);
 }
 
 function finish(p: PeeringPG, s: ScrubState, now: number): void {
   const a = s.active!;
+  const pgid = formatPg(p.pg.pgid);
+  const mode = modeOf(a);
+  if (a.errors) clog(s, true, `${pgid} ${mode} 0 missing, ${a.errors} inconsistent objects`);
+  const line = finishLine(pgid, mode, a.errors, a.repair, a.fixed);
+  clog(s, line.error, line.msg);
   s.lastScrubStamp = now;
   s.lastScrub = a.from;
   if (a.deep) (s.lastDeepScrubStamp = now), (s.lastDeepScrub = a.from);
-  s.numScrubErrors = a.errors - a.fixed;
+  if (!a.errors) s.lastCleanScrubStamp = now;
+  // scrub_finish clears the counts only when repair fixed every error (it cannot tell which).
+  const allFixed = a.repair && a.fixed === a.errors;
+  s.numScrubErrors = allFixed ? 0 : a.errors;
+  s.numDeepScrubErrors = allFixed ? 0 : a.deepErrors;
   s.active = undefined;
+  saveScrubHistory(p, s);
+}
+
+const utimeOf = (sec: number): { sec: number; nsec: number } => ({ sec: Math.floor(sec), nsec: Math.floor((sec % 1) * 1e9) });
+
+/** The outcome into pg_info_t (pg_history_t stamps, pg_stat_t error counts), durable with the PG. */
+function saveScrubHistory(p: PeeringPG, s: ScrubState): void {
+  p.pg.info.scrub = {
+    lastScrub: { ...s.lastScrub },
+    lastDeepScrub: { ...s.lastDeepScrub },
+    lastScrubStamp: utimeOf(s.lastScrubStamp),
+    lastDeepScrubStamp: utimeOf(s.lastDeepScrubStamp),
+    lastCleanScrubStamp: utimeOf(s.lastCleanScrubStamp),
+    shallowErrors: s.numScrubErrors - s.numDeepScrubErrors,
+    deepErrors: s.numDeepScrubErrors,
+  };
+  const t = new Transaction();
+  p.pg.saveInfo(t);
+  p.queue(t, () => undefined);
+}
+
+/** A PG loaded from the store resumes its last scrub's stamps and error counts (no details). */
+export function restoreScrubState(s: ScrubState, h: NonNullable<PeeringPG['pg']['info']['scrub']>): void {
+  const sec = (u: { sec: number; nsec: number }): number => u.sec + u.nsec / 1e9;
+  s.lastScrub = { ...h.lastScrub };
+  s.lastDeepScrub = { ...h.lastDeepScrub };
+  s.lastScrubStamp = sec(h.lastScrubStamp);
+  s.lastDeepScrubStamp = sec(h.lastDeepScrubStamp);
+  s.lastCleanScrubStamp = sec(h.lastCleanScrubStamp);
+  s.numScrubErrors = h.shallowErrors + h.deepErrors;
+  s.numDeepScrubErrors = h.deepErrors;
 }
 
 /** Read our copy and push it to the repair targets (ourself included: applied at once). */

@@ -32,6 +32,8 @@ export interface PeeringConf {
   osdScrubMinInterval: number;
   /** osd_deep_scrub_interval, seconds: a scheduled scrub is deep once the last deep one is this old. */
   osdDeepScrubInterval: number;
+  /** osd_scrub_sleep, seconds between a scrub's chunks (Ceph's default 0: none). */
+  osdScrubSleep?: number;
   /**
    * Planted bugs for the simulation's mutation test only (test/sim): `ackBeforeReplica` answers a
    * write once the primary's own copy is durable; `skipPastIntervals` leaves the newest N
