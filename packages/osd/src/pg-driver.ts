@@ -1,4 +1,5 @@
 import { CephConf, Clock, logger, TimerHandle } from '@ts-ceph/common';
+import { Uuid } from '@ts-ceph/denc';
 import { CephMessage, Connection, messageTypes } from '@ts-ceph/messenger';
 import { MOSDAliveCodec, MOSDOp, PAXOS_HEAD_DEFAULT } from '@ts-ceph/messages';
 import { OSDMap, OsdState, PgT, formatPg, pgKey, pgToUpActingOsds } from '@ts-ceph/maps';
@@ -8,6 +9,8 @@ import { ClientOp, PeeringConf, defaultPeeringConf, PeeringOutput, PgMapping, Re
 import { sendOpReply } from './op-reply';
 import { PeerLink } from './peer-link';
 import { pgBits } from './osd-util';
+import { OsdMapStore } from './osd-map-store';
+import { PeeringPG } from './core/peering/peering-pg';
 
 const log = logger('osd');
 
@@ -53,6 +56,8 @@ export interface PgDriverHost {
   soloPgs: Map<string, PG>;
   /** A queued transaction is durable (the full driver counts it). */
   noteCommit(): void;
+  /** The OSD's uuid (the stored superblock carries it). */
+  osdUuid: Uuid;
 }
 
 /** Where a client op's reply goes, and how the op tracker learns of it. */
@@ -78,9 +83,12 @@ export class PgDriver {
   private stopped = false;
   /** The up_thru we last asked for (one MOSDAlive per wanted epoch and tick, not per PG). */
   private upThruAsked = 0;
+  /** Every epoch this OSD applied, kept for the intervals its PGs replay (osd-map-store.ts). */
+  readonly maps: OsdMapStore;
 
   constructor(private readonly host: PgDriverHost) {
     host.peers.onMessage((from, b) => this.onPeerPayload(from, b));
+    this.maps = new OsdMapStore(host.store, host.id, host.osdUuid);
   }
 
   /** The PG collections in the store become cores; they peer once the first map arrives. */
@@ -128,10 +136,16 @@ export class PgDriver {
   }
 
   /**
-   * A new OSDMap: create the PGs this OSD is in the up or acting set of (as a replica too), then
-   * advance every core (a core not yet initialised starts its peering with this map).
+   * New OSDMaps, every epoch applied in order: store them (trimming what no PG needs), create the
+   * PGs the newest one names this OSD in (the up or acting set, as a replica too), then advance
+   * every core through each epoch, so an interval that lasted one epoch is still seen. A core not
+   * yet initialised replays the stored maps from its last interval's start (after a restart, the
+   * epochs the OSD missed while down come from the monitor first).
    */
-  onMap(map: OSDMap): void {
+  onMaps(maps: readonly OSDMap[], incs: ReadonlyMap<number, Buffer>): void {
+    const map = maps[maps.length - 1];
+    if (!map) return;
+    this.maps.put(maps, incs, this.oldestNeededEpoch());
     for (const [poolId, pool] of map.pools) {
       for (let seed = 0; seed < pool.pgNum; seed++) {
         const pgid = { pool: poolId, seed };
@@ -140,7 +154,35 @@ export class PgDriver {
         if (ua.up.includes(this.host.id) || ua.acting.includes(this.host.id)) this.enqueue(pgKey(pgid), () => this.ensure(pgid, map.epoch).then(() => undefined));
       }
     }
-    for (const key of this.cores.keys()) this.enqueue(key, () => this.advance(key, map));
+    const fresh = [...this.cores].filter(([, c]) => !c.mapping).map(([k]) => k);
+    const replay = fresh.length ? this.replayStored(fresh, map.epoch) : Promise.resolve(new Map<string, PgMapping[]>());
+    for (const key of this.cores.keys()) this.enqueue(key, () => this.advance(key, maps, replay));
+  }
+
+  /** The oldest epoch a PG's replay may still need (its last interval's start). */
+  oldestNeededEpoch(): number {
+    let min = Infinity;
+    for (const c of this.cores.values()) min = Math.min(min, PeeringPG.resumeEpoch(c.pg) || Infinity);
+    return min;
+  }
+
+  /**
+   * The mappings of the PGs `keys` over the stored epochs from each one's resume epoch through
+   * `to`, read once for all of them (a restart replays many PGs over the same maps).
+   */
+  private async replayStored(keys: string[], to: number): Promise<Map<string, PgMapping[]>> {
+    const out = new Map<string, PgMapping[]>(keys.map((k) => [k, []]));
+    const from = new Map(keys.map((k) => [k, PeeringPG.resumeEpoch(this.cores.get(k)!.pg)]));
+    const first = Math.min(...from.values());
+    for (const m of await this.maps.range(first || to, to)) {
+      for (const k of keys) {
+        const pg = this.cores.get(k)?.pg;
+        if (!pg || m.epoch < from.get(k)!) continue;
+        const pm = mappingOf(m, pg.pgid);
+        if (pm) out.get(k)!.push(pm);
+      }
+    }
+    return out;
   }
 
   /** A PG the monitor asks us to create (MOSDPGCreate2), or one a map names us in. */
@@ -156,7 +198,7 @@ export class PgDriver {
     this.adopt(pg);
     await this.host.store.queueTransaction(t);
     log.dout(1, `created pg ${formatPg(pgid)}`);
-    if (map) await this.advance(pgKey(pgid), map);
+    if (map) await this.advance(pgKey(pgid), [map]);
     return pg;
   }
 
@@ -177,15 +219,23 @@ export class PgDriver {
     return core;
   }
 
-  private async advance(key: string, map: OSDMap): Promise<void> {
+  private async advance(key: string, maps: readonly OSDMap[], replay?: Promise<Map<string, PgMapping[]>>): Promise<void> {
     const core = this.cores.get(key);
-    if (!core) return;
+    const map = maps[maps.length - 1];
+    if (!core || !map) return;
     const m = mappingOf(map, core.pg.pgid);
     if (!m || (core.mapping && core.mapping.epoch >= m.epoch)) return;
     const interval = core.intervalStart;
     const held = core.mapping && core.isPrimary ? heldOps(core) : [];
-    if (core.mapping) await core.advanceMap(m);
-    else await core.init([m]);
+    if (core.mapping) {
+      for (const each of maps) {
+        const pm = mappingOf(each, core.pg.pgid);
+        if (pm && pm.epoch > core.mapping.epoch) await core.advanceMap(pm);
+      }
+    } else {
+      const stored = ((await replay)?.get(key) ?? []).filter((pm) => pm.epoch < m.epoch);
+      await core.init([...stored, m]);
+    }
     // PrimaryLogPG::on_change requeues the client ops of a primary's unfinished writes and of its
     // waiting lists: still primary in the new interval, they run again once it is active (a write
     // already in the log is answered from it); otherwise the client resends to the new primary.
