@@ -10,6 +10,7 @@ import { sendOpReply } from './op-reply';
 import { PeerLink } from './peer-link';
 import { pgBits } from './osd-util';
 import { OsdMapStore } from './osd-map-store';
+import { removePgCollection } from './pg-remove';
 import { PeeringPG } from './core/peering/peering-pg';
 
 const log = logger('osd');
@@ -313,7 +314,24 @@ export class PgDriver {
         return;
       case 'up_thru':
         return this.askUpThru(o.epoch);
+      case 'remove_pg':
+        return this.enqueue(key, () => this.removePg(key, core));
     }
+  }
+
+  /**
+   * The primary purged our stray copy (strays.ts): forget the core first (so later maps and
+   * messages find no PG), then delete the collection in the PG's chain; a later map that names us
+   * again creates the PG afresh.
+   */
+  private async removePg(key: string, core: ReplicatedPG): Promise<void> {
+    if (this.cores.get(key) !== core || !core.removing) return;
+    this.cores.delete(key);
+    this.host.pgs.delete(key);
+    this.host.soloPgs.delete(key);
+    this.phases.delete(key);
+    const n = await removePgCollection(this.host.store, core.pg.coll);
+    log.dout(1, `pg ${key} removed (stray: ${n} objects deleted)`);
   }
 
   /** MOSDAlive: ask the monitor to record our up_thru (OSD::queue_want_up_thru). */

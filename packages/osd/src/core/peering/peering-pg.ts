@@ -11,6 +11,7 @@ import { Listing, PeerActivate, PeerBody, PeerMessage, PgId, evFrom, evOf } from
 import { PastInterval, PgMapping, PriorSet, buildPrior, closeInterval, isNewInterval } from './past-intervals';
 import { peeringStateBits } from './pg-state';
 import { ClientOp, PeeringConf, PeeringOutput, peeringLimits } from './types';
+import { noteStray, notifyPrimary } from './strays';
 
 /** Where a PG copy is in PeeringState's machine (the states we model, Ceph's names). */
 export type Phase = 'reset' | 'get_info' | 'get_log' | 'wait_up_thru' | 'activating' | 'active' | 'down' | 'incomplete' | 'replica_activating' | 'replica_active' | 'stray';
@@ -64,6 +65,8 @@ export class PeeringPG {
   waitingForActive: ClientOp[] = [];
   /** Mutable per-interval replication and recovery state (rep-ops.ts, recovery.ts). */
   rep = newRepState();
+  /** A stray told to delete its copy (strays.ts): the driver removes it unless a new interval starts first. */
+  removing = false;
 
   constructor(
     readonly whoami: number,
@@ -167,7 +170,9 @@ export class PeeringPG {
     this.ownMissing = new Map();
     this.localActivated = false;
     this.authOsd = -1;
+    this.removing = false;
     this.phase = m.primary === this.whoami ? 'reset' : m.acting.includes(this.whoami) ? 'replica_activating' : 'stray';
+    if (this.phase === 'stray') notifyPrimary(this);
     if (m.primary !== this.whoami) return;
     if (this.flushing) this.deferred.push(() => this.getInfo());
     else await this.getInfo();
@@ -188,6 +193,7 @@ export class PeeringPG {
 
   private async maybeGotInfos(): Promise<void> {
     if (this.phase !== 'get_info' || this.prior.probe.some((o) => !this.infos.has(o))) return;
+    for (const o of this.infos.keys()) noteStray(this, o);
     const all: PeerInfo[] = [...this.infos].map(([osd, info]) => ({ osd, info }));
     const best = findBestInfo(all, this.whoami);
     if (!best) {

@@ -52,6 +52,8 @@ export interface RepState {
   /** Primary: replicas backfilled from `listing` in this interval. */
   backfillTargets: Set<number>;
   listing: Listing;
+  /** Primary: OSDs outside the up and acting sets that hold a copy (stray_set, strays.ts). */
+  strays: Set<number>;
 }
 
 export function newRepState(): RepState {
@@ -70,5 +72,6 @@ export function newRepState(): RepState {
     fullLog: false,
     backfillTargets: new Set(),
     listing: [],
+    strays: new Set(),
   };
 }

@@ -8,6 +8,7 @@ import { ClientOp, PeeringConf } from './types';
 import { ScrubState, handleRepairPush, handleRepairReply, handleScrubMap, handleScrubReq, newScrubState, pushRepair, scrubStateBits, scrubTick } from './scrub';
 import { oidKey } from './log-merge';
 import { decodeOid } from './txn-codec';
+import { handleRemove, noteStray, notifyPrimary, purgeStrays } from './strays';
 
 /**
  * A replicated PG on one OSD: peering (peering-pg.ts) with the replicated write path (rep-ops.ts)
@@ -29,9 +30,11 @@ export class ReplicatedPG extends PeeringPG {
       },
       onMessage: async (p, from, msg) => (await onReplicationMessage(p, from, msg)) || this.onScrubMessage(from, msg),
       onTick: async (p) => {
+        notifyPrimary(p);
         if (p.phase !== 'active') return;
         resendRepOps(p);
         await recoveryTick(p);
+        purgeStrays(p);
       },
     };
   }
@@ -96,6 +99,12 @@ async function onReplicationMessage(p: PeeringPG, from: number, msg: PeerMessage
       return true;
     case 'pull':
       await handlePull(p, from, msg);
+      return true;
+    case 'stray':
+      noteStray(p, from);
+      return true;
+    case 'remove':
+      handleRemove(p, from);
       return true;
     default:
       return false;

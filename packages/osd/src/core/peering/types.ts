@@ -18,7 +18,9 @@ export type PeeringOutput =
   /** do_osd_op_effects once the op is done (watch connects, notifies): the driver runs them in order. */
   | { kind: 'effects'; run: (() => void)[] }
   /** MOSDAlive: ask the monitor to record our up_thru at `epoch` or later. */
-  | { kind: 'up_thru'; epoch: number };
+  | { kind: 'up_thru'; epoch: number }
+  /** The primary told this stray to delete its copy (strays.ts): remove the PG's collection. */
+  | { kind: 'remove_pg' };
 
 /** The named config inputs of peering and recovery (Ceph's option names). */
 export interface PeeringConf {
