@@ -126,7 +126,7 @@ export class PgDriver {
     if (this.stopped) return;
     this.timer = this.host.clock.setTimeout(() => {
       this.upThruAsked = 0;
-      for (const [key, core] of this.cores) this.enqueue(key, () => core.tick());
+      for (const [key, core] of this.cores) this.enqueue(key, () => core.tick().then(() => this.drain(key, core)));
       this.startTicks();
     }, pgDriverLimits.peeringTickMs);
   }
@@ -256,6 +256,7 @@ export class PgDriver {
     const key = pgKey({ pool: msg.pgid[0], seed: msg.pgid[1] });
     const core = this.cores.get(key);
     if (!core) return log.dout(10, `peer message ${msg.type} from osd.${from} for pg ${key} we do not hold`);
+    if (msg.interval !== core.intervalStart) log.dout(20, `pg ${key}: ${msg.type} from osd.${from} of interval ${msg.interval}, ours ${core.intervalStart}`);
     this.enqueue(key, async () => {
       await core.handle(from, msg);
       this.drain(key, core);
@@ -283,6 +284,7 @@ export class PgDriver {
   private carryOut(key: string, core: ReplicatedPG, o: PeeringOutput): void {
     switch (o.kind) {
       case 'send':
+        if (o.msg.type === 'remove') log.dout(10, `pg ${key}: sending PGRemove to osd.${o.to}`);
         return this.host.peers.send(o.to, encodePeerMessage(o.msg));
       case 'txn': {
         const token = o.token;

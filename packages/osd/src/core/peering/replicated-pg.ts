@@ -9,6 +9,7 @@ import { ScrubState, handleRepairPush, handleRepairReply, handleScrubMap, handle
 import { oidKey } from './log-merge';
 import { decodeOid } from './txn-codec';
 import { handleRemove, noteStray, notifyPrimary, purgeStrays } from './strays';
+import { backfillDone } from './pg-temp';
 
 /**
  * A replicated PG on one OSD: peering (peering-pg.ts) with the replicated write path (rep-ops.ts)
@@ -35,6 +36,7 @@ export class ReplicatedPG extends PeeringPG {
         resendRepOps(p);
         await recoveryTick(p);
         purgeStrays(p);
+        if (backfillDone(p)) p.out.push({ kind: 'pg_temp', want: [] });
       },
     };
   }

@@ -1,0 +1,164 @@
+/**
+ * Rebalancing on 4 ts-osd from `ts-ceph bootstrap --osds 4`, pool size 3 (issue 12, items 2-3;
+ * acceptance 2), with the stock rados and ceph CLIs as clients:
+ *  - objects written with `rados put`; osd.3 kill -9'd: with mon_osd_down_out_interval 10 s the
+ *    monitor marks it out by itself (OSDMonitor::tick), its PGs backfill onto the other three and
+ *    reach active+clean, every object reads back;
+ *  - osd.3 restarted: an OSD the monitor marked out is marked in again on boot
+ *    (mon_osd_auto_mark_auto_out_in, true in 16.2), data moves back, the cluster ends active+clean
+ *    and the copies the move left behind are purged (each OSD holds only the PGs it is a member of);
+ *  - `ceph osd reweight` and `ceph osd crush reweight` move data and end clean the same way;
+ *  - at the end, with the OSDs stopped, the objects in the four stores add up to 3x the objects.
+ */
+import t from 'tap';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '@ts-ceph/common';
+import { requireBinary, run, waitFor } from '@ts-ceph/testkit';
+import { BootstrappedCluster, bootstrapTsCluster, watchOsdMap } from './osd-cluster-lib';
+
+const toolBin = join(repoRoot(), 'packages', 'objectstore', 'dist', 'src', 'bin', 'ts-objectstore-tool.js');
+const pool = 'rebal';
+const pgNum = 16;
+const objects = 24;
+const osds = [0, 1, 2, 3];
+
+interface PgStat {
+  pg_summary: { num_pgs: number; num_pg_by_state: { name: string; num: number }[] };
+}
+
+/** `ceph pg stat` until the pool's PGs (and only them) are all active+clean; returns the ms it took. */
+async function waitClean(c: BootstrappedCluster, what: string, timeoutMs: number): Promise<number> {
+  const start = Date.now();
+  let last = '';
+  await waitFor(
+    async () => {
+      const r = await c.ceph(['pg', 'stat', '-f', 'json']);
+      if (r.code !== 0) return false;
+      const s = (JSON.parse(r.stdout) as PgStat).pg_summary;
+      last = JSON.stringify(s.num_pg_by_state);
+      return s.num_pg_by_state.length === 1 && s.num_pg_by_state[0]!.name === 'active+clean' && s.num_pgs >= pgNum;
+    },
+    timeoutMs,
+    `${what}: active+clean (last ${last})`,
+    500,
+  );
+  return Date.now() - start;
+}
+
+/**
+ * The PGs each OSD holds (`ceph tell osd.N status`'s num_pgs) until they add up to pg_num x 3 for
+ * the pool plus the other pools' copies: no stray copy left. `others` is the other pools' PG copies.
+ */
+async function waitNoStrays(c: BootstrappedCluster, expected: number, timeoutMs: number): Promise<number[]> {
+  let counts: number[] = [];
+  await waitFor(
+    async () => {
+      counts = [];
+      for (const o of osds) {
+        const r = await c.ceph(['tell', `osd.${o}`, 'status']);
+        if (r.code !== 0) return false;
+        counts.push((JSON.parse(r.stdout) as { num_pgs: number }).num_pgs);
+      }
+      return counts.reduce((a, b) => a + b, 0) === expected;
+    },
+    timeoutMs,
+    `PG copies add up to ${expected} (last ${counts.join(',')})`,
+    1_000,
+  );
+  return counts;
+}
+
+/** The pool's user objects each OSD's store holds, read offline with ts-objectstore-tool. */
+async function storeObjects(c: BootstrappedCluster, poolId: number): Promise<number[]> {
+  const out: number[] = [];
+  for (const o of osds) {
+    const r = await run(process.execPath, [toolBin, '--data-path', join(c.dir, `osd.${o}`), '--op', 'list'], { timeoutMs: 60_000 });
+    if (r.code !== 0) throw new Error(`list osd.${o}: ${r.stderr}`);
+    let n = 0;
+    for (const line of r.stdout.split('\n').filter(Boolean)) {
+      const [pgid, obj] = JSON.parse(line) as [string, { oid: string; pool: number }];
+      if (pgid !== 'meta' && obj.pool === poolId && obj.oid !== '') n++;
+    }
+    out.push(n);
+  }
+  return out;
+}
+
+t.test('4 ts-osd, size 3: down → out → backfill → in → back, reweights, no stray copies', async (t) => {
+  for (const b of ['ceph', 'rados']) requireBinary(b);
+  const c = await bootstrapTsCluster(4);
+  const watch = await watchOsdMap(c.conf);
+  t.teardown(async () => {
+    await watch.stop();
+    await c.cleanup();
+  });
+  for (const o of osds) await watch.waitUp(o, true, 0, 30_000);
+  for (const [who, k, v] of [['mon', 'mon_osd_down_out_interval', '10'], ['mgr', 'mgr_stats_period', '1']]) {
+    const r = await c.ceph(['config', 'set', who!, k!, v!]);
+    t.equal(r.code, 0, `config set ${k}: ${r.stderr}`);
+  }
+  let r = await c.ceph(['osd', 'pool', 'create', pool, String(pgNum)]);
+  t.equal(r.code, 0, `pool create: ${r.stderr}`);
+  const dump = JSON.parse((await c.ceph(['osd', 'dump', '-f', 'json'])).stdout) as { pools: { pool: number; pool_name: string; size: number; pg_num: number }[] };
+  const poolId = dump.pools.find((p) => p.pool_name === pool)!.pool;
+  t.equal(dump.pools.find((p) => p.pool === poolId)!.size, 3);
+  // Every pool's PG copies (size x pg_num): what the OSDs hold in all when no stray is left.
+  const copies = dump.pools.reduce((n, p) => n + p.size * p.pg_num, 0);
+  await waitClean(c, 'new pool', 60_000);
+
+  const rados = (args: string[], input?: string) => run('rados', ['-c', c.conf, '--rados-osd-op-timeout', '60', '-p', pool, ...args], { timeoutMs: 90_000, input });
+  const names = Array.from({ length: objects }, (_, i) => `rebal-${i}`);
+  const body = (n: string): string => `${n} `.repeat(200);
+  const files = join(c.dir, 'objects');
+  for (const n of names) writeFileSync(`${files}-${n}`, body(n));
+  for (let i = 0; i < names.length; i += 6) {
+    const rs = await Promise.all(names.slice(i, i + 6).map((n) => rados(['put', n, `${files}-${n}`])));
+    for (const x of rs) t.equal(x.code, 0, `rados put: ${x.stderr}`);
+  }
+  const readAll = async (what: string): Promise<void> => {
+    let bad = 0;
+    for (const n of names) {
+      const g = await rados(['get', n, '-']);
+      if (g.code !== 0 || g.stdout !== body(n)) bad++;
+    }
+    t.equal(bad, 0, `${what}: every object reads back`);
+  };
+
+  // Down, then out by the monitor's own timer; the PGs backfill onto the other three.
+  const killedAt = Date.now();
+  process.kill(c.pid(3), 'SIGKILL');
+  await watch.waitUp(3, false, killedAt, 15_000);
+  await waitFor(() => watch.map!.osdWeight[3] === 0, 40_000, 'osd.3 marked out', 200);
+  const outAfter = Date.now() - killedAt;
+  t.ok(outAfter >= 10_000 && outAfter < 35_000, `marked out after mon_osd_down_out_interval (${outAfter} ms)`);
+  const backfilled = await waitClean(c, 'osd.3 out', 120_000);
+  t.pass(`osd.3's PGs backfilled onto the others: active+clean ${backfilled} ms after the out`);
+  await readAll('osd.3 out');
+
+  // Back: marked in on boot, the data moves back, the copies it replaced are purged.
+  r = await c.tsCeph(['start', '--dir', c.dir]);
+  t.equal(r.code, 0, `ts-ceph start restarts osd.3: ${r.stderr}`);
+  await watch.waitUp(3, true, 0, 30_000);
+  await waitFor(() => watch.map!.osdWeight[3] === 0x10000, 15_000, 'osd.3 marked in on boot', 200);
+  const back = await waitClean(c, 'osd.3 in', 120_000);
+  t.pass(`osd.3 back in: active+clean after ${back} ms`);
+  t.same((await waitNoStrays(c, copies, 60_000)).length, 4, 'no stray PG copy left after the move back');
+  await readAll('osd.3 in');
+
+  // Weight changes move data too, and end clean without strays.
+  for (const args of [['osd', 'reweight', '1', '0.5'], ['osd', 'crush', 'reweight', 'osd.2', '0.001']]) {
+    r = await c.ceph(args);
+    t.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+    const ms = await waitClean(c, args.join(' '), 120_000);
+    t.pass(`${args.join(' ')}: active+clean after ${ms} ms`);
+    await waitNoStrays(c, copies, 60_000);
+  }
+  await readAll('after the reweights');
+
+  r = await c.tsCeph(['down', '--dir', c.dir]);
+  t.equal(r.code, 0, `ts-ceph down: ${r.stderr}`);
+  await waitFor(() => osds.every((o) => !existsSync(join(c.dir, 'run', `osd.${o}.pid`))), 30_000, 'every OSD stopped', 100);
+  const held = await storeObjects(c, poolId);
+  t.equal(held.reduce((a, b) => a + b, 0), objects * 3, `the stores hold 3 copies of each object, no more (${held.join(', ')})`);
+});
