@@ -4,8 +4,8 @@ import { CephMessage, Connection, messageTypes } from '@ts-ceph/messenger';
 import { MOSDAliveCodec, MOSDOp, PAXOS_HEAD_DEFAULT } from '@ts-ceph/messages';
 import { OSDMap, OsdState, PgT, formatPg, pgKey, pgToUpActingOsds } from '@ts-ceph/maps';
 import { ObjectStore, Transaction, collPG } from '@ts-ceph/objectstore';
-import { PG, evKeyName } from './core/pg';
-import { ClientOp, PeeringConf, defaultPeeringConf, PeeringOutput, PgMapping, ReplicatedPG, decodePeerMessage, encodePeerMessage, pgStateString } from './core/peering';
+import { PG, encodeInfo, evKeyName } from './core/pg';
+import { ClientOp, PeeringConf, defaultPeeringConf, PeeringOutput, PgMapping, ReplicatedPG, decodePeerMessage, encodePeerMessage, isNewInterval, pgStateString } from './core/peering';
 import { sendOpReply } from './op-reply';
 import { PeerLink } from './peer-link';
 import { pgBits } from './osd-util';
@@ -19,6 +19,8 @@ const log = logger('osd');
 export const pgDriverLimits = {
   /** How often each PG's core gets a tick (resends of what peering and RepOps still wait for), ms. */
   peeringTickMs: 1_000,
+  /** Stored epochs a PG new to this OSD looks back through for the start of its current interval. */
+  intervalWalkEpochsMax: 200,
 };
 
 /** osd_recovery_max_active, osd_max_backfills and the scrub settings from the conf (Ceph's defaults otherwise). */
@@ -168,6 +170,25 @@ export class PgDriver {
   }
 
   /**
+   * A PG new to this OSD (created, or again after its stray copy was purged) has no history of its
+   * own: its current interval's start comes from the stored maps, walking back while the mapping
+   * stays the same (at most `intervalWalkEpochsMax`), so its messages carry the interval its peers
+   * are in (Ceph's query carries the primary's pg_history_t for the same end).
+   */
+  private async currentInterval(pgid: PgT, map: OSDMap): Promise<PgMapping[]> {
+    const out: PgMapping[] = [];
+    let next = mappingOf(map, pgid);
+    for (let e = map.epoch - 1; next && e >= Math.max(1, map.epoch - pgDriverLimits.intervalWalkEpochsMax); e--) {
+      const older = await this.maps.get(e);
+      const pm = older && mappingOf(older, pgid);
+      if (!pm || isNewInterval(pm, next)) break;
+      out.unshift(pm);
+      next = pm;
+    }
+    return out;
+  }
+
+  /**
    * The mappings of the PGs `keys` over the stored epochs from each one's resume epoch through
    * `to`, read once for all of them (a restart replays many PGs over the same maps).
    */
@@ -199,7 +220,9 @@ export class PgDriver {
     this.adopt(pg);
     await this.host.store.queueTransaction(t);
     log.dout(1, `created pg ${formatPg(pgid)}`);
-    if (map) await this.advance(pgKey(pgid), [map]);
+    // The maps that came while the PG was being created never reached it: start from the newest.
+    const now = this.host.osdmap();
+    if (now) await this.advance(pgKey(pgid), [now]);
     return pg;
   }
 
@@ -229,12 +252,14 @@ export class PgDriver {
     const interval = core.intervalStart;
     const held = core.mapping && core.isPrimary ? heldOps(core) : [];
     if (core.mapping) {
-      for (const each of maps) {
+      // Epochs between the core's map and this batch (none, unless they came while it was busy) first.
+      const gap = maps[0]!.epoch > core.mapping.epoch + 1 ? await this.maps.range(core.mapping.epoch + 1, maps[0]!.epoch - 1) : [];
+      for (const each of [...gap, ...maps]) {
         const pm = mappingOf(each, core.pg.pgid);
         if (pm && pm.epoch > core.mapping.epoch) await core.advanceMap(pm);
       }
     } else {
-      const stored = ((await replay)?.get(key) ?? []).filter((pm) => pm.epoch < m.epoch);
+      const stored = (replay ? ((await replay).get(key) ?? []) : await this.currentInterval(core.pg.pgid, map)).filter((pm) => pm.epoch < m.epoch);
       await core.init([...stored, m]);
     }
     // PrimaryLogPG::on_change requeues the client ops of a primary's unfinished writes and of its
@@ -255,7 +280,12 @@ export class PgDriver {
     }
     const key = pgKey({ pool: msg.pgid[0], seed: msg.pgid[1] });
     const core = this.cores.get(key);
-    if (!core) return log.dout(10, `peer message ${msg.type} from osd.${from} for pg ${key} we do not hold`);
+    if (!core) {
+      // OSD::handle_pg_query for a PG that does not exist here (purged as a stray, or never held):
+      // an empty pg_info_t, so a primary whose prior set names us does not wait for us forever.
+      if (msg.type === 'query') this.host.peers.send(from, encodePeerMessage({ type: 'notify', pgid: msg.pgid, interval: msg.interval, info: encodeInfo(PG.fresh(collPG(msg.pgid[0], msg.pgid[1]), { pool: msg.pgid[0], seed: msg.pgid[1] }, 0).info) }));
+      return log.dout(10, `peer message ${msg.type} from osd.${from} for pg ${key} we do not hold`);
+    }
     if (msg.interval !== core.intervalStart) log.dout(20, `pg ${key}: ${msg.type} from osd.${from} of interval ${msg.interval}, ours ${core.intervalStart}`);
     this.enqueue(key, async () => {
       await core.handle(from, msg);
