@@ -99,7 +99,10 @@ async function storeObjects(c: BootstrappedCluster, poolId: number): Promise<num
 
 t.test('4 ts-osd, size 3: down → out → backfill → in → back, reweights, no stray copies', async (t) => {
   for (const b of ['ceph', 'rados']) requireBinary(b);
+  const t0 = Date.now();
+  const stage = (what: string): void => void t.comment(`${what} at ${Date.now() - t0} ms`);
   const c = await bootstrapTsCluster(4);
+  stage('bootstrapped');
   const watch = await watchOsdMap(c.conf);
   t.teardown(async () => {
     await watch.stop();
@@ -118,6 +121,7 @@ t.test('4 ts-osd, size 3: down → out → backfill → in → back, reweights, 
   // Every pool's PG copies (size x pg_num): what the OSDs hold in all when no stray is left.
   const copies = dump.pools.reduce((n, p) => n + p.size * p.pg_num, 0);
   await waitClean(c, 'new pool', 60_000);
+  stage('pool clean');
 
   const rados = (args: string[], input?: string) => run('rados', ['-c', c.conf, '--rados-osd-op-timeout', '60', '-p', pool, ...args], { timeoutMs: 90_000, input });
   const names = Array.from({ length: objects }, (_, i) => `rebal-${i}`);
@@ -134,6 +138,7 @@ t.test('4 ts-osd, size 3: down → out → backfill → in → back, reweights, 
     t.equal(g.stdout.trim(), `read ${objects} bad 0`, `${what}: every object reads back ${g.stderr.slice(-500)}`);
   };
 
+  stage('objects written');
   // Down, then out by the monitor's own timer; the PGs backfill onto the other three.
   const killedAt = Date.now();
   process.kill(c.pid(3), 'SIGKILL');
@@ -144,6 +149,7 @@ t.test('4 ts-osd, size 3: down → out → backfill → in → back, reweights, 
   const backfilled = await waitClean(c, 'osd.3 out', 120_000);
   t.pass(`osd.3's PGs backfilled onto the others: active+clean ${backfilled} ms after the out`);
   await readAll('osd.3 out');
+  stage('read back with osd.3 out');
 
   // Back: marked in on boot, the data moves back, the copies it replaced are purged.
   r = await c.tsCeph(['start', '--dir', c.dir]);
@@ -153,6 +159,7 @@ t.test('4 ts-osd, size 3: down → out → backfill → in → back, reweights, 
   const back = await waitClean(c, 'osd.3 in', 120_000);
   t.pass(`osd.3 back in: active+clean after ${back} ms`);
   t.same((await waitNoStrays(c, copies, 60_000)).length, 4, 'no stray PG copy left after the move back');
+  stage('osd.3 back, no strays');
 
   // Weight changes move data too, and end clean without strays.
   for (const args of [['osd', 'reweight', '1', '0.5'], ['osd', 'crush', 'reweight', 'osd.2', '0.001']]) {
@@ -162,6 +169,7 @@ t.test('4 ts-osd, size 3: down → out → backfill → in → back, reweights, 
     t.pass(`${args.join(' ')}: active+clean after ${ms} ms`);
     await waitNoStrays(c, copies, 60_000);
   }
+  stage('reweights done');
   await readAll('after the reweights');
 
   r = await c.tsCeph(['down', '--dir', c.dir]);
