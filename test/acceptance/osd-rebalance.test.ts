@@ -3,7 +3,8 @@
  * acceptance 2), with the stock rados and ceph CLIs as clients:
  *  - objects written with `rados put`; osd.3 kill -9'd: with mon_osd_down_out_interval 10 s the
  *    monitor marks it out by itself (OSDMonitor::tick), its PGs backfill onto the other three and
- *    reach active+clean, every object reads back;
+ *    reach active+clean, every object reads back; meanwhile min_size changes twice and osd.1
+ *    flaps, intervals osd.3 learns only from the maps it fetches when it comes back;
  *  - osd.3 restarted: an OSD the monitor marked out is marked in again on boot
  *    (mon_osd_auto_mark_auto_out_in, true in 16.2), data moves back, the cluster ends active+clean
  *    and the copies the move left behind are purged (each OSD holds only the PGs it is a member of);
@@ -143,6 +144,14 @@ t.test('4 ts-osd, size 3: down → out → backfill → in → back, reweights, 
   const killedAt = Date.now();
   process.kill(c.pid(3), 'SIGKILL');
   await watch.waitUp(3, false, killedAt, 15_000);
+  const downAt = watch.map!.epoch;
+  // While osd.3 is down: two pool changes and another OSD's flap, each a new interval of every PG
+  // that osd.3 only learns from the stored maps it fetches when it comes back.
+  for (const args of [['osd', 'pool', 'set', pool, 'min_size', '1'], ['osd', 'down', '1'], ['osd', 'pool', 'set', pool, 'min_size', '2']]) {
+    r = await c.ceph(args);
+    t.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+    if (args[1] === 'down') await watch.waitUp(1, true, 0, 30_000);
+  }
   await waitFor(() => watch.map!.osdWeight[3] === 0, 40_000, 'osd.3 marked out', 200);
   const outAfter = Date.now() - killedAt;
   t.ok(outAfter >= 10_000 && outAfter < 35_000, `marked out after mon_osd_down_out_interval (${outAfter} ms)`);
@@ -155,6 +164,7 @@ t.test('4 ts-osd, size 3: down → out → backfill → in → back, reweights, 
   r = await c.tsCeph(['start', '--dir', c.dir]);
   t.equal(r.code, 0, `ts-ceph start restarts osd.3: ${r.stderr}`);
   await watch.waitUp(3, true, 0, 30_000);
+  t.ok(watch.map!.epoch > downAt + 4, `osd.3 missed epochs ${downAt + 1}..${watch.map!.epoch - 1} (pool changes, osd.1's flap, its own out)`);
   await waitFor(() => watch.map!.osdWeight[3] === 0x10000, 15_000, 'osd.3 marked in on boot', 200);
   const back = await waitClean(c, 'osd.3 in', 120_000);
   t.pass(`osd.3 back in: active+clean after ${back} ms`);
