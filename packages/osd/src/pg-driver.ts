@@ -2,15 +2,18 @@ import { CephConf, Clock, logger, TimerHandle } from '@ts-ceph/common';
 import { Uuid } from '@ts-ceph/denc';
 import { CephMessage, Connection, messageTypes } from '@ts-ceph/messenger';
 import { MOSDAliveCodec, MOSDOp, PAXOS_HEAD_DEFAULT } from '@ts-ceph/messages';
-import { OSDMap, OsdState, PgT, formatPg, pgKey, pgToUpActingOsds } from '@ts-ceph/maps';
+import { OSDMap, PgT, formatPg, pgKey, pgToUpActingOsds } from '@ts-ceph/maps';
 import { ObjectStore, Transaction, collPG } from '@ts-ceph/objectstore';
 import { PG, encodeInfo, evKeyName } from './core/pg';
-import { ClientOp, PeeringConf, defaultPeeringConf, PeeringOutput, PgMapping, ReplicatedPG, decodePeerMessage, encodePeerMessage, isNewInterval, pgStateString } from './core/peering';
+import { ClientOp, PeeringConf, defaultPeeringConf, PeeringOutput, PgMapping, ReplicatedPG, decodePeerMessage, encodePeerMessage, pgStateString } from './core/peering';
 import { sendOpReply } from './op-reply';
 import { PeerLink } from './peer-link';
 import { pgBits } from './osd-util';
 import { OsdMapStore } from './osd-map-store';
 import { removePgCollection } from './pg-remove';
+import { currentInterval, mappingOf, replayStored } from './pg-replay';
+
+export { mappingOf };
 import { PeeringPG } from './core/peering/peering-pg';
 
 const log = logger('osd');
@@ -19,8 +22,6 @@ const log = logger('osd');
 export const pgDriverLimits = {
   /** How often each PG's core gets a tick (resends of what peering and RepOps still wait for), ms. */
   peeringTickMs: 1_000,
-  /** Stored epochs a PG new to this OSD looks back through for the start of its current interval. */
-  intervalWalkEpochsMax: 200,
 };
 
 /** osd_recovery_max_active, osd_max_backfills and the scrub settings from the conf (Ceph's defaults otherwise). */
@@ -158,7 +159,7 @@ export class PgDriver {
       }
     }
     const fresh = [...this.cores].filter(([, c]) => !c.mapping).map(([k]) => k);
-    const replay = fresh.length ? this.replayStored(fresh, map.epoch) : Promise.resolve(new Map<string, PgMapping[]>());
+    const replay = fresh.length ? replayStored(this.maps, new Map(fresh.map((k) => [k, this.cores.get(k)!.pg])), map.epoch) : Promise.resolve(new Map<string, PgMapping[]>());
     for (const key of this.cores.keys()) this.enqueue(key, () => this.advance(key, maps, replay));
   }
 
@@ -167,44 +168,6 @@ export class PgDriver {
     let min = Infinity;
     for (const c of this.cores.values()) min = Math.min(min, PeeringPG.resumeEpoch(c.pg) || Infinity);
     return min;
-  }
-
-  /**
-   * A PG new to this OSD (created, or again after its stray copy was purged) has no history of its
-   * own: its current interval's start comes from the stored maps, walking back while the mapping
-   * stays the same (at most `intervalWalkEpochsMax`), so its messages carry the interval its peers
-   * are in (Ceph's query carries the primary's pg_history_t for the same end).
-   */
-  private async currentInterval(pgid: PgT, map: OSDMap): Promise<PgMapping[]> {
-    const out: PgMapping[] = [];
-    let next = mappingOf(map, pgid);
-    for (let e = map.epoch - 1; next && e >= Math.max(1, map.epoch - pgDriverLimits.intervalWalkEpochsMax); e--) {
-      const older = await this.maps.get(e);
-      const pm = older && mappingOf(older, pgid);
-      if (!pm || isNewInterval(pm, next)) break;
-      out.unshift(pm);
-      next = pm;
-    }
-    return out;
-  }
-
-  /**
-   * The mappings of the PGs `keys` over the stored epochs from each one's resume epoch through
-   * `to`, read once for all of them (a restart replays many PGs over the same maps).
-   */
-  private async replayStored(keys: string[], to: number): Promise<Map<string, PgMapping[]>> {
-    const out = new Map<string, PgMapping[]>(keys.map((k) => [k, []]));
-    const from = new Map(keys.map((k) => [k, PeeringPG.resumeEpoch(this.cores.get(k)!.pg)]));
-    const first = Math.min(...from.values());
-    for (const m of await this.maps.range(first || to, to)) {
-      for (const k of keys) {
-        const pg = this.cores.get(k)?.pg;
-        if (!pg || m.epoch < from.get(k)!) continue;
-        const pm = mappingOf(m, pg.pgid);
-        if (pm) out.get(k)!.push(pm);
-      }
-    }
-    return out;
   }
 
   /** A PG the monitor asks us to create (MOSDPGCreate2), or one a map names us in. */
@@ -259,7 +222,7 @@ export class PgDriver {
         if (pm && pm.epoch > core.mapping.epoch) await core.advanceMap(pm);
       }
     } else {
-      const stored = (replay ? ((await replay).get(key) ?? []) : await this.currentInterval(core.pg.pgid, map)).filter((pm) => pm.epoch < m.epoch);
+      const stored = (replay ? ((await replay).get(key) ?? []) : await currentInterval(this.maps, core.pg.pgid, map)).filter((pm) => pm.epoch < m.epoch);
       await core.init([...stored, m]);
     }
     // PrimaryLogPG::on_change requeues the client ops of a primary's unfinished writes and of its
@@ -380,19 +343,4 @@ export class PgDriver {
 function heldOps(core: ReplicatedPG): ClientOp[] {
   const inflight = [...core.rep.inflight.values()].filter((g) => !g.replied).map((g) => g.op);
   return [...inflight, ...[...core.rep.objWaiting.values()].flat(), ...core.waitingForActive];
-}
-
-/** The PG's placement in `map` as the peering core reads it. */
-export function mappingOf(map: OSDMap, pgid: PgT): PgMapping | undefined {
-  const pool = map.pools.get(pgid.pool);
-  if (!pool) return undefined;
-  const ua = pgToUpActingOsds(map, pgid);
-  const upOsds = new Set<number>();
-  const upThru = new Map<number, number>();
-  for (let o = 0; o < map.maxOsd; o++) {
-    if (map.osdState[o]! & OsdState.UP) upOsds.add(o);
-    const info = map.osdInfo[o];
-    if (info) upThru.set(o, info.upThru);
-  }
-  return { epoch: map.epoch, up: ua.up.filter((o) => o >= 0), upPrimary: ua.upPrimary, acting: ua.acting.filter((o) => o >= 0), primary: ua.actingPrimary, size: pool.size, minSize: pool.minSize, upOsds, upThru };
 }
