@@ -59,7 +59,7 @@ async function run(o: SimOptions): Promise<SimResult> {
   const size = rng.pick([2, 3]);
   const minSize = rng.pick([1, 2]);
   const mon = new SimMon(numOsd, size, minSize, 4);
-  const conf: peering.PeeringConf = { ...peering.defaultPeeringConf, osdRecoveryMaxActive: rng.pick([1, 3]), osdMaxBackfills: 1, ...simScrubConf(rng), ...(o.bug ? { bug: o.bug } : {}) };
+  const conf: peering.PeeringConf = { ...peering.defaultPeeringConf, noPgTemp: true, osdRecoveryMaxActive: rng.pick([1, 3]), osdMaxBackfills: 1, ...simScrubConf(rng), ...(o.bug ? { bug: o.bug } : {}) };
   net.faults = { dropRate: rng.pick([0, 0.02, 0.1]), dupRate: rng.pick([0, 0.05]), delayMin: 1, delayMax: rng.pick([3, 10, 30]) };
   const config = `osds=${numOsd} size=${size} min_size=${minSize}${shortLogs ? ' short_logs' : ''} drop=${net.faults.dropRate} dup=${net.faults.dupRate} delay<=${net.faults.delayMax} recovery_max_active=${conf.osdRecoveryMaxActive}`;
   s.log(`seed ${o.seed}: ${config}`);

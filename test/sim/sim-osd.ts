@@ -115,6 +115,9 @@ export class SimOsd {
         this.s.at(this.rng.intIn(1, 3), () => deliver(o.reply));
       } else if (o.kind === 'effects') {
         for (const f of o.run) f();
+      } else if (o.kind === 'remove_pg' || o.kind === 'pg_temp') {
+        // The simulation keeps a purged stray's copy (its checker reads every copy an OSD ever
+        // held), and its monitor takes no pg_temp (the cores run with noPgTemp).
       } else {
         this.store.queue(o.t).catch((e: Error) => this.s.fail(`osd.${this.id}: transaction failed: ${e.message}`));
         // Commits complete in order, each after a seeded fsync delay.

@@ -51,7 +51,7 @@ class Cluster {
     const net = new SimNet(s, new Prng(1));
     net.faults = { dropRate: 0, dupRate: 0, delayMin: 1, delayMax: 1 };
     const mon = new SimMon(Number(o.osds ?? 3), Number(o.size ?? 3), Number(o.min_size ?? 2), Number(o.pgs ?? 1));
-    const conf: peering.PeeringConf = { ...peering.defaultPeeringConf, osdRecoveryMaxActive: 3, osdMaxBackfills: 1 };
+    const conf: peering.PeeringConf = { ...peering.defaultPeeringConf, noPgTemp: true, osdRecoveryMaxActive: 3, osdMaxBackfills: 1 };
     const osds = Array.from({ length: mon.numOsd }, (_, i) => new SimOsd(i, s, net, mon, new Prng(100 + i), conf));
     for (const d of osds) await d.mkfs();
     for (const d of osds) await d.boot();

@@ -111,7 +111,7 @@ export class OsdDaemon implements Dispatcher {
     this.commands = new OsdCommands({ id: opts.id, conf: opts.conf, clock: this.clock, store, status, mappedPools, upFrom: () => this.osdmap?.osdInfo[opts.id]?.upFrom ?? this.epoch });
     nets.attach({ osdmap: () => this.osdmap, pgs: () => this.pgList(), sendMon: (m) => this.monc.send(m), monConnected: () => this.monc.isConnected, wantNewerMap: (e) => this.monc.subscribe('osdmap', e) });
     this.mgrc = new MgrClient({ id: opts.id, store, pgs: this.pgs, monc, clock: this.clock, osdmap: () => this.osdmap, fsid: () => (this.osdmap?.fsid ?? '') as Uuid, upFrom: () => this.osdmap?.osdInfo[opts.id]?.upFrom ?? 0, perf: this.commands.perf, pgState: (key) => this.pgDriver.pgStateBits(key), scrubState: (key) => this.pgDriver.cores.get(key)?.scrub, onScrub: (m) => this.scrubs.handleScrub2(m) });
-    this.pgDriver = new PgDriver({ id: opts.id, clock: this.clock, store, osdmap: () => this.osdmap, peers: nets.peers, sendMon: (m) => this.monc.send(m), conf: peeringConfFrom(opts.conf, `osd.${opts.id}`), pgs: this.pgs, soloPgs: this.soloPgs, pgQueues: this.pgQueues, noteCommit: () => this.full.noteCommit(), noteRecoveryOps: (n) => this.commands.perf.inc('recovery_ops', n) });
+    this.pgDriver = new PgDriver({ id: opts.id, clock: this.clock, store, osdmap: () => this.osdmap, peers: nets.peers, sendMon: (m) => this.monc.send(m), conf: peeringConfFrom(opts.conf, `osd.${opts.id}`), pgs: this.pgs, soloPgs: this.soloPgs, pgQueues: this.pgQueues, noteCommit: () => this.full.noteCommit(), noteRecoveryOps: (n) => this.commands.perf.inc('recovery_ops', n), osdUuid });
     this.scrubs = new ScrubDriver({ clock: this.clock, pgDriver: this.pgDriver, osdmap: () => this.osdmap, clog: (p, m) => this.clogTo?.(p, m), maxScrubs: maxScrubsFrom(opts.conf, `osd.${opts.id}`) });
     this.full = new FullDriver({ id: opts.id, store, monc, clock: this.clock, osdmap: () => this.osdmap, failsafeRatio: Number(opts.conf.get('osd_failsafe_full_ratio', `osd.${opts.id}`) ?? 0.97) });
   }
@@ -147,6 +147,7 @@ export class OsdDaemon implements Dispatcher {
     msgr.addDispatcher(report);
     d.clogTo = (p, m) => report.clog(p, m);
     await d.pgDriver.load();
+    d.storedMap = await d.pgDriver.maps.load();
     await d.run();
     // Authenticated now: the loose-permission warnings go to the cluster log too.
     for (const line of loose) report.clog(Clog.WARN, line);
@@ -168,7 +169,8 @@ export class OsdDaemon implements Dispatcher {
     await this.monc.authenticate(30_000);
     await fetchRotatingKeys(this.monc, this.keys, this.clock, osdDaemonLimits.rotatingKeysTimeoutMs);
     await this.updateCrushLocation();
-    this.monc.subscribe('osdmap', 0);
+    // OSD::start_boot asks for the maps after the newest it stored: the epochs it missed while down.
+    this.monc.subscribe('osdmap', this.storedMap?.epoch ?? 0);
     // OSD::_send_boot's sub_want("osd_pg_creates"): the monitor sends pg_create2 on this subscription.
     this.monc.subscribe('osd_pg_creates', 0);
     this.mgrc.start();
@@ -261,7 +263,7 @@ export class OsdDaemon implements Dispatcher {
   private handleOsdMap(m: MOSDMap): void {
     let r: ReturnType<typeof applyMapMessage>;
     try {
-      r = applyMapMessage(this.osdmap, m);
+      r = applyMapMessage(this.osdmap ?? this.storedMap, m);
       const from = this.osdmap?.epoch ?? 0;
       for (const [e, bytes] of m.incrementalMaps) if (r.map && e > from && e <= r.map.epoch) this.maps.history.addIncremental(e, bytes);
     } catch (e) {
@@ -272,7 +274,7 @@ export class OsdDaemon implements Dispatcher {
     this.osdmap = r.map;
     log.dout(10, `osdmap e${r.map.epoch}`);
     this.act(this.service.onMap(r.map, this.clock.now(), this.monc.isConnected, this.pgList(), r.missingFrom));
-    this.pgDriver.onMap(r.map);
+    this.pgDriver.onMaps(r.maps.length ? r.maps : [r.map], m.incrementalMaps);
     this.snapTrimmer.kick(r.map);
     this.nets.onMap(r.map);
     this.full.maybeReport();
@@ -391,6 +393,8 @@ export class OsdDaemon implements Dispatcher {
   }
 
   private markDownAcked: (() => void) | undefined;
+  /** The newest map stored before this start: the base the monitor's incrementals apply to. */
+  private storedMap: OSDMap | undefined;
 
   async stop(): Promise<void> {
     if (this.stopped) return;
@@ -407,6 +411,7 @@ export class OsdDaemon implements Dispatcher {
     await Promise.all([this.msgr.shutdown(), this.nets.shutdown()]);
     await Promise.allSettled([...this.pgQueues.values()]);
     await Promise.allSettled([...this.objectCommits.values()]);
+    await this.pgDriver.maps.flush();
     await this.store.umount();
   }
 }

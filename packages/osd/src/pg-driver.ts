@@ -1,13 +1,20 @@
 import { CephConf, Clock, logger, TimerHandle } from '@ts-ceph/common';
+import { Uuid } from '@ts-ceph/denc';
 import { CephMessage, Connection, messageTypes } from '@ts-ceph/messenger';
 import { MOSDAliveCodec, MOSDOp, PAXOS_HEAD_DEFAULT } from '@ts-ceph/messages';
-import { OSDMap, OsdState, PgT, formatPg, pgKey, pgToUpActingOsds } from '@ts-ceph/maps';
+import { OSDMap, PgT, formatPg, pgKey, pgToUpActingOsds } from '@ts-ceph/maps';
 import { ObjectStore, Transaction, collPG } from '@ts-ceph/objectstore';
-import { PG, evKeyName } from './core/pg';
+import { PG, encodeInfo, evKeyName } from './core/pg';
 import { ClientOp, PeeringConf, defaultPeeringConf, PeeringOutput, PgMapping, ReplicatedPG, decodePeerMessage, encodePeerMessage, pgStateString } from './core/peering';
 import { sendOpReply } from './op-reply';
 import { PeerLink } from './peer-link';
 import { pgBits } from './osd-util';
+import { OsdMapStore } from './osd-map-store';
+import { removePgCollection } from './pg-remove';
+import { currentInterval, mappingOf, replayStored } from './pg-replay';
+
+export { mappingOf };
+import { PeeringPG } from './core/peering/peering-pg';
 
 const log = logger('osd');
 
@@ -56,6 +63,8 @@ export interface PgDriverHost {
   noteCommit(): void;
   /** Recovery ops the cores started (the `recovery_ops` perf counter). */
   noteRecoveryOps?(n: number): void;
+  /** The OSD's uuid (the stored superblock carries it). */
+  osdUuid: Uuid;
 }
 
 /** Where a client op's reply goes, and how the op tracker learns of it. */
@@ -83,9 +92,12 @@ export class PgDriver {
   private upThruAsked = 0;
   /** Called after each call into a core once its outputs are out (the scrub driver reads its log). */
   afterDrain: ((key: string, core: ReplicatedPG) => void) | undefined;
+  /** Every epoch this OSD applied, kept for the intervals its PGs replay (osd-map-store.ts). */
+  readonly maps: OsdMapStore;
 
   constructor(private readonly host: PgDriverHost) {
     host.peers.onMessage((from, b) => this.onPeerPayload(from, b));
+    this.maps = new OsdMapStore(host.store, host.id, host.osdUuid);
   }
 
   /** The PG collections in the store become cores; they peer once the first map arrives. */
@@ -122,7 +134,7 @@ export class PgDriver {
     if (this.stopped) return;
     this.timer = this.host.clock.setTimeout(() => {
       this.upThruAsked = 0;
-      for (const [key, core] of this.cores) this.enqueue(key, () => core.tick());
+      for (const [key, core] of this.cores) this.enqueue(key, () => core.tick().then(() => this.drain(key, core)));
       this.startTicks();
     }, pgDriverLimits.peeringTickMs);
   }
@@ -133,10 +145,16 @@ export class PgDriver {
   }
 
   /**
-   * A new OSDMap: create the PGs this OSD is in the up or acting set of (as a replica too), then
-   * advance every core (a core not yet initialised starts its peering with this map).
+   * New OSDMaps, every epoch applied in order: store them (trimming what no PG needs), create the
+   * PGs the newest one names this OSD in (the up or acting set, as a replica too), then advance
+   * every core through each epoch, so an interval that lasted one epoch is still seen. A core not
+   * yet initialised replays the stored maps from its last interval's start (after a restart, the
+   * epochs the OSD missed while down come from the monitor first).
    */
-  onMap(map: OSDMap): void {
+  onMaps(maps: readonly OSDMap[], incs: ReadonlyMap<number, Buffer>): void {
+    const map = maps[maps.length - 1];
+    if (!map) return;
+    this.maps.put(maps, incs, this.oldestNeededEpoch());
     for (const [poolId, pool] of map.pools) {
       for (let seed = 0; seed < pool.pgNum; seed++) {
         const pgid = { pool: poolId, seed };
@@ -145,7 +163,16 @@ export class PgDriver {
         if (ua.up.includes(this.host.id) || ua.acting.includes(this.host.id)) this.enqueue(pgKey(pgid), () => this.ensure(pgid, map.epoch).then(() => undefined));
       }
     }
-    for (const key of this.cores.keys()) this.enqueue(key, () => this.advance(key, map));
+    const fresh = [...this.cores].filter(([, c]) => !c.mapping).map(([k]) => k);
+    const replay = fresh.length ? replayStored(this.maps, new Map(fresh.map((k) => [k, this.cores.get(k)!.pg])), map.epoch) : Promise.resolve(new Map<string, PgMapping[]>());
+    for (const key of this.cores.keys()) this.enqueue(key, () => this.advance(key, maps, replay));
+  }
+
+  /** The oldest epoch a PG's replay may still need (its last interval's start). */
+  oldestNeededEpoch(): number {
+    let min = Infinity;
+    for (const c of this.cores.values()) min = Math.min(min, PeeringPG.resumeEpoch(c.pg) || Infinity);
+    return min;
   }
 
   /** A PG the monitor asks us to create (MOSDPGCreate2), or one a map names us in. */
@@ -161,7 +188,9 @@ export class PgDriver {
     this.adopt(pg);
     await this.host.store.queueTransaction(t);
     log.dout(1, `created pg ${formatPg(pgid)}`);
-    if (map) await this.advance(pgKey(pgid), map);
+    // The maps that came while the PG was being created never reached it: start from the newest.
+    const now = this.host.osdmap();
+    if (now) await this.advance(pgKey(pgid), [now]);
     return pg;
   }
 
@@ -182,15 +211,25 @@ export class PgDriver {
     return core;
   }
 
-  private async advance(key: string, map: OSDMap): Promise<void> {
+  private async advance(key: string, maps: readonly OSDMap[], replay?: Promise<Map<string, PgMapping[]>>): Promise<void> {
     const core = this.cores.get(key);
-    if (!core) return;
+    const map = maps[maps.length - 1];
+    if (!core || !map) return;
     const m = mappingOf(map, core.pg.pgid);
     if (!m || (core.mapping && core.mapping.epoch >= m.epoch)) return;
     const interval = core.intervalStart;
     const held = core.mapping && core.isPrimary ? heldOps(core) : [];
-    if (core.mapping) await core.advanceMap(m);
-    else await core.init([m]);
+    if (core.mapping) {
+      // Epochs between the core's map and this batch (none, unless they came while it was busy) first.
+      const gap = maps[0]!.epoch > core.mapping.epoch + 1 ? await this.maps.range(core.mapping.epoch + 1, maps[0]!.epoch - 1) : [];
+      for (const each of [...gap, ...maps]) {
+        const pm = mappingOf(each, core.pg.pgid);
+        if (pm && pm.epoch > core.mapping.epoch) await core.advanceMap(pm);
+      }
+    } else {
+      const stored = (replay ? ((await replay).get(key) ?? []) : await currentInterval(this.maps, core.pg.pgid, map)).filter((pm) => pm.epoch < m.epoch);
+      await core.init([...stored, m]);
+    }
     // PrimaryLogPG::on_change requeues the client ops of a primary's unfinished writes and of its
     // waiting lists: still primary in the new interval, they run again once it is active (a write
     // already in the log is answered from it); otherwise the client resends to the new primary.
@@ -209,7 +248,13 @@ export class PgDriver {
     }
     const key = pgKey({ pool: msg.pgid[0], seed: msg.pgid[1] });
     const core = this.cores.get(key);
-    if (!core) return log.dout(10, `peer message ${msg.type} from osd.${from} for pg ${key} we do not hold`);
+    if (!core) {
+      // OSD::handle_pg_query for a PG that does not exist here (purged as a stray, or never held):
+      // an empty pg_info_t, so a primary whose prior set names us does not wait for us forever.
+      if (msg.type === 'query') this.host.peers.send(from, encodePeerMessage({ type: 'notify', pgid: msg.pgid, interval: msg.interval, info: encodeInfo(PG.fresh(collPG(msg.pgid[0], msg.pgid[1]), { pool: msg.pgid[0], seed: msg.pgid[1] }, 0).info) }));
+      return log.dout(10, `peer message ${msg.type} from osd.${from} for pg ${key} we do not hold`);
+    }
+    if (msg.interval !== core.intervalStart) log.dout(20, `pg ${key}: ${msg.type} from osd.${from} of interval ${msg.interval}, ours ${core.intervalStart}`);
     this.enqueue(key, async () => {
       await core.handle(from, msg);
       this.drain(key, core);
@@ -253,6 +298,7 @@ export class PgDriver {
   private carryOut(key: string, core: ReplicatedPG, o: PeeringOutput): void {
     switch (o.kind) {
       case 'send':
+        if (o.msg.type === 'remove') log.dout(10, `pg ${key}: sending PGRemove to osd.${o.to}`);
         return this.host.peers.send(o.to, encodePeerMessage(o.msg));
       case 'txn': {
         const token = o.token;
@@ -284,7 +330,24 @@ export class PgDriver {
         return;
       case 'up_thru':
         return this.askUpThru(o.epoch);
+      case 'remove_pg':
+        return this.enqueue(key, () => this.removePg(key, core));
     }
+  }
+
+  /**
+   * The primary purged our stray copy (strays.ts): forget the core first (so later maps and
+   * messages find no PG), then delete the collection in the PG's chain; a later map that names us
+   * again creates the PG afresh.
+   */
+  private async removePg(key: string, core: ReplicatedPG): Promise<void> {
+    if (this.cores.get(key) !== core || !core.removing) return;
+    this.cores.delete(key);
+    this.host.pgs.delete(key);
+    this.host.soloPgs.delete(key);
+    this.phases.delete(key);
+    const n = await removePgCollection(this.host.store, core.pg.coll);
+    log.dout(1, `pg ${key} removed (stray: ${n} objects deleted)`);
   }
 
   /** MOSDAlive: ask the monitor to record our up_thru (OSD::queue_want_up_thru). */
@@ -301,19 +364,4 @@ export class PgDriver {
 function heldOps(core: ReplicatedPG): ClientOp[] {
   const inflight = [...core.rep.inflight.values()].filter((g) => !g.replied).map((g) => g.op);
   return [...inflight, ...[...core.rep.objWaiting.values()].flat(), ...core.waitingForActive];
-}
-
-/** The PG's placement in `map` as the peering core reads it. */
-export function mappingOf(map: OSDMap, pgid: PgT): PgMapping | undefined {
-  const pool = map.pools.get(pgid.pool);
-  if (!pool) return undefined;
-  const ua = pgToUpActingOsds(map, pgid);
-  const upOsds = new Set<number>();
-  const upThru = new Map<number, number>();
-  for (let o = 0; o < map.maxOsd; o++) {
-    if (map.osdState[o]! & OsdState.UP) upOsds.add(o);
-    const info = map.osdInfo[o];
-    if (info) upThru.set(o, info.upThru);
-  }
-  return { epoch: map.epoch, up: ua.up.filter((o) => o >= 0), upPrimary: ua.upPrimary, acting: ua.acting.filter((o) => o >= 0), primary: ua.actingPrimary, size: pool.size, minSize: pool.minSize, upOsds, upThru };
 }

@@ -25,21 +25,29 @@ export const osdServiceLimits = {
 
 /**
  * OSD::handle_osd_map, the pure part: the newest full map in the message (if newer than ours), then
- * the incrementals that follow on. Returns the map (the same object when nothing applied) and the
- * first epoch still missing when the message left a gap.
+ * the incrementals that follow on. Returns the map (the same object when nothing applied), every
+ * map it stepped through in epoch order (`maps`: peering must see each epoch, or it misses the
+ * intervals in between), and the first epoch still missing when the message left a gap.
  */
-export function applyMapMessage(current: OSDMap | undefined, m: Pick<MOSDMap, 'maps' | 'incrementalMaps'>): { map: OSDMap | undefined; missingFrom?: number } {
+export function applyMapMessage(current: OSDMap | undefined, m: Pick<MOSDMap, 'maps' | 'incrementalMaps'>): { map: OSDMap | undefined; maps: OSDMap[]; missingFrom?: number } {
   let map = current;
+  const maps: OSDMap[] = [];
   const fulls = [...m.maps.keys()].sort((a, b) => a - b);
   const last = fulls[fulls.length - 1];
-  if (last !== undefined && last > (map?.epoch ?? 0)) map = decodeOSDMap(new Reader(m.maps.get(last)!));
+  // The full maps that continue ours epoch by epoch count as stepped through; a jump keeps the last.
+  for (const e of fulls) {
+    if (e <= (map?.epoch ?? 0) || (e !== last && (!map || e !== map.epoch + 1))) continue;
+    map = decodeOSDMap(new Reader(m.maps.get(e)!));
+    maps.push(map);
+  }
   const incs = [...m.incrementalMaps.keys()].sort((a, b) => a - b);
   for (const e of incs) {
     if (!map || e !== map.epoch + 1) continue;
     map = applyIncremental(map, decodeIncremental(new Reader(m.incrementalMaps.get(e)!)));
+    maps.push(map);
   }
   const newest = Math.max(last ?? 0, incs[incs.length - 1] ?? 0);
-  return { map, missingFrom: map && newest > map.epoch ? map.epoch + 1 : undefined };
+  return { map, maps, missingFrom: map && newest > map.epoch ? map.epoch + 1 : undefined };
 }
 
 function isUp(map: OSDMap, id: number): boolean {

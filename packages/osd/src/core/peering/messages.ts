@@ -78,12 +78,16 @@ export interface PeerRepairPull extends Base { type: 'repair_pull'; oid: Buffer;
 export interface PeerRepairPush extends Omit<PeerPush, 'type'> { type: 'repair_push' }
 /** Repair: the pushed copy is durable (to the primary). */
 export interface PeerRepairReply extends Base { type: 'repair_reply'; oid: Buffer }
+/** MOSDPGNotify from the Stray state: this OSD holds a copy of a PG it is no longer a member of. */
+export interface PeerStray extends Base { type: 'stray' }
+/** MOSDPGRemove (PeeringState::purge_strays): the PG is clean without the stray; delete its copy. */
+export interface PeerRemove extends Base { type: 'remove' }
 
 /** A message without the PG and interval fields the sending core fills in. */
 export type PeerBody = PeerMessage extends infer M ? (M extends PeerMessage ? Omit<M, 'pgid' | 'interval'> : never) : never;
 
 export type PeerMessage = PeerQuery | PeerNotify | PeerGetLog | PeerLog | PeerActivate | PeerActivated | PeerRepOp | PeerRepOpReply | PeerPush | PeerPushReply | PeerPull
-  | PeerScrubReq | PeerScrubMap | PeerRepairPull | PeerRepairPush | PeerRepairReply;
+  | PeerScrubReq | PeerScrubMap | PeerRepairPull | PeerRepairPush | PeerRepairReply | PeerStray | PeerRemove;
 
 /** Named limits of a peer message (docs/LIMITS.md). */
 export const peerMessageLimits = {
@@ -145,6 +149,8 @@ const schema: Record<PeerMessage['type'], Record<string, Check>> = {
   repair_pull: { oid: isBuf, to: listOf(L.repairTargetsMax, isU32) },
   repair_push: { oid: isBuf, version: isEv, exists: isBool, data: isBuf, attrs: listOf(L.pairsMax, pair(isStr, isBuf)), omapHeader: isBuf, omap: listOf(L.pairsMax, pair(isStr, isBuf)) },
   repair_reply: { oid: isBuf },
+  stray: {},
+  remove: {},
 };
 
 /** Decode and check a peer message; a malformed one is EINVAL naming the rule it broke. */

@@ -11,9 +11,13 @@ import { Listing, PeerActivate, PeerBody, PeerMessage, PgId, evFrom, evOf } from
 import { PastInterval, PgMapping, PriorSet, buildPrior, closeInterval, isNewInterval } from './past-intervals';
 import { peeringStateBits } from './pg-state';
 import { ClientOp, PeeringConf, PeeringOutput, peeringLimits } from './types';
+import { noteStray, notifyPrimary } from './strays';
+import { chooseActing } from './pg-temp';
 
 /** Where a PG copy is in PeeringState's machine (the states we model, Ceph's names). */
-export type Phase = 'reset' | 'get_info' | 'get_log' | 'wait_up_thru' | 'activating' | 'active' | 'down' | 'incomplete' | 'replica_activating' | 'replica_active' | 'stray';
+export type Phase = 'reset' | 'get_info' | 'get_log' | 'wait_up_thru' | 'activating' | 'active' | 'down' | 'incomplete' | 'replica_activating' | 'replica_active' | 'stray'
+  /** WaitActingChange: the primary asked the monitor for a pg_temp (pg-temp.ts) and waits for the map. */
+  | 'wait_acting_change';
 
 /** The authoritative log to follow, with the object listing when our copy is backfilled. */
 interface AuthLog {
@@ -64,6 +68,8 @@ export class PeeringPG {
   waitingForActive: ClientOp[] = [];
   /** Mutable per-interval replication and recovery state (rep-ops.ts, recovery.ts). */
   rep = newRepState();
+  /** A stray told to delete its copy (strays.ts): the driver removes it unless a new interval starts first. */
+  removing = false;
 
   constructor(
     readonly whoami: number,
@@ -78,9 +84,16 @@ export class PeeringPG {
   get isPrimary(): boolean {
     return this.mapping?.primary === this.whoami;
   }
-  /** The other OSDs of the acting set. */
+  /**
+   * The other OSDs of the acting set, then the up members outside it: with a pg_temp those are
+   * backfill targets (acting_recovery_backfill), activated and written to like replicas.
+   */
   get replicas(): number[] {
-    return (this.mapping?.acting ?? []).filter((o) => o !== this.whoami && o >= 0);
+    const m = this.mapping;
+    if (!m) return [];
+    const out = m.acting.filter((o) => o !== this.whoami && o >= 0);
+    for (const o of m.up) if (o !== this.whoami && o >= 0 && !out.includes(o)) out.push(o);
+    return out;
   }
 
   take(): PeeringOutput[] {
@@ -167,7 +180,9 @@ export class PeeringPG {
     this.ownMissing = new Map();
     this.localActivated = false;
     this.authOsd = -1;
-    this.phase = m.primary === this.whoami ? 'reset' : m.acting.includes(this.whoami) ? 'replica_activating' : 'stray';
+    this.removing = false;
+    this.phase = m.primary === this.whoami ? 'reset' : m.acting.includes(this.whoami) || m.up.includes(this.whoami) ? 'replica_activating' : 'stray';
+    if (this.phase === 'stray') notifyPrimary(this);
     if (m.primary !== this.whoami) return;
     if (this.flushing) this.deferred.push(() => this.getInfo());
     else await this.getInfo();
@@ -188,10 +203,17 @@ export class PeeringPG {
 
   private async maybeGotInfos(): Promise<void> {
     if (this.phase !== 'get_info' || this.prior.probe.some((o) => !this.infos.has(o))) return;
+    for (const o of this.infos.keys()) noteStray(this, o);
     const all: PeerInfo[] = [...this.infos].map(([osd, info]) => ({ osd, info }));
     const best = findBestInfo(all, this.whoami);
     if (!best) {
       this.phase = 'incomplete';
+      return;
+    }
+    this.wantTemp = chooseActing(this, best.osd);
+    if (this.wantTemp) {
+      this.phase = 'wait_acting_change';
+      this.out.push({ kind: 'pg_temp', want: this.wantTemp });
       return;
     }
     if (best.osd === this.whoami) return this.needUpThru(undefined);
@@ -269,6 +291,8 @@ export class PeeringPG {
     this.out.push({ kind: 'up_thru', epoch: this.intervalStart });
   }
   private waitingAuth: AuthLog | undefined;
+  /** The pg_temp asked for in wait_acting_change (resent on the tick until the map changes). */
+  private wantTemp: number[] | undefined;
 
   private async activatePrimary(auth: AuthLog | undefined): Promise<void> {
     const t = new Transaction();
@@ -349,7 +373,7 @@ export class PeeringPG {
 
   /** A replica activates: merge the primary's log, persist, report what it lacks. */
   private async activateReplica(from: number, msg: PeerActivate): Promise<void> {
-    if (from !== this.mapping!.primary || !this.mapping!.acting.includes(this.whoami)) return;
+    if (from !== this.mapping!.primary || !(this.mapping!.acting.includes(this.whoami) || this.mapping!.up.includes(this.whoami))) return;
     if (this.phase === 'replica_active') return this.send(from, { type: 'activated', missing: encodeMissing(this.ownMissing) });
     if (this.phase !== 'replica_activating' || this.rep.activatingReplica) return;
     this.rep.activatingReplica = true;
@@ -376,6 +400,7 @@ export class PeeringPG {
     if (this.phase === 'get_info') for (const o of this.prior.probe) if (!this.infos.has(o)) this.send(o, { type: 'query' });
     if (this.phase === 'get_log') this.send(this.authOsd, { type: 'get_log', full: this.rep.fullLog });
     if (this.phase === 'wait_up_thru') this.out.push({ kind: 'up_thru', epoch: this.intervalStart });
+    if (this.phase === 'wait_acting_change' && this.wantTemp) this.out.push({ kind: 'pg_temp', want: this.wantTemp });
     if (this.phase === 'activating') this.sendActivate(this.replicas.filter((o) => !this.peerMissing.has(o)));
     await this.hooks.onTick(this);
   }

@@ -103,7 +103,9 @@ export function peeringStateBits(pg: PeeringPG): bigint {
   if (p === 'activating') return s | PG_STATE.ACTIVATING;
   s |= pg.rep.peeredOnly ? PG_STATE.PEERED : PG_STATE.ACTIVE;
   const missing = pg.ownMissing.size + [...pg.peerMissing.values()].reduce((n, x) => n + x.size, 0);
-  const degraded = missing > 0 || (m.acting.length < m.size && pg.pg.info.lastUpdate.version > 0n);
+  // What backfill targets outside the acting set (a pg_temp's up members) lack is misplaced, not degraded.
+  const actingMissing = pg.ownMissing.size + [...pg.peerMissing].reduce((n, [o, x]) => n + (m.acting.includes(o) ? x.size : 0), 0);
+  const degraded = actingMissing > 0 || (m.acting.length < m.size && pg.pg.info.lastUpdate.version > 0n);
   if (degraded) s |= PG_STATE.DEGRADED;
   const backfill = pg.pg.info.incomplete || [...pg.rep.backfillTargets].some((o) => (pg.peerMissing.get(o)?.size ?? 0) > 0);
   if (pg.rep.recovering.size > 0) s |= backfill ? PG_STATE.BACKFILLING : PG_STATE.RECOVERING;

@@ -57,6 +57,8 @@ export interface RepState {
    * took the count for the `recovery_ops` perf counter (l_osd_rop).
    */
   recoveryOpsStarted: number;
+  /** Primary: OSDs outside the up and acting sets that hold a copy (stray_set, strays.ts). */
+  strays: Set<number>;
 }
 
 export function newRepState(): RepState {
@@ -76,5 +78,6 @@ export function newRepState(): RepState {
     backfillTargets: new Set(),
     listing: [],
     recoveryOpsStarted: 0,
+    strays: new Set(),
   };
 }

@@ -9,6 +9,8 @@ import { ScrubState, handleRepairPush, handleRepairReply, handleScrubMap, handle
 import { oidKey } from './log-merge';
 import { scrubLs } from './scrub-ls';
 import { decodeOid } from './txn-codec';
+import { handleRemove, noteStray, notifyPrimary, purgeStrays } from './strays';
+import { backfillDone } from './pg-temp';
 
 /**
  * A replicated PG on one OSD: peering (peering-pg.ts) with the replicated write path (rep-ops.ts)
@@ -31,9 +33,12 @@ export class ReplicatedPG extends PeeringPG {
       },
       onMessage: async (p, from, msg) => (await onReplicationMessage(p, from, msg)) || this.onScrubMessage(from, msg),
       onTick: async (p) => {
+        notifyPrimary(p);
         if (p.phase !== 'active') return;
         resendRepOps(p);
         await recoveryTick(p);
+        purgeStrays(p);
+        if (backfillDone(p)) p.out.push({ kind: 'pg_temp', want: [] });
       },
     };
   }
@@ -99,6 +104,12 @@ async function onReplicationMessage(p: PeeringPG, from: number, msg: PeerMessage
       return true;
     case 'pull':
       await handlePull(p, from, msg);
+      return true;
+    case 'stray':
+      noteStray(p, from);
+      return true;
+    case 'remove':
+      handleRemove(p, from);
       return true;
     default:
       return false;

@@ -18,7 +18,11 @@ export type PeeringOutput =
   /** do_osd_op_effects once the op is done (watch connects, notifies): the driver runs them in order. */
   | { kind: 'effects'; run: (() => void)[] }
   /** MOSDAlive: ask the monitor to record our up_thru at `epoch` or later. */
-  | { kind: 'up_thru'; epoch: number };
+  | { kind: 'up_thru'; epoch: number }
+  /** The primary told this stray to delete its copy (strays.ts): remove the PG's collection. */
+  | { kind: 'remove_pg' }
+  /** MOSDPGTemp: ask the monitor for this acting set as the PG's pg_temp ([] removes it; pg-temp.ts). */
+  | { kind: 'pg_temp'; want: number[] };
 
 /** The named config inputs of peering and recovery (Ceph's option names). */
 export interface PeeringConf {
@@ -41,6 +45,11 @@ export interface PeeringConf {
    * Each breaks a guarantee the simulation checks.
    */
   bug?: { ackBeforeReplica?: boolean; skipPastIntervals?: number; scrubSkipDataDigest?: boolean };
+  /**
+   * The driver's monitor takes no MOSDPGTemp (the simulation's): the up primary is backfilled
+   * itself instead of asking for a pg_temp (pg-temp.ts).
+   */
+  noPgTemp?: boolean;
 }
 
 export const defaultPeeringConf: PeeringConf = {
