@@ -8,6 +8,7 @@ import { ClientOp, PeeringConf, defaultPeeringConf, PeeringOutput, PgMapping, Re
 import { sendOpReply } from './op-reply';
 import { PeerLink } from './peer-link';
 import { pgBits } from './osd-util';
+import { OpTrace, opTraceFor } from './op-trace';
 
 const log = logger('osd');
 
@@ -78,8 +79,11 @@ export class PgDriver {
   private stopped = false;
   /** The up_thru we last asked for (one MOSDAlive per wanted epoch and tick, not per PG). */
   private upThruAsked = 0;
+  /** TS_OSD_TRACE_OPS: per-stage timestamps of the write path (op-trace.ts). */
+  readonly trace: OpTrace;
 
   constructor(private readonly host: PgDriverHost) {
+    this.trace = opTraceFor(host.id);
     host.peers.onMessage((from, b) => this.onPeerPayload(from, b));
   }
 
@@ -165,7 +169,9 @@ export class PgDriver {
     const core = this.cores.get(key);
     if (!core) return log.dout(7, `no pg ${key}, dropping ${op.req.oid}`);
     this.targets.set(op, target);
+    if (this.trace.on) this.trace.mark('op-start', key, target.msg.tid);
     await core.handleOp(op);
+    if (this.trace.on) this.trace.mark('op-executed', key, target.msg.tid);
     this.drain(key, core);
   }
 
@@ -205,6 +211,7 @@ export class PgDriver {
     const key = pgKey({ pool: msg.pgid[0], seed: msg.pgid[1] });
     const core = this.cores.get(key);
     if (!core) return log.dout(10, `peer message ${msg.type} from osd.${from} for pg ${key} we do not hold`);
+    if (this.trace.on) this.trace.mark(`recv-${msg.type}`, key, 'tid' in msg ? msg.tid : `osd.${from}`);
     this.enqueue(key, async () => {
       await core.handle(from, msg);
       this.drain(key, core);
@@ -232,11 +239,14 @@ export class PgDriver {
   private carryOut(key: string, core: ReplicatedPG, o: PeeringOutput): void {
     switch (o.kind) {
       case 'send':
+        if (this.trace.on) this.trace.mark(`send-${o.msg.type}`, key, 'tid' in o.msg ? o.msg.tid : `osd.${o.to}`);
         return this.host.peers.send(o.to, encodePeerMessage(o.msg));
       case 'txn': {
         const token = o.token;
+        if (this.trace.on) this.trace.mark('txn-queued', key, '-');
         this.host.store.queueTransaction(o.t).then(
           () => {
+            if (this.trace.on) this.trace.mark('txn-durable', key, '-');
             this.host.noteCommit();
             this.enqueue(key, async () => {
               await core.committed(token);
@@ -253,6 +263,7 @@ export class PgDriver {
         if (!target) return;
         this.targets.delete(o.op);
         const map = this.host.osdmap();
+        if (this.trace.on) this.trace.mark('reply', key, target.msg.tid);
         target.done(sendOpReply(target.con, target.msg, target.req, o.reply, map?.epoch ?? 0, (l, m) => log.dout(l, m)));
         return;
       }
