@@ -1,4 +1,5 @@
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /**
  * `TS_OSD_TRACE_OPS=FILE`: a debug aid for finding where a write's time goes. Each OSD appends one
@@ -34,4 +35,26 @@ const off: OpTrace = { on: false, mark: () => undefined };
 export function opTraceFor(id: number, env: NodeJS.ProcessEnv = process.env): OpTrace {
   const file = env.TS_OSD_TRACE_OPS;
   return file ? new FileOpTrace(file, `osd.${id}`) : off;
+}
+
+/**
+ * `TS_OSD_CPU_PROF=DIR`: the V8 CPU profile of this process from start to exit, written to
+ * DIR/osd.N.cpuprofile (what `node --cpu-prof` gives, for an OSD that `ts-ceph bootstrap|start`
+ * spawns, whose node flags a user does not choose). The inspector session belongs to this thread,
+ * so its calls complete synchronously and the exit handler can still write the file.
+ */
+export function startCpuProfile(id: number, env: NodeJS.ProcessEnv = process.env): void {
+  const dir = env.TS_OSD_CPU_PROF;
+  if (!dir) return;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const inspector = require('node:inspector') as typeof import('node:inspector');
+  const s = new inspector.Session();
+  s.connect();
+  s.post('Profiler.enable');
+  s.post('Profiler.start');
+  process.on('exit', () => {
+    s.post('Profiler.stop', (err, r) => {
+      if (!err) writeFileSync(join(dir, `osd.${id}.cpuprofile`), JSON.stringify(r.profile));
+    });
+  });
 }

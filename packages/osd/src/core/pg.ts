@@ -252,6 +252,11 @@ export class PG {
   private readonly fastTemplate = pgFastInfoOf(newPgInfo({ pgid: { pool: 0, seed: 0 }, shard: -1 }));
   /** The `_epoch` value last put in a transaction (PG::dirty_epoch: written only when it changes). */
   private epochWritten = -1;
+  /**
+   * Each appended entry's pg_log_entry_t bytes until the primary's RepOp takes them
+   * (takeEncoded), so a write encodes its entry once for the log and every replica.
+   */
+  private readonly encoded = new WeakMap<PgLogEntry, Buffer>();
 
   constructor(
     readonly coll: CollT,
@@ -320,11 +325,14 @@ export class PG {
    * Append `e` to the log and put the entry, the new info and any trim into `t` (the op's own
    * transaction). A MODIFY/DELETE/ERROR advances last_update; user-visible writes last_user_version.
    */
-  append(e: PgLogEntry, t: Transaction, epoch: number): void {
+  append(e: PgLogEntry, t: Transaction, epoch: number, bytes?: Buffer): void {
     assert(evCmp(e.version, this.info.lastUpdate) > 0, `log entry ${evKeyName(e.version)} not after last_update ${evKeyName(this.info.lastUpdate)}`);
     // Encode before changing anything: an entry that cannot be encoded must not stay in the log in
     // memory (a resend would be answered as a duplicate of a write that never reached the disk).
-    const keys = new Map<string, Buffer>([[evKeyName(e.version), encodeLogEntry(e)]]);
+    // A replica passes the bytes the primary sent (decoded, crc-checked): the same encoding.
+    const b = bytes ?? encodeLogEntry(e);
+    if (!bytes) this.encoded.set(e, b);
+    const keys = new Map<string, Buffer>([[evKeyName(e.version), b]]);
     this.entries.push(e);
     this.byReqid.set(reqidKey(e.reqid), e);
     this.info.lastUpdate = e.version;
@@ -338,6 +346,13 @@ export class PG {
       this.epochWritten = epoch;
     }
     t.omapSetKeys(this.coll, this.meta, keys);
+  }
+
+  /** The encoding of an appended entry (kept from append once, else made again). */
+  takeEncoded(e: PgLogEntry): Buffer {
+    const b = this.encoded.get(e);
+    this.encoded.delete(e);
+    return b ?? encodeLogEntry(e);
   }
 
   /** Record snaps as purged (trimmed) in the PG's info, persisted with `t` (pg_info_t::purged_snaps). */

@@ -2,7 +2,7 @@ import { EversionT } from '@ts-ceph/maps';
 import { MOSDOpReply } from '@ts-ceph/messages';
 import { ghobjectEquals } from '@ts-ceph/objectstore/interface';
 import { OpOutcome, executeOp, opObject } from '../op-engine';
-import { decodeLogEntry, encodeLogEntry, evCmp, evKeyName } from '../pg';
+import { decodeLogEntry, evCmp, evKeyName } from '../pg';
 import { oidKey } from './log-merge';
 import { PeerRepOp } from './messages';
 import { evFrom, evOf } from './messages';
@@ -70,7 +70,11 @@ export async function release(p: PeeringPG, key: string): Promise<void> {
  */
 function startRepGather(p: PeeringPG, op: ClientOp, key: string, prev: EversionT, out: OpOutcome): void {
   const r = p.rep;
-  const entries = p.pg.entries.filter((e) => evCmp(e.version, prev) > 0);
+  // The entries this op appended: the log is in version order, so they are its tail.
+  const log = p.pg.entries;
+  let first = log.length;
+  while (first > 0 && evCmp(log[first - 1]!.version, prev) > 0) first--;
+  const entries = log.slice(first);
   const tid = ++r.tid;
   const txn = encodeTransaction(out.t!, (o) => 'oid' in o && ghobjectEquals(o.oid, p.pg.meta));
   const g: RepGather = {
@@ -79,7 +83,7 @@ function startRepGather(p: PeeringPG, op: ClientOp, key: string, prev: EversionT
     reply: out.reply,
     key,
     version: out.entry!.version,
-    msg: { type: 'repop', tid, prev: evOf(prev), entries: entries.map(encodeLogEntry), txn },
+    msg: { type: 'repop', tid, prev: evOf(prev), entries: entries.map((e) => p.pg.takeEncoded(e)), txn },
     waiting: new Set(p.replicas),
     local: false,
     replied: false,
@@ -132,7 +136,7 @@ export function applyRepOp(p: PeeringPG, from: number, msg: PeerRepOp): void {
     return;
   }
   const t = decodeTransaction(msg.txn);
-  for (const e of entries) p.pg.append(e, t, p.mapping!.epoch);
+  entries.forEach((e, i) => p.pg.append(e, t, p.mapping!.epoch, msg.entries[i]));
   r.acksOwed.push({ to: from, tid: msg.tid, version: last });
   p.queue(t, () => {
     if (evCmp(last, r.durable) > 0) r.durable = last;
