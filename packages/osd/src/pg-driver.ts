@@ -79,6 +79,8 @@ export class PgDriver {
   private stopped = false;
   /** The up_thru we last asked for (one MOSDAlive per wanted epoch and tick, not per PG). */
   private upThruAsked = 0;
+  /** Each peer message's packed bytes while the core holds the message (one pack per RepOp). */
+  private readonly packed = new WeakMap<object, Buffer>();
   /** TS_OSD_TRACE_OPS: per-stage timestamps of the write path (op-trace.ts). */
   readonly trace: OpTrace;
 
@@ -238,9 +240,13 @@ export class PgDriver {
 
   private carryOut(key: string, core: ReplicatedPG, o: PeeringOutput): void {
     switch (o.kind) {
-      case 'send':
+      case 'send': {
         if (this.trace.on) this.trace.mark(`send-${o.msg.type}`, key, 'tid' in o.msg ? o.msg.tid : `osd.${o.to}`);
-        return this.host.peers.send(o.to, encodePeerMessage(o.msg));
+        // A RepOp goes to every replica (and again on a resend) as the same message: pack it once.
+        let b = this.packed.get(o.msg);
+        if (!b) this.packed.set(o.msg, (b = encodePeerMessage(o.msg)));
+        return this.host.peers.send(o.to, b);
+      }
       case 'txn': {
         const token = o.token;
         if (this.trace.on) this.trace.mark('txn-queued', key, '-');
