@@ -1,4 +1,5 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { join } from 'node:path';
 
 /**
@@ -46,9 +47,7 @@ export function opTraceFor(id: number, env: NodeJS.ProcessEnv = process.env): Op
 export function startCpuProfile(id: number, env: NodeJS.ProcessEnv = process.env): void {
   const dir = env.TS_OSD_CPU_PROF;
   if (!dir) return;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const inspector = require('node:inspector') as typeof import('node:inspector');
-  const s = new inspector.Session();
+  const s = new Session();
   s.connect();
   s.post('Profiler.enable');
   s.post('Profiler.start');
