@@ -10,6 +10,8 @@
 //   --profile runs ts-osd under `node --cpu-prof` for the 4 KiB write QD16 run only and prints (with
 //   --write: also writes bench/osd-profile.md) the top functions by self and inclusive time;
 //   --only 3,4 profiles other workloads instead (indexes into `workloads`; printed, never written).
+//        node bench/dist/src/osd/osd-bench.js --size3 [--write] [--seconds S]
+//   --size3: three OSDs and size 3 on both sides, fio rados and rados bench (size3-bench.ts).
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +19,7 @@ import { repoRoot } from '@ts-ceph/common';
 import { BenchRow, stamp, table, writeSection } from '../lib/results';
 import { BenchCluster, pgNum, procCpuUs, startCephRef, startTsCluster } from './clusters';
 import { profileMarkdown, summarise } from './cpuprofile';
+import { size3Bench } from './size3-bench';
 
 interface Workload {
   name: string;
@@ -100,6 +103,7 @@ async function profile(seconds: number, write: boolean, only: number[]): Promise
 async function main(): Promise<void> {
   const o = args();
   if (o.profile) return profile(o.seconds, o.write && o.only.join() === '1', o.only);
+  if (process.argv.includes('--size3')) return size3Bench('osd', { seconds: process.argv.includes('--seconds') ? o.seconds : 8, modes: ['crc'], write: o.write });
   const ts = await startTsCluster({ deviceBytes });
   let ceph: BenchCluster | undefined;
   const res = new Map<string, { ts: Sample[]; ceph: Sample[] }>(workloads.map((w) => [w.name, { ts: [], ceph: [] }]));

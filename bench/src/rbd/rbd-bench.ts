@@ -10,6 +10,8 @@
 //        node bench/dist/src/rbd/rbd-bench.js --profile [--write] [--seconds S]
 //   --profile runs ts-osd under `node --cpu-prof` for the 4 KiB random write QD32 run (crc) and prints
 //   (with --write: writes bench/rbd-profile.md) the top functions by self and inclusive time.
+//        node bench/dist/src/rbd/rbd-bench.js --size3 [--write] [--seconds S] [--modes crc,secure]
+//   --size3: three OSDs and size 3 on both sides (../osd/size3-bench.ts).
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +20,7 @@ import { run } from '@ts-ceph/testkit';
 import { BenchRow, stamp, table, writeSection } from '../lib/results';
 import { BenchCluster, pgNum, procCpuUs, startCephRef, startTsCluster } from '../osd/clusters';
 import { profileMarkdown, summarise } from '../osd/cpuprofile';
+import { size3Bench } from '../osd/size3-bench';
 
 type Mode = 'crc' | 'secure';
 
@@ -167,6 +170,7 @@ function rows(ts: Map<Mode, ClusterRun>, ceph: Map<Mode, ClusterRun>, modes: Mod
 async function main(): Promise<void> {
   const o = args();
   if (o.profile) return profile(o.seconds, o.write);
+  if (process.argv.includes('--size3')) return size3Bench('rbd', { seconds: process.argv.includes('--seconds') ? o.seconds : 8, modes: o.modes, write: o.write });
   const ts = new Map<Mode, ClusterRun>();
   const ceph = new Map<Mode, ClusterRun>();
   for (const mode of o.modes) {

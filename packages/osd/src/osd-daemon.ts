@@ -321,6 +321,7 @@ export class OsdDaemon implements Dispatcher {
       return;
     }
     const key = pgKey(req.pgid.pgid);
+    if (this.pgDriver.trace.on) this.pgDriver.trace.mark('dispatch', key, msg.tid);
     const prev = this.pgQueues.get(key) ?? Promise.resolve();
     const track = this.commands.opStarted(con, msg, req);
     const next = prev

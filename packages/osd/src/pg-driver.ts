@@ -15,6 +15,7 @@ import { currentInterval, mappingOf, replayStored } from './pg-replay';
 
 export { mappingOf };
 import { PeeringPG } from './core/peering/peering-pg';
+import { OpTrace, opTraceFor } from './op-trace';
 
 const log = logger('osd');
 
@@ -94,8 +95,13 @@ export class PgDriver {
   afterDrain: ((key: string, core: ReplicatedPG) => void) | undefined;
   /** Every epoch this OSD applied, kept for the intervals its PGs replay (osd-map-store.ts). */
   readonly maps: OsdMapStore;
+  /** Each peer message's packed bytes while the core holds the message (one pack per RepOp). */
+  private readonly packed = new WeakMap<object, Buffer>();
+  /** TS_OSD_TRACE_OPS: per-stage timestamps of the write path (op-trace.ts). */
+  readonly trace: OpTrace;
 
   constructor(private readonly host: PgDriverHost) {
+    this.trace = opTraceFor(host.id);
     host.peers.onMessage((from, b) => this.onPeerPayload(from, b));
     this.maps = new OsdMapStore(host.store, host.id, host.osdUuid);
   }
@@ -199,7 +205,9 @@ export class PgDriver {
     const core = this.cores.get(key);
     if (!core) return log.dout(7, `no pg ${key}, dropping ${op.req.oid}`);
     this.targets.set(op, target);
+    if (this.trace.on) this.trace.mark('op-start', key, target.msg.tid);
     await core.handleOp(op);
+    if (this.trace.on) this.trace.mark('op-executed', key, target.msg.tid);
     this.drain(key, core);
   }
 
@@ -254,6 +262,7 @@ export class PgDriver {
       if (msg.type === 'query') this.host.peers.send(from, encodePeerMessage({ type: 'notify', pgid: msg.pgid, interval: msg.interval, info: encodeInfo(PG.fresh(collPG(msg.pgid[0], msg.pgid[1]), { pool: msg.pgid[0], seed: msg.pgid[1] }, 0).info) }));
       return log.dout(10, `peer message ${msg.type} from osd.${from} for pg ${key} we do not hold`);
     }
+    if (this.trace.on) this.trace.mark(`recv-${msg.type}`, key, 'tid' in msg ? msg.tid : `osd.${from}`);
     if (msg.interval !== core.intervalStart) log.dout(20, `pg ${key}: ${msg.type} from osd.${from} of interval ${msg.interval}, ours ${core.intervalStart}`);
     this.enqueue(key, async () => {
       await core.handle(from, msg);
@@ -297,13 +306,20 @@ export class PgDriver {
 
   private carryOut(key: string, core: ReplicatedPG, o: PeeringOutput): void {
     switch (o.kind) {
-      case 'send':
+      case 'send': {
         if (o.msg.type === 'remove') log.dout(10, `pg ${key}: sending PGRemove to osd.${o.to}`);
-        return this.host.peers.send(o.to, encodePeerMessage(o.msg));
+        if (this.trace.on) this.trace.mark(`send-${o.msg.type}`, key, 'tid' in o.msg ? o.msg.tid : `osd.${o.to}`);
+        // A RepOp goes to every replica (and again on a resend) as the same message: pack it once.
+        let b = this.packed.get(o.msg);
+        if (!b) this.packed.set(o.msg, (b = encodePeerMessage(o.msg)));
+        return this.host.peers.send(o.to, b);
+      }
       case 'txn': {
         const token = o.token;
+        if (this.trace.on) this.trace.mark('txn-queued', key, '-');
         this.host.store.queueTransaction(o.t).then(
           () => {
+            if (this.trace.on) this.trace.mark('txn-durable', key, '-');
             this.host.noteCommit();
             this.enqueue(key, async () => {
               await core.committed(token);
@@ -320,6 +336,7 @@ export class PgDriver {
         if (!target) return;
         this.targets.delete(o.op);
         const map = this.host.osdmap();
+        if (this.trace.on) this.trace.mark('reply', key, target.msg.tid);
         target.done(sendOpReply(target.con, target.msg, target.req, o.reply, map?.epoch ?? 0, (l, m) => log.dout(l, m)));
         return;
       }

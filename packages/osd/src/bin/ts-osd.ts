@@ -14,6 +14,7 @@ import { readKeyFile } from '@ts-ceph/objectstore';
 import { mkfsOsd, OsdDaemon } from '../osd-daemon';
 import { installProcessGuards } from '../op-reply';
 import { installCrashHandler, processMetricsServer } from '@ts-ceph/mgr';
+import { startCpuProfile } from '../op-trace';
 
 interface Args {
   mkfs: boolean;
@@ -82,6 +83,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`ts-osd: created object store ${osdData} for ${entity} fsid ${a.osdUuid}\n`);
     return 0;
   }
+  startCpuProfile(id);
   const osdLog = logger('osd');
   installProcessGuards((level, m) => osdLog.dout(level, m));
   // An uncaught exception leaves a crash report in crash_dir (Ceph's layout); the host's crash

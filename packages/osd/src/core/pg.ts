@@ -1,29 +1,23 @@
 import { assert } from '@ts-ceph/common/core';
-import { Reader, UTime, Writer, crc32c } from '@ts-ceph/denc';
+import { Reader, UTime, Writer } from '@ts-ceph/denc';
 import {
   EversionT,
-  HobjectT,
   IntervalSet,
-  decodeLogSnaps,
-  encodeLogSnaps,
   OsdReqidT,
   PgT,
   decodePgFastInfoT,
   decodePgInfoT,
-  decodePgLogDupT,
   encodePgFastInfoT,
-  decodePgLogEntryT,
   encodePgInfoT,
-  encodePgLogDupT,
-  encodePgLogEntryT,
   newPgInfo,
-  newPgLogEntry,
   PgFastInfoT,
   pgFastInfoOf,
-  unrollbackableModDesc,
 } from '@ts-ceph/maps';
 import { CEPH_NOSNAP, CollT, GHObject, POOL_MIN, Transaction, ghobject } from '@ts-ceph/objectstore/interface';
 import { StoreReader } from './op-context';
+import { decodeDup, decodeLogEntry, encodeDup, encodeLogEntry } from './pg-log-codec';
+
+export { decodeDup, decodeLogEntry, encodeDup, encodeLogEntry };
 
 /** pg_log_entry_t's op types (src/osd/osd_types.h). */
 export const PgLogOp = { MODIFY: 1, CLONE: 2, DELETE: 3, LOST_REVERT: 5, LOST_DELETE: 6, LOST_MARK: 7, PROMOTE: 8, CLEAN: 9, ERROR: 10 } as const;
@@ -231,51 +225,6 @@ function encodeFastInfo(template: PgFastInfoT, i: PgInfo): Buffer {
   return w.finish();
 }
 
-const toHobject = (o: GHObject): HobjectT => ({ oid: o.name, key: o.key, snap: o.snap, hash: o.hash, max: false, nspace: o.nspace, pool: o.pool });
-
-/** pg_log_entry_t::encode_with_checksum: bufferlist(entry) then its crc32c (seed 0). */
-export function encodeLogEntry(e: PgLogEntry): Buffer {
-  const ce = newPgLogEntry(e.op, toHobject(e.soid), e.version, e.priorVersion, e.userVersion, e.reqid, e.mtime, e.returnCode);
-  ce.modDesc = unrollbackableModDesc();
-  ce.opReturns = e.opReturns.map((o) => ({ rval: o.rval, bl: o.data }));
-  if (e.snaps) ce.snaps = encodeLogSnaps(e.snaps);
-  const inner = new Writer();
-  encodePgLogEntryT(inner, ce);
-  const body = inner.finish();
-  const w = new Writer();
-  w.blob(body).u32(crc32c(0, body));
-  return w.finish();
-}
-export function decodeLogEntry(b: Uint8Array): PgLogEntry {
-  const r = new Reader(b);
-  const body = r.blob('pg_log_entry_t');
-  const crc = r.u32('crc');
-  if (crc32c(0, body) !== crc) r.fail('DENC_MALFORMED', 'pg log entry crc mismatch', 'pg_log_entry_t');
-  const ce = decodePgLogEntryT(new Reader(body));
-  const h = ce.soid;
-  return {
-    op: ce.op,
-    soid: ghobject({ pool: h.pool, nspace: h.nspace, key: h.key, name: h.oid, hash: h.hash, snap: h.snap }),
-    version: ce.version,
-    priorVersion: ce.priorVersion,
-    reqid: ce.reqid,
-    mtime: ce.mtime,
-    returnCode: ce.returnCode,
-    userVersion: ce.userVersion,
-    opReturns: ce.opReturns.map((o) => ({ rval: o.rval, data: o.bl })),
-    ...(ce.snaps.length ? { snaps: decodeLogSnaps(ce.snaps) } : {}),
-  };
-}
-export function encodeDup(d: PgLogDup): Buffer {
-  const w = new Writer();
-  encodePgLogDupT(w, { reqid: d.reqid, version: d.version, userVersion: d.userVersion, returnCode: d.returnCode, opReturns: [] });
-  return w.finish();
-}
-export function decodeDup(b: Uint8Array): PgLogDup {
-  const d = decodePgLogDupT(new Reader(b));
-  return { reqid: d.reqid, version: d.version, userVersion: d.userVersion, returnCode: d.returnCode };
-}
-
 /**
  * A placement group's info and log (PG + PGLog, src/osd/PG.h, PGLog.h) as a sans-I/O object: the
  * op engine asks it for the next version, appends entries (which also puts the entry, the info and
@@ -291,6 +240,11 @@ export class PG {
   private readonly fastTemplate = pgFastInfoOf(newPgInfo({ pgid: { pool: 0, seed: 0 }, shard: -1 }));
   /** The `_epoch` value last put in a transaction (PG::dirty_epoch: written only when it changes). */
   private epochWritten = -1;
+  /**
+   * Each appended entry's pg_log_entry_t bytes until the primary's RepOp takes them
+   * (takeEncoded), so a write encodes its entry once for the log and every replica.
+   */
+  private readonly encoded = new WeakMap<PgLogEntry, Buffer>();
 
   constructor(
     readonly coll: CollT,
@@ -359,11 +313,14 @@ export class PG {
    * Append `e` to the log and put the entry, the new info and any trim into `t` (the op's own
    * transaction). A MODIFY/DELETE/ERROR advances last_update; user-visible writes last_user_version.
    */
-  append(e: PgLogEntry, t: Transaction, epoch: number): void {
+  append(e: PgLogEntry, t: Transaction, epoch: number, bytes?: Buffer): void {
     assert(evCmp(e.version, this.info.lastUpdate) > 0, `log entry ${evKeyName(e.version)} not after last_update ${evKeyName(this.info.lastUpdate)}`);
     // Encode before changing anything: an entry that cannot be encoded must not stay in the log in
     // memory (a resend would be answered as a duplicate of a write that never reached the disk).
-    const keys = new Map<string, Buffer>([[evKeyName(e.version), encodeLogEntry(e)]]);
+    // A replica passes the bytes the primary sent (decoded, crc-checked): the same encoding.
+    const b = bytes ?? encodeLogEntry(e);
+    if (!bytes) this.encoded.set(e, b);
+    const keys = new Map<string, Buffer>([[evKeyName(e.version), b]]);
     this.entries.push(e);
     this.byReqid.set(reqidKey(e.reqid), e);
     this.info.lastUpdate = e.version;
@@ -377,6 +334,13 @@ export class PG {
       this.epochWritten = epoch;
     }
     t.omapSetKeys(this.coll, this.meta, keys);
+  }
+
+  /** The encoding of an appended entry (kept from append once, else made again). */
+  takeEncoded(e: PgLogEntry): Buffer {
+    const b = this.encoded.get(e);
+    this.encoded.delete(e);
+    return b ?? encodeLogEntry(e);
   }
 
   /** Record snaps as purged (trimmed) in the PG's info, persisted with `t` (pg_info_t::purged_snaps). */

@@ -100,8 +100,12 @@ export class PeeringPG {
     return this.out.splice(0);
   }
   send(to: number, m: PeerBody): void {
-    this.out.push({ kind: 'send', to, msg: { ...m, pgid: this.pgid, interval: this.intervalStart } as PeerMessage });
+    // One body sent to several peers (a RepOp, a push) stays one message, which the driver packs once.
+    let msg = this.addressed.get(m);
+    if (!msg || msg.interval !== this.intervalStart) this.addressed.set(m, (msg = { ...m, pgid: this.pgid, interval: this.intervalStart } as PeerMessage));
+    this.out.push({ kind: 'send', to, msg });
   }
+  private readonly addressed = new WeakMap<PeerBody, PeerMessage>();
   queue(t: Transaction, then: () => Promise<void> | void): void {
     const token = ++this.token;
     this.commits.set(token, { interval: this.intervalStart, then });

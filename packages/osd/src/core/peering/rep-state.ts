@@ -18,6 +18,8 @@ export interface RepGather {
   local: boolean;
   replied: boolean;
   effects: (() => void)[];
+  /** Ticks seen while in flight: a RepOp is resent only after it waited a whole tick. */
+  ticks: number;
 }
 
 /** One object being recovered (a pull into the primary, then pushes to the replicas lacking it). */
