@@ -4,10 +4,10 @@ import { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { logger } from '@ts-ceph/common';
 import { checkBucketName, S3Error } from './core/errors';
-import { checkPayload, parseAuthorization, S3AuthFailure, verifySigV4 } from './core/sigv4';
-import { isPresigned, parseQueryAuth, verifyPresigned } from './core/sigv4-query';
+import { bucketFromHost, pathStyle } from './core/vhost';
+import { authenticate } from './auth';
 import { errorDocument, listAllMyBuckets, listBucket, Owner, S3_XMLNS } from './core/xml';
-import { BucketInfo, RgwStore, rgwStoreLimits, UserInfo } from './store';
+import { BucketInfo, RgwStore, rgwStoreLimits } from './store';
 import { RgwMultipart } from './multipart';
 import { parseRange } from './range';
 import { Ctx, decodePath, needUser } from './handlers/context';
@@ -53,6 +53,12 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
+/** The gateway's configuration beyond the listeners (ts-rgw reads these from ceph.conf). */
+export interface RgwServerOptions {
+  /** rgw_dns_name: the names under which `<bucket>.<name>` addresses a bucket (virtual-host style). */
+  dnsNames?: string[];
+}
+
 /**
  * The S3 front end (radosgw's beast frontend and src/rgw/rgw_rest_s3.cc, path-style requests):
  * every request is checked with SigV4 against the user's key before anything else is read or
@@ -63,7 +69,10 @@ export class RgwServer {
 
   private readonly multipart: RgwMultipart;
 
-  constructor(private readonly store: RgwStore) {
+  constructor(
+    private readonly store: RgwStore,
+    private readonly opts: RgwServerOptions = {},
+  ) {
     this.multipart = new RgwMultipart(store);
   }
 
@@ -96,41 +105,19 @@ export class RgwServer {
     res.setHeader('x-amz-request-id', id);
     const url = req.url ?? '/';
     const q = url.indexOf('?');
-    const rawPath = q < 0 ? url : url.slice(0, q);
+    const sentPath = q < 0 ? url : url.slice(0, q);
     const rawQuery = q < 0 ? '' : url.slice(q + 1);
+    // A virtual-host-style request is routed (and SigV2-signed) as its path-style form.
+    const rawPath = pathStyle(sentPath, bucketFromHost(req.headers.host, this.opts.dnsNames ?? []));
     try {
-      const body = await readBody(req);
+      const raw = await readBody(req);
       if (req.method === 'OPTIONS') return await corsPreflight(req, res, this.store, rawPath);
-      const user = await this.authenticate(req, rawPath, rawQuery, body);
+      const { user, body } = await authenticate(this.store, { req, rawPath: sentPath, resourcePath: rawPath, rawQuery, body: raw, nowMs: Date.now() });
       await corsOnRequest(req, res, this.store, rawPath);
       const ctx: Ctx = { req, res, id, method: req.method ?? 'GET', rawPath, query: new URLSearchParams(rawQuery), user, sourceIp: req.socket.remoteAddress, body, store: this.store, multipart: this.multipart };
       await this.route(ctx);
     } catch (e) {
       this.fail(res, req.method === 'HEAD', rawPath, id, e);
-    }
-  }
-
-  private async authenticate(req: IncomingMessage, rawPath: string, rawQuery: string, body: Buffer): Promise<UserInfo | undefined> {
-    const h = req.headers.authorization;
-    const presigned = !h && isPresigned(rawQuery);
-    // Neither signed nor presigned: anonymous, allowed only where a policy or an ACL lets everyone in.
-    if (!h && !presigned) return undefined;
-    if (req.headers['content-encoding']?.includes('aws-chunked')) throw new S3Error('NotImplemented', 'aws-chunked payloads are not supported yet');
-    try {
-      const query = presigned ? parseQueryAuth(rawQuery) : undefined;
-      const auth = query ?? parseAuthorization(h!);
-      const found = await this.store.userByAccessKey(auth.accessKey);
-      if (!found) throw new S3Error('InvalidAccessKeyId', 'the access key id you provided does not exist in our records');
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
-      const signed = { method: req.method ?? 'GET', rawPath, rawQuery, headers };
-      const hash = query ? verifyPresigned(signed, query, found.secret, Date.now()) : verifySigV4(signed, auth, found.secret, Date.now());
-      checkPayload(hash, body);
-      if (found.user.suspended) throw new S3Error('UserSuspended', 'the user is suspended');
-      return found.user;
-    } catch (e) {
-      if (e instanceof S3AuthFailure) throw new S3Error(e.s3Code, e.message);
-      throw e;
     }
   }
 

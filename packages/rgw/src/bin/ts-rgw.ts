@@ -2,11 +2,12 @@
 /**
  * ts-rgw: the S3 gateway, started as radosgw is: `ts-rgw -c CONF -n client.rgw.NAME [-f|-d]
  * [--rgw-frontends "beast port=P ssl_port=Q ssl_certificate=F"]`. rgw_frontends, ts_rgw_pool_prefix (ts-rgw), the keyring and
- * log_file come from the conf's section for our name; it runs in the foreground, -d logs to stderr.
+ * log_file, rgw_dns_name (virtual-host-style buckets) come from the conf's section for our name; it runs in the foreground, -d logs to stderr.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { CephConf, configureLog, fileSink, loadCephConf, logger, runDaemonMain, stderrSink, stopOnSignal } from '@ts-ceph/common';
 import { Rados } from '@ts-ceph/rados';
+import { parseDnsNames } from '../core/vhost';
 import { parseFrontends } from '../frontend';
 import { RgwServer } from '../server';
 import { RgwStore } from '../store';
@@ -21,7 +22,7 @@ async function main(argv: string[]): Promise<number> {
   const fe = parseFrontends(get('rgw_frontends') ?? 'beast port=7480');
   const rados = await Rados.connect({ conf, name: a.name, keyring: get('keyring'), timeoutMs: 30_000 });
   const store = await RgwStore.open(rados, get('ts_rgw_pool_prefix') ?? 'ts-rgw');
-  const server = new RgwServer(store);
+  const server = new RgwServer(store, { dnsNames: parseDnsNames(get('rgw_dns_name')) });
   const log = logger('rgw');
   if (fe.http) {
     const port = await server.listen(fe.http.port, fe.http.host);
