@@ -138,7 +138,8 @@ export function verifySigV4(req: SignedRequest, auth: ParsedAuth, secret: string
   if (Number.isNaN(t) || amzDate.slice(0, 8) !== auth.date) throw new S3AuthFailure('AccessDenied', 'x-amz-date is missing or does not match the credential scope');
   if (Math.abs(nowMs - t) > sigv4Limits.clockSkewMsMax) throw new S3AuthFailure('RequestTimeTooSkewed', 'the difference between the request time and the server time is too large');
   if (!auth.signedHeaders.includes('host')) throw new S3AuthFailure('AccessDenied', 'the host header must be signed');
-  const payloadHash = req.headers['x-amz-content-sha256'] ?? '';
+  // A missing x-amz-content-sha256 is signed as UNSIGNED-PAYLOAD (radosgw's get_v4_exp_payload_hash).
+  const payloadHash = req.headers['x-amz-content-sha256'] ?? UNSIGNED_PAYLOAD;
   // Streaming payloads are checked chunk by chunk afterwards (core/aws-chunked.ts).
   if (!knownPayloadHashes.has(payloadHash) && !/^[0-9a-f]{64}$/.test(payloadHash)) {
     throw new S3AuthFailure('AccessDenied', payloadHash.startsWith('STREAMING-') ? `the streaming payload ${payloadHash} is not supported` : 'x-amz-content-sha256 is missing or malformed');
