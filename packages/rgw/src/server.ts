@@ -10,7 +10,9 @@ import { errorDocument, listAllMyBuckets, listBucket, Owner, S3_XMLNS } from './
 import { BucketInfo, RgwStore, rgwStoreLimits } from './store';
 import { RgwMultipart } from './multipart';
 import { parseRange } from './range';
-import { Ctx, decodePath, needUser } from './handlers/context';
+import { Ctx, decodePath, needUser, RgwOptions } from './handlers/context';
+
+export type { RgwOptions };
 import { isMultipartRequest, listUploads, multipartObjectOp } from './handlers/objects-multipart';
 import { objectOp } from './handlers/objects-write';
 import { deleteObjects } from './handlers/objects-delete-multi';
@@ -53,12 +55,6 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-/** The gateway's configuration beyond the listeners (ts-rgw reads these from ceph.conf). */
-export interface RgwServerOptions {
-  /** rgw_dns_name: the names under which `<bucket>.<name>` addresses a bucket (virtual-host style). */
-  dnsNames?: string[];
-}
-
 /**
  * The S3 front end (radosgw's beast frontend and src/rgw/rgw_rest_s3.cc, path-style requests):
  * every request is checked with SigV4 against the user's key before anything else is read or
@@ -71,7 +67,7 @@ export class RgwServer {
 
   constructor(
     private readonly store: RgwStore,
-    private readonly opts: RgwServerOptions = {},
+    private readonly opts: RgwOptions = {},
   ) {
     this.multipart = new RgwMultipart(store);
   }
@@ -114,7 +110,7 @@ export class RgwServer {
       if (req.method === 'OPTIONS') return await corsPreflight(req, res, this.store, rawPath);
       const { user, body } = await authenticate(this.store, { req, rawPath: sentPath, resourcePath: rawPath, rawQuery, body: raw, nowMs: Date.now() });
       await corsOnRequest(req, res, this.store, rawPath);
-      const ctx: Ctx = { req, res, id, method: req.method ?? 'GET', rawPath, query: new URLSearchParams(rawQuery), user, sourceIp: req.socket.remoteAddress, body, store: this.store, multipart: this.multipart };
+      const ctx: Ctx = { req, res, id, method: req.method ?? 'GET', rawPath, query: new URLSearchParams(rawQuery), user, sourceIp: req.socket.remoteAddress, body, store: this.store, multipart: this.multipart, secure: 'encrypted' in req.socket, options: this.opts };
       await this.route(ctx);
     } catch (e) {
       this.fail(res, req.method === 'HEAD', rawPath, id, e);

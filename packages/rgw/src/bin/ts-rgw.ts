@@ -2,7 +2,7 @@
 /**
  * ts-rgw: the S3 gateway, started as radosgw is: `ts-rgw -c CONF -n client.rgw.NAME [-f|-d]
  * [--rgw-frontends "beast port=P ssl_port=Q ssl_certificate=F"]`. rgw_frontends, ts_rgw_pool_prefix (ts-rgw), the keyring and
- * log_file, rgw_dns_name (virtual-host-style buckets) come from the conf's section for our name; it runs in the foreground, -d logs to stderr.
+ * log_file, rgw_dns_name (virtual-host-style buckets), rgw_crypt_require_ssl (SSE-C over HTTPS only) come from the conf's section for our name; it runs in the foreground, -d logs to stderr.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { CephConf, configureLog, fileSink, loadCephConf, logger, runDaemonMain, stderrSink, stopOnSignal } from '@ts-ceph/common';
@@ -22,7 +22,8 @@ async function main(argv: string[]): Promise<number> {
   const fe = parseFrontends(get('rgw_frontends') ?? 'beast port=7480');
   const rados = await Rados.connect({ conf, name: a.name, keyring: get('keyring'), timeoutMs: 30_000 });
   const store = await RgwStore.open(rados, get('ts_rgw_pool_prefix') ?? 'ts-rgw');
-  const server = new RgwServer(store, { dnsNames: parseDnsNames(get('rgw_dns_name')) });
+  const requireSsl = get('rgw_crypt_require_ssl');
+  const server = new RgwServer(store, { dnsNames: parseDnsNames(get('rgw_dns_name')), cryptRequireSsl: requireSsl === undefined || !/^(false|0|no|off)$/i.test(requireSsl) });
   const log = logger('rgw');
   if (fe.http) {
     const port = await server.listen(fe.http.port, fe.http.host);

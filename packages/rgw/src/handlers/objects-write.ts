@@ -14,6 +14,8 @@ import { objectAclOp } from './bucket-config';
 import { Ctx, requestOwner, sendXml, userMeta } from './context';
 import { copySource } from './copy-source';
 import { getObject } from './objects-read';
+import { copySourceSsePrefix, sseCResponseHeaders } from '../core/sse-c';
+import { encryptBody, readKey, readPlain, requestKey } from './sse';
 
 /** The content headers an object keeps from its PUT and returns on GET/HEAD. */
 export const storedContentHeaders = ['content-disposition', 'cache-control', 'expires', 'content-encoding', 'content-language'] as const;
@@ -55,8 +57,9 @@ export async function objectOp(c: Ctx, b: BucketInfo, key: string): Promise<void
       authorize(c, b, 's3:PutObject', { key, perm: 'WRITE' });
       if (c.req.headers['x-amz-copy-source']) return copyObject(c, b, key);
       await checkQuota(c.store, b, c.body.length);
-      const e = await c.store.putObject(b, key, c.body, { ...requestAttrs(c), acl: newObjectAcl(c, b) });
-      c.res.writeHead(200, { etag: `"${e.etag}"`, 'content-length': 0, ...versionHeader(b, e.versionId) });
+      const sse = encryptBody(requestKey(c), c.body);
+      const e = await c.store.putObject(b, key, sse.data, { ...requestAttrs(c), acl: newObjectAcl(c, b), etag: sse.etag, crypt: sse.crypt });
+      c.res.writeHead(200, { etag: `"${e.etag}"`, 'content-length': 0, ...versionHeader(b, e.versionId), ...sseCResponseHeaders(e.crypt) });
       return void c.res.end();
     }
     case 'GET':
@@ -103,8 +106,11 @@ async function copyObject(c: Ctx, b: BucketInfo, key: string): Promise<void> {
   // The copy is a new object of the requester's: its ACL comes from this request, never the source.
   attrs.acl = newObjectAcl(c, b);
   await checkQuota(c.store, b, e.size);
-  const data = e.size === 0 ? Buffer.alloc(0) : await c.store.readObject(e, 0, e.size - 1);
-  const out = await c.store.putObject(b, key, data, attrs);
+  // SSE-C: the source opens with its own key (x-amz-copy-source-server-side-encryption-customer-*), the copy takes this request's.
+  const sse = encryptBody(requestKey(c), await readPlain(c, e, 0, e.size - 1, readKey(c, e, copySourceSsePrefix)));
+  attrs.etag ??= sse.etag;
+  attrs.crypt = sse.crypt;
+  const out = await c.store.putObject(b, key, sse.data, attrs);
   const sourceVersion: Record<string, string> = sb.versioning && e.versionId ? { 'x-amz-copy-source-version-id': e.versionId } : {};
   sendXml(
     c,
@@ -113,7 +119,7 @@ async function copyObject(c: Ctx, b: BucketInfo, key: string): Promise<void> {
       ['LastModified', isoTime(out.mtimeMs)],
       ['ETag', `"${out.etag}"`],
     ]),
-    { ...versionHeader(b, out.versionId), ...sourceVersion },
+    { ...versionHeader(b, out.versionId), ...sourceVersion, ...sseCResponseHeaders(out.crypt) },
   );
 }
 
