@@ -16,6 +16,7 @@ export type { RgwOptions };
 import { isMultipartRequest, listUploads, multipartObjectOp } from './handlers/objects-multipart';
 import { objectOp } from './handlers/objects-write';
 import { deleteObjects } from './handlers/objects-delete-multi';
+import { isPostObject, postObject } from './handlers/post-object';
 
 export { parseRange };
 import { authorize, requestedAcl } from './handlers/bucket-access';
@@ -179,6 +180,7 @@ export class RgwServer {
       case 'POST':
         // DeleteObjects checks every key as its own DELETE would.
         if (c.query.has('delete')) return deleteObjects(c, b);
+        if (isPostObject(c)) return postObject(c, b);
         throw new S3Error('MethodNotAllowed', `${c.method} is not allowed on a bucket`);
       default:
         throw new S3Error('MethodNotAllowed', `${c.method} is not allowed on a bucket`);

@@ -29,6 +29,7 @@ export const s3ErrorStatus = {
   KeyTooLongError: 400,
   MalformedACLError: 400,
   MalformedPolicy: 400,
+  MalformedPOSTRequest: 400,
   MalformedXML: 400,
   NoSuchBucketPolicy: 404,
   NoSuchCORSConfiguration: 404,
