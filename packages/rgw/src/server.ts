@@ -6,6 +6,7 @@ import { logger } from '@ts-ceph/common';
 import { checkBucketName, S3Error } from './core/errors';
 import { bucketFromHost, pathStyle } from './core/vhost';
 import { authenticate } from './auth';
+import { RgwMetrics } from './metrics';
 import { errorDocument, listAllMyBuckets, listBucket, Owner, S3_XMLNS } from './core/xml';
 import { BucketInfo, RgwStore, rgwStoreLimits } from './store';
 import { RgwMultipart } from './multipart';
@@ -69,6 +70,7 @@ export class RgwServer {
   constructor(
     private readonly store: RgwStore,
     private readonly opts: RgwOptions = {},
+    private readonly metrics?: RgwMetrics,
   ) {
     this.multipart = new RgwMultipart(store);
   }
@@ -106,14 +108,17 @@ export class RgwServer {
     const rawQuery = q < 0 ? '' : url.slice(q + 1);
     // A virtual-host-style request is routed (and SigV2-signed) as its path-style form.
     const rawPath = pathStyle(sentPath, bucketFromHost(req.headers.host, this.opts.dnsNames ?? []));
+    const watch = this.metrics?.watch(req, res, rawPath, rawQuery);
     try {
       const raw = await readBody(req);
       if (req.method === 'OPTIONS') return await corsPreflight(req, res, this.store, rawPath);
       const { user, body } = await authenticate(this.store, { req, rawPath: sentPath, resourcePath: rawPath, rawQuery, body: raw, nowMs: Date.now() });
+      watch?.received(body.length);
       await corsOnRequest(req, res, this.store, rawPath);
       const ctx: Ctx = { req, res, id, method: req.method ?? 'GET', rawPath, query: new URLSearchParams(rawQuery), user, sourceIp: req.socket.remoteAddress, body, store: this.store, multipart: this.multipart, secure: 'encrypted' in req.socket, options: this.opts };
       await this.route(ctx);
     } catch (e) {
+      watch?.failed();
       this.fail(res, req.method === 'HEAD', rawPath, id, e);
     }
   }

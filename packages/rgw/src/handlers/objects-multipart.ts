@@ -85,9 +85,12 @@ async function complete(c: Ctx, b: BucketInfo, u: Upload): Promise<void> {
     if (!Number.isInteger(partNumber) || etag === undefined) throw new S3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema');
     return { partNumber, etag };
   });
+  // The quota is checked again for the whole object: each part was checked alone, against usage that never counts parts.
+  const sizes = new Map((await c.multipart.parts(u)).map((p) => [p.partNumber, p.size]));
+  await checkQuota(c.store, b, listed.reduce((n, l) => n + (sizes.get(l.partNumber) ?? 0), 0));
   const e = await c.multipart.complete(b, u, listed);
   const host = c.req.headers.host ?? 'localhost';
-  sendXml(c, 200, completeResult(`http://${host}/${b.name}/${encodeURIComponent(u.key)}`, b.name, u.key, e.etag), versionHeader(b, e.versionId));
+  sendXml(c, 200, completeResult(`http://${host}/${b.name}/${encodeURIComponent(u.key)}`, b.name, u.key, e.etag), { ...versionHeader(b, e.versionId), ...sseCResponseHeaders(e.crypt) });
 }
 
 async function listParts(c: Ctx, b: BucketInfo, u: Upload): Promise<void> {

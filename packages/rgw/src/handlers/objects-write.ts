@@ -14,6 +14,8 @@ import { objectAclOp } from './bucket-config';
 import { Ctx, requestOwner, sendXml, userMeta } from './context';
 import { copySource } from './copy-source';
 import { getObject } from './objects-read';
+import { findVersion } from '../store-versions';
+import { updateVersionEntry } from '../store-version-entry';
 import { copySourceSsePrefix, sseCResponseHeaders } from '../core/sse-c';
 import { encryptBody, readKey, readPlain, requestKey } from './sse';
 
@@ -124,21 +126,27 @@ async function copyObject(c: Ctx, b: BucketInfo, key: string): Promise<void> {
 }
 
 async function tagging(c: Ctx, b: BucketInfo, key: string): Promise<void> {
-  const e = await c.store.headObject(b, key);
+  // ?versionId: the tags of that version (s3:*ObjectVersionTagging), else of the current object.
+  const vid = c.query.get('versionId') ?? undefined;
+  const e = vid !== undefined ? await findVersion(c.store.index, b, key, vid) : await c.store.headObject(b, key);
+  const verb = c.method === 'GET' ? 'Get' : c.method === 'PUT' ? 'Put' : 'Delete';
   // Tags are the object's: reading them needs read access to it, changing them write access to it.
-  authorize(c, b, c.method === 'GET' ? 's3:GetObjectTagging' : c.method === 'PUT' ? 's3:PutObjectTagging' : 's3:DeleteObjectTagging', { key, perm: c.method === 'GET' ? 'READ' : 'WRITE', acl: c.method === 'GET' ? objectAcl(b, e) : undefined });
+  authorize(c, b, `s3:${verb}Object${vid !== undefined ? 'Version' : ''}Tagging`, { key, perm: c.method === 'GET' ? 'READ' : 'WRITE', acl: c.method === 'GET' ? objectAcl(b, e) : undefined });
+  const update = (change: (e: IndexEntry) => IndexEntry): Promise<IndexEntry> => (vid !== undefined ? updateVersionEntry(c.store, b, key, vid, change) : c.store.updateEntry(b, key, change));
+  const vh = versionHeader(b, e.versionId);
   switch (c.method) {
     case 'GET':
-      return sendXml(c, 200, taggingDocument(e.tags ?? []));
+      if (e.deleteMarker) throw new S3Error('MethodNotAllowed', 'the specified method is not allowed against this resource');
+      return sendXml(c, 200, taggingDocument(e.tags ?? []), vh);
     case 'PUT': {
       const tags = tagsFromXml(parseXml(c.body));
-      await c.store.updateEntry(b, key, (e) => ({ ...e, tags }));
-      c.res.writeHead(200, { 'content-length': 0 });
+      await update((e) => ({ ...e, tags }));
+      c.res.writeHead(200, { 'content-length': 0, ...vh });
       return void c.res.end();
     }
     case 'DELETE':
-      await c.store.updateEntry(b, key, (e) => ({ ...e, tags: undefined }));
-      c.res.writeHead(204);
+      await update((e) => ({ ...e, tags: undefined }));
+      c.res.writeHead(204, vh);
       return void c.res.end();
     default:
       throw new S3Error('MethodNotAllowed', `${c.method} is not allowed on tagging`);
