@@ -12,14 +12,13 @@ import { BucketInfo, RgwStore, rgwStoreLimits } from './store';
 import { RgwMultipart } from './multipart';
 import { parseRange } from './range';
 import { Ctx, decodePath, needUser, RgwOptions } from './handlers/context';
-
-export type { RgwOptions };
 import { isMultipartRequest, listUploads, multipartObjectOp } from './handlers/objects-multipart';
 import { objectOp } from './handlers/objects-write';
 import { deleteObjects } from './handlers/objects-delete-multi';
 import { isPostObject, postObject } from './handlers/post-object';
 
 export { parseRange };
+export type { RgwOptions };
 import { authorize, requestedAcl } from './handlers/bucket-access';
 import { bucketConfigOp } from './handlers/bucket-config';
 import { corsOnRequest, corsPreflight } from './handlers/bucket-cors';
@@ -58,9 +57,10 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 /**
- * The S3 front end (radosgw's beast frontend and src/rgw/rgw_rest_s3.cc, path-style requests):
- * every request is checked with SigV4 against the user's key before anything else is read or
- * written, errors are S3 XML documents, and every response carries x-amz-request-id.
+ * The S3 front end (radosgw's beast frontend and src/rgw/rgw_rest_s3.cc, path-style and
+ * virtual-host-style requests): every request is authenticated (auth.ts: SigV4, SigV2, presigned,
+ * aws-chunked) against the user's key before anything else is read or written, errors are S3 XML
+ * documents, and every response carries x-amz-request-id.
  */
 export class RgwServer {
   private readonly servers: Server[] = [];
