@@ -14,7 +14,7 @@ import { authorize } from './bucket-access';
 import { Ctx, intParam, requestOwner, sendXml, userMeta } from './context';
 import { copySource } from './copy-source';
 import { newObjectAcl, versionHeader } from './objects-write';
-import { copySourceSsePrefix, keyForRead, SSE_C_MODE, sseCResponseHeaders } from '../core/sse-c';
+import { copySourceSsePrefix, CryptInfo, keyForRead, SSE_C_MODE, sseCResponseHeaders } from '../core/sse-c';
 import { encryptBody, readKey, readPlain, requestKey } from './sse';
 
 /** Whether this object request is a multipart one (then `multipartObjectOp` answers it). */
@@ -29,7 +29,7 @@ export async function multipartObjectOp(c: Ctx, b: BucketInfo, key: string): Pro
   if (c.method === 'POST' && c.query.has('uploads')) {
     const ct = c.req.headers['content-type'] ?? 'binary/octet-stream';
     const sse = requestKey(c);
-    const crypt = sse && { mode: SSE_C_MODE, keyMd5: sse.keyMd5 };
+    const crypt: CryptInfo | undefined = sse && { mode: SSE_C_MODE, keyMd5: sse.keyMd5 };
     const u = await c.multipart.initiate(b, requestOwner(c, b.owner).id, key, ct, userMeta(c), newObjectAcl(c, b), crypt);
     return sendXml(c, 200, initiateResult(b.name, key, u.uploadId), sseCResponseHeaders(crypt));
   }
