@@ -15,6 +15,8 @@ export const rgwAdminBin = join(repoRoot(), 'packages', 'rgw', 'dist', 'src', 'b
 
 export interface RgwHandle {
   port: number;
+  /** The HTTPS port, when started with a certificate. */
+  sslPort?: number;
   env: NodeJS.ProcessEnv;
   /** The admin's -c/-n/--keyring arguments, for ts-rgw-admin. */
   common: string[];
@@ -34,8 +36,18 @@ export interface RgwUser {
 
 export const defaultRgwUser: RgwUser = { uid: 'tester', accessKey: 'TESTAK' };
 
+/** What a test may add to ts-rgw's command line, and who it acts as. */
+export interface RgwStartOptions {
+  /** More options ("--rgw-dns-name", "s3.test", ...). */
+  args?: string[];
+  /** A PEM file with the certificate and its key: HTTPS on a second port too. */
+  sslCertificate?: string;
+  user?: RgwUser;
+}
+
 /** Make the user and start ts-rgw; it is killed at the test's end. */
-export async function startRgw(t: Test, c: { conf: string; keyring: string }, user: RgwUser = defaultRgwUser): Promise<RgwHandle> {
+export async function startRgw(t: Test, c: { conf: string; keyring: string }, o: RgwStartOptions = {}): Promise<RgwHandle> {
+  const user = o.user ?? defaultRgwUser;
   let rgw: ChildProcess | undefined;
   t.teardown(() => void rgw?.kill('SIGKILL'));
   const common = ['-c', c.conf, '-n', 'client.admin', '--keyring', c.keyring];
@@ -43,11 +55,13 @@ export async function startRgw(t: Test, c: { conf: string; keyring: string }, us
   const mk = await admin(['user', 'create', '--uid', user.uid, '--display-name', 'Test User', '--access-key', user.accessKey, '--secret-key', 'testsecret']);
   t.equal(mk.code, 0, `ts-rgw-admin user create: ${mk.stderr}`);
   const port = await freePort();
-  rgw = spawn(process.execPath, [rgwBin, ...common, '-d', '--rgw-frontends', `beast port=${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const sslPort = o.sslCertificate ? await freePort() : undefined;
+  const frontends = `beast port=${port}${o.sslCertificate ? ` ssl_port=${sslPort} ssl_certificate=${o.sslCertificate}` : ''}`;
+  rgw = spawn(process.execPath, [rgwBin, ...common, '-d', '--rgw-frontends', frontends, ...(o.args ?? [])], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   rgw.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   rgw.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  await waitFor(() => out.includes('listening on'), 60_000, 'ts-rgw listening', 100);
+  await waitFor(() => out.includes('listening on') && (!o.sslCertificate || out.includes('listening with TLS')), 60_000, 'ts-rgw listening', 100);
   const env = { ...process.env, AWS_ACCESS_KEY_ID: user.accessKey, AWS_SECRET_ACCESS_KEY: 'testsecret', AWS_DEFAULT_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_REQUEST_CHECKSUM_CALCULATION: 'when_required', AWS_RESPONSE_CHECKSUM_VALIDATION: 'when_required' };
   const s3 = (args: string[], e: NodeJS.ProcessEnv = env) => aws(['--endpoint-url', `http://127.0.0.1:${port}`, ...args], { env: e, timeoutMs: 300_000 });
   const ok = async (args: string[]) => {
@@ -55,5 +69,5 @@ export async function startRgw(t: Test, c: { conf: string; keyring: string }, us
     t.equal(r.code, 0, `aws ${args.join(' ')}: ${r.stderr.slice(-500)}`);
     return r.stdout;
   };
-  return { port, env, common, s3, ok, admin };
+  return { port, sslPort, env, common, s3, ok, admin };
 }

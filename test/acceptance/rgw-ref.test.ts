@@ -16,6 +16,6 @@ t.test('ts-rgw on the real Ceph 16.2.15 reference cluster', async (t) => {
   t.teardown(() => c.down());
   const rados = (args: string[]) => run('rados', ['-c', c.conf, '-k', c.keyring, ...args], { timeoutMs: 60_000 });
   await t.test('aws s3 (pools made by ts-rgw)', (t) => s3Suite(t, { conf: c.conf, keyring: c.keyring, dir: c.dir, rados }));
-  await t.test('object features', async (t) => objectSuite(t, await startRgw(t, c, { uid: 'objects', accessKey: 'OBJECTSAK' }), c.dir));
+  await t.test('object features', async (t) => objectSuite(t, await startRgw(t, c, { user: { uid: 'objects', accessKey: 'OBJECTSAK' } }), c.dir));
   await t.test('versioning', (t) => versioningSuite(t, { conf: c.conf, keyring: c.keyring, dir: c.dir, rados }, { uid: 'versions', accessKey: 'VERSIONSAK' }));
 });

@@ -118,7 +118,8 @@ async function badInputChecks(t: Test, port: number, ok: (args: string[]) => Pro
   t.match(anon, { status: 403, body: /<Code>AccessDenied<\/Code>.*<RequestId>[0-9a-f]{24}<\/RequestId>/ }, 'an anonymous request: AccessDenied');
   t.match(anon.id, /^[0-9a-f]{24}$/, 'with x-amz-request-id');
   t.match(await raw({ headers: { authorization: 'AWS4-HMAC-SHA256 garbage' } }), { status: 400, body: /AuthorizationHeaderMalformed/ }, 'a malformed Authorization header');
-  t.match(await raw({ headers: { authorization: 'AWS TESTAK:c2lnbmF0dXJl' } }), { status: 400, body: /AuthorizationHeaderMalformed/ }, 'SigV2 is not accepted yet');
+  t.match(await raw({ headers: { authorization: 'AWS TESTAK:c2lnbmF0dXJl' } }), { status: 403, body: /AccessDenied/ }, 'SigV2 without a Date: AccessDenied (radosgw: missing date)');
+  t.match(await raw({ headers: { authorization: 'AWS TESTAK:c2lnbmF0dXJl', date: new Date().toUTCString() } }), { status: 403, body: /SignatureDoesNotMatch/ }, 'SigV2 with a wrong signature: SignatureDoesNotMatch');
   t.match(await raw({ headers: { 'x-big': 'a'.repeat(64 << 10) } }), { status: 431 }, 'oversized headers: 431');
   await ok(['s3', 'ls']);
 }

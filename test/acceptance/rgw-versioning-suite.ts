@@ -13,7 +13,7 @@ interface Versions {
 }
 
 export async function versioningSuite(t: Test, target: RgwTarget, user?: RgwUser): Promise<void> {
-  const c = await startRgw(t, target, user);
+  const c = await startRgw(t, target, { user });
   const { ok, s3 } = c;
   const file = (name: string, body: string): string => {
     const p = join(target.dir, name);

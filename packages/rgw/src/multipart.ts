@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { WriteOp } from '@ts-ceph/rados';
 import { Acl } from './core/acl';
+import type { CryptInfo } from './core/sse-c';
 import { S3Error } from './core/errors';
 import { checkObjectKey } from './core/versions';
 import { BucketInfo, DataSet, IndexEntry, isErrno, json, RgwStore, rgwStoreLimits } from './store';
@@ -26,6 +27,8 @@ export interface UploadInfo {
   meta: Record<string, string>;
   /** The completed object's ACL, asked for at CreateMultipartUpload (x-amz-acl, x-amz-grant-*). */
   acl?: Acl;
+  /** SSE-C asked for at CreateMultipartUpload: every part must come with the same key. */
+  crypt?: CryptInfo;
 }
 
 /** One part record: the omap value under the zero-padded part number. */
@@ -52,10 +55,10 @@ const listingKey = (key: string, uploadId: string): string => `${key} ${uploadId
 export class RgwMultipart {
   constructor(private readonly store: RgwStore) {}
 
-  async initiate(b: BucketInfo, owner: string, key: string, contentType: string, meta: Record<string, string>, acl?: Acl): Promise<UploadInfo> {
+  async initiate(b: BucketInfo, owner: string, key: string, contentType: string, meta: Record<string, string>, acl?: Acl, crypt?: CryptInfo): Promise<UploadInfo> {
     checkObjectKey(key);
     if (Buffer.byteLength(key) > rgwStoreLimits.keyBytesMax) throw new S3Error('KeyTooLongError', `keys are at most ${rgwStoreLimits.keyBytesMax} bytes`);
-    const info: UploadInfo = { bucketId: b.id, key, uploadId: `2~${randomBytes(16).toString('hex')}`, owner, initiatedMs: Date.now(), contentType, meta, acl };
+    const info: UploadInfo = { bucketId: b.id, key, uploadId: `2~${randomBytes(16).toString('hex')}`, owner, initiatedMs: Date.now(), contentType, meta, acl, crypt };
     await this.store.index.operate(uploadOid(info.uploadId), new WriteOp().create(true).writeFull(json(info)));
     await this.store.index.omapSet(`uploads.${b.id}`, new Map([[listingKey(key, info.uploadId), json(info)]]));
     return info;
@@ -75,10 +78,10 @@ export class RgwMultipart {
     return info;
   }
 
-  /** Store one part (replacing an earlier one of the same number); returns its record. */
-  async uploadPart(b: BucketInfo, u: UploadInfo, partNumber: number, body: Buffer): Promise<PartRecord> {
+  /** Store one part (replacing an earlier one of the same number); returns its record. `etag`: the plaintext's, for an encrypted body. */
+  async uploadPart(b: BucketInfo, u: UploadInfo, partNumber: number, body: Buffer, etag?: string): Promise<PartRecord> {
     checkPartNumber(partNumber);
-    const rec: PartRecord = { partNumber, data: `${b.id}_${randomBytes(12).toString('hex')}`, size: body.length, etag: md5(body).toString('hex'), mtimeMs: Date.now() };
+    const rec: PartRecord = { partNumber, data: `${b.id}_${randomBytes(12).toString('hex')}`, size: body.length, etag: etag ?? md5(body).toString('hex'), mtimeMs: Date.now() };
     const oid = uploadOid(u.uploadId);
     const old = (await this.store.index.omapGetValsByKeys(oid, [partKey(partNumber)]).catch(() => new Map<string, Buffer>())).get(partKey(partNumber));
     const oldRec = old ? (JSON.parse(old.toString()) as PartRecord) : undefined;
@@ -142,6 +145,7 @@ export class RgwMultipart {
       data: `${b.id}_${u.uploadId.slice(2, 26)}`,
       parts: chosen.map((p) => ({ data: p.data, size: p.size })),
       acl: u.acl,
+      crypt: u.crypt,
     };
     const used = new Set(chosen.map((p) => p.data));
     const unused = [...have.values()].filter((p) => !used.has(p.data));

@@ -4,18 +4,21 @@ import { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { logger } from '@ts-ceph/common';
 import { checkBucketName, S3Error } from './core/errors';
-import { checkPayload, parseAuthorization, S3AuthFailure, verifySigV4 } from './core/sigv4';
-import { isPresigned, parseQueryAuth, verifyPresigned } from './core/sigv4-query';
+import { bucketFromHost, pathStyle } from './core/vhost';
+import { authenticate } from './auth';
+import { RgwMetrics } from './metrics';
 import { errorDocument, listAllMyBuckets, listBucket, Owner, S3_XMLNS } from './core/xml';
-import { BucketInfo, RgwStore, rgwStoreLimits, UserInfo } from './store';
+import { BucketInfo, RgwStore, rgwStoreLimits } from './store';
 import { RgwMultipart } from './multipart';
 import { parseRange } from './range';
-import { Ctx, decodePath, needUser } from './handlers/context';
+import { Ctx, decodePath, needUser, RgwOptions } from './handlers/context';
 import { isMultipartRequest, listUploads, multipartObjectOp } from './handlers/objects-multipart';
 import { objectOp } from './handlers/objects-write';
 import { deleteObjects } from './handlers/objects-delete-multi';
+import { isPostObject, postObject } from './handlers/post-object';
 
 export { parseRange };
+export type { RgwOptions };
 import { authorize, requestedAcl } from './handlers/bucket-access';
 import { bucketConfigOp } from './handlers/bucket-config';
 import { corsOnRequest, corsPreflight } from './handlers/bucket-cors';
@@ -54,16 +57,21 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 /**
- * The S3 front end (radosgw's beast frontend and src/rgw/rgw_rest_s3.cc, path-style requests):
- * every request is checked with SigV4 against the user's key before anything else is read or
- * written, errors are S3 XML documents, and every response carries x-amz-request-id.
+ * The S3 front end (radosgw's beast frontend and src/rgw/rgw_rest_s3.cc, path-style and
+ * virtual-host-style requests): every request is authenticated (auth.ts: SigV4, SigV2, presigned,
+ * aws-chunked) against the user's key before anything else is read or written, errors are S3 XML
+ * documents, and every response carries x-amz-request-id.
  */
 export class RgwServer {
   private readonly servers: Server[] = [];
 
   private readonly multipart: RgwMultipart;
 
-  constructor(private readonly store: RgwStore) {
+  constructor(
+    private readonly store: RgwStore,
+    private readonly opts: RgwOptions = {},
+    private readonly metrics?: RgwMetrics,
+  ) {
     this.multipart = new RgwMultipart(store);
   }
 
@@ -96,41 +104,22 @@ export class RgwServer {
     res.setHeader('x-amz-request-id', id);
     const url = req.url ?? '/';
     const q = url.indexOf('?');
-    const rawPath = q < 0 ? url : url.slice(0, q);
+    const sentPath = q < 0 ? url : url.slice(0, q);
     const rawQuery = q < 0 ? '' : url.slice(q + 1);
+    // A virtual-host-style request is routed (and SigV2-signed) as its path-style form.
+    const rawPath = pathStyle(sentPath, bucketFromHost(req.headers.host, this.opts.dnsNames ?? []));
+    const watch = this.metrics?.watch(req, res, rawPath, rawQuery);
     try {
-      const body = await readBody(req);
+      const raw = await readBody(req);
       if (req.method === 'OPTIONS') return await corsPreflight(req, res, this.store, rawPath);
-      const user = await this.authenticate(req, rawPath, rawQuery, body);
+      const { user, body } = await authenticate(this.store, { req, rawPath: sentPath, resourcePath: rawPath, rawQuery, body: raw, nowMs: Date.now() });
+      watch?.received(body.length);
       await corsOnRequest(req, res, this.store, rawPath);
-      const ctx: Ctx = { req, res, id, method: req.method ?? 'GET', rawPath, query: new URLSearchParams(rawQuery), user, sourceIp: req.socket.remoteAddress, body, store: this.store, multipart: this.multipart };
+      const ctx: Ctx = { req, res, id, method: req.method ?? 'GET', rawPath, query: new URLSearchParams(rawQuery), user, sourceIp: req.socket.remoteAddress, body, store: this.store, multipart: this.multipart, secure: 'encrypted' in req.socket, options: this.opts };
       await this.route(ctx);
     } catch (e) {
+      watch?.failed();
       this.fail(res, req.method === 'HEAD', rawPath, id, e);
-    }
-  }
-
-  private async authenticate(req: IncomingMessage, rawPath: string, rawQuery: string, body: Buffer): Promise<UserInfo | undefined> {
-    const h = req.headers.authorization;
-    const presigned = !h && isPresigned(rawQuery);
-    // Neither signed nor presigned: anonymous, allowed only where a policy or an ACL lets everyone in.
-    if (!h && !presigned) return undefined;
-    if (req.headers['content-encoding']?.includes('aws-chunked')) throw new S3Error('NotImplemented', 'aws-chunked payloads are not supported yet');
-    try {
-      const query = presigned ? parseQueryAuth(rawQuery) : undefined;
-      const auth = query ?? parseAuthorization(h!);
-      const found = await this.store.userByAccessKey(auth.accessKey);
-      if (!found) throw new S3Error('InvalidAccessKeyId', 'the access key id you provided does not exist in our records');
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
-      const signed = { method: req.method ?? 'GET', rawPath, rawQuery, headers };
-      const hash = query ? verifyPresigned(signed, query, found.secret, Date.now()) : verifySigV4(signed, auth, found.secret, Date.now());
-      checkPayload(hash, body);
-      if (found.user.suspended) throw new S3Error('UserSuspended', 'the user is suspended');
-      return found.user;
-    } catch (e) {
-      if (e instanceof S3AuthFailure) throw new S3Error(e.s3Code, e.message);
-      throw e;
     }
   }
 
@@ -196,6 +185,7 @@ export class RgwServer {
       case 'POST':
         // DeleteObjects checks every key as its own DELETE would.
         if (c.query.has('delete')) return deleteObjects(c, b);
+        if (isPostObject(c)) return postObject(c, b);
         throw new S3Error('MethodNotAllowed', `${c.method} is not allowed on a bucket`);
       default:
         throw new S3Error('MethodNotAllowed', `${c.method} is not allowed on a bucket`);

@@ -5,6 +5,7 @@ import { S3Error } from './core/errors';
 import { Acl } from './core/acl';
 import type { QuotaInfo } from './quota';
 import { CorsRule } from './core/cors';
+import type { CryptInfo } from './core/sse-c';
 import { checkObjectKey, VersioningState, versionNs } from './core/versions';
 import { IndexPlan, planDelete, planPut, VersionStamper } from './store-versions';
 import { collectGarbage } from './store-gc';
@@ -81,10 +82,12 @@ export interface IndexEntry {
   deleteMarker?: boolean;
   /** The object ACL (its owner is the uploader); absent in entries from before ACLs: the bucket owner's. */
   acl?: Acl;
+  /** SSE-C: the data is encrypted with the customer's key (handlers/sse.ts). */
+  crypt?: CryptInfo;
 }
 
 /** What a PUT or copy sets besides the data (the ETag defaults to the data's md5). */
-export type ObjectAttrs = Pick<IndexEntry, 'contentType' | 'meta' | 'headers' | 'tags' | 'acl'> & { etag?: string };
+export type ObjectAttrs = Pick<IndexEntry, 'contentType' | 'meta' | 'headers' | 'tags' | 'acl' | 'crypt'> & { etag?: string };
 
 /** One striped data set: `${data}.${n}` for n < ceil(size / stripeBytes). */
 export interface DataSet {
@@ -253,6 +256,7 @@ export class RgwStore {
       tags: attrs.tags,
       data: `${b.id}_${randomBytes(12).toString('hex')}`,
       acl: attrs.acl,
+      crypt: attrs.crypt,
     };
     const old = await this.entry(b, key);
     const plan = await planPut(this.index, b, key, entry, old, this.stamper.next(entry.mtimeMs));

@@ -2,12 +2,14 @@
 /**
  * ts-rgw: the S3 gateway, started as radosgw is: `ts-rgw -c CONF -n client.rgw.NAME [-f|-d]
  * [--rgw-frontends "beast port=P ssl_port=Q ssl_certificate=F"]`. rgw_frontends, ts_rgw_pool_prefix (ts-rgw), the keyring and
- * log_file come from the conf's section for our name; it runs in the foreground, -d logs to stderr.
+ * log_file, rgw_dns_name (virtual-host-style buckets), rgw_crypt_require_ssl (SSE-C over HTTPS only) come from the conf's section for our name; it runs in the foreground, -d logs to stderr.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { CephConf, configureLog, fileSink, loadCephConf, logger, runDaemonMain, stderrSink, stopOnSignal } from '@ts-ceph/common';
 import { Rados } from '@ts-ceph/rados';
+import { parseDnsNames } from '../core/vhost';
 import { parseFrontends } from '../frontend';
+import { RgwMetrics } from '../metrics';
 import { RgwServer } from '../server';
 import { RgwStore } from '../store';
 import { parseCommonArgs } from './args';
@@ -21,8 +23,16 @@ async function main(argv: string[]): Promise<number> {
   const fe = parseFrontends(get('rgw_frontends') ?? 'beast port=7480');
   const rados = await Rados.connect({ conf, name: a.name, keyring: get('keyring'), timeoutMs: 30_000 });
   const store = await RgwStore.open(rados, get('ts_rgw_pool_prefix') ?? 'ts-rgw');
-  const server = new RgwServer(store);
+  const requireSsl = get('rgw_crypt_require_ssl');
+  // Metrics (ours; radosgw reports its perf counters through the mgr): off while ts_rgw_metrics_port is 0 (the default).
+  const metricsPort = Number(get('ts_rgw_metrics_port') ?? 0);
+  const metrics = metricsPort > 0 ? new RgwMetrics(a.name.replace(/^client\./, '')) : undefined;
+  const server = new RgwServer(store, { dnsNames: parseDnsNames(get('rgw_dns_name')), cryptRequireSsl: requireSsl === undefined || !/^(false|0|no|off)$/i.test(requireSsl) }, metrics);
   const log = logger('rgw');
+  if (metrics) {
+    const port = await metrics.listen(metricsPort, get('ts_rgw_metrics_addr') ?? '0.0.0.0', get('ts_rgw_metrics_path') ?? '/metrics');
+    process.stdout.write(`ts-rgw: metrics on ${port}\n`);
+  }
   if (fe.http) {
     const port = await server.listen(fe.http.port, fe.http.host);
     log.dout(0, `ts-rgw ${a.name} serving S3 on http://${fe.http.host}:${port}`);
@@ -50,6 +60,7 @@ async function main(argv: string[]): Promise<number> {
   await stopOnSignal(async () => {
     clearInterval(gcTimer);
     await server.close();
+    await metrics?.close();
     await rados.shutdown();
   });
   return 0;

@@ -16,6 +16,9 @@ export const sigv4Limits = {
 
 export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 
+/** The x-amz-content-sha256 values that are not a body hash (aws-chunked ones in core/aws-chunked.ts). */
+const knownPayloadHashes = new Set([UNSIGNED_PAYLOAD, 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', 'STREAMING-UNSIGNED-PAYLOAD-TRAILER']);
+
 /** What the signature check needs of an HTTP request. */
 export interface SignedRequest {
   method: string;
@@ -135,9 +138,11 @@ export function verifySigV4(req: SignedRequest, auth: ParsedAuth, secret: string
   if (Number.isNaN(t) || amzDate.slice(0, 8) !== auth.date) throw new S3AuthFailure('AccessDenied', 'x-amz-date is missing or does not match the credential scope');
   if (Math.abs(nowMs - t) > sigv4Limits.clockSkewMsMax) throw new S3AuthFailure('RequestTimeTooSkewed', 'the difference between the request time and the server time is too large');
   if (!auth.signedHeaders.includes('host')) throw new S3AuthFailure('AccessDenied', 'the host header must be signed');
-  const payloadHash = req.headers['x-amz-content-sha256'] ?? '';
-  if (payloadHash !== UNSIGNED_PAYLOAD && !/^[0-9a-f]{64}$/.test(payloadHash)) {
-    throw new S3AuthFailure('AccessDenied', payloadHash.startsWith('STREAMING-') ? 'streaming (aws-chunked) payloads are not supported yet' : 'x-amz-content-sha256 is missing or malformed');
+  // A missing x-amz-content-sha256 is signed as UNSIGNED-PAYLOAD (radosgw's get_v4_exp_payload_hash).
+  const payloadHash = req.headers['x-amz-content-sha256'] ?? UNSIGNED_PAYLOAD;
+  // Streaming payloads are checked chunk by chunk afterwards (core/aws-chunked.ts).
+  if (!knownPayloadHashes.has(payloadHash) && !/^[0-9a-f]{64}$/.test(payloadHash)) {
+    throw new S3AuthFailure('AccessDenied', payloadHash.startsWith('STREAMING-') ? `the streaming payload ${payloadHash} is not supported` : 'x-amz-content-sha256 is missing or malformed');
   }
   checkSignature(req, auth, secret, amzDate, payloadHash);
   return payloadHash;
@@ -161,7 +166,7 @@ export function checkSignature(req: SignedRequest, auth: ParsedAuth, secret: str
 
 /** The body check for a signed payload hash. */
 export function checkPayload(expected: string, body: Buffer): void {
-  if (expected === UNSIGNED_PAYLOAD) return;
+  if (knownPayloadHashes.has(expected)) return;
   if (sha256hex(body) !== expected) throw new S3AuthFailure('XAmzContentSHA256Mismatch', 'the provided x-amz-content-sha256 does not match what was computed');
 }
 

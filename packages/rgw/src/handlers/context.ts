@@ -3,6 +3,14 @@ import { S3Error } from '../core/errors';
 import { RgwMultipart } from '../multipart';
 import { RgwStore, UserInfo } from '../store';
 
+/** The gateway's configuration beyond the listeners (ts-rgw reads these from ceph.conf, Ceph's names). */
+export interface RgwOptions {
+  /** rgw_dns_name: the names under which `<bucket>.<name>` addresses a bucket (virtual-host style). */
+  dnsNames?: string[];
+  /** rgw_crypt_require_ssl (default true): SSE-C only over HTTPS. */
+  cryptRequireSsl?: boolean;
+}
+
 /** One request, as the handlers see it (bucket-access.ts decides what it may do). */
 export interface Ctx {
   req: IncomingMessage;
@@ -18,6 +26,9 @@ export interface Ctx {
   body: Buffer;
   store: RgwStore;
   multipart: RgwMultipart;
+  /** Whether the request came over TLS. */
+  secure: boolean;
+  options: RgwOptions;
 }
 
 /** The signed-in user; an anonymous request is refused here. */

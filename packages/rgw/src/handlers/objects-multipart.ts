@@ -14,6 +14,8 @@ import { authorize } from './bucket-access';
 import { Ctx, intParam, requestOwner, sendXml, userMeta } from './context';
 import { copySource } from './copy-source';
 import { newObjectAcl, versionHeader } from './objects-write';
+import { copySourceSsePrefix, CryptInfo, keyForRead, SSE_C_MODE, sseCResponseHeaders } from '../core/sse-c';
+import { encryptBody, readKey, readPlain, requestKey } from './sse';
 
 /** Whether this object request is a multipart one (then `multipartObjectOp` answers it). */
 export function isMultipartRequest(c: Ctx): boolean {
@@ -26,8 +28,10 @@ export async function multipartObjectOp(c: Ctx, b: BucketInfo, key: string): Pro
   authorize(c, b, action, { key, perm: c.method === 'GET' ? 'READ' : 'WRITE' });
   if (c.method === 'POST' && c.query.has('uploads')) {
     const ct = c.req.headers['content-type'] ?? 'binary/octet-stream';
-    const u = await c.multipart.initiate(b, requestOwner(c, b.owner).id, key, ct, userMeta(c), newObjectAcl(c, b));
-    return sendXml(c, 200, initiateResult(b.name, key, u.uploadId));
+    const sse = requestKey(c);
+    const crypt: CryptInfo | undefined = sse && { mode: SSE_C_MODE, keyMd5: sse.keyMd5 };
+    const u = await c.multipart.initiate(b, requestOwner(c, b.owner).id, key, ct, userMeta(c), newObjectAcl(c, b), crypt);
+    return sendXml(c, 200, initiateResult(b.name, key, u.uploadId), sseCResponseHeaders(crypt));
   }
   const u = await c.multipart.upload(b, key, c.query.get('uploadId') ?? '');
   switch (c.method) {
@@ -51,10 +55,15 @@ type Upload = Awaited<ReturnType<Ctx['multipart']['upload']>>;
 async function uploadPart(c: Ctx, b: BucketInfo, u: Upload): Promise<void> {
   const n = Number(c.query.get('partNumber'));
   checkPartNumber(n);
+  // SSE-C: a part of an encrypted upload carries the upload's key, and is its own cipher stream.
+  const given = requestKey(c);
+  if (given && !u.crypt) throw new S3Error('InvalidRequest', 'the multipart upload was not initiated with SSE-C');
+  const partKey = u.crypt ? keyForRead(u.crypt, given) : undefined;
   if (!c.req.headers['x-amz-copy-source']) {
     await checkQuota(c.store, b, c.body.length);
-    const rec = await c.multipart.uploadPart(b, u, n, c.body);
-    c.res.writeHead(200, { etag: `"${rec.etag}"`, 'content-length': 0 });
+    const sse = encryptBody(partKey, c.body);
+    const rec = await c.multipart.uploadPart(b, u, n, sse.data, sse.etag);
+    c.res.writeHead(200, { etag: `"${rec.etag}"`, 'content-length': 0, ...sseCResponseHeaders(u.crypt) });
     return void c.res.end();
   }
   // UploadPartCopy: the part's bytes come from an object (optionally a range of it).
@@ -63,9 +72,9 @@ async function uploadPart(c: Ctx, b: BucketInfo, u: Upload): Promise<void> {
   const range = typeof rh === 'string' ? parseRange(rh, e.size) : undefined;
   if (typeof rh === 'string' && !range) throw new S3Error('InvalidArgument', 'the x-amz-copy-source-range value must be of the form bytes=first-last');
   const [start, end] = range ?? [0, e.size - 1];
-  const data = e.size === 0 ? Buffer.alloc(0) : await c.store.readObject(e, start, end);
-  const rec = await c.multipart.uploadPart(b, u, n, data);
-  sendXml(c, 200, copyPartResult(rec.etag, rec.mtimeMs));
+  const sse = encryptBody(partKey, await readPlain(c, e, start, end, readKey(c, e, copySourceSsePrefix)));
+  const rec = await c.multipart.uploadPart(b, u, n, sse.data, sse.etag);
+  sendXml(c, 200, copyPartResult(rec.etag, rec.mtimeMs), sseCResponseHeaders(u.crypt));
 }
 
 async function complete(c: Ctx, b: BucketInfo, u: Upload): Promise<void> {
@@ -77,9 +86,12 @@ async function complete(c: Ctx, b: BucketInfo, u: Upload): Promise<void> {
     if (!Number.isInteger(partNumber) || etag === undefined) throw new S3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema');
     return { partNumber, etag };
   });
+  // The quota is checked again for the whole object: each part was checked alone, against usage that never counts parts.
+  const sizes = new Map((await c.multipart.parts(u)).map((p) => [p.partNumber, p.size]));
+  await checkQuota(c.store, b, listed.reduce((n, l) => n + (sizes.get(l.partNumber) ?? 0), 0));
   const e = await c.multipart.complete(b, u, listed);
   const host = c.req.headers.host ?? 'localhost';
-  sendXml(c, 200, completeResult(`http://${host}/${b.name}/${encodeURIComponent(u.key)}`, b.name, u.key, e.etag), versionHeader(b, e.versionId));
+  sendXml(c, 200, completeResult(`http://${host}/${b.name}/${encodeURIComponent(u.key)}`, b.name, u.key, e.etag), { ...versionHeader(b, e.versionId), ...sseCResponseHeaders(e.crypt) });
 }
 
 async function listParts(c: Ctx, b: BucketInfo, u: Upload): Promise<void> {

@@ -10,6 +10,8 @@ import { BucketInfo, IndexEntry } from '../store';
 import { findVersion } from '../store-versions';
 import { authorize, objectAcl } from './bucket-access';
 import { Ctx } from './context';
+import { sseCResponseHeaders } from '../core/sse-c';
+import { readKey, readPlain } from './sse';
 
 /** The headers every GET/HEAD answer (also a 304) carries for an object. */
 export function objectHeaders(e: IndexEntry): Record<string, string | number> {
@@ -45,10 +47,11 @@ async function readableEntry(c: Ctx, b: BucketInfo, key: string): Promise<IndexE
 
 export async function getObject(c: Ctx, b: BucketInfo, key: string): Promise<void> {
   const e = await readableEntry(c, b, key);
+  const sseKey = readKey(c, e);
   const h = c.req.headers;
   const verdict = evaluatePreconditions({ ifMatch: h['if-match'], ifNoneMatch: h['if-none-match'], ifModifiedSince: h['if-modified-since'], ifUnmodifiedSince: h['if-unmodified-since'] }, e.etag, e.mtimeMs);
   if (verdict === 'failed') throw new S3Error('PreconditionFailed', 'at least one of the preconditions you specified did not hold');
-  const headers = objectHeaders(e);
+  const headers = { ...objectHeaders(e), ...sseCResponseHeaders(e.crypt) };
   if (b.versioning && e.versionId) headers['x-amz-version-id'] = e.versionId;
   if (verdict === 'not-modified') {
     c.res.writeHead(304, { etag: `"${e.etag}"`, 'last-modified': new Date(e.mtimeMs).toUTCString() });
@@ -62,7 +65,7 @@ export async function getObject(c: Ctx, b: BucketInfo, key: string): Promise<voi
     c.res.writeHead(range ? 206 : 200, headers);
     return void c.res.end();
   }
-  const data = e.size === 0 ? Buffer.alloc(0) : await c.store.readObject(e, start, end);
+  const data = await readPlain(c, e, start, end, sseKey);
   c.res.writeHead(range ? 206 : 200, headers);
   c.res.end(data);
 }

@@ -14,6 +14,10 @@ import { objectAclOp } from './bucket-config';
 import { Ctx, requestOwner, sendXml, userMeta } from './context';
 import { copySource } from './copy-source';
 import { getObject } from './objects-read';
+import { findVersion } from '../store-versions';
+import { updateVersionEntry } from '../store-version-entry';
+import { copySourceSsePrefix, sseCResponseHeaders } from '../core/sse-c';
+import { encryptBody, readKey, readPlain, requestKey } from './sse';
 
 /** The content headers an object keeps from its PUT and returns on GET/HEAD. */
 export const storedContentHeaders = ['content-disposition', 'cache-control', 'expires', 'content-encoding', 'content-language'] as const;
@@ -55,8 +59,9 @@ export async function objectOp(c: Ctx, b: BucketInfo, key: string): Promise<void
       authorize(c, b, 's3:PutObject', { key, perm: 'WRITE' });
       if (c.req.headers['x-amz-copy-source']) return copyObject(c, b, key);
       await checkQuota(c.store, b, c.body.length);
-      const e = await c.store.putObject(b, key, c.body, { ...requestAttrs(c), acl: newObjectAcl(c, b) });
-      c.res.writeHead(200, { etag: `"${e.etag}"`, 'content-length': 0, ...versionHeader(b, e.versionId) });
+      const sse = encryptBody(requestKey(c), c.body);
+      const e = await c.store.putObject(b, key, sse.data, { ...requestAttrs(c), acl: newObjectAcl(c, b), etag: sse.etag, crypt: sse.crypt });
+      c.res.writeHead(200, { etag: `"${e.etag}"`, 'content-length': 0, ...versionHeader(b, e.versionId), ...sseCResponseHeaders(e.crypt) });
       return void c.res.end();
     }
     case 'GET':
@@ -103,8 +108,11 @@ async function copyObject(c: Ctx, b: BucketInfo, key: string): Promise<void> {
   // The copy is a new object of the requester's: its ACL comes from this request, never the source.
   attrs.acl = newObjectAcl(c, b);
   await checkQuota(c.store, b, e.size);
-  const data = e.size === 0 ? Buffer.alloc(0) : await c.store.readObject(e, 0, e.size - 1);
-  const out = await c.store.putObject(b, key, data, attrs);
+  // SSE-C: the source opens with its own key (x-amz-copy-source-server-side-encryption-customer-*), the copy takes this request's.
+  const sse = encryptBody(requestKey(c), await readPlain(c, e, 0, e.size - 1, readKey(c, e, copySourceSsePrefix)));
+  attrs.etag ??= sse.etag;
+  attrs.crypt = sse.crypt;
+  const out = await c.store.putObject(b, key, sse.data, attrs);
   const sourceVersion: Record<string, string> = sb.versioning && e.versionId ? { 'x-amz-copy-source-version-id': e.versionId } : {};
   sendXml(
     c,
@@ -113,26 +121,32 @@ async function copyObject(c: Ctx, b: BucketInfo, key: string): Promise<void> {
       ['LastModified', isoTime(out.mtimeMs)],
       ['ETag', `"${out.etag}"`],
     ]),
-    { ...versionHeader(b, out.versionId), ...sourceVersion },
+    { ...versionHeader(b, out.versionId), ...sourceVersion, ...sseCResponseHeaders(out.crypt) },
   );
 }
 
 async function tagging(c: Ctx, b: BucketInfo, key: string): Promise<void> {
-  const e = await c.store.headObject(b, key);
+  // ?versionId: the tags of that version (s3:*ObjectVersionTagging), else of the current object.
+  const vid = c.query.get('versionId') ?? undefined;
+  const e = vid !== undefined ? await findVersion(c.store.index, b, key, vid) : await c.store.headObject(b, key);
+  const verb = c.method === 'GET' ? 'Get' : c.method === 'PUT' ? 'Put' : 'Delete';
   // Tags are the object's: reading them needs read access to it, changing them write access to it.
-  authorize(c, b, c.method === 'GET' ? 's3:GetObjectTagging' : c.method === 'PUT' ? 's3:PutObjectTagging' : 's3:DeleteObjectTagging', { key, perm: c.method === 'GET' ? 'READ' : 'WRITE', acl: c.method === 'GET' ? objectAcl(b, e) : undefined });
+  authorize(c, b, `s3:${verb}Object${vid !== undefined ? 'Version' : ''}Tagging`, { key, perm: c.method === 'GET' ? 'READ' : 'WRITE', acl: c.method === 'GET' ? objectAcl(b, e) : undefined });
+  const update = (change: (e: IndexEntry) => IndexEntry): Promise<IndexEntry> => (vid !== undefined ? updateVersionEntry(c.store, b, key, vid, change) : c.store.updateEntry(b, key, change));
+  const vh = versionHeader(b, e.versionId);
   switch (c.method) {
     case 'GET':
-      return sendXml(c, 200, taggingDocument(e.tags ?? []));
+      if (e.deleteMarker) throw new S3Error('MethodNotAllowed', 'the specified method is not allowed against this resource');
+      return sendXml(c, 200, taggingDocument(e.tags ?? []), vh);
     case 'PUT': {
       const tags = tagsFromXml(parseXml(c.body));
-      await c.store.updateEntry(b, key, (e) => ({ ...e, tags }));
-      c.res.writeHead(200, { 'content-length': 0 });
+      await update((e) => ({ ...e, tags }));
+      c.res.writeHead(200, { 'content-length': 0, ...vh });
       return void c.res.end();
     }
     case 'DELETE':
-      await c.store.updateEntry(b, key, (e) => ({ ...e, tags: undefined }));
-      c.res.writeHead(204);
+      await update((e) => ({ ...e, tags: undefined }));
+      c.res.writeHead(204, vh);
       return void c.res.end();
     default:
       throw new S3Error('MethodNotAllowed', `${c.method} is not allowed on tagging`);
