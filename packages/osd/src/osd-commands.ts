@@ -10,6 +10,7 @@ import { OpTracker, TrackedOpInfo } from './core/tell/op-tracker';
 import { OptionRow, OsdConfig } from './core/tell/osd-config';
 import { OsdPerfCounters } from './core/tell/perf';
 import { TellReply, TellStatus, runTell } from './core/tell/tell';
+import { PgCommandReq } from './core/tell/pg-command';
 
 export type { TellStatus };
 
@@ -65,6 +66,8 @@ export interface OsdCommandsHost {
   mappedPools(): number[];
   /** The epoch this OSD came up in (the high half of its stat sequence numbers). */
   upFrom(): number;
+  /** A pg command (`ceph pg PGID query` ...), run by the PG driver (pg-commands.ts). */
+  pgCommand(req: PgCommandReq): Promise<TellReply>;
 }
 
 /**
@@ -114,6 +117,7 @@ export class OsdCommands {
       },
     });
     if ('reply' in out) return out.reply;
+    if ('pg' in out) return this.host.pgCommand(out.pg);
     return this.bench(out.bench).then(
       (sec) => out.finish(sec),
       (e: Error) => ({ r: -Errno.EIO, rs: `bench failed: ${e.message}`, outbl: Buffer.alloc(0) }),

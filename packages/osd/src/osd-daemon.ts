@@ -27,6 +27,9 @@ import { answerFailedOp } from './op-reply';
 import { buildBootMessage } from './osd-boot';
 import { OsdNets } from './osd-nets';
 import { MgrClient } from './mgr-client';
+import { runPgCommand } from './pg-commands';
+import type { PgCommandReq } from './core/tell/pg-command';
+import type { TellReply } from './core/tell/tell';
 import { PgDriver, peeringConfFrom } from './pg-driver';
 
 export { mkfsOsd };
@@ -104,7 +107,7 @@ export class OsdDaemon implements Dispatcher {
     this.snapTrimmer = new SnapTrimmer({ store, clock: this.clock, epoch: () => this.epoch, pgs: this.soloPgs, pgQueues: this.pgQueues, objectCommits: this.objectCommits });
     const status = (): TellStatus => ({ clusterFsid: this.osdmap?.fsid ?? '', osdFsid: osdUuid, whoami: opts.id, state: this.stopped ? 'stopping' : this.service.isBooted ? 'active' : 'preboot', oldestMap: Math.min(this.epoch, this.maps.history.oldestShareable), newestMap: this.epoch, numPgs: this.pgs.size });
     const mappedPools = (): number[] => [...new Set([...this.pgs.values()].map((p) => p.pgid.pool))].sort((a, b) => a - b);
-    this.commands = new OsdCommands({ id: opts.id, conf: opts.conf, clock: this.clock, store, status, mappedPools, upFrom: () => this.osdmap?.osdInfo[opts.id]?.upFrom ?? this.epoch });
+    this.commands = new OsdCommands({ id: opts.id, conf: opts.conf, clock: this.clock, store, status, mappedPools, upFrom: () => this.osdmap?.osdInfo[opts.id]?.upFrom ?? this.epoch, pgCommand: (req) => this.pgCommand(req) });
     nets.attach({ osdmap: () => this.osdmap, pgs: () => this.pgList(), sendMon: (m) => this.monc.send(m), monConnected: () => this.monc.isConnected, wantNewerMap: (e) => this.monc.subscribe('osdmap', e) });
     this.mgrc = new MgrClient({ id: opts.id, store, pgs: this.pgs, monc, clock: this.clock, osdmap: () => this.osdmap, fsid: () => (this.osdmap?.fsid ?? '') as Uuid, upFrom: () => this.osdmap?.osdInfo[opts.id]?.upFrom ?? 0, perf: this.commands.perf, pgState: (key) => this.pgDriver.pgStateBits(key) });
     this.pgDriver = new PgDriver({ id: opts.id, clock: this.clock, store, osdmap: () => this.osdmap, peers: nets.peers, sendMon: (m) => this.monc.send(m), conf: peeringConfFrom(opts.conf, `osd.${opts.id}`), pgs: this.pgs, soloPgs: this.soloPgs, pgQueues: this.pgQueues, noteCommit: () => this.full.noteCommit() });
@@ -290,6 +293,12 @@ export class OsdDaemon implements Dispatcher {
       await new Promise<void>((resolve) => this.pgDriver.enqueue(key, () => this.pgDriver.ensure(spg.pgid, this.epoch).then(() => undefined).finally(resolve)));
       this.monc.send(messageTypes.build(MOSDPGCreatedCodec, { paxos: PAXOS_HEAD_DEFAULT, pgid: spg.pgid }));
     }
+  }
+
+  /** `ceph pg PGID query` and the other pg commands, answered by the PG's core (pg-commands.ts). */
+  private pgCommand(req: PgCommandReq): Promise<TellReply> {
+    const d = this.pgDriver;
+    return runPgCommand(req, { cores: d.cores, phases: d.phaseClock, osdmap: () => this.osdmap, nowMs: () => this.clock.wallNow(), enqueue: (k, f) => d.enqueue(k, f), pgStat: (pg) => this.mgrc.pgStat(pg) });
   }
 
   // ---- client ops ----------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import { ClientOp, PeeringConf, defaultPeeringConf, PeeringOutput, PgMapping, Re
 import { sendOpReply } from './op-reply';
 import { PeerLink } from './peer-link';
 import { pgBits } from './osd-util';
+import { PhaseClock } from './pg-commands';
 
 const log = logger('osd');
 
@@ -219,6 +220,7 @@ export class PgDriver {
 
   /** Carry out the core's outputs, in order. */
   private drain(key: string, core: ReplicatedPG): void {
+    this.phaseClock.note(key, core, this.host.clock.wallNow());
     const phase = `${core.phase} i${core.intervalStart} missing ${core.ownMissing.size}`;
     if (this.phases.get(key) !== phase) {
       this.phases.set(key, phase);
@@ -226,6 +228,8 @@ export class PgDriver {
     }
     for (const o of core.take()) this.carryOut(key, core, o);
   }
+  /** When each PG entered its phase (`pg PGID query`'s enter_time). */
+  readonly phaseClock = new PhaseClock();
   /** Each PG's last logged phase: a change goes to the log (debug_osd 10). */
   private readonly phases = new Map<string, string>();
 

@@ -115,6 +115,11 @@ export class PgStatsReporter {
     return s;
   }
 
+  /** The pg_stat_t of one PG as the next report would have it. */
+  async statOf(pg: PG, m: OSDMap, now: UTime): Promise<PgStatT> {
+    return this.pgStat(pg.pgid, pg, await this.count(pg), m, now);
+  }
+
   /** One MPGStats: the PGs we are acting primary of in `m`, our statfs, per-pool usage. */
   async build(fsid: Uuid, m: OSDMap, upFrom: number, now: UTime): Promise<MPGStats> {
     this.reports++;
