@@ -9,6 +9,8 @@ import { BenchPlan, benchWrites } from './core/tell/bench';
 import { OpTracker, TrackedOpInfo } from './core/tell/op-tracker';
 import { OptionRow, OsdConfig } from './core/tell/osd-config';
 import { OsdPerfCounters } from './core/tell/perf';
+import { PgIoStats } from './core/pg-io-stats';
+import { pgKey } from '@ts-ceph/maps';
 import { TellReply, TellStatus, runTell } from './core/tell/tell';
 import { PgCommandReq } from './core/tell/pg-command';
 
@@ -78,6 +80,8 @@ export interface OsdCommandsHost {
 export class OsdCommands {
   readonly tracker = new OpTracker();
   readonly perf = new OsdPerfCounters();
+  /** Client reads and writes per PG (pg_stat_t's num_rd/num_wr), for the MgrClient's PG stats. */
+  readonly pgIo = new PgIoStats();
   readonly config: OsdConfig;
   private statSeq = 0n;
   private asok: AdminSocket | undefined;
@@ -206,6 +210,7 @@ export class OsdCommands {
   /** The op's reply went out: untrack it and count it as r, w or rw by its CEPH_OSD_FLAG_READ/WRITE. */
   opDone(op: OpToken, req: MOSDOp, reply: MOSDOpReply): void {
     this.opDropped(op);
+    this.pgIo.count(pgKey(req.pgid.pgid), req, reply);
     const bytes = (ops: readonly { data: Buffer }[]): number => ops.reduce((n, o) => n + o.data.length, 0);
     this.perf.opDone({
       read: (req.flags & CephOsdFlag.READ) !== 0,

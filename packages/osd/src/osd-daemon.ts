@@ -109,7 +109,7 @@ export class OsdDaemon implements Dispatcher {
     const mappedPools = (): number[] => [...new Set([...this.pgs.values()].map((p) => p.pgid.pool))].sort((a, b) => a - b);
     this.commands = new OsdCommands({ id: opts.id, conf: opts.conf, clock: this.clock, store, status, mappedPools, upFrom: () => this.osdmap?.osdInfo[opts.id]?.upFrom ?? this.epoch, pgCommand: (req) => this.pgCommand(req) });
     nets.attach({ osdmap: () => this.osdmap, pgs: () => this.pgList(), sendMon: (m) => this.monc.send(m), monConnected: () => this.monc.isConnected, wantNewerMap: (e) => this.monc.subscribe('osdmap', e) });
-    this.mgrc = new MgrClient({ id: opts.id, store, pgs: this.pgs, monc, clock: this.clock, osdmap: () => this.osdmap, fsid: () => (this.osdmap?.fsid ?? '') as Uuid, upFrom: () => this.osdmap?.osdInfo[opts.id]?.upFrom ?? 0, perf: this.commands.perf, pgState: (key) => this.pgDriver.pgStateBits(key) });
+    this.mgrc = new MgrClient({ id: opts.id, store, pgs: this.pgs, monc, clock: this.clock, osdmap: () => this.osdmap, fsid: () => (this.osdmap?.fsid ?? '') as Uuid, upFrom: () => this.osdmap?.osdInfo[opts.id]?.upFrom ?? 0, perf: this.commands.perf, pgIo: this.commands.pgIo, pgState: (key) => this.pgDriver.pgStateBits(key) });
     this.pgDriver = new PgDriver({ id: opts.id, clock: this.clock, store, osdmap: () => this.osdmap, peers: nets.peers, sendMon: (m) => this.monc.send(m), conf: peeringConfFrom(opts.conf, `osd.${opts.id}`), pgs: this.pgs, soloPgs: this.soloPgs, pgQueues: this.pgQueues, noteCommit: () => this.full.noteCommit() });
     this.full = new FullDriver({ id: opts.id, store, monc, clock: this.clock, osdmap: () => this.osdmap, failsafeRatio: Number(opts.conf.get('osd_failsafe_full_ratio', `osd.${opts.id}`) ?? 0.97) });
   }

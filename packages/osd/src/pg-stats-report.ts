@@ -11,6 +11,7 @@ import { OSDMap, PgT, PgStatT, OsdStatT, StoreStatfsT, newPgStat, newOsdStat, ne
 import type { MPGStats } from '@ts-ceph/messages';
 import { PAXOS_HEAD_DEFAULT } from '@ts-ceph/messages';
 import { PG, evKeyName } from './core/pg';
+import { PgIoStats } from './core/pg-io-stats';
 
 /** PG_STATE_ACTIVE | PG_STATE_CLEAN (src/osd/osd_types.h). */
 const ACTIVE = 1n << 1n;
@@ -38,6 +39,8 @@ export interface PgStatsSource {
   pgs: ReadonlyMap<string, PG>;
   /** The PG's state bits as its replicated core has them (pg_stat_t::state); undefined: not known. */
   pgState?: (key: string) => bigint | undefined;
+  /** Client reads and writes per PG (num_rd, num_rd_kb, num_wr, num_wr_kb). */
+  pgIo?: PgIoStats;
 }
 
 export class PgStatsReporter {
@@ -104,7 +107,7 @@ export class PgStatsReporter {
     s.lastScrubStamp = since;
     s.lastDeepScrubStamp = since;
     s.lastCleanScrubStamp = since;
-    s.stats = { sum: { ...c.sum } };
+    s.stats = { sum: { ...c.sum, ...this.src.pgIo?.get(key) } };
     s.logSize = pg.entries.length;
     s.ondiskLogSize = pg.entries.length;
     s.up = map.up;
