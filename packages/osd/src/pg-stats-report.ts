@@ -7,7 +7,7 @@
 import { CEPH_NOSNAP, ghobjectMax, ghobjectMin } from '@ts-ceph/objectstore/interface';
 import { ObjectStore } from '@ts-ceph/objectstore';
 import { UTime, Uuid } from '@ts-ceph/denc';
-import { OSDMap, PgT, PgStatT, OsdStatT, StoreStatfsT, newPgStat, newOsdStat, newStoreStatfs, newObjectStatSum, pgKey, pgToUpActingOsds, ObjectStatSumT } from '@ts-ceph/maps';
+import { OSDMap, PgT, PgStatT, OsdStatT, StoreStatfsT, newPgStat, newOsdStat, newStoreStatfs, newObjectStatSum, pgKey, pgToUpActingOsds, ObjectStatSumT, HbInterfaces } from '@ts-ceph/maps';
 import type { MPGStats } from '@ts-ceph/messages';
 import { PAXOS_HEAD_DEFAULT } from '@ts-ceph/messages';
 import { PG, evKeyName } from './core/pg';
@@ -41,6 +41,8 @@ export interface PgStatsSource {
   pgState?: (key: string) => bigint | undefined;
   /** Client reads and writes per PG (num_rd, num_rd_kb, num_wr, num_wr_kb). */
   pgIo?: PgIoStats;
+  /** Our heartbeat peers and the ping times to them (osd_stat_t's hb_peers and hb_pingtime). */
+  heartbeat?: () => { peers: number[]; pingtimes: [number, HbInterfaces][] };
 }
 
 export class PgStatsReporter {
@@ -149,6 +151,11 @@ export class PgStatsReporter {
     s.upFrom = upFrom;
     s.seq = (BigInt(upFrom) << 32n) + this.reports;
     s.numPgs = this.src.pgs.size;
+    const hb = this.src.heartbeat?.();
+    if (hb) {
+      s.hbPeers = [...hb.peers].sort((a, b) => a - b);
+      s.hbPingtime = hb.pingtimes;
+    }
     s.numOsds = 1;
     s.numPerPoolOsds = 1;
     s.numPerPoolOmapOsds = 1;
