@@ -10,7 +10,7 @@ import { OpTracker, TrackedOpInfo } from './core/tell/op-tracker';
 import { OptionRow, OsdConfig } from './core/tell/osd-config';
 import { OsdPerfCounters } from './core/tell/perf';
 import { PgIoStats } from './core/pg-io-stats';
-import { pgKey } from '@ts-ceph/maps';
+import { HbInterfaces, pgKey } from '@ts-ceph/maps';
 import { TellReply, TellStatus, runTell } from './core/tell/tell';
 import { PgCommandReq } from './core/tell/pg-command';
 
@@ -70,6 +70,8 @@ export interface OsdCommandsHost {
   upFrom(): number;
   /** A pg command (`ceph pg PGID query` ...), run by the PG driver (pg-commands.ts). */
   pgCommand(req: PgCommandReq): Promise<TellReply>;
+  /** Ping times to our heartbeat peers (dump_osd_network). */
+  hbPingtimes?(): [number, HbInterfaces][];
 }
 
 /**
@@ -116,6 +118,7 @@ export class OsdCommands {
       mappedPools: () => this.host.mappedPools(),
       flushPgStats: () => (BigInt(this.host.upFrom()) << 32n) + ++this.statSeq,
       nowMs: () => this.host.clock.wallNow(),
+      hbPingtimes: () => this.host.hbPingtimes?.() ?? [],
       onConfigSet: (name, value) => {
         if (name.startsWith('debug_')) configureLog({ levels: { [name.slice(6)]: parseDebugLevel(value) } });
       },

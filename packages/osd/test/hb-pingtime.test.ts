@@ -10,8 +10,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { sharedDir } from '@ts-ceph/common';
 import { Reader, Writer } from '@ts-ceph/denc';
-import { HbInterfaces, decodeOsdStatT, encodeOsdStatT, newOsdStat } from '@ts-ceph/maps';
+import { HbInterfaces, JsonFormatter, decodeOsdStatT, encodeOsdStatT, newOsdStat } from '@ts-ceph/maps';
 import { HbPingTimes, hbPingLimits } from '../src/core/hb-pingtime';
+import { dumpOsdNetwork, osdNetworkThresholdUs } from '../src/core/tell/osd-network';
 
 const corpusDir = join(sharedDir(), 'ceph-object-corpus', '16.2.0', 'objects', 'osd_stat_t');
 const corpus = readdirSync(corpusDir).map((f) => [f, decodeOsdStatT(new Reader(readFileSync(join(corpusDir, f))))] as const);
@@ -77,4 +78,22 @@ t.test('unanswered pings are bounded; a late answer to a forgotten one counts no
   p.reply(3, 'back', 1, 501, 0);
   p.reply(3, 'front', 1, 501, 0);
   t.equal(p.pingtimes()[0]![1].backLast, 500_000);
+});
+
+t.test('dump_osd_network lists the peers at or over the threshold, longest first, as 16.2.15', async (t) => {
+  const entry = (back: number, front: number, lastUpdate = 1_765_000_000): HbInterfaces => ({ lastUpdate, backPingtime: [back, back, back - 1], backMin: [100, 90, 80], backMax: [back + 5, back + 5, back + 5], backLast: back, frontPingtime: [front, front, front], frontMin: [1, 1, 1], frontMax: [front + 1, front + 1, front + 1], frontLast: front });
+  const f = new JsonFormatter(false);
+  dumpOsdNetwork(f, { whoami: 0, pingtimes: [[1, entry(552, 2100)], [2, entry(1500, 999)], [3, entry(9000, 9000, 0)]], thresholdUs: 1000, nowSec: 1_765_000_700, staleSec: 600 });
+  const out = f.toString();
+  t.same(JSON.parse(out), {
+    threshold: 1,
+    entries: [
+      { 'last update': 'Sat Dec  6 05:46:40 2025', stale: true, 'from osd': 0, 'to osd': 1, interface: 'front', average: { '1min': 2.1, '5min': 2.1, '15min': 2.1 }, min: { '1min': 2.101, '5min': 2.101, '15min': 2.101 }, max: { '1min': 2.101, '5min': 2.101, '15min': 2.101 }, last: 2.1 },
+      { 'last update': 'Sat Dec  6 05:46:40 2025', stale: true, 'from osd': 0, 'to osd': 2, interface: 'back', average: { '1min': 1.5, '5min': 1.5, '15min': 1.499 }, min: { '1min': 1.505, '5min': 1.505, '15min': 1.505 }, max: { '1min': 1.505, '5min': 1.505, '15min': 1.505 }, last: 1.5 },
+    ],
+  }, 'a peer never averaged (last_update 0) is left out; "min" repeats the maxima as Ceph does');
+  t.match(out, /"1min":2\.100,/, 'three decimals, unquoted (fixed_u_to_string)');
+  t.equal(osdNetworkThresholdUs(undefined, 0, 0.05, 20), 1_000_000, 'ratio × grace without mon_warn_on_slow_ping_time');
+  t.equal(osdNetworkThresholdUs(undefined, 0.5, 0.05, 20), 500);
+  t.equal(osdNetworkThresholdUs(0, 0.5, 0.05, 20), 0, 'an explicit 0 lists every peer');
 });

@@ -20,6 +20,7 @@ export const tellCommandTable: readonly TellCommandDesc[] = [
   ['config unset name=var,type=CephString', 'config unset <field>: unset a config variable'],
   ['dump_blocked_ops name=filterstr,n=N,req=false,type=CephString', 'show the blocked ops currently in flight'],
   ['dump_ops_in_flight name=filterstr,n=N,req=false,type=CephString', 'show the ops currently in flight'],
+  ['dump_osd_network name=value,type=CephInt,req=false', 'Dump osd heartbeat network ping times'],
   ['flush_pg_stats', 'flush pg stats'],
   ['get_command_descriptions', 'list available commands'],
   ['get_mapped_pools', 'dump pools whose PG(s) are mapped to this OSD.'],

@@ -7,7 +7,8 @@
  * carries out and then formats with `finish`.
  */
 import { CephError, Errno, cephError } from '@ts-ceph/common/core';
-import { JsonFormatter } from '@ts-ceph/maps';
+import { HbInterfaces, JsonFormatter } from '@ts-ceph/maps';
+import { dumpOsdNetwork, osdNetworkThresholdUs } from './osd-network';
 import { BenchArgs, BenchLimits, BenchPlan, dumpBenchResult, planBench } from './bench';
 import { findTellCommands, formatTellDescriptions, formatTellHelp, tellArgs, TellCommandDesc } from './command-table';
 import { OpTracker } from './op-tracker';
@@ -38,6 +39,8 @@ export interface TellHost {
   /** OSDService::get_osd_stat_seq after a pg stats flush: (up_from << 32) + a counter. */
   flushPgStats(): bigint;
   nowMs(): number;
+  /** Ping times to our heartbeat peers (osd_stat_t hb_pingtime) for dump_osd_network. */
+  hbPingtimes?(): [number, HbInterfaces][];
   /** A config value changed at runtime (the driver applies debug levels to its loggers). */
   onConfigSet?(name: string, value: string): void;
 }
@@ -159,6 +162,12 @@ function command(prefix: string, m: CmdMap, f: JsonFormatter, host: TellHost): s
     case 'flush_pg_stats':
       f.dumpUnsigned('stat_seq', host.flushPgStats());
       return '';
+    case 'dump_osd_network': {
+      const c = host.config;
+      const thresholdUs = osdNetworkThresholdUs(m.value as number | undefined, c.num('mon_warn_on_slow_ping_time'), c.num('mon_warn_on_slow_ping_ratio'), c.num('osd_heartbeat_grace'));
+      dumpOsdNetwork(f, { whoami: host.status().whoami, pingtimes: host.hbPingtimes?.() ?? [], thresholdUs, nowSec: Math.floor(host.nowMs() / 1000), staleSec: c.num('osd_heartbeat_stale') });
+      return '';
+    }
     case 'get_mapped_pools':
       f.openArray('mapped_pools');
       for (const p of host.mappedPools()) f.dumpInt('pool', p);
