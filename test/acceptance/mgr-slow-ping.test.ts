@@ -4,6 +4,7 @@
  * debug_heartbeat_testing_span = 2 s here instead of Ceph's minute); with mon_warn_on_slow_ping_time
  * at 0.001 ms every heartbeat is "slow", and `ceph health detail` says so in Ceph's words. With the
  * default threshold (mon_warn_on_slow_ping_ratio × osd_heartbeat_grace) there is no warning.
+ * `ceph daemon osd.0 dump_osd_network 0` lists its peers' times.
  */
 import t from 'tap';
 import { appendFileSync } from 'node:fs';
@@ -42,6 +43,12 @@ t.test('3 ts-osd: slow heartbeat warnings from their ping times', async (t) => {
     const lines = detail.match(new RegExp(` {4}Slow OSD heartbeats on ${side} from osd\\.\\d \\[[^\\]]*\\] to osd\\.\\d \\[[^\\]]*\\] \\d+\\.\\d{3} msec( possibly improving)?\\n`, 'g')) ?? [];
     t.equal(lines.length, 6, `${side}: one detail line per (from, to) pair of 3 OSDs`);
   }
+  // The OSD's own view (dump_osd_network 0: every peer whose averages were taken), as 16.2.15 keys it
+  // (the root section's name, network_ping_times, is not printed).
+  const net = json<{ threshold: number; entries: { 'from osd': number; 'to osd': number; interface: string; average: Record<string, number> }[] }>(await c.ceph(['daemon', 'osd.0', 'dump_osd_network', '0']));
+  t.equal(net.threshold, 0);
+  t.same(net.entries.map((e) => `${e['from osd']}>${e['to osd']} ${e.interface}`).sort(), ['0>1 back', '0>1 front', '0>2 back', '0>2 front'], 'dump_osd_network: both peers, both interfaces');
+  t.same(Object.keys(net.entries[0]?.average ?? {}), ['1min', '5min', '15min']);
   r = await c.ceph(['config', 'rm', 'global', 'mon_warn_on_slow_ping_time']);
   t.equal(r.code, 0, r.stderr);
   await waitFor(async () => !/SLOW_PING/.test((detail = (await c.ceph(['health', 'detail'])).stdout)), 30_000, 'warning cleared', 1_000).catch(() => undefined);
