@@ -50,6 +50,7 @@ export * from './osd-types/pg-stat';
 export * from './osd-types/osd-stat';
 export * from './osd-types/pg-history';
 export * from './osd-types/pg-info';
+export * from './osd-types/pg-info-dump';
 export * from './osd-types/snap-set';
 export * from './osd-types/scrub-map';
 import './wire-types';

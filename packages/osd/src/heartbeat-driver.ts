@@ -5,6 +5,7 @@ import { CephMessage, Connection, Dispatcher, Messenger, messageTypes } from '@t
 import { MOSDFailureCodec, MOSDFailureFlag, MOSDPing, MOSDPingCodec, MOSDPingOp, MSG_OSD_PING, PAXOS_HEAD_DEFAULT, spanFromNs, spanToNs } from '@ts-ceph/messages';
 import { peerPolicy } from './cluster-net';
 import { HbChannel, HeartbeatConf, HeartbeatCore, HeartbeatOutput, answerPing, cephHeartbeatDefaults } from './core/heartbeat';
+import { HbPingTimes } from './core/hb-pingtime';
 
 const log = logger('osd');
 
@@ -21,6 +22,7 @@ export function heartbeatConfFrom(conf: CephConf, entity: string): HeartbeatConf
     intervalMs: num('osd_heartbeat_interval', cephHeartbeatDefaults.intervalMs / 1000) * 1000,
     graceMs: num('osd_heartbeat_grace', cephHeartbeatDefaults.graceMs / 1000) * 1000,
     minPeers: num('osd_heartbeat_min_peers', cephHeartbeatDefaults.minPeers),
+    pingAverageSec: num('debug_heartbeat_testing_span', 60),
   };
 }
 
@@ -52,6 +54,8 @@ interface PeerCons {
  */
 export class HeartbeatDriver implements Dispatcher {
   readonly core: HeartbeatCore;
+  /** Round trips per peer for osd_stat_t's hb_pingtime (core/hb-pingtime.ts). */
+  readonly pingTimes: HbPingTimes;
   private readonly cons = new Map<number, PeerCons>();
   private readonly conPeer = new WeakMap<Connection, { osd: number; channel: HbChannel }>();
   /** Connections that finished their handshake: only those are dialled again at once after a reset. */
@@ -68,6 +72,7 @@ export class HeartbeatDriver implements Dispatcher {
     conf: HeartbeatConf,
   ) {
     this.core = new HeartbeatCore(host.id, conf);
+    this.pingTimes = new HbPingTimes(conf.pingAverageSec ?? 60);
     for (const m of [back, front, client]) m.addDispatcher(this);
   }
 
@@ -131,6 +136,7 @@ export class HeartbeatDriver implements Dispatcher {
   private disconnect(osd: number): void {
     const c = this.cons.get(osd);
     this.cons.delete(osd);
+    this.pingTimes.forget(osd);
     c?.back?.markDown();
     c?.front?.markDown();
   }
@@ -141,6 +147,7 @@ export class HeartbeatDriver implements Dispatcher {
     this.connect(osd);
     const c = this.cons.get(osd)!;
     const m = this.pingMessage(map, MOSDPingOp.PING, utimeFromMs(this.host.clock.wallNow()), spanFromNs(BigInt(stampMs) * 1_000_000n));
+    this.pingTimes.sent(osd, stampMs, this.host.clock.now());
     for (const con of [c.back, c.front]) con?.send(messageTypes.build(MOSDPingCodec, m));
   }
 
@@ -176,7 +183,9 @@ export class HeartbeatDriver implements Dispatcher {
     const peer = this.conPeer.get(con);
     if (!peer) return;
     if (m.op === MOSDPingOp.PING_REPLY) {
-      this.apply(this.core.reply(peer.osd, peer.channel, Number(spanToNs(m.monoPingStamp) / 1_000_000n), this.now()));
+      const stampMs = Number(spanToNs(m.monoPingStamp) / 1_000_000n);
+      this.pingTimes.reply(peer.osd, peer.channel, stampMs, this.host.clock.now(), this.host.clock.wallNow() / 1000);
+      this.apply(this.core.reply(peer.osd, peer.channel, stampMs, this.now()));
     } else if (m.op === MOSDPingOp.YOU_DIED) {
       log.dout(1, `heartbeat: osd.${peer.osd} says we died (its map e${m.mapEpoch}); asking for newer maps`);
       this.host.wantNewerMap();

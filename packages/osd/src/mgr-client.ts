@@ -8,7 +8,8 @@ import { Clock, TimerHandle, logger } from '@ts-ceph/common';
 import { AddrType, EntityType, EntityAddr, Reader, Uuid, formatAddr, utimeFromMs } from '@ts-ceph/denc';
 import { CephMessage, Connection, Dispatcher, Messenger, Policies, messageTypes } from '@ts-ceph/messenger';
 import { MMgrMap, MMgrConfigure, MSG_MGR_CONFIGURE, MSG_OSD_SCRUB2, MOSDScrub2, MMgrOpenCodec, MMgrReportCodec, MPGStatsCodec, PerfCounterType, packPerfValues } from '@ts-ceph/messages';
-import { OSDMap, decodeMgrMap } from '@ts-ceph/maps';
+import { OSDMap, PgStatT, decodeMgrMap } from '@ts-ceph/maps';
+import { PG } from './core/pg';
 import { MonClient } from '@ts-ceph/rados';
 import { OsdPerfCounters } from './core/tell/perf';
 import { PgStatsReporter, PgStatsSource } from './pg-stats-report';
@@ -57,6 +58,12 @@ export class MgrClient implements Dispatcher {
 
   constructor(private readonly d: MgrClientDeps) {
     this.reporter = new PgStatsReporter(d);
+  }
+
+  /** The pg_stat_t our next report would carry for `pg` (`pg PGID query`'s info.stats). */
+  async pgStat(pg: PG): Promise<PgStatT | undefined> {
+    const m = this.d.osdmap();
+    return m ? this.reporter.statOf(pg, m, utimeFromMs(this.d.clock.wallNow())) : undefined;
   }
 
   start(): void {

@@ -9,7 +9,10 @@ import { BenchPlan, benchWrites } from './core/tell/bench';
 import { OpTracker, TrackedOpInfo } from './core/tell/op-tracker';
 import { OptionRow, OsdConfig } from './core/tell/osd-config';
 import { OsdPerfCounters } from './core/tell/perf';
+import { PgIoStats } from './core/pg-io-stats';
+import { HbInterfaces, pgKey } from '@ts-ceph/maps';
 import { TellReply, TellStatus, runTell } from './core/tell/tell';
+import { PgCommandReq } from './core/tell/pg-command';
 
 export type { TellStatus };
 
@@ -65,6 +68,10 @@ export interface OsdCommandsHost {
   mappedPools(): number[];
   /** The epoch this OSD came up in (the high half of its stat sequence numbers). */
   upFrom(): number;
+  /** A pg command (`ceph pg PGID query` ...), run by the PG driver (pg-commands.ts). */
+  pgCommand(req: PgCommandReq): Promise<TellReply>;
+  /** Ping times to our heartbeat peers (dump_osd_network). */
+  hbPingtimes?(): [number, HbInterfaces][];
 }
 
 /**
@@ -75,6 +82,8 @@ export interface OsdCommandsHost {
 export class OsdCommands {
   readonly tracker = new OpTracker();
   readonly perf = new OsdPerfCounters();
+  /** Client reads and writes per PG (pg_stat_t's num_rd/num_wr), for the MgrClient's PG stats. */
+  readonly pgIo = new PgIoStats();
   readonly config: OsdConfig;
   private statSeq = 0n;
   private asok: AdminSocket | undefined;
@@ -109,11 +118,13 @@ export class OsdCommands {
       mappedPools: () => this.host.mappedPools(),
       flushPgStats: () => (BigInt(this.host.upFrom()) << 32n) + ++this.statSeq,
       nowMs: () => this.host.clock.wallNow(),
+      hbPingtimes: () => this.host.hbPingtimes?.() ?? [],
       onConfigSet: (name, value) => {
         if (name.startsWith('debug_')) configureLog({ levels: { [name.slice(6)]: parseDebugLevel(value) } });
       },
     });
     if ('reply' in out) return out.reply;
+    if ('pg' in out) return this.host.pgCommand(out.pg);
     return this.bench(out.bench).then(
       (sec) => out.finish(sec),
       (e: Error) => ({ r: -Errno.EIO, rs: `bench failed: ${e.message}`, outbl: Buffer.alloc(0) }),
@@ -202,6 +213,7 @@ export class OsdCommands {
   /** The op's reply went out: untrack it and count it as r, w or rw by its CEPH_OSD_FLAG_READ/WRITE. */
   opDone(op: OpToken, req: MOSDOp, reply: MOSDOpReply): void {
     this.opDropped(op);
+    this.pgIo.count(pgKey(req.pgid.pgid), req, reply);
     const bytes = (ops: readonly { data: Buffer }[]): number => ops.reduce((n, o) => n + o.data.length, 0);
     this.perf.opDone({
       read: (req.flags & CephOsdFlag.READ) !== 0,

@@ -27,6 +27,9 @@ import { answerFailedOp } from './op-reply';
 import { buildBootMessage } from './osd-boot';
 import { OsdNets } from './osd-nets';
 import { MgrClient } from './mgr-client';
+import { runPgCommand } from './pg-commands';
+import type { PgCommandReq } from './core/tell/pg-command';
+import type { TellReply } from './core/tell/tell';
 import { PgDriver, peeringConfFrom } from './pg-driver';
 import { ScrubDriver, maxScrubsFrom } from './scrub-driver';
 
@@ -108,9 +111,9 @@ export class OsdDaemon implements Dispatcher {
     this.snapTrimmer = new SnapTrimmer({ store, clock: this.clock, epoch: () => this.epoch, pgs: this.soloPgs, pgQueues: this.pgQueues, objectCommits: this.objectCommits });
     const status = (): TellStatus => ({ clusterFsid: this.osdmap?.fsid ?? '', osdFsid: osdUuid, whoami: opts.id, state: this.stopped ? 'stopping' : this.service.isBooted ? 'active' : 'preboot', oldestMap: Math.min(this.epoch, this.maps.history.oldestShareable), newestMap: this.epoch, numPgs: this.pgs.size });
     const mappedPools = (): number[] => [...new Set([...this.pgs.values()].map((p) => p.pgid.pool))].sort((a, b) => a - b);
-    this.commands = new OsdCommands({ id: opts.id, conf: opts.conf, clock: this.clock, store, status, mappedPools, upFrom: () => this.osdmap?.osdInfo[opts.id]?.upFrom ?? this.epoch });
+    this.commands = new OsdCommands({ id: opts.id, conf: opts.conf, clock: this.clock, store, status, mappedPools, upFrom: () => this.osdmap?.osdInfo[opts.id]?.upFrom ?? this.epoch, pgCommand: (req) => this.pgCommand(req), hbPingtimes: () => nets.heartbeat.pingTimes.pingtimes() });
     nets.attach({ osdmap: () => this.osdmap, pgs: () => this.pgList(), sendMon: (m) => this.monc.send(m), monConnected: () => this.monc.isConnected, wantNewerMap: (e) => this.monc.subscribe('osdmap', e) });
-    this.mgrc = new MgrClient({ id: opts.id, store, pgs: this.pgs, monc, clock: this.clock, osdmap: () => this.osdmap, fsid: () => (this.osdmap?.fsid ?? '') as Uuid, upFrom: () => this.osdmap?.osdInfo[opts.id]?.upFrom ?? 0, perf: this.commands.perf, pgState: (key) => this.pgDriver.pgStateBits(key), scrubState: (key) => this.pgDriver.cores.get(key)?.scrub, onScrub: (m) => this.scrubs.handleScrub2(m) });
+    this.mgrc = new MgrClient({ id: opts.id, store, pgs: this.pgs, monc, clock: this.clock, osdmap: () => this.osdmap, fsid: () => (this.osdmap?.fsid ?? '') as Uuid, upFrom: () => this.osdmap?.osdInfo[opts.id]?.upFrom ?? 0, perf: this.commands.perf, pgIo: this.commands.pgIo, pgState: (key) => this.pgDriver.pgStateBits(key), scrubState: (key) => this.pgDriver.cores.get(key)?.scrub, onScrub: (m) => this.scrubs.handleScrub2(m), heartbeat: () => ({ peers: nets.heartbeat.core.peerIds, pingtimes: nets.heartbeat.pingTimes.pingtimes() }) });
     this.pgDriver = new PgDriver({ id: opts.id, clock: this.clock, store, osdmap: () => this.osdmap, peers: nets.peers, sendMon: (m) => this.monc.send(m), conf: peeringConfFrom(opts.conf, `osd.${opts.id}`), pgs: this.pgs, soloPgs: this.soloPgs, pgQueues: this.pgQueues, noteCommit: () => this.full.noteCommit(), noteRecoveryOps: (n) => this.commands.perf.inc('recovery_ops', n), osdUuid });
     this.scrubs = new ScrubDriver({ clock: this.clock, pgDriver: this.pgDriver, osdmap: () => this.osdmap, clog: (p, m) => this.clogTo?.(p, m), maxScrubs: maxScrubsFrom(opts.conf, `osd.${opts.id}`) });
     this.full = new FullDriver({ id: opts.id, store, monc, clock: this.clock, osdmap: () => this.osdmap, failsafeRatio: Number(opts.conf.get('osd_failsafe_full_ratio', `osd.${opts.id}`) ?? 0.97) });
@@ -299,6 +302,12 @@ export class OsdDaemon implements Dispatcher {
       await new Promise<void>((resolve) => this.pgDriver.enqueue(key, () => this.pgDriver.ensure(spg.pgid, this.epoch).then(() => undefined).finally(resolve)));
       this.monc.send(messageTypes.build(MOSDPGCreatedCodec, { paxos: PAXOS_HEAD_DEFAULT, pgid: spg.pgid }));
     }
+  }
+
+  /** `ceph pg PGID query` and the other pg commands, answered by the PG's core (pg-commands.ts). */
+  private pgCommand(req: PgCommandReq): Promise<TellReply> {
+    const d = this.pgDriver;
+    return runPgCommand(req, { cores: d.cores, phases: d.phaseClock, osdmap: () => this.osdmap, nowMs: () => this.clock.wallNow(), enqueue: (k, f) => d.enqueue(k, f), pgStat: (pg) => this.mgrc.pgStat(pg) });
   }
 
   // ---- client ops ----------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import { currentInterval, mappingOf, replayStored } from './pg-replay';
 export { mappingOf };
 import { PeeringPG } from './core/peering/peering-pg';
 import { OpTrace, opTraceFor } from './op-trace';
+import { PhaseClock } from './pg-commands';
 
 const log = logger('osd');
 
@@ -288,6 +289,7 @@ export class PgDriver {
 
   /** Carry out the core's outputs, in order. */
   private drain(key: string, core: ReplicatedPG): void {
+    this.phaseClock.note(key, core, this.host.clock.wallNow());
     const phase = `${core.phase} i${core.intervalStart} missing ${core.ownMissing.size}`;
     if (this.phases.get(key) !== phase) {
       this.phases.set(key, phase);
@@ -301,6 +303,8 @@ export class PgDriver {
     }
     this.afterDrain?.(key, core);
   }
+  /** When each PG entered its phase (`pg PGID query`'s enter_time). */
+  readonly phaseClock = new PhaseClock();
   /** Each PG's last logged phase: a change goes to the log (debug_osd 10). */
   private readonly phases = new Map<string, string>();
 

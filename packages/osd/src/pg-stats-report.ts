@@ -7,11 +7,12 @@
 import { CEPH_NOSNAP, ghobjectMax, ghobjectMin } from '@ts-ceph/objectstore/interface';
 import { ObjectStore } from '@ts-ceph/objectstore';
 import { UTime, Uuid } from '@ts-ceph/denc';
-import { OSDMap, PgT, PgStatT, OsdStatT, StoreStatfsT, newPgStat, newOsdStat, newStoreStatfs, newObjectStatSum, pgKey, pgToUpActingOsds, ObjectStatSumT } from '@ts-ceph/maps';
+import { OSDMap, PgT, PgStatT, OsdStatT, StoreStatfsT, newPgStat, newOsdStat, newStoreStatfs, newObjectStatSum, pgKey, pgToUpActingOsds, ObjectStatSumT, HbInterfaces } from '@ts-ceph/maps';
 import type { MPGStats } from '@ts-ceph/messages';
 import { PAXOS_HEAD_DEFAULT } from '@ts-ceph/messages';
 import { PG, evKeyName } from './core/pg';
 import type { ScrubState } from './core/peering';
+import { PgIoStats } from './core/pg-io-stats';
 
 /** PG_STATE_ACTIVE | PG_STATE_CLEAN (src/osd/osd_types.h). */
 const ACTIVE = 1n << 1n;
@@ -41,6 +42,10 @@ export interface PgStatsSource {
   pgState?: (key: string) => bigint | undefined;
   /** The PG's scrubber (core/peering/scrub.ts): its stamps and error counts; undefined: none yet. */
   scrubState?: (key: string) => ScrubState | undefined;
+  /** Client reads and writes per PG (num_rd, num_rd_kb, num_wr, num_wr_kb). */
+  pgIo?: PgIoStats;
+  /** Our heartbeat peers and the ping times to them (osd_stat_t's hb_peers and hb_pingtime). */
+  heartbeat?: () => { peers: number[]; pingtimes: [number, HbInterfaces][] };
 }
 
 export class PgStatsReporter {
@@ -107,7 +112,7 @@ export class PgStatsReporter {
     s.lastScrubStamp = since;
     s.lastDeepScrubStamp = since;
     s.lastCleanScrubStamp = since;
-    s.stats = { sum: { ...c.sum } };
+    s.stats = { sum: { ...c.sum, ...this.src.pgIo?.get(key) } };
     const sc = this.src.scrubState?.(key);
     if (sc) scrubStats(s, sc);
     s.logSize = pg.entries.length;
@@ -118,6 +123,11 @@ export class PgStatsReporter {
     s.actingPrimary = map.actingPrimary;
     s.mappingEpoch = m.epoch;
     return s;
+  }
+
+  /** The pg_stat_t of one PG as the next report would have it. */
+  async statOf(pg: PG, m: OSDMap, now: UTime): Promise<PgStatT> {
+    return this.pgStat(pg.pgid, pg, await this.count(pg), m, now);
   }
 
   /** One MPGStats: the PGs we are acting primary of in `m`, our statfs, per-pool usage. */
@@ -146,6 +156,11 @@ export class PgStatsReporter {
     s.upFrom = upFrom;
     s.seq = (BigInt(upFrom) << 32n) + this.reports;
     s.numPgs = this.src.pgs.size;
+    const hb = this.src.heartbeat?.();
+    if (hb) {
+      s.hbPeers = [...hb.peers].sort((a, b) => a - b);
+      s.hbPingtime = hb.pingtimes;
+    }
     s.numOsds = 1;
     s.numPerPoolOsds = 1;
     s.numPerPoolOmapOsds = 1;

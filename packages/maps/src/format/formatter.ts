@@ -94,6 +94,10 @@ export class JsonFormatter implements Formatter {
   dumpNull(name: string): void {
     this.raw(name, 'null');
   }
+  /** dump_format_unquoted: the caller's text as is (a number it formatted itself). */
+  dumpUnquoted(name: string, text: string): void {
+    this.raw(name, text);
+  }
 
   /**
    * Dump a plain value the way a hand-written dump() would: objects and Maps become object sections

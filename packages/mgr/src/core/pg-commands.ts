@@ -12,7 +12,7 @@ import type { PgEntry } from './pg-map';
 
 function pgStat(v: MgrView, req: MgrCommandRequest) {
   const s = v.pgmap.summary(v.osdmap());
-  const byName = [...s.byState].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  const byName = s.byStateOneline;
   const f = pgReadyFormatter(v, req);
   if (f) {
     f.openObject('pg_summary');

@@ -3,8 +3,8 @@
  * PGMap::dump_basic in src/osd/osd_types.cc and src/mon/PGMap.cc): `ceph pg dump -f json` and
  * friends, with Ceph's keys in Ceph's order.
  */
-import { Formatter, OSDMap, PgT, PgStatT, OsdStatT, newOsdStat, StoreStatfsT, STATFS_FIELDS, dumpObjectStatSum, formatEversion, formatPg, utimeLocal, ObjectStatSumT, newStoreStatfs, statfsUsedRaw } from '@ts-ceph/maps';
-import { UTime, utimeFromMs } from '@ts-ceph/denc';
+import { Formatter, OSDMap, PgT, PgStatT, OsdStatT, newOsdStat, StoreStatfsT, STATFS_FIELDS, dumpObjectStatSum, dumpPgStatT, formatPg, utimeLocal, ObjectStatSumT, newStoreStatfs, statfsUsedRaw } from '@ts-ceph/maps';
+import { utimeFromMs } from '@ts-ceph/denc';
 import { PGMap, addStatSum } from './pg-map';
 import { pgStateString } from './pg-state';
 
@@ -14,7 +14,6 @@ const ints = (f: Formatter, name: string, v: readonly number[], item = 'osd'): v
   f.close();
 };
 
-const stamp = (f: Formatter, name: string, t: UTime): void => f.dumpStream(name, utimeLocal(t));
 
 export function dumpStatfs(f: Formatter, s: StoreStatfsT): void {
   for (const n of STATFS_FIELDS) f.dumpInt(n, s[n]);
@@ -23,48 +22,7 @@ export function dumpStatfs(f: Formatter, s: StoreStatfsT): void {
 /** pg_stat_t::dump, preceded by the pgid as PGMap::dump_pg_stats writes it. */
 export function dumpPgStat(f: Formatter, pgid: PgT, s: PgStatT): void {
   f.dumpString('pgid', formatPg(pgid));
-  f.dumpStream('version', formatEversion(s.version));
-  f.dumpUnsigned('reported_seq', s.reportedSeq);
-  f.dumpUnsigned('reported_epoch', s.reportedEpoch);
-  f.dumpString('state', pgStateString(s.state));
-  for (const [k, t] of [['last_fresh', s.lastFresh], ['last_change', s.lastChange], ['last_active', s.lastActive], ['last_peered', s.lastPeered], ['last_clean', s.lastClean], ['last_became_active', s.lastBecameActive], ['last_became_peered', s.lastBecamePeered], ['last_unstale', s.lastUnstale], ['last_undegraded', s.lastUndegraded], ['last_fullsized', s.lastFullsized]] as const) stamp(f, k, t);
-  f.dumpUnsigned('mapping_epoch', s.mappingEpoch);
-  f.dumpStream('log_start', formatEversion(s.logStart));
-  f.dumpStream('ondisk_log_start', formatEversion(s.ondiskLogStart));
-  f.dumpUnsigned('created', s.created);
-  f.dumpUnsigned('last_epoch_clean', s.lastEpochClean);
-  f.dumpStream('parent', formatPg(s.parent));
-  f.dumpUnsigned('parent_split_bits', s.parentSplitBits);
-  f.dumpStream('last_scrub', formatEversion(s.lastScrub));
-  stamp(f, 'last_scrub_stamp', s.lastScrubStamp);
-  f.dumpStream('last_deep_scrub', formatEversion(s.lastDeepScrub));
-  stamp(f, 'last_deep_scrub_stamp', s.lastDeepScrubStamp);
-  stamp(f, 'last_clean_scrub_stamp', s.lastCleanScrubStamp);
-  f.dumpInt('log_size', s.logSize);
-  f.dumpInt('ondisk_log_size', s.ondiskLogSize);
-  for (const [k, v] of [['stats_invalid', s.statsInvalid], ['dirty_stats_invalid', s.dirtyStatsInvalid], ['omap_stats_invalid', s.omapStatsInvalid], ['hitset_stats_invalid', s.hitsetStatsInvalid], ['hitset_bytes_stats_invalid', s.hitsetBytesStatsInvalid], ['pin_stats_invalid', s.pinStatsInvalid], ['manifest_stats_invalid', s.manifestStatsInvalid]] as const) f.dumpBool(k, v);
-  f.dumpUnsigned('snaptrimq_len', s.snaptrimqLen);
-  f.openObject('stat_sum');
-  dumpObjectStatSum(f, s.stats.sum);
-  f.close();
-  ints(f, 'up', s.up);
-  ints(f, 'acting', s.acting);
-  f.openArray('avail_no_missing');
-  for (const x of s.availNoMissing) f.dumpString('shard', String(x.osd));
-  f.close();
-  f.openArray('object_location_counts');
-  f.close();
-  ints(f, 'blocked_by', s.blockedBy);
-  f.dumpInt('up_primary', s.upPrimary);
-  f.dumpInt('acting_primary', s.actingPrimary);
-  f.openArray('purged_snaps');
-  for (const [start, len] of s.purgedSnaps) {
-    f.openObject('interval');
-    f.dumpUnsigned('start', start);
-    f.dumpUnsigned('length', len);
-    f.close();
-  }
-  f.close();
+  dumpPgStatT(f, s, pgStateString(s.state));
 }
 
 /** osd_stat_t::dump (with "osd" first, as PGMap::dump_osd_stats writes each entry). */

@@ -7,6 +7,7 @@
 import { OSDMap, PgT, PgStatT, OsdStatT, StoreStatfsT, ObjectStatSumT, newObjectStatSum, newStoreStatfs, statfsUsedRaw, pgKey } from '@ts-ceph/maps';
 import { PgState, pgStateString } from './pg-state';
 import { DeltaConf, StatDelta } from './pg-delta';
+import { PgStateCounts } from './state-order';
 
 /** What an MPGStats carries, as the PGMap takes it. */
 export interface PgStatsReport {
@@ -26,7 +27,10 @@ export interface PgSummary {
   numPg: number;
   numPools: number;
   /** State names by count, descending (equal counts in reverse name order, as Ceph's multimap walk). */
+  /** `ceph -s`'s order: by count, descending, ties as the mon's num_pg_by_state walk ends. */
   byState: [string, number][];
+  /** `pg stat`'s order: the mgr's num_pg_by_state walk. */
+  byStateOneline: [string, number][];
   numUnknown: number;
   numActive: number;
   numObjects: number;
@@ -69,6 +73,11 @@ export class PGMap {
   /** The cluster's smoothed stat delta (pg_sum_delta, stamp_delta) and each pool's (per_pool_sum_delta). */
   readonly sumDelta = new StatDelta();
   readonly poolDeltas = new Map<number, StatDelta>();
+  /** num_pg_by_state as the mgr's incrementals built it, with its iteration order (state-order.ts). */
+  readonly stateCounts = new PgStateCounts();
+  /** Each PG's state as of the last applied tick, and the PGs reported since. */
+  private readonly appliedState = new Map<string, bigint>();
+  private readonly dirty = new Set<string>();
 
   /** Register new pools and forget removed ones and PGs beyond a pool's pg_num (PGMapUpdater). */
   notePools(m: OSDMap, now: number): void {
@@ -99,6 +108,7 @@ export class PGMap {
       const old = this.pgStat.get(key);
       if (old && (old.reportedEpoch > st.reportedEpoch || (old.reportedEpoch === st.reportedEpoch && old.reportedSeq > st.reportedSeq))) continue;
       this.pgStat.set(key, st);
+      this.dirty.add(key);
     }
     for (const [pool, s] of r.poolStat) if (m.pools.has(pool)) this.poolStatfs.set(`${pool}:${osd}`, s);
     this.version++;
@@ -140,7 +150,7 @@ export class PGMap {
 
   summary(m: OSDMap): PgSummary {
     const byState = new Map<string, number>();
-    const s: PgSummary = { numPg: 0, numPools: m.pools.size, byState: [], numUnknown: 0, numActive: 0, numObjects: 0, dataBytes: 0, bytesUsed: 0, bytesAvail: 0, bytesTotal: 0 };
+    const s: PgSummary = { numPg: 0, numPools: m.pools.size, byState: [], byStateOneline: [], numUnknown: 0, numActive: 0, numObjects: 0, dataBytes: 0, bytesUsed: 0, bytesAvail: 0, bytesTotal: 0 };
     for (const { stat } of this.pgs(m)) {
       s.numPg++;
       const name = stat ? pgStateString(stat.state) : 'unknown';
@@ -154,7 +164,13 @@ export class PGMap {
     s.bytesTotal = osd.total;
     s.bytesAvail = osd.available;
     s.bytesUsed = statfsUsedRaw(osd);
-    s.byState = [...byState.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? 1 : a[0] > b[0] ? -1 : 0));
+    // Ceph's order where the incrementals have seen the state; a state newer than the last tick after them.
+    const rank = (order: bigint[]): ((a: [string, number], b: [string, number]) => number) => {
+      const at = new Map(order.map((st, i) => [pgStateString(st), i]));
+      return (a, b) => (at.get(a[0]) ?? order.length) - (at.get(b[0]) ?? order.length);
+    };
+    s.byStateOneline = [...byState.entries()].sort(rank(this.stateCounts.mgrOrder()));
+    s.byState = [...byState.entries()].sort((a, b) => b[1] - a[1] || rank(this.stateCounts.statusOrder())(a, b));
     return s;
   }
 
@@ -179,6 +195,7 @@ export class PGMap {
    * smoothed deltas (PGMap::update_global_delta, update_pool_deltas); removed pools are dropped.
    */
   updateDeltas(m: OSDMap, nowMs: number, conf: DeltaConf): void {
+    this.applyStates(m);
     const total = newObjectStatSum();
     for (const id of m.pools.keys()) {
       const sum = this.poolSum(m, id).sum;
@@ -189,6 +206,31 @@ export class PGMap {
     }
     for (const id of [...this.poolDeltas.keys()]) if (!m.pools.has(id)) this.poolDeltas.delete(id);
     this.sumDelta.update(nowMs, total, conf);
+  }
+
+  /**
+   * PGMap::apply_incremental's effect on num_pg_by_state at a tick: the PGs reported since the last
+   * tick and the new ones (unknown until reported), in pgid order, each its old state out
+   * (stat_pg_sub) and its new one in (stat_pg_add); then the PGs gone with their pool or pg_num.
+   */
+  private applyStates(m: OSDMap): void {
+    const seen = new Set<string>();
+    for (const { pgid, stat } of this.pgs(m)) {
+      const key = pgKey(pgid);
+      seen.add(key);
+      const old = this.appliedState.get(key);
+      if (old !== undefined && !this.dirty.has(key)) continue;
+      const now = stat?.state ?? 0n;
+      if (old !== undefined) this.stateCounts.sub(old);
+      this.stateCounts.add(now);
+      this.appliedState.set(key, now);
+    }
+    this.dirty.clear();
+    for (const [key, old] of [...this.appliedState]) {
+      if (seen.has(key)) continue;
+      this.stateCounts.sub(old);
+      this.appliedState.delete(key);
+    }
   }
 
   /** PGs each OSD is in the acting set of (the PGS column of `osd df`), from the reports. */

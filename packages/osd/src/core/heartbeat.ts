@@ -16,6 +16,8 @@ export interface HeartbeatConf {
   graceMs: number;
   /** osd_heartbeat_min_peers: peers pinged even when no PG is shared with them. */
   minPeers: number;
+  /** Seconds over which ping times are averaged for hb_pingtime: 60, or debug_heartbeat_testing_span. */
+  pingAverageSec?: number;
 }
 
 /** Ceph's defaults (src/common/options.cc): 6 s interval, 20 s grace, 10 peers. */

@@ -7,6 +7,7 @@ import {
   PgT,
   decodePgFastInfoT,
   decodePgInfoT,
+  PgInfoT,
   encodePgFastInfoT,
   encodePgInfoT,
   newPgInfo,
@@ -151,6 +152,13 @@ const DUP_PREFIX = 'dup_';
  * PGLog::write_log_and_missing), so a ceph-osd could read a ts-osd's PG metadata.
  */
 export function encodeInfo(i: PgInfo): Buffer {
+  const w = new Writer();
+  encodePgInfoT(w, infoT(i));
+  return w.finish();
+}
+
+/** Our PgInfo as the pg_info_t it is stored as (also what `pg PGID query` dumps). */
+export function infoT(i: PgInfo): PgInfoT {
   const ci = newPgInfo({ pgid: i.pgid, shard: -1 });
   ci.lastEpochStarted = i.lastEpochStarted ?? 0;
   if (i.incomplete) ci.lastBackfill = { oid: '', key: '', snap: 0n, hash: 0, max: false, nspace: '', pool: POOL_MIN };
@@ -167,9 +175,7 @@ export function encodeInfo(i: PgInfo): Buffer {
   ci.history.epochPoolCreated = i.epochCreated;
   ci.purgedSnaps = i.purgedSnaps ?? [];
   if (i.scrub) setScrubHistory(ci, i.scrub);
-  const w = new Writer();
-  encodePgInfoT(w, ci);
-  return w.finish();
+  return ci;
 }
 export function decodeInfo(pgid: PgT, b: Uint8Array, fast?: Uint8Array): PgInfo {
   const ci = decodePgInfoT(new Reader(b));

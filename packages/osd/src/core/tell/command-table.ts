@@ -20,14 +20,22 @@ export const tellCommandTable: readonly TellCommandDesc[] = [
   ['config unset name=var,type=CephString', 'config unset <field>: unset a config variable'],
   ['dump_blocked_ops name=filterstr,n=N,req=false,type=CephString', 'show the blocked ops currently in flight'],
   ['dump_ops_in_flight name=filterstr,n=N,req=false,type=CephString', 'show the ops currently in flight'],
+  ['dump_osd_network name=value,type=CephInt,req=false', 'Dump osd heartbeat network ping times'],
   ['flush_pg_stats', 'flush pg stats'],
   ['get_command_descriptions', 'list available commands'],
   ['get_mapped_pools', 'dump pools whose PG(s) are mapped to this OSD.'],
   ['git_version', 'get git sha1'],
   ['help', 'list available commands'],
+  ['list_unfound name=pgid,type=CephPgid,req=false name=offset,type=CephString,req=false', 'list unfound objects on this pg, perhaps starting at an offset given in JSON'],
+  ['mark_unfound_lost name=pgid,type=CephPgid,req=false name=mulcmd,type=CephChoices,strings=revert|delete', 'mark all unfound objects in this pg as lost, either removing or reverting to a prior version if one is available'],
   ['ops name=filterstr,n=N,req=false,type=CephString', 'show the ops currently in flight'],
   ['perf dump name=logger,req=false,type=CephString name=counter,req=false,type=CephString', 'dump perfcounters value'],
   ['perf schema', 'dump perfcounters schema'],
+  // The old form `ceph pg PGID cmd`: the CLI sends it to the PG's primary (find_cmd_target).
+  ['pg name=pgid,type=CephPgid name=cmd,type=CephChoices,strings=list_unfound name=offset,type=CephString,req=false', ''],
+  ['pg name=pgid,type=CephPgid name=cmd,type=CephChoices,strings=mark_unfound_lost name=mulcmd,type=CephChoices,strings=revert|delete', ''],
+  ['pg name=pgid,type=CephPgid name=cmd,type=CephChoices,strings=query', ''],
+  ['query', 'show details of a specific pg'],
   ['status', 'high-level status of OSD'],
   ['version', 'get ceph version'],
 ].map(([cmdstring, help]) => ({ cmdstring: cmdstring!, help: help! }));
@@ -67,6 +75,11 @@ export function tellArgs(d: TellCommandDesc): TellArgDesc[] {
 
 export function findTellCommand(prefix: string): TellCommandDesc | undefined {
   return tellCommandTable.find((d) => tellPrefix(d) === prefix);
+}
+
+/** Every descriptor with this prefix (`pg` has one per sub-command, told apart by their choices). */
+export function findTellCommands(prefix: string): TellCommandDesc[] {
+  return tellCommandTable.filter((d) => tellPrefix(d) === prefix);
 }
 
 /** GetdescsHook: the table as the CLI reads it. */

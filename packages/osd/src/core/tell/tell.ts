@@ -7,12 +7,14 @@
  * carries out and then formats with `finish`.
  */
 import { CephError, Errno, cephError } from '@ts-ceph/common/core';
-import { JsonFormatter } from '@ts-ceph/maps';
+import { HbInterfaces, JsonFormatter } from '@ts-ceph/maps';
+import { dumpOsdNetwork, osdNetworkThresholdUs } from './osd-network';
 import { BenchArgs, BenchLimits, BenchPlan, dumpBenchResult, planBench } from './bench';
-import { findTellCommand, formatTellDescriptions, formatTellHelp, tellArgs, TellCommandDesc } from './command-table';
+import { findTellCommands, formatTellDescriptions, formatTellHelp, tellArgs, TellCommandDesc } from './command-table';
 import { OpTracker } from './op-tracker';
 import { OsdConfig } from './osd-config';
 import { OsdPerfCounters } from './perf';
+import { PgCommandReq, parsePgCommand, pgCommandPrefixes } from './pg-command';
 
 /** The version this OSD reports (`ceph tell osd.N version`, the same release as ts-mon's). */
 export const tellVersion = { version: '16.2.15', release: 'pacific', releaseType: 'stable', gitVersion: '618f440892089921c3e944a991122ddc44e60516' };
@@ -37,6 +39,8 @@ export interface TellHost {
   /** OSDService::get_osd_stat_seq after a pg stats flush: (up_from << 32) + a counter. */
   flushPgStats(): bigint;
   nowMs(): number;
+  /** Ping times to our heartbeat peers (osd_stat_t hb_pingtime) for dump_osd_network. */
+  hbPingtimes?(): [number, HbInterfaces][];
   /** A config value changed at runtime (the driver applies debug levels to its loggers). */
   onConfigSet?(name: string, value: string): void;
 }
@@ -47,7 +51,8 @@ export interface TellReply {
   outbl: Buffer;
 }
 
-export type TellOutcome = { reply: TellReply } | { bench: BenchPlan; finish(elapsedSec: number): TellReply };
+/** A reply; a bench for the driver to run; or a pg command for the driver to run in the PG's queue. */
+export type TellOutcome = { reply: TellReply } | { bench: BenchPlan; finish(elapsedSec: number): TellReply } | { pg: PgCommandReq };
 
 type CmdMap = Record<string, unknown>;
 
@@ -71,7 +76,8 @@ function validArgs(d: TellCommandDesc, m: CmdMap): boolean {
       if (a.required) return false;
       continue;
     }
-    const one = (x: unknown): boolean => (a.type === 'CephInt' ? typeof x === 'number' && Number.isInteger(x) : typeof x === 'string');
+    const choices = a.type === 'CephChoices' ? a.kv.find((x) => x[0] === 'strings')?.[1].split('|') : undefined;
+    const one = (x: unknown): boolean => (a.type === 'CephInt' ? typeof x === 'number' && Number.isInteger(x) : typeof x === 'string' && (!choices || choices.includes(x)));
     if (a.many ? !(Array.isArray(v) && v.every(one)) : !one(v)) return false;
   }
   return true;
@@ -93,9 +99,13 @@ export function runTell(cmd: readonly string[], host: TellHost): TellOutcome {
     return fail(Errno.EINVAL, 'invalid json, missing format and/or prefix');
   }
   const prefix = (m.prefix as string | undefined) ?? '';
-  const d = findTellCommand(prefix);
-  if (!d) return fail(Errno.EINVAL, `unknown command prefix ${prefix}`);
-  if (!validArgs(d, m)) return fail(Errno.EINVAL, 'invalid command json');
+  const descs = findTellCommands(prefix);
+  if (!descs.length) return fail(Errno.EINVAL, `unknown command prefix ${prefix}`);
+  if (!descs.some((d) => validArgs(d, m))) return fail(Errno.EINVAL, 'invalid command json');
+  if (pgCommandPrefixes.includes(prefix)) {
+    const pg = parsePgCommand(prefix, m);
+    return 'r' in pg ? fail(-pg.r, pg.rs) : { pg };
+  }
   const f = new JsonFormatter(m.format !== 'json');
   try {
     if (prefix === 'bench') {
@@ -152,6 +162,12 @@ function command(prefix: string, m: CmdMap, f: JsonFormatter, host: TellHost): s
     case 'flush_pg_stats':
       f.dumpUnsigned('stat_seq', host.flushPgStats());
       return '';
+    case 'dump_osd_network': {
+      const c = host.config;
+      const thresholdUs = osdNetworkThresholdUs(m.value as number | undefined, c.num('mon_warn_on_slow_ping_time'), c.num('mon_warn_on_slow_ping_ratio'), c.num('osd_heartbeat_grace'));
+      dumpOsdNetwork(f, { whoami: host.status().whoami, pingtimes: host.hbPingtimes?.() ?? [], thresholdUs, nowSec: Math.floor(host.nowMs() / 1000), staleSec: c.num('osd_heartbeat_stale') });
+      return '';
+    }
     case 'get_mapped_pools':
       f.openArray('mapped_pools');
       for (const p of host.mappedPools()) f.dumpInt('pool', p);
