@@ -23,7 +23,8 @@ export async function startTsRgw(name: string, c: { conf: string; keyring: strin
   const accessKey = 'TSRGWBENCH';
   const secretKey = 'tsrgwbenchsecret';
   const mk = await run(process.execPath, [rgwAdminBin, ...common, 'user', 'create', '--uid', 'bench', '--display-name', 'bench', '--access-key', accessKey, '--secret-key', secretKey], { timeoutMs: 60_000 });
-  if (mk.code !== 0) throw new Error(`ts-rgw-admin user create: rc ${mk.code} ${mk.stderr}`);
+  // 17 (EEXIST): a cluster kept between runs already has the user, with these keys.
+  if (mk.code !== 0 && mk.code !== 17) throw new Error(`ts-rgw-admin user create: rc ${mk.code} ${mk.stderr}`);
   const port = await freePort();
   const p: ChildProcess = spawn(process.execPath, [...nodeArgs, rgwBin, ...common, '--rgw-frontends', `beast port=${port}`], { stdio: ['ignore', 'pipe', 'ignore'] });
   let out = '';

@@ -8,6 +8,9 @@ import { CorsRule } from './core/cors';
 import { checkObjectKey, VersioningState, versionNs } from './core/versions';
 import { IndexPlan, planDelete, planPut, VersionStamper } from './store-versions';
 import { collectGarbage } from './store-gc';
+import { OmapKeyReader, OpBatcher } from './op-batch';
+import { RandomPool } from './random-pool';
+import { MetaCache, MetaKind, notifyMetaChange } from './meta-cache';
 
 /** Named limits of the RADOS layout (docs/LIMITS.md, "rgw"; docs/formats/rgw.md). */
 export const rgwStoreLimits = {
@@ -126,6 +129,13 @@ function stripes(size: number): number {
  */
 export class RgwStore {
   private readonly stamper = new VersionStamper();
+  /** Set in a gateway (enableCache); admin tools read the records fresh. */
+  private cache?: MetaCache;
+  /** Group commit of index publishes and pending records (op-batch.ts). */
+  private readonly batch: OpBatcher;
+  private readonly entryReader: OmapKeyReader;
+  /** Request ids and data set names (random-pool.ts). */
+  readonly ids = new RandomPool();
 
   private constructor(
     /** The meta pool (users, keys, buckets; admin.ts reads it too). */
@@ -134,13 +144,33 @@ export class RgwStore {
     readonly index: IoCtx,
     /** The data pool. */
     readonly data: IoCtx,
-  ) {}
+  ) {
+    this.batch = new OpBatcher(index);
+    this.entryReader = new OmapKeyReader(index);
+  }
 
   /** Open the layout's pools, creating missing ones with the monitor's defaults. */
   static async open(rados: Rados, prefix: string): Promise<RgwStore> {
     const p = rgwPools(prefix);
     for (const name of Object.values(p)) if (!rados.poolList().includes(name)) await rados.poolCreate(name, 8);
     return new RgwStore(rados.ioctx(p.meta), rados.ioctx(p.index), rados.ioctx(p.data));
+  }
+
+  /** Cache users, keys and buckets, kept coherent by watch/notify (meta-cache.ts); the gateway calls it at start. */
+  async enableCache(): Promise<void> {
+    const c = new MetaCache();
+    await c.start(this.meta);
+    this.cache = c;
+  }
+
+  /** After a user, key or bucket record changed: drop it here and in every gateway's cache (waits for their acks). */
+  async metaChanged(kind: MetaKind, name: string): Promise<void> {
+    this.cache?.drop(kind, name);
+    await notifyMetaChange(this.meta, kind, name);
+  }
+
+  private cached<T>(kind: MetaKind, name: string, load: () => Promise<T | undefined>): Promise<T | undefined> {
+    return this.cache ? this.cache.get(kind, name, Date.now(), load) : load();
   }
 
   // ---- users -----------------------------------------------------------------------------------------
@@ -154,23 +184,27 @@ export class RgwStore {
   }
 
   async userInfo(uid: string): Promise<UserInfo | undefined> {
-    try {
-      return JSON.parse((await this.meta.read(`user.${uid}`)).toString()) as UserInfo;
-    } catch (e) {
-      if (isErrno(e, 'ENOENT')) return undefined;
-      throw e;
-    }
+    return this.cached('user', uid, async () => {
+      try {
+        return JSON.parse((await this.meta.read(`user.${uid}`)).toString()) as UserInfo;
+      } catch (e) {
+        if (isErrno(e, 'ENOENT')) return undefined;
+        throw e;
+      }
+    });
   }
 
   /** The user and secret of an access key, or undefined. */
   async userByAccessKey(accessKey: string): Promise<{ user: UserInfo; secret: string } | undefined> {
-    let uid: string;
-    try {
-      uid = (await this.meta.read(`key.${accessKey}`)).toString();
-    } catch (e) {
-      if (isErrno(e, 'ENOENT')) return undefined;
-      throw e;
-    }
+    const uid = await this.cached('key', accessKey, async () => {
+      try {
+        return (await this.meta.read(`key.${accessKey}`)).toString();
+      } catch (e) {
+        if (isErrno(e, 'ENOENT')) return undefined;
+        throw e;
+      }
+    });
+    if (uid === undefined) return undefined;
     const user = await this.userInfo(uid);
     const k = user?.keys.find((x) => x.accessKey === accessKey);
     return user && k ? { user, secret: k.secretKey } : undefined;
@@ -179,12 +213,16 @@ export class RgwStore {
   // ---- buckets ---------------------------------------------------------------------------------------
 
   async bucket(name: string): Promise<BucketInfo> {
-    try {
-      return JSON.parse((await this.meta.read(`bucket.${name}`)).toString()) as BucketInfo;
-    } catch (e) {
-      if (isErrno(e, 'ENOENT')) throw new S3Error('NoSuchBucket', `the bucket ${name} does not exist`);
-      throw e;
-    }
+    const b = await this.cached('bucket', name, async () => {
+      try {
+        return JSON.parse((await this.meta.read(`bucket.${name}`)).toString()) as BucketInfo;
+      } catch (e) {
+        if (isErrno(e, 'ENOENT')) return undefined;
+        throw e;
+      }
+    });
+    if (!b) throw new S3Error('NoSuchBucket', `the bucket ${name} does not exist`);
+    return b;
   }
 
   async listBuckets(uid: string): Promise<{ name: string; createdMs: number }[]> {
@@ -231,6 +269,7 @@ export class RgwStore {
       }
     }
     await this.meta.remove(`bucket.${name}`);
+    await this.metaChanged('bucket', name);
     await this.meta.omapRmKeys(`buckets.${uid}`, [name]);
     // The pending record object goes with the bucket when nothing is in flight (else the collector keeps it).
     const pending = await this.index.omapGetKeys(`pending.${b.id}`, { max: 1 }).catch(() => undefined);
@@ -251,7 +290,7 @@ export class RgwStore {
       meta: attrs.meta,
       headers: attrs.headers,
       tags: attrs.tags,
-      data: `${b.id}_${randomBytes(12).toString('hex')}`,
+      data: `${b.id}_${this.ids.hex(12)}`,
       acl: attrs.acl,
     };
     const old = await this.entry(b, key);
@@ -291,21 +330,28 @@ export class RgwStore {
 
   /** One write op on the index: the bucket must still exist, then removals, then new entries. */
   async applyPlan(b: BucketInfo, plan: IndexPlan): Promise<void> {
-    const op = new WriteOp().assertExists();
-    if (plan.rm.length) op.omapRmKeys(plan.rm);
-    if (plan.set.size) op.omapSet(new Map([...plan.set].map(([k, v]) => [k, json(v)])));
-    await this.index.operate(`index.${b.id}`, op);
+    const set = new Map([...plan.set].map(([k, v]) => [k, json(v)]));
+    // Batched with the other publishes in flight on this index: one assert_exists guards them all.
+    await this.batch.submit(
+      `index.${b.id}`,
+      (op) => op.assertExists(),
+      (op) => {
+        if (plan.rm.length) op.omapRmKeys(plan.rm);
+        if (set.size) op.omapSet(set);
+      },
+    );
   }
 
   /** pending.<bucket id>: data sets an upload or a delete is about to create or drop. */
   async recordPending(b: BucketInfo, key: string, sets: (DataSet & { parts?: DataSet[]; vkey?: string })[], upload?: string): Promise<void> {
     const now = Date.now();
     const vals = new Map(sets.map((e) => [e.data, json({ key, data: e.data, size: e.size, startedMs: now, parts: e.parts, upload, vkey: e.vkey } satisfies PendingData)]));
-    await this.index.omapSet(`pending.${b.id}`, vals);
+    await this.batch.submit(`pending.${b.id}`, () => undefined, (op) => op.omapSet(vals));
   }
 
   async clearPending(b: BucketInfo, sets: DataSet[]): Promise<void> {
-    await this.index.omapRmKeys(`pending.${b.id}`, sets.map((e) => e.data)).catch((e: unknown) => {
+    const keys = sets.map((e) => e.data);
+    await this.batch.submit(`pending.${b.id}`, () => undefined, (op) => op.omapRmKeys(keys)).catch((e: unknown) => {
       // Gone with its bucket: nothing left to clear.
       if (!isErrno(e, 'ENOENT')) throw e;
     });
@@ -320,7 +366,8 @@ export class RgwStore {
   /** The index entry of `key`, or undefined. */
   async entry(b: BucketInfo, key: string): Promise<IndexEntry | undefined> {
     try {
-      const v = (await this.index.omapGetValsByKeys(`index.${b.id}`, [key])).get(key);
+      // Batched with the other entry reads in flight on this index (op-batch.ts).
+      const v = await this.entryReader.get(`index.${b.id}`, key);
       return v ? (JSON.parse(v.toString()) as IndexEntry) : undefined;
     } catch (e) {
       if (isErrno(e, 'ENOENT')) throw new S3Error('NoSuchBucket', `the bucket ${b.name} does not exist`);
@@ -409,6 +456,7 @@ export class RgwStore {
       const b = JSON.parse((r.results[0]!.value as Buffer).toString()) as BucketInfo;
       try {
         await this.meta.operate(`bucket.${name}`, new WriteOp().assertVersion(r.version).writeFull(json(change(b))));
+        await this.metaChanged('bucket', name);
         return;
       } catch (e) {
         if (!isErrno(e, 'ERANGE', 'EOVERFLOW') || i >= rgwStoreLimits.raceRetriesMax) throw e;

@@ -21,6 +21,8 @@ async function main(argv: string[]): Promise<number> {
   const fe = parseFrontends(get('rgw_frontends') ?? 'beast port=7480');
   const rados = await Rados.connect({ conf, name: a.name, keyring: get('keyring'), timeoutMs: 30_000 });
   const store = await RgwStore.open(rados, get('ts_rgw_pool_prefix') ?? 'ts-rgw');
+  // rgw_cache_enabled (Ceph's option, default true): users, keys and buckets cached, kept coherent by watch/notify.
+  if ((get('rgw_cache_enabled') ?? 'true') !== 'false') await store.enableCache();
   const server = new RgwServer(store);
   const log = logger('rgw');
   if (fe.http) {
