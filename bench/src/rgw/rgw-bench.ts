@@ -11,7 +11,7 @@
 //   GET only and prints the top functions by self and inclusive time.
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCephRefCluster } from '@ts-ceph/testkit';
 import { BenchRow, stamp, table, writeSection } from '../lib/results';
@@ -126,6 +126,7 @@ const fmt = (s: Sample, bytes: number): string =>
 async function main(): Promise<void> {
   const o = args();
   if (o.profile) return profile(o.seconds);
+  const load0 = loadavg()[0]!;
   const ref = await startCephRefCluster({ dir: `/tmp/ts-bench-rgw-ref-${process.pid}`, pgNum: 32, size: 1 });
   const stops: (() => Promise<void>)[] = [() => ref.down()];
   const subjects: Subject[] = [];
@@ -169,13 +170,14 @@ async function main(): Promise<void> {
     ].join('; ');
     return { workload: w.name, ours: fmt(best(a), w.bytes), reference: fmt(best(b), w.bytes), ratio: (best(a).opsPerS / best(b).opsPerS).toFixed(2), note };
   });
+  const load = `load average (1 min) ${load0.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end`;
   for (const r of rows) console.log(`${r.workload}: ts-rgw ${r.ours}; radosgw ${r.reference}; ratio ${r.ratio}; ${r.note}`);
   if (!o.write) return;
   writeSection(
     'rgw',
     `${stamp()}
 
-\`npm run bench -- rgw --write --rounds ${o.rounds} --seconds ${o.seconds}${o.tsCeph ? ' --ts-ceph' : ''}\`: ts-rgw and Debian's radosgw 16.2.15 (beast frontend, default settings) on the same real reference cluster (\`../shared/ceph-ref/cluster.sh up 1\`: ceph-mon + ceph-mgr + one BlueStore OSD on an 8 GiB file, size-1 pools), in one run. ${clients} clients, each one keep-alive HTTP/1.1 connection with one request at a time, SigV4 in the Authorization header with the body's SHA-256 (bench/src/rgw/s3-driver.ts, the same driver for both). Per round and gateway: a new bucket, PUT 4 KiB objects under fresh keys for ${o.seconds} s, GET those keys for ${o.seconds} s, the same with 4 MiB objects, then everything deleted. ${o.rounds} rounds, the gateway order rotating; the figure is the best round by objects/s, the note has the range. Latency is per request (mean, 99th percentile). Gateway CPU per request is the gateway process's user + system time (/proc/<pid>/stat, all threads) over the workload divided by its requests; cluster CPU per request is the same for ceph-mon + ceph-mgr + ceph-osd (what the gateway's RADOS traffic costs); RSS is the gateway's largest VmRSS after a workload. The driver runs on the same 2 cores as everything else. The ratio is ts-rgw / radosgw in objects/s.
+\`npm run bench -- rgw --write --rounds ${o.rounds} --seconds ${o.seconds}${o.tsCeph ? ' --ts-ceph' : ''}\`: ts-rgw and Debian's radosgw 16.2.15 (beast frontend, default settings) on the same real reference cluster (\`../shared/ceph-ref/cluster.sh up 1\`: ceph-mon + ceph-mgr + one BlueStore OSD on an 8 GiB file, size-1 pools), in one run. ${clients} clients, each one keep-alive HTTP/1.1 connection with one request at a time, SigV4 in the Authorization header with the body's SHA-256 (bench/src/rgw/s3-driver.ts, the same driver for both). Per round and gateway: a new bucket, PUT 4 KiB objects under fresh keys for ${o.seconds} s, GET those keys for ${o.seconds} s, the same with 4 MiB objects, then everything deleted. ${o.rounds} rounds, the gateway order rotating; the figure is the best round by objects/s, the note has the range. Latency is per request (mean, 99th percentile). Gateway CPU per request is the gateway process's user + system time (/proc/<pid>/stat, all threads) over the workload divided by its requests; cluster CPU per request is the same for ceph-mon + ceph-mgr + ceph-osd (what the gateway's RADOS traffic costs); RSS is the gateway's largest VmRSS after a workload. The driver runs on the same cores as everything else (${load}). The ratio is ts-rgw / radosgw in objects/s.
 
 ${table(rows, 'radosgw 16.2.15').replace('| ts-ceph |', '| ts-rgw |')}`,
   );
