@@ -115,7 +115,7 @@ async function profile(seconds: number): Promise<void> {
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   if (!file) throw new Error(`no .cpuprofile in ${dir}`);
   for (const [n, v] of s) console.log(`${n}: ${v.opsPerS.toFixed(0)} obj/s, gateway ${v.gwUs.toFixed(0)} µs CPU/req (under the profiler)`);
-  console.log(`Profile: ${join(dir, file)}\n\n${profileMarkdown(summarise(join(dir, file)))}`);
+  console.log(`Profile: ${join(dir, file)}\n\n${profileMarkdown(summarise(join(dir, file)), "ts-rgw's main thread")}`);
 }
 
 const range = (v: number[]): string => (v.length > 1 ? `${Math.min(...v).toFixed(0)}–${Math.max(...v).toFixed(0)}` : v[0]!.toFixed(0));
