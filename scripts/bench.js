@@ -1,4 +1,4 @@
-// npm run bench -- <name> [args]: run bench/dist/src/<name>/*-bench.js (crush, maps, messenger, store, osd, rbd).
+// npm run bench -- <name> [args]: run bench/dist/src/<name>/*-bench.js (crush, maps, messenger, store, osd, rbd, rgw).
 // Each benchmark measures ts-ceph beside the real tool or reference in the same run and writes its
 // section of bench/RESULTS.md (some only with --write; see the bench's usage line).
 'use strict';

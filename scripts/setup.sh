@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 DEBS=(ceph-common ceph-mon ceph-osd ceph-mgr python3-rados python3-rbd fio rbd-fuse cryptsetup-bin
       prometheus ceph-prometheus-alerts ceph-grafana-dashboards
-      liburing-dev libargon2-dev uuid-runtime iproute2 xxd awscli python3-boto3 s3cmd)
+      liburing-dev libargon2-dev uuid-runtime iproute2 xxd awscli python3-boto3 s3cmd radosgw)
 
 missing=()
 for p in "${DEBS[@]}"; do

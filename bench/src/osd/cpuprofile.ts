@@ -96,7 +96,7 @@ export function summarise(file: string, top = 25): ProfileSummary {
   return { totalUs, idleUs, self: rows(self), selfByFile: rows(selfFile), inclusiveOurs: rows(incl) };
 }
 
-export function profileMarkdown(s: ProfileSummary): string {
+export function profileMarkdown(s: ProfileSummary, what = "ts-osd's main thread"): string {
   const busy = s.totalUs - s.idleUs;
   const pct = (us: number): string => `${((us / busy) * 100).toFixed(1)} %`;
   const tbl = (title: string, rows: ProfileRow[], withWhere: boolean): string =>
@@ -107,7 +107,7 @@ export function profileMarkdown(s: ProfileSummary): string {
       ...rows.map((r, i) => (withWhere ? `| ${i + 1} | ${r.name} | ${r.where} | ${(r.us / 1000).toFixed(0)} | ${pct(r.us)} |` : `| ${i + 1} | ${r.name} | ${(r.us / 1000).toFixed(0)} | ${pct(r.us)} |`)),
     ].join('\n');
   return [
-    `Profiled ${(s.totalUs / 1e6).toFixed(1)} s of ts-osd's main thread, busy ${(busy / 1e6).toFixed(1)} s (the rest idle, waiting for I/O or messages).`,
+    `Profiled ${(s.totalUs / 1e6).toFixed(1)} s of ${what}, busy ${(busy / 1e6).toFixed(1)} s (the rest idle, waiting for I/O or messages).`,
     '',
     tbl('Self time by function (top 25)', s.self, true),
     '',

@@ -31,6 +31,7 @@ export async function updateUser(store: RgwStore, uid: string, change: (u: UserI
     const next = change(JSON.parse((r.results[0]!.value as Buffer).toString()) as UserInfo);
     try {
       await store.meta.operate(`user.${uid}`, new WriteOp().assertVersion(r.version).writeFull(Buffer.from(JSON.stringify(next))));
+      await store.metaChanged('user', uid);
       return next;
     } catch (e) {
       if (!(isCephError(e, 'ERANGE') || isCephError(e, 'EOVERFLOW')) || i >= rgwStoreLimits.raceRetriesMax) throw e;
@@ -64,6 +65,7 @@ export async function removeKey(store: RgwStore, uid: string, accessKey: string)
   if (!u?.keys.some((k) => k.accessKey === accessKey)) throw cephError('ENOENT', 'could not remove key: unable to find access key');
   const next = await updateUser(store, uid, (x) => ({ ...x, keys: x.keys.filter((k) => k.accessKey !== accessKey) }));
   await store.meta.remove(`key.${accessKey}`).catch(() => undefined);
+  await store.metaChanged('key', accessKey);
   return next;
 }
 
@@ -95,4 +97,6 @@ export async function removeUser(store: RgwStore, uid: string, purgeData: boolea
   for (const b of buckets) await removeBucket(store, b.name, true);
   for (const k of u.keys) await store.meta.remove(`key.${k.accessKey}`).catch(() => undefined);
   await store.meta.remove(`user.${uid}`);
+  for (const k of u.keys) await store.metaChanged('key', k.accessKey);
+  await store.metaChanged('user', uid);
 }

@@ -1,7 +1,6 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { AddressInfo } from 'node:net';
-import { randomBytes } from 'node:crypto';
 import { logger } from '@ts-ceph/common';
 import { checkBucketName, S3Error } from './core/errors';
 import { bucketFromHost, pathStyle } from './core/vhost';
@@ -100,7 +99,7 @@ export class RgwServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const id = randomBytes(12).toString('hex');
+    const id = this.store.ids.hex(12);
     res.setHeader('x-amz-request-id', id);
     const url = req.url ?? '/';
     const q = url.indexOf('?');

@@ -3,12 +3,12 @@ import { CephError, Errno, isCephError } from '@ts-ceph/common';
 import { IoCtx, Rados, ReadOp, WriteOp } from '@ts-ceph/rados';
 import { S3Error } from './core/errors';
 import { Acl } from './core/acl';
-import type { QuotaInfo } from './quota';
-import { CorsRule } from './core/cors';
-import type { CryptInfo } from './core/sse-c';
-import { checkObjectKey, VersioningState, versionNs } from './core/versions';
+import { checkObjectKey, versionKey, versionNs } from './core/versions';
 import { IndexPlan, planDelete, planPut, VersionStamper } from './store-versions';
 import { collectGarbage } from './store-gc';
+import { OmapKeyReader, OpBatcher } from './op-batch';
+import { RandomPool } from './random-pool';
+import { MetaCache, MetaKind, notifyMetaChange } from './meta-cache';
 
 /** Named limits of the RADOS layout (docs/LIMITS.md, "rgw"; docs/formats/rgw.md). */
 export const rgwStoreLimits = {
@@ -27,88 +27,8 @@ export function rgwPools(prefix: string): { meta: string; index: string; data: s
   return { meta: `${prefix}.meta`, index: `${prefix}.index`, data: `${prefix}.data` };
 }
 
-export interface UserInfo {
-  uid: string;
-  displayName: string;
-  keys: { accessKey: string; secretKey: string }[];
-  createdMs: number;
-  email?: string;
-  suspended?: boolean;
-  maxBuckets?: number;
-  /** radosgw-admin quota set --quota-scope=user / =bucket (the default for the user's buckets). */
-  userQuota?: QuotaInfo;
-  bucketQuota?: QuotaInfo;
-}
-
-export interface BucketInfo {
-  name: string;
-  id: string;
-  owner: string;
-  createdMs: number;
-  /** PutBucketVersioning's state; absent until first configured. */
-  versioning?: VersioningState;
-  /** The bucket ACL; absent: private to the owner. */
-  acl?: Acl;
-  /** PutBucketPolicy's document, as sent. */
-  policy?: string;
-  /** PutBucketCors's rules. */
-  cors?: CorsRule[];
-  /** radosgw-admin quota set --bucket. */
-  quota?: QuotaInfo;
-}
-
-/** One bucket index entry (the omap value under the object's key). */
-export interface IndexEntry {
-  size: number;
-  etag: string;
-  mtimeMs: number;
-  contentType: string;
-  meta: Record<string, string>;
-  /** Data objects are `${data}.${n}` for n < ceil(size / stripeBytes) (one, empty, for size 0). */
-  data: string;
-  /** A completed multipart upload: its parts' data sets in order (then `data` names no stripes). */
-  parts?: DataSet[];
-  /** Content-Disposition, Cache-Control, Expires, Content-Encoding, Content-Language as sent (lower-case names). */
-  headers?: Record<string, string>;
-  /** The object's tag set (PutObjectTagging, x-amz-tagging), in the order given. */
-  tags?: [string, string][];
-  /** The object key (version entries need it; docs/formats/rgw.md, "Versions"). */
-  key?: string;
-  /** S3's version id, "null" for the null version; absent in entries written before versioning. */
-  versionId?: string;
-  /** The omap key of this version's entry. */
-  vkey?: string;
-  /** A delete marker: no data (size 0, data ''). */
-  deleteMarker?: boolean;
-  /** The object ACL (its owner is the uploader); absent in entries from before ACLs: the bucket owner's. */
-  acl?: Acl;
-  /** SSE-C: the data is encrypted with the customer's key (handlers/sse.ts). */
-  crypt?: CryptInfo;
-}
-
-/** What a PUT or copy sets besides the data (the ETag defaults to the data's md5). */
-export type ObjectAttrs = Pick<IndexEntry, 'contentType' | 'meta' | 'headers' | 'tags' | 'acl' | 'crypt'> & { etag?: string };
-
-/** One striped data set: `${data}.${n}` for n < ceil(size / stripeBytes). */
-export interface DataSet {
-  data: string;
-  size: number;
-}
-
-/**
- * A pending record: the data set `data` (of `size` bytes, or made of `parts`) of `key`, recorded
- * at `startedMs`; `upload` names the multipart upload object whose part it is.
- */
-export interface PendingData {
-  key: string;
-  data: string;
-  size: number;
-  startedMs: number;
-  parts?: DataSet[];
-  upload?: string;
-  /** The version entry that names `data` once published (absent: the key's current entry). */
-  vkey?: string;
-}
+export * from './store-types';
+import type { BucketInfo, DataSet, IndexEntry, ObjectAttrs, PendingData, UserInfo } from './store-types';
 
 export const json = (v: unknown): Buffer => Buffer.from(JSON.stringify(v));
 
@@ -129,6 +49,13 @@ function stripes(size: number): number {
  */
 export class RgwStore {
   private readonly stamper = new VersionStamper();
+  /** Set in a gateway (enableCache); admin tools read the records fresh. */
+  private cache?: MetaCache;
+  /** Group commit of index publishes and pending records (op-batch.ts). */
+  private readonly batch: OpBatcher;
+  private readonly entryReader: OmapKeyReader;
+  /** Request ids and data set names (random-pool.ts). */
+  readonly ids = new RandomPool();
 
   private constructor(
     /** The meta pool (users, keys, buckets; admin.ts reads it too). */
@@ -137,13 +64,33 @@ export class RgwStore {
     readonly index: IoCtx,
     /** The data pool. */
     readonly data: IoCtx,
-  ) {}
+  ) {
+    this.batch = new OpBatcher(index);
+    this.entryReader = new OmapKeyReader(index);
+  }
 
   /** Open the layout's pools, creating missing ones with the monitor's defaults. */
   static async open(rados: Rados, prefix: string): Promise<RgwStore> {
     const p = rgwPools(prefix);
     for (const name of Object.values(p)) if (!rados.poolList().includes(name)) await rados.poolCreate(name, 8);
     return new RgwStore(rados.ioctx(p.meta), rados.ioctx(p.index), rados.ioctx(p.data));
+  }
+
+  /** Cache users, keys and buckets, kept coherent by watch/notify (meta-cache.ts); the gateway calls it at start. */
+  async enableCache(): Promise<void> {
+    const c = new MetaCache();
+    await c.start(this.meta);
+    this.cache = c;
+  }
+
+  /** After a user, key or bucket record changed: drop it here and in every gateway's cache (waits for their acks). */
+  async metaChanged(kind: MetaKind, name: string): Promise<void> {
+    this.cache?.drop(kind, name);
+    await notifyMetaChange(this.meta, kind, name);
+  }
+
+  private cached<T>(kind: MetaKind, name: string, load: () => Promise<T | undefined>): Promise<T | undefined> {
+    return this.cache ? this.cache.get(kind, name, Date.now(), load) : load();
   }
 
   // ---- users -----------------------------------------------------------------------------------------
@@ -157,23 +104,27 @@ export class RgwStore {
   }
 
   async userInfo(uid: string): Promise<UserInfo | undefined> {
-    try {
-      return JSON.parse((await this.meta.read(`user.${uid}`)).toString()) as UserInfo;
-    } catch (e) {
-      if (isErrno(e, 'ENOENT')) return undefined;
-      throw e;
-    }
+    return this.cached('user', uid, async () => {
+      try {
+        return JSON.parse((await this.meta.read(`user.${uid}`)).toString()) as UserInfo;
+      } catch (e) {
+        if (isErrno(e, 'ENOENT')) return undefined;
+        throw e;
+      }
+    });
   }
 
   /** The user and secret of an access key, or undefined. */
   async userByAccessKey(accessKey: string): Promise<{ user: UserInfo; secret: string } | undefined> {
-    let uid: string;
-    try {
-      uid = (await this.meta.read(`key.${accessKey}`)).toString();
-    } catch (e) {
-      if (isErrno(e, 'ENOENT')) return undefined;
-      throw e;
-    }
+    const uid = await this.cached('key', accessKey, async () => {
+      try {
+        return (await this.meta.read(`key.${accessKey}`)).toString();
+      } catch (e) {
+        if (isErrno(e, 'ENOENT')) return undefined;
+        throw e;
+      }
+    });
+    if (uid === undefined) return undefined;
     const user = await this.userInfo(uid);
     const k = user?.keys.find((x) => x.accessKey === accessKey);
     return user && k ? { user, secret: k.secretKey } : undefined;
@@ -182,12 +133,16 @@ export class RgwStore {
   // ---- buckets ---------------------------------------------------------------------------------------
 
   async bucket(name: string): Promise<BucketInfo> {
-    try {
-      return JSON.parse((await this.meta.read(`bucket.${name}`)).toString()) as BucketInfo;
-    } catch (e) {
-      if (isErrno(e, 'ENOENT')) throw new S3Error('NoSuchBucket', `the bucket ${name} does not exist`);
-      throw e;
-    }
+    const b = await this.cached('bucket', name, async () => {
+      try {
+        return JSON.parse((await this.meta.read(`bucket.${name}`)).toString()) as BucketInfo;
+      } catch (e) {
+        if (isErrno(e, 'ENOENT')) return undefined;
+        throw e;
+      }
+    });
+    if (!b) throw new S3Error('NoSuchBucket', `the bucket ${name} does not exist`);
+    return b;
   }
 
   async listBuckets(uid: string): Promise<{ name: string; createdMs: number }[]> {
@@ -234,6 +189,7 @@ export class RgwStore {
       }
     }
     await this.meta.remove(`bucket.${name}`);
+    await this.metaChanged('bucket', name);
     await this.meta.omapRmKeys(`buckets.${uid}`, [name]);
     // The pending record object goes with the bucket when nothing is in flight (else the collector keeps it).
     const pending = await this.index.omapGetKeys(`pending.${b.id}`, { max: 1 }).catch(() => undefined);
@@ -254,22 +210,34 @@ export class RgwStore {
       meta: attrs.meta,
       headers: attrs.headers,
       tags: attrs.tags,
-      data: `${b.id}_${randomBytes(12).toString('hex')}`,
+      data: `${b.id}_${this.ids.hex(12)}`,
       acl: attrs.acl,
       crypt: attrs.crypt,
     };
-    const old = await this.entry(b, key);
-    const plan = await planPut(this.index, b, key, entry, old, this.stamper.next(entry.mtimeMs));
+    // The version key depends on the stamp only (planPut sets the same), so the new data set's
+    // intent can be recorded while the current entry is read: one round trip less in series.
+    const stamp = this.stamper.next(entry.mtimeMs);
+    entry.key = key;
+    entry.vkey = versionKey(key, stamp);
+    const recorded = this.recordPending(b, key, [entry]);
+    let plan: IndexPlan;
+    try {
+      plan = await planPut(this.index, b, key, entry, await this.entry(b, key), stamp);
+    } catch (e) {
+      await recorded.then(() => this.clearPending(b, [entry]), () => undefined);
+      throw e;
+    }
     // Intents first: if we die from here on, the collector finds whichever of the data sets the
-    // index does not name and removes it.
+    // index does not name and removes it. The replaced data sets need theirs only before the
+    // publish, so they are recorded while the stripes are written.
     const intents = [entry, ...plan.drop];
-    await this.recordPending(b, key, intents);
-    await this.writeData(entry.data, body);
+    await recorded;
+    await Promise.all([plan.drop.length ? this.recordPending(b, key, plan.drop) : undefined, this.writeData(entry.data, body)]);
     try {
       await this.applyPlan(b, plan);
     } catch (e) {
       await this.removeData(entry);
-      await this.clearPending(b, [entry]);
+      await this.clearPending(b, intents);
       if (isErrno(e, 'ENOENT')) throw new S3Error('NoSuchBucket', `the bucket ${b.name} was deleted`);
       throw e;
     }
@@ -295,21 +263,28 @@ export class RgwStore {
 
   /** One write op on the index: the bucket must still exist, then removals, then new entries. */
   async applyPlan(b: BucketInfo, plan: IndexPlan): Promise<void> {
-    const op = new WriteOp().assertExists();
-    if (plan.rm.length) op.omapRmKeys(plan.rm);
-    if (plan.set.size) op.omapSet(new Map([...plan.set].map(([k, v]) => [k, json(v)])));
-    await this.index.operate(`index.${b.id}`, op);
+    const set = new Map([...plan.set].map(([k, v]) => [k, json(v)]));
+    // Batched with the other publishes in flight on this index: one assert_exists guards them all.
+    await this.batch.submit(
+      `index.${b.id}`,
+      (op) => op.assertExists(),
+      (op) => {
+        if (plan.rm.length) op.omapRmKeys(plan.rm);
+        if (set.size) op.omapSet(set);
+      },
+    );
   }
 
   /** pending.<bucket id>: data sets an upload or a delete is about to create or drop. */
   async recordPending(b: BucketInfo, key: string, sets: (DataSet & { parts?: DataSet[]; vkey?: string })[], upload?: string): Promise<void> {
     const now = Date.now();
     const vals = new Map(sets.map((e) => [e.data, json({ key, data: e.data, size: e.size, startedMs: now, parts: e.parts, upload, vkey: e.vkey } satisfies PendingData)]));
-    await this.index.omapSet(`pending.${b.id}`, vals);
+    await this.batch.submit(`pending.${b.id}`, () => undefined, (op) => op.omapSet(vals));
   }
 
   async clearPending(b: BucketInfo, sets: DataSet[]): Promise<void> {
-    await this.index.omapRmKeys(`pending.${b.id}`, sets.map((e) => e.data)).catch((e: unknown) => {
+    const keys = sets.map((e) => e.data);
+    await this.batch.submit(`pending.${b.id}`, () => undefined, (op) => op.omapRmKeys(keys)).catch((e: unknown) => {
       // Gone with its bucket: nothing left to clear.
       if (!isErrno(e, 'ENOENT')) throw e;
     });
@@ -324,7 +299,8 @@ export class RgwStore {
   /** The index entry of `key`, or undefined. */
   async entry(b: BucketInfo, key: string): Promise<IndexEntry | undefined> {
     try {
-      const v = (await this.index.omapGetValsByKeys(`index.${b.id}`, [key])).get(key);
+      // Batched with the other entry reads in flight on this index (op-batch.ts).
+      const v = await this.entryReader.get(`index.${b.id}`, key);
       return v ? (JSON.parse(v.toString()) as IndexEntry) : undefined;
     } catch (e) {
       if (isErrno(e, 'ENOENT')) throw new S3Error('NoSuchBucket', `the bucket ${b.name} does not exist`);
@@ -413,6 +389,7 @@ export class RgwStore {
       const b = JSON.parse((r.results[0]!.value as Buffer).toString()) as BucketInfo;
       try {
         await this.meta.operate(`bucket.${name}`, new WriteOp().assertVersion(r.version).writeFull(json(change(b))));
+        await this.metaChanged('bucket', name);
         return;
       } catch (e) {
         if (!isErrno(e, 'ERANGE', 'EOVERFLOW') || i >= rgwStoreLimits.raceRetriesMax) throw e;

@@ -4,3 +4,4 @@ export * from './realmon';
 export * from './fuzz';
 export { sharedDir, repoRoot } from '@ts-ceph/common';
 export * from './ceph-ref';
+export * from './radosgw';

@@ -23,6 +23,8 @@ async function main(argv: string[]): Promise<number> {
   const fe = parseFrontends(get('rgw_frontends') ?? 'beast port=7480');
   const rados = await Rados.connect({ conf, name: a.name, keyring: get('keyring'), timeoutMs: 30_000 });
   const store = await RgwStore.open(rados, get('ts_rgw_pool_prefix') ?? 'ts-rgw');
+  // rgw_cache_enabled (Ceph's option, default true): users, keys and buckets cached, kept coherent by watch/notify.
+  if ((get('rgw_cache_enabled') ?? 'true') !== 'false') await store.enableCache();
   const requireSsl = get('rgw_crypt_require_ssl');
   // Metrics (ours; radosgw reports its perf counters through the mgr): off while ts_rgw_metrics_port is 0 (the default).
   const metricsPort = Number(get('ts_rgw_metrics_port') ?? 0);
