@@ -1,6 +1,6 @@
 /**
- * The client checks of issue 15's acceptance 1 that rgw-clients.test.ts (the real reference
- * cluster) and rgw-clients-tsosd.test.ts (ts-osd) run: aws s3 sync, aws s3api multipart (and a
+ * The client checks of issue 15's acceptance 1 that rgw-ref.test.ts (the real reference cluster)
+ * and rgw-objects.test.ts (ts-osd: sync; the others have their own files there) run: aws s3 sync, aws s3api multipart (and a
  * 200 MiB `aws s3 cp`), ACL / policy / CORS, s3cmd, a boto3 script.
  */
 import { Test } from 'tap';
@@ -79,9 +79,9 @@ export async function accessChecks(t: Test, dir: string, c: RgwHandle): Promise<
   writeFileSync(join(dir, 'acl-body'), 'x');
   await c.ok(['s3api', 'put-object', '--bucket', 'accessb', '--key', 'o', '--body', join(dir, 'acl-body')]);
   await c.ok(['s3api', 'put-bucket-acl', '--bucket', 'accessb', '--acl', 'public-read']);
-  t.same(grants(await json<Acl>(['s3api', 'get-bucket-acl', '--bucket', 'accessb'])), [`${allUsers}:READ`, 'tester:FULL_CONTROL'], 'put/get-bucket-acl: public-read');
+  t.same(grants(await json<Acl>(['s3api', 'get-bucket-acl', '--bucket', 'accessb'])), [`${allUsers}:READ`, `${c.user.uid}:FULL_CONTROL`], 'put/get-bucket-acl: public-read');
   await c.ok(['s3api', 'put-object-acl', '--bucket', 'accessb', '--key', 'o', '--acl', 'public-read']);
-  t.same(grants(await json<Acl>(['s3api', 'get-object-acl', '--bucket', 'accessb', '--key', 'o'])), [`${allUsers}:READ`, 'tester:FULL_CONTROL'], 'put/get-object-acl: public-read');
+  t.same(grants(await json<Acl>(['s3api', 'get-object-acl', '--bucket', 'accessb', '--key', 'o'])), [`${allUsers}:READ`, `${c.user.uid}:FULL_CONTROL`], 'put/get-object-acl: public-read');
   const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::accessb/*' }] };
   await c.ok(['s3api', 'put-bucket-policy', '--bucket', 'accessb', '--policy', JSON.stringify(policy)]);
   t.same(JSON.parse((await json<{ Policy: string }>(['s3api', 'get-bucket-policy', '--bucket', 'accessb'])).Policy), policy, 'put/get-bucket-policy');
@@ -99,7 +99,7 @@ export async function s3cmdChecks(t: Test, dir: string, c: RgwHandle): Promise<v
   const s3cmd = requireBinary('s3cmd');
   const cfg = join(dir, 's3cfg-clients');
   const hostPort = `127.0.0.1:${c.port}`;
-  writeFileSync(cfg, `[default]\naccess_key = TESTAK\nsecret_key = testsecret\nhost_base = ${hostPort}\nhost_bucket = ${hostPort}\nuse_https = False\nsignature_v2 = False\nbucket_location = us-east-1\n`);
+  writeFileSync(cfg, `[default]\naccess_key = ${c.user.accessKey}\nsecret_key = testsecret\nhost_base = ${hostPort}\nhost_bucket = ${hostPort}\nuse_https = False\nsignature_v2 = False\nbucket_location = us-east-1\n`);
   const cmd = async (args: string[]) => {
     const r = await run(s3cmd, ['-c', cfg, ...args], { timeoutMs: 60_000 });
     t.equal(r.code, 0, `s3cmd ${args.join(' ')}: ${r.stderr.slice(-400)}`);
@@ -124,7 +124,7 @@ export async function s3cmdChecks(t: Test, dir: string, c: RgwHandle): Promise<v
 
 const botoScript = `
 import boto3, io, sys
-s3 = boto3.client('s3', endpoint_url=sys.argv[1], aws_access_key_id='TESTAK', aws_secret_access_key='testsecret', region_name='us-east-1')
+s3 = boto3.client('s3', endpoint_url=sys.argv[1], aws_access_key_id=sys.argv[2], aws_secret_access_key='testsecret', region_name='us-east-1')
 s3.create_bucket(Bucket='botoc')
 s3.put_object(Bucket='botoc', Key='small', Body=b'hello', Metadata={'colour': 'blue'})
 h = s3.head_object(Bucket='botoc', Key='small')
@@ -141,6 +141,6 @@ print('boto3 ok')
 `;
 
 export async function boto3Checks(t: Test, c: RgwHandle): Promise<void> {
-  const r = await run('/usr/bin/python3', ['-c', botoScript, `http://127.0.0.1:${c.port}`], { env: { ...c.env, AWS_CONFIG_FILE: '/dev/null' }, timeoutMs: 120_000 });
+  const r = await run('/usr/bin/python3', ['-c', botoScript, `http://127.0.0.1:${c.port}`, c.user.accessKey], { env: { ...c.env, AWS_CONFIG_FILE: '/dev/null' }, timeoutMs: 120_000 });
   t.match(r, { code: 0, stdout: /boto3 ok/ }, `a boto3 script: metadata, a multipart upload_fileobj, listing, delete_objects ${r.stderr.slice(-600)}`);
 }

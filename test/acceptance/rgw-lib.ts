@@ -17,6 +17,8 @@ export interface RgwHandle {
   port: number;
   /** The HTTPS port, when started with a certificate. */
   sslPort?: number;
+  /** Who the AWS CLI acts as (secret: testsecret). */
+  user: RgwUser;
   env: NodeJS.ProcessEnv;
   /** The admin's -c/-n/--keyring arguments, for ts-rgw-admin. */
   common: string[];
@@ -69,5 +71,5 @@ export async function startRgw(t: Test, c: { conf: string; keyring: string }, o:
     t.equal(r.code, 0, `aws ${args.join(' ')}: ${r.stderr.slice(-500)}`);
     return r.stdout;
   };
-  return { port, sslPort, env, common, s3, ok, admin };
+  return { port, sslPort, user, env, common, s3, ok, admin };
 }

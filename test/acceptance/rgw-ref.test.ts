@@ -1,11 +1,15 @@
 /**
- * ts-rgw on the real Ceph 16.2.15 reference cluster (../shared/ceph-ref): the aws s3 suite (ts-rgw
- * creates its pools there), then the object-feature and versioning suites, each as its own user,
- * on one cluster start. The same suites run on ts-osd in rgw-s3, rgw-objects and rgw-versioning.
+ * ts-rgw on the real Ceph 16.2.15 reference cluster (../shared/ceph-ref), one cluster start for
+ * every suite, each as its own user: the aws s3 suite (ts-rgw creates its pools there), the
+ * object-feature and versioning suites (they run on ts-osd in rgw-s3, rgw-objects and
+ * rgw-versioning), and issue 15's client list (rgw-clients-lib): `aws s3 sync`, `aws s3api`
+ * multipart, a 200 MiB multipart upload read back byte-exact, ACLs, policy and CORS, s3cmd and a
+ * boto3 script.
  */
 import t from 'tap';
 import { run } from '@ts-ceph/testkit';
 import { startCephRef } from './rados-objecter-lib';
+import { accessChecks, boto3Checks, multipartChecks, s3cmdChecks, syncChecks } from './rgw-clients-lib';
 import { startRgw } from './rgw-lib';
 import { objectSuite } from './rgw-objects-suite';
 import { s3Suite } from './rgw-s3-suite';
@@ -17,5 +21,13 @@ t.test('ts-rgw on the real Ceph 16.2.15 reference cluster', async (t) => {
   const rados = (args: string[]) => run('rados', ['-c', c.conf, '-k', c.keyring, ...args], { timeoutMs: 60_000 });
   await t.test('aws s3 (pools made by ts-rgw)', (t) => s3Suite(t, { conf: c.conf, keyring: c.keyring, dir: c.dir, rados }));
   await t.test('object features', async (t) => objectSuite(t, await startRgw(t, c, { user: { uid: 'objects', accessKey: 'OBJECTSAK' } }), c.dir));
+  await t.test('S3 clients', async (t) => {
+    const r = await startRgw(t, c, { user: { uid: 'clients', accessKey: 'CLIENTSAK' } });
+    await syncChecks(t, c.dir, r);
+    await multipartChecks(t, c.dir, r, true);
+    await accessChecks(t, c.dir, r);
+    await s3cmdChecks(t, c.dir, r);
+    await boto3Checks(t, r);
+  });
   await t.test('versioning', (t) => versioningSuite(t, { conf: c.conf, keyring: c.keyring, dir: c.dir, rados }, { uid: 'versions', accessKey: 'VERSIONSAK' }));
 });
