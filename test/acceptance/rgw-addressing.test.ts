@@ -148,7 +148,7 @@ t.test('virtual-host buckets, SigV2, aws-chunked payloads against ts-rgw on ts-o
   t.equal(head.ContentEncoding, undefined, 'aws-chunked is not kept as the content encoding');
   const tampered = await py(CHUNKED, [`http://127.0.0.1:${port}/vhost4/tampered.bin`, String(200_000), String(65_536), '1']);
   t.match(tampered.stdout, /^403 .*SignatureDoesNotMatch/, 'a wrong second chunk signature: SignatureDoesNotMatch');
-  t.equal((await s3(['s3api', 'head-object', '--bucket', 'vhost4', '--key', 'tampered.bin'])).code, 255, 'and nothing is stored');
+  t.match(await s3(['s3api', 'head-object', '--bucket', 'vhost4', '--key', 'tampered.bin']), { code: 254, stderr: /404|Not Found/ }, 'and nothing is stored');
 
   // The AWS CLI over HTTPS with its default checksums: aws-chunked, STREAMING-UNSIGNED-PAYLOAD-TRAILER.
   const big = join(c.mon.dir, 'trailer.bin');

@@ -79,9 +79,9 @@ export async function accessChecks(t: Test, dir: string, c: RgwHandle): Promise<
   writeFileSync(join(dir, 'acl-body'), 'x');
   await c.ok(['s3api', 'put-object', '--bucket', 'accessb', '--key', 'o', '--body', join(dir, 'acl-body')]);
   await c.ok(['s3api', 'put-bucket-acl', '--bucket', 'accessb', '--acl', 'public-read']);
-  t.same(grants(await json<Acl>(['s3api', 'get-bucket-acl', '--bucket', 'accessb'])), [`${allUsers}:READ`, `${c.user.uid}:FULL_CONTROL`], 'put/get-bucket-acl: public-read');
+  t.same(grants(await json<Acl>(['s3api', 'get-bucket-acl', '--bucket', 'accessb'])), [`${allUsers}:READ`, `${c.user.uid}:FULL_CONTROL`].sort(), 'put/get-bucket-acl: public-read');
   await c.ok(['s3api', 'put-object-acl', '--bucket', 'accessb', '--key', 'o', '--acl', 'public-read']);
-  t.same(grants(await json<Acl>(['s3api', 'get-object-acl', '--bucket', 'accessb', '--key', 'o'])), [`${allUsers}:READ`, `${c.user.uid}:FULL_CONTROL`], 'put/get-object-acl: public-read');
+  t.same(grants(await json<Acl>(['s3api', 'get-object-acl', '--bucket', 'accessb', '--key', 'o'])), [`${allUsers}:READ`, `${c.user.uid}:FULL_CONTROL`].sort(), 'put/get-object-acl: public-read');
   const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::accessb/*' }] };
   await c.ok(['s3api', 'put-bucket-policy', '--bucket', 'accessb', '--policy', JSON.stringify(policy)]);
   t.same(JSON.parse((await json<{ Policy: string }>(['s3api', 'get-bucket-policy', '--bucket', 'accessb'])).Policy), policy, 'put/get-bucket-policy');
