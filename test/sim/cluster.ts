@@ -5,6 +5,7 @@ import { History } from './checker';
 import { Sched, SimNet } from './sched';
 import { SimClient } from './sim-client';
 import { SimMon } from './sim-mon';
+import { HB_BASE, SimHeartbeat } from './sim-heartbeat';
 import { flipAndRepair } from './scrub-phase';
 import { CLIENT_BASE, SimOsd } from './sim-osd';
 
@@ -70,6 +71,7 @@ async function run(o: SimOptions): Promise<SimResult> {
   const objects = Array.from({ length: 6 }, (_, i) => `obj${i}`);
   const clients = Array.from({ length: 3 }, (_, i) => new SimClient(i, s, mon, osds, new Prng(rng.int(2 ** 32)), hist, objects, o.opsPerClient ?? 30));
   subscribe(mon, osds, clients);
+  new SimHeartbeat(s, net, mon, osds);
   for (const d of osds) await d.mkfs();
   for (const d of osds) await d.boot();
   for (const d of osds) await mon.boot(d.id, d.nonce, d.epoch);
@@ -146,20 +148,30 @@ function scheduleFaults(w: World, faultMs: number): { healed(): boolean } {
       if (peers.length && mon.upAs(mon.epoch, d.id, nonce)) {
         const r = rng.pick(peers);
         s.log(`osd.${r.id} reports osd.${d.id} failed (connection refused)`);
-        await mon.failure(r.id, r.nonce, d.id, r.epoch, true, 0);
+        await mon.failure(r.id, r.nonce, d.id, r.epoch, 'refused');
       }
       s.at(rng.intIn(50, 500), () => restart(d));
+    });
+  };
+  const sendBoot = (d: SimOsd): void => {
+    const nonce = d.nonce;
+    s.at(rng.intIn(5, 40), async () => {
+      if (d.alive && d.nonce === nonce) await mon.boot(d.id, nonce, d.epoch);
     });
   };
   const restart = async (d: SimOsd): Promise<void> => {
     if (d.alive) return;
     s.log(`restart osd.${d.id}`);
     await d.boot();
-    const nonce = d.nonce;
-    s.at(rng.intIn(5, 40), async () => {
-      if (d.alive && d.nonce === nonce) await mon.boot(d.id, nonce, d.epoch);
-    });
+    sendBoot(d);
   };
+  for (const d of osds) {
+    d.onMarkedDown = () => {
+      s.log(`osd.${d.id} wrongly marked me down: rebind and boot`);
+      d.rebind();
+      sendBoot(d);
+    };
+  }
   let healed = false;
   const injectFault = async (): Promise<void> => {
     if (healed) return;
@@ -169,9 +181,15 @@ function scheduleFaults(w: World, faultMs: number): { healed(): boolean } {
     else if (k === 1) {
       const a = rng.int(numOsd);
       const b = (a + 1 + rng.int(numOsd - 1)) % numOsd;
-      s.log(`partition osd.${a} | osd.${b}`);
-      net.partition(a, b, true);
-      s.at(rng.intIn(50, 400), () => net.partition(a, b, false));
+      // One partition in three outlasts the heartbeat grace: the mon marks a live OSD down.
+      const ms = rng.next() < 0.3 ? rng.intIn(1200, 2500) : rng.intIn(50, 400);
+      s.log(`partition osd.${a} | osd.${b} for ${ms} ms`);
+      const cut = (on: boolean): void => {
+        net.partition(a, b, on);
+        net.partition(HB_BASE + a, HB_BASE + b, on);
+      };
+      cut(true);
+      s.at(ms, () => cut(false));
     }
     s.at(rng.intIn(40, 300), injectFault);
   };

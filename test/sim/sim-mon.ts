@@ -28,6 +28,12 @@ const FSID = '5e1f0c1d-2b3a-4c5d-8e9f-a0b1c2d3e4f5';
 /** The simulated clock's wall time at t = 0 (Nov 2023), for the mon's stamps. */
 const WALL_EPOCH_MS = 1_700_000_000_000;
 
+/**
+ * osd_heartbeat_grace in the simulation: 1 s (Ceph's 20 s is longer than a run). One reporter is
+ * enough (mon_osd_min_down_reporters 1), as a partition cuts one pair of OSDs.
+ */
+export const HEARTBEAT_GRACE_SEC = 1;
+
 const osdUuid = (i: number): string => `00000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`;
 
 /** An OSD incarnation's addrs: the nonce tells one life of the process from the next. */
@@ -95,7 +101,7 @@ export class SimMon implements MapSource {
     };
     // A mon error (a handler that threw) is a failed run, not a line on stderr.
     configureLog({ sink: { write: (line) => (/ mon -1 /.test(line) ? s.fail(`mon: ${line}`) : undefined) } });
-    const conf = CephConf.parse(`[global]\nfsid = ${FSID}\nosd_pool_default_size = ${o.size}\nosd_pool_default_min_size = ${o.minSize}\nosd_pool_default_pg_autoscale_mode = off\n`);
+    const conf = CephConf.parse(`[global]\nfsid = ${FSID}\nosd_pool_default_size = ${o.size}\nosd_pool_default_min_size = ${o.minSize}\nosd_pool_default_pg_autoscale_mode = off\nosd_heartbeat_grace = ${HEARTBEAT_GRACE_SEC}\nmon_osd_min_down_reporters = 1\n`);
     const monKeyring = new KeyRing();
     monKeyring.add({ type: EntityType.MON, id: '' }, { key: CryptoKey.generate(random, WALL_EPOCH_MS), caps: new Map([['mon', capsBlob('allow *')]]) });
     const opts = { name: 'a', kv: new MemoryKV(), conf, monKeyring, clock, random, options: loadOptionTable() };
@@ -128,6 +134,11 @@ export class SimMon implements MapSource {
     return isUp(this.mon.osd.osdmap, osd);
   }
 
+  /** The addr nonce of `osd` in the map of `epoch`, -1 when it is down there. */
+  upNonceAt(epoch: number, osd: number): number {
+    return this.upNonce[epoch]?.[osd] ?? -1;
+  }
+
   upAs(epoch: number, osd: number, nonce: number): boolean {
     return this.upNonce[epoch]?.[osd] === nonce;
   }
@@ -153,9 +164,13 @@ export class SimMon implements MapSource {
     return this.deliver(MSG_OSD_ALIVE, osd, nonce, m);
   }
 
-  /** MOSDFailure: `reporter` found `target` (as its map `epoch` has it) dead: connection refused when `immediate`. */
-  failure(reporter: number, nonce: number, target: number, epoch: number, immediate: boolean, failedForSec: number): Promise<void> {
-    const flags = MOSDFailureFlag.FAILED | (immediate ? MOSDFailureFlag.IMMEDIATE : 0);
+  /**
+   * MOSDFailure from `reporter` (with its map `epoch`) about `target`: `refused` (a refused
+   * connection, immediate), `timeout` (no heartbeat reply for `failedForSec`), or `alive` (the
+   * replies are back: the earlier report is cancelled).
+   */
+  failure(reporter: number, nonce: number, target: number, epoch: number, kind: 'refused' | 'timeout' | 'alive', failedForSec = 0): Promise<void> {
+    const flags = kind === 'alive' ? MOSDFailureFlag.ALIVE : MOSDFailureFlag.FAILED | (kind === 'refused' ? MOSDFailureFlag.IMMEDIATE : 0);
     const targetAddrs = this.mon.osd.osdmap.osdAddrs.client[target] ?? [];
     const m: MOSDFailure = { paxos: { ...PAXOS_HEAD_DEFAULT, version: epoch }, fsid: FSID, targetOsd: target, targetAddrs, epoch, flags, failedForSec };
     return this.deliver(MSG_OSD_FAILURE, reporter, nonce, m);

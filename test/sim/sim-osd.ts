@@ -23,6 +23,11 @@ export class SimOsd {
   private life = 0;
   /** The newest map epoch this incarnation has applied. */
   epoch = 0;
+  /** Addr nonces handed out so far (a new one at every start and every rebind), and the current one. */
+  private nonces = 0;
+  private addrNonce = 0;
+  /** A map marked this live OSD down ("wrongly marked me down"; the cluster rebinds and boots it). */
+  onMarkedDown: () => Promise<void> | void = () => undefined;
   private pgs = new Map<number, peering.ReplicatedPG>();
   private lastCommitAt = 0;
   /** MOSDAlive to the mon (the cluster sets it). */
@@ -58,6 +63,7 @@ export class SimOsd {
     this.alive = true;
     const life = ++this.life;
     this.pgs.clear();
+    this.addrNonce = ++this.nonces;
     this.epoch = this.mon.epoch;
     this.net.attach(this.id, (from, b) => (this.life === life ? this.onMessage(from, b) : Promise.resolve()));
     for (let seed = 0; seed < this.mon.pgNum; seed++) {
@@ -78,9 +84,14 @@ export class SimOsd {
     await this.store.crash();
   }
 
-  /** This incarnation's addr nonce (how the mon tells it from the one before a crash). */
+  /** This incarnation's addr nonce (how the mon tells it from the one before a crash or a rebind). */
   get nonce(): number {
-    return this.life;
+    return this.addrNonce;
+  }
+
+  /** OSD::_committed_osd_maps after a wrong markdown: bind new addrs, to boot again as a new instance. */
+  rebind(): void {
+    this.addrNonce = ++this.nonces;
   }
 
   /**
@@ -89,7 +100,7 @@ export class SimOsd {
    * and serves no client ops, as OSD::dispatch_context and send_alive hold back a booting OSD.
    */
   get active(): boolean {
-    return this.alive && this.mon.upAs(this.epoch, this.id, this.life);
+    return this.alive && this.mon.upAs(this.epoch, this.id, this.addrNonce);
   }
 
   pg(seed: number): peering.ReplicatedPG | undefined {
@@ -98,6 +109,7 @@ export class SimOsd {
 
   /** Apply every map after the last one applied, up to `epoch`, in order (OSD::handle_osd_map). */
   async advanceMap(epoch: number): Promise<void> {
+    const wasActive = this.active;
     while (this.alive && this.epoch < epoch) {
       const e = ++this.epoch;
       for (const [seed, core] of this.pgs) {
@@ -105,6 +117,7 @@ export class SimOsd {
         this.drain(core);
       }
     }
+    if (wasActive && this.alive && !this.active) await this.onMarkedDown();
   }
 
   async clientOp(client: number, req: MOSDOp, deliver: (r: MOSDOpReply) => void): Promise<void> {
