@@ -30,6 +30,7 @@ export class ReplicatedPG extends PeeringPG {
       onMessage: async (p, from, msg) => (await onReplicationMessage(p, from, msg)) || this.onScrubMessage(from, msg),
       onTick: async (p) => {
         if (p.phase !== 'active') return;
+        if (p.maybeWriteable()) for (const op of p.waitingForActive.splice(0)) await dispatch(p, op);
         resendRepOps(p);
         await recoveryTick(p);
       },
