@@ -5,6 +5,7 @@ import { History } from './checker';
 import { Sched, SimNet } from './sched';
 import { SimClient } from './sim-client';
 import { SimMon } from './sim-mon';
+import { HB_BASE, SimHeartbeat } from './sim-heartbeat';
 import { flipAndRepair } from './scrub-phase';
 import { CLIENT_BASE, SimOsd } from './sim-osd';
 
@@ -30,6 +31,8 @@ export interface SimResult {
 }
 
 const HEALED_DEADLINE_MS = 30_000;
+/** Monitor::tick's period in the simulation (mon_tick_interval is 5 s in Ceph). */
+const MON_TICK_MS = 1000;
 
 /**
  * One deterministic whole-cluster run (STYLE §9): a mon, N OSDs running the ReplicatedPG cores
@@ -58,17 +61,20 @@ async function run(o: SimOptions): Promise<SimResult> {
   const numOsd = rng.pick([3, 4]);
   const size = rng.pick([2, 3]);
   const minSize = rng.pick([1, 2]);
-  const mon = new SimMon(numOsd, size, minSize, 4);
+  const mon = await SimMon.create(s, new Prng(rng.int(2 ** 32)), { numOsd, size, minSize, pgNum: 4 });
   const conf: peering.PeeringConf = { ...peering.defaultPeeringConf, noPgTemp: true, osdRecoveryMaxActive: rng.pick([1, 3]), osdMaxBackfills: 1, ...simScrubConf(rng), ...(o.bug ? { bug: o.bug } : {}) };
   net.faults = { dropRate: rng.pick([0, 0.02, 0.1]), dupRate: rng.pick([0, 0.05]), delayMin: 1, delayMax: rng.pick([3, 10, 30]) };
   const config = `osds=${numOsd} size=${size} min_size=${minSize}${shortLogs ? ' short_logs' : ''} drop=${net.faults.dropRate} dup=${net.faults.dupRate} delay<=${net.faults.delayMax} recovery_max_active=${conf.osdRecoveryMaxActive}`;
   s.log(`seed ${o.seed}: ${config}`);
   const osds = Array.from({ length: numOsd }, (_, i) => new SimOsd(i, s, net, mon, new Prng(rng.int(2 ** 32)), conf));
-  for (const d of osds) await d.mkfs();
-  for (const d of osds) await d.boot();
   const hist = new History();
   const objects = Array.from({ length: 6 }, (_, i) => `obj${i}`);
   const clients = Array.from({ length: 3 }, (_, i) => new SimClient(i, s, mon, osds, new Prng(rng.int(2 ** 32)), hist, objects, o.opsPerClient ?? 30));
+  subscribe(mon, osds, clients);
+  new SimHeartbeat(s, net, mon, osds);
+  for (const d of osds) await d.mkfs();
+  for (const d of osds) await d.boot();
+  for (const d of osds) await mon.boot(d.id, d.nonce, d.epoch);
   for (const c of clients) {
     net.attach(CLIENT_BASE + c.id, undefined);
     s.at(5, () => c.start());
@@ -97,6 +103,18 @@ function simScrubConf(rng: Prng): Partial<peering.PeeringConf> {
   return { osdScrubChunkMax: rng.pick([2, 25]), osdScrubMinInterval: 0.3, osdDeepScrubInterval: 0.6 };
 }
 
+/**
+ * The mon's maps reach every OSD and client as they commit (their subscriptions); the OSDs' want
+ * of up_thru goes to the mon as MOSDAlive.
+ */
+function subscribe(mon: SimMon, osds: SimOsd[], clients: SimClient[]): void {
+  mon.onMaps = async () => {
+    for (const d of osds) await d.advanceMap(mon.epoch);
+    for (const c of clients) c.send();
+  };
+  for (const d of osds) d.wantUpThru = (osd, want) => (d.alive ? mon.alive(osd, d.nonce, d.epoch, want) : undefined);
+}
+
 /** The simulated world a fault schedule acts on. */
 interface World {
   s: Sched;
@@ -108,45 +126,52 @@ interface World {
 }
 
 /**
- * The seeded faults until `faultMs`: crashes (the mon marks the OSD down, it restarts and is
- * marked up again), partitions between two OSDs; then the heal. MOSDAlive is answered throughout.
+ * The seeded faults until `faultMs`: crashes (a peer's connection is refused: it reports the OSD
+ * to the mon, which marks it down; the OSD restarts and boots, and the mon marks it up again, or
+ * first down when no report got through), partitions between two OSDs; then the heal. The mon ticks
+ * every second.
  */
 function scheduleFaults(w: World, faultMs: number): { healed(): boolean } {
   const { s, rng, net, mon, osds, clients } = w;
   const numOsd = osds.length;
-  const publish = async (): Promise<void> => {
-    s.log(`map e${mon.epoch}: up ${[...Array(numOsd).keys()].filter((i) => mon.isUp(i)).join(',')}`);
-    for (const d of osds) await d.advanceMap(mon.epoch);
-    for (const c of clients) c.send();
+  const tick = async (): Promise<void> => {
+    await mon.tick();
+    s.at(MON_TICK_MS, tick);
   };
-  for (const d of osds) {
-    d.wantUpThru = async (osd, epoch) => {
-      if (!mon.alive(osd, epoch)) return;
-      s.log(`map e${mon.epoch}: up_thru osd.${osd}`);
-      for (const x of osds) await x.advanceMap(mon.epoch);
-    };
-  }
+  s.at(MON_TICK_MS, tick);
   const crash = async (d: SimOsd): Promise<void> => {
     s.log(`crash osd.${d.id} (${d.store.pendingCount} unsynced transactions lost)`);
+    const nonce = d.nonce;
     await d.crash();
     s.at(rng.intIn(10, 60), async () => {
-      if (mon.isUp(d.id)) {
-        mon.setUp(d.id, false);
-        await publish();
+      const peers = osds.filter((x) => x.active && x !== d);
+      if (peers.length && mon.upAs(mon.epoch, d.id, nonce)) {
+        const r = rng.pick(peers);
+        s.log(`osd.${r.id} reports osd.${d.id} failed (connection refused)`);
+        await mon.failure(r.id, r.nonce, d.id, r.epoch, 'refused');
       }
       s.at(rng.intIn(50, 500), () => restart(d));
+    });
+  };
+  const sendBoot = (d: SimOsd): void => {
+    const nonce = d.nonce;
+    s.at(rng.intIn(5, 40), async () => {
+      if (d.alive && d.nonce === nonce) await mon.boot(d.id, nonce, d.epoch);
     });
   };
   const restart = async (d: SimOsd): Promise<void> => {
     if (d.alive) return;
     s.log(`restart osd.${d.id}`);
     await d.boot();
-    s.at(rng.intIn(5, 40), async () => {
-      if (!d.alive || mon.isUp(d.id)) return;
-      mon.setUp(d.id, true);
-      await publish();
-    });
+    sendBoot(d);
   };
+  for (const d of osds) {
+    d.onMarkedDown = () => {
+      s.log(`osd.${d.id} wrongly marked me down: rebind and boot`);
+      d.rebind();
+      sendBoot(d);
+    };
+  }
   let healed = false;
   const injectFault = async (): Promise<void> => {
     if (healed) return;
@@ -156,9 +181,15 @@ function scheduleFaults(w: World, faultMs: number): { healed(): boolean } {
     else if (k === 1) {
       const a = rng.int(numOsd);
       const b = (a + 1 + rng.int(numOsd - 1)) % numOsd;
-      s.log(`partition osd.${a} | osd.${b}`);
-      net.partition(a, b, true);
-      s.at(rng.intIn(50, 400), () => net.partition(a, b, false));
+      // One partition in three outlasts the heartbeat grace: the mon marks a live OSD down.
+      const ms = rng.next() < 0.3 ? rng.intIn(1200, 2500) : rng.intIn(50, 400);
+      s.log(`partition osd.${a} | osd.${b} for ${ms} ms`);
+      const cut = (on: boolean): void => {
+        net.partition(a, b, on);
+        net.partition(HB_BASE + a, HB_BASE + b, on);
+      };
+      cut(true);
+      s.at(ms, () => cut(false));
     }
     s.at(rng.intIn(40, 300), injectFault);
   };

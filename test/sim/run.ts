@@ -1,9 +1,11 @@
 /**
- * `npm run sim -- --seeds N [--from S] [--bug ack-before-replica|skip-past-interval|scrub-skip-data-digest]` runs N seeds;
+ * `npm run sim -- --seeds N [--from S] [--jobs J] [--bug ack-before-replica|skip-past-interval|scrub-skip-data-digest]`
+ * runs N seeds (on J worker threads with --jobs);
  * `npm run sim -- --seed S [--trace]` replays one and prints its whole trace. `--ops N` (client ops
  * per client, 30) and `--fault-ms MS` (how long faults go on, 2500) make runs longer.
  */
 import { SimOptions, report, runSeed } from './cluster';
+import { runParallel } from './parallel';
 
 export function bugOption(name: string | undefined): SimOptions['bug'] {
   if (!name) return undefined;
@@ -33,6 +35,13 @@ async function main(): Promise<void> {
   }
   const n = Number(val('--seeds') ?? 100);
   const from = Number(val('--from') ?? 1);
+  const jobs = Number(val('--jobs') ?? 1);
+  if (jobs > 1) {
+    const r = await runParallel(from, n, jobs, opts);
+    console.log(`${r.seeds} seeds from ${from}: ${r.ok} ok, ${r.failed} failed, ${r.seconds.toFixed(1)} s (${jobs} jobs)`);
+    process.exitCode = r.failed || r.seeds !== n ? 1 : 0;
+    return;
+  }
   const t0 = process.hrtime.bigint();
   let failed = 0;
   for (let seed = from; seed < from + n; seed++) {

@@ -2,7 +2,7 @@ import { ghobjectMax, ghobjectMin } from '@ts-ceph/objectstore';
 import { peering } from '@ts-ceph/osd';
 import { Prng } from '@ts-ceph/testkit';
 import { Sched } from './sched';
-import { SimMon } from './sim-mon';
+import { MapSource } from './sim-mon';
 import { SimOsd } from './sim-osd';
 
 const SCRUB_DEADLINE_MS = 5000;
@@ -16,7 +16,7 @@ const SCRUB_DEADLINE_MS = 5000;
  * to a reader as Ceph's primary does without a digest; that is not what the history checker is
  * about. Scheduled scrubs run all along (sim-osd.ts); none may report an error before the flip.
  */
-export async function flipAndRepair(s: Sched, rng: Prng, osds: SimOsd[], mon: SimMon): Promise<void> {
+export async function flipAndRepair(s: Sched, rng: Prng, osds: SimOsd[], mon: MapSource): Promise<void> {
   for (let seed = 0; seed < mon.pgNum; seed++) {
     const n = osds[mon.mappings[mon.epoch]![seed]!.primary]?.pg(seed)?.scrub.numScrubErrors ?? 0;
     if (n) return s.fail(`pg 1.${seed}: scrub found ${n} errors no fault made`);
@@ -50,7 +50,7 @@ async function scrub(s: Sched, p: peering.ReplicatedPG, repair: boolean): Promis
   return done();
 }
 
-async function pickTarget(rng: Prng, osds: SimOsd[], mon: SimMon): Promise<{ seed: number; osd: number; oid: ReturnType<typeof ghobjectMin> } | undefined> {
+async function pickTarget(rng: Prng, osds: SimOsd[], mon: MapSource): Promise<{ seed: number; osd: number; oid: ReturnType<typeof ghobjectMin> } | undefined> {
   const choices: { seed: number; osd: number; oid: ReturnType<typeof ghobjectMin> }[] = [];
   for (let seed = 0; seed < mon.pgNum; seed++) {
     const acting = mon.mappings[mon.epoch]![seed]!.acting;

@@ -3,7 +3,7 @@ import { CEPH_NOSNAP } from '@ts-ceph/objectstore';
 import { Prng } from '@ts-ceph/testkit';
 import { History } from './checker';
 import { Sched } from './sched';
-import { SimMon } from './sim-mon';
+import { MapSource } from './sim-mon';
 import { SimOsd } from './sim-osd';
 
 const RESEND_MS = 150;
@@ -26,7 +26,7 @@ export class SimClient {
   constructor(
     readonly id: number,
     private readonly s: Sched,
-    private readonly mon: SimMon,
+    private readonly mon: MapSource,
     private readonly osds: SimOsd[],
     private readonly rng: Prng,
     private readonly hist: History,

@@ -5,7 +5,7 @@ import { peering } from '@ts-ceph/osd';
 import { Prng } from '@ts-ceph/testkit';
 import { FsyncStore } from './fsync-store';
 import { Sched, SimNet } from './sched';
-import { POOL, SimMon } from './sim-mon';
+import { MapSource, POOL } from './sim-mon';
 
 export const CLIENT_BASE = 1000;
 const TICK_MS = 40;
@@ -21,6 +21,13 @@ export class SimOsd {
   alive = false;
   /** Bumped at every crash: events of an earlier life are ignored. */
   private life = 0;
+  /** The newest map epoch this incarnation has applied. */
+  epoch = 0;
+  /** Addr nonces handed out so far (a new one at every start and every rebind), and the current one. */
+  private nonces = 0;
+  private addrNonce = 0;
+  /** A map marked this live OSD down ("wrongly marked me down"; the cluster rebinds and boots it). */
+  onMarkedDown: () => Promise<void> | void = () => undefined;
   private pgs = new Map<number, peering.ReplicatedPG>();
   private lastCommitAt = 0;
   /** MOSDAlive to the mon (the cluster sets it). */
@@ -32,7 +39,7 @@ export class SimOsd {
     readonly id: number,
     private readonly s: Sched,
     private readonly net: SimNet,
-    private readonly mon: SimMon,
+    private readonly mon: MapSource,
     private readonly rng: Prng,
     private readonly conf: peering.PeeringConf,
   ) {
@@ -45,7 +52,7 @@ export class SimOsd {
     for (let seed = 0; seed < this.mon.pgNum; seed++) {
       const coll = collPG(POOL, seed);
       t.createCollection(coll, 0);
-      peering.PG.fresh(coll, { pool: POOL, seed }, 1).initTransaction(t);
+      peering.PG.fresh(coll, { pool: POOL, seed }, this.mon.createdEpoch).initTransaction(t);
     }
     await this.store.queue(t);
     this.store.sync();
@@ -56,6 +63,8 @@ export class SimOsd {
     this.alive = true;
     const life = ++this.life;
     this.pgs.clear();
+    this.addrNonce = ++this.nonces;
+    this.epoch = this.mon.epoch;
     this.net.attach(this.id, (from, b) => (this.life === life ? this.onMessage(from, b) : Promise.resolve()));
     for (let seed = 0; seed < this.mon.pgNum; seed++) {
       const pg = (await peering.PG.load(this.store.live, collPG(POOL, seed), { pool: POOL, seed }))!;
@@ -75,21 +84,45 @@ export class SimOsd {
     await this.store.crash();
   }
 
+  /** This incarnation's addr nonce (how the mon tells it from the one before a crash or a rebind). */
+  get nonce(): number {
+    return this.addrNonce;
+  }
+
+  /** OSD::_committed_osd_maps after a wrong markdown: bind new addrs, to boot again as a new instance. */
+  rebind(): void {
+    this.addrNonce = ++this.nonces;
+  }
+
+  /**
+   * OSD::is_active: up in the newest map as this incarnation. Until then (a restarted OSD the map
+   * still shows as its previous life, or down) it sends no peering messages, asks for no up_thru
+   * and serves no client ops, as OSD::dispatch_context and send_alive hold back a booting OSD.
+   */
+  get active(): boolean {
+    return this.alive && this.mon.upAs(this.epoch, this.id, this.addrNonce);
+  }
+
   pg(seed: number): peering.ReplicatedPG | undefined {
     return this.pgs.get(seed);
   }
 
+  /** Apply every map after the last one applied, up to `epoch`, in order (OSD::handle_osd_map). */
   async advanceMap(epoch: number): Promise<void> {
-    if (!this.alive) return;
-    for (const [seed, core] of this.pgs) {
-      await core.advanceMap(this.mon.mappings[epoch]![seed]!);
-      this.drain(core);
+    const wasActive = this.active;
+    while (this.alive && this.epoch < epoch) {
+      const e = ++this.epoch;
+      for (const [seed, core] of this.pgs) {
+        await core.advanceMap(this.mon.mappings[e]![seed]!);
+        this.drain(core);
+      }
     }
+    if (wasActive && this.alive && !this.active) await this.onMarkedDown();
   }
 
   async clientOp(client: number, req: MOSDOp, deliver: (r: MOSDOpReply) => void): Promise<void> {
     const core = this.pgs.get(req.pgid.pgid.seed);
-    if (!core) return;
+    if (!core || !this.active) return;
     const env = { now: { sec: 1, nsec: 0 }, pool: { id: POOL, name: 'rbd', pgNum: this.mon.pgNum, erasure: false, full: false, fullQuota: false }, session: { allowAll: true, cap: undefined }, origin: { name: req.reqid.name, addr: makeAddr(2, '127.0.0.1', 40000, client) }, client: deliver };
     await core.handleOp({ req, env });
     this.drain(core);
@@ -107,10 +140,13 @@ export class SimOsd {
     const life = this.life;
     this.tracePhase(core);
     this.traceScrub(core);
+    const active = this.active;
     for (const o of core.take()) {
-      if (o.kind === 'send') this.net.send(this.id, o.to, peering.encodePeerMessage(o.msg));
-      else if (o.kind === 'up_thru') this.s.at(this.rng.intIn(1, 5), () => (this.life === life ? this.wantUpThru(this.id, o.epoch) : undefined));
-      else if (o.kind === 'reply') {
+      if (o.kind === 'send') {
+        if (active) this.net.send(this.id, o.to, peering.encodePeerMessage(o.msg));
+      } else if (o.kind === 'up_thru') {
+        if (active) this.s.at(this.rng.intIn(1, 5), () => (this.life === life ? this.wantUpThru(this.id, o.epoch) : undefined));
+      } else if (o.kind === 'reply') {
         const deliver = o.op.env.client as (r: MOSDOpReply) => void;
         this.s.at(this.rng.intIn(1, 3), () => deliver(o.reply));
       } else if (o.kind === 'effects') {

@@ -6,6 +6,7 @@
  */
 import t from 'tap';
 import { report, runSeed } from './cluster';
+import { runParallel } from './parallel';
 
 const seeds = Number(process.env.TS_CEPH_SIM_SEEDS ?? 200);
 const from = Number(process.env.TS_CEPH_SIM_FROM ?? 1);
@@ -27,4 +28,13 @@ t.test('a seed replays exactly: the same trace twice', async (t) => {
   t.ok(a.trace.some((l) => l.includes('crash osd.')), 'the seed crashes an OSD');
   t.ok(a.trace.some((l) => / c\d write /.test(l)), 'the seed acknowledges writes');
   t.same(b.trace, a.trace);
+});
+
+t.test('--jobs 2: worker threads run every seed of the range and count the verdicts', async (t) => {
+  const lines: string[] = [];
+  const r = await runParallel(4242, 3, 2, { opsPerClient: 20 }, (l) => lines.push(l));
+  t.same({ seeds: r.seeds, ok: r.ok, failed: r.failed }, { seeds: 3, ok: 3, failed: 0 }, lines.join('\n'));
+  const planted = await runParallel(2, 1, 2, { opsPerClient: 20, bug: { ackBeforeReplica: true } }, (l) => lines.push(l));
+  t.same({ seeds: planted.seeds, failed: planted.failed }, { seeds: 1, failed: 1 }, 'a failing seed counts as failed');
+  t.match(lines.join('\n'), /seed 2 FAILED .*replay: npm run sim -- --seed 2 --trace/, 'and its report names the seed to replay');
 });

@@ -3,7 +3,7 @@ import { CEPH_NOSNAP } from '@ts-ceph/objectstore';
 import { peering } from '@ts-ceph/osd';
 import { Prng } from '@ts-ceph/testkit';
 import { Sched, SimNet } from './sched';
-import { SimMon } from './sim-mon';
+import { StandInMon } from './standin-mon';
 import { SimOsd } from './sim-osd';
 
 /**
@@ -42,7 +42,7 @@ class Cluster {
   private tid = 0n;
   private constructor(
     readonly s: Sched,
-    readonly mon: SimMon,
+    readonly mon: StandInMon,
     readonly osds: SimOsd[],
   ) {}
 
@@ -50,7 +50,7 @@ class Cluster {
     const s = new Sched();
     const net = new SimNet(s, new Prng(1));
     net.faults = { dropRate: 0, dupRate: 0, delayMin: 1, delayMax: 1 };
-    const mon = new SimMon(Number(o.osds ?? 3), Number(o.size ?? 3), Number(o.min_size ?? 2), Number(o.pgs ?? 1));
+    const mon = new StandInMon(Number(o.osds ?? 3), Number(o.size ?? 3), Number(o.min_size ?? 2), Number(o.pgs ?? 1));
     const conf: peering.PeeringConf = { ...peering.defaultPeeringConf, noPgTemp: true, osdRecoveryMaxActive: 3, osdMaxBackfills: 1 };
     const osds = Array.from({ length: mon.numOsd }, (_, i) => new SimOsd(i, s, net, mon, new Prng(100 + i), conf));
     for (const d of osds) await d.mkfs();

@@ -39,5 +39,6 @@ export * from './daemon';
 export * from './mon-paths';
 export * from './net/mon-server';
 export * from './net/subscriptions';
+export { osdMessageHandlers, type OsdMessageContext } from './net/osd-messages';
 export * from './messages/log';
 export * from './cluster/local-cluster';

@@ -5,7 +5,7 @@
  */
 import { CephConf, Clock, cephError, logger, searchOrder, normalizeOptionName } from '@ts-ceph/common';
 import { EntityType, utimeFromMs, formatUTime, EntityAddrvec, CEPH_FEATURES_ALL, makeAddr, AddrType, formatAddr, formatAddrvec } from '@ts-ceph/denc';
-import { KeyRing, MonCap, cryptoRandom } from '@ts-ceph/cephx';
+import { KeyRing, MonCap, RandomSource, cryptoRandom } from '@ts-ceph/cephx';
 import { MonMap } from '@ts-ceph/maps';
 import { MonitorDBStore } from './store/mon-store';
 import { KVBackend } from './store/kv';
@@ -71,6 +71,8 @@ export interface MonitorOptions {
   clock: Clock;
   /** Extra health sources (MON_DISK_LOW from the daemon). */
   options?: OptionTable;
+  /** Where the auth service's secrets come from: the kernel's CSPRNG unless a simulation seeds it. */
+  random?: RandomSource;
 }
 
 /** ceph.conf values that apply to `entity` ([global] < [type] < [type.id]), normalised names. */
@@ -131,7 +133,7 @@ export class Monitor {
     this.auth = new AuthMonitor(store, opts.monKeyring, {
       globalIdPrealloc: () => this.conf.int('mon_globalid_prealloc'),
       authTtls: () => ({ mon: this.conf.float('auth_mon_ticket_ttl'), service: this.conf.float('auth_service_ticket_ttl') }),
-    }, cryptoRandom);
+    }, opts.random ?? cryptoRandom);
     this.monmap = new MonmapMonitor(store);
     this.mgr = new MgrMonitor(store, () => this.conf.str('mgr_initial_modules'));
     this.crash = new CrashService(this.kv);

@@ -46,7 +46,8 @@ export interface AuditSink {
 
 export class CommandDispatcher {
   private readonly handlers = new Map<string, CommandHandler>();
-  private served: MonCommandDesc[] = [];
+  /** The served table and its JSON, built on first use after the last register (a monitor registers ~20 times). */
+  private served: MonCommandDesc[] | undefined;
   private descriptions = '';
   /** get_command_descriptions while an active mgr serves the mgr commands. */
   private descriptionsViaMgr = '';
@@ -59,14 +60,18 @@ export class CommandDispatcher {
 
   register(handlers: Record<string, CommandHandler>): void {
     for (const [prefix, h] of Object.entries(handlers)) this.handlers.set(prefix, h);
-    this.served = servedCommands((p) => this.handlers.has(p));
-    this.descriptions = formatCommandDescriptions(this.served);
+    this.served = undefined;
+    this.descriptions = '';
     this.descriptionsViaMgr = '';
+  }
+
+  private servedList(): MonCommandDesc[] {
+    return (this.served ??= servedCommands((p) => this.handlers.has(p)));
   }
 
   /** The table the CLI validates against: mgr commands flagged FLAG_MGR while a mgr serves them. */
   private commandDescriptions(): string {
-    if (!this.mgrActive()) return this.descriptions;
+    if (!this.mgrActive()) return (this.descriptions ||= formatCommandDescriptions(this.servedList()));
     this.descriptionsViaMgr ||= formatCommandDescriptions(servedCommands((p) => this.handlers.has(p), (p) => this.viaMgr(p)));
     return this.descriptionsViaMgr;
   }
@@ -76,7 +81,7 @@ export class CommandDispatcher {
   }
 
   get servedCommands(): readonly MonCommandDesc[] {
-    return this.served;
+    return this.servedList();
   }
 
   /** Handle one MMonCommand. `fsidOk` is false when the message names another cluster. */
@@ -93,7 +98,7 @@ export class CommandDispatcher {
     if (typeof prefix !== 'string') return { outcome: reply(-Errno.EINVAL, 'command prefix not found') };
     if (prefix === '') return { outcome: reply(-Errno.EINVAL, 'command prefix must not be empty') };
     if (prefix === 'get_command_descriptions') return { outcome: { reply: { r: 0, rs: '', outbl: Buffer.from(this.commandDescriptions()) }, version: 0 } };
-    const desc = findCommand(this.served, prefix);
+    const desc = findCommand(this.servedList(), prefix);
     const handler = this.handlers.get(prefix);
     if (!desc || !handler) return { outcome: reply(-Errno.EINVAL, 'command not known') };
     const rw = requiresPerm(desc, 'w') || requiresPerm(desc, 'x');

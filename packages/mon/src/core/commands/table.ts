@@ -24,12 +24,20 @@ export interface ArgDesc {
   kv: Map<string, string>;
 }
 
+/** descPrefix's answers: the table is fixed, and every command lookup asks again. */
+const prefixCache = new Map<string, string>();
+
 /** The literal words of a descriptor ("osd pool create"). */
 export function descPrefix(cmdstring: string): string {
-  return cmdstring
-    .split(' ')
-    .filter((w) => !/[,=]/.test(w))
-    .join(' ');
+  let p = prefixCache.get(cmdstring);
+  if (p === undefined) {
+    p = cmdstring
+      .split(' ')
+      .filter((w) => !/[,=]/.test(w))
+      .join(' ');
+    prefixCache.set(cmdstring, p);
+  }
+  return p;
 }
 
 /** cmddesc_get_args: "name=pool,type=CephPoolname,req=false" -> sorted key/value map. */

@@ -330,17 +330,41 @@ export class PeeringPG {
    */
   private async maybeAllActivated(): Promise<void> {
     if (this.phase !== 'activating' || !this.localActivated || this.replicas.some((o) => !this.peerMissing.has(o))) return;
-    const m = this.mapping!;
     this.phase = 'active';
-    this.rep.peeredOnly = m.acting.length < m.minSize;
-    if (!this.rep.peeredOnly) {
-      this.pg.info.lastEpochStarted = this.intervalStart;
-      this.pg.info.history!.lastEpochStarted = Math.max(this.pg.info.history!.lastEpochStarted, this.intervalStart);
-      const t = new Transaction();
-      this.pg.saveInfo(t);
-      this.queue(t, () => undefined);
-    }
+    this.rep.peeredOnly = this.writeableCopies() < this.mapping!.minSize;
+    if (!this.rep.peeredOnly) this.recordStarted();
     await this.hooks.onActive(this);
+  }
+
+  /**
+   * The acting copies that count toward min_size: every one but a backfill target still lacking
+   * objects (and our own copy while it is being backfilled). PeeringState::calc_replicated_acting
+   * leaves backfill targets out of the acting set it wants, so a write is never acknowledged with
+   * fewer than min_size complete copies: otherwise, once the complete ones fail, the authoritative
+   * log comes from an older copy (an incomplete one never holds it) and the acked writes are gone.
+   */
+  writeableCopies(): number {
+    return this.mapping!.acting.filter((o) => (o === this.whoami ? !this.pg.info.incomplete : !this.rep.backfillTargets.has(o) || this.peerMissing.get(o)?.size === 0)).length;
+  }
+
+  /**
+   * A peered PG whose backfill has brought min_size copies complete goes read-write (Ceph gets
+   * there through a new pg_temp and interval; without pg_temp the interval stays). True when it did.
+   */
+  maybeWriteable(): boolean {
+    if (this.phase !== 'active' || !this.rep.peeredOnly || this.writeableCopies() < this.mapping!.minSize) return false;
+    this.rep.peeredOnly = false;
+    this.recordStarted();
+    return true;
+  }
+
+  /** last_epoch_started: this interval's copies hold every write it may acknowledge. */
+  private recordStarted(): void {
+    this.pg.info.lastEpochStarted = this.intervalStart;
+    this.pg.info.history!.lastEpochStarted = Math.max(this.pg.info.history!.lastEpochStarted, this.intervalStart);
+    const t = new Transaction();
+    this.pg.saveInfo(t);
+    this.queue(t, () => undefined);
   }
 
   /** Set by rep-ops.ts / recovery.ts: what runs when the PG goes active and on messages they own. */

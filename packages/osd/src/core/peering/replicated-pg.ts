@@ -35,6 +35,7 @@ export class ReplicatedPG extends PeeringPG {
       onTick: async (p) => {
         notifyPrimary(p);
         if (p.phase !== 'active') return;
+        if (p.maybeWriteable()) for (const op of p.waitingForActive.splice(0)) await dispatch(p, op);
         resendRepOps(p);
         await recoveryTick(p);
         purgeStrays(p);
