@@ -236,7 +236,11 @@ export class PgDriver {
         if (pm && pm.epoch > core.mapping.epoch) await core.advanceMap(pm);
       }
     } else {
-      const stored = (replay ? ((await replay).get(key) ?? []) : await currentInterval(this.maps, core.pg.pgid, map)).filter((pm) => pm.epoch < m.epoch);
+      // A PG loaded before this batch (a restarted OSD's) replays its intervals from the stored
+      // maps; one this batch created walks back to where its current interval began, as its peers
+      // count it (its batch may hold epochs its primary saw one by one).
+      const replayed = replay ? (await replay).get(key) : undefined;
+      const stored = (replayed ?? (await currentInterval(this.maps, core.pg.pgid, map))).filter((pm) => pm.epoch < m.epoch);
       await core.init([...stored, m]);
     }
     // PrimaryLogPG::on_change requeues the client ops of a primary's unfinished writes and of its
