@@ -14,9 +14,9 @@ import t from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { realClock } from '@ts-ceph/common';
-import { requireBinary, run, RunResult } from '@ts-ceph/testkit';
+import { requireBinary, run } from '@ts-ceph/testkit';
 import { bootstrapTsCluster, watchOsdMap } from './osd-cluster-lib';
-import { compareReplicas, degradedOrUndersized, pollPgStat, recoveryOps, stateTimeline, waitAllClean, waitDegraded } from './osd-faults-lib';
+import { compareReplicas, degradedOrUndersized, fioJob, pollPgStat, recoveryOps, sleep, stateTimeline, waitAllClean, waitDegraded } from './osd-faults-lib';
 
 const pool = 'fio';
 const pgs = 8;
@@ -24,22 +24,6 @@ const pgs = 8;
 // runtime is only a cap.
 const writeSecondsMax = 150;
 const stopSeconds = 20;
-
-interface FioJob {
-  error: number;
-  write: { io_bytes: number; iops: number };
-  read: { io_bytes: number };
-}
-
-function fioJob(r: RunResult): FioJob | undefined {
-  try {
-    return (JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))) as { jobs: FioJob[] }).jobs[0];
-  } catch {
-    return undefined;
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 t.test('fio rados verify through kill -9 and SIGSTOP of an OSD; replicas identical afterwards', async (t) => {
   for (const b of ['ceph', 'fio']) requireBinary(b);

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { configureLog, realClock } from '@ts-ceph/common';
 import { CEPH_NOSNAP, collToString, ghobjectMax, ghobjectMin, NativeStore } from '@ts-ceph/objectstore';
+import type { RunResult } from '@ts-ceph/testkit';
 import type { BootstrappedCluster } from './osd-cluster-lib';
 
 /** One `ceph pg stat -f json` answer: the PG count per state name, when it was seen. */
@@ -171,3 +172,21 @@ export async function compareReplicas(c: BootstrappedCluster, osds: number, pool
   }
   return { objects: names.size, missing, differ };
 }
+
+/** The first job of fio's `--output-format=json` (what the fault tests read of it). */
+export interface FioJob {
+  error: number;
+  write: { io_bytes: number; iops: number };
+  read: { io_bytes: number };
+}
+
+/** fio's JSON report from its stdout (after any warning lines); undefined when there is none. */
+export function fioJob(r: RunResult): FioJob | undefined {
+  try {
+    return (JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))) as { jobs: FioJob[] }).jobs[0];
+  } catch {
+    return undefined;
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

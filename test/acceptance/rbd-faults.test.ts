@@ -14,31 +14,15 @@ import t from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { realClock } from '@ts-ceph/common';
-import { requireBinary, run, RunResult } from '@ts-ceph/testkit';
+import { requireBinary, run } from '@ts-ceph/testkit';
 import { bootstrapTsCluster, watchOsdMap } from './osd-cluster-lib';
-import { degradedOrUndersized, pollPgStat, recoveryOps, stateTimeline, waitAllClean, waitDegraded } from './osd-faults-lib';
+import { degradedOrUndersized, fioJob, pollPgStat, recoveryOps, sleep, stateTimeline, waitAllClean, waitDegraded } from './osd-faults-lib';
 
 const pool = 'rbd';
 const pgs = 8;
 const image = 'faults';
 // The write phase ends with the trigger file once the fault healed; the runtime is only a cap.
 const writeSecondsMax = 120;
-
-interface FioJob {
-  error: number;
-  write: { io_bytes: number; iops: number };
-  read: { io_bytes: number };
-}
-
-function fioJob(r: RunResult): FioJob | undefined {
-  try {
-    return (JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))) as { jobs: FioJob[] }).jobs[0];
-  } catch {
-    return undefined;
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 t.test('fio rbd verify through kill -9 of the header primary; the cluster ends active+clean', async (t) => {
   for (const b of ['ceph', 'rbd', 'fio']) requireBinary(b);
