@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cephFork, forksCeph } from './ceph-fork';
 
 export interface RunResult {
   code: number | null;
@@ -14,6 +15,8 @@ export interface RunResult {
 
 /** Run a command to completion with a timeout (SIGKILL after `timeoutMs`). Never throws on exit status. */
 export function run(cmd: string, args: string[], opts: SpawnOptions & { input?: string | Buffer; timeoutMs?: number } = {}): Promise<RunResult> {
+  // The stock ceph CLI, forked from a preloaded interpreter (ceph-fork.ts says why).
+  if (forksCeph(cmd)) return cephFork(args, opts);
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { ...opts, stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
