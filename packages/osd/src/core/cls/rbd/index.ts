@@ -1,7 +1,10 @@
 import { ClsMethod } from '../registry';
 import { childrenMethods } from './children';
 import { directoryMethods } from './directory';
+import { groupMethods } from './group';
 import { headerMethods } from './header';
+import { migrationMethods } from './migration';
+import { mirrorMethods } from './mirror';
 import { miscMethods } from './misc';
 import { objectMapMethods } from './object-map';
 import { snapshotMethods } from './snapshots';
@@ -15,8 +18,12 @@ export const rbdMethods: Readonly<Record<string, ClsMethod>> = {
   ...directoryMethods,
   ...objectMapMethods,
   ...miscMethods,
+  ...migrationMethods,
+  ...groupMethods,
+  ...mirrorMethods,
   ...sparsifyMethods,
 };
 
 export * from './types';
 export * from './bit-vector';
+export * from './spec-types';
