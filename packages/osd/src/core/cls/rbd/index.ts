@@ -5,6 +5,7 @@ import { groupMethods } from './group';
 import { headerMethods } from './header';
 import { migrationMethods } from './migration';
 import { mirrorMethods } from './mirror';
+import { mirrorSnapshotMethods } from './mirror-snapshot';
 import { miscMethods } from './misc';
 import { objectMapMethods } from './object-map';
 import { snapshotMethods } from './snapshots';
@@ -21,6 +22,7 @@ export const rbdMethods: Readonly<Record<string, ClsMethod>> = {
   ...migrationMethods,
   ...groupMethods,
   ...mirrorMethods,
+  ...mirrorSnapshotMethods,
   ...sparsifyMethods,
 };
 

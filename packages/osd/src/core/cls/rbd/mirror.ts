@@ -143,6 +143,23 @@ async function mirrorImageRemove(ctx: ClsContext, input: Buffer): Promise<void> 
   for (const key of [STATUS_GLOBAL_KEY_PREFIX + m.globalImageId, ...remote.map(([k]) => k)]) await removeKey(ctx, key);
 }
 
+/**
+ * mirror_image_status_get(global id): Ceph answers the stored site statuses, each marked up when its
+ * writer still watches rbd_mirroring. Only rbd-mirror writes statuses (mirror_image_status_set), and
+ * ts-ceph neither runs it nor offers that method, so there are none: ENOENT, which librbd shows as
+ * "unknown". Statuses some other OSD wrote would need the object's watchers, which a method cannot
+ * list here (no cls_cxx_list_watchers): EOPNOTSUPP then.
+ */
+async function mirrorImageStatusGet(ctx: ClsContext, input: Buffer): Promise<void> {
+  const globalId = decodeInput(input, readString);
+  const local = await valsWithPrefix(ctx, STATUS_GLOBAL_KEY_PREFIX + globalId, 1).catch(() => []);
+  const remote = await valsWithPrefix(ctx, `${REMOTE_STATUS_GLOBAL_KEY_PREFIX}${globalId}_`, 1).catch(() => []);
+  if (local.some(([k]) => k === STATUS_GLOBAL_KEY_PREFIX + globalId) || remote.length > 0) {
+    throw cephError('EOPNOTSUPP', 'cls_rbd: mirror image statuses need the watchers of rbd_mirroring');
+  }
+  throw cephError('ENOENT', `cls_rbd: no mirror image status for ${globalId}`);
+}
+
 export const mirrorMethods: Readonly<Record<string, ClsMethod>> = {
   mirror_uuid_get: { flags: RD, fn: mirrorUuidGet },
   mirror_uuid_set: { flags: RDWR, fn: mirrorUuidSet },
@@ -154,4 +171,5 @@ export const mirrorMethods: Readonly<Record<string, ClsMethod>> = {
   mirror_image_get: { flags: RD, fn: mirrorImageGet },
   mirror_image_set: { flags: RDWR, fn: mirrorImageSet },
   mirror_image_remove: { flags: RDWR, fn: mirrorImageRemove },
+  mirror_image_status_get: { flags: RD, fn: mirrorImageStatusGet },
 };
