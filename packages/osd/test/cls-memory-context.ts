@@ -45,6 +45,8 @@ export class MemClsContext implements ClsContext {
   /** The op's view of the object (undefined: does not exist). */
   next: MemObject | undefined;
 
+  /** What cls_get_snapset_seq answers for an existing object (the tests' objects have no clones). */
+  snapsetSeqValue = 0n;
   constructor(
     private readonly base: MemObject | undefined,
     readonly origin: Caller,
@@ -145,6 +147,11 @@ export class MemClsContext implements ClsContext {
   }
   currentVersion(): bigint {
     return 7n;
+  }
+  /** The SnapSet seq tests set on the pool; ENOENT when the object does not exist. */
+  async snapsetSeq(): Promise<bigint> {
+    if (!this.next) throw cephError('ENOENT', 'no such object');
+    return this.snapsetSeqValue;
   }
   log(level: number, msg: string): void {
     this.logs.push([level, msg]);

@@ -105,9 +105,35 @@ async function migrationRemove(ctx: ClsContext): Promise<void> {
   }
 }
 
+/** cls::rbd::AssertSnapcSeqState (a u8). */
+export const ASSERT_SNAPC_SEQ = { GT_SNAPSET_SEQ: 0, LE_SNAPSET_SEQ: 1 } as const;
+
+/**
+ * assert_snapc_seq(u64 snapc_seq, u8 state) on a data object: a migration's deep copy writes an
+ * object only while the destination's snap context is newer than the object's SnapSet (GT), so a
+ * write the image already made is not overwritten. A missing object counts as older than any seq.
+ * ERANGE when the assertion fails, EOPNOTSUPP for an unknown state.
+ */
+async function assertSnapcSeq(ctx: ClsContext, input: Buffer): Promise<void> {
+  const a = decodeInput(input, (r) => ({ seq: r.u64('snapc_seq'), state: r.u8('state') }));
+  const snapsetSeq = await ctx.snapsetSeq().catch((e: unknown) => {
+    if (isCephError(e, 'ENOENT')) return undefined;
+    throw e;
+  });
+  const newer = snapsetSeq === undefined || a.seq > snapsetSeq;
+  if (a.state === ASSERT_SNAPC_SEQ.GT_SNAPSET_SEQ) {
+    if (!newer) throw cephError('ERANGE', `cls_rbd: snapc seq ${a.seq} is not newer than the object's ${snapsetSeq}`);
+  } else if (a.state === ASSERT_SNAPC_SEQ.LE_SNAPSET_SEQ) {
+    if (newer) throw cephError('ERANGE', `cls_rbd: snapc seq ${a.seq} is newer than the object's`);
+  } else {
+    throw cephError('EOPNOTSUPP', `cls_rbd: unknown snapc seq assertion ${a.state}`);
+  }
+}
+
 export const migrationMethods: Readonly<Record<string, ClsMethod>> = {
   migration_set: { flags: RDWR, fn: migrationSet },
   migration_set_state: { flags: RDWR, fn: migrationSetState },
   migration_get: { flags: RD, fn: migrationGet },
   migration_remove: { flags: RDWR, fn: migrationRemove },
+  assert_snapc_seq: { flags: RDWR, fn: assertSnapcSeq },
 };
