@@ -6,7 +6,7 @@
  */
 import t from 'tap';
 import { Errno } from '@ts-ceph/common';
-import { Writer } from '@ts-ceph/denc';
+import { Writer, crc32c } from '@ts-ceph/denc';
 import { builtinClsRegistry } from '../src/core/cls/index';
 import { MemPool, client } from './cls-memory-context';
 
@@ -183,4 +183,33 @@ t.test('mirroring: uuid, mode, images, snapshot namespace', async (t) => {
   t.equal(await rv(pool, 'hdr', 'mirror_image_snapshot_unlink_peer', bytes((w) => w.u64(4n).string('p2'))), -85, 'the last peer of a superseded snapshot: ERESTART');
   t.equal(await rv(pool, 'hdr', 'snapshot_add', bytes((w) => w.string('user').u64(6n))), 0);
   t.equal(await rv(pool, 'hdr', 'mirror_image_snapshot_set_copy_progress', bytes((w) => w.u64(6n).u8(1).u64(0n))), -Errno.EINVAL, 'not a mirror snapshot');
+});
+
+/** A BitVector<2> with CRCs, by hand: header, data, footer with one CRC per 4096 data bytes. */
+function bitVector(size: number, data: Buffer): Buffer {
+  const hdr = bytes((w) => w.u8(1).u8(1).u32(8).u64(BigInt(size)));
+  const blocks = Math.ceil(data.length / 4096);
+  return bytes((w) => {
+    w.u32(hdr.length).bytes(hdr).bytes(data).u32(8 + 4 * blocks).u32(crc32c(0, hdr)).u32(blocks);
+    for (let b = 0; b < blocks; b++) w.u32(crc32c(0, data.subarray(b * 4096, (b + 1) * 4096)));
+  });
+}
+
+t.test('object_map_update on a map of several CRC blocks', async (t) => {
+  const pool = new MemPool(builtinClsRegistry());
+  t.equal(await rv(pool, 'om', 'object_map_resize', bytes((w) => w.u64(40_000n).u8(0))), 0, '40 000 objects: 10 000 data bytes, 3 blocks');
+  const update = (start: bigint, end: bigint, state: number, current?: number) =>
+    rv(pool, 'om', 'object_map_update', bytes((w) => w.u64(start).u64(end).u8(state).optional(current, (x, v) => x.u8(v))));
+  t.equal(await update(20_000n, 20_001n, 1), 0, 'one object in the third block');
+  t.equal(await update(16_383n, 16_386n, 3), 0, 'a range across the first block boundary');
+  t.equal(await update(16_384n, 16_386n, 0, 2), 0, 'objects not in current_state (pending) stay');
+  const data = Buffer.alloc(10_000);
+  data[5000] = 0x40;
+  data[4095] = 0x03;
+  data[4096] = 0xf0;
+  t.same(pool.objects.get('om')!.data, bitVector(40_000, data), 'the touched blocks and their CRCs rewritten');
+  t.equal(await update(39_999n, 40_001n, 1), -Errno.ERANGE, 'past the end');
+  pool.objects.get('om')!.data[18 + 9000] ^= 0xff;
+  t.equal(await update(36_000n, 36_001n, 1), -Errno.EINVAL, 'a block that fails its CRC');
+  t.equal(await update(0n, 1n, 1), 0, 'other blocks are not read');
 });
