@@ -25,6 +25,11 @@ const GLOBAL_KEY_PREFIX = 'global_';
 const STATUS_GLOBAL_KEY_PREFIX = 'status_global_';
 const REMOTE_STATUS_GLOBAL_KEY_PREFIX = 'remote_status_global_';
 const readU32 = (r: Reader) => r.u32();
+/** A missing key or object (ENOENT) as undefined; any other error goes on. */
+const noKey = (e: unknown): undefined => {
+  if (isCephError(e, 'ENOENT')) return undefined;
+  throw e;
+};
 
 async function uuidGet(ctx: ClsContext): Promise<string> {
   return (await ctx.mapGetVal(UUID_KEY)).toString('utf8');
@@ -62,11 +67,8 @@ async function mirrorModeSet(ctx: ClsContext, input: Buffer): Promise<void> {
     await ctx.mapSetVal(MODE_KEY, out((w) => w.u32(mode)));
     return;
   }
-  const peers = await valsWithPrefix(ctx, PEER_KEY_PREFIX, 1).catch((e: unknown) => {
-    if (isCephError(e, 'ENOENT')) return [];
-    throw e;
-  });
-  if (peers.length > 0) throw cephError('EBUSY', 'cls_rbd: mirroring peers remain');
+  const peers = await valsWithPrefix(ctx, PEER_KEY_PREFIX, 1).catch((e: unknown) => noKey(e));
+  if (peers && peers.length > 0) throw cephError('EBUSY', 'cls_rbd: mirroring peers remain');
   await removeKey(ctx, MODE_KEY);
   await removeKey(ctx, UUID_KEY);
 }
@@ -152,9 +154,9 @@ async function mirrorImageRemove(ctx: ClsContext, input: Buffer): Promise<void> 
  */
 async function mirrorImageStatusGet(ctx: ClsContext, input: Buffer): Promise<void> {
   const globalId = decodeInput(input, readString);
-  const local = await valsWithPrefix(ctx, STATUS_GLOBAL_KEY_PREFIX + globalId, 1).catch(() => []);
-  const remote = await valsWithPrefix(ctx, `${REMOTE_STATUS_GLOBAL_KEY_PREFIX}${globalId}_`, 1).catch(() => []);
-  if (local.some(([k]) => k === STATUS_GLOBAL_KEY_PREFIX + globalId) || remote.length > 0) {
+  const local = await ctx.mapGetVal(STATUS_GLOBAL_KEY_PREFIX + globalId).catch((e: unknown) => noKey(e));
+  const remote = await valsWithPrefix(ctx, `${REMOTE_STATUS_GLOBAL_KEY_PREFIX}${globalId}_`, 1).catch((e: unknown) => noKey(e));
+  if (local || (remote && remote.length > 0)) {
     throw cephError('EOPNOTSUPP', 'cls_rbd: mirror image statuses need the watchers of rbd_mirroring');
   }
   throw cephError('ENOENT', `cls_rbd: no mirror image status for ${globalId}`);
