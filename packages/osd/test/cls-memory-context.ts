@@ -45,6 +45,8 @@ export class MemClsContext implements ClsContext {
   /** The op's view of the object (undefined: does not exist). */
   next: MemObject | undefined;
 
+  /** What cls_get_snapset_seq answers for an existing object (the tests' objects have no clones). */
+  snapsetSeqValue = 0n;
   constructor(
     private readonly base: MemObject | undefined,
     readonly origin: Caller,
@@ -146,6 +148,11 @@ export class MemClsContext implements ClsContext {
   currentVersion(): bigint {
     return 7n;
   }
+  /** The SnapSet seq tests set on the pool; ENOENT when the object does not exist. */
+  async snapsetSeq(): Promise<bigint> {
+    if (!this.next) throw cephError('ENOENT', 'no such object');
+    return this.snapsetSeqValue;
+  }
   log(level: number, msg: string): void {
     this.logs.push([level, msg]);
   }
@@ -155,6 +162,8 @@ export class MemClsContext implements ClsContext {
 export class MemPool {
   readonly objects = new Map<string, MemObject>();
   now: UTime = { sec: 1_700_000_000, nsec: 0 };
+  /** What cls_get_snapset_seq answers for the pool's existing objects. */
+  snapsetSeq = 0n;
 
   constructor(readonly registry: ClsRegistry) {}
 
@@ -173,6 +182,7 @@ export class MemPool {
     const base = this.objects.get(oid);
     if (!(ref.flags & CLS_METHOD_WR) && !base) return { rval: -Errno.ENOENT, outdata: Buffer.alloc(0) };
     const ctx = new MemClsContext(base, who, this.now, ref.flags);
+    ctx.snapsetSeqValue = this.snapsetSeq;
     const out = await execClsMethod(ref, ctx, input);
     if (out.rval >= 0 && ref.flags & CLS_METHOD_WR) {
       if (ctx.next) this.objects.set(oid, ctx.next);

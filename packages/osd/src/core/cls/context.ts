@@ -84,6 +84,12 @@ export interface ClsContext {
    * will get; cls_version keeps its own counter in an xattr.
    */
   currentVersion(): bigint;
+  /**
+   * cls_get_snapset_seq: the head's SnapSet seq as the op leaves it (ctx->obc->ssc->snapset.seq);
+   * ENOENT when the object does not exist, or is a whiteout without clones. cls_rbd's
+   * assert_snapc_seq guards a migration's deep-copy writes with it.
+   */
+  snapsetSeq(): Promise<bigint>;
   /** cls_log / CLS_LOG: a line in the OSD log at debug level `level` (debug_objclass). */
   log(level: number, msg: string): void;
 }

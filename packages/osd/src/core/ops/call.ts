@@ -2,6 +2,7 @@ import { CephError, Errno, ErrnoName } from '@ts-ceph/common/core';
 import { CEPH_FEATURES_ALL } from '@ts-ceph/denc';
 import { CephOsdOp, OSDOp, osdOp, osdOpExtent, osdOpWrite, osdOpWriteFull, opCall } from '@ts-ceph/messages';
 import { ClsContext, ClsRegistry, builtinClsRegistry, execClsMethod, parseClsCall, CLS_METHOD_WR } from '../cls';
+import { OI_FLAG } from '../object-info';
 import { OpContext, OpHandler } from '../op-context';
 import { userXattrs } from './xattr';
 import { clampMax, walkOmap } from './omap';
@@ -76,6 +77,11 @@ export function clsContextFor(ctx: OpContext, handlers: ReadonlyMap<number, OpHa
     },
     ...clsOmapContext(ctx),
     currentVersion: () => ctx.env.pg.info.lastUserVersion,
+    async snapsetSeq() {
+      const whiteout = (ctx.oi.flags & OI_FLAG.WHITEOUT) !== 0 && ctx.snapset.clones.length === 0;
+      if (!ctx.obs.exists || whiteout) throw new CephError('ENOENT', Errno.ENOENT, 'no such object');
+      return ctx.snapset.seq;
+    },
     log: () => undefined,
   };
 }

@@ -1,7 +1,11 @@
 import { ClsMethod } from '../registry';
 import { childrenMethods } from './children';
 import { directoryMethods } from './directory';
+import { groupMethods } from './group';
 import { headerMethods } from './header';
+import { migrationMethods } from './migration';
+import { mirrorMethods } from './mirror';
+import { mirrorSnapshotMethods } from './mirror-snapshot';
 import { miscMethods } from './misc';
 import { objectMapMethods } from './object-map';
 import { snapshotMethods } from './snapshots';
@@ -15,8 +19,13 @@ export const rbdMethods: Readonly<Record<string, ClsMethod>> = {
   ...directoryMethods,
   ...objectMapMethods,
   ...miscMethods,
+  ...migrationMethods,
+  ...groupMethods,
+  ...mirrorMethods,
+  ...mirrorSnapshotMethods,
   ...sparsifyMethods,
 };
 
 export * from './types';
 export * from './bit-vector';
+export * from './spec-types';

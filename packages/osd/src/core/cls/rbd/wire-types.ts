@@ -1,5 +1,6 @@
 import { Reader, Writer, registerType } from '@ts-ceph/denc';
 import { BitVector2 } from './bit-vector';
+import * as S from './spec-types';
 import * as T from './types';
 
 /**
@@ -34,3 +35,21 @@ reg('cls::rbd::GroupSpec', T.decodeGroupSpec, (w, v) => T.encodeGroupSpec(w, v.g
 for (const name of ['BitVector<2>', 'ceph::BitVector<2>']) {
   reg(name, (r) => BitVector2.decode(r), (w, v) => v.encode(w), () => [BitVector2.empty(), new BitVector2(5, Buffer.from([0x1b, 0x40])), new BitVector2(4, Buffer.from([0x14]), false)]);
 }
+
+const migration = (sourceSpec: string): S.MigrationSpec => ({
+  headerType: S.MIGRATION_HEADER_TYPE.DST, poolId: 1n, poolNamespace: 'ns', imageName: 'image', imageId: '123', snapSeqs: new Map([[1n, 2n]]),
+  overlap: 123n, flatten: true, mirroring: true, state: S.MIGRATION_STATE.EXECUTING, stateDescription: 'executing',
+  mirrorImageMode: S.MIRROR_IMAGE_MODE.SNAPSHOT, sourceSpec,
+});
+reg('cls::rbd::MigrationSpec', S.decodeMigrationSpec, S.encodeMigrationSpec, () => [migration(''), migration('{"type":"raw"}')]);
+reg('cls::rbd::GroupImageSpec', S.decodeGroupImageSpec, S.encodeGroupImageSpec, () => [{ imageId: '10152ae8944a', poolId: 0n }]);
+reg('cls::rbd::GroupImageStatus', S.decodeGroupImageStatus, S.encodeGroupImageStatus, () => [
+  { spec: { imageId: '10152ae8944a', poolId: 0n }, state: S.GROUP_IMAGE_LINK_STATE.INCOMPLETE },
+]);
+reg('cls::rbd::ImageSnapshotSpec', S.decodeImageSnapshotSpec, S.encodeImageSnapshotSpec, () => [{ pool: 1n, imageId: 'testimage', snapId: 7n }]);
+reg('cls::rbd::GroupSnapshot', S.decodeGroupSnapshot, S.encodeGroupSnapshot, () => [
+  { id: '1018643c9869', name: 'groupsnapshot2', state: S.GROUP_SNAPSHOT_STATE.COMPLETE, snaps: [{ pool: 1n, imageId: 'testimage', snapId: 7n }] },
+]);
+reg('cls::rbd::MirrorImage', S.decodeMirrorImage, S.encodeMirrorImage, () => [
+  { globalImageId: 'uuid-123', state: S.MIRROR_IMAGE_STATE.ENABLED, mode: S.MIRROR_IMAGE_MODE.SNAPSHOT },
+]);
