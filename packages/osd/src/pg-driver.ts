@@ -387,6 +387,6 @@ export class PgDriver {
 
 /** The client ops a primary's core holds unanswered (in flight, waiting for an object, for active). */
 function heldOps(core: ReplicatedPG): ClientOp[] {
-  const inflight = [...core.rep.inflight.values()].filter((g) => !g.replied).map((g) => g.op);
+  const inflight = [...core.rep.repopQueue].flatMap((g) => [...(g.replied ? [] : [g.op]), ...g.after.map((a) => a.op)]);
   return [...inflight, ...[...core.rep.objWaiting.values()].flat(), ...core.waitingForActive];
 }
