@@ -29,7 +29,7 @@ interface Cluster {
   pump(): Promise<void>;
 }
 
-async function cluster(): Promise<Cluster> {
+async function cluster(o: { peer: boolean } = { peer: true }): Promise<Cluster> {
   const cores: ReplicatedPG[] = [];
   const stores: MemStore[] = [];
   for (let osd = 0; osd < 3; osd++) {
@@ -95,7 +95,7 @@ async function cluster(): Promise<Cluster> {
     await cores[osd]!.init([mapping(5, [0, 1, 2])]);
     collect(osd);
   }
-  await c.pump();
+  if (o.peer) await c.pump();
   return c;
 }
 
@@ -119,6 +119,18 @@ t.test('writes to one object are pipelined; acks wait for every copy and keep ve
   await c.pump();
   t.same(c.replies.map((r) => `${r.name} ${r.reply.result} v${r.reply.replayVersion.version}`), ['w1 0 v1', 'w2 0 v2', 'w3 0 v3'], 'acked in version order');
   for (const s of c.stores) t.equal((await s.read(collPG(1, 3), opObject(req('obj', [])), 0, 0)).toString(), 'aaaabbbbcc', 'every copy holds all three writes');
+});
+
+t.test('writes released together (at activation) each see the one before', async (t) => {
+  const c = await cluster({ peer: false });
+  await c.op('w1', w('obj', 0, 'aaaa'));
+  await c.op('w2', req('obj', [osdOpExtent(CephOsdOp.APPEND, 0, 2, Buffer.from('bb'))], { reqid: { name: { type: 8, num: 4100 }, tid: tid++, inc: 0 } }));
+  t.same(c.replies, [], 'both wait for the PG to go active');
+  await c.pump();
+  t.equal(c.cores[0]!.phase, 'active');
+  t.same(c.replies.map((r) => `${r.name} ${r.reply.result}`), ['w1 0', 'w2 0']);
+  // The append ran once the store had the first write (one call into the core ran both ops).
+  for (const s of c.stores) t.equal((await s.read(collPG(1, 3), opObject(req('obj', [])), 0, 0)).toString(), 'aaaabb');
 });
 
 t.test('a read of an object with writes in flight waits until they are durable everywhere', async (t) => {
