@@ -1,8 +1,9 @@
 import { Errno } from '@ts-ceph/common';
-import { OSDMap, objectLocatorToPg, pgKey, pgToUpActingOsds, rawPgToPg, PgT } from '@ts-ceph/maps';
+import { OSDMap, objectLocatorToPg, pgKey, rawPgToPg, PgT } from '@ts-ceph/maps';
 import { CEPH_NOSNAP, ghobject } from '@ts-ceph/objectstore';
 import type { CopySourceLocator } from './core/ops/copy';
 import type { PG } from './core/pg';
+import { upActingOf } from './pg-mappings';
 
 /**
  * Where a copy-from source lives, from the osdmap (OSDMap::object_locator_to_pg, raw_pg_to_pg and
@@ -24,7 +25,7 @@ export function copySourceLocator(map: OSDMap, whoami: number, pgs: ReadonlyMap<
       return -Errno.EOPNOTSUPP;
     }
     const pgid = rawPgToPg(pool, raw);
-    const primary = pgToUpActingOsds(map, pgid).actingPrimary;
+    const primary = upActingOf(map, pgid).actingPrimary;
     if (primary !== whoami) {
       log(1, `copy-from ${src.name}: source pg ${pgid.pool}.${pgid.seed.toString(16)} has primary osd.${primary}, copying from another OSD is not implemented (docs/LIMITS.md)`);
       return -Errno.EOPNOTSUPP;

@@ -1,11 +1,12 @@
 import { CephConf, Clock } from '@ts-ceph/common';
 import { EntityAddrvec } from '@ts-ceph/denc';
 import { AuthRegistry, RotatingKeyRing } from '@ts-ceph/cephx';
-import { OSDMap, PgT, pgToUpActingOsds } from '@ts-ceph/maps';
+import { OSDMap, PgT } from '@ts-ceph/maps';
 import { AuthClientProvider, CephMessage } from '@ts-ceph/messenger';
 import { clusterBindIp, osdPeerMessenger } from './cluster-net';
 import { HeartbeatDriver, heartbeatConfFrom } from './heartbeat-driver';
 import { ClusterPeerLink, PeerLink } from './peer-link';
+import { upActingOf } from './pg-mappings';
 
 export interface OsdNetsOptions {
   id: number;
@@ -103,7 +104,7 @@ export class OsdNets {
     if (!map) return out;
     for (const pgid of this.host!.pgs()) {
       if (!map.pools.has(pgid.pool)) continue;
-      const r = pgToUpActingOsds(map, pgid);
+      const r = upActingOf(map, pgid);
       for (const o of [...r.up, ...r.acting]) if (o >= 0) out.add(o);
     }
     return out;

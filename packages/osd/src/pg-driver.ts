@@ -2,7 +2,7 @@ import { CephConf, Clock, logger, TimerHandle } from '@ts-ceph/common';
 import { Uuid } from '@ts-ceph/denc';
 import { CephMessage, Connection, messageTypes } from '@ts-ceph/messenger';
 import { MOSDAliveCodec, MOSDOp, PAXOS_HEAD_DEFAULT } from '@ts-ceph/messages';
-import { OSDMap, PgT, formatPg, pgKey, pgToUpActingOsds } from '@ts-ceph/maps';
+import { OSDMap, PgT, formatPg, pgKey } from '@ts-ceph/maps';
 import { ObjectStore, Transaction, collPG } from '@ts-ceph/objectstore';
 import { PG, encodeInfo, evKeyName } from './core/pg';
 import { ClientOp, PeeringConf, defaultPeeringConf, PeeringOutput, PgMapping, ReplicatedPG, decodePeerMessage, encodePeerMessage, pgStateString } from './core/peering';
@@ -17,6 +17,7 @@ export { mappingOf };
 import { PeeringPG } from './core/peering/peering-pg';
 import { OpTrace, opTraceFor } from './op-trace';
 import { PhaseClock } from './pg-commands';
+import { upActingOf } from './pg-mappings';
 
 const log = logger('osd');
 
@@ -166,7 +167,7 @@ export class PgDriver {
       for (let seed = 0; seed < pool.pgNum; seed++) {
         const pgid = { pool: poolId, seed };
         if (this.cores.has(pgKey(pgid))) continue;
-        const ua = pgToUpActingOsds(map, pgid);
+        const ua = upActingOf(map, pgid);
         if (ua.up.includes(this.host.id) || ua.acting.includes(this.host.id)) this.enqueue(pgKey(pgid), () => this.ensure(pgid, map.epoch).then(() => undefined));
       }
     }
@@ -387,6 +388,6 @@ export class PgDriver {
 
 /** The client ops a primary's core holds unanswered (in flight, waiting for an object, for active). */
 function heldOps(core: ReplicatedPG): ClientOp[] {
-  const inflight = [...core.rep.inflight.values()].filter((g) => !g.replied).map((g) => g.op);
+  const inflight = [...core.rep.repopQueue].flatMap((g) => [...(g.replied ? [] : [g.op]), ...g.after.map((a) => a.op)]);
   return [...inflight, ...[...core.rep.objWaiting.values()].flat(), ...core.waitingForActive];
 }

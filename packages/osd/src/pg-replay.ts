@@ -1,8 +1,9 @@
-import { OSDMap, OsdState, PgT, pgToUpActingOsds } from '@ts-ceph/maps';
+import { OSDMap, OsdState, PgT } from '@ts-ceph/maps';
 import { PG } from './core/pg';
 import { PgMapping, isNewInterval } from './core/peering';
 import { PeeringPG } from './core/peering/peering-pg';
 import { OsdMapStore } from './osd-map-store';
+import { upActingOf } from './pg-mappings';
 
 /**
  * The PG mappings the driver feeds its cores from stored OSDMaps (osd-map-store.ts): a restarted
@@ -57,7 +58,7 @@ export async function replayStored(maps: OsdMapStore, pgs: ReadonlyMap<string, P
 export function mappingOf(map: OSDMap, pgid: PgT): PgMapping | undefined {
   const pool = map.pools.get(pgid.pool);
   if (!pool) return undefined;
-  const ua = pgToUpActingOsds(map, pgid);
+  const ua = upActingOf(map, pgid);
   const upOsds = new Set<number>();
   const upThru = new Map<number, number>();
   for (let o = 0; o < map.maxOsd; o++) {

@@ -7,12 +7,13 @@
 import { CEPH_NOSNAP, ghobjectMax, ghobjectMin } from '@ts-ceph/objectstore/interface';
 import { ObjectStore } from '@ts-ceph/objectstore';
 import { UTime, Uuid } from '@ts-ceph/denc';
-import { OSDMap, PgT, PgStatT, OsdStatT, StoreStatfsT, newPgStat, newOsdStat, newStoreStatfs, newObjectStatSum, pgKey, pgToUpActingOsds, ObjectStatSumT, HbInterfaces } from '@ts-ceph/maps';
+import { OSDMap, PgT, PgStatT, OsdStatT, StoreStatfsT, newPgStat, newOsdStat, newStoreStatfs, newObjectStatSum, pgKey, ObjectStatSumT, HbInterfaces } from '@ts-ceph/maps';
 import type { MPGStats } from '@ts-ceph/messages';
 import { PAXOS_HEAD_DEFAULT } from '@ts-ceph/messages';
 import { PG, evKeyName } from './core/pg';
 import type { ScrubState } from './core/peering';
 import { PgIoStats } from './core/pg-io-stats';
+import { upActingOf } from './pg-mappings';
 
 /** PG_STATE_ACTIVE | PG_STATE_CLEAN (src/osd/osd_types.h). */
 const ACTIVE = 1n << 1n;
@@ -88,7 +89,7 @@ export class PgStatsReporter {
     const key = pgKey(pgid);
     const since = this.activeSince.get(key) ?? now;
     this.activeSince.set(key, since);
-    const map = pgToUpActingOsds(m, pgid);
+    const map = upActingOf(m, pgid);
     const s = newPgStat();
     s.version = pg.info.lastUpdate;
     s.reportedSeq = this.reports;
@@ -137,7 +138,7 @@ export class PgStatsReporter {
     const pools = new Map<number, StoreStatfsT>();
     for (const pg of this.src.pgs.values()) {
       const pool = m.pools.get(pg.pgid.pool);
-      if (!pool || pg.pgid.seed >= pool.pgNum || pgToUpActingOsds(m, pg.pgid).actingPrimary !== this.src.id) continue;
+      if (!pool || pg.pgid.seed >= pool.pgNum || upActingOf(m, pg.pgid).actingPrimary !== this.src.id) continue;
       const c = await this.count(pg);
       pgStat.push([pg.pgid, this.pgStat(pg.pgid, pg, c, m, now)]);
       let ps = pools.get(pg.pgid.pool);

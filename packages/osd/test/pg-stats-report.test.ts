@@ -5,7 +5,7 @@
  * PGs this OSD is not the acting primary of are left out.
  */
 import t from 'tap';
-import { buildSimple, OsdState, pgToUpActingOsds } from '@ts-ceph/maps';
+import { buildSimple, cloneOSDMap, OsdState, pgToUpActingOsds } from '@ts-ceph/maps';
 import { osdOpWriteFull } from '@ts-ceph/messages';
 import { PgStatsReporter } from '../src/pg-stats-report';
 import { harness, req } from './lib/harness';
@@ -38,7 +38,10 @@ t.test('MPGStats from a PG with two objects', async (t) => {
   s = await r.build(m.fsid, m, 7, now);
   t.same([s.pgStat[0]![1].stats.sum.num_objects, s.pgStat[0]![1].reportedSeq], [3, 2n], 'recounted after a write; the report sequence grows');
 
-  m.osdState[0] = OsdState.EXISTS;
-  s = await r.build(m.fsid, m, 7, now);
+  // The next epoch's map, a new object as the daemon gets it (an epoch's map is never changed).
+  const down = cloneOSDMap(m);
+  down.epoch++;
+  down.osdState[0] = OsdState.EXISTS;
+  s = await r.build(down.fsid, down, 7, now);
   t.same(s.pgStat, [], 'no PGs while not their acting primary');
 });

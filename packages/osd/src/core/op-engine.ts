@@ -117,6 +117,17 @@ export function replyOpError(req: MOSDOp, err: number, epoch: number, v: Eversio
   return r;
 }
 
+/**
+ * OpInfo::may_write: the op writes (a write op, or a class method that writes). A call to an unknown
+ * class counts as a read (it fails without writing).
+ */
+export function opMayWrite(req: MOSDOp): boolean {
+  if (req.ops.some(isWriteOp)) return true;
+  if (!req.ops.some((o) => o.op === CephOsdOp.CALL)) return false;
+  const classes = resolveCalls(req);
+  return typeof classes !== 'number' && classes.some((c) => c.write);
+}
+
 /** PrimaryLogPG::op_has_sufficient_caps, with the class methods the op calls (OpInfo::ClassInfo). */
 function hasCaps(req: MOSDOp, s: OpSession, pool: OpPool, classes: OSDClassInfo[]): boolean {
   if (s.allowAll) return true;

@@ -96,7 +96,12 @@ export class PeeringPG {
     return out;
   }
 
+  /**
+   * The outputs so far. The driver hands each transaction to the store as it takes it (reads see a
+   * queued transaction at once), so the objects written before are readable again after this.
+   */
   take(): PeeringOutput[] {
+    this.rep.unapplied.clear();
     return this.out.splice(0);
   }
   send(to: number, m: PeerBody): void {

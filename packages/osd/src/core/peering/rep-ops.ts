@@ -1,7 +1,7 @@
 import { EversionT } from '@ts-ceph/maps';
 import { MOSDOpReply } from '@ts-ceph/messages';
 import { ghobjectEquals } from '@ts-ceph/objectstore/interface';
-import { OpOutcome, executeOp, opObject } from '../op-engine';
+import { OpOutcome, executeOp, opMayWrite, opObject } from '../op-engine';
 import { decodeLogEntry, evCmp, evKeyName } from '../pg';
 import { oidKey } from './log-merge';
 import { PeerRepOp } from './messages';
@@ -29,24 +29,45 @@ export async function handleOp(p: PeeringPG, op: ClientOp): Promise<void> {
   await dispatch(p, op);
 }
 
-/** Run an op unless its object is busy (an earlier op in flight) or missing on some copy. */
+/**
+ * Run an op once its object lets it (PrimaryLogPG::do_op's object context and locks): ops on one
+ * object run in arrival order; writes are pipelined (each gets its version and log entry now and
+ * goes to the replicas at once, without waiting for the earlier ones' commits), a read waits until
+ * every write in flight on its object is durable on every copy, and nothing runs on an object that
+ * is missing on some copy (recovered first) or held by a scrub chunk.
+ */
 export async function dispatch(p: PeeringPG, op: ClientOp): Promise<void> {
   const r = p.rep;
   const key = oidKey(opObject(op.req));
   const missing = p.ownMissing.has(key) || [...p.peerMissing.values()].some((m) => m.has(key));
-  if (r.busy.has(key) || missing) {
+  if (missing || mustWait(p, key, op)) {
     const q = r.objWaiting.get(key) ?? [];
     q.push(op);
     r.objWaiting.set(key, q);
     if (missing) await recoverFirst(p, key);
     return;
   }
-  r.busy.add(key);
   const prev = p.pg.info.lastUpdate;
   const out = await executeOp(p.store, p.pg, op.req, { ...op.env, epoch: p.mapping!.epoch });
   if (out.t && out.entry) return startRepGather(p, op, key, prev, out);
-  reply(p, op, out.reply, out.effects);
-  await release(p, key);
+  // A write that logged nothing (an error, or a resent write found in the log) may answer for
+  // writes still in flight on its object: its reply follows theirs (waiting_for_ondisk).
+  const last = r.writing.get(key)?.last;
+  if (last) last.after.push({ op, reply: out.reply, effects: out.effects });
+  else reply(p, op, out.reply, out.effects);
+}
+
+/** Whether an op on `key` must wait behind others (ObjectContext::RWState: writers share, readers wait). */
+function mustWait(p: PeeringPG, key: string, op: ClientOp): boolean {
+  const r = p.rep;
+  if (r.objWaiting.has(key) || r.busy.has(key) || r.unapplied.has(key)) return true;
+  return r.writing.has(key) && !opMayWrite(op.req);
+}
+
+/** Whether anything holds `key` now (a write in flight, an op waiting, a scrub chunk): scrub skips it. */
+export function objectBusy(p: PeeringPG, key: string): boolean {
+  const r = p.rep;
+  return r.busy.has(key) || r.writing.has(key) || r.unapplied.has(key) || r.objWaiting.has(key);
 }
 
 function reply(p: PeeringPG, op: ClientOp, rep: MOSDOpReply, effects: (() => void)[] | undefined): void {
@@ -54,10 +75,15 @@ function reply(p: PeeringPG, op: ClientOp, rep: MOSDOpReply, effects: (() => voi
   if (effects?.length) p.out.push({ kind: 'effects', run: effects });
 }
 
-/** An op on `key` finished: run the ops that waited for it, in order. */
+/** What held `key` whole (a scrub chunk, a recovery) is done: run the ops that waited for it. */
 export async function release(p: PeeringPG, key: string): Promise<void> {
+  p.rep.busy.delete(key);
+  await kick(p, key);
+}
+
+/** Try again the ops waiting on `key`, in order: those that still cannot run queue up again. */
+async function kick(p: PeeringPG, key: string): Promise<void> {
   const r = p.rep;
-  r.busy.delete(key);
   const q = r.objWaiting.get(key);
   if (!q) return;
   r.objWaiting.delete(key);
@@ -89,30 +115,56 @@ function startRepGather(p: PeeringPG, op: ClientOp, key: string, prev: EversionT
     replied: false,
     effects: out.effects ?? [],
     ticks: 0,
+    after: [],
   };
   r.inflight.set(tid, g);
+  r.repopQueue.push(g);
+  const w = r.writing.get(key);
+  if (w) {
+    w.n++;
+    w.last = g;
+  } else r.writing.set(key, { n: 1, last: g });
+  r.unapplied.add(key);
   p.queue(out.t!, async () => {
     g.local = true;
-    await maybeFinish(p, g);
+    if (!g.replied && p.conf.bug?.ackBeforeReplica) {
+      g.replied = true;
+      reply(p, g.op, g.reply, g.effects);
+    }
+    await settle(p);
+    // Ops that found the object unapplied waited for this: the store has had it since.
+    await kick(p, key);
   });
   for (const o of g.waiting) p.send(o, g.msg);
 }
 
-/** eval_repop: reply once every copy is durable, then let the object's next op run. */
-async function maybeFinish(p: PeeringPG, g: RepGather): Promise<void> {
-  const all = g.local && g.waiting.size === 0;
-  if (!g.replied && (all || (g.local && p.conf.bug?.ackBeforeReplica))) {
-    g.replied = true;
-    reply(p, g.op, g.reply, g.effects);
+/**
+ * eval_repop: the writes durable on every copy leave the queue in version order, each answered
+ * then (with the answers that waited for it); an object whose last write left lets its readers run.
+ */
+async function settle(p: PeeringPG): Promise<void> {
+  const r = p.rep;
+  while (r.repopQueue.length) {
+    const g = r.repopQueue[0]!;
+    if (!g.local || g.waiting.size > 0) return;
+    r.repopQueue.shift();
+    r.inflight.delete(g.tid);
+    if (!g.replied) {
+      g.replied = true;
+      reply(p, g.op, g.reply, g.effects);
+    }
+    for (const a of g.after) reply(p, a.op, a.reply, a.effects);
+    const w = r.writing.get(g.key)!;
+    if (--w.n > 0) continue;
+    r.writing.delete(g.key);
+    await kick(p, g.key);
   }
-  if (!all || !p.rep.inflight.delete(g.tid)) return;
-  await release(p, g.key);
 }
 
 /** MOSDRepOpReply at the primary. */
 export async function handleRepOpReply(p: PeeringPG, from: number, tid: number): Promise<void> {
   const g = p.rep.inflight.get(tid);
-  if (g && g.waiting.delete(from)) await maybeFinish(p, g);
+  if (g && g.waiting.delete(from)) await settle(p);
 }
 
 /**

@@ -20,6 +20,17 @@ export interface RepGather {
   effects: (() => void)[];
   /** Ticks seen while in flight: a RepOp is resent only after it waited a whole tick. */
   ticks: number;
+  /**
+   * Answers that must not overtake this write (waiting_for_ondisk): a later op on the same object
+   * that wrote nothing (an error, a resent write found in the log) is answered right after it.
+   */
+  after: { op: ClientOp; reply: MOSDOpReply; effects: (() => void)[] | undefined }[];
+}
+
+/** The writes in flight on one object (ObjectContext::RWState with writers only): count and newest. */
+export interface ObjectWrites {
+  n: number;
+  last: RepGather;
 }
 
 /** One object being recovered (a pull into the primary, then pushes to the replicas lacking it). */
@@ -39,7 +50,20 @@ export interface RepState {
   durable: EversionT;
   tid: number;
   inflight: Map<number, RepGather>;
-  /** Objects with an op executing or in flight: later ops on them wait (per-object order). */
+  /** Primary: the writes in flight in version order (repop_queue); they are answered in this order. */
+  repopQueue: RepGather[];
+  /**
+   * Objects with writes in flight: later writes go ahead (pipelined, each sent to the replicas at
+   * once), reads wait until every one of them is durable on every copy (Ceph's object write lock).
+   */
+  writing: Map<string, ObjectWrites>;
+  /**
+   * Objects written in this call into the core, whose transaction the driver has not yet handed to
+   * the store (it does when it takes the outputs): the next op on one must wait, as its reads would
+   * not see the write. Cleared by take().
+   */
+  unapplied: Set<string>;
+  /** Objects held whole (a scrub chunk): every op on them waits. */
   busy: Set<string>;
   objWaiting: Map<string, ClientOp[]>;
   recovering: Map<string, RecoveryOp>;
@@ -70,6 +94,9 @@ export function newRepState(): RepState {
     durable: { epoch: 0, version: 0n },
     tid: 0,
     inflight: new Map(),
+    repopQueue: [],
+    writing: new Map(),
+    unapplied: new Set(),
     busy: new Set(),
     objWaiting: new Map(),
     recovering: new Map(),

@@ -6,7 +6,7 @@ import { PeerRepairPush, PeerScrubMap, PeerScrubReq, ScrubEntry } from './messag
 import { evOf } from './messages';
 import { PeeringPG } from './peering-pg';
 import { PG_STATE } from './pg-state';
-import { release } from './rep-ops';
+import { objectBusy, release } from './rep-ops';
 import { InconsistentObj, ScrubMap, ScrubObject, compareScrubMaps, scrubObject } from './scrub-map';
 import { decodeOid, encodeOid } from './txn-codec';
 import { ScrubClogLine, finishLine, inconsistentLines } from './scrub-log';
@@ -121,7 +121,7 @@ async function stepChunk(p: PeeringPG, s: ScrubState, now: number): Promise<void
   const next = a.chunks[0];
   if (!next) return finish(p, s, now);
   const keys = next.map(oidKey);
-  if (keys.some((k) => p.rep.busy.has(k))) return; // A write is in flight there: try at the next tick.
+  if (keys.some((k) => objectBusy(p, k))) return; // A write is in flight there: try at the next tick.
   for (const k of keys) p.rep.busy.add(k);
   a.chunks.shift();
   const chunk: Chunk = { tid: ++s.tid, oids: next, maps: new Map(), repairing: new Map() };
