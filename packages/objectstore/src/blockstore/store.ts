@@ -49,6 +49,8 @@ export class NativeStore implements ObjectStore, TxcHost {
   sb!: L.Superblock;
   private colls = new Map<string, CollRecord>();
   private cache = new Map<string, Onode | null>();
+  /** Lookups started by prefetch() and not yet in the cache. */
+  private readonly loading = new Map<string, Promise<void>>();
   private nidMax = 0;
   private stats: L.StatsRecord = { storedBytes: 0, objects: 0 };
   private prepareChain: Promise<void> = Promise.resolve();
@@ -178,9 +180,41 @@ export class NativeStore implements ObjectStore, TxcHost {
   queueTransactions(ts: Transaction[]): Promise<void> {
     if (!this.mounted) return Promise.reject(cephError('ESHUTDOWN', 'store is not mounted'));
     if (this.failed) return Promise.reject(this.failed);
+    const loads = this.prefetch(ts);
     return new Promise<void>((resolve, reject) => {
-      this.prepareChain = this.prepareChain.then(() => this.prepare(ts, resolve, reject));
+      this.prepareChain = this.prepareChain.then(() => (loads ? loads.then(() => this.prepare(ts, resolve, reject)) : this.prepare(ts, resolve, reject)));
     });
+  }
+
+  /**
+   * Start the LevelDB lookups of the transaction's objects that the cache does not know, now, in
+   * parallel with the transactions ahead of it. Prepares run one at a time, so a lookup each
+   * (every write to a new object misses) would hold the queue for a LevelDB round trip per
+   * transaction, and a group commit would gather only the few prepared during one flush. A miss is
+   * cached as absent (null): a transaction installed meanwhile wins, as in lookup().
+   */
+  private prefetch(ts: Transaction[]): Promise<unknown> | undefined {
+    let loads: Promise<void>[] | undefined;
+    for (const t of ts) {
+      for (const op of t.ops) {
+        if (!('oid' in op)) continue;
+        const key = cacheKey(op.cid, op.oid);
+        if (this.cache.has(key)) continue;
+        let load = this.loading.get(key);
+        if (!load) {
+          load = R.loadOnode(this.db, op.cid, key.slice(key.indexOf('\n') + 1)).then(
+            (o) => {
+              if (!this.cache.has(key)) this.cache.set(key, o ?? null);
+            },
+            () => undefined,
+          );
+          this.loading.set(key, load);
+          void load.then(() => this.loading.delete(key));
+        }
+        (loads ??= []).push(load);
+      }
+    }
+    return loads && Promise.all(loads);
   }
 
   private async prepare(ts: Transaction[], resolve: () => void, reject: (e: Error) => void): Promise<void> {
