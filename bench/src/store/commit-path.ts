@@ -4,8 +4,9 @@
 // each in a transaction shaped like ts-osd's (the data, the object_info xattr and a PG log entry
 // in the pgmeta object's omap). Reported per op: latency, process CPU, device writes and flushes.
 // The device is made as `ts-ceph bootstrap` makes it (a sparse file); `--filled` writes it in
-// full first, to show what file-system block allocation costs.
-// Usage: npm run bench -- store commit [seconds per workload, default 3] [--filled]
+// full first, to show what file-system block allocation costs; `--no-fill` turns off the store's
+// zero-filling of free space ahead of its allocator (space-fill.ts).
+// Usage: npm run bench -- store commit [seconds per workload, default 3] [--filled] [--no-fill]
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -111,10 +112,10 @@ async function run(store: NativeStore, w: Workload, seconds: number, at: Targets
   return { name: `4k ${w.kind} QD${w.qd}`, ops, iops: ops / secs, latMs: latSum / ops, cpuUs: (cpu.user + cpu.system) / ops, writesPerOp: (counts.writes - w0) / ops, flushesPerOp: (counts.flushes - f0) / ops };
 }
 
-async function openStore(path: string, filled: boolean): Promise<NativeStore> {
+async function openStore(path: string, filled: boolean, spaceFill: boolean): Promise<NativeStore> {
   mkdirSync(path, { recursive: true });
   if (filled) execFileSync('fio', ['--name=fill', `--filename=${join(path, 'block')}`, '--ioengine=io_uring', '--direct=1', '--rw=write', '--bs=1M', '--iodepth=4', `--size=${deviceBytes}`, '--output-format=json'], { encoding: 'utf8' });
-  const s = new NativeStore({ path, deviceBytes });
+  const s = new NativeStore({ path, deviceBytes, spaceFill });
   await s.mkfs();
   await s.mount();
   const t = new Transaction().createCollection(C).touch(C, pgmeta);
@@ -126,18 +127,19 @@ async function openStore(path: string, filled: boolean): Promise<NativeStore> {
 
 export async function commitPathBench(args: string[]): Promise<void> {
   const filled = args.includes('--filled');
+  const spaceFill = !args.includes('--no-fill');
   const seconds = Number(args.find((a) => !a.startsWith('--')) ?? 3);
   const dir = tempDir('ts-bench-commit-');
   const rows: Row[] = [];
   try {
-    const store = await openStore(join(dir.path, 'osd'), filled);
+    const store = await openStore(join(dir.path, 'osd'), filled, spaceFill);
     const at: Targets = { holes: holeOrder(), written: [], fresh: 0 };
     for (const w of workloads) rows.push(await run(store, w, seconds, at));
     await store.umount();
   } finally {
     dir.cleanup();
   }
-  console.log(`store commit path: ${filled ? 'device written in full first' : 'sparse device file (as bootstrap makes it)'}, ${seconds} s per workload, load ${(await import('node:os')).loadavg()[0]!.toFixed(1)}`);
+  console.log(`store commit path: ${filled ? 'device written in full first' : 'sparse device file (as bootstrap makes it)'}, space fill ${spaceFill ? 'on' : 'off'}, ${seconds} s per workload, load ${(await import('node:os')).loadavg()[0]!.toFixed(1)}`);
   console.log('| workload | IOPS | mean latency | CPU/op | device writes/op | flushes/op |');
   console.log('|---|---|---|---|---|---|');
   for (const r of rows) console.log(`| ${r.name} | ${r.iops.toFixed(0)} | ${r.latMs.toFixed(2)} ms | ${r.cpuUs.toFixed(0)} µs | ${r.writesPerOp.toFixed(2)} | ${r.flushesPerOp.toFixed(2)} |`);

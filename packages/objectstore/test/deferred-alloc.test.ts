@@ -5,10 +5,11 @@
 // is what a kill -9 at that moment would leave.
 import t, { Test } from 'tap';
 import { randomBytes } from 'node:crypto';
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '@ts-ceph/testkit';
 import { collPG, ghobject, GHObject, NativeStore, NativeStoreOptions, Transaction } from '../src';
+import { BitmapAllocator } from '../src/blockstore/allocator';
 
 const C = collPG(2, 0);
 const deviceBytes = 64 * 1024 * 1024;
@@ -47,7 +48,8 @@ const cases: Case[] = [
 async function run(t: Test, extra: Partial<NativeStoreOptions>): Promise<void> {
   const dir = tempDir('ts-defer-alloc-');
   t.teardown(dir.cleanup);
-  const opts: NativeStoreOptions = { path: join(dir.path, 'osd'), deviceBytes, ...extra };
+  // No zero-filling of free space here: its writes would be counted with the commit's.
+  const opts: NativeStoreOptions = { path: join(dir.path, 'osd'), deviceBytes, spaceFill: false, ...extra };
   let store = new NativeStore({ ...opts, holdDeferred: true });
   await store.mkfs();
   await store.mount();
@@ -99,4 +101,37 @@ t.test('concurrent small allocating writes share records and flushes (group comm
   t.ok(flushes <= n / 4, `${n} concurrent writes to new objects took ${flushes} flushes`);
   for (let i = 0; i < n; i++) t.same(await store.read(C, obj(i), 0, 4096), data[i]);
   await store.umount();
+});
+
+t.test('free space ahead of the allocator is written (zero-filled) in the background, data untouched', async (t) => {
+  const alloc = new BitmapAllocator(1000);
+  alloc.reserve(0, 10);
+  const a = alloc.allocate(5);
+  t.same(a, [{ start: 10, count: 5 }]);
+  const held = alloc.holdFree(12, 10);
+  t.same(held, [{ start: 15, count: 7 }], 'only the free blocks are held');
+  t.equal(alloc.free, 1000 - 10 - 5 - 7);
+  t.same(alloc.allocate(2), [{ start: 22, count: 2 }], 'held blocks are not handed out');
+  alloc.release(held);
+  t.equal(alloc.free, 1000 - 10 - 5 - 2);
+
+  const dir = tempDir('ts-space-fill-');
+  t.teardown(dir.cleanup);
+  const opts = { path: join(dir.path, 'osd'), deviceBytes };
+  const store = new NativeStore(opts);
+  await store.mkfs();
+  await store.mount();
+  const before = statSync(store.blockPath).blocks * 512;
+  await store.queueTransaction(new Transaction().createCollection(C));
+  const data = Array.from({ length: 50 }, () => randomBytes(4096));
+  const obj = (i: number): GHObject => ghobject({ pool: 2, name: `f${i}`, hash: i });
+  for (let i = 0; i < data.length; i += 10) await Promise.all(data.slice(i, i + 10).map((d, k) => store.queueTransaction(new Transaction().write(C, obj(i + k), 0, d))));
+  await store.umount();
+  const after = statSync(store.blockPath).blocks * 512;
+  t.ok(after - before >= 8 * 1024 * 1024, `the file got ${((after - before) / 2 ** 20).toFixed(1)} MiB of written space for 200 KiB of data`);
+  const s2 = new NativeStore(opts);
+  await s2.mount();
+  for (let i = 0; i < data.length; i++) t.same(await s2.read(C, obj(i), 0, 4096), data[i]);
+  t.equal((await s2.fsck(true)).errors, 0, 'fsck clean');
+  await s2.umount();
 });

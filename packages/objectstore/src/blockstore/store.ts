@@ -20,6 +20,7 @@ import { MetaKV } from './meta-kv';
 import { loadCollections, openDevice } from './mount';
 import * as R from './reads';
 import { installTxc } from './submit';
+import { SpaceFiller } from './space-fill';
 
 export { deviceBytesDefault, deviceBytesMin, KV, NativeStoreOptions, readFsid } from './mkfs';
 
@@ -49,6 +50,7 @@ export class NativeStore implements ObjectStore, TxcHost {
   sb!: L.Superblock;
   private colls = new Map<string, CollRecord>();
   private cache = new Map<string, Onode | null>();
+  private filler: SpaceFiller | undefined;
   /** Lookups started by prefetch() and not yet in the cache. */
   private readonly loading = new Map<string, Promise<void>>();
   private nidMax = 0;
@@ -115,6 +117,7 @@ export class NativeStore implements ObjectStore, TxcHost {
       this.pipeline = new CommitPipeline(this, ring, d.checkpoint.generation + 1, { nidMax: this.nidMax, stats: this.stats });
       await this.pipeline.checkpointNow();
       this.allocator.finishLoad();
+      if (!this.io.dev.blockdev && this.opts.spaceFill !== false) this.filler = new SpaceFiller(this.io, this.allocator);
       for (const [name, c] of await loadCollections(this.db)) this.colls.set(name, c);
     } catch (e) {
       await this.io.dev.close();
@@ -128,6 +131,7 @@ export class NativeStore implements ObjectStore, TxcHost {
     await this.pipeline.flush().catch((e: Error) => log.error(`umount: journal checkpoint failed: ${e.message}`));
     this.pipeline.stop();
     this.mounted = false;
+    await this.filler?.stop();
     await this.io.dev.close();
     await this.level.close();
     this.xts?.destroy();
@@ -240,6 +244,7 @@ export class NativeStore implements ObjectStore, TxcHost {
   private install(txc: Txc, resolve: () => void, reject: (e: Error) => void): void {
     const target = { io: this.io, pipeline: this.pipeline, stats: this.stats, nidMax: this.nidMax, colls: this.colls, cache: this.cache };
     this.lastCommitted = installTxc(txc, target, resolve, reject);
+    if (txc.allocated.length) this.filler?.poke();
   }
 
   /** Called by the pipeline on a device or database failure: refuse further transactions. */
@@ -381,6 +386,7 @@ export class NativeStore implements ObjectStore, TxcHost {
     await this.pipeline.whenIdle();
     await this.pipeline.settle();
     this.pipeline.stop();
+    await this.filler?.stop();
     await this.io.dev.close();
     await this.level.close();
   }
