@@ -9,6 +9,11 @@ const log = logger('nativestore');
 export const spaceFillAheadBytes = 32 * 1024 * 1024;
 /** zero-filled this much at a time (one device write per free run of it). */
 export const spaceFillChunkBytes = 1024 * 1024;
+/**
+ * and only while this fraction of the device is free: blocks held for their zeros are not free,
+ * and a nearly full device must not refuse a write (ENOSPC) because of a hint.
+ */
+export const spaceFillFreeFraction = 1 / 4;
 
 /**
  * Zero-fills free blocks of a file-backed device just ahead of the allocator, in the background.
@@ -47,7 +52,7 @@ export class SpaceFiller {
     if (cursor < this.lastCursor) this.frontier = cursor;
     this.lastCursor = cursor;
     if (cursor > this.frontier) this.frontier = cursor;
-    if (this.frontier >= this.allocator.blocks || this.frontier - cursor >= spaceFillAheadBytes / blockBytes / 2) return;
+    if (this.frontier >= this.allocator.blocks || this.frontier - cursor >= spaceFillAheadBytes / blockBytes / 2 || !this.roomy()) return;
     this.running = this.fill().finally(() => (this.running = undefined));
   }
 
@@ -56,7 +61,7 @@ export class SpaceFiller {
     const zeros = this.io.pool.getBuffer(spaceFillChunkBytes);
     zeros.fill(0);
     try {
-      while (!this.stopped && this.frontier < this.allocator.blocks && this.frontier - this.allocator.nextBlock < spaceFillAheadBytes / blockBytes) {
+      while (!this.stopped && this.frontier < this.allocator.blocks && this.frontier - this.allocator.nextBlock < spaceFillAheadBytes / blockBytes && this.roomy()) {
         const held = this.allocator.holdFree(this.frontier, chunk);
         try {
           await Promise.all(held.map((e) => this.writeZeros(zeros, e)));
@@ -72,6 +77,10 @@ export class SpaceFiller {
     } finally {
       this.io.pool.put(zeros);
     }
+  }
+
+  private roomy(): boolean {
+    return this.allocator.free >= this.allocator.blocks * spaceFillFreeFraction;
   }
 
   /** Free blocks hold nothing, so their zeros go out as they are, unencrypted. */
