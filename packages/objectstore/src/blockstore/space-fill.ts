@@ -35,6 +35,8 @@ export class SpaceFiller {
   private lastCursor: number;
   private running: Promise<void> | undefined;
   private stopped = false;
+  /** Free blocks taken out of circulation while their zeros are in flight (still free to statfs). */
+  holding = 0;
 
   constructor(
     private readonly io: BlockIO,
@@ -63,10 +65,12 @@ export class SpaceFiller {
     try {
       while (!this.stopped && this.frontier < this.allocator.blocks && this.frontier - this.allocator.nextBlock < spaceFillAheadBytes / blockBytes && this.roomy()) {
         const held = this.allocator.holdFree(this.frontier, chunk);
+        this.holding = held.reduce((n, e) => n + e.count, 0);
         try {
           await Promise.all(held.map((e) => this.writeZeros(zeros, e)));
         } finally {
           this.allocator.release(held);
+          this.holding = 0;
         }
         this.frontier += chunk;
       }

@@ -362,10 +362,11 @@ export class NativeStore implements ObjectStore, TxcHost {
   async statfs(): Promise<StoreStatfs> {
     this.checkMounted();
     const total = this.sb.deviceBytes;
+    const free = this.allocator.free + (this.filler?.holding ?? 0);
     return {
       total,
-      available: this.allocator.free * blockBytes,
-      allocated: (this.allocator.blocks - this.allocator.free) * blockBytes,
+      available: free * blockBytes,
+      allocated: (this.allocator.blocks - free) * blockBytes,
       stored: this.stats.storedBytes,
       internalMetadata: (1 + this.sb.journalBlocks) * blockBytes,
       omapAllocated: 0,
