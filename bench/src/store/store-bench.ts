@@ -4,6 +4,7 @@
 // the machine is shared: each figure is the best run, with the range of all runs. Writes the
 // "store" section of bench/RESULTS.md.
 // Usage: node bench/dist/src/store/store-bench.js [seconds per workload, default 3] [runs, default 3]
+//        node bench/dist/src/store/store-bench.js commit [seconds] [--filled]  (commit-path.ts; prints, writes nothing)
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import { tempDir } from '@ts-ceph/testkit';
 import { collPG, ghobject, NativeStore, Transaction } from '@ts-ceph/objectstore';
 import { BenchRow, stamp, table, writeSection } from '../lib/results';
+import { commitPathBench } from './commit-path';
 
 const deviceBytes = 1 << 30;
 const objectBytes = 4 * 1024 * 1024;
@@ -172,7 +174,7 @@ ${table(rows, 'fio io_uring direct')}`,
   );
 }
 
-main().catch((e: Error) => {
+(process.argv[2] === 'commit' ? commitPathBench(process.argv.slice(3)) : main()).catch((e: Error) => {
   console.error(e);
   process.exit(1);
 });

@@ -109,6 +109,29 @@ export class BitmapAllocator {
     return out;
   }
 
+  /** Where the next allocation starts looking (next-fit): allocations move forward from here. */
+  get nextBlock(): number {
+    return this.cursor;
+  }
+
+  /**
+   * Take the free blocks of [start, start + count) out of circulation, uncommitted, until
+   * release(): their contents are then the caller's to overwrite (space-fill.ts zero-fills them).
+   */
+  holdFree(start: number, count: number): PExtent[] {
+    const out: PExtent[] = [];
+    const end = Math.min(start + count, this.blocks);
+    for (let b = start; b < end; b++) {
+      if (AllocatorBits.get(this.inUse, b)) continue;
+      BitmapAllocator.set(this.inUse, b, true);
+      this.freeBlocks--;
+      const last = out[out.length - 1];
+      if (last && last.start + last.count === b) last.count++;
+      else out.push({ start: b, count: 1 });
+    }
+    return out;
+  }
+
   /** Return blocks that were never committed (a failed or abandoned transaction). */
   release(exts: PExtent[]): void {
     for (const e of exts) {

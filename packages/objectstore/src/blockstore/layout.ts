@@ -13,7 +13,11 @@ import { CollT, collToString, GHObject, parseColl } from '../types';
 export const blockBytes = 4096;
 /** Logical blocks per extent-map shard: a 4 KiB overwrite re-encodes one shard, not the onode. */
 export const shardBlocks = 64;
-/** Writes up to this size go through the deferred (WAL) path; larger ones go to new space. */
+/**
+ * Writes up to this size go through the deferred (journal) path, overwrites and new blocks alike
+ * (BlueStore's bluestore_prefer_deferred_size_hdd): one device write and one flush per commit;
+ * larger ones go to new space written before the commit.
+ */
 export const deferredBytesMax = 64 * 1024;
 /** Device blocks per persisted allocator bitmap chunk (4 KiB of bitmap = 128 MiB of device). */
 export const bitmapChunkBlocks = 32768;

@@ -31,6 +31,8 @@ export interface NativeStoreOptions {
   backend?: IoBackend;
   /** O_DIRECT on the device (default true). */
   direct?: boolean;
+  /** A file-backed device: zero-fill free space ahead of the allocator (space-fill.ts; default true). */
+  spaceFill?: boolean;
   /** Tests: keep committed deferred writes in the journal only (never written in place, never checkpointed). */
   holdDeferred?: boolean;
 }

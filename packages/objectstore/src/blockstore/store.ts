@@ -20,6 +20,7 @@ import { MetaKV } from './meta-kv';
 import { loadCollections, openDevice } from './mount';
 import * as R from './reads';
 import { installTxc } from './submit';
+import { SpaceFiller } from './space-fill';
 
 export { deviceBytesDefault, deviceBytesMin, KV, NativeStoreOptions, readFsid } from './mkfs';
 
@@ -49,6 +50,9 @@ export class NativeStore implements ObjectStore, TxcHost {
   sb!: L.Superblock;
   private colls = new Map<string, CollRecord>();
   private cache = new Map<string, Onode | null>();
+  private filler: SpaceFiller | undefined;
+  /** Lookups started by prefetch() and not yet in the cache. */
+  private readonly loading = new Map<string, Promise<void>>();
   private nidMax = 0;
   private stats: L.StatsRecord = { storedBytes: 0, objects: 0 };
   private prepareChain: Promise<void> = Promise.resolve();
@@ -113,6 +117,7 @@ export class NativeStore implements ObjectStore, TxcHost {
       this.pipeline = new CommitPipeline(this, ring, d.checkpoint.generation + 1, { nidMax: this.nidMax, stats: this.stats });
       await this.pipeline.checkpointNow();
       this.allocator.finishLoad();
+      if (!this.io.dev.blockdev && this.opts.spaceFill !== false) this.filler = new SpaceFiller(this.io, this.allocator);
       for (const [name, c] of await loadCollections(this.db)) this.colls.set(name, c);
     } catch (e) {
       await this.io.dev.close();
@@ -126,6 +131,7 @@ export class NativeStore implements ObjectStore, TxcHost {
     await this.pipeline.flush().catch((e: Error) => log.error(`umount: journal checkpoint failed: ${e.message}`));
     this.pipeline.stop();
     this.mounted = false;
+    await this.filler?.stop();
     await this.io.dev.close();
     await this.level.close();
     this.xts?.destroy();
@@ -178,9 +184,41 @@ export class NativeStore implements ObjectStore, TxcHost {
   queueTransactions(ts: Transaction[]): Promise<void> {
     if (!this.mounted) return Promise.reject(cephError('ESHUTDOWN', 'store is not mounted'));
     if (this.failed) return Promise.reject(this.failed);
+    const loads = this.prefetch(ts);
     return new Promise<void>((resolve, reject) => {
-      this.prepareChain = this.prepareChain.then(() => this.prepare(ts, resolve, reject));
+      this.prepareChain = this.prepareChain.then(() => (loads ? loads.then(() => this.prepare(ts, resolve, reject)) : this.prepare(ts, resolve, reject)));
     });
+  }
+
+  /**
+   * Start the LevelDB lookups of the transaction's objects that the cache does not know, now, in
+   * parallel with the transactions ahead of it. Prepares run one at a time, so a lookup each
+   * (every write to a new object misses) would hold the queue for a LevelDB round trip per
+   * transaction, and a group commit would gather only the few prepared during one flush. A miss is
+   * cached as absent (null): a transaction installed meanwhile wins, as in lookup().
+   */
+  private prefetch(ts: Transaction[]): Promise<unknown> | undefined {
+    let loads: Promise<void>[] | undefined;
+    for (const t of ts) {
+      for (const op of t.ops) {
+        if (!('oid' in op)) continue;
+        const key = cacheKey(op.cid, op.oid);
+        if (this.cache.has(key)) continue;
+        let load = this.loading.get(key);
+        if (!load) {
+          load = R.loadOnode(this.db, op.cid, key.slice(key.indexOf('\n') + 1)).then(
+            (o) => {
+              if (!this.cache.has(key)) this.cache.set(key, o ?? null);
+            },
+            () => undefined,
+          );
+          this.loading.set(key, load);
+          void load.then(() => this.loading.delete(key));
+        }
+        (loads ??= []).push(load);
+      }
+    }
+    return loads && Promise.all(loads);
   }
 
   private async prepare(ts: Transaction[], resolve: () => void, reject: (e: Error) => void): Promise<void> {
@@ -206,6 +244,7 @@ export class NativeStore implements ObjectStore, TxcHost {
   private install(txc: Txc, resolve: () => void, reject: (e: Error) => void): void {
     const target = { io: this.io, pipeline: this.pipeline, stats: this.stats, nidMax: this.nidMax, colls: this.colls, cache: this.cache };
     this.lastCommitted = installTxc(txc, target, resolve, reject);
+    if (txc.allocated.length) this.filler?.poke();
   }
 
   /** Called by the pipeline on a device or database failure: refuse further transactions. */
@@ -323,10 +362,11 @@ export class NativeStore implements ObjectStore, TxcHost {
   async statfs(): Promise<StoreStatfs> {
     this.checkMounted();
     const total = this.sb.deviceBytes;
+    const free = this.allocator.free + (this.filler?.holding ?? 0);
     return {
       total,
-      available: this.allocator.free * blockBytes,
-      allocated: (this.allocator.blocks - this.allocator.free) * blockBytes,
+      available: free * blockBytes,
+      allocated: (this.allocator.blocks - free) * blockBytes,
       stored: this.stats.storedBytes,
       internalMetadata: (1 + this.sb.journalBlocks) * blockBytes,
       omapAllocated: 0,
@@ -347,6 +387,7 @@ export class NativeStore implements ObjectStore, TxcHost {
     await this.pipeline.whenIdle();
     await this.pipeline.settle();
     this.pipeline.stop();
+    await this.filler?.stop();
     await this.io.dev.close();
     await this.level.close();
   }

@@ -27,10 +27,11 @@ export interface TxcHost {
 }
 
 /**
- * A block's new contents. 'direct': a block newly allocated by this transaction, written before
- * the commit. 'deferred': an overwrite of a committed block, carried by the journal record and
- * written in place after the commit (owner and lb say which mapping to move if it must become
- * direct after all, see convertDeferred).
+ * A block's new contents. 'direct': a block newly allocated by this transaction (by a large
+ * write), written before the commit. 'deferred': carried by the journal record and written in
+ * place after the commit; either an overwrite of a committed block (owner and lb say which mapping
+ * to move if it must become direct after all, see convertDeferred) or, `fresh`, a block newly
+ * allocated by a small write.
  */
 export interface BlockWrite {
   plain: Buffer;
@@ -38,6 +39,7 @@ export interface BlockWrite {
   csum: number;
   owner?: Onode;
   lb?: number;
+  fresh?: boolean;
 }
 
 interface StagedOnode {
@@ -292,9 +294,9 @@ export class Txc {
   /**
    * Write `data` at `offset`. The new contents of every covered block are built in one buffer (one
    * copy of the caller's bytes; partially covered blocks start from their old contents) and
-   * checksummed in one native call. Blocks not yet allocated get new blocks, written directly;
-   * overwrites of committed blocks up to deferredBytesMax go in place through the journal; larger
-   * ones (or beyond the transaction's journal budget) go to new blocks and free the old ones.
+   * checksummed in one native call. Writes up to deferredBytesMax (within the transaction's
+   * journal budget) go through the journal: overwrites in place, holes to new blocks, both written
+   * after the commit. Larger ones go to new blocks written before the commit, freeing the old ones.
    */
   async write(o: Onode, offset: number, data: Buffer, extend: boolean): Promise<void> {
     if (data.length === 0) {
@@ -330,10 +332,14 @@ export class Txc {
         const lb = first + i;
         const cur = getBlock(o, lb).pblock;
         if (!cur) {
+          // A new block of a small write is deferred too (BlueStore's prefer_deferred_size): its
+          // data rides in the journal record, so the commit costs one write and one flush, not a
+          // data write and flush before the record's.
           const [ext] = this.host.allocator.allocate(1);
           this.allocated.push(ext!);
           setBlock(o, lb, ext!.start, csums[i]!);
-          this.writes.set(ext!.start, { plain: plain(i), mode: 'direct', csum: csums[i]! });
+          this.deferredBytes += blockBytes;
+          this.writes.set(ext!.start, { plain: plain(i), mode: 'deferred', csum: csums[i]!, fresh: true });
           continue;
         }
         setBlock(o, lb, cur, csums[i]!);
@@ -341,7 +347,7 @@ export class Txc {
         if (w?.mode === 'direct') this.writes.set(cur, { plain: plain(i), mode: 'direct', csum: csums[i]! });
         else {
           if (!w) this.deferredBytes += blockBytes;
-          this.writes.set(cur, { plain: plain(i), mode: 'deferred', csum: csums[i]!, owner: o, lb });
+          this.writes.set(cur, w?.fresh ? { plain: plain(i), mode: 'deferred', csum: csums[i]!, fresh: true } : { plain: plain(i), mode: 'deferred', csum: csums[i]!, owner: o, lb });
         }
       }
     }
@@ -355,6 +361,11 @@ export class Txc {
   convertDeferred(): void {
     for (const [p, w] of [...this.writes]) {
       if (w.mode !== 'deferred') continue;
+      if (w.fresh) {
+        // Allocated by this transaction: nothing committed lives there, so it is written directly.
+        this.writes.set(p, { plain: w.plain, mode: 'direct', csum: w.csum });
+        continue;
+      }
       const [ext] = this.host.allocator.allocate(1);
       this.allocated.push(ext!);
       setBlock(w.owner!, w.lb!, ext!.start, w.csum);

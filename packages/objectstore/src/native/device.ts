@@ -71,6 +71,11 @@ export class BlockDevice {
   private inflight = 0;
   private closing: Promise<void> | undefined;
   private drained: (() => void) | undefined;
+  /**
+   * Ops submitted to the kernel since open, by kind: benchmarks and tests count the writes and
+   * flushes a transaction costs (a flush on the acknowledgement path is the price of a commit).
+   */
+  readonly counts = { reads: 0, writes: 0, flushes: 0 };
 
   constructor(path: string, opts: BlockDeviceOptions = {}) {
     const entries = opts.entries ?? ringEntriesDefault;
@@ -221,6 +226,7 @@ export class BlockDevice {
       this.freeSlots.pop();
       this.slots[slot] = p;
       this.inflight++;
+      this.count(p.op);
       if (second) {
         // The native side reserved room for the pair with its first op.
         const slot2 = this.freeSlots.pop()!;
@@ -228,6 +234,7 @@ export class BlockDevice {
         assert(r2 === 0, `second op of a linked pair refused: ${r2}`);
         this.slots[slot2] = second;
         this.inflight++;
+        this.count(second.op);
       }
       if (!this.flushScheduled) {
         this.flushScheduled = true;
@@ -238,6 +245,12 @@ export class BlockDevice {
         });
       }
     }
+  }
+
+  private count(op: IoOpCode): void {
+    if (op === IoOp.READ) this.counts.reads++;
+    else if (op === IoOp.WRITE) this.counts.writes++;
+    else if (op === IoOp.FDATASYNC || op === IoOp.FSYNC) this.counts.flushes++;
   }
 
   private onComplete(n: number): void {
