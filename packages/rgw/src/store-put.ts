@@ -7,8 +7,8 @@
  * Round trips before the answer, for an object of one stripe (at most 4 MiB) under a fresh key:
  * the head stripe write (data and intent xattr in one op) beside the index entry read, then the
  * publish: 2 in series. Its pending record was written ahead (data-reserve.ts) and is cleared after
- * the answer. An overwrite records the data sets it replaces before publishing (one more), and
- * removes them after the answer. Larger objects record their intent in series first, as before.
+ * the answer. An overwrite records the data sets it replaces before publishing and removes them
+ * after (two more). Larger objects record their intent in series first, as before.
  */
 import { createHash } from 'node:crypto';
 import { logger } from '@ts-ceph/common';
@@ -73,8 +73,10 @@ async function putSmall(s: RgwStore, b: BucketInfo, key: string, body: Buffer, e
     await s.clearPending(b, [entry, ...drop]).catch(() => undefined);
     throw e;
   }
-  // Published: the answer need not wait for the replaced data to go, nor for the records to clear.
-  void cleanUp(s, b, drop, [entry, ...drop]);
+  // Published. The replaced data goes before the answer (a client that overwrote an object sees
+  // its old stripes gone, as before); the records need not be cleared before it.
+  if (drop.length) await removeReplaced(s, b, drop);
+  void cleanUp(s, b, [], [entry, ...drop]);
   return entry;
 }
 
@@ -112,6 +114,14 @@ async function publish(s: RgwStore, b: BucketInfo, plan: IndexPlan): Promise<voi
   } catch (e) {
     if (isErrno(e, 'ENOENT')) throw new S3Error('NoSuchBucket', `the bucket ${b.name} was deleted`);
     throw e;
+  }
+}
+
+async function removeReplaced(s: RgwStore, b: BucketInfo, drop: DataSet[]): Promise<void> {
+  try {
+    for (const d of drop) await s.removeData(d);
+  } catch (e) {
+    log.dout(1, `after a PUT into ${b.name}: ${(e as Error).message} (the collector will finish it)`);
   }
 }
 

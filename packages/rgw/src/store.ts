@@ -240,7 +240,9 @@ export class RgwStore {
 
   /** One write op on the index: the bucket must still exist, then removals, then new entries. */
   async applyPlan(b: BucketInfo, plan: IndexPlan): Promise<void> {
-    const set = new Map([...plan.set].map(([k, v]) => [k, json(v)]));
+    // A PUT sets one entry under two keys (the object's and its version's): serialised once.
+    const text = new Map<IndexEntry, Buffer>();
+    const set = new Map([...plan.set].map(([k, v]) => [k, text.get(v) ?? text.set(v, json(v)).get(v)!]));
     // Batched with the other publishes in flight on this index: one assert_exists guards them all.
     await this.batch.submit(
       `index.${b.id}`,
