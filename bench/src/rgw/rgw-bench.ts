@@ -5,7 +5,8 @@
 // every gateway in turn (the order rotates between rounds, the machine is shared): a fresh bucket,
 // PUT 4 KiB for S s (fresh keys), GET 4 KiB of those keys, PUT 4 MiB, GET 4 MiB, then the objects
 // and the bucket deleted. Each figure is the best round, with the range in the note.
-// Usage: node bench/dist/src/rgw/rgw-bench.js [--write] [--rounds N] [--seconds S] [--ts-ceph]
+// Usage: node bench/dist/src/rgw/rgw-bench.js [--write] [--rounds N] [--seconds S] [--ts-ceph] [--small]
+//   --small runs the 4 KiB PUT and GET only (a quick before/after figure; not for --write).
 //        node bench/dist/src/rgw/rgw-bench.js --profile [--seconds S]
 //   --profile runs ts-rgw (on the reference cluster) under `node --cpu-prof` for the 4 KiB PUT and
 //   GET only and prints the top functions by self and inclusive time.
@@ -87,10 +88,10 @@ async function runRound(s: Subject, round: number, seconds: number, only: readon
   return out;
 }
 
-function args(): { write: boolean; profile: boolean; rounds: number; seconds: number; tsCeph: boolean } {
+function args(): { write: boolean; profile: boolean; rounds: number; seconds: number; tsCeph: boolean; small: boolean } {
   const a = process.argv.slice(2);
   const val = (flag: string, d: number): number => (a.includes(flag) ? Number(a[a.indexOf(flag) + 1]) : d);
-  return { write: a.includes('--write'), profile: a.includes('--profile'), rounds: val('--rounds', 2), seconds: val('--seconds', 10), tsCeph: a.includes('--ts-ceph') };
+  return { write: a.includes('--write'), profile: a.includes('--profile'), rounds: val('--rounds', 2), seconds: val('--seconds', 10), tsCeph: a.includes('--ts-ceph'), small: a.includes('--small') };
 }
 
 const refPids = (ref: { pid(n: string): number }): (() => number[]) => {
@@ -126,6 +127,9 @@ const fmt = (s: Sample, bytes: number): string =>
 async function main(): Promise<void> {
   const o = args();
   if (o.profile) return profile(o.seconds);
+  // The section's table has a row per workload: a partial run must not replace it.
+  if (o.small && o.write) throw new Error('--small and --write do not go together');
+  const only = o.small ? workloads.slice(0, 2) : workloads;
   const load0 = loadavg()[0]!;
   const ref = await startCephRefCluster({ dir: `/tmp/ts-bench-rgw-ref-${process.pid}`, pgNum: 32, size: 1 });
   const stops: (() => Promise<void>)[] = [() => ref.down()];
@@ -144,11 +148,11 @@ async function main(): Promise<void> {
       stops.unshift(gw.stop);
       subjects.push({ gw, clusterPids: ts.pids });
     }
-    for (const s of subjects) res.set(s.gw.target.name, new Map(workloads.map((w) => [w.name, []])));
+    for (const s of subjects) res.set(s.gw.target.name, new Map(only.map((w) => [w.name, []])));
     for (let r = 0; r < o.rounds; r++) {
       const order = subjects.map((_, i) => subjects[(i + r) % subjects.length]!);
       for (const s of order) {
-        for (const [w, v] of await runRound(s, r, o.seconds)) {
+        for (const [w, v] of await runRound(s, r, o.seconds, only)) {
           res.get(s.gw.target.name)!.get(w)!.push(v);
           console.log(`round ${r + 1} ${s.gw.target.name} ${w}: ${fmt(v, workloads.find((x) => x.name === w)!.bytes)}, cluster ${v.clusterUs.toFixed(0)} µs CPU/req`);
         }
@@ -158,7 +162,7 @@ async function main(): Promise<void> {
     for (const stop of stops) await stop().catch((e: Error) => console.error(e.message));
   }
   const [ours, real, onTs] = subjects.map((s) => res.get(s.gw.target.name)!);
-  const rows: BenchRow[] = workloads.map((w) => {
+  const rows: BenchRow[] = only.map((w) => {
     const a = ours!.get(w.name)!;
     const b = real!.get(w.name)!;
     const x = onTs?.get(w.name);

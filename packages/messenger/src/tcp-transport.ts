@@ -47,7 +47,11 @@ export class TcpTransport implements Transport {
 
   /**
    * Writes made in one turn of the event loop (a burst of sends) are coalesced into one corked
-   * batch, so the kernel sees one writev instead of one per frame.
+   * batch, so the kernel sees one writev instead of one per frame. The batch goes out after the
+   * turn's I/O callbacks (setImmediate), not after the current callback (nextTick): a client
+   * answering many sockets in one poll (a gateway's HTTP requests, an OSD's replies) then sends
+   * their RADOS messages to one peer with one syscall, where each syscall on loopback also pays
+   * for the peer's receive path.
    */
   write(data: Buffer[], done?: () => void): boolean {
     if (this.closed || this.sock.destroyed) return false;
@@ -66,7 +70,7 @@ export class TcpTransport implements Transport {
     }
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      process.nextTick(() => this.flushPending());
+      setImmediate(() => this.flushPending());
     }
     return this.bufferedBytes < this.highWaterBytes;
   }

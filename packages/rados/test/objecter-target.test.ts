@@ -5,7 +5,8 @@
  *    rebuilds the captured front byte for byte;
  *  - the OSDMaps of the daemon capture (boot, osd.3 added, a kill, an out, a SIGTERM): up/acting
  *    and primaries of every PG equal the stock osdmaptool's, and a resend is decided exactly when
- *    osdmaptool's mapping of the PG changed between two epochs;
+ *    osdmaptool's mapping of the PG changed between two epochs, also through the placement cache
+ *    kept across the epochs;
  *  - pause flags, a full pool, a deleted pool, last_force_op_resend, and MOSDMap gaps.
  */
 import t from 'tap';
@@ -17,7 +18,7 @@ import { CEPH_FEATURES_ALL, formatAddr, Reader } from '@ts-ceph/denc';
 import { cloneOSDMap, decodeOSDMap, OSDMap, OsdMapFlag, PoolFlag } from '@ts-ceph/maps';
 import { CephMessage, decodeHeader2, messageTypes, StreamDecoder, Tag } from '@ts-ceph/messenger';
 import { CEPH_MSG_OSD_MAP, CEPH_MSG_OSD_OP, CephOsdFlag, MOSDMap, MOSDOp, MOSDOpCodec } from '@ts-ceph/messages';
-import { buildMOSDOp, calcTarget, feedOSDMap, OpTarget, osdAddr, TargetState } from '../src';
+import { buildMOSDOp, calcTarget, feedOSDMap, OpTarget, osdAddr, PlacementCache, TargetState } from '../src';
 
 const traces = join(sharedDir(), 'ceph-traces');
 
@@ -124,6 +125,24 @@ t.test('mappings and resend decisions equal osdmaptool across the daemon capture
   // The kill of e28 moved PGs: the check above must have had something to decide.
   const killed = pgTargets(maps[1]!).filter(([pg]) => JSON.stringify(tool[1]!.get(pg)) !== JSON.stringify(tool[2]!.get(pg)));
   t.ok(killed.length > 0, `${killed.length} PGs moved when the OSD was killed`);
+});
+
+t.test('the placement cache answers as osdmaptool while the maps change under it', async (t) => {
+  const cache = new PlacementCache();
+  const maps = epochs.map((e) => decodeOSDMap(new Reader(readFileSync(mapFile(e)))));
+  // Map after map through one cache, each PG twice (the second answer from the cache): a stale
+  // entry would give the previous epoch's sets, and the kill of e28 moved PGs.
+  for (let i = 0; i < maps.length; i++) {
+    const tool = osdmaptoolMappings(mapFile(epochs[i]!));
+    let same = 0;
+    const targets = pgTargets(maps[i]!);
+    for (const [pg, tg] of [...targets, ...targets]) {
+      const st = calcTarget(maps[i]!, tg, undefined, false, cache).state!;
+      const want = tool.get(pg)!;
+      if (JSON.stringify([st.up, st.upPrimary, st.acting, st.actingPrimary]) === JSON.stringify([want.up, want.upPrimary, want.acting, want.actingPrimary])) same++;
+    }
+    t.equal(same, 2 * targets.length, `${epochs[i]}: every PG, asked twice, maps as osdmaptool maps it`);
+  }
 });
 
 t.test('pause, full pool, deleted pool, forced resend', async (t) => {

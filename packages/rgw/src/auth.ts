@@ -9,7 +9,7 @@
 import { IncomingMessage } from 'node:http';
 import { AwsChunkedError, decodeAwsChunked, STREAMING_SIGNED, STREAMING_UNSIGNED_TRAILER } from './core/aws-chunked';
 import { S3Error } from './core/errors';
-import { checkPayload, parseAuthorization, S3AuthFailure, signingKey, verifySigV4 } from './core/sigv4';
+import { checkPayload, parseAuthorization, S3AuthFailure, SigningKeyCache, verifySigV4 } from './core/sigv4';
 import { isPresigned, parseQueryAuth, verifyPresigned } from './core/sigv4-query';
 import { isPresignedV2, parseV2Authorization, presignedV2Key, verifyPresignedV2, verifySigV2 } from './core/sigv2';
 import { RgwStore, UserInfo } from './store';
@@ -23,6 +23,8 @@ export interface AuthInput {
   rawQuery: string;
   body: Buffer;
   nowMs: number;
+  /** The gateway's SigV4 signing keys (core/sigv4.ts). */
+  keys: SigningKeyCache;
 }
 
 export interface AuthResult {
@@ -70,11 +72,11 @@ async function sigV4Header(store: RgwStore, a: AuthInput, h: string, headers: Re
   const auth = parseAuthorization(h);
   const found = await secretOf(store, auth.accessKey);
   const signed = { method: a.req.method ?? 'GET', rawPath: a.rawPath, rawQuery: a.rawQuery, headers };
-  const hash = verifySigV4(signed, auth, found.secret, a.nowMs);
+  const hash = verifySigV4(signed, auth, found.secret, a.nowMs, a.keys);
   checkPayload(hash, a.body);
   const chunked = hash === STREAMING_SIGNED || hash === STREAMING_UNSIGNED_TRAILER || a.req.headers['content-encoding']?.includes('aws-chunked');
   if (!chunked) return { user: found.user, body: a.body };
-  const signing = hash === STREAMING_SIGNED ? { key: signingKey(found.secret, auth.date, auth.region, auth.service), amzDate: headers['x-amz-date'] ?? '', scope: `${auth.date}/${auth.region}/${auth.service}/aws4_request`, seedSignature: auth.signature } : undefined;
+  const signing = hash === STREAMING_SIGNED ? { key: a.keys.get(found.secret, auth.date, auth.region, auth.service), amzDate: headers['x-amz-date'] ?? '', scope: `${auth.date}/${auth.region}/${auth.service}/aws4_request`, seedSignature: auth.signature } : undefined;
   return { user: found.user, body: unchunk(a, hash, signing) };
 }
 

@@ -5,6 +5,7 @@ import { logger } from '@ts-ceph/common';
 import { checkBucketName, S3Error } from './core/errors';
 import { bucketFromHost, pathStyle } from './core/vhost';
 import { authenticate } from './auth';
+import { SigningKeyCache } from './core/sigv4';
 import { RgwMetrics } from './metrics';
 import { errorDocument, listAllMyBuckets, listBucket, Owner, S3_XMLNS } from './core/xml';
 import { BucketInfo, RgwStore, rgwStoreLimits } from './store';
@@ -65,6 +66,8 @@ export class RgwServer {
   private readonly servers: Server[] = [];
 
   private readonly multipart: RgwMultipart;
+  /** SigV4 signing keys, derived once per access key and day (core/sigv4.ts). */
+  private readonly signingKeys = new SigningKeyCache();
 
   constructor(
     private readonly store: RgwStore,
@@ -111,7 +114,7 @@ export class RgwServer {
     try {
       const raw = await readBody(req);
       if (req.method === 'OPTIONS') return await corsPreflight(req, res, this.store, rawPath);
-      const { user, body } = await authenticate(this.store, { req, rawPath: sentPath, resourcePath: rawPath, rawQuery, body: raw, nowMs: Date.now() });
+      const { user, body } = await authenticate(this.store, { req, rawPath: sentPath, resourcePath: rawPath, rawQuery, body: raw, nowMs: Date.now(), keys: this.signingKeys });
       watch?.received(body.length);
       await corsOnRequest(req, res, this.store, rawPath);
       const ctx: Ctx = { req, res, id, method: req.method ?? 'GET', rawPath, query: new URLSearchParams(rawQuery), user, sourceIp: req.socket.remoteAddress, body, store: this.store, multipart: this.multipart, secure: 'encrypted' in req.socket, options: this.opts };

@@ -1,9 +1,11 @@
 /**
  * ts-rgw's garbage collector (docs/formats/rgw.md, "Atomicity"): data sets recorded as pending
  * for longer than a grace time (their upload, completion or delete died half-way) are removed
- * unless the bucket index or a multipart upload still names them; the records go too.
+ * unless the bucket index or a multipart upload still names them; the records go too. A reserved
+ * name (data-reserve.ts) is judged by its head stripe's intent: no head, nothing was written.
  */
-import { isErrno, type DataSet, type IndexEntry, type PendingData, type RgwStore } from './store';
+import { isErrno, type DataSet, type HeadIntent, type IndexEntry, type PendingData, type ReservedData, type RgwStore } from './store';
+import { rgwHeadIntentXattr } from './store-put';
 import { versionsOf } from './store-versions';
 
 const names = (e: IndexEntry, data: string): boolean => e.data === data || e.parts?.some((x) => x.data === data) === true;
@@ -17,16 +19,33 @@ export async function collectGarbage(store: RgwStore, graceMs: number): Promise<
     const bucketId = o.oid.slice('pending.'.length);
     const { vals } = await store.index.omapGetVals(o.oid);
     for (const v of vals.values()) {
-      const p = JSON.parse(v.toString()) as PendingData;
-      if (now - p.startedMs < graceMs) continue;
-      if (!(await isLive(store, bucketId, p))) {
-        await store.removeData(p);
+      const r = JSON.parse(v.toString()) as PendingData | ReservedData;
+      if (now - r.startedMs < graceMs) continue;
+      const p = 'reserved' in r ? await reservedIntent(store, r) : r;
+      if (p === 'orphan' || (p && !(await isLive(store, bucketId, p)))) {
+        await store.removeData({ data: r.data, size: p === 'orphan' ? 0 : p.size });
         removed++;
       }
-      await store.index.omapRmKeys(o.oid, [p.data]);
+      await store.index.omapRmKeys(o.oid, [r.data]);
     }
   }
   return removed;
+}
+
+/**
+ * What a reserved name was used for, from its head stripe: undefined when no head was written (the
+ * name went unused), 'orphan' for a head without the intent xattr (ts-rgw writes both in one op).
+ */
+async function reservedIntent(store: RgwStore, r: ReservedData): Promise<PendingData | 'orphan' | undefined> {
+  try {
+    const intent = JSON.parse((await store.data.getxattr(`${r.data}.0`, rgwHeadIntentXattr)).toString()) as HeadIntent;
+    // A reserved name is always a one-stripe data set (store-put.ts): size 0 removes `.0` only.
+    return { key: intent.key, vkey: intent.vkey, data: r.data, size: 0, startedMs: r.startedMs };
+  } catch (e) {
+    if (isErrno(e, 'ENOENT')) return undefined;
+    if (isErrno(e, 'ENODATA')) return 'orphan';
+    throw e;
+  }
 }
 
 function missing(e: unknown): Map<string, Buffer> {

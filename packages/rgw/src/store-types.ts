@@ -90,3 +90,19 @@ export interface PendingData {
   /** The version entry that names `data` once published (absent: the key's current entry). */
   vkey?: string;
 }
+
+/**
+ * A reserved data set name (data-reserve.ts): recorded before any PUT uses it, so it names no key;
+ * the head stripe `${data}.0`, once written, carries a HeadIntent saying which entry will name it.
+ */
+export interface ReservedData {
+  data: string;
+  startedMs: number;
+  reserved: true;
+}
+
+/** The xattr `rgwHeadIntentXattr` of a small object's head stripe: the entry that names it once published. */
+export interface HeadIntent {
+  key: string;
+  vkey: string;
+}

@@ -1,9 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { CephError, Errno, isCephError } from '@ts-ceph/common';
 import { IoCtx, Rados, ReadOp, WriteOp } from '@ts-ceph/rados';
 import { S3Error } from './core/errors';
 import { Acl } from './core/acl';
-import { checkObjectKey, versionKey, versionNs } from './core/versions';
+import { checkObjectKey, versionNs } from './core/versions';
 import { IndexPlan, planDelete, planPut, VersionStamper } from './store-versions';
 import { collectGarbage } from './store-gc';
 import { OmapKeyReader, OpBatcher } from './op-batch';
@@ -28,7 +28,9 @@ export function rgwPools(prefix: string): { meta: string; index: string; data: s
 }
 
 export * from './store-types';
-import type { BucketInfo, DataSet, IndexEntry, ObjectAttrs, PendingData, UserInfo } from './store-types';
+import type { BucketInfo, DataSet, IndexEntry, ObjectAttrs, PendingData, ReservedData, UserInfo } from './store-types';
+import { putObject } from './store-put';
+import { DataSetReserver } from './data-reserve';
 
 export const json = (v: unknown): Buffer => Buffer.from(JSON.stringify(v));
 
@@ -48,7 +50,8 @@ function stripes(size: number): number {
  * written: a gateway killed mid-upload leaves only unreferenced stripes, never a half object.
  */
 export class RgwStore {
-  private readonly stamper = new VersionStamper();
+  /** Version stamps of this gateway (store-put.ts takes them too). */
+  readonly stamper = new VersionStamper();
   /** Set in a gateway (enableCache); admin tools read the records fresh. */
   private cache?: MetaCache;
   /** Group commit of index publishes and pending records (op-batch.ts). */
@@ -56,6 +59,8 @@ export class RgwStore {
   private readonly entryReader: OmapKeyReader;
   /** Request ids and data set names (random-pool.ts). */
   readonly ids = new RandomPool();
+  /** Data set names recorded ahead for small PUTs (data-reserve.ts). */
+  readonly reserver: DataSetReserver;
 
   private constructor(
     /** The meta pool (users, keys, buckets; admin.ts reads it too). */
@@ -67,6 +72,20 @@ export class RgwStore {
   ) {
     this.batch = new OpBatcher(index);
     this.entryReader = new OmapKeyReader(index);
+    this.reserver = new DataSetReserver({
+      newName: (b) => `${b.id}_${this.ids.hex(12)}`,
+      record: (b, names, atMs) => {
+        const vals = new Map(names.map((data) => [data, json({ data, startedMs: atMs, reserved: true } satisfies ReservedData)]));
+        return this.batch.submit(`pending.${b.id}`, () => undefined, (op) => op.omapSet(vals));
+      },
+      clear: (b, names) => this.clearPending(b, names.map((data) => ({ data, size: 0 }))),
+      nowMs: () => Date.now(),
+    });
+  }
+
+  /** The gateway stops: drop the names reserved and not used. */
+  async close(): Promise<void> {
+    await this.reserver.close();
   }
 
   /** Open the layout's pools, creating missing ones with the monitor's defaults. */
@@ -191,6 +210,7 @@ export class RgwStore {
     await this.meta.remove(`bucket.${name}`);
     await this.metaChanged('bucket', name);
     await this.meta.omapRmKeys(`buckets.${uid}`, [name]);
+    await this.reserver.forget(b).catch(() => undefined);
     // The pending record object goes with the bucket when nothing is in flight (else the collector keeps it).
     const pending = await this.index.omapGetKeys(`pending.${b.id}`, { max: 1 }).catch(() => undefined);
     if (pending && !pending.keys.length) await this.index.remove(`pending.${b.id}`).catch(() => undefined);
@@ -198,52 +218,9 @@ export class RgwStore {
 
   // ---- objects ---------------------------------------------------------------------------------------
 
-  async putObject(b: BucketInfo, key: string, body: Buffer, attrs: ObjectAttrs): Promise<IndexEntry> {
-    checkObjectKey(key);
-    if (Buffer.byteLength(key) > rgwStoreLimits.keyBytesMax) throw new S3Error('KeyTooLongError', `keys are at most ${rgwStoreLimits.keyBytesMax} bytes`);
-    if (body.length > rgwStoreLimits.objectBytesMax) throw new S3Error('EntityTooLarge', `objects are at most ${rgwStoreLimits.objectBytesMax} bytes in one PUT`);
-    const entry: IndexEntry = {
-      size: body.length,
-      etag: attrs.etag ?? createHash('md5').update(body).digest('hex'),
-      mtimeMs: Date.now(),
-      contentType: attrs.contentType,
-      meta: attrs.meta,
-      headers: attrs.headers,
-      tags: attrs.tags,
-      data: `${b.id}_${this.ids.hex(12)}`,
-      acl: attrs.acl,
-      crypt: attrs.crypt,
-    };
-    // The version key depends on the stamp only (planPut sets the same), so the new data set's
-    // intent can be recorded while the current entry is read: one round trip less in series.
-    const stamp = this.stamper.next(entry.mtimeMs);
-    entry.key = key;
-    entry.vkey = versionKey(key, stamp);
-    const recorded = this.recordPending(b, key, [entry]);
-    let plan: IndexPlan;
-    try {
-      plan = await planPut(this.index, b, key, entry, await this.entry(b, key), stamp);
-    } catch (e) {
-      await recorded.then(() => this.clearPending(b, [entry]), () => undefined);
-      throw e;
-    }
-    // Intents first: if we die from here on, the collector finds whichever of the data sets the
-    // index does not name and removes it. The replaced data sets need theirs only before the
-    // publish, so they are recorded while the stripes are written.
-    const intents = [entry, ...plan.drop];
-    await recorded;
-    await Promise.all([plan.drop.length ? this.recordPending(b, key, plan.drop) : undefined, this.writeData(entry.data, body)]);
-    try {
-      await this.applyPlan(b, plan);
-    } catch (e) {
-      await this.removeData(entry);
-      await this.clearPending(b, intents);
-      if (isErrno(e, 'ENOENT')) throw new S3Error('NoSuchBucket', `the bucket ${b.name} was deleted`);
-      throw e;
-    }
-    for (const d of plan.drop) await this.removeData(d);
-    await this.clearPending(b, intents);
-    return entry;
+  /** S3 PUT of a whole object (store-put.ts). */
+  putObject(b: BucketInfo, key: string, body: Buffer, attrs: ObjectAttrs): Promise<IndexEntry> {
+    return putObject(this, b, key, body, attrs);
   }
 
   /**
@@ -263,7 +240,9 @@ export class RgwStore {
 
   /** One write op on the index: the bucket must still exist, then removals, then new entries. */
   async applyPlan(b: BucketInfo, plan: IndexPlan): Promise<void> {
-    const set = new Map([...plan.set].map(([k, v]) => [k, json(v)]));
+    // A PUT sets one entry under two keys (the object's and its version's): serialised once.
+    const text = new Map<IndexEntry, Buffer>();
+    const set = new Map([...plan.set].map(([k, v]) => [k, text.get(v) ?? text.set(v, json(v)).get(v)!]));
     // Batched with the other publishes in flight on this index: one assert_exists guards them all.
     await this.batch.submit(
       `index.${b.id}`,

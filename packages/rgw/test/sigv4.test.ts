@@ -5,7 +5,7 @@
  */
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
-import { checkPayload, parseAmzDate, parseAuthorization, S3AuthFailure, SignedRequest, verifySigV4 } from '../src/core/sigv4';
+import { checkPayload, parseAmzDate, parseAuthorization, S3AuthFailure, SignedRequest, SigningKeyCache, sigv4Limits, verifySigV4 } from '../src/core/sigv4';
 
 const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 const emptySha = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
@@ -71,6 +71,15 @@ t.test('AWS documentation examples', async (t) => {
   t.equal(failure(() => check({ ...list, rawQuery: 'max-keys=3&prefix=J' })), 'SignatureDoesNotMatch', 'an altered query');
   t.equal(failure(() => verifySigV4(list, parseAuthorization(list.headers.authorization!), secret, at + 16 * 60_000)), 'RequestTimeTooSkewed', 'a request 16 minutes old');
   t.equal(failure(() => parseAuthorization('AWS AKIA:abc')), 'AuthorizationHeaderMalformed', 'SigV2 headers are refused');
+
+  // The same examples through a signing key cache: the key is derived once and serves every request.
+  const keys = new SigningKeyCache();
+  const cached = (req: SignedRequest, s = secret): string => verifySigV4(req, parseAuthorization(req.headers.authorization!), s, at, keys);
+  t.same([cached(get), cached(list)], [emptySha, emptySha], 'GET Object and GET Bucket through the cache');
+  t.equal(keys.size, 1, 'one key for the day, region and service');
+  t.equal(failure(() => cached(get, secret.replace('EXAMPLE', 'EXAMPLF'))), 'SignatureDoesNotMatch', 'another secret for the same scope does not find the cached key');
+  for (let i = 0; i < sigv4Limits.signingKeysCachedMax + 5; i++) keys.get(`s${i}`, '20130524', 'us-east-1', 's3');
+  t.equal(keys.size, sigv4Limits.signingKeysCachedMax, 'the cache stays within signingKeysCachedMax');
 });
 
 t.test('requests signed by botocore', async (t) => {

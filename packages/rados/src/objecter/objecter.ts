@@ -19,7 +19,7 @@ import {
 import { MonClient } from '../mon-client';
 import { feedOSDMap } from './core/map-feed';
 import { buildMOSDOp, messageFlags, SnapContext } from './core/op-message';
-import { calcTarget, OpTarget, TargetState } from './core/target';
+import { calcTarget, OpTarget, PlacementCache, TargetState } from './core/target';
 
 const log = logger('objecter');
 
@@ -95,6 +95,8 @@ export class Objecter implements Dispatcher {
   private readonly resendDelay = new Map<number, number>();
   private mapWaiters: { epoch: number; resolve(): void }[] = [];
   private lastTid = 0n;
+  /** CRUSH answers per PG for the current map (core/target.ts). */
+  private readonly placement = new PlacementCache();
   private stopped = false;
   private keepAlive: NodeJS.Timeout | undefined;
   events: ObjecterEvents = {};
@@ -205,7 +207,7 @@ export class Objecter implements Dispatcher {
   private retarget(op: Op, anyChange: boolean): void {
     const m = this.osdmap;
     if (!m) return;
-    const r = calcTarget(m, op.target, op.state, anyChange);
+    const r = calcTarget(m, op.target, op.state, anyChange, this.placement);
     if (r.result === 'pool_dne') {
       this.finish(op, cephError('ENOENT', `pool ${op.target.pool} does not exist in osdmap e${m.epoch}`));
       return;

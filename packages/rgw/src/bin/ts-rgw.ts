@@ -63,6 +63,8 @@ async function main(argv: string[]): Promise<number> {
     clearInterval(gcTimer);
     await server.close();
     await metrics?.close();
+    // Reserved data set names this gateway will not use (else the collector drops them after its grace).
+    await store.close().catch(() => undefined);
     await rados.shutdown();
   });
   return 0;

@@ -12,6 +12,8 @@ export const sigv4Limits = {
   clockSkewMsMax: 15 * 60 * 1000,
   /** Headers one signature may cover. */
   signedHeadersMax: 64,
+  /** Signing keys a SigningKeyCache keeps (one per access key, day, region and service). */
+  signingKeysCachedMax: 1024,
 };
 
 export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
@@ -122,6 +124,31 @@ export function signingKey(secret: string, date: string, region: string, service
   return hmac(hmac(hmac(hmac(`AWS4${secret}`, date), region), service), 'aws4_request');
 }
 
+/**
+ * Signing keys by secret and credential scope: one key serves every request of an access key for
+ * a day, region and service, and deriving it costs four HMACs, so a gateway derives it once per
+ * client and day instead of once per request. Bounded: past signingKeysCachedMax entries the
+ * oldest goes. The secret is part of the entry's name, so a changed secret never finds an old key.
+ */
+export class SigningKeyCache {
+  private readonly keys = new Map<string, Buffer>();
+
+  get(secret: string, date: string, region: string, service: string): Buffer {
+    const id = `${date}/${region}/${service}\u0000${secret}`;
+    let k = this.keys.get(id);
+    if (!k) {
+      k = signingKey(secret, date, region, service);
+      if (this.keys.size >= sigv4Limits.signingKeysCachedMax) this.keys.delete(this.keys.keys().next().value!);
+      this.keys.set(id, k);
+    }
+    return k;
+  }
+
+  get size(): number {
+    return this.keys.size;
+  }
+}
+
 /** "20240101T000000Z" → ms since the epoch (NaN if malformed). */
 export function parseAmzDate(s: string): number {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(s);
@@ -132,7 +159,7 @@ export function parseAmzDate(s: string): number {
  * Check a header-signed request against the access key's secret at time `nowMs`; returns the
  * payload hash the body must match (or UNSIGNED_PAYLOAD). Throws S3AuthFailure.
  */
-export function verifySigV4(req: SignedRequest, auth: ParsedAuth, secret: string, nowMs: number): string {
+export function verifySigV4(req: SignedRequest, auth: ParsedAuth, secret: string, nowMs: number, keys?: SigningKeyCache): string {
   const amzDate = req.headers['x-amz-date'] ?? '';
   const t = parseAmzDate(amzDate);
   if (Number.isNaN(t) || amzDate.slice(0, 8) !== auth.date) throw new S3AuthFailure('AccessDenied', 'x-amz-date is missing or does not match the credential scope');
@@ -144,7 +171,7 @@ export function verifySigV4(req: SignedRequest, auth: ParsedAuth, secret: string
   if (!knownPayloadHashes.has(payloadHash) && !/^[0-9a-f]{64}$/.test(payloadHash)) {
     throw new S3AuthFailure('AccessDenied', payloadHash.startsWith('STREAMING-') ? `the streaming payload ${payloadHash} is not supported` : 'x-amz-content-sha256 is missing or malformed');
   }
-  checkSignature(req, auth, secret, amzDate, payloadHash);
+  checkSignature(req, auth, secret, amzDate, payloadHash, keys);
   return payloadHash;
 }
 
@@ -152,9 +179,9 @@ export function verifySigV4(req: SignedRequest, auth: ParsedAuth, secret: string
  * Compare the request's signature with ours (the canonical request over `payloadHash`, signed at
  * `amzDate`); throws SignatureDoesNotMatch. Shared by header and query (presigned) auth.
  */
-export function checkSignature(req: SignedRequest, auth: ParsedAuth, secret: string, amzDate: string, payloadHash: string): void {
+export function checkSignature(req: SignedRequest, auth: ParsedAuth, secret: string, amzDate: string, payloadHash: string, keys?: SigningKeyCache): void {
   const scope = `${auth.date}/${auth.region}/${auth.service}/aws4_request`;
-  const key = signingKey(secret, auth.date, auth.region, auth.service);
+  const key = keys ? keys.get(secret, auth.date, auth.region, auth.service) : signingKey(secret, auth.date, auth.region, auth.service);
   const got = Buffer.from(auth.signature);
   const matches = (reencode: boolean): boolean => {
     const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256hex(canonicalRequest(req, auth.signedHeaders, payloadHash, reencode))].join('\n');

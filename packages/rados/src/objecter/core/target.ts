@@ -4,7 +4,7 @@
  * → pg → CRUSH up/acting → acting primary), and whether a new map means the op must be sent again.
  * Nothing here does I/O or reads a clock: the Objecter feeds maps in and carries out the answers.
  */
-import { isErasure, mapToPg, OSDMap, OsdMapFlag, pgToUpActingOsds, PgT, PoolFlag, SpgT, cephStableMod, pgNumMask } from '@ts-ceph/maps';
+import { isErasure, mapToPg, OSDMap, OsdMapFlag, pgToUpActingOsds, PgT, PoolFlag, SpgT, cephStableMod, pgNumMask, UpActing } from '@ts-ceph/maps';
 import { CephOsdFlag } from '@ts-ceph/messages';
 
 /** What an op names: an object in a pool (with namespace and locator), or one PG (pg ops such as pgnls). */
@@ -49,6 +49,29 @@ export interface TargetState {
 
 /** RECALC_OP_TARGET_*: what a (new) map means for an op. */
 export type RecalcResult = 'no_action' | 'need_resend' | 'pool_dne';
+
+/**
+ * CRUSH placement per PG, remembered for one OSDMap: every op to a PG of an unchanged map has the
+ * same up and acting sets, and CRUSH is the costliest step of targeting an op. A new map (another
+ * object: maps are never changed in place) starts it afresh, so it holds at most one entry per PG
+ * of the current map. The sets it returns are shared: callers must not change them.
+ */
+export class PlacementCache {
+  private map: OSDMap | undefined;
+  private readonly byPg = new Map<number, Map<number, UpActing>>();
+
+  upActing(m: OSDMap, pg: PgT): UpActing {
+    if (m !== this.map) {
+      this.map = m;
+      this.byPg.clear();
+    }
+    let pool = this.byPg.get(pg.pool);
+    if (!pool) this.byPg.set(pg.pool, (pool = new Map()));
+    let ua = pool.get(pg.seed);
+    if (!ua) pool.set(pg.seed, (ua = pgToUpActingOsds(m, pg)));
+    return ua;
+  }
+}
 
 /** The raw pg and the hash the MOSDOp carries for `t` (hobject hash, or the pg seed for pg ops). */
 export function targetRawPg(m: OSDMap, t: OpTarget): PgT {
@@ -99,7 +122,7 @@ function isNewInterval(prev: TargetState, next: TargetState): boolean {
  * Objecter passes it when scanning requests after a map change, so an op that raced the interval
  * change is not left waiting on an OSD that dropped it.
  */
-export function calcTarget(m: OSDMap, t: OpTarget, prev: TargetState | undefined, anyChange = false): { state: TargetState | undefined; result: RecalcResult } {
+export function calcTarget(m: OSDMap, t: OpTarget, prev: TargetState | undefined, anyChange = false, placement?: PlacementCache): { state: TargetState | undefined; result: RecalcResult } {
   const pool = m.pools.get(t.pool);
   if (!pool) return { state: undefined, result: 'pool_dne' };
   let forceResend = false;
@@ -113,7 +136,8 @@ export function calcTarget(m: OSDMap, t: OpTarget, prev: TargetState | undefined
   }
   const rawPg = targetRawPg(m, t);
   const actualSeed = cephStableMod(rawPg.seed, pool.pgNum, pgNumMask(pool));
-  const ua = pgToUpActingOsds(m, { pool: t.pool, seed: actualSeed });
+  const pg = { pool: t.pool, seed: actualSeed };
+  const ua = placement ? placement.upActing(m, pg) : pgToUpActingOsds(m, pg);
   let shard = -1;
   if (isErasure(pool)) shard = Math.max(-1, ua.acting.indexOf(ua.actingPrimary));
   const state: TargetState = {

@@ -1,0 +1,136 @@
+/**
+ * Object PUT (docs/formats/rgw.md, "Atomicity"): the data first, under a fresh data set name that
+ * a pending record already names, then one index write publishes it; what the PUT replaced is
+ * removed afterwards. A gateway killed at any point leaves no visible half object, and the
+ * collector (store-gc.ts) finds whatever it leaves behind.
+ *
+ * Round trips before the answer, for an object of one stripe (at most 4 MiB) under a fresh key:
+ * the head stripe write (data and intent xattr in one op) beside the index entry read, then the
+ * publish: 2 in series. Its pending record was written ahead (data-reserve.ts) and is cleared after
+ * the answer. An overwrite records the data sets it replaces before publishing and removes them
+ * after (two more). Larger objects record their intent in series first, as before.
+ */
+import { createHash } from 'node:crypto';
+import { logger } from '@ts-ceph/common';
+import { WriteOp } from '@ts-ceph/rados';
+import { S3Error } from './core/errors';
+import { checkObjectKey, versionKey } from './core/versions';
+import { IndexPlan, planPut } from './store-versions';
+import { isErrno, json, rgwStoreLimits, type RgwStore } from './store';
+import type { BucketInfo, DataSet, HeadIntent, IndexEntry, ObjectAttrs } from './store-types';
+
+const log = logger('rgw');
+
+/** The xattr of a small object's head stripe naming the entry it is written for (HeadIntent JSON). */
+export const rgwHeadIntentXattr = 'ts-rgw.intent';
+
+export async function putObject(s: RgwStore, b: BucketInfo, key: string, body: Buffer, attrs: ObjectAttrs): Promise<IndexEntry> {
+  checkObjectKey(key);
+  if (Buffer.byteLength(key) > rgwStoreLimits.keyBytesMax) throw new S3Error('KeyTooLongError', `keys are at most ${rgwStoreLimits.keyBytesMax} bytes`);
+  if (body.length > rgwStoreLimits.objectBytesMax) throw new S3Error('EntityTooLarge', `objects are at most ${rgwStoreLimits.objectBytesMax} bytes in one PUT`);
+  const entry: IndexEntry = {
+    size: body.length,
+    etag: attrs.etag ?? createHash('md5').update(body).digest('hex'),
+    mtimeMs: Date.now(),
+    contentType: attrs.contentType,
+    meta: attrs.meta,
+    headers: attrs.headers,
+    tags: attrs.tags,
+    data: '',
+    acl: attrs.acl,
+    crypt: attrs.crypt,
+  };
+  // The version key depends on the stamp only (planPut sets the same), so the intent can name it
+  // before the current entry is read.
+  const stamp = s.stamper.next(entry.mtimeMs);
+  entry.key = key;
+  entry.vkey = versionKey(key, stamp);
+  if (body.length > rgwStoreLimits.stripeBytes) return putStriped(s, b, key, body, entry, stamp);
+  try {
+    return await putSmall(s, b, key, body, entry, stamp);
+  } finally {
+    s.reserver.done(b);
+  }
+}
+
+/** One stripe: a reserved name, the head written with its intent beside the entry read, the publish. */
+async function putSmall(s: RgwStore, b: BucketInfo, key: string, body: Buffer, entry: IndexEntry, stamp: number): Promise<IndexEntry> {
+  entry.data = await s.reserver.take(b);
+  const intent: HeadIntent = { key, vkey: entry.vkey! };
+  const head = new WriteOp().writeFull(body).setxattr(rgwHeadIntentXattr, json(intent));
+  const [wrote, read] = await Promise.allSettled([s.data.operate(`${entry.data}.0`, head), s.entry(b, key)]);
+  let drop: IndexEntry[] = [];
+  try {
+    if (wrote.status === 'rejected') throw wrote.reason;
+    if (read.status === 'rejected') throw read.reason;
+    const plan = await planPut(s.index, b, key, entry, read.value, stamp);
+    drop = plan.drop;
+    if (drop.length) await s.recordPending(b, key, drop);
+    await publish(s, b, plan);
+  } catch (e) {
+    // Nothing names the new stripe (and the replaced data is still current): undo, or leave it to the collector.
+    await s.removeData(entry).catch(() => undefined);
+    await s.clearPending(b, [entry, ...drop]).catch(() => undefined);
+    throw e;
+  }
+  // Published. The replaced data goes before the answer (a client that overwrote an object sees
+  // its old stripes gone, as before); the records need not be cleared before it.
+  if (drop.length) await removeReplaced(s, b, drop);
+  void cleanUp(s, b, [], [entry, ...drop]);
+  return entry;
+}
+
+/** Several stripes: the intent recorded (beside the entry read), then the stripes, then the publish. */
+async function putStriped(s: RgwStore, b: BucketInfo, key: string, body: Buffer, entry: IndexEntry, stamp: number): Promise<IndexEntry> {
+  entry.data = `${b.id}_${s.ids.hex(12)}`;
+  const recorded = s.recordPending(b, key, [entry]);
+  let plan: IndexPlan;
+  try {
+    plan = await planPut(s.index, b, key, entry, await s.entry(b, key), stamp);
+  } catch (e) {
+    await recorded.then(() => s.clearPending(b, [entry]), () => undefined);
+    throw e;
+  }
+  // Intents first: if we die from here on, the collector finds whichever of the data sets the
+  // index does not name and removes it. The replaced data sets need theirs only before the
+  // publish, so they are recorded while the stripes are written.
+  const intents = [entry, ...plan.drop];
+  await recorded;
+  await Promise.all([plan.drop.length ? s.recordPending(b, key, plan.drop) : undefined, s.writeData(entry.data, body)]);
+  try {
+    await publish(s, b, plan);
+  } catch (e) {
+    await s.removeData(entry);
+    await s.clearPending(b, intents);
+    throw e;
+  }
+  await cleanUp(s, b, plan.drop, intents);
+  return entry;
+}
+
+async function publish(s: RgwStore, b: BucketInfo, plan: IndexPlan): Promise<void> {
+  try {
+    await s.applyPlan(b, plan);
+  } catch (e) {
+    if (isErrno(e, 'ENOENT')) throw new S3Error('NoSuchBucket', `the bucket ${b.name} was deleted`);
+    throw e;
+  }
+}
+
+async function removeReplaced(s: RgwStore, b: BucketInfo, drop: DataSet[]): Promise<void> {
+  try {
+    for (const d of drop) await s.removeData(d);
+  } catch (e) {
+    log.dout(1, `after a PUT into ${b.name}: ${(e as Error).message} (the collector will finish it)`);
+  }
+}
+
+/** Remove the replaced data sets, then clear the records; a failure is left to the collector. */
+async function cleanUp(s: RgwStore, b: BucketInfo, drop: DataSet[], records: DataSet[]): Promise<void> {
+  try {
+    for (const d of drop) await s.removeData(d);
+    await s.clearPending(b, records);
+  } catch (e) {
+    log.dout(1, `after a PUT into ${b.name}: ${(e as Error).message} (the collector will finish it)`);
+  }
+}
