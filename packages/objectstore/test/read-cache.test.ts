@@ -8,10 +8,12 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '@ts-ceph/testkit';
 import { collPG, ghobject, NativeStore, Transaction } from '../src';
-import { CachingOverlay, ReadCache } from '../src/blockstore/read-cache';
+import { CachedBlock, CachingOverlay, CoalescedCopy, ReadCache } from '../src/blockstore/read-cache';
 
 const C = collPG(1, 0);
 const B = 4096;
+/** The first byte of a cached block. */
+const first = (b: CachedBlock | undefined): number | undefined => (b ? b.run.buf[b.at] : undefined);
 
 t.test('ReadCache: hits need the same checksum, LRU eviction holds the bound, drop forgets', async (t) => {
   const c = new ReadCache(4 * B);
@@ -20,12 +22,12 @@ t.test('ReadCache: hits need the same checksum, LRU eviction holds the bound, dr
   c.put(100, run, [11, 12, 13]);
   t.equal(c.bytes, 3 * B);
   run.fill(9); // the cache kept a copy
-  t.equal(c.get(101, 12)?.[0], 2, 'block 101 from its copy');
+  t.equal(first(c.get(101, 12)), 2, 'block 101 from its copy');
   t.equal(c.get(101, 99), undefined, 'another checksum is a miss');
   c.put(200, Buffer.alloc(2 * B, 7), [21, 22]);
   // 5 blocks over a 4-block bound: the oldest blocks go until the runs held fit.
   t.ok(c.bytes <= 4 * B, `held ${c.bytes} within the bound`);
-  t.equal(c.get(200, 21)?.[0], 7, 'the newest run stays');
+  t.equal(first(c.get(200, 21)), 7, 'the newest run stays');
   c.drop(200);
   c.drop(201);
   t.equal(c.get(201, 22), undefined, 'dropped');
@@ -36,13 +38,28 @@ t.test('ReadCache: hits need the same checksum, LRU eviction holds the bound, dr
   t.equal(none.get(1, 1), undefined, 'a zero bound caches nothing');
 });
 
+t.test('CoalescedCopy joins blocks that continue one another, and only those', async (t) => {
+  const a = Buffer.alloc(4 * B);
+  const b = Buffer.alloc(B, 0xbb);
+  for (let i = 0; i < 4; i++) a.fill(i + 1, i * B, (i + 1) * B);
+  const out = Buffer.alloc(5 * B);
+  const c = new CoalescedCopy(out);
+  c.add(a, 0, 0);
+  c.add(a, B, B); // joins
+  c.add(a, 3 * B, 2 * B); // a gap in the source: a new copy
+  c.add(b, 0, 3 * B); // another source
+  c.add(a, 2 * B, 4 * B);
+  c.flush();
+  t.same([...Array(5).keys()].map((i) => out[i * B + 7]), [1, 2, 4, 0xbb, 3]);
+});
+
 t.test('CachingOverlay: new contents for a block drop it from the cache', async (t) => {
   const c = new ReadCache(8 * B);
   const o = new CachingOverlay(c);
   c.put(5, Buffer.alloc(2 * B, 1), [1, 2]);
   o.set(6, Buffer.alloc(B, 3));
   t.equal(c.get(6, 2), undefined, 'block 6 left the cache');
-  t.equal(c.get(5, 1)?.[0], 1, 'block 5 stays');
+  t.equal(first(c.get(5, 1)), 1, 'block 5 stays');
   t.equal(o.get(6)?.[0], 3);
 });
 

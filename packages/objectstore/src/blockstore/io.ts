@@ -3,7 +3,7 @@ import { BlockDevice } from '../native/device';
 import { allocAligned, BufferPool, SpanArena } from '../native/buffers';
 import { crc32cBlocks, XtsCipher } from '../native/crypto';
 import { blockBytes } from './layout';
-import { CachingOverlay, ReadCache, readCacheBytesMax } from './read-cache';
+import { CachedBlock, CachingOverlay, CoalescedCopy, ReadCache, readCacheBytesMax } from './read-cache';
 
 const log = logger('nativestore');
 
@@ -166,18 +166,21 @@ export class BlockIO {
    * undefined as soon as one of them would need the device.
    */
   private fromMemory(blocks: BlockRef[]): Buffer | undefined {
-    const parts: (Buffer | undefined)[] = [];
+    const srcs: (Buffer | CachedBlock | undefined)[] = [];
     for (const b of blocks) {
-      const part = b.pblock === 0 ? undefined : (this.overlay.get(b.pblock) ?? this.cache.get(b.pblock, b.csum));
-      if (b.pblock !== 0 && !part) return undefined;
-      parts.push(part);
+      const src = b.pblock === 0 ? undefined : (this.overlay.get(b.pblock) ?? this.cache.get(b.pblock, b.csum));
+      if (b.pblock !== 0 && !src) return undefined;
+      srcs.push(src);
     }
     const out = Buffer.allocUnsafe(blocks.length * blockBytes);
+    const copy = new CoalescedCopy(out);
     blocks.forEach((b, i) => {
-      const part = parts[i];
-      if (part) part.copy(out, b.at);
-      else out.fill(0, b.at, b.at + blockBytes);
+      const src = srcs[i];
+      if (!src) out.fill(0, b.at, b.at + blockBytes);
+      else if (Buffer.isBuffer(src)) src.copy(out, b.at);
+      else copy.add(src.run.buf, src.at, b.at);
     });
+    copy.flush();
     return out;
   }
 
@@ -214,8 +217,10 @@ export class BlockIO {
         out.fill(0, b.at, b.at + blockBytes);
         continue;
       }
-      const o = this.overlay.get(b.pblock) ?? this.cache.get(b.pblock, b.csum);
+      const o = this.overlay.get(b.pblock);
+      const c = o ? undefined : this.cache.get(b.pblock, b.csum);
       if (o) o.copy(out, b.at);
+      else if (c) c.run.buf.copy(out, b.at, c.at, c.at + blockBytes);
       else fromDevice.push(b);
     }
     if (!fromDevice.length) return;

@@ -8,17 +8,18 @@ import { blockBytes } from './layout';
 export const readCacheBytesMax = 64 * 1024 * 1024;
 
 /** The buffer one device run was copied into; its blocks share it. */
-interface Run {
+export interface Run {
   buf: Buffer;
   /** Blocks of this run still in the cache. */
   live: number;
 }
 
-interface Entry {
+/** One cached block: bytes [at, at + blockBytes) of its run's buffer (no view is made per block). */
+export interface CachedBlock {
   /** The block's crc32c when it was read: a hit needs the onode's current checksum to equal it. */
-  csum: number;
-  data: Buffer;
-  run: Run;
+  readonly csum: number;
+  readonly run: Run;
+  readonly at: number;
 }
 
 /**
@@ -32,7 +33,7 @@ interface Entry {
  * cached), so the bound holds on what is really held; eviction goes on until it does.
  */
 export class ReadCache {
-  private readonly blocks = new Map<number, Entry>();
+  private readonly blocks = new Map<number, CachedBlock>();
   private heldBytes = 0;
   hits = 0;
   misses = 0;
@@ -43,8 +44,11 @@ export class ReadCache {
     return this.heldBytes;
   }
 
-  /** The cached contents of pblock if they are still the ones with checksum `csum` (a view: copy it out). */
-  get(pblock: number, csum: number): Buffer | undefined {
+  /**
+   * The cached block pblock if its contents are still the ones with checksum `csum`: its bytes are
+   * `run.buf` at `at` (copy them out; the cache's buffer is never handed to a reader).
+   */
+  get(pblock: number, csum: number): CachedBlock | undefined {
     const e = this.blocks.get(pblock);
     if (!e || e.csum !== csum) {
       this.misses++;
@@ -54,7 +58,7 @@ export class ReadCache {
     this.blocks.delete(pblock);
     this.blocks.set(pblock, e);
     this.hits++;
-    return e.data;
+    return e;
   }
 
   /** Keep a copy of `count` consecutive verified blocks read from pblock (their checksums in `csums`). */
@@ -66,7 +70,7 @@ export class ReadCache {
     this.heldBytes += run.buf.length;
     for (let i = 0; i < count; i++) {
       this.drop(pblock + i);
-      this.blocks.set(pblock + i, { csum: csums[i]!, data: run.buf.subarray(i * blockBytes, (i + 1) * blockBytes), run });
+      this.blocks.set(pblock + i, { csum: csums[i]!, run, at: i * blockBytes });
       run.live++;
     }
     this.evict();
@@ -112,5 +116,35 @@ export class CachingOverlay extends Map<number, Buffer> {
     // Map's constructor calls set before `cache` is assigned; nothing is cached then.
     this.cache?.drop(pblock);
     return super.set(pblock, plain);
+  }
+}
+
+/**
+ * Copies of whole blocks into one output buffer, joined while they continue one another in both
+ * buffers (a 1 MiB hit read from one cached run is one copy, not 256).
+ */
+export class CoalescedCopy {
+  private src: Buffer | undefined;
+  private srcStart = 0;
+  private srcEnd = 0;
+  private dstStart = 0;
+
+  constructor(private readonly out: Buffer) {}
+
+  add(src: Buffer, srcAt: number, dstAt: number): void {
+    if (src === this.src && srcAt === this.srcEnd && dstAt === this.dstStart + (this.srcEnd - this.srcStart)) {
+      this.srcEnd += blockBytes;
+      return;
+    }
+    this.flush();
+    this.src = src;
+    this.srcStart = srcAt;
+    this.srcEnd = srcAt + blockBytes;
+    this.dstStart = dstAt;
+  }
+
+  flush(): void {
+    if (this.src) this.src.copy(this.out, this.dstStart, this.srcStart, this.srcEnd);
+    this.src = undefined;
   }
 }
