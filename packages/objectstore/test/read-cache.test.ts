@@ -87,6 +87,8 @@ t.test('the native store serves a second read from memory and sees every write a
   writeSync(fd, Buffer.from([~data[8192]! & 0xff]), 0, 1, at);
   closeSync(fd);
   const again = await store.read(C, oid, 4096, 65536);
+  const deep = await store.fsck(true);
+  t.ok(deep.errors > 0, 'a deep fsck reads the device, not the cache, and finds the damage');
   t.ok(again.equals(data.subarray(4096, 4096 + 65536)), 'second read from memory');
   t.ok(store.io.cache.hits >= hits + 16, `16 blocks from the cache (hits ${store.io.cache.hits - hits})`);
   again.fill(0);

@@ -209,8 +209,10 @@ export class BlockIO {
    * Read blocks (pblock, expected csum) into `out` at block positions; holes (pblock 0) are zeros.
    * Every block from the device is checked against its crc32c: a mismatch is logged and is EIO.
    * Contiguous blocks are one read; decryption and checksums take one native call per read.
+   * Blocks in the read cache are served from it unless `fromCache` is false (a deep fsck, which
+   * must check what the device holds).
    */
-  async readVerified(blocks: BlockRef[], out: Buffer, what: string, outAligned = false): Promise<void> {
+  async readVerified(blocks: BlockRef[], out: Buffer, what: string, outAligned = false, fromCache = true): Promise<void> {
     const fromDevice: BlockRef[] = [];
     for (const b of blocks) {
       if (b.pblock === 0) {
@@ -218,7 +220,7 @@ export class BlockIO {
         continue;
       }
       const o = this.overlay.get(b.pblock);
-      const c = o ? undefined : this.cache.get(b.pblock, b.csum);
+      const c = o || !fromCache ? undefined : this.cache.get(b.pblock, b.csum);
       if (o) o.copy(out, b.at);
       else if (c) c.run.buf.copy(out, b.at, c.at, c.at + blockBytes);
       else fromDevice.push(b);
