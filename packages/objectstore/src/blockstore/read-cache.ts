@@ -10,8 +10,12 @@ export const readCacheBytesMax = 64 * 1024 * 1024;
 /** The buffer one device run was copied into; its blocks share it. */
 export interface Run {
   buf: Buffer;
+  /** The run's first device block; it covers buf.length / blockBytes blocks from there. */
+  start: number;
   /** Blocks of this run still in the cache. */
   live: number;
+  /** Its place in ReadCache.runs (kept for an O(1) removal). */
+  index: number;
 }
 
 /** One cached block: bytes [at, at + blockBytes) of its run's buffer (no view is made per block). */
@@ -23,18 +27,24 @@ export interface CachedBlock {
 }
 
 /**
- * An LRU cache of data blocks by device block number, filled by reads only (written data is not
- * cached: it is in the overlay until the device has it, and a block rewritten in place is dropped
- * here when its new contents enter the overlay, see CachingOverlay). A hit also needs the block's
- * checksum in the onode to be the one it was read with, so a block freed and reused by another
- * object can never be served stale even if a write path forgot to drop it.
+ * A cache of data blocks by device block number, filled by reads only (written data is not cached:
+ * it is in the overlay until the device has it, and a block rewritten in place is dropped here when
+ * its new contents enter the overlay, see CachingOverlay). A hit also needs the block's checksum in
+ * the onode to be the one it was read with, so a block freed and reused by another object can never
+ * be served stale even if a write path forgot to drop it.
  *
- * Memory is counted by the runs' buffers (a run stays allocated while any of its blocks is
- * cached), so the bound holds on what is really held; eviction goes on until it does.
+ * Whole runs (what one device read brought in) are evicted, chosen at random (a fixed-seed
+ * generator, so runs replay): an LRU keeps nothing of a sequential scan larger than the cache (each
+ * pass evicts what the next pass needs first, as fio's sequential reads over an image do), random
+ * replacement keeps about the cache's share of it, and neither a hit nor an eviction walks a list.
+ * Memory is counted by the runs' buffers (a run stays allocated while any of its blocks is cached),
+ * so the bound holds on what is really held.
  */
 export class ReadCache {
   private readonly blocks = new Map<number, CachedBlock>();
+  private readonly runs: Run[] = [];
   private heldBytes = 0;
+  private seed = 0x9e3779b9;
   hits = 0;
   misses = 0;
 
@@ -54,9 +64,6 @@ export class ReadCache {
       this.misses++;
       return undefined;
     }
-    // Map order is the LRU order: a hit moves the block to the young end.
-    this.blocks.delete(pblock);
-    this.blocks.set(pblock, e);
     this.hits++;
     return e;
   }
@@ -65,15 +72,17 @@ export class ReadCache {
   put(pblock: number, plain: Uint8Array, csums: ArrayLike<number>): void {
     const count = csums.length;
     if (this.bytesMax <= 0 || count * blockBytes > this.bytesMax) return;
-    const run: Run = { buf: Buffer.allocUnsafe(count * blockBytes), live: 0 };
+    // Room first, so the new run is never its own victim.
+    while (this.runs.length > 0 && this.heldBytes + count * blockBytes > this.bytesMax) this.evictRun(this.runs[this.nextRandom() % this.runs.length]!);
+    const run: Run = { buf: Buffer.allocUnsafe(count * blockBytes), start: pblock, live: 0, index: this.runs.length };
     run.buf.set(plain.subarray(0, count * blockBytes));
+    this.runs.push(run);
     this.heldBytes += run.buf.length;
     for (let i = 0; i < count; i++) {
       this.drop(pblock + i);
       this.blocks.set(pblock + i, { csum: csums[i]!, run, at: i * blockBytes });
       run.live++;
     }
-    this.evict();
   }
 
   /** Forget pblock (its contents are about to change). */
@@ -81,24 +90,39 @@ export class ReadCache {
     const e = this.blocks.get(pblock);
     if (!e) return;
     this.blocks.delete(pblock);
-    this.release(e.run);
+    if (--e.run.live === 0) this.removeRun(e.run);
   }
 
   clear(): void {
     this.blocks.clear();
+    this.runs.length = 0;
     this.heldBytes = 0;
   }
 
-  private release(run: Run): void {
-    if (--run.live === 0) this.heldBytes -= run.buf.length;
+  private evictRun(run: Run): void {
+    for (let i = 0; i < run.buf.length / blockBytes; i++) {
+      if (this.blocks.get(run.start + i)?.run === run) this.blocks.delete(run.start + i);
+    }
+    this.removeRun(run);
   }
 
-  private evict(): void {
-    for (const [pblock, e] of this.blocks) {
-      if (this.heldBytes <= this.bytesMax) return;
-      this.blocks.delete(pblock);
-      this.release(e.run);
+  private removeRun(run: Run): void {
+    const last = this.runs.pop()!;
+    if (last !== run) {
+      this.runs[run.index] = last;
+      last.index = run.index;
     }
+    this.heldBytes -= run.buf.length;
+  }
+
+  /** xorshift32: the victim choice, the same on every run. */
+  private nextRandom(): number {
+    let x = this.seed;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.seed = x >>> 0;
+    return this.seed;
   }
 }
 
