@@ -8,7 +8,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from '@ts-ceph/common';
+import { daemonSpawnEnv, repoRoot } from '@ts-ceph/common';
 import { requireBinary, run, RunResult, waitFor } from '@ts-ceph/testkit';
 import { json, startTsMon, TsMon } from './mon-lib';
 
@@ -130,7 +130,7 @@ function debugArgs(): string[] {
 
 /** Start `ts-osd -f` and wait until the osdmap shows osd.0 up. */
 export async function startOsd(mon: TsMon, dir: string): Promise<ChildProcess> {
-  const osd = spawn(process.execPath, [tsOsdBin, '-c', mon.conf, '-i', '0', '-f'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const osd = spawn(process.execPath, [tsOsdBin, '-c', mon.conf, '-i', '0', '-f'], { stdio: ['ignore', 'pipe', 'pipe'], env: daemonSpawnEnv() });
   let out = '';
   osd.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   osd.stderr!.on('data', (d: Buffer) => (out += d.toString()));

@@ -7,7 +7,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from '@ts-ceph/common';
+import { daemonSpawnEnv, repoRoot } from '@ts-ceph/common';
 import { RealMon, requireBinary, run, RunResult, startCephRefCluster, startRealMon, waitFor } from '@ts-ceph/testkit';
 
 export interface BenchCluster {
@@ -97,7 +97,7 @@ export async function startTsCluster(o: TsClusterOptions): Promise<BenchCluster>
     writeFileSync(join(dir, 'keyring'), `[osd.0]\n\tkey = ${key}\n`, { mode: 0o600 });
     const mk = await run(process.execPath, [tsOsdBin, '-c', mon.conf, '-i', '0', '--mkfs', '--osd-uuid', uuid], { timeoutMs: 120_000 });
     if (mk.code !== 0) throw new Error(`ts-osd --mkfs: rc ${mk.code} ${mk.stdout}${mk.stderr}`);
-    osd = spawn(process.execPath, [...(o.nodeArgs ?? []), tsOsdBin, '-c', mon.conf, '-i', '0', '-f'], { stdio: 'ignore' });
+    osd = spawn(process.execPath, [...(o.nodeArgs ?? []), tsOsdBin, '-c', mon.conf, '-i', '0', '-f'], { stdio: 'ignore', env: daemonSpawnEnv() });
     await waitOsdUp(mon, osd);
     await createPool(mon, 'bench', () => readFileSync(join(dir, 'osd.log'), 'utf8'));
   } catch (e) {

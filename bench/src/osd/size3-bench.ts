@@ -101,13 +101,13 @@ async function prepareRbd(c: Cluster3): Promise<void> {
 
 const loadavg = (): number => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
 
-async function runCluster(start: () => Promise<Cluster3>, kind: Size3Kind, seconds: number, label: string): Promise<ClusterRun> {
+async function runCluster(start: () => Promise<Cluster3>, kind: Size3Kind, seconds: number, label: string, chosen: Workload[]): Promise<ClusterRun> {
   const c = await start();
   try {
     if (kind === 'rbd') await prepareRbd(c);
     const samples: Sample[] = [];
     const load: number[] = [];
-    for (const w of workloads[kind]) {
+    for (const w of chosen) {
       const s = await runOne(c, kind, w, seconds);
       samples.push(s);
       load.push(loadavg());
@@ -130,10 +130,10 @@ const rssText = (r: ClusterRun): string => {
 };
 const totalRss = (r: ClusterRun): number => [...r.rss.values()].reduce((a, b) => a + b, 0);
 
-function rows(kind: Size3Kind, ts: Map<Mode, ClusterRun>, ceph: Map<Mode, ClusterRun>, modes: Mode[]): BenchRow[] {
+function rows(chosen: Workload[], kind: Size3Kind, ts: Map<Mode, ClusterRun>, ceph: Map<Mode, ClusterRun>, modes: Mode[]): BenchRow[] {
   const out: BenchRow[] = [];
   for (const mode of modes) {
-    workloads[kind].forEach((w, i) => {
+    chosen.forEach((w, i) => {
       const a = ts.get(mode)!.samples[i]!;
       const b = ceph.get(mode)!.samples[i]!;
       const fmt = (s: Sample): string => `${s.iops.toFixed(0)} IOPS${w.big ? ` (${s.iops.toFixed(0)} MiB/s)` : ''}, ${s.latencyMs.toFixed(2)} ms, ${s.cpuUs.toFixed(0)} µs CPU/op`;
@@ -153,20 +153,35 @@ const describe: Record<Size3Kind, (s: number) => string> = {
   rbd: (s) => `fio's rbd engine (Debian's fio, librbd 16.2.15) on a ${mib(rbdImageBytes)} image with the default features, filled first with 4 MiB writes (\`--time_based --runtime=${s} --ramp_time=1\`)`,
 };
 
+export interface Size3Options {
+  seconds: number;
+  modes: Mode[];
+  write: boolean;
+  /** Only the workloads whose name contains one of these (all when absent). */
+  only?: string[];
+  /** Run ts-ceph only (no reference cluster, no table: the per-workload lines are the result). */
+  tsOnly?: boolean;
+}
+
 /** The size-3 comparison of `kind`; with `write`, its section ("osd size 3" / "rbd size 3") of bench/RESULTS.md. */
-export async function size3Bench(kind: Size3Kind, o: { seconds: number; modes: Mode[]; write: boolean }): Promise<void> {
+export async function size3Bench(kind: Size3Kind, o: Size3Options): Promise<void> {
+  const chosen = workloads[kind].filter((w) => !o.only || o.only.some((s) => w.name.includes(s)));
+  if (!chosen.length) throw new Error(`--only ${o.only?.join(',')} matches none of: ${workloads[kind].map((w) => w.name).join('; ')}`);
+  // A subset or one side is a measurement aid; only the whole comparison is written to RESULTS.md.
+  if (o.write && (o.tsOnly || chosen.length !== workloads[kind].length)) throw new Error('--write needs every workload on both clusters');
   const ts = new Map<Mode, ClusterRun>();
   const ceph = new Map<Mode, ClusterRun>();
   for (const mode of o.modes) {
-    ts.set(mode, await runCluster(() => startTsCluster3(mode), kind, o.seconds, `ts-ceph ${mode}`));
-    ceph.set(mode, await runCluster(() => startCephRef3(mode), kind, o.seconds, `Ceph ${mode}`));
+    ts.set(mode, await runCluster(() => startTsCluster3(mode), kind, o.seconds, `ts-ceph ${mode}`, chosen));
+    if (!o.tsOnly) ceph.set(mode, await runCluster(() => startCephRef3(mode), kind, o.seconds, `Ceph ${mode}`, chosen));
   }
+  if (o.tsOnly) return;
   const rss = o.modes.map((m) => `${m}: ts-ceph ${rssText(ts.get(m)!)}; Ceph ${rssText(ceph.get(m)!)}; ratio ${(totalRss(ts.get(m)!) / totalRss(ceph.get(m)!)).toFixed(2)}`).join('. ');
   const body = `${stamp()}
 
 ${describe[kind](o.seconds)}, against \`ts-ceph bootstrap --osds 3\` (ts-mon with the mgr role, three ts-osd on 4 GiB file-backed devices, pool \`bench\` of 32 PGs, size 3 / min_size 2) and against the real reference cluster (\`../shared/ceph-ref/cluster.sh up 3 MODE\`: ceph-mon, ceph-mgr, three BlueStore OSDs on 8 GiB files, pool \`bench\` of 32 PGs, size 3), one cluster after the other in the same run, in ${o.modes.join(' and ')} mode (every ms_*_mode option of the conf, clients included). One run per workload on a 2-core machine shared with other engineers' builds and tests (the note gives the 1-minute load average after the run, ts / Ceph): read the figures as rough. Latency is the client's mean completion latency. Server CPU per op is user+system time of every server daemon from /proc/<pid>/stat (ts-ceph: ts-mon + 3 ts-osd; Ceph: mon + mgr + 3 OSDs) over the run, divided by the client's ops. The ratio is ts-ceph / Ceph in IOPS (above 1: faster). RSS of every daemon after the runs: ${rss}.
 
-${table(rows(kind, ts, ceph, o.modes), 'Ceph 16.2.15, 3 OSDs')}`;
+${table(rows(chosen, kind, ts, ceph, o.modes), 'Ceph 16.2.15, 3 OSDs')}`;
   console.log(body);
   if (o.write) writeSection(`${kind} size 3`, body);
 }

@@ -11,7 +11,9 @@
 //   --profile runs ts-osd under `node --cpu-prof` for the 4 KiB random write QD32 run (crc) and prints
 //   (with --write: writes bench/rbd-profile.md) the top functions by self and inclusive time.
 //        node bench/dist/src/rbd/rbd-bench.js --size3 [--write] [--seconds S] [--modes crc,secure]
-//   --size3: three OSDs and size 3 on both sides (../osd/size3-bench.ts).
+//   --size3: three OSDs and size 3 on both sides (../osd/size3-bench.ts); with --size3,
+//   --only 'NAME,NAME' runs the workloads whose name contains one of them (e.g. '1 MiB') and
+//   --ts-only skips the reference cluster (both for measuring a change; neither writes RESULTS.md).
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,10 +112,11 @@ async function runCluster(start: () => Promise<BenchCluster>, seconds: number, l
   }
 }
 
-function args(): { write: boolean; profile: boolean; seconds: number; modes: Mode[] } {
+function args(): { write: boolean; profile: boolean; seconds: number; modes: Mode[]; only?: string[]; tsOnly: boolean } {
   const a = process.argv.slice(2);
   const val = (flag: string): string | undefined => (a.includes(flag) ? a[a.indexOf(flag) + 1] : undefined);
-  return { write: a.includes('--write'), profile: a.includes('--profile'), seconds: Number(val('--seconds') ?? 12), modes: (val('--modes') ?? 'crc,secure').split(',') as Mode[] };
+  const only = val('--only')?.split(',');
+  return { write: a.includes('--write'), profile: a.includes('--profile'), seconds: Number(val('--seconds') ?? 12), modes: (val('--modes') ?? 'crc,secure').split(',') as Mode[], only, tsOnly: a.includes('--ts-only') };
 }
 
 const deviceBytes = 8 * 2 ** 30; // as the reference's 8 GiB BlueStore block file
@@ -170,7 +173,7 @@ function rows(ts: Map<Mode, ClusterRun>, ceph: Map<Mode, ClusterRun>, modes: Mod
 async function main(): Promise<void> {
   const o = args();
   if (o.profile) return profile(o.seconds, o.write);
-  if (process.argv.includes('--size3')) return size3Bench('rbd', { seconds: process.argv.includes('--seconds') ? o.seconds : 8, modes: o.modes, write: o.write });
+  if (process.argv.includes('--size3')) return size3Bench('rbd', { seconds: process.argv.includes('--seconds') ? o.seconds : 8, modes: o.modes, write: o.write, only: o.only, tsOnly: o.tsOnly });
   const ts = new Map<Mode, ClusterRun>();
   const ceph = new Map<Mode, ClusterRun>();
   for (const mode of o.modes) {

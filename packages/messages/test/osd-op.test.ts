@@ -294,6 +294,10 @@ t.test('sparse-read reply: extent map then the bytes', async (t) => {
   t.same(r.extents, [[4096n, 3n]]);
   t.equal(r.data.toString(), 'xyz');
   t.ok(encodeSparseReadReply(r.extents, r.data).equals(bytes));
+  // Two extents given as separate buffers: one map of both, one bufferlist of the bytes joined.
+  const two = Buffer.from([2, 0, 0, 0, 0, 16, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 32, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0x78, 0x79, 0x7a]);
+  t.ok(encodeSparseReadReply([[4096n, 2n], [8192n, 1n]], [Buffer.from('xy'), Buffer.from('z')]).equals(two));
+  t.ok(encodeSparseReadReply([], []).equals(Buffer.from([0, 0, 0, 0, 0, 0, 0, 0])), 'nothing read: an empty map and an empty bufferlist');
 });
 
 const p8k = (g: MOSDOpReply) => g.ops[0]!.data;

@@ -9,7 +9,7 @@ import { msgrLimits, msgrTimeouts } from './core/limits';
 import { asCephError, ProtocolEnv, ProtoState, ProtocolV2 } from './core/protocol';
 import { ServerProtocol, SessionDirectory } from './core/protocol-server';
 import { MessageRegistry, messageTypes } from './message-registry';
-import { GcmImpl, nativeGcmBinding } from './native-gcm';
+import { GcmImpl, installNativeCrc32c, nativeGcmBinding } from './native-gcm';
 import { HandshakeGate } from './handshake-gate';
 import { TcpTransportFactory } from './tcp-transport';
 import { Listener, Transport, TransportFactory } from './transport';
@@ -162,6 +162,7 @@ export class Messenger {
       log: (level, text) => log.dout(level, text),
       gcm: options.gcm === 'node' ? undefined : nativeGcmBinding(),
     };
+    installNativeCrc32c();
     this.directory = {
       lookup: (addrs) => {
         for (const a of addrs) {

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { logger, repoRoot } from '@ts-ceph/common';
+import { installCrc32c } from '@ts-ceph/denc';
 import type { GcmBinding, NativeGcmContext } from './core/gcm';
 
 const log = logger('ms');
@@ -28,6 +29,29 @@ export function nativeGcmBinding(): GcmBinding | undefined {
 export function nativeGcmFallbackReason(): string {
   nativeGcmBinding();
   return probed!.why;
+}
+
+let crcInstalled = false;
+
+/**
+ * Long crc32c runs (crc-mode frame segments: a 1 MiB data segment is checksummed once by the sender
+ * and once by the receiver) go to the native addon's interleaved crc32c from now on, when the addon
+ * is built; fast-crc32c keeps them otherwise. Same results either way (installCrc32c checks it).
+ * Once per process.
+ */
+export function installNativeCrc32c(): void {
+  if (crcInstalled) return;
+  crcInstalled = true;
+  const path = join(repoRoot(), 'build', 'Release', 'ts_ceph_native.node');
+  if (!existsSync(path)) return;
+  try {
+    // The addon is a CommonJS native module; require is the only way to load it.
+    const addon = require(path) as { crc32c?: (seed: number, buf: Uint8Array, off: number, len: number, forceTable: boolean) => number };
+    const fn = addon.crc32c;
+    if (fn) installCrc32c((seed, data) => fn(seed, data, 0, data.byteLength, false) >>> 0);
+  } catch (e) {
+    log.info(`crc32c stays with fast-crc32c: ${(e as Error).message}`);
+  }
 }
 
 function probe(): { binding: GcmBinding | undefined; why: string } {

@@ -5,7 +5,7 @@
  */
 import t from 'tap';
 import { OSDCap } from '@ts-ceph/cephx';
-import { pgnlsReply, CephOsdFlag, CephOsdOp, MOSDOp, osdOp, osdOpExtent, osdOpRead, osdOpWrite, osdOpWriteFull, statReply, BLKIN_TRACE_NONE } from '@ts-ceph/messages';
+import { opExtent, pgnlsReply, sparseReadReply, CephOsdFlag, CephOsdOp, MOSDOp, osdOp, osdOpExtent, osdOpRead, osdOpWrite, osdOpWriteFull, statReply, BLKIN_TRACE_NONE } from '@ts-ceph/messages';
 import { CEPH_NOSNAP } from '@ts-ceph/objectstore';
 import { Reader, Writer } from '@ts-ceph/denc';
 import { encodeHobjectT } from '@ts-ceph/maps';
@@ -38,6 +38,21 @@ t.test('writefull, write, read, stat, delete', async (t) => {
   t.equal(r.result, -2, 'ENOENT after delete');
   r = await h.run(req('obj', [osdOp(CephOsdOp.DELETE)]), all);
   t.same([r.result, r.userVersion, r.badReplayVersion], [-2, 3n, { epoch: 9, version: 3n }], 'delete of a missing object: ENOENT with the PG floor');
+});
+
+t.test('sparse-read: the extents that hold data and their bytes, the reply extent length set to them', async (t) => {
+  const h = await harness();
+  const data = Buffer.alloc(20000);
+  for (let i = 0; i < data.length; i++) data[i] = (i * 7) & 0xff;
+  t.equal((await h.run(req('sp', [osdOpWriteFull(data)]), all)).result, 0);
+  const r = await h.run(req('sp', [osdOpExtent(CephOsdOp.SPARSE_READ, 5000, 10000)], { flags: CephOsdFlag.READ }), all);
+  t.equal(r.result, 0);
+  const got = sparseReadReply(r.ops[0]!);
+  t.same(got.extents, [[5000n, 10000n]]);
+  t.ok(got.data.equals(data.subarray(5000, 15000)), 'the bytes of the range');
+  t.equal(opExtent(r.ops[0]!).length, 10000n, 'extent length = bytes returned');
+  const past = await h.run(req('sp', [osdOpExtent(CephOsdOp.SPARSE_READ, 30000, 100)], { flags: CephOsdFlag.READ }), all);
+  t.same([past.result, sparseReadReply(past.ops[0]!).extents, opExtent(past.ops[0]!).length], [0, [], 0n], 'past the end: no extent');
 });
 
 t.test('caps, misdirected, unsupported', async (t) => {

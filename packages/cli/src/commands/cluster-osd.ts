@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants, existsSync, fchmodSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { cephError, newUuid, realClock } from '@ts-ceph/common';
+import { cephError, daemonSpawnEnv, newUuid, realClock } from '@ts-ceph/common';
 import { EntityType } from '@ts-ceph/denc';
 import { CryptoKey, KeyRing, cryptoRandom, writeKeyRing } from '@ts-ceph/cephx';
 import { ClusterPaths } from '@ts-ceph/mon';
@@ -60,7 +60,7 @@ export function tsOsdPath(): string {
 export function spawnOsd(p: ClusterPaths, id: number): number {
   mkdirSync(p.logDir, { recursive: true });
   const out = openSync(join(p.logDir, `osd.${id}.out`), 'a');
-  const child = spawn(process.execPath, [tsOsdPath(), '-i', String(id), '-c', p.conf, '-f'], { detached: true, stdio: ['ignore', out, out] });
+  const child = spawn(process.execPath, [tsOsdPath(), '-i', String(id), '-c', p.conf, '-f'], { detached: true, stdio: ['ignore', out, out], env: daemonSpawnEnv() });
   closeSync(out);
   child.unref();
   return child.pid ?? -1;

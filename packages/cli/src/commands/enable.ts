@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cephError } from '@ts-ceph/common';
+import { cephError, daemonSpawnEnv } from '@ts-ceph/common';
 import { clusterPaths, ClusterPaths } from '@ts-ceph/mon';
 import { GlobalOptions } from '../args';
 import { CommandOutput } from '../output';
@@ -62,7 +62,7 @@ export async function run(o: GlobalOptions, out: CommandOutput): Promise<number>
   const logPath = join(p.logDir, `${rgwName}.out`);
   const start = existsSync(logPath) ? readFileSync(logPath).length : 0;
   const fd = openSync(logPath, 'a');
-  const child = spawn(process.execPath, [rgwBin(), '-c', p.conf, '-n', 'client.admin', '--keyring', p.adminKeyring, '-d', '--rgw-frontends', `beast port=${port}`], { detached: true, stdio: ['ignore', fd, fd] });
+  const child = spawn(process.execPath, [rgwBin(), '-c', p.conf, '-n', 'client.admin', '--keyring', p.adminKeyring, '-d', '--rgw-frontends', `beast port=${port}`], { detached: true, stdio: ['ignore', fd, fd], env: daemonSpawnEnv() });
   closeSync(fd);
   child.unref();
   writeFileSync(join(p.runDir, `${rgwName}.pid`), `${child.pid}\n`);

@@ -105,7 +105,7 @@ async function checkStore(store: NativeStore, deep: boolean, problems: string[])
         batch.map(async (b) => {
           const out = Buffer.alloc(L.blockBytes);
           try {
-            await store.io.readVerified([{ pblock: b.pblock, csum: b.csum, at: 0 }], out, b.what);
+            await store.io.readVerified([{ pblock: b.pblock, csum: b.csum, at: 0 }], out, b.what, false, false);
             bytesChecked += L.blockBytes;
           } catch (e) {
             problems.push(`${b.what}: ${(e as Error).message}`);

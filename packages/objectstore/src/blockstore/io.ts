@@ -3,6 +3,7 @@ import { BlockDevice } from '../native/device';
 import { allocAligned, BufferPool, SpanArena } from '../native/buffers';
 import { crc32cBlocks, XtsCipher } from '../native/crypto';
 import { blockBytes } from './layout';
+import { CachedBlock, CachingOverlay, CoalescedCopy, ReadCache, readCacheBytesMax } from './read-cache';
 
 const log = logger('nativestore');
 
@@ -46,8 +47,10 @@ export interface BlockRef {
  * prepared) but not yet known to be on the device.
  */
 export class BlockIO {
+  /** Verified blocks read from the device, for the next read of them (read-cache.ts). */
+  readonly cache: ReadCache;
   /** pblock -> plaintext, for blocks whose newest contents are not yet on the device. */
-  readonly overlay = new Map<number, Buffer>();
+  readonly overlay: Map<number, Buffer>;
   readonly pool = new BufferPool();
   /** Block contents of small writes (not I/O buffers: those come from the pool). */
   readonly arena = new SpanArena();
@@ -58,7 +61,10 @@ export class BlockIO {
     readonly dataOffset: number,
     readonly xts: XtsCipher | undefined,
     readonly describe: string,
+    readCacheBytes = readCacheBytesMax,
   ) {
+    this.cache = new ReadCache(readCacheBytes);
+    this.overlay = new CachingOverlay(this.cache);
     if (dev.backend === 'io_uring' && dev.direct) dev.registerBuffer(this.pool.firstSlab);
   }
 
@@ -133,6 +139,8 @@ export class BlockIO {
    * returned as it is; anything else is assembled by readVerified.
    */
   async readBlocks(blocks: BlockRef[], what: string): Promise<Buffer> {
+    const cached = this.fromMemory(blocks);
+    if (cached) return cached;
     const n = blocks.length;
     const first = blocks[0]!.pblock;
     let run = n * blockBytes >= readZeroCopyBytesMin && n * blockBytes <= readBytesMax && first !== 0;
@@ -149,7 +157,37 @@ export class BlockIO {
     await this.dev.read(u, this.dataOffset + first * blockBytes);
     const buf = Buffer.from(u.buffer, u.byteOffset, u.byteLength);
     await this.checkRun(buf, blocks, what);
+    this.remember(buf, blocks);
     return buf;
+  }
+
+  /**
+   * The blocks from memory alone (holes, the overlay, the read cache) in a fresh buffer, or
+   * undefined as soon as one of them would need the device.
+   */
+  private fromMemory(blocks: BlockRef[]): Buffer | undefined {
+    const srcs: (Buffer | CachedBlock | undefined)[] = [];
+    for (const b of blocks) {
+      const src = b.pblock === 0 ? undefined : (this.overlay.get(b.pblock) ?? this.cache.get(b.pblock, b.csum));
+      if (b.pblock !== 0 && !src) return undefined;
+      srcs.push(src);
+    }
+    const out = Buffer.allocUnsafe(blocks.length * blockBytes);
+    const copy = new CoalescedCopy(out);
+    blocks.forEach((b, i) => {
+      const src = srcs[i];
+      if (!src) out.fill(0, b.at, b.at + blockBytes);
+      else if (Buffer.isBuffer(src)) src.copy(out, b.at);
+      else copy.add(src.run.buf, src.at, b.at);
+    });
+    copy.flush();
+    return out;
+  }
+
+  /** Keep a verified run (consecutive device blocks) in the read cache, unless a write to it is pending. */
+  private remember(plain: Uint8Array, run: BlockRef[]): void {
+    if (run.some((b) => this.overlay.has(b.pblock))) return;
+    this.cache.put(run[0]!.pblock, plain, run.map((b) => b.csum));
   }
 
   /** Decrypt a run read from the device in place and check every block's crc32c. */
@@ -171,8 +209,10 @@ export class BlockIO {
    * Read blocks (pblock, expected csum) into `out` at block positions; holes (pblock 0) are zeros.
    * Every block from the device is checked against its crc32c: a mismatch is logged and is EIO.
    * Contiguous blocks are one read; decryption and checksums take one native call per read.
+   * Blocks in the read cache are served from it unless `fromCache` is false (a deep fsck, which
+   * must check what the device holds).
    */
-  async readVerified(blocks: BlockRef[], out: Buffer, what: string, outAligned = false): Promise<void> {
+  async readVerified(blocks: BlockRef[], out: Buffer, what: string, outAligned = false, fromCache = true): Promise<void> {
     const fromDevice: BlockRef[] = [];
     for (const b of blocks) {
       if (b.pblock === 0) {
@@ -180,7 +220,9 @@ export class BlockIO {
         continue;
       }
       const o = this.overlay.get(b.pblock);
+      const c = o || !fromCache ? undefined : this.cache.get(b.pblock, b.csum);
       if (o) o.copy(out, b.at);
+      else if (c) c.run.buf.copy(out, b.at, c.at, c.at + blockBytes);
       else fromDevice.push(b);
     }
     if (!fromDevice.length) return;
@@ -204,12 +246,14 @@ export class BlockIO {
     if (outAligned && run.every((b, i) => b.at === at + i * blockBytes)) {
       const view = out.subarray(at, at + n * blockBytes);
       await this.dev.read(view, this.dataOffset + first * blockBytes);
-      return this.checkRun(view, run, what);
+      await this.checkRun(view, run, what);
+      return this.remember(view, run);
     }
     const buf = this.pool.get(n * blockBytes);
     try {
       await this.dev.read(buf, this.dataOffset + first * blockBytes);
       await this.checkRun(Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength), run, what);
+      this.remember(buf, run);
       for (let i = 0; i < n; i++) out.set(buf.subarray(i * blockBytes, (i + 1) * blockBytes), run[i]!.at);
     } finally {
       this.pool.put(buf);

@@ -79,9 +79,8 @@ const sparseRead: OpHandler = async (ctx, op, out) => {
       parts.push(b);
     }
   }
-  const data = Buffer.concat(parts);
-  out.data = encodeSparseReadReply(extents, data);
-  setExtentLength(out, data.length);
+  out.data = encodeSparseReadReply(extents, parts);
+  setExtentLength(out, parts.reduce((n, p) => n + p.length, 0));
   return 0;
 };
 

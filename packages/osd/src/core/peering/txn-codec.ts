@@ -52,8 +52,12 @@ function putFields(w: Writer, op: Op): void {
 
 /** Encode `t`'s ops but those `skip` names (the primary's own PG-log ops: each replica logs itself). */
 export function encodeTransaction(t: Transaction, skip?: (op: Op) => boolean): Buffer {
-  const w = new Writer();
   const ops = skip ? t.ops.filter((o) => !skip(o)) : t.ops;
+  // Sized for the data up front: a Writer grown by doubling past a 1 MiB write copies what it
+  // holds at each step and ends in a buffer twice the size, fresh memory every time.
+  let dataBytes = 0;
+  for (const op of ops) if (op.op === OP.WRITE) dataBytes += op.data.length;
+  const w = new Writer(undefined, dataBytes + 512 * ops.length + 64);
   w.u32(ops.length);
   for (const op of ops) {
     w.u32(op.op);
