@@ -87,6 +87,7 @@ async function run(o: SimOptions): Promise<SimResult> {
   const quiet = (): boolean => faults.healed() && clients.every((c) => c.finished) && allClean(osds, mon);
   await s.run(HEALED_DEADLINE_MS, quiet);
   if (!s.errors.length && !quiet()) s.fail(`not active+clean with every op answered ${HEALED_DEADLINE_MS} ms after the start: ${pgStates(osds, mon)}`);
+  const settled = mon.epoch;
   if (!s.errors.length) {
     for (const c of clients) c.finalReads();
     await s.run(s.now + 5000, () => clients.every((c) => c.idle));
@@ -94,6 +95,7 @@ async function run(o: SimOptions): Promise<SimResult> {
   }
   if (!s.errors.length) for (const e of hist.check()) s.fail(e);
   if (!s.errors.length) await flipAndRepair(s, rng, osds, mon);
+  if (!s.errors.length) for (const e of remapped(mon, settled)) s.fail(e);
   if (!s.errors.length) for (const e of await replicasIdentical(osds, mon)) s.fail(e);
   return { seed: o.seed, errors: s.errors, trace: s.trace, config, ops: hist.ops.length, endedAt: s.now };
 }
@@ -214,6 +216,26 @@ function allClean(osds: SimOsd[], mon: SimMon): boolean {
     if ((st & peering.PG_STATE.ACTIVE) === 0n || (st & peering.PG_STATE.CLEAN) === 0n || (st & peering.PG_STATE.UNDERSIZED) !== 0n) return false;
   }
   return true;
+}
+
+/**
+ * Once every PG is clean on a healed network nothing may move a PG: its up and acting sets stay
+ * as they were (a later map, such as a restarted OSD's boot, may touch only PGs without it). A
+ * false failure report after the heal would break this.
+ */
+function remapped(mon: SimMon, from: number): string[] {
+  const errs: string[] = [];
+  const key = (m: peering.PgMapping): string => `up [${m.up.join(',')}] acting [${m.acting.join(',')}]`;
+  for (let seed = 0; seed < mon.pgNum; seed++) {
+    const a = key(mon.mappings[from]![seed]!);
+    for (let e = from + 1; e <= mon.epoch; e++) {
+      const b = key(mon.mappings[e]![seed]!);
+      if (a === b) continue;
+      errs.push(`pg 1.${seed}: remapped after the heal and clean (e${from} ${a} → e${e} ${b})`);
+      break;
+    }
+  }
+  return errs;
 }
 
 function pgStates(osds: SimOsd[], mon: SimMon): string {
