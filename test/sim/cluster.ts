@@ -83,10 +83,12 @@ async function run(o: SimOptions): Promise<SimResult> {
   const faults = scheduleFaults({ s, rng, net, mon, osds, clients }, o.faultMs ?? 2500);
   watchPrimaries(s, osds, mon.pgNum);
 
-  // Run until the clients are done and every PG is clean, then read everything once more.
-  const quiet = (): boolean => faults.healed() && clients.every((c) => c.finished) && allClean(osds, mon);
+  // Run until the clients are done, every OSD is back up and every PG is clean, then read
+  // everything once more. Every OSD up: a crash just before the heal leaves PGs that look clean
+  // to a primary not yet told of it.
+  const quiet = (): boolean => faults.healed() && clients.every((c) => c.finished) && osds.every((d) => d.active) && allClean(osds, mon);
   await s.run(HEALED_DEADLINE_MS, quiet);
-  if (!s.errors.length && !quiet()) s.fail(`not active+clean with every op answered ${HEALED_DEADLINE_MS} ms after the start: ${pgStates(osds, mon)}`);
+  if (!s.errors.length && !quiet()) s.fail(`not every OSD up, PG active+clean and op answered ${HEALED_DEADLINE_MS} ms after the start: ${pgStates(osds, mon)}; not up: ${osds.filter((d) => !d.active).map((d) => `osd.${d.id}`).join(' ') || 'none'}`);
   const settled = mon.epoch;
   if (!s.errors.length) {
     for (const c of clients) c.finalReads();
