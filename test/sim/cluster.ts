@@ -5,7 +5,7 @@ import { History } from './checker';
 import { Sched, SimNet } from './sched';
 import { SimClient } from './sim-client';
 import { SimMon } from './sim-mon';
-import { HB_BASE, SimHeartbeat } from './sim-heartbeat';
+import { HB_BASE, HB_INTERVAL_MS, SimHeartbeat } from './sim-heartbeat';
 import { flipAndRepair } from './scrub-phase';
 import { CLIENT_BASE, SimOsd } from './sim-osd';
 
@@ -85,8 +85,9 @@ async function run(o: SimOptions): Promise<SimResult> {
 
   // Run until the clients are done, every OSD is back up and every PG is clean, then read
   // everything once more. Every OSD up: a crash just before the heal leaves PGs that look clean
-  // to a primary not yet told of it.
-  const quiet = (): boolean => faults.healed() && clients.every((c) => c.finished) && osds.every((d) => d.active) && allClean(osds, mon);
+  // to a primary not yet told of it. Three heartbeat rounds after the heal: a silence of the
+  // fault phase is reported in the first (and the OSD marked down) or answered by then.
+  const quiet = (): boolean => faults.healedAt() + 3 * HB_INTERVAL_MS <= s.now && clients.every((c) => c.finished) && osds.every((d) => d.active) && allClean(osds, mon);
   await s.run(HEALED_DEADLINE_MS, quiet);
   if (!s.errors.length && !quiet()) s.fail(`not every OSD up, PG active+clean and op answered ${HEALED_DEADLINE_MS} ms after the start: ${pgStates(osds, mon)}; not up: ${osds.filter((d) => !d.active).map((d) => `osd.${d.id}`).join(' ') || 'none'}`);
   const settled = mon.epoch;
@@ -135,7 +136,7 @@ interface World {
  * first down when no report got through), partitions between two OSDs; then the heal. The mon ticks
  * every second.
  */
-function scheduleFaults(w: World, faultMs: number): { healed(): boolean } {
+function scheduleFaults(w: World, faultMs: number): { healedAt(): number } {
   const { s, rng, net, mon, osds, clients } = w;
   const numOsd = osds.length;
   const tick = async (): Promise<void> => {
@@ -204,7 +205,7 @@ function scheduleFaults(w: World, faultMs: number): { healed(): boolean } {
     net.faults = { dropRate: 0, dupRate: 0, delayMin: 1, delayMax: 3 };
     net.healAll();
   });
-  return { healed: () => healed };
+  return { healedAt: () => (healed ? faultMs : Infinity) };
 }
 
 function primaryCore(osds: SimOsd[], mon: SimMon, seed: number): peering.ReplicatedPG | undefined {

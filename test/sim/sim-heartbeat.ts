@@ -5,7 +5,7 @@ import { SimOsd } from './sim-osd';
 /** The heartbeat endpoints of the simulated network: HB_BASE + osd id (the OSDs' hb addrs). */
 export const HB_BASE = 500;
 /** osd_heartbeat_interval in the simulation (Ceph's is 6 s, against its 20 s grace). */
-const HB_INTERVAL_MS = 100;
+export const HB_INTERVAL_MS = 100;
 
 /** What one OSD knows of one peer's heartbeats. */
 interface PeerHb {
