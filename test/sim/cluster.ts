@@ -5,7 +5,7 @@ import { History } from './checker';
 import { Sched, SimNet } from './sched';
 import { SimClient } from './sim-client';
 import { SimMon } from './sim-mon';
-import { HB_BASE, SimHeartbeat } from './sim-heartbeat';
+import { HB_BASE, HB_INTERVAL_MS, SimHeartbeat } from './sim-heartbeat';
 import { flipAndRepair } from './scrub-phase';
 import { CLIENT_BASE, SimOsd } from './sim-osd';
 
@@ -83,10 +83,14 @@ async function run(o: SimOptions): Promise<SimResult> {
   const faults = scheduleFaults({ s, rng, net, mon, osds, clients }, o.faultMs ?? 2500);
   watchPrimaries(s, osds, mon.pgNum);
 
-  // Run until the clients are done and every PG is clean, then read everything once more.
-  const quiet = (): boolean => faults.healed() && clients.every((c) => c.finished) && allClean(osds, mon);
+  // Run until the clients are done, every OSD is back up and every PG is clean, then read
+  // everything once more. Every OSD up: a crash just before the heal leaves PGs that look clean
+  // to a primary not yet told of it. Three heartbeat rounds after the heal: a silence of the
+  // fault phase is reported in the first (and the OSD marked down) or answered by then.
+  const quiet = (): boolean => faults.healedAt() + 3 * HB_INTERVAL_MS <= s.now && clients.every((c) => c.finished) && osds.every((d) => d.active) && allClean(osds, mon);
   await s.run(HEALED_DEADLINE_MS, quiet);
-  if (!s.errors.length && !quiet()) s.fail(`not active+clean with every op answered ${HEALED_DEADLINE_MS} ms after the start: ${pgStates(osds, mon)}`);
+  if (!s.errors.length && !quiet()) s.fail(`not every OSD up, PG active+clean and op answered ${HEALED_DEADLINE_MS} ms after the start: ${pgStates(osds, mon)}; not up: ${osds.filter((d) => !d.active).map((d) => `osd.${d.id}`).join(' ') || 'none'}`);
+  const settled = mon.epoch;
   if (!s.errors.length) {
     for (const c of clients) c.finalReads();
     await s.run(s.now + 5000, () => clients.every((c) => c.idle));
@@ -94,6 +98,7 @@ async function run(o: SimOptions): Promise<SimResult> {
   }
   if (!s.errors.length) for (const e of hist.check()) s.fail(e);
   if (!s.errors.length) await flipAndRepair(s, rng, osds, mon);
+  if (!s.errors.length) for (const e of remapped(mon, settled)) s.fail(e);
   if (!s.errors.length) for (const e of await replicasIdentical(osds, mon)) s.fail(e);
   return { seed: o.seed, errors: s.errors, trace: s.trace, config, ops: hist.ops.length, endedAt: s.now };
 }
@@ -131,7 +136,7 @@ interface World {
  * first down when no report got through), partitions between two OSDs; then the heal. The mon ticks
  * every second.
  */
-function scheduleFaults(w: World, faultMs: number): { healed(): boolean } {
+function scheduleFaults(w: World, faultMs: number): { healedAt(): number } {
   const { s, rng, net, mon, osds, clients } = w;
   const numOsd = osds.length;
   const tick = async (): Promise<void> => {
@@ -200,7 +205,7 @@ function scheduleFaults(w: World, faultMs: number): { healed(): boolean } {
     net.faults = { dropRate: 0, dupRate: 0, delayMin: 1, delayMax: 3 };
     net.healAll();
   });
-  return { healed: () => healed };
+  return { healedAt: () => (healed ? faultMs : Infinity) };
 }
 
 function primaryCore(osds: SimOsd[], mon: SimMon, seed: number): peering.ReplicatedPG | undefined {
@@ -214,6 +219,26 @@ function allClean(osds: SimOsd[], mon: SimMon): boolean {
     if ((st & peering.PG_STATE.ACTIVE) === 0n || (st & peering.PG_STATE.CLEAN) === 0n || (st & peering.PG_STATE.UNDERSIZED) !== 0n) return false;
   }
   return true;
+}
+
+/**
+ * Once every PG is clean on a healed network nothing may move a PG: its up and acting sets stay
+ * as they were (a later map, such as a restarted OSD's boot, may touch only PGs without it). A
+ * false failure report after the heal would break this.
+ */
+function remapped(mon: SimMon, from: number): string[] {
+  const errs: string[] = [];
+  const key = (m: peering.PgMapping): string => `up [${m.up.join(',')}] acting [${m.acting.join(',')}]`;
+  for (let seed = 0; seed < mon.pgNum; seed++) {
+    const a = key(mon.mappings[from]![seed]!);
+    for (let e = from + 1; e <= mon.epoch; e++) {
+      const b = key(mon.mappings[e]![seed]!);
+      if (a === b) continue;
+      errs.push(`pg 1.${seed}: remapped after the heal and clean (e${from} ${a} → e${e} ${b})`);
+      break;
+    }
+  }
+  return errs;
 }
 
 function pgStates(osds: SimOsd[], mon: SimMon): string {

@@ -44,8 +44,11 @@ async function scrub(s: Sched, p: peering.ReplicatedPG, repair: boolean): Promis
   p.requestScrub({ deep: true, repair });
   const done = (): boolean => !p.scrub.pending && !p.scrub.active;
   await s.run(s.now + 1, () => false);
-  await s.run(s.now + SCRUB_DEADLINE_MS, done);
-  if (!done()) s.fail(`pg 1.${p.pg.pgid.seed}: deep scrub${repair ? ' (repair)' : ''} did not finish in ${SCRUB_DEADLINE_MS} ms`);
+  // A PG that stops being primary keeps the request (as Ceph's m_planned_scrub) and never runs
+  // it: say so rather than wait out the deadline. Nothing should move a PG after the heal.
+  await s.run(s.now + SCRUB_DEADLINE_MS, () => done() || !p.isPrimary);
+  if (!p.isPrimary) s.fail(`pg 1.${p.pg.pgid.seed}: osd.${p.whoami} stopped being its primary (interval ${p.intervalStart}) during the deep scrub${repair ? ' (repair)' : ''}`);
+  else if (!done()) s.fail(`pg 1.${p.pg.pgid.seed}: deep scrub${repair ? ' (repair)' : ''} did not finish in ${SCRUB_DEADLINE_MS} ms`);
   else s.log(`deep scrub${repair ? ' repair' : ''} pg 1.${p.pg.pgid.seed}: ${p.scrub.inconsistent.size} inconsistent, ${p.scrub.numScrubErrors} errors`);
   return done();
 }

@@ -5,7 +5,7 @@ import { SimOsd } from './sim-osd';
 /** The heartbeat endpoints of the simulated network: HB_BASE + osd id (the OSDs' hb addrs). */
 export const HB_BASE = 500;
 /** osd_heartbeat_interval in the simulation (Ceph's is 6 s, against its 20 s grace). */
-const HB_INTERVAL_MS = 100;
+export const HB_INTERVAL_MS = 100;
 
 /** What one OSD knows of one peer's heartbeats. */
 interface PeerHb {
@@ -53,7 +53,14 @@ export class SimHeartbeat {
   }
 
   private async tick(): Promise<void> {
-    for (const d of this.osds) if (d.active) await this.check(d);
+    for (const d of this.osds) {
+      if (d.active) await this.check(d);
+      // A stopped OSD keeps no heartbeat records (OSD::shutdown), and one the map has down
+      // drops them (reset_heartbeat_peers after a wrong markdown): back up, it pings its peers
+      // afresh. Stamps kept from before a crash would report a peer at once, for a silence
+      // that was the partition or the crash.
+      else this.peers[d.id]!.clear();
+    }
     this.s.at(HB_INTERVAL_MS, () => this.tick());
   }
 

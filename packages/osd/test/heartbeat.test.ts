@@ -69,6 +69,25 @@ t.test('refused connections are reported at once; a new incarnation starts fresh
   t.same(h.tick(100_000), [], 'and no pings');
 });
 
+t.test('marked down ourselves, we forget our peers: back up, a peer silent since before gets a fresh grace', async (t) => {
+  // The simulation's seeds 3702, 5743 and 9342: an OSD partitioned from a peer crashed (or was
+  // marked down) and came back once the network had healed; reports built on stamps from before
+  // got the healthy peer marked down after the heal. OSD::shutdown and reset_heartbeat_peers after
+  // a markdown start over; so does this core.
+  const h = new HeartbeatCore(0, conf);
+  h.onMap(mapOf(3, 2), []);
+  h.tick(1000);
+  for (const ch of ['back', 'front'] as const) h.reply(1, ch, 1000, 1010);
+  for (let now = 2000; now <= 5000; now += 1000) t.same(kinds(h.tick(now)), ['ping:1'], `osd.1 silent at ${now}, within the grace`);
+  t.same(kinds(h.onMap(mapOf(4, 2, [0]), [])), ['disconnect:1'], 'we are marked down: every record goes');
+  t.same(h.tick(6000), []);
+  t.same(h.tick(7000), []);
+  t.same(kinds(h.onMap(mapOf(5, 2, [], { 0: 5 }), [])), ['connect:1'], 'up again: a new record');
+  t.same(kinds(h.tick(8000)), ['ping:1'], 'past the old ping\'s deadline (8000) but nothing reported: the record is new');
+  for (let now = 9000; now <= 14_000; now += 1000) t.same(kinds(h.tick(now)), ['ping:1'], `no report at ${now}`);
+  t.same(h.tick(15_000).filter((o) => o.kind === 'failure'), [{ kind: 'failure', osd: 1, failedForSec: 7, immediate: false }], 'still silent: reported a grace after the new first ping, failed since it (8000)');
+});
+
 t.test('after our own stall the missing replies are not blamed on the peers', async (t) => {
   const h = new HeartbeatCore(0, conf);
   h.onMap(mapOf(3, 2), []);

@@ -101,8 +101,17 @@ const SUM_DUMP: readonly [json: string, field: string][] = [
 /** object_stat_sum_t: field name (Ceph's) -> signed counter. */
 export type ObjectStatSumT = Record<string, number>;
 
+/**
+ * Every counter at 0, in SUM_FIELDS order, copied rather than rebuilt: every pg_info_t encode
+ * makes one, and a spread of this object (0.2 µs) is a hundred times cheaper than fromEntries.
+ * Built by fromEntries on purpose: V8 keeps it in fast mode, where forty keyed stores in a loop
+ * leave a dictionary whose spread is as slow again, and a frozen one copies slower. Never handed
+ * out, so never written.
+ */
+const ZERO_SUM: ObjectStatSumT = Object.fromEntries(SUM_FIELDS.map(([n]) => [n, 0]));
+
 export function newObjectStatSum(): ObjectStatSumT {
-  return Object.fromEntries(SUM_FIELDS.map(([n]) => [n, 0]));
+  return { ...ZERO_SUM };
 }
 
 export function decodeObjectStatSumT(r: Reader, field = 'object_stat_sum_t'): ObjectStatSumT {

@@ -425,12 +425,23 @@ export class PG {
   }
 
   /**
+   * calc_trim_to's limit (min_last_complete_ondisk): the log keeps every entry from this version
+   * on. Peering gives its oldest missing object's version, so a copy we still lack can be found
+   * through the log of an OSD that holds it, not only by a backfill that could not supply it.
+   */
+  trimKeepFrom: () => EversionT | undefined = () => undefined;
+
+  /**
    * PGLog::trim: keep entriesMin entries, turn the trimmed ones into dups (bounded by dupsTracked).
    * True when it trimmed (log_tail moved).
    */
   private trim(t: Transaction, keys: Map<string, Buffer>): boolean {
     if (this.entries.length <= pgLogLimits.entriesMin + pgLogLimits.trimMin) return false;
-    const cut = this.entries.splice(0, this.entries.length - pgLogLimits.entriesMin);
+    let n = this.entries.length - pgLogLimits.entriesMin;
+    const keep = this.trimKeepFrom();
+    while (keep && n > 0 && evCmp(this.entries[n - 1]!.version, keep) >= 0) n--;
+    if (n <= 0) return false;
+    const cut = this.entries.splice(0, n);
     const rm: string[] = [];
     for (const e of cut) {
       rm.push(evKeyName(e.version));

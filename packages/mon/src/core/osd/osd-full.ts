@@ -76,11 +76,15 @@ export function fullPools(m: OSDMap): { full: Set<number>; backfillfull: Set<num
  * encode_pending's pool flag pass, on the map the pending incremental produces: set FULL on the
  * pools a full OSD serves (clearing BACKFILLFULL and NEARFULL), then BACKFILLFULL, then NEARFULL,
  * and clear each flag from the pools no longer in its set. FULL set by a quota (FULL_QUOTA) stays.
+ * Returns that map when no flag changed (it is then the map `inc` makes: the caller need not apply
+ * `inc` a second time), undefined when `inc` was edited.
  */
-export function updatePoolFullFlags(osdmap: OSDMap, inc: Incremental): void {
+export function updatePoolFullFlags(osdmap: OSDMap, inc: Incremental): OSDMap | undefined {
   const tmp = applyIncremental(osdmap, inc);
   const sets = fullPools(tmp);
+  let edited = false;
   const edit = (id: number, f: (flags: number) => number): void => {
+    edited = true;
     let p = inc.newPools.get(id);
     if (!p) {
       const before = tmp.pools.get(id)!;
@@ -106,6 +110,7 @@ export function updatePoolFullFlags(osdmap: OSDMap, inc: Incremental): void {
     if (sets.nearfull.has(id)) edit(id, (f) => f | PoolFlag.NEARFULL);
     else if (p.flags & PoolFlag.NEARFULL) edit(id, (f) => f & ~PoolFlag.NEARFULL);
   }
+  return edited ? undefined : tmp;
 }
 
 /**

@@ -125,13 +125,13 @@ export class OSDMonitor extends PaxosService {
     // A cache tier follows its base pool's snapshots and application metadata.
     if (!inc.fullmap.length && this.osdmap) propagateBasePropertiesToTiers(inc, this.osdmap);
     // The pools full OSDs serve get their FULL/BACKFILLFULL/NEARFULL flags (osd-full.ts).
-    if (!inc.fullmap.length && this.osdmap) updatePoolFullFlags(this.osdmap, inc);
+    const flagged = !inc.fullmap.length && this.osdmap ? updatePoolFullFlags(this.osdmap, inc) : undefined;
     let next: OSDMap;
     if (inc.fullmap.length) {
       next = decodeOSDMap(new Reader(inc.fullmap));
       next.epoch = inc.epoch;
     } else {
-      next = applyIncremental(this.osdmap, inc);
+      next = flagged ?? applyIncremental(this.osdmap, inc);
     }
     const features = getEncodingFeatures(next) | featureBit('RESERVED');
     const full = encodeOSDMap(next, features);

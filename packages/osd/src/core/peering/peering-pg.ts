@@ -1,7 +1,7 @@
 import { EversionT } from '@ts-ceph/maps';
 import { Transaction } from '@ts-ceph/objectstore/interface';
 import { StoreReader } from '../op-context';
-import { PG, PgInfo, PgLogDup, PgLogEntry, decodeDup, decodeInfo, decodeLogEntry, encodeDup, encodeInfo, encodeLogEntry } from '../pg';
+import { PG, PgInfo, PgLogDup, PgLogEntry, decodeDup, decodeInfo, decodeLogEntry, encodeDup, encodeInfo, encodeLogEntry, evCmp } from '../pg';
 import { PeerInfo, MissingSet, backfillExpected, expectedObjects, findBestInfo, listObjects, logsOverlap, missingAgainst, oidKey, ObjectVersions } from './log-merge';
 import { BIGINFO_KEY, encodeBigInfo, loadPastIntervals } from './big-info';
 import { decodeMissing, encodeMissing, loadMissing, writeMissing } from './missing-store';
@@ -76,7 +76,10 @@ export class PeeringPG {
     readonly pg: PG,
     readonly store: StoreReader,
     readonly conf: PeeringConf,
-  ) {}
+  ) {
+    // Our last_complete is just before the oldest object we lack: the log is not trimmed past it.
+    pg.trimKeepFrom = () => [...this.ownMissing.values()].reduce<EversionT | undefined>((a, m) => (!a || evCmp(m.need, a) < 0 ? m.need : a), undefined);
+  }
 
   get pgid(): PgId {
     return [this.pg.pgid.pool, this.pg.pgid.seed];
