@@ -25,6 +25,7 @@ export class OsdMapStore {
     private readonly store: ObjectStore,
     private readonly whoami: number,
     private readonly osdFsid: Uuid,
+    private readonly lim = mapStoreLimits,
   ) {}
 
   /** Mount: the superblock's range and the newest map, when there is one. */
@@ -56,7 +57,7 @@ export class OsdMapStore {
     }
     this.newest = fresh[fresh.length - 1]!.epoch;
     if (!this.oldest) this.oldest = fresh[0]!.epoch;
-    const trim = trimPlan(this.oldest, this.newest, neededFrom);
+    const trim = trimPlan(this.oldest, this.newest, neededFrom, this.lim);
     for (const e of trim) {
       this.cache.delete(e);
       t.remove(meta, osdmapObject(e));
@@ -102,7 +103,7 @@ export class OsdMapStore {
     this.cache.delete(m.epoch);
     this.cache.set(m.epoch, m);
     for (const e of this.cache.keys()) {
-      if (this.cache.size <= mapStoreLimits.cachedMapsMax) break;
+      if (this.cache.size <= this.lim.cachedMapsMax) break;
       this.cache.delete(e);
     }
   }

@@ -11,7 +11,7 @@ import { SimClock } from '@ts-ceph/common';
 import { OSDMap, OsdState, buildSimple, cloneOSDMap, encodeIncremental, encodeOSDMap, newIncremental, pgKey, pgToUpActingOsds } from '@ts-ceph/maps';
 import { MemStore, collMeta } from '@ts-ceph/objectstore';
 import { applyMapMessage } from '../src/core/osd-service';
-import { incOsdmapObject, osdmapObject, trimPlan } from '../src/core/map-store';
+import { incOsdmapObject, mapStoreLimits, osdmapObject, trimPlan } from '../src/core/map-store';
 import { OsdMapStore } from '../src/osd-map-store';
 import { PgDriver } from '../src/pg-driver';
 import { defaultPeeringConf } from '../src/core/peering';
@@ -75,7 +75,7 @@ function driverFor(store: MemStore, maps: () => OSDMap | undefined): { d: PgDriv
 }
 
 t.test('trimPlan keeps what the PGs need and at most storedMapsMax', (t) => {
-  const lim = { storedMapsMax: 10, cachedMapsMax: 4, trimPerTxnMax: 3 };
+  const lim = { storedMapsMax: 10, cachedMapsMax: 4, trimPerTxnMax: 3, recentMapsMin: 1 };
   t.same(trimPlan(1, 8, 5, lim), [1, 2, 3], 'below the oldest needed epoch, three per transaction');
   t.same(trimPlan(4, 8, 5, lim), [4]);
   t.same(trimPlan(5, 8, 5, lim), [], 'nothing a PG needs');
@@ -83,6 +83,11 @@ t.test('trimPlan keeps what the PGs need and at most storedMapsMax', (t) => {
   t.same(trimPlan(18, 30, 2, lim), [18, 19, 20]);
   t.same(trimPlan(21, 30, 2, lim), []);
   t.same(trimPlan(0, 0, Infinity, lim), [], 'nothing stored');
+  const recent = { ...lim, recentMapsMin: 4 };
+  t.same(trimPlan(1, 8, Infinity, recent), [1, 2, 3], 'with no PG, the newest recentMapsMin stay');
+  t.same(trimPlan(4, 8, Infinity, recent), [4]);
+  t.same(trimPlan(5, 8, Infinity, recent), [], 'epochs 5..8 kept for a PG still being created');
+  t.same(trimPlan(5, 8, 7, recent), [], 'a PG needing only 7 does not shrink the recent window');
   t.end();
 });
 
@@ -113,7 +118,8 @@ t.test('stored maps survive a restart and are trimmed', async (t) => {
   await a.flush();
   t.ok(await store.exists(collMeta(), osdmapObject(4)), 'osdmap.4 in the meta collection');
   t.same(await store.read(collMeta(), incOsdmapObject(2), 0, 0), Buffer.from('inc2'), 'inc_osdmap.2 holds the raw incremental');
-  const b = new OsdMapStore(store, 0, uuid);
+  // recentMapsMin 1: the trimming of epochs no PG needs, without the recent window that keeps 50.
+  const b = new OsdMapStore(store, 0, uuid, { ...mapStoreLimits, recentMapsMin: 1 });
   const newest = await b.load();
   t.equal(newest?.epoch, 5, 'the superblock names the newest');
   t.same([b.oldest, b.newest], [1, 5]);

@@ -63,6 +63,8 @@ export function freePort(): Promise<number> {
 /** A fresh temporary directory; removed by the returned cleanup. */
 export function tempDir(prefix = 'ts-ceph-'): { path: string; cleanup: () => void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
+  // TS_CEPH_KEEP_TMP=1 keeps every test's directory (daemon logs, stores) for a post-mortem.
+  if (process.env.TS_CEPH_KEEP_TMP === '1') return { path, cleanup: () => undefined };
   return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
 }
 

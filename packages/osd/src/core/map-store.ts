@@ -16,6 +16,14 @@ export const mapStoreLimits = {
    * bound the oldest go anyway, and a PG that needed them peers with the intervals it still has.
    */
   storedMapsMax: 2_000,
+  /**
+   * The newest epochs always kept, whatever the PGs need: a PG is counted only once it exists, and
+   * one created from a later map batch than its peers saw (its first epochs arrived while its
+   * creation was queued) walks back through these to where its current interval began, as its peers
+   * count it. Without them the epochs before the batch were trimmed, the replica started its interval
+   * at the batch's epoch, and the primary's queries of the true interval were dropped for ever.
+   */
+  recentMapsMin: 50,
   /** Decoded maps kept in memory for peering's replays (the rest are read back from the store). */
   cachedMapsMax: 64,
   /** Epochs trimmed in one transaction (OSD::trim_maps' osd_target_transaction_size). */
@@ -37,7 +45,7 @@ export const superblockObject = (): GHObject => metaObject('osd_superblock');
  */
 export function trimPlan(oldest: number, newest: number, neededFrom: number, lim = mapStoreLimits): number[] {
   if (oldest <= 0 || newest < oldest) return [];
-  const keepFrom = Math.max(Math.min(neededFrom, newest), newest - lim.storedMapsMax + 1);
+  const keepFrom = Math.max(Math.min(neededFrom, newest - lim.recentMapsMin + 1), newest - lim.storedMapsMax + 1);
   const out: number[] = [];
   for (let e = oldest; e < keepFrom && out.length < lim.trimPerTxnMax; e++) out.push(e);
   return out;
