@@ -1,4 +1,4 @@
-import { CephError, cephError, isCephError } from '@ts-ceph/common/core';
+import { CephError, cephError } from '@ts-ceph/common/core';
 import { Reader } from '@ts-ceph/denc';
 import { ClsContext } from '../context';
 import { CLS_METHOD_RD, CLS_METHOD_WR, ClsMethod } from '../registry';
@@ -6,7 +6,7 @@ import { rbdListEntriesMax } from './directory';
 import { valsWithPrefix } from './misc';
 import * as S from './spec-types';
 import { RBD_OPERATION_FEATURE, decodeGroupSpec, encodeGroupSpec } from './types';
-import { decodeInput, isValidId, out, readKeyOr, readString, setOpFeatures } from './util';
+import { decodeInput, ifAbsent, isValidId, out, readKeyOr, readString, setOpFeatures } from './util';
 
 /**
  * cls_rbd's consistency-group methods (src/cls/rbd/cls_rbd.cc): `rbd_group_directory` maps group
@@ -23,10 +23,6 @@ const GROUP_SNAP_KEY_PREFIX = 'snapshot_';
 const RBD_GROUP_REF = 'rbd_group_ref';
 
 const readNameId = (r: Reader) => ({ name: r.string('name'), id: r.string('id') });
-const absent = <T>(e: unknown, v: T): T => {
-  if (isCephError(e, 'ENOENT')) return v;
-  throw e;
-};
 
 /** A stored value that does not decode is EIO, as cls_rbd answers for its own records. */
 function decodeStored<T>(key: string, bl: Buffer, decode: (r: Reader) => T): T {
@@ -107,7 +103,7 @@ async function groupImageList(ctx: ClsContext, input: Buffer): Promise<Buffer> {
 /** image_group_add(GroupSpec) on an image header: EEXIST when it is in another group. */
 async function imageGroupAdd(ctx: ClsContext, input: Buffer): Promise<void> {
   const g = decodeInput(input, decodeGroupSpec);
-  const old = await ctx.mapGetVal(RBD_GROUP_REF).catch((e: unknown) => absent(e, undefined));
+  const old = await ctx.mapGetVal(RBD_GROUP_REF).catch(ifAbsent(undefined));
   if (old) {
     const o = decodeInput(old, decodeGroupSpec);
     if (o.groupId !== g.groupId || o.poolId !== g.poolId) throw cephError('EEXIST', `cls_rbd: image is in group ${o.groupId}`);
@@ -128,7 +124,7 @@ async function imageGroupRemove(ctx: ClsContext, input: Buffer): Promise<void> {
 
 /** image_group_get: the image's GroupSpec, an empty one (pool -1) outside any group. */
 async function imageGroupGet(ctx: ClsContext): Promise<Buffer> {
-  const ref = await ctx.mapGetVal(RBD_GROUP_REF).catch((e: unknown) => absent(e, undefined));
+  const ref = await ctx.mapGetVal(RBD_GROUP_REF).catch(ifAbsent(undefined));
   const g = ref ? decodeInput(ref, decodeGroupSpec) : { groupId: '', poolId: -1n };
   return out((w) => encodeGroupSpec(w, g.groupId, g.poolId));
 }

@@ -1,9 +1,9 @@
-import { cephError, isCephError } from '@ts-ceph/common/core';
+import { cephError } from '@ts-ceph/common/core';
 import { ClsContext } from '../context';
 import { CLS_METHOD_RD, CLS_METHOD_WR, ClsMethod } from '../registry';
 import { MIGRATION_HEADER_TYPE, MigrationSpec, decodeMigrationSpec, encodeMigrationSpec } from './spec-types';
 import { RBD_FEATURE } from './types';
-import { decodeInput, out, readKey, readU64, removeKey, writeKey } from './util';
+import { decodeInput, ifAbsent, out, readKey, readKeyOr, readU64, removeKey, writeKey } from './util';
 
 /**
  * cls_rbd's migration methods on an image header (src/cls/rbd/cls_rbd.cc, image::set_migration,
@@ -21,13 +21,8 @@ const RBD_HEADER_TEXT = Buffer.from('<<< Rados Block Device Image >>>\n\0');
 const RBD_MIGRATE_HEADER_TEXT = Buffer.from('<<< Migrating RBD Image      >>>\n\0');
 
 /** The features key, or undefined for a format 1 image. */
-async function readFeatures(ctx: ClsContext): Promise<bigint | undefined> {
-  try {
-    return await readKey(ctx, 'features', readU64);
-  } catch (e) {
-    if (isCephError(e, 'ENOENT')) return undefined;
-    throw e;
-  }
+function readFeatures(ctx: ClsContext): Promise<bigint | undefined> {
+  return readKeyOr<bigint | undefined>(ctx, 'features', readU64, undefined);
 }
 
 /** A format 1 header's text: 'plain', 'migrating', or ENXIO when it is neither. */
@@ -40,10 +35,7 @@ async function v1HeaderState(ctx: ClsContext): Promise<'plain' | 'migrating'> {
 
 /** image::set_migration with init: EEXIST when a migration is already set (or the feature, on a source). */
 async function initMigration(ctx: ClsContext, spec: MigrationSpec): Promise<void> {
-  const existing = await ctx.mapGetVal(MIGRATION_KEY).catch((e: unknown) => {
-    if (isCephError(e, 'ENOENT')) return undefined;
-    throw e;
-  });
+  const existing = await ctx.mapGetVal(MIGRATION_KEY).catch(ifAbsent(undefined));
   if (existing) throw cephError('EEXIST', 'cls_rbd: migration already set');
   const features = await readFeatures(ctx);
   if (features === undefined) {
@@ -116,10 +108,7 @@ export const ASSERT_SNAPC_SEQ = { GT_SNAPSET_SEQ: 0, LE_SNAPSET_SEQ: 1 } as cons
  */
 async function assertSnapcSeq(ctx: ClsContext, input: Buffer): Promise<void> {
   const a = decodeInput(input, (r) => ({ seq: r.u64('snapc_seq'), state: r.u8('state') }));
-  const snapsetSeq = await ctx.snapsetSeq().catch((e: unknown) => {
-    if (isCephError(e, 'ENOENT')) return undefined;
-    throw e;
-  });
+  const snapsetSeq = await ctx.snapsetSeq().catch(ifAbsent(undefined));
   const newer = snapsetSeq === undefined || a.seq > snapsetSeq;
   if (a.state === ASSERT_SNAPC_SEQ.GT_SNAPSET_SEQ) {
     if (!newer) throw cephError('ERANGE', `cls_rbd: snapc seq ${a.seq} is not newer than the object's ${snapsetSeq}`);

@@ -5,7 +5,7 @@ import { CLS_METHOD_RD, CLS_METHOD_WR, ClsMethod } from '../registry';
 import { rbdListEntriesMax } from './directory';
 import { valsWithPrefix } from './misc';
 import { MIRROR_IMAGE_STATE, MIRROR_MODE, MirrorImage, decodeMirrorImage, encodeMirrorImage } from './spec-types';
-import { decodeInput, out, readKey, readKeyOr, readString, removeKey } from './util';
+import { decodeInput, ifAbsent, out, readKey, readKeyOr, readString, removeKey } from './util';
 
 /**
  * cls_rbd's pool mirroring methods on `rbd_mirroring` (src/cls/rbd/cls_rbd.cc, namespace mirror):
@@ -25,11 +25,6 @@ const GLOBAL_KEY_PREFIX = 'global_';
 const STATUS_GLOBAL_KEY_PREFIX = 'status_global_';
 const REMOTE_STATUS_GLOBAL_KEY_PREFIX = 'remote_status_global_';
 const readU32 = (r: Reader) => r.u32();
-/** A missing key or object (ENOENT) as undefined; any other error goes on. */
-const noKey = (e: unknown): undefined => {
-  if (isCephError(e, 'ENOENT')) return undefined;
-  throw e;
-};
 
 async function uuidGet(ctx: ClsContext): Promise<string> {
   return (await ctx.mapGetVal(UUID_KEY)).toString('utf8');
@@ -67,7 +62,7 @@ async function mirrorModeSet(ctx: ClsContext, input: Buffer): Promise<void> {
     await ctx.mapSetVal(MODE_KEY, out((w) => w.u32(mode)));
     return;
   }
-  const peers = await valsWithPrefix(ctx, PEER_KEY_PREFIX, 1).catch((e: unknown) => noKey(e));
+  const peers = await valsWithPrefix(ctx, PEER_KEY_PREFIX, 1).catch(ifAbsent(undefined));
   if (peers && peers.length > 0) throw cephError('EBUSY', 'cls_rbd: mirroring peers remain');
   await removeKey(ctx, MODE_KEY);
   await removeKey(ctx, UUID_KEY);
@@ -119,10 +114,7 @@ async function mirrorImageGet(ctx: ClsContext, input: Buffer): Promise<Buffer> {
  */
 async function mirrorImageSet(ctx: ClsContext, input: Buffer): Promise<void> {
   const a = decodeInput(input, (r) => ({ imageId: r.string('image_id'), image: decodeMirrorImage(r) }));
-  const existing = await imageGet(ctx, a.imageId).catch((e: unknown) => {
-    if (isCephError(e, 'ENOENT')) return undefined;
-    throw e;
-  });
+  const existing = await imageGet(ctx, a.imageId).catch(ifAbsent(undefined));
   if (!existing) {
     const owner = await readKeyOr(ctx, GLOBAL_KEY_PREFIX + a.image.globalImageId, readString, undefined);
     if (owner !== undefined) throw cephError('EEXIST', `cls_rbd: global image id ${a.image.globalImageId} is taken`);
@@ -154,8 +146,8 @@ async function mirrorImageRemove(ctx: ClsContext, input: Buffer): Promise<void> 
  */
 async function mirrorImageStatusGet(ctx: ClsContext, input: Buffer): Promise<void> {
   const globalId = decodeInput(input, readString);
-  const local = await ctx.mapGetVal(STATUS_GLOBAL_KEY_PREFIX + globalId).catch((e: unknown) => noKey(e));
-  const remote = await valsWithPrefix(ctx, `${REMOTE_STATUS_GLOBAL_KEY_PREFIX}${globalId}_`, 1).catch((e: unknown) => noKey(e));
+  const local = await ctx.mapGetVal(STATUS_GLOBAL_KEY_PREFIX + globalId).catch(ifAbsent(undefined));
+  const remote = await valsWithPrefix(ctx, `${REMOTE_STATUS_GLOBAL_KEY_PREFIX}${globalId}_`, 1).catch(ifAbsent(undefined));
   if (local || (remote && remote.length > 0)) {
     throw cephError('EOPNOTSUPP', 'cls_rbd: mirror image statuses need the watchers of rbd_mirroring');
   }

@@ -39,14 +39,17 @@ export async function readKey<T>(ctx: ClsContext, key: string, decode: (r: Reade
   }
 }
 
-/** read_key where a missing key means `fallback`. */
-export async function readKeyOr<T>(ctx: ClsContext, key: string, decode: (r: Reader) => T, fallback: T): Promise<T> {
-  try {
-    return await readKey(ctx, key, decode);
-  } catch (e) {
+/** A catch handler where a missing key or object (ENOENT) means `fallback`; other errors go on. */
+export function ifAbsent<T>(fallback: T): (e: unknown) => T {
+  return (e) => {
     if (isCephError(e, 'ENOENT')) return fallback;
     throw e;
-  }
+  };
+}
+
+/** read_key where a missing key means `fallback`. */
+export function readKeyOr<T>(ctx: ClsContext, key: string, decode: (r: Reader) => T, fallback: T): Promise<T> {
+  return readKey(ctx, key, decode).catch(ifAbsent(fallback));
 }
 
 export async function writeKey(ctx: ClsContext, key: string, body: (w: Writer) => void): Promise<void> {
