@@ -6,11 +6,11 @@
  * await them). A command that overruns its timeout kills the interpreter (the next one starts a
  * new one) and answers as a killed process would.
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '@ts-ceph/common';
-import { RunResult } from '@ts-ceph/testkit';
+import { RunResult, spawnLineServer } from '@ts-ceph/testkit';
 
 /** Debian's AWS CLI; the tests use no other. */
 export const awsBin = '/usr/bin/aws';
@@ -23,7 +23,7 @@ interface Pending {
   resolve(r: RunResult): void;
 }
 
-let shell: { child: ChildProcess; buf: string } | undefined;
+let shell: { child: ChildProcess } | undefined;
 const queue: Pending[] = [];
 let busy: { p: Pending; timer: NodeJS.Timeout; child: ChildProcess } | undefined;
 
@@ -60,25 +60,16 @@ function finish(r: RunResult): void {
   next();
 }
 
-function ensureShell(): { child: ChildProcess; buf: string } {
+function ensureShell(): { child: ChildProcess } {
   if (shell) return shell;
-  const child = spawn(python, [script], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const s = { child, buf: '' };
-  shell = s;
-  child.unref();
-  (child.stdout as unknown as { unref(): void }).unref();
-  (child.stdin as unknown as { unref(): void }).unref();
-  child.stdout!.on('data', (d: Buffer) => {
-    s.buf += d.toString('utf8');
-    let nl;
-    while ((nl = s.buf.indexOf('\n')) >= 0) {
-      const msg = JSON.parse(s.buf.slice(0, nl)) as { code: number; stdout: string; stderr: string };
-      s.buf = s.buf.slice(nl + 1);
-      if (busy?.child !== child) continue;
-      const stdoutBuf = Buffer.from(msg.stdout, 'base64');
-      finish({ code: msg.code, signal: null, stdout: stdoutBuf.toString('utf8'), stderr: Buffer.from(msg.stderr, 'base64').toString('utf8'), stdoutBuf });
-    }
+  const child = spawnLineServer(python, [script], (line) => {
+    const msg = JSON.parse(line) as { code: number; stdout: string; stderr: string };
+    if (busy?.child !== child) return;
+    const stdoutBuf = Buffer.from(msg.stdout, 'base64');
+    finish({ code: msg.code, signal: null, stdout: stdoutBuf.toString('utf8'), stderr: Buffer.from(msg.stderr, 'base64').toString('utf8'), stdoutBuf });
   });
+  const s = { child };
+  shell = s;
   child.on('exit', () => {
     if (shell === s) shell = undefined;
     if (busy?.child === child) finish({ code: null, signal: 'SIGKILL', stdout: '', stderr: 'aws: the interpreter exited', stdoutBuf: Buffer.alloc(0) });

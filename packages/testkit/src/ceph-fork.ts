@@ -24,12 +24,33 @@ interface Pending {
 
 interface Zygote {
   child: ChildProcess;
-  buf: string;
   pending: Map<number, Pending>;
 }
 
 let zygote: Zygote | undefined;
 let nextId = 1;
+
+/**
+ * A long-lived helper process answering one line per message on its stdout: `onLine` gets each
+ * line. Unreferenced, so it never keeps the test process alive by itself.
+ */
+export function spawnLineServer(cmd: string, args: string[], onLine: (line: string) => void): ChildProcess {
+  const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  child.unref();
+  (child.stdout as unknown as { unref(): void }).unref();
+  (child.stdin as unknown as { unref(): void }).unref();
+  let buf = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    buf += d.toString('utf8');
+    let nl;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      onLine(line);
+    }
+  });
+  return child;
+}
 
 /** Whether `run(cmd)` should go through the preloaded CLI. */
 export function forksCeph(cmd: string): boolean {
@@ -82,22 +103,10 @@ function onMessage(z: Zygote, msg: { id: number; pid?: number; code?: number | n
 function ensureZygote(): Zygote {
   if (zygote) return zygote;
   const script = join(repoRoot(), 'packages', 'testkit', 'python', 'ceph-fork.py');
-  const child = spawn(python, [script], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const z: Zygote = { child, buf: '', pending: new Map() };
-  zygote = z;
   // The zygote must not keep a test process alive; a command in flight keeps it alive by its timer.
-  child.unref();
-  (child.stdout as unknown as { unref(): void }).unref();
-  (child.stdin as unknown as { unref(): void }).unref();
-  child.stdout!.on('data', (d: Buffer) => {
-    z.buf += d.toString('utf8');
-    let nl;
-    while ((nl = z.buf.indexOf('\n')) >= 0) {
-      const line = z.buf.slice(0, nl);
-      z.buf = z.buf.slice(nl + 1);
-      onMessage(z, JSON.parse(line));
-    }
-  });
+  const child = spawnLineServer(python, [script], (line) => onMessage(z, JSON.parse(line)));
+  const z: Zygote = { child, pending: new Map() };
+  zygote = z;
   child.on('exit', () => {
     if (zygote === z) zygote = undefined;
     for (const [, p] of z.pending) {
