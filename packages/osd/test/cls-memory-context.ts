@@ -6,7 +6,7 @@
  * object, execClsMethod, then commit on success of a WR method.
  */
 import { CephError, Errno, cephError } from '@ts-ceph/common';
-import { AddrType, CEPH_FEATURES_ALL, EntityAddr, EntityNameT, EntityType, UTime, makeAddr } from '@ts-ceph/denc';
+import { AddrType, CEPH_FEATURES_ALL, EntityAddr, EntityNameT, EntityType, UTime, Writer, makeAddr } from '@ts-ceph/denc';
 import { ClsContext, ClsStat } from '../src/core/cls/context';
 import { ClsOutcome, execClsMethod } from '../src/core/cls/call';
 import { CLS_METHOD_WR, ClsRegistry } from '../src/core/cls/registry';
@@ -197,4 +197,18 @@ export class MemPool {
     if (o) o.data = Buffer.from(data);
     else this.objects.set(oid, { data: Buffer.from(data), xattrs: new Map(), omap: new Map(), header: Buffer.alloc(0), mtime: this.now });
   }
+}
+
+/** What `f` writes, as a Buffer: the tests' expected encodings, built by hand. */
+export function bytes(f: (w: Writer) => void): Buffer {
+  const w = new Writer();
+  f(w);
+  return w.finish();
+}
+
+/** Calls of class `cls` as client `me`: `call` gives the whole outcome, `rv` its return value. */
+export function clsCaller(me: Caller, cls: string) {
+  const call = async (pool: MemPool, oid: string, method: string, input: Buffer = Buffer.alloc(0)) => pool.call(me, oid, cls, method, input);
+  const rv = async (pool: MemPool, oid: string, method: string, input?: Buffer) => (await call(pool, oid, method, input)).rval;
+  return { call, rv };
 }

@@ -6,18 +6,12 @@
  */
 import t from 'tap';
 import { Errno } from '@ts-ceph/common';
-import { Writer, crc32c } from '@ts-ceph/denc';
+import { crc32c } from '@ts-ceph/denc';
 import { builtinClsRegistry } from '../src/core/cls/index';
-import { MemPool, client } from './cls-memory-context';
+import { MemPool, bytes, client, clsCaller } from './cls-memory-context';
 
 const me = client(4300);
-const bytes = (f: (w: Writer) => void) => {
-  const w = new Writer();
-  f(w);
-  return w.finish();
-};
-const call = async (pool: MemPool, oid: string, method: string, input: Buffer = Buffer.alloc(0)) => pool.call(me, oid, 'rbd', method, input);
-const rv = async (pool: MemPool, oid: string, method: string, input?: Buffer) => (await call(pool, oid, method, input)).rval;
+const { call, rv } = clsCaller(me, 'rbd');
 const str = (s: string) => bytes((w) => w.string(s));
 /** ENCODE_START(v, compat) around `body`, by hand. */
 const env = (v: number, compat: number, body: Buffer) => Buffer.concat([bytes((w) => w.u8(v).u8(compat).u32(body.length)), body]);

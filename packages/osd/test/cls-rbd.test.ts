@@ -5,19 +5,13 @@
  */
 import t from 'tap';
 import { Errno } from '@ts-ceph/common';
-import { Reader, Writer, crc32c } from '@ts-ceph/denc';
+import { Reader, crc32c } from '@ts-ceph/denc';
 import { builtinClsRegistry } from '../src/core/cls/index';
 import * as T from '../src/core/cls/rbd/types';
-import { MemPool, client } from './cls-memory-context';
+import { MemPool, bytes, client, clsCaller } from './cls-memory-context';
 
 const me = client(4200);
-const bytes = (f: (w: Writer) => void) => {
-  const w = new Writer();
-  f(w);
-  return w.finish();
-};
-const call = async (pool: MemPool, oid: string, method: string, input: Buffer = Buffer.alloc(0)) => pool.call(me, oid, 'rbd', method, input);
-const rv = async (pool: MemPool, oid: string, method: string, input?: Buffer) => (await call(pool, oid, method, input)).rval;
+const { call, rv } = clsCaller(me, 'rbd');
 const NOSNAP = 0xfffffffffffffffen;
 
 async function header(pool: MemPool, features = 61n, size = 1n << 30n): Promise<void> {
