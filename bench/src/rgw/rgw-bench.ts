@@ -14,9 +14,10 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startCephRefCluster } from '@ts-ceph/testkit';
+import { CephRef, run, startCephRefCluster } from '@ts-ceph/testkit';
 import { BenchRow, stamp, table, writeSection } from '../lib/results';
 import { procCpuUs, procRssBytes, startTsCluster } from '../osd/clusters';
+import { treeCpuUs, treeRssBytes } from './proc-tree';
 import { profileMarkdown, summarise } from '../osd/cpuprofile';
 import { clientOf, Gateway, startRealRgw, startTsRgw } from './gateways';
 import { closedLoop, mean, pct } from './s3-driver';
@@ -38,12 +39,16 @@ interface Sample {
   /** The cluster's server daemons' CPU per request, µs (what the gateway's RADOS ops cost). */
   clusterUs: number;
   rssBytes: number;
+  /** RADOS ops the OSD served per request (ceph-osd's `osd.op` perf counter), when known. */
+  osdOps?: number;
 }
 
 interface Subject {
   gw: Gateway;
   /** Pids of the cluster daemons under this gateway. */
   clusterPids: () => number[];
+  /** ceph-osd's count of ops served so far (the reference cluster only). */
+  osdOps?: () => Promise<number>;
 }
 
 const bodies = new Map(workloads.filter((w) => w.put).map((w) => {
@@ -63,8 +68,9 @@ async function runRound(s: Subject, round: number, seconds: number, only: readon
     for (const w of only) {
       const key = (cl: number, n: number): string => `/${bucket}/${w.tag}${cl}-${n}`;
       const counts = written.get(w.tag) ?? new Array<number>(clients).fill(0);
-      const cpu0 = procCpuUs(s.gw.pid);
+      const cpu0 = treeCpuUs(s.gw.pid);
       const cl0 = s.clusterPids().map(procCpuUs);
+      const ops0 = await s.osdOps?.();
       const st = w.put
         ? await closedLoop(clients, seconds, async (cl, n) => {
             await c.must('PUT', key(cl, n), 200, bodies.get(w.bytes));
@@ -75,9 +81,10 @@ async function runRound(s: Subject, round: number, seconds: number, only: readon
             if (got !== w.bytes) throw new Error(`${s.gw.target.name}: GET returned ${got} bytes, expected ${w.bytes}`);
           });
       written.set(w.tag, counts);
-      const gwUs = procCpuUs(s.gw.pid) - cpu0;
+      const gwUs = treeCpuUs(s.gw.pid) - cpu0;
       const clusterUs = s.clusterPids().map(procCpuUs).reduce((a, v, i) => a + v - cl0[i]!, 0);
-      out.set(w.name, { opsPerS: st.ops / st.seconds, meanMs: mean(st.latMs), p99Ms: pct(st.latMs, 99), gwUs: gwUs / st.ops, clusterUs: clusterUs / st.ops, rssBytes: procRssBytes(s.gw.pid) });
+      const osdOps = ops0 === undefined ? undefined : ((await s.osdOps!()) - ops0) / st.ops;
+      out.set(w.name, { opsPerS: st.ops / st.seconds, meanMs: mean(st.latMs), p99Ms: pct(st.latMs, 99), gwUs: gwUs / st.ops, clusterUs: clusterUs / st.ops, rssBytes: treeRssBytes(s.gw.pid), osdOps });
     }
   } finally {
     // Clean up so rounds start alike and the reference OSD's 8 GiB device does not fill.
@@ -99,6 +106,13 @@ const refPids = (ref: { pid(n: string): number }): (() => number[]) => {
   return () => p;
 };
 
+/** ceph-osd's `osd.op` counter (every client op it served), from `ceph tell osd.0 perf dump`. */
+const refOsdOps = (ref: CephRef) => async (): Promise<number> => {
+  const r = await run('ceph', ['-c', ref.conf, '--keyring', ref.keyring, 'tell', 'osd.0', 'perf', 'dump'], { timeoutMs: 60_000 });
+  if (r.code !== 0) throw new Error(`ceph tell osd.0 perf dump: rc ${r.code} ${r.stderr}`);
+  return (JSON.parse(r.stdout) as { osd: { op: number } }).osd.op;
+};
+
 async function profile(seconds: number): Promise<void> {
   const ref = await startCephRefCluster({ dir: `/tmp/ts-bench-rgw-ref-${process.pid}`, pgNum: 32, size: 1 });
   const dir = mkdtempSync(join(tmpdir(), 'ts-bench-rgw-prof-'));
@@ -106,7 +120,7 @@ async function profile(seconds: number): Promise<void> {
   try {
     const gw = await startTsRgw('ts-rgw', ref, ['--cpu-prof', '--cpu-prof-dir', dir]);
     try {
-      s = await runRound({ gw, clusterPids: refPids(ref) }, 0, seconds, workloads.slice(0, 2));
+      s = await runRound({ gw, clusterPids: refPids(ref), osdOps: refOsdOps(ref) }, 0, seconds, workloads.slice(0, 2));
     } finally {
       await gw.stop();
     }
@@ -115,10 +129,11 @@ async function profile(seconds: number): Promise<void> {
   }
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   if (!file) throw new Error(`no .cpuprofile in ${dir}`);
-  for (const [n, v] of s) console.log(`${n}: ${v.opsPerS.toFixed(0)} obj/s, gateway ${v.gwUs.toFixed(0)} µs CPU/req (under the profiler)`);
+  for (const [n, v] of s) console.log(`${n}: ${v.opsPerS.toFixed(0)} obj/s, gateway ${v.gwUs.toFixed(0)} µs CPU/req${osdOpsText(v)} (under the profiler)`);
   console.log(`Profile: ${join(dir, file)}\n\n${profileMarkdown(summarise(join(dir, file)), "ts-rgw's main thread")}`);
 }
 
+const osdOpsText = (v: Sample): string => (v.osdOps === undefined ? '' : `, ${v.osdOps.toFixed(2)} OSD ops/req`);
 const range = (v: number[]): string => (v.length > 1 ? `${Math.min(...v).toFixed(0)}–${Math.max(...v).toFixed(0)}` : v[0]!.toFixed(0));
 const best = (v: Sample[]): Sample => v.reduce((a, b) => (b.opsPerS > a.opsPerS ? b : a));
 const fmt = (s: Sample, bytes: number): string =>
@@ -140,7 +155,7 @@ async function main(): Promise<void> {
     stops.unshift(real.stop);
     const ours = await startTsRgw('ts-rgw', ref);
     stops.unshift(ours.stop);
-    subjects.push({ gw: ours, clusterPids: refPids(ref) }, { gw: real, clusterPids: refPids(ref) });
+    subjects.push({ gw: ours, clusterPids: refPids(ref), osdOps: refOsdOps(ref) }, { gw: real, clusterPids: refPids(ref), osdOps: refOsdOps(ref) });
     if (o.tsCeph) {
       const ts = await startTsCluster({ deviceBytes: 8 * 2 ** 30 });
       stops.unshift(ts.stop);
@@ -154,7 +169,7 @@ async function main(): Promise<void> {
       for (const s of order) {
         for (const [w, v] of await runRound(s, r, o.seconds, only)) {
           res.get(s.gw.target.name)!.get(w)!.push(v);
-          console.log(`round ${r + 1} ${s.gw.target.name} ${w}: ${fmt(v, workloads.find((x) => x.name === w)!.bytes)}, cluster ${v.clusterUs.toFixed(0)} µs CPU/req`);
+          console.log(`round ${r + 1} ${s.gw.target.name} ${w}: ${fmt(v, workloads.find((x) => x.name === w)!.bytes)}, cluster ${v.clusterUs.toFixed(0)} µs CPU/req${osdOpsText(v)} (load ${loadavg()[0]!.toFixed(1)})`);
         }
       }
     }
@@ -169,6 +184,7 @@ async function main(): Promise<void> {
     const note = [
       `obj/s ts-rgw ${range(a.map((s) => s.opsPerS))}, radosgw ${range(b.map((s) => s.opsPerS))}`,
       `cluster CPU/req ts-rgw ${best(a).clusterUs.toFixed(0)} µs, radosgw ${best(b).clusterUs.toFixed(0)} µs`,
+      `OSD ops/req ts-rgw ${best(a).osdOps?.toFixed(2)}, radosgw ${best(b).osdOps?.toFixed(2)}`,
       `gateway RSS ts-rgw ${(Math.max(...a.map((s) => s.rssBytes)) / 2 ** 20).toFixed(0)} MiB, radosgw ${(Math.max(...b.map((s) => s.rssBytes)) / 2 ** 20).toFixed(0)} MiB`,
       ...(x ? [`ts-rgw on ts-ceph: ${fmt(best(x), w.bytes)}, ts-mon + ts-osd ${best(x).clusterUs.toFixed(0)} µs CPU/req`] : []),
     ].join('; ');

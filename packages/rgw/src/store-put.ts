@@ -7,7 +7,7 @@
  * Round trips before the answer, for an object of one stripe (at most 4 MiB) under a fresh key:
  * the head stripe write (data and intent xattr in one op) beside the index entry read, then the
  * publish: 2 in series. Its pending record was written ahead (data-reserve.ts) and is cleared after
- * the answer. An overwrite records the data sets it replaces before publishing and removes them
+ * the answer, with the bucket's next reservation. An overwrite records the data sets it replaces before publishing and removes them
  * after (two more). Larger objects record their intent in series first, as before.
  */
 import { createHash } from 'node:crypto';
@@ -76,7 +76,8 @@ async function putSmall(s: RgwStore, b: BucketInfo, key: string, body: Buffer, e
   // Published. The replaced data goes before the answer (a client that overwrote an object sees
   // its old stripes gone, as before); the records need not be cleared before it.
   if (drop.length) await removeReplaced(s, b, drop);
-  void cleanUp(s, b, [], [entry, ...drop]);
+  // Their records go with the bucket's next reservation op (data-reserve.ts), not an op of their own.
+  s.reserver.release(b, [entry, ...drop].map((d) => d.data));
   return entry;
 }
 

@@ -74,9 +74,12 @@ export class RgwStore {
     this.entryReader = new OmapKeyReader(index);
     this.reserver = new DataSetReserver({
       newName: (b) => `${b.id}_${this.ids.hex(12)}`,
-      record: (b, names, atMs) => {
+      record: (b, names, atMs, clear) => {
         const vals = new Map(names.map((data) => [data, json({ data, startedMs: atMs, reserved: true } satisfies ReservedData)]));
-        return this.batch.submit(`pending.${b.id}`, () => undefined, (op) => op.omapSet(vals));
+        return this.batch.submit(`pending.${b.id}`, () => undefined, (op) => {
+          if (clear.length) op.omapRmKeys(clear);
+          op.omapSet(vals);
+        });
       },
       clear: (b, names) => this.clearPending(b, names.map((data) => ({ data, size: 0 }))),
       nowMs: () => Date.now(),

@@ -1,8 +1,9 @@
 /**
  * Reserved data set names (src/data-reserve.ts) against a scripted store: a PUT only ever gets a
- * name whose record is durable; spare names follow the number of PUTs under way, recorded in one
- * op at a time; names past their use-by time are cleared, never handed out; a failed record fails
- * the PUTs waiting for it; forget() clears a bucket's spare names.
+ * name whose record is durable; spare names follow the number of PUTs under way (twice as many
+ * recorded once they run short), in one op at a time; names past their use-by time are cleared,
+ * never handed out; a failed record fails the PUTs waiting for it; forget() clears a bucket's
+ * spare names; released records are cleared by the next record op, or alone after a delay.
  */
 import t from 'tap';
 import { cephError } from '@ts-ceph/common';
@@ -12,8 +13,9 @@ import type { BucketInfo } from '../src/store-types';
 const bucket: BucketInfo = { name: 'b', id: 'b.1', owner: 'u', createdMs: 0 };
 
 /** Records are held until settle(); `durable` holds the names whose record op succeeded. */
-function scripted(): { io: ReserveIo; records: string[][]; cleared: string[][]; durable: Set<string>; settle(fail?: boolean): void; clock: { ms: number } } {
+function scripted(): { io: ReserveIo; records: string[][]; clearedWith: string[][]; cleared: string[][]; durable: Set<string>; settle(fail?: boolean): void; clock: { ms: number } } {
   const records: string[][] = [];
+  const clearedWith: string[][] = [];
   const cleared: string[][] = [];
   const durable = new Set<string>();
   const held: { names: string[]; resolve(): void; reject(e: unknown): void }[] = [];
@@ -21,9 +23,10 @@ function scripted(): { io: ReserveIo; records: string[][]; cleared: string[][]; 
   let n = 0;
   const io: ReserveIo = {
     newName: (b) => `${b.id}_${n++}`,
-    record: (_b, names) =>
+    record: (_b, names, _at, clear) =>
       new Promise<void>((resolve, reject) => {
         records.push(names);
+        clearedWith.push(clear);
         held.push({ names, resolve, reject });
       }),
     clear: async (_b, names) => void cleared.push(names),
@@ -38,7 +41,7 @@ function scripted(): { io: ReserveIo; records: string[][]; cleared: string[][]; 
       }
     }
   };
-  return { io, records, cleared, durable, settle, clock };
+  return { io, records, clearedWith, cleared, durable, settle, clock };
 }
 
 const tick = () => new Promise((r) => setImmediate(r));
@@ -49,27 +52,53 @@ t.test('a PUT gets only a name whose record is durable; spares follow the PUTs u
   let got: string | undefined;
   const first = r.take(bucket).then((x) => (got = x));
   await tick();
-  t.same(s.records.map((x) => x.length), [2], 'an idle bucket: one record op, for this PUT and one spare');
+  // The need is the PUT under way plus the waiting one (2), recorded twice over.
+  t.same(s.records.map((x) => x.length), [4], 'an idle bucket: one record op, for this PUT and spares');
   t.equal(got, undefined, 'the PUT waits for it');
   s.settle();
   await first;
   t.ok(s.durable.has(got!), 'and then gets a recorded name');
-  t.equal(r.spare(bucket), 1, 'one spare left');
+  t.equal(r.spare(bucket), 3, 'three spares left');
 
-  // 8 more PUTs arrive while the first is under way: the spare goes at once, the rest wait for one op.
+  // 8 more PUTs arrive while the first is under way: the spares go at once, the rest wait for one op.
   const more = Array.from({ length: 8 }, () => r.take(bucket));
   await tick();
   t.equal(s.records.length, 2, 'one more record op, not one per PUT');
-  t.equal(s.records[1]!.length, 9 + 7 - 0, 'for the 7 waiting PUTs and a spare per PUT under way (9)');
+  t.equal(s.records[1]!.length, 2 * (9 + 5) - 0, 'twice the need: 9 PUTs under way and 5 waiting');
   s.settle();
   const names = await Promise.all(more);
   t.ok(names.every((x) => s.durable.has(x)), 'every PUT got a durable name');
   t.equal(new Set([got!, ...names]).size, 9, 'all different');
   for (let i = 0; i < 9; i++) r.done(bucket);
-  t.equal(r.spare(bucket), 9, 'spares for as many PUTs as were under way');
+  t.equal(r.spare(bucket), 28 - 5, 'the rest are spares');
   const quick = await r.take(bucket);
   t.ok(s.durable.has(quick), 'the next PUT takes a spare without waiting');
+  await tick();
   t.equal(s.records.length, 2, 'and costs no record op (enough spares)');
+});
+
+t.test('released records are cleared by the next record op, or alone after releaseDelayMs', async (t) => {
+  const s = scripted();
+  const r = new DataSetReserver(s.io);
+  const first = r.take(bucket);
+  await tick();
+  s.settle();
+  const a = await first;
+  r.release(bucket, [a]);
+  r.done(bucket);
+  // Use up the spares with PUTs under way, so the next take needs a record op.
+  const held = [await r.take(bucket), await r.take(bucket), await r.take(bucket)];
+  t.equal(held.length, 3);
+  await tick();
+  t.equal(s.records.length, 2, 'spares ran short: a record op');
+  t.same(s.clearedWith[1], [a], 'which clears the released record in the same op');
+  t.same(s.cleared, [], 'and no clear op of its own');
+  s.settle();
+  await tick();
+  r.release(bucket, held);
+  t.same(s.cleared, [], 'released, not yet cleared');
+  await new Promise((res) => setTimeout(res, reserveLimits.releaseDelayMs + 50));
+  t.same(s.cleared, [held], 'no record op came: cleared alone after the delay');
 });
 
 t.test('expired names are cleared, never handed out', async (t) => {
@@ -81,10 +110,10 @@ t.test('expired names are cleared, never handed out', async (t) => {
   const a = await first;
   r.done(bucket);
   const spare = [...s.durable].filter((x) => x !== a);
-  t.equal(spare.length, 1, 'one spare');
+  t.equal(spare.length, 3, 'three spares');
   s.clock.ms += reserveLimits.reservationTtlMs;
   const next = r.take(bucket);
-  t.same(s.cleared, [spare], 'the spare past its use-by time is cleared');
+  t.same(s.cleared, [spare], 'the spares past their use-by time are cleared');
   await tick();
   s.settle();
   t.notOk(spare.includes(await next), 'and the PUT gets a newly recorded name');
