@@ -39,7 +39,14 @@ export class RgwMetrics {
   private readonly qactive: Gauge;
   private server: Server | undefined;
 
-  constructor(daemon: string) {
+  /**
+   * `text`, when given, supplies the page instead of this registry (ts-rgw's primary process
+   * serves its workers' summed metrics: bin/workers.ts).
+   */
+  constructor(
+    daemon: string,
+    private readonly text: () => Promise<string> = () => this.registry.metrics(),
+  ) {
     this.registry.setDefaultLabels({ ceph_daemon: daemon });
     collectDefaultMetrics({ register: this.registry });
     const counter = (name: string, help: string): Counter => (this.c[name] = new Counter({ name: `ceph_rgw_${name}`, help, registers: [this.registry] }));
@@ -90,7 +97,7 @@ export class RgwMetrics {
   async listen(port: number, host: string, path: string): Promise<number> {
     const s = createServer((req, res) => {
       if ((req.url ?? '/').split('?')[0] !== path || (req.method !== 'GET' && req.method !== 'HEAD')) return void res.writeHead(404).end();
-      void this.registry.metrics().then(
+      void this.text().then(
         (body) => res.writeHead(200, { 'content-type': this.registry.contentType }).end(body),
         (e: Error) => res.writeHead(503, { 'content-type': 'text/plain' }).end(`${e.message}\n`),
       );

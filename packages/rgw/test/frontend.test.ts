@@ -1,10 +1,12 @@
 /**
  * rgw_frontends as radosgw's beast frontend reads it: HTTP on port/endpoint, HTTPS on
  * ssl_port/ssl_endpoint with a certificate (the key defaulting to the certificate file), port 80
- * when nothing is given, and every malformed option refused with EINVAL.
+ * when nothing is given, and every malformed option refused with EINVAL; ts_rgw_workers likewise.
  */
+import { availableParallelism } from 'node:os';
 import t from 'tap';
 import { parseFrontends } from '../src/frontend';
+import { rgwWorkerLimits, workerCount } from '../src/bin/workers';
 
 t.test('beast options', async (t) => {
   t.same(parseFrontends('beast port=8000'), { framework: 'beast', http: { host: '0.0.0.0', port: 8000 }, https: undefined });
@@ -16,4 +18,11 @@ t.test('beast options', async (t) => {
   for (const bad of ['civetweb port=80', 'beast port=http', 'beast port=70000', 'beast portonly', 'beast ssl_port=443', 'beast endpoint=a:b:c']) {
     t.throws(() => parseFrontends(bad), { code: 'EINVAL' }, bad);
   }
+});
+
+t.test('ts_rgw_workers', async (t) => {
+  t.equal(workerCount(undefined), Math.min(2, availableParallelism()), 'by default one per core, at most 2');
+  t.equal(workerCount('1'), 1, 'one: no primary, the process serves');
+  t.equal(workerCount('4'), 4);
+  for (const bad of ['0', '-1', '1.5', 'two', '', String(rgwWorkerLimits.workersMax + 1)]) t.throws(() => workerCount(bad), { code: 'EINVAL' }, JSON.stringify(bad));
 });

@@ -3,6 +3,7 @@
  * ts-rgw: the S3 gateway, started as radosgw is: `ts-rgw -c CONF -n client.rgw.NAME [-f|-d]
  * [--rgw-frontends "beast port=P ssl_port=Q ssl_certificate=F"]`. rgw_frontends, ts_rgw_pool_prefix (ts-rgw), the keyring and
  * log_file, rgw_dns_name (virtual-host-style buckets), rgw_crypt_require_ssl (SSE-C over HTTPS only) come from the conf's section for our name; it runs in the foreground, -d logs to stderr.
+ * ts_rgw_workers (default: one per core, at most 2) gateway processes share the ports (workers.ts).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { CephConf, configureLog, fileSink, loadCephConf, logger, runDaemonMain, stderrSink, stopOnSignal } from '@ts-ceph/common';
@@ -13,6 +14,7 @@ import { RgwMetrics } from '../metrics';
 import { RgwServer } from '../server';
 import { RgwStore } from '../store';
 import { parseCommonArgs } from './args';
+import { isPrimary, runPrimary, shareMetrics, workerCount, workerIndex } from './workers';
 
 async function main(argv: string[]): Promise<number> {
   const a = parseCommonArgs(argv, 'client.rgw.gateway');
@@ -21,18 +23,23 @@ async function main(argv: string[]): Promise<number> {
   const logFile = get('log_file');
   configureLog({ sink: !a.flags.has('-d') && logFile ? fileSink(logFile.replace(/\$name/g, a.name)) : stderrSink, defaultLevel: 1, prefix: `${a.name} ` });
   const fe = parseFrontends(get('rgw_frontends') ?? 'beast port=7480');
+  // Metrics (ours; radosgw reports its perf counters through the mgr): off while ts_rgw_metrics_port is 0 (the default).
+  const metricsPort = Number(get('ts_rgw_metrics_port') ?? 0);
+  const metricsAt = metricsPort > 0 ? { port: metricsPort, host: get('ts_rgw_metrics_addr') ?? '0.0.0.0', path: get('ts_rgw_metrics_path') ?? '/metrics' } : undefined;
+  const workers = workerCount(get('ts_rgw_workers'));
+  if (isPrimary(workers)) return runPrimary(a.name, workers, metricsAt);
   const rados = await Rados.connect({ conf, name: a.name, keyring: get('keyring'), timeoutMs: 30_000 });
   const store = await RgwStore.open(rados, get('ts_rgw_pool_prefix') ?? 'ts-rgw');
   // rgw_cache_enabled (Ceph's option, default true): users, keys and buckets cached, kept coherent by watch/notify.
   if ((get('rgw_cache_enabled') ?? 'true') !== 'false') await store.enableCache();
   const requireSsl = get('rgw_crypt_require_ssl');
-  // Metrics (ours; radosgw reports its perf counters through the mgr): off while ts_rgw_metrics_port is 0 (the default).
-  const metricsPort = Number(get('ts_rgw_metrics_port') ?? 0);
-  const metrics = metricsPort > 0 ? new RgwMetrics(a.name.replace(/^client\./, '')) : undefined;
+  const metrics = metricsAt ? new RgwMetrics(a.name.replace(/^client\./, '')) : undefined;
   const server = new RgwServer(store, { dnsNames: parseDnsNames(get('rgw_dns_name')), cryptRequireSsl: requireSsl === undefined || !/^(false|0|no|off)$/i.test(requireSsl) }, metrics);
   const log = logger('rgw');
-  if (metrics) {
-    const port = await metrics.listen(metricsPort, get('ts_rgw_metrics_addr') ?? '0.0.0.0', get('ts_rgw_metrics_path') ?? '/metrics');
+  // With workers, the primary serves every worker's metrics summed.
+  if (metrics && workers > 1) shareMetrics(metrics);
+  else if (metrics && metricsAt) {
+    const port = await metrics.listen(metricsAt.port, metricsAt.host, metricsAt.path);
     process.stdout.write(`ts-rgw: metrics on ${port}\n`);
   }
   if (fe.http) {
@@ -57,8 +64,9 @@ async function main(argv: string[]): Promise<number> {
       log.dout(0, `gc failed: ${(e as Error).message}`);
     }
   };
-  void gc();
-  const gcTimer = setInterval(() => void gc(), Math.max(1000, period));
+  // One collector per gateway, however many workers it has.
+  const gcTimer = workerIndex() === 0 ? setInterval(() => void gc(), Math.max(1000, period)) : undefined;
+  if (gcTimer) void gc();
   await stopOnSignal(async () => {
     clearInterval(gcTimer);
     await server.close();
