@@ -4,7 +4,7 @@
 // RSS from /proc.
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { repoRoot } from '@ts-ceph/common';
+import { daemonSpawnEnv, repoRoot } from '@ts-ceph/common';
 import { CephRef, freePort, run, startRadosgw, waitFor } from '@ts-ceph/testkit';
 import { S3Client, S3Target } from './s3-driver';
 
@@ -17,8 +17,11 @@ export interface Gateway {
 const rgwBin = join(repoRoot(), 'packages', 'rgw', 'dist', 'src', 'bin', 'ts-rgw.js');
 const rgwAdminBin = join(repoRoot(), 'packages', 'rgw', 'dist', 'src', 'bin', 'ts-rgw-admin.js');
 
-/** ts-rgw on the cluster of `conf`, as client.admin; `nodeArgs` (e.g. --cpu-prof) go to node. */
-export async function startTsRgw(name: string, c: { conf: string; keyring: string }, nodeArgs: string[] = []): Promise<Gateway> {
+/**
+ * ts-rgw on the cluster of `conf`, as client.admin, with the environment `ts-ceph enable rgw` gives
+ * it; `nodeArgs` (e.g. --cpu-prof) go to node, `rgwArgs` (e.g. --ts-rgw-workers 1) to ts-rgw.
+ */
+export async function startTsRgw(name: string, c: { conf: string; keyring: string }, nodeArgs: string[] = [], rgwArgs: string[] = []): Promise<Gateway> {
   const common = ['-c', c.conf, '-n', 'client.admin', '--keyring', c.keyring];
   const accessKey = 'TSRGWBENCH';
   const secretKey = 'tsrgwbenchsecret';
@@ -26,7 +29,7 @@ export async function startTsRgw(name: string, c: { conf: string; keyring: strin
   // 17 (EEXIST): a cluster kept between runs already has the user, with these keys.
   if (mk.code !== 0 && mk.code !== 17) throw new Error(`ts-rgw-admin user create: rc ${mk.code} ${mk.stderr}`);
   const port = await freePort();
-  const p: ChildProcess = spawn(process.execPath, [...nodeArgs, rgwBin, ...common, '--rgw-frontends', `beast port=${port}`], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const p: ChildProcess = spawn(process.execPath, [...nodeArgs, rgwBin, ...common, '--rgw-frontends', `beast port=${port}`, ...rgwArgs], { stdio: ['ignore', 'pipe', 'ignore'], env: daemonSpawnEnv() });
   let out = '';
   p.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   const stop = async (): Promise<void> => {

@@ -5,7 +5,7 @@
 // every gateway in turn (the order rotates between rounds, the machine is shared): a fresh bucket,
 // PUT 4 KiB for S s (fresh keys), GET 4 KiB of those keys, PUT 4 MiB, GET 4 MiB, then the objects
 // and the bucket deleted. Each figure is the best round, with the range in the note.
-// Usage: node bench/dist/src/rgw/rgw-bench.js [--write] [--rounds N] [--seconds S] [--ts-ceph] [--small]
+// Usage: node bench/dist/src/rgw/rgw-bench.js [--write] [--rounds N] [--seconds S] [--ts-ceph] [--small] [--workers N]
 //   --small runs the 4 KiB PUT and GET only (a quick before/after figure; not for --write).
 //        node bench/dist/src/rgw/rgw-bench.js --profile [--seconds S]
 //   --profile runs ts-rgw (on the reference cluster) under `node --cpu-prof` for the 4 KiB PUT and
@@ -95,10 +95,12 @@ async function runRound(s: Subject, round: number, seconds: number, only: readon
   return out;
 }
 
-function args(): { write: boolean; profile: boolean; rounds: number; seconds: number; tsCeph: boolean; small: boolean } {
+function args(): { write: boolean; profile: boolean; rounds: number; seconds: number; tsCeph: boolean; small: boolean; workers: string[] } {
   const a = process.argv.slice(2);
   const val = (flag: string, d: number): number => (a.includes(flag) ? Number(a[a.indexOf(flag) + 1]) : d);
-  return { write: a.includes('--write'), profile: a.includes('--profile'), rounds: val('--rounds', 2), seconds: val('--seconds', 10), tsCeph: a.includes('--ts-ceph'), small: a.includes('--small') };
+  // --workers N: ts-rgw's ts_rgw_workers (its default otherwise); --profile runs one process.
+  const workers = a.includes('--workers') ? ['--ts-rgw-workers', String(val('--workers', 1))] : [];
+  return { write: a.includes('--write'), profile: a.includes('--profile'), rounds: val('--rounds', 2), seconds: val('--seconds', 10), tsCeph: a.includes('--ts-ceph'), small: a.includes('--small'), workers };
 }
 
 const refPids = (ref: { pid(n: string): number }): (() => number[]) => {
@@ -118,7 +120,7 @@ async function profile(seconds: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'ts-bench-rgw-prof-'));
   let s: Map<string, Sample> | undefined;
   try {
-    const gw = await startTsRgw('ts-rgw', ref, ['--cpu-prof', '--cpu-prof-dir', dir]);
+    const gw = await startTsRgw('ts-rgw', ref, ['--cpu-prof', '--cpu-prof-dir', dir], ['--ts-rgw-workers', '1']);
     try {
       s = await runRound({ gw, clusterPids: refPids(ref), osdOps: refOsdOps(ref) }, 0, seconds, workloads.slice(0, 2));
     } finally {
@@ -153,13 +155,13 @@ async function main(): Promise<void> {
   try {
     const real = await startRealRgw(ref);
     stops.unshift(real.stop);
-    const ours = await startTsRgw('ts-rgw', ref);
+    const ours = await startTsRgw('ts-rgw', ref, [], o.workers);
     stops.unshift(ours.stop);
     subjects.push({ gw: ours, clusterPids: refPids(ref), osdOps: refOsdOps(ref) }, { gw: real, clusterPids: refPids(ref), osdOps: refOsdOps(ref) });
     if (o.tsCeph) {
       const ts = await startTsCluster({ deviceBytes: 8 * 2 ** 30 });
       stops.unshift(ts.stop);
-      const gw = await startTsRgw('ts-rgw on ts-ceph', { conf: ts.conf, keyring: ts.keyring });
+      const gw = await startTsRgw('ts-rgw on ts-ceph', { conf: ts.conf, keyring: ts.keyring }, [], o.workers);
       stops.unshift(gw.stop);
       subjects.push({ gw, clusterPids: ts.pids });
     }

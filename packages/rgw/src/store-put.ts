@@ -56,9 +56,7 @@ export async function putObject(s: RgwStore, b: BucketInfo, key: string, body: B
 /** One stripe: a reserved name, the head written with its intent beside the entry read, the publish. */
 async function putSmall(s: RgwStore, b: BucketInfo, key: string, body: Buffer, entry: IndexEntry, stamp: number): Promise<IndexEntry> {
   entry.data = await s.reserver.take(b);
-  const intent: HeadIntent = { key, vkey: entry.vkey! };
-  const head = new WriteOp().writeFull(body).setxattr(rgwHeadIntentXattr, json(intent));
-  const [wrote, read] = await Promise.allSettled([s.data.operate(`${entry.data}.0`, head), s.entry(b, key)]);
+  const [wrote, read] = await Promise.allSettled([writeHead(s, `${entry.data}.0`, body, { key, vkey: entry.vkey! }), s.entry(b, key)]);
   let drop: IndexEntry[] = [];
   try {
     if (wrote.status === 'rejected') throw wrote.reason;
@@ -79,6 +77,28 @@ async function putSmall(s: RgwStore, b: BucketInfo, key: string, body: Buffer, e
   // Their records go with the bucket's next reservation op (data-reserve.ts), not an op of their own.
   s.reserver.release(b, [entry, ...drop].map((d) => d.data));
   return entry;
+}
+
+/** Named limits of the PUT path (docs/LIMITS.md, "rgw"). */
+export const rgwPutLimits = {
+  /**
+   * From this size on, a head stripe's intent xattr goes in an op of its own, sent beside the
+   * data's: one op would carry both payloads in one data segment, a copy of the whole stripe.
+   */
+  intentApartBytesMin: 256 << 10,
+};
+
+/**
+ * The head stripe with its intent xattr. Either op may land first or alone before a crash: a head
+ * without its intent is removed by the collector, and one with the intent but not the data is
+ * unpublished (the publish waits for both), so the collector removes it too.
+ */
+async function writeHead(s: RgwStore, oid: string, body: Buffer, intent: HeadIntent): Promise<void> {
+  if (body.length < rgwPutLimits.intentApartBytesMin) {
+    await s.data.operate(oid, new WriteOp().writeFull(body).setxattr(rgwHeadIntentXattr, json(intent)));
+    return;
+  }
+  await Promise.all([s.data.operate(oid, new WriteOp().setxattr(rgwHeadIntentXattr, json(intent))), s.data.operate(oid, new WriteOp().writeFull(body))]);
 }
 
 /** Several stripes: the intent recorded (beside the entry read), then the stripes, then the publish. */

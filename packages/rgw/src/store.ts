@@ -38,6 +38,9 @@ export function isErrno(e: unknown, ...names: (keyof typeof Errno)[]): e is Ceph
   return names.some((n) => isCephError(e, n));
 }
 
+/** Buffer.concat copies even a single buffer. */
+const concatOrOnly = (b: Buffer[]): Buffer => (b.length === 1 ? b[0]! : Buffer.concat(b));
+
 function stripes(size: number): number {
   return Math.max(1, Math.ceil(size / rgwStoreLimits.stripeBytes));
 }
@@ -335,7 +338,7 @@ export class RgwStore {
       if (from <= to) reads.push(this.readDataSet(p, from - off, to - off));
       off += p.size;
     }
-    return Buffer.concat(await Promise.all(reads));
+    return concatOrOnly(await Promise.all(reads));
   }
 
   private async readDataSet(e: DataSet, start: number, end: number): Promise<Buffer> {
@@ -346,7 +349,8 @@ export class RgwStore {
       const to = Math.min(end, (i + 1) * sb - 1) - i * sb;
       parts.push(this.data.read(`${e.data}.${i}`, to - from + 1, from));
     }
-    return Buffer.concat(await Promise.all(parts));
+    // One stripe (any object up to 4 MiB): its reply's data as it is, not a copy.
+    return concatOrOnly(await Promise.all(parts));
   }
 
   /** S3 DELETE (no error when the key or version is absent); a delete marker in a versioned bucket. */
