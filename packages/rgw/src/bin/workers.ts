@@ -52,6 +52,8 @@ export function isPrimary(workers: number): boolean {
  * worker then serves no metrics port of its own).
  */
 export function shareMetrics(m: RgwMetrics): void {
+  // prom-client answers the primary's requests only once a worker has made an AggregatorRegistry.
+  new AggregatorRegistry();
   AggregatorRegistry.setRegistries([m.registry]);
 }
 
