@@ -7,9 +7,10 @@
 // and the bucket deleted. Each figure is the best round, with the range in the note.
 // Usage: node bench/dist/src/rgw/rgw-bench.js [--write] [--rounds N] [--seconds S] [--ts-ceph] [--small] [--workers N]
 //   --small runs the 4 KiB PUT and GET only (a quick before/after figure; not for --write).
-//        node bench/dist/src/rgw/rgw-bench.js --profile [--seconds S]
-//   --profile runs ts-rgw (on the reference cluster) under `node --cpu-prof` for the 4 KiB PUT and
-//   GET only and prints the top functions by self and inclusive time.
+//        node bench/dist/src/rgw/rgw-bench.js --profile [--large] [--seconds S]
+//   --profile runs ts-rgw (one process, on the reference cluster) under `node --cpu-prof` for the
+//   4 KiB PUT and GET only (with --large: the 4 MiB ones) and prints the top functions by self and
+//   inclusive time.
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -95,12 +96,12 @@ async function runRound(s: Subject, round: number, seconds: number, only: readon
   return out;
 }
 
-function args(): { write: boolean; profile: boolean; rounds: number; seconds: number; tsCeph: boolean; small: boolean; workers: string[] } {
+function args(): { write: boolean; profile: boolean; rounds: number; seconds: number; tsCeph: boolean; small: boolean; large: boolean; workers: string[] } {
   const a = process.argv.slice(2);
   const val = (flag: string, d: number): number => (a.includes(flag) ? Number(a[a.indexOf(flag) + 1]) : d);
   // --workers N: ts-rgw's ts_rgw_workers (its default otherwise); --profile runs one process.
   const workers = a.includes('--workers') ? ['--ts-rgw-workers', String(val('--workers', 1))] : [];
-  return { write: a.includes('--write'), profile: a.includes('--profile'), rounds: val('--rounds', 2), seconds: val('--seconds', 10), tsCeph: a.includes('--ts-ceph'), small: a.includes('--small'), workers };
+  return { write: a.includes('--write'), profile: a.includes('--profile'), rounds: val('--rounds', 2), seconds: val('--seconds', 10), tsCeph: a.includes('--ts-ceph'), small: a.includes('--small'), large: a.includes('--large'), workers };
 }
 
 const refPids = (ref: { pid(n: string): number }): (() => number[]) => {
@@ -115,14 +116,14 @@ const refOsdOps = (ref: CephRef) => async (): Promise<number> => {
   return (JSON.parse(r.stdout) as { osd: { op: number } }).osd.op;
 };
 
-async function profile(seconds: number): Promise<void> {
+async function profile(seconds: number, large: boolean): Promise<void> {
   const ref = await startCephRefCluster({ dir: `/tmp/ts-bench-rgw-ref-${process.pid}`, pgNum: 32, size: 1 });
   const dir = mkdtempSync(join(tmpdir(), 'ts-bench-rgw-prof-'));
   let s: Map<string, Sample> | undefined;
   try {
     const gw = await startTsRgw('ts-rgw', ref, ['--cpu-prof', '--cpu-prof-dir', dir], ['--ts-rgw-workers', '1']);
     try {
-      s = await runRound({ gw, clusterPids: refPids(ref), osdOps: refOsdOps(ref) }, 0, seconds, workloads.slice(0, 2));
+      s = await runRound({ gw, clusterPids: refPids(ref), osdOps: refOsdOps(ref) }, 0, seconds, large ? workloads.slice(2) : workloads.slice(0, 2));
     } finally {
       await gw.stop();
     }
@@ -143,7 +144,7 @@ const fmt = (s: Sample, bytes: number): string =>
 
 async function main(): Promise<void> {
   const o = args();
-  if (o.profile) return profile(o.seconds);
+  if (o.profile) return profile(o.seconds, o.large);
   // The section's table has a row per workload: a partial run must not replace it.
   if (o.small && o.write) throw new Error('--small and --write do not go together');
   const only = o.small ? workloads.slice(0, 2) : workloads;
