@@ -4,7 +4,9 @@
  * tags put, read and deleted on one version leave the others alone; two parts that each fit the
  * quota make an object that does not (QuotaExceeded at completion, the upload still there);
  * ceph_rgw_* counters (radosgw's perf counter names) move by exactly the requests and bytes sent,
- * on the configured port and path, beside the process metrics.
+ * on the configured port and path, beside the process metrics. The gateway runs 2 worker
+ * processes (ts_rgw_workers), so the requests are spread over both and the counters are the
+ * primary's sum of theirs.
  */
 import t from 'tap';
 import { writeFileSync } from 'node:fs';
@@ -30,7 +32,7 @@ t.test('versioned tagging, quota at completion and metrics against ts-rgw on ts-
   t.teardown(() => c.stop());
   for (const p of ['ts-rgw.meta', 'ts-rgw.index', 'ts-rgw.data']) await createPool(c.mon, p, 8, () => c.osdLog(1_000_000));
   const mport = await freePort();
-  const { ok, s3, common } = await startRgw(t, { conf: c.mon.conf, keyring: c.mon.adminKeyring }, { args: ['--ts-rgw-metrics-port', String(mport), '--ts-rgw-metrics-path', '/prom'] });
+  const { ok, s3, common } = await startRgw(t, { conf: c.mon.conf, keyring: c.mon.adminKeyring }, { args: ['--ts-rgw-metrics-port', String(mport), '--ts-rgw-metrics-path', '/prom', '--ts-rgw-workers', '2'] });
   const dir = c.mon.dir;
   const curl = requireBinary('curl');
   const scrape = async () => {

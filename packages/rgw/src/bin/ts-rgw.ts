@@ -3,7 +3,7 @@
  * ts-rgw: the S3 gateway, started as radosgw is: `ts-rgw -c CONF -n client.rgw.NAME [-f|-d]
  * [--rgw-frontends "beast port=P ssl_port=Q ssl_certificate=F"]`. rgw_frontends, ts_rgw_pool_prefix (ts-rgw), the keyring and
  * log_file, rgw_dns_name (virtual-host-style buckets), rgw_crypt_require_ssl (SSE-C over HTTPS only) come from the conf's section for our name; it runs in the foreground, -d logs to stderr.
- * ts_rgw_workers (default: one per core, at most 2) gateway processes share the ports (workers.ts).
+ * ts_rgw_workers (default 1) gateway processes share the ports (workers.ts).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { CephConf, configureLog, fileSink, loadCephConf, logger, runDaemonMain, stderrSink, stopOnSignal } from '@ts-ceph/common';

@@ -12,7 +12,6 @@
  * others' caches through `notify.meta` like any other gateway's.
  */
 import cluster, { Worker } from 'node:cluster';
-import { availableParallelism } from 'node:os';
 import { cephError, daemonSpawnEnv, logger } from '@ts-ceph/common';
 import { AggregatorRegistry } from 'prom-client';
 import { RgwMetrics } from '../metrics';
@@ -21,6 +20,8 @@ import { RgwMetrics } from '../metrics';
 export const rgwWorkerLimits = {
   /** ts_rgw_workers at most. */
   workersMax: 64,
+  /** ts_rgw_workers when not set. */
+  workersDefault: 1,
   /** Workers must stop within this after SIGTERM before they are killed. */
   stopTimeoutMs: 20_000,
 };
@@ -28,9 +29,14 @@ export const rgwWorkerLimits = {
 /** The environment variable telling a forked worker its index. */
 const workerIndexEnv = 'TS_RGW_WORKER_INDEX';
 
-/** The number of gateway processes: ts_rgw_workers, or by default one per core, at most 2. */
+/**
+ * The number of gateway processes: ts_rgw_workers, by default 1. Measured on the 2-core bench
+ * machine under load (bench/rgw-profile.md), 2 workers cost more per PUT than 1 (each process
+ * batches half the requests: more OSD ops, more syscalls per request) and did fewer PUTs/s; they
+ * pay off where cores are idle while one worker is saturated.
+ */
 export function workerCount(option: string | undefined): number {
-  if (option === undefined) return Math.min(2, availableParallelism());
+  if (option === undefined) return rgwWorkerLimits.workersDefault;
   if (!/^\d+$/.test(option) || Number(option) < 1 || Number(option) > rgwWorkerLimits.workersMax) {
     throw cephError('EINVAL', `ts_rgw_workers must be an integer from 1 to ${rgwWorkerLimits.workersMax}, not ${JSON.stringify(option)}`);
   }
