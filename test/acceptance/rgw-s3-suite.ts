@@ -2,7 +2,7 @@
 import { Test } from 'tap';
 import { ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '@ts-ceph/common';
 import { freePort, run, RunResult, waitFor } from '@ts-ceph/testkit';
@@ -87,6 +87,7 @@ export async function s3Suite(t: Test, c: RgwCluster): Promise<void> {
 
   await gcChecks(t, c, common, indexObj!);
   t.ok((await s3(['s3', 'cp', 's3://bkt/top.bin', '-'])).stdoutBuf.equals(body), 'the objects still read back');
+  await intentChecks(t, c, ok, s3, indexObj!, body.subarray(0, 1 << 20));
 
   t.match((await s3(['s3', 'rb', 's3://bkt'])).stderr, /BucketNotEmpty/, 'a bucket with objects is not removed');
   t.match((await s3(['s3api', 'get-object', '--bucket', 'bkt', '--key', 'nope', join(c.dir, 'x')])).stderr, /NoSuchKey/, 'NoSuchKey');
@@ -106,6 +107,23 @@ export async function s3Suite(t: Test, c: RgwCluster): Promise<void> {
   t.equal((await run(awsBin, ['--endpoint-url', `https://127.0.0.1:${tlsPort}`, 's3', 'ls'], { env, timeoutMs: 60_000 })).code === 0, false, 'an untrusted certificate is refused by the client');
   t.equal((await tls(['s3', 'cp', file, 's3://secure/f'])).code, 0, 'PUT over HTTPS');
   t.ok((await tls(['s3', 'cp', 's3://secure/f', '-'])).stdoutBuf.equals(body), 'GET over HTTPS, byte for byte');
+}
+
+/**
+ * A one-stripe object of 1 MiB (past intentApartBytesMin, so its head's intent xattr went in an op
+ * of its own beside the data's): the head stripe carries the intent naming the key and version
+ * entry (docs/formats/rgw.md, "Atomicity"), and the object reads back byte for byte.
+ */
+async function intentChecks(t: Test, c: RgwCluster, ok: (args: string[]) => Promise<string>, s3: (args: string[]) => Promise<RunResult>, indexObj: string, mid: Buffer): Promise<void> {
+  const file = join(c.dir, 'mid.bin');
+  writeFileSync(file, mid);
+  await ok(['s3', 'cp', file, 's3://bkt/mid.bin']);
+  const entryFile = join(c.dir, 'mid.entry');
+  t.equal((await c.rados(['-p', 'ts-rgw.index', 'getomapval', indexObj, 'mid.bin', entryFile])).code, 0, 'the index entry of the 1 MiB object');
+  const entry = JSON.parse(readFileSync(entryFile, 'utf8')) as { data: string; vkey: string };
+  const intent = await c.rados(['-p', 'ts-rgw.data', 'getxattr', `${entry.data}.0`, 'ts-rgw.intent']);
+  t.same(JSON.parse(intent.stdout), { key: 'mid.bin', vkey: entry.vkey }, 'its head stripe names the key and version entry it was written for');
+  t.ok((await s3(['s3', 'cp', 's3://bkt/mid.bin', '-'])).stdoutBuf.equals(mid), 'and reads back byte for byte');
 }
 
 /** Bad input answered with S3 error documents, the gateway still serving afterwards. */
