@@ -117,7 +117,24 @@ export class RgwServer {
       const { user, body } = await authenticate(this.store, { req, rawPath: sentPath, resourcePath: rawPath, rawQuery, body: raw, nowMs: Date.now(), keys: this.signingKeys });
       watch?.received(body.length);
       await corsOnRequest(req, res, this.store, rawPath);
-      const ctx: Ctx = { req, res, id, method: req.method ?? 'GET', rawPath, query: new URLSearchParams(rawQuery), user, sourceIp: req.socket.remoteAddress, body, store: this.store, multipart: this.multipart, secure: 'encrypted' in req.socket, options: this.opts };
+      const ctx: Ctx = {
+        req,
+        res,
+        id,
+        method: req.method ?? 'GET',
+        rawPath,
+        query: new URLSearchParams(rawQuery),
+        user,
+        // Asked only by a bucket policy's aws:SourceIp; each read of it is a getpeername syscall.
+        get sourceIp() {
+          return req.socket.remoteAddress;
+        },
+        body,
+        store: this.store,
+        multipart: this.multipart,
+        secure: 'encrypted' in req.socket,
+        options: this.opts,
+      };
       await this.route(ctx);
     } catch (e) {
       watch?.failed();
