@@ -2,8 +2,9 @@
  * Test helpers: the real crushtool/osdmaptool as oracles and the data directory. Generated maps draw
  * from testkit's seeded Prng (a failing case prints its seed).
  */
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireBinary } from '@ts-ceph/testkit';
 
@@ -24,9 +25,20 @@ export interface ToolResult {
   stderr: string;
 }
 
-/** Run a Ceph tool synchronously (they are quick); a missing binary fails the test. */
-export function tool(name: 'crushtool' | 'osdmaptool', args: string[], cwd?: string): ToolResult {
+type ToolName = 'crushtool' | 'osdmaptool';
+
+/** Tools already found on PATH: looking one up costs a shell, as much as a short tool run. */
+const found = new Set<ToolName>();
+
+function requireTool(name: ToolName): void {
+  if (found.has(name)) return;
   requireBinary(name);
+  found.add(name);
+}
+
+/** Run a Ceph tool synchronously (they are quick); a missing binary fails the test. */
+export function tool(name: ToolName, args: string[], cwd?: string): ToolResult {
+  requireTool(name);
   const r = spawnSync(name, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28 });
   if (r.error) throw r.error;
   // A crash (signal) is reported as -1: no status to compare with.
@@ -35,6 +47,27 @@ export function tool(name: 'crushtool' | 'osdmaptool', args: string[], cwd?: str
 
 export function crushtool(args: string[], cwd?: string): ToolResult {
   return tool('crushtool', args, cwd);
+}
+
+/**
+ * Start crushtool and return its result later, so the caller can compute ours while it runs (the
+ * differential tests spend about as long in each). Its output goes to files, not pipes: a caller
+ * busy computing does not read, and a full pipe would stall crushtool until it did.
+ */
+export function crushtoolLater(args: string[]): Promise<ToolResult> {
+  requireTool('crushtool');
+  const dir = mkdtempSync(join(tmpdir(), 'crushtool-'));
+  const outPath = join(dir, 'out');
+  const errPath = join(dir, 'err');
+  const out = openSync(outPath, 'w');
+  const err = openSync(errPath, 'w');
+  const child = spawn('crushtool', args, { stdio: ['ignore', out, err] });
+  closeSync(out);
+  closeSync(err);
+  return new Promise<ToolResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout: readFileSync(outPath, 'utf8'), stderr: readFileSync(errPath, 'utf8') }));
+  }).finally(() => rmSync(dir, { recursive: true, force: true }));
 }
 
 /** The first differing line of two texts, for compact failure messages. */
