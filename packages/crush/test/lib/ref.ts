@@ -25,20 +25,9 @@ export interface ToolResult {
   stderr: string;
 }
 
-type ToolName = 'crushtool' | 'osdmaptool';
-
-/** Tools already found on PATH: looking one up costs a shell, as much as a short tool run. */
-const found = new Set<ToolName>();
-
-function requireTool(name: ToolName): void {
-  if (found.has(name)) return;
-  requireBinary(name);
-  found.add(name);
-}
-
 /** Run a Ceph tool synchronously (they are quick); a missing binary fails the test. */
-export function tool(name: ToolName, args: string[], cwd?: string): ToolResult {
-  requireTool(name);
+export function tool(name: 'crushtool' | 'osdmaptool', args: string[], cwd?: string): ToolResult {
+  requireBinary(name);
   const r = spawnSync(name, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28 });
   if (r.error) throw r.error;
   // A crash (signal) is reported as -1: no status to compare with.
@@ -55,7 +44,7 @@ export function crushtool(args: string[], cwd?: string): ToolResult {
  * busy computing does not read, and a full pipe would stall crushtool until it did.
  */
 export function crushtoolLater(args: string[]): Promise<ToolResult> {
-  requireTool('crushtool');
+  requireBinary('crushtool');
   const dir = mkdtempSync(join(tmpdir(), 'crushtool-'));
   const outPath = join(dir, 'out');
   const errPath = join(dir, 'err');
