@@ -15,7 +15,7 @@ t.test('every rule of every crush-classes map, x 0..1023, num-rep 1..5', async (
   t.ok(maps.length >= 10, `${maps.length} maps`);
   for (const m of maps) {
     for (let n = 1; n <= 5; n++) {
-      mappings += same(t, ['-i', data(`crush-classes/${m}`), '--test', '--show-mappings', '--num-rep', String(n)], `${m} num-rep ${n}`);
+      mappings += await same(t, ['-i', data(`crush-classes/${m}`), '--test', '--show-mappings', '--num-rep', String(n)], `${m} num-rep ${n}`);
     }
   }
 });

@@ -39,11 +39,11 @@ t.test("the command lines of Ceph's tunables, vary-r, indep and tries tests", as
     ['-i', a, '--test', '--show-mappings', '--pool-id', '3', '--num-rep', '3', '--min-x', '100', '--max-x', '300'],
     ['-i', a, '--test', '--show-choose-tries', '--rule', '0', '--num-rep', '4'],
   ];
-  for (const c of cmds) mappings += same(t, c, c.slice(2).join(' '));
+  for (const c of cmds) mappings += await same(t, c, c.slice(2).join(' '));
   // A map without any of those overrides, written back out, must also map identically.
   const out = join(tmp.path, 'vr-legacy');
   t.equal(crushtool(['-i', vr, ...legacy, '-o', out]).code, 0);
-  mappings += same(t, ['-i', out, '--test', '--show-mappings', '--num-rep', '3'], 'vary-r map with legacy tunables written back');
+  mappings += await same(t, ['-i', out, '--test', '--show-mappings', '--num-rep', '3'], 'vary-r map with legacy tunables written back');
 });
 
 t.teardown(() => console.log(`# ${mappings} mappings compared with crushtool`));

@@ -26,7 +26,7 @@ let mappings = 0;
 t.test('every rule of every Ceph test map, x 0..1023, num-rep 1..5', async (t) => {
   for (const m of maps) {
     for (let n = 1; n <= 5; n++) {
-      mappings += same(t, ['-i', data(m), '--test', '--show-mappings', '--show-bad-mappings', '--num-rep', String(n)], `${m} num-rep ${n}`);
+      mappings += await same(t, ['-i', data(m), '--test', '--show-mappings', '--show-bad-mappings', '--num-rep', String(n)], `${m} num-rep ${n}`);
     }
   }
 });

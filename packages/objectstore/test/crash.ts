@@ -21,12 +21,32 @@ export interface CrashOptions {
   passphrase?: string;
 }
 
+/**
+ * A kill lands 0..killDelayMsMax ms after the child's 0..killAcksMax-th acknowledgement (both drawn
+ * from the lane's seed): up to `depth` transactions are always in flight, and the kills spread
+ * from right after a mount (replaying the previous crash's journal) to well into a run.
+ */
+const killAcksMax = 8;
+const killDelayMsMax = 20;
+
 /** What BlockDevice.backend reports for each promised backend. */
 const deviceBackend = { uring: 'io_uring', pool: 'pool' } as const;
 
+/**
+ * Where a kill lands: `killAfterMs` after the child's `killAfterAcks`-th acknowledgement (0: after
+ * the mount). Counting acknowledgements rather than milliseconds from the mount keeps every kill in
+ * the middle of the workload whatever the machine's load: with kills timed from the mount alone, a
+ * loaded CI machine saw 80 kills land on 21 acknowledged transactions in all, most of them before
+ * the first commit.
+ */
+export interface KillPoint {
+  killAfterAcks: number;
+  killAfterMs: number;
+}
+
 interface Child {
-  /** Start applying from transaction `start`, kill -9 `killAfterMs` after the mount; the acked ids. */
-  go(start: number, killAfterMs: number): Promise<number[]>;
+  /** Start applying from transaction `start` and kill -9 the child at `at`; the acked ids. */
+  go(start: number, at: KillPoint): Promise<number[]>;
   /** Kill it now (a pre-spawned child left over when a check fails). */
   kill(): void;
 }
@@ -36,12 +56,15 @@ function spawnChild(path: string, o: CrashOptions): Child {
   const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
-  let killAfter = 0;
+  let at: KillPoint = { killAfterAcks: 0, killAfterMs: 0 };
   let timer: NodeJS.Timeout | undefined;
   const ready = `ready ${deviceBackend[o.backend]}\n`;
   child.stdout.on('data', (d: Buffer) => {
     out += d.toString();
-    if (!timer && out.startsWith(ready)) timer = setTimeout(() => child.kill('SIGKILL'), killAfter);
+    if (timer || !out.startsWith(ready)) return;
+    // Every line after the ready line is one acknowledged transaction id.
+    const acks = out.split('\n').length - 2;
+    if (acks >= at.killAfterAcks) timer = setTimeout(() => child.kill('SIGKILL'), at.killAfterMs);
   });
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const closed = new Promise<number[]>((resolve, reject) => {
@@ -55,8 +78,8 @@ function spawnChild(path: string, o: CrashOptions): Child {
     });
   });
   return {
-    go(start, killAfterMs) {
-      killAfter = killAfterMs;
+    go(start, killAt) {
+      at = killAt;
       const guard = setTimeout(() => child.kill('SIGKILL'), 30000);
       child.stdin.write(`${start}\n`);
       return closed.finally(() => clearTimeout(guard));
@@ -110,7 +133,7 @@ async function crashLane(t: Test, o: CrashOptions, halt: { now: boolean }): Prom
   try {
     for (let k = 0; k < o.kills; k++) {
       if (halt.now) return;
-      const ids = await child.go(applied + 1, rng.intIn(5, 124));
+      const ids = await child.go(applied + 1, { killAfterAcks: rng.intIn(0, killAcksMax), killAfterMs: rng.intIn(0, killDelayMsMax) });
       // The next child loads while this run is checked; it mounts only when told to go.
       child = spawnChild(path, o);
       for (let i = 0; i < ids.length; i++) if (ids[i] !== applied + 1 + i) t.fail(`acknowledgements out of order: ${ids.join(',')}`);
@@ -144,5 +167,8 @@ async function crashLane(t: Test, o: CrashOptions, halt: { now: boolean }): Prom
   } finally {
     child.kill();
   }
+  // Kills drawn after 0..killAcksMax acknowledgements average killAcksMax / 2 each: fewer than one
+  // per kill means the kills landed before the workload, which checks next to nothing.
+  if (acked < o.kills) return void t.fail(`${o.kills} kill -9s saw only ${acked} acknowledged transactions`);
   t.pass(`${deviceBackend[o.backend]}: ${o.kills} kill -9s, ${acked} acknowledged transactions (${applied + 1} applied), every one present, fsck clean`);
 }

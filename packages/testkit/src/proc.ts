@@ -38,10 +38,17 @@ export function run(cmd: string, args: string[], opts: SpawnOptions & { input?: 
   });
 }
 
+/** Binaries already found, by name: a look-up costs a shell, as much as a short tool run. */
+const binaries = new Map<string, string>();
+
 /** Throw (failing the test) if a binary the test needs is not installed. Never skip silently. */
 export function requireBinary(name: string): string {
+  const known = binaries.get(name);
+  if (known !== undefined) return known;
   try {
-    return execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim();
+    const path = execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim();
+    binaries.set(name, path);
+    return path;
   } catch {
     throw new Error(`${name} is not installed: run .ci/run (or scripts/setup.sh) to install the Debian packages`);
   }

@@ -3,7 +3,7 @@
  * arguments, and compare what they print.
  */
 import { CrushtoolResult, runCrushtool } from '../../src/tool/crushtool';
-import { crushtool, firstDiff } from './ref';
+import { crushtoolLater, firstDiff } from './ref';
 
 /** Run ts-crushtool in-process, naming itself "crushtool" in messages so outputs compare. */
 export function ours(args: string[]): CrushtoolResult {
@@ -17,9 +17,11 @@ export interface Asserts {
   equal(a: unknown, b: unknown, m: string): unknown;
 }
 
-export function same(t: Asserts, args: string[], what: string): number {
-  const ref = crushtool(args);
+/** Compare both tools on `args`; crushtool runs while ours computes. Returns the mappings compared. */
+export async function same(t: Asserts, args: string[], what: string): Promise<number> {
+  const later = crushtoolLater(args);
   const got = ours(args);
+  const ref = await later;
   const d = firstDiff(ref.stdout, got.stdout);
   if (d) t.fail(`${what}: ${d}`);
   else t.pass(`${what} (${ref.stdout.split('\n').length - 1} lines)`);

@@ -78,11 +78,11 @@ export function generateMap(seed: number, dir: string): GeneratedMap | undefined
 }
 
 /** Compare both tools on the generated map for num-rep 1..5; returns the number of mappings. */
-export function compareGenerated(t: Asserts, g: GeneratedMap): number {
+export async function compareGenerated(t: Asserts, g: GeneratedMap): Promise<number> {
   let n = 0;
   for (let rep = 1; rep <= 5; rep++) {
     const args = ['-i', g.path, '--test', '--show-mappings', '--num-rep', String(rep), ...g.testArgs];
-    n += same(t, args, `seed ${g.seed} num-rep ${rep} [build: ${g.buildArgs.slice(3).join(' ')}] [test: ${g.testArgs.join(' ')}]`);
+    n += await same(t, args, `seed ${g.seed} num-rep ${rep} [build: ${g.buildArgs.slice(3).join(' ')}] [test: ${g.testArgs.join(' ')}]`);
   }
   return n;
 }
@@ -103,7 +103,7 @@ export function testGeneratedSeeds(tap: Tap, first: number, last: number): void 
       const g = generateMap(seed, tmp.path);
       if (!g) continue;
       maps++;
-      mappings += compareGenerated(t, g);
+      mappings += await compareGenerated(t, g);
     }
     t.ok(maps >= Math.ceil((seeds * 2) / 3), `${maps} of ${seeds} seeds produced a map crushtool accepts`);
   });

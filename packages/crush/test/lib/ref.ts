@@ -2,8 +2,9 @@
  * Test helpers: the real crushtool/osdmaptool as oracles and the data directory. Generated maps draw
  * from testkit's seeded Prng (a failing case prints its seed).
  */
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireBinary } from '@ts-ceph/testkit';
 
@@ -35,6 +36,27 @@ export function tool(name: 'crushtool' | 'osdmaptool', args: string[], cwd?: str
 
 export function crushtool(args: string[], cwd?: string): ToolResult {
   return tool('crushtool', args, cwd);
+}
+
+/**
+ * Start crushtool and return its result later, so the caller can compute ours while it runs (the
+ * differential tests spend about as long in each). Its output goes to files, not pipes: a caller
+ * busy computing does not read, and a full pipe would stall crushtool until it did.
+ */
+export function crushtoolLater(args: string[]): Promise<ToolResult> {
+  requireBinary('crushtool');
+  const dir = mkdtempSync(join(tmpdir(), 'crushtool-'));
+  const outPath = join(dir, 'out');
+  const errPath = join(dir, 'err');
+  const out = openSync(outPath, 'w');
+  const err = openSync(errPath, 'w');
+  const child = spawn('crushtool', args, { stdio: ['ignore', out, err] });
+  closeSync(out);
+  closeSync(err);
+  return new Promise<ToolResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout: readFileSync(outPath, 'utf8'), stderr: readFileSync(errPath, 'utf8') }));
+  }).finally(() => rmSync(dir, { recursive: true, force: true }));
 }
 
 /** The first differing line of two texts, for compact failure messages. */
