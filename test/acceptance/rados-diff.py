@@ -1,0 +1,561 @@
+# Differential librados script: run by test/acceptance/rados-diff.test.ts with /usr/bin/python3
+# (python3-rados 16.2.15) against ts-ceph and against a real Ceph 16.2.15 cluster; both outputs
+# must be the same line for line. argv: conf. CEPH_KEYRING names the admin keyring.
+#
+# Each call prints one canonical line: "name args -> ok RESULT" or "name args -> ERRNAME errno=N".
+# Bytes print as their length plus a short sha1 (and the text itself when short and printable).
+# Values that must differ between clusters print inside {tag:...} so the test can mask them by tag
+# (pool ids, instance ids, watch cookies, times); everything else must match exactly.
+import ctypes, hashlib, subprocess, sys, threading, time, rados
+
+conf = sys.argv[1]
+# Pool names: rd and rdsnap, plus argv[2] when given (to run twice on one cluster).
+sfx = sys.argv[2] if len(sys.argv) > 2 else ''
+POOL, SNAPPOOL = 'rd' + sfx, 'rdsnap' + sfx
+
+
+def canon(v):
+    if isinstance(v, (bytes, bytearray)):
+        v = bytes(v)
+        s = 'b%d:%s' % (len(v), hashlib.sha1(v).hexdigest()[:10])
+        if len(v) <= 24 and all(32 <= c < 127 for c in v):
+            s += ':' + repr(v.decode())
+        return s
+    if isinstance(v, time.struct_time):
+        return '{time}'
+    if isinstance(v, dict):
+        return '{' + ','.join('%s:%s' % (k, canon(v[k])) for k in sorted(v)) + '}'
+    if isinstance(v, (list, tuple)):
+        return '[' + ','.join(canon(x) for x in v) + ']'
+    if callable(v):
+        return 'fn'
+    if isinstance(v, (rados.Ioctx, rados.Snap, ctypes.c_void_p)):
+        return type(v).__name__
+    return repr(v)
+
+
+def call(name, f, *args, post=None):
+    """Run f(*args) and print its canonical line; post maps a successful result first."""
+    shown = ' '.join(canon(a) for a in args)
+    try:
+        r = f(*args)
+        if post is not None:
+            r = post(r)
+        print('%s %s -> ok %s' % (name, shown, canon(r)), flush=True)
+        return r
+    except rados.Error as e:
+        print('%s %s -> %s errno=%s' % (name, shown, type(e).__name__, getattr(e, 'errno', None)), flush=True)
+    except Exception as e:  # the binding's own checks (KeyError, TypeError, AssertionError...)
+        print('%s %s -> %s' % (name, shown, type(e).__name__), flush=True)
+    return None
+
+
+def line(name, value):
+    print('%s -> %s' % (name, canon(value)), flush=True)
+
+
+c = rados.Rados(conffile=conf)
+c.connect(timeout=20)
+for p in (POOL, SNAPPOOL):
+    if not c.pool_exists(p):
+        c.create_pool(p)
+io = c.open_ioctx(POOL)
+line('pool_id', '{pool:%d}' % io.get_pool_id())
+line('pool_name', io.get_pool_name())
+
+# The C API for what the 16.2.15 binding lacks (assert_exists, list_lockers, break_lock,
+# omap_cmp on read ops, read op flags): a second handle on the same pool through ctypes.
+L = ctypes.CDLL('librados.so.2')
+L.rados_create_write_op.restype = ctypes.c_void_p
+L.rados_create_read_op.restype = ctypes.c_void_p
+for fn in ('rados_write_op_assert_exists', 'rados_read_op_assert_exists', 'rados_release_write_op', 'rados_release_read_op'):
+    getattr(L, fn).argtypes = [ctypes.c_void_p]
+L.rados_write_op_operate.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_char_p, ctypes.c_void_p, ctypes.c_int]
+L.rados_read_op_operate.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
+L.rados_write_op_write_full.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t]
+L.rados_write_op_set_flags.argtypes = [ctypes.c_void_p, ctypes.c_int]
+L.rados_write_op_zero.argtypes = [ctypes.c_void_p, ctypes.c_uint64, ctypes.c_uint64]
+L.rados_write_op_create.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_char_p]
+L.rados_write_op_rmxattr.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
+L.rados_read_op_read.argtypes = [ctypes.c_void_p, ctypes.c_uint64, ctypes.c_size_t, ctypes.c_char_p, ctypes.POINTER(ctypes.c_size_t), ctypes.POINTER(ctypes.c_int)]
+L.rados_read_op_stat.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_uint64), ctypes.c_void_p, ctypes.POINTER(ctypes.c_int)]
+L.rados_list_lockers.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_int), ctypes.c_char_p, ctypes.POINTER(ctypes.c_size_t),
+                                 ctypes.c_char_p, ctypes.POINTER(ctypes.c_size_t), ctypes.c_char_p, ctypes.POINTER(ctypes.c_size_t), ctypes.c_char_p, ctypes.POINTER(ctypes.c_size_t)]
+L.rados_list_lockers.restype = ctypes.c_ssize_t
+L.rados_break_lock.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p]
+cl = ctypes.c_void_p()
+cio = ctypes.c_void_p()
+assert L.rados_create(ctypes.byref(cl), None) == 0
+assert L.rados_conf_read_file(cl, conf.encode()) == 0
+L.rados_conf_parse_env(cl, None)
+assert L.rados_connect(cl) == 0
+assert L.rados_ioctx_create(cl, POOL.encode(), ctypes.byref(cio)) == 0
+
+
+def c_wop(oid, fill, flags=0):
+    op = L.rados_create_write_op()
+    fill(op)
+    r = L.rados_write_op_operate(op, cio, oid.encode(), None, flags)
+    L.rados_release_write_op(op)
+    return r
+
+
+def c_rop(oid, fill, flags=0):
+    op = L.rados_create_read_op()
+    keep = fill(op)
+    r = L.rados_read_op_operate(op, cio, oid.encode(), flags)
+    L.rados_release_read_op(op)
+    return [r] + ([x() for x in keep] if keep else [])
+
+
+def wop(fill, oid, flags=0):
+    with rados.WriteOpCtx() as op:
+        fill(op)
+        io.operate_write_op(op, oid, flags=flags)
+
+
+def rop(fill, oid, flags=0):
+    with rados.ReadOpCtx() as op:
+        it, ret = fill(op)
+        io.operate_read_op(op, oid, flag=flags)
+        return [ret, [(k, v) for k, v in it]]
+
+
+def read(oid, length=8192, off=0):
+    return io.read(oid, length, off)
+
+
+def data_calls():
+    call('write', io.write, 'd', b'hello', 0)
+    call('write_past_eof', io.write, 'd', b'XY', 10)
+    call('read', read, 'd')
+    call('read_past_eof', read, 'd', 10, 100)
+    call('read_at_eof', read, 'd', 10, 12)
+    call('read_len0', read, 'd', 0, 0)
+    call('stat', io.stat, 'd', post=lambda r: r[0])
+    call('append', io.append, 'd', b'++')
+    call('read', read, 'd')
+    call('trunc_down', io.trunc, 'd', 3)
+    call('trunc_up', io.trunc, 'd', 8)
+    call('read', read, 'd')
+    call('trunc_missing', io.trunc, 'nod', 4)
+    call('stat_after_trunc_missing', io.stat, 'nod', post=lambda r: r[0])
+    # The 16.2.15 binding passes zero's arguments to rados_write_op_zero swapped: call the C API.
+    # A zero of length 0 aborts a real 16.2.15 OSD (ceph_assert(op.extent.length)): never sent.
+    zero = lambda off, ln: (lambda op: L.rados_write_op_zero(op, off, ln))
+    call('zero_mid', c_wop, 'd', zero(1, 2))
+    call('read', read, 'd')
+    call('zero_past_eof', c_wop, 'd', zero(20, 5))
+    call('stat', io.stat, 'd', post=lambda r: r[0])
+    call('zero_spanning_eof', c_wop, 'd', zero(6, 10))
+    call('stat', io.stat, 'd', post=lambda r: r[0])
+    call('zero_to_eof', c_wop, 'd', zero(4, 4))
+    call('stat', io.stat, 'd', post=lambda r: r[0])
+    call('read', read, 'd')
+    call('zero_missing', c_wop, 'noz', zero(0, 4))
+    call('stat_zero_missing', io.stat, 'noz', post=lambda r: r[0])
+    call('write_full_empty', io.write_full, 'e', b'')
+    call('stat_empty', io.stat, 'e', post=lambda r: r[0])
+    call('read_empty', read, 'e')
+    call('write_full', io.write_full, 'e', b'abc')
+    call('writesame', io.writesame, 'ws', b'ab', 8, 3)
+    call('read', read, 'ws')
+    call('writesame_odd', io.writesame, 'ws', b'ab', 7, 3)
+    call('read', read, 'ws')
+    call('writesame_bad_len', io.writesame, 'ws', b'abc', 7, 0)
+    call('append_missing', io.append, 'ap', b'first')
+    call('read', read, 'ap')
+    call('write_empty_at', io.write, 'we', b'', 5)
+    call('stat_write_empty', io.stat, 'we', post=lambda r: r[0])
+    call('remove', io.remove_object, 'ap')
+    call('remove_missing', io.remove_object, 'ap')
+    call('read_missing', read, 'ap')
+    call('stat_missing', io.stat, 'ap')
+    call('cmpext_eq', io.cmpext, 'e', b'abc', 0)
+    call('cmpext_ne', io.cmpext, 'e', b'abX', 0)
+    call('cmpext_past_eof', io.cmpext, 'e', b'abc\0\0', 0)
+    call('cmpext_past_eof_ne', io.cmpext, 'e', b'abcd', 0)
+    call('cmpext_missing', io.cmpext, 'nocmp', b'a', 0)
+    call('cmpext_off', io.cmpext, 'e', b'c', 2)
+
+
+def xattr_calls():
+    io.write_full('x', b'data')
+    call('get_xattr_missing', io.get_xattr, 'x', 'nope')
+    call('set_xattr_empty', io.set_xattr, 'x', 'empty', b'')
+    call('get_xattr_empty', io.get_xattr, 'x', 'empty')
+    call('set_xattr', io.set_xattr, 'x', 'a', b'\x00\x01bin')
+    call('set_xattr_big', io.set_xattr, 'x', 'big', bytes(range(256)) * 40)
+    call('get_xattr_big', io.get_xattr, 'x', 'big')
+    call('get_xattrs', lambda o: sorted(io.get_xattrs(o)), 'x')
+    call('rm_xattr', io.rm_xattr, 'x', 'a')
+    call('rm_xattr_missing', io.rm_xattr, 'x', 'a')
+    call('get_xattrs', lambda o: sorted(io.get_xattrs(o)), 'x')
+    call('get_xattr_noobj', io.get_xattr, 'noxo', 'a')
+    call('get_xattrs_noobj', lambda o: sorted(io.get_xattrs(o)), 'noxo')
+    call('rm_xattr_noobj', io.rm_xattr, 'noxo', 'a')
+    call('wop_rmxattr_missing', c_wop, 'x', lambda op: L.rados_write_op_rmxattr(op, b'zz'))
+
+
+def omap_calls():
+    keys = ('a', 'b', 'c', 'pa', 'pb', 'pc', 'z')
+    call('set_omap', wop, lambda op: io.set_omap(op, keys, tuple(k.encode() * 2 for k in keys)), 'm')
+    call('omap_vals', rop, lambda op: io.get_omap_vals(op, '', '', 100), 'm')
+    call('omap_vals_after', rop, lambda op: io.get_omap_vals(op, 'b', '', 100), 'm')
+    call('omap_vals_after_missing_key', rop, lambda op: io.get_omap_vals(op, 'bb', '', 100), 'm')
+    call('omap_vals_prefix', rop, lambda op: io.get_omap_vals(op, '', 'p', 100), 'm')
+    call('omap_vals_prefix_after', rop, lambda op: io.get_omap_vals(op, 'pa', 'p', 100), 'm')
+    call('omap_vals_prefix_after_past', rop, lambda op: io.get_omap_vals(op, 'q', 'p', 100), 'm')
+    call('omap_vals_max2', rop, lambda op: io.get_omap_vals(op, '', '', 2), 'm')
+    call('omap_vals_max0', rop, lambda op: io.get_omap_vals(op, '', '', 0), 'm')
+    call('omap_keys', rop, lambda op: io.get_omap_keys(op, 'c', 3), 'm')
+    call('omap_by_keys', rop, lambda op: io.get_omap_vals_by_keys(op, ('z', 'a', 'nope')), 'm')
+    call('omap_by_keys_none', rop, lambda op: io.get_omap_vals_by_keys(op, ()), 'm')
+    call('rm_keys', wop, lambda op: io.remove_omap_keys(op, ('a', 'nope')), 'm')
+    call('omap_keys', rop, lambda op: io.get_omap_keys(op, '', 100), 'm')
+    call('rm_range', wop, lambda op: io.remove_omap_range2(op, 'b', 'pb'), 'm')
+    call('omap_keys', rop, lambda op: io.get_omap_keys(op, '', 100), 'm')
+    call('set_omap_empty_val', wop, lambda op: io.set_omap(op, ('e',), (b'',)), 'm')
+    call('omap_by_keys', rop, lambda op: io.get_omap_vals_by_keys(op, ('e',)), 'm')
+    call('clear_omap', wop, lambda op: io.clear_omap(op), 'm')
+    call('omap_keys', rop, lambda op: io.get_omap_keys(op, '', 100), 'm')
+    call('omap_vals_noobj', rop, lambda op: io.get_omap_vals(op, '', '', 10), 'nom')
+    call('omap_by_keys_noobj', rop, lambda op: io.get_omap_vals_by_keys(op, ('a',)), 'nom')
+    call('rm_keys_noobj', wop, lambda op: io.remove_omap_keys(op, ('a',)), 'nom')
+    call('clear_omap_noobj', wop, lambda op: io.clear_omap(op), 'nom')
+    call('stat_nom', io.stat, 'nom', post=lambda r: r[0])
+    call('set_omap_creates', wop, lambda op: io.set_omap(op, ('k',), (b'v',)), 'nom2')
+    call('stat_nom2', io.stat, 'nom2', post=lambda r: r[0])
+    call('omap_cmp_eq', wop, lambda op: (op.omap_cmp('k', 'v', rados.LIBRADOS_CMPXATTR_OP_EQ), op.write_full(b'cmp')), 'nom2')
+    call('omap_cmp_ne', wop, lambda op: (op.omap_cmp('k', 'w', rados.LIBRADOS_CMPXATTR_OP_EQ), op.write_full(b'bad')), 'nom2')
+    call('omap_cmp_missing_key', wop, lambda op: op.omap_cmp('nokey', 'v', rados.LIBRADOS_CMPXATTR_OP_EQ), 'nom2')
+    call('omap_cmp_noobj', wop, lambda op: op.omap_cmp('k', 'v', rados.LIBRADOS_CMPXATTR_OP_EQ), 'nom3')
+    call('read', read, 'nom2')
+    # The omap header has no call in the binding or the C API: the stock rados CLI sets and reads it.
+    cli = ['rados', '-c', conf, '-p', POOL]
+    r = subprocess.run(cli + ['setomapheader', 'nom2', 'HDR'], capture_output=True)
+    line('setomapheader', r.returncode)
+    r = subprocess.run(cli + ['getomapheader', 'nom2'], capture_output=True)
+    line('getomapheader', [r.returncode, r.stdout])
+    r = subprocess.run(cli + ['getomapheader', 'nohdr'], capture_output=True)
+    line('getomapheader_noobj', [r.returncode, r.stderr.decode().strip().split(':')[-1]])
+
+
+def compound_calls():
+    io.write_full('c', b'0123456789')
+    exists = lambda op: L.rados_write_op_assert_exists(op)
+    call('assert_exists', c_wop, 'c', exists)
+    call('assert_exists_noobj', c_wop, 'noc', exists)
+    call('assert_exists_noobj_read', c_rop, 'noc', lambda op: L.rados_read_op_assert_exists(op))
+    call('stat_noc', io.stat, 'noc', post=lambda r: r[0])
+    call('wop_cmpext_eq_write', wop, lambda op: (op.cmpext(b'0123', 0), op.write(b'AB', 0)), 'c')
+    call('read', read, 'c')
+    call('wop_cmpext_ne_write', wop, lambda op: (op.cmpext(b'0123', 0), op.write(b'ZZ', 0)), 'c')
+    call('read', read, 'c')
+    call('wop_write_full_empty', wop, lambda op: op.write_full(b''), 'c')
+    call('stat', io.stat, 'c', post=lambda r: r[0])
+    call('wop_create_set_omap', wop, lambda op: (op.new(rados.LIBRADOS_CREATE_EXCLUSIVE), io.set_omap(op, ('k',), (b'v',))), 'cn')
+    call('wop_create_set_omap_again', wop, lambda op: (op.new(rados.LIBRADOS_CREATE_EXCLUSIVE), io.set_omap(op, ('k2',), (b'v',))), 'cn')
+    call('omap_keys', rop, lambda op: io.get_omap_keys(op, '', 100), 'cn')
+    call('wop_create_idempotent', wop, lambda op: op.new(rados.LIBRADOS_CREATE_IDEMPOTENT), 'cn')
+    call('wop_remove_then_create', wop, lambda op: (op.remove(), op.new(rados.LIBRADOS_CREATE_EXCLUSIVE)), 'cn')
+    call('wop_remove_noobj', wop, lambda op: op.remove(), 'nocr')
+    call('wop_truncate_write', wop, lambda op: (op.write(b'abcdef', 0), op.truncate(2), op.append(b'Z')), 'ct')
+    call('read', read, 'ct')
+    call('wop_rm_then_write', wop, lambda op: (op.remove(), op.write(b'new', 0)), 'ct')
+    call('read', read, 'ct')
+    call('wop_setxattr_rmxattr', wop, lambda op: (op.set_xattr('a', b'1'), op.rm_xattr('a')), 'ct')
+    call('get_xattrs', lambda o: sorted(io.get_xattrs(o)), 'ct')
+    call('wop_failok_missing', lambda: c_wop('ct', lambda op: (L.rados_write_op_rmxattr(op, b'zz'), L.rados_write_op_write_full(op, b'ok', 2))))
+    call('read', read, 'ct')
+    call('wop_excl_create_via_c', c_wop, 'ct', lambda op: L.rados_write_op_create(op, 1, None))
+    sz = ctypes.c_uint64()
+    rv = ctypes.c_int()
+    buf = ctypes.create_string_buffer(16)
+    bl = ctypes.c_size_t()
+    rv2 = ctypes.c_int()
+    def fill(op):
+        L.rados_read_op_stat(op, ctypes.byref(sz), None, ctypes.byref(rv))
+        L.rados_read_op_read(op, 1, 16, buf, ctypes.byref(bl), ctypes.byref(rv2))
+        return [lambda: sz.value, lambda: rv.value, lambda: buf.raw[:bl.value], lambda: rv2.value]
+    call('rop_stat_read', c_rop, 'c', fill)
+    call('rop_stat_read_noobj', c_rop, 'noc', fill)
+    call('rop_cmpext_ne', rop, lambda op: (op.cmpext(b'zz', 0), (iter(()), 0))[1], 'c')
+
+
+def create_calls():
+    call('create_excl', wop, lambda op: op.new(rados.LIBRADOS_CREATE_EXCLUSIVE), 'cr')
+    call('create_excl_again', wop, lambda op: op.new(rados.LIBRADOS_CREATE_EXCLUSIVE), 'cr')
+    call('create_idem', wop, lambda op: op.new(rados.LIBRADOS_CREATE_IDEMPOTENT), 'cr')
+    call('stat', io.stat, 'cr', post=lambda r: r[0])
+    call('remove', io.remove_object, 'cr')
+    call('create_excl_after_remove', wop, lambda op: op.new(rados.LIBRADOS_CREATE_EXCLUSIVE), 'cr')
+
+
+def lockers(oid, name):
+    tag = ctypes.create_string_buffer(256)
+    clients = ctypes.create_string_buffer(1024)
+    cookies = ctypes.create_string_buffer(1024)
+    addrs = ctypes.create_string_buffer(1024)
+    excl = ctypes.c_int()
+    sizes = [ctypes.c_size_t(256), ctypes.c_size_t(1024), ctypes.c_size_t(1024), ctypes.c_size_t(1024)]
+    n = L.rados_list_lockers(cio, oid.encode(), name.encode(), ctypes.byref(excl), tag, ctypes.byref(sizes[0]), clients, ctypes.byref(sizes[1]),
+                             cookies, ctypes.byref(sizes[2]), addrs, ctypes.byref(sizes[3]))
+    if n < 0:
+        return ['err', n]
+    split = lambda b, s: [x.decode() for x in b.raw[:s.value].split(b'\0') if x]
+    # Client names carry the instance id (client.N): masked by tag.
+    return [n, excl.value, tag.value, ['{client}' for _ in split(clients, sizes[1])], split(cookies, sizes[2]), len(split(addrs, sizes[3]))]
+
+
+def lock_calls():
+    io.write_full('l', b'')
+    call('lock_exclusive', io.lock_exclusive, 'l', 'lk', 'c1', 'desc', None, 0)
+    call('lock_exclusive_same_cookie', io.lock_exclusive, 'l', 'lk', 'c1', 'desc', None, 0)
+    call('lock_exclusive_other_cookie', io.lock_exclusive, 'l', 'lk', 'c2', 'desc', None, 0)
+    call('lock_shared_on_exclusive', io.lock_shared, 'l', 'lk', 'c3', 'tag', 'desc', None, 0)
+    call('list_lockers', lockers, 'l', 'lk')
+    call('list_lockers_none', lockers, 'l', 'other')
+    call('list_lockers_noobj', lockers, 'nol', 'lk')
+    call('unlock_wrong_cookie', io.unlock, 'l', 'lk', 'c9')
+    call('unlock', io.unlock, 'l', 'lk', 'c1')
+    call('unlock_again', io.unlock, 'l', 'lk', 'c1')
+    call('lock_shared', io.lock_shared, 'l', 'lk', 'c1', 'tagA', 'desc', None, 0)
+    call('lock_shared_2', io.lock_shared, 'l', 'lk', 'c2', 'tagA', 'desc', None, 0)
+    call('lock_shared_other_tag', io.lock_shared, 'l', 'lk', 'c3', 'tagB', 'desc', None, 0)
+    call('lock_exclusive_on_shared', io.lock_exclusive, 'l', 'lk', 'c4', 'desc', None, 0)
+    call('list_lockers_shared', lockers, 'l', 'lk')
+    client = c.get_instance_id()
+    call('break_lock_bad_client', lambda: L.rados_break_lock(cio, b'l', b'lk', b'client.999999', b'c1'))
+    call('break_lock', lambda: L.rados_break_lock(cio, b'l', b'lk', ('client.%d' % client).encode(), b'c1'))
+    call('list_lockers_after_break', lockers, 'l', 'lk')
+    call('lock_on_missing_creates', io.lock_exclusive, 'lnew', 'lk', 'c1', 'desc', None, 0)
+    call('stat_lnew', io.stat, 'lnew', post=lambda r: r[0])
+    call('lock_duration', io.lock_exclusive, 'ld', 'lk', 'c1', 'desc', 1, 0)
+    call('lock_duration_held', io.lock_exclusive, 'ld', 'lk', 'c2', 'desc', None, 0)
+    time.sleep(1.6)
+    call('lock_duration_expired', io.lock_exclusive, 'ld', 'lk', 'c2', 'desc', None, 0)
+    call('lock_renew_flag', io.lock_exclusive, 'ld', 'lk', 'c2', 'desc', None, 1)
+    call('lock_may_renew_missing', io.lock_exclusive, 'ld2', 'lk', 'c1', 'desc', None, 1)
+    call('lock_bad_flags', io.lock_exclusive, 'ld', 'lk', 'c2', 'desc', None, 0x80)
+    call('lock_get_info', io.execute, 'l', 'lock', 'get_info', b'', 0)
+    call('lock_list_locks', io.execute, 'l', 'lock', 'list_locks', b'', 4096)
+    call('cls_missing_class', io.execute, 'l', 'nosuchclass', 'm', b'', 0)
+    call('cls_missing_method', io.execute, 'l', 'lock', 'nosuchmethod', b'', 0)
+    call('cls_hello', io.execute, 'h', 'hello', 'say_hello', b'tester', 100)
+    call('cls_hello_empty', io.execute, 'h', 'hello', 'say_hello', b'', 100)
+    call('cls_hello_record', io.execute, 'h', 'hello', 'record_hello', b'rec', 0)
+    call('cls_hello_record_again', io.execute, 'h', 'hello', 'record_hello', b'rec', 0)
+    call('cls_hello_replay', io.execute, 'h', 'hello', 'replay', b'', 100)
+    call('cls_hello_writes_bad', io.execute, 'h', 'hello', 'writes_dont_return_data', b'x', 100)
+    call('cls_hello_bad_reader', io.execute, 'h', 'hello', 'bad_reader', b'', 100)
+    call('cls_hello_bad_writer', io.execute, 'h', 'hello', 'bad_writer', b'', 100)
+
+
+def aio_calls():
+    out = {}
+    def wait(name, comp, extra=lambda: None):
+        comp.wait_for_complete_and_cb()
+        line(name, [comp.get_return_value(), extra()])
+    wait('aio_write', io.aio_write('a', b'async', 0))
+    wait('aio_write_full', io.aio_write_full('a', b'full async'))
+    wait('aio_append', io.aio_append('a', b'!'))
+    def on_read(comp, data):
+        out['read'] = data
+    wait('aio_read', io.aio_read('a', 100, 0, on_read), lambda: out.get('read'))
+    out.pop('read', None)
+    wait('aio_read_missing', io.aio_read('noa', 100, 0, on_read), lambda: out.get('read'))
+    def on_stat(comp, size, mtime):
+        out['stat'] = size
+    wait('aio_stat', io.aio_stat('a', on_stat), lambda: out.get('stat'))
+    out.pop('stat', None)
+    wait('aio_stat_missing', io.aio_stat('noa', on_stat), lambda: out.get('stat'))
+    wait('aio_setxattr', io.aio_setxattr('a', 'k', b'v'))
+    wait('aio_rmxattr', io.aio_rmxattr('a', 'k'))
+    wait('aio_rmxattr_missing', io.aio_rmxattr('a', 'k'))
+    wait('aio_cmpext_eq', io.aio_cmpext('a', b'full', 0))
+    wait('aio_cmpext_ne', io.aio_cmpext('a', b'fuXl', 0))
+    wait('aio_writesame', io.aio_writesame('a', b'xy', 6, 0))
+    def on_exec(comp, data):
+        out['exec'] = data
+    wait('aio_execute', io.aio_execute('a', 'hello', 'say_hello', b'aio', 64, on_exec), lambda: out.get('exec'))
+    wait('aio_remove', io.aio_remove('a'))
+    wait('aio_remove_missing', io.aio_remove('a'))
+    with rados.WriteOpCtx() as op:
+        op.write_full(b'op')
+        wait('aio_write_op', io.operate_aio_write_op(op, 'ao'))
+    with rados.WriteOpCtx() as op:
+        op.new(rados.LIBRADOS_CREATE_EXCLUSIVE)
+        wait('aio_write_op_excl', io.operate_aio_write_op(op, 'ao'))
+    with rados.ReadOpCtx() as op:
+        it, ret = io.get_omap_vals(op, '', '', 10)
+        wait('aio_read_op_omap', io.operate_aio_read_op(op, 'ao'), lambda: [ret, list(it)])
+    with rados.ReadOpCtx() as op:
+        it, ret = io.get_omap_vals(op, '', '', 10)
+        wait('aio_read_op_omap_missing', io.operate_aio_read_op(op, 'noao'))
+    io.aio_flush()
+    line('aio_flush', 'done')
+
+
+def list_calls():
+    lio = c.open_ioctx(POOL)
+    def names(ioctx):
+        return sorted((o.nspace, o.key, o.locator_key) for o in ioctx.list_objects())
+    lio.set_namespace('ns1')
+    lio.write_full('n1', b'1')
+    lio.set_locator_key('loc')
+    lio.write_full('n2', b'2')
+    line('get_locator_key', lio.get_locator_key())
+    call('read_with_locator', read_ioctx, lio, 'n2')
+    lio.set_locator_key('')
+    call('read_without_locator', read_ioctx, lio, 'n2')
+    lio.set_namespace('ns2')
+    lio.write_full('n1', b'other')
+    line('get_namespace', lio.get_namespace())
+    call('read_ns2', read_ioctx, lio, 'n1')
+    lio.set_namespace('ns1')
+    call('read_ns1', read_ioctx, lio, 'n1')
+    call('list_ns1', names, lio)
+    lio.set_namespace(rados.LIBRADOS_ALL_NSPACES)
+    call('list_all', lambda i: [x for x in names(i) if x[0] in ('ns1', 'ns2')], lio)
+    call('read_all_nspaces', read_ioctx, lio, 'n1')
+    lio.set_namespace('')
+    call('list_default', lambda i: len(names(i)), lio)
+    lio.close()
+
+
+def read_ioctx(ioctx, oid):
+    return ioctx.read(oid)
+
+
+def snap_calls():
+    sio = c.open_ioctx(POOL)
+    sio.write_full('s', b'v1')
+    snap = sio.create_self_managed_snap()
+    line('selfmanaged_snap', '{snap:%d}' % snap)
+    sio.set_self_managed_snap_write([snap])
+    call('write_after_snap', sio.write_full, 's', b'version2')
+    call('read_head', read_ioctx, sio, 's')
+    sio.set_read(snap)
+    call('read_at_snap', read_ioctx, sio, 's')
+    call('write_while_reading_snap', sio.write_full, 's', b'x')
+    call('read_at_snap_missing', read_ioctx, sio, 'nosnapobj')
+    sio.set_read(rados.LIBRADOS_SNAP_HEAD)
+    call('rollback', sio.rollback_self_managed_snap, 's', snap)
+    call('read_after_rollback', read_ioctx, sio, 's')
+    call('rollback_missing_obj', sio.rollback_self_managed_snap, 'nosnapobj', snap)
+    call('rollback_bad_snap', sio.rollback_self_managed_snap, 's', snap + 1000)
+    sio.set_self_managed_snap_write([])
+    call('remove_snap', sio.remove_self_managed_snap, snap)
+    call('remove_snap_again', sio.remove_self_managed_snap, snap)
+    call('create_pool_snap_on_selfmanaged', sio.create_snap, 'nope')
+    # Object versions: the same ops in a fresh pool give the same per-PG versions in Ceph.
+    sio.write_full('ver', b'1')
+    v1 = sio.get_last_version()
+    sio.write_full('ver', b'2')
+    line('version_step', sio.get_last_version() - v1)
+    sio.read('ver')
+    line('version_after_read', sio.get_last_version() - v1)
+    call('read_missing_version', read_ioctx, sio, 'nover')
+    line('version_after_missing', sio.get_last_version())
+    sio.close()
+    pio = c.open_ioctx(SNAPPOOL)
+    pio.write_full('p', b'before')
+    call('create_snap', pio.create_snap, 'ps1')
+    call('create_snap_again', pio.create_snap, 'ps1')
+    pio.write_full('p', b'after')
+    pio.write_full('born_after', b'x')
+    s = call('lookup_snap', pio.lookup_snap, 'ps1', post=lambda s: s)
+    line('lookup_snap_name', s.name if s is not None else None)
+    call('lookup_snap_missing', pio.lookup_snap, 'nope')
+    call('list_snaps', lambda: [x.name for x in pio.list_snaps()])
+    if s is not None:
+        pio.set_read(s.snap_id)
+        call('read_pool_snap', read_ioctx, pio, 'p')
+        call('read_pool_snap_born_after', read_ioctx, pio, 'born_after')
+        call('write_at_pool_snap', pio.write_full, 'p', b'no')
+        pio.set_read(rados.LIBRADOS_SNAP_HEAD)
+    call('snap_rollback', pio.snap_rollback, 'p', 'ps1')
+    call('read_after_snap_rollback', read_ioctx, pio, 'p')
+    call('snap_rollback_born_after', pio.snap_rollback, 'born_after', 'ps1')
+    call('read_born_after', read_ioctx, pio, 'born_after')
+    call('snap_rollback_missing_snap', pio.snap_rollback, 'p', 'nope')
+    call('selfmanaged_on_pool_snaps', pio.create_self_managed_snap)
+    call('remove_snap', pio.remove_snap, 'ps1')
+    call('remove_snap_again', pio.remove_snap, 'ps1')
+    pio.close()
+
+
+def watch_calls():
+    io.write_full('w', b'')
+    got = []
+    ev = threading.Event()
+    def cb(notify_id, notifier_id, watch_id, data):
+        got.append(data)
+        ev.set()
+        return b'ack:' + data
+    w = io.watch('w', cb)
+    call('watch_check', lambda: w.check() is not None)
+    results = {}
+    done = threading.Event()
+    def on_notify(comp, r, acks, timeouts):
+        # Each ack: ((notifier gid, cookie), payload); ids differ per cluster.
+        results['v'] = [r, sorted(a[-1] for a in (acks or [])), len(timeouts or [])]
+        done.set()
+    comp = io.aio_notify('w', on_notify, msg='ping', timeout_ms=5000)
+    comp.wait_for_complete_and_cb()
+    done.wait(10)
+    line('aio_notify', [comp.get_return_value(), results.get('v'), got])
+    call('notify', io.notify, 'w', 'sync', 5000)
+    call('notify_missing_obj', io.notify, 'now', 'x', 1000)
+    call('watch_missing_obj', lambda: io.watch('now', cb).close())
+    w.close()
+    call('notify_after_unwatch', io.notify, 'w', 'x', 1000)
+    # A watcher that never acks: the notify times out with ETIMEDOUT and lists it.
+    c2 = rados.Rados(conffile=conf)
+    c2.connect(timeout=20)
+    io2 = c2.open_ioctx(POOL)
+    def slow(notify_id, notifier_id, watch_id, data):
+        time.sleep(3)
+    w2 = io2.watch('w', slow)
+    results.clear()
+    done.clear()
+    comp = io.aio_notify('w', on_notify, msg='slow', timeout_ms=1000)
+    comp.wait_for_complete_and_cb()
+    done.wait(10)
+    line('aio_notify_timeout', [comp.get_return_value(), results.get('v')])
+    w2.close()
+    c2.shutdown()
+
+
+def pool_calls():
+    call('application_list', io.application_list)
+    call('application_enable', io.application_enable, 'myapp', False)
+    call('application_enable_second', io.application_enable, 'other', False)
+    call('application_enable_second_force', io.application_enable, 'other', True)
+    call('application_list', lambda: sorted(io.application_list()))
+    call('application_metadata_set', io.application_metadata_set, 'myapp', 'k', 'v')
+    call('application_metadata_get', io.application_metadata_get, 'myapp', 'k')
+    call('application_metadata_get_missing', io.application_metadata_get, 'myapp', 'nokey')
+    call('application_metadata_get_noapp', io.application_metadata_get, 'noapp', 'k')
+    call('application_metadata_list', io.application_metadata_list, 'myapp')
+    call('application_metadata_set_noapp', io.application_metadata_set, 'noapp', 'k', 'v')
+    call('application_metadata_remove', io.application_metadata_remove, 'myapp', 'k')
+    call('application_metadata_remove_missing', io.application_metadata_remove, 'myapp', 'k')
+    call('application_metadata_list', io.application_metadata_list, 'myapp')
+    call('get_stats_keys', lambda: sorted(io.get_stats().keys()))
+    call('open_missing_pool', c.open_ioctx, 'no-such-pool')
+    call('pool_lookup_missing', c.pool_lookup, 'no-such-pool')
+    call('pool_reverse_lookup_missing', c.pool_reverse_lookup, 99999)
+    call('create_pool_exists', c.create_pool, POOL)
+    call('get_pool_base_tier', lambda: c.get_pool_base_tier(io.get_pool_id()) == io.get_pool_id())
+    call('alignment', io.alignment)
+
+
+for section in (data_calls, xattr_calls, omap_calls, compound_calls, create_calls, lock_calls, aio_calls, list_calls, snap_calls, watch_calls, pool_calls):
+    print('## ' + section.__name__, flush=True)
+    section()
+L.rados_ioctx_destroy(cio)
+L.rados_shutdown(cl)
+io.close()
+c.shutdown()
