@@ -6,7 +6,7 @@
 # Bytes print as their length plus a short sha1 (and the text itself when short and printable).
 # Values that must differ between clusters print inside {tag:...} so the test can mask them by tag
 # (pool ids, instance ids, watch cookies, times); everything else must match exactly.
-import ctypes, hashlib, subprocess, sys, threading, time, rados
+import calendar, ctypes, hashlib, subprocess, sys, threading, time, rados
 
 conf = sys.argv[1]
 # Pool names: rd and rdsnap, plus argv[2] when given (to run twice on one cluster).
@@ -21,6 +21,8 @@ def canon(v):
         if len(v) <= 24 and all(32 <= c < 127 for c in v):
             s += ':' + repr(v.decode())
         return s
+    if isinstance(v, str) and len(v) > 40:
+        return 'str%d:%s' % (len(v), v[:8])
     if isinstance(v, time.struct_time):
         return '{time}'
     if isinstance(v, dict):
@@ -552,7 +554,132 @@ def pool_calls():
     call('alignment', io.alignment)
 
 
-for section in (data_calls, xattr_calls, omap_calls, compound_calls, create_calls, lock_calls, aio_calls, list_calls, snap_calls, watch_calls, pool_calls):
+def edge_calls():
+    eio = c.open_ioctx(POOL)
+    # Ceph's limits: osd_max_object_name_len 2048, osd_max_object_namespace_len 256,
+    # osd_max_attr_name_len 100, osd_max_object_size 128 MiB.
+    call('name_2048', eio.write_full, 'n' * 2048, b'x', post=lambda r: r)
+    call('name_2049', eio.write_full, 'n' * 2049, b'x')
+    call('stat_name_2049', eio.stat, 'n' * 2049)
+    eio.set_namespace('s' * 257)
+    call('nspace_257', eio.write_full, 'o', b'x')
+    eio.set_namespace('s' * 256)
+    call('nspace_256', eio.write_full, 'o', b'x')
+    eio.set_namespace('')
+    eio.set_locator_key('k' * 2049)
+    call('locator_2049', eio.write_full, 'o', b'x')
+    eio.set_locator_key('')
+    call('xattr_name_100', eio.set_xattr, 'o', 'a' * 100, b'v')
+    call('xattr_name_101', eio.set_xattr, 'o', 'a' * 101, b'v')
+    call('get_xattr_name_101', eio.get_xattr, 'o', 'a' * 101)
+    call('xattr_name_empty', eio.set_xattr, 'o', '', b'v')
+    # The empty name is the OSD's own "_" attribute, the object_info_t (versions, mtime): its length only.
+    call('get_xattr_name_empty', eio.get_xattr, 'o', '', post=len)
+    call('write_past_max_size', eio.write, 'big', b'x', 128 << 20)
+    call('write_to_max_size', eio.write, 'big', b'x', (128 << 20) - 1)
+    call('stat_big', eio.stat, 'big', post=lambda r: r[0])
+    call('trunc_past_max_size', eio.trunc, 'big', (128 << 20) + 1)
+    call('append_past_max_size', eio.append, 'big', b'xy')
+    call('read_far', eio.read, 'big', 10, 1 << 40)
+    call('writesame_past_max', eio.writesame, 'big2', b'ab', 4, (128 << 20) - 2)
+    call('zero_past_max', c_wop, 'big', lambda op: L.rados_write_op_zero(op, 1 << 40, 10))
+    call('stat_big', eio.stat, 'big', post=lambda r: r[0])
+    call('remove_big', eio.remove_object, 'big')
+    # mtime given by the client is stored as is.
+    def with_mtime(oid):
+        with rados.WriteOpCtx() as op:
+            op.write_full(b'timed')
+            eio.operate_write_op(op, oid, mtime=1234567890)
+        return calendar.timegm(time.gmtime(time.mktime(eio.stat(oid)[1])))
+    call('write_with_mtime', with_mtime, 'mt')
+    # FAILOK: a failed op flagged so leaves the rest of the vector to run.
+    L.rados_write_op_remove.argtypes = [ctypes.c_void_p]
+    L.rados_write_op_append.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t]
+    def failok_remove(op):
+        L.rados_write_op_remove(op)
+        L.rados_write_op_set_flags(op, rados.LIBRADOS_OP_FLAG_FAILOK)
+        L.rados_write_op_append(op, b'after', 5)
+    call('failok_remove_missing_then_append', c_wop, 'fo', failok_remove)
+    call('read_fo', eio.read, 'fo')
+    def remove_then_append(op):
+        L.rados_write_op_remove(op)
+        L.rados_write_op_append(op, b'again', 5)
+    call('remove_missing_then_append', c_wop, 'fo2', remove_then_append)
+    call('stat_fo2', eio.stat, 'fo2', post=lambda r: r[0])
+    # omap_get_vals2 reports whether more keys remain past max_return.
+    L.rados_read_op_omap_get_vals2.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_uint64, ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_ubyte), ctypes.POINTER(ctypes.c_int)]
+    L.rados_omap_iter_size.argtypes = [ctypes.c_void_p]
+    L.rados_omap_iter_size.restype = ctypes.c_uint
+    L.rados_omap_get_end.argtypes = [ctypes.c_void_p]
+    eio.write_full('om', b'')
+    with rados.WriteOpCtx() as op:
+        eio.set_omap(op, tuple('k%02d' % i for i in range(10)), tuple(b'v' for _ in range(10)))
+        eio.operate_write_op(op, 'om')
+    def vals2(after, prefix, mx):
+        def fill(op):
+            it = ctypes.c_void_p()
+            more = ctypes.c_ubyte(9)
+            rv = ctypes.c_int(9)
+            L.rados_read_op_omap_get_vals2(op, after.encode(), prefix.encode(), mx, ctypes.byref(it), ctypes.byref(more), ctypes.byref(rv))
+            def size():
+                n = L.rados_omap_iter_size(it)
+                L.rados_omap_get_end(it)
+                return n
+            return [size, lambda: more.value, lambda: rv.value]
+        return fill
+    call('omap_vals2_more', c_rop, 'om', vals2('', '', 4))
+    call('omap_vals2_exact', c_rop, 'om', vals2('', '', 10))
+    call('omap_vals2_after', c_rop, 'om', vals2('k05', '', 4))
+    call('omap_vals2_after_last', c_rop, 'om', vals2('k09', '', 4))
+    call('omap_vals2_prefix_before', c_rop, 'om', vals2('a', 'k0', 3))
+    call('omap_vals2_prefix_none', c_rop, 'om', vals2('', 'z', 3))
+    call('omap_vals_empty_key', wop, lambda op: eio.set_omap(op, ('',), (b'e',)), 'om')
+    call('omap_keys_with_empty', rop, lambda op: eio.get_omap_keys(op, '', 3), 'om')
+    # A class write method sent in a read op vector.
+    L.rados_read_op_exec.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(ctypes.c_size_t), ctypes.POINTER(ctypes.c_int)]
+    def exec_read(cls, method, data):
+        def fill(op):
+            out = ctypes.c_char_p()
+            n = ctypes.c_size_t()
+            rv = ctypes.c_int(9)
+            L.rados_read_op_exec(op, cls, method, data, len(data), ctypes.byref(out), ctypes.byref(n), ctypes.byref(rv))
+            return [lambda: rv.value, lambda: ctypes.string_at(out, n.value) if out else None]
+        return fill
+    call('read_op_exec_read_method', c_rop, 'om', exec_read(b'hello', b'say_hello', b'ro'))
+    call('read_op_exec_write_method', c_rop, 'om', exec_read(b'hello', b'record_hello', b'ro'))
+    call('replay_after_read_op_write', eio.execute, 'om', 'hello', 'replay', b'', 100)
+    call('read_op_exec_missing', c_rop, 'nope', exec_read(b'hello', b'say_hello', b'ro'))
+    # Alloc hints on a missing object.
+    L.rados_write_op_set_alloc_hint.argtypes = [ctypes.c_void_p, ctypes.c_uint64, ctypes.c_uint64]
+    call('alloc_hint_missing', c_wop, 'ah', lambda op: L.rados_write_op_set_alloc_hint(op, 4 << 20, 4096))
+    call('stat_ah', eio.stat, 'ah', post=lambda r: r[0])
+    # Objects removed after a pool snapshot stay readable at the snapshot.
+    pio = c.open_ioctx(SNAPPOOL)
+    pio.write_full('gone', b'was here')
+    pio.write_full('trunc', b'0123456789')
+    pio.create_snap('ps2')
+    pio.remove_object('gone')
+    pio.trunc('trunc', 3)
+    r = subprocess.run(['rados', '-c', conf, '-p', SNAPPOOL, 'listsnaps', 'trunc'], capture_output=True)
+    line('listsnaps', [r.returncode, [x.split()[0] if x.split() else '' for x in r.stdout.decode().splitlines()[1:]]])
+    r = subprocess.run(['rados', '-c', conf, '-p', SNAPPOOL, 'listsnaps', 'gone'], capture_output=True)
+    line('listsnaps_removed', [r.returncode, len(r.stdout.decode().splitlines())])
+    call('stat_removed_head', pio.stat, 'gone')
+    pio.set_read(pio.lookup_snap('ps2').snap_id)
+    call('read_removed_at_snap', pio.read, 'gone')
+    call('read_trunc_at_snap', pio.read, 'trunc')
+    call('stat_trunc_at_snap', pio.stat, 'trunc', post=lambda r: r[0])
+    call('list_at_snap', lambda: sorted(o.key for o in pio.list_objects()))
+    pio.set_read(rados.LIBRADOS_SNAP_HEAD)
+    call('list_head', lambda: sorted(o.key for o in pio.list_objects()))
+    call('snap_rollback_removed', pio.snap_rollback, 'gone', 'ps2')
+    call('read_rolled_back', pio.read, 'gone')
+    pio.remove_snap('ps2')
+    pio.close()
+    eio.close()
+
+
+for section in (data_calls, xattr_calls, omap_calls, compound_calls, create_calls, lock_calls, aio_calls, list_calls, snap_calls, watch_calls, pool_calls, edge_calls):
     print('## ' + section.__name__, flush=True)
     section()
 L.rados_ioctx_destroy(cio)

@@ -20,7 +20,7 @@ import {
   CEPH_OSD_OP_TYPE,
   CEPH_OSD_OP_TYPE_PG,
 } from '@ts-ceph/messages';
-import { CEPH_NOSNAP, CEPH_SNAPDIR, GHObject, Transaction, ghobject } from '@ts-ceph/objectstore/interface';
+import { CEPH_NOSNAP, CEPH_SNAPDIR, GHObject, Transaction, ghobject, objectNameBytesMax, objectNamespaceBytesMax } from '@ts-ceph/objectstore/interface';
 import { newSnapSet } from '@ts-ceph/maps';
 import { OI_FLAG } from './object-info';
 import { findSnapObject, headAttrs, loadSnapSet, makeWriteable, opSnapContext } from './snaps';
@@ -186,6 +186,8 @@ export async function executeOp(store: StoreReader, pg: PG | undefined, req: MOS
   }
   if (req.ops.length === 0) return { reply: replyOpError(req, errno(Errno.EINVAL), epoch) };
   if (req.ops.some((o) => isPgOp(o.op))) return { reply: await pgOp(store, req, pg, pool, epoch, env.scrubLs) };
+  const badName = objectNameCheck(req);
+  if (badName) return { reply: replyOpError(req, badName, epoch) };
 
   const mayWrite = req.ops.some(isWriteOp) || classes.some((c) => c.write);
   const bad = snapOpCheck(req, mayWrite);
@@ -212,6 +214,20 @@ export async function executeOp(store: StoreReader, pg: PG | undefined, req: MOS
     if (!snapContextValid(ctx.snapc)) return { reply: replyOpError(req, errno(Errno.EINVAL), epoch) };
   }
   return finish(ctx, pg, await runOps(ctx, env), env, mayWrite);
+}
+
+/**
+ * do_op's checks of the object's name before it looks the object up (PrimaryLogPG.cc, after the PG
+ * ops): a name or locator key over osd_max_object_name_len or a namespace over
+ * osd_max_object_namespace_len is ENAMETOOLONG for reads too (a stat of such a name is not ENOENT),
+ * and an empty name is EINVAL.
+ */
+function objectNameCheck(req: MOSDOp): number {
+  if (Buffer.byteLength(req.oid) > objectNameBytesMax) return errno(Errno.ENAMETOOLONG);
+  if (Buffer.byteLength(req.oloc.key) > objectNameBytesMax) return errno(Errno.ENAMETOOLONG);
+  if (Buffer.byteLength(req.oloc.nspace) > objectNamespaceBytesMax) return errno(Errno.ENAMETOOLONG);
+  if (req.oid.length === 0) return errno(Errno.EINVAL);
+  return 0;
 }
 
 /** do_op's snap checks: no writes to a snap; LIST_SNAPS only on CEPH_SNAPDIR and nothing else there. */
