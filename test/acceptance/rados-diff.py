@@ -43,13 +43,19 @@ def call(name, f, *args, post=None):
         r = f(*args)
         if post is not None:
             r = post(r)
-        print('%s %s -> ok %s' % (name, shown, canon(r)), flush=True)
+        print('%s %s -> ok %s%s' % (name, shown, canon(r), ver()), flush=True)
         return r
     except rados.Error as e:
-        print('%s %s -> %s errno=%s' % (name, shown, type(e).__name__, getattr(e, 'errno', None)), flush=True)
+        print('%s %s -> %s errno=%s%s' % (name, shown, type(e).__name__, getattr(e, 'errno', None), ver()), flush=True)
     except Exception as e:  # the binding's own checks (KeyError, TypeError, AssertionError...)
         print('%s %s -> %s' % (name, shown, type(e).__name__), flush=True)
     return None
+
+
+def ver():
+    # The main ioctx's last object version: per PG, so the same calls in a fresh pool give the same
+    # numbers on both clusters (objects hash to the same PGs).
+    return ' v=%d' % io.get_last_version()
 
 
 def line(name, value):
@@ -160,6 +166,8 @@ def data_calls():
     call('stat_empty', io.stat, 'e', post=lambda r: r[0])
     call('read_empty', read, 'e')
     call('write_full', io.write_full, 'e', b'abc')
+    call('write_full_empty_name', io.write_full, '', b'abc')
+    call('stat_empty_name', io.stat, '')
     call('writesame', io.writesame, 'ws', b'ab', 8, 3)
     call('read', read, 'ws')
     call('writesame_odd', io.writesame, 'ws', b'ab', 7, 3)

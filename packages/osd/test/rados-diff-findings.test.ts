@@ -3,7 +3,8 @@
  * line for line) found, each pinned here on the op core with the behaviour of PrimaryLogPG.cc.
  */
 import t from 'tap';
-import { CephOsdFlag, CephOsdOp, osdOp, osdOpWriteFull } from '@ts-ceph/messages';
+import { CephOsdFlag, CephOsdOp, CephOsdOpFlag, osdOp, osdOpExtent, osdOpWriteFull } from '@ts-ceph/messages';
+import { PgLogOp } from '../src/core/pg';
 import { harness, req } from './lib/harness';
 
 /**
@@ -24,4 +25,30 @@ t.test('object names over the limits are ENAMETOOLONG for reads and writes', asy
   t.equal((await h.run(req('o', stat, { ...read, ...oloc('', 's'.repeat(257)) }))).result, -36, 'a 257-byte namespace');
   t.equal((await h.run(req('o', stat, { ...read, ...oloc('', 's'.repeat(256)) }))).result, -2, 'a 256-byte namespace is looked up');
   t.equal((await h.run(req('', stat, read))).result, -22, 'an empty name');
+});
+
+/**
+ * The versions in replies, as librados' get_last_version shows them. A read of a missing object is
+ * reply_ctx(-ENOENT) in do_op: no versions (ts-osd gave the PG's). A read vector that fails is
+ * complete_read_ctx with zero versions (ts-osd gave the object's). A write vector that fails or
+ * changes nothing is update_log_only: the object's user version in the reply (ts-osd gave 0) and an
+ * ERROR entry at the PG's next version, which the next write's user version then passes (a real OSD
+ * answered a write after a zero past the end two user versions on; ts-osd one).
+ */
+t.test('reply versions of missing reads, failed reads, failed and no-op writes', async (t) => {
+  const h = await harness();
+  const read = { flags: CephOsdFlag.READ };
+  let r = await h.run(req('o', [osdOpWriteFull(Buffer.from('12345678'))]));
+  t.same([r.result, r.userVersion], [0, 1n]);
+  r = await h.run(req('missing', [osdOp(CephOsdOp.STAT)], read));
+  t.same([r.result, r.replayVersion.version, r.userVersion], [-2, 0n, 0n], 'stat of a missing object: no versions');
+  r = await h.run(req('o', [osdOpExtent(CephOsdOp.CMPEXT, 0n, 2n, Buffer.from('xx'))], read));
+  t.same([r.result, r.userVersion], [-4095, 0n], 'a failed read (-MAX_ERRNO - offset 0): no versions');
+  r = await h.run(req('o', [osdOp(CephOsdOp.CREATE, { flags: CephOsdOpFlag.EXCL })]));
+  t.same([r.result, r.replayVersion.version, r.userVersion], [-17, 2n, 1n], 'a failed write: its ERROR entry version, the object\'s user version');
+  r = await h.run(req('o', [osdOpExtent(CephOsdOp.ZERO, 20n, 5n)]));
+  t.same([r.result, r.replayVersion.version, r.userVersion], [0, 3n, 1n], 'zero past the end: a no-op write logged at the next version');
+  t.same(h.pg.entries.map((e) => e.op), [PgLogOp.MODIFY, PgLogOp.ERROR, PgLogOp.ERROR], 'both logged as ERROR entries');
+  r = await h.run(req('o', [osdOpWriteFull(Buffer.from('x'))]));
+  t.same([r.replayVersion.version, r.userVersion], [4n, 4n], 'the next write: user version 4, not 2');
 });
