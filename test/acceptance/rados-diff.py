@@ -6,7 +6,7 @@
 # Bytes print as their length plus a short sha1 (and the text itself when short and printable).
 # Values that must differ between clusters print inside {tag:...} so the test can mask them by tag
 # (pool ids, instance ids, watch cookies, times); everything else must match exactly.
-import calendar, ctypes, hashlib, subprocess, sys, threading, time, rados
+import calendar, ctypes, hashlib, json, subprocess, sys, threading, time, rados
 
 conf = sys.argv[1]
 # Pool names: rd and rdsnap, plus argv[2] when given (to run twice on one cluster).
@@ -64,9 +64,12 @@ def line(name, value):
 
 c = rados.Rados(conffile=conf)
 c.connect(timeout=20)
+# The same pg_num on both clusters (their defaults differ), so objects share the same PGs and
+# per-PG object versions compare one to one.
 for p in (POOL, SNAPPOOL):
     if not c.pool_exists(p):
-        c.create_pool(p)
+        r, _, err = c.mon_command(json.dumps({'prefix': 'osd pool create', 'pool': p, 'pg_num': 8, 'pgp_num': 8}), b'')
+        assert r == 0, err
 io = c.open_ioctx(POOL)
 line('pool_id', '{pool:%d}' % io.get_pool_id())
 line('pool_name', io.get_pool_name())
