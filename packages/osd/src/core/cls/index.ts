@@ -3,6 +3,7 @@ import { lockMethods } from './lock';
 import { rbdMethods } from './rbd';
 import { ClsMethod, ClsRegistry, OSD_CLASS_DEFAULT_LIST } from './registry';
 import { versionMethods } from './version';
+import { numopsMethods } from './numops';
 
 /**
  * The object classes ts-osd serves: one file per class, one line here each. rbd, version, refcount
@@ -13,6 +14,7 @@ export const builtinClasses: ReadonlyArray<readonly [string, Readonly<Record<str
   ['lock', lockMethods],
   ['rbd', rbdMethods],
   ['version', versionMethods],
+  ['numops', numopsMethods],
 ];
 
 /** A registry with every built-in class; `defaultList` is osd_class_default_list. */
@@ -30,3 +32,4 @@ export * from './lock-types';
 export * from './lock';
 export { rbdMethods } from './rbd';
 export * from './version';
+export * from './numops';
