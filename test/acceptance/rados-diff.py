@@ -775,7 +775,57 @@ def cls_calls():
     call('cls_lock_get_info_bad', io.execute, 'cls', 'lock', 'get_info', b'\xff', 100)
 
 
-for section in (data_calls, xattr_calls, omap_calls, compound_calls, create_calls, lock_calls, aio_calls, list_calls, snap_calls, watch_calls, pool_calls, edge_calls, snap_more_calls, cls_calls):
+def misc_calls():
+    call('unicode_name', io.write_full, 'ünï/cødé\t', b'u')
+    call('read_unicode', read, 'ünï/cødé\t')
+    # 60 KiB: ts-osd bounds an xattr value at 64 KiB (osdXattrLimits.valueBytesMax, the object
+    # store's bound; docs/LIMITS.md) where a real OSD took 128 KiB, a known difference.
+    call('xattr_60k', io.set_xattr, 'x', 'huge', b'h' * (60 << 10))
+    call('get_xattr_60k', io.get_xattr, 'x', 'huge')
+    call('writesame_data_longer', io.writesame, 'ws2', b'abcd', 2, 0)
+    call('writesame_equal', io.writesame, 'ws2', b'abcd', 4, 0)
+    call('read_ws2', read, 'ws2')
+    call('assert_version_missing', wop, lambda op: (op.assert_version(1), op.write_full(b'x')), 'noav')
+    call('rm_range_missing', wop, lambda op: io.remove_omap_range2(op, 'a', 'z'), 'norange')
+    call('omap_vals_no_omap', rop, lambda op: io.get_omap_vals(op, '', '', 10), 'd')
+    call('omap_keys_no_omap', rop, lambda op: io.get_omap_keys(op, '', 10), 'd')
+    done = threading.Event()
+    res = {}
+    def on_notify(comp, r, acks, timeouts):
+        res['v'] = [r, list(acks or []), list(timeouts or [])]
+        done.set()
+    io.write_full('nw', b'')
+    comp = io.aio_notify('nw', on_notify, msg='none', timeout_ms=1000)
+    comp.wait_for_complete_and_cb()
+    done.wait(5)
+    line('aio_notify_no_watchers', [comp.get_return_value(), res.get('v')])
+    got = []
+    w = io.watch('nw', lambda *a: got.append(a[-1]) or b'', timeout=5)
+    call('notify_watch_timeout', io.notify, 'nw', 'p', 3000)
+    line('notify_got', got)
+    w.close()
+    call('create_with_category', io.execute, 'cat', 'hello', 'say_hello', b'', 100)
+    call('big_omap_val', wop, lambda op: io.set_omap(op, ('big',), (b'v' * (1 << 20),)), 'bo')
+    call('big_omap_val_read', rop, lambda op: io.get_omap_vals_by_keys(op, ('big',)), 'bo')
+    call('omap_many', wop, lambda op: io.set_omap(op, tuple('k%05d' % i for i in range(2000)), tuple(b'' for _ in range(2000))), 'om2')
+    with rados.ReadOpCtx() as op:
+        it, r = io.get_omap_keys(op, '', 5000)
+        io.operate_read_op(op, 'om2')
+        line('omap_keys_5000', [r, len(list(it))])
+    with rados.ReadOpCtx() as op:
+        it, r = io.get_omap_vals(op, 'k00100', 'k001', 5000)
+        io.operate_read_op(op, 'om2')
+        line('omap_vals_prefix_after', [r, len(list(it))])
+    call('trunc_zero', io.trunc, 'ws2', 0)
+    call('stat_trunc_zero', io.stat, 'ws2', post=lambda r: r[0])
+    call('append_empty', io.append, 'ws2', b'')
+    call('append_empty_missing', io.append, 'noapp', b'')
+    call('stat_append_empty_missing', io.stat, 'noapp', post=lambda r: r[0])
+    call('write_full_missing_empty_xattr', wop, lambda op: (op.write_full(b''), op.set_xattr('a', b'')), 'wfx')
+    call('get_xattrs_wfx', lambda o: sorted(io.get_xattrs(o)), 'wfx')
+
+
+for section in (data_calls, xattr_calls, omap_calls, compound_calls, create_calls, lock_calls, aio_calls, list_calls, snap_calls, watch_calls, pool_calls, edge_calls, snap_more_calls, cls_calls, misc_calls):
     print('## ' + section.__name__, flush=True)
     section()
 L.rados_ioctx_destroy(cio)

@@ -47,14 +47,22 @@ t.test('python3-rados gives the same answers from ts-ceph as from Ceph 16.2.15',
   const { path: base, cleanup } = tempDir('ts-rados-diff-');
   const dir = join(base, 'cluster');
   const tsCeph = (args: string[]) => run(process.execPath, [tsCephBin, ...args], { timeoutMs: 120_000, env: { ...process.env, TS_CEPH_MON_PORT: '0' } });
-  const [boot, ref] = await Promise.all([tsCeph(['bootstrap', '--dir', dir, '--osds', '1']), startCephRefCluster({ dir: `/tmp/ts-rados-diff-ref-${process.pid}`, pgNum: 8, size: 1, osdGb: 2 })]);
+  const t0 = Date.now();
+  const took = <T>(p: Promise<T>, what: string): Promise<T> => p.finally(() => t.comment(`${what}: ${((Date.now() - t0) / 1000).toFixed(1)} s`));
+  const [boot, ref] = await Promise.all([
+    took(tsCeph(['bootstrap', '--dir', dir, '--osds', '1']), 'ts-ceph bootstrap'),
+    took(startCephRefCluster({ dir: `/tmp/ts-rados-diff-ref-${process.pid}`, pgNum: 8, size: 1, osdGb: 2 }), 'cluster.sh up 1'),
+  ]);
   t.teardown(async () => {
     await ref.down();
     if (existsSync(join(dir, 'ceph.conf'))) await tsCeph(['down', '--dir', dir]);
     cleanup();
   });
   t.equal(boot.code, 0, `ts-ceph bootstrap: ${boot.stderr.slice(-2000)}`);
-  const [ours, theirs] = await Promise.all([runScript(join(dir, 'ceph.conf'), join(dir, 'ceph.client.admin.keyring')), runScript(ref.conf, ref.keyring)]);
+  const [ours, theirs] = await Promise.all([
+    took(runScript(join(dir, 'ceph.conf'), join(dir, 'ceph.client.admin.keyring')), 'the script on ts-ceph'),
+    took(runScript(ref.conf, ref.keyring), 'the script on Ceph'),
+  ]);
   t.equal(theirs.code, 0, `the script against Ceph: ${theirs.stderr.slice(-2000)}`);
   t.equal(ours.code, 0, `the script against ts-ceph: ${ours.stderr.slice(-2000)}`);
   const [a, b] = [masked(theirs.stdout), masked(ours.stdout)];

@@ -52,3 +52,18 @@ t.test('reply versions of missing reads, failed reads, failed and no-op writes',
   r = await h.run(req('o', [osdOpWriteFull(Buffer.from('x'))]));
   t.same([r.replayVersion.version, r.userVersion], [4n, 4n], 'the next write: user version 4, not 2');
 });
+
+/**
+ * An empty write or append within an existing object: PrimaryLogPG's WRITE adds t->nop(soid), so
+ * it is a write with a new user version (a real OSD answered python's append(b'') one version on;
+ * ts-osd treated it as a no-op).
+ */
+t.test('an empty append to an existing object is a write with a new version', async (t) => {
+  const h = await harness();
+  let r = await h.run(req('o', [osdOpWriteFull(Buffer.from('abc'))]));
+  t.same([r.result, r.userVersion], [0, 1n]);
+  r = await h.run(req('o', [osdOpExtent(CephOsdOp.APPEND, 0n, 0n)]));
+  t.same([r.result, r.replayVersion.version, r.userVersion], [0, 2n, 2n], 'append of nothing: a new version');
+  r = await h.run(req('o', [osdOpExtent(CephOsdOp.WRITE, 1n, 0n)]));
+  t.same([r.result, r.userVersion, h.pg.entries.at(-1)?.op], [0, 3n, PgLogOp.MODIFY], 'an empty write inside the object: a MODIFY entry');
+});
