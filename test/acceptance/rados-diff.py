@@ -825,7 +825,58 @@ def misc_calls():
     call('get_xattrs_wfx', lambda o: sorted(io.get_xattrs(o)), 'wfx')
 
 
-for section in (data_calls, xattr_calls, omap_calls, compound_calls, create_calls, lock_calls, aio_calls, list_calls, snap_calls, watch_calls, pool_calls, edge_calls, snap_more_calls, cls_calls, misc_calls):
+def read_op_calls():
+    io.write_full('r', b'0123456789')
+    def reads(*exts):
+        def fill(op):
+            keep = []
+            for off, ln in exts:
+                buf = ctypes.create_string_buffer(max(ln, 1) + 16)
+                n = ctypes.c_size_t(77)
+                rv = ctypes.c_int(77)
+                L.rados_read_op_read(op, off, ln, buf, ctypes.byref(n), ctypes.byref(rv))
+                keep.append((buf, n, rv))
+            return [lambda k=k: [k[2].value, k[1].value, k[0].raw[:min(k[1].value, len(k[0].raw))]] for k in keep]
+        return fill
+    call('rop_read_len0', c_rop, 'r', reads((0, 0)))
+    call('rop_read_two', c_rop, 'r', reads((0, 3), (8, 5)))
+    call('rop_read_past_end', c_rop, 'r', reads((20, 4)))
+    call('rop_read_missing', c_rop, 'nor', reads((0, 4)))
+    L.rados_read_op_set_flags.argtypes = [ctypes.c_void_p, ctypes.c_int]
+    def read_failok(op):
+        L.rados_read_op_assert_exists(op)
+        return reads((0, 4))(op)
+    call('rop_assert_exists_read', c_rop, 'r', read_failok)
+    # Snapshots with overlapping writes: clone overlap as `rados listsnaps` prints it.
+    sio = c.open_ioctx(POOL)
+    sio.write_full('ov', b'A' * 100)
+    s1 = sio.create_self_managed_snap()
+    sio.set_self_managed_snap_write([s1])
+    sio.write('ov', b'B' * 10, 20)
+    sio.trunc('ov', 60)
+    sio.set_xattr('ov', 'x', b'1')
+    s2 = sio.create_self_managed_snap()
+    sio.set_self_managed_snap_write([s2, s1])
+    with rados.WriteOpCtx() as op:
+        op.zero(10, 5)  # the binding's swap: offset 5, length 10
+        sio.operate_write_op(op, 'ov')
+    sio.append('ov', b'C' * 5)
+    r = subprocess.run(['rados', '-c', conf, '-p', POOL, 'listsnaps', 'ov'], capture_output=True)
+    line('listsnaps_ov', [r.returncode, r.stdout.decode().split()[1:]])
+    for snap in (s1, s2):
+        sio.set_read(snap)
+        call('ov_at_snap', lambda: [sio.stat('ov')[0], hashlib.sha1(sio.read('ov', 200)).hexdigest()[:10]])
+        call('ov_xattrs_at_snap', lambda: sorted(k for k, _ in sio.get_xattrs('ov')))
+    sio.set_read(rados.LIBRADOS_SNAP_HEAD)
+    call('ov_rollback_s1', sio.rollback_self_managed_snap, 'ov', s1)
+    call('ov_after_rollback', lambda: [sio.stat('ov')[0], sorted(k for k, _ in sio.get_xattrs('ov'))])
+    sio.set_self_managed_snap_write([])
+    sio.remove_self_managed_snap(s1)
+    sio.remove_self_managed_snap(s2)
+    sio.close()
+
+
+for section in (data_calls, xattr_calls, omap_calls, compound_calls, create_calls, lock_calls, aio_calls, list_calls, snap_calls, watch_calls, pool_calls, edge_calls, snap_more_calls, cls_calls, misc_calls, read_op_calls):
     print('## ' + section.__name__, flush=True)
     section()
 L.rados_ioctx_destroy(cio)
