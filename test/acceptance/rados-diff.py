@@ -876,7 +876,32 @@ def read_op_calls():
     sio.close()
 
 
-for section in (data_calls, xattr_calls, omap_calls, compound_calls, create_calls, lock_calls, aio_calls, list_calls, snap_calls, watch_calls, pool_calls, edge_calls, snap_more_calls, cls_calls, misc_calls, read_op_calls):
+def flag_calls():
+    # librados operation flags on whole vectors, and a create with a category string.
+    for name, flag in (('order_reads_writes', rados.LIBRADOS_OPERATION_ORDER_READS_WRITES), ('ignore_cache', rados.LIBRADOS_OPERATION_IGNORE_CACHE),
+                       ('skiprwlocks', rados.LIBRADOS_OPERATION_SKIPRWLOCKS), ('ignore_overlay', rados.LIBRADOS_OPERATION_IGNORE_OVERLAY),
+                       ('balance_reads', rados.LIBRADOS_OPERATION_BALANCE_READS), ('localize_reads', rados.LIBRADOS_OPERATION_LOCALIZE_READS)):
+        call('wop_flag_' + name, c_wop, 'fl', lambda op: L.rados_write_op_write_full(op, name.encode(), len(name)), flag)
+        call('rop_flag_' + name, c_rop, 'fl', lambda op: L.rados_read_op_assert_exists(op), flag)
+    call('create_with_category', c_wop, 'cat', lambda op: L.rados_write_op_create(op, 1, b'somecategory'))
+    call('create_with_category_again', c_wop, 'cat', lambda op: L.rados_write_op_create(op, 1, b'somecategory'))
+    L.rados_write_op_omap_cmp.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_uint8, ctypes.c_char_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_int)]
+    rv = ctypes.c_int(77)
+    io.write_full('oc2', b'')
+    def cmp_op(key, op_code, val):
+        def fill(op):
+            L.rados_write_op_omap_cmp(op, key, op_code, val, len(val), ctypes.byref(rv))
+            L.rados_write_op_write_full(op, b'w', 1)
+        return fill
+    with rados.WriteOpCtx() as op:
+        io.set_omap(op, ('k',), (b'b',))
+        io.operate_write_op(op, 'oc2')
+    for name, code, val in (('gt', 2, b'a'), ('gte', 3, b'b'), ('lt', 4, b'c'), ('lte', 5, b'a'), ('ne', 1, b'b'), ('bad_op', 9, b'b'), ('missing_key_lt', 4, b'z')):
+        r = c_wop('oc2', cmp_op(b'k' if 'missing' not in name else b'nokey', code, val))
+        line('omap_cmp_' + name, [r, rv.value])
+
+
+for section in (data_calls, xattr_calls, omap_calls, compound_calls, create_calls, lock_calls, aio_calls, list_calls, snap_calls, watch_calls, pool_calls, edge_calls, snap_more_calls, cls_calls, misc_calls, read_op_calls, flag_calls):
     print('## ' + section.__name__, flush=True)
     section()
 L.rados_ioctx_destroy(cio)
