@@ -3,12 +3,13 @@
  * mapext` sends it (offset 0, length (u64)-1) gives the object's extents as map<u64,u64>, cut at
  * the object's size, and ENOENT for a missing object (a real OSD printed "0\t8" for an 8-byte
  * object where ts-osd answered EOPNOTSUPP); a create of an existing object is a write; a holding
- * cmpxattr gives 1; a write vector that changes nothing takes no version; checksum offers xxhash32/64.
+ * cmpxattr gives 1; a write vector that changes nothing logs an ERROR entry; checksum offers xxhash32/64.
  */
 import t from 'tap';
 import { CephOsdChecksumType, CephOsdCmpxattrMode, CephOsdCmpxattrOp, CephOsdFlag, CephOsdOp, osdOp, osdOpExtent, osdOpWriteFull, osdOpXattr, statReply } from '@ts-ceph/messages';
 import { harness, req } from './lib/harness';
 import { xxhash32, xxhash64 } from '../src/core/xxhash';
+import { PgLogOp } from '../src/core/pg';
 
 t.test('mapext reports the written extent', async (t) => {
   const h = await harness();
@@ -44,10 +45,12 @@ t.test('create of an existing object is a write: new version and the client mtim
 /**
  * librados' rados_read_op_cmpxattr (ctypes against librados.so.2): a real 16.2.15 OSD returned 1 for
  * a comparison that holds, as do_xattr_cmp_str's result stays the op vector's; ts-osd returned 0.
- * And a write vector that changes nothing (only an assertion, or truncate of a missing object) is
- * answered as a read: no PG log entry, no version used up.
+ * A vector of only assertions is a read. A write vector that changes nothing (truncate of a missing
+ * object) is execute_ctx's update_log_only: an ERROR entry at the PG's next version, the object's
+ * user version (0 here) in the reply; a real 16.2.15 OSD's next write then skips a user version
+ * (test/acceptance/rados-diff.py: a write after a zero past the end came back 2 versions on).
  */
-t.test('cmpxattr gives 1 when it holds; a write that changes nothing takes no version', async (t) => {
+t.test('cmpxattr gives 1 when it holds; a write that changes nothing logs an ERROR entry', async (t) => {
   const h = await harness();
   const cmp = (value: string, op: number) => osdOpXattr(CephOsdOp.CMPXATTR, 'a', Buffer.from(value), { op, mode: CephOsdCmpxattrMode.STRING });
   let r = await h.run(req('x', [osdOpWriteFull(Buffer.from('d')), osdOpXattr(CephOsdOp.SETXATTR, 'a', Buffer.from('5'))]));
@@ -61,10 +64,10 @@ t.test('cmpxattr gives 1 when it holds; a write that changes nothing takes no ve
   r = await h.run(req('x', [cmp('5', CephOsdCmpxattrOp.EQ), osdOpWriteFull(Buffer.from('e'))]));
   t.same([r.result, r.replayVersion.version], [0, 2n], 'a write after a holding cmpxattr: 0, a new version');
   r = await h.run(req('gone', [osdOpExtent(CephOsdOp.TRUNCATE, 3n, 0n)]));
-  t.same([r.result, r.replayVersion.version], [0, 0n], 'truncate of a missing object: a no-op answered as a read');
-  t.equal(h.pg.info.lastUpdate.version, 2n, 'no PG log entry for it');
+  t.same([r.result, r.replayVersion.version, r.userVersion], [0, 3n, 0n], 'truncate of a missing object: the next PG version, no user version');
+  t.same([h.pg.info.lastUpdate.version, h.pg.entries.at(-1)?.op], [3n, PgLogOp.ERROR], 'an ERROR entry for it');
   r = await h.run(req('x', [osdOpWriteFull(Buffer.from('f'))]));
-  t.equal(r.replayVersion.version, 3n, 'the next write takes the next version');
+  t.same([r.replayVersion.version, r.userVersion], [4n, 4n], 'the next write takes the version after it, its user version too');
 });
 
 /**

@@ -127,7 +127,9 @@ t.test('watch, ping, reconnect, unwatch: errnos, versions, persisted watchers', 
   // As the trace's "watch ping ... v0'0 uv5": not a write.
   t.same([r.result, r.replayVersion, r.userVersion], [0, { epoch: 0, version: 0n }, 2n], 'ping answers as a read');
   r = await run('obj', [osdOpWatch(W.watch, 11n)], a, 4100);
-  t.same([r.result, r.replayVersion], [0, { epoch: 0, version: 0n }], 'watching again changes nothing and logs nothing');
+  // A no-op write (PrimaryLogPG::prepare_transaction's update_log_only): an ERROR entry at the next
+  // version, as a real 16.2.15 OSD does for a zero past the end (test/acceptance/rados-diff.py).
+  t.same([r.result, r.replayVersion, r.userVersion], [0, { epoch: 9, version: 5n }, 2n], 'watching again changes nothing but logs an ERROR entry');
 
   drv.handleReset(a);
   t.same(drv.registry.watchersOf({ pool: 1, seed: 3 }, { pool: 1, nspace: '', key: '', name: 'obj', snap: 0xfffffffffffffffen, hash: 0x1234abcb, generation: 0xffffffffffffffffn, shard: -1 }).length, 1, 'a reset keeps the watch');
@@ -135,16 +137,16 @@ t.test('watch, ping, reconnect, unwatch: errnos, versions, persisted watchers', 
   t.equal(r.result, -Errno.ETIMEDOUT, 'ping after the connection reset: ETIMEDOUT (reconnect)');
   const b = new FakeCon();
   r = await run('obj', [osdOpWatch(W.reconnect, 11n)], b, 4100);
-  t.same([r.result, r.replayVersion], [0, { epoch: 0, version: 0n }], 'reconnect on the new connection');
+  t.same([r.result, r.replayVersion], [0, { epoch: 9, version: 6n }], 'reconnect on the new connection: a no-op write');
   clock.advance(10_000);
   r = await run('obj', [osdOpWatch(W.ping, 11n)], b, 4100);
   t.equal(r.result, 0, 'ping after reconnect');
   r = await run('obj', [osdOpWatch(W.unwatch, 11n)], b, 4100);
-  t.same([r.result, r.replayVersion.version, r.userVersion], [0, 5n, 2n], 'unwatch writes the object info');
+  t.same([r.result, r.replayVersion.version, r.userVersion], [0, 7n, 2n], 'unwatch writes the object info');
   t.same(await watchersInStore('obj'), [], 'gone from the object info');
   t.same([a.got.length, b.got.length], [0, 0], 'unwatch sends no DISCONNECT');
   r = await run('obj', [osdOpWatch(W.unwatch, 11n)], b, 4100);
-  t.same([r.result, r.replayVersion.version], [0, 0n], 'unwatch of nothing: 0, no write');
+  t.same([r.result, r.replayVersion.version, r.userVersion], [0, 8n, 2n], 'unwatch of nothing: 0, a no-op write');
   t.equal(drv.registry.nextDeadline(), undefined, 'no timers left');
 });
 

@@ -20,7 +20,7 @@ import {
   CEPH_OSD_OP_TYPE,
   CEPH_OSD_OP_TYPE_PG,
 } from '@ts-ceph/messages';
-import { CEPH_NOSNAP, CEPH_SNAPDIR, GHObject, Transaction, ghobject } from '@ts-ceph/objectstore/interface';
+import { CEPH_NOSNAP, CEPH_SNAPDIR, GHObject, Transaction, ghobject, objectNameBytesMax, objectNamespaceBytesMax } from '@ts-ceph/objectstore/interface';
 import { newSnapSet } from '@ts-ceph/maps';
 import { OI_FLAG } from './object-info';
 import { findSnapObject, headAttrs, loadSnapSet, makeWriteable, opSnapContext } from './snaps';
@@ -186,6 +186,8 @@ export async function executeOp(store: StoreReader, pg: PG | undefined, req: MOS
   }
   if (req.ops.length === 0) return { reply: replyOpError(req, errno(Errno.EINVAL), epoch) };
   if (req.ops.some((o) => isPgOp(o.op))) return { reply: await pgOp(store, req, pg, pool, epoch, env.scrubLs) };
+  const badName = objectNameCheck(req);
+  if (badName) return { reply: replyOpError(req, badName, epoch) };
 
   const mayWrite = req.ops.some(isWriteOp) || classes.some((c) => c.write);
   const bad = snapOpCheck(req, mayWrite);
@@ -197,10 +199,10 @@ export async function executeOp(store: StoreReader, pg: PG | undefined, req: MOS
   const target = await opTarget(store, pg, req, pool);
   if (typeof target === 'number') return { reply: replyOpError(req, target, epoch) };
   const { oid, before } = target;
+  // do_op answers a read of a missing object with reply_ctx(-ENOENT): no versions (librados'
+  // get_last_version then reads 0), unlike an ENOENT met while executing the ops.
   if (!mayWrite && (!before.exists || (req.snapid !== CEPH_SNAPDIR && before.oi.flags & OI_FLAG.WHITEOUT))) {
-    const r = mOSDOpReplyFor(req, errno(Errno.ENOENT), epoch);
-    setEnoentReplyVersions(r, pg.info.lastUpdate, pg.info.lastUserVersion);
-    return { reply: r };
+    return { reply: replyOpError(req, errno(Errno.ENOENT), epoch) };
   }
   const atVersion = pg.nextVersion(epoch);
   const ctx = new OpContext(store, pg.coll, oid, req, before, { now: env.now, epoch, pool, origin: env.origin, atVersion, reqid: req.reqid, client: env.client, pg, watches: env.watches, copySource: env.copySource });
@@ -212,6 +214,20 @@ export async function executeOp(store: StoreReader, pg: PG | undefined, req: MOS
     if (!snapContextValid(ctx.snapc)) return { reply: replyOpError(req, errno(Errno.EINVAL), epoch) };
   }
   return finish(ctx, pg, await runOps(ctx, env), env, mayWrite);
+}
+
+/**
+ * do_op's checks of the object's name before it looks the object up (PrimaryLogPG.cc, after the PG
+ * ops): a name or locator key over osd_max_object_name_len or a namespace over
+ * osd_max_object_namespace_len is ENAMETOOLONG for reads too (a stat of such a name is not ENOENT),
+ * and an empty name is EINVAL.
+ */
+function objectNameCheck(req: MOSDOp): number {
+  if (Buffer.byteLength(req.oid) > objectNameBytesMax) return errno(Errno.ENAMETOOLONG);
+  if (Buffer.byteLength(req.oloc.key) > objectNameBytesMax) return errno(Errno.ENAMETOOLONG);
+  if (Buffer.byteLength(req.oloc.nspace) > objectNamespaceBytesMax) return errno(Errno.ENAMETOOLONG);
+  if (req.oid.length === 0) return errno(Errno.EINVAL);
+  return 0;
 }
 
 /** do_op's snap checks: no writes to a snap; LIST_SNAPS only on CEPH_SNAPDIR and nothing else there. */
@@ -280,28 +296,18 @@ function finish(ctx: OpContext, pg: PG, ran: { result: number; outs: MOSDOpReply
     env.log?.(10, `failsafe full: refusing ${req.oid} with ENOSPC`);
     return { reply: replyOpError(req, errno(Errno.ENOSPC), env.epoch) };
   }
-  // A write vector that changed nothing (truncate of a missing object, only assertions, a watch reconnect) is answered
-  // as a read, as execute_ctx does when op_t is empty: no log entry, no new version.
-  if (!mayWrite || (result >= 0 && !wrote)) {
-    // complete_read_ctx: data and rvals, the object's user version.
+  if (!mayWrite) {
+    // complete_read_ctx: data and rvals, the object's user version; an error leaves the reply's
+    // versions at zero but for ENOENT, which gives the PG's as a floor for the next user version.
     reply.ops = outs;
     if (result < 0) for (const o of reply.ops) o.data = Buffer.alloc(0);
     if (result === errno(Errno.ENOENT)) setEnoentReplyVersions(reply, pg.info.lastUpdate, pg.info.lastUserVersion);
-    else setReplyVersions(reply, { epoch: 0, version: 0n }, ctx.before.oi.userVersion);
+    else if (result >= 0) setReplyVersions(reply, { epoch: 0, version: 0n }, ctx.before.oi.userVersion);
     return { reply, effects: result >= 0 ? ctx.effects : [] };
   }
 
   let at = ctx.env.atVersion;
-  if (result < 0) {
-    // update_log_only / record_write_error: an ERROR entry so a resent op gets the same answer.
-    reply.ops = outs.map((o) => ({ ...o, data: Buffer.alloc(0) }));
-    const t = new Transaction();
-    const entry: PgLogEntry = { op: PgLogOp.ERROR, soid: ctx.oid, version: at, priorVersion: { epoch: 0, version: 0n }, reqid: req.reqid, mtime: { sec: 0, nsec: 0 }, returnCode: result, userVersion: 0n, opReturns: [] };
-    // set_enoent_reply_versions comes before record_write_error appends the entry.
-    if (result === errno(Errno.ENOENT)) setEnoentReplyVersions(reply, pg.info.lastUpdate, pg.info.lastUserVersion);
-    pg.append(entry, t, env.epoch);
-    return { reply, t, entry };
-  }
+  if (result < 0 || !wrote) return updateLogOnly(ctx, pg, reply, outs, result, env.epoch);
 
   let replyResult = 0;
   if (returnVec) {
@@ -355,6 +361,25 @@ function finish(ctx: OpContext, pg: PG, ran: { result: number; outs: MOSDOpReply
 }
 
 /** reply_op_error for a resent write: the recorded result and versions (and op returns). */
+/**
+ * execute_ctx with update_log_only: a write vector that failed, or that changed nothing (truncate or
+ * zero past the end, only assertions, a watch reconnect), is not applied, but record_write_error
+ * logs an ERROR entry at the PG's next version, so a resent op gets the same answer and the next
+ * write's user version (never below its PG version) moves past it. The reply carries that version
+ * and the object's user version, or the ENOENT floor; a no-op's out data and effects stand.
+ */
+function updateLogOnly(ctx: OpContext, pg: PG, reply: MOSDOpReply, outs: MOSDOpReply['ops'], result: number, epoch: number): OpOutcome {
+  const at = ctx.env.atVersion;
+  reply.ops = result < 0 ? outs.map((o) => ({ ...o, data: Buffer.alloc(0) })) : outs;
+  setReplyVersions(reply, at, ctx.userAtVersion ?? ctx.before.oi.userVersion);
+  // set_enoent_reply_versions comes before record_write_error appends the entry.
+  if (result === errno(Errno.ENOENT)) setEnoentReplyVersions(reply, pg.info.lastUpdate, pg.info.lastUserVersion);
+  const t = new Transaction();
+  const entry: PgLogEntry = { op: PgLogOp.ERROR, soid: ctx.oid, version: at, priorVersion: { epoch: 0, version: 0n }, reqid: ctx.req.reqid, mtime: { sec: 0, nsec: 0 }, returnCode: result, userVersion: 0n, opReturns: [] };
+  pg.append(entry, t, epoch);
+  return { reply, t, entry, effects: result >= 0 ? ctx.effects : [] };
+}
+
 function dupReply(req: MOSDOp, d: PgLogEntry | PgLogDup, epoch: number): MOSDOpReply {
   const r = mOSDOpReplyFor(req, d.returnCode, epoch);
   setReplyVersions(r, d.version, d.userVersion);

@@ -2,6 +2,8 @@ import { helloMethods } from './hello';
 import { lockMethods } from './lock';
 import { rbdMethods } from './rbd';
 import { ClsMethod, ClsRegistry, OSD_CLASS_DEFAULT_LIST } from './registry';
+import { versionMethods } from './version';
+import { numopsMethods } from './numops';
 
 /**
  * The object classes ts-osd serves: one file per class, one line here each. rbd, version, refcount
@@ -11,6 +13,8 @@ export const builtinClasses: ReadonlyArray<readonly [string, Readonly<Record<str
   ['hello', helloMethods],
   ['lock', lockMethods],
   ['rbd', rbdMethods],
+  ['version', versionMethods],
+  ['numops', numopsMethods],
 ];
 
 /** A registry with every built-in class; `defaultList` is osd_class_default_list. */
@@ -27,3 +31,5 @@ export * from './hello';
 export * from './lock-types';
 export * from './lock';
 export { rbdMethods } from './rbd';
+export * from './version';
+export * from './numops';

@@ -183,6 +183,10 @@ async function doWrite(ctx: OpContext, offset: number, data: Buffer, ex: { trunc
     if (offset > ctx.oi.size) {
       ctx.t.truncate(ctx.coll, ctx.oid, offset);
       grow(ctx, offset);
+    } else {
+      // Ceph's t->nop(soid): an empty write within the object is still a write (a log entry, a new
+      // user version), not a no-op.
+      ctx.t.nop();
     }
     return 0;
   }
