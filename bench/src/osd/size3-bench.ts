@@ -62,9 +62,9 @@ interface FioSide {
 }
 
 /** fio with the cluster's conf; `engine` rados (16 objects of 4 MiB) or rbd (image `bench`). */
-async function fio(c: Cluster3, kind: Size3Kind, args: string[], timeoutMs: number): Promise<FioSide> {
+async function fio(c: Cluster3, kind: Size3Kind, args: string[], timeoutMs: number, name = 'bench'): Promise<FioSide> {
   const target = kind === 'osd' ? ['--ioengine=rados', `--conf=${c.conf}`, '--size=64M', '--nrfiles=16'] : ['--ioengine=rbd', '--rbdname=bench', `--size=${rbdImageBytes}`];
-  const all = [...target, '--clientname=admin', `--pool=${c.pool}`, '--name=bench', '--output-format=json', '--eta=never', ...args];
+  const all = [...target, '--clientname=admin', `--pool=${c.pool}`, `--name=${name}`, '--output-format=json', '--eta=never', ...args];
   const r = await run('fio', all, { env: { ...process.env, CEPH_CONF: c.conf, CEPH_KEYRING: c.keyring }, timeoutMs });
   const json = r.stdout.indexOf('{');
   if (r.code !== 0 || json < 0) throw new Error(`${c.name}: fio ${all.join(' ')}: rc ${r.code}\n${r.stdout.slice(-1500)}${r.stderr.slice(-1500)}`);
@@ -99,12 +99,24 @@ async function prepareRbd(c: Cluster3): Promise<void> {
   await new Promise((res) => setTimeout(res, 3000));
 }
 
+/**
+ * Writes to objects of their own (fio job `warmup`) before the measured workloads, on both
+ * clusters: a ts-osd just started runs its write path in V8's interpreter and spends CPU compiling
+ * it, so the first workload measured the warm-up (fio rados QD1 on a fresh start, then again at
+ * once: 29 then 45 IOPS at load 17). A running cluster is warm; the rbd runs warm up by filling
+ * the image.
+ */
+async function warmUp(c: Cluster3): Promise<void> {
+  await fio(c, 'osd', ['--rw=randwrite', '--bs=4k', '--iodepth=16', '--time_based', '--runtime=5'], 120_000, 'warmup');
+}
+
 const loadavg = (): number => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
 
 async function runCluster(start: () => Promise<Cluster3>, kind: Size3Kind, seconds: number, label: string, chosen: Workload[]): Promise<ClusterRun> {
   const c = await start();
   try {
     if (kind === 'rbd') await prepareRbd(c);
+    else await warmUp(c);
     const samples: Sample[] = [];
     const load: number[] = [];
     for (const w of chosen) {
@@ -149,7 +161,7 @@ function rows(chosen: Workload[], kind: Size3Kind, ts: Map<Mode, ClusterRun>, ce
 }
 
 const describe: Record<Size3Kind, (s: number) => string> = {
-  osd: (s) => `fio's rados engine (Debian's fio, librados 16.2.15; 16 objects of 4 MiB, \`--time_based --runtime=${s} --ramp_time=1\`) and \`rados bench ${s} write -b 4096 -t 16\``,
+  osd: (s) => `fio's rados engine (Debian's fio, librados 16.2.15; 16 objects of 4 MiB, \`--time_based --runtime=${s} --ramp_time=1\`, after 5 s of 4 KiB writes at QD16 to other objects to warm both clusters up) and \`rados bench ${s} write -b 4096 -t 16\``,
   rbd: (s) => `fio's rbd engine (Debian's fio, librbd 16.2.15) on a ${mib(rbdImageBytes)} image with the default features, filled first with 4 MiB writes (\`--time_based --runtime=${s} --ramp_time=1\`)`,
 };
 

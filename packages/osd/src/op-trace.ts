@@ -5,7 +5,8 @@ import { join } from 'node:path';
 /**
  * `TS_OSD_TRACE_OPS=FILE`: a debug aid for finding where a write's time goes. Each OSD appends one
  * line per stage of the write path (client op dispatched, op engine done, RepOp sent and received,
- * store transaction queued and durable, RepOp acknowledged, reply sent) to FILE, stamped with
+ * store transaction queued and durable, RepOp acknowledged, reply sent; the store's commit batch
+ * closed, its journal record issued, written and flushed: storeTraceFor) to FILE, stamped with
  * CLOCK_MONOTONIC in microseconds, which every process on the machine shares: the lines of the
  * three OSDs of a size-3 PG sort into one timeline (`sort -n FILE`). Off (and free) without the
  * variable; the appends are synchronous, so a traced run is slower than an untraced one and only
@@ -36,6 +37,12 @@ const off: OpTrace = { on: false, mark: () => undefined };
 export function opTraceFor(id: number, env: NodeJS.ProcessEnv = process.env): OpTrace {
   const file = env.TS_OSD_TRACE_OPS;
   return file ? new FileOpTrace(file, `osd.${id}`) : off;
+}
+
+/** The object store's commit-stage hook (NativeStoreOptions.trace) writing to the same file, or none. */
+export function storeTraceFor(id: number, env: NodeJS.ProcessEnv = process.env): ((stage: string, seq: number) => void) | undefined {
+  const t = opTraceFor(id, env);
+  return t.on ? (stage, seq) => t.mark(stage, 'store', seq) : undefined;
 }
 
 /**

@@ -31,6 +31,7 @@ import { runPgCommand } from './pg-commands';
 import type { PgCommandReq } from './core/tell/pg-command';
 import type { TellReply } from './core/tell/tell';
 import { PgDriver, peeringConfFrom } from './pg-driver';
+import { storeTraceFor } from './op-trace';
 import { ScrubDriver, maxScrubsFrom } from './scrub-driver';
 
 export { mkfsOsd };
@@ -131,7 +132,7 @@ export class OsdDaemon implements Dispatcher {
     const fsidFile = join(opts.osdData, 'fsid');
     if (!existsSync(fsidFile)) throw cephError('ENOENT', `${opts.osdData} has no fsid: run ts-osd --mkfs first`);
     const osdUuid = readFileSync(fsidFile, 'utf8').trim() as Uuid;
-    const store = new NativeStore({ path: opts.osdData, passphrase: opts.storePassphrase });
+    const store = new NativeStore({ path: opts.osdData, passphrase: opts.storePassphrase, trace: storeTraceFor(opts.id) });
     await store.mount();
     const keys = new RotatingKeyRing(EntityType.OSD, keyring);
     const registry = new AuthRegistry(EntityType.OSD, cfg.authSettings);

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { opTraceFor } from '../src/op-trace';
+import { opTraceFor, storeTraceFor } from '../src/op-trace';
 
 t.test('off without the variable, one stamped line per mark with it', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'ts-osd-trace-'));
@@ -27,6 +27,16 @@ t.test('off without the variable, one stamped line per mark with it', async (t) 
   t.same(lines.map((l) => l.slice(1)), [['osd.3', '1.1f', 'dispatch', '7'], ['osd.3', '1.1f', 'send-repop', '12']]);
   const [a, b] = lines.map((l) => Number(l[0]));
   t.ok(a! > 0 && b! >= a!, `monotonic µs stamps: ${a} then ${b}`);
+});
+
+t.test("the store's commit stages go to the same file, as pg 'store'", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ts-osd-trace-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'trace');
+  t.equal(storeTraceFor(2, {}), undefined, 'no hook without the variable');
+  const hook = storeTraceFor(2, { TS_OSD_TRACE_OPS: file });
+  hook!('record-flushed', 41);
+  t.same(readFileSync(file, 'utf8').trim().split(' ').slice(1), ['osd.2', 'store', 'record-flushed', '41']);
 });
 
 t.test('TS_OSD_CPU_PROF writes osd.N.cpuprofile when the process exits', async (t) => {

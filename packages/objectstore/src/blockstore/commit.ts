@@ -148,6 +148,7 @@ export class CommitPipeline {
 
   private async commitBatch(batch: TxnCommit[]): Promise<void> {
     const io = this.store.io;
+    const trace = this.store.opts.trace;
     const last = batch[batch.length - 1]!;
     const runs: DeferredRun[] = [];
     const plains: Buffer[][] = [];
@@ -179,6 +180,7 @@ export class CommitPipeline {
         place = this.ring.reserve(blocks);
       }
       seq = place.seq;
+      trace?.('commit-start', seq);
       buf = this.buildRecord(seq, meta, metaBytes, plains);
       const jblock = this.store.sb.journalStart + place.block;
       io.sealInPlace(buf, 0, metaBlocks, jblock);
@@ -190,7 +192,9 @@ export class CommitPipeline {
         await Promise.all(batch.map((t) => t.ioDone));
         await io.dev.fdatasync();
       }
-      await io.dev.writeAndSync(buf, at);
+      trace?.('record-issued', seq);
+      await io.dev.writeAndSync(buf, at, trace && (() => trace('record-written', seq)));
+      trace?.('record-flushed', seq);
     } catch (e) {
       // The record buffer is not returned to the pool: its write may still be in flight (another
       // write of the batch failed first), and the store takes no more transactions anyway.

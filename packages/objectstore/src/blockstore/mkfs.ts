@@ -35,6 +35,12 @@ export interface NativeStoreOptions {
   spaceFill?: boolean;
   /** Tests: keep committed deferred writes in the journal only (never written in place, never checkpointed). */
   holdDeferred?: boolean;
+  /**
+   * A debug hook (ts-osd's TS_OSD_TRACE_OPS): called at each stage of a commit batch with the
+   * batch's journal sequence number: 'commit-start' (the batch closed), 'record-issued' (its
+   * journal write and flush submitted), 'record-written', 'record-flushed' (durable).
+   */
+  trace?: (stage: string, seq: number) => void;
 }
 
 /** Default size of a new block file. */

@@ -56,6 +56,8 @@ export class NativeStore implements ObjectStore, TxcHost {
   private nidMax = 0;
   private stats: L.StatsRecord = { storedBytes: 0, objects: 0 };
   private prepareChain: Promise<void> = Promise.resolve();
+  /** The turn's gate of queued transactions (turnGate). */
+  private gate: Promise<void> | undefined;
   private lastCommitted: Promise<void> = Promise.resolve();
   private failed: CephError | undefined;
   private mounted = false;
@@ -186,8 +188,21 @@ export class NativeStore implements ObjectStore, TxcHost {
     if (this.failed) return Promise.reject(this.failed);
     const loads = this.prefetch(ts);
     return new Promise<void>((resolve, reject) => {
-      this.prepareChain = this.prepareChain.then(() => (loads ? loads.then(() => this.prepare(ts, resolve, reject)) : this.prepare(ts, resolve, reject)));
+      const gate = this.turnGate();
+      this.prepareChain = this.prepareChain.then(() => gate).then(() => (loads ? loads.then(() => this.prepare(ts, resolve, reject)) : this.prepare(ts, resolve, reject)));
     });
+  }
+
+  /**
+   * Transactions queued in one turn of the event loop are prepared after that turn's socket writes
+   * (the messenger's setImmediate flush, registered first: ours is registered from a microtask). A
+   * primary queues its own copy of a write and then sends the RepOps; the client waits for the
+   * replicas, so they go first (PrimaryLogPG::issue_repop also sends before queueing its own
+   * transaction). Reads still see every queued transaction: they wait for the prepare chain.
+   */
+  private turnGate(): Promise<void> {
+    const open = (r: () => void) => setImmediate(() => ((this.gate = undefined), r()));
+    return (this.gate ??= new Promise<void>((r) => queueMicrotask(() => open(r))));
   }
 
   /**

@@ -148,15 +148,16 @@ export class BlockDevice {
    * Write, then fdatasync once the write has completed, submitted together as a linked pair
    * (io_uring IOSQE_IO_LINK; the pool runs both on one worker): the flush needs no round trip
    * through JS. If the write fails the flush is cancelled (ECANCELED) and the write's error wins.
+   * `written` (a trace hook) is called when the write has completed, before the flush has.
    */
-  async writeAndSync(buf: Uint8Array, offset: number): Promise<void> {
+  async writeAndSync(buf: Uint8Array, offset: number, written?: () => void): Promise<void> {
     this.checkRange(buf, offset, 'write');
     if (this.closing || !this.native) throw cephError('EBADF', `${this.path}: device is closed`);
     let first: Error | undefined;
     const w = new Promise<void>((resolve, reject) => this.waiting.push({ op: IoOp.WRITE, link: true, buf, length: buf.byteLength, offset, resolve, reject }));
     const f = new Promise<void>((resolve, reject) => this.waiting.push({ op: IoOp.FDATASYNC, buf: null, length: 0, offset: 0, resolve, reject }));
     this.pump();
-    await w.catch((e: Error) => (first = e));
+    await w.then(written, (e: Error) => (first = e));
     await f.catch((e: Error) => (first ??= e));
     if (first) throw first;
   }
