@@ -116,29 +116,41 @@ function spanText(s: SignedSpan): string {
 
 /**
  * MSG_TS_OSD_PEER: ts-osd's own OSD-to-OSD envelope on the cluster messenger (docs/formats/
- * osd-messages.md): the front is le32 map epoch of the sender; the data segment is the payload (a
- * peering or replication message, encoded by packages/osd's core/peering/messages.ts), so object
- * data rides where Ceph puts bulk bytes. One message type for every peer message keeps the
+ * osd-messages.md): the front is le32 map epoch of the sender; the middle segment is the payload (a
+ * peering or replication message, encoded by packages/osd's core/peering/messages.ts) and the data
+ * segment its bulk bytes (a RepOp's write data), so object data rides where Ceph puts bulk bytes and
+ * goes out and comes in as its own buffer. One message type for every peer message keeps the
  * messenger's registry out of the peering protocol.
  */
 export interface MTsOsdPeer {
   epoch: number;
   payload: Buffer;
+  /** Bulk bytes beside the payload; empty when it has none. */
+  data: Buffer;
+}
+
+function checkPeerBytes(what: string, n: number): void {
+  if (n > messagesLimits.tsOsdPeerPayloadBytesMax) throw cephError('EINVAL', `ts_osd_peer ${what} of ${n} bytes, over tsOsdPeerPayloadBytesMax ${messagesLimits.tsOsdPeerPayloadBytesMax}`);
 }
 
 export const MTsOsdPeerCodec = defineMessage<MTsOsdPeer>({
   type: MSG_TS_OSD_PEER,
   name: 'ts_osd_peer',
-  version: 1,
-  compatVersion: 1,
+  // v2: the payload moved to the middle segment and the data segment carries its bulk bytes; a v1
+  // peer cannot read it (no mixed-version ts-osd clusters yet).
+  version: 2,
+  compatVersion: 2,
   decode: (m) => {
     const epoch = readFront(m, 'MTsOsdPeer', (r) => r.u32('epoch'));
-    if (m.data.length > messagesLimits.tsOsdPeerPayloadBytesMax) throw cephError('EINVAL', `ts_osd_peer payload of ${m.data.length} bytes, over tsOsdPeerPayloadBytesMax ${messagesLimits.tsOsdPeerPayloadBytesMax}`);
-    return { epoch, payload: m.data };
+    if (m.compatVersion > 2 || m.version < 2) throw cephError('EINVAL', `ts_osd_peer v${m.version} (compat ${m.compatVersion}): we read v2`);
+    checkPeerBytes('payload', m.middle.length);
+    checkPeerBytes('data', m.data.length);
+    return { epoch, payload: m.middle, data: m.data };
   },
   encode: (p) => {
-    if (p.payload.length > messagesLimits.tsOsdPeerPayloadBytesMax) throw cephError('EINVAL', `ts_osd_peer payload of ${p.payload.length} bytes, over tsOsdPeerPayloadBytesMax ${messagesLimits.tsOsdPeerPayloadBytesMax}`);
-    return { ...writeFront((w) => w.u32(p.epoch)), data: p.payload };
+    checkPeerBytes('payload', p.payload.length);
+    checkPeerBytes('data', p.data.length);
+    return { ...writeFront((w) => w.u32(p.epoch)), middle: p.payload, data: p.data };
   },
-  describe: (p) => `ts_osd_peer(e${p.epoch} ${p.payload.length} bytes)`,
+  describe: (p) => `ts_osd_peer(e${p.epoch} ${p.payload.length}+${p.data.length} bytes)`,
 });

@@ -57,15 +57,22 @@ t.test('osd_ping: no delta_ub is 2025 bytes; v4 has no v5 fields; the pad is bou
   t.throws(() => MOSDPingCodec.decode(msg(c, huge), 0n), { code: 'EINVAL' }, 'a pad over osdPingPadBytesMax is refused before it is read');
 });
 
-t.test('ts_osd_peer: le32 epoch in the front, the payload in the data segment', async (t) => {
+t.test('ts_osd_peer v2: le32 epoch in the front, the payload in the middle, its bulk bytes in the data segment', async (t) => {
   const c = MTsOsdPeerCodec as MessageCodec<unknown>;
   const payload = Buffer.from('peering message');
-  const body = MTsOsdPeerCodec.encode({ epoch: 0x1234, payload }, 0n);
+  const data = Buffer.from('write data');
+  const body = MTsOsdPeerCodec.encode({ epoch: 0x1234, payload, data }, 0n);
   t.ok(body.front.equals(hex('34120000')), 'front is the epoch alone');
-  t.ok(body.data!.equals(payload), 'payload rides in the data segment');
-  const d = MTsOsdPeerCodec.decode(msg(c, hex('34120000'), 1, payload), 0n) as MTsOsdPeer;
-  t.same([d.epoch, d.payload.toString()], [0x1234, 'peering message']);
-  t.throws(() => MTsOsdPeerCodec.decode(msg(c, hex('3412')), 0n), { name: 'DencError' }, 'a short front is refused');
+  t.equal(body.middle, payload, 'the payload is the middle segment, not a copy');
+  t.equal(body.data, data, 'the bulk bytes are the data segment, not a copy');
+  const m = { ...msg(c, hex('34120000'), 2, data), middle: payload };
+  const d = MTsOsdPeerCodec.decode(m, 0n) as MTsOsdPeer;
+  t.same([d.epoch, d.payload.toString(), d.data.toString()], [0x1234, 'peering message', 'write data']);
+  t.equal(d.data, m.data, 'decoded data is the received segment itself');
+  t.throws(() => MTsOsdPeerCodec.decode(msg(c, hex('3412'), 2), 0n), { name: 'DencError' }, 'a short front is refused');
+  t.throws(() => MTsOsdPeerCodec.decode({ ...msg(c, hex('34120000'), 1, payload), compatVersion: 1 }, 0n), { code: 'EINVAL' }, 'a v1 message (payload in the data segment) is refused');
+  const over = { length: messagesLimits.tsOsdPeerPayloadBytesMax + 1 } as Buffer;
+  t.throws(() => MTsOsdPeerCodec.encode({ epoch: 1, payload, data: over }, 0n), { code: 'EINVAL' }, 'data over tsOsdPeerPayloadBytesMax is refused');
 });
 
 t.test('osd_ping: mutated fronts decode or fail with a typed error', async (t) => {

@@ -10,13 +10,15 @@ const log = logger('osd');
 /**
  * The OSD-to-OSD transport the peering and replication core runs on (its driver wires
  * `onMessage` to the core and the core's outputs to `send`). Payloads are opaque here: each
- * travels as one MSG_TS_OSD_PEER message on the cluster messenger (docs/formats/osd-messages.md).
+ * travels as one MSG_TS_OSD_PEER message on the cluster messenger (docs/formats/osd-messages.md),
+ * its bulk bytes (`data`) as the message's data segment: sent from the caller's buffer and handed
+ * over as the received segment, neither copied.
  */
 export interface PeerLink {
   /** Send to osd.N at its cluster address in our current map (dropped if it is not up there). */
-  send(osd: number, payload: Buffer): void;
-  /** Register the handler of every payload another OSD sends us. */
-  onMessage(h: (fromOsd: number, payload: Buffer) => void): void;
+  send(osd: number, payload: Buffer, data?: Buffer): void;
+  /** Register the handler of every payload another OSD sends us (`data` empty when none came). */
+  onMessage(h: PeerHandler): void;
   /** Drop our connection to osd.N (the next send reconnects). */
   markDown(osd: number): void;
 }
@@ -28,6 +30,9 @@ export interface ClusterPeerLinkHost {
   peerEpoch?(epoch: number): void;
 }
 
+export type PeerHandler = (fromOsd: number, payload: Buffer, data: Buffer) => void;
+
+const noData = Buffer.alloc(0);
 const addrKey = (a: EntityAddr): string => formatAddr(a);
 
 /**
@@ -40,7 +45,7 @@ const addrKey = (a: EntityAddr): string => formatAddr(a);
 export class ClusterPeerLink implements PeerLink, Dispatcher {
   private readonly out = new Map<number, { addr: string; upFrom: number; con: Connection }>();
   private readonly dialled = new WeakMap<Connection, number>();
-  private readonly handlers: ((fromOsd: number, payload: Buffer) => void)[] = [];
+  private readonly handlers: PeerHandler[] = [];
 
   constructor(
     readonly msgr: Messenger,
@@ -49,7 +54,7 @@ export class ClusterPeerLink implements PeerLink, Dispatcher {
     msgr.addDispatcher(this);
   }
 
-  send(osd: number, payload: Buffer): void {
+  send(osd: number, payload: Buffer, data: Buffer = noData): void {
     const map = this.host.osdmap();
     const addr = map && isUp(map, osd) ? map.osdAddrs.cluster[osd]?.[0] : undefined;
     if (!map || !addr) return log.dout(5, `peer link: osd.${osd} is not up in e${map?.epoch ?? 0}, dropping ${payload.length} bytes`);
@@ -65,10 +70,10 @@ export class ClusterPeerLink implements PeerLink, Dispatcher {
       this.dialled.set(cur.con, osd);
       this.out.set(osd, cur);
     }
-    cur.con.send(messageTypes.build(MTsOsdPeerCodec, { epoch: map.epoch, payload }));
+    cur.con.send(messageTypes.build(MTsOsdPeerCodec, { epoch: map.epoch, payload, data }));
   }
 
-  onMessage(h: (fromOsd: number, payload: Buffer) => void): void {
+  onMessage(h: PeerHandler): void {
     this.handlers.push(h);
   }
 
@@ -85,7 +90,7 @@ export class ClusterPeerLink implements PeerLink, Dispatcher {
     if (m.epoch > (this.host.osdmap()?.epoch ?? 0)) this.host.peerEpoch?.(m.epoch);
     for (const h of this.handlers) {
       try {
-        h(from, m.payload);
+        h(from, m.payload, m.data);
       } catch (e) {
         log.dout(0, `peer link handler failed on a message from osd.${from}: ${(e as Error).stack}`);
       }

@@ -5,7 +5,7 @@ import { MOSDAliveCodec, MOSDOp, PAXOS_HEAD_DEFAULT } from '@ts-ceph/messages';
 import { OSDMap, PgT, formatPg, pgKey } from '@ts-ceph/maps';
 import { ObjectStore, Transaction, collPG } from '@ts-ceph/objectstore';
 import { PG, encodeInfo, evKeyName } from './core/pg';
-import { ClientOp, PeeringConf, defaultPeeringConf, PeeringOutput, PgMapping, ReplicatedPG, decodePeerMessage, encodePeerMessage, pgStateString } from './core/peering';
+import { ClientOp, PeeringConf, defaultPeeringConf, PeeringOutput, PgMapping, ReplicatedPG, decodePeerWire, encodePeerWire, pgStateString, PeerWire } from './core/peering';
 import { sendOpReply } from './op-reply';
 import { PeerLink } from './peer-link';
 import { pgBits } from './osd-util';
@@ -98,13 +98,13 @@ export class PgDriver {
   /** Every epoch this OSD applied, kept for the intervals its PGs replay (osd-map-store.ts). */
   readonly maps: OsdMapStore;
   /** Each peer message's packed bytes while the core holds the message (one pack per RepOp). */
-  private readonly packed = new WeakMap<object, Buffer>();
+  private readonly packed = new WeakMap<object, PeerWire>();
   /** TS_OSD_TRACE_OPS: per-stage timestamps of the write path (op-trace.ts). */
   readonly trace: OpTrace;
 
   constructor(private readonly host: PgDriverHost) {
     this.trace = opTraceFor(host.id);
-    host.peers.onMessage((from, b) => this.onPeerPayload(from, b));
+    host.peers.onMessage((from, b, data) => this.onPeerPayload(from, b, data));
     this.maps = new OsdMapStore(host.store, host.id, host.osdUuid);
   }
 
@@ -253,10 +253,10 @@ export class PgDriver {
     this.drain(key, core);
   }
 
-  private onPeerPayload(from: number, b: Buffer): void {
+  private onPeerPayload(from: number, b: Buffer, data: Buffer): void {
     let msg;
     try {
-      msg = decodePeerMessage(b);
+      msg = decodePeerWire(b, data);
     } catch (e) {
       return log.dout(1, `bad peer payload from osd.${from}: ${(e as Error).message}`);
     }
@@ -265,7 +265,7 @@ export class PgDriver {
     if (!core) {
       // OSD::handle_pg_query for a PG that does not exist here (purged as a stray, or never held):
       // an empty pg_info_t, so a primary whose prior set names us does not wait for us forever.
-      if (msg.type === 'query') this.host.peers.send(from, encodePeerMessage({ type: 'notify', pgid: msg.pgid, interval: msg.interval, info: encodeInfo(PG.fresh(collPG(msg.pgid[0], msg.pgid[1]), { pool: msg.pgid[0], seed: msg.pgid[1] }, 0).info) }));
+      if (msg.type === 'query') this.host.peers.send(from, encodePeerWire({ type: 'notify', pgid: msg.pgid, interval: msg.interval, info: encodeInfo(PG.fresh(collPG(msg.pgid[0], msg.pgid[1]), { pool: msg.pgid[0], seed: msg.pgid[1] }, 0).info) }).body);
       return log.dout(10, `peer message ${msg.type} from osd.${from} for pg ${key} we do not hold`);
     }
     if (this.trace.on) this.trace.mark(`recv-${msg.type}`, key, 'tid' in msg ? msg.tid : `osd.${from}`);
@@ -320,8 +320,8 @@ export class PgDriver {
         if (this.trace.on) this.trace.mark(`send-${o.msg.type}`, key, 'tid' in o.msg ? o.msg.tid : `osd.${o.to}`);
         // A RepOp goes to every replica (and again on a resend) as the same message: pack it once.
         let b = this.packed.get(o.msg);
-        if (!b) this.packed.set(o.msg, (b = encodePeerMessage(o.msg)));
-        return this.host.peers.send(o.to, b);
+        if (!b) this.packed.set(o.msg, (b = encodePeerWire(o.msg)));
+        return this.host.peers.send(o.to, b.body, b.data);
       }
       case 'txn': {
         const token = o.token;

@@ -11,7 +11,7 @@ import { MemStore, Transaction, collPG } from '@ts-ceph/objectstore';
 import { makeAddr } from '@ts-ceph/denc';
 import { PG } from '../src/core/pg';
 import { opObject } from '../src/core/op-engine';
-import { ClientOp, PgMapping, ReplicatedPG, decodePeerMessage, defaultPeeringConf, encodePeerMessage } from '../src/core/peering';
+import { ClientOp, PgMapping, ReplicatedPG, PeerWire, decodePeerWire, defaultPeeringConf, encodePeerWire } from '../src/core/peering';
 import { allowAll, req, testNow } from './lib/harness';
 
 const mapping = (epoch: number, acting: number[]): PgMapping => ({ epoch, up: acting, upPrimary: acting[0]!, acting, primary: acting[0]!, size: 3, minSize: 2, upOsds: new Set([0, 1, 2]) });
@@ -44,7 +44,8 @@ async function cluster(o: { peer: boolean } = { peer: true }): Promise<Cluster> 
     stores.push(store);
     cores.push(new ReplicatedPG(osd, pg, store, defaultPeeringConf));
   }
-  const net: { from: number; to: number; b: Buffer }[] = [];
+  // Messages travel as the daemons send them (body and data segment), so RepOps cross in their split layout.
+  const net: { from: number; to: number; b: PeerWire }[] = [];
   const commits: { osd: number; token: number }[] = [];
   const names = new WeakMap<ClientOp, string>();
   const c: Cluster = {
@@ -65,7 +66,7 @@ async function cluster(o: { peer: boolean } = { peer: true }): Promise<Cluster> 
         const m = net.shift();
         if (m) {
           moved = true;
-          await cores[m.to]!.handle(m.from, decodePeerMessage(m.b));
+          await cores[m.to]!.handle(m.from, decodePeerWire(m.b.body, m.b.data));
           collect(m.to);
         }
         const i = commits.findIndex((x) => !c.hold.has(x.osd));
@@ -84,7 +85,7 @@ async function cluster(o: { peer: boolean } = { peer: true }): Promise<Cluster> 
     for (const o of cores[osd]!.take()) {
       if (o.kind === 'send') {
         if (o.msg.type === 'repop') c.repops.push(o.to);
-        net.push({ from: osd, to: o.to, b: encodePeerMessage(o.msg) });
+        net.push({ from: osd, to: o.to, b: encodePeerWire(o.msg) });
       } else if (o.kind === 'txn') {
         void stores[osd]!.queueTransaction(o.t);
         commits.push({ osd, token: o.token });

@@ -43,8 +43,12 @@ export interface PeerLog extends Base { type: 'log'; info: Buffer; entries: Buff
 export interface PeerActivate extends Base { type: 'activate'; info: Buffer; entries: Buffer[]; dups: Buffer[]; objects: Listing }
 /** The replica activated: its missing set (object, needed version, whether it must not exist). */
 export interface PeerActivated extends Base { type: 'activated'; missing: [oid: Buffer, need: Ev, gone: boolean][] }
-/** MOSDRepOp: one write's log entries and transaction; `prev` is the log head it follows. */
-export interface PeerRepOp extends Base { type: 'repop'; tid: number; prev: Ev; entries: Buffer[]; txn: Buffer }
+/**
+ * MOSDRepOp: one write's log entries and transaction; `prev` is the log head it follows. `txn` is
+ * the op list and `data` its WRITE ops' bytes (txn-codec.ts); on the cluster messenger `data` is
+ * the message's data segment, outside the packed body (encodePeerWire).
+ */
+export interface PeerRepOp extends Base { type: 'repop'; tid: number; prev: Ev; entries: Buffer[]; txn: Buffer; data: Buffer[] }
 /** MOSDRepOpReply: the replica made the write durable. */
 export interface PeerRepOpReply extends Base { type: 'repop_reply'; tid: number; version: Ev }
 /** MOSDPGPush: an object's whole state at `version` (exists false: it must not exist). */
@@ -105,10 +109,13 @@ export const peerMessageLimits = {
   scrubObjectsMax: 10_000,
   /** Shards one repair pushes to (a pool's size is at most 10 here). */
   repairTargetsMax: 16,
+  /** Data buffers one packed repop carries (one per WRITE op; a transaction has at most txnOpsMax ops). */
+  dataBuffersMax: 100_000,
 };
 
 const packr = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: false });
 
+/** The whole message in one msgpack buffer (the simulation's network and tests; the daemons use encodePeerWire). */
 export function encodePeerMessage(m: PeerMessage): Buffer {
   return packr.pack(m);
 }
@@ -139,7 +146,7 @@ const schema: Record<PeerMessage['type'], Record<string, Check>> = {
   log: { info: isBuf, entries: listOf(L.entriesMax, isBuf), dups: listOf(L.dupsMax, isBuf), objects: listOf(L.missingMax, pair(isBuf, isEv)) },
   activate: { info: isBuf, entries: listOf(L.entriesMax, isBuf), dups: listOf(L.dupsMax, isBuf), objects: listOf(L.missingMax, pair(isBuf, isEv)) },
   activated: { missing: listOf(L.missingMax, (v) => Array.isArray(v) && v.length === 3 && isBuf(v[0]) && isEv(v[1]) && isBool(v[2])) },
-  repop: { tid: isSafe, prev: isEv, entries: listOf(L.entriesMax, isBuf), txn: isBuf },
+  repop: { tid: isSafe, prev: isEv, entries: listOf(L.entriesMax, isBuf), txn: isBuf, data: listOf(L.dataBuffersMax, isBuf) },
   repop_reply: { tid: isSafe, version: isEv },
   push: { oid: isBuf, version: isEv, exists: isBool, data: isBuf, attrs: listOf(L.pairsMax, pair(isStr, isBuf)), omapHeader: isBuf, omap: listOf(L.pairsMax, pair(isStr, isBuf)) },
   push_reply: { oid: isBuf, version: isEv },
@@ -153,8 +160,42 @@ const schema: Record<PeerMessage['type'], Record<string, Check>> = {
   remove: {},
 };
 
-/** Decode and check a peer message; a malformed one is EINVAL naming the rule it broke. */
+/** Decode and check a peer message packed whole (encodePeerMessage); EINVAL names the rule it broke. */
 export function decodePeerMessage(b: Uint8Array): PeerMessage {
+  return checkPeerMessage(unpackBody(b));
+}
+
+/**
+ * A peer message as the cluster messenger carries it: the packed message without its bulk bytes
+ * (`body`), and those bytes (`data`: a repop's write data, joined; empty for every other type), sent
+ * as the message's data segment so the client's buffer goes out as it came in.
+ */
+export interface PeerWire {
+  body: Buffer;
+  data: Buffer;
+}
+
+const noData = Buffer.alloc(0);
+
+export function encodePeerWire(m: PeerMessage): PeerWire {
+  if (m.type !== 'repop') return { body: packr.pack(m), data: noData };
+  const { data, ...rest } = m;
+  // One buffer (the usual single WRITE) goes out as it is; several are joined into the segment.
+  const joined = data.length === 0 ? noData : data.length === 1 ? data[0]! : Buffer.concat(data);
+  return { body: packr.pack(rest), data: joined };
+}
+
+/** Decode and check a peer message from its body and data segment (encodePeerWire). */
+export function decodePeerWire(body: Uint8Array, data: Buffer): PeerMessage {
+  const m = unpackBody(body);
+  if (m.type === 'repop') {
+    if ('data' in m) throw cephError('EINVAL', 'peer repop: field data must travel in the data segment');
+    m.data = data.length ? [data] : [];
+  } else if (data.length) throw cephError('EINVAL', `peer ${String(m.type)}: ${data.length} bytes of data segment it cannot carry`);
+  return checkPeerMessage(m);
+}
+
+function unpackBody(b: Uint8Array): Record<string, unknown> {
   if (b.byteLength > L.messageBytesMax) throw cephError('EINVAL', `peer message of ${b.byteLength} bytes is over messageBytesMax`);
   let v: unknown;
   try {
@@ -163,7 +204,10 @@ export function decodePeerMessage(b: Uint8Array): PeerMessage {
     throw cephError('EINVAL', `peer message is not msgpack: ${(e as Error).message}`);
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw cephError('EINVAL', 'peer message is not a map');
-  const m = v as Record<string, unknown>;
+  return v as Record<string, unknown>;
+}
+
+function checkPeerMessage(m: Record<string, unknown>): PeerMessage {
   const fields = typeof m.type === 'string' && Object.hasOwn(schema, m.type) ? schema[m.type as PeerMessage['type']] : undefined;
   if (!fields) throw cephError('EINVAL', `peer message type ${String(m.type)} unknown`);
   if (!pair(isSafe, isU32)(m.pgid) || !isU32(m.interval)) throw cephError('EINVAL', `peer ${m.type}: bad pgid or interval`);

@@ -109,7 +109,7 @@ function startRepGather(p: PeeringPG, op: ClientOp, key: string, prev: EversionT
     reply: out.reply,
     key,
     version: out.entry!.version,
-    msg: { type: 'repop', tid, prev: evOf(prev), entries: entries.map((e) => p.pg.takeEncoded(e)), txn },
+    msg: { type: 'repop', tid, prev: evOf(prev), entries: entries.map((e) => p.pg.takeEncoded(e)), txn: txn.ops, data: txn.data },
     waiting: new Set(p.replicas),
     local: false,
     replied: false,
@@ -196,7 +196,7 @@ export function applyRepOp(p: PeeringPG, from: number, msg: PeerRepOp): void {
     if (r.repBuffer.size < repOpLimits.bufferedMax) r.repBuffer.set(evKeyName(prev), { from, msg });
     return;
   }
-  const t = decodeTransaction(msg.txn);
+  const t = decodeTransaction(msg.txn, msg.data);
   entries.forEach((e, i) => p.pg.append(e, t, p.mapping!.epoch, msg.entries[i]));
   r.acksOwed.push({ to: from, tid: msg.tid, version: last });
   p.queue(t, () => {

@@ -8,6 +8,10 @@ import { CollT, GHObject, OP, Op, Transaction, txnOpsMax, ghobject } from '@ts-c
  * Ceph's ghobject_t, collections as (u8 type, s64 pool, u32 seed, s8 shard). Decoding rebuilds the
  * Transaction through its builder, so every bound and validation of a local transaction
  * (txnOpsMax, txnBytesMax, name lengths, ranges) holds for a received one too.
+ *
+ * A WRITE's bytes are not in the op list: the op carries their length and the bytes travel beside
+ * it (`data`, in op order), so a RepOp sends the client's data buffer as its own message segment
+ * and the replica's transaction writes from the received segment, with no copy on either side.
  */
 const COLL_TYPES: CollT['type'][] = ['meta', 'pg', 'pg_temp'];
 
@@ -33,7 +37,7 @@ const getKv = (r: Reader, f: string): Map<string, Buffer> => r.map(f, (rr) => rr
 /** One op's fields after its code and (for object ops) its collection and object. */
 function putFields(w: Writer, op: Op): void {
   switch (op.op) {
-    case OP.WRITE: return void w.u64(op.offset).blob(op.data);
+    case OP.WRITE: return void w.u64(op.offset).u32(op.data.length);
     case OP.ZERO: return void w.u64(op.offset).u64(op.length);
     case OP.TRUNCATE: return void w.u64(op.size);
     case OP.SETATTRS: return void putKv(w, op.attrs);
@@ -50,14 +54,17 @@ function putFields(w: Writer, op: Op): void {
   }
 }
 
+/** A transaction on the wire: its op list, and the WRITE ops' bytes in op order. */
+export interface EncodedTxn {
+  ops: Buffer;
+  data: Buffer[];
+}
+
 /** Encode `t`'s ops but those `skip` names (the primary's own PG-log ops: each replica logs itself). */
-export function encodeTransaction(t: Transaction, skip?: (op: Op) => boolean): Buffer {
+export function encodeTransaction(t: Transaction, skip?: (op: Op) => boolean): EncodedTxn {
   const ops = skip ? t.ops.filter((o) => !skip(o)) : t.ops;
-  // Sized for the data up front: a Writer grown by doubling past a 1 MiB write copies what it
-  // holds at each step and ends in a buffer twice the size, fresh memory every time.
-  let dataBytes = 0;
-  for (const op of ops) if (op.op === OP.WRITE) dataBytes += op.data.length;
-  const w = new Writer(undefined, dataBytes + 512 * ops.length + 64);
+  const data: Buffer[] = [];
+  const w = new Writer(undefined, 512 * ops.length + 64);
   w.u32(ops.length);
   for (const op of ops) {
     w.u32(op.op);
@@ -65,14 +72,52 @@ export function encodeTransaction(t: Transaction, skip?: (op: Op) => boolean): B
     if (op.op === OP.MKCOLL || op.op === OP.COLL_SET_BITS) w.u32(op.bits);
     if ('oid' in op) putOid(w, op.oid);
     putFields(w, op);
+    if (op.op === OP.WRITE && op.data.length) data.push(op.data);
   }
-  return w.finish();
+  return { ops: w.finish(), data };
+}
+
+/**
+ * Hands out the WRITE ops' bytes from the buffers that carried them: views, not copies, as long as
+ * no write straddles two buffers (the encoder gives each write its own buffer, and the messenger
+ * delivers them as one segment; a straddling write is joined, which is correct, only slower).
+ */
+class DataCursor {
+  private i = 0;
+  private off = 0;
+  constructor(private readonly bufs: readonly Buffer[]) {}
+
+  take(r: Reader, n: number): Buffer {
+    if (n === 0) return Buffer.alloc(0);
+    const parts: Buffer[] = [];
+    let need = n;
+    while (need > 0) {
+      const b = this.bufs[this.i];
+      if (!b) r.fail('DENC_SHORT', `write data ends ${need} bytes short`, 'data');
+      const k = Math.min(need, b.length - this.off);
+      parts.push(b.subarray(this.off, this.off + k));
+      need -= k;
+      this.off += k;
+      if (this.off === b.length) {
+        this.i++;
+        this.off = 0;
+      }
+    }
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts, n);
+  }
+
+  /** Bytes no WRITE op claimed. */
+  get left(): number {
+    let n = -this.off;
+    for (let i = this.i; i < this.bufs.length; i++) n += this.bufs[i]!.length;
+    return n;
+  }
 }
 
 /** Object ops: each carries a collection and an object before its own fields. */
 const objectOps = new Set<number>([OP.TOUCH, OP.WRITE, OP.ZERO, OP.TRUNCATE, OP.REMOVE, OP.SETATTRS, OP.RMATTR, OP.RMATTRS, OP.CLONE, OP.CLONERANGE2, OP.COLL_MOVE_RENAME, OP.TRY_RENAME, OP.OMAP_CLEAR, OP.OMAP_SETKEYS, OP.OMAP_RMKEYS, OP.OMAP_RMKEYRANGE, OP.OMAP_SETHEADER, OP.SETALLOCHINT]);
 
-function getOp(r: Reader, t: Transaction): void {
+function getOp(r: Reader, t: Transaction, data: DataCursor): void {
   const code = r.u32('op');
   if (code === OP.NOP) return void t.nop();
   const c = getColl(r);
@@ -83,7 +128,12 @@ function getOp(r: Reader, t: Transaction): void {
   const o = getOid(r);
   switch (code) {
     case OP.TOUCH: return void t.touch(c, o);
-    case OP.WRITE: return void t.write(c, o, r.u64n('offset'), r.blob('data', 1 << 28));
+    case OP.WRITE: {
+      const off = r.u64n('offset');
+      // The length needs no limit of its own: the cursor hands out only bytes that arrived, and the
+      // builder checks the range against objectBytesMax.
+      return void t.write(c, o, off, data.take(r, r.u32('length')));
+    }
     case OP.ZERO: return void t.zero(c, o, r.u64n('offset'), r.u64n('length'));
     case OP.TRUNCATE: return void t.truncate(c, o, r.u64n('size'));
     case OP.REMOVE: return void t.remove(c, o);
@@ -109,14 +159,19 @@ function getOp(r: Reader, t: Transaction): void {
   }
 }
 
-/** Decode a transaction; throws DencError (bad bytes) or CephError (a bound the builder enforces). */
-export function decodeTransaction(b: Uint8Array): Transaction {
+/**
+ * Decode a transaction from its op list and the WRITE ops' bytes (which it keeps as views); throws
+ * DencError (bad bytes, data short or left over) or CephError (a bound the builder enforces).
+ */
+export function decodeTransaction(b: Uint8Array, data: readonly Buffer[] = []): Transaction {
   const r = new Reader(b);
   const n = r.u32('op count');
   if (n > txnOpsMax) r.fail('DENC_LIMIT', `more than txnOpsMax (${txnOpsMax}) ops`, 'op count');
   const t = new Transaction();
-  for (let i = 0; i < n; i++) getOp(r, t);
+  const cursor = new DataCursor(data);
+  for (let i = 0; i < n; i++) getOp(r, t, cursor);
   r.expectEnd('transaction');
+  if (cursor.left) r.fail('DENC_MALFORMED', `${cursor.left} bytes of write data no op claims`, 'data');
   return t;
 }
 
