@@ -2,15 +2,15 @@
  * What ts-osd tells the mgr about its PGs and itself (OSD::collect_pg_stats + OSDService's
  * osd_stat_t, sent as MPGStats): a pg_stat_t for each PG it is primary of (pools of size 1, so an
  * existing PG is active+clean), object and byte counts from the PG's collection (recounted only
- * when the PG's last_update moved), and the store's statfs as osd_stat_t and per-pool usage.
+ * when the PG's last_update moved, from its log entries when it can: pg-stats-count.ts), and the store's statfs as osd_stat_t and per-pool usage.
  */
-import { CEPH_NOSNAP, ghobjectMax, ghobjectMin } from '@ts-ceph/objectstore/interface';
 import { ObjectStore } from '@ts-ceph/objectstore';
 import { UTime, Uuid } from '@ts-ceph/denc';
-import { OSDMap, PgT, PgStatT, OsdStatT, StoreStatfsT, newPgStat, newOsdStat, newStoreStatfs, newObjectStatSum, pgKey, ObjectStatSumT, HbInterfaces } from '@ts-ceph/maps';
+import { OSDMap, PgT, PgStatT, OsdStatT, StoreStatfsT, newPgStat, newOsdStat, newStoreStatfs, pgKey, HbInterfaces } from '@ts-ceph/maps';
 import type { MPGStats } from '@ts-ceph/messages';
 import { PAXOS_HEAD_DEFAULT } from '@ts-ceph/messages';
-import { PG, evKeyName } from './core/pg';
+import { PG } from './core/pg';
+import { Counted, PgObjectCounter } from './pg-stats-count';
 import type { ScrubState } from './core/peering';
 import { PgIoStats } from './core/pg-io-stats';
 import { upActingOf } from './pg-mappings';
@@ -22,18 +22,6 @@ const ACTIVE_CLEAN = ACTIVE | (1n << 2n);
 const DEGRADED = 1n << 10n;
 const UNDERSIZED = 1n << 23n;
 const PEERED = 1n << 25n;
-
-export const pgStatsLimits = {
-  /** Objects listed per collection_list call while counting a PG. */
-  listPageMax: 1024,
-};
-
-interface Counted {
-  /** The PG's last_update the count is for. */
-  at: string;
-  sum: ObjectStatSumT;
-  allocated: number;
-}
 
 export interface PgStatsSource {
   id: number;
@@ -50,39 +38,20 @@ export interface PgStatsSource {
 }
 
 export class PgStatsReporter {
-  private readonly counted = new Map<string, Counted>();
+  private readonly counter: PgObjectCounter;
   /** When each PG was first reported active (its last_change and last_became_active). */
   private readonly activeSince = new Map<string, UTime>();
   private reports = 0n;
 
-  constructor(private readonly src: PgStatsSource) {}
+  constructor(private readonly src: PgStatsSource) {
+    this.counter = new PgObjectCounter(src.store);
+  }
 
-  /** Object, clone and byte counts of one PG, from its collection. */
-  private async count(pg: PG): Promise<Counted> {
+  /** Object, clone and byte counts of one PG (pg-stats-count.ts: from its log since the last count). */
+  private count(pg: PG, m: OSDMap): Promise<Counted> {
     const key = pgKey(pg.pgid);
-    const at = evKeyName(pg.info.lastUpdate);
-    const old = this.counted.get(key);
-    if (old && old.at === at) return old;
-    const sum = newObjectStatSum();
-    let allocated = 0;
-    let start = ghobjectMin();
-    for (;;) {
-      const page = await this.src.store.collectionList(pg.coll, start, ghobjectMax(), pgStatsLimits.listPageMax);
-      for (const o of page.objects) {
-        if (o.name === '') continue;
-        const st = await this.src.store.stat(pg.coll, o);
-        sum.num_objects = (sum.num_objects ?? 0) + 1;
-        if (o.snap !== CEPH_NOSNAP) sum.num_object_clones = (sum.num_object_clones ?? 0) + 1;
-        sum.num_bytes = (sum.num_bytes ?? 0) + st.size;
-        allocated += st.allocated;
-      }
-      if (page.next.max || page.objects.length === 0) break;
-      start = page.next;
-    }
-    sum.num_object_copies = sum.num_objects ?? 0;
-    const c = { at, sum, allocated };
-    this.counted.set(key, c);
-    return c;
+    const state = this.src.pgState?.(key);
+    return this.counter.count(key, pg, { clean: state === undefined || state === ACTIVE_CLEAN, snaps: (m.pools.get(pg.pgid.pool)?.snapSeq ?? 0) > 0 });
   }
 
   private pgStat(pgid: PgT, pg: PG, c: Counted, m: OSDMap, now: UTime): PgStatT {
@@ -128,7 +97,7 @@ export class PgStatsReporter {
 
   /** The pg_stat_t of one PG as the next report would have it. */
   async statOf(pg: PG, m: OSDMap, now: UTime): Promise<PgStatT> {
-    return this.pgStat(pg.pgid, pg, await this.count(pg), m, now);
+    return this.pgStat(pg.pgid, pg, await this.count(pg, m), m, now);
   }
 
   /** One MPGStats: the PGs we are acting primary of in `m`, our statfs, per-pool usage. */
@@ -139,7 +108,7 @@ export class PgStatsReporter {
     for (const pg of this.src.pgs.values()) {
       const pool = m.pools.get(pg.pgid.pool);
       if (!pool || pg.pgid.seed >= pool.pgNum || upActingOf(m, pg.pgid).actingPrimary !== this.src.id) continue;
-      const c = await this.count(pg);
+      const c = await this.count(pg, m);
       pgStat.push([pg.pgid, this.pgStat(pg.pgid, pg, c, m, now)]);
       let ps = pools.get(pg.pgid.pool);
       if (!ps) pools.set(pg.pgid.pool, (ps = newStoreStatfs()));

@@ -314,12 +314,24 @@ export interface Shard {
   csums: Uint32Array;
 }
 
+/**
+ * Both arrays of a shard share one ArrayBuffer: every object in the onode cache holds its shards,
+ * and each ArrayBuffer is an off-heap allocation the garbage collector tracks and sweeps on its own.
+ */
+function shardArrays(): Shard {
+  const ab = new ArrayBuffer(shardBlocks * 12);
+  return { pblocks: new Float64Array(ab, 0, shardBlocks), csums: new Uint32Array(ab, shardBlocks * 8, shardBlocks) };
+}
+
 export function newShard(): Shard {
-  return { pblocks: new Float64Array(shardBlocks), csums: new Uint32Array(shardBlocks) };
+  return shardArrays();
 }
 
 export function cloneShard(s: Shard): Shard {
-  return { pblocks: new Float64Array(s.pblocks), csums: new Uint32Array(s.csums) };
+  const c = shardArrays();
+  c.pblocks.set(s.pblocks);
+  c.csums.set(s.csums);
+  return c;
 }
 
 export function shardEmpty(s: Shard): boolean {
@@ -332,18 +344,18 @@ export const shardRecordBytes = 6 + shardBlocks * 12;
 
 /** Hand-rolled (the same bytes as denc's Writer): a 4 KiB overwrite re-encodes one shard. */
 export function encodeShard(s: Shard): Buffer {
-  const ab = new ArrayBuffer(shardRecordBytes);
-  const v = new DataView(ab);
-  v.setUint8(0, 1);
-  v.setUint8(1, 1);
-  v.setUint32(2, shardRecordBytes - 6, true);
+  // From Node's shared pool (records are under 4 KiB): no ArrayBuffer of its own per write.
+  const b = Buffer.allocUnsafe(shardRecordBytes);
+  b[0] = 1;
+  b[1] = 1;
+  b.writeUInt32LE(shardRecordBytes - 6, 2);
   for (let i = 0, at = 6; i < shardBlocks; i++, at += 12) {
     const p = s.pblocks[i]!;
-    v.setUint32(at, p % 0x100000000, true);
-    v.setUint32(at + 4, Math.floor(p / 0x100000000), true);
-    v.setUint32(at + 8, s.csums[i]!, true);
+    b.writeUInt32LE(p % 0x100000000, at);
+    b.writeUInt32LE(Math.floor(p / 0x100000000), at + 4);
+    b.writeUInt32LE(s.csums[i]!, at + 8);
   }
-  return Buffer.from(ab);
+  return b;
 }
 
 export function decodeShard(b: Buffer): Shard {

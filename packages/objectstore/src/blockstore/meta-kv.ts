@@ -23,6 +23,12 @@ export interface MetaKV {
   /** Whether records are stored encrypted. */
   readonly sealed: boolean;
   get(key: Buffer): Promise<Buffer | undefined>;
+  /**
+   * The same read done on the calling thread. For the lookups on a write's path (is this object
+   * new?): LevelDB answers a miss from memory (memtable, table index) in microseconds, where the
+   * asynchronous get costs a thread-pool round trip, two thread wake-ups and a promise per op.
+   */
+  getSync(key: Buffer): Buffer | undefined;
   getMany(keys: Buffer[]): Promise<(Buffer | undefined)[]>;
   /** One atomic LevelDB batch; `sync` makes it durable before resolving. */
   write(ops: BatchOp[], sync: boolean): Promise<void>;
@@ -61,6 +67,9 @@ export class PlainKV implements MetaKV {
   constructor(private readonly level: KV) {}
   get(key: Buffer): Promise<Buffer | undefined> {
     return this.level.get(key);
+  }
+  getSync(key: Buffer): Buffer | undefined {
+    return this.level.getSync(key);
   }
   getMany(keys: Buffer[]): Promise<(Buffer | undefined)[]> {
     return this.level.getMany(keys);

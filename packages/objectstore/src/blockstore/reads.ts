@@ -11,6 +11,15 @@ import type { MetaKV } from './meta-kv';
 // transactions): data through the block I/O layer, metadata and omap from LevelDB.
 
 /** An onode from LevelDB with its extent-map shards, or null when the key is absent. */
+/**
+ * Whether LevelDB has no onode for the object, read on the calling thread: every write to a new
+ * object asks this, and a miss needs no shard scan, so it is answered without a thread-pool round
+ * trip (MetaKV.getSync). False means "load it" (loadOnode).
+ */
+export function onodeAbsent(db: MetaKV, cid: CollT, sortKey: string): boolean {
+  return db.getSync(L.onodeKey(cid, sortKey)) === undefined;
+}
+
 export async function loadOnode(db: MetaKV, cid: CollT, sortKey: string): Promise<Onode | null> {
   const v = await db.get(L.onodeKey(cid, sortKey));
   if (!v) return null;

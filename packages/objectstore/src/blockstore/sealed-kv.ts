@@ -154,6 +154,12 @@ export class SealedKV implements MetaKV {
     return this.openAs(key, phys, await this.level.get(phys));
   }
 
+  getSync(key: Buffer): Buffer | undefined {
+    if (isPlain(key)) return this.level.getSync(key);
+    const phys = this.physKey(key);
+    return this.openAs(key, phys, this.level.getSync(phys));
+  }
+
   async getMany(keys: Buffer[]): Promise<(Buffer | undefined)[]> {
     const phys = keys.map((k) => this.physKey(k));
     const vals = await this.level.getMany(phys);

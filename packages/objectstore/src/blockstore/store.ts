@@ -157,7 +157,12 @@ export class NativeStore implements ObjectStore, TxcHost {
   async lookup(cid: CollT, oid: GHObject, key = cacheKey(cid, oid)): Promise<Onode | undefined> {
     const c = this.cache.get(key);
     if (c !== undefined) return c ?? undefined;
-    const loaded = await R.loadOnode(this.db, cid, key.slice(key.indexOf('\n') + 1));
+    const sortKey = key.slice(key.indexOf('\n') + 1);
+    if (R.onodeAbsent(this.db, cid, sortKey)) {
+      this.cache.set(key, null);
+      return undefined;
+    }
+    const loaded = await R.loadOnode(this.db, cid, sortKey);
     // A transaction may have installed a newer state while we read the database.
     if (!this.cache.has(key)) this.cache.set(key, loaded);
     return this.cache.get(key) ?? undefined;
@@ -221,7 +226,13 @@ export class NativeStore implements ObjectStore, TxcHost {
         if (this.cache.has(key)) continue;
         let load = this.loading.get(key);
         if (!load) {
-          load = R.loadOnode(this.db, op.cid, key.slice(key.indexOf('\n') + 1)).then(
+          const sortKey = key.slice(key.indexOf('\n') + 1);
+          // A new object (the common case of a write) is known absent at once, without a promise.
+          if (R.onodeAbsent(this.db, op.cid, sortKey)) {
+            this.cache.set(key, null);
+            continue;
+          }
+          load = R.loadOnode(this.db, op.cid, sortKey).then(
             (o) => {
               if (!this.cache.has(key)) this.cache.set(key, o ?? null);
             },
