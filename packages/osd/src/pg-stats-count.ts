@@ -14,7 +14,7 @@
 import { CEPH_NOSNAP, GHObject, ghobjectMax, ghobjectMin } from '@ts-ceph/objectstore/interface';
 import { ObjectStore } from '@ts-ceph/objectstore';
 import { EversionT, newObjectStatSum, ObjectStatSumT } from '@ts-ceph/maps';
-import { PG, evKeyName } from './core/pg';
+import { PG, evCmp, evKeyName } from './core/pg';
 import { oidKey } from './core/peering/log-merge';
 
 export const pgStatsCountLimits = {
@@ -87,8 +87,6 @@ export interface CountContext {
   /** Its pool has (or had) snapshots: snap_seq > 0. */
   snaps: boolean;
 }
-
-const evCmp = (a: EversionT, b: EversionT): number => a.epoch - b.epoch || (a.version < b.version ? -1 : a.version > b.version ? 1 : 0);
 
 export class PgObjectCounter {
   private readonly kept = new Map<string, Kept>();
