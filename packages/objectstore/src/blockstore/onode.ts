@@ -17,6 +17,8 @@ export interface Onode {
 }
 
 export const cacheKey = (c: CollT, o: GHObject): string => `${collToString(c)}\n${ghobjectSortKey(o)}`;
+/** The object's sort key inside a cacheKey (the part LevelDB's onode key is built from). */
+export const cacheKeySortKey = (key: string): string => key.slice(key.indexOf('\n') + 1);
 
 /**
  * A copy for a transaction to change. The xattr map, the shard map and each shard are shared with

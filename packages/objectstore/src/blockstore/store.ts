@@ -9,7 +9,7 @@ import { BitmapAllocator, PExtent } from './allocator';
 import { BlockIO } from './io';
 import * as L from './layout';
 import { blockBytes, CollRecord } from './layout';
-import { cacheKey, getBlock, Onode, allocatedBytes } from './onode';
+import { cacheKey, cacheKeySortKey, getBlock, Onode, allocatedBytes } from './onode';
 import { Txc, TxcHost } from './txc';
 import { runFsck } from './fsck';
 import { CommitPipeline } from './commit';
@@ -157,11 +157,8 @@ export class NativeStore implements ObjectStore, TxcHost {
   async lookup(cid: CollT, oid: GHObject, key = cacheKey(cid, oid)): Promise<Onode | undefined> {
     const c = this.cache.get(key);
     if (c !== undefined) return c ?? undefined;
-    const sortKey = key.slice(key.indexOf('\n') + 1);
-    if (R.onodeAbsent(this.db, cid, sortKey)) {
-      this.cache.set(key, null);
-      return undefined;
-    }
+    const sortKey = this.sortKeyUnlessAbsent(cid, key);
+    if (sortKey === undefined) return undefined;
     const loaded = await R.loadOnode(this.db, cid, sortKey);
     // A transaction may have installed a newer state while we read the database.
     if (!this.cache.has(key)) this.cache.set(key, loaded);
@@ -211,6 +208,17 @@ export class NativeStore implements ObjectStore, TxcHost {
   }
 
   /**
+   * The object's sort key, or undefined when LevelDB says at once (on this thread, no promise)
+   * that it has no such object: the common case of a write to a new object, cached as absent.
+   */
+  private sortKeyUnlessAbsent(cid: CollT, key: string): string | undefined {
+    const sortKey = cacheKeySortKey(key);
+    if (!R.onodeAbsent(this.db, cid, sortKey)) return sortKey;
+    this.cache.set(key, null);
+    return undefined;
+  }
+
+  /**
    * Start the LevelDB lookups of the transaction's objects that the cache does not know, now, in
    * parallel with the transactions ahead of it. Prepares run one at a time, so a lookup each
    * (every write to a new object misses) would hold the queue for a LevelDB round trip per
@@ -226,12 +234,8 @@ export class NativeStore implements ObjectStore, TxcHost {
         if (this.cache.has(key)) continue;
         let load = this.loading.get(key);
         if (!load) {
-          const sortKey = key.slice(key.indexOf('\n') + 1);
-          // A new object (the common case of a write) is known absent at once, without a promise.
-          if (R.onodeAbsent(this.db, op.cid, sortKey)) {
-            this.cache.set(key, null);
-            continue;
-          }
+          const sortKey = this.sortKeyUnlessAbsent(op.cid, key);
+          if (sortKey === undefined) continue;
           load = R.loadOnode(this.db, op.cid, sortKey).then(
             (o) => {
               if (!this.cache.has(key)) this.cache.set(key, o ?? null);

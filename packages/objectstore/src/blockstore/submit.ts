@@ -4,7 +4,7 @@ import { coalesce } from './allocator';
 import { BlockIO, consecutive, writeBytesMax } from './io';
 import * as L from './layout';
 import { blockBytes, CollRecord } from './layout';
-import { Onode, recordChanged } from './onode';
+import { cacheKeySortKey, Onode, recordChanged } from './onode';
 import { Txc } from './txc';
 import { CommitPipeline, TxnCommit } from './commit';
 import { BatchOp, opBytes } from './journal';
@@ -61,7 +61,7 @@ function keyOps(txc: Txc): BatchOp[] {
   }
   for (const [nid, shards] of txc.removedNids) for (const si of shards) kv.push({ type: 'del', key: L.shardKey(nid, si) });
   for (const [key, s] of txc.staged) {
-    const sortKey = key.slice(key.indexOf('\n') + 1);
+    const sortKey = cacheKeySortKey(key);
     if (s.onode) onodeOps(kv, s.cid, sortKey, s.onode, s.orig);
     else kv.push({ type: 'del', key: L.onodeKey(s.cid, sortKey) });
   }
