@@ -1,4 +1,4 @@
-import { CephError, cephError } from '@ts-ceph/common/core';
+import { cephError } from '@ts-ceph/common/core';
 import { Reader } from '@ts-ceph/denc';
 import { ClsContext } from '../context';
 import { CLS_METHOD_RD, CLS_METHOD_WR, ClsMethod } from '../registry';
@@ -6,7 +6,7 @@ import { rbdListEntriesMax } from './directory';
 import { valsWithPrefix } from './misc';
 import * as S from './spec-types';
 import { RBD_OPERATION_FEATURE, decodeGroupSpec, encodeGroupSpec } from './types';
-import { decodeInput, ifAbsent, isValidId, out, readKeyOr, readString, setOpFeatures } from './util';
+import { decodeInput, decodeStored, ifAbsent, isValidId, out, readKeyOr, readString, setOpFeatures } from './util';
 
 /**
  * cls_rbd's consistency-group methods (src/cls/rbd/cls_rbd.cc): `rbd_group_directory` maps group
@@ -23,16 +23,6 @@ const GROUP_SNAP_KEY_PREFIX = 'snapshot_';
 const RBD_GROUP_REF = 'rbd_group_ref';
 
 const readNameId = (r: Reader) => ({ name: r.string('name'), id: r.string('id') });
-
-/** A stored value that does not decode is EIO, as cls_rbd answers for its own records. */
-function decodeStored<T>(key: string, bl: Buffer, decode: (r: Reader) => T): T {
-  try {
-    return decode(new Reader(bl));
-  } catch (e) {
-    if (!(e instanceof CephError)) throw e;
-    throw cephError('EIO', `cls_rbd: ${key} does not decode`);
-  }
-}
 
 /** group::dir_add: EEXIST for a taken name, EBADF for a taken id when it must be new. */
 async function dirAdd(ctx: ClsContext, name: string, id: string, uniqueId: boolean): Promise<void> {

@@ -5,7 +5,7 @@ import { CLS_METHOD_RD, CLS_METHOD_WR, ClsMethod } from '../registry';
 import { rbdListEntriesMax } from './directory';
 import { valsWithPrefix } from './misc';
 import { MIRROR_IMAGE_STATE, MIRROR_MODE, MirrorImage, decodeMirrorImage, encodeMirrorImage } from './spec-types';
-import { decodeInput, ifAbsent, out, readKey, readKeyOr, readString, removeKey } from './util';
+import { decodeInput, ifAbsent, out, readKey, readKeyOr, readString, readU32, removeKey } from './util';
 
 /**
  * cls_rbd's pool mirroring methods on `rbd_mirroring` (src/cls/rbd/cls_rbd.cc, namespace mirror):
@@ -24,7 +24,6 @@ const IMAGE_KEY_PREFIX = 'image_';
 const GLOBAL_KEY_PREFIX = 'global_';
 const STATUS_GLOBAL_KEY_PREFIX = 'status_global_';
 const REMOTE_STATUS_GLOBAL_KEY_PREFIX = 'remote_status_global_';
-const readU32 = (r: Reader) => r.u32();
 
 async function uuidGet(ctx: ClsContext): Promise<string> {
   return (await ctx.mapGetVal(UUID_KEY)).toString('utf8');

@@ -27,16 +27,20 @@ export function out(body: (w: Writer) => void): Buffer {
   return w.finish();
 }
 
-/** read_key: ENOENT when missing (propagated), EIO when the stored value does not decode. */
-export async function readKey<T>(ctx: ClsContext, key: string, decode: (r: Reader) => T): Promise<T> {
-  const bl = await ctx.mapGetVal(key);
+/** A stored value that does not decode is EIO, as cls_rbd answers for its own records. */
+export function decodeStored<T>(key: string, bl: Buffer, decode: (r: Reader) => T, ctx?: ClsContext): T {
   try {
     return decode(new Reader(bl));
   } catch (e) {
     if (!(e instanceof CephError)) throw e;
-    ctx.log(0, `error decoding ${key}`);
+    ctx?.log(0, `error decoding ${key}`);
     throw cephError('EIO', `cls_rbd: ${key} does not decode`);
   }
+}
+
+/** read_key: ENOENT when missing (propagated), EIO when the stored value does not decode. */
+export async function readKey<T>(ctx: ClsContext, key: string, decode: (r: Reader) => T): Promise<T> {
+  return decodeStored(key, await ctx.mapGetVal(key), decode, ctx);
 }
 
 /** A catch handler where a missing key or object (ENOENT) means `fallback`; other errors go on. */
@@ -72,6 +76,7 @@ export function snapChildrenKey(snapId: bigint): string {
   return RBD_SNAP_CHILDREN_KEY_PREFIX + snapId.toString(16).padStart(16, '0');
 }
 
+export const readU32 = (r: Reader) => r.u32();
 export const readU64 = (r: Reader) => r.u64();
 export const readU8 = (r: Reader) => r.u8();
 export const readString = (r: Reader) => r.string();
