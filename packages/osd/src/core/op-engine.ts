@@ -360,7 +360,6 @@ function finish(ctx: OpContext, pg: PG, ran: { result: number; outs: MOSDOpReply
   return { reply, t, entry, effects: ctx.effects };
 }
 
-/** reply_op_error for a resent write: the recorded result and versions (and op returns). */
 /**
  * execute_ctx with update_log_only: a write vector that failed, or that changed nothing (truncate or
  * zero past the end, only assertions, a watch reconnect), is not applied, but record_write_error
@@ -380,6 +379,7 @@ function updateLogOnly(ctx: OpContext, pg: PG, reply: MOSDOpReply, outs: MOSDOpR
   return { reply, t, entry, effects: result >= 0 ? ctx.effects : [] };
 }
 
+/** reply_op_error for a resent write: the recorded result and versions (and op returns). */
 function dupReply(req: MOSDOp, d: PgLogEntry | PgLogDup, epoch: number): MOSDOpReply {
   const r = mOSDOpReplyFor(req, d.returnCode, epoch);
   setReplyVersions(r, d.version, d.userVersion);
