@@ -77,13 +77,18 @@ t.test('a PUT gets only a name whose record is durable; spares follow the PUTs u
   t.equal(s.records.length, 2, 'and costs no record op (enough spares)');
 });
 
-t.test('released records are cleared by the next record op, or alone after releaseDelayMs', async (t) => {
+/** A reserver whose first take's record op has settled, and the name that take got. */
+async function reservedOnce(): Promise<{ s: ReturnType<typeof scripted>; r: DataSetReserver; a: string }> {
   const s = scripted();
   const r = new DataSetReserver(s.io);
   const first = r.take(bucket);
   await tick();
   s.settle();
-  const a = await first;
+  return { s, r, a: await first };
+}
+
+t.test('released records are cleared by the next record op, or alone after releaseDelayMs', async (t) => {
+  const { s, r, a } = await reservedOnce();
   r.release(bucket, [a]);
   r.done(bucket);
   // Use up the spares with PUTs under way, so the next take needs a record op.
@@ -102,12 +107,7 @@ t.test('released records are cleared by the next record op, or alone after relea
 });
 
 t.test('expired names are cleared, never handed out', async (t) => {
-  const s = scripted();
-  const r = new DataSetReserver(s.io);
-  const first = r.take(bucket);
-  await tick();
-  s.settle();
-  const a = await first;
+  const { s, r, a } = await reservedOnce();
   r.done(bucket);
   const spare = [...s.durable].filter((x) => x !== a);
   t.equal(spare.length, 3, 'three spares');
