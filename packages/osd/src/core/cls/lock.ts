@@ -1,7 +1,7 @@
 import { CephError, cephError, isCephError } from '@ts-ceph/common/core';
 import { AddrType, Reader, UTime, Writer, compareUTime } from '@ts-ceph/denc';
 import { ClsContext } from './context';
-import { CLS_METHOD_PROMOTE, CLS_METHOD_RD, CLS_METHOD_WR, ClsMethod } from './registry';
+import { CLS_METHOD_PROMOTE, CLS_METHOD_RD, CLS_METHOD_WR, ClsMethod, decodeClsInput } from './registry';
 import * as L from './lock-types';
 
 /**
@@ -14,14 +14,7 @@ import * as L from './lock-types';
 const LOCK_PREFIX = 'lock.';
 
 /** Decode a method's input; a malformed one is EINVAL (cls_lock catches buffer::error). */
-function decodeInput<T>(input: Buffer, decode: (r: Reader) => T): T {
-  try {
-    return decode(new Reader(input));
-  } catch (e) {
-    if (e instanceof CephError) throw cephError('EINVAL', `cls_lock: undecodable input: ${e.message}`);
-    throw e;
-  }
-}
+const decodeInput = <T>(input: Buffer, decode: (r: Reader) => T): T => decodeClsInput('cls_lock', input, decode);
 
 function emptyLock(): L.LockInfo {
   return { lockers: [], lockType: L.ClsLockType.NONE, tag: '' };

@@ -1,7 +1,6 @@
 import { cephError, isCephError } from '@ts-ceph/common/core';
-import { DencError, Reader } from '@ts-ceph/denc';
 import { ClsContext } from './context';
-import { CLS_METHOD_RD, CLS_METHOD_WR, ClsMethod } from './registry';
+import { CLS_METHOD_RD, CLS_METHOD_WR, ClsMethod, decodeClsInput } from './registry';
 
 /**
  * cls_numops (src/cls/numops/cls_numops.cc): add to or multiply a number kept as text in an omap
@@ -43,13 +42,7 @@ export function formatG(v: number, digits = numopsDigits): string {
 }
 
 function decodeInput(input: Buffer, method: string): { key: string; operand: string } {
-  try {
-    const r = new Reader(input);
-    return { key: r.string('key'), operand: r.string('operand') };
-  } catch (e) {
-    if (e instanceof DencError) throw cephError('EINVAL', `${method}: invalid decode of input`);
-    throw e;
-  }
+  return decodeClsInput(method, input, (r) => ({ key: r.string('key'), operand: r.string('operand') }));
 }
 
 /** The stored number: a missing object, key or empty value is 0; text strtod cannot take is EBADMSG. */

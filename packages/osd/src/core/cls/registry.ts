@@ -1,6 +1,20 @@
-import { cephError } from '@ts-ceph/common/core';
+import { CephError, cephError } from '@ts-ceph/common/core';
+import { Reader } from '@ts-ceph/denc';
 import { OSDClassInfo } from '@ts-ceph/cephx/core';
 import { ClsContext } from './context';
+
+/**
+ * Decode a method's input; anything malformed is EINVAL, as every class answers a buffer::error
+ * from its input's decode. `cls` names the class (or method) in the message.
+ */
+export function decodeClsInput<T>(cls: string, input: Buffer, decode: (r: Reader) => T): T {
+  try {
+    return decode(new Reader(input));
+  } catch (e) {
+    if (e instanceof CephError) throw cephError('EINVAL', `${cls}: undecodable input: ${e.message}`);
+    throw e;
+  }
+}
 
 /**
  * Object-class method flags (src/objclass/objclass.h). RD: the method may read the object's prior

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { cephError, isCephError } from '@ts-ceph/common/core';
 import { DencError, Reader, Writer } from '@ts-ceph/denc';
 import { ClsContext } from './context';
-import { CLS_METHOD_RD, CLS_METHOD_WR, ClsMethod } from './registry';
+import { CLS_METHOD_RD, CLS_METHOD_WR, ClsMethod, decodeClsInput } from './registry';
 
 /**
  * cls_version (src/cls/version/cls_version.cc, cls_version_types.h, cls_version_ops.h): an object's
@@ -43,17 +43,14 @@ function decodeCond(r: Reader): ObjVersionCond {
 
 /** cls_version_set_op, cls_version_inc_op and cls_version_check_op: objv, then (inc, check) conds. */
 function decodeOp(input: Buffer, withConds: boolean): { objv: ObjVersion; conds: ObjVersionCond[] } {
-  try {
-    return new Reader(input).envelope('cls_version_op', 1, (r) => {
+  return decodeClsInput('cls_version', input, (r) =>
+    r.envelope('cls_version_op', 1, (r) => {
       const objv = decodeObjVersion(r);
       const conds: ObjVersionCond[] = [];
       if (withConds) for (let n = r.count('conds', 4); n > 0; n--) conds.push(decodeCond(r));
       return { objv, conds };
-    });
-  } catch (e) {
-    if (e instanceof DencError) throw cephError('EINVAL', `cls_version: failed to decode the op: ${e.message}`);
-    throw e;
-  }
+    }),
+  );
 }
 
 /**

@@ -1,6 +1,7 @@
 import { CephError, cephError, isCephError } from '@ts-ceph/common/core';
 import { Reader, Writer } from '@ts-ceph/denc';
 import { ClsContext } from '../context';
+import { decodeClsInput } from '../registry';
 import { ClsRbdSnap, RBD_FEATURE, decodeClsRbdSnap, encodeClsRbdSnap } from './types';
 
 /** Helpers every cls_rbd method shares (the static functions at the top of cls_rbd.cc). */
@@ -12,12 +13,7 @@ export const RBD_SNAP_CHILDREN_KEY_PREFIX = 'snap_children_';
 
 /** Decode a method's input; anything malformed is EINVAL, as every cls_rbd method answers buffer::error. */
 export function decodeInput<T>(input: Buffer, decode: (r: Reader) => T): T {
-  try {
-    return decode(new Reader(input));
-  } catch (e) {
-    if (e instanceof CephError) throw cephError('EINVAL', `cls_rbd: undecodable input: ${e.message}`);
-    throw e;
-  }
+  return decodeClsInput('cls_rbd', input, decode);
 }
 
 /** An output built with a Writer. */
