@@ -25,7 +25,8 @@ Napi::Object Device::Init(Napi::Env env, Napi::Object exports) {
                                   InstanceMethod("close", &Device::Close),
                                   InstanceMethod("info", &Device::Info),
                                   InstanceMethod("setFault", &Device::SetFault),
-                                  InstanceMethod("registerBuffer", &Device::RegisterBuffer)});
+                                  InstanceMethod("registerBuffer", &Device::RegisterBuffer),
+                                  InstanceMethod("writeSync", &Device::WriteSync)});
   exports.Set("Device", f);
   return exports;
 }
@@ -168,7 +169,7 @@ Napi::Value Device::Submit(const Napi::CallbackInfo& info) {
   uint32_t len = info[4].As<Napi::Number>().Uint32Value();
   double off = info[5].As<Napi::Number>().DoubleValue();
   if (!(off >= 0 && off <= 9007199254740991.0)) return Napi::Number::New(env, -EINVAL);
-  if (op == OP_READ || op == OP_WRITE) {
+  if (op == OP_READ || op == OP_WRITE || op == OP_WRITE_DSYNC) {
     if (!info[2].IsTypedArray()) return Napi::Number::New(env, -EINVAL);
     Napi::TypedArray ta = info[2].As<Napi::TypedArray>();
     size_t bytes = ta.ByteLength();
@@ -191,6 +192,25 @@ Napi::Value Device::Submit(const Napi::CallbackInfo& info) {
     pinned_ = true;
   }
   return Napi::Number::New(env, r);
+}
+
+// writeSync(buf, bufOffset, len, offset) -> bytes written | -errno: a durable write (RWF_DSYNC)
+// done here, on the JS thread, whatever the backend. With nothing else to do (one commit in flight)
+// this skips every hand-off of an asynchronous op: no ring worker, no eventfd wake-up of the loop,
+// no completion callback. The caller orders it against its own in-flight ops.
+Napi::Value Device::WriteSync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!backend_ || fd_ < 0 || closing_) return Napi::Number::New(env, -EBADF);
+  if (info.Length() < 4 || !info[0].IsTypedArray()) return Napi::Number::New(env, -EINVAL);
+  Napi::TypedArray ta = info[0].As<Napi::TypedArray>();
+  size_t bytes = ta.ByteLength();
+  size_t boff = info[1].As<Napi::Number>().Uint32Value();
+  uint32_t len = info[2].As<Napi::Number>().Uint32Value();
+  double off = info[3].As<Napi::Number>().DoubleValue();
+  if (!(off >= 0 && off <= 9007199254740991.0)) return Napi::Number::New(env, -EINVAL);
+  if (boff > bytes || len > bytes - boff || len == 0) return Napi::Number::New(env, -EFAULT);
+  uint8_t* ptr = static_cast<uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset() + boff;
+  return Napi::Number::New(env, ApplyFault(WriteDsync(fd_, ptr, len, static_cast<uint64_t>(off))));
 }
 
 Napi::Value Device::FlushQueue(const Napi::CallbackInfo& info) {

@@ -14,7 +14,9 @@
 namespace tsceph {
 
 // Op codes shared with packages/objectstore/src/native/device.ts.
-enum IoOp : int32_t { OP_READ = 1, OP_WRITE = 2, OP_FSYNC = 3, OP_FDATASYNC = 4, OP_DISCARD = 5 };
+// OP_WRITE_DSYNC: a write that is durable when it completes (RWF_DSYNC: the range's data and the
+// metadata needed to read it back, and a device cache flush), one op where write + fdatasync is two.
+enum IoOp : int32_t { OP_READ = 1, OP_WRITE = 2, OP_FSYNC = 3, OP_FDATASYNC = 4, OP_DISCARD = 5, OP_WRITE_DSYNC = 6 };
 // Submit flags (device.ts SubmitFlag): LINK, the next op starts after this one succeeded;
 // BACKGROUND, nobody waits on it soon: issue it from an io_uring worker thread rather than inline
 // in the submitting call on the JS thread.
@@ -44,6 +46,7 @@ class Device : public Napi::ObjectWrap<Device> {
   Napi::Value Info(const Napi::CallbackInfo& info);
   Napi::Value SetFault(const Napi::CallbackInfo& info);
   Napi::Value RegisterBuffer(const Napi::CallbackInfo& info);
+  Napi::Value WriteSync(const Napi::CallbackInfo& info);
   void Shutdown();
   void MaybeFinish();
   bool closing_ = false;
@@ -94,6 +97,8 @@ class Backend {
 Backend* MakeUringBackend(Device* dev, uint32_t entries, std::string* err);
 Backend* MakePoolBackend(Device* dev, uint32_t capacity);
 
+// pwritev2(RWF_DSYNC) until `len` bytes are written: the byte count (short only at an error) or -errno.
+int32_t WriteDsync(int fd, uint8_t* buf, uint32_t len, uint64_t offset);
 // Perform one op synchronously (the pool backend's worker body; also used by tests via pool).
 int32_t DoSyncOp(int fd, bool blockdev, int32_t op, uint8_t* buf, uint32_t len, uint64_t offset);
 

@@ -10,7 +10,9 @@
 //         then its 16-byte tag; a piece may also be a number n, meaning n zero bytes (padding).
 //   open: op k decrypts the next opBytes[k] bytes, then reads the 16-byte tag that follows in the
 //         stream and verifies it (OpenSSL's EVP_DecryptFinal_ex compares tags in constant time).
-// Output goes to a caller-provided buffer, contiguous; ops do not have to line up with pieces. An
+// Output goes to a caller-provided buffer, contiguous; ops do not have to line up with pieces; it
+// may not overlap the input, except open's exact in place (one operation, one piece starting at the
+// output: a received frame's segments decrypted where their ciphertext lies). An
 // optional 7th argument is additional authenticated data for every operation (msgr2 has none; the
 // GCM specification's vectors do).
 // OpenSSL's EVP from the OpenSSL that Node ships (its symbols are exported by the node binary).
@@ -199,7 +201,12 @@ class GcmContext : public Napi::ObjectWrap<GcmContext> {
       if (napi_get_element(env, info[5], i, &v) != napi_ok) return Fail(env, false, what, "cannot read a piece");
       if (Bytes(env, v, &p, &pc.n)) {
         pc.p = p;
-        if (Overlap(pc.p, pc.n, a->out, a->out_room)) return Fail(env, true, what, "an input piece overlaps the output");
+        // Exact in place is allowed for open (OpenSSL's GCM decrypts with out == in): one
+        // operation whose only piece starts where its plaintext goes; its tag follows the
+        // plaintext's end and is read after the bytes before it were decrypted. Any other overlap
+        // (a piece running into output not yet written, or written before it is read) is refused.
+        bool in_place = !seal && a->ops == 1 && count == 1 && pc.p == a->out;
+        if (!in_place && Overlap(pc.p, pc.n, a->out, a->out_room)) return Fail(env, true, what, "an input piece overlaps the output");
       } else if (seal && Number(env, v, &z)) {
         if (!(z >= 0 && z <= 4294967295.0)) return Fail(env, true, what, "bad zero-run length");
         pc.p = nullptr;

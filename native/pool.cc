@@ -4,6 +4,7 @@
 #include <linux/falloc.h>
 #include <linux/fs.h>
 #include <sys/ioctl.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -12,30 +13,51 @@
 
 namespace tsceph {
 
+// Loops over short transfers the way the kernel may return them, and over EINTR: `io(done)` moves
+// the bytes from `done` on. A transfer that hits end of file returns what it got (the caller
+// decides whether a short read is an error).
+template <typename Io>
+static int32_t TransferAll(uint32_t len, Io io) {
+  uint32_t done = 0;
+  while (done < len) {
+    ssize_t r = io(done);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      return done ? static_cast<int32_t>(done) : -errno;
+    }
+    if (r == 0) break;
+    done += static_cast<uint32_t>(r);
+  }
+  return static_cast<int32_t>(done);
+}
+
+int32_t WriteDsync(int fd, uint8_t* buf, uint32_t len, uint64_t offset) {
+  // Each piece of a short transfer is durable when pwritev2 returns, so looping keeps the promise.
+  return TransferAll(len, [&](uint32_t done) {
+    iovec iov{buf + done, len - done};
+    return pwritev2(fd, &iov, 1, static_cast<off_t>(offset + done), RWF_DSYNC);
+  });
+}
+
 int32_t DoSyncOp(int fd, bool blockdev, int32_t op, uint8_t* buf, uint32_t len, uint64_t offset) {
   (void)blockdev;
   switch (op) {
     case OP_READ:
-    case OP_WRITE: {
-      // Loop over short transfers the way the kernel may return them; a read that hits end of
-      // file returns what it got (the caller decides whether a short read is an error).
-      uint32_t done = 0;
-      while (done < len) {
-        ssize_t r = op == OP_READ ? pread(fd, buf + done, len - done, static_cast<off_t>(offset + done))
-                                  : pwrite(fd, buf + done, len - done, static_cast<off_t>(offset + done));
-        if (r < 0) {
-          if (errno == EINTR) continue;
-          return done ? static_cast<int32_t>(done) : -errno;
-        }
-        if (r == 0) break;
-        done += static_cast<uint32_t>(r);
-      }
-      return static_cast<int32_t>(done);
-    }
+    case OP_WRITE:
+      return TransferAll(len, [&](uint32_t done) {
+        return op == OP_READ ? pread(fd, buf + done, len - done, static_cast<off_t>(offset + done))
+                             : pwrite(fd, buf + done, len - done, static_cast<off_t>(offset + done));
+      });
+    case OP_WRITE_DSYNC:
+      return WriteDsync(fd, buf, len, offset);
     case OP_FSYNC:
-      return fsync(fd) == 0 ? 0 : -errno;
     case OP_FDATASYNC:
-      return fdatasync(fd) == 0 ? 0 : -errno;
+      // A flush interrupted by a signal is asked again: it is what the caller waits for.
+      for (;;) {
+        int r = op == OP_FSYNC ? fsync(fd) : fdatasync(fd);
+        if (r == 0) return 0;
+        if (errno != EINTR) return -errno;
+      }
     case OP_DISCARD:
       return fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(offset), len) == 0 ? 0 : -errno;
     default:
@@ -64,7 +86,7 @@ struct PoolReq {
 // io_uring breaks a link when an op fails or a read/write is short; so do we.
 static bool Succeeded(const PoolOp& o) {
   if (o.result < 0) return false;
-  return (o.op != OP_READ && o.op != OP_WRITE) || static_cast<uint32_t>(o.result) == o.len;
+  return (o.op != OP_READ && o.op != OP_WRITE && o.op != OP_WRITE_DSYNC) || static_cast<uint32_t>(o.result) == o.len;
 }
 
 class PoolBackend : public Backend {

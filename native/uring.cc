@@ -111,6 +111,11 @@ class UringBackend : public Backend {
         if (fixed_buf) io_uring_prep_write_fixed(sqe, fd, buf, len, offset, 0);
         else io_uring_prep_write(sqe, fd, buf, len, offset);
         break;
+      case OP_WRITE_DSYNC:
+        if (fixed_buf) io_uring_prep_write_fixed(sqe, fd, buf, len, offset, 0);
+        else io_uring_prep_write(sqe, fd, buf, len, offset);
+        sqe->rw_flags = RWF_DSYNC;
+        break;
       case OP_FSYNC:
         io_uring_prep_fsync(sqe, fd, 0);
         break;

@@ -18,6 +18,11 @@ log=$(mktemp)
 npx tap --reporter=tap "${files[@]}" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 summary=$(grep -E '^# \{ total: [0-9]+' "$log" | tail -1)
+# CI shows only the tail of this output: repeat each failure (its file, line and diagnostics) here.
+if grep -qE '^\s*not ok' "$log"; then
+  echo "# failures, repeated from above:"
+  awk '/^# Subtest: /{file=$0} /^[[:space:]]*not ok/{n=25; print file} n>0{print; n--}' "$log" | head -400
+fi
 rm -f "$log"
 num() { echo "$summary" | grep -oE "$1: [0-9]+" | grep -oE '[0-9]+' || echo 0; }
 pass=$(num pass); fail=$(num fail); skip=$(num skip); todo=$(num todo)

@@ -8,9 +8,11 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isUp } from '@ts-ceph/maps';
 import { requireBinary, run, RunResult, waitFor } from '@ts-ceph/testkit';
 import { json, startTsMon, TsMon } from './mon-lib';
-import { OsdDump, tsOsdBin } from './osd-lib';
+import { watchOsdMap } from './osd-cluster-lib';
+import { tsOsdBin } from './osd-lib';
 
 export interface PgStatJSON {
   pg_summary: { num_pg_by_state: { name: string; num: number }[]; num_pgs: number; num_bytes: number; total_bytes: number; total_used_raw_bytes: number };
@@ -28,25 +30,35 @@ export interface TsMgrCluster {
 async function bootOsd(mon: TsMon, id: number): Promise<ChildProcess> {
   const uuid = randomUUID();
   const key = (await run('ceph-authtool', ['--gen-print-key'])).stdout.trim();
-  const r = await mon.ceph(['osd', 'new', uuid, String(id), '-i', '-'], { input: JSON.stringify({ cephx_secret: key }) });
-  if (r.code !== 0 || r.stdout.trim() !== String(id)) throw new Error(`osd new ${id}: rc ${r.code} ${r.stdout}${r.stderr}`);
   const dir = join(mon.dir, `osd.${id}`);
   mkdirSync(dir);
   writeFileSync(join(dir, 'keyring'), `[osd.${id}]\n\tkey = ${key}\n`, { mode: 0o600 });
-  const mk = await run(process.execPath, [tsOsdBin, '-c', mon.conf, '-i', String(id), '--mkfs', '--osd-uuid', uuid]);
+  // As in osd-lib.ts: ts-osd --mkfs needs nothing from the mon, so it runs beside `osd new`.
+  const [r, mk] = await Promise.all([
+    mon.ceph(['osd', 'new', uuid, String(id), '-i', '-'], { input: JSON.stringify({ cephx_secret: key }) }),
+    run(process.execPath, [tsOsdBin, '-c', mon.conf, '-i', String(id), '--mkfs', '--osd-uuid', uuid]),
+  ]);
+  if (r.code !== 0 || r.stdout.trim() !== String(id)) throw new Error(`osd new ${id}: rc ${r.code} ${r.stdout}${r.stderr}`);
   if (mk.code !== 0) throw new Error(`ts-osd --mkfs ${id}: rc ${mk.code} ${mk.stdout}${mk.stderr}`);
   const osd = spawn(process.execPath, [tsOsdBin, '-c', mon.conf, '-i', String(id), '-f'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   osd.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  await waitFor(
-    async () => {
-      if (osd.exitCode !== null) throw new Error(`ts-osd ${id} exited ${osd.exitCode}: ${err}`);
-      return json<OsdDump>(await mon.ceph(['osd', 'dump', '-f', 'json'])).osds.find((x) => x.osd === id)?.up === 1;
-    },
-    30_000,
-    `osd.${id} up`,
-    250,
-  );
+  // Our MonClient's osdmap subscription sees the OSD up without a `ceph osd dump` run per look.
+  const watch = await watchOsdMap(mon.conf);
+  try {
+    await waitFor(
+      () => {
+        if (osd.exitCode !== null) throw new Error(`ts-osd ${id} exited ${osd.exitCode}: ${err}`);
+        const m = watch.map;
+        return m !== undefined && id < m.maxOsd && isUp(m, id);
+      },
+      30_000,
+      `osd.${id} up`,
+      20,
+    );
+  } finally {
+    await watch.stop();
+  }
   return osd;
 }
 
@@ -84,13 +96,16 @@ export async function startTsMgrCluster(opts: { osds: number; pools: [string, nu
   try {
     const osdData = join(mon.dir, 'osd.$id');
     appendFileSync(mon.conf, `\n[osd]\nosd_data = ${osdData}\nkeyring = ${osdData}/keyring\nlog_file = ${osdData}/osd.log\nts_osd_device_bytes = ${opts.deviceBytes ?? 1 << 30}\n`);
-    for (let i = 0; i < opts.osds; i++) osds.push(await bootOsd(mon, i));
+    // The OSDs boot side by side (each `osd new` names its id, so the order does not matter).
+    // Every boot settles before a failure is thrown, so stop() kills the OSDs that did start.
+    const boots = await Promise.allSettled(Array.from({ length: opts.osds }, (_, i) => bootOsd(mon, i)));
+    for (const b of boots) if (b.status === 'fulfilled') osds.push(b.value);
+    for (const b of boots) if (b.status === 'rejected') throw b.reason;
     let pgs = 0;
     for (const [pool, pgNum] of opts.pools) {
-      let r = await mon.ceph(['osd', 'pool', 'create', pool, String(pgNum)]);
+      // Size 1 from the start: the PGs peer once, not again after a `pool set size 1`.
+      let r = await mon.ceph(['osd', 'pool', 'create', pool, String(pgNum), '--size', '1']);
       if (r.code !== 0) throw new Error(`pool create: ${r.stderr}`);
-      r = await mon.ceph(['osd', 'pool', 'set', pool, 'size', '1', '--yes-i-really-mean-it']);
-      if (r.code !== 0) throw new Error(`pool set size 1: ${r.stderr}`);
       r = await mon.ceph(['osd', 'pool', 'application', 'enable', pool, 'rados']);
       if (r.code !== 0) throw new Error(`pool application enable: ${r.stderr}`);
       pgs += pgNum;

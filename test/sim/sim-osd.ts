@@ -151,6 +151,13 @@ export class SimOsd {
         this.s.at(this.rng.intIn(1, 3), () => deliver(o.reply));
       } else if (o.kind === 'effects') {
         for (const f of o.run) f();
+      } else if (o.kind === 'kick') {
+        // The transactions before it are queued in the store: the ops that waited for them go on next.
+        this.s.at(0, async () => {
+          if (this.life !== life) return;
+          await core.kickWaiting();
+          this.drain(core);
+        });
       } else if (o.kind === 'remove_pg' || o.kind === 'pg_temp') {
         // The simulation keeps a purged stray's copy (its checker reads every copy an OSD ever
         // held), and its monitor takes no pg_temp (the cores run with noPgTemp).

@@ -8,6 +8,11 @@
 // bench/RESULTS.md unless --only is given.
 // Usage: node bench/dist/src/messenger/msgr-bench.js [seconds per workload, default 3] [runs, default 3]
 //        [--only=<text>: just the workloads whose name contains it, e.g. --only="secure mode"]
+//        [--no-raw: skip the raw TCP reference (A/B runs of the messenger alone)]
+//        [--heap: sample the sender's heap allocations during each workload (V8's sampling heap
+//         profiler, objects collected by GC included) and print bytes per message and where]
+// The 200 B workload carries its payload in the front segment (no data segment), as an op reply or
+// a ping does: its cost is the per-message overhead alone.
 import { ChildProcess, spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -17,14 +22,18 @@ import { AddrType, EntityType, makeAddr } from '@ts-ceph/denc';
 import { AuthRegistry, CephxClientProvider, CryptoKey, cryptoRandom } from '@ts-ceph/cephx';
 import { Connection, makeMessage, Messenger, Policies } from '@ts-ceph/messenger';
 import { BenchRow, ratio, stamp, table, writeSection } from '../lib/results';
+import { HeapSampler } from './heap-sampler';
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const seconds = Number(args[0] ?? 3);
 const runs = Number(args[1] ?? 3);
+const heap = process.argv.includes('--heap');
+const noRaw = process.argv.includes('--no-raw');
 const sizes = [
-  { name: '4 KiB', bytes: 4096, window: 64 },
-  { name: '4 MiB', bytes: 4 << 20, window: 4 },
+  { name: '200 B (front only)', bytes: 200, window: 64, front: true },
+  { name: '4 KiB', bytes: 4096, window: 64, front: false },
+  { name: '4 MiB', bytes: 4 << 20, window: 4, front: false },
 ];
 
 interface Peer {
@@ -72,7 +81,7 @@ interface Result {
 }
 
 /** Keep `window` messages in flight for `seconds`; count acknowledged messages. */
-async function runMsgr(con: Connection, acks: { n: number; wake?: () => void }, payload: Buffer, window: number, peer: Peer): Promise<Result> {
+async function runMsgr(con: Connection, acks: { n: number; wake?: () => void }, payload: Buffer, front: boolean, window: number, peer: Peer): Promise<Result> {
   const deadline = performance.now() + seconds * 1000;
   let sent = 0;
   const c0 = cpuUsage();
@@ -81,7 +90,7 @@ async function runMsgr(con: Connection, acks: { n: number; wake?: () => void }, 
   const base = acks.n;
   while (performance.now() < deadline) {
     while (sent - (acks.n - base) < window) {
-      con.send(makeMessage({ type: 42, data: payload, tid: BigInt(++sent) }));
+      con.send(makeMessage(front ? { type: 42, front: payload, tid: BigInt(++sent) } : { type: 42, data: payload, tid: BigInt(++sent) }));
     }
     await new Promise<void>((r) => (acks.wake = r));
   }
@@ -181,8 +190,11 @@ async function runMode(mode: 'crc' | 'secure', key: CryptoKey, work: Workload[])
     const con = msgr.connectTo(makeAddr(AddrType.MSGR2, '127.0.0.1', peer.port, 0), EntityType.MON);
     for (const w of work) {
       const payload = Buffer.alloc(w.size.bytes, 0xab);
-      const ours = figures(await runMsgr(con, acks, payload, w.size.window, peer), w.size.bytes);
-      const ref = figures(await runRaw(peer.rawPort, payload, w.size.window, peer), w.size.bytes);
+      const sampler = heap ? await HeapSampler.start() : undefined;
+      const r = await runMsgr(con, acks, payload, w.size.front, w.size.window, peer);
+      if (sampler) console.log(`${w.name}: sender heap ${await sampler.stop(r.msgs)}`);
+      const ours = figures(r, w.size.bytes);
+      const ref = noRaw ? ours : figures(await runRaw(peer.rawPort, payload, w.size.window, peer), w.size.bytes);
       w.ours.push(ours);
       w.ref.push(ref);
       const d = w.size.bytes > 65536 ? 0 : 1;
@@ -216,7 +228,7 @@ async function main(): Promise<void> {
     return { workload: w.name, ours: text(w.ours, w.size.bytes), reference: text(w.ref, w.size.bytes), ratio: ratio(median(w.ours.map((f) => f.rate)), median(w.ref.map((f) => f.rate))), note };
   });
   for (const r of rows) console.log(`${r.workload}: ${r.ours} | raw TCP ${r.reference} | ${r.ratio} | ${r.note}`);
-  if (only) return;
+  if (only || noRaw || heap) return;
   writeSection(
     'messenger',
     `${stamp()}\n\nmsgr2.1 over loopback between two node processes (ours: \`@ts-ceph/messenger\` client → server, cephx-authenticated, one empty ack message per message, the payload in the data segment; reference: raw TCP between the same processes, 4-byte length framing, 4-byte ack per message), ${seconds} s per workload. CPU/msg is user+system time of each process divided by the messages moved. ${runs} runs, interleaved (every workload, then again) on a 2-core machine shared with other work: each figure is the median run, the note gives the range of all runs.\n\n${table(rows, 'raw TCP (same flow)')}`,

@@ -4,22 +4,14 @@
 // "ready <port> <rawport>" when listening; on stdin "cpu" prints "cpu <user+system ms>".
 import { createServer } from 'node:net';
 import { EntityType } from '@ts-ceph/denc';
-import { AuthRegistry, CephxMonServerProvider, CryptoKey, entityCapsFromText, KeyRing, KeyServer, cryptoRandom } from '@ts-ceph/cephx';
+import { CryptoKey } from '@ts-ceph/cephx';
+import { benchMonAuthServer } from './mon-auth';
 import { makeMessage, Messenger, Policies } from '@ts-ceph/messenger';
 
 const [mode, adminKey] = [process.argv[2] as 'crc' | 'secure', process.argv[3]!];
 
 async function main(): Promise<void> {
-  const now = Date.now();
-  const ks = new KeyServer({ rng: cryptoRandom });
-  ks.addAuth({ type: EntityType.CLIENT, id: 'admin' }, { key: CryptoKey.fromBase64(adminKey), caps: entityCapsFromText([['mon', 'allow *']]) });
-  const monKeyring = new KeyRing();
-  monKeyring.add({ type: EntityType.MON, id: '' }, { key: CryptoKey.generate(ks.rng, now), caps: entityCapsFromText([['mon', 'allow *']]) });
-  ks.extraSecrets.import(monKeyring);
-  ks.rotate(now);
-  let gid = 5000n;
-  const registry = new AuthRegistry(EntityType.MON, { msMonClientMode: mode, msMonServiceMode: mode });
-  const authServer = new CephxMonServerProvider({ rng: cryptoRandom, keyServer: ks, monKeyring, registry, allocateGlobalId: () => gid++, now: () => Date.now() });
+  const authServer = benchMonAuthServer(mode, CryptoKey.fromBase64(adminKey));
   const msgr = new Messenger({ entityType: EntityType.MON, nonce: 0, authServer, defaultPolicy: Policies.statelessServer() });
   msgr.addDispatcher({ msDispatch: (con, m) => con.send(makeMessage({ type: 2, tid: m.tid })) });
   const [addr] = await msgr.bind('127.0.0.1', 0);

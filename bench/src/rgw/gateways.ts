@@ -14,14 +14,15 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
-const rgwBin = join(repoRoot(), 'packages', 'rgw', 'dist', 'src', 'bin', 'ts-rgw.js');
+const rgwBin = (root: string): string => join(root, 'packages', 'rgw', 'dist', 'src', 'bin', 'ts-rgw.js');
 const rgwAdminBin = join(repoRoot(), 'packages', 'rgw', 'dist', 'src', 'bin', 'ts-rgw-admin.js');
 
 /**
  * ts-rgw on the cluster of `conf`, as client.admin, with the environment `ts-ceph enable rgw` gives
  * it; `nodeArgs` (e.g. --cpu-prof) go to node, `rgwArgs` (e.g. --ts-rgw-workers 1) to ts-rgw.
+ * `root` is the checkout whose build runs (another one for an A/B run, see rgw-bench.ts --baseline).
  */
-export async function startTsRgw(name: string, c: { conf: string; keyring: string }, nodeArgs: string[] = [], rgwArgs: string[] = []): Promise<Gateway> {
+export async function startTsRgw(name: string, c: { conf: string; keyring: string }, nodeArgs: string[] = [], rgwArgs: string[] = [], root = repoRoot()): Promise<Gateway> {
   const common = ['-c', c.conf, '-n', 'client.admin', '--keyring', c.keyring];
   const accessKey = 'TSRGWBENCH';
   const secretKey = 'tsrgwbenchsecret';
@@ -29,7 +30,7 @@ export async function startTsRgw(name: string, c: { conf: string; keyring: strin
   // 17 (EEXIST): a cluster kept between runs already has the user, with these keys.
   if (mk.code !== 0 && mk.code !== 17) throw new Error(`ts-rgw-admin user create: rc ${mk.code} ${mk.stderr}`);
   const port = await freePort();
-  const p: ChildProcess = spawn(process.execPath, [...nodeArgs, rgwBin, ...common, '--rgw-frontends', `beast port=${port}`, ...rgwArgs], { stdio: ['ignore', 'pipe', 'ignore'], env: daemonSpawnEnv() });
+  const p: ChildProcess = spawn(process.execPath, [...nodeArgs, rgwBin(root), ...common, '--rgw-frontends', `beast port=${port}`, ...rgwArgs], { stdio: ['ignore', 'pipe', 'ignore'], env: daemonSpawnEnv() });
   let out = '';
   p.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   const stop = async (): Promise<void> => {

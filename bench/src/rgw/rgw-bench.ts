@@ -7,6 +7,9 @@
 // and the bucket deleted. Each figure is the best round, with the range in the note.
 // Usage: node bench/dist/src/rgw/rgw-bench.js [--write] [--rounds N] [--seconds S] [--ts-ceph] [--small] [--workers N]
 //   --small runs the 4 KiB PUT and GET only (a quick before/after figure; not for --write).
+//   --baseline DIR adds a second ts-rgw, the build of another checkout DIR (packages/*/dist with its
+//   own node_modules/@ts-ceph links), run in turn with ours: a before/after under the same load;
+//   --no-radosgw leaves radosgw out (with --baseline: an A/B of two ts-rgw builds only).
 //        node bench/dist/src/rgw/rgw-bench.js --profile [--large] [--seconds S]
 //   --profile runs ts-rgw (one process, on the reference cluster) under `node --cpu-prof` for the
 //   4 KiB PUT and GET only (with --large: the 4 MiB ones) and prints the top functions by self and
@@ -42,6 +45,8 @@ interface Sample {
   rssBytes: number;
   /** RADOS ops the OSD served per request (ceph-osd's `osd.op` perf counter), when known. */
   osdOps?: number;
+  /** The load driver's own CPU per request, µs (it shares the cores with the gateway and cluster). */
+  driverUs: number;
 }
 
 interface Subject {
@@ -72,6 +77,7 @@ async function runRound(s: Subject, round: number, seconds: number, only: readon
       const cpu0 = treeCpuUs(s.gw.pid);
       const cl0 = s.clusterPids().map(procCpuUs);
       const ops0 = await s.osdOps?.();
+      const drv0 = process.cpuUsage();
       const st = w.put
         ? await closedLoop(clients, seconds, async (cl, n) => {
             await c.must('PUT', key(cl, n), 200, bodies.get(w.bytes));
@@ -82,10 +88,11 @@ async function runRound(s: Subject, round: number, seconds: number, only: readon
             if (got !== w.bytes) throw new Error(`${s.gw.target.name}: GET returned ${got} bytes, expected ${w.bytes}`);
           });
       written.set(w.tag, counts);
+      const drv = process.cpuUsage(drv0);
       const gwUs = treeCpuUs(s.gw.pid) - cpu0;
       const clusterUs = s.clusterPids().map(procCpuUs).reduce((a, v, i) => a + v - cl0[i]!, 0);
       const osdOps = ops0 === undefined ? undefined : ((await s.osdOps!()) - ops0) / st.ops;
-      out.set(w.name, { opsPerS: st.ops / st.seconds, meanMs: mean(st.latMs), p99Ms: pct(st.latMs, 99), gwUs: gwUs / st.ops, clusterUs: clusterUs / st.ops, rssBytes: treeRssBytes(s.gw.pid), osdOps });
+      out.set(w.name, { opsPerS: st.ops / st.seconds, meanMs: mean(st.latMs), p99Ms: pct(st.latMs, 99), gwUs: gwUs / st.ops, clusterUs: clusterUs / st.ops, rssBytes: treeRssBytes(s.gw.pid), osdOps, driverUs: (drv.user + drv.system) / st.ops });
     }
   } finally {
     // Clean up so rounds start alike and the reference OSD's 8 GiB device does not fill.
@@ -96,12 +103,13 @@ async function runRound(s: Subject, round: number, seconds: number, only: readon
   return out;
 }
 
-function args(): { write: boolean; profile: boolean; rounds: number; seconds: number; tsCeph: boolean; small: boolean; large: boolean; workers: string[] } {
+function args(): { write: boolean; profile: boolean; rounds: number; seconds: number; tsCeph: boolean; small: boolean; large: boolean; workers: string[]; baseline?: string; radosgw: boolean } {
   const a = process.argv.slice(2);
   const val = (flag: string, d: number): number => (a.includes(flag) ? Number(a[a.indexOf(flag) + 1]) : d);
   // --workers N: ts-rgw's ts_rgw_workers (its default otherwise); --profile runs one process.
   const workers = a.includes('--workers') ? ['--ts-rgw-workers', String(val('--workers', 1))] : [];
-  return { write: a.includes('--write'), profile: a.includes('--profile'), rounds: val('--rounds', 2), seconds: val('--seconds', 10), tsCeph: a.includes('--ts-ceph'), small: a.includes('--small'), large: a.includes('--large'), workers };
+  const baseline = a.includes('--baseline') ? a[a.indexOf('--baseline') + 1] : undefined;
+  return { write: a.includes('--write'), profile: a.includes('--profile'), rounds: val('--rounds', 2), seconds: val('--seconds', 10), tsCeph: a.includes('--ts-ceph'), small: a.includes('--small'), large: a.includes('--large'), workers, baseline, radosgw: !a.includes('--no-radosgw') };
 }
 
 const refPids = (ref: { pid(n: string): number }): (() => number[]) => {
@@ -142,23 +150,47 @@ const best = (v: Sample[]): Sample => v.reduce((a, b) => (b.opsPerS > a.opsPerS 
 const fmt = (s: Sample, bytes: number): string =>
   `${s.opsPerS.toFixed(0)} obj/s${bytes >= 1 << 20 ? ` (${((s.opsPerS * bytes) / 2 ** 20).toFixed(0)} MiB/s)` : ''}, ${s.meanMs.toFixed(1)} ms mean, ${s.p99Ms.toFixed(1)} ms p99, ${s.gwUs.toFixed(0)} µs gateway CPU/req`;
 
+const baselineName = 'ts-rgw (baseline)';
+
+/** Each subject's figures side by side (an A/B run: --baseline or --no-radosgw); nothing is written. */
+function abSummary(res: Map<string, Map<string, Sample[]>>, only: readonly (typeof workloads)[number][]): void {
+  for (const w of only) {
+    for (const [name, byWorkload] of res) {
+      const v = byWorkload.get(w.name)!;
+      const cpu = (f: (s: Sample) => number): string => v.map((s) => f(s).toFixed(0)).join(', ');
+      const ops = v.map((s) => s.osdOps?.toFixed(2) ?? '?').join(', ');
+      console.log(`${w.name} ${name}: obj/s ${range(v.map((s) => s.opsPerS))}; gateway µs/req ${cpu((s) => s.gwUs)}; cluster µs/req ${cpu((s) => s.clusterUs)}; driver µs/req ${cpu((s) => s.driverUs)}; OSD ops/req ${ops}`);
+    }
+  }
+}
+
 async function main(): Promise<void> {
   const o = args();
   if (o.profile) return profile(o.seconds, o.large);
   // The section's table has a row per workload: a partial run must not replace it.
   if (o.small && o.write) throw new Error('--small and --write do not go together');
+  if (o.write && (o.baseline !== undefined || !o.radosgw)) throw new Error('--write needs radosgw and no --baseline');
   const only = o.small ? workloads.slice(0, 2) : workloads;
   const load0 = loadavg()[0]!;
   const ref = await startCephRefCluster({ dir: `/tmp/ts-bench-rgw-ref-${process.pid}`, pgNum: 32, size: 1 });
   const stops: (() => Promise<void>)[] = [() => ref.down()];
   const subjects: Subject[] = [];
   const res = new Map<string, Map<string, Sample[]>>();
+  const onRef = (gw: Gateway): Subject => ({ gw, clusterPids: refPids(ref), osdOps: refOsdOps(ref) });
   try {
-    const real = await startRealRgw(ref);
-    stops.unshift(real.stop);
     const ours = await startTsRgw('ts-rgw', ref, [], o.workers);
     stops.unshift(ours.stop);
-    subjects.push({ gw: ours, clusterPids: refPids(ref), osdOps: refOsdOps(ref) }, { gw: real, clusterPids: refPids(ref), osdOps: refOsdOps(ref) });
+    subjects.push(onRef(ours));
+    if (o.baseline !== undefined) {
+      const base = await startTsRgw(baselineName, ref, [], o.workers, o.baseline);
+      stops.unshift(base.stop);
+      subjects.push(onRef(base));
+    }
+    if (o.radosgw) {
+      const real = await startRealRgw(ref);
+      stops.unshift(real.stop);
+      subjects.push(onRef(real));
+    }
     if (o.tsCeph) {
       const ts = await startTsCluster({ deviceBytes: 8 * 2 ** 30 });
       stops.unshift(ts.stop);
@@ -172,14 +204,17 @@ async function main(): Promise<void> {
       for (const s of order) {
         for (const [w, v] of await runRound(s, r, o.seconds, only)) {
           res.get(s.gw.target.name)!.get(w)!.push(v);
-          console.log(`round ${r + 1} ${s.gw.target.name} ${w}: ${fmt(v, workloads.find((x) => x.name === w)!.bytes)}, cluster ${v.clusterUs.toFixed(0)} µs CPU/req${osdOpsText(v)} (load ${loadavg()[0]!.toFixed(1)})`);
+          console.log(`round ${r + 1} ${s.gw.target.name} ${w}: ${fmt(v, workloads.find((x) => x.name === w)!.bytes)}, cluster ${v.clusterUs.toFixed(0)} µs CPU/req, driver ${v.driverUs.toFixed(0)} µs CPU/req${osdOpsText(v)} (load ${loadavg()[0]!.toFixed(1)})`);
         }
       }
     }
   } finally {
     for (const stop of stops) await stop().catch((e: Error) => console.error(e.message));
   }
-  const [ours, real, onTs] = subjects.map((s) => res.get(s.gw.target.name)!);
+  if (!o.radosgw || o.baseline !== undefined) return abSummary(res, only);
+  const ours = res.get('ts-rgw');
+  const real = res.get('radosgw 16.2.15');
+  const onTs = res.get('ts-rgw on ts-ceph');
   const rows: BenchRow[] = only.map((w) => {
     const a = ours!.get(w.name)!;
     const b = real!.get(w.name)!;

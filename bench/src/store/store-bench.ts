@@ -5,6 +5,8 @@
 // "store" section of bench/RESULTS.md.
 // Usage: node bench/dist/src/store/store-bench.js [seconds per workload, default 3] [runs, default 3]
 //        node bench/dist/src/store/store-bench.js commit [seconds] [--filled]  (commit-path.ts; prints, writes nothing)
+//        node bench/dist/src/store/store-bench.js durable [rounds] [--file F]  (durable-write.ts; prints, writes nothing)
+//        node bench/dist/src/store/store-bench.js txn [seconds]  (txn-cost.ts; prints, writes nothing)
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -13,6 +15,8 @@ import { tempDir } from '@ts-ceph/testkit';
 import { collPG, ghobject, NativeStore, Transaction } from '@ts-ceph/objectstore';
 import { BenchRow, stamp, table, writeSection } from '../lib/results';
 import { commitPathBench } from './commit-path';
+import { durableWriteBench } from './durable-write';
+import { txnCostBench } from './txn-cost';
 
 const deviceBytes = 1 << 30;
 const objectBytes = 4 * 1024 * 1024;
@@ -174,7 +178,8 @@ ${table(rows, 'fio io_uring direct')}`,
   );
 }
 
-(process.argv[2] === 'commit' ? commitPathBench(process.argv.slice(3)) : main()).catch((e: Error) => {
+const sub: Record<string, (args: string[]) => Promise<void>> = { commit: commitPathBench, durable: durableWriteBench, txn: txnCostBench };
+(sub[process.argv[2] ?? ''] ? sub[process.argv[2]!]!(process.argv.slice(3)) : main()).catch((e: Error) => {
   console.error(e);
   process.exit(1);
 });

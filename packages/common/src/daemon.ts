@@ -46,3 +46,30 @@ export function daemonSpawnEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.Pro
     ...env,
   };
 }
+
+/**
+ * V8's semi-space bound for ts-mon and ts-osd (--max-semi-space-size, MiB). Node's default lets
+ * the young generation grow to 32 MiB (two 16 MiB semi-spaces) in the first busy seconds and keep
+ * it; held smaller, the Buffers that die young (messages, encodings) are collected sooner, so
+ * their memory outside the heap is freed sooner too (bench/memory-profile.md). 1 MiB saved the
+ * most RSS but cost rados bench's new-object writes ~15-20 % of their IOPS in more scavenges
+ * (three quiet A/B rounds each: 1 MiB 340-518 IOPS, 16 MiB 449-674, 4 MiB 581-626 at 2.8-3.0 ms of
+ * OSD CPU per write and ~180 MiB per OSD), so 4 MiB: an 8 MiB young generation.
+ */
+export const daemonSemiSpaceMiB = 4;
+/**
+ * glibc's MALLOC_TRIM_THRESHOLD_ for ts-osd (ts-mon keeps glibc's defaults): free memory at the top of the heap above
+ * this is returned to the system. ts-rgw keeps daemonMallocTrimThresholdBytes (64 MiB) for its
+ * 4 MiB PUTs; an OSD's 1 MiB messages reuse what stays below this.
+ */
+export const daemonStoreMallocTrimThresholdBytes = 8 * 1024 * 1024;
+
+/** The node arguments (before the script) ts-mon and ts-osd are spawned with. */
+export function daemonNodeArgs(): string[] {
+  return [`--max-semi-space-size=${daemonSemiSpaceMiB}`];
+}
+
+/** daemonSpawnEnv for ts-osd: its smaller trim threshold, unless `env` sets one. */
+export function storeDaemonSpawnEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return daemonSpawnEnv({ MALLOC_TRIM_THRESHOLD_: String(daemonStoreMallocTrimThresholdBytes), ...env });
+}

@@ -15,6 +15,7 @@ export * from './wrapper';
 export * from './choose-args';
 export * from './classes';
 export * from './edit';
+export * from './edit-rules';
 export * from './encoding';
 export * from './simple';
 export * from './tester';

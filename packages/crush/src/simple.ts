@@ -4,7 +4,8 @@
  * monitor make) and the layered test maps of `crushtool --build`.
  */
 import { Errno } from '@ts-ceph/common/core';
-import { addSimpleRuleAt, insertItem } from './edit';
+import { insertItem } from './edit';
+import { addSimpleRuleAt } from './edit-rules';
 import { bucketAlgByName, CEPH_PG_TYPE_REPLICATED, CRUSH_HASH_DEFAULT } from './types';
 import { CrushWrapper } from './wrapper';
 

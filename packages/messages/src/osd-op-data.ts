@@ -73,21 +73,25 @@ export function encodeStatReply(size: bigint, mtime: UTime): Buffer {
 export function sparseReadReply(o: OSDOp): { extents: [bigint, bigint][]; data: Buffer } {
   return within(o, 'sparse-read', (r) => ({ extents: r.list('extents', (rr) => [rr.u64('offset'), rr.u64('length')] as [bigint, bigint], 16), data: Buffer.from(r.blob('data')) }));
 }
-/**
- * The data may come as the extents' separate buffers (what the store returned for each): they are
- * copied once, straight into the reply, instead of joined first and copied again by a Writer (a
- * 1 MiB rbd read is a sparse read).
- */
+/** The reply as one buffer (a test, a tool); the OSD sends encodeSparseReadReplyParts' list as it is. */
 export function encodeSparseReadReply(extents: readonly (readonly [bigint, bigint])[], data: Buffer | readonly Buffer[]): Buffer {
-  const parts = Buffer.isBuffer(data) ? [data] : data;
+  return Buffer.concat(encodeSparseReadReplyParts(extents, Buffer.isBuffer(data) ? [data] : data));
+}
+
+/**
+ * The reply as buffers to send one after the other: the extent map and the bufferlist's le32
+ * length in one small buffer, then the extents' bytes as the store returned them (not copied: a
+ * 1 MiB rbd read is a sparse read, and its data goes to the socket, or the cipher, from the store's
+ * buffer).
+ */
+export function encodeSparseReadReplyParts(extents: readonly (readonly [bigint, bigint])[], parts: readonly Buffer[]): Buffer[] {
   let bytes = 0;
   for (const p of parts) bytes += p.length;
-  const out = Buffer.allocUnsafe(4 + 16 * extents.length + 4 + bytes);
-  let o = out.writeUInt32LE(extents.length, 0);
-  for (const [off, len] of extents) o = out.writeBigUInt64LE(len, out.writeBigUInt64LE(off, o));
-  o = out.writeUInt32LE(bytes, o);
-  for (const p of parts) o += p.copy(out, o);
-  return out;
+  const head = Buffer.allocUnsafe(4 + 16 * extents.length + 4);
+  let o = head.writeUInt32LE(extents.length, 0);
+  for (const [off, len] of extents) o = head.writeBigUInt64LE(len, head.writeBigUInt64LE(off, o));
+  head.writeUInt32LE(bytes, o);
+  return [head, ...parts];
 }
 
 /** omap-get-vals out: map<string, bufferlist>, u8 more (truncated). */

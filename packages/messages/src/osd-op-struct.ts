@@ -1,4 +1,5 @@
 import { Reader, Writer } from '@ts-ceph/denc';
+import { withDataParts } from '@ts-ceph/messenger/core';
 import {
   CephOsdOp,
   cephOsdOpFlagString,
@@ -30,6 +31,11 @@ export interface OSDOp {
   args: Buffer;
   /** Request data for this op (MOSDOp), or reply data (MOSDOpReply); its length is payload_len. */
   data: Buffer;
+  /**
+   * Reply data made of several buffers (setOpDataParts: a sparse-read's extent map, then the
+   * store's buffers as they are); encoded into the message's data segment without a join.
+   */
+  dataParts?: readonly Buffer[];
   /** Per-op return value (MOSDOpReply only; 0 in requests). */
   rval: number;
 }
@@ -52,7 +58,23 @@ export function decodeRawOSDOp(r: Reader): RawOSDOp {
 
 export function encodeRawOSDOp(w: Writer, o: OSDOp): void {
   if (o.args.length !== CEPH_OSD_OP_UNION_BYTES) throw new RangeError(`ceph_osd_op union must be ${CEPH_OSD_OP_UNION_BYTES} bytes, got ${o.args.length}`);
-  w.u16(o.op).u32(o.flags >>> 0).bytes(o.args).u32(o.data.length);
+  w.u16(o.op).u32(o.flags >>> 0).bytes(o.args).u32(opDataBytes(o));
+}
+
+/** payload_len: the op's data bytes, without joining its parts. */
+export function opDataBytes(o: OSDOp): number {
+  if (!o.dataParts) return o.data.length;
+  let n = 0;
+  for (const p of o.dataParts) n += p.length;
+  return n;
+}
+
+/**
+ * Make the op's data the concatenation of `parts` without joining them: a message's data parts
+ * (withDataParts: `data` joins them on first read and replaces them when assigned), per op.
+ */
+export function setOpDataParts(o: OSDOp, parts: readonly Buffer[]): void {
+  withDataParts(o, parts);
 }
 
 /**
@@ -72,9 +94,20 @@ export function splitOpData(r: Reader, raws: RawOSDOp[], data: Buffer, rvals: nu
 }
 
 export function mergeOpData(ops: readonly OSDOp[], tail: Buffer | undefined): Buffer {
-  const parts = ops.map((o) => o.data).filter((b) => b.length > 0);
-  if (tail && tail.length) parts.push(tail);
+  const parts = mergeOpDataParts(ops, tail);
   return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+}
+
+/** merge_osd_op_vector_out_data as a list of buffers to send one after the other (no join). */
+export function mergeOpDataParts(ops: readonly OSDOp[], tail: Buffer | undefined): Buffer[] {
+  const parts: Buffer[] = [];
+  for (const o of ops) {
+    if (o.dataParts) {
+      for (const p of o.dataParts) if (p.length) parts.push(p);
+    } else if (o.data.length) parts.push(o.data);
+  }
+  if (tail && tail.length) parts.push(tail);
+  return parts;
 }
 
 // ---- typed views of the union --------------------------------------------------------------------

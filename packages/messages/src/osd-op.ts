@@ -17,10 +17,10 @@ import {
   PgT,
   SpgT,
 } from '@ts-ceph/maps';
-import { CEPH_MSG_PRIO_DEFAULT, CephMessage } from '@ts-ceph/messenger/core';
+import { CEPH_MSG_PRIO_DEFAULT, CephMessage, withDataParts } from '@ts-ceph/messenger/core';
 import { defineMessage, readFront, writeFront } from './codec';
 import { cephOsdFlagString, CephOsdFlag } from './osd-op-codes';
-import { CEPH_OSD_OP_BYTES, decodeRawOSDOp, encodeRawOSDOp, formatOSDOp, formatSnapId, mergeOpData, OSDOp, RawOSDOp, splitOpData } from './osd-op-struct';
+import { CEPH_OSD_OP_BYTES, decodeRawOSDOp, encodeRawOSDOp, formatOSDOp, formatSnapId, mergeOpData, mergeOpDataParts, OSDOp, RawOSDOp, splitOpData } from './osd-op-struct';
 import { CEPH_MSG_OSD_OP, CEPH_MSG_OSD_OPREPLY } from './types';
 
 /** Named limits of the OSD data-path codecs (docs/LIMITS.md, "messages"). */
@@ -321,7 +321,8 @@ export const MOSDOpReplyCodec = defineMessage<MOSDOpReply>({
       if (p.redirect) encodeRequestRedirectT(w, p.redirect);
       encodeBlkinTraceInfo(w, p.trace);
     });
-    return { ...body, data: mergeOpData(p.ops, p.dataTail) };
+    // The reply's data is sent as the ops' buffers where they lie: a read's data is the store's.
+    return withDataParts(body, mergeOpDataParts(p.ops, p.dataTail));
   },
   describe: (p) => formatMOSDOpReply(p),
 });

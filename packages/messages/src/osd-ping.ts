@@ -150,7 +150,11 @@ export const MTsOsdPeerCodec = defineMessage<MTsOsdPeer>({
   encode: (p) => {
     checkPeerBytes('payload', p.payload.length);
     checkPeerBytes('data', p.data.length);
-    return { ...writeFront((w) => w.u32(p.epoch)), middle: p.payload, data: p.data };
+    // The front is one le32: written directly, as every RepOp and reply of a write comes here
+    // (a Writer would allocate its 256-byte buffer per message).
+    const front = Buffer.allocUnsafe(4);
+    front.writeUInt32LE(p.epoch, 0);
+    return { front, middle: p.payload, data: p.data };
   },
   describe: (p) => `ts_osd_peer(e${p.epoch} ${p.payload.length}+${p.data.length} bytes)`,
 });

@@ -1,6 +1,6 @@
 import { AssertionError, CephError, cephError, logger, TimerHandle } from '@ts-ceph/common';
 import { addrIp, addrPort, EntityAddr, EntityAddrvec, EntityNameT, formatAddr, utimeToMs } from '@ts-ceph/denc';
-import { CephMessage } from './core/message';
+import { CephMessage, messageDataBytes } from './core/message';
 import { Policy } from './core/policy';
 import { asCephError, ProtocolOutput, ProtocolV2 } from './core/protocol';
 import { ClientProtocol } from './core/protocol-client';
@@ -93,7 +93,7 @@ export class Connection {
       log.dout(10, `${this.describe()} closed: dropping message type ${msg.type}`);
       return;
     }
-    log.dout(20, () => `${this.describe()} --> type ${msg.type} tid ${msg.tid} ${msg.front.length}+${msg.middle.length}+${msg.data.length}`);
+    log.dout(20, () => `${this.describe()} --> type ${msg.type} tid ${msg.tid} ${msg.front.length}+${msg.middle.length}+${messageDataBytes(msg)}`);
     this.protocol.send(msg);
     this.pump();
     if (this.state === 'standby' && !this.policy.server && this.isOutgoing) this.reconnectNow();
@@ -173,6 +173,7 @@ export class Connection {
           this.pump();
           if (!this.isOutgoing && this.state === 'connecting') this.messenger.handshakeProgress(this, proto.state);
         }),
+      readTarget: () => (this.protocol === proto ? proto.readTarget() : undefined),
       onDrain: () =>
         this.guarded('drain', () => {
           if (this.protocol !== proto) return;
@@ -319,7 +320,8 @@ export class Connection {
         if (this.transport && !this.transport.closed) {
           this.touch();
           const data = o.data;
-          this.transport.write(data, () => this.guarded('write done', () => proto.writeDone(data)));
+          if (o.release) this.transport.write(data, () => this.guarded('write done', () => proto.writeDone(data)));
+          else this.transport.write(data);
           proto.setTxBacklog(this.transport.bufferedBytes);
         }
         return;

@@ -1,6 +1,6 @@
 import { cephError } from '@ts-ceph/common/core';
 import { CEPH_FEATURES_ALL } from '@ts-ceph/denc';
-import { CephMessage } from './core/message';
+import { CephMessage, withDataParts } from './core/message';
 import { CEPH_MSG_PRIO_DEFAULT } from './core/tags';
 
 /**
@@ -14,6 +14,8 @@ export interface MessageBody {
   front: Buffer;
   middle?: Buffer;
   data?: Buffer;
+  /** The data segment as several buffers, sent where they lie (instead of `data`; CephMessage.dataParts). */
+  dataParts?: readonly Buffer[];
   /** Override the codec's header version for this instance (feature-dependent encodings). */
   version?: number;
   compatVersion?: number;
@@ -67,7 +69,7 @@ export class MessageRegistry {
   /** Build a message of a registered type. */
   build<T>(c: MessageCodec<T>, payload: T, opts: { tid?: bigint; priority?: number; features?: bigint } = {}): CephMessage {
     const body = c.encode(payload, opts.features ?? CEPH_FEATURES_ALL);
-    return {
+    const m: CephMessage = {
       type: c.type,
       version: body.version ?? c.version,
       compatVersion: body.compatVersion ?? c.compatVersion,
@@ -76,8 +78,10 @@ export class MessageRegistry {
       dataOff: 0,
       front: body.front,
       middle: body.middle ?? Buffer.alloc(0),
-      data: body.data ?? Buffer.alloc(0),
+      // Parts are passed on as they are: reading body.data would join them.
+      data: body.dataParts ? Buffer.alloc(0) : (body.data ?? Buffer.alloc(0)),
     };
+    return body.dataParts ? withDataParts(m, body.dataParts) : m;
   }
 
   buildByType(type: number, payload: unknown, opts?: { tid?: bigint; priority?: number; features?: bigint }): CephMessage {

@@ -63,8 +63,42 @@ function probe(): { binding: GcmBinding | undefined; why: string } {
     const addon = require(path) as { GcmContext?: new (key: Uint8Array, encrypt: boolean) => NativeGcmContext };
     const Ctor = addon.GcmContext;
     if (!Ctor) return { binding: undefined, why: 'native addon has no GcmContext (rebuild it: npm run build:native)' };
-    return { binding: (key, encrypt) => new Ctor(key, encrypt), why: '' };
+    if (opensInPlace(Ctor)) return { binding: (key, encrypt) => new Ctor(key, encrypt), why: '' };
+    log.info('the native addon predates in-place AES-GCM open (rebuild it: npm run build:native): landed secure frames are copied before they are opened');
+    return { binding: (key, encrypt) => copyingInPlace(new Ctor(key, encrypt)), why: '' };
   } catch (e) {
     return { binding: undefined, why: `native addon failed to load: ${(e as Error).message}` };
   }
+}
+
+/**
+ * Whether this build of the addon opens in place (out == in exactly, native/gcm.cc): an older one
+ * refuses any overlap with a RangeError. Probed with an empty operation whose 16-byte tag sits
+ * where its (empty) plaintext goes; the tag is wrong, which is not the question.
+ */
+function opensInPlace(Ctor: new (key: Uint8Array, encrypt: boolean) => NativeGcmContext): boolean {
+  const ctx = new Ctor(Buffer.alloc(16), false);
+  const b = Buffer.alloc(16);
+  try {
+    ctx.open(b, 0, Buffer.alloc(12), new Uint32Array(1), 1, [b]);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    ctx.destroy();
+  }
+}
+
+/** An old addon's context made to accept an exact in-place open: the ciphertext is copied first. */
+export function copyingInPlace(ctx: NativeGcmContext): NativeGcmContext {
+  return {
+    seal: (...a) => ctx.seal(...a),
+    open: (out, outOffset, nonces, opBytes, ops, pieces, aad) => {
+      const p = pieces[0];
+      const same = pieces.length === 1 && p !== undefined && p.buffer === out.buffer && p.byteOffset === out.byteOffset + outOffset;
+      const src = same ? [Uint8Array.prototype.slice.call(p)] : pieces;
+      return aad ? ctx.open(out, outOffset, nonces, opBytes, ops, src, aad) : ctx.open(out, outOffset, nonces, opBytes, ops, src);
+    },
+    destroy: () => ctx.destroy(),
+  };
 }

@@ -12,9 +12,15 @@ import { CephError } from '@ts-ceph/common';
  *  - write()'s `done`, if given, is called at most once, never from inside write(), and only when
  *    the transport holds no reference to those buffers any more (a transport destroyed with the
  *    write still queued may never call it). The caller may then reuse the buffers.
+ *  - readTarget, if the receiver has it and the transport can choose where it reads to, is asked
+ *    before each read: the bytes of that read then go into the returned buffer (from its start,
+ *    never more than its length) and onData is given the filled view of it. Undefined: the
+ *    transport's own buffer. A transport that cannot choose ignores it (onData then carries bytes
+ *    in buffers of the transport's, and the receiver copies them where they belong).
  */
 export interface TransportHandlers {
   onData(data: Buffer): void;
+  readTarget?(): Buffer | undefined;
   onDrain(): void;
   onClose(error?: CephError): void;
 }

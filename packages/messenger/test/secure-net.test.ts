@@ -7,36 +7,14 @@
 import t from 'tap';
 import { EntityType } from '@ts-ceph/denc';
 import { waitFor } from '@ts-ceph/testkit';
-import { CephMessage, ConMode, Connection, FrameAssembler, makeMessage, Messenger, nativeGcmBinding } from '../src';
-import { SharedKeyClient, SharedKeyServer } from './lib/harness';
+import { Connection, FrameAssembler, makeMessage, nativeGcmBinding } from '../src';
+import { patternOf, securePair } from './lib/secure-pair';
 
 const key = Buffer.alloc(16, 9);
 const dataBytes = 300 << 10;
 
-function pattern(i: number): Buffer {
-  const b = Buffer.alloc(dataBytes, i & 0xff);
-  b.writeUInt32LE(i, 0);
-  b.writeUInt32LE(i, dataBytes - 4);
-  return b;
-}
-
-async function pair(gcm: 'native' | 'node') {
-  const server = new Messenger({ entityType: EntityType.MON, nonce: 0, authServer: new SharedKeyServer(key, [ConMode.SECURE]), gcm });
-  const client = new Messenger({ entityType: EntityType.CLIENT, authClient: new SharedKeyClient(key, [ConMode.SECURE]), gcm });
-  const got: { i: number; ok: boolean }[] = [];
-  server.addDispatcher({
-    msDispatch(con, msg: CephMessage) {
-      const i = msg.data.readUInt32LE(0);
-      got.push({ i, ok: msg.data.equals(pattern(i)) });
-      con.send(makeMessage({ type: 2, tid: msg.tid }));
-    },
-  });
-  let acks = 0;
-  const resets: string[] = [];
-  client.addDispatcher({ msDispatch: () => void acks++, msHandleReset: (_c, e) => void resets.push(e.code) });
-  const [addr] = await server.bind('127.0.0.1', 0);
-  return { server, client, got, addr: addr!, acks: () => acks, resets };
-}
+const pattern = (i: number): Buffer => patternOf(i, dataBytes);
+const pair = (gcm: 'native' | 'node') => securePair(key, dataBytes, gcm);
 
 const assemblerOf = (c: Connection) => (c.protocol as unknown as { assembler: FrameAssembler }).assembler;
 

@@ -8,36 +8,9 @@
  * AES-GCM (native/gcm.cc) and with the node:crypto fallback.
  */
 import t from 'tap';
-import { createCipheriv } from 'node:crypto';
-import { crc32c } from '@ts-ceph/denc';
 import { ByteQueue, createSessionCiphers, FrameAssembler, FrameReader, GcmBinding, gcmLimits, MsgAuthError, nativeGcmBinding, Tag, TxCipher, TxBufferPool } from '../src';
+import { clientTxNonce, gcm, key, p16, pad, preamble, secret } from './lib/onwire';
 
-const secret = Buffer.from('000102030405060708090a0b0c0d0e0f' + 'a0a1a2a3' + 'fdffffffffffffff' + 'b0b1b2b3' + '1000000000000000', 'hex');
-const key = secret.subarray(0, 16);
-const pad = (b: Buffer, n: number) => Buffer.concat([b, Buffer.alloc(n - b.length)]);
-const p16 = (b: Buffer) => pad(b, Math.ceil(b.length / 16) * 16);
-
-/** One GCM operation with nonce {fixed, counter}, as crypto_onwire.cc does it. */
-function gcm(fixedAndCounter: Buffer, step: number, ...parts: Buffer[]): Buffer {
-  const iv = Buffer.from(fixedAndCounter);
-  iv.writeBigUInt64LE(BigInt.asUintN(64, iv.readBigUInt64LE(4) + BigInt(step)), 4);
-  const c = createCipheriv('aes-128-gcm', key, iv);
-  return Buffer.concat([c.update(Buffer.concat(parts)), c.final(), c.getAuthTag()]);
-}
-
-function preamble(tag: number, lens: number[], aligns: number[]): Buffer {
-  const b = Buffer.alloc(32);
-  b[0] = tag;
-  b[1] = lens.length;
-  lens.forEach((l, i) => {
-    b.writeUInt32LE(l, 2 + 6 * i);
-    b.writeUInt16LE(aligns[i]!, 6 + 6 * i);
-  });
-  b.writeUInt32LE(crc32c(0, b.subarray(0, 28)), 28);
-  return b;
-}
-
-const clientTxNonce = secret.subarray(28, 40);
 const epilogue = pad(Buffer.from([0x0e]), 16);
 
 t.test('ByteQueue.views: the next bytes as views of their chunks, or one copy past piecesMax', async (t) => {

@@ -73,6 +73,9 @@ export class MemStore implements ObjectStore {
     this.checkMounted();
     for (const t of ts) this.apply(t);
   }
+  queueTransactionOnCommit(t: Transaction, onCommit: (err?: Error) => void): void {
+    this.queueTransaction(t).then(() => onCommit(), onCommit);
+  }
 
   private checkMounted(): void {
     if (!this.mounted) throw cephError('ESHUTDOWN', 'memstore is not mounted');
@@ -137,6 +140,10 @@ export class MemStore implements ObjectStore {
     if (offset >= mo.size) return Buffer.alloc(0);
     const end = length === 0 ? mo.size : Math.min(mo.size, offset + length);
     return Buffer.from(mo.data.subarray(offset, end));
+  }
+  /** A copy as read() makes: the object's buffer changes in place on writes, so it is never shared. */
+  readShared(c: CollT, o: GHObject, offset: number, length: number): Promise<Buffer> {
+    return this.read(c, o, offset, length);
   }
   async fiemap(c: CollT, o: GHObject, offset: number, length: number): Promise<Map<number, number>> {
     const mo = this.obj(c, o);

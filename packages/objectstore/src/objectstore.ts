@@ -50,6 +50,12 @@ export interface ObjectStore {
 
   queueTransaction(t: Transaction): Promise<void>;
   queueTransactions(ts: Transaction[]): Promise<void>;
+  /**
+   * queueTransaction for a caller that takes a callback (no promise per transaction): `onCommit`
+   * runs once, when the transaction is durable or has failed (with the error), never before this
+   * call returns, and must not throw.
+   */
+  queueTransactionOnCommit(t: Transaction, onCommit: (err?: Error) => void): void;
 
   listCollections(): Promise<CollT[]>;
   collectionExists(c: CollT): Promise<boolean>;
@@ -65,6 +71,13 @@ export interface ObjectStore {
    * the caller's (never shared with the store or another read), so it may be sent or kept as it is.
    */
   read(c: CollT, o: GHObject, offset: number, length: number): Promise<Buffer>;
+  /**
+   * read() for a caller that will not modify the buffer (it sends it, checks it or keeps it): the
+   * buffer may be shared with the store's read cache and other readers (no copy in or out of the
+   * cache). Writing into it would corrupt later reads: a caller that needs to change the bytes
+   * uses read().
+   */
+  readShared(c: CollT, o: GHObject, offset: number, length: number): Promise<Buffer>;
   /** Allocated extents of [offset, offset+length) as (offset, length) pairs (ObjectStore::fiemap). */
   fiemap(c: CollT, o: GHObject, offset: number, length: number): Promise<Map<number, number>>;
   getattr(c: CollT, o: GHObject, name: string): Promise<Buffer>;

@@ -60,7 +60,12 @@ export const txnOpsMax = 65536;
 export const txnBytesMax = 256 * 1024 * 1024;
 /** The largest object offset + length (Ceph's osd_max_object_size default is 128 MiB; we allow more for the meta collection). */
 export const objectBytesMax = 1024 * 1024 * 1024;
-export const xattrBytesMax = 64 * 1024;
+/**
+ * One xattr value. Ceph's OSD bounds none (osd_max_attr_size 0) below its 90 MiB write message;
+ * BlueStore keeps xattrs in the onode as we do, so a value this large makes every onode update of
+ * its object rewrite it: the same bound as an omap value.
+ */
+export const xattrBytesMax = 64 * 1024 * 1024;
 export const omapKeyBytesMax = 8192;
 export const omapValueBytesMax = 64 * 1024 * 1024;
 
@@ -102,6 +107,10 @@ export class Transaction {
   touch(cid: CollT, oid: GHObject): this {
     return this.push({ op: OP.TOUCH, cid, oid });
   }
+  /**
+   * The transaction keeps `data` by reference, as Ceph's bufferlist does, and so may the store
+   * until the write is on the device: the caller must not change those bytes after queueing.
+   */
   write(cid: CollT, oid: GHObject, offset: number, data: Uint8Array): this {
     checkRange('write', offset, data.byteLength);
     const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);

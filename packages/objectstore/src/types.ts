@@ -126,25 +126,26 @@ export function ghobjectToString(o: GHObject): string {
  */
 export function ghobjectSortKey(o: GHObject): string {
   if (o.max) return '\xff\xff';
-  // Built as a latin1 string directly (one string per call): it is computed for every object op.
+  // Built as few strings as we can: it is computed several times per object op (the store's cache
+  // keys, prefetch, lookups), and was one of the largest allocation sites of a 4 KiB write. The
+  // fixed-width head is one fromCharCode call, a head object's snap and generation are constants,
+  // and the name is escaped once when it is also the effective key.
   const hi = Math.floor(o.pool / 0x100000000);
   const lo = o.pool - hi * 0x100000000;
+  const p = (hi + 0x80000000) >>> 0;
   const h = reverseBits32(o.hash);
-  return (
-    String.fromCharCode(o.shard + 1) +
-    u32be((hi + 0x80000000) >>> 0) +
-    u32be(lo) +
-    u32be(h) +
-    escapeString(o.nspace) +
-    escapeString(o.key || o.name) +
-    escapeString(o.name) +
-    u64be(o.snap) +
-    u64be(o.generation)
-  );
+  // prettier-ignore
+  const head = String.fromCharCode(o.shard + 1, p >>> 24, (p >>> 16) & 0xff, (p >>> 8) & 0xff, p & 0xff, lo >>> 24, (lo >>> 16) & 0xff, (lo >>> 8) & 0xff, lo & 0xff, h >>> 24, (h >>> 16) & 0xff, (h >>> 8) & 0xff, h & 0xff);
+  const name = escapeString(o.name);
+  return head + escapeString(o.nspace) + (o.key ? escapeString(o.key) : name) + name + u64SortKey(o.snap) + u64SortKey(o.generation);
 }
 
 const u32be = (v: number): string => String.fromCharCode(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
 const u64be = (v: bigint): string => u32be(Number(v >> 32n)) + u32be(Number(v & 0xffffffffn));
+const NOSNAP_SORT_KEY = u64be(CEPH_NOSNAP);
+const NO_GEN_SORT_KEY = u64be(NO_GEN);
+/** A u64 big-endian as latin1 chars; the values of a head object without a generation are made once. */
+const u64SortKey = (v: bigint): string => (v === CEPH_NOSNAP ? NOSNAP_SORT_KEY : v === NO_GEN ? NO_GEN_SORT_KEY : u64be(v));
 
 /** UTF-8 bytes as latin1 chars, 0x00 escaped as 00 01, terminated by 00 00. */
 function escapeString(s: string): string {

@@ -31,6 +31,31 @@ async function readBuffersAreTheCallers(t: T, store: ObjectStore, o: GHObject, e
     (await store.read(C, o, off, len)).fill(0xee);
     t.equal((await store.read(C, o, off, len)).equals(len ? expect.subarray(off, off + len) : expect), true, `changing a read buffer (${off}~${len}) leaves the object alone`);
   }
+  await readSharedIsRead(t, store, o, expect);
+}
+
+/** readShared gives read()'s bytes, twice (the second may be a cache hit), and sees a later overwrite. */
+async function readSharedIsRead(t: T, store: ObjectStore, o: GHObject, expect: Buffer): Promise<void> {
+  const ranges = [
+    [0, 0],
+    [1 << 20, 1 << 20],
+    [4000, 100],
+    [expect.length - 10, 100],
+  ] as const;
+  for (let pass = 0; pass < 2; pass++) {
+    for (const [off, len] of ranges) {
+      const want = len ? expect.subarray(off, off + len) : expect;
+      t.equal((await store.readShared(C, o, off, len)).equals(want), true, `readShared ${off}~${len}, pass ${pass}`);
+    }
+  }
+  const before = await store.readShared(C, o, 1 << 20, 1 << 20);
+  const kept = Buffer.from(before);
+  const patch = randomBytes(5000);
+  await store.queueTransaction(new Transaction().write(C, o, (1 << 20) + 100, patch));
+  const now = await store.readShared(C, o, 1 << 20, 1 << 20);
+  t.equal(now.subarray(100, 5100).equals(patch), true, 'readShared sees the overwrite');
+  t.equal(before.equals(kept), true, 'a buffer handed out earlier keeps the bytes it had');
+  patch.copy(expect, (1 << 20) + 100);
 }
 
 export function complianceSuite(t: T, make: () => Promise<StoreFixture>): void {

@@ -174,47 +174,56 @@ t.test('space freed by overwrites comes back in time (held until a checkpoint)',
 // Regression (found by the crash test): the record of a batch was written while the batch's
 // new-block writes were still in flight, so a kill -9 between the two left a record on the device
 // whose data was not, and replay applied a half-written transaction (a checksum mismatch on read).
-t.test("a batch's record is written only after its new-block writes have completed and been flushed", async (t) => {
-  const dir = tempDir('ts-order-');
-  t.teardown(dir.cleanup);
-  const store = new NativeStore({ path: join(dir.path, 'osd'), deviceBytes: 64 * 1024 * 1024 });
-  await store.mkfs();
-  await store.mount();
-  const coll = collPG(3, 1);
-  await store.queueTransaction(new Transaction().createCollection(coll));
-  const dev = store.io.dev;
-  const journalEnd = store.io.dataOffset + (store.sb.journalStart + store.sb.journalBlocks) * 4096;
-  const events: string[] = [];
-  const write = dev.write.bind(dev);
-  const writeAndSync = dev.writeAndSync.bind(dev);
-  const slow = (buf: Uint8Array, offset: number, f: (b: Uint8Array, o: number) => Promise<void>, name: string) => async (): Promise<void> => {
-    const data = offset >= journalEnd;
-    if (data) events.push(`${name} data start`);
-    // New-block data is slow to land; the record would overtake it.
-    if (data) await new Promise((r) => setTimeout(r, 150));
-    await f(buf, offset);
-    events.push(data ? `${name} data done` : `${name} record`);
-  };
-  const fdatasync = dev.fdatasync.bind(dev);
-  dev.write = (buf, offset) => slow(buf, offset, write, 'write')();
-  dev.writeAndSync = (buf, offset) => slow(buf, offset, writeAndSync, 'writeAndSync')();
-  dev.fdatasync = async () => {
-    await fdatasync();
-    events.push('flush');
-  };
-  const oid = ghobject({ pool: 3, name: 'big', hash: 1 });
-  await store.queueTransaction(new Transaction().write(coll, oid, 0, randomBytes(256 * 1024)));
-  const record = events.findIndex((e) => e.endsWith('record'));
-  const lastData = events.map((e) => e.endsWith('data done')).lastIndexOf(true);
-  t.ok(record > lastData && lastData >= 0, `the record follows the data: ${events.join(', ')}`);
-  // Power loss: a device cache may write the record before data not yet flushed.
-  t.ok(events.slice(lastData, record).includes('flush'), 'the data is flushed before the record is written');
-  // A batch with no new blocks (an overwrite through the journal) needs one flush only.
-  events.length = 0;
-  await store.queueTransaction(new Transaction().write(coll, oid, 4096, randomBytes(4096)));
-  t.same(events, ['writeAndSync record'], `an in-place overwrite: record and flush in one submission (${events.join(', ')})`);
-  dev.write = write;
-  dev.writeAndSync = writeAndSync;
-  dev.fdatasync = fdatasync;
-  await store.umount();
-});
+// Both ways of writing a record (record-write.ts): through the ring, and on the JS thread.
+for (const [recordWrite, recordCall] of [['ring', 'writeAndSync'], ['sync', 'writeDsyncNow']] as const) {
+  t.test(`${recordWrite}: a batch's record is written only after its new-block writes have completed and been flushed`, async (t) => {
+    const dir = tempDir('ts-order-');
+    t.teardown(dir.cleanup);
+    const store = new NativeStore({ path: join(dir.path, 'osd'), deviceBytes: 64 * 1024 * 1024, recordWrite });
+    await store.mkfs();
+    await store.mount();
+    const coll = collPG(3, 1);
+    await store.queueTransaction(new Transaction().createCollection(coll));
+    const dev = store.io.dev;
+    const journalEnd = store.io.dataOffset + (store.sb.journalStart + store.sb.journalBlocks) * 4096;
+    const events: string[] = [];
+    const write = dev.write.bind(dev);
+    const writeAndSync = dev.writeAndSync.bind(dev);
+    const slow = (buf: Uint8Array, offset: number, f: (b: Uint8Array, o: number) => Promise<void>, name: string) => async (): Promise<void> => {
+      const data = offset >= journalEnd;
+      if (data) events.push(`${name} data start`);
+      // New-block data is slow to land; the record would overtake it.
+      if (data) await new Promise((r) => setTimeout(r, 150));
+      await f(buf, offset);
+      events.push(data ? `${name} data done` : `${name} record`);
+    };
+    const fdatasync = dev.fdatasync.bind(dev);
+    dev.write = (buf, offset) => slow(buf, offset, write, 'write')();
+    dev.writeAndSync = (buf, offset) => slow(buf, offset, writeAndSync, 'writeAndSync')();
+    const writeDsyncNow = dev.writeDsyncNow.bind(dev);
+    dev.writeDsyncNow = (buf, offset) => {
+      writeDsyncNow(buf, offset);
+      events.push(offset >= journalEnd ? 'writeDsyncNow data done' : 'writeDsyncNow record');
+    };
+    dev.fdatasync = async () => {
+      await fdatasync();
+      events.push('flush');
+    };
+    const oid = ghobject({ pool: 3, name: 'big', hash: 1 });
+    await store.queueTransaction(new Transaction().write(coll, oid, 0, randomBytes(256 * 1024)));
+    const record = events.findIndex((e) => e.endsWith('record'));
+    const lastData = events.map((e) => e.endsWith('data done')).lastIndexOf(true);
+    t.ok(record > lastData && lastData >= 0, `the record follows the data: ${events.join(', ')}`);
+    // Power loss: a device cache may write the record before data not yet flushed.
+    t.ok(events.slice(lastData, record).includes('flush'), 'the data is flushed before the record is written');
+    // A batch with no new blocks (an overwrite through the journal) needs one flush only.
+    events.length = 0;
+    await store.queueTransaction(new Transaction().write(coll, oid, 4096, randomBytes(4096)));
+    t.same(events, [`${recordCall} record`], `an in-place overwrite: record and flush in one call (${events.join(', ')})`);
+    dev.write = write;
+    dev.writeAndSync = writeAndSync;
+    dev.writeDsyncNow = writeDsyncNow;
+    dev.fdatasync = fdatasync;
+    await store.umount();
+  });
+}

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync, truncateSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '@ts-ceph/testkit';
 import { Errno } from '@ts-ceph/common';
-import { allocAligned, BlockDevice, BufferPool, envBackend, nativeAddon } from '../src';
+import { allocAligned, BlockDevice, BufferPool, envBackend, nativeAddon, poolSlabBytes, releaseFreeMemory } from '../src';
 
 const fileBytes = 16 * 1024 * 1024;
 
@@ -102,6 +102,32 @@ for (const backend of ['uring', 'pool'] as const) {
     const ro = new BlockDevice(path, { backend, readonly: true });
     await t.rejects(ro.writeAndSync(Buffer.alloc(4096), 0), { code: 'EBADF' });
     await ro.close();
+  });
+
+  t.test(`${backend}: interrupted ops go again (EINTR, EAGAIN), a linked pair as a pair`, async (t) => {
+    const path = scratch(t);
+    const dev = new BlockDevice(path, { backend, entries: 4 });
+    // Every second completion interrupted, four times: each write still lands, once.
+    dev.setFault(2, Errno.EINTR, 4);
+    await Promise.all(Array.from({ length: 6 }, (_, i) => dev.write(Buffer.alloc(4096, i + 1), i * 4096)));
+    dev.setFault(0, 0);
+    const back = Buffer.alloc(6 * 4096);
+    await dev.read(back, 0);
+    for (let i = 0; i < 6; i++) t.ok(back.subarray(i * 4096, (i + 1) * 4096).every((b) => b === i + 1), `block ${i} written`);
+    // The write of a write + fdatasync pair interrupted: both go again, the flush after the write.
+    const counts = { ...dev.counts };
+    dev.setFault(1, Errno.EAGAIN, 1);
+    await dev.writeAndSync(Buffer.alloc(4096, 0x5a), 8 * 4096);
+    t.equal(dev.counts.writes - counts.writes, 2, 'the write went twice');
+    t.equal(dev.counts.flushes - counts.flushes, 2, 'and its flush after it again');
+    const one = Buffer.alloc(4096);
+    await dev.read(one, 8 * 4096);
+    t.ok(one.every((b) => b === 0x5a), 'the pair\'s write is on disk');
+    // An interruption that never ends is an error after ioRetriesMax tries, not a hang.
+    dev.setFault(1, Errno.EINTR);
+    await t.rejects(dev.write(Buffer.alloc(4096), 0), { code: 'EINTR' });
+    dev.setFault(0, 0);
+    await dev.close();
   });
 
   t.test(`${backend}: injected completion errors and real errors`, async (t) => {
@@ -211,4 +237,22 @@ t.test('TS_CEPH_IO=pool forces the fallback', async (t) => {
   await dev.read(b, 3);
   t.equal(b.toString(), 'hello');
   await dev.close();
+});
+
+t.test('BufferPool.trim: buffers of slabs beyond the first are let go; the first slab stays', async (t) => {
+  const pool = new BufferPool();
+  const small = pool.get(4096);
+  t.equal(small.buffer, pool.firstSlab, 'small buffers come from the first (registered) slab');
+  // A burst: 1 MiB buffers fill the rest of the first slab and take slabs of their own.
+  const big = Array.from({ length: 4 }, () => pool.get(1 << 20));
+  t.ok(big.some((b) => b.buffer !== pool.firstSlab));
+  t.equal(pool.extraSlabBytes, 2 * poolSlabBytes, 'two more slabs of poolSlabBytes');
+  for (const b of big) pool.put(b);
+  pool.put(small);
+  pool.trim();
+  t.equal(pool.extraSlabBytes, 0);
+  const again = Array.from({ length: 4 }, () => pool.get(1 << 20));
+  t.ok(again.every((b) => !big.some((o) => o.buffer === b.buffer && o.buffer !== pool.firstSlab)), 'no buffer of a trimmed slab is handed out again');
+  t.equal(pool.get(4096).buffer, pool.firstSlab, 'the first slab\'s free buffers are kept');
+  t.equal(releaseFreeMemory() === undefined || typeof releaseFreeMemory() === 'boolean', true, 'malloc_trim, when the addon has it');
 });

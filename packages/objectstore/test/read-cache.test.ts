@@ -56,6 +56,25 @@ t.test('ReadCache: a sequential scan twice the cache size still hits (an LRU wou
   t.ok(hits >= 10, `${hits} hits of 96`);
 });
 
+t.test('ReadCache: an adopted run is the caller buffer itself; view() serves a whole range of one run only', async (t) => {
+  const c = new ReadCache(8 * B);
+  const run = Buffer.alloc(4 * B);
+  for (let i = 0; i < 4; i++) run.fill(i + 1, i * B, (i + 1) * B);
+  c.adopt(10, run, [1, 2, 3, 4]);
+  t.equal(c.bytes, 4 * B);
+  t.equal(c.get(11, 2)!.run.buf, run, 'no copy: the run is the adopted buffer');
+  const v = c.view(11, 2, (i) => 2 + i)!;
+  t.equal(v.buffer, run.buffer, 'a view of the run');
+  t.same([v.byteOffset - run.byteOffset, v.length, v[0], v[B]], [B, 2 * B, 2, 3]);
+  t.equal(c.view(11, 2, () => 2), undefined, 'a block with another checksum: no view');
+  t.equal(c.view(12, 3, (i) => 3 + i), undefined, 'past the run: no view');
+  c.adopt(14, Buffer.alloc(B, 9), [5]);
+  t.equal(c.view(13, 2, (i) => 4 + i), undefined, 'two runs: no view (the caller copies)');
+  c.drop(12);
+  t.equal(c.view(11, 2, (i) => 2 + i), undefined, 'a dropped block breaks the view');
+  t.throws(() => c.adopt(30, Buffer.alloc(B + 1), [1]), 'a run of partial blocks is a bug');
+});
+
 t.test('CoalescedCopy joins blocks that continue one another, and only those', async (t) => {
   const a = Buffer.alloc(4 * B);
   const b = Buffer.alloc(B, 0xbb);
@@ -121,4 +140,74 @@ t.test('the native store serves a second read from memory and sees every write a
   for (let i = 0; i < 200 && store.io.overlay.size > 0; i++) await new Promise((r) => setTimeout(r, 10));
   t.ok((await store.read(C, oid, 0, 0)).equals(expect), 'the overwrite, once on the device');
   t.ok(store.io.cache.bytes <= store.io.cache.bytesMax);
+});
+
+t.test('the native store shares a cached run with readShared callers, never with read callers', async (t) => {
+  const dir = tempDir('ts-read-share-');
+  t.teardown(dir.cleanup);
+  const store = new NativeStore({ path: join(dir.path, 'osd'), deviceBytes: 64 * 1024 * 1024 });
+  await store.mkfs();
+  await store.mount();
+  t.teardown(() => store.umount());
+  const oid = ghobject({ name: 'rbd_data.1' });
+  const data = randomBytes(4 << 20);
+  await store.queueTransaction(new Transaction().createCollection(C).write(C, oid, 0, data));
+  for (let i = 0; i < 200 && store.io.overlay.size > 0; i++) await new Promise((r) => setTimeout(r, 10));
+  const MiB = 1 << 20;
+  const a = await store.readShared(C, oid, MiB, MiB);
+  t.ok(a.equals(data.subarray(MiB, 2 * MiB)), 'from the device');
+  const b = await store.readShared(C, oid, MiB, MiB);
+  t.ok(b.equals(a), 'again, from the cache');
+  t.equal(b.buffer, a.buffer, 'the same memory: the device read was cached without a copy and the hit is a view');
+  const own = await store.read(C, oid, MiB, MiB);
+  t.not(own.buffer, a.buffer, 'read() gets a buffer of its own');
+  own.fill(0);
+  t.ok((await store.readShared(C, oid, MiB, MiB)).equals(data.subarray(MiB, 2 * MiB)), 'changing it leaves the cache alone');
+  const part = await store.readShared(C, oid, MiB + 8192, 4096);
+  t.equal(part.buffer, a.buffer, 'a smaller read inside the run is a view too');
+  const patch = randomBytes(4096);
+  await store.queueTransaction(new Transaction().write(C, oid, MiB + 8192, patch));
+  t.ok((await store.readShared(C, oid, MiB + 8192, 4096)).equals(patch), 'an overwrite is seen at once');
+  t.ok(a.equals(data.subarray(MiB, 2 * MiB)), 'and the earlier shared buffer is unchanged');
+});
+
+t.test('ReadCache.resize: a smaller bound evicts whole runs until the cache is within it', async (t) => {
+  const c = new ReadCache(8 * B);
+  for (let r = 0; r < 4; r++) c.put(100 * r, Buffer.alloc(2 * B, r + 1), [r * 10, r * 10 + 1]);
+  t.equal(c.bytes, 8 * B);
+  c.resize(3 * B);
+  t.equal(c.bytesMax, 3 * B);
+  t.equal(c.bytes, 2 * B, 'one 2-block run of four is left: runs are never split');
+  const left = [0, 1, 2, 3].filter((r) => c.get(100 * r, r * 10) !== undefined);
+  t.equal(left.length, 1);
+  t.equal(first(c.get(100 * left[0]!, left[0]! * 10)), left[0]! + 1, 'what is left still hits with its contents');
+  c.resize(16 * B);
+  c.put(900, Buffer.alloc(4 * B), [1, 2, 3, 4]);
+  t.equal(c.bytes, 6 * B, 'a larger bound takes more without evicting');
+  c.resize(0);
+  t.equal(c.bytes, 0);
+  t.throws(() => c.resize(-1), /bad bound/);
+});
+
+t.test('NativeStore.resizeCaches and LevelDB sizes: the bounds move, cacheStats reports them', async (t) => {
+  const dir = tempDir('ts-read-cache-resize-');
+  t.teardown(dir.cleanup);
+  const store = new NativeStore({ path: join(dir.path, 'osd'), deviceBytes: 64 * 1024 * 1024, readCacheBytes: 64 * B, kvCacheBytes: 1 << 20, kvWriteBufferBytes: 1 << 19 });
+  await store.mkfs();
+  await store.mount();
+  t.teardown(() => store.umount());
+  const tx = new Transaction().createCollection(C);
+  for (let i = 0; i < 8; i++) tx.write(C, ghobject({ name: `o${i}` }), 0, randomBytes(4 * B));
+  await store.queueTransaction(tx);
+  for (let i = 0; i < 200 && store.io.overlay.size > 0; i++) await new Promise((r) => setTimeout(r, 10));
+  for (let i = 0; i < 8; i++) await store.read(C, ghobject({ name: `o${i}` }), 0, 4 * B);
+  const s0 = store.cacheStats();
+  t.ok(s0.dataBytes > 4 * B && s0.onodes > 2, `reads filled the caches (${s0.dataBytes} bytes, ${s0.onodes} onodes)`);
+  t.same([s0.kvCacheBytesMax, s0.kvWriteBufferBytesMax], [1 << 20, 1 << 19]);
+  store.resizeCaches({ readCacheBytes: 4 * B, onodeCacheEntries: 2 });
+  const s1 = store.cacheStats();
+  t.same([s1.dataBytesMax, s1.onodesMax], [4 * B, 2]);
+  t.ok(s1.dataBytes <= 4 * B, `read cache within its new bound (${s1.dataBytes})`);
+  t.ok(s1.onodes <= 2 + s1.onodesDirty, `onode cache trimmed to its bound (${s1.onodes})`);
+  for (let i = 0; i < 8; i++) t.equal((await store.read(C, ghobject({ name: `o${i}` }), 0, 4 * B)).length, 4 * B, 'evicted objects read back from the device');
 });

@@ -89,7 +89,10 @@ export class HeartbeatDriver implements Dispatcher {
   }
 
   onMap(map: OSDMap): void {
-    this.apply(this.core.onMap(map, this.host.pgPeers()));
+    const ours = this.back.addrs[0];
+    const inMap = map.osdAddrs.hbBack[this.host.id]?.[0];
+    const current = ours !== undefined && inMap !== undefined && formatAddr(ours) === formatAddr(inMap);
+    this.apply(this.core.onMap(map, this.host.pgPeers(), current));
     if (!this.timer && !this.stopped) this.schedule();
   }
 

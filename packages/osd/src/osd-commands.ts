@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { AdminSocket, CephConf, Clock, Errno, adminSocketPath, configureLog, logger, parseDebugLevel, repoRoot } from '@ts-ceph/common';
 import { formatAddr, formatEntityNameT } from '@ts-ceph/denc';
 import { CephMessage, Connection, messageTypes } from '@ts-ceph/messenger';
-import { CephOsdFlag, MCommand, MCommandReplyCodec, MOSDOp, MOSDOpReply, formatMOSDOp } from '@ts-ceph/messages';
-import { ObjectStore, Transaction, collMeta, ghobject } from '@ts-ceph/objectstore';
+import { CephOsdFlag, MCommand, MCommandReplyCodec, MOSDOp, MOSDOpReply, formatMOSDOp, opDataBytes, OSDOp } from '@ts-ceph/messages';
+import { NativeStore, ObjectStore, Transaction, collMeta, ghobject, releaseFreeMemory } from '@ts-ceph/objectstore';
 import { BenchPlan, benchWrites } from './core/tell/bench';
 import { OpTracker, TrackedOpInfo } from './core/tell/op-tracker';
 import { OptionRow, OsdConfig } from './core/tell/osd-config';
@@ -13,6 +13,9 @@ import { PgIoStats } from './core/pg-io-stats';
 import { HbInterfaces, pgKey } from '@ts-ceph/maps';
 import { TellReply, TellStatus, runTell } from './core/tell/tell';
 import { PgCommandReq } from './core/tell/pg-command';
+import type { PG } from './core/pg';
+import { osdMemoryReport } from './memory-report';
+import { CacheBudget, osdMemoryDefaults } from './core/memory-target';
 
 export type { TellStatus };
 
@@ -72,6 +75,17 @@ export interface OsdCommandsHost {
   pgCommand(req: PgCommandReq): Promise<TellReply>;
   /** Ping times to our heartbeat peers (dump_osd_network). */
   hbPingtimes?(): [number, HbInterfaces][];
+  /** The PGs whose logs count in dump_mempools. */
+  pgs?(): Iterable<PG>;
+  /** An option's value in the config the mon sent (MConfig), if it has one. */
+  monConfig?(name: string): string | undefined;
+  /** The cache budget of the memory target loop (memory-driver.ts), for dump_mempools. */
+  cacheBudget?(): CacheBudget;
+}
+
+/** ts-osd's defaults that differ from Ceph's daemon defaults. */
+function osdDaemonDefault(name: string): string | undefined {
+  return Object.hasOwn(osdMemoryDefaults, name) ? String(osdMemoryDefaults[name as keyof typeof osdMemoryDefaults]) : undefined;
 }
 
 /**
@@ -90,7 +104,9 @@ export class OsdCommands {
 
   constructor(private readonly host: OsdCommandsHost) {
     const entity = `osd.${host.id}`;
-    this.config = new OsdConfig(loadOptionRows(), (n) => host.conf.get(n, entity));
+    // md_config_t's order: ceph.conf over the mon's config, over ts-osd's own defaults (the memory
+    // options, core/memory-target.ts), over Ceph's.
+    this.config = new OsdConfig(loadOptionRows(), (n) => host.conf.get(n, entity) ?? host.monConfig?.(n) ?? osdDaemonDefault(n));
   }
 
   handle(con: Connection, msg: CephMessage, m: MCommand): void {
@@ -119,6 +135,8 @@ export class OsdCommands {
       flushPgStats: () => (BigInt(this.host.upFrom()) << 32n) + ++this.statSeq,
       nowMs: () => this.host.clock.wallNow(),
       hbPingtimes: () => this.host.hbPingtimes?.() ?? [],
+      releaseMemory: () => (this.host.store instanceof NativeStore ? releaseFreeMemory() : undefined),
+      memory: () => osdMemoryReport({ store: this.host.store, pgs: this.host.pgs?.() ?? [], budget: this.host.cacheBudget?.() }),
       onConfigSet: (name, value) => {
         if (name.startsWith('debug_')) configureLog({ levels: { [name.slice(6)]: parseDebugLevel(value) } });
       },
@@ -214,7 +232,7 @@ export class OsdCommands {
   opDone(op: OpToken, req: MOSDOp, reply: MOSDOpReply): void {
     this.opDropped(op);
     this.pgIo.count(pgKey(req.pgid.pgid), req, reply);
-    const bytes = (ops: readonly { data: Buffer }[]): number => ops.reduce((n, o) => n + o.data.length, 0);
+    const bytes = (ops: readonly OSDOp[]): number => ops.reduce((n, o) => n + opDataBytes(o), 0);
     this.perf.opDone({
       read: (req.flags & CephOsdFlag.READ) !== 0,
       write: (req.flags & CephOsdFlag.WRITE) !== 0,

@@ -12,14 +12,13 @@ import { OSDMap, OsdState, pgKey, PgT, PoolFlag } from '@ts-ceph/maps';
 import { NativeStore, ObjectStore } from '@ts-ceph/objectstore';
 import { MonClient, monClientFor, resolveClientConfig } from '@ts-ceph/rados';
 import { AuthFailureReport } from './auth-failure-report';
-import type { OpPool } from './core/op-context';
 import { opReqid, OpSession } from './core/op-engine';
 import { PG } from './core/pg';
 import { fetchRotatingKeys, mkfsOsd, SessionCaps } from './osd-util';
 import { OsdDecision, OsdService, applyMapMessage, osdServiceLimits } from './core/osd-service';
 import { WatchDriver, watchConfigFrom } from './watch-driver';
-import { SnapTrimmer, poolSnapFacts } from './snap-trimmer';
-import { copySourceLocator } from './copy-driver';
+import { SnapTrimmer } from './snap-trimmer';
+import { OpEnvCache } from './op-env';
 import { OpToken, OsdCommands, TellStatus } from './osd-commands';
 import { MapSharer } from './map-share';
 import { FullDriver } from './full-driver';
@@ -30,9 +29,13 @@ import { MgrClient } from './mgr-client';
 import { runPgCommand } from './pg-commands';
 import type { PgCommandReq } from './core/tell/pg-command';
 import type { TellReply } from './core/tell/tell';
+import { PgChains } from './pg-chains';
 import { PgDriver, peeringConfFrom } from './pg-driver';
 import { storeTraceFor } from './op-trace';
 import { ScrubDriver, maxScrubsFrom } from './scrub-driver';
+import { storeCacheOptionsFrom } from './memory-report';
+import { MemoryDriver, startingCacheOptions } from './memory-driver';
+import { memoryTargetConf } from './core/memory-target';
 
 export { mkfsOsd };
 
@@ -78,7 +81,10 @@ export class OsdDaemon implements Dispatcher {
   /** The PGs without replicas (pg-driver.ts): the only ones the snap trimmer and watch expiry write. */
   private readonly soloPgs = new Map<string, PG>();
   /** Per-PG chain so ops on one PG execute in arrival order (their commits may overlap). */
-  private readonly pgQueues = new Map<string, Promise<void>>();
+  private readonly pgQueues = new PgChains();
+  private readonly dout = (level: number, m: string): void => log.dout(level, m);
+  /** Each op's pool facts and copy-from locator, built once per OSDMap (op-env.ts). */
+  private readonly opEnv: OpEnvCache;
   private readonly sessionCaps = new SessionCaps();
   /** Writes queued but not yet durable, by object: a later op on the object waits for it. */
   private readonly objectCommits = new Map<string, Promise<void>>();
@@ -98,6 +104,8 @@ export class OsdDaemon implements Dispatcher {
   readonly pgDriver: PgDriver;
   /** Scheduled and requested scrubs of the PGs we are primary of; its cluster log is set at start. */
   readonly scrubs: ScrubDriver;
+  /** The osd_memory_target loop (memory-driver.ts). */
+  readonly memory: MemoryDriver;
   private clogTo: ((prio: number, msg: string) => void) | undefined;
 
   private constructor(readonly opts: OsdDaemonOptions, store: ObjectStore, keys: RotatingKeyRing, msgr: Messenger, monc: MonClient, osdUuid: Uuid, readonly nets: OsdNets) {
@@ -108,11 +116,13 @@ export class OsdDaemon implements Dispatcher {
     this.monc = monc;
     this.osdUuid = osdUuid;
     this.service = new OsdService(opts.id);
+    this.opEnv = new OpEnvCache(opts.id, this.pgs, this.dout);
     this.watches = new WatchDriver({ clock: this.clock, store, epoch: () => this.epoch, pgs: this.soloPgs, pgQueues: this.pgQueues, objectCommits: this.objectCommits }, watchConfigFrom(opts.conf, `osd.${opts.id}`));
     this.snapTrimmer = new SnapTrimmer({ store, clock: this.clock, epoch: () => this.epoch, pgs: this.soloPgs, pgQueues: this.pgQueues, objectCommits: this.objectCommits });
     const status = (): TellStatus => ({ clusterFsid: this.osdmap?.fsid ?? '', osdFsid: osdUuid, whoami: opts.id, state: this.stopped ? 'stopping' : this.service.isBooted ? 'active' : 'preboot', oldestMap: Math.min(this.epoch, this.maps.history.oldestShareable), newestMap: this.epoch, numPgs: this.pgs.size });
     const mappedPools = (): number[] => [...new Set([...this.pgs.values()].map((p) => p.pgid.pool))].sort((a, b) => a - b);
-    this.commands = new OsdCommands({ id: opts.id, conf: opts.conf, clock: this.clock, store, status, mappedPools, upFrom: () => this.osdmap?.osdInfo[opts.id]?.upFrom ?? this.epoch, pgCommand: (req) => this.pgCommand(req), hbPingtimes: () => nets.heartbeat.pingTimes.pingtimes() });
+    this.commands = new OsdCommands({ id: opts.id, conf: opts.conf, clock: this.clock, store, status, mappedPools, upFrom: () => this.osdmap?.osdInfo[opts.id]?.upFrom ?? this.epoch, pgCommand: (req) => this.pgCommand(req), hbPingtimes: () => nets.heartbeat.pingTimes.pingtimes(), pgs: () => this.pgs.values(), monConfig: (n) => monc.config.get(n), cacheBudget: () => this.memory.budget });
+    this.memory = new MemoryDriver({ clock: this.clock, store, option: (n) => this.commands.config.get(n), fixed: storeCacheOptionsFrom(opts.conf, `osd.${opts.id}`) });
     nets.attach({ osdmap: () => this.osdmap, pgs: () => this.pgList(), sendMon: (m) => this.monc.send(m), monConnected: () => this.monc.isConnected, wantNewerMap: (e) => this.monc.subscribe('osdmap', e) });
     this.mgrc = new MgrClient({ id: opts.id, store, pgs: this.pgs, monc, clock: this.clock, osdmap: () => this.osdmap, fsid: () => (this.osdmap?.fsid ?? '') as Uuid, upFrom: () => this.osdmap?.osdInfo[opts.id]?.upFrom ?? 0, perf: this.commands.perf, pgIo: this.commands.pgIo, pgState: (key) => this.pgDriver.pgStateBits(key), scrubState: (key) => this.pgDriver.cores.get(key)?.scrub, onScrub: (m) => this.scrubs.handleScrub2(m), heartbeat: () => ({ peers: nets.heartbeat.core.peerIds, pingtimes: nets.heartbeat.pingTimes.pingtimes() }) });
     this.pgDriver = new PgDriver({ id: opts.id, clock: this.clock, store, osdmap: () => this.osdmap, peers: nets.peers, sendMon: (m) => this.monc.send(m), conf: peeringConfFrom(opts.conf, `osd.${opts.id}`), pgs: this.pgs, soloPgs: this.soloPgs, pgQueues: this.pgQueues, noteCommit: () => this.full.noteCommit(), noteRecoveryOps: (n) => this.commands.perf.inc('recovery_ops', n), osdUuid });
@@ -132,7 +142,7 @@ export class OsdDaemon implements Dispatcher {
     const fsidFile = join(opts.osdData, 'fsid');
     if (!existsSync(fsidFile)) throw cephError('ENOENT', `${opts.osdData} has no fsid: run ts-osd --mkfs first`);
     const osdUuid = readFileSync(fsidFile, 'utf8').trim() as Uuid;
-    const store = new NativeStore({ path: opts.osdData, passphrase: opts.storePassphrase, trace: storeTraceFor(opts.id) });
+    const store = new NativeStore({ path: opts.osdData, passphrase: opts.storePassphrase, trace: storeTraceFor(opts.id), ...startingCacheOptions(memoryTargetConf((n) => opts.conf.get(n, entity)), storeCacheOptionsFrom(opts.conf, entity)) });
     await store.mount();
     const keys = new RotatingKeyRing(EntityType.OSD, keyring);
     const registry = new AuthRegistry(EntityType.OSD, cfg.authSettings);
@@ -181,6 +191,7 @@ export class OsdDaemon implements Dispatcher {
     this.scheduleTick();
     this.pgDriver.startTicks();
     this.scrubs.start();
+    this.memory.start();
     log.dout(0, `osd.${this.opts.id} ${this.osdUuid} listening on ${this.addrs.map(formatAddr).join(',')}`);
   }
 
@@ -332,14 +343,14 @@ export class OsdDaemon implements Dispatcher {
     }
     const key = pgKey(req.pgid.pgid);
     if (this.pgDriver.trace.on) this.pgDriver.trace.mark('dispatch', key, msg.tid);
-    const prev = this.pgQueues.get(key) ?? Promise.resolve();
     const track = this.commands.opStarted(con, msg, req);
-    const next = prev
-      .then(() => this.runOp(con, msg, req, track))
+    this.pgQueues.enqueue(
+      key,
+      () => this.runOp(con, msg, req, track),
       // An exception before the reply went out still answers the client (-EIO), and the PG's chain goes on.
-      .catch((e) => answerFailedOp(con, msg, req, this.epoch, e, (l, m) => log.dout(l, m)))
-      .finally(() => this.commands.opDropped(track));
-    this.pgQueues.set(key, next);
+      (e) => answerFailedOp(con, msg, req, this.epoch, e, (l, m) => log.dout(l, m)),
+      () => this.commands.opDropped(track),
+    );
   }
 
   /**
@@ -347,32 +358,26 @@ export class OsdDaemon implements Dispatcher {
    * which answers once every copy in the acting set has it durable, or drops it when we are not
    * the PG's primary (the client resends with the map that names the right one).
    */
-  private async runOp(con: Connection, msg: CephMessage, req: MOSDOp, track: OpToken): Promise<void> {
+  private runOp(con: Connection, msg: CephMessage, req: MOSDOp, track: OpToken): Promise<void> | void {
     req.reqid = opReqid(req, con.peerName, msg.tid);
     const map = this.osdmap!;
     this.commands.mark(track, 'started');
     this.maps.maybeShare(con, req.osdmapEpoch, map);
     const pgid = req.pgid.pgid;
-    const pool = map.pools.get(pgid.pool);
     const meta = con.protocol?.meta;
     const session: OpSession = { allowAll: meta?.peerCaps?.allowAll ?? false, cap: this.sessionCaps.get(con, meta?.peerCaps?.text) };
-    const name = map.poolName.get(pgid.pool);
-    const opPool: OpPool | undefined =
-      pool && name !== undefined
-        ? { id: pgid.pool, name, pgNum: pool.pgNum, erasure: pool.type === 3, full: (pool.flags & PoolFlag.FULL) !== 0, fullQuota: (pool.flags & PoolFlag.FULL_QUOTA) !== 0, app: pool.applicationMetadata, snaps: poolSnapFacts(map, pgid.pool) }
-        : undefined;
     const env = {
       now: utimeFromMs(this.clock.wallNow()),
-      pool: opPool,
+      pool: this.opEnv.pool(map, pgid.pool),
       session,
       origin: { name: req.reqid.name, addr: con.peerAddrs?.[0] ?? blankAddr() },
-      log: (level: number, m: string) => log.dout(level, m),
+      log: this.dout,
       client: con,
       watches: this.watches.registry,
-      copySource: copySourceLocator(map, this.opts.id, this.pgs, (level, m) => log.dout(level, m)),
+      copySource: this.opEnv.copySource(map),
       failsafeFull: this.full.failsafe,
     };
-    await this.pgDriver.op(pgKey(pgid), { req, env }, { con, msg, req, done: (sent) => sent && this.commands.opDone(track, req, sent) });
+    return this.pgDriver.op(pgKey(pgid), { req, env }, { con, msg, req, done: (sent) => sent && this.commands.opDone(track, req, sent) });
   }
 
   /**
@@ -413,6 +418,7 @@ export class OsdDaemon implements Dispatcher {
     this.tick?.cancel();
     this.pgDriver.stop();
     this.scrubs.stop();
+    this.memory.stop();
     this.watches.stop();
     this.full.stop();
     await this.commands.closeAdminSocket();

@@ -43,7 +43,7 @@ const addrKey = (a: EntityAddr): string => formatAddr(a);
  * by cephx on an accepted connection, or the OSD we dialled on one of ours; anything else is dropped.
  */
 export class ClusterPeerLink implements PeerLink, Dispatcher {
-  private readonly out = new Map<number, { addr: string; upFrom: number; con: Connection }>();
+  private readonly out = new Map<number, { addr: string; upFrom: number; con: Connection; checked: OSDMap }>();
   private readonly dialled = new WeakMap<Connection, number>();
   private readonly handlers: PeerHandler[] = [];
 
@@ -56,20 +56,24 @@ export class ClusterPeerLink implements PeerLink, Dispatcher {
 
   send(osd: number, payload: Buffer, data: Buffer = noData): void {
     const map = this.host.osdmap();
+    let cur = this.out.get(osd);
+    // The peer's address and incarnation were checked against this very map (every RepOp and
+    // reply of a write comes here: no address formatting per message while the map stays).
+    if (map && cur && cur.checked === map && cur.con.state !== 'closed') return cur.con.send(messageTypes.build(MTsOsdPeerCodec, { epoch: map.epoch, payload, data }));
     const addr = map && isUp(map, osd) ? map.osdAddrs.cluster[osd]?.[0] : undefined;
     if (!map || !addr) return log.dout(5, `peer link: osd.${osd} is not up in e${map?.epoch ?? 0}, dropping ${payload.length} bytes`);
     const upFrom = map.osdInfo[osd]!.upFrom;
-    let cur = this.out.get(osd);
     // A new address or a new incarnation (up_from) in the map: a fresh session, never the old one's.
     if (cur && (cur.addr !== addrKey(addr) || cur.upFrom !== upFrom || cur.con.state === 'closed')) {
       cur.con.markDown();
       cur = undefined;
     }
     if (!cur) {
-      cur = { addr: addrKey(addr), upFrom, con: this.msgr.connectTo(addr, EntityType.OSD, peerPolicy()) };
+      cur = { addr: addrKey(addr), upFrom, con: this.msgr.connectTo(addr, EntityType.OSD, peerPolicy()), checked: map };
       this.dialled.set(cur.con, osd);
       this.out.set(osd, cur);
     }
+    cur.checked = map;
     cur.con.send(messageTypes.build(MTsOsdPeerCodec, { epoch: map.epoch, payload, data }));
   }
 

@@ -18,6 +18,7 @@ import { PeeringPG } from './core/peering/peering-pg';
 import { OpTrace, opTraceFor } from './op-trace';
 import { PhaseClock } from './pg-commands';
 import { upActingOf } from './pg-mappings';
+import { PgChains } from './pg-chains';
 
 const log = logger('osd');
 
@@ -56,7 +57,7 @@ export interface PgDriverHost {
   /** The daemon's PGs (the watch driver, snap trimmer and tell commands read them). */
   pgs: Map<string, PG>;
   /** The daemon's per-PG chains: every call into a PG's core runs in its chain, one at a time. */
-  pgQueues: Map<string, Promise<void>>;
+  pgQueues: PgChains;
   /**
    * The PGs whose acting set is this OSD alone: the snap trimmer and watch expiry write to the
    * store beside the core, which only a PG without replicas can take (docs/LIMITS.md).
@@ -203,14 +204,18 @@ export class PgDriver {
   }
 
   /** A client MOSDOp for a PG we hold, run in the PG's chain by the daemon. */
-  async op(key: string, op: ClientOp, target: OpReplyTarget): Promise<void> {
+  op(key: string, op: ClientOp, target: OpReplyTarget): Promise<void> | void {
     const core = this.cores.get(key);
     if (!core) return log.dout(7, `no pg ${key}, dropping ${op.req.oid}`);
     this.targets.set(op, target);
     if (this.trace.on) this.trace.mark('op-start', key, target.msg.tid);
-    await core.handleOp(op);
-    if (this.trace.on) this.trace.mark('op-executed', key, target.msg.tid);
-    this.drain(key, core);
+    const executed = (): void => {
+      if (this.trace.on) this.trace.mark('op-executed', key, target.msg.tid);
+      this.drain(key, core);
+    };
+    const r = core.handleOp(op);
+    if (!r) return executed();
+    return r.then(executed);
   }
 
   private adopt(pg: PG): ReplicatedPG {
@@ -270,10 +275,19 @@ export class PgDriver {
     }
     if (this.trace.on) this.trace.mark(`recv-${msg.type}`, key, 'tid' in msg ? msg.tid : `osd.${from}`);
     if (msg.interval !== core.intervalStart) log.dout(20, `pg ${key}: ${msg.type} from osd.${from} of interval ${msg.interval}, ours ${core.intervalStart}`);
-    this.enqueue(key, async () => {
-      await core.handle(from, msg);
-      this.drain(key, core);
-    });
+    const call = (): Promise<void> | void => this.thenDrain(key, core, core.handle(from, msg));
+    // A RepOp reply completes a write in flight: ahead of the client ops queued (pg-chains.ts).
+    if (msg.type === 'repop_reply') this.host.pgQueues.enqueueUrgent(key, call, chainFailed);
+    else this.enqueue(key, call);
+  }
+
+  /**
+   * Carry out the core's outputs once the call that made them is done: at once when it returned
+   * nothing (the write path's RepOps, their replies and commit notices), else when it settles.
+   */
+  private thenDrain(key: string, core: ReplicatedPG, r: Promise<void> | void): Promise<void> | void {
+    if (!r) return this.drain(key, core);
+    return r.then(() => this.drain(key, core));
   }
 
   /** Run `f` on the PG's core in its chain, then carry out what the core decided. */
@@ -286,19 +300,19 @@ export class PgDriver {
     });
   }
 
-  /** Run `f` in the PG's chain; a failure is logged and the chain goes on. */
-  enqueue(key: string, f: () => Promise<void>): void {
-    const prev = this.host.pgQueues.get(key) ?? Promise.resolve();
-    this.host.pgQueues.set(key, prev.then(f).catch((e) => log.dout(0, `pg ${key}: ${(e as Error).stack}`)));
+  /** Run `f` in the PG's chain (pg-chains.ts); a failure is logged and the chain goes on. */
+  enqueue(key: string, f: () => Promise<unknown> | void): void {
+    this.host.pgQueues.enqueue(key, f, chainFailed);
   }
 
   /** Carry out the core's outputs, in order. */
   private drain(key: string, core: ReplicatedPG): void {
     this.phaseClock.note(key, core, this.host.clock.wallNow());
-    const phase = `${core.phase} i${core.intervalStart} missing ${core.ownMissing.size}`;
-    if (this.phases.get(key) !== phase) {
-      this.phases.set(key, phase);
-      log.dout(10, `pg ${key} ${phase} (${pgStateString(core.state())})`);
+    // Compared field by field: drain runs several times per write, the line only on a change.
+    const was = this.phases.get(key);
+    if (!was || was.phase !== core.phase || was.interval !== core.intervalStart || was.missing !== core.ownMissing.size) {
+      this.phases.set(key, { phase: core.phase, interval: core.intervalStart, missing: core.ownMissing.size });
+      log.dout(10, `pg ${key} ${core.phase} i${core.intervalStart} missing ${core.ownMissing.size} (${pgStateString(core.state())})`);
     }
     for (const o of core.take()) this.carryOut(key, core, o);
     const started = core.rep.recoveryOpsStarted;
@@ -311,7 +325,7 @@ export class PgDriver {
   /** When each PG entered its phase (`pg PGID query`'s enter_time). */
   readonly phaseClock = new PhaseClock();
   /** Each PG's last logged phase: a change goes to the log (debug_osd 10). */
-  private readonly phases = new Map<string, string>();
+  private readonly phases = new Map<string, { phase: string; interval: number; missing: number }>();
 
   private carryOut(key: string, core: ReplicatedPG, o: PeeringOutput): void {
     switch (o.kind) {
@@ -326,18 +340,14 @@ export class PgDriver {
       case 'txn': {
         const token = o.token;
         if (this.trace.on) this.trace.mark('txn-queued', key, '-');
-        this.host.store.queueTransaction(o.t).then(
-          () => {
-            if (this.trace.on) this.trace.mark('txn-durable', key, '-');
-            this.host.noteCommit();
-            this.enqueue(key, async () => {
-              await core.committed(token);
-              this.drain(key, core);
-            });
-          },
+        // A callback, not a promise: the store prepares a cached write without one (objectstore README).
+        this.host.store.queueTransactionOnCommit(o.t, (e) => {
           // The store failed a transaction the core counts on: the copy cannot go on consistently.
-          (e: Error) => log.error(`pg ${key}: transaction failed: ${e.stack}`),
-        );
+          if (e) return log.error(`pg ${key}: transaction failed: ${e.stack}`);
+          if (this.trace.on) this.trace.mark('txn-durable', key, '-');
+          this.host.noteCommit();
+          this.host.pgQueues.enqueueUrgent(key, () => this.thenDrain(key, core, core.committed(token)), chainFailed);
+        });
         return;
       }
       case 'reply': {
@@ -358,6 +368,11 @@ export class PgDriver {
         return this.askUpThru(o.epoch);
       case 'remove_pg':
         return this.enqueue(key, () => this.removePg(key, core));
+      case 'kick':
+        // The transactions taken before this output are in the store now: the ops that waited for
+        // them run in the PG's next call, not at their commit (rep-ops.ts kickAfterTake), and
+        // ahead of the client ops queued, which arrived after them.
+        return this.host.pgQueues.enqueueUrgent(key, () => core.kickWaiting().then(() => this.drain(key, core)), chainFailed);
     }
   }
 
@@ -385,6 +400,9 @@ export class PgDriver {
     this.host.sendMon(messageTypes.build(MOSDAliveCodec, { paxos: { ...PAXOS_HEAD_DEFAULT, version: map?.epoch ?? 0 }, want: epoch }));
   }
 }
+
+/** A call into a PG's core failed: logged, and the PG's chain goes on. */
+const chainFailed = (e: unknown, key: string): void => log.dout(0, `pg ${key}: ${(e as Error).stack}`);
 
 /** The client ops a primary's core holds unanswered (in flight, waiting for an object, for active). */
 function heldOps(core: ReplicatedPG): ClientOp[] {

@@ -94,7 +94,11 @@ export class PgObjectCounter {
   constructor(private readonly store: ObjectStore) {}
 
   async count(key: string, pg: PG, ctx: CountContext): Promise<Counted> {
-    const at = evKeyName(pg.info.lastUpdate);
+    // The count is of the PG as of this last_update: writes logged while it lists and stats (it
+    // waits on the store) are newer than `version` and the next count stats them again. Taking the
+    // version after the awaits instead skipped them for good once the writes stopped.
+    const version = pg.info.lastUpdate;
+    const at = evKeyName(version);
     const old = this.kept.get(key);
     if (old && old.counted.at === at) return old.counted;
     const interval = pg.info.history?.sameIntervalSince ?? 0;
@@ -103,7 +107,7 @@ export class PgObjectCounter {
     if (incremental) await this.restatNewer(pg, old.version, tally);
     else await this.listAll(pg, tally);
     const counted = tally.counted(at);
-    this.kept.set(key, { counted, tally, version: pg.info.lastUpdate, interval, clean: ctx.clean, sinceFull: incremental ? old.sinceFull + 1 : 0 });
+    this.kept.set(key, { counted, tally, version, interval, clean: ctx.clean, sinceFull: incremental ? old.sinceFull + 1 : 0 });
     return counted;
   }
 

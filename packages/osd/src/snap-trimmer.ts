@@ -1,3 +1,4 @@
+import { PromiseChains } from './pg-chains';
 import { logger, Clock } from '@ts-ceph/common';
 import { utimeFromMs } from '@ts-ceph/denc';
 import { OSDMap, PoolFlag, formatPg } from '@ts-ceph/maps';
@@ -29,7 +30,7 @@ export interface SnapTrimHost {
   clock: Clock;
   epoch: () => number;
   pgs: Map<string, PG>;
-  pgQueues: Map<string, Promise<void>>;
+  pgQueues: PromiseChains;
   objectCommits: Map<string, Promise<void>>;
 }
 
@@ -94,7 +95,10 @@ export class SnapTrimmer {
     const ss = await loadSnapSet(this.host.store, pg.coll, head);
     for (const c of planTrim(ss, trim)) {
       const t = await trimClone(this.host.store, pg, head, c, trim, { epoch: this.host.epoch(), now: utimeFromMs(this.host.clock.wallNow()) });
-      if (t) await this.host.store.queueTransaction(t);
+      if (!t) continue;
+      // A write outside the PG core: the head's cached SnapSet goes with it.
+      pg.obc.invalidate(t);
+      await this.host.store.queueTransaction(t);
     }
   }
 

@@ -1,3 +1,4 @@
+import { PromiseChains } from './pg-chains';
 import { CephConf, Clock, TimerHandle, logger } from '@ts-ceph/common';
 import { utimeFromMs } from '@ts-ceph/denc';
 import { PgT, pgKey } from '@ts-ceph/maps';
@@ -18,7 +19,7 @@ export interface WatchDriverHost {
   epoch(): number;
   /** The daemon's PGs, its per-PG op chains and its not-yet-durable writes by object (`pg/sortkey`). */
   pgs: ReadonlyMap<string, PG>;
-  pgQueues: Map<string, Promise<void>>;
+  pgQueues: PromiseChains;
   objectCommits: ReadonlyMap<string, Promise<void>>;
 }
 
@@ -91,7 +92,11 @@ export class WatchDriver {
       if (pg) {
         const state = await loadObjectState(this.host.store, pg, oid);
         const w = watchTimeoutWrite(pg, state, oid, cookie, entity, this.host.epoch(), utimeFromMs(this.host.clock.wallNow()));
-        if (w) await this.host.store.queueTransaction(w.t);
+        if (w) {
+          // A write outside the PG core: the PG's object contexts must not keep the old watchers.
+          pg.obc.invalidate(w.t);
+          await this.host.store.queueTransaction(w.t);
+        }
       }
       this.apply(this.registry.watchExpired(pgid, oid, cookie, entity));
     });

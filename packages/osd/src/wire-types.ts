@@ -1,6 +1,7 @@
 import { AddrType, EntityType, WireType, makeAddr, registerType } from '@ts-ceph/denc';
 import * as L from './core/cls/lock-types';
 import './core/cls/rbd/wire-types';
+import './core/cls/wire-types';
 
 /**
  * The OSD's wire types under their corpus directory names (test/unit/corpus.test.ts round-trips them

@@ -38,6 +38,11 @@ export function client(num: number, port = 0, nonce = 1000 + num): Caller {
   return { name: { type: EntityType.CLIENT, num }, addr: makeAddr(AddrType.ANY, '10.0.0.1', port, nonce) };
 }
 
+const subopCalls = [
+  'stat', 'read', 'create', 'write', 'writeFull', 'truncate', 'remove', 'getxattr', 'getxattrs', 'setxattr',
+  'mapGetHeader', 'mapGetVal', 'mapGetVals', 'mapSetVal', 'mapSetVals', 'mapRemoveKey', 'mapRemoveRange', 'mapClear', 'mapWriteHeader',
+] as const;
+
 export class MemClsContext implements ClsContext {
   readonly canWrite: boolean;
   readonly clientFeatures = CEPH_FEATURES_ALL;
@@ -55,6 +60,15 @@ export class MemClsContext implements ClsContext {
   ) {
     this.canWrite = (flags & CLS_METHOD_WR) !== 0;
     this.next = base && clone(base);
+    // Each cls_cxx_* call that succeeds is one sub-op (mapGetKeys counts through mapGetVals).
+    for (const name of subopCalls) {
+      const f = (this[name] as (...a: unknown[]) => Promise<unknown>).bind(this);
+      (this as unknown as Record<string, unknown>)[name] = async (...a: unknown[]) => {
+        const v = await f(...a);
+        this.subops++;
+        return v;
+      };
+    }
   }
 
   private onDisk(): MemObject {
@@ -110,11 +124,12 @@ export class MemClsContext implements ClsContext {
   async setxattr(name: string, value: Buffer): Promise<void> {
     this.target().xattrs.set(name, value);
   }
+  // Omap reads of a missing object are empty (Ceph's omap-get ops check oi.is_omap()).
   async mapGetHeader(): Promise<Buffer> {
-    return this.onDisk().header;
+    return this.base?.header ?? Buffer.alloc(0);
   }
   async mapGetVal(key: string): Promise<Buffer> {
-    const v = this.onDisk().omap.get(key);
+    const v = this.base?.omap.get(key);
     if (!v) throw cephError('ENOENT', `no omap key ${key}`);
     return v;
   }
@@ -123,7 +138,7 @@ export class MemClsContext implements ClsContext {
     return { keys: [...r.vals.keys()], more: r.more };
   }
   async mapGetVals(startAfter: string, prefix: string, max: number): Promise<{ vals: Map<string, Buffer>; more: boolean }> {
-    const all = sorted(this.onDisk().omap).filter(([k]) => byteOrder(k, startAfter) > 0 && k.startsWith(prefix));
+    const all = sorted(this.base?.omap ?? new Map<string, Buffer>()).filter(([k]) => byteOrder(k, startAfter) > 0 && k.startsWith(prefix));
     return { vals: new Map(all.slice(0, max)), more: all.length > max };
   }
   async mapSetVal(key: string, value: Buffer): Promise<void> {
@@ -132,10 +147,13 @@ export class MemClsContext implements ClsContext {
   async mapSetVals(kv: Map<string, Buffer>): Promise<void> {
     for (const [k, v] of kv) this.target().omap.set(k, v);
   }
+  // Key removals on a missing object fail (omap-rm-keys, omap-rm-key-range: ENOENT).
   async mapRemoveKey(key: string): Promise<void> {
+    if (!this.next) throw cephError('ENOENT', 'no such object');
     this.target().omap.delete(key);
   }
   async mapRemoveRange(first: string, last: string): Promise<void> {
+    if (!this.next) throw cephError('ENOENT', 'no such object');
     const o = this.target();
     for (const k of [...o.omap.keys()]) if (byteOrder(k, first) >= 0 && byteOrder(k, last) < 0) o.omap.delete(k);
   }
@@ -147,6 +165,11 @@ export class MemClsContext implements ClsContext {
   }
   currentVersion(): bigint {
     return 7n;
+  }
+  /** Sub-ops so far: every context call that succeeded (the tests' op vectors hold one CALL). */
+  subops = 0;
+  subopVersion(): string {
+    return `${this.currentVersion()}.${this.subops}`;
   }
   /** The SnapSet seq tests set on the pool; ENOENT when the object does not exist. */
   async snapsetSeq(): Promise<bigint> {

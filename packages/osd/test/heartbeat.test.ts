@@ -56,6 +56,14 @@ t.test('a silent peer is reported after the grace, failed since its last reply, 
   t.same(h.reply(2, 'back', 6000, 10_004), [], 'cancelled once');
 });
 
+t.test('a map that shows our previous incarnation up (a restart) makes no peers and no reports until we are up again', async (t) => {
+  const h = new HeartbeatCore(0, conf);
+  t.same(kinds(h.onMap(mapOf(3, 3), [], false)), [], 'the stored map: not pinging from it');
+  t.same(h.refused(1), [], 'a refused connection is not reported');
+  t.same(h.tick(1000), [], 'no rounds');
+  t.same(kinds(h.onMap(mapOf(5, 3, [], { 0: 5 }), [], true)), ['connect:1', 'connect:2'], 'up at our own addresses: heartbeats start');
+});
+
 t.test('refused connections are reported at once; a new incarnation starts fresh; a map with the peer down forgets it', async (t) => {
   const h = new HeartbeatCore(0, conf);
   h.onMap(mapOf(3, 2), []);

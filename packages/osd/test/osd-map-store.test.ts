@@ -14,6 +14,7 @@ import { applyMapMessage } from '../src/core/osd-service';
 import { incOsdmapObject, mapStoreLimits, osdmapObject, trimPlan } from '../src/core/map-store';
 import { OsdMapStore } from '../src/osd-map-store';
 import { PgDriver } from '../src/pg-driver';
+import { PgChains } from '../src/pg-chains';
 import { defaultPeeringConf } from '../src/core/peering';
 
 const uuid = '01234567-89ab-cdef-0123-456789abcdef' as Uuid;
@@ -62,7 +63,7 @@ async function newStore(): Promise<MemStore> {
 }
 
 function driverFor(store: MemStore, maps: () => OSDMap | undefined): { d: PgDriver; settle(): Promise<void> } {
-  const pgQueues = new Map<string, Promise<void>>();
+  const pgQueues = new PgChains();
   const peers = { send: () => undefined, onMessage: () => undefined, markDown: () => undefined };
   const d = new PgDriver({ id: 0, clock: new SimClock(), store, osdmap: maps, peers, sendMon: () => undefined, conf: defaultPeeringConf, pgs: new Map(), soloPgs: new Map(), pgQueues, noteCommit: () => undefined, osdUuid: uuid });
   const settle = async (): Promise<void> => {

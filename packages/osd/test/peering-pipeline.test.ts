@@ -25,6 +25,11 @@ interface Cluster {
   hold: Set<number>;
   /** RepOps the primary sent, by replica (the pipeline sends them without waiting). */
   repops: number[];
+  /** Messages the network loses (checked as each is sent). */
+  lose: (from: number, to: number, type: string) => boolean;
+  /** Every message sent, as it went on the network (to replay one: `inject`). */
+  wire: { from: number; to: number; b: PeerWire }[];
+  inject(m: { from: number; to: number; b: PeerWire }): void;
   op(name: string, r: ReturnType<typeof req>): Promise<void>;
   pump(): Promise<void>;
 }
@@ -47,6 +52,8 @@ async function cluster(o: { peer: boolean } = { peer: true }): Promise<Cluster> 
   // Messages travel as the daemons send them (body and data segment), so RepOps cross in their split layout.
   const net: { from: number; to: number; b: PeerWire }[] = [];
   const commits: { osd: number; token: number }[] = [];
+  /** OSDs whose core asked to be called again once its transactions are in the store (a `kick` output). */
+  const kicks: number[] = [];
   const names = new WeakMap<ClientOp, string>();
   const c: Cluster = {
     cores,
@@ -54,6 +61,9 @@ async function cluster(o: { peer: boolean } = { peer: true }): Promise<Cluster> 
     replies: [],
     hold: new Set(),
     repops: [],
+    lose: () => false,
+    wire: [],
+    inject: (m) => net.push(m),
     async op(name, r) {
       const op: ClientOp = { req: r, env: { now: testNow, pool: { id: 1, name: 'p', pgNum: 8, erasure: false, full: false, fullQuota: false }, session: allowAll, origin: { name: r.reqid.name, addr: makeAddr(2, '127.0.0.1', 40000, 77) } } };
       names.set(op, name);
@@ -68,6 +78,12 @@ async function cluster(o: { peer: boolean } = { peer: true }): Promise<Cluster> 
           moved = true;
           await cores[m.to]!.handle(m.from, decodePeerWire(m.b.body, m.b.data));
           collect(m.to);
+        }
+        const k = kicks.shift();
+        if (k !== undefined) {
+          moved = true;
+          await cores[k]!.kickWaiting();
+          collect(k);
         }
         const i = commits.findIndex((x) => !c.hold.has(x.osd));
         if (i >= 0) {
@@ -85,11 +101,15 @@ async function cluster(o: { peer: boolean } = { peer: true }): Promise<Cluster> 
     for (const o of cores[osd]!.take()) {
       if (o.kind === 'send') {
         if (o.msg.type === 'repop') c.repops.push(o.to);
-        net.push({ from: osd, to: o.to, b: encodePeerWire(o.msg) });
+        if (c.lose(osd, o.to, o.msg.type)) continue;
+        const m = { from: osd, to: o.to, b: encodePeerWire(o.msg) };
+        c.wire.push(m);
+        net.push(m);
       } else if (o.kind === 'txn') {
         void stores[osd]!.queueTransaction(o.t);
         commits.push({ osd, token: o.token });
       } else if (o.kind === 'reply') c.replies.push({ name: names.get(o.op) ?? '?', reply: o.reply });
+      else if (o.kind === 'kick') kicks.push(osd);
     }
   }
   for (let osd = 0; osd < 3; osd++) {
@@ -149,6 +169,29 @@ t.test('a read of an object with writes in flight waits until they are durable e
   t.equal(c.replies[2]!.reply.ops[0]!.data.toString(), 'old!', 'r1 sees w1 and not the later w2');
 });
 
+t.test('writes woken together on one object each wait for the one before to reach the store, not for its commit', async (t) => {
+  // The rbd QD32 stall (docs/FLAKES.md): writes queued behind a read went on at one per commit of
+  // the primary's store, so an object with a queue never caught up under a deep client queue.
+  const c = await cluster();
+  c.hold.add(1);
+  await c.op('w0', w('obj', 0, 'aaaa'));
+  await c.op('r1', rd('obj'));
+  await c.op('w1', w('obj', 4, 'bbbb'));
+  await c.op('w2', w('obj', 8, 'cccc'));
+  await c.op('w3', req('obj', [osdOpExtent(CephOsdOp.APPEND, 0, 2, Buffer.from('dd'))], { reqid: { name: { type: 8, num: 4100 }, tid: tid++, inc: 0 } }));
+  await c.pump();
+  t.same(c.repops, [1, 2], 'only w0 went out: r1 waits for it, the writes behind r1 wait in order');
+  c.hold.add(0);
+  c.hold.delete(1);
+  await c.pump();
+  t.same(c.replies.map((r) => r.name), ['w0', 'r1'], 'w0 is durable everywhere, r1 ran');
+  t.same(c.repops, [1, 2, 1, 2, 1, 2, 1, 2], 'w1, w2 and w3 went to the replicas while the primary has committed none of them');
+  c.hold.delete(0);
+  await c.pump();
+  t.same(c.replies.map((r) => `${r.name} ${r.reply.result}`), ['w0 0', 'r1 0', 'w1 0', 'w2 0', 'w3 0']);
+  for (const s of c.stores) t.equal((await s.read(collPG(1, 3), opObject(req('obj', [])), 0, 0)).toString(), 'aaaabbbbccccdd', 'every copy has the writes in order');
+});
+
 t.test('a resent write found in the log is answered only after the original is durable everywhere', async (t) => {
   const c = await cluster();
   c.hold.add(2);
@@ -173,4 +216,85 @@ t.test('a new interval drops the writes in flight (the driver requeues their ops
   await c.cores[0]!.advanceMap({ ...mapping(6, [0, 1]), upOsds: new Set([0, 1]) });
   t.equal(c.cores[0]!.rep.repopQueue.length, 0, 'the new interval starts with nothing in flight');
   t.equal(c.cores[0]!.rep.writing.size, 0);
+});
+
+t.test('one RepOp reply answers for the RepOps before it (a lost reply holds nothing up)', async (t) => {
+  const c = await cluster();
+  let lost = 0;
+  c.lose = (from, _to, type) => from === 1 && type === 'repop_reply' && lost++ === 0;
+  c.hold.add(1);
+  await c.op('w1', w('obj', 0, 'aaaa'));
+  await c.op('w2', w('other', 0, 'bbbb'));
+  await c.pump();
+  t.same(c.replies, [], 'osd.1 has committed neither');
+  c.hold.delete(1);
+  await c.pump();
+  t.equal(lost, 2, "osd.1's first reply was lost");
+  t.same(c.replies.map((r) => r.name), ['w1', 'w2'], "w2's reply from osd.1 settled w1 too");
+  t.equal(c.cores[0]!.rep.repopQueue.length, 0);
+});
+
+t.test('a RepOp is resent after a whole tick, only to a replica that acknowledged nothing since the last tick', async (t) => {
+  const c = await cluster();
+  c.hold.add(2);
+  await c.op('w1', w('obj', 0, 'aaaa'));
+  await c.pump();
+  const p = c.cores[0]!;
+  const tick = async (): Promise<number[]> => {
+    const before = c.repops.length;
+    await p.tick();
+    for (const o of p.take()) if (o.kind === 'send' && o.msg.type === 'repop') c.repops.push(o.to);
+    return c.repops.slice(before);
+  };
+  t.same(await tick(), [], 'not on the first tick');
+  // osd.2 acknowledges something (an older version: it is alive and applying) before the next tick.
+  await p.handle(2, { type: 'repop_reply', pgid: p.pgid, interval: p.intervalStart, tid: 0, version: [0, 0] } as never);
+  t.same(await tick(), [], 'osd.2 was heard from since the last tick: no resend');
+  t.same(await tick(), [2], 'silent for a whole tick: resent to osd.2 only (osd.1 has acknowledged it)');
+  t.same(c.replies, []);
+});
+
+t.test('a replica acks the newest durable RepOp once per commit; a resent one adds no ack until durable', async (t) => {
+  const c = await cluster();
+  const acks: number[] = [];
+  c.lose = (from, _to, type) => {
+    if (from === 1 && type === 'repop_reply') acks.push(c.cores[1]!.rep.acksOwed.length);
+    return false;
+  };
+  c.hold.add(1);
+  await c.op('w1', w('a', 0, 'aaaa'));
+  await c.op('w2', w('b', 0, 'bbbb'));
+  await c.op('w3', w('c', 0, 'cccc'));
+  await c.pump();
+  const r1 = c.cores[1]!.rep;
+  t.equal(r1.acksOwed.length - r1.acksOwedHead, 3, 'osd.1 owes three acks');
+  const first = c.wire.find((m) => m.to === 1 && decodePeerWire(m.b.body, m.b.data).type === 'repop')!;
+  c.inject(first);
+  await c.pump();
+  t.equal(r1.acksOwed.length - r1.acksOwedHead, 3, 'the resent RepOp, not yet durable, owes no second ack');
+  t.same(acks, [], 'and nothing was acknowledged');
+  c.hold.delete(1);
+  await c.pump();
+  t.equal(acks.length, 3, 'one ack per commit of osd.1');
+  t.same([r1.acksOwed.length, r1.acksOwedHead], [0, 0], 'all taken from the front, the list emptied');
+  t.same(c.replies.map((r) => r.name), ['w1', 'w2', 'w3']);
+  c.inject(first);
+  await c.pump();
+  t.equal(acks.length, 4, 'resent once durable: acknowledged at once');
+});
+
+t.test('an activating primary resends its log after 1, 2, 4 and 8 ticks, not on every tick', async (t) => {
+  const c = await cluster({ peer: false });
+  c.lose = (_from, _to, type) => type === 'activated';
+  await c.pump();
+  const p = c.cores[0]!;
+  t.equal(p.phase, 'activating', 'no replica answered');
+  const resentAt: number[] = [];
+  for (let tick = 1; tick <= 16; tick++) {
+    await p.tick();
+    const sent = p.take().filter((o) => o.kind === 'send' && o.msg.type === 'activate').length;
+    if (sent) resentAt.push(tick);
+    if (sent) t.equal(sent, 2, `tick ${tick}: to both replicas`);
+  }
+  t.same(resentAt, [1, 3, 7, 15], 'the waits double up to activateResendTicksMax');
 });

@@ -4,7 +4,7 @@
  * rounded up to KiB; stat is a read without bytes; a failed op counts nothing.
  */
 import t from 'tap';
-import { CephOsdOp, MOSDOp, MOSDOpReply } from '@ts-ceph/messages';
+import { CephOsdOp, MOSDOp, MOSDOpReply, OSDOp, setOpDataParts } from '@ts-ceph/messages';
 import { PgIoStats } from '../src/core/pg-io-stats';
 
 const op = (code: number, len = 0) => ({ op: code, flags: 0, args: Buffer.alloc(28), data: Buffer.alloc(len), rval: 0 });
@@ -22,4 +22,15 @@ t.test('client ops counted per PG as Ceph counts them', async (t) => {
   s.count('1.1', req([op(CephOsdOp.SETXATTR, 100), op(CephOsdOp.OMAPSETVALS, 3000)]), reply(0, [op(CephOsdOp.SETXATTR), op(CephOsdOp.OMAPSETVALS)]));
   t.same(s.get('1.1'), { num_rd: 0, num_rd_kb: 0, num_wr: 2, num_wr_kb: 3 }, 'setxattr counts no bytes; omap-set-vals its payload');
   t.equal(s.get('2.0'), undefined);
+});
+
+t.test('a sparse-read reply made of parts counts their bytes without joining them', async (t) => {
+  const s = new PgIoStats();
+  const out: OSDOp = op(CephOsdOp.SPARSE_READ);
+  const big = Buffer.alloc(1 << 20);
+  setOpDataParts(out, [Buffer.alloc(28), big]);
+  s.count('1.0', req([op(CephOsdOp.SPARSE_READ)]), { result: 0, ops: [out] } as unknown as MOSDOpReply);
+  t.same(s.get('1.0'), { num_rd: 1, num_rd_kb: 1025, num_wr: 0, num_wr_kb: 0 }, '28 + 1 MiB bytes, rounded up to KiB');
+  t.same(out.dataParts?.length, 2, 'the parts are still there: nothing read data, which would have joined them');
+  t.ok(out.data.subarray(28).equals(big), 'data joins them for a reader that wants one buffer');
 });

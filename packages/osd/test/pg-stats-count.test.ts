@@ -40,3 +40,29 @@ t.test('a change the log does not show is found by the next full count', async (
   const c = await kept.count('1.3', h.pg, clean);
   t.same([c.sum.num_objects, c.sum.num_bytes], [3, 60], 'not clean at the last count: counted in full, the pushed object included');
 });
+
+t.test('writes logged while a count waits on the store are counted by the next one', async (t) => {
+  const h = await harness();
+  const kept = new PgObjectCounter(h.store);
+  await h.run(req('a', [osdOpWriteFull(Buffer.alloc(10, 1))]));
+  await kept.count('1.3', h.pg, clean);
+  await h.run(req('b', [osdOpWriteFull(Buffer.alloc(20, 1))]));
+  // The next count stats b; while it waits, two more writes land (a client under load).
+  const stat = h.store.stat.bind(h.store);
+  let landed = false;
+  h.store.stat = async (c, o) => {
+    if (!landed) {
+      landed = true;
+      await h.run(req('c', [osdOpWriteFull(Buffer.alloc(30, 1))]));
+      await h.run(req('d', [osdOpWriteFull(Buffer.alloc(40, 1))]));
+    }
+    return stat(c, o);
+  };
+  const during = await kept.count('1.3', h.pg, clean);
+  t.ok(landed, 'the writes landed during the count');
+  t.equal(during.sum.num_objects, 2, 'that count is of the PG as it was when it began');
+  // No write after these: the next count is the last one the mgr gets until the PG changes again.
+  const after = await kept.count('1.3', h.pg, clean);
+  t.same([after.sum.num_objects, after.sum.num_bytes], [4, 100], 'the next count has them');
+  t.equal(await kept.count('1.3', h.pg, clean), after, 'and keeps them');
+});

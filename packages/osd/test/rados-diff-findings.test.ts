@@ -67,3 +67,20 @@ t.test('an empty append to an existing object is a write with a new version', as
   r = await h.run(req('o', [osdOpExtent(CephOsdOp.WRITE, 1n, 0n)]));
   t.same([r.result, r.userVersion, h.pg.entries.at(-1)?.op], [0, 3n, PgLogOp.MODIFY], 'an empty write inside the object: a MODIFY entry');
 });
+
+/**
+ * complete_read_ctx sends every op's outdata also when a later op failed: a real OSD answered a read
+ * vector [stat, cmpext that mismatches, omap-cmp] with the stat's size filled in for librados
+ * (rados_diff_more.py, rop_fail_middle); ts-osd cleared every op's data on failure (librados then
+ * reported the stat's prval as EIO).
+ */
+t.test('a failed read vector keeps the data of the ops before the failure', async (t) => {
+  const h = await harness();
+  await h.run(req('o', [osdOpWriteFull(Buffer.from('0123456789'))]));
+  const cmpext = osdOpExtent(CephOsdOp.CMPEXT, 0, 2, Buffer.from('0X'));
+  const r = await h.run(req('o', [osdOp(CephOsdOp.STAT), cmpext], { flags: CephOsdFlag.READ }));
+  t.equal(r.result, -4096, 'the mismatch at byte 1: -MAX_ERRNO - 1');
+  t.equal(r.ops[0]!.rval, 0, 'the stat succeeded');
+  t.equal(r.ops[0]!.data.readBigUInt64LE(0), 10n, "the stat's size is in the reply");
+  t.same([r.ops[1]!.rval, r.ops[1]!.data.length], [-4096, 0], 'the cmpext carries its rval, no data');
+});

@@ -9,14 +9,11 @@ import {
   MConfig,
   MMgrMap,
   MMonCommandAck,
-  MMonCommandCodec,
   MMonGetMapCodec,
-  MMonGetVersionCodec,
   MMonGetVersionReply,
   MMonMap,
   MMonSubscribeCodec,
   MOSDMap,
-  monCommand,
   mAuth,
   CEPH_MSG_AUTH_REPLY,
   CEPH_MSG_MON_GET_VERSION_REPLY,
@@ -27,7 +24,10 @@ import {
   MSG_MON_COMMAND_ACK,
 } from '@ts-ceph/messages';
 import { MonSub } from './core/mon-sub';
-import { InitialMon, msgr2Addr } from './mon-host';
+import { HuntRound, huntCandidates, InitialMon } from './mon-host';
+import { CommandResult, MonRequests } from './mon-requests';
+
+export type { CommandResult } from './mon-requests';
 
 const log = logger('monc');
 
@@ -63,24 +63,6 @@ export interface MonClientOptions {
   myAddrs?: () => EntityAddrvec;
 }
 
-export interface CommandResult {
-  /** 0 or a negative errno, as the mon answered. */
-  r: number;
-  /** The mon's status string. */
-  rs: string;
-  /** The output (JSON or text), from the ack's data segment. */
-  data: Buffer;
-}
-
-interface PendingCommand {
-  tid: bigint;
-  cmd: string[];
-  inbl: Buffer;
-  resolve(r: CommandResult): void;
-  reject(e: CephError): void;
-  timer?: TimerHandle;
-}
-
 type MapEvent = 'monmap' | 'config' | 'osdmap' | 'mgrmap' | 'auth' | 'message';
 
 /**
@@ -99,16 +81,13 @@ export class MonClient implements Dispatcher {
   private readonly pending = new Set<Connection>();
   private active: Connection | undefined;
   private waiting: CephMessage[] = [];
-  private readonly commands = new Map<bigint, PendingCommand>();
-  private readonly versionReqs = new Map<bigint, { resolve(v: MMonGetVersionReply): void; reject(e: CephError): void }>();
-  private lastTid = 0n;
+  private readonly requests: MonRequests;
   private authWaiters: { resolve(): void; reject(e: CephError): void }[] = [];
   private authErr: CephError | undefined;
   private authenticated = false;
-  private huntTimer: TimerHandle | undefined;
   private tickTimer: TimerHandle | undefined;
   private lastKeepaliveMs = 0;
-  private tried = new Set<string>();
+  private readonly hunt = new HuntRound();
   private readonly listeners = new Map<MapEvent, ((v: unknown) => void)[]>();
   private stopped = false;
   readonly opts: Required<Omit<MonClientOptions, 'clock' | 'transports' | 'myAddrs'>> & Pick<MonClientOptions, 'transports' | 'myAddrs'>;
@@ -123,6 +102,16 @@ export class MonClient implements Dispatcher {
       connectTimeoutMs: 10_000,
       ...opts,
     };
+    this.requests = new MonRequests({
+      clock: this.clock,
+      fsid: () => this.fsid,
+      sendNow: (m) => {
+        if (!this.active?.isConnected) return false;
+        this.active.send(m);
+        return true;
+      },
+      sendMon: (m) => this.sendMon(m),
+    });
   }
 
   get fsid(): Uuid {
@@ -237,38 +226,18 @@ export class MonClient implements Dispatcher {
   /** Send a command to the monitors (MMonCommand) and wait for its MMonCommandAck. */
   command(cmd: object | string[], inbl: Buffer = Buffer.alloc(0), timeoutMs = 0): Promise<CommandResult> {
     if (this.stopped) return Promise.reject(cephError('ESHUTDOWN', 'MonClient is shut down'));
-    const tid = ++this.lastTid;
-    const c = Array.isArray(cmd) ? cmd.map(String) : [JSON.stringify(cmd)];
-    return new Promise<CommandResult>((resolve, reject) => {
-      const pc: PendingCommand = { tid, cmd: c, inbl, resolve, reject };
-      if (timeoutMs > 0) {
-        pc.timer = this.clock.setTimeout(() => {
-          this.commands.delete(tid);
-          reject(cephError('ETIMEDOUT', `mon command ${c.join(' ')} timed out after ${timeoutMs} ms`));
-        }, timeoutMs);
-      }
-      this.commands.set(tid, pc);
-      if (this.active?.isConnected) this.sendCommand(pc);
-    });
+    return this.requests.command(cmd, inbl, timeoutMs);
   }
 
   /** MMonGetVersion: the newest (and oldest) version of map `what`. */
   getVersion(what: string): Promise<MMonGetVersionReply> {
-    const handle = ++this.lastTid;
-    return new Promise((resolve, reject) => {
-      this.versionReqs.set(handle, { resolve, reject });
-      this.sendMon(messageTypes.build(MMonGetVersionCodec, { handle, what }));
-    });
+    return this.requests.getVersion(what);
   }
 
   async shutdown(): Promise<void> {
     this.stopped = true;
     const err = cephError('ESHUTDOWN', 'MonClient shut down');
-    for (const c of this.commands.values()) {
-      c.timer?.cancel();
-      c.reject(err);
-    }
-    this.commands.clear();
+    this.requests.failCommands(err);
     this.failAuth(err);
     await this.closeSession();
   }
@@ -276,7 +245,6 @@ export class MonClient implements Dispatcher {
   // ---- session management ------------------------------------------------------------------------
 
   private async closeSession(): Promise<void> {
-    this.huntTimer?.cancel();
     this.tickTimer?.cancel();
     const m = this.messenger;
     this.messenger = undefined;
@@ -311,10 +279,9 @@ export class MonClient implements Dispatcher {
     if (mine?.length) m.setAddrs(mine);
     this.messenger = m;
     this.waiting = [];
-    for (const v of this.versionReqs.values()) v.reject(cephError('EAGAIN', 'mon session reset'));
-    this.versionReqs.clear();
+    this.requests.failVersionQueries();
     try {
-      for (const addr of this.nextBatch()) {
+      for (const addr of this.hunt.next(huntCandidates(this.monmap, this.opts.initialMons), this.opts.huntParallel)) {
         log.dout(10, `picked mon at ${formatAddr(addr)}`);
         const con = m.connectTo(addr, EntityType.MON);
         this.pending.add(con);
@@ -326,44 +293,6 @@ export class MonClient implements Dispatcher {
       // Whatever happened, the next tick hunts again: a failed reopen must not end the hunting.
       this.scheduleTick();
     }
-  }
-
-  /**
-   * The monitors to hunt over: the monmap's, or mon_host's when the monmap names none we can reach
-   * over msgr2 (a monmap comes from a monitor: one listing only v1 addresses must not leave us with
-   * nothing to contact).
-   */
-  private candidates(): { key: string; addr: EntityAddr }[] {
-    const out: { key: string; addr: EntityAddr }[] = [];
-    for (const [name, info] of this.monmap?.monInfo ?? []) {
-      const a = msgr2Addr(info.publicAddrs);
-      if (a) out.push({ key: name, addr: a });
-    }
-    if (!out.length) {
-      if (this.monmap?.monInfo.size) log.dout(1, `monmap e${this.monmap.epoch} has no msgr2 address; hunting over mon_host`);
-      for (const m of this.opts.initialMons) {
-        const a = msgr2Addr(m.addrs);
-        if (a) out.push({ key: m.name, addr: a });
-      }
-    }
-    if (!out.length) throw cephError('EINVAL', 'no monitor with a msgr2 (v2:) address to contact');
-    return out;
-  }
-
-  /** _add_conns: up to huntParallel monitors not tried in this round, in random order. */
-  private nextBatch(): EntityAddr[] {
-    let c = this.candidates().filter((x) => !this.tried.has(x.key));
-    if (!c.length) {
-      this.tried.clear();
-      c = this.candidates();
-    }
-    for (let i = c.length - 1; i > 0; i--) {
-      const j = Math.floor(Math.random() * (i + 1));
-      [c[i], c[j]] = [c[j]!, c[i]!];
-    }
-    const pick = c.slice(0, Math.max(1, this.opts.huntParallel));
-    for (const x of pick) this.tried.add(x.key);
-    return pick.map((x) => x.addr);
   }
 
   private scheduleTick(): void {
@@ -417,7 +346,7 @@ export class MonClient implements Dispatcher {
     const w = this.waiting;
     this.waiting = [];
     for (const m of w) con.send(m);
-    for (const c of this.commands.values()) this.sendCommand(c);
+    this.requests.resendCommands();
     this.lastKeepaliveMs = this.clock.wallNow();
     this.active.lastKeepaliveAckMs = this.lastKeepaliveMs;
     this.scheduleTick();
@@ -449,11 +378,6 @@ export class MonClient implements Dispatcher {
   private sendMon(m: CephMessage): void {
     if (this.active) this.active.send(m);
     else this.waiting.push(m);
-  }
-
-  private sendCommand(c: PendingCommand): void {
-    const m = messageTypes.build(MMonCommandCodec, { ...monCommand(c.cmd, this.fsid), inbl: c.inbl }, { tid: c.tid });
-    this.active?.send(m);
   }
 
   private checkAuthTickets(): void {
@@ -535,16 +459,9 @@ export class MonClient implements Dispatcher {
         return this.emit('osdmap', om);
       }
       case MSG_MON_COMMAND_ACK:
-        return this.handleCommandAck(msg.tid, payload as MMonCommandAck);
-      case CEPH_MSG_MON_GET_VERSION_REPLY: {
-        const r = payload as MMonGetVersionReply;
-        const w = this.versionReqs.get(r.handle);
-        if (w) {
-          this.versionReqs.delete(r.handle);
-          w.resolve(r);
-        }
-        return;
-      }
+        return this.requests.handleCommandAck(msg.tid, payload as MMonCommandAck);
+      case CEPH_MSG_MON_GET_VERSION_REPLY:
+        return this.requests.handleVersionReply(payload as MMonGetVersionReply);
       case CEPH_MSG_AUTH_REPLY: {
         const r = payload as MAuthReply;
         try {
@@ -578,16 +495,6 @@ export class MonClient implements Dispatcher {
     log.dout(10, `got monmap ${m.epoch} fsid ${m.fsid}`);
     this.emit('monmap', m);
     if (this.active && m.epoch > 0) this.finishAuth();
-  }
-
-  private handleCommandAck(tid: bigint, ack: MMonCommandAck): void {
-    let c = this.commands.get(tid);
-    // handle_mon_command_ack: tid 0 means the oldest outstanding command.
-    if (!c && tid === 0n) c = this.commands.values().next().value;
-    if (!c) return;
-    this.commands.delete(c.tid);
-    c.timer?.cancel();
-    c.resolve({ r: ack.r, rs: ack.rs, data: ack.data });
   }
 }
 

@@ -1,4 +1,5 @@
-import { cephError } from '@ts-ceph/common';
+import { cephError, logger } from '@ts-ceph/common';
+import type { MonMap } from '@ts-ceph/maps';
 import { AddrType, EntityAddr, EntityAddrvec, makeAddr, parseAddrvec, withPort, addrIp, addrPort } from '@ts-ceph/denc';
 
 /** CEPH_MON_PORT_IANA / CEPH_MON_PORT_LEGACY (src/include/msgr.h). */
@@ -57,4 +58,54 @@ function ambiguous(a: EntityAddr): EntityAddr[] {
 /** The msgr2 address of a monitor, or undefined if it only speaks msgr1 (which we do not). */
 export function msgr2Addr(v: EntityAddrvec): EntityAddr | undefined {
   return v.find((a) => a.type === AddrType.MSGR2);
+}
+
+const log = logger('monc');
+
+/** A monitor to hunt for: its name (the round's key) and msgr2 address. */
+export interface HuntCandidate {
+  key: string;
+  addr: EntityAddr;
+}
+
+/**
+ * The monitors to hunt over: the monmap's, or mon_host's when the monmap names none we can reach
+ * over msgr2 (a monmap comes from a monitor: one listing only v1 addresses must not leave us with
+ * nothing to contact).
+ */
+export function huntCandidates(monmap: MonMap | undefined, initialMons: InitialMon[]): HuntCandidate[] {
+  const out: HuntCandidate[] = [];
+  for (const [name, info] of monmap?.monInfo ?? []) {
+    const a = msgr2Addr(info.publicAddrs);
+    if (a) out.push({ key: name, addr: a });
+  }
+  if (!out.length) {
+    if (monmap?.monInfo.size) log.dout(1, `monmap e${monmap.epoch} has no msgr2 address; hunting over mon_host`);
+    for (const m of initialMons) {
+      const a = msgr2Addr(m.addrs);
+      if (a) out.push({ key: m.name, addr: a });
+    }
+  }
+  if (!out.length) throw cephError('EINVAL', 'no monitor with a msgr2 (v2:) address to contact');
+  return out;
+}
+
+/** MonClient::_add_conns: each round tries monitors not tried yet in it, `parallel` at a time, in random order. */
+export class HuntRound {
+  private readonly tried = new Set<string>();
+
+  next(all: HuntCandidate[], parallel: number): EntityAddr[] {
+    let c = all.filter((x) => !this.tried.has(x.key));
+    if (!c.length) {
+      this.tried.clear();
+      c = all.slice();
+    }
+    for (let i = c.length - 1; i > 0; i--) {
+      const j = Math.floor(Math.random() * (i + 1));
+      [c[i], c[j]] = [c[j]!, c[i]!];
+    }
+    const pick = c.slice(0, Math.max(1, parallel));
+    for (const x of pick) this.tried.add(x.key);
+    return pick.map((x) => x.addr);
+  }
 }

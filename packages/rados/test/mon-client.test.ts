@@ -152,7 +152,7 @@ t.test('every monitor refuses us: EACCES at once', async (t) => {
     (x: unknown) => x,
   );
   t.ok(isCephError(e, 'EACCES'), `EACCES: ${(e as Error)?.message}`);
-  t.ok(Date.now() - t0 < 1000, `in ${Date.now() - t0} ms, not after the 10 s timeout`);
+  t.ok(Date.now() - t0 < 5000, `in ${Date.now() - t0} ms, not after the 10 s timeout`);
   await mc.shutdown();
   for (const f of fms) await f.stop();
 });

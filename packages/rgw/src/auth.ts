@@ -33,7 +33,12 @@ export interface AuthResult {
   body: Buffer;
 }
 
-function headerMap(req: IncomingMessage): Record<string, string> {
+/**
+ * Header values by name, one string each. node:http already joins a repeated header into one
+ * string, except Set-Cookie (an array): only a request carrying one pays for a copy.
+ */
+function headerMap(req: IncomingMessage): Record<string, string | undefined> {
+  if (req.headers['set-cookie'] === undefined) return req.headers as Record<string, string | undefined>;
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
   return headers;
@@ -68,7 +73,7 @@ function unchunk(a: AuthInput, payloadHash: string, signing: Parameters<typeof d
   }
 }
 
-async function sigV4Header(store: RgwStore, a: AuthInput, h: string, headers: Record<string, string>): Promise<AuthResult> {
+async function sigV4Header(store: RgwStore, a: AuthInput, h: string, headers: Record<string, string | undefined>): Promise<AuthResult> {
   const auth = parseAuthorization(h);
   const found = await secretOf(store, auth.accessKey);
   const signed = { method: a.req.method ?? 'GET', rawPath: a.rawPath, rawQuery: a.rawQuery, headers };
@@ -82,12 +87,13 @@ async function sigV4Header(store: RgwStore, a: AuthInput, h: string, headers: Re
 
 async function identify(store: RgwStore, a: AuthInput): Promise<AuthResult> {
   const h = a.req.headers.authorization;
-  const query = new URLSearchParams(a.rawQuery);
   const headers = headerMap(a.req);
+  // SigV4 in the header (nearly every request) needs neither the parsed query nor the SigV2 view.
+  const v2auth = h !== undefined ? parseV2Authorization(h) : undefined;
+  if (h !== undefined && !v2auth) return sigV4Header(store, a, h, headers);
+  const query = new URLSearchParams(a.rawQuery);
   const v2 = { method: a.req.method ?? 'GET', resourcePath: a.resourcePath, query, headers };
-  if (h !== undefined) {
-    const v2auth = parseV2Authorization(h);
-    if (!v2auth) return sigV4Header(store, a, h, headers);
+  if (v2auth) {
     const found = await secretOf(store, v2auth.accessKey);
     verifySigV2(v2, v2auth, found.secret, a.nowMs);
     return { user: found.user, body: a.body };

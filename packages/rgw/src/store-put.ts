@@ -53,30 +53,58 @@ export async function putObject(s: RgwStore, b: BucketInfo, key: string, body: B
   }
 }
 
-/** One stripe: a reserved name, the head written with its intent beside the entry read, the publish. */
+/**
+ * One stripe: a reserved name, the head written with its intent beside the entry read (or, for a
+ * key taken to be fresh, no read: the publish asserts it absent), the publish.
+ */
 async function putSmall(s: RgwStore, b: BucketInfo, key: string, body: Buffer, entry: IndexEntry, stamp: number): Promise<IndexEntry> {
   entry.data = await s.reserver.take(b);
-  const [wrote, read] = await Promise.allSettled([writeHead(s, `${entry.data}.0`, body, { key, vkey: entry.vkey! }), s.entry(b, key)]);
-  let drop: IndexEntry[] = [];
+  const fresh = s.freshKeys.begin(b, key, Date.now());
+  const out: { drop: IndexEntry[] } = { drop: [] };
   try {
+    const [wrote, read] = await Promise.allSettled([writeHead(s, `${entry.data}.0`, body, { key, vkey: entry.vkey! }), fresh ? unread : s.entry(b, key)]);
     if (wrote.status === 'rejected') throw wrote.reason;
     if (read.status === 'rejected') throw read.reason;
-    const plan = await planPut(s.index, b, key, entry, read.value, stamp);
-    drop = plan.drop;
-    if (drop.length) await s.recordPending(b, key, drop);
-    await publish(s, b, plan);
+    await publishEntry(s, b, key, entry, stamp, read.value, out);
   } catch (e) {
     // Nothing names the new stripe (and the replaced data is still current): undo, or leave it to the collector.
     await s.removeData(entry).catch(() => undefined);
-    await s.clearPending(b, [entry, ...drop]).catch(() => undefined);
+    await s.clearPending(b, [entry, ...out.drop]).catch(() => undefined);
     throw e;
+  } finally {
+    s.freshKeys.end(b, key);
   }
   // Published. The replaced data goes before the answer (a client that overwrote an object sees
   // its old stripes gone, as before); the records need not be cleared before it.
-  if (drop.length) await removeReplaced(s, b, drop);
+  if (out.drop.length) await removeReplaced(s, b, out.drop);
   // Their records go with the bucket's next reservation op (data-reserve.ts), not an op of their own.
-  s.reserver.release(b, [entry, ...drop].map((d) => d.data));
+  s.reserver.release(b, [entry, ...out.drop].map((d) => d.data));
   return entry;
+}
+
+/** The entry read that a PUT of a key taken to be fresh skips. */
+const unread = Promise.resolve('unread' as const);
+
+/**
+ * Publish `entry` over `current`, recording the data sets it replaces first (in `out.drop`). A key
+ * taken to be fresh (`current` is 'unread') is published with the assertion that it has no entry;
+ * when it has one after all (ECANCELED), its entry is read and the PUT goes on as an overwrite, and
+ * the bucket's next PUTs read first for a while (FreshKeys).
+ */
+async function publishEntry(s: RgwStore, b: BucketInfo, key: string, entry: IndexEntry, stamp: number, current: IndexEntry | undefined | 'unread', out: { drop: IndexEntry[] }): Promise<void> {
+  if (current === 'unread') {
+    try {
+      return await publish(s, b, await planPut(s.index, b, key, entry, undefined, stamp), key);
+    } catch (e) {
+      if (!isErrno(e, 'ECANCELED')) throw e;
+    }
+    s.freshKeys.taken(b, Date.now());
+    current = await s.entry(b, key);
+  }
+  const plan = await planPut(s.index, b, key, entry, current, stamp);
+  out.drop = plan.drop;
+  if (plan.drop.length) await s.recordPending(b, key, plan.drop);
+  await publish(s, b, plan);
 }
 
 /** Named limits of the PUT path (docs/LIMITS.md, "rgw"). */
@@ -86,7 +114,51 @@ export const rgwPutLimits = {
    * data's: one op would carry both payloads in one data segment, a copy of the whole stripe.
    */
   intentApartBytesMin: 256 << 10,
+  /** After a PUT took its key to be fresh and found it taken, the bucket's PUTs read the entry first for this long. */
+  freshKeyPauseMs: 1000,
+  /** Buckets FreshKeys remembers a pause for; past it, the expired pauses go. */
+  freshKeyPausedBucketsMax: 1024,
 };
+
+/**
+ * Which small PUTs publish asserting their key absent (omap-cmp) instead of reading its entry
+ * first: one OSD op less for a fresh key. Not in a Suspended bucket (its plan reads the key's
+ * versions anyway), not while another PUT of the key is under way in this gateway (the OSD
+ * compares against the index before the batch, so two assertions in one batch would both pass),
+ * and not for a while in a bucket where a key was found taken (overwrites would fail batches).
+ */
+export class FreshKeys {
+  /** PUTs under way per bucket id and key. */
+  private readonly busy = new Map<string, number>();
+  /** Bucket id -> until when its PUTs read first (ms). */
+  private readonly paused = new Map<string, number>();
+
+  /** A PUT of `key` starts: may it skip the entry read? Call end() when it is over, either way. */
+  begin(b: BucketInfo, key: string, nowMs: number): boolean {
+    const id = `${b.id}\u0000${key}`;
+    const n = this.busy.get(id) ?? 0;
+    this.busy.set(id, n + 1);
+    if (n > 0 || b.versioning === 'Suspended') return false;
+    const until = this.paused.get(b.id);
+    if (until === undefined) return true;
+    if (nowMs < until) return false;
+    this.paused.delete(b.id);
+    return true;
+  }
+
+  end(b: BucketInfo, key: string): void {
+    const id = `${b.id}\u0000${key}`;
+    const n = this.busy.get(id) ?? 1;
+    if (n <= 1) this.busy.delete(id);
+    else this.busy.set(id, n - 1);
+  }
+
+  /** A key of `b` taken to be fresh was not. */
+  taken(b: BucketInfo, nowMs: number): void {
+    if (this.paused.size >= rgwPutLimits.freshKeyPausedBucketsMax) for (const [id, until] of this.paused) if (until <= nowMs) this.paused.delete(id);
+    this.paused.set(b.id, nowMs + rgwPutLimits.freshKeyPauseMs);
+  }
+}
 
 /**
  * The head stripe with its intent xattr. Either op may land first or alone before a crash: a head
@@ -129,9 +201,9 @@ async function putStriped(s: RgwStore, b: BucketInfo, key: string, body: Buffer,
   return entry;
 }
 
-async function publish(s: RgwStore, b: BucketInfo, plan: IndexPlan): Promise<void> {
+async function publish(s: RgwStore, b: BucketInfo, plan: IndexPlan, absent?: string): Promise<void> {
   try {
-    await s.applyPlan(b, plan);
+    await s.applyPlan(b, plan, absent);
   } catch (e) {
     if (isErrno(e, 'ENOENT')) throw new S3Error('NoSuchBucket', `the bucket ${b.name} was deleted`);
     throw e;

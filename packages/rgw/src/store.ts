@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { CephError, Errno, isCephError } from '@ts-ceph/common';
 import { IoCtx, Rados, ReadOp, WriteOp } from '@ts-ceph/rados';
+import { CephOsdCmpxattrOp } from '@ts-ceph/messages';
 import { S3Error } from './core/errors';
 import { Acl } from './core/acl';
 import { checkObjectKey, versionNs } from './core/versions';
@@ -29,7 +30,7 @@ export function rgwPools(prefix: string): { meta: string; index: string; data: s
 
 export * from './store-types';
 import type { BucketInfo, DataSet, IndexEntry, ObjectAttrs, PendingData, ReservedData, UserInfo } from './store-types';
-import { putObject } from './store-put';
+import { FreshKeys, putObject } from './store-put';
 import { DataSetReserver } from './data-reserve';
 
 export const json = (v: unknown): Buffer => Buffer.from(JSON.stringify(v));
@@ -37,6 +38,9 @@ export const json = (v: unknown): Buffer => Buffer.from(JSON.stringify(v));
 export function isErrno(e: unknown, ...names: (keyof typeof Errno)[]): e is CephError {
   return names.some((n) => isCephError(e, n));
 }
+
+/** The value omap-cmp compares a key with to assert that it is absent (the OSD reads a missing key as empty). */
+const noValue = Buffer.alloc(0);
 
 /** Buffer.concat copies even a single buffer. */
 const concatOrOnly = (b: Buffer[]): Buffer => (b.length === 1 ? b[0]! : Buffer.concat(b));
@@ -53,6 +57,8 @@ function stripes(size: number): number {
  * written: a gateway killed mid-upload leaves only unreferenced stripes, never a half object.
  */
 export class RgwStore {
+  /** Which small PUTs skip the entry read (store-put.ts). */
+  readonly freshKeys = new FreshKeys();
   /** Version stamps of this gateway (store-put.ts takes them too). */
   readonly stamper = new VersionStamper();
   /** Set in a gateway (enableCache); admin tools read the records fresh. */
@@ -245,15 +251,22 @@ export class RgwStore {
   }
 
   /** One write op on the index: the bucket must still exist, then removals, then new entries. */
-  async applyPlan(b: BucketInfo, plan: IndexPlan): Promise<void> {
+  /**
+   * Publish `plan` on the index. With `absent`, the publish also asserts that this key has no
+   * entry (omap-cmp against empty): ECANCELED when it has one, and then nothing of the plan (nor,
+   * the batch failing, of the others, which are retried alone) is applied.
+   */
+  async applyPlan(b: BucketInfo, plan: IndexPlan, absent?: string): Promise<void> {
     // A PUT sets one entry under two keys (the object's and its version's): serialised once.
     const text = new Map<IndexEntry, Buffer>();
     const set = new Map([...plan.set].map(([k, v]) => [k, text.get(v) ?? text.set(v, json(v)).get(v)!]));
+    const cmp = absent === undefined ? undefined : new Map([[absent, { value: noValue, op: CephOsdCmpxattrOp.EQ }]]);
     // Batched with the other publishes in flight on this index: one assert_exists guards them all.
     await this.batch.submit(
       `index.${b.id}`,
       (op) => op.assertExists(),
       (op) => {
+        if (cmp) op.omapCmp(cmp);
         if (plan.rm.length) op.omapRmKeys(plan.rm);
         if (set.size) op.omapSet(set);
       },

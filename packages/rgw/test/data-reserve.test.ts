@@ -3,11 +3,13 @@
  * name whose record is durable; spare names follow the number of PUTs under way (twice as many
  * recorded once they run short), in one op at a time; names past their use-by time are cleared,
  * never handed out; a failed record fails the PUTs waiting for it; forget() clears a bucket's
- * spare names; released records are cleared by the next record op, or alone after a delay.
+ * spare names; released records are cleared by the next record op, or alone after a delay. Also
+ * FreshKeys (src/store-put.ts): which small PUTs publish asserting their key absent instead of reading it.
  */
 import t from 'tap';
 import { cephError } from '@ts-ceph/common';
 import { DataSetReserver, reserveLimits, ReserveIo } from '../src/data-reserve';
+import { FreshKeys, rgwPutLimits } from '../src/store-put';
 import type { BucketInfo } from '../src/store-types';
 
 const bucket: BucketInfo = { name: 'b', id: 'b.1', owner: 'u', createdMs: 0 };
@@ -138,4 +140,27 @@ t.test('a failed record fails the PUTs waiting for it; forget clears the spares'
   await r.forget(bucket);
   t.equal(s.cleared.at(-1)!.length, spares, 'forget clears every spare of the bucket');
   t.equal(r.spare(bucket), 0, 'none left');
+});
+
+t.test('FreshKeys: a PUT skips the entry read unless its key is busy, the bucket is Suspended or a key was found taken lately', async (t) => {
+  const f = new FreshKeys();
+  const b: BucketInfo = { name: 'b', id: 'b.1', owner: 'u', createdMs: 0 };
+  t.equal(f.begin(b, 'k', 0), true, 'a fresh key, nothing under way');
+  t.equal(f.begin(b, 'k', 0), false, 'a second PUT of the same key reads first');
+  t.equal(f.begin(b, 'other', 0), true, 'another key is independent');
+  f.end(b, 'k');
+  t.equal(f.begin(b, 'k', 0), false, 'still one PUT of k under way');
+  f.end(b, 'k');
+  f.end(b, 'k');
+  t.equal(f.begin(b, 'k', 0), true, 'k idle again');
+  f.end(b, 'k');
+  t.equal(f.begin({ ...b, versioning: 'Suspended' }, 'x', 0), false, 'a Suspended bucket reads the versions anyway');
+  f.end(b, 'x');
+  f.taken(b, 1000);
+  t.equal(f.begin(b, 'y', 1000 + rgwPutLimits.freshKeyPauseMs - 1), false, 'paused after a key was found taken');
+  f.end(b, 'y');
+  t.equal(f.begin({ ...b, id: 'c.1' }, 'y', 1000), true, 'other buckets are not paused');
+  f.end({ ...b, id: 'c.1' }, 'y');
+  t.equal(f.begin(b, 'y', 1000 + rgwPutLimits.freshKeyPauseMs), true, 'the pause ends');
+  f.end(b, 'y');
 });

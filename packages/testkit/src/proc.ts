@@ -1,7 +1,7 @@
 import { spawn, SpawnOptions, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cephFork, forksCeph } from './ceph-fork';
 
@@ -75,6 +75,21 @@ export function tempDir(prefix = 'ts-ceph-'): { path: string; cleanup: () => voi
   return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
 }
 
+/**
+ * TS_CEPH_SETUP_TIMES=1 prints the seconds each set-up step took on stderr (docs/FLAKES.md, "Set-up
+ * cost"): the numbers to compare when making the set-up cheaper.
+ */
+export function setupMarks(what: string): (step: string) => void {
+  if (process.env.TS_CEPH_SETUP_TIMES !== '1') return () => undefined;
+  const t0 = performance.now();
+  let last = t0;
+  return (step) => {
+    const now = performance.now();
+    process.stderr.write(`# set-up ${what}: ${step} +${((now - last) / 1000).toFixed(2)} s (${((now - t0) / 1000).toFixed(2)} s)\n`);
+    last = now;
+  };
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
@@ -93,4 +108,13 @@ export async function waitFor<T>(fn: () => Promise<T | undefined | false> | T | 
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastErr ? `: ${String(lastErr)}` : ''}`);
     await sleep(everyMs);
   }
+}
+
+/**
+ * A wall-time bound that an acceptance criterion states for an idle machine, stretched by the
+ * runnable processes per core (1-minute load average / cores, at least 1): on a shared 2-core CI
+ * machine at load 16 the same work takes several times as long, and a test must not measure that.
+ */
+export function loadScaledMs(idleMs: number): number {
+  return idleMs * Math.max(1, loadavg()[0]! / cpus().length);
 }

@@ -1,8 +1,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { connect } from 'node:net';
 import { chmodSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { RunResult, freePort, requireBinary, run, tempDir, waitFor } from './proc';
+import { RunResult, freePort, requireBinary, run, setupMarks, tempDir, waitFor } from './proc';
 
 /**
  * A real Ceph 16.2.15 monitor from Debian's binaries, alone on a free loopback port, for tests that
@@ -88,6 +89,31 @@ mon_cluster_log_file = ${dir}/cluster.log
 ${opts.pidFile ? `pid_file = ${dir}/run/$name.pid\n` : ''}`;
 }
 
+/**
+ * Wait until a just-started monitor answers `asks`. A `ceph` run started before the monitor listens
+ * spends its time in the client's connect retries; a TCP connect costs nothing, so the CLI is asked
+ * only once the port accepts.
+ */
+async function waitAnswering(c: ChildProcess, label: string, port: number, stderr: () => string, asks: () => Promise<boolean>): Promise<void> {
+  const alive = () => {
+    if (c.exitCode !== null) throw new Error(`${label} exited ${c.exitCode}: ${stderr().slice(-2000)}`);
+  };
+  await waitFor(() => (alive(), portAccepts(port)), 30_000, `${label} to listen`, 20);
+  await waitFor(() => (alive(), asks()), 30_000, `${label} to answer`, 100);
+}
+
+/** Whether a TCP connect to 127.0.0.1:port succeeds now. */
+function portAccepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = connect(port, '127.0.0.1');
+    sock.once('connect', () => {
+      sock.destroy();
+      resolve(true);
+    });
+    sock.once('error', () => resolve(false));
+  });
+}
+
 /** Resolves when `c` has exited. */
 function exited(c: ChildProcess): Promise<void> {
   return c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise<void>((res) => c.once('exit', () => res()));
@@ -97,6 +123,7 @@ export async function startRealMon(opts: RealMonOptions = {}): Promise<RealMon> 
   const [monBin, ...monArgs] = opts.monCommand ?? ['ceph-mon'];
   for (const b of [monBin!, 'ceph-authtool', 'monmaptool', 'ceph']) requireBinary(b);
   const label = basename(opts.monCommand?.at(-1) ?? 'ceph-mon').replace(/\.js$/, '');
+  const mark = setupMarks(`startRealMon ${label}`);
   const mode = opts.mode ?? 'crc';
   const { path: dir, cleanup: rmDir } = tempDir(`ts-ceph-${opts.monCommand ? label : 'realmon'}-`);
   const port = await freePort();
@@ -112,15 +139,20 @@ export async function startRealMon(opts: RealMonOptions = {}): Promise<RealMon> 
     const r = await run('ceph-authtool', args);
     if (r.code !== 0) throw new Error(`ceph-authtool ${args.join(' ')}: ${r.stderr}`);
   };
-  await at(['--create-keyring', kr, '--gen-key', '-n', 'mon.', '--cap', 'mon', 'allow *']);
-  await at(['--create-keyring', adminKeyring, '--gen-key', '-n', 'client.admin', '--cap', 'mon', 'allow *', '--cap', 'osd', 'allow *', '--cap', 'mds', 'allow *', '--cap', 'mgr', 'allow *']);
+  const monmap = join(dir, 'monmap');
+  // The two keys and the monmap do not depend on each other: three tool runs at once.
+  const [, , mm] = await Promise.all([
+    at(['--create-keyring', kr, '--gen-key', '-n', 'mon.', '--cap', 'mon', 'allow *']),
+    at(['--create-keyring', adminKeyring, '--gen-key', '-n', 'client.admin', '--cap', 'mon', 'allow *', '--cap', 'osd', 'allow *', '--cap', 'mds', 'allow *', '--cap', 'mgr', 'allow *']),
+    run('monmaptool', ['--create', '--fsid', fsid, '--addv', 'a', `[${addr}]`, monmap]),
+  ]);
+  if (mm.code !== 0) throw new Error(`monmaptool: ${mm.stderr}`);
   await at([kr, '--import-keyring', adminKeyring]);
   chmodSync(adminKeyring, 0o600);
-  const monmap = join(dir, 'monmap');
-  let r = await run('monmaptool', ['--create', '--fsid', fsid, '--addv', 'a', `[${addr}]`, monmap]);
-  if (r.code !== 0) throw new Error(`monmaptool: ${r.stderr}`);
-  r = await run(monBin!, [...monArgs, '-c', conf, '--mkfs', '-i', 'a', '--monmap', monmap, '--keyring', kr], { timeoutMs: 30_000 });
+  mark('keyrings and monmap');
+  let r = await run(monBin!, [...monArgs, '-c', conf, '--mkfs', '-i', 'a', '--monmap', monmap, '--keyring', kr], { timeoutMs: 30_000 });
   if (r.code !== 0) throw new Error(`${label} --mkfs: ${r.stdout}${r.stderr}`);
+  mark('mon mkfs');
   const keyOf = (file: string, name: string) => {
     const text = readFileSync(file, 'utf8');
     const sect = text.split(/^\[/m).find((s) => s.startsWith(`${name}]`)) ?? '';
@@ -162,19 +194,14 @@ export async function startRealMon(opts: RealMonOptions = {}): Promise<RealMon> 
     const c = spawn(monBin!, [...monArgs, '-f', ...(opts.runArgs ?? []), '-c', conf, '-i', 'a'], { stdio: ['ignore', 'ignore', 'pipe'] });
     child = c;
     c.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    await waitFor(
-      async () => {
-        if (c.exitCode !== null) throw new Error(`${label} exited ${c.exitCode}: ${stderr.slice(-2000)}`);
-        const s = await ceph(['fsid'], { timeoutMs: 10_000 });
-        return s.code === 0 && s.stdout.trim() === fsid;
-      },
-      30_000,
-      `${label} to answer`,
-      100,
-    );
+    await waitAnswering(c, label, port, () => stderr, async () => {
+      const s = await ceph(['fsid'], { timeoutMs: 10_000 });
+      return s.code === 0 && s.stdout.trim() === fsid;
+    });
   };
   try {
     await start();
+    mark('answering');
   } catch (e) {
     await stop();
     throw e;

@@ -1,13 +1,16 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants, existsSync, fchmodSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { cephError, daemonSpawnEnv, newUuid, realClock } from '@ts-ceph/common';
+import { promisify } from 'node:util';
+import { cephError, daemonNodeArgs, newUuid, realClock, storeDaemonSpawnEnv } from '@ts-ceph/common';
 import { EntityType } from '@ts-ceph/denc';
 import { CryptoKey, KeyRing, cryptoRandom, writeKeyRing } from '@ts-ceph/cephx';
 import { ClusterPaths } from '@ts-ceph/mon';
 import { GlobalOptions } from '../args';
 import { monClientFromOptions } from '../context';
+
+const execFileAsync = promisify(execFile);
 
 /**
  * The OSDs of a single-host cluster (`ts-ceph bootstrap --osds N`, `start`, `down`): each is created
@@ -60,7 +63,7 @@ export function tsOsdPath(): string {
 export function spawnOsd(p: ClusterPaths, id: number): number {
   mkdirSync(p.logDir, { recursive: true });
   const out = openSync(join(p.logDir, `osd.${id}.out`), 'a');
-  const child = spawn(process.execPath, [tsOsdPath(), '-i', String(id), '-c', p.conf, '-f'], { detached: true, stdio: ['ignore', out, out], env: daemonSpawnEnv() });
+  const child = spawn(process.execPath, [...daemonNodeArgs(), tsOsdPath(), '-i', String(id), '-c', p.conf, '-f'], { detached: true, stdio: ['ignore', out, out], env: storeDaemonSpawnEnv() });
   closeSync(out);
   child.unref();
   return child.pid ?? -1;
@@ -82,6 +85,7 @@ export async function createOsds(p: ClusterPaths, count: number, o: GlobalOption
   try {
     await mon.bootstrap(5000);
     await mon.authenticate(5000);
+    const made: { id: number; uuid: string }[] = [];
     for (let i = 0; i < count; i++) {
       const uuid = newUuid();
       const key = CryptoKey.generate(cryptoRandom, realClock.wallNow());
@@ -94,14 +98,26 @@ export async function createOsds(p: ClusterPaths, count: number, o: GlobalOption
       kr.add({ type: EntityType.OSD, id: String(id) }, { key, caps: new Map() });
       writeKeyRing(join(dir, 'keyring'), kr);
       if (encrypt) writeDmcryptKey(dmcryptKeyPath(p, id));
-      const mk = spawnSync(process.execPath, [tsOsdPath(), '-c', p.conf, '-i', String(id), '--mkfs', '--osd-uuid', uuid], { encoding: 'utf8', timeout: clusterOsdLimits.mkfsTimeoutMs });
-      if (mk.status !== 0) throw cephError('EIO', `ts-osd --mkfs for osd.${id} failed: ${mk.stderr || mk.stdout}`);
-      spawned.push({ name: `osd.${id}`, pid: spawnOsd(p, id) });
+      made.push({ id, uuid });
     }
+    // The OSDs' mkfs runs side by side: each is a process start-up plus its own device file, so N of
+    // them cost about one instead of N (a second or more each on a loaded host).
+    await Promise.all(made.map(({ id, uuid }) => mkfsOsd(p, id, uuid)));
+    for (const { id } of made) spawned.push({ name: `osd.${id}`, pid: spawnOsd(p, id) });
   } finally {
     await mon.shutdown();
   }
   return spawned;
+}
+
+/** `ts-osd --mkfs` for osd.N, failing with its output. */
+async function mkfsOsd(p: ClusterPaths, id: number, uuid: string): Promise<void> {
+  try {
+    await execFileAsync(process.execPath, [tsOsdPath(), '-c', p.conf, '-i', String(id), '--mkfs', '--osd-uuid', uuid], { encoding: 'utf8', timeout: clusterOsdLimits.mkfsTimeoutMs });
+  } catch (e) {
+    const x = e as { stderr?: string; stdout?: string; message: string };
+    throw cephError('EIO', `ts-osd --mkfs for osd.${id} failed: ${x.stderr || x.stdout || x.message}`);
+  }
 }
 
 /** Wait until the monitor shows every OSD up (ts-osd booted). */

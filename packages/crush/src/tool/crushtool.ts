@@ -9,7 +9,8 @@
 import { atofFloat } from '../cfmt';
 import { decodeCrushMap, encodeCrushMap } from '../api';
 import { rebuildRootsWithClasses, setSubtreeClass } from '../classes';
-import { addSimpleRule, adjustItemWeightf, insertItem, moveBucket, removeItem, removeRule, reweight, updateItem, checkItemLoc, createOrMoveItem } from '../edit';
+import { adjustItemWeightf, insertItem, moveBucket, removeItem, reweight, updateItem, checkItemLoc, createOrMoveItem } from '../edit';
+import { addSimpleRule, removeRule } from '../edit-rules';
 import { buildLayeredMap, BuildLayer } from '../simple';
 import { compareMaps, crushTest, CrushTestOptions, testerDeviceWeight } from '../tester';
 import { CrushCompileError, compileCrush } from '../text/compile';

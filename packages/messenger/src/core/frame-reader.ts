@@ -3,6 +3,7 @@ import { crc32c } from '@ts-ceph/denc';
 import { ByteQueue } from './byte-queue';
 import { AESGCM_TAG_BYTES, RxCipher } from './crypto';
 import { gcmLimits } from './gcm';
+import { CipherBuffer, Landing, rxLimits } from './landing';
 import { Slab } from './slab';
 import { msgrLimits } from './limits';
 import {
@@ -28,7 +29,12 @@ export interface RxFrame {
   aligns: number[];
   /** The sender aborted the frame after its first segment (late_status ABORTED): drop it. */
   aborted: boolean;
-  /** The bytes as they were on the wire (for the pre-auth transcript that AUTH_SIGNATURE signs). */
+  /**
+   * The bytes as they were on the wire (for the pre-auth transcript that AUTH_SIGNATURE signs; not
+   * complete, or empty, once the reader's keepRaw is off). A
+   * landed secure MESSAGE frame's are valid only until the next frame (its ciphertext buffer is
+   * reused), or were decrypted in place (openInPlace): only control frames' raw bytes are read.
+   */
   raw: Buffer[];
 }
 
@@ -39,6 +45,8 @@ interface Pending {
   /** Secure mode: the decrypted inline part of segment 0. */
   inline?: Buffer;
   restBytes: number;
+  /** A large MESSAGE frame's rest, filled in place (see landing.ts); the queue is empty meanwhile. */
+  landing?: Landing;
 }
 
 /**
@@ -50,6 +58,9 @@ interface Pending {
  *
  * The protocol switches the reader to secure mode between two frames (setCipher), which is why
  * next() never decodes past the frame it returns.
+ *
+ * A large MESSAGE frame is not collected from the socket reads but filled into one buffer as it
+ * arrives (landing.ts): readTarget() tells the transport where to read the next bytes to.
  */
 export class FrameReader {
   readonly queue = new ByteQueue();
@@ -58,6 +69,13 @@ export class FrameReader {
   private admit: ((p: Preamble) => void) | undefined;
   /** Secure mode: plaintext buffers (the segments handed out are views of them). */
   private readonly slab = new Slab();
+  /** Secure mode: the reused ciphertext buffer of landed frames. */
+  private readonly cipher = new CipherBuffer();
+  /**
+   * Whether frames carry their wire bytes (`RxFrame.raw`): the protocol needs them only for the
+   * pre-auth transcript and turns this off after AUTH_SIGNATURE, sparing two arrays per frame.
+   */
+  keepRaw = true;
 
   /**
    * A check run on every preamble after the size limits and before any of the frame's body is
@@ -77,7 +95,22 @@ export class FrameReader {
   }
 
   push(b: Buffer): void {
+    const landing = this.pending?.landing;
+    if (landing && !landing.done) {
+      const n = landing.accept(b);
+      if (n === b.length) return;
+      b = b.subarray(n);
+    }
     this.queue.push(b);
+  }
+
+  /**
+   * Where the transport should put the next bytes it reads: the unfilled rest of a large frame
+   * (read there, they are taken without a copy), or undefined for the transport's own buffers. A
+   * transport never reads more into it than its length.
+   */
+  readTarget(): Buffer | undefined {
+    return this.pending?.landing?.target();
   }
 
   preambleOnwireBytes(): number {
@@ -100,14 +133,16 @@ export class FrameReader {
         inline = plain.subarray(PREAMBLE_BYTES);
       } else {
         plain = this.queue.take(n);
-        raw = [plain];
+        raw = this.keepRaw ? [plain] : NO_RAW;
       }
       const preamble = decodePreamble(plain.subarray(0, PREAMBLE_BYTES));
       checkLimits(preamble);
       this.admit?.(preamble);
       this.pending = { preamble, raw, inline, restBytes: this.restBytes(preamble) };
+      this.land(this.pending);
     }
     const p = this.pending;
+    if (p.landing) return p.landing.done ? this.landed(p, p.landing.buf) : undefined;
     if (this.queue.length < p.restBytes) return undefined;
     this.pending = undefined;
     let frame: RxFrame;
@@ -123,8 +158,55 @@ export class FrameReader {
       if (p.restBytes) rest = [b];
       frame = disasmCrc(p.preamble, b);
     }
-    frame.raw = rest.length ? [...p.raw, ...rest] : p.raw;
+    frame.raw = this.keepRaw && rest.length ? [...p.raw, ...rest] : p.raw;
     return frame;
+  }
+
+  /**
+   * A MESSAGE frame whose rest is large and not all here yet gets a landing buffer, and what is
+   * queued of it moves there (one copy of at most a socket read or two). Control frames never land:
+   * the pre-auth transcript keeps their raw bytes, which a reused ciphertext buffer would overwrite.
+   */
+  private land(p: Pending): void {
+    const n = p.restBytes;
+    if (p.preamble.tag !== Tag.MESSAGE || n < rxLimits.frameLandBytesMin || this.queue.length >= n) return;
+    // A secure frame opened in place (openableInPlace) keeps its landing buffer as its plaintext,
+    // so it gets a fresh one; any other secure frame lands in the reused ciphertext buffer.
+    p.landing = new Landing(this.rx && !openableInPlace(p.preamble) ? this.cipher.take(n) : Buffer.allocUnsafe(n));
+    const queued = this.queue.length;
+    let off = 0;
+    for (const v of this.queue.views(queued)) {
+      v.copy(p.landing.buf, off);
+      off += v.length;
+    }
+    this.queue.skip(queued);
+    p.landing.filled = queued;
+  }
+
+  /** The frame whose rest filled its landing buffer. */
+  private landed(p: Pending, rest: Buffer): RxFrame {
+    this.pending = undefined;
+    const frame = !this.rx ? disasmCrc(p.preamble, rest) : openableInPlace(p.preamble) ? this.openInPlace(p, rest) : this.disasmSecure(p, [rest]);
+    frame.raw = this.keepRaw ? [...p.raw, rest] : p.raw;
+    return frame;
+  }
+
+  /**
+   * A landed secure frame whose rest is one GCM operation (segments 1..3 and the epilogue):
+   * decrypted where its ciphertext lies, so the segments are views of the landing buffer and no
+   * second buffer of plaintext is made (its tag, after the plaintext, stays unread by anyone else).
+   */
+  private openInPlace(p: Pending, rest: Buffer): RxFrame {
+    const segs = p.preamble.segments;
+    const bytes = rest.length - AESGCM_TAG_BYTES;
+    this.rx!.openInto(rest, 0, [bytes], [rest], ['segments']);
+    const segments = [p.inline!.subarray(0, segs[0]!.length)];
+    let o = 0;
+    for (let i = 1; i < segs.length; i++) {
+      segments.push(rest.subarray(o, o + segs[i]!.length));
+      o += paddedLength(segs[i]!.length);
+    }
+    return { tag: p.preamble.tag, segments, aligns: segs.map((s) => s.align), aborted: !lateStatusComplete(rest[o]!), raw: [] };
   }
 
   /** get_segment_onwire_len + get_epilogue_onwire_len for everything after the preamble. */
@@ -187,6 +269,17 @@ export class FrameReader {
     }
     return { tag: p.preamble.tag, segments, aligns, aborted, raw: [] };
   }
+}
+
+/** RxFrame.raw of a frame whose wire bytes are not kept (FrameReader.keepRaw); never written to. */
+const NO_RAW: Buffer[] = [];
+
+/**
+ * A secure frame whose segment 0 fits the preamble's inline bytes and that has more segments: its
+ * rest is exactly one GCM operation (every MESSAGE frame, whose segment 0 is the 41-byte header).
+ */
+function openableInPlace(p: Preamble): boolean {
+  return p.segments.length > 1 && paddedLength(p.segments[0]!.length) <= FRAME_PREAMBLE_INLINE_BYTES;
 }
 
 function disasmCrc(p: Preamble, rest: Buffer): RxFrame {

@@ -25,42 +25,56 @@ export interface MsgHeader2 {
   reserved: number;
 }
 
-// Hot path (every message): plain Buffer reads and writes rather than a denc Reader/Writer.
+// Hot path (every message): plain Buffer reads and writes rather than a denc Reader/Writer, and
+// seq and ack_seq (numbers below 2^53) as two 32-bit halves: a BigInt write builds four BigInts.
 export function encodeHeader2(h: MsgHeader2): Buffer {
-  const b = Buffer.allocUnsafe(CEPH_MSG_HEADER2_BYTES);
-  b.writeBigUInt64LE(BigInt(h.seq), 0);
-  b.writeBigUInt64LE(BigInt.asUintN(64, h.tid), 8);
+  return encodeHeader2Into(Buffer.allocUnsafe(CEPH_MSG_HEADER2_BYTES), h);
+}
+
+/** The header into `b` (at least 41 bytes; every header byte written), returning b's first 41 bytes. */
+export function encodeHeader2Into(b: Buffer, h: MsgHeader2): Buffer {
+  if (b.length < CEPH_MSG_HEADER2_BYTES) throw new RangeError(`ceph_msg_header2 needs ${CEPH_MSG_HEADER2_BYTES} bytes, got ${b.length}`);
+  writeU53(b, h.seq, 0);
+  b.writeBigUInt64LE(h.tid >= 0n ? h.tid : BigInt.asUintN(64, h.tid), 8);
   b.writeUInt16LE(h.type, 16);
   b.writeUInt16LE(h.priority, 18);
   b.writeUInt16LE(h.version, 20);
   b.writeUInt32LE(h.dataPrePaddingLen, 22);
   b.writeUInt16LE(h.dataOff, 26);
-  b.writeBigUInt64LE(BigInt(h.ackSeq), 28);
+  writeU53(b, h.ackSeq, 28);
   b[36] = h.flags;
   b.writeUInt16LE(h.compatVersion, 37);
   b.writeUInt16LE(h.reserved, 39);
-  return b;
+  return b.length === CEPH_MSG_HEADER2_BYTES ? b : b.subarray(0, CEPH_MSG_HEADER2_BYTES);
 }
 
 /** Decode the 41-byte header; a shorter segment or a seq/ack_seq beyond 2^53 is a DencError. */
 export function decodeHeader2(b: Buffer): MsgHeader2 {
   if (b.length < CEPH_MSG_HEADER2_BYTES) throw new DencError('DENC_SHORT', 'ceph_msg_header2', 0, `need ${CEPH_MSG_HEADER2_BYTES} bytes, ${b.length} left`);
-  const u53 = (off: number, field: string): number => {
-    const v = b.readBigUInt64LE(off);
-    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new DencError('DENC_LIMIT', `ceph_msg_header2.${field}`, off, `u64 ${v} exceeds 2^53`);
-    return Number(v);
-  };
   return {
-    seq: u53(0, 'seq'),
+    seq: readU53(b, 0, 'seq'),
     tid: b.readBigUInt64LE(8),
     type: b.readUInt16LE(16),
     priority: b.readUInt16LE(18),
     version: b.readUInt16LE(20),
     dataPrePaddingLen: b.readUInt32LE(22),
     dataOff: b.readUInt16LE(26),
-    ackSeq: u53(28, 'ack_seq'),
+    ackSeq: readU53(b, 28, 'ack_seq'),
     flags: b[36]!,
     compatVersion: b.readUInt16LE(37),
     reserved: b.readUInt16LE(39),
   };
+}
+
+/** A u64 we keep as a number (< 2^53), little-endian, as its low and high 32-bit halves. */
+function writeU53(b: Buffer, v: number, off: number): void {
+  b.writeUInt32LE(v >>> 0, off);
+  b.writeUInt32LE(Math.floor(v / 0x100000000), off + 4);
+}
+
+/** A u64 that must fit a number: above 2^53 is a DencError naming the field. */
+function readU53(b: Buffer, off: number, field: string): number {
+  const hi = b.readUInt32LE(off + 4);
+  if (hi > 0x1fffff) throw new DencError('DENC_LIMIT', `ceph_msg_header2.${field}`, off, `u64 ${b.readBigUInt64LE(off)} exceeds 2^53`);
+  return hi * 0x100000000 + b.readUInt32LE(off);
 }

@@ -15,6 +15,7 @@ export * from './byte-queue';
 export * from './slab';
 export * from './frame-assembler';
 export * from './frame-reader';
+export * from './landing';
 export * from './control';
 export * from './header2';
 export * from './message';

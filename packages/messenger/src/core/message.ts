@@ -19,6 +19,13 @@ export interface CephMessage {
   front: Buffer;
   middle: Buffer;
   data: Buffer;
+  /**
+   * Send side only: the data segment as several buffers, sent where they lie (written piecewise in
+   * crc mode, sealed from the list in secure mode), never joined. A message built with them
+   * (withDataParts) reads `data` as their join, made on first access for an in-process reader (a
+   * test, the simulation); the send path never reads it. Received messages never have parts.
+   */
+  dataParts?: readonly Buffer[];
   /** Set by the messenger on send and receive. */
   seq?: number;
   /** ceph_msg_header2.flags (footer flags); defaults to COMPLETE|NOCRC as Ceph's msgr2 sends. */
@@ -49,5 +56,39 @@ export function makeMessage(m: Partial<CephMessage> & { type: number }): CephMes
 }
 
 export function messageBytes(m: CephMessage): number {
-  return m.front.length + m.middle.length + m.data.length;
+  return m.front.length + m.middle.length + messageDataBytes(m);
+}
+
+/** Bytes of the data segment, without joining its parts. */
+export function messageDataBytes(m: CephMessage): number {
+  if (!m.dataParts) return m.data.length;
+  let n = 0;
+  for (const p of m.dataParts) n += p.length;
+  return n;
+}
+
+/**
+ * Give `m` (a CephMessage or a codec's MessageBody) a data segment made of `parts` (see
+ * CephMessage.dataParts). One part is just `data`. With more, `data` becomes an accessor: reading it
+ * joins the parts once (and keeps the join), assigning it replaces the parts.
+ */
+export function withDataParts<M extends { data?: Buffer; dataParts?: readonly Buffer[] }>(m: M, parts: readonly Buffer[]): M {
+  if (parts.length <= 1) {
+    m.data = parts[0] ?? empty;
+    delete m.dataParts;
+    return m;
+  }
+  let joined: Buffer | undefined;
+  // Not enumerable: a spread copy ({ ...m, data: other }) must not carry the parts along.
+  Object.defineProperty(m, 'dataParts', { value: parts, writable: true, enumerable: false, configurable: true });
+  Object.defineProperty(m, 'data', {
+    enumerable: true,
+    configurable: true,
+    get: (): Buffer => (joined ??= Buffer.concat(parts)),
+    set: (b: Buffer) => {
+      Object.defineProperty(m, 'data', { value: b, writable: true, enumerable: true, configurable: true });
+      delete m.dataParts;
+    },
+  });
+  return m;
 }

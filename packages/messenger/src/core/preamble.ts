@@ -40,14 +40,33 @@ export interface Preamble {
 
 export function encodePreamble(p: Preamble): Buffer {
   const b = Buffer.alloc(PREAMBLE_BYTES);
-  b[0] = p.tag;
-  b[1] = p.segments.length;
-  p.segments.forEach((s, i) => {
-    b.writeUInt32LE(s.length, 2 + 6 * i);
-    b.writeUInt16LE(s.align, 6 + 6 * i);
-  });
-  b.writeUInt32LE(crc32c(0, b.subarray(0, 28)), 28);
+  const n = p.segments.length;
+  writePreamble(
+    b,
+    0,
+    p.tag,
+    n,
+    p.segments.map((s) => s.length),
+    p.segments.map((s) => s.align),
+  );
   return b;
+}
+
+/**
+ * preamble_block_t at b[off..off+32] for the first `n` entries of `lengths` and `aligns` (the frame
+ * assembler passes its own scratch arrays, so no Preamble object is built per frame; a missing
+ * alignment is 8). Every byte is written, segments past n and the reserved bytes as zero: `b` may be
+ * a reused buffer.
+ */
+export function writePreamble(b: Buffer, off: number, tag: number, n: number, lengths: ArrayLike<number>, aligns: ArrayLike<number | undefined>): void {
+  b[off] = tag;
+  b[off + 1] = n;
+  for (let i = 0; i < MAX_NUM_SEGMENTS; i++) {
+    b.writeUInt32LE(i < n ? lengths[i]! : 0, off + 2 + 6 * i);
+    b.writeUInt16LE(i < n ? (aligns[i] ?? SEGMENT_ALIGN_DEFAULT) : 0, off + 6 + 6 * i);
+  }
+  b.writeUInt16LE(0, off + 26);
+  b.writeUInt32LE(crc32c(0, b.subarray(off, off + 28)), off + 28);
 }
 
 /** FrameAssembler::disassemble_preamble's checks: crc, segment count, non-empty last segment. */

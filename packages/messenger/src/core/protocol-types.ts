@@ -26,7 +26,12 @@ export type ProtoState =
 
 /** What the protocol asks its driver to do, or tells it. */
 export type ProtocolOutput =
-  | { kind: 'write'; data: Buffer[]; bytes: number }
+  /**
+   * Bytes for the transport. `release`: the buffers come from the assembler's pool of large frame
+   * buffers; the driver passes them back with writeDone() once written (other writes need no
+   * completion callback at all).
+   */
+  | { kind: 'write'; data: Buffer[]; bytes: number; release: boolean }
   /** Handshake complete: messages flow. `reconnected`: an existing lossless session resumed. */
   | { kind: 'ready'; reconnected: boolean }
   | { kind: 'message'; msg: CephMessage }

@@ -9,7 +9,7 @@ import { createSessionCiphers } from './crypto';
 import { FrameAssembler } from './frame-assembler';
 import type { GcmBinding } from './gcm';
 import { FrameReader, preambleBytes, RxFrame } from './frame-reader';
-import { decodeHeader2, encodeHeader2 } from './header2';
+import { CEPH_MSG_HEADER2_BYTES, decodeHeader2, encodeHeader2Into } from './header2';
 import { msgrLimits } from './limits';
 import { CephMessage, messageBytes, MSG_FLAGS_DEFAULT } from './message';
 import { Policy } from './policy';
@@ -42,6 +42,7 @@ export abstract class ProtocolV2 {
 
   protected readonly reader = new FrameReader();
   protected readonly assembler = new FrameAssembler();
+  private readonly headerScratch = Buffer.alloc(CEPH_MSG_HEADER2_BYTES);
   private outputs: ProtocolOutput[] = [];
   private bannerLen = -1;
   private bannerDone = false;
@@ -94,6 +95,14 @@ export abstract class ProtocolV2 {
       }
       this.flush();
     });
+  }
+
+  /**
+   * Where the transport may read the next bytes to (the rest of a large frame, filled in place:
+   * FrameReader.readTarget), or undefined. The bytes are then passed to receive() as usual.
+   */
+  readTarget(): Buffer | undefined {
+    return this.state === 'CLOSED' || this.state === 'STANDBY' ? undefined : this.reader.readTarget();
   }
 
   /**
@@ -199,16 +208,21 @@ export abstract class ProtocolV2 {
     this.env.log?.(this.role === 'accept' && this.state !== 'READY' ? Math.max(level, 5) : level, text);
   }
 
-  protected writeRaw(data: Buffer[]): void {
+  protected writeRaw(data: Buffer[], release = false): void {
     if (this.preAuth.enabled) this.recordPreAuth('tx', data);
     let bytes = 0;
     for (const b of data) bytes += b.length;
     this.txBacklogBytes += bytes;
-    this.emit({ kind: 'write', data, bytes });
+    this.emit({ kind: 'write', data, bytes, release });
+  }
+
+  /** A frame from the assembler, with whether its buffer goes back to the assembler's pool. */
+  private writeFrame(data: Buffer[]): void {
+    this.writeRaw(data, this.assembler.lastPooled);
   }
 
   protected writeControl(f: ControlFrame): void {
-    this.writeRaw(this.assembler.assemble(f.tag, [encodeControl(f)], [SEGMENT_ALIGN_DEFAULT]));
+    this.writeFrame(this.assembler.assemble(f.tag, [encodeControl(f)], [SEGMENT_ALIGN_DEFAULT]));
   }
 
   protected sendBanner(): void {
@@ -250,6 +264,7 @@ export abstract class ProtocolV2 {
   protected sendSignature(): void {
     const sig = this.signature(this.preAuth.rx);
     this.preAuth.enabled = false;
+    this.reader.keepRaw = false;
     this.preAuth.rx = [];
     this.writeControl({ tag: Tag.AUTH_SIGNATURE, signature: sig });
   }
@@ -376,7 +391,7 @@ export abstract class ProtocolV2 {
   private handleMessage(f: RxFrame): void {
     this.requireState({ tag: Tag.MESSAGE }, 'READY');
     const h = decodeHeader2(f.segments[0]!);
-    const empty = Buffer.alloc(0);
+    const empty = EMPTY;
     const msg: CephMessage = {
       type: h.type,
       version: h.version,
@@ -421,7 +436,9 @@ export abstract class ProtocolV2 {
       if (!m) break;
       s.stampOutgoing(m);
       s.ackLeft = 0;
-      const header = encodeHeader2({
+      // The header is encoded into one scratch buffer per connection: the assembler copies or
+      // seals it and keeps no reference to it.
+      const header = encodeHeader2Into(this.headerScratch, {
         seq: m.seq!,
         tid: m.tid,
         type: m.type,
@@ -434,7 +451,7 @@ export abstract class ProtocolV2 {
         compatVersion: m.compatVersion || m.version,
         reserved: m.reserved ?? 0,
       });
-      this.writeRaw(this.assembler.assemble(Tag.MESSAGE, [header, m.front, m.middle, m.data], MSG_SEGMENT_ALIGNS));
+      this.writeFrame(this.assembler.assemble(Tag.MESSAGE, [header, m.front, m.middle, m.dataParts ?? m.data], MSG_SEGMENT_ALIGNS));
     }
     if (s.ackLeft > 0 && !s.lossy) {
       this.writeControl({ tag: Tag.ACK, seq: s.inSeq });
@@ -442,6 +459,9 @@ export abstract class ProtocolV2 {
     }
   }
 }
+
+/** A missing segment of a received message (zero length: one shared instance is safe). */
+const EMPTY = Buffer.alloc(0);
 
 /** Turn anything thrown inside the protocol into a CephError with a reason (never crash the driver). */
 export function asCephError(e: unknown): CephError {

@@ -1,12 +1,12 @@
 /**
- * Buffers for secure-mode frames (ciphertext going out, plaintext coming in), carved from slabs
- * owned by one connection's assembler or reader. A separate 4 KiB Buffer costs more than sealing
+ * Buffers for outgoing frames (crc and secure) and received secure-mode plaintext, carved from
+ * slabs owned by one connection's assembler or reader. A separate 4 KiB Buffer costs more than sealing
  * its 4 KiB (an ArrayBuffer outside the V8 heap, reported to the garbage collector); a view of a
  * slab costs a tenth of that. Frames larger than slabCarveBytesMax get a Buffer of their own.
  *
  * A view keeps its whole slab alive, as a crc-mode segment keeps the socket read it came in: the
- * most one connection pins this way is one slab per frame still held. Slabs are zero-filled, so the
- * alignment gaps between frames never expose memory from elsewhere in the process.
+ * most one connection pins this way is one slab per frame still held. Slabs with alignment gaps are
+ * zero-filled, so the gaps between frames never expose memory from elsewhere in the process.
  *
  * Larger outgoing frames come from a TxBufferPool: their buffers are reused once the transport is
  * done with them, because a fresh multi-MiB buffer per frame is fresh memory the kernel must fault
@@ -19,23 +19,42 @@ export const slabLimits = {
   slabCarveBytesMax: 8 << 10,
   /** Most bytes of idle frame buffers one connection keeps for reuse (TxBufferPool). */
   txPoolBytesMax: 32 << 20,
+  /**
+   * Largest part of a crc-mode frame copied into the frame's slab buffer rather than written where
+   * it lies: a small front or data segment then goes out in one buffer with the frame's preamble,
+   * crcs and epilogue (and with the frames carved before it), which costs less than a buffer of its
+   * own in the socket's write path; a larger one is not copied.
+   */
+  frameCopyBytesMax: 4 << 10,
 };
 
 export class Slab {
   private slab: Buffer | undefined;
   private used = 0;
 
+  /**
+   * `alignBytes`: where the next buffer starts (8 for buffers that decoders read integers from; 1
+   * for outgoing frames, so that frames carved one after the other are adjacent in memory and the
+   * transport writes them as one buffer). With 1 there are no gaps, and every carved byte is
+   * written by the caller before anyone reads it, so such slabs are not zero-filled (`zeroFill`
+   * false: the unused tail of a replaced slab is never handed out).
+   */
+  constructor(
+    private readonly alignBytes = 8,
+    private readonly zeroFill = true,
+  ) {}
+
   /** A buffer of `n` bytes whose contents the caller overwrites entirely. */
   take(n: number): Buffer {
     if (n > slabLimits.slabCarveBytesMax) return Buffer.allocUnsafe(n);
     let s = this.slab;
     if (!s || this.used + n > s.length) {
-      s = this.slab = Buffer.alloc(slabLimits.slabBytes);
+      s = this.slab = this.zeroFill ? Buffer.alloc(slabLimits.slabBytes) : Buffer.allocUnsafeSlow(slabLimits.slabBytes);
       this.used = 0;
     }
     const b = s.subarray(this.used, this.used + n);
-    // Keep the next buffer 8-byte aligned.
-    this.used += (n + 7) & ~7;
+    const a = this.alignBytes - 1;
+    this.used += (n + a) & ~a;
     return b;
   }
 }

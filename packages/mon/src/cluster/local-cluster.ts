@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, writeFileSync, closeSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { CephConf, Clock, cephError, daemonUmask, newUuid, realClock } from '@ts-ceph/common';
+import { CephConf, Clock, cephError, daemonNodeArgs, daemonUmask, newUuid, realClock } from '@ts-ceph/common';
 import { EntityType } from '@ts-ceph/denc';
 import { KeyRing, CryptoKey, cryptoRandom, capsBlob, writeKeyRing } from '@ts-ceph/cephx';
 import { mkfs } from '../mkfs';
@@ -154,7 +154,7 @@ export function clusterPids(p: ClusterPaths): { name: string; pid: number }[] {
 export function spawnMon(p: ClusterPaths, id = 'a'): number {
   mkdirSync(p.logDir, { recursive: true });
   const out = openSync(join(p.logDir, `mon.${id}.out`), 'a');
-  const child = spawn(process.execPath, [tsMonPath(), '-i', id, '-c', p.conf], { detached: true, stdio: ['ignore', out, out] });
+  const child = spawn(process.execPath, [...daemonNodeArgs(), tsMonPath(), '-i', id, '-c', p.conf], { detached: true, stdio: ['ignore', out, out] });
   closeSync(out);
   child.unref();
   return child.pid ?? -1;

@@ -3,7 +3,9 @@ import { PExtent } from './allocator';
 import { BatchOp, bodyCrcOf, DeferredRun, encodeHeader, encodeMeta, JournalRing, metaBlocksOf, metaBytesOf, recordBlocksMax, RecordMeta } from './journal';
 import * as L from './layout';
 import { blockBytes } from './layout';
+import { envRecordWriteMode, RecordWriter } from './record-write';
 import type { NativeStore } from './store';
+import { CommitSignal } from './onode';
 
 const log = logger('nativestore');
 
@@ -16,6 +18,21 @@ export const checkpointHeldFraction = 1 / 8;
 /** Committed LevelDB operations kept back (deduplicated by key) before they are written anyway. */
 export const applyOpsMax = 65536;
 export const applyBytesMax = 64 * 1024 * 1024;
+
+/**
+ * A queued transaction's acknowledgement: called once, without an error when it is durable (Ceph's
+ * on_commit), with one when it failed. It runs inside the commit loop, so it must not throw.
+ */
+export type TxnDone = (err?: Error) => void;
+
+/** Call a transaction's acknowledgement; a caller's exception is logged, not let into the pipeline. */
+function acknowledge(t: TxnCommit, err?: Error): void {
+  try {
+    t.done(err);
+  } catch (e) {
+    log.error(`transaction acknowledgement threw: ${(e as Error).stack}`);
+  }
+}
 
 /** One prepared transaction, as install() hands it to the commit pipeline. */
 export interface TxnCommit {
@@ -35,10 +52,11 @@ export interface TxnCommit {
   storedBytes: number;
   objects: number;
   /** Acknowledge (durable) or fail the transaction. */
-  resolve: () => void;
-  reject: (e: Error) => void;
+  done: TxnDone;
   /** Committed or failed (readers of LevelDB then call applyNow()). */
-  committed: () => void;
+  committed: CommitSignal;
+  /** The onode cache's sequence of this transaction (its objects are dirty until applied). */
+  publishSeq?: number;
 }
 
 /** A committed batch until a checkpoint covers it. */
@@ -64,11 +82,15 @@ const deferredBlocks = (t: TxnCommit): number => t.deferred.reduce((n, r) => n +
 export class CommitPipeline {
   private readonly queue: TxnCommit[] = [];
   private committing = false;
+  /** A start is registered with setImmediate (push). */
+  private scheduled = false;
   private readonly idleWaiters: (() => void)[] = [];
   private readonly open: Batch[] = [];
   /** Committed LevelDB operations not yet written, by key (latin1): only the last one matters. */
   private pendingOps = new Map<string, BatchOp>();
   private pendingBytes = 0;
+  /** The publish sequence of the last transaction whose operations are in pendingOps. */
+  private keptSeq = 0;
   private applying: Promise<void> | undefined;
   /** pblock -> the last in-place write of that block (each waits for the one before it). */
   private readonly chains = new Map<number, Promise<void>>();
@@ -79,6 +101,7 @@ export class CommitPipeline {
   private committedNidMax: number;
   private committedStats: L.StatsRecord;
   private failed = false;
+  readonly records: RecordWriter;
 
   constructor(
     private readonly store: NativeStore,
@@ -88,6 +111,7 @@ export class CommitPipeline {
   ) {
     this.committedNidMax = state.nidMax;
     this.committedStats = { ...state.stats };
+    this.records = new RecordWriter(store.io.dev, envRecordWriteMode() ?? store.opts.recordWrite ?? 'auto');
   }
 
   get recordBlocksMax(): number {
@@ -111,16 +135,33 @@ export class CommitPipeline {
   }
 
   /**
-   * Queue a prepared transaction. An idle pipeline starts on the next turn of the event loop, not
-   * at once: when a batch is acknowledged its clients queue their next transactions in the same
-   * turn, and starting at the first would commit it alone and make the rest wait a whole flush.
+   * Queue a prepared transaction. An idle pipeline starts when the store has prepared everything
+   * queued so far (kick), or at the latest on the next turn of the event loop, not at once: when a
+   * batch is acknowledged its clients queue their next transactions in the same turn, and starting
+   * at the first would commit it alone and make the rest wait a whole flush.
    */
   push(t: TxnCommit): void {
     this.queue.push(t);
-    if (!this.committing) {
-      this.committing = true;
-      setImmediate(() => void this.commitLoop());
+    if (!this.committing && !this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.start());
     }
+  }
+
+  /**
+   * The store has prepared every transaction queued so far (those of a turn pass its turnGate
+   * together): close the batch now rather than a loop iteration later, when the socket events of
+   * that iteration would run first.
+   */
+  kick(): void {
+    if (this.queue.length) this.start();
+  }
+
+  private start(): void {
+    this.scheduled = false;
+    if (this.committing || !this.queue.length) return;
+    this.committing = true;
+    void this.commitLoop();
   }
 
   whenIdle(): Promise<void> {
@@ -193,7 +234,7 @@ export class CommitPipeline {
         await io.dev.fdatasync();
       }
       trace?.('record-issued', seq);
-      await io.dev.writeAndSync(buf, at, trace && (() => trace('record-written', seq)));
+      await this.records.write(buf, at, batch.length === 1 && !this.queue.length, trace && (() => trace('record-written', seq)));
       trace?.('record-flushed', seq);
     } catch (e) {
       // The record buffer is not returned to the pool: its write may still be in flight (another
@@ -207,9 +248,11 @@ export class CommitPipeline {
     }
     this.committedNidMax = last.nidMax;
     this.committedStats = { storedBytes: last.storedBytes, objects: last.objects };
-    for (const t of batch) t.resolve();
+    for (const t of batch) this.keptSeq = Math.max(this.keptSeq, t.publishSeq ?? 0);
     this.keepOps(ops);
-    for (const t of batch) t.committed();
+    for (const t of batch) t.committed.settle();
+    // Acknowledgements last: a callback may queue more transactions or read at once.
+    for (const t of batch) acknowledge(t);
     const inplace = this.writeInPlace(buf, metaBlocks, runs, plains);
     this.open.push({ seq, freed: meta.freed, done: inplace });
     for (const e of meta.freed) this.heldBlocks += e.count;
@@ -244,36 +287,48 @@ export class CommitPipeline {
     const io = this.store.io;
     if (this.store.opts.holdDeferred) return new Promise<void>(() => undefined);
     let at = metaBlocks * blockBytes;
-    const writes = runs.map((r, i) => {
+    const writes: Promise<void>[] = [];
+    for (let i = 0; i < runs.length; i++) {
+      const r = runs[i]!;
       const data = buf.subarray(at, at + r.blocks * blockBytes);
       at += r.blocks * blockBytes;
-      // Two writes to one block must land in commit order, and runs of different batches may
-      // overlap without starting at the same block: wait for the last write of every block.
-      const prevs = new Set<Promise<void>>();
-      for (let k = 0; k < r.blocks; k++) {
-        const c = this.chains.get(r.pblock + k);
-        if (c) prevs.add(c);
-      }
       // Nobody waits on these soon: a kernel worker issues them, not the JS thread.
-      const write = () => io.dev.writeBackground(data, io.dataOffset + r.pblock * blockBytes);
-      const start = prevs.size === 0 ? write() : prevs.size === 1 ? [...prevs][0]!.then(write) : Promise.all(prevs).then(write);
-      const p = start.then(() => {
-        plains[i]!.forEach((pl, k) => {
-          if (io.overlay.get(r.pblock + k) === pl) io.overlay.delete(r.pblock + k);
-        });
-      });
+      const offset = io.dataOffset + r.pblock * blockBytes;
+      const prev = this.previousWrites(r);
+      const started = prev ? prev.then(() => io.dev.writeBackground(data, offset)) : io.dev.writeBackground(data, offset);
+      const p: Promise<void> = started.then(() => this.inPlaceDone(r, plains[i]!, p));
       for (let k = 0; k < r.blocks; k++) this.chains.set(r.pblock + k, p);
-      void p.then(
-        () => {
-          for (let k = 0; k < r.blocks; k++) if (this.chains.get(r.pblock + k) === p) this.chains.delete(r.pblock + k);
-        },
-        () => undefined,
-      );
-      return p;
-    });
+      writes.push(p);
+    }
     const all = Promise.all(writes).then(() => io.pool.put(buf));
     all.catch((e: Error) => this.fail(e));
     return all;
+  }
+
+  /**
+   * The in-place writes a run must follow: two writes to one block must land in commit order, and
+   * runs of different batches may overlap without starting at the same block, so a run waits for
+   * the last write of every one of its blocks.
+   */
+  private previousWrites(r: DeferredRun): Promise<unknown> | undefined {
+    let one: Promise<void> | undefined;
+    let more: Set<Promise<void>> | undefined;
+    for (let k = 0; k < r.blocks; k++) {
+      const c = this.chains.get(r.pblock + k);
+      if (!c || c === one || more?.has(c)) continue;
+      if (!one) one = c;
+      else (more ??= new Set([one])).add(c);
+    }
+    return more ? Promise.all(more) : one;
+  }
+
+  /** A run is on the device: its blocks leave the overlay (unless written again since) and the chains. */
+  private inPlaceDone(r: DeferredRun, plains: Buffer[], p: Promise<void>): void {
+    const io = this.store.io;
+    for (let k = 0; k < r.blocks; k++) {
+      if (io.overlay.get(r.pblock + k) === plains[k]) io.overlay.delete(r.pblock + k);
+      if (this.chains.get(r.pblock + k) === p) this.chains.delete(r.pblock + k);
+    }
   }
 
   private keepOps(ops: BatchOp[]): void {
@@ -293,9 +348,11 @@ export class CommitPipeline {
     while (this.applying) await this.applying;
     if (!this.pendingOps.size) return;
     const ops = [...this.pendingOps.values()];
+    const upto = this.keptSeq;
     this.pendingOps = new Map();
     this.pendingBytes = 0;
     this.applying = this.store.db.write(ops, false)
+      .then(() => this.store.cache.applied(upto))
       .catch((e: Error) => this.fail(e))
       .finally(() => (this.applying = undefined));
     return this.applying;
@@ -378,12 +435,15 @@ export class CommitPipeline {
       const seq = this.ring.nextSeq;
       await this.applyNow();
       await this.store.db.write([...t.ops, ...this.stateOps({ generation: this.generation, seq, block: this.ring.blockOf(seq) })], true);
+      // LevelDB has this transaction and (applyNow above) every one before it.
+      this.keptSeq = Math.max(this.keptSeq, t.publishSeq ?? 0);
+      this.store.cache.applied(this.keptSeq);
     } catch (e) {
       this.fail(e as Error, [t]);
       return;
     }
-    t.resolve();
-    t.committed();
+    t.committed.settle();
+    acknowledge(t);
     this.store.releaseHeld(t.freed);
   }
 
@@ -396,8 +456,8 @@ export class CommitPipeline {
     this.timer = undefined;
     this.store.failWith(err, first);
     for (const t of [...batch, ...this.queue.splice(0)]) {
-      t.reject(err);
-      t.committed();
+      t.committed.settle();
+      acknowledge(t, err);
     }
   }
 

@@ -76,6 +76,24 @@ export class BlockIO {
     if (this.xts) this.xts.decrypt(buf, pblock * blockBytes, start, blocks * blockBytes);
   }
 
+  /** Whether a block's current plaintext is in memory (the overlay, or verified in the read cache). */
+  inMemory(pblock: number, csum: number): boolean {
+    return this.overlay.has(pblock) || this.cache.get(pblock, csum) !== undefined;
+  }
+
+  /** Copy a block's current plaintext from memory into out at `at`; false when only the device has it. */
+  copyFromMemory(pblock: number, csum: number, out: Buffer, at: number): boolean {
+    const o = this.overlay.get(pblock);
+    if (o) {
+      o.copy(out, at);
+      return true;
+    }
+    const c = this.cache.get(pblock, csum);
+    if (!c) return false;
+    c.run.buf.copy(out, at, c.at, c.at + blockBytes);
+    return true;
+  }
+
   /** Write whole blocks (plaintext) at pblock. */
   async writeBlocks(plain: Buffer, pblock: number): Promise<void> {
     return this.writePlains([plain], pblock);
@@ -136,10 +154,12 @@ export class BlockIO {
   /**
    * The blocks (laid out at their `at` offsets, consecutive) as one buffer. A large read of one
    * device run goes straight into a fresh aligned buffer, verified and decrypted in place, and is
-   * returned as it is; anything else is assembled by readVerified.
+   * returned as it is; anything else is assembled by readVerified. `shared`: the caller will not
+   * modify the buffer (ObjectStore.readShared), so a hit of one cached run is a view of it and a
+   * device run is cached as the buffer returned, both without a copy.
    */
-  async readBlocks(blocks: BlockRef[], what: string): Promise<Buffer> {
-    const cached = this.fromMemory(blocks);
+  async readBlocks(blocks: BlockRef[], what: string, shared = false): Promise<Buffer> {
+    const cached = (shared ? this.sharedHit(blocks) : undefined) ?? this.fromMemory(blocks);
     if (cached) return cached;
     const n = blocks.length;
     const first = blocks[0]!.pblock;
@@ -157,8 +177,18 @@ export class BlockIO {
     await this.dev.read(u, this.dataOffset + first * blockBytes);
     const buf = Buffer.from(u.buffer, u.byteOffset, u.byteLength);
     await this.checkRun(buf, blocks, what);
-    this.remember(buf, blocks);
+    this.remember(buf, blocks, shared);
     return buf;
+  }
+
+  /** Consecutive device blocks all in one cached run (and none pending in the overlay): a view of it. */
+  private sharedHit(blocks: BlockRef[]): Buffer | undefined {
+    const first = blocks[0]!.pblock;
+    for (let i = 0; i < blocks.length; i++) {
+      const b = blocks[i]!;
+      if (first === 0 || b.pblock !== first + i || b.at !== i * blockBytes || this.overlay.has(b.pblock)) return undefined;
+    }
+    return this.cache.view(first, blocks.length, (i) => blocks[i]!.csum);
   }
 
   /**
@@ -184,10 +214,15 @@ export class BlockIO {
     return out;
   }
 
-  /** Keep a verified run (consecutive device blocks) in the read cache, unless a write to it is pending. */
-  private remember(plain: Uint8Array, run: BlockRef[]): void {
+  /**
+   * Keep a verified run (consecutive device blocks) in the read cache, unless a write to it is
+   * pending: a copy, or `plain` itself when its reader promised not to modify it (`shared`).
+   */
+  private remember(plain: Uint8Array, run: BlockRef[], shared = false): void {
     if (run.some((b) => this.overlay.has(b.pblock))) return;
-    this.cache.put(run[0]!.pblock, plain, run.map((b) => b.csum));
+    const csums = run.map((b) => b.csum);
+    if (shared && Buffer.isBuffer(plain)) this.cache.adopt(run[0]!.pblock, plain, csums);
+    else this.cache.put(run[0]!.pblock, plain, csums);
   }
 
   /** Decrypt a run read from the device in place and check every block's crc32c. */

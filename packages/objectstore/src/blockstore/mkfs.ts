@@ -12,6 +12,7 @@ import * as L from './layout';
 import { blockBytes } from './layout';
 import { BatchOp, journalBlocksFor } from './journal';
 import { KV, MetaKV, PlainKV } from './meta-kv';
+import type { RecordWriteMode } from './record-write';
 import { deriveMetaKeys, SealedKV, sealedRecordFor } from './sealed-kv';
 
 export type { KV };
@@ -33,6 +34,8 @@ export interface NativeStoreOptions {
   direct?: boolean;
   /** A file-backed device: zero-fill free space ahead of the allocator (space-fill.ts; default true). */
   spaceFill?: boolean;
+  /** How journal records are made durable (record-write.ts; default 'auto'). */
+  recordWrite?: RecordWriteMode;
   /** Tests: keep committed deferred writes in the journal only (never written in place, never checkpointed). */
   holdDeferred?: boolean;
   /**
@@ -41,7 +44,26 @@ export interface NativeStoreOptions {
    * journal write and flush submitted), 'record-written', 'record-flushed' (durable).
    */
   trace?: (stage: string, seq: number) => void;
+  /** Onodes kept in memory once LevelDB has them (default onodeCacheEntriesDefault, onode-cache.ts). */
+  onodeCacheEntries?: number;
+  /** Bytes of verified data blocks kept for re-reads (default readCacheBytesMax, read-cache.ts). */
+  readCacheBytes?: number;
+  /** LevelDB's block cache (cacheSize) and memtable (writeBufferSize); defaults kvCacheBytesDefault, kvWriteBufferBytesDefault. */
+  kvCacheBytes?: number;
+  kvWriteBufferBytes?: number;
 }
+
+/**
+ * LevelDB's block cache for the store's db/ (classic-level's default is 8 MiB). It holds table
+ * blocks read for onodes missing from the onode cache and for omap reads; the onode cache in front
+ * of it answers the hot ones, so a small one costs little (bench/memory-profile.md, h-rss2).
+ */
+export const kvCacheBytesDefault = 8 * 1024 * 1024;
+/**
+ * LevelDB's memtable bound (write_buffer_size; classic-level's default 4 MiB). A full memtable is
+ * written out as a level-0 table while a new one fills, so up to twice this is in memory.
+ */
+export const kvWriteBufferBytesDefault = 4 * 1024 * 1024;
 
 /** Default size of a new block file. */
 export const deviceBytesDefault = 1024 * 1024 * 1024;
@@ -57,8 +79,10 @@ export function blockPathOf(opts: NativeStoreOptions): string {
 }
 
 /** A new LevelDB handle on the store's db/ (not yet opened). */
-export function storeDb(path: string, createIfMissing = true): KV {
-  return new Level<Buffer, Buffer>(join(path, 'db'), { keyEncoding: 'buffer', valueEncoding: 'buffer', createIfMissing });
+export function storeDb(path: string, createIfMissing = true, opts: Pick<NativeStoreOptions, 'kvCacheBytes' | 'kvWriteBufferBytes'> = {}): KV {
+  const cacheSize = opts.kvCacheBytes ?? kvCacheBytesDefault;
+  const writeBufferSize = opts.kvWriteBufferBytes ?? kvWriteBufferBytesDefault;
+  return new Level<Buffer, Buffer>(join(path, 'db'), { keyEncoding: 'buffer', valueEncoding: 'buffer', createIfMissing, cacheSize, writeBufferSize });
 }
 
 async function zeroBlocks(io: BlockIO, start: number, count: number): Promise<void> {

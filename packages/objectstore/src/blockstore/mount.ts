@@ -90,7 +90,7 @@ export async function openDevice(opts: NativeStoreOptions, level: KV): Promise<O
     const meta = await openMeta(level, opts, rec, volumeKey);
     const blockPath = blockPathOf(opts);
     dev = new BlockDevice(blockPath, { direct: opts.direct ?? true, backend: opts.backend });
-    const io = new BlockIO(dev, dataOffset, xts, blockPath);
+    const io = new BlockIO(dev, dataOffset, xts, blockPath, opts.readCacheBytes);
     return { io, xts, meta, ...(await loadState(io, meta, opts, rec)) };
   } catch (e) {
     await dev?.close();

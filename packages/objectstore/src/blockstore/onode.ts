@@ -13,7 +13,29 @@ export interface Onode {
   /** False while `rec.attrs` is still the committed onode's map (mutableAttrs copies it). */
   attrsOwned: boolean;
   /** Settles when the last transaction that touched this object has committed. */
-  pending: Promise<void> | undefined;
+  pending: CommitSignal | undefined;
+}
+
+const settledPromise = Promise.resolve();
+
+/**
+ * A transaction's commit (or failure), for readers that must wait for it (an omap read waits
+ * until LevelDB has the object's keys). Most transactions are never waited on, so the promise is
+ * made only when a reader asks for one.
+ */
+export class CommitSignal {
+  settled = false;
+  private promise: Promise<void> | undefined;
+  private resolve: (() => void) | undefined;
+
+  wait(): Promise<void> {
+    if (this.settled) return settledPromise;
+    return (this.promise ??= new Promise<void>((r) => (this.resolve = r)));
+  }
+  settle(): void {
+    this.settled = true;
+    this.resolve?.();
+  }
 }
 
 export const cacheKey = (c: CollT, o: GHObject): string => `${collToString(c)}\n${ghobjectSortKey(o)}`;

@@ -1,3 +1,4 @@
+import { AssertionError } from '@ts-ceph/common';
 import { blockBytes } from './layout';
 
 /**
@@ -48,7 +49,19 @@ export class ReadCache {
   hits = 0;
   misses = 0;
 
-  constructor(readonly bytesMax = readCacheBytesMax) {}
+  constructor(private max = readCacheBytesMax) {}
+
+  /** The bound on the bytes held; ts-osd's memory target moves it (resize). */
+  get bytesMax(): number {
+    return this.max;
+  }
+
+  /** A new bound: runs are evicted (at random, as fits() does) until the cache is within it. */
+  resize(bytesMax: number): void {
+    if (!Number.isInteger(bytesMax) || bytesMax < 0) throw new AssertionError(`read cache: bad bound ${bytesMax}`);
+    this.max = bytesMax;
+    while (this.runs.length > 0 && this.heldBytes > bytesMax) this.evictRun(this.runs[this.nextRandom() % this.runs.length]!);
+  }
 
   get bytes(): number {
     return this.heldBytes;
@@ -70,15 +83,51 @@ export class ReadCache {
 
   /** Keep a copy of `count` consecutive verified blocks read from pblock (their checksums in `csums`). */
   put(pblock: number, plain: Uint8Array, csums: ArrayLike<number>): void {
-    const count = csums.length;
-    if (this.bytesMax <= 0 || count * blockBytes > this.bytesMax) return;
+    if (!this.fits(csums.length)) return;
+    const buf = Buffer.allocUnsafe(csums.length * blockBytes);
+    buf.set(plain.subarray(0, csums.length * blockBytes));
+    this.insert(pblock, buf, csums);
+  }
+
+  /**
+   * Keep `buf` itself (no copy) as the run of verified blocks read from pblock: the store hands
+   * the same buffer to a reader that promised not to modify it (ObjectStore.readShared), and
+   * nothing writes into a run once cached, so the reader and the cache share immutable bytes.
+   */
+  adopt(pblock: number, buf: Buffer, csums: ArrayLike<number>): void {
+    if (buf.length !== csums.length * blockBytes) throw new AssertionError(`read cache: a run of ${csums.length} blocks in ${buf.length} bytes`);
+    if (this.fits(csums.length)) this.insert(pblock, buf, csums);
+  }
+
+  /**
+   * The cached bytes of `count` consecutive blocks from pblock as one view of a cached run, when
+   * they are all in the same run, in order, with the checksums the onode has (`csumAt(i)`): a
+   * shared read's hit, without a copy. Counts one hit or miss per block, as get() does.
+   */
+  view(pblock: number, count: number, csumAt: (i: number) => number): Buffer | undefined {
+    const e = this.blocks.get(pblock);
+    if (!e || e.at + count * blockBytes > e.run.buf.length) return undefined;
+    for (let i = 0; i < count; i++) {
+      const b = i === 0 ? e : this.blocks.get(pblock + i);
+      if (!b || b.run !== e.run || b.at !== e.at + i * blockBytes || b.csum !== csumAt(i)) return undefined;
+    }
+    this.hits += count;
+    return e.run.buf.subarray(e.at, e.at + count * blockBytes);
+  }
+
+  /** Whether a run of `count` blocks may be cached, after evicting runs to make room for it. */
+  private fits(count: number): boolean {
+    if (this.bytesMax <= 0 || count * blockBytes > this.bytesMax) return false;
     // Room first, so the new run is never its own victim.
     while (this.runs.length > 0 && this.heldBytes + count * blockBytes > this.bytesMax) this.evictRun(this.runs[this.nextRandom() % this.runs.length]!);
-    const run: Run = { buf: Buffer.allocUnsafe(count * blockBytes), start: pblock, live: 0, index: this.runs.length };
-    run.buf.set(plain.subarray(0, count * blockBytes));
+    return true;
+  }
+
+  private insert(pblock: number, buf: Buffer, csums: ArrayLike<number>): void {
+    const run: Run = { buf, start: pblock, live: 0, index: this.runs.length };
     this.runs.push(run);
-    this.heldBytes += run.buf.length;
-    for (let i = 0; i < count; i++) {
+    this.heldBytes += buf.length;
+    for (let i = 0; i < csums.length; i++) {
       this.drop(pblock + i);
       this.blocks.set(pblock + i, { csum: csums[i]!, run, at: i * blockBytes });
       run.live++;

@@ -64,8 +64,11 @@ export async function listObjects(db: MetaKV, c: CollT, start: GHObject, end: GH
   return { objects, next };
 }
 
-/** Bytes [offset, offset+length) of the object (length 0: to the end), each block's checksum verified. */
-export async function readData(io: BlockIO, on: Onode, what: string, offset: number, length: number): Promise<Buffer> {
+/**
+ * Bytes [offset, offset+length) of the object (length 0: to the end), each block's checksum
+ * verified. `shared`: the buffer may be the read cache's (ObjectStore.readShared).
+ */
+export async function readData(io: BlockIO, on: Onode, what: string, offset: number, length: number, shared = false): Promise<Buffer> {
   if (offset >= on.rec.size) return Buffer.alloc(0);
   const end = length === 0 ? on.rec.size : Math.min(on.rec.size, offset + length);
   const first = Math.floor(offset / blockBytes);
@@ -75,7 +78,7 @@ export async function readData(io: BlockIO, on: Onode, what: string, offset: num
     const b = getBlock(on, lb);
     blocks.push({ pblock: b.pblock, csum: b.csum, at: (lb - first) * blockBytes });
   }
-  const buf = await io.readBlocks(blocks, what);
+  const buf = await io.readBlocks(blocks, what, shared);
   return buf.subarray(offset - first * blockBytes, end - first * blockBytes);
 }
 

@@ -9,20 +9,27 @@ import { BitmapAllocator, PExtent } from './allocator';
 import { BlockIO } from './io';
 import * as L from './layout';
 import { blockBytes, CollRecord } from './layout';
-import { cacheKey, cacheKeySortKey, getBlock, Onode, allocatedBytes } from './onode';
+import { cacheKey, getBlock, Onode, allocatedBytes, CommitSignal } from './onode';
 import { Txc, TxcHost } from './txc';
 import { runFsck } from './fsck';
-import { CommitPipeline } from './commit';
+import { CommitPipeline, TxnDone } from './commit';
 import { JournalRing, recordBlocksMax } from './journal';
 import { replayJournal } from './replay';
-import { blockPathOf, KV, mkfsStore, NativeStoreOptions, storeDb } from './mkfs';
+import { blockPathOf, KV, kvCacheBytesDefault, kvWriteBufferBytesDefault, mkfsStore, NativeStoreOptions, storeDb } from './mkfs';
+import { poolSlabBytes } from '../native/buffers';
 import { MetaKV } from './meta-kv';
 import { loadCollections, openDevice } from './mount';
 import * as R from './reads';
 import { installTxc } from './submit';
 import { SpaceFiller } from './space-fill';
+import { OnodeCache } from './onode-cache';
+import { PrepareHost, PrepareQueue } from './prepare-queue';
+import { OnodeLoader } from './onode-loader';
+import { NeedFetch, TxcFetched } from './txc-fetch';
+import { StoreCacheStats } from './cache-stats';
 
 export { deviceBytesDefault, deviceBytesMin, KV, NativeStoreOptions, readFsid } from './mkfs';
+export { StoreCacheStats } from './cache-stats';
 
 const log = logger('bluestore');
 
@@ -40,7 +47,7 @@ const spaceSlackBlocks = 64;
  * The class holds the state and the order of things; the work is in mkfs.ts (formatting),
  * mount.ts (opening a device), submit.ts (a prepared transaction's writes) and reads.ts.
  */
-export class NativeStore implements ObjectStore, TxcHost {
+export class NativeStore implements ObjectStore, TxcHost, PrepareHost {
   readonly type = 'tsstore';
   /** The metadata records (sealed on an encrypted store); `level` is the LevelDB handle under them. */
   db!: MetaKV;
@@ -49,16 +56,16 @@ export class NativeStore implements ObjectStore, TxcHost {
   allocator!: BitmapAllocator;
   sb!: L.Superblock;
   private colls = new Map<string, CollRecord>();
-  private cache = new Map<string, Onode | null>();
+  /** Onodes by cache key, LRU with a bound (onode-cache.ts); `onodeCacheEntries` sets it. */
+  readonly cache: OnodeCache;
   private filler: SpaceFiller | undefined;
-  /** Lookups started by prefetch() and not yet in the cache. */
-  private readonly loading = new Map<string, Promise<void>>();
+  private readonly loader = new OnodeLoader(this);
   private nidMax = 0;
   private stats: L.StatsRecord = { storedBytes: 0, objects: 0 };
-  private prepareChain: Promise<void> = Promise.resolve();
-  /** The turn's gate of queued transactions (turnGate). */
-  private gate: Promise<void> | undefined;
-  private lastCommitted: Promise<void> = Promise.resolve();
+  /** Transactions queued and not yet prepared, in order (prepare-queue.ts). */
+  private readonly queue = new PrepareQueue(this);
+  /** The commit of the last transaction installed. */
+  private lastCommitted: CommitSignal | undefined;
   private failed: CephError | undefined;
   private mounted = false;
   pipeline!: CommitPipeline;
@@ -66,7 +73,9 @@ export class NativeStore implements ObjectStore, TxcHost {
   journalRefused = 0;
   private xts: XtsCipher | undefined;
 
-  constructor(readonly opts: NativeStoreOptions) {}
+  constructor(readonly opts: NativeStoreOptions) {
+    this.cache = new OnodeCache(opts.onodeCacheEntries);
+  }
 
   get blockPath(): string {
     return blockPathOf(this.opts);
@@ -79,7 +88,7 @@ export class NativeStore implements ObjectStore, TxcHost {
   async mount(): Promise<void> {
     const { path } = this.opts;
     if (!existsSync(join(path, 'db'))) throw cephError('ENOENT', `${path}: no store here (missing db/); run mkfs`);
-    this.level = storeDb(path, false);
+    this.level = storeDb(path, false, this.opts);
     try {
       await this.level.open();
     } catch (e) {
@@ -129,7 +138,7 @@ export class NativeStore implements ObjectStore, TxcHost {
 
   async umount(): Promise<void> {
     if (!this.mounted) return;
-    await this.prepareChain;
+    await this.queue.whenPrepared();
     await this.pipeline.flush().catch((e: Error) => log.error(`umount: journal checkpoint failed: ${e.message}`));
     this.pipeline.stop();
     this.mounted = false;
@@ -141,6 +150,29 @@ export class NativeStore implements ObjectStore, TxcHost {
     this.cache.clear();
   }
 
+  /**
+   * New cache bounds (ts-osd's osd_memory_target moves them while running): the onode cache and
+   * the read cache shrink to them at once. LevelDB's sizes are fixed at mount.
+   */
+  resizeCaches(c: Pick<NativeStoreOptions, 'onodeCacheEntries' | 'readCacheBytes'>): void {
+    if (c.onodeCacheEntries !== undefined) {
+      this.cache.entriesMax = c.onodeCacheEntries;
+      this.cache.trim();
+    }
+    if (c.readCacheBytes !== undefined && this.mounted) this.io.cache.resize(c.readCacheBytes);
+  }
+
+  /** Let go of the I/O buffers a burst of large writes took beyond the first slab (BufferPool.trim). */
+  trimBuffers(): void {
+    if (this.mounted) this.io.pool.trim();
+  }
+
+  /** What the store's caches hold now (ts-osd's dump_mempools). */
+  cacheStats(): StoreCacheStats {
+    const c = this.mounted ? this.io.cache : undefined;
+    return { onodes: this.cache.size, onodesDirty: this.cache.dirtyCount, onodeEvictions: this.cache.evictions, onodesMax: this.cache.entriesMax, dataBytes: c?.bytes ?? 0, dataBytesMax: c?.bytesMax ?? 0, allocatorBytes: this.mounted ? this.allocator.blocks / 8 : 0, ioSlabBytes: this.mounted ? poolSlabBytes + this.io.pool.extraSlabBytes : 0, kvCacheBytesMax: this.opts.kvCacheBytes ?? kvCacheBytesDefault, kvWriteBufferBytesMax: this.opts.kvWriteBufferBytes ?? kvWriteBufferBytesDefault };
+  }
+
   // ---- TxcHost -------------------------------------------------------------------------------
 
   coll(name: string): CollRecord | undefined {
@@ -150,23 +182,23 @@ export class NativeStore implements ObjectStore, TxcHost {
     return ++this.nidMax;
   }
   /**
-   * The onode from the cache, else from LevelDB. Every object changed since mount stays in the
-   * cache (no eviction): LevelDB may lack its newest keys until the pipeline applies them, so a
-   * future eviction must apply an object's kept-back operations before dropping it.
+   * The onode from the cache, else from LevelDB (onode-loader.ts).
    */
-  async lookup(cid: CollT, oid: GHObject, key = cacheKey(cid, oid)): Promise<Onode | undefined> {
-    const c = this.cache.get(key);
-    if (c !== undefined) return c ?? undefined;
-    const sortKey = this.sortKeyUnlessAbsent(cid, key);
-    if (sortKey === undefined) return undefined;
-    const loaded = await R.loadOnode(this.db, cid, sortKey);
-    // A transaction may have installed a newer state while we read the database.
-    if (!this.cache.has(key)) this.cache.set(key, loaded);
-    return this.cache.get(key) ?? undefined;
+  lookup(cid: CollT, oid: GHObject, key = this.loader.keyOf(cid, oid)): Promise<Onode | undefined> {
+    return this.loader.lookup(cid, oid, key);
   }
-  /** Every transaction queued so far is committed and LevelDB has its keys. */
+  peek(cid: CollT, key: string): Onode | null | undefined {
+    return this.loader.peek(cid, key);
+  }
+  keyOf(cid: CollT, oid: GHObject): string {
+    return this.loader.keyOf(cid, oid);
+  }
+  prefetch(ts: Transaction[]): Promise<unknown> | undefined {
+    return this.loader.prefetch(ts);
+  }
+  /** Every transaction installed so far is committed and LevelDB has its keys. */
   async drain(): Promise<void> {
-    await this.lastCommitted;
+    await this.lastCommitted?.wait();
     await this.pipeline.applyNow();
   }
   get deferredTxnBytesMax(): number {
@@ -186,94 +218,98 @@ export class NativeStore implements ObjectStore, TxcHost {
   }
 
   queueTransactions(ts: Transaction[]): Promise<void> {
-    if (!this.mounted) return Promise.reject(cephError('ESHUTDOWN', 'store is not mounted'));
-    if (this.failed) return Promise.reject(this.failed);
-    const loads = this.prefetch(ts);
-    return new Promise<void>((resolve, reject) => {
-      const gate = this.turnGate();
-      this.prepareChain = this.prepareChain.then(() => gate).then(() => (loads ? loads.then(() => this.prepare(ts, resolve, reject)) : this.prepare(ts, resolve, reject)));
-    });
+    const refused = this.refusal();
+    if (refused) return Promise.reject(refused);
+    return new Promise<void>((resolve, reject) => this.queue.push(ts, (e) => (e ? reject(e) : resolve())));
   }
 
   /**
-   * Transactions queued in one turn of the event loop are prepared after that turn's socket writes
-   * (the messenger's setImmediate flush, registered first: ours is registered from a microtask). A
-   * primary queues its own copy of a write and then sends the RepOps; the client waits for the
-   * replicas, so they go first (PrimaryLogPG::issue_repop also sends before queueing its own
-   * transaction). Reads still see every queued transaction: they wait for the prepare chain.
+   * queueTransaction with a callback instead of a promise: `onCommit` is called once, when the
+   * transaction is durable or has failed (with the error), never before this call returns.
    */
-  private turnGate(): Promise<void> {
-    const open = (r: () => void) => setImmediate(() => ((this.gate = undefined), r()));
-    return (this.gate ??= new Promise<void>((r) => queueMicrotask(() => open(r))));
+  queueTransactionOnCommit(t: Transaction, onCommit: TxnDone): void {
+    const refused = this.refusal();
+    if (refused) queueMicrotask(() => onCommit(refused));
+    else this.queue.push([t], onCommit);
+  }
+
+  private refusal(): CephError | undefined {
+    if (!this.mounted) return cephError('ESHUTDOWN', 'store is not mounted');
+    return this.failed;
   }
 
   /**
-   * The object's sort key, or undefined when LevelDB says at once (on this thread, no promise)
-   * that it has no such object: the common case of a write to a new object, cached as absent.
+   * Prepare and install synchronously when everything the transactions touch is in memory (the
+   * common case: the onodes are cached or were prefetched); otherwise go on in prepareSlow.
    */
-  private sortKeyUnlessAbsent(cid: CollT, key: string): string | undefined {
-    const sortKey = cacheKeySortKey(key);
-    if (!R.onodeAbsent(this.db, cid, sortKey)) return sortKey;
-    this.cache.set(key, null);
-    return undefined;
+  prepare(ts: Transaction[], done: TxnDone): Promise<void> | undefined {
+    if (this.failed) return void done(this.failed);
+    if (this.wantsCheckpoint(ts)) return this.prepareSlow(ts, done, undefined);
+    const r = this.attempt(ts, undefined);
+    if (r instanceof NeedFetch) return this.prepareSlow(ts, done, r);
+    if (r) return void done(r);
+    return void this.install(this.txcDone!, done);
   }
+
+  /** The transaction of the last successful attempt(), for install. */
+  private txcDone: Txc | undefined;
 
   /**
-   * Start the LevelDB lookups of the transaction's objects that the cache does not know, now, in
-   * parallel with the transactions ahead of it. Prepares run one at a time, so a lookup each
-   * (every write to a new object misses) would hold the queue for a LevelDB round trip per
-   * transaction, and a group commit would gather only the few prepared during one flush. A miss is
-   * cached as absent (null): a transaction installed meanwhile wins, as in lookup().
+   * One synchronous pass over the transactions' ops: undefined when it prepared them all (the
+   * context is in txcDone), else the op's error or what it needs fetched; then nothing of the
+   * pass is left (blocks and buffers taken are given back).
    */
-  private prefetch(ts: Transaction[]): Promise<unknown> | undefined {
-    let loads: Promise<void>[] | undefined;
-    for (const t of ts) {
-      for (const op of t.ops) {
-        if (!('oid' in op)) continue;
-        const key = cacheKey(op.cid, op.oid);
-        if (this.cache.has(key)) continue;
-        let load = this.loading.get(key);
-        if (!load) {
-          const sortKey = this.sortKeyUnlessAbsent(op.cid, key);
-          if (sortKey === undefined) continue;
-          load = R.loadOnode(this.db, op.cid, sortKey).then(
-            (o) => {
-              if (!this.cache.has(key)) this.cache.set(key, o ?? null);
-            },
-            () => undefined,
-          );
-          this.loading.set(key, load);
-          void load.then(() => this.loading.delete(key));
-        }
-        (loads ??= []).push(load);
-      }
-    }
-    return loads && Promise.all(loads);
-  }
-
-  private async prepare(ts: Transaction[], resolve: () => void, reject: (e: Error) => void): Promise<void> {
-    if (this.failed) return reject(this.failed);
-    // Space freed by committed transactions comes back at the next checkpoint: when this one might
-    // not find enough without it, take the checkpoint first rather than fail with ENOSPC.
-    const need = Math.ceil(ts.reduce((n, t) => n + t.dataBytes, 0) / blockBytes) + spaceSlackBlocks;
-    if (this.allocator.free < need && this.pipeline.heldBlocks > 0) await this.pipeline.checkpoint().catch(() => undefined);
-    const txc = new Txc(this);
-    const nidBefore = this.nidMax;
+  private attempt(ts: Transaction[], fetched: TxcFetched | undefined): Error | NeedFetch | undefined {
+    const txc = new Txc(this, fetched);
     try {
-      for (const t of ts) for (const op of t.ops) await txc.op(op);
+      for (const t of ts) for (const op of t.ops) txc.op(op);
     } catch (e) {
       this.allocator.release(txc.allocated);
       for (const b of txc.spans) this.io.pool.put(b);
-      this.nidMax = Math.max(this.nidMax, nidBefore);
-      return reject(e as Error);
+      return e instanceof NeedFetch ? e : (e as Error);
     }
-    this.install(txc, resolve, reject);
+    this.txcDone = txc;
+    return undefined;
+  }
+
+  /** The prepare of a transaction that needs state fetched (or a checkpoint) first. */
+  private async prepareSlow(ts: Transaction[], done: TxnDone, first: NeedFetch | undefined): Promise<void> {
+    // Space freed by committed transactions comes back at the next checkpoint: when this one might
+    // not find enough without it, take the checkpoint first rather than fail with ENOSPC.
+    if (this.wantsCheckpoint(ts)) await this.pipeline.checkpoint().catch(() => undefined);
+    const fetched = new TxcFetched();
+    let need = first ?? this.attempt(ts, fetched);
+    while (need instanceof NeedFetch) {
+      const had = fetched.size;
+      try {
+        await need.fill(fetched);
+      } catch (e) {
+        return done(e as Error);
+      }
+      assert(fetched.size > had, 'a transaction prepare fetched nothing new');
+      if (this.failed) return done(this.failed);
+      need = this.attempt(ts, fetched);
+    }
+    if (need) return done(need);
+    this.install(this.txcDone!, done);
+  }
+
+  private wantsCheckpoint(ts: Transaction[]): boolean {
+    if (this.pipeline.heldBlocks === 0) return false;
+    let bytes = 0;
+    for (const t of ts) bytes += t.dataBytes;
+    return this.allocator.free < Math.ceil(bytes / blockBytes) + spaceSlackBlocks;
+  }
+
+  allPrepared(): void {
+    this.pipeline.kick();
   }
 
   /** Make a prepared transaction visible, start its direct writes and queue it for the commit. */
-  private install(txc: Txc, resolve: () => void, reject: (e: Error) => void): void {
+  private install(txc: Txc, done: TxnDone): void {
+    this.txcDone = undefined;
     const target = { io: this.io, pipeline: this.pipeline, stats: this.stats, nidMax: this.nidMax, colls: this.colls, cache: this.cache };
-    this.lastCommitted = installTxc(txc, target, resolve, reject);
+    this.lastCommitted = installTxc(txc, target, done);
     if (txc.allocated.length) this.filler?.poke();
   }
 
@@ -291,7 +327,7 @@ export class NativeStore implements ObjectStore, TxcHost {
   /** Every transaction queued before this call has been prepared (its effects are visible). */
   private async prepared(): Promise<void> {
     this.checkMounted();
-    await this.prepareChain;
+    await this.queue.whenPrepared();
   }
   private requireColl(c: CollT): void {
     this.checkMounted();
@@ -306,9 +342,9 @@ export class NativeStore implements ObjectStore, TxcHost {
     await this.prepared();
     this.requireColl(c);
     let on = await this.lookup(c, o);
-    while (inDb && on?.pending) {
+    while (inDb && on?.pending && !on.pending.settled) {
       const p = on.pending;
-      await p;
+      await p.wait();
       const again = await this.lookup(c, o);
       if (again === on || !again || again.pending === p) {
         on = again;
@@ -359,6 +395,10 @@ export class NativeStore implements ObjectStore, TxcHost {
     if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0) throw cephError('EINVAL', `read: bad range ${offset}~${length}`);
     return R.readData(this.io, await this.onode(c, o), `${ghobjectToString(o)} in ${collToString(c)}`, offset, length);
   }
+  async readShared(c: CollT, o: GHObject, offset: number, length: number): Promise<Buffer> {
+    if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0) throw cephError('EINVAL', `read: bad range ${offset}~${length}`);
+    return R.readData(this.io, await this.onode(c, o), `${ghobjectToString(o)} in ${collToString(c)}`, offset, length, true);
+  }
   async fiemap(c: CollT, o: GHObject, offset: number, length: number): Promise<Map<number, number>> {
     return R.fiemapOf(await this.onode(c, o), offset, length);
   }
@@ -405,7 +445,7 @@ export class NativeStore implements ObjectStore, TxcHost {
 
   async fsck(deep: boolean): Promise<FsckReport> {
     this.checkMounted();
-    await this.prepareChain;
+    await this.queue.whenPrepared();
     await this.pipeline.flush();
     return runFsck(this, deep);
   }
@@ -413,7 +453,7 @@ export class NativeStore implements ObjectStore, TxcHost {
   /** Tests: stop as a crash would: no checkpoint, in-place writes not yet started are dropped. */
   async abandon(): Promise<void> {
     this.mounted = false;
-    await this.prepareChain;
+    await this.queue.whenPrepared();
     await this.pipeline.whenIdle();
     await this.pipeline.settle();
     this.pipeline.stop();

@@ -4,9 +4,10 @@ import { coalesce } from './allocator';
 import { BlockIO, consecutive, writeBytesMax } from './io';
 import * as L from './layout';
 import { blockBytes, CollRecord } from './layout';
-import { cacheKeySortKey, Onode, recordChanged } from './onode';
+import { cacheKeySortKey, CommitSignal, Onode, recordChanged } from './onode';
 import { Txc } from './txc';
-import { CommitPipeline, TxnCommit } from './commit';
+import { OnodeCache } from './onode-cache';
+import { CommitPipeline, TxnCommit, TxnDone } from './commit';
 import { BatchOp, opBytes } from './journal';
 
 // Submitting a prepared transaction: its LevelDB writes, its in-place overwrites as runs, its
@@ -16,6 +17,7 @@ import { BatchOp, opBytes } from './journal';
 function deferredRuns(txc: Txc): TxnCommit['deferred'] {
   const blocks: [number, Buffer][] = [];
   for (const [p, w] of txc.writes) if (w.mode === 'deferred') blocks.push([p, w.plain]);
+  if (blocks.length === 1) return [{ pblock: blocks[0]![0], plains: [blocks[0]![1]] }];
   blocks.sort((a, b) => a[0] - b[0]);
   const runs: TxnCommit['deferred'] = [];
   for (const [p, plain] of blocks) {
@@ -33,8 +35,10 @@ function contiguousView(plains: Buffer[]): Buffer | undefined {
 }
 
 const noop = (): void => undefined;
+/** ioDone of a transaction without newly allocated blocks. */
+const noIo = Promise.resolve();
 /** The fields recordBlocks() does not look at, for sizing a record before committing to it. */
-const emptyCommit: TxnCommit = { ops: [], opsBytes: 0, deferred: [], allocated: [], freed: [], ioDone: Promise.resolve(), hasDirect: false, nidMax: 0, storedBytes: 0, objects: 0, resolve: noop, reject: noop, committed: noop };
+const emptyCommit: TxnCommit = { ops: [], opsBytes: 0, deferred: [], allocated: [], freed: [], ioDone: noIo, hasDirect: false, nidMax: 0, storedBytes: 0, objects: 0, done: noop, committed: new CommitSignal() };
 
 /** The LevelDB writes of one staged onode: its dirty shards and, when it changed, its record. */
 function onodeOps(kv: BatchOp[], cid: CollT, sortKey: string, o: Onode, orig: Onode | undefined): void {
@@ -46,7 +50,7 @@ function onodeOps(kv: BatchOp[], cid: CollT, sortKey: string, o: Onode, orig: On
   if (o.shardsOwned) {
     const shards: number[] = [];
     for (const [si, sh] of o.shards) if (!o.dirtyShards.has(si) || !L.shardEmpty(sh)) shards.push(si);
-    o.rec.shards = shards.sort((a, b) => a - b);
+    o.rec.shards = shards.length > 1 ? shards.sort((a, b) => a - b) : shards;
   }
   // An overwrite that changed only checksums (or pblocks) in existing shards leaves the record.
   if (!orig || recordChanged(o, orig)) kv.push({ type: 'put', key: L.onodeKey(cid, sortKey), value: L.encodeOnode(o.rec) });
@@ -77,30 +81,38 @@ function keyOps(txc: Txc): BatchOp[] {
  * journal commits without one: its in-place overwrites become writes to new blocks first
  * (commit.ts, commitExclusive), which moves mappings, so the shards and onodes are re-encoded.
  */
-function recordOps(txc: Txc, pipeline: CommitPipeline): { kv: BatchOp[]; opsBytes: number } {
-  const sized = (kv: BatchOp[]): { kv: BatchOp[]; opsBytes: number } => ({ kv, opsBytes: kv.reduce((n, op) => n + opBytes(op), 0) });
-  const first = sized(keyOps(txc));
-  const probe: TxnCommit = { ...emptyCommit, ops: first.kv, opsBytes: first.opsBytes, allocated: txc.allocated, freed: txc.freed, deferred: deferredRuns(txc) };
-  if (pipeline.recordBlocks([probe]) <= pipeline.recordBlocksMax) return first;
+function recordOps(txc: Txc, pipeline: CommitPipeline): { kv: BatchOp[]; opsBytes: number; deferred: TxnCommit['deferred'] } {
+  const kv = keyOps(txc);
+  const deferred = deferredRuns(txc);
+  const probe: TxnCommit = { ...emptyCommit, ops: kv, opsBytes: sumOpBytes(kv), allocated: txc.allocated, freed: txc.freed, deferred };
+  if (pipeline.recordBlocks([probe]) <= pipeline.recordBlocksMax) return { kv, opsBytes: probe.opsBytes, deferred };
   txc.convertDeferred();
-  return sized(keyOps(txc));
+  const again = keyOps(txc);
+  return { kv: again, opsBytes: sumOpBytes(again), deferred: deferredRuns(txc) };
+}
+
+function sumOpBytes(kv: BatchOp[]): number {
+  let n = 0;
+  for (const op of kv) n += opBytes(op);
+  return n;
 }
 
 /** Install the transaction's collections and onodes in memory (reads see them from now on). */
-function publish(txc: Txc, colls: Map<string, CollRecord>, cache: Map<string, Onode | null>): void {
+function publish(txc: Txc, colls: Map<string, CollRecord>, cache: OnodeCache, seq: number): void {
   for (const [name, c] of txc.colls) {
     if (c) colls.set(name, c);
     else colls.delete(name);
   }
   for (const [key, s] of txc.staged) {
     if (!s.onode) {
-      cache.set(key, null);
+      cache.publish(key, null, seq);
       continue;
     }
     const o = s.onode;
     for (const si of o.dirtyShards) if (L.shardEmpty(o.shards.get(si)!)) o.shards.delete(si);
-    o.dirtyShards = new Set();
-    cache.set(key, o);
+    // The staged copy's own set (stageCopy, newOnode), so it can be emptied in place.
+    o.dirtyShards.clear();
+    cache.publish(key, o, seq);
   }
 }
 
@@ -130,6 +142,10 @@ async function writeDirect(io: BlockIO, blocks: [number, Buffer][]): Promise<voi
   );
 }
 
+function returnSpans(io: BlockIO, spans: Buffer[]): void {
+  for (const b of spans) io.pool.put(b);
+}
+
 /** What installing a transaction touches of the store: its device, pipeline, counters and in-memory metadata. */
 export interface InstallTarget {
   io: BlockIO;
@@ -138,16 +154,17 @@ export interface InstallTarget {
   stats: L.StatsRecord;
   nidMax: number;
   colls: Map<string, CollRecord>;
-  cache: Map<string, Onode | null>;
+  cache: OnodeCache;
 }
 
 /**
  * Make a prepared transaction visible, start its direct writes and queue it for the commit.
- * Returns the promise that resolves when the pipeline has committed it (its onodes wait on it).
+ * Returns the signal of its commit (its onodes wait on it).
  */
-export function installTxc(txc: Txc, s: InstallTarget, resolve: () => void, reject: (e: Error) => void): Promise<void> {
-  const { kv, opsBytes } = recordOps(txc, s.pipeline);
-  publish(txc, s.colls, s.cache);
+export function installTxc(txc: Txc, s: InstallTarget, done: TxnDone): CommitSignal {
+  const { kv, opsBytes, deferred } = recordOps(txc, s.pipeline);
+  const publishSeq = s.cache.nextSeq();
+  publish(txc, s.colls, s.cache, publishSeq);
   const allocated = coalesce(txc.allocated);
   const freed = coalesce(txc.freed);
   // Block writes: the overlay serves reads until the device has them.
@@ -156,21 +173,15 @@ export function installTxc(txc: Txc, s: InstallTarget, resolve: () => void, reje
     s.io.overlay.set(p, w.plain);
     if (w.mode === 'direct') direct.push([p, w.plain]);
   }
-  const ioDone = writeDirect(s.io, direct);
+  const ioDone = direct.length ? writeDirect(s.io, direct) : noIo;
   s.stats.storedBytes += txc.storedDelta;
   s.stats.objects += txc.objectsDelta;
-  let committedRes: () => void = () => undefined;
-  const committed = new Promise<void>((r) => (committedRes = r));
+  const committed = new CommitSignal();
   for (const st of txc.staged.values()) if (st.onode) st.onode.pending = committed;
   const { storedBytes, objects } = s.stats;
-  const commit: TxnCommit = { ops: kv, opsBytes, deferred: deferredRuns(txc), allocated, freed, ioDone, hasDirect: direct.length > 0, nidMax: s.nidMax, storedBytes, objects, resolve, reject, committed: committedRes };
-  ioDone.then(
-    () => {
-      // The transaction's aligned data buffers are written and out of the overlay.
-      for (const b of txc.spans) s.io.pool.put(b);
-    },
-    () => undefined,
-  );
+  const commit: TxnCommit = { ops: kv, opsBytes, deferred, allocated, freed, ioDone, hasDirect: direct.length > 0, nidMax: s.nidMax, storedBytes, objects, done, committed, publishSeq };
+  // The transaction's aligned data buffers go back to the pool once written and out of the overlay.
+  if (txc.spans.length) ioDone.then(() => returnSpans(s.io, txc.spans), noop);
   s.pipeline.push(commit);
   return committed;
 }

@@ -20,6 +20,8 @@ export interface NativeDevice {
   info(): NativeDeviceInfo;
   setFault(every: number, errno: number, count: number): void;
   registerBuffer(ab: ArrayBuffer): boolean;
+  /** A durable write (pwritev2 RWF_DSYNC) on the calling thread: bytes written or a negative errno. */
+  writeSync(buf: Uint8Array, bufOffset: number, length: number, offset: number): number;
   readonly fallbackReason: string;
 }
 
@@ -58,6 +60,8 @@ export interface NativeAddon {
   crc32cHardware: boolean;
   argon2(type: 'argon2i' | 'argon2id', password: Uint8Array, salt: Uint8Array, time: number, memoryKiB: number, lanes: number, outBytes: number): Promise<Buffer>;
   allocAligned(bytes: number, alignment: number): ArrayBuffer;
+  /** glibc's malloc_trim(0): whether memory was returned. Absent from builds that predate it. */
+  mallocTrim?(): boolean;
 }
 
 let cached: NativeAddon | undefined;

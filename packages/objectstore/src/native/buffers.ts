@@ -3,8 +3,13 @@ import { nativeAddon } from './binding';
 
 /** O_DIRECT needs buffer addresses, offsets and lengths aligned to the logical block size. */
 export const ioAlignBytes = 4096;
-/** One slab of aligned memory; the first slab of a pool is registered with the ring. */
-export const poolSlabBytes = 8 * 1024 * 1024;
+/**
+ * One slab of aligned memory; the first slab of a pool is registered with the ring, which pins it
+ * (all of it is resident from the start). 2 MiB holds what a 4 KiB workload has in flight many
+ * times over; a burst of large writes carves further slabs, which trim() lets go of afterwards
+ * (bench/memory-profile.md, h-rss2: 8 MiB cost every OSD 8 MiB of RSS).
+ */
+export const poolSlabBytes = 2 * 1024 * 1024;
 /** The largest buffer the pool keeps for reuse; larger ones are allocated and dropped. */
 export const poolBufferBytesMax = 4 * 1024 * 1024;
 
@@ -16,6 +21,16 @@ export function allocAligned(bytes: number): Uint8Array {
   const ab = nativeAddon().allocAligned(bytes, ioAlignBytes);
   aligned.add(ab);
   return new Uint8Array(ab);
+}
+
+/**
+ * Return malloc's free memory to the system (glibc's malloc_trim: the free pages between live
+ * chunks too, in every arena). Undefined when the loaded addon predates mallocTrim (rebuild it
+ * with npm run build:native); else whether anything was returned.
+ */
+export function releaseFreeMemory(): boolean | undefined {
+  const addon = nativeAddon();
+  return typeof addon.mallocTrim === 'function' ? addon.mallocTrim() : undefined;
 }
 
 /** True when `buf` may be handed to an O_DIRECT read or write. */
@@ -31,6 +46,7 @@ export class BufferPool {
   private readonly free = new Map<number, Uint8Array[]>();
   private slab: Uint8Array | undefined;
   private slabUsed = 0;
+  private extraBytes = 0;
   readonly firstSlab: ArrayBuffer;
 
   constructor() {
@@ -70,9 +86,31 @@ export class BufferPool {
     list.push(whole);
   }
 
+  /** Bytes of the slabs allocated beyond the first (registered) one since the last trim(). */
+  get extraSlabBytes(): number {
+    return this.extraBytes;
+  }
+
+  /**
+   * Forget the free buffers carved from slabs other than the first, and the slab being carved if
+   * it is not the first: once the buffers still in use come back and are dropped by the next
+   * trim, the garbage collector frees those slabs. The memory a burst of large writes took is
+   * returned this way instead of being kept for the next burst.
+   */
+  trim(): void {
+    for (const [cls, list] of this.free) {
+      const kept = list.filter((b) => b.buffer === this.firstSlab);
+      if (kept.length > 0) this.free.set(cls, kept);
+      else this.free.delete(cls);
+    }
+    if (this.slab && this.slab.buffer !== this.firstSlab) this.slab = undefined;
+    this.extraBytes = 0;
+  }
+
   private carve(cls: number): Uint8Array {
     if (!this.slab || this.slabUsed + cls > this.slab.byteLength) {
       this.slab = allocAligned(Math.max(poolSlabBytes, cls));
+      this.extraBytes += this.slab.byteLength;
       this.slabUsed = 0;
     }
     const b = this.slab.subarray(this.slabUsed, this.slabUsed + cls);

@@ -5,7 +5,7 @@ import { ioAlignBytes, isAligned } from './buffers';
 const log = logger('bdev');
 
 /** Op codes of native/device.h. */
-export const IoOp = { READ: 1, WRITE: 2, FSYNC: 3, FDATASYNC: 4, DISCARD: 5 } as const;
+export const IoOp = { READ: 1, WRITE: 2, FSYNC: 3, FDATASYNC: 4, DISCARD: 5, WRITE_DSYNC: 6 } as const;
 /** Submit flags of native/device.h. */
 export const SubmitFlag = { LINK: 1, BACKGROUND: 2 } as const;
 type IoOpCode = (typeof IoOp)[keyof typeof IoOp];
@@ -38,7 +38,21 @@ interface Pending {
   buf: Uint8Array | null;
   resolve: () => void;
   reject: (e: Error) => void;
+  /** Times this op went back to the queue after a transient failure (ioRetriesMax). */
+  retries?: number;
+  /** The second op of this linked pair (set when the pair is submitted). */
+  partner?: Pending;
+  /** Set on a pair's second op while its first waits to be retried: re-queue both on completion. */
+  retryPair?: Pending;
 }
+
+/**
+ * How often an op interrupted by a signal (EINTR; io_uring reports a read or write cut short by
+ * one as EINTR or a short transfer) or refused for now (EAGAIN) is issued again before its error
+ * is final. Each retry is the same transfer at the same offset (idempotent), and a linked write +
+ * flush goes again as a pair, so the flush still follows the write.
+ */
+export const ioRetriesMax = 8;
 
 /** The backend named by the environment: TS_CEPH_IO=pool|uring|auto. */
 export function envBackend(): IoBackend {
@@ -62,6 +76,11 @@ export class BlockDevice {
   readonly backend: 'io_uring' | 'pool';
   readonly size: number;
   readonly blockdev: boolean;
+  /**
+   * The addon has writeSync (writeDsyncNow). An addon built before it (a stale build/ beside
+   * newer JavaScript) lacks it, and the store then keeps every record on the ring.
+   */
+  readonly hasWriteSync: boolean;
   private native: NativeDevice | undefined;
   private readonly completions: Int32Array;
   private readonly slots: (Pending | undefined)[];
@@ -98,6 +117,7 @@ export class BlockDevice {
     this.backend = info.backend as 'io_uring' | 'pool';
     this.size = info.size;
     this.blockdev = info.blockdev;
+    this.hasWriteSync = typeof (this.native as Partial<NativeDevice>).writeSync === 'function';
     if (this.native.fallbackReason && backend === 'auto') log.warn(`${path}: io_uring unavailable (${this.native.fallbackReason}); using the thread pool`);
   }
 
@@ -166,6 +186,37 @@ export class BlockDevice {
     return this.enqueue(IoOp.FSYNC, null, 0, 0);
   }
 
+  /**
+   * A write that is durable when it settles (RWF_DSYNC): one op and one completion where
+   * writeAndSync needs two. Durable for this range only (with O_DIRECT the device cache flush it
+   * ends with covers every write completed before it, as fdatasync's does).
+   */
+  writeDsync(buf: Uint8Array, offset: number): Promise<void> {
+    this.checkRange(buf, offset, 'write');
+    return this.enqueue(IoOp.WRITE_DSYNC, buf, buf.byteLength, offset);
+  }
+
+  /**
+   * writeDsync done synchronously on this thread (pwritev2 RWF_DSYNC), outside the ring or the
+   * pool: the event loop is blocked for the device's write and flush, and no hand-off to a worker
+   * or wake-up through the loop is paid. For a lone commit with nothing else to do; it is not
+   * ordered against this device's ops in flight (the caller keeps them apart).
+   */
+  writeDsyncNow(buf: Uint8Array, offset: number): void {
+    this.checkRange(buf, offset, 'write');
+    if (this.closing || !this.native) throw cephError('EBADF', `${this.path}: device is closed`);
+    this.counts.writes++;
+    this.counts.flushes++;
+    const r = this.native.writeSync(buf, 0, buf.byteLength, offset);
+    if (r < 0) throw ioError(-r, `${this.path}: write ${offset}~${buf.byteLength}`);
+    if (r !== buf.byteLength) throw cephError('EIO', `${this.path}: short write at ${offset}: ${r} of ${buf.byteLength} bytes`);
+  }
+
+  /** Ops handed to the backend and not completed yet. */
+  get inflightOps(): number {
+    return this.inflight;
+  }
+
   /** Discard (punch a hole in) a range; later reads of it return zeros. */
   discard(offset: number, length: number): Promise<void> {
     if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isInteger(length) || length <= 0 || length > ioBytesMax) throw cephError('EINVAL', `discard ${offset}~${length}: bad range`);
@@ -228,6 +279,7 @@ export class BlockDevice {
       this.slots[slot] = p;
       this.inflight++;
       this.count(p.op);
+      p.partner = second;
       if (second) {
         // The native side reserved room for the pair with its first op.
         const slot2 = this.freeSlots.pop()!;
@@ -248,10 +300,18 @@ export class BlockDevice {
     }
   }
 
+  /** A failure worth issuing again: EINTR, EAGAIN or a short read/write, within ioRetriesMax. */
+  private transient(p: Pending, res: number): boolean {
+    if ((p.retries ?? 0) >= ioRetriesMax) return false;
+    if (res === -Errno.EINTR || res === -Errno.EAGAIN) return true;
+    return res >= 0 && (p.op === IoOp.READ || p.op === IoOp.WRITE || p.op === IoOp.WRITE_DSYNC) && res !== p.length;
+  }
+
   private count(op: IoOpCode): void {
     if (op === IoOp.READ) this.counts.reads++;
     else if (op === IoOp.WRITE) this.counts.writes++;
     else if (op === IoOp.FDATASYNC || op === IoOp.FSYNC) this.counts.flushes++;
+    else if (op === IoOp.WRITE_DSYNC) (this.counts.writes++, this.counts.flushes++);
   }
 
   private onComplete(n: number): void {
@@ -264,9 +324,19 @@ export class BlockDevice {
       this.slots[slot] = undefined;
       this.freeSlots.push(slot);
       this.inflight--;
-      if (res < 0) {
+      if (p.retryPair) {
+        // The second of a pair whose first is retried: whatever it did, both go again in order.
+        const first = p.retryPair;
+        p.retryPair = undefined;
+        this.waiting.unshift(first, p);
+      } else if (this.transient(p, res)) {
+        p.retries = (p.retries ?? 0) + 1;
+        log.dout(1, `${this.path}: ${opName(p.op)} ${p.offset}~${p.length} gave ${res < 0 ? strerror(-res) : `${res} bytes`}; retry ${p.retries}`);
+        if (p.partner) p.partner.retryPair = p;
+        else this.waiting.unshift(p);
+      } else if (res < 0) {
         p.reject(ioError(-res, `${this.path}: ${opName(p.op)} ${p.offset}~${p.length}`));
-      } else if ((p.op === IoOp.READ || p.op === IoOp.WRITE) && res !== p.length) {
+      } else if ((p.op === IoOp.READ || p.op === IoOp.WRITE || p.op === IoOp.WRITE_DSYNC) && res !== p.length) {
         p.reject(cephError('EIO', `${this.path}: short ${opName(p.op)} at ${p.offset}: ${res} of ${p.length} bytes`));
       } else {
         p.resolve();
@@ -282,5 +352,5 @@ export class BlockDevice {
 }
 
 function opName(op: IoOpCode): string {
-  return ['', 'read', 'write', 'fsync', 'fdatasync', 'discard'][op]!;
+  return ['', 'read', 'write', 'fsync', 'fdatasync', 'discard', 'write-dsync'][op]!;
 }

@@ -99,10 +99,17 @@ export class HeartbeatCore {
     return [...this.peers.keys()];
   }
 
-  /** A new map: who we ping now, and reports to forget for peers already marked down. */
-  onMap(map: OSDMap, pgPeers: Iterable<number>): HeartbeatOutput[] {
+  /**
+   * A new map: who we ping now, and reports to forget for peers already marked down. `current`:
+   * the map shows us at this process's own addresses. A restarted OSD's first map (the stored one)
+   * shows its previous incarnation up, and its peers at the addresses they had before a cluster
+   * restart: pinging them from there found nothing listening and reported restarting peers failed
+   * ("connection refused"), which marked them down once more. Ceph's OSD goes active (and
+   * heartbeats) only once the map shows it up at its own addrs (OSD::_committed_osd_maps).
+   */
+  onMap(map: OSDMap, pgPeers: Iterable<number>, current = true): HeartbeatOutput[] {
     const out: HeartbeatOutput[] = [];
-    this.up = isUp(map, this.whoami);
+    this.up = current && isUp(map, this.whoami);
     const want = this.up ? chooseHeartbeatPeers(map, this.whoami, this.conf.minPeers, pgPeers) : [];
     for (const [osd, p] of this.peers) {
       if (want.includes(osd) && map.osdInfo[osd]!.upFrom === p.upFrom) continue;

@@ -14,7 +14,7 @@ import { SnapContext, rangesUnion } from './snap-context';
  */
 export type StoreReader = Pick<
   ObjectStore,
-  'exists' | 'stat' | 'read' | 'fiemap' | 'getattr' | 'getattrs' | 'omapGetHeader' | 'omapGetKeys' | 'omapGetValues' | 'omapGetValsAfter' | 'collectionList'
+  'exists' | 'stat' | 'read' | 'readShared' | 'fiemap' | 'getattr' | 'getattrs' | 'omapGetHeader' | 'omapGetKeys' | 'omapGetValues' | 'omapGetValsAfter' | 'collectionList'
 >;
 
 /** ObjectState (src/osd/osd_types.h): the object info and whether the object exists. */
@@ -71,6 +71,11 @@ export class OpContext {
   /** ctx->num_read / num_write (a cls method's reads and writes are checked against its flags). */
   numRead = 0;
   numWrite = 0;
+  /**
+   * ctx->processed_subop_count: ops of the vector done so far, counting the sub-ops a class method
+   * runs (each cls_cxx_* call is one). cls_cxx_subop_version names log entries with it.
+   */
+  processedSubops = 0;
   /** Bytes the op adds (delta_stats.num_bytes > 0): refused on a full pool. */
   bytesAdded = 0;
   /** ctx->user_at_version set by copy-from: the source's user_version becomes the reply's and the object's. */
@@ -123,7 +128,11 @@ export class OpContext {
   }
 }
 
-/** A handler's result: the op's rval (negative errno on failure). Out data goes into `out.data`. */
-export type OpHandler = (ctx: OpContext, op: import('@ts-ceph/messages').OSDOp, out: import('@ts-ceph/messages').OSDOp) => Promise<number>;
+/**
+ * A handler's result: the op's rval (negative errno on failure). Out data goes into `out.data`. A
+ * handler that reads nothing from the store answers synchronously (a number, no promise), so a
+ * vector of such ops runs without one (op-run.ts).
+ */
+export type OpHandler = (ctx: OpContext, op: import('@ts-ceph/messages').OSDOp, out: import('@ts-ceph/messages').OSDOp) => number | Promise<number>;
 
 export type { MOSDOpReply };

@@ -1,36 +1,34 @@
-import { CephError, Errno } from '@ts-ceph/common/core';
-import { DencError, EntityNameT, UTime } from '@ts-ceph/denc';
-import { OSDCap, OSDClassInfo } from '@ts-ceph/cephx/core';
+import { Errno } from '@ts-ceph/common/core';
+import { EntityNameT, UTime } from '@ts-ceph/denc';
 import { EversionT, OsdReqidT } from '@ts-ceph/maps';
 import {
   CephOsdFlag,
   CephOsdOp,
-  CephOsdOpFlag,
   CephOsdWatchOp,
   opWatch,
   MOSDOp,
   MOSDOpReply,
   OSDOp,
   mOSDOpReplyFor,
-  opCall,
   setEnoentReplyVersions,
   setReplyVersions,
-  CEPH_OSD_OP_MODE_RD,
-  CEPH_OSD_OP_MODE_WR,
   CEPH_OSD_OP_TYPE,
   CEPH_OSD_OP_TYPE_PG,
 } from '@ts-ceph/messages';
-import { CEPH_NOSNAP, CEPH_SNAPDIR, GHObject, Transaction, ghobject, objectNameBytesMax, objectNamespaceBytesMax } from '@ts-ceph/objectstore/interface';
-import { newSnapSet } from '@ts-ceph/maps';
-import { OI_FLAG } from './object-info';
+import { CEPH_NOSNAP, CEPH_SNAPDIR, GHObject, Transaction, ghobject } from '@ts-ceph/objectstore/interface';
+import { SnapSetT, newSnapSet } from '@ts-ceph/maps';
+import { OI_FLAG, newObjectInfo } from './object-info';
 import { findSnapObject, headAttrs, loadSnapSet, makeWriteable, opSnapContext } from './snaps';
 import { snapContextValid } from './snap-context';
 import { pgList, pgListOps } from './pg-list';
 import { loadObjectStateIn } from './object-info';
 import { ObjectState, OpContext, OpOrigin, OpPool, StoreReader } from './op-context';
-import { opHandlers } from './ops';
-import { clsRegistry } from './ops/call';
+import { ObcEntry, ObjectContextCache, obcKey, takeSnapSet } from './obc-cache';
+import { OpSession, hasCaps, objectNameCheck, resolveCalls, snapOpCheck } from './op-checks';
+import { OpsRan, isWrite, runOps } from './op-run';
 import { PG, PgLogDup, PgLogEntry, PgLogOp } from './pg';
+
+export type { OpSession };
 
 /** Named limits of the op engine (docs/LIMITS.md). */
 export const osdOpEngineLimits = {
@@ -38,11 +36,6 @@ export const osdOpEngineLimits = {
   writeOpReplyBytesMax: 32,
 };
 
-/** The client session an op arrived on: its cephx caps for the OSD service. */
-export interface OpSession {
-  allowAll: boolean;
-  cap: OSDCap | undefined;
-}
 
 /** Where and when an op runs: the map epoch, the time, the pool, the client. */
 export interface OpEnv {
@@ -66,6 +59,12 @@ export interface OpEnv {
   failsafeFull?: boolean;
   /** CEPH_OSD_OP_SCRUBLS over the PG's last scrub (core/peering/scrub-ls.ts); without it -EOPNOTSUPP. */
   scrubLs?: (arg: Uint8Array) => { result: number; out: Buffer };
+  /**
+   * The PG's object contexts (core/obc-cache.ts), given by a caller that keeps them true (rep-ops.ts
+   * invalidates on every queued transaction): a head write finds the object's info and SnapSet
+   * there and runs without reading the store. Without it every op reads the store.
+   */
+  obc?: ObjectContextCache;
 }
 
 /**
@@ -83,17 +82,17 @@ export interface OpOutcome {
    * read): watch connects and disconnects, notifies. The driver runs them in order.
    */
   effects?: (() => void)[];
+  /**
+   * The head's context as this write leaves it, for the caller to put into `env.obc` once the
+   * transaction is queued (after the queue's invalidation): the next write to it reads nothing.
+   */
+  obc?: { key: string; entry: ObcEntry };
 }
 
-const isRead = (op: number): boolean => (op & CEPH_OSD_OP_MODE_RD) !== 0;
-const isWrite = (op: number): boolean => (op & CEPH_OSD_OP_MODE_WR) !== 0;
 /** OpInfo::set_from_op: a watch PING is not a write (no log entry; it is never resent). */
 const isWriteOp = (o: OSDOp): boolean => isWrite(o.op) && !(o.op === CephOsdOp.WATCH && opWatch(o).op === CephOsdWatchOp.PING);
 const isPgOp = (op: number): boolean => (op & CEPH_OSD_OP_TYPE) === CEPH_OSD_OP_TYPE_PG;
 const errno = (e: number): number => -e;
-
-/** Ops that write but are not user-visible modifications (do_osd_ops: no user_version bump). */
-const notUserModify = new Set<number>([CephOsdOp.WATCH, CephOsdOp.COPY_FROM, CephOsdOp.COPY_FROM2, CephOsdOp.CACHE_PIN, CephOsdOp.CACHE_UNPIN, CephOsdOp.SET_REDIRECT, CephOsdOp.TIER_PROMOTE, CephOsdOp.UNDIRTY]);
 
 /** The ghobject_t of a client object: the head (CEPH_NOSNAP) in the op's pool, with the client's hash. */
 export function opObject(req: MOSDOp): GHObject {
@@ -128,42 +127,9 @@ export function opMayWrite(req: MOSDOp): boolean {
   return typeof classes !== 'number' && classes.some((c) => c.write);
 }
 
-/** PrimaryLogPG::op_has_sufficient_caps, with the class methods the op calls (OpInfo::ClassInfo). */
-function hasCaps(req: MOSDOp, s: OpSession, pool: OpPool, classes: OSDClassInfo[]): boolean {
-  if (s.allowAll) return true;
-  if (!s.cap) return false;
-  const read = req.ops.some((o) => isRead(o.op));
-  const write = req.ops.some((o) => isWrite(o.op)) || classes.some((c) => c.write);
-  return s.cap.isCapable({ pool: pool.name, app: pool.app, nspace: req.oloc.nspace, object: req.oloc.key || req.oid, read, write, classes });
-}
-
-/** OpInfo::set_from_op for CALL ops: each call's class info; EOPNOTSUPP (or EINVAL) for a bad one. */
-function resolveCalls(req: MOSDOp): OSDClassInfo[] | number {
-  const out: OSDClassInfo[] = [];
-  for (const o of req.ops) {
-    if (o.op !== CephOsdOp.CALL) continue;
-    const c = opCall(o);
-    if (c.className === undefined || c.method === undefined) return errno(Errno.EINVAL);
-    try {
-      out.push(clsRegistry.classInfo(c.className, c.method));
-    } catch (e) {
-      return e instanceof CephError ? -e.errno : errno(Errno.EOPNOTSUPP);
-    }
-  }
-  return out;
-}
-
 /** The object as the store has it (ObjectContext): existence and its object info. */
 export function loadObjectState(store: StoreReader, pg: PG, o: GHObject): Promise<ObjectState> {
   return loadObjectStateIn(store, pg.coll, o);
-}
-
-/** An exception from a handler becomes the op's errno, never silence (bad input: EINVAL). */
-function errnoOf(e: unknown, env: OpEnv): number {
-  if (e instanceof CephError) return e.errno > 0 ? -e.errno : e.errno || errno(Errno.EIO);
-  if (e instanceof DencError) return errno(Errno.EINVAL);
-  env.log?.(0, `op handler failed: ${(e as Error).stack ?? String(e)}`);
-  return errno(Errno.EIO);
 }
 
 /**
@@ -172,7 +138,7 @@ function errnoOf(e: unknown, env: OpEnv): number {
  * back as a Transaction holding the data, the object info and the PG log entry. Never throws for bad
  * input: misdirected ops get -ENXIO, missing caps -EPERM, unknown op codes -EOPNOTSUPP.
  */
-export async function executeOp(store: StoreReader, pg: PG | undefined, req: MOSDOp, env: OpEnv): Promise<OpOutcome> {
+export function executeOp(store: StoreReader, pg: PG | undefined, req: MOSDOp, env: OpEnv): OpOutcome | Promise<OpOutcome> {
   const { pool, epoch } = env;
   if (!pg || !pool || req.pgid.pgid.pool !== pg.pgid.pool || req.pgid.pgid.seed !== pg.pgid.seed || req.oloc.pool !== pg.pgid.pool) {
     return { reply: replyOpError(req, errno(Errno.ENXIO), epoch) };
@@ -185,7 +151,7 @@ export async function executeOp(store: StoreReader, pg: PG | undefined, req: MOS
     return { reply: replyOpError(req, errno(Errno.EOPNOTSUPP), epoch) };
   }
   if (req.ops.length === 0) return { reply: replyOpError(req, errno(Errno.EINVAL), epoch) };
-  if (req.ops.some((o) => isPgOp(o.op))) return { reply: await pgOp(store, req, pg, pool, epoch, env.scrubLs) };
+  if (req.ops.some((o) => isPgOp(o.op))) return pgOp(store, req, pg, pool, epoch, env.scrubLs).then((reply) => ({ reply }));
   const badName = objectNameCheck(req);
   if (badName) return { reply: replyOpError(req, badName, epoch) };
 
@@ -196,8 +162,40 @@ export async function executeOp(store: StoreReader, pg: PG | undefined, req: MOS
     const dup = pg.findRequest(req.reqid);
     if (dup) return { reply: dupReply(req, dup, epoch), dupOf: dup.version };
   }
-  const target = await opTarget(store, pg, req, pool);
-  if (typeof target === 'number') return { reply: replyOpError(req, target, epoch) };
+  // get_object_context: a head the PG has in its object contexts costs no store read (and, with
+  // handlers that read nothing either, no promise); a write that misses loads it and fills them.
+  if (env.obc && req.snapid === CEPH_NOSNAP) {
+    const head = opObject(req);
+    const key = obcKey(head)!;
+    const hit = env.obc.get(key);
+    if (hit) return execute(store, pg, req, env, mayWrite, { oid: hit.oid, before: hit.state }, mayWrite ? takeSnapSet(hit.snapset) : undefined, key);
+    if (mayWrite) return loadHead(store, pg, req, env, head, key);
+  }
+  return opTarget(store, pg, req, pool).then(async (target) => {
+    if (typeof target === 'number') return { reply: replyOpError(req, target, epoch) };
+    const { oid, before } = target;
+    const load = before.exists && (mayWrite || req.snapid === CEPH_SNAPDIR);
+    return execute(store, pg, req, env, mayWrite, target, load ? await loadSnapSet(store, pg.coll, oid) : undefined);
+  });
+}
+
+/** A head write that missed the object contexts: the store's answer, kept for the next write. */
+async function loadHead(store: StoreReader, pg: PG, req: MOSDOp, env: OpEnv, head: GHObject, key: string): Promise<OpOutcome> {
+  const obc = env.obc!;
+  const generation = obc.generation;
+  const before = await loadObjectState(store, pg, head);
+  const snapset = before.exists ? await loadSnapSet(store, pg.coll, head) : newSnapSet();
+  obc.fill(key, generation, { oid: head, state: before, snapset });
+  return execute(store, pg, req, env, true, { oid: head, before }, takeSnapSet(snapset), key);
+}
+
+/**
+ * do_op once the object is known: the op context, the snap checks of a write, the ops, and
+ * finish_ctx. `snapset` is the head's (a private copy), loaded for writes and CEPH_SNAPDIR reads.
+ * Synchronous when every handler is; `key` names the head in `env.obc` for the write's outcome.
+ */
+function execute(store: StoreReader, pg: PG, req: MOSDOp, env: OpEnv, mayWrite: boolean, target: { oid: GHObject; before: ObjectState }, snapset: SnapSetT | undefined, key?: string): OpOutcome | Promise<OpOutcome> {
+  const { epoch, pool } = env;
   const { oid, before } = target;
   // do_op answers a read of a missing object with reply_ctx(-ENOENT): no versions (librados'
   // get_last_version then reads 0), unlike an ENOENT met while executing the ops.
@@ -205,36 +203,17 @@ export async function executeOp(store: StoreReader, pg: PG | undefined, req: MOS
     return { reply: replyOpError(req, errno(Errno.ENOENT), epoch) };
   }
   const atVersion = pg.nextVersion(epoch);
-  const ctx = new OpContext(store, pg.coll, oid, req, before, { now: env.now, epoch, pool, origin: env.origin, atVersion, reqid: req.reqid, client: env.client, pg, watches: env.watches, copySource: env.copySource });
-  if (mayWrite || req.snapid === CEPH_SNAPDIR) ctx.snapset = before.exists ? await loadSnapSet(store, pg.coll, oid) : newSnapSet();
+  const ctx = new OpContext(store, pg.coll, oid, req, before, { now: env.now, epoch, pool: pool!, origin: env.origin, atVersion, reqid: req.reqid, client: env.client, pg, watches: env.watches, copySource: env.copySource });
+  if (mayWrite || req.snapid === CEPH_SNAPDIR) ctx.snapset = snapset ?? newSnapSet();
   if (mayWrite) {
-    ctx.snapc = opSnapContext(req, pool, pg.info.purgedSnaps);
+    ctx.snapc = opSnapContext(req, pool!, pg.info.purgedSnaps);
     // ORDERSNAP: the client asks to fail rather than write with a SnapContext older than the object's.
     if (req.flags & CephOsdFlag.ORDERSNAP && ctx.snapc.seq < ctx.snapset.seq) return { reply: replyOpError(req, errno(Errno.EOLDSNAPC), epoch) };
     if (!snapContextValid(ctx.snapc)) return { reply: replyOpError(req, errno(Errno.EINVAL), epoch) };
   }
-  return finish(ctx, pg, await runOps(ctx, env), env, mayWrite);
-}
-
-/**
- * do_op's checks of the object's name before it looks the object up (PrimaryLogPG.cc, after the PG
- * ops): a name or locator key over osd_max_object_name_len or a namespace over
- * osd_max_object_namespace_len is ENAMETOOLONG for reads too (a stat of such a name is not ENOENT),
- * and an empty name is EINVAL.
- */
-function objectNameCheck(req: MOSDOp): number {
-  if (Buffer.byteLength(req.oid) > objectNameBytesMax) return errno(Errno.ENAMETOOLONG);
-  if (Buffer.byteLength(req.oloc.key) > objectNameBytesMax) return errno(Errno.ENAMETOOLONG);
-  if (Buffer.byteLength(req.oloc.nspace) > objectNamespaceBytesMax) return errno(Errno.ENAMETOOLONG);
-  if (req.oid.length === 0) return errno(Errno.EINVAL);
-  return 0;
-}
-
-/** do_op's snap checks: no writes to a snap; LIST_SNAPS only on CEPH_SNAPDIR and nothing else there. */
-function snapOpCheck(req: MOSDOp, mayWrite: boolean): number {
-  if (mayWrite && req.snapid !== CEPH_NOSNAP) return errno(Errno.EINVAL);
-  for (const o of req.ops) if ((o.op === CephOsdOp.LIST_SNAPS) !== (req.snapid === CEPH_SNAPDIR)) return errno(Errno.EINVAL);
-  return 0;
+  const ran = runOps(ctx, env.log);
+  if (ran instanceof Promise) return ran.then((r) => finishCached(ctx, pg, r, env, mayWrite, key));
+  return finishCached(ctx, pg, ran, env, mayWrite, key);
 }
 
 /** find_object_context: the head (also for CEPH_SNAPDIR), or the object serving a read at a snap. */
@@ -246,39 +225,21 @@ async function opTarget(store: StoreReader, pg: PG, req: MOSDOp, pool: OpPool): 
   return typeof t === 'number' ? t : { oid: t.oid, before: t.state };
 }
 
-/**
- * do_osd_ops' loop: each op in turn; the first failure without FAILOK ends the vector. The result is
- * the last op's, which may be positive (a matching cmpxattr gives 1, and a read-only vector returns it
- * to the client as rados_read_op_operate's value); FAILOK turns a failure into 0.
- */
-async function runOps(ctx: OpContext, env: OpEnv): Promise<{ result: number; outs: MOSDOpReply['ops'] }> {
-  const { req } = ctx;
-  const outs = ctx.req.ops.map((o) => ({ ...o, data: Buffer.alloc(0), rval: 0 }));
-  let result = 0;
-  for (let i = 0; i < req.ops.length; i++) {
-    const op = req.ops[i]!;
-    const out = outs[i]!;
-    if (isWrite(op.op) && !notUserModify.has(op.op)) ctx.userModify = true;
-    const h = opHandlers.get(op.op);
-    let r: number;
-    try {
-      r = h ? await h(ctx, op, out) : errno(Errno.EOPNOTSUPP);
-    } catch (e) {
-      r = errnoOf(e, env);
-    }
-    out.rval = r;
-    result = r;
-    if (r < 0) {
-      out.data = Buffer.alloc(0);
-      if (!(op.flags & CephOsdOpFlag.FAILOK)) return { result: r, outs };
-      result = 0;
-    }
+/** finish_ctx, and the head's context as a write leaves it, for the PG's object contexts. */
+function finishCached(ctx: OpContext, pg: PG, ran: OpsRan, env: OpEnv, mayWrite: boolean, key: string | undefined): OpOutcome {
+  const out = finish(ctx, pg, ran, env, mayWrite);
+  // Only a write that changed the object: a failed or no-op vector leaves the cached context as
+  // it was (its transaction holds the PG log alone), and the SnapSet copy may be half changed.
+  if (key !== undefined && out.t && out.entry && out.entry.op !== PgLogOp.ERROR) {
+    const gone = !ctx.obs.exists;
+    const state: ObjectState = gone ? { exists: false, oi: newObjectInfo() } : { exists: true, oi: ctx.obs.oi };
+    out.obc = { key, entry: { oid: ctx.oid, state, snapset: gone ? newSnapSet() : ctx.snapset } };
   }
-  return { result, outs };
+  return out;
 }
 
 /** execute_ctx's tail and finish_ctx: the reply, and for writes the log entry, object info and transaction. */
-function finish(ctx: OpContext, pg: PG, ran: { result: number; outs: MOSDOpReply['ops'] }, env: OpEnv, mayWrite: boolean): OpOutcome {
+function finish(ctx: OpContext, pg: PG, ran: OpsRan, env: OpEnv, mayWrite: boolean): OpOutcome {
   const { req } = ctx;
   const { result, outs } = ran;
   const reply = mOSDOpReplyFor(req, result, env.epoch);
@@ -299,8 +260,9 @@ function finish(ctx: OpContext, pg: PG, ran: { result: number; outs: MOSDOpReply
   if (!mayWrite) {
     // complete_read_ctx: data and rvals, the object's user version; an error leaves the reply's
     // versions at zero but for ENOENT, which gives the PG's as a floor for the next user version.
+    // The ops before a failed one keep their data (a stat then a failed cmpext: librados fills the
+    // stat's size, as a real OSD's reply lets it).
     reply.ops = outs;
-    if (result < 0) for (const o of reply.ops) o.data = Buffer.alloc(0);
     if (result === errno(Errno.ENOENT)) setEnoentReplyVersions(reply, pg.info.lastUpdate, pg.info.lastUserVersion);
     else if (result >= 0) setReplyVersions(reply, { epoch: 0, version: 0n }, ctx.before.oi.userVersion);
     return { reply, effects: result >= 0 ? ctx.effects : [] };
@@ -319,7 +281,11 @@ function finish(ctx: OpContext, pg: PG, ran: { result: number; outs: MOSDOpReply
       }
     }
     reply.ops = outs;
-  } else reply.ops = outs.map((o) => ({ ...o, data: Buffer.alloc(0) }));
+  } else {
+    // A write's reply carries no out data; `outs` are this op's own copies, emptied in place.
+    for (const o of outs) if (o.data.length) o.data = Buffer.alloc(0);
+    reply.ops = outs;
+  }
   reply.result = replyResult;
 
   // make_writeable: the clone (if this is the first write after a snap) comes before the op's own ops.

@@ -9,7 +9,7 @@
  * (a failed write's delta_stats are thrown away with its transaction). Kept in memory: a restart
  * starts the counts at zero again, which the mgr reads as no I/O for that period.
  */
-import { CephOsdOp as Op, MOSDOp, MOSDOpReply } from '@ts-ceph/messages';
+import { CephOsdOp as Op, MOSDOp, MOSDOpReply, opDataBytes } from '@ts-ceph/messages';
 
 /** Reads counted with the bytes they return. */
 const readsWithBytes = new Set<number>([Op.READ, Op.SYNC_READ, Op.SPARSE_READ, Op.MAPEXT, Op.GETXATTR, Op.GETXATTRS, Op.OMAPGETKEYS, Op.OMAPGETVALS, Op.OMAPGETHEADER, Op.OMAPGETVALSBYKEYS]);
@@ -41,7 +41,8 @@ export class PgIoStats {
         if (writesWithBytes.has(o.op)) s.num_wr_kb += kb(o.data.length);
       } else if (readsWithBytes.has(o.op) || reads.has(o.op)) {
         s.num_rd++;
-        if (readsWithBytes.has(o.op)) s.num_rd_kb += kb(reply.ops[i]?.data.length ?? 0);
+        const replyOp = reply.ops[i];
+        if (readsWithBytes.has(o.op)) s.num_rd_kb += kb(replyOp ? opDataBytes(replyOp) : 0);
       }
     });
   }

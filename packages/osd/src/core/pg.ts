@@ -16,6 +16,7 @@ import {
 } from '@ts-ceph/maps';
 import { CEPH_NOSNAP, CollT, GHObject, POOL_MIN, Transaction, ghobject } from '@ts-ceph/objectstore/interface';
 import { StoreReader } from './op-context';
+import { ObjectContextCache } from './obc-cache';
 import { decodeDup, decodeLogEntry, encodeDup, encodeLogEntry } from './pg-log-codec';
 
 export { decodeDup, decodeLogEntry, encodeDup, encodeLogEntry };
@@ -251,6 +252,8 @@ export class PG {
    * (takeEncoded), so a write encodes its entry once for the log and every replica.
    */
   private readonly encoded = new WeakMap<PgLogEntry, Buffer>();
+  /** The primary's object contexts (obc-cache.ts): kept true by PeeringPG.queue's invalidation. */
+  readonly obc = new ObjectContextCache();
 
   constructor(
     readonly coll: CollT,

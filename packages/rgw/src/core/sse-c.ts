@@ -32,14 +32,18 @@ function base64Strict(s: string): Buffer | undefined {
 }
 
 /** The customer key of a request (under `prefix`), or undefined when it names none. */
+/** The three header names under each prefix, built once: every PUT and GET asks for them. */
+const names = new Map([sseHeaderPrefix, copySourceSsePrefix].map((p) => [p, { alg: `${p}algorithm`, key: `${p}key`, md5: `${p}key-md5` }]));
+
 export function parseSseC(headers: Record<string, string | string[] | undefined>, prefix = sseHeaderPrefix): SseCKey | undefined {
-  const get = (n: string): string | undefined => {
-    const v = headers[`${prefix}${n}`];
+  const n = names.get(prefix) ?? { alg: `${prefix}algorithm`, key: `${prefix}key`, md5: `${prefix}key-md5` };
+  const get = (name: string): string | undefined => {
+    const v = headers[name];
     return typeof v === 'string' ? v : undefined;
   };
-  const alg = get('algorithm');
-  const keyText = get('key');
-  const md5Text = get('key-md5');
+  const alg = get(n.alg);
+  const keyText = get(n.key);
+  const md5Text = get(n.md5);
   if (alg === undefined) {
     if (keyText !== undefined || md5Text !== undefined) throw new S3Error('InvalidArgument', 'Requests specifying Server Side Encryption with Customer provided keys must provide a valid encryption algorithm.');
     return undefined;

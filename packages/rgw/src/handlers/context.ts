@@ -58,7 +58,12 @@ export function decodePath(s: string): string {
 /** x-amz-meta-* headers as sent (names lower-case). */
 export function userMeta(c: Ctx): Record<string, string> {
   const meta: Record<string, string> = {};
-  for (const [k, v] of Object.entries(c.req.headers)) if (k.startsWith('x-amz-meta-') && typeof v === 'string') meta[k] = v;
+  // A for-in over the header object: Object.entries copied every header into pairs on every PUT.
+  const h = c.req.headers;
+  for (const k in h) {
+    const v = h[k];
+    if (k.startsWith('x-amz-meta-') && typeof v === 'string') meta[k] = v;
+  }
   return meta;
 }
 

@@ -67,6 +67,7 @@ function countingContext(ctx: ClsContext, n: { reads: number; writes: number }):
     mapClear: () => wr(() => ctx.mapClear()),
     mapWriteHeader: (h) => wr(() => ctx.mapWriteHeader(h)),
     currentVersion: () => ctx.currentVersion(),
+    subopVersion: () => ctx.subopVersion(),
     snapsetSeq: () => ctx.snapsetSeq(),
     log: (l, m) => ctx.log(l, m),
   };

@@ -85,6 +85,12 @@ export interface ClsContext {
    */
   currentVersion(): bigint;
   /**
+   * cls_cxx_subop_version: "<currentVersion>.<n>", n the op's processed sub-ops so far (the ops
+   * before this CALL and every cls_cxx_* call that succeeded, each a do_osd_ops sub-op in Ceph).
+   * cls_log names entries without an id with it.
+   */
+  subopVersion(): string;
+  /**
    * cls_get_snapset_seq: the head's SnapSet seq as the op leaves it (ctx->obc->ssc->snapset.seq);
    * ENOENT when the object does not exist, or is a whiteout without clones. cls_rbd's
    * assert_snapc_seq guards a migration's deep-copy writes with it.

@@ -4,10 +4,16 @@ import { rbdMethods } from './rbd';
 import { ClsMethod, ClsRegistry, OSD_CLASS_DEFAULT_LIST } from './registry';
 import { versionMethods } from './version';
 import { numopsMethods } from './numops';
+import { refcountMethods } from './refcount';
+import { logMethods } from './log';
+import { timeindexMethods } from './timeindex';
+import { userMethods } from './user';
+import { otpMethods } from './otp';
+import { journalMethods } from './journal';
 
 /**
- * The object classes ts-osd serves: one file per class, one line here each. rbd, version, refcount
- * and the rgw bucket index slot in the same way (a `<name>Methods` table in `cls/<name>.ts`).
+ * The object classes ts-osd serves: one file per class, one line here each (a `<name>Methods` table
+ * in `cls/<name>.ts`, its types beside it); the rgw bucket index will slot in the same way.
  */
 export const builtinClasses: ReadonlyArray<readonly [string, Readonly<Record<string, ClsMethod>>]> = [
   ['hello', helloMethods],
@@ -15,6 +21,12 @@ export const builtinClasses: ReadonlyArray<readonly [string, Readonly<Record<str
   ['rbd', rbdMethods],
   ['version', versionMethods],
   ['numops', numopsMethods],
+  ['refcount', refcountMethods],
+  ['log', logMethods],
+  ['timeindex', timeindexMethods],
+  ['user', userMethods],
+  ['otp', otpMethods],
+  ['journal', journalMethods],
 ];
 
 /** A registry with every built-in class; `defaultList` is osd_class_default_list. */
@@ -33,3 +45,13 @@ export * from './lock';
 export { rbdMethods } from './rbd';
 export * from './version';
 export * from './numops';
+export * from './refcount';
+export * from './log-types';
+export * from './log';
+export * from './timeindex';
+export * from './user-types';
+export * from './user';
+export * from './otp-types';
+export * from './otp';
+export * from './journal-types';
+export { journalMethods } from './journal';

@@ -1,6 +1,6 @@
 import { CephError, Errno, ErrnoName } from '@ts-ceph/common/core';
-import { CEPH_FEATURES_ALL } from '@ts-ceph/denc';
-import { CephOsdOp, OSDOp, osdOp, osdOpExtent, osdOpWrite, osdOpWriteFull, opCall } from '@ts-ceph/messages';
+import { CEPH_FEATURES_ALL, Writer } from '@ts-ceph/denc';
+import { CephOsdOp, OSDOp, encodeStrBufferMap, osdOp, osdOpExtent, osdOpWrite, osdOpWriteFull, opCall } from '@ts-ceph/messages';
 import { ClsContext, ClsRegistry, builtinClsRegistry, execClsMethod, parseClsCall, CLS_METHOD_WR } from '../cls';
 import { OI_FLAG } from '../object-info';
 import { OpContext, OpHandler } from '../op-context';
@@ -34,7 +34,7 @@ export function clsContextFor(ctx: OpContext, handlers: ReadonlyMap<number, OpHa
     return out;
   };
   const mustExistBefore = (): void => existedBefore(ctx);
-  return {
+  return countingSubops(ctx, {
     origin: ctx.env.origin,
     now: ctx.env.now,
     canWrite,
@@ -75,70 +75,89 @@ export function clsContextFor(ctx: OpContext, handlers: ReadonlyMap<number, OpHa
       ctx.maybeCreate();
       ctx.t.setattr(ctx.coll, ctx.oid, `_${name}`, value);
     },
-    ...clsOmapContext(ctx),
+    ...clsOmapContext(ctx, sub),
     currentVersion: () => ctx.env.pg.info.lastUserVersion,
+    subopVersion: () => `${ctx.env.pg.info.lastUserVersion}.${ctx.processedSubops}`,
     async snapsetSeq() {
       const whiteout = (ctx.oi.flags & OI_FLAG.WHITEOUT) !== 0 && ctx.snapset.clones.length === 0;
       if (!ctx.obs.exists || whiteout) throw new CephError('ENOENT', Errno.ENOENT, 'no such object');
       return ctx.snapset.seq;
     },
     log: () => undefined,
-  };
+  });
 }
 
-/** The omap half of the ClsContext: reads of the omap before the op, writes into the op's transaction. */
-function clsOmapContext(ctx: OpContext): Pick<ClsContext, 'mapGetHeader' | 'mapGetVal' | 'mapGetKeys' | 'mapGetVals' | 'mapSetVal' | 'mapSetVals' | 'mapRemoveKey' | 'mapRemoveRange' | 'mapClear' | 'mapWriteHeader'> {
-  const mustExistBefore = (): void => existedBefore(ctx);
-  const omapWrite = (): void => {
-    ctx.numWrite++;
-    ctx.maybeCreate();
+/** The ClsContext calls Ceph runs as one do_osd_ops sub-op each (objclass.cc). */
+const subopCalls = [
+  'stat', 'read', 'create', 'write', 'writeFull', 'truncate', 'remove', 'getxattr', 'getxattrs', 'setxattr',
+  'mapGetHeader', 'mapGetVal', 'mapGetKeys', 'mapGetVals', 'mapSetVal', 'mapSetVals', 'mapRemoveKey', 'mapRemoveRange', 'mapClear', 'mapWriteHeader',
+] as const;
+
+/**
+ * Count each sub-op that succeeds in ctx.processedSubops, as do_osd_ops' loop does (a failed sub-op
+ * leaves its loop before the count).
+ */
+function countingSubops(ctx: OpContext, c: ClsContext): ClsContext {
+  const out: ClsContext = { ...c };
+  for (const name of subopCalls) {
+    const f = c[name] as (...a: unknown[]) => Promise<unknown>;
+    (out as unknown as Record<string, unknown>)[name] = async (...a: unknown[]) => {
+      const v = await f(...a);
+      ctx.processedSubops++;
+      return v;
+    };
+  }
+  return out;
+}
+
+/**
+ * The omap half of the ClsContext. Reads see the omap before the op and, as Ceph's omap-get ops
+ * check oi.is_omap() rather than existence, an object without omap (or not there at all: a WR
+ * method on a new object) reads as empty. Writes run the omap op handlers as sub-ops, so the
+ * object's OMAP flag, creation and the ENOENT of a key removal on a missing object are Ceph's.
+ */
+function clsOmapContext(ctx: OpContext, sub: (op: OSDOp, what: string) => Promise<OSDOp>): Pick<ClsContext, 'mapGetHeader' | 'mapGetVal' | 'mapGetKeys' | 'mapGetVals' | 'mapSetVal' | 'mapSetVals' | 'mapRemoveKey' | 'mapRemoveRange' | 'mapClear' | 'mapWriteHeader'> {
+  const noOmap = (): boolean => !ctx.before.exists || !ctx.obs.exists || (ctx.oi.flags & OI_FLAG.OMAP) === 0;
+  const setVals = async (kv: ReadonlyMap<string, Buffer>): Promise<void> => {
+    await sub(osdOp(CephOsdOp.OMAPSETVALS, { data: encodeStrBufferMap(kv) }), 'omap-set-vals');
   };
   return {
-  async mapGetHeader() {
-    mustExistBefore();
-    return Buffer.from(await ctx.store.omapGetHeader(ctx.coll, ctx.oid));
-  },
-  async mapGetVal(key) {
-    mustExistBefore();
-    const v = (await ctx.store.omapGetValues(ctx.coll, ctx.oid, [key])).get(key);
-    if (v === undefined) throw new CephError('ENOENT', Errno.ENOENT, `no omap key ${key}`);
-    return Buffer.from(v);
-  },
-  // cls_cxx_map_get_keys/vals run omap-get-keys/vals as sub-ops: the same walk and limits.
-  async mapGetKeys(startAfter, max) {
-    mustExistBefore();
-    const r = await walkOmap(ctx, startAfter, '', clampMax(BigInt(max)), false);
-    return { keys: [...r.vals.keys()], more: r.truncated };
-  },
-  async mapGetVals(startAfter, prefix, max) {
-    mustExistBefore();
-    const r = await walkOmap(ctx, startAfter, prefix, clampMax(BigInt(max)), true);
-    return { vals: r.vals, more: r.truncated };
-  },
-  async mapSetVal(key, value) {
-    omapWrite();
-    ctx.t.omapSetKeys(ctx.coll, ctx.oid, new Map([[key, value]]));
-  },
-  async mapSetVals(kv) {
-    omapWrite();
-    ctx.t.omapSetKeys(ctx.coll, ctx.oid, kv);
-  },
-  async mapRemoveKey(key) {
-    omapWrite();
-    ctx.t.omapRmKeys(ctx.coll, ctx.oid, [key]);
-  },
-  async mapRemoveRange(first, last) {
-    omapWrite();
-    ctx.t.omapRmKeyRange(ctx.coll, ctx.oid, first, last);
-  },
-  async mapClear() {
-    omapWrite();
-    ctx.t.omapClear(ctx.coll, ctx.oid);
-  },
-  async mapWriteHeader(header) {
-    omapWrite();
-    ctx.t.omapSetHeader(ctx.coll, ctx.oid, header);
-  },
+    async mapGetHeader() {
+      if (noOmap()) return Buffer.alloc(0);
+      return Buffer.from(await ctx.store.omapGetHeader(ctx.coll, ctx.oid));
+    },
+    async mapGetVal(key) {
+      const v = noOmap() ? undefined : (await ctx.store.omapGetValues(ctx.coll, ctx.oid, [key])).get(key);
+      if (v === undefined) throw new CephError('ENOENT', Errno.ENOENT, `no omap key ${key}`);
+      return Buffer.from(v);
+    },
+    // cls_cxx_map_get_keys/vals run omap-get-keys/vals as sub-ops: the same walk and limits.
+    async mapGetKeys(startAfter, max) {
+      if (noOmap()) return { keys: [], more: false };
+      const r = await walkOmap(ctx, startAfter, '', clampMax(BigInt(max)), false);
+      return { keys: [...r.vals.keys()], more: r.truncated };
+    },
+    async mapGetVals(startAfter, prefix, max) {
+      if (noOmap()) return { vals: new Map<string, Buffer>(), more: false };
+      const r = await walkOmap(ctx, startAfter, prefix, clampMax(BigInt(max)), true);
+      return { vals: r.vals, more: r.truncated };
+    },
+    mapSetVal: (key, value) => setVals(new Map([[key, value]])),
+    mapSetVals: (kv) => setVals(kv),
+    async mapRemoveKey(key) {
+      const w = new Writer();
+      w.list([key], (w, k) => w.string(k));
+      await sub(osdOp(CephOsdOp.OMAPRMKEYS, { data: w.finish() }), 'omap-rm-keys');
+    },
+    async mapRemoveRange(first, last) {
+      await sub(osdOp(CephOsdOp.OMAPRMKEYRANGE, { data: new Writer().string(first).string(last).finish() }), 'omap-rm-key-range');
+    },
+    async mapClear() {
+      await sub(osdOp(CephOsdOp.OMAPCLEAR), 'omap-clear');
+    },
+    async mapWriteHeader(header) {
+      await sub(osdOp(CephOsdOp.OMAPSETHEADER, { data: header }), 'omap-set-header');
+    },
   };
 }
 

@@ -1,6 +1,6 @@
 import { Errno } from '@ts-ceph/common/core';
 import { crc32c, Writer } from '@ts-ceph/denc';
-import { CephOsdChecksumType, CephOsdOp, CephOsdOpFlag, OSDOp, encodeSparseReadReply, encodeStatReply, opAllocHint, opChecksum, opExtent } from '@ts-ceph/messages';
+import { CephOsdChecksumType, CephOsdOp, CephOsdOpFlag, OSDOp, encodeSparseReadReplyParts, encodeStatReply, setOpDataParts, opAllocHint, opChecksum, opExtent } from '@ts-ceph/messages';
 import { OpContext, OpHandler } from '../op-context';
 import { xxhash32, xxhash64 } from '../xxhash';
 import { OI_FLAG } from '../object-info';
@@ -13,6 +13,11 @@ export const osdDataOpLimits = {
   objectBytesMax: 128 * 1024 * 1024,
   /** Extents one sparse-read reports at most. */
   sparseExtentsMax: 65536,
+  /**
+   * osd_max_write_size (90 MiB, Ceph's default): the data one write MOSDOp carries (every op's
+   * indata); do_op answers a larger one OSD_WRITETOOBIG (EMSGSIZE) before running it.
+   */
+  writeBytesMax: 90 * 1024 * 1024,
 };
 
 const err = (e: number): number => -e;
@@ -36,8 +41,9 @@ function setExtentLength(out: OSDOp, len: number): void {
 /** Read [off, off+len) of the object as it was before the op; nothing when it did not exist. */
 async function readBefore(ctx: OpContext, off: number, len: number): Promise<Buffer> {
   if (len === 0 || !ctx.before.exists) return Buffer.alloc(0);
-  // The store's buffer is ours (ObjectStore.read): no copy, which for a 4 MiB read is most of its cost.
-  return ctx.store.read(ctx.coll, ctx.oid, off, len);
+  // Every caller only sends or checks the bytes, so the store may share its read cache's buffer
+  // (ObjectStore.readShared): no copy into or out of the cache, none into the reply.
+  return ctx.store.readShared(ctx.coll, ctx.oid, off, len);
 }
 
 /** do_read's size rules: truncate_seq/size from the op, length 0 = to the end, trimmed at the size. */
@@ -79,7 +85,7 @@ const sparseRead: OpHandler = async (ctx, op, out) => {
       parts.push(b);
     }
   }
-  out.data = encodeSparseReadReply(extents, parts);
+  setOpDataParts(out, encodeSparseReadReplyParts(extents, parts));
   setExtentLength(out, parts.reduce((n, p) => n + p.length, 0));
   return 0;
 };
@@ -102,7 +108,7 @@ const mapext: OpHandler = async (ctx, op, out) => {
   return 0;
 };
 
-const stat: OpHandler = async (ctx, _op, out) => {
+const stat: OpHandler = (ctx, _op, out) => {
   if (!ctx.obs.exists || ctx.oi.flags & OI_FLAG.WHITEOUT) return err(Errno.ENOENT);
   out.data = encodeStatReply(BigInt(ctx.oi.size), ctx.oi.mtime);
   return 0;
@@ -161,7 +167,7 @@ function grow(ctx: OpContext, end: number): void {
   ctx.oi.flags &= ~OI_FLAG.DATA_DIGEST;
 }
 
-async function doWrite(ctx: OpContext, offset: number, data: Buffer, ex: { truncateSeq: number; truncateSize: bigint }): Promise<number> {
+function doWrite(ctx: OpContext, offset: number, data: Buffer, ex: { truncateSeq: number; truncateSize: bigint }): number {
   ctx.numWrite++;
   const oi = ctx.oi;
   let bytes = data;
@@ -196,13 +202,13 @@ async function doWrite(ctx: OpContext, offset: number, data: Buffer, ex: { trunc
   return 0;
 }
 
-const write: OpHandler = async (ctx, op) => {
+const write: OpHandler = (ctx, op) => {
   const ex = opExtent(op);
   if (Number(ex.length) !== op.data.length) return err(Errno.EINVAL);
   return doWrite(ctx, Number(ex.offset), op.data, ex);
 };
 
-const writefull: OpHandler = async (ctx, op) => {
+const writefull: OpHandler = (ctx, op) => {
   ctx.numWrite++;
   const ex = opExtent(op);
   if (Number(ex.length) !== op.data.length) return err(Errno.EINVAL);
@@ -220,14 +226,14 @@ const writefull: OpHandler = async (ctx, op) => {
   return 0;
 };
 
-const append: OpHandler = async (ctx, op) => {
+const append: OpHandler = (ctx, op) => {
   const ex = opExtent(op);
   if (Number(ex.length) !== op.data.length) return err(Errno.EINVAL);
   return doWrite(ctx, ctx.oi.size, op.data, { truncateSeq: ctx.oi.truncateSeq, truncateSize: ctx.oi.truncateSize });
 };
 
 /** writesame: le64 offset, le64 length, le64 data_length; the data repeated to length. */
-const writesame: OpHandler = async (ctx, op) => {
+const writesame: OpHandler = (ctx, op) => {
   const offset = op.args.readBigUInt64LE(0);
   const length = op.args.readBigUInt64LE(8);
   const dataLength = op.args.readBigUInt64LE(16);
@@ -240,7 +246,7 @@ const writesame: OpHandler = async (ctx, op) => {
   return doWrite(ctx, Number(offset), Buffer.alloc(Number(length), op.data), { truncateSeq: ctx.oi.truncateSeq, truncateSize: ctx.oi.truncateSize });
 };
 
-async function truncateTo(ctx: OpContext, offset: number, ex: { truncateSeq: number; truncateSize: bigint }): Promise<number> {
+function truncateTo(ctx: OpContext, offset: number, ex: { truncateSeq: number; truncateSize: bigint }): number {
   ctx.numWrite++;
   if (!ctx.obs.exists || ctx.oi.flags & OI_FLAG.WHITEOUT) return 0;
   const r = checkOffsetAndLength(offset, 0);
@@ -258,18 +264,18 @@ async function truncateTo(ctx: OpContext, offset: number, ex: { truncateSeq: num
   return 0;
 }
 
-const truncate: OpHandler = async (ctx, op) => {
+const truncate: OpHandler = (ctx, op) => {
   const ex = opExtent(op);
   return truncateTo(ctx, Number(ex.offset), ex);
 };
 
-const trimtrunc: OpHandler = async (ctx, op) => {
+const trimtrunc: OpHandler = (ctx, op) => {
   const ex = opExtent(op);
   return truncateTo(ctx, Number(ex.truncateSize), ex);
 };
 
 /** zero; one reaching the end of the object is a truncate (Ceph munges it so), past the end a no-op. */
-const zero: OpHandler = async (ctx, op) => {
+const zero: OpHandler = (ctx, op) => {
   const ex = opExtent(op);
   const off = Number(ex.offset);
   const len = Number(ex.length);
@@ -290,7 +296,7 @@ const zero: OpHandler = async (ctx, op) => {
   return 0;
 };
 
-const create: OpHandler = async (ctx, op) => {
+const create: OpHandler = (ctx, op) => {
   ctx.numWrite++;
   if (ctx.obs.exists && !(ctx.oi.flags & OI_FLAG.WHITEOUT) && op.flags & CephOsdOpFlag.EXCL) return err(Errno.EEXIST);
   if (op.data.length) {
@@ -308,7 +314,7 @@ const create: OpHandler = async (ctx, op) => {
  * _delete_oid: a head that has clones, or will get one from this op's SnapContext, stays as a
  * whiteout (an empty object flagged WHITEOUT that keeps the SnapSet); otherwise it goes.
  */
-const remove: OpHandler = async (ctx) => {
+const remove: OpHandler = (ctx) => {
   ctx.numWrite++;
   const { snapset, snapc } = ctx;
   const whiteout = snapset.clones.length > 0 || (snapc.snaps.length > 0 && snapc.snaps[0]! > snapset.seq);
@@ -330,7 +336,7 @@ const remove: OpHandler = async (ctx) => {
   return 0;
 };
 
-const setAllocHint: OpHandler = async (ctx, op) => {
+const setAllocHint: OpHandler = (ctx, op) => {
   ctx.numWrite++;
   const h = opAllocHint(op);
   ctx.maybeCreate();
@@ -344,7 +350,7 @@ const setAllocHint: OpHandler = async (ctx, op) => {
   return 0;
 };
 
-const startsync: OpHandler = async () => 0;
+const startsync: OpHandler = () => 0;
 
 export const dataOps = new Map<number, OpHandler>([
   [CephOsdOp.READ, read],

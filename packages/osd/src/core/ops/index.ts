@@ -17,7 +17,7 @@ export { osdCopyLimits } from './copy';
 
 const err = (e: number): number => -e;
 
-const assertVer: OpHandler = async (ctx, op) => {
+const assertVer: OpHandler = (ctx, op) => {
   ctx.numRead++;
   const ver = opAssertVer(op);
   if (ver === 0n) return err(Errno.EINVAL);
@@ -26,7 +26,7 @@ const assertVer: OpHandler = async (ctx, op) => {
   return 0;
 };
 
-const listWatchers: OpHandler = async (ctx, _op, out) => {
+const listWatchers: OpHandler = (ctx, _op, out) => {
   ctx.numRead++;
   const entries = [...ctx.oi.watchers.values()]
     .sort((a, b) => (a.cookie !== b.cookie ? (a.cookie < b.cookie ? -1 : 1) : a.entity.num - b.entity.num))

@@ -126,7 +126,7 @@ const cmp: OpHandler = async (ctx, op) => {
   return 0;
 };
 
-const setVals: OpHandler = async (ctx, op) => {
+const setVals: OpHandler = (ctx, op) => {
   ctx.numWrite++;
   const kv = omapSetValsArgs(op);
   ctx.maybeCreate();
@@ -135,7 +135,7 @@ const setVals: OpHandler = async (ctx, op) => {
   return 0;
 };
 
-const setHeader: OpHandler = async (ctx, op) => {
+const setHeader: OpHandler = (ctx, op) => {
   ctx.numWrite++;
   ctx.maybeCreate();
   ctx.t.omapSetHeader(ctx.coll, ctx.oid, op.data);
@@ -143,7 +143,7 @@ const setHeader: OpHandler = async (ctx, op) => {
   return 0;
 };
 
-const clear: OpHandler = async (ctx) => {
+const clear: OpHandler = (ctx) => {
   ctx.numWrite++;
   if (missing(ctx)) return err(Errno.ENOENT);
   ctx.t.omapClear(ctx.coll, ctx.oid);
@@ -151,7 +151,7 @@ const clear: OpHandler = async (ctx) => {
   return 0;
 };
 
-const rmKeys: OpHandler = async (ctx, op) => {
+const rmKeys: OpHandler = (ctx, op) => {
   ctx.numWrite++;
   if (missing(ctx)) return err(Errno.ENOENT);
   ctx.t.omapRmKeys(ctx.coll, ctx.oid, omapKeySetArgs(op));
@@ -159,7 +159,7 @@ const rmKeys: OpHandler = async (ctx, op) => {
   return 0;
 };
 
-const rmKeyRange: OpHandler = async (ctx, op) => {
+const rmKeyRange: OpHandler = (ctx, op) => {
   ctx.numWrite++;
   if (missing(ctx)) return err(Errno.ENOENT);
   const a = omapRmKeyRangeArgs(op);

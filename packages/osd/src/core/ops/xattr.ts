@@ -7,8 +7,12 @@ import { OI_FLAG } from '../object-info';
 export const osdXattrLimits = {
   /** osd_max_attr_name_len: longer names get -ENAMETOOLONG. */
   nameBytesMax: 100,
-  /** osd_max_attr_size (Ceph's default is unlimited; ours is the store's xattr bound): -EFBIG. */
-  valueBytesMax: 64 * 1024,
+  /**
+   * osd_max_attr_size is 0 (unlimited) in Ceph 16.2, so a value is bounded only by the write's
+   * message (osd_max_write_size, 90 MiB: EMSGSIZE); ours is the object store's xattrBytesMax
+   * (64 MiB), EFBIG beyond, so values between 64 and 90 MiB are the one difference left.
+   */
+  valueBytesMax: 64 * 1024 * 1024,
 };
 
 const err = (e: number): number => -e;
@@ -109,7 +113,7 @@ const cmpxattr: OpHandler = async (ctx, op) => {
   return r;
 };
 
-const setxattr: OpHandler = async (ctx, op) => {
+const setxattr: OpHandler = (ctx, op) => {
   ctx.numWrite++;
   const x = opXattr(op);
   if (x.valueLen > osdXattrLimits.valueBytesMax) return err(Errno.EFBIG);
@@ -120,7 +124,7 @@ const setxattr: OpHandler = async (ctx, op) => {
   return 0;
 };
 
-const rmxattr: OpHandler = async (ctx, op) => {
+const rmxattr: OpHandler = (ctx, op) => {
   ctx.numWrite++;
   const x = opXattr(op);
   if (x.name === undefined) return err(Errno.EINVAL);

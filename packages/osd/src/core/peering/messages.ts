@@ -1,6 +1,7 @@
 import { Packr } from 'msgpackr';
 import { cephError } from '@ts-ceph/common/core';
 import type { EversionT } from '@ts-ceph/maps';
+import { decodeRepopWire, encodeRepOpBody, encodeRepOpReplyBody, repopWireMarker } from './repop-wire';
 
 /**
  * The OSD-to-OSD peering and replication messages (docs/formats/osd-messages.md, "Peering and
@@ -177,16 +178,26 @@ export interface PeerWire {
 
 const noData = Buffer.alloc(0);
 
+/**
+ * A repop and a repop_reply take the fixed binary body of repop-wire.ts (every replicated write
+ * sends both); every other type is the msgpack map.
+ */
 export function encodePeerWire(m: PeerMessage): PeerWire {
+  if (m.type === 'repop_reply') return { body: encodeRepOpReplyBody(m), data: noData };
   if (m.type !== 'repop') return { body: packr.pack(m), data: noData };
-  const { data, ...rest } = m;
+  const { data } = m;
   // One buffer (the usual single WRITE) goes out as it is; several are joined into the segment.
   const joined = data.length === 0 ? noData : data.length === 1 ? data[0]! : Buffer.concat(data);
-  return { body: packr.pack(rest), data: joined };
+  return { body: encodeRepOpBody(m), data: joined };
 }
 
-/** Decode and check a peer message from its body and data segment (encodePeerWire). */
+/**
+ * Decode and check a peer message from its body and data segment (encodePeerWire). A body that
+ * starts with repopWireMarker is the binary repop or repop_reply; a msgpack map (what OSDs built
+ * before the binary bodies send for those two as well) is read as before.
+ */
 export function decodePeerWire(body: Uint8Array, data: Buffer): PeerMessage {
+  if (body[0] === repopWireMarker) return decodeRepopWire(body, data);
   const m = unpackBody(body);
   if (m.type === 'repop') {
     if ('data' in m) throw cephError('EINVAL', 'peer repop: field data must travel in the data segment');

@@ -63,7 +63,7 @@ export class PeeringPG {
    * writes a crash would still take back.
    */
   private flushing = 0;
-  private deferred: (() => Promise<void>)[] = [];
+  private deferred: (() => Promise<void> | void)[] = [];
   /** Ops waiting for the PG to go active (waiting_for_active). */
   waitingForActive: ClientOp[] = [];
   /** Mutable per-interval replication and recovery state (rep-ops.ts, recovery.ts). */
@@ -115,18 +115,27 @@ export class PeeringPG {
   }
   private readonly addressed = new WeakMap<PeerBody, PeerMessage>();
   queue(t: Transaction, then: () => Promise<void> | void): void {
+    // The object contexts stay true only if every write passes here before the store has it.
+    this.pg.obc.invalidate(t);
     const token = ++this.token;
     this.commits.set(token, { interval: this.intervalStart, then });
     this.out.push({ kind: 'txn', t, token });
   }
-  /** The driver: the transaction queued with `token` is durable. */
-  async committed(token: number): Promise<void> {
+  /**
+   * The driver: the transaction queued with `token` is durable. Returns nothing when the
+   * continuation ran synchronously (a write's commit), so the driver's chain skips a promise.
+   */
+  committed(token: number): Promise<void> | void {
     const c = this.commits.get(token);
     this.commits.delete(token);
     if (!c) return;
     // An earlier interval's continuation would act on state that interval no longer owns.
     if (c.interval === this.intervalStart) return c.then();
     if (--this.flushing > 0) return;
+    return this.runDeferred();
+  }
+
+  private async runDeferred(): Promise<void> {
     for (const f of this.deferred.splice(0)) await f();
   }
 
@@ -175,6 +184,8 @@ export class PeeringPG {
     if (prev && !isNewInterval(prev, m)) return false;
     if (prev) this.past.push(closeInterval(prev, this.intervalStart, m.epoch - 1));
     this.intervalStart = m.epoch;
+    // on_change: object contexts do not outlive an interval (peering may roll objects back).
+    this.pg.obc.clear();
     const les = this.pg.info.history?.lastEpochStarted ?? 0;
     this.past = this.past.filter((i) => i.last >= les);
     return true;
@@ -315,6 +326,7 @@ export class PeeringPG {
     this.pg.info.history!.sameIntervalSince = this.intervalStart;
     this.pg.saveInfo(t);
     this.phase = 'activating';
+    this.activateResend = { wait: 1, left: 1 };
     const interval = this.intervalStart;
     this.queue(t, async () => {
       if (interval !== this.intervalStart) return;
@@ -376,13 +388,25 @@ export class PeeringPG {
   }
 
   /** Set by rep-ops.ts / recovery.ts: what runs when the PG goes active and on messages they own. */
-  hooks: PeeringHooks = { onActive: async () => undefined, onMessage: async () => false, onTick: async () => undefined };
+  hooks: PeeringHooks = { onActive: async () => undefined, onMessage: () => false, onTick: async () => undefined };
 
-  /** A peer message for this PG (PeeringState::handle_event and the replication messages). */
-  async handle(from: number, msg: PeerMessage): Promise<void> {
+  /**
+   * A peer message for this PG (PeeringState::handle_event and the replication messages). The
+   * replication ones go to the hook without an async hop: a RepOp and its reply are handled
+   * synchronously (rep-ops.ts), and return nothing.
+   */
+  handle(from: number, msg: PeerMessage): Promise<void> | void {
     if (msg.interval !== this.intervalStart || !this.mapping) return;
     // Held until the flush ends (bounded: a dropped one is resent by its sender's tick).
     if (this.flushing) return void (this.deferred.length < peeringLimits.deferredMax && this.deferred.push(() => this.handle(from, msg)));
+    if (!peeringMessageTypes.has(msg.type)) {
+      const r = this.hooks.onMessage(this, from, msg);
+      return typeof r === 'boolean' ? undefined : r.then(() => undefined);
+    }
+    return this.handlePeering(from, msg);
+  }
+
+  private async handlePeering(from: number, msg: PeerMessage): Promise<void> {
     switch (msg.type) {
       case 'query':
         return this.send(from, { type: 'notify', info: encodeInfo(this.pg.info) });
@@ -437,13 +461,29 @@ export class PeeringPG {
     if (this.phase === 'get_log') this.send(this.authOsd, { type: 'get_log', full: this.rep.fullLog });
     if (this.phase === 'wait_up_thru') this.out.push({ kind: 'up_thru', epoch: this.intervalStart });
     if (this.phase === 'wait_acting_change' && this.wantTemp) this.out.push({ kind: 'pg_temp', want: this.wantTemp });
-    if (this.phase === 'activating') this.sendActivate(this.replicas.filter((o) => !this.peerMissing.has(o)));
+    if (this.phase === 'activating') this.resendActivate();
     await this.hooks.onTick(this);
+  }
+
+  /** Ticks until the activating primary resends its log, and the wait after that (doubling). */
+  private activateResend = { wait: 1, left: 1 };
+
+  /** The log again to the replicas that have not answered, after 1, 2, 4... ticks (lossy links). */
+  private resendActivate(): void {
+    const r = this.activateResend;
+    if (--r.left > 0) return;
+    r.wait = Math.min(r.wait * 2, peeringLimits.activateResendTicksMax);
+    r.left = r.wait;
+    this.sendActivate(this.replicas.filter((o) => !this.peerMissing.has(o)));
   }
 }
 
+/** The messages PeeringPG handles itself; the others go to its hooks (replication, recovery, scrub). */
+const peeringMessageTypes: ReadonlySet<PeerMessage['type']> = new Set<PeerMessage['type']>(['query', 'get_log', 'notify', 'log', 'activate', 'activated']);
+
 export interface PeeringHooks {
   onActive(p: PeeringPG): Promise<void>;
-  onMessage(p: PeeringPG, from: number, msg: PeerMessage): Promise<boolean>;
+  /** A message peering does not handle itself; true (or a promise of it) when the hook handled it. */
+  onMessage(p: PeeringPG, from: number, msg: PeerMessage): Promise<boolean> | boolean;
   onTick(p: PeeringPG): Promise<void>;
 }

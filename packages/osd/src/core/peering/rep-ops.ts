@@ -16,17 +16,19 @@ import { ClientOp } from './types';
 export const repOpLimits = {
   /** RepOps a replica holds while their predecessor is still on its way; more are dropped (resent). */
   bufferedMax: 1024,
+  /** Acknowledged entries at the front of a replica's owed acks before the array is compacted. */
+  ackCompactAt: 256,
 };
 
 /** A client op for this PG (PrimaryLogPG::do_request): served when active, else it waits. */
-export async function handleOp(p: PeeringPG, op: ClientOp): Promise<void> {
+export function handleOp(p: PeeringPG, op: ClientOp): Promise<void> | void {
   // Misdirected ops are dropped: the client resends with the map that names the right primary.
   if (!p.mapping || p.mapping.primary !== p.whoami) return;
   if (p.phase !== 'active' || p.rep.peeredOnly) {
     p.waitingForActive.push(op);
     return;
   }
-  await dispatch(p, op);
+  return dispatch(p, op);
 }
 
 /**
@@ -36,25 +38,38 @@ export async function handleOp(p: PeeringPG, op: ClientOp): Promise<void> {
  * every write in flight on its object is durable on every copy, and nothing runs on an object that
  * is missing on some copy (recovered first) or held by a scrub chunk.
  */
-export async function dispatch(p: PeeringPG, op: ClientOp): Promise<void> {
+export function dispatch(p: PeeringPG, op: ClientOp): Promise<void> | void {
   const r = p.rep;
   const key = oidKey(opObject(op.req));
-  const missing = p.ownMissing.has(key) || [...p.peerMissing.values()].some((m) => m.has(key));
+  const missing = p.ownMissing.has(key) || peerLacks(p, key);
   if (missing || mustWait(p, key, op)) {
     const q = r.objWaiting.get(key) ?? [];
     q.push(op);
     r.objWaiting.set(key, q);
-    if (missing) await recoverFirst(p, key);
+    if (missing) return recoverFirst(p, key);
+    if (r.unapplied.has(key)) kickAfterTake(p, key);
     return;
   }
   const prev = p.pg.info.lastUpdate;
-  const out = await executeOp(p.store, p.pg, op.req, { ...op.env, epoch: p.mapping!.epoch });
+  // With the PG's object contexts a write to an object it has just written runs synchronously.
+  const out = executeOp(p.store, p.pg, op.req, { ...op.env, epoch: p.mapping!.epoch, obc: p.pg.obc });
+  if (out instanceof Promise) return out.then((o) => executed(p, op, key, prev, o));
+  return executed(p, op, key, prev, out);
+}
+
+function executed(p: PeeringPG, op: ClientOp, key: string, prev: EversionT, out: OpOutcome): void {
   if (out.t && out.entry) return startRepGather(p, op, key, prev, out);
   // A write that logged nothing (an error, or a resent write found in the log) may answer for
   // writes still in flight on its object: its reply follows theirs (waiting_for_ondisk).
-  const last = r.writing.get(key)?.last;
+  const last = p.rep.writing.get(key)?.last;
   if (last) last.after.push({ op, reply: out.reply, effects: out.effects });
   else reply(p, op, out.reply, out.effects);
+}
+
+/** Whether some replica lacks `key` (checked for every op: no array built for it). */
+function peerLacks(p: PeeringPG, key: string): boolean {
+  for (const m of p.peerMissing.values()) if (m.has(key)) return true;
+  return false;
 }
 
 /** Whether an op on `key` must wait behind others (ObjectContext::RWState: writers share, readers wait). */
@@ -81,13 +96,40 @@ export async function release(p: PeeringPG, key: string): Promise<void> {
   await kick(p, key);
 }
 
-/** Try again the ops waiting on `key`, in order: those that still cannot run queue up again. */
-async function kick(p: PeeringPG, key: string): Promise<void> {
+/**
+ * Try again the ops waiting on `key`, in order: those that still cannot run queue up again.
+ * Nothing (no promise) when none waits: the common case after every write's commit and reply.
+ */
+function kick(p: PeeringPG, key: string): Promise<void> | void {
   const r = p.rep;
   const q = r.objWaiting.get(key);
   if (!q) return;
   r.objWaiting.delete(key);
-  for (const op of q) await dispatch(p, op);
+  return redispatch(p, q);
+}
+
+/**
+ * An op found its object written earlier in this same call (ops woken together: at a commit, at
+ * activation): it can run once the driver has handed that transaction to the store, which it does
+ * when it takes this call's outputs. Waiting for the write's commit instead let one object's queue
+ * drain by one write per commit: under a deep queue (librbd's writearound keeps ~1 000 writes in
+ * flight) a busy object fell seconds behind and held up every client write that overlapped it.
+ */
+function kickAfterTake(p: PeeringPG, key: string): void {
+  const r = p.rep;
+  if (r.kickAfterTake.size === 0) p.out.push({ kind: 'kick' });
+  r.kickAfterTake.add(key);
+}
+
+/** The driver's answer to a `kick` output: the ops that waited for a transaction to reach the store try again. */
+export async function kickWaiting(p: PeeringPG): Promise<void> {
+  const keys = [...p.rep.kickAfterTake];
+  p.rep.kickAfterTake.clear();
+  for (const key of keys) await kick(p, key);
+}
+
+async function redispatch(p: PeeringPG, ops: readonly ClientOp[]): Promise<void> {
+  for (const op of ops) await dispatch(p, op);
 }
 
 /**
@@ -125,24 +167,27 @@ function startRepGather(p: PeeringPG, op: ClientOp, key: string, prev: EversionT
     w.last = g;
   } else r.writing.set(key, { n: 1, last: g });
   r.unapplied.add(key);
-  p.queue(out.t!, async () => {
+  p.queue(out.t!, () => {
     g.local = true;
     if (!g.replied && p.conf.bug?.ackBeforeReplica) {
       g.replied = true;
       reply(p, g.op, g.reply, g.effects);
     }
-    await settle(p);
     // Ops that found the object unapplied waited for this: the store has had it since.
-    await kick(p, key);
+    const s = settle(p);
+    return s ? s.then(() => kick(p, key)) : kick(p, key);
   });
+  // After the queue's invalidation of the objects it touches: the head as this write leaves it.
+  if (out.obc) p.pg.obc.put(out.obc.key, out.obc.entry);
   for (const o of g.waiting) p.send(o, g.msg);
 }
 
 /**
  * eval_repop: the writes durable on every copy leave the queue in version order, each answered
  * then (with the answers that waited for it); an object whose last write left lets its readers run.
+ * Synchronous (no promise) unless an op waited on such an object.
  */
-async function settle(p: PeeringPG): Promise<void> {
+function settle(p: PeeringPG): Promise<void> | void {
   const r = p.rep;
   while (r.repopQueue.length) {
     const g = r.repopQueue[0]!;
@@ -157,27 +202,58 @@ async function settle(p: PeeringPG): Promise<void> {
     const w = r.writing.get(g.key)!;
     if (--w.n > 0) continue;
     r.writing.delete(g.key);
-    await kick(p, g.key);
+    const k = kick(p, g.key);
+    // The rest of the queue once the woken ops ran, as the loop would have gone on.
+    if (k) return k.then(() => settle(p));
   }
 }
 
-/** MOSDRepOpReply at the primary. */
-export async function handleRepOpReply(p: PeeringPG, from: number, tid: number): Promise<void> {
-  const g = p.rep.inflight.get(tid);
-  if (g && g.waiting.delete(from)) await settle(p);
+/**
+ * MOSDRepOpReply at the primary: `version` is durable on `from`, and with it every RepOp before it
+ * (a replica applies them in log order), so one reply settles all of them: a reply lost on the
+ * way, or one the replica folded into a later one (flushAcks), costs nothing.
+ */
+export function handleRepOpReply(p: PeeringPG, from: number, version: EversionT): Promise<void> | void {
+  const r = p.rep;
+  r.heard.add(from);
+  const had = r.acked.get(from);
+  if (had && evCmp(version, had) <= 0) return;
+  r.acked.set(from, version);
+  const q = r.repopQueue;
+  let any = false;
+  for (let i = firstAfter(q, had); i < q.length && evCmp(q[i]!.version, version) <= 0; i++) any = q[i]!.waiting.delete(from) || any;
+  if (any) return settle(p);
+}
+
+/** The index of the first write in flight newer than `v` (the queue is in version order). */
+function firstAfter(q: readonly RepGather[], v: EversionT | undefined): number {
+  if (!v) return 0;
+  let lo = 0;
+  let hi = q.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (evCmp(q[mid]!.version, v) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**
  * Resend what replicas have not acknowledged (our peer links are lossy: the network may have lost
- * it). Only a RepOp that has waited a whole tick goes again: one sent just before the tick is most
- * likely still on its way or being committed, and doubling it costs every copy a decode, a
- * duplicate check and an extra acknowledgement (on a loaded machine, a fifth of all RepOps).
+ * it). Only a RepOp that has waited a whole tick goes again, and only to a replica that has
+ * acknowledged nothing since the last tick: one that is acknowledging is alive and applying in
+ * log order, so it is behind, not missing anything, and a copy would only cost it a decode, a
+ * duplicate check and another reply (under a deep queue, where RepOps wait longer than a tick,
+ * resends had grown to two for every RepOp). A replica stuck behind a lost RepOp acknowledges
+ * nothing more and gets it at the next tick.
  */
 export function resendRepOps(p: PeeringPG): void {
-  for (const g of p.rep.inflight.values()) {
+  const r = p.rep;
+  for (const g of r.inflight.values()) {
     if (g.ticks++ < 1) continue;
-    for (const o of g.waiting) p.send(o, g.msg);
+    for (const o of g.waiting) if (!r.heard.has(o)) p.send(o, g.msg);
   }
+  r.heard.clear();
 }
 
 /**
@@ -211,16 +287,37 @@ export function applyRepOp(p: PeeringPG, from: number, msg: PeerRepOp): void {
 }
 
 function owe(p: PeeringPG, to: number, tid: number, version: EversionT): void {
-  p.rep.acksOwed.push({ to, tid, version });
-  flushAcks(p);
+  // A resent RepOp we already have. Durable: answered now. Not yet: the ack owed for that RepOp
+  // itself (every RepOp applied in this interval owes one until durable) answers for it, so no
+  // second entry, which would also break the owed acks' log order.
+  if (evCmp(version, p.rep.durable) <= 0) p.send(to, { type: 'repop_reply', tid, version: evOf(version) });
 }
 
+/**
+ * Acknowledge what is durable now: one reply, for the newest version (it answers for the earlier
+ * ones: handleRepOpReply), so a commit batch of many RepOps costs one reply. The owed
+ * acks are in log order (RepOps apply in log order, and a resent one adds none: owe), so the
+ * durable ones are a prefix: taken from the front, the ones still in flight
+ * untouched (walking all of them on every commit was O(in flight) per commit under a deep queue).
+ */
 function flushAcks(p: PeeringPG): void {
   const r = p.rep;
-  const keep: typeof r.acksOwed = [];
-  for (const a of r.acksOwed) {
-    if (evCmp(a.version, r.durable) <= 0) p.send(a.to, { type: 'repop_reply', tid: a.tid, version: evOf(a.version) });
-    else keep.push(a);
+  const q = r.acksOwed;
+  const from = r.acksOwedHead;
+  let end = from;
+  while (end < q.length && evCmp(q[end]!.version, r.durable) <= 0) end++;
+  if (end === from) return;
+  // RepOps come from the interval's primary alone (applyRepOp) and RepState lives one interval:
+  // every owed ack goes to the same OSD, and the newest durable one answers for the others.
+  const newest = q[end - 1]!;
+  p.send(newest.to, { type: 'repop_reply', tid: newest.tid, version: evOf(newest.version) });
+  r.acksOwedHead = end;
+  // The taken prefix goes once it is all of the array, or most of a long one.
+  if (end === q.length) {
+    q.length = 0;
+    r.acksOwedHead = 0;
+  } else if (end >= repOpLimits.ackCompactAt && end * 2 > q.length) {
+    q.splice(0, end);
+    r.acksOwedHead = 0;
   }
-  r.acksOwed = keep;
 }

@@ -63,6 +63,11 @@ export interface RepState {
    * not see the write. Cleared by take().
    */
   unapplied: Set<string>;
+  /**
+   * Objects whose waiting ops found them unapplied: they may run as soon as the driver has handed
+   * this call's transactions to the store (a `kick` output), not only at the write's commit.
+   */
+  kickAfterTake: Set<string>;
   /** Objects held whole (a scrub chunk): every op on them waits. */
   busy: Set<string>;
   objWaiting: Map<string, ClientOp[]>;
@@ -71,8 +76,18 @@ export interface RepState {
   unfound: Set<string>;
   /** Replica: RepOps that arrived before their predecessor, by the log head they follow. */
   repBuffer: Map<string, { from: number; msg: PeerRepOp }>;
-  /** Replica: acknowledgements owed once `durable` reaches their version. */
+  /** Replica: acknowledgements owed once `durable` reaches their version, in log order from `acksOwedHead`. */
   acksOwed: { to: number; tid: number; version: EversionT }[];
+  /** Replica: the first owed ack not yet sent (those before it are done, kept until compaction). */
+  acksOwedHead: number;
+  /**
+   * Primary: the newest version each replica acknowledged in this interval. A replica applies
+   * RepOps in log order and acknowledges a version only once its log is durable up to it, so one
+   * acknowledgement answers for every earlier RepOp too (a lost or coalesced one included).
+   */
+  acked: Map<number, EversionT>;
+  /** Primary: replicas that acknowledged something since the last tick (alive and applying: no resend). */
+  heard: Set<number>;
   /** Primary: our log does not overlap the authoritative one (we asked for its listing). */
   fullLog: boolean;
   /** Primary: replicas backfilled from `listing` in this interval. */
@@ -97,12 +112,16 @@ export function newRepState(): RepState {
     repopQueue: [],
     writing: new Map(),
     unapplied: new Set(),
+    kickAfterTake: new Set(),
     busy: new Set(),
     objWaiting: new Map(),
     recovering: new Map(),
     unfound: new Set(),
     repBuffer: new Map(),
     acksOwed: [],
+    acksOwedHead: 0,
+    acked: new Map(),
+    heard: new Set(),
     fullLog: false,
     backfillTargets: new Set(),
     listing: [],

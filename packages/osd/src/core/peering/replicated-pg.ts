@@ -1,9 +1,9 @@
 import { PG } from '../pg';
 import { StoreReader } from '../op-context';
-import { PeerMessage } from './messages';
+import { PeerMessage, evFrom } from './messages';
 import { PeeringPG } from './peering-pg';
 import { handlePull, handlePush, handlePushReply, recoveryTick, startRecovery } from './recovery';
-import { applyRepOp, dispatch, handleOp, handleRepOpReply, resendRepOps } from './rep-ops';
+import { applyRepOp, dispatch, handleOp, handleRepOpReply, kickWaiting, resendRepOps } from './rep-ops';
 import { ClientOp, PeeringConf } from './types';
 import { ScrubState, handleRepairPush, handleRepairReply, handleScrubMap, handleScrubReq, newScrubState, pushRepair, restoreScrubState, scrubStateBits, scrubTick } from './scrub';
 import { oidKey } from './log-merge';
@@ -31,7 +31,10 @@ export class ReplicatedPG extends PeeringPG {
         if (!p.rep.peeredOnly) for (const op of p.waitingForActive.splice(0)) await dispatch(p, op);
         await startRecovery(p);
       },
-      onMessage: async (p, from, msg) => (await onReplicationMessage(p, from, msg)) || this.onScrubMessage(from, msg),
+      onMessage: (p, from, msg) => {
+        const r = onReplicationMessage(p, from, msg);
+        return r === false ? this.onScrubMessage(from, msg) : r;
+      },
       onTick: async (p) => {
         notifyPrimary(p);
         if (p.phase !== 'active') return;
@@ -82,30 +85,36 @@ export class ReplicatedPG extends PeeringPG {
     }
   }
 
+  /** The answer to a `kick` output (rep-ops.ts kickAfterTake), once the outputs before it are carried out. */
+  kickWaiting(): Promise<void> {
+    return kickWaiting(this);
+  }
+
   /** A client MOSDOp on this PG. */
-  handleOp(op: ClientOp): Promise<void> {
+  handleOp(op: ClientOp): Promise<void> | void {
     op.env.scrubLs ??= (arg) => scrubLs(this.scrub, this.intervalStart, arg);
     return handleOp(this, op);
   }
 }
 
-async function onReplicationMessage(p: PeeringPG, from: number, msg: PeerMessage): Promise<boolean> {
+/**
+ * The replication and recovery messages; false for the others. Synchronous where the handler is
+ * (a RepOp, and a RepOp reply that wakes no waiting op): the write path's messages cost no promise.
+ */
+function onReplicationMessage(p: PeeringPG, from: number, msg: PeerMessage): Promise<boolean> | boolean {
   switch (msg.type) {
     case 'repop':
       applyRepOp(p, from, msg);
       return true;
     case 'repop_reply':
-      await handleRepOpReply(p, from, msg.tid);
-      return true;
+      return handled(handleRepOpReply(p, from, evFrom(msg.version)));
     case 'push':
       handlePush(p, from, msg);
       return true;
     case 'push_reply':
-      await handlePushReply(p, from, msg.oid);
-      return true;
+      return handlePushReply(p, from, msg.oid).then(() => true);
     case 'pull':
-      await handlePull(p, from, msg);
-      return true;
+      return handlePull(p, from, msg).then(() => true);
     case 'stray':
       noteStray(p, from);
       return true;
@@ -115,4 +124,9 @@ async function onReplicationMessage(p: PeeringPG, from: number, msg: PeerMessage
     default:
       return false;
   }
+}
+
+/** true once `r` (a handler's result: nothing, or a promise) is done. */
+function handled(r: Promise<void> | void): Promise<boolean> | boolean {
+  return r ? r.then(() => true) : true;
 }

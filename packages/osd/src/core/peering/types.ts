@@ -22,7 +22,12 @@ export type PeeringOutput =
   /** The primary told this stray to delete its copy (strays.ts): remove the PG's collection. */
   | { kind: 'remove_pg' }
   /** MOSDPGTemp: ask the monitor for this acting set as the PG's pg_temp ([] removes it; pg-temp.ts). */
-  | { kind: 'pg_temp'; want: number[] };
+  | { kind: 'pg_temp'; want: number[] }
+  /**
+   * Ops wait only for this call's transactions to reach the store (an object written earlier in
+   * the same call): once the outputs before this one are carried out, call `kickWaiting()`.
+   */
+  | { kind: 'kick' };
 
 /** The named config inputs of peering and recovery (Ceph's option names). */
 export interface PeeringConf {
@@ -64,4 +69,10 @@ export const defaultPeeringConf: PeeringConf = {
 export const peeringLimits = {
   /** Peer messages held while an earlier interval's transactions are flushed; more are dropped (resent). */
   deferredMax: 1024,
+  /**
+   * Longest wait, in ticks, between resends of an activating primary's log to the replicas that
+   * have not answered: the waits double from one tick up to this (a replica busy merging a long
+   * log under load would otherwise get the whole log again every tick).
+   */
+  activateResendTicksMax: 8,
 };

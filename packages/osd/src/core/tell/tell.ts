@@ -15,6 +15,7 @@ import { OpTracker } from './op-tracker';
 import { OsdConfig } from './osd-config';
 import { OsdPerfCounters } from './perf';
 import { PgCommandReq, parsePgCommand, pgCommandPrefixes } from './pg-command';
+import { dumpMempools, heapStatsText, MemoryReport } from './mempools';
 
 /** The version this OSD reports (`ceph tell osd.N version`, the same release as ts-mon's). */
 export const tellVersion = { version: '16.2.15', release: 'pacific', releaseType: 'stable', gitVersion: '618f440892089921c3e944a991122ddc44e60516' };
@@ -41,6 +42,10 @@ export interface TellHost {
   nowMs(): number;
   /** Ping times to our heartbeat peers (osd_stat_t hb_pingtime) for dump_osd_network. */
   hbPingtimes?(): [number, HbInterfaces][];
+  /** Where the daemon's memory is, measured now (dump_mempools, heap stats). */
+  memory?(): MemoryReport;
+  /** Return malloc's free memory to the system (heap release); undefined when it cannot. */
+  releaseMemory?(): boolean | undefined;
   /** A config value changed at runtime (the driver applies debug levels to its loggers). */
   onConfigSet?(name: string, value: string): void;
 }
@@ -168,6 +173,18 @@ function command(prefix: string, m: CmdMap, f: JsonFormatter, host: TellHost): s
       dumpOsdNetwork(f, { whoami: host.status().whoami, pingtimes: host.hbPingtimes?.() ?? [], thresholdUs, nowSec: Math.floor(host.nowMs() / 1000), staleSec: c.num('osd_heartbeat_stale') });
       return '';
     }
+    case 'dump_mempools':
+      f.openObject('mempools');
+      dumpMempools(f, memoryOf(host));
+      f.close();
+      return '';
+    case 'heap':
+      // heap release is tcmalloc's ReleaseFreeMemory in ceph-osd (src/perfglue/heap_profiler.cc);
+      // ours is glibc's malloc_trim, with the same answer.
+      if (m.heapcmd === 'release' && host.releaseMemory?.() !== undefined) return `osd.${host.status().whoami} releasing free RAM back to system.`;
+      // Without tcmalloc a real ceph-osd answers only this text; ours reports V8's heap instead.
+      if (m.heapcmd !== 'stats') throw cephError('EOPNOTSUPP', `heap ${m.heapcmd as string}: not supported (no tcmalloc; V8 manages the heap)`);
+      return heapStatsText(`osd.${host.status().whoami}`, memoryOf(host));
     case 'get_mapped_pools':
       f.openArray('mapped_pools');
       for (const p of host.mappedPools()) f.dumpInt('pool', p);
@@ -176,6 +193,11 @@ function command(prefix: string, m: CmdMap, f: JsonFormatter, host: TellHost): s
     default:
       return configCommand(prefix, m, f, host);
   }
+}
+
+function memoryOf(host: TellHost): MemoryReport {
+  if (!host.memory) throw cephError('EOPNOTSUPP', 'no memory report in this daemon');
+  return host.memory();
 }
 
 function dumpStatus(f: JsonFormatter, s: TellStatus): void {

@@ -5,7 +5,9 @@ import { groupMethods } from './group';
 import { headerMethods } from './header';
 import { migrationMethods } from './migration';
 import { mirrorMethods } from './mirror';
+import { mirrorPeerMethods } from './mirror-peers';
 import { mirrorSnapshotMethods } from './mirror-snapshot';
+import { mirrorStatusMethods } from './mirror-status';
 import { miscMethods } from './misc';
 import { objectMapMethods } from './object-map';
 import { snapshotMethods } from './snapshots';
@@ -22,6 +24,8 @@ export const rbdMethods: Readonly<Record<string, ClsMethod>> = {
   ...migrationMethods,
   ...groupMethods,
   ...mirrorMethods,
+  ...mirrorPeerMethods,
+  ...mirrorStatusMethods,
   ...mirrorSnapshotMethods,
   ...sparsifyMethods,
 };

@@ -12,7 +12,7 @@ import { decodeInput, ifAbsent, out, readKey, readKeyOr, readString, readU32, re
  * `mirror_uuid` (the uuid's bytes, not an encoded string), `mirror_mode` (u32 MirrorMode),
  * `mirror_peer_<uuid>` -> MirrorPeer, `image_<image id>` -> MirrorImage and `global_<global id>` ->
  * image id. Image statuses (`status_global_*`) are written by rbd-mirror, which ts-ceph does not run;
- * we only remove them with their image. Peers are listed as stored and never added by us.
+ * we only remove them with their image. Peers are added and edited in mirror-peers.ts, statuses read in mirror-status.ts.
  */
 
 const RD = CLS_METHOD_RD;

@@ -1,6 +1,7 @@
 import { Reader, Writer, registerType } from '@ts-ceph/denc';
 import { BitVector2 } from './bit-vector';
 import * as S from './spec-types';
+import * as P from './mirror-peers';
 import * as T from './types';
 
 /**
@@ -52,4 +53,8 @@ reg('cls::rbd::GroupSnapshot', S.decodeGroupSnapshot, S.encodeGroupSnapshot, () 
 ]);
 reg('cls::rbd::MirrorImage', S.decodeMirrorImage, S.encodeMirrorImage, () => [
   { globalImageId: 'uuid-123', state: S.MIRROR_IMAGE_STATE.ENABLED, mode: S.MIRROR_IMAGE_MODE.SNAPSHOT },
+]);
+reg('cls::rbd::MirrorPeer', P.decodeMirrorPeer, P.encodeMirrorPeer, () => [
+  { uuid: '', siteName: '', clientName: '', direction: P.MIRROR_PEER_DIRECTION.RX_TX, mirrorUuid: '', lastSeen: { sec: 0, nsec: 0 } },
+  { uuid: 'uuid-234', siteName: 'site B', clientName: '', direction: P.MIRROR_PEER_DIRECTION.TX, mirrorUuid: 'mirror_uuid', lastSeen: t0 },
 ]);
