@@ -99,4 +99,23 @@ t.test('real ceph-osd PGs active+clean through the mgr role', async (t) => {
   t.same(rdf.pools.map((p) => [p.name, p.num_objects]), [['p', 4]], 'rados df');
   const perf = json<{ osdstats: { osd_perf_infos: { id: number }[] } }>(await m.ceph(['osd', 'perf', '-f', 'json']));
   t.same(perf.osdstats.osd_perf_infos.map((o) => o.id), [1, 0], 'osd perf lists both');
+
+  // `config show`: the running configuration a real ceph-osd sent in MMgrOpen's config_bl and
+  // config_defaults_bl (md_config_t's encodings), as DaemonServer prints it.
+  const shown = json<{ name: string; value: string; source: string }[]>(await m.ceph(['config', 'show', 'osd.0', '-f', 'json']));
+  const by = new Map(shown.map((o) => [o.name, o]));
+  t.same(by.get('osd_memory_target'), { name: 'osd_memory_target', value: String(1 << 30), source: 'file' }, 'config show: osd_memory_target from ceph.conf');
+  t.equal(by.get('osd_objectstore')?.value, 'bluestore');
+  t.notOk(by.has('fsid'), 'fsid is not in config_bl');
+  const text = await m.ceph(['config', 'show', 'osd.1']);
+  t.match(text.stdout, /^NAME +VALUE +SOURCE +OVERRIDES +IGNORES *\n/, 'the text table\'s heading');
+  t.match(text.stdout, /\nosd_op_num_shards +2 +file +\n/, 'a row of it');
+  t.equal((await m.ceph(['config', 'show', 'osd.0', 'osd_op_num_shards'])).stdout, '2\n', 'one key: its running value');
+  t.equal((await m.ceph(['config', 'show', 'osd.0', 'osd_max_backfills'])).stdout, '1\n', 'one key set nowhere: its default from config_defaults_bl');
+  const withDefaults = json<{ name: string; value: string; source: string }[]>(await m.ceph(['config', 'show-with-defaults', 'osd.0', '-f', 'json']));
+  t.ok(withDefaults.length > 1500, `show-with-defaults lists the whole schema (${withDefaults.length} options)`);
+  t.same(withDefaults.find((o) => o.name === 'osd_max_backfills'), { name: 'osd_max_backfills', value: '1', source: 'default' });
+  const missing = await m.ceph(['config', 'show', 'osd.7']);
+  t.match(missing.stderr, /no config state for daemon osd\.7/);
+  t.equal(missing.code, 2, 'ENOENT');
 });

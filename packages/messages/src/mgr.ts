@@ -277,3 +277,58 @@ export const MPGStatsCodec = defineMessage<MPGStats>({
     }),
   describe: (p) => `pg_stats(${p.pgStat.length} pgs seq ${p.osdStat.seq} v ${p.paxos.version})`,
 });
+
+/**
+ * A daemon's running configuration as MMgrOpen / MMgrReport carry it in config_bl
+ * (md_config_t::get_config_bl): every option set at some level, each with its value per level
+ * (CONF_DEFAULT 0, mon 1, file 2, env 3, cmdline 4, override 5, final 6; the highest wins), then
+ * the mon values the daemon refused (ignored_mon_values).
+ */
+export interface DaemonConfigValues {
+  values: Map<string, Map<number, string>>;
+  ignoredMon: Map<string, string>;
+}
+
+/** md_config_t's levels (src/common/config.h) and their names (ceph_conf_level_name). */
+export const ConfLevel = { DEFAULT: 0, MON: 1, FILE: 2, ENV: 3, CMDLINE: 4, OVERRIDE: 5, FINAL: 6 } as const;
+const confLevelNames = ['default', 'mon', 'file', 'env', 'cmdline', 'override', 'final'];
+export const confLevelName = (level: number): string => confLevelNames[level] ?? '???';
+
+export function encodeConfigBl(c: DaemonConfigValues): Buffer {
+  const w = new Writer();
+  const names = [...c.values.keys()].sort();
+  w.u32(names.length);
+  for (const n of names) {
+    const levels = [...c.values.get(n)!].sort((a, b) => a[0] - b[0]);
+    w.string(n).u32(levels.length);
+    for (const [l, v] of levels) w.i32(l).string(v);
+  }
+  encStrMap(w, [...c.ignoredMon].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+  return w.finish();
+}
+
+/** config_bl back (DaemonServer::handle_open / handle_report); bounded like every decoder. */
+export function decodeConfigBl(b: Buffer): DaemonConfigValues {
+  const r = new Reader(b);
+  const values = r.map(
+    'config',
+    (rr) => rr.string('name'),
+    (rr) => rr.map('levels', (r3) => r3.i32('level'), (r3) => r3.string('value'), 8),
+    8,
+  );
+  const ignoredMon = r.map('ignored_mon_values', (rr) => rr.string('name'), (rr) => rr.string('value'), 8);
+  return { values, ignoredMon };
+}
+
+/** config_defaults_bl (md_config_t::get_defaults_bl): every option of the schema with its default's text. */
+export function encodeConfigDefaultsBl(defaults: Iterable<readonly [string, string]>): Buffer {
+  const w = new Writer();
+  const all = [...defaults].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  w.u32(all.length);
+  for (const [n, v] of all) w.string(n).string(v);
+  return w.finish();
+}
+
+export function decodeConfigDefaultsBl(b: Buffer): Map<string, string> {
+  return new Reader(b).map('config_defaults', (r) => r.string('name'), (r) => r.string('value'), 8);
+}

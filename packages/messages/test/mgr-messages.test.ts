@@ -11,7 +11,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sharedDir } from '@ts-ceph/common';
 import { MessageCodec } from '@ts-ceph/messenger';
-import { MMgrCommand, MMgrCommandCodec, MMgrCommandReplyCodec, MMgrConfigureCodec, MMgrOpen, MMgrOpenCodec, MMgrReport, MMgrReportCodec, MPGStats, MPGStatsCodec, unpackPerfValues, PerfCounterTypeBits } from '../src';
+import { MMgrCommand, MMgrCommandCodec, MMgrCommandReplyCodec, MMgrConfigureCodec, MMgrOpen, MMgrOpenCodec, MMgrReport, MMgrReportCodec, MPGStats, MPGStatsCodec, unpackPerfValues, PerfCounterTypeBits, decodeConfigBl, encodeConfigBl, decodeConfigDefaultsBl, encodeConfigDefaultsBl, confLevelName, ConfLevel } from '../src';
+import { DencError } from '@ts-ceph/denc';
 import { checkTruncations, codecMessage } from './frames';
 
 const msg = codecMessage;
@@ -95,4 +96,26 @@ t.test('MPGStats v2 around corpus pg_stat_t, osd_stat_t and store_statfs_t sampl
   const v1 = front.subarray(0, front.length - 4 - 8 - corpus('store_statfs_t').length);
   t.same((MPGStatsCodec.decode(msg(c, v1, 1), 0n) as MPGStats).poolStat, [], 'v1 has no pool_stat');
   splits(t, c, front);
+});
+
+t.test('config_bl and config_defaults_bl (md_config_t::get_config_bl / get_defaults_bl)', async (t) => {
+  // Built by hand from config.cc: u32 count, then per option its name, u32 level count and
+  // (i32 level, string value) pairs in level order; then ignored_mon_values (map<string,string>).
+  const le32 = (n: number): string => Buffer.from(new Uint32Array([n]).buffer).toString('hex');
+  const str = (s: string): string => le32(s.length) + Buffer.from(s).toString('hex');
+  const bl = hex(le32(2) + str('osd_heartbeat_grace') + le32(2) + le32(1) + str('10') + le32(2) + str('6') + str('osd_max_backfills') + le32(1) + le32(1) + str('3') + le32(1) + str('osd_op_queue') + str('mclock'));
+  const c = decodeConfigBl(bl);
+  t.same([...c.values].map(([n, m]) => [n, [...m]]), [
+    ['osd_heartbeat_grace', [[1, '10'], [2, '6']]],
+    ['osd_max_backfills', [[1, '3']]],
+  ]);
+  t.same([...c.ignoredMon], [['osd_op_queue', 'mclock']]);
+  t.ok(encodeConfigBl(c).equals(bl), 're-encodes byte-identically');
+  for (let n = 0; n < bl.length; n++) t.throws(() => decodeConfigBl(bl.subarray(0, n)), DencError, `truncated at ${n}`);
+  t.throws(() => decodeConfigBl(hex(le32(0xffffffff))), DencError, 'an absurd count is refused before anything is read');
+  const d = hex(le32(2) + str('a') + str('1') + str('b') + str('x y'));
+  t.same([...decodeConfigDefaultsBl(d)], [['a', '1'], ['b', 'x y']]);
+  t.ok(encodeConfigDefaultsBl([['b', 'x y'], ['a', '1']]).equals(d), 'defaults in name order, as the schema map is');
+  t.equal(confLevelName(ConfLevel.OVERRIDE), 'override');
+  t.equal(confLevelName(9), '???');
 });

@@ -8,7 +8,7 @@ import t from 'tap';
 import { buildSimple, newPgStat, newOsdStat, OSDMap, PgStatT } from '@ts-ceph/maps';
 import { MgrCap } from '@ts-ceph/cephx';
 import { EntityType } from '@ts-ceph/denc';
-import { packPerfValues } from '@ts-ceph/messages';
+import { encodeConfigBl, encodeConfigDefaultsBl, packPerfValues } from '@ts-ceph/messages';
 import { DaemonServerCore, MgrSession, PGMap, PgState, pgStateString, serviceSummary } from '../src';
 
 const now = { sec: 1_700_000_000, nsec: 0 };
@@ -106,4 +106,34 @@ t.test('DaemonServer: open, report, pg stats, service daemons, commands', async 
   t.same(core.serviceSummaries(), [], 'gone with its session');
   t.equal(core.services.map.epoch, 2);
   t.equal(serviceSummary({ daemons: new Map(), summary: '' }), 'no daemons active');
+});
+
+t.test('config show: a reported config_bl by source, overrides highest first, and the defaults', async (t) => {
+  const core = new DaemonServerCore(map, { statsPeriod: 5, statsThreshold: 5 });
+  core.start(now, 0);
+  const osd = session('allow profile osd', EntityType.OSD, '0');
+  const client = session('allow *');
+  const values = new Map([
+    ['osd_memory_target', new Map([[0, '1'], [1, '2'], [5, '2']])],
+    ['debug_osd', new Map([[2, '5/5']])],
+  ]);
+  const configBl = encodeConfigBl({ values, ignoredMon: new Map([['debug_osd', '1/5']]) });
+  const configDefaultsBl = encodeConfigDefaultsBl([['osd_memory_target', '4294967296'], ['osd_op_queue', 'wpq'], ['debug_osd', '1/5']]);
+  core.handleOpen(osd, { daemonName: '0', serviceName: '', serviceDaemon: false, daemonMetadata: [], daemonStatus: [], configBl, configDefaultsBl }, now, 0);
+  const cmd = (c: object) => core.handleCommand(client, [JSON.stringify(c)], 0);
+  const text = cmd({ prefix: 'config show', who: 'osd.0' }).outbl.toString();
+  // DaemonServer pushes each overridden level to the front: the highest overridden one first; one
+  // equal to the running value is in parentheses.
+  t.match(text, /\nosd_memory_target +2 +override +\(mon\[2\]\),default\[1\] +\n/);
+  t.match(text, /\ndebug_osd +5\/5 +file +mon *\n/, 'IGNORES mon');
+  const json = JSON.parse(cmd({ prefix: 'config show', who: 'osd.0', format: 'json' }).outbl.toString()) as unknown[];
+  t.same(json[1], { name: 'osd_memory_target', value: '2', source: 'override', overrides: [{ source: 'default', value: '1' }, { source: 'mon', value: '2' }] }, 'json: lowest level first');
+  t.equal(cmd({ prefix: 'config show', who: 'osd.0', key: 'osd_op_queue' }).outbl.toString(), 'wpq\n');
+  t.equal(cmd({ prefix: 'config show', who: 'osd.0', key: 'nope' }).r, -2);
+  const all = JSON.parse(cmd({ prefix: 'config show-with-defaults', who: 'osd.0', format: 'json' }).outbl.toString()) as { name: string; source: string }[];
+  t.same(all.map((o) => [o.name, o.source]), [['debug_osd', 'file'], ['osd_memory_target', 'override'], ['osd_op_queue', 'default']]);
+  // A report without config_bl keeps what was reported; one with garbage too.
+  core.handleReport(osd, { daemonName: '0', declareTypes: [], packed: Buffer.alloc(0), undeclareTypes: [], serviceName: '', daemonStatus: undefined, daemonHealthMetrics: [], configBl: Buffer.from([1, 2]), taskStatus: undefined }, now, 0);
+  t.match(cmd({ prefix: 'config show', who: 'osd.0' }).outbl.toString(), /osd_memory_target/);
+  t.equal(cmd({ prefix: 'config show', who: 'osd.3' }).rs, 'no config state for daemon osd.3');
 });

@@ -41,6 +41,11 @@ export interface MgrClientDeps extends PgStatsSource {
   perf: OsdPerfCounters;
   /** MOSDScrub2: the mgr asks for scrubs (`ceph pg scrub`, `ceph osd scrub`) on our session. */
   onScrub?(m: MOSDScrub2): void;
+  /**
+   * The running configuration for `config show`: config_bl (md_config_t::get_config_bl) and
+   * config_defaults_bl (get_defaults_bl).
+   */
+  configBlobs?(): { config: Buffer; defaults: () => Buffer };
 }
 
 export class MgrClient implements Dispatcher {
@@ -53,6 +58,8 @@ export class MgrClient implements Dispatcher {
   /** Counter paths the mgr has the schema of on this session (MgrSessionState::declared). */
   private declared = new Set<string>();
   private sending = false;
+  /** The config_bl the mgr has: a report carries one only when it changed (get_config_bl's version check). */
+  private lastConfigBl: Buffer | undefined;
   private stopped = false;
   private readonly reporter: PgStatsReporter;
 
@@ -98,8 +105,10 @@ export class MgrClient implements Dispatcher {
     this.msgr ??= this.newMessenger();
     log.dout(4, `connecting to mgr at ${formatAddr(this.target)}`);
     this.con = this.msgr.connectTo(this.target, EntityType.MGR);
-    // MgrClient::_send_open: a daemon names itself; the config blobs are left empty.
-    this.con.send(messageTypes.build(MMgrOpenCodec, { daemonName: String(this.d.id), serviceName: '', serviceDaemon: false, daemonMetadata: [], daemonStatus: [], configBl: Buffer.alloc(0), configDefaultsBl: Buffer.alloc(0) }));
+    // MgrClient::_send_open: a daemon names itself and sends its running configuration and defaults.
+    const blobs = this.d.configBlobs?.();
+    this.lastConfigBl = blobs?.config;
+    this.con.send(messageTypes.build(MMgrOpenCodec, { daemonName: String(this.d.id), serviceName: '', serviceDaemon: false, daemonMetadata: [], daemonStatus: [], configBl: blobs?.config ?? Buffer.alloc(0), configDefaultsBl: blobs?.defaults() ?? Buffer.alloc(0) }));
   }
 
   private newMessenger(): Messenger {
@@ -145,7 +154,10 @@ export class MgrClient implements Dispatcher {
     const counters = this.d.perf.mgrCounters().sort((a, b) => (a.path < b.path ? -1 : 1));
     const declare: PerfCounterType[] = counters.filter((c) => !this.declared.has(c.path)).map((c) => ({ path: c.path, description: c.description, nick: c.nick, type: c.type, priority: c.priority, unit: c.unit }));
     for (const t of declare) this.declared.add(t.path);
-    const report = { daemonName: String(this.d.id), declareTypes: declare, packed: packPerfValues(counters.map((c) => c.values)), undeclareTypes: [], serviceName: '', daemonStatus: undefined, daemonHealthMetrics: OSD_HEALTH_METRICS, configBl: Buffer.alloc(0), taskStatus: undefined };
+    let configBl = this.d.configBlobs?.().config ?? Buffer.alloc(0);
+    if (this.lastConfigBl?.equals(configBl)) configBl = Buffer.alloc(0);
+    else this.lastConfigBl = configBl;
+    const report = { daemonName: String(this.d.id), declareTypes: declare, packed: packPerfValues(counters.map((c) => c.values)), undeclareTypes: [], serviceName: '', daemonStatus: undefined, daemonHealthMetrics: OSD_HEALTH_METRICS, configBl, taskStatus: undefined };
     con.send(messageTypes.build(MMgrReportCodec, report));
     if (!m) return;
     const stats = await this.d.store.statfs();

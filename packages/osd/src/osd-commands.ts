@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AdminSocket, CephConf, Clock, Errno, adminSocketPath, configureLog, logger, parseDebugLevel, repoRoot } from '@ts-ceph/common';
+import { AdminSocket, CephConf, Clock, Errno, adminSocketPath, configureLog, logger, parseDebugLevel, repoRoot, searchOrder } from '@ts-ceph/common';
 import { formatAddr, formatEntityNameT } from '@ts-ceph/denc';
 import { CephMessage, Connection, messageTypes } from '@ts-ceph/messenger';
-import { CephOsdFlag, MCommand, MCommandReplyCodec, MOSDOp, MOSDOpReply, formatMOSDOp, opDataBytes, OSDOp } from '@ts-ceph/messages';
+import { CephOsdFlag, MCommand, MCommandReplyCodec, MOSDOp, MOSDOpReply, encodeConfigBl, encodeConfigDefaultsBl, formatMOSDOp, opDataBytes, OSDOp } from '@ts-ceph/messages';
 import { NativeStore, ObjectStore, Transaction, collMeta, ghobject, releaseFreeMemory } from '@ts-ceph/objectstore';
 import { BenchPlan, benchWrites } from './core/tell/bench';
 import { OpTracker, TrackedOpInfo } from './core/tell/op-tracker';
@@ -79,8 +79,17 @@ export interface OsdCommandsHost {
   pgs?(): Iterable<PG>;
   /** An option's value in the config the mon sent (MConfig), if it has one. */
   monConfig?(name: string): string | undefined;
+  /** Everything the mon's config (MConfig) sets for this daemon. */
+  monConfigAll?(): Iterable<readonly [string, string]>;
   /** The cache budget of the memory target loop (memory-driver.ts), for dump_mempools. */
   cacheBudget?(): CacheBudget;
+}
+
+/** What ceph.conf sets for `entity`: [entity], then [type], then [global], the first one winning per name. */
+function confValuesFor(conf: CephConf, entity: string): [string, string][] {
+  const out = new Map<string, string>();
+  for (const sec of searchOrder(entity)) for (const k of conf.sections.get(sec)?.keys() ?? []) if (!out.has(k)) out.set(k, conf.get(k, entity)!);
+  return [...out];
 }
 
 /** ts-osd's defaults that differ from Ceph's daemon defaults. */
@@ -106,7 +115,21 @@ export class OsdCommands {
     const entity = `osd.${host.id}`;
     // md_config_t's order: ceph.conf over the mon's config, over ts-osd's own defaults (the memory
     // options, core/memory-target.ts), over Ceph's.
-    this.config = new OsdConfig(loadOptionRows(), (n) => host.conf.get(n, entity) ?? host.monConfig?.(n) ?? osdDaemonDefault(n));
+    this.config = new OsdConfig(loadOptionRows(), (n) => host.conf.get(n, entity) ?? host.monConfig?.(n) ?? osdDaemonDefault(n), {
+      daemonDefaults: () => Object.entries(osdMemoryDefaults).map(([n, v]) => [n, String(v)] as const),
+      mon: () => host.monConfigAll?.() ?? [],
+      file: () => confValuesFor(host.conf, entity),
+    });
+  }
+
+  private defaultsBl: Buffer | undefined;
+
+  /** config_bl and config_defaults_bl for the mgr (`ceph config show osd.N`); the defaults never change. */
+  configBlobs(): { config: Buffer; defaults: () => Buffer } {
+    return {
+      config: encodeConfigBl({ values: this.config.levels(), ignoredMon: new Map() }),
+      defaults: () => (this.defaultsBl ??= encodeConfigDefaultsBl(this.config.defaults())),
+    };
   }
 
   handle(con: Connection, msg: CephMessage, m: MCommand): void {

@@ -8,13 +8,14 @@ import { MgrCap } from '@ts-ceph/cephx/core';
 import { JsonFormatter, OSDMap, isUp } from '@ts-ceph/maps';
 import { CephError, Errno } from '@ts-ceph/common/core';
 import type { DaemonHealthMetric, MMgrOpen, MMgrReport, MPGStats, PerfCounterType } from '@ts-ceph/messages';
-import { unpackPerfValues } from '@ts-ceph/messages';
+import { decodeConfigBl, unpackPerfValues } from '@ts-ceph/messages';
 import { PGMap } from './pg-map';
 import { ServiceMapState, dumpServiceMap, serviceSummary } from './service-map';
 import { MgrCommandHandler, MgrCommandReply, MgrCommandRequest, MgrView, fail, formatterFor, ok, parseCmd } from './command';
 import { pgCommands } from './pg-commands';
 import { osdDfCommand } from './osd-df';
 import { MGR_SCRUB_COMMANDS, ScrubCommandOutcome, scrubCommand } from './scrub-commands';
+import { DaemonConfigState, configShowCommand } from './daemon-config';
 
 /** Who is on the other end of a connection, from its authentication. */
 export interface MgrSessionPeer {
@@ -47,6 +48,8 @@ export interface DaemonStateEntry {
   /** The last MMgrReport's daemon_health_metrics (SLOW_OPS: n1 ops, n2 oldest blocked seconds). */
   healthMetrics: DaemonHealthMetric[];
   lastReport: number;
+  /** The running configuration it reported (`config show`). */
+  conf: DaemonConfigState;
 }
 
 export interface MgrSession {
@@ -62,9 +65,19 @@ export interface MgrConfig {
 }
 
 /** The read-only commands this mgr serves (MgrCommands.h), all needing the "r" cap. */
-export const MGR_READ_COMMANDS = ['pg stat', 'pg dump', 'pg ls', 'pg ls-by-pool', 'pg ls-by-osd', 'pg ls-by-primary', 'osd pool stats', 'osd perf', 'osd df', 'service dump', 'service status'] as const;
+export const MGR_READ_COMMANDS = ['pg stat', 'pg dump', 'pg ls', 'pg ls-by-pool', 'pg ls-by-osd', 'pg ls-by-primary', 'osd pool stats', 'osd perf', 'osd df', 'service dump', 'service status', 'config show', 'config show-with-defaults'] as const;
 
 const typeName = (t: number): string => ({ [EntityType.OSD]: 'osd', [EntityType.MON]: 'mon', [EntityType.MDS]: 'mds', [EntityType.MGR]: 'mgr', [EntityType.CLIENT]: 'client' })[t] ?? 'unknown';
+
+/** A config_bl that came (a daemon sends one only when its configuration changed); an undecodable one is ignored. */
+function takeConfig(d: DaemonStateEntry, bl: Buffer): void {
+  if (!bl.length) return;
+  try {
+    d.conf.config = decodeConfigBl(bl);
+  } catch {
+    // Keep what the daemon reported before: a bad blob must not take the command's answer away.
+  }
+}
 
 export class DaemonServerCore {
   readonly pgmap = new PGMap();
@@ -85,7 +98,18 @@ export class DaemonServerCore {
     readonly conf: MgrConfig,
   ) {
     const view: MgrView = { osdmap, pgmap: this.pgmap, services: this.services, pgReady: (now) => this.pgReady(now) };
-    this.handlers = { ...pgCommands(view), 'osd df': osdDfCommand(view), 'service dump': (req) => this.serviceDump(req.format, formatterFor(req)), 'service status': (req) => this.serviceStatus(formatterFor(req)) };
+    const configShow = configShowCommand(
+      () => osdmap().fsid,
+      (who) => this.daemons.get(who)?.conf,
+    );
+    this.handlers = {
+      ...pgCommands(view),
+      'osd df': osdDfCommand(view),
+      'service dump': (req) => this.serviceDump(req.format, formatterFor(req)),
+      'service status': (req) => this.serviceStatus(formatterFor(req)),
+      'config show': configShow,
+      'config show-with-defaults': configShow,
+    };
   }
 
   /** The mgr starts serving: the service map's first epoch, and the clock for pg_ready. */
@@ -126,7 +150,7 @@ export class DaemonServerCore {
   handleOpen(s: MgrSession, m: MMgrOpen, now: UTime, nowMs: number): { statsPeriod: number; statsThreshold: number } {
     const service = m.serviceName || typeName(s.peer.type);
     const key = `${service}.${m.daemonName}`;
-    const d: DaemonStateEntry = this.daemons.get(key) ?? { key, service, name: m.daemonName, serviceDaemon: m.serviceDaemon, metadata: [], status: [], perf: { types: new Map(), values: new Map() }, healthMetrics: [], lastReport: nowMs };
+    const d: DaemonStateEntry = this.daemons.get(key) ?? { key, service, name: m.daemonName, serviceDaemon: m.serviceDaemon, metadata: [], status: [], perf: { types: new Map(), values: new Map() }, healthMetrics: [], lastReport: nowMs, conf: { config: undefined, defaultsBl: undefined, defaults: undefined } };
     d.serviceDaemon = m.serviceDaemon;
     if (m.serviceDaemon) {
       d.metadata = m.daemonMetadata;
@@ -135,6 +159,9 @@ export class DaemonServerCore {
     }
     // A daemon that reconnects declares its counters again.
     d.perf = { types: new Map(), values: new Map() };
+    takeConfig(d, m.configBl);
+    d.conf.defaultsBl = m.configDefaultsBl;
+    d.conf.defaults = undefined;
     this.daemons.set(key, d);
     s.daemon = d;
     if (s.peer.type === EntityType.OSD) {
@@ -161,6 +188,7 @@ export class DaemonServerCore {
       if (values[i]) perf.values.set(p, values[i]!);
     });
     d.lastReport = nowMs;
+    takeConfig(d, m.configBl);
     d.healthMetrics = m.daemonHealthMetrics;
     if (m.daemonStatus) d.status = m.daemonStatus;
     if (d.serviceDaemon) this.services.updateStatus(d.service, d.name, m.taskStatus, now);

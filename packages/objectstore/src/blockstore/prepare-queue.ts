@@ -32,9 +32,10 @@ interface Queued {
  *
  * The transactions queued in one turn of the event loop are prepared after that turn's socket
  * writes (the messenger's setImmediate flush, registered first: ours is registered from a
- * microtask). A primary queues its own copy of a write and then sends the RepOps; the client
- * waits for the replicas, so they go first (PrimaryLogPG::issue_repop also sends before queueing
- * its own transaction). Reads still see every queued transaction: they wait for whenPrepared().
+ * microtask). The client waits for the replicas, so their RepOps go first (a primary sends them
+ * before it queues its own copy, as PrimaryLogPG::issue_repop does, and this order keeps a
+ * lone commit's synchronous journal write behind the sends even when a caller queues first).
+ * Reads still see every queued transaction: they wait for whenPrepared().
  */
 export class PrepareQueue {
   private readonly entries: Queued[] = [];

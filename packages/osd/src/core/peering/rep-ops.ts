@@ -167,6 +167,10 @@ function startRepGather(p: PeeringPG, op: ClientOp, key: string, prev: EversionT
     w.last = g;
   } else r.writing.set(key, { n: 1, last: g });
   r.unapplied.add(key);
+  // The replicas' copies go out first, as ReplicatedBackend::submit_transaction issues them before
+  // queueing its own: a lone commit's journal write may hold this thread for the device's flush
+  // (writeDsyncNow), and a RepOp sent after it would wait that long in the transport.
+  for (const o of g.waiting) p.send(o, g.msg);
   p.queue(out.t!, () => {
     g.local = true;
     if (!g.replied && p.conf.bug?.ackBeforeReplica) {
@@ -179,7 +183,6 @@ function startRepGather(p: PeeringPG, op: ClientOp, key: string, prev: EversionT
   });
   // After the queue's invalidation of the objects it touches: the head as this write leaves it.
   if (out.obc) p.pg.obc.put(out.obc.key, out.obc.entry);
-  for (const o of g.waiting) p.send(o, g.msg);
 }
 
 /**

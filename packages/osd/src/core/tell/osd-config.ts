@@ -62,6 +62,28 @@ export function parseOptionValue(o: OptionRow, raw: string): string | undefined 
   }
 }
 
+/**
+ * Option::to_str of a normalised value: a float as C++ streams it with std::fixed (six decimals),
+ * everything else as parseOptionValue left it.
+ */
+export function optionText(o: OptionRow, v: string): string {
+  return o.type === 'float' && v !== '' && Number.isFinite(Number(v)) ? Number(v).toFixed(6) : v;
+}
+
+/**
+ * Where each level's values come from, by name (md_config_t's levels that ts-osd has): its own
+ * defaults (CONF_DEFAULT), the mon's config (CONF_MON) and ceph.conf (CONF_FILE); runtime sets
+ * are CONF_OVERRIDE.
+ */
+export interface ConfigSources {
+  daemonDefaults(): Iterable<readonly [string, string]>;
+  mon(): Iterable<readonly [string, string]>;
+  file(): Iterable<readonly [string, string]>;
+}
+
+/** md_config_t's levels (src/common/config.h) that ts-osd sets. */
+const level = { default: 0, mon: 1, file: 2, override: 5 } as const;
+
 export class OsdConfig {
   private readonly schema = new Map<string, OptionRow>();
   private readonly runtime = new Map<string, string>();
@@ -70,8 +92,41 @@ export class OsdConfig {
   constructor(
     options: readonly OptionRow[],
     private readonly conf: (name: string) => string | undefined,
+    private readonly sources?: ConfigSources,
   ) {
     for (const o of options) this.schema.set(o.name, o);
+  }
+
+  /**
+   * Every option set at some level, with its value at each (the values md_config_t::get_config_bl
+   * sends the mgr for `config show`); fsid and host are left out, as Ceph does. Values are
+   * normalised as the option's parser leaves them; one Ceph would refuse stays as written.
+   */
+  levels(): Map<string, Map<number, string>> {
+    const out = new Map<string, Map<number, string>>();
+    const put = (l: number, name: string, raw: string): void => {
+      const o = this.schema.get(name);
+      if (!o || name === 'fsid' || name === 'host') return;
+      let m = out.get(name);
+      if (!m) out.set(name, (m = new Map()));
+      m.set(l, optionText(o, parseOptionValue(o, raw) ?? raw));
+    };
+    if (this.sources) {
+      for (const [n, v] of this.sources.daemonDefaults()) put(level.default, n, v);
+      for (const [n, v] of this.sources.mon()) put(level.mon, n, v);
+      for (const [n, v] of this.sources.file()) put(level.file, n, v);
+    }
+    for (const [n, v] of this.runtime) put(level.override, n, v);
+    return out;
+  }
+
+  /** Every option's default as this daemon has it (md_config_t::get_defaults_bl). */
+  defaults(): [string, string][] {
+    const own = new Map(this.sources?.daemonDefaults() ?? []);
+    return [...this.schema.values()].map((o) => {
+      const d = own.get(o.name);
+      return [o.name, optionText(o, d !== undefined ? (parseOptionValue(o, d) ?? d) : text(o.daemon_default !== '' ? o.daemon_default : o.default))];
+    });
   }
 
   has(name: string): boolean {
