@@ -3,14 +3,14 @@
  * tests, with a MonClient of our own subscribed to the osdmap: tests see each map as the monitor
  * publishes it, so a markdown is timed to the map, not to how long a `ceph` CLI takes to start.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCephConf, realClock } from '@ts-ceph/common';
 import { EntityType, Reader } from '@ts-ceph/denc';
 import { OSDMap, applyIncremental, decodeIncremental, decodeOSDMap, isUp } from '@ts-ceph/maps';
 import type { MOSDMap } from '@ts-ceph/messages';
 import { MonClient, monClientFor, resolveClientConfig } from '@ts-ceph/rados';
-import { run, RunResult, tempDir } from '@ts-ceph/testkit';
+import { run, RunResult, tempDir, waitFor } from '@ts-ceph/testkit';
 import { tsCephBin } from './mon-lib';
 
 export interface MapWatch {
@@ -100,4 +100,27 @@ export async function bootstrapTsCluster(osds: number): Promise<BootstrappedClus
       cleanup();
     },
   };
+}
+
+/**
+ * Wait until every listed OSD of a bootstrapped cluster has exited (its pid file gone); on timeout
+ * the error names the ones still running with the end of their logs, so a slow or hung shutdown
+ * explains itself in the test output.
+ */
+export async function waitOsdsStopped(dir: string, osds: number[], timeoutMs: number): Promise<void> {
+  const running = (): number[] => osds.filter((o) => existsSync(join(dir, 'run', `osd.${o}.pid`)));
+  try {
+    await waitFor(() => running().length === 0, timeoutMs, 'every OSD stopped', 100);
+  } catch (e) {
+    const tails = running().map((o) => {
+      let log = '';
+      try {
+        log = readFileSync(join(dir, 'log', `osd.${o}.log`), 'utf8').split('\n').slice(-25).join('\n');
+      } catch (err) {
+        log = `(no log: ${(err as Error).message})`;
+      }
+      return `--- osd.${o} still running; its log ends:\n${log}`;
+    });
+    throw new Error(`${(e as Error).message}\n${tails.join('\n')}`);
+  }
 }

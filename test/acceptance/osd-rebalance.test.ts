@@ -16,7 +16,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '@ts-ceph/common';
 import { requireBinary, run, waitFor } from '@ts-ceph/testkit';
-import { BootstrappedCluster, bootstrapTsCluster, watchOsdMap } from './osd-cluster-lib';
+import { BootstrappedCluster, bootstrapTsCluster, waitOsdsStopped, watchOsdMap } from './osd-cluster-lib';
 
 const toolBin = join(repoRoot(), 'packages', 'objectstore', 'dist', 'src', 'bin', 'ts-objectstore-tool.js');
 const pool = 'rebal';
@@ -184,7 +184,7 @@ t.test('4 ts-osd, size 3: down → out → backfill → in → back, reweights, 
 
   r = await c.tsCeph(['down', '--dir', c.dir]);
   t.equal(r.code, 0, `ts-ceph down: ${r.stderr}`);
-  await waitFor(() => osds.every((o) => !existsSync(join(c.dir, 'run', `osd.${o}.pid`))), 30_000, 'every OSD stopped', 100);
+  await waitOsdsStopped(c.dir, osds, 30_000);
   const held = await storeObjects(c, poolId);
   t.equal(held.reduce((a, b) => a + b, 0), objects * 3, `the stores hold 3 copies of each object, no more (${held.join(', ')})`);
 });

@@ -13,7 +13,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '@ts-ceph/common';
 import { requireBinary, run, waitFor } from '@ts-ceph/testkit';
-import { BootstrappedCluster, bootstrapTsCluster, watchOsdMap } from './osd-cluster-lib';
+import { BootstrappedCluster, bootstrapTsCluster, waitOsdsStopped, watchOsdMap } from './osd-cluster-lib';
 
 const toolBin = join(repoRoot(), 'packages', 'objectstore', 'dist', 'src', 'bin', 'ts-objectstore-tool.js');
 const pool = 'rep';
@@ -79,7 +79,7 @@ async function storeObjects(c: BootstrappedCluster, poolId: number): Promise<Map
 async function stopAll(c: BootstrappedCluster): Promise<void> {
   const r = await c.tsCeph(['down', '--dir', c.dir]);
   if (r.code !== 0) throw new Error(`ts-ceph down: ${r.stderr}`);
-  await waitFor(() => [0, 1, 2].every((o) => !existsSync(join(c.dir, 'run', `osd.${o}.pid`))), 30_000, 'every OSD stopped', 100);
+  await waitOsdsStopped(c.dir, [0, 1, 2], 30_000);
 }
 
 t.test('3 ts-osd, pool size 3: replicated writes survive kill -9 of one OSD and of all three', async (t) => {
