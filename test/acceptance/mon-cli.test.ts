@@ -9,6 +9,7 @@ import t from 'tap';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sharedDir } from '@ts-ceph/common';
+import { waitFor } from '@ts-ceph/testkit';
 import { json, startTsMon } from './mon-lib';
 
 type Obj = Record<string, unknown>;
@@ -150,8 +151,10 @@ t.test('ceph CLI against ts-mon, secure mode', async (t) => {
   r = await m.ceph(['fsid']);
   t.same([r.code, r.stdout.trim()], [0, m.fsid], 'still answering');
 
-  // The audit log: every mutating command, who, what, when; "finished" once it is committed.
-  r = await m.ceph(['log', 'last', '200', 'info', 'audit']);
+  // The audit log: every mutating command, who, what, when; "finished" once it is committed. The
+  // log's entries become visible when the log monitor commits them (a proposal after the command
+  // returned), so the last command's may take a moment: wait for it, then check them all.
+  await waitFor(async () => /"config-key set","key":"k1"\}\]': finished/.test((r = await m.ceph(['log', 'last', '200', 'info', 'audit'])).stdout), 15_000, 'the last command in the audit log', 250).catch(() => undefined);
   t.match(r.stdout, /audit \[INF\] from='client\.\? 127\.0\.0\.1:0\/\d+' entity='client\.admin' cmd='\[\{"prefix": "osd pool create", "pool": "p", "pg_num": 32\}\]': finished/);
   t.match(r.stdout, /entity='client\.app' cmd=\[\{"prefix": "osd pool create", "pool": "q", "pg_num": 8\}\]:  access denied/);
   t.match(r.stdout, /cmd='\[\{"prefix":"config-key set","key":"k1"\}\]': finished/, 'config-key set is audited without its value');
