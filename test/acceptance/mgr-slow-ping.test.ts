@@ -37,7 +37,10 @@ t.test('3 ts-osd: slow heartbeat warnings from their ping times', async (t) => {
 
   r = await c.ceph(['config', 'set', 'global', 'mon_warn_on_slow_ping_time', '0.001']);
   t.equal(r.code, 0, r.stderr);
-  await waitFor(async () => /OSD_SLOW_PING_TIME_FRONT/.test((detail = (await c.ceph(['health', 'detail'])).stdout)), 30_000, 'slow ping warning', 1_000).catch(() => undefined);
+  // Each OSD's next report (mgr_stats_period) brings its pairs under the new threshold: wait for all
+  // six (from, to) pairs on both sides, not just the first warning.
+  const pairLines = (d: string): number => (d.match(/ {4}Slow OSD heartbeats on (back|front) from /g) ?? []).length;
+  await waitFor(async () => pairLines((detail = (await c.ceph(['health', 'detail'])).stdout)) === 12, 30_000, 'slow ping warnings for every pair', 1_000).catch(() => undefined);
   for (const side of ['back', 'front']) {
     t.match(detail, new RegExp(`\\[WRN\\] OSD_SLOW_PING_TIME_${side.toUpperCase()}: Slow OSD heartbeats on ${side} \\(longest \\d+\\.\\d{3}ms\\)\\n`), `${side}: the summary as 16.2.15 words it:\n${detail}`);
     const lines = detail.match(new RegExp(` {4}Slow OSD heartbeats on ${side} from osd\\.\\d \\[[^\\]]*\\] to osd\\.\\d \\[[^\\]]*\\] \\d+\\.\\d{3} msec( possibly improving)?\\n`, 'g')) ?? [];
