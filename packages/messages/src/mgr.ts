@@ -5,6 +5,7 @@ import { defineMessage, readFront, writeFront } from './codec';
 import { decodeCmd, encodeCmd } from './command';
 import { decodePaxos, encodePaxos, PaxosHead } from './paxos';
 import { messagesLimits } from './limits';
+import { byteOrder } from './mon-subscribe';
 import { MSG_MGR_OPEN, MSG_MGR_CONFIGURE, MSG_MGR_REPORT, MSG_MGR_COMMAND, MSG_MGR_COMMAND_REPLY, MSG_PGSTATS } from './types';
 
 /**
@@ -296,14 +297,14 @@ export const confLevelName = (level: number): string => confLevelNames[level] ??
 
 export function encodeConfigBl(c: DaemonConfigValues): Buffer {
   const w = new Writer();
-  const names = [...c.values.keys()].sort();
+  const names = [...c.values.keys()].sort(byteOrder);
   w.u32(names.length);
   for (const n of names) {
     const levels = [...c.values.get(n)!].sort((a, b) => a[0] - b[0]);
     w.string(n).u32(levels.length);
     for (const [l, v] of levels) w.i32(l).string(v);
   }
-  encStrMap(w, [...c.ignoredMon].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+  encStrMap(w, [...c.ignoredMon].sort((a, b) => byteOrder(a[0], b[0])));
   return w.finish();
 }
 
@@ -323,7 +324,7 @@ export function decodeConfigBl(b: Buffer): DaemonConfigValues {
 /** config_defaults_bl (md_config_t::get_defaults_bl): every option of the schema with its default's text. */
 export function encodeConfigDefaultsBl(defaults: Iterable<readonly [string, string]>): Buffer {
   const w = new Writer();
-  const all = [...defaults].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const all = [...defaults].sort((a, b) => byteOrder(a[0], b[0]));
   w.u32(all.length);
   for (const [n, v] of all) w.string(n).string(v);
   return w.finish();

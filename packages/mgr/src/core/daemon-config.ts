@@ -4,8 +4,8 @@
  * config_defaults_bl), not the mon's database: what the daemon really runs with, by source.
  */
 import { JsonFormatter, TextTable } from '@ts-ceph/maps';
-import { DaemonConfigValues, confLevelName, ConfLevel, decodeConfigDefaultsBl } from '@ts-ceph/messages';
-import { MgrCommandReply, MgrCommandRequest, fail, formatterFor, getStr, ok, reply } from './command';
+import { DaemonConfigValues, byteOrder, confLevelName, ConfLevel, decodeConfigDefaultsBl } from '@ts-ceph/messages';
+import { MgrCommandReply, MgrCommandRequest, fail, formatterFor, getStr, ok } from './command';
 
 /** What the mgr keeps of a daemon's configuration (DaemonState's config, ignored_mon_config, config_defaults_bl). */
 export interface DaemonConfigState {
@@ -79,7 +79,7 @@ export function configShowCommand(fsid: () => string, daemon: (who: string) => D
       const lv = values.get(name);
       if (lv?.size) return ok(`${sortedLevels(lv).pop()![1]}\n`);
       const dflt = defaultsOf(d).get(name);
-      return dflt !== undefined ? ok(`${dflt}\n`) : reply(-2);
+      return dflt !== undefined ? ok(`${dflt}\n`) : fail('ENOENT', '');
     }
     if (!d.defaultsBl?.length) return ok();
     const f = formatterFor(req);
@@ -90,15 +90,14 @@ export function configShowCommand(fsid: () => string, daemon: (who: string) => D
       if (f) return dumpJson(f, name, lv, ignored.has(name));
       t.row(name, lv[lv.length - 1]![1], confLevelName(lv[lv.length - 1]![0]), lv.length > 1 ? overridesCell(lv) : '', ignored.has(name) ? 'mon' : '');
     };
-    const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
     if (req.prefix === 'config show') {
-      for (const name of [...values.keys()].sort(byName)) {
+      for (const name of [...values.keys()].sort(byteOrder)) {
         const lv = values.get(name)!;
         if (lv.size) row(name, sortedLevels(lv));
       }
     } else {
       const defaults = defaultsOf(d);
-      for (const name of [...defaults.keys()].sort(byName)) {
+      for (const name of [...defaults.keys()].sort(byteOrder)) {
         const lv = values.get(name);
         row(name, lv?.size ? sortedLevels(lv) : [[ConfLevel.DEFAULT, defaults.get(name)!]]);
       }

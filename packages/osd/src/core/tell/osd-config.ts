@@ -23,6 +23,11 @@ function text(v: string | number | boolean): string {
   return typeof v === 'boolean' ? (v ? 'true' : 'false') : String(v);
 }
 
+/** The schema's default for a daemon (_get_val_default: the daemon default where there is one). */
+function schemaDefault(o: OptionRow): string {
+  return text(o.daemon_default !== '' ? o.daemon_default : o.default);
+}
+
 const sizeMult: Record<string, bigint> = { '': 1n, k: 1n << 10n, m: 1n << 20n, g: 1n << 30n, t: 1n << 40n, p: 1n << 50n, e: 1n << 60n };
 
 /**
@@ -125,7 +130,7 @@ export class OsdConfig {
     const own = new Map(this.sources?.daemonDefaults() ?? []);
     return [...this.schema.values()].map((o) => {
       const d = own.get(o.name);
-      return [o.name, optionText(o, d !== undefined ? (parseOptionValue(o, d) ?? d) : text(o.daemon_default !== '' ? o.daemon_default : o.default))];
+      return [o.name, optionText(o, d !== undefined ? (parseOptionValue(o, d) ?? d) : schemaDefault(o))];
     });
   }
 
@@ -141,7 +146,7 @@ export class OsdConfig {
     if (set !== undefined) return set;
     const c = this.conf(name);
     if (c !== undefined) return parseOptionValue(o, c) ?? c;
-    return text(o.daemon_default !== '' ? o.daemon_default : o.default);
+    return schemaDefault(o);
   }
 
   /** A numeric option's current value (the named limits the OSD reads at the time of use). */
