@@ -5,23 +5,17 @@
 // remount.
 import t from 'tap';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '@ts-ceph/testkit';
 import { Errno } from '@ts-ceph/common';
 import { BlockDevice, BufferPool, collPG, ghobject, IoOp, NativeStore, nativeAddon, Transaction } from '../src';
 import { RecordWriter, syncRecordBytesMax } from '../src/blockstore/record-write';
+import { scratchDevice } from './scratch';
 
 const fileBytes = 4 * 1024 * 1024;
 
-function scratch(t: { teardown(fn: () => void): void }): string {
-  const d = tempDir();
-  t.teardown(d.cleanup);
-  const p = join(d.path, 'block');
-  writeFileSync(p, '');
-  truncateSync(p, fileBytes);
-  return p;
-}
+const scratch = (t: { teardown(fn: () => void): void }): string => scratchDevice(t, fileBytes);
 
 for (const backend of ['uring', 'pool'] as const) {
   t.test(`${backend}: writeDsync and writeDsyncNow put the bytes on disk`, async (t) => {

@@ -3,22 +3,15 @@
 // flight, injected completion errors, short reads, discard, and argument validation in TypeScript.
 import t from 'tap';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync, truncateSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempDir } from '@ts-ceph/testkit';
 import { Errno } from '@ts-ceph/common';
 import { allocAligned, BlockDevice, BufferPool, envBackend, nativeAddon, poolSlabBytes, releaseFreeMemory } from '../src';
+import { scratchDevice } from './scratch';
 
 const fileBytes = 16 * 1024 * 1024;
 
-function scratch(t: { teardown(fn: () => void): void }): string {
-  const d = tempDir();
-  t.teardown(d.cleanup);
-  const p = join(d.path, 'block');
-  writeFileSync(p, '');
-  truncateSync(p, fileBytes);
-  return p;
-}
+const scratch = (t: { teardown(fn: () => void): void }): string => scratchDevice(t, fileBytes);
 
 
 for (const backend of ['uring', 'pool'] as const) {
