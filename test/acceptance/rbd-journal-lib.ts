@@ -69,9 +69,22 @@ export const journalScenario: Step[] = [
   s('mirror pool disable'),
 ];
 
-/** A log line's "2026-12-07T00:11:46.123+0000 7f18... -1 " prefix and object addresses. */
+/** A log line's "2026-12-07T00:11:46.123+0000 7f18... -1 " prefix. */
+const logPrefix = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+[+-]\d{4} [0-9a-f]+ -?\d+ /;
+
+/**
+ * stderr's lines. Ceph's log thread writes a log line in one write(), while `rbd` writes its own
+ * message to the unbuffered cerr piece by piece, so a log line can land inside one of rbd's lines
+ * ("...does not exist2026-12-07T...  -1 librbd::..."): such a line is split at the log prefix.
+ */
+function stderrLines(stderr: string): string[] {
+  const split = stderr.replace(new RegExp(`(?<=[^\n])(?=${logPrefix.source})`, 'g'), '\n');
+  return split.split('\n').filter((l) => l.length > 0).map(stderrLine);
+}
+
+/** A log line without its prefix, object addresses masked. */
 function stderrLine(l: string): string {
-  return l.replace(/^\S+T\S+ [0-9a-f]+ -?\d+ /, '').replace(/0x[0-9a-f]+/g, '0xADDR');
+  return l.replace(new RegExp(`^${logPrefix.source}`), '').replace(/0x[0-9a-f]+/g, '0xADDR');
 }
 
 /** Run the scenario with `rbd -p pool` against the cluster of `env`; the transcript, unmasked. */
@@ -86,7 +99,7 @@ export async function runJournalScenario(env: NodeJS.ProcessEnv, pool: string, d
     const r = await run('rbd', ['--rados-osd-op-timeout', '20', '-p', pool, ...args], { env, timeoutMs: 60_000 });
     out.push(`### rbd ${step.args.join(' ')}`, `rc=${r.code}`);
     out.push(...r.stdout.split('\n').filter((l) => l.length > 0));
-    out.push(...r.stderr.split('\n').filter((l) => l.length > 0).map(stderrLine).sort());
+    out.push(...stderrLines(r.stderr).sort());
     if (step.capture) vars.set(step.capture, r.stdout.split('\n')[0].trim());
   }
   const rados = await run('rados', ['-p', pool, 'ls'], { env, timeoutMs: 60_000 });
