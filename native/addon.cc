@@ -10,33 +10,25 @@
 
 namespace tsceph {
 
-// allocAligned(bytes, alignment) -> ArrayBuffer whose memory is aligned for O_DIRECT and freed when
-// the ArrayBuffer is collected.
-static Napi::Value AllocAligned(const Napi::CallbackInfo& info) {
+// alignSkip(arrayBuffer, alignment) -> how many bytes from the start of the ArrayBuffer's memory to
+// the first address that is a multiple of alignment. Aligned I/O buffers are node's own Buffers,
+// allocated a block larger and used from there (packages/common/src/io-aligned.ts): memory that V8
+// allocates and accounts for once, where posix_memalign behind an external ArrayBuffer was counted
+// twice (by V8 and by AdjustExternalMemory) and freed only through a finalizer, which made every
+// large read or received write cost a share of a full garbage collection.
+static Napi::Value AlignSkip(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  double bytes = info[0].As<Napi::Number>().DoubleValue();
+  if (info.Length() < 2 || !info[0].IsArrayBuffer() || !info[1].IsNumber()) {
+    Napi::TypeError::New(env, "alignSkip(arrayBuffer, alignment)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
   uint32_t align = info[1].As<Napi::Number>().Uint32Value();
-  if (!(bytes > 0 && bytes <= 1073741824.0) || align < 512 || (align & (align - 1))) {
-    Napi::RangeError::New(env, "allocAligned: bad size or alignment").ThrowAsJavaScriptException();
+  if (align < 512 || align > (1u << 20) || (align & (align - 1))) {
+    Napi::RangeError::New(env, "alignSkip: bad alignment").ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  void* p = nullptr;
-  if (posix_memalign(&p, align, static_cast<size_t>(bytes)) != 0) {
-    Napi::Error::New(env, "allocAligned: out of memory").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  // V8 does not see memory it did not allocate: report it, so that garbage collection keeps up
-  // with buffers handed to callers (a large read returns a view of its aligned buffer).
-  int64_t n = static_cast<int64_t>(bytes);
-  Napi::MemoryManagement::AdjustExternalMemory(env, n);
-  return Napi::ArrayBuffer::New(
-      env, p, static_cast<size_t>(bytes),
-      [](Napi::Env e, void* d, int64_t* len) {
-        free(d);
-        Napi::MemoryManagement::AdjustExternalMemory(e, -*len);
-        delete len;
-      },
-      new int64_t(n));
+  uintptr_t p = reinterpret_cast<uintptr_t>(info[0].As<Napi::ArrayBuffer>().Data());
+  return Napi::Number::New(env, static_cast<double>((align - (p % align)) % align));
 }
 
 // mallocTrim() -> whether memory was returned: glibc's malloc_trim(0). glibc gives back free memory
@@ -53,7 +45,7 @@ static Napi::Value MallocTrim(const Napi::CallbackInfo& info) {
 }
 
 void InitAlloc(Napi::Env env, Napi::Object exports) {
-  exports.Set("allocAligned", Napi::Function::New(env, AllocAligned));
+  exports.Set("alignSkip", Napi::Function::New(env, AlignSkip));
   exports.Set("mallocTrim", Napi::Function::New(env, MallocTrim));
 }
 

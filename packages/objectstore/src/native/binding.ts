@@ -59,7 +59,8 @@ export interface NativeAddon {
   crc32cBlocks(seed: number, buf: Uint8Array, blockBytes: number, out: Uint32Array): void;
   crc32cHardware: boolean;
   argon2(type: 'argon2i' | 'argon2id', password: Uint8Array, salt: Uint8Array, time: number, memoryKiB: number, lanes: number, outBytes: number): Promise<Buffer>;
-  allocAligned(bytes: number, alignment: number): ArrayBuffer;
+  /** Bytes from an ArrayBuffer's first byte to its first `alignment`-aligned one. */
+  alignSkip(ab: ArrayBuffer, alignment: number): number;
   /** glibc's malloc_trim(0): whether memory was returned. Absent from builds that predate it. */
   mallocTrim?(): boolean;
 }
@@ -73,5 +74,6 @@ export function nativeAddon(): NativeAddon {
   if (!existsSync(path)) throw new Error(`native addon not built (${path}): run npm run build:native`);
   // The addon is a CommonJS native module; require is the only way to load it.
   cached = require(path) as NativeAddon;
+  if (typeof cached.alignSkip !== 'function') throw new Error(`native addon at ${path} predates alignSkip: run npm run build:native`);
   return cached;
 }

