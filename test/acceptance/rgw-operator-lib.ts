@@ -101,7 +101,7 @@ export async function operatorChecks(t: Test, gw: OperatorGateway, user: RgwUser
   const env = awsEnv(user);
   const http = s3Client(t, `http://127.0.0.1:${gw.port}`, env);
   const https = s3Client(t, `https://127.0.0.1:${gw.sslPort}`, env, ['--ca-bundle', gw.cert]);
-  const body = randomBytes(5 * MiB + 17);
+  const body = randomBytes(MiB + 17);
   const dir = dirname(gw.cert);
   const file = join(dir, `${user.uid}.body`);
   writeFileSync(file, body);
