@@ -13,6 +13,7 @@ import { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isCephError } from '@ts-ceph/common';
 import { IoCtx, Rados } from '@ts-ceph/rados';
 import { run, sleep } from '@ts-ceph/testkit';
 import { OperatorCluster, OperatorGateway } from './rgw-operator-lib';
@@ -44,7 +45,8 @@ export async function killMidUploadChecks(t: Test, c: OperatorCluster, gw: Opera
     const r = await run(process.execPath, [rgwAdminBin, ...admin, 'gc', 'process', ...args], { timeoutMs: 120_000 });
     t.equal(r.code, 0, `ts-rgw-admin gc process ${args.join(' ')}: ${r.stderr}`);
   };
-  const probe = await Rados.connect({ conf: c.conf, name: 'client.admin', keyring: c.keyring });
+  // Its ops time out (and the poll goes on) rather than hold the kill back.
+  const probe = await Rados.connect({ conf: c.conf, name: 'client.admin', keyring: c.keyring, opTimeoutMs: 10_000 });
   t.teardown(() => probe.shutdown());
 
   const big = randomBytes(bigBytes);
@@ -56,7 +58,10 @@ export async function killMidUploadChecks(t: Test, c: OperatorCluster, gw: Opera
     const put = s3(['s3api', 'put-object', '--bucket', bucket, '--key', 'big.bin', '--body', file], { ...env, AWS_MAX_ATTEMPTS: '1' });
     let answered = false;
     void put.then(() => (answered = true));
-    const set = await firstStripe(probe.ioctx('ts-rgw.index'), probe.ioctx('ts-rgw.data'), pendingObj, () => answered);
+    const sentMs = Date.now();
+    const seen = await firstStripe(probe.ioctx('ts-rgw.index'), probe.ioctx('ts-rgw.data'), pendingObj, () => answered);
+    const set = seen.stripeMs === undefined ? undefined : seen.set;
+    const when = `record seen after ${seen.recordMs ?? '-'} ms, a stripe after ${seen.stripeMs ?? '-'} ms, killed after ${Date.now() - sentMs} ms (${seen.polls} polls${seen.error ? `, last probe error: ${seen.error}` : ''})`;
     const exited = new Promise((resolve) => rgw.once('exit', resolve));
     rgw.kill('SIGKILL');
     await exited;
@@ -67,14 +72,14 @@ export async function killMidUploadChecks(t: Test, c: OperatorCluster, gw: Opera
     const head = JSON.parse((await s3(['s3api', 'head-object', '--bucket', bucket, '--key', 'big.bin'])).stdout || '{}') as { ETag?: string; ContentLength?: number };
     if (set === undefined || head.ETag === md5(big)) {
       // Killed after the publish: the new object is whole; collect what the kill left and retry.
-      t.ok((await s3(['s3', 'cp', `s3://${bucket}/big.bin`, '-'])).stdoutBuf.equals(big), `attempt ${attempt}: the kill came after the publish (${r.code === 0 ? 'answered' : 'not answered'}), the new object reads back whole`);
+      t.ok((await s3(['s3', 'cp', `s3://${bucket}/big.bin`, '-'])).stdoutBuf.equals(big), `attempt ${attempt}: the kill came after the publish (${r.code === 0 ? 'answered' : 'not answered'}; ${when}), the new object reads back whole`);
       if (attempt === attemptsMax) return void t.fail(`${attemptsMax} kills, none before the publish`);
       current = Buffer.from(big);
       await gc(['--include-all']);
       continue;
     }
     t.not(r.code, 0, `the client saw the upload fail: ${r.stderr.trim().split('\n').pop()}`);
-    t.comment(`killed at attempt ${attempt} with ${orphans.length} of ${bigBytes / (4 * MiB)} stripes in RADOS`);
+    t.comment(`attempt ${attempt}: ${when}; ${orphans.length} of ${bigBytes / (4 * MiB)} stripes in RADOS`);
     t.ok(orphans.length > 0 && orphans.every((o) => o.startsWith(`${set}.`)), `the stripes of the upload's data set are in RADOS before gc (${orphans.length})`);
     t.ok(pending.includes(set), 'and its pending record');
     t.same([head.ETag, head.ContentLength], [md5(current), current.length], 'HEAD after a restart: the previous version');
@@ -93,25 +98,41 @@ export async function killMidUploadChecks(t: Test, c: OperatorCluster, gw: Opera
   await gw.stop();
 }
 
-/**
- * The data set of the PUT under way, once its pending record names it and one of its stripes is
- * in RADOS; undefined if the PUT was answered first.
- */
-async function firstStripe(index: IoCtx, data: IoCtx, pendingObj: string, answered: () => boolean): Promise<string | undefined> {
-  let set: string | undefined;
-  const deadline = Date.now() + 120_000;
-  while (!answered() && Date.now() < deadline) {
+interface Seen {
+  /** The PUT's data set, from its pending record. */
+  set?: string;
+  /** When (ms after the start) the record was seen, and then a first stripe of it. */
+  recordMs?: number;
+  stripeMs?: number;
+  polls: number;
+  error?: string;
+}
+
+/** Poll until the PUT's pending record names its data set and a stripe of it is in RADOS, or the PUT was answered. */
+async function firstStripe(index: IoCtx, data: IoCtx, pendingObj: string, answered: () => boolean): Promise<Seen> {
+  const startMs = Date.now();
+  const seen: Seen = { polls: 0 };
+  const missing = (e: unknown) => {
+    if (!isCephError(e, 'ENOENT')) seen.error = String(e);
+    return undefined;
+  };
+  while (!answered() && Date.now() < startMs + 120_000) {
+    seen.polls++;
+    const set = seen.set;
     if (set === undefined) {
-      const { vals } = await index.omapGetVals(pendingObj).catch(() => ({ vals: new Map<string, Buffer>() }));
-      for (const v of vals.values()) {
+      const got = await index.omapGetVals(pendingObj).catch(missing);
+      for (const v of got?.vals.values() ?? []) {
         const r = JSON.parse(v.toString()) as { data: string; key?: string; size?: number };
-        if (r.key === 'big.bin' && r.size === bigBytes) set = r.data;
+        if (r.key === 'big.bin' && r.size === bigBytes) [seen.set, seen.recordMs] = [r.data, Date.now() - startMs];
       }
-      if (set === undefined) await sleep(2);
+      if (seen.set === undefined) await sleep(2);
       continue;
     }
-    const found = await Promise.all(Array.from({ length: bigBytes / (4 * MiB) }, (_, i) => data.stat(`${set}.${i}`).then(() => true, () => false)));
-    if (found.some(Boolean)) return set;
+    const found = await Promise.all(Array.from({ length: bigBytes / (4 * MiB) }, (_, i) => data.stat(`${set}.${i}`).then(() => true, missing)));
+    if (found.some(Boolean)) {
+      seen.stripeMs = Date.now() - startMs;
+      break;
+    }
   }
-  return undefined;
+  return seen;
 }
