@@ -31,7 +31,7 @@ export async function killMidUploadChecks(t: Test, c: OperatorCluster, gw: Opera
   const env = awsEnv(user);
   const { s3, ok } = s3Client(t, `http://127.0.0.1:${gw.port}`, env);
   const admin = ['-c', c.conf, '-n', 'client.admin', '--keyring', c.keyring];
-  let rgw: ChildProcess = await gw.start();
+  let rgw: ChildProcess = gw.current() ?? (await gw.start());
   await ok(['s3', 'mb', `s3://${bucket}`]);
   let current = randomBytes(6 * MiB);
   const file = join(c.dir, `${user.uid}.crash.bin`);
@@ -94,8 +94,6 @@ export async function killMidUploadChecks(t: Test, c: OperatorCluster, gw: Opera
     t.ok((await s3(['s3', 'cp', `s3://${bucket}/big.bin`, '-'])).stdoutBuf.equals(current), 'the previous version still reads back');
     break;
   }
-  await ok(['s3', 'rb', '--force', `s3://${bucket}`]);
-  await gw.stop();
 }
 
 interface Seen {

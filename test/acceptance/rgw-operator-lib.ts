@@ -38,8 +38,8 @@ export interface OperatorGateway {
   log: string;
   /** `ts-rgw -c CONF -n NAME`, resolved once both listeners of its section are up; killed at the test's end. */
   start(): Promise<ChildProcess>;
-  /** SIGTERM the running one and wait for its exit. */
-  stop(): Promise<void>;
+  /** The gateway started last, while it runs. */
+  current(): ChildProcess | undefined;
 }
 
 /** The key, keyring file, certificate and conf section of gateway `client.rgw.ID`. */
@@ -73,14 +73,7 @@ export async function setUpGateway(t: Test, c: OperatorCluster, id: string): Pro
     if (up === 'exited') throw new Error(`${name} exited ${p.exitCode}: ${out}${tail(log)}`);
     return p;
   };
-  const stop = async (): Promise<void> => {
-    for (const p of running()) {
-      const exited = new Promise((resolve) => p.once('exit', resolve));
-      p.kill('SIGTERM');
-      await exited;
-    }
-  };
-  return { name, port, sslPort, cert, log, start, stop };
+  return { name, port, sslPort, cert, log, start, current: () => running()[0] };
 }
 
 function tail(file: string): string {
@@ -93,8 +86,9 @@ function tail(file: string): string {
 
 /**
  * The gateway started from its section alone serves the stock AWS CLI on both of the section's
- * ports: a PUT and GET over HTTP, another over HTTPS (the certificate given to the client), each
- * object read back through the other port; its log goes to the section's log_file.
+ * ports: a PUT and GET over HTTP, another over HTTPS (the certificate given to the client), the
+ * first object read back over HTTPS too; its log goes to the section's log_file. The gateway is
+ * left running.
  */
 export async function operatorChecks(t: Test, gw: OperatorGateway, user: RgwUser): Promise<void> {
   await gw.start();
@@ -111,8 +105,5 @@ export async function operatorChecks(t: Test, gw: OperatorGateway, user: RgwUser
   await https.ok(['s3api', 'put-object', '--bucket', `${user.uid}-b`, '--key', 'https.bin', '--body', file]);
   t.ok((await https.s3(['s3', 'cp', `s3://${user.uid}-b/https.bin`, '-'])).stdoutBuf.equals(body), 'PUT and GET over HTTPS on its ssl_port');
   t.ok((await https.s3(['s3', 'cp', `s3://${user.uid}-b/http.bin`, '-'])).stdoutBuf.equals(body), 'the object PUT over HTTP reads back over HTTPS');
-  t.ok((await http.s3(['s3', 'cp', `s3://${user.uid}-b/https.bin`, '-'])).stdoutBuf.equals(body), 'and the other way round');
   t.ok(await waitFor(() => tail(gw.log).includes(`serving S3 on https://0.0.0.0:${gw.sslPort}`), 10_000, 'the log in the log_file of the section', 100), "its log is in the section's log_file");
-  await http.ok(['s3', 'rb', '--force', `s3://${user.uid}-b`]);
-  await gw.stop();
 }
