@@ -47,6 +47,28 @@ export interface RgwStartOptions {
   user?: RgwUser;
 }
 
+/** `ts-rgw-admin user create` for `user` (secret: testsecret), with the admin's -c/-n/--keyring. */
+export async function createRgwUser(t: Test, common: string[], user: RgwUser = defaultRgwUser): Promise<void> {
+  const mk = await run(process.execPath, [rgwAdminBin, ...common, 'user', 'create', '--uid', user.uid, '--display-name', 'Test User', '--access-key', user.accessKey, '--secret-key', 'testsecret'], { timeoutMs: 60_000 });
+  t.equal(mk.code, 0, `ts-rgw-admin user create: ${mk.stderr}`);
+}
+
+/** The AWS CLI's environment acting as `user`, nothing read from the machine's own AWS config. */
+export function awsEnv(user: RgwUser): NodeJS.ProcessEnv {
+  return { ...process.env, AWS_ACCESS_KEY_ID: user.accessKey, AWS_SECRET_ACCESS_KEY: 'testsecret', AWS_DEFAULT_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_REQUEST_CHECKSUM_CALCULATION: 'when_required', AWS_RESPONSE_CHECKSUM_VALIDATION: 'when_required' };
+}
+
+/** `aws --endpoint-url ENDPOINT [extra] ...`: s3 whatever its exit code, ok asserting 0 and returning stdout. */
+export function s3Client(t: Test, endpoint: string, env: NodeJS.ProcessEnv, extra: string[] = []): Pick<RgwHandle, 's3' | 'ok'> {
+  const s3 = (args: string[], e: NodeJS.ProcessEnv = env) => aws(['--endpoint-url', endpoint, ...extra, ...args], { env: e, timeoutMs: 300_000 });
+  const ok = async (args: string[]) => {
+    const r = await s3(args);
+    t.equal(r.code, 0, `aws ${args.join(' ')}: ${r.stderr.slice(-500)}`);
+    return r.stdout;
+  };
+  return { s3, ok };
+}
+
 /** Make the user and start ts-rgw; it is killed at the test's end. */
 export async function startRgw(t: Test, c: { conf: string; keyring: string }, o: RgwStartOptions = {}): Promise<RgwHandle> {
   const user = o.user ?? defaultRgwUser;
@@ -54,8 +76,7 @@ export async function startRgw(t: Test, c: { conf: string; keyring: string }, o:
   t.teardown(() => void rgw?.kill('SIGKILL'));
   const common = ['-c', c.conf, '-n', 'client.admin', '--keyring', c.keyring];
   const admin = (args: string[]) => run(process.execPath, [rgwAdminBin, ...common, ...args], { timeoutMs: 60_000 });
-  const mk = await admin(['user', 'create', '--uid', user.uid, '--display-name', 'Test User', '--access-key', user.accessKey, '--secret-key', 'testsecret']);
-  t.equal(mk.code, 0, `ts-rgw-admin user create: ${mk.stderr}`);
+  await createRgwUser(t, common, user);
   const port = await freePort();
   const sslPort = o.sslCertificate ? await freePort() : undefined;
   const frontends = `beast port=${port}${o.sslCertificate ? ` ssl_port=${sslPort} ssl_certificate=${o.sslCertificate}` : ''}`;
@@ -64,12 +85,6 @@ export async function startRgw(t: Test, c: { conf: string; keyring: string }, o:
   rgw.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   rgw.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   await waitFor(() => out.includes('listening on') && (!o.sslCertificate || out.includes('listening with TLS')), 60_000, 'ts-rgw listening', 100);
-  const env = { ...process.env, AWS_ACCESS_KEY_ID: user.accessKey, AWS_SECRET_ACCESS_KEY: 'testsecret', AWS_DEFAULT_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_REQUEST_CHECKSUM_CALCULATION: 'when_required', AWS_RESPONSE_CHECKSUM_VALIDATION: 'when_required' };
-  const s3 = (args: string[], e: NodeJS.ProcessEnv = env) => aws(['--endpoint-url', `http://127.0.0.1:${port}`, ...args], { env: e, timeoutMs: 300_000 });
-  const ok = async (args: string[]) => {
-    const r = await s3(args);
-    t.equal(r.code, 0, `aws ${args.join(' ')}: ${r.stderr.slice(-500)}`);
-    return r.stdout;
-  };
-  return { port, sslPort, user, env, common, s3, ok, admin };
+  const env = awsEnv(user);
+  return { port, sslPort, user, env, common, ...s3Client(t, `http://127.0.0.1:${port}`, env), admin };
 }

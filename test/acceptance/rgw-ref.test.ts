@@ -4,14 +4,17 @@
  * object-feature and versioning suites (they run on ts-osd in rgw-s3, rgw-objects and
  * rgw-versioning), and issue 15's client list (rgw-clients-lib): `aws s3 sync`, `aws s3api`
  * multipart, a 200 MiB multipart upload read back byte-exact, ACLs, policy and CORS, s3cmd and a
- * boto3 script.
+ * boto3 script; then a gateway set up as an operator sets up radosgw, with radosgw's caps, which
+ * the real OSDs enforce, and killed -9 mid-upload (as rgw-operator does on ts-osd).
  */
 import t from 'tap';
 import { run } from '@ts-ceph/testkit';
 import { startCephRef } from './rados-objecter-lib';
 import { accessChecks, boto3Checks, multipartChecks, s3cmdChecks, syncChecks } from './rgw-clients-lib';
-import { startRgw } from './rgw-lib';
+import { killMidUploadChecks } from './rgw-kill-lib';
+import { createRgwUser, startRgw } from './rgw-lib';
 import { objectSuite } from './rgw-objects-suite';
+import { operatorChecks, setUpGateway } from './rgw-operator-lib';
 import { s3Suite } from './rgw-s3-suite';
 import { versioningSuite } from './rgw-versioning-suite';
 
@@ -30,4 +33,12 @@ t.test('ts-rgw on the real Ceph 16.2.15 reference cluster', async (t) => {
     await boto3Checks(t, r);
   });
   await t.test('versioning', (t) => versioningSuite(t, { conf: c.conf, keyring: c.keyring, dir: c.dir, rados }, { uid: 'versions', accessKey: 'VERSIONSAK' }));
+  await t.test('started from its conf section as client.rgw.gw1, then killed mid-upload', async (t) => {
+    const cluster = { conf: c.conf, keyring: c.keyring, dir: c.dir, ceph: c.ceph, rados };
+    const user = { uid: 'operator', accessKey: 'OPERATORAK' };
+    await createRgwUser(t, ['-c', c.conf, '-n', 'client.admin', '--keyring', c.keyring], user);
+    const gw = await setUpGateway(t, cluster, 'gw1');
+    await t.test('HTTP and HTTPS from rgw_frontends in the section', (t) => operatorChecks(t, gw, user));
+    await t.test('kill -9 mid-upload', (t) => killMidUploadChecks(t, cluster, gw, user));
+  });
 });

@@ -8,7 +8,7 @@
  *   bucket list [--uid U]; bucket stats --bucket B; bucket rm --bucket B [--purge-objects]
  *   quota set --quota-scope user|bucket (--uid U | --bucket B) [--max-objects N] [--max-size BYTES]
  *   quota enable|disable --quota-scope user|bucket (--uid U | --bucket B)
- *   gc process [--include-all]
+ *   gc process [--include-all] [--rgw-gc-obj-min-wait SECONDS]
  * Output is radosgw-admin's JSON (the fields ts-rgw keeps). Keys come from the OS CSPRNG and are
  * printed only on stdout, as radosgw-admin does, never logged.
  */
@@ -157,16 +157,18 @@ async function main(argv: string[]): Promise<number> {
   const cmd = noun ? commands[noun] : undefined;
   if (!cmd && !(noun === 'gc' && verb === 'process')) throw cephError('EINVAL', 'usage: ts-rgw-admin user|key|bucket|quota|gc ... (see --help of radosgw-admin)');
   const conf = existsSync(a.conf) ? loadCephConf(a.conf) : new CephConf();
+  // Any config option may be given on the command line (--rgw-gc-obj-min-wait 0), as radosgw-admin takes them.
+  const get = (k: string): string | undefined => a.options.get(k) ?? conf.get(k, a.name);
   const rados = await Rados.connect({ conf, name: a.name, keyring: a.options.get('keyring'), timeoutMs: 30_000 });
   try {
-    const store = await RgwStore.open(rados, a.options.get('ts_rgw_pool_prefix') ?? conf.get('ts_rgw_pool_prefix', a.name) ?? 'ts-rgw');
+    const store = await RgwStore.open(rados, get('ts_rgw_pool_prefix') ?? 'ts-rgw');
     if (cmd) {
       await cmd(store, verb, a);
       return 0;
     }
     // radosgw-admin gc process: what is past rgw_gc_obj_min_wait, or everything with --include-all.
     const all = a.flags.has('--include-all') || a.options.has('include_all');
-    await store.collectGarbage(all ? 0 : Number(conf.get('rgw_gc_obj_min_wait', a.name) ?? 7200) * 1000);
+    await store.collectGarbage(all ? 0 : Number(get('rgw_gc_obj_min_wait') ?? 7200) * 1000);
     return 0;
   } finally {
     await rados.shutdown();
