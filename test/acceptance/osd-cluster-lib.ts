@@ -112,15 +112,22 @@ export async function waitOsdsStopped(dir: string, osds: number[], timeoutMs: nu
   try {
     await waitFor(() => running().length === 0, timeoutMs, 'every OSD stopped', 100);
   } catch (e) {
-    const tails = running().map((o) => {
+    throw new Error(`${(e as Error).message}\n${osdLogTails(dir, running(), 25, 'still running; ')}`);
+  }
+}
+
+/** The last `lines` lines of each OSD's log (and the monitor's with mon), for a failure's diagnostics. */
+export function osdLogTails(dir: string, osds: number[], lines: number, why = '', mon = false): string {
+  const names = [...osds.map((o) => `osd.${o}`), ...(mon ? ['mon.a'] : [])];
+  return names
+    .map((name) => {
       let log = '';
       try {
-        log = readFileSync(join(dir, 'log', `osd.${o}.log`), 'utf8').split('\n').slice(-25).join('\n');
+        log = readFileSync(join(dir, 'log', `${name}.log`), 'utf8').split('\n').slice(-lines).join('\n');
       } catch (err) {
         log = `(no log: ${(err as Error).message})`;
       }
-      return `--- osd.${o} still running; its log ends:\n${log}`;
-    });
-    throw new Error(`${(e as Error).message}\n${tails.join('\n')}`);
-  }
+      return `--- ${name} ${why}its log ends:\n${log}`;
+    })
+    .join('\n');
 }
