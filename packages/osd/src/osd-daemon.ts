@@ -288,8 +288,11 @@ export class OsdDaemon implements Dispatcher {
     if (!r.map || (r.map === this.osdmap && r.missingFrom === undefined)) return;
     this.osdmap = r.map;
     log.dout(10, `osdmap e${r.map.epoch}`);
-    this.act(this.service.onMap(r.map, this.clock.now(), this.monc.isConnected, this.pgList(), r.missingFrom));
+    const decisions = this.service.onMap(r.map, this.clock.now(), this.monc.isConnected, this.pgList(), r.missingFrom);
+    // The PGs' map advances are queued before the ops that waited for this map run again, so each
+    // such op finds its PG at the map it was sent with (in the PG's chain, behind the advance).
     this.pgDriver.onMaps(r.maps.length ? r.maps : [r.map], m.incrementalMaps);
+    this.act(decisions);
     this.snapTrimmer.kick(r.map);
     this.nets.onMap(r.map);
     this.full.maybeReport();

@@ -253,6 +253,8 @@ export class PgDriver {
     // waiting lists: still primary in the new interval, they run again once it is active (a write
     // already in the log is answered from it); otherwise the client resends to the new primary.
     if (held.length && core.intervalStart !== interval && core.isPrimary) for (const op of held) await core.handleOp(op);
+    // Ops that came with this map before the PG had it (OSD::handle_op let them in on the daemon's map).
+    for (const op of core.takeWaitingForMap()) await core.handleOp(op);
     if (m.primary === this.host.id && m.acting.length === 1) this.host.soloPgs.set(key, core.pg);
     else this.host.soloPgs.delete(key);
     this.drain(key, core);

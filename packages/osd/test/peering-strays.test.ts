@@ -1,12 +1,15 @@
 /**
  * Stray copies (core/peering/strays.ts): a copy outside the up and acting sets notifies its
  * primary; it deletes itself only when its current primary says so while it is still a stray; the
- * driver's removal deletes every object and the collection (pg-remove.ts).
+ * driver's removal deletes every object and the collection (pg-remove.ts). A client op that reaches
+ * a PG which is not its primary yet waits when it was sent with a newer map (rep-ops.ts handleOp).
  */
 import t from 'tap';
 import { MemStore, Transaction, collPG, ghobject } from '@ts-ceph/objectstore';
 import { PG } from '../src/core/pg';
-import { PgMapping, ReplicatedPG, defaultPeeringConf } from '../src/core/peering';
+import { makeAddr } from '@ts-ceph/denc';
+import { ClientOp, PgMapping, ReplicatedPG, defaultPeeringConf } from '../src/core/peering';
+import { allowAll, req, testNow } from './lib/harness';
 import { removePgCollection } from '../src/pg-remove';
 
 const mapping = (epoch: number, acting: number[], over: Partial<PgMapping> = {}): PgMapping => ({ epoch, up: acting, upPrimary: acting[0] ?? -1, acting, primary: acting[0] ?? -1, size: 3, minSize: 2, upOsds: new Set([0, 1, 2, 3]), ...over });
@@ -58,4 +61,25 @@ t.test('the removal deletes every object, then the collection', async (t) => {
   t.equal(await removePgCollection(store, core.pg.coll), 301, 'the 300 objects and the PG meta object');
   t.notOk(await store.collectionExists(core.pg.coll));
   t.equal(await removePgCollection(store, core.pg.coll), 0, 'nothing left');
+});
+
+t.test('an op sent with a map the PG has not reached waits for it; a misdirected one is dropped', async (t) => {
+  const { core } = await strayCore();
+  core.take();
+  const op = (epoch: number): ClientOp => {
+    const r = req('o1', [], { osdmapEpoch: epoch, pgid: { pgid: { pool: 1, seed: 0 }, shard: -1 } });
+    return { req: r, env: { now: testNow, pool: { id: 1, name: 'p', pgNum: 8, erasure: false, full: false, fullQuota: false }, session: allowAll, origin: { name: r.reqid.name, addr: makeAddr(2, '127.0.0.1', 40000, 77) } } };
+  };
+  const newer = op(6);
+  await core.handleOp(op(5));
+  await core.handleOp(newer);
+  t.same(core.waitingForMap, [newer], 'the op of epoch 6 waits; the one of epoch 5, misdirected, is dropped');
+  t.same(core.takeWaitingForMap(), [], 'nothing is due while the PG is at epoch 5');
+  // Epoch 6 makes osd.3 the primary: the client, whose map said so, will not resend.
+  await core.advanceMap(mapping(6, [3, 0, 1]));
+  const due = core.takeWaitingForMap();
+  t.same(due, [newer], 'due once the PG has the map it was sent with');
+  t.same(core.waitingForMap, []);
+  for (const o of due) await core.handleOp(o);
+  t.same(core.waitingForActive, [newer], 'and handled as the primary: it waits for the PG to be active');
 });

@@ -66,6 +66,8 @@ export class PeeringPG {
   private deferred: (() => Promise<void> | void)[] = [];
   /** Ops waiting for the PG to go active (waiting_for_active). */
   waitingForActive: ClientOp[] = [];
+  /** Client ops sent with a newer map than this PG has (waiting_for_map), kept across intervals. */
+  waitingForMap: ClientOp[] = [];
   /** Mutable per-interval replication and recovery state (rep-ops.ts, recovery.ts). */
   rep = newRepState();
   /** A stray told to delete its copy (strays.ts): the driver removes it unless a new interval starts first. */
@@ -189,6 +191,14 @@ export class PeeringPG {
     const les = this.pg.info.history?.lastEpochStarted ?? 0;
     this.past = this.past.filter((i) => i.last >= les);
     return true;
+  }
+
+  /** The ops of waitingForMap whose map this PG has now reached; the others keep waiting. */
+  takeWaitingForMap(): ClientOp[] {
+    const epoch = this.mapping?.epoch ?? 0;
+    const due = this.waitingForMap.filter((op) => op.req.osdmapEpoch <= epoch);
+    if (due.length) this.waitingForMap = this.waitingForMap.filter((op) => op.req.osdmapEpoch > epoch);
+    return due;
   }
 
   /** PeeringState::start_peering_interval + Reset/Started: drop the old interval's work. */

@@ -22,8 +22,14 @@ export const repOpLimits = {
 
 /** A client op for this PG (PrimaryLogPG::do_request): served when active, else it waits. */
 export function handleOp(p: PeeringPG, op: ClientOp): Promise<void> | void {
-  // Misdirected ops are dropped: the client resends with the map that names the right primary.
-  if (!p.mapping || p.mapping.primary !== p.whoami) return;
+  if (!p.mapping) return;
+  if (p.mapping.primary !== p.whoami) {
+    // An op sent with a map this PG has not reached yet waits for it (op_must_wait_for_map): that
+    // map may make us the primary, and the client, whose map already names us, would not resend.
+    // Other misdirected ops are dropped: the client resends with the map naming the right primary.
+    if (op.req.osdmapEpoch > p.mapping.epoch) p.waitingForMap.push(op);
+    return;
+  }
   if (p.phase !== 'active' || p.rep.peeredOnly) {
     p.waitingForActive.push(op);
     return;
