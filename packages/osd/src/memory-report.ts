@@ -51,7 +51,6 @@ export function osdMemoryReport(src: MemorySources): MemoryReport {
   const pools: Partial<Record<MempoolName, MempoolStat>> = {};
   const u = process.memoryUsage();
   let dataBytes = 0;
-  let ioSlabBytes = 0;
   let caches: MemoryReport['caches'];
   if (src.store instanceof NativeStore) {
     const c = src.store.cacheStats();
@@ -59,8 +58,7 @@ export function osdMemoryReport(src: MemorySources): MemoryReport {
     pools.bluestore_cache_onode = { items: c.onodes, bytes: c.onodes * memoryEstimates.onodeBytes };
     pools.bluestore_cache_data = { items: c.dataBytes / 4096, bytes: c.dataBytes };
     pools.bluestore_alloc = { items: 1, bytes: c.allocatorBytes };
-    ioSlabBytes = c.ioSlabBytes;
-    caches = { onodesMax: c.onodesMax, dataBytesMax: c.dataBytesMax, kvCacheBytesMax: c.kvCacheBytesMax, kvWriteBufferBytesMax: c.kvWriteBufferBytesMax, ioSlabBytes };
+    caches = { onodesMax: c.onodesMax, dataBytesMax: c.dataBytesMax, kvCacheBytesMax: c.kvCacheBytesMax, kvWriteBufferBytesMax: c.kvWriteBufferBytesMax, ioSlabBytes: c.ioSlabBytes };
   }
   let entries = 0;
   let dups = 0;
@@ -69,10 +67,10 @@ export function osdMemoryReport(src: MemorySources): MemoryReport {
     dups += pg.dups.length;
   }
   pools.osd_pglog = { items: entries + dups, bytes: entries * memoryEstimates.pgLogEntryBytes + dups * memoryEstimates.pgLogDupBytes };
-  // The store's I/O slabs are aligned memory from the addon (not in arrayBuffers): Ceph counts
-  // its aligned I/O buffers in buffer_anon too. Every other Buffer: messages in flight, onodes'
-  // values, LevelDB values.
-  pools.buffer_anon = { items: 0, bytes: Math.max(0, u.arrayBuffers - dataBytes) + ioSlabBytes };
+  // Every Buffer but the read cache's: messages in flight, onodes' values, LevelDB values, and the
+  // store's aligned I/O slabs (node Buffer memory, in arrayBuffers), which Ceph counts in
+  // buffer_anon too.
+  pools.buffer_anon = { items: 0, bytes: Math.max(0, u.arrayBuffers - dataBytes) };
   return {
     pools,
     rssBytes: u.rss,

@@ -112,7 +112,7 @@ t.test('the driver measures this process and a NativeStore', async (t) => {
   t.same(store.cacheStats().onodesMax, 100);
   t.same(store.cacheStats().dataBytesMax, MiB);
   t.same(r.caches, { onodesMax: 100, dataBytesMax: MiB, kvCacheBytesMax: kvCacheBytesDefault, kvWriteBufferBytesMax: kvWriteBufferBytesDefault, ioSlabBytes: poolSlabBytes });
-  t.ok(r.pools.buffer_anon!.bytes >= poolSlabBytes, 'the I/O slab (aligned memory outside arrayBuffers) is in buffer_anon');
+  t.ok(r.pools.buffer_anon!.bytes >= poolSlabBytes, 'the I/O slab (aligned Buffer memory) is in buffer_anon');
   t.ok(r.anonResidentBytes > 0 && r.anonResidentBytes < r.rssBytes, 'RssAnon leaves out the file pages');
 });
 
