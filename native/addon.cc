@@ -12,10 +12,10 @@ namespace tsceph {
 
 // alignSkip(arrayBuffer, alignment) -> how many bytes from the start of the ArrayBuffer's memory to
 // the first address that is a multiple of alignment. Aligned I/O buffers are node's own Buffers,
-// allocated a block larger and used from there (packages/common/src/io-aligned.ts): memory that V8
-// allocates and accounts for once, where posix_memalign behind an external ArrayBuffer was counted
-// twice (by V8 and by AdjustExternalMemory) and freed only through a finalizer, which made every
-// large read or received write cost a share of a full garbage collection.
+// allocated a block larger and used from there (packages/objectstore/src/native/buffers.ts): memory
+// that V8 allocates and accounts for once, where posix_memalign behind an external ArrayBuffer was
+// counted twice (by V8 and by AdjustExternalMemory) and freed only through a finalizer, which made
+// every large read cost a share of a full garbage collection.
 static Napi::Value AlignSkip(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 2 || !info[0].IsArrayBuffer() || !info[1].IsNumber()) {
