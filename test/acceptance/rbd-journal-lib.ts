@@ -73,13 +73,18 @@ export const journalScenario: Step[] = [
 const logPrefix = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+[+-]\d{4} [0-9a-f]+ -?\d+ /;
 
 /**
- * stderr's lines. Ceph's log thread writes a log line in one write(), while `rbd` writes its own
- * message to the unbuffered cerr piece by piece, so a log line can land inside one of rbd's lines
- * ("...does not exist2026-12-07T...  -1 librbd::..."): such a line is split at the log prefix.
+ * stderr's lines. Ceph's log thread writes a log line (with its newline) in one write(), while
+ * `rbd` writes its own message to the unbuffered cerr piece by piece, so a log line can land inside
+ * one of rbd's lines ("rbd: failed to flush: " + log line + "(1) Operation not permitted"): such a
+ * log line is taken out as a line of its own and rbd's line joined again.
  */
 function stderrLines(stderr: string): string[] {
-  const split = stderr.replace(new RegExp(`(?<=[^\n])(?=${logPrefix.source})`, 'g'), '\n');
-  return split.split('\n').filter((l) => l.length > 0).map(stderrLine);
+  const embedded: string[] = [];
+  const rest = stderr.replace(new RegExp(`(?<=[^\n])${logPrefix.source}[^\n]*\n`, 'g'), (line) => {
+    embedded.push(line.slice(0, -1));
+    return '';
+  });
+  return [...rest.split('\n'), ...embedded].filter((l) => l.length > 0).map(stderrLine);
 }
 
 /** A log line without its prefix, object addresses masked. */
