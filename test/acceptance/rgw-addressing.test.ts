@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireBinary, run } from '@ts-ceph/testkit';
 import { createPool, startTsOsdCluster } from './osd-lib';
-import { startRgw } from './rgw-lib';
+import { selfSignedCert, startRgw } from './rgw-lib';
 
 /** boto3 against http://s3.test:PORT with every name resolved to 127.0.0.1, as DNS would for a wildcard. */
 const BOTO_VHOST = `
@@ -80,11 +80,8 @@ t.test('virtual-host buckets, SigV2, aws-chunked payloads against ts-rgw on ts-o
   const c = await startTsOsdCluster({ pool: 'p', debugOsd: 1 });
   t.teardown(() => c.stop());
   for (const p of ['ts-rgw.meta', 'ts-rgw.index', 'ts-rgw.data']) await createPool(c.mon, p, 8, () => c.osdLog(1_000_000));
-  const pem = join(c.mon.dir, 'rgw.pem');
-  const ssl = await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', pem, '-out', join(c.mon.dir, 'cert.pem')]);
-  t.equal(ssl.code, 0, `openssl: ${ssl.stderr}`);
   // beast's ssl_certificate holds the certificate and, without ssl_private_key, the key too.
-  writeFileSync(pem, Buffer.concat([readFileSync(join(c.mon.dir, 'cert.pem')), readFileSync(pem)]));
+  const { cert, pem } = await selfSignedCert(c.mon.dir);
   const { ok, s3, port, sslPort, env } = await startRgw(t, { conf: c.mon.conf, keyring: c.mon.adminKeyring }, { args: ['--rgw-dns-name', 's3.test'], sslCertificate: pem });
   const py = (script: string, args: string[]) => run('/usr/bin/python3', ['-c', script, ...args], { timeoutMs: 60_000 });
 
@@ -153,7 +150,7 @@ t.test('virtual-host buckets, SigV2, aws-chunked payloads against ts-rgw on ts-o
   // The AWS CLI over HTTPS with its default checksums: aws-chunked, STREAMING-UNSIGNED-PAYLOAD-TRAILER.
   const big = join(c.mon.dir, 'trailer.bin');
   writeFileSync(big, Buffer.alloc(300_000, 'z'));
-  const https = ['--endpoint-url', `https://127.0.0.1:${sslPort}`, '--ca-bundle', join(c.mon.dir, 'cert.pem')];
+  const https = ['--endpoint-url', `https://127.0.0.1:${sslPort}`, '--ca-bundle', cert];
   const trailerEnv = { ...env, AWS_REQUEST_CHECKSUM_CALCULATION: 'when_supported' };
   const aws = requireBinary('aws');
   const up = await run(aws, [...https, '--debug', 's3api', 'put-object', '--bucket', 'vhost4', '--key', 'trailer.bin', '--body', big], { env: trailerEnv, timeoutMs: 120_000 });

@@ -5,6 +5,7 @@
  */
 import { Test } from 'tap';
 import { ChildProcess, spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '@ts-ceph/common';
 import { freePort, run, RunResult, waitFor } from '@ts-ceph/testkit';
@@ -45,6 +46,31 @@ export interface RgwStartOptions {
   /** A PEM file with the certificate and its key: HTTPS on a second port too. */
   sslCertificate?: string;
   user?: RgwUser;
+}
+
+/** A self-signed certificate for 127.0.0.1 (its files in the test's directory). */
+export interface SelfSignedCert {
+  /** The certificate alone: the CA the clients are given (--ca-bundle, ca_certs_file, verify=). */
+  cert: string;
+  /** Its private key alone (beast's ssl_private_key). */
+  key: string;
+  /** Both in one PEM file: beast's ssl_certificate without ssl_private_key. */
+  pem: string;
+}
+
+/**
+ * `openssl req -x509` for CN and IP SAN 127.0.0.1, valid one day, as NAME.crt, NAME.key and
+ * NAME.pem in `dir`; the clients check the host name against the SAN, so the gateway is reached
+ * as https://127.0.0.1:PORT.
+ */
+export async function selfSignedCert(dir: string, name = 'rgw'): Promise<SelfSignedCert> {
+  const cert = join(dir, `${name}.crt`);
+  const key = join(dir, `${name}.key`);
+  const pem = join(dir, `${name}.pem`);
+  const gen = await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { timeoutMs: 60_000 });
+  if (gen.code !== 0) throw new Error(`openssl req -x509: exit ${gen.code}: ${gen.stderr.slice(-300)}`);
+  writeFileSync(pem, Buffer.concat([readFileSync(cert), readFileSync(key)]), { mode: 0o600 });
+  return { cert, key, pem };
 }
 
 /** `ts-rgw-admin user create` for `user` (secret: testsecret), with the admin's -c/-n/--keyring. */

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { freePort, run, RunResult, waitFor } from '@ts-ceph/testkit';
-import { awsEnv, rgwBin, RgwUser, s3Client } from './rgw-lib';
+import { awsEnv, rgwBin, RgwUser, s3Client, selfSignedCert } from './rgw-lib';
 
 const MiB = 1 << 20;
 
@@ -49,12 +49,7 @@ export async function setUpGateway(t: Test, c: OperatorCluster, id: string): Pro
   const auth = await c.ceph(['auth', 'get-or-create', name, 'mon', 'allow rw', 'osd', 'allow rwx', '-o', keyring]);
   t.equal(auth.code, 0, `ceph auth get-or-create ${name}: ${auth.stderr}`);
   t.match(readFileSync(keyring, 'utf8'), new RegExp(`^\\[${name.replace(/\./g, '\\.')}\\]\\n\\s*key = \\S+`), 'its keyring file');
-  const cert = join(c.dir, `${id}.crt`);
-  const key = join(c.dir, `${id}.key`);
-  const gen = await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1']);
-  t.equal(gen.code, 0, `a self-signed certificate${gen.code ? `: ${gen.stderr.slice(-300)}` : ''}`);
-  const pem = join(c.dir, `${id}.pem`);
-  writeFileSync(pem, Buffer.concat([readFileSync(cert), readFileSync(key)]), { mode: 0o600 });
+  const { cert, pem } = await selfSignedCert(c.dir, id);
   const port = await freePort();
   const sslPort = await freePort();
   const log = join(c.dir, `${name}.log`);

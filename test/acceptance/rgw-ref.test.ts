@@ -1,6 +1,7 @@
 /**
  * ts-rgw on the real Ceph 16.2.15 reference cluster (../shared/ceph-ref), one cluster start for
- * every suite, each as its own user: the aws s3 suite (ts-rgw creates its pools there), the
+ * every suite, each as its own user: the aws s3 suite (ts-rgw creates its pools there; it ends
+ * with the AWS CLI, s3cmd and boto3 over HTTPS, a self-signed certificate given to them), the
  * object-feature and versioning suites (they run on ts-osd in rgw-s3, rgw-objects and
  * rgw-versioning), and issue 15's client list (rgw-clients-lib): `aws s3 sync`, `aws s3api`
  * multipart, a 200 MiB multipart upload read back byte-exact, ACLs, policy and CORS, s3cmd and a

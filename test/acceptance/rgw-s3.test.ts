@@ -5,7 +5,8 @@
  * delimiter, DELETE, NoSuchKey, and a wrong secret refused with SignatureDoesNotMatch. The RADOS
  * layout is checked with the stock `rados` CLI: the bucket index is an omap, the data its stripes.
  * The same suite runs against the real Ceph reference cluster in rgw-ref, where ts-rgw creates its
- * pools; both also over HTTPS (beast's ssl_port) with a self-signed certificate given to the client.
+ * pools; both also over HTTPS (beast's ssl_port) with a self-signed certificate given to the
+ * clients: the AWS CLI, s3cmd and boto3 (rgw-clients-lib), each refusing it when not given it.
  */
 import t from 'tap';
 import { createPool, startTsOsdCluster } from './osd-lib';

@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireBinary, run } from '@ts-ceph/testkit';
 import { createPool, startTsOsdCluster } from './osd-lib';
-import { startRgw } from './rgw-lib';
+import { selfSignedCert, startRgw } from './rgw-lib';
 
 const PRESIGN_POST = `
 import sys, json, boto3
@@ -28,16 +28,13 @@ t.test('SSE-C and presigned POST against ts-rgw on ts-osd', async (t) => {
   t.teardown(() => c.stop());
   for (const p of ['ts-rgw.meta', 'ts-rgw.index', 'ts-rgw.data']) await createPool(c.mon, p, 8, () => c.osdLog(1_000_000));
   const dir = c.mon.dir;
-  const pem = join(dir, 'rgw.pem');
-  const ssl = await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', pem, '-out', join(dir, 'cert.pem')]);
-  t.equal(ssl.code, 0, `openssl: ${ssl.stderr}`);
-  writeFileSync(pem, Buffer.concat([readFileSync(join(dir, 'cert.pem')), readFileSync(pem)]));
+  const { cert, pem } = await selfSignedCert(dir);
   const { ok, port, sslPort, env } = await startRgw(t, { conf: c.mon.conf, keyring: c.mon.adminKeyring }, { sslCertificate: pem });
   const aws = requireBinary('aws');
   // Multipart from 5 MiB on, in 5 MiB parts.
   const awsConf = join(dir, 'aws.conf');
   writeFileSync(awsConf, '[default]\ns3 =\n    multipart_threshold = 5MB\n    multipart_chunksize = 5MB\n');
-  const tls = (args: string[]) => run(aws, ['--endpoint-url', `https://127.0.0.1:${sslPort}`, '--ca-bundle', join(dir, 'cert.pem'), ...args], { env: { ...env, AWS_CONFIG_FILE: awsConf }, timeoutMs: 120_000 });
+  const tls = (args: string[]) => run(aws, ['--endpoint-url', `https://127.0.0.1:${sslPort}`, '--ca-bundle', cert, ...args], { env: { ...env, AWS_CONFIG_FILE: awsConf }, timeoutMs: 120_000 });
   const tlsOk = async (args: string[]) => {
     const r = await tls(args);
     t.equal(r.code, 0, `aws ${args.slice(0, 3).join(' ')}: ${r.stderr.slice(-400)}`);
