@@ -52,6 +52,7 @@ export function storeTraceFor(id: number, env: NodeJS.ProcessEnv = process.env):
  * so its calls complete synchronously and the exit handler can still write the file.
  */
 export function startCpuProfile(id: number, env: NodeJS.ProcessEnv = process.env): void {
+  startHeapProfile(id, env);
   const dir = env.TS_OSD_CPU_PROF;
   if (!dir) return;
   const s = new Session();
@@ -61,6 +62,25 @@ export function startCpuProfile(id: number, env: NodeJS.ProcessEnv = process.env
   process.on('exit', () => {
     s.post('Profiler.stop', (err, r) => {
       if (!err) writeFileSync(join(dir, `osd.${id}.cpuprofile`), JSON.stringify(r.profile));
+    });
+  });
+}
+
+/**
+ * `TS_OSD_HEAP_PROF=DIR`: V8's sampling heap profile of every allocation from start to exit (one
+ * sample per 16 KiB allocated, those the collector has freed included), written to
+ * DIR/osd.N.heapprofile: which code allocates what the garbage collector then has to clear.
+ */
+function startHeapProfile(id: number, env: NodeJS.ProcessEnv): void {
+  const dir = env.TS_OSD_HEAP_PROF;
+  if (!dir) return;
+  const s = new Session();
+  s.connect();
+  s.post('HeapProfiler.enable');
+  s.post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  process.on('exit', () => {
+    s.post('HeapProfiler.stopSampling', (err, r) => {
+      if (!err) writeFileSync(join(dir, `osd.${id}.heapprofile`), JSON.stringify(r.profile));
     });
   });
 }

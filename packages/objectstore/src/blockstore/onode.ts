@@ -106,8 +106,9 @@ export function* mappedBlocks(o: Onode): Generator<{ lb: number; pblock: number;
   }
 }
 
+/** Bytes of the mapped blocks: counted in place (mappedBlocks makes an object per block, and the OSD's PG stats ask for this of every object a write changed). */
 export function allocatedBytes(o: Onode): number {
   let n = 0;
-  for (const _ of mappedBlocks(o)) n += blockBytes;
-  return n;
+  for (const s of o.shards.values()) for (let i = 0; i < shardBlocks; i++) if (s.pblocks[i]! !== 0) n++;
+  return n * blockBytes;
 }
