@@ -4,6 +4,8 @@
  *  - bootstrap writes size 3 / min_size 2, so a new pool has three copies;
  *  - `rados put/get` round trips, and every object is in all three stores afterwards (read with
  *    ts-objectstore-tool once the OSDs are stopped);
+ *  - a pool snapshot's clone is trimmed on every copy after `rados rmsnap` (the primary's snap
+ *    trimmer writes through the RepOps), so no store holds it afterwards;
  *  - kill -9 of one OSD while a python writer runs: no client error, every acked write readable;
  *    restarted, it recovers the objects written while it was down;
  *  - kill -9 of all three, then start: nothing acked is lost.
@@ -60,7 +62,10 @@ function python(c: BootstrappedCluster, script: string, args: string[], input?: 
   return run('/usr/bin/python3', [f, c.conf, pool, ...args], { env: { ...process.env, CEPH_CONF: c.conf, CEPH_KEYRING: join(c.dir, 'ceph.client.admin.keyring') }, timeoutMs, input });
 }
 
-/** The user objects (pool `poolId`) each OSD's store holds, read offline with ts-objectstore-tool. */
+/**
+ * The user objects (pool `poolId`) each OSD's store holds, read offline with ts-objectstore-tool;
+ * a clone is named `NAME@SNAPID`.
+ */
 async function storeObjects(c: BootstrappedCluster, poolId: number): Promise<Map<number, Set<string>>> {
   const out = new Map<number, Set<string>>();
   for (const o of [0, 1, 2]) {
@@ -68,8 +73,8 @@ async function storeObjects(c: BootstrappedCluster, poolId: number): Promise<Map
     if (r.code !== 0) throw new Error(`list osd.${o}: ${r.stderr}`);
     const names = new Set<string>();
     for (const line of r.stdout.split('\n').filter(Boolean)) {
-      const [pgid, obj] = JSON.parse(line) as [string, { oid: string; pool: number }];
-      if (pgid !== 'meta' && obj.pool === poolId && obj.oid !== '') names.add(obj.oid);
+      const [pgid, obj] = JSON.parse(line) as [string, { oid: string; pool: number; snapid: number }];
+      if (pgid !== 'meta' && obj.pool === poolId && obj.oid !== '') names.add(obj.snapid === -2 ? obj.oid : `${obj.oid}@${obj.snapid}`);
     }
     out.set(o, names);
   }
@@ -106,6 +111,26 @@ t.test('3 ts-osd, pool size 3: replicated writes survive kill -9 of one OSD and 
   r = await rados(['get', 'hello', '-']);
   t.same([r.code, r.stdout], [0, 'hello, three copies\n'], 'rados get returns what put wrote');
 
+  // A pool snapshot on the size-3 pool: the overwrite clones `snapobj`; rmsnap makes the primary
+  // trim the clone on all three copies (checked offline below: no store keeps a clone).
+  r = await rados(['put', 'snapobj', '-'], 'before the snap\n');
+  t.equal(r.code, 0, `rados put snapobj: ${r.stderr}`);
+  r = await rados(['mksnap', 's1']);
+  t.match(r.stdout, /created pool rep snap s1/, `mksnap: ${r.stderr}`);
+  r = await rados(['put', 'snapobj', '-'], 'after\n');
+  t.equal(r.code, 0, `overwrite snapobj: ${r.stderr}`);
+  r = await rados(['listsnaps', 'snapobj']);
+  t.equal(r.stdout.trimEnd(), 'snapobj:\ncloneid\tsnaps\tsize\toverlap\n1\t1\t16\t[]\nhead\t-\t6', `listsnaps shows the clone: ${r.stderr}`);
+  r = await rados(['rmsnap', 's1']);
+  t.match(r.stdout, /removed pool rep snap s1/, `rmsnap: ${r.stderr}`);
+  let snaps = '';
+  await waitFor(
+    async () => (snaps = (await rados(['listsnaps', 'snapobj'])).stdout.trimEnd()) === 'snapobj:\ncloneid\tsnaps\tsize\toverlap\nhead\t-\t6',
+    30_000,
+    'the clone of s1 trimmed',
+    500,
+  ).catch((e: Error) => t.fail(`${e.message}: listsnaps shows ${JSON.stringify(snaps)}\n${osdLogTails(c.dir, [0, 1, 2], 40)}`));
+
   // kill -9 osd.2 while a writer runs: the PGs peer again with two copies and go on.
   const before = python(c, writer, ['a', '12']);
   await new Promise((res) => setTimeout(res, 3_000));
@@ -130,12 +155,14 @@ t.test('3 ts-osd, pool size 3: replicated writes survive kill -9 of one OSD and 
   await watch.waitUp(2, true, 0, 30_000);
   // Recovery is over when the mgr reports every PG active+clean (from the OSDs' MPGStats); then
   // every OSD's store must hold every object, read offline.
-  const all = new Set(['hello', ...ackedA, ...ackedB]);
+  const all = new Set(['hello', 'snapobj', ...ackedA, ...ackedB]);
   await waitFor(async () => /^\s*(\d+) pgs: \1 active\+clean;/.test((await c.ceph(['pg', 'stat'])).stdout), 90_000, 'every PG active+clean after recovery', 500);
   await stopAll(c);
   const stores = await storeObjects(c, poolId);
   const lacking = [0, 1, 2].flatMap((o) => [...all].filter((n) => !stores.get(o)!.has(n)).map((n) => `osd.${o}:${n}`));
   t.same(lacking, [], `every object is on all three OSDs (${all.size} objects)`);
+  const clones = [0, 1, 2].flatMap((o) => [...stores.get(o)!].filter((n) => n.includes('@')).map((n) => `osd.${o}:${n}`));
+  t.same(clones, [], 'no store keeps the trimmed clone');
 
   // kill -9 everything mid-write, start again: nothing acked is lost.
   r = await c.tsCeph(['start', '--dir', c.dir]);

@@ -78,16 +78,12 @@ export class OsdDaemon implements Dispatcher {
   readonly monc: MonClient;
   osdmap: OSDMap | undefined;
   private readonly pgs = new Map<string, PG>();
-  /** The PGs without replicas (pg-driver.ts): the only ones the snap trimmer and watch expiry write. */
-  private readonly soloPgs = new Map<string, PG>();
   /** Per-PG chain so ops on one PG execute in arrival order (their commits may overlap). */
   private readonly pgQueues = new PgChains();
   private readonly dout = (level: number, m: string): void => log.dout(level, m);
   /** Each op's pool facts and copy-from locator, built once per OSDMap (op-env.ts). */
   private readonly opEnv: OpEnvCache;
   private readonly sessionCaps = new SessionCaps();
-  /** Writes queued but not yet durable, by object: a later op on the object waits for it. */
-  private readonly objectCommits = new Map<string, Promise<void>>();
   private waitingForMap: { con: Connection; msg: CephMessage; req: MOSDOp }[] = [];
   private readonly service: OsdService;
   private tick: TimerHandle | undefined;
@@ -117,15 +113,16 @@ export class OsdDaemon implements Dispatcher {
     this.osdUuid = osdUuid;
     this.service = new OsdService(opts.id);
     this.opEnv = new OpEnvCache(opts.id, this.pgs, this.dout);
-    this.watches = new WatchDriver({ clock: this.clock, store, epoch: () => this.epoch, pgs: this.soloPgs, pgQueues: this.pgQueues, objectCommits: this.objectCommits }, watchConfigFrom(opts.conf, `osd.${opts.id}`));
-    this.snapTrimmer = new SnapTrimmer({ store, clock: this.clock, epoch: () => this.epoch, pgs: this.soloPgs, pgQueues: this.pgQueues, objectCommits: this.objectCommits });
+    // Both write through the PG cores (internal writes: every copy of a replicated PG gets them).
+    this.watches = new WatchDriver({ clock: this.clock, store, pgs: this.pgs, submit: (key, op) => this.pgDriver.submitInternal(key, op) }, watchConfigFrom(opts.conf, `osd.${opts.id}`));
+    this.snapTrimmer = new SnapTrimmer({ store, clock: this.clock, cores: () => this.pgDriver.cores, submit: (key, op) => this.pgDriver.submitInternal(key, op), call: (key, f) => this.pgDriver.call(key, f) });
     const status = (): TellStatus => ({ clusterFsid: this.osdmap?.fsid ?? '', osdFsid: osdUuid, whoami: opts.id, state: this.stopped ? 'stopping' : this.service.isBooted ? 'active' : 'preboot', oldestMap: Math.min(this.epoch, this.maps.history.oldestShareable), newestMap: this.epoch, numPgs: this.pgs.size });
     const mappedPools = (): number[] => [...new Set([...this.pgs.values()].map((p) => p.pgid.pool))].sort((a, b) => a - b);
     this.commands = new OsdCommands({ id: opts.id, conf: opts.conf, clock: this.clock, store, status, mappedPools, upFrom: () => this.osdmap?.osdInfo[opts.id]?.upFrom ?? this.epoch, pgCommand: (req) => this.pgCommand(req), hbPingtimes: () => nets.heartbeat.pingTimes.pingtimes(), pgs: () => this.pgs.values(), monConfig: (n) => monc.config.get(n), monConfigAll: () => monc.config, cacheBudget: () => this.memory.budget });
     this.memory = new MemoryDriver({ clock: this.clock, store, option: (n) => this.commands.config.get(n), fixed: storeCacheOptionsFrom(opts.conf, `osd.${opts.id}`) });
     nets.attach({ osdmap: () => this.osdmap, pgs: () => this.pgList(), sendMon: (m) => this.monc.send(m), monConnected: () => this.monc.isConnected, wantNewerMap: (e) => this.monc.subscribe('osdmap', e) });
     this.mgrc = new MgrClient({ id: opts.id, store, pgs: this.pgs, monc, clock: this.clock, osdmap: () => this.osdmap, fsid: () => (this.osdmap?.fsid ?? '') as Uuid, upFrom: () => this.osdmap?.osdInfo[opts.id]?.upFrom ?? 0, perf: this.commands.perf, pgIo: this.commands.pgIo, pgState: (key) => this.pgDriver.pgStateBits(key), scrubState: (key) => this.pgDriver.cores.get(key)?.scrub, onScrub: (m) => this.scrubs.handleScrub2(m), configBlobs: () => this.commands.configBlobs(), heartbeat: () => ({ peers: nets.heartbeat.core.peerIds, pingtimes: nets.heartbeat.pingTimes.pingtimes() }) });
-    this.pgDriver = new PgDriver({ id: opts.id, clock: this.clock, store, osdmap: () => this.osdmap, peers: nets.peers, sendMon: (m) => this.monc.send(m), conf: peeringConfFrom(opts.conf, `osd.${opts.id}`), pgs: this.pgs, soloPgs: this.soloPgs, pgQueues: this.pgQueues, noteCommit: () => this.full.noteCommit(), noteRecoveryOps: (n) => this.commands.perf.inc('recovery_ops', n), osdUuid });
+    this.pgDriver = new PgDriver({ id: opts.id, clock: this.clock, store, osdmap: () => this.osdmap, peers: nets.peers, sendMon: (m) => this.monc.send(m), conf: peeringConfFrom(opts.conf, `osd.${opts.id}`), pgs: this.pgs, pgQueues: this.pgQueues, noteCommit: () => this.full.noteCommit(), noteRecoveryOps: (n) => this.commands.perf.inc('recovery_ops', n), osdUuid });
     this.scrubs = new ScrubDriver({ clock: this.clock, pgDriver: this.pgDriver, osdmap: () => this.osdmap, clog: (p, m) => this.clogTo?.(p, m), maxScrubs: maxScrubsFrom(opts.conf, `osd.${opts.id}`) });
     this.full = new FullDriver({ id: opts.id, store, monc, clock: this.clock, osdmap: () => this.osdmap, failsafeRatio: Number(opts.conf.get('osd_failsafe_full_ratio', `osd.${opts.id}`) ?? 0.97) });
   }
@@ -261,6 +258,8 @@ export class OsdDaemon implements Dispatcher {
 
   private onTick(): void {
     this.act(this.service.onTick(this.osdmap, this.clock.now(), this.monc.isConnected, this.pgList()));
+    // PGs that were peering or recovering at the map that removed a snap trim once active and clean.
+    this.snapTrimmer.kick(this.osdmap);
     void this.full.check();
     const s = this.monc.authClient?.rotatingSecrets as RotatingSecrets | undefined;
     if (s && s !== this.keys.secrets) this.keys.setSecrets(s);
@@ -430,7 +429,6 @@ export class OsdDaemon implements Dispatcher {
     await this.monc.shutdown();
     await Promise.all([this.msgr.shutdown(), this.nets.shutdown()]);
     await Promise.allSettled([...this.pgQueues.values()]);
-    await Promise.allSettled([...this.objectCommits.values()]);
     await this.pgDriver.maps.flush();
     await this.store.umount();
   }

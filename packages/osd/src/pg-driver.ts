@@ -5,7 +5,7 @@ import { MOSDAliveCodec, MOSDOp, PAXOS_HEAD_DEFAULT } from '@ts-ceph/messages';
 import { OSDMap, PgT, formatPg, pgKey } from '@ts-ceph/maps';
 import { ObjectStore, Transaction, collPG } from '@ts-ceph/objectstore';
 import { PG, encodeInfo, evKeyName } from './core/pg';
-import { ClientOp, PeeringConf, defaultPeeringConf, PeeringOutput, PgMapping, ReplicatedPG, decodePeerWire, encodePeerWire, pgStateString, PeerWire } from './core/peering';
+import { ClientOp, InternalOp, InternalRefusal, isInternal, PeeringConf, defaultPeeringConf, PeeringOutput, PgMapping, ReplicatedPG, decodePeerWire, encodePeerWire, pgStateString, PeerWire } from './core/peering';
 import { sendOpReply } from './op-reply';
 import { PeerLink } from './peer-link';
 import { pgBits } from './osd-util';
@@ -54,15 +54,10 @@ export interface PgDriverHost {
   peers: PeerLink;
   sendMon(m: CephMessage): void;
   conf: PeeringConf;
-  /** The daemon's PGs (the watch driver, snap trimmer and tell commands read them). */
+  /** The daemon's PGs (the snap trimmer and tell commands read them). */
   pgs: Map<string, PG>;
   /** The daemon's per-PG chains: every call into a PG's core runs in its chain, one at a time. */
   pgQueues: PgChains;
-  /**
-   * The PGs whose acting set is this OSD alone: the snap trimmer and watch expiry write to the
-   * store beside the core, which only a PG without replicas can take (docs/LIMITS.md).
-   */
-  soloPgs: Map<string, PG>;
   /** A queued transaction is durable (the full driver counts it). */
   noteCommit(): void;
   /** Recovery ops the cores started (the `recovery_ops` perf counter). */
@@ -255,8 +250,6 @@ export class PgDriver {
     if (held.length && core.intervalStart !== interval && core.isPrimary) for (const op of held) await core.handleOp(op);
     // Ops that came with this map before the PG had it (OSD::handle_op let them in on the daemon's map).
     for (const op of core.takeWaitingForMap()) await core.handleOp(op);
-    if (m.primary === this.host.id && m.acting.length === 1) this.host.soloPgs.set(key, core.pg);
-    else this.host.soloPgs.delete(key);
     this.drain(key, core);
   }
 
@@ -299,6 +292,38 @@ export class PgDriver {
     this.enqueue(key, async () => {
       await f(core);
       this.drain(key, core);
+    });
+  }
+
+  /**
+   * An internal write (a snap trim, a watch timeout) on a PG we hold, in the PG's chain, through
+   * its core (the RepOp path: every copy gets it). Resolves once the core took it (undefined) or
+   * refused it (not the primary, not active; 'no_pg' when we hold no such PG); `op.done` says
+   * when it is durable on every copy.
+   */
+  submitInternal(key: string, op: InternalOp): Promise<InternalRefusal | 'no_pg' | undefined> {
+    if (!this.cores.has(key)) return Promise.resolve('no_pg');
+    return this.call(key, (core) => core.submitInternal(op));
+  }
+
+  /**
+   * Run `f` on the PG's core in its chain, then carry out what the core decided; resolves with
+   * `f`'s result (undefined when we hold no such PG, or `f` failed: logged).
+   */
+  call<T>(key: string, f: (core: ReplicatedPG) => T | Promise<T>): Promise<T | undefined> {
+    return new Promise((resolve) => {
+      const core = this.cores.get(key);
+      if (!core) return resolve(undefined);
+      this.enqueue(key, async () => {
+        try {
+          resolve(await f(core));
+        } catch (e) {
+          resolve(undefined);
+          throw e;
+        } finally {
+          this.drain(key, core);
+        }
+      });
     });
   }
 
@@ -387,7 +412,6 @@ export class PgDriver {
     if (this.cores.get(key) !== core || !core.removing) return;
     this.cores.delete(key);
     this.host.pgs.delete(key);
-    this.host.soloPgs.delete(key);
     this.phases.delete(key);
     const n = await removePgCollection(this.host.store, core.pg.coll);
     log.dout(1, `pg ${key} removed (stray: ${n} objects deleted)`);
@@ -408,6 +432,8 @@ const chainFailed = (e: unknown, key: string): void => log.dout(0, `pg ${key}: $
 
 /** The client ops a primary's core holds unanswered (in flight, waiting for an object, for active). */
 function heldOps(core: ReplicatedPG): ClientOp[] {
-  const inflight = [...core.rep.repopQueue].flatMap((g) => [...(g.replied ? [] : [g.op]), ...g.after.map((a) => a.op)]);
-  return [...inflight, ...[...core.rep.objWaiting.values()].flat(), ...core.waitingForActive];
+  const inflight = [...core.rep.repopQueue].flatMap((g) => [...(g.replied || !g.op ? [] : [g.op]), ...g.after.map((a) => a.op)]);
+  // Internal writes are not requeued: the core tells them they were dropped (dropInternal).
+  const waiting = [...core.rep.objWaiting.values()].flat().filter((op): op is ClientOp => !isInternal(op));
+  return [...inflight, ...waiting, ...core.waitingForActive];
 }

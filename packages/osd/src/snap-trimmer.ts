@@ -1,12 +1,11 @@
-import { PromiseChains } from './pg-chains';
 import { logger, Clock } from '@ts-ceph/common';
 import { utimeFromMs } from '@ts-ceph/denc';
 import { OSDMap, PoolFlag, formatPg } from '@ts-ceph/maps';
-import { CEPH_NOSNAP, GHObject, ObjectStore, Transaction, ghobjectMax, ghobjectMin, ghobjectSortKey } from '@ts-ceph/objectstore';
+import { CEPH_NOSNAP, GHObject, ObjectStore, ghobjectMax, ghobjectMin, ghobjectSortKey } from '@ts-ceph/objectstore';
 import { PoolSnaps } from './core/op-context';
 import { PG } from './core/pg';
-import { addPurged, planTrim, snapsToTrim, trimClone } from './core/snap-trim';
-import { loadSnapSet } from './core/snaps';
+import { snapsToTrim, trimNextClone } from './core/snap-trim';
+import { InternalOp, InternalRefusal, ReplicatedPG } from './core/peering';
 
 const log = logger('osd');
 
@@ -24,49 +23,63 @@ export function poolSnapFacts(map: OSDMap, poolId: number): PoolSnaps | undefine
   return { poolSnapsMode: (p.flags & PoolFlag.POOL_SNAPS) !== 0, snapc: { seq: BigInt(p.snapSeq), snaps }, removed: map.removedSnapsQueue.get(poolId) ?? [] };
 }
 
-/** What the trimmer shares with the daemon: the store, the PGs and their op ordering. */
+/** What the trimmer needs of the daemon: the store, the PG cores and a way into their chains. */
 export interface SnapTrimHost {
   store: ObjectStore;
   clock: Clock;
-  epoch: () => number;
-  pgs: Map<string, PG>;
-  pgQueues: PromiseChains;
-  objectCommits: Map<string, Promise<void>>;
+  /** The PG cores this OSD holds, by key (pg-driver.ts). */
+  cores(): ReadonlyMap<string, ReplicatedPG>;
+  /** An internal write through the PG's core, in its chain (PgDriver.submitInternal). */
+  submit(key: string, op: InternalOp): Promise<InternalRefusal | 'no_pg' | undefined>;
+  /** Run `f` on the PG's core in its chain, its outputs carried out after (PgDriver.call). */
+  call<T>(key: string, f: (core: ReplicatedPG) => T): Promise<T | undefined>;
 }
+
+/** How one trim of an object ended: trimmed a clone, nothing left to trim, or not run. */
+type TrimStep = 'trimmed' | 'nothing' | 'dropped' | InternalRefusal | 'no_pg';
 
 /**
  * The snap trimmer's driver (PrimaryLogPG::SnapTrimmer): when the OSDMap queues removed snaps a PG
- * has not purged, it finds the PG's objects with clones (a scan of the collection: ts-osd keeps no
- * SnapMapper index) and trims each object as an internal write in the PG's op queue, so client ops
- * on the object stay ordered with it. When done, the snaps go into the PG's purged_snaps.
+ * has not purged, the PG's active primary finds its objects with clones (a scan of the collection:
+ * ts-osd keeps no SnapMapper index) and trims each clone as an internal write through the PG's
+ * core (rep-ops.ts submitInternal): ordered with the client ops on its object, and sent to every
+ * replica as a RepOp, so every copy trims the same clones. Each trim is durable on every copy
+ * before the next; when all are, the snaps go into the PG's purged_snaps, shared with the
+ * replicas (core/peering/purged-snaps.ts). Replicas never trim on their own. A PG that is not
+ * active and clean, or one whose interval changes meanwhile, is tried again at the next kick
+ * (every map and the daemon's tick); trims already done are found done (trimClone is idempotent).
  */
 export class SnapTrimmer {
   private readonly running = new Set<string>();
 
   constructor(private readonly host: SnapTrimHost) {}
 
-  /** A new map: start trimming every PG with removed snaps left to trim. */
-  kick(map: OSDMap): void {
-    for (const [key, pg] of this.host.pgs) {
-      const trim = snapsToTrim(map.removedSnapsQueue.get(pg.pgid.pool), pg.info.purgedSnaps);
-      if (trim.length === 0 || this.running.has(key)) continue;
+  /** A new map, or the daemon's tick: start trimming every PG with removed snaps left to trim. */
+  kick(map: OSDMap | undefined): void {
+    if (!map) return;
+    for (const [key, core] of this.host.cores()) {
+      if (this.running.has(key) || !core.canTrim()) continue;
+      const trim = snapsToTrim(map.removedSnapsQueue.get(core.pg.pgid.pool), core.pg.info.purgedSnaps);
+      if (trim.length === 0) continue;
       this.running.add(key);
-      void this.trimPg(key, pg, trim)
-        .catch((e: Error) => log.dout(0, `snap trim of pg ${formatPg(pg.pgid)} failed: ${e.stack}`))
+      void this.trimPg(key, core, trim)
+        .catch((e: Error) => log.dout(0, `snap trim of pg ${formatPg(core.pg.pgid)} failed: ${e.stack}`))
         .finally(() => this.running.delete(key));
     }
   }
 
-  private async trimPg(key: string, pg: PG, trim: [number, number][]): Promise<void> {
+  private async trimPg(key: string, core: ReplicatedPG, trim: [number, number][]): Promise<void> {
+    const pg = core.pg;
+    const interval = core.intervalStart;
     log.dout(10, `pg ${formatPg(pg.pgid)} trimming snaps ${JSON.stringify(trim)}`);
     for (const head of await this.headsWithClones(pg)) {
-      await this.inQueue(key, () => this.trimObject(key, pg, head, trim));
+      for (;;) {
+        const step = await this.trimOnce(key, core, head, trim);
+        if (step === 'nothing') break;
+        if (step !== 'trimmed') return log.dout(10, `pg ${formatPg(pg.pgid)} snap trim stopped (${step}), again later`);
+      }
     }
-    await this.inQueue(key, async () => {
-      const t = new Transaction();
-      pg.setPurgedSnaps(addPurged(pg.info.purgedSnaps, trim), t);
-      await this.host.store.queueTransaction(t);
-    });
+    if (!(await this.host.call(key, (c) => c === core && c.notePurged(interval, trim)))) return log.dout(10, `pg ${formatPg(pg.pgid)} changed interval: snap trim again later`);
     log.dout(10, `pg ${formatPg(pg.pgid)} purged snaps now ${JSON.stringify(pg.info.purgedSnaps)}`);
   }
 
@@ -87,29 +100,22 @@ export class SnapTrimmer {
     return [...heads.values()];
   }
 
-  /** Trim every clone of `head` holding a snap in `trim`, one transaction each, each durable before the next. */
-  private async trimObject(key: string, pg: PG, head: GHObject, trim: [number, number][]): Promise<void> {
-    const objKey = `${key}/${ghobjectSortKey(head)}`;
-    const pending = this.host.objectCommits.get(objKey);
-    if (pending) await pending;
-    const ss = await loadSnapSet(this.host.store, pg.coll, head);
-    for (const c of planTrim(ss, trim)) {
-      const t = await trimClone(this.host.store, pg, head, c, trim, { epoch: this.host.epoch(), now: utimeFromMs(this.host.clock.wallNow()) });
-      if (!t) continue;
-      // A write outside the PG core: the head's cached SnapSet goes with it.
-      pg.obc.invalidate(t);
-      await this.host.store.queueTransaction(t);
-    }
-  }
-
-  /** Run `fn` in the PG's op order (after the ops queued before it, before the ones queued after). */
-  private inQueue(key: string, fn: () => Promise<void>): Promise<void> {
-    const prev = this.host.pgQueues.get(key) ?? Promise.resolve();
-    const next = prev.then(fn);
-    this.host.pgQueues.set(
-      key,
-      next.catch(() => undefined),
-    );
-    return next;
+  /** Trim the next clone of `head` holding a snap in `trim`, as an internal write durable on every copy. */
+  private trimOnce(key: string, core: ReplicatedPG, head: GHObject, trim: [number, number][]): Promise<TrimStep> {
+    return new Promise((resolve) => {
+      let wrote = false;
+      const op: InternalOp = {
+        oid: head,
+        build: async (epoch) => {
+          const t = await trimNextClone(this.host.store, core.pg, head, trim, { epoch, now: utimeFromMs(this.host.clock.wallNow()) });
+          wrote = t !== undefined;
+          return t;
+        },
+        done: (ok) => resolve(!ok ? 'dropped' : wrote ? 'trimmed' : 'nothing'),
+      };
+      void this.host.submit(key, op).then((refused) => {
+        if (refused) resolve(refused);
+      });
+    });
   }
 }

@@ -1,26 +1,30 @@
-import { PromiseChains } from './pg-chains';
 import { CephConf, Clock, TimerHandle, logger } from '@ts-ceph/common';
 import { utimeFromMs } from '@ts-ceph/denc';
-import { PgT, pgKey } from '@ts-ceph/maps';
+import { pgKey } from '@ts-ceph/maps';
 import { Connection, messageTypes } from '@ts-ceph/messenger';
 import { MWatchNotifyCodec, formatMWatchNotify } from '@ts-ceph/messages';
-import { GHObject, Transaction, ghobjectSortKey } from '@ts-ceph/objectstore';
 import { loadObjectState } from './core/op-engine';
 import { StoreReader } from './core/op-context';
 import { PG } from './core/pg';
+import { InternalOp, InternalRefusal } from './core/peering';
 import { WatchAction, WatchConfig, WatchRegistry, watchTimeoutWrite } from './core/watch';
 
 const log = logger('osd');
 
+/** Named limits of the watch driver (docs/LIMITS.md). */
+export const watchDriverLimits = {
+  /** How long a watch timeout waits before trying again when its PG is not active (peering), ms. */
+  expireRetryMs: 1_000,
+};
+
 /** What the driver needs from the daemon. */
 export interface WatchDriverHost {
   clock: Clock;
-  store: StoreReader & { queueTransaction(t: Transaction): Promise<void> };
-  epoch(): number;
-  /** The daemon's PGs, its per-PG op chains and its not-yet-durable writes by object (`pg/sortkey`). */
+  store: StoreReader;
+  /** The daemon's PGs, by key: the watcher's removal is built against the PG's object. */
   pgs: ReadonlyMap<string, PG>;
-  pgQueues: PromiseChains;
-  objectCommits: ReadonlyMap<string, Promise<void>>;
+  /** An internal write through the PG's core, in its chain (PgDriver.submitInternal). */
+  submit(key: string, op: InternalOp): Promise<InternalRefusal | 'no_pg' | undefined>;
 }
 
 /** osd_client_watch_timeout and osd_default_notify_timeout from the conf (unset: Ceph's defaults). */
@@ -36,7 +40,7 @@ export function watchConfigFrom(conf: CephConf, entity: string): Partial<WatchCo
 /**
  * Carries out the WatchRegistry's decisions: MWatchNotify messages over the client connections,
  * one timer (the Clock's) at the registry's next deadline, and watch timeouts as internal writes
- * in the PG's op queue (OSDService::watch_timer and PrimaryLogPG::handle_watch_timeout).
+ * through the PG's core (OSDService::watch_timer and PrimaryLogPG::handle_watch_timeout).
  */
 export class WatchDriver {
   readonly registry: WatchRegistry;
@@ -82,35 +86,46 @@ export class WatchDriver {
     }
   }
 
-  /** HandleWatchTimeout: remove the watcher through a PG write, then drop the live watch. */
+  /**
+   * HandleWatchTimeout: remove the watcher from the object info with an internal write through the
+   * PG's core (simple_opc_submit: ordered with the client ops on the object, and on every copy as a
+   * RepOp), then drop the live watch once the write is durable everywhere. A PG that is not active
+   * (peering) tries again later; one we are no longer the primary of only drops the live watch (the
+   * object's new primary owns its object info).
+   */
   private expire(a: Extract<WatchAction, { kind: 'expire' }>): void {
     const { pgid, oid, cookie, entity } = a;
+    const key = pgKey(pgid);
     log.dout(10, `watch ${cookie} of ${entity.type}.${entity.num} on ${oid.name} timed out`);
-    this.queueInternal(pgid, oid, async (pg) => {
-      // A reconnect that ran before this op keeps the watch.
-      if (!this.registry.isExpiring(pgid, oid, cookie, entity)) return;
-      if (pg) {
+    const drop = (): void => this.apply(this.registry.watchExpired(pgid, oid, cookie, entity));
+    let expiring = false;
+    const op: InternalOp = {
+      oid,
+      build: async (epoch) => {
+        // A reconnect that ran before this op keeps the watch.
+        expiring = this.registry.isExpiring(pgid, oid, cookie, entity);
+        const pg = this.host.pgs.get(key);
+        if (!expiring || !pg) return undefined;
         const state = await loadObjectState(this.host.store, pg, oid);
-        const w = watchTimeoutWrite(pg, state, oid, cookie, entity, this.host.epoch(), utimeFromMs(this.host.clock.wallNow()));
-        if (w) {
-          // A write outside the PG core: the PG's object contexts must not keep the old watchers.
-          pg.obc.invalidate(w.t);
-          await this.host.store.queueTransaction(w.t);
-        }
-      }
-      this.apply(this.registry.watchExpired(pgid, oid, cookie, entity));
+        return watchTimeoutWrite(pg, state, oid, cookie, entity, epoch, utimeFromMs(this.host.clock.wallNow()))?.t;
+      },
+      done: (ok) => {
+        if (!ok) return this.retry(a);
+        if (expiring) drop();
+      },
+    };
+    void this.host.submit(key, op).then((refused) => {
+      if (refused === 'not_active') return this.retry(a);
+      if (refused && this.registry.isExpiring(pgid, oid, cookie, entity)) drop();
     });
   }
 
-  /** Run `fn` in the PG's op order, once earlier writes to `oid` are durable (an internal op). */
-  private queueInternal(pgid: PgT, oid: GHObject, fn: (pg: PG | undefined) => Promise<void>): void {
-    const key = pgKey(pgid);
-    const run = async (): Promise<void> => {
-      await this.host.objectCommits.get(`${key}/${ghobjectSortKey(oid)}`);
-      await fn(this.host.pgs.get(key));
-    };
-    const prev = this.host.pgQueues.get(key) ?? Promise.resolve();
-    this.host.pgQueues.set(key, prev.then(run).catch((e) => log.dout(0, `internal op failed: ${(e as Error).stack}`)));
+  /** The timeout's write again after expireRetryMs (its PG was peering, or changed interval). */
+  private retry(a: Extract<WatchAction, { kind: 'expire' }>): void {
+    if (this.stopped) return;
+    this.host.clock.setTimeout(() => {
+      if (!this.stopped && this.registry.isExpiring(a.pgid, a.oid, a.cookie, a.entity)) this.expire(a);
+    }, watchDriverLimits.expireRetryMs);
   }
 
   /** One timer, at the registry's earliest deadline. */

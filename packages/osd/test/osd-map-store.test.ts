@@ -65,7 +65,7 @@ async function newStore(): Promise<MemStore> {
 function driverFor(store: MemStore, maps: () => OSDMap | undefined): { d: PgDriver; settle(): Promise<void> } {
   const pgQueues = new PgChains();
   const peers = { send: () => undefined, onMessage: () => undefined, markDown: () => undefined };
-  const d = new PgDriver({ id: 0, clock: new SimClock(), store, osdmap: maps, peers, sendMon: () => undefined, conf: defaultPeeringConf, pgs: new Map(), soloPgs: new Map(), pgQueues, noteCommit: () => undefined, osdUuid: uuid });
+  const d = new PgDriver({ id: 0, clock: new SimClock(), store, osdmap: maps, peers, sendMon: () => undefined, conf: defaultPeeringConf, pgs: new Map(), pgQueues, noteCommit: () => undefined, osdUuid: uuid });
   const settle = async (): Promise<void> => {
     for (let i = 0; i < 20; i++) {
       await Promise.all([...pgQueues.values()]);

@@ -122,6 +122,8 @@ const samples: PeerMessage[] = [
   { type: 'repair_pull', pgid: [1, 3], interval: 7, oid: encodeOid(o), to: [0, 2] },
   { type: 'repair_push', pgid: [1, 3], interval: 7, oid: encodeOid(o), version: [7, 12], exists: true, data: Buffer.from('d'), attrs: [], omapHeader: Buffer.alloc(0), omap: [] },
   { type: 'repair_reply', pgid: [1, 3], interval: 7, oid: encodeOid(o) },
+  { type: 'info', pgid: [1, 3], interval: 7, seq: 2, info: Buffer.from([1, 2]) },
+  { type: 'info_ack', pgid: [1, 3], interval: 7, seq: 2 },
 ];
 
 t.test('peer messages: every type round-trips', async (t) => {

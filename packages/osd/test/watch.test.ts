@@ -28,6 +28,7 @@ import { pgKey } from '@ts-ceph/maps';
 import { executeOp } from '../src/core/op-engine';
 import { OI_ATTR, decodeObjectInfo } from '../src/core/object-info';
 import { WatchDriver } from '../src/watch-driver';
+import { InternalOp } from '../src/core/peering';
 import { allowAll, harness, req } from './lib/harness';
 
 /** A client connection as the driver sees it: it records the MWatchNotify messages it gets. */
@@ -74,7 +75,18 @@ async function setup(): Promise<{
   const h = await harness();
   const clock = new SimClock(1_700_000_100_000);
   const pgQueues = new Map<string, Promise<void>>();
-  const drv = new WatchDriver({ clock, store: h.store, epoch: () => 9, pgs: new Map([[pgKey(h.pg.pgid), h.pg]]), pgQueues, objectCommits: new Map() }, { clientWatchTimeoutSeconds: 30 });
+  // The PG's core in miniature (a PG without replicas): the internal write runs in the PG's queue,
+  // is durable, then done (core/peering/rep-ops.ts submitInternal does this for the daemon).
+  const submit = (key: string, op: InternalOp): Promise<undefined> => {
+    const prev = pgQueues.get(key) ?? Promise.resolve();
+    pgQueues.set(key, prev.then(async () => {
+      const w = await op.build(9);
+      if (w) await h.store.queueTransaction(w);
+      op.done(true);
+    }));
+    return Promise.resolve(undefined);
+  };
+  const drv = new WatchDriver({ clock, store: h.store, pgs: new Map([[pgKey(h.pg.pgid), h.pg]]), submit }, { clientWatchTimeoutSeconds: 30 });
   let tid = 1000n;
   const run = async (oid: string, ops: MOSDOpReply['ops'], con: FakeCon, num: number): Promise<MOSDOpReply> => {
     const write = ops.some((o) => o.op & 0x2000);

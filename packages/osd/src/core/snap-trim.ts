@@ -88,3 +88,17 @@ export async function trimClone(store: StoreReader, pg: PG, head: GHObject, clon
 export function addPurged(purged: IntervalSet | undefined, trimmed: IntervalSet): IntervalSet {
   return rangesUnion(purged ?? [], trimmed);
 }
+
+/**
+ * The next trim of `head` (one clone, oldest first), read as the object is now: the snap trimmer's
+ * internal write, built when the PG core runs it. Undefined when no clone of `head` holds a snap in
+ * `trim` any more.
+ */
+export async function trimNextClone(store: StoreReader, pg: PG, head: GHObject, trim: IntervalSet, env: { epoch: number; now: UTime }): Promise<Transaction | undefined> {
+  const ss = await loadSnapSet(store, pg.coll, head);
+  for (const c of planTrim(ss, trim)) {
+    const t = await trimClone(store, pg, head, c, trim, env);
+    if (t) return t;
+  }
+  return undefined;
+}

@@ -88,11 +88,23 @@ export interface PeerStray extends Base { type: 'stray' }
 /** MOSDPGRemove (PeeringState::purge_strays): the PG is clean without the stray; delete its copy. */
 export interface PeerRemove extends Base { type: 'remove' }
 
+/**
+ * MOSDPGInfo2 from PeeringState::share_pg_info: the primary's pg_info_t after its purged_snaps
+ * moved (a snap trim finished); a replica takes purged_snaps from it. `seq` numbers the primary's
+ * shares in its interval.
+ */
+export interface PeerInfoShare extends Base { type: 'info'; seq: number; info: Buffer }
+/**
+ * The replica persisted the shared info `seq` (ours: Ceph's share is unanswered on a lossless
+ * link; our peer links may lose it, so the primary resends on its tick until this comes back).
+ */
+export interface PeerInfoAck extends Base { type: 'info_ack'; seq: number }
+
 /** A message without the PG and interval fields the sending core fills in. */
 export type PeerBody = PeerMessage extends infer M ? (M extends PeerMessage ? Omit<M, 'pgid' | 'interval'> : never) : never;
 
 export type PeerMessage = PeerQuery | PeerNotify | PeerGetLog | PeerLog | PeerActivate | PeerActivated | PeerRepOp | PeerRepOpReply | PeerPush | PeerPushReply | PeerPull
-  | PeerScrubReq | PeerScrubMap | PeerRepairPull | PeerRepairPush | PeerRepairReply | PeerStray | PeerRemove;
+  | PeerScrubReq | PeerScrubMap | PeerRepairPull | PeerRepairPush | PeerRepairReply | PeerStray | PeerRemove | PeerInfoShare | PeerInfoAck;
 
 /** Named limits of a peer message (docs/LIMITS.md). */
 export const peerMessageLimits = {
@@ -159,6 +171,8 @@ const schema: Record<PeerMessage['type'], Record<string, Check>> = {
   repair_reply: { oid: isBuf },
   stray: {},
   remove: {},
+  info: { seq: isSafe, info: isBuf },
+  info_ack: { seq: isSafe },
 };
 
 /** Decode and check a peer message packed whole (encodePeerMessage); EINVAL names the rule it broke. */

@@ -310,7 +310,6 @@ export class PeeringPG {
     h.lastEpochClean = Math.max(h.lastEpochClean, o.lastEpochClean);
   }
 
-  /** Activate as primary: merge, persist, send every replica the authoritative log. */
   /**
    * WaitUpThru: before the PG may go read-write, the map must record our up_thru at or after the
    * interval's start (MOSDAlive), so a later peering knows this interval may have acked writes.
@@ -454,6 +453,7 @@ export class PeeringPG {
     const m = this.mapping!;
     this.pg.info.history!.sameIntervalSince = this.intervalStart;
     if (m.acting.length >= m.minSize) this.pg.info.lastEpochStarted = this.intervalStart;
+    this.pg.info.purgedSnaps = info.purgedSnaps; // proc_primary_info: the primary's purged_snaps (purged-snaps.ts)
     this.pg.saveInfo(t);
     const interval = this.intervalStart;
     this.queue(t, () => {

@@ -1,3 +1,4 @@
+import { assert } from '@ts-ceph/common/core';
 import { EversionT } from '@ts-ceph/maps';
 import { MOSDOpReply } from '@ts-ceph/messages';
 import { ghobjectEquals } from '@ts-ceph/objectstore/interface';
@@ -8,9 +9,9 @@ import { PeerRepOp } from './messages';
 import { evFrom, evOf } from './messages';
 import { PeeringPG } from './peering-pg';
 import { recoverFirst } from './recovery';
-import { RepGather } from './rep-state';
+import { RepGather, RepState } from './rep-state';
 import { decodeTransaction, encodeTransaction } from './txn-codec';
-import { ClientOp } from './types';
+import { ClientOp, InternalOp, InternalRefusal, PgOp, isInternal } from './types';
 
 /** Named limits of replication (docs/LIMITS.md). */
 export const repOpLimits = {
@@ -44,9 +45,10 @@ export function handleOp(p: PeeringPG, op: ClientOp): Promise<void> | void {
  * every write in flight on its object is durable on every copy, and nothing runs on an object that
  * is missing on some copy (recovered first) or held by a scrub chunk.
  */
-export function dispatch(p: PeeringPG, op: ClientOp): Promise<void> | void {
+export function dispatch(p: PeeringPG, op: PgOp): Promise<void> | void {
   const r = p.rep;
-  const key = oidKey(opObject(op.req));
+  const internal = isInternal(op);
+  const key = oidKey(internal ? op.oid : opObject(op.req));
   const missing = p.ownMissing.has(key) || peerLacks(p, key);
   if (missing || mustWait(p, key, op)) {
     const q = r.objWaiting.get(key) ?? [];
@@ -56,6 +58,7 @@ export function dispatch(p: PeeringPG, op: ClientOp): Promise<void> | void {
     if (r.unapplied.has(key)) kickAfterTake(p, key);
     return;
   }
+  if (internal) return runInternal(p, op, key);
   const prev = p.pg.info.lastUpdate;
   // With the PG's object contexts a write to an object it has just written runs synchronously.
   const out = executeOp(p.store, p.pg, op.req, { ...op.env, epoch: p.mapping!.epoch, obc: p.pg.obc });
@@ -64,7 +67,7 @@ export function dispatch(p: PeeringPG, op: ClientOp): Promise<void> | void {
 }
 
 function executed(p: PeeringPG, op: ClientOp, key: string, prev: EversionT, out: OpOutcome): void {
-  if (out.t && out.entry) return startRepGather(p, op, key, prev, out);
+  if (out.t && out.entry) return startRepGather(p, op, key, prev, out, undefined);
   // A write that logged nothing (an error, or a resent write found in the log) may answer for
   // writes still in flight on its object: its reply follows theirs (waiting_for_ondisk).
   const last = p.rep.writing.get(key)?.last;
@@ -79,10 +82,11 @@ function peerLacks(p: PeeringPG, key: string): boolean {
 }
 
 /** Whether an op on `key` must wait behind others (ObjectContext::RWState: writers share, readers wait). */
-function mustWait(p: PeeringPG, key: string, op: ClientOp): boolean {
+function mustWait(p: PeeringPG, key: string, op: PgOp): boolean {
   const r = p.rep;
   if (r.objWaiting.has(key) || r.busy.has(key) || r.unapplied.has(key)) return true;
-  return r.writing.has(key) && !opMayWrite(op.req);
+  // An internal op is a write: it follows the writes in flight like a client's.
+  return r.writing.has(key) && !isInternal(op) && !opMayWrite(op.req);
 }
 
 /** Whether anything holds `key` now (a write in flight, an op waiting, a scrub chunk): scrub skips it. */
@@ -91,8 +95,9 @@ export function objectBusy(p: PeeringPG, key: string): boolean {
   return r.busy.has(key) || r.writing.has(key) || r.unapplied.has(key) || r.objWaiting.has(key);
 }
 
-function reply(p: PeeringPG, op: ClientOp, rep: MOSDOpReply, effects: (() => void)[] | undefined): void {
-  p.out.push({ kind: 'reply', op, reply: rep });
+/** Answer a client op (with its effects after); an internal write (no op) has only its effects. */
+function reply(p: PeeringPG, op: ClientOp | undefined, rep: MOSDOpReply | undefined, effects: (() => void)[] | undefined): void {
+  if (op && rep) p.out.push({ kind: 'reply', op, reply: rep });
   if (effects?.length) p.out.push({ kind: 'effects', run: effects });
 }
 
@@ -134,15 +139,59 @@ export async function kickWaiting(p: PeeringPG): Promise<void> {
   for (const key of keys) await kick(p, key);
 }
 
-async function redispatch(p: PeeringPG, ops: readonly ClientOp[]): Promise<void> {
+async function redispatch(p: PeeringPG, ops: readonly PgOp[]): Promise<void> {
   for (const op of ops) await dispatch(p, op);
+}
+
+/**
+ * An internal write on the primary (PrimaryLogPG::simple_opc_submit: a snap trim, a watch
+ * timeout), refused unless the PG is active and may write; else it runs in its object's order,
+ * as a client write would (dispatch), and goes to the replicas as a RepOp.
+ */
+export async function submitInternal(p: PeeringPG, op: InternalOp): Promise<InternalRefusal | undefined> {
+  if (!p.mapping || p.mapping.primary !== p.whoami) return 'not_primary';
+  if (p.phase !== 'active' || p.rep.peeredOnly) return 'not_active';
+  await dispatch(p, op);
+  return undefined;
+}
+
+/** Build an internal write now that its object lets it run; one that writes nothing is done at once. */
+async function runInternal(p: PeeringPG, op: InternalOp, key: string): Promise<void> {
+  const prev = p.pg.info.lastUpdate;
+  let t;
+  try {
+    t = await op.build(p.mapping!.epoch);
+  } catch (e) {
+    // A failed read (the store's error): the caller hears of it and tries again later.
+    p.out.push({ kind: 'effects', run: [() => op.done(false)] });
+    throw e;
+  }
+  const entry = p.pg.entries[p.pg.entries.length - 1];
+  if (!t || !entry || evCmp(entry.version, prev) <= 0) {
+    assert(!t, 'an internal write must append its log entries');
+    p.out.push({ kind: 'effects', run: [() => op.done(true)] });
+    return;
+  }
+  startRepGather(p, undefined, key, prev, { t, entry, effects: [() => op.done(true)] }, op);
+}
+
+/**
+ * on_change for internal writes: the ones in flight or waiting are told they did not finish (the
+ * new interval's peering decides whether a write in flight survives; the caller starts over).
+ */
+export function dropInternal(p: PeeringPG, old: RepState): void {
+  const ops: InternalOp[] = [];
+  for (const g of old.inflight.values()) if (g.internal) ops.push(g.internal);
+  for (const q of old.objWaiting.values()) for (const op of q) if (isInternal(op)) ops.push(op);
+  if (ops.length) p.out.push({ kind: 'effects', run: ops.map((op) => () => op.done(false)) });
 }
 
 /**
  * issue_repop: queue our transaction and send the write to every replica with the log entries it
  * adds (the replica writes its own PG log, so our log ops stay out of the shipped transaction).
+ * `op` is the client op to answer, `internal` the primary's own write (one of the two).
  */
-function startRepGather(p: PeeringPG, op: ClientOp, key: string, prev: EversionT, out: OpOutcome): void {
+function startRepGather(p: PeeringPG, op: ClientOp | undefined, key: string, prev: EversionT, out: Pick<OpOutcome, 't' | 'entry' | 'effects' | 'obc'> & { reply?: MOSDOpReply }, internal: InternalOp | undefined): void {
   const r = p.rep;
   // The entries this op appended: the log is in version order, so they are its tail.
   const log = p.pg.entries;
@@ -155,6 +204,7 @@ function startRepGather(p: PeeringPG, op: ClientOp, key: string, prev: EversionT
     tid,
     op,
     reply: out.reply,
+    internal,
     key,
     version: out.entry!.version,
     msg: { type: 'repop', tid, prev: evOf(prev), entries: entries.map((e) => p.pg.takeEncoded(e)), txn: txn.ops, data: txn.data },

@@ -2,13 +2,16 @@ import { EversionT } from '@ts-ceph/maps';
 import { MOSDOpReply } from '@ts-ceph/messages';
 import { MissingItem } from './log-merge';
 import { Listing, PeerBody, PeerRepOp } from './messages';
-import { ClientOp } from './types';
+import { ClientOp, InternalOp, PgOp } from './types';
 
 /** A write in flight on the primary (PrimaryLogPG's RepGather): done when every copy is durable. */
 export interface RepGather {
   tid: number;
-  op: ClientOp;
-  reply: MOSDOpReply;
+  /** The client op answered once every copy is durable; undefined for an internal write. */
+  op: ClientOp | undefined;
+  reply: MOSDOpReply | undefined;
+  /** The internal write this is (a snap trim, a watch timeout): told `done` like a reply. */
+  internal?: InternalOp;
   key: string;
   /** The op's newest log entry and the log head it followed. */
   version: EversionT;
@@ -70,7 +73,7 @@ export interface RepState {
   kickAfterTake: Set<string>;
   /** Objects held whole (a scrub chunk): every op on them waits. */
   busy: Set<string>;
-  objWaiting: Map<string, ClientOp[]>;
+  objWaiting: Map<string, PgOp[]>;
   recovering: Map<string, RecoveryOp>;
   /** Objects no reachable copy has (recovery_unfound). */
   unfound: Set<string>;
@@ -100,6 +103,11 @@ export interface RepState {
   recoveryOpsStarted: number;
   /** Primary: OSDs outside the up and acting sets that hold a copy (stray_set, strays.ts). */
   strays: Set<number>;
+  /**
+   * Primary: the last pg_info_t share (share_pg_info, after a snap trim moved purged_snaps) and
+   * the replicas that have not acknowledged it yet (resent on the tick).
+   */
+  infoShare: { seq: number; waiting: Set<number> };
 }
 
 export function newRepState(): RepState {
@@ -127,5 +135,6 @@ export function newRepState(): RepState {
     listing: [],
     recoveryOpsStarted: 0,
     strays: new Set(),
+    infoShare: { seq: 0, waiting: new Set() },
   };
 }

@@ -3,8 +3,11 @@ import { StoreReader } from '../op-context';
 import { PeerMessage, evFrom } from './messages';
 import { PeeringPG } from './peering-pg';
 import { handlePull, handlePush, handlePushReply, recoveryTick, startRecovery } from './recovery';
-import { applyRepOp, dispatch, handleOp, handleRepOpReply, kickWaiting, resendRepOps } from './rep-ops';
-import { ClientOp, PeeringConf } from './types';
+import { applyRepOp, dispatch, dropInternal, handleOp, handleRepOpReply, kickWaiting, resendRepOps, submitInternal } from './rep-ops';
+import { ClientOp, InternalOp, InternalRefusal, PeeringConf } from './types';
+import { PgMapping } from './past-intervals';
+import { handleInfoAck, handleInfoShare, notePurged, resendInfoShare } from './purged-snaps';
+import { IntervalSet } from '@ts-ceph/maps';
 import { ScrubState, handleRepairPush, handleRepairReply, handleScrubMap, handleScrubReq, newScrubState, pushRepair, restoreScrubState, scrubStateBits, scrubTick } from './scrub';
 import { oidKey } from './log-merge';
 import { scrubLs } from './scrub-ls';
@@ -40,6 +43,7 @@ export class ReplicatedPG extends PeeringPG {
         if (p.phase !== 'active') return;
         if (p.maybeWriteable()) for (const op of p.waitingForActive.splice(0)) await dispatch(p, op);
         resendRepOps(p);
+        resendInfoShare(p);
         await recoveryTick(p);
         purgeStrays(p);
         if (backfillDone(p)) p.out.push({ kind: 'pg_temp', want: [] });
@@ -90,6 +94,37 @@ export class ReplicatedPG extends PeeringPG {
     return kickWaiting(this);
   }
 
+  /**
+   * A new map: an interval change drops the internal writes in flight or waiting (on_change), which
+   * their callers hear as not done.
+   */
+  override async advanceMap(m: PgMapping): Promise<void> {
+    const rep = this.rep;
+    const interval = this.intervalStart;
+    await super.advanceMap(m);
+    if (this.intervalStart !== interval) dropInternal(this, rep);
+  }
+
+  /** An internal write (snap trim, watch timeout) on the primary; refused unless active (rep-ops.ts). */
+  submitInternal(op: InternalOp): Promise<InternalRefusal | undefined> {
+    return submitInternal(this, op);
+  }
+
+  /**
+   * Whether the snap trimmer may run (PrimaryLogPG::SnapTrimmer's is_primary, is_active, is_clean):
+   * an active primary that may write, with no copy lacking an object.
+   */
+  canTrim(): boolean {
+    if (!this.isPrimary || this.phase !== 'active' || this.rep.peeredOnly || this.ownMissing.size) return false;
+    for (const m of this.peerMissing.values()) if (m.size) return false;
+    return this.rep.recovering.size === 0;
+  }
+
+  /** The trimmer of `interval` finished `snaps` on every copy: record and share purged_snaps (purged-snaps.ts). */
+  notePurged(interval: number, snaps: IntervalSet): boolean {
+    return notePurged(this, interval, snaps);
+  }
+
   /** A client MOSDOp on this PG. */
   handleOp(op: ClientOp): Promise<void> | void {
     op.env.scrubLs ??= (arg) => scrubLs(this.scrub, this.intervalStart, arg);
@@ -120,6 +155,12 @@ function onReplicationMessage(p: PeeringPG, from: number, msg: PeerMessage): Pro
       return true;
     case 'remove':
       handleRemove(p, from);
+      return true;
+    case 'info':
+      handleInfoShare(p, from, msg);
+      return true;
+    case 'info_ack':
+      handleInfoAck(p, from, msg);
       return true;
     default:
       return false;

@@ -1,5 +1,5 @@
 import { MOSDOp, MOSDOpReply } from '@ts-ceph/messages';
-import { Transaction } from '@ts-ceph/objectstore/interface';
+import { GHObject, Transaction } from '@ts-ceph/objectstore/interface';
 import { OpEnv } from '../op-engine';
 import { PeerMessage } from './messages';
 
@@ -8,6 +8,32 @@ export interface ClientOp {
   req: MOSDOp;
   env: Omit<OpEnv, 'epoch'>;
 }
+
+/**
+ * A write the primary makes itself (PrimaryLogPG::simple_opc_create + simple_opc_submit): a snap
+ * trim, a watch timeout. It waits behind the ops on its object like a client write, then goes to
+ * every replica as a RepOp (rep-ops.ts); no client is answered.
+ */
+export interface InternalOp {
+  oid: GHObject;
+  /**
+   * Build the write when it runs (the object's earlier writes are in the store): a transaction
+   * whose log entries the builder appended to the PG's log at `epoch`, or undefined for nothing.
+   */
+  build(epoch: number): Promise<Transaction | undefined>;
+  /**
+   * Run as an `effects` output: `ok` once the write is durable on every copy (or nothing was
+   * written); not ok when the interval changed first (the write may or may not survive peering).
+   */
+  done(ok: boolean): void;
+}
+
+/** Either kind of op that waits on an object in the PG's core. */
+export type PgOp = ClientOp | InternalOp;
+export const isInternal = (op: PgOp): op is InternalOp => 'build' in op;
+
+/** Why the core refused an internal op: not the primary, or not active (peering, recovering, peered only). */
+export type InternalRefusal = 'not_primary' | 'not_active';
 
 /** What the core asks its driver to do, in order. */
 export type PeeringOutput =
