@@ -32,8 +32,8 @@ export function obcKey(o: GHObject): string | undefined {
  * promise: core/op-engine.ts takes a synchronous path then). Pure bookkeeping, no I/O.
  *
  * Its truth rests on one rule: every transaction for the PG's collection passes `invalidate`
- * before the store gets it (PeeringPG.queue, and the daemon's own writers: watch timeouts, snap
- * trimming), and the primary puts a write's resulting context back only after that (rep-ops.ts),
+ * before the store gets it (PeeringPG.queue: client writes, RepOps, recovery, and the primary's
+ * internal writes: watch timeouts, snap trims), and the primary puts a write's resulting context back only after that (rep-ops.ts),
  * so an entry is never older than what the store would answer. A load that started before an
  * invalidation may not fill the cache (`generation`). A new interval starts empty.
  */
