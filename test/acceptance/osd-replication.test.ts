@@ -121,6 +121,12 @@ t.test('3 ts-osd, pool size 3: replicated writes survive kill -9 of one OSD and 
   t.equal(r.code, 0, `overwrite snapobj: ${r.stderr}`);
   r = await rados(['listsnaps', 'snapobj']);
   t.equal(r.stdout.trimEnd(), 'snapobj:\ncloneid\tsnaps\tsize\toverlap\n1\t1\t16\t[]\nhead\t-\t6', `listsnaps shows the clone: ${r.stderr}`);
+  // The mgr's PG stats count the clone (num_object_clones, from the OSDs' MPGStats).
+  const clonesInStats = async (): Promise<number> => {
+    const d = JSON.parse((await c.ceph(['pg', 'dump', 'pgs', '-f', 'json'])).stdout || '{}') as { pg_stats?: { pgid: string; stat_sum: { num_object_clones: number } }[] };
+    return (d.pg_stats ?? []).filter((p) => p.pgid.startsWith(`${poolId}.`)).reduce((n, p) => n + p.stat_sum.num_object_clones, 0);
+  };
+  await waitFor(async () => (await clonesInStats()) === 1, 30_000, 'pg dump counts the clone', 500);
   r = await rados(['rmsnap', 's1']);
   t.match(r.stdout, /removed pool rep snap s1/, `rmsnap: ${r.stderr}`);
   let snaps = '';
@@ -130,6 +136,7 @@ t.test('3 ts-osd, pool size 3: replicated writes survive kill -9 of one OSD and 
     'the clone of s1 trimmed',
     500,
   ).catch((e: Error) => t.fail(`${e.message}: listsnaps shows ${JSON.stringify(snaps)}\n${osdLogTails(c.dir, [0, 1, 2], 40)}`));
+  await waitFor(async () => (await clonesInStats()) === 0, 30_000, 'pg dump counts no clone after the trim', 500).catch((e: Error) => t.fail(e.message));
 
   // kill -9 osd.2 while a writer runs: the PGs peer again with two copies and go on.
   const before = python(c, writer, ['a', '12']);

@@ -75,8 +75,9 @@ class Chain {
 }
 
 /**
- * The interface the older users of the chains keep (watch-driver.ts, snap-trimmer.ts): a promise
- * chain they extend by hand with `set(key, get(key).then(...))`. A Map of promises is one too.
+ * A promise chain extended by hand with `set(key, get(key).then(...))`. A Map of promises is one
+ * too. Its last daemon users (the watch driver and the snap trimmer) now go through the PG cores
+ * (PgDriver.submitInternal); kept, with its test, for a caller that must hold the chain itself.
  */
 export interface PromiseChains {
   get(key: string): Promise<void> | undefined;

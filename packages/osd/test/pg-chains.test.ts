@@ -77,7 +77,7 @@ t.test('get/set: a hand-built promise link keeps its place in the order', async 
   const seen: string[] = [];
   t.equal(c.get('1.0'), undefined, 'an idle chain has nothing to wait for');
   c.enqueue('1.0', () => new Promise<void>((r) => setTimeout(r, 5)).then(() => void seen.push('first')), (e) => t.fail(String(e)));
-  // What watch-driver.ts does: chain by hand after what is queued, and hold the chain meanwhile.
+  // Chain by hand after what is queued, and hold the chain meanwhile.
   const prev = c.get('1.0') ?? Promise.resolve();
   c.set(
     '1.0',
