@@ -74,14 +74,15 @@ const logPrefix = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+[+-]\d{4} [0-9a-f]+ -?\d+ 
 
 /**
  * stderr's lines. Ceph's log thread writes a log line (with its newline) in one write(), while
- * `rbd` writes its own message to the unbuffered cerr piece by piece, so a log line can land inside
- * one of rbd's lines ("rbd: failed to flush: " + log line + "(1) Operation not permitted"): such a
- * log line is taken out as a line of its own and rbd's line joined again.
+ * `rbd` writes its own message to the unbuffered cerr piece by piece, so log lines can land inside
+ * one of rbd's lines ("rbd: failed to flush: " + one or more log lines + "(1) Operation not
+ * permitted"): the run of log lines is taken out, each as a line of its own, and rbd's line joined
+ * again.
  */
-function stderrLines(stderr: string): string[] {
+export function stderrLines(stderr: string): string[] {
   const embedded: string[] = [];
-  const rest = stderr.replace(new RegExp(`(?<=[^\n])${logPrefix.source}[^\n]*\n`, 'g'), (line) => {
-    embedded.push(line.slice(0, -1));
+  const rest = stderr.replace(new RegExp(`(?<=[^\n])(?:${logPrefix.source}[^\n]*\n)+`, 'g'), (run) => {
+    embedded.push(...run.slice(0, -1).split('\n'));
     return '';
   });
   return [...rest.split('\n'), ...embedded].filter((l) => l.length > 0).map(stderrLine);
