@@ -17,8 +17,9 @@ import { PG } from '../src/core/pg';
 import { OI_ATTR, SS_ATTR, decodeObjectInfo } from '../src/core/object-info';
 import { trimNextClone } from '../src/core/snap-trim';
 import { WatchDriver } from '../src/watch-driver';
-import { ClientOp, InternalOp, PgMapping, ReplicatedPG, decodePeerWire, defaultPeeringConf, encodePeerWire, PeerWire } from '../src/core/peering';
+import { ClientOp, InternalOp, PgMapping, ReplicatedPG, encodePeerWire, PeerWire } from '../src/core/peering';
 import { allowAll, req, testNow } from './lib/harness';
+import { clientOp, pumpCores, threeCores } from './lib/cores';
 
 const mapping = (epoch: number, acting: number[]): PgMapping => ({ epoch, up: acting, upPrimary: acting[0]!, acting, primary: acting[0]!, size: 3, minSize: 2, upOsds: new Set([0, 1, 2]) });
 const head = ghobject({ pool: 1, name: 'obj', hash: 0x1234abcb, snap: CEPH_NOSNAP });
@@ -46,19 +47,7 @@ interface Cluster {
 }
 
 async function cluster(): Promise<Cluster> {
-  const cores: ReplicatedPG[] = [];
-  const stores: MemStore[] = [];
-  for (let osd = 0; osd < 3; osd++) {
-    const store = new MemStore();
-    await store.mkfs();
-    await store.mount();
-    const pg = PG.fresh(coll, { pool: 1, seed: 3 }, 1);
-    const t0 = new Transaction().createCollection(coll, 3);
-    pg.initTransaction(t0);
-    await store.queueTransaction(t0);
-    stores.push(store);
-    cores.push(new ReplicatedPG(osd, pg, store, defaultPeeringConf));
-  }
+  const { cores, stores } = await threeCores();
   const net: { from: number; to: number; b: PeerWire }[] = [];
   const commits: { osd: number; token: number }[] = [];
   const kicks: number[] = [];
@@ -69,7 +58,7 @@ async function cluster(): Promise<Cluster> {
     events: [],
     hold: new Set(),
     async op(name, r) {
-      const op: ClientOp = { req: r, env: { now: testNow, pool: { id: 1, name: 'p', pgNum: 8, erasure: false, full: false, fullQuota: false }, session: allowAll, origin: { name: r.reqid.name, addr: makeAddr(2, '127.0.0.1', 40000, 77) } } };
+      const op = clientOp(r);
       names.set(op, name);
       await cores[0]!.handleOp(op);
       collect(0);
@@ -80,30 +69,7 @@ async function cluster(): Promise<Cluster> {
       return refused;
     },
     collect: (osd) => collect(osd),
-    async pump() {
-      for (let moved = true; moved; ) {
-        moved = false;
-        const m = net.shift();
-        if (m) {
-          moved = true;
-          await cores[m.to]!.handle(m.from, decodePeerWire(m.b.body, m.b.data));
-          collect(m.to);
-        }
-        const k = kicks.shift();
-        if (k !== undefined) {
-          moved = true;
-          await cores[k]!.kickWaiting();
-          collect(k);
-        }
-        const i = commits.findIndex((x) => !c.hold.has(x.osd));
-        if (i >= 0) {
-          moved = true;
-          const [x] = commits.splice(i, 1);
-          await cores[x!.osd]!.committed(x!.token);
-          collect(x!.osd);
-        }
-      }
-    },
+    pump: () => pumpCores(cores, { net, kicks, commits }, c.hold, collect),
   };
   function collect(osd: number): void {
     for (const o of cores[osd]!.take()) {

@@ -7,12 +7,12 @@
  */
 import t from 'tap';
 import { CephOsdFlag, CephOsdOp, MOSDOpReply, osdOpExtent, osdOpRead, osdOpWrite } from '@ts-ceph/messages';
-import { MemStore, Transaction, collPG } from '@ts-ceph/objectstore';
-import { makeAddr } from '@ts-ceph/denc';
+import { MemStore, collPG } from '@ts-ceph/objectstore';
 import { PG } from '../src/core/pg';
 import { opObject } from '../src/core/op-engine';
-import { ClientOp, PgMapping, ReplicatedPG, PeerWire, decodePeerWire, defaultPeeringConf, encodePeerWire } from '../src/core/peering';
-import { allowAll, req, testNow } from './lib/harness';
+import { ClientOp, PgMapping, ReplicatedPG, PeerWire, decodePeerWire, encodePeerWire } from '../src/core/peering';
+import { req } from './lib/harness';
+import { clientOp, pumpCores, threeCores } from './lib/cores';
 
 const mapping = (epoch: number, acting: number[]): PgMapping => ({ epoch, up: acting, upPrimary: acting[0]!, acting, primary: acting[0]!, size: 3, minSize: 2, upOsds: new Set([0, 1, 2]) });
 
@@ -35,20 +35,7 @@ interface Cluster {
 }
 
 async function cluster(o: { peer: boolean } = { peer: true }): Promise<Cluster> {
-  const cores: ReplicatedPG[] = [];
-  const stores: MemStore[] = [];
-  for (let osd = 0; osd < 3; osd++) {
-    const store = new MemStore();
-    await store.mkfs();
-    await store.mount();
-    const coll = collPG(1, 3);
-    const pg = PG.fresh(coll, { pool: 1, seed: 3 }, 1);
-    const t0 = new Transaction().createCollection(coll, 3);
-    pg.initTransaction(t0);
-    await store.queueTransaction(t0);
-    stores.push(store);
-    cores.push(new ReplicatedPG(osd, pg, store, defaultPeeringConf));
-  }
+  const { cores, stores } = await threeCores();
   // Messages travel as the daemons send them (body and data segment), so RepOps cross in their split layout.
   const net: { from: number; to: number; b: PeerWire }[] = [];
   const commits: { osd: number; token: number }[] = [];
@@ -65,35 +52,12 @@ async function cluster(o: { peer: boolean } = { peer: true }): Promise<Cluster> 
     wire: [],
     inject: (m) => net.push(m),
     async op(name, r) {
-      const op: ClientOp = { req: r, env: { now: testNow, pool: { id: 1, name: 'p', pgNum: 8, erasure: false, full: false, fullQuota: false }, session: allowAll, origin: { name: r.reqid.name, addr: makeAddr(2, '127.0.0.1', 40000, 77) } } };
+      const op = clientOp(r);
       names.set(op, name);
       await cores[0]!.handleOp(op);
       collect(0);
     },
-    async pump() {
-      for (let moved = true; moved; ) {
-        moved = false;
-        const m = net.shift();
-        if (m) {
-          moved = true;
-          await cores[m.to]!.handle(m.from, decodePeerWire(m.b.body, m.b.data));
-          collect(m.to);
-        }
-        const k = kicks.shift();
-        if (k !== undefined) {
-          moved = true;
-          await cores[k]!.kickWaiting();
-          collect(k);
-        }
-        const i = commits.findIndex((x) => !c.hold.has(x.osd));
-        if (i >= 0) {
-          moved = true;
-          const [x] = commits.splice(i, 1);
-          await cores[x!.osd]!.committed(x!.token);
-          collect(x!.osd);
-        }
-      }
-    },
+    pump: () => pumpCores(cores, { net, kicks, commits }, c.hold, collect),
   };
   // The driver's part: sends go on the network, transactions to the store at once (commit notices
   // wait in `commits`), replies are recorded.

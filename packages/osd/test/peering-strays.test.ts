@@ -7,9 +7,9 @@
 import t from 'tap';
 import { MemStore, Transaction, collPG, ghobject } from '@ts-ceph/objectstore';
 import { PG } from '../src/core/pg';
-import { makeAddr } from '@ts-ceph/denc';
 import { ClientOp, PgMapping, ReplicatedPG, defaultPeeringConf } from '../src/core/peering';
-import { allowAll, req, testNow } from './lib/harness';
+import { req } from './lib/harness';
+import { clientOp } from './lib/cores';
 import { removePgCollection } from '../src/pg-remove';
 
 const mapping = (epoch: number, acting: number[], over: Partial<PgMapping> = {}): PgMapping => ({ epoch, up: acting, upPrimary: acting[0] ?? -1, acting, primary: acting[0] ?? -1, size: 3, minSize: 2, upOsds: new Set([0, 1, 2, 3]), ...over });
@@ -68,7 +68,7 @@ t.test('an op sent with a map the PG has not reached waits for it; a misdirected
   core.take();
   const op = (epoch: number): ClientOp => {
     const r = req('o1', [], { osdmapEpoch: epoch, pgid: { pgid: { pool: 1, seed: 0 }, shard: -1 } });
-    return { req: r, env: { now: testNow, pool: { id: 1, name: 'p', pgNum: 8, erasure: false, full: false, fullQuota: false }, session: allowAll, origin: { name: r.reqid.name, addr: makeAddr(2, '127.0.0.1', 40000, 77) } } };
+    return clientOp(r);
   };
   const newer = op(6);
   await core.handleOp(op(5));
