@@ -74,17 +74,7 @@ class Chain {
   }
 }
 
-/**
- * A promise chain extended by hand with `set(key, get(key).then(...))`. A Map of promises is one
- * too. Its last daemon users (the watch driver and the snap trimmer) now go through the PG cores
- * (PgDriver.submitInternal); kept, with its test, for a caller that must hold the chain itself.
- */
-export interface PromiseChains {
-  get(key: string): Promise<void> | undefined;
-  set(key: string, p: Promise<void>): unknown;
-}
-
-export class PgChains implements PromiseChains {
+export class PgChains {
   private readonly chains = new Map<string, Chain>();
 
   /**
@@ -119,12 +109,6 @@ export class PgChains implements PromiseChains {
     const c = this.chains.get(key);
     if (!c || !c.running) return undefined;
     return new Promise<void>((resolve) => this.enqueue(key, () => resolve(), () => resolve()));
-  }
-
-  /** Hold `key`'s chain until `p` settles (the calls queued after wait for it). */
-  set(key: string, p: Promise<void>): this {
-    this.enqueue(key, () => p, () => undefined);
-    return this;
   }
 
   /** One promise per busy chain, settling once what it holds now has run (shutdown, tests). */

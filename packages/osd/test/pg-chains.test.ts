@@ -1,8 +1,7 @@
 /**
  * The PG chains (pg-chains.ts): calls of one PG run one at a time in arrival order whether they
- * return a promise or nothing, a failing call goes to its handler and the chain goes on, the
- * hand-built promise chains of the watch driver and snap trimmer (get/set) keep their place in
- * the order, chains of different PGs do not wait for each other, and a call never runs inside
+ * return a promise or nothing, a failing call goes to its handler and the chain goes on, chains
+ * of different PGs do not wait for each other, and a call never runs inside
  * the enqueue that queued it; urgent calls (commit notices, RepOp replies) go before the ordinary
  * calls queued.
  */
@@ -70,26 +69,6 @@ t.test('a failure goes to its handler, done runs after it, and the chain goes on
   c.enqueue('1.0', () => void seen.push('ran 5'), (e) => t.fail(String(e)));
   await Promise.all(c.values());
   t.same(seen, ['fail sync boom', 'done 1', 'fail async boom', 'done 2', 'ran 3', 'done 3', 'ran 5']);
-});
-
-t.test('get/set: a hand-built promise link keeps its place in the order', async (t) => {
-  const c = new PgChains();
-  const seen: string[] = [];
-  t.equal(c.get('1.0'), undefined, 'an idle chain has nothing to wait for');
-  c.enqueue('1.0', () => new Promise<void>((r) => setTimeout(r, 5)).then(() => void seen.push('first')), (e) => t.fail(String(e)));
-  // Chain by hand after what is queued, and hold the chain meanwhile.
-  const prev = c.get('1.0') ?? Promise.resolve();
-  c.set(
-    '1.0',
-    prev.then(async () => {
-      seen.push('internal start');
-      await tick();
-      seen.push('internal end');
-    }),
-  );
-  c.enqueue('1.0', () => void seen.push('after'), (e) => t.fail(String(e)));
-  await Promise.all(c.values());
-  t.same(seen, ['first', 'internal start', 'internal end', 'after']);
 });
 
 t.test('PGs do not wait for each other', async (t) => {
