@@ -52,7 +52,6 @@ export function storeTraceFor(id: number, env: NodeJS.ProcessEnv = process.env):
  * so its calls complete synchronously and the exit handler can still write the file.
  */
 export function startCpuProfile(id: number, env: NodeJS.ProcessEnv = process.env): void {
-  startHeapProfile(id, env);
   const dir = env.TS_OSD_CPU_PROF;
   if (!dir) return;
   const s = new Session();
@@ -71,7 +70,7 @@ export function startCpuProfile(id: number, env: NodeJS.ProcessEnv = process.env
  * sample per 16 KiB allocated, those the collector has freed included), written to
  * DIR/osd.N.heapprofile: which code allocates what the garbage collector then has to clear.
  */
-function startHeapProfile(id: number, env: NodeJS.ProcessEnv): void {
+export function startHeapProfile(id: number, env: NodeJS.ProcessEnv = process.env): void {
   const dir = env.TS_OSD_HEAP_PROF;
   if (!dir) return;
   const s = new Session();

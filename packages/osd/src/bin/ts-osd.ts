@@ -14,7 +14,7 @@ import { readKeyFile } from '@ts-ceph/objectstore';
 import { mkfsOsd, OsdDaemon } from '../osd-daemon';
 import { installProcessGuards } from '../op-reply';
 import { installCrashHandler, processMetricsServer } from '@ts-ceph/mgr';
-import { startCpuProfile } from '../op-trace';
+import { startCpuProfile, startHeapProfile } from '../op-trace';
 
 interface Args {
   mkfs: boolean;
@@ -84,6 +84,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   startCpuProfile(id);
+  startHeapProfile(id);
   const osdLog = logger('osd');
   installProcessGuards((level, m) => osdLog.dout(level, m));
   // An uncaught exception leaves a crash report in crash_dir (Ceph's layout); the host's crash
