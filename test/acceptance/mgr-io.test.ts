@@ -59,7 +59,11 @@ t.test('ts-osd: ceph -s and osd pool stats show rados bench\'s writes', async (t
   await waitFor(async () => (await pgWrites()) >= 1, 30_000, 'the seed write reported', 500);
   // One mgr tick (mgr_tick_period 2 s) more, so the window's last sum is the seeded one.
   await new Promise((r) => setTimeout(r, 3_000));
-  const bench = spawn('rados', ['-c', c.conf, '-p', 'q', 'bench', '10', 'write', '--no-cleanup'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // 64 KiB writes, at most 40000 objects (2.4 GiB): 4 MiB ones at a fast host's ~500 MB/s filled the
+  // 4 GiB device within 10 s (ENOSPC, rados bench exit 1).
+  const bench = spawn('rados', ['-c', c.conf, '-p', 'q', 'bench', '10', 'write', '-b', '65536', '--max-objects', '40000', '--no-cleanup'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let benchErr = '';
+  bench.stderr.on('data', (b: Buffer) => (benchErr += b.toString()));
   let benchOut = '';
   bench.stdout.on('data', (b: Buffer) => (benchOut += b.toString()));
   const exited = new Promise<number | null>((resolve) => bench.on('exit', resolve));
@@ -78,7 +82,7 @@ t.test('ts-osd: ceph -s and osd pool stats show rados bench\'s writes', async (t
   poller.stdin.end();
   t.equal(await polled, 0, 'the poller ran');
   const { best, status: statusText, pool: poolText } = JSON.parse(pollOut) as { best: number; status: string; pool: string };
-  t.equal(await exited, 0, 'rados bench ran');
+  t.equal(await exited, 0, `rados bench ran: ${benchErr.slice(-600)}`);
   const mb = /Bandwidth \(MB\/sec\):\s+([\d.]+)/.exec(benchOut);
   t.ok(mb, `rados bench reports its bandwidth: ${benchOut.slice(-600)}`);
   const benchBytesSec = Number(mb?.[1] ?? 0) * 1e6;
