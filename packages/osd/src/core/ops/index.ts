@@ -9,6 +9,7 @@ import { makeCallHandler } from './call';
 import { watchOps, withWatchDisconnects } from './watch';
 import { makeRollbackHandler, snapOps } from './snap';
 import { copyOps } from './copy';
+import { makeTmapOps } from './tmap';
 
 export { osdDataOpLimits } from './data';
 export { osdXattrLimits } from './xattr';
@@ -49,6 +50,8 @@ export const opHandlers = new Map<number, OpHandler>([
   [CephOsdOp.LIST_WATCHERS, listWatchers],
 ]);
 opHandlers.set(CephOsdOp.CALL, makeCallHandler(opHandlers));
+// The tmap ops run data and omap ops as sub-ops (format-1 rbd images keep rbd_directory as a tmap).
+for (const [code, h] of makeTmapOps(opHandlers)) opHandlers.set(code, h);
 
 // _delete_oid also disconnects the object's watchers (ops/watch.ts).
 opHandlers.set(CephOsdOp.DELETE, withWatchDisconnects(opHandlers.get(CephOsdOp.DELETE)!));

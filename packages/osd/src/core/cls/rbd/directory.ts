@@ -3,7 +3,7 @@ import { Reader } from '@ts-ceph/denc';
 import { ClsContext } from '../context';
 import { CLS_METHOD_RD, CLS_METHOD_WR, ClsMethod } from '../registry';
 import * as T from './types';
-import { decodeInput, isValidId, out, rbdKeysPerReadMax, readKey, readKeyOr, readString } from './util';
+import { checkExists, decodeInput, ifAbsent, isValidId, out, rbdKeysPerReadMax, readKey, readKeyOr, readString, readU8 } from './util';
 
 /**
  * cls_rbd's pool-level objects (src/cls/rbd/cls_rbd.cc): `rbd_directory` maps image names to ids
@@ -164,6 +164,38 @@ async function trashStateSet(ctx: ClsContext, input: Buffer): Promise<void> {
   }
 }
 
+/** cls::rbd::DirectoryState (cls_rbd_types.h), a u8 on the wire and under the directory's `state` key. */
+export const DIRECTORY_STATE = { READY: 0, ADD_DISABLED: 1 } as const;
+
+/**
+ * dir_state_assert(state): the directory's `state` key must hold `state`. A missing object or key is
+ * ENOENT (read_key), as is a different state; librbd's namespace_exists reads ENOENT as "no such
+ * namespace", and image creation in a namespace sends it before dir_add_image.
+ */
+async function dirStateAssert(ctx: ClsContext, input: Buffer): Promise<void> {
+  const want = decodeInput(input, (r) => r.u8('state'));
+  const have = await readKey(ctx, 'state', readU8);
+  if (have !== want) throw cephError('ENOENT', `cls_rbd: directory state ${have}, not ${want}`);
+}
+
+/**
+ * dir_state_set(state): READY on any directory (creating it); ADD_DISABLED only on an existing,
+ * empty one (ENOENT, EBUSY), which is how librbd's namespace removal fences image creation before
+ * it deletes the directory in the same op. Any other state is EINVAL.
+ */
+async function dirStateSet(ctx: ClsContext, input: Buffer): Promise<void> {
+  const state = decodeInput(input, (r) => r.u8('state'));
+  const exists = await checkExists(ctx).then(() => true, ifAbsent(false));
+  if (state === DIRECTORY_STATE.ADD_DISABLED) {
+    if (!exists) throw cephError('ENOENT', 'cls_rbd: no directory');
+    const images = await ctx.mapGetVals(DIR_NAME_PREFIX, DIR_NAME_PREFIX, 1);
+    if (images.vals.size > 0) throw cephError('EBUSY', 'cls_rbd: directory not empty');
+  } else if (state !== DIRECTORY_STATE.READY) {
+    throw cephError('EINVAL', `cls_rbd: directory state ${state}`);
+  }
+  await ctx.mapSetVal('state', out((w) => w.u8(state)));
+}
+
 export const directoryMethods: Readonly<Record<string, ClsMethod>> = {
   dir_get_id: { flags: RD, fn: dirGetId },
   dir_get_name: { flags: RD, fn: dirGetName },
@@ -171,6 +203,8 @@ export const directoryMethods: Readonly<Record<string, ClsMethod>> = {
   dir_add_image: { flags: RDWR, fn: dirAddImage },
   dir_remove_image: { flags: RDWR, fn: dirRemoveImage },
   dir_rename_image: { flags: RDWR, fn: dirRenameImage },
+  dir_state_assert: { flags: RD, fn: dirStateAssert },
+  dir_state_set: { flags: RDWR, fn: dirStateSet },
   trash_add: { flags: RDWR, fn: trashAdd },
   trash_remove: { flags: RDWR, fn: trashRemove },
   trash_list: { flags: RD, fn: trashList },

@@ -10,6 +10,7 @@ import { mirrorSnapshotMethods } from './mirror-snapshot';
 import { mirrorStatusMethods } from './mirror-status';
 import { miscMethods } from './misc';
 import { objectMapMethods } from './object-map';
+import { oldFormatMethods } from './old-format';
 import { snapshotMethods } from './snapshots';
 import { sparsifyMethods } from './sparsify';
 
@@ -28,6 +29,7 @@ export const rbdMethods: Readonly<Record<string, ClsMethod>> = {
   ...mirrorStatusMethods,
   ...mirrorSnapshotMethods,
   ...sparsifyMethods,
+  ...oldFormatMethods,
 };
 
 export * from './types';
