@@ -1,13 +1,15 @@
 /**
  * The monitor's admin socket: @ts-ceph/common's AdminSocket at the conf's admin_socket path, serving
  * core/mon/asok.ts over what the running monitor knows (its sessions, config, maps and counters).
+ * The MonServer keeps the one host, which `ceph tell mon.X` (net/tell.ts) also runs commands on.
  */
 import { AdminSocket, CephConf, adminSocketPath, configureLog, expandMeta, logger, parseDebugLevel } from '@ts-ceph/common';
 import { osdCounts } from '@ts-ceph/maps';
 import { AsokHost, AsokSession, runMonAsok } from '../core/mon/asok';
 import { MonPerfValues } from '../core/mon/mon-perf';
-import { Monitor } from '../monitor';
-import { MonServer } from './mon-server';
+import { Clog } from '../core/log/log-entry';
+import type { Monitor } from '../monitor';
+import type { MonServer } from './mon-server';
 
 const log = logger('mon');
 
@@ -67,6 +69,7 @@ export function monAsokHost(mon: Monitor, server: MonServer): AsokHost {
     onConfigSet: (name, value) => {
       if (name.startsWith('debug_')) configureLog({ levels: { [name.slice(6)]: parseDebugLevel(value) } });
     },
+    audit: (level, text) => mon.clog('audit', level === 'info' ? Clog.INFO : Clog.DEBUG, text),
   };
 }
 
@@ -75,9 +78,8 @@ export async function openMonAdminSocket(conf: CephConf, mon: Monitor, server: M
   const entity = `mon.${mon.opts.name}`;
   const path = adminSocketPath(conf, entity);
   if (!path) return undefined;
-  const host = monAsokHost(mon, server);
   try {
-    return await AdminSocket.listen(path, (req) => Promise.resolve(runMonAsok(req, host)), {
+    return await AdminSocket.listen(path, (req) => Promise.resolve(runMonAsok(req, server.asok)), {
       mode: conf.get('admin_socket_mode', entity),
       onError: (e) => log.dout(1, `admin socket: ${e.message}`),
     });

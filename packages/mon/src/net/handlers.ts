@@ -8,8 +8,9 @@ import { OsdMessageContext, osdMessageHandlers } from './osd-messages';
 import { PoolOpContext, poolOpHandlers } from './pool-ops';
 import { StatfsContext, statfsHandlers } from './statfs';
 import { PingContext, pingHandlers } from './ping';
+import { TellContext, tellHandlers } from './tell';
 
-export type MonHandlerContext = PoolOpContext & StatfsContext & ClusterLogContext & OsdMessageContext & PingContext;
+export type MonHandlerContext = PoolOpContext & StatfsContext & ClusterLogContext & OsdMessageContext & PingContext & TellContext;
 
 export const monHandlers: Record<number, MonHandler<MonHandlerContext>> = {
   ...poolOpHandlers,
@@ -17,4 +18,5 @@ export const monHandlers: Record<number, MonHandler<MonHandlerContext>> = {
   ...clusterLogHandlers,
   ...osdMessageHandlers,
   ...pingHandlers,
+  ...tellHandlers,
 };

@@ -2,7 +2,7 @@
  * The monitor on the network: a msgr2 Messenger bound to our public address with cephx's mon auth
  * provider, a MonSession per authenticated connection, and the mon-client messages (MMonGetMap,
  * MMonSubscribe, MMonCommand, MMonGetVersion, MAuth, MMonGetOSDMap, MLog, MPoolOp, MGetPoolStats,
- * MStatfs) dispatched to the Monitor. Map changes are pushed to subscribers after each commit.
+ * MStatfs, MCommand) dispatched to the Monitor. Map changes are pushed to subscribers after each commit.
  */
 import { CephError, Errno, logger, parseBool } from '@ts-ceph/common';
 import { EntityType, EntityAddrvec, formatEntityName, addrIp } from '@ts-ceph/denc';
@@ -36,6 +36,8 @@ import { PaxosService } from '../core/paxos-service';
 import { Monitor } from '../monitor';
 import { Outgoing, dueUpdates, osdmapUpdate, subscriptionLimits } from './subscriptions';
 import { MonHandlerContext, monHandlers } from './handlers';
+import { monAsokHost } from './admin-socket';
+import type { AsokHost } from '../core/mon/asok';
 import { sendPgCreates } from './osd-messages';
 import { AuthFailureTracker } from '../core/health/auth-failures';
 import { Clog } from '../core/log/log-entry';
@@ -54,6 +56,8 @@ export class MonServer implements Dispatcher {
   private readonly handlerContext: MonHandlerContext;
   /** Refused credentials per entity and address, behind the AUTH_FAILURES health warning. */
   readonly authFailures = new AuthFailureTracker();
+  /** What the admin socket and `ceph tell mon.X` commands report and change (one host for both). */
+  readonly asok: AsokHost;
 
   constructor(readonly mon: Monitor) {
     const conf = mon.conf;
@@ -84,6 +88,7 @@ export class MonServer implements Dispatcher {
     mon.health.addSource((now) => this.authFailures.health(now));
     mon.onCommitted = (svcs) => this.publish(svcs);
     mon.sessions = () => this.sessions.values();
+    this.asok = monAsokHost(mon, this);
     this.handlerContext = {
       get fsid() {
         return mon.fsid;
@@ -99,6 +104,8 @@ export class MonServer implements Dispatcher {
       noteAuthFailures: (entity, addr, count) => this.noteAuthFailures(entity, addr, count, 'reported by an OSD'),
       now: () => mon.opts.clock.wallNow(),
       view: mon.view,
+      asok: this.asok,
+      deprecatedAsObsolete: () => conf.bool('mon_debug_deprecated_as_obsolete'),
       peerFeatures: () => [...this.sessions.values()].map((x) => ({ type: x.inst.type, features: x.features })),
       sendOsdmaps: (con, s, first) => {
         const u = osdmapUpdate(mon, first);

@@ -13,26 +13,58 @@ export const cmdmapLimits = {
   cmdJsonBytesMax: 1 << 20,
 };
 
-/** cmdmap_from_json: the strings are concatenated and must form one JSON object. */
-export function cmdmapFromJson(cmd: string[]): CmdMap {
+/**
+ * cmdmap_from_json: the strings are concatenated and must form one JSON object of simple values and
+ * arrays of strings or numbers. The errors are Ceph's texts (src/common/cmdparse.cc), which the mon
+ * returns as the command's status with EINVAL.
+ */
+export function cmdmapFromJson(cmd: readonly string[]): CmdMap {
   const text = cmd.join('');
   if (Buffer.byteLength(text) > cmdmapLimits.cmdJsonBytesMax) throw cephError('EINVAL', `command over cmdJsonBytesMax (${cmdmapLimits.cmdJsonBytesMax} bytes)`);
   let v: unknown;
   try {
     v = JSON.parse(text);
-  } catch (e) {
-    throw cephError('EINVAL', `cmdmap_from_json: error parsing ${text}: ${(e as Error).message}`);
+  } catch {
+    throw cephError('EINVAL', `unparseable JSON ${text}`);
   }
-  if (!v || typeof v !== 'object' || Array.isArray(v)) throw cephError('EINVAL', `cmdmap_from_json: JSON not an object: ${text}`);
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw cephError('EINVAL', `not JSON object ${text}`);
   const m: CmdMap = new Map();
   for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
     if (typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean') m.set(k, x);
-    else if (Array.isArray(x) && x.every((e) => typeof e === 'string')) m.set(k, x as string[]);
-    else if (Array.isArray(x) && x.every((e) => typeof e === 'number')) m.set(k, x as number[]);
-    else if (Array.isArray(x) && x.length === 0) m.set(k, []);
-    else throw cephError('EINVAL', `cmdmap_from_json: unsupported value for '${k}' in ${text}`);
+    else if (Array.isArray(x)) m.set(k, cmdArray(x));
+    else throw cephError('EINVAL', `JSON array/object not allowed ${text}`);
   }
   return m;
+}
+
+/** json_spirit's Value_type numbering, which its "value type is X not Y" errors print. */
+function jsonSpiritType(x: unknown): number {
+  if (x === null) return 6;
+  if (Array.isArray(x)) return 1;
+  if (typeof x === 'string') return 2;
+  if (typeof x === 'boolean') return 3;
+  if (typeof x === 'number') return Number.isInteger(x) ? 4 : 5;
+  return 0;
+}
+
+/**
+ * An array value: its first element decides the type (string, int or double) and every element must
+ * be of it, with Ceph's errors (an int array checks each element with get_int64, a double array
+ * takes ints too).
+ */
+function cmdArray(a: unknown[]): string[] | number[] {
+  if (a.length === 0) return [];
+  const first = jsonSpiritType(a[0]);
+  if (first === 2) {
+    if (!a.every((e) => typeof e === 'string')) throw cephError('EINVAL', "Can't handle arrays of multiple types");
+    return a as string[];
+  }
+  if (first !== 4 && first !== 5) throw cephError('EINVAL', "Can't handle arrays of types other than int, string, or double");
+  for (const e of a) {
+    const t = jsonSpiritType(e);
+    if (t !== 4 && (first === 4 || t !== 5)) throw cephError('EINVAL', `value type is ${t} not ${first}`);
+  }
+  return a as number[];
 }
 
 function bad(name: string): never {

@@ -177,10 +177,17 @@ function checkRange(o: OptionSchema, v: bigint | number, text: string): void {
  * Option::parse_value: the normalized text to store, or EINVAL "error parsing value: <why>".
  */
 export function parseOptionValue(o: OptionSchema, raw: string): string {
+  const r = tryParseOptionValue(o, raw);
+  if ('error' in r) throw cephError('EINVAL', `error parsing value: ${r.error}`);
+  return r.value;
+}
+
+/** Option::parse_value as md_config_t::_set_val calls it: the value, or the bare reason (injectargs prints it). */
+export function tryParseOptionValue(o: OptionSchema, raw: string): { value: string } | { error: string } {
   try {
-    return normalize(o, raw);
+    return { value: normalize(o, raw) };
   } catch (e) {
-    if (e instanceof ParseError) throw cephError('EINVAL', `error parsing value: ${e.message}`);
+    if (e instanceof ParseError) return { error: e.message };
     throw e;
   }
 }
