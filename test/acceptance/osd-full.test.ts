@@ -3,7 +3,9 @@
  * reports itself full (MOSDFull), the monitor marks it and the pool full (`ceph health detail`:
  * OSD_FULL, POOL_FULL with Ceph's texts), librados pauses the writes (they time out) or the OSD
  * answers ENOSPC past the failsafe ratio, never a hang or a crash. `rados rm` still goes through
- * and frees space, the flags clear, writes work again, and the store passes fsck.
+ * and frees space, the flags clear, writes work again, and the store passes fsck. Pool quotas
+ * (`ceph osd pool set-quota`) are enforced the same way: the monitor marks the pool FULL_QUOTA once
+ * its objects or bytes reach the quota, librados holds the writes, and a raised quota releases them.
  */
 import t from 'tap';
 import { join } from 'node:path';
@@ -77,4 +79,40 @@ t.test('a full ts-osd: health warnings, paused or refused writes, deletes free s
   await new Promise((r) => c.osd.once('exit', r));
   const fsck = await run(process.execPath, [toolBin, '--data-path', c.dir, '--op', 'fsck', '--deep']);
   t.equal(fsck.code, 0, `fsck: ${fsck.stdout}${fsck.stderr}`);
+});
+
+t.test('pool quotas: FULL_QUOTA at max_objects and max_bytes, writes held until the quota is raised', async (t) => {
+  const c = await startTsOsdCluster({ pool: 'q' });
+  t.teardown(() => c.stop());
+  const flags = async (): Promise<string> => {
+    const d = JSON.parse((await c.mon.ceph(['osd', 'dump', '-f', 'json'])).stdout) as { pools: { pool_name: string; flags_names: string }[] };
+    return d.pools.find((p) => p.pool_name === 'q')!.flags_names;
+  };
+  const quota = (field: string, val: string) => c.mon.ceph(['osd', 'pool', 'set-quota', 'q', field, val]);
+  t.equal((await quota('max_objects', '2')).code, 0, 'set-quota max_objects 2');
+  for (const o of ['a', 'b']) t.equal((await c.rados(['put', o, '-'], { input: 'x'.repeat(100) })).code, 0, `put ${o}`);
+  await waitFor(async () => /full_quota/.test(await flags()), 20_000, 'FULL_QUOTA', 250);
+  t.match(await flags(), /\bfull\b.*\bfull_quota\b|\bfull_quota\b.*\bfull\b/, 'the pool is full and full_quota');
+  const health = (await c.mon.ceph(['health', 'detail'])).stdout;
+  t.match(health, /\[WRN\] POOL_FULL: 1 pool\(s\) full\n {4}pool 'q' is full \(running out of quota\)\n/, `health detail: ${health}`);
+  const log = (await c.mon.ceph(['log', 'last', '20'])).stdout;
+  t.match(log, /cluster \[WRN\] pool 'q' is full \(reached quota's max_objects: 2\)/, 'the cluster log says why');
+
+  // librados holds a write to the full pool (it times out here), and lets it go once the quota is raised.
+  const held = await c.rados(['put', 'c', '-'], { input: 'y', extra: ['--rados-osd-op-timeout', '3'] });
+  t.match(held.stderr, /Connection timed out/, `a put to the pool over quota waits: ${held.stderr}`);
+  const late = c.rados(['put', 'd', '-'], { input: 'z', timeoutMs: 30_000 });
+  await new Promise((r) => setTimeout(r, 1000));
+  t.equal((await quota('max_objects', '0')).code, 0, 'set-quota max_objects 0');
+  t.equal((await late).code, 0, 'the held put completes once the quota is lifted');
+  await waitFor(async () => !/full/.test(await flags()), 20_000, 'the flags cleared', 250);
+  t.match((await c.mon.ceph(['log', 'last', '20'])).stdout, /cluster \[INF\] pool 'q' no longer out of quota; removing NO_QUOTA flag/);
+
+  // Bytes: at or over max_bytes the pool is full again; an operator's forced delete still goes through.
+  t.equal((await quota('max_bytes', '150')).code, 0, 'set-quota max_bytes 150');
+  await waitFor(async () => /full_quota/.test(await flags()), 20_000, 'FULL_QUOTA by bytes', 250);
+  t.match((await c.mon.ceph(['log', 'last', '30'])).stdout, /pool 'q' is full \(reached quota's max_bytes: 150 B\)/);
+  t.equal((await c.rados(['rm', 'a', '--force-full'])).code, 0, 'rm --force-full on the pool over quota');
+  await waitFor(async () => !/full/.test(await flags()), 20_000, 'under the byte quota again', 250);
+  t.equal((await c.rados(['put', 'e', '-'], { input: 'w' })).code, 0, 'writes work again');
 });

@@ -32,6 +32,7 @@ import { osdCommands } from './core/osd/osd-commands';
 import { poolCommands } from './core/osd/pool-commands';
 import { crushCommands } from './core/osd/crush-commands';
 import { blocklistCommands, expireBlocklist } from './core/osd/blocklist-commands';
+import { updatePoolsStatus } from './core/osd/pool-quota';
 import { osdMiscCommands } from './core/osd/osd-misc-commands';
 import { ecProfileCommands } from './core/osd/ec-profile-commands';
 import { osdMapHealth } from './core/osd/osd-health';
@@ -267,10 +268,7 @@ export class Monitor {
     d.register(authCommands(this.auth));
     d.register(osdCommands(this.osd, this.auth));
     d.register(poolCommands(this.osd));
-    const poolCounts = (id: number) => {
-      const sum = this.mgrCore.pgmap.poolSum(this.osd.osdmap, id).sum;
-      return { numObjects: sum.num_objects ?? 0, numBytes: sum.num_bytes ?? 0 };
-    };
+    const poolCounts = (id: number) => this.poolCounts(id);
     d.register(quotaCommands(this.osd, poolCounts));
     d.register(
       tierCommands({
@@ -397,6 +395,12 @@ export class Monitor {
     };
   }
 
+  /** A pool's object and byte counts as the PG statistics sum them (pool_stat_t). */
+  poolCounts(id: number): { numObjects: number; numBytes: number } {
+    const sum = this.mgrCore.pgmap.poolSum(this.osd.osdmap, id).sum;
+    return { numObjects: sum.num_objects ?? 0, numBytes: sum.num_bytes ?? 0 };
+  }
+
   /** The mon's own cluster / audit log (LogChannel): queued, committed by the next tick. */
   clog(channel: string, prio: number, msg: string, now = this.opts.clock.wallNow()): void {
     this.logm.add(this.logEntry(channel, prio, msg, now));
@@ -438,7 +442,8 @@ export class Monitor {
 
   /**
    * The periodic work (Monitor::tick and each service's tick): rotate service secrets, extend the
-   * global_id window, expire mutes and blocklist entries, commit queued log entries.
+   * global_id window, expire mutes and blocklist entries, put pool quotas in force (pool-quota.ts),
+   * commit queued log entries.
    */
   tick(): Promise<void> {
     return this.pipeline.run(async () => {
@@ -456,6 +461,9 @@ export class Monitor {
       }
       if (this.health.checkMutes(now)) svcs.push(this.health);
       if (expireBlocklist(this.osd, now)) svcs.push(this.osd);
+      const quotaLines = updatePoolsStatus(this.osd, (id) => this.poolCounts(id));
+      for (const [prio, text] of quotaLines) this.clog('cluster', prio, text, now);
+      if (quotaLines.length && !svcs.includes(this.osd)) svcs.push(this.osd);
       const osdLines = tickOsdReports(this.osd, this.osdLivenessConf, this.osdReports, now);
       for (const [prio, text] of osdLines) this.clog('cluster', prio, text, now);
       if (osdLines.length && !svcs.includes(this.osd)) svcs.push(this.osd);
