@@ -43,6 +43,7 @@ export { strHashRjenkins, strHashLinux, cephStrHash, cephStableMod } from './pla
 export * from './osdmap/pending';
 export * from './osdmap/tree';
 export * from './osdmap/blocklist';
+export * from './osdmap/blocklist-match';
 export * from './osdmap/clean';
 export * from './osd-types/object-info';
 export * from './osd-types/pg-log';

@@ -31,6 +31,7 @@ import type { PgCommandReq } from './core/tell/pg-command';
 import type { TellReply } from './core/tell/tell';
 import { PgChains } from './pg-chains';
 import { PgDriver, peeringConfFrom } from './pg-driver';
+import { blocklistCheckOf } from './pg-replay';
 import { storeTraceFor } from './op-trace';
 import { ScrubDriver, maxScrubsFrom } from './scrub-driver';
 import { storeCacheOptionsFrom } from './memory-report';
@@ -291,6 +292,8 @@ export class OsdDaemon implements Dispatcher {
     // The PGs' map advances are queued before the ops that waited for this map run again, so each
     // such op finds its PG at the map it was sent with (in the PG's chain, behind the advance).
     this.pgDriver.onMaps(r.maps.length ? r.maps : [r.map], m.incrementalMaps);
+    // Behind the PGs' advances in their chains: a blocklisted client's watches go (watch-driver.ts).
+    this.watches.onMap(blocklistCheckOf(r.map));
     this.act(decisions);
     this.snapTrimmer.kick(r.map);
     this.nets.onMap(r.map);

@@ -1,4 +1,5 @@
-import { OSDMap, OsdState, PgT } from '@ts-ceph/maps';
+import { EntityAddr } from '@ts-ceph/denc';
+import { OSDMap, OsdState, PgT, isBlocklisted } from '@ts-ceph/maps';
 import { PG } from './core/pg';
 import { PgMapping, isNewInterval } from './core/peering';
 import { PeeringPG } from './core/peering/peering-pg';
@@ -66,5 +67,28 @@ export function mappingOf(map: OSDMap, pgid: PgT): PgMapping | undefined {
     const info = map.osdInfo[o];
     if (info) upThru.set(o, info.upThru);
   }
-  return { epoch: map.epoch, up: ua.up.filter((o) => o >= 0), upPrimary: ua.upPrimary, acting: ua.acting.filter((o) => o >= 0), primary: ua.actingPrimary, size: pool.size, minSize: pool.minSize, upOsds, upThru };
+  return { epoch: map.epoch, up: ua.up.filter((o) => o >= 0), upPrimary: ua.upPrimary, acting: ua.acting.filter((o) => o >= 0), primary: ua.actingPrimary, size: pool.size, minSize: pool.minSize, upOsds, upThru, isBlocklisted: blocklistCheckOf(map) };
+}
+
+/** One check per map, shared by its PGs' mappings; it keeps the blocklist, not the whole map. */
+const checks = new WeakMap<OSDMap, ((addr: EntityAddr) => boolean) | undefined>();
+
+/**
+ * OSDMap::is_blocklisted over `map`'s blocklists, or undefined when it has none. Every op of a
+ * client asks with its connection's address object: the answer is kept per object, so a map
+ * with entries (librbd's lock breaks leave them for an hour) costs a lookup per connection and
+ * map, not two hashes per op.
+ */
+export function blocklistCheckOf(map: OSDMap): ((addr: EntityAddr) => boolean) | undefined {
+  if (checks.has(map)) return checks.get(map);
+  const bl = { blocklist: map.blocklist, rangeBlocklist: map.rangeBlocklist, requireOsdRelease: map.requireOsdRelease };
+  const seen = new WeakMap<EntityAddr, boolean>();
+  const check = (addr: EntityAddr): boolean => {
+    let r = seen.get(addr);
+    if (r === undefined) seen.set(addr, (r = isBlocklisted(bl, addr)));
+    return r;
+  };
+  const out = bl.blocklist.size || bl.rangeBlocklist.length ? check : undefined;
+  checks.set(map, out);
+  return out;
 }

@@ -1,5 +1,5 @@
 import { CephConf, Clock, TimerHandle, logger } from '@ts-ceph/common';
-import { utimeFromMs } from '@ts-ceph/denc';
+import { EntityAddr, utimeFromMs } from '@ts-ceph/denc';
 import { pgKey } from '@ts-ceph/maps';
 import { Connection, messageTypes } from '@ts-ceph/messenger';
 import { MWatchNotifyCodec, formatMWatchNotify } from '@ts-ceph/messages';
@@ -61,6 +61,19 @@ export class WatchDriver {
       else this.expire(a);
     }
     this.rearm();
+  }
+
+  /**
+   * A new OSDMap (PeeringState::activate_map → check_blocklisted_watchers): the watches of the
+   * clients it blocklists go the way of a timed-out watch, through a write on every copy. `check`
+   * is the map's OSDMap::is_blocklisted, undefined when it blocklists nobody.
+   */
+  onMap(check: ((addr: EntityAddr) => boolean) | undefined): void {
+    this.registry.blocklisted = check;
+    if (!check) return;
+    const expire = this.registry.expireBlocklisted(check);
+    for (const a of expire) if (a.kind === 'expire') log.dout(10, `watch ${a.cookie} of ${a.entity.type}.${a.entity.num} on ${a.oid.name}: the client is blocklisted`);
+    this.apply(expire);
   }
 
   /** WatchConState::reset: the client's watches stay until their timeout, disconnected. */

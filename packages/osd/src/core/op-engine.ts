@@ -1,5 +1,5 @@
-import { Errno } from '@ts-ceph/common/core';
-import { EntityNameT, UTime } from '@ts-ceph/denc';
+import { EBLOCKLISTED, Errno } from '@ts-ceph/common/core';
+import { EntityAddr, EntityNameT, UTime, formatAddr } from '@ts-ceph/denc';
 import { EversionT, OsdReqidT } from '@ts-ceph/maps';
 import {
   CephOsdFlag,
@@ -65,6 +65,11 @@ export interface OpEnv {
    * there and runs without reading the store. Without it every op reads the store.
    */
   obc?: ObjectContextCache;
+  /**
+   * OSDMap::is_blocklisted of the PG's map (PgMapping.isBlocklisted): a fenced client's ops are
+   * refused with -EBLOCKLISTED before they run. Absent: nobody is blocklisted.
+   */
+  isBlocklisted?: (addr: EntityAddr) => boolean;
 }
 
 /**
@@ -154,6 +159,11 @@ export function executeOp(store: StoreReader, pg: PG | undefined, req: MOSDOp, e
   if (req.ops.some((o) => isPgOp(o.op))) return pgOp(store, req, pg, pool, epoch, env.scrubLs).then((reply) => ({ reply }));
   const badName = objectNameCheck(req);
   if (badName) return { reply: replyOpError(req, badName, epoch) };
+  // do_op: a blocklisted client (a lock owner declared dead) must not change or read anything more.
+  if (env.isBlocklisted?.(env.origin.addr)) {
+    env.log?.(10, `do_op ${formatAddr(env.origin.addr)} is blocklisted`);
+    return { reply: replyOpError(req, -EBLOCKLISTED, epoch) };
+  }
 
   const mayWrite = req.ops.some(isWriteOp) || classes.some((c) => c.write);
   const bad = snapOpCheck(req, mayWrite);

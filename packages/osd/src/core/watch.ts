@@ -1,5 +1,5 @@
 import { Errno } from '@ts-ceph/common/core';
-import { EntityNameT, UTime, Writer } from '@ts-ceph/denc';
+import { EntityAddr, EntityNameT, UTime, Writer } from '@ts-ceph/denc';
 import { PgT, pgKey } from '@ts-ceph/maps';
 import { CephWatchEvent, MWatchNotify, encodeNotifyCompleteData } from '@ts-ceph/messages';
 import { GHObject, Transaction, ghobjectSortKey } from '@ts-ceph/objectstore/interface';
@@ -103,6 +103,12 @@ export class WatchRegistry {
   /** OSDService::next_notif_id: the low 32 bits of a notify id. */
   private nextNotif = 0;
   readonly config: WatchConfig;
+  /**
+   * OSDMap::is_blocklisted of the OSD's newest map (the driver sets it on each map): a watcher
+   * the object info still lists whose client is fenced expires at once (populate_obc_watchers'
+   * check_blocklisted_obc_watchers). Undefined: nobody is blocklisted.
+   */
+  blocklisted: ((addr: EntityAddr) => boolean) | undefined = undefined;
 
   /**
    * `sink` receives the actions of effects that run outside the driver's call (the op handlers'
@@ -147,7 +153,7 @@ export class WatchRegistry {
     for (const info of watchers.values()) {
       if (this.find(pgid, oid, info.cookie, info.entity)) continue;
       const w = this.add(pgid, oid, info, nowMs);
-      w.deadlineMs = nowMs + info.timeoutSeconds * 1000;
+      w.deadlineMs = this.blocklisted?.(info.addr) ? nowMs : nowMs + info.timeoutSeconds * 1000;
     }
   }
 
@@ -273,11 +279,26 @@ export class WatchRegistry {
     }
     for (const w of [...this.watches.values()].sort(byWatcher)) {
       if (w.expiring || w.deadlineMs === undefined || w.deadlineMs > nowMs) continue;
-      w.expiring = true;
-      w.deadlineMs = undefined;
-      out.push({ kind: 'expire', pgid: w.pgid, oid: w.oid, cookie: w.info.cookie, entity: w.info.entity });
+      out.push(this.startExpiry(w));
     }
     return out;
+  }
+
+  /**
+   * check_blocklisted_watchers (on a map that blocklists someone): the watches of fenced clients
+   * are handed to the driver for removal as a timed-out one is (handle_watch_timeout), so the
+   * object info loses them on every copy and notifies stop waiting for them.
+   */
+  expireBlocklisted(isBlocklisted: (addr: EntityAddr) => boolean): WatchAction[] {
+    const out: WatchAction[] = [];
+    for (const w of [...this.watches.values()].sort(byWatcher)) if (!w.expiring && isBlocklisted(w.info.addr)) out.push(this.startExpiry(w));
+    return out;
+  }
+
+  private startExpiry(w: LiveWatch): WatchAction {
+    w.expiring = true;
+    w.deadlineMs = undefined;
+    return { kind: 'expire', pgid: w.pgid, oid: w.oid, cookie: w.info.cookie, entity: w.info.entity };
   }
 
   private find(pgid: PgT, oid: GHObject, cookie: bigint, entity: EntityNameT): LiveWatch | undefined {

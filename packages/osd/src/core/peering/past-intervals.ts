@@ -3,6 +3,7 @@
  * src/osd/PeeringState.cc build_prior / PriorSet). An interval is a run of OSDMap epochs in which a
  * PG's up set, acting set, primary, size and min_size stay the same; a new one starts peering.
  */
+import type { EntityAddr } from '@ts-ceph/denc';
 
 /** What one OSDMap epoch says about one PG (the driver computes it with pgToUpActingOsds). */
 export interface PgMapping {
@@ -21,6 +22,11 @@ export interface PgMapping {
    * OSDs counts as one that may have (safe, sometimes `down` where Ceph would not be).
    */
   upThru?: ReadonlyMap<number, number>;
+  /**
+   * OSDMap::is_blocklisted of this epoch's map: a client address it fences gets -EBLOCKLISTED for
+   * every op (PrimaryLogPG::do_op). Absent when the map blocklists nobody.
+   */
+  isBlocklisted?: (addr: EntityAddr) => boolean;
 }
 
 /** pg_interval_t, the parts peering reads. */

@@ -61,7 +61,7 @@ export function dispatch(p: PeeringPG, op: PgOp): Promise<void> | void {
   if (internal) return runInternal(p, op, key);
   const prev = p.pg.info.lastUpdate;
   // With the PG's object contexts a write to an object it has just written runs synchronously.
-  const out = executeOp(p.store, p.pg, op.req, { ...op.env, epoch: p.mapping!.epoch, obc: p.pg.obc });
+  const out = executeOp(p.store, p.pg, op.req, { ...op.env, epoch: p.mapping!.epoch, obc: p.pg.obc, isBlocklisted: p.mapping!.isBlocklisted });
   if (out instanceof Promise) return out.then((o) => executed(p, op, key, prev, o));
   return executed(p, op, key, prev, out);
 }
