@@ -15,7 +15,7 @@ import { CEPH_NOSNAP, GHObject, ghobjectMax, ghobjectMin } from '@ts-ceph/object
 import { ObjectStore } from '@ts-ceph/objectstore';
 import { EversionT, newObjectStatSum, ObjectStatSumT } from '@ts-ceph/maps';
 import { PG, evCmp, evKeyName } from './core/pg';
-import { oidKey } from './core/peering/log-merge';
+import { MissingSet, oidKey } from './core/peering/log-merge';
 
 export const pgStatsCountLimits = {
   /** Objects listed per collection_list call while counting a PG. */
@@ -54,12 +54,24 @@ class Tally {
     this.allocated += sign * o.allocated;
   }
 
-  counted(at: string): Counted {
+  /**
+   * The sums as of `at`. Objects our copy still lacks (`missing`) count as the authoritative log
+   * has them, as Ceph's primary's num_objects does (its info.stats come with the merged log): one
+   * more for each it lacks outright, one less for each delete not applied here yet.
+   */
+  counted(at: string, missing: MissingSet | undefined): Counted {
+    let n = this.n;
+    for (const [k, m] of missing ?? []) {
+      const have = this.objects.has(k);
+      if (!m.gone && !have) n++;
+      else if (m.gone && have) n--;
+    }
     const sum = newObjectStatSum();
-    sum.num_objects = this.n;
+    sum.num_objects = n;
     sum.num_object_clones = this.clones;
     sum.num_bytes = this.bytes;
-    sum.num_object_copies = this.n;
+    // num_object_copies is the primary's to work out from its peering state (core/peering/calc-stats.ts).
+    sum.num_object_copies = n;
     return { at, sum, allocated: this.allocated };
   }
 }
@@ -78,6 +90,8 @@ interface Kept {
   interval: number;
   clean: boolean;
   sinceFull: number;
+  /** The size of our copy's missing set at the count. */
+  missing: number;
 }
 
 /** What the caller knows of the PG beyond the PG itself. */
@@ -86,6 +100,11 @@ export interface CountContext {
   clean: boolean;
   /** Its pool has (or had) snapshots: snap_seq > 0. */
   snaps: boolean;
+  /**
+   * The objects our copy lacks (the peering core's own missing set): recovery writes them without
+   * a log entry of ours, so a change in it means a new count.
+   */
+  missing?: MissingSet;
 }
 
 export class PgObjectCounter {
@@ -100,14 +119,15 @@ export class PgObjectCounter {
     const version = pg.info.lastUpdate;
     const at = evKeyName(version);
     const old = this.kept.get(key);
-    if (old && old.counted.at === at) return old.counted;
+    const missing = ctx.missing?.size ?? 0;
+    if (old && old.counted.at === at && old.missing === missing) return old.counted;
     const interval = pg.info.history?.sameIntervalSince ?? 0;
     const incremental = old !== undefined && old.clean && ctx.clean && !ctx.snaps && old.interval === interval && old.sinceFull < pgStatsCountLimits.fullEveryReports && evCmp(old.version, pg.info.logTail) >= 0;
     const tally = incremental ? old.tally : new Tally();
     if (incremental) await this.restatNewer(pg, old.version, tally);
     else await this.listAll(pg, tally);
-    const counted = tally.counted(at);
-    this.kept.set(key, { counted, tally, version, interval, clean: ctx.clean, sinceFull: incremental ? old.sinceFull + 1 : 0 });
+    const counted = tally.counted(at, ctx.missing);
+    this.kept.set(key, { counted, tally, version, interval, clean: ctx.clean, sinceFull: incremental ? old.sinceFull + 1 : 0, missing });
     return counted;
   }
 

@@ -6,12 +6,13 @@
  */
 import { ObjectStore } from '@ts-ceph/objectstore';
 import { UTime, Uuid } from '@ts-ceph/denc';
-import { OSDMap, PgT, PgStatT, OsdStatT, StoreStatfsT, newPgStat, newOsdStat, newStoreStatfs, pgKey, HbInterfaces } from '@ts-ceph/maps';
+import { OSDMap, ObjectStatSumT, PgT, PgStatT, OsdStatT, StoreStatfsT, newPgStat, newOsdStat, newStoreStatfs, pgKey, HbInterfaces } from '@ts-ceph/maps';
 import type { MPGStats } from '@ts-ceph/messages';
 import { PAXOS_HEAD_DEFAULT } from '@ts-ceph/messages';
 import { PG } from './core/pg';
 import { Counted, PgObjectCounter } from './pg-stats-count';
-import type { ScrubState } from './core/peering';
+import type { PeeringPG, ScrubState } from './core/peering';
+import { CalcStatsInput, calcStatsInputOf, updateCalcStats } from './core/peering/calc-stats';
 import { PgIoStats } from './core/pg-io-stats';
 import { upActingOf } from './pg-mappings';
 
@@ -29,6 +30,8 @@ export interface PgStatsSource {
   pgs: ReadonlyMap<string, PG>;
   /** The PG's state bits as its replicated core has them (pg_stat_t::state); undefined: not known. */
   pgState?: (key: string) => bigint | undefined;
+  /** The PG's peering core: its missing sets and backfill targets for the object copy counts. */
+  core?: (key: string) => PeeringPG | undefined;
   /** The PG's scrubber (core/peering/scrub.ts): its stamps and error counts; undefined: none yet. */
   scrubState?: (key: string) => ScrubState | undefined;
   /** Client reads and writes per PG (num_rd, num_rd_kb, num_wr, num_wr_kb). */
@@ -51,7 +54,8 @@ export class PgStatsReporter {
   private count(pg: PG, m: OSDMap): Promise<Counted> {
     const key = pgKey(pg.pgid);
     const state = this.src.pgState?.(key);
-    return this.counter.count(key, pg, { clean: state === undefined || state === ACTIVE_CLEAN, snaps: (m.pools.get(pg.pgid.pool)?.snapSeq ?? 0) > 0 });
+    const core = this.src.core?.(key);
+    return this.counter.count(key, pg, { clean: state === undefined || state === ACTIVE_CLEAN, snaps: (m.pools.get(pg.pgid.pool)?.snapSeq ?? 0) > 0, missing: core?.isPrimary ? core.ownMissing : undefined });
   }
 
   private pgStat(pgid: PgT, pg: PG, c: Counted, m: OSDMap, now: UTime): PgStatT {
@@ -64,6 +68,10 @@ export class PgStatsReporter {
     s.reportedSeq = this.reports;
     s.reportedEpoch = m.epoch;
     s.state = this.src.pgState?.(key) ?? ACTIVE_CLEAN;
+    const sum: ObjectStatSumT = { ...c.sum, ...this.src.pgIo?.get(key) };
+    copyCounts(sum, this.calcInput(key, map, m.pools.get(pgid.pool)?.size ?? 1, sum.num_objects ?? 0, s.state));
+    // prepare_stats_for_publish: the PG is degraded exactly when some copy of an object is.
+    s.state = sum.num_objects_degraded ? s.state | DEGRADED : s.state & ~DEGRADED;
     // The last_* stamps say when the PG was last seen in that condition: now, when it is in it.
     s.lastFresh = now;
     s.lastUnstale = now;
@@ -82,7 +90,7 @@ export class PgStatsReporter {
     s.lastScrubStamp = since;
     s.lastDeepScrubStamp = since;
     s.lastCleanScrubStamp = since;
-    s.stats = { sum: { ...c.sum, ...this.src.pgIo?.get(key) } };
+    s.stats = { sum };
     const sc = this.src.scrubState?.(key);
     if (sc) scrubStats(s, sc);
     s.logSize = pg.entries.length;
@@ -93,6 +101,15 @@ export class PgStatsReporter {
     s.actingPrimary = map.actingPrimary;
     s.mappingEpoch = m.epoch;
     return s;
+  }
+
+  /** What update_calc_stats reads: from the PG's peering core, or (none) every copy taken as complete. */
+  private calcInput(key: string, map: { up: number[]; acting: number[] }, size: number, numObjects: number, state: bigint): CalcStatsInput {
+    const core = this.src.core?.(key);
+    const fromCore = core && calcStatsInputOf(core, numObjects, state);
+    if (fromCore) return fromCore;
+    const peers = [...new Set([...map.up, ...map.acting])].filter((o) => o !== this.src.id).map((osd) => ({ osd, missing: 0, numObjects }));
+    return { size, up: map.up, acting: map.acting, primary: this.src.id, numObjects, state, primaryMissing: 0, peers, backfillTargets: new Set(), missingLocs: [], unfound: 0 };
   }
 
   /** The pg_stat_t of one PG as the next report would have it. */
@@ -136,6 +153,16 @@ export class PgStatsReporter {
     s.numPerPoolOmapOsds = 1;
     return s;
   }
+}
+
+/** update_calc_stats' counts into the PG's stat sum. */
+function copyCounts(sum: ObjectStatSumT, input: CalcStatsInput): void {
+  const r = updateCalcStats(input);
+  sum.num_object_copies = r.copies;
+  sum.num_objects_degraded = r.degraded;
+  sum.num_objects_misplaced = r.misplaced;
+  sum.num_objects_missing_on_primary = r.missingOnPrimary;
+  sum.num_objects_unfound = r.unfound;
 }
 
 const utimeOf = (sec: number): UTime => ({ sec: Math.floor(sec), nsec: Math.floor((sec % 1) * 1e9) });

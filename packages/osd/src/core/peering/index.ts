@@ -2,6 +2,7 @@
 export * from './messages';
 export * from './txn-codec';
 export * from './pg-state';
+export * from './calc-stats';
 export * from './past-intervals';
 export * from './log-merge';
 export * from './types';
