@@ -8,6 +8,9 @@
  *    trimmer writes through the RepOps), so no store holds it afterwards;
  *  - kill -9 of one OSD while a python writer runs: no client error, every acked write readable;
  *    restarted, it recovers the objects written while it was down;
+ *  - while osd.2 is down, `rados df`, `ceph pg ls`, `ceph -s` and `ceph health` count each object
+ *    of the pool as one degraded copy of three (update_calc_stats), as a 16.2.15 cluster does
+ *    ("4/12 objects degraded (33.333%)" for 4 objects), and 0 degraded once recovered;
  *  - kill -9 of all three, then start: nothing acked is lost.
  */
 import t from 'tap';
@@ -79,6 +82,29 @@ async function storeObjects(c: BootstrappedCluster, poolId: number): Promise<Map
     out.set(o, names);
   }
   return out;
+}
+
+interface CopyCounts {
+  objects: number;
+  copies: number;
+  degraded: number;
+}
+
+/** The pool's counts in `rados df -f json` (librados pool stats: the mgr's sums of the PGs' pg_stat_t). */
+async function poolCounts(c: BootstrappedCluster): Promise<CopyCounts> {
+  const r = await run('rados', ['-c', c.conf, 'df', '-f', 'json'], { timeoutMs: 30_000 });
+  const d = JSON.parse(r.stdout || '{}') as { pools?: { name: string; num_objects: number; num_object_copies: number; num_objects_degraded: number }[] };
+  const p = d.pools?.find((x) => x.name === pool);
+  return { objects: p?.num_objects ?? -1, copies: p?.num_object_copies ?? -1, degraded: p?.num_objects_degraded ?? -1 };
+}
+
+/** `ceph pg ls-by-pool` plain rows as [OBJECTS, DEGRADED, STATE]. */
+async function pgRows(c: BootstrappedCluster): Promise<[number, number, string][]> {
+  const out = (await c.ceph(['pg', 'ls-by-pool', pool])).stdout;
+  return out.split('\n').filter((l) => /^\d+\.[0-9a-f]+\s/.test(l)).map((l) => {
+    const f = l.trim().split(/\s+/);
+    return [Number(f[1]), Number(f[2]), f[9]!];
+  });
 }
 
 async function stopAll(c: BootstrappedCluster): Promise<void> {
@@ -157,6 +183,19 @@ t.test('3 ts-osd, pool size 3: replicated writes survive kill -9 of one OSD and 
   let read = await python(c, reader, ['read'], [...ackedA, ...ackedB].join('\n'));
   t.match(read.stdout, / bad 0\n$/, `every acked write reads back: ${read.stdout.slice(-500)}${read.stderr.slice(-1000)}`);
 
+  // With one copy of three down every object of the pool is one degraded copy (16.2.15 with 4
+  // objects: COPIES 12, DEGRADED 4, "4/12 objects degraded (33.333%)").
+  const objects = 2 + ackedA.length + ackedB.length;
+  let counts: CopyCounts | undefined;
+  const want = { objects, copies: 3 * objects, degraded: objects };
+  await waitFor(async () => JSON.stringify((counts = await poolCounts(c))) === JSON.stringify(want), 30_000, 'rados df: COPIES 3 x objects, every object degraded', 500).catch((e: Error) => t.fail(`${e.message}: ${JSON.stringify(counts)}`));
+  const rows = await pgRows(c);
+  t.same([rows.length, rows.reduce((n, [o]) => n + o, 0), rows.reduce((n, [, d]) => n + d, 0)], [8, objects, objects], 'ceph pg ls: each PG\'s DEGRADED is its OBJECTS');
+  t.same(rows.filter(([o, , st]) => /degraded/.test(st) !== o > 0), [], 'exactly the PGs holding objects are degraded');
+  const text = `${objects}/${3 * objects} objects degraded (33.333%)`;
+  t.match((await c.ceph(['-s'])).stdout, new RegExp(`\\n    pgs:     ${text.replace(/[()]/g, '\\$&')}\\n`), `ceph -s: pgs: ${text}`);
+  t.match((await c.ceph(['health', 'detail'])).stdout, `Degraded data redundancy: ${text}, `, 'ceph health detail: PG_DEGRADED with the object counts');
+
   r = await c.tsCeph(['start', '--dir', c.dir]);
   t.equal(r.code, 0, `ts-ceph start restarts osd.2: ${r.stderr}`);
   await watch.waitUp(2, true, 0, 30_000);
@@ -164,6 +203,8 @@ t.test('3 ts-osd, pool size 3: replicated writes survive kill -9 of one OSD and 
   // every OSD's store must hold every object, read offline.
   const all = new Set(['hello', 'snapobj', ...ackedA, ...ackedB]);
   await waitFor(async () => /^\s*(\d+) pgs: \1 active\+clean;/.test((await c.ceph(['pg', 'stat'])).stdout), 90_000, 'every PG active+clean after recovery', 500);
+  t.same(await poolCounts(c), { objects, copies: 3 * objects, degraded: 0 }, 'recovered: rados df DEGRADED 0, COPIES still 3 x objects');
+  t.notMatch((await c.ceph(['-s'])).stdout, /degraded/, 'ceph -s: nothing degraded');
   await stopAll(c);
   const stores = await storeObjects(c, poolId);
   const lacking = [0, 1, 2].flatMap((o) => [...all].filter((n) => !stores.get(o)!.has(n)).map((n) => `osd.${o}:${n}`));

@@ -8,7 +8,7 @@ import { MgrCommandHandler, MgrCommandReply, MgrCommandRequest, MgrView, fail, f
 import { dumpPgMap, dumpPgStat, dumpPgStats, dumpPoolStats, dumpOsdStats } from './pg-dump';
 import { pgStateBit, pgStateString } from './pg-state';
 import { clientIoText, dumpClientIo, dumpOnelineIo, onelineIoText } from './pg-delta';
-import type { PgEntry } from './pg-map';
+import { PgEntry, recoverySummary } from './pg-map';
 
 function pgStat(v: MgrView, req: MgrCommandRequest) {
   const s = v.pgmap.summary(v.osdmap());
@@ -31,12 +31,17 @@ function pgStat(v: MgrView, req: MgrCommandRequest) {
     f.dumpInt('total_used_bytes', s.bytesUsed);
     f.dumpInt('total_used_raw_bytes', s.bytesUsed);
     dumpOnelineIo(f, v.pgmap.sumDelta.clientIo());
+    for (const r of recoverySummary(s)) {
+      f.dumpUnsigned(`${r.key}_objects`, r.n);
+      f.dumpUnsigned(`${r.key}_total`, r.total);
+      f.dumpFloat(`${r.key}_ratio`, r.n / r.total);
+    }
     f.close();
     f.close();
     return pgReply(v, req, f, '', '', true);
   }
   const states = byName.map(([name, n]) => `${n} ${name}`).join(', ');
-  return pgReply(v, req, undefined, `${s.numPg} pgs: ${states}; ${byteU(s.dataBytes)} data, ${byteU(s.bytesUsed)} used, ${byteU(s.bytesAvail)} / ${byteU(s.bytesTotal)} avail${onelineIoText(v.pgmap.sumDelta.clientIo())}\n`);
+  return pgReply(v, req, undefined, `${s.numPg} pgs: ${states}; ${byteU(s.dataBytes)} data, ${byteU(s.bytesUsed)} used, ${byteU(s.bytesAvail)} / ${byteU(s.bytesTotal)} avail${onelineIoText(v.pgmap.sumDelta.clientIo())}${recoverySummary(s).map((r) => `; ${r.text}`).join('')}\n`);
 }
 
 /**

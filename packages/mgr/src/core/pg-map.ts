@@ -34,10 +34,33 @@ export interface PgSummary {
   numUnknown: number;
   numActive: number;
   numObjects: number;
+  /** The PGs' num_object_copies, num_objects_degraded, _misplaced and _unfound sums (overall_recovery_summary). */
+  copies: number;
+  degraded: number;
+  misplaced: number;
+  unfound: number;
   dataBytes: number;
   bytesUsed: number;
   bytesAvail: number;
   bytesTotal: number;
+}
+
+/**
+ * PGMapDigest::recovery_summary over the whole cluster: degraded and misplaced copies of
+ * num_object_copies, unfound objects of num_objects, each only when non-zero.
+ */
+export function recoverySummary(s: PgSummary): { key: string; n: number; total: number; text: string }[] {
+  const out = [];
+  const rows: [string, number, number][] = [
+    ['degraded', s.degraded, s.copies],
+    ['misplaced', s.misplaced, s.copies],
+    ['unfound', s.unfound, s.numObjects],
+  ];
+  for (const [key, n, total] of rows) {
+    if (!n || total <= 0) continue;
+    out.push({ key, n, total, text: `${n}/${total} objects ${key} (${((n / total) * 100).toFixed(3)}%)` });
+  }
+  return out;
 }
 
 export interface PoolSum {
@@ -150,7 +173,7 @@ export class PGMap {
 
   summary(m: OSDMap): PgSummary {
     const byState = new Map<string, number>();
-    const s: PgSummary = { numPg: 0, numPools: m.pools.size, byState: [], byStateOneline: [], numUnknown: 0, numActive: 0, numObjects: 0, dataBytes: 0, bytesUsed: 0, bytesAvail: 0, bytesTotal: 0 };
+    const s: PgSummary = { numPg: 0, numPools: m.pools.size, byState: [], byStateOneline: [], numUnknown: 0, numActive: 0, numObjects: 0, copies: 0, degraded: 0, misplaced: 0, unfound: 0, dataBytes: 0, bytesUsed: 0, bytesAvail: 0, bytesTotal: 0 };
     for (const { stat } of this.pgs(m)) {
       s.numPg++;
       const name = stat ? pgStateString(stat.state) : 'unknown';
@@ -159,6 +182,10 @@ export class PGMap {
       if (stat && stat.state & PgState.ACTIVE) s.numActive++;
       s.numObjects += stat?.stats.sum.num_objects ?? 0;
       s.dataBytes += stat?.stats.sum.num_bytes ?? 0;
+      s.copies += stat?.stats.sum.num_object_copies ?? 0;
+      s.degraded += stat?.stats.sum.num_objects_degraded ?? 0;
+      s.misplaced += stat?.stats.sum.num_objects_misplaced ?? 0;
+      s.unfound += stat?.stats.sum.num_objects_unfound ?? 0;
     }
     const osd = this.osdSum(m).statfs;
     s.bytesTotal = osd.total;

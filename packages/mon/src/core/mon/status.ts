@@ -11,7 +11,7 @@ import { byteU, percentify, siU } from '../units';
 import { osdSummaryJSON, osdSummaryText } from '../osd/osd-query-commands';
 import { ClusterView } from './cluster-view';
 import { osdCounts, JsonFormatter, TextTable } from '@ts-ceph/maps';
-import { clientIoText, dumpClientIo, dumpServiceMap, serviceSummary } from '@ts-ceph/mgr/core';
+import { clientIoText, dumpClientIo, dumpServiceMap, recoverySummary, serviceSummary } from '@ts-ceph/mgr/core';
 
 /** ServiceMap::is_normal_ceph_entity: services `ceph -s` does not list again. */
 const NORMAL_ENTITIES = new Set(['osd', 'mon', 'client', 'mds', 'mgr']);
@@ -31,6 +31,11 @@ function pgSummaryText(v: ClusterView): string {
   if (inactive > 0) {
     if (pad) out += '             ';
     out += `${(Math.fround(inactive / s.numPg) * 100).toFixed(3)}% pgs not active\n`;
+    pad = true;
+  }
+  for (const r of recoverySummary(s)) {
+    if (pad) out += '             ';
+    out += `${r.text}\n`;
     pad = true;
   }
   const width = Math.max(1, ...s.byState.map(([, c]) => String(c).length));
@@ -62,6 +67,11 @@ function dumpPgSummary(f: JsonFormatter, v: ClusterView): void {
   if (s.numUnknown > 0) f.dumpFloat('unknown_pgs_ratio', Math.fround(s.numUnknown / s.numPg));
   const inactive = s.numPg - s.numActive - s.numUnknown;
   if (inactive > 0) f.dumpFloat('inactive_pgs_ratio', Math.fround(inactive / s.numPg));
+  for (const r of recoverySummary(s)) {
+    f.dumpUnsigned(`${r.key}_objects`, r.n);
+    f.dumpUnsigned(`${r.key}_total`, r.total);
+    f.dumpFloat(`${r.key}_ratio`, r.n / r.total);
+  }
   dumpClientIo(f, v.pgstats.sumDelta.clientIo());
 }
 

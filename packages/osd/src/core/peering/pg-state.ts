@@ -87,8 +87,9 @@ export function pgStateString(state: bigint): string {
 /**
  * PeeringState's state bits, for pg_state_string and the mgr's PG stats: Down and Incomplete
  * replace peering (as their state constructors clear PG_STATE_PEERING); undersized is set from
- * activation on; degraded means some object copy is missing (update_calc_stats'
- * num_objects_degraded: acting short of size while the PG has written anything, or a missing set).
+ * activation on; degraded means some object copy is missing (an estimate without the object
+ * count: acting short of size while the PG has written anything, or a missing set). The bit the
+ * mgr gets follows the reported num_objects_degraded (calc-stats.ts, set in pg-stats-report.ts).
  */
 export function peeringStateBits(pg: PeeringPG): bigint {
   const m = pg.mapping;
