@@ -10,6 +10,6 @@ export const dencLimits = {
   containerCountMax: 1 << 26,
   /** Deepest nesting of ENCODE_START envelopes. */
   envelopeDepthMax: 64,
-  /** Largest string (names, keys); strings are decoded as UTF-8. */
+  /** Largest string (names, keys); strings are decoded as UTF-8, invalid bytes escaped (string-bytes.ts). */
   stringBytesMax: 1 << 24,
 };

@@ -1,5 +1,6 @@
 import { DencError } from './errors';
 import { dencLimits } from './limits';
+import { stringFromBytes } from './string-bytes';
 
 /**
  * A bounds-checked little-endian reader over one Buffer (Ceph's bufferlist::const_iterator).
@@ -156,12 +157,17 @@ export class Reader {
     if (n > maxBytes) this.fail('DENC_LIMIT', `length ${n} over limit ${maxBytes}`, field);
     return this.bytes(n, field);
   }
-  /** A std::string: le32 length + UTF-8 bytes. */
+  /**
+   * A std::string: le32 length + bytes, decoded losslessly (string-bytes.ts: UTF-8, each invalid
+   * byte escaped), so that Writer.string gives the same bytes back.
+   */
   string(field?: string, maxBytes = dencLimits.stringBytesMax): string {
     const n = this.u32(field);
     if (n > maxBytes) this.fail('DENC_LIMIT', `string length ${n} over limit ${maxBytes}`, field);
     this.need(n, field);
-    const s = this.buf.toString('utf8', this.off, this.off + n);
+    // stringFromBytes inlined: this is every op's object name, and the call showed in the micro-benchmark.
+    let s = this.buf.toString('utf8', this.off, this.off + n);
+    if (s.indexOf('\uFFFD') >= 0) s = stringFromBytes(this.buf, this.off, this.off + n);
     this.off += n;
     return s;
   }

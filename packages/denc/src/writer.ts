@@ -1,5 +1,6 @@
 import { assert } from '@ts-ceph/common/core';
 import { CEPH_FEATURES_ALL } from './features';
+import { hasEscapedBytes, stringToBytes } from './string-bytes';
 
 /**
  * A growable little-endian writer (Ceph's bufferlist append side). `features` are the peer's feature
@@ -126,9 +127,11 @@ export class Writer {
   blob(b: Uint8Array): this {
     return this.u32(b.length).bytes(b);
   }
-  /** A std::string: le32 length + UTF-8 bytes. */
+  /** A std::string: le32 length + its bytes (string-bytes.ts: UTF-8, escaped bytes as themselves). */
   string(s: string): this {
     const n = Buffer.byteLength(s, 'utf8');
+    // Only a string with a non-ASCII code unit (n > its length) can hold an escaped byte.
+    if (n !== s.length && hasEscapedBytes(s)) return this.blob(stringToBytes(s));
     this.u32(n);
     this.ensure(n);
     this.buf.write(s, this.off, n, 'utf8');
