@@ -1,5 +1,5 @@
 import { cephError } from '@ts-ceph/common/core';
-import { decodeUuid, encodeUuid, Uuid } from '@ts-ceph/denc';
+import { compareStringBytes, decodeUuid, encodeUuid, Uuid } from '@ts-ceph/denc';
 import { defineMessage, readFront, writeFront } from './codec';
 import { messagesLimits } from './limits';
 import { CEPH_MSG_MON_SUBSCRIBE, CEPH_MSG_MON_SUBSCRIBE_ACK, CEPH_SUBSCRIBE_ONETIME } from './types';
@@ -77,5 +77,5 @@ export const MMonSubscribeAckCodec = defineMessage<MMonSubscribeAck>({
 
 /** std::map<std::string, ...> order: bytewise. */
 export function byteOrder(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+  return compareStringBytes(a, b);
 }

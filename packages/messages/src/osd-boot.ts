@@ -1,5 +1,5 @@
 import { cephError } from '@ts-ceph/common/core';
-import { decodeEntityAddrvec, decodeUuid, EntityAddrvec, encodeEntityAddrvec, Reader, Uuid } from '@ts-ceph/denc';
+import { compareStringBytes, decodeEntityAddrvec, decodeUuid, EntityAddrvec, encodeEntityAddrvec, Reader, Uuid } from '@ts-ceph/denc';
 import { defineMessage, readFront, writeFront } from './codec';
 import { messagesLimits } from './limits';
 import { decodePaxos, encodePaxos, PaxosHead } from './paxos';
@@ -104,7 +104,7 @@ export const MOSDBootCodec = defineMessage<MOSDBoot>({
       w.u32(p.bootEpoch);
       encodeEntityAddrvec(w, p.hbFrontAddrs);
       // std::map: keys in byte order.
-      const keys = [...p.metadata.keys()].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+      const keys = [...p.metadata.keys()].sort(compareStringBytes);
       w.u32(keys.length);
       for (const k of keys) w.string(k).string(p.metadata.get(k)!);
       w.u64(p.osdFeatures);

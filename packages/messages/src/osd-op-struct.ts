@@ -1,4 +1,4 @@
-import { Reader, Writer } from '@ts-ceph/denc';
+import { Reader, Writer, stringFromBytes, stringToBytes } from '@ts-ceph/denc';
 import { withDataParts } from '@ts-ceph/messenger/core';
 import {
   CephOsdOp,
@@ -139,7 +139,7 @@ export function opXattr(o: OSDOp): OpXattr {
   const a = o.args;
   const nameLen = a.readUInt32LE(0);
   const valueLen = a.readUInt32LE(4);
-  const name = nameLen <= o.data.length ? o.data.toString('utf8', 0, nameLen) : undefined;
+  const name = nameLen <= o.data.length ? stringFromBytes(o.data, 0, nameLen) : undefined;
   const value = nameLen + valueLen <= o.data.length && valueLen > 0 ? o.data.subarray(nameLen, nameLen + valueLen) : undefined;
   return { nameLen, valueLen, cmpOp: a[8]!, cmpMode: a[9]!, name, value };
 }
@@ -160,8 +160,8 @@ export function opCall(o: OSDOp): OpCall {
   const indataLen = a.readUInt32LE(3);
   const ok = cl + ml <= o.data.length;
   return {
-    className: ok ? o.data.toString('utf8', 0, cl) : undefined,
-    method: ok ? o.data.toString('utf8', cl, cl + ml) : undefined,
+    className: ok ? stringFromBytes(o.data, 0, cl) : undefined,
+    method: ok ? stringFromBytes(o.data, cl, cl + ml) : undefined,
     argc: a[2]!,
     indataLen,
     input: ok && cl + ml + indataLen <= o.data.length ? o.data.subarray(cl + ml, cl + ml + indataLen) : undefined,
@@ -274,7 +274,7 @@ export function osdOpWriteFull(data: Buffer, flags = 0): OSDOp {
 
 /** An xattr op: data = name then value. */
 export function osdOpXattr(op: number, name: string, value?: Buffer, cmp: { op: number; mode: number } = { op: 0, mode: 0 }): OSDOp {
-  const n = Buffer.from(name, 'utf8');
+  const n = stringToBytes(name);
   const v = value ?? Buffer.alloc(0);
   const args = union((b) => {
     b.writeUInt32LE(n.length, 0);
@@ -287,8 +287,8 @@ export function osdOpXattr(op: number, name: string, value?: Buffer, cmp: { op: 
 
 /** A cls call: data = class name, method name, input. */
 export function osdOpCall(className: string, method: string, input: Buffer = Buffer.alloc(0)): OSDOp {
-  const c = Buffer.from(className, 'utf8');
-  const m = Buffer.from(method, 'utf8');
+  const c = stringToBytes(className);
+  const m = stringToBytes(method);
   if (c.length > 255 || m.length > 255) throw new RangeError('cls class and method names are at most 255 bytes');
   const args = union((b) => {
     b[0] = c.length;

@@ -25,16 +25,12 @@ registerType({
 registerType<string>({
   name: 'object_t',
   owner,
-  decode: (r) => {
-    const start = r.off;
-    const s = r.string('object_t');
-    if (Buffer.byteLength(s, 'utf8') !== r.off - start - 4) r.fail('DENC_MALFORMED', 'name is not valid UTF-8', 'object_t');
-    return s;
-  },
+  // Any bytes: denc's strings escape what is not UTF-8 and give the same bytes back.
+  decode: (r) => r.string('object_t'),
   encode: (w, v) => {
     w.string(v);
   },
-  samples: () => ['', 'rbd_header.1234', 'a:b/c%d'],
+  samples: () => ['', 'rbd_header.1234', 'a:b/c%d', '\udc80\udcff-not-utf8'],
 });
 
 /**

@@ -62,24 +62,17 @@ function encodeEversion(w: Writer, e: EversionT): void {
   w.u64(e.version).u32(e.epoch >>> 0);
 }
 
-/** A string that must re-encode to the same bytes (object names are bytes in Ceph; we keep UTF-8 ones). */
-function exactString(r: Reader, field: string): string {
-  const start = r.off;
-  const s = r.string(field);
-  if (Buffer.byteLength(s, 'utf8') !== r.off - start - 4) r.fail('DENC_MALFORMED', 'name is not valid UTF-8', field);
-  return s;
-}
-
 /**
- * object_locator_t, refused unless it re-encodes to the bytes read: names that are not UTF-8, or a
- * pre-v6 encoding no 16.2 client sends, would otherwise come back different.
+ * object_locator_t, refused unless it re-encodes to the bytes read: a pre-v6 encoding, which no 16.2
+ * client sends, would otherwise come back different. (Names are bytes in Ceph; denc's strings keep
+ * every byte, UTF-8 or not, so they always re-encode identically.)
  */
 function exactLocator(r: Reader, field: string): ObjectLocatorT {
   const start = r.off;
   const l = decodeObjectLocatorT(r, field);
   const w = new Writer();
   encodeObjectLocatorT(w, l);
-  if (!w.finish().equals(r.buf.subarray(start, r.off))) r.fail('DENC_MALFORMED', 'object_locator_t does not re-encode identically (a non-UTF-8 key or namespace, or an encoding older than v6)', field);
+  if (!w.finish().equals(r.buf.subarray(start, r.off))) r.fail('DENC_MALFORMED', 'object_locator_t does not re-encode identically (an encoding older than v6)', field);
   return l;
 }
 
@@ -140,7 +133,7 @@ function decodeMOSDOp(m: CephMessage): MOSDOp {
     const clientInc = r.u32('client_inc');
     const mtime = decodeUTime(r, 'mtime');
     const oloc = exactLocator(r, 'oloc');
-    const oid = exactString(r, 'oid');
+    const oid = r.string('oid');
     raws = decodeRawOps(r, r.u16('num_ops'));
     const snapid = r.u64('snapid');
     const snapSeq = r.u64('snap_seq');
@@ -230,7 +223,7 @@ export interface RequestRedirectT {
 export function decodeRequestRedirectT(r: Reader, field = 'request_redirect_t'): RequestRedirectT {
   return r.envelope(field, 1, () => {
     const locator = exactLocator(r, 'redirect_locator');
-    const object = exactString(r, 'redirect_object');
+    const object = r.string('redirect_object');
     const n = r.u32('legacy_osd_instructions_len');
     return { locator, object, legacyInstructions: Buffer.from(r.bytes(n, 'legacy_osd_instructions')) };
   });
@@ -275,7 +268,7 @@ function decodeMOSDOpReply(m: CephMessage): MOSDOpReply {
   let raws: RawOSDOp[] = [];
   let rvals: number[] = [];
   const p = readFront(m, 'MOSDOpReply', (r) => {
-    const oid = exactString(r, 'oid');
+    const oid = r.string('oid');
     const pgid = decodePgT(r, 'pgid');
     const flags = r.i64('flags');
     const result = r.i32('result');

@@ -226,6 +226,23 @@ t.test('a request built byte by byte', async (t) => {
   t.throws(() => MOSDOpCodec.decode({ ...m, version: 7 }, 0n), DencError, 'v7 refused with a typed error');
 });
 
+t.test('names that are not UTF-8 (Ceph names are bytes) decode and re-encode byte-identically', async (t) => {
+  const m = handBuilt();
+  // The object name 'obj' becomes ff 80 41 and the xattr name 'user.a' becomes 'user.' ff: same lengths.
+  const at = m.front.indexOf(Buffer.from('03000000' + Buffer.from('obj').toString('hex'), 'hex'));
+  t.ok(at > 0, 'the hand-built name is found');
+  const front = Buffer.from(m.front);
+  Buffer.from('ff8041', 'hex').copy(front, at + 4);
+  const data = Buffer.from(m.data);
+  data[5] = 0xff;
+  const p = MOSDOpCodec.decode({ ...m, front, data }, 0n);
+  t.equal(p.oid, '\udcff\udc80A', 'each byte that is not UTF-8 kept as an escape');
+  t.equal(opXattr(p.ops[0]!).name, 'user.\udcff');
+  const body = MOSDOpCodec.encode(p, 0n);
+  t.ok(body.front.equals(front), 'the front re-encodes to the bytes received');
+  t.ok(osdOpXattr(CephOsdOp.GETXATTR, 'user.\udcff').data.equals(data.subarray(0, 6)), 'an xattr op built from the name carries its bytes');
+});
+
 t.test('builders and accessors agree', async (t) => {
   const w = osdOpWatch(CephOsdWatchOp.WATCH, 139688509729456n, 2, 30);
   t.same(opWatch(w), { cookie: 139688509729456n, ver: 0n, op: 3, gen: 2, timeout: 30 });

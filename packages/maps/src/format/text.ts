@@ -1,4 +1,4 @@
-import { UTime } from '@ts-ceph/denc';
+import { compareStringBytes, UTime } from '@ts-ceph/denc';
 
 /**
  * Ceph's ostream<< forms that the map dumps and prints use (src/include/utime.h, src/include/types.h).
@@ -44,10 +44,9 @@ export function printMap<K, V>(m: Iterable<readonly [K, V]>, key: (k: K) => stri
   return `{${[...m].map(([k, v]) => `${key(k)}=${val(v)}`).join(',')}}`;
 }
 
-/** Compare strings as std::string operator< does (bytewise on UTF-8). */
+/** Compare strings as std::string operator< does (bytewise: denc's string-bytes.ts). */
 export function cmpStr(a: string, b: string): number {
-  if (a === b) return 0;
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+  return compareStringBytes(a, b);
 }
 
 /** Sort strings as a std::set<std::string> iterates them. */

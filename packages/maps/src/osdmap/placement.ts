@@ -1,4 +1,5 @@
 import { cephError } from '@ts-ceph/common/core';
+import { stringToBytes } from '@ts-ceph/denc';
 import { crushHash32_2, CRUSH_HASH_RJENKINS1 } from '@ts-ceph/crush';
 import { ObjectLocatorT } from '../types/hobject';
 import { CRUSH_ITEM_NONE, PgT } from '../types/pg';
@@ -15,8 +16,8 @@ import { CEPH_OSD_DEFAULT_PRIMARY_AFFINITY, CEPH_OSD_MAX_PRIMARY_AFFINITY, OSDMa
 /** pg_pool_t::hash_key: the object's (or locator key's) hash, with the namespace and "\037" in front. */
 export function hashKey(pool: PgPoolT, key: string | Uint8Array, nspace = ''): number {
   if (nspace === '') return cephStrHash(pool.objectHash, key);
-  const k = typeof key === 'string' ? Buffer.from(key, 'utf8') : Buffer.from(key);
-  return cephStrHash(pool.objectHash, Buffer.concat([Buffer.from(nspace, 'utf8'), Buffer.from([0x1f]), k]));
+  const k = typeof key === 'string' ? stringToBytes(key) : key;
+  return cephStrHash(pool.objectHash, Buffer.concat([stringToBytes(nspace), Buffer.from([0x1f]), k]));
 }
 
 /** pg_pool_t::raw_hash_to_pg. */

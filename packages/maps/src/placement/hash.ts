@@ -3,11 +3,14 @@
  * object name becomes a placement seed, bit-exact with Ceph (all arithmetic in u32).
  */
 
+import { stringToBytes } from '@ts-ceph/denc';
+
 export const CEPH_STR_HASH_LINUX = 1;
 export const CEPH_STR_HASH_RJENKINS = 2;
 
+/** A name's bytes: Ceph hashes the std::string's bytes, which need not be UTF-8 (string-bytes.ts). */
 function bytesOf(s: string | Uint8Array): Uint8Array {
-  return typeof s === 'string' ? Buffer.from(s, 'utf8') : s;
+  return typeof s === 'string' ? stringToBytes(s) : s;
 }
 
 /** Bob Jenkins' lookup2 mix, in u32 arithmetic. */

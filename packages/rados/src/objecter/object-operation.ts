@@ -4,7 +4,7 @@
  * calls remember how to decode their op's reply data. The OSD applies the ops of one MOSDOp
  * atomically and in order, stopping at the first that fails (unless it carries FAILOK).
  */
-import { Writer } from '@ts-ceph/denc';
+import { Writer, stringToBytes } from '@ts-ceph/denc';
 import {
   CEPH_OSD_OP_MODE_WR,
   CephOsdCmpxattrMode,
@@ -48,13 +48,13 @@ function u64(v: bigint | number): Buffer {
 }
 
 /**
- * Strings in std::string order (bytewise over UTF-8). Each key is encoded once, not once per
+ * Strings in std::string order (bytewise over their bytes: denc's string-bytes.ts). Each key is encoded once, not once per
  * comparison: an index entry read batches up to 64 keys, and the comparator's copies showed in
  * profiles.
  */
 function byteSorted<T>(items: readonly T[], keyOf: (v: T) => string): T[] {
   if (items.length < 2) return [...items];
-  const enc = items.map((v) => ({ v, b: Buffer.from(keyOf(v)) }));
+  const enc = items.map((v) => ({ v, b: stringToBytes(keyOf(v)) }));
   enc.sort((x, y) => Buffer.compare(x.b, y.b));
   return enc.map((e) => e.v);
 }
