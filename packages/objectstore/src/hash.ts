@@ -1,9 +1,11 @@
+import { stringToBytes } from '@ts-ceph/denc';
+
 /**
  * ceph_str_hash_rjenkins (src/common/ceph_hash.cc): Bob Jenkins' lookup2 over the object name,
  * the placement hash of hobject_t for pools with the default hash function.
  */
 export function cephStrHashRjenkins(s: string | Uint8Array): number {
-  const k = typeof s === 'string' ? Buffer.from(s, 'utf8') : s;
+  const k = typeof s === 'string' ? stringToBytes(s) : s;
   let a = 0x9e3779b9 | 0;
   let b = a;
   let c = 0;

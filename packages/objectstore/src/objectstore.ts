@@ -1,3 +1,4 @@
+import { compareStringBytes } from '@ts-ceph/denc';
 import { CollT, GHObject } from './types';
 import { Transaction } from './transaction';
 
@@ -95,10 +96,9 @@ export interface ObjectStore {
   fsck(deep: boolean): Promise<FsckReport>;
 }
 
-/** Byte order of omap keys (Ceph compares std::string bytes). */
+/** Byte order of omap keys (Ceph compares std::string bytes; denc's string-bytes.ts keeps them). */
 export function cmpOmapKey(a: string, b: string): number {
-  if (a === b) return 0;
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+  return compareStringBytes(a, b);
 }
 
 /** Largest page a listing returns, whatever the caller asks (docs/LIMITS.md). */

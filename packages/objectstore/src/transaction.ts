@@ -1,4 +1,5 @@
 import { cephError } from '@ts-ceph/common/core';
+import { stringByteLength } from '@ts-ceph/denc';
 import { CollT, GHObject, validateColl, validateGHObject } from './types';
 
 /**
@@ -133,7 +134,7 @@ export class Transaction {
   setattrs(cid: CollT, oid: GHObject, attrs: Map<string, Buffer>): this {
     let bytes = 0;
     for (const [k, v] of attrs) {
-      if (!k || Buffer.byteLength(k) > omapKeyBytesMax) throw cephError('EINVAL', `xattr name '${k.slice(0, 32)}' empty or too long`);
+      if (!k || stringByteLength(k) > omapKeyBytesMax) throw cephError('EINVAL', `xattr name '${k.slice(0, 32)}' empty or too long`);
       if (v.byteLength > xattrBytesMax) throw cephError('E2BIG', `xattr ${k}: value larger than xattrBytesMax (${xattrBytesMax})`);
       bytes += k.length + v.byteLength;
     }
@@ -174,7 +175,7 @@ export class Transaction {
   omapSetKeys(cid: CollT, oid: GHObject, kv: Map<string, Buffer>): this {
     let bytes = 0;
     for (const [k, v] of kv) {
-      if (Buffer.byteLength(k) > omapKeyBytesMax) throw cephError('EINVAL', `omap key longer than omapKeyBytesMax (${omapKeyBytesMax})`);
+      if (stringByteLength(k) > omapKeyBytesMax) throw cephError('EINVAL', `omap key longer than omapKeyBytesMax (${omapKeyBytesMax})`);
       if (v.byteLength > omapValueBytesMax) throw cephError('E2BIG', `omap value larger than omapValueBytesMax`);
       bytes += k.length + v.byteLength;
     }

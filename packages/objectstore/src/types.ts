@@ -1,4 +1,5 @@
 import { cephError } from '@ts-ceph/common/core';
+import { compareStringBytes, stringByteLength, stringToBytes } from '@ts-ceph/denc';
 
 /**
  * The store's names for collections and objects, as plain data the OSD can convert to and from its
@@ -65,10 +66,8 @@ export function reverseBits32(v: number): number {
   return ((x >>> 16) | (x << 16)) >>> 0;
 }
 
-function cmpBytes(a: string, b: string): number {
-  if (a === b) return 0;
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-}
+/** Names are std::strings, compared as bytes (denc's string-bytes.ts keeps every byte). */
+const cmpBytes = compareStringBytes;
 
 const cmpNum = (a: number | bigint, b: number | bigint): number => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -105,9 +104,9 @@ export function validateGHObject(o: GHObject, what = 'object'): void {
   if (!Number.isInteger(o.shard) || o.shard < -1 || o.shard > 127) throw cephError('EINVAL', `${what}: shard ${o.shard} out of range`);
   if (typeof o.snap !== 'bigint' || o.snap < 0n || o.snap > CEPH_SNAPDIR) throw cephError('EINVAL', `${what}: snap is not a u64`);
   if (typeof o.generation !== 'bigint' || o.generation < 0n || o.generation > NO_GEN) throw cephError('EINVAL', `${what}: generation is not a u64`);
-  if (Buffer.byteLength(o.name) > objectNameBytesMax) throw cephError('ENAMETOOLONG', `${what}: name longer than ${objectNameBytesMax} bytes`);
-  if (Buffer.byteLength(o.key) > objectNameBytesMax) throw cephError('ENAMETOOLONG', `${what}: key longer than ${objectNameBytesMax} bytes`);
-  if (Buffer.byteLength(o.nspace) > objectNamespaceBytesMax) throw cephError('ENAMETOOLONG', `${what}: namespace longer than ${objectNamespaceBytesMax} bytes`);
+  if (stringByteLength(o.name) > objectNameBytesMax) throw cephError('ENAMETOOLONG', `${what}: name longer than ${objectNameBytesMax} bytes`);
+  if (stringByteLength(o.key) > objectNameBytesMax) throw cephError('ENAMETOOLONG', `${what}: key longer than ${objectNameBytesMax} bytes`);
+  if (stringByteLength(o.nspace) > objectNamespaceBytesMax) throw cephError('ENAMETOOLONG', `${what}: namespace longer than ${objectNamespaceBytesMax} bytes`);
 }
 
 /** Human form, close to ghobject_t's operator<<: shard#pool:hash:nspace:key:name:snap#gen. */
@@ -147,11 +146,11 @@ const NO_GEN_SORT_KEY = u64be(NO_GEN);
 /** A u64 big-endian as latin1 chars; the values of a head object without a generation are made once. */
 const u64SortKey = (v: bigint): string => (v === CEPH_NOSNAP ? NOSNAP_SORT_KEY : v === NO_GEN ? NO_GEN_SORT_KEY : u64be(v));
 
-/** UTF-8 bytes as latin1 chars, 0x00 escaped as 00 01, terminated by 00 00. */
+/** The string's bytes (string-bytes.ts) as latin1 chars, 0x00 escaped as 00 01, terminated by 00 00. */
 function escapeString(s: string): string {
   // Names are nearly always printable ASCII, whose UTF-8 bytes are the string itself.
   if (/^[\x01-\x7f]*$/.test(s)) return s + '\x00\x00';
-  return Buffer.from(s, 'utf8').toString('latin1').replace(/\x00/g, '\x00\x01') + '\x00\x00';
+  return stringToBytes(s).toString('latin1').replace(/\x00/g, '\x00\x01') + '\x00\x00';
 }
 
 /** coll_t: the meta collection, a PG's head collection, or its temp collection. */

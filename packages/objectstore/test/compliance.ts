@@ -6,6 +6,7 @@ import {
 } from '../src';
 
 import type { Test } from 'tap';
+import { binaryNames } from './compliance-names';
 type T = Test;
 
 export interface StoreFixture {
@@ -58,8 +59,9 @@ async function readSharedIsRead(t: T, store: ObjectStore, o: GHObject, expect: B
   patch.copy(expect, (1 << 20) + 100);
 }
 
-export function complianceSuite(t: T, make: () => Promise<StoreFixture>): void {
-  const run = (name: string, body: (t: T, f: StoreFixture) => Promise<void>): void => {
+/** A test on a fresh fixture, cleaned up whatever happens. */
+function runner(t: T, make: () => Promise<StoreFixture>): (name: string, body: (t: T, f: StoreFixture) => Promise<void>) => void {
+  return (name, body) =>
     t.test(name, async (t) => {
       const f = await make();
       try {
@@ -68,7 +70,10 @@ export function complianceSuite(t: T, make: () => Promise<StoreFixture>): void {
         await f.cleanup();
       }
     });
-  };
+}
+
+export function complianceSuite(t: T, make: () => Promise<StoreFixture>): void {
+  const run = runner(t, make);
 
   run('collections', async (t, { store }) => {
     const a = collPG(1, 0);
@@ -195,6 +200,8 @@ export function complianceSuite(t: T, make: () => Promise<StoreFixture>): void {
     t.equal(seen[499], 'key0499');
     await t.rejects(store.queueTransaction(new Transaction().omapSetKeys(C, obj('ghost'), many)), { code: 'ENOENT' });
   });
+
+  run('binary omap keys, xattr and object names: any bytes, in byte order, after a remount', binaryNames);
 
   run('clone and clone_range', async (t, { store }) => {
     await withColl(store);

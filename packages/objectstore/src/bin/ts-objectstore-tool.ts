@@ -4,6 +4,7 @@
 // found); 2 bad usage.
 import { readFileSync, statSync, writeSync } from 'node:fs';
 import { CephError, configureLog, parseSize } from '@ts-ceph/common';
+import { stringToBytes } from '@ts-ceph/denc';
 import { NativeStore } from '../blockstore/store';
 import { readKeyFile } from '../luks/key-file';
 import { cephStrHashRjenkins } from '../hash';
@@ -175,19 +176,22 @@ async function runOp(store: NativeStore, op: string, opts: Map<string, string>, 
       return 0;
     }
     case 'get-attrs': {
-      for (const [k, v] of await store.getattrs(coll(), obj())) process.stdout.write(`${k}: ${v.toString('base64')}\n`);
+      for (const [k, v] of await store.getattrs(coll(), obj())) process.stdout.write(namedLine(k, v));
       return 0;
     }
     case 'get-omap': {
       const r = await store.omapGet(coll(), obj());
       if (r.header.length) process.stdout.write(`header: ${r.header.toString('base64')}\n`);
-      for (const [k, v] of r.values) process.stdout.write(`${k}: ${v.toString('base64')}\n`);
+      for (const [k, v] of r.values) process.stdout.write(namedLine(k, v));
       return 0;
     }
     default:
       throw new UsageError(`unknown op ${op}`);
   }
 }
+
+/** "<name>: <base64 value>", the name as its own bytes (an omap key or xattr name need not be UTF-8). */
+const namedLine = (name: string, v: Buffer): Buffer => Buffer.concat([stringToBytes(name), Buffer.from(`: ${v.toString('base64')}\n`)]);
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),

@@ -1,5 +1,5 @@
 import { assert, cephError } from '@ts-ceph/common';
-import { Reader, Writer } from '@ts-ceph/denc';
+import { Reader, Writer, stringByteLength, stringToBytes, writeStringBytes } from '@ts-ceph/denc';
 import { crc32c } from '../native/crypto';
 import { CollT, collToString, GHObject, parseColl } from '../types';
 
@@ -112,10 +112,14 @@ export function shardKey(nid: number, shard: number): Buffer {
   return b;
 }
 export const shardKeyPrefix = (nid: number): Buffer => Buffer.concat([Buffer.from('X'), u64be(nid)]);
-/** M + nid + '-' is the omap header; M + nid + '.' + key the values; '-' < '.' keeps the header first. */
+/**
+ * M + nid + '-' is the omap header; M + nid + '.' + key the values; '-' < '.' keeps the header first.
+ * The key is its own bytes (denc's string-bytes.ts: any bytes, not only UTF-8), so LevelDB's order
+ * of an object's keys is Ceph's omap order.
+ */
 export const omapHeaderKey = (nid: number): Buffer => Buffer.concat([Buffer.from('M'), u64be(nid), Buffer.from('-')]);
 export const omapKeyPrefix = (nid: number): Buffer => Buffer.concat([Buffer.from('M'), u64be(nid), Buffer.from('.')]);
-export const omapKey = (nid: number, key: string): Buffer => Buffer.concat([omapKeyPrefix(nid), Buffer.from(key, 'utf8')]);
+export const omapKey = (nid: number, key: string): Buffer => Buffer.concat([omapKeyPrefix(nid), stringToBytes(key)]);
 export const bitmapKey = (chunk: number): Buffer => Buffer.concat([Buffer.from('B'), u64be(chunk)]);
 /** Present in an encrypted store whose other records are sealed (sealed-kv.ts). */
 export const sealedKey = (): Buffer => Buffer.from('S:sealed');
@@ -236,11 +240,11 @@ export interface OnodeRecord {
 /** Hand-rolled (the same bytes as denc's Writer would produce): every write re-encodes the onode. */
 export function encodeOnode(o: OnodeRecord): Buffer {
   const oid = o.oid;
-  const nspace = Buffer.byteLength(oid.nspace);
-  const key = Buffer.byteLength(oid.key);
-  const name = Buffer.byteLength(oid.name);
+  const nspace = stringByteLength(oid.nspace);
+  const key = stringByteLength(oid.key);
+  const name = stringByteLength(oid.name);
   let bytes = 6 + 8 + 8 + 12 + nspace + key + name + 8 + 4 + 8 + 1 + 8 + 4 + 1 + 4 + 4 * o.shards.length;
-  for (const [k, v] of o.attrs) bytes += 8 + Buffer.byteLength(k) + v.length;
+  for (const [k, v] of o.attrs) bytes += 8 + stringByteLength(k) + v.length;
   const b = Buffer.allocUnsafe(bytes);
   b[0] = 1;
   b[1] = 1;
@@ -276,8 +280,9 @@ function putU64(b: Buffer, v: number, at: number): number {
   return at + 8;
 }
 
+/** A std::string as denc's Writer.string writes it (any bytes: string-bytes.ts). */
 function putString(b: Buffer, s: string, at: number): number {
-  const n = b.write(s, at + 4, 'utf8');
+  const n = writeStringBytes(b, s, at + 4);
   b.writeUInt32LE(n, at);
   return at + 4 + n;
 }

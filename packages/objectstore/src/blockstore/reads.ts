@@ -1,4 +1,5 @@
 import { cephError } from '@ts-ceph/common';
+import { stringFromBytes } from '@ts-ceph/denc';
 import { ListResult, listObjectsMax } from '../objectstore';
 import { CollT, collToString, GHObject, ghobjectMax, ghobjectSortKey, ghobjectToString } from '../types';
 import { BlockIO, BlockRef } from './io';
@@ -33,7 +34,7 @@ export async function loadOnode(db: MetaKV, cid: CollT, sortKey: string): Promis
 export async function dbOmap(db: MetaKV, nid: number): Promise<{ keys: Map<string, Buffer>; header: Buffer | undefined }> {
   const keys = new Map<string, Buffer>();
   const pfx = L.omapKeyPrefix(nid);
-  for await (const [k, v] of db.range(pfx)) keys.set(k.subarray(pfx.length).toString('utf8'), v);
+  for await (const [k, v] of db.range(pfx)) keys.set(stringFromBytes(k, pfx.length), v);
   return { keys, header: await db.get(L.omapHeaderKey(nid)) };
 }
 
@@ -131,7 +132,7 @@ export async function omapValsAfter(db: MetaKV, nid: number, after: string, max:
       more = true;
       break;
     }
-    values.set(k.subarray(pfx.length).toString('utf8'), v);
+    values.set(stringFromBytes(k, pfx.length), v);
   }
   return { values, more };
 }
