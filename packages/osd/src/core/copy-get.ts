@@ -1,5 +1,5 @@
 import { CephError } from '@ts-ceph/common/core';
-import { Writer } from '@ts-ceph/denc';
+import { Writer, compareStringBytes, stringByteLength } from '@ts-ceph/denc';
 import { ObjectCopyCursorT, ObjectCopyDataT, ObjectCopyDataFlag, objectCopyData } from '@ts-ceph/messages';
 import type { CollT, GHObject } from '@ts-ceph/objectstore/interface';
 import { OI_ATTR, OI_FLAG, ObjectInfo, decodeObjectInfo, newObjectInfo } from './object-info';
@@ -33,7 +33,7 @@ export async function readObjectState(store: StoreReader, coll: CollT, o: GHObje
 async function userAttrs(store: StoreReader, coll: CollT, o: GHObject): Promise<Map<string, Buffer>> {
   const all = await store.getattrs(coll, o);
   const out = new Map<string, Buffer>();
-  for (const [k, v] of [...all.entries()].sort((a, b) => Buffer.compare(Buffer.from(a[0]), Buffer.from(b[0])))) {
+  for (const [k, v] of [...all.entries()].sort((a, b) => compareStringBytes(a[0], b[0]))) {
     if (k.length > 1 && k[0] === '_') out.set(k.slice(1), Buffer.from(v));
   }
   return out;
@@ -98,7 +98,7 @@ async function omapChunk(store: StoreReader, coll: CollT, o: GHObject, cursor: O
     for (const [k, v] of page.values) {
       n++;
       w.string(k).blob(v);
-      left -= Buffer.byteLength(k) + 4 + v.length + 4;
+      left -= stringByteLength(k) + 4 + v.length + 4;
       pos = k;
       if (left <= 0) {
         stoppedAt = k;

@@ -3,6 +3,7 @@
  * name, snaps and size. Each answers an errno (0: fine) for op-engine.ts to reply with.
  */
 import { CephError, Errno } from '@ts-ceph/common/core';
+import { stringByteLength } from '@ts-ceph/denc';
 import { OSDCap, OSDClassInfo } from '@ts-ceph/cephx/core';
 import { CephOsdOp, MOSDOp, opCall, CEPH_OSD_OP_MODE_RD } from '@ts-ceph/messages';
 import { CEPH_NOSNAP, CEPH_SNAPDIR, objectNameBytesMax, objectNamespaceBytesMax } from '@ts-ceph/objectstore/interface';
@@ -52,9 +53,9 @@ export function resolveCalls(req: MOSDOp): OSDClassInfo[] | number {
  * and an empty name is EINVAL.
  */
 export function objectNameCheck(req: MOSDOp): number {
-  if (Buffer.byteLength(req.oid) > objectNameBytesMax) return errno(Errno.ENAMETOOLONG);
-  if (Buffer.byteLength(req.oloc.key) > objectNameBytesMax) return errno(Errno.ENAMETOOLONG);
-  if (Buffer.byteLength(req.oloc.nspace) > objectNamespaceBytesMax) return errno(Errno.ENAMETOOLONG);
+  if (stringByteLength(req.oid) > objectNameBytesMax) return errno(Errno.ENAMETOOLONG);
+  if (stringByteLength(req.oloc.key) > objectNameBytesMax) return errno(Errno.ENAMETOOLONG);
+  if (stringByteLength(req.oloc.nspace) > objectNamespaceBytesMax) return errno(Errno.ENAMETOOLONG);
   if (req.oid.length === 0) return errno(Errno.EINVAL);
   return 0;
 }

@@ -1,5 +1,5 @@
 import { cephError, isCephError } from '@ts-ceph/common/core';
-import { Reader, Writer } from '@ts-ceph/denc';
+import { Reader, Writer, compareStringBytes } from '@ts-ceph/denc';
 import { ClsContext } from './context';
 import * as J from './journal-types';
 import { CLIENT_KEY_PREFIX, clientKey, expireTags, listTags, tagKey } from './journal-tags';
@@ -115,7 +115,7 @@ async function clientRange(ctx: ClsContext, startAfter: string, max: bigint): Pr
       throw cephError('EIO', `cls_journal: could not decode client ${key}`);
     }
   }
-  return clients.sort((a, b) => Buffer.compare(Buffer.from(a.id), Buffer.from(b.id)));
+  return clients.sort((a, b) => compareStringBytes(a.id, b.id));
 }
 
 /**

@@ -1,4 +1,4 @@
-import { EntityAddr, EntityNameT, Reader, UTime, Writer, decodeEntityAddr, decodeEntityNameT, decodeUTime, encodeEntityAddr, encodeEntityNameT, encodeUTime } from '@ts-ceph/denc';
+import { EntityAddr, EntityNameT, Reader, UTime, Writer, compareStringBytes, decodeEntityAddr, decodeEntityNameT, decodeUTime, encodeEntityAddr, encodeEntityNameT, encodeUTime } from '@ts-ceph/denc';
 
 /**
  * cls_lock's types (src/cls/lock/cls_lock_types.h, cls_lock_ops.h). Every struct is ENCODE_START(1, 1)
@@ -84,7 +84,7 @@ export interface ClsLockSetCookieOp extends ClsLockAssertOp {
 
 /** Byte order of two strings, as std::string::compare. */
 function compareBytes(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+  return compareStringBytes(a, b);
 }
 
 /** locker_id_t::operator<: entity_name_t (type, then num), then cookie. */

@@ -1,5 +1,5 @@
 import { CephError, cephError, isCephError } from '@ts-ceph/common/core';
-import { AddrType, Reader, UTime, Writer, compareUTime } from '@ts-ceph/denc';
+import { AddrType, Reader, UTime, Writer, compareStringBytes, compareUTime } from '@ts-ceph/denc';
 import { ClsContext } from './context';
 import { CLS_METHOD_PROMOTE, CLS_METHOD_RD, CLS_METHOD_WR, ClsMethod, decodeClsInput } from './registry';
 import * as L from './lock-types';
@@ -138,7 +138,7 @@ async function getInfo(ctx: ClsContext, input: Buffer): Promise<Buffer> {
 
 async function listLocks(ctx: ClsContext): Promise<Buffer> {
   const attrs = await ctx.getxattrs();
-  const names = [...attrs.keys()].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  const names = [...attrs.keys()].sort(compareStringBytes);
   const locks = names.filter((n) => n.startsWith(LOCK_PREFIX)).map((n) => n.slice(LOCK_PREFIX.length));
   const w = new Writer();
   L.encodeClsLockListLocksReply(w, { locks });

@@ -1,4 +1,4 @@
-import { Reader, UTime, Writer, decodeUTime, encodeUTime } from '@ts-ceph/denc';
+import { Reader, UTime, Writer, compareStringBytes, decodeUTime, encodeUTime, stringToBytes } from '@ts-ceph/denc';
 
 /**
  * cls_log's types (src/cls/log/cls_log_types.h, cls_log_ops.h), shared with cls_timeindex's time
@@ -148,9 +148,9 @@ export function timeIndexPrefix(t: UTime): string {
   return `1_${String(t.sec).padStart(10, '0')}.${String(Math.floor(t.nsec / 1000)).padStart(6, '0')}_`;
 }
 
-/** Byte order of two keys, as std::string compares them. */
+/** Byte order of two keys, as std::string compares them (denc's string-bytes.ts). */
 export function keyOrder(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+  return compareStringBytes(a, b);
 }
 
 /** utime_t's operator<: seconds, then nanoseconds. */
@@ -160,7 +160,7 @@ export function utimeLess(a: UTime, b: UTime): boolean {
 
 /** string::compare(0, prefix.size(), prefix): the key's first prefix.length bytes against the prefix. */
 export function comparePrefix(key: string, prefix: string): number {
-  const k = Buffer.from(key);
-  const p = Buffer.from(prefix);
+  const k = stringToBytes(key);
+  const p = stringToBytes(prefix);
   return Buffer.compare(k.subarray(0, p.length), p);
 }

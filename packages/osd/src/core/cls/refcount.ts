@@ -1,5 +1,5 @@
 import { cephError, isCephError } from '@ts-ceph/common/core';
-import { DencError, Reader, Writer } from '@ts-ceph/denc';
+import { DencError, Reader, Writer, compareStringBytes } from '@ts-ceph/denc';
 import { ClsContext } from './context';
 import { CLS_METHOD_RD, CLS_METHOD_WR, ClsMethod, decodeClsInput } from './registry';
 
@@ -27,7 +27,7 @@ export interface ClsRefcountTagOp {
   implicitRef: boolean;
 }
 
-const byteOrder = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
+const byteOrder = compareStringBytes;
 
 export function encodeObjRefcount(w: Writer, o: ObjRefcount): void {
   w.envelope(2, 1, () => {

@@ -1,5 +1,5 @@
 import { cephError, isCephError } from '@ts-ceph/common/core';
-import { DencError, Reader, Writer } from '@ts-ceph/denc';
+import { DencError, Reader, Writer, compareStringBytes } from '@ts-ceph/denc';
 import { ClsContext } from './context';
 import { utimeLess } from './log-types';
 import { CLS_METHOD_RD, CLS_METHOD_WR, ClsMethod, decodeClsInput } from './registry';
@@ -134,7 +134,7 @@ async function listBuckets(ctx: ClsContext, input: Buffer): Promise<Buffer> {
   let marker = '';
   for (const [index, bl] of vals) {
     marker = index;
-    if (op.endMarker !== '' && Buffer.compare(Buffer.from(op.endMarker), Buffer.from(index)) <= 0) {
+    if (op.endMarker !== '' && compareStringBytes(op.endMarker, index) <= 0) {
       ret.truncated = false;
       break;
     }

@@ -1,5 +1,5 @@
 import { Errno } from '@ts-ceph/common/core';
-import { DencError, crc32c, Writer } from '@ts-ceph/denc';
+import { DencError, crc32c, stringFromBytes, Writer } from '@ts-ceph/denc';
 import {
   CEPH_OSD_COPY_FROM_FLAGS,
   CephOsdOp,
@@ -82,7 +82,7 @@ function addOmap(raw: Buffer, into: Map<string, Buffer>): void {
   const n = raw.readUInt32LE(0);
   for (let i = 0; i < n; i++) {
     const kl = raw.readUInt32LE(off);
-    const k = raw.toString('utf8', off + 4, off + 4 + kl);
+    const k = stringFromBytes(raw, off + 4, off + 4 + kl);
     off += 4 + kl;
     const vl = raw.readUInt32LE(off);
     into.set(k, raw.subarray(off + 4, off + 4 + vl));

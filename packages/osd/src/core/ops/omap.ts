@@ -1,5 +1,5 @@
 import { Errno } from '@ts-ceph/common/core';
-import { Writer } from '@ts-ceph/denc';
+import { Writer, compareStringBytes, startsWithBytes, stringByteLength } from '@ts-ceph/denc';
 import {
   CephOsdCmpxattrOp,
   CephOsdOp,
@@ -37,31 +37,33 @@ function missing(ctx: OpContext): boolean {
 
 /**
  * Walk the omap (as it was before the op) from strictly after `after`, keys starting with `prefix`,
- * until `max` entries or the byte bound: the shared loop of omap-get-keys and omap-get-vals.
+ * until `max` entries or the byte bound: the shared loop of omap-get-keys and omap-get-vals. Keys
+ * are std::strings: compared and prefix-matched as bytes (denc's string-bytes.ts), as Ceph does,
+ * not as UTF-16 code units (a key need not be UTF-8).
  */
 export async function walkOmap(ctx: OpContext, after: string, prefix: string, max: number, withValues: boolean): Promise<{ vals: Map<string, Buffer>; truncated: boolean }> {
   const vals = new Map<string, Buffer>();
   if (!ctx.before.exists) return { vals, truncated: false };
   let bytes = 0;
   let pos = after;
-  if (prefix > after) {
+  if (compareStringBytes(prefix, after) > 0) {
     // lower_bound(prefix): the prefix itself may be a key.
     const exact = await ctx.store.omapGetValues(ctx.coll, ctx.oid, [prefix]);
     const v = exact.get(prefix);
     if (v !== undefined) {
       if (max === 0) return { vals, truncated: true };
       vals.set(prefix, withValues ? Buffer.from(v) : Buffer.alloc(0));
-      bytes += prefix.length + (withValues ? v.length : 0);
+      bytes += stringByteLength(prefix) + (withValues ? v.length : 0);
     }
     pos = prefix;
   }
   for (;;) {
     const page = await ctx.store.omapGetValsAfter(ctx.coll, ctx.oid, pos, osdOmapLimits.storePageKeys);
     for (const [k, v] of page.values) {
-      if (!k.startsWith(prefix)) return { vals, truncated: false };
+      if (!startsWithBytes(k, prefix)) return { vals, truncated: false };
       if (vals.size >= max || bytes >= osdOmapLimits.bytesPerRequestMax) return { vals, truncated: true };
       vals.set(k, withValues ? Buffer.from(v) : Buffer.alloc(0));
-      bytes += Buffer.byteLength(k) + (withValues ? v.length : 0);
+      bytes += stringByteLength(k) + (withValues ? v.length : 0);
       pos = k;
     }
     if (!page.more || page.values.size === 0) return { vals, truncated: false };
@@ -101,7 +103,7 @@ const getValsByKeys: OpHandler = async (ctx, op, out) => {
   ctx.numRead++;
   const keys = omapKeySetArgs(op);
   const got = ctx.before.exists ? await ctx.store.omapGetValues(ctx.coll, ctx.oid, keys) : new Map<string, Buffer>();
-  const sorted = new Map([...got.entries()].sort((a, b) => Buffer.compare(Buffer.from(a[0]), Buffer.from(b[0]))));
+  const sorted = new Map([...got.entries()].sort((a, b) => compareStringBytes(a[0], b[0])));
   out.data = encodeStrBufferMap(sorted);
   return 0;
 };
@@ -112,7 +114,7 @@ const cmp: OpHandler = async (ctx, op) => {
   if (missing(ctx)) return err(Errno.ENOENT);
   const assertions = omapCmpArgs(op);
   const got = ctx.before.exists ? await ctx.store.omapGetValues(ctx.coll, ctx.oid, [...assertions.keys()]) : new Map<string, Buffer>();
-  for (const [k, a] of [...assertions.entries()].sort((x, y) => Buffer.compare(Buffer.from(x[0]), Buffer.from(y[0])))) {
+  for (const [k, a] of [...assertions.entries()].sort((x, y) => compareStringBytes(x[0], y[0]))) {
     const have = got.get(k) ?? Buffer.alloc(0);
     const c = Buffer.compare(have, a.value);
     if (a.op === CephOsdCmpxattrOp.EQ) {

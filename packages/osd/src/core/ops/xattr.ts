@@ -1,4 +1,5 @@
 import { Errno, CephError, cephError } from '@ts-ceph/common/core';
+import { compareStringBytes } from '@ts-ceph/denc';
 import { CephOsdCmpxattrMode, CephOsdCmpxattrOp, CephOsdOp, encodeStrBufferMap, opXattr } from '@ts-ceph/messages';
 import { OpContext, OpHandler } from '../op-context';
 import { OI_FLAG } from '../object-info';
@@ -39,7 +40,7 @@ export async function userXattrs(ctx: OpContext): Promise<Map<string, Buffer>> {
   const out = new Map<string, Buffer>();
   if (!ctx.before.exists) return out;
   const all = await ctx.store.getattrs(ctx.coll, ctx.oid);
-  for (const [k, v] of [...all.entries()].sort((a, b) => Buffer.compare(Buffer.from(a[0]), Buffer.from(b[0])))) {
+  for (const [k, v] of [...all.entries()].sort((a, b) => compareStringBytes(a[0], b[0]))) {
     if (k.length > 1 && k[0] === '_') out.set(k.slice(1), Buffer.from(v));
   }
   return out;

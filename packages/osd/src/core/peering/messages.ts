@@ -1,5 +1,6 @@
 import { Packr } from 'msgpackr';
 import { cephError } from '@ts-ceph/common/core';
+import { stringFromBytes, stringToBytes } from '@ts-ceph/denc';
 import type { EversionT } from '@ts-ceph/maps';
 import { decodeRepopWire, encodeRepOpBody, encodeRepOpReplyBody, repopWireMarker } from './repop-wire';
 
@@ -52,6 +53,25 @@ export interface PeerActivated extends Base { type: 'activated'; missing: [oid: 
 export interface PeerRepOp extends Base { type: 'repop'; tid: number; prev: Ev; entries: Buffer[]; txn: Buffer; data: Buffer[] }
 /** MOSDRepOpReply: the replica made the write durable. */
 export interface PeerRepOpReply extends Base { type: 'repop_reply'; tid: number; version: Ev }
+/**
+ * xattr names and omap keys with their values, the names as their bytes: a Ceph name need not be
+ * UTF-8 (denc's string-bytes.ts) and a msgpack string can only be UTF-8. An OSD built before names
+ * travelled as bytes sends them as strings, which are still read.
+ */
+export type NamedPairs = [name: Buffer | string, value: Buffer][];
+
+/** Names as bytes for a peer message. */
+export function namedPairs(m: Iterable<readonly [string, Buffer]>): NamedPairs {
+  const out: NamedPairs = [];
+  for (const [k, v] of m) out.push([stringToBytes(k), v]);
+  return out;
+}
+
+/** A peer message's pairs back as names (byte-exact) and values. */
+export function namedMap(p: NamedPairs): Map<string, Buffer> {
+  return new Map(p.map(([k, v]) => [typeof k === 'string' ? k : stringFromBytes(k), v]));
+}
+
 /** MOSDPGPush: an object's whole state at `version` (exists false: it must not exist). */
 export interface PeerPush extends Base {
   type: 'push';
@@ -59,9 +79,9 @@ export interface PeerPush extends Base {
   version: Ev;
   exists: boolean;
   data: Buffer;
-  attrs: [string, Buffer][];
+  attrs: NamedPairs;
   omapHeader: Buffer;
-  omap: [string, Buffer][];
+  omap: NamedPairs;
 }
 /** MOSDPGPushReply: the pushed object is durable. */
 export interface PeerPushReply extends Base { type: 'push_reply'; oid: Buffer; version: Ev }
@@ -72,7 +92,7 @@ export interface PeerPull extends Base { type: 'pull'; oid: Buffer; need: Ev }
  * A ScrubMap entry on the wire: the object, then its size, xattrs, data and omap crc32c (-1: not
  * computed, a shallow scrub) and whether reading it failed; size -1 says the shard lacks it.
  */
-export type ScrubEntry = [oid: Buffer, size: number, attrs: [string, Buffer][], dataDigest: number, omapDigest: number, readError: boolean];
+export type ScrubEntry = [oid: Buffer, size: number, attrs: NamedPairs, dataDigest: number, omapDigest: number, readError: boolean];
 /** MOSDRepScrub: the primary asks for this replica's ScrubMap of a chunk (writes to it are blocked). */
 export interface PeerScrubReq extends Base { type: 'scrub_req'; tid: number; deep: boolean; oids: Buffer[] }
 /** MOSDRepScrubMap: the replica's ScrubMap of the chunk. */
@@ -142,13 +162,14 @@ const isEv: Check = (v) => Array.isArray(v) && v.length === 2 && isU32(v[0]) && 
 const listOf = (max: number, item: Check): Check => (v) => Array.isArray(v) && v.length <= max && v.every(item);
 const pair = (a: Check, b: Check): Check => (v) => Array.isArray(v) && v.length === 2 && a(v[0]) && b(v[1]);
 const isI33: Check = (v) => v === -1 || isU32(v);
-const isStr: Check = (v) => typeof v === 'string' && v.length <= 8192;
+/** An xattr name or omap key: bytes (or a string from an older OSD), as long as omapKeyBytesMax. */
+const isName: Check = (v) => (Buffer.isBuffer(v) || typeof v === 'string') && v.length <= 8192;
 
 const L = peerMessageLimits;
 function isScrubEntry(v: unknown): boolean {
   if (!Array.isArray(v) || v.length !== 6) return false;
   const [oid, size, attrs, dd, od, re] = v as unknown[];
-  return isBuf(oid) && (size === -1 || isSafe(size)) && listOf(L.pairsMax, pair(isStr, isBuf))(attrs) && isI33(dd) && isI33(od) && isBool(re);
+  return isBuf(oid) && (size === -1 || isSafe(size)) && listOf(L.pairsMax, pair(isName, isBuf))(attrs) && isI33(dd) && isI33(od) && isBool(re);
 }
 
 /** Each type's fields beyond pgid/interval, with their checks. */
@@ -161,13 +182,13 @@ const schema: Record<PeerMessage['type'], Record<string, Check>> = {
   activated: { missing: listOf(L.missingMax, (v) => Array.isArray(v) && v.length === 3 && isBuf(v[0]) && isEv(v[1]) && isBool(v[2])) },
   repop: { tid: isSafe, prev: isEv, entries: listOf(L.entriesMax, isBuf), txn: isBuf, data: listOf(L.dataBuffersMax, isBuf) },
   repop_reply: { tid: isSafe, version: isEv },
-  push: { oid: isBuf, version: isEv, exists: isBool, data: isBuf, attrs: listOf(L.pairsMax, pair(isStr, isBuf)), omapHeader: isBuf, omap: listOf(L.pairsMax, pair(isStr, isBuf)) },
+  push: { oid: isBuf, version: isEv, exists: isBool, data: isBuf, attrs: listOf(L.pairsMax, pair(isName, isBuf)), omapHeader: isBuf, omap: listOf(L.pairsMax, pair(isName, isBuf)) },
   push_reply: { oid: isBuf, version: isEv },
   pull: { oid: isBuf, need: isEv },
   scrub_req: { tid: isSafe, deep: isBool, oids: listOf(L.scrubObjectsMax, isBuf) },
   scrub_map: { tid: isSafe, objects: listOf(L.scrubObjectsMax, isScrubEntry) },
   repair_pull: { oid: isBuf, to: listOf(L.repairTargetsMax, isU32) },
-  repair_push: { oid: isBuf, version: isEv, exists: isBool, data: isBuf, attrs: listOf(L.pairsMax, pair(isStr, isBuf)), omapHeader: isBuf, omap: listOf(L.pairsMax, pair(isStr, isBuf)) },
+  repair_push: { oid: isBuf, version: isEv, exists: isBool, data: isBuf, attrs: listOf(L.pairsMax, pair(isName, isBuf)), omapHeader: isBuf, omap: listOf(L.pairsMax, pair(isName, isBuf)) },
   repair_reply: { oid: isBuf },
   stray: {},
   remove: {},

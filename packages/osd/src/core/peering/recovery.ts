@@ -1,8 +1,8 @@
 import { CollT, GHObject, Transaction } from '@ts-ceph/objectstore/interface';
 import { StoreReader } from '../op-context';
 import { MissingItem, oidKey } from './log-merge';
-import { PeerPull, PeerPush } from './messages';
-import { evFrom, evOf } from './messages';
+import { NamedPairs, PeerPull, PeerPush } from './messages';
+import { evFrom, evOf, namedMap, namedPairs } from './messages';
 import { PeeringPG } from './peering-pg';
 import { release } from './rep-ops';
 import { clearMissing } from './missing-store';
@@ -82,7 +82,7 @@ async function recoverObject(p: PeeringPG, key: string, urgent = false): Promise
 /** Read an object's whole state for a push (ReplicatedBackend::build_push_op). */
 async function readPush(store: StoreReader, coll: CollT, item: MissingItem): Promise<PeerPush extends infer M ? Omit<M, 'pgid' | 'interval'> : never> {
   const oid = encodeOid(item.oid);
-  const base = { type: 'push' as const, oid, version: evOf(item.need), exists: false, data: Buffer.alloc(0), attrs: [] as [string, Buffer][], omapHeader: Buffer.alloc(0), omap: [] as [string, Buffer][] };
+  const base = { type: 'push' as const, oid, version: evOf(item.need), exists: false, data: Buffer.alloc(0), attrs: [] as NamedPairs, omapHeader: Buffer.alloc(0), omap: [] as NamedPairs };
   if (item.gone || !(await store.exists(coll, item.oid))) return base;
   const omap: [string, Buffer][] = [];
   for (let after = ''; ; ) {
@@ -90,7 +90,8 @@ async function readPush(store: StoreReader, coll: CollT, item: MissingItem): Pro
     for (const [k, v] of page.values) omap.push([k, v]), (after = k);
     if (!page.more || page.values.size === 0) break;
   }
-  return { ...base, exists: true, data: await store.read(coll, item.oid, 0, 0), attrs: [...(await store.getattrs(coll, item.oid))], omapHeader: await store.omapGetHeader(coll, item.oid), omap };
+  const attrs = namedPairs(await store.getattrs(coll, item.oid));
+  return { ...base, exists: true, data: await store.read(coll, item.oid, 0, 0), attrs, omapHeader: await store.omapGetHeader(coll, item.oid), omap: namedPairs(omap) };
 }
 
 async function pushAll(p: PeeringPG, op: RecoveryOp): Promise<void> {
@@ -105,9 +106,9 @@ function pushTransaction(coll: CollT, oid: GHObject, m: PeerPush): Transaction {
   if (!m.exists) return t;
   t.touch(coll, oid);
   if (m.data.length) t.write(coll, oid, 0, m.data);
-  if (m.attrs.length) t.setattrs(coll, oid, new Map(m.attrs));
+  if (m.attrs.length) t.setattrs(coll, oid, namedMap(m.attrs));
   if (m.omapHeader.length) t.omapSetHeader(coll, oid, m.omapHeader);
-  if (m.omap.length) t.omapSetKeys(coll, oid, new Map(m.omap));
+  if (m.omap.length) t.omapSetKeys(coll, oid, namedMap(m.omap));
   return t;
 }
 

@@ -3,7 +3,7 @@ import { GHObject, Transaction } from '@ts-ceph/objectstore/interface';
 import { OI_ATTR, decodeObjectInfo } from '../object-info';
 import { listObjects, oidKey } from './log-merge';
 import { PeerRepairPush, PeerScrubMap, PeerScrubReq, ScrubEntry } from './messages';
-import { evOf } from './messages';
+import { evOf, namedMap, namedPairs } from './messages';
 import { PeeringPG } from './peering-pg';
 import { PG_STATE } from './pg-state';
 import { objectBusy, release } from './rep-ops';
@@ -145,7 +145,7 @@ export async function handleScrubReq(p: PeeringPG, from: number, m: PeerScrubReq
   const objects: ScrubEntry[] = [];
   for (const b of m.oids) {
     const e = await scrubObject(p.store, p.pg.coll, decodeOid(b), m.deep);
-    objects.push(e ? [b, e.size, [...e.attrs], e.dataDigest ?? -1, e.omapDigest ?? -1, e.readError ?? false] : [b, -1, [], -1, -1, false]);
+    objects.push(e ? [b, e.size, namedPairs(e.attrs), e.dataDigest ?? -1, e.omapDigest ?? -1, e.readError ?? false] : [b, -1, [], -1, -1, false]);
   }
   p.send(from, { type: 'scrub_map', tid: m.tid, objects });
 }
@@ -157,7 +157,7 @@ export async function handleScrubMap(p: PeeringPG, s: ScrubState, from: number, 
   const map: ScrubMap = new Map();
   for (const [oid, size, attrs, dd, od, re] of m.objects) {
     if (size < 0) continue;
-    const o: ScrubObject = { size, attrs: new Map(attrs), readError: re };
+    const o: ScrubObject = { size, attrs: namedMap(attrs), readError: re };
     if (dd >= 0) o.dataDigest = dd;
     if (od >= 0) o.omapDigest = od;
     map.set(oidKey(decodeOid(oid)), o);
@@ -259,15 +259,15 @@ export async function pushRepair(p: PeeringPG, oid: GHObject, to: number[], onSe
   const b = encodeOid(oid);
   const store = p.store;
   const coll = p.pg.coll;
-  const attrs = [...(await store.getattrs(coll, oid))];
-  const oi = decodeObjectInfo(new Map(attrs).get(OI_ATTR)!);
+  const attrs = await store.getattrs(coll, oid);
+  const oi = decodeObjectInfo(attrs.get(OI_ATTR)!);
   const omap: [string, Buffer][] = [];
   for (let after = ''; ; ) {
     const page = await store.omapGetValsAfter(coll, oid, after, 1024);
     for (const [k, v] of page.values) omap.push([k, v]), (after = k);
     if (!page.more || page.values.size === 0) break;
   }
-  const m = { type: 'repair_push' as const, oid: b, version: evOf(oi.version), exists: true, data: await store.read(coll, oid, 0, 0), attrs, omapHeader: await store.omapGetHeader(coll, oid), omap };
+  const m = { type: 'repair_push' as const, oid: b, version: evOf(oi.version), exists: true, data: await store.read(coll, oid, 0, 0), attrs: namedPairs(attrs), omapHeader: await store.omapGetHeader(coll, oid), omap: namedPairs(omap) };
   for (const o of to) {
     if (o === p.whoami) handleRepairPush(p, { ...m, pgid: p.pgid, interval: p.intervalStart }, onSelf);
     else p.send(o, m);
@@ -286,9 +286,9 @@ export function handleRepairPush(p: PeeringPG, m: PeerRepairPush, onSelf: (key: 
   if (newer) return;
   const t = new Transaction().remove(p.pg.coll, oid).touch(p.pg.coll, oid);
   if (m.data.length) t.write(p.pg.coll, oid, 0, m.data);
-  if (m.attrs.length) t.setattrs(p.pg.coll, oid, new Map(m.attrs));
+  if (m.attrs.length) t.setattrs(p.pg.coll, oid, namedMap(m.attrs));
   if (m.omapHeader.length) t.omapSetHeader(p.pg.coll, oid, m.omapHeader);
-  if (m.omap.length) t.omapSetKeys(p.pg.coll, oid, new Map(m.omap));
+  if (m.omap.length) t.omapSetKeys(p.pg.coll, oid, namedMap(m.omap));
   p.queue(t, async () => {
     if (primary === p.whoami) return onSelf(key);
     p.send(primary, { type: 'repair_reply', oid: m.oid });
