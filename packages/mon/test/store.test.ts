@@ -7,7 +7,8 @@ import type { Test } from 'tap';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { sharedDir } from '@ts-ceph/common';
-import { Reader, Writer } from '@ts-ceph/denc';
+import { Level } from 'level';
+import { Reader, Writer, stringFromBytes } from '@ts-ceph/denc';
 import { tempDir } from '@ts-ceph/testkit';
 import { StoreTransaction, decodeStoreTransaction, encodeStoreTransaction, storeTxnFromBuffer, storeTxnToBuffer, StoreOp, decodeStoreOp, encodeStoreOp } from '../src/core/store-txn';
 import { MemoryKV } from '../src/store/kv';
@@ -96,6 +97,31 @@ t.test('a second open of a LevelDB store is refused with EBUSY', async (t) => {
   await t.rejects(LevelKV.open(p, { createIfMissing: false }), { code: 'EBUSY' });
   await a.close();
   await t.rejects(LevelKV.open(join(dir.path, 'nope'), { createIfMissing: false }), { code: 'ENOENT' });
+});
+
+t.test('key names that are not UTF-8 (a config-key name may hold any bytes) survive LevelDB, in byte order', async (t) => {
+  const dir = tempDir('ts-mon-store-');
+  t.teardown(dir.cleanup);
+  const p = join(dir.path, 'store.db');
+  // A store written with LevelDB's utf8 key encoding (before keys were stored as their bytes).
+  const old = new Level<string, Buffer>(p, { keyEncoding: 'utf8', valueEncoding: 'buffer' });
+  await old.put('config-key\u0000caf\u00e9', Buffer.from('old'));
+  await old.close();
+  const bin = stringFromBytes(Buffer.from('ff80', 'hex'));
+  const s = await MonitorDBStore.open(await LevelKV.open(p, { createIfMissing: false }));
+  t.equal(s.get('config-key', 'caf\u00e9')?.toString(), 'old', 'a UTF-8 key written before reads the same');
+  await s.apply(new StoreTransaction().put('config-key', bin, Buffer.from('b')).put('config-key', '\ue000', Buffer.from('e')));
+  await s.close();
+  const raw = new Level<Buffer, Buffer>(p, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+  const keys: string[] = [];
+  for await (const k of raw.keys()) keys.push(k.toString('hex'));
+  await raw.close();
+  t.ok(keys.includes(Buffer.from('config-key\u0000').toString('hex') + 'ff80'), `the key is stored as its bytes (${keys.join(' ')})`);
+  const again = await MonitorDBStore.open(await LevelKV.open(p, { createIfMissing: false }));
+  t.teardown(() => again.close());
+  t.equal(again.get('config-key', bin)?.toString(), 'b', 'read back after a reopen');
+  // Byte order: 'caf' c3 a9 < U+E000 (ee 80 80) < ff 80; UTF-16 order puts ff 80 (U+DCFF U+DC80) before U+E000.
+  t.same(again.keys('config-key'), ['caf\u00e9', '\ue000', bin], 'listed in byte order');
 });
 
 t.test('paxos: versions, stored values, trimming', async (t) => {

@@ -5,7 +5,7 @@
  * The config database (ConfigMonitor) stores its `config/...` keys here too, as Ceph does.
  */
 import { cephError } from '@ts-ceph/common/core';
-import { Writer } from '@ts-ceph/denc';
+import { Writer, startsWithBytes } from '@ts-ceph/denc';
 import { PaxosService } from './paxos-service';
 import { StoreTransaction } from './store-txn';
 import { StoreView } from './store-view';
@@ -105,7 +105,7 @@ export class KVMonitor extends PaxosService {
       const f = formatterOrPretty(req);
       f.openObject('config-key store');
       for (const k of this.store.keys(KV_PREFIX, key || undefined)) {
-        if (key && !k.startsWith(key)) break;
+        if (key && !startsWithBytes(k, key)) break;
         const v = this.get(k)!;
         f.dumpString(k, isBinary(v) ? `<<< binary blob of length ${v.length} >>>` : v.toString('utf8'));
       }

@@ -3,6 +3,7 @@
  * driver keeps a full in-memory mirror of the durable store (a monitor's store is small: maps, keys,
  * config), so services never wait on disk to read, and only the commit step touches I/O.
  */
+import { compareStringBytes } from '@ts-ceph/denc';
 import { StoreTransaction, StoreOp } from './store-txn';
 
 export interface StoreView {
@@ -80,7 +81,10 @@ export class MemoryStoreView implements StoreView {
   }
 }
 
-/** LevelDB's default comparator is bytewise; JS string order matches it for the ASCII keys we use. */
+/**
+ * LevelDB's default comparator is bytewise: the keys' bytes (denc's string-bytes.ts), which JS
+ * string order is not for every key (a config-key name may hold any bytes).
+ */
 export function byteOrder(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  return compareStringBytes(a, b);
 }

@@ -5,6 +5,7 @@
  * (fsync) before it resolves: the monitor acknowledges nothing that a crash could lose.
  */
 import { cephError } from '@ts-ceph/common';
+import { compareStringBytes } from '@ts-ceph/denc';
 
 export type KVWrite = { type: 'put'; key: string; value: Buffer } | { type: 'del'; key: string };
 
@@ -40,7 +41,7 @@ export class MemoryKV implements KVBackend {
   writes = 0;
 
   async loadAll(): Promise<[string, Buffer][]> {
-    return [...this.data.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([k, v]) => [k, Buffer.from(v)]);
+    return [...this.data.entries()].sort((a, b) => compareStringBytes(a[0], b[0])).map(([k, v]) => [k, Buffer.from(v)]);
   }
 
   async write(ops: KVWrite[]): Promise<void> {

@@ -4,13 +4,19 @@
  */
 import { Level } from 'level';
 import { cephError } from '@ts-ceph/common';
+import { stringFromBytes, stringToBytes } from '@ts-ceph/denc';
 import { KVBackend, KVWrite } from './kv';
 
+/**
+ * Keys are stored as their bytes (denc's string-bytes.ts): a config-key name, like any Ceph string,
+ * may hold bytes that are not UTF-8, and LevelDB's utf8 key encoding would replace them. A UTF-8 key
+ * is the same bytes either way, so stores written before read the same.
+ */
 export class LevelKV implements KVBackend {
-  private constructor(private readonly db: Level<string, Buffer>) {}
+  private constructor(private readonly db: Level<Buffer, Buffer>) {}
 
   static async open(path: string, opts: { createIfMissing: boolean }): Promise<LevelKV> {
-    const db = new Level<string, Buffer>(path, { keyEncoding: 'utf8', valueEncoding: 'buffer' });
+    const db = new Level<Buffer, Buffer>(path, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
     try {
       await db.open({ createIfMissing: opts.createIfMissing, errorIfExists: false });
     } catch (e) {
@@ -25,7 +31,7 @@ export class LevelKV implements KVBackend {
 
   async loadAll(): Promise<[string, Buffer][]> {
     const out: [string, Buffer][] = [];
-    for await (const [k, v] of this.db.iterator()) out.push([k, v]);
+    for await (const [k, v] of this.db.iterator()) out.push([stringFromBytes(k), v]);
     return out;
   }
 
@@ -33,7 +39,7 @@ export class LevelKV implements KVBackend {
     if (ops.length === 0) return;
     try {
       await this.db.batch(
-        ops.map((o) => (o.type === 'put' ? { type: 'put' as const, key: o.key, value: o.value } : { type: 'del' as const, key: o.key })),
+        ops.map((o) => (o.type === 'put' ? { type: 'put' as const, key: stringToBytes(o.key), value: o.value } : { type: 'del' as const, key: stringToBytes(o.key) })),
         { sync: true },
       );
     } catch (e) {
