@@ -3,13 +3,14 @@
  * OSD's keyring (as for a real ceph-osd), `ts-osd --mkfs` then `ts-osd -f`; it must come up with its
  * own addrs and create the PGs of a size-1 pool (pg_create2 → osd_pg_created). Then rados put, get
  * (same bytes), stat, ls (pgnls over the 8 PGs), rm, get after rm (ENOENT), and a client with only `osd 'allow r pool=p'`
- * refused a put (EPERM). Fails, never skips, when a binary is missing or anything does not work.
+ * refused a put (EPERM), binary omap keys (--omap-key-file) and xattr names. Fails, never skips, when a binary is missing or anything does not work.
  */
 import t from 'tap';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { json } from './mon-lib';
+import { checkBinaryNames } from './osd-binary-names';
 import { OsdDump, startTsOsdCluster } from './osd-lib';
 
 t.test('the real rados CLI against ts-osd on a size-1 pool', async (t) => {
@@ -81,6 +82,9 @@ t.test('the real rados CLI against ts-osd on a size-1 pool', async (t) => {
   r = await rados(['get', 'obj2', dst], ['-n', 'client.ro', '--keyring', roKeyring]);
   t.equal(r.code, 0, `read-only client may read: ${r.stderr}`);
   t.ok(readFileSync(dst).equals(data), 'same bytes for the read-only client');
+
+  // omap keys, xattr and object names that are not UTF-8, byte-exact (osd-binary-names.ts).
+  await checkBinaryNames(t, c, m.dir);
 
   // SIGTERM: the OSD asks to be marked down (MOSDMarkMeDown with request_ack) and exits once the
   // mon acks. With a single OSD the mon keeps it up (mon_osd_min_up_ratio, as Ceph's can_mark_down)
