@@ -203,7 +203,10 @@ t.test('3 ts-osd, pool size 3: replicated writes survive kill -9 of one OSD and 
   // every OSD's store must hold every object, read offline.
   const all = new Set(['hello', 'snapobj', ...ackedA, ...ackedB]);
   await waitFor(async () => /^\s*(\d+) pgs: \1 active\+clean;/.test((await c.ceph(['pg', 'stat'])).stdout), 90_000, 'every PG active+clean after recovery', 500);
-  t.same(await poolCounts(c), { objects, copies: 3 * objects, degraded: 0 }, 'recovered: rados df DEGRADED 0, COPIES still 3 x objects');
+  // The PGs' stats reach the mgr a report after their state does: wait for the counts to settle.
+  const settled = { objects, copies: 3 * objects, degraded: 0 };
+  await waitFor(async () => JSON.stringify((counts = await poolCounts(c))) === JSON.stringify(settled), 30_000, 'rados df after recovery', 500).catch(() => undefined);
+  t.same(counts, settled, 'recovered: rados df DEGRADED 0, COPIES still 3 x objects');
   t.notMatch((await c.ceph(['-s'])).stdout, /degraded/, 'ceph -s: nothing degraded');
   await stopAll(c);
   const stores = await storeObjects(c, poolId);
