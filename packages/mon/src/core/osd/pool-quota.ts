@@ -19,6 +19,8 @@ export type PoolCounts = (id: number) => { numObjects: number; numBytes: number 
 export function updatePoolsStatus(osd: OSDMonitor, counts: PoolCounts): [prio: number, text: string][] {
   const lines: [number, string][] = [];
   for (const [id, pool] of osd.osdmap.pools) {
+    // A pool with no quota and no quota flag has nothing to change: its counts (a sum over its PGs) are not needed.
+    if (pool.quotaMaxBytes <= 0n && pool.quotaMaxObjects <= 0n && !(pool.flags & PoolFlag.FULL_QUOTA)) continue;
     const c = counts(id);
     if (!c) continue;
     const name = osd.osdmap.poolName.get(id) ?? '';
