@@ -9,7 +9,7 @@
  * ESHUTDOWN, and after `blocklist rm` a new connection works. Fails, never skips.
  */
 import t from 'tap';
-import { startTsOsdCluster } from './osd-lib';
+import { rbdPython } from './osd-lib';
 
 const script = `
 import json, subprocess, sys, time, rados, rbd
@@ -84,13 +84,7 @@ print(json.dumps(out))
 `;
 
 t.test('blocklisted clients are fenced: rbd lock break and ceph osd blocklist add/rm', async (t) => {
-  const c = await startTsOsdCluster({ pool: 'rbd' });
-  t.teardown(() => c.stop());
-  const init = await c.mon.ceph(['osd', 'pool', 'application', 'enable', 'rbd', 'rbd']);
-  t.equal(init.code, 0, `application enable: ${init.stderr}`);
-  const r = await c.python(script);
-  t.equal(r.code, 0, `python: ${r.stderr.slice(-3000)}\n${c.osdLog(20)}`);
-  const o = JSON.parse(r.stdout || '{}') as Record<string, unknown>;
+  const { o } = await rbdPython(t, script);
   t.equal(o.owner, true, 'the first client owns the exclusive lock');
   t.equal(o.watchers_before, true, 'both clients watch the header');
   t.equal(o.lock_owners, 1, 'the breaker sees one lock owner');

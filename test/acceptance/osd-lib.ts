@@ -4,6 +4,7 @@
  * then a size-1 pool whose PGs the OSD has created. Every step that fails throws (the test fails,
  * never skips); the real `rados` CLI and /usr/bin/python3 (python3-rados) run against the result.
  */
+import { Test } from 'tap';
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -140,6 +141,21 @@ function debugArgs(): string[] {
 }
 
 /** Start `ts-osd -f` and wait until the osdmap shows osd.0 up. */
+/**
+ * The python3-rbd tests' start: a cluster whose `rbd` pool is tagged for rbd, and `script` run on
+ * it (/usr/bin/python3, argv [conf, pool]) with its stdout parsed as JSON. The set-up and the
+ * script's exit are asserted; the cluster stops when the test ends.
+ */
+export async function rbdPython(t: Test, script: string, opts: Omit<TsOsdClusterOptions, 'pool'> = {}): Promise<{ c: TsOsdCluster; o: Record<string, unknown> }> {
+  const c = await startTsOsdCluster({ ...opts, pool: 'rbd' });
+  t.teardown(() => c.stop());
+  const init = await c.mon.ceph(['osd', 'pool', 'application', 'enable', 'rbd', 'rbd']);
+  t.equal(init.code, 0, `application enable: ${init.stderr}`);
+  const r = await c.python(script);
+  t.equal(r.code, 0, `python: ${r.stderr.slice(-3000)}\n${c.osdLog(20)}`);
+  return { c, o: JSON.parse(r.stdout || '{}') as Record<string, unknown> };
+}
+
 export async function startOsd(mon: TsMon, dir: string): Promise<ChildProcess> {
   const osd = spawn(process.execPath, [tsOsdBin, '-c', mon.conf, '-i', '0', '-f'], { stdio: ['ignore', 'pipe', 'pipe'], env: daemonSpawnEnv() });
   let out = '';

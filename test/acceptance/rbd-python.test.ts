@@ -8,7 +8,7 @@
  * reads back what was written through the encryption layer.
  */
 import t from 'tap';
-import { startTsOsdCluster } from './osd-lib';
+import { rbdPython } from './osd-lib';
 
 const script = `
 import json, os, sys, threading, rados, rbd
@@ -113,13 +113,7 @@ print(json.dumps(out))
 `;
 
 t.test('python3-rbd workflows on ts-osd', async (t) => {
-  const c = await startTsOsdCluster({ pool: 'rbd', deviceBytes: 512 << 20 });
-  t.teardown(() => c.stop());
-  const init = await c.mon.ceph(['osd', 'pool', 'application', 'enable', 'rbd', 'rbd']);
-  t.equal(init.code, 0, `application enable: ${init.stderr}`);
-  const r = await c.python(script);
-  t.equal(r.code, 0, `python: ${r.stderr.slice(-3000)}\n${c.osdLog(20)}`);
-  const o = JSON.parse(r.stdout || '{}') as Record<string, unknown>;
+  const { c, o } = await rbdPython(t, script, { deviceBytes: 512 << 20 });
   t.equal(o.read, true, 'read back what was written');
   t.equal(o.hole, true, 'an unwritten extent reads as zeros');
   t.equal(o.size, 32 << 20, 'resize');
