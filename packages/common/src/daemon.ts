@@ -1,16 +1,33 @@
 import { isCephError } from './errors';
 
 /**
+ * process.exit(code) once what was written to stdout and stderr has left the process. When they
+ * are pipes, process.exit drops writes still queued: a tool that printed thousands of lines to a
+ * slow reader (a loaded machine) lost the end of its output and still exited 0.
+ */
+export function exitAfterFlush(code: number): void {
+  process.exitCode = code;
+  let pending = 2;
+  const done = (): void => {
+    if (--pending === 0) process.exit(code);
+  };
+  // A write's callback runs once it and every write queued before it are flushed (or failed).
+  process.stdout.write('', done);
+  process.stderr.write('', done);
+}
+
+/**
  * The end of a daemon's bin: run `main(argv)` and exit with its code; an error is printed as
- * `<name>: <code>: <message>` (a stack when it is not a CephError) and exits with its errno (else 1).
+ * `<name>: <code>: <message>` (a stack when it is not a CephError) and exits with its errno (else 1),
+ * after stdout and stderr have flushed.
  */
 export function runDaemonMain(name: string, main: (argv: string[]) => Promise<number>): void {
   main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
+    (code) => exitAfterFlush(code),
     (e) => {
       const msg = isCephError(e) ? `${e.code}: ${e.message}` : ((e as Error)?.stack ?? String(e));
       process.stderr.write(`${name}: ${msg}\n`);
-      process.exit(isCephError(e) ? e.errno : 1);
+      exitAfterFlush(isCephError(e) ? e.errno : 1);
     },
   );
 }

@@ -4,7 +4,7 @@
  * src/commands/ exporting `run(options, output): Promise<exitCode>`, listed once in `commands`.
  * Global options (-c, -n, --id, -k, -f, -m, --cluster, --connect-timeout) may appear anywhere.
  */
-import { configureLog, parseDebugLevel } from '@ts-ceph/common';
+import { configureLog, exitAfterFlush, parseDebugLevel } from '@ts-ceph/common';
 import { GlobalOptions, parseGlobalOptions } from '../args';
 import { CommandOutput, printError, processOutput } from '../output';
 import * as status from '../commands/status';
@@ -68,10 +68,10 @@ export async function main(argv: string[], out: CommandOutput = processOutput): 
 
 if (require.main === module) {
   main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
+    (code) => exitAfterFlush(code),
     (e) => {
       process.stderr.write(`ts-ceph: ${(e as Error)?.stack ?? String(e)}\n`);
-      process.exit(1);
+      exitAfterFlush(1);
     },
   );
 }

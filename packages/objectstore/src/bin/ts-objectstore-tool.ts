@@ -3,7 +3,7 @@
 // Exit status: 0 success; 1 the operation failed (stderr "Error <ERRNO>: <message>"; fsck: errors
 // found); 2 bad usage.
 import { readFileSync, statSync, writeSync } from 'node:fs';
-import { CephError, configureLog, parseSize } from '@ts-ceph/common';
+import { CephError, configureLog, exitAfterFlush, parseSize } from '@ts-ceph/common';
 import { stringToBytes } from '@ts-ceph/denc';
 import { NativeStore } from '../blockstore/store';
 import { readKeyFile } from '../luks/key-file';
@@ -194,14 +194,14 @@ async function runOp(store: NativeStore, op: string, opts: Map<string, string>, 
 const namedLine = (name: string, v: Buffer): Buffer => Buffer.concat([stringToBytes(name), Buffer.from(`: ${v.toString('base64')}\n`)]);
 
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => exitAfterFlush(code),
   (e: Error) => {
     if (e instanceof UsageError) {
       process.stderr.write(`${e.message}\n${usage}\n`);
-      process.exit(2);
+      return exitAfterFlush(2);
     }
     const code = e instanceof CephError ? e.code : 'EIO';
     process.stderr.write(`Error ${code}: ${e.message}\n`);
-    process.exit(1);
+    exitAfterFlush(1);
   },
 );
