@@ -8,6 +8,8 @@ import { release } from './rep-ops';
 import { clearMissing } from './missing-store';
 import { RecoveryOp } from './rep-state';
 import { decodeOid, encodeOid } from './txn-codec';
+import { loadObjectStateIn } from '../object-info';
+import { evCmp } from '../pg';
 
 /** Omap keys a push reads per page from the store. */
 const omapPage = 1024;
@@ -60,9 +62,17 @@ async function recoverObject(p: PeeringPG, key: string, urgent = false): Promise
     if (pushTo.size === 0 && !p.ownMissing.has(key)) return;
   }
   const op: RecoveryOp = { key, item, pullFrom: undefined, pushTo };
+  if (p.ownMissing.has(key) && item.gone) {
+    // The object must not exist: the delete is ours to apply, there is nothing to pull.
+    r.recovering.set(key, op);
+    r.recoveryOpsStarted++;
+    return applyOwn(p, op, pushTransaction(p.pg.coll, item.oid, { exists: false } as PeerPush));
+  }
   if (p.ownMissing.has(key)) {
-    // missing_loc: an activated replica whose copy is complete for this object.
-    const src = p.replicas.find((o) => p.peerMissing.has(o) && !p.peerMissing.get(o)!.has(key));
+    // missing_loc: an activated replica whose copy is complete for this object, and which has not
+    // already answered a pull of it with a blank push (_failed_pull: it lacks the object after all).
+    const failed = r.pullFailed.get(key);
+    const src = p.replicas.find((o) => p.peerMissing.has(o) && !p.peerMissing.get(o)!.has(key) && !failed?.has(o));
     if (src === undefined) {
       r.unfound.add(key);
       return;
@@ -116,7 +126,7 @@ function pushTransaction(coll: CollT, oid: GHObject, m: PeerPush): Transaction {
  * MOSDPGPush: at the primary the answer to its pull, at a replica the recovery of an object it
  * lacks. Only an object still missing is written, so a late duplicate never undoes a newer write.
  */
-export function handlePush(p: PeeringPG, from: number, m: PeerPush): void {
+export function handlePush(p: PeeringPG, from: number, m: PeerPush): Promise<void> | void {
   const oid = decodeOid(m.oid);
   const key = oidKey(oid);
   const primary = p.isPrimary;
@@ -124,20 +134,47 @@ export function handlePush(p: PeeringPG, from: number, m: PeerPush): void {
     if (!primary) p.send(from, { type: 'push_reply', oid: m.oid, version: m.version });
     return;
   }
-  if (primary && p.rep.recovering.get(key)?.pullFrom !== from) return;
+  const op = primary ? p.rep.recovering.get(key) : undefined;
+  if (primary && op?.pullFrom !== from) return;
+  const v = evFrom(m.version);
+  if (op && v.epoch === 0 && v.version === 0n) return failedPull(p, op, from);
   const want = p.ownMissing.get(key)!;
-  if (evFrom(m.version).version !== want.need.version || evFrom(m.version).epoch !== want.need.epoch) return;
+  if (v.version !== want.need.version || v.epoch !== want.need.epoch) return;
+  if (op) return applyOwn(p, op, pushTransaction(p.pg.coll, oid, m));
   const t = pushTransaction(p.pg.coll, oid, m);
   clearMissing(t, p.pg, key);
-  p.queue(t, async () => {
+  p.queue(t, () => {
     p.ownMissing.delete(key);
     p.maybeComplete();
-    if (!primary) return p.send(from, { type: 'push_reply', oid: m.oid, version: m.version });
-    const op = p.rep.recovering.get(key);
-    if (!op) return;
+    p.send(from, { type: 'push_reply', oid: m.oid, version: m.version });
+  });
+}
+
+/** The primary's own copy of `op`'s object made as recovered (`t`); then the replicas lacking it get it. */
+function applyOwn(p: PeeringPG, op: RecoveryOp, t: Transaction): void {
+  clearMissing(t, p.pg, op.key);
+  p.queue(t, async () => {
+    p.ownMissing.delete(op.key);
+    p.maybeComplete();
+    if (p.rep.recovering.get(op.key) !== op) return;
     op.pullFrom = undefined;
     await pushAll(p, op);
   });
+}
+
+/**
+ * A blank push (version 0'0) answered our pull (ReplicatedBackend::_failed_pull): that peer lacks
+ * the object at the version we need, whatever its missing set said. It is no source for this
+ * object in this interval; another is tried, and with none left the object is unfound. Taking the
+ * blank as "the object does not exist" would delete it here and then on every copy we push to.
+ */
+async function failedPull(p: PeeringPG, op: RecoveryOp, from: number): Promise<void> {
+  const r = p.rep;
+  let failed = r.pullFailed.get(op.key);
+  if (!failed) r.pullFailed.set(op.key, (failed = new Set()));
+  failed.add(from);
+  r.recovering.delete(op.key);
+  await recoverObject(p, op.key, true);
 }
 
 /** MOSDPGPushReply at the primary: that replica has the object now. */
@@ -152,10 +189,16 @@ export async function handlePushReply(p: PeeringPG, from: number, oidB: Buffer):
 /** MOSDPGPull: push our copy to the primary. */
 export async function handlePull(p: PeeringPG, from: number, m: PeerPull): Promise<void> {
   const oid = decodeOid(m.oid);
-  if (p.ownMissing.has(oidKey(oid))) return;
-  const push = await readPush(p.store, p.pg.coll, { oid, need: evFrom(m.need), gone: false });
-  p.send(from, push);
+  const need = evFrom(m.need);
+  // ReplicatedBackend::handle_pull answers with a blank push (prep_push_op_blank) when it cannot
+  // serve the object; we also refuse a copy at another version than the one asked for.
+  const s = p.ownMissing.has(oidKey(oid)) ? undefined : await loadObjectStateIn(p.store, p.pg.coll, oid);
+  if (!s?.exists || evCmp(s.oi.version, need) !== 0) return p.send(from, { ...blankPush, oid: m.oid });
+  p.send(from, await readPush(p.store, p.pg.coll, { oid, need, gone: false }));
 }
+
+/** A push that carries nothing, at version 0'0: "I cannot serve this pull". */
+const blankPush = { type: 'push' as const, version: evOf({ epoch: 0, version: 0n }), exists: false, data: Buffer.alloc(0), attrs: [] as NamedPairs, omapHeader: Buffer.alloc(0), omap: [] as NamedPairs };
 
 async function finishObject(p: PeeringPG, key: string): Promise<void> {
   p.rep.recovering.delete(key);

@@ -77,6 +77,8 @@ export interface RepState {
   recovering: Map<string, RecoveryOp>;
   /** Objects no reachable copy has (recovery_unfound). */
   unfound: Set<string>;
+  /** Primary: peers that answered a pull of the object with a blank push (no source for it). */
+  pullFailed: Map<string, Set<number>>;
   /** Replica: RepOps that arrived before their predecessor, by the log head they follow. */
   repBuffer: Map<string, { from: number; msg: PeerRepOp }>;
   /** Replica: acknowledgements owed once `durable` reaches their version, in log order from `acksOwedHead`. */
@@ -125,6 +127,7 @@ export function newRepState(): RepState {
     objWaiting: new Map(),
     recovering: new Map(),
     unfound: new Set(),
+    pullFailed: new Map(),
     repBuffer: new Map(),
     acksOwed: [],
     acksOwedHead: 0,

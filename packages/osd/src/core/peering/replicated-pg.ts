@@ -144,8 +144,7 @@ function onReplicationMessage(p: PeeringPG, from: number, msg: PeerMessage): Pro
     case 'repop_reply':
       return handled(handleRepOpReply(p, from, evFrom(msg.version)));
     case 'push':
-      handlePush(p, from, msg);
-      return true;
+      return handled(handlePush(p, from, msg));
     case 'push_reply':
       return handlePushReply(p, from, msg.oid).then(() => true);
     case 'pull':
