@@ -79,7 +79,7 @@ t.test('osd pool set-quota and mon dump: real ceph-mon and ts-mon answer alike; 
   const noStats = await real.ceph(['osd', 'pool', 'get-quota', 'q']);
   t.equal(noStats.stderr, "Error ENOENT: no stats for pool 'q'\n");
   const text = await ours.ceph(['osd', 'pool', 'get-quota', 'q']);
-  t.equal(text.stdout, "quotas for pool 'q':\n  max objects: 2 k objects  (current num objects: 0 objects)\n  max bytes  : 3 MiB  (current num bytes: 0 bytes)\n");
+  t.equal(text.stdout, "quotas for pool 'q':\n  max objects: 2k objects  (current num objects: 0 objects)\n  max bytes  : 3 MiB  (current num bytes: 0 bytes)\n");
   const js = await ours.ceph(['osd', 'pool', 'get-quota', 'q', '-f', 'json']);
   t.same(JSON.parse(js.stdout), { pool_name: 'q', pool_id: 1, quota_max_objects: 2000, current_num_objects: 0, quota_max_bytes: 3 * 1024 * 1024, current_num_bytes: 0 });
   await ours.ceph(['osd', 'pool', 'set-quota', 'q', 'max_objects', '0']);

@@ -68,7 +68,9 @@ t.test('3 ts-osd: a killed OSD is down in 0.5 s, a hung one in 10 s, none under 
   t.equal(r.code, 0, `pool create: ${r.stderr}`);
   const firstLoadChange = watch.changes.length;
   for (let i = 0; i < 2; i++) burners.push(spawn(process.execPath, ['-e', `const e = Date.now() + ${loadSeconds * 1000}; while (Date.now() < e) {}`], { stdio: 'ignore' }));
-  const bench = await run('rados', ['-c', c.conf, '-p', 'bench', 'bench', String(loadSeconds), 'write', '-t', '16', '--no-cleanup'], { timeoutMs: (loadSeconds + 60) * 1000 });
+  // 16 KiB writes load the OSDs' CPUs with ops rather than filling their 4 GiB devices: 4 MiB ones
+  // at this host's speed filled them before the 30 s were up (ENOSPC); --max-objects bounds it.
+  const bench = await run('rados', ['-c', c.conf, '-p', 'bench', 'bench', String(loadSeconds), 'write', '-t', '16', '-b', '16384', '--max-objects', '120000', '--no-cleanup'], { timeoutMs: (loadSeconds + 60) * 1000 });
   t.equal(bench.code, 0, `rados bench under load: ${bench.stderr.slice(-500)}`);
   t.match(bench.stdout, /Bandwidth \(MB\/sec\)/, 'rados bench wrote');
   const downs = watch.changes.slice(firstLoadChange).filter((x) => !x.up);

@@ -7,7 +7,7 @@
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
 import { requireBinary } from '@ts-ceph/testkit';
-import { JsonFormatter, formatFixed, formatG } from '../src';
+import { JsonFormatter, byteU, formatFixed, formatG, siU } from '../src';
 
 const values: number[] = [
   0, -0, 1, -1, 0.5, 0.95, Math.fround(0.95), Math.fround(0.9), Math.fround(0.85), 1 / 3, 2 / 3, 123456, 1234565, 1234575, 999999.5, 9999995,
@@ -53,4 +53,17 @@ t.test('JsonFormatter lays sections out as Ceph does', async (t) => {
   f.close();
   const expected = '{\n    "a": 1,\n    "empty": [],\n    "o": {},\n    "list": [\n        "q\\"\\\\\\t\\n\\u0001",\n        0.94999998807907104\n    ],\n    "b": false\n}\n';
   t.equal(f.toString(), expected);
+});
+
+t.test('si_u_t and byte_u_t as 16.2.15 prints them', async (t) => {
+  // `ceph osd pool get-quota` on a real 16.2.15 cluster with max_objects 2000 and max_bytes 3 MiB:
+  // "max objects: 2k objects", "max bytes  : 3 MiB"; si_u_t puts no space before its prefix.
+  t.equal(siU(2000), '2k');
+  t.equal(siU(1220), '1.22k');
+  t.equal(siU(14710), '14.71k');
+  t.equal(siU(999), '999');
+  t.equal(siU(123456), '123.46k');
+  t.equal(siU(2_500_000), '2.50M');
+  t.equal(byteU(3 * 1024 * 1024), '3 MiB');
+  t.equal(byteU(1536), '1.5 KiB');
 });
