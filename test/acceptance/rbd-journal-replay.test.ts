@@ -25,8 +25,9 @@ t.test('rbd journal replay on ts-ceph', async (t) => {
   t.test('a killed writer\'s journal: inspect, export, import, replay', async (t) => {
     await ok(['create', '--size', '16M', '--image-feature', 'exclusive-lock,journaling', 'crash']);
     await ok(['create', '--size', '16M', '--image-feature', 'exclusive-lock,journaling', 'copy']);
-    // A writer killed mid-run leaves journal entries past its last commit position.
-    const writer = spawn('rbd', ['-p', 'jrnl', 'bench', '--io-type', 'write', '--io-size', '4K', '--io-total', '16M', '--io-threads', '4', '--io-pattern', 'rand', 'crash'], { env, stdio: 'ignore' });
+    // A writer killed mid-run leaves journal entries past its last commit position. Its total is
+    // far more than 2 s of writes: 16 MiB (4096 writes) finished before the kill on a fast host.
+    const writer = spawn('rbd', ['-p', 'jrnl', 'bench', '--io-type', 'write', '--io-size', '4K', '--io-total', '1G', '--io-threads', '4', '--io-pattern', 'rand', 'crash'], { env, stdio: 'ignore' });
     const exited = new Promise<void>((resolve) => writer.once('exit', () => resolve()));
     await sleep(2000);
     writer.kill('SIGKILL');
