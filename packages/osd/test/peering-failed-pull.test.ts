@@ -23,12 +23,13 @@ const coll = collPG(1, 3);
 const write = (data: string): MOSDOp => req('obj', [osdOpWriteFull(Buffer.from(data))], { reqid: { name: { type: 8, num: 4100 }, tid: 7n, inc: 0 } });
 
 /** Three active copies of PG 1.3 holding `obj` = "the data", and the means to drive them. */
-async function written(): Promise<{ cores: ReplicatedPG[]; stores: MemStore[]; sent: string[]; pump: () => Promise<void> }> {
+async function written(): Promise<{ cores: ReplicatedPG[]; stores: MemStore[]; sent: string[]; hold: Set<number>; pump: () => Promise<void> }> {
   const { cores, stores } = await threeCores();
   const net: { from: number; to: number; b: PeerWire }[] = [];
   const commits: { osd: number; token: number }[] = [];
   const kicks: number[] = [];
   const sent: string[] = [];
+  const hold = new Set<number>();
   const collect = (osd: number): void => {
     for (const o of cores[osd]!.take()) {
       if (o.kind === 'send') {
@@ -43,14 +44,14 @@ async function written(): Promise<{ cores: ReplicatedPG[]; stores: MemStore[]; s
   };
   const pump = async (): Promise<void> => {
     for (let osd = 0; osd < 3; osd++) collect(osd);
-    await pumpCores(cores, { net, kicks, commits }, new Set(), collect);
+    await pumpCores(cores, { net, kicks, commits }, hold, collect);
   };
   for (let osd = 0; osd < 3; osd++) await cores[osd]!.init([mapping(5, [0, 1, 2])]);
   await pump();
   await cores[0]!.handleOp(clientOp(write('the data')));
   await pump();
   sent.length = 0;
-  return { cores, stores, sent, pump };
+  return { cores, stores, sent, hold, pump };
 }
 
 /** The primary learns it lacks `obj` (its copy lost, as after a log-based peering) and recovers it. */
@@ -100,4 +101,34 @@ t.test('no copy has it: the object is unfound and stays missing', async (t) => {
   await c.cores[0]!.tick();
   await c.pump();
   t.same(c.sent.slice(4), [], 'a tick does not ask the copies that answered blank again');
+});
+
+t.test('a delete the primary lacks is applied on its own copy, once, through ticks while it commits', async (t) => {
+  const c = await written();
+  const need = (await loadObjectStateIn(c.stores[0]!, coll, head)).oi.version;
+  // The authoritative log ends with a delete our copy has not applied (it still holds the object).
+  c.cores[0]!.ownMissing.set(oidKey(head), { oid: head, need, gone: true });
+  c.hold.add(0);
+  // Transactions the primary queued since the last pump (the pump hands them to the store; with
+  // osd.0 held, their commit notices wait).
+  const queued = (): number => c.cores[0]!.out.filter((o) => o.kind === 'txn').length;
+  await startRecovery(c.cores[0]!);
+  t.equal(queued(), 1, 'one delete queued, nothing pulled');
+  await c.pump();
+  // Ticks while the delete is not yet durable resend nothing and start nothing again (a tick used
+  // to finish the op at once, which let a waiting op start it again, and again, without end).
+  let again = 0;
+  for (let i = 0; i < 3; i++) {
+    await c.cores[0]!.tick();
+    again += queued();
+    await c.pump();
+  }
+  t.equal(again, 0, 'the ticks queue no second delete');
+  t.same(c.sent, [], 'and send no pull');
+  c.hold.delete(0);
+  await c.pump();
+  t.notOk(await c.stores[0]!.exists(coll, head), 'the object is gone from the primary');
+  t.ok(await c.stores[1]!.exists(coll, head), "the replicas' copies are not touched (their missing sets do not name it)");
+  t.equal(c.cores[0]!.ownMissing.size, 0);
+  t.equal(c.cores[0]!.rep.recovering.size, 0, 'recovery finished');
 });

@@ -64,6 +64,7 @@ async function recoverObject(p: PeeringPG, key: string, urgent = false): Promise
   const op: RecoveryOp = { key, item, pullFrom: undefined, pushTo };
   if (p.ownMissing.has(key) && item.gone) {
     // The object must not exist: the delete is ours to apply, there is nothing to pull.
+    op.applying = true;
     r.recovering.set(key, op);
     r.recoveryOpsStarted++;
     return applyOwn(p, op, pushTransaction(p.pg.coll, item.oid, { exists: false } as PeerPush));
@@ -135,12 +136,15 @@ export function handlePush(p: PeeringPG, from: number, m: PeerPush): Promise<voi
     return;
   }
   const op = primary ? p.rep.recovering.get(key) : undefined;
-  if (primary && op?.pullFrom !== from) return;
+  if (primary && (op?.pullFrom !== from || op.applying)) return;
   const v = evFrom(m.version);
   if (op && v.epoch === 0 && v.version === 0n) return failedPull(p, op, from);
   const want = p.ownMissing.get(key)!;
   if (v.version !== want.need.version || v.epoch !== want.need.epoch) return;
-  if (op) return applyOwn(p, op, pushTransaction(p.pg.coll, oid, m));
+  if (op) {
+    op.applying = true;
+    return applyOwn(p, op, pushTransaction(p.pg.coll, oid, m));
+  }
   const t = pushTransaction(p.pg.coll, oid, m);
   clearMissing(t, p.pg, key);
   p.queue(t, () => {
@@ -158,6 +162,7 @@ function applyOwn(p: PeeringPG, op: RecoveryOp, t: Transaction): void {
     p.maybeComplete();
     if (p.rep.recovering.get(op.key) !== op) return;
     op.pullFrom = undefined;
+    op.applying = false;
     await pushAll(p, op);
   });
 }
@@ -208,7 +213,9 @@ async function finishObject(p: PeeringPG, key: string): Promise<void> {
 
 /** Resend recovery messages still unanswered; retry unfound objects. */
 export async function recoveryTick(p: PeeringPG): Promise<void> {
-  for (const op of p.rep.recovering.values()) {
+  // A snapshot: an op finished here lets waiting client ops run, which may start new ones.
+  for (const op of [...p.rep.recovering.values()]) {
+    if (op.applying) continue;
     if (op.pullFrom !== undefined) p.send(op.pullFrom, { type: 'pull', oid: encodeOid(op.item.oid), need: evOf(op.item.need) });
     else await pushAll(p, op);
   }

@@ -42,6 +42,8 @@ export interface RecoveryOp {
   item: MissingItem;
   pullFrom: number | undefined;
   pushTo: Set<number>;
+  /** Our own copy's transaction (a missing delete applied here) is queued: nothing to resend. */
+  applying?: boolean;
 }
 
 /** Per-interval replication and recovery state; a new interval starts from a fresh one. */
