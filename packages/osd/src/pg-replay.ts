@@ -1,5 +1,5 @@
 import { EntityAddr } from '@ts-ceph/denc';
-import { OSDMap, OsdState, PgT, isBlocklisted } from '@ts-ceph/maps';
+import { OSDMap, OsdMapFlag, OsdState, PgT, isBlocklisted } from '@ts-ceph/maps';
 import { PG } from './core/pg';
 import { PgMapping, isNewInterval } from './core/peering';
 import { PeeringPG } from './core/peering/peering-pg';
@@ -55,6 +55,14 @@ export async function replayStored(maps: OsdMapStore, pgs: ReadonlyMap<string, P
   return out;
 }
 
+/** `ceph osd set norecover|nobackfill`: the flags that hold back recovery and backfill (set only when on). */
+function recoveryPauseOf(map: OSDMap): Pick<PgMapping, 'noRecover' | 'noBackfill'> {
+  const out: Pick<PgMapping, 'noRecover' | 'noBackfill'> = {};
+  if (map.flags & OsdMapFlag.NORECOVER) out.noRecover = true;
+  if (map.flags & OsdMapFlag.NOBACKFILL) out.noBackfill = true;
+  return out;
+}
+
 /** The PG's placement in `map` as the peering core reads it. */
 export function mappingOf(map: OSDMap, pgid: PgT): PgMapping | undefined {
   const pool = map.pools.get(pgid.pool);
@@ -67,7 +75,7 @@ export function mappingOf(map: OSDMap, pgid: PgT): PgMapping | undefined {
     const info = map.osdInfo[o];
     if (info) upThru.set(o, info.upThru);
   }
-  return { epoch: map.epoch, up: ua.up.filter((o) => o >= 0), upPrimary: ua.upPrimary, acting: ua.acting.filter((o) => o >= 0), primary: ua.actingPrimary, size: pool.size, minSize: pool.minSize, upOsds, upThru, isBlocklisted: blocklistCheckOf(map) };
+  return { epoch: map.epoch, up: ua.up.filter((o) => o >= 0), upPrimary: ua.upPrimary, acting: ua.acting.filter((o) => o >= 0), primary: ua.actingPrimary, size: pool.size, minSize: pool.minSize, upOsds, upThru, isBlocklisted: blocklistCheckOf(map), ...recoveryPauseOf(map) };
 }
 
 /** One check per map, shared by its PGs' mappings; it keeps the blocklist, not the whole map. */

@@ -9,53 +9,17 @@
  */
 import t from 'tap';
 import { CEPH_NOSNAP } from '@ts-ceph/maps';
-import { MOSDOp, osdOpWriteFull } from '@ts-ceph/messages';
-import { MemStore, Transaction, collPG, ghobject } from '@ts-ceph/objectstore';
+import { Transaction, collPG, ghobject } from '@ts-ceph/objectstore';
 import { loadObjectStateIn } from '../src/core/object-info';
-import { PG_STATE, PeerWire, PgMapping, ReplicatedPG, encodePeerWire, oidKey } from '../src/core/peering';
+import { PG_STATE, oidKey } from '../src/core/peering';
 import { startRecovery } from '../src/core/peering/recovery';
-import { req } from './lib/harness';
-import { clientOp, pumpCores, threeCores } from './lib/cores';
+import { clientOp, recoveryCluster, writeObj } from './lib/cores';
 
-const mapping = (epoch: number, acting: number[]): PgMapping => ({ epoch, up: acting, upPrimary: acting[0]!, acting, primary: acting[0]!, size: 3, minSize: 2, upOsds: new Set([0, 1, 2]) });
 const head = ghobject({ pool: 1, name: 'obj', hash: 0x1234abcb, snap: CEPH_NOSNAP });
 const coll = collPG(1, 3);
-const write = (data: string): MOSDOp => req('obj', [osdOpWriteFull(Buffer.from(data))], { reqid: { name: { type: 8, num: 4100 }, tid: 7n, inc: 0 } });
-
-/** Three active copies of PG 1.3 holding `obj` = "the data", and the means to drive them. */
-async function written(): Promise<{ cores: ReplicatedPG[]; stores: MemStore[]; sent: string[]; hold: Set<number>; pump: () => Promise<void> }> {
-  const { cores, stores } = await threeCores();
-  const net: { from: number; to: number; b: PeerWire }[] = [];
-  const commits: { osd: number; token: number }[] = [];
-  const kicks: number[] = [];
-  const sent: string[] = [];
-  const hold = new Set<number>();
-  const collect = (osd: number): void => {
-    for (const o of cores[osd]!.take()) {
-      if (o.kind === 'send') {
-        net.push({ from: osd, to: o.to, b: encodePeerWire(o.msg) });
-        if (o.msg.type === 'push' || o.msg.type === 'pull') sent.push(`${o.msg.type} ${osd}->${o.to}${o.msg.type === 'push' && o.msg.version[0] === 0 && o.msg.version[1] === 0 ? ' blank' : ''}`);
-      } else if (o.kind === 'txn') {
-        void stores[osd]!.queueTransaction(o.t);
-        commits.push({ osd, token: o.token });
-      } else if (o.kind === 'kick') kicks.push(osd);
-      else if (o.kind === 'effects') for (const f of o.run) f();
-    }
-  };
-  const pump = async (): Promise<void> => {
-    for (let osd = 0; osd < 3; osd++) collect(osd);
-    await pumpCores(cores, { net, kicks, commits }, hold, collect);
-  };
-  for (let osd = 0; osd < 3; osd++) await cores[osd]!.init([mapping(5, [0, 1, 2])]);
-  await pump();
-  await cores[0]!.handleOp(clientOp(write('the data')));
-  await pump();
-  sent.length = 0;
-  return { cores, stores, sent, hold, pump };
-}
 
 /** The primary learns it lacks `obj` (its copy lost, as after a log-based peering) and recovers it. */
-async function primaryLacks(c: Awaited<ReturnType<typeof written>>): Promise<void> {
+async function primaryLacks(c: Awaited<ReturnType<typeof recoveryCluster>>): Promise<void> {
   const need = (await loadObjectStateIn(c.stores[2]!, coll, head)).oi.version;
   await c.stores[0]!.queueTransaction(new Transaction().remove(coll, head));
   c.cores[0]!.ownMissing.set(oidKey(head), { oid: head, need, gone: false });
@@ -64,7 +28,7 @@ async function primaryLacks(c: Awaited<ReturnType<typeof written>>): Promise<voi
 }
 
 t.test('a source without the object answers blank; the primary pulls from the next copy', async (t) => {
-  const c = await written();
+  const c = await recoveryCluster();
   t.equal(c.cores[0]!.phase, 'active');
   // osd.1's copy is gone although its missing set does not say so (a lost copy).
   await c.stores[1]!.queueTransaction(new Transaction().remove(coll, head));
@@ -77,10 +41,10 @@ t.test('a source without the object answers blank; the primary pulls from the ne
 });
 
 t.test('a source holding another version answers blank too', async (t) => {
-  const c = await written();
+  const c = await recoveryCluster();
   // osd.1 keeps its copy of the first write: the second one reaches it, then its store loses it.
   const old = { data: await c.stores[1]!.read(coll, head, 0, 0), attrs: await c.stores[1]!.getattrs(coll, head) };
-  await c.cores[0]!.handleOp(clientOp({ ...write('newer data'), reqid: { name: { type: 8, num: 4100 }, tid: 8n, inc: 0 } }));
+  await c.cores[0]!.handleOp(clientOp(writeObj('newer data', 8n)));
   await c.pump();
   await c.stores[1]!.queueTransaction(new Transaction().remove(coll, head).write(coll, head, 0, old.data).setattrs(coll, head, old.attrs));
   c.sent.length = 0;
@@ -90,7 +54,7 @@ t.test('a source holding another version answers blank too', async (t) => {
 });
 
 t.test('no copy has it: the object is unfound and stays missing', async (t) => {
-  const c = await written();
+  const c = await recoveryCluster();
   await c.stores[1]!.queueTransaction(new Transaction().remove(coll, head));
   await c.stores[2]!.queueTransaction(new Transaction().remove(coll, head));
   await primaryLacks(c);
@@ -104,7 +68,7 @@ t.test('no copy has it: the object is unfound and stays missing', async (t) => {
 });
 
 t.test('a delete the primary lacks is applied on its own copy, once, through ticks while it commits', async (t) => {
-  const c = await written();
+  const c = await recoveryCluster();
   const need = (await loadObjectStateIn(c.stores[0]!, coll, head)).oi.version;
   // The authoritative log ends with a delete our copy has not applied (it still holds the object).
   c.cores[0]!.ownMissing.set(oidKey(head), { oid: head, need, gone: true });

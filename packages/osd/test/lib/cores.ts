@@ -4,11 +4,11 @@
  * that delivers messages, kicks and commit notices until nothing moves.
  */
 import { makeAddr } from '@ts-ceph/denc';
-import { MOSDOp } from '@ts-ceph/messages';
+import { MOSDOp, osdOpWriteFull } from '@ts-ceph/messages';
 import { MemStore, Transaction, collPG } from '@ts-ceph/objectstore';
 import { PG } from '../../src/core/pg';
-import { ClientOp, PeerWire, ReplicatedPG, decodePeerWire, defaultPeeringConf } from '../../src/core/peering';
-import { allowAll, testNow } from './harness';
+import { ClientOp, PeerWire, PgMapping, ReplicatedPG, decodePeerWire, defaultPeeringConf, encodePeerWire } from '../../src/core/peering';
+import { allowAll, req, testNow } from './harness';
 
 /** Cores 0, 1 and 2 of PG 1.3 (pool 1, seed 3), each on its own mounted MemStore with the PG created. */
 export async function threeCores(): Promise<{ cores: ReplicatedPG[]; stores: MemStore[] }> {
@@ -69,3 +69,42 @@ export async function pumpCores(cores: readonly ReplicatedPG[], q: CoreQueues, h
     }
   }
 }
+
+/** PG 1.3 on osd.0, 1 and 2 (osd.0 primary) in map `epoch`, with `over` (map flags) on top. */
+export const activeMapping = (epoch: number, over: Partial<PgMapping> = {}): PgMapping => ({ epoch, up: [0, 1, 2], upPrimary: 0, acting: [0, 1, 2], primary: 0, size: 3, minSize: 2, upOsds: new Set([0, 1, 2]), ...over });
+
+/** A write_full of `obj` (the object of recoveryCluster) by client.4100 with tid `tid`. */
+export const writeObj = (data: string, tid: bigint): MOSDOp => req('obj', [osdOpWriteFull(Buffer.from(data))], { reqid: { name: { type: 8, num: 4100 }, tid, inc: 0 } });
+
+/** Three active copies of PG 1.3 holding `obj` = "the data", and the means to drive them. */
+export async function recoveryCluster(): Promise<{ cores: ReplicatedPG[]; stores: MemStore[]; sent: string[]; hold: Set<number>; pump: () => Promise<void> }> {
+  const { cores, stores } = await threeCores();
+  const net: { from: number; to: number; b: PeerWire }[] = [];
+  const commits: { osd: number; token: number }[] = [];
+  const kicks: number[] = [];
+  const sent: string[] = [];
+  const hold = new Set<number>();
+  const collect = (osd: number): void => {
+    for (const o of cores[osd]!.take()) {
+      if (o.kind === 'send') {
+        net.push({ from: osd, to: o.to, b: encodePeerWire(o.msg) });
+        if (o.msg.type === 'push' || o.msg.type === 'pull') sent.push(`${o.msg.type} ${osd}->${o.to}${o.msg.type === 'push' && o.msg.version[0] === 0 && o.msg.version[1] === 0 ? ' blank' : ''}`);
+      } else if (o.kind === 'txn') {
+        void stores[osd]!.queueTransaction(o.t);
+        commits.push({ osd, token: o.token });
+      } else if (o.kind === 'kick') kicks.push(osd);
+      else if (o.kind === 'effects') for (const f of o.run) f();
+    }
+  };
+  const pump = async (): Promise<void> => {
+    for (let osd = 0; osd < 3; osd++) collect(osd);
+    await pumpCores(cores, { net, kicks, commits }, hold, collect);
+  };
+  for (let osd = 0; osd < 3; osd++) await cores[osd]!.init([activeMapping(5)]);
+  await pump();
+  await cores[0]!.handleOp(clientOp(writeObj('the data', 7n)));
+  await pump();
+  sent.length = 0;
+  return { cores, stores, sent, hold, pump };
+}
+

@@ -27,6 +27,13 @@ export interface PgMapping {
    * every op (PrimaryLogPG::do_op). Absent when the map blocklists nobody.
    */
   isBlocklisted?: (addr: EntityAddr) => boolean;
+  /**
+   * CEPH_OSDMAP_NORECOVER (OSD::activate_map pauses the recovery queue): no recovery or backfill
+   * op starts, but one a client op waits for; those in flight finish.
+   */
+  noRecover?: boolean;
+  /** CEPH_OSDMAP_NOBACKFILL: no push to a backfill target starts, but one a client op waits for. */
+  noBackfill?: boolean;
 }
 
 /** pg_interval_t, the parts peering reads. */

@@ -22,6 +22,8 @@ const omapPage = 1024;
  */
 export async function startRecovery(p: PeeringPG): Promise<void> {
   if (p.phase !== 'active') return;
+  // norecover: nothing new starts (the recovery tick calls again once the flag is gone).
+  if (p.mapping!.noRecover) return maybeClean(p);
   const keys = new Set([...p.ownMissing.keys()]);
   for (const m of p.peerMissing.values()) for (const k of m.keys()) keys.add(k);
   for (const k of keys) {
@@ -55,8 +57,10 @@ async function recoverObject(p: PeeringPG, key: string, urgent = false): Promise
   if (!urgent) {
     const busy = backfilling(p);
     for (const o of [...pushTo]) {
-      if (!r.backfillTargets.has(o) || busy.has(o)) continue;
-      if (busy.size < p.conf.osdMaxBackfills) busy.add(o);
+      if (!r.backfillTargets.has(o)) continue;
+      if (p.mapping!.noBackfill) pushTo.delete(o);
+      else if (busy.has(o)) continue;
+      else if (busy.size < p.conf.osdMaxBackfills) busy.add(o);
       else pushTo.delete(o);
     }
     if (pushTo.size === 0 && !p.ownMissing.has(key)) return;
