@@ -71,7 +71,7 @@ async function recoverObject(p: PeeringPG, key: string, urgent = false): Promise
     op.applying = true;
     r.recovering.set(key, op);
     r.recoveryOpsStarted++;
-    return applyOwn(p, op, pushTransaction(p.pg.coll, item.oid, { exists: false } as PeerPush));
+    return applyOwn(p, op, new Transaction().remove(p.pg.coll, item.oid));
   }
   if (p.ownMissing.has(key)) {
     // missing_loc: an activated replica whose copy is complete for this object, and which has not
