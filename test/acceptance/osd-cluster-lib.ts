@@ -3,6 +3,7 @@
  * tests, with a MonClient of our own subscribed to the osdmap: tests see each map as the monitor
  * publishes it, so a markdown is timed to the map, not to how long a `ceph` CLI takes to start.
  */
+import { Test } from 'tap';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCephConf, realClock } from '@ts-ceph/common';
@@ -100,6 +101,21 @@ export async function bootstrapTsCluster(osds: number): Promise<BootstrappedClus
       cleanup();
     },
   };
+}
+
+/**
+ * `bootstrapTsCluster(osds)` with an osdmap watch, both stopped when `t` ends, once the watch has
+ * seen every OSD up.
+ */
+export async function bootstrapWatched(t: Test, osds: number): Promise<{ c: BootstrappedCluster; watch: MapWatch }> {
+  const c = await bootstrapTsCluster(osds);
+  const watch = await watchOsdMap(c.conf);
+  t.teardown(async () => {
+    await watch.stop();
+    await c.cleanup();
+  });
+  for (let o = 0; o < osds; o++) await watch.waitUp(o, true, 0, 30_000);
+  return { c, watch };
 }
 
 /**

@@ -6,17 +6,11 @@
  */
 import t from 'tap';
 import { requireBinary, run, waitFor } from '@ts-ceph/testkit';
-import { bootstrapTsCluster, watchOsdMap } from './osd-cluster-lib';
+import { bootstrapWatched } from './osd-cluster-lib';
 
 t.test('norecover holds recovery back until it is unset', async (t) => {
   for (const b of ['ceph', 'rados']) requireBinary(b);
-  const c = await bootstrapTsCluster(3);
-  const watch = await watchOsdMap(c.conf);
-  t.teardown(async () => {
-    await watch.stop();
-    await c.cleanup();
-  });
-  for (const o of [0, 1, 2]) await watch.waitUp(o, true, 0, 30_000);
+  const { c, watch } = await bootstrapWatched(t, 3);
   const rados = (args: string[], input?: string) => run('rados', ['-c', c.conf, '--rados-osd-op-timeout', '60', '-p', 'nr', ...args], { timeoutMs: 90_000, input });
   t.equal((await c.ceph(['osd', 'pool', 'create', 'nr', '8'])).code, 0, 'pool nr');
   for (let i = 0; i < 10; i++) t.equal((await rados(['put', `a${i}`, '-'], `before ${i}\n`)).code, 0);

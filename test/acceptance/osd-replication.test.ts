@@ -18,7 +18,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '@ts-ceph/common';
 import { requireBinary, run, waitFor } from '@ts-ceph/testkit';
-import { BootstrappedCluster, bootstrapTsCluster, osdLogTails, waitOsdsStopped, watchOsdMap } from './osd-cluster-lib';
+import { BootstrappedCluster, bootstrapWatched, osdLogTails, waitOsdsStopped } from './osd-cluster-lib';
 
 const toolBin = join(repoRoot(), 'packages', 'objectstore', 'dist', 'src', 'bin', 'ts-objectstore-tool.js');
 const pool = 'rep';
@@ -115,13 +115,7 @@ async function stopAll(c: BootstrappedCluster): Promise<void> {
 
 t.test('3 ts-osd, pool size 3: replicated writes survive kill -9 of one OSD and of all three', async (t) => {
   for (const b of ['ceph', 'rados']) requireBinary(b);
-  const c = await bootstrapTsCluster(3);
-  const watch = await watchOsdMap(c.conf);
-  t.teardown(async () => {
-    await watch.stop();
-    await c.cleanup();
-  });
-  for (const o of [0, 1, 2]) await watch.waitUp(o, true, 0, 30_000);
+  const { c, watch } = await bootstrapWatched(t, 3);
   let r = await c.ceph(['osd', 'pool', 'create', pool, '8']);
   t.equal(r.code, 0, `pool create: ${r.stderr}`);
   r = await c.ceph(['osd', 'pool', 'get', pool, 'size']);

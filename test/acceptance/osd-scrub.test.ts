@@ -13,7 +13,7 @@ import { closeSync, existsSync, openSync, readFileSync, readSync, writeFileSync,
 import { join } from 'node:path';
 import { repoRoot } from '@ts-ceph/common';
 import { requireBinary, run, waitFor } from '@ts-ceph/testkit';
-import { BootstrappedCluster, bootstrapTsCluster, watchOsdMap } from './osd-cluster-lib';
+import { BootstrappedCluster, bootstrapWatched } from './osd-cluster-lib';
 
 const toolBin = join(repoRoot(), 'packages', 'objectstore', 'dist', 'src', 'bin', 'ts-objectstore-tool.js');
 const pool = 'scrubbed';
@@ -71,13 +71,7 @@ function flipOnDevice(dev: string, data: Buffer): number {
 
 t.test('deep scrub finds a damaged replica, repair fixes it', async (t) => {
   for (const b of ['ceph', 'rados']) requireBinary(b);
-  const c = await bootstrapTsCluster(3);
-  const watch = await watchOsdMap(c.conf);
-  t.teardown(async () => {
-    await watch.stop();
-    await c.cleanup();
-  });
-  for (const o of [0, 1, 2]) await watch.waitUp(o, true, 0, 30_000);
+  const { c, watch } = await bootstrapWatched(t, 3);
   let r = await c.ceph(['osd', 'pool', 'create', pool, '1']);
   t.equal(r.code, 0, `pool create: ${r.stderr}`);
   await c.ceph(['osd', 'pool', 'application', 'enable', pool, 'rados']);

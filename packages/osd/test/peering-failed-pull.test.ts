@@ -8,21 +8,18 @@
  * Three cores on MemStores, a test-driven network; copies lost behind the cores' backs.
  */
 import t from 'tap';
-import { CEPH_NOSNAP } from '@ts-ceph/maps';
-import { Transaction, collPG, ghobject } from '@ts-ceph/objectstore';
+import { Transaction } from '@ts-ceph/objectstore';
 import { loadObjectStateIn } from '../src/core/object-info';
 import { PG_STATE, oidKey } from '../src/core/peering';
 import { startRecovery } from '../src/core/peering/recovery';
-import { clientOp, recoveryCluster, writeObj } from './lib/cores';
+import { RecoveryCluster, clientOp, losePrimaryCopy, recoveryCluster, recoveryColl, recoveryObj, writeObj } from './lib/cores';
 
-const head = ghobject({ pool: 1, name: 'obj', hash: 0x1234abcb, snap: CEPH_NOSNAP });
-const coll = collPG(1, 3);
+const head = recoveryObj;
+const coll = recoveryColl;
 
 /** The primary learns it lacks `obj` (its copy lost, as after a log-based peering) and recovers it. */
-async function primaryLacks(c: Awaited<ReturnType<typeof recoveryCluster>>): Promise<void> {
-  const need = (await loadObjectStateIn(c.stores[2]!, coll, head)).oi.version;
-  await c.stores[0]!.queueTransaction(new Transaction().remove(coll, head));
-  c.cores[0]!.ownMissing.set(oidKey(head), { oid: head, need, gone: false });
+async function primaryLacks(c: RecoveryCluster): Promise<void> {
+  await losePrimaryCopy(c);
   await startRecovery(c.cores[0]!);
   await c.pump();
 }

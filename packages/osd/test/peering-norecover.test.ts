@@ -5,17 +5,14 @@
  * a map without the flag arrives, the recovery tick starts what waited. Three cores on MemStores.
  */
 import t from 'tap';
-import { CEPH_NOSNAP } from '@ts-ceph/maps';
 import { CephOsdFlag, osdOpRead } from '@ts-ceph/messages';
-import { Transaction, collPG, ghobject } from '@ts-ceph/objectstore';
-import { loadObjectStateIn } from '../src/core/object-info';
-import { PG_STATE, oidKey, pgStateString } from '../src/core/peering';
+import { PG_STATE, pgStateString } from '../src/core/peering';
 import { startRecovery } from '../src/core/peering/recovery';
 import { req } from './lib/harness';
-import { activeMapping, clientOp, recoveryCluster } from './lib/cores';
+import { activeMapping, clientOp, losePrimaryCopy, recoveryCluster, recoveryColl, recoveryObj } from './lib/cores';
 
-const head = ghobject({ pool: 1, name: 'obj', hash: 0x1234abcb, snap: CEPH_NOSNAP });
-const coll = collPG(1, 3);
+const head = recoveryObj;
+const coll = recoveryColl;
 
 t.test('norecover holds recovery back, but not for a client op; unset, recovery goes on', async (t) => {
   const c = await recoveryCluster();
@@ -24,9 +21,7 @@ t.test('norecover holds recovery back, but not for a client op; unset, recovery 
   for (const core of c.cores) await core.advanceMap(activeMapping(6, { noRecover: true }));
   await c.pump();
   t.equal(primary.phase, 'active', 'a flag change starts no interval');
-  const need = (await loadObjectStateIn(c.stores[1]!, coll, head)).oi.version;
-  await c.stores[0]!.queueTransaction(new Transaction().remove(coll, head));
-  primary.ownMissing.set(oidKey(head), { oid: head, need, gone: false });
+  await losePrimaryCopy(c);
   await startRecovery(primary);
   await primary.tick();
   await c.pump();
@@ -41,8 +36,7 @@ t.test('norecover holds recovery back, but not for a client op; unset, recovery 
   t.same((await c.stores[0]!.read(coll, head, 0, 0)).toString(), 'the data');
 
   // The copy lost again, with no op waiting on it this time: it waits for the flag to go.
-  await c.stores[0]!.queueTransaction(new Transaction().remove(coll, head));
-  primary.ownMissing.set(oidKey(head), { oid: head, need, gone: false });
+  await losePrimaryCopy(c);
   c.sent.length = 0;
   await primary.tick();
   await c.pump();

@@ -5,9 +5,11 @@
  */
 import { makeAddr } from '@ts-ceph/denc';
 import { MOSDOp, osdOpWriteFull } from '@ts-ceph/messages';
-import { MemStore, Transaction, collPG } from '@ts-ceph/objectstore';
+import { CEPH_NOSNAP } from '@ts-ceph/maps';
+import { MemStore, Transaction, collPG, ghobject } from '@ts-ceph/objectstore';
+import { loadObjectStateIn } from '../../src/core/object-info';
 import { PG } from '../../src/core/pg';
-import { ClientOp, PeerWire, PgMapping, ReplicatedPG, decodePeerWire, defaultPeeringConf, encodePeerWire } from '../../src/core/peering';
+import { ClientOp, PeerWire, PgMapping, ReplicatedPG, decodePeerWire, defaultPeeringConf, encodePeerWire, oidKey } from '../../src/core/peering';
 import { allowAll, req, testNow } from './harness';
 
 /** Cores 0, 1 and 2 of PG 1.3 (pool 1, seed 3), each on its own mounted MemStore with the PG created. */
@@ -76,8 +78,32 @@ export const activeMapping = (epoch: number, over: Partial<PgMapping> = {}): PgM
 /** A write_full of `obj` (the object of recoveryCluster) by client.4100 with tid `tid`. */
 export const writeObj = (data: string, tid: bigint): MOSDOp => req('obj', [osdOpWriteFull(Buffer.from(data))], { reqid: { name: { type: 8, num: 4100 }, tid, inc: 0 } });
 
+/** The object of recoveryCluster (`obj` in PG 1.3) and its collection. */
+export const recoveryObj = ghobject({ pool: 1, name: 'obj', hash: 0x1234abcb, snap: CEPH_NOSNAP });
+export const recoveryColl = collPG(1, 3);
+
+export interface RecoveryCluster {
+  cores: ReplicatedPG[];
+  stores: MemStore[];
+  /** Pulls and pushes sent, as "pull 0->1", "push 1->0 blank". */
+  sent: string[];
+  /** OSDs whose commit notices are held back. */
+  hold: Set<number>;
+  pump(): Promise<void>;
+}
+
+/**
+ * The primary's copy of `obj` is lost behind its back and its missing set names it at the version
+ * osd.2 holds (as after a log-based peering); recovery is not started here.
+ */
+export async function losePrimaryCopy(c: RecoveryCluster): Promise<void> {
+  const need = (await loadObjectStateIn(c.stores[2]!, recoveryColl, recoveryObj)).oi.version;
+  await c.stores[0]!.queueTransaction(new Transaction().remove(recoveryColl, recoveryObj));
+  c.cores[0]!.ownMissing.set(oidKey(recoveryObj), { oid: recoveryObj, need, gone: false });
+}
+
 /** Three active copies of PG 1.3 holding `obj` = "the data", and the means to drive them. */
-export async function recoveryCluster(): Promise<{ cores: ReplicatedPG[]; stores: MemStore[]; sent: string[]; hold: Set<number>; pump: () => Promise<void> }> {
+export async function recoveryCluster(): Promise<RecoveryCluster> {
   const { cores, stores } = await threeCores();
   const net: { from: number; to: number; b: PeerWire }[] = [];
   const commits: { osd: number; token: number }[] = [];
