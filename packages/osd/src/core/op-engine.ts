@@ -73,6 +73,33 @@ export interface OpEnv {
 }
 
 /**
+ * The env of one run of a client op: the driver's part (`e`) with the PG's epoch, object contexts
+ * and blocklist, every field named, so every op's env has one hidden class. A spread
+ * (`{ ...e, epoch, obc, isBlocklisted }`) made V8 build three new maps for every op (a clone's map
+ * keeps no transitions): each function reading the env went megamorphic, and each major GC that
+ * found a map of a finished op dead threw away the optimized code that had seen it ("weak
+ * objects"), 150-320 functions recompiled at a time (bench/osd-profile.md "Map churn per op").
+ */
+export function pgRunEnv(e: Omit<OpEnv, 'epoch'>, epoch: number, obc: ObjectContextCache | undefined, isBlocklisted: ((addr: EntityAddr) => boolean) | undefined): OpEnv {
+  const env: { [K in keyof Required<OpEnv>]: OpEnv[K] | undefined } = {
+    epoch,
+    now: e.now,
+    pool: e.pool,
+    session: e.session,
+    origin: e.origin,
+    log: e.log,
+    client: e.client,
+    watches: e.watches,
+    copySource: e.copySource,
+    failsafeFull: e.failsafeFull,
+    scrubLs: e.scrubLs,
+    obc,
+    isBlocklisted,
+  };
+  return env as OpEnv;
+}
+
+/**
  * The outcome of one MOSDOp: the reply, and for a write op the transaction (data, object info,
  * PG log entry and info together) whose commit must come before the reply is sent. `dupOf` names
  * the logged version of a resent write: the driver replies once that version is durable.

@@ -2,7 +2,7 @@ import { assert } from '@ts-ceph/common/core';
 import { EversionT } from '@ts-ceph/maps';
 import { MOSDOpReply } from '@ts-ceph/messages';
 import { ghobjectEquals } from '@ts-ceph/objectstore/interface';
-import { OpOutcome, executeOp, opMayWrite, opObject } from '../op-engine';
+import { OpOutcome, executeOp, opMayWrite, opObject, pgRunEnv } from '../op-engine';
 import { decodeLogEntry, evCmp, evKeyName } from '../pg';
 import { oidKey } from './log-merge';
 import { PeerRepOp } from './messages';
@@ -61,7 +61,7 @@ export function dispatch(p: PeeringPG, op: PgOp): Promise<void> | void {
   if (internal) return runInternal(p, op, key);
   const prev = p.pg.info.lastUpdate;
   // With the PG's object contexts a write to an object it has just written runs synchronously.
-  const out = executeOp(p.store, p.pg, op.req, { ...op.env, epoch: p.mapping!.epoch, obc: p.pg.obc, isBlocklisted: p.mapping!.isBlocklisted });
+  const out = executeOp(p.store, p.pg, op.req, pgRunEnv(op.env, p.mapping!.epoch, p.pg.obc, p.mapping!.isBlocklisted));
   if (out instanceof Promise) return out.then((o) => executed(p, op, key, prev, o));
   return executed(p, op, key, prev, out);
 }
