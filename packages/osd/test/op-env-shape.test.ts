@@ -34,7 +34,7 @@ t.test('pgRunEnv carries what { ...env, epoch, obc, isBlocklisted } carried', as
   t.equal(pgRunEnv(bare, 7, undefined, undefined).obc, undefined, 'no object contexts stays none');
 });
 
-t.test('every env pgRunEnv builds has one hidden class; the spread's changed from op to op', async (t) => {
+t.test('every env pgRunEnv builds has one hidden class, where a spread gave ops other ones', async (t) => {
   // %HaveSameMap needs --allow-natives-syntax: a child with the flag builds the envs.
   const engine = JSON.stringify(join(__dirname, '..', 'src', 'core', 'op-engine'));
   const script = `
