@@ -42,8 +42,9 @@ export async function killMidUploadChecks(t: Test, c: OperatorCluster, gw: Opera
   const pendingObj = `pending.${indexObj!.slice('index.'.length)}`;
   const dataObjects = async () => (await c.rados(['-p', 'ts-rgw.data', 'ls'])).stdout.split('\n').filter((o) => o.startsWith(`${bucket}.`)).sort();
   const gc = async (args: string[]) => {
+    const t0 = Date.now();
     const r = await run(process.execPath, [rgwAdminBin, ...admin, 'gc', 'process', ...args], { timeoutMs: 120_000 });
-    t.equal(r.code, 0, `ts-rgw-admin gc process ${args.join(' ')}: ${r.stderr}`);
+    t.equal(r.code, 0, `ts-rgw-admin gc process ${args.join(' ')} (${Date.now() - t0} ms): ${r.stderr}`);
   };
   // Its ops time out (and the poll goes on) rather than hold the kill back.
   const probe = await Rados.connect({ conf: c.conf, name: 'client.admin', keyring: c.keyring, opTimeoutMs: 10_000 });
@@ -64,12 +65,24 @@ export async function killMidUploadChecks(t: Test, c: OperatorCluster, gw: Opera
     const when = `record seen after ${seen.recordMs ?? '-'} ms, a stripe after ${seen.stripeMs ?? '-'} ms, killed after ${Date.now() - sentMs} ms (${seen.polls} polls${seen.error ? `, last probe error: ${seen.error}` : ''})`;
     const exited = new Promise((resolve) => rgw.once('exit', resolve));
     rgw.kill('SIGKILL');
-    await exited;
-    const r = await put;
-    const orphans = (await dataObjects()).filter((o) => !before.includes(o));
-    const pending = (await c.rados(['-p', 'ts-rgw.index', 'listomapkeys', pendingObj])).stdout.split('\n');
-    rgw = await gw.start();
-    const head = JSON.parse((await s3(['s3api', 'head-object', '--bucket', bucket, '--key', 'big.bin'])).stdout || '{}') as { ETag?: string; ContentLength?: number };
+    // How long each step after the kill took, in the attempt's comment: one clean-clone CI run on a
+    // loaded host spent 595 s in this subtest on the reference cluster (13 s alone).
+    const steps: string[] = [];
+    const timed = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
+      const t0 = Date.now();
+      try {
+        return await f();
+      } finally {
+        steps.push(`${name} ${Date.now() - t0} ms`);
+      }
+    };
+    await timed('exit', () => exited);
+    const r = await timed('put answered', () => put);
+    const orphans = (await timed('data ls', dataObjects)).filter((o) => !before.includes(o));
+    const pending = (await timed('pending ls', () => c.rados(['-p', 'ts-rgw.index', 'listomapkeys', pendingObj]))).stdout.split('\n');
+    rgw = await timed('restart', () => gw.start());
+    const head = JSON.parse((await timed('head', () => s3(['s3api', 'head-object', '--bucket', bucket, '--key', 'big.bin']))).stdout || '{}') as { ETag?: string; ContentLength?: number };
+    t.comment(`attempt ${attempt} after the kill: ${steps.join(', ')}`);
     if (set === undefined || head.ETag === md5(big)) {
       // Killed after the publish: the new object is whole; collect what the kill left and retry.
       t.ok((await s3(['s3', 'cp', `s3://${bucket}/big.bin`, '-'])).stdoutBuf.equals(big), `attempt ${attempt}: the kill came after the publish (${r.code === 0 ? 'answered' : 'not answered'}; ${when}), the new object reads back whole`);
