@@ -76,9 +76,9 @@ export interface OpEnv {
  * The env of one run of a client op: the driver's part (`e`) with the PG's epoch, object contexts
  * and blocklist, every field named, so every op's env has one hidden class. A spread
  * (`{ ...e, epoch, obc, isBlocklisted }`) made V8 build three new maps for every op (a clone's map
- * keeps no transitions): each function reading the env went megamorphic, and each major GC that
- * found a map of a finished op dead threw away the optimized code that had seen it ("weak
- * objects"), 150-320 functions recompiled at a time (bench/osd-profile.md "Map churn per op").
+ * keeps no transitions): each function reading the env went megamorphic, and the maps stayed in
+ * old space until a major GC (bench/osd-profile.md "Map churn per op"). The key list is typed so a
+ * field added to OpEnv and not named here fails to compile.
  */
 export function pgRunEnv(e: Omit<OpEnv, 'epoch'>, epoch: number, obc: ObjectContextCache | undefined, isBlocklisted: ((addr: EntityAddr) => boolean) | undefined): OpEnv {
   const env: { [K in keyof Required<OpEnv>]: OpEnv[K] | undefined } = {
