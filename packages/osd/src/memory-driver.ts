@@ -25,6 +25,13 @@ export const memoryTuneIntervalMs = 5_000;
  */
 export const memoryGcSlackBytes = 8 * 1024 * 1024;
 
+/**
+ * Rounds in a row without a full collection of V8's own before the loop starts one (2: ten
+ * seconds). Under a QD32 write load V8 ran one every 1-4 s, with gaps past one round (5 s) after
+ * one of ours had reset its pace.
+ */
+export const memoryGcQuietRounds = 2;
+
 type GcFunction = (opts?: { type?: 'major' | 'minor'; execution?: 'sync' | 'async' }) => unknown;
 let gcFn: GcFunction | undefined | null = null;
 
@@ -84,6 +91,25 @@ export interface MemoryDriverHost {
   usage?(): { heapUsed: number; arrayBuffers: number };
   /** Start a full collection (fullGc's, asynchronous; tests pass their own). */
   collect?(): void;
+  /**
+   * Whether V8 ran a full collection since the last call (majorGcWatch's; tests pass their own).
+   * The first call says whether one ran since the watch was made.
+   */
+  majorGcRan?(): boolean;
+}
+
+/**
+ * Whether V8 has run a full (mark-compact) collection since the last call: an object held only by
+ * a WeakRef, made anew at each call. Scavenges leave a WeakRef's target alone; a full collection
+ * clears it, V8's own as well as ours.
+ */
+export function majorGcWatch(): () => boolean {
+  let ref = new WeakRef({});
+  return () => {
+    const ran = ref.deref() === undefined;
+    ref = new WeakRef({});
+    return ran;
+  };
 }
 
 export class MemoryDriver {
@@ -98,9 +124,13 @@ export class MemoryDriver {
   /** Heap and array buffers in use after the last full collection (the next one's baseline). */
   private liveBytes = 0;
   private collected = true;
+  /** Rounds in a row in which V8 ran no full collection. */
+  private quietRounds = 0;
+  private readonly majorGcRan: () => boolean;
 
   constructor(private readonly host: MemoryDriverHost) {
     this.budget = splitCache(cacheBytesMax(this.conf()));
+    this.majorGcRan = host.majorGcRan ? () => host.majorGcRan!() : majorGcWatch();
   }
 
   conf(): MemoryTargetConf {
@@ -139,21 +169,33 @@ export class MemoryDriver {
   }
 
   /**
-   * A full collection when the process is over osd_memory_target and the heap and array buffers
-   * grew by memoryGcSlackBytes since the last one: asynchronous (V8 marks concurrently), so the op path sees no long pause, and what it
-   * frees goes back to the system at the next round's release.
+   * A full collection when the process is over osd_memory_target, the heap and array buffers grew
+   * by memoryGcSlackBytes since the last one, and V8 ran none of its own for memoryGcQuietRounds
+   * rounds. What it frees goes back to the system at the next round's release.
+   *
+   * Under load V8 runs full collections by itself, which free the promoted Buffers as well; ours
+   * is for the quiet after a burst, when nothing allocates and nothing collects. Ours is no
+   * gentler than V8's: the gc extension runs it atomically (an 80 ms pause under a QD32 write
+   * load), and each one threw away the optimized code of 120-460 functions ("reason: weak
+   * objects") that TurboFan then compiled again, seconds of compile time per collection
+   * (bench/osd-profile.md, "Recompile storms").
    */
   private collectIfGrown(): void {
     const u = (this.host.usage ?? process.memoryUsage)();
     const inUse = u.heapUsed + u.arrayBuffers;
-    if (this.collected) {
+    const v8Collected = this.majorGcRan();
+    if (this.collected || v8Collected) {
+      // After a full collection (ours or V8's): what is in use now is the baseline.
       this.liveBytes = inUse;
       this.collected = false;
+      this.quietRounds = 0;
       return;
     }
+    this.quietRounds++;
     // Only over the target: forced collections every other round halved fio's 4 KiB random reads
     // (bench/memory-profile.md, h-rss2), so below it V8 keeps its own pace.
     if (this.lastMappedBytes <= this.conf().targetBytes || inUse <= this.liveBytes + memoryGcSlackBytes) return;
+    if (this.quietRounds < memoryGcQuietRounds) return;
     if (this.host.collect) this.host.collect();
     else fullGc()?.({ type: 'major', execution: 'async' });
     this.collections++;

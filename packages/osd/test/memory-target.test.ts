@@ -9,7 +9,7 @@ import { SimClock } from '@ts-ceph/common';
 import { tempDir } from '@ts-ceph/testkit';
 import { NativeStore, poolSlabBytes } from '@ts-ceph/objectstore';
 import { cacheBytesMax, memoryTargetConf, MemoryTargetConf, osdMemoryDefaults, splitCache, tuneCacheBytes } from '../src/core/memory-target';
-import { fullGc, MemoryDriver, memoryGcSlackBytes, memoryTuneIntervalMs, startingCacheOptions } from '../src/memory-driver';
+import { fullGc, majorGcWatch, MemoryDriver, memoryGcQuietRounds, memoryGcSlackBytes, memoryTuneIntervalMs, startingCacheOptions } from '../src/memory-driver';
 
 const MiB = 1048576;
 // Ceph 16.2's defaults (src/common/options.cc): osd_memory_target 4G, osd_memory_base 768M,
@@ -71,7 +71,7 @@ t.test('the driver resizes a NativeStore\'s caches and returns the slabs of a bu
   let mapped = 200 * MiB;
   const clock = new SimClock();
   let released = 0;
-  const d = new MemoryDriver({ clock, store, option: (n) => options[n], fixed: {}, measure: () => mapped, release: () => (released++, true), usage: () => ({ heapUsed: 0, arrayBuffers: 0 }), collect: () => undefined });
+  const d = new MemoryDriver({ clock, store, option: (n) => options[n], fixed: {}, measure: () => mapped, release: () => (released++, true), usage: () => ({ heapUsed: 0, arrayBuffers: 0 }), collect: () => undefined, majorGcRan: () => false });
   const max = cacheBytesMax(d.conf());
   t.equal(d.budget.cacheBytes, max, 'the caches start at the maximum');
   // A burst of 1 MiB buffers beyond the first slab.
@@ -98,12 +98,13 @@ t.test('the driver resizes a NativeStore\'s caches and returns the slabs of a bu
   t.equal(d.budget.cacheBytes, last, 'stopped: no more rounds');
 });
 
-t.test('over the target, a full collection once the heap and array buffers grew by memoryGcSlackBytes since the last', async (t) => {
+t.test('over the target, a full collection once the heap and array buffers grew by memoryGcSlackBytes since the last and V8 ran none for memoryGcQuietRounds rounds', async (t) => {
   let inUse = 30 * MiB;
   let collects = 0;
   const store = { type: 'memstore' } as unknown as ConstructorParameters<typeof MemoryDriver>[0]['store'];
   let mapped = 200 * MiB;
-  const d = new MemoryDriver({ clock: new SimClock(), store, option: () => undefined, fixed: {}, measure: () => mapped, release: () => true, usage: () => ({ heapUsed: inUse, arrayBuffers: 0 }), collect: () => void collects++ });
+  const d = new MemoryDriver({ clock: new SimClock(), store, option: () => undefined, fixed: {}, measure: () => mapped, release: () => true, usage: () => ({ heapUsed: inUse, arrayBuffers: 0 }), collect: () => void collects++, majorGcRan: () => false });
+  t.equal(memoryGcQuietRounds, 2);
   d.tune();
   t.equal(collects, 0, 'the first round only takes the baseline');
   inUse += memoryGcSlackBytes;
@@ -111,19 +112,67 @@ t.test('over the target, a full collection once the heap and array buffers grew 
   t.equal(collects, 0, 'growth up to the slack is left to V8');
   inUse += 1;
   d.tune();
-  t.equal(collects, 1, 'past it, a collection');
+  t.equal(collects, 1, 'past it, in the second quiet round: a collection');
   inUse = 31 * MiB;
   d.tune();
   t.equal(collects, 1, 'the round after a collection takes the new baseline');
   inUse = 31 * MiB + memoryGcSlackBytes + 1;
   d.tune();
-  t.equal(collects, 2);
+  t.equal(collects, 1, 'past the slack in the first quiet round after it: not yet');
+  d.tune();
+  t.equal(collects, 2, 'in the second');
   t.equal(d.collections, 2);
   d.tune();
   mapped = 100 * MiB;
   inUse += 2 * memoryGcSlackBytes;
   d.tune();
+  d.tune();
   t.equal(collects, 2, 'under osd_memory_target V8 keeps its own pace');
+});
+
+t.test('no full collection of ours while V8 runs its own: each one of V8\'s moves the baseline', async (t) => {
+  let inUse = 30 * MiB;
+  let collects = 0;
+  let v8Ran = false;
+  const store = { type: 'memstore' } as unknown as ConstructorParameters<typeof MemoryDriver>[0]['store'];
+  const d = new MemoryDriver({ clock: new SimClock(), store, option: () => undefined, fixed: {}, measure: () => 200 * MiB, release: () => true, usage: () => ({ heapUsed: inUse, arrayBuffers: 0 }), collect: () => void collects++, majorGcRan: () => v8Ran });
+  d.tune();
+  // Under load: V8 collects every round or every other; the use grows past the slack each time.
+  for (let i = 0; i < 10; i++) {
+    inUse += memoryGcSlackBytes + 1;
+    v8Ran = i % 2 === 0;
+    d.tune();
+  }
+  t.equal(collects, 0, 'no round went two without one of V8\'s');
+  v8Ran = true;
+  d.tune();
+  v8Ran = false;
+  d.tune();
+  t.equal(collects, 0, 'the baseline is what was in use after V8\'s last one');
+  inUse += memoryGcSlackBytes + 1;
+  d.tune();
+  t.equal(collects, 1, 'the load stopped: two quiet rounds, past the slack: ours');
+});
+
+t.test('majorGcWatch: scavenges leave it false, a full collection makes it true once', async (t) => {
+  const gc = fullGc();
+  t.ok(gc, 'a gc function');
+  if (!gc) return;
+  const ran = majorGcWatch();
+  t.equal(ran(), false, 'nothing ran yet');
+  gc({ type: 'minor' });
+  await new Promise((r) => setImmediate(r));
+  t.equal(ran(), false, 'a scavenge is not a full collection');
+  // As the driver runs it: asynchronous (a synchronous one, called from JavaScript, kept the
+  // WeakRef's target alive in node 20).
+  gc({ type: 'major', execution: 'async' });
+  let seen = false;
+  for (let i = 0; i < 100 && !seen; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    seen = ran();
+  }
+  t.ok(seen, 'a full collection');
+  t.equal(ran(), false, 'and only once');
 });
 
 t.test('fullGc gives V8\'s collection as a function, callable as the driver calls it', async (t) => {
