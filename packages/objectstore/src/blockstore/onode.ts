@@ -5,7 +5,11 @@ import { blockBytes, cloneShard, newShard, OnodeRecord, Shard, shardBlocks } fro
 export interface Onode {
   cid: CollT;
   rec: OnodeRecord;
-  shards: Map<number, Shard>;
+  /**
+   * The extent-map shards by shard number, with holes where an object has none: a staged copy
+   * copies this on its first write (one slice; a Map's copy cost ~3 KB of garbage per write).
+   */
+  shards: (Shard | undefined)[];
   /** Shards changed by the transaction being prepared (copy-on-write within it). */
   dirtyShards: Set<number>;
   /** False while `shards` is still the committed onode's map (a staged copy copies it on write). */
@@ -68,11 +72,11 @@ export function recordChanged(o: Onode, orig: Onode): boolean {
 }
 
 export function newOnode(cid: CollT, oid: GHObject, nid: number): Onode {
-  return { cid, rec: { nid, oid, size: 0, attrs: new Map(), hasOmap: false, shards: [] }, shards: new Map(), dirtyShards: new Set(), shardsOwned: true, attrsOwned: true, pending: undefined };
+  return { cid, rec: { nid, oid, size: 0, attrs: new Map(), hasOmap: false, shards: [] }, shards: [], dirtyShards: new Set(), shardsOwned: true, attrsOwned: true, pending: undefined };
 }
 
 export function getBlock(o: Onode, lb: number): { pblock: number; csum: number } {
-  const s = o.shards.get(Math.floor(lb / shardBlocks));
+  const s = o.shards[Math.floor(lb / shardBlocks)];
   if (!s) return { pblock: 0, csum: 0 };
   const i = lb % shardBlocks;
   return { pblock: s.pblocks[i]!, csum: s.csums[i]! };
@@ -81,15 +85,15 @@ export function getBlock(o: Onode, lb: number): { pblock: number; csum: number }
 /** Map logical block lb to pblock (0 unmaps); returns the previous pblock. */
 export function setBlock(o: Onode, lb: number, pblock: number, csum: number): number {
   const si = Math.floor(lb / shardBlocks);
-  let s = o.shards.get(si);
+  let s = o.shards[si];
   if (!s && pblock === 0) return 0;
   if (!o.shardsOwned) {
-    o.shards = new Map(o.shards);
+    o.shards = o.shards.slice();
     o.shardsOwned = true;
   }
   if (!s) s = newShard();
   else if (!o.dirtyShards.has(si)) s = cloneShard(s);
-  o.shards.set(si, s);
+  o.shards[si] = s;
   o.dirtyShards.add(si);
   const i = lb % shardBlocks;
   const prev = s.pblocks[i]!;
@@ -100,8 +104,9 @@ export function setBlock(o: Onode, lb: number, pblock: number, csum: number): nu
 
 /** Every mapped block as (logical block, pblock, csum), in logical order. */
 export function* mappedBlocks(o: Onode): Generator<{ lb: number; pblock: number; csum: number }> {
-  for (const si of [...o.shards.keys()].sort((a, b) => a - b)) {
-    const s = o.shards.get(si)!;
+  for (let si = 0; si < o.shards.length; si++) {
+    const s = o.shards[si];
+    if (!s) continue;
     for (let i = 0; i < shardBlocks; i++) if (s.pblocks[i]! !== 0) yield { lb: si * shardBlocks + i, pblock: s.pblocks[i]!, csum: s.csums[i]! };
   }
 }
@@ -109,6 +114,6 @@ export function* mappedBlocks(o: Onode): Generator<{ lb: number; pblock: number;
 /** Bytes of the mapped blocks: counted in place (mappedBlocks makes an object per block, and the OSD's PG stats ask for this of every object a write changed). */
 export function allocatedBytes(o: Onode): number {
   let n = 0;
-  for (const s of o.shards.values()) for (let i = 0; i < shardBlocks; i++) if (s.pblocks[i]! !== 0) n++;
+  for (const s of o.shards) if (s) for (let i = 0; i < shardBlocks; i++) if (s.pblocks[i]! !== 0) n++;
   return n * blockBytes;
 }

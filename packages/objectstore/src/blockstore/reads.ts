@@ -25,8 +25,8 @@ export async function loadOnode(db: MetaKV, cid: CollT, sortKey: string): Promis
   const v = await db.get(L.onodeKey(cid, sortKey));
   if (!v) return null;
   const rec = L.decodeOnode(v);
-  const shards = new Map<number, L.Shard>();
-  for await (const [k, sv] of db.range(L.shardKeyPrefix(rec.nid))) shards.set(Number(k.readBigUInt64BE(9)), L.decodeShard(sv));
+  const shards: (L.Shard | undefined)[] = [];
+  for await (const [k, sv] of db.range(L.shardKeyPrefix(rec.nid))) shards[Number(k.readBigUInt64BE(9))] = L.decodeShard(sv);
   return { cid, rec, shards, dirtyShards: new Set(), shardsOwned: true, attrsOwned: true, pending: undefined };
 }
 

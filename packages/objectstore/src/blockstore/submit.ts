@@ -43,14 +43,18 @@ const emptyCommit: TxnCommit = { ops: [], opsBytes: 0, deferred: [], allocated: 
 /** The LevelDB writes of one staged onode: its dirty shards and, when it changed, its record. */
 function onodeOps(kv: BatchOp[], cid: CollT, sortKey: string, o: Onode, orig: Onode | undefined): void {
   for (const si of o.dirtyShards) {
-    const sh = o.shards.get(si)!;
+    const sh = o.shards[si]!;
     if (L.shardEmpty(sh)) kv.push({ type: 'del', key: L.shardKey(o.rec.nid, si) });
     else kv.push({ type: 'put', key: L.shardKey(o.rec.nid, si), value: L.encodeShard(sh) });
   }
   if (o.shardsOwned) {
+    // In shard order, as the array holds them.
     const shards: number[] = [];
-    for (const [si, sh] of o.shards) if (!o.dirtyShards.has(si) || !L.shardEmpty(sh)) shards.push(si);
-    o.rec.shards = shards.length > 1 ? shards.sort((a, b) => a - b) : shards;
+    for (let si = 0; si < o.shards.length; si++) {
+      const sh = o.shards[si];
+      if (sh && (!o.dirtyShards.has(si) || !L.shardEmpty(sh))) shards.push(si);
+    }
+    o.rec.shards = shards;
   }
   // An overwrite that changed only checksums (or pblocks) in existing shards leaves the record.
   if (!orig || recordChanged(o, orig)) kv.push({ type: 'put', key: L.onodeKey(cid, sortKey), value: L.encodeOnode(o.rec) });
@@ -109,7 +113,10 @@ function publish(txc: Txc, colls: Map<string, CollRecord>, cache: OnodeCache, se
       continue;
     }
     const o = s.onode;
-    for (const si of o.dirtyShards) if (L.shardEmpty(o.shards.get(si)!)) o.shards.delete(si);
+    for (const si of o.dirtyShards) if (L.shardEmpty(o.shards[si]!)) o.shards[si] = undefined;
+    let n = o.shards.length;
+    while (n > 0 && !o.shards[n - 1]) n--;
+    o.shards.length = n;
     // The staged copy's own set (stageCopy, newOnode), so it can be emptied in place.
     o.dirtyShards.clear();
     cache.publish(key, o, seq);

@@ -293,7 +293,9 @@ export class Txc extends TxcBlocks<TxcHost> {
     if (o.rec.hasOmap || this.omap.has(o.rec.nid)) this.omapClear(o);
     for (const b of mappedBlocks(o)) this.freeBlock(b.pblock);
     if (this.removedNids === noRemoved) this.removedNids = new Map();
-    (this.removedNids as Map<number, number[]>).set(o.rec.nid, [...new Set([...o.rec.shards, ...o.shards.keys()])]);
+    const sis = new Set(o.rec.shards);
+    o.shards.forEach((sh, si) => sh && sis.add(si));
+    (this.removedNids as Map<number, number[]>).set(o.rec.nid, [...sis]);
     this.storedDelta -= o.rec.size;
     this.objectsDelta--;
     const key = cacheKey(cid, oid);
