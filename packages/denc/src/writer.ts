@@ -13,6 +13,8 @@ import { hasEscapedBytes, stringToBytes } from './string-bytes';
 export class Writer {
   private buf: Buffer;
   private off = 0;
+  /** A DataView of `buf` for 64-bit bigints, made on first use (Buffer's writeBigUInt64LE allocates three bigints a call). */
+  private dv: DataView | undefined = undefined;
   features: bigint;
 
   constructor(features: bigint = CEPH_FEATURES_ALL, initialBytes = 256) {
@@ -31,6 +33,11 @@ export class Writer {
     const next = Buffer.allocUnsafe(size);
     this.buf.copy(next, 0, 0, this.off);
     this.buf = next;
+    this.dv = undefined;
+  }
+
+  private view(): DataView {
+    return (this.dv ??= new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length));
   }
 
   u8(v: number): this {
@@ -87,14 +94,23 @@ export class Writer {
       this.buf.writeUInt32LE(v % 0x1_0000_0000, this.off);
       this.buf.writeUInt32LE(Math.floor(v / 0x1_0000_0000), this.off + 4);
     } else {
-      this.buf.writeBigUInt64LE(BigInt.asUintN(64, v), this.off);
+      // Modulo 2^64, as BigInt.asUintN(64, v).
+      this.view().setBigUint64(this.off, v, true);
     }
     this.off += 8;
     return this;
   }
   i64(v: bigint | number): this {
     this.ensure(8);
-    this.buf.writeBigInt64LE(BigInt.asIntN(64, BigInt(v)), this.off);
+    if (typeof v === 'number' && Number.isSafeInteger(v)) {
+      // Two's complement from the number itself: the high word is floor(v / 2^32), signed.
+      const hi = Math.floor(v / 0x1_0000_0000);
+      this.buf.writeUInt32LE(v - hi * 0x1_0000_0000, this.off);
+      this.buf.writeInt32LE(hi, this.off + 4);
+    } else {
+      // Modulo 2^64, as BigInt.asIntN(64, v); BigInt() throws on a number that is not an integer.
+      this.view().setBigInt64(this.off, typeof v === 'bigint' ? v : BigInt(v), true);
+    }
     this.off += 8;
     return this;
   }

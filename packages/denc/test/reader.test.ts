@@ -91,3 +91,31 @@ t.test('optional and map forms', async (t) => {
   t.equal(r.optional('b', (r) => r.u32()), 5);
   t.same([...r.map('m', (r) => r.string(), (r) => r.u8())], [['a', 1]]);
 });
+
+t.test('64-bit integers: bytes written by hand, numbers and bigints, with wrap-around as BigInt.asUintN/asIntN', async (t) => {
+  const cases: [string, (w: Writer) => unknown, string][] = [
+    ['u64 0n', (w) => w.u64(0n), '0000000000000000'],
+    ['u64 2^64-2 (CEPH_NOSNAP)', (w) => w.u64(0xfffffffffffffffen), 'feffffffffffffff'],
+    ['u64 2^64+5 wraps to 5', (w) => w.u64(2n ** 64n + 5n), '0500000000000000'],
+    ['u64 -1n wraps to 2^64-1', (w) => w.u64(-1n), 'ffffffffffffffff'],
+    ['u64 2^53-1 as a number', (w) => w.u64(2 ** 53 - 1), 'ffffffffffff1f00'],
+    ['i64 -1', (w) => w.i64(-1), 'ffffffffffffffff'],
+    ['i64 -1n', (w) => w.i64(-1n), 'ffffffffffffffff'],
+    ['i64 -2^32', (w) => w.i64(-(2 ** 32)), '00000000ffffffff'],
+    ['i64 -2^32-1', (w) => w.i64(-(2 ** 32) - 1), 'fffffffffeffffff'],
+    ['i64 -(2^53-1)', (w) => w.i64(-(2 ** 53 - 1)), '010000000000e0ff'],
+    ['i64 2^32+2', (w) => w.i64(2 ** 32 + 2), '0200000001000000'],
+    ['i64 2^63 wraps to -2^63', (w) => w.i64(2n ** 63n), '0000000000000080'],
+  ];
+  for (const [name, f, bytes] of cases) t.same(encodeWith(f), hex(bytes), name);
+  // Past the first buffer (16 bytes at least): the writer grows, and later 64-bit writes land in the new one.
+  const many = encodeWith((w) => {
+    for (let i = 0; i < 40; i++) w.u64(BigInt(i) << 40n).i64(-i);
+  });
+  const r = new Reader(many);
+  for (let i = 0; i < 40; i++) {
+    t.equal(r.u64(), BigInt(i) << 40n);
+    t.equal(r.i64(), BigInt(-i));
+  }
+  t.throws(() => encodeWith((w) => w.i64(1.5)), RangeError, 'an i64 that is not an integer');
+});
