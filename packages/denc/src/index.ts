@@ -3,6 +3,7 @@ export * from './limits';
 export * from './features';
 export * from './reader';
 export * from './writer';
+export * from './int64';
 export * from './string-bytes';
 export * from './registry';
 export * from './crc32c';

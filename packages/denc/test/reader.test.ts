@@ -4,7 +4,7 @@
  * confined to struct_len), and typed errors that name the field.
  */
 import t from 'tap';
-import { Reader, Writer, DencError, encodeWith } from '../src';
+import { Reader, Writer, DencError, encodeWith, putBigU64LE, putBigI64LE } from '../src';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
@@ -118,4 +118,16 @@ t.test('64-bit integers: bytes written by hand, numbers and bigints, with wrap-a
     t.equal(r.i64(), BigInt(-i));
   }
   t.throws(() => encodeWith((w) => w.i64(1.5)), RangeError, 'an i64 that is not an integer');
+});
+
+t.test('putBigU64LE / putBigI64LE: bytes written by hand, the end offset, and a write past the buffer refused', async (t) => {
+  const b = Buffer.alloc(20, 0xaa);
+  t.equal(putBigU64LE(b, 0xfffffffffffffffen, 2), 10);
+  t.equal(putBigI64LE(b, -2n, 10), 18);
+  t.same(b, hex('aaaa feffffffffffffff feffffffffffffff aaaa'));
+  putBigU64LE(b, 2n ** 64n + 0x0102n, 0);
+  t.same(b.subarray(0, 8), hex('0201000000000000'), 'modulo 2^64');
+  t.throws(() => putBigU64LE(b, 1n, 13), RangeError);
+  t.throws(() => putBigI64LE(b, 1n, -1), RangeError);
+  t.same(b.subarray(12), hex('ffffffffff ffaaaa').subarray(0, 8), 'nothing written by a refused call');
 });

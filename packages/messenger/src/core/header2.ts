@@ -1,4 +1,4 @@
-import { DencError } from '@ts-ceph/denc';
+import { DencError, putBigU64LE } from '@ts-ceph/denc';
 
 /**
  * ceph_msg_header2 (src/include/msgr.h), the first segment of a MESSAGE frame, 41 bytes packed:
@@ -35,7 +35,7 @@ export function encodeHeader2(h: MsgHeader2): Buffer {
 export function encodeHeader2Into(b: Buffer, h: MsgHeader2): Buffer {
   if (b.length < CEPH_MSG_HEADER2_BYTES) throw new RangeError(`ceph_msg_header2 needs ${CEPH_MSG_HEADER2_BYTES} bytes, got ${b.length}`);
   writeU53(b, h.seq, 0);
-  b.writeBigUInt64LE(h.tid >= 0n ? h.tid : BigInt.asUintN(64, h.tid), 8);
+  putBigU64LE(b, h.tid, 8);
   b.writeUInt16LE(h.type, 16);
   b.writeUInt16LE(h.priority, 18);
   b.writeUInt16LE(h.version, 20);

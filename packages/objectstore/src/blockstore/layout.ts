@@ -1,5 +1,5 @@
 import { assert, cephError } from '@ts-ceph/common';
-import { Reader, Writer, stringByteLength, stringToBytes, writeStringBytes } from '@ts-ceph/denc';
+import { putBigU64LE, Reader, Writer, stringByteLength, stringToBytes, writeStringBytes } from '@ts-ceph/denc';
 import { crc32c } from '../native/crypto';
 import { CollT, collToString, GHObject, parseColl } from '../types';
 
@@ -250,13 +250,13 @@ export function encodeOnode(o: OnodeRecord): Buffer {
   b[1] = 1;
   b.writeUInt32LE(bytes - 6, 2);
   let at = putU64(b, o.nid, 6);
-  b.writeBigInt64LE(BigInt(oid.pool), at);
-  at = putString(b, oid.nspace, at + 8);
+  at = putI64(b, oid.pool, at);
+  at = putString(b, oid.nspace, at);
   at = putString(b, oid.key, at);
   at = putString(b, oid.name, at);
-  b.writeBigUInt64LE(oid.snap, at);
+  putBigU64LE(b, oid.snap, at);
   b.writeUInt32LE(oid.hash, at + 8);
-  b.writeBigUInt64LE(oid.generation, at + 12);
+  putBigU64LE(b, oid.generation, at + 12);
   b.writeInt8(oid.shard, at + 20);
   at = putU64(b, o.size, at + 21);
   b.writeUInt32LE(o.attrs.size, at);
@@ -277,6 +277,14 @@ export function encodeOnode(o: OnodeRecord): Buffer {
 function putU64(b: Buffer, v: number, at: number): number {
   b.writeUInt32LE(v % 0x100000000, at);
   b.writeUInt32LE(Math.floor(v / 0x100000000), at + 4);
+  return at + 8;
+}
+
+/** A signed safe integer as le64 (two's complement: the high word is floor(v / 2^32)). */
+function putI64(b: Buffer, v: number, at: number): number {
+  const hi = Math.floor(v / 0x100000000);
+  b.writeUInt32LE(v - hi * 0x100000000, at);
+  b.writeInt32LE(hi, at + 4);
   return at + 8;
 }
 
