@@ -93,8 +93,13 @@ export class PgDriver {
   afterDrain: ((key: string, core: ReplicatedPG) => void) | undefined;
   /** Every epoch this OSD applied, kept for the intervals its PGs replay (osd-map-store.ts). */
   readonly maps: OsdMapStore;
-  /** Each peer message's packed bytes while the core holds the message (one pack per RepOp). */
-  private readonly packed = new WeakMap<object, PeerWire>();
+  /**
+   * The last peer message sent in this drain and its packed bytes: a RepOp goes to each replica
+   * one after another, packed once. (A WeakMap of every message gave the garbage collector an
+   * ephemeron per op; a resend after a new interval packs again.)
+   */
+  private lastSent: object | undefined = undefined;
+  private lastPacked: PeerWire | undefined = undefined;
   /** TS_OSD_TRACE_OPS: per-stage timestamps of the write path (op-trace.ts). */
   readonly trace: OpTrace;
 
@@ -342,6 +347,8 @@ export class PgDriver {
       log.dout(10, `pg ${key} ${core.phase} i${core.intervalStart} missing ${core.ownMissing.size} (${pgStateString(core.state())})`);
     }
     for (const o of core.take()) this.carryOut(key, core, o);
+    this.lastSent = undefined;
+    this.lastPacked = undefined;
     const started = core.rep.recoveryOpsStarted;
     if (started) {
       core.rep.recoveryOpsStarted = 0;
@@ -359,9 +366,13 @@ export class PgDriver {
       case 'send': {
         if (o.msg.type === 'remove') log.dout(10, `pg ${key}: sending PGRemove to osd.${o.to}`);
         if (this.trace.on) this.trace.mark(`send-${o.msg.type}`, key, 'tid' in o.msg ? o.msg.tid : `osd.${o.to}`);
-        // A RepOp goes to every replica (and again on a resend) as the same message: pack it once.
-        let b = this.packed.get(o.msg);
-        if (!b) this.packed.set(o.msg, (b = encodePeerWire(o.msg)));
+        // A RepOp goes to every replica as the same message, one after another: pack it once.
+        let b = this.lastSent === o.msg ? this.lastPacked : undefined;
+        if (!b) {
+          b = encodePeerWire(o.msg);
+          this.lastSent = o.msg;
+          this.lastPacked = b;
+        }
         return this.host.peers.send(o.to, b.body, b.data);
       }
       case 'txn': {

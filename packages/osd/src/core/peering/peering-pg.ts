@@ -20,12 +20,7 @@ export type Phase = 'reset' | 'get_info' | 'get_log' | 'wait_up_thru' | 'activat
   | 'wait_acting_change';
 
 /** The authoritative log to follow, with the object listing when our copy is backfilled. */
-interface AuthLog {
-  info: PgInfo;
-  entries: PgLogEntry[];
-  dups: PgLogDup[];
-  listing?: Listing;
-}
+interface AuthLog { info: PgInfo; entries: PgLogEntry[]; dups: PgLogDup[]; listing?: Listing }
 const listingFrom = (l: Listing): ObjectVersions => new Map(l.map(([b, v]) => {
   const oid = decodeOid(b);
   return [oidKey(oid), { oid, version: evFrom(v) }];
@@ -107,15 +102,19 @@ export class PeeringPG {
    */
   take(): PeeringOutput[] {
     this.rep.unapplied.clear();
+    this.lastBody = this.lastMsg = undefined;
     return this.out.splice(0);
   }
   send(to: number, m: PeerBody): void {
-    // One body sent to several peers (a RepOp, a push) stays one message, which the driver packs once.
-    let msg = this.addressed.get(m);
-    if (!msg || msg.interval !== this.intervalStart) this.addressed.set(m, (msg = { ...m, pgid: this.pgid, interval: this.intervalStart } as PeerMessage));
+    // One body sent to several peers in a row (a RepOp to each replica) stays one message, which the
+    // driver packs once. (A WeakMap of every body cost the GC an ephemeron per op.)
+    let msg = this.lastBody === m ? this.lastMsg : undefined;
+    if (!msg || msg.interval !== this.intervalStart) this.lastMsg = msg = { ...m, pgid: this.pgid, interval: this.intervalStart } as PeerMessage;
+    this.lastBody = m;
     this.out.push({ kind: 'send', to, msg });
   }
-  private readonly addressed = new WeakMap<PeerBody, PeerMessage>();
+  private lastBody: PeerBody | undefined = undefined;
+  private lastMsg: PeerMessage | undefined = undefined;
   queue(t: Transaction, then: () => Promise<void> | void): void {
     // The object contexts stay true only if every write passes here before the store has it.
     this.pg.obc.invalidate(t);
