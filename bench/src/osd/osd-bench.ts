@@ -10,8 +10,9 @@
 //   --profile runs ts-osd under `node --cpu-prof` for the 4 KiB write QD16 run only and prints (with
 //   --write: also writes bench/osd-profile.md) the top functions by self and inclusive time;
 //   --only 3,4 profiles other workloads instead (indexes into `workloads`; printed, never written).
-//        node bench/dist/src/osd/osd-bench.js --size3 [--write] [--seconds S]
-//   --size3: three OSDs and size 3 on both sides, fio rados and rados bench (size3-bench.ts).
+//        node bench/dist/src/osd/osd-bench.js --size3 [--write] [--seconds S] [--warmup S]
+//   --size3: three OSDs and size 3 on both sides, fio rados and rados bench (size3-bench.ts), after
+//   --warmup seconds of 4 KiB writes on each (30 by default; 0: none).
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -103,7 +104,12 @@ async function profile(seconds: number, write: boolean, only: number[]): Promise
 async function main(): Promise<void> {
   const o = args();
   if (o.profile) return profile(o.seconds, o.write && o.only.join() === '1', o.only);
-  if (process.argv.includes('--size3')) return size3Bench('osd', { seconds: process.argv.includes('--seconds') ? o.seconds : 8, modes: ['crc'], write: o.write });
+  if (process.argv.includes('--size3')) {
+    const w = process.argv.indexOf('--warmup');
+    const warmupSeconds = w > 0 ? Number(process.argv[w + 1]) : undefined;
+    if (warmupSeconds !== undefined && !(warmupSeconds >= 0)) throw new Error(`--warmup needs seconds, got ${process.argv[w + 1]}`);
+    return size3Bench('osd', { seconds: process.argv.includes('--seconds') ? o.seconds : 8, modes: ['crc'], write: o.write, warmupSeconds });
+  }
   const ts = await startTsCluster({ deviceBytes });
   let ceph: BenchCluster | undefined;
   const res = new Map<string, { ts: Sample[]; ceph: Sample[] }>(workloads.map((w) => [w.name, { ts: [], ceph: [] }]));

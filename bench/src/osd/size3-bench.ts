@@ -104,19 +104,25 @@ async function prepareRbd(c: Cluster3): Promise<void> {
  * clusters: a ts-osd just started runs its write path in V8's interpreter and spends CPU compiling
  * it, so the first workload measured the warm-up (fio rados QD1 on a fresh start, then again at
  * once: 29 then 45 IOPS at load 17). A running cluster is warm; the rbd runs warm up by filling
- * the image.
+ * the image. V8 was still compiling the OSDs' hot functions 30-60 s into a steady write load
+ * (bench/osd-profile.md, "Recompile storms"), so 5 s measured part of the warm-up: the default is
+ * defaultWarmupSeconds.
  */
-async function warmUp(c: Cluster3): Promise<void> {
-  await fio(c, 'osd', ['--rw=randwrite', '--bs=4k', '--iodepth=16', '--time_based', '--runtime=5'], 120_000, 'warmup');
+async function warmUp(c: Cluster3, seconds: number): Promise<void> {
+  if (seconds > 0) await fio(c, 'osd', ['--rw=randwrite', '--bs=4k', '--iodepth=16', '--time_based', `--runtime=${seconds}`], (seconds + 120) * 1000, 'warmup');
 }
+
+/** The warm-up of `npm run bench -- osd --size3` unless `--warmup S` says otherwise. */
+export const defaultWarmupSeconds = 30;
 
 const loadavg = (): number => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
 
-async function runCluster(start: () => Promise<Cluster3>, kind: Size3Kind, seconds: number, label: string, chosen: Workload[]): Promise<ClusterRun> {
+async function runCluster(start: () => Promise<Cluster3>, kind: Size3Kind, o: Size3Options, label: string, chosen: Workload[]): Promise<ClusterRun> {
+  const seconds = o.seconds;
   const c = await start();
   try {
     if (kind === 'rbd') await prepareRbd(c);
-    else await warmUp(c);
+    else await warmUp(c, o.warmupSeconds ?? defaultWarmupSeconds);
     const samples: Sample[] = [];
     const load: number[] = [];
     for (const w of chosen) {
@@ -160,8 +166,8 @@ function rows(chosen: Workload[], kind: Size3Kind, ts: Map<Mode, ClusterRun>, ce
   return out;
 }
 
-const describe: Record<Size3Kind, (s: number) => string> = {
-  osd: (s) => `fio's rados engine (Debian's fio, librados 16.2.15; 16 objects of 4 MiB, \`--time_based --runtime=${s} --ramp_time=1\`, after 5 s of 4 KiB writes at QD16 to other objects to warm both clusters up) and \`rados bench ${s} write -b 4096 -t 16\``,
+const describe: Record<Size3Kind, (s: number, warmup: number) => string> = {
+  osd: (s, warmup) => `fio's rados engine (Debian's fio, librados 16.2.15; 16 objects of 4 MiB, \`--time_based --runtime=${s} --ramp_time=1\`, after ${warmup} s of 4 KiB writes at QD16 to other objects to warm both clusters up) and \`rados bench ${s} write -b 4096 -t 16\``,
   rbd: (s) => `fio's rbd engine (Debian's fio, librbd 16.2.15) on a ${mib(rbdImageBytes)} image with the default features, filled first with 4 MiB writes (\`--time_based --runtime=${s} --ramp_time=1\`)`,
 };
 
@@ -173,6 +179,8 @@ export interface Size3Options {
   only?: string[];
   /** Run ts-ceph only (no reference cluster, no table: the per-workload lines are the result). */
   tsOnly?: boolean;
+  /** Seconds of 4 KiB writes before the measured rados workloads (defaultWarmupSeconds). */
+  warmupSeconds?: number;
 }
 
 /** The size-3 comparison of `kind`; with `write`, its section ("osd size 3" / "rbd size 3") of bench/RESULTS.md. */
@@ -184,14 +192,14 @@ export async function size3Bench(kind: Size3Kind, o: Size3Options): Promise<void
   const ts = new Map<Mode, ClusterRun>();
   const ceph = new Map<Mode, ClusterRun>();
   for (const mode of o.modes) {
-    ts.set(mode, await runCluster(() => startTsCluster3(mode), kind, o.seconds, `ts-ceph ${mode}`, chosen));
-    if (!o.tsOnly) ceph.set(mode, await runCluster(() => startCephRef3(mode), kind, o.seconds, `Ceph ${mode}`, chosen));
+    ts.set(mode, await runCluster(() => startTsCluster3(mode), kind, o, `ts-ceph ${mode}`, chosen));
+    if (!o.tsOnly) ceph.set(mode, await runCluster(() => startCephRef3(mode), kind, o, `Ceph ${mode}`, chosen));
   }
   if (o.tsOnly) return;
   const rss = o.modes.map((m) => `${m}: ts-ceph ${rssText(ts.get(m)!)}; Ceph ${rssText(ceph.get(m)!)}; ratio ${(totalRss(ts.get(m)!) / totalRss(ceph.get(m)!)).toFixed(2)}`).join('. ');
   const body = `${stamp()}
 
-${describe[kind](o.seconds)}, against \`ts-ceph bootstrap --osds 3\` (ts-mon with the mgr role, three ts-osd on 4 GiB file-backed devices, pool \`bench\` of 32 PGs, size 3 / min_size 2) and against the real reference cluster (\`../shared/ceph-ref/cluster.sh up 3 MODE\`: ceph-mon, ceph-mgr, three BlueStore OSDs on 8 GiB files, pool \`bench\` of 32 PGs, size 3), one cluster after the other in the same run, in ${o.modes.join(' and ')} mode (every ms_*_mode option of the conf, clients included). One run per workload on a 2-core machine shared with other engineers' builds and tests (the note gives the 1-minute load average after the run, ts / Ceph): read the figures as rough. Latency is the client's mean completion latency. Server CPU per op is user+system time of every server daemon from /proc/<pid>/stat (ts-ceph: ts-mon + 3 ts-osd; Ceph: mon + mgr + 3 OSDs) over the run, divided by the client's ops. The ratio is ts-ceph / Ceph in IOPS (above 1: faster). RSS of every daemon after the runs: ${rss}.
+${describe[kind](o.seconds, o.warmupSeconds ?? defaultWarmupSeconds)}, against \`ts-ceph bootstrap --osds 3\` (ts-mon with the mgr role, three ts-osd on 4 GiB file-backed devices, pool \`bench\` of 32 PGs, size 3 / min_size 2) and against the real reference cluster (\`../shared/ceph-ref/cluster.sh up 3 MODE\`: ceph-mon, ceph-mgr, three BlueStore OSDs on 8 GiB files, pool \`bench\` of 32 PGs, size 3), one cluster after the other in the same run, in ${o.modes.join(' and ')} mode (every ms_*_mode option of the conf, clients included). One run per workload on a 2-core machine shared with other engineers' builds and tests (the note gives the 1-minute load average after the run, ts / Ceph): read the figures as rough. Latency is the client's mean completion latency. Server CPU per op is user+system time of every server daemon from /proc/<pid>/stat (ts-ceph: ts-mon + 3 ts-osd; Ceph: mon + mgr + 3 OSDs) over the run, divided by the client's ops. The ratio is ts-ceph / Ceph in IOPS (above 1: faster). RSS of every daemon after the runs: ${rss}.
 
 ${table(rows(chosen, kind, ts, ceph, o.modes), 'Ceph 16.2.15, 3 OSDs')}`;
   console.log(body);
