@@ -41,6 +41,21 @@ t.test('a change the log does not show is found by the next full count', async (
   t.same([c.sum.num_objects, c.sum.num_bytes], [3, 60], 'not clean at the last count: counted in full, the pushed object included');
 });
 
+t.test('a PG that turns clean with no new log entry is counted in full again', async (t) => {
+  const h = await harness();
+  const kept = new PgObjectCounter(h.store);
+  await h.run(req('a', [osdOpWriteFull(Buffer.alloc(10, 1))]));
+  const during = await kept.count('1.3', h.pg, { clean: false, snaps: false });
+  t.equal(during.sum.num_objects, 1, 'counted while recovering');
+  // Recovery's last object lands after that count, with no log entry of its own.
+  const { Transaction, ghobject } = await import('@ts-ceph/objectstore');
+  await h.store.queueTransaction(new Transaction().write(h.pg.coll, ghobject({ pool: 1, name: 'recovered', hash: 0x1234abcb }), 0, Buffer.alloc(20, 5)));
+  t.equal(await kept.count('1.3', h.pg, { clean: false, snaps: false }), during, 'still recovering, same last_update: the kept count');
+  const c = await kept.count('1.3', h.pg, clean);
+  t.same([c.sum.num_objects, c.sum.num_bytes], [2, 30], 'clean now: counted again, the recovered object included');
+  t.equal(await kept.count('1.3', h.pg, clean), c, 'and kept while nothing changes');
+});
+
 t.test('writes logged while a count waits on the store are counted by the next one', async (t) => {
   const h = await harness();
   const kept = new PgObjectCounter(h.store);
