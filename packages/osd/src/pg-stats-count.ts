@@ -120,11 +120,12 @@ export class PgObjectCounter {
     const at = evKeyName(version);
     const old = this.kept.get(key);
     const missing = ctx.missing?.size ?? 0;
-    // The same last_update and missing set is the same count, unless the PG turned clean (or not)
-    // since: recovery ends without a log entry, and a count taken while it ran may have listed the
-    // collection before its last objects landed. (A CI run's `rados df` stayed 163 objects short,
-    // the writes made while a returning primary was down, for the 30 s the test waited.)
-    if (old && old.counted.at === at && old.missing === missing && old.clean === ctx.clean) return old.counted;
+    // The same last_update and missing set is the same count only while the PG is clean, and was at
+    // that count: recovery and backfill move objects without log entries (a count taken while they
+    // ran may have listed the collection before their last objects landed), so until the PG is
+    // clean every report counts again. (A CI run's `rados df` stayed 163 objects short, the writes
+    // made while a returning primary was down, for the 30 s the test waited.)
+    if (old && old.counted.at === at && old.missing === missing && old.clean && ctx.clean) return old.counted;
     const interval = pg.info.history?.sameIntervalSince ?? 0;
     const incremental = old !== undefined && old.clean && ctx.clean && !ctx.snaps && old.interval === interval && old.sinceFull < pgStatsCountLimits.fullEveryReports && evCmp(old.version, pg.info.logTail) >= 0;
     const tally = incremental ? old.tally : new Tally();

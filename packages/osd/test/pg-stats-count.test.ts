@@ -41,18 +41,19 @@ t.test('a change the log does not show is found by the next full count', async (
   t.same([c.sum.num_objects, c.sum.num_bytes], [3, 60], 'not clean at the last count: counted in full, the pushed object included');
 });
 
-t.test('a PG that turns clean with no new log entry is counted in full again', async (t) => {
+t.test('while a PG is not clean, and when it turns clean, it is counted again with no new log entry', async (t) => {
   const h = await harness();
   const kept = new PgObjectCounter(h.store);
+  const recovering = { clean: false, snaps: false };
   await h.run(req('a', [osdOpWriteFull(Buffer.alloc(10, 1))]));
-  const during = await kept.count('1.3', h.pg, { clean: false, snaps: false });
-  t.equal(during.sum.num_objects, 1, 'counted while recovering');
-  // Recovery's last object lands after that count, with no log entry of its own.
+  t.equal((await kept.count('1.3', h.pg, recovering)).sum.num_objects, 1, 'counted while recovering');
+  // Recovered objects land after that count, with no log entry of their own.
   const { Transaction, ghobject } = await import('@ts-ceph/objectstore');
   await h.store.queueTransaction(new Transaction().write(h.pg.coll, ghobject({ pool: 1, name: 'recovered', hash: 0x1234abcb }), 0, Buffer.alloc(20, 5)));
-  t.equal(await kept.count('1.3', h.pg, { clean: false, snaps: false }), during, 'still recovering, same last_update: the kept count');
+  t.equal((await kept.count('1.3', h.pg, recovering)).sum.num_objects, 2, 'still recovering, same last_update: counted again');
+  await h.store.queueTransaction(new Transaction().write(h.pg.coll, ghobject({ pool: 1, name: 'last', hash: 0x1234abcc }), 0, Buffer.alloc(40, 5)));
   const c = await kept.count('1.3', h.pg, clean);
-  t.same([c.sum.num_objects, c.sum.num_bytes], [2, 30], 'clean now: counted again, the recovered object included');
+  t.same([c.sum.num_objects, c.sum.num_bytes], [3, 70], 'clean now: counted again, the last recovered object included');
   t.equal(await kept.count('1.3', h.pg, clean), c, 'and kept while nothing changes');
 });
 
