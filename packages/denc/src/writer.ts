@@ -1,5 +1,6 @@
 import { assert } from '@ts-ceph/common/core';
 import { CEPH_FEATURES_ALL } from './features';
+import { putBigI64LE, putBigU64LE, putI64LE } from './int64';
 import { hasEscapedBytes, stringToBytes } from './string-bytes';
 
 /**
@@ -13,8 +14,6 @@ import { hasEscapedBytes, stringToBytes } from './string-bytes';
 export class Writer {
   private buf: Buffer;
   private off = 0;
-  /** A DataView of `buf` for 64-bit bigints, made on first use (Buffer's writeBigUInt64LE allocates three bigints a call). */
-  private dv: DataView | undefined = undefined;
   features: bigint;
 
   constructor(features: bigint = CEPH_FEATURES_ALL, initialBytes = 256) {
@@ -33,11 +32,6 @@ export class Writer {
     const next = Buffer.allocUnsafe(size);
     this.buf.copy(next, 0, 0, this.off);
     this.buf = next;
-    this.dv = undefined;
-  }
-
-  private view(): DataView {
-    return (this.dv ??= new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length));
   }
 
   u8(v: number): this {
@@ -94,23 +88,17 @@ export class Writer {
       this.buf.writeUInt32LE(v % 0x1_0000_0000, this.off);
       this.buf.writeUInt32LE(Math.floor(v / 0x1_0000_0000), this.off + 4);
     } else {
-      // Modulo 2^64, as BigInt.asUintN(64, v).
-      this.view().setBigUint64(this.off, v, true);
+      // Modulo 2^64, as BigInt.asUintN(64, v), and without making bigints (int64.ts).
+      putBigU64LE(this.buf, v, this.off);
     }
     this.off += 8;
     return this;
   }
   i64(v: bigint | number): this {
     this.ensure(8);
-    if (typeof v === 'number' && Number.isSafeInteger(v)) {
-      // Two's complement from the number itself: the high word is floor(v / 2^32), signed.
-      const hi = Math.floor(v / 0x1_0000_0000);
-      this.buf.writeUInt32LE(v - hi * 0x1_0000_0000, this.off);
-      this.buf.writeInt32LE(hi, this.off + 4);
-    } else {
-      // Modulo 2^64, as BigInt.asIntN(64, v); BigInt() throws on a number that is not an integer.
-      this.view().setBigInt64(this.off, typeof v === 'bigint' ? v : BigInt(v), true);
-    }
+    if (typeof v === 'number' && Number.isSafeInteger(v)) putI64LE(this.buf, v, this.off);
+    // Modulo 2^64, as BigInt.asIntN(64, v); BigInt() throws on a number that is not an integer.
+    else putBigI64LE(this.buf, typeof v === 'bigint' ? v : BigInt(v), this.off);
     this.off += 8;
     return this;
   }

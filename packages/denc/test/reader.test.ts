@@ -4,7 +4,7 @@
  * confined to struct_len), and typed errors that name the field.
  */
 import t from 'tap';
-import { Reader, Writer, DencError, encodeWith, putBigU64LE, putBigI64LE } from '../src';
+import { Reader, Writer, DencError, encodeWith, putBigU64LE, putBigI64LE, putI64LE } from '../src';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
@@ -130,4 +130,8 @@ t.test('putBigU64LE / putBigI64LE: bytes written by hand, the end offset, and a 
   t.throws(() => putBigU64LE(b, 1n, 13), RangeError);
   t.throws(() => putBigI64LE(b, 1n, -1), RangeError);
   t.same(b.subarray(12), hex('ffffffffff ffaaaa').subarray(0, 8), 'nothing written by a refused call');
+  const n = Buffer.alloc(16);
+  t.equal(putI64LE(n, -(2 ** 32) - 1, 0), 8);
+  putI64LE(n, 2 ** 53 - 1, 8);
+  t.same(n, hex('fffffffffeffffff ffffffffffff1f00'), 'putI64LE: safe integers, two\'s complement');
 });

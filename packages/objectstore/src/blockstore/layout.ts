@@ -1,5 +1,5 @@
 import { assert, cephError } from '@ts-ceph/common';
-import { putBigU64LE, Reader, Writer, stringByteLength, stringToBytes, writeStringBytes } from '@ts-ceph/denc';
+import { putBigU64LE, putI64LE, Reader, Writer, stringByteLength, stringToBytes, writeStringBytes } from '@ts-ceph/denc';
 import { crc32c } from '../native/crypto';
 import { CollT, collToString, GHObject, parseColl } from '../types';
 
@@ -250,7 +250,7 @@ export function encodeOnode(o: OnodeRecord): Buffer {
   b[1] = 1;
   b.writeUInt32LE(bytes - 6, 2);
   let at = putU64(b, o.nid, 6);
-  at = putI64(b, oid.pool, at);
+  at = putI64LE(b, oid.pool, at);
   at = putString(b, oid.nspace, at);
   at = putString(b, oid.key, at);
   at = putString(b, oid.name, at);
@@ -277,14 +277,6 @@ export function encodeOnode(o: OnodeRecord): Buffer {
 function putU64(b: Buffer, v: number, at: number): number {
   b.writeUInt32LE(v % 0x100000000, at);
   b.writeUInt32LE(Math.floor(v / 0x100000000), at + 4);
-  return at + 8;
-}
-
-/** A signed safe integer as le64 (two's complement: the high word is floor(v / 2^32)). */
-function putI64(b: Buffer, v: number, at: number): number {
-  const hi = Math.floor(v / 0x100000000);
-  b.writeUInt32LE(v - hi * 0x100000000, at);
-  b.writeInt32LE(hi, at + 4);
   return at + 8;
 }
 

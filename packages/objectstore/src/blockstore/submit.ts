@@ -113,10 +113,18 @@ function publish(txc: Txc, colls: Map<string, CollRecord>, cache: OnodeCache, se
       continue;
     }
     const o = s.onode;
-    for (const si of o.dirtyShards) if (L.shardEmpty(o.shards[si]!)) o.shards[si] = undefined;
-    let n = o.shards.length;
-    while (n > 0 && !o.shards[n - 1]) n--;
-    o.shards.length = n;
+    let emptied = false;
+    for (const si of o.dirtyShards) {
+      if (!L.shardEmpty(o.shards[si]!)) continue;
+      o.shards[si] = undefined;
+      emptied = true;
+    }
+    if (emptied) {
+      // No holes at the end (an emptied last shard).
+      let n = o.shards.length;
+      while (n > 0 && !o.shards[n - 1]) n--;
+      o.shards.length = n;
+    }
     // The staged copy's own set (stageCopy, newOnode), so it can be emptied in place.
     o.dirtyShards.clear();
     cache.publish(key, o, seq);
